@@ -1,5 +1,6 @@
 //! `kite graph`, run as the built binary. The SVG tests need the
-//! `graph-svg` feature (on by default).
+//! `graph-svg` feature, which is off by default: `.ci/run` runs this file
+//! and the library's graph tests again with it.
 
 mod common;
 
@@ -196,7 +197,7 @@ mod svg {
         assert!(
             committed == run.stdout,
             "{PICTURE} is not what `kite graph kite` draws now. Refresh it with:\n\
-             KITE_DOMAIN=k1te.chat CLOUDFLARE_API_TOKEN=dummy-token KITE_LAMBDA_ZIP=tests/fixtures/function.zip cargo run -- graph kite --out {PICTURE}"
+             KITE_DOMAIN=k1te.chat CLOUDFLARE_API_TOKEN=dummy-token KITE_LAMBDA_ZIP=tests/fixtures/function.zip cargo run --features graph-svg -- graph kite --out {PICTURE}"
         );
     }
 

@@ -105,6 +105,6 @@ fn svg(graph: &Graph) -> Result<String> {
 #[cfg(not(feature = "graph-svg"))]
 fn svg(_graph: &Graph) -> Result<String> {
     bail!(
-        "this kite was built without the `graph-svg` feature, which draws SVG: pass --format dot and draw it with Graphviz (`dot -Tsvg`), or build kite with its default features"
+        "this kite was built without the `graph-svg` feature, which draws SVG: pass --format dot and draw it with Graphviz (`dot -Tsvg`), or build kite with the `graph-svg` feature (`cargo install --locked --path . --features graph-svg`)"
     )
 }

@@ -214,7 +214,7 @@ fn type_code(code: &mut String, t: &TypeDef, provider: &str) {
         getters_of_value(code, t);
         return;
     }
-    let _ = writeln!(code, "#[derive(Clone, Debug)]\npub struct {name}(Body);\n");
+    newtype(code, "", name, "Body");
     let required: Vec<&Field> = t.required().collect();
     if !required.is_empty() {
         let _ = writeln!(
@@ -284,7 +284,7 @@ fn type_code(code: &mut String, t: &TypeDef, provider: &str) {
         Kind::Object { .. } => {
             let _ = writeln!(
                 code,
-                "impl From<{name}> for Tf<{name}> {{\n    fn from(value: {name}) -> Self {{\n        Tf::from_expr(value.0.into_object())\n    }}\n}}\n"
+                "impl From<{name}> for Tf<{name}> {{\n    #[inline]\n    fn from(value: {name}) -> Self {{\n        Tf::from_expr(value.0.into_object())\n    }}\n}}\n"
             );
             getters_of_value(code, t);
         }
@@ -293,7 +293,7 @@ fn type_code(code: &mut String, t: &TypeDef, provider: &str) {
 
 fn block_type(name: &str) -> String {
     format!(
-        "impl BlockType for {name} {{\n    fn into_body(self) -> Body {{\n        self.0\n    }}\n    fn from_body(body: Body) -> Self {{\n        Self(body)\n    }}\n}}\n\n"
+        "impl BlockType for {name} {{\n    #[inline]\n    fn into_body(self) -> Body {{\n        self.0\n    }}\n    #[inline]\n    fn from_body(body: Body) -> Self {{\n        Self(body)\n    }}\n}}\n\n"
     )
 }
 
@@ -374,9 +374,15 @@ fn state_type(f: &Field) -> String {
 
 fn handle(code: &mut String, t: &TypeDef) {
     let name = &t.name;
+    newtype(
+        code,
+        &format!("/// A declared [`{name}`]: its attributes as typed references.\n"),
+        &format!("{name}Ref"),
+        "BlockRef",
+    );
     let _ = writeln!(
         code,
-        "/// A declared [`{name}`]: its attributes as typed references.\n#[derive(Clone, Debug)]\npub struct {name}Ref(BlockRef);\n\nimpl From<BlockRef> for {name}Ref {{\n    fn from(block: BlockRef) -> Self {{\n        Self(block)\n    }}\n}}\n\nimpl Handle for {name}Ref {{\n    fn block_ref(&self) -> &BlockRef {{\n        &self.0\n    }}\n}}\n\nimpl TypedHandle for {name}Ref {{\n    type Block = {name};\n}}\n"
+        "impl From<BlockRef> for {name}Ref {{\n    #[inline]\n    fn from(block: BlockRef) -> Self {{\n        Self(block)\n    }}\n}}\n\nimpl Handle for {name}Ref {{\n    #[inline]\n    fn block_ref(&self) -> &BlockRef {{\n        &self.0\n    }}\n}}\n\nimpl TypedHandle for {name}Ref {{\n    type Block = {name};\n}}\n"
     );
     let _ = writeln!(code, "impl {name}Ref {{");
     for f in &t.fields {
@@ -402,9 +408,15 @@ fn getters_of_value(code: &mut String, t: &TypeDef) {
     if t.fields.is_empty() {
         return;
     }
+    newtype(
+        code,
+        &format!("/// The fields of a [`{name}`] value as typed references: `value.fields()`.\n"),
+        &format!("{name}Fields"),
+        "Expr",
+    );
     let _ = writeln!(
         code,
-        "/// The fields of a [`{name}`] value as typed references: `value.fields()`.\n#[derive(Clone, Debug)]\npub struct {name}Fields(Expr);\n\nimpl From<Expr> for {name}Fields {{\n    fn from(value: Expr) -> Self {{\n        Self(value)\n    }}\n}}\n\nimpl Object for {name} {{\n    type Fields = {name}Fields;\n}}\n\nimpl {name}Fields {{"
+        "impl From<Expr> for {name}Fields {{\n    #[inline]\n    fn from(value: Expr) -> Self {{\n        Self(value)\n    }}\n}}\n\nimpl Object for {name} {{\n    type Fields = {name}Fields;\n}}\n\nimpl {name}Fields {{"
     );
     for f in &t.fields {
         if !f.settable && !f.docs.is_empty() {
@@ -419,4 +431,15 @@ fn getters_of_value(code: &mut String, t: &TypeDef) {
         );
     }
     let _ = writeln!(code, "}}\n");
+}
+
+/// A public newtype over `inner`, `Clone` and `Debug`. `Debug` is written
+/// out `#[inline]` rather than derived: a derived `fmt` is compiled into kite
+/// for each of thousands of types whether a program uses it or not, an
+/// inline one only where it is used (doc/adr/0011).
+fn newtype(code: &mut String, docs: &str, name: &str, inner: &str) {
+    let _ = writeln!(
+        code,
+        "{docs}#[derive(Clone)]\npub struct {name}({inner});\n\nimpl std::fmt::Debug for {name} {{\n    #[inline]\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_tuple({name:?}).field(&self.0).finish()\n    }}\n}}\n"
+    );
 }

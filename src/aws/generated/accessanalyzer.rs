@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_accessanalyzer_analyzer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzer(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccessanalyzerAnalyzer`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl AccessanalyzerAnalyzer {
 }
 
 impl BlockType for AccessanalyzerAnalyzer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for AccessanalyzerAnalyzer {
 }
 
 /// A declared [`AccessanalyzerAnalyzer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerRef(BlockRef);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccessanalyzerAnalyzerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccessanalyzerAnalyzerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,8 +158,15 @@ impl AccessanalyzerAnalyzerRef {
 }
 
 /// The nested block `aws_accessanalyzer_analyzer.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfiguration(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AccessanalyzerAnalyzerConfiguration {
     #[inline]
@@ -162,10 +187,18 @@ impl AccessanalyzerAnalyzerConfiguration {
 }
 
 /// The fields of a [`AccessanalyzerAnalyzerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerAnalyzerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -189,8 +222,15 @@ impl AccessanalyzerAnalyzerConfigurationFields {
 }
 
 /// The nested block `aws_accessanalyzer_analyzer.configuration.internal_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationInternalAccess(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationInternalAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationInternalAccess").field(&self.0).finish()
+    }
+}
 
 impl AccessanalyzerAnalyzerConfigurationInternalAccess {
     #[inline]
@@ -206,10 +246,18 @@ impl AccessanalyzerAnalyzerConfigurationInternalAccess {
 }
 
 /// The fields of a [`AccessanalyzerAnalyzerConfigurationInternalAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationInternalAccessFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationInternalAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationInternalAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerAnalyzerConfigurationInternalAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -228,8 +276,15 @@ impl AccessanalyzerAnalyzerConfigurationInternalAccessFields {
 }
 
 /// The nested block `aws_accessanalyzer_analyzer.configuration.internal_access.analysis_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRule(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRule").field(&self.0).finish()
+    }
+}
 
 impl AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRule {
     #[inline]
@@ -246,10 +301,18 @@ impl AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRule {
 }
 
 /// The fields of a [`AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -268,8 +331,15 @@ impl AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleFields {
 }
 
 /// The nested block `aws_accessanalyzer_analyzer.configuration.internal_access.analysis_rule.inclusion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusion(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusion").field(&self.0).finish()
+    }
+}
 
 impl AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusion {
     #[inline]
@@ -295,10 +365,18 @@ impl AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusion {
 }
 
 /// The fields of a [`AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusionFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -327,8 +405,15 @@ impl AccessanalyzerAnalyzerConfigurationInternalAccessAnalysisRuleInclusionField
 }
 
 /// The nested block `aws_accessanalyzer_analyzer.configuration.unused_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationUnusedAccess(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationUnusedAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationUnusedAccess").field(&self.0).finish()
+    }
+}
 
 impl AccessanalyzerAnalyzerConfigurationUnusedAccess {
     #[inline]
@@ -349,10 +434,18 @@ impl AccessanalyzerAnalyzerConfigurationUnusedAccess {
 }
 
 /// The fields of a [`AccessanalyzerAnalyzerConfigurationUnusedAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationUnusedAccessFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationUnusedAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationUnusedAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerAnalyzerConfigurationUnusedAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -376,8 +469,15 @@ impl AccessanalyzerAnalyzerConfigurationUnusedAccessFields {
 }
 
 /// The nested block `aws_accessanalyzer_analyzer.configuration.unused_access.analysis_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRule(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRule").field(&self.0).finish()
+    }
+}
 
 impl AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRule {
     #[inline]
@@ -394,10 +494,18 @@ impl AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRule {
 }
 
 /// The fields of a [`AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -416,8 +524,15 @@ impl AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleFields {
 }
 
 /// The nested block `aws_accessanalyzer_analyzer.configuration.unused_access.analysis_rule.exclusion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusion(Body);
+
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusion").field(&self.0).finish()
+    }
+}
 
 impl AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusion {
     #[inline]
@@ -438,10 +553,18 @@ impl AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusion {
 }
 
 /// The fields of a [`AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusionFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -465,8 +588,15 @@ impl AccessanalyzerAnalyzerConfigurationUnusedAccessAnalysisRuleExclusionFields 
 }
 
 /// The resource `aws_accessanalyzer_archive_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerArchiveRule(Body);
+
+impl std::fmt::Debug for AccessanalyzerArchiveRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerArchiveRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccessanalyzerArchiveRule`].
 #[derive(Clone, Debug)]
@@ -501,9 +631,11 @@ impl AccessanalyzerArchiveRule {
 }
 
 impl BlockType for AccessanalyzerArchiveRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -517,16 +649,25 @@ impl Resource for AccessanalyzerArchiveRule {
 }
 
 /// A declared [`AccessanalyzerArchiveRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerArchiveRuleRef(BlockRef);
 
+impl std::fmt::Debug for AccessanalyzerArchiveRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerArchiveRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccessanalyzerArchiveRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccessanalyzerArchiveRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -565,8 +706,15 @@ impl AccessanalyzerArchiveRuleRef {
 }
 
 /// The nested block `aws_accessanalyzer_archive_rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerArchiveRuleFilter(Body);
+
+impl std::fmt::Debug for AccessanalyzerArchiveRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerArchiveRuleFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccessanalyzerArchiveRuleFilter`].
 #[derive(Clone, Debug)]
@@ -606,10 +754,18 @@ impl AccessanalyzerArchiveRuleFilter {
 }
 
 /// The fields of a [`AccessanalyzerArchiveRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessanalyzerArchiveRuleFilterFields(Expr);
 
+impl std::fmt::Debug for AccessanalyzerArchiveRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessanalyzerArchiveRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessanalyzerArchiveRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_account_alternate_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountAlternateContact(Body);
+
+impl std::fmt::Debug for AccountAlternateContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountAlternateContact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountAlternateContact`].
 #[derive(Clone, Debug)]
@@ -53,9 +60,11 @@ impl AccountAlternateContact {
 }
 
 impl BlockType for AccountAlternateContact {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -69,16 +78,25 @@ impl Resource for AccountAlternateContact {
 }
 
 /// A declared [`AccountAlternateContact`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountAlternateContactRef(BlockRef);
 
+impl std::fmt::Debug for AccountAlternateContactRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountAlternateContactRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountAlternateContactRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountAlternateContactRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -132,8 +150,15 @@ impl AccountAlternateContactRef {
 }
 
 /// The nested block `aws_account_alternate_contact.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountAlternateContactTimeouts(Body);
+
+impl std::fmt::Debug for AccountAlternateContactTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountAlternateContactTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AccountAlternateContactTimeouts {
     #[inline]
@@ -159,10 +184,18 @@ impl AccountAlternateContactTimeouts {
 }
 
 /// The fields of a [`AccountAlternateContactTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountAlternateContactTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AccountAlternateContactTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountAlternateContactTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountAlternateContactTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -191,8 +224,15 @@ impl AccountAlternateContactTimeoutsFields {
 }
 
 /// The resource `aws_account_primary_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountPrimaryContact(Body);
+
+impl std::fmt::Debug for AccountPrimaryContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountPrimaryContact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountPrimaryContact`].
 #[derive(Clone, Debug)]
@@ -262,9 +302,11 @@ impl AccountPrimaryContact {
 }
 
 impl BlockType for AccountPrimaryContact {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -278,16 +320,25 @@ impl Resource for AccountPrimaryContact {
 }
 
 /// A declared [`AccountPrimaryContact`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountPrimaryContactRef(BlockRef);
 
+impl std::fmt::Debug for AccountPrimaryContactRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountPrimaryContactRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountPrimaryContactRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountPrimaryContactRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -371,8 +422,15 @@ impl AccountPrimaryContactRef {
 }
 
 /// The resource `aws_account_region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountRegion(Body);
+
+impl std::fmt::Debug for AccountRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountRegion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountRegion`].
 #[derive(Clone, Debug)]
@@ -409,9 +467,11 @@ impl AccountRegion {
 }
 
 impl BlockType for AccountRegion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -425,16 +485,25 @@ impl Resource for AccountRegion {
 }
 
 /// A declared [`AccountRegion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountRegionRef(BlockRef);
 
+impl std::fmt::Debug for AccountRegionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountRegionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountRegionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountRegionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -478,8 +547,15 @@ impl AccountRegionRef {
 }
 
 /// The nested block `aws_account_region.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountRegionTimeouts(Body);
+
+impl std::fmt::Debug for AccountRegionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountRegionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AccountRegionTimeouts {
     #[inline]
@@ -500,10 +576,18 @@ impl AccountRegionTimeouts {
 }
 
 /// The fields of a [`AccountRegionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountRegionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AccountRegionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountRegionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountRegionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -527,8 +611,15 @@ impl AccountRegionTimeoutsFields {
 }
 
 /// The data source `aws_account_primary_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAccountPrimaryContact(Body);
+
+impl std::fmt::Debug for DataAwsAccountPrimaryContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAccountPrimaryContact").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAccountPrimaryContact {
     #[inline]
@@ -544,9 +635,11 @@ impl DataAwsAccountPrimaryContact {
 }
 
 impl BlockType for DataAwsAccountPrimaryContact {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -559,16 +652,25 @@ impl DataSource for DataAwsAccountPrimaryContact {
 }
 
 /// A declared [`DataAwsAccountPrimaryContact`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAccountPrimaryContactRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAccountPrimaryContactRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAccountPrimaryContactRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAccountPrimaryContactRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAccountPrimaryContactRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

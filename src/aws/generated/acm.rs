@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_acm_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificate(Body);
+
+impl std::fmt::Debug for AcmCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificate").field(&self.0).finish()
+    }
+}
 
 impl AcmCertificate {
     #[inline]
@@ -98,9 +105,11 @@ impl AcmCertificate {
 }
 
 impl BlockType for AcmCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -114,16 +123,25 @@ impl Resource for AcmCertificate {
 }
 
 /// A declared [`AcmCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateRef(BlockRef);
 
+impl std::fmt::Debug for AcmCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AcmCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AcmCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -266,10 +284,18 @@ impl AcmCertificateRef {
 pub enum AcmCertificateDomainValidationOptions {}
 
 /// The fields of a [`AcmCertificateDomainValidationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateDomainValidationOptionsFields(Expr);
 
+impl std::fmt::Debug for AcmCertificateDomainValidationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateDomainValidationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmCertificateDomainValidationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -303,8 +329,15 @@ impl AcmCertificateDomainValidationOptionsFields {
 }
 
 /// The nested block `aws_acm_certificate.options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateOptions(Body);
+
+impl std::fmt::Debug for AcmCertificateOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateOptions").field(&self.0).finish()
+    }
+}
 
 impl AcmCertificateOptions {
     #[inline]
@@ -325,10 +358,18 @@ impl AcmCertificateOptions {
 }
 
 /// The fields of a [`AcmCertificateOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateOptionsFields(Expr);
 
+impl std::fmt::Debug for AcmCertificateOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmCertificateOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -356,10 +397,18 @@ impl AcmCertificateOptionsFields {
 pub enum AcmCertificateRenewalSummary {}
 
 /// The fields of a [`AcmCertificateRenewalSummary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateRenewalSummaryFields(Expr);
 
+impl std::fmt::Debug for AcmCertificateRenewalSummaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateRenewalSummaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmCertificateRenewalSummaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -388,8 +437,15 @@ impl AcmCertificateRenewalSummaryFields {
 }
 
 /// The nested block `aws_acm_certificate.validation_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateValidationOption(Body);
+
+impl std::fmt::Debug for AcmCertificateValidationOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateValidationOption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmCertificateValidationOption`].
 #[derive(Clone, Debug)]
@@ -411,10 +467,18 @@ impl AcmCertificateValidationOption {
 }
 
 /// The fields of a [`AcmCertificateValidationOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateValidationOptionFields(Expr);
 
+impl std::fmt::Debug for AcmCertificateValidationOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateValidationOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmCertificateValidationOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -438,8 +502,15 @@ impl AcmCertificateValidationOptionFields {
 }
 
 /// The resource `aws_acm_certificate_validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateValidation(Body);
+
+impl std::fmt::Debug for AcmCertificateValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmCertificateValidation`].
 #[derive(Clone, Debug)]
@@ -480,9 +551,11 @@ impl AcmCertificateValidation {
 }
 
 impl BlockType for AcmCertificateValidation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -496,16 +569,25 @@ impl Resource for AcmCertificateValidation {
 }
 
 /// A declared [`AcmCertificateValidation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateValidationRef(BlockRef);
 
+impl std::fmt::Debug for AcmCertificateValidationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateValidationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AcmCertificateValidationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AcmCertificateValidationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -544,8 +626,15 @@ impl AcmCertificateValidationRef {
 }
 
 /// The nested block `aws_acm_certificate_validation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateValidationTimeouts(Body);
+
+impl std::fmt::Debug for AcmCertificateValidationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateValidationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AcmCertificateValidationTimeouts {
     #[inline]
@@ -561,10 +650,18 @@ impl AcmCertificateValidationTimeouts {
 }
 
 /// The fields of a [`AcmCertificateValidationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmCertificateValidationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AcmCertificateValidationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmCertificateValidationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmCertificateValidationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -583,8 +680,15 @@ impl AcmCertificateValidationTimeoutsFields {
 }
 
 /// The data source `aws_acm_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmCertificate(Body);
+
+impl std::fmt::Debug for DataAwsAcmCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmCertificate").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAcmCertificate {
     #[inline]
@@ -636,9 +740,11 @@ impl DataAwsAcmCertificate {
 }
 
 impl BlockType for DataAwsAcmCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -651,16 +757,25 @@ impl DataSource for DataAwsAcmCertificate {
 }
 
 /// A declared [`DataAwsAcmCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAcmCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAcmCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAcmCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_acmpca_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificate(Body);
+
+impl std::fmt::Debug for AcmpcaCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaCertificate`].
 #[derive(Clone, Debug)]
@@ -57,9 +64,11 @@ impl AcmpcaCertificate {
 }
 
 impl BlockType for AcmpcaCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for AcmpcaCertificate {
 }
 
 /// A declared [`AcmpcaCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateRef(BlockRef);
 
+impl std::fmt::Debug for AcmpcaCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AcmpcaCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AcmpcaCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -151,8 +169,15 @@ impl AcmpcaCertificateRef {
 }
 
 /// The nested block `aws_acmpca_certificate.validity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateValidity(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateValidity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateValidity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaCertificateValidity`].
 #[derive(Clone, Debug)]
@@ -174,10 +199,18 @@ impl AcmpcaCertificateValidity {
 }
 
 /// The fields of a [`AcmpcaCertificateValidity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateValidityFields(Expr);
 
+impl std::fmt::Debug for AcmpcaCertificateValidityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateValidityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmpcaCertificateValidityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -201,8 +234,15 @@ impl AcmpcaCertificateValidityFields {
 }
 
 /// The resource `aws_acmpca_certificate_authority`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthority(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthority {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthority").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaCertificateAuthority`].
 #[derive(Clone, Debug)]
@@ -278,9 +318,11 @@ impl AcmpcaCertificateAuthority {
 }
 
 impl BlockType for AcmpcaCertificateAuthority {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -294,16 +336,25 @@ impl Resource for AcmpcaCertificateAuthority {
 }
 
 /// A declared [`AcmpcaCertificateAuthority`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityRef(BlockRef);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AcmpcaCertificateAuthorityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AcmpcaCertificateAuthorityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -412,8 +463,15 @@ impl AcmpcaCertificateAuthorityRef {
 }
 
 /// The nested block `aws_acmpca_certificate_authority.certificate_authority_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityCertificateAuthorityConfiguration(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthorityCertificateAuthorityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityCertificateAuthorityConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaCertificateAuthorityCertificateAuthorityConfiguration`].
 #[derive(Clone, Debug)]
@@ -437,10 +495,18 @@ impl AcmpcaCertificateAuthorityCertificateAuthorityConfiguration {
 }
 
 /// The fields of a [`AcmpcaCertificateAuthorityCertificateAuthorityConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityCertificateAuthorityConfigurationFields(Expr);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityCertificateAuthorityConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityCertificateAuthorityConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmpcaCertificateAuthorityCertificateAuthorityConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -469,8 +535,15 @@ impl AcmpcaCertificateAuthorityCertificateAuthorityConfigurationFields {
 }
 
 /// The nested block `aws_acmpca_certificate_authority.certificate_authority_configuration.subject`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubject(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubject").field(&self.0).finish()
+    }
+}
 
 impl AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubject {
     #[inline]
@@ -546,10 +619,18 @@ impl AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubject {
 }
 
 /// The fields of a [`AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubject`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubjectFields(Expr);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubjectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubjectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubjectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -628,8 +709,15 @@ impl AcmpcaCertificateAuthorityCertificateAuthorityConfigurationSubjectFields {
 }
 
 /// The nested block `aws_acmpca_certificate_authority.revocation_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityRevocationConfiguration(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthorityRevocationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityRevocationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AcmpcaCertificateAuthorityRevocationConfiguration {
     #[inline]
@@ -650,10 +738,18 @@ impl AcmpcaCertificateAuthorityRevocationConfiguration {
 }
 
 /// The fields of a [`AcmpcaCertificateAuthorityRevocationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityRevocationConfigurationFields(Expr);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityRevocationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityRevocationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmpcaCertificateAuthorityRevocationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -677,8 +773,15 @@ impl AcmpcaCertificateAuthorityRevocationConfigurationFields {
 }
 
 /// The nested block `aws_acmpca_certificate_authority.revocation_configuration.crl_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration {
     #[inline]
@@ -714,10 +817,18 @@ impl AcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration {
 }
 
 /// The fields of a [`AcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields(Expr);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -756,8 +867,15 @@ impl AcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields {
 }
 
 /// The nested block `aws_acmpca_certificate_authority.revocation_configuration.ocsp_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration`].
 #[derive(Clone, Debug)]
@@ -782,10 +900,18 @@ impl AcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration {
 }
 
 /// The fields of a [`AcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields(Expr);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -809,8 +935,15 @@ impl AcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields {
 }
 
 /// The nested block `aws_acmpca_certificate_authority.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityTimeouts(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthorityTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AcmpcaCertificateAuthorityTimeouts {
     #[inline]
@@ -826,10 +959,18 @@ impl AcmpcaCertificateAuthorityTimeouts {
 }
 
 /// The fields of a [`AcmpcaCertificateAuthorityTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AcmpcaCertificateAuthorityTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -848,8 +989,15 @@ impl AcmpcaCertificateAuthorityTimeoutsFields {
 }
 
 /// The resource `aws_acmpca_certificate_authority_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityCertificate(Body);
+
+impl std::fmt::Debug for AcmpcaCertificateAuthorityCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaCertificateAuthorityCertificate`].
 #[derive(Clone, Debug)]
@@ -887,9 +1035,11 @@ impl AcmpcaCertificateAuthorityCertificate {
 }
 
 impl BlockType for AcmpcaCertificateAuthorityCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -903,16 +1053,25 @@ impl Resource for AcmpcaCertificateAuthorityCertificate {
 }
 
 /// A declared [`AcmpcaCertificateAuthorityCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaCertificateAuthorityCertificateRef(BlockRef);
 
+impl std::fmt::Debug for AcmpcaCertificateAuthorityCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaCertificateAuthorityCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AcmpcaCertificateAuthorityCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AcmpcaCertificateAuthorityCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -951,8 +1110,15 @@ impl AcmpcaCertificateAuthorityCertificateRef {
 }
 
 /// The resource `aws_acmpca_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaPermission(Body);
+
+impl std::fmt::Debug for AcmpcaPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaPermission`].
 #[derive(Clone, Debug)]
@@ -992,9 +1158,11 @@ impl AcmpcaPermission {
 }
 
 impl BlockType for AcmpcaPermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1008,16 +1176,25 @@ impl Resource for AcmpcaPermission {
 }
 
 /// A declared [`AcmpcaPermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaPermissionRef(BlockRef);
 
+impl std::fmt::Debug for AcmpcaPermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaPermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AcmpcaPermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AcmpcaPermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1066,8 +1243,15 @@ impl AcmpcaPermissionRef {
 }
 
 /// The resource `aws_acmpca_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaPolicy(Body);
+
+impl std::fmt::Debug for AcmpcaPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AcmpcaPolicy`].
 #[derive(Clone, Debug)]
@@ -1100,9 +1284,11 @@ impl AcmpcaPolicy {
 }
 
 impl BlockType for AcmpcaPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1116,16 +1302,25 @@ impl Resource for AcmpcaPolicy {
 }
 
 /// A declared [`AcmpcaPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AcmpcaPolicyRef(BlockRef);
 
+impl std::fmt::Debug for AcmpcaPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AcmpcaPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AcmpcaPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AcmpcaPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1159,8 +1354,15 @@ impl AcmpcaPolicyRef {
 }
 
 /// The data source `aws_acmpca_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmpcaCertificate(Body);
+
+impl std::fmt::Debug for DataAwsAcmpcaCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmpcaCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAcmpcaCertificate`].
 #[derive(Clone, Debug)]
@@ -1193,9 +1395,11 @@ impl DataAwsAcmpcaCertificate {
 }
 
 impl BlockType for DataAwsAcmpcaCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1208,16 +1412,25 @@ impl DataSource for DataAwsAcmpcaCertificate {
 }
 
 /// A declared [`DataAwsAcmpcaCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmpcaCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAcmpcaCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmpcaCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAcmpcaCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAcmpcaCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1261,8 +1474,15 @@ impl DataAwsAcmpcaCertificateRef {
 }
 
 /// The data source `aws_acmpca_certificate_authority`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmpcaCertificateAuthority(Body);
+
+impl std::fmt::Debug for DataAwsAcmpcaCertificateAuthority {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmpcaCertificateAuthority").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAcmpcaCertificateAuthority`].
 #[derive(Clone, Debug)]
@@ -1298,9 +1518,11 @@ impl DataAwsAcmpcaCertificateAuthority {
 }
 
 impl BlockType for DataAwsAcmpcaCertificateAuthority {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1313,16 +1535,25 @@ impl DataSource for DataAwsAcmpcaCertificateAuthority {
 }
 
 /// A declared [`DataAwsAcmpcaCertificateAuthority`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmpcaCertificateAuthorityRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAcmpcaCertificateAuthorityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmpcaCertificateAuthorityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAcmpcaCertificateAuthorityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAcmpcaCertificateAuthorityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1415,10 +1646,18 @@ impl DataAwsAcmpcaCertificateAuthorityRef {
 pub enum DataAwsAcmpcaCertificateAuthorityRevocationConfiguration {}
 
 /// The fields of a [`DataAwsAcmpcaCertificateAuthorityRevocationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmpcaCertificateAuthorityRevocationConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAcmpcaCertificateAuthorityRevocationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmpcaCertificateAuthorityRevocationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAcmpcaCertificateAuthorityRevocationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1446,10 +1685,18 @@ impl DataAwsAcmpcaCertificateAuthorityRevocationConfigurationFields {
 pub enum DataAwsAcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration {}
 
 /// The fields of a [`DataAwsAcmpcaCertificateAuthorityRevocationConfigurationCrlConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1492,10 +1739,18 @@ impl DataAwsAcmpcaCertificateAuthorityRevocationConfigurationCrlConfigurationFie
 pub enum DataAwsAcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration {}
 
 /// The fields of a [`DataAwsAcmpcaCertificateAuthorityRevocationConfigurationOcspConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAcmpcaCertificateAuthorityRevocationConfigurationOcspConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_alb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Alb(Body);
+
+impl std::fmt::Debug for Alb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Alb").field(&self.0).finish()
+    }
+}
 
 impl Alb {
     #[inline]
@@ -198,9 +205,11 @@ impl Alb {
 }
 
 impl BlockType for Alb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -214,16 +223,25 @@ impl Resource for Alb {
 }
 
 /// A declared [`Alb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbRef(BlockRef);
 
+impl std::fmt::Debug for AlbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AlbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AlbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -437,8 +455,15 @@ impl AlbRef {
 }
 
 /// The nested block `aws_alb.access_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbAccessLogs(Body);
+
+impl std::fmt::Debug for AlbAccessLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbAccessLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbAccessLogs`].
 #[derive(Clone, Debug)]
@@ -468,10 +493,18 @@ impl AlbAccessLogs {
 }
 
 /// The fields of a [`AlbAccessLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbAccessLogsFields(Expr);
 
+impl std::fmt::Debug for AlbAccessLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbAccessLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbAccessLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -500,8 +533,15 @@ impl AlbAccessLogsFields {
 }
 
 /// The nested block `aws_alb.connection_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbConnectionLogs(Body);
+
+impl std::fmt::Debug for AlbConnectionLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbConnectionLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbConnectionLogs`].
 #[derive(Clone, Debug)]
@@ -531,10 +571,18 @@ impl AlbConnectionLogs {
 }
 
 /// The fields of a [`AlbConnectionLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbConnectionLogsFields(Expr);
 
+impl std::fmt::Debug for AlbConnectionLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbConnectionLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbConnectionLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -563,8 +611,15 @@ impl AlbConnectionLogsFields {
 }
 
 /// The nested block `aws_alb.health_check_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbHealthCheckLogs(Body);
+
+impl std::fmt::Debug for AlbHealthCheckLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbHealthCheckLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbHealthCheckLogs`].
 #[derive(Clone, Debug)]
@@ -594,10 +649,18 @@ impl AlbHealthCheckLogs {
 }
 
 /// The fields of a [`AlbHealthCheckLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbHealthCheckLogsFields(Expr);
 
+impl std::fmt::Debug for AlbHealthCheckLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbHealthCheckLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbHealthCheckLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -626,8 +689,15 @@ impl AlbHealthCheckLogsFields {
 }
 
 /// The nested block `aws_alb.ipam_pools`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbIpamPools(Body);
+
+impl std::fmt::Debug for AlbIpamPools {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbIpamPools").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbIpamPools`].
 #[derive(Clone, Debug)]
@@ -647,10 +717,18 @@ impl AlbIpamPools {
 }
 
 /// The fields of a [`AlbIpamPools`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbIpamPoolsFields(Expr);
 
+impl std::fmt::Debug for AlbIpamPoolsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbIpamPoolsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbIpamPoolsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -669,8 +747,15 @@ impl AlbIpamPoolsFields {
 }
 
 /// The nested block `aws_alb.minimum_load_balancer_capacity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbMinimumLoadBalancerCapacity(Body);
+
+impl std::fmt::Debug for AlbMinimumLoadBalancerCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbMinimumLoadBalancerCapacity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbMinimumLoadBalancerCapacity`].
 #[derive(Clone, Debug)]
@@ -690,10 +775,18 @@ impl AlbMinimumLoadBalancerCapacity {
 }
 
 /// The fields of a [`AlbMinimumLoadBalancerCapacity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbMinimumLoadBalancerCapacityFields(Expr);
 
+impl std::fmt::Debug for AlbMinimumLoadBalancerCapacityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbMinimumLoadBalancerCapacityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbMinimumLoadBalancerCapacityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -712,8 +805,15 @@ impl AlbMinimumLoadBalancerCapacityFields {
 }
 
 /// The nested block `aws_alb.subnet_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbSubnetMapping(Body);
+
+impl std::fmt::Debug for AlbSubnetMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbSubnetMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbSubnetMapping`].
 #[derive(Clone, Debug)]
@@ -748,10 +848,18 @@ impl AlbSubnetMapping {
 }
 
 /// The fields of a [`AlbSubnetMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbSubnetMappingFields(Expr);
 
+impl std::fmt::Debug for AlbSubnetMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbSubnetMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbSubnetMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -790,8 +898,15 @@ impl AlbSubnetMappingFields {
 }
 
 /// The nested block `aws_alb.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTimeouts(Body);
+
+impl std::fmt::Debug for AlbTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AlbTimeouts {
     #[inline]
@@ -817,10 +932,18 @@ impl AlbTimeouts {
 }
 
 /// The fields of a [`AlbTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AlbTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -849,8 +972,15 @@ impl AlbTimeoutsFields {
 }
 
 /// The resource `aws_alb_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListener(Body);
+
+impl std::fmt::Debug for AlbListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListener`].
 #[derive(Clone, Debug)]
@@ -1028,9 +1158,11 @@ impl AlbListener {
 }
 
 impl BlockType for AlbListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1044,16 +1176,25 @@ impl Resource for AlbListener {
 }
 
 /// A declared [`AlbListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRef(BlockRef);
 
+impl std::fmt::Debug for AlbListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AlbListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AlbListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1237,8 +1378,15 @@ impl AlbListenerRef {
 }
 
 /// The nested block `aws_alb_listener.default_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultAction(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultAction`].
 #[derive(Clone, Debug)]
@@ -1298,10 +1446,18 @@ impl AlbListenerDefaultAction {
 }
 
 /// The fields of a [`AlbListenerDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1360,8 +1516,15 @@ impl AlbListenerDefaultActionFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.authenticate_cognito`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionAuthenticateCognito(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionAuthenticateCognito {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionAuthenticateCognito").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionAuthenticateCognito`].
 #[derive(Clone, Debug)]
@@ -1410,10 +1573,18 @@ impl AlbListenerDefaultActionAuthenticateCognito {
 }
 
 /// The fields of a [`AlbListenerDefaultActionAuthenticateCognito`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionAuthenticateCognitoFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionAuthenticateCognitoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1467,8 +1638,15 @@ impl AlbListenerDefaultActionAuthenticateCognitoFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.authenticate_oidc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionAuthenticateOidc(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionAuthenticateOidc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionAuthenticateOidc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionAuthenticateOidc`].
 #[derive(Clone, Debug)]
@@ -1523,10 +1701,18 @@ impl AlbListenerDefaultActionAuthenticateOidc {
 }
 
 /// The fields of a [`AlbListenerDefaultActionAuthenticateOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionAuthenticateOidcFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionAuthenticateOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1595,8 +1781,15 @@ impl AlbListenerDefaultActionAuthenticateOidcFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionFixedResponse(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionFixedResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionFixedResponse`].
 #[derive(Clone, Debug)]
@@ -1626,10 +1819,18 @@ impl AlbListenerDefaultActionFixedResponse {
 }
 
 /// The fields of a [`AlbListenerDefaultActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1658,8 +1859,15 @@ impl AlbListenerDefaultActionFixedResponseFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.forward`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionForward(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionForward {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionForward").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionForward`].
 #[derive(Clone, Debug)]
@@ -1684,10 +1892,18 @@ impl AlbListenerDefaultActionForward {
 }
 
 /// The fields of a [`AlbListenerDefaultActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionForwardFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1711,8 +1927,15 @@ impl AlbListenerDefaultActionForwardFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.forward.stickiness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionForwardStickiness(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionForwardStickiness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionForwardStickiness").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionForwardStickiness`].
 #[derive(Clone, Debug)]
@@ -1737,10 +1960,18 @@ impl AlbListenerDefaultActionForwardStickiness {
 }
 
 /// The fields of a [`AlbListenerDefaultActionForwardStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionForwardStickinessFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionForwardStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionForwardStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionForwardStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1764,8 +1995,15 @@ impl AlbListenerDefaultActionForwardStickinessFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.forward.target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionForwardTargetGroup(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionForwardTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionForwardTargetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionForwardTargetGroup`].
 #[derive(Clone, Debug)]
@@ -1790,10 +2028,18 @@ impl AlbListenerDefaultActionForwardTargetGroup {
 }
 
 /// The fields of a [`AlbListenerDefaultActionForwardTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionForwardTargetGroupFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionForwardTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1817,8 +2063,15 @@ impl AlbListenerDefaultActionForwardTargetGroupFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.jwt_validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionJwtValidation(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionJwtValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionJwtValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionJwtValidation`].
 #[derive(Clone, Debug)]
@@ -1846,10 +2099,18 @@ impl AlbListenerDefaultActionJwtValidation {
 }
 
 /// The fields of a [`AlbListenerDefaultActionJwtValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionJwtValidationFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionJwtValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionJwtValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionJwtValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1878,8 +2139,15 @@ impl AlbListenerDefaultActionJwtValidationFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.jwt_validation.additional_claim`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionJwtValidationAdditionalClaim(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionJwtValidationAdditionalClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionJwtValidationAdditionalClaim").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionJwtValidationAdditionalClaim`].
 #[derive(Clone, Debug)]
@@ -1903,10 +2171,18 @@ impl AlbListenerDefaultActionJwtValidationAdditionalClaim {
 }
 
 /// The fields of a [`AlbListenerDefaultActionJwtValidationAdditionalClaim`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionJwtValidationAdditionalClaimFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionJwtValidationAdditionalClaimFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1935,8 +2211,15 @@ impl AlbListenerDefaultActionJwtValidationAdditionalClaimFields {
 }
 
 /// The nested block `aws_alb_listener.default_action.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionRedirect(Body);
+
+impl std::fmt::Debug for AlbListenerDefaultActionRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionRedirect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerDefaultActionRedirect`].
 #[derive(Clone, Debug)]
@@ -1981,10 +2264,18 @@ impl AlbListenerDefaultActionRedirect {
 }
 
 /// The fields of a [`AlbListenerDefaultActionRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerDefaultActionRedirectFields(Expr);
 
+impl std::fmt::Debug for AlbListenerDefaultActionRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerDefaultActionRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerDefaultActionRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2028,8 +2319,15 @@ impl AlbListenerDefaultActionRedirectFields {
 }
 
 /// The nested block `aws_alb_listener.mutual_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerMutualAuthentication(Body);
+
+impl std::fmt::Debug for AlbListenerMutualAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerMutualAuthentication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerMutualAuthentication`].
 #[derive(Clone, Debug)]
@@ -2064,10 +2362,18 @@ impl AlbListenerMutualAuthentication {
 }
 
 /// The fields of a [`AlbListenerMutualAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerMutualAuthenticationFields(Expr);
 
+impl std::fmt::Debug for AlbListenerMutualAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerMutualAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerMutualAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2101,8 +2407,15 @@ impl AlbListenerMutualAuthenticationFields {
 }
 
 /// The nested block `aws_alb_listener.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerTimeouts(Body);
+
+impl std::fmt::Debug for AlbListenerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AlbListenerTimeouts {
     #[inline]
@@ -2123,10 +2436,18 @@ impl AlbListenerTimeouts {
 }
 
 /// The fields of a [`AlbListenerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AlbListenerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2150,8 +2471,15 @@ impl AlbListenerTimeoutsFields {
 }
 
 /// The resource `aws_alb_listener_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerCertificate(Body);
+
+impl std::fmt::Debug for AlbListenerCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerCertificate`].
 #[derive(Clone, Debug)]
@@ -2184,9 +2512,11 @@ impl AlbListenerCertificate {
 }
 
 impl BlockType for AlbListenerCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2200,16 +2530,25 @@ impl Resource for AlbListenerCertificate {
 }
 
 /// A declared [`AlbListenerCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerCertificateRef(BlockRef);
 
+impl std::fmt::Debug for AlbListenerCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AlbListenerCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AlbListenerCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2243,8 +2582,15 @@ impl AlbListenerCertificateRef {
 }
 
 /// The resource `aws_alb_listener_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRule(Body);
+
+impl std::fmt::Debug for AlbListenerRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRule`].
 #[derive(Clone, Debug)]
@@ -2300,9 +2646,11 @@ impl AlbListenerRule {
 }
 
 impl BlockType for AlbListenerRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2316,16 +2664,25 @@ impl Resource for AlbListenerRule {
 }
 
 /// A declared [`AlbListenerRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleRef(BlockRef);
 
+impl std::fmt::Debug for AlbListenerRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AlbListenerRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AlbListenerRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2389,8 +2746,15 @@ impl AlbListenerRuleRef {
 }
 
 /// The nested block `aws_alb_listener_rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleAction(Body);
+
+impl std::fmt::Debug for AlbListenerRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleAction`].
 #[derive(Clone, Debug)]
@@ -2450,10 +2814,18 @@ impl AlbListenerRuleAction {
 }
 
 /// The fields of a [`AlbListenerRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2512,8 +2884,15 @@ impl AlbListenerRuleActionFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.authenticate_cognito`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionAuthenticateCognito(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionAuthenticateCognito {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionAuthenticateCognito").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionAuthenticateCognito`].
 #[derive(Clone, Debug)]
@@ -2562,10 +2941,18 @@ impl AlbListenerRuleActionAuthenticateCognito {
 }
 
 /// The fields of a [`AlbListenerRuleActionAuthenticateCognito`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionAuthenticateCognitoFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionAuthenticateCognitoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionAuthenticateCognitoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionAuthenticateCognitoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2619,8 +3006,15 @@ impl AlbListenerRuleActionAuthenticateCognitoFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.authenticate_oidc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionAuthenticateOidc(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionAuthenticateOidc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionAuthenticateOidc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionAuthenticateOidc`].
 #[derive(Clone, Debug)]
@@ -2675,10 +3069,18 @@ impl AlbListenerRuleActionAuthenticateOidc {
 }
 
 /// The fields of a [`AlbListenerRuleActionAuthenticateOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionAuthenticateOidcFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionAuthenticateOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionAuthenticateOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionAuthenticateOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2747,8 +3149,15 @@ impl AlbListenerRuleActionAuthenticateOidcFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionFixedResponse(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionFixedResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionFixedResponse`].
 #[derive(Clone, Debug)]
@@ -2778,10 +3187,18 @@ impl AlbListenerRuleActionFixedResponse {
 }
 
 /// The fields of a [`AlbListenerRuleActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2810,8 +3227,15 @@ impl AlbListenerRuleActionFixedResponseFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.forward`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionForward(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionForward {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionForward").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionForward`].
 #[derive(Clone, Debug)]
@@ -2836,10 +3260,18 @@ impl AlbListenerRuleActionForward {
 }
 
 /// The fields of a [`AlbListenerRuleActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionForwardFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2863,8 +3295,15 @@ impl AlbListenerRuleActionForwardFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.forward.stickiness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionForwardStickiness(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionForwardStickiness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionForwardStickiness").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionForwardStickiness`].
 #[derive(Clone, Debug)]
@@ -2889,10 +3328,18 @@ impl AlbListenerRuleActionForwardStickiness {
 }
 
 /// The fields of a [`AlbListenerRuleActionForwardStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionForwardStickinessFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionForwardStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionForwardStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionForwardStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2916,8 +3363,15 @@ impl AlbListenerRuleActionForwardStickinessFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.forward.target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionForwardTargetGroup(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionForwardTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionForwardTargetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionForwardTargetGroup`].
 #[derive(Clone, Debug)]
@@ -2942,10 +3396,18 @@ impl AlbListenerRuleActionForwardTargetGroup {
 }
 
 /// The fields of a [`AlbListenerRuleActionForwardTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionForwardTargetGroupFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionForwardTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionForwardTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionForwardTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2969,8 +3431,15 @@ impl AlbListenerRuleActionForwardTargetGroupFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.jwt_validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionJwtValidation(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionJwtValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionJwtValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionJwtValidation`].
 #[derive(Clone, Debug)]
@@ -2998,10 +3467,18 @@ impl AlbListenerRuleActionJwtValidation {
 }
 
 /// The fields of a [`AlbListenerRuleActionJwtValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionJwtValidationFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionJwtValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionJwtValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionJwtValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3030,8 +3507,15 @@ impl AlbListenerRuleActionJwtValidationFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.jwt_validation.additional_claim`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionJwtValidationAdditionalClaim(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionJwtValidationAdditionalClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionJwtValidationAdditionalClaim").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionJwtValidationAdditionalClaim`].
 #[derive(Clone, Debug)]
@@ -3055,10 +3539,18 @@ impl AlbListenerRuleActionJwtValidationAdditionalClaim {
 }
 
 /// The fields of a [`AlbListenerRuleActionJwtValidationAdditionalClaim`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionJwtValidationAdditionalClaimFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionJwtValidationAdditionalClaimFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionJwtValidationAdditionalClaimFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionJwtValidationAdditionalClaimFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3087,8 +3579,15 @@ impl AlbListenerRuleActionJwtValidationAdditionalClaimFields {
 }
 
 /// The nested block `aws_alb_listener_rule.action.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionRedirect(Body);
+
+impl std::fmt::Debug for AlbListenerRuleActionRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionRedirect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleActionRedirect`].
 #[derive(Clone, Debug)]
@@ -3133,10 +3632,18 @@ impl AlbListenerRuleActionRedirect {
 }
 
 /// The fields of a [`AlbListenerRuleActionRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleActionRedirectFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleActionRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleActionRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleActionRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3180,8 +3687,15 @@ impl AlbListenerRuleActionRedirectFields {
 }
 
 /// The nested block `aws_alb_listener_rule.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleCondition(Body);
+
+impl std::fmt::Debug for AlbListenerRuleCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleCondition").field(&self.0).finish()
+    }
+}
 
 impl AlbListenerRuleCondition {
     #[inline]
@@ -3223,10 +3737,18 @@ impl AlbListenerRuleCondition {
 }
 
 /// The fields of a [`AlbListenerRuleCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3270,8 +3792,15 @@ impl AlbListenerRuleConditionFields {
 }
 
 /// The nested block `aws_alb_listener_rule.condition.host_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionHostHeader(Body);
+
+impl std::fmt::Debug for AlbListenerRuleConditionHostHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionHostHeader").field(&self.0).finish()
+    }
+}
 
 impl AlbListenerRuleConditionHostHeader {
     #[inline]
@@ -3292,10 +3821,18 @@ impl AlbListenerRuleConditionHostHeader {
 }
 
 /// The fields of a [`AlbListenerRuleConditionHostHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionHostHeaderFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleConditionHostHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionHostHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleConditionHostHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3319,8 +3856,15 @@ impl AlbListenerRuleConditionHostHeaderFields {
 }
 
 /// The nested block `aws_alb_listener_rule.condition.http_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionHttpHeader(Body);
+
+impl std::fmt::Debug for AlbListenerRuleConditionHttpHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionHttpHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleConditionHttpHeader`].
 #[derive(Clone, Debug)]
@@ -3350,10 +3894,18 @@ impl AlbListenerRuleConditionHttpHeader {
 }
 
 /// The fields of a [`AlbListenerRuleConditionHttpHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionHttpHeaderFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleConditionHttpHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionHttpHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleConditionHttpHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3382,8 +3934,15 @@ impl AlbListenerRuleConditionHttpHeaderFields {
 }
 
 /// The nested block `aws_alb_listener_rule.condition.http_request_method`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionHttpRequestMethod(Body);
+
+impl std::fmt::Debug for AlbListenerRuleConditionHttpRequestMethod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionHttpRequestMethod").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleConditionHttpRequestMethod`].
 #[derive(Clone, Debug)]
@@ -3403,10 +3962,18 @@ impl AlbListenerRuleConditionHttpRequestMethod {
 }
 
 /// The fields of a [`AlbListenerRuleConditionHttpRequestMethod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionHttpRequestMethodFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleConditionHttpRequestMethodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionHttpRequestMethodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleConditionHttpRequestMethodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3425,8 +3992,15 @@ impl AlbListenerRuleConditionHttpRequestMethodFields {
 }
 
 /// The nested block `aws_alb_listener_rule.condition.path_pattern`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionPathPattern(Body);
+
+impl std::fmt::Debug for AlbListenerRuleConditionPathPattern {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionPathPattern").field(&self.0).finish()
+    }
+}
 
 impl AlbListenerRuleConditionPathPattern {
     #[inline]
@@ -3447,10 +4021,18 @@ impl AlbListenerRuleConditionPathPattern {
 }
 
 /// The fields of a [`AlbListenerRuleConditionPathPattern`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionPathPatternFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleConditionPathPatternFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionPathPatternFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleConditionPathPatternFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3474,8 +4056,15 @@ impl AlbListenerRuleConditionPathPatternFields {
 }
 
 /// The nested block `aws_alb_listener_rule.condition.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionQueryString(Body);
+
+impl std::fmt::Debug for AlbListenerRuleConditionQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionQueryString").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleConditionQueryString`].
 #[derive(Clone, Debug)]
@@ -3500,10 +4089,18 @@ impl AlbListenerRuleConditionQueryString {
 }
 
 /// The fields of a [`AlbListenerRuleConditionQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionQueryStringFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleConditionQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleConditionQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3527,8 +4124,15 @@ impl AlbListenerRuleConditionQueryStringFields {
 }
 
 /// The nested block `aws_alb_listener_rule.condition.source_ip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionSourceIp(Body);
+
+impl std::fmt::Debug for AlbListenerRuleConditionSourceIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionSourceIp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleConditionSourceIp`].
 #[derive(Clone, Debug)]
@@ -3548,10 +4152,18 @@ impl AlbListenerRuleConditionSourceIp {
 }
 
 /// The fields of a [`AlbListenerRuleConditionSourceIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleConditionSourceIpFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleConditionSourceIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleConditionSourceIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleConditionSourceIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3570,8 +4182,15 @@ impl AlbListenerRuleConditionSourceIpFields {
 }
 
 /// The nested block `aws_alb_listener_rule.transform`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransform(Body);
+
+impl std::fmt::Debug for AlbListenerRuleTransform {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransform").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleTransform`].
 #[derive(Clone, Debug)]
@@ -3601,10 +4220,18 @@ impl AlbListenerRuleTransform {
 }
 
 /// The fields of a [`AlbListenerRuleTransform`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleTransformFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleTransformFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3633,8 +4260,15 @@ impl AlbListenerRuleTransformFields {
 }
 
 /// The nested block `aws_alb_listener_rule.transform.host_header_rewrite_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformHostHeaderRewriteConfig(Body);
+
+impl std::fmt::Debug for AlbListenerRuleTransformHostHeaderRewriteConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformHostHeaderRewriteConfig").field(&self.0).finish()
+    }
+}
 
 impl AlbListenerRuleTransformHostHeaderRewriteConfig {
     #[inline]
@@ -3650,10 +4284,18 @@ impl AlbListenerRuleTransformHostHeaderRewriteConfig {
 }
 
 /// The fields of a [`AlbListenerRuleTransformHostHeaderRewriteConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformHostHeaderRewriteConfigFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleTransformHostHeaderRewriteConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformHostHeaderRewriteConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleTransformHostHeaderRewriteConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3672,8 +4314,15 @@ impl AlbListenerRuleTransformHostHeaderRewriteConfigFields {
 }
 
 /// The nested block `aws_alb_listener_rule.transform.host_header_rewrite_config.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformHostHeaderRewriteConfigRewrite(Body);
+
+impl std::fmt::Debug for AlbListenerRuleTransformHostHeaderRewriteConfigRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformHostHeaderRewriteConfigRewrite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleTransformHostHeaderRewriteConfigRewrite`].
 #[derive(Clone, Debug)]
@@ -3695,10 +4344,18 @@ impl AlbListenerRuleTransformHostHeaderRewriteConfigRewrite {
 }
 
 /// The fields of a [`AlbListenerRuleTransformHostHeaderRewriteConfigRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformHostHeaderRewriteConfigRewriteFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformHostHeaderRewriteConfigRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3722,8 +4379,15 @@ impl AlbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
 }
 
 /// The nested block `aws_alb_listener_rule.transform.url_rewrite_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformUrlRewriteConfig(Body);
+
+impl std::fmt::Debug for AlbListenerRuleTransformUrlRewriteConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformUrlRewriteConfig").field(&self.0).finish()
+    }
+}
 
 impl AlbListenerRuleTransformUrlRewriteConfig {
     #[inline]
@@ -3739,10 +4403,18 @@ impl AlbListenerRuleTransformUrlRewriteConfig {
 }
 
 /// The fields of a [`AlbListenerRuleTransformUrlRewriteConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformUrlRewriteConfigFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleTransformUrlRewriteConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformUrlRewriteConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleTransformUrlRewriteConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3761,8 +4433,15 @@ impl AlbListenerRuleTransformUrlRewriteConfigFields {
 }
 
 /// The nested block `aws_alb_listener_rule.transform.url_rewrite_config.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformUrlRewriteConfigRewrite(Body);
+
+impl std::fmt::Debug for AlbListenerRuleTransformUrlRewriteConfigRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformUrlRewriteConfigRewrite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbListenerRuleTransformUrlRewriteConfigRewrite`].
 #[derive(Clone, Debug)]
@@ -3784,10 +4463,18 @@ impl AlbListenerRuleTransformUrlRewriteConfigRewrite {
 }
 
 /// The fields of a [`AlbListenerRuleTransformUrlRewriteConfigRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbListenerRuleTransformUrlRewriteConfigRewriteFields(Expr);
 
+impl std::fmt::Debug for AlbListenerRuleTransformUrlRewriteConfigRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbListenerRuleTransformUrlRewriteConfigRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbListenerRuleTransformUrlRewriteConfigRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3811,8 +4498,15 @@ impl AlbListenerRuleTransformUrlRewriteConfigRewriteFields {
 }
 
 /// The resource `aws_alb_target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroup(Body);
+
+impl std::fmt::Debug for AlbTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroup").field(&self.0).finish()
+    }
+}
 
 impl AlbTargetGroup {
     #[inline]
@@ -3961,9 +4655,11 @@ impl AlbTargetGroup {
 }
 
 impl BlockType for AlbTargetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3977,16 +4673,25 @@ impl Resource for AlbTargetGroup {
 }
 
 /// A declared [`AlbTargetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupRef(BlockRef);
 
+impl std::fmt::Debug for AlbTargetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AlbTargetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AlbTargetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4150,8 +4855,15 @@ impl AlbTargetGroupRef {
 }
 
 /// The nested block `aws_alb_target_group.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupHealthCheck(Body);
+
+impl std::fmt::Debug for AlbTargetGroupHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupHealthCheck").field(&self.0).finish()
+    }
+}
 
 impl AlbTargetGroupHealthCheck {
     #[inline]
@@ -4207,10 +4919,18 @@ impl AlbTargetGroupHealthCheck {
 }
 
 /// The fields of a [`AlbTargetGroupHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupHealthCheckFields(Expr);
 
+impl std::fmt::Debug for AlbTargetGroupHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTargetGroupHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4269,8 +4989,15 @@ impl AlbTargetGroupHealthCheckFields {
 }
 
 /// The nested block `aws_alb_target_group.stickiness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupStickiness(Body);
+
+impl std::fmt::Debug for AlbTargetGroupStickiness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupStickiness").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbTargetGroupStickiness`].
 #[derive(Clone, Debug)]
@@ -4305,10 +5032,18 @@ impl AlbTargetGroupStickiness {
 }
 
 /// The fields of a [`AlbTargetGroupStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupStickinessFields(Expr);
 
+impl std::fmt::Debug for AlbTargetGroupStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTargetGroupStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4342,8 +5077,15 @@ impl AlbTargetGroupStickinessFields {
 }
 
 /// The nested block `aws_alb_target_group.target_failover`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetFailover(Body);
+
+impl std::fmt::Debug for AlbTargetGroupTargetFailover {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetFailover").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbTargetGroupTargetFailover`].
 #[derive(Clone, Debug)]
@@ -4365,10 +5107,18 @@ impl AlbTargetGroupTargetFailover {
 }
 
 /// The fields of a [`AlbTargetGroupTargetFailover`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetFailoverFields(Expr);
 
+impl std::fmt::Debug for AlbTargetGroupTargetFailoverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetFailoverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTargetGroupTargetFailoverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4392,8 +5142,15 @@ impl AlbTargetGroupTargetFailoverFields {
 }
 
 /// The nested block `aws_alb_target_group.target_group_health`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetGroupHealth(Body);
+
+impl std::fmt::Debug for AlbTargetGroupTargetGroupHealth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetGroupHealth").field(&self.0).finish()
+    }
+}
 
 impl AlbTargetGroupTargetGroupHealth {
     #[inline]
@@ -4414,10 +5171,18 @@ impl AlbTargetGroupTargetGroupHealth {
 }
 
 /// The fields of a [`AlbTargetGroupTargetGroupHealth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetGroupHealthFields(Expr);
 
+impl std::fmt::Debug for AlbTargetGroupTargetGroupHealthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetGroupHealthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTargetGroupTargetGroupHealthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4441,8 +5206,15 @@ impl AlbTargetGroupTargetGroupHealthFields {
 }
 
 /// The nested block `aws_alb_target_group.target_group_health.dns_failover`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetGroupHealthDnsFailover(Body);
+
+impl std::fmt::Debug for AlbTargetGroupTargetGroupHealthDnsFailover {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetGroupHealthDnsFailover").field(&self.0).finish()
+    }
+}
 
 impl AlbTargetGroupTargetGroupHealthDnsFailover {
     #[inline]
@@ -4463,10 +5235,18 @@ impl AlbTargetGroupTargetGroupHealthDnsFailover {
 }
 
 /// The fields of a [`AlbTargetGroupTargetGroupHealthDnsFailover`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetGroupHealthDnsFailoverFields(Expr);
 
+impl std::fmt::Debug for AlbTargetGroupTargetGroupHealthDnsFailoverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetGroupHealthDnsFailoverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTargetGroupTargetGroupHealthDnsFailoverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4490,8 +5270,15 @@ impl AlbTargetGroupTargetGroupHealthDnsFailoverFields {
 }
 
 /// The nested block `aws_alb_target_group.target_group_health.unhealthy_state_routing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetGroupHealthUnhealthyStateRouting(Body);
+
+impl std::fmt::Debug for AlbTargetGroupTargetGroupHealthUnhealthyStateRouting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetGroupHealthUnhealthyStateRouting").field(&self.0).finish()
+    }
+}
 
 impl AlbTargetGroupTargetGroupHealthUnhealthyStateRouting {
     #[inline]
@@ -4512,10 +5299,18 @@ impl AlbTargetGroupTargetGroupHealthUnhealthyStateRouting {
 }
 
 /// The fields of a [`AlbTargetGroupTargetGroupHealthUnhealthyStateRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields(Expr);
 
+impl std::fmt::Debug for AlbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4539,8 +5334,15 @@ impl AlbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields {
 }
 
 /// The nested block `aws_alb_target_group.target_health_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetHealthState(Body);
+
+impl std::fmt::Debug for AlbTargetGroupTargetHealthState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetHealthState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbTargetGroupTargetHealthState`].
 #[derive(Clone, Debug)]
@@ -4565,10 +5367,18 @@ impl AlbTargetGroupTargetHealthState {
 }
 
 /// The fields of a [`AlbTargetGroupTargetHealthState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupTargetHealthStateFields(Expr);
 
+impl std::fmt::Debug for AlbTargetGroupTargetHealthStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupTargetHealthStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AlbTargetGroupTargetHealthStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4592,8 +5402,15 @@ impl AlbTargetGroupTargetHealthStateFields {
 }
 
 /// The resource `aws_alb_target_group_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupAttachment(Body);
+
+impl std::fmt::Debug for AlbTargetGroupAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AlbTargetGroupAttachment`].
 #[derive(Clone, Debug)]
@@ -4636,9 +5453,11 @@ impl AlbTargetGroupAttachment {
 }
 
 impl BlockType for AlbTargetGroupAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4652,16 +5471,25 @@ impl Resource for AlbTargetGroupAttachment {
 }
 
 /// A declared [`AlbTargetGroupAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlbTargetGroupAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for AlbTargetGroupAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AlbTargetGroupAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AlbTargetGroupAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AlbTargetGroupAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4705,8 +5533,15 @@ impl AlbTargetGroupAttachmentRef {
 }
 
 /// The data source `aws_alb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlb(Body);
+
+impl std::fmt::Debug for DataAwsAlb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlb").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAlb {
     #[inline]
@@ -4748,9 +5583,11 @@ impl DataAwsAlb {
 }
 
 impl BlockType for DataAwsAlb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4763,16 +5600,25 @@ impl DataSource for DataAwsAlb {
 }
 
 /// A declared [`DataAwsAlb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAlbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAlbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAlbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4975,10 +5821,18 @@ impl DataAwsAlbRef {
 pub enum DataAwsAlbAccessLogs {}
 
 /// The fields of a [`DataAwsAlbAccessLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbAccessLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbAccessLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbAccessLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbAccessLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5011,10 +5865,18 @@ impl DataAwsAlbAccessLogsFields {
 pub enum DataAwsAlbConnectionLogs {}
 
 /// The fields of a [`DataAwsAlbConnectionLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbConnectionLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbConnectionLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbConnectionLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbConnectionLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5047,10 +5909,18 @@ impl DataAwsAlbConnectionLogsFields {
 pub enum DataAwsAlbHealthCheckLogs {}
 
 /// The fields of a [`DataAwsAlbHealthCheckLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbHealthCheckLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbHealthCheckLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbHealthCheckLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbHealthCheckLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5083,10 +5953,18 @@ impl DataAwsAlbHealthCheckLogsFields {
 pub enum DataAwsAlbIpamPools {}
 
 /// The fields of a [`DataAwsAlbIpamPools`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbIpamPoolsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbIpamPoolsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbIpamPoolsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbIpamPoolsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5109,10 +5987,18 @@ impl DataAwsAlbIpamPoolsFields {
 pub enum DataAwsAlbSubnetMapping {}
 
 /// The fields of a [`DataAwsAlbSubnetMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbSubnetMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbSubnetMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbSubnetMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbSubnetMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5151,8 +6037,15 @@ impl DataAwsAlbSubnetMappingFields {
 }
 
 /// The nested block `aws_alb.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsAlbTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAlbTimeouts {
     #[inline]
@@ -5168,10 +6061,18 @@ impl DataAwsAlbTimeouts {
 }
 
 /// The fields of a [`DataAwsAlbTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5190,8 +6091,15 @@ impl DataAwsAlbTimeoutsFields {
 }
 
 /// The data source `aws_alb_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListener(Body);
+
+impl std::fmt::Debug for DataAwsAlbListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListener").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAlbListener {
     #[inline]
@@ -5238,9 +6146,11 @@ impl DataAwsAlbListener {
 }
 
 impl BlockType for DataAwsAlbListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5253,16 +6163,25 @@ impl DataSource for DataAwsAlbListener {
 }
 
 /// A declared [`DataAwsAlbListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAlbListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAlbListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAlbListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5345,10 +6264,18 @@ impl DataAwsAlbListenerRef {
 pub enum DataAwsAlbListenerDefaultAction {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5411,10 +6338,18 @@ impl DataAwsAlbListenerDefaultActionFields {
 pub enum DataAwsAlbListenerDefaultActionAuthenticateCognito {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionAuthenticateCognito`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionAuthenticateCognitoFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionAuthenticateCognitoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5472,10 +6407,18 @@ impl DataAwsAlbListenerDefaultActionAuthenticateCognitoFields {
 pub enum DataAwsAlbListenerDefaultActionAuthenticateOidc {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionAuthenticateOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionAuthenticateOidcFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionAuthenticateOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5548,10 +6491,18 @@ impl DataAwsAlbListenerDefaultActionAuthenticateOidcFields {
 pub enum DataAwsAlbListenerDefaultActionFixedResponse {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5584,10 +6535,18 @@ impl DataAwsAlbListenerDefaultActionFixedResponseFields {
 pub enum DataAwsAlbListenerDefaultActionForward {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionForwardFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5615,10 +6574,18 @@ impl DataAwsAlbListenerDefaultActionForwardFields {
 pub enum DataAwsAlbListenerDefaultActionForwardStickiness {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionForwardStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionForwardStickinessFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionForwardStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionForwardStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionForwardStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5646,10 +6613,18 @@ impl DataAwsAlbListenerDefaultActionForwardStickinessFields {
 pub enum DataAwsAlbListenerDefaultActionForwardTargetGroup {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionForwardTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionForwardTargetGroupFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionForwardTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5677,10 +6652,18 @@ impl DataAwsAlbListenerDefaultActionForwardTargetGroupFields {
 pub enum DataAwsAlbListenerDefaultActionJwtValidation {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionJwtValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionJwtValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionJwtValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionJwtValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionJwtValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5713,10 +6696,18 @@ impl DataAwsAlbListenerDefaultActionJwtValidationFields {
 pub enum DataAwsAlbListenerDefaultActionJwtValidationAdditionalClaim {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionJwtValidationAdditionalClaim`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionJwtValidationAdditionalClaimFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionJwtValidationAdditionalClaimFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5749,10 +6740,18 @@ impl DataAwsAlbListenerDefaultActionJwtValidationAdditionalClaimFields {
 pub enum DataAwsAlbListenerDefaultActionRedirect {}
 
 /// The fields of a [`DataAwsAlbListenerDefaultActionRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerDefaultActionRedirectFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerDefaultActionRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerDefaultActionRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerDefaultActionRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5800,10 +6799,18 @@ impl DataAwsAlbListenerDefaultActionRedirectFields {
 pub enum DataAwsAlbListenerMutualAuthentication {}
 
 /// The fields of a [`DataAwsAlbListenerMutualAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerMutualAuthenticationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerMutualAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerMutualAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerMutualAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5837,8 +6844,15 @@ impl DataAwsAlbListenerMutualAuthenticationFields {
 }
 
 /// The nested block `aws_alb_listener.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsAlbListenerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAlbListenerTimeouts {
     #[inline]
@@ -5854,10 +6868,18 @@ impl DataAwsAlbListenerTimeouts {
 }
 
 /// The fields of a [`DataAwsAlbListenerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbListenerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbListenerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbListenerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbListenerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5876,8 +6898,15 @@ impl DataAwsAlbListenerTimeoutsFields {
 }
 
 /// The data source `aws_alb_target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTargetGroup(Body);
+
+impl std::fmt::Debug for DataAwsAlbTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTargetGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAlbTargetGroup {
     #[inline]
@@ -5924,9 +6953,11 @@ impl DataAwsAlbTargetGroup {
 }
 
 impl BlockType for DataAwsAlbTargetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5939,16 +6970,25 @@ impl DataSource for DataAwsAlbTargetGroup {
 }
 
 /// A declared [`DataAwsAlbTargetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTargetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAlbTargetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTargetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAlbTargetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAlbTargetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6091,10 +7131,18 @@ impl DataAwsAlbTargetGroupRef {
 pub enum DataAwsAlbTargetGroupHealthCheck {}
 
 /// The fields of a [`DataAwsAlbTargetGroupHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTargetGroupHealthCheckFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbTargetGroupHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTargetGroupHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbTargetGroupHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6157,10 +7205,18 @@ impl DataAwsAlbTargetGroupHealthCheckFields {
 pub enum DataAwsAlbTargetGroupStickiness {}
 
 /// The fields of a [`DataAwsAlbTargetGroupStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTargetGroupStickinessFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbTargetGroupStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTargetGroupStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbTargetGroupStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6194,8 +7250,15 @@ impl DataAwsAlbTargetGroupStickinessFields {
 }
 
 /// The nested block `aws_alb_target_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTargetGroupTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsAlbTargetGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTargetGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAlbTargetGroupTimeouts {
     #[inline]
@@ -6211,10 +7274,18 @@ impl DataAwsAlbTargetGroupTimeouts {
 }
 
 /// The fields of a [`DataAwsAlbTargetGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAlbTargetGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAlbTargetGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAlbTargetGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAlbTargetGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

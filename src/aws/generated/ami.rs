@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ami`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ami(Body);
+
+impl std::fmt::Debug for Ami {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ami").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ami`].
 #[derive(Clone, Debug)]
@@ -138,9 +145,11 @@ impl Ami {
 }
 
 impl BlockType for Ami {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -154,16 +163,25 @@ impl Resource for Ami {
 }
 
 /// A declared [`Ami`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiRef(BlockRef);
 
+impl std::fmt::Debug for AmiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -347,8 +365,15 @@ impl AmiRef {
 }
 
 /// The nested block `aws_ami.ebs_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiEbsBlockDevice(Body);
+
+impl std::fmt::Debug for AmiEbsBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiEbsBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmiEbsBlockDevice`].
 #[derive(Clone, Debug)]
@@ -408,10 +433,18 @@ impl AmiEbsBlockDevice {
 }
 
 /// The fields of a [`AmiEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for AmiEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -470,8 +503,15 @@ impl AmiEbsBlockDeviceFields {
 }
 
 /// The nested block `aws_ami.ephemeral_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiEphemeralBlockDevice(Body);
+
+impl std::fmt::Debug for AmiEphemeralBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiEphemeralBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmiEphemeralBlockDevice`].
 #[derive(Clone, Debug)]
@@ -493,10 +533,18 @@ impl AmiEphemeralBlockDevice {
 }
 
 /// The fields of a [`AmiEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for AmiEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -520,8 +568,15 @@ impl AmiEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_ami.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiTimeouts(Body);
+
+impl std::fmt::Debug for AmiTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AmiTimeouts {
     #[inline]
@@ -547,10 +602,18 @@ impl AmiTimeouts {
 }
 
 /// The fields of a [`AmiTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AmiTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -579,8 +642,15 @@ impl AmiTimeoutsFields {
 }
 
 /// The resource `aws_ami_copy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopy(Body);
+
+impl std::fmt::Debug for AmiCopy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmiCopy`].
 #[derive(Clone, Debug)]
@@ -667,9 +737,11 @@ impl AmiCopy {
 }
 
 impl BlockType for AmiCopy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -683,16 +755,25 @@ impl Resource for AmiCopy {
 }
 
 /// A declared [`AmiCopy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopyRef(BlockRef);
 
+impl std::fmt::Debug for AmiCopyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmiCopyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmiCopyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -901,8 +982,15 @@ impl AmiCopyRef {
 }
 
 /// The nested block `aws_ami_copy.ebs_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopyEbsBlockDevice(Body);
+
+impl std::fmt::Debug for AmiCopyEbsBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopyEbsBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl AmiCopyEbsBlockDevice {
     #[inline]
@@ -913,10 +1001,18 @@ impl AmiCopyEbsBlockDevice {
 }
 
 /// The fields of a [`AmiCopyEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopyEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for AmiCopyEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopyEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiCopyEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -975,8 +1071,15 @@ impl AmiCopyEbsBlockDeviceFields {
 }
 
 /// The nested block `aws_ami_copy.ephemeral_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopyEphemeralBlockDevice(Body);
+
+impl std::fmt::Debug for AmiCopyEphemeralBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopyEphemeralBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl AmiCopyEphemeralBlockDevice {
     #[inline]
@@ -987,10 +1090,18 @@ impl AmiCopyEphemeralBlockDevice {
 }
 
 /// The fields of a [`AmiCopyEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopyEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for AmiCopyEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopyEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiCopyEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1014,8 +1125,15 @@ impl AmiCopyEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_ami_copy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopyTimeouts(Body);
+
+impl std::fmt::Debug for AmiCopyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AmiCopyTimeouts {
     #[inline]
@@ -1041,10 +1159,18 @@ impl AmiCopyTimeouts {
 }
 
 /// The fields of a [`AmiCopyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiCopyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AmiCopyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiCopyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiCopyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1073,8 +1199,15 @@ impl AmiCopyTimeoutsFields {
 }
 
 /// The resource `aws_ami_from_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstance(Body);
+
+impl std::fmt::Debug for AmiFromInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmiFromInstance`].
 #[derive(Clone, Debug)]
@@ -1149,9 +1282,11 @@ impl AmiFromInstance {
 }
 
 impl BlockType for AmiFromInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1165,16 +1300,25 @@ impl Resource for AmiFromInstance {
 }
 
 /// A declared [`AmiFromInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstanceRef(BlockRef);
 
+impl std::fmt::Debug for AmiFromInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmiFromInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmiFromInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1368,8 +1512,15 @@ impl AmiFromInstanceRef {
 }
 
 /// The nested block `aws_ami_from_instance.ebs_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstanceEbsBlockDevice(Body);
+
+impl std::fmt::Debug for AmiFromInstanceEbsBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstanceEbsBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl AmiFromInstanceEbsBlockDevice {
     #[inline]
@@ -1380,10 +1531,18 @@ impl AmiFromInstanceEbsBlockDevice {
 }
 
 /// The fields of a [`AmiFromInstanceEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstanceEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for AmiFromInstanceEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstanceEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiFromInstanceEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1442,8 +1601,15 @@ impl AmiFromInstanceEbsBlockDeviceFields {
 }
 
 /// The nested block `aws_ami_from_instance.ephemeral_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstanceEphemeralBlockDevice(Body);
+
+impl std::fmt::Debug for AmiFromInstanceEphemeralBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstanceEphemeralBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl AmiFromInstanceEphemeralBlockDevice {
     #[inline]
@@ -1454,10 +1620,18 @@ impl AmiFromInstanceEphemeralBlockDevice {
 }
 
 /// The fields of a [`AmiFromInstanceEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstanceEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for AmiFromInstanceEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstanceEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiFromInstanceEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1481,8 +1655,15 @@ impl AmiFromInstanceEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_ami_from_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstanceTimeouts(Body);
+
+impl std::fmt::Debug for AmiFromInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AmiFromInstanceTimeouts {
     #[inline]
@@ -1508,10 +1689,18 @@ impl AmiFromInstanceTimeouts {
 }
 
 /// The fields of a [`AmiFromInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiFromInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AmiFromInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiFromInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmiFromInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1540,8 +1729,15 @@ impl AmiFromInstanceTimeoutsFields {
 }
 
 /// The resource `aws_ami_launch_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiLaunchPermission(Body);
+
+impl std::fmt::Debug for AmiLaunchPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiLaunchPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmiLaunchPermission`].
 #[derive(Clone, Debug)]
@@ -1592,9 +1788,11 @@ impl AmiLaunchPermission {
 }
 
 impl BlockType for AmiLaunchPermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1608,16 +1806,25 @@ impl Resource for AmiLaunchPermission {
 }
 
 /// A declared [`AmiLaunchPermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmiLaunchPermissionRef(BlockRef);
 
+impl std::fmt::Debug for AmiLaunchPermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmiLaunchPermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmiLaunchPermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmiLaunchPermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1666,8 +1873,15 @@ impl AmiLaunchPermissionRef {
 }
 
 /// The data source `aws_ami`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmi(Body);
+
+impl std::fmt::Debug for DataAwsAmi {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmi").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAmi {
     #[inline]
@@ -1740,9 +1954,11 @@ impl DataAwsAmi {
 }
 
 impl BlockType for DataAwsAmi {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1755,16 +1971,25 @@ impl DataSource for DataAwsAmi {
 }
 
 /// A declared [`DataAwsAmi`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAmiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAmiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAmiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2002,10 +2227,18 @@ impl DataAwsAmiRef {
 pub enum DataAwsAmiBlockDeviceMappings {}
 
 /// The fields of a [`DataAwsAmiBlockDeviceMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiBlockDeviceMappingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAmiBlockDeviceMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiBlockDeviceMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAmiBlockDeviceMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2039,8 +2272,15 @@ impl DataAwsAmiBlockDeviceMappingsFields {
 }
 
 /// The nested block `aws_ami.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiFilter(Body);
+
+impl std::fmt::Debug for DataAwsAmiFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAmiFilter`].
 #[derive(Clone, Debug)]
@@ -2062,10 +2302,18 @@ impl DataAwsAmiFilter {
 }
 
 /// The fields of a [`DataAwsAmiFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAmiFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAmiFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2093,10 +2341,18 @@ impl DataAwsAmiFilterFields {
 pub enum DataAwsAmiProductCodes {}
 
 /// The fields of a [`DataAwsAmiProductCodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiProductCodesFields(Expr);
 
+impl std::fmt::Debug for DataAwsAmiProductCodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiProductCodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAmiProductCodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2120,8 +2376,15 @@ impl DataAwsAmiProductCodesFields {
 }
 
 /// The nested block `aws_ami.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsAmiTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAmiTimeouts {
     #[inline]
@@ -2137,10 +2400,18 @@ impl DataAwsAmiTimeouts {
 }
 
 /// The fields of a [`DataAwsAmiTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAmiTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAmiTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2159,8 +2430,15 @@ impl DataAwsAmiTimeoutsFields {
 }
 
 /// The data source `aws_ami_ids`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiIds(Body);
+
+impl std::fmt::Debug for DataAwsAmiIds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiIds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAmiIds`].
 #[derive(Clone, Debug)]
@@ -2222,9 +2500,11 @@ impl DataAwsAmiIds {
 }
 
 impl BlockType for DataAwsAmiIds {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2237,16 +2517,25 @@ impl DataSource for DataAwsAmiIds {
 }
 
 /// A declared [`DataAwsAmiIds`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiIdsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAmiIdsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiIdsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAmiIdsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAmiIdsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2310,8 +2599,15 @@ impl DataAwsAmiIdsRef {
 }
 
 /// The nested block `aws_ami_ids.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiIdsFilter(Body);
+
+impl std::fmt::Debug for DataAwsAmiIdsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiIdsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAmiIdsFilter`].
 #[derive(Clone, Debug)]
@@ -2333,10 +2629,18 @@ impl DataAwsAmiIdsFilter {
 }
 
 /// The fields of a [`DataAwsAmiIdsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiIdsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAmiIdsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiIdsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAmiIdsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2360,8 +2664,15 @@ impl DataAwsAmiIdsFilterFields {
 }
 
 /// The nested block `aws_ami_ids.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiIdsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsAmiIdsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiIdsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAmiIdsTimeouts {
     #[inline]
@@ -2377,10 +2688,18 @@ impl DataAwsAmiIdsTimeouts {
 }
 
 /// The fields of a [`DataAwsAmiIdsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAmiIdsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAmiIdsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAmiIdsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAmiIdsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_amplify_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyApp(Body);
+
+impl std::fmt::Debug for AmplifyApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyApp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyApp`].
 #[derive(Clone, Debug)]
@@ -152,9 +159,11 @@ impl AmplifyApp {
 }
 
 impl BlockType for AmplifyApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -168,16 +177,25 @@ impl Resource for AmplifyApp {
 }
 
 /// A declared [`AmplifyApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppRef(BlockRef);
 
+impl std::fmt::Debug for AmplifyAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmplifyAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmplifyAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -331,8 +349,15 @@ impl AmplifyAppRef {
 }
 
 /// The nested block `aws_amplify_app.auto_branch_creation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppAutoBranchCreationConfig(Body);
+
+impl std::fmt::Debug for AmplifyAppAutoBranchCreationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppAutoBranchCreationConfig").field(&self.0).finish()
+    }
+}
 
 impl AmplifyAppAutoBranchCreationConfig {
     #[inline]
@@ -393,10 +418,18 @@ impl AmplifyAppAutoBranchCreationConfig {
 }
 
 /// The fields of a [`AmplifyAppAutoBranchCreationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppAutoBranchCreationConfigFields(Expr);
 
+impl std::fmt::Debug for AmplifyAppAutoBranchCreationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppAutoBranchCreationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmplifyAppAutoBranchCreationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -460,8 +493,15 @@ impl AmplifyAppAutoBranchCreationConfigFields {
 }
 
 /// The nested block `aws_amplify_app.cache_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppCacheConfig(Body);
+
+impl std::fmt::Debug for AmplifyAppCacheConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppCacheConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyAppCacheConfig`].
 #[derive(Clone, Debug)]
@@ -481,10 +521,18 @@ impl AmplifyAppCacheConfig {
 }
 
 /// The fields of a [`AmplifyAppCacheConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppCacheConfigFields(Expr);
 
+impl std::fmt::Debug for AmplifyAppCacheConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppCacheConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmplifyAppCacheConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -503,8 +551,15 @@ impl AmplifyAppCacheConfigFields {
 }
 
 /// The nested block `aws_amplify_app.custom_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppCustomRule(Body);
+
+impl std::fmt::Debug for AmplifyAppCustomRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppCustomRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyAppCustomRule`].
 #[derive(Clone, Debug)]
@@ -536,10 +591,18 @@ impl AmplifyAppCustomRule {
 }
 
 /// The fields of a [`AmplifyAppCustomRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppCustomRuleFields(Expr);
 
+impl std::fmt::Debug for AmplifyAppCustomRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppCustomRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmplifyAppCustomRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -573,8 +636,15 @@ impl AmplifyAppCustomRuleFields {
 }
 
 /// The nested block `aws_amplify_app.job_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppJobConfig(Body);
+
+impl std::fmt::Debug for AmplifyAppJobConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppJobConfig").field(&self.0).finish()
+    }
+}
 
 impl AmplifyAppJobConfig {
     #[inline]
@@ -590,10 +660,18 @@ impl AmplifyAppJobConfig {
 }
 
 /// The fields of a [`AmplifyAppJobConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppJobConfigFields(Expr);
 
+impl std::fmt::Debug for AmplifyAppJobConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppJobConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmplifyAppJobConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -616,10 +694,18 @@ impl AmplifyAppJobConfigFields {
 pub enum AmplifyAppProductionBranch {}
 
 /// The fields of a [`AmplifyAppProductionBranch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyAppProductionBranchFields(Expr);
 
+impl std::fmt::Debug for AmplifyAppProductionBranchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyAppProductionBranchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmplifyAppProductionBranchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -653,8 +739,15 @@ impl AmplifyAppProductionBranchFields {
 }
 
 /// The resource `aws_amplify_backend_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyBackendEnvironment(Body);
+
+impl std::fmt::Debug for AmplifyBackendEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyBackendEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyBackendEnvironment`].
 #[derive(Clone, Debug)]
@@ -697,9 +790,11 @@ impl AmplifyBackendEnvironment {
 }
 
 impl BlockType for AmplifyBackendEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -713,16 +808,25 @@ impl Resource for AmplifyBackendEnvironment {
 }
 
 /// A declared [`AmplifyBackendEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyBackendEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for AmplifyBackendEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyBackendEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmplifyBackendEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmplifyBackendEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -771,8 +875,15 @@ impl AmplifyBackendEnvironmentRef {
 }
 
 /// The resource `aws_amplify_branch`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyBranch(Body);
+
+impl std::fmt::Debug for AmplifyBranch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyBranch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyBranch`].
 #[derive(Clone, Debug)]
@@ -890,9 +1001,11 @@ impl AmplifyBranch {
 }
 
 impl BlockType for AmplifyBranch {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -906,16 +1019,25 @@ impl Resource for AmplifyBranch {
 }
 
 /// A declared [`AmplifyBranch`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyBranchRef(BlockRef);
 
+impl std::fmt::Debug for AmplifyBranchRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyBranchRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmplifyBranchRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmplifyBranchRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1059,8 +1181,15 @@ impl AmplifyBranchRef {
 }
 
 /// The resource `aws_amplify_domain_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyDomainAssociation(Body);
+
+impl std::fmt::Debug for AmplifyDomainAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyDomainAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyDomainAssociation`].
 #[derive(Clone, Debug)]
@@ -1110,9 +1239,11 @@ impl AmplifyDomainAssociation {
 }
 
 impl BlockType for AmplifyDomainAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1126,16 +1257,25 @@ impl Resource for AmplifyDomainAssociation {
 }
 
 /// A declared [`AmplifyDomainAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyDomainAssociationRef(BlockRef);
 
+impl std::fmt::Debug for AmplifyDomainAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyDomainAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmplifyDomainAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmplifyDomainAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1199,8 +1339,15 @@ impl AmplifyDomainAssociationRef {
 }
 
 /// The nested block `aws_amplify_domain_association.certificate_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyDomainAssociationCertificateSettings(Body);
+
+impl std::fmt::Debug for AmplifyDomainAssociationCertificateSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyDomainAssociationCertificateSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyDomainAssociationCertificateSettings`].
 #[derive(Clone, Debug)]
@@ -1225,10 +1372,18 @@ impl AmplifyDomainAssociationCertificateSettings {
 }
 
 /// The fields of a [`AmplifyDomainAssociationCertificateSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyDomainAssociationCertificateSettingsFields(Expr);
 
+impl std::fmt::Debug for AmplifyDomainAssociationCertificateSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyDomainAssociationCertificateSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmplifyDomainAssociationCertificateSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1257,8 +1412,15 @@ impl AmplifyDomainAssociationCertificateSettingsFields {
 }
 
 /// The nested block `aws_amplify_domain_association.sub_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyDomainAssociationSubDomain(Body);
+
+impl std::fmt::Debug for AmplifyDomainAssociationSubDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyDomainAssociationSubDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyDomainAssociationSubDomain`].
 #[derive(Clone, Debug)]
@@ -1280,10 +1442,18 @@ impl AmplifyDomainAssociationSubDomain {
 }
 
 /// The fields of a [`AmplifyDomainAssociationSubDomain`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyDomainAssociationSubDomainFields(Expr);
 
+impl std::fmt::Debug for AmplifyDomainAssociationSubDomainFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyDomainAssociationSubDomainFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AmplifyDomainAssociationSubDomainFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1317,8 +1487,15 @@ impl AmplifyDomainAssociationSubDomainFields {
 }
 
 /// The resource `aws_amplify_webhook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyWebhook(Body);
+
+impl std::fmt::Debug for AmplifyWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyWebhook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AmplifyWebhook`].
 #[derive(Clone, Debug)]
@@ -1356,9 +1533,11 @@ impl AmplifyWebhook {
 }
 
 impl BlockType for AmplifyWebhook {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1372,16 +1551,25 @@ impl Resource for AmplifyWebhook {
 }
 
 /// A declared [`AmplifyWebhook`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmplifyWebhookRef(BlockRef);
 
+impl std::fmt::Debug for AmplifyWebhookRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AmplifyWebhookRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AmplifyWebhookRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AmplifyWebhookRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_api_gateway_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayAccount(Body);
+
+impl std::fmt::Debug for ApiGatewayAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayAccount").field(&self.0).finish()
+    }
+}
 
 impl ApiGatewayAccount {
     #[inline]
@@ -32,9 +39,11 @@ impl ApiGatewayAccount {
 }
 
 impl BlockType for ApiGatewayAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -48,16 +57,25 @@ impl Resource for ApiGatewayAccount {
 }
 
 /// A declared [`ApiGatewayAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayAccountRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -105,10 +123,18 @@ impl ApiGatewayAccountRef {
 pub enum ApiGatewayAccountThrottleSettings {}
 
 /// The fields of a [`ApiGatewayAccountThrottleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayAccountThrottleSettingsFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayAccountThrottleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayAccountThrottleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayAccountThrottleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -132,8 +158,15 @@ impl ApiGatewayAccountThrottleSettingsFields {
 }
 
 /// The resource `aws_api_gateway_api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayApiKey(Body);
+
+impl std::fmt::Debug for ApiGatewayApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayApiKey`].
 #[derive(Clone, Debug)]
@@ -194,9 +227,11 @@ impl ApiGatewayApiKey {
 }
 
 impl BlockType for ApiGatewayApiKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -210,16 +245,25 @@ impl Resource for ApiGatewayApiKey {
 }
 
 /// A declared [`ApiGatewayApiKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayApiKeyRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayApiKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayApiKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayApiKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayApiKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -293,8 +337,15 @@ impl ApiGatewayApiKeyRef {
 }
 
 /// The resource `aws_api_gateway_authorizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayAuthorizer(Body);
+
+impl std::fmt::Debug for ApiGatewayAuthorizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayAuthorizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayAuthorizer`].
 #[derive(Clone, Debug)]
@@ -362,9 +413,11 @@ impl ApiGatewayAuthorizer {
 }
 
 impl BlockType for ApiGatewayAuthorizer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -378,16 +431,25 @@ impl Resource for ApiGatewayAuthorizer {
 }
 
 /// A declared [`ApiGatewayAuthorizer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayAuthorizerRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayAuthorizerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayAuthorizerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayAuthorizerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayAuthorizerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -461,8 +523,15 @@ impl ApiGatewayAuthorizerRef {
 }
 
 /// The resource `aws_api_gateway_base_path_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayBasePathMapping(Body);
+
+impl std::fmt::Debug for ApiGatewayBasePathMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayBasePathMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayBasePathMapping`].
 #[derive(Clone, Debug)]
@@ -510,9 +579,11 @@ impl ApiGatewayBasePathMapping {
 }
 
 impl BlockType for ApiGatewayBasePathMapping {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -526,16 +597,25 @@ impl Resource for ApiGatewayBasePathMapping {
 }
 
 /// A declared [`ApiGatewayBasePathMapping`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayBasePathMappingRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayBasePathMappingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayBasePathMappingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayBasePathMappingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayBasePathMappingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -584,8 +664,15 @@ impl ApiGatewayBasePathMappingRef {
 }
 
 /// The resource `aws_api_gateway_client_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayClientCertificate(Body);
+
+impl std::fmt::Debug for ApiGatewayClientCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayClientCertificate").field(&self.0).finish()
+    }
+}
 
 impl ApiGatewayClientCertificate {
     #[inline]
@@ -622,9 +709,11 @@ impl ApiGatewayClientCertificate {
 }
 
 impl BlockType for ApiGatewayClientCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -638,16 +727,25 @@ impl Resource for ApiGatewayClientCertificate {
 }
 
 /// A declared [`ApiGatewayClientCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayClientCertificateRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayClientCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayClientCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayClientCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayClientCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -706,8 +804,15 @@ impl ApiGatewayClientCertificateRef {
 }
 
 /// The resource `aws_api_gateway_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDeployment(Body);
+
+impl std::fmt::Debug for ApiGatewayDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDeployment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDeployment`].
 #[derive(Clone, Debug)]
@@ -753,9 +858,11 @@ impl ApiGatewayDeployment {
 }
 
 impl BlockType for ApiGatewayDeployment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -769,16 +876,25 @@ impl Resource for ApiGatewayDeployment {
 }
 
 /// A declared [`ApiGatewayDeployment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDeploymentRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayDeploymentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDeploymentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayDeploymentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayDeploymentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -827,8 +943,15 @@ impl ApiGatewayDeploymentRef {
 }
 
 /// The resource `aws_api_gateway_documentation_part`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDocumentationPart(Body);
+
+impl std::fmt::Debug for ApiGatewayDocumentationPart {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDocumentationPart").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDocumentationPart`].
 #[derive(Clone, Debug)]
@@ -863,9 +986,11 @@ impl ApiGatewayDocumentationPart {
 }
 
 impl BlockType for ApiGatewayDocumentationPart {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -879,16 +1004,25 @@ impl Resource for ApiGatewayDocumentationPart {
 }
 
 /// A declared [`ApiGatewayDocumentationPart`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDocumentationPartRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayDocumentationPartRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDocumentationPartRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayDocumentationPartRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayDocumentationPartRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -932,8 +1066,15 @@ impl ApiGatewayDocumentationPartRef {
 }
 
 /// The nested block `aws_api_gateway_documentation_part.location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDocumentationPartLocation(Body);
+
+impl std::fmt::Debug for ApiGatewayDocumentationPartLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDocumentationPartLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDocumentationPartLocation`].
 #[derive(Clone, Debug)]
@@ -973,10 +1114,18 @@ impl ApiGatewayDocumentationPartLocation {
 }
 
 /// The fields of a [`ApiGatewayDocumentationPartLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDocumentationPartLocationFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayDocumentationPartLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDocumentationPartLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayDocumentationPartLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1015,8 +1164,15 @@ impl ApiGatewayDocumentationPartLocationFields {
 }
 
 /// The resource `aws_api_gateway_documentation_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDocumentationVersion(Body);
+
+impl std::fmt::Debug for ApiGatewayDocumentationVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDocumentationVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDocumentationVersion`].
 #[derive(Clone, Debug)]
@@ -1054,9 +1210,11 @@ impl ApiGatewayDocumentationVersion {
 }
 
 impl BlockType for ApiGatewayDocumentationVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1070,16 +1228,25 @@ impl Resource for ApiGatewayDocumentationVersion {
 }
 
 /// A declared [`ApiGatewayDocumentationVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDocumentationVersionRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayDocumentationVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDocumentationVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayDocumentationVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayDocumentationVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1118,8 +1285,15 @@ impl ApiGatewayDocumentationVersionRef {
 }
 
 /// The resource `aws_api_gateway_domain_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainName(Body);
+
+impl std::fmt::Debug for ApiGatewayDomainName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDomainName`].
 #[derive(Clone, Debug)]
@@ -1220,9 +1394,11 @@ impl ApiGatewayDomainName {
 }
 
 impl BlockType for ApiGatewayDomainName {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1236,16 +1412,25 @@ impl Resource for ApiGatewayDomainName {
 }
 
 /// A declared [`ApiGatewayDomainName`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainNameRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayDomainNameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainNameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayDomainNameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayDomainNameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1379,8 +1564,15 @@ impl ApiGatewayDomainNameRef {
 }
 
 /// The nested block `aws_api_gateway_domain_name.endpoint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainNameEndpointConfiguration(Body);
+
+impl std::fmt::Debug for ApiGatewayDomainNameEndpointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainNameEndpointConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDomainNameEndpointConfiguration`].
 #[derive(Clone, Debug)]
@@ -1405,10 +1597,18 @@ impl ApiGatewayDomainNameEndpointConfiguration {
 }
 
 /// The fields of a [`ApiGatewayDomainNameEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainNameEndpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayDomainNameEndpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainNameEndpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayDomainNameEndpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1432,8 +1632,15 @@ impl ApiGatewayDomainNameEndpointConfigurationFields {
 }
 
 /// The nested block `aws_api_gateway_domain_name.mutual_tls_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainNameMutualTlsAuthentication(Body);
+
+impl std::fmt::Debug for ApiGatewayDomainNameMutualTlsAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainNameMutualTlsAuthentication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDomainNameMutualTlsAuthentication`].
 #[derive(Clone, Debug)]
@@ -1458,10 +1665,18 @@ impl ApiGatewayDomainNameMutualTlsAuthentication {
 }
 
 /// The fields of a [`ApiGatewayDomainNameMutualTlsAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainNameMutualTlsAuthenticationFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayDomainNameMutualTlsAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainNameMutualTlsAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayDomainNameMutualTlsAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1485,8 +1700,15 @@ impl ApiGatewayDomainNameMutualTlsAuthenticationFields {
 }
 
 /// The resource `aws_api_gateway_domain_name_access_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainNameAccessAssociation(Body);
+
+impl std::fmt::Debug for ApiGatewayDomainNameAccessAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainNameAccessAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayDomainNameAccessAssociation`].
 #[derive(Clone, Debug)]
@@ -1521,9 +1743,11 @@ impl ApiGatewayDomainNameAccessAssociation {
 }
 
 impl BlockType for ApiGatewayDomainNameAccessAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1537,16 +1761,25 @@ impl Resource for ApiGatewayDomainNameAccessAssociation {
 }
 
 /// A declared [`ApiGatewayDomainNameAccessAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayDomainNameAccessAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayDomainNameAccessAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayDomainNameAccessAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayDomainNameAccessAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayDomainNameAccessAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1600,8 +1833,15 @@ impl ApiGatewayDomainNameAccessAssociationRef {
 }
 
 /// The resource `aws_api_gateway_gateway_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayGatewayResponse(Body);
+
+impl std::fmt::Debug for ApiGatewayGatewayResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayGatewayResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayGatewayResponse`].
 #[derive(Clone, Debug)]
@@ -1649,9 +1889,11 @@ impl ApiGatewayGatewayResponse {
 }
 
 impl BlockType for ApiGatewayGatewayResponse {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1665,16 +1907,25 @@ impl Resource for ApiGatewayGatewayResponse {
 }
 
 /// A declared [`ApiGatewayGatewayResponse`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayGatewayResponseRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayGatewayResponseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayGatewayResponseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayGatewayResponseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayGatewayResponseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1723,8 +1974,15 @@ impl ApiGatewayGatewayResponseRef {
 }
 
 /// The resource `aws_api_gateway_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayIntegration(Body);
+
+impl std::fmt::Debug for ApiGatewayIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayIntegration`].
 #[derive(Clone, Debug)]
@@ -1836,9 +2094,11 @@ impl ApiGatewayIntegration {
 }
 
 impl BlockType for ApiGatewayIntegration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1852,16 +2112,25 @@ impl Resource for ApiGatewayIntegration {
 }
 
 /// A declared [`ApiGatewayIntegration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayIntegrationRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayIntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayIntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayIntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayIntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1980,8 +2249,15 @@ impl ApiGatewayIntegrationRef {
 }
 
 /// The nested block `aws_api_gateway_integration.tls_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayIntegrationTlsConfig(Body);
+
+impl std::fmt::Debug for ApiGatewayIntegrationTlsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayIntegrationTlsConfig").field(&self.0).finish()
+    }
+}
 
 impl ApiGatewayIntegrationTlsConfig {
     #[inline]
@@ -1997,10 +2273,18 @@ impl ApiGatewayIntegrationTlsConfig {
 }
 
 /// The fields of a [`ApiGatewayIntegrationTlsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayIntegrationTlsConfigFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayIntegrationTlsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayIntegrationTlsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayIntegrationTlsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2019,8 +2303,15 @@ impl ApiGatewayIntegrationTlsConfigFields {
 }
 
 /// The resource `aws_api_gateway_integration_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayIntegrationResponse(Body);
+
+impl std::fmt::Debug for ApiGatewayIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayIntegrationResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayIntegrationResponse`].
 #[derive(Clone, Debug)]
@@ -2077,9 +2368,11 @@ impl ApiGatewayIntegrationResponse {
 }
 
 impl BlockType for ApiGatewayIntegrationResponse {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2093,16 +2386,25 @@ impl Resource for ApiGatewayIntegrationResponse {
 }
 
 /// A declared [`ApiGatewayIntegrationResponse`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayIntegrationResponseRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayIntegrationResponseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayIntegrationResponseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayIntegrationResponseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayIntegrationResponseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2166,8 +2468,15 @@ impl ApiGatewayIntegrationResponseRef {
 }
 
 /// The resource `aws_api_gateway_method`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethod(Body);
+
+impl std::fmt::Debug for ApiGatewayMethod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethod").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayMethod`].
 #[derive(Clone, Debug)]
@@ -2239,9 +2548,11 @@ impl ApiGatewayMethod {
 }
 
 impl BlockType for ApiGatewayMethod {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2255,16 +2566,25 @@ impl Resource for ApiGatewayMethod {
 }
 
 /// A declared [`ApiGatewayMethod`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethodRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayMethodRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethodRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayMethodRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayMethodRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2343,8 +2663,15 @@ impl ApiGatewayMethodRef {
 }
 
 /// The resource `aws_api_gateway_method_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethodResponse(Body);
+
+impl std::fmt::Debug for ApiGatewayMethodResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethodResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayMethodResponse`].
 #[derive(Clone, Debug)]
@@ -2391,9 +2718,11 @@ impl ApiGatewayMethodResponse {
 }
 
 impl BlockType for ApiGatewayMethodResponse {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2407,16 +2736,25 @@ impl Resource for ApiGatewayMethodResponse {
 }
 
 /// A declared [`ApiGatewayMethodResponse`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethodResponseRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayMethodResponseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethodResponseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayMethodResponseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayMethodResponseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2470,8 +2808,15 @@ impl ApiGatewayMethodResponseRef {
 }
 
 /// The resource `aws_api_gateway_method_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethodSettings(Body);
+
+impl std::fmt::Debug for ApiGatewayMethodSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethodSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayMethodSettings`].
 #[derive(Clone, Debug)]
@@ -2508,9 +2853,11 @@ impl ApiGatewayMethodSettings {
 }
 
 impl BlockType for ApiGatewayMethodSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2524,16 +2871,25 @@ impl Resource for ApiGatewayMethodSettings {
 }
 
 /// A declared [`ApiGatewayMethodSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethodSettingsRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayMethodSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethodSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayMethodSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayMethodSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2577,8 +2933,15 @@ impl ApiGatewayMethodSettingsRef {
 }
 
 /// The nested block `aws_api_gateway_method_settings.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethodSettingsSettings(Body);
+
+impl std::fmt::Debug for ApiGatewayMethodSettingsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethodSettingsSettings").field(&self.0).finish()
+    }
+}
 
 impl ApiGatewayMethodSettingsSettings {
     #[inline]
@@ -2639,10 +3002,18 @@ impl ApiGatewayMethodSettingsSettings {
 }
 
 /// The fields of a [`ApiGatewayMethodSettingsSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayMethodSettingsSettingsFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayMethodSettingsSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayMethodSettingsSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayMethodSettingsSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2706,8 +3077,15 @@ impl ApiGatewayMethodSettingsSettingsFields {
 }
 
 /// The resource `aws_api_gateway_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayModel(Body);
+
+impl std::fmt::Debug for ApiGatewayModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayModel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayModel`].
 #[derive(Clone, Debug)]
@@ -2752,9 +3130,11 @@ impl ApiGatewayModel {
 }
 
 impl BlockType for ApiGatewayModel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2768,16 +3148,25 @@ impl Resource for ApiGatewayModel {
 }
 
 /// A declared [`ApiGatewayModel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayModelRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayModelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayModelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayModelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayModelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2826,8 +3215,15 @@ impl ApiGatewayModelRef {
 }
 
 /// The resource `aws_api_gateway_request_validator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRequestValidator(Body);
+
+impl std::fmt::Debug for ApiGatewayRequestValidator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRequestValidator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayRequestValidator`].
 #[derive(Clone, Debug)]
@@ -2870,9 +3266,11 @@ impl ApiGatewayRequestValidator {
 }
 
 impl BlockType for ApiGatewayRequestValidator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2886,16 +3284,25 @@ impl Resource for ApiGatewayRequestValidator {
 }
 
 /// A declared [`ApiGatewayRequestValidator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRequestValidatorRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayRequestValidatorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRequestValidatorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayRequestValidatorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayRequestValidatorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2939,8 +3346,15 @@ impl ApiGatewayRequestValidatorRef {
 }
 
 /// The resource `aws_api_gateway_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayResource(Body);
+
+impl std::fmt::Debug for ApiGatewayResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayResource`].
 #[derive(Clone, Debug)]
@@ -2975,9 +3389,11 @@ impl ApiGatewayResource {
 }
 
 impl BlockType for ApiGatewayResource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2991,16 +3407,25 @@ impl Resource for ApiGatewayResource {
 }
 
 /// A declared [`ApiGatewayResource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayResourceRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayResourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayResourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayResourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayResourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3044,8 +3469,15 @@ impl ApiGatewayResourceRef {
 }
 
 /// The resource `aws_api_gateway_rest_api`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApi(Body);
+
+impl std::fmt::Debug for ApiGatewayRestApi {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApi").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayRestApi`].
 #[derive(Clone, Debug)]
@@ -3141,9 +3573,11 @@ impl ApiGatewayRestApi {
 }
 
 impl BlockType for ApiGatewayRestApi {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3157,16 +3591,25 @@ impl Resource for ApiGatewayRestApi {
 }
 
 /// A declared [`ApiGatewayRestApi`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayRestApiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayRestApiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayRestApiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3280,8 +3723,15 @@ impl ApiGatewayRestApiRef {
 }
 
 /// The nested block `aws_api_gateway_rest_api.endpoint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiEndpointConfiguration(Body);
+
+impl std::fmt::Debug for ApiGatewayRestApiEndpointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiEndpointConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayRestApiEndpointConfiguration`].
 #[derive(Clone, Debug)]
@@ -3311,10 +3761,18 @@ impl ApiGatewayRestApiEndpointConfiguration {
 }
 
 /// The fields of a [`ApiGatewayRestApiEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiEndpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayRestApiEndpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiEndpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayRestApiEndpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3343,8 +3801,15 @@ impl ApiGatewayRestApiEndpointConfigurationFields {
 }
 
 /// The resource `aws_api_gateway_rest_api_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiPolicy(Body);
+
+impl std::fmt::Debug for ApiGatewayRestApiPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayRestApiPolicy`].
 #[derive(Clone, Debug)]
@@ -3377,9 +3842,11 @@ impl ApiGatewayRestApiPolicy {
 }
 
 impl BlockType for ApiGatewayRestApiPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3393,16 +3860,25 @@ impl Resource for ApiGatewayRestApiPolicy {
 }
 
 /// A declared [`ApiGatewayRestApiPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiPolicyRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayRestApiPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayRestApiPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayRestApiPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3436,8 +3912,15 @@ impl ApiGatewayRestApiPolicyRef {
 }
 
 /// The resource `aws_api_gateway_rest_api_put`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiPut(Body);
+
+impl std::fmt::Debug for ApiGatewayRestApiPut {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiPut").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayRestApiPut`].
 #[derive(Clone, Debug)]
@@ -3485,9 +3968,11 @@ impl ApiGatewayRestApiPut {
 }
 
 impl BlockType for ApiGatewayRestApiPut {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3501,16 +3986,25 @@ impl Resource for ApiGatewayRestApiPut {
 }
 
 /// A declared [`ApiGatewayRestApiPut`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiPutRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayRestApiPutRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiPutRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayRestApiPutRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayRestApiPutRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3559,8 +4053,15 @@ impl ApiGatewayRestApiPutRef {
 }
 
 /// The nested block `aws_api_gateway_rest_api_put.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiPutTimeouts(Body);
+
+impl std::fmt::Debug for ApiGatewayRestApiPutTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiPutTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ApiGatewayRestApiPutTimeouts {
     #[inline]
@@ -3577,10 +4078,18 @@ impl ApiGatewayRestApiPutTimeouts {
 }
 
 /// The fields of a [`ApiGatewayRestApiPutTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayRestApiPutTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayRestApiPutTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayRestApiPutTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayRestApiPutTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3599,8 +4108,15 @@ impl ApiGatewayRestApiPutTimeoutsFields {
 }
 
 /// The resource `aws_api_gateway_stage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayStage(Body);
+
+impl std::fmt::Debug for ApiGatewayStage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayStage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayStage`].
 #[derive(Clone, Debug)]
@@ -3690,9 +4206,11 @@ impl ApiGatewayStage {
 }
 
 impl BlockType for ApiGatewayStage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3706,16 +4224,25 @@ impl Resource for ApiGatewayStage {
 }
 
 /// A declared [`ApiGatewayStage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayStageRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayStageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayStageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayStageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayStageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3829,8 +4356,15 @@ impl ApiGatewayStageRef {
 }
 
 /// The nested block `aws_api_gateway_stage.access_log_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayStageAccessLogSettings(Body);
+
+impl std::fmt::Debug for ApiGatewayStageAccessLogSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayStageAccessLogSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayStageAccessLogSettings`].
 #[derive(Clone, Debug)]
@@ -3852,10 +4386,18 @@ impl ApiGatewayStageAccessLogSettings {
 }
 
 /// The fields of a [`ApiGatewayStageAccessLogSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayStageAccessLogSettingsFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayStageAccessLogSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayStageAccessLogSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayStageAccessLogSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3879,8 +4421,15 @@ impl ApiGatewayStageAccessLogSettingsFields {
 }
 
 /// The nested block `aws_api_gateway_stage.canary_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayStageCanarySettings(Body);
+
+impl std::fmt::Debug for ApiGatewayStageCanarySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayStageCanarySettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayStageCanarySettings`].
 #[derive(Clone, Debug)]
@@ -3915,10 +4464,18 @@ impl ApiGatewayStageCanarySettings {
 }
 
 /// The fields of a [`ApiGatewayStageCanarySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayStageCanarySettingsFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayStageCanarySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayStageCanarySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayStageCanarySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3952,8 +4509,15 @@ impl ApiGatewayStageCanarySettingsFields {
 }
 
 /// The resource `aws_api_gateway_usage_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlan(Body);
+
+impl std::fmt::Debug for ApiGatewayUsagePlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayUsagePlan`].
 #[derive(Clone, Debug)]
@@ -4020,9 +4584,11 @@ impl ApiGatewayUsagePlan {
 }
 
 impl BlockType for ApiGatewayUsagePlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4036,16 +4602,25 @@ impl Resource for ApiGatewayUsagePlan {
 }
 
 /// A declared [`ApiGatewayUsagePlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayUsagePlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayUsagePlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayUsagePlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4114,8 +4689,15 @@ impl ApiGatewayUsagePlanRef {
 }
 
 /// The nested block `aws_api_gateway_usage_plan.api_stages`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanApiStages(Body);
+
+impl std::fmt::Debug for ApiGatewayUsagePlanApiStages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanApiStages").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayUsagePlanApiStages`].
 #[derive(Clone, Debug)]
@@ -4143,10 +4725,18 @@ impl ApiGatewayUsagePlanApiStages {
 }
 
 /// The fields of a [`ApiGatewayUsagePlanApiStages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanApiStagesFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanApiStagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayUsagePlanApiStagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4175,8 +4765,15 @@ impl ApiGatewayUsagePlanApiStagesFields {
 }
 
 /// The nested block `aws_api_gateway_usage_plan.api_stages.throttle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanApiStagesThrottle(Body);
+
+impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesThrottle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanApiStagesThrottle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayUsagePlanApiStagesThrottle`].
 #[derive(Clone, Debug)]
@@ -4206,10 +4803,18 @@ impl ApiGatewayUsagePlanApiStagesThrottle {
 }
 
 /// The fields of a [`ApiGatewayUsagePlanApiStagesThrottle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanApiStagesThrottleFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesThrottleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanApiStagesThrottleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayUsagePlanApiStagesThrottleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4238,8 +4843,15 @@ impl ApiGatewayUsagePlanApiStagesThrottleFields {
 }
 
 /// The nested block `aws_api_gateway_usage_plan.quota_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanQuotaSettings(Body);
+
+impl std::fmt::Debug for ApiGatewayUsagePlanQuotaSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanQuotaSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayUsagePlanQuotaSettings`].
 #[derive(Clone, Debug)]
@@ -4266,10 +4878,18 @@ impl ApiGatewayUsagePlanQuotaSettings {
 }
 
 /// The fields of a [`ApiGatewayUsagePlanQuotaSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanQuotaSettingsFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayUsagePlanQuotaSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanQuotaSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayUsagePlanQuotaSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4298,8 +4918,15 @@ impl ApiGatewayUsagePlanQuotaSettingsFields {
 }
 
 /// The nested block `aws_api_gateway_usage_plan.throttle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanThrottleSettings(Body);
+
+impl std::fmt::Debug for ApiGatewayUsagePlanThrottleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanThrottleSettings").field(&self.0).finish()
+    }
+}
 
 impl ApiGatewayUsagePlanThrottleSettings {
     #[inline]
@@ -4320,10 +4947,18 @@ impl ApiGatewayUsagePlanThrottleSettings {
 }
 
 /// The fields of a [`ApiGatewayUsagePlanThrottleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanThrottleSettingsFields(Expr);
 
+impl std::fmt::Debug for ApiGatewayUsagePlanThrottleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanThrottleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiGatewayUsagePlanThrottleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4347,8 +4982,15 @@ impl ApiGatewayUsagePlanThrottleSettingsFields {
 }
 
 /// The resource `aws_api_gateway_usage_plan_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanKey(Body);
+
+impl std::fmt::Debug for ApiGatewayUsagePlanKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayUsagePlanKey`].
 #[derive(Clone, Debug)]
@@ -4383,9 +5025,11 @@ impl ApiGatewayUsagePlanKey {
 }
 
 impl BlockType for ApiGatewayUsagePlanKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4399,16 +5043,25 @@ impl Resource for ApiGatewayUsagePlanKey {
 }
 
 /// A declared [`ApiGatewayUsagePlanKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayUsagePlanKeyRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayUsagePlanKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayUsagePlanKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayUsagePlanKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayUsagePlanKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4457,8 +5110,15 @@ impl ApiGatewayUsagePlanKeyRef {
 }
 
 /// The resource `aws_api_gateway_vpc_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayVpcLink(Body);
+
+impl std::fmt::Debug for ApiGatewayVpcLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayVpcLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiGatewayVpcLink`].
 #[derive(Clone, Debug)]
@@ -4506,9 +5166,11 @@ impl ApiGatewayVpcLink {
 }
 
 impl BlockType for ApiGatewayVpcLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4522,16 +5184,25 @@ impl Resource for ApiGatewayVpcLink {
 }
 
 /// A declared [`ApiGatewayVpcLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiGatewayVpcLinkRef(BlockRef);
 
+impl std::fmt::Debug for ApiGatewayVpcLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiGatewayVpcLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiGatewayVpcLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiGatewayVpcLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4585,8 +5256,15 @@ impl ApiGatewayVpcLinkRef {
 }
 
 /// The data source `aws_api_gateway_api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayApiKey(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayApiKey`].
 #[derive(Clone, Debug)]
@@ -4617,9 +5295,11 @@ impl DataAwsApiGatewayApiKey {
 }
 
 impl BlockType for DataAwsApiGatewayApiKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4632,16 +5312,25 @@ impl DataSource for DataAwsApiGatewayApiKey {
 }
 
 /// A declared [`DataAwsApiGatewayApiKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayApiKeyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayApiKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayApiKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayApiKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayApiKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4710,8 +5399,15 @@ impl DataAwsApiGatewayApiKeyRef {
 }
 
 /// The data source `aws_api_gateway_api_keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayApiKeys(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayApiKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayApiKeys").field(&self.0).finish()
+    }
+}
 
 impl DataAwsApiGatewayApiKeys {
     #[inline]
@@ -4738,9 +5434,11 @@ impl DataAwsApiGatewayApiKeys {
 }
 
 impl BlockType for DataAwsApiGatewayApiKeys {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4753,16 +5451,25 @@ impl DataSource for DataAwsApiGatewayApiKeys {
 }
 
 /// A declared [`DataAwsApiGatewayApiKeys`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayApiKeysRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayApiKeysRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayApiKeysRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayApiKeysRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayApiKeysRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4805,10 +5512,18 @@ impl DataAwsApiGatewayApiKeysRef {
 pub enum DataAwsApiGatewayApiKeysItems {}
 
 /// The fields of a [`DataAwsApiGatewayApiKeysItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayApiKeysItemsFields(Expr);
 
+impl std::fmt::Debug for DataAwsApiGatewayApiKeysItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayApiKeysItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsApiGatewayApiKeysItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4872,8 +5587,15 @@ impl DataAwsApiGatewayApiKeysItemsFields {
 }
 
 /// The data source `aws_api_gateway_authorizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayAuthorizer(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayAuthorizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayAuthorizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayAuthorizer`].
 #[derive(Clone, Debug)]
@@ -4906,9 +5628,11 @@ impl DataAwsApiGatewayAuthorizer {
 }
 
 impl BlockType for DataAwsApiGatewayAuthorizer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4921,16 +5645,25 @@ impl DataSource for DataAwsApiGatewayAuthorizer {
 }
 
 /// A declared [`DataAwsApiGatewayAuthorizer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayAuthorizerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayAuthorizerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayAuthorizerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayAuthorizerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayAuthorizerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5009,8 +5742,15 @@ impl DataAwsApiGatewayAuthorizerRef {
 }
 
 /// The data source `aws_api_gateway_authorizers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayAuthorizers(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayAuthorizers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayAuthorizers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayAuthorizers`].
 #[derive(Clone, Debug)]
@@ -5041,9 +5781,11 @@ impl DataAwsApiGatewayAuthorizers {
 }
 
 impl BlockType for DataAwsApiGatewayAuthorizers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5056,16 +5798,25 @@ impl DataSource for DataAwsApiGatewayAuthorizers {
 }
 
 /// A declared [`DataAwsApiGatewayAuthorizers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayAuthorizersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayAuthorizersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayAuthorizersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayAuthorizersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayAuthorizersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5099,8 +5850,15 @@ impl DataAwsApiGatewayAuthorizersRef {
 }
 
 /// The data source `aws_api_gateway_domain_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayDomainName(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayDomainName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayDomainName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayDomainName`].
 #[derive(Clone, Debug)]
@@ -5141,9 +5899,11 @@ impl DataAwsApiGatewayDomainName {
 }
 
 impl BlockType for DataAwsApiGatewayDomainName {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5156,16 +5916,25 @@ impl DataSource for DataAwsApiGatewayDomainName {
 }
 
 /// A declared [`DataAwsApiGatewayDomainName`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayDomainNameRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayDomainNameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayDomainNameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayDomainNameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayDomainNameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5273,10 +6042,18 @@ impl DataAwsApiGatewayDomainNameRef {
 pub enum DataAwsApiGatewayDomainNameEndpointConfiguration {}
 
 /// The fields of a [`DataAwsApiGatewayDomainNameEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayDomainNameEndpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsApiGatewayDomainNameEndpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayDomainNameEndpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsApiGatewayDomainNameEndpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5300,8 +6077,15 @@ impl DataAwsApiGatewayDomainNameEndpointConfigurationFields {
 }
 
 /// The data source `aws_api_gateway_export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayExport(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayExport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayExport").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayExport`].
 #[derive(Clone, Debug)]
@@ -5346,9 +6130,11 @@ impl DataAwsApiGatewayExport {
 }
 
 impl BlockType for DataAwsApiGatewayExport {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5361,16 +6147,25 @@ impl DataSource for DataAwsApiGatewayExport {
 }
 
 /// A declared [`DataAwsApiGatewayExport`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayExportRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayExportRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayExportRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayExportRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayExportRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5434,8 +6229,15 @@ impl DataAwsApiGatewayExportRef {
 }
 
 /// The data source `aws_api_gateway_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayResource(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayResource`].
 #[derive(Clone, Debug)]
@@ -5468,9 +6270,11 @@ impl DataAwsApiGatewayResource {
 }
 
 impl BlockType for DataAwsApiGatewayResource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5483,16 +6287,25 @@ impl DataSource for DataAwsApiGatewayResource {
 }
 
 /// A declared [`DataAwsApiGatewayResource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayResourceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayResourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayResourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayResourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayResourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5536,8 +6349,15 @@ impl DataAwsApiGatewayResourceRef {
 }
 
 /// The data source `aws_api_gateway_rest_api`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayRestApi(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayRestApi {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayRestApi").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayRestApi`].
 #[derive(Clone, Debug)]
@@ -5573,9 +6393,11 @@ impl DataAwsApiGatewayRestApi {
 }
 
 impl BlockType for DataAwsApiGatewayRestApi {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5588,16 +6410,25 @@ impl DataSource for DataAwsApiGatewayRestApi {
 }
 
 /// A declared [`DataAwsApiGatewayRestApi`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayRestApiRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayRestApiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayRestApiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayRestApiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayRestApiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5680,10 +6511,18 @@ impl DataAwsApiGatewayRestApiRef {
 pub enum DataAwsApiGatewayRestApiEndpointConfiguration {}
 
 /// The fields of a [`DataAwsApiGatewayRestApiEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayRestApiEndpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsApiGatewayRestApiEndpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayRestApiEndpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsApiGatewayRestApiEndpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5712,8 +6551,15 @@ impl DataAwsApiGatewayRestApiEndpointConfigurationFields {
 }
 
 /// The data source `aws_api_gateway_sdk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewaySdk(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewaySdk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewaySdk").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewaySdk`].
 #[derive(Clone, Debug)]
@@ -5753,9 +6599,11 @@ impl DataAwsApiGatewaySdk {
 }
 
 impl BlockType for DataAwsApiGatewaySdk {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5768,16 +6616,25 @@ impl DataSource for DataAwsApiGatewaySdk {
 }
 
 /// A declared [`DataAwsApiGatewaySdk`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewaySdkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewaySdkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewaySdkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewaySdkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewaySdkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5836,8 +6693,15 @@ impl DataAwsApiGatewaySdkRef {
 }
 
 /// The data source `aws_api_gateway_vpc_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayVpcLink(Body);
+
+impl std::fmt::Debug for DataAwsApiGatewayVpcLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayVpcLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApiGatewayVpcLink`].
 #[derive(Clone, Debug)]
@@ -5868,9 +6732,11 @@ impl DataAwsApiGatewayVpcLink {
 }
 
 impl BlockType for DataAwsApiGatewayVpcLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5883,16 +6749,25 @@ impl DataSource for DataAwsApiGatewayVpcLink {
 }
 
 /// A declared [`DataAwsApiGatewayVpcLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApiGatewayVpcLinkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApiGatewayVpcLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApiGatewayVpcLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApiGatewayVpcLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApiGatewayVpcLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

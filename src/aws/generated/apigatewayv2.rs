@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_apigatewayv2_api`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2Api(Body);
+
+impl std::fmt::Debug for Apigatewayv2Api {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2Api").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2Api`].
 #[derive(Clone, Debug)]
@@ -113,9 +120,11 @@ impl Apigatewayv2Api {
 }
 
 impl BlockType for Apigatewayv2Api {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -129,16 +138,25 @@ impl Resource for Apigatewayv2Api {
 }
 
 /// A declared [`Apigatewayv2Api`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2ApiRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2ApiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2ApiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2ApiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2ApiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -257,8 +275,15 @@ impl Apigatewayv2ApiRef {
 }
 
 /// The nested block `aws_apigatewayv2_api.cors_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2ApiCorsConfiguration(Body);
+
+impl std::fmt::Debug for Apigatewayv2ApiCorsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2ApiCorsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Apigatewayv2ApiCorsConfiguration {
     #[inline]
@@ -299,10 +324,18 @@ impl Apigatewayv2ApiCorsConfiguration {
 }
 
 /// The fields of a [`Apigatewayv2ApiCorsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2ApiCorsConfigurationFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2ApiCorsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2ApiCorsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2ApiCorsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -346,8 +379,15 @@ impl Apigatewayv2ApiCorsConfigurationFields {
 }
 
 /// The resource `aws_apigatewayv2_api_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2ApiMapping(Body);
+
+impl std::fmt::Debug for Apigatewayv2ApiMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2ApiMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2ApiMapping`].
 #[derive(Clone, Debug)]
@@ -387,9 +427,11 @@ impl Apigatewayv2ApiMapping {
 }
 
 impl BlockType for Apigatewayv2ApiMapping {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -403,16 +445,25 @@ impl Resource for Apigatewayv2ApiMapping {
 }
 
 /// A declared [`Apigatewayv2ApiMapping`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2ApiMappingRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2ApiMappingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2ApiMappingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2ApiMappingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2ApiMappingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -456,8 +507,15 @@ impl Apigatewayv2ApiMappingRef {
 }
 
 /// The resource `aws_apigatewayv2_authorizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2Authorizer(Body);
+
+impl std::fmt::Debug for Apigatewayv2Authorizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2Authorizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2Authorizer`].
 #[derive(Clone, Debug)]
@@ -532,9 +590,11 @@ impl Apigatewayv2Authorizer {
 }
 
 impl BlockType for Apigatewayv2Authorizer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -548,16 +608,25 @@ impl Resource for Apigatewayv2Authorizer {
 }
 
 /// A declared [`Apigatewayv2Authorizer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2AuthorizerRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2AuthorizerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2AuthorizerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2AuthorizerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2AuthorizerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -636,8 +705,15 @@ impl Apigatewayv2AuthorizerRef {
 }
 
 /// The nested block `aws_apigatewayv2_authorizer.jwt_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2AuthorizerJwtConfiguration(Body);
+
+impl std::fmt::Debug for Apigatewayv2AuthorizerJwtConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2AuthorizerJwtConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Apigatewayv2AuthorizerJwtConfiguration {
     #[inline]
@@ -658,10 +734,18 @@ impl Apigatewayv2AuthorizerJwtConfiguration {
 }
 
 /// The fields of a [`Apigatewayv2AuthorizerJwtConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2AuthorizerJwtConfigurationFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2AuthorizerJwtConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2AuthorizerJwtConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2AuthorizerJwtConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -685,8 +769,15 @@ impl Apigatewayv2AuthorizerJwtConfigurationFields {
 }
 
 /// The nested block `aws_apigatewayv2_authorizer.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2AuthorizerTimeouts(Body);
+
+impl std::fmt::Debug for Apigatewayv2AuthorizerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2AuthorizerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Apigatewayv2AuthorizerTimeouts {
     #[inline]
@@ -702,10 +793,18 @@ impl Apigatewayv2AuthorizerTimeouts {
 }
 
 /// The fields of a [`Apigatewayv2AuthorizerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2AuthorizerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2AuthorizerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2AuthorizerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2AuthorizerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -724,8 +823,15 @@ impl Apigatewayv2AuthorizerTimeoutsFields {
 }
 
 /// The resource `aws_apigatewayv2_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2Deployment(Body);
+
+impl std::fmt::Debug for Apigatewayv2Deployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2Deployment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2Deployment`].
 #[derive(Clone, Debug)]
@@ -766,9 +872,11 @@ impl Apigatewayv2Deployment {
 }
 
 impl BlockType for Apigatewayv2Deployment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -782,16 +890,25 @@ impl Resource for Apigatewayv2Deployment {
 }
 
 /// A declared [`Apigatewayv2Deployment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DeploymentRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2DeploymentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DeploymentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2DeploymentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2DeploymentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -835,8 +952,15 @@ impl Apigatewayv2DeploymentRef {
 }
 
 /// The resource `aws_apigatewayv2_domain_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainName(Body);
+
+impl std::fmt::Debug for Apigatewayv2DomainName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2DomainName`].
 #[derive(Clone, Debug)]
@@ -889,9 +1013,11 @@ impl Apigatewayv2DomainName {
 }
 
 impl BlockType for Apigatewayv2DomainName {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -905,16 +1031,25 @@ impl Resource for Apigatewayv2DomainName {
 }
 
 /// A declared [`Apigatewayv2DomainName`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainNameRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2DomainNameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainNameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2DomainNameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2DomainNameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -978,8 +1113,15 @@ impl Apigatewayv2DomainNameRef {
 }
 
 /// The nested block `aws_apigatewayv2_domain_name.domain_name_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainNameDomainNameConfiguration(Body);
+
+impl std::fmt::Debug for Apigatewayv2DomainNameDomainNameConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainNameDomainNameConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2DomainNameDomainNameConfiguration`].
 #[derive(Clone, Debug)]
@@ -1013,10 +1155,18 @@ impl Apigatewayv2DomainNameDomainNameConfiguration {
 }
 
 /// The fields of a [`Apigatewayv2DomainNameDomainNameConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainNameDomainNameConfigurationFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2DomainNameDomainNameConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainNameDomainNameConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2DomainNameDomainNameConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1065,8 +1215,15 @@ impl Apigatewayv2DomainNameDomainNameConfigurationFields {
 }
 
 /// The nested block `aws_apigatewayv2_domain_name.mutual_tls_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainNameMutualTlsAuthentication(Body);
+
+impl std::fmt::Debug for Apigatewayv2DomainNameMutualTlsAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainNameMutualTlsAuthentication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2DomainNameMutualTlsAuthentication`].
 #[derive(Clone, Debug)]
@@ -1091,10 +1248,18 @@ impl Apigatewayv2DomainNameMutualTlsAuthentication {
 }
 
 /// The fields of a [`Apigatewayv2DomainNameMutualTlsAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainNameMutualTlsAuthenticationFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2DomainNameMutualTlsAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainNameMutualTlsAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2DomainNameMutualTlsAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1118,8 +1283,15 @@ impl Apigatewayv2DomainNameMutualTlsAuthenticationFields {
 }
 
 /// The nested block `aws_apigatewayv2_domain_name.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainNameTimeouts(Body);
+
+impl std::fmt::Debug for Apigatewayv2DomainNameTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainNameTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Apigatewayv2DomainNameTimeouts {
     #[inline]
@@ -1140,10 +1312,18 @@ impl Apigatewayv2DomainNameTimeouts {
 }
 
 /// The fields of a [`Apigatewayv2DomainNameTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2DomainNameTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2DomainNameTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2DomainNameTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2DomainNameTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1167,8 +1347,15 @@ impl Apigatewayv2DomainNameTimeoutsFields {
 }
 
 /// The resource `aws_apigatewayv2_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2Integration(Body);
+
+impl std::fmt::Debug for Apigatewayv2Integration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2Integration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2Integration`].
 #[derive(Clone, Debug)]
@@ -1282,9 +1469,11 @@ impl Apigatewayv2Integration {
 }
 
 impl BlockType for Apigatewayv2Integration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1298,16 +1487,25 @@ impl Resource for Apigatewayv2Integration {
 }
 
 /// A declared [`Apigatewayv2Integration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2IntegrationRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2IntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2IntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2IntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2IntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1426,8 +1624,15 @@ impl Apigatewayv2IntegrationRef {
 }
 
 /// The nested block `aws_apigatewayv2_integration.response_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2IntegrationResponseParameters(Body);
+
+impl std::fmt::Debug for Apigatewayv2IntegrationResponseParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2IntegrationResponseParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2IntegrationResponseParameters`].
 #[derive(Clone, Debug)]
@@ -1449,10 +1654,18 @@ impl Apigatewayv2IntegrationResponseParameters {
 }
 
 /// The fields of a [`Apigatewayv2IntegrationResponseParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2IntegrationResponseParametersFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2IntegrationResponseParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2IntegrationResponseParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2IntegrationResponseParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1476,8 +1689,15 @@ impl Apigatewayv2IntegrationResponseParametersFields {
 }
 
 /// The nested block `aws_apigatewayv2_integration.tls_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2IntegrationTlsConfig(Body);
+
+impl std::fmt::Debug for Apigatewayv2IntegrationTlsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2IntegrationTlsConfig").field(&self.0).finish()
+    }
+}
 
 impl Apigatewayv2IntegrationTlsConfig {
     #[inline]
@@ -1493,10 +1713,18 @@ impl Apigatewayv2IntegrationTlsConfig {
 }
 
 /// The fields of a [`Apigatewayv2IntegrationTlsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2IntegrationTlsConfigFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2IntegrationTlsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2IntegrationTlsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2IntegrationTlsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1515,8 +1743,15 @@ impl Apigatewayv2IntegrationTlsConfigFields {
 }
 
 /// The resource `aws_apigatewayv2_integration_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2IntegrationResponse(Body);
+
+impl std::fmt::Debug for Apigatewayv2IntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2IntegrationResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2IntegrationResponse`].
 #[derive(Clone, Debug)]
@@ -1566,9 +1801,11 @@ impl Apigatewayv2IntegrationResponse {
 }
 
 impl BlockType for Apigatewayv2IntegrationResponse {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1582,16 +1819,25 @@ impl Resource for Apigatewayv2IntegrationResponse {
 }
 
 /// A declared [`Apigatewayv2IntegrationResponse`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2IntegrationResponseRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2IntegrationResponseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2IntegrationResponseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2IntegrationResponseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2IntegrationResponseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1645,8 +1891,15 @@ impl Apigatewayv2IntegrationResponseRef {
 }
 
 /// The resource `aws_apigatewayv2_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2Model(Body);
+
+impl std::fmt::Debug for Apigatewayv2Model {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2Model").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2Model`].
 #[derive(Clone, Debug)]
@@ -1688,9 +1941,11 @@ impl Apigatewayv2Model {
 }
 
 impl BlockType for Apigatewayv2Model {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1704,16 +1959,25 @@ impl Resource for Apigatewayv2Model {
 }
 
 /// A declared [`Apigatewayv2Model`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2ModelRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2ModelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2ModelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2ModelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2ModelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1762,8 +2026,15 @@ impl Apigatewayv2ModelRef {
 }
 
 /// The resource `aws_apigatewayv2_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2Route(Body);
+
+impl std::fmt::Debug for Apigatewayv2Route {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2Route").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2Route`].
 #[derive(Clone, Debug)]
@@ -1847,9 +2118,11 @@ impl Apigatewayv2Route {
 }
 
 impl BlockType for Apigatewayv2Route {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1863,16 +2136,25 @@ impl Resource for Apigatewayv2Route {
 }
 
 /// A declared [`Apigatewayv2Route`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2RouteRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2RouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2RouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2RouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2RouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1956,8 +2238,15 @@ impl Apigatewayv2RouteRef {
 }
 
 /// The nested block `aws_apigatewayv2_route.request_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2RouteRequestParameter(Body);
+
+impl std::fmt::Debug for Apigatewayv2RouteRequestParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2RouteRequestParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2RouteRequestParameter`].
 #[derive(Clone, Debug)]
@@ -1979,10 +2268,18 @@ impl Apigatewayv2RouteRequestParameter {
 }
 
 /// The fields of a [`Apigatewayv2RouteRequestParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2RouteRequestParameterFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2RouteRequestParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2RouteRequestParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2RouteRequestParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2006,8 +2303,15 @@ impl Apigatewayv2RouteRequestParameterFields {
 }
 
 /// The resource `aws_apigatewayv2_route_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2RouteResponse(Body);
+
+impl std::fmt::Debug for Apigatewayv2RouteResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2RouteResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2RouteResponse`].
 #[derive(Clone, Debug)]
@@ -2052,9 +2356,11 @@ impl Apigatewayv2RouteResponse {
 }
 
 impl BlockType for Apigatewayv2RouteResponse {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2068,16 +2374,25 @@ impl Resource for Apigatewayv2RouteResponse {
 }
 
 /// A declared [`Apigatewayv2RouteResponse`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2RouteResponseRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2RouteResponseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2RouteResponseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2RouteResponseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2RouteResponseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2126,8 +2441,15 @@ impl Apigatewayv2RouteResponseRef {
 }
 
 /// The resource `aws_apigatewayv2_stage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2Stage(Body);
+
+impl std::fmt::Debug for Apigatewayv2Stage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2Stage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2Stage`].
 #[derive(Clone, Debug)]
@@ -2211,9 +2533,11 @@ impl Apigatewayv2Stage {
 }
 
 impl BlockType for Apigatewayv2Stage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2227,16 +2551,25 @@ impl Resource for Apigatewayv2Stage {
 }
 
 /// A declared [`Apigatewayv2Stage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2StageRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2StageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2StageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2StageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2StageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2335,8 +2668,15 @@ impl Apigatewayv2StageRef {
 }
 
 /// The nested block `aws_apigatewayv2_stage.access_log_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2StageAccessLogSettings(Body);
+
+impl std::fmt::Debug for Apigatewayv2StageAccessLogSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2StageAccessLogSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2StageAccessLogSettings`].
 #[derive(Clone, Debug)]
@@ -2358,10 +2698,18 @@ impl Apigatewayv2StageAccessLogSettings {
 }
 
 /// The fields of a [`Apigatewayv2StageAccessLogSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2StageAccessLogSettingsFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2StageAccessLogSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2StageAccessLogSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2StageAccessLogSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2385,8 +2733,15 @@ impl Apigatewayv2StageAccessLogSettingsFields {
 }
 
 /// The nested block `aws_apigatewayv2_stage.default_route_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2StageDefaultRouteSettings(Body);
+
+impl std::fmt::Debug for Apigatewayv2StageDefaultRouteSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2StageDefaultRouteSettings").field(&self.0).finish()
+    }
+}
 
 impl Apigatewayv2StageDefaultRouteSettings {
     #[inline]
@@ -2422,10 +2777,18 @@ impl Apigatewayv2StageDefaultRouteSettings {
 }
 
 /// The fields of a [`Apigatewayv2StageDefaultRouteSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2StageDefaultRouteSettingsFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2StageDefaultRouteSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2StageDefaultRouteSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2StageDefaultRouteSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2464,8 +2827,15 @@ impl Apigatewayv2StageDefaultRouteSettingsFields {
 }
 
 /// The nested block `aws_apigatewayv2_stage.route_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2StageRouteSettings(Body);
+
+impl std::fmt::Debug for Apigatewayv2StageRouteSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2StageRouteSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2StageRouteSettings`].
 #[derive(Clone, Debug)]
@@ -2510,10 +2880,18 @@ impl Apigatewayv2StageRouteSettings {
 }
 
 /// The fields of a [`Apigatewayv2StageRouteSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2StageRouteSettingsFields(Expr);
 
+impl std::fmt::Debug for Apigatewayv2StageRouteSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2StageRouteSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Apigatewayv2StageRouteSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2557,8 +2935,15 @@ impl Apigatewayv2StageRouteSettingsFields {
 }
 
 /// The resource `aws_apigatewayv2_vpc_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2VpcLink(Body);
+
+impl std::fmt::Debug for Apigatewayv2VpcLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2VpcLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Apigatewayv2VpcLink`].
 #[derive(Clone, Debug)]
@@ -2603,9 +2988,11 @@ impl Apigatewayv2VpcLink {
 }
 
 impl BlockType for Apigatewayv2VpcLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2619,16 +3006,25 @@ impl Resource for Apigatewayv2VpcLink {
 }
 
 /// A declared [`Apigatewayv2VpcLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Apigatewayv2VpcLinkRef(BlockRef);
 
+impl std::fmt::Debug for Apigatewayv2VpcLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Apigatewayv2VpcLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Apigatewayv2VpcLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Apigatewayv2VpcLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2682,8 +3078,15 @@ impl Apigatewayv2VpcLinkRef {
 }
 
 /// The data source `aws_apigatewayv2_api`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2Api(Body);
+
+impl std::fmt::Debug for DataAwsApigatewayv2Api {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2Api").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApigatewayv2Api`].
 #[derive(Clone, Debug)]
@@ -2719,9 +3122,11 @@ impl DataAwsApigatewayv2Api {
 }
 
 impl BlockType for DataAwsApigatewayv2Api {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2734,16 +3139,25 @@ impl DataSource for DataAwsApigatewayv2Api {
 }
 
 /// A declared [`DataAwsApigatewayv2Api`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2ApiRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApigatewayv2ApiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2ApiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApigatewayv2ApiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApigatewayv2ApiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2841,10 +3255,18 @@ impl DataAwsApigatewayv2ApiRef {
 pub enum DataAwsApigatewayv2ApiCorsConfiguration {}
 
 /// The fields of a [`DataAwsApigatewayv2ApiCorsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2ApiCorsConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsApigatewayv2ApiCorsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2ApiCorsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsApigatewayv2ApiCorsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2888,8 +3310,15 @@ impl DataAwsApigatewayv2ApiCorsConfigurationFields {
 }
 
 /// The data source `aws_apigatewayv2_apis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2Apis(Body);
+
+impl std::fmt::Debug for DataAwsApigatewayv2Apis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2Apis").field(&self.0).finish()
+    }
+}
 
 impl DataAwsApigatewayv2Apis {
     #[inline]
@@ -2926,9 +3355,11 @@ impl DataAwsApigatewayv2Apis {
 }
 
 impl BlockType for DataAwsApigatewayv2Apis {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2941,16 +3372,25 @@ impl DataSource for DataAwsApigatewayv2Apis {
 }
 
 /// A declared [`DataAwsApigatewayv2Apis`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2ApisRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApigatewayv2ApisRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2ApisRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApigatewayv2ApisRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApigatewayv2ApisRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2994,8 +3434,15 @@ impl DataAwsApigatewayv2ApisRef {
 }
 
 /// The data source `aws_apigatewayv2_export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2Export(Body);
+
+impl std::fmt::Debug for DataAwsApigatewayv2Export {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2Export").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApigatewayv2Export`].
 #[derive(Clone, Debug)]
@@ -3045,9 +3492,11 @@ impl DataAwsApigatewayv2Export {
 }
 
 impl BlockType for DataAwsApigatewayv2Export {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3060,16 +3509,25 @@ impl DataSource for DataAwsApigatewayv2Export {
 }
 
 /// A declared [`DataAwsApigatewayv2Export`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2ExportRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApigatewayv2ExportRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2ExportRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApigatewayv2ExportRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApigatewayv2ExportRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3128,8 +3586,15 @@ impl DataAwsApigatewayv2ExportRef {
 }
 
 /// The data source `aws_apigatewayv2_vpc_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2VpcLink(Body);
+
+impl std::fmt::Debug for DataAwsApigatewayv2VpcLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2VpcLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsApigatewayv2VpcLink`].
 #[derive(Clone, Debug)]
@@ -3165,9 +3630,11 @@ impl DataAwsApigatewayv2VpcLink {
 }
 
 impl BlockType for DataAwsApigatewayv2VpcLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3180,16 +3647,25 @@ impl DataSource for DataAwsApigatewayv2VpcLink {
 }
 
 /// A declared [`DataAwsApigatewayv2VpcLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApigatewayv2VpcLinkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApigatewayv2VpcLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApigatewayv2VpcLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApigatewayv2VpcLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApigatewayv2VpcLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_app_cookie_stickiness_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppCookieStickinessPolicy(Body);
+
+impl std::fmt::Debug for AppCookieStickinessPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppCookieStickinessPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppCookieStickinessPolicy`].
 #[derive(Clone, Debug)]
@@ -47,9 +54,11 @@ impl AppCookieStickinessPolicy {
 }
 
 impl BlockType for AppCookieStickinessPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for AppCookieStickinessPolicy {
 }
 
 /// A declared [`AppCookieStickinessPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppCookieStickinessPolicyRef(BlockRef);
 
+impl std::fmt::Debug for AppCookieStickinessPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppCookieStickinessPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppCookieStickinessPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppCookieStickinessPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appautoscaling_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicy(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicy`].
 #[derive(Clone, Debug)]
@@ -67,9 +74,11 @@ impl AppautoscalingPolicy {
 }
 
 impl BlockType for AppautoscalingPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -83,16 +92,25 @@ impl Resource for AppautoscalingPolicy {
 }
 
 /// A declared [`AppautoscalingPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyRef(BlockRef);
 
+impl std::fmt::Debug for AppautoscalingPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppautoscalingPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppautoscalingPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -166,8 +184,15 @@ impl AppautoscalingPolicyRef {
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfiguration(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfiguration`].
 #[derive(Clone, Debug)]
@@ -207,10 +232,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfiguration {
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -249,8 +282,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationFields {
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -300,10 +340,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -352,8 +400,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_capacity_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -373,10 +428,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -395,8 +458,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_capacity_metric_specification.metric_data_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQuery(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQuery`].
 #[derive(Clone, Debug)]
@@ -436,10 +506,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -478,8 +556,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_capacity_metric_specification.metric_data_query.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStat(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStat`].
 #[derive(Clone, Debug)]
@@ -506,10 +591,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -538,8 +631,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_capacity_metric_specification.metric_data_query.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetric(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetric {
     #[inline]
@@ -566,10 +666,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueryMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -598,8 +706,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_load_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -619,10 +734,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -641,8 +764,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_load_metric_specification.metric_data_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQuery(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQuery`].
 #[derive(Clone, Debug)]
@@ -682,10 +812,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -724,8 +862,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_load_metric_specification.metric_data_query.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStat(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStat`].
 #[derive(Clone, Debug)]
@@ -752,10 +897,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -784,8 +937,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_load_metric_specification.metric_data_query.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetric(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetric {
     #[inline]
@@ -812,10 +972,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueryMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -844,8 +1012,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_scaling_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -865,10 +1040,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -887,8 +1070,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_scaling_metric_specification.metric_data_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQuery(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQuery`].
 #[derive(Clone, Debug)]
@@ -928,10 +1118,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -970,8 +1168,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_scaling_metric_specification.metric_data_query.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStat(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStat`].
 #[derive(Clone, Debug)]
@@ -998,10 +1203,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1030,8 +1243,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.customized_scaling_metric_specification.metric_data_query.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetric(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetric {
     #[inline]
@@ -1058,10 +1278,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueryMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1090,8 +1318,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.predefined_load_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -1116,10 +1351,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1143,8 +1386,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.predefined_metric_pair_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecification`].
 #[derive(Clone, Debug)]
@@ -1169,10 +1419,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1196,8 +1454,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.predictive_scaling_policy_configuration.metric_specification.predefined_scaling_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -1222,10 +1487,18 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The fields of a [`AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1249,8 +1522,15 @@ impl AppautoscalingPolicyPredictiveScalingPolicyConfigurationMetricSpecification
 }
 
 /// The nested block `aws_appautoscaling_policy.step_scaling_policy_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyStepScalingPolicyConfiguration(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyStepScalingPolicyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyStepScalingPolicyConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AppautoscalingPolicyStepScalingPolicyConfiguration {
     #[inline]
@@ -1287,10 +1567,18 @@ impl AppautoscalingPolicyStepScalingPolicyConfiguration {
 }
 
 /// The fields of a [`AppautoscalingPolicyStepScalingPolicyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyStepScalingPolicyConfigurationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyStepScalingPolicyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyStepScalingPolicyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyStepScalingPolicyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1329,8 +1617,15 @@ impl AppautoscalingPolicyStepScalingPolicyConfigurationFields {
 }
 
 /// The nested block `aws_appautoscaling_policy.step_scaling_policy_configuration.step_adjustment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment`].
 #[derive(Clone, Debug)]
@@ -1360,10 +1655,18 @@ impl AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment {
 }
 
 /// The fields of a [`AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1392,8 +1695,15 @@ impl AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentFields {
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration`].
 #[derive(Clone, Debug)]
@@ -1438,10 +1748,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration {
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1485,8 +1803,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationFields {
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration.customized_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification").field(&self.0).finish()
+    }
+}
 
 impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification {
     #[inline]
@@ -1529,10 +1854,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1576,8 +1909,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration.customized_metric_specification.dimensions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions`].
 #[derive(Clone, Debug)]
@@ -1599,10 +1939,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionsFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1626,8 +1974,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration.customized_metric_specification.metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics`].
 #[derive(Clone, Debug)]
@@ -1667,10 +2022,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1709,8 +2072,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration.customized_metric_specification.metrics.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat`].
 #[derive(Clone, Debug)]
@@ -1737,10 +2107,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1769,8 +2147,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration.customized_metric_specification.metrics.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric`].
 #[derive(Clone, Debug)]
@@ -1798,10 +2183,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1830,8 +2223,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration.customized_metric_specification.metrics.metric_stat.metric.dimensions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions`].
 #[derive(Clone, Debug)]
@@ -1853,10 +2253,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1880,8 +2288,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetri
 }
 
 /// The nested block `aws_appautoscaling_policy.target_tracking_scaling_policy_configuration.predefined_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(Body);
+
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -1906,10 +2321,18 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetri
 }
 
 /// The fields of a [`AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1933,8 +2356,15 @@ impl AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetri
 }
 
 /// The resource `aws_appautoscaling_scheduled_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingScheduledAction(Body);
+
+impl std::fmt::Debug for AppautoscalingScheduledAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingScheduledAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingScheduledAction`].
 #[derive(Clone, Debug)]
@@ -1990,9 +2420,11 @@ impl AppautoscalingScheduledAction {
 }
 
 impl BlockType for AppautoscalingScheduledAction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2006,16 +2438,25 @@ impl Resource for AppautoscalingScheduledAction {
 }
 
 /// A declared [`AppautoscalingScheduledAction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingScheduledActionRef(BlockRef);
 
+impl std::fmt::Debug for AppautoscalingScheduledActionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingScheduledActionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppautoscalingScheduledActionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppautoscalingScheduledActionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2089,8 +2530,15 @@ impl AppautoscalingScheduledActionRef {
 }
 
 /// The nested block `aws_appautoscaling_scheduled_action.scalable_target_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingScheduledActionScalableTargetAction(Body);
+
+impl std::fmt::Debug for AppautoscalingScheduledActionScalableTargetAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingScheduledActionScalableTargetAction").field(&self.0).finish()
+    }
+}
 
 impl AppautoscalingScheduledActionScalableTargetAction {
     #[inline]
@@ -2111,10 +2559,18 @@ impl AppautoscalingScheduledActionScalableTargetAction {
 }
 
 /// The fields of a [`AppautoscalingScheduledActionScalableTargetAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingScheduledActionScalableTargetActionFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingScheduledActionScalableTargetActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingScheduledActionScalableTargetActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingScheduledActionScalableTargetActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2138,8 +2594,15 @@ impl AppautoscalingScheduledActionScalableTargetActionFields {
 }
 
 /// The resource `aws_appautoscaling_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingTarget(Body);
+
+impl std::fmt::Debug for AppautoscalingTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppautoscalingTarget`].
 #[derive(Clone, Debug)]
@@ -2198,9 +2661,11 @@ impl AppautoscalingTarget {
 }
 
 impl BlockType for AppautoscalingTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2214,16 +2679,25 @@ impl Resource for AppautoscalingTarget {
 }
 
 /// A declared [`AppautoscalingTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingTargetRef(BlockRef);
 
+impl std::fmt::Debug for AppautoscalingTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppautoscalingTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppautoscalingTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2297,8 +2771,15 @@ impl AppautoscalingTargetRef {
 }
 
 /// The nested block `aws_appautoscaling_target.suspended_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingTargetSuspendedState(Body);
+
+impl std::fmt::Debug for AppautoscalingTargetSuspendedState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingTargetSuspendedState").field(&self.0).finish()
+    }
+}
 
 impl AppautoscalingTargetSuspendedState {
     #[inline]
@@ -2324,10 +2805,18 @@ impl AppautoscalingTargetSuspendedState {
 }
 
 /// The fields of a [`AppautoscalingTargetSuspendedState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppautoscalingTargetSuspendedStateFields(Expr);
 
+impl std::fmt::Debug for AppautoscalingTargetSuspendedStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppautoscalingTargetSuspendedStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppautoscalingTargetSuspendedStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appconfig_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigApplication(Body);
+
+impl std::fmt::Debug for AppconfigApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigApplication`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl AppconfigApplication {
 }
 
 impl BlockType for AppconfigApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for AppconfigApplication {
 }
 
 /// A declared [`AppconfigApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigApplicationRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -130,8 +148,15 @@ impl AppconfigApplicationRef {
 }
 
 /// The resource `aws_appconfig_configuration_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigConfigurationProfile(Body);
+
+impl std::fmt::Debug for AppconfigConfigurationProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigConfigurationProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigConfigurationProfile`].
 #[derive(Clone, Debug)]
@@ -202,9 +227,11 @@ impl AppconfigConfigurationProfile {
 }
 
 impl BlockType for AppconfigConfigurationProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -218,16 +245,25 @@ impl Resource for AppconfigConfigurationProfile {
 }
 
 /// A declared [`AppconfigConfigurationProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigConfigurationProfileRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigConfigurationProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigConfigurationProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigConfigurationProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigConfigurationProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -311,8 +347,15 @@ impl AppconfigConfigurationProfileRef {
 }
 
 /// The nested block `aws_appconfig_configuration_profile.validator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigConfigurationProfileValidator(Body);
+
+impl std::fmt::Debug for AppconfigConfigurationProfileValidator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigConfigurationProfileValidator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigConfigurationProfileValidator`].
 #[derive(Clone, Debug)]
@@ -337,10 +380,18 @@ impl AppconfigConfigurationProfileValidator {
 }
 
 /// The fields of a [`AppconfigConfigurationProfileValidator`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigConfigurationProfileValidatorFields(Expr);
 
+impl std::fmt::Debug for AppconfigConfigurationProfileValidatorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigConfigurationProfileValidatorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppconfigConfigurationProfileValidatorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -364,8 +415,15 @@ impl AppconfigConfigurationProfileValidatorFields {
 }
 
 /// The resource `aws_appconfig_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigDeployment(Body);
+
+impl std::fmt::Debug for AppconfigDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigDeployment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigDeployment`].
 #[derive(Clone, Debug)]
@@ -424,9 +482,11 @@ impl AppconfigDeployment {
 }
 
 impl BlockType for AppconfigDeployment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -440,16 +500,25 @@ impl Resource for AppconfigDeployment {
 }
 
 /// A declared [`AppconfigDeployment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigDeploymentRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigDeploymentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigDeploymentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigDeploymentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigDeploymentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -538,8 +607,15 @@ impl AppconfigDeploymentRef {
 }
 
 /// The resource `aws_appconfig_deployment_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigDeploymentStrategy(Body);
+
+impl std::fmt::Debug for AppconfigDeploymentStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigDeploymentStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigDeploymentStrategy`].
 #[derive(Clone, Debug)]
@@ -601,9 +677,11 @@ impl AppconfigDeploymentStrategy {
 }
 
 impl BlockType for AppconfigDeploymentStrategy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -617,16 +695,25 @@ impl Resource for AppconfigDeploymentStrategy {
 }
 
 /// A declared [`AppconfigDeploymentStrategy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigDeploymentStrategyRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigDeploymentStrategyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigDeploymentStrategyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigDeploymentStrategyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigDeploymentStrategyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -700,8 +787,15 @@ impl AppconfigDeploymentStrategyRef {
 }
 
 /// The resource `aws_appconfig_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigEnvironment(Body);
+
+impl std::fmt::Debug for AppconfigEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigEnvironment`].
 #[derive(Clone, Debug)]
@@ -745,9 +839,11 @@ impl AppconfigEnvironment {
 }
 
 impl BlockType for AppconfigEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -761,16 +857,25 @@ impl Resource for AppconfigEnvironment {
 }
 
 /// A declared [`AppconfigEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -839,8 +944,15 @@ impl AppconfigEnvironmentRef {
 }
 
 /// The nested block `aws_appconfig_environment.monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigEnvironmentMonitor(Body);
+
+impl std::fmt::Debug for AppconfigEnvironmentMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigEnvironmentMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigEnvironmentMonitor`].
 #[derive(Clone, Debug)]
@@ -865,10 +977,18 @@ impl AppconfigEnvironmentMonitor {
 }
 
 /// The fields of a [`AppconfigEnvironmentMonitor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigEnvironmentMonitorFields(Expr);
 
+impl std::fmt::Debug for AppconfigEnvironmentMonitorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigEnvironmentMonitorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppconfigEnvironmentMonitorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -892,8 +1012,15 @@ impl AppconfigEnvironmentMonitorFields {
 }
 
 /// The resource `aws_appconfig_extension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtension(Body);
+
+impl std::fmt::Debug for AppconfigExtension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtension").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigExtension`].
 #[derive(Clone, Debug)]
@@ -947,9 +1074,11 @@ impl AppconfigExtension {
 }
 
 impl BlockType for AppconfigExtension {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -963,16 +1092,25 @@ impl Resource for AppconfigExtension {
 }
 
 /// A declared [`AppconfigExtension`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigExtensionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigExtensionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigExtensionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1036,8 +1174,15 @@ impl AppconfigExtensionRef {
 }
 
 /// The nested block `aws_appconfig_extension.action_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionActionPoint(Body);
+
+impl std::fmt::Debug for AppconfigExtensionActionPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionActionPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigExtensionActionPoint`].
 #[derive(Clone, Debug)]
@@ -1059,10 +1204,18 @@ impl AppconfigExtensionActionPoint {
 }
 
 /// The fields of a [`AppconfigExtensionActionPoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionActionPointFields(Expr);
 
+impl std::fmt::Debug for AppconfigExtensionActionPointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionActionPointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppconfigExtensionActionPointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1086,8 +1239,15 @@ impl AppconfigExtensionActionPointFields {
 }
 
 /// The nested block `aws_appconfig_extension.action_point.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionActionPointAction(Body);
+
+impl std::fmt::Debug for AppconfigExtensionActionPointAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionActionPointAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigExtensionActionPointAction`].
 #[derive(Clone, Debug)]
@@ -1119,10 +1279,18 @@ impl AppconfigExtensionActionPointAction {
 }
 
 /// The fields of a [`AppconfigExtensionActionPointAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionActionPointActionFields(Expr);
 
+impl std::fmt::Debug for AppconfigExtensionActionPointActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionActionPointActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppconfigExtensionActionPointActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1156,8 +1324,15 @@ impl AppconfigExtensionActionPointActionFields {
 }
 
 /// The nested block `aws_appconfig_extension.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionParameter(Body);
+
+impl std::fmt::Debug for AppconfigExtensionParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigExtensionParameter`].
 #[derive(Clone, Debug)]
@@ -1187,10 +1362,18 @@ impl AppconfigExtensionParameter {
 }
 
 /// The fields of a [`AppconfigExtensionParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionParameterFields(Expr);
 
+impl std::fmt::Debug for AppconfigExtensionParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppconfigExtensionParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1219,8 +1402,15 @@ impl AppconfigExtensionParameterFields {
 }
 
 /// The resource `aws_appconfig_extension_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionAssociation(Body);
+
+impl std::fmt::Debug for AppconfigExtensionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigExtensionAssociation`].
 #[derive(Clone, Debug)]
@@ -1258,9 +1448,11 @@ impl AppconfigExtensionAssociation {
 }
 
 impl BlockType for AppconfigExtensionAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1274,16 +1466,25 @@ impl Resource for AppconfigExtensionAssociation {
 }
 
 /// A declared [`AppconfigExtensionAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigExtensionAssociationRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigExtensionAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigExtensionAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigExtensionAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigExtensionAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1332,8 +1533,15 @@ impl AppconfigExtensionAssociationRef {
 }
 
 /// The resource `aws_appconfig_hosted_configuration_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigHostedConfigurationVersion(Body);
+
+impl std::fmt::Debug for AppconfigHostedConfigurationVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigHostedConfigurationVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppconfigHostedConfigurationVersion`].
 #[derive(Clone, Debug)]
@@ -1375,9 +1583,11 @@ impl AppconfigHostedConfigurationVersion {
 }
 
 impl BlockType for AppconfigHostedConfigurationVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1391,16 +1601,25 @@ impl Resource for AppconfigHostedConfigurationVersion {
 }
 
 /// A declared [`AppconfigHostedConfigurationVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppconfigHostedConfigurationVersionRef(BlockRef);
 
+impl std::fmt::Debug for AppconfigHostedConfigurationVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppconfigHostedConfigurationVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppconfigHostedConfigurationVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppconfigHostedConfigurationVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1459,8 +1678,15 @@ impl AppconfigHostedConfigurationVersionRef {
 }
 
 /// The data source `aws_appconfig_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigApplication(Body);
+
+impl std::fmt::Debug for DataAwsAppconfigApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigApplication").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAppconfigApplication {
     #[inline]
@@ -1487,9 +1713,11 @@ impl DataAwsAppconfigApplication {
 }
 
 impl BlockType for DataAwsAppconfigApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1502,16 +1730,25 @@ impl DataSource for DataAwsAppconfigApplication {
 }
 
 /// A declared [`DataAwsAppconfigApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigApplicationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppconfigApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppconfigApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppconfigApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1550,8 +1787,15 @@ impl DataAwsAppconfigApplicationRef {
 }
 
 /// The data source `aws_appconfig_configuration_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigConfigurationProfile(Body);
+
+impl std::fmt::Debug for DataAwsAppconfigConfigurationProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigConfigurationProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppconfigConfigurationProfile`].
 #[derive(Clone, Debug)]
@@ -1589,9 +1833,11 @@ impl DataAwsAppconfigConfigurationProfile {
 }
 
 impl BlockType for DataAwsAppconfigConfigurationProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1604,16 +1850,25 @@ impl DataSource for DataAwsAppconfigConfigurationProfile {
 }
 
 /// A declared [`DataAwsAppconfigConfigurationProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigConfigurationProfileRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppconfigConfigurationProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigConfigurationProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppconfigConfigurationProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppconfigConfigurationProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1696,10 +1951,18 @@ impl DataAwsAppconfigConfigurationProfileRef {
 pub enum DataAwsAppconfigConfigurationProfileValidator {}
 
 /// The fields of a [`DataAwsAppconfigConfigurationProfileValidator`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigConfigurationProfileValidatorFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppconfigConfigurationProfileValidatorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigConfigurationProfileValidatorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppconfigConfigurationProfileValidatorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1723,8 +1986,15 @@ impl DataAwsAppconfigConfigurationProfileValidatorFields {
 }
 
 /// The data source `aws_appconfig_configuration_profiles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigConfigurationProfiles(Body);
+
+impl std::fmt::Debug for DataAwsAppconfigConfigurationProfiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigConfigurationProfiles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppconfigConfigurationProfiles`].
 #[derive(Clone, Debug)]
@@ -1755,9 +2025,11 @@ impl DataAwsAppconfigConfigurationProfiles {
 }
 
 impl BlockType for DataAwsAppconfigConfigurationProfiles {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1770,16 +2042,25 @@ impl DataSource for DataAwsAppconfigConfigurationProfiles {
 }
 
 /// A declared [`DataAwsAppconfigConfigurationProfiles`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigConfigurationProfilesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppconfigConfigurationProfilesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigConfigurationProfilesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppconfigConfigurationProfilesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppconfigConfigurationProfilesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1813,8 +2094,15 @@ impl DataAwsAppconfigConfigurationProfilesRef {
 }
 
 /// The data source `aws_appconfig_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigEnvironment(Body);
+
+impl std::fmt::Debug for DataAwsAppconfigEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppconfigEnvironment`].
 #[derive(Clone, Debug)]
@@ -1852,9 +2140,11 @@ impl DataAwsAppconfigEnvironment {
 }
 
 impl BlockType for DataAwsAppconfigEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1867,16 +2157,25 @@ impl DataSource for DataAwsAppconfigEnvironment {
 }
 
 /// A declared [`DataAwsAppconfigEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppconfigEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppconfigEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppconfigEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1944,10 +2243,18 @@ impl DataAwsAppconfigEnvironmentRef {
 pub enum DataAwsAppconfigEnvironmentMonitor {}
 
 /// The fields of a [`DataAwsAppconfigEnvironmentMonitor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigEnvironmentMonitorFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppconfigEnvironmentMonitorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigEnvironmentMonitorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppconfigEnvironmentMonitorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1971,8 +2278,15 @@ impl DataAwsAppconfigEnvironmentMonitorFields {
 }
 
 /// The data source `aws_appconfig_environments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigEnvironments(Body);
+
+impl std::fmt::Debug for DataAwsAppconfigEnvironments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigEnvironments").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppconfigEnvironments`].
 #[derive(Clone, Debug)]
@@ -2003,9 +2317,11 @@ impl DataAwsAppconfigEnvironments {
 }
 
 impl BlockType for DataAwsAppconfigEnvironments {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2018,16 +2334,25 @@ impl DataSource for DataAwsAppconfigEnvironments {
 }
 
 /// A declared [`DataAwsAppconfigEnvironments`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppconfigEnvironmentsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppconfigEnvironmentsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppconfigEnvironmentsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppconfigEnvironmentsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppconfigEnvironmentsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

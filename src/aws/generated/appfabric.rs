@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appfabric_app_authorization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorization(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricAppAuthorization`].
 #[derive(Clone, Debug)]
@@ -62,9 +69,11 @@ impl AppfabricAppAuthorization {
 }
 
 impl BlockType for AppfabricAppAuthorization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -78,16 +87,25 @@ impl Resource for AppfabricAppAuthorization {
 }
 
 /// A declared [`AppfabricAppAuthorization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationRef(BlockRef);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppfabricAppAuthorizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppfabricAppAuthorizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -176,8 +194,15 @@ impl AppfabricAppAuthorizationRef {
 }
 
 /// The nested block `aws_appfabric_app_authorization.credential`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationCredential(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationCredential {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationCredential").field(&self.0).finish()
+    }
+}
 
 impl AppfabricAppAuthorizationCredential {
     #[inline]
@@ -200,10 +225,18 @@ impl AppfabricAppAuthorizationCredential {
 }
 
 /// The fields of a [`AppfabricAppAuthorizationCredential`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationCredentialFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationCredentialFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationCredentialFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationCredentialFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -227,8 +260,15 @@ impl AppfabricAppAuthorizationCredentialFields {
 }
 
 /// The nested block `aws_appfabric_app_authorization.credential.api_key_credential`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationCredentialApiKeyCredential(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationCredentialApiKeyCredential {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationCredentialApiKeyCredential").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricAppAuthorizationCredentialApiKeyCredential`].
 #[derive(Clone, Debug)]
@@ -248,10 +288,18 @@ impl AppfabricAppAuthorizationCredentialApiKeyCredential {
 }
 
 /// The fields of a [`AppfabricAppAuthorizationCredentialApiKeyCredential`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationCredentialApiKeyCredentialFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationCredentialApiKeyCredentialFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationCredentialApiKeyCredentialFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationCredentialApiKeyCredentialFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -270,8 +318,15 @@ impl AppfabricAppAuthorizationCredentialApiKeyCredentialFields {
 }
 
 /// The nested block `aws_appfabric_app_authorization.credential.oauth2_credential`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationCredentialOauth2Credential(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationCredentialOauth2Credential {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationCredentialOauth2Credential").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricAppAuthorizationCredentialOauth2Credential`].
 #[derive(Clone, Debug)]
@@ -293,10 +348,18 @@ impl AppfabricAppAuthorizationCredentialOauth2Credential {
 }
 
 /// The fields of a [`AppfabricAppAuthorizationCredentialOauth2Credential`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationCredentialOauth2CredentialFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationCredentialOauth2CredentialFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationCredentialOauth2CredentialFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationCredentialOauth2CredentialFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -320,8 +383,15 @@ impl AppfabricAppAuthorizationCredentialOauth2CredentialFields {
 }
 
 /// The nested block `aws_appfabric_app_authorization.tenant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationTenant(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationTenant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationTenant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricAppAuthorizationTenant`].
 #[derive(Clone, Debug)]
@@ -343,10 +413,18 @@ impl AppfabricAppAuthorizationTenant {
 }
 
 /// The fields of a [`AppfabricAppAuthorizationTenant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationTenantFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationTenantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationTenantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationTenantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -370,8 +448,15 @@ impl AppfabricAppAuthorizationTenantFields {
 }
 
 /// The nested block `aws_appfabric_app_authorization.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationTimeouts(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AppfabricAppAuthorizationTimeouts {
     #[inline]
@@ -400,10 +485,18 @@ impl AppfabricAppAuthorizationTimeouts {
 }
 
 /// The fields of a [`AppfabricAppAuthorizationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -432,8 +525,15 @@ impl AppfabricAppAuthorizationTimeoutsFields {
 }
 
 /// The resource `aws_appfabric_app_authorization_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationConnection(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricAppAuthorizationConnection`].
 #[derive(Clone, Debug)]
@@ -472,9 +572,11 @@ impl AppfabricAppAuthorizationConnection {
 }
 
 impl BlockType for AppfabricAppAuthorizationConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -488,16 +590,25 @@ impl Resource for AppfabricAppAuthorizationConnection {
 }
 
 /// A declared [`AppfabricAppAuthorizationConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationConnectionRef(BlockRef);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppfabricAppAuthorizationConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppfabricAppAuthorizationConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -551,8 +662,15 @@ impl AppfabricAppAuthorizationConnectionRef {
 }
 
 /// The nested block `aws_appfabric_app_authorization_connection.auth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationConnectionAuthRequest(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationConnectionAuthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationConnectionAuthRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricAppAuthorizationConnectionAuthRequest`].
 #[derive(Clone, Debug)]
@@ -574,10 +692,18 @@ impl AppfabricAppAuthorizationConnectionAuthRequest {
 }
 
 /// The fields of a [`AppfabricAppAuthorizationConnectionAuthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationConnectionAuthRequestFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationConnectionAuthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationConnectionAuthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationConnectionAuthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -605,10 +731,18 @@ impl AppfabricAppAuthorizationConnectionAuthRequestFields {
 pub enum AppfabricAppAuthorizationConnectionTenant {}
 
 /// The fields of a [`AppfabricAppAuthorizationConnectionTenant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationConnectionTenantFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationConnectionTenantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationConnectionTenantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationConnectionTenantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -632,8 +766,15 @@ impl AppfabricAppAuthorizationConnectionTenantFields {
 }
 
 /// The nested block `aws_appfabric_app_authorization_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationConnectionTimeouts(Body);
+
+impl std::fmt::Debug for AppfabricAppAuthorizationConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AppfabricAppAuthorizationConnectionTimeouts {
     #[inline]
@@ -650,10 +791,18 @@ impl AppfabricAppAuthorizationConnectionTimeouts {
 }
 
 /// The fields of a [`AppfabricAppAuthorizationConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppAuthorizationConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AppfabricAppAuthorizationConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppAuthorizationConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricAppAuthorizationConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -672,8 +821,15 @@ impl AppfabricAppAuthorizationConnectionTimeoutsFields {
 }
 
 /// The resource `aws_appfabric_app_bundle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppBundle(Body);
+
+impl std::fmt::Debug for AppfabricAppBundle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppBundle").field(&self.0).finish()
+    }
+}
 
 impl AppfabricAppBundle {
     #[inline]
@@ -700,9 +856,11 @@ impl AppfabricAppBundle {
 }
 
 impl BlockType for AppfabricAppBundle {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -716,16 +874,25 @@ impl Resource for AppfabricAppBundle {
 }
 
 /// A declared [`AppfabricAppBundle`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricAppBundleRef(BlockRef);
 
+impl std::fmt::Debug for AppfabricAppBundleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricAppBundleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppfabricAppBundleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppfabricAppBundleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -769,8 +936,15 @@ impl AppfabricAppBundleRef {
 }
 
 /// The resource `aws_appfabric_ingestion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestion(Body);
+
+impl std::fmt::Debug for AppfabricIngestion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricIngestion`].
 #[derive(Clone, Debug)]
@@ -807,9 +981,11 @@ impl AppfabricIngestion {
 }
 
 impl BlockType for AppfabricIngestion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -823,16 +999,25 @@ impl Resource for AppfabricIngestion {
 }
 
 /// A declared [`AppfabricIngestion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionRef(BlockRef);
 
+impl std::fmt::Debug for AppfabricIngestionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppfabricIngestionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppfabricIngestionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -891,8 +1076,15 @@ impl AppfabricIngestionRef {
 }
 
 /// The resource `aws_appfabric_ingestion_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestination(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricIngestionDestination`].
 #[derive(Clone, Debug)]
@@ -942,9 +1134,11 @@ impl AppfabricIngestionDestination {
 }
 
 impl BlockType for AppfabricIngestionDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -958,16 +1152,25 @@ impl Resource for AppfabricIngestionDestination {
 }
 
 /// A declared [`AppfabricIngestionDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationRef(BlockRef);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppfabricIngestionDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppfabricIngestionDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1031,8 +1234,15 @@ impl AppfabricIngestionDestinationRef {
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.destination_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfiguration(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AppfabricIngestionDestinationDestinationConfiguration {
     #[inline]
@@ -1049,10 +1259,18 @@ impl AppfabricIngestionDestinationDestinationConfiguration {
 }
 
 /// The fields of a [`AppfabricIngestionDestinationDestinationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationDestinationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1071,8 +1289,15 @@ impl AppfabricIngestionDestinationDestinationConfigurationFields {
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.destination_configuration.audit_log`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLog(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLog").field(&self.0).finish()
+    }
+}
 
 impl AppfabricIngestionDestinationDestinationConfigurationAuditLog {
     #[inline]
@@ -1089,10 +1314,18 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLog {
 }
 
 /// The fields of a [`AppfabricIngestionDestinationDestinationConfigurationAuditLog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLogFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationDestinationConfigurationAuditLogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1111,8 +1344,15 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLogFields {
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.destination_configuration.audit_log.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLogDestination(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLogDestination").field(&self.0).finish()
+    }
+}
 
 impl AppfabricIngestionDestinationDestinationConfigurationAuditLogDestination {
     #[inline]
@@ -1135,10 +1375,18 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLogDestination {
 }
 
 /// The fields of a [`AppfabricIngestionDestinationDestinationConfigurationAuditLogDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1162,8 +1410,15 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFie
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.destination_configuration.audit_log.destination.firehose_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStream(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStream`].
 #[derive(Clone, Debug)]
@@ -1183,10 +1438,18 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFir
 }
 
 /// The fields of a [`AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStreamFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFirehoseStreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1205,8 +1468,15 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationFir
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.destination_configuration.audit_log.destination.s3_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3Bucket(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3Bucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3Bucket`].
 #[derive(Clone, Debug)]
@@ -1231,10 +1501,18 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3B
 }
 
 /// The fields of a [`AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3Bucket`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3BucketFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3BucketFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3BucketFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3BucketFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1258,8 +1536,15 @@ impl AppfabricIngestionDestinationDestinationConfigurationAuditLogDestinationS3B
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AppfabricIngestionDestinationProcessingConfiguration {
     #[inline]
@@ -1276,10 +1561,18 @@ impl AppfabricIngestionDestinationProcessingConfiguration {
 }
 
 /// The fields of a [`AppfabricIngestionDestinationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1298,8 +1591,15 @@ impl AppfabricIngestionDestinationProcessingConfigurationFields {
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.processing_configuration.audit_log`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationProcessingConfigurationAuditLog(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationProcessingConfigurationAuditLog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationProcessingConfigurationAuditLog").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppfabricIngestionDestinationProcessingConfigurationAuditLog`].
 #[derive(Clone, Debug)]
@@ -1321,10 +1621,18 @@ impl AppfabricIngestionDestinationProcessingConfigurationAuditLog {
 }
 
 /// The fields of a [`AppfabricIngestionDestinationProcessingConfigurationAuditLog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationProcessingConfigurationAuditLogFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationProcessingConfigurationAuditLogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationProcessingConfigurationAuditLogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationProcessingConfigurationAuditLogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1348,8 +1656,15 @@ impl AppfabricIngestionDestinationProcessingConfigurationAuditLogFields {
 }
 
 /// The nested block `aws_appfabric_ingestion_destination.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationTimeouts(Body);
+
+impl std::fmt::Debug for AppfabricIngestionDestinationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AppfabricIngestionDestinationTimeouts {
     #[inline]
@@ -1378,10 +1693,18 @@ impl AppfabricIngestionDestinationTimeouts {
 }
 
 /// The fields of a [`AppfabricIngestionDestinationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppfabricIngestionDestinationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AppfabricIngestionDestinationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppfabricIngestionDestinationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppfabricIngestionDestinationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

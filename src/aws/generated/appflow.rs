@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appflow_connector_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfile(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfile`].
 #[derive(Clone, Debug)]
@@ -57,9 +64,11 @@ impl AppflowConnectorProfile {
 }
 
 impl BlockType for AppflowConnectorProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for AppflowConnectorProfile {
 }
 
 /// A declared [`AppflowConnectorProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileRef(BlockRef);
 
+impl std::fmt::Debug for AppflowConnectorProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppflowConnectorProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppflowConnectorProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -146,8 +164,15 @@ impl AppflowConnectorProfileRef {
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfig(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfig`].
 #[derive(Clone, Debug)]
@@ -169,10 +194,18 @@ impl AppflowConnectorProfileConnectorProfileConfig {
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -196,8 +229,15 @@ impl AppflowConnectorProfileConnectorProfileConfigFields {
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentials(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentials").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentials {
     #[inline]
@@ -298,10 +338,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentials {
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -405,8 +453,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsFie
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.amplitude`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitude(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitude").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitude`].
 #[derive(Clone, Debug)]
@@ -428,10 +483,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmp
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitudeFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitudeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitudeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmplitudeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -455,8 +518,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsAmp
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.custom_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnector(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnector`].
 #[derive(Clone, Debug)]
@@ -496,10 +566,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -538,8 +616,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.custom_connector.api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKey(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKey`].
 #[derive(Clone, Debug)]
@@ -564,10 +649,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKeyFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorApiKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,8 +684,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.custom_connector.basic`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasic(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasic").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasic`].
 #[derive(Clone, Debug)]
@@ -614,10 +714,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasic`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasicFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasicFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasicFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorBasicFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -641,8 +749,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.custom_connector.custom`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustom(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustom {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustom").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustom`].
 #[derive(Clone, Debug)]
@@ -667,10 +782,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustom`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustomFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustomFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustomFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorCustomFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -694,8 +817,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.custom_connector.oauth2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2 {
     #[inline]
@@ -731,10 +861,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2Fields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -773,8 +911,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.custom_connector.oauth2.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequest {
     #[inline]
@@ -795,10 +940,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCustomConnectorOauth2OauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -822,8 +975,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsCus
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.datadog`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadog(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadog").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadog`].
 #[derive(Clone, Debug)]
@@ -845,10 +1005,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDat
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadogFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDatadogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -872,8 +1040,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDat
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.dynatrace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatrace(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatrace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatrace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatrace`].
 #[derive(Clone, Debug)]
@@ -893,10 +1068,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDyn
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatrace`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatraceFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatraceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatraceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDynatraceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -915,8 +1098,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsDyn
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.google_analytics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalytics(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalytics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalytics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalytics`].
 #[derive(Clone, Debug)]
@@ -953,10 +1143,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoo
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -995,8 +1193,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoo
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.google_analytics.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequest {
     #[inline]
@@ -1017,10 +1222,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoo
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoogleAnalyticsOauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1044,8 +1257,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsGoo
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.honeycode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycode(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycode").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycode {
     #[inline]
@@ -1071,10 +1291,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHon
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1103,8 +1331,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHon
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.honeycode.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequest {
     #[inline]
@@ -1125,10 +1360,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHon
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHoneycodeOauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1152,8 +1395,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsHon
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.infor_nexus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexus(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexus`].
 #[derive(Clone, Debug)]
@@ -1179,10 +1429,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInf
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexusFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInforNexusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1216,8 +1474,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsInf
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.marketo`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketo(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketo`].
 #[derive(Clone, Debug)]
@@ -1249,10 +1514,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMar
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1286,8 +1559,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMar
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.marketo.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequest {
     #[inline]
@@ -1308,10 +1588,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMar
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMarketoOauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1335,8 +1623,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsMar
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.redshift`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshift(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshift {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshift").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshift`].
 #[derive(Clone, Debug)]
@@ -1358,10 +1653,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRed
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshift`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshiftFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshiftFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshiftFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRedshiftFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1385,8 +1688,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsRed
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.salesforce`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforce(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforce {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforce").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforce {
     #[inline]
@@ -1427,10 +1737,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSal
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforce`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1474,8 +1792,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSal
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.salesforce.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequest {
     #[inline]
@@ -1496,10 +1821,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSal
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSalesforceOauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1523,8 +1856,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSal
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.sapo_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoData(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoData").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoData {
     #[inline]
@@ -1545,10 +1885,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1572,8 +1920,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.sapo_data.basic_auth_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentials(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentials`].
 #[derive(Clone, Debug)]
@@ -1595,10 +1950,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentialsFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataBasicAuthCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1622,8 +1985,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.sapo_data.oauth_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentials(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentials`].
 #[derive(Clone, Debug)]
@@ -1660,10 +2030,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1702,8 +2080,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.sapo_data.oauth_credentials.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequest {
     #[inline]
@@ -1724,10 +2109,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSapoDataOauthCredentialsOauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1751,8 +2144,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSap
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.service_now`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNow(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNow`].
 #[derive(Clone, Debug)]
@@ -1774,10 +2174,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSer
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNowFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsServiceNowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1801,8 +2209,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSer
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.singular`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingular(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingular {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingular").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingular`].
 #[derive(Clone, Debug)]
@@ -1822,10 +2237,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSin
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingular`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingularFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingularFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingularFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSingularFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1844,8 +2267,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSin
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.slack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlack(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlack`].
 #[derive(Clone, Debug)]
@@ -1877,10 +2307,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSla
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlack`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1914,8 +2352,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSla
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.slack.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequest {
     #[inline]
@@ -1936,10 +2381,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSla
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSlackOauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1963,8 +2416,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSla
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.snowflake`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflake(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflake {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflake").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflake`].
 #[derive(Clone, Debug)]
@@ -1986,10 +2446,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSno
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflake`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflakeFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflakeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflakeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSnowflakeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2013,8 +2481,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsSno
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.trendmicro`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicro(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicro {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicro").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicro`].
 #[derive(Clone, Debug)]
@@ -2034,10 +2509,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTre
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicro`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicroFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicroFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicroFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTrendmicroFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2056,8 +2539,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsTre
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.veeva`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeeva(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeeva {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeeva").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeeva`].
 #[derive(Clone, Debug)]
@@ -2079,10 +2569,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVee
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeeva`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeevaFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeevaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeevaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVeevaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2106,8 +2604,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsVee
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.zendesk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendesk(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendesk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendesk").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendesk`].
 #[derive(Clone, Debug)]
@@ -2139,10 +2644,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZen
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendesk`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2176,8 +2689,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZen
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_credentials.zendesk.oauth_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequest(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequest").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequest {
     #[inline]
@@ -2198,10 +2718,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZen
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequestFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZendeskOauthRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2225,8 +2753,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileCredentialsZen
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfileProperties(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfileProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfileProperties").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileProperties {
     #[inline]
@@ -2327,10 +2862,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfileProperties {
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfileProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2434,8 +2977,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesFiel
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.amplitude`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesAmplitude(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesAmplitude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesAmplitude").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesAmplitude {
     #[inline]
@@ -2446,8 +2996,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesAmpl
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.custom_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnector(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnector").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnector {
     #[inline]
@@ -2468,10 +3025,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCust
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2495,8 +3060,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCust
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.custom_connector.oauth2_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2Properties(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2Properties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2Properties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2Properties`].
 #[derive(Clone, Debug)]
@@ -2523,10 +3095,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCust
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2Properties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2PropertiesFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2PropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2PropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCustomConnectorOauth2PropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2555,8 +3135,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesCust
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.datadog`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadog(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadog").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadog`].
 #[derive(Clone, Debug)]
@@ -2576,10 +3163,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesData
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadogFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDatadogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2598,8 +3193,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesData
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.dynatrace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatrace(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatrace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatrace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatrace`].
 #[derive(Clone, Debug)]
@@ -2619,10 +3221,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDyna
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatrace`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatraceFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatraceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatraceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDynatraceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2641,8 +3251,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesDyna
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.google_analytics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesGoogleAnalytics(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesGoogleAnalytics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesGoogleAnalytics").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesGoogleAnalytics {
     #[inline]
@@ -2653,8 +3270,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesGoog
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.honeycode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesHoneycode(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesHoneycode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesHoneycode").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesHoneycode {
     #[inline]
@@ -2665,8 +3289,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesHone
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.infor_nexus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexus(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexus`].
 #[derive(Clone, Debug)]
@@ -2686,10 +3317,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInfo
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexusFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInforNexusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2708,8 +3347,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesInfo
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.marketo`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketo(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketo`].
 #[derive(Clone, Debug)]
@@ -2729,10 +3375,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMark
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketoFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMarketoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2751,8 +3405,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesMark
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.redshift`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshift(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshift {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshift").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshift`].
 #[derive(Clone, Debug)]
@@ -2799,10 +3460,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesReds
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshift`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshiftFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshiftFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshiftFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesRedshiftFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2851,8 +3520,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesReds
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.salesforce`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforce(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforce {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforce").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforce {
     #[inline]
@@ -2878,10 +3554,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSale
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforce`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforceFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSalesforceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2910,8 +3594,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSale
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.sapo_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoData(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoData`].
 #[derive(Clone, Debug)]
@@ -2952,10 +3643,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapo
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3004,8 +3703,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapo
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.sapo_data.oauth_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthProperties(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthProperties`].
 #[derive(Clone, Debug)]
@@ -3029,10 +3735,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapo
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthPropertiesFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapoDataOauthPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3061,8 +3775,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSapo
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.service_now`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNow(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNow`].
 #[derive(Clone, Debug)]
@@ -3082,10 +3803,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServ
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNowFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServiceNowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3104,8 +3833,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesServ
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.singular`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSingular(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSingular {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSingular").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSingular {
     #[inline]
@@ -3116,8 +3852,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSing
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.slack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlack(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlack`].
 #[derive(Clone, Debug)]
@@ -3137,10 +3880,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlac
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlack`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlackFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3159,8 +3910,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSlac
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.snowflake`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflake(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflake {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflake").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflake`].
 #[derive(Clone, Debug)]
@@ -3204,10 +3962,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnow
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflake`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflakeFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflakeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflakeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnowflakeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3256,8 +4022,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesSnow
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.trendmicro`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesTrendmicro(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesTrendmicro {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesTrendmicro").field(&self.0).finish()
+    }
+}
 
 impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesTrendmicro {
     #[inline]
@@ -3268,8 +4041,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesTren
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.veeva`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeeva(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeeva {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeeva").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeeva`].
 #[derive(Clone, Debug)]
@@ -3289,10 +4069,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeev
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeeva`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeevaFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeevaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeevaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeevaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3311,8 +4099,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesVeev
 }
 
 /// The nested block `aws_appflow_connector_profile.connector_profile_config.connector_profile_properties.zendesk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendesk(Body);
+
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendesk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendesk").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendesk`].
 #[derive(Clone, Debug)]
@@ -3332,10 +4127,18 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZend
 }
 
 /// The fields of a [`AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendesk`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendeskFields(Expr);
 
+impl std::fmt::Debug for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendeskFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendeskFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZendeskFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3354,8 +4157,15 @@ impl AppflowConnectorProfileConnectorProfileConfigConnectorProfilePropertiesZend
 }
 
 /// The resource `aws_appflow_flow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlow(Body);
+
+impl std::fmt::Debug for AppflowFlow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlow`].
 #[derive(Clone, Debug)]
@@ -3419,9 +4229,11 @@ impl AppflowFlow {
 }
 
 impl BlockType for AppflowFlow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3435,16 +4247,25 @@ impl Resource for AppflowFlow {
 }
 
 /// A declared [`AppflowFlow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowRef(BlockRef);
 
+impl std::fmt::Debug for AppflowFlowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppflowFlowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppflowFlowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3528,8 +4349,15 @@ impl AppflowFlowRef {
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfig`].
 #[derive(Clone, Debug)]
@@ -3561,10 +4389,18 @@ impl AppflowFlowDestinationFlowConfig {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3598,8 +4434,15 @@ impl AppflowFlowDestinationFlowConfigFields {
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorProperties(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorProperties").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorProperties {
     #[inline]
@@ -3675,10 +4518,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorProperties {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3757,8 +4608,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesFields {
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.custom_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnector(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnector`].
 #[derive(Clone, Debug)]
@@ -3798,10 +4656,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnect
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3840,8 +4706,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnect
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.custom_connector.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfig {
     #[inline]
@@ -3867,10 +4740,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnect
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnectorErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3899,8 +4780,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomConnect
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.customer_profiles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfiles(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfiles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfiles`].
 #[derive(Clone, Debug)]
@@ -3925,10 +4813,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfi
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfiles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfilesFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfilesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfilesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfilesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3952,8 +4848,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesCustomerProfi
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.event_bridge`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridge(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridge").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridge`].
 #[derive(Clone, Debug)]
@@ -3978,10 +4881,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridge {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4005,8 +4916,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeFi
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.event_bridge.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfig {
     #[inline]
@@ -4032,10 +4950,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeEr
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4064,8 +4990,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesEventBridgeEr
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.honeycode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycode(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycode`].
 #[derive(Clone, Debug)]
@@ -4090,10 +5023,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycode {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4117,8 +5058,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeFiel
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.honeycode.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfig {
     #[inline]
@@ -4144,10 +5092,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErro
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4176,8 +5132,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesHoneycodeErro
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.lookout_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesLookoutMetrics(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesLookoutMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesLookoutMetrics").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesLookoutMetrics {
     #[inline]
@@ -4188,8 +5151,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesLookoutMetric
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.marketo`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketo(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketo`].
 #[derive(Clone, Debug)]
@@ -4214,10 +5184,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketo {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4241,8 +5219,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoFields
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.marketo.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfig {
     #[inline]
@@ -4268,10 +5253,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorH
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4300,8 +5293,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesMarketoErrorH
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.redshift`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshift(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshift {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshift").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshift`].
 #[derive(Clone, Debug)]
@@ -4333,10 +5333,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshift {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshift`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4370,8 +5378,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftField
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.redshift.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfig {
     #[inline]
@@ -4397,10 +5412,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftError
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4429,8 +5452,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesRedshiftError
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3`].
 #[derive(Clone, Debug)]
@@ -4460,10 +5490,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3 {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3Fields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4492,8 +5530,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3Fields {
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.s3.s3_output_format_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfig {
     #[inline]
@@ -4524,10 +5569,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFor
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4561,8 +5614,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFor
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.s3.s3_output_format_config.aggregation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfig {
     #[inline]
@@ -4583,10 +5643,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFor
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigAggregationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4610,8 +5678,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFor
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.s3.s3_output_format_config.prefix_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfig {
     #[inline]
@@ -4637,10 +5712,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFor
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFormatConfigPrefixConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4669,8 +5752,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesS3S3OutputFor
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.salesforce`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforce(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforce {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforce").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforce`].
 #[derive(Clone, Debug)]
@@ -4710,10 +5800,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforce {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforce`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4752,8 +5850,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceFie
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.salesforce.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfig {
     #[inline]
@@ -4779,10 +5884,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErr
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4811,8 +5924,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSalesforceErr
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.sapo_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoData(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoData`].
 #[derive(Clone, Debug)]
@@ -4852,10 +5972,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoData {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4894,8 +6022,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataField
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.sapo_data.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfig {
     #[inline]
@@ -4921,10 +6056,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataError
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4953,8 +6096,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataError
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.sapo_data.success_response_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfig {
     #[inline]
@@ -4975,10 +6125,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSucce
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSuccessResponseHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5002,8 +6160,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSapoDataSucce
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.snowflake`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflake(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflake {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflake").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflake`].
 #[derive(Clone, Debug)]
@@ -5035,10 +6200,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflake {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflake`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5072,8 +6245,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeFiel
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.snowflake.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfig {
     #[inline]
@@ -5099,10 +6279,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErro
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5131,8 +6319,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesSnowflakeErro
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.upsolver`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolver(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolver").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolver`].
 #[derive(Clone, Debug)]
@@ -5159,10 +6354,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolver {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolver`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5191,8 +6394,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverField
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.upsolver.s3_output_format_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfig`].
 #[derive(Clone, Debug)]
@@ -5222,10 +6432,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3Out
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5254,8 +6472,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3Out
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.upsolver.s3_output_format_config.aggregation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfig {
     #[inline]
@@ -5271,10 +6496,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3Out
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigAggregationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5293,8 +6526,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3Out
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.upsolver.s3_output_format_config.prefix_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfig`].
 #[derive(Clone, Debug)]
@@ -5324,10 +6564,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3Out
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3OutputFormatConfigPrefixConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5356,8 +6604,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesUpsolverS3Out
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.zendesk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendesk(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendesk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendesk").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendesk`].
 #[derive(Clone, Debug)]
@@ -5392,10 +6647,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendesk {
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendesk`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5429,8 +6692,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskFields
 }
 
 /// The nested block `aws_appflow_flow.destination_flow_config.destination_connector_properties.zendesk.error_handling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfig {
     #[inline]
@@ -5456,10 +6726,18 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorH
 }
 
 /// The fields of a [`AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorHandlingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5488,8 +6766,15 @@ impl AppflowFlowDestinationFlowConfigDestinationConnectorPropertiesZendeskErrorH
 }
 
 /// The nested block `aws_appflow_flow.metadata_catalog_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowMetadataCatalogConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowMetadataCatalogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowMetadataCatalogConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowMetadataCatalogConfig {
     #[inline]
@@ -5505,10 +6790,18 @@ impl AppflowFlowMetadataCatalogConfig {
 }
 
 /// The fields of a [`AppflowFlowMetadataCatalogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowMetadataCatalogConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowMetadataCatalogConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowMetadataCatalogConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowMetadataCatalogConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5527,8 +6820,15 @@ impl AppflowFlowMetadataCatalogConfigFields {
 }
 
 /// The nested block `aws_appflow_flow.metadata_catalog_config.glue_data_catalog`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowMetadataCatalogConfigGlueDataCatalog(Body);
+
+impl std::fmt::Debug for AppflowFlowMetadataCatalogConfigGlueDataCatalog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowMetadataCatalogConfigGlueDataCatalog").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowMetadataCatalogConfigGlueDataCatalog`].
 #[derive(Clone, Debug)]
@@ -5552,10 +6852,18 @@ impl AppflowFlowMetadataCatalogConfigGlueDataCatalog {
 }
 
 /// The fields of a [`AppflowFlowMetadataCatalogConfigGlueDataCatalog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowMetadataCatalogConfigGlueDataCatalogFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowMetadataCatalogConfigGlueDataCatalogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowMetadataCatalogConfigGlueDataCatalogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowMetadataCatalogConfigGlueDataCatalogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5584,8 +6892,15 @@ impl AppflowFlowMetadataCatalogConfigGlueDataCatalogFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfig`].
 #[derive(Clone, Debug)]
@@ -5622,10 +6937,18 @@ impl AppflowFlowSourceFlowConfig {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5664,8 +6987,15 @@ impl AppflowFlowSourceFlowConfigFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.incremental_pull_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigIncrementalPullConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigIncrementalPullConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigIncrementalPullConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowSourceFlowConfigIncrementalPullConfig {
     #[inline]
@@ -5681,10 +7011,18 @@ impl AppflowFlowSourceFlowConfigIncrementalPullConfig {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigIncrementalPullConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigIncrementalPullConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigIncrementalPullConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigIncrementalPullConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigIncrementalPullConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5703,8 +7041,15 @@ impl AppflowFlowSourceFlowConfigIncrementalPullConfigFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorProperties(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorProperties").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowSourceFlowConfigSourceConnectorProperties {
     #[inline]
@@ -5795,10 +7140,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorProperties {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5892,8 +7245,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.amplitude`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitude(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitude").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitude`].
 #[derive(Clone, Debug)]
@@ -5913,10 +7273,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitude {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitudeFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitudeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitudeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitudeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5935,8 +7303,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesAmplitudeFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.custom_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnector(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnector`].
 #[derive(Clone, Debug)]
@@ -5961,10 +7336,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnector {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnectorFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5988,8 +7371,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesCustomConnectorFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.datadog`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadog(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadog").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadog`].
 #[derive(Clone, Debug)]
@@ -6009,10 +7399,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadog {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadogFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6031,8 +7429,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesDatadogFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.dynatrace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatrace(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatrace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatrace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatrace`].
 #[derive(Clone, Debug)]
@@ -6052,10 +7457,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatrace {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatrace`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatraceFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatraceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatraceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatraceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6074,8 +7487,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesDynatraceFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.google_analytics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalytics(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalytics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalytics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalytics`].
 #[derive(Clone, Debug)]
@@ -6095,10 +7515,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalytics {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalyticsFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6117,8 +7545,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesGoogleAnalyticsFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.infor_nexus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexus(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexus`].
 #[derive(Clone, Debug)]
@@ -6138,10 +7573,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexus {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexusFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6160,8 +7603,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesInforNexusFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.marketo`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketo(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketo`].
 #[derive(Clone, Debug)]
@@ -6181,10 +7631,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketo {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketoFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6203,8 +7661,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesMarketoFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3`].
 #[derive(Clone, Debug)]
@@ -6231,10 +7696,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3 {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3Fields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6263,8 +7736,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3Fields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.s3.s3_input_format_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfig").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfig {
     #[inline]
@@ -6280,10 +7760,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfig {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6302,8 +7790,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesS3S3InputFormatConfigFi
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.salesforce`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforce(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforce {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforce").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforce`].
 #[derive(Clone, Debug)]
@@ -6338,10 +7833,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforce {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforce`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforceFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6375,8 +7878,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSalesforceFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.sapo_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoData(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoData`].
 #[derive(Clone, Debug)]
@@ -6406,10 +7916,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoData {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6438,8 +7956,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.sapo_data.pagination_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfig`].
 #[derive(Clone, Debug)]
@@ -6459,10 +7984,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfi
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6481,8 +8014,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataPaginationConfi
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.sapo_data.parallelism_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfig`].
 #[derive(Clone, Debug)]
@@ -6502,10 +8042,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConf
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6524,8 +8072,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSapoDataParallelismConf
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.service_now`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNow(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNow`].
 #[derive(Clone, Debug)]
@@ -6545,10 +8100,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNow {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNowFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6567,8 +8130,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesServiceNowFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.singular`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingular(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingular {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingular").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingular`].
 #[derive(Clone, Debug)]
@@ -6588,10 +8158,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingular {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingular`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingularFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingularFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingularFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingularFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6610,8 +8188,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSingularFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.slack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlack(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlack`].
 #[derive(Clone, Debug)]
@@ -6631,10 +8216,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlack {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlack`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlackFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6653,8 +8246,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesSlackFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.trendmicro`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicro(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicro {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicro").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicro`].
 #[derive(Clone, Debug)]
@@ -6674,10 +8274,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicro {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicro`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicroFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicroFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicroFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicroFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6696,8 +8304,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesTrendmicroFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.veeva`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeeva(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeeva {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeeva").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeeva`].
 #[derive(Clone, Debug)]
@@ -6737,10 +8352,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeeva {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeeva`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeevaFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeevaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeevaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeevaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6779,8 +8402,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesVeevaFields {
 }
 
 /// The nested block `aws_appflow_flow.source_flow_config.source_connector_properties.zendesk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendesk(Body);
+
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendesk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendesk").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendesk`].
 #[derive(Clone, Debug)]
@@ -6800,10 +8430,18 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendesk {
 }
 
 /// The fields of a [`AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendesk`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendeskFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendeskFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendeskFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendeskFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6822,8 +8460,15 @@ impl AppflowFlowSourceFlowConfigSourceConnectorPropertiesZendeskFields {
 }
 
 /// The nested block `aws_appflow_flow.task`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTask(Body);
+
+impl std::fmt::Debug for AppflowFlowTask {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTask").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowTask`].
 #[derive(Clone, Debug)]
@@ -6864,10 +8509,18 @@ impl AppflowFlowTask {
 }
 
 /// The fields of a [`AppflowFlowTask`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTaskFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowTaskFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTaskFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowTaskFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6906,8 +8559,15 @@ impl AppflowFlowTaskFields {
 }
 
 /// The nested block `aws_appflow_flow.task.connector_operator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTaskConnectorOperator(Body);
+
+impl std::fmt::Debug for AppflowFlowTaskConnectorOperator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTaskConnectorOperator").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowTaskConnectorOperator {
     #[inline]
@@ -6998,10 +8658,18 @@ impl AppflowFlowTaskConnectorOperator {
 }
 
 /// The fields of a [`AppflowFlowTaskConnectorOperator`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTaskConnectorOperatorFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowTaskConnectorOperatorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTaskConnectorOperatorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowTaskConnectorOperatorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7095,8 +8763,15 @@ impl AppflowFlowTaskConnectorOperatorFields {
 }
 
 /// The nested block `aws_appflow_flow.trigger_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTriggerConfig(Body);
+
+impl std::fmt::Debug for AppflowFlowTriggerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTriggerConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowTriggerConfig`].
 #[derive(Clone, Debug)]
@@ -7121,10 +8796,18 @@ impl AppflowFlowTriggerConfig {
 }
 
 /// The fields of a [`AppflowFlowTriggerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTriggerConfigFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowTriggerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTriggerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowTriggerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7148,8 +8831,15 @@ impl AppflowFlowTriggerConfigFields {
 }
 
 /// The nested block `aws_appflow_flow.trigger_config.trigger_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTriggerConfigTriggerProperties(Body);
+
+impl std::fmt::Debug for AppflowFlowTriggerConfigTriggerProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTriggerConfigTriggerProperties").field(&self.0).finish()
+    }
+}
 
 impl AppflowFlowTriggerConfigTriggerProperties {
     #[inline]
@@ -7165,10 +8855,18 @@ impl AppflowFlowTriggerConfigTriggerProperties {
 }
 
 /// The fields of a [`AppflowFlowTriggerConfigTriggerProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTriggerConfigTriggerPropertiesFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowTriggerConfigTriggerPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTriggerConfigTriggerPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowTriggerConfigTriggerPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7187,8 +8885,15 @@ impl AppflowFlowTriggerConfigTriggerPropertiesFields {
 }
 
 /// The nested block `aws_appflow_flow.trigger_config.trigger_properties.scheduled`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTriggerConfigTriggerPropertiesScheduled(Body);
+
+impl std::fmt::Debug for AppflowFlowTriggerConfigTriggerPropertiesScheduled {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTriggerConfigTriggerPropertiesScheduled").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppflowFlowTriggerConfigTriggerPropertiesScheduled`].
 #[derive(Clone, Debug)]
@@ -7238,10 +8943,18 @@ impl AppflowFlowTriggerConfigTriggerPropertiesScheduled {
 }
 
 /// The fields of a [`AppflowFlowTriggerConfigTriggerPropertiesScheduled`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppflowFlowTriggerConfigTriggerPropertiesScheduledFields(Expr);
 
+impl std::fmt::Debug for AppflowFlowTriggerConfigTriggerPropertiesScheduledFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppflowFlowTriggerConfigTriggerPropertiesScheduledFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppflowFlowTriggerConfigTriggerPropertiesScheduledFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

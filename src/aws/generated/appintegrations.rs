@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appintegrations_data_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsDataIntegration(Body);
+
+impl std::fmt::Debug for AppintegrationsDataIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsDataIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppintegrationsDataIntegration`].
 #[derive(Clone, Debug)]
@@ -62,9 +69,11 @@ impl AppintegrationsDataIntegration {
 }
 
 impl BlockType for AppintegrationsDataIntegration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -78,16 +87,25 @@ impl Resource for AppintegrationsDataIntegration {
 }
 
 /// A declared [`AppintegrationsDataIntegration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsDataIntegrationRef(BlockRef);
 
+impl std::fmt::Debug for AppintegrationsDataIntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsDataIntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppintegrationsDataIntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppintegrationsDataIntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -151,8 +169,15 @@ impl AppintegrationsDataIntegrationRef {
 }
 
 /// The nested block `aws_appintegrations_data_integration.schedule_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsDataIntegrationScheduleConfig(Body);
+
+impl std::fmt::Debug for AppintegrationsDataIntegrationScheduleConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsDataIntegrationScheduleConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppintegrationsDataIntegrationScheduleConfig`].
 #[derive(Clone, Debug)]
@@ -176,10 +201,18 @@ impl AppintegrationsDataIntegrationScheduleConfig {
 }
 
 /// The fields of a [`AppintegrationsDataIntegrationScheduleConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsDataIntegrationScheduleConfigFields(Expr);
 
+impl std::fmt::Debug for AppintegrationsDataIntegrationScheduleConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsDataIntegrationScheduleConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppintegrationsDataIntegrationScheduleConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -208,8 +241,15 @@ impl AppintegrationsDataIntegrationScheduleConfigFields {
 }
 
 /// The resource `aws_appintegrations_event_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsEventIntegration(Body);
+
+impl std::fmt::Debug for AppintegrationsEventIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsEventIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppintegrationsEventIntegration`].
 #[derive(Clone, Debug)]
@@ -259,9 +299,11 @@ impl AppintegrationsEventIntegration {
 }
 
 impl BlockType for AppintegrationsEventIntegration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -275,16 +317,25 @@ impl Resource for AppintegrationsEventIntegration {
 }
 
 /// A declared [`AppintegrationsEventIntegration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsEventIntegrationRef(BlockRef);
 
+impl std::fmt::Debug for AppintegrationsEventIntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsEventIntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppintegrationsEventIntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppintegrationsEventIntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -343,8 +394,15 @@ impl AppintegrationsEventIntegrationRef {
 }
 
 /// The nested block `aws_appintegrations_event_integration.event_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsEventIntegrationEventFilter(Body);
+
+impl std::fmt::Debug for AppintegrationsEventIntegrationEventFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsEventIntegrationEventFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppintegrationsEventIntegrationEventFilter`].
 #[derive(Clone, Debug)]
@@ -364,10 +422,18 @@ impl AppintegrationsEventIntegrationEventFilter {
 }
 
 /// The fields of a [`AppintegrationsEventIntegrationEventFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppintegrationsEventIntegrationEventFilterFields(Expr);
 
+impl std::fmt::Debug for AppintegrationsEventIntegrationEventFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppintegrationsEventIntegrationEventFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppintegrationsEventIntegrationEventFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -386,8 +452,15 @@ impl AppintegrationsEventIntegrationEventFilterFields {
 }
 
 /// The data source `aws_appintegrations_event_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppintegrationsEventIntegration(Body);
+
+impl std::fmt::Debug for DataAwsAppintegrationsEventIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppintegrationsEventIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppintegrationsEventIntegration`].
 #[derive(Clone, Debug)]
@@ -423,9 +496,11 @@ impl DataAwsAppintegrationsEventIntegration {
 }
 
 impl BlockType for DataAwsAppintegrationsEventIntegration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -438,16 +513,25 @@ impl DataSource for DataAwsAppintegrationsEventIntegration {
 }
 
 /// A declared [`DataAwsAppintegrationsEventIntegration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppintegrationsEventIntegrationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppintegrationsEventIntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppintegrationsEventIntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppintegrationsEventIntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppintegrationsEventIntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -505,10 +589,18 @@ impl DataAwsAppintegrationsEventIntegrationRef {
 pub enum DataAwsAppintegrationsEventIntegrationEventFilter {}
 
 /// The fields of a [`DataAwsAppintegrationsEventIntegrationEventFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppintegrationsEventIntegrationEventFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppintegrationsEventIntegrationEventFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppintegrationsEventIntegrationEventFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppintegrationsEventIntegrationEventFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_applicationinsights_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApplicationinsightsApplication(Body);
+
+impl std::fmt::Debug for ApplicationinsightsApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApplicationinsightsApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApplicationinsightsApplication`].
 #[derive(Clone, Debug)]
@@ -81,9 +88,11 @@ impl ApplicationinsightsApplication {
 }
 
 impl BlockType for ApplicationinsightsApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -97,16 +106,25 @@ impl Resource for ApplicationinsightsApplication {
 }
 
 /// A declared [`ApplicationinsightsApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApplicationinsightsApplicationRef(BlockRef);
 
+impl std::fmt::Debug for ApplicationinsightsApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApplicationinsightsApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApplicationinsightsApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApplicationinsightsApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

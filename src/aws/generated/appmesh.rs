@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appmesh_gateway_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRoute(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRoute`].
 #[derive(Clone, Debug)]
@@ -62,9 +69,11 @@ impl AppmeshGatewayRoute {
 }
 
 impl BlockType for AppmeshGatewayRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -78,16 +87,25 @@ impl Resource for AppmeshGatewayRoute {
 }
 
 /// A declared [`AppmeshGatewayRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteRef(BlockRef);
 
+impl std::fmt::Debug for AppmeshGatewayRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppmeshGatewayRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppmeshGatewayRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -166,8 +184,15 @@ impl AppmeshGatewayRouteRef {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpec(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpec").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpec {
     #[inline]
@@ -198,10 +223,18 @@ impl AppmeshGatewayRouteSpec {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -235,8 +268,15 @@ impl AppmeshGatewayRouteSpecFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.grpc_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRoute(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecGrpcRoute`].
 #[derive(Clone, Debug)]
@@ -258,10 +298,18 @@ impl AppmeshGatewayRouteSpecGrpcRoute {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecGrpcRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecGrpcRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -285,8 +333,15 @@ impl AppmeshGatewayRouteSpecGrpcRouteFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.grpc_route.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteAction(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecGrpcRouteAction`].
 #[derive(Clone, Debug)]
@@ -306,10 +361,18 @@ impl AppmeshGatewayRouteSpecGrpcRouteAction {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecGrpcRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteActionFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecGrpcRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -328,8 +391,15 @@ impl AppmeshGatewayRouteSpecGrpcRouteActionFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.grpc_route.action.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteActionTarget(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteActionTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteActionTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecGrpcRouteActionTarget`].
 #[derive(Clone, Debug)]
@@ -354,10 +424,18 @@ impl AppmeshGatewayRouteSpecGrpcRouteActionTarget {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecGrpcRouteActionTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteActionTargetFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteActionTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteActionTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecGrpcRouteActionTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -381,8 +459,15 @@ impl AppmeshGatewayRouteSpecGrpcRouteActionTargetFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.grpc_route.action.target.virtual_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService`].
 #[derive(Clone, Debug)]
@@ -402,10 +487,18 @@ impl AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -424,8 +517,15 @@ impl AppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.grpc_route.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteMatch(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecGrpcRouteMatch`].
 #[derive(Clone, Debug)]
@@ -450,10 +550,18 @@ impl AppmeshGatewayRouteSpecGrpcRouteMatch {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecGrpcRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecGrpcRouteMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecGrpcRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecGrpcRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecGrpcRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -477,8 +585,15 @@ impl AppmeshGatewayRouteSpecGrpcRouteMatchFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2Route(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2Route {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2Route").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2Route`].
 #[derive(Clone, Debug)]
@@ -500,10 +615,18 @@ impl AppmeshGatewayRouteSpecHttp2Route {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2Route`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -527,8 +650,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteAction(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteAction`].
 #[derive(Clone, Debug)]
@@ -553,10 +683,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteAction {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -580,8 +718,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.action.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewrite(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewrite").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttp2RouteActionRewrite {
     #[inline]
@@ -607,10 +752,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewrite {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteActionRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewriteFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteActionRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -639,8 +792,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewriteFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.action.rewrite.hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname`].
 #[derive(Clone, Debug)]
@@ -660,10 +820,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -682,8 +850,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.action.rewrite.path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewritePath(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewritePath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewritePath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteActionRewritePath`].
 #[derive(Clone, Debug)]
@@ -703,10 +878,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewritePath {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteActionRewritePath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -725,8 +908,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.action.rewrite.prefix`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix {
     #[inline]
@@ -747,10 +937,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -774,8 +972,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.action.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionTarget(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteActionTarget`].
 #[derive(Clone, Debug)]
@@ -800,10 +1005,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionTarget {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteActionTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionTargetFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteActionTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -827,8 +1040,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionTargetFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.action.target.virtual_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService`].
 #[derive(Clone, Debug)]
@@ -848,10 +1068,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -870,8 +1098,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatch(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttp2RouteMatch {
     #[inline]
@@ -914,10 +1149,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatch {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -961,8 +1204,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHeader(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteMatchHeader`].
 #[derive(Clone, Debug)]
@@ -992,10 +1242,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHeader {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1024,8 +1282,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match.header.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch {
     #[inline]
@@ -1061,10 +1326,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1103,8 +1376,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match.header.match.range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange`].
 #[derive(Clone, Debug)]
@@ -1126,10 +1406,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1153,8 +1441,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match.hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHostname(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHostname").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttp2RouteMatchHostname {
     #[inline]
@@ -1175,10 +1470,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHostname {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatchHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1202,8 +1505,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match.path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchPath(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchPath").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttp2RouteMatchPath {
     #[inline]
@@ -1224,10 +1534,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchPath {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1251,8 +1569,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchPathFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match.query_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter`].
 #[derive(Clone, Debug)]
@@ -1277,10 +1602,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1304,8 +1637,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http2_route.match.query_parameter.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch {
     #[inline]
@@ -1321,10 +1661,18 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1343,8 +1691,15 @@ impl AppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRoute(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRoute`].
 #[derive(Clone, Debug)]
@@ -1366,10 +1721,18 @@ impl AppmeshGatewayRouteSpecHttpRoute {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1393,8 +1756,15 @@ impl AppmeshGatewayRouteSpecHttpRouteFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteAction(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteAction`].
 #[derive(Clone, Debug)]
@@ -1419,10 +1789,18 @@ impl AppmeshGatewayRouteSpecHttpRouteAction {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1446,8 +1824,15 @@ impl AppmeshGatewayRouteSpecHttpRouteActionFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.action.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewrite(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewrite").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttpRouteActionRewrite {
     #[inline]
@@ -1473,10 +1858,18 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewrite {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteActionRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewriteFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteActionRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1505,8 +1898,15 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewriteFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.action.rewrite.hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewriteHostname(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewriteHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewriteHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteActionRewriteHostname`].
 #[derive(Clone, Debug)]
@@ -1526,10 +1926,18 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewriteHostname {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteActionRewriteHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1548,8 +1956,15 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.action.rewrite.path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewritePath(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewritePath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewritePath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteActionRewritePath`].
 #[derive(Clone, Debug)]
@@ -1569,10 +1984,18 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewritePath {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteActionRewritePath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewritePathFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewritePathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewritePathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteActionRewritePathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1591,8 +2014,15 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewritePathFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.action.rewrite.prefix`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewritePrefix(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewritePrefix {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewritePrefix").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttpRouteActionRewritePrefix {
     #[inline]
@@ -1613,10 +2043,18 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewritePrefix {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteActionRewritePrefix`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1640,8 +2078,15 @@ impl AppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.action.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionTarget(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteActionTarget`].
 #[derive(Clone, Debug)]
@@ -1666,10 +2111,18 @@ impl AppmeshGatewayRouteSpecHttpRouteActionTarget {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteActionTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionTargetFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteActionTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1693,8 +2146,15 @@ impl AppmeshGatewayRouteSpecHttpRouteActionTargetFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.action.target.virtual_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService`].
 #[derive(Clone, Debug)]
@@ -1714,10 +2174,18 @@ impl AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1736,8 +2204,15 @@ impl AppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatch(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttpRouteMatch {
     #[inline]
@@ -1780,10 +2255,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatch {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1827,8 +2310,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHeader(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteMatchHeader`].
 #[derive(Clone, Debug)]
@@ -1858,10 +2348,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHeader {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1890,8 +2388,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHeaderFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match.header.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch {
     #[inline]
@@ -1927,10 +2432,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1969,8 +2482,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match.header.match.range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange`].
 #[derive(Clone, Debug)]
@@ -1992,10 +2512,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2019,8 +2547,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match.hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHostname(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHostname").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttpRouteMatchHostname {
     #[inline]
@@ -2041,10 +2576,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHostname {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatchHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchHostnameFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2068,8 +2611,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchHostnameFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match.path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchPath(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchPath").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttpRouteMatchPath {
     #[inline]
@@ -2090,10 +2640,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchPath {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2117,8 +2675,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchPathFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match.query_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchQueryParameter(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchQueryParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchQueryParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshGatewayRouteSpecHttpRouteMatchQueryParameter`].
 #[derive(Clone, Debug)]
@@ -2143,10 +2708,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchQueryParameter {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2170,8 +2743,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields {
 }
 
 /// The nested block `aws_appmesh_gateway_route.spec.http_route.match.query_parameter.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch(Body);
+
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch {
     #[inline]
@@ -2187,10 +2767,18 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch {
 }
 
 /// The fields of a [`AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2209,8 +2797,15 @@ impl AppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields {
 }
 
 /// The resource `aws_appmesh_mesh`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMesh(Body);
+
+impl std::fmt::Debug for AppmeshMesh {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMesh").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshMesh`].
 #[derive(Clone, Debug)]
@@ -2256,9 +2851,11 @@ impl AppmeshMesh {
 }
 
 impl BlockType for AppmeshMesh {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2272,16 +2869,25 @@ impl Resource for AppmeshMesh {
 }
 
 /// A declared [`AppmeshMesh`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMeshRef(BlockRef);
 
+impl std::fmt::Debug for AppmeshMeshRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMeshRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppmeshMeshRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppmeshMeshRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2350,8 +2956,15 @@ impl AppmeshMeshRef {
 }
 
 /// The nested block `aws_appmesh_mesh.spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMeshSpec(Body);
+
+impl std::fmt::Debug for AppmeshMeshSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMeshSpec").field(&self.0).finish()
+    }
+}
 
 impl AppmeshMeshSpec {
     #[inline]
@@ -2372,10 +2985,18 @@ impl AppmeshMeshSpec {
 }
 
 /// The fields of a [`AppmeshMeshSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMeshSpecFields(Expr);
 
+impl std::fmt::Debug for AppmeshMeshSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMeshSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshMeshSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2399,8 +3020,15 @@ impl AppmeshMeshSpecFields {
 }
 
 /// The nested block `aws_appmesh_mesh.spec.egress_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMeshSpecEgressFilter(Body);
+
+impl std::fmt::Debug for AppmeshMeshSpecEgressFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMeshSpecEgressFilter").field(&self.0).finish()
+    }
+}
 
 impl AppmeshMeshSpecEgressFilter {
     #[inline]
@@ -2416,10 +3044,18 @@ impl AppmeshMeshSpecEgressFilter {
 }
 
 /// The fields of a [`AppmeshMeshSpecEgressFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMeshSpecEgressFilterFields(Expr);
 
+impl std::fmt::Debug for AppmeshMeshSpecEgressFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMeshSpecEgressFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshMeshSpecEgressFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2438,8 +3074,15 @@ impl AppmeshMeshSpecEgressFilterFields {
 }
 
 /// The nested block `aws_appmesh_mesh.spec.service_discovery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMeshSpecServiceDiscovery(Body);
+
+impl std::fmt::Debug for AppmeshMeshSpecServiceDiscovery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMeshSpecServiceDiscovery").field(&self.0).finish()
+    }
+}
 
 impl AppmeshMeshSpecServiceDiscovery {
     #[inline]
@@ -2455,10 +3098,18 @@ impl AppmeshMeshSpecServiceDiscovery {
 }
 
 /// The fields of a [`AppmeshMeshSpecServiceDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshMeshSpecServiceDiscoveryFields(Expr);
 
+impl std::fmt::Debug for AppmeshMeshSpecServiceDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshMeshSpecServiceDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshMeshSpecServiceDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2477,8 +3128,15 @@ impl AppmeshMeshSpecServiceDiscoveryFields {
 }
 
 /// The resource `aws_appmesh_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRoute(Body);
+
+impl std::fmt::Debug for AppmeshRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRoute`].
 #[derive(Clone, Debug)]
@@ -2530,9 +3188,11 @@ impl AppmeshRoute {
 }
 
 impl BlockType for AppmeshRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2546,16 +3206,25 @@ impl Resource for AppmeshRoute {
 }
 
 /// A declared [`AppmeshRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteRef(BlockRef);
 
+impl std::fmt::Debug for AppmeshRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppmeshRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppmeshRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2634,8 +3303,15 @@ impl AppmeshRouteRef {
 }
 
 /// The nested block `aws_appmesh_route.spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpec(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpec").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpec {
     #[inline]
@@ -2671,10 +3347,18 @@ impl AppmeshRouteSpec {
 }
 
 /// The fields of a [`AppmeshRouteSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2713,8 +3397,15 @@ impl AppmeshRouteSpecFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRoute(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRoute`].
 #[derive(Clone, Debug)]
@@ -2749,10 +3440,18 @@ impl AppmeshRouteSpecGrpcRoute {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2786,8 +3485,15 @@ impl AppmeshRouteSpecGrpcRouteFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteAction(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteAction`].
 #[derive(Clone, Debug)]
@@ -2807,10 +3513,18 @@ impl AppmeshRouteSpecGrpcRouteAction {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteActionFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2829,8 +3543,15 @@ impl AppmeshRouteSpecGrpcRouteActionFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.action.weighted_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteActionWeightedTarget(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteActionWeightedTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteActionWeightedTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteActionWeightedTarget`].
 #[derive(Clone, Debug)]
@@ -2857,10 +3578,18 @@ impl AppmeshRouteSpecGrpcRouteActionWeightedTarget {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2889,8 +3618,15 @@ impl AppmeshRouteSpecGrpcRouteActionWeightedTargetFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecGrpcRouteMatch {
     #[inline]
@@ -2927,10 +3663,18 @@ impl AppmeshRouteSpecGrpcRouteMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2969,8 +3713,15 @@ impl AppmeshRouteSpecGrpcRouteMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.match.metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatchMetadata(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatchMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatchMetadata").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteMatchMetadata`].
 #[derive(Clone, Debug)]
@@ -3000,10 +3751,18 @@ impl AppmeshRouteSpecGrpcRouteMatchMetadata {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteMatchMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatchMetadataFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatchMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatchMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteMatchMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3032,8 +3791,15 @@ impl AppmeshRouteSpecGrpcRouteMatchMetadataFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.match.metadata.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatchMetadataMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatchMetadataMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatchMetadataMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecGrpcRouteMatchMetadataMatch {
     #[inline]
@@ -3069,10 +3835,18 @@ impl AppmeshRouteSpecGrpcRouteMatchMetadataMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteMatchMetadataMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatchMetadataMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatchMetadataMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatchMetadataMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteMatchMetadataMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3111,8 +3885,15 @@ impl AppmeshRouteSpecGrpcRouteMatchMetadataMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.match.metadata.match.range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatchMetadataMatchRange(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatchMetadataMatchRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatchMetadataMatchRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteMatchMetadataMatchRange`].
 #[derive(Clone, Debug)]
@@ -3134,10 +3915,18 @@ impl AppmeshRouteSpecGrpcRouteMatchMetadataMatchRange {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteMatchMetadataMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3161,8 +3950,15 @@ impl AppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.retry_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteRetryPolicy(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteRetryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteRetryPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteRetryPolicy`].
 #[derive(Clone, Debug)]
@@ -3199,10 +3995,18 @@ impl AppmeshRouteSpecGrpcRouteRetryPolicy {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3241,8 +4045,15 @@ impl AppmeshRouteSpecGrpcRouteRetryPolicyFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.retry_policy.per_retry_timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout`].
 #[derive(Clone, Debug)]
@@ -3264,10 +4075,18 @@ impl AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3291,8 +4110,15 @@ impl AppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteTimeout(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteTimeout").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecGrpcRouteTimeout {
     #[inline]
@@ -3313,10 +4139,18 @@ impl AppmeshRouteSpecGrpcRouteTimeout {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3340,8 +4174,15 @@ impl AppmeshRouteSpecGrpcRouteTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.timeout.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteTimeoutIdle(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteTimeoutIdle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteTimeoutIdle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteTimeoutIdle`].
 #[derive(Clone, Debug)]
@@ -3363,10 +4204,18 @@ impl AppmeshRouteSpecGrpcRouteTimeoutIdle {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3390,8 +4239,15 @@ impl AppmeshRouteSpecGrpcRouteTimeoutIdleFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.grpc_route.timeout.per_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteTimeoutPerRequest(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteTimeoutPerRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteTimeoutPerRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecGrpcRouteTimeoutPerRequest`].
 #[derive(Clone, Debug)]
@@ -3413,10 +4269,18 @@ impl AppmeshRouteSpecGrpcRouteTimeoutPerRequest {
 }
 
 /// The fields of a [`AppmeshRouteSpecGrpcRouteTimeoutPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecGrpcRouteTimeoutPerRequestFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecGrpcRouteTimeoutPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecGrpcRouteTimeoutPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecGrpcRouteTimeoutPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3440,8 +4304,15 @@ impl AppmeshRouteSpecGrpcRouteTimeoutPerRequestFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2Route(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2Route {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2Route").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2Route`].
 #[derive(Clone, Debug)]
@@ -3473,10 +4344,18 @@ impl AppmeshRouteSpecHttp2Route {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2Route`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3510,8 +4389,15 @@ impl AppmeshRouteSpecHttp2RouteFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteAction(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteAction`].
 #[derive(Clone, Debug)]
@@ -3531,10 +4417,18 @@ impl AppmeshRouteSpecHttp2RouteAction {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteActionFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3553,8 +4447,15 @@ impl AppmeshRouteSpecHttp2RouteActionFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.action.weighted_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteActionWeightedTarget(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteActionWeightedTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteActionWeightedTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteActionWeightedTarget`].
 #[derive(Clone, Debug)]
@@ -3581,10 +4482,18 @@ impl AppmeshRouteSpecHttp2RouteActionWeightedTarget {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3613,8 +4522,15 @@ impl AppmeshRouteSpecHttp2RouteActionWeightedTargetFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttp2RouteMatch {
     #[inline]
@@ -3662,10 +4578,18 @@ impl AppmeshRouteSpecHttp2RouteMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3714,8 +4638,15 @@ impl AppmeshRouteSpecHttp2RouteMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.match.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchHeader(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteMatchHeader`].
 #[derive(Clone, Debug)]
@@ -3745,10 +4676,18 @@ impl AppmeshRouteSpecHttp2RouteMatchHeader {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3777,8 +4716,15 @@ impl AppmeshRouteSpecHttp2RouteMatchHeaderFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.match.header.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchHeaderMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchHeaderMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchHeaderMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttp2RouteMatchHeaderMatch {
     #[inline]
@@ -3814,10 +4760,18 @@ impl AppmeshRouteSpecHttp2RouteMatchHeaderMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3856,8 +4810,15 @@ impl AppmeshRouteSpecHttp2RouteMatchHeaderMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.match.header.match.range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchHeaderMatchRange(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchHeaderMatchRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchHeaderMatchRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteMatchHeaderMatchRange`].
 #[derive(Clone, Debug)]
@@ -3879,10 +4840,18 @@ impl AppmeshRouteSpecHttp2RouteMatchHeaderMatchRange {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3906,8 +4875,15 @@ impl AppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.match.path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchPath(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchPath").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttp2RouteMatchPath {
     #[inline]
@@ -3928,10 +4904,18 @@ impl AppmeshRouteSpecHttp2RouteMatchPath {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3955,8 +4939,15 @@ impl AppmeshRouteSpecHttp2RouteMatchPathFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.match.query_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchQueryParameter(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchQueryParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchQueryParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteMatchQueryParameter`].
 #[derive(Clone, Debug)]
@@ -3981,10 +4972,18 @@ impl AppmeshRouteSpecHttp2RouteMatchQueryParameter {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4008,8 +5007,15 @@ impl AppmeshRouteSpecHttp2RouteMatchQueryParameterFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.match.query_parameter.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchQueryParameterMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchQueryParameterMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchQueryParameterMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttp2RouteMatchQueryParameterMatch {
     #[inline]
@@ -4025,10 +5031,18 @@ impl AppmeshRouteSpecHttp2RouteMatchQueryParameterMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4047,8 +5061,15 @@ impl AppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.retry_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteRetryPolicy(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteRetryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteRetryPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteRetryPolicy`].
 #[derive(Clone, Debug)]
@@ -4080,10 +5101,18 @@ impl AppmeshRouteSpecHttp2RouteRetryPolicy {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4117,8 +5146,15 @@ impl AppmeshRouteSpecHttp2RouteRetryPolicyFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.retry_policy.per_retry_timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout`].
 #[derive(Clone, Debug)]
@@ -4140,10 +5176,18 @@ impl AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4167,8 +5211,15 @@ impl AppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteTimeout(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteTimeout").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttp2RouteTimeout {
     #[inline]
@@ -4189,10 +5240,18 @@ impl AppmeshRouteSpecHttp2RouteTimeout {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4216,8 +5275,15 @@ impl AppmeshRouteSpecHttp2RouteTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.timeout.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteTimeoutIdle(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteTimeoutIdle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteTimeoutIdle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteTimeoutIdle`].
 #[derive(Clone, Debug)]
@@ -4239,10 +5305,18 @@ impl AppmeshRouteSpecHttp2RouteTimeoutIdle {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4266,8 +5340,15 @@ impl AppmeshRouteSpecHttp2RouteTimeoutIdleFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http2_route.timeout.per_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteTimeoutPerRequest(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteTimeoutPerRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteTimeoutPerRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttp2RouteTimeoutPerRequest`].
 #[derive(Clone, Debug)]
@@ -4289,10 +5370,18 @@ impl AppmeshRouteSpecHttp2RouteTimeoutPerRequest {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttp2RouteTimeoutPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttp2RouteTimeoutPerRequestFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttp2RouteTimeoutPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttp2RouteTimeoutPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttp2RouteTimeoutPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4316,8 +5405,15 @@ impl AppmeshRouteSpecHttp2RouteTimeoutPerRequestFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRoute(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRoute`].
 #[derive(Clone, Debug)]
@@ -4349,10 +5445,18 @@ impl AppmeshRouteSpecHttpRoute {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4386,8 +5490,15 @@ impl AppmeshRouteSpecHttpRouteFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteAction(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteAction`].
 #[derive(Clone, Debug)]
@@ -4407,10 +5518,18 @@ impl AppmeshRouteSpecHttpRouteAction {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteActionFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4429,8 +5548,15 @@ impl AppmeshRouteSpecHttpRouteActionFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.action.weighted_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteActionWeightedTarget(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteActionWeightedTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteActionWeightedTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteActionWeightedTarget`].
 #[derive(Clone, Debug)]
@@ -4457,10 +5583,18 @@ impl AppmeshRouteSpecHttpRouteActionWeightedTarget {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4489,8 +5623,15 @@ impl AppmeshRouteSpecHttpRouteActionWeightedTargetFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttpRouteMatch {
     #[inline]
@@ -4538,10 +5679,18 @@ impl AppmeshRouteSpecHttpRouteMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4590,8 +5739,15 @@ impl AppmeshRouteSpecHttpRouteMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.match.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchHeader(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteMatchHeader`].
 #[derive(Clone, Debug)]
@@ -4621,10 +5777,18 @@ impl AppmeshRouteSpecHttpRouteMatchHeader {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4653,8 +5817,15 @@ impl AppmeshRouteSpecHttpRouteMatchHeaderFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.match.header.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchHeaderMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchHeaderMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchHeaderMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttpRouteMatchHeaderMatch {
     #[inline]
@@ -4690,10 +5861,18 @@ impl AppmeshRouteSpecHttpRouteMatchHeaderMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4732,8 +5911,15 @@ impl AppmeshRouteSpecHttpRouteMatchHeaderMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.match.header.match.range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchHeaderMatchRange(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchHeaderMatchRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchHeaderMatchRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteMatchHeaderMatchRange`].
 #[derive(Clone, Debug)]
@@ -4755,10 +5941,18 @@ impl AppmeshRouteSpecHttpRouteMatchHeaderMatchRange {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4782,8 +5976,15 @@ impl AppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.match.path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchPath(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchPath").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttpRouteMatchPath {
     #[inline]
@@ -4804,10 +6005,18 @@ impl AppmeshRouteSpecHttpRouteMatchPath {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4831,8 +6040,15 @@ impl AppmeshRouteSpecHttpRouteMatchPathFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.match.query_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchQueryParameter(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchQueryParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchQueryParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteMatchQueryParameter`].
 #[derive(Clone, Debug)]
@@ -4857,10 +6073,18 @@ impl AppmeshRouteSpecHttpRouteMatchQueryParameter {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4884,8 +6108,15 @@ impl AppmeshRouteSpecHttpRouteMatchQueryParameterFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.match.query_parameter.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchQueryParameterMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchQueryParameterMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchQueryParameterMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttpRouteMatchQueryParameterMatch {
     #[inline]
@@ -4901,10 +6132,18 @@ impl AppmeshRouteSpecHttpRouteMatchQueryParameterMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4923,8 +6162,15 @@ impl AppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.retry_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteRetryPolicy(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteRetryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteRetryPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteRetryPolicy`].
 #[derive(Clone, Debug)]
@@ -4956,10 +6202,18 @@ impl AppmeshRouteSpecHttpRouteRetryPolicy {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4993,8 +6247,15 @@ impl AppmeshRouteSpecHttpRouteRetryPolicyFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.retry_policy.per_retry_timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout`].
 #[derive(Clone, Debug)]
@@ -5016,10 +6277,18 @@ impl AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5043,8 +6312,15 @@ impl AppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteTimeout(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteTimeout").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecHttpRouteTimeout {
     #[inline]
@@ -5065,10 +6341,18 @@ impl AppmeshRouteSpecHttpRouteTimeout {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5092,8 +6376,15 @@ impl AppmeshRouteSpecHttpRouteTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.timeout.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteTimeoutIdle(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteTimeoutIdle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteTimeoutIdle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteTimeoutIdle`].
 #[derive(Clone, Debug)]
@@ -5115,10 +6406,18 @@ impl AppmeshRouteSpecHttpRouteTimeoutIdle {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5142,8 +6441,15 @@ impl AppmeshRouteSpecHttpRouteTimeoutIdleFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.http_route.timeout.per_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteTimeoutPerRequest(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteTimeoutPerRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteTimeoutPerRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecHttpRouteTimeoutPerRequest`].
 #[derive(Clone, Debug)]
@@ -5165,10 +6471,18 @@ impl AppmeshRouteSpecHttpRouteTimeoutPerRequest {
 }
 
 /// The fields of a [`AppmeshRouteSpecHttpRouteTimeoutPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecHttpRouteTimeoutPerRequestFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecHttpRouteTimeoutPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecHttpRouteTimeoutPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecHttpRouteTimeoutPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5192,8 +6506,15 @@ impl AppmeshRouteSpecHttpRouteTimeoutPerRequestFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.tcp_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRoute(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecTcpRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecTcpRoute`].
 #[derive(Clone, Debug)]
@@ -5223,10 +6544,18 @@ impl AppmeshRouteSpecTcpRoute {
 }
 
 /// The fields of a [`AppmeshRouteSpecTcpRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecTcpRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5255,8 +6584,15 @@ impl AppmeshRouteSpecTcpRouteFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.tcp_route.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteAction(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecTcpRouteAction`].
 #[derive(Clone, Debug)]
@@ -5276,10 +6612,18 @@ impl AppmeshRouteSpecTcpRouteAction {
 }
 
 /// The fields of a [`AppmeshRouteSpecTcpRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteActionFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecTcpRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5298,8 +6642,15 @@ impl AppmeshRouteSpecTcpRouteActionFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.tcp_route.action.weighted_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteActionWeightedTarget(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteActionWeightedTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteActionWeightedTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecTcpRouteActionWeightedTarget`].
 #[derive(Clone, Debug)]
@@ -5326,10 +6677,18 @@ impl AppmeshRouteSpecTcpRouteActionWeightedTarget {
 }
 
 /// The fields of a [`AppmeshRouteSpecTcpRouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecTcpRouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5358,8 +6717,15 @@ impl AppmeshRouteSpecTcpRouteActionWeightedTargetFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.tcp_route.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteMatch(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteMatch").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecTcpRouteMatch {
     #[inline]
@@ -5375,10 +6741,18 @@ impl AppmeshRouteSpecTcpRouteMatch {
 }
 
 /// The fields of a [`AppmeshRouteSpecTcpRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecTcpRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5397,8 +6771,15 @@ impl AppmeshRouteSpecTcpRouteMatchFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.tcp_route.timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteTimeout(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteTimeout").field(&self.0).finish()
+    }
+}
 
 impl AppmeshRouteSpecTcpRouteTimeout {
     #[inline]
@@ -5414,10 +6795,18 @@ impl AppmeshRouteSpecTcpRouteTimeout {
 }
 
 /// The fields of a [`AppmeshRouteSpecTcpRouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecTcpRouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5436,8 +6825,15 @@ impl AppmeshRouteSpecTcpRouteTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_route.spec.tcp_route.timeout.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteTimeoutIdle(Body);
+
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteTimeoutIdle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteTimeoutIdle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshRouteSpecTcpRouteTimeoutIdle`].
 #[derive(Clone, Debug)]
@@ -5459,10 +6855,18 @@ impl AppmeshRouteSpecTcpRouteTimeoutIdle {
 }
 
 /// The fields of a [`AppmeshRouteSpecTcpRouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshRouteSpecTcpRouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshRouteSpecTcpRouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshRouteSpecTcpRouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshRouteSpecTcpRouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5486,8 +6890,15 @@ impl AppmeshRouteSpecTcpRouteTimeoutIdleFields {
 }
 
 /// The resource `aws_appmesh_virtual_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGateway(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGateway`].
 #[derive(Clone, Debug)]
@@ -5537,9 +6948,11 @@ impl AppmeshVirtualGateway {
 }
 
 impl BlockType for AppmeshVirtualGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5553,16 +6966,25 @@ impl Resource for AppmeshVirtualGateway {
 }
 
 /// A declared [`AppmeshVirtualGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewayRef(BlockRef);
 
+impl std::fmt::Debug for AppmeshVirtualGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppmeshVirtualGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppmeshVirtualGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5636,8 +7058,15 @@ impl AppmeshVirtualGatewayRef {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpec(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpec`].
 #[derive(Clone, Debug)]
@@ -5667,10 +7096,18 @@ impl AppmeshVirtualGatewaySpec {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5699,8 +7136,15 @@ impl AppmeshVirtualGatewaySpecFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaults(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaults {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaults").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecBackendDefaults {
     #[inline]
@@ -5716,10 +7160,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaults {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5738,8 +7190,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicy(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicy").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicy {
     #[inline]
@@ -5755,10 +7214,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicy {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5777,8 +7244,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy.tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls`].
 #[derive(Clone, Debug)]
@@ -5813,10 +7287,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5850,8 +7332,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy.tls.certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate {
     #[inline]
@@ -5872,10 +7361,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5899,8 +7396,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy.tls.certificate.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile`].
 #[derive(Clone, Debug)]
@@ -5922,10 +7426,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5949,8 +7461,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileField
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy.tls.certificate.sds`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds`].
 #[derive(Clone, Debug)]
@@ -5970,10 +7489,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5992,8 +7519,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy.tls.validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation`].
 #[derive(Clone, Debug)]
@@ -6018,10 +7552,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6045,8 +7587,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy.tls.validation.subject_alternative_names`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames`].
 #[derive(Clone, Debug)]
@@ -6066,10 +7615,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlt
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6088,8 +7645,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlt
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.backend_defaults.client_policy.tls.validation.trust`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust {
     #[inline]
@@ -6118,10 +7682,18 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6150,8 +7722,15 @@ impl AppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustField
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListener(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListener`].
 #[derive(Clone, Debug)]
@@ -6186,10 +7765,18 @@ impl AppmeshVirtualGatewaySpecListener {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6223,8 +7810,15 @@ impl AppmeshVirtualGatewaySpecListenerFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.connection_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPool(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPool").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecListenerConnectionPool {
     #[inline]
@@ -6250,10 +7844,18 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPool {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerConnectionPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPoolFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerConnectionPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6282,8 +7884,15 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPoolFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.connection_pool.grpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPoolGrpc(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPoolGrpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPoolGrpc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerConnectionPoolGrpc`].
 #[derive(Clone, Debug)]
@@ -6303,10 +7912,18 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPoolGrpc {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerConnectionPoolGrpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6325,8 +7942,15 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.connection_pool.http`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPoolHttp(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPoolHttp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPoolHttp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerConnectionPoolHttp`].
 #[derive(Clone, Debug)]
@@ -6351,10 +7975,18 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPoolHttp {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerConnectionPoolHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6378,8 +8010,15 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.connection_pool.http2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2`].
 #[derive(Clone, Debug)]
@@ -6399,10 +8038,18 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2 {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6421,8 +8068,15 @@ impl AppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerHealthCheck(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerHealthCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerHealthCheck`].
 #[derive(Clone, Debug)]
@@ -6460,10 +8114,18 @@ impl AppmeshVirtualGatewaySpecListenerHealthCheck {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerHealthCheckFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6512,8 +8174,15 @@ impl AppmeshVirtualGatewaySpecListenerHealthCheckFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.port_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerPortMapping(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerPortMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerPortMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerPortMapping`].
 #[derive(Clone, Debug)]
@@ -6535,10 +8204,18 @@ impl AppmeshVirtualGatewaySpecListenerPortMapping {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerPortMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerPortMappingFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerPortMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerPortMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerPortMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6562,8 +8239,15 @@ impl AppmeshVirtualGatewaySpecListenerPortMappingFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTls(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTls`].
 #[derive(Clone, Debug)]
@@ -6590,10 +8274,18 @@ impl AppmeshVirtualGatewaySpecListenerTls {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6622,8 +8314,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificate(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificate").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecListenerTlsCertificate {
     #[inline]
@@ -6649,10 +8348,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificate {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6681,8 +8388,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificateFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.certificate.acm`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificateAcm(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificateAcm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificateAcm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsCertificateAcm`].
 #[derive(Clone, Debug)]
@@ -6702,10 +8416,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificateAcm {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsCertificateAcm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6724,8 +8446,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.certificate.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificateFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificateFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificateFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsCertificateFile`].
 #[derive(Clone, Debug)]
@@ -6747,10 +8476,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificateFile {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6774,8 +8511,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificateFileFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.certificate.sds`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificateSds(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificateSds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificateSds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsCertificateSds`].
 #[derive(Clone, Debug)]
@@ -6795,10 +8539,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificateSds {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6817,8 +8569,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidation(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsValidation`].
 #[derive(Clone, Debug)]
@@ -6843,10 +8602,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidation {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6870,8 +8637,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.validation.subject_alternative_names`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames`].
 #[derive(Clone, Debug)]
@@ -6891,10 +8665,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6913,8 +8695,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.validation.subject_alternative_names.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch`].
 #[derive(Clone, Debug)]
@@ -6934,10 +8723,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch 
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6956,8 +8753,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchF
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.validation.trust`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationTrust(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationTrust {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationTrust").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecListenerTlsValidationTrust {
     #[inline]
@@ -6978,10 +8782,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationTrust {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7005,8 +8817,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationTrustFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.validation.trust.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationTrustFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationTrustFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationTrustFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsValidationTrustFile`].
 #[derive(Clone, Debug)]
@@ -7026,10 +8845,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationTrustFile {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsValidationTrustFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7048,8 +8875,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.listener.tls.validation.trust.sds`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationTrustSds(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationTrustSds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationTrustSds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecListenerTlsValidationTrustSds`].
 #[derive(Clone, Debug)]
@@ -7069,10 +8903,18 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationTrustSds {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecListenerTlsValidationTrustSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7091,8 +8933,15 @@ impl AppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLogging(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLogging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLogging").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecLogging {
     #[inline]
@@ -7108,10 +8957,18 @@ impl AppmeshVirtualGatewaySpecLogging {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7130,8 +8987,15 @@ impl AppmeshVirtualGatewaySpecLoggingFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.logging.access_log`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLog(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLog").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecLoggingAccessLog {
     #[inline]
@@ -7147,10 +9011,18 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLog {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecLoggingAccessLog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLogFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecLoggingAccessLogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7169,8 +9041,15 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLogFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.logging.access_log.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLogFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLogFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLogFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecLoggingAccessLogFile`].
 #[derive(Clone, Debug)]
@@ -7195,10 +9074,18 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLogFile {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecLoggingAccessLogFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLogFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLogFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLogFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecLoggingAccessLogFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7222,8 +9109,15 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLogFileFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.logging.access_log.file.format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLogFileFormat(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLogFileFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLogFileFormat").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualGatewaySpecLoggingAccessLogFileFormat {
     #[inline]
@@ -7245,10 +9139,18 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLogFileFormat {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecLoggingAccessLogFileFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7272,8 +9174,15 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields {
 }
 
 /// The nested block `aws_appmesh_virtual_gateway.spec.logging.access_log.file.format.json`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson(Body);
+
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson`].
 #[derive(Clone, Debug)]
@@ -7295,10 +9204,18 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson {
 }
 
 /// The fields of a [`AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7322,8 +9239,15 @@ impl AppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields {
 }
 
 /// The resource `aws_appmesh_virtual_node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNode(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNode`].
 #[derive(Clone, Debug)]
@@ -7373,9 +9297,11 @@ impl AppmeshVirtualNode {
 }
 
 impl BlockType for AppmeshVirtualNode {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7389,16 +9315,25 @@ impl Resource for AppmeshVirtualNode {
 }
 
 /// A declared [`AppmeshVirtualNode`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeRef(BlockRef);
 
+impl std::fmt::Debug for AppmeshVirtualNodeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppmeshVirtualNodeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppmeshVirtualNodeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7472,8 +9407,15 @@ impl AppmeshVirtualNodeRef {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpec(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpec").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpec {
     #[inline]
@@ -7511,10 +9453,18 @@ impl AppmeshVirtualNodeSpec {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7553,8 +9503,15 @@ impl AppmeshVirtualNodeSpecFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackend(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackend {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackend").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackend`].
 #[derive(Clone, Debug)]
@@ -7574,10 +9531,18 @@ impl AppmeshVirtualNodeSpecBackend {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackend`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7596,8 +9561,15 @@ impl AppmeshVirtualNodeSpecBackendFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend.virtual_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualService(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendVirtualService`].
 #[derive(Clone, Debug)]
@@ -7622,10 +9594,18 @@ impl AppmeshVirtualNodeSpecBackendVirtualService {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7649,8 +9629,15 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend.virtual_service.client_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy {
     #[inline]
@@ -7666,10 +9653,18 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7688,8 +9683,15 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend.virtual_service.client_policy.tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls`].
 #[derive(Clone, Debug)]
@@ -7724,10 +9726,18 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7761,8 +9771,15 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend.virtual_service.client_policy.tls.certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate {
     #[inline]
@@ -7785,10 +9802,18 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7812,8 +9837,15 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend.virtual_service.client_policy.tls.validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation`].
 #[derive(Clone, Debug)]
@@ -7839,10 +9871,18 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7866,8 +9906,15 @@ impl AppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields 
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaults(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaults {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaults").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecBackendDefaults {
     #[inline]
@@ -7883,10 +9930,18 @@ impl AppmeshVirtualNodeSpecBackendDefaults {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7905,8 +9960,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicy(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicy").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicy {
     #[inline]
@@ -7922,10 +9984,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicy {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7944,8 +10014,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy.tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls`].
 #[derive(Clone, Debug)]
@@ -7980,10 +10057,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8017,8 +10102,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy.tls.certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate {
     #[inline]
@@ -8039,10 +10131,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8066,8 +10166,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy.tls.certificate.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile`].
 #[derive(Clone, Debug)]
@@ -8089,10 +10196,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8116,8 +10231,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy.tls.certificate.sds`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds`].
 #[derive(Clone, Debug)]
@@ -8137,10 +10259,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8159,8 +10289,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy.tls.validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation`].
 #[derive(Clone, Debug)]
@@ -8185,10 +10322,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8212,8 +10357,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy.tls.validation.subject_alternative_names`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames`].
 #[derive(Clone, Debug)]
@@ -8233,10 +10385,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAltern
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8255,8 +10415,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAltern
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.backend_defaults.client_policy.tls.validation.trust`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust {
     #[inline]
@@ -8285,10 +10452,18 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8317,8 +10492,15 @@ impl AppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListener(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListener`].
 #[derive(Clone, Debug)]
@@ -8363,10 +10545,18 @@ impl AppmeshVirtualNodeSpecListener {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8410,8 +10600,15 @@ impl AppmeshVirtualNodeSpecListenerFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.connection_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPool(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPool").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerConnectionPool {
     #[inline]
@@ -8445,10 +10642,18 @@ impl AppmeshVirtualNodeSpecListenerConnectionPool {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerConnectionPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerConnectionPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8482,8 +10687,15 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.connection_pool.grpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolGrpc(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolGrpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolGrpc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerConnectionPoolGrpc`].
 #[derive(Clone, Debug)]
@@ -8503,10 +10715,18 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolGrpc {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerConnectionPoolGrpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8525,8 +10745,15 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.connection_pool.http`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolHttp(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolHttp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolHttp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerConnectionPoolHttp`].
 #[derive(Clone, Debug)]
@@ -8551,10 +10778,18 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolHttp {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerConnectionPoolHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolHttpFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerConnectionPoolHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8578,8 +10813,15 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolHttpFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.connection_pool.http2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolHttp2(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolHttp2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolHttp2").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerConnectionPoolHttp2`].
 #[derive(Clone, Debug)]
@@ -8599,10 +10841,18 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolHttp2 {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerConnectionPoolHttp2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8621,8 +10871,15 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.connection_pool.tcp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolTcp(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolTcp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolTcp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerConnectionPoolTcp`].
 #[derive(Clone, Debug)]
@@ -8642,10 +10899,18 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolTcp {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerConnectionPoolTcp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerConnectionPoolTcpFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerConnectionPoolTcpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerConnectionPoolTcpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerConnectionPoolTcpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8664,8 +10929,15 @@ impl AppmeshVirtualNodeSpecListenerConnectionPoolTcpFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerHealthCheck(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerHealthCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerHealthCheck`].
 #[derive(Clone, Debug)]
@@ -8703,10 +10975,18 @@ impl AppmeshVirtualNodeSpecListenerHealthCheck {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerHealthCheckFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8755,8 +11035,15 @@ impl AppmeshVirtualNodeSpecListenerHealthCheckFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.outlier_detection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerOutlierDetection(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerOutlierDetection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerOutlierDetection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerOutlierDetection`].
 #[derive(Clone, Debug)]
@@ -8782,10 +11069,18 @@ impl AppmeshVirtualNodeSpecListenerOutlierDetection {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerOutlierDetection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerOutlierDetectionFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerOutlierDetectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerOutlierDetectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerOutlierDetectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8819,8 +11114,15 @@ impl AppmeshVirtualNodeSpecListenerOutlierDetectionFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.outlier_detection.base_ejection_duration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration`].
 #[derive(Clone, Debug)]
@@ -8842,10 +11144,18 @@ impl AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8869,8 +11179,15 @@ impl AppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.outlier_detection.interval`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerOutlierDetectionInterval(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerOutlierDetectionInterval {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerOutlierDetectionInterval").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerOutlierDetectionInterval`].
 #[derive(Clone, Debug)]
@@ -8892,10 +11209,18 @@ impl AppmeshVirtualNodeSpecListenerOutlierDetectionInterval {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerOutlierDetectionInterval`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8919,8 +11244,15 @@ impl AppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.port_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerPortMapping(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerPortMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerPortMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerPortMapping`].
 #[derive(Clone, Debug)]
@@ -8942,10 +11274,18 @@ impl AppmeshVirtualNodeSpecListenerPortMapping {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerPortMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerPortMappingFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerPortMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerPortMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerPortMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8969,8 +11309,15 @@ impl AppmeshVirtualNodeSpecListenerPortMappingFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeout(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeout").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerTimeout {
     #[inline]
@@ -9001,10 +11348,18 @@ impl AppmeshVirtualNodeSpecListenerTimeout {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9038,8 +11393,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.grpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutGrpc(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutGrpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutGrpc").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerTimeoutGrpc {
     #[inline]
@@ -9060,10 +11422,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutGrpc {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutGrpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutGrpcFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutGrpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutGrpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutGrpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9087,8 +11457,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutGrpcFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.grpc.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutGrpcIdle(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutGrpcIdle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutGrpcIdle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTimeoutGrpcIdle`].
 #[derive(Clone, Debug)]
@@ -9110,10 +11487,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutGrpcIdle {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutGrpcIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9137,8 +11522,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.grpc.per_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest`].
 #[derive(Clone, Debug)]
@@ -9160,10 +11552,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9187,8 +11587,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.http`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttp(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttp").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerTimeoutHttp {
     #[inline]
@@ -9209,10 +11616,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttp {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttpFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9236,8 +11651,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttpFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.http.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttpIdle(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttpIdle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttpIdle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTimeoutHttpIdle`].
 #[derive(Clone, Debug)]
@@ -9259,10 +11681,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttpIdle {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutHttpIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9286,8 +11716,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.http.per_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest`].
 #[derive(Clone, Debug)]
@@ -9309,10 +11746,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9336,8 +11781,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.http2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttp2(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttp2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttp2").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerTimeoutHttp2 {
     #[inline]
@@ -9358,10 +11810,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttp2 {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutHttp2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttp2Fields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttp2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttp2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutHttp2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9385,8 +11845,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttp2Fields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.http2.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttp2Idle(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttp2Idle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttp2Idle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTimeoutHttp2Idle`].
 #[derive(Clone, Debug)]
@@ -9408,10 +11875,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttp2Idle {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutHttp2Idle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9435,8 +11910,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.http2.per_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest`].
 #[derive(Clone, Debug)]
@@ -9458,10 +11940,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9485,8 +11975,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.tcp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutTcp(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutTcp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutTcp").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerTimeoutTcp {
     #[inline]
@@ -9502,10 +11999,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutTcp {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutTcp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutTcpFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutTcpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutTcpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutTcpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9524,8 +12029,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutTcpFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.timeout.tcp.idle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutTcpIdle(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutTcpIdle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutTcpIdle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTimeoutTcpIdle`].
 #[derive(Clone, Debug)]
@@ -9547,10 +12059,18 @@ impl AppmeshVirtualNodeSpecListenerTimeoutTcpIdle {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTimeoutTcpIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9574,8 +12094,15 @@ impl AppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTls(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTls`].
 #[derive(Clone, Debug)]
@@ -9602,10 +12129,18 @@ impl AppmeshVirtualNodeSpecListenerTls {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9634,8 +12169,15 @@ impl AppmeshVirtualNodeSpecListenerTlsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificate(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificate").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerTlsCertificate {
     #[inline]
@@ -9661,10 +12203,18 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificate {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9693,8 +12243,15 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificateFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.certificate.acm`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificateAcm(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificateAcm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificateAcm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsCertificateAcm`].
 #[derive(Clone, Debug)]
@@ -9714,10 +12271,18 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificateAcm {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsCertificateAcm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificateAcmFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificateAcmFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificateAcmFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsCertificateAcmFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9736,8 +12301,15 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificateAcmFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.certificate.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificateFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificateFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificateFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsCertificateFile`].
 #[derive(Clone, Debug)]
@@ -9759,10 +12331,18 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificateFile {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9786,8 +12366,15 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificateFileFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.certificate.sds`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificateSds(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificateSds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificateSds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsCertificateSds`].
 #[derive(Clone, Debug)]
@@ -9807,10 +12394,18 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificateSds {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9829,8 +12424,15 @@ impl AppmeshVirtualNodeSpecListenerTlsCertificateSdsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidation(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsValidation`].
 #[derive(Clone, Debug)]
@@ -9855,10 +12457,18 @@ impl AppmeshVirtualNodeSpecListenerTlsValidation {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9882,8 +12492,15 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.validation.subject_alternative_names`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames`].
 #[derive(Clone, Debug)]
@@ -9903,10 +12520,18 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9925,8 +12550,15 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.validation.subject_alternative_names.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch`].
 #[derive(Clone, Debug)]
@@ -9946,10 +12578,18 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9968,8 +12608,15 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFiel
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.validation.trust`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationTrust(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationTrust {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationTrust").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecListenerTlsValidationTrust {
     #[inline]
@@ -9990,10 +12637,18 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationTrust {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10017,8 +12672,15 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationTrustFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.validation.trust.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationTrustFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationTrustFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationTrustFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsValidationTrustFile`].
 #[derive(Clone, Debug)]
@@ -10038,10 +12700,18 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationTrustFile {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsValidationTrustFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10060,8 +12730,15 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.listener.tls.validation.trust.sds`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationTrustSds(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationTrustSds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationTrustSds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecListenerTlsValidationTrustSds`].
 #[derive(Clone, Debug)]
@@ -10081,10 +12758,18 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationTrustSds {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecListenerTlsValidationTrustSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10103,8 +12788,15 @@ impl AppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLogging(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLogging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLogging").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecLogging {
     #[inline]
@@ -10120,10 +12812,18 @@ impl AppmeshVirtualNodeSpecLogging {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10142,8 +12842,15 @@ impl AppmeshVirtualNodeSpecLoggingFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.logging.access_log`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLog(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLog").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecLoggingAccessLog {
     #[inline]
@@ -10159,10 +12866,18 @@ impl AppmeshVirtualNodeSpecLoggingAccessLog {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecLoggingAccessLog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLogFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecLoggingAccessLogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10181,8 +12896,15 @@ impl AppmeshVirtualNodeSpecLoggingAccessLogFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.logging.access_log.file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLogFile(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLogFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLogFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecLoggingAccessLogFile`].
 #[derive(Clone, Debug)]
@@ -10207,10 +12929,18 @@ impl AppmeshVirtualNodeSpecLoggingAccessLogFile {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecLoggingAccessLogFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLogFileFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLogFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLogFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecLoggingAccessLogFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10234,8 +12964,15 @@ impl AppmeshVirtualNodeSpecLoggingAccessLogFileFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.logging.access_log.file.format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLogFileFormat(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLogFileFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLogFileFormat").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecLoggingAccessLogFileFormat {
     #[inline]
@@ -10257,10 +12994,18 @@ impl AppmeshVirtualNodeSpecLoggingAccessLogFileFormat {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecLoggingAccessLogFileFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10284,8 +13029,15 @@ impl AppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.logging.access_log.file.format.json`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson`].
 #[derive(Clone, Debug)]
@@ -10307,10 +13059,18 @@ impl AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10334,8 +13094,15 @@ impl AppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.service_discovery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecServiceDiscovery(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecServiceDiscovery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecServiceDiscovery").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualNodeSpecServiceDiscovery {
     #[inline]
@@ -10356,10 +13123,18 @@ impl AppmeshVirtualNodeSpecServiceDiscovery {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecServiceDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecServiceDiscoveryFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecServiceDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecServiceDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecServiceDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10383,8 +13158,15 @@ impl AppmeshVirtualNodeSpecServiceDiscoveryFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.service_discovery.aws_cloud_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap`].
 #[derive(Clone, Debug)]
@@ -10411,10 +13193,18 @@ impl AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10443,8 +13233,15 @@ impl AppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields {
 }
 
 /// The nested block `aws_appmesh_virtual_node.spec.service_discovery.dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecServiceDiscoveryDns(Body);
+
+impl std::fmt::Debug for AppmeshVirtualNodeSpecServiceDiscoveryDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecServiceDiscoveryDns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualNodeSpecServiceDiscoveryDns`].
 #[derive(Clone, Debug)]
@@ -10474,10 +13271,18 @@ impl AppmeshVirtualNodeSpecServiceDiscoveryDns {
 }
 
 /// The fields of a [`AppmeshVirtualNodeSpecServiceDiscoveryDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualNodeSpecServiceDiscoveryDnsFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualNodeSpecServiceDiscoveryDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualNodeSpecServiceDiscoveryDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualNodeSpecServiceDiscoveryDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10506,8 +13311,15 @@ impl AppmeshVirtualNodeSpecServiceDiscoveryDnsFields {
 }
 
 /// The resource `aws_appmesh_virtual_router`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouter(Body);
+
+impl std::fmt::Debug for AppmeshVirtualRouter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualRouter`].
 #[derive(Clone, Debug)]
@@ -10557,9 +13369,11 @@ impl AppmeshVirtualRouter {
 }
 
 impl BlockType for AppmeshVirtualRouter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10573,16 +13387,25 @@ impl Resource for AppmeshVirtualRouter {
 }
 
 /// A declared [`AppmeshVirtualRouter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouterRef(BlockRef);
 
+impl std::fmt::Debug for AppmeshVirtualRouterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppmeshVirtualRouterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppmeshVirtualRouterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10656,8 +13479,15 @@ impl AppmeshVirtualRouterRef {
 }
 
 /// The nested block `aws_appmesh_virtual_router.spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouterSpec(Body);
+
+impl std::fmt::Debug for AppmeshVirtualRouterSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouterSpec").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualRouterSpec {
     #[inline]
@@ -10674,10 +13504,18 @@ impl AppmeshVirtualRouterSpec {
 }
 
 /// The fields of a [`AppmeshVirtualRouterSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouterSpecFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualRouterSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouterSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualRouterSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10696,8 +13534,15 @@ impl AppmeshVirtualRouterSpecFields {
 }
 
 /// The nested block `aws_appmesh_virtual_router.spec.listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouterSpecListener(Body);
+
+impl std::fmt::Debug for AppmeshVirtualRouterSpecListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouterSpecListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualRouterSpecListener`].
 #[derive(Clone, Debug)]
@@ -10717,10 +13562,18 @@ impl AppmeshVirtualRouterSpecListener {
 }
 
 /// The fields of a [`AppmeshVirtualRouterSpecListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouterSpecListenerFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualRouterSpecListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouterSpecListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualRouterSpecListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10739,8 +13592,15 @@ impl AppmeshVirtualRouterSpecListenerFields {
 }
 
 /// The nested block `aws_appmesh_virtual_router.spec.listener.port_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouterSpecListenerPortMapping(Body);
+
+impl std::fmt::Debug for AppmeshVirtualRouterSpecListenerPortMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouterSpecListenerPortMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualRouterSpecListenerPortMapping`].
 #[derive(Clone, Debug)]
@@ -10762,10 +13622,18 @@ impl AppmeshVirtualRouterSpecListenerPortMapping {
 }
 
 /// The fields of a [`AppmeshVirtualRouterSpecListenerPortMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualRouterSpecListenerPortMappingFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualRouterSpecListenerPortMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualRouterSpecListenerPortMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualRouterSpecListenerPortMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10789,8 +13657,15 @@ impl AppmeshVirtualRouterSpecListenerPortMappingFields {
 }
 
 /// The resource `aws_appmesh_virtual_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualService(Body);
+
+impl std::fmt::Debug for AppmeshVirtualService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualService`].
 #[derive(Clone, Debug)]
@@ -10840,9 +13715,11 @@ impl AppmeshVirtualService {
 }
 
 impl BlockType for AppmeshVirtualService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10856,16 +13733,25 @@ impl Resource for AppmeshVirtualService {
 }
 
 /// A declared [`AppmeshVirtualService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceRef(BlockRef);
 
+impl std::fmt::Debug for AppmeshVirtualServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppmeshVirtualServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppmeshVirtualServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10939,8 +13825,15 @@ impl AppmeshVirtualServiceRef {
 }
 
 /// The nested block `aws_appmesh_virtual_service.spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpec(Body);
+
+impl std::fmt::Debug for AppmeshVirtualServiceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpec").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualServiceSpec {
     #[inline]
@@ -10956,10 +13849,18 @@ impl AppmeshVirtualServiceSpec {
 }
 
 /// The fields of a [`AppmeshVirtualServiceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpecFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualServiceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualServiceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10978,8 +13879,15 @@ impl AppmeshVirtualServiceSpecFields {
 }
 
 /// The nested block `aws_appmesh_virtual_service.spec.provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpecProvider(Body);
+
+impl std::fmt::Debug for AppmeshVirtualServiceSpecProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpecProvider").field(&self.0).finish()
+    }
+}
 
 impl AppmeshVirtualServiceSpecProvider {
     #[inline]
@@ -11000,10 +13908,18 @@ impl AppmeshVirtualServiceSpecProvider {
 }
 
 /// The fields of a [`AppmeshVirtualServiceSpecProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpecProviderFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualServiceSpecProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpecProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualServiceSpecProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11027,8 +13943,15 @@ impl AppmeshVirtualServiceSpecProviderFields {
 }
 
 /// The nested block `aws_appmesh_virtual_service.spec.provider.virtual_node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpecProviderVirtualNode(Body);
+
+impl std::fmt::Debug for AppmeshVirtualServiceSpecProviderVirtualNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpecProviderVirtualNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualServiceSpecProviderVirtualNode`].
 #[derive(Clone, Debug)]
@@ -11048,10 +13971,18 @@ impl AppmeshVirtualServiceSpecProviderVirtualNode {
 }
 
 /// The fields of a [`AppmeshVirtualServiceSpecProviderVirtualNode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpecProviderVirtualNodeFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualServiceSpecProviderVirtualNodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpecProviderVirtualNodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualServiceSpecProviderVirtualNodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11070,8 +14001,15 @@ impl AppmeshVirtualServiceSpecProviderVirtualNodeFields {
 }
 
 /// The nested block `aws_appmesh_virtual_service.spec.provider.virtual_router`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpecProviderVirtualRouter(Body);
+
+impl std::fmt::Debug for AppmeshVirtualServiceSpecProviderVirtualRouter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpecProviderVirtualRouter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppmeshVirtualServiceSpecProviderVirtualRouter`].
 #[derive(Clone, Debug)]
@@ -11091,10 +14029,18 @@ impl AppmeshVirtualServiceSpecProviderVirtualRouter {
 }
 
 /// The fields of a [`AppmeshVirtualServiceSpecProviderVirtualRouter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppmeshVirtualServiceSpecProviderVirtualRouterFields(Expr);
 
+impl std::fmt::Debug for AppmeshVirtualServiceSpecProviderVirtualRouterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppmeshVirtualServiceSpecProviderVirtualRouterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppmeshVirtualServiceSpecProviderVirtualRouterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11113,8 +14059,15 @@ impl AppmeshVirtualServiceSpecProviderVirtualRouterFields {
 }
 
 /// The data source `aws_appmesh_gateway_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRoute(Body);
+
+impl std::fmt::Debug for DataAwsAppmeshGatewayRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppmeshGatewayRoute`].
 #[derive(Clone, Debug)]
@@ -11159,9 +14112,11 @@ impl DataAwsAppmeshGatewayRoute {
 }
 
 impl BlockType for DataAwsAppmeshGatewayRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11174,16 +14129,25 @@ impl DataSource for DataAwsAppmeshGatewayRoute {
 }
 
 /// A declared [`DataAwsAppmeshGatewayRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppmeshGatewayRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppmeshGatewayRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11261,10 +14225,18 @@ impl DataAwsAppmeshGatewayRouteRef {
 pub enum DataAwsAppmeshGatewayRouteSpec {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11302,10 +14274,18 @@ impl DataAwsAppmeshGatewayRouteSpecFields {
 pub enum DataAwsAppmeshGatewayRouteSpecGrpcRoute {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecGrpcRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecGrpcRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecGrpcRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecGrpcRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecGrpcRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11333,10 +14313,18 @@ impl DataAwsAppmeshGatewayRouteSpecGrpcRouteFields {
 pub enum DataAwsAppmeshGatewayRouteSpecGrpcRouteAction {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecGrpcRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecGrpcRouteActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecGrpcRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecGrpcRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecGrpcRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11359,10 +14347,18 @@ impl DataAwsAppmeshGatewayRouteSpecGrpcRouteActionFields {
 pub enum DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTarget {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11390,10 +14386,18 @@ impl DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetFields {
 pub enum DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11416,10 +14420,18 @@ impl DataAwsAppmeshGatewayRouteSpecGrpcRouteActionTargetVirtualServiceFields {
 pub enum DataAwsAppmeshGatewayRouteSpecGrpcRouteMatch {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecGrpcRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecGrpcRouteMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecGrpcRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecGrpcRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecGrpcRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11447,10 +14459,18 @@ impl DataAwsAppmeshGatewayRouteSpecGrpcRouteMatchFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2Route {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2Route`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11478,10 +14498,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteAction {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11509,10 +14537,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteActionFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewrite {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11545,10 +14581,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11571,10 +14615,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewriteHostnameFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePath {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11597,10 +14649,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePathFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePrefix`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11628,10 +14688,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteActionRewritePrefixFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTarget {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11659,10 +14727,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11685,10 +14761,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteActionTargetVirtualServiceFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatch {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11736,10 +14820,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeader {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11772,10 +14864,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11818,10 +14918,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11849,10 +14957,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHostname {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11880,10 +14996,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchHostnameFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchPath {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11911,10 +15035,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchPathFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11942,10 +15074,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11968,10 +15108,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttp2RouteMatchQueryParameterMatchFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRoute {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11999,10 +15147,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteAction {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12030,10 +15186,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteActionFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewrite {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12066,10 +15230,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteHostname {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12092,10 +15264,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewriteHostnameFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePath {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePathFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12118,10 +15298,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePathFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePrefix {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePrefix`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12149,10 +15337,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteActionRewritePrefixFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteActionTarget {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteActionTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12180,10 +15376,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12206,10 +15410,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteActionTargetVirtualServiceFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatch {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12257,10 +15469,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeader {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12293,10 +15513,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12339,10 +15567,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12370,10 +15606,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHeaderMatchRangeFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHostname {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHostnameFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12401,10 +15645,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchHostnameFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatchPath {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12432,10 +15684,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchPathFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameter {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12463,10 +15723,18 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterFields {
 pub enum DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch {}
 
 /// The fields of a [`DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12485,8 +15753,15 @@ impl DataAwsAppmeshGatewayRouteSpecHttpRouteMatchQueryParameterMatchFields {
 }
 
 /// The data source `aws_appmesh_mesh`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshMesh(Body);
+
+impl std::fmt::Debug for DataAwsAppmeshMesh {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshMesh").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppmeshMesh`].
 #[derive(Clone, Debug)]
@@ -12527,9 +15802,11 @@ impl DataAwsAppmeshMesh {
 }
 
 impl BlockType for DataAwsAppmeshMesh {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12542,16 +15819,25 @@ impl DataSource for DataAwsAppmeshMesh {
 }
 
 /// A declared [`DataAwsAppmeshMesh`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshMeshRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppmeshMeshRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshMeshRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppmeshMeshRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppmeshMeshRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12619,10 +15905,18 @@ impl DataAwsAppmeshMeshRef {
 pub enum DataAwsAppmeshMeshSpec {}
 
 /// The fields of a [`DataAwsAppmeshMeshSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshMeshSpecFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshMeshSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshMeshSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshMeshSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12650,10 +15944,18 @@ impl DataAwsAppmeshMeshSpecFields {
 pub enum DataAwsAppmeshMeshSpecEgressFilter {}
 
 /// The fields of a [`DataAwsAppmeshMeshSpecEgressFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshMeshSpecEgressFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshMeshSpecEgressFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshMeshSpecEgressFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshMeshSpecEgressFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12676,10 +15978,18 @@ impl DataAwsAppmeshMeshSpecEgressFilterFields {
 pub enum DataAwsAppmeshMeshSpecServiceDiscovery {}
 
 /// The fields of a [`DataAwsAppmeshMeshSpecServiceDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshMeshSpecServiceDiscoveryFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshMeshSpecServiceDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshMeshSpecServiceDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshMeshSpecServiceDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12698,8 +16008,15 @@ impl DataAwsAppmeshMeshSpecServiceDiscoveryFields {
 }
 
 /// The data source `aws_appmesh_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRoute(Body);
+
+impl std::fmt::Debug for DataAwsAppmeshRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppmeshRoute`].
 #[derive(Clone, Debug)]
@@ -12744,9 +16061,11 @@ impl DataAwsAppmeshRoute {
 }
 
 impl BlockType for DataAwsAppmeshRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12759,16 +16078,25 @@ impl DataSource for DataAwsAppmeshRoute {
 }
 
 /// A declared [`DataAwsAppmeshRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppmeshRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppmeshRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12846,10 +16174,18 @@ impl DataAwsAppmeshRouteRef {
 pub enum DataAwsAppmeshRouteSpec {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12892,10 +16228,18 @@ impl DataAwsAppmeshRouteSpecFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRoute {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12933,10 +16277,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteAction {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12959,10 +16311,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteActionFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteActionWeightedTarget {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12995,10 +16355,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteActionWeightedTargetFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13041,10 +16409,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteMatchFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteMatchMetadata {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteMatchMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13077,10 +16453,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13123,10 +16507,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchRange {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13154,10 +16546,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteMatchMetadataMatchRangeFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteRetryPolicy {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13200,10 +16600,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13231,10 +16639,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteRetryPolicyPerRetryTimeoutFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteTimeout {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13262,10 +16678,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteTimeoutFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteTimeoutIdle {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13293,10 +16717,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteTimeoutIdleFields {
 pub enum DataAwsAppmeshRouteSpecGrpcRouteTimeoutPerRequest {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecGrpcRouteTimeoutPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecGrpcRouteTimeoutPerRequestFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecGrpcRouteTimeoutPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecGrpcRouteTimeoutPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecGrpcRouteTimeoutPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13324,10 +16756,18 @@ impl DataAwsAppmeshRouteSpecGrpcRouteTimeoutPerRequestFields {
 pub enum DataAwsAppmeshRouteSpecHttp2Route {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2Route`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13365,10 +16805,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteAction {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13391,10 +16839,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteActionFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteActionWeightedTarget {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13427,10 +16883,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteActionWeightedTargetFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13483,10 +16947,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteMatchFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteMatchHeader {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13519,10 +16991,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13565,10 +17045,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchRange {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13596,10 +17084,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteMatchHeaderMatchRangeFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteMatchPath {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13627,10 +17123,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteMatchPathFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameter {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13658,10 +17162,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13684,10 +17196,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteMatchQueryParameterMatchFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteRetryPolicy {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13725,10 +17245,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13756,10 +17284,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteRetryPolicyPerRetryTimeoutFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteTimeout {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13787,10 +17323,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteTimeoutFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteTimeoutIdle {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13818,10 +17362,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteTimeoutIdleFields {
 pub enum DataAwsAppmeshRouteSpecHttp2RouteTimeoutPerRequest {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttp2RouteTimeoutPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttp2RouteTimeoutPerRequestFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttp2RouteTimeoutPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttp2RouteTimeoutPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttp2RouteTimeoutPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13849,10 +17401,18 @@ impl DataAwsAppmeshRouteSpecHttp2RouteTimeoutPerRequestFields {
 pub enum DataAwsAppmeshRouteSpecHttpRoute {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13890,10 +17450,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteAction {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13916,10 +17484,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteActionFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteActionWeightedTarget {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13952,10 +17528,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteActionWeightedTargetFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14008,10 +17592,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteMatchFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteMatchHeader {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteMatchHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteMatchHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteMatchHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteMatchHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14044,10 +17636,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteMatchHeaderFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14090,10 +17690,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchRange {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14121,10 +17729,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteMatchHeaderMatchRangeFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteMatchPath {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteMatchPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteMatchPathFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteMatchPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteMatchPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteMatchPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14152,10 +17768,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteMatchPathFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameter {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14183,10 +17807,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14209,10 +17841,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteMatchQueryParameterMatchFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteRetryPolicy {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14250,10 +17890,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteRetryPolicyFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14281,10 +17929,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteRetryPolicyPerRetryTimeoutFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteTimeout {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14312,10 +17968,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteTimeoutFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteTimeoutIdle {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14343,10 +18007,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteTimeoutIdleFields {
 pub enum DataAwsAppmeshRouteSpecHttpRouteTimeoutPerRequest {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecHttpRouteTimeoutPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecHttpRouteTimeoutPerRequestFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecHttpRouteTimeoutPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecHttpRouteTimeoutPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecHttpRouteTimeoutPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14374,10 +18046,18 @@ impl DataAwsAppmeshRouteSpecHttpRouteTimeoutPerRequestFields {
 pub enum DataAwsAppmeshRouteSpecTcpRoute {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecTcpRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecTcpRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecTcpRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecTcpRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecTcpRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14410,10 +18090,18 @@ impl DataAwsAppmeshRouteSpecTcpRouteFields {
 pub enum DataAwsAppmeshRouteSpecTcpRouteAction {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecTcpRouteAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecTcpRouteActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecTcpRouteActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecTcpRouteActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecTcpRouteActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14436,10 +18124,18 @@ impl DataAwsAppmeshRouteSpecTcpRouteActionFields {
 pub enum DataAwsAppmeshRouteSpecTcpRouteActionWeightedTarget {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecTcpRouteActionWeightedTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecTcpRouteActionWeightedTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecTcpRouteActionWeightedTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecTcpRouteActionWeightedTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecTcpRouteActionWeightedTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14472,10 +18168,18 @@ impl DataAwsAppmeshRouteSpecTcpRouteActionWeightedTargetFields {
 pub enum DataAwsAppmeshRouteSpecTcpRouteMatch {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecTcpRouteMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecTcpRouteMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecTcpRouteMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecTcpRouteMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecTcpRouteMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14498,10 +18202,18 @@ impl DataAwsAppmeshRouteSpecTcpRouteMatchFields {
 pub enum DataAwsAppmeshRouteSpecTcpRouteTimeout {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecTcpRouteTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecTcpRouteTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecTcpRouteTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecTcpRouteTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecTcpRouteTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14524,10 +18236,18 @@ impl DataAwsAppmeshRouteSpecTcpRouteTimeoutFields {
 pub enum DataAwsAppmeshRouteSpecTcpRouteTimeoutIdle {}
 
 /// The fields of a [`DataAwsAppmeshRouteSpecTcpRouteTimeoutIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshRouteSpecTcpRouteTimeoutIdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshRouteSpecTcpRouteTimeoutIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshRouteSpecTcpRouteTimeoutIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshRouteSpecTcpRouteTimeoutIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14551,8 +18271,15 @@ impl DataAwsAppmeshRouteSpecTcpRouteTimeoutIdleFields {
 }
 
 /// The data source `aws_appmesh_virtual_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGateway(Body);
+
+impl std::fmt::Debug for DataAwsAppmeshVirtualGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppmeshVirtualGateway`].
 #[derive(Clone, Debug)]
@@ -14590,9 +18317,11 @@ impl DataAwsAppmeshVirtualGateway {
 }
 
 impl BlockType for DataAwsAppmeshVirtualGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -14605,16 +18334,25 @@ impl DataSource for DataAwsAppmeshVirtualGateway {
 }
 
 /// A declared [`DataAwsAppmeshVirtualGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppmeshVirtualGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppmeshVirtualGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -14687,10 +18425,18 @@ impl DataAwsAppmeshVirtualGatewayRef {
 pub enum DataAwsAppmeshVirtualGatewaySpec {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14723,10 +18469,18 @@ impl DataAwsAppmeshVirtualGatewaySpecFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaults {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14749,10 +18503,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicy {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14775,10 +18537,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14816,10 +18586,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14847,10 +18625,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFi
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14878,10 +18664,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateFi
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14904,10 +18698,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsCertificateSd
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14935,10 +18737,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationFie
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14961,10 +18771,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationSub
 pub enum DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14997,10 +18815,18 @@ impl DataAwsAppmeshVirtualGatewaySpecBackendDefaultsClientPolicyTlsValidationTru
 pub enum DataAwsAppmeshVirtualGatewaySpecListener {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15038,10 +18864,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerConnectionPool {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerConnectionPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15074,10 +18908,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolGrpc {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolGrpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15100,10 +18942,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolGrpcFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15131,10 +18981,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttpFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp2 {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15157,10 +19015,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerConnectionPoolHttp2Fields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerHealthCheck {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerHealthCheckFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15213,10 +19079,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerHealthCheckFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerPortMapping {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerPortMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerPortMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerPortMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerPortMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerPortMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15244,10 +19118,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerPortMappingFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTls {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15280,10 +19162,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificate {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15316,10 +19206,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateAcm {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateAcm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15342,10 +19240,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateAcmFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15373,10 +19279,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateFileFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateSds {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15399,10 +19313,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsCertificateSdsFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsValidation {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15430,10 +19352,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15456,10 +19386,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeName
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15482,10 +19420,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationSubjectAlternativeName
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrust {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15513,10 +19459,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15539,10 +19493,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustFileFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustSds {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15565,10 +19527,18 @@ impl DataAwsAppmeshVirtualGatewaySpecListenerTlsValidationTrustSdsFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecLogging {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecLoggingFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15591,10 +19561,18 @@ impl DataAwsAppmeshVirtualGatewaySpecLoggingFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecLoggingAccessLog {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecLoggingAccessLog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15617,10 +19595,18 @@ impl DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15648,10 +19634,18 @@ impl DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormat {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15679,10 +19673,18 @@ impl DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatFields {
 pub enum DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson {}
 
 /// The fields of a [`DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15706,8 +19708,15 @@ impl DataAwsAppmeshVirtualGatewaySpecLoggingAccessLogFileFormatJsonFields {
 }
 
 /// The data source `aws_appmesh_virtual_node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNode(Body);
+
+impl std::fmt::Debug for DataAwsAppmeshVirtualNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppmeshVirtualNode`].
 #[derive(Clone, Debug)]
@@ -15750,9 +19759,11 @@ impl DataAwsAppmeshVirtualNode {
 }
 
 impl BlockType for DataAwsAppmeshVirtualNode {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -15765,16 +19776,25 @@ impl DataSource for DataAwsAppmeshVirtualNode {
 }
 
 /// A declared [`DataAwsAppmeshVirtualNode`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppmeshVirtualNodeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppmeshVirtualNodeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -15847,10 +19867,18 @@ impl DataAwsAppmeshVirtualNodeRef {
 pub enum DataAwsAppmeshVirtualNodeSpec {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15893,10 +19921,18 @@ impl DataAwsAppmeshVirtualNodeSpecFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackend {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackend`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15919,10 +19955,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackendVirtualService {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendVirtualService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15950,10 +19994,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15976,10 +20028,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16017,10 +20077,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16048,10 +20116,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsCertificat
 pub enum DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16079,10 +20155,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendVirtualServiceClientPolicyTlsValidation
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaults {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16105,10 +20189,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicy {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16131,10 +20223,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16172,10 +20272,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsFields {
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16203,10 +20311,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateField
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16234,10 +20350,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateFileF
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16260,10 +20384,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsCertificateSdsFi
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16291,10 +20423,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationFields
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16317,10 +20457,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationSubjec
 pub enum DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16353,10 +20501,18 @@ impl DataAwsAppmeshVirtualNodeSpecBackendDefaultsClientPolicyTlsValidationTrustF
 pub enum DataAwsAppmeshVirtualNodeSpecListener {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16404,10 +20560,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerConnectionPool {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerConnectionPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16445,10 +20609,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolGrpc {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolGrpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16471,10 +20643,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolGrpcFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttpFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16502,10 +20682,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttpFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp2 {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16528,10 +20716,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolHttp2Fields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolTcp {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolTcp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolTcpFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolTcpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolTcpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolTcpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16554,10 +20750,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerConnectionPoolTcpFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerHealthCheck {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerHealthCheckFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16610,10 +20814,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerHealthCheckFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerOutlierDetection {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerOutlierDetection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16651,10 +20863,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16682,10 +20902,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionBaseEjectionDurationFi
 pub enum DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionInterval {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionInterval`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16713,10 +20941,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerOutlierDetectionIntervalFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerPortMapping {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerPortMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerPortMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerPortMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerPortMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerPortMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16744,10 +20980,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerPortMappingFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeout {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16785,10 +21029,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpc {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16816,10 +21068,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcIdle {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16847,10 +21107,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcIdleFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16878,10 +21146,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutGrpcPerRequestFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16909,10 +21185,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpIdle {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16940,10 +21224,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpIdleFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpPerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16971,10 +21263,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttpPerRequestFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2 {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2Fields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17002,10 +21302,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2Fields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2Idle {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2Idle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17033,10 +21341,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2IdleFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17064,10 +21380,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutHttp2PerRequestFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcp {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17090,10 +21414,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpIdle {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpIdle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17121,10 +21453,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTimeoutTcpIdleFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTls {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17157,10 +21497,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsCertificate {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17193,10 +21541,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateAcm {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateAcm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateAcmFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateAcmFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateAcmFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateAcmFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17219,10 +21575,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateAcmFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17250,10 +21614,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateFileFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateSds {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateSdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17276,10 +21648,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsCertificateSdsFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsValidation {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17307,10 +21687,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsValidationFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17333,10 +21721,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesFi
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17359,10 +21755,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsValidationSubjectAlternativeNamesMa
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrust {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrust`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17390,10 +21794,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17416,10 +21828,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustFileFields {
 pub enum DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustSds {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustSds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17442,10 +21862,18 @@ impl DataAwsAppmeshVirtualNodeSpecListenerTlsValidationTrustSdsFields {
 pub enum DataAwsAppmeshVirtualNodeSpecLogging {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecLoggingFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17468,10 +21896,18 @@ impl DataAwsAppmeshVirtualNodeSpecLoggingFields {
 pub enum DataAwsAppmeshVirtualNodeSpecLoggingAccessLog {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecLoggingAccessLog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17494,10 +21930,18 @@ impl DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFields {
 pub enum DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFile {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17525,10 +21969,18 @@ impl DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFields {
 pub enum DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormat {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17556,10 +22008,18 @@ impl DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatFields {
 pub enum DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17587,10 +22047,18 @@ impl DataAwsAppmeshVirtualNodeSpecLoggingAccessLogFileFormatJsonFields {
 pub enum DataAwsAppmeshVirtualNodeSpecServiceDiscovery {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecServiceDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecServiceDiscoveryFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecServiceDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecServiceDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecServiceDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17618,10 +22086,18 @@ impl DataAwsAppmeshVirtualNodeSpecServiceDiscoveryFields {
 pub enum DataAwsAppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17654,10 +22130,18 @@ impl DataAwsAppmeshVirtualNodeSpecServiceDiscoveryAwsCloudMapFields {
 pub enum DataAwsAppmeshVirtualNodeSpecServiceDiscoveryDns {}
 
 /// The fields of a [`DataAwsAppmeshVirtualNodeSpecServiceDiscoveryDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualNodeSpecServiceDiscoveryDnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualNodeSpecServiceDiscoveryDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualNodeSpecServiceDiscoveryDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualNodeSpecServiceDiscoveryDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17686,8 +22170,15 @@ impl DataAwsAppmeshVirtualNodeSpecServiceDiscoveryDnsFields {
 }
 
 /// The data source `aws_appmesh_virtual_router`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualRouter(Body);
+
+impl std::fmt::Debug for DataAwsAppmeshVirtualRouter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualRouter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppmeshVirtualRouter`].
 #[derive(Clone, Debug)]
@@ -17730,9 +22221,11 @@ impl DataAwsAppmeshVirtualRouter {
 }
 
 impl BlockType for DataAwsAppmeshVirtualRouter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -17745,16 +22238,25 @@ impl DataSource for DataAwsAppmeshVirtualRouter {
 }
 
 /// A declared [`DataAwsAppmeshVirtualRouter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualRouterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualRouterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualRouterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppmeshVirtualRouterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppmeshVirtualRouterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -17827,10 +22329,18 @@ impl DataAwsAppmeshVirtualRouterRef {
 pub enum DataAwsAppmeshVirtualRouterSpec {}
 
 /// The fields of a [`DataAwsAppmeshVirtualRouterSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualRouterSpecFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualRouterSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualRouterSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualRouterSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17853,10 +22363,18 @@ impl DataAwsAppmeshVirtualRouterSpecFields {
 pub enum DataAwsAppmeshVirtualRouterSpecListener {}
 
 /// The fields of a [`DataAwsAppmeshVirtualRouterSpecListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualRouterSpecListenerFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualRouterSpecListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualRouterSpecListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualRouterSpecListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17879,10 +22397,18 @@ impl DataAwsAppmeshVirtualRouterSpecListenerFields {
 pub enum DataAwsAppmeshVirtualRouterSpecListenerPortMapping {}
 
 /// The fields of a [`DataAwsAppmeshVirtualRouterSpecListenerPortMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualRouterSpecListenerPortMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualRouterSpecListenerPortMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualRouterSpecListenerPortMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualRouterSpecListenerPortMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17906,8 +22432,15 @@ impl DataAwsAppmeshVirtualRouterSpecListenerPortMappingFields {
 }
 
 /// The data source `aws_appmesh_virtual_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualService(Body);
+
+impl std::fmt::Debug for DataAwsAppmeshVirtualService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAppmeshVirtualService`].
 #[derive(Clone, Debug)]
@@ -17950,9 +22483,11 @@ impl DataAwsAppmeshVirtualService {
 }
 
 impl BlockType for DataAwsAppmeshVirtualService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -17965,16 +22500,25 @@ impl DataSource for DataAwsAppmeshVirtualService {
 }
 
 /// A declared [`DataAwsAppmeshVirtualService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppmeshVirtualServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppmeshVirtualServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -18047,10 +22591,18 @@ impl DataAwsAppmeshVirtualServiceRef {
 pub enum DataAwsAppmeshVirtualServiceSpec {}
 
 /// The fields of a [`DataAwsAppmeshVirtualServiceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualServiceSpecFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualServiceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualServiceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualServiceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18073,10 +22625,18 @@ impl DataAwsAppmeshVirtualServiceSpecFields {
 pub enum DataAwsAppmeshVirtualServiceSpecProvider {}
 
 /// The fields of a [`DataAwsAppmeshVirtualServiceSpecProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualServiceSpecProviderFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualServiceSpecProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualServiceSpecProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualServiceSpecProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18104,10 +22664,18 @@ impl DataAwsAppmeshVirtualServiceSpecProviderFields {
 pub enum DataAwsAppmeshVirtualServiceSpecProviderVirtualNode {}
 
 /// The fields of a [`DataAwsAppmeshVirtualServiceSpecProviderVirtualNode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualServiceSpecProviderVirtualNodeFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualServiceSpecProviderVirtualNodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualServiceSpecProviderVirtualNodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualServiceSpecProviderVirtualNodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18130,10 +22698,18 @@ impl DataAwsAppmeshVirtualServiceSpecProviderVirtualNodeFields {
 pub enum DataAwsAppmeshVirtualServiceSpecProviderVirtualRouter {}
 
 /// The fields of a [`DataAwsAppmeshVirtualServiceSpecProviderVirtualRouter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppmeshVirtualServiceSpecProviderVirtualRouterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppmeshVirtualServiceSpecProviderVirtualRouterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppmeshVirtualServiceSpecProviderVirtualRouterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppmeshVirtualServiceSpecProviderVirtualRouterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_apprunner_auto_scaling_configuration_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerAutoScalingConfigurationVersion(Body);
+
+impl std::fmt::Debug for ApprunnerAutoScalingConfigurationVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerAutoScalingConfigurationVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerAutoScalingConfigurationVersion`].
 #[derive(Clone, Debug)]
@@ -66,9 +73,11 @@ impl ApprunnerAutoScalingConfigurationVersion {
 }
 
 impl BlockType for ApprunnerAutoScalingConfigurationVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -82,16 +91,25 @@ impl Resource for ApprunnerAutoScalingConfigurationVersion {
 }
 
 /// A declared [`ApprunnerAutoScalingConfigurationVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerAutoScalingConfigurationVersionRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerAutoScalingConfigurationVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerAutoScalingConfigurationVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerAutoScalingConfigurationVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerAutoScalingConfigurationVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -175,8 +193,15 @@ impl ApprunnerAutoScalingConfigurationVersionRef {
 }
 
 /// The resource `aws_apprunner_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerConnection(Body);
+
+impl std::fmt::Debug for ApprunnerConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerConnection`].
 #[derive(Clone, Debug)]
@@ -219,9 +244,11 @@ impl ApprunnerConnection {
 }
 
 impl BlockType for ApprunnerConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -235,16 +262,25 @@ impl Resource for ApprunnerConnection {
 }
 
 /// A declared [`ApprunnerConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerConnectionRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -298,8 +334,15 @@ impl ApprunnerConnectionRef {
 }
 
 /// The resource `aws_apprunner_custom_domain_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerCustomDomainAssociation(Body);
+
+impl std::fmt::Debug for ApprunnerCustomDomainAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerCustomDomainAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerCustomDomainAssociation`].
 #[derive(Clone, Debug)]
@@ -337,9 +380,11 @@ impl ApprunnerCustomDomainAssociation {
 }
 
 impl BlockType for ApprunnerCustomDomainAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -353,16 +398,25 @@ impl Resource for ApprunnerCustomDomainAssociation {
 }
 
 /// A declared [`ApprunnerCustomDomainAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerCustomDomainAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerCustomDomainAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerCustomDomainAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerCustomDomainAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerCustomDomainAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -420,10 +474,18 @@ impl ApprunnerCustomDomainAssociationRef {
 pub enum ApprunnerCustomDomainAssociationCertificateValidationRecords {}
 
 /// The fields of a [`ApprunnerCustomDomainAssociationCertificateValidationRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerCustomDomainAssociationCertificateValidationRecordsFields(Expr);
 
+impl std::fmt::Debug for ApprunnerCustomDomainAssociationCertificateValidationRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerCustomDomainAssociationCertificateValidationRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerCustomDomainAssociationCertificateValidationRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -457,8 +519,15 @@ impl ApprunnerCustomDomainAssociationCertificateValidationRecordsFields {
 }
 
 /// The resource `aws_apprunner_default_auto_scaling_configuration_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerDefaultAutoScalingConfigurationVersion(Body);
+
+impl std::fmt::Debug for ApprunnerDefaultAutoScalingConfigurationVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerDefaultAutoScalingConfigurationVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerDefaultAutoScalingConfigurationVersion`].
 #[derive(Clone, Debug)]
@@ -484,9 +553,11 @@ impl ApprunnerDefaultAutoScalingConfigurationVersion {
 }
 
 impl BlockType for ApprunnerDefaultAutoScalingConfigurationVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -500,16 +571,25 @@ impl Resource for ApprunnerDefaultAutoScalingConfigurationVersion {
 }
 
 /// A declared [`ApprunnerDefaultAutoScalingConfigurationVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerDefaultAutoScalingConfigurationVersionRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerDefaultAutoScalingConfigurationVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerDefaultAutoScalingConfigurationVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerDefaultAutoScalingConfigurationVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerDefaultAutoScalingConfigurationVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -538,8 +618,15 @@ impl ApprunnerDefaultAutoScalingConfigurationVersionRef {
 }
 
 /// The resource `aws_apprunner_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerDeployment(Body);
+
+impl std::fmt::Debug for ApprunnerDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerDeployment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerDeployment`].
 #[derive(Clone, Debug)]
@@ -570,9 +657,11 @@ impl ApprunnerDeployment {
 }
 
 impl BlockType for ApprunnerDeployment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -586,16 +675,25 @@ impl Resource for ApprunnerDeployment {
 }
 
 /// A declared [`ApprunnerDeployment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerDeploymentRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerDeploymentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerDeploymentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerDeploymentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerDeploymentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -639,8 +737,15 @@ impl ApprunnerDeploymentRef {
 }
 
 /// The nested block `aws_apprunner_deployment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerDeploymentTimeouts(Body);
+
+impl std::fmt::Debug for ApprunnerDeploymentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerDeploymentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerDeploymentTimeouts {
     #[inline]
@@ -657,10 +762,18 @@ impl ApprunnerDeploymentTimeouts {
 }
 
 /// The fields of a [`ApprunnerDeploymentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerDeploymentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ApprunnerDeploymentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerDeploymentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerDeploymentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -679,8 +792,15 @@ impl ApprunnerDeploymentTimeoutsFields {
 }
 
 /// The resource `aws_apprunner_observability_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerObservabilityConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerObservabilityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerObservabilityConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerObservabilityConfiguration`].
 #[derive(Clone, Debug)]
@@ -726,9 +846,11 @@ impl ApprunnerObservabilityConfiguration {
 }
 
 impl BlockType for ApprunnerObservabilityConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -742,16 +864,25 @@ impl Resource for ApprunnerObservabilityConfiguration {
 }
 
 /// A declared [`ApprunnerObservabilityConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerObservabilityConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerObservabilityConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerObservabilityConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerObservabilityConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerObservabilityConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -815,8 +946,15 @@ impl ApprunnerObservabilityConfigurationRef {
 }
 
 /// The nested block `aws_apprunner_observability_configuration.trace_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerObservabilityConfigurationTraceConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerObservabilityConfigurationTraceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerObservabilityConfigurationTraceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerObservabilityConfigurationTraceConfiguration {
     #[inline]
@@ -832,10 +970,18 @@ impl ApprunnerObservabilityConfigurationTraceConfiguration {
 }
 
 /// The fields of a [`ApprunnerObservabilityConfigurationTraceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerObservabilityConfigurationTraceConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerObservabilityConfigurationTraceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerObservabilityConfigurationTraceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerObservabilityConfigurationTraceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -854,8 +1000,15 @@ impl ApprunnerObservabilityConfigurationTraceConfigurationFields {
 }
 
 /// The resource `aws_apprunner_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerService(Body);
+
+impl std::fmt::Debug for ApprunnerService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerService`].
 #[derive(Clone, Debug)]
@@ -928,9 +1081,11 @@ impl ApprunnerService {
 }
 
 impl BlockType for ApprunnerService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -944,16 +1099,25 @@ impl Resource for ApprunnerService {
 }
 
 /// A declared [`ApprunnerService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1047,8 +1211,15 @@ impl ApprunnerServiceRef {
 }
 
 /// The nested block `aws_apprunner_service.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerServiceEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -1068,10 +1239,18 @@ impl ApprunnerServiceEncryptionConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1090,8 +1269,15 @@ impl ApprunnerServiceEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.health_check_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceHealthCheckConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceHealthCheckConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceHealthCheckConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceHealthCheckConfiguration {
     #[inline]
@@ -1132,10 +1318,18 @@ impl ApprunnerServiceHealthCheckConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceHealthCheckConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceHealthCheckConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceHealthCheckConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceHealthCheckConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceHealthCheckConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1179,8 +1373,15 @@ impl ApprunnerServiceHealthCheckConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.instance_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceInstanceConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceInstanceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceInstanceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceInstanceConfiguration {
     #[inline]
@@ -1206,10 +1407,18 @@ impl ApprunnerServiceInstanceConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceInstanceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceInstanceConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceInstanceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceInstanceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceInstanceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1238,8 +1447,15 @@ impl ApprunnerServiceInstanceConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceNetworkConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceNetworkConfiguration {
     #[inline]
@@ -1265,10 +1481,18 @@ impl ApprunnerServiceNetworkConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1297,8 +1521,15 @@ impl ApprunnerServiceNetworkConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.network_configuration.egress_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceNetworkConfigurationEgressConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceNetworkConfigurationEgressConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceNetworkConfigurationEgressConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceNetworkConfigurationEgressConfiguration {
     #[inline]
@@ -1319,10 +1550,18 @@ impl ApprunnerServiceNetworkConfigurationEgressConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceNetworkConfigurationEgressConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceNetworkConfigurationEgressConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceNetworkConfigurationEgressConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceNetworkConfigurationEgressConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceNetworkConfigurationEgressConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1346,8 +1585,15 @@ impl ApprunnerServiceNetworkConfigurationEgressConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.network_configuration.ingress_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceNetworkConfigurationIngressConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceNetworkConfigurationIngressConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceNetworkConfigurationIngressConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceNetworkConfigurationIngressConfiguration {
     #[inline]
@@ -1363,10 +1609,18 @@ impl ApprunnerServiceNetworkConfigurationIngressConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceNetworkConfigurationIngressConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceNetworkConfigurationIngressConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceNetworkConfigurationIngressConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceNetworkConfigurationIngressConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceNetworkConfigurationIngressConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1385,8 +1639,15 @@ impl ApprunnerServiceNetworkConfigurationIngressConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.observability_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceObservabilityConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceObservabilityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceObservabilityConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerServiceObservabilityConfiguration`].
 #[derive(Clone, Debug)]
@@ -1411,10 +1672,18 @@ impl ApprunnerServiceObservabilityConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceObservabilityConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceObservabilityConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceObservabilityConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceObservabilityConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceObservabilityConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1438,8 +1707,15 @@ impl ApprunnerServiceObservabilityConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceSourceConfiguration {
     #[inline]
@@ -1470,10 +1746,18 @@ impl ApprunnerServiceSourceConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1507,8 +1791,15 @@ impl ApprunnerServiceSourceConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.source_configuration.authentication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationAuthenticationConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationAuthenticationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationAuthenticationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceSourceConfigurationAuthenticationConfiguration {
     #[inline]
@@ -1529,10 +1820,18 @@ impl ApprunnerServiceSourceConfigurationAuthenticationConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfigurationAuthenticationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationAuthenticationConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationAuthenticationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationAuthenticationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationAuthenticationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1556,8 +1855,15 @@ impl ApprunnerServiceSourceConfigurationAuthenticationConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.source_configuration.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepository(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerServiceSourceConfigurationCodeRepository`].
 #[derive(Clone, Debug)]
@@ -1589,10 +1895,18 @@ impl ApprunnerServiceSourceConfigurationCodeRepository {
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfigurationCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1626,8 +1940,15 @@ impl ApprunnerServiceSourceConfigurationCodeRepositoryFields {
 }
 
 /// The nested block `aws_apprunner_service.source_configuration.code_repository.code_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfiguration`].
 #[derive(Clone, Debug)]
@@ -1652,10 +1973,18 @@ impl ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1679,8 +2008,15 @@ impl ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationFields {
 }
 
 /// The nested block `aws_apprunner_service.source_configuration.code_repository.code_configuration.code_configuration_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValues(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValues").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValues`].
 #[derive(Clone, Debug)]
@@ -1725,10 +2061,18 @@ impl ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfi
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValuesFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfigurationValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1772,8 +2116,15 @@ impl ApprunnerServiceSourceConfigurationCodeRepositoryCodeConfigurationCodeConfi
 }
 
 /// The nested block `aws_apprunner_service.source_configuration.code_repository.source_code_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersion(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersion`].
 #[derive(Clone, Debug)]
@@ -1795,10 +2146,18 @@ impl ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersion {
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersionFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1822,8 +2181,15 @@ impl ApprunnerServiceSourceConfigurationCodeRepositorySourceCodeVersionFields {
 }
 
 /// The nested block `aws_apprunner_service.source_configuration.image_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationImageRepository(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationImageRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationImageRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerServiceSourceConfigurationImageRepository`].
 #[derive(Clone, Debug)]
@@ -1850,10 +2216,18 @@ impl ApprunnerServiceSourceConfigurationImageRepository {
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfigurationImageRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationImageRepositoryFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationImageRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationImageRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationImageRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1882,8 +2256,15 @@ impl ApprunnerServiceSourceConfigurationImageRepositoryFields {
 }
 
 /// The nested block `aws_apprunner_service.source_configuration.image_repository.image_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationImageRepositoryImageConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationImageRepositoryImageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationImageRepositoryImageConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerServiceSourceConfigurationImageRepositoryImageConfiguration {
     #[inline]
@@ -1914,10 +2295,18 @@ impl ApprunnerServiceSourceConfigurationImageRepositoryImageConfiguration {
 }
 
 /// The fields of a [`ApprunnerServiceSourceConfigurationImageRepositoryImageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerServiceSourceConfigurationImageRepositoryImageConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerServiceSourceConfigurationImageRepositoryImageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerServiceSourceConfigurationImageRepositoryImageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerServiceSourceConfigurationImageRepositoryImageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1951,8 +2340,15 @@ impl ApprunnerServiceSourceConfigurationImageRepositoryImageConfigurationFields 
 }
 
 /// The resource `aws_apprunner_vpc_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerVpcConnector(Body);
+
+impl std::fmt::Debug for ApprunnerVpcConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerVpcConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerVpcConnector`].
 #[derive(Clone, Debug)]
@@ -1997,9 +2393,11 @@ impl ApprunnerVpcConnector {
 }
 
 impl BlockType for ApprunnerVpcConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2013,16 +2411,25 @@ impl Resource for ApprunnerVpcConnector {
 }
 
 /// A declared [`ApprunnerVpcConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerVpcConnectorRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerVpcConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerVpcConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerVpcConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerVpcConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2086,8 +2493,15 @@ impl ApprunnerVpcConnectorRef {
 }
 
 /// The resource `aws_apprunner_vpc_ingress_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerVpcIngressConnection(Body);
+
+impl std::fmt::Debug for ApprunnerVpcIngressConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerVpcIngressConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApprunnerVpcIngressConnection`].
 #[derive(Clone, Debug)]
@@ -2132,9 +2546,11 @@ impl ApprunnerVpcIngressConnection {
 }
 
 impl BlockType for ApprunnerVpcIngressConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2148,16 +2564,25 @@ impl Resource for ApprunnerVpcIngressConnection {
 }
 
 /// A declared [`ApprunnerVpcIngressConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerVpcIngressConnectionRef(BlockRef);
 
+impl std::fmt::Debug for ApprunnerVpcIngressConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerVpcIngressConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApprunnerVpcIngressConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApprunnerVpcIngressConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2221,8 +2646,15 @@ impl ApprunnerVpcIngressConnectionRef {
 }
 
 /// The nested block `aws_apprunner_vpc_ingress_connection.ingress_vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerVpcIngressConnectionIngressVpcConfiguration(Body);
+
+impl std::fmt::Debug for ApprunnerVpcIngressConnectionIngressVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerVpcIngressConnectionIngressVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ApprunnerVpcIngressConnectionIngressVpcConfiguration {
     #[inline]
@@ -2243,10 +2675,18 @@ impl ApprunnerVpcIngressConnectionIngressVpcConfiguration {
 }
 
 /// The fields of a [`ApprunnerVpcIngressConnectionIngressVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApprunnerVpcIngressConnectionIngressVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for ApprunnerVpcIngressConnectionIngressVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApprunnerVpcIngressConnectionIngressVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApprunnerVpcIngressConnectionIngressVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2270,8 +2710,15 @@ impl ApprunnerVpcIngressConnectionIngressVpcConfigurationFields {
 }
 
 /// The data source `aws_apprunner_hosted_zone_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApprunnerHostedZoneId(Body);
+
+impl std::fmt::Debug for DataAwsApprunnerHostedZoneId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApprunnerHostedZoneId").field(&self.0).finish()
+    }
+}
 
 impl DataAwsApprunnerHostedZoneId {
     #[inline]
@@ -2288,9 +2735,11 @@ impl DataAwsApprunnerHostedZoneId {
 }
 
 impl BlockType for DataAwsApprunnerHostedZoneId {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2303,16 +2752,25 @@ impl DataSource for DataAwsApprunnerHostedZoneId {
 }
 
 /// A declared [`DataAwsApprunnerHostedZoneId`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsApprunnerHostedZoneIdRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsApprunnerHostedZoneIdRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsApprunnerHostedZoneIdRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsApprunnerHostedZoneIdRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsApprunnerHostedZoneIdRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appstream_directory_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamDirectoryConfig(Body);
+
+impl std::fmt::Debug for AppstreamDirectoryConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamDirectoryConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamDirectoryConfig`].
 #[derive(Clone, Debug)]
@@ -50,9 +57,11 @@ impl AppstreamDirectoryConfig {
 }
 
 impl BlockType for AppstreamDirectoryConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for AppstreamDirectoryConfig {
 }
 
 /// A declared [`AppstreamDirectoryConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamDirectoryConfigRef(BlockRef);
 
+impl std::fmt::Debug for AppstreamDirectoryConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamDirectoryConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppstreamDirectoryConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppstreamDirectoryConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -124,8 +142,15 @@ impl AppstreamDirectoryConfigRef {
 }
 
 /// The nested block `aws_appstream_directory_config.certificate_based_auth_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamDirectoryConfigCertificateBasedAuthProperties(Body);
+
+impl std::fmt::Debug for AppstreamDirectoryConfigCertificateBasedAuthProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamDirectoryConfigCertificateBasedAuthProperties").field(&self.0).finish()
+    }
+}
 
 impl AppstreamDirectoryConfigCertificateBasedAuthProperties {
     #[inline]
@@ -146,10 +171,18 @@ impl AppstreamDirectoryConfigCertificateBasedAuthProperties {
 }
 
 /// The fields of a [`AppstreamDirectoryConfigCertificateBasedAuthProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamDirectoryConfigCertificateBasedAuthPropertiesFields(Expr);
 
+impl std::fmt::Debug for AppstreamDirectoryConfigCertificateBasedAuthPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamDirectoryConfigCertificateBasedAuthPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamDirectoryConfigCertificateBasedAuthPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -173,8 +206,15 @@ impl AppstreamDirectoryConfigCertificateBasedAuthPropertiesFields {
 }
 
 /// The nested block `aws_appstream_directory_config.service_account_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamDirectoryConfigServiceAccountCredentials(Body);
+
+impl std::fmt::Debug for AppstreamDirectoryConfigServiceAccountCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamDirectoryConfigServiceAccountCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamDirectoryConfigServiceAccountCredentials`].
 #[derive(Clone, Debug)]
@@ -196,10 +236,18 @@ impl AppstreamDirectoryConfigServiceAccountCredentials {
 }
 
 /// The fields of a [`AppstreamDirectoryConfigServiceAccountCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamDirectoryConfigServiceAccountCredentialsFields(Expr);
 
+impl std::fmt::Debug for AppstreamDirectoryConfigServiceAccountCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamDirectoryConfigServiceAccountCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamDirectoryConfigServiceAccountCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -223,8 +271,15 @@ impl AppstreamDirectoryConfigServiceAccountCredentialsFields {
 }
 
 /// The resource `aws_appstream_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleet(Body);
+
+impl std::fmt::Debug for AppstreamFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamFleet`].
 #[derive(Clone, Debug)]
@@ -339,9 +394,11 @@ impl AppstreamFleet {
 }
 
 impl BlockType for AppstreamFleet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -355,16 +412,25 @@ impl Resource for AppstreamFleet {
 }
 
 /// A declared [`AppstreamFleet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetRef(BlockRef);
 
+impl std::fmt::Debug for AppstreamFleetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppstreamFleetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppstreamFleetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -498,8 +564,15 @@ impl AppstreamFleetRef {
 }
 
 /// The nested block `aws_appstream_fleet.compute_capacity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetComputeCapacity(Body);
+
+impl std::fmt::Debug for AppstreamFleetComputeCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetComputeCapacity").field(&self.0).finish()
+    }
+}
 
 impl AppstreamFleetComputeCapacity {
     #[inline]
@@ -520,10 +593,18 @@ impl AppstreamFleetComputeCapacity {
 }
 
 /// The fields of a [`AppstreamFleetComputeCapacity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetComputeCapacityFields(Expr);
 
+impl std::fmt::Debug for AppstreamFleetComputeCapacityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetComputeCapacityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamFleetComputeCapacityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -562,8 +643,15 @@ impl AppstreamFleetComputeCapacityFields {
 }
 
 /// The nested block `aws_appstream_fleet.domain_join_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetDomainJoinInfo(Body);
+
+impl std::fmt::Debug for AppstreamFleetDomainJoinInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetDomainJoinInfo").field(&self.0).finish()
+    }
+}
 
 impl AppstreamFleetDomainJoinInfo {
     #[inline]
@@ -584,10 +672,18 @@ impl AppstreamFleetDomainJoinInfo {
 }
 
 /// The fields of a [`AppstreamFleetDomainJoinInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetDomainJoinInfoFields(Expr);
 
+impl std::fmt::Debug for AppstreamFleetDomainJoinInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetDomainJoinInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamFleetDomainJoinInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -611,8 +707,15 @@ impl AppstreamFleetDomainJoinInfoFields {
 }
 
 /// The nested block `aws_appstream_fleet.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetVpcConfig(Body);
+
+impl std::fmt::Debug for AppstreamFleetVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetVpcConfig").field(&self.0).finish()
+    }
+}
 
 impl AppstreamFleetVpcConfig {
     #[inline]
@@ -633,10 +736,18 @@ impl AppstreamFleetVpcConfig {
 }
 
 /// The fields of a [`AppstreamFleetVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetVpcConfigFields(Expr);
 
+impl std::fmt::Debug for AppstreamFleetVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamFleetVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -660,8 +771,15 @@ impl AppstreamFleetVpcConfigFields {
 }
 
 /// The resource `aws_appstream_fleet_stack_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetStackAssociation(Body);
+
+impl std::fmt::Debug for AppstreamFleetStackAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetStackAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamFleetStackAssociation`].
 #[derive(Clone, Debug)]
@@ -694,9 +812,11 @@ impl AppstreamFleetStackAssociation {
 }
 
 impl BlockType for AppstreamFleetStackAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -710,16 +830,25 @@ impl Resource for AppstreamFleetStackAssociation {
 }
 
 /// A declared [`AppstreamFleetStackAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamFleetStackAssociationRef(BlockRef);
 
+impl std::fmt::Debug for AppstreamFleetStackAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamFleetStackAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppstreamFleetStackAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppstreamFleetStackAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -753,8 +882,15 @@ impl AppstreamFleetStackAssociationRef {
 }
 
 /// The resource `aws_appstream_image_builder`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilder(Body);
+
+impl std::fmt::Debug for AppstreamImageBuilder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilder").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamImageBuilder`].
 #[derive(Clone, Debug)]
@@ -848,9 +984,11 @@ impl AppstreamImageBuilder {
 }
 
 impl BlockType for AppstreamImageBuilder {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -864,16 +1002,25 @@ impl Resource for AppstreamImageBuilder {
 }
 
 /// A declared [`AppstreamImageBuilder`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilderRef(BlockRef);
 
+impl std::fmt::Debug for AppstreamImageBuilderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppstreamImageBuilderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppstreamImageBuilderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -982,8 +1129,15 @@ impl AppstreamImageBuilderRef {
 }
 
 /// The nested block `aws_appstream_image_builder.access_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilderAccessEndpoint(Body);
+
+impl std::fmt::Debug for AppstreamImageBuilderAccessEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilderAccessEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamImageBuilderAccessEndpoint`].
 #[derive(Clone, Debug)]
@@ -1008,10 +1162,18 @@ impl AppstreamImageBuilderAccessEndpoint {
 }
 
 /// The fields of a [`AppstreamImageBuilderAccessEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilderAccessEndpointFields(Expr);
 
+impl std::fmt::Debug for AppstreamImageBuilderAccessEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilderAccessEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamImageBuilderAccessEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1035,8 +1197,15 @@ impl AppstreamImageBuilderAccessEndpointFields {
 }
 
 /// The nested block `aws_appstream_image_builder.domain_join_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilderDomainJoinInfo(Body);
+
+impl std::fmt::Debug for AppstreamImageBuilderDomainJoinInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilderDomainJoinInfo").field(&self.0).finish()
+    }
+}
 
 impl AppstreamImageBuilderDomainJoinInfo {
     #[inline]
@@ -1057,10 +1226,18 @@ impl AppstreamImageBuilderDomainJoinInfo {
 }
 
 /// The fields of a [`AppstreamImageBuilderDomainJoinInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilderDomainJoinInfoFields(Expr);
 
+impl std::fmt::Debug for AppstreamImageBuilderDomainJoinInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilderDomainJoinInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamImageBuilderDomainJoinInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1084,8 +1261,15 @@ impl AppstreamImageBuilderDomainJoinInfoFields {
 }
 
 /// The nested block `aws_appstream_image_builder.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilderVpcConfig(Body);
+
+impl std::fmt::Debug for AppstreamImageBuilderVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilderVpcConfig").field(&self.0).finish()
+    }
+}
 
 impl AppstreamImageBuilderVpcConfig {
     #[inline]
@@ -1106,10 +1290,18 @@ impl AppstreamImageBuilderVpcConfig {
 }
 
 /// The fields of a [`AppstreamImageBuilderVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamImageBuilderVpcConfigFields(Expr);
 
+impl std::fmt::Debug for AppstreamImageBuilderVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamImageBuilderVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamImageBuilderVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1133,8 +1325,15 @@ impl AppstreamImageBuilderVpcConfigFields {
 }
 
 /// The resource `aws_appstream_stack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStack(Body);
+
+impl std::fmt::Debug for AppstreamStack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamStack`].
 #[derive(Clone, Debug)]
@@ -1228,9 +1427,11 @@ impl AppstreamStack {
 }
 
 impl BlockType for AppstreamStack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1244,16 +1445,25 @@ impl Resource for AppstreamStack {
 }
 
 /// A declared [`AppstreamStack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackRef(BlockRef);
 
+impl std::fmt::Debug for AppstreamStackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppstreamStackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppstreamStackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1352,8 +1562,15 @@ impl AppstreamStackRef {
 }
 
 /// The nested block `aws_appstream_stack.access_endpoints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackAccessEndpoints(Body);
+
+impl std::fmt::Debug for AppstreamStackAccessEndpoints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackAccessEndpoints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamStackAccessEndpoints`].
 #[derive(Clone, Debug)]
@@ -1378,10 +1595,18 @@ impl AppstreamStackAccessEndpoints {
 }
 
 /// The fields of a [`AppstreamStackAccessEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackAccessEndpointsFields(Expr);
 
+impl std::fmt::Debug for AppstreamStackAccessEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackAccessEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamStackAccessEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1405,8 +1630,15 @@ impl AppstreamStackAccessEndpointsFields {
 }
 
 /// The nested block `aws_appstream_stack.application_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackApplicationSettings(Body);
+
+impl std::fmt::Debug for AppstreamStackApplicationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackApplicationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamStackApplicationSettings`].
 #[derive(Clone, Debug)]
@@ -1431,10 +1663,18 @@ impl AppstreamStackApplicationSettings {
 }
 
 /// The fields of a [`AppstreamStackApplicationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackApplicationSettingsFields(Expr);
 
+impl std::fmt::Debug for AppstreamStackApplicationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackApplicationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamStackApplicationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1458,8 +1698,15 @@ impl AppstreamStackApplicationSettingsFields {
 }
 
 /// The nested block `aws_appstream_stack.storage_connectors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackStorageConnectors(Body);
+
+impl std::fmt::Debug for AppstreamStackStorageConnectors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackStorageConnectors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamStackStorageConnectors`].
 #[derive(Clone, Debug)]
@@ -1489,10 +1736,18 @@ impl AppstreamStackStorageConnectors {
 }
 
 /// The fields of a [`AppstreamStackStorageConnectors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackStorageConnectorsFields(Expr);
 
+impl std::fmt::Debug for AppstreamStackStorageConnectorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackStorageConnectorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamStackStorageConnectorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1521,8 +1776,15 @@ impl AppstreamStackStorageConnectorsFields {
 }
 
 /// The nested block `aws_appstream_stack.streaming_experience_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackStreamingExperienceSettings(Body);
+
+impl std::fmt::Debug for AppstreamStackStreamingExperienceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackStreamingExperienceSettings").field(&self.0).finish()
+    }
+}
 
 impl AppstreamStackStreamingExperienceSettings {
     #[inline]
@@ -1538,10 +1800,18 @@ impl AppstreamStackStreamingExperienceSettings {
 }
 
 /// The fields of a [`AppstreamStackStreamingExperienceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackStreamingExperienceSettingsFields(Expr);
 
+impl std::fmt::Debug for AppstreamStackStreamingExperienceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackStreamingExperienceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamStackStreamingExperienceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1560,8 +1830,15 @@ impl AppstreamStackStreamingExperienceSettingsFields {
 }
 
 /// The nested block `aws_appstream_stack.user_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackUserSettings(Body);
+
+impl std::fmt::Debug for AppstreamStackUserSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackUserSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamStackUserSettings`].
 #[derive(Clone, Debug)]
@@ -1583,10 +1860,18 @@ impl AppstreamStackUserSettings {
 }
 
 /// The fields of a [`AppstreamStackUserSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamStackUserSettingsFields(Expr);
 
+impl std::fmt::Debug for AppstreamStackUserSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamStackUserSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppstreamStackUserSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1610,8 +1895,15 @@ impl AppstreamStackUserSettingsFields {
 }
 
 /// The resource `aws_appstream_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamUser(Body);
+
+impl std::fmt::Debug for AppstreamUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamUser`].
 #[derive(Clone, Debug)]
@@ -1664,9 +1956,11 @@ impl AppstreamUser {
 }
 
 impl BlockType for AppstreamUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1680,16 +1974,25 @@ impl Resource for AppstreamUser {
 }
 
 /// A declared [`AppstreamUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamUserRef(BlockRef);
 
+impl std::fmt::Debug for AppstreamUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppstreamUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppstreamUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1753,8 +2056,15 @@ impl AppstreamUserRef {
 }
 
 /// The resource `aws_appstream_user_stack_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamUserStackAssociation(Body);
+
+impl std::fmt::Debug for AppstreamUserStackAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamUserStackAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppstreamUserStackAssociation`].
 #[derive(Clone, Debug)]
@@ -1794,9 +2104,11 @@ impl AppstreamUserStackAssociation {
 }
 
 impl BlockType for AppstreamUserStackAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1810,16 +2122,25 @@ impl Resource for AppstreamUserStackAssociation {
 }
 
 /// A declared [`AppstreamUserStackAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppstreamUserStackAssociationRef(BlockRef);
 
+impl std::fmt::Debug for AppstreamUserStackAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppstreamUserStackAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppstreamUserStackAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppstreamUserStackAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1863,8 +2184,15 @@ impl AppstreamUserStackAssociationRef {
 }
 
 /// The data source `aws_appstream_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppstreamImage(Body);
+
+impl std::fmt::Debug for DataAwsAppstreamImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppstreamImage").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAppstreamImage {
     #[inline]
@@ -1906,9 +2234,11 @@ impl DataAwsAppstreamImage {
 }
 
 impl BlockType for DataAwsAppstreamImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1921,16 +2251,25 @@ impl DataSource for DataAwsAppstreamImage {
 }
 
 /// A declared [`DataAwsAppstreamImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppstreamImageRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAppstreamImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppstreamImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAppstreamImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAppstreamImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2043,10 +2382,18 @@ impl DataAwsAppstreamImageRef {
 pub enum DataAwsAppstreamImageApplications {}
 
 /// The fields of a [`DataAwsAppstreamImageApplications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppstreamImageApplicationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppstreamImageApplicationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppstreamImageApplicationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppstreamImageApplicationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2139,10 +2486,18 @@ impl DataAwsAppstreamImageApplicationsFields {
 pub enum DataAwsAppstreamImageApplicationsIconS3Location {}
 
 /// The fields of a [`DataAwsAppstreamImageApplicationsIconS3Location`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppstreamImageApplicationsIconS3LocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppstreamImageApplicationsIconS3LocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppstreamImageApplicationsIconS3LocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppstreamImageApplicationsIconS3LocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2170,10 +2525,18 @@ impl DataAwsAppstreamImageApplicationsIconS3LocationFields {
 pub enum DataAwsAppstreamImageImagePermissions {}
 
 /// The fields of a [`DataAwsAppstreamImageImagePermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppstreamImageImagePermissionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppstreamImageImagePermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppstreamImageImagePermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppstreamImageImagePermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2201,10 +2564,18 @@ impl DataAwsAppstreamImageImagePermissionsFields {
 pub enum DataAwsAppstreamImageStateChangeReason {}
 
 /// The fields of a [`DataAwsAppstreamImageStateChangeReason`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAppstreamImageStateChangeReasonFields(Expr);
 
+impl std::fmt::Debug for DataAwsAppstreamImageStateChangeReasonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAppstreamImageStateChangeReasonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAppstreamImageStateChangeReasonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_appsync_api`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApi(Body);
+
+impl std::fmt::Debug for AppsyncApi {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApi").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApi`].
 #[derive(Clone, Debug)]
@@ -52,9 +59,11 @@ impl AppsyncApi {
 }
 
 impl BlockType for AppsyncApi {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl Resource for AppsyncApi {
 }
 
 /// A declared [`AppsyncApi`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncApiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncApiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncApiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -146,8 +164,15 @@ impl AppsyncApiRef {
 }
 
 /// The nested block `aws_appsync_api.event_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfig(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncApiEventConfig {
     #[inline]
@@ -188,10 +213,18 @@ impl AppsyncApiEventConfig {
 }
 
 /// The fields of a [`AppsyncApiEventConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -230,8 +263,15 @@ impl AppsyncApiEventConfigFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.auth_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProvider(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigAuthProvider`].
 #[derive(Clone, Debug)]
@@ -269,10 +309,18 @@ impl AppsyncApiEventConfigAuthProvider {
 }
 
 /// The fields of a [`AppsyncApiEventConfigAuthProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProviderFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigAuthProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -306,8 +354,15 @@ impl AppsyncApiEventConfigAuthProviderFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.auth_provider.cognito_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProviderCognitoConfig(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProviderCognitoConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProviderCognitoConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigAuthProviderCognitoConfig`].
 #[derive(Clone, Debug)]
@@ -334,10 +389,18 @@ impl AppsyncApiEventConfigAuthProviderCognitoConfig {
 }
 
 /// The fields of a [`AppsyncApiEventConfigAuthProviderCognitoConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProviderCognitoConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProviderCognitoConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProviderCognitoConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigAuthProviderCognitoConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -366,8 +429,15 @@ impl AppsyncApiEventConfigAuthProviderCognitoConfigFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.auth_provider.lambda_authorizer_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfig(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfig`].
 #[derive(Clone, Debug)]
@@ -397,10 +467,18 @@ impl AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfig {
 }
 
 /// The fields of a [`AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -429,8 +507,15 @@ impl AppsyncApiEventConfigAuthProviderLambdaAuthorizerConfigFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.auth_provider.openid_connect_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProviderOpenidConnectConfig(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProviderOpenidConnectConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProviderOpenidConnectConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigAuthProviderOpenidConnectConfig`].
 #[derive(Clone, Debug)]
@@ -465,10 +550,18 @@ impl AppsyncApiEventConfigAuthProviderOpenidConnectConfig {
 }
 
 /// The fields of a [`AppsyncApiEventConfigAuthProviderOpenidConnectConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigAuthProviderOpenidConnectConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigAuthProviderOpenidConnectConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigAuthProviderOpenidConnectConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigAuthProviderOpenidConnectConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -502,8 +595,15 @@ impl AppsyncApiEventConfigAuthProviderOpenidConnectConfigFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.connection_auth_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigConnectionAuthMode(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigConnectionAuthMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigConnectionAuthMode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigConnectionAuthMode`].
 #[derive(Clone, Debug)]
@@ -523,10 +623,18 @@ impl AppsyncApiEventConfigConnectionAuthMode {
 }
 
 /// The fields of a [`AppsyncApiEventConfigConnectionAuthMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigConnectionAuthModeFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigConnectionAuthModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigConnectionAuthModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigConnectionAuthModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -545,8 +653,15 @@ impl AppsyncApiEventConfigConnectionAuthModeFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.default_publish_auth_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigDefaultPublishAuthMode(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigDefaultPublishAuthMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigDefaultPublishAuthMode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigDefaultPublishAuthMode`].
 #[derive(Clone, Debug)]
@@ -566,10 +681,18 @@ impl AppsyncApiEventConfigDefaultPublishAuthMode {
 }
 
 /// The fields of a [`AppsyncApiEventConfigDefaultPublishAuthMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigDefaultPublishAuthModeFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigDefaultPublishAuthModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigDefaultPublishAuthModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigDefaultPublishAuthModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -588,8 +711,15 @@ impl AppsyncApiEventConfigDefaultPublishAuthModeFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.default_subscribe_auth_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigDefaultSubscribeAuthMode(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigDefaultSubscribeAuthMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigDefaultSubscribeAuthMode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigDefaultSubscribeAuthMode`].
 #[derive(Clone, Debug)]
@@ -609,10 +739,18 @@ impl AppsyncApiEventConfigDefaultSubscribeAuthMode {
 }
 
 /// The fields of a [`AppsyncApiEventConfigDefaultSubscribeAuthMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigDefaultSubscribeAuthModeFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigDefaultSubscribeAuthModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigDefaultSubscribeAuthModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigDefaultSubscribeAuthModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -631,8 +769,15 @@ impl AppsyncApiEventConfigDefaultSubscribeAuthModeFields {
 }
 
 /// The nested block `aws_appsync_api.event_config.log_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigLogConfig(Body);
+
+impl std::fmt::Debug for AppsyncApiEventConfigLogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigLogConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiEventConfigLogConfig`].
 #[derive(Clone, Debug)]
@@ -654,10 +799,18 @@ impl AppsyncApiEventConfigLogConfig {
 }
 
 /// The fields of a [`AppsyncApiEventConfigLogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiEventConfigLogConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncApiEventConfigLogConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiEventConfigLogConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncApiEventConfigLogConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -681,8 +834,15 @@ impl AppsyncApiEventConfigLogConfigFields {
 }
 
 /// The resource `aws_appsync_api_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiCache(Body);
+
+impl std::fmt::Debug for AppsyncApiCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiCache`].
 #[derive(Clone, Debug)]
@@ -729,9 +889,11 @@ impl AppsyncApiCache {
 }
 
 impl BlockType for AppsyncApiCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -745,16 +907,25 @@ impl Resource for AppsyncApiCache {
 }
 
 /// A declared [`AppsyncApiCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiCacheRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncApiCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncApiCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncApiCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -808,8 +979,15 @@ impl AppsyncApiCacheRef {
 }
 
 /// The resource `aws_appsync_api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiKey(Body);
+
+impl std::fmt::Debug for AppsyncApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncApiKey`].
 #[derive(Clone, Debug)]
@@ -850,9 +1028,11 @@ impl AppsyncApiKey {
 }
 
 impl BlockType for AppsyncApiKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -866,16 +1046,25 @@ impl Resource for AppsyncApiKey {
 }
 
 /// A declared [`AppsyncApiKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncApiKeyRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncApiKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncApiKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncApiKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncApiKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -924,8 +1113,15 @@ impl AppsyncApiKeyRef {
 }
 
 /// The resource `aws_appsync_channel_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespace(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncChannelNamespace`].
 #[derive(Clone, Debug)]
@@ -981,9 +1177,11 @@ impl AppsyncChannelNamespace {
 }
 
 impl BlockType for AppsyncChannelNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -997,16 +1195,25 @@ impl Resource for AppsyncChannelNamespace {
 }
 
 /// A declared [`AppsyncChannelNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncChannelNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncChannelNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1070,8 +1277,15 @@ impl AppsyncChannelNamespaceRef {
 }
 
 /// The nested block `aws_appsync_channel_namespace.handler_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigs(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigs").field(&self.0).finish()
+    }
+}
 
 impl AppsyncChannelNamespaceHandlerConfigs {
     #[inline]
@@ -1094,10 +1308,18 @@ impl AppsyncChannelNamespaceHandlerConfigs {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceHandlerConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceHandlerConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1121,8 +1343,15 @@ impl AppsyncChannelNamespaceHandlerConfigsFields {
 }
 
 /// The nested block `aws_appsync_channel_namespace.handler_configs.on_publish`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnPublish(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnPublish {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnPublish").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncChannelNamespaceHandlerConfigsOnPublish`].
 #[derive(Clone, Debug)]
@@ -1148,10 +1377,18 @@ impl AppsyncChannelNamespaceHandlerConfigsOnPublish {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceHandlerConfigsOnPublish`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnPublishFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnPublishFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnPublishFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceHandlerConfigsOnPublishFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1175,8 +1412,15 @@ impl AppsyncChannelNamespaceHandlerConfigsOnPublishFields {
 }
 
 /// The nested block `aws_appsync_channel_namespace.handler_configs.on_publish.integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnPublishIntegration(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnPublishIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnPublishIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncChannelNamespaceHandlerConfigsOnPublishIntegration`].
 #[derive(Clone, Debug)]
@@ -1202,10 +1446,18 @@ impl AppsyncChannelNamespaceHandlerConfigsOnPublishIntegration {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceHandlerConfigsOnPublishIntegration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1229,8 +1481,15 @@ impl AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationFields {
 }
 
 /// The nested block `aws_appsync_channel_namespace.handler_configs.on_publish.integration.lambda_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfig(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfig {
     #[inline]
@@ -1246,10 +1505,18 @@ impl AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfig {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1268,8 +1535,15 @@ impl AppsyncChannelNamespaceHandlerConfigsOnPublishIntegrationLambdaConfigFields
 }
 
 /// The nested block `aws_appsync_channel_namespace.handler_configs.on_subscribe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnSubscribe(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnSubscribe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnSubscribe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncChannelNamespaceHandlerConfigsOnSubscribe`].
 #[derive(Clone, Debug)]
@@ -1295,10 +1569,18 @@ impl AppsyncChannelNamespaceHandlerConfigsOnSubscribe {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceHandlerConfigsOnSubscribe`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnSubscribeFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnSubscribeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnSubscribeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceHandlerConfigsOnSubscribeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1322,8 +1604,15 @@ impl AppsyncChannelNamespaceHandlerConfigsOnSubscribeFields {
 }
 
 /// The nested block `aws_appsync_channel_namespace.handler_configs.on_subscribe.integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegration(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegration`].
 #[derive(Clone, Debug)]
@@ -1349,10 +1638,18 @@ impl AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegration {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1376,8 +1673,15 @@ impl AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationFields {
 }
 
 /// The nested block `aws_appsync_channel_namespace.handler_configs.on_subscribe.integration.lambda_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfig(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfig {
     #[inline]
@@ -1393,10 +1697,18 @@ impl AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfig {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1415,8 +1727,15 @@ impl AppsyncChannelNamespaceHandlerConfigsOnSubscribeIntegrationLambdaConfigFiel
 }
 
 /// The nested block `aws_appsync_channel_namespace.publish_auth_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespacePublishAuthMode(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespacePublishAuthMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespacePublishAuthMode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncChannelNamespacePublishAuthMode`].
 #[derive(Clone, Debug)]
@@ -1436,10 +1755,18 @@ impl AppsyncChannelNamespacePublishAuthMode {
 }
 
 /// The fields of a [`AppsyncChannelNamespacePublishAuthMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespacePublishAuthModeFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespacePublishAuthModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespacePublishAuthModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespacePublishAuthModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1458,8 +1785,15 @@ impl AppsyncChannelNamespacePublishAuthModeFields {
 }
 
 /// The nested block `aws_appsync_channel_namespace.subscribe_auth_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceSubscribeAuthMode(Body);
+
+impl std::fmt::Debug for AppsyncChannelNamespaceSubscribeAuthMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceSubscribeAuthMode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncChannelNamespaceSubscribeAuthMode`].
 #[derive(Clone, Debug)]
@@ -1479,10 +1813,18 @@ impl AppsyncChannelNamespaceSubscribeAuthMode {
 }
 
 /// The fields of a [`AppsyncChannelNamespaceSubscribeAuthMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncChannelNamespaceSubscribeAuthModeFields(Expr);
 
+impl std::fmt::Debug for AppsyncChannelNamespaceSubscribeAuthModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncChannelNamespaceSubscribeAuthModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncChannelNamespaceSubscribeAuthModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1501,8 +1843,15 @@ impl AppsyncChannelNamespaceSubscribeAuthModeFields {
 }
 
 /// The resource `aws_appsync_datasource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasource(Body);
+
+impl std::fmt::Debug for AppsyncDatasource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasource`].
 #[derive(Clone, Debug)]
@@ -1582,9 +1931,11 @@ impl AppsyncDatasource {
 }
 
 impl BlockType for AppsyncDatasource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1598,16 +1949,25 @@ impl Resource for AppsyncDatasource {
 }
 
 /// A declared [`AppsyncDatasource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncDatasourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncDatasourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncDatasourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1696,8 +2056,15 @@ impl AppsyncDatasourceRef {
 }
 
 /// The nested block `aws_appsync_datasource.dynamodb_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceDynamodbConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceDynamodbConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceDynamodbConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceDynamodbConfig`].
 #[derive(Clone, Debug)]
@@ -1737,10 +2104,18 @@ impl AppsyncDatasourceDynamodbConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceDynamodbConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceDynamodbConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceDynamodbConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceDynamodbConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceDynamodbConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1779,8 +2154,15 @@ impl AppsyncDatasourceDynamodbConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.dynamodb_config.delta_sync_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceDynamodbConfigDeltaSyncConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceDynamodbConfigDeltaSyncConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceDynamodbConfigDeltaSyncConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceDynamodbConfigDeltaSyncConfig`].
 #[derive(Clone, Debug)]
@@ -1810,10 +2192,18 @@ impl AppsyncDatasourceDynamodbConfigDeltaSyncConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceDynamodbConfigDeltaSyncConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceDynamodbConfigDeltaSyncConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceDynamodbConfigDeltaSyncConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceDynamodbConfigDeltaSyncConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceDynamodbConfigDeltaSyncConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1842,8 +2232,15 @@ impl AppsyncDatasourceDynamodbConfigDeltaSyncConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.elasticsearch_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceElasticsearchConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceElasticsearchConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceElasticsearchConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceElasticsearchConfig`].
 #[derive(Clone, Debug)]
@@ -1868,10 +2265,18 @@ impl AppsyncDatasourceElasticsearchConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceElasticsearchConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceElasticsearchConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceElasticsearchConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceElasticsearchConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceElasticsearchConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1895,8 +2300,15 @@ impl AppsyncDatasourceElasticsearchConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.event_bridge_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceEventBridgeConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceEventBridgeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceEventBridgeConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceEventBridgeConfig`].
 #[derive(Clone, Debug)]
@@ -1916,10 +2328,18 @@ impl AppsyncDatasourceEventBridgeConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceEventBridgeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceEventBridgeConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceEventBridgeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceEventBridgeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceEventBridgeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1938,8 +2358,15 @@ impl AppsyncDatasourceEventBridgeConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.http_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceHttpConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceHttpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceHttpConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceHttpConfig`].
 #[derive(Clone, Debug)]
@@ -1964,10 +2391,18 @@ impl AppsyncDatasourceHttpConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceHttpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceHttpConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceHttpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceHttpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceHttpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1991,8 +2426,15 @@ impl AppsyncDatasourceHttpConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.http_config.authorization_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceHttpConfigAuthorizationConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceHttpConfigAuthorizationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceHttpConfigAuthorizationConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncDatasourceHttpConfigAuthorizationConfig {
     #[inline]
@@ -2013,10 +2455,18 @@ impl AppsyncDatasourceHttpConfigAuthorizationConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceHttpConfigAuthorizationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceHttpConfigAuthorizationConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceHttpConfigAuthorizationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceHttpConfigAuthorizationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceHttpConfigAuthorizationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2040,8 +2490,15 @@ impl AppsyncDatasourceHttpConfigAuthorizationConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.http_config.authorization_config.aws_iam_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfig {
     #[inline]
@@ -2062,10 +2519,18 @@ impl AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2089,8 +2554,15 @@ impl AppsyncDatasourceHttpConfigAuthorizationConfigAwsIamConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.lambda_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceLambdaConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceLambdaConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceLambdaConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceLambdaConfig`].
 #[derive(Clone, Debug)]
@@ -2110,10 +2582,18 @@ impl AppsyncDatasourceLambdaConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceLambdaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceLambdaConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceLambdaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceLambdaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceLambdaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2132,8 +2612,15 @@ impl AppsyncDatasourceLambdaConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.opensearchservice_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceOpensearchserviceConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceOpensearchserviceConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceOpensearchserviceConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceOpensearchserviceConfig`].
 #[derive(Clone, Debug)]
@@ -2158,10 +2645,18 @@ impl AppsyncDatasourceOpensearchserviceConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceOpensearchserviceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceOpensearchserviceConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceOpensearchserviceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceOpensearchserviceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceOpensearchserviceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2185,8 +2680,15 @@ impl AppsyncDatasourceOpensearchserviceConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.relational_database_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceRelationalDatabaseConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceRelationalDatabaseConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceRelationalDatabaseConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncDatasourceRelationalDatabaseConfig {
     #[inline]
@@ -2207,10 +2709,18 @@ impl AppsyncDatasourceRelationalDatabaseConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceRelationalDatabaseConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceRelationalDatabaseConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceRelationalDatabaseConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceRelationalDatabaseConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceRelationalDatabaseConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2234,8 +2744,15 @@ impl AppsyncDatasourceRelationalDatabaseConfigFields {
 }
 
 /// The nested block `aws_appsync_datasource.relational_database_config.http_endpoint_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfig(Body);
+
+impl std::fmt::Debug for AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfig`].
 #[derive(Clone, Debug)]
@@ -2272,10 +2789,18 @@ impl AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfig {
 }
 
 /// The fields of a [`AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2314,8 +2839,15 @@ impl AppsyncDatasourceRelationalDatabaseConfigHttpEndpointConfigFields {
 }
 
 /// The resource `aws_appsync_domain_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDomainName(Body);
+
+impl std::fmt::Debug for AppsyncDomainName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDomainName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDomainName`].
 #[derive(Clone, Debug)]
@@ -2353,9 +2885,11 @@ impl AppsyncDomainName {
 }
 
 impl BlockType for AppsyncDomainName {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2369,16 +2903,25 @@ impl Resource for AppsyncDomainName {
 }
 
 /// A declared [`AppsyncDomainName`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDomainNameRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncDomainNameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDomainNameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncDomainNameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncDomainNameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2427,8 +2970,15 @@ impl AppsyncDomainNameRef {
 }
 
 /// The resource `aws_appsync_domain_name_api_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDomainNameApiAssociation(Body);
+
+impl std::fmt::Debug for AppsyncDomainNameApiAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDomainNameApiAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncDomainNameApiAssociation`].
 #[derive(Clone, Debug)]
@@ -2461,9 +3011,11 @@ impl AppsyncDomainNameApiAssociation {
 }
 
 impl BlockType for AppsyncDomainNameApiAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2477,16 +3029,25 @@ impl Resource for AppsyncDomainNameApiAssociation {
 }
 
 /// A declared [`AppsyncDomainNameApiAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncDomainNameApiAssociationRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncDomainNameApiAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncDomainNameApiAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncDomainNameApiAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncDomainNameApiAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2520,8 +3081,15 @@ impl AppsyncDomainNameApiAssociationRef {
 }
 
 /// The resource `aws_appsync_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunction(Body);
+
+impl std::fmt::Debug for AppsyncFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncFunction`].
 #[derive(Clone, Debug)]
@@ -2596,9 +3164,11 @@ impl AppsyncFunction {
 }
 
 impl BlockType for AppsyncFunction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2612,16 +3182,25 @@ impl Resource for AppsyncFunction {
 }
 
 /// A declared [`AppsyncFunction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunctionRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncFunctionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunctionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncFunctionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncFunctionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2710,8 +3289,15 @@ impl AppsyncFunctionRef {
 }
 
 /// The nested block `aws_appsync_function.runtime`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunctionRuntime(Body);
+
+impl std::fmt::Debug for AppsyncFunctionRuntime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunctionRuntime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncFunctionRuntime`].
 #[derive(Clone, Debug)]
@@ -2733,10 +3319,18 @@ impl AppsyncFunctionRuntime {
 }
 
 /// The fields of a [`AppsyncFunctionRuntime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunctionRuntimeFields(Expr);
 
+impl std::fmt::Debug for AppsyncFunctionRuntimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunctionRuntimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncFunctionRuntimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2760,8 +3354,15 @@ impl AppsyncFunctionRuntimeFields {
 }
 
 /// The nested block `aws_appsync_function.sync_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunctionSyncConfig(Body);
+
+impl std::fmt::Debug for AppsyncFunctionSyncConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunctionSyncConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncFunctionSyncConfig {
     #[inline]
@@ -2787,10 +3388,18 @@ impl AppsyncFunctionSyncConfig {
 }
 
 /// The fields of a [`AppsyncFunctionSyncConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunctionSyncConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncFunctionSyncConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunctionSyncConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncFunctionSyncConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2819,8 +3428,15 @@ impl AppsyncFunctionSyncConfigFields {
 }
 
 /// The nested block `aws_appsync_function.sync_config.lambda_conflict_handler_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunctionSyncConfigLambdaConflictHandlerConfig(Body);
+
+impl std::fmt::Debug for AppsyncFunctionSyncConfigLambdaConflictHandlerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunctionSyncConfigLambdaConflictHandlerConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncFunctionSyncConfigLambdaConflictHandlerConfig {
     #[inline]
@@ -2836,10 +3452,18 @@ impl AppsyncFunctionSyncConfigLambdaConflictHandlerConfig {
 }
 
 /// The fields of a [`AppsyncFunctionSyncConfigLambdaConflictHandlerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncFunctionSyncConfigLambdaConflictHandlerConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncFunctionSyncConfigLambdaConflictHandlerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncFunctionSyncConfigLambdaConflictHandlerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncFunctionSyncConfigLambdaConflictHandlerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2858,8 +3482,15 @@ impl AppsyncFunctionSyncConfigLambdaConflictHandlerConfigFields {
 }
 
 /// The resource `aws_appsync_graphql_api`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApi(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApi {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApi").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApi`].
 #[derive(Clone, Debug)]
@@ -2973,9 +3604,11 @@ impl AppsyncGraphqlApi {
 }
 
 impl BlockType for AppsyncGraphqlApi {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2989,16 +3622,25 @@ impl Resource for AppsyncGraphqlApi {
 }
 
 /// A declared [`AppsyncGraphqlApi`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncGraphqlApiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncGraphqlApiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncGraphqlApiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3122,8 +3764,15 @@ impl AppsyncGraphqlApiRef {
 }
 
 /// The nested block `aws_appsync_graphql_api.additional_authentication_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProvider(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiAdditionalAuthenticationProvider`].
 #[derive(Clone, Debug)]
@@ -3158,10 +3807,18 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProvider {
 }
 
 /// The fields of a [`AppsyncGraphqlApiAdditionalAuthenticationProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProviderFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiAdditionalAuthenticationProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3195,8 +3852,15 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProviderFields {
 }
 
 /// The nested block `aws_appsync_graphql_api.additional_authentication_provider.lambda_authorizer_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfig`].
 #[derive(Clone, Debug)]
@@ -3226,10 +3890,18 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3258,8 +3930,15 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProviderLambdaAuthorizerConfigFiel
 }
 
 /// The nested block `aws_appsync_graphql_api.additional_authentication_provider.openid_connect_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfig`].
 #[derive(Clone, Debug)]
@@ -3294,10 +3973,18 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3331,8 +4018,15 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProviderOpenidConnectConfigFields 
 }
 
 /// The nested block `aws_appsync_graphql_api.additional_authentication_provider.user_pool_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfig`].
 #[derive(Clone, Debug)]
@@ -3362,10 +4056,18 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3394,8 +4096,15 @@ impl AppsyncGraphqlApiAdditionalAuthenticationProviderUserPoolConfigFields {
 }
 
 /// The nested block `aws_appsync_graphql_api.enhanced_metrics_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiEnhancedMetricsConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiEnhancedMetricsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiEnhancedMetricsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiEnhancedMetricsConfig`].
 #[derive(Clone, Debug)]
@@ -3419,10 +4128,18 @@ impl AppsyncGraphqlApiEnhancedMetricsConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiEnhancedMetricsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiEnhancedMetricsConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiEnhancedMetricsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiEnhancedMetricsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiEnhancedMetricsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3451,8 +4168,15 @@ impl AppsyncGraphqlApiEnhancedMetricsConfigFields {
 }
 
 /// The nested block `aws_appsync_graphql_api.lambda_authorizer_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiLambdaAuthorizerConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiLambdaAuthorizerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiLambdaAuthorizerConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiLambdaAuthorizerConfig`].
 #[derive(Clone, Debug)]
@@ -3482,10 +4206,18 @@ impl AppsyncGraphqlApiLambdaAuthorizerConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiLambdaAuthorizerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiLambdaAuthorizerConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiLambdaAuthorizerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiLambdaAuthorizerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiLambdaAuthorizerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3514,8 +4246,15 @@ impl AppsyncGraphqlApiLambdaAuthorizerConfigFields {
 }
 
 /// The nested block `aws_appsync_graphql_api.log_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiLogConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiLogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiLogConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiLogConfig`].
 #[derive(Clone, Debug)]
@@ -3542,10 +4281,18 @@ impl AppsyncGraphqlApiLogConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiLogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiLogConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiLogConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiLogConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiLogConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3574,8 +4321,15 @@ impl AppsyncGraphqlApiLogConfigFields {
 }
 
 /// The nested block `aws_appsync_graphql_api.openid_connect_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiOpenidConnectConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiOpenidConnectConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiOpenidConnectConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiOpenidConnectConfig`].
 #[derive(Clone, Debug)]
@@ -3610,10 +4364,18 @@ impl AppsyncGraphqlApiOpenidConnectConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiOpenidConnectConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiOpenidConnectConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiOpenidConnectConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiOpenidConnectConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiOpenidConnectConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3647,8 +4409,15 @@ impl AppsyncGraphqlApiOpenidConnectConfigFields {
 }
 
 /// The nested block `aws_appsync_graphql_api.user_pool_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiUserPoolConfig(Body);
+
+impl std::fmt::Debug for AppsyncGraphqlApiUserPoolConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiUserPoolConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncGraphqlApiUserPoolConfig`].
 #[derive(Clone, Debug)]
@@ -3680,10 +4449,18 @@ impl AppsyncGraphqlApiUserPoolConfig {
 }
 
 /// The fields of a [`AppsyncGraphqlApiUserPoolConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncGraphqlApiUserPoolConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncGraphqlApiUserPoolConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncGraphqlApiUserPoolConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncGraphqlApiUserPoolConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3717,8 +4494,15 @@ impl AppsyncGraphqlApiUserPoolConfigFields {
 }
 
 /// The resource `aws_appsync_resolver`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolver(Body);
+
+impl std::fmt::Debug for AppsyncResolver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolver").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncResolver`].
 #[derive(Clone, Debug)]
@@ -3803,9 +4587,11 @@ impl AppsyncResolver {
 }
 
 impl BlockType for AppsyncResolver {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3819,16 +4605,25 @@ impl Resource for AppsyncResolver {
 }
 
 /// A declared [`AppsyncResolver`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncResolverRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncResolverRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncResolverRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3922,8 +4717,15 @@ impl AppsyncResolverRef {
 }
 
 /// The nested block `aws_appsync_resolver.caching_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverCachingConfig(Body);
+
+impl std::fmt::Debug for AppsyncResolverCachingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverCachingConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncResolverCachingConfig {
     #[inline]
@@ -3944,10 +4746,18 @@ impl AppsyncResolverCachingConfig {
 }
 
 /// The fields of a [`AppsyncResolverCachingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverCachingConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncResolverCachingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverCachingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncResolverCachingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3971,8 +4781,15 @@ impl AppsyncResolverCachingConfigFields {
 }
 
 /// The nested block `aws_appsync_resolver.pipeline_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverPipelineConfig(Body);
+
+impl std::fmt::Debug for AppsyncResolverPipelineConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverPipelineConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncResolverPipelineConfig {
     #[inline]
@@ -3988,10 +4805,18 @@ impl AppsyncResolverPipelineConfig {
 }
 
 /// The fields of a [`AppsyncResolverPipelineConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverPipelineConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncResolverPipelineConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverPipelineConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncResolverPipelineConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4010,8 +4835,15 @@ impl AppsyncResolverPipelineConfigFields {
 }
 
 /// The nested block `aws_appsync_resolver.runtime`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverRuntime(Body);
+
+impl std::fmt::Debug for AppsyncResolverRuntime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverRuntime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncResolverRuntime`].
 #[derive(Clone, Debug)]
@@ -4033,10 +4865,18 @@ impl AppsyncResolverRuntime {
 }
 
 /// The fields of a [`AppsyncResolverRuntime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverRuntimeFields(Expr);
 
+impl std::fmt::Debug for AppsyncResolverRuntimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverRuntimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncResolverRuntimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4060,8 +4900,15 @@ impl AppsyncResolverRuntimeFields {
 }
 
 /// The nested block `aws_appsync_resolver.sync_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverSyncConfig(Body);
+
+impl std::fmt::Debug for AppsyncResolverSyncConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverSyncConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncResolverSyncConfig {
     #[inline]
@@ -4087,10 +4934,18 @@ impl AppsyncResolverSyncConfig {
 }
 
 /// The fields of a [`AppsyncResolverSyncConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverSyncConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncResolverSyncConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverSyncConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncResolverSyncConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4119,8 +4974,15 @@ impl AppsyncResolverSyncConfigFields {
 }
 
 /// The nested block `aws_appsync_resolver.sync_config.lambda_conflict_handler_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverSyncConfigLambdaConflictHandlerConfig(Body);
+
+impl std::fmt::Debug for AppsyncResolverSyncConfigLambdaConflictHandlerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverSyncConfigLambdaConflictHandlerConfig").field(&self.0).finish()
+    }
+}
 
 impl AppsyncResolverSyncConfigLambdaConflictHandlerConfig {
     #[inline]
@@ -4136,10 +4998,18 @@ impl AppsyncResolverSyncConfigLambdaConflictHandlerConfig {
 }
 
 /// The fields of a [`AppsyncResolverSyncConfigLambdaConflictHandlerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncResolverSyncConfigLambdaConflictHandlerConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncResolverSyncConfigLambdaConflictHandlerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncResolverSyncConfigLambdaConflictHandlerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncResolverSyncConfigLambdaConflictHandlerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4158,8 +5028,15 @@ impl AppsyncResolverSyncConfigLambdaConflictHandlerConfigFields {
 }
 
 /// The resource `aws_appsync_source_api_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncSourceApiAssociation(Body);
+
+impl std::fmt::Debug for AppsyncSourceApiAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncSourceApiAssociation").field(&self.0).finish()
+    }
+}
 
 impl AppsyncSourceApiAssociation {
     #[inline]
@@ -4211,9 +5088,11 @@ impl AppsyncSourceApiAssociation {
 }
 
 impl BlockType for AppsyncSourceApiAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4227,16 +5106,25 @@ impl Resource for AppsyncSourceApiAssociation {
 }
 
 /// A declared [`AppsyncSourceApiAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncSourceApiAssociationRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncSourceApiAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncSourceApiAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncSourceApiAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncSourceApiAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4305,8 +5193,15 @@ impl AppsyncSourceApiAssociationRef {
 }
 
 /// The value of `aws_appsync_source_api_association.source_api_association_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncSourceApiAssociationSourceApiAssociationConfig(Body);
+
+impl std::fmt::Debug for AppsyncSourceApiAssociationSourceApiAssociationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncSourceApiAssociationSourceApiAssociationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncSourceApiAssociationSourceApiAssociationConfig`].
 #[derive(Clone, Debug)]
@@ -4326,16 +5221,25 @@ impl AppsyncSourceApiAssociationSourceApiAssociationConfig {
 }
 
 impl From<AppsyncSourceApiAssociationSourceApiAssociationConfig> for Tf<AppsyncSourceApiAssociationSourceApiAssociationConfig> {
+    #[inline]
     fn from(value: AppsyncSourceApiAssociationSourceApiAssociationConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AppsyncSourceApiAssociationSourceApiAssociationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncSourceApiAssociationSourceApiAssociationConfigFields(Expr);
 
+impl std::fmt::Debug for AppsyncSourceApiAssociationSourceApiAssociationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncSourceApiAssociationSourceApiAssociationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncSourceApiAssociationSourceApiAssociationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4354,8 +5258,15 @@ impl AppsyncSourceApiAssociationSourceApiAssociationConfigFields {
 }
 
 /// The nested block `aws_appsync_source_api_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncSourceApiAssociationTimeouts(Body);
+
+impl std::fmt::Debug for AppsyncSourceApiAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncSourceApiAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AppsyncSourceApiAssociationTimeouts {
     #[inline]
@@ -4384,10 +5295,18 @@ impl AppsyncSourceApiAssociationTimeouts {
 }
 
 /// The fields of a [`AppsyncSourceApiAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncSourceApiAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AppsyncSourceApiAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncSourceApiAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AppsyncSourceApiAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4416,8 +5335,15 @@ impl AppsyncSourceApiAssociationTimeoutsFields {
 }
 
 /// The resource `aws_appsync_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncType(Body);
+
+impl std::fmt::Debug for AppsyncType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AppsyncType`].
 #[derive(Clone, Debug)]
@@ -4452,9 +5378,11 @@ impl AppsyncType {
 }
 
 impl BlockType for AppsyncType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4468,16 +5396,25 @@ impl Resource for AppsyncType {
 }
 
 /// A declared [`AppsyncType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppsyncTypeRef(BlockRef);
 
+impl std::fmt::Debug for AppsyncTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppsyncTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AppsyncTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AppsyncTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

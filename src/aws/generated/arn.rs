@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsArn(Body);
+
+impl std::fmt::Debug for DataAwsArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsArn`].
 #[derive(Clone, Debug)]
@@ -35,9 +42,11 @@ impl DataAwsArn {
 }
 
 impl BlockType for DataAwsArn {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -50,16 +59,25 @@ impl DataSource for DataAwsArn {
 }
 
 /// A declared [`DataAwsArn`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsArnRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsArnRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsArnRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsArnRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsArnRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

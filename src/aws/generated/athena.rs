@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_athena_capacity_reservation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaCapacityReservation(Body);
+
+impl std::fmt::Debug for AthenaCapacityReservation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaCapacityReservation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaCapacityReservation`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl AthenaCapacityReservation {
 }
 
 impl BlockType for AthenaCapacityReservation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for AthenaCapacityReservation {
 }
 
 /// A declared [`AthenaCapacityReservation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaCapacityReservationRef(BlockRef);
 
+impl std::fmt::Debug for AthenaCapacityReservationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaCapacityReservationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AthenaCapacityReservationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AthenaCapacityReservationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -132,8 +150,15 @@ impl AthenaCapacityReservationRef {
 }
 
 /// The nested block `aws_athena_capacity_reservation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaCapacityReservationTimeouts(Body);
+
+impl std::fmt::Debug for AthenaCapacityReservationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaCapacityReservationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AthenaCapacityReservationTimeouts {
     #[inline]
@@ -162,10 +187,18 @@ impl AthenaCapacityReservationTimeouts {
 }
 
 /// The fields of a [`AthenaCapacityReservationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaCapacityReservationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AthenaCapacityReservationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaCapacityReservationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaCapacityReservationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -194,8 +227,15 @@ impl AthenaCapacityReservationTimeoutsFields {
 }
 
 /// The resource `aws_athena_data_catalog`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDataCatalog(Body);
+
+impl std::fmt::Debug for AthenaDataCatalog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDataCatalog").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaDataCatalog`].
 #[derive(Clone, Debug)]
@@ -242,9 +282,11 @@ impl AthenaDataCatalog {
 }
 
 impl BlockType for AthenaDataCatalog {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -258,16 +300,25 @@ impl Resource for AthenaDataCatalog {
 }
 
 /// A declared [`AthenaDataCatalog`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDataCatalogRef(BlockRef);
 
+impl std::fmt::Debug for AthenaDataCatalogRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDataCatalogRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AthenaDataCatalogRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AthenaDataCatalogRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -326,8 +377,15 @@ impl AthenaDataCatalogRef {
 }
 
 /// The resource `aws_athena_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDatabase(Body);
+
+impl std::fmt::Debug for AthenaDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaDatabase`].
 #[derive(Clone, Debug)]
@@ -398,9 +456,11 @@ impl AthenaDatabase {
 }
 
 impl BlockType for AthenaDatabase {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -414,16 +474,25 @@ impl Resource for AthenaDatabase {
 }
 
 /// A declared [`AthenaDatabase`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDatabaseRef(BlockRef);
 
+impl std::fmt::Debug for AthenaDatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AthenaDatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AthenaDatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -492,8 +561,15 @@ impl AthenaDatabaseRef {
 }
 
 /// The nested block `aws_athena_database.acl_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDatabaseAclConfiguration(Body);
+
+impl std::fmt::Debug for AthenaDatabaseAclConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDatabaseAclConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaDatabaseAclConfiguration`].
 #[derive(Clone, Debug)]
@@ -513,10 +589,18 @@ impl AthenaDatabaseAclConfiguration {
 }
 
 /// The fields of a [`AthenaDatabaseAclConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDatabaseAclConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaDatabaseAclConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDatabaseAclConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaDatabaseAclConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -535,8 +619,15 @@ impl AthenaDatabaseAclConfigurationFields {
 }
 
 /// The nested block `aws_athena_database.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDatabaseEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for AthenaDatabaseEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDatabaseEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaDatabaseEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -561,10 +652,18 @@ impl AthenaDatabaseEncryptionConfiguration {
 }
 
 /// The fields of a [`AthenaDatabaseEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaDatabaseEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaDatabaseEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaDatabaseEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaDatabaseEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -588,8 +687,15 @@ impl AthenaDatabaseEncryptionConfigurationFields {
 }
 
 /// The resource `aws_athena_named_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaNamedQuery(Body);
+
+impl std::fmt::Debug for AthenaNamedQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaNamedQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaNamedQuery`].
 #[derive(Clone, Debug)]
@@ -634,9 +740,11 @@ impl AthenaNamedQuery {
 }
 
 impl BlockType for AthenaNamedQuery {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -650,16 +758,25 @@ impl Resource for AthenaNamedQuery {
 }
 
 /// A declared [`AthenaNamedQuery`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaNamedQueryRef(BlockRef);
 
+impl std::fmt::Debug for AthenaNamedQueryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaNamedQueryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AthenaNamedQueryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AthenaNamedQueryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -708,8 +825,15 @@ impl AthenaNamedQueryRef {
 }
 
 /// The resource `aws_athena_prepared_statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaPreparedStatement(Body);
+
+impl std::fmt::Debug for AthenaPreparedStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaPreparedStatement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaPreparedStatement`].
 #[derive(Clone, Debug)]
@@ -754,9 +878,11 @@ impl AthenaPreparedStatement {
 }
 
 impl BlockType for AthenaPreparedStatement {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -770,16 +896,25 @@ impl Resource for AthenaPreparedStatement {
 }
 
 /// A declared [`AthenaPreparedStatement`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaPreparedStatementRef(BlockRef);
 
+impl std::fmt::Debug for AthenaPreparedStatementRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaPreparedStatementRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AthenaPreparedStatementRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AthenaPreparedStatementRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -828,8 +963,15 @@ impl AthenaPreparedStatementRef {
 }
 
 /// The nested block `aws_athena_prepared_statement.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaPreparedStatementTimeouts(Body);
+
+impl std::fmt::Debug for AthenaPreparedStatementTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaPreparedStatementTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AthenaPreparedStatementTimeouts {
     #[inline]
@@ -855,10 +997,18 @@ impl AthenaPreparedStatementTimeouts {
 }
 
 /// The fields of a [`AthenaPreparedStatementTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaPreparedStatementTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AthenaPreparedStatementTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaPreparedStatementTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaPreparedStatementTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -887,8 +1037,15 @@ impl AthenaPreparedStatementTimeoutsFields {
 }
 
 /// The resource `aws_athena_workgroup`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroup(Body);
+
+impl std::fmt::Debug for AthenaWorkgroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaWorkgroup`].
 #[derive(Clone, Debug)]
@@ -949,9 +1106,11 @@ impl AthenaWorkgroup {
 }
 
 impl BlockType for AthenaWorkgroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -965,16 +1124,25 @@ impl Resource for AthenaWorkgroup {
 }
 
 /// A declared [`AthenaWorkgroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupRef(BlockRef);
 
+impl std::fmt::Debug for AthenaWorkgroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AthenaWorkgroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AthenaWorkgroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1038,8 +1206,15 @@ impl AthenaWorkgroupRef {
 }
 
 /// The nested block `aws_athena_workgroup.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfiguration(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AthenaWorkgroupConfiguration {
     #[inline]
@@ -1095,10 +1270,18 @@ impl AthenaWorkgroupConfiguration {
 }
 
 /// The fields of a [`AthenaWorkgroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1157,8 +1340,15 @@ impl AthenaWorkgroupConfigurationFields {
 }
 
 /// The nested block `aws_athena_workgroup.configuration.engine_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationEngineVersion(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfigurationEngineVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationEngineVersion").field(&self.0).finish()
+    }
+}
 
 impl AthenaWorkgroupConfigurationEngineVersion {
     #[inline]
@@ -1174,10 +1364,18 @@ impl AthenaWorkgroupConfigurationEngineVersion {
 }
 
 /// The fields of a [`AthenaWorkgroupConfigurationEngineVersion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationEngineVersionFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationEngineVersionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationEngineVersionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationEngineVersionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1201,8 +1399,15 @@ impl AthenaWorkgroupConfigurationEngineVersionFields {
 }
 
 /// The nested block `aws_athena_workgroup.configuration.identity_center_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationIdentityCenterConfiguration(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfigurationIdentityCenterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationIdentityCenterConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AthenaWorkgroupConfigurationIdentityCenterConfiguration {
     #[inline]
@@ -1223,10 +1428,18 @@ impl AthenaWorkgroupConfigurationIdentityCenterConfiguration {
 }
 
 /// The fields of a [`AthenaWorkgroupConfigurationIdentityCenterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationIdentityCenterConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationIdentityCenterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationIdentityCenterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationIdentityCenterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1250,8 +1463,15 @@ impl AthenaWorkgroupConfigurationIdentityCenterConfigurationFields {
 }
 
 /// The nested block `aws_athena_workgroup.configuration.managed_query_results_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationManagedQueryResultsConfiguration(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfigurationManagedQueryResultsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationManagedQueryResultsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AthenaWorkgroupConfigurationManagedQueryResultsConfiguration {
     #[inline]
@@ -1272,10 +1492,18 @@ impl AthenaWorkgroupConfigurationManagedQueryResultsConfiguration {
 }
 
 /// The fields of a [`AthenaWorkgroupConfigurationManagedQueryResultsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationManagedQueryResultsConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationManagedQueryResultsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationManagedQueryResultsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationManagedQueryResultsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1299,8 +1527,15 @@ impl AthenaWorkgroupConfigurationManagedQueryResultsConfigurationFields {
 }
 
 /// The nested block `aws_athena_workgroup.configuration.managed_query_results_configuration.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfiguration {
     #[inline]
@@ -1316,10 +1551,18 @@ impl AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfi
 }
 
 /// The fields of a [`AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1338,8 +1581,15 @@ impl AthenaWorkgroupConfigurationManagedQueryResultsConfigurationEncryptionConfi
 }
 
 /// The nested block `aws_athena_workgroup.configuration.result_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationResultConfiguration(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfigurationResultConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationResultConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AthenaWorkgroupConfigurationResultConfiguration {
     #[inline]
@@ -1370,10 +1620,18 @@ impl AthenaWorkgroupConfigurationResultConfiguration {
 }
 
 /// The fields of a [`AthenaWorkgroupConfigurationResultConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationResultConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationResultConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationResultConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationResultConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1407,8 +1665,15 @@ impl AthenaWorkgroupConfigurationResultConfigurationFields {
 }
 
 /// The nested block `aws_athena_workgroup.configuration.result_configuration.acl_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationResultConfigurationAclConfiguration(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfigurationResultConfigurationAclConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationResultConfigurationAclConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AthenaWorkgroupConfigurationResultConfigurationAclConfiguration`].
 #[derive(Clone, Debug)]
@@ -1428,10 +1693,18 @@ impl AthenaWorkgroupConfigurationResultConfigurationAclConfiguration {
 }
 
 /// The fields of a [`AthenaWorkgroupConfigurationResultConfigurationAclConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationResultConfigurationAclConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationResultConfigurationAclConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationResultConfigurationAclConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationResultConfigurationAclConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1450,8 +1723,15 @@ impl AthenaWorkgroupConfigurationResultConfigurationAclConfigurationFields {
 }
 
 /// The nested block `aws_athena_workgroup.configuration.result_configuration.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration {
     #[inline]
@@ -1472,10 +1752,18 @@ impl AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration {
 }
 
 /// The fields of a [`AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AthenaWorkgroupConfigurationResultConfigurationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for AthenaWorkgroupConfigurationResultConfigurationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AthenaWorkgroupConfigurationResultConfigurationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AthenaWorkgroupConfigurationResultConfigurationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1499,8 +1787,15 @@ impl AthenaWorkgroupConfigurationResultConfigurationEncryptionConfigurationField
 }
 
 /// The data source `aws_athena_named_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAthenaNamedQuery(Body);
+
+impl std::fmt::Debug for DataAwsAthenaNamedQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAthenaNamedQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAthenaNamedQuery`].
 #[derive(Clone, Debug)]
@@ -1536,9 +1831,11 @@ impl DataAwsAthenaNamedQuery {
 }
 
 impl BlockType for DataAwsAthenaNamedQuery {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1551,16 +1848,25 @@ impl DataSource for DataAwsAthenaNamedQuery {
 }
 
 /// A declared [`DataAwsAthenaNamedQuery`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAthenaNamedQueryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAthenaNamedQueryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAthenaNamedQueryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAthenaNamedQueryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAthenaNamedQueryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_auditmanager_account_registration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAccountRegistration(Body);
+
+impl std::fmt::Debug for AuditmanagerAccountRegistration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAccountRegistration").field(&self.0).finish()
+    }
+}
 
 impl AuditmanagerAccountRegistration {
     #[inline]
@@ -42,9 +49,11 @@ impl AuditmanagerAccountRegistration {
 }
 
 impl BlockType for AuditmanagerAccountRegistration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl Resource for AuditmanagerAccountRegistration {
 }
 
 /// A declared [`AuditmanagerAccountRegistration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAccountRegistrationRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerAccountRegistrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAccountRegistrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerAccountRegistrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerAccountRegistrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -111,8 +129,15 @@ impl AuditmanagerAccountRegistrationRef {
 }
 
 /// The resource `aws_auditmanager_assessment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessment(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerAssessment`].
 #[derive(Clone, Debug)]
@@ -168,9 +193,11 @@ impl AuditmanagerAssessment {
 }
 
 impl BlockType for AuditmanagerAssessment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -184,16 +211,25 @@ impl Resource for AuditmanagerAssessment {
 }
 
 /// A declared [`AuditmanagerAssessment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerAssessmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerAssessmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerAssessmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -272,8 +308,15 @@ impl AuditmanagerAssessmentRef {
 }
 
 /// The nested block `aws_auditmanager_assessment.assessment_reports_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentAssessmentReportsDestination(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessmentAssessmentReportsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentAssessmentReportsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerAssessmentAssessmentReportsDestination`].
 #[derive(Clone, Debug)]
@@ -295,10 +338,18 @@ impl AuditmanagerAssessmentAssessmentReportsDestination {
 }
 
 /// The fields of a [`AuditmanagerAssessmentAssessmentReportsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentAssessmentReportsDestinationFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerAssessmentAssessmentReportsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentAssessmentReportsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerAssessmentAssessmentReportsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -322,8 +373,15 @@ impl AuditmanagerAssessmentAssessmentReportsDestinationFields {
 }
 
 /// The nested block `aws_auditmanager_assessment.roles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentRoles(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessmentRoles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentRoles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerAssessmentRoles`].
 #[derive(Clone, Debug)]
@@ -345,10 +403,18 @@ impl AuditmanagerAssessmentRoles {
 }
 
 /// The fields of a [`AuditmanagerAssessmentRoles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentRolesFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerAssessmentRolesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentRolesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerAssessmentRolesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -376,10 +442,18 @@ impl AuditmanagerAssessmentRolesFields {
 pub enum AuditmanagerAssessmentRolesAll {}
 
 /// The fields of a [`AuditmanagerAssessmentRolesAll`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentRolesAllFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerAssessmentRolesAllFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentRolesAllFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerAssessmentRolesAllFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -403,8 +477,15 @@ impl AuditmanagerAssessmentRolesAllFields {
 }
 
 /// The nested block `aws_auditmanager_assessment.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentScope(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessmentScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentScope").field(&self.0).finish()
+    }
+}
 
 impl AuditmanagerAssessmentScope {
     #[inline]
@@ -427,10 +508,18 @@ impl AuditmanagerAssessmentScope {
 }
 
 /// The fields of a [`AuditmanagerAssessmentScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentScopeFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerAssessmentScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerAssessmentScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -454,8 +543,15 @@ impl AuditmanagerAssessmentScopeFields {
 }
 
 /// The nested block `aws_auditmanager_assessment.scope.aws_accounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentScopeAwsAccounts(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessmentScopeAwsAccounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentScopeAwsAccounts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerAssessmentScopeAwsAccounts`].
 #[derive(Clone, Debug)]
@@ -475,10 +571,18 @@ impl AuditmanagerAssessmentScopeAwsAccounts {
 }
 
 /// The fields of a [`AuditmanagerAssessmentScopeAwsAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentScopeAwsAccountsFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerAssessmentScopeAwsAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentScopeAwsAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerAssessmentScopeAwsAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -497,8 +601,15 @@ impl AuditmanagerAssessmentScopeAwsAccountsFields {
 }
 
 /// The nested block `aws_auditmanager_assessment.scope.aws_services`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentScopeAwsServices(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessmentScopeAwsServices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentScopeAwsServices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerAssessmentScopeAwsServices`].
 #[derive(Clone, Debug)]
@@ -518,10 +629,18 @@ impl AuditmanagerAssessmentScopeAwsServices {
 }
 
 /// The fields of a [`AuditmanagerAssessmentScopeAwsServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentScopeAwsServicesFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerAssessmentScopeAwsServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentScopeAwsServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerAssessmentScopeAwsServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -540,8 +659,15 @@ impl AuditmanagerAssessmentScopeAwsServicesFields {
 }
 
 /// The resource `aws_auditmanager_assessment_delegation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentDelegation(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessmentDelegation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentDelegation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerAssessmentDelegation`].
 #[derive(Clone, Debug)]
@@ -578,9 +704,11 @@ impl AuditmanagerAssessmentDelegation {
 }
 
 impl BlockType for AuditmanagerAssessmentDelegation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -594,16 +722,25 @@ impl Resource for AuditmanagerAssessmentDelegation {
 }
 
 /// A declared [`AuditmanagerAssessmentDelegation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentDelegationRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerAssessmentDelegationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentDelegationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerAssessmentDelegationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerAssessmentDelegationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -662,8 +799,15 @@ impl AuditmanagerAssessmentDelegationRef {
 }
 
 /// The resource `aws_auditmanager_assessment_report`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentReport(Body);
+
+impl std::fmt::Debug for AuditmanagerAssessmentReport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentReport").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerAssessmentReport`].
 #[derive(Clone, Debug)]
@@ -696,9 +840,11 @@ impl AuditmanagerAssessmentReport {
 }
 
 impl BlockType for AuditmanagerAssessmentReport {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -712,16 +858,25 @@ impl Resource for AuditmanagerAssessmentReport {
 }
 
 /// A declared [`AuditmanagerAssessmentReport`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerAssessmentReportRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerAssessmentReportRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerAssessmentReportRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerAssessmentReportRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerAssessmentReportRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -770,8 +925,15 @@ impl AuditmanagerAssessmentReportRef {
 }
 
 /// The resource `aws_auditmanager_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerControl(Body);
+
+impl std::fmt::Debug for AuditmanagerControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerControl`].
 #[derive(Clone, Debug)]
@@ -828,9 +990,11 @@ impl AuditmanagerControl {
 }
 
 impl BlockType for AuditmanagerControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -844,16 +1008,25 @@ impl Resource for AuditmanagerControl {
 }
 
 /// A declared [`AuditmanagerControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerControlRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -927,8 +1100,15 @@ impl AuditmanagerControlRef {
 }
 
 /// The nested block `aws_auditmanager_control.control_mapping_sources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerControlControlMappingSources(Body);
+
+impl std::fmt::Debug for AuditmanagerControlControlMappingSources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerControlControlMappingSources").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerControlControlMappingSources`].
 #[derive(Clone, Debug)]
@@ -972,10 +1152,18 @@ impl AuditmanagerControlControlMappingSources {
 }
 
 /// The fields of a [`AuditmanagerControlControlMappingSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerControlControlMappingSourcesFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerControlControlMappingSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerControlControlMappingSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerControlControlMappingSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1029,8 +1217,15 @@ impl AuditmanagerControlControlMappingSourcesFields {
 }
 
 /// The value of `aws_auditmanager_control.control_mapping_sources.source_keyword`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerControlControlMappingSourcesSourceKeyword(Body);
+
+impl std::fmt::Debug for AuditmanagerControlControlMappingSourcesSourceKeyword {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerControlControlMappingSourcesSourceKeyword").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerControlControlMappingSourcesSourceKeyword`].
 #[derive(Clone, Debug)]
@@ -1052,16 +1247,25 @@ impl AuditmanagerControlControlMappingSourcesSourceKeyword {
 }
 
 impl From<AuditmanagerControlControlMappingSourcesSourceKeyword> for Tf<AuditmanagerControlControlMappingSourcesSourceKeyword> {
+    #[inline]
     fn from(value: AuditmanagerControlControlMappingSourcesSourceKeyword) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AuditmanagerControlControlMappingSourcesSourceKeyword`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerControlControlMappingSourcesSourceKeywordFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerControlControlMappingSourcesSourceKeywordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerControlControlMappingSourcesSourceKeywordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerControlControlMappingSourcesSourceKeywordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1085,8 +1289,15 @@ impl AuditmanagerControlControlMappingSourcesSourceKeywordFields {
 }
 
 /// The resource `aws_auditmanager_framework`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFramework(Body);
+
+impl std::fmt::Debug for AuditmanagerFramework {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFramework").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerFramework`].
 #[derive(Clone, Debug)]
@@ -1133,9 +1344,11 @@ impl AuditmanagerFramework {
 }
 
 impl BlockType for AuditmanagerFramework {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1149,16 +1362,25 @@ impl Resource for AuditmanagerFramework {
 }
 
 /// A declared [`AuditmanagerFramework`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFrameworkRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerFrameworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFrameworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerFrameworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerFrameworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1222,8 +1444,15 @@ impl AuditmanagerFrameworkRef {
 }
 
 /// The nested block `aws_auditmanager_framework.control_sets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFrameworkControlSets(Body);
+
+impl std::fmt::Debug for AuditmanagerFrameworkControlSets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFrameworkControlSets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerFrameworkControlSets`].
 #[derive(Clone, Debug)]
@@ -1249,10 +1478,18 @@ impl AuditmanagerFrameworkControlSets {
 }
 
 /// The fields of a [`AuditmanagerFrameworkControlSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFrameworkControlSetsFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerFrameworkControlSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFrameworkControlSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerFrameworkControlSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1281,8 +1518,15 @@ impl AuditmanagerFrameworkControlSetsFields {
 }
 
 /// The nested block `aws_auditmanager_framework.control_sets.controls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFrameworkControlSetsControls(Body);
+
+impl std::fmt::Debug for AuditmanagerFrameworkControlSetsControls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFrameworkControlSetsControls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerFrameworkControlSetsControls`].
 #[derive(Clone, Debug)]
@@ -1302,10 +1546,18 @@ impl AuditmanagerFrameworkControlSetsControls {
 }
 
 /// The fields of a [`AuditmanagerFrameworkControlSetsControls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFrameworkControlSetsControlsFields(Expr);
 
+impl std::fmt::Debug for AuditmanagerFrameworkControlSetsControlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFrameworkControlSetsControlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuditmanagerFrameworkControlSetsControlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1324,8 +1576,15 @@ impl AuditmanagerFrameworkControlSetsControlsFields {
 }
 
 /// The resource `aws_auditmanager_framework_share`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFrameworkShare(Body);
+
+impl std::fmt::Debug for AuditmanagerFrameworkShare {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFrameworkShare").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerFrameworkShare`].
 #[derive(Clone, Debug)]
@@ -1360,9 +1619,11 @@ impl AuditmanagerFrameworkShare {
 }
 
 impl BlockType for AuditmanagerFrameworkShare {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1376,16 +1637,25 @@ impl Resource for AuditmanagerFrameworkShare {
 }
 
 /// A declared [`AuditmanagerFrameworkShare`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerFrameworkShareRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerFrameworkShareRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerFrameworkShareRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerFrameworkShareRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerFrameworkShareRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1434,8 +1704,15 @@ impl AuditmanagerFrameworkShareRef {
 }
 
 /// The resource `aws_auditmanager_organization_admin_account_registration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerOrganizationAdminAccountRegistration(Body);
+
+impl std::fmt::Debug for AuditmanagerOrganizationAdminAccountRegistration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerOrganizationAdminAccountRegistration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuditmanagerOrganizationAdminAccountRegistration`].
 #[derive(Clone, Debug)]
@@ -1461,9 +1738,11 @@ impl AuditmanagerOrganizationAdminAccountRegistration {
 }
 
 impl BlockType for AuditmanagerOrganizationAdminAccountRegistration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1477,16 +1756,25 @@ impl Resource for AuditmanagerOrganizationAdminAccountRegistration {
 }
 
 /// A declared [`AuditmanagerOrganizationAdminAccountRegistration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditmanagerOrganizationAdminAccountRegistrationRef(BlockRef);
 
+impl std::fmt::Debug for AuditmanagerOrganizationAdminAccountRegistrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditmanagerOrganizationAdminAccountRegistrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuditmanagerOrganizationAdminAccountRegistrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuditmanagerOrganizationAdminAccountRegistrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1520,8 +1808,15 @@ impl AuditmanagerOrganizationAdminAccountRegistrationRef {
 }
 
 /// The data source `aws_auditmanager_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerControl(Body);
+
+impl std::fmt::Debug for DataAwsAuditmanagerControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAuditmanagerControl`].
 #[derive(Clone, Debug)]
@@ -1549,9 +1844,11 @@ impl DataAwsAuditmanagerControl {
 }
 
 impl BlockType for DataAwsAuditmanagerControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1564,16 +1861,25 @@ impl DataSource for DataAwsAuditmanagerControl {
 }
 
 /// A declared [`DataAwsAuditmanagerControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerControlRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAuditmanagerControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAuditmanagerControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAuditmanagerControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1646,10 +1952,18 @@ impl DataAwsAuditmanagerControlRef {
 pub enum DataAwsAuditmanagerControlControlMappingSources {}
 
 /// The fields of a [`DataAwsAuditmanagerControlControlMappingSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerControlControlMappingSourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsAuditmanagerControlControlMappingSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerControlControlMappingSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAuditmanagerControlControlMappingSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1707,10 +2021,18 @@ impl DataAwsAuditmanagerControlControlMappingSourcesFields {
 pub enum DataAwsAuditmanagerControlControlMappingSourcesSourceKeyword {}
 
 /// The fields of a [`DataAwsAuditmanagerControlControlMappingSourcesSourceKeyword`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerControlControlMappingSourcesSourceKeywordFields(Expr);
 
+impl std::fmt::Debug for DataAwsAuditmanagerControlControlMappingSourcesSourceKeywordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerControlControlMappingSourcesSourceKeywordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAuditmanagerControlControlMappingSourcesSourceKeywordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1734,8 +2056,15 @@ impl DataAwsAuditmanagerControlControlMappingSourcesSourceKeywordFields {
 }
 
 /// The data source `aws_auditmanager_framework`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerFramework(Body);
+
+impl std::fmt::Debug for DataAwsAuditmanagerFramework {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerFramework").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAuditmanagerFramework`].
 #[derive(Clone, Debug)]
@@ -1763,9 +2092,11 @@ impl DataAwsAuditmanagerFramework {
 }
 
 impl BlockType for DataAwsAuditmanagerFramework {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1778,16 +2109,25 @@ impl DataSource for DataAwsAuditmanagerFramework {
 }
 
 /// A declared [`DataAwsAuditmanagerFramework`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerFrameworkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAuditmanagerFrameworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerFrameworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAuditmanagerFrameworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAuditmanagerFrameworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1850,10 +2190,18 @@ impl DataAwsAuditmanagerFrameworkRef {
 pub enum DataAwsAuditmanagerFrameworkControlSets {}
 
 /// The fields of a [`DataAwsAuditmanagerFrameworkControlSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerFrameworkControlSetsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAuditmanagerFrameworkControlSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerFrameworkControlSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAuditmanagerFrameworkControlSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1886,10 +2234,18 @@ impl DataAwsAuditmanagerFrameworkControlSetsFields {
 pub enum DataAwsAuditmanagerFrameworkControlSetsControls {}
 
 /// The fields of a [`DataAwsAuditmanagerFrameworkControlSetsControls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAuditmanagerFrameworkControlSetsControlsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAuditmanagerFrameworkControlSetsControlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAuditmanagerFrameworkControlSetsControlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAuditmanagerFrameworkControlSetsControlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

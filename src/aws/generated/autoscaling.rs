@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_autoscaling_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingAttachment(Body);
+
+impl std::fmt::Debug for AutoscalingAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingAttachment`].
 #[derive(Clone, Debug)]
@@ -51,9 +58,11 @@ impl AutoscalingAttachment {
 }
 
 impl BlockType for AutoscalingAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -67,16 +76,25 @@ impl Resource for AutoscalingAttachment {
 }
 
 /// A declared [`AutoscalingAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -115,8 +133,15 @@ impl AutoscalingAttachmentRef {
 }
 
 /// The resource `aws_autoscaling_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroup(Body);
+
+impl std::fmt::Debug for AutoscalingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroup`].
 #[derive(Clone, Debug)]
@@ -352,9 +377,11 @@ impl AutoscalingGroup {
 }
 
 impl BlockType for AutoscalingGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -368,16 +395,25 @@ impl Resource for AutoscalingGroup {
 }
 
 /// A declared [`AutoscalingGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -626,8 +662,15 @@ impl AutoscalingGroupRef {
 }
 
 /// The nested block `aws_autoscaling_group.availability_zone_distribution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupAvailabilityZoneDistribution(Body);
+
+impl std::fmt::Debug for AutoscalingGroupAvailabilityZoneDistribution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupAvailabilityZoneDistribution").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupAvailabilityZoneDistribution {
     #[inline]
@@ -643,10 +686,18 @@ impl AutoscalingGroupAvailabilityZoneDistribution {
 }
 
 /// The fields of a [`AutoscalingGroupAvailabilityZoneDistribution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupAvailabilityZoneDistributionFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupAvailabilityZoneDistributionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupAvailabilityZoneDistributionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupAvailabilityZoneDistributionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -665,8 +716,15 @@ impl AutoscalingGroupAvailabilityZoneDistributionFields {
 }
 
 /// The nested block `aws_autoscaling_group.capacity_reservation_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupCapacityReservationSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingGroupCapacityReservationSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupCapacityReservationSpecification").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupCapacityReservationSpecification {
     #[inline]
@@ -687,10 +745,18 @@ impl AutoscalingGroupCapacityReservationSpecification {
 }
 
 /// The fields of a [`AutoscalingGroupCapacityReservationSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupCapacityReservationSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupCapacityReservationSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupCapacityReservationSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupCapacityReservationSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -714,8 +780,15 @@ impl AutoscalingGroupCapacityReservationSpecificationFields {
 }
 
 /// The nested block `aws_autoscaling_group.capacity_reservation_specification.capacity_reservation_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupCapacityReservationSpecificationCapacityReservationTarget(Body);
+
+impl std::fmt::Debug for AutoscalingGroupCapacityReservationSpecificationCapacityReservationTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupCapacityReservationSpecificationCapacityReservationTarget").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupCapacityReservationSpecificationCapacityReservationTarget {
     #[inline]
@@ -736,10 +809,18 @@ impl AutoscalingGroupCapacityReservationSpecificationCapacityReservationTarget {
 }
 
 /// The fields of a [`AutoscalingGroupCapacityReservationSpecificationCapacityReservationTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupCapacityReservationSpecificationCapacityReservationTargetFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupCapacityReservationSpecificationCapacityReservationTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -763,8 +844,15 @@ impl AutoscalingGroupCapacityReservationSpecificationCapacityReservationTargetFi
 }
 
 /// The nested block `aws_autoscaling_group.initial_lifecycle_hook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInitialLifecycleHook(Body);
+
+impl std::fmt::Debug for AutoscalingGroupInitialLifecycleHook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInitialLifecycleHook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupInitialLifecycleHook`].
 #[derive(Clone, Debug)]
@@ -811,10 +899,18 @@ impl AutoscalingGroupInitialLifecycleHook {
 }
 
 /// The fields of a [`AutoscalingGroupInitialLifecycleHook`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInitialLifecycleHookFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupInitialLifecycleHookFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInitialLifecycleHookFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupInitialLifecycleHookFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -863,8 +959,15 @@ impl AutoscalingGroupInitialLifecycleHookFields {
 }
 
 /// The nested block `aws_autoscaling_group.instance_maintenance_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceMaintenancePolicy(Body);
+
+impl std::fmt::Debug for AutoscalingGroupInstanceMaintenancePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceMaintenancePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupInstanceMaintenancePolicy`].
 #[derive(Clone, Debug)]
@@ -886,10 +989,18 @@ impl AutoscalingGroupInstanceMaintenancePolicy {
 }
 
 /// The fields of a [`AutoscalingGroupInstanceMaintenancePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceMaintenancePolicyFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupInstanceMaintenancePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceMaintenancePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupInstanceMaintenancePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -913,8 +1024,15 @@ impl AutoscalingGroupInstanceMaintenancePolicyFields {
 }
 
 /// The nested block `aws_autoscaling_group.instance_refresh`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceRefresh(Body);
+
+impl std::fmt::Debug for AutoscalingGroupInstanceRefresh {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceRefresh").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupInstanceRefresh`].
 #[derive(Clone, Debug)]
@@ -944,10 +1062,18 @@ impl AutoscalingGroupInstanceRefresh {
 }
 
 /// The fields of a [`AutoscalingGroupInstanceRefresh`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceRefreshFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupInstanceRefreshFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceRefreshFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupInstanceRefreshFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -976,8 +1102,15 @@ impl AutoscalingGroupInstanceRefreshFields {
 }
 
 /// The nested block `aws_autoscaling_group.instance_refresh.preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceRefreshPreferences(Body);
+
+impl std::fmt::Debug for AutoscalingGroupInstanceRefreshPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceRefreshPreferences").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupInstanceRefreshPreferences {
     #[inline]
@@ -1038,10 +1171,18 @@ impl AutoscalingGroupInstanceRefreshPreferences {
 }
 
 /// The fields of a [`AutoscalingGroupInstanceRefreshPreferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceRefreshPreferencesFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupInstanceRefreshPreferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceRefreshPreferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupInstanceRefreshPreferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1105,8 +1246,15 @@ impl AutoscalingGroupInstanceRefreshPreferencesFields {
 }
 
 /// The nested block `aws_autoscaling_group.instance_refresh.preferences.alarm_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceRefreshPreferencesAlarmSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingGroupInstanceRefreshPreferencesAlarmSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceRefreshPreferencesAlarmSpecification").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupInstanceRefreshPreferencesAlarmSpecification {
     #[inline]
@@ -1122,10 +1270,18 @@ impl AutoscalingGroupInstanceRefreshPreferencesAlarmSpecification {
 }
 
 /// The fields of a [`AutoscalingGroupInstanceRefreshPreferencesAlarmSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupInstanceRefreshPreferencesAlarmSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupInstanceRefreshPreferencesAlarmSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupInstanceRefreshPreferencesAlarmSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupInstanceRefreshPreferencesAlarmSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1144,8 +1300,15 @@ impl AutoscalingGroupInstanceRefreshPreferencesAlarmSpecificationFields {
 }
 
 /// The nested block `aws_autoscaling_group.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupLaunchTemplate(Body);
+
+impl std::fmt::Debug for AutoscalingGroupLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupLaunchTemplate {
     #[inline]
@@ -1171,10 +1334,18 @@ impl AutoscalingGroupLaunchTemplate {
 }
 
 /// The fields of a [`AutoscalingGroupLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1203,8 +1374,15 @@ impl AutoscalingGroupLaunchTemplateFields {
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicy(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupMixedInstancesPolicy`].
 #[derive(Clone, Debug)]
@@ -1229,10 +1407,18 @@ impl AutoscalingGroupMixedInstancesPolicy {
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1256,8 +1442,15 @@ impl AutoscalingGroupMixedInstancesPolicyFields {
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.instances_distribution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyInstancesDistribution(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyInstancesDistribution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyInstancesDistribution").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyInstancesDistribution {
     #[inline]
@@ -1298,10 +1491,18 @@ impl AutoscalingGroupMixedInstancesPolicyInstancesDistribution {
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyInstancesDistribution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyInstancesDistributionFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyInstancesDistributionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyInstancesDistributionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyInstancesDistributionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1345,8 +1546,15 @@ impl AutoscalingGroupMixedInstancesPolicyInstancesDistributionFields {
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplate(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupMixedInstancesPolicyLaunchTemplate`].
 #[derive(Clone, Debug)]
@@ -1372,10 +1580,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplate {
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1399,8 +1615,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateFields {
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.launch_template_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecification").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecification {
     #[inline]
@@ -1426,10 +1649,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificati
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1458,8 +1689,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificati
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride {
     #[inline]
@@ -1490,10 +1728,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride {
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1527,8 +1773,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields {
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirements(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirements").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirements {
     #[inline]
@@ -1659,10 +1912,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1796,8 +2057,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.accelerator_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCount(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCount").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCount {
     #[inline]
@@ -1818,10 +2086,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1845,8 +2121,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.accelerator_total_memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMib(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMib").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMib {
     #[inline]
@@ -1867,10 +2150,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1894,8 +2185,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.baseline_ebs_bandwidth_mbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbps(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbps").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbps {
     #[inline]
@@ -1916,10 +2214,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1943,8 +2249,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.memory_gib_per_vcpu`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpu(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpu {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpu").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpu {
     #[inline]
@@ -1965,10 +2278,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1992,8 +2313,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMib(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMib").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMib {
     #[inline]
@@ -2014,10 +2342,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2041,8 +2377,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.network_bandwidth_gbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbps(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbps").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbps {
     #[inline]
@@ -2063,10 +2406,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2090,8 +2441,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.network_interface_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCount(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCount").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCount {
     #[inline]
@@ -2112,10 +2470,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2139,8 +2505,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.total_local_storage_gb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGb(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGb").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGb {
     #[inline]
@@ -2161,10 +2534,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2188,8 +2569,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.instance_requirements.vcpu_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCount(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCount").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCount {
     #[inline]
@@ -2210,10 +2598,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2237,8 +2633,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequireme
 }
 
 /// The nested block `aws_autoscaling_group.mixed_instances_policy.launch_template.override.launch_template_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecification").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecification {
     #[inline]
@@ -2264,10 +2667,18 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpe
 }
 
 /// The fields of a [`AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2296,8 +2707,15 @@ impl AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpe
 }
 
 /// The nested block `aws_autoscaling_group.tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTagBlock(Body);
+
+impl std::fmt::Debug for AutoscalingGroupTagBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTagBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupTagBlock`].
 #[derive(Clone, Debug)]
@@ -2321,10 +2739,18 @@ impl AutoscalingGroupTagBlock {
 }
 
 /// The fields of a [`AutoscalingGroupTagBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTagBlockFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupTagBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTagBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupTagBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2353,8 +2779,15 @@ impl AutoscalingGroupTagBlockFields {
 }
 
 /// The nested block `aws_autoscaling_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTimeouts(Body);
+
+impl std::fmt::Debug for AutoscalingGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupTimeouts {
     #[inline]
@@ -2375,10 +2808,18 @@ impl AutoscalingGroupTimeouts {
 }
 
 /// The fields of a [`AutoscalingGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2402,8 +2843,15 @@ impl AutoscalingGroupTimeoutsFields {
 }
 
 /// The nested block `aws_autoscaling_group.traffic_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTrafficSource(Body);
+
+impl std::fmt::Debug for AutoscalingGroupTrafficSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTrafficSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupTrafficSource`].
 #[derive(Clone, Debug)]
@@ -2428,10 +2876,18 @@ impl AutoscalingGroupTrafficSource {
 }
 
 /// The fields of a [`AutoscalingGroupTrafficSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTrafficSourceFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupTrafficSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTrafficSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupTrafficSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2455,8 +2911,15 @@ impl AutoscalingGroupTrafficSourceFields {
 }
 
 /// The nested block `aws_autoscaling_group.warm_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupWarmPool(Body);
+
+impl std::fmt::Debug for AutoscalingGroupWarmPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupWarmPool").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupWarmPool {
     #[inline]
@@ -2487,10 +2950,18 @@ impl AutoscalingGroupWarmPool {
 }
 
 /// The fields of a [`AutoscalingGroupWarmPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupWarmPoolFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupWarmPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupWarmPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupWarmPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2524,8 +2995,15 @@ impl AutoscalingGroupWarmPoolFields {
 }
 
 /// The nested block `aws_autoscaling_group.warm_pool.instance_reuse_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupWarmPoolInstanceReusePolicy(Body);
+
+impl std::fmt::Debug for AutoscalingGroupWarmPoolInstanceReusePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupWarmPoolInstanceReusePolicy").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingGroupWarmPoolInstanceReusePolicy {
     #[inline]
@@ -2541,10 +3019,18 @@ impl AutoscalingGroupWarmPoolInstanceReusePolicy {
 }
 
 /// The fields of a [`AutoscalingGroupWarmPoolInstanceReusePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupWarmPoolInstanceReusePolicyFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupWarmPoolInstanceReusePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupWarmPoolInstanceReusePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupWarmPoolInstanceReusePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2563,8 +3049,15 @@ impl AutoscalingGroupWarmPoolInstanceReusePolicyFields {
 }
 
 /// The resource `aws_autoscaling_group_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTag(Body);
+
+impl std::fmt::Debug for AutoscalingGroupTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupTag`].
 #[derive(Clone, Debug)]
@@ -2597,9 +3090,11 @@ impl AutoscalingGroupTag {
 }
 
 impl BlockType for AutoscalingGroupTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2613,16 +3108,25 @@ impl Resource for AutoscalingGroupTag {
 }
 
 /// A declared [`AutoscalingGroupTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTagRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingGroupTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingGroupTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingGroupTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2656,8 +3160,15 @@ impl AutoscalingGroupTagRef {
 }
 
 /// The nested block `aws_autoscaling_group_tag.tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTagTag(Body);
+
+impl std::fmt::Debug for AutoscalingGroupTagTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTagTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingGroupTagTag`].
 #[derive(Clone, Debug)]
@@ -2681,10 +3192,18 @@ impl AutoscalingGroupTagTag {
 }
 
 /// The fields of a [`AutoscalingGroupTagTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingGroupTagTagFields(Expr);
 
+impl std::fmt::Debug for AutoscalingGroupTagTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingGroupTagTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingGroupTagTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2713,8 +3232,15 @@ impl AutoscalingGroupTagTagFields {
 }
 
 /// The resource `aws_autoscaling_lifecycle_hook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingLifecycleHook(Body);
+
+impl std::fmt::Debug for AutoscalingLifecycleHook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingLifecycleHook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingLifecycleHook`].
 #[derive(Clone, Debug)]
@@ -2774,9 +3300,11 @@ impl AutoscalingLifecycleHook {
 }
 
 impl BlockType for AutoscalingLifecycleHook {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2790,16 +3318,25 @@ impl Resource for AutoscalingLifecycleHook {
 }
 
 /// A declared [`AutoscalingLifecycleHook`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingLifecycleHookRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingLifecycleHookRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingLifecycleHookRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingLifecycleHookRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingLifecycleHookRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2863,8 +3400,15 @@ impl AutoscalingLifecycleHookRef {
 }
 
 /// The resource `aws_autoscaling_notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingNotification(Body);
+
+impl std::fmt::Debug for AutoscalingNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingNotification`].
 #[derive(Clone, Debug)]
@@ -2899,9 +3443,11 @@ impl AutoscalingNotification {
 }
 
 impl BlockType for AutoscalingNotification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2915,16 +3461,25 @@ impl Resource for AutoscalingNotification {
 }
 
 /// A declared [`AutoscalingNotification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingNotificationRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingNotificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingNotificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingNotificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingNotificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2963,8 +3518,15 @@ impl AutoscalingNotificationRef {
 }
 
 /// The resource `aws_autoscaling_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicy(Body);
+
+impl std::fmt::Debug for AutoscalingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicy`].
 #[derive(Clone, Debug)]
@@ -3053,9 +3615,11 @@ impl AutoscalingPolicy {
 }
 
 impl BlockType for AutoscalingPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3069,16 +3633,25 @@ impl Resource for AutoscalingPolicy {
 }
 
 /// A declared [`AutoscalingPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3172,8 +3745,15 @@ impl AutoscalingPolicyRef {
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfiguration(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfiguration`].
 #[derive(Clone, Debug)]
@@ -3213,10 +3793,18 @@ impl AutoscalingPolicyPredictiveScalingConfiguration {
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3255,8 +3843,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationFields {
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -3306,10 +3901,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecification {
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3358,8 +3961,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationFields {
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_capacity_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -3379,10 +3989,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3401,8 +4019,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_capacity_metric_specification.metric_data_queries`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueries(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueries").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueries`].
 #[derive(Clone, Debug)]
@@ -3442,10 +4067,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3484,8 +4117,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_capacity_metric_specification.metric_data_queries.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStat(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStat`].
 #[derive(Clone, Debug)]
@@ -3512,10 +4152,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3544,8 +4192,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_capacity_metric_specification.metric_data_queries.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetric(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetric`].
 #[derive(Clone, Debug)]
@@ -3573,10 +4228,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedCapacityMetricSpecificationMetricDataQueriesMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3605,8 +4268,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_load_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -3626,10 +4296,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3648,8 +4326,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_load_metric_specification.metric_data_queries`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueries(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueries").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueries`].
 #[derive(Clone, Debug)]
@@ -3689,10 +4374,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3731,8 +4424,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_load_metric_specification.metric_data_queries.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStat(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStat`].
 #[derive(Clone, Debug)]
@@ -3759,10 +4459,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3791,8 +4499,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_load_metric_specification.metric_data_queries.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetric(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetric`].
 #[derive(Clone, Debug)]
@@ -3820,10 +4535,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedLoadMetricSpecificationMetricDataQueriesMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3852,8 +4575,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_scaling_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -3873,10 +4603,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3895,8 +4633,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_scaling_metric_specification.metric_data_queries`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueries(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueries").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueries`].
 #[derive(Clone, Debug)]
@@ -3936,10 +4681,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3978,8 +4731,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_scaling_metric_specification.metric_data_queries.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStat(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStat`].
 #[derive(Clone, Debug)]
@@ -4006,10 +4766,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4038,8 +4806,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.customized_scaling_metric_specification.metric_data_queries.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetric(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetric`].
 #[derive(Clone, Debug)]
@@ -4067,10 +4842,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomizedScalingMetricSpecificationMetricDataQueriesMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4099,8 +4882,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationCustomize
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.predefined_load_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -4125,10 +4915,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefine
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedLoadMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4152,8 +4950,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefine
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.predefined_metric_pair_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecification`].
 #[derive(Clone, Debug)]
@@ -4178,10 +4983,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefine
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedMetricPairSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4205,8 +5018,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefine
 }
 
 /// The nested block `aws_autoscaling_policy.predictive_scaling_configuration.metric_specification.predefined_scaling_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -4231,10 +5051,18 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefine
 }
 
 /// The fields of a [`AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefinedScalingMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4258,8 +5086,15 @@ impl AutoscalingPolicyPredictiveScalingConfigurationMetricSpecificationPredefine
 }
 
 /// The nested block `aws_autoscaling_policy.step_adjustment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyStepAdjustment(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyStepAdjustment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyStepAdjustment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyStepAdjustment`].
 #[derive(Clone, Debug)]
@@ -4289,10 +5124,18 @@ impl AutoscalingPolicyStepAdjustment {
 }
 
 /// The fields of a [`AutoscalingPolicyStepAdjustment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyStepAdjustmentFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyStepAdjustmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyStepAdjustmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyStepAdjustmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4321,8 +5164,15 @@ impl AutoscalingPolicyStepAdjustmentFields {
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfiguration(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyTargetTrackingConfiguration`].
 #[derive(Clone, Debug)]
@@ -4357,10 +5207,18 @@ impl AutoscalingPolicyTargetTrackingConfiguration {
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4394,8 +5252,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationFields {
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration.customized_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecification").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecification {
     #[inline]
@@ -4443,10 +5308,18 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecification {
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4495,8 +5368,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationFi
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration.customized_metric_specification.metric_dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimension(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimension").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimension`].
 #[derive(Clone, Debug)]
@@ -4518,10 +5398,18 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimensionFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4545,8 +5433,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration.customized_metric_specification.metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetrics(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetrics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetrics`].
 #[derive(Clone, Debug)]
@@ -4586,10 +5481,18 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4628,8 +5531,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration.customized_metric_specification.metrics.metric_stat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStat(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStat`].
 #[derive(Clone, Debug)]
@@ -4661,10 +5571,18 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4698,8 +5616,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration.customized_metric_specification.metrics.metric_stat.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric`].
 #[derive(Clone, Debug)]
@@ -4727,10 +5652,18 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4759,8 +5692,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration.customized_metric_specification.metrics.metric_stat.metric.dimensions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions`].
 #[derive(Clone, Debug)]
@@ -4782,10 +5722,18 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4809,8 +5757,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationCustomizedMetricSpecificationMe
 }
 
 /// The nested block `aws_autoscaling_policy.target_tracking_configuration.predefined_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -4835,10 +5790,18 @@ impl AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecification {
 }
 
 /// The fields of a [`AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4862,8 +5825,15 @@ impl AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecificationFi
 }
 
 /// The resource `aws_autoscaling_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingSchedule(Body);
+
+impl std::fmt::Debug for AutoscalingSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingSchedule`].
 #[derive(Clone, Debug)]
@@ -4931,9 +5901,11 @@ impl AutoscalingSchedule {
 }
 
 impl BlockType for AutoscalingSchedule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4947,16 +5919,25 @@ impl Resource for AutoscalingSchedule {
 }
 
 /// A declared [`AutoscalingSchedule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingScheduleRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingScheduleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingScheduleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingScheduleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingScheduleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5030,8 +6011,15 @@ impl AutoscalingScheduleRef {
 }
 
 /// The resource `aws_autoscaling_traffic_source_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingTrafficSourceAttachment(Body);
+
+impl std::fmt::Debug for AutoscalingTrafficSourceAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingTrafficSourceAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingTrafficSourceAttachment`].
 #[derive(Clone, Debug)]
@@ -5072,9 +6060,11 @@ impl AutoscalingTrafficSourceAttachment {
 }
 
 impl BlockType for AutoscalingTrafficSourceAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5088,16 +6078,25 @@ impl Resource for AutoscalingTrafficSourceAttachment {
 }
 
 /// A declared [`AutoscalingTrafficSourceAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingTrafficSourceAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingTrafficSourceAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingTrafficSourceAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingTrafficSourceAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingTrafficSourceAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5136,8 +6135,15 @@ impl AutoscalingTrafficSourceAttachmentRef {
 }
 
 /// The nested block `aws_autoscaling_traffic_source_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingTrafficSourceAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for AutoscalingTrafficSourceAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingTrafficSourceAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingTrafficSourceAttachmentTimeouts {
     #[inline]
@@ -5158,10 +6164,18 @@ impl AutoscalingTrafficSourceAttachmentTimeouts {
 }
 
 /// The fields of a [`AutoscalingTrafficSourceAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingTrafficSourceAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for AutoscalingTrafficSourceAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingTrafficSourceAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingTrafficSourceAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5185,8 +6199,15 @@ impl AutoscalingTrafficSourceAttachmentTimeoutsFields {
 }
 
 /// The nested block `aws_autoscaling_traffic_source_attachment.traffic_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingTrafficSourceAttachmentTrafficSource(Body);
+
+impl std::fmt::Debug for AutoscalingTrafficSourceAttachmentTrafficSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingTrafficSourceAttachmentTrafficSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingTrafficSourceAttachmentTrafficSource`].
 #[derive(Clone, Debug)]
@@ -5208,10 +6229,18 @@ impl AutoscalingTrafficSourceAttachmentTrafficSource {
 }
 
 /// The fields of a [`AutoscalingTrafficSourceAttachmentTrafficSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingTrafficSourceAttachmentTrafficSourceFields(Expr);
 
+impl std::fmt::Debug for AutoscalingTrafficSourceAttachmentTrafficSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingTrafficSourceAttachmentTrafficSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingTrafficSourceAttachmentTrafficSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5235,8 +6264,15 @@ impl AutoscalingTrafficSourceAttachmentTrafficSourceFields {
 }
 
 /// The data source `aws_autoscaling_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroup(Body);
+
+impl std::fmt::Debug for DataAwsAutoscalingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAutoscalingGroup`].
 #[derive(Clone, Debug)]
@@ -5267,9 +6303,11 @@ impl DataAwsAutoscalingGroup {
 }
 
 impl BlockType for DataAwsAutoscalingGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5282,16 +6320,25 @@ impl DataSource for DataAwsAutoscalingGroup {
 }
 
 /// A declared [`DataAwsAutoscalingGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAutoscalingGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAutoscalingGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5469,10 +6516,18 @@ impl DataAwsAutoscalingGroupRef {
 pub enum DataAwsAutoscalingGroupInstanceMaintenancePolicy {}
 
 /// The fields of a [`DataAwsAutoscalingGroupInstanceMaintenancePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupInstanceMaintenancePolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupInstanceMaintenancePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupInstanceMaintenancePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupInstanceMaintenancePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5500,10 +6555,18 @@ impl DataAwsAutoscalingGroupInstanceMaintenancePolicyFields {
 pub enum DataAwsAutoscalingGroupLaunchTemplate {}
 
 /// The fields of a [`DataAwsAutoscalingGroupLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5536,10 +6599,18 @@ impl DataAwsAutoscalingGroupLaunchTemplateFields {
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicy {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5567,10 +6638,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyFields {
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyInstancesDistribution {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyInstancesDistribution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyInstancesDistributionFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyInstancesDistributionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyInstancesDistributionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyInstancesDistributionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5618,10 +6697,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyInstancesDistributionFields {
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplate {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5649,10 +6736,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateFields {
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecification {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5685,10 +6780,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpec
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5726,10 +6829,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideFields {
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirements {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5867,10 +6978,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCount {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5898,10 +7017,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMib {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5929,10 +7056,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbps {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5960,10 +7095,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpu {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5991,10 +7134,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMib {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6022,10 +7173,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbps {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6053,10 +7212,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCount {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6084,10 +7251,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGb {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6115,10 +7290,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCount {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRequirementsVcpuCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6146,10 +7329,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideInstanceRe
 pub enum DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecification {}
 
 /// The fields of a [`DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemplateSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6182,10 +7373,18 @@ impl DataAwsAutoscalingGroupMixedInstancesPolicyLaunchTemplateOverrideLaunchTemp
 pub enum DataAwsAutoscalingGroupTag {}
 
 /// The fields of a [`DataAwsAutoscalingGroupTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupTagFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6218,10 +7417,18 @@ impl DataAwsAutoscalingGroupTagFields {
 pub enum DataAwsAutoscalingGroupTrafficSource {}
 
 /// The fields of a [`DataAwsAutoscalingGroupTrafficSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupTrafficSourceFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupTrafficSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupTrafficSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupTrafficSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6249,10 +7456,18 @@ impl DataAwsAutoscalingGroupTrafficSourceFields {
 pub enum DataAwsAutoscalingGroupWarmPool {}
 
 /// The fields of a [`DataAwsAutoscalingGroupWarmPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupWarmPoolFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupWarmPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupWarmPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupWarmPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6290,10 +7505,18 @@ impl DataAwsAutoscalingGroupWarmPoolFields {
 pub enum DataAwsAutoscalingGroupWarmPoolInstanceReusePolicy {}
 
 /// The fields of a [`DataAwsAutoscalingGroupWarmPoolInstanceReusePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupWarmPoolInstanceReusePolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupWarmPoolInstanceReusePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupWarmPoolInstanceReusePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupWarmPoolInstanceReusePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6312,8 +7535,15 @@ impl DataAwsAutoscalingGroupWarmPoolInstanceReusePolicyFields {
 }
 
 /// The data source `aws_autoscaling_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroups(Body);
+
+impl std::fmt::Debug for DataAwsAutoscalingGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroups").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAutoscalingGroups {
     #[inline]
@@ -6346,9 +7576,11 @@ impl DataAwsAutoscalingGroups {
 }
 
 impl BlockType for DataAwsAutoscalingGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6361,16 +7593,25 @@ impl DataSource for DataAwsAutoscalingGroups {
 }
 
 /// A declared [`DataAwsAutoscalingGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAutoscalingGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAutoscalingGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6409,8 +7650,15 @@ impl DataAwsAutoscalingGroupsRef {
 }
 
 /// The nested block `aws_autoscaling_groups.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupsFilter(Body);
+
+impl std::fmt::Debug for DataAwsAutoscalingGroupsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAutoscalingGroupsFilter`].
 #[derive(Clone, Debug)]
@@ -6432,10 +7680,18 @@ impl DataAwsAutoscalingGroupsFilter {
 }
 
 /// The fields of a [`DataAwsAutoscalingGroupsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAutoscalingGroupsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAutoscalingGroupsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAutoscalingGroupsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAutoscalingGroupsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_autoscalingplans_scaling_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlan(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlan`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl AutoscalingplansScalingPlan {
 }
 
 impl BlockType for AutoscalingplansScalingPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -61,16 +70,25 @@ impl Resource for AutoscalingplansScalingPlan {
 }
 
 /// A declared [`AutoscalingplansScalingPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanRef(BlockRef);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AutoscalingplansScalingPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AutoscalingplansScalingPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -114,8 +132,15 @@ impl AutoscalingplansScalingPlanRef {
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.application_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanApplicationSource(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanApplicationSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanApplicationSource").field(&self.0).finish()
+    }
+}
 
 impl AutoscalingplansScalingPlanApplicationSource {
     #[inline]
@@ -137,10 +162,18 @@ impl AutoscalingplansScalingPlanApplicationSource {
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanApplicationSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanApplicationSourceFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanApplicationSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanApplicationSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanApplicationSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -164,8 +197,15 @@ impl AutoscalingplansScalingPlanApplicationSourceFields {
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.application_source.tag_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanApplicationSourceTagFilter(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanApplicationSourceTagFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanApplicationSourceTagFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlanApplicationSourceTagFilter`].
 #[derive(Clone, Debug)]
@@ -190,10 +230,18 @@ impl AutoscalingplansScalingPlanApplicationSourceTagFilter {
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanApplicationSourceTagFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanApplicationSourceTagFilterFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanApplicationSourceTagFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanApplicationSourceTagFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanApplicationSourceTagFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -217,8 +265,15 @@ impl AutoscalingplansScalingPlanApplicationSourceTagFilterFields {
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.scaling_instruction`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstruction(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstruction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstruction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlanScalingInstruction`].
 #[derive(Clone, Debug)]
@@ -288,10 +343,18 @@ impl AutoscalingplansScalingPlanScalingInstruction {
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanScalingInstruction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanScalingInstructionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -375,8 +438,15 @@ impl AutoscalingplansScalingPlanScalingInstructionFields {
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.scaling_instruction.customized_load_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -410,10 +480,18 @@ impl AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecificat
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -452,8 +530,15 @@ impl AutoscalingplansScalingPlanScalingInstructionCustomizedLoadMetricSpecificat
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.scaling_instruction.predefined_load_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -478,10 +563,18 @@ impl AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecificat
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -505,8 +598,15 @@ impl AutoscalingplansScalingPlanScalingInstructionPredefinedLoadMetricSpecificat
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.scaling_instruction.target_tracking_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfiguration(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfiguration`].
 #[derive(Clone, Debug)]
@@ -556,10 +656,18 @@ impl AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfiguration {
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -608,8 +716,15 @@ impl AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationFie
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.scaling_instruction.target_tracking_configuration.customized_scaling_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -643,10 +758,18 @@ impl AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCus
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCustomizedScalingMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -685,8 +808,15 @@ impl AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationCus
 }
 
 /// The nested block `aws_autoscalingplans_scaling_plan.scaling_instruction.target_tracking_configuration.predefined_scaling_metric_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecification(Body);
+
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecification`].
 #[derive(Clone, Debug)]
@@ -711,10 +841,18 @@ impl AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPre
 }
 
 /// The fields of a [`AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecificationFields(Expr);
 
+impl std::fmt::Debug for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AutoscalingplansScalingPlanScalingInstructionTargetTrackingConfigurationPredefinedScalingMetricSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

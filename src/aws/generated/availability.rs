@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_availability_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZone(Body);
+
+impl std::fmt::Debug for DataAwsAvailabilityZone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZone").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAvailabilityZone {
     #[inline]
@@ -63,9 +70,11 @@ impl DataAwsAvailabilityZone {
 }
 
 impl BlockType for DataAwsAvailabilityZone {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -78,16 +87,25 @@ impl DataSource for DataAwsAvailabilityZone {
 }
 
 /// A declared [`DataAwsAvailabilityZone`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZoneRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAvailabilityZoneRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZoneRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAvailabilityZoneRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAvailabilityZoneRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -181,8 +199,15 @@ impl DataAwsAvailabilityZoneRef {
 }
 
 /// The nested block `aws_availability_zone.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZoneFilter(Body);
+
+impl std::fmt::Debug for DataAwsAvailabilityZoneFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZoneFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAvailabilityZoneFilter`].
 #[derive(Clone, Debug)]
@@ -204,10 +229,18 @@ impl DataAwsAvailabilityZoneFilter {
 }
 
 /// The fields of a [`DataAwsAvailabilityZoneFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZoneFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAvailabilityZoneFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZoneFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAvailabilityZoneFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -231,8 +264,15 @@ impl DataAwsAvailabilityZoneFilterFields {
 }
 
 /// The nested block `aws_availability_zone.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZoneTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsAvailabilityZoneTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZoneTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAvailabilityZoneTimeouts {
     #[inline]
@@ -248,10 +288,18 @@ impl DataAwsAvailabilityZoneTimeouts {
 }
 
 /// The fields of a [`DataAwsAvailabilityZoneTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZoneTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAvailabilityZoneTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZoneTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAvailabilityZoneTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -270,8 +318,15 @@ impl DataAwsAvailabilityZoneTimeoutsFields {
 }
 
 /// The data source `aws_availability_zones`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZones(Body);
+
+impl std::fmt::Debug for DataAwsAvailabilityZones {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZones").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAvailabilityZones {
     #[inline]
@@ -324,9 +379,11 @@ impl DataAwsAvailabilityZones {
 }
 
 impl BlockType for DataAwsAvailabilityZones {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -339,16 +396,25 @@ impl DataSource for DataAwsAvailabilityZones {
 }
 
 /// A declared [`DataAwsAvailabilityZones`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZonesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsAvailabilityZonesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZonesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsAvailabilityZonesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsAvailabilityZonesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -417,8 +483,15 @@ impl DataAwsAvailabilityZonesRef {
 }
 
 /// The nested block `aws_availability_zones.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZonesFilter(Body);
+
+impl std::fmt::Debug for DataAwsAvailabilityZonesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZonesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsAvailabilityZonesFilter`].
 #[derive(Clone, Debug)]
@@ -440,10 +513,18 @@ impl DataAwsAvailabilityZonesFilter {
 }
 
 /// The fields of a [`DataAwsAvailabilityZonesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZonesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsAvailabilityZonesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZonesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAvailabilityZonesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -467,8 +548,15 @@ impl DataAwsAvailabilityZonesFilterFields {
 }
 
 /// The nested block `aws_availability_zones.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZonesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsAvailabilityZonesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZonesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsAvailabilityZonesTimeouts {
     #[inline]
@@ -484,10 +572,18 @@ impl DataAwsAvailabilityZonesTimeouts {
 }
 
 /// The fields of a [`DataAwsAvailabilityZonesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsAvailabilityZonesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsAvailabilityZonesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsAvailabilityZonesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsAvailabilityZonesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_backup_framework`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFramework(Body);
+
+impl std::fmt::Debug for BackupFramework {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFramework").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupFramework`].
 #[derive(Clone, Debug)]
@@ -63,9 +70,11 @@ impl BackupFramework {
 }
 
 impl BlockType for BackupFramework {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -79,16 +88,25 @@ impl Resource for BackupFramework {
 }
 
 /// A declared [`BackupFramework`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkRef(BlockRef);
 
+impl std::fmt::Debug for BackupFrameworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupFrameworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupFrameworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -162,8 +180,15 @@ impl BackupFrameworkRef {
 }
 
 /// The nested block `aws_backup_framework.control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkControl(Body);
+
+impl std::fmt::Debug for BackupFrameworkControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupFrameworkControl`].
 #[derive(Clone, Debug)]
@@ -194,10 +219,18 @@ impl BackupFrameworkControl {
 }
 
 /// The fields of a [`BackupFrameworkControl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkControlFields(Expr);
 
+impl std::fmt::Debug for BackupFrameworkControlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkControlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupFrameworkControlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -226,8 +259,15 @@ impl BackupFrameworkControlFields {
 }
 
 /// The nested block `aws_backup_framework.control.input_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkControlInputParameter(Body);
+
+impl std::fmt::Debug for BackupFrameworkControlInputParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkControlInputParameter").field(&self.0).finish()
+    }
+}
 
 impl BackupFrameworkControlInputParameter {
     #[inline]
@@ -248,10 +288,18 @@ impl BackupFrameworkControlInputParameter {
 }
 
 /// The fields of a [`BackupFrameworkControlInputParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkControlInputParameterFields(Expr);
 
+impl std::fmt::Debug for BackupFrameworkControlInputParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkControlInputParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupFrameworkControlInputParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -275,8 +323,15 @@ impl BackupFrameworkControlInputParameterFields {
 }
 
 /// The nested block `aws_backup_framework.control.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkControlScope(Body);
+
+impl std::fmt::Debug for BackupFrameworkControlScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkControlScope").field(&self.0).finish()
+    }
+}
 
 impl BackupFrameworkControlScope {
     #[inline]
@@ -302,10 +357,18 @@ impl BackupFrameworkControlScope {
 }
 
 /// The fields of a [`BackupFrameworkControlScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkControlScopeFields(Expr);
 
+impl std::fmt::Debug for BackupFrameworkControlScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkControlScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupFrameworkControlScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +397,15 @@ impl BackupFrameworkControlScopeFields {
 }
 
 /// The nested block `aws_backup_framework.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkTimeouts(Body);
+
+impl std::fmt::Debug for BackupFrameworkTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BackupFrameworkTimeouts {
     #[inline]
@@ -361,10 +431,18 @@ impl BackupFrameworkTimeouts {
 }
 
 /// The fields of a [`BackupFrameworkTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupFrameworkTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BackupFrameworkTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupFrameworkTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupFrameworkTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -393,8 +471,15 @@ impl BackupFrameworkTimeoutsFields {
 }
 
 /// The resource `aws_backup_global_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupGlobalSettings(Body);
+
+impl std::fmt::Debug for BackupGlobalSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupGlobalSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupGlobalSettings`].
 #[derive(Clone, Debug)]
@@ -419,9 +504,11 @@ impl BackupGlobalSettings {
 }
 
 impl BlockType for BackupGlobalSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -435,16 +522,25 @@ impl Resource for BackupGlobalSettings {
 }
 
 /// A declared [`BackupGlobalSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupGlobalSettingsRef(BlockRef);
 
+impl std::fmt::Debug for BackupGlobalSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupGlobalSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupGlobalSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupGlobalSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -468,8 +564,15 @@ impl BackupGlobalSettingsRef {
 }
 
 /// The resource `aws_backup_logically_air_gapped_vault`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupLogicallyAirGappedVault(Body);
+
+impl std::fmt::Debug for BackupLogicallyAirGappedVault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupLogicallyAirGappedVault").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupLogicallyAirGappedVault`].
 #[derive(Clone, Debug)]
@@ -514,9 +617,11 @@ impl BackupLogicallyAirGappedVault {
 }
 
 impl BlockType for BackupLogicallyAirGappedVault {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -530,16 +635,25 @@ impl Resource for BackupLogicallyAirGappedVault {
 }
 
 /// A declared [`BackupLogicallyAirGappedVault`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupLogicallyAirGappedVaultRef(BlockRef);
 
+impl std::fmt::Debug for BackupLogicallyAirGappedVaultRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupLogicallyAirGappedVaultRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupLogicallyAirGappedVaultRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupLogicallyAirGappedVaultRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -603,8 +717,15 @@ impl BackupLogicallyAirGappedVaultRef {
 }
 
 /// The nested block `aws_backup_logically_air_gapped_vault.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupLogicallyAirGappedVaultTimeouts(Body);
+
+impl std::fmt::Debug for BackupLogicallyAirGappedVaultTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupLogicallyAirGappedVaultTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BackupLogicallyAirGappedVaultTimeouts {
     #[inline]
@@ -621,10 +742,18 @@ impl BackupLogicallyAirGappedVaultTimeouts {
 }
 
 /// The fields of a [`BackupLogicallyAirGappedVaultTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupLogicallyAirGappedVaultTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BackupLogicallyAirGappedVaultTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupLogicallyAirGappedVaultTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupLogicallyAirGappedVaultTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -643,8 +772,15 @@ impl BackupLogicallyAirGappedVaultTimeoutsFields {
 }
 
 /// The resource `aws_backup_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlan(Body);
+
+impl std::fmt::Debug for BackupPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupPlan`].
 #[derive(Clone, Debug)]
@@ -699,9 +835,11 @@ impl BackupPlan {
 }
 
 impl BlockType for BackupPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -715,16 +853,25 @@ impl Resource for BackupPlan {
 }
 
 /// A declared [`BackupPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRef(BlockRef);
 
+impl std::fmt::Debug for BackupPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -788,8 +935,15 @@ impl BackupPlanRef {
 }
 
 /// The nested block `aws_backup_plan.advanced_backup_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanAdvancedBackupSetting(Body);
+
+impl std::fmt::Debug for BackupPlanAdvancedBackupSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanAdvancedBackupSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupPlanAdvancedBackupSetting`].
 #[derive(Clone, Debug)]
@@ -811,10 +965,18 @@ impl BackupPlanAdvancedBackupSetting {
 }
 
 /// The fields of a [`BackupPlanAdvancedBackupSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanAdvancedBackupSettingFields(Expr);
 
+impl std::fmt::Debug for BackupPlanAdvancedBackupSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanAdvancedBackupSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupPlanAdvancedBackupSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -838,8 +1000,15 @@ impl BackupPlanAdvancedBackupSettingFields {
 }
 
 /// The nested block `aws_backup_plan.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRule(Body);
+
+impl std::fmt::Debug for BackupPlanRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupPlanRule`].
 #[derive(Clone, Debug)]
@@ -913,10 +1082,18 @@ impl BackupPlanRule {
 }
 
 /// The fields of a [`BackupPlanRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleFields(Expr);
 
+impl std::fmt::Debug for BackupPlanRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupPlanRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -990,8 +1167,15 @@ impl BackupPlanRuleFields {
 }
 
 /// The nested block `aws_backup_plan.rule.copy_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleCopyAction(Body);
+
+impl std::fmt::Debug for BackupPlanRuleCopyAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleCopyAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupPlanRuleCopyAction`].
 #[derive(Clone, Debug)]
@@ -1016,10 +1200,18 @@ impl BackupPlanRuleCopyAction {
 }
 
 /// The fields of a [`BackupPlanRuleCopyAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleCopyActionFields(Expr);
 
+impl std::fmt::Debug for BackupPlanRuleCopyActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleCopyActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupPlanRuleCopyActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1043,8 +1235,15 @@ impl BackupPlanRuleCopyActionFields {
 }
 
 /// The nested block `aws_backup_plan.rule.copy_action.lifecycle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleCopyActionLifecycle(Body);
+
+impl std::fmt::Debug for BackupPlanRuleCopyActionLifecycle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleCopyActionLifecycle").field(&self.0).finish()
+    }
+}
 
 impl BackupPlanRuleCopyActionLifecycle {
     #[inline]
@@ -1070,10 +1269,18 @@ impl BackupPlanRuleCopyActionLifecycle {
 }
 
 /// The fields of a [`BackupPlanRuleCopyActionLifecycle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleCopyActionLifecycleFields(Expr);
 
+impl std::fmt::Debug for BackupPlanRuleCopyActionLifecycleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleCopyActionLifecycleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupPlanRuleCopyActionLifecycleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1102,8 +1309,15 @@ impl BackupPlanRuleCopyActionLifecycleFields {
 }
 
 /// The nested block `aws_backup_plan.rule.lifecycle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleLifecycle(Body);
+
+impl std::fmt::Debug for BackupPlanRuleLifecycle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleLifecycle").field(&self.0).finish()
+    }
+}
 
 impl BackupPlanRuleLifecycle {
     #[inline]
@@ -1129,10 +1343,18 @@ impl BackupPlanRuleLifecycle {
 }
 
 /// The fields of a [`BackupPlanRuleLifecycle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleLifecycleFields(Expr);
 
+impl std::fmt::Debug for BackupPlanRuleLifecycleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleLifecycleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupPlanRuleLifecycleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1161,8 +1383,15 @@ impl BackupPlanRuleLifecycleFields {
 }
 
 /// The nested block `aws_backup_plan.rule.scan_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleScanAction(Body);
+
+impl std::fmt::Debug for BackupPlanRuleScanAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleScanAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupPlanRuleScanAction`].
 #[derive(Clone, Debug)]
@@ -1184,10 +1413,18 @@ impl BackupPlanRuleScanAction {
 }
 
 /// The fields of a [`BackupPlanRuleScanAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanRuleScanActionFields(Expr);
 
+impl std::fmt::Debug for BackupPlanRuleScanActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanRuleScanActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupPlanRuleScanActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1211,8 +1448,15 @@ impl BackupPlanRuleScanActionFields {
 }
 
 /// The nested block `aws_backup_plan.scan_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanScanSetting(Body);
+
+impl std::fmt::Debug for BackupPlanScanSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanScanSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupPlanScanSetting`].
 #[derive(Clone, Debug)]
@@ -1236,10 +1480,18 @@ impl BackupPlanScanSetting {
 }
 
 /// The fields of a [`BackupPlanScanSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupPlanScanSettingFields(Expr);
 
+impl std::fmt::Debug for BackupPlanScanSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupPlanScanSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupPlanScanSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1268,8 +1520,15 @@ impl BackupPlanScanSettingFields {
 }
 
 /// The resource `aws_backup_region_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRegionSettings(Body);
+
+impl std::fmt::Debug for BackupRegionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRegionSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupRegionSettings`].
 #[derive(Clone, Debug)]
@@ -1305,9 +1564,11 @@ impl BackupRegionSettings {
 }
 
 impl BlockType for BackupRegionSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1321,16 +1582,25 @@ impl Resource for BackupRegionSettings {
 }
 
 /// A declared [`BackupRegionSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRegionSettingsRef(BlockRef);
 
+impl std::fmt::Debug for BackupRegionSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRegionSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupRegionSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupRegionSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1364,8 +1634,15 @@ impl BackupRegionSettingsRef {
 }
 
 /// The resource `aws_backup_report_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupReportPlan(Body);
+
+impl std::fmt::Debug for BackupReportPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupReportPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupReportPlan`].
 #[derive(Clone, Debug)]
@@ -1415,9 +1692,11 @@ impl BackupReportPlan {
 }
 
 impl BlockType for BackupReportPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1431,16 +1710,25 @@ impl Resource for BackupReportPlan {
 }
 
 /// A declared [`BackupReportPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupReportPlanRef(BlockRef);
 
+impl std::fmt::Debug for BackupReportPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupReportPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupReportPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupReportPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1509,8 +1797,15 @@ impl BackupReportPlanRef {
 }
 
 /// The nested block `aws_backup_report_plan.report_delivery_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupReportPlanReportDeliveryChannel(Body);
+
+impl std::fmt::Debug for BackupReportPlanReportDeliveryChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupReportPlanReportDeliveryChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupReportPlanReportDeliveryChannel`].
 #[derive(Clone, Debug)]
@@ -1540,10 +1835,18 @@ impl BackupReportPlanReportDeliveryChannel {
 }
 
 /// The fields of a [`BackupReportPlanReportDeliveryChannel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupReportPlanReportDeliveryChannelFields(Expr);
 
+impl std::fmt::Debug for BackupReportPlanReportDeliveryChannelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupReportPlanReportDeliveryChannelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupReportPlanReportDeliveryChannelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1572,8 +1875,15 @@ impl BackupReportPlanReportDeliveryChannelFields {
 }
 
 /// The nested block `aws_backup_report_plan.report_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupReportPlanReportSetting(Body);
+
+impl std::fmt::Debug for BackupReportPlanReportSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupReportPlanReportSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupReportPlanReportSetting`].
 #[derive(Clone, Debug)]
@@ -1618,10 +1928,18 @@ impl BackupReportPlanReportSetting {
 }
 
 /// The fields of a [`BackupReportPlanReportSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupReportPlanReportSettingFields(Expr);
 
+impl std::fmt::Debug for BackupReportPlanReportSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupReportPlanReportSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupReportPlanReportSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1665,8 +1983,15 @@ impl BackupReportPlanReportSettingFields {
 }
 
 /// The resource `aws_backup_restore_testing_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingPlan(Body);
+
+impl std::fmt::Debug for BackupRestoreTestingPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupRestoreTestingPlan`].
 #[derive(Clone, Debug)]
@@ -1715,9 +2040,11 @@ impl BackupRestoreTestingPlan {
 }
 
 impl BlockType for BackupRestoreTestingPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1731,16 +2058,25 @@ impl Resource for BackupRestoreTestingPlan {
 }
 
 /// A declared [`BackupRestoreTestingPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingPlanRef(BlockRef);
 
+impl std::fmt::Debug for BackupRestoreTestingPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupRestoreTestingPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupRestoreTestingPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1799,8 +2135,15 @@ impl BackupRestoreTestingPlanRef {
 }
 
 /// The nested block `aws_backup_restore_testing_plan.recovery_point_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingPlanRecoveryPointSelection(Body);
+
+impl std::fmt::Debug for BackupRestoreTestingPlanRecoveryPointSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingPlanRecoveryPointSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupRestoreTestingPlanRecoveryPointSelection`].
 #[derive(Clone, Debug)]
@@ -1834,10 +2177,18 @@ impl BackupRestoreTestingPlanRecoveryPointSelection {
 }
 
 /// The fields of a [`BackupRestoreTestingPlanRecoveryPointSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingPlanRecoveryPointSelectionFields(Expr);
 
+impl std::fmt::Debug for BackupRestoreTestingPlanRecoveryPointSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingPlanRecoveryPointSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupRestoreTestingPlanRecoveryPointSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1876,8 +2227,15 @@ impl BackupRestoreTestingPlanRecoveryPointSelectionFields {
 }
 
 /// The resource `aws_backup_restore_testing_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelection(Body);
+
+impl std::fmt::Debug for BackupRestoreTestingSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupRestoreTestingSelection`].
 #[derive(Clone, Debug)]
@@ -1930,9 +2288,11 @@ impl BackupRestoreTestingSelection {
 }
 
 impl BlockType for BackupRestoreTestingSelection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1946,16 +2306,25 @@ impl Resource for BackupRestoreTestingSelection {
 }
 
 /// A declared [`BackupRestoreTestingSelection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelectionRef(BlockRef);
 
+impl std::fmt::Debug for BackupRestoreTestingSelectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupRestoreTestingSelectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupRestoreTestingSelectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2014,8 +2383,15 @@ impl BackupRestoreTestingSelectionRef {
 }
 
 /// The nested block `aws_backup_restore_testing_selection.protected_resource_conditions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelectionProtectedResourceConditions(Body);
+
+impl std::fmt::Debug for BackupRestoreTestingSelectionProtectedResourceConditions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelectionProtectedResourceConditions").field(&self.0).finish()
+    }
+}
 
 impl BackupRestoreTestingSelectionProtectedResourceConditions {
     #[inline]
@@ -2038,10 +2414,18 @@ impl BackupRestoreTestingSelectionProtectedResourceConditions {
 }
 
 /// The fields of a [`BackupRestoreTestingSelectionProtectedResourceConditions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelectionProtectedResourceConditionsFields(Expr);
 
+impl std::fmt::Debug for BackupRestoreTestingSelectionProtectedResourceConditionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelectionProtectedResourceConditionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupRestoreTestingSelectionProtectedResourceConditionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2065,8 +2449,15 @@ impl BackupRestoreTestingSelectionProtectedResourceConditionsFields {
 }
 
 /// The nested block `aws_backup_restore_testing_selection.protected_resource_conditions.string_equals`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelectionProtectedResourceConditionsStringEquals(Body);
+
+impl std::fmt::Debug for BackupRestoreTestingSelectionProtectedResourceConditionsStringEquals {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelectionProtectedResourceConditionsStringEquals").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupRestoreTestingSelectionProtectedResourceConditionsStringEquals`].
 #[derive(Clone, Debug)]
@@ -2088,10 +2479,18 @@ impl BackupRestoreTestingSelectionProtectedResourceConditionsStringEquals {
 }
 
 /// The fields of a [`BackupRestoreTestingSelectionProtectedResourceConditionsStringEquals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelectionProtectedResourceConditionsStringEqualsFields(Expr);
 
+impl std::fmt::Debug for BackupRestoreTestingSelectionProtectedResourceConditionsStringEqualsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelectionProtectedResourceConditionsStringEqualsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupRestoreTestingSelectionProtectedResourceConditionsStringEqualsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2115,8 +2514,15 @@ impl BackupRestoreTestingSelectionProtectedResourceConditionsStringEqualsFields 
 }
 
 /// The nested block `aws_backup_restore_testing_selection.protected_resource_conditions.string_not_equals`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEquals(Body);
+
+impl std::fmt::Debug for BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEquals {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEquals").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEquals`].
 #[derive(Clone, Debug)]
@@ -2138,10 +2544,18 @@ impl BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEquals {
 }
 
 /// The fields of a [`BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEquals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEqualsFields(Expr);
 
+impl std::fmt::Debug for BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEqualsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEqualsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEqualsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2165,8 +2579,15 @@ impl BackupRestoreTestingSelectionProtectedResourceConditionsStringNotEqualsFiel
 }
 
 /// The resource `aws_backup_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelection(Body);
+
+impl std::fmt::Debug for BackupSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupSelection`].
 #[derive(Clone, Debug)]
@@ -2223,9 +2644,11 @@ impl BackupSelection {
 }
 
 impl BlockType for BackupSelection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2239,16 +2662,25 @@ impl Resource for BackupSelection {
 }
 
 /// A declared [`BackupSelection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionRef(BlockRef);
 
+impl std::fmt::Debug for BackupSelectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupSelectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupSelectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2307,8 +2739,15 @@ impl BackupSelectionRef {
 }
 
 /// The nested block `aws_backup_selection.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionCondition(Body);
+
+impl std::fmt::Debug for BackupSelectionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionCondition").field(&self.0).finish()
+    }
+}
 
 impl BackupSelectionCondition {
     #[inline]
@@ -2343,10 +2782,18 @@ impl BackupSelectionCondition {
 }
 
 /// The fields of a [`BackupSelectionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionFields(Expr);
 
+impl std::fmt::Debug for BackupSelectionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupSelectionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2380,8 +2827,15 @@ impl BackupSelectionConditionFields {
 }
 
 /// The nested block `aws_backup_selection.condition.string_equals`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringEquals(Body);
+
+impl std::fmt::Debug for BackupSelectionConditionStringEquals {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringEquals").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupSelectionConditionStringEquals`].
 #[derive(Clone, Debug)]
@@ -2403,10 +2857,18 @@ impl BackupSelectionConditionStringEquals {
 }
 
 /// The fields of a [`BackupSelectionConditionStringEquals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringEqualsFields(Expr);
 
+impl std::fmt::Debug for BackupSelectionConditionStringEqualsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringEqualsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupSelectionConditionStringEqualsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2430,8 +2892,15 @@ impl BackupSelectionConditionStringEqualsFields {
 }
 
 /// The nested block `aws_backup_selection.condition.string_like`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringLike(Body);
+
+impl std::fmt::Debug for BackupSelectionConditionStringLike {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringLike").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupSelectionConditionStringLike`].
 #[derive(Clone, Debug)]
@@ -2453,10 +2922,18 @@ impl BackupSelectionConditionStringLike {
 }
 
 /// The fields of a [`BackupSelectionConditionStringLike`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringLikeFields(Expr);
 
+impl std::fmt::Debug for BackupSelectionConditionStringLikeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringLikeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupSelectionConditionStringLikeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2480,8 +2957,15 @@ impl BackupSelectionConditionStringLikeFields {
 }
 
 /// The nested block `aws_backup_selection.condition.string_not_equals`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringNotEquals(Body);
+
+impl std::fmt::Debug for BackupSelectionConditionStringNotEquals {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringNotEquals").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupSelectionConditionStringNotEquals`].
 #[derive(Clone, Debug)]
@@ -2503,10 +2987,18 @@ impl BackupSelectionConditionStringNotEquals {
 }
 
 /// The fields of a [`BackupSelectionConditionStringNotEquals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringNotEqualsFields(Expr);
 
+impl std::fmt::Debug for BackupSelectionConditionStringNotEqualsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringNotEqualsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupSelectionConditionStringNotEqualsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2530,8 +3022,15 @@ impl BackupSelectionConditionStringNotEqualsFields {
 }
 
 /// The nested block `aws_backup_selection.condition.string_not_like`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringNotLike(Body);
+
+impl std::fmt::Debug for BackupSelectionConditionStringNotLike {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringNotLike").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupSelectionConditionStringNotLike`].
 #[derive(Clone, Debug)]
@@ -2553,10 +3052,18 @@ impl BackupSelectionConditionStringNotLike {
 }
 
 /// The fields of a [`BackupSelectionConditionStringNotLike`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionConditionStringNotLikeFields(Expr);
 
+impl std::fmt::Debug for BackupSelectionConditionStringNotLikeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionConditionStringNotLikeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupSelectionConditionStringNotLikeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2580,8 +3087,15 @@ impl BackupSelectionConditionStringNotLikeFields {
 }
 
 /// The nested block `aws_backup_selection.selection_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionSelectionTag(Body);
+
+impl std::fmt::Debug for BackupSelectionSelectionTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionSelectionTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupSelectionSelectionTag`].
 #[derive(Clone, Debug)]
@@ -2605,10 +3119,18 @@ impl BackupSelectionSelectionTag {
 }
 
 /// The fields of a [`BackupSelectionSelectionTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupSelectionSelectionTagFields(Expr);
 
+impl std::fmt::Debug for BackupSelectionSelectionTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupSelectionSelectionTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupSelectionSelectionTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2637,8 +3159,15 @@ impl BackupSelectionSelectionTagFields {
 }
 
 /// The resource `aws_backup_vault`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVault(Body);
+
+impl std::fmt::Debug for BackupVault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVault").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupVault`].
 #[derive(Clone, Debug)]
@@ -2694,9 +3223,11 @@ impl BackupVault {
 }
 
 impl BlockType for BackupVault {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2710,16 +3241,25 @@ impl Resource for BackupVault {
 }
 
 /// A declared [`BackupVault`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultRef(BlockRef);
 
+impl std::fmt::Debug for BackupVaultRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupVaultRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupVaultRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2783,8 +3323,15 @@ impl BackupVaultRef {
 }
 
 /// The nested block `aws_backup_vault.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultTimeouts(Body);
+
+impl std::fmt::Debug for BackupVaultTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BackupVaultTimeouts {
     #[inline]
@@ -2800,10 +3347,18 @@ impl BackupVaultTimeouts {
 }
 
 /// The fields of a [`BackupVaultTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BackupVaultTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BackupVaultTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2822,8 +3377,15 @@ impl BackupVaultTimeoutsFields {
 }
 
 /// The resource `aws_backup_vault_lock_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultLockConfiguration(Body);
+
+impl std::fmt::Debug for BackupVaultLockConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultLockConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupVaultLockConfiguration`].
 #[derive(Clone, Debug)]
@@ -2869,9 +3431,11 @@ impl BackupVaultLockConfiguration {
 }
 
 impl BlockType for BackupVaultLockConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2885,16 +3449,25 @@ impl Resource for BackupVaultLockConfiguration {
 }
 
 /// A declared [`BackupVaultLockConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultLockConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for BackupVaultLockConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultLockConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupVaultLockConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupVaultLockConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2943,8 +3516,15 @@ impl BackupVaultLockConfigurationRef {
 }
 
 /// The resource `aws_backup_vault_notifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultNotifications(Body);
+
+impl std::fmt::Debug for BackupVaultNotifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultNotifications").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupVaultNotifications`].
 #[derive(Clone, Debug)]
@@ -2979,9 +3559,11 @@ impl BackupVaultNotifications {
 }
 
 impl BlockType for BackupVaultNotifications {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2995,16 +3577,25 @@ impl Resource for BackupVaultNotifications {
 }
 
 /// A declared [`BackupVaultNotifications`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultNotificationsRef(BlockRef);
 
+impl std::fmt::Debug for BackupVaultNotificationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultNotificationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupVaultNotificationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupVaultNotificationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3048,8 +3639,15 @@ impl BackupVaultNotificationsRef {
 }
 
 /// The resource `aws_backup_vault_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultPolicy(Body);
+
+impl std::fmt::Debug for BackupVaultPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BackupVaultPolicy`].
 #[derive(Clone, Debug)]
@@ -3082,9 +3680,11 @@ impl BackupVaultPolicy {
 }
 
 impl BlockType for BackupVaultPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3098,16 +3698,25 @@ impl Resource for BackupVaultPolicy {
 }
 
 /// A declared [`BackupVaultPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BackupVaultPolicyRef(BlockRef);
 
+impl std::fmt::Debug for BackupVaultPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackupVaultPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BackupVaultPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BackupVaultPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3146,8 +3755,15 @@ impl BackupVaultPolicyRef {
 }
 
 /// The data source `aws_backup_framework`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupFramework(Body);
+
+impl std::fmt::Debug for DataAwsBackupFramework {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupFramework").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBackupFramework`].
 #[derive(Clone, Debug)]
@@ -3183,9 +3799,11 @@ impl DataAwsBackupFramework {
 }
 
 impl BlockType for DataAwsBackupFramework {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3198,16 +3816,25 @@ impl DataSource for DataAwsBackupFramework {
 }
 
 /// A declared [`DataAwsBackupFramework`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupFrameworkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBackupFrameworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupFrameworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBackupFrameworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBackupFrameworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3275,10 +3902,18 @@ impl DataAwsBackupFrameworkRef {
 pub enum DataAwsBackupFrameworkControl {}
 
 /// The fields of a [`DataAwsBackupFrameworkControl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupFrameworkControlFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupFrameworkControlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupFrameworkControlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupFrameworkControlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3311,10 +3946,18 @@ impl DataAwsBackupFrameworkControlFields {
 pub enum DataAwsBackupFrameworkControlInputParameter {}
 
 /// The fields of a [`DataAwsBackupFrameworkControlInputParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupFrameworkControlInputParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupFrameworkControlInputParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupFrameworkControlInputParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupFrameworkControlInputParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3342,10 +3985,18 @@ impl DataAwsBackupFrameworkControlInputParameterFields {
 pub enum DataAwsBackupFrameworkControlScope {}
 
 /// The fields of a [`DataAwsBackupFrameworkControlScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupFrameworkControlScopeFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupFrameworkControlScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupFrameworkControlScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupFrameworkControlScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3374,8 +4025,15 @@ impl DataAwsBackupFrameworkControlScopeFields {
 }
 
 /// The data source `aws_backup_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlan(Body);
+
+impl std::fmt::Debug for DataAwsBackupPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBackupPlan`].
 #[derive(Clone, Debug)]
@@ -3411,9 +4069,11 @@ impl DataAwsBackupPlan {
 }
 
 impl BlockType for DataAwsBackupPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3426,16 +4086,25 @@ impl DataSource for DataAwsBackupPlan {
 }
 
 /// A declared [`DataAwsBackupPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlanRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBackupPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBackupPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBackupPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3498,10 +4167,18 @@ impl DataAwsBackupPlanRef {
 pub enum DataAwsBackupPlanRule {}
 
 /// The fields of a [`DataAwsBackupPlanRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlanRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupPlanRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlanRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupPlanRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3579,10 +4256,18 @@ impl DataAwsBackupPlanRuleFields {
 pub enum DataAwsBackupPlanRuleCopyAction {}
 
 /// The fields of a [`DataAwsBackupPlanRuleCopyAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlanRuleCopyActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupPlanRuleCopyActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlanRuleCopyActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupPlanRuleCopyActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3610,10 +4295,18 @@ impl DataAwsBackupPlanRuleCopyActionFields {
 pub enum DataAwsBackupPlanRuleCopyActionLifecycle {}
 
 /// The fields of a [`DataAwsBackupPlanRuleCopyActionLifecycle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlanRuleCopyActionLifecycleFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupPlanRuleCopyActionLifecycleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlanRuleCopyActionLifecycleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupPlanRuleCopyActionLifecycleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3646,10 +4339,18 @@ impl DataAwsBackupPlanRuleCopyActionLifecycleFields {
 pub enum DataAwsBackupPlanRuleLifecycle {}
 
 /// The fields of a [`DataAwsBackupPlanRuleLifecycle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlanRuleLifecycleFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupPlanRuleLifecycleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlanRuleLifecycleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupPlanRuleLifecycleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3682,10 +4383,18 @@ impl DataAwsBackupPlanRuleLifecycleFields {
 pub enum DataAwsBackupPlanRuleScanAction {}
 
 /// The fields of a [`DataAwsBackupPlanRuleScanAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlanRuleScanActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupPlanRuleScanActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlanRuleScanActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupPlanRuleScanActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3713,10 +4422,18 @@ impl DataAwsBackupPlanRuleScanActionFields {
 pub enum DataAwsBackupPlanScanSetting {}
 
 /// The fields of a [`DataAwsBackupPlanScanSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupPlanScanSettingFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupPlanScanSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupPlanScanSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupPlanScanSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3745,8 +4462,15 @@ impl DataAwsBackupPlanScanSettingFields {
 }
 
 /// The data source `aws_backup_report_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupReportPlan(Body);
+
+impl std::fmt::Debug for DataAwsBackupReportPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupReportPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBackupReportPlan`].
 #[derive(Clone, Debug)]
@@ -3782,9 +4506,11 @@ impl DataAwsBackupReportPlan {
 }
 
 impl BlockType for DataAwsBackupReportPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3797,16 +4523,25 @@ impl DataSource for DataAwsBackupReportPlan {
 }
 
 /// A declared [`DataAwsBackupReportPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupReportPlanRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBackupReportPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupReportPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBackupReportPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBackupReportPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3874,10 +4609,18 @@ impl DataAwsBackupReportPlanRef {
 pub enum DataAwsBackupReportPlanReportDeliveryChannel {}
 
 /// The fields of a [`DataAwsBackupReportPlanReportDeliveryChannel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupReportPlanReportDeliveryChannelFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupReportPlanReportDeliveryChannelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupReportPlanReportDeliveryChannelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupReportPlanReportDeliveryChannelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3910,10 +4653,18 @@ impl DataAwsBackupReportPlanReportDeliveryChannelFields {
 pub enum DataAwsBackupReportPlanReportSetting {}
 
 /// The fields of a [`DataAwsBackupReportPlanReportSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupReportPlanReportSettingFields(Expr);
 
+impl std::fmt::Debug for DataAwsBackupReportPlanReportSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupReportPlanReportSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBackupReportPlanReportSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3957,8 +4708,15 @@ impl DataAwsBackupReportPlanReportSettingFields {
 }
 
 /// The data source `aws_backup_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupSelection(Body);
+
+impl std::fmt::Debug for DataAwsBackupSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBackupSelection`].
 #[derive(Clone, Debug)]
@@ -3991,9 +4749,11 @@ impl DataAwsBackupSelection {
 }
 
 impl BlockType for DataAwsBackupSelection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4006,16 +4766,25 @@ impl DataSource for DataAwsBackupSelection {
 }
 
 /// A declared [`DataAwsBackupSelection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupSelectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBackupSelectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupSelectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBackupSelectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBackupSelectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4064,8 +4833,15 @@ impl DataAwsBackupSelectionRef {
 }
 
 /// The data source `aws_backup_vault`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupVault(Body);
+
+impl std::fmt::Debug for DataAwsBackupVault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupVault").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBackupVault`].
 #[derive(Clone, Debug)]
@@ -4101,9 +4877,11 @@ impl DataAwsBackupVault {
 }
 
 impl BlockType for DataAwsBackupVault {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4116,16 +4894,25 @@ impl DataSource for DataAwsBackupVault {
 }
 
 /// A declared [`DataAwsBackupVault`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBackupVaultRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBackupVaultRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBackupVaultRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBackupVaultRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBackupVaultRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_batch_compute_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironment(Body);
+
+impl std::fmt::Debug for BatchComputeEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchComputeEnvironment`].
 #[derive(Clone, Debug)]
@@ -86,9 +93,11 @@ impl BatchComputeEnvironment {
 }
 
 impl BlockType for BatchComputeEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -102,16 +111,25 @@ impl Resource for BatchComputeEnvironment {
 }
 
 /// A declared [`BatchComputeEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for BatchComputeEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BatchComputeEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BatchComputeEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -205,8 +223,15 @@ impl BatchComputeEnvironmentRef {
 }
 
 /// The nested block `aws_batch_compute_environment.compute_resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentComputeResources(Body);
+
+impl std::fmt::Debug for BatchComputeEnvironmentComputeResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentComputeResources").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchComputeEnvironmentComputeResources`].
 #[derive(Clone, Debug)]
@@ -301,10 +326,18 @@ impl BatchComputeEnvironmentComputeResources {
 }
 
 /// The fields of a [`BatchComputeEnvironmentComputeResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentComputeResourcesFields(Expr);
 
+impl std::fmt::Debug for BatchComputeEnvironmentComputeResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentComputeResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchComputeEnvironmentComputeResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -403,8 +436,15 @@ impl BatchComputeEnvironmentComputeResourcesFields {
 }
 
 /// The nested block `aws_batch_compute_environment.compute_resources.ec2_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentComputeResourcesEc2Configuration(Body);
+
+impl std::fmt::Debug for BatchComputeEnvironmentComputeResourcesEc2Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentComputeResourcesEc2Configuration").field(&self.0).finish()
+    }
+}
 
 impl BatchComputeEnvironmentComputeResourcesEc2Configuration {
     #[inline]
@@ -430,10 +470,18 @@ impl BatchComputeEnvironmentComputeResourcesEc2Configuration {
 }
 
 /// The fields of a [`BatchComputeEnvironmentComputeResourcesEc2Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentComputeResourcesEc2ConfigurationFields(Expr);
 
+impl std::fmt::Debug for BatchComputeEnvironmentComputeResourcesEc2ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentComputeResourcesEc2ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchComputeEnvironmentComputeResourcesEc2ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -462,8 +510,15 @@ impl BatchComputeEnvironmentComputeResourcesEc2ConfigurationFields {
 }
 
 /// The nested block `aws_batch_compute_environment.compute_resources.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentComputeResourcesLaunchTemplate(Body);
+
+impl std::fmt::Debug for BatchComputeEnvironmentComputeResourcesLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentComputeResourcesLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl BatchComputeEnvironmentComputeResourcesLaunchTemplate {
     #[inline]
@@ -489,10 +544,18 @@ impl BatchComputeEnvironmentComputeResourcesLaunchTemplate {
 }
 
 /// The fields of a [`BatchComputeEnvironmentComputeResourcesLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentComputeResourcesLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for BatchComputeEnvironmentComputeResourcesLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentComputeResourcesLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchComputeEnvironmentComputeResourcesLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -521,8 +584,15 @@ impl BatchComputeEnvironmentComputeResourcesLaunchTemplateFields {
 }
 
 /// The nested block `aws_batch_compute_environment.eks_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentEksConfiguration(Body);
+
+impl std::fmt::Debug for BatchComputeEnvironmentEksConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentEksConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchComputeEnvironmentEksConfiguration`].
 #[derive(Clone, Debug)]
@@ -544,10 +614,18 @@ impl BatchComputeEnvironmentEksConfiguration {
 }
 
 /// The fields of a [`BatchComputeEnvironmentEksConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentEksConfigurationFields(Expr);
 
+impl std::fmt::Debug for BatchComputeEnvironmentEksConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentEksConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchComputeEnvironmentEksConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -571,8 +649,15 @@ impl BatchComputeEnvironmentEksConfigurationFields {
 }
 
 /// The nested block `aws_batch_compute_environment.update_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentUpdatePolicy(Body);
+
+impl std::fmt::Debug for BatchComputeEnvironmentUpdatePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentUpdatePolicy").field(&self.0).finish()
+    }
+}
 
 impl BatchComputeEnvironmentUpdatePolicy {
     #[inline]
@@ -593,10 +678,18 @@ impl BatchComputeEnvironmentUpdatePolicy {
 }
 
 /// The fields of a [`BatchComputeEnvironmentUpdatePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchComputeEnvironmentUpdatePolicyFields(Expr);
 
+impl std::fmt::Debug for BatchComputeEnvironmentUpdatePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchComputeEnvironmentUpdatePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchComputeEnvironmentUpdatePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -620,8 +713,15 @@ impl BatchComputeEnvironmentUpdatePolicyFields {
 }
 
 /// The resource `aws_batch_job_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinition(Body);
+
+impl std::fmt::Debug for BatchJobDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinition`].
 #[derive(Clone, Debug)]
@@ -719,9 +819,11 @@ impl BatchJobDefinition {
 }
 
 impl BlockType for BatchJobDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -735,16 +837,25 @@ impl Resource for BatchJobDefinition {
 }
 
 /// A declared [`BatchJobDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for BatchJobDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BatchJobDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BatchJobDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -858,8 +969,15 @@ impl BatchJobDefinitionRef {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksProperties(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksProperties`].
 #[derive(Clone, Debug)]
@@ -879,10 +997,18 @@ impl BatchJobDefinitionEksProperties {
 }
 
 /// The fields of a [`BatchJobDefinitionEksProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -901,8 +1027,15 @@ impl BatchJobDefinitionEksPropertiesFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodProperties(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodProperties`].
 #[derive(Clone, Debug)]
@@ -965,10 +1098,18 @@ impl BatchJobDefinitionEksPropertiesPodProperties {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1027,8 +1168,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.containers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainers(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesContainers`].
 #[derive(Clone, Debug)]
@@ -1090,10 +1238,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainers {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesContainers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesContainersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1152,8 +1308,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.containers.env`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersEnv(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersEnv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersEnv").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesContainersEnv`].
 #[derive(Clone, Debug)]
@@ -1175,10 +1338,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersEnv {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesContainersEnv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1202,8 +1373,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.containers.resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersResources(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersResources").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionEksPropertiesPodPropertiesContainersResources {
     #[inline]
@@ -1224,10 +1402,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersResources {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesContainersResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1251,8 +1437,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.containers.security_context`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext {
     #[inline]
@@ -1288,10 +1481,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1330,8 +1531,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.containers.volume_mounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts`].
 #[derive(Clone, Debug)]
@@ -1358,10 +1566,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1390,8 +1606,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.image_pull_secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecret(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecret").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecret`].
 #[derive(Clone, Debug)]
@@ -1411,10 +1634,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecret {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1433,8 +1664,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.init_containers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainers(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainers`].
 #[derive(Clone, Debug)]
@@ -1496,10 +1734,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainers {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1558,8 +1804,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.init_containers.env`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv`].
 #[derive(Clone, Debug)]
@@ -1581,10 +1834,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1608,8 +1869,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.init_containers.resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources {
     #[inline]
@@ -1630,10 +1898,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1657,8 +1933,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.init_containers.security_context`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext {
     #[inline]
@@ -1694,10 +1977,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1736,8 +2027,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFi
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.init_containers.volume_mounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts`].
 #[derive(Clone, Debug)]
@@ -1764,10 +2062,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1796,8 +2102,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsField
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesMetadata(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesMetadata").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionEksPropertiesPodPropertiesMetadata {
     #[inline]
@@ -1813,10 +2126,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesMetadata {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesMetadataFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1835,8 +2156,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesMetadataFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.volumes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumes(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumes").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionEksPropertiesPodPropertiesVolumes {
     #[inline]
@@ -1867,10 +2195,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumes {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesVolumes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumesFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesVolumesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1904,8 +2240,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumesFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.volumes.empty_dir`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir`].
 #[derive(Clone, Debug)]
@@ -1930,10 +2273,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1957,8 +2308,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.volumes.host_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath`].
 #[derive(Clone, Debug)]
@@ -1978,10 +2336,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2000,8 +2366,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields {
 }
 
 /// The nested block `aws_batch_job_definition.eks_properties.pod_properties.volumes.secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret`].
 #[derive(Clone, Debug)]
@@ -2026,10 +2399,18 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret {
 }
 
 /// The fields of a [`BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2053,8 +2434,15 @@ impl BatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields {
 }
 
 /// The nested block `aws_batch_job_definition.retry_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionRetryStrategy(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionRetryStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionRetryStrategy").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionRetryStrategy {
     #[inline]
@@ -2076,10 +2464,18 @@ impl BatchJobDefinitionRetryStrategy {
 }
 
 /// The fields of a [`BatchJobDefinitionRetryStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionRetryStrategyFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionRetryStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionRetryStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionRetryStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2103,8 +2499,15 @@ impl BatchJobDefinitionRetryStrategyFields {
 }
 
 /// The nested block `aws_batch_job_definition.retry_strategy.evaluate_on_exit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionRetryStrategyEvaluateOnExit(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionRetryStrategyEvaluateOnExit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionRetryStrategyEvaluateOnExit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobDefinitionRetryStrategyEvaluateOnExit`].
 #[derive(Clone, Debug)]
@@ -2139,10 +2542,18 @@ impl BatchJobDefinitionRetryStrategyEvaluateOnExit {
 }
 
 /// The fields of a [`BatchJobDefinitionRetryStrategyEvaluateOnExit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionRetryStrategyEvaluateOnExitFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionRetryStrategyEvaluateOnExitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionRetryStrategyEvaluateOnExitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionRetryStrategyEvaluateOnExitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2176,8 +2587,15 @@ impl BatchJobDefinitionRetryStrategyEvaluateOnExitFields {
 }
 
 /// The nested block `aws_batch_job_definition.timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionTimeout(Body);
+
+impl std::fmt::Debug for BatchJobDefinitionTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionTimeout").field(&self.0).finish()
+    }
+}
 
 impl BatchJobDefinitionTimeout {
     #[inline]
@@ -2193,10 +2611,18 @@ impl BatchJobDefinitionTimeout {
 }
 
 /// The fields of a [`BatchJobDefinitionTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobDefinitionTimeoutFields(Expr);
 
+impl std::fmt::Debug for BatchJobDefinitionTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobDefinitionTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobDefinitionTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2215,8 +2641,15 @@ impl BatchJobDefinitionTimeoutFields {
 }
 
 /// The resource `aws_batch_job_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueue(Body);
+
+impl std::fmt::Debug for BatchJobQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobQueue`].
 #[derive(Clone, Debug)]
@@ -2273,9 +2706,11 @@ impl BatchJobQueue {
 }
 
 impl BlockType for BatchJobQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2289,16 +2724,25 @@ impl Resource for BatchJobQueue {
 }
 
 /// A declared [`BatchJobQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueueRef(BlockRef);
 
+impl std::fmt::Debug for BatchJobQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BatchJobQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BatchJobQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2372,8 +2816,15 @@ impl BatchJobQueueRef {
 }
 
 /// The nested block `aws_batch_job_queue.compute_environment_order`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueueComputeEnvironmentOrder(Body);
+
+impl std::fmt::Debug for BatchJobQueueComputeEnvironmentOrder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueueComputeEnvironmentOrder").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobQueueComputeEnvironmentOrder`].
 #[derive(Clone, Debug)]
@@ -2395,10 +2846,18 @@ impl BatchJobQueueComputeEnvironmentOrder {
 }
 
 /// The fields of a [`BatchJobQueueComputeEnvironmentOrder`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueueComputeEnvironmentOrderFields(Expr);
 
+impl std::fmt::Debug for BatchJobQueueComputeEnvironmentOrderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueueComputeEnvironmentOrderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobQueueComputeEnvironmentOrderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2422,8 +2881,15 @@ impl BatchJobQueueComputeEnvironmentOrderFields {
 }
 
 /// The nested block `aws_batch_job_queue.job_state_time_limit_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueueJobStateTimeLimitAction(Body);
+
+impl std::fmt::Debug for BatchJobQueueJobStateTimeLimitAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueueJobStateTimeLimitAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchJobQueueJobStateTimeLimitAction`].
 #[derive(Clone, Debug)]
@@ -2449,10 +2915,18 @@ impl BatchJobQueueJobStateTimeLimitAction {
 }
 
 /// The fields of a [`BatchJobQueueJobStateTimeLimitAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueueJobStateTimeLimitActionFields(Expr);
 
+impl std::fmt::Debug for BatchJobQueueJobStateTimeLimitActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueueJobStateTimeLimitActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobQueueJobStateTimeLimitActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2486,8 +2960,15 @@ impl BatchJobQueueJobStateTimeLimitActionFields {
 }
 
 /// The nested block `aws_batch_job_queue.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueueTimeouts(Body);
+
+impl std::fmt::Debug for BatchJobQueueTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueueTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BatchJobQueueTimeouts {
     #[inline]
@@ -2516,10 +2997,18 @@ impl BatchJobQueueTimeouts {
 }
 
 /// The fields of a [`BatchJobQueueTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchJobQueueTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BatchJobQueueTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchJobQueueTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchJobQueueTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2548,8 +3037,15 @@ impl BatchJobQueueTimeoutsFields {
 }
 
 /// The resource `aws_batch_scheduling_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchSchedulingPolicy(Body);
+
+impl std::fmt::Debug for BatchSchedulingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchSchedulingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchSchedulingPolicy`].
 #[derive(Clone, Debug)]
@@ -2595,9 +3091,11 @@ impl BatchSchedulingPolicy {
 }
 
 impl BlockType for BatchSchedulingPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2611,16 +3109,25 @@ impl Resource for BatchSchedulingPolicy {
 }
 
 /// A declared [`BatchSchedulingPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchSchedulingPolicyRef(BlockRef);
 
+impl std::fmt::Debug for BatchSchedulingPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchSchedulingPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BatchSchedulingPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BatchSchedulingPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2669,8 +3176,15 @@ impl BatchSchedulingPolicyRef {
 }
 
 /// The nested block `aws_batch_scheduling_policy.fair_share_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchSchedulingPolicyFairSharePolicy(Body);
+
+impl std::fmt::Debug for BatchSchedulingPolicyFairSharePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchSchedulingPolicyFairSharePolicy").field(&self.0).finish()
+    }
+}
 
 impl BatchSchedulingPolicyFairSharePolicy {
     #[inline]
@@ -2697,10 +3211,18 @@ impl BatchSchedulingPolicyFairSharePolicy {
 }
 
 /// The fields of a [`BatchSchedulingPolicyFairSharePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchSchedulingPolicyFairSharePolicyFields(Expr);
 
+impl std::fmt::Debug for BatchSchedulingPolicyFairSharePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchSchedulingPolicyFairSharePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchSchedulingPolicyFairSharePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2729,8 +3251,15 @@ impl BatchSchedulingPolicyFairSharePolicyFields {
 }
 
 /// The nested block `aws_batch_scheduling_policy.fair_share_policy.share_distribution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchSchedulingPolicyFairSharePolicyShareDistribution(Body);
+
+impl std::fmt::Debug for BatchSchedulingPolicyFairSharePolicyShareDistribution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchSchedulingPolicyFairSharePolicyShareDistribution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BatchSchedulingPolicyFairSharePolicyShareDistribution`].
 #[derive(Clone, Debug)]
@@ -2755,10 +3284,18 @@ impl BatchSchedulingPolicyFairSharePolicyShareDistribution {
 }
 
 /// The fields of a [`BatchSchedulingPolicyFairSharePolicyShareDistribution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BatchSchedulingPolicyFairSharePolicyShareDistributionFields(Expr);
 
+impl std::fmt::Debug for BatchSchedulingPolicyFairSharePolicyShareDistributionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchSchedulingPolicyFairSharePolicyShareDistributionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BatchSchedulingPolicyFairSharePolicyShareDistributionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2782,8 +3319,15 @@ impl BatchSchedulingPolicyFairSharePolicyShareDistributionFields {
 }
 
 /// The data source `aws_batch_compute_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchComputeEnvironment(Body);
+
+impl std::fmt::Debug for DataAwsBatchComputeEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchComputeEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBatchComputeEnvironment`].
 #[derive(Clone, Debug)]
@@ -2819,9 +3363,11 @@ impl DataAwsBatchComputeEnvironment {
 }
 
 impl BlockType for DataAwsBatchComputeEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2834,16 +3380,25 @@ impl DataSource for DataAwsBatchComputeEnvironment {
 }
 
 /// A declared [`DataAwsBatchComputeEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchComputeEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBatchComputeEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchComputeEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBatchComputeEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBatchComputeEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2921,10 +3476,18 @@ impl DataAwsBatchComputeEnvironmentRef {
 pub enum DataAwsBatchComputeEnvironmentUpdatePolicy {}
 
 /// The fields of a [`DataAwsBatchComputeEnvironmentUpdatePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchComputeEnvironmentUpdatePolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchComputeEnvironmentUpdatePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchComputeEnvironmentUpdatePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchComputeEnvironmentUpdatePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2948,8 +3511,15 @@ impl DataAwsBatchComputeEnvironmentUpdatePolicyFields {
 }
 
 /// The data source `aws_batch_job_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinition(Body);
+
+impl std::fmt::Debug for DataAwsBatchJobDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinition").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBatchJobDefinition {
     #[inline]
@@ -2986,9 +3556,11 @@ impl DataAwsBatchJobDefinition {
 }
 
 impl BlockType for DataAwsBatchJobDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3001,16 +3573,25 @@ impl DataSource for DataAwsBatchJobDefinition {
 }
 
 /// A declared [`DataAwsBatchJobDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBatchJobDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBatchJobDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3103,10 +3684,18 @@ impl DataAwsBatchJobDefinitionRef {
 pub enum DataAwsBatchJobDefinitionEksProperties {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3129,10 +3718,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodProperties {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3195,10 +3792,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainers {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3261,10 +3866,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersEnv {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersEnv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3292,10 +3905,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersEnvFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersResources {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3323,10 +3944,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersResourcesField
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContext`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3369,10 +3998,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersSecurityContex
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3405,10 +4042,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesContainersVolumeMountsFi
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesImagePullSecrets {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesImagePullSecrets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3431,10 +4076,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesImagePullSecretsFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainers {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3497,10 +4150,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3528,10 +4189,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersEnvFields 
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3559,10 +4228,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersResourcesF
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContext`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityContextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3605,10 +4282,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersSecurityCo
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3641,10 +4326,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesInitContainersVolumeMoun
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesMetadata {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesMetadataFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3667,10 +4360,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesMetadataFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumes {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3708,10 +4409,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDir`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3739,10 +4448,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesEmptyDirFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3765,10 +4482,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesHostPathFields {
 pub enum DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3796,10 +4521,18 @@ impl DataAwsBatchJobDefinitionEksPropertiesPodPropertiesVolumesSecretFields {
 pub enum DataAwsBatchJobDefinitionNodeProperties {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodeProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3832,10 +4565,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesFields {
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangeProperties {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangeProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3863,10 +4604,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesFields {
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainer {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3984,10 +4733,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFields {
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEnvironment {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEnvironmentFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4015,10 +4772,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEnvironm
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEphemeralStorage {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEphemeralStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEphemeralStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEphemeralStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEphemeralStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEphemeralStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4041,10 +4806,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerEphemera
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFargatePlatformConfiguration {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFargatePlatformConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFargatePlatformConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFargatePlatformConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFargatePlatformConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFargatePlatformConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4067,10 +4840,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerFargateP
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParameters {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4118,10 +4899,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxPar
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersDevices {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersDevices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersDevicesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersDevicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersDevicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersDevicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4154,10 +4943,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxPar
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersTmpfs {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersTmpfs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersTmpfsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersTmpfsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersTmpfsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxParametersTmpfsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4190,10 +4987,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLinuxPar
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfiguration {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4226,10 +5031,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfi
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationSecretOptions {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationSecretOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationSecretOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationSecretOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationSecretOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfigurationSecretOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4257,10 +5070,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerLogConfi
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerMountPoints {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerMountPoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerMountPointsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerMountPointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerMountPointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerMountPointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4293,10 +5114,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerMountPoi
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerNetworkConfiguration {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4319,10 +5148,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerNetworkC
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerResourceRequirements {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerResourceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerResourceRequirementsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerResourceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerResourceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerResourceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4350,10 +5187,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerResource
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerRuntimePlatform {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerRuntimePlatform`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerRuntimePlatformFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerRuntimePlatformFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerRuntimePlatformFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerRuntimePlatformFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4381,10 +5226,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerRuntimeP
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerSecrets {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerSecrets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerSecretsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerSecretsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerSecretsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerSecretsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4412,10 +5265,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerSecretsF
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerUlimits {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerUlimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerUlimitsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerUlimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerUlimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerUlimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4448,10 +5309,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerUlimitsF
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumes {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4484,10 +5353,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesF
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfiguration {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4530,10 +5407,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesE
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationAuthorizationConfig {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationAuthorizationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationAuthorizationConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationAuthorizationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesEfsVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4561,10 +5446,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesE
 pub enum DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesHost {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesHostFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4587,10 +5480,18 @@ impl DataAwsBatchJobDefinitionNodePropertiesNodeRangePropertiesContainerVolumesH
 pub enum DataAwsBatchJobDefinitionRetryStrategy {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionRetryStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionRetryStrategyFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionRetryStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionRetryStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionRetryStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4618,10 +5519,18 @@ impl DataAwsBatchJobDefinitionRetryStrategyFields {
 pub enum DataAwsBatchJobDefinitionRetryStrategyEvaluateOnExit {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionRetryStrategyEvaluateOnExit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionRetryStrategyEvaluateOnExitFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionRetryStrategyEvaluateOnExitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionRetryStrategyEvaluateOnExitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionRetryStrategyEvaluateOnExitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4659,10 +5568,18 @@ impl DataAwsBatchJobDefinitionRetryStrategyEvaluateOnExitFields {
 pub enum DataAwsBatchJobDefinitionTimeout {}
 
 /// The fields of a [`DataAwsBatchJobDefinitionTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobDefinitionTimeoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobDefinitionTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobDefinitionTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobDefinitionTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4681,8 +5598,15 @@ impl DataAwsBatchJobDefinitionTimeoutFields {
 }
 
 /// The data source `aws_batch_job_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobQueue(Body);
+
+impl std::fmt::Debug for DataAwsBatchJobQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBatchJobQueue`].
 #[derive(Clone, Debug)]
@@ -4718,9 +5642,11 @@ impl DataAwsBatchJobQueue {
 }
 
 impl BlockType for DataAwsBatchJobQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4733,16 +5659,25 @@ impl DataSource for DataAwsBatchJobQueue {
 }
 
 /// A declared [`DataAwsBatchJobQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobQueueRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBatchJobQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBatchJobQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBatchJobQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4820,10 +5755,18 @@ impl DataAwsBatchJobQueueRef {
 pub enum DataAwsBatchJobQueueComputeEnvironmentOrder {}
 
 /// The fields of a [`DataAwsBatchJobQueueComputeEnvironmentOrder`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobQueueComputeEnvironmentOrderFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobQueueComputeEnvironmentOrderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobQueueComputeEnvironmentOrderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobQueueComputeEnvironmentOrderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4851,10 +5794,18 @@ impl DataAwsBatchJobQueueComputeEnvironmentOrderFields {
 pub enum DataAwsBatchJobQueueJobStateTimeLimitAction {}
 
 /// The fields of a [`DataAwsBatchJobQueueJobStateTimeLimitAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchJobQueueJobStateTimeLimitActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchJobQueueJobStateTimeLimitActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchJobQueueJobStateTimeLimitActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchJobQueueJobStateTimeLimitActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4888,8 +5839,15 @@ impl DataAwsBatchJobQueueJobStateTimeLimitActionFields {
 }
 
 /// The data source `aws_batch_scheduling_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchSchedulingPolicy(Body);
+
+impl std::fmt::Debug for DataAwsBatchSchedulingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchSchedulingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBatchSchedulingPolicy`].
 #[derive(Clone, Debug)]
@@ -4925,9 +5883,11 @@ impl DataAwsBatchSchedulingPolicy {
 }
 
 impl BlockType for DataAwsBatchSchedulingPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4940,16 +5900,25 @@ impl DataSource for DataAwsBatchSchedulingPolicy {
 }
 
 /// A declared [`DataAwsBatchSchedulingPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchSchedulingPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBatchSchedulingPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchSchedulingPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBatchSchedulingPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBatchSchedulingPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4997,10 +5966,18 @@ impl DataAwsBatchSchedulingPolicyRef {
 pub enum DataAwsBatchSchedulingPolicyFairSharePolicy {}
 
 /// The fields of a [`DataAwsBatchSchedulingPolicyFairSharePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchSchedulingPolicyFairSharePolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchSchedulingPolicyFairSharePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchSchedulingPolicyFairSharePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchSchedulingPolicyFairSharePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5033,10 +6010,18 @@ impl DataAwsBatchSchedulingPolicyFairSharePolicyFields {
 pub enum DataAwsBatchSchedulingPolicyFairSharePolicyShareDistribution {}
 
 /// The fields of a [`DataAwsBatchSchedulingPolicyFairSharePolicyShareDistribution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBatchSchedulingPolicyFairSharePolicyShareDistributionFields(Expr);
 
+impl std::fmt::Debug for DataAwsBatchSchedulingPolicyFairSharePolicyShareDistributionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBatchSchedulingPolicyFairSharePolicyShareDistributionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBatchSchedulingPolicyFairSharePolicyShareDistributionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

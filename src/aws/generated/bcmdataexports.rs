@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_bcmdataexports_export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExport(Body);
+
+impl std::fmt::Debug for BcmdataexportsExport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExport").field(&self.0).finish()
+    }
+}
 
 impl BcmdataexportsExport {
     #[inline]
@@ -37,9 +44,11 @@ impl BcmdataexportsExport {
 }
 
 impl BlockType for BcmdataexportsExport {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for BcmdataexportsExport {
 }
 
 /// A declared [`BcmdataexportsExport`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportRef(BlockRef);
 
+impl std::fmt::Debug for BcmdataexportsExportRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BcmdataexportsExportRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BcmdataexportsExportRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -106,8 +124,15 @@ impl BcmdataexportsExportRef {
 }
 
 /// The nested block `aws_bcmdataexports_export.export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExport(Body);
+
+impl std::fmt::Debug for BcmdataexportsExportExport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExport").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BcmdataexportsExportExport`].
 #[derive(Clone, Debug)]
@@ -150,10 +175,18 @@ impl BcmdataexportsExportExport {
 }
 
 /// The fields of a [`BcmdataexportsExportExport`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportFields(Expr);
 
+impl std::fmt::Debug for BcmdataexportsExportExportFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BcmdataexportsExportExportFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -197,8 +230,15 @@ impl BcmdataexportsExportExportFields {
 }
 
 /// The nested block `aws_bcmdataexports_export.export.data_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDataQuery(Body);
+
+impl std::fmt::Debug for BcmdataexportsExportExportDataQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDataQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BcmdataexportsExportExportDataQuery`].
 #[derive(Clone, Debug)]
@@ -223,10 +263,18 @@ impl BcmdataexportsExportExportDataQuery {
 }
 
 /// The fields of a [`BcmdataexportsExportExportDataQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDataQueryFields(Expr);
 
+impl std::fmt::Debug for BcmdataexportsExportExportDataQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDataQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BcmdataexportsExportExportDataQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -250,8 +298,15 @@ impl BcmdataexportsExportExportDataQueryFields {
 }
 
 /// The nested block `aws_bcmdataexports_export.export.destination_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDestinationConfigurations(Body);
+
+impl std::fmt::Debug for BcmdataexportsExportExportDestinationConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDestinationConfigurations").field(&self.0).finish()
+    }
+}
 
 impl BcmdataexportsExportExportDestinationConfigurations {
     #[inline]
@@ -268,10 +323,18 @@ impl BcmdataexportsExportExportDestinationConfigurations {
 }
 
 /// The fields of a [`BcmdataexportsExportExportDestinationConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDestinationConfigurationsFields(Expr);
 
+impl std::fmt::Debug for BcmdataexportsExportExportDestinationConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDestinationConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BcmdataexportsExportExportDestinationConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -290,8 +353,15 @@ impl BcmdataexportsExportExportDestinationConfigurationsFields {
 }
 
 /// The nested block `aws_bcmdataexports_export.export.destination_configurations.s3_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDestinationConfigurationsS3Destination(Body);
+
+impl std::fmt::Debug for BcmdataexportsExportExportDestinationConfigurationsS3Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDestinationConfigurationsS3Destination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BcmdataexportsExportExportDestinationConfigurationsS3Destination`].
 #[derive(Clone, Debug)]
@@ -321,10 +391,18 @@ impl BcmdataexportsExportExportDestinationConfigurationsS3Destination {
 }
 
 /// The fields of a [`BcmdataexportsExportExportDestinationConfigurationsS3Destination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDestinationConfigurationsS3DestinationFields(Expr);
 
+impl std::fmt::Debug for BcmdataexportsExportExportDestinationConfigurationsS3DestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDestinationConfigurationsS3DestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BcmdataexportsExportExportDestinationConfigurationsS3DestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -358,8 +436,15 @@ impl BcmdataexportsExportExportDestinationConfigurationsS3DestinationFields {
 }
 
 /// The nested block `aws_bcmdataexports_export.export.destination_configurations.s3_destination.s3_output_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurations(Body);
+
+impl std::fmt::Debug for BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurations`].
 #[derive(Clone, Debug)]
@@ -385,10 +470,18 @@ impl BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputCon
 }
 
 /// The fields of a [`BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurationsFields(Expr);
 
+impl std::fmt::Debug for BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -422,8 +515,15 @@ impl BcmdataexportsExportExportDestinationConfigurationsS3DestinationS3OutputCon
 }
 
 /// The nested block `aws_bcmdataexports_export.export.refresh_cadence`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportRefreshCadence(Body);
+
+impl std::fmt::Debug for BcmdataexportsExportExportRefreshCadence {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportRefreshCadence").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BcmdataexportsExportExportRefreshCadence`].
 #[derive(Clone, Debug)]
@@ -443,10 +543,18 @@ impl BcmdataexportsExportExportRefreshCadence {
 }
 
 /// The fields of a [`BcmdataexportsExportExportRefreshCadence`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportExportRefreshCadenceFields(Expr);
 
+impl std::fmt::Debug for BcmdataexportsExportExportRefreshCadenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportExportRefreshCadenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BcmdataexportsExportExportRefreshCadenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -465,8 +573,15 @@ impl BcmdataexportsExportExportRefreshCadenceFields {
 }
 
 /// The nested block `aws_bcmdataexports_export.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportTimeouts(Body);
+
+impl std::fmt::Debug for BcmdataexportsExportTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BcmdataexportsExportTimeouts {
     #[inline]
@@ -489,10 +604,18 @@ impl BcmdataexportsExportTimeouts {
 }
 
 /// The fields of a [`BcmdataexportsExportTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BcmdataexportsExportTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BcmdataexportsExportTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BcmdataexportsExportTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BcmdataexportsExportTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_bedrock_custom_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModel(Body);
+
+impl std::fmt::Debug for BedrockCustomModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockCustomModel`].
 #[derive(Clone, Debug)]
@@ -88,9 +95,11 @@ impl BedrockCustomModel {
 }
 
 impl BlockType for BedrockCustomModel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -104,16 +113,25 @@ impl Resource for BedrockCustomModel {
 }
 
 /// A declared [`BedrockCustomModel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelRef(BlockRef);
 
+impl std::fmt::Debug for BedrockCustomModelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockCustomModelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockCustomModelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -232,8 +250,15 @@ impl BedrockCustomModelRef {
 }
 
 /// The nested block `aws_bedrock_custom_model.output_data_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelOutputDataConfig(Body);
+
+impl std::fmt::Debug for BedrockCustomModelOutputDataConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelOutputDataConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockCustomModelOutputDataConfig`].
 #[derive(Clone, Debug)]
@@ -253,10 +278,18 @@ impl BedrockCustomModelOutputDataConfig {
 }
 
 /// The fields of a [`BedrockCustomModelOutputDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelOutputDataConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelOutputDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelOutputDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelOutputDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -275,8 +308,15 @@ impl BedrockCustomModelOutputDataConfigFields {
 }
 
 /// The nested block `aws_bedrock_custom_model.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelTimeouts(Body);
+
+impl std::fmt::Debug for BedrockCustomModelTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockCustomModelTimeouts {
     #[inline]
@@ -299,10 +339,18 @@ impl BedrockCustomModelTimeouts {
 }
 
 /// The fields of a [`BedrockCustomModelTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -326,8 +374,15 @@ impl BedrockCustomModelTimeoutsFields {
 }
 
 /// The nested block `aws_bedrock_custom_model.training_data_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelTrainingDataConfig(Body);
+
+impl std::fmt::Debug for BedrockCustomModelTrainingDataConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelTrainingDataConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockCustomModelTrainingDataConfig`].
 #[derive(Clone, Debug)]
@@ -347,10 +402,18 @@ impl BedrockCustomModelTrainingDataConfig {
 }
 
 /// The fields of a [`BedrockCustomModelTrainingDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelTrainingDataConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelTrainingDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelTrainingDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelTrainingDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -373,10 +436,18 @@ impl BedrockCustomModelTrainingDataConfigFields {
 pub enum BedrockCustomModelTrainingMetrics {}
 
 /// The fields of a [`BedrockCustomModelTrainingMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelTrainingMetricsFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelTrainingMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelTrainingMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelTrainingMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -395,8 +466,15 @@ impl BedrockCustomModelTrainingMetricsFields {
 }
 
 /// The nested block `aws_bedrock_custom_model.validation_data_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelValidationDataConfig(Body);
+
+impl std::fmt::Debug for BedrockCustomModelValidationDataConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelValidationDataConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockCustomModelValidationDataConfig {
     #[inline]
@@ -413,10 +491,18 @@ impl BedrockCustomModelValidationDataConfig {
 }
 
 /// The fields of a [`BedrockCustomModelValidationDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelValidationDataConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelValidationDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelValidationDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelValidationDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -435,8 +521,15 @@ impl BedrockCustomModelValidationDataConfigFields {
 }
 
 /// The nested block `aws_bedrock_custom_model.validation_data_config.validator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelValidationDataConfigValidator(Body);
+
+impl std::fmt::Debug for BedrockCustomModelValidationDataConfigValidator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelValidationDataConfigValidator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockCustomModelValidationDataConfigValidator`].
 #[derive(Clone, Debug)]
@@ -456,10 +549,18 @@ impl BedrockCustomModelValidationDataConfigValidator {
 }
 
 /// The fields of a [`BedrockCustomModelValidationDataConfigValidator`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelValidationDataConfigValidatorFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelValidationDataConfigValidatorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelValidationDataConfigValidatorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelValidationDataConfigValidatorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -482,10 +583,18 @@ impl BedrockCustomModelValidationDataConfigValidatorFields {
 pub enum BedrockCustomModelValidationMetrics {}
 
 /// The fields of a [`BedrockCustomModelValidationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelValidationMetricsFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelValidationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelValidationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelValidationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -504,8 +613,15 @@ impl BedrockCustomModelValidationMetricsFields {
 }
 
 /// The nested block `aws_bedrock_custom_model.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelVpcConfig(Body);
+
+impl std::fmt::Debug for BedrockCustomModelVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockCustomModelVpcConfig`].
 #[derive(Clone, Debug)]
@@ -527,10 +643,18 @@ impl BedrockCustomModelVpcConfig {
 }
 
 /// The fields of a [`BedrockCustomModelVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockCustomModelVpcConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockCustomModelVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockCustomModelVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockCustomModelVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -554,8 +678,15 @@ impl BedrockCustomModelVpcConfigFields {
 }
 
 /// The resource `aws_bedrock_guardrail`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrail(Body);
+
+impl std::fmt::Debug for BedrockGuardrail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrail").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrail`].
 #[derive(Clone, Debug)]
@@ -641,9 +772,11 @@ impl BedrockGuardrail {
 }
 
 impl BlockType for BedrockGuardrail {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -657,16 +790,25 @@ impl Resource for BedrockGuardrail {
 }
 
 /// A declared [`BedrockGuardrail`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailRef(BlockRef);
 
+impl std::fmt::Debug for BedrockGuardrailRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockGuardrailRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockGuardrailRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -780,8 +922,15 @@ impl BedrockGuardrailRef {
 }
 
 /// The nested block `aws_bedrock_guardrail.content_policy_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContentPolicyConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailContentPolicyConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContentPolicyConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockGuardrailContentPolicyConfig {
     #[inline]
@@ -803,10 +952,18 @@ impl BedrockGuardrailContentPolicyConfig {
 }
 
 /// The fields of a [`BedrockGuardrailContentPolicyConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContentPolicyConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailContentPolicyConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContentPolicyConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailContentPolicyConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -830,8 +987,15 @@ impl BedrockGuardrailContentPolicyConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.content_policy_config.filters_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContentPolicyConfigFiltersConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailContentPolicyConfigFiltersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContentPolicyConfigFiltersConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailContentPolicyConfigFiltersConfig`].
 #[derive(Clone, Debug)]
@@ -885,10 +1049,18 @@ impl BedrockGuardrailContentPolicyConfigFiltersConfig {
 }
 
 /// The fields of a [`BedrockGuardrailContentPolicyConfigFiltersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContentPolicyConfigFiltersConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailContentPolicyConfigFiltersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContentPolicyConfigFiltersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailContentPolicyConfigFiltersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -947,8 +1119,15 @@ impl BedrockGuardrailContentPolicyConfigFiltersConfigFields {
 }
 
 /// The value of `aws_bedrock_guardrail.content_policy_config.tier_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContentPolicyConfigTierConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailContentPolicyConfigTierConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContentPolicyConfigTierConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailContentPolicyConfigTierConfig`].
 #[derive(Clone, Debug)]
@@ -968,16 +1147,25 @@ impl BedrockGuardrailContentPolicyConfigTierConfig {
 }
 
 impl From<BedrockGuardrailContentPolicyConfigTierConfig> for Tf<BedrockGuardrailContentPolicyConfigTierConfig> {
+    #[inline]
     fn from(value: BedrockGuardrailContentPolicyConfigTierConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockGuardrailContentPolicyConfigTierConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContentPolicyConfigTierConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailContentPolicyConfigTierConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContentPolicyConfigTierConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailContentPolicyConfigTierConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -996,8 +1184,15 @@ impl BedrockGuardrailContentPolicyConfigTierConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.contextual_grounding_policy_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContextualGroundingPolicyConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailContextualGroundingPolicyConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContextualGroundingPolicyConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockGuardrailContextualGroundingPolicyConfig {
     #[inline]
@@ -1014,10 +1209,18 @@ impl BedrockGuardrailContextualGroundingPolicyConfig {
 }
 
 /// The fields of a [`BedrockGuardrailContextualGroundingPolicyConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContextualGroundingPolicyConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailContextualGroundingPolicyConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContextualGroundingPolicyConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailContextualGroundingPolicyConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1036,8 +1239,15 @@ impl BedrockGuardrailContextualGroundingPolicyConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.contextual_grounding_policy_config.filters_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContextualGroundingPolicyConfigFiltersConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailContextualGroundingPolicyConfigFiltersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContextualGroundingPolicyConfigFiltersConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailContextualGroundingPolicyConfigFiltersConfig`].
 #[derive(Clone, Debug)]
@@ -1059,10 +1269,18 @@ impl BedrockGuardrailContextualGroundingPolicyConfigFiltersConfig {
 }
 
 /// The fields of a [`BedrockGuardrailContextualGroundingPolicyConfigFiltersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailContextualGroundingPolicyConfigFiltersConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailContextualGroundingPolicyConfigFiltersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailContextualGroundingPolicyConfigFiltersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailContextualGroundingPolicyConfigFiltersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1086,8 +1304,15 @@ impl BedrockGuardrailContextualGroundingPolicyConfigFiltersConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.cross_region_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailCrossRegionConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailCrossRegionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailCrossRegionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailCrossRegionConfig`].
 #[derive(Clone, Debug)]
@@ -1107,10 +1332,18 @@ impl BedrockGuardrailCrossRegionConfig {
 }
 
 /// The fields of a [`BedrockGuardrailCrossRegionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailCrossRegionConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailCrossRegionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailCrossRegionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailCrossRegionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1129,8 +1362,15 @@ impl BedrockGuardrailCrossRegionConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.sensitive_information_policy_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailSensitiveInformationPolicyConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailSensitiveInformationPolicyConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailSensitiveInformationPolicyConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockGuardrailSensitiveInformationPolicyConfig {
     #[inline]
@@ -1153,10 +1393,18 @@ impl BedrockGuardrailSensitiveInformationPolicyConfig {
 }
 
 /// The fields of a [`BedrockGuardrailSensitiveInformationPolicyConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailSensitiveInformationPolicyConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailSensitiveInformationPolicyConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailSensitiveInformationPolicyConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailSensitiveInformationPolicyConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1180,8 +1428,15 @@ impl BedrockGuardrailSensitiveInformationPolicyConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.sensitive_information_policy_config.pii_entities_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfig`].
 #[derive(Clone, Debug)]
@@ -1223,10 +1478,18 @@ impl BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfig {
 }
 
 /// The fields of a [`BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1270,8 +1533,15 @@ impl BedrockGuardrailSensitiveInformationPolicyConfigPiiEntitiesConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.sensitive_information_policy_config.regexes_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfig`].
 #[derive(Clone, Debug)]
@@ -1320,10 +1590,18 @@ impl BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfig {
 }
 
 /// The fields of a [`BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1377,8 +1655,15 @@ impl BedrockGuardrailSensitiveInformationPolicyConfigRegexesConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTimeouts(Body);
+
+impl std::fmt::Debug for BedrockGuardrailTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockGuardrailTimeouts {
     #[inline]
@@ -1407,10 +1692,18 @@ impl BedrockGuardrailTimeouts {
 }
 
 /// The fields of a [`BedrockGuardrailTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1439,8 +1732,15 @@ impl BedrockGuardrailTimeoutsFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.topic_policy_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTopicPolicyConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailTopicPolicyConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTopicPolicyConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockGuardrailTopicPolicyConfig {
     #[inline]
@@ -1462,10 +1762,18 @@ impl BedrockGuardrailTopicPolicyConfig {
 }
 
 /// The fields of a [`BedrockGuardrailTopicPolicyConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTopicPolicyConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailTopicPolicyConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTopicPolicyConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailTopicPolicyConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1489,8 +1797,15 @@ impl BedrockGuardrailTopicPolicyConfigFields {
 }
 
 /// The value of `aws_bedrock_guardrail.topic_policy_config.tier_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTopicPolicyConfigTierConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailTopicPolicyConfigTierConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTopicPolicyConfigTierConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailTopicPolicyConfigTierConfig`].
 #[derive(Clone, Debug)]
@@ -1510,16 +1825,25 @@ impl BedrockGuardrailTopicPolicyConfigTierConfig {
 }
 
 impl From<BedrockGuardrailTopicPolicyConfigTierConfig> for Tf<BedrockGuardrailTopicPolicyConfigTierConfig> {
+    #[inline]
     fn from(value: BedrockGuardrailTopicPolicyConfigTierConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockGuardrailTopicPolicyConfigTierConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTopicPolicyConfigTierConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailTopicPolicyConfigTierConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTopicPolicyConfigTierConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailTopicPolicyConfigTierConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1538,8 +1862,15 @@ impl BedrockGuardrailTopicPolicyConfigTierConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.topic_policy_config.topics_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTopicPolicyConfigTopicsConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailTopicPolicyConfigTopicsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTopicPolicyConfigTopicsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailTopicPolicyConfigTopicsConfig`].
 #[derive(Clone, Debug)]
@@ -1568,10 +1899,18 @@ impl BedrockGuardrailTopicPolicyConfigTopicsConfig {
 }
 
 /// The fields of a [`BedrockGuardrailTopicPolicyConfigTopicsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailTopicPolicyConfigTopicsConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailTopicPolicyConfigTopicsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailTopicPolicyConfigTopicsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailTopicPolicyConfigTopicsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1605,8 +1944,15 @@ impl BedrockGuardrailTopicPolicyConfigTopicsConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.word_policy_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailWordPolicyConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailWordPolicyConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailWordPolicyConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockGuardrailWordPolicyConfig {
     #[inline]
@@ -1629,10 +1975,18 @@ impl BedrockGuardrailWordPolicyConfig {
 }
 
 /// The fields of a [`BedrockGuardrailWordPolicyConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailWordPolicyConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailWordPolicyConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailWordPolicyConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailWordPolicyConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1656,8 +2010,15 @@ impl BedrockGuardrailWordPolicyConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.word_policy_config.managed_word_lists_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailWordPolicyConfigManagedWordListsConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailWordPolicyConfigManagedWordListsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailWordPolicyConfigManagedWordListsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailWordPolicyConfigManagedWordListsConfig`].
 #[derive(Clone, Debug)]
@@ -1697,10 +2058,18 @@ impl BedrockGuardrailWordPolicyConfigManagedWordListsConfig {
 }
 
 /// The fields of a [`BedrockGuardrailWordPolicyConfigManagedWordListsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailWordPolicyConfigManagedWordListsConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailWordPolicyConfigManagedWordListsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailWordPolicyConfigManagedWordListsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailWordPolicyConfigManagedWordListsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1739,8 +2108,15 @@ impl BedrockGuardrailWordPolicyConfigManagedWordListsConfigFields {
 }
 
 /// The nested block `aws_bedrock_guardrail.word_policy_config.words_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailWordPolicyConfigWordsConfig(Body);
+
+impl std::fmt::Debug for BedrockGuardrailWordPolicyConfigWordsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailWordPolicyConfigWordsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailWordPolicyConfigWordsConfig`].
 #[derive(Clone, Debug)]
@@ -1780,10 +2156,18 @@ impl BedrockGuardrailWordPolicyConfigWordsConfig {
 }
 
 /// The fields of a [`BedrockGuardrailWordPolicyConfigWordsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailWordPolicyConfigWordsConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailWordPolicyConfigWordsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailWordPolicyConfigWordsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailWordPolicyConfigWordsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1822,8 +2206,15 @@ impl BedrockGuardrailWordPolicyConfigWordsConfigFields {
 }
 
 /// The resource `aws_bedrock_guardrail_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailVersion(Body);
+
+impl std::fmt::Debug for BedrockGuardrailVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockGuardrailVersion`].
 #[derive(Clone, Debug)]
@@ -1864,9 +2255,11 @@ impl BedrockGuardrailVersion {
 }
 
 impl BlockType for BedrockGuardrailVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1880,16 +2273,25 @@ impl Resource for BedrockGuardrailVersion {
 }
 
 /// A declared [`BedrockGuardrailVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailVersionRef(BlockRef);
 
+impl std::fmt::Debug for BedrockGuardrailVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockGuardrailVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockGuardrailVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1933,8 +2335,15 @@ impl BedrockGuardrailVersionRef {
 }
 
 /// The nested block `aws_bedrock_guardrail_version.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailVersionTimeouts(Body);
+
+impl std::fmt::Debug for BedrockGuardrailVersionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailVersionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockGuardrailVersionTimeouts {
     #[inline]
@@ -1957,10 +2366,18 @@ impl BedrockGuardrailVersionTimeouts {
 }
 
 /// The fields of a [`BedrockGuardrailVersionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockGuardrailVersionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockGuardrailVersionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockGuardrailVersionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockGuardrailVersionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1984,8 +2401,15 @@ impl BedrockGuardrailVersionTimeoutsFields {
 }
 
 /// The resource `aws_bedrock_inference_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockInferenceProfile(Body);
+
+impl std::fmt::Debug for BedrockInferenceProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockInferenceProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockInferenceProfile`].
 #[derive(Clone, Debug)]
@@ -2032,9 +2456,11 @@ impl BedrockInferenceProfile {
 }
 
 impl BlockType for BedrockInferenceProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2048,16 +2474,25 @@ impl Resource for BedrockInferenceProfile {
 }
 
 /// A declared [`BedrockInferenceProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockInferenceProfileRef(BlockRef);
 
+impl std::fmt::Debug for BedrockInferenceProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockInferenceProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockInferenceProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockInferenceProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2141,8 +2576,15 @@ impl BedrockInferenceProfileRef {
 }
 
 /// The nested block `aws_bedrock_inference_profile.model_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockInferenceProfileModelSource(Body);
+
+impl std::fmt::Debug for BedrockInferenceProfileModelSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockInferenceProfileModelSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockInferenceProfileModelSource`].
 #[derive(Clone, Debug)]
@@ -2162,10 +2604,18 @@ impl BedrockInferenceProfileModelSource {
 }
 
 /// The fields of a [`BedrockInferenceProfileModelSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockInferenceProfileModelSourceFields(Expr);
 
+impl std::fmt::Debug for BedrockInferenceProfileModelSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockInferenceProfileModelSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockInferenceProfileModelSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2188,10 +2638,18 @@ impl BedrockInferenceProfileModelSourceFields {
 pub enum BedrockInferenceProfileModels {}
 
 /// The fields of a [`BedrockInferenceProfileModels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockInferenceProfileModelsFields(Expr);
 
+impl std::fmt::Debug for BedrockInferenceProfileModelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockInferenceProfileModelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockInferenceProfileModelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2210,8 +2668,15 @@ impl BedrockInferenceProfileModelsFields {
 }
 
 /// The nested block `aws_bedrock_inference_profile.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockInferenceProfileTimeouts(Body);
+
+impl std::fmt::Debug for BedrockInferenceProfileTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockInferenceProfileTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockInferenceProfileTimeouts {
     #[inline]
@@ -2240,10 +2705,18 @@ impl BedrockInferenceProfileTimeouts {
 }
 
 /// The fields of a [`BedrockInferenceProfileTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockInferenceProfileTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockInferenceProfileTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockInferenceProfileTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockInferenceProfileTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2272,8 +2745,15 @@ impl BedrockInferenceProfileTimeoutsFields {
 }
 
 /// The resource `aws_bedrock_model_invocation_logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfiguration(Body);
+
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockModelInvocationLoggingConfiguration {
     #[inline]
@@ -2296,9 +2776,11 @@ impl BedrockModelInvocationLoggingConfiguration {
 }
 
 impl BlockType for BedrockModelInvocationLoggingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2312,16 +2794,25 @@ impl Resource for BedrockModelInvocationLoggingConfiguration {
 }
 
 /// A declared [`BedrockModelInvocationLoggingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockModelInvocationLoggingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockModelInvocationLoggingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2350,8 +2841,15 @@ impl BedrockModelInvocationLoggingConfigurationRef {
 }
 
 /// The nested block `aws_bedrock_model_invocation_logging_configuration.logging_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfig(Body);
+
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockModelInvocationLoggingConfigurationLoggingConfig {
     #[inline]
@@ -2394,10 +2892,18 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfig {
 }
 
 /// The fields of a [`BedrockModelInvocationLoggingConfigurationLoggingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockModelInvocationLoggingConfigurationLoggingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2441,8 +2947,15 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfigFields {
 }
 
 /// The nested block `aws_bedrock_model_invocation_logging_configuration.logging_config.cloudwatch_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfig(Body);
+
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfig {
     #[inline]
@@ -2469,10 +2982,18 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfig {
 }
 
 /// The fields of a [`BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2501,8 +3022,15 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigFiel
 }
 
 /// The nested block `aws_bedrock_model_invocation_logging_configuration.logging_config.cloudwatch_config.large_data_delivery_s3_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3Config(Body);
+
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3Config").field(&self.0).finish()
+    }
+}
 
 impl BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3Config {
     #[inline]
@@ -2523,10 +3051,18 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLarg
 }
 
 /// The fields of a [`BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3ConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLargeDataDeliveryS3ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2550,8 +3086,15 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfigCloudwatchConfigLarg
 }
 
 /// The nested block `aws_bedrock_model_invocation_logging_configuration.logging_config.s3_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfigS3Config(Body);
+
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfigS3Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfigS3Config").field(&self.0).finish()
+    }
+}
 
 impl BedrockModelInvocationLoggingConfigurationLoggingConfigS3Config {
     #[inline]
@@ -2572,10 +3115,18 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfigS3Config {
 }
 
 /// The fields of a [`BedrockModelInvocationLoggingConfigurationLoggingConfigS3Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockModelInvocationLoggingConfigurationLoggingConfigS3ConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockModelInvocationLoggingConfigurationLoggingConfigS3ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockModelInvocationLoggingConfigurationLoggingConfigS3ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockModelInvocationLoggingConfigurationLoggingConfigS3ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2599,8 +3150,15 @@ impl BedrockModelInvocationLoggingConfigurationLoggingConfigS3ConfigFields {
 }
 
 /// The resource `aws_bedrock_provisioned_model_throughput`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockProvisionedModelThroughput(Body);
+
+impl std::fmt::Debug for BedrockProvisionedModelThroughput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockProvisionedModelThroughput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockProvisionedModelThroughput`].
 #[derive(Clone, Debug)]
@@ -2645,9 +3203,11 @@ impl BedrockProvisionedModelThroughput {
 }
 
 impl BlockType for BedrockProvisionedModelThroughput {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2661,16 +3221,25 @@ impl Resource for BedrockProvisionedModelThroughput {
 }
 
 /// A declared [`BedrockProvisionedModelThroughput`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockProvisionedModelThroughputRef(BlockRef);
 
+impl std::fmt::Debug for BedrockProvisionedModelThroughputRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockProvisionedModelThroughputRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockProvisionedModelThroughputRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockProvisionedModelThroughputRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2734,8 +3303,15 @@ impl BedrockProvisionedModelThroughputRef {
 }
 
 /// The nested block `aws_bedrock_provisioned_model_throughput.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockProvisionedModelThroughputTimeouts(Body);
+
+impl std::fmt::Debug for BedrockProvisionedModelThroughputTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockProvisionedModelThroughputTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockProvisionedModelThroughputTimeouts {
     #[inline]
@@ -2752,10 +3328,18 @@ impl BedrockProvisionedModelThroughputTimeouts {
 }
 
 /// The fields of a [`BedrockProvisionedModelThroughputTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockProvisionedModelThroughputTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockProvisionedModelThroughputTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockProvisionedModelThroughputTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockProvisionedModelThroughputTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2774,8 +3358,15 @@ impl BedrockProvisionedModelThroughputTimeoutsFields {
 }
 
 /// The data source `aws_bedrock_custom_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModel(Body);
+
+impl std::fmt::Debug for DataAwsBedrockCustomModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBedrockCustomModel`].
 #[derive(Clone, Debug)]
@@ -2801,9 +3392,11 @@ impl DataAwsBedrockCustomModel {
 }
 
 impl BlockType for DataAwsBedrockCustomModel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2816,16 +3409,25 @@ impl DataSource for DataAwsBedrockCustomModel {
 }
 
 /// A declared [`DataAwsBedrockCustomModel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBedrockCustomModelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBedrockCustomModelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2933,10 +3535,18 @@ impl DataAwsBedrockCustomModelRef {
 pub enum DataAwsBedrockCustomModelOutputDataConfig {}
 
 /// The fields of a [`DataAwsBedrockCustomModelOutputDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelOutputDataConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelOutputDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelOutputDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockCustomModelOutputDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2959,10 +3569,18 @@ impl DataAwsBedrockCustomModelOutputDataConfigFields {
 pub enum DataAwsBedrockCustomModelTrainingDataConfig {}
 
 /// The fields of a [`DataAwsBedrockCustomModelTrainingDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelTrainingDataConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelTrainingDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelTrainingDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockCustomModelTrainingDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2985,10 +3603,18 @@ impl DataAwsBedrockCustomModelTrainingDataConfigFields {
 pub enum DataAwsBedrockCustomModelTrainingMetrics {}
 
 /// The fields of a [`DataAwsBedrockCustomModelTrainingMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelTrainingMetricsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelTrainingMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelTrainingMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockCustomModelTrainingMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3011,10 +3637,18 @@ impl DataAwsBedrockCustomModelTrainingMetricsFields {
 pub enum DataAwsBedrockCustomModelValidationDataConfig {}
 
 /// The fields of a [`DataAwsBedrockCustomModelValidationDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelValidationDataConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelValidationDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelValidationDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockCustomModelValidationDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3037,10 +3671,18 @@ impl DataAwsBedrockCustomModelValidationDataConfigFields {
 pub enum DataAwsBedrockCustomModelValidationDataConfigValidator {}
 
 /// The fields of a [`DataAwsBedrockCustomModelValidationDataConfigValidator`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelValidationDataConfigValidatorFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelValidationDataConfigValidatorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelValidationDataConfigValidatorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockCustomModelValidationDataConfigValidatorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3063,10 +3705,18 @@ impl DataAwsBedrockCustomModelValidationDataConfigValidatorFields {
 pub enum DataAwsBedrockCustomModelValidationMetrics {}
 
 /// The fields of a [`DataAwsBedrockCustomModelValidationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelValidationMetricsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelValidationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelValidationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockCustomModelValidationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3085,8 +3735,15 @@ impl DataAwsBedrockCustomModelValidationMetricsFields {
 }
 
 /// The data source `aws_bedrock_custom_models`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModels(Body);
+
+impl std::fmt::Debug for DataAwsBedrockCustomModels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModels").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBedrockCustomModels {
     #[inline]
@@ -3103,9 +3760,11 @@ impl DataAwsBedrockCustomModels {
 }
 
 impl BlockType for DataAwsBedrockCustomModels {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3118,16 +3777,25 @@ impl DataSource for DataAwsBedrockCustomModels {
 }
 
 /// A declared [`DataAwsBedrockCustomModels`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBedrockCustomModelsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBedrockCustomModelsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3160,10 +3828,18 @@ impl DataAwsBedrockCustomModelsRef {
 pub enum DataAwsBedrockCustomModelsModelSummaries {}
 
 /// The fields of a [`DataAwsBedrockCustomModelsModelSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockCustomModelsModelSummariesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockCustomModelsModelSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockCustomModelsModelSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockCustomModelsModelSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3192,8 +3868,15 @@ impl DataAwsBedrockCustomModelsModelSummariesFields {
 }
 
 /// The data source `aws_bedrock_foundation_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockFoundationModel(Body);
+
+impl std::fmt::Debug for DataAwsBedrockFoundationModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockFoundationModel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBedrockFoundationModel`].
 #[derive(Clone, Debug)]
@@ -3219,9 +3902,11 @@ impl DataAwsBedrockFoundationModel {
 }
 
 impl BlockType for DataAwsBedrockFoundationModel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3234,16 +3919,25 @@ impl DataSource for DataAwsBedrockFoundationModel {
 }
 
 /// A declared [`DataAwsBedrockFoundationModel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockFoundationModelRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBedrockFoundationModelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockFoundationModelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBedrockFoundationModelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBedrockFoundationModelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3312,8 +4006,15 @@ impl DataAwsBedrockFoundationModelRef {
 }
 
 /// The data source `aws_bedrock_foundation_models`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockFoundationModels(Body);
+
+impl std::fmt::Debug for DataAwsBedrockFoundationModels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockFoundationModels").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBedrockFoundationModels {
     #[inline]
@@ -3350,9 +4051,11 @@ impl DataAwsBedrockFoundationModels {
 }
 
 impl BlockType for DataAwsBedrockFoundationModels {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3365,16 +4068,25 @@ impl DataSource for DataAwsBedrockFoundationModels {
 }
 
 /// A declared [`DataAwsBedrockFoundationModels`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockFoundationModelsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBedrockFoundationModelsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockFoundationModelsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBedrockFoundationModelsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBedrockFoundationModelsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3427,10 +4139,18 @@ impl DataAwsBedrockFoundationModelsRef {
 pub enum DataAwsBedrockFoundationModelsModelSummaries {}
 
 /// The fields of a [`DataAwsBedrockFoundationModelsModelSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockFoundationModelsModelSummariesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockFoundationModelsModelSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockFoundationModelsModelSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockFoundationModelsModelSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3489,8 +4209,15 @@ impl DataAwsBedrockFoundationModelsModelSummariesFields {
 }
 
 /// The data source `aws_bedrock_inference_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockInferenceProfile(Body);
+
+impl std::fmt::Debug for DataAwsBedrockInferenceProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockInferenceProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBedrockInferenceProfile`].
 #[derive(Clone, Debug)]
@@ -3516,9 +4243,11 @@ impl DataAwsBedrockInferenceProfile {
 }
 
 impl BlockType for DataAwsBedrockInferenceProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3531,16 +4260,25 @@ impl DataSource for DataAwsBedrockInferenceProfile {
 }
 
 /// A declared [`DataAwsBedrockInferenceProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockInferenceProfileRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBedrockInferenceProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockInferenceProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBedrockInferenceProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBedrockInferenceProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3608,10 +4346,18 @@ impl DataAwsBedrockInferenceProfileRef {
 pub enum DataAwsBedrockInferenceProfileModels {}
 
 /// The fields of a [`DataAwsBedrockInferenceProfileModels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockInferenceProfileModelsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockInferenceProfileModelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockInferenceProfileModelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockInferenceProfileModelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3630,8 +4376,15 @@ impl DataAwsBedrockInferenceProfileModelsFields {
 }
 
 /// The data source `aws_bedrock_inference_profiles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockInferenceProfiles(Body);
+
+impl std::fmt::Debug for DataAwsBedrockInferenceProfiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockInferenceProfiles").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBedrockInferenceProfiles {
     #[inline]
@@ -3653,9 +4406,11 @@ impl DataAwsBedrockInferenceProfiles {
 }
 
 impl BlockType for DataAwsBedrockInferenceProfiles {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3668,16 +4423,25 @@ impl DataSource for DataAwsBedrockInferenceProfiles {
 }
 
 /// A declared [`DataAwsBedrockInferenceProfiles`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockInferenceProfilesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBedrockInferenceProfilesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockInferenceProfilesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBedrockInferenceProfilesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBedrockInferenceProfilesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3710,10 +4474,18 @@ impl DataAwsBedrockInferenceProfilesRef {
 pub enum DataAwsBedrockInferenceProfilesInferenceProfileSummaries {}
 
 /// The fields of a [`DataAwsBedrockInferenceProfilesInferenceProfileSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockInferenceProfilesInferenceProfileSummariesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockInferenceProfilesInferenceProfileSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockInferenceProfilesInferenceProfileSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockInferenceProfilesInferenceProfileSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3776,10 +4548,18 @@ impl DataAwsBedrockInferenceProfilesInferenceProfileSummariesFields {
 pub enum DataAwsBedrockInferenceProfilesInferenceProfileSummariesModels {}
 
 /// The fields of a [`DataAwsBedrockInferenceProfilesInferenceProfileSummariesModels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockInferenceProfilesInferenceProfileSummariesModelsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockInferenceProfilesInferenceProfileSummariesModelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockInferenceProfilesInferenceProfileSummariesModelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockInferenceProfilesInferenceProfileSummariesModelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

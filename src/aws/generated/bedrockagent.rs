@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_bedrockagent_agent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgent(Body);
+
+impl std::fmt::Debug for BedrockagentAgent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgent`].
 #[derive(Clone, Debug)]
@@ -100,9 +107,11 @@ impl BedrockagentAgent {
 }
 
 impl BlockType for BedrockagentAgent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -116,16 +125,25 @@ impl Resource for BedrockagentAgent {
 }
 
 /// A declared [`BedrockagentAgent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentAgentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentAgentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentAgentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -249,8 +267,15 @@ impl BedrockagentAgentRef {
 }
 
 /// The value of `aws_bedrockagent_agent.guardrail_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentGuardrailConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentAgentGuardrailConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentGuardrailConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentGuardrailConfiguration`].
 #[derive(Clone, Debug)]
@@ -272,16 +297,25 @@ impl BedrockagentAgentGuardrailConfiguration {
 }
 
 impl From<BedrockagentAgentGuardrailConfiguration> for Tf<BedrockagentAgentGuardrailConfiguration> {
+    #[inline]
     fn from(value: BedrockagentAgentGuardrailConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockagentAgentGuardrailConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentGuardrailConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentGuardrailConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentGuardrailConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentGuardrailConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -305,8 +339,15 @@ impl BedrockagentAgentGuardrailConfigurationFields {
 }
 
 /// The value of `aws_bedrockagent_agent.memory_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentMemoryConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentAgentMemoryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentMemoryConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentMemoryConfiguration`].
 #[derive(Clone, Debug)]
@@ -328,16 +369,25 @@ impl BedrockagentAgentMemoryConfiguration {
 }
 
 impl From<BedrockagentAgentMemoryConfiguration> for Tf<BedrockagentAgentMemoryConfiguration> {
+    #[inline]
     fn from(value: BedrockagentAgentMemoryConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockagentAgentMemoryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentMemoryConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentMemoryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentMemoryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentMemoryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -361,8 +411,15 @@ impl BedrockagentAgentMemoryConfigurationFields {
 }
 
 /// The value of `aws_bedrockagent_agent.prompt_override_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentPromptOverrideConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentAgentPromptOverrideConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentPromptOverrideConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentPromptOverrideConfiguration`].
 #[derive(Clone, Debug)]
@@ -384,16 +441,25 @@ impl BedrockagentAgentPromptOverrideConfiguration {
 }
 
 impl From<BedrockagentAgentPromptOverrideConfiguration> for Tf<BedrockagentAgentPromptOverrideConfiguration> {
+    #[inline]
     fn from(value: BedrockagentAgentPromptOverrideConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockagentAgentPromptOverrideConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentPromptOverrideConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentPromptOverrideConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentPromptOverrideConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentPromptOverrideConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -417,8 +483,15 @@ impl BedrockagentAgentPromptOverrideConfigurationFields {
 }
 
 /// The value of `aws_bedrockagent_agent.prompt_override_configuration.prompt_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentPromptOverrideConfigurationPromptConfigurations(Body);
+
+impl std::fmt::Debug for BedrockagentAgentPromptOverrideConfigurationPromptConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentPromptOverrideConfigurationPromptConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentPromptOverrideConfigurationPromptConfigurations`].
 #[derive(Clone, Debug)]
@@ -448,16 +521,25 @@ impl BedrockagentAgentPromptOverrideConfigurationPromptConfigurations {
 }
 
 impl From<BedrockagentAgentPromptOverrideConfigurationPromptConfigurations> for Tf<BedrockagentAgentPromptOverrideConfigurationPromptConfigurations> {
+    #[inline]
     fn from(value: BedrockagentAgentPromptOverrideConfigurationPromptConfigurations) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockagentAgentPromptOverrideConfigurationPromptConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -501,8 +583,15 @@ impl BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsFields {
 }
 
 /// The value of `aws_bedrockagent_agent.prompt_override_configuration.prompt_configurations.inference_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration`].
 #[derive(Clone, Debug)]
@@ -530,16 +619,25 @@ impl BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceCo
 }
 
 impl From<BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration> for Tf<BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration> {
+    #[inline]
     fn from(value: BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -578,8 +676,15 @@ impl BedrockagentAgentPromptOverrideConfigurationPromptConfigurationsInferenceCo
 }
 
 /// The nested block `aws_bedrockagent_agent.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentAgentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentTimeouts {
     #[inline]
@@ -608,10 +713,18 @@ impl BedrockagentAgentTimeouts {
 }
 
 /// The fields of a [`BedrockagentAgentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -640,8 +753,15 @@ impl BedrockagentAgentTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagent_agent_action_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroup(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentActionGroup`].
 #[derive(Clone, Debug)]
@@ -719,9 +839,11 @@ impl BedrockagentAgentActionGroup {
 }
 
 impl BlockType for BedrockagentAgentActionGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -735,16 +857,25 @@ impl Resource for BedrockagentAgentActionGroup {
 }
 
 /// A declared [`BedrockagentAgentActionGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentAgentActionGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentAgentActionGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -833,8 +964,15 @@ impl BedrockagentAgentActionGroupRef {
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.action_group_executor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupActionGroupExecutor(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupActionGroupExecutor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupActionGroupExecutor").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentActionGroupActionGroupExecutor {
     #[inline]
@@ -855,10 +993,18 @@ impl BedrockagentAgentActionGroupActionGroupExecutor {
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupActionGroupExecutor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupActionGroupExecutorFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupActionGroupExecutorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupActionGroupExecutorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupActionGroupExecutorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -882,8 +1028,15 @@ impl BedrockagentAgentActionGroupActionGroupExecutorFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.api_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupApiSchema(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupApiSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupApiSchema").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentActionGroupApiSchema {
     #[inline]
@@ -905,10 +1058,18 @@ impl BedrockagentAgentActionGroupApiSchema {
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupApiSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupApiSchemaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupApiSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupApiSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupApiSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -932,8 +1093,15 @@ impl BedrockagentAgentActionGroupApiSchemaFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.api_schema.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupApiSchemaS3(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupApiSchemaS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupApiSchemaS3").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentActionGroupApiSchemaS3 {
     #[inline]
@@ -954,10 +1122,18 @@ impl BedrockagentAgentActionGroupApiSchemaS3 {
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupApiSchemaS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupApiSchemaS3Fields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupApiSchemaS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupApiSchemaS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupApiSchemaS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -981,8 +1157,15 @@ impl BedrockagentAgentActionGroupApiSchemaS3Fields {
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.function_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchema(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchema").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentActionGroupFunctionSchema {
     #[inline]
@@ -999,10 +1182,18 @@ impl BedrockagentAgentActionGroupFunctionSchema {
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupFunctionSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchemaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupFunctionSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1021,8 +1212,15 @@ impl BedrockagentAgentActionGroupFunctionSchemaFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.function_schema.member_functions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchemaMemberFunctions(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchemaMemberFunctions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchemaMemberFunctions").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentActionGroupFunctionSchemaMemberFunctions {
     #[inline]
@@ -1039,10 +1237,18 @@ impl BedrockagentAgentActionGroupFunctionSchemaMemberFunctions {
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupFunctionSchemaMemberFunctions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1061,8 +1267,15 @@ impl BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.function_schema.member_functions.functions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctions(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctions`].
 #[derive(Clone, Debug)]
@@ -1093,10 +1306,18 @@ impl BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctions {
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1125,8 +1346,15 @@ impl BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.function_schema.member_functions.functions.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameters(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameters`].
 #[derive(Clone, Debug)]
@@ -1158,10 +1386,18 @@ impl BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameter
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParametersFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1195,8 +1431,15 @@ impl BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameter
 }
 
 /// The nested block `aws_bedrockagent_agent_action_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentAgentActionGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentActionGroupTimeouts {
     #[inline]
@@ -1219,10 +1462,18 @@ impl BedrockagentAgentActionGroupTimeouts {
 }
 
 /// The fields of a [`BedrockagentAgentActionGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentActionGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentActionGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentActionGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentActionGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1246,8 +1497,15 @@ impl BedrockagentAgentActionGroupTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagent_agent_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentAlias(Body);
+
+impl std::fmt::Debug for BedrockagentAgentAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentAlias`].
 #[derive(Clone, Debug)]
@@ -1295,9 +1553,11 @@ impl BedrockagentAgentAlias {
 }
 
 impl BlockType for BedrockagentAgentAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1311,16 +1571,25 @@ impl Resource for BedrockagentAgentAlias {
 }
 
 /// A declared [`BedrockagentAgentAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentAliasRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentAgentAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentAgentAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentAgentAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1389,8 +1658,15 @@ impl BedrockagentAgentAliasRef {
 }
 
 /// The value of `aws_bedrockagent_agent_alias.routing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentAliasRoutingConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentAgentAliasRoutingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentAliasRoutingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentAliasRoutingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1412,16 +1688,25 @@ impl BedrockagentAgentAliasRoutingConfiguration {
 }
 
 impl From<BedrockagentAgentAliasRoutingConfiguration> for Tf<BedrockagentAgentAliasRoutingConfiguration> {
+    #[inline]
     fn from(value: BedrockagentAgentAliasRoutingConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockagentAgentAliasRoutingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentAliasRoutingConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentAliasRoutingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentAliasRoutingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentAliasRoutingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1445,8 +1730,15 @@ impl BedrockagentAgentAliasRoutingConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_alias.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentAliasTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentAgentAliasTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentAliasTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentAliasTimeouts {
     #[inline]
@@ -1475,10 +1767,18 @@ impl BedrockagentAgentAliasTimeouts {
 }
 
 /// The fields of a [`BedrockagentAgentAliasTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentAliasTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentAliasTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentAliasTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentAliasTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1507,8 +1807,15 @@ impl BedrockagentAgentAliasTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagent_agent_collaborator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentCollaborator(Body);
+
+impl std::fmt::Debug for BedrockagentAgentCollaborator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentCollaborator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentCollaborator`].
 #[derive(Clone, Debug)]
@@ -1564,9 +1871,11 @@ impl BedrockagentAgentCollaborator {
 }
 
 impl BlockType for BedrockagentAgentCollaborator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1580,16 +1889,25 @@ impl Resource for BedrockagentAgentCollaborator {
 }
 
 /// A declared [`BedrockagentAgentCollaborator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentCollaboratorRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentAgentCollaboratorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentCollaboratorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentAgentCollaboratorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentAgentCollaboratorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1658,8 +1976,15 @@ impl BedrockagentAgentCollaboratorRef {
 }
 
 /// The nested block `aws_bedrockagent_agent_collaborator.agent_descriptor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentCollaboratorAgentDescriptor(Body);
+
+impl std::fmt::Debug for BedrockagentAgentCollaboratorAgentDescriptor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentCollaboratorAgentDescriptor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentCollaboratorAgentDescriptor`].
 #[derive(Clone, Debug)]
@@ -1679,10 +2004,18 @@ impl BedrockagentAgentCollaboratorAgentDescriptor {
 }
 
 /// The fields of a [`BedrockagentAgentCollaboratorAgentDescriptor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentCollaboratorAgentDescriptorFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentCollaboratorAgentDescriptorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentCollaboratorAgentDescriptorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentCollaboratorAgentDescriptorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1701,8 +2034,15 @@ impl BedrockagentAgentCollaboratorAgentDescriptorFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_collaborator.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentCollaboratorTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentAgentCollaboratorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentCollaboratorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentCollaboratorTimeouts {
     #[inline]
@@ -1731,10 +2071,18 @@ impl BedrockagentAgentCollaboratorTimeouts {
 }
 
 /// The fields of a [`BedrockagentAgentCollaboratorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentCollaboratorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentCollaboratorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentCollaboratorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentCollaboratorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1763,8 +2111,15 @@ impl BedrockagentAgentCollaboratorTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagent_agent_knowledge_base_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentKnowledgeBaseAssociation(Body);
+
+impl std::fmt::Debug for BedrockagentAgentKnowledgeBaseAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentKnowledgeBaseAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentAgentKnowledgeBaseAssociation`].
 #[derive(Clone, Debug)]
@@ -1806,9 +2161,11 @@ impl BedrockagentAgentKnowledgeBaseAssociation {
 }
 
 impl BlockType for BedrockagentAgentKnowledgeBaseAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1822,16 +2179,25 @@ impl Resource for BedrockagentAgentKnowledgeBaseAssociation {
 }
 
 /// A declared [`BedrockagentAgentKnowledgeBaseAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentKnowledgeBaseAssociationRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentAgentKnowledgeBaseAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentKnowledgeBaseAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentAgentKnowledgeBaseAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentAgentKnowledgeBaseAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1885,8 +2251,15 @@ impl BedrockagentAgentKnowledgeBaseAssociationRef {
 }
 
 /// The nested block `aws_bedrockagent_agent_knowledge_base_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentKnowledgeBaseAssociationTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentAgentKnowledgeBaseAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentKnowledgeBaseAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentAgentKnowledgeBaseAssociationTimeouts {
     #[inline]
@@ -1909,10 +2282,18 @@ impl BedrockagentAgentKnowledgeBaseAssociationTimeouts {
 }
 
 /// The fields of a [`BedrockagentAgentKnowledgeBaseAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentAgentKnowledgeBaseAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentAgentKnowledgeBaseAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentAgentKnowledgeBaseAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentAgentKnowledgeBaseAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1936,8 +2317,15 @@ impl BedrockagentAgentKnowledgeBaseAssociationTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagent_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSource(Body);
+
+impl std::fmt::Debug for BedrockagentDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSource`].
 #[derive(Clone, Debug)]
@@ -1998,9 +2386,11 @@ impl BedrockagentDataSource {
 }
 
 impl BlockType for BedrockagentDataSource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2014,16 +2404,25 @@ impl Resource for BedrockagentDataSource {
 }
 
 /// A declared [`BedrockagentDataSource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentDataSourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentDataSourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentDataSourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2092,8 +2491,15 @@ impl BedrockagentDataSourceRef {
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfiguration`].
 #[derive(Clone, Debug)]
@@ -2143,10 +2549,18 @@ impl BedrockagentDataSourceDataSourceConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2190,8 +2604,15 @@ impl BedrockagentDataSourceDataSourceConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.confluence_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfiguration {
     #[inline]
@@ -2214,10 +2635,18 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2241,8 +2670,15 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationFields 
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.confluence_configuration.crawler_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfiguration {
     #[inline]
@@ -2259,10 +2695,18 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2281,8 +2725,15 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.confluence_configuration.crawler_configuration.filter_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfiguration`].
 #[derive(Clone, Debug)]
@@ -2308,10 +2759,18 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2335,8 +2794,15 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.confluence_configuration.crawler_configuration.filter_configuration.pattern_object_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter {
     #[inline]
@@ -2353,10 +2819,18 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2375,8 +2849,15 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.confluence_configuration.crawler_configuration.filter_configuration.pattern_object_filter.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters`].
 #[derive(Clone, Debug)]
@@ -2406,10 +2887,18 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2438,8 +2927,15 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.confluence_configuration.source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfiguration`].
 #[derive(Clone, Debug)]
@@ -2465,10 +2961,18 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceC
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2502,8 +3006,15 @@ impl BedrockagentDataSourceDataSourceConfigurationConfluenceConfigurationSourceC
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -2533,10 +3044,18 @@ impl BedrockagentDataSourceDataSourceConfigurationS3Configuration {
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2565,8 +3084,15 @@ impl BedrockagentDataSourceDataSourceConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.salesforce_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfiguration {
     #[inline]
@@ -2589,10 +3115,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2616,8 +3150,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationFields 
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.salesforce_configuration.crawler_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfiguration {
     #[inline]
@@ -2634,10 +3175,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2656,8 +3205,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.salesforce_configuration.crawler_configuration.filter_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfiguration`].
 #[derive(Clone, Debug)]
@@ -2683,10 +3239,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2710,8 +3274,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.salesforce_configuration.crawler_configuration.filter_configuration.pattern_object_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter {
     #[inline]
@@ -2728,10 +3299,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2750,8 +3329,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.salesforce_configuration.crawler_configuration.filter_configuration.pattern_object_filter.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters`].
 #[derive(Clone, Debug)]
@@ -2781,10 +3367,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2813,8 +3407,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.salesforce_configuration.source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfiguration`].
 #[derive(Clone, Debug)]
@@ -2838,10 +3439,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceC
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2870,8 +3479,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSalesforceConfigurationSourceC
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.share_point_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationSharePointConfiguration {
     #[inline]
@@ -2894,10 +3510,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSharePointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2921,8 +3545,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationFields 
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.share_point_configuration.crawler_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfiguration {
     #[inline]
@@ -2939,10 +3570,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2961,8 +3600,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.share_point_configuration.crawler_configuration.filter_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfiguration`].
 #[derive(Clone, Debug)]
@@ -2988,10 +3634,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3015,8 +3669,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.share_point_configuration.crawler_configuration.filter_configuration.pattern_object_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter {
     #[inline]
@@ -3033,10 +3694,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3055,8 +3724,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.share_point_configuration.crawler_configuration.filter_configuration.pattern_object_filter.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters`].
 #[derive(Clone, Debug)]
@@ -3086,10 +3762,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawlerConfigurationFilterConfigurationPatternObjectFilterFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3118,8 +3802,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationCrawler
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.share_point_configuration.source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfiguration`].
 #[derive(Clone, Debug)]
@@ -3152,10 +3843,18 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceC
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3199,8 +3898,15 @@ impl BedrockagentDataSourceDataSourceConfigurationSharePointConfigurationSourceC
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.web_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationWebConfiguration {
     #[inline]
@@ -3223,10 +3929,18 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationWebConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationWebConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3250,8 +3964,15 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.web_configuration.crawler_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfiguration {
     #[inline]
@@ -3288,10 +4009,18 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigu
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3330,8 +4059,15 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigu
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.web_configuration.crawler_configuration.crawler_limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimits(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimits").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimits {
     #[inline]
@@ -3352,10 +4088,18 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigu
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimitsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigurationCrawlerLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3379,8 +4123,15 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationCrawlerConfigu
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.web_configuration.source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfiguration {
     #[inline]
@@ -3397,10 +4148,18 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigur
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3419,8 +4178,15 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigur
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.web_configuration.source_configuration.url_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfiguration {
     #[inline]
@@ -3437,10 +4203,18 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigur
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3459,8 +4233,15 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigur
 }
 
 /// The nested block `aws_bedrockagent_data_source.data_source_configuration.web_configuration.source_configuration.url_configuration.seed_urls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrls(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrls").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrls {
     #[inline]
@@ -3476,10 +4257,18 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigur
 }
 
 /// The fields of a [`BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrlsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigurationUrlConfigurationSeedUrlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3498,8 +4287,15 @@ impl BedrockagentDataSourceDataSourceConfigurationWebConfigurationSourceConfigur
 }
 
 /// The nested block `aws_bedrockagent_data_source.server_side_encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceServerSideEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceServerSideEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceServerSideEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceServerSideEncryptionConfiguration {
     #[inline]
@@ -3515,10 +4311,18 @@ impl BedrockagentDataSourceServerSideEncryptionConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceServerSideEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceServerSideEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceServerSideEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceServerSideEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceServerSideEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3537,8 +4341,15 @@ impl BedrockagentDataSourceServerSideEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_data_source.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceTimeouts {
     #[inline]
@@ -3561,10 +4372,18 @@ impl BedrockagentDataSourceTimeouts {
 }
 
 /// The fields of a [`BedrockagentDataSourceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3588,8 +4407,15 @@ impl BedrockagentDataSourceTimeoutsFields {
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceVectorIngestionConfiguration {
     #[inline]
@@ -3618,10 +4444,18 @@ impl BedrockagentDataSourceVectorIngestionConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3650,8 +4484,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.chunking_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfiguration`].
 #[derive(Clone, Debug)]
@@ -3689,10 +4530,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3726,8 +4575,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFiel
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.chunking_configuration.fixed_size_chunking_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfiguration`].
 #[derive(Clone, Debug)]
@@ -3749,10 +4605,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixe
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3776,8 +4640,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixe
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.chunking_configuration.hierarchical_chunking_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfiguration`].
 #[derive(Clone, Debug)]
@@ -3803,10 +4674,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHier
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3830,8 +4709,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHier
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.chunking_configuration.hierarchical_chunking_configuration.level_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfiguration`].
 #[derive(Clone, Debug)]
@@ -3851,10 +4737,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHier
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHierarchicalChunkingConfigurationLevelConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3873,8 +4767,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationHier
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.chunking_configuration.semantic_chunking_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfiguration`].
 #[derive(Clone, Debug)]
@@ -3898,10 +4799,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSema
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSemanticChunkingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3930,8 +4839,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationSema
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.custom_transformation_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfiguration {
     #[inline]
@@ -3954,10 +4870,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3981,8 +4905,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.custom_transformation_configuration.intermediate_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorage(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorage").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorage {
     #[inline]
@@ -3999,10 +4930,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4021,8 +4960,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.custom_transformation_configuration.intermediate_storage.s3_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3Location(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3Location {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3Location").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3Location`].
 #[derive(Clone, Debug)]
@@ -4042,10 +4988,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3Location`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3LocationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3LocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3LocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationIntermediateStorageS3LocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4064,8 +5018,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.custom_transformation_configuration.transformation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformation(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformation`].
 #[derive(Clone, Debug)]
@@ -4091,10 +5052,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4118,8 +5087,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.custom_transformation_configuration.transformation.transformation_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunction(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunction").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunction {
     #[inline]
@@ -4136,10 +5112,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4158,8 +5142,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.custom_transformation_configuration.transformation.transformation_function.transformation_lambda_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfiguration`].
 #[derive(Clone, Debug)]
@@ -4179,10 +5170,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfigurationTransformationTransformationFunctionTransformationLambdaConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4201,8 +5200,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationCustomTransformationConfi
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.parsing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationParsingConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationParsingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationParsingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationParsingConfiguration`].
 #[derive(Clone, Debug)]
@@ -4228,10 +5234,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationParsingConfiguration {
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationParsingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4255,8 +5269,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationField
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.parsing_configuration.bedrock_foundation_model_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfiguration`].
 #[derive(Clone, Debug)]
@@ -4282,10 +5303,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedro
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4309,8 +5338,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedro
 }
 
 /// The nested block `aws_bedrockagent_data_source.vector_ingestion_configuration.parsing_configuration.bedrock_foundation_model_configuration.parsing_prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPrompt(Body);
+
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPrompt`].
 #[derive(Clone, Debug)]
@@ -4330,10 +5366,18 @@ impl BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedro
 }
 
 /// The fields of a [`BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPrompt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPromptFields(Expr);
 
+impl std::fmt::Debug for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPromptFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPromptFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedrockFoundationModelConfigurationParsingPromptFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4352,8 +5396,15 @@ impl BedrockagentDataSourceVectorIngestionConfigurationParsingConfigurationBedro
 }
 
 /// The resource `aws_bedrockagent_flow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlow(Body);
+
+impl std::fmt::Debug for BedrockagentFlow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlow`].
 #[derive(Clone, Debug)]
@@ -4407,9 +5458,11 @@ impl BedrockagentFlow {
 }
 
 impl BlockType for BedrockagentFlow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4423,16 +5476,25 @@ impl Resource for BedrockagentFlow {
 }
 
 /// A declared [`BedrockagentFlow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentFlowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentFlowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentFlowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4521,8 +5583,15 @@ impl BedrockagentFlowRef {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinition(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinition").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinition {
     #[inline]
@@ -4545,10 +5614,18 @@ impl BedrockagentFlowDefinition {
 }
 
 /// The fields of a [`BedrockagentFlowDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4572,8 +5649,15 @@ impl BedrockagentFlowDefinitionFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnection(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionConnection`].
 #[derive(Clone, Debug)]
@@ -4605,10 +5689,18 @@ impl BedrockagentFlowDefinitionConnection {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionConnection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnectionFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionConnectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4647,8 +5739,15 @@ impl BedrockagentFlowDefinitionConnectionFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.connection.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnectionConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnectionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnectionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionConnectionConfiguration {
     #[inline]
@@ -4671,10 +5770,18 @@ impl BedrockagentFlowDefinitionConnectionConfiguration {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionConnectionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnectionConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnectionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnectionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionConnectionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4698,8 +5805,15 @@ impl BedrockagentFlowDefinitionConnectionConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.connection.configuration.conditional`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnectionConfigurationConditional(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnectionConfigurationConditional {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnectionConfigurationConditional").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionConnectionConfigurationConditional`].
 #[derive(Clone, Debug)]
@@ -4719,10 +5833,18 @@ impl BedrockagentFlowDefinitionConnectionConfigurationConditional {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionConnectionConfigurationConditional`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnectionConfigurationConditionalFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnectionConfigurationConditionalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnectionConfigurationConditionalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionConnectionConfigurationConditionalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4741,8 +5863,15 @@ impl BedrockagentFlowDefinitionConnectionConfigurationConditionalFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.connection.configuration.data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnectionConfigurationData(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnectionConfigurationData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnectionConfigurationData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionConnectionConfigurationData`].
 #[derive(Clone, Debug)]
@@ -4764,10 +5893,18 @@ impl BedrockagentFlowDefinitionConnectionConfigurationData {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionConnectionConfigurationData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionConnectionConfigurationDataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionConnectionConfigurationDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionConnectionConfigurationDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionConnectionConfigurationDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4791,8 +5928,15 @@ impl BedrockagentFlowDefinitionConnectionConfigurationDataFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNode(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNode`].
 #[derive(Clone, Debug)]
@@ -4832,10 +5976,18 @@ impl BedrockagentFlowDefinitionNode {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4874,8 +6026,15 @@ impl BedrockagentFlowDefinitionNodeFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfiguration {
     #[inline]
@@ -4964,10 +6123,18 @@ impl BedrockagentFlowDefinitionNodeConfiguration {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5046,8 +6213,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.agent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationAgent(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationAgent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationAgent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationAgent`].
 #[derive(Clone, Debug)]
@@ -5067,10 +6241,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationAgent {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationAgent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationAgentFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationAgentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationAgentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationAgentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5089,8 +6271,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationAgentFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.collector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationCollector(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationCollector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationCollector").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationCollector {
     #[inline]
@@ -5101,8 +6290,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationCollector {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationCondition(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationCondition").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationCondition {
     #[inline]
@@ -5119,10 +6315,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationCondition {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationConditionFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5141,8 +6345,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationConditionFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.condition.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationConditionCondition(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationConditionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationConditionCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationConditionCondition`].
 #[derive(Clone, Debug)]
@@ -5167,10 +6378,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationConditionCondition {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationConditionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationConditionConditionFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationConditionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationConditionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationConditionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5194,8 +6413,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationConditionConditionFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.inline_code`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationInlineCode(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationInlineCode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationInlineCode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationInlineCode`].
 #[derive(Clone, Debug)]
@@ -5217,10 +6443,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationInlineCode {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationInlineCode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationInlineCodeFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationInlineCodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationInlineCodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationInlineCodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5244,8 +6478,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationInlineCodeFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationInput(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationInput").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationInput {
     #[inline]
@@ -5256,8 +6497,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationInput {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.iterator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationIterator(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationIterator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationIterator").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationIterator {
     #[inline]
@@ -5268,8 +6516,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationIterator {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.knowledge_base`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBase(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationKnowledgeBase`].
 #[derive(Clone, Debug)]
@@ -5308,10 +6563,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBase {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationKnowledgeBase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5350,8 +6613,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.knowledge_base.guardrail_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfiguration`].
 #[derive(Clone, Debug)]
@@ -5373,10 +6643,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfigurat
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5400,8 +6678,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseGuardrailConfigurat
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.knowledge_base.inference_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfiguration {
     #[inline]
@@ -5418,10 +6703,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurat
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5440,8 +6733,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurat
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.knowledge_base.inference_configuration.text`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationText(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationText {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationText").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationText {
     #[inline]
@@ -5472,10 +6772,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurat
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationText`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationTextFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationTextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationTextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurationTextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5509,8 +6817,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationKnowledgeBaseInferenceConfigurat
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.lambda_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationLambdaFunction(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationLambdaFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationLambdaFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationLambdaFunction`].
 #[derive(Clone, Debug)]
@@ -5530,10 +6845,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationLambdaFunction {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationLambdaFunction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationLambdaFunctionFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationLambdaFunctionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationLambdaFunctionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationLambdaFunctionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5552,8 +6875,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationLambdaFunctionFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.lex`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationLex(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationLex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationLex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationLex`].
 #[derive(Clone, Debug)]
@@ -5575,10 +6905,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationLex {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationLex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationLexFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationLexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationLexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationLexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5602,8 +6940,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationLexFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationOutput(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationOutput").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationOutput {
     #[inline]
@@ -5614,8 +6959,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationOutput {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPrompt(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPrompt").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationPrompt {
     #[inline]
@@ -5638,10 +6990,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationPrompt {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationPrompt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationPromptFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5665,8 +7025,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.prompt.guardrail_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfiguration`].
 #[derive(Clone, Debug)]
@@ -5688,10 +7055,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfiguration {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5715,8 +7090,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptGuardrailConfigurationFiel
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.prompt.source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfiguration {
     #[inline]
@@ -5739,10 +7121,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfiguration {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5766,8 +7156,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationFields 
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.prompt.source_configuration.inline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInline(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInline`].
 #[derive(Clone, Debug)]
@@ -5806,10 +7203,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInline 
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInline`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInlineFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInlineFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInlineFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInlineFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5848,8 +7253,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationInlineF
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.prompt.source_configuration.resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResource(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResource`].
 #[derive(Clone, Debug)]
@@ -5869,10 +7281,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResourc
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResourceFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5891,8 +7311,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationPromptSourceConfigurationResourc
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.retrieval`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationRetrieval(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationRetrieval {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationRetrieval").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationRetrieval {
     #[inline]
@@ -5909,10 +7336,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationRetrieval {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationRetrieval`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationRetrievalFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationRetrievalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationRetrievalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationRetrievalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5931,8 +7366,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationRetrievalFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.retrieval.service_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfiguration {
     #[inline]
@@ -5949,10 +7391,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfiguration {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5971,8 +7421,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationFie
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.retrieval.service_configuration.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3`].
 #[derive(Clone, Debug)]
@@ -5992,10 +7449,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3 
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3Fields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6014,8 +7479,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationRetrievalServiceConfigurationS3F
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationStorage(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationStorage").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationStorage {
     #[inline]
@@ -6032,10 +7504,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationStorage {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationStorageFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6054,8 +7534,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationStorageFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.storage.service_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfiguration {
     #[inline]
@@ -6072,10 +7559,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfiguration {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6094,8 +7589,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationField
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.configuration.storage.service_configuration.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3`].
 #[derive(Clone, Debug)]
@@ -6115,10 +7617,18 @@ impl BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3 {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3Fields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6137,8 +7647,15 @@ impl BedrockagentFlowDefinitionNodeConfigurationStorageServiceConfigurationS3Fie
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeInput(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeInput`].
 #[derive(Clone, Debug)]
@@ -6167,10 +7684,18 @@ impl BedrockagentFlowDefinitionNodeInput {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeInputFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6204,8 +7729,15 @@ impl BedrockagentFlowDefinitionNodeInputFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.definition.node.output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeOutput(Body);
+
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeOutput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentFlowDefinitionNodeOutput`].
 #[derive(Clone, Debug)]
@@ -6227,10 +7759,18 @@ impl BedrockagentFlowDefinitionNodeOutput {
 }
 
 /// The fields of a [`BedrockagentFlowDefinitionNodeOutput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowDefinitionNodeOutputFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowDefinitionNodeOutputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowDefinitionNodeOutputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowDefinitionNodeOutputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6254,8 +7794,15 @@ impl BedrockagentFlowDefinitionNodeOutputFields {
 }
 
 /// The nested block `aws_bedrockagent_flow.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentFlowTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentFlowTimeouts {
     #[inline]
@@ -6284,10 +7831,18 @@ impl BedrockagentFlowTimeouts {
 }
 
 /// The fields of a [`BedrockagentFlowTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentFlowTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentFlowTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentFlowTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentFlowTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6316,8 +7871,15 @@ impl BedrockagentFlowTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagent_knowledge_base`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBase(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBase`].
 #[derive(Clone, Debug)]
@@ -6372,9 +7934,11 @@ impl BedrockagentKnowledgeBase {
 }
 
 impl BlockType for BedrockagentKnowledgeBase {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6388,16 +7952,25 @@ impl Resource for BedrockagentKnowledgeBase {
 }
 
 /// A declared [`BedrockagentKnowledgeBase`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentKnowledgeBaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentKnowledgeBaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6481,8 +8054,15 @@ impl BedrockagentKnowledgeBaseRef {
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.knowledge_base_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseKnowledgeBaseConfiguration`].
 #[derive(Clone, Debug)]
@@ -6508,10 +8088,18 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfiguration {
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseKnowledgeBaseConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6535,8 +8123,15 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.knowledge_base_configuration.vector_knowledge_base_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfiguration`].
 #[derive(Clone, Debug)]
@@ -6568,10 +8163,18 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6600,8 +8203,15 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.knowledge_base_configuration.vector_knowledge_base_configuration.embedding_model_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfiguration {
     #[inline]
@@ -6618,10 +8228,18 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6640,8 +8258,15 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.knowledge_base_configuration.vector_knowledge_base_configuration.embedding_model_configuration.bedrock_embedding_model_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfiguration {
     #[inline]
@@ -6662,10 +8287,18 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6689,8 +8322,15 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.knowledge_base_configuration.vector_knowledge_base_configuration.supplemental_data_storage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfiguration {
     #[inline]
@@ -6707,10 +8347,18 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6729,8 +8377,15 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.knowledge_base_configuration.vector_knowledge_base_configuration.supplemental_data_storage_configuration.storage_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocation(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocation`].
 #[derive(Clone, Debug)]
@@ -6756,10 +8411,18 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6783,8 +8446,15 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.knowledge_base_configuration.vector_knowledge_base_configuration.supplemental_data_storage_configuration.storage_location.s3_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3Location(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3Location {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3Location").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3Location`].
 #[derive(Clone, Debug)]
@@ -6804,10 +8474,18 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3Location`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3LocationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3LocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3LocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationSupplementalDataStorageConfigurationStorageLocationS3LocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6826,8 +8504,15 @@ impl BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfi
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseStorageConfiguration`].
 #[derive(Clone, Debug)]
@@ -6871,10 +8556,18 @@ impl BedrockagentKnowledgeBaseStorageConfiguration {
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6913,8 +8606,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.opensearch_serverless_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfiguration`].
 #[derive(Clone, Debug)]
@@ -6942,10 +8642,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurat
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6974,8 +8682,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurat
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.opensearch_serverless_configuration.field_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMapping(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMapping").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMapping {
     #[inline]
@@ -7001,10 +8716,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurat
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMappingFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7033,8 +8756,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurat
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.pinecone_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationPineconeConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationPineconeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationPineconeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseStorageConfigurationPineconeConfiguration`].
 #[derive(Clone, Debug)]
@@ -7067,10 +8797,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationPineconeConfiguration {
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationPineconeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7104,8 +8842,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.pinecone_configuration.field_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMapping(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMapping").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMapping {
     #[inline]
@@ -7126,10 +8871,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMapp
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMappingFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7153,8 +8906,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationPineconeConfigurationFieldMapp
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.rds_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRdsConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRdsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRdsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseStorageConfigurationRdsConfiguration`].
 #[derive(Clone, Debug)]
@@ -7186,10 +8946,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRdsConfiguration {
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationRdsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7228,8 +8996,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.rds_configuration.field_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMapping(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMapping`].
 #[derive(Clone, Debug)]
@@ -7260,10 +9035,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMapping {
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMappingFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7302,8 +9085,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRdsConfigurationFieldMappingFi
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.redis_enterprise_cloud_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfiguration`].
 #[derive(Clone, Debug)]
@@ -7333,10 +9123,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurat
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7370,8 +9168,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurat
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.storage_configuration.redis_enterprise_cloud_configuration.field_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMapping(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMapping").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMapping {
     #[inline]
@@ -7397,10 +9202,18 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurat
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMappingFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurationFieldMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7429,8 +9242,15 @@ impl BedrockagentKnowledgeBaseStorageConfigurationRedisEnterpriseCloudConfigurat
 }
 
 /// The nested block `aws_bedrockagent_knowledge_base.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentKnowledgeBaseTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentKnowledgeBaseTimeouts {
     #[inline]
@@ -7459,10 +9279,18 @@ impl BedrockagentKnowledgeBaseTimeouts {
 }
 
 /// The fields of a [`BedrockagentKnowledgeBaseTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentKnowledgeBaseTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentKnowledgeBaseTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentKnowledgeBaseTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentKnowledgeBaseTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7491,8 +9319,15 @@ impl BedrockagentKnowledgeBaseTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagent_prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPrompt(Body);
+
+impl std::fmt::Debug for BedrockagentPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPrompt`].
 #[derive(Clone, Debug)]
@@ -7544,9 +9379,11 @@ impl BedrockagentPrompt {
 }
 
 impl BlockType for BedrockagentPrompt {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7560,16 +9397,25 @@ impl Resource for BedrockagentPrompt {
 }
 
 /// A declared [`BedrockagentPrompt`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentPromptRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentPromptRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentPromptRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7648,8 +9494,15 @@ impl BedrockagentPromptRef {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariant(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariant`].
 #[derive(Clone, Debug)]
@@ -7705,10 +9558,18 @@ impl BedrockagentPromptVariant {
 }
 
 /// The fields of a [`BedrockagentPromptVariant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7762,8 +9623,15 @@ impl BedrockagentPromptVariantFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.gen_ai_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantGenAiResource(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantGenAiResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantGenAiResource").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantGenAiResource {
     #[inline]
@@ -7780,10 +9648,18 @@ impl BedrockagentPromptVariantGenAiResource {
 }
 
 /// The fields of a [`BedrockagentPromptVariantGenAiResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantGenAiResourceFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantGenAiResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantGenAiResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantGenAiResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7802,8 +9678,15 @@ impl BedrockagentPromptVariantGenAiResourceFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.gen_ai_resource.agent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantGenAiResourceAgent(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantGenAiResourceAgent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantGenAiResourceAgent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantGenAiResourceAgent`].
 #[derive(Clone, Debug)]
@@ -7823,10 +9706,18 @@ impl BedrockagentPromptVariantGenAiResourceAgent {
 }
 
 /// The fields of a [`BedrockagentPromptVariantGenAiResourceAgent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantGenAiResourceAgentFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantGenAiResourceAgentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantGenAiResourceAgentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantGenAiResourceAgentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7845,8 +9736,15 @@ impl BedrockagentPromptVariantGenAiResourceAgentFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.inference_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantInferenceConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantInferenceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantInferenceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantInferenceConfiguration {
     #[inline]
@@ -7863,10 +9761,18 @@ impl BedrockagentPromptVariantInferenceConfiguration {
 }
 
 /// The fields of a [`BedrockagentPromptVariantInferenceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantInferenceConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantInferenceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantInferenceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantInferenceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7885,8 +9791,15 @@ impl BedrockagentPromptVariantInferenceConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.inference_configuration.text`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantInferenceConfigurationText(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantInferenceConfigurationText {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantInferenceConfigurationText").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantInferenceConfigurationText {
     #[inline]
@@ -7917,10 +9830,18 @@ impl BedrockagentPromptVariantInferenceConfigurationText {
 }
 
 /// The fields of a [`BedrockagentPromptVariantInferenceConfigurationText`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantInferenceConfigurationTextFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantInferenceConfigurationTextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantInferenceConfigurationTextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantInferenceConfigurationTextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7954,8 +9875,15 @@ impl BedrockagentPromptVariantInferenceConfigurationTextFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantMetadata(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantMetadata").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantMetadata`].
 #[derive(Clone, Debug)]
@@ -7977,10 +9905,18 @@ impl BedrockagentPromptVariantMetadata {
 }
 
 /// The fields of a [`BedrockagentPromptVariantMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantMetadataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8004,8 +9940,15 @@ impl BedrockagentPromptVariantMetadataFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfiguration {
     #[inline]
@@ -8028,10 +9971,18 @@ impl BedrockagentPromptVariantTemplateConfiguration {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8055,8 +10006,15 @@ impl BedrockagentPromptVariantTemplateConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChat(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChat").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChat {
     #[inline]
@@ -8091,10 +10049,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChat {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8128,8 +10094,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.input_variable`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatInputVariable(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatInputVariable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatInputVariable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationChatInputVariable`].
 #[derive(Clone, Debug)]
@@ -8149,10 +10122,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatInputVariable {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatInputVariable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatInputVariableFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatInputVariableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatInputVariableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatInputVariableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8171,8 +10152,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatInputVariableFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatMessage(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationChatMessage`].
 #[derive(Clone, Debug)]
@@ -8198,10 +10186,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatMessage {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatMessageFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8225,8 +10221,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatMessageFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.message.content`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatMessageContent(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatMessageContent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatMessageContent").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChatMessageContent {
     #[inline]
@@ -8248,10 +10251,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatMessageContent {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatMessageContent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatMessageContentFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatMessageContentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatMessageContentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatMessageContentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8275,8 +10286,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatMessageContentFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.message.content.cache_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePoint(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePoint`].
 #[derive(Clone, Debug)]
@@ -8296,10 +10314,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePoint 
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePointFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8318,8 +10344,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatMessageContentCachePointF
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatSystem(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatSystem").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChatSystem {
     #[inline]
@@ -8341,10 +10374,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatSystem {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatSystem`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatSystemFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatSystemFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatSystemFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatSystemFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8368,8 +10409,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatSystemFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.system.cache_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatSystemCachePoint(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatSystemCachePoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatSystemCachePoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationChatSystemCachePoint`].
 #[derive(Clone, Debug)]
@@ -8389,10 +10437,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatSystemCachePoint {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatSystemCachePoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatSystemCachePointFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatSystemCachePointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatSystemCachePointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatSystemCachePointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8411,8 +10467,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatSystemCachePointFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChatToolConfiguration {
     #[inline]
@@ -8435,10 +10498,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfiguration {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatToolConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8462,8 +10533,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration.tool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationTool(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationTool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationTool").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationTool {
     #[inline]
@@ -8486,10 +10564,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationTool {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationTool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8513,8 +10599,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolFiel
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration.tool.cache_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePoint(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePoint`].
 #[derive(Clone, Debug)]
@@ -8534,10 +10627,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCach
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePointFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCachePointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8556,8 +10657,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolCach
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration.tool.tool_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpec(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpec`].
 #[derive(Clone, Debug)]
@@ -8588,10 +10696,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolTool
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpecFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolToolSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8620,8 +10736,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolTool
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration.tool_choice`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoice(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoice").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoice {
     #[inline]
@@ -8650,10 +10773,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoi
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8682,8 +10813,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoi
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration.tool_choice.any`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAny(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAny {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAny").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAny {
     #[inline]
@@ -8694,8 +10832,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoi
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration.tool_choice.auto`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAuto(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAuto {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAuto").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceAuto {
     #[inline]
@@ -8706,8 +10851,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoi
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.chat.tool_configuration.tool_choice.tool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceTool(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceTool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceTool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceTool`].
 #[derive(Clone, Debug)]
@@ -8727,10 +10879,18 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoi
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceTool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceToolFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceToolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceToolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoiceToolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8749,8 +10909,15 @@ impl BedrockagentPromptVariantTemplateConfigurationChatToolConfigurationToolChoi
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.text`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationText(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationText {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationText").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationText`].
 #[derive(Clone, Debug)]
@@ -8782,10 +10949,18 @@ impl BedrockagentPromptVariantTemplateConfigurationText {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationText`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationTextFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationTextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationTextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationTextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8814,8 +10989,15 @@ impl BedrockagentPromptVariantTemplateConfigurationTextFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.text.cache_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationTextCachePoint(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationTextCachePoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationTextCachePoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationTextCachePoint`].
 #[derive(Clone, Debug)]
@@ -8835,10 +11017,18 @@ impl BedrockagentPromptVariantTemplateConfigurationTextCachePoint {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationTextCachePoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationTextCachePointFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationTextCachePointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationTextCachePointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationTextCachePointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8857,8 +11047,15 @@ impl BedrockagentPromptVariantTemplateConfigurationTextCachePointFields {
 }
 
 /// The nested block `aws_bedrockagent_prompt.variant.template_configuration.text.input_variable`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationTextInputVariable(Body);
+
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationTextInputVariable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationTextInputVariable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentPromptVariantTemplateConfigurationTextInputVariable`].
 #[derive(Clone, Debug)]
@@ -8878,10 +11075,18 @@ impl BedrockagentPromptVariantTemplateConfigurationTextInputVariable {
 }
 
 /// The fields of a [`BedrockagentPromptVariantTemplateConfigurationTextInputVariable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentPromptVariantTemplateConfigurationTextInputVariableFields(Expr);
 
+impl std::fmt::Debug for BedrockagentPromptVariantTemplateConfigurationTextInputVariableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentPromptVariantTemplateConfigurationTextInputVariableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentPromptVariantTemplateConfigurationTextInputVariableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8900,8 +11105,15 @@ impl BedrockagentPromptVariantTemplateConfigurationTextInputVariableFields {
 }
 
 /// The data source `aws_bedrockagent_agent_versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockagentAgentVersions(Body);
+
+impl std::fmt::Debug for DataAwsBedrockagentAgentVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockagentAgentVersions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBedrockagentAgentVersions`].
 #[derive(Clone, Debug)]
@@ -8933,9 +11145,11 @@ impl DataAwsBedrockagentAgentVersions {
 }
 
 impl BlockType for DataAwsBedrockagentAgentVersions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8948,16 +11162,25 @@ impl DataSource for DataAwsBedrockagentAgentVersions {
 }
 
 /// A declared [`DataAwsBedrockagentAgentVersions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockagentAgentVersionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBedrockagentAgentVersionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockagentAgentVersionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBedrockagentAgentVersionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBedrockagentAgentVersionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8986,8 +11209,15 @@ impl DataAwsBedrockagentAgentVersionsRef {
 }
 
 /// The nested block `aws_bedrockagent_agent_versions.agent_version_summaries`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockagentAgentVersionsAgentVersionSummaries(Body);
+
+impl std::fmt::Debug for DataAwsBedrockagentAgentVersionsAgentVersionSummaries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockagentAgentVersionsAgentVersionSummaries").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBedrockagentAgentVersionsAgentVersionSummaries {
     #[inline]
@@ -9004,10 +11234,18 @@ impl DataAwsBedrockagentAgentVersionsAgentVersionSummaries {
 }
 
 /// The fields of a [`DataAwsBedrockagentAgentVersionsAgentVersionSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockagentAgentVersionsAgentVersionSummariesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockagentAgentVersionsAgentVersionSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockagentAgentVersionsAgentVersionSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockagentAgentVersionsAgentVersionSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9056,8 +11294,15 @@ impl DataAwsBedrockagentAgentVersionsAgentVersionSummariesFields {
 }
 
 /// The nested block `aws_bedrockagent_agent_versions.agent_version_summaries.guardrail_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfiguration").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfiguration {
     #[inline]
@@ -9068,10 +11313,18 @@ impl DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfiguration
 }
 
 /// The fields of a [`DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBedrockagentAgentVersionsAgentVersionSummariesGuardrailConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

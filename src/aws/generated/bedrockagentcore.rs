@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_bedrockagentcore_agent_runtime`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntime(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntime`].
 #[derive(Clone, Debug)]
@@ -93,9 +100,11 @@ impl BedrockagentcoreAgentRuntime {
 }
 
 impl BlockType for BedrockagentcoreAgentRuntime {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -109,16 +118,25 @@ impl Resource for BedrockagentcoreAgentRuntime {
 }
 
 /// A declared [`BedrockagentcoreAgentRuntime`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreAgentRuntimeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreAgentRuntimeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -222,8 +240,15 @@ impl BedrockagentcoreAgentRuntimeRef {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.agent_runtime_artifact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifact(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifact").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifact {
     #[inline]
@@ -246,10 +271,18 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifact {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -273,8 +306,15 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.agent_runtime_artifact.code_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfiguration`].
 #[derive(Clone, Debug)]
@@ -302,10 +342,18 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +382,15 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.agent_runtime_artifact.code_configuration.code`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCode(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCode").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCode {
     #[inline]
@@ -352,10 +407,18 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCode {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -374,8 +437,15 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeFields
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.agent_runtime_artifact.code_configuration.code.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3`].
 #[derive(Clone, Debug)]
@@ -402,10 +472,18 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3 {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3Fields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -434,8 +512,15 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactCodeConfigurationCodeS3Fiel
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.agent_runtime_artifact.container_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfiguration`].
 #[derive(Clone, Debug)]
@@ -455,10 +540,18 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -477,8 +570,15 @@ impl BedrockagentcoreAgentRuntimeAgentRuntimeArtifactContainerConfigurationField
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.authorizer_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAuthorizerConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAuthorizerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAuthorizerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreAgentRuntimeAuthorizerConfiguration {
     #[inline]
@@ -495,10 +595,18 @@ impl BedrockagentcoreAgentRuntimeAuthorizerConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeAuthorizerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAuthorizerConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAuthorizerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAuthorizerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeAuthorizerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -517,8 +625,15 @@ impl BedrockagentcoreAgentRuntimeAuthorizerConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.authorizer_configuration.custom_jwt_authorizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizer(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizer`].
 #[derive(Clone, Debug)]
@@ -548,10 +663,18 @@ impl BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizer {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizerFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -580,8 +703,15 @@ impl BedrockagentcoreAgentRuntimeAuthorizerConfigurationCustomJwtAuthorizerField
 }
 
 /// The value of `aws_bedrockagentcore_agent_runtime.lifecycle_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeLifecycleConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeLifecycleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeLifecycleConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeLifecycleConfiguration`].
 #[derive(Clone, Debug)]
@@ -603,16 +733,25 @@ impl BedrockagentcoreAgentRuntimeLifecycleConfiguration {
 }
 
 impl From<BedrockagentcoreAgentRuntimeLifecycleConfiguration> for Tf<BedrockagentcoreAgentRuntimeLifecycleConfiguration> {
+    #[inline]
     fn from(value: BedrockagentcoreAgentRuntimeLifecycleConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeLifecycleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeLifecycleConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeLifecycleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeLifecycleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeLifecycleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -636,8 +775,15 @@ impl BedrockagentcoreAgentRuntimeLifecycleConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeNetworkConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -663,10 +809,18 @@ impl BedrockagentcoreAgentRuntimeNetworkConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -690,8 +844,15 @@ impl BedrockagentcoreAgentRuntimeNetworkConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.network_configuration.network_mode_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfig`].
 #[derive(Clone, Debug)]
@@ -713,10 +874,18 @@ impl BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfig {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -740,8 +909,15 @@ impl BedrockagentcoreAgentRuntimeNetworkConfigurationNetworkModeConfigFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.protocol_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeProtocolConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeProtocolConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeProtocolConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreAgentRuntimeProtocolConfiguration {
     #[inline]
@@ -757,10 +933,18 @@ impl BedrockagentcoreAgentRuntimeProtocolConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeProtocolConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeProtocolConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeProtocolConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeProtocolConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeProtocolConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -779,8 +963,15 @@ impl BedrockagentcoreAgentRuntimeProtocolConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.request_header_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeRequestHeaderConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeRequestHeaderConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeRequestHeaderConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreAgentRuntimeRequestHeaderConfiguration {
     #[inline]
@@ -796,10 +987,18 @@ impl BedrockagentcoreAgentRuntimeRequestHeaderConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeRequestHeaderConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeRequestHeaderConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeRequestHeaderConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeRequestHeaderConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeRequestHeaderConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -818,8 +1017,15 @@ impl BedrockagentcoreAgentRuntimeRequestHeaderConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreAgentRuntimeTimeouts {
     #[inline]
@@ -848,10 +1054,18 @@ impl BedrockagentcoreAgentRuntimeTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -884,10 +1098,18 @@ impl BedrockagentcoreAgentRuntimeTimeoutsFields {
 pub enum BedrockagentcoreAgentRuntimeWorkloadIdentityDetails {}
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeWorkloadIdentityDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeWorkloadIdentityDetailsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeWorkloadIdentityDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeWorkloadIdentityDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeWorkloadIdentityDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -906,8 +1128,15 @@ impl BedrockagentcoreAgentRuntimeWorkloadIdentityDetailsFields {
 }
 
 /// The resource `aws_bedrockagentcore_agent_runtime_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeEndpoint(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreAgentRuntimeEndpoint`].
 #[derive(Clone, Debug)]
@@ -955,9 +1184,11 @@ impl BedrockagentcoreAgentRuntimeEndpoint {
 }
 
 impl BlockType for BedrockagentcoreAgentRuntimeEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -971,16 +1202,25 @@ impl Resource for BedrockagentcoreAgentRuntimeEndpoint {
 }
 
 /// A declared [`BedrockagentcoreAgentRuntimeEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeEndpointRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreAgentRuntimeEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreAgentRuntimeEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1044,8 +1284,15 @@ impl BedrockagentcoreAgentRuntimeEndpointRef {
 }
 
 /// The nested block `aws_bedrockagentcore_agent_runtime_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeEndpointTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreAgentRuntimeEndpointTimeouts {
     #[inline]
@@ -1074,10 +1321,18 @@ impl BedrockagentcoreAgentRuntimeEndpointTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreAgentRuntimeEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreAgentRuntimeEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreAgentRuntimeEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreAgentRuntimeEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreAgentRuntimeEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1106,8 +1361,15 @@ impl BedrockagentcoreAgentRuntimeEndpointTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagentcore_api_key_credential_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreApiKeyCredentialProvider(Body);
+
+impl std::fmt::Debug for BedrockagentcoreApiKeyCredentialProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreApiKeyCredentialProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreApiKeyCredentialProvider`].
 #[derive(Clone, Debug)]
@@ -1149,9 +1411,11 @@ impl BedrockagentcoreApiKeyCredentialProvider {
 }
 
 impl BlockType for BedrockagentcoreApiKeyCredentialProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1165,16 +1429,25 @@ impl Resource for BedrockagentcoreApiKeyCredentialProvider {
 }
 
 /// A declared [`BedrockagentcoreApiKeyCredentialProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreApiKeyCredentialProviderRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreApiKeyCredentialProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreApiKeyCredentialProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreApiKeyCredentialProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreApiKeyCredentialProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1227,10 +1500,18 @@ impl BedrockagentcoreApiKeyCredentialProviderRef {
 pub enum BedrockagentcoreApiKeyCredentialProviderApiKeySecretArn {}
 
 /// The fields of a [`BedrockagentcoreApiKeyCredentialProviderApiKeySecretArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreApiKeyCredentialProviderApiKeySecretArnFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreApiKeyCredentialProviderApiKeySecretArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreApiKeyCredentialProviderApiKeySecretArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreApiKeyCredentialProviderApiKeySecretArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1249,8 +1530,15 @@ impl BedrockagentcoreApiKeyCredentialProviderApiKeySecretArnFields {
 }
 
 /// The resource `aws_bedrockagentcore_browser`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowser(Body);
+
+impl std::fmt::Debug for BedrockagentcoreBrowser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreBrowser`].
 #[derive(Clone, Debug)]
@@ -1308,9 +1596,11 @@ impl BedrockagentcoreBrowser {
 }
 
 impl BlockType for BedrockagentcoreBrowser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1324,16 +1614,25 @@ impl Resource for BedrockagentcoreBrowser {
 }
 
 /// A declared [`BedrockagentcoreBrowser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreBrowserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreBrowserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreBrowserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1402,8 +1701,15 @@ impl BedrockagentcoreBrowserRef {
 }
 
 /// The nested block `aws_bedrockagentcore_browser.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserNetworkConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreBrowserNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreBrowserNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -1429,10 +1735,18 @@ impl BedrockagentcoreBrowserNetworkConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreBrowserNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreBrowserNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreBrowserNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1456,8 +1770,15 @@ impl BedrockagentcoreBrowserNetworkConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_browser.network_configuration.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserNetworkConfigurationVpcConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreBrowserNetworkConfigurationVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserNetworkConfigurationVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreBrowserNetworkConfigurationVpcConfig`].
 #[derive(Clone, Debug)]
@@ -1479,10 +1800,18 @@ impl BedrockagentcoreBrowserNetworkConfigurationVpcConfig {
 }
 
 /// The fields of a [`BedrockagentcoreBrowserNetworkConfigurationVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserNetworkConfigurationVpcConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreBrowserNetworkConfigurationVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserNetworkConfigurationVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreBrowserNetworkConfigurationVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1506,8 +1835,15 @@ impl BedrockagentcoreBrowserNetworkConfigurationVpcConfigFields {
 }
 
 /// The nested block `aws_bedrockagentcore_browser.recording`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserRecording(Body);
+
+impl std::fmt::Debug for BedrockagentcoreBrowserRecording {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserRecording").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreBrowserRecording {
     #[inline]
@@ -1529,10 +1865,18 @@ impl BedrockagentcoreBrowserRecording {
 }
 
 /// The fields of a [`BedrockagentcoreBrowserRecording`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserRecordingFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreBrowserRecordingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserRecordingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreBrowserRecordingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1556,8 +1900,15 @@ impl BedrockagentcoreBrowserRecordingFields {
 }
 
 /// The nested block `aws_bedrockagentcore_browser.recording.s3_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserRecordingS3Location(Body);
+
+impl std::fmt::Debug for BedrockagentcoreBrowserRecordingS3Location {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserRecordingS3Location").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreBrowserRecordingS3Location`].
 #[derive(Clone, Debug)]
@@ -1579,10 +1930,18 @@ impl BedrockagentcoreBrowserRecordingS3Location {
 }
 
 /// The fields of a [`BedrockagentcoreBrowserRecordingS3Location`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserRecordingS3LocationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreBrowserRecordingS3LocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserRecordingS3LocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreBrowserRecordingS3LocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1606,8 +1965,15 @@ impl BedrockagentcoreBrowserRecordingS3LocationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_browser.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreBrowserTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreBrowserTimeouts {
     #[inline]
@@ -1630,10 +1996,18 @@ impl BedrockagentcoreBrowserTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreBrowserTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreBrowserTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreBrowserTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreBrowserTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreBrowserTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1657,8 +2031,15 @@ impl BedrockagentcoreBrowserTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagentcore_code_interpreter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreter(Body);
+
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreCodeInterpreter`].
 #[derive(Clone, Debug)]
@@ -1710,9 +2091,11 @@ impl BedrockagentcoreCodeInterpreter {
 }
 
 impl BlockType for BedrockagentcoreCodeInterpreter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1726,16 +2109,25 @@ impl Resource for BedrockagentcoreCodeInterpreter {
 }
 
 /// A declared [`BedrockagentcoreCodeInterpreter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreterRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreCodeInterpreterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreCodeInterpreterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1799,8 +2191,15 @@ impl BedrockagentcoreCodeInterpreterRef {
 }
 
 /// The nested block `aws_bedrockagentcore_code_interpreter.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreterNetworkConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreterNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreterNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreCodeInterpreterNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -1826,10 +2225,18 @@ impl BedrockagentcoreCodeInterpreterNetworkConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreCodeInterpreterNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreterNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreterNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreterNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreCodeInterpreterNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1853,8 +2260,15 @@ impl BedrockagentcoreCodeInterpreterNetworkConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_code_interpreter.network_configuration.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfig`].
 #[derive(Clone, Debug)]
@@ -1876,10 +2290,18 @@ impl BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfig {
 }
 
 /// The fields of a [`BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1903,8 +2325,15 @@ impl BedrockagentcoreCodeInterpreterNetworkConfigurationVpcConfigFields {
 }
 
 /// The nested block `aws_bedrockagentcore_code_interpreter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreterTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreCodeInterpreterTimeouts {
     #[inline]
@@ -1927,10 +2356,18 @@ impl BedrockagentcoreCodeInterpreterTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreCodeInterpreterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreCodeInterpreterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreCodeInterpreterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreCodeInterpreterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreCodeInterpreterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1954,8 +2391,15 @@ impl BedrockagentcoreCodeInterpreterTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagentcore_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGateway(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGateway`].
 #[derive(Clone, Debug)]
@@ -2030,9 +2474,11 @@ impl BedrockagentcoreGateway {
 }
 
 impl BlockType for BedrockagentcoreGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2046,16 +2492,25 @@ impl Resource for BedrockagentcoreGateway {
 }
 
 /// A declared [`BedrockagentcoreGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2159,8 +2614,15 @@ impl BedrockagentcoreGatewayRef {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.authorizer_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayAuthorizerConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayAuthorizerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayAuthorizerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayAuthorizerConfiguration {
     #[inline]
@@ -2177,10 +2639,18 @@ impl BedrockagentcoreGatewayAuthorizerConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayAuthorizerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayAuthorizerConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayAuthorizerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayAuthorizerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayAuthorizerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2199,8 +2669,15 @@ impl BedrockagentcoreGatewayAuthorizerConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.authorizer_configuration.custom_jwt_authorizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizer(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizer`].
 #[derive(Clone, Debug)]
@@ -2230,10 +2707,18 @@ impl BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizer {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizerFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2262,8 +2747,15 @@ impl BedrockagentcoreGatewayAuthorizerConfigurationCustomJwtAuthorizerFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.interceptor_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayInterceptorConfiguration`].
 #[derive(Clone, Debug)]
@@ -2295,10 +2787,18 @@ impl BedrockagentcoreGatewayInterceptorConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayInterceptorConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayInterceptorConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2327,8 +2827,15 @@ impl BedrockagentcoreGatewayInterceptorConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.interceptor_configuration.input_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfigurationInputConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfigurationInputConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfigurationInputConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayInterceptorConfigurationInputConfiguration`].
 #[derive(Clone, Debug)]
@@ -2348,10 +2855,18 @@ impl BedrockagentcoreGatewayInterceptorConfigurationInputConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayInterceptorConfigurationInputConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfigurationInputConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfigurationInputConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfigurationInputConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayInterceptorConfigurationInputConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2370,8 +2885,15 @@ impl BedrockagentcoreGatewayInterceptorConfigurationInputConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.interceptor_configuration.interceptor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfigurationInterceptor(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfigurationInterceptor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfigurationInterceptor").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayInterceptorConfigurationInterceptor {
     #[inline]
@@ -2388,10 +2910,18 @@ impl BedrockagentcoreGatewayInterceptorConfigurationInterceptor {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayInterceptorConfigurationInterceptor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfigurationInterceptorFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfigurationInterceptorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfigurationInterceptorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayInterceptorConfigurationInterceptorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2410,8 +2940,15 @@ impl BedrockagentcoreGatewayInterceptorConfigurationInterceptorFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.interceptor_configuration.interceptor.lambda`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambda(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambda {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambda").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambda`].
 #[derive(Clone, Debug)]
@@ -2431,10 +2968,18 @@ impl BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambda {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambdaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2453,8 +2998,15 @@ impl BedrockagentcoreGatewayInterceptorConfigurationInterceptorLambdaFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.protocol_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayProtocolConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayProtocolConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayProtocolConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayProtocolConfiguration {
     #[inline]
@@ -2471,10 +3023,18 @@ impl BedrockagentcoreGatewayProtocolConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayProtocolConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayProtocolConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayProtocolConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayProtocolConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayProtocolConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2493,8 +3053,15 @@ impl BedrockagentcoreGatewayProtocolConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.protocol_configuration.mcp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayProtocolConfigurationMcp(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayProtocolConfigurationMcp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayProtocolConfigurationMcp").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayProtocolConfigurationMcp {
     #[inline]
@@ -2520,10 +3087,18 @@ impl BedrockagentcoreGatewayProtocolConfigurationMcp {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayProtocolConfigurationMcp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayProtocolConfigurationMcpFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayProtocolConfigurationMcpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayProtocolConfigurationMcpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayProtocolConfigurationMcpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2552,8 +3127,15 @@ impl BedrockagentcoreGatewayProtocolConfigurationMcpFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTimeouts {
     #[inline]
@@ -2582,10 +3164,18 @@ impl BedrockagentcoreGatewayTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2618,10 +3208,18 @@ impl BedrockagentcoreGatewayTimeoutsFields {
 pub enum BedrockagentcoreGatewayWorkloadIdentityDetails {}
 
 /// The fields of a [`BedrockagentcoreGatewayWorkloadIdentityDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayWorkloadIdentityDetailsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayWorkloadIdentityDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayWorkloadIdentityDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayWorkloadIdentityDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2640,8 +3238,15 @@ impl BedrockagentcoreGatewayWorkloadIdentityDetailsFields {
 }
 
 /// The resource `aws_bedrockagentcore_gateway_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTarget(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTarget`].
 #[derive(Clone, Debug)]
@@ -2691,9 +3296,11 @@ impl BedrockagentcoreGatewayTarget {
 }
 
 impl BlockType for BedrockagentcoreGatewayTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2707,16 +3314,25 @@ impl Resource for BedrockagentcoreGatewayTarget {
 }
 
 /// A declared [`BedrockagentcoreGatewayTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreGatewayTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreGatewayTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2770,8 +3386,15 @@ impl BedrockagentcoreGatewayTargetRef {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.credential_provider_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetCredentialProviderConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetCredentialProviderConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetCredentialProviderConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetCredentialProviderConfiguration {
     #[inline]
@@ -2800,10 +3423,18 @@ impl BedrockagentcoreGatewayTargetCredentialProviderConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetCredentialProviderConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetCredentialProviderConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetCredentialProviderConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetCredentialProviderConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetCredentialProviderConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2832,8 +3463,15 @@ impl BedrockagentcoreGatewayTargetCredentialProviderConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.credential_provider_configuration.api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKey(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKey`].
 #[derive(Clone, Debug)]
@@ -2868,10 +3506,18 @@ impl BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKey {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKeyFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2905,8 +3551,15 @@ impl BedrockagentcoreGatewayTargetCredentialProviderConfigurationApiKeyFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.credential_provider_configuration.gateway_iam_role`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetCredentialProviderConfigurationGatewayIamRole(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetCredentialProviderConfigurationGatewayIamRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetCredentialProviderConfigurationGatewayIamRole").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetCredentialProviderConfigurationGatewayIamRole {
     #[inline]
@@ -2917,8 +3570,15 @@ impl BedrockagentcoreGatewayTargetCredentialProviderConfigurationGatewayIamRole 
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.credential_provider_configuration.oauth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauth(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauth").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauth`].
 #[derive(Clone, Debug)]
@@ -2945,10 +3605,18 @@ impl BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauth {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauthFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2977,8 +3645,15 @@ impl BedrockagentcoreGatewayTargetCredentialProviderConfigurationOauthFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfiguration").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfiguration {
     #[inline]
@@ -2995,10 +3670,18 @@ impl BedrockagentcoreGatewayTargetTargetConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3017,8 +3700,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcp(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcp").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfigurationMcp {
     #[inline]
@@ -3053,10 +3743,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcp {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3090,8 +3788,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.lambda`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambda(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambda {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambda").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambda`].
 #[derive(Clone, Debug)]
@@ -3117,10 +3822,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambda {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3144,8 +3857,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.lambda.tool_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchema(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchema").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchema {
     #[inline]
@@ -3168,10 +3888,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchema {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3195,8 +3923,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.lambda.tool_schema.inline_payload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayload(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayload`].
 #[derive(Clone, Debug)]
@@ -3230,10 +3965,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePa
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3267,8 +4010,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePa
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.lambda.tool_schema.inline_payload.input_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchema(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchema`].
 #[derive(Clone, Debug)]
@@ -3305,10 +4055,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePa
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchemaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadInputSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3342,8 +4100,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePa
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.lambda.tool_schema.inline_payload.output_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchema(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchema`].
 #[derive(Clone, Debug)]
@@ -3380,10 +4145,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePa
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchemaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePayloadOutputSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3417,8 +4190,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaInlinePa
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.lambda.tool_schema.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3 {
     #[inline]
@@ -3439,10 +4219,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3 {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3Fields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3466,8 +4254,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpLambdaToolSchemaS3Fields
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.mcp_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServer(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServer`].
 #[derive(Clone, Debug)]
@@ -3487,10 +4282,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServer {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServerFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3509,8 +4312,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpMcpServerFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.open_api_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchema(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchema").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchema {
     #[inline]
@@ -3533,10 +4343,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchema {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3560,8 +4378,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.open_api_schema.inline_payload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayload(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayload`].
 #[derive(Clone, Debug)]
@@ -3581,10 +4406,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePaylo
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayloadFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayloadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayloadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePayloadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3603,8 +4436,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaInlinePaylo
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.open_api_schema.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3 {
     #[inline]
@@ -3625,10 +4465,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3 {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3Fields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3652,8 +4500,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpOpenApiSchemaS3Fields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.smithy_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModel(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModel").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModel {
     #[inline]
@@ -3676,10 +4531,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModel {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3703,8 +4566,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelFields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.smithy_model.inline_payload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayload(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayload`].
 #[derive(Clone, Debug)]
@@ -3724,10 +4594,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayload
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayloadFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayloadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayloadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayloadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3746,8 +4624,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelInlinePayload
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.target_configuration.mcp.smithy_model.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3 {
     #[inline]
@@ -3768,10 +4653,18 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3 {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3Fields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3795,8 +4688,15 @@ impl BedrockagentcoreGatewayTargetTargetConfigurationMcpSmithyModelS3Fields {
 }
 
 /// The nested block `aws_bedrockagentcore_gateway_target.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreGatewayTargetTimeouts {
     #[inline]
@@ -3825,10 +4725,18 @@ impl BedrockagentcoreGatewayTargetTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreGatewayTargetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreGatewayTargetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreGatewayTargetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreGatewayTargetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreGatewayTargetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3857,8 +4765,15 @@ impl BedrockagentcoreGatewayTargetTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagentcore_memory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemory(Body);
+
+impl std::fmt::Debug for BedrockagentcoreMemory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreMemory`].
 #[derive(Clone, Debug)]
@@ -3911,9 +4826,11 @@ impl BedrockagentcoreMemory {
 }
 
 impl BlockType for BedrockagentcoreMemory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3927,16 +4844,25 @@ impl Resource for BedrockagentcoreMemory {
 }
 
 /// A declared [`BedrockagentcoreMemory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreMemoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreMemoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreMemoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4005,8 +4931,15 @@ impl BedrockagentcoreMemoryRef {
 }
 
 /// The nested block `aws_bedrockagentcore_memory.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreMemoryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreMemoryTimeouts {
     #[inline]
@@ -4029,10 +4962,18 @@ impl BedrockagentcoreMemoryTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreMemoryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreMemoryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreMemoryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4056,8 +4997,15 @@ impl BedrockagentcoreMemoryTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagentcore_memory_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategy(Body);
+
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreMemoryStrategy`].
 #[derive(Clone, Debug)]
@@ -4110,9 +5058,11 @@ impl BedrockagentcoreMemoryStrategy {
 }
 
 impl BlockType for BedrockagentcoreMemoryStrategy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4126,16 +5076,25 @@ impl Resource for BedrockagentcoreMemoryStrategy {
 }
 
 /// A declared [`BedrockagentcoreMemoryStrategy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreMemoryStrategyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreMemoryStrategyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4199,8 +5158,15 @@ impl BedrockagentcoreMemoryStrategyRef {
 }
 
 /// The nested block `aws_bedrockagentcore_memory_strategy.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreMemoryStrategyConfiguration`].
 #[derive(Clone, Debug)]
@@ -4232,10 +5198,18 @@ impl BedrockagentcoreMemoryStrategyConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreMemoryStrategyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreMemoryStrategyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4264,8 +5238,15 @@ impl BedrockagentcoreMemoryStrategyConfigurationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_memory_strategy.configuration.consolidation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyConfigurationConsolidation(Body);
+
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyConfigurationConsolidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyConfigurationConsolidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreMemoryStrategyConfigurationConsolidation`].
 #[derive(Clone, Debug)]
@@ -4287,10 +5268,18 @@ impl BedrockagentcoreMemoryStrategyConfigurationConsolidation {
 }
 
 /// The fields of a [`BedrockagentcoreMemoryStrategyConfigurationConsolidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyConfigurationConsolidationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyConfigurationConsolidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyConfigurationConsolidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreMemoryStrategyConfigurationConsolidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4314,8 +5303,15 @@ impl BedrockagentcoreMemoryStrategyConfigurationConsolidationFields {
 }
 
 /// The nested block `aws_bedrockagentcore_memory_strategy.configuration.extraction`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyConfigurationExtraction(Body);
+
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyConfigurationExtraction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyConfigurationExtraction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreMemoryStrategyConfigurationExtraction`].
 #[derive(Clone, Debug)]
@@ -4337,10 +5333,18 @@ impl BedrockagentcoreMemoryStrategyConfigurationExtraction {
 }
 
 /// The fields of a [`BedrockagentcoreMemoryStrategyConfigurationExtraction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyConfigurationExtractionFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyConfigurationExtractionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyConfigurationExtractionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreMemoryStrategyConfigurationExtractionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4364,8 +5368,15 @@ impl BedrockagentcoreMemoryStrategyConfigurationExtractionFields {
 }
 
 /// The nested block `aws_bedrockagentcore_memory_strategy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyTimeouts(Body);
+
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreMemoryStrategyTimeouts {
     #[inline]
@@ -4394,10 +5405,18 @@ impl BedrockagentcoreMemoryStrategyTimeouts {
 }
 
 /// The fields of a [`BedrockagentcoreMemoryStrategyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreMemoryStrategyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreMemoryStrategyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreMemoryStrategyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreMemoryStrategyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4426,8 +5445,15 @@ impl BedrockagentcoreMemoryStrategyTimeoutsFields {
 }
 
 /// The resource `aws_bedrockagentcore_oauth2_credential_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProvider(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreOauth2CredentialProvider`].
 #[derive(Clone, Debug)]
@@ -4461,9 +5487,11 @@ impl BedrockagentcoreOauth2CredentialProvider {
 }
 
 impl BlockType for BedrockagentcoreOauth2CredentialProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4477,16 +5505,25 @@ impl Resource for BedrockagentcoreOauth2CredentialProvider {
 }
 
 /// A declared [`BedrockagentcoreOauth2CredentialProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreOauth2CredentialProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreOauth2CredentialProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4534,10 +5571,18 @@ impl BedrockagentcoreOauth2CredentialProviderRef {
 pub enum BedrockagentcoreOauth2CredentialProviderClientSecretArn {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderClientSecretArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderClientSecretArnFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderClientSecretArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderClientSecretArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderClientSecretArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4556,8 +5601,15 @@ impl BedrockagentcoreOauth2CredentialProviderClientSecretArnFields {
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfig {
     #[inline]
@@ -4604,10 +5656,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfig {
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4651,8 +5711,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigFields {
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.custom_oauth2_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfig {
     #[inline]
@@ -4696,10 +5763,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2Pro
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4743,8 +5818,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2Pro
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.custom_oauth2_provider_config.oauth_discovery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscovery(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscovery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscovery").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscovery {
     #[inline]
@@ -4766,10 +5848,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2Pro
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4793,8 +5883,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2Pro
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.custom_oauth2_provider_config.oauth_discovery.authorization_server_metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata`].
 #[derive(Clone, Debug)]
@@ -4823,10 +5920,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2Pro
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4860,8 +5965,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigCustomOauth2Pro
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.github_oauth2_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfig {
     #[inline]
@@ -4899,10 +6011,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2Pro
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4950,10 +6070,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2Pro
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscovery {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4981,10 +6109,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2Pro
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5018,8 +6154,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGithubOauth2Pro
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.google_oauth2_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfig {
     #[inline]
@@ -5057,10 +6200,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2Pro
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5108,10 +6259,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2Pro
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscovery {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5139,10 +6298,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2Pro
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5176,8 +6343,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigGoogleOauth2Pro
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.microsoft_oauth2_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfig {
     #[inline]
@@ -5215,10 +6389,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5266,10 +6448,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscovery {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5297,10 +6487,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5334,8 +6532,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigMicrosoftOauth2
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.salesforce_oauth2_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfig {
     #[inline]
@@ -5373,10 +6578,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5424,10 +6637,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscovery {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5455,10 +6676,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5492,8 +6721,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSalesforceOauth
 }
 
 /// The nested block `aws_bedrockagentcore_oauth2_credential_provider.oauth2_provider_config.slack_oauth2_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfig(Body);
+
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfig").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfig {
     #[inline]
@@ -5531,10 +6767,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2Prov
 }
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5582,10 +6826,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2Prov
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscovery {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5613,10 +6865,18 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2Prov
 pub enum BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata {}
 
 /// The fields of a [`BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2ProviderConfigOauthDiscoveryAuthorizationServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5650,8 +6910,15 @@ impl BedrockagentcoreOauth2CredentialProviderOauth2ProviderConfigSlackOauth2Prov
 }
 
 /// The resource `aws_bedrockagentcore_token_vault_cmk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreTokenVaultCmk(Body);
+
+impl std::fmt::Debug for BedrockagentcoreTokenVaultCmk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreTokenVaultCmk").field(&self.0).finish()
+    }
+}
 
 impl BedrockagentcoreTokenVaultCmk {
     #[inline]
@@ -5679,9 +6946,11 @@ impl BedrockagentcoreTokenVaultCmk {
 }
 
 impl BlockType for BedrockagentcoreTokenVaultCmk {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5695,16 +6964,25 @@ impl Resource for BedrockagentcoreTokenVaultCmk {
 }
 
 /// A declared [`BedrockagentcoreTokenVaultCmk`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreTokenVaultCmkRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreTokenVaultCmkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreTokenVaultCmkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreTokenVaultCmkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreTokenVaultCmkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5733,8 +7011,15 @@ impl BedrockagentcoreTokenVaultCmkRef {
 }
 
 /// The nested block `aws_bedrockagentcore_token_vault_cmk.kms_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreTokenVaultCmkKmsConfiguration(Body);
+
+impl std::fmt::Debug for BedrockagentcoreTokenVaultCmkKmsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreTokenVaultCmkKmsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreTokenVaultCmkKmsConfiguration`].
 #[derive(Clone, Debug)]
@@ -5759,10 +7044,18 @@ impl BedrockagentcoreTokenVaultCmkKmsConfiguration {
 }
 
 /// The fields of a [`BedrockagentcoreTokenVaultCmkKmsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreTokenVaultCmkKmsConfigurationFields(Expr);
 
+impl std::fmt::Debug for BedrockagentcoreTokenVaultCmkKmsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreTokenVaultCmkKmsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BedrockagentcoreTokenVaultCmkKmsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5786,8 +7079,15 @@ impl BedrockagentcoreTokenVaultCmkKmsConfigurationFields {
 }
 
 /// The resource `aws_bedrockagentcore_workload_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreWorkloadIdentity(Body);
+
+impl std::fmt::Debug for BedrockagentcoreWorkloadIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreWorkloadIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BedrockagentcoreWorkloadIdentity`].
 #[derive(Clone, Debug)]
@@ -5818,9 +7118,11 @@ impl BedrockagentcoreWorkloadIdentity {
 }
 
 impl BlockType for BedrockagentcoreWorkloadIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5834,16 +7136,25 @@ impl Resource for BedrockagentcoreWorkloadIdentity {
 }
 
 /// A declared [`BedrockagentcoreWorkloadIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BedrockagentcoreWorkloadIdentityRef(BlockRef);
 
+impl std::fmt::Debug for BedrockagentcoreWorkloadIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BedrockagentcoreWorkloadIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BedrockagentcoreWorkloadIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BedrockagentcoreWorkloadIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

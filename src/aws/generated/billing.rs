@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_billing_view`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingView(Body);
+
+impl std::fmt::Debug for BillingView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingView").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BillingView`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl BillingView {
 }
 
 impl BlockType for BillingView {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for BillingView {
 }
 
 /// A declared [`BillingView`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewRef(BlockRef);
 
+impl std::fmt::Debug for BillingViewRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BillingViewRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BillingViewRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -175,8 +193,15 @@ impl BillingViewRef {
 }
 
 /// The nested block `aws_billing_view.data_filter_expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpression(Body);
+
+impl std::fmt::Debug for BillingViewDataFilterExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpression").field(&self.0).finish()
+    }
+}
 
 impl BillingViewDataFilterExpression {
     #[inline]
@@ -205,10 +230,18 @@ impl BillingViewDataFilterExpression {
 }
 
 /// The fields of a [`BillingViewDataFilterExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpressionFields(Expr);
 
+impl std::fmt::Debug for BillingViewDataFilterExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BillingViewDataFilterExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -237,8 +270,15 @@ impl BillingViewDataFilterExpressionFields {
 }
 
 /// The nested block `aws_billing_view.data_filter_expression.dimensions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpressionDimensions(Body);
+
+impl std::fmt::Debug for BillingViewDataFilterExpressionDimensions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpressionDimensions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BillingViewDataFilterExpressionDimensions`].
 #[derive(Clone, Debug)]
@@ -260,10 +300,18 @@ impl BillingViewDataFilterExpressionDimensions {
 }
 
 /// The fields of a [`BillingViewDataFilterExpressionDimensions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpressionDimensionsFields(Expr);
 
+impl std::fmt::Debug for BillingViewDataFilterExpressionDimensionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpressionDimensionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BillingViewDataFilterExpressionDimensionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -287,8 +335,15 @@ impl BillingViewDataFilterExpressionDimensionsFields {
 }
 
 /// The nested block `aws_billing_view.data_filter_expression.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpressionTags(Body);
+
+impl std::fmt::Debug for BillingViewDataFilterExpressionTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpressionTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BillingViewDataFilterExpressionTags`].
 #[derive(Clone, Debug)]
@@ -310,10 +365,18 @@ impl BillingViewDataFilterExpressionTags {
 }
 
 /// The fields of a [`BillingViewDataFilterExpressionTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpressionTagsFields(Expr);
 
+impl std::fmt::Debug for BillingViewDataFilterExpressionTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpressionTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BillingViewDataFilterExpressionTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -337,8 +400,15 @@ impl BillingViewDataFilterExpressionTagsFields {
 }
 
 /// The nested block `aws_billing_view.data_filter_expression.time_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpressionTimeRange(Body);
+
+impl std::fmt::Debug for BillingViewDataFilterExpressionTimeRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpressionTimeRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BillingViewDataFilterExpressionTimeRange`].
 #[derive(Clone, Debug)]
@@ -360,10 +430,18 @@ impl BillingViewDataFilterExpressionTimeRange {
 }
 
 /// The fields of a [`BillingViewDataFilterExpressionTimeRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewDataFilterExpressionTimeRangeFields(Expr);
 
+impl std::fmt::Debug for BillingViewDataFilterExpressionTimeRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewDataFilterExpressionTimeRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BillingViewDataFilterExpressionTimeRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -387,8 +465,15 @@ impl BillingViewDataFilterExpressionTimeRangeFields {
 }
 
 /// The nested block `aws_billing_view.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewTimeouts(Body);
+
+impl std::fmt::Debug for BillingViewTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BillingViewTimeouts {
     #[inline]
@@ -417,10 +502,18 @@ impl BillingViewTimeouts {
 }
 
 /// The fields of a [`BillingViewTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingViewTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BillingViewTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BillingViewTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BillingViewTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -449,8 +542,15 @@ impl BillingViewTimeoutsFields {
 }
 
 /// The data source `aws_billing_service_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBillingServiceAccount(Body);
+
+impl std::fmt::Debug for DataAwsBillingServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBillingServiceAccount").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBillingServiceAccount {
     #[inline]
@@ -466,9 +566,11 @@ impl DataAwsBillingServiceAccount {
 }
 
 impl BlockType for DataAwsBillingServiceAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -481,16 +583,25 @@ impl DataSource for DataAwsBillingServiceAccount {
 }
 
 /// A declared [`DataAwsBillingServiceAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBillingServiceAccountRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBillingServiceAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBillingServiceAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBillingServiceAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBillingServiceAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -514,8 +625,15 @@ impl DataAwsBillingServiceAccountRef {
 }
 
 /// The data source `aws_billing_views`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBillingViews(Body);
+
+impl std::fmt::Debug for DataAwsBillingViews {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBillingViews").field(&self.0).finish()
+    }
+}
 
 impl DataAwsBillingViews {
     #[inline]
@@ -531,9 +649,11 @@ impl DataAwsBillingViews {
 }
 
 impl BlockType for DataAwsBillingViews {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -546,16 +666,25 @@ impl DataSource for DataAwsBillingViews {
 }
 
 /// A declared [`DataAwsBillingViews`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBillingViewsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBillingViewsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBillingViewsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBillingViewsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBillingViewsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -583,10 +712,18 @@ impl DataAwsBillingViewsRef {
 pub enum DataAwsBillingViewsBillingView {}
 
 /// The fields of a [`DataAwsBillingViewsBillingView`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBillingViewsBillingViewFields(Expr);
 
+impl std::fmt::Debug for DataAwsBillingViewsBillingViewFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBillingViewsBillingViewFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBillingViewsBillingViewFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_budgets_budget`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudget(Body);
+
+impl std::fmt::Debug for BudgetsBudget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudget`].
 #[derive(Clone, Debug)]
@@ -115,9 +122,11 @@ impl BudgetsBudget {
 }
 
 impl BlockType for BudgetsBudget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -131,16 +140,25 @@ impl Resource for BudgetsBudget {
 }
 
 /// A declared [`BudgetsBudget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetRef(BlockRef);
 
+impl std::fmt::Debug for BudgetsBudgetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BudgetsBudgetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BudgetsBudgetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -249,8 +267,15 @@ impl BudgetsBudgetRef {
 }
 
 /// The nested block `aws_budgets_budget.auto_adjust_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetAutoAdjustData(Body);
+
+impl std::fmt::Debug for BudgetsBudgetAutoAdjustData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetAutoAdjustData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetAutoAdjustData`].
 #[derive(Clone, Debug)]
@@ -275,10 +300,18 @@ impl BudgetsBudgetAutoAdjustData {
 }
 
 /// The fields of a [`BudgetsBudgetAutoAdjustData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetAutoAdjustDataFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetAutoAdjustDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetAutoAdjustDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetAutoAdjustDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -307,8 +340,15 @@ impl BudgetsBudgetAutoAdjustDataFields {
 }
 
 /// The nested block `aws_budgets_budget.auto_adjust_data.historical_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetAutoAdjustDataHistoricalOptions(Body);
+
+impl std::fmt::Debug for BudgetsBudgetAutoAdjustDataHistoricalOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetAutoAdjustDataHistoricalOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetAutoAdjustDataHistoricalOptions`].
 #[derive(Clone, Debug)]
@@ -328,10 +368,18 @@ impl BudgetsBudgetAutoAdjustDataHistoricalOptions {
 }
 
 /// The fields of a [`BudgetsBudgetAutoAdjustDataHistoricalOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetAutoAdjustDataHistoricalOptionsFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetAutoAdjustDataHistoricalOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetAutoAdjustDataHistoricalOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetAutoAdjustDataHistoricalOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -355,8 +403,15 @@ impl BudgetsBudgetAutoAdjustDataHistoricalOptionsFields {
 }
 
 /// The nested block `aws_budgets_budget.cost_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetCostFilter(Body);
+
+impl std::fmt::Debug for BudgetsBudgetCostFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetCostFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetCostFilter`].
 #[derive(Clone, Debug)]
@@ -378,10 +433,18 @@ impl BudgetsBudgetCostFilter {
 }
 
 /// The fields of a [`BudgetsBudgetCostFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetCostFilterFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetCostFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetCostFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetCostFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -405,8 +468,15 @@ impl BudgetsBudgetCostFilterFields {
 }
 
 /// The nested block `aws_budgets_budget.cost_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetCostTypes(Body);
+
+impl std::fmt::Debug for BudgetsBudgetCostTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetCostTypes").field(&self.0).finish()
+    }
+}
 
 impl BudgetsBudgetCostTypes {
     #[inline]
@@ -472,10 +542,18 @@ impl BudgetsBudgetCostTypes {
 }
 
 /// The fields of a [`BudgetsBudgetCostTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetCostTypesFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetCostTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetCostTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetCostTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -544,8 +622,15 @@ impl BudgetsBudgetCostTypesFields {
 }
 
 /// The nested block `aws_budgets_budget.notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetNotification(Body);
+
+impl std::fmt::Debug for BudgetsBudgetNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetNotification`].
 #[derive(Clone, Debug)]
@@ -581,10 +666,18 @@ impl BudgetsBudgetNotification {
 }
 
 /// The fields of a [`BudgetsBudgetNotification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetNotificationFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetNotificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetNotificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetNotificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -628,8 +721,15 @@ impl BudgetsBudgetNotificationFields {
 }
 
 /// The nested block `aws_budgets_budget.planned_limit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetPlannedLimit(Body);
+
+impl std::fmt::Debug for BudgetsBudgetPlannedLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetPlannedLimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetPlannedLimit`].
 #[derive(Clone, Debug)]
@@ -653,10 +753,18 @@ impl BudgetsBudgetPlannedLimit {
 }
 
 /// The fields of a [`BudgetsBudgetPlannedLimit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetPlannedLimitFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetPlannedLimitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetPlannedLimitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetPlannedLimitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -685,8 +793,15 @@ impl BudgetsBudgetPlannedLimitFields {
 }
 
 /// The resource `aws_budgets_budget_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetAction(Body);
+
+impl std::fmt::Debug for BudgetsBudgetAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetAction`].
 #[derive(Clone, Debug)]
@@ -745,9 +860,11 @@ impl BudgetsBudgetAction {
 }
 
 impl BlockType for BudgetsBudgetAction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -761,16 +878,25 @@ impl Resource for BudgetsBudgetAction {
 }
 
 /// A declared [`BudgetsBudgetAction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionRef(BlockRef);
 
+impl std::fmt::Debug for BudgetsBudgetActionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BudgetsBudgetActionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BudgetsBudgetActionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -864,8 +990,15 @@ impl BudgetsBudgetActionRef {
 }
 
 /// The nested block `aws_budgets_budget_action.action_threshold`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionActionThreshold(Body);
+
+impl std::fmt::Debug for BudgetsBudgetActionActionThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionActionThreshold").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetActionActionThreshold`].
 #[derive(Clone, Debug)]
@@ -887,10 +1020,18 @@ impl BudgetsBudgetActionActionThreshold {
 }
 
 /// The fields of a [`BudgetsBudgetActionActionThreshold`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionActionThresholdFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetActionActionThresholdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionActionThresholdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetActionActionThresholdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -914,8 +1055,15 @@ impl BudgetsBudgetActionActionThresholdFields {
 }
 
 /// The nested block `aws_budgets_budget_action.definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinition(Body);
+
+impl std::fmt::Debug for BudgetsBudgetActionDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinition").field(&self.0).finish()
+    }
+}
 
 impl BudgetsBudgetActionDefinition {
     #[inline]
@@ -941,10 +1089,18 @@ impl BudgetsBudgetActionDefinition {
 }
 
 /// The fields of a [`BudgetsBudgetActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -973,8 +1129,15 @@ impl BudgetsBudgetActionDefinitionFields {
 }
 
 /// The nested block `aws_budgets_budget_action.definition.iam_action_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinitionIamActionDefinition(Body);
+
+impl std::fmt::Debug for BudgetsBudgetActionDefinitionIamActionDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinitionIamActionDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetActionDefinitionIamActionDefinition`].
 #[derive(Clone, Debug)]
@@ -1009,10 +1172,18 @@ impl BudgetsBudgetActionDefinitionIamActionDefinition {
 }
 
 /// The fields of a [`BudgetsBudgetActionDefinitionIamActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinitionIamActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetActionDefinitionIamActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinitionIamActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetActionDefinitionIamActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1046,8 +1217,15 @@ impl BudgetsBudgetActionDefinitionIamActionDefinitionFields {
 }
 
 /// The nested block `aws_budgets_budget_action.definition.scp_action_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinitionScpActionDefinition(Body);
+
+impl std::fmt::Debug for BudgetsBudgetActionDefinitionScpActionDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinitionScpActionDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetActionDefinitionScpActionDefinition`].
 #[derive(Clone, Debug)]
@@ -1069,10 +1247,18 @@ impl BudgetsBudgetActionDefinitionScpActionDefinition {
 }
 
 /// The fields of a [`BudgetsBudgetActionDefinitionScpActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinitionScpActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetActionDefinitionScpActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinitionScpActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetActionDefinitionScpActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1096,8 +1282,15 @@ impl BudgetsBudgetActionDefinitionScpActionDefinitionFields {
 }
 
 /// The nested block `aws_budgets_budget_action.definition.ssm_action_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinitionSsmActionDefinition(Body);
+
+impl std::fmt::Debug for BudgetsBudgetActionDefinitionSsmActionDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinitionSsmActionDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetActionDefinitionSsmActionDefinition`].
 #[derive(Clone, Debug)]
@@ -1121,10 +1314,18 @@ impl BudgetsBudgetActionDefinitionSsmActionDefinition {
 }
 
 /// The fields of a [`BudgetsBudgetActionDefinitionSsmActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionDefinitionSsmActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetActionDefinitionSsmActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionDefinitionSsmActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetActionDefinitionSsmActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1153,8 +1354,15 @@ impl BudgetsBudgetActionDefinitionSsmActionDefinitionFields {
 }
 
 /// The nested block `aws_budgets_budget_action.subscriber`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionSubscriber(Body);
+
+impl std::fmt::Debug for BudgetsBudgetActionSubscriber {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionSubscriber").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BudgetsBudgetActionSubscriber`].
 #[derive(Clone, Debug)]
@@ -1176,10 +1384,18 @@ impl BudgetsBudgetActionSubscriber {
 }
 
 /// The fields of a [`BudgetsBudgetActionSubscriber`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionSubscriberFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetActionSubscriberFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionSubscriberFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetActionSubscriberFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1203,8 +1419,15 @@ impl BudgetsBudgetActionSubscriberFields {
 }
 
 /// The nested block `aws_budgets_budget_action.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionTimeouts(Body);
+
+impl std::fmt::Debug for BudgetsBudgetActionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl BudgetsBudgetActionTimeouts {
     #[inline]
@@ -1230,10 +1453,18 @@ impl BudgetsBudgetActionTimeouts {
 }
 
 /// The fields of a [`BudgetsBudgetActionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BudgetsBudgetActionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for BudgetsBudgetActionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BudgetsBudgetActionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BudgetsBudgetActionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1262,8 +1493,15 @@ impl BudgetsBudgetActionTimeoutsFields {
 }
 
 /// The data source `aws_budgets_budget`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudget(Body);
+
+impl std::fmt::Debug for DataAwsBudgetsBudget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsBudgetsBudget`].
 #[derive(Clone, Debug)]
@@ -1303,9 +1541,11 @@ impl DataAwsBudgetsBudget {
 }
 
 impl BlockType for DataAwsBudgetsBudget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1318,16 +1558,25 @@ impl DataSource for DataAwsBudgetsBudget {
 }
 
 /// A declared [`DataAwsBudgetsBudget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsBudgetsBudgetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsBudgetsBudgetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1440,10 +1689,18 @@ impl DataAwsBudgetsBudgetRef {
 pub enum DataAwsBudgetsBudgetAutoAdjustData {}
 
 /// The fields of a [`DataAwsBudgetsBudgetAutoAdjustData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetAutoAdjustDataFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetAutoAdjustDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetAutoAdjustDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetAutoAdjustDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1476,10 +1733,18 @@ impl DataAwsBudgetsBudgetAutoAdjustDataFields {
 pub enum DataAwsBudgetsBudgetAutoAdjustDataHistoricalOptions {}
 
 /// The fields of a [`DataAwsBudgetsBudgetAutoAdjustDataHistoricalOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetAutoAdjustDataHistoricalOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetAutoAdjustDataHistoricalOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetAutoAdjustDataHistoricalOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetAutoAdjustDataHistoricalOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1507,10 +1772,18 @@ impl DataAwsBudgetsBudgetAutoAdjustDataHistoricalOptionsFields {
 pub enum DataAwsBudgetsBudgetBudgetLimit {}
 
 /// The fields of a [`DataAwsBudgetsBudgetBudgetLimit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetBudgetLimitFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetBudgetLimitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetBudgetLimitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetBudgetLimitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1538,10 +1811,18 @@ impl DataAwsBudgetsBudgetBudgetLimitFields {
 pub enum DataAwsBudgetsBudgetCalculatedSpend {}
 
 /// The fields of a [`DataAwsBudgetsBudgetCalculatedSpend`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetCalculatedSpendFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetCalculatedSpendFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetCalculatedSpendFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetCalculatedSpendFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1564,10 +1845,18 @@ impl DataAwsBudgetsBudgetCalculatedSpendFields {
 pub enum DataAwsBudgetsBudgetCalculatedSpendActualSpend {}
 
 /// The fields of a [`DataAwsBudgetsBudgetCalculatedSpendActualSpend`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetCalculatedSpendActualSpendFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetCalculatedSpendActualSpendFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetCalculatedSpendActualSpendFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetCalculatedSpendActualSpendFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1595,10 +1884,18 @@ impl DataAwsBudgetsBudgetCalculatedSpendActualSpendFields {
 pub enum DataAwsBudgetsBudgetCostFilter {}
 
 /// The fields of a [`DataAwsBudgetsBudgetCostFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetCostFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetCostFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetCostFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetCostFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1626,10 +1923,18 @@ impl DataAwsBudgetsBudgetCostFilterFields {
 pub enum DataAwsBudgetsBudgetCostTypes {}
 
 /// The fields of a [`DataAwsBudgetsBudgetCostTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetCostTypesFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetCostTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetCostTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetCostTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1702,10 +2007,18 @@ impl DataAwsBudgetsBudgetCostTypesFields {
 pub enum DataAwsBudgetsBudgetNotification {}
 
 /// The fields of a [`DataAwsBudgetsBudgetNotification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetNotificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetNotificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetNotificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetNotificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1753,10 +2066,18 @@ impl DataAwsBudgetsBudgetNotificationFields {
 pub enum DataAwsBudgetsBudgetPlannedLimit {}
 
 /// The fields of a [`DataAwsBudgetsBudgetPlannedLimit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsBudgetsBudgetPlannedLimitFields(Expr);
 
+impl std::fmt::Debug for DataAwsBudgetsBudgetPlannedLimitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsBudgetsBudgetPlannedLimitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsBudgetsBudgetPlannedLimitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_caller_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCallerIdentity(Body);
+
+impl std::fmt::Debug for DataAwsCallerIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCallerIdentity").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCallerIdentity {
     #[inline]
@@ -26,9 +33,11 @@ impl DataAwsCallerIdentity {
 }
 
 impl BlockType for DataAwsCallerIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -41,16 +50,25 @@ impl DataSource for DataAwsCallerIdentity {
 }
 
 /// A declared [`DataAwsCallerIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCallerIdentityRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCallerIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCallerIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCallerIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCallerIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

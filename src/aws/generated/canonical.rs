@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_canonical_user_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCanonicalUserId(Body);
+
+impl std::fmt::Debug for DataAwsCanonicalUserId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCanonicalUserId").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCanonicalUserId {
     #[inline]
@@ -26,9 +33,11 @@ impl DataAwsCanonicalUserId {
 }
 
 impl BlockType for DataAwsCanonicalUserId {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -41,16 +50,25 @@ impl DataSource for DataAwsCanonicalUserId {
 }
 
 /// A declared [`DataAwsCanonicalUserId`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCanonicalUserIdRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCanonicalUserIdRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCanonicalUserIdRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCanonicalUserIdRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCanonicalUserIdRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

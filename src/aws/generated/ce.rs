@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ce_anomaly_monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalyMonitor(Body);
+
+impl std::fmt::Debug for CeAnomalyMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalyMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CeAnomalyMonitor`].
 #[derive(Clone, Debug)]
@@ -57,9 +64,11 @@ impl CeAnomalyMonitor {
 }
 
 impl BlockType for CeAnomalyMonitor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for CeAnomalyMonitor {
 }
 
 /// A declared [`CeAnomalyMonitor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalyMonitorRef(BlockRef);
 
+impl std::fmt::Debug for CeAnomalyMonitorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalyMonitorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CeAnomalyMonitorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CeAnomalyMonitorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -136,8 +154,15 @@ impl CeAnomalyMonitorRef {
 }
 
 /// The resource `aws_ce_anomaly_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscription(Body);
+
+impl std::fmt::Debug for CeAnomalySubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CeAnomalySubscription`].
 #[derive(Clone, Debug)]
@@ -188,9 +213,11 @@ impl CeAnomalySubscription {
 }
 
 impl BlockType for CeAnomalySubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -204,16 +231,25 @@ impl Resource for CeAnomalySubscription {
 }
 
 /// A declared [`CeAnomalySubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for CeAnomalySubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CeAnomalySubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CeAnomalySubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -277,8 +313,15 @@ impl CeAnomalySubscriptionRef {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.subscriber`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionSubscriber(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionSubscriber {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionSubscriber").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CeAnomalySubscriptionSubscriber`].
 #[derive(Clone, Debug)]
@@ -300,10 +343,18 @@ impl CeAnomalySubscriptionSubscriber {
 }
 
 /// The fields of a [`CeAnomalySubscriptionSubscriber`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionSubscriberFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionSubscriberFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionSubscriberFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionSubscriberFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -327,8 +378,15 @@ impl CeAnomalySubscriptionSubscriberFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpression(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpression").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpression {
     #[inline]
@@ -371,10 +429,18 @@ impl CeAnomalySubscriptionThresholdExpression {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -418,8 +484,15 @@ impl CeAnomalySubscriptionThresholdExpressionFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAnd(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAnd").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionAnd {
     #[inline]
@@ -445,10 +518,18 @@ impl CeAnomalySubscriptionThresholdExpressionAnd {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAndFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -477,8 +558,15 @@ impl CeAnomalySubscriptionThresholdExpressionAndFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.and.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAndCostCategory(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAndCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAndCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionAndCostCategory {
     #[inline]
@@ -504,10 +592,18 @@ impl CeAnomalySubscriptionThresholdExpressionAndCostCategory {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -536,8 +632,15 @@ impl CeAnomalySubscriptionThresholdExpressionAndCostCategoryFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.and.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAndDimension(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAndDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAndDimension").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionAndDimension {
     #[inline]
@@ -563,10 +666,18 @@ impl CeAnomalySubscriptionThresholdExpressionAndDimension {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAndDimensionFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -595,8 +706,15 @@ impl CeAnomalySubscriptionThresholdExpressionAndDimensionFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.and.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAndTags(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAndTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAndTags").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionAndTags {
     #[inline]
@@ -622,10 +740,18 @@ impl CeAnomalySubscriptionThresholdExpressionAndTags {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionAndTagsFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -654,8 +780,15 @@ impl CeAnomalySubscriptionThresholdExpressionAndTagsFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionCostCategory(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionCostCategory {
     #[inline]
@@ -681,10 +814,18 @@ impl CeAnomalySubscriptionThresholdExpressionCostCategory {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -713,8 +854,15 @@ impl CeAnomalySubscriptionThresholdExpressionCostCategoryFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionDimension(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionDimension").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionDimension {
     #[inline]
@@ -740,10 +888,18 @@ impl CeAnomalySubscriptionThresholdExpressionDimension {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionDimensionFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -772,8 +928,15 @@ impl CeAnomalySubscriptionThresholdExpressionDimensionFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.not`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNot(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNot").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionNot {
     #[inline]
@@ -799,10 +962,18 @@ impl CeAnomalySubscriptionThresholdExpressionNot {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNotFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -831,8 +1002,15 @@ impl CeAnomalySubscriptionThresholdExpressionNotFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.not.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNotCostCategory(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNotCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNotCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionNotCostCategory {
     #[inline]
@@ -858,10 +1036,18 @@ impl CeAnomalySubscriptionThresholdExpressionNotCostCategory {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -890,8 +1076,15 @@ impl CeAnomalySubscriptionThresholdExpressionNotCostCategoryFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.not.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNotDimension(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNotDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNotDimension").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionNotDimension {
     #[inline]
@@ -917,10 +1110,18 @@ impl CeAnomalySubscriptionThresholdExpressionNotDimension {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNotDimensionFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -949,8 +1150,15 @@ impl CeAnomalySubscriptionThresholdExpressionNotDimensionFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.not.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNotTags(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNotTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNotTags").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionNotTags {
     #[inline]
@@ -976,10 +1184,18 @@ impl CeAnomalySubscriptionThresholdExpressionNotTags {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionNotTagsFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1008,8 +1224,15 @@ impl CeAnomalySubscriptionThresholdExpressionNotTagsFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.or`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOr(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOr").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionOr {
     #[inline]
@@ -1035,10 +1258,18 @@ impl CeAnomalySubscriptionThresholdExpressionOr {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOrFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1067,8 +1298,15 @@ impl CeAnomalySubscriptionThresholdExpressionOrFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.or.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOrCostCategory(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOrCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOrCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionOrCostCategory {
     #[inline]
@@ -1094,10 +1332,18 @@ impl CeAnomalySubscriptionThresholdExpressionOrCostCategory {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1126,8 +1372,15 @@ impl CeAnomalySubscriptionThresholdExpressionOrCostCategoryFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.or.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOrDimension(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOrDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOrDimension").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionOrDimension {
     #[inline]
@@ -1153,10 +1406,18 @@ impl CeAnomalySubscriptionThresholdExpressionOrDimension {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOrDimensionFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1185,8 +1446,15 @@ impl CeAnomalySubscriptionThresholdExpressionOrDimensionFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.or.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOrTags(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOrTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOrTags").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionOrTags {
     #[inline]
@@ -1212,10 +1480,18 @@ impl CeAnomalySubscriptionThresholdExpressionOrTags {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionOrTagsFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1244,8 +1520,15 @@ impl CeAnomalySubscriptionThresholdExpressionOrTagsFields {
 }
 
 /// The nested block `aws_ce_anomaly_subscription.threshold_expression.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionTags(Body);
+
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionTags").field(&self.0).finish()
+    }
+}
 
 impl CeAnomalySubscriptionThresholdExpressionTags {
     #[inline]
@@ -1271,10 +1554,18 @@ impl CeAnomalySubscriptionThresholdExpressionTags {
 }
 
 /// The fields of a [`CeAnomalySubscriptionThresholdExpressionTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeAnomalySubscriptionThresholdExpressionTagsFields(Expr);
 
+impl std::fmt::Debug for CeAnomalySubscriptionThresholdExpressionTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeAnomalySubscriptionThresholdExpressionTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeAnomalySubscriptionThresholdExpressionTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1303,8 +1594,15 @@ impl CeAnomalySubscriptionThresholdExpressionTagsFields {
 }
 
 /// The resource `aws_ce_cost_allocation_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostAllocationTag(Body);
+
+impl std::fmt::Debug for CeCostAllocationTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostAllocationTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CeCostAllocationTag`].
 #[derive(Clone, Debug)]
@@ -1331,9 +1629,11 @@ impl CeCostAllocationTag {
 }
 
 impl BlockType for CeCostAllocationTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1347,16 +1647,25 @@ impl Resource for CeCostAllocationTag {
 }
 
 /// A declared [`CeCostAllocationTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostAllocationTagRef(BlockRef);
 
+impl std::fmt::Debug for CeCostAllocationTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostAllocationTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CeCostAllocationTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CeCostAllocationTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1390,8 +1699,15 @@ impl CeCostAllocationTagRef {
 }
 
 /// The resource `aws_ce_cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CeCostCategory`].
 #[derive(Clone, Debug)]
@@ -1446,9 +1762,11 @@ impl CeCostCategory {
 }
 
 impl BlockType for CeCostCategory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1462,16 +1780,25 @@ impl Resource for CeCostCategory {
 }
 
 /// A declared [`CeCostCategory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRef(BlockRef);
 
+impl std::fmt::Debug for CeCostCategoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CeCostCategoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CeCostCategoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1540,8 +1867,15 @@ impl CeCostCategoryRef {
 }
 
 /// The nested block `aws_ce_cost_category.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRule(Body);
+
+impl std::fmt::Debug for CeCostCategoryRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRule").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRule {
     #[inline]
@@ -1572,10 +1906,18 @@ impl CeCostCategoryRule {
 }
 
 /// The fields of a [`CeCostCategoryRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1609,8 +1951,15 @@ impl CeCostCategoryRuleFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.inherited_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleInheritedValue(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleInheritedValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleInheritedValue").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleInheritedValue {
     #[inline]
@@ -1631,10 +1980,18 @@ impl CeCostCategoryRuleInheritedValue {
 }
 
 /// The fields of a [`CeCostCategoryRuleInheritedValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleInheritedValueFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleInheritedValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleInheritedValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleInheritedValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1658,8 +2015,15 @@ impl CeCostCategoryRuleInheritedValueFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRule(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRule").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRule {
     #[inline]
@@ -1702,10 +2066,18 @@ impl CeCostCategoryRuleRule {
 }
 
 /// The fields of a [`CeCostCategoryRuleRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1749,8 +2121,15 @@ impl CeCostCategoryRuleRuleFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAnd(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAnd").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAnd {
     #[inline]
@@ -1793,10 +2172,18 @@ impl CeCostCategoryRuleRuleAnd {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1840,8 +2227,15 @@ impl CeCostCategoryRuleRuleAndFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAnd(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAnd").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndAnd {
     #[inline]
@@ -1867,10 +2261,18 @@ impl CeCostCategoryRuleRuleAndAnd {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAndFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1899,8 +2301,15 @@ impl CeCostCategoryRuleRuleAndAndFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.and.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAndCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAndCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAndCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndAndCostCategory {
     #[inline]
@@ -1926,10 +2335,18 @@ impl CeCostCategoryRuleRuleAndAndCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1958,8 +2375,15 @@ impl CeCostCategoryRuleRuleAndAndCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.and.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAndDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAndDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAndDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndAndDimension {
     #[inline]
@@ -1985,10 +2409,18 @@ impl CeCostCategoryRuleRuleAndAndDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAndDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2017,8 +2449,15 @@ impl CeCostCategoryRuleRuleAndAndDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.and.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAndTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAndTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAndTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndAndTags {
     #[inline]
@@ -2044,10 +2483,18 @@ impl CeCostCategoryRuleRuleAndAndTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndAndTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2076,8 +2523,15 @@ impl CeCostCategoryRuleRuleAndAndTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndCostCategory {
     #[inline]
@@ -2103,10 +2557,18 @@ impl CeCostCategoryRuleRuleAndCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2135,8 +2597,15 @@ impl CeCostCategoryRuleRuleAndCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndDimension {
     #[inline]
@@ -2162,10 +2631,18 @@ impl CeCostCategoryRuleRuleAndDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2194,8 +2671,15 @@ impl CeCostCategoryRuleRuleAndDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.not`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNot(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNot").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndNot {
     #[inline]
@@ -2221,10 +2705,18 @@ impl CeCostCategoryRuleRuleAndNot {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNotFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2253,8 +2745,15 @@ impl CeCostCategoryRuleRuleAndNotFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.not.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNotCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNotCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNotCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndNotCostCategory {
     #[inline]
@@ -2280,10 +2779,18 @@ impl CeCostCategoryRuleRuleAndNotCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2312,8 +2819,15 @@ impl CeCostCategoryRuleRuleAndNotCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.not.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNotDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNotDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNotDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndNotDimension {
     #[inline]
@@ -2339,10 +2853,18 @@ impl CeCostCategoryRuleRuleAndNotDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNotDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2371,8 +2893,15 @@ impl CeCostCategoryRuleRuleAndNotDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.not.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNotTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNotTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNotTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndNotTags {
     #[inline]
@@ -2398,10 +2927,18 @@ impl CeCostCategoryRuleRuleAndNotTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndNotTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2430,8 +2967,15 @@ impl CeCostCategoryRuleRuleAndNotTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.or`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOr(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOr").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndOr {
     #[inline]
@@ -2457,10 +3001,18 @@ impl CeCostCategoryRuleRuleAndOr {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOrFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2489,8 +3041,15 @@ impl CeCostCategoryRuleRuleAndOrFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.or.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOrCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOrCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOrCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndOrCostCategory {
     #[inline]
@@ -2516,10 +3075,18 @@ impl CeCostCategoryRuleRuleAndOrCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2548,8 +3115,15 @@ impl CeCostCategoryRuleRuleAndOrCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.or.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOrDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOrDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOrDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndOrDimension {
     #[inline]
@@ -2575,10 +3149,18 @@ impl CeCostCategoryRuleRuleAndOrDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOrDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2607,8 +3189,15 @@ impl CeCostCategoryRuleRuleAndOrDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.or.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOrTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOrTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOrTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndOrTags {
     #[inline]
@@ -2634,10 +3223,18 @@ impl CeCostCategoryRuleRuleAndOrTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndOrTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2666,8 +3263,15 @@ impl CeCostCategoryRuleRuleAndOrTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.and.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleAndTags {
     #[inline]
@@ -2693,10 +3297,18 @@ impl CeCostCategoryRuleRuleAndTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleAndTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2725,8 +3337,15 @@ impl CeCostCategoryRuleRuleAndTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleCostCategory {
     #[inline]
@@ -2752,10 +3371,18 @@ impl CeCostCategoryRuleRuleCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2784,8 +3411,15 @@ impl CeCostCategoryRuleRuleCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleDimension {
     #[inline]
@@ -2811,10 +3445,18 @@ impl CeCostCategoryRuleRuleDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2843,8 +3485,15 @@ impl CeCostCategoryRuleRuleDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNot(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNot").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNot {
     #[inline]
@@ -2887,10 +3536,18 @@ impl CeCostCategoryRuleRuleNot {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2934,8 +3591,15 @@ impl CeCostCategoryRuleRuleNotFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAnd(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAnd").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotAnd {
     #[inline]
@@ -2961,10 +3625,18 @@ impl CeCostCategoryRuleRuleNotAnd {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAndFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2993,8 +3665,15 @@ impl CeCostCategoryRuleRuleNotAndFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.and.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAndCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAndCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAndCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotAndCostCategory {
     #[inline]
@@ -3020,10 +3699,18 @@ impl CeCostCategoryRuleRuleNotAndCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3052,8 +3739,15 @@ impl CeCostCategoryRuleRuleNotAndCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.and.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAndDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAndDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAndDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotAndDimension {
     #[inline]
@@ -3079,10 +3773,18 @@ impl CeCostCategoryRuleRuleNotAndDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAndDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3111,8 +3813,15 @@ impl CeCostCategoryRuleRuleNotAndDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.and.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAndTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAndTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAndTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotAndTags {
     #[inline]
@@ -3138,10 +3847,18 @@ impl CeCostCategoryRuleRuleNotAndTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotAndTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3170,8 +3887,15 @@ impl CeCostCategoryRuleRuleNotAndTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotCostCategory {
     #[inline]
@@ -3197,10 +3921,18 @@ impl CeCostCategoryRuleRuleNotCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3229,8 +3961,15 @@ impl CeCostCategoryRuleRuleNotCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotDimension {
     #[inline]
@@ -3256,10 +3995,18 @@ impl CeCostCategoryRuleRuleNotDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3288,8 +4035,15 @@ impl CeCostCategoryRuleRuleNotDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.not`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNot(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNot").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotNot {
     #[inline]
@@ -3315,10 +4069,18 @@ impl CeCostCategoryRuleRuleNotNot {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNotFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3347,8 +4109,15 @@ impl CeCostCategoryRuleRuleNotNotFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.not.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNotCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNotCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNotCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotNotCostCategory {
     #[inline]
@@ -3374,10 +4143,18 @@ impl CeCostCategoryRuleRuleNotNotCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3406,8 +4183,15 @@ impl CeCostCategoryRuleRuleNotNotCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.not.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNotDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNotDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNotDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotNotDimension {
     #[inline]
@@ -3433,10 +4217,18 @@ impl CeCostCategoryRuleRuleNotNotDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNotDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3465,8 +4257,15 @@ impl CeCostCategoryRuleRuleNotNotDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.not.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNotTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNotTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNotTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotNotTags {
     #[inline]
@@ -3492,10 +4291,18 @@ impl CeCostCategoryRuleRuleNotNotTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotNotTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3524,8 +4331,15 @@ impl CeCostCategoryRuleRuleNotNotTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.or`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOr(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOr").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotOr {
     #[inline]
@@ -3551,10 +4365,18 @@ impl CeCostCategoryRuleRuleNotOr {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOrFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3583,8 +4405,15 @@ impl CeCostCategoryRuleRuleNotOrFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.or.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOrCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOrCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOrCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotOrCostCategory {
     #[inline]
@@ -3610,10 +4439,18 @@ impl CeCostCategoryRuleRuleNotOrCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3642,8 +4479,15 @@ impl CeCostCategoryRuleRuleNotOrCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.or.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOrDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOrDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOrDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotOrDimension {
     #[inline]
@@ -3669,10 +4513,18 @@ impl CeCostCategoryRuleRuleNotOrDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOrDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3701,8 +4553,15 @@ impl CeCostCategoryRuleRuleNotOrDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.or.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOrTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOrTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOrTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotOrTags {
     #[inline]
@@ -3728,10 +4587,18 @@ impl CeCostCategoryRuleRuleNotOrTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotOrTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3760,8 +4627,15 @@ impl CeCostCategoryRuleRuleNotOrTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.not.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleNotTags {
     #[inline]
@@ -3787,10 +4661,18 @@ impl CeCostCategoryRuleRuleNotTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleNotTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3819,8 +4701,15 @@ impl CeCostCategoryRuleRuleNotTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOr(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOr").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOr {
     #[inline]
@@ -3863,10 +4752,18 @@ impl CeCostCategoryRuleRuleOr {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3910,8 +4807,15 @@ impl CeCostCategoryRuleRuleOrFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAnd(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAnd").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrAnd {
     #[inline]
@@ -3937,10 +4841,18 @@ impl CeCostCategoryRuleRuleOrAnd {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAndFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3969,8 +4881,15 @@ impl CeCostCategoryRuleRuleOrAndFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.and.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAndCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAndCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAndCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrAndCostCategory {
     #[inline]
@@ -3996,10 +4915,18 @@ impl CeCostCategoryRuleRuleOrAndCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4028,8 +4955,15 @@ impl CeCostCategoryRuleRuleOrAndCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.and.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAndDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAndDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAndDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrAndDimension {
     #[inline]
@@ -4055,10 +4989,18 @@ impl CeCostCategoryRuleRuleOrAndDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAndDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4087,8 +5029,15 @@ impl CeCostCategoryRuleRuleOrAndDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.and.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAndTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAndTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAndTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrAndTags {
     #[inline]
@@ -4114,10 +5063,18 @@ impl CeCostCategoryRuleRuleOrAndTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrAndTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4146,8 +5103,15 @@ impl CeCostCategoryRuleRuleOrAndTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrCostCategory {
     #[inline]
@@ -4173,10 +5137,18 @@ impl CeCostCategoryRuleRuleOrCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4205,8 +5177,15 @@ impl CeCostCategoryRuleRuleOrCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrDimension {
     #[inline]
@@ -4232,10 +5211,18 @@ impl CeCostCategoryRuleRuleOrDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4264,8 +5251,15 @@ impl CeCostCategoryRuleRuleOrDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.not`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNot(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNot").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrNot {
     #[inline]
@@ -4291,10 +5285,18 @@ impl CeCostCategoryRuleRuleOrNot {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNotFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4323,8 +5325,15 @@ impl CeCostCategoryRuleRuleOrNotFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.not.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNotCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNotCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNotCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrNotCostCategory {
     #[inline]
@@ -4350,10 +5359,18 @@ impl CeCostCategoryRuleRuleOrNotCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4382,8 +5399,15 @@ impl CeCostCategoryRuleRuleOrNotCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.not.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNotDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNotDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNotDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrNotDimension {
     #[inline]
@@ -4409,10 +5433,18 @@ impl CeCostCategoryRuleRuleOrNotDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNotDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4441,8 +5473,15 @@ impl CeCostCategoryRuleRuleOrNotDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.not.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNotTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNotTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNotTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrNotTags {
     #[inline]
@@ -4468,10 +5507,18 @@ impl CeCostCategoryRuleRuleOrNotTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrNotTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4500,8 +5547,15 @@ impl CeCostCategoryRuleRuleOrNotTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.or`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOr(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOr").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrOr {
     #[inline]
@@ -4527,10 +5581,18 @@ impl CeCostCategoryRuleRuleOrOr {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOrFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4559,8 +5621,15 @@ impl CeCostCategoryRuleRuleOrOrFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.or.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOrCostCategory(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOrCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOrCostCategory").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrOrCostCategory {
     #[inline]
@@ -4586,10 +5655,18 @@ impl CeCostCategoryRuleRuleOrOrCostCategory {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4618,8 +5695,15 @@ impl CeCostCategoryRuleRuleOrOrCostCategoryFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.or.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOrDimension(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOrDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOrDimension").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrOrDimension {
     #[inline]
@@ -4645,10 +5729,18 @@ impl CeCostCategoryRuleRuleOrOrDimension {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOrDimensionFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4677,8 +5769,15 @@ impl CeCostCategoryRuleRuleOrOrDimensionFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.or.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOrTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOrTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOrTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrOrTags {
     #[inline]
@@ -4704,10 +5803,18 @@ impl CeCostCategoryRuleRuleOrOrTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrOrTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4736,8 +5843,15 @@ impl CeCostCategoryRuleRuleOrOrTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.or.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleOrTags {
     #[inline]
@@ -4763,10 +5877,18 @@ impl CeCostCategoryRuleRuleOrTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleOrTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4795,8 +5917,15 @@ impl CeCostCategoryRuleRuleOrTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.rule.rule.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleTags(Body);
+
+impl std::fmt::Debug for CeCostCategoryRuleRuleTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleTags").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategoryRuleRuleTags {
     #[inline]
@@ -4822,10 +5951,18 @@ impl CeCostCategoryRuleRuleTags {
 }
 
 /// The fields of a [`CeCostCategoryRuleRuleTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategoryRuleRuleTagsFields(Expr);
 
+impl std::fmt::Debug for CeCostCategoryRuleRuleTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategoryRuleRuleTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategoryRuleRuleTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4854,8 +5991,15 @@ impl CeCostCategoryRuleRuleTagsFields {
 }
 
 /// The nested block `aws_ce_cost_category.split_charge_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategorySplitChargeRule(Body);
+
+impl std::fmt::Debug for CeCostCategorySplitChargeRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategorySplitChargeRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CeCostCategorySplitChargeRule`].
 #[derive(Clone, Debug)]
@@ -4885,10 +6029,18 @@ impl CeCostCategorySplitChargeRule {
 }
 
 /// The fields of a [`CeCostCategorySplitChargeRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategorySplitChargeRuleFields(Expr);
 
+impl std::fmt::Debug for CeCostCategorySplitChargeRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategorySplitChargeRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategorySplitChargeRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4922,8 +6074,15 @@ impl CeCostCategorySplitChargeRuleFields {
 }
 
 /// The nested block `aws_ce_cost_category.split_charge_rule.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategorySplitChargeRuleParameter(Body);
+
+impl std::fmt::Debug for CeCostCategorySplitChargeRuleParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategorySplitChargeRuleParameter").field(&self.0).finish()
+    }
+}
 
 impl CeCostCategorySplitChargeRuleParameter {
     #[inline]
@@ -4944,10 +6103,18 @@ impl CeCostCategorySplitChargeRuleParameter {
 }
 
 /// The fields of a [`CeCostCategorySplitChargeRuleParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CeCostCategorySplitChargeRuleParameterFields(Expr);
 
+impl std::fmt::Debug for CeCostCategorySplitChargeRuleParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CeCostCategorySplitChargeRuleParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CeCostCategorySplitChargeRuleParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4971,8 +6138,15 @@ impl CeCostCategorySplitChargeRuleParameterFields {
 }
 
 /// The data source `aws_ce_cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategory(Body);
+
+impl std::fmt::Debug for DataAwsCeCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCeCostCategory`].
 #[derive(Clone, Debug)]
@@ -5002,9 +6176,11 @@ impl DataAwsCeCostCategory {
 }
 
 impl BlockType for DataAwsCeCostCategory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5017,16 +6193,25 @@ impl DataSource for DataAwsCeCostCategory {
 }
 
 /// A declared [`DataAwsCeCostCategory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCeCostCategoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCeCostCategoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5094,10 +6279,18 @@ impl DataAwsCeCostCategoryRef {
 pub enum DataAwsCeCostCategoryRule {}
 
 /// The fields of a [`DataAwsCeCostCategoryRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5135,10 +6328,18 @@ impl DataAwsCeCostCategoryRuleFields {
 pub enum DataAwsCeCostCategoryRuleInheritedValue {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleInheritedValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleInheritedValueFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleInheritedValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleInheritedValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleInheritedValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5166,10 +6367,18 @@ impl DataAwsCeCostCategoryRuleInheritedValueFields {
 pub enum DataAwsCeCostCategoryRuleRule {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5217,10 +6426,18 @@ impl DataAwsCeCostCategoryRuleRuleFields {
 pub enum DataAwsCeCostCategoryRuleRuleAnd {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5268,10 +6485,18 @@ impl DataAwsCeCostCategoryRuleRuleAndFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndAnd {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndAndFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5304,10 +6529,18 @@ impl DataAwsCeCostCategoryRuleRuleAndAndFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndAndCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5340,10 +6573,18 @@ impl DataAwsCeCostCategoryRuleRuleAndAndCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndAndDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndAndDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5376,10 +6617,18 @@ impl DataAwsCeCostCategoryRuleRuleAndAndDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndAndTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndAndTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5412,10 +6661,18 @@ impl DataAwsCeCostCategoryRuleRuleAndAndTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5448,10 +6705,18 @@ impl DataAwsCeCostCategoryRuleRuleAndCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5484,10 +6749,18 @@ impl DataAwsCeCostCategoryRuleRuleAndDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndNot {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndNotFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5520,10 +6793,18 @@ impl DataAwsCeCostCategoryRuleRuleAndNotFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndNotCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5556,10 +6837,18 @@ impl DataAwsCeCostCategoryRuleRuleAndNotCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndNotDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndNotDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5592,10 +6881,18 @@ impl DataAwsCeCostCategoryRuleRuleAndNotDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndNotTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndNotTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5628,10 +6925,18 @@ impl DataAwsCeCostCategoryRuleRuleAndNotTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndOr {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndOrFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5664,10 +6969,18 @@ impl DataAwsCeCostCategoryRuleRuleAndOrFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndOrCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5700,10 +7013,18 @@ impl DataAwsCeCostCategoryRuleRuleAndOrCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndOrDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndOrDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5736,10 +7057,18 @@ impl DataAwsCeCostCategoryRuleRuleAndOrDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndOrTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndOrTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5772,10 +7101,18 @@ impl DataAwsCeCostCategoryRuleRuleAndOrTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleAndTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleAndTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5808,10 +7145,18 @@ impl DataAwsCeCostCategoryRuleRuleAndTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5844,10 +7189,18 @@ impl DataAwsCeCostCategoryRuleRuleCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5880,10 +7233,18 @@ impl DataAwsCeCostCategoryRuleRuleDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleNot {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5931,10 +7292,18 @@ impl DataAwsCeCostCategoryRuleRuleNotFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotAnd {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotAndFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5967,10 +7336,18 @@ impl DataAwsCeCostCategoryRuleRuleNotAndFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotAndCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6003,10 +7380,18 @@ impl DataAwsCeCostCategoryRuleRuleNotAndCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotAndDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotAndDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6039,10 +7424,18 @@ impl DataAwsCeCostCategoryRuleRuleNotAndDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotAndTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotAndTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6075,10 +7468,18 @@ impl DataAwsCeCostCategoryRuleRuleNotAndTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6111,10 +7512,18 @@ impl DataAwsCeCostCategoryRuleRuleNotCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6147,10 +7556,18 @@ impl DataAwsCeCostCategoryRuleRuleNotDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotNot {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotNotFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6183,10 +7600,18 @@ impl DataAwsCeCostCategoryRuleRuleNotNotFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotNotCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6219,10 +7644,18 @@ impl DataAwsCeCostCategoryRuleRuleNotNotCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotNotDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotNotDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6255,10 +7688,18 @@ impl DataAwsCeCostCategoryRuleRuleNotNotDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotNotTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotNotTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6291,10 +7732,18 @@ impl DataAwsCeCostCategoryRuleRuleNotNotTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotOr {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotOrFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6327,10 +7776,18 @@ impl DataAwsCeCostCategoryRuleRuleNotOrFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotOrCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6363,10 +7820,18 @@ impl DataAwsCeCostCategoryRuleRuleNotOrCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotOrDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotOrDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6399,10 +7864,18 @@ impl DataAwsCeCostCategoryRuleRuleNotOrDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotOrTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotOrTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6435,10 +7908,18 @@ impl DataAwsCeCostCategoryRuleRuleNotOrTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleNotTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleNotTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6471,10 +7952,18 @@ impl DataAwsCeCostCategoryRuleRuleNotTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleOr {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6522,10 +8011,18 @@ impl DataAwsCeCostCategoryRuleRuleOrFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrAnd {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrAndFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6558,10 +8055,18 @@ impl DataAwsCeCostCategoryRuleRuleOrAndFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrAndCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6594,10 +8099,18 @@ impl DataAwsCeCostCategoryRuleRuleOrAndCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrAndDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrAndDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6630,10 +8143,18 @@ impl DataAwsCeCostCategoryRuleRuleOrAndDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrAndTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrAndTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6666,10 +8187,18 @@ impl DataAwsCeCostCategoryRuleRuleOrAndTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6702,10 +8231,18 @@ impl DataAwsCeCostCategoryRuleRuleOrCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6738,10 +8275,18 @@ impl DataAwsCeCostCategoryRuleRuleOrDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrNot {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrNotFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6774,10 +8319,18 @@ impl DataAwsCeCostCategoryRuleRuleOrNotFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrNotCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6810,10 +8363,18 @@ impl DataAwsCeCostCategoryRuleRuleOrNotCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrNotDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrNotDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6846,10 +8407,18 @@ impl DataAwsCeCostCategoryRuleRuleOrNotDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrNotTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrNotTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6882,10 +8451,18 @@ impl DataAwsCeCostCategoryRuleRuleOrNotTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrOr {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrOrFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6918,10 +8495,18 @@ impl DataAwsCeCostCategoryRuleRuleOrOrFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrOrCostCategory {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6954,10 +8539,18 @@ impl DataAwsCeCostCategoryRuleRuleOrOrCostCategoryFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrOrDimension {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrOrDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6990,10 +8583,18 @@ impl DataAwsCeCostCategoryRuleRuleOrOrDimensionFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrOrTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrOrTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7026,10 +8627,18 @@ impl DataAwsCeCostCategoryRuleRuleOrOrTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleOrTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleOrTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7062,10 +8671,18 @@ impl DataAwsCeCostCategoryRuleRuleOrTagsFields {
 pub enum DataAwsCeCostCategoryRuleRuleTags {}
 
 /// The fields of a [`DataAwsCeCostCategoryRuleRuleTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategoryRuleRuleTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategoryRuleRuleTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategoryRuleRuleTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategoryRuleRuleTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7098,10 +8715,18 @@ impl DataAwsCeCostCategoryRuleRuleTagsFields {
 pub enum DataAwsCeCostCategorySplitChargeRule {}
 
 /// The fields of a [`DataAwsCeCostCategorySplitChargeRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategorySplitChargeRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategorySplitChargeRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategorySplitChargeRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategorySplitChargeRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7139,10 +8764,18 @@ impl DataAwsCeCostCategorySplitChargeRuleFields {
 pub enum DataAwsCeCostCategorySplitChargeRuleParameter {}
 
 /// The fields of a [`DataAwsCeCostCategorySplitChargeRuleParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeCostCategorySplitChargeRuleParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeCostCategorySplitChargeRuleParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeCostCategorySplitChargeRuleParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeCostCategorySplitChargeRuleParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7166,8 +8799,15 @@ impl DataAwsCeCostCategorySplitChargeRuleParameterFields {
 }
 
 /// The data source `aws_ce_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTags(Body);
+
+impl std::fmt::Debug for DataAwsCeTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCeTags`].
 #[derive(Clone, Debug)]
@@ -7213,9 +8853,11 @@ impl DataAwsCeTags {
 }
 
 impl BlockType for DataAwsCeTags {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7228,16 +8870,25 @@ impl DataSource for DataAwsCeTags {
 }
 
 /// A declared [`DataAwsCeTags`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCeTagsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCeTagsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCeTagsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7286,8 +8937,15 @@ impl DataAwsCeTagsRef {
 }
 
 /// The nested block `aws_ce_tags.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilter(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilter").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilter {
     #[inline]
@@ -7330,10 +8988,18 @@ impl DataAwsCeTagsFilter {
 }
 
 /// The fields of a [`DataAwsCeTagsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7377,8 +9043,15 @@ impl DataAwsCeTagsFilterFields {
 }
 
 /// The nested block `aws_ce_tags.filter.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAnd(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAnd").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterAnd {
     #[inline]
@@ -7404,10 +9077,18 @@ impl DataAwsCeTagsFilterAnd {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAndFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7436,8 +9117,15 @@ impl DataAwsCeTagsFilterAndFields {
 }
 
 /// The nested block `aws_ce_tags.filter.and.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAndCostCategory(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterAndCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAndCostCategory").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterAndCostCategory {
     #[inline]
@@ -7463,10 +9151,18 @@ impl DataAwsCeTagsFilterAndCostCategory {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterAndCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAndCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterAndCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAndCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterAndCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7495,8 +9191,15 @@ impl DataAwsCeTagsFilterAndCostCategoryFields {
 }
 
 /// The nested block `aws_ce_tags.filter.and.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAndDimension(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterAndDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAndDimension").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterAndDimension {
     #[inline]
@@ -7522,10 +9225,18 @@ impl DataAwsCeTagsFilterAndDimension {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterAndDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAndDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterAndDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAndDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterAndDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7554,8 +9265,15 @@ impl DataAwsCeTagsFilterAndDimensionFields {
 }
 
 /// The nested block `aws_ce_tags.filter.and.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAndTags(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterAndTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAndTags").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterAndTags {
     #[inline]
@@ -7581,10 +9299,18 @@ impl DataAwsCeTagsFilterAndTags {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterAndTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterAndTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterAndTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterAndTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterAndTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7613,8 +9339,15 @@ impl DataAwsCeTagsFilterAndTagsFields {
 }
 
 /// The nested block `aws_ce_tags.filter.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterCostCategory(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterCostCategory").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterCostCategory {
     #[inline]
@@ -7640,10 +9373,18 @@ impl DataAwsCeTagsFilterCostCategory {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7672,8 +9413,15 @@ impl DataAwsCeTagsFilterCostCategoryFields {
 }
 
 /// The nested block `aws_ce_tags.filter.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterDimension(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterDimension").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterDimension {
     #[inline]
@@ -7699,10 +9447,18 @@ impl DataAwsCeTagsFilterDimension {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7731,8 +9487,15 @@ impl DataAwsCeTagsFilterDimensionFields {
 }
 
 /// The nested block `aws_ce_tags.filter.not`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNot(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterNot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNot").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterNot {
     #[inline]
@@ -7758,10 +9521,18 @@ impl DataAwsCeTagsFilterNot {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterNot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNotFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterNotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterNotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7790,8 +9561,15 @@ impl DataAwsCeTagsFilterNotFields {
 }
 
 /// The nested block `aws_ce_tags.filter.not.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNotCostCategory(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterNotCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNotCostCategory").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterNotCostCategory {
     #[inline]
@@ -7817,10 +9595,18 @@ impl DataAwsCeTagsFilterNotCostCategory {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterNotCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNotCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterNotCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNotCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterNotCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7849,8 +9635,15 @@ impl DataAwsCeTagsFilterNotCostCategoryFields {
 }
 
 /// The nested block `aws_ce_tags.filter.not.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNotDimension(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterNotDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNotDimension").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterNotDimension {
     #[inline]
@@ -7876,10 +9669,18 @@ impl DataAwsCeTagsFilterNotDimension {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterNotDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNotDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterNotDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNotDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterNotDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7908,8 +9709,15 @@ impl DataAwsCeTagsFilterNotDimensionFields {
 }
 
 /// The nested block `aws_ce_tags.filter.not.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNotTags(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterNotTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNotTags").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterNotTags {
     #[inline]
@@ -7935,10 +9743,18 @@ impl DataAwsCeTagsFilterNotTags {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterNotTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterNotTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterNotTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterNotTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterNotTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7967,8 +9783,15 @@ impl DataAwsCeTagsFilterNotTagsFields {
 }
 
 /// The nested block `aws_ce_tags.filter.or`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOr(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterOr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOr").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterOr {
     #[inline]
@@ -7994,10 +9817,18 @@ impl DataAwsCeTagsFilterOr {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterOr`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOrFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterOrFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOrFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterOrFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8026,8 +9857,15 @@ impl DataAwsCeTagsFilterOrFields {
 }
 
 /// The nested block `aws_ce_tags.filter.or.cost_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOrCostCategory(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterOrCostCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOrCostCategory").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterOrCostCategory {
     #[inline]
@@ -8053,10 +9891,18 @@ impl DataAwsCeTagsFilterOrCostCategory {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterOrCostCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOrCostCategoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterOrCostCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOrCostCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterOrCostCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8085,8 +9931,15 @@ impl DataAwsCeTagsFilterOrCostCategoryFields {
 }
 
 /// The nested block `aws_ce_tags.filter.or.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOrDimension(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterOrDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOrDimension").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterOrDimension {
     #[inline]
@@ -8112,10 +9965,18 @@ impl DataAwsCeTagsFilterOrDimension {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterOrDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOrDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterOrDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOrDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterOrDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8144,8 +10005,15 @@ impl DataAwsCeTagsFilterOrDimensionFields {
 }
 
 /// The nested block `aws_ce_tags.filter.or.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOrTags(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterOrTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOrTags").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterOrTags {
     #[inline]
@@ -8171,10 +10039,18 @@ impl DataAwsCeTagsFilterOrTags {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterOrTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterOrTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterOrTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterOrTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterOrTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8203,8 +10079,15 @@ impl DataAwsCeTagsFilterOrTagsFields {
 }
 
 /// The nested block `aws_ce_tags.filter.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterTags(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsFilterTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterTags").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsFilterTags {
     #[inline]
@@ -8230,10 +10113,18 @@ impl DataAwsCeTagsFilterTags {
 }
 
 /// The fields of a [`DataAwsCeTagsFilterTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsFilterTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsFilterTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsFilterTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsFilterTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8262,8 +10153,15 @@ impl DataAwsCeTagsFilterTagsFields {
 }
 
 /// The nested block `aws_ce_tags.sort_by`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsSortBy(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsSortBy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsSortBy").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCeTagsSortBy {
     #[inline]
@@ -8284,10 +10182,18 @@ impl DataAwsCeTagsSortBy {
 }
 
 /// The fields of a [`DataAwsCeTagsSortBy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsSortByFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsSortByFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsSortByFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsSortByFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8311,8 +10217,15 @@ impl DataAwsCeTagsSortByFields {
 }
 
 /// The nested block `aws_ce_tags.time_period`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsTimePeriod(Body);
+
+impl std::fmt::Debug for DataAwsCeTagsTimePeriod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsTimePeriod").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCeTagsTimePeriod`].
 #[derive(Clone, Debug)]
@@ -8334,10 +10247,18 @@ impl DataAwsCeTagsTimePeriod {
 }
 
 /// The fields of a [`DataAwsCeTagsTimePeriod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCeTagsTimePeriodFields(Expr);
 
+impl std::fmt::Debug for DataAwsCeTagsTimePeriodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCeTagsTimePeriodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCeTagsTimePeriodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_chatbot_slack_channel_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotSlackChannelConfiguration(Body);
+
+impl std::fmt::Debug for ChatbotSlackChannelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotSlackChannelConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChatbotSlackChannelConfiguration`].
 #[derive(Clone, Debug)]
@@ -72,9 +79,11 @@ impl ChatbotSlackChannelConfiguration {
 }
 
 impl BlockType for ChatbotSlackChannelConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -88,16 +97,25 @@ impl Resource for ChatbotSlackChannelConfiguration {
 }
 
 /// A declared [`ChatbotSlackChannelConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotSlackChannelConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ChatbotSlackChannelConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotSlackChannelConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChatbotSlackChannelConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChatbotSlackChannelConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -186,8 +204,15 @@ impl ChatbotSlackChannelConfigurationRef {
 }
 
 /// The nested block `aws_chatbot_slack_channel_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotSlackChannelConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for ChatbotSlackChannelConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotSlackChannelConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ChatbotSlackChannelConfigurationTimeouts {
     #[inline]
@@ -216,10 +241,18 @@ impl ChatbotSlackChannelConfigurationTimeouts {
 }
 
 /// The fields of a [`ChatbotSlackChannelConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotSlackChannelConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ChatbotSlackChannelConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotSlackChannelConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChatbotSlackChannelConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -248,8 +281,15 @@ impl ChatbotSlackChannelConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_chatbot_teams_channel_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotTeamsChannelConfiguration(Body);
+
+impl std::fmt::Debug for ChatbotTeamsChannelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotTeamsChannelConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChatbotTeamsChannelConfiguration`].
 #[derive(Clone, Debug)]
@@ -323,9 +363,11 @@ impl ChatbotTeamsChannelConfiguration {
 }
 
 impl BlockType for ChatbotTeamsChannelConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -339,16 +381,25 @@ impl Resource for ChatbotTeamsChannelConfiguration {
 }
 
 /// A declared [`ChatbotTeamsChannelConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotTeamsChannelConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ChatbotTeamsChannelConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotTeamsChannelConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChatbotTeamsChannelConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChatbotTeamsChannelConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -442,8 +493,15 @@ impl ChatbotTeamsChannelConfigurationRef {
 }
 
 /// The nested block `aws_chatbot_teams_channel_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotTeamsChannelConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for ChatbotTeamsChannelConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotTeamsChannelConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ChatbotTeamsChannelConfigurationTimeouts {
     #[inline]
@@ -472,10 +530,18 @@ impl ChatbotTeamsChannelConfigurationTimeouts {
 }
 
 /// The fields of a [`ChatbotTeamsChannelConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChatbotTeamsChannelConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ChatbotTeamsChannelConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChatbotTeamsChannelConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChatbotTeamsChannelConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -504,8 +570,15 @@ impl ChatbotTeamsChannelConfigurationTimeoutsFields {
 }
 
 /// The data source `aws_chatbot_slack_workspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsChatbotSlackWorkspace(Body);
+
+impl std::fmt::Debug for DataAwsChatbotSlackWorkspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsChatbotSlackWorkspace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsChatbotSlackWorkspace`].
 #[derive(Clone, Debug)]
@@ -531,9 +604,11 @@ impl DataAwsChatbotSlackWorkspace {
 }
 
 impl BlockType for DataAwsChatbotSlackWorkspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -546,16 +621,25 @@ impl DataSource for DataAwsChatbotSlackWorkspace {
 }
 
 /// A declared [`DataAwsChatbotSlackWorkspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsChatbotSlackWorkspaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsChatbotSlackWorkspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsChatbotSlackWorkspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsChatbotSlackWorkspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsChatbotSlackWorkspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_chime_voice_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnector(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnector`].
 #[derive(Clone, Debug)]
@@ -58,9 +65,11 @@ impl ChimeVoiceConnector {
 }
 
 impl BlockType for ChimeVoiceConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -74,16 +83,25 @@ impl Resource for ChimeVoiceConnector {
 }
 
 /// A declared [`ChimeVoiceConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorRef(BlockRef);
 
+impl std::fmt::Debug for ChimeVoiceConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimeVoiceConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimeVoiceConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -142,8 +160,15 @@ impl ChimeVoiceConnectorRef {
 }
 
 /// The resource `aws_chime_voice_connector_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorGroup(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorGroup`].
 #[derive(Clone, Debug)]
@@ -180,9 +205,11 @@ impl ChimeVoiceConnectorGroup {
 }
 
 impl BlockType for ChimeVoiceConnectorGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -196,16 +223,25 @@ impl Resource for ChimeVoiceConnectorGroup {
 }
 
 /// A declared [`ChimeVoiceConnectorGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorGroupRef(BlockRef);
 
+impl std::fmt::Debug for ChimeVoiceConnectorGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimeVoiceConnectorGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimeVoiceConnectorGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -239,8 +275,15 @@ impl ChimeVoiceConnectorGroupRef {
 }
 
 /// The nested block `aws_chime_voice_connector_group.connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorGroupConnector(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorGroupConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorGroupConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorGroupConnector`].
 #[derive(Clone, Debug)]
@@ -262,10 +305,18 @@ impl ChimeVoiceConnectorGroupConnector {
 }
 
 /// The fields of a [`ChimeVoiceConnectorGroupConnector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorGroupConnectorFields(Expr);
 
+impl std::fmt::Debug for ChimeVoiceConnectorGroupConnectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorGroupConnectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimeVoiceConnectorGroupConnectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -289,8 +340,15 @@ impl ChimeVoiceConnectorGroupConnectorFields {
 }
 
 /// The resource `aws_chime_voice_connector_logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorLogging(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorLogging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorLogging").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorLogging`].
 #[derive(Clone, Debug)]
@@ -331,9 +389,11 @@ impl ChimeVoiceConnectorLogging {
 }
 
 impl BlockType for ChimeVoiceConnectorLogging {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -347,16 +407,25 @@ impl Resource for ChimeVoiceConnectorLogging {
 }
 
 /// A declared [`ChimeVoiceConnectorLogging`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorLoggingRef(BlockRef);
 
+impl std::fmt::Debug for ChimeVoiceConnectorLoggingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorLoggingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimeVoiceConnectorLoggingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimeVoiceConnectorLoggingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -395,8 +464,15 @@ impl ChimeVoiceConnectorLoggingRef {
 }
 
 /// The resource `aws_chime_voice_connector_origination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorOrigination(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorOrigination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorOrigination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorOrigination`].
 #[derive(Clone, Debug)]
@@ -434,9 +510,11 @@ impl ChimeVoiceConnectorOrigination {
 }
 
 impl BlockType for ChimeVoiceConnectorOrigination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -450,16 +528,25 @@ impl Resource for ChimeVoiceConnectorOrigination {
 }
 
 /// A declared [`ChimeVoiceConnectorOrigination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorOriginationRef(BlockRef);
 
+impl std::fmt::Debug for ChimeVoiceConnectorOriginationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorOriginationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimeVoiceConnectorOriginationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimeVoiceConnectorOriginationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -498,8 +585,15 @@ impl ChimeVoiceConnectorOriginationRef {
 }
 
 /// The nested block `aws_chime_voice_connector_origination.route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorOriginationRoute(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorOriginationRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorOriginationRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorOriginationRoute`].
 #[derive(Clone, Debug)]
@@ -530,10 +624,18 @@ impl ChimeVoiceConnectorOriginationRoute {
 }
 
 /// The fields of a [`ChimeVoiceConnectorOriginationRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorOriginationRouteFields(Expr);
 
+impl std::fmt::Debug for ChimeVoiceConnectorOriginationRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorOriginationRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimeVoiceConnectorOriginationRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -572,8 +674,15 @@ impl ChimeVoiceConnectorOriginationRouteFields {
 }
 
 /// The resource `aws_chime_voice_connector_streaming`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorStreaming(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorStreaming {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorStreaming").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorStreaming`].
 #[derive(Clone, Debug)]
@@ -621,9 +730,11 @@ impl ChimeVoiceConnectorStreaming {
 }
 
 impl BlockType for ChimeVoiceConnectorStreaming {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -637,16 +748,25 @@ impl Resource for ChimeVoiceConnectorStreaming {
 }
 
 /// A declared [`ChimeVoiceConnectorStreaming`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorStreamingRef(BlockRef);
 
+impl std::fmt::Debug for ChimeVoiceConnectorStreamingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorStreamingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimeVoiceConnectorStreamingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimeVoiceConnectorStreamingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -695,8 +815,15 @@ impl ChimeVoiceConnectorStreamingRef {
 }
 
 /// The nested block `aws_chime_voice_connector_streaming.media_insights_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorStreamingMediaInsightsConfiguration(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorStreamingMediaInsightsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorStreamingMediaInsightsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ChimeVoiceConnectorStreamingMediaInsightsConfiguration {
     #[inline]
@@ -717,10 +844,18 @@ impl ChimeVoiceConnectorStreamingMediaInsightsConfiguration {
 }
 
 /// The fields of a [`ChimeVoiceConnectorStreamingMediaInsightsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorStreamingMediaInsightsConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimeVoiceConnectorStreamingMediaInsightsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorStreamingMediaInsightsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimeVoiceConnectorStreamingMediaInsightsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -744,8 +879,15 @@ impl ChimeVoiceConnectorStreamingMediaInsightsConfigurationFields {
 }
 
 /// The resource `aws_chime_voice_connector_termination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorTermination(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorTermination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorTermination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorTermination`].
 #[derive(Clone, Debug)]
@@ -795,9 +937,11 @@ impl ChimeVoiceConnectorTermination {
 }
 
 impl BlockType for ChimeVoiceConnectorTermination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -811,16 +955,25 @@ impl Resource for ChimeVoiceConnectorTermination {
 }
 
 /// A declared [`ChimeVoiceConnectorTermination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorTerminationRef(BlockRef);
 
+impl std::fmt::Debug for ChimeVoiceConnectorTerminationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorTerminationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimeVoiceConnectorTerminationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimeVoiceConnectorTerminationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -874,8 +1027,15 @@ impl ChimeVoiceConnectorTerminationRef {
 }
 
 /// The resource `aws_chime_voice_connector_termination_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorTerminationCredentials(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorTerminationCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorTerminationCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorTerminationCredentials`].
 #[derive(Clone, Debug)]
@@ -908,9 +1068,11 @@ impl ChimeVoiceConnectorTerminationCredentials {
 }
 
 impl BlockType for ChimeVoiceConnectorTerminationCredentials {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -924,16 +1086,25 @@ impl Resource for ChimeVoiceConnectorTerminationCredentials {
 }
 
 /// A declared [`ChimeVoiceConnectorTerminationCredentials`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorTerminationCredentialsRef(BlockRef);
 
+impl std::fmt::Debug for ChimeVoiceConnectorTerminationCredentialsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorTerminationCredentialsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimeVoiceConnectorTerminationCredentialsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimeVoiceConnectorTerminationCredentialsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -967,8 +1138,15 @@ impl ChimeVoiceConnectorTerminationCredentialsRef {
 }
 
 /// The nested block `aws_chime_voice_connector_termination_credentials.credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorTerminationCredentialsCredentials(Body);
+
+impl std::fmt::Debug for ChimeVoiceConnectorTerminationCredentialsCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorTerminationCredentialsCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimeVoiceConnectorTerminationCredentialsCredentials`].
 #[derive(Clone, Debug)]
@@ -990,10 +1168,18 @@ impl ChimeVoiceConnectorTerminationCredentialsCredentials {
 }
 
 /// The fields of a [`ChimeVoiceConnectorTerminationCredentialsCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimeVoiceConnectorTerminationCredentialsCredentialsFields(Expr);
 
+impl std::fmt::Debug for ChimeVoiceConnectorTerminationCredentialsCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimeVoiceConnectorTerminationCredentialsCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimeVoiceConnectorTerminationCredentialsCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_chimesdkmediapipelines_media_insights_pipeline_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfiguration`].
 #[derive(Clone, Debug)]
@@ -60,9 +67,11 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfiguration {
 }
 
 impl BlockType for ChimesdkmediapipelinesMediaInsightsPipelineConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -76,16 +85,25 @@ impl Resource for ChimesdkmediapipelinesMediaInsightsPipelineConfiguration {
 }
 
 /// A declared [`ChimesdkmediapipelinesMediaInsightsPipelineConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -149,8 +167,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRef {
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElements(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElements").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElements`].
 #[derive(Clone, Debug)]
@@ -210,10 +235,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElements {
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -272,8 +305,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsFields {
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.amazon_transcribe_call_analytics_processor_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfiguration`].
 #[derive(Clone, Debug)]
@@ -353,10 +393,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTrans
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -435,8 +483,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTrans
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.amazon_transcribe_call_analytics_processor_configuration.post_call_analytics_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettings(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettings`].
 #[derive(Clone, Debug)]
@@ -468,10 +523,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTrans
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettingsFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeCallAnalyticsProcessorConfigurationPostCallAnalyticsSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -505,8 +568,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTrans
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.amazon_transcribe_processor_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfiguration`].
 #[derive(Clone, Debug)]
@@ -581,10 +651,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTrans
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTranscribeProcessorConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -658,8 +736,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsAmazonTrans
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.kinesis_data_stream_sink_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfiguration`].
 #[derive(Clone, Debug)]
@@ -679,10 +764,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisData
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisDataStreamSinkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -701,8 +794,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsKinesisData
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.lambda_function_sink_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfiguration`].
 #[derive(Clone, Debug)]
@@ -722,10 +822,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunct
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunctionSinkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -744,8 +852,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsLambdaFunct
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.s3_recording_sink_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfiguration {
     #[inline]
@@ -761,10 +876,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3Recording
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3RecordingSinkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -783,8 +906,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsS3Recording
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.sns_topic_sink_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfiguration`].
 #[derive(Clone, Debug)]
@@ -804,10 +934,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSin
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSinkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -826,8 +964,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSnsTopicSin
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.sqs_queue_sink_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfiguration`].
 #[derive(Clone, Debug)]
@@ -847,10 +992,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSin
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSinkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -869,8 +1022,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsSqsQueueSin
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.elements.voice_analytics_processor_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfiguration`].
 #[derive(Clone, Debug)]
@@ -892,10 +1052,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyt
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyticsProcessorConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -919,8 +1087,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationElementsVoiceAnalyt
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.real_time_alert_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfiguration`].
 #[derive(Clone, Debug)]
@@ -945,10 +1120,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -972,8 +1155,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.real_time_alert_configuration.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRules(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRules`].
 #[derive(Clone, Debug)]
@@ -1008,10 +1198,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1045,8 +1243,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.real_time_alert_configuration.rules.issue_detection_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfiguration`].
 #[derive(Clone, Debug)]
@@ -1066,10 +1271,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesIssueDetectionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1088,8 +1301,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.real_time_alert_configuration.rules.keyword_match_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfiguration`].
 #[derive(Clone, Debug)]
@@ -1116,10 +1336,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesKeywordMatchConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1148,8 +1376,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.real_time_alert_configuration.rules.sentiment_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfiguration`].
 #[derive(Clone, Debug)]
@@ -1173,10 +1408,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfigurationRulesSentimentConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1205,8 +1448,15 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationRealTimeAlertConfig
 }
 
 /// The nested block `aws_chimesdkmediapipelines_media_insights_pipeline_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeouts {
     #[inline]
@@ -1232,10 +1482,18 @@ impl ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeouts {
 }
 
 /// The fields of a [`ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkmediapipelinesMediaInsightsPipelineConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_chimesdkvoice_global_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceGlobalSettings(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceGlobalSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceGlobalSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkvoiceGlobalSettings`].
 #[derive(Clone, Debug)]
@@ -35,9 +42,11 @@ impl ChimesdkvoiceGlobalSettings {
 }
 
 impl BlockType for ChimesdkvoiceGlobalSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -51,16 +60,25 @@ impl Resource for ChimesdkvoiceGlobalSettings {
 }
 
 /// A declared [`ChimesdkvoiceGlobalSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceGlobalSettingsRef(BlockRef);
 
+impl std::fmt::Debug for ChimesdkvoiceGlobalSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceGlobalSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimesdkvoiceGlobalSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimesdkvoiceGlobalSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -84,8 +102,15 @@ impl ChimesdkvoiceGlobalSettingsRef {
 }
 
 /// The nested block `aws_chimesdkvoice_global_settings.voice_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceGlobalSettingsVoiceConnector(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceGlobalSettingsVoiceConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceGlobalSettingsVoiceConnector").field(&self.0).finish()
+    }
+}
 
 impl ChimesdkvoiceGlobalSettingsVoiceConnector {
     #[inline]
@@ -101,10 +126,18 @@ impl ChimesdkvoiceGlobalSettingsVoiceConnector {
 }
 
 /// The fields of a [`ChimesdkvoiceGlobalSettingsVoiceConnector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceGlobalSettingsVoiceConnectorFields(Expr);
 
+impl std::fmt::Debug for ChimesdkvoiceGlobalSettingsVoiceConnectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceGlobalSettingsVoiceConnectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkvoiceGlobalSettingsVoiceConnectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -123,8 +156,15 @@ impl ChimesdkvoiceGlobalSettingsVoiceConnectorFields {
 }
 
 /// The resource `aws_chimesdkvoice_sip_media_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipMediaApplication(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceSipMediaApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipMediaApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkvoiceSipMediaApplication`].
 #[derive(Clone, Debug)]
@@ -169,9 +209,11 @@ impl ChimesdkvoiceSipMediaApplication {
 }
 
 impl BlockType for ChimesdkvoiceSipMediaApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -185,16 +227,25 @@ impl Resource for ChimesdkvoiceSipMediaApplication {
 }
 
 /// A declared [`ChimesdkvoiceSipMediaApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipMediaApplicationRef(BlockRef);
 
+impl std::fmt::Debug for ChimesdkvoiceSipMediaApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipMediaApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimesdkvoiceSipMediaApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimesdkvoiceSipMediaApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -248,8 +299,15 @@ impl ChimesdkvoiceSipMediaApplicationRef {
 }
 
 /// The nested block `aws_chimesdkvoice_sip_media_application.endpoints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipMediaApplicationEndpoints(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceSipMediaApplicationEndpoints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipMediaApplicationEndpoints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkvoiceSipMediaApplicationEndpoints`].
 #[derive(Clone, Debug)]
@@ -269,10 +327,18 @@ impl ChimesdkvoiceSipMediaApplicationEndpoints {
 }
 
 /// The fields of a [`ChimesdkvoiceSipMediaApplicationEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipMediaApplicationEndpointsFields(Expr);
 
+impl std::fmt::Debug for ChimesdkvoiceSipMediaApplicationEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipMediaApplicationEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkvoiceSipMediaApplicationEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -291,8 +357,15 @@ impl ChimesdkvoiceSipMediaApplicationEndpointsFields {
 }
 
 /// The resource `aws_chimesdkvoice_sip_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipRule(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceSipRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkvoiceSipRule`].
 #[derive(Clone, Debug)]
@@ -334,9 +407,11 @@ impl ChimesdkvoiceSipRule {
 }
 
 impl BlockType for ChimesdkvoiceSipRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -350,16 +425,25 @@ impl Resource for ChimesdkvoiceSipRule {
 }
 
 /// A declared [`ChimesdkvoiceSipRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipRuleRef(BlockRef);
 
+impl std::fmt::Debug for ChimesdkvoiceSipRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimesdkvoiceSipRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimesdkvoiceSipRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -408,8 +492,15 @@ impl ChimesdkvoiceSipRuleRef {
 }
 
 /// The nested block `aws_chimesdkvoice_sip_rule.target_applications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipRuleTargetApplications(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceSipRuleTargetApplications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipRuleTargetApplications").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkvoiceSipRuleTargetApplications`].
 #[derive(Clone, Debug)]
@@ -433,10 +524,18 @@ impl ChimesdkvoiceSipRuleTargetApplications {
 }
 
 /// The fields of a [`ChimesdkvoiceSipRuleTargetApplications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceSipRuleTargetApplicationsFields(Expr);
 
+impl std::fmt::Debug for ChimesdkvoiceSipRuleTargetApplicationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceSipRuleTargetApplicationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkvoiceSipRuleTargetApplicationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -465,8 +564,15 @@ impl ChimesdkvoiceSipRuleTargetApplicationsFields {
 }
 
 /// The resource `aws_chimesdkvoice_voice_profile_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceVoiceProfileDomain(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceVoiceProfileDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceVoiceProfileDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkvoiceVoiceProfileDomain`].
 #[derive(Clone, Debug)]
@@ -514,9 +620,11 @@ impl ChimesdkvoiceVoiceProfileDomain {
 }
 
 impl BlockType for ChimesdkvoiceVoiceProfileDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -530,16 +638,25 @@ impl Resource for ChimesdkvoiceVoiceProfileDomain {
 }
 
 /// A declared [`ChimesdkvoiceVoiceProfileDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceVoiceProfileDomainRef(BlockRef);
 
+impl std::fmt::Debug for ChimesdkvoiceVoiceProfileDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceVoiceProfileDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ChimesdkvoiceVoiceProfileDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ChimesdkvoiceVoiceProfileDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -598,8 +715,15 @@ impl ChimesdkvoiceVoiceProfileDomainRef {
 }
 
 /// The nested block `aws_chimesdkvoice_voice_profile_domain.server_side_encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -619,10 +743,18 @@ impl ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfiguration {
 }
 
 /// The fields of a [`ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -641,8 +773,15 @@ impl ChimesdkvoiceVoiceProfileDomainServerSideEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_chimesdkvoice_voice_profile_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceVoiceProfileDomainTimeouts(Body);
+
+impl std::fmt::Debug for ChimesdkvoiceVoiceProfileDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceVoiceProfileDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ChimesdkvoiceVoiceProfileDomainTimeouts {
     #[inline]
@@ -668,10 +807,18 @@ impl ChimesdkvoiceVoiceProfileDomainTimeouts {
 }
 
 /// The fields of a [`ChimesdkvoiceVoiceProfileDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChimesdkvoiceVoiceProfileDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ChimesdkvoiceVoiceProfileDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ChimesdkvoiceVoiceProfileDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ChimesdkvoiceVoiceProfileDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

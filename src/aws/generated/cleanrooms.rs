@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cleanrooms_collaboration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaboration(Body);
+
+impl std::fmt::Debug for CleanroomsCollaboration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaboration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsCollaboration`].
 #[derive(Clone, Debug)]
@@ -75,9 +82,11 @@ impl CleanroomsCollaboration {
 }
 
 impl BlockType for CleanroomsCollaboration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -91,16 +100,25 @@ impl Resource for CleanroomsCollaboration {
 }
 
 /// A declared [`CleanroomsCollaboration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaborationRef(BlockRef);
 
+impl std::fmt::Debug for CleanroomsCollaborationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaborationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CleanroomsCollaborationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CleanroomsCollaborationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -194,8 +212,15 @@ impl CleanroomsCollaborationRef {
 }
 
 /// The nested block `aws_cleanrooms_collaboration.data_encryption_metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaborationDataEncryptionMetadata(Body);
+
+impl std::fmt::Debug for CleanroomsCollaborationDataEncryptionMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaborationDataEncryptionMetadata").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsCollaborationDataEncryptionMetadata`].
 #[derive(Clone, Debug)]
@@ -221,10 +246,18 @@ impl CleanroomsCollaborationDataEncryptionMetadata {
 }
 
 /// The fields of a [`CleanroomsCollaborationDataEncryptionMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaborationDataEncryptionMetadataFields(Expr);
 
+impl std::fmt::Debug for CleanroomsCollaborationDataEncryptionMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaborationDataEncryptionMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsCollaborationDataEncryptionMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -258,8 +291,15 @@ impl CleanroomsCollaborationDataEncryptionMetadataFields {
 }
 
 /// The nested block `aws_cleanrooms_collaboration.member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaborationMember(Body);
+
+impl std::fmt::Debug for CleanroomsCollaborationMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaborationMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsCollaborationMember`].
 #[derive(Clone, Debug)]
@@ -283,10 +323,18 @@ impl CleanroomsCollaborationMember {
 }
 
 /// The fields of a [`CleanroomsCollaborationMember`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaborationMemberFields(Expr);
 
+impl std::fmt::Debug for CleanroomsCollaborationMemberFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaborationMemberFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsCollaborationMemberFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -320,8 +368,15 @@ impl CleanroomsCollaborationMemberFields {
 }
 
 /// The nested block `aws_cleanrooms_collaboration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaborationTimeouts(Body);
+
+impl std::fmt::Debug for CleanroomsCollaborationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaborationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CleanroomsCollaborationTimeouts {
     #[inline]
@@ -347,10 +402,18 @@ impl CleanroomsCollaborationTimeouts {
 }
 
 /// The fields of a [`CleanroomsCollaborationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsCollaborationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CleanroomsCollaborationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsCollaborationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsCollaborationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -379,8 +442,15 @@ impl CleanroomsCollaborationTimeoutsFields {
 }
 
 /// The resource `aws_cleanrooms_configured_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsConfiguredTable(Body);
+
+impl std::fmt::Debug for CleanroomsConfiguredTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsConfiguredTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsConfiguredTable`].
 #[derive(Clone, Debug)]
@@ -437,9 +507,11 @@ impl CleanroomsConfiguredTable {
 }
 
 impl BlockType for CleanroomsConfiguredTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -453,16 +525,25 @@ impl Resource for CleanroomsConfiguredTable {
 }
 
 /// A declared [`CleanroomsConfiguredTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsConfiguredTableRef(BlockRef);
 
+impl std::fmt::Debug for CleanroomsConfiguredTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsConfiguredTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CleanroomsConfiguredTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CleanroomsConfiguredTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -541,8 +622,15 @@ impl CleanroomsConfiguredTableRef {
 }
 
 /// The nested block `aws_cleanrooms_configured_table.table_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsConfiguredTableTableReference(Body);
+
+impl std::fmt::Debug for CleanroomsConfiguredTableTableReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsConfiguredTableTableReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsConfiguredTableTableReference`].
 #[derive(Clone, Debug)]
@@ -564,10 +652,18 @@ impl CleanroomsConfiguredTableTableReference {
 }
 
 /// The fields of a [`CleanroomsConfiguredTableTableReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsConfiguredTableTableReferenceFields(Expr);
 
+impl std::fmt::Debug for CleanroomsConfiguredTableTableReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsConfiguredTableTableReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsConfiguredTableTableReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,8 +687,15 @@ impl CleanroomsConfiguredTableTableReferenceFields {
 }
 
 /// The nested block `aws_cleanrooms_configured_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsConfiguredTableTimeouts(Body);
+
+impl std::fmt::Debug for CleanroomsConfiguredTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsConfiguredTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CleanroomsConfiguredTableTimeouts {
     #[inline]
@@ -618,10 +721,18 @@ impl CleanroomsConfiguredTableTimeouts {
 }
 
 /// The fields of a [`CleanroomsConfiguredTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsConfiguredTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CleanroomsConfiguredTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsConfiguredTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsConfiguredTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -650,8 +761,15 @@ impl CleanroomsConfiguredTableTimeoutsFields {
 }
 
 /// The resource `aws_cleanrooms_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembership(Body);
+
+impl std::fmt::Debug for CleanroomsMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsMembership`].
 #[derive(Clone, Debug)]
@@ -696,9 +814,11 @@ impl CleanroomsMembership {
 }
 
 impl BlockType for CleanroomsMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -712,16 +832,25 @@ impl Resource for CleanroomsMembership {
 }
 
 /// A declared [`CleanroomsMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipRef(BlockRef);
 
+impl std::fmt::Debug for CleanroomsMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CleanroomsMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CleanroomsMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -820,8 +949,15 @@ impl CleanroomsMembershipRef {
 }
 
 /// The nested block `aws_cleanrooms_membership.default_result_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipDefaultResultConfiguration(Body);
+
+impl std::fmt::Debug for CleanroomsMembershipDefaultResultConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipDefaultResultConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CleanroomsMembershipDefaultResultConfiguration {
     #[inline]
@@ -843,10 +979,18 @@ impl CleanroomsMembershipDefaultResultConfiguration {
 }
 
 /// The fields of a [`CleanroomsMembershipDefaultResultConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipDefaultResultConfigurationFields(Expr);
 
+impl std::fmt::Debug for CleanroomsMembershipDefaultResultConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipDefaultResultConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsMembershipDefaultResultConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -870,8 +1014,15 @@ impl CleanroomsMembershipDefaultResultConfigurationFields {
 }
 
 /// The nested block `aws_cleanrooms_membership.default_result_configuration.output_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipDefaultResultConfigurationOutputConfiguration(Body);
+
+impl std::fmt::Debug for CleanroomsMembershipDefaultResultConfigurationOutputConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipDefaultResultConfigurationOutputConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CleanroomsMembershipDefaultResultConfigurationOutputConfiguration {
     #[inline]
@@ -888,10 +1039,18 @@ impl CleanroomsMembershipDefaultResultConfigurationOutputConfiguration {
 }
 
 /// The fields of a [`CleanroomsMembershipDefaultResultConfigurationOutputConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipDefaultResultConfigurationOutputConfigurationFields(Expr);
 
+impl std::fmt::Debug for CleanroomsMembershipDefaultResultConfigurationOutputConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipDefaultResultConfigurationOutputConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsMembershipDefaultResultConfigurationOutputConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -910,8 +1069,15 @@ impl CleanroomsMembershipDefaultResultConfigurationOutputConfigurationFields {
 }
 
 /// The nested block `aws_cleanrooms_membership.default_result_configuration.output_configuration.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3(Body);
+
+impl std::fmt::Debug for CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3`].
 #[derive(Clone, Debug)]
@@ -938,10 +1104,18 @@ impl CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3 {
 }
 
 /// The fields of a [`CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3Fields(Expr);
 
+impl std::fmt::Debug for CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -970,8 +1144,15 @@ impl CleanroomsMembershipDefaultResultConfigurationOutputConfigurationS3Fields {
 }
 
 /// The nested block `aws_cleanrooms_membership.payment_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipPaymentConfiguration(Body);
+
+impl std::fmt::Debug for CleanroomsMembershipPaymentConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipPaymentConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CleanroomsMembershipPaymentConfiguration {
     #[inline]
@@ -988,10 +1169,18 @@ impl CleanroomsMembershipPaymentConfiguration {
 }
 
 /// The fields of a [`CleanroomsMembershipPaymentConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipPaymentConfigurationFields(Expr);
 
+impl std::fmt::Debug for CleanroomsMembershipPaymentConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipPaymentConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsMembershipPaymentConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1010,8 +1199,15 @@ impl CleanroomsMembershipPaymentConfigurationFields {
 }
 
 /// The nested block `aws_cleanrooms_membership.payment_configuration.query_compute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipPaymentConfigurationQueryCompute(Body);
+
+impl std::fmt::Debug for CleanroomsMembershipPaymentConfigurationQueryCompute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipPaymentConfigurationQueryCompute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CleanroomsMembershipPaymentConfigurationQueryCompute`].
 #[derive(Clone, Debug)]
@@ -1031,10 +1227,18 @@ impl CleanroomsMembershipPaymentConfigurationQueryCompute {
 }
 
 /// The fields of a [`CleanroomsMembershipPaymentConfigurationQueryCompute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CleanroomsMembershipPaymentConfigurationQueryComputeFields(Expr);
 
+impl std::fmt::Debug for CleanroomsMembershipPaymentConfigurationQueryComputeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CleanroomsMembershipPaymentConfigurationQueryComputeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CleanroomsMembershipPaymentConfigurationQueryComputeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

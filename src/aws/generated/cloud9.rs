@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloud9_environment_ec2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Cloud9EnvironmentEc2(Body);
+
+impl std::fmt::Debug for Cloud9EnvironmentEc2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Cloud9EnvironmentEc2").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Cloud9EnvironmentEc2`].
 #[derive(Clone, Debug)]
@@ -80,9 +87,11 @@ impl Cloud9EnvironmentEc2 {
 }
 
 impl BlockType for Cloud9EnvironmentEc2 {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -96,16 +105,25 @@ impl Resource for Cloud9EnvironmentEc2 {
 }
 
 /// A declared [`Cloud9EnvironmentEc2`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Cloud9EnvironmentEc2Ref(BlockRef);
 
+impl std::fmt::Debug for Cloud9EnvironmentEc2Ref {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Cloud9EnvironmentEc2Ref").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Cloud9EnvironmentEc2Ref {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Cloud9EnvironmentEc2Ref {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -189,8 +207,15 @@ impl Cloud9EnvironmentEc2Ref {
 }
 
 /// The resource `aws_cloud9_environment_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Cloud9EnvironmentMembership(Body);
+
+impl std::fmt::Debug for Cloud9EnvironmentMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Cloud9EnvironmentMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Cloud9EnvironmentMembership`].
 #[derive(Clone, Debug)]
@@ -225,9 +250,11 @@ impl Cloud9EnvironmentMembership {
 }
 
 impl BlockType for Cloud9EnvironmentMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -241,16 +268,25 @@ impl Resource for Cloud9EnvironmentMembership {
 }
 
 /// A declared [`Cloud9EnvironmentMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Cloud9EnvironmentMembershipRef(BlockRef);
 
+impl std::fmt::Debug for Cloud9EnvironmentMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Cloud9EnvironmentMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Cloud9EnvironmentMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Cloud9EnvironmentMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudcontrolapi_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudcontrolapiResource(Body);
+
+impl std::fmt::Debug for CloudcontrolapiResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudcontrolapiResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudcontrolapiResource`].
 #[derive(Clone, Debug)]
@@ -63,9 +70,11 @@ impl CloudcontrolapiResource {
 }
 
 impl BlockType for CloudcontrolapiResource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -79,16 +88,25 @@ impl Resource for CloudcontrolapiResource {
 }
 
 /// A declared [`CloudcontrolapiResource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudcontrolapiResourceRef(BlockRef);
 
+impl std::fmt::Debug for CloudcontrolapiResourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudcontrolapiResourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudcontrolapiResourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudcontrolapiResourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -147,8 +165,15 @@ impl CloudcontrolapiResourceRef {
 }
 
 /// The nested block `aws_cloudcontrolapi_resource.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudcontrolapiResourceTimeouts(Body);
+
+impl std::fmt::Debug for CloudcontrolapiResourceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudcontrolapiResourceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudcontrolapiResourceTimeouts {
     #[inline]
@@ -174,10 +199,18 @@ impl CloudcontrolapiResourceTimeouts {
 }
 
 /// The fields of a [`CloudcontrolapiResourceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudcontrolapiResourceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudcontrolapiResourceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudcontrolapiResourceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudcontrolapiResourceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -206,8 +239,15 @@ impl CloudcontrolapiResourceTimeoutsFields {
 }
 
 /// The data source `aws_cloudcontrolapi_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudcontrolapiResource(Body);
+
+impl std::fmt::Debug for DataAwsCloudcontrolapiResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudcontrolapiResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudcontrolapiResource`].
 #[derive(Clone, Debug)]
@@ -250,9 +290,11 @@ impl DataAwsCloudcontrolapiResource {
 }
 
 impl BlockType for DataAwsCloudcontrolapiResource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -265,16 +307,25 @@ impl DataSource for DataAwsCloudcontrolapiResource {
 }
 
 /// A declared [`DataAwsCloudcontrolapiResource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudcontrolapiResourceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudcontrolapiResourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudcontrolapiResourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudcontrolapiResourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudcontrolapiResourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

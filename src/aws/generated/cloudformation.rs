@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudformation_stack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStack(Body);
+
+impl std::fmt::Debug for CloudformationStack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudformationStack`].
 #[derive(Clone, Debug)]
@@ -111,9 +118,11 @@ impl CloudformationStack {
 }
 
 impl BlockType for CloudformationStack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -127,16 +136,25 @@ impl Resource for CloudformationStack {
 }
 
 /// A declared [`CloudformationStack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackRef(BlockRef);
 
+impl std::fmt::Debug for CloudformationStackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudformationStackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudformationStackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -240,8 +258,15 @@ impl CloudformationStackRef {
 }
 
 /// The nested block `aws_cloudformation_stack.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackTimeouts(Body);
+
+impl std::fmt::Debug for CloudformationStackTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackTimeouts {
     #[inline]
@@ -267,10 +292,18 @@ impl CloudformationStackTimeouts {
 }
 
 /// The fields of a [`CloudformationStackTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -299,8 +332,15 @@ impl CloudformationStackTimeoutsFields {
 }
 
 /// The resource `aws_cloudformation_stack_instances`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstances(Body);
+
+impl std::fmt::Debug for CloudformationStackInstances {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstances").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudformationStackInstances`].
 #[derive(Clone, Debug)]
@@ -371,9 +411,11 @@ impl CloudformationStackInstances {
 }
 
 impl BlockType for CloudformationStackInstances {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -387,16 +429,25 @@ impl Resource for CloudformationStackInstances {
 }
 
 /// A declared [`CloudformationStackInstances`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesRef(BlockRef);
 
+impl std::fmt::Debug for CloudformationStackInstancesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudformationStackInstancesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudformationStackInstancesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -475,8 +526,15 @@ impl CloudformationStackInstancesRef {
 }
 
 /// The nested block `aws_cloudformation_stack_instances.deployment_targets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesDeploymentTargets(Body);
+
+impl std::fmt::Debug for CloudformationStackInstancesDeploymentTargets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesDeploymentTargets").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackInstancesDeploymentTargets {
     #[inline]
@@ -507,10 +565,18 @@ impl CloudformationStackInstancesDeploymentTargets {
 }
 
 /// The fields of a [`CloudformationStackInstancesDeploymentTargets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesDeploymentTargetsFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackInstancesDeploymentTargetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesDeploymentTargetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackInstancesDeploymentTargetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -544,8 +610,15 @@ impl CloudformationStackInstancesDeploymentTargetsFields {
 }
 
 /// The nested block `aws_cloudformation_stack_instances.operation_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesOperationPreferences(Body);
+
+impl std::fmt::Debug for CloudformationStackInstancesOperationPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesOperationPreferences").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackInstancesOperationPreferences {
     #[inline]
@@ -591,10 +664,18 @@ impl CloudformationStackInstancesOperationPreferences {
 }
 
 /// The fields of a [`CloudformationStackInstancesOperationPreferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesOperationPreferencesFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackInstancesOperationPreferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesOperationPreferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackInstancesOperationPreferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -647,10 +728,18 @@ impl CloudformationStackInstancesOperationPreferencesFields {
 pub enum CloudformationStackInstancesStackInstanceSummaries {}
 
 /// The fields of a [`CloudformationStackInstancesStackInstanceSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesStackInstanceSummariesFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackInstancesStackInstanceSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesStackInstanceSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackInstancesStackInstanceSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -709,8 +798,15 @@ impl CloudformationStackInstancesStackInstanceSummariesFields {
 }
 
 /// The nested block `aws_cloudformation_stack_instances.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesTimeouts(Body);
+
+impl std::fmt::Debug for CloudformationStackInstancesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackInstancesTimeouts {
     #[inline]
@@ -736,10 +832,18 @@ impl CloudformationStackInstancesTimeouts {
 }
 
 /// The fields of a [`CloudformationStackInstancesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackInstancesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackInstancesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackInstancesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackInstancesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -768,8 +872,15 @@ impl CloudformationStackInstancesTimeoutsFields {
 }
 
 /// The resource `aws_cloudformation_stack_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSet(Body);
+
+impl std::fmt::Debug for CloudformationStackSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudformationStackSet`].
 #[derive(Clone, Debug)]
@@ -875,9 +986,11 @@ impl CloudformationStackSet {
 }
 
 impl BlockType for CloudformationStackSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -891,16 +1004,25 @@ impl Resource for CloudformationStackSet {
 }
 
 /// A declared [`CloudformationStackSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetRef(BlockRef);
 
+impl std::fmt::Debug for CloudformationStackSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudformationStackSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudformationStackSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1014,8 +1136,15 @@ impl CloudformationStackSetRef {
 }
 
 /// The nested block `aws_cloudformation_stack_set.auto_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetAutoDeployment(Body);
+
+impl std::fmt::Debug for CloudformationStackSetAutoDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetAutoDeployment").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackSetAutoDeployment {
     #[inline]
@@ -1036,10 +1165,18 @@ impl CloudformationStackSetAutoDeployment {
 }
 
 /// The fields of a [`CloudformationStackSetAutoDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetAutoDeploymentFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetAutoDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetAutoDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetAutoDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1063,8 +1200,15 @@ impl CloudformationStackSetAutoDeploymentFields {
 }
 
 /// The nested block `aws_cloudformation_stack_set.managed_execution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetManagedExecution(Body);
+
+impl std::fmt::Debug for CloudformationStackSetManagedExecution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetManagedExecution").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackSetManagedExecution {
     #[inline]
@@ -1080,10 +1224,18 @@ impl CloudformationStackSetManagedExecution {
 }
 
 /// The fields of a [`CloudformationStackSetManagedExecution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetManagedExecutionFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetManagedExecutionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetManagedExecutionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetManagedExecutionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1102,8 +1254,15 @@ impl CloudformationStackSetManagedExecutionFields {
 }
 
 /// The nested block `aws_cloudformation_stack_set.operation_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetOperationPreferences(Body);
+
+impl std::fmt::Debug for CloudformationStackSetOperationPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetOperationPreferences").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackSetOperationPreferences {
     #[inline]
@@ -1144,10 +1303,18 @@ impl CloudformationStackSetOperationPreferences {
 }
 
 /// The fields of a [`CloudformationStackSetOperationPreferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetOperationPreferencesFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetOperationPreferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetOperationPreferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetOperationPreferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1191,8 +1358,15 @@ impl CloudformationStackSetOperationPreferencesFields {
 }
 
 /// The nested block `aws_cloudformation_stack_set.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetTimeouts(Body);
+
+impl std::fmt::Debug for CloudformationStackSetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackSetTimeouts {
     #[inline]
@@ -1208,10 +1382,18 @@ impl CloudformationStackSetTimeouts {
 }
 
 /// The fields of a [`CloudformationStackSetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1230,8 +1412,15 @@ impl CloudformationStackSetTimeoutsFields {
 }
 
 /// The resource `aws_cloudformation_stack_set_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstance(Body);
+
+impl std::fmt::Debug for CloudformationStackSetInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudformationStackSetInstance`].
 #[derive(Clone, Debug)]
@@ -1301,9 +1490,11 @@ impl CloudformationStackSetInstance {
 }
 
 impl BlockType for CloudformationStackSetInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1317,16 +1508,25 @@ impl Resource for CloudformationStackSetInstance {
 }
 
 /// A declared [`CloudformationStackSetInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceRef(BlockRef);
 
+impl std::fmt::Debug for CloudformationStackSetInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudformationStackSetInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudformationStackSetInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1410,8 +1610,15 @@ impl CloudformationStackSetInstanceRef {
 }
 
 /// The nested block `aws_cloudformation_stack_set_instance.deployment_targets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceDeploymentTargets(Body);
+
+impl std::fmt::Debug for CloudformationStackSetInstanceDeploymentTargets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceDeploymentTargets").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackSetInstanceDeploymentTargets {
     #[inline]
@@ -1442,10 +1649,18 @@ impl CloudformationStackSetInstanceDeploymentTargets {
 }
 
 /// The fields of a [`CloudformationStackSetInstanceDeploymentTargets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceDeploymentTargetsFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetInstanceDeploymentTargetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceDeploymentTargetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetInstanceDeploymentTargetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1479,8 +1694,15 @@ impl CloudformationStackSetInstanceDeploymentTargetsFields {
 }
 
 /// The nested block `aws_cloudformation_stack_set_instance.operation_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceOperationPreferences(Body);
+
+impl std::fmt::Debug for CloudformationStackSetInstanceOperationPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceOperationPreferences").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackSetInstanceOperationPreferences {
     #[inline]
@@ -1526,10 +1748,18 @@ impl CloudformationStackSetInstanceOperationPreferences {
 }
 
 /// The fields of a [`CloudformationStackSetInstanceOperationPreferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceOperationPreferencesFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetInstanceOperationPreferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceOperationPreferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetInstanceOperationPreferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1582,10 +1812,18 @@ impl CloudformationStackSetInstanceOperationPreferencesFields {
 pub enum CloudformationStackSetInstanceStackInstanceSummaries {}
 
 /// The fields of a [`CloudformationStackSetInstanceStackInstanceSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceStackInstanceSummariesFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetInstanceStackInstanceSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceStackInstanceSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetInstanceStackInstanceSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1614,8 +1852,15 @@ impl CloudformationStackSetInstanceStackInstanceSummariesFields {
 }
 
 /// The nested block `aws_cloudformation_stack_set_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceTimeouts(Body);
+
+impl std::fmt::Debug for CloudformationStackSetInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudformationStackSetInstanceTimeouts {
     #[inline]
@@ -1641,10 +1886,18 @@ impl CloudformationStackSetInstanceTimeouts {
 }
 
 /// The fields of a [`CloudformationStackSetInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationStackSetInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudformationStackSetInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationStackSetInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationStackSetInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1673,8 +1926,15 @@ impl CloudformationStackSetInstanceTimeoutsFields {
 }
 
 /// The resource `aws_cloudformation_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationType(Body);
+
+impl std::fmt::Debug for CloudformationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudformationType`].
 #[derive(Clone, Debug)]
@@ -1722,9 +1982,11 @@ impl CloudformationType {
 }
 
 impl BlockType for CloudformationType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1738,16 +2000,25 @@ impl Resource for CloudformationType {
 }
 
 /// A declared [`CloudformationType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationTypeRef(BlockRef);
 
+impl std::fmt::Debug for CloudformationTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudformationTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudformationTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1856,8 +2127,15 @@ impl CloudformationTypeRef {
 }
 
 /// The nested block `aws_cloudformation_type.logging_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationTypeLoggingConfig(Body);
+
+impl std::fmt::Debug for CloudformationTypeLoggingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationTypeLoggingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudformationTypeLoggingConfig`].
 #[derive(Clone, Debug)]
@@ -1879,10 +2157,18 @@ impl CloudformationTypeLoggingConfig {
 }
 
 /// The fields of a [`CloudformationTypeLoggingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudformationTypeLoggingConfigFields(Expr);
 
+impl std::fmt::Debug for CloudformationTypeLoggingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudformationTypeLoggingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudformationTypeLoggingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1906,8 +2192,15 @@ impl CloudformationTypeLoggingConfigFields {
 }
 
 /// The data source `aws_cloudformation_export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudformationExport(Body);
+
+impl std::fmt::Debug for DataAwsCloudformationExport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudformationExport").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudformationExport`].
 #[derive(Clone, Debug)]
@@ -1938,9 +2231,11 @@ impl DataAwsCloudformationExport {
 }
 
 impl BlockType for DataAwsCloudformationExport {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1953,16 +2248,25 @@ impl DataSource for DataAwsCloudformationExport {
 }
 
 /// A declared [`DataAwsCloudformationExport`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudformationExportRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudformationExportRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudformationExportRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudformationExportRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudformationExportRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2001,8 +2305,15 @@ impl DataAwsCloudformationExportRef {
 }
 
 /// The data source `aws_cloudformation_stack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudformationStack(Body);
+
+impl std::fmt::Debug for DataAwsCloudformationStack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudformationStack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudformationStack`].
 #[derive(Clone, Debug)]
@@ -2038,9 +2349,11 @@ impl DataAwsCloudformationStack {
 }
 
 impl BlockType for DataAwsCloudformationStack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2053,16 +2366,25 @@ impl DataSource for DataAwsCloudformationStack {
 }
 
 /// A declared [`DataAwsCloudformationStack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudformationStackRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudformationStackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudformationStackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudformationStackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudformationStackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2141,8 +2463,15 @@ impl DataAwsCloudformationStackRef {
 }
 
 /// The data source `aws_cloudformation_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudformationType(Body);
+
+impl std::fmt::Debug for DataAwsCloudformationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudformationType").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudformationType {
     #[inline]
@@ -2184,9 +2513,11 @@ impl DataAwsCloudformationType {
 }
 
 impl BlockType for DataAwsCloudformationType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2199,16 +2530,25 @@ impl DataSource for DataAwsCloudformationType {
 }
 
 /// A declared [`DataAwsCloudformationType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudformationTypeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudformationTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudformationTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudformationTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudformationTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2316,10 +2656,18 @@ impl DataAwsCloudformationTypeRef {
 pub enum DataAwsCloudformationTypeLoggingConfig {}
 
 /// The fields of a [`DataAwsCloudformationTypeLoggingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudformationTypeLoggingConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudformationTypeLoggingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudformationTypeLoggingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudformationTypeLoggingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

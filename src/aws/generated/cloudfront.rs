@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudfront_cache_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicy(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontCachePolicy`].
 #[derive(Clone, Debug)]
@@ -57,9 +64,11 @@ impl CloudfrontCachePolicy {
 }
 
 impl BlockType for CloudfrontCachePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for CloudfrontCachePolicy {
 }
 
 /// A declared [`CloudfrontCachePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontCachePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontCachePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontCachePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -141,8 +159,15 @@ impl CloudfrontCachePolicyRef {
 }
 
 /// The nested block `aws_cloudfront_cache_policy.parameters_in_cache_key_and_forwarded_to_origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin`].
 #[derive(Clone, Debug)]
@@ -176,10 +201,18 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin {
 }
 
 /// The fields of a [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields(Expr);
 
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -218,8 +251,15 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields {
 }
 
 /// The nested block `aws_cloudfront_cache_policy.parameters_in_cache_key_and_forwarded_to_origin.cookies_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig`].
 #[derive(Clone, Debug)]
@@ -244,10 +284,18 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig 
 }
 
 /// The fields of a [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -271,8 +319,15 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigF
 }
 
 /// The nested block `aws_cloudfront_cache_policy.parameters_in_cache_key_and_forwarded_to_origin.cookies_config.cookies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies {
     #[inline]
@@ -288,10 +343,18 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigC
 }
 
 /// The fields of a [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -310,8 +373,15 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigC
 }
 
 /// The nested block `aws_cloudfront_cache_policy.parameters_in_cache_key_and_forwarded_to_origin.headers_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig {
     #[inline]
@@ -332,10 +402,18 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig 
 }
 
 /// The fields of a [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -359,8 +437,15 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigF
 }
 
 /// The nested block `aws_cloudfront_cache_policy.parameters_in_cache_key_and_forwarded_to_origin.headers_config.headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders {
     #[inline]
@@ -376,10 +461,18 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigH
 }
 
 /// The fields of a [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields(Expr);
 
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -398,8 +491,15 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigH
 }
 
 /// The nested block `aws_cloudfront_cache_policy.parameters_in_cache_key_and_forwarded_to_origin.query_strings_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig`].
 #[derive(Clone, Debug)]
@@ -424,10 +524,18 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsCo
 }
 
 /// The fields of a [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -451,8 +559,15 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsCo
 }
 
 /// The nested block `aws_cloudfront_cache_policy.parameters_in_cache_key_and_forwarded_to_origin.query_strings_config.query_strings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings(Body);
+
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings {
     #[inline]
@@ -468,10 +583,18 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsCo
 }
 
 /// The fields of a [`CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -490,8 +613,15 @@ impl CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsCo
 }
 
 /// The resource `aws_cloudfront_continuous_deployment_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicy(Body);
+
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontContinuousDeploymentPolicy`].
 #[derive(Clone, Debug)]
@@ -523,9 +653,11 @@ impl CloudfrontContinuousDeploymentPolicy {
 }
 
 impl BlockType for CloudfrontContinuousDeploymentPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -539,16 +671,25 @@ impl Resource for CloudfrontContinuousDeploymentPolicy {
 }
 
 /// A declared [`CloudfrontContinuousDeploymentPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontContinuousDeploymentPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontContinuousDeploymentPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -597,8 +738,15 @@ impl CloudfrontContinuousDeploymentPolicyRef {
 }
 
 /// The nested block `aws_cloudfront_continuous_deployment_policy.staging_distribution_dns_names`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNames(Body);
+
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNames`].
 #[derive(Clone, Debug)]
@@ -623,10 +771,18 @@ impl CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNames {
 }
 
 /// The fields of a [`CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNamesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -650,8 +806,15 @@ impl CloudfrontContinuousDeploymentPolicyStagingDistributionDnsNamesFields {
 }
 
 /// The nested block `aws_cloudfront_continuous_deployment_policy.traffic_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfig(Body);
+
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontContinuousDeploymentPolicyTrafficConfig`].
 #[derive(Clone, Debug)]
@@ -683,10 +846,18 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfig {
 }
 
 /// The fields of a [`CloudfrontContinuousDeploymentPolicyTrafficConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontContinuousDeploymentPolicyTrafficConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -715,8 +886,15 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfigFields {
 }
 
 /// The nested block `aws_cloudfront_continuous_deployment_policy.traffic_config.single_header_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfig(Body);
+
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfig`].
 #[derive(Clone, Debug)]
@@ -738,10 +916,18 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfig {
 }
 
 /// The fields of a [`CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -765,8 +951,15 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfigSingleHeaderConfigFields {
 }
 
 /// The nested block `aws_cloudfront_continuous_deployment_policy.traffic_config.single_weight_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfig(Body);
+
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfig`].
 #[derive(Clone, Debug)]
@@ -792,10 +985,18 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfig {
 }
 
 /// The fields of a [`CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -819,8 +1020,15 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigFields {
 }
 
 /// The nested block `aws_cloudfront_continuous_deployment_policy.traffic_config.single_weight_config.session_stickiness_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfig(Body);
+
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfig`].
 #[derive(Clone, Debug)]
@@ -842,10 +1050,18 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionS
 }
 
 /// The fields of a [`CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionStickinessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -869,8 +1085,15 @@ impl CloudfrontContinuousDeploymentPolicyTrafficConfigSingleWeightConfigSessionS
 }
 
 /// The resource `aws_cloudfront_distribution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistribution(Body);
+
+impl std::fmt::Debug for CloudfrontDistribution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistribution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistribution`].
 #[derive(Clone, Debug)]
@@ -996,9 +1219,11 @@ impl CloudfrontDistribution {
 }
 
 impl BlockType for CloudfrontDistribution {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1012,16 +1237,25 @@ impl Resource for CloudfrontDistribution {
 }
 
 /// A declared [`CloudfrontDistribution`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontDistributionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontDistributionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontDistributionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1210,8 +1444,15 @@ impl CloudfrontDistributionRef {
 }
 
 /// The nested block `aws_cloudfront_distribution.custom_error_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionCustomErrorResponse(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionCustomErrorResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionCustomErrorResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionCustomErrorResponse`].
 #[derive(Clone, Debug)]
@@ -1246,10 +1487,18 @@ impl CloudfrontDistributionCustomErrorResponse {
 }
 
 /// The fields of a [`CloudfrontDistributionCustomErrorResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionCustomErrorResponseFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionCustomErrorResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionCustomErrorResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionCustomErrorResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1283,8 +1532,15 @@ impl CloudfrontDistributionCustomErrorResponseFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.default_cache_behavior`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehavior(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehavior").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionDefaultCacheBehavior`].
 #[derive(Clone, Debug)]
@@ -1392,10 +1648,18 @@ impl CloudfrontDistributionDefaultCacheBehavior {
 }
 
 /// The fields of a [`CloudfrontDistributionDefaultCacheBehavior`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionDefaultCacheBehaviorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1509,8 +1773,15 @@ impl CloudfrontDistributionDefaultCacheBehaviorFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.default_cache_behavior.forwarded_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorForwardedValues(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorForwardedValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorForwardedValues").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionDefaultCacheBehaviorForwardedValues`].
 #[derive(Clone, Debug)]
@@ -1542,10 +1813,18 @@ impl CloudfrontDistributionDefaultCacheBehaviorForwardedValues {
 }
 
 /// The fields of a [`CloudfrontDistributionDefaultCacheBehaviorForwardedValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorForwardedValuesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorForwardedValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorForwardedValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionDefaultCacheBehaviorForwardedValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1579,8 +1858,15 @@ impl CloudfrontDistributionDefaultCacheBehaviorForwardedValuesFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.default_cache_behavior.forwarded_values.cookies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookies(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookies`].
 #[derive(Clone, Debug)]
@@ -1605,10 +1891,18 @@ impl CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookies {
 }
 
 /// The fields of a [`CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookiesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1632,8 +1926,15 @@ impl CloudfrontDistributionDefaultCacheBehaviorForwardedValuesCookiesFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.default_cache_behavior.function_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation`].
 #[derive(Clone, Debug)]
@@ -1655,10 +1956,18 @@ impl CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation {
 }
 
 /// The fields of a [`CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorFunctionAssociationFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorFunctionAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorFunctionAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionDefaultCacheBehaviorFunctionAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1682,8 +1991,15 @@ impl CloudfrontDistributionDefaultCacheBehaviorFunctionAssociationFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.default_cache_behavior.grpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorGrpcConfig(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorGrpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorGrpcConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontDistributionDefaultCacheBehaviorGrpcConfig {
     #[inline]
@@ -1699,10 +2015,18 @@ impl CloudfrontDistributionDefaultCacheBehaviorGrpcConfig {
 }
 
 /// The fields of a [`CloudfrontDistributionDefaultCacheBehaviorGrpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorGrpcConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorGrpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorGrpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionDefaultCacheBehaviorGrpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1721,8 +2045,15 @@ impl CloudfrontDistributionDefaultCacheBehaviorGrpcConfigFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.default_cache_behavior.lambda_function_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociation(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociation`].
 #[derive(Clone, Debug)]
@@ -1749,10 +2080,18 @@ impl CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociation {
 }
 
 /// The fields of a [`CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociationFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1781,8 +2120,15 @@ impl CloudfrontDistributionDefaultCacheBehaviorLambdaFunctionAssociationFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.logging_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionLoggingConfig(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionLoggingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionLoggingConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontDistributionLoggingConfig {
     #[inline]
@@ -1808,10 +2154,18 @@ impl CloudfrontDistributionLoggingConfig {
 }
 
 /// The fields of a [`CloudfrontDistributionLoggingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionLoggingConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionLoggingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionLoggingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionLoggingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1840,8 +2194,15 @@ impl CloudfrontDistributionLoggingConfigFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.ordered_cache_behavior`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehavior(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehavior").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOrderedCacheBehavior`].
 #[derive(Clone, Debug)]
@@ -1951,10 +2312,18 @@ impl CloudfrontDistributionOrderedCacheBehavior {
 }
 
 /// The fields of a [`CloudfrontDistributionOrderedCacheBehavior`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOrderedCacheBehaviorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2073,8 +2442,15 @@ impl CloudfrontDistributionOrderedCacheBehaviorFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.ordered_cache_behavior.forwarded_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorForwardedValues(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorForwardedValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorForwardedValues").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOrderedCacheBehaviorForwardedValues`].
 #[derive(Clone, Debug)]
@@ -2106,10 +2482,18 @@ impl CloudfrontDistributionOrderedCacheBehaviorForwardedValues {
 }
 
 /// The fields of a [`CloudfrontDistributionOrderedCacheBehaviorForwardedValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorForwardedValuesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorForwardedValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorForwardedValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOrderedCacheBehaviorForwardedValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2143,8 +2527,15 @@ impl CloudfrontDistributionOrderedCacheBehaviorForwardedValuesFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.ordered_cache_behavior.forwarded_values.cookies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookies(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookies`].
 #[derive(Clone, Debug)]
@@ -2169,10 +2560,18 @@ impl CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookies {
 }
 
 /// The fields of a [`CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookiesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2196,8 +2595,15 @@ impl CloudfrontDistributionOrderedCacheBehaviorForwardedValuesCookiesFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.ordered_cache_behavior.function_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation`].
 #[derive(Clone, Debug)]
@@ -2219,10 +2625,18 @@ impl CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation {
 }
 
 /// The fields of a [`CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorFunctionAssociationFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorFunctionAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorFunctionAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOrderedCacheBehaviorFunctionAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2246,8 +2660,15 @@ impl CloudfrontDistributionOrderedCacheBehaviorFunctionAssociationFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.ordered_cache_behavior.grpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorGrpcConfig(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorGrpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorGrpcConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontDistributionOrderedCacheBehaviorGrpcConfig {
     #[inline]
@@ -2263,10 +2684,18 @@ impl CloudfrontDistributionOrderedCacheBehaviorGrpcConfig {
 }
 
 /// The fields of a [`CloudfrontDistributionOrderedCacheBehaviorGrpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorGrpcConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorGrpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorGrpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOrderedCacheBehaviorGrpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2285,8 +2714,15 @@ impl CloudfrontDistributionOrderedCacheBehaviorGrpcConfigFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.ordered_cache_behavior.lambda_function_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation`].
 #[derive(Clone, Debug)]
@@ -2313,10 +2749,18 @@ impl CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation {
 }
 
 /// The fields of a [`CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociationFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2345,8 +2789,15 @@ impl CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociationFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOrigin(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOrigin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOrigin`].
 #[derive(Clone, Debug)]
@@ -2419,10 +2870,18 @@ impl CloudfrontDistributionOrigin {
 }
 
 /// The fields of a [`CloudfrontDistributionOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2496,8 +2955,15 @@ impl CloudfrontDistributionOriginFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin.custom_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginCustomHeader(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginCustomHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginCustomHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginCustomHeader`].
 #[derive(Clone, Debug)]
@@ -2519,10 +2985,18 @@ impl CloudfrontDistributionOriginCustomHeader {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginCustomHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginCustomHeaderFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginCustomHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginCustomHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginCustomHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2546,8 +3020,15 @@ impl CloudfrontDistributionOriginCustomHeaderFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin.custom_origin_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginCustomOriginConfig(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginCustomOriginConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginCustomOriginConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginCustomOriginConfig`].
 #[derive(Clone, Debug)]
@@ -2588,10 +3069,18 @@ impl CloudfrontDistributionOriginCustomOriginConfig {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginCustomOriginConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginCustomOriginConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginCustomOriginConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginCustomOriginConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginCustomOriginConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2640,8 +3129,15 @@ impl CloudfrontDistributionOriginCustomOriginConfigFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin.origin_shield`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginOriginShield(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginOriginShield {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginOriginShield").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginOriginShield`].
 #[derive(Clone, Debug)]
@@ -2666,10 +3162,18 @@ impl CloudfrontDistributionOriginOriginShield {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginOriginShield`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginOriginShieldFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginOriginShieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginOriginShieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginOriginShieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2693,8 +3197,15 @@ impl CloudfrontDistributionOriginOriginShieldFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin.s3_origin_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginS3OriginConfig(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginS3OriginConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginS3OriginConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginS3OriginConfig`].
 #[derive(Clone, Debug)]
@@ -2714,10 +3225,18 @@ impl CloudfrontDistributionOriginS3OriginConfig {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginS3OriginConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginS3OriginConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginS3OriginConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginS3OriginConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginS3OriginConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2736,8 +3255,15 @@ impl CloudfrontDistributionOriginS3OriginConfigFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin.vpc_origin_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginVpcOriginConfig(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginVpcOriginConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginVpcOriginConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginVpcOriginConfig`].
 #[derive(Clone, Debug)]
@@ -2767,10 +3293,18 @@ impl CloudfrontDistributionOriginVpcOriginConfig {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginVpcOriginConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginVpcOriginConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginVpcOriginConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginVpcOriginConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginVpcOriginConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2799,8 +3333,15 @@ impl CloudfrontDistributionOriginVpcOriginConfigFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginGroup(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginGroup`].
 #[derive(Clone, Debug)]
@@ -2824,10 +3365,18 @@ impl CloudfrontDistributionOriginGroup {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginGroupFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2856,8 +3405,15 @@ impl CloudfrontDistributionOriginGroupFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin_group.failover_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginGroupFailoverCriteria(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginGroupFailoverCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginGroupFailoverCriteria").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginGroupFailoverCriteria`].
 #[derive(Clone, Debug)]
@@ -2877,10 +3433,18 @@ impl CloudfrontDistributionOriginGroupFailoverCriteria {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginGroupFailoverCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginGroupFailoverCriteriaFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginGroupFailoverCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginGroupFailoverCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginGroupFailoverCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2899,8 +3463,15 @@ impl CloudfrontDistributionOriginGroupFailoverCriteriaFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.origin_group.member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginGroupMember(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionOriginGroupMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginGroupMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionOriginGroupMember`].
 #[derive(Clone, Debug)]
@@ -2920,10 +3491,18 @@ impl CloudfrontDistributionOriginGroupMember {
 }
 
 /// The fields of a [`CloudfrontDistributionOriginGroupMember`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionOriginGroupMemberFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionOriginGroupMemberFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionOriginGroupMemberFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionOriginGroupMemberFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2942,8 +3521,15 @@ impl CloudfrontDistributionOriginGroupMemberFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.restrictions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionRestrictions(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionRestrictions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionRestrictions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionRestrictions`].
 #[derive(Clone, Debug)]
@@ -2963,10 +3549,18 @@ impl CloudfrontDistributionRestrictions {
 }
 
 /// The fields of a [`CloudfrontDistributionRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionRestrictionsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2985,8 +3579,15 @@ impl CloudfrontDistributionRestrictionsFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.restrictions.geo_restriction`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionRestrictionsGeoRestriction(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionRestrictionsGeoRestriction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionRestrictionsGeoRestriction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontDistributionRestrictionsGeoRestriction`].
 #[derive(Clone, Debug)]
@@ -3011,10 +3612,18 @@ impl CloudfrontDistributionRestrictionsGeoRestriction {
 }
 
 /// The fields of a [`CloudfrontDistributionRestrictionsGeoRestriction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionRestrictionsGeoRestrictionFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionRestrictionsGeoRestrictionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionRestrictionsGeoRestrictionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionRestrictionsGeoRestrictionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3042,10 +3651,18 @@ impl CloudfrontDistributionRestrictionsGeoRestrictionFields {
 pub enum CloudfrontDistributionTrustedKeyGroups {}
 
 /// The fields of a [`CloudfrontDistributionTrustedKeyGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionTrustedKeyGroupsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionTrustedKeyGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionTrustedKeyGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionTrustedKeyGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3073,10 +3690,18 @@ impl CloudfrontDistributionTrustedKeyGroupsFields {
 pub enum CloudfrontDistributionTrustedKeyGroupsItems {}
 
 /// The fields of a [`CloudfrontDistributionTrustedKeyGroupsItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionTrustedKeyGroupsItemsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionTrustedKeyGroupsItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionTrustedKeyGroupsItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionTrustedKeyGroupsItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3104,10 +3729,18 @@ impl CloudfrontDistributionTrustedKeyGroupsItemsFields {
 pub enum CloudfrontDistributionTrustedSigners {}
 
 /// The fields of a [`CloudfrontDistributionTrustedSigners`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionTrustedSignersFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionTrustedSignersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionTrustedSignersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionTrustedSignersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3135,10 +3768,18 @@ impl CloudfrontDistributionTrustedSignersFields {
 pub enum CloudfrontDistributionTrustedSignersItems {}
 
 /// The fields of a [`CloudfrontDistributionTrustedSignersItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionTrustedSignersItemsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionTrustedSignersItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionTrustedSignersItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionTrustedSignersItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3162,8 +3803,15 @@ impl CloudfrontDistributionTrustedSignersItemsFields {
 }
 
 /// The nested block `aws_cloudfront_distribution.viewer_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionViewerCertificate(Body);
+
+impl std::fmt::Debug for CloudfrontDistributionViewerCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionViewerCertificate").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontDistributionViewerCertificate {
     #[inline]
@@ -3199,10 +3847,18 @@ impl CloudfrontDistributionViewerCertificate {
 }
 
 /// The fields of a [`CloudfrontDistributionViewerCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontDistributionViewerCertificateFields(Expr);
 
+impl std::fmt::Debug for CloudfrontDistributionViewerCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontDistributionViewerCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontDistributionViewerCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3241,8 +3897,15 @@ impl CloudfrontDistributionViewerCertificateFields {
 }
 
 /// The resource `aws_cloudfront_field_level_encryption_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfig(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionConfig`].
 #[derive(Clone, Debug)]
@@ -3274,9 +3937,11 @@ impl CloudfrontFieldLevelEncryptionConfig {
 }
 
 impl BlockType for CloudfrontFieldLevelEncryptionConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3290,16 +3955,25 @@ impl Resource for CloudfrontFieldLevelEncryptionConfig {
 }
 
 /// A declared [`CloudfrontFieldLevelEncryptionConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontFieldLevelEncryptionConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontFieldLevelEncryptionConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3348,8 +4022,15 @@ impl CloudfrontFieldLevelEncryptionConfigRef {
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_config.content_type_profile_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfig(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfig`].
 #[derive(Clone, Debug)]
@@ -3371,10 +4052,18 @@ impl CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfig {
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3398,8 +4087,15 @@ impl CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigFields {
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_config.content_type_profile_config.content_type_profiles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfiles(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfiles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfiles`].
 #[derive(Clone, Debug)]
@@ -3419,10 +4115,18 @@ impl CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProf
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfiles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3441,8 +4145,15 @@ impl CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProf
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_config.content_type_profile_config.content_type_profiles.items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItems(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItems").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItems`].
 #[derive(Clone, Debug)]
@@ -3469,10 +4180,18 @@ impl CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProf
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItemsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProfilesItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3501,8 +4220,15 @@ impl CloudfrontFieldLevelEncryptionConfigContentTypeProfileConfigContentTypeProf
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_config.query_arg_profile_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfig(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfig`].
 #[derive(Clone, Debug)]
@@ -3527,10 +4253,18 @@ impl CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfig {
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3554,8 +4288,15 @@ impl CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigFields {
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_config.query_arg_profile_config.query_arg_profiles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfiles(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfiles").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfiles {
     #[inline]
@@ -3572,10 +4313,18 @@ impl CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfiles {
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfiles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3594,8 +4343,15 @@ impl CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesFi
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_config.query_arg_profile_config.query_arg_profiles.items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItems(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItems").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItems`].
 #[derive(Clone, Debug)]
@@ -3617,10 +4373,18 @@ impl CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesIt
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItemsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3644,8 +4408,15 @@ impl CloudfrontFieldLevelEncryptionConfigQueryArgProfileConfigQueryArgProfilesIt
 }
 
 /// The resource `aws_cloudfront_field_level_encryption_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfile(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionProfile`].
 #[derive(Clone, Debug)]
@@ -3677,9 +4448,11 @@ impl CloudfrontFieldLevelEncryptionProfile {
 }
 
 impl BlockType for CloudfrontFieldLevelEncryptionProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3693,16 +4466,25 @@ impl Resource for CloudfrontFieldLevelEncryptionProfile {
 }
 
 /// A declared [`CloudfrontFieldLevelEncryptionProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfileRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontFieldLevelEncryptionProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontFieldLevelEncryptionProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3751,8 +4533,15 @@ impl CloudfrontFieldLevelEncryptionProfileRef {
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_profile.encryption_entities`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfileEncryptionEntities(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfileEncryptionEntities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfileEncryptionEntities").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontFieldLevelEncryptionProfileEncryptionEntities {
     #[inline]
@@ -3769,10 +4558,18 @@ impl CloudfrontFieldLevelEncryptionProfileEncryptionEntities {
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionProfileEncryptionEntities`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3791,8 +4588,15 @@ impl CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesFields {
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_profile.encryption_entities.items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItems(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItems").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItems`].
 #[derive(Clone, Debug)]
@@ -3816,10 +4620,18 @@ impl CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItems {
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3848,8 +4660,15 @@ impl CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFields {
 }
 
 /// The nested block `aws_cloudfront_field_level_encryption_profile.encryption_entities.items.field_patterns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatterns(Body);
+
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatterns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatterns").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatterns {
     #[inline]
@@ -3865,10 +4684,18 @@ impl CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatterns {
 }
 
 /// The fields of a [`CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatterns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatternsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatternsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatternsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatternsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3887,8 +4714,15 @@ impl CloudfrontFieldLevelEncryptionProfileEncryptionEntitiesItemsFieldPatternsFi
 }
 
 /// The resource `aws_cloudfront_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFunction(Body);
+
+impl std::fmt::Debug for CloudfrontFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontFunction`].
 #[derive(Clone, Debug)]
@@ -3932,9 +4766,11 @@ impl CloudfrontFunction {
 }
 
 impl BlockType for CloudfrontFunction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3948,16 +4784,25 @@ impl Resource for CloudfrontFunction {
 }
 
 /// A declared [`CloudfrontFunction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontFunctionRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontFunctionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontFunctionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontFunctionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontFunctionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4026,8 +4871,15 @@ impl CloudfrontFunctionRef {
 }
 
 /// The resource `aws_cloudfront_key_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontKeyGroup(Body);
+
+impl std::fmt::Debug for CloudfrontKeyGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontKeyGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontKeyGroup`].
 #[derive(Clone, Debug)]
@@ -4059,9 +4911,11 @@ impl CloudfrontKeyGroup {
 }
 
 impl BlockType for CloudfrontKeyGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4075,16 +4929,25 @@ impl Resource for CloudfrontKeyGroup {
 }
 
 /// A declared [`CloudfrontKeyGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontKeyGroupRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontKeyGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontKeyGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontKeyGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontKeyGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4123,8 +4986,15 @@ impl CloudfrontKeyGroupRef {
 }
 
 /// The resource `aws_cloudfront_key_value_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontKeyValueStore(Body);
+
+impl std::fmt::Debug for CloudfrontKeyValueStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontKeyValueStore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontKeyValueStore`].
 #[derive(Clone, Debug)]
@@ -4154,9 +5024,11 @@ impl CloudfrontKeyValueStore {
 }
 
 impl BlockType for CloudfrontKeyValueStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4170,16 +5042,25 @@ impl Resource for CloudfrontKeyValueStore {
 }
 
 /// A declared [`CloudfrontKeyValueStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontKeyValueStoreRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontKeyValueStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontKeyValueStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontKeyValueStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontKeyValueStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4228,8 +5109,15 @@ impl CloudfrontKeyValueStoreRef {
 }
 
 /// The nested block `aws_cloudfront_key_value_store.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontKeyValueStoreTimeouts(Body);
+
+impl std::fmt::Debug for CloudfrontKeyValueStoreTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontKeyValueStoreTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontKeyValueStoreTimeouts {
     #[inline]
@@ -4246,10 +5134,18 @@ impl CloudfrontKeyValueStoreTimeouts {
 }
 
 /// The fields of a [`CloudfrontKeyValueStoreTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontKeyValueStoreTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontKeyValueStoreTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontKeyValueStoreTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontKeyValueStoreTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4268,8 +5164,15 @@ impl CloudfrontKeyValueStoreTimeoutsFields {
 }
 
 /// The resource `aws_cloudfront_monitoring_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontMonitoringSubscription(Body);
+
+impl std::fmt::Debug for CloudfrontMonitoringSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontMonitoringSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontMonitoringSubscription`].
 #[derive(Clone, Debug)]
@@ -4296,9 +5199,11 @@ impl CloudfrontMonitoringSubscription {
 }
 
 impl BlockType for CloudfrontMonitoringSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4312,16 +5217,25 @@ impl Resource for CloudfrontMonitoringSubscription {
 }
 
 /// A declared [`CloudfrontMonitoringSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontMonitoringSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontMonitoringSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontMonitoringSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontMonitoringSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontMonitoringSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4350,8 +5264,15 @@ impl CloudfrontMonitoringSubscriptionRef {
 }
 
 /// The nested block `aws_cloudfront_monitoring_subscription.monitoring_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontMonitoringSubscriptionMonitoringSubscription(Body);
+
+impl std::fmt::Debug for CloudfrontMonitoringSubscriptionMonitoringSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontMonitoringSubscriptionMonitoringSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontMonitoringSubscriptionMonitoringSubscription`].
 #[derive(Clone, Debug)]
@@ -4371,10 +5292,18 @@ impl CloudfrontMonitoringSubscriptionMonitoringSubscription {
 }
 
 /// The fields of a [`CloudfrontMonitoringSubscriptionMonitoringSubscription`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontMonitoringSubscriptionMonitoringSubscriptionFields(Expr);
 
+impl std::fmt::Debug for CloudfrontMonitoringSubscriptionMonitoringSubscriptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontMonitoringSubscriptionMonitoringSubscriptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontMonitoringSubscriptionMonitoringSubscriptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4393,8 +5322,15 @@ impl CloudfrontMonitoringSubscriptionMonitoringSubscriptionFields {
 }
 
 /// The nested block `aws_cloudfront_monitoring_subscription.monitoring_subscription.realtime_metrics_subscription_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig(Body);
+
+impl std::fmt::Debug for CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig`].
 #[derive(Clone, Debug)]
@@ -4414,10 +5350,18 @@ impl CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscr
 }
 
 /// The fields of a [`CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4436,8 +5380,15 @@ impl CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscr
 }
 
 /// The resource `aws_cloudfront_origin_access_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginAccessControl(Body);
+
+impl std::fmt::Debug for CloudfrontOriginAccessControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginAccessControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontOriginAccessControl`].
 #[derive(Clone, Debug)]
@@ -4473,9 +5424,11 @@ impl CloudfrontOriginAccessControl {
 }
 
 impl BlockType for CloudfrontOriginAccessControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4489,16 +5442,25 @@ impl Resource for CloudfrontOriginAccessControl {
 }
 
 /// A declared [`CloudfrontOriginAccessControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginAccessControlRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontOriginAccessControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginAccessControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontOriginAccessControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontOriginAccessControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4552,8 +5514,15 @@ impl CloudfrontOriginAccessControlRef {
 }
 
 /// The resource `aws_cloudfront_origin_access_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginAccessIdentity(Body);
+
+impl std::fmt::Debug for CloudfrontOriginAccessIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginAccessIdentity").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontOriginAccessIdentity {
     #[inline]
@@ -4574,9 +5543,11 @@ impl CloudfrontOriginAccessIdentity {
 }
 
 impl BlockType for CloudfrontOriginAccessIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4590,16 +5561,25 @@ impl Resource for CloudfrontOriginAccessIdentity {
 }
 
 /// A declared [`CloudfrontOriginAccessIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginAccessIdentityRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontOriginAccessIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginAccessIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontOriginAccessIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontOriginAccessIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4653,8 +5633,15 @@ impl CloudfrontOriginAccessIdentityRef {
 }
 
 /// The resource `aws_cloudfront_origin_request_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicy(Body);
+
+impl std::fmt::Debug for CloudfrontOriginRequestPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontOriginRequestPolicy`].
 #[derive(Clone, Debug)]
@@ -4690,9 +5677,11 @@ impl CloudfrontOriginRequestPolicy {
 }
 
 impl BlockType for CloudfrontOriginRequestPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4706,16 +5695,25 @@ impl Resource for CloudfrontOriginRequestPolicy {
 }
 
 /// A declared [`CloudfrontOriginRequestPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontOriginRequestPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontOriginRequestPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4769,8 +5767,15 @@ impl CloudfrontOriginRequestPolicyRef {
 }
 
 /// The nested block `aws_cloudfront_origin_request_policy.cookies_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyCookiesConfig(Body);
+
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyCookiesConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyCookiesConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontOriginRequestPolicyCookiesConfig`].
 #[derive(Clone, Debug)]
@@ -4795,10 +5800,18 @@ impl CloudfrontOriginRequestPolicyCookiesConfig {
 }
 
 /// The fields of a [`CloudfrontOriginRequestPolicyCookiesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyCookiesConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyCookiesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyCookiesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontOriginRequestPolicyCookiesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4822,8 +5835,15 @@ impl CloudfrontOriginRequestPolicyCookiesConfigFields {
 }
 
 /// The nested block `aws_cloudfront_origin_request_policy.cookies_config.cookies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyCookiesConfigCookies(Body);
+
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyCookiesConfigCookies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyCookiesConfigCookies").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontOriginRequestPolicyCookiesConfigCookies {
     #[inline]
@@ -4839,10 +5859,18 @@ impl CloudfrontOriginRequestPolicyCookiesConfigCookies {
 }
 
 /// The fields of a [`CloudfrontOriginRequestPolicyCookiesConfigCookies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyCookiesConfigCookiesFields(Expr);
 
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyCookiesConfigCookiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyCookiesConfigCookiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontOriginRequestPolicyCookiesConfigCookiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4861,8 +5889,15 @@ impl CloudfrontOriginRequestPolicyCookiesConfigCookiesFields {
 }
 
 /// The nested block `aws_cloudfront_origin_request_policy.headers_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyHeadersConfig(Body);
+
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyHeadersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyHeadersConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontOriginRequestPolicyHeadersConfig {
     #[inline]
@@ -4883,10 +5918,18 @@ impl CloudfrontOriginRequestPolicyHeadersConfig {
 }
 
 /// The fields of a [`CloudfrontOriginRequestPolicyHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontOriginRequestPolicyHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4910,8 +5953,15 @@ impl CloudfrontOriginRequestPolicyHeadersConfigFields {
 }
 
 /// The nested block `aws_cloudfront_origin_request_policy.headers_config.headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyHeadersConfigHeaders(Body);
+
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyHeadersConfigHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyHeadersConfigHeaders").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontOriginRequestPolicyHeadersConfigHeaders {
     #[inline]
@@ -4927,10 +5977,18 @@ impl CloudfrontOriginRequestPolicyHeadersConfigHeaders {
 }
 
 /// The fields of a [`CloudfrontOriginRequestPolicyHeadersConfigHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyHeadersConfigHeadersFields(Expr);
 
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyHeadersConfigHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyHeadersConfigHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontOriginRequestPolicyHeadersConfigHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4949,8 +6007,15 @@ impl CloudfrontOriginRequestPolicyHeadersConfigHeadersFields {
 }
 
 /// The nested block `aws_cloudfront_origin_request_policy.query_strings_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyQueryStringsConfig(Body);
+
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyQueryStringsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyQueryStringsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontOriginRequestPolicyQueryStringsConfig`].
 #[derive(Clone, Debug)]
@@ -4975,10 +6040,18 @@ impl CloudfrontOriginRequestPolicyQueryStringsConfig {
 }
 
 /// The fields of a [`CloudfrontOriginRequestPolicyQueryStringsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyQueryStringsConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyQueryStringsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyQueryStringsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontOriginRequestPolicyQueryStringsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5002,8 +6075,15 @@ impl CloudfrontOriginRequestPolicyQueryStringsConfigFields {
 }
 
 /// The nested block `aws_cloudfront_origin_request_policy.query_strings_config.query_strings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings(Body);
+
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings {
     #[inline]
@@ -5019,10 +6099,18 @@ impl CloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings {
 }
 
 /// The fields of a [`CloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5041,8 +6129,15 @@ impl CloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields {
 }
 
 /// The resource `aws_cloudfront_public_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontPublicKey(Body);
+
+impl std::fmt::Debug for CloudfrontPublicKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontPublicKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontPublicKey`].
 #[derive(Clone, Debug)]
@@ -5082,9 +6177,11 @@ impl CloudfrontPublicKey {
 }
 
 impl BlockType for CloudfrontPublicKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5098,16 +6195,25 @@ impl Resource for CloudfrontPublicKey {
 }
 
 /// A declared [`CloudfrontPublicKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontPublicKeyRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontPublicKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontPublicKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontPublicKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontPublicKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5156,8 +6262,15 @@ impl CloudfrontPublicKeyRef {
 }
 
 /// The resource `aws_cloudfront_realtime_log_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontRealtimeLogConfig(Body);
+
+impl std::fmt::Debug for CloudfrontRealtimeLogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontRealtimeLogConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontRealtimeLogConfig`].
 #[derive(Clone, Debug)]
@@ -5188,9 +6301,11 @@ impl CloudfrontRealtimeLogConfig {
 }
 
 impl BlockType for CloudfrontRealtimeLogConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5204,16 +6319,25 @@ impl Resource for CloudfrontRealtimeLogConfig {
 }
 
 /// A declared [`CloudfrontRealtimeLogConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontRealtimeLogConfigRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontRealtimeLogConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontRealtimeLogConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontRealtimeLogConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontRealtimeLogConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5257,8 +6381,15 @@ impl CloudfrontRealtimeLogConfigRef {
 }
 
 /// The nested block `aws_cloudfront_realtime_log_config.endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontRealtimeLogConfigEndpoint(Body);
+
+impl std::fmt::Debug for CloudfrontRealtimeLogConfigEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontRealtimeLogConfigEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontRealtimeLogConfigEndpoint`].
 #[derive(Clone, Debug)]
@@ -5280,10 +6411,18 @@ impl CloudfrontRealtimeLogConfigEndpoint {
 }
 
 /// The fields of a [`CloudfrontRealtimeLogConfigEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontRealtimeLogConfigEndpointFields(Expr);
 
+impl std::fmt::Debug for CloudfrontRealtimeLogConfigEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontRealtimeLogConfigEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontRealtimeLogConfigEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5307,8 +6446,15 @@ impl CloudfrontRealtimeLogConfigEndpointFields {
 }
 
 /// The nested block `aws_cloudfront_realtime_log_config.endpoint.kinesis_stream_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontRealtimeLogConfigEndpointKinesisStreamConfig(Body);
+
+impl std::fmt::Debug for CloudfrontRealtimeLogConfigEndpointKinesisStreamConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontRealtimeLogConfigEndpointKinesisStreamConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontRealtimeLogConfigEndpointKinesisStreamConfig`].
 #[derive(Clone, Debug)]
@@ -5330,10 +6476,18 @@ impl CloudfrontRealtimeLogConfigEndpointKinesisStreamConfig {
 }
 
 /// The fields of a [`CloudfrontRealtimeLogConfigEndpointKinesisStreamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5357,8 +6511,15 @@ impl CloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields {
 }
 
 /// The resource `aws_cloudfront_response_headers_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicy(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicy`].
 #[derive(Clone, Debug)]
@@ -5413,9 +6574,11 @@ impl CloudfrontResponseHeadersPolicy {
 }
 
 impl BlockType for CloudfrontResponseHeadersPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5429,16 +6592,25 @@ impl Resource for CloudfrontResponseHeadersPolicy {
 }
 
 /// A declared [`CloudfrontResponseHeadersPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontResponseHeadersPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontResponseHeadersPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5502,8 +6674,15 @@ impl CloudfrontResponseHeadersPolicyRef {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.cors_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfig(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicyCorsConfig`].
 #[derive(Clone, Debug)]
@@ -5541,10 +6720,18 @@ impl CloudfrontResponseHeadersPolicyCorsConfig {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyCorsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyCorsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5593,8 +6780,15 @@ impl CloudfrontResponseHeadersPolicyCorsConfigFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.cors_config.access_control_allow_headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders {
     #[inline]
@@ -5610,10 +6804,18 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5632,8 +6834,15 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.cors_config.access_control_allow_methods`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods {
     #[inline]
@@ -5649,10 +6858,18 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5671,8 +6888,15 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.cors_config.access_control_allow_origins`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins {
     #[inline]
@@ -5688,10 +6912,18 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5710,8 +6942,15 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.cors_config.access_control_expose_headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders {
     #[inline]
@@ -5727,10 +6966,18 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5749,8 +6996,15 @@ impl CloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.custom_headers_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCustomHeadersConfig(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCustomHeadersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCustomHeadersConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontResponseHeadersPolicyCustomHeadersConfig {
     #[inline]
@@ -5767,10 +7021,18 @@ impl CloudfrontResponseHeadersPolicyCustomHeadersConfig {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyCustomHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCustomHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCustomHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCustomHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyCustomHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5789,8 +7051,15 @@ impl CloudfrontResponseHeadersPolicyCustomHeadersConfigFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.custom_headers_config.items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCustomHeadersConfigItems(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCustomHeadersConfigItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCustomHeadersConfigItems").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicyCustomHeadersConfigItems`].
 #[derive(Clone, Debug)]
@@ -5814,10 +7083,18 @@ impl CloudfrontResponseHeadersPolicyCustomHeadersConfigItems {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyCustomHeadersConfigItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5846,8 +7123,15 @@ impl CloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.remove_headers_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyRemoveHeadersConfig(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyRemoveHeadersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyRemoveHeadersConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontResponseHeadersPolicyRemoveHeadersConfig {
     #[inline]
@@ -5864,10 +7148,18 @@ impl CloudfrontResponseHeadersPolicyRemoveHeadersConfig {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyRemoveHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyRemoveHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyRemoveHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyRemoveHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyRemoveHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5886,8 +7178,15 @@ impl CloudfrontResponseHeadersPolicyRemoveHeadersConfigFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.remove_headers_config.items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyRemoveHeadersConfigItems(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyRemoveHeadersConfigItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyRemoveHeadersConfigItems").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicyRemoveHeadersConfigItems`].
 #[derive(Clone, Debug)]
@@ -5907,10 +7206,18 @@ impl CloudfrontResponseHeadersPolicyRemoveHeadersConfigItems {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyRemoveHeadersConfigItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5929,8 +7236,15 @@ impl CloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.security_headers_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfig(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontResponseHeadersPolicySecurityHeadersConfig {
     #[inline]
@@ -5971,10 +7285,18 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfig {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicySecurityHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicySecurityHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6018,8 +7340,15 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.security_headers_config.content_security_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy`].
 #[derive(Clone, Debug)]
@@ -6041,10 +7370,18 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6068,8 +7405,15 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFi
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.security_headers_config.content_type_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions`].
 #[derive(Clone, Debug)]
@@ -6089,10 +7433,18 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6111,8 +7463,15 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsField
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.security_headers_config.frame_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions`].
 #[derive(Clone, Debug)]
@@ -6134,10 +7493,18 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6161,8 +7528,15 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.security_headers_config.referrer_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy`].
 #[derive(Clone, Debug)]
@@ -6184,10 +7558,18 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6211,8 +7593,15 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.security_headers_config.strict_transport_security`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity`].
 #[derive(Clone, Debug)]
@@ -6244,10 +7633,18 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6281,8 +7678,15 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.security_headers_config.xss_protection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection`].
 #[derive(Clone, Debug)]
@@ -6314,10 +7718,18 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6351,8 +7763,15 @@ impl CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields {
 }
 
 /// The nested block `aws_cloudfront_response_headers_policy.server_timing_headers_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyServerTimingHeadersConfig(Body);
+
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyServerTimingHeadersConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyServerTimingHeadersConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontResponseHeadersPolicyServerTimingHeadersConfig`].
 #[derive(Clone, Debug)]
@@ -6374,10 +7793,18 @@ impl CloudfrontResponseHeadersPolicyServerTimingHeadersConfig {
 }
 
 /// The fields of a [`CloudfrontResponseHeadersPolicyServerTimingHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6401,8 +7828,15 @@ impl CloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields {
 }
 
 /// The resource `aws_cloudfront_vpc_origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOrigin(Body);
+
+impl std::fmt::Debug for CloudfrontVpcOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOrigin").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontVpcOrigin {
     #[inline]
@@ -6429,9 +7863,11 @@ impl CloudfrontVpcOrigin {
 }
 
 impl BlockType for CloudfrontVpcOrigin {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6445,16 +7881,25 @@ impl Resource for CloudfrontVpcOrigin {
 }
 
 /// A declared [`CloudfrontVpcOrigin`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOriginRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontVpcOriginRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOriginRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontVpcOriginRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontVpcOriginRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6503,8 +7948,15 @@ impl CloudfrontVpcOriginRef {
 }
 
 /// The nested block `aws_cloudfront_vpc_origin.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOriginTimeouts(Body);
+
+impl std::fmt::Debug for CloudfrontVpcOriginTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOriginTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudfrontVpcOriginTimeouts {
     #[inline]
@@ -6533,10 +7985,18 @@ impl CloudfrontVpcOriginTimeouts {
 }
 
 /// The fields of a [`CloudfrontVpcOriginTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOriginTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontVpcOriginTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOriginTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontVpcOriginTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6565,8 +8025,15 @@ impl CloudfrontVpcOriginTimeoutsFields {
 }
 
 /// The nested block `aws_cloudfront_vpc_origin.vpc_origin_endpoint_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOriginVpcOriginEndpointConfig(Body);
+
+impl std::fmt::Debug for CloudfrontVpcOriginVpcOriginEndpointConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOriginVpcOriginEndpointConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontVpcOriginVpcOriginEndpointConfig`].
 #[derive(Clone, Debug)]
@@ -6600,10 +8067,18 @@ impl CloudfrontVpcOriginVpcOriginEndpointConfig {
 }
 
 /// The fields of a [`CloudfrontVpcOriginVpcOriginEndpointConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOriginVpcOriginEndpointConfigFields(Expr);
 
+impl std::fmt::Debug for CloudfrontVpcOriginVpcOriginEndpointConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOriginVpcOriginEndpointConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontVpcOriginVpcOriginEndpointConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6647,8 +8122,15 @@ impl CloudfrontVpcOriginVpcOriginEndpointConfigFields {
 }
 
 /// The nested block `aws_cloudfront_vpc_origin.vpc_origin_endpoint_config.origin_ssl_protocols`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols(Body);
+
+impl std::fmt::Debug for CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols`].
 #[derive(Clone, Debug)]
@@ -6670,10 +8152,18 @@ impl CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols {
 }
 
 /// The fields of a [`CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocolsFields(Expr);
 
+impl std::fmt::Debug for CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocolsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocolsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocolsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6697,8 +8187,15 @@ impl CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocolsFields {
 }
 
 /// The data source `aws_cloudfront_cache_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicy(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicy").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudfrontCachePolicy {
     #[inline]
@@ -6719,9 +8216,11 @@ impl DataAwsCloudfrontCachePolicy {
 }
 
 impl BlockType for DataAwsCloudfrontCachePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6734,16 +8233,25 @@ impl DataSource for DataAwsCloudfrontCachePolicy {
 }
 
 /// A declared [`DataAwsCloudfrontCachePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontCachePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontCachePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6806,10 +8314,18 @@ impl DataAwsCloudfrontCachePolicyRef {
 pub enum DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin {}
 
 /// The fields of a [`DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6852,10 +8368,18 @@ impl DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginFields 
 pub enum DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig {}
 
 /// The fields of a [`DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6883,10 +8407,18 @@ impl DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookies
 pub enum DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies {}
 
 /// The fields of a [`DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6909,10 +8441,18 @@ impl DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookies
 pub enum DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig {}
 
 /// The fields of a [`DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6940,10 +8480,18 @@ impl DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeaders
 pub enum DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders {}
 
 /// The fields of a [`DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6966,10 +8514,18 @@ impl DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeaders
 pub enum DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig {}
 
 /// The fields of a [`DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6997,10 +8553,18 @@ impl DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQuerySt
 pub enum DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings {}
 
 /// The fields of a [`DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStringsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7019,8 +8583,15 @@ impl DataAwsCloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQuerySt
 }
 
 /// The data source `aws_cloudfront_distribution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontDistribution(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontDistribution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontDistribution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudfrontDistribution`].
 #[derive(Clone, Debug)]
@@ -7045,9 +8616,11 @@ impl DataAwsCloudfrontDistribution {
 }
 
 impl BlockType for DataAwsCloudfrontDistribution {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7060,16 +8633,25 @@ impl DataSource for DataAwsCloudfrontDistribution {
 }
 
 /// A declared [`DataAwsCloudfrontDistribution`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontDistributionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontDistributionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontDistributionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontDistributionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontDistributionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7148,8 +8730,15 @@ impl DataAwsCloudfrontDistributionRef {
 }
 
 /// The data source `aws_cloudfront_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontFunction(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudfrontFunction`].
 #[derive(Clone, Debug)]
@@ -7176,9 +8765,11 @@ impl DataAwsCloudfrontFunction {
 }
 
 impl BlockType for DataAwsCloudfrontFunction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7191,16 +8782,25 @@ impl DataSource for DataAwsCloudfrontFunction {
 }
 
 /// A declared [`DataAwsCloudfrontFunction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontFunctionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontFunctionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontFunctionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontFunctionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontFunctionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7269,8 +8869,15 @@ impl DataAwsCloudfrontFunctionRef {
 }
 
 /// The data source `aws_cloudfront_log_delivery_canonical_user_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontLogDeliveryCanonicalUserId(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontLogDeliveryCanonicalUserId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontLogDeliveryCanonicalUserId").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudfrontLogDeliveryCanonicalUserId {
     #[inline]
@@ -7291,9 +8898,11 @@ impl DataAwsCloudfrontLogDeliveryCanonicalUserId {
 }
 
 impl BlockType for DataAwsCloudfrontLogDeliveryCanonicalUserId {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7306,16 +8915,25 @@ impl DataSource for DataAwsCloudfrontLogDeliveryCanonicalUserId {
 }
 
 /// A declared [`DataAwsCloudfrontLogDeliveryCanonicalUserId`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontLogDeliveryCanonicalUserIdRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontLogDeliveryCanonicalUserIdRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontLogDeliveryCanonicalUserIdRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontLogDeliveryCanonicalUserIdRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontLogDeliveryCanonicalUserIdRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7339,8 +8957,15 @@ impl DataAwsCloudfrontLogDeliveryCanonicalUserIdRef {
 }
 
 /// The data source `aws_cloudfront_origin_access_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginAccessControl(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontOriginAccessControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginAccessControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudfrontOriginAccessControl`].
 #[derive(Clone, Debug)]
@@ -7360,9 +8985,11 @@ impl DataAwsCloudfrontOriginAccessControl {
 }
 
 impl BlockType for DataAwsCloudfrontOriginAccessControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7375,16 +9002,25 @@ impl DataSource for DataAwsCloudfrontOriginAccessControl {
 }
 
 /// A declared [`DataAwsCloudfrontOriginAccessControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginAccessControlRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginAccessControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginAccessControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontOriginAccessControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontOriginAccessControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7438,8 +9074,15 @@ impl DataAwsCloudfrontOriginAccessControlRef {
 }
 
 /// The data source `aws_cloudfront_origin_access_identities`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginAccessIdentities(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontOriginAccessIdentities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginAccessIdentities").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudfrontOriginAccessIdentities {
     #[inline]
@@ -7460,9 +9103,11 @@ impl DataAwsCloudfrontOriginAccessIdentities {
 }
 
 impl BlockType for DataAwsCloudfrontOriginAccessIdentities {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7475,16 +9120,25 @@ impl DataSource for DataAwsCloudfrontOriginAccessIdentities {
 }
 
 /// A declared [`DataAwsCloudfrontOriginAccessIdentities`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginAccessIdentitiesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginAccessIdentitiesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginAccessIdentitiesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontOriginAccessIdentitiesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontOriginAccessIdentitiesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7523,8 +9177,15 @@ impl DataAwsCloudfrontOriginAccessIdentitiesRef {
 }
 
 /// The data source `aws_cloudfront_origin_access_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginAccessIdentity(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontOriginAccessIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginAccessIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudfrontOriginAccessIdentity`].
 #[derive(Clone, Debug)]
@@ -7544,9 +9205,11 @@ impl DataAwsCloudfrontOriginAccessIdentity {
 }
 
 impl BlockType for DataAwsCloudfrontOriginAccessIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7559,16 +9222,25 @@ impl DataSource for DataAwsCloudfrontOriginAccessIdentity {
 }
 
 /// A declared [`DataAwsCloudfrontOriginAccessIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginAccessIdentityRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginAccessIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginAccessIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontOriginAccessIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontOriginAccessIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7622,8 +9294,15 @@ impl DataAwsCloudfrontOriginAccessIdentityRef {
 }
 
 /// The data source `aws_cloudfront_origin_request_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicy(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicy").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudfrontOriginRequestPolicy {
     #[inline]
@@ -7644,9 +9323,11 @@ impl DataAwsCloudfrontOriginRequestPolicy {
 }
 
 impl BlockType for DataAwsCloudfrontOriginRequestPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7659,16 +9340,25 @@ impl DataSource for DataAwsCloudfrontOriginRequestPolicy {
 }
 
 /// A declared [`DataAwsCloudfrontOriginRequestPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontOriginRequestPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontOriginRequestPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7726,10 +9416,18 @@ impl DataAwsCloudfrontOriginRequestPolicyRef {
 pub enum DataAwsCloudfrontOriginRequestPolicyCookiesConfig {}
 
 /// The fields of a [`DataAwsCloudfrontOriginRequestPolicyCookiesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicyCookiesConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicyCookiesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicyCookiesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontOriginRequestPolicyCookiesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7757,10 +9455,18 @@ impl DataAwsCloudfrontOriginRequestPolicyCookiesConfigFields {
 pub enum DataAwsCloudfrontOriginRequestPolicyCookiesConfigCookies {}
 
 /// The fields of a [`DataAwsCloudfrontOriginRequestPolicyCookiesConfigCookies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicyCookiesConfigCookiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicyCookiesConfigCookiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicyCookiesConfigCookiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontOriginRequestPolicyCookiesConfigCookiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7783,10 +9489,18 @@ impl DataAwsCloudfrontOriginRequestPolicyCookiesConfigCookiesFields {
 pub enum DataAwsCloudfrontOriginRequestPolicyHeadersConfig {}
 
 /// The fields of a [`DataAwsCloudfrontOriginRequestPolicyHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicyHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicyHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicyHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontOriginRequestPolicyHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7814,10 +9528,18 @@ impl DataAwsCloudfrontOriginRequestPolicyHeadersConfigFields {
 pub enum DataAwsCloudfrontOriginRequestPolicyHeadersConfigHeaders {}
 
 /// The fields of a [`DataAwsCloudfrontOriginRequestPolicyHeadersConfigHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicyHeadersConfigHeadersFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicyHeadersConfigHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicyHeadersConfigHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontOriginRequestPolicyHeadersConfigHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7840,10 +9562,18 @@ impl DataAwsCloudfrontOriginRequestPolicyHeadersConfigHeadersFields {
 pub enum DataAwsCloudfrontOriginRequestPolicyQueryStringsConfig {}
 
 /// The fields of a [`DataAwsCloudfrontOriginRequestPolicyQueryStringsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7871,10 +9601,18 @@ impl DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigFields {
 pub enum DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings {}
 
 /// The fields of a [`DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigQueryStrings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7893,8 +9631,15 @@ impl DataAwsCloudfrontOriginRequestPolicyQueryStringsConfigQueryStringsFields {
 }
 
 /// The data source `aws_cloudfront_realtime_log_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontRealtimeLogConfig(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontRealtimeLogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontRealtimeLogConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudfrontRealtimeLogConfig`].
 #[derive(Clone, Debug)]
@@ -7919,9 +9664,11 @@ impl DataAwsCloudfrontRealtimeLogConfig {
 }
 
 impl BlockType for DataAwsCloudfrontRealtimeLogConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7934,16 +9681,25 @@ impl DataSource for DataAwsCloudfrontRealtimeLogConfig {
 }
 
 /// A declared [`DataAwsCloudfrontRealtimeLogConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontRealtimeLogConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontRealtimeLogConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontRealtimeLogConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontRealtimeLogConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontRealtimeLogConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7991,10 +9747,18 @@ impl DataAwsCloudfrontRealtimeLogConfigRef {
 pub enum DataAwsCloudfrontRealtimeLogConfigEndpoint {}
 
 /// The fields of a [`DataAwsCloudfrontRealtimeLogConfigEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontRealtimeLogConfigEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontRealtimeLogConfigEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontRealtimeLogConfigEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontRealtimeLogConfigEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8022,10 +9786,18 @@ impl DataAwsCloudfrontRealtimeLogConfigEndpointFields {
 pub enum DataAwsCloudfrontRealtimeLogConfigEndpointKinesisStreamConfig {}
 
 /// The fields of a [`DataAwsCloudfrontRealtimeLogConfigEndpointKinesisStreamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8049,8 +9821,15 @@ impl DataAwsCloudfrontRealtimeLogConfigEndpointKinesisStreamConfigFields {
 }
 
 /// The data source `aws_cloudfront_response_headers_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicy(Body);
+
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicy").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudfrontResponseHeadersPolicy {
     #[inline]
@@ -8071,9 +9850,11 @@ impl DataAwsCloudfrontResponseHeadersPolicy {
 }
 
 impl BlockType for DataAwsCloudfrontResponseHeadersPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8086,16 +9867,25 @@ impl DataSource for DataAwsCloudfrontResponseHeadersPolicy {
 }
 
 /// A declared [`DataAwsCloudfrontResponseHeadersPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudfrontResponseHeadersPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudfrontResponseHeadersPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8163,10 +9953,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyRef {
 pub enum DataAwsCloudfrontResponseHeadersPolicyCorsConfig {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyCorsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyCorsConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyCorsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyCorsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyCorsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8219,10 +10017,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyCorsConfigFields {
 pub enum DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8245,10 +10051,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeadersFi
 pub enum DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8271,10 +10085,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethodsFi
 pub enum DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8297,10 +10119,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOriginsFi
 pub enum DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8323,10 +10153,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyCorsConfigAccessControlExposeHeadersF
 pub enum DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfig {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8349,10 +10187,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigFields {
 pub enum DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigItems {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8385,10 +10231,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyCustomHeadersConfigItemsFields {
 pub enum DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfig {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8411,10 +10265,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigFields {
 pub enum DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigItems {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8437,10 +10299,18 @@ impl DataAwsCloudfrontResponseHeadersPolicyRemoveHeadersConfigItemsFields {
 pub enum DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfig {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8488,10 +10358,18 @@ impl DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFields {
 pub enum DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8519,10 +10397,18 @@ impl DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityP
 pub enum DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8545,10 +10431,18 @@ impl DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptio
 pub enum DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8576,10 +10470,18 @@ impl DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptionsFiel
 pub enum DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8607,10 +10509,18 @@ impl DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicyFi
 pub enum DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8648,10 +10558,18 @@ impl DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportS
 pub enum DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8689,10 +10607,18 @@ impl DataAwsCloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtectionFie
 pub enum DataAwsCloudfrontResponseHeadersPolicyServerTimingHeadersConfig {}
 
 /// The fields of a [`DataAwsCloudfrontResponseHeadersPolicyServerTimingHeadersConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudfrontResponseHeadersPolicyServerTimingHeadersConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

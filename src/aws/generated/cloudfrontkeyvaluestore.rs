@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudfrontkeyvaluestore_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontkeyvaluestoreKey(Body);
+
+impl std::fmt::Debug for CloudfrontkeyvaluestoreKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontkeyvaluestoreKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontkeyvaluestoreKey`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl CloudfrontkeyvaluestoreKey {
 }
 
 impl BlockType for CloudfrontkeyvaluestoreKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for CloudfrontkeyvaluestoreKey {
 }
 
 /// A declared [`CloudfrontkeyvaluestoreKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontkeyvaluestoreKeyRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontkeyvaluestoreKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontkeyvaluestoreKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontkeyvaluestoreKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontkeyvaluestoreKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -101,8 +119,15 @@ impl CloudfrontkeyvaluestoreKeyRef {
 }
 
 /// The resource `aws_cloudfrontkeyvaluestore_keys_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontkeyvaluestoreKeysExclusive(Body);
+
+impl std::fmt::Debug for CloudfrontkeyvaluestoreKeysExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontkeyvaluestoreKeysExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontkeyvaluestoreKeysExclusive`].
 #[derive(Clone, Debug)]
@@ -135,9 +160,11 @@ impl CloudfrontkeyvaluestoreKeysExclusive {
 }
 
 impl BlockType for CloudfrontkeyvaluestoreKeysExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -151,16 +178,25 @@ impl Resource for CloudfrontkeyvaluestoreKeysExclusive {
 }
 
 /// A declared [`CloudfrontkeyvaluestoreKeysExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontkeyvaluestoreKeysExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for CloudfrontkeyvaluestoreKeysExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontkeyvaluestoreKeysExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudfrontkeyvaluestoreKeysExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudfrontkeyvaluestoreKeysExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -194,8 +230,15 @@ impl CloudfrontkeyvaluestoreKeysExclusiveRef {
 }
 
 /// The nested block `aws_cloudfrontkeyvaluestore_keys_exclusive.resource_key_value_pair`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePair(Body);
+
+impl std::fmt::Debug for CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePair {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePair").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePair`].
 #[derive(Clone, Debug)]
@@ -219,10 +262,18 @@ impl CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePair {
 }
 
 /// The fields of a [`CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePair`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePairFields(Expr);
 
+impl std::fmt::Debug for CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePairFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePairFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudfrontkeyvaluestoreKeysExclusiveResourceKeyValuePairFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudhsm_v2_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2Cluster(Body);
+
+impl std::fmt::Debug for CloudhsmV2Cluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2Cluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudhsmV2Cluster`].
 #[derive(Clone, Debug)]
@@ -68,9 +75,11 @@ impl CloudhsmV2Cluster {
 }
 
 impl BlockType for CloudhsmV2Cluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -84,16 +93,25 @@ impl Resource for CloudhsmV2Cluster {
 }
 
 /// A declared [`CloudhsmV2Cluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2ClusterRef(BlockRef);
 
+impl std::fmt::Debug for CloudhsmV2ClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2ClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudhsmV2ClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudhsmV2ClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -181,10 +199,18 @@ impl CloudhsmV2ClusterRef {
 pub enum CloudhsmV2ClusterClusterCertificates {}
 
 /// The fields of a [`CloudhsmV2ClusterClusterCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2ClusterClusterCertificatesFields(Expr);
 
+impl std::fmt::Debug for CloudhsmV2ClusterClusterCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2ClusterClusterCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudhsmV2ClusterClusterCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -223,8 +249,15 @@ impl CloudhsmV2ClusterClusterCertificatesFields {
 }
 
 /// The nested block `aws_cloudhsm_v2_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2ClusterTimeouts(Body);
+
+impl std::fmt::Debug for CloudhsmV2ClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2ClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudhsmV2ClusterTimeouts {
     #[inline]
@@ -250,10 +283,18 @@ impl CloudhsmV2ClusterTimeouts {
 }
 
 /// The fields of a [`CloudhsmV2ClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2ClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudhsmV2ClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2ClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudhsmV2ClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -282,8 +323,15 @@ impl CloudhsmV2ClusterTimeoutsFields {
 }
 
 /// The resource `aws_cloudhsm_v2_hsm`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2Hsm(Body);
+
+impl std::fmt::Debug for CloudhsmV2Hsm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2Hsm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudhsmV2Hsm`].
 #[derive(Clone, Debug)]
@@ -334,9 +382,11 @@ impl CloudhsmV2Hsm {
 }
 
 impl BlockType for CloudhsmV2Hsm {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -350,16 +400,25 @@ impl Resource for CloudhsmV2Hsm {
 }
 
 /// A declared [`CloudhsmV2Hsm`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2HsmRef(BlockRef);
 
+impl std::fmt::Debug for CloudhsmV2HsmRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2HsmRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudhsmV2HsmRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudhsmV2HsmRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -423,8 +482,15 @@ impl CloudhsmV2HsmRef {
 }
 
 /// The nested block `aws_cloudhsm_v2_hsm.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2HsmTimeouts(Body);
+
+impl std::fmt::Debug for CloudhsmV2HsmTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2HsmTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudhsmV2HsmTimeouts {
     #[inline]
@@ -445,10 +511,18 @@ impl CloudhsmV2HsmTimeouts {
 }
 
 /// The fields of a [`CloudhsmV2HsmTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudhsmV2HsmTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudhsmV2HsmTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudhsmV2HsmTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudhsmV2HsmTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -472,8 +546,15 @@ impl CloudhsmV2HsmTimeoutsFields {
 }
 
 /// The data source `aws_cloudhsm_v2_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudhsmV2Cluster(Body);
+
+impl std::fmt::Debug for DataAwsCloudhsmV2Cluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudhsmV2Cluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudhsmV2Cluster`].
 #[derive(Clone, Debug)]
@@ -509,9 +590,11 @@ impl DataAwsCloudhsmV2Cluster {
 }
 
 impl BlockType for DataAwsCloudhsmV2Cluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -524,16 +607,25 @@ impl DataSource for DataAwsCloudhsmV2Cluster {
 }
 
 /// A declared [`DataAwsCloudhsmV2Cluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudhsmV2ClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudhsmV2ClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudhsmV2ClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudhsmV2ClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudhsmV2ClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -591,10 +683,18 @@ impl DataAwsCloudhsmV2ClusterRef {
 pub enum DataAwsCloudhsmV2ClusterClusterCertificates {}
 
 /// The fields of a [`DataAwsCloudhsmV2ClusterClusterCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudhsmV2ClusterClusterCertificatesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudhsmV2ClusterClusterCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudhsmV2ClusterClusterCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudhsmV2ClusterClusterCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

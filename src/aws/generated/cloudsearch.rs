@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudsearch_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomain(Body);
+
+impl std::fmt::Debug for CloudsearchDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudsearchDomain`].
 #[derive(Clone, Debug)]
@@ -67,9 +74,11 @@ impl CloudsearchDomain {
 }
 
 impl BlockType for CloudsearchDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -83,16 +92,25 @@ impl Resource for CloudsearchDomain {
 }
 
 /// A declared [`CloudsearchDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainRef(BlockRef);
 
+impl std::fmt::Debug for CloudsearchDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudsearchDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudsearchDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -166,8 +184,15 @@ impl CloudsearchDomainRef {
 }
 
 /// The nested block `aws_cloudsearch_domain.endpoint_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainEndpointOptions(Body);
+
+impl std::fmt::Debug for CloudsearchDomainEndpointOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainEndpointOptions").field(&self.0).finish()
+    }
+}
 
 impl CloudsearchDomainEndpointOptions {
     #[inline]
@@ -188,10 +213,18 @@ impl CloudsearchDomainEndpointOptions {
 }
 
 /// The fields of a [`CloudsearchDomainEndpointOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainEndpointOptionsFields(Expr);
 
+impl std::fmt::Debug for CloudsearchDomainEndpointOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainEndpointOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudsearchDomainEndpointOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -215,8 +248,15 @@ impl CloudsearchDomainEndpointOptionsFields {
 }
 
 /// The nested block `aws_cloudsearch_domain.index_field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainIndexField(Body);
+
+impl std::fmt::Debug for CloudsearchDomainIndexField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainIndexField").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudsearchDomainIndexField`].
 #[derive(Clone, Debug)]
@@ -278,10 +318,18 @@ impl CloudsearchDomainIndexField {
 }
 
 /// The fields of a [`CloudsearchDomainIndexField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainIndexFieldFields(Expr);
 
+impl std::fmt::Debug for CloudsearchDomainIndexFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainIndexFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudsearchDomainIndexFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -345,8 +393,15 @@ impl CloudsearchDomainIndexFieldFields {
 }
 
 /// The nested block `aws_cloudsearch_domain.scaling_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainScalingParameters(Body);
+
+impl std::fmt::Debug for CloudsearchDomainScalingParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainScalingParameters").field(&self.0).finish()
+    }
+}
 
 impl CloudsearchDomainScalingParameters {
     #[inline]
@@ -372,10 +427,18 @@ impl CloudsearchDomainScalingParameters {
 }
 
 /// The fields of a [`CloudsearchDomainScalingParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainScalingParametersFields(Expr);
 
+impl std::fmt::Debug for CloudsearchDomainScalingParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainScalingParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudsearchDomainScalingParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -404,8 +467,15 @@ impl CloudsearchDomainScalingParametersFields {
 }
 
 /// The nested block `aws_cloudsearch_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainTimeouts(Body);
+
+impl std::fmt::Debug for CloudsearchDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudsearchDomainTimeouts {
     #[inline]
@@ -431,10 +501,18 @@ impl CloudsearchDomainTimeouts {
 }
 
 /// The fields of a [`CloudsearchDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudsearchDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudsearchDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -463,8 +541,15 @@ impl CloudsearchDomainTimeoutsFields {
 }
 
 /// The resource `aws_cloudsearch_domain_service_access_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainServiceAccessPolicy(Body);
+
+impl std::fmt::Debug for CloudsearchDomainServiceAccessPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainServiceAccessPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudsearchDomainServiceAccessPolicy`].
 #[derive(Clone, Debug)]
@@ -502,9 +587,11 @@ impl CloudsearchDomainServiceAccessPolicy {
 }
 
 impl BlockType for CloudsearchDomainServiceAccessPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -518,16 +605,25 @@ impl Resource for CloudsearchDomainServiceAccessPolicy {
 }
 
 /// A declared [`CloudsearchDomainServiceAccessPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainServiceAccessPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudsearchDomainServiceAccessPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainServiceAccessPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudsearchDomainServiceAccessPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudsearchDomainServiceAccessPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -566,8 +662,15 @@ impl CloudsearchDomainServiceAccessPolicyRef {
 }
 
 /// The nested block `aws_cloudsearch_domain_service_access_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainServiceAccessPolicyTimeouts(Body);
+
+impl std::fmt::Debug for CloudsearchDomainServiceAccessPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainServiceAccessPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudsearchDomainServiceAccessPolicyTimeouts {
     #[inline]
@@ -588,10 +691,18 @@ impl CloudsearchDomainServiceAccessPolicyTimeouts {
 }
 
 /// The fields of a [`CloudsearchDomainServiceAccessPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudsearchDomainServiceAccessPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudsearchDomainServiceAccessPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudsearchDomainServiceAccessPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudsearchDomainServiceAccessPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

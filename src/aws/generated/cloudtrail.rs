@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudtrail`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Cloudtrail(Body);
+
+impl std::fmt::Debug for Cloudtrail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Cloudtrail").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Cloudtrail`].
 #[derive(Clone, Debug)]
@@ -121,9 +128,11 @@ impl Cloudtrail {
 }
 
 impl BlockType for Cloudtrail {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -137,16 +146,25 @@ impl Resource for Cloudtrail {
 }
 
 /// A declared [`Cloudtrail`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailRef(BlockRef);
 
+impl std::fmt::Debug for CloudtrailRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudtrailRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudtrailRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -270,8 +288,15 @@ impl CloudtrailRef {
 }
 
 /// The nested block `aws_cloudtrail.advanced_event_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailAdvancedEventSelector(Body);
+
+impl std::fmt::Debug for CloudtrailAdvancedEventSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailAdvancedEventSelector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudtrailAdvancedEventSelector`].
 #[derive(Clone, Debug)]
@@ -296,10 +321,18 @@ impl CloudtrailAdvancedEventSelector {
 }
 
 /// The fields of a [`CloudtrailAdvancedEventSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailAdvancedEventSelectorFields(Expr);
 
+impl std::fmt::Debug for CloudtrailAdvancedEventSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailAdvancedEventSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailAdvancedEventSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -323,8 +356,15 @@ impl CloudtrailAdvancedEventSelectorFields {
 }
 
 /// The nested block `aws_cloudtrail.advanced_event_selector.field_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailAdvancedEventSelectorFieldSelector(Body);
+
+impl std::fmt::Debug for CloudtrailAdvancedEventSelectorFieldSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailAdvancedEventSelectorFieldSelector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudtrailAdvancedEventSelectorFieldSelector`].
 #[derive(Clone, Debug)]
@@ -374,10 +414,18 @@ impl CloudtrailAdvancedEventSelectorFieldSelector {
 }
 
 /// The fields of a [`CloudtrailAdvancedEventSelectorFieldSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailAdvancedEventSelectorFieldSelectorFields(Expr);
 
+impl std::fmt::Debug for CloudtrailAdvancedEventSelectorFieldSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailAdvancedEventSelectorFieldSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailAdvancedEventSelectorFieldSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -426,8 +474,15 @@ impl CloudtrailAdvancedEventSelectorFieldSelectorFields {
 }
 
 /// The nested block `aws_cloudtrail.event_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventSelector(Body);
+
+impl std::fmt::Debug for CloudtrailEventSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventSelector").field(&self.0).finish()
+    }
+}
 
 impl CloudtrailEventSelector {
     #[inline]
@@ -459,10 +514,18 @@ impl CloudtrailEventSelector {
 }
 
 /// The fields of a [`CloudtrailEventSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventSelectorFields(Expr);
 
+impl std::fmt::Debug for CloudtrailEventSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailEventSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -496,8 +559,15 @@ impl CloudtrailEventSelectorFields {
 }
 
 /// The nested block `aws_cloudtrail.event_selector.data_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventSelectorDataResource(Body);
+
+impl std::fmt::Debug for CloudtrailEventSelectorDataResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventSelectorDataResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudtrailEventSelectorDataResource`].
 #[derive(Clone, Debug)]
@@ -519,10 +589,18 @@ impl CloudtrailEventSelectorDataResource {
 }
 
 /// The fields of a [`CloudtrailEventSelectorDataResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventSelectorDataResourceFields(Expr);
 
+impl std::fmt::Debug for CloudtrailEventSelectorDataResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventSelectorDataResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailEventSelectorDataResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -546,8 +624,15 @@ impl CloudtrailEventSelectorDataResourceFields {
 }
 
 /// The nested block `aws_cloudtrail.insight_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailInsightSelector(Body);
+
+impl std::fmt::Debug for CloudtrailInsightSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailInsightSelector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudtrailInsightSelector`].
 #[derive(Clone, Debug)]
@@ -567,10 +652,18 @@ impl CloudtrailInsightSelector {
 }
 
 /// The fields of a [`CloudtrailInsightSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailInsightSelectorFields(Expr);
 
+impl std::fmt::Debug for CloudtrailInsightSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailInsightSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailInsightSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -589,8 +682,15 @@ impl CloudtrailInsightSelectorFields {
 }
 
 /// The resource `aws_cloudtrail_event_data_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStore(Body);
+
+impl std::fmt::Debug for CloudtrailEventDataStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudtrailEventDataStore`].
 #[derive(Clone, Debug)]
@@ -677,9 +777,11 @@ impl CloudtrailEventDataStore {
 }
 
 impl BlockType for CloudtrailEventDataStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -693,16 +795,25 @@ impl Resource for CloudtrailEventDataStore {
 }
 
 /// A declared [`CloudtrailEventDataStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStoreRef(BlockRef);
 
+impl std::fmt::Debug for CloudtrailEventDataStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudtrailEventDataStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudtrailEventDataStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -791,8 +902,15 @@ impl CloudtrailEventDataStoreRef {
 }
 
 /// The nested block `aws_cloudtrail_event_data_store.advanced_event_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStoreAdvancedEventSelector(Body);
+
+impl std::fmt::Debug for CloudtrailEventDataStoreAdvancedEventSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStoreAdvancedEventSelector").field(&self.0).finish()
+    }
+}
 
 impl CloudtrailEventDataStoreAdvancedEventSelector {
     #[inline]
@@ -814,10 +932,18 @@ impl CloudtrailEventDataStoreAdvancedEventSelector {
 }
 
 /// The fields of a [`CloudtrailEventDataStoreAdvancedEventSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStoreAdvancedEventSelectorFields(Expr);
 
+impl std::fmt::Debug for CloudtrailEventDataStoreAdvancedEventSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStoreAdvancedEventSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailEventDataStoreAdvancedEventSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -841,8 +967,15 @@ impl CloudtrailEventDataStoreAdvancedEventSelectorFields {
 }
 
 /// The nested block `aws_cloudtrail_event_data_store.advanced_event_selector.field_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStoreAdvancedEventSelectorFieldSelector(Body);
+
+impl std::fmt::Debug for CloudtrailEventDataStoreAdvancedEventSelectorFieldSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStoreAdvancedEventSelectorFieldSelector").field(&self.0).finish()
+    }
+}
 
 impl CloudtrailEventDataStoreAdvancedEventSelectorFieldSelector {
     #[inline]
@@ -888,10 +1021,18 @@ impl CloudtrailEventDataStoreAdvancedEventSelectorFieldSelector {
 }
 
 /// The fields of a [`CloudtrailEventDataStoreAdvancedEventSelectorFieldSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStoreAdvancedEventSelectorFieldSelectorFields(Expr);
 
+impl std::fmt::Debug for CloudtrailEventDataStoreAdvancedEventSelectorFieldSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStoreAdvancedEventSelectorFieldSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailEventDataStoreAdvancedEventSelectorFieldSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -940,8 +1081,15 @@ impl CloudtrailEventDataStoreAdvancedEventSelectorFieldSelectorFields {
 }
 
 /// The nested block `aws_cloudtrail_event_data_store.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStoreTimeouts(Body);
+
+impl std::fmt::Debug for CloudtrailEventDataStoreTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStoreTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudtrailEventDataStoreTimeouts {
     #[inline]
@@ -967,10 +1115,18 @@ impl CloudtrailEventDataStoreTimeouts {
 }
 
 /// The fields of a [`CloudtrailEventDataStoreTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailEventDataStoreTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudtrailEventDataStoreTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailEventDataStoreTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudtrailEventDataStoreTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -999,8 +1155,15 @@ impl CloudtrailEventDataStoreTimeoutsFields {
 }
 
 /// The resource `aws_cloudtrail_organization_delegated_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailOrganizationDelegatedAdminAccount(Body);
+
+impl std::fmt::Debug for CloudtrailOrganizationDelegatedAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailOrganizationDelegatedAdminAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudtrailOrganizationDelegatedAdminAccount`].
 #[derive(Clone, Debug)]
@@ -1020,9 +1183,11 @@ impl CloudtrailOrganizationDelegatedAdminAccount {
 }
 
 impl BlockType for CloudtrailOrganizationDelegatedAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1036,16 +1201,25 @@ impl Resource for CloudtrailOrganizationDelegatedAdminAccount {
 }
 
 /// A declared [`CloudtrailOrganizationDelegatedAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudtrailOrganizationDelegatedAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for CloudtrailOrganizationDelegatedAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudtrailOrganizationDelegatedAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudtrailOrganizationDelegatedAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudtrailOrganizationDelegatedAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1089,8 +1263,15 @@ impl CloudtrailOrganizationDelegatedAdminAccountRef {
 }
 
 /// The data source `aws_cloudtrail_service_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudtrailServiceAccount(Body);
+
+impl std::fmt::Debug for DataAwsCloudtrailServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudtrailServiceAccount").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudtrailServiceAccount {
     #[inline]
@@ -1112,9 +1293,11 @@ impl DataAwsCloudtrailServiceAccount {
 }
 
 impl BlockType for DataAwsCloudtrailServiceAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1127,16 +1310,25 @@ impl DataSource for DataAwsCloudtrailServiceAccount {
 }
 
 /// A declared [`DataAwsCloudtrailServiceAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudtrailServiceAccountRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudtrailServiceAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudtrailServiceAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudtrailServiceAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudtrailServiceAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cloudwatch_composite_alarm`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchCompositeAlarm(Body);
+
+impl std::fmt::Debug for CloudwatchCompositeAlarm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchCompositeAlarm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchCompositeAlarm`].
 #[derive(Clone, Debug)]
@@ -83,9 +90,11 @@ impl CloudwatchCompositeAlarm {
 }
 
 impl BlockType for CloudwatchCompositeAlarm {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -99,16 +108,25 @@ impl Resource for CloudwatchCompositeAlarm {
 }
 
 /// A declared [`CloudwatchCompositeAlarm`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchCompositeAlarmRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchCompositeAlarmRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchCompositeAlarmRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchCompositeAlarmRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchCompositeAlarmRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -187,8 +205,15 @@ impl CloudwatchCompositeAlarmRef {
 }
 
 /// The nested block `aws_cloudwatch_composite_alarm.actions_suppressor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchCompositeAlarmActionsSuppressor(Body);
+
+impl std::fmt::Debug for CloudwatchCompositeAlarmActionsSuppressor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchCompositeAlarmActionsSuppressor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchCompositeAlarmActionsSuppressor`].
 #[derive(Clone, Debug)]
@@ -212,10 +237,18 @@ impl CloudwatchCompositeAlarmActionsSuppressor {
 }
 
 /// The fields of a [`CloudwatchCompositeAlarmActionsSuppressor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchCompositeAlarmActionsSuppressorFields(Expr);
 
+impl std::fmt::Debug for CloudwatchCompositeAlarmActionsSuppressorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchCompositeAlarmActionsSuppressorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchCompositeAlarmActionsSuppressorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -244,8 +277,15 @@ impl CloudwatchCompositeAlarmActionsSuppressorFields {
 }
 
 /// The resource `aws_cloudwatch_contributor_insight_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchContributorInsightRule(Body);
+
+impl std::fmt::Debug for CloudwatchContributorInsightRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchContributorInsightRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchContributorInsightRule`].
 #[derive(Clone, Debug)]
@@ -283,9 +323,11 @@ impl CloudwatchContributorInsightRule {
 }
 
 impl BlockType for CloudwatchContributorInsightRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -299,16 +341,25 @@ impl Resource for CloudwatchContributorInsightRule {
 }
 
 /// A declared [`CloudwatchContributorInsightRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchContributorInsightRuleRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchContributorInsightRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchContributorInsightRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchContributorInsightRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchContributorInsightRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -357,8 +408,15 @@ impl CloudwatchContributorInsightRuleRef {
 }
 
 /// The resource `aws_cloudwatch_contributor_managed_insight_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchContributorManagedInsightRule(Body);
+
+impl std::fmt::Debug for CloudwatchContributorManagedInsightRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchContributorManagedInsightRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchContributorManagedInsightRule`].
 #[derive(Clone, Debug)]
@@ -396,9 +454,11 @@ impl CloudwatchContributorManagedInsightRule {
 }
 
 impl BlockType for CloudwatchContributorManagedInsightRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -412,16 +472,25 @@ impl Resource for CloudwatchContributorManagedInsightRule {
 }
 
 /// A declared [`CloudwatchContributorManagedInsightRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchContributorManagedInsightRuleRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchContributorManagedInsightRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchContributorManagedInsightRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchContributorManagedInsightRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchContributorManagedInsightRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -475,8 +544,15 @@ impl CloudwatchContributorManagedInsightRuleRef {
 }
 
 /// The resource `aws_cloudwatch_dashboard`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchDashboard(Body);
+
+impl std::fmt::Debug for CloudwatchDashboard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchDashboard").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchDashboard`].
 #[derive(Clone, Debug)]
@@ -509,9 +585,11 @@ impl CloudwatchDashboard {
 }
 
 impl BlockType for CloudwatchDashboard {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -525,16 +603,25 @@ impl Resource for CloudwatchDashboard {
 }
 
 /// A declared [`CloudwatchDashboard`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchDashboardRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchDashboardRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchDashboardRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchDashboardRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchDashboardRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -573,8 +660,15 @@ impl CloudwatchDashboardRef {
 }
 
 /// The resource `aws_cloudwatch_event_api_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventApiDestination(Body);
+
+impl std::fmt::Debug for CloudwatchEventApiDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventApiDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventApiDestination`].
 #[derive(Clone, Debug)]
@@ -621,9 +715,11 @@ impl CloudwatchEventApiDestination {
 }
 
 impl BlockType for CloudwatchEventApiDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -637,16 +733,25 @@ impl Resource for CloudwatchEventApiDestination {
 }
 
 /// A declared [`CloudwatchEventApiDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventApiDestinationRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventApiDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventApiDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventApiDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventApiDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -705,8 +810,15 @@ impl CloudwatchEventApiDestinationRef {
 }
 
 /// The resource `aws_cloudwatch_event_archive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventArchive(Body);
+
+impl std::fmt::Debug for CloudwatchEventArchive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventArchive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventArchive`].
 #[derive(Clone, Debug)]
@@ -759,9 +871,11 @@ impl CloudwatchEventArchive {
 }
 
 impl BlockType for CloudwatchEventArchive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -775,16 +889,25 @@ impl Resource for CloudwatchEventArchive {
 }
 
 /// A declared [`CloudwatchEventArchive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventArchiveRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventArchiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventArchiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventArchiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventArchiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -843,8 +966,15 @@ impl CloudwatchEventArchiveRef {
 }
 
 /// The resource `aws_cloudwatch_event_bus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBus(Body);
+
+impl std::fmt::Debug for CloudwatchEventBus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventBus`].
 #[derive(Clone, Debug)]
@@ -910,9 +1040,11 @@ impl CloudwatchEventBus {
 }
 
 impl BlockType for CloudwatchEventBus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -926,16 +1058,25 @@ impl Resource for CloudwatchEventBus {
 }
 
 /// A declared [`CloudwatchEventBus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBusRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventBusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventBusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventBusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1004,8 +1145,15 @@ impl CloudwatchEventBusRef {
 }
 
 /// The nested block `aws_cloudwatch_event_bus.dead_letter_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBusDeadLetterConfig(Body);
+
+impl std::fmt::Debug for CloudwatchEventBusDeadLetterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBusDeadLetterConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventBusDeadLetterConfig {
     #[inline]
@@ -1021,10 +1169,18 @@ impl CloudwatchEventBusDeadLetterConfig {
 }
 
 /// The fields of a [`CloudwatchEventBusDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBusDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventBusDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBusDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventBusDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1043,8 +1199,15 @@ impl CloudwatchEventBusDeadLetterConfigFields {
 }
 
 /// The nested block `aws_cloudwatch_event_bus.log_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBusLogConfig(Body);
+
+impl std::fmt::Debug for CloudwatchEventBusLogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBusLogConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventBusLogConfig {
     #[inline]
@@ -1065,10 +1228,18 @@ impl CloudwatchEventBusLogConfig {
 }
 
 /// The fields of a [`CloudwatchEventBusLogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBusLogConfigFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventBusLogConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBusLogConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventBusLogConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1092,8 +1263,15 @@ impl CloudwatchEventBusLogConfigFields {
 }
 
 /// The resource `aws_cloudwatch_event_bus_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBusPolicy(Body);
+
+impl std::fmt::Debug for CloudwatchEventBusPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBusPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventBusPolicy`].
 #[derive(Clone, Debug)]
@@ -1129,9 +1307,11 @@ impl CloudwatchEventBusPolicy {
 }
 
 impl BlockType for CloudwatchEventBusPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1145,16 +1325,25 @@ impl Resource for CloudwatchEventBusPolicy {
 }
 
 /// A declared [`CloudwatchEventBusPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventBusPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventBusPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventBusPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventBusPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventBusPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1188,8 +1377,15 @@ impl CloudwatchEventBusPolicyRef {
 }
 
 /// The resource `aws_cloudwatch_event_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnection(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventConnection`].
 #[derive(Clone, Debug)]
@@ -1239,9 +1435,11 @@ impl CloudwatchEventConnection {
 }
 
 impl BlockType for CloudwatchEventConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1255,16 +1453,25 @@ impl Resource for CloudwatchEventConnection {
 }
 
 /// A declared [`CloudwatchEventConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1328,8 +1535,15 @@ impl CloudwatchEventConnectionRef {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParameters(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParameters").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParameters {
     #[inline]
@@ -1360,10 +1574,18 @@ impl CloudwatchEventConnectionAuthParameters {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1397,8 +1619,15 @@ impl CloudwatchEventConnectionAuthParametersFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersApiKey(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventConnectionAuthParametersApiKey`].
 #[derive(Clone, Debug)]
@@ -1420,10 +1649,18 @@ impl CloudwatchEventConnectionAuthParametersApiKey {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersApiKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersApiKeyFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersApiKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersApiKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersApiKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1447,8 +1684,15 @@ impl CloudwatchEventConnectionAuthParametersApiKeyFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.basic`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersBasic(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersBasic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersBasic").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventConnectionAuthParametersBasic`].
 #[derive(Clone, Debug)]
@@ -1470,10 +1714,18 @@ impl CloudwatchEventConnectionAuthParametersBasic {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersBasic`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersBasicFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersBasicFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersBasicFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersBasicFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1497,8 +1749,15 @@ impl CloudwatchEventConnectionAuthParametersBasicFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParameters(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParameters").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
     #[inline]
@@ -1527,10 +1786,18 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1559,8 +1826,15 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
     #[inline]
@@ -1586,10 +1860,18 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1618,8 +1900,15 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
     #[inline]
@@ -1645,10 +1934,18 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1677,8 +1974,15 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
     #[inline]
@@ -1704,10 +2008,18 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString 
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1736,8 +2048,15 @@ impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringF
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauth(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauth").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventConnectionAuthParametersOauth`].
 #[derive(Clone, Debug)]
@@ -1766,10 +2085,18 @@ impl CloudwatchEventConnectionAuthParametersOauth {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersOauth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1803,8 +2130,15 @@ impl CloudwatchEventConnectionAuthParametersOauthFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.client_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthClientParameters(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthClientParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthClientParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventConnectionAuthParametersOauthClientParameters`].
 #[derive(Clone, Debug)]
@@ -1826,10 +2160,18 @@ impl CloudwatchEventConnectionAuthParametersOauthClientParameters {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthClientParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthClientParametersFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthClientParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1853,8 +2195,15 @@ impl CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
     #[inline]
@@ -1883,10 +2232,18 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1915,8 +2272,15 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
     #[inline]
@@ -1942,10 +2306,18 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1974,8 +2346,15 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
     #[inline]
@@ -2001,10 +2380,18 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2033,8 +2420,15 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields
 }
 
 /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
     #[inline]
@@ -2060,10 +2454,18 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString 
 }
 
 /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2092,8 +2494,15 @@ impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringF
 }
 
 /// The nested block `aws_cloudwatch_event_connection.invocation_connectivity_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionInvocationConnectivityParameters(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventConnectionInvocationConnectivityParameters`].
 #[derive(Clone, Debug)]
@@ -2113,10 +2522,18 @@ impl CloudwatchEventConnectionInvocationConnectivityParameters {
 }
 
 /// The fields of a [`CloudwatchEventConnectionInvocationConnectivityParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionInvocationConnectivityParametersFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionInvocationConnectivityParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2135,8 +2552,15 @@ impl CloudwatchEventConnectionInvocationConnectivityParametersFields {
 }
 
 /// The nested block `aws_cloudwatch_event_connection.invocation_connectivity_parameters.resource_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters(Body);
+
+impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters`].
 #[derive(Clone, Debug)]
@@ -2156,10 +2580,18 @@ impl CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters
 }
 
 /// The fields of a [`CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2183,8 +2615,15 @@ impl CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters
 }
 
 /// The resource `aws_cloudwatch_event_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpoint(Body);
+
+impl std::fmt::Debug for CloudwatchEventEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventEndpoint`].
 #[derive(Clone, Debug)]
@@ -2234,9 +2673,11 @@ impl CloudwatchEventEndpoint {
 }
 
 impl BlockType for CloudwatchEventEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2250,16 +2691,25 @@ impl Resource for CloudwatchEventEndpoint {
 }
 
 /// A declared [`CloudwatchEventEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2323,8 +2773,15 @@ impl CloudwatchEventEndpointRef {
 }
 
 /// The nested block `aws_cloudwatch_event_endpoint.event_bus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointEventBus(Body);
+
+impl std::fmt::Debug for CloudwatchEventEndpointEventBus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointEventBus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventEndpointEventBus`].
 #[derive(Clone, Debug)]
@@ -2344,10 +2801,18 @@ impl CloudwatchEventEndpointEventBus {
 }
 
 /// The fields of a [`CloudwatchEventEndpointEventBus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointEventBusFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventEndpointEventBusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointEventBusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventEndpointEventBusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2366,8 +2831,15 @@ impl CloudwatchEventEndpointEventBusFields {
 }
 
 /// The nested block `aws_cloudwatch_event_endpoint.replication_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointReplicationConfig(Body);
+
+impl std::fmt::Debug for CloudwatchEventEndpointReplicationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointReplicationConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventEndpointReplicationConfig {
     #[inline]
@@ -2383,10 +2855,18 @@ impl CloudwatchEventEndpointReplicationConfig {
 }
 
 /// The fields of a [`CloudwatchEventEndpointReplicationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointReplicationConfigFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventEndpointReplicationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointReplicationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventEndpointReplicationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2405,8 +2885,15 @@ impl CloudwatchEventEndpointReplicationConfigFields {
 }
 
 /// The nested block `aws_cloudwatch_event_endpoint.routing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfig(Body);
+
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventEndpointRoutingConfig`].
 #[derive(Clone, Debug)]
@@ -2426,10 +2913,18 @@ impl CloudwatchEventEndpointRoutingConfig {
 }
 
 /// The fields of a [`CloudwatchEventEndpointRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfigFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventEndpointRoutingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2448,8 +2943,15 @@ impl CloudwatchEventEndpointRoutingConfigFields {
 }
 
 /// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfigFailoverConfig(Body);
+
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventEndpointRoutingConfigFailoverConfig`].
 #[derive(Clone, Debug)]
@@ -2471,10 +2973,18 @@ impl CloudwatchEventEndpointRoutingConfigFailoverConfig {
 }
 
 /// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2498,8 +3008,15 @@ impl CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
 }
 
 /// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config.primary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary(Body);
+
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
     #[inline]
@@ -2515,10 +3032,18 @@ impl CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
 }
 
 /// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2537,8 +3062,15 @@ impl CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
 }
 
 /// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config.secondary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary(Body);
+
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
     #[inline]
@@ -2554,10 +3086,18 @@ impl CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
 }
 
 /// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2576,8 +3116,15 @@ impl CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
 }
 
 /// The resource `aws_cloudwatch_event_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventPermission(Body);
+
+impl std::fmt::Debug for CloudwatchEventPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventPermission`].
 #[derive(Clone, Debug)]
@@ -2625,9 +3172,11 @@ impl CloudwatchEventPermission {
 }
 
 impl BlockType for CloudwatchEventPermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2641,16 +3190,25 @@ impl Resource for CloudwatchEventPermission {
 }
 
 /// A declared [`CloudwatchEventPermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventPermissionRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventPermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventPermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventPermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventPermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2699,8 +3257,15 @@ impl CloudwatchEventPermissionRef {
 }
 
 /// The nested block `aws_cloudwatch_event_permission.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventPermissionCondition(Body);
+
+impl std::fmt::Debug for CloudwatchEventPermissionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventPermissionCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventPermissionCondition`].
 #[derive(Clone, Debug)]
@@ -2724,10 +3289,18 @@ impl CloudwatchEventPermissionCondition {
 }
 
 /// The fields of a [`CloudwatchEventPermissionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventPermissionConditionFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventPermissionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventPermissionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventPermissionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2756,8 +3329,15 @@ impl CloudwatchEventPermissionConditionFields {
 }
 
 /// The resource `aws_cloudwatch_event_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventRule(Body);
+
+impl std::fmt::Debug for CloudwatchEventRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventRule").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventRule {
     #[inline]
@@ -2839,9 +3419,11 @@ impl CloudwatchEventRule {
 }
 
 impl BlockType for CloudwatchEventRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2855,16 +3437,25 @@ impl Resource for CloudwatchEventRule {
 }
 
 /// A declared [`CloudwatchEventRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventRuleRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2953,8 +3544,15 @@ impl CloudwatchEventRuleRef {
 }
 
 /// The resource `aws_cloudwatch_event_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTarget`].
 #[derive(Clone, Debug)]
@@ -3078,9 +3676,11 @@ impl CloudwatchEventTarget {
 }
 
 impl BlockType for CloudwatchEventTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3094,16 +3694,25 @@ impl Resource for CloudwatchEventTarget {
 }
 
 /// A declared [`CloudwatchEventTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchEventTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchEventTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchEventTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3227,8 +3836,15 @@ impl CloudwatchEventTargetRef {
 }
 
 /// The nested block `aws_cloudwatch_event_target.appsync_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetAppsyncTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetAppsyncTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetAppsyncTarget").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventTargetAppsyncTarget {
     #[inline]
@@ -3244,10 +3860,18 @@ impl CloudwatchEventTargetAppsyncTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetAppsyncTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetAppsyncTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetAppsyncTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetAppsyncTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetAppsyncTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3266,8 +3890,15 @@ impl CloudwatchEventTargetAppsyncTargetFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.batch_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetBatchTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetBatchTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetBatchTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetBatchTarget`].
 #[derive(Clone, Debug)]
@@ -3299,10 +3930,18 @@ impl CloudwatchEventTargetBatchTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetBatchTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetBatchTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetBatchTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetBatchTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetBatchTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3336,8 +3975,15 @@ impl CloudwatchEventTargetBatchTargetFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.dead_letter_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetDeadLetterConfig(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetDeadLetterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetDeadLetterConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventTargetDeadLetterConfig {
     #[inline]
@@ -3353,10 +3999,18 @@ impl CloudwatchEventTargetDeadLetterConfig {
 }
 
 /// The fields of a [`CloudwatchEventTargetDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3375,8 +4029,15 @@ impl CloudwatchEventTargetDeadLetterConfigFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.ecs_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetEcsTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetEcsTarget`].
 #[derive(Clone, Debug)]
@@ -3459,10 +4120,18 @@ impl CloudwatchEventTargetEcsTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetEcsTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetEcsTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3541,8 +4210,15 @@ impl CloudwatchEventTargetEcsTargetFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.ecs_target.capacity_provider_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategy(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetCapacityProviderStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetEcsTargetCapacityProviderStrategy`].
 #[derive(Clone, Debug)]
@@ -3572,10 +4248,18 @@ impl CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
 }
 
 /// The fields of a [`CloudwatchEventTargetEcsTargetCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3604,8 +4288,15 @@ impl CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.ecs_target.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetNetworkConfiguration(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetEcsTargetNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -3635,10 +4326,18 @@ impl CloudwatchEventTargetEcsTargetNetworkConfiguration {
 }
 
 /// The fields of a [`CloudwatchEventTargetEcsTargetNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3667,8 +4366,15 @@ impl CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.ecs_target.ordered_placement_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategy(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetOrderedPlacementStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetEcsTargetOrderedPlacementStrategy`].
 #[derive(Clone, Debug)]
@@ -3693,10 +4399,18 @@ impl CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
 }
 
 /// The fields of a [`CloudwatchEventTargetEcsTargetOrderedPlacementStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3720,8 +4434,15 @@ impl CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.ecs_target.placement_constraint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetPlacementConstraint(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetPlacementConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetPlacementConstraint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetEcsTargetPlacementConstraint`].
 #[derive(Clone, Debug)]
@@ -3746,10 +4467,18 @@ impl CloudwatchEventTargetEcsTargetPlacementConstraint {
 }
 
 /// The fields of a [`CloudwatchEventTargetEcsTargetPlacementConstraint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetEcsTargetPlacementConstraintFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetEcsTargetPlacementConstraintFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetEcsTargetPlacementConstraintFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetEcsTargetPlacementConstraintFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3773,8 +4502,15 @@ impl CloudwatchEventTargetEcsTargetPlacementConstraintFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.http_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetHttpTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetHttpTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetHttpTarget").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventTargetHttpTarget {
     #[inline]
@@ -3800,10 +4536,18 @@ impl CloudwatchEventTargetHttpTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetHttpTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetHttpTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetHttpTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetHttpTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetHttpTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3832,8 +4576,15 @@ impl CloudwatchEventTargetHttpTargetFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.input_transformer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetInputTransformer(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetInputTransformer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetInputTransformer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetInputTransformer`].
 #[derive(Clone, Debug)]
@@ -3858,10 +4609,18 @@ impl CloudwatchEventTargetInputTransformer {
 }
 
 /// The fields of a [`CloudwatchEventTargetInputTransformer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetInputTransformerFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetInputTransformerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetInputTransformerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetInputTransformerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3885,8 +4644,15 @@ impl CloudwatchEventTargetInputTransformerFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.kinesis_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetKinesisTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetKinesisTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetKinesisTarget").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventTargetKinesisTarget {
     #[inline]
@@ -3902,10 +4668,18 @@ impl CloudwatchEventTargetKinesisTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetKinesisTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetKinesisTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetKinesisTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetKinesisTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetKinesisTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3924,8 +4698,15 @@ impl CloudwatchEventTargetKinesisTargetFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.redshift_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetRedshiftTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetRedshiftTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetRedshiftTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetRedshiftTarget`].
 #[derive(Clone, Debug)]
@@ -3970,10 +4751,18 @@ impl CloudwatchEventTargetRedshiftTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetRedshiftTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetRedshiftTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetRedshiftTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetRedshiftTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetRedshiftTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4017,8 +4806,15 @@ impl CloudwatchEventTargetRedshiftTargetFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.retry_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetRetryPolicy(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetRetryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetRetryPolicy").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventTargetRetryPolicy {
     #[inline]
@@ -4039,10 +4835,18 @@ impl CloudwatchEventTargetRetryPolicy {
 }
 
 /// The fields of a [`CloudwatchEventTargetRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4066,8 +4870,15 @@ impl CloudwatchEventTargetRetryPolicyFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.run_command_targets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetRunCommandTargets(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetRunCommandTargets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetRunCommandTargets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetRunCommandTargets`].
 #[derive(Clone, Debug)]
@@ -4089,10 +4900,18 @@ impl CloudwatchEventTargetRunCommandTargets {
 }
 
 /// The fields of a [`CloudwatchEventTargetRunCommandTargets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetRunCommandTargetsFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetRunCommandTargetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetRunCommandTargetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetRunCommandTargetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4116,8 +4935,15 @@ impl CloudwatchEventTargetRunCommandTargetsFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.sagemaker_pipeline_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetSagemakerPipelineTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTarget").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventTargetSagemakerPipelineTarget {
     #[inline]
@@ -4134,10 +4960,18 @@ impl CloudwatchEventTargetSagemakerPipelineTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetSagemakerPipelineTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetSagemakerPipelineTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetSagemakerPipelineTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4156,8 +4990,15 @@ impl CloudwatchEventTargetSagemakerPipelineTargetFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.sagemaker_pipeline_target.pipeline_parameter_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList`].
 #[derive(Clone, Debug)]
@@ -4179,10 +5020,18 @@ impl CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
 }
 
 /// The fields of a [`CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4206,8 +5055,15 @@ impl CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
 }
 
 /// The nested block `aws_cloudwatch_event_target.sqs_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetSqsTarget(Body);
+
+impl std::fmt::Debug for CloudwatchEventTargetSqsTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetSqsTarget").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchEventTargetSqsTarget {
     #[inline]
@@ -4223,10 +5079,18 @@ impl CloudwatchEventTargetSqsTarget {
 }
 
 /// The fields of a [`CloudwatchEventTargetSqsTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchEventTargetSqsTargetFields(Expr);
 
+impl std::fmt::Debug for CloudwatchEventTargetSqsTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchEventTargetSqsTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchEventTargetSqsTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4245,8 +5109,15 @@ impl CloudwatchEventTargetSqsTargetFields {
 }
 
 /// The resource `aws_cloudwatch_log_account_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogAccountPolicy(Body);
+
+impl std::fmt::Debug for CloudwatchLogAccountPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogAccountPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogAccountPolicy`].
 #[derive(Clone, Debug)]
@@ -4291,9 +5162,11 @@ impl CloudwatchLogAccountPolicy {
 }
 
 impl BlockType for CloudwatchLogAccountPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4307,16 +5180,25 @@ impl Resource for CloudwatchLogAccountPolicy {
 }
 
 /// A declared [`CloudwatchLogAccountPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogAccountPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogAccountPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogAccountPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogAccountPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogAccountPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4365,8 +5247,15 @@ impl CloudwatchLogAccountPolicyRef {
 }
 
 /// The resource `aws_cloudwatch_log_anomaly_detector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogAnomalyDetector(Body);
+
+impl std::fmt::Debug for CloudwatchLogAnomalyDetector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogAnomalyDetector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogAnomalyDetector`].
 #[derive(Clone, Debug)]
@@ -4424,9 +5313,11 @@ impl CloudwatchLogAnomalyDetector {
 }
 
 impl BlockType for CloudwatchLogAnomalyDetector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4440,16 +5331,25 @@ impl Resource for CloudwatchLogAnomalyDetector {
 }
 
 /// A declared [`CloudwatchLogAnomalyDetector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogAnomalyDetectorRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogAnomalyDetectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogAnomalyDetectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogAnomalyDetectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogAnomalyDetectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4518,8 +5418,15 @@ impl CloudwatchLogAnomalyDetectorRef {
 }
 
 /// The resource `aws_cloudwatch_log_data_protection_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDataProtectionPolicy(Body);
+
+impl std::fmt::Debug for CloudwatchLogDataProtectionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDataProtectionPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDataProtectionPolicy`].
 #[derive(Clone, Debug)]
@@ -4552,9 +5459,11 @@ impl CloudwatchLogDataProtectionPolicy {
 }
 
 impl BlockType for CloudwatchLogDataProtectionPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4568,16 +5477,25 @@ impl Resource for CloudwatchLogDataProtectionPolicy {
 }
 
 /// A declared [`CloudwatchLogDataProtectionPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDataProtectionPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogDataProtectionPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDataProtectionPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogDataProtectionPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogDataProtectionPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4611,8 +5529,15 @@ impl CloudwatchLogDataProtectionPolicyRef {
 }
 
 /// The resource `aws_cloudwatch_log_delivery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDelivery(Body);
+
+impl std::fmt::Debug for CloudwatchLogDelivery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDelivery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDelivery`].
 #[derive(Clone, Debug)]
@@ -4660,9 +5585,11 @@ impl CloudwatchLogDelivery {
 }
 
 impl BlockType for CloudwatchLogDelivery {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4676,16 +5603,25 @@ impl Resource for CloudwatchLogDelivery {
 }
 
 /// A declared [`CloudwatchLogDelivery`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogDeliveryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogDeliveryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogDeliveryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4749,8 +5685,15 @@ impl CloudwatchLogDeliveryRef {
 }
 
 /// The value of `aws_cloudwatch_log_delivery.s3_delivery_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryS3DeliveryConfiguration(Body);
+
+impl std::fmt::Debug for CloudwatchLogDeliveryS3DeliveryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryS3DeliveryConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDeliveryS3DeliveryConfiguration`].
 #[derive(Clone, Debug)]
@@ -4772,16 +5715,25 @@ impl CloudwatchLogDeliveryS3DeliveryConfiguration {
 }
 
 impl From<CloudwatchLogDeliveryS3DeliveryConfiguration> for Tf<CloudwatchLogDeliveryS3DeliveryConfiguration> {
+    #[inline]
     fn from(value: CloudwatchLogDeliveryS3DeliveryConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CloudwatchLogDeliveryS3DeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryS3DeliveryConfigurationFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogDeliveryS3DeliveryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryS3DeliveryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogDeliveryS3DeliveryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4805,8 +5757,15 @@ impl CloudwatchLogDeliveryS3DeliveryConfigurationFields {
 }
 
 /// The resource `aws_cloudwatch_log_delivery_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryDestination(Body);
+
+impl std::fmt::Debug for CloudwatchLogDeliveryDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDeliveryDestination`].
 #[derive(Clone, Debug)]
@@ -4853,9 +5812,11 @@ impl CloudwatchLogDeliveryDestination {
 }
 
 impl BlockType for CloudwatchLogDeliveryDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4869,16 +5830,25 @@ impl Resource for CloudwatchLogDeliveryDestination {
 }
 
 /// A declared [`CloudwatchLogDeliveryDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryDestinationRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogDeliveryDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogDeliveryDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogDeliveryDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4932,8 +5902,15 @@ impl CloudwatchLogDeliveryDestinationRef {
 }
 
 /// The nested block `aws_cloudwatch_log_delivery_destination.delivery_destination_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration(Body);
+
+impl std::fmt::Debug for CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
     #[inline]
@@ -4949,10 +5926,18 @@ impl CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
 }
 
 /// The fields of a [`CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4971,8 +5956,15 @@ impl CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
 }
 
 /// The resource `aws_cloudwatch_log_delivery_destination_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryDestinationPolicy(Body);
+
+impl std::fmt::Debug for CloudwatchLogDeliveryDestinationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryDestinationPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDeliveryDestinationPolicy`].
 #[derive(Clone, Debug)]
@@ -5000,9 +5992,11 @@ impl CloudwatchLogDeliveryDestinationPolicy {
 }
 
 impl BlockType for CloudwatchLogDeliveryDestinationPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5016,16 +6010,25 @@ impl Resource for CloudwatchLogDeliveryDestinationPolicy {
 }
 
 /// A declared [`CloudwatchLogDeliveryDestinationPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliveryDestinationPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogDeliveryDestinationPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliveryDestinationPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogDeliveryDestinationPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogDeliveryDestinationPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5054,8 +6057,15 @@ impl CloudwatchLogDeliveryDestinationPolicyRef {
 }
 
 /// The resource `aws_cloudwatch_log_delivery_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliverySource(Body);
+
+impl std::fmt::Debug for CloudwatchLogDeliverySource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliverySource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDeliverySource`].
 #[derive(Clone, Debug)]
@@ -5090,9 +6100,11 @@ impl CloudwatchLogDeliverySource {
 }
 
 impl BlockType for CloudwatchLogDeliverySource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5106,16 +6118,25 @@ impl Resource for CloudwatchLogDeliverySource {
 }
 
 /// A declared [`CloudwatchLogDeliverySource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDeliverySourceRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogDeliverySourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDeliverySourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogDeliverySourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogDeliverySourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5169,8 +6190,15 @@ impl CloudwatchLogDeliverySourceRef {
 }
 
 /// The resource `aws_cloudwatch_log_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDestination(Body);
+
+impl std::fmt::Debug for CloudwatchLogDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDestination`].
 #[derive(Clone, Debug)]
@@ -5215,9 +6243,11 @@ impl CloudwatchLogDestination {
 }
 
 impl BlockType for CloudwatchLogDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5231,16 +6261,25 @@ impl Resource for CloudwatchLogDestination {
 }
 
 /// A declared [`CloudwatchLogDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDestinationRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5294,8 +6333,15 @@ impl CloudwatchLogDestinationRef {
 }
 
 /// The resource `aws_cloudwatch_log_destination_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDestinationPolicy(Body);
+
+impl std::fmt::Debug for CloudwatchLogDestinationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDestinationPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogDestinationPolicy`].
 #[derive(Clone, Debug)]
@@ -5333,9 +6379,11 @@ impl CloudwatchLogDestinationPolicy {
 }
 
 impl BlockType for CloudwatchLogDestinationPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5349,16 +6397,25 @@ impl Resource for CloudwatchLogDestinationPolicy {
 }
 
 /// A declared [`CloudwatchLogDestinationPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogDestinationPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogDestinationPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogDestinationPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogDestinationPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogDestinationPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5397,8 +6454,15 @@ impl CloudwatchLogDestinationPolicyRef {
 }
 
 /// The resource `aws_cloudwatch_log_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogGroup(Body);
+
+impl std::fmt::Debug for CloudwatchLogGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogGroup").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogGroup {
     #[inline]
@@ -5465,9 +6529,11 @@ impl CloudwatchLogGroup {
 }
 
 impl BlockType for CloudwatchLogGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5481,16 +6547,25 @@ impl Resource for CloudwatchLogGroup {
 }
 
 /// A declared [`CloudwatchLogGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogGroupRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5564,8 +6639,15 @@ impl CloudwatchLogGroupRef {
 }
 
 /// The resource `aws_cloudwatch_log_index_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogIndexPolicy(Body);
+
+impl std::fmt::Debug for CloudwatchLogIndexPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogIndexPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogIndexPolicy`].
 #[derive(Clone, Debug)]
@@ -5594,9 +6676,11 @@ impl CloudwatchLogIndexPolicy {
 }
 
 impl BlockType for CloudwatchLogIndexPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5610,16 +6694,25 @@ impl Resource for CloudwatchLogIndexPolicy {
 }
 
 /// A declared [`CloudwatchLogIndexPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogIndexPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogIndexPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogIndexPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogIndexPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogIndexPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5648,8 +6741,15 @@ impl CloudwatchLogIndexPolicyRef {
 }
 
 /// The resource `aws_cloudwatch_log_metric_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogMetricFilter(Body);
+
+impl std::fmt::Debug for CloudwatchLogMetricFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogMetricFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogMetricFilter`].
 #[derive(Clone, Debug)]
@@ -5691,9 +6791,11 @@ impl CloudwatchLogMetricFilter {
 }
 
 impl BlockType for CloudwatchLogMetricFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5707,16 +6809,25 @@ impl Resource for CloudwatchLogMetricFilter {
 }
 
 /// A declared [`CloudwatchLogMetricFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogMetricFilterRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogMetricFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogMetricFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogMetricFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogMetricFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5765,8 +6876,15 @@ impl CloudwatchLogMetricFilterRef {
 }
 
 /// The nested block `aws_cloudwatch_log_metric_filter.metric_transformation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogMetricFilterMetricTransformation(Body);
+
+impl std::fmt::Debug for CloudwatchLogMetricFilterMetricTransformation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogMetricFilterMetricTransformation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogMetricFilterMetricTransformation`].
 #[derive(Clone, Debug)]
@@ -5805,10 +6923,18 @@ impl CloudwatchLogMetricFilterMetricTransformation {
 }
 
 /// The fields of a [`CloudwatchLogMetricFilterMetricTransformation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogMetricFilterMetricTransformationFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogMetricFilterMetricTransformationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogMetricFilterMetricTransformationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogMetricFilterMetricTransformationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5852,8 +6978,15 @@ impl CloudwatchLogMetricFilterMetricTransformationFields {
 }
 
 /// The resource `aws_cloudwatch_log_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogResourcePolicy(Body);
+
+impl std::fmt::Debug for CloudwatchLogResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -5886,9 +7019,11 @@ impl CloudwatchLogResourcePolicy {
 }
 
 impl BlockType for CloudwatchLogResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5902,16 +7037,25 @@ impl Resource for CloudwatchLogResourcePolicy {
 }
 
 /// A declared [`CloudwatchLogResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5945,8 +7089,15 @@ impl CloudwatchLogResourcePolicyRef {
 }
 
 /// The resource `aws_cloudwatch_log_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogStream(Body);
+
+impl std::fmt::Debug for CloudwatchLogStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogStream`].
 #[derive(Clone, Debug)]
@@ -5979,9 +7130,11 @@ impl CloudwatchLogStream {
 }
 
 impl BlockType for CloudwatchLogStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5995,16 +7148,25 @@ impl Resource for CloudwatchLogStream {
 }
 
 /// A declared [`CloudwatchLogStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogStreamRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6043,8 +7205,15 @@ impl CloudwatchLogStreamRef {
 }
 
 /// The resource `aws_cloudwatch_log_subscription_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogSubscriptionFilter(Body);
+
+impl std::fmt::Debug for CloudwatchLogSubscriptionFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogSubscriptionFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogSubscriptionFilter`].
 #[derive(Clone, Debug)]
@@ -6091,9 +7260,11 @@ impl CloudwatchLogSubscriptionFilter {
 }
 
 impl BlockType for CloudwatchLogSubscriptionFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6107,16 +7278,25 @@ impl Resource for CloudwatchLogSubscriptionFilter {
 }
 
 /// A declared [`CloudwatchLogSubscriptionFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogSubscriptionFilterRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogSubscriptionFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogSubscriptionFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogSubscriptionFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogSubscriptionFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6170,8 +7350,15 @@ impl CloudwatchLogSubscriptionFilterRef {
 }
 
 /// The resource `aws_cloudwatch_log_transformer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformer(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformer`].
 #[derive(Clone, Debug)]
@@ -6203,9 +7390,11 @@ impl CloudwatchLogTransformer {
 }
 
 impl BlockType for CloudwatchLogTransformer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6219,16 +7408,25 @@ impl Resource for CloudwatchLogTransformer {
 }
 
 /// A declared [`CloudwatchLogTransformer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchLogTransformerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchLogTransformerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchLogTransformerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6257,8 +7455,15 @@ impl CloudwatchLogTransformerRef {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfig(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfig").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfig {
     #[inline]
@@ -6407,10 +7612,18 @@ impl CloudwatchLogTransformerTransformerConfig {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6539,8 +7752,15 @@ impl CloudwatchLogTransformerTransformerConfigFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.add_keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigAddKeys(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeys").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigAddKeys {
     #[inline]
@@ -6557,10 +7777,18 @@ impl CloudwatchLogTransformerTransformerConfigAddKeys {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigAddKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigAddKeysFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigAddKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6579,8 +7807,15 @@ impl CloudwatchLogTransformerTransformerConfigAddKeysFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.add_keys.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntry(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigAddKeysEntry`].
 #[derive(Clone, Debug)]
@@ -6607,10 +7842,18 @@ impl CloudwatchLogTransformerTransformerConfigAddKeysEntry {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigAddKeysEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6639,8 +7882,15 @@ impl CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.copy_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigCopyValue(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValue").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigCopyValue {
     #[inline]
@@ -6657,10 +7907,18 @@ impl CloudwatchLogTransformerTransformerConfigCopyValue {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigCopyValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigCopyValueFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigCopyValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6679,8 +7937,15 @@ impl CloudwatchLogTransformerTransformerConfigCopyValueFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.copy_value.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntry(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigCopyValueEntry`].
 #[derive(Clone, Debug)]
@@ -6707,10 +7972,18 @@ impl CloudwatchLogTransformerTransformerConfigCopyValueEntry {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigCopyValueEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6739,8 +8012,15 @@ impl CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.csv`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigCsv(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCsv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCsv").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigCsv {
     #[inline]
@@ -6771,10 +8051,18 @@ impl CloudwatchLogTransformerTransformerConfigCsv {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigCsv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigCsvFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCsvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCsvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigCsvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6808,8 +8096,15 @@ impl CloudwatchLogTransformerTransformerConfigCsvFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.date_time_converter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverter(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDateTimeConverter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDateTimeConverter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigDateTimeConverter`].
 #[derive(Clone, Debug)]
@@ -6853,10 +8148,18 @@ impl CloudwatchLogTransformerTransformerConfigDateTimeConverter {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigDateTimeConverter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverterFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDateTimeConverterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6905,8 +8208,15 @@ impl CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.delete_keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigDeleteKeys(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDeleteKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDeleteKeys").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigDeleteKeys`].
 #[derive(Clone, Debug)]
@@ -6926,10 +8236,18 @@ impl CloudwatchLogTransformerTransformerConfigDeleteKeys {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigDeleteKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigDeleteKeysFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDeleteKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6948,8 +8266,15 @@ impl CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.grok`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigGrok(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigGrok {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigGrok").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigGrok`].
 #[derive(Clone, Debug)]
@@ -6974,10 +8299,18 @@ impl CloudwatchLogTransformerTransformerConfigGrok {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigGrok`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigGrokFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigGrokFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigGrokFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigGrokFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7001,8 +8334,15 @@ impl CloudwatchLogTransformerTransformerConfigGrokFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.list_to_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigListToMap(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigListToMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigListToMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigListToMap`].
 #[derive(Clone, Debug)]
@@ -7044,10 +8384,18 @@ impl CloudwatchLogTransformerTransformerConfigListToMap {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigListToMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigListToMapFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigListToMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigListToMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigListToMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7091,8 +8439,15 @@ impl CloudwatchLogTransformerTransformerConfigListToMapFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.lower_case_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigLowerCaseString(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigLowerCaseString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigLowerCaseString").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigLowerCaseString`].
 #[derive(Clone, Debug)]
@@ -7112,10 +8467,18 @@ impl CloudwatchLogTransformerTransformerConfigLowerCaseString {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigLowerCaseString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigLowerCaseStringFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigLowerCaseStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7134,8 +8497,15 @@ impl CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.move_keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigMoveKeys(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeys").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigMoveKeys {
     #[inline]
@@ -7152,10 +8522,18 @@ impl CloudwatchLogTransformerTransformerConfigMoveKeys {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigMoveKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigMoveKeysFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigMoveKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7174,8 +8552,15 @@ impl CloudwatchLogTransformerTransformerConfigMoveKeysFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.move_keys.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntry(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigMoveKeysEntry`].
 #[derive(Clone, Debug)]
@@ -7202,10 +8587,18 @@ impl CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigMoveKeysEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7234,8 +8627,15 @@ impl CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_cloudfront`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseCloudfront(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseCloudfront {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseCloudfront").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigParseCloudfront {
     #[inline]
@@ -7251,10 +8651,18 @@ impl CloudwatchLogTransformerTransformerConfigParseCloudfront {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseCloudfront`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseCloudfrontFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseCloudfrontFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7273,8 +8681,15 @@ impl CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_json`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseJson(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseJson {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseJson").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigParseJson {
     #[inline]
@@ -7295,10 +8710,18 @@ impl CloudwatchLogTransformerTransformerConfigParseJson {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseJsonFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7322,8 +8745,15 @@ impl CloudwatchLogTransformerTransformerConfigParseJsonFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_key_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseKeyValue(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseKeyValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseKeyValue").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigParseKeyValue {
     #[inline]
@@ -7369,10 +8799,18 @@ impl CloudwatchLogTransformerTransformerConfigParseKeyValue {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseKeyValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseKeyValueFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseKeyValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7421,8 +8859,15 @@ impl CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_postgres`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParsePostgres(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParsePostgres {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParsePostgres").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigParsePostgres {
     #[inline]
@@ -7438,10 +8883,18 @@ impl CloudwatchLogTransformerTransformerConfigParsePostgres {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParsePostgres`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParsePostgresFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParsePostgresFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParsePostgresFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParsePostgresFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7460,8 +8913,15 @@ impl CloudwatchLogTransformerTransformerConfigParsePostgresFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_route53`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseRoute53(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseRoute53 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseRoute53").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigParseRoute53 {
     #[inline]
@@ -7477,10 +8937,18 @@ impl CloudwatchLogTransformerTransformerConfigParseRoute53 {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseRoute53`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseRoute53Fields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseRoute53Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7499,8 +8967,15 @@ impl CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_to_ocsf`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseToOcsf(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseToOcsf {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseToOcsf").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigParseToOcsf`].
 #[derive(Clone, Debug)]
@@ -7527,10 +9002,18 @@ impl CloudwatchLogTransformerTransformerConfigParseToOcsf {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseToOcsf`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseToOcsfFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseToOcsfFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7559,8 +9042,15 @@ impl CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseVpc(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseVpc").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigParseVpc {
     #[inline]
@@ -7576,10 +9066,18 @@ impl CloudwatchLogTransformerTransformerConfigParseVpc {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseVpcFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7598,8 +9096,15 @@ impl CloudwatchLogTransformerTransformerConfigParseVpcFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_waf`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseWaf(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseWaf {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseWaf").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigParseWaf {
     #[inline]
@@ -7615,10 +9120,18 @@ impl CloudwatchLogTransformerTransformerConfigParseWaf {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseWaf`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigParseWafFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseWafFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseWafFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseWafFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7637,8 +9150,15 @@ impl CloudwatchLogTransformerTransformerConfigParseWafFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.rename_keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigRenameKeys(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeys").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigRenameKeys {
     #[inline]
@@ -7655,10 +9175,18 @@ impl CloudwatchLogTransformerTransformerConfigRenameKeys {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigRenameKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigRenameKeysFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigRenameKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7677,8 +9205,15 @@ impl CloudwatchLogTransformerTransformerConfigRenameKeysFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.rename_keys.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntry(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigRenameKeysEntry`].
 #[derive(Clone, Debug)]
@@ -7705,10 +9240,18 @@ impl CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigRenameKeysEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7737,8 +9280,15 @@ impl CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.split_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSplitString(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitString").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigSplitString {
     #[inline]
@@ -7755,10 +9305,18 @@ impl CloudwatchLogTransformerTransformerConfigSplitString {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigSplitString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSplitStringFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigSplitStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7777,8 +9335,15 @@ impl CloudwatchLogTransformerTransformerConfigSplitStringFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.split_string.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntry(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigSplitStringEntry`].
 #[derive(Clone, Debug)]
@@ -7800,10 +9365,18 @@ impl CloudwatchLogTransformerTransformerConfigSplitStringEntry {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigSplitStringEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7827,8 +9400,15 @@ impl CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.substitute_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSubstituteString(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteString").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigSubstituteString {
     #[inline]
@@ -7845,10 +9425,18 @@ impl CloudwatchLogTransformerTransformerConfigSubstituteString {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigSubstituteString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7867,8 +9455,15 @@ impl CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.substitute_string.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntry(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigSubstituteStringEntry`].
 #[derive(Clone, Debug)]
@@ -7892,10 +9487,18 @@ impl CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigSubstituteStringEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7924,8 +9527,15 @@ impl CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.trim_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigTrimString(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTrimString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTrimString").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigTrimString`].
 #[derive(Clone, Debug)]
@@ -7945,10 +9555,18 @@ impl CloudwatchLogTransformerTransformerConfigTrimString {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigTrimString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigTrimStringFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTrimStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTrimStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigTrimStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7967,8 +9585,15 @@ impl CloudwatchLogTransformerTransformerConfigTrimStringFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.type_converter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigTypeConverter(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverter").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchLogTransformerTransformerConfigTypeConverter {
     #[inline]
@@ -7985,10 +9610,18 @@ impl CloudwatchLogTransformerTransformerConfigTypeConverter {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigTypeConverter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigTypeConverterFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigTypeConverterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8007,8 +9640,15 @@ impl CloudwatchLogTransformerTransformerConfigTypeConverterFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.type_converter.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntry(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigTypeConverterEntry`].
 #[derive(Clone, Debug)]
@@ -8030,10 +9670,18 @@ impl CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigTypeConverterEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8057,8 +9705,15 @@ impl CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
 }
 
 /// The nested block `aws_cloudwatch_log_transformer.transformer_config.upper_case_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigUpperCaseString(Body);
+
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigUpperCaseString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigUpperCaseString").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchLogTransformerTransformerConfigUpperCaseString`].
 #[derive(Clone, Debug)]
@@ -8078,10 +9733,18 @@ impl CloudwatchLogTransformerTransformerConfigUpperCaseString {
 }
 
 /// The fields of a [`CloudwatchLogTransformerTransformerConfigUpperCaseString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchLogTransformerTransformerConfigUpperCaseStringFields(Expr);
 
+impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchLogTransformerTransformerConfigUpperCaseStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8100,8 +9763,15 @@ impl CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
 }
 
 /// The resource `aws_cloudwatch_metric_alarm`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricAlarm(Body);
+
+impl std::fmt::Debug for CloudwatchMetricAlarm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricAlarm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricAlarm`].
 #[derive(Clone, Debug)]
@@ -8237,9 +9907,11 @@ impl CloudwatchMetricAlarm {
 }
 
 impl BlockType for CloudwatchMetricAlarm {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8253,16 +9925,25 @@ impl Resource for CloudwatchMetricAlarm {
 }
 
 /// A declared [`CloudwatchMetricAlarm`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricAlarmRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchMetricAlarmRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricAlarmRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchMetricAlarmRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchMetricAlarmRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8406,8 +10087,15 @@ impl CloudwatchMetricAlarmRef {
 }
 
 /// The nested block `aws_cloudwatch_metric_alarm.metric_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricAlarmMetricQuery(Body);
+
+impl std::fmt::Debug for CloudwatchMetricAlarmMetricQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricAlarmMetricQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricAlarmMetricQuery`].
 #[derive(Clone, Debug)]
@@ -8457,10 +10145,18 @@ impl CloudwatchMetricAlarmMetricQuery {
 }
 
 /// The fields of a [`CloudwatchMetricAlarmMetricQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricAlarmMetricQueryFields(Expr);
 
+impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricAlarmMetricQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchMetricAlarmMetricQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8509,8 +10205,15 @@ impl CloudwatchMetricAlarmMetricQueryFields {
 }
 
 /// The nested block `aws_cloudwatch_metric_alarm.metric_query.metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricAlarmMetricQueryMetric(Body);
+
+impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricAlarmMetricQueryMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricAlarmMetricQueryMetric`].
 #[derive(Clone, Debug)]
@@ -8549,10 +10252,18 @@ impl CloudwatchMetricAlarmMetricQueryMetric {
 }
 
 /// The fields of a [`CloudwatchMetricAlarmMetricQueryMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricAlarmMetricQueryMetricFields(Expr);
 
+impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricAlarmMetricQueryMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchMetricAlarmMetricQueryMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8596,8 +10307,15 @@ impl CloudwatchMetricAlarmMetricQueryMetricFields {
 }
 
 /// The resource `aws_cloudwatch_metric_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStream(Body);
+
+impl std::fmt::Debug for CloudwatchMetricStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricStream`].
 #[derive(Clone, Debug)]
@@ -8680,9 +10398,11 @@ impl CloudwatchMetricStream {
 }
 
 impl BlockType for CloudwatchMetricStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8696,16 +10416,25 @@ impl Resource for CloudwatchMetricStream {
 }
 
 /// A declared [`CloudwatchMetricStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchMetricStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchMetricStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchMetricStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8809,8 +10538,15 @@ impl CloudwatchMetricStreamRef {
 }
 
 /// The nested block `aws_cloudwatch_metric_stream.exclude_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamExcludeFilter(Body);
+
+impl std::fmt::Debug for CloudwatchMetricStreamExcludeFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamExcludeFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricStreamExcludeFilter`].
 #[derive(Clone, Debug)]
@@ -8835,10 +10571,18 @@ impl CloudwatchMetricStreamExcludeFilter {
 }
 
 /// The fields of a [`CloudwatchMetricStreamExcludeFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamExcludeFilterFields(Expr);
 
+impl std::fmt::Debug for CloudwatchMetricStreamExcludeFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamExcludeFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchMetricStreamExcludeFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8862,8 +10606,15 @@ impl CloudwatchMetricStreamExcludeFilterFields {
 }
 
 /// The nested block `aws_cloudwatch_metric_stream.include_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamIncludeFilter(Body);
+
+impl std::fmt::Debug for CloudwatchMetricStreamIncludeFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamIncludeFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricStreamIncludeFilter`].
 #[derive(Clone, Debug)]
@@ -8888,10 +10639,18 @@ impl CloudwatchMetricStreamIncludeFilter {
 }
 
 /// The fields of a [`CloudwatchMetricStreamIncludeFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamIncludeFilterFields(Expr);
 
+impl std::fmt::Debug for CloudwatchMetricStreamIncludeFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamIncludeFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchMetricStreamIncludeFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8915,8 +10674,15 @@ impl CloudwatchMetricStreamIncludeFilterFields {
 }
 
 /// The nested block `aws_cloudwatch_metric_stream.statistics_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamStatisticsConfiguration(Body);
+
+impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamStatisticsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricStreamStatisticsConfiguration`].
 #[derive(Clone, Debug)]
@@ -8938,10 +10704,18 @@ impl CloudwatchMetricStreamStatisticsConfiguration {
 }
 
 /// The fields of a [`CloudwatchMetricStreamStatisticsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamStatisticsConfigurationFields(Expr);
 
+impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchMetricStreamStatisticsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8965,8 +10739,15 @@ impl CloudwatchMetricStreamStatisticsConfigurationFields {
 }
 
 /// The nested block `aws_cloudwatch_metric_stream.statistics_configuration.include_metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetric(Body);
+
+impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationIncludeMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchMetricStreamStatisticsConfigurationIncludeMetric`].
 #[derive(Clone, Debug)]
@@ -8988,10 +10769,18 @@ impl CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
 }
 
 /// The fields of a [`CloudwatchMetricStreamStatisticsConfigurationIncludeMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields(Expr);
 
+impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9015,8 +10804,15 @@ impl CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
 }
 
 /// The nested block `aws_cloudwatch_metric_stream.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamTimeouts(Body);
+
+impl std::fmt::Debug for CloudwatchMetricStreamTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CloudwatchMetricStreamTimeouts {
     #[inline]
@@ -9042,10 +10838,18 @@ impl CloudwatchMetricStreamTimeouts {
 }
 
 /// The fields of a [`CloudwatchMetricStreamTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchMetricStreamTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CloudwatchMetricStreamTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchMetricStreamTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudwatchMetricStreamTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9074,8 +10878,15 @@ impl CloudwatchMetricStreamTimeoutsFields {
 }
 
 /// The resource `aws_cloudwatch_query_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchQueryDefinition(Body);
+
+impl std::fmt::Debug for CloudwatchQueryDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchQueryDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudwatchQueryDefinition`].
 #[derive(Clone, Debug)]
@@ -9113,9 +10924,11 @@ impl CloudwatchQueryDefinition {
 }
 
 impl BlockType for CloudwatchQueryDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9129,16 +10942,25 @@ impl Resource for CloudwatchQueryDefinition {
 }
 
 /// A declared [`CloudwatchQueryDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudwatchQueryDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for CloudwatchQueryDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudwatchQueryDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudwatchQueryDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudwatchQueryDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9182,8 +11004,15 @@ impl CloudwatchQueryDefinitionRef {
 }
 
 /// The data source `aws_cloudwatch_contributor_managed_insight_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchContributorManagedInsightRules(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchContributorManagedInsightRules`].
 #[derive(Clone, Debug)]
@@ -9209,9 +11038,11 @@ impl DataAwsCloudwatchContributorManagedInsightRules {
 }
 
 impl BlockType for DataAwsCloudwatchContributorManagedInsightRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9224,16 +11055,25 @@ impl DataSource for DataAwsCloudwatchContributorManagedInsightRules {
 }
 
 /// A declared [`DataAwsCloudwatchContributorManagedInsightRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchContributorManagedInsightRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchContributorManagedInsightRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchContributorManagedInsightRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9266,10 +11106,18 @@ impl DataAwsCloudwatchContributorManagedInsightRulesRef {
 pub enum DataAwsCloudwatchContributorManagedInsightRulesManagedRules {}
 
 /// The fields of a [`DataAwsCloudwatchContributorManagedInsightRulesManagedRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9302,10 +11150,18 @@ impl DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
 pub enum DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState {}
 
 /// The fields of a [`DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9329,8 +11185,15 @@ impl DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields 
 }
 
 /// The data source `aws_cloudwatch_event_bus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventBus(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchEventBus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventBus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchEventBus`].
 #[derive(Clone, Debug)]
@@ -9361,9 +11224,11 @@ impl DataAwsCloudwatchEventBus {
 }
 
 impl BlockType for DataAwsCloudwatchEventBus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9376,16 +11241,25 @@ impl DataSource for DataAwsCloudwatchEventBus {
 }
 
 /// A declared [`DataAwsCloudwatchEventBus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventBusRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchEventBusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventBusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchEventBusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchEventBusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9443,10 +11317,18 @@ impl DataAwsCloudwatchEventBusRef {
 pub enum DataAwsCloudwatchEventBusDeadLetterConfig {}
 
 /// The fields of a [`DataAwsCloudwatchEventBusDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventBusDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchEventBusDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventBusDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchEventBusDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9469,10 +11351,18 @@ impl DataAwsCloudwatchEventBusDeadLetterConfigFields {
 pub enum DataAwsCloudwatchEventBusLogConfig {}
 
 /// The fields of a [`DataAwsCloudwatchEventBusLogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventBusLogConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchEventBusLogConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventBusLogConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchEventBusLogConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9496,8 +11386,15 @@ impl DataAwsCloudwatchEventBusLogConfigFields {
 }
 
 /// The data source `aws_cloudwatch_event_buses`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventBuses(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchEventBuses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventBuses").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudwatchEventBuses {
     #[inline]
@@ -9519,9 +11416,11 @@ impl DataAwsCloudwatchEventBuses {
 }
 
 impl BlockType for DataAwsCloudwatchEventBuses {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9534,16 +11433,25 @@ impl DataSource for DataAwsCloudwatchEventBuses {
 }
 
 /// A declared [`DataAwsCloudwatchEventBuses`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventBusesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchEventBusesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventBusesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchEventBusesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchEventBusesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9576,10 +11484,18 @@ impl DataAwsCloudwatchEventBusesRef {
 pub enum DataAwsCloudwatchEventBusesEventBuses {}
 
 /// The fields of a [`DataAwsCloudwatchEventBusesEventBuses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventBusesEventBusesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchEventBusesEventBusesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventBusesEventBusesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchEventBusesEventBusesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9623,8 +11539,15 @@ impl DataAwsCloudwatchEventBusesEventBusesFields {
 }
 
 /// The data source `aws_cloudwatch_event_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventConnection(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchEventConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchEventConnection`].
 #[derive(Clone, Debug)]
@@ -9655,9 +11578,11 @@ impl DataAwsCloudwatchEventConnection {
 }
 
 impl BlockType for DataAwsCloudwatchEventConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9670,16 +11595,25 @@ impl DataSource for DataAwsCloudwatchEventConnection {
 }
 
 /// A declared [`DataAwsCloudwatchEventConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchEventConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchEventConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchEventConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9728,8 +11662,15 @@ impl DataAwsCloudwatchEventConnectionRef {
 }
 
 /// The data source `aws_cloudwatch_event_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventSource(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchEventSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventSource").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudwatchEventSource {
     #[inline]
@@ -9756,9 +11697,11 @@ impl DataAwsCloudwatchEventSource {
 }
 
 impl BlockType for DataAwsCloudwatchEventSource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9771,16 +11714,25 @@ impl DataSource for DataAwsCloudwatchEventSource {
 }
 
 /// A declared [`DataAwsCloudwatchEventSource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchEventSourceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchEventSourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchEventSourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchEventSourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchEventSourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9829,8 +11781,15 @@ impl DataAwsCloudwatchEventSourceRef {
 }
 
 /// The data source `aws_cloudwatch_log_data_protection_policy_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocument(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocument").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocument`].
 #[derive(Clone, Debug)]
@@ -9872,9 +11831,11 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocument {
 }
 
 impl BlockType for DataAwsCloudwatchLogDataProtectionPolicyDocument {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9887,16 +11848,25 @@ impl DataSource for DataAwsCloudwatchLogDataProtectionPolicyDocument {
 }
 
 /// A declared [`DataAwsCloudwatchLogDataProtectionPolicyDocument`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9945,8 +11915,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
     #[inline]
@@ -9963,10 +11940,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9985,8 +11970,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.configuration.custom_data_identifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier`].
 #[derive(Clone, Debug)]
@@ -10008,10 +12000,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIden
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10035,8 +12035,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIden
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement`].
 #[derive(Clone, Debug)]
@@ -10063,10 +12070,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10095,8 +12110,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
     #[inline]
@@ -10117,10 +12139,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10144,8 +12174,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit`].
 #[derive(Clone, Debug)]
@@ -10165,10 +12202,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10187,8 +12232,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFiel
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
     #[inline]
@@ -10214,10 +12266,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10246,8 +12306,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -10267,10 +12334,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10289,8 +12364,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose`].
 #[derive(Clone, Debug)]
@@ -10310,10 +12392,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10332,8 +12422,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3`].
 #[derive(Clone, Debug)]
@@ -10353,10 +12450,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10375,8 +12480,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFind
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.deidentify`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify`].
 #[derive(Clone, Debug)]
@@ -10396,10 +12508,18 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentif
 }
 
 /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields(Expr);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10418,8 +12538,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentif
 }
 
 /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.deidentify.mask_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig {
     #[inline]
@@ -10430,8 +12557,15 @@ impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentif
 }
 
 /// The data source `aws_cloudwatch_log_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogGroup(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCloudwatchLogGroup`].
 #[derive(Clone, Debug)]
@@ -10467,9 +12601,11 @@ impl DataAwsCloudwatchLogGroup {
 }
 
 impl BlockType for DataAwsCloudwatchLogGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10482,16 +12618,25 @@ impl DataSource for DataAwsCloudwatchLogGroup {
 }
 
 /// A declared [`DataAwsCloudwatchLogGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchLogGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchLogGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10555,8 +12700,15 @@ impl DataAwsCloudwatchLogGroupRef {
 }
 
 /// The data source `aws_cloudwatch_log_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogGroups(Body);
+
+impl std::fmt::Debug for DataAwsCloudwatchLogGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogGroups").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCloudwatchLogGroups {
     #[inline]
@@ -10583,9 +12735,11 @@ impl DataAwsCloudwatchLogGroups {
 }
 
 impl BlockType for DataAwsCloudwatchLogGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10598,16 +12752,25 @@ impl DataSource for DataAwsCloudwatchLogGroups {
 }
 
 /// A declared [`DataAwsCloudwatchLogGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCloudwatchLogGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCloudwatchLogGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCloudwatchLogGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCloudwatchLogGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCloudwatchLogGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codeartifact_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactDomain(Body);
+
+impl std::fmt::Debug for CodeartifactDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeartifactDomain`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl CodeartifactDomain {
 }
 
 impl BlockType for CodeartifactDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for CodeartifactDomain {
 }
 
 /// A declared [`CodeartifactDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactDomainRef(BlockRef);
 
+impl std::fmt::Debug for CodeartifactDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodeartifactDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodeartifactDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -155,8 +173,15 @@ impl CodeartifactDomainRef {
 }
 
 /// The resource `aws_codeartifact_domain_permissions_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactDomainPermissionsPolicy(Body);
+
+impl std::fmt::Debug for CodeartifactDomainPermissionsPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactDomainPermissionsPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeartifactDomainPermissionsPolicy`].
 #[derive(Clone, Debug)]
@@ -202,9 +227,11 @@ impl CodeartifactDomainPermissionsPolicy {
 }
 
 impl BlockType for CodeartifactDomainPermissionsPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -218,16 +245,25 @@ impl Resource for CodeartifactDomainPermissionsPolicy {
 }
 
 /// A declared [`CodeartifactDomainPermissionsPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactDomainPermissionsPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CodeartifactDomainPermissionsPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactDomainPermissionsPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodeartifactDomainPermissionsPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodeartifactDomainPermissionsPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -276,8 +312,15 @@ impl CodeartifactDomainPermissionsPolicyRef {
 }
 
 /// The resource `aws_codeartifact_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepository(Body);
+
+impl std::fmt::Debug for CodeartifactRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeartifactRepository`].
 #[derive(Clone, Debug)]
@@ -341,9 +384,11 @@ impl CodeartifactRepository {
 }
 
 impl BlockType for CodeartifactRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -357,16 +402,25 @@ impl Resource for CodeartifactRepository {
 }
 
 /// A declared [`CodeartifactRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for CodeartifactRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodeartifactRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodeartifactRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -440,8 +494,15 @@ impl CodeartifactRepositoryRef {
 }
 
 /// The nested block `aws_codeartifact_repository.external_connections`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepositoryExternalConnections(Body);
+
+impl std::fmt::Debug for CodeartifactRepositoryExternalConnections {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepositoryExternalConnections").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeartifactRepositoryExternalConnections`].
 #[derive(Clone, Debug)]
@@ -461,10 +522,18 @@ impl CodeartifactRepositoryExternalConnections {
 }
 
 /// The fields of a [`CodeartifactRepositoryExternalConnections`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepositoryExternalConnectionsFields(Expr);
 
+impl std::fmt::Debug for CodeartifactRepositoryExternalConnectionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepositoryExternalConnectionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodeartifactRepositoryExternalConnectionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -493,8 +562,15 @@ impl CodeartifactRepositoryExternalConnectionsFields {
 }
 
 /// The nested block `aws_codeartifact_repository.upstream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepositoryUpstream(Body);
+
+impl std::fmt::Debug for CodeartifactRepositoryUpstream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepositoryUpstream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeartifactRepositoryUpstream`].
 #[derive(Clone, Debug)]
@@ -514,10 +590,18 @@ impl CodeartifactRepositoryUpstream {
 }
 
 /// The fields of a [`CodeartifactRepositoryUpstream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepositoryUpstreamFields(Expr);
 
+impl std::fmt::Debug for CodeartifactRepositoryUpstreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepositoryUpstreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodeartifactRepositoryUpstreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -536,8 +620,15 @@ impl CodeartifactRepositoryUpstreamFields {
 }
 
 /// The resource `aws_codeartifact_repository_permissions_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepositoryPermissionsPolicy(Body);
+
+impl std::fmt::Debug for CodeartifactRepositoryPermissionsPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepositoryPermissionsPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeartifactRepositoryPermissionsPolicy`].
 #[derive(Clone, Debug)]
@@ -582,9 +673,11 @@ impl CodeartifactRepositoryPermissionsPolicy {
 }
 
 impl BlockType for CodeartifactRepositoryPermissionsPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -598,16 +691,25 @@ impl Resource for CodeartifactRepositoryPermissionsPolicy {
 }
 
 /// A declared [`CodeartifactRepositoryPermissionsPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeartifactRepositoryPermissionsPolicyRef(BlockRef);
 
+impl std::fmt::Debug for CodeartifactRepositoryPermissionsPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeartifactRepositoryPermissionsPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodeartifactRepositoryPermissionsPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodeartifactRepositoryPermissionsPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -661,8 +763,15 @@ impl CodeartifactRepositoryPermissionsPolicyRef {
 }
 
 /// The data source `aws_codeartifact_authorization_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeartifactAuthorizationToken(Body);
+
+impl std::fmt::Debug for DataAwsCodeartifactAuthorizationToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeartifactAuthorizationToken").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCodeartifactAuthorizationToken`].
 #[derive(Clone, Debug)]
@@ -703,9 +812,11 @@ impl DataAwsCodeartifactAuthorizationToken {
 }
 
 impl BlockType for DataAwsCodeartifactAuthorizationToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -718,16 +829,25 @@ impl DataSource for DataAwsCodeartifactAuthorizationToken {
 }
 
 /// A declared [`DataAwsCodeartifactAuthorizationToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeartifactAuthorizationTokenRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodeartifactAuthorizationTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeartifactAuthorizationTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodeartifactAuthorizationTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodeartifactAuthorizationTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -776,8 +896,15 @@ impl DataAwsCodeartifactAuthorizationTokenRef {
 }
 
 /// The data source `aws_codeartifact_repository_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeartifactRepositoryEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsCodeartifactRepositoryEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeartifactRepositoryEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCodeartifactRepositoryEndpoint`].
 #[derive(Clone, Debug)]
@@ -817,9 +944,11 @@ impl DataAwsCodeartifactRepositoryEndpoint {
 }
 
 impl BlockType for DataAwsCodeartifactRepositoryEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -832,16 +961,25 @@ impl DataSource for DataAwsCodeartifactRepositoryEndpoint {
 }
 
 /// A declared [`DataAwsCodeartifactRepositoryEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeartifactRepositoryEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodeartifactRepositoryEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeartifactRepositoryEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodeartifactRepositoryEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodeartifactRepositoryEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codebuild_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleet(Body);
+
+impl std::fmt::Debug for CodebuildFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildFleet`].
 #[derive(Clone, Debug)]
@@ -83,9 +90,11 @@ impl CodebuildFleet {
 }
 
 impl BlockType for CodebuildFleet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -99,16 +108,25 @@ impl Resource for CodebuildFleet {
 }
 
 /// A declared [`CodebuildFleet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetRef(BlockRef);
 
+impl std::fmt::Debug for CodebuildFleetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodebuildFleetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodebuildFleetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -212,8 +230,15 @@ impl CodebuildFleetRef {
 }
 
 /// The nested block `aws_codebuild_fleet.compute_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetComputeConfiguration(Body);
+
+impl std::fmt::Debug for CodebuildFleetComputeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetComputeConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CodebuildFleetComputeConfiguration {
     #[inline]
@@ -249,10 +274,18 @@ impl CodebuildFleetComputeConfiguration {
 }
 
 /// The fields of a [`CodebuildFleetComputeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetComputeConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodebuildFleetComputeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetComputeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildFleetComputeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -291,8 +324,15 @@ impl CodebuildFleetComputeConfigurationFields {
 }
 
 /// The nested block `aws_codebuild_fleet.scaling_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetScalingConfiguration(Body);
+
+impl std::fmt::Debug for CodebuildFleetScalingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetScalingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CodebuildFleetScalingConfiguration {
     #[inline]
@@ -319,10 +359,18 @@ impl CodebuildFleetScalingConfiguration {
 }
 
 /// The fields of a [`CodebuildFleetScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodebuildFleetScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildFleetScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -356,8 +404,15 @@ impl CodebuildFleetScalingConfigurationFields {
 }
 
 /// The nested block `aws_codebuild_fleet.scaling_configuration.target_tracking_scaling_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetScalingConfigurationTargetTrackingScalingConfigs(Body);
+
+impl std::fmt::Debug for CodebuildFleetScalingConfigurationTargetTrackingScalingConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetScalingConfigurationTargetTrackingScalingConfigs").field(&self.0).finish()
+    }
+}
 
 impl CodebuildFleetScalingConfigurationTargetTrackingScalingConfigs {
     #[inline]
@@ -378,10 +433,18 @@ impl CodebuildFleetScalingConfigurationTargetTrackingScalingConfigs {
 }
 
 /// The fields of a [`CodebuildFleetScalingConfigurationTargetTrackingScalingConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields(Expr);
 
+impl std::fmt::Debug for CodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -409,10 +472,18 @@ impl CodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields {
 pub enum CodebuildFleetStatus {}
 
 /// The fields of a [`CodebuildFleetStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetStatusFields(Expr);
 
+impl std::fmt::Debug for CodebuildFleetStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildFleetStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -441,8 +512,15 @@ impl CodebuildFleetStatusFields {
 }
 
 /// The nested block `aws_codebuild_fleet.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetVpcConfig(Body);
+
+impl std::fmt::Debug for CodebuildFleetVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildFleetVpcConfig`].
 #[derive(Clone, Debug)]
@@ -466,10 +544,18 @@ impl CodebuildFleetVpcConfig {
 }
 
 /// The fields of a [`CodebuildFleetVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildFleetVpcConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildFleetVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildFleetVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildFleetVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -498,8 +584,15 @@ impl CodebuildFleetVpcConfigFields {
 }
 
 /// The resource `aws_codebuild_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProject(Body);
+
+impl std::fmt::Debug for CodebuildProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProject`].
 #[derive(Clone, Debug)]
@@ -643,9 +736,11 @@ impl CodebuildProject {
 }
 
 impl BlockType for CodebuildProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -659,16 +754,25 @@ impl Resource for CodebuildProject {
 }
 
 /// A declared [`CodebuildProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectRef(BlockRef);
 
+impl std::fmt::Debug for CodebuildProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodebuildProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodebuildProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -832,8 +936,15 @@ impl CodebuildProjectRef {
 }
 
 /// The nested block `aws_codebuild_project.artifacts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectArtifacts(Body);
+
+impl std::fmt::Debug for CodebuildProjectArtifacts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectArtifacts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectArtifacts`].
 #[derive(Clone, Debug)]
@@ -898,10 +1009,18 @@ impl CodebuildProjectArtifacts {
 }
 
 /// The fields of a [`CodebuildProjectArtifacts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectArtifactsFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectArtifactsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectArtifactsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectArtifactsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -965,8 +1084,15 @@ impl CodebuildProjectArtifactsFields {
 }
 
 /// The nested block `aws_codebuild_project.build_batch_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectBuildBatchConfig(Body);
+
+impl std::fmt::Debug for CodebuildProjectBuildBatchConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectBuildBatchConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectBuildBatchConfig`].
 #[derive(Clone, Debug)]
@@ -1001,10 +1127,18 @@ impl CodebuildProjectBuildBatchConfig {
 }
 
 /// The fields of a [`CodebuildProjectBuildBatchConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectBuildBatchConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectBuildBatchConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectBuildBatchConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectBuildBatchConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1038,8 +1172,15 @@ impl CodebuildProjectBuildBatchConfigFields {
 }
 
 /// The nested block `aws_codebuild_project.build_batch_config.restrictions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectBuildBatchConfigRestrictions(Body);
+
+impl std::fmt::Debug for CodebuildProjectBuildBatchConfigRestrictions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectBuildBatchConfigRestrictions").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectBuildBatchConfigRestrictions {
     #[inline]
@@ -1060,10 +1201,18 @@ impl CodebuildProjectBuildBatchConfigRestrictions {
 }
 
 /// The fields of a [`CodebuildProjectBuildBatchConfigRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectBuildBatchConfigRestrictionsFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectBuildBatchConfigRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectBuildBatchConfigRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectBuildBatchConfigRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1087,8 +1236,15 @@ impl CodebuildProjectBuildBatchConfigRestrictionsFields {
 }
 
 /// The nested block `aws_codebuild_project.cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectCache(Body);
+
+impl std::fmt::Debug for CodebuildProjectCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectCache").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectCache {
     #[inline]
@@ -1114,10 +1270,18 @@ impl CodebuildProjectCache {
 }
 
 /// The fields of a [`CodebuildProjectCache`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectCacheFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectCacheFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectCacheFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectCacheFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1146,8 +1310,15 @@ impl CodebuildProjectCacheFields {
 }
 
 /// The nested block `aws_codebuild_project.environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironment(Body);
+
+impl std::fmt::Debug for CodebuildProjectEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectEnvironment`].
 #[derive(Clone, Debug)]
@@ -1207,10 +1378,18 @@ impl CodebuildProjectEnvironment {
 }
 
 /// The fields of a [`CodebuildProjectEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1274,8 +1453,15 @@ impl CodebuildProjectEnvironmentFields {
 }
 
 /// The nested block `aws_codebuild_project.environment.docker_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentDockerServer(Body);
+
+impl std::fmt::Debug for CodebuildProjectEnvironmentDockerServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentDockerServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectEnvironmentDockerServer`].
 #[derive(Clone, Debug)]
@@ -1300,10 +1486,18 @@ impl CodebuildProjectEnvironmentDockerServer {
 }
 
 /// The fields of a [`CodebuildProjectEnvironmentDockerServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentDockerServerFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectEnvironmentDockerServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentDockerServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectEnvironmentDockerServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1327,8 +1521,15 @@ impl CodebuildProjectEnvironmentDockerServerFields {
 }
 
 /// The nested block `aws_codebuild_project.environment.environment_variable`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentEnvironmentVariable(Body);
+
+impl std::fmt::Debug for CodebuildProjectEnvironmentEnvironmentVariable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentEnvironmentVariable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectEnvironmentEnvironmentVariable`].
 #[derive(Clone, Debug)]
@@ -1355,10 +1556,18 @@ impl CodebuildProjectEnvironmentEnvironmentVariable {
 }
 
 /// The fields of a [`CodebuildProjectEnvironmentEnvironmentVariable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentEnvironmentVariableFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectEnvironmentEnvironmentVariableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentEnvironmentVariableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectEnvironmentEnvironmentVariableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1387,8 +1596,15 @@ impl CodebuildProjectEnvironmentEnvironmentVariableFields {
 }
 
 /// The nested block `aws_codebuild_project.environment.fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentFleet(Body);
+
+impl std::fmt::Debug for CodebuildProjectEnvironmentFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentFleet").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectEnvironmentFleet {
     #[inline]
@@ -1404,10 +1620,18 @@ impl CodebuildProjectEnvironmentFleet {
 }
 
 /// The fields of a [`CodebuildProjectEnvironmentFleet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentFleetFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectEnvironmentFleetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentFleetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectEnvironmentFleetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1426,8 +1650,15 @@ impl CodebuildProjectEnvironmentFleetFields {
 }
 
 /// The nested block `aws_codebuild_project.environment.registry_credential`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentRegistryCredential(Body);
+
+impl std::fmt::Debug for CodebuildProjectEnvironmentRegistryCredential {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentRegistryCredential").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectEnvironmentRegistryCredential`].
 #[derive(Clone, Debug)]
@@ -1449,10 +1680,18 @@ impl CodebuildProjectEnvironmentRegistryCredential {
 }
 
 /// The fields of a [`CodebuildProjectEnvironmentRegistryCredential`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectEnvironmentRegistryCredentialFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectEnvironmentRegistryCredentialFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectEnvironmentRegistryCredentialFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectEnvironmentRegistryCredentialFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1476,8 +1715,15 @@ impl CodebuildProjectEnvironmentRegistryCredentialFields {
 }
 
 /// The nested block `aws_codebuild_project.file_system_locations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectFileSystemLocations(Body);
+
+impl std::fmt::Debug for CodebuildProjectFileSystemLocations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectFileSystemLocations").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectFileSystemLocations {
     #[inline]
@@ -1513,10 +1759,18 @@ impl CodebuildProjectFileSystemLocations {
 }
 
 /// The fields of a [`CodebuildProjectFileSystemLocations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectFileSystemLocationsFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectFileSystemLocationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectFileSystemLocationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectFileSystemLocationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1555,8 +1809,15 @@ impl CodebuildProjectFileSystemLocationsFields {
 }
 
 /// The nested block `aws_codebuild_project.logs_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectLogsConfig(Body);
+
+impl std::fmt::Debug for CodebuildProjectLogsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectLogsConfig").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectLogsConfig {
     #[inline]
@@ -1577,10 +1838,18 @@ impl CodebuildProjectLogsConfig {
 }
 
 /// The fields of a [`CodebuildProjectLogsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectLogsConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectLogsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectLogsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectLogsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1604,8 +1873,15 @@ impl CodebuildProjectLogsConfigFields {
 }
 
 /// The nested block `aws_codebuild_project.logs_config.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectLogsConfigCloudwatchLogs(Body);
+
+impl std::fmt::Debug for CodebuildProjectLogsConfigCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectLogsConfigCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectLogsConfigCloudwatchLogs {
     #[inline]
@@ -1631,10 +1907,18 @@ impl CodebuildProjectLogsConfigCloudwatchLogs {
 }
 
 /// The fields of a [`CodebuildProjectLogsConfigCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectLogsConfigCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectLogsConfigCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectLogsConfigCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectLogsConfigCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1663,8 +1947,15 @@ impl CodebuildProjectLogsConfigCloudwatchLogsFields {
 }
 
 /// The nested block `aws_codebuild_project.logs_config.s3_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectLogsConfigS3Logs(Body);
+
+impl std::fmt::Debug for CodebuildProjectLogsConfigS3Logs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectLogsConfigS3Logs").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectLogsConfigS3Logs {
     #[inline]
@@ -1695,10 +1986,18 @@ impl CodebuildProjectLogsConfigS3Logs {
 }
 
 /// The fields of a [`CodebuildProjectLogsConfigS3Logs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectLogsConfigS3LogsFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectLogsConfigS3LogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectLogsConfigS3LogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectLogsConfigS3LogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1732,8 +2031,15 @@ impl CodebuildProjectLogsConfigS3LogsFields {
 }
 
 /// The nested block `aws_codebuild_project.secondary_artifacts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondaryArtifacts(Body);
+
+impl std::fmt::Debug for CodebuildProjectSecondaryArtifacts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondaryArtifacts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSecondaryArtifacts`].
 #[derive(Clone, Debug)]
@@ -1795,10 +2101,18 @@ impl CodebuildProjectSecondaryArtifacts {
 }
 
 /// The fields of a [`CodebuildProjectSecondaryArtifacts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondaryArtifactsFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSecondaryArtifactsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondaryArtifactsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSecondaryArtifactsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1862,8 +2176,15 @@ impl CodebuildProjectSecondaryArtifactsFields {
 }
 
 /// The nested block `aws_codebuild_project.secondary_source_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourceVersion(Body);
+
+impl std::fmt::Debug for CodebuildProjectSecondarySourceVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourceVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSecondarySourceVersion`].
 #[derive(Clone, Debug)]
@@ -1885,10 +2206,18 @@ impl CodebuildProjectSecondarySourceVersion {
 }
 
 /// The fields of a [`CodebuildProjectSecondarySourceVersion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourceVersionFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSecondarySourceVersionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourceVersionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSecondarySourceVersionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1912,8 +2241,15 @@ impl CodebuildProjectSecondarySourceVersionFields {
 }
 
 /// The nested block `aws_codebuild_project.secondary_sources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySources(Body);
+
+impl std::fmt::Debug for CodebuildProjectSecondarySources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySources").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSecondarySources`].
 #[derive(Clone, Debug)]
@@ -1975,10 +2311,18 @@ impl CodebuildProjectSecondarySources {
 }
 
 /// The fields of a [`CodebuildProjectSecondarySources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourcesFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSecondarySourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSecondarySourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2042,8 +2386,15 @@ impl CodebuildProjectSecondarySourcesFields {
 }
 
 /// The nested block `aws_codebuild_project.secondary_sources.auth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourcesAuth(Body);
+
+impl std::fmt::Debug for CodebuildProjectSecondarySourcesAuth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourcesAuth").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSecondarySourcesAuth`].
 #[derive(Clone, Debug)]
@@ -2065,10 +2416,18 @@ impl CodebuildProjectSecondarySourcesAuth {
 }
 
 /// The fields of a [`CodebuildProjectSecondarySourcesAuth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourcesAuthFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSecondarySourcesAuthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourcesAuthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSecondarySourcesAuthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2092,8 +2451,15 @@ impl CodebuildProjectSecondarySourcesAuthFields {
 }
 
 /// The nested block `aws_codebuild_project.secondary_sources.build_status_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourcesBuildStatusConfig(Body);
+
+impl std::fmt::Debug for CodebuildProjectSecondarySourcesBuildStatusConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourcesBuildStatusConfig").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectSecondarySourcesBuildStatusConfig {
     #[inline]
@@ -2114,10 +2480,18 @@ impl CodebuildProjectSecondarySourcesBuildStatusConfig {
 }
 
 /// The fields of a [`CodebuildProjectSecondarySourcesBuildStatusConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourcesBuildStatusConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSecondarySourcesBuildStatusConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourcesBuildStatusConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSecondarySourcesBuildStatusConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2141,8 +2515,15 @@ impl CodebuildProjectSecondarySourcesBuildStatusConfigFields {
 }
 
 /// The nested block `aws_codebuild_project.secondary_sources.git_submodules_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourcesGitSubmodulesConfig(Body);
+
+impl std::fmt::Debug for CodebuildProjectSecondarySourcesGitSubmodulesConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourcesGitSubmodulesConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSecondarySourcesGitSubmodulesConfig`].
 #[derive(Clone, Debug)]
@@ -2162,10 +2543,18 @@ impl CodebuildProjectSecondarySourcesGitSubmodulesConfig {
 }
 
 /// The fields of a [`CodebuildProjectSecondarySourcesGitSubmodulesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSecondarySourcesGitSubmodulesConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSecondarySourcesGitSubmodulesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSecondarySourcesGitSubmodulesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSecondarySourcesGitSubmodulesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2184,8 +2573,15 @@ impl CodebuildProjectSecondarySourcesGitSubmodulesConfigFields {
 }
 
 /// The nested block `aws_codebuild_project.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSource(Body);
+
+impl std::fmt::Debug for CodebuildProjectSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSource`].
 #[derive(Clone, Debug)]
@@ -2245,10 +2641,18 @@ impl CodebuildProjectSource {
 }
 
 /// The fields of a [`CodebuildProjectSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSourceFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2307,8 +2711,15 @@ impl CodebuildProjectSourceFields {
 }
 
 /// The nested block `aws_codebuild_project.source.auth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSourceAuth(Body);
+
+impl std::fmt::Debug for CodebuildProjectSourceAuth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSourceAuth").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSourceAuth`].
 #[derive(Clone, Debug)]
@@ -2330,10 +2741,18 @@ impl CodebuildProjectSourceAuth {
 }
 
 /// The fields of a [`CodebuildProjectSourceAuth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSourceAuthFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSourceAuthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSourceAuthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSourceAuthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2357,8 +2776,15 @@ impl CodebuildProjectSourceAuthFields {
 }
 
 /// The nested block `aws_codebuild_project.source.build_status_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSourceBuildStatusConfig(Body);
+
+impl std::fmt::Debug for CodebuildProjectSourceBuildStatusConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSourceBuildStatusConfig").field(&self.0).finish()
+    }
+}
 
 impl CodebuildProjectSourceBuildStatusConfig {
     #[inline]
@@ -2379,10 +2805,18 @@ impl CodebuildProjectSourceBuildStatusConfig {
 }
 
 /// The fields of a [`CodebuildProjectSourceBuildStatusConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSourceBuildStatusConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSourceBuildStatusConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSourceBuildStatusConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSourceBuildStatusConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2406,8 +2840,15 @@ impl CodebuildProjectSourceBuildStatusConfigFields {
 }
 
 /// The nested block `aws_codebuild_project.source.git_submodules_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSourceGitSubmodulesConfig(Body);
+
+impl std::fmt::Debug for CodebuildProjectSourceGitSubmodulesConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSourceGitSubmodulesConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectSourceGitSubmodulesConfig`].
 #[derive(Clone, Debug)]
@@ -2427,10 +2868,18 @@ impl CodebuildProjectSourceGitSubmodulesConfig {
 }
 
 /// The fields of a [`CodebuildProjectSourceGitSubmodulesConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectSourceGitSubmodulesConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectSourceGitSubmodulesConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectSourceGitSubmodulesConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectSourceGitSubmodulesConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2449,8 +2898,15 @@ impl CodebuildProjectSourceGitSubmodulesConfigFields {
 }
 
 /// The nested block `aws_codebuild_project.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectVpcConfig(Body);
+
+impl std::fmt::Debug for CodebuildProjectVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildProjectVpcConfig`].
 #[derive(Clone, Debug)]
@@ -2474,10 +2930,18 @@ impl CodebuildProjectVpcConfig {
 }
 
 /// The fields of a [`CodebuildProjectVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildProjectVpcConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildProjectVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildProjectVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildProjectVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2506,8 +2970,15 @@ impl CodebuildProjectVpcConfigFields {
 }
 
 /// The resource `aws_codebuild_report_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildReportGroup(Body);
+
+impl std::fmt::Debug for CodebuildReportGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildReportGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildReportGroup`].
 #[derive(Clone, Debug)]
@@ -2557,9 +3028,11 @@ impl CodebuildReportGroup {
 }
 
 impl BlockType for CodebuildReportGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2573,16 +3046,25 @@ impl Resource for CodebuildReportGroup {
 }
 
 /// A declared [`CodebuildReportGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildReportGroupRef(BlockRef);
 
+impl std::fmt::Debug for CodebuildReportGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildReportGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodebuildReportGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodebuildReportGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2646,8 +3128,15 @@ impl CodebuildReportGroupRef {
 }
 
 /// The nested block `aws_codebuild_report_group.export_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildReportGroupExportConfig(Body);
+
+impl std::fmt::Debug for CodebuildReportGroupExportConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildReportGroupExportConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildReportGroupExportConfig`].
 #[derive(Clone, Debug)]
@@ -2672,10 +3161,18 @@ impl CodebuildReportGroupExportConfig {
 }
 
 /// The fields of a [`CodebuildReportGroupExportConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildReportGroupExportConfigFields(Expr);
 
+impl std::fmt::Debug for CodebuildReportGroupExportConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildReportGroupExportConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildReportGroupExportConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2699,8 +3196,15 @@ impl CodebuildReportGroupExportConfigFields {
 }
 
 /// The nested block `aws_codebuild_report_group.export_config.s3_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildReportGroupExportConfigS3Destination(Body);
+
+impl std::fmt::Debug for CodebuildReportGroupExportConfigS3Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildReportGroupExportConfigS3Destination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildReportGroupExportConfigS3Destination`].
 #[derive(Clone, Debug)]
@@ -2737,10 +3241,18 @@ impl CodebuildReportGroupExportConfigS3Destination {
 }
 
 /// The fields of a [`CodebuildReportGroupExportConfigS3Destination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildReportGroupExportConfigS3DestinationFields(Expr);
 
+impl std::fmt::Debug for CodebuildReportGroupExportConfigS3DestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildReportGroupExportConfigS3DestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildReportGroupExportConfigS3DestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2779,8 +3291,15 @@ impl CodebuildReportGroupExportConfigS3DestinationFields {
 }
 
 /// The resource `aws_codebuild_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildResourcePolicy(Body);
+
+impl std::fmt::Debug for CodebuildResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -2813,9 +3332,11 @@ impl CodebuildResourcePolicy {
 }
 
 impl BlockType for CodebuildResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2829,16 +3350,25 @@ impl Resource for CodebuildResourcePolicy {
 }
 
 /// A declared [`CodebuildResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for CodebuildResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodebuildResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodebuildResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2872,8 +3402,15 @@ impl CodebuildResourcePolicyRef {
 }
 
 /// The resource `aws_codebuild_source_credential`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildSourceCredential(Body);
+
+impl std::fmt::Debug for CodebuildSourceCredential {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildSourceCredential").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildSourceCredential`].
 #[derive(Clone, Debug)]
@@ -2913,9 +3450,11 @@ impl CodebuildSourceCredential {
 }
 
 impl BlockType for CodebuildSourceCredential {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2929,16 +3468,25 @@ impl Resource for CodebuildSourceCredential {
 }
 
 /// A declared [`CodebuildSourceCredential`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildSourceCredentialRef(BlockRef);
 
+impl std::fmt::Debug for CodebuildSourceCredentialRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildSourceCredentialRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodebuildSourceCredentialRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodebuildSourceCredentialRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2987,8 +3535,15 @@ impl CodebuildSourceCredentialRef {
 }
 
 /// The resource `aws_codebuild_webhook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhook(Body);
+
+impl std::fmt::Debug for CodebuildWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildWebhook`].
 #[derive(Clone, Debug)]
@@ -3050,9 +3605,11 @@ impl CodebuildWebhook {
 }
 
 impl BlockType for CodebuildWebhook {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3066,16 +3623,25 @@ impl Resource for CodebuildWebhook {
 }
 
 /// A declared [`CodebuildWebhook`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookRef(BlockRef);
 
+impl std::fmt::Debug for CodebuildWebhookRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodebuildWebhookRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodebuildWebhookRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3149,8 +3715,15 @@ impl CodebuildWebhookRef {
 }
 
 /// The nested block `aws_codebuild_webhook.filter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookFilterGroup(Body);
+
+impl std::fmt::Debug for CodebuildWebhookFilterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookFilterGroup").field(&self.0).finish()
+    }
+}
 
 impl CodebuildWebhookFilterGroup {
     #[inline]
@@ -3167,10 +3740,18 @@ impl CodebuildWebhookFilterGroup {
 }
 
 /// The fields of a [`CodebuildWebhookFilterGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookFilterGroupFields(Expr);
 
+impl std::fmt::Debug for CodebuildWebhookFilterGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookFilterGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildWebhookFilterGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3189,8 +3770,15 @@ impl CodebuildWebhookFilterGroupFields {
 }
 
 /// The nested block `aws_codebuild_webhook.filter_group.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookFilterGroupFilter(Body);
+
+impl std::fmt::Debug for CodebuildWebhookFilterGroupFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookFilterGroupFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildWebhookFilterGroupFilter`].
 #[derive(Clone, Debug)]
@@ -3217,10 +3805,18 @@ impl CodebuildWebhookFilterGroupFilter {
 }
 
 /// The fields of a [`CodebuildWebhookFilterGroupFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookFilterGroupFilterFields(Expr);
 
+impl std::fmt::Debug for CodebuildWebhookFilterGroupFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookFilterGroupFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildWebhookFilterGroupFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3249,8 +3845,15 @@ impl CodebuildWebhookFilterGroupFilterFields {
 }
 
 /// The nested block `aws_codebuild_webhook.pull_request_build_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookPullRequestBuildPolicy(Body);
+
+impl std::fmt::Debug for CodebuildWebhookPullRequestBuildPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookPullRequestBuildPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildWebhookPullRequestBuildPolicy`].
 #[derive(Clone, Debug)]
@@ -3275,10 +3878,18 @@ impl CodebuildWebhookPullRequestBuildPolicy {
 }
 
 /// The fields of a [`CodebuildWebhookPullRequestBuildPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookPullRequestBuildPolicyFields(Expr);
 
+impl std::fmt::Debug for CodebuildWebhookPullRequestBuildPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookPullRequestBuildPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildWebhookPullRequestBuildPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3302,8 +3913,15 @@ impl CodebuildWebhookPullRequestBuildPolicyFields {
 }
 
 /// The nested block `aws_codebuild_webhook.scope_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookScopeConfiguration(Body);
+
+impl std::fmt::Debug for CodebuildWebhookScopeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookScopeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodebuildWebhookScopeConfiguration`].
 #[derive(Clone, Debug)]
@@ -3330,10 +3948,18 @@ impl CodebuildWebhookScopeConfiguration {
 }
 
 /// The fields of a [`CodebuildWebhookScopeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodebuildWebhookScopeConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodebuildWebhookScopeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodebuildWebhookScopeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodebuildWebhookScopeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3362,8 +3988,15 @@ impl CodebuildWebhookScopeConfigurationFields {
 }
 
 /// The data source `aws_codebuild_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodebuildFleet(Body);
+
+impl std::fmt::Debug for DataAwsCodebuildFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodebuildFleet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCodebuildFleet`].
 #[derive(Clone, Debug)]
@@ -3394,9 +4027,11 @@ impl DataAwsCodebuildFleet {
 }
 
 impl BlockType for DataAwsCodebuildFleet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3409,16 +4044,25 @@ impl DataSource for DataAwsCodebuildFleet {
 }
 
 /// A declared [`DataAwsCodebuildFleet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodebuildFleetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodebuildFleetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodebuildFleetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodebuildFleetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodebuildFleetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3521,10 +4165,18 @@ impl DataAwsCodebuildFleetRef {
 pub enum DataAwsCodebuildFleetComputeConfiguration {}
 
 /// The fields of a [`DataAwsCodebuildFleetComputeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodebuildFleetComputeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodebuildFleetComputeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodebuildFleetComputeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodebuildFleetComputeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3567,10 +4219,18 @@ impl DataAwsCodebuildFleetComputeConfigurationFields {
 pub enum DataAwsCodebuildFleetScalingConfiguration {}
 
 /// The fields of a [`DataAwsCodebuildFleetScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodebuildFleetScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodebuildFleetScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodebuildFleetScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodebuildFleetScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3608,10 +4268,18 @@ impl DataAwsCodebuildFleetScalingConfigurationFields {
 pub enum DataAwsCodebuildFleetScalingConfigurationTargetTrackingScalingConfigs {}
 
 /// The fields of a [`DataAwsCodebuildFleetScalingConfigurationTargetTrackingScalingConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3639,10 +4307,18 @@ impl DataAwsCodebuildFleetScalingConfigurationTargetTrackingScalingConfigsFields
 pub enum DataAwsCodebuildFleetStatus {}
 
 /// The fields of a [`DataAwsCodebuildFleetStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodebuildFleetStatusFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodebuildFleetStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodebuildFleetStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodebuildFleetStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3675,10 +4351,18 @@ impl DataAwsCodebuildFleetStatusFields {
 pub enum DataAwsCodebuildFleetVpcConfig {}
 
 /// The fields of a [`DataAwsCodebuildFleetVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodebuildFleetVpcConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodebuildFleetVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodebuildFleetVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodebuildFleetVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

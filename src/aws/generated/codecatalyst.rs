@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codecatalyst_dev_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironment(Body);
+
+impl std::fmt::Debug for CodecatalystDevEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecatalystDevEnvironment`].
 #[derive(Clone, Debug)]
@@ -70,9 +77,11 @@ impl CodecatalystDevEnvironment {
 }
 
 impl BlockType for CodecatalystDevEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -86,16 +95,25 @@ impl Resource for CodecatalystDevEnvironment {
 }
 
 /// A declared [`CodecatalystDevEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for CodecatalystDevEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodecatalystDevEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodecatalystDevEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -164,8 +182,15 @@ impl CodecatalystDevEnvironmentRef {
 }
 
 /// The nested block `aws_codecatalyst_dev_environment.ides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentIdes(Body);
+
+impl std::fmt::Debug for CodecatalystDevEnvironmentIdes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentIdes").field(&self.0).finish()
+    }
+}
 
 impl CodecatalystDevEnvironmentIdes {
     #[inline]
@@ -186,10 +211,18 @@ impl CodecatalystDevEnvironmentIdes {
 }
 
 /// The fields of a [`CodecatalystDevEnvironmentIdes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentIdesFields(Expr);
 
+impl std::fmt::Debug for CodecatalystDevEnvironmentIdesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentIdesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodecatalystDevEnvironmentIdesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -213,8 +246,15 @@ impl CodecatalystDevEnvironmentIdesFields {
 }
 
 /// The nested block `aws_codecatalyst_dev_environment.persistent_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentPersistentStorage(Body);
+
+impl std::fmt::Debug for CodecatalystDevEnvironmentPersistentStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentPersistentStorage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecatalystDevEnvironmentPersistentStorage`].
 #[derive(Clone, Debug)]
@@ -234,10 +274,18 @@ impl CodecatalystDevEnvironmentPersistentStorage {
 }
 
 /// The fields of a [`CodecatalystDevEnvironmentPersistentStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentPersistentStorageFields(Expr);
 
+impl std::fmt::Debug for CodecatalystDevEnvironmentPersistentStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentPersistentStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodecatalystDevEnvironmentPersistentStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -256,8 +304,15 @@ impl CodecatalystDevEnvironmentPersistentStorageFields {
 }
 
 /// The nested block `aws_codecatalyst_dev_environment.repositories`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentRepositories(Body);
+
+impl std::fmt::Debug for CodecatalystDevEnvironmentRepositories {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentRepositories").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecatalystDevEnvironmentRepositories`].
 #[derive(Clone, Debug)]
@@ -282,10 +337,18 @@ impl CodecatalystDevEnvironmentRepositories {
 }
 
 /// The fields of a [`CodecatalystDevEnvironmentRepositories`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentRepositoriesFields(Expr);
 
+impl std::fmt::Debug for CodecatalystDevEnvironmentRepositoriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentRepositoriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodecatalystDevEnvironmentRepositoriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -309,8 +372,15 @@ impl CodecatalystDevEnvironmentRepositoriesFields {
 }
 
 /// The nested block `aws_codecatalyst_dev_environment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentTimeouts(Body);
+
+impl std::fmt::Debug for CodecatalystDevEnvironmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CodecatalystDevEnvironmentTimeouts {
     #[inline]
@@ -336,10 +406,18 @@ impl CodecatalystDevEnvironmentTimeouts {
 }
 
 /// The fields of a [`CodecatalystDevEnvironmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystDevEnvironmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CodecatalystDevEnvironmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystDevEnvironmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodecatalystDevEnvironmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -368,8 +446,15 @@ impl CodecatalystDevEnvironmentTimeoutsFields {
 }
 
 /// The resource `aws_codecatalyst_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystProject(Body);
+
+impl std::fmt::Debug for CodecatalystProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecatalystProject`].
 #[derive(Clone, Debug)]
@@ -412,9 +497,11 @@ impl CodecatalystProject {
 }
 
 impl BlockType for CodecatalystProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -428,16 +515,25 @@ impl Resource for CodecatalystProject {
 }
 
 /// A declared [`CodecatalystProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystProjectRef(BlockRef);
 
+impl std::fmt::Debug for CodecatalystProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodecatalystProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodecatalystProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -486,8 +582,15 @@ impl CodecatalystProjectRef {
 }
 
 /// The nested block `aws_codecatalyst_project.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystProjectTimeouts(Body);
+
+impl std::fmt::Debug for CodecatalystProjectTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystProjectTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CodecatalystProjectTimeouts {
     #[inline]
@@ -513,10 +616,18 @@ impl CodecatalystProjectTimeouts {
 }
 
 /// The fields of a [`CodecatalystProjectTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystProjectTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CodecatalystProjectTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystProjectTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodecatalystProjectTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -545,8 +656,15 @@ impl CodecatalystProjectTimeoutsFields {
 }
 
 /// The resource `aws_codecatalyst_source_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystSourceRepository(Body);
+
+impl std::fmt::Debug for CodecatalystSourceRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystSourceRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecatalystSourceRepository`].
 #[derive(Clone, Debug)]
@@ -591,9 +709,11 @@ impl CodecatalystSourceRepository {
 }
 
 impl BlockType for CodecatalystSourceRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -607,16 +727,25 @@ impl Resource for CodecatalystSourceRepository {
 }
 
 /// A declared [`CodecatalystSourceRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystSourceRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for CodecatalystSourceRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystSourceRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodecatalystSourceRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodecatalystSourceRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -665,8 +794,15 @@ impl CodecatalystSourceRepositoryRef {
 }
 
 /// The nested block `aws_codecatalyst_source_repository.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystSourceRepositoryTimeouts(Body);
+
+impl std::fmt::Debug for CodecatalystSourceRepositoryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystSourceRepositoryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CodecatalystSourceRepositoryTimeouts {
     #[inline]
@@ -692,10 +828,18 @@ impl CodecatalystSourceRepositoryTimeouts {
 }
 
 /// The fields of a [`CodecatalystSourceRepositoryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecatalystSourceRepositoryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CodecatalystSourceRepositoryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecatalystSourceRepositoryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodecatalystSourceRepositoryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -724,8 +868,15 @@ impl CodecatalystSourceRepositoryTimeoutsFields {
 }
 
 /// The data source `aws_codecatalyst_dev_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecatalystDevEnvironment(Body);
+
+impl std::fmt::Debug for DataAwsCodecatalystDevEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecatalystDevEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCodecatalystDevEnvironment`].
 #[derive(Clone, Debug)]
@@ -781,9 +932,11 @@ impl DataAwsCodecatalystDevEnvironment {
 }
 
 impl BlockType for DataAwsCodecatalystDevEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -796,16 +949,25 @@ impl DataSource for DataAwsCodecatalystDevEnvironment {
 }
 
 /// A declared [`DataAwsCodecatalystDevEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecatalystDevEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodecatalystDevEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecatalystDevEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodecatalystDevEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodecatalystDevEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -903,10 +1065,18 @@ impl DataAwsCodecatalystDevEnvironmentRef {
 pub enum DataAwsCodecatalystDevEnvironmentIdes {}
 
 /// The fields of a [`DataAwsCodecatalystDevEnvironmentIdes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecatalystDevEnvironmentIdesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodecatalystDevEnvironmentIdesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecatalystDevEnvironmentIdesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodecatalystDevEnvironmentIdesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -934,10 +1104,18 @@ impl DataAwsCodecatalystDevEnvironmentIdesFields {
 pub enum DataAwsCodecatalystDevEnvironmentPersistentStorage {}
 
 /// The fields of a [`DataAwsCodecatalystDevEnvironmentPersistentStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecatalystDevEnvironmentPersistentStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodecatalystDevEnvironmentPersistentStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecatalystDevEnvironmentPersistentStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodecatalystDevEnvironmentPersistentStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -956,8 +1134,15 @@ impl DataAwsCodecatalystDevEnvironmentPersistentStorageFields {
 }
 
 /// The nested block `aws_codecatalyst_dev_environment.repositories`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecatalystDevEnvironmentRepositories(Body);
+
+impl std::fmt::Debug for DataAwsCodecatalystDevEnvironmentRepositories {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecatalystDevEnvironmentRepositories").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCodecatalystDevEnvironmentRepositories {
     #[inline]
@@ -968,10 +1153,18 @@ impl DataAwsCodecatalystDevEnvironmentRepositories {
 }
 
 /// The fields of a [`DataAwsCodecatalystDevEnvironmentRepositories`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecatalystDevEnvironmentRepositoriesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodecatalystDevEnvironmentRepositoriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecatalystDevEnvironmentRepositoriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodecatalystDevEnvironmentRepositoriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codecommit_approval_rule_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitApprovalRuleTemplate(Body);
+
+impl std::fmt::Debug for CodecommitApprovalRuleTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitApprovalRuleTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecommitApprovalRuleTemplate`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl CodecommitApprovalRuleTemplate {
 }
 
 impl BlockType for CodecommitApprovalRuleTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for CodecommitApprovalRuleTemplate {
 }
 
 /// A declared [`CodecommitApprovalRuleTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitApprovalRuleTemplateRef(BlockRef);
 
+impl std::fmt::Debug for CodecommitApprovalRuleTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitApprovalRuleTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodecommitApprovalRuleTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodecommitApprovalRuleTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -137,8 +155,15 @@ impl CodecommitApprovalRuleTemplateRef {
 }
 
 /// The resource `aws_codecommit_approval_rule_template_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitApprovalRuleTemplateAssociation(Body);
+
+impl std::fmt::Debug for CodecommitApprovalRuleTemplateAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitApprovalRuleTemplateAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecommitApprovalRuleTemplateAssociation`].
 #[derive(Clone, Debug)]
@@ -171,9 +196,11 @@ impl CodecommitApprovalRuleTemplateAssociation {
 }
 
 impl BlockType for CodecommitApprovalRuleTemplateAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -187,16 +214,25 @@ impl Resource for CodecommitApprovalRuleTemplateAssociation {
 }
 
 /// A declared [`CodecommitApprovalRuleTemplateAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitApprovalRuleTemplateAssociationRef(BlockRef);
 
+impl std::fmt::Debug for CodecommitApprovalRuleTemplateAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitApprovalRuleTemplateAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodecommitApprovalRuleTemplateAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodecommitApprovalRuleTemplateAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -230,8 +266,15 @@ impl CodecommitApprovalRuleTemplateAssociationRef {
 }
 
 /// The resource `aws_codecommit_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitRepository(Body);
+
+impl std::fmt::Debug for CodecommitRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecommitRepository`].
 #[derive(Clone, Debug)]
@@ -287,9 +330,11 @@ impl CodecommitRepository {
 }
 
 impl BlockType for CodecommitRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -303,16 +348,25 @@ impl Resource for CodecommitRepository {
 }
 
 /// A declared [`CodecommitRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for CodecommitRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodecommitRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodecommitRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -386,8 +440,15 @@ impl CodecommitRepositoryRef {
 }
 
 /// The resource `aws_codecommit_trigger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitTrigger(Body);
+
+impl std::fmt::Debug for CodecommitTrigger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitTrigger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecommitTrigger`].
 #[derive(Clone, Debug)]
@@ -420,9 +481,11 @@ impl CodecommitTrigger {
 }
 
 impl BlockType for CodecommitTrigger {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -436,16 +499,25 @@ impl Resource for CodecommitTrigger {
 }
 
 /// A declared [`CodecommitTrigger`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitTriggerRef(BlockRef);
 
+impl std::fmt::Debug for CodecommitTriggerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitTriggerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodecommitTriggerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodecommitTriggerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -484,8 +556,15 @@ impl CodecommitTriggerRef {
 }
 
 /// The nested block `aws_codecommit_trigger.trigger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitTriggerTrigger(Body);
+
+impl std::fmt::Debug for CodecommitTriggerTrigger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitTriggerTrigger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodecommitTriggerTrigger`].
 #[derive(Clone, Debug)]
@@ -519,10 +598,18 @@ impl CodecommitTriggerTrigger {
 }
 
 /// The fields of a [`CodecommitTriggerTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodecommitTriggerTriggerFields(Expr);
 
+impl std::fmt::Debug for CodecommitTriggerTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodecommitTriggerTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodecommitTriggerTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -561,8 +648,15 @@ impl CodecommitTriggerTriggerFields {
 }
 
 /// The data source `aws_codecommit_approval_rule_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecommitApprovalRuleTemplate(Body);
+
+impl std::fmt::Debug for DataAwsCodecommitApprovalRuleTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecommitApprovalRuleTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCodecommitApprovalRuleTemplate`].
 #[derive(Clone, Debug)]
@@ -593,9 +687,11 @@ impl DataAwsCodecommitApprovalRuleTemplate {
 }
 
 impl BlockType for DataAwsCodecommitApprovalRuleTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -608,16 +704,25 @@ impl DataSource for DataAwsCodecommitApprovalRuleTemplate {
 }
 
 /// A declared [`DataAwsCodecommitApprovalRuleTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecommitApprovalRuleTemplateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodecommitApprovalRuleTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecommitApprovalRuleTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodecommitApprovalRuleTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodecommitApprovalRuleTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -681,8 +786,15 @@ impl DataAwsCodecommitApprovalRuleTemplateRef {
 }
 
 /// The data source `aws_codecommit_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecommitRepository(Body);
+
+impl std::fmt::Debug for DataAwsCodecommitRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecommitRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCodecommitRepository`].
 #[derive(Clone, Debug)]
@@ -713,9 +825,11 @@ impl DataAwsCodecommitRepository {
 }
 
 impl BlockType for DataAwsCodecommitRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -728,16 +842,25 @@ impl DataSource for DataAwsCodecommitRepository {
 }
 
 /// A declared [`DataAwsCodecommitRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodecommitRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodecommitRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodecommitRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodecommitRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodecommitRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codeconnections_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsConnection(Body);
+
+impl std::fmt::Debug for CodeconnectionsConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeconnectionsConnection`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl CodeconnectionsConnection {
 }
 
 impl BlockType for CodeconnectionsConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for CodeconnectionsConnection {
 }
 
 /// A declared [`CodeconnectionsConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsConnectionRef(BlockRef);
 
+impl std::fmt::Debug for CodeconnectionsConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodeconnectionsConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodeconnectionsConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -150,8 +168,15 @@ impl CodeconnectionsConnectionRef {
 }
 
 /// The nested block `aws_codeconnections_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsConnectionTimeouts(Body);
+
+impl std::fmt::Debug for CodeconnectionsConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CodeconnectionsConnectionTimeouts {
     #[inline]
@@ -180,10 +205,18 @@ impl CodeconnectionsConnectionTimeouts {
 }
 
 /// The fields of a [`CodeconnectionsConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CodeconnectionsConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodeconnectionsConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -212,8 +245,15 @@ impl CodeconnectionsConnectionTimeoutsFields {
 }
 
 /// The resource `aws_codeconnections_host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsHost(Body);
+
+impl std::fmt::Debug for CodeconnectionsHost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsHost").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeconnectionsHost`].
 #[derive(Clone, Debug)]
@@ -259,9 +299,11 @@ impl CodeconnectionsHost {
 }
 
 impl BlockType for CodeconnectionsHost {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -275,16 +317,25 @@ impl Resource for CodeconnectionsHost {
 }
 
 /// A declared [`CodeconnectionsHost`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsHostRef(BlockRef);
 
+impl std::fmt::Debug for CodeconnectionsHostRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsHostRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodeconnectionsHostRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodeconnectionsHostRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -348,8 +399,15 @@ impl CodeconnectionsHostRef {
 }
 
 /// The nested block `aws_codeconnections_host.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsHostTimeouts(Body);
+
+impl std::fmt::Debug for CodeconnectionsHostTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsHostTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CodeconnectionsHostTimeouts {
     #[inline]
@@ -378,10 +436,18 @@ impl CodeconnectionsHostTimeouts {
 }
 
 /// The fields of a [`CodeconnectionsHostTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsHostTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CodeconnectionsHostTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsHostTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodeconnectionsHostTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -410,8 +476,15 @@ impl CodeconnectionsHostTimeoutsFields {
 }
 
 /// The nested block `aws_codeconnections_host.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsHostVpcConfiguration(Body);
+
+impl std::fmt::Debug for CodeconnectionsHostVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsHostVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeconnectionsHostVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -440,10 +513,18 @@ impl CodeconnectionsHostVpcConfiguration {
 }
 
 /// The fields of a [`CodeconnectionsHostVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeconnectionsHostVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodeconnectionsHostVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeconnectionsHostVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodeconnectionsHostVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codedeploy_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployApp(Body);
+
+impl std::fmt::Debug for CodedeployApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployApp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployApp`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl CodedeployApp {
 }
 
 impl BlockType for CodedeployApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for CodedeployApp {
 }
 
 /// A declared [`CodedeployApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployAppRef(BlockRef);
 
+impl std::fmt::Debug for CodedeployAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodedeployAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodedeployAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -145,8 +163,15 @@ impl CodedeployAppRef {
 }
 
 /// The resource `aws_codedeploy_deployment_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfig(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentConfig`].
 #[derive(Clone, Debug)]
@@ -197,9 +222,11 @@ impl CodedeployDeploymentConfig {
 }
 
 impl BlockType for CodedeployDeploymentConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -213,16 +240,25 @@ impl Resource for CodedeployDeploymentConfig {
 }
 
 /// A declared [`CodedeployDeploymentConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigRef(BlockRef);
 
+impl std::fmt::Debug for CodedeployDeploymentConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodedeployDeploymentConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodedeployDeploymentConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -281,8 +317,15 @@ impl CodedeployDeploymentConfigRef {
 }
 
 /// The nested block `aws_codedeploy_deployment_config.minimum_healthy_hosts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigMinimumHealthyHosts(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentConfigMinimumHealthyHosts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigMinimumHealthyHosts").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentConfigMinimumHealthyHosts {
     #[inline]
@@ -303,10 +346,18 @@ impl CodedeployDeploymentConfigMinimumHealthyHosts {
 }
 
 /// The fields of a [`CodedeployDeploymentConfigMinimumHealthyHosts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigMinimumHealthyHostsFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentConfigMinimumHealthyHostsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigMinimumHealthyHostsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentConfigMinimumHealthyHostsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -330,8 +381,15 @@ impl CodedeployDeploymentConfigMinimumHealthyHostsFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_config.traffic_routing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigTrafficRoutingConfig(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentConfigTrafficRoutingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigTrafficRoutingConfig").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentConfigTrafficRoutingConfig {
     #[inline]
@@ -357,10 +415,18 @@ impl CodedeployDeploymentConfigTrafficRoutingConfig {
 }
 
 /// The fields of a [`CodedeployDeploymentConfigTrafficRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigTrafficRoutingConfigFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentConfigTrafficRoutingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigTrafficRoutingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentConfigTrafficRoutingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -389,8 +455,15 @@ impl CodedeployDeploymentConfigTrafficRoutingConfigFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_config.traffic_routing_config.time_based_canary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanary(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanary").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanary {
     #[inline]
@@ -411,10 +484,18 @@ impl CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanary {
 }
 
 /// The fields of a [`CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanaryFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -438,8 +519,15 @@ impl CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedCanaryFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_config.traffic_routing_config.time_based_linear`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinear(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinear {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinear").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinear {
     #[inline]
@@ -460,10 +548,18 @@ impl CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinear {
 }
 
 /// The fields of a [`CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinear`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinearFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinearFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinearFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinearFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -487,8 +583,15 @@ impl CodedeployDeploymentConfigTrafficRoutingConfigTimeBasedLinearFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_config.zonal_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigZonalConfig(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentConfigZonalConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigZonalConfig").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentConfigZonalConfig {
     #[inline]
@@ -514,10 +617,18 @@ impl CodedeployDeploymentConfigZonalConfig {
 }
 
 /// The fields of a [`CodedeployDeploymentConfigZonalConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigZonalConfigFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentConfigZonalConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigZonalConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentConfigZonalConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -546,8 +657,15 @@ impl CodedeployDeploymentConfigZonalConfigFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_config.zonal_config.minimum_healthy_hosts_per_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZone(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZone").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZone {
     #[inline]
@@ -568,10 +686,18 @@ impl CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZone {
 }
 
 /// The fields of a [`CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZone`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZoneFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZoneFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZoneFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZoneFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -595,8 +721,15 @@ impl CodedeployDeploymentConfigZonalConfigMinimumHealthyHostsPerZoneFields {
 }
 
 /// The resource `aws_codedeploy_deployment_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroup(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentGroup`].
 #[derive(Clone, Debug)]
@@ -715,9 +848,11 @@ impl CodedeployDeploymentGroup {
 }
 
 impl BlockType for CodedeployDeploymentGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -731,16 +866,25 @@ impl Resource for CodedeployDeploymentGroup {
 }
 
 /// A declared [`CodedeployDeploymentGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupRef(BlockRef);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodedeployDeploymentGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodedeployDeploymentGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -874,8 +1018,15 @@ impl CodedeployDeploymentGroupRef {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.alarm_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupAlarmConfiguration(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupAlarmConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupAlarmConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupAlarmConfiguration {
     #[inline]
@@ -901,10 +1052,18 @@ impl CodedeployDeploymentGroupAlarmConfiguration {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupAlarmConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupAlarmConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupAlarmConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupAlarmConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupAlarmConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -933,8 +1092,15 @@ impl CodedeployDeploymentGroupAlarmConfigurationFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.auto_rollback_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupAutoRollbackConfiguration(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupAutoRollbackConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupAutoRollbackConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupAutoRollbackConfiguration {
     #[inline]
@@ -955,10 +1121,18 @@ impl CodedeployDeploymentGroupAutoRollbackConfiguration {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupAutoRollbackConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupAutoRollbackConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupAutoRollbackConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupAutoRollbackConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupAutoRollbackConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -982,8 +1156,15 @@ impl CodedeployDeploymentGroupAutoRollbackConfigurationFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.blue_green_deployment_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfig(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfig").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupBlueGreenDeploymentConfig {
     #[inline]
@@ -1009,10 +1190,18 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfig {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupBlueGreenDeploymentConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfigFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupBlueGreenDeploymentConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1041,8 +1230,15 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfigFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.blue_green_deployment_config.deployment_ready_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOption(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOption").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOption {
     #[inline]
@@ -1063,10 +1259,18 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOption {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1090,8 +1294,15 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionFiel
 }
 
 /// The nested block `aws_codedeploy_deployment_group.blue_green_deployment_config.green_fleet_provisioning_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOption(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOption").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOption {
     #[inline]
@@ -1107,10 +1318,18 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOpt
 }
 
 /// The fields of a [`CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOptionFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1129,8 +1348,15 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfigGreenFleetProvisioningOpt
 }
 
 /// The nested block `aws_codedeploy_deployment_group.blue_green_deployment_config.terminate_blue_instances_on_deployment_success`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccess(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccess").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccess {
     #[inline]
@@ -1151,10 +1377,18 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnD
 }
 
 /// The fields of a [`CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccessFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1178,8 +1412,15 @@ impl CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnD
 }
 
 /// The nested block `aws_codedeploy_deployment_group.deployment_style`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupDeploymentStyle(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupDeploymentStyle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupDeploymentStyle").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupDeploymentStyle {
     #[inline]
@@ -1200,10 +1441,18 @@ impl CodedeployDeploymentGroupDeploymentStyle {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupDeploymentStyle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupDeploymentStyleFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupDeploymentStyleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupDeploymentStyleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupDeploymentStyleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1227,8 +1476,15 @@ impl CodedeployDeploymentGroupDeploymentStyleFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.ec2_tag_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEc2TagFilter(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupEc2TagFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEc2TagFilter").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupEc2TagFilter {
     #[inline]
@@ -1254,10 +1510,18 @@ impl CodedeployDeploymentGroupEc2TagFilter {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupEc2TagFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEc2TagFilterFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupEc2TagFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEc2TagFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupEc2TagFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1286,8 +1550,15 @@ impl CodedeployDeploymentGroupEc2TagFilterFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.ec2_tag_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEc2TagSet(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupEc2TagSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEc2TagSet").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupEc2TagSet {
     #[inline]
@@ -1304,10 +1575,18 @@ impl CodedeployDeploymentGroupEc2TagSet {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupEc2TagSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEc2TagSetFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupEc2TagSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEc2TagSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupEc2TagSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1326,8 +1605,15 @@ impl CodedeployDeploymentGroupEc2TagSetFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.ec2_tag_set.ec2_tag_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEc2TagSetEc2TagFilter(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupEc2TagSetEc2TagFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEc2TagSetEc2TagFilter").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupEc2TagSetEc2TagFilter {
     #[inline]
@@ -1353,10 +1639,18 @@ impl CodedeployDeploymentGroupEc2TagSetEc2TagFilter {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupEc2TagSetEc2TagFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEc2TagSetEc2TagFilterFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupEc2TagSetEc2TagFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEc2TagSetEc2TagFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupEc2TagSetEc2TagFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1385,8 +1679,15 @@ impl CodedeployDeploymentGroupEc2TagSetEc2TagFilterFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.ecs_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEcsService(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupEcsService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEcsService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentGroupEcsService`].
 #[derive(Clone, Debug)]
@@ -1408,10 +1709,18 @@ impl CodedeployDeploymentGroupEcsService {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupEcsService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupEcsServiceFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupEcsServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupEcsServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupEcsServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1435,8 +1744,15 @@ impl CodedeployDeploymentGroupEcsServiceFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.load_balancer_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfo(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfo").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupLoadBalancerInfo {
     #[inline]
@@ -1464,10 +1780,18 @@ impl CodedeployDeploymentGroupLoadBalancerInfo {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupLoadBalancerInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupLoadBalancerInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1496,8 +1820,15 @@ impl CodedeployDeploymentGroupLoadBalancerInfoFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.load_balancer_info.elb_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoElbInfo(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoElbInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoElbInfo").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupLoadBalancerInfoElbInfo {
     #[inline]
@@ -1513,10 +1844,18 @@ impl CodedeployDeploymentGroupLoadBalancerInfoElbInfo {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupLoadBalancerInfoElbInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoElbInfoFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoElbInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoElbInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupLoadBalancerInfoElbInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1535,8 +1874,15 @@ impl CodedeployDeploymentGroupLoadBalancerInfoElbInfoFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.load_balancer_info.target_group_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfo(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfo").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfo {
     #[inline]
@@ -1552,10 +1898,18 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfo {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfoFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1574,8 +1928,15 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupInfoFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.load_balancer_info.target_group_pair_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfo(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfo`].
 #[derive(Clone, Debug)]
@@ -1602,10 +1963,18 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfo {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1634,8 +2003,15 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.load_balancer_info.target_group_pair_info.prod_traffic_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRoute(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRoute`].
 #[derive(Clone, Debug)]
@@ -1655,10 +2031,18 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRout
 }
 
 /// The fields of a [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRouteFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1677,8 +2061,15 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRout
 }
 
 /// The nested block `aws_codedeploy_deployment_group.load_balancer_info.target_group_pair_info.target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup`].
 #[derive(Clone, Debug)]
@@ -1698,10 +2089,18 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroupFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1720,8 +2119,15 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroupFiel
 }
 
 /// The nested block `aws_codedeploy_deployment_group.load_balancer_info.target_group_pair_info.test_traffic_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute`].
 #[derive(Clone, Debug)]
@@ -1741,10 +2147,18 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRout
 }
 
 /// The fields of a [`CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRouteFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1763,8 +2177,15 @@ impl CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRout
 }
 
 /// The nested block `aws_codedeploy_deployment_group.on_premises_instance_tag_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupOnPremisesInstanceTagFilter(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupOnPremisesInstanceTagFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupOnPremisesInstanceTagFilter").field(&self.0).finish()
+    }
+}
 
 impl CodedeployDeploymentGroupOnPremisesInstanceTagFilter {
     #[inline]
@@ -1790,10 +2211,18 @@ impl CodedeployDeploymentGroupOnPremisesInstanceTagFilter {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupOnPremisesInstanceTagFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupOnPremisesInstanceTagFilterFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupOnPremisesInstanceTagFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupOnPremisesInstanceTagFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupOnPremisesInstanceTagFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1822,8 +2251,15 @@ impl CodedeployDeploymentGroupOnPremisesInstanceTagFilterFields {
 }
 
 /// The nested block `aws_codedeploy_deployment_group.trigger_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupTriggerConfiguration(Body);
+
+impl std::fmt::Debug for CodedeployDeploymentGroupTriggerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupTriggerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodedeployDeploymentGroupTriggerConfiguration`].
 #[derive(Clone, Debug)]
@@ -1847,10 +2283,18 @@ impl CodedeployDeploymentGroupTriggerConfiguration {
 }
 
 /// The fields of a [`CodedeployDeploymentGroupTriggerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodedeployDeploymentGroupTriggerConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodedeployDeploymentGroupTriggerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodedeployDeploymentGroupTriggerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodedeployDeploymentGroupTriggerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codeguruprofiler_profiling_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeguruprofilerProfilingGroup(Body);
+
+impl std::fmt::Debug for CodeguruprofilerProfilingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeguruprofilerProfilingGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeguruprofilerProfilingGroup`].
 #[derive(Clone, Debug)]
@@ -52,9 +59,11 @@ impl CodeguruprofilerProfilingGroup {
 }
 
 impl BlockType for CodeguruprofilerProfilingGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl Resource for CodeguruprofilerProfilingGroup {
 }
 
 /// A declared [`CodeguruprofilerProfilingGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeguruprofilerProfilingGroupRef(BlockRef);
 
+impl std::fmt::Debug for CodeguruprofilerProfilingGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeguruprofilerProfilingGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodeguruprofilerProfilingGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodeguruprofilerProfilingGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -131,8 +149,15 @@ impl CodeguruprofilerProfilingGroupRef {
 }
 
 /// The nested block `aws_codeguruprofiler_profiling_group.agent_orchestration_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeguruprofilerProfilingGroupAgentOrchestrationConfig(Body);
+
+impl std::fmt::Debug for CodeguruprofilerProfilingGroupAgentOrchestrationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeguruprofilerProfilingGroupAgentOrchestrationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodeguruprofilerProfilingGroupAgentOrchestrationConfig`].
 #[derive(Clone, Debug)]
@@ -152,10 +177,18 @@ impl CodeguruprofilerProfilingGroupAgentOrchestrationConfig {
 }
 
 /// The fields of a [`CodeguruprofilerProfilingGroupAgentOrchestrationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodeguruprofilerProfilingGroupAgentOrchestrationConfigFields(Expr);
 
+impl std::fmt::Debug for CodeguruprofilerProfilingGroupAgentOrchestrationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodeguruprofilerProfilingGroupAgentOrchestrationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodeguruprofilerProfilingGroupAgentOrchestrationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -174,8 +207,15 @@ impl CodeguruprofilerProfilingGroupAgentOrchestrationConfigFields {
 }
 
 /// The data source `aws_codeguruprofiler_profiling_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeguruprofilerProfilingGroup(Body);
+
+impl std::fmt::Debug for DataAwsCodeguruprofilerProfilingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeguruprofilerProfilingGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCodeguruprofilerProfilingGroup`].
 #[derive(Clone, Debug)]
@@ -201,9 +241,11 @@ impl DataAwsCodeguruprofilerProfilingGroup {
 }
 
 impl BlockType for DataAwsCodeguruprofilerProfilingGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -216,16 +258,25 @@ impl DataSource for DataAwsCodeguruprofilerProfilingGroup {
 }
 
 /// A declared [`DataAwsCodeguruprofilerProfilingGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeguruprofilerProfilingGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodeguruprofilerProfilingGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeguruprofilerProfilingGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodeguruprofilerProfilingGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodeguruprofilerProfilingGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -293,10 +344,18 @@ impl DataAwsCodeguruprofilerProfilingGroupRef {
 pub enum DataAwsCodeguruprofilerProfilingGroupAgentOrchestrationConfig {}
 
 /// The fields of a [`DataAwsCodeguruprofilerProfilingGroupAgentOrchestrationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeguruprofilerProfilingGroupAgentOrchestrationConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodeguruprofilerProfilingGroupAgentOrchestrationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeguruprofilerProfilingGroupAgentOrchestrationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodeguruprofilerProfilingGroupAgentOrchestrationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -319,10 +378,18 @@ impl DataAwsCodeguruprofilerProfilingGroupAgentOrchestrationConfigFields {
 pub enum DataAwsCodeguruprofilerProfilingGroupProfilingStatus {}
 
 /// The fields of a [`DataAwsCodeguruprofilerProfilingGroupProfilingStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeguruprofilerProfilingGroupProfilingStatusFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodeguruprofilerProfilingGroupProfilingStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeguruprofilerProfilingGroupProfilingStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodeguruprofilerProfilingGroupProfilingStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -355,10 +422,18 @@ impl DataAwsCodeguruprofilerProfilingGroupProfilingStatusFields {
 pub enum DataAwsCodeguruprofilerProfilingGroupProfilingStatusLatestAggregatedProfile {}
 
 /// The fields of a [`DataAwsCodeguruprofilerProfilingGroupProfilingStatusLatestAggregatedProfile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodeguruprofilerProfilingGroupProfilingStatusLatestAggregatedProfileFields(Expr);
 
+impl std::fmt::Debug for DataAwsCodeguruprofilerProfilingGroupProfilingStatusLatestAggregatedProfileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodeguruprofilerProfilingGroupProfilingStatusLatestAggregatedProfileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCodeguruprofilerProfilingGroupProfilingStatusLatestAggregatedProfileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

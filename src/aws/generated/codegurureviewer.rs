@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codegurureviewer_repository_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociation(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodegurureviewerRepositoryAssociation`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl CodegurureviewerRepositoryAssociation {
 }
 
 impl BlockType for CodegurureviewerRepositoryAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for CodegurureviewerRepositoryAssociation {
 }
 
 /// A declared [`CodegurureviewerRepositoryAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRef(BlockRef);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodegurureviewerRepositoryAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodegurureviewerRepositoryAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -180,8 +198,15 @@ impl CodegurureviewerRepositoryAssociationRef {
 }
 
 /// The nested block `aws_codegurureviewer_repository_association.kms_key_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationKmsKeyDetails(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationKmsKeyDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationKmsKeyDetails").field(&self.0).finish()
+    }
+}
 
 impl CodegurureviewerRepositoryAssociationKmsKeyDetails {
     #[inline]
@@ -202,10 +227,18 @@ impl CodegurureviewerRepositoryAssociationKmsKeyDetails {
 }
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationKmsKeyDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationKmsKeyDetailsFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationKmsKeyDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationKmsKeyDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationKmsKeyDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -229,8 +262,15 @@ impl CodegurureviewerRepositoryAssociationKmsKeyDetailsFields {
 }
 
 /// The nested block `aws_codegurureviewer_repository_association.repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepository(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepository").field(&self.0).finish()
+    }
+}
 
 impl CodegurureviewerRepositoryAssociationRepository {
     #[inline]
@@ -261,10 +301,18 @@ impl CodegurureviewerRepositoryAssociationRepository {
 }
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -298,8 +346,15 @@ impl CodegurureviewerRepositoryAssociationRepositoryFields {
 }
 
 /// The nested block `aws_codegurureviewer_repository_association.repository.bitbucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryBitbucket(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryBitbucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryBitbucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodegurureviewerRepositoryAssociationRepositoryBitbucket`].
 #[derive(Clone, Debug)]
@@ -323,10 +378,18 @@ impl CodegurureviewerRepositoryAssociationRepositoryBitbucket {
 }
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationRepositoryBitbucket`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryBitbucketFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryBitbucketFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryBitbucketFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationRepositoryBitbucketFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -355,8 +418,15 @@ impl CodegurureviewerRepositoryAssociationRepositoryBitbucketFields {
 }
 
 /// The nested block `aws_codegurureviewer_repository_association.repository.codecommit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryCodecommit(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryCodecommit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryCodecommit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodegurureviewerRepositoryAssociationRepositoryCodecommit`].
 #[derive(Clone, Debug)]
@@ -376,10 +446,18 @@ impl CodegurureviewerRepositoryAssociationRepositoryCodecommit {
 }
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationRepositoryCodecommit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryCodecommitFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryCodecommitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryCodecommitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationRepositoryCodecommitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -398,8 +476,15 @@ impl CodegurureviewerRepositoryAssociationRepositoryCodecommitFields {
 }
 
 /// The nested block `aws_codegurureviewer_repository_association.repository.github_enterprise_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServer(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServer`].
 #[derive(Clone, Debug)]
@@ -423,10 +508,18 @@ impl CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServer {
 }
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServerFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -455,8 +548,15 @@ impl CodegurureviewerRepositoryAssociationRepositoryGithubEnterpriseServerFields
 }
 
 /// The nested block `aws_codegurureviewer_repository_association.repository.s3_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryS3Bucket(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryS3Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryS3Bucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodegurureviewerRepositoryAssociationRepositoryS3Bucket`].
 #[derive(Clone, Debug)]
@@ -478,10 +578,18 @@ impl CodegurureviewerRepositoryAssociationRepositoryS3Bucket {
 }
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationRepositoryS3Bucket`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationRepositoryS3BucketFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationRepositoryS3BucketFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationRepositoryS3BucketFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationRepositoryS3BucketFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -509,10 +617,18 @@ impl CodegurureviewerRepositoryAssociationRepositoryS3BucketFields {
 pub enum CodegurureviewerRepositoryAssociationS3RepositoryDetails {}
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationS3RepositoryDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationS3RepositoryDetailsFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationS3RepositoryDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationS3RepositoryDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationS3RepositoryDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -540,10 +656,18 @@ impl CodegurureviewerRepositoryAssociationS3RepositoryDetailsFields {
 pub enum CodegurureviewerRepositoryAssociationS3RepositoryDetailsCodeArtifacts {}
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationS3RepositoryDetailsCodeArtifacts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationS3RepositoryDetailsCodeArtifactsFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationS3RepositoryDetailsCodeArtifactsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationS3RepositoryDetailsCodeArtifactsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationS3RepositoryDetailsCodeArtifactsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -567,8 +691,15 @@ impl CodegurureviewerRepositoryAssociationS3RepositoryDetailsCodeArtifactsFields
 }
 
 /// The nested block `aws_codegurureviewer_repository_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationTimeouts(Body);
+
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CodegurureviewerRepositoryAssociationTimeouts {
     #[inline]
@@ -594,10 +725,18 @@ impl CodegurureviewerRepositoryAssociationTimeouts {
 }
 
 /// The fields of a [`CodegurureviewerRepositoryAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodegurureviewerRepositoryAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CodegurureviewerRepositoryAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodegurureviewerRepositoryAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodegurureviewerRepositoryAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

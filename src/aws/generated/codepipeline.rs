@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codepipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Codepipeline(Body);
+
+impl std::fmt::Debug for Codepipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Codepipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Codepipeline`].
 #[derive(Clone, Debug)]
@@ -79,9 +86,11 @@ impl Codepipeline {
 }
 
 impl BlockType for Codepipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -95,16 +104,25 @@ impl Resource for Codepipeline {
 }
 
 /// A declared [`Codepipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineRef(BlockRef);
 
+impl std::fmt::Debug for CodepipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodepipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodepipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -188,8 +206,15 @@ impl CodepipelineRef {
 }
 
 /// The nested block `aws_codepipeline.artifact_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineArtifactStore(Body);
+
+impl std::fmt::Debug for CodepipelineArtifactStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineArtifactStore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineArtifactStore`].
 #[derive(Clone, Debug)]
@@ -221,10 +246,18 @@ impl CodepipelineArtifactStore {
 }
 
 /// The fields of a [`CodepipelineArtifactStore`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineArtifactStoreFields(Expr);
 
+impl std::fmt::Debug for CodepipelineArtifactStoreFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineArtifactStoreFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineArtifactStoreFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -258,8 +291,15 @@ impl CodepipelineArtifactStoreFields {
 }
 
 /// The nested block `aws_codepipeline.artifact_store.encryption_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineArtifactStoreEncryptionKey(Body);
+
+impl std::fmt::Debug for CodepipelineArtifactStoreEncryptionKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineArtifactStoreEncryptionKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineArtifactStoreEncryptionKey`].
 #[derive(Clone, Debug)]
@@ -281,10 +321,18 @@ impl CodepipelineArtifactStoreEncryptionKey {
 }
 
 /// The fields of a [`CodepipelineArtifactStoreEncryptionKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineArtifactStoreEncryptionKeyFields(Expr);
 
+impl std::fmt::Debug for CodepipelineArtifactStoreEncryptionKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineArtifactStoreEncryptionKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineArtifactStoreEncryptionKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -308,8 +356,15 @@ impl CodepipelineArtifactStoreEncryptionKeyFields {
 }
 
 /// The nested block `aws_codepipeline.stage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStage(Body);
+
+impl std::fmt::Debug for CodepipelineStage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStage`].
 #[derive(Clone, Debug)]
@@ -346,10 +401,18 @@ impl CodepipelineStage {
 }
 
 /// The fields of a [`CodepipelineStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -388,8 +451,15 @@ impl CodepipelineStageFields {
 }
 
 /// The nested block `aws_codepipeline.stage.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageAction(Body);
+
+impl std::fmt::Debug for CodepipelineStageAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageAction`].
 #[derive(Clone, Debug)]
@@ -457,10 +527,18 @@ impl CodepipelineStageAction {
 }
 
 /// The fields of a [`CodepipelineStageAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageActionFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -539,8 +617,15 @@ impl CodepipelineStageActionFields {
 }
 
 /// The nested block `aws_codepipeline.stage.before_entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntry(Body);
+
+impl std::fmt::Debug for CodepipelineStageBeforeEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageBeforeEntry`].
 #[derive(Clone, Debug)]
@@ -560,10 +645,18 @@ impl CodepipelineStageBeforeEntry {
 }
 
 /// The fields of a [`CodepipelineStageBeforeEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntryFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageBeforeEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageBeforeEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -582,8 +675,15 @@ impl CodepipelineStageBeforeEntryFields {
 }
 
 /// The nested block `aws_codepipeline.stage.before_entry.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntryCondition(Body);
+
+impl std::fmt::Debug for CodepipelineStageBeforeEntryCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntryCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageBeforeEntryCondition`].
 #[derive(Clone, Debug)]
@@ -608,10 +708,18 @@ impl CodepipelineStageBeforeEntryCondition {
 }
 
 /// The fields of a [`CodepipelineStageBeforeEntryCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntryConditionFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageBeforeEntryConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntryConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageBeforeEntryConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -635,8 +743,15 @@ impl CodepipelineStageBeforeEntryConditionFields {
 }
 
 /// The nested block `aws_codepipeline.stage.before_entry.condition.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntryConditionRule(Body);
+
+impl std::fmt::Debug for CodepipelineStageBeforeEntryConditionRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntryConditionRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageBeforeEntryConditionRule`].
 #[derive(Clone, Debug)]
@@ -688,10 +803,18 @@ impl CodepipelineStageBeforeEntryConditionRule {
 }
 
 /// The fields of a [`CodepipelineStageBeforeEntryConditionRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntryConditionRuleFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageBeforeEntryConditionRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntryConditionRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageBeforeEntryConditionRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -745,8 +868,15 @@ impl CodepipelineStageBeforeEntryConditionRuleFields {
 }
 
 /// The nested block `aws_codepipeline.stage.before_entry.condition.rule.rule_type_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntryConditionRuleRuleTypeId(Body);
+
+impl std::fmt::Debug for CodepipelineStageBeforeEntryConditionRuleRuleTypeId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntryConditionRuleRuleTypeId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageBeforeEntryConditionRuleRuleTypeId`].
 #[derive(Clone, Debug)]
@@ -778,10 +908,18 @@ impl CodepipelineStageBeforeEntryConditionRuleRuleTypeId {
 }
 
 /// The fields of a [`CodepipelineStageBeforeEntryConditionRuleRuleTypeId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageBeforeEntryConditionRuleRuleTypeIdFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageBeforeEntryConditionRuleRuleTypeIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageBeforeEntryConditionRuleRuleTypeIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageBeforeEntryConditionRuleRuleTypeIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -815,8 +953,15 @@ impl CodepipelineStageBeforeEntryConditionRuleRuleTypeIdFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_failure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailure(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnFailure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailure").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineStageOnFailure {
     #[inline]
@@ -842,10 +987,18 @@ impl CodepipelineStageOnFailure {
 }
 
 /// The fields of a [`CodepipelineStageOnFailure`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnFailureFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnFailureFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -874,8 +1027,15 @@ impl CodepipelineStageOnFailureFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_failure.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureCondition(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnFailureCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageOnFailureCondition`].
 #[derive(Clone, Debug)]
@@ -900,10 +1060,18 @@ impl CodepipelineStageOnFailureCondition {
 }
 
 /// The fields of a [`CodepipelineStageOnFailureCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureConditionFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnFailureConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnFailureConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -927,8 +1095,15 @@ impl CodepipelineStageOnFailureConditionFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_failure.condition.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureConditionRule(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnFailureConditionRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureConditionRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageOnFailureConditionRule`].
 #[derive(Clone, Debug)]
@@ -980,10 +1155,18 @@ impl CodepipelineStageOnFailureConditionRule {
 }
 
 /// The fields of a [`CodepipelineStageOnFailureConditionRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureConditionRuleFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnFailureConditionRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureConditionRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnFailureConditionRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1037,8 +1220,15 @@ impl CodepipelineStageOnFailureConditionRuleFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_failure.condition.rule.rule_type_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureConditionRuleRuleTypeId(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnFailureConditionRuleRuleTypeId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureConditionRuleRuleTypeId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageOnFailureConditionRuleRuleTypeId`].
 #[derive(Clone, Debug)]
@@ -1070,10 +1260,18 @@ impl CodepipelineStageOnFailureConditionRuleRuleTypeId {
 }
 
 /// The fields of a [`CodepipelineStageOnFailureConditionRuleRuleTypeId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureConditionRuleRuleTypeIdFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnFailureConditionRuleRuleTypeIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureConditionRuleRuleTypeIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnFailureConditionRuleRuleTypeIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1107,8 +1305,15 @@ impl CodepipelineStageOnFailureConditionRuleRuleTypeIdFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_failure.retry_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureRetryConfiguration(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnFailureRetryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureRetryConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineStageOnFailureRetryConfiguration {
     #[inline]
@@ -1124,10 +1329,18 @@ impl CodepipelineStageOnFailureRetryConfiguration {
 }
 
 /// The fields of a [`CodepipelineStageOnFailureRetryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnFailureRetryConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnFailureRetryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnFailureRetryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnFailureRetryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1146,8 +1359,15 @@ impl CodepipelineStageOnFailureRetryConfigurationFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_success`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccess(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnSuccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageOnSuccess`].
 #[derive(Clone, Debug)]
@@ -1167,10 +1387,18 @@ impl CodepipelineStageOnSuccess {
 }
 
 /// The fields of a [`CodepipelineStageOnSuccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccessFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnSuccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnSuccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1189,8 +1417,15 @@ impl CodepipelineStageOnSuccessFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_success.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccessCondition(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnSuccessCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccessCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageOnSuccessCondition`].
 #[derive(Clone, Debug)]
@@ -1215,10 +1450,18 @@ impl CodepipelineStageOnSuccessCondition {
 }
 
 /// The fields of a [`CodepipelineStageOnSuccessCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccessConditionFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnSuccessConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccessConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnSuccessConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1242,8 +1485,15 @@ impl CodepipelineStageOnSuccessConditionFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_success.condition.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccessConditionRule(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnSuccessConditionRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccessConditionRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageOnSuccessConditionRule`].
 #[derive(Clone, Debug)]
@@ -1295,10 +1545,18 @@ impl CodepipelineStageOnSuccessConditionRule {
 }
 
 /// The fields of a [`CodepipelineStageOnSuccessConditionRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccessConditionRuleFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnSuccessConditionRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccessConditionRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnSuccessConditionRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1352,8 +1610,15 @@ impl CodepipelineStageOnSuccessConditionRuleFields {
 }
 
 /// The nested block `aws_codepipeline.stage.on_success.condition.rule.rule_type_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccessConditionRuleRuleTypeId(Body);
+
+impl std::fmt::Debug for CodepipelineStageOnSuccessConditionRuleRuleTypeId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccessConditionRuleRuleTypeId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineStageOnSuccessConditionRuleRuleTypeId`].
 #[derive(Clone, Debug)]
@@ -1385,10 +1650,18 @@ impl CodepipelineStageOnSuccessConditionRuleRuleTypeId {
 }
 
 /// The fields of a [`CodepipelineStageOnSuccessConditionRuleRuleTypeId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineStageOnSuccessConditionRuleRuleTypeIdFields(Expr);
 
+impl std::fmt::Debug for CodepipelineStageOnSuccessConditionRuleRuleTypeIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineStageOnSuccessConditionRuleRuleTypeIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineStageOnSuccessConditionRuleRuleTypeIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1422,8 +1695,15 @@ impl CodepipelineStageOnSuccessConditionRuleRuleTypeIdFields {
 }
 
 /// The nested block `aws_codepipeline.trigger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTrigger(Body);
+
+impl std::fmt::Debug for CodepipelineTrigger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTrigger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineTrigger`].
 #[derive(Clone, Debug)]
@@ -1445,10 +1725,18 @@ impl CodepipelineTrigger {
 }
 
 /// The fields of a [`CodepipelineTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1472,8 +1760,15 @@ impl CodepipelineTriggerFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfiguration(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineTriggerGitConfiguration`].
 #[derive(Clone, Debug)]
@@ -1505,10 +1800,18 @@ impl CodepipelineTriggerGitConfiguration {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1537,8 +1840,15 @@ impl CodepipelineTriggerGitConfigurationFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration.pull_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPullRequest(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPullRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPullRequest").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineTriggerGitConfigurationPullRequest {
     #[inline]
@@ -1564,10 +1874,18 @@ impl CodepipelineTriggerGitConfigurationPullRequest {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfigurationPullRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPullRequestFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPullRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPullRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationPullRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1596,8 +1914,15 @@ impl CodepipelineTriggerGitConfigurationPullRequestFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration.pull_request.branches`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPullRequestBranches(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPullRequestBranches {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPullRequestBranches").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineTriggerGitConfigurationPullRequestBranches {
     #[inline]
@@ -1618,10 +1943,18 @@ impl CodepipelineTriggerGitConfigurationPullRequestBranches {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfigurationPullRequestBranches`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPullRequestBranchesFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPullRequestBranchesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPullRequestBranchesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationPullRequestBranchesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1645,8 +1978,15 @@ impl CodepipelineTriggerGitConfigurationPullRequestBranchesFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration.pull_request.file_paths`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPullRequestFilePaths(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPullRequestFilePaths {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPullRequestFilePaths").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineTriggerGitConfigurationPullRequestFilePaths {
     #[inline]
@@ -1667,10 +2007,18 @@ impl CodepipelineTriggerGitConfigurationPullRequestFilePaths {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfigurationPullRequestFilePaths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPullRequestFilePathsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPullRequestFilePathsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPullRequestFilePathsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationPullRequestFilePathsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1694,8 +2042,15 @@ impl CodepipelineTriggerGitConfigurationPullRequestFilePathsFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration.push`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPush(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPush {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPush").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineTriggerGitConfigurationPush {
     #[inline]
@@ -1721,10 +2076,18 @@ impl CodepipelineTriggerGitConfigurationPush {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfigurationPush`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPushFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPushFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPushFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationPushFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1753,8 +2116,15 @@ impl CodepipelineTriggerGitConfigurationPushFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration.push.branches`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPushBranches(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPushBranches {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPushBranches").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineTriggerGitConfigurationPushBranches {
     #[inline]
@@ -1775,10 +2145,18 @@ impl CodepipelineTriggerGitConfigurationPushBranches {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfigurationPushBranches`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPushBranchesFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPushBranchesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPushBranchesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationPushBranchesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1802,8 +2180,15 @@ impl CodepipelineTriggerGitConfigurationPushBranchesFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration.push.file_paths`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPushFilePaths(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPushFilePaths {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPushFilePaths").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineTriggerGitConfigurationPushFilePaths {
     #[inline]
@@ -1824,10 +2209,18 @@ impl CodepipelineTriggerGitConfigurationPushFilePaths {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfigurationPushFilePaths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPushFilePathsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPushFilePathsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPushFilePathsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationPushFilePathsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1851,8 +2244,15 @@ impl CodepipelineTriggerGitConfigurationPushFilePathsFields {
 }
 
 /// The nested block `aws_codepipeline.trigger.git_configuration.push.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPushTags(Body);
+
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPushTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPushTags").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineTriggerGitConfigurationPushTags {
     #[inline]
@@ -1873,10 +2273,18 @@ impl CodepipelineTriggerGitConfigurationPushTags {
 }
 
 /// The fields of a [`CodepipelineTriggerGitConfigurationPushTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerGitConfigurationPushTagsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerGitConfigurationPushTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerGitConfigurationPushTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerGitConfigurationPushTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1904,10 +2312,18 @@ impl CodepipelineTriggerGitConfigurationPushTagsFields {
 pub enum CodepipelineTriggerAll {}
 
 /// The fields of a [`CodepipelineTriggerAll`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1935,10 +2351,18 @@ impl CodepipelineTriggerAllFields {
 pub enum CodepipelineTriggerAllGitConfiguration {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1971,10 +2395,18 @@ impl CodepipelineTriggerAllGitConfigurationFields {
 pub enum CodepipelineTriggerAllGitConfigurationPullRequest {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfigurationPullRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationPullRequestFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationPullRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationPullRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationPullRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2007,10 +2439,18 @@ impl CodepipelineTriggerAllGitConfigurationPullRequestFields {
 pub enum CodepipelineTriggerAllGitConfigurationPullRequestBranches {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfigurationPullRequestBranches`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationPullRequestBranchesFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationPullRequestBranchesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationPullRequestBranchesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationPullRequestBranchesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2038,10 +2478,18 @@ impl CodepipelineTriggerAllGitConfigurationPullRequestBranchesFields {
 pub enum CodepipelineTriggerAllGitConfigurationPullRequestFilePaths {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfigurationPullRequestFilePaths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationPullRequestFilePathsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationPullRequestFilePathsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationPullRequestFilePathsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationPullRequestFilePathsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2069,10 +2517,18 @@ impl CodepipelineTriggerAllGitConfigurationPullRequestFilePathsFields {
 pub enum CodepipelineTriggerAllGitConfigurationPush {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfigurationPush`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationPushFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationPushFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationPushFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationPushFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2105,10 +2561,18 @@ impl CodepipelineTriggerAllGitConfigurationPushFields {
 pub enum CodepipelineTriggerAllGitConfigurationPushBranches {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfigurationPushBranches`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationPushBranchesFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationPushBranchesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationPushBranchesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationPushBranchesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2136,10 +2600,18 @@ impl CodepipelineTriggerAllGitConfigurationPushBranchesFields {
 pub enum CodepipelineTriggerAllGitConfigurationPushFilePaths {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfigurationPushFilePaths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationPushFilePathsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationPushFilePathsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationPushFilePathsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationPushFilePathsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2167,10 +2639,18 @@ impl CodepipelineTriggerAllGitConfigurationPushFilePathsFields {
 pub enum CodepipelineTriggerAllGitConfigurationPushTags {}
 
 /// The fields of a [`CodepipelineTriggerAllGitConfigurationPushTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineTriggerAllGitConfigurationPushTagsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineTriggerAllGitConfigurationPushTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineTriggerAllGitConfigurationPushTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineTriggerAllGitConfigurationPushTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2194,8 +2674,15 @@ impl CodepipelineTriggerAllGitConfigurationPushTagsFields {
 }
 
 /// The nested block `aws_codepipeline.variable`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineVariable(Body);
+
+impl std::fmt::Debug for CodepipelineVariable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineVariable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineVariable`].
 #[derive(Clone, Debug)]
@@ -2225,10 +2712,18 @@ impl CodepipelineVariable {
 }
 
 /// The fields of a [`CodepipelineVariable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineVariableFields(Expr);
 
+impl std::fmt::Debug for CodepipelineVariableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineVariableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineVariableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2257,8 +2752,15 @@ impl CodepipelineVariableFields {
 }
 
 /// The resource `aws_codepipeline_custom_action_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionType(Body);
+
+impl std::fmt::Debug for CodepipelineCustomActionType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineCustomActionType`].
 #[derive(Clone, Debug)]
@@ -2318,9 +2820,11 @@ impl CodepipelineCustomActionType {
 }
 
 impl BlockType for CodepipelineCustomActionType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2334,16 +2838,25 @@ impl Resource for CodepipelineCustomActionType {
 }
 
 /// A declared [`CodepipelineCustomActionType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeRef(BlockRef);
 
+impl std::fmt::Debug for CodepipelineCustomActionTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodepipelineCustomActionTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodepipelineCustomActionTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2422,8 +2935,15 @@ impl CodepipelineCustomActionTypeRef {
 }
 
 /// The nested block `aws_codepipeline_custom_action_type.configuration_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeConfigurationProperty(Body);
+
+impl std::fmt::Debug for CodepipelineCustomActionTypeConfigurationProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeConfigurationProperty").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineCustomActionTypeConfigurationProperty`].
 #[derive(Clone, Debug)]
@@ -2464,10 +2984,18 @@ impl CodepipelineCustomActionTypeConfigurationProperty {
 }
 
 /// The fields of a [`CodepipelineCustomActionTypeConfigurationProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeConfigurationPropertyFields(Expr);
 
+impl std::fmt::Debug for CodepipelineCustomActionTypeConfigurationPropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeConfigurationPropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineCustomActionTypeConfigurationPropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2516,8 +3044,15 @@ impl CodepipelineCustomActionTypeConfigurationPropertyFields {
 }
 
 /// The nested block `aws_codepipeline_custom_action_type.input_artifact_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeInputArtifactDetails(Body);
+
+impl std::fmt::Debug for CodepipelineCustomActionTypeInputArtifactDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeInputArtifactDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineCustomActionTypeInputArtifactDetails`].
 #[derive(Clone, Debug)]
@@ -2539,10 +3074,18 @@ impl CodepipelineCustomActionTypeInputArtifactDetails {
 }
 
 /// The fields of a [`CodepipelineCustomActionTypeInputArtifactDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeInputArtifactDetailsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineCustomActionTypeInputArtifactDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeInputArtifactDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineCustomActionTypeInputArtifactDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2566,8 +3109,15 @@ impl CodepipelineCustomActionTypeInputArtifactDetailsFields {
 }
 
 /// The nested block `aws_codepipeline_custom_action_type.output_artifact_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeOutputArtifactDetails(Body);
+
+impl std::fmt::Debug for CodepipelineCustomActionTypeOutputArtifactDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeOutputArtifactDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineCustomActionTypeOutputArtifactDetails`].
 #[derive(Clone, Debug)]
@@ -2589,10 +3139,18 @@ impl CodepipelineCustomActionTypeOutputArtifactDetails {
 }
 
 /// The fields of a [`CodepipelineCustomActionTypeOutputArtifactDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeOutputArtifactDetailsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineCustomActionTypeOutputArtifactDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeOutputArtifactDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineCustomActionTypeOutputArtifactDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2616,8 +3174,15 @@ impl CodepipelineCustomActionTypeOutputArtifactDetailsFields {
 }
 
 /// The nested block `aws_codepipeline_custom_action_type.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeSettings(Body);
+
+impl std::fmt::Debug for CodepipelineCustomActionTypeSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeSettings").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineCustomActionTypeSettings {
     #[inline]
@@ -2648,10 +3213,18 @@ impl CodepipelineCustomActionTypeSettings {
 }
 
 /// The fields of a [`CodepipelineCustomActionTypeSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineCustomActionTypeSettingsFields(Expr);
 
+impl std::fmt::Debug for CodepipelineCustomActionTypeSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineCustomActionTypeSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineCustomActionTypeSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2685,8 +3258,15 @@ impl CodepipelineCustomActionTypeSettingsFields {
 }
 
 /// The resource `aws_codepipeline_webhook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineWebhook(Body);
+
+impl std::fmt::Debug for CodepipelineWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineWebhook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineWebhook`].
 #[derive(Clone, Debug)]
@@ -2740,9 +3320,11 @@ impl CodepipelineWebhook {
 }
 
 impl BlockType for CodepipelineWebhook {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2756,16 +3338,25 @@ impl Resource for CodepipelineWebhook {
 }
 
 /// A declared [`CodepipelineWebhook`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineWebhookRef(BlockRef);
 
+impl std::fmt::Debug for CodepipelineWebhookRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineWebhookRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodepipelineWebhookRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodepipelineWebhookRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2839,8 +3430,15 @@ impl CodepipelineWebhookRef {
 }
 
 /// The nested block `aws_codepipeline_webhook.authentication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineWebhookAuthenticationConfiguration(Body);
+
+impl std::fmt::Debug for CodepipelineWebhookAuthenticationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineWebhookAuthenticationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CodepipelineWebhookAuthenticationConfiguration {
     #[inline]
@@ -2861,10 +3459,18 @@ impl CodepipelineWebhookAuthenticationConfiguration {
 }
 
 /// The fields of a [`CodepipelineWebhookAuthenticationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineWebhookAuthenticationConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodepipelineWebhookAuthenticationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineWebhookAuthenticationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineWebhookAuthenticationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2888,8 +3494,15 @@ impl CodepipelineWebhookAuthenticationConfigurationFields {
 }
 
 /// The nested block `aws_codepipeline_webhook.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineWebhookFilter(Body);
+
+impl std::fmt::Debug for CodepipelineWebhookFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineWebhookFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodepipelineWebhookFilter`].
 #[derive(Clone, Debug)]
@@ -2911,10 +3524,18 @@ impl CodepipelineWebhookFilter {
 }
 
 /// The fields of a [`CodepipelineWebhookFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodepipelineWebhookFilterFields(Expr);
 
+impl std::fmt::Debug for CodepipelineWebhookFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodepipelineWebhookFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodepipelineWebhookFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codestarconnections_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsConnection(Body);
+
+impl std::fmt::Debug for CodestarconnectionsConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodestarconnectionsConnection`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl CodestarconnectionsConnection {
 }
 
 impl BlockType for CodestarconnectionsConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for CodestarconnectionsConnection {
 }
 
 /// A declared [`CodestarconnectionsConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsConnectionRef(BlockRef);
 
+impl std::fmt::Debug for CodestarconnectionsConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodestarconnectionsConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodestarconnectionsConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -145,8 +163,15 @@ impl CodestarconnectionsConnectionRef {
 }
 
 /// The resource `aws_codestarconnections_host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsHost(Body);
+
+impl std::fmt::Debug for CodestarconnectionsHost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsHost").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodestarconnectionsHost`].
 #[derive(Clone, Debug)]
@@ -191,9 +216,11 @@ impl CodestarconnectionsHost {
 }
 
 impl BlockType for CodestarconnectionsHost {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -207,16 +234,25 @@ impl Resource for CodestarconnectionsHost {
 }
 
 /// A declared [`CodestarconnectionsHost`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsHostRef(BlockRef);
 
+impl std::fmt::Debug for CodestarconnectionsHostRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsHostRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodestarconnectionsHostRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodestarconnectionsHostRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -275,8 +311,15 @@ impl CodestarconnectionsHostRef {
 }
 
 /// The nested block `aws_codestarconnections_host.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsHostTimeouts(Body);
+
+impl std::fmt::Debug for CodestarconnectionsHostTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsHostTimeouts").field(&self.0).finish()
+    }
+}
 
 impl CodestarconnectionsHostTimeouts {
     #[inline]
@@ -302,10 +345,18 @@ impl CodestarconnectionsHostTimeouts {
 }
 
 /// The fields of a [`CodestarconnectionsHostTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsHostTimeoutsFields(Expr);
 
+impl std::fmt::Debug for CodestarconnectionsHostTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsHostTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodestarconnectionsHostTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +385,15 @@ impl CodestarconnectionsHostTimeoutsFields {
 }
 
 /// The nested block `aws_codestarconnections_host.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsHostVpcConfiguration(Body);
+
+impl std::fmt::Debug for CodestarconnectionsHostVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsHostVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodestarconnectionsHostVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -364,10 +422,18 @@ impl CodestarconnectionsHostVpcConfiguration {
 }
 
 /// The fields of a [`CodestarconnectionsHostVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarconnectionsHostVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for CodestarconnectionsHostVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarconnectionsHostVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodestarconnectionsHostVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -401,8 +467,15 @@ impl CodestarconnectionsHostVpcConfigurationFields {
 }
 
 /// The data source `aws_codestarconnections_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodestarconnectionsConnection(Body);
+
+impl std::fmt::Debug for DataAwsCodestarconnectionsConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodestarconnectionsConnection").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCodestarconnectionsConnection {
     #[inline]
@@ -439,9 +512,11 @@ impl DataAwsCodestarconnectionsConnection {
 }
 
 impl BlockType for DataAwsCodestarconnectionsConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -454,16 +529,25 @@ impl DataSource for DataAwsCodestarconnectionsConnection {
 }
 
 /// A declared [`DataAwsCodestarconnectionsConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCodestarconnectionsConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCodestarconnectionsConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCodestarconnectionsConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCodestarconnectionsConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCodestarconnectionsConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_codestarnotifications_notification_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarnotificationsNotificationRule(Body);
+
+impl std::fmt::Debug for CodestarnotificationsNotificationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarnotificationsNotificationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodestarnotificationsNotificationRule`].
 #[derive(Clone, Debug)]
@@ -68,9 +75,11 @@ impl CodestarnotificationsNotificationRule {
 }
 
 impl BlockType for CodestarnotificationsNotificationRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -84,16 +93,25 @@ impl Resource for CodestarnotificationsNotificationRule {
 }
 
 /// A declared [`CodestarnotificationsNotificationRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarnotificationsNotificationRuleRef(BlockRef);
 
+impl std::fmt::Debug for CodestarnotificationsNotificationRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarnotificationsNotificationRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CodestarnotificationsNotificationRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CodestarnotificationsNotificationRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -162,8 +180,15 @@ impl CodestarnotificationsNotificationRuleRef {
 }
 
 /// The nested block `aws_codestarnotifications_notification_rule.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarnotificationsNotificationRuleTarget(Body);
+
+impl std::fmt::Debug for CodestarnotificationsNotificationRuleTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarnotificationsNotificationRuleTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CodestarnotificationsNotificationRuleTarget`].
 #[derive(Clone, Debug)]
@@ -188,10 +213,18 @@ impl CodestarnotificationsNotificationRuleTarget {
 }
 
 /// The fields of a [`CodestarnotificationsNotificationRuleTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CodestarnotificationsNotificationRuleTargetFields(Expr);
 
+impl std::fmt::Debug for CodestarnotificationsNotificationRuleTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CodestarnotificationsNotificationRuleTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CodestarnotificationsNotificationRuleTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

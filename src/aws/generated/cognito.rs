@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cognito_identity_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPool(Body);
+
+impl std::fmt::Debug for CognitoIdentityPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoIdentityPool`].
 #[derive(Clone, Debug)]
@@ -87,9 +94,11 @@ impl CognitoIdentityPool {
 }
 
 impl BlockType for CognitoIdentityPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -103,16 +112,25 @@ impl Resource for CognitoIdentityPool {
 }
 
 /// A declared [`CognitoIdentityPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolRef(BlockRef);
 
+impl std::fmt::Debug for CognitoIdentityPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoIdentityPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoIdentityPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -191,8 +209,15 @@ impl CognitoIdentityPoolRef {
 }
 
 /// The nested block `aws_cognito_identity_pool.cognito_identity_providers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolCognitoIdentityProviders(Body);
+
+impl std::fmt::Debug for CognitoIdentityPoolCognitoIdentityProviders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolCognitoIdentityProviders").field(&self.0).finish()
+    }
+}
 
 impl CognitoIdentityPoolCognitoIdentityProviders {
     #[inline]
@@ -218,10 +243,18 @@ impl CognitoIdentityPoolCognitoIdentityProviders {
 }
 
 /// The fields of a [`CognitoIdentityPoolCognitoIdentityProviders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolCognitoIdentityProvidersFields(Expr);
 
+impl std::fmt::Debug for CognitoIdentityPoolCognitoIdentityProvidersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolCognitoIdentityProvidersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoIdentityPoolCognitoIdentityProvidersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -250,8 +283,15 @@ impl CognitoIdentityPoolCognitoIdentityProvidersFields {
 }
 
 /// The resource `aws_cognito_identity_pool_provider_principal_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolProviderPrincipalTag(Body);
+
+impl std::fmt::Debug for CognitoIdentityPoolProviderPrincipalTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolProviderPrincipalTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoIdentityPoolProviderPrincipalTag`].
 #[derive(Clone, Debug)]
@@ -294,9 +334,11 @@ impl CognitoIdentityPoolProviderPrincipalTag {
 }
 
 impl BlockType for CognitoIdentityPoolProviderPrincipalTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -310,16 +352,25 @@ impl Resource for CognitoIdentityPoolProviderPrincipalTag {
 }
 
 /// A declared [`CognitoIdentityPoolProviderPrincipalTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolProviderPrincipalTagRef(BlockRef);
 
+impl std::fmt::Debug for CognitoIdentityPoolProviderPrincipalTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolProviderPrincipalTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoIdentityPoolProviderPrincipalTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoIdentityPoolProviderPrincipalTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -363,8 +414,15 @@ impl CognitoIdentityPoolProviderPrincipalTagRef {
 }
 
 /// The resource `aws_cognito_identity_pool_roles_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolRolesAttachment(Body);
+
+impl std::fmt::Debug for CognitoIdentityPoolRolesAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolRolesAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoIdentityPoolRolesAttachment`].
 #[derive(Clone, Debug)]
@@ -403,9 +461,11 @@ impl CognitoIdentityPoolRolesAttachment {
 }
 
 impl BlockType for CognitoIdentityPoolRolesAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -419,16 +479,25 @@ impl Resource for CognitoIdentityPoolRolesAttachment {
 }
 
 /// A declared [`CognitoIdentityPoolRolesAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolRolesAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for CognitoIdentityPoolRolesAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolRolesAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoIdentityPoolRolesAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoIdentityPoolRolesAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -467,8 +536,15 @@ impl CognitoIdentityPoolRolesAttachmentRef {
 }
 
 /// The nested block `aws_cognito_identity_pool_roles_attachment.role_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolRolesAttachmentRoleMapping(Body);
+
+impl std::fmt::Debug for CognitoIdentityPoolRolesAttachmentRoleMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolRolesAttachmentRoleMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoIdentityPoolRolesAttachmentRoleMapping`].
 #[derive(Clone, Debug)]
@@ -501,10 +577,18 @@ impl CognitoIdentityPoolRolesAttachmentRoleMapping {
 }
 
 /// The fields of a [`CognitoIdentityPoolRolesAttachmentRoleMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolRolesAttachmentRoleMappingFields(Expr);
 
+impl std::fmt::Debug for CognitoIdentityPoolRolesAttachmentRoleMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolRolesAttachmentRoleMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoIdentityPoolRolesAttachmentRoleMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -538,8 +622,15 @@ impl CognitoIdentityPoolRolesAttachmentRoleMappingFields {
 }
 
 /// The nested block `aws_cognito_identity_pool_roles_attachment.role_mapping.mapping_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolRolesAttachmentRoleMappingMappingRule(Body);
+
+impl std::fmt::Debug for CognitoIdentityPoolRolesAttachmentRoleMappingMappingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolRolesAttachmentRoleMappingMappingRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoIdentityPoolRolesAttachmentRoleMappingMappingRule`].
 #[derive(Clone, Debug)]
@@ -565,10 +656,18 @@ impl CognitoIdentityPoolRolesAttachmentRoleMappingMappingRule {
 }
 
 /// The fields of a [`CognitoIdentityPoolRolesAttachmentRoleMappingMappingRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityPoolRolesAttachmentRoleMappingMappingRuleFields(Expr);
 
+impl std::fmt::Debug for CognitoIdentityPoolRolesAttachmentRoleMappingMappingRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityPoolRolesAttachmentRoleMappingMappingRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoIdentityPoolRolesAttachmentRoleMappingMappingRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -602,8 +701,15 @@ impl CognitoIdentityPoolRolesAttachmentRoleMappingMappingRuleFields {
 }
 
 /// The resource `aws_cognito_identity_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityProvider(Body);
+
+impl std::fmt::Debug for CognitoIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoIdentityProvider`].
 #[derive(Clone, Debug)]
@@ -650,9 +756,11 @@ impl CognitoIdentityProvider {
 }
 
 impl BlockType for CognitoIdentityProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -666,16 +774,25 @@ impl Resource for CognitoIdentityProvider {
 }
 
 /// A declared [`CognitoIdentityProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoIdentityProviderRef(BlockRef);
 
+impl std::fmt::Debug for CognitoIdentityProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoIdentityProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoIdentityProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoIdentityProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -729,8 +846,15 @@ impl CognitoIdentityProviderRef {
 }
 
 /// The resource `aws_cognito_log_delivery_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfiguration(Body);
+
+impl std::fmt::Debug for CognitoLogDeliveryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoLogDeliveryConfiguration`].
 #[derive(Clone, Debug)]
@@ -762,9 +886,11 @@ impl CognitoLogDeliveryConfiguration {
 }
 
 impl BlockType for CognitoLogDeliveryConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -778,16 +904,25 @@ impl Resource for CognitoLogDeliveryConfiguration {
 }
 
 /// A declared [`CognitoLogDeliveryConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoLogDeliveryConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoLogDeliveryConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -816,8 +951,15 @@ impl CognitoLogDeliveryConfigurationRef {
 }
 
 /// The nested block `aws_cognito_log_delivery_configuration.log_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurations(Body);
+
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoLogDeliveryConfigurationLogConfigurations`].
 #[derive(Clone, Debug)]
@@ -857,10 +999,18 @@ impl CognitoLogDeliveryConfigurationLogConfigurations {
 }
 
 /// The fields of a [`CognitoLogDeliveryConfigurationLogConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurationsFields(Expr);
 
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoLogDeliveryConfigurationLogConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -899,8 +1049,15 @@ impl CognitoLogDeliveryConfigurationLogConfigurationsFields {
 }
 
 /// The nested block `aws_cognito_log_delivery_configuration.log_configurations.cloud_watch_logs_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfiguration(Body);
+
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfiguration {
     #[inline]
@@ -916,10 +1073,18 @@ impl CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfiguration
 }
 
 /// The fields of a [`CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -938,8 +1103,15 @@ impl CognitoLogDeliveryConfigurationLogConfigurationsCloudWatchLogsConfiguration
 }
 
 /// The nested block `aws_cognito_log_delivery_configuration.log_configurations.firehose_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfiguration(Body);
+
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfiguration {
     #[inline]
@@ -955,10 +1127,18 @@ impl CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfiguration {
 }
 
 /// The fields of a [`CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -977,8 +1157,15 @@ impl CognitoLogDeliveryConfigurationLogConfigurationsFirehoseConfigurationFields
 }
 
 /// The nested block `aws_cognito_log_delivery_configuration.log_configurations.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurationsS3Configuration(Body);
+
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurationsS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurationsS3Configuration").field(&self.0).finish()
+    }
+}
 
 impl CognitoLogDeliveryConfigurationLogConfigurationsS3Configuration {
     #[inline]
@@ -994,10 +1181,18 @@ impl CognitoLogDeliveryConfigurationLogConfigurationsS3Configuration {
 }
 
 /// The fields of a [`CognitoLogDeliveryConfigurationLogConfigurationsS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoLogDeliveryConfigurationLogConfigurationsS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoLogDeliveryConfigurationLogConfigurationsS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoLogDeliveryConfigurationLogConfigurationsS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoLogDeliveryConfigurationLogConfigurationsS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1016,8 +1211,15 @@ impl CognitoLogDeliveryConfigurationLogConfigurationsS3ConfigurationFields {
 }
 
 /// The resource `aws_cognito_managed_login_branding`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedLoginBranding(Body);
+
+impl std::fmt::Debug for CognitoManagedLoginBranding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedLoginBranding").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoManagedLoginBranding`].
 #[derive(Clone, Debug)]
@@ -1061,9 +1263,11 @@ impl CognitoManagedLoginBranding {
 }
 
 impl BlockType for CognitoManagedLoginBranding {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1077,16 +1281,25 @@ impl Resource for CognitoManagedLoginBranding {
 }
 
 /// A declared [`CognitoManagedLoginBranding`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedLoginBrandingRef(BlockRef);
 
+impl std::fmt::Debug for CognitoManagedLoginBrandingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedLoginBrandingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoManagedLoginBrandingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoManagedLoginBrandingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1140,8 +1353,15 @@ impl CognitoManagedLoginBrandingRef {
 }
 
 /// The nested block `aws_cognito_managed_login_branding.asset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedLoginBrandingAsset(Body);
+
+impl std::fmt::Debug for CognitoManagedLoginBrandingAsset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedLoginBrandingAsset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoManagedLoginBrandingAsset`].
 #[derive(Clone, Debug)]
@@ -1175,10 +1395,18 @@ impl CognitoManagedLoginBrandingAsset {
 }
 
 /// The fields of a [`CognitoManagedLoginBrandingAsset`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedLoginBrandingAssetFields(Expr);
 
+impl std::fmt::Debug for CognitoManagedLoginBrandingAssetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedLoginBrandingAssetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoManagedLoginBrandingAssetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1217,8 +1445,15 @@ impl CognitoManagedLoginBrandingAssetFields {
 }
 
 /// The resource `aws_cognito_managed_user_pool_client`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClient(Body);
+
+impl std::fmt::Debug for CognitoManagedUserPoolClient {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClient").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoManagedUserPoolClient`].
 #[derive(Clone, Debug)]
@@ -1357,9 +1592,11 @@ impl CognitoManagedUserPoolClient {
 }
 
 impl BlockType for CognitoManagedUserPoolClient {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1373,16 +1610,25 @@ impl Resource for CognitoManagedUserPoolClient {
 }
 
 /// A declared [`CognitoManagedUserPoolClient`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClientRef(BlockRef);
 
+impl std::fmt::Debug for CognitoManagedUserPoolClientRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClientRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoManagedUserPoolClientRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoManagedUserPoolClientRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1531,8 +1777,15 @@ impl CognitoManagedUserPoolClientRef {
 }
 
 /// The nested block `aws_cognito_managed_user_pool_client.analytics_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClientAnalyticsConfiguration(Body);
+
+impl std::fmt::Debug for CognitoManagedUserPoolClientAnalyticsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClientAnalyticsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoManagedUserPoolClientAnalyticsConfiguration {
     #[inline]
@@ -1568,10 +1821,18 @@ impl CognitoManagedUserPoolClientAnalyticsConfiguration {
 }
 
 /// The fields of a [`CognitoManagedUserPoolClientAnalyticsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClientAnalyticsConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoManagedUserPoolClientAnalyticsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClientAnalyticsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoManagedUserPoolClientAnalyticsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1610,8 +1871,15 @@ impl CognitoManagedUserPoolClientAnalyticsConfigurationFields {
 }
 
 /// The nested block `aws_cognito_managed_user_pool_client.refresh_token_rotation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClientRefreshTokenRotation(Body);
+
+impl std::fmt::Debug for CognitoManagedUserPoolClientRefreshTokenRotation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClientRefreshTokenRotation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoManagedUserPoolClientRefreshTokenRotation`].
 #[derive(Clone, Debug)]
@@ -1636,10 +1904,18 @@ impl CognitoManagedUserPoolClientRefreshTokenRotation {
 }
 
 /// The fields of a [`CognitoManagedUserPoolClientRefreshTokenRotation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClientRefreshTokenRotationFields(Expr);
 
+impl std::fmt::Debug for CognitoManagedUserPoolClientRefreshTokenRotationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClientRefreshTokenRotationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoManagedUserPoolClientRefreshTokenRotationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1663,8 +1939,15 @@ impl CognitoManagedUserPoolClientRefreshTokenRotationFields {
 }
 
 /// The nested block `aws_cognito_managed_user_pool_client.token_validity_units`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClientTokenValidityUnits(Body);
+
+impl std::fmt::Debug for CognitoManagedUserPoolClientTokenValidityUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClientTokenValidityUnits").field(&self.0).finish()
+    }
+}
 
 impl CognitoManagedUserPoolClientTokenValidityUnits {
     #[inline]
@@ -1690,10 +1973,18 @@ impl CognitoManagedUserPoolClientTokenValidityUnits {
 }
 
 /// The fields of a [`CognitoManagedUserPoolClientTokenValidityUnits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoManagedUserPoolClientTokenValidityUnitsFields(Expr);
 
+impl std::fmt::Debug for CognitoManagedUserPoolClientTokenValidityUnitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoManagedUserPoolClientTokenValidityUnitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoManagedUserPoolClientTokenValidityUnitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1722,8 +2013,15 @@ impl CognitoManagedUserPoolClientTokenValidityUnitsFields {
 }
 
 /// The resource `aws_cognito_resource_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoResourceServer(Body);
+
+impl std::fmt::Debug for CognitoResourceServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoResourceServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoResourceServer`].
 #[derive(Clone, Debug)]
@@ -1764,9 +2062,11 @@ impl CognitoResourceServer {
 }
 
 impl BlockType for CognitoResourceServer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1780,16 +2080,25 @@ impl Resource for CognitoResourceServer {
 }
 
 /// A declared [`CognitoResourceServer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoResourceServerRef(BlockRef);
 
+impl std::fmt::Debug for CognitoResourceServerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoResourceServerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoResourceServerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoResourceServerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1838,8 +2147,15 @@ impl CognitoResourceServerRef {
 }
 
 /// The nested block `aws_cognito_resource_server.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoResourceServerScope(Body);
+
+impl std::fmt::Debug for CognitoResourceServerScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoResourceServerScope").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoResourceServerScope`].
 #[derive(Clone, Debug)]
@@ -1861,10 +2177,18 @@ impl CognitoResourceServerScope {
 }
 
 /// The fields of a [`CognitoResourceServerScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoResourceServerScopeFields(Expr);
 
+impl std::fmt::Debug for CognitoResourceServerScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoResourceServerScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoResourceServerScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1888,8 +2212,15 @@ impl CognitoResourceServerScopeFields {
 }
 
 /// The resource `aws_cognito_risk_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfiguration(Body);
+
+impl std::fmt::Debug for CognitoRiskConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfiguration`].
 #[derive(Clone, Debug)]
@@ -1940,9 +2271,11 @@ impl CognitoRiskConfiguration {
 }
 
 impl BlockType for CognitoRiskConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1956,16 +2289,25 @@ impl Resource for CognitoRiskConfiguration {
 }
 
 /// A declared [`CognitoRiskConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for CognitoRiskConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoRiskConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoRiskConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2014,8 +2356,15 @@ impl CognitoRiskConfigurationRef {
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfiguration(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfiguration`].
 #[derive(Clone, Debug)]
@@ -2040,10 +2389,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfiguration {
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2067,8 +2424,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationFields {
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActions(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActions").field(&self.0).finish()
+    }
+}
 
 impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActions {
     #[inline]
@@ -2094,10 +2458,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActions {
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2126,8 +2498,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsFields {
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.actions.high_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighAction(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighAction`].
 #[derive(Clone, Debug)]
@@ -2149,10 +2528,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighAction {
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2176,8 +2563,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionFi
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.actions.low_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowAction(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowAction`].
 #[derive(Clone, Debug)]
@@ -2199,10 +2593,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowAction {
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2226,8 +2628,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionFie
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.actions.medium_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumAction(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumAction`].
 #[derive(Clone, Debug)]
@@ -2249,10 +2658,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumAction
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumActionFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2276,8 +2693,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationActionsMediumAction
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.notify_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration`].
 #[derive(Clone, Debug)]
@@ -2322,10 +2746,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2369,8 +2801,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.notify_configuration.block_email`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmail(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmail").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmail`].
 #[derive(Clone, Debug)]
@@ -2394,10 +2833,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmailFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationBlockEmailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2426,8 +2873,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.notify_configuration.mfa_email`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmail(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmail").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmail`].
 #[derive(Clone, Debug)]
@@ -2451,10 +2905,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmailFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationMfaEmailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2483,8 +2945,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The nested block `aws_cognito_risk_configuration.account_takeover_risk_configuration.notify_configuration.no_action_email`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmail(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmail").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmail`].
 #[derive(Clone, Debug)]
@@ -2508,10 +2977,18 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The fields of a [`CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmailFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfigurationNoActionEmailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2540,8 +3017,15 @@ impl CognitoRiskConfigurationAccountTakeoverRiskConfigurationNotifyConfiguration
 }
 
 /// The nested block `aws_cognito_risk_configuration.compromised_credentials_risk_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationCompromisedCredentialsRiskConfiguration(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationCompromisedCredentialsRiskConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationCompromisedCredentialsRiskConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationCompromisedCredentialsRiskConfiguration`].
 #[derive(Clone, Debug)]
@@ -2566,10 +3050,18 @@ impl CognitoRiskConfigurationCompromisedCredentialsRiskConfiguration {
 }
 
 /// The fields of a [`CognitoRiskConfigurationCompromisedCredentialsRiskConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2593,8 +3085,15 @@ impl CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationFields {
 }
 
 /// The nested block `aws_cognito_risk_configuration.compromised_credentials_risk_configuration.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActions(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActions`].
 #[derive(Clone, Debug)]
@@ -2614,10 +3113,18 @@ impl CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActions {
 }
 
 /// The fields of a [`CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActionsFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2636,8 +3143,15 @@ impl CognitoRiskConfigurationCompromisedCredentialsRiskConfigurationActionsField
 }
 
 /// The nested block `aws_cognito_risk_configuration.risk_exception_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationRiskExceptionConfiguration(Body);
+
+impl std::fmt::Debug for CognitoRiskConfigurationRiskExceptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationRiskExceptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoRiskConfigurationRiskExceptionConfiguration {
     #[inline]
@@ -2658,10 +3172,18 @@ impl CognitoRiskConfigurationRiskExceptionConfiguration {
 }
 
 /// The fields of a [`CognitoRiskConfigurationRiskExceptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoRiskConfigurationRiskExceptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoRiskConfigurationRiskExceptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoRiskConfigurationRiskExceptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoRiskConfigurationRiskExceptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2685,8 +3207,15 @@ impl CognitoRiskConfigurationRiskExceptionConfigurationFields {
 }
 
 /// The resource `aws_cognito_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUser(Body);
+
+impl std::fmt::Debug for CognitoUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUser`].
 #[derive(Clone, Debug)]
@@ -2764,9 +3293,11 @@ impl CognitoUser {
 }
 
 impl BlockType for CognitoUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2780,16 +3311,25 @@ impl Resource for CognitoUser {
 }
 
 /// A declared [`CognitoUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserRef(BlockRef);
 
+impl std::fmt::Debug for CognitoUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2898,8 +3438,15 @@ impl CognitoUserRef {
 }
 
 /// The resource `aws_cognito_user_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserGroup(Body);
+
+impl std::fmt::Debug for CognitoUserGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserGroup`].
 #[derive(Clone, Debug)]
@@ -2947,9 +3494,11 @@ impl CognitoUserGroup {
 }
 
 impl BlockType for CognitoUserGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2963,16 +3512,25 @@ impl Resource for CognitoUserGroup {
 }
 
 /// A declared [`CognitoUserGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserGroupRef(BlockRef);
 
+impl std::fmt::Debug for CognitoUserGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoUserGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoUserGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3021,8 +3579,15 @@ impl CognitoUserGroupRef {
 }
 
 /// The resource `aws_cognito_user_in_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserInGroup(Body);
+
+impl std::fmt::Debug for CognitoUserInGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserInGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserInGroup`].
 #[derive(Clone, Debug)]
@@ -3057,9 +3622,11 @@ impl CognitoUserInGroup {
 }
 
 impl BlockType for CognitoUserInGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3073,16 +3640,25 @@ impl Resource for CognitoUserInGroup {
 }
 
 /// A declared [`CognitoUserInGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserInGroupRef(BlockRef);
 
+impl std::fmt::Debug for CognitoUserInGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserInGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoUserInGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoUserInGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3121,8 +3697,15 @@ impl CognitoUserInGroupRef {
 }
 
 /// The resource `aws_cognito_user_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPool(Body);
+
+impl std::fmt::Debug for CognitoUserPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPool`].
 #[derive(Clone, Debug)]
@@ -3294,9 +3877,11 @@ impl CognitoUserPool {
 }
 
 impl BlockType for CognitoUserPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3310,16 +3895,25 @@ impl Resource for CognitoUserPool {
 }
 
 /// A declared [`CognitoUserPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolRef(BlockRef);
 
+impl std::fmt::Debug for CognitoUserPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoUserPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoUserPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3523,8 +4117,15 @@ impl CognitoUserPoolRef {
 }
 
 /// The nested block `aws_cognito_user_pool.account_recovery_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAccountRecoverySetting(Body);
+
+impl std::fmt::Debug for CognitoUserPoolAccountRecoverySetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAccountRecoverySetting").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolAccountRecoverySetting {
     #[inline]
@@ -3541,10 +4142,18 @@ impl CognitoUserPoolAccountRecoverySetting {
 }
 
 /// The fields of a [`CognitoUserPoolAccountRecoverySetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAccountRecoverySettingFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolAccountRecoverySettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAccountRecoverySettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolAccountRecoverySettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3563,8 +4172,15 @@ impl CognitoUserPoolAccountRecoverySettingFields {
 }
 
 /// The nested block `aws_cognito_user_pool.account_recovery_setting.recovery_mechanism`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAccountRecoverySettingRecoveryMechanism(Body);
+
+impl std::fmt::Debug for CognitoUserPoolAccountRecoverySettingRecoveryMechanism {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAccountRecoverySettingRecoveryMechanism").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolAccountRecoverySettingRecoveryMechanism`].
 #[derive(Clone, Debug)]
@@ -3586,10 +4202,18 @@ impl CognitoUserPoolAccountRecoverySettingRecoveryMechanism {
 }
 
 /// The fields of a [`CognitoUserPoolAccountRecoverySettingRecoveryMechanism`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAccountRecoverySettingRecoveryMechanismFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolAccountRecoverySettingRecoveryMechanismFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAccountRecoverySettingRecoveryMechanismFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolAccountRecoverySettingRecoveryMechanismFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3613,8 +4237,15 @@ impl CognitoUserPoolAccountRecoverySettingRecoveryMechanismFields {
 }
 
 /// The nested block `aws_cognito_user_pool.admin_create_user_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAdminCreateUserConfig(Body);
+
+impl std::fmt::Debug for CognitoUserPoolAdminCreateUserConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAdminCreateUserConfig").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolAdminCreateUserConfig {
     #[inline]
@@ -3635,10 +4266,18 @@ impl CognitoUserPoolAdminCreateUserConfig {
 }
 
 /// The fields of a [`CognitoUserPoolAdminCreateUserConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAdminCreateUserConfigFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolAdminCreateUserConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAdminCreateUserConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolAdminCreateUserConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3662,8 +4301,15 @@ impl CognitoUserPoolAdminCreateUserConfigFields {
 }
 
 /// The nested block `aws_cognito_user_pool.admin_create_user_config.invite_message_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAdminCreateUserConfigInviteMessageTemplate(Body);
+
+impl std::fmt::Debug for CognitoUserPoolAdminCreateUserConfigInviteMessageTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAdminCreateUserConfigInviteMessageTemplate").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolAdminCreateUserConfigInviteMessageTemplate {
     #[inline]
@@ -3689,10 +4335,18 @@ impl CognitoUserPoolAdminCreateUserConfigInviteMessageTemplate {
 }
 
 /// The fields of a [`CognitoUserPoolAdminCreateUserConfigInviteMessageTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3721,8 +4375,15 @@ impl CognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields {
 }
 
 /// The nested block `aws_cognito_user_pool.device_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolDeviceConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolDeviceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolDeviceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolDeviceConfiguration {
     #[inline]
@@ -3743,10 +4404,18 @@ impl CognitoUserPoolDeviceConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolDeviceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolDeviceConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolDeviceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolDeviceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolDeviceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3770,8 +4439,15 @@ impl CognitoUserPoolDeviceConfigurationFields {
 }
 
 /// The nested block `aws_cognito_user_pool.email_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolEmailConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolEmailConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolEmailConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolEmailConfiguration {
     #[inline]
@@ -3807,10 +4483,18 @@ impl CognitoUserPoolEmailConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolEmailConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolEmailConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolEmailConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolEmailConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolEmailConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3849,8 +4533,15 @@ impl CognitoUserPoolEmailConfigurationFields {
 }
 
 /// The nested block `aws_cognito_user_pool.email_mfa_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolEmailMfaConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolEmailMfaConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolEmailMfaConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolEmailMfaConfiguration {
     #[inline]
@@ -3871,10 +4562,18 @@ impl CognitoUserPoolEmailMfaConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolEmailMfaConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolEmailMfaConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolEmailMfaConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolEmailMfaConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolEmailMfaConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3898,8 +4597,15 @@ impl CognitoUserPoolEmailMfaConfigurationFields {
 }
 
 /// The nested block `aws_cognito_user_pool.lambda_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfig(Body);
+
+impl std::fmt::Debug for CognitoUserPoolLambdaConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfig").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolLambdaConfig {
     #[inline]
@@ -3980,10 +4686,18 @@ impl CognitoUserPoolLambdaConfig {
 }
 
 /// The fields of a [`CognitoUserPoolLambdaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfigFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolLambdaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolLambdaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4067,8 +4781,15 @@ impl CognitoUserPoolLambdaConfigFields {
 }
 
 /// The nested block `aws_cognito_user_pool.lambda_config.custom_email_sender`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfigCustomEmailSender(Body);
+
+impl std::fmt::Debug for CognitoUserPoolLambdaConfigCustomEmailSender {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfigCustomEmailSender").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolLambdaConfigCustomEmailSender`].
 #[derive(Clone, Debug)]
@@ -4090,10 +4811,18 @@ impl CognitoUserPoolLambdaConfigCustomEmailSender {
 }
 
 /// The fields of a [`CognitoUserPoolLambdaConfigCustomEmailSender`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfigCustomEmailSenderFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolLambdaConfigCustomEmailSenderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfigCustomEmailSenderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolLambdaConfigCustomEmailSenderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4117,8 +4846,15 @@ impl CognitoUserPoolLambdaConfigCustomEmailSenderFields {
 }
 
 /// The nested block `aws_cognito_user_pool.lambda_config.custom_sms_sender`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfigCustomSmsSender(Body);
+
+impl std::fmt::Debug for CognitoUserPoolLambdaConfigCustomSmsSender {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfigCustomSmsSender").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolLambdaConfigCustomSmsSender`].
 #[derive(Clone, Debug)]
@@ -4140,10 +4876,18 @@ impl CognitoUserPoolLambdaConfigCustomSmsSender {
 }
 
 /// The fields of a [`CognitoUserPoolLambdaConfigCustomSmsSender`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfigCustomSmsSenderFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolLambdaConfigCustomSmsSenderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfigCustomSmsSenderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolLambdaConfigCustomSmsSenderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4167,8 +4911,15 @@ impl CognitoUserPoolLambdaConfigCustomSmsSenderFields {
 }
 
 /// The nested block `aws_cognito_user_pool.lambda_config.pre_token_generation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfigPreTokenGenerationConfig(Body);
+
+impl std::fmt::Debug for CognitoUserPoolLambdaConfigPreTokenGenerationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfigPreTokenGenerationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolLambdaConfigPreTokenGenerationConfig`].
 #[derive(Clone, Debug)]
@@ -4190,10 +4941,18 @@ impl CognitoUserPoolLambdaConfigPreTokenGenerationConfig {
 }
 
 /// The fields of a [`CognitoUserPoolLambdaConfigPreTokenGenerationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolLambdaConfigPreTokenGenerationConfigFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolLambdaConfigPreTokenGenerationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolLambdaConfigPreTokenGenerationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolLambdaConfigPreTokenGenerationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4217,8 +4976,15 @@ impl CognitoUserPoolLambdaConfigPreTokenGenerationConfigFields {
 }
 
 /// The nested block `aws_cognito_user_pool.password_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolPasswordPolicy(Body);
+
+impl std::fmt::Debug for CognitoUserPoolPasswordPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolPasswordPolicy").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolPasswordPolicy {
     #[inline]
@@ -4264,10 +5030,18 @@ impl CognitoUserPoolPasswordPolicy {
 }
 
 /// The fields of a [`CognitoUserPoolPasswordPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolPasswordPolicyFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolPasswordPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolPasswordPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolPasswordPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4316,8 +5090,15 @@ impl CognitoUserPoolPasswordPolicyFields {
 }
 
 /// The nested block `aws_cognito_user_pool.schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSchema(Body);
+
+impl std::fmt::Debug for CognitoUserPoolSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolSchema`].
 #[derive(Clone, Debug)]
@@ -4364,10 +5145,18 @@ impl CognitoUserPoolSchema {
 }
 
 /// The fields of a [`CognitoUserPoolSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSchemaFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4416,8 +5205,15 @@ impl CognitoUserPoolSchemaFields {
 }
 
 /// The nested block `aws_cognito_user_pool.schema.number_attribute_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSchemaNumberAttributeConstraints(Body);
+
+impl std::fmt::Debug for CognitoUserPoolSchemaNumberAttributeConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSchemaNumberAttributeConstraints").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolSchemaNumberAttributeConstraints {
     #[inline]
@@ -4438,10 +5234,18 @@ impl CognitoUserPoolSchemaNumberAttributeConstraints {
 }
 
 /// The fields of a [`CognitoUserPoolSchemaNumberAttributeConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSchemaNumberAttributeConstraintsFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolSchemaNumberAttributeConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSchemaNumberAttributeConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolSchemaNumberAttributeConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4465,8 +5269,15 @@ impl CognitoUserPoolSchemaNumberAttributeConstraintsFields {
 }
 
 /// The nested block `aws_cognito_user_pool.schema.string_attribute_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSchemaStringAttributeConstraints(Body);
+
+impl std::fmt::Debug for CognitoUserPoolSchemaStringAttributeConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSchemaStringAttributeConstraints").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolSchemaStringAttributeConstraints {
     #[inline]
@@ -4487,10 +5298,18 @@ impl CognitoUserPoolSchemaStringAttributeConstraints {
 }
 
 /// The fields of a [`CognitoUserPoolSchemaStringAttributeConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSchemaStringAttributeConstraintsFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolSchemaStringAttributeConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSchemaStringAttributeConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolSchemaStringAttributeConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4514,8 +5333,15 @@ impl CognitoUserPoolSchemaStringAttributeConstraintsFields {
 }
 
 /// The nested block `aws_cognito_user_pool.sign_in_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSignInPolicy(Body);
+
+impl std::fmt::Debug for CognitoUserPoolSignInPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSignInPolicy").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolSignInPolicy {
     #[inline]
@@ -4531,10 +5357,18 @@ impl CognitoUserPoolSignInPolicy {
 }
 
 /// The fields of a [`CognitoUserPoolSignInPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSignInPolicyFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolSignInPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSignInPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolSignInPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4553,8 +5387,15 @@ impl CognitoUserPoolSignInPolicyFields {
 }
 
 /// The nested block `aws_cognito_user_pool.sms_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSmsConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolSmsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSmsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolSmsConfiguration`].
 #[derive(Clone, Debug)]
@@ -4581,10 +5422,18 @@ impl CognitoUserPoolSmsConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolSmsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSmsConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolSmsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSmsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolSmsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4613,8 +5462,15 @@ impl CognitoUserPoolSmsConfigurationFields {
 }
 
 /// The nested block `aws_cognito_user_pool.software_token_mfa_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSoftwareTokenMfaConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolSoftwareTokenMfaConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSoftwareTokenMfaConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolSoftwareTokenMfaConfiguration`].
 #[derive(Clone, Debug)]
@@ -4634,10 +5490,18 @@ impl CognitoUserPoolSoftwareTokenMfaConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolSoftwareTokenMfaConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolSoftwareTokenMfaConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolSoftwareTokenMfaConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolSoftwareTokenMfaConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolSoftwareTokenMfaConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4656,8 +5520,15 @@ impl CognitoUserPoolSoftwareTokenMfaConfigurationFields {
 }
 
 /// The nested block `aws_cognito_user_pool.user_attribute_update_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUserAttributeUpdateSettings(Body);
+
+impl std::fmt::Debug for CognitoUserPoolUserAttributeUpdateSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUserAttributeUpdateSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolUserAttributeUpdateSettings`].
 #[derive(Clone, Debug)]
@@ -4677,10 +5548,18 @@ impl CognitoUserPoolUserAttributeUpdateSettings {
 }
 
 /// The fields of a [`CognitoUserPoolUserAttributeUpdateSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUserAttributeUpdateSettingsFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolUserAttributeUpdateSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUserAttributeUpdateSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolUserAttributeUpdateSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4699,8 +5578,15 @@ impl CognitoUserPoolUserAttributeUpdateSettingsFields {
 }
 
 /// The nested block `aws_cognito_user_pool.user_pool_add_ons`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUserPoolAddOns(Body);
+
+impl std::fmt::Debug for CognitoUserPoolUserPoolAddOns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUserPoolAddOns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolUserPoolAddOns`].
 #[derive(Clone, Debug)]
@@ -4725,10 +5611,18 @@ impl CognitoUserPoolUserPoolAddOns {
 }
 
 /// The fields of a [`CognitoUserPoolUserPoolAddOns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUserPoolAddOnsFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolUserPoolAddOnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUserPoolAddOnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolUserPoolAddOnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4752,8 +5646,15 @@ impl CognitoUserPoolUserPoolAddOnsFields {
 }
 
 /// The nested block `aws_cognito_user_pool.user_pool_add_ons.advanced_security_additional_flows`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows(Body);
+
+impl std::fmt::Debug for CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows {
     #[inline]
@@ -4769,10 +5670,18 @@ impl CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows {
 }
 
 /// The fields of a [`CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4791,8 +5700,15 @@ impl CognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields {
 }
 
 /// The nested block `aws_cognito_user_pool.username_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUsernameConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolUsernameConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUsernameConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolUsernameConfiguration {
     #[inline]
@@ -4808,10 +5724,18 @@ impl CognitoUserPoolUsernameConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolUsernameConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUsernameConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolUsernameConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUsernameConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolUsernameConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4830,8 +5754,15 @@ impl CognitoUserPoolUsernameConfigurationFields {
 }
 
 /// The nested block `aws_cognito_user_pool.verification_message_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolVerificationMessageTemplate(Body);
+
+impl std::fmt::Debug for CognitoUserPoolVerificationMessageTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolVerificationMessageTemplate").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolVerificationMessageTemplate {
     #[inline]
@@ -4872,10 +5803,18 @@ impl CognitoUserPoolVerificationMessageTemplate {
 }
 
 /// The fields of a [`CognitoUserPoolVerificationMessageTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolVerificationMessageTemplateFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolVerificationMessageTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolVerificationMessageTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolVerificationMessageTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4919,8 +5858,15 @@ impl CognitoUserPoolVerificationMessageTemplateFields {
 }
 
 /// The nested block `aws_cognito_user_pool.web_authn_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolWebAuthnConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolWebAuthnConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolWebAuthnConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolWebAuthnConfiguration {
     #[inline]
@@ -4941,10 +5887,18 @@ impl CognitoUserPoolWebAuthnConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolWebAuthnConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolWebAuthnConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolWebAuthnConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolWebAuthnConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolWebAuthnConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4968,8 +5922,15 @@ impl CognitoUserPoolWebAuthnConfigurationFields {
 }
 
 /// The resource `aws_cognito_user_pool_client`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClient(Body);
+
+impl std::fmt::Debug for CognitoUserPoolClient {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClient").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolClient`].
 #[derive(Clone, Debug)]
@@ -5105,9 +6066,11 @@ impl CognitoUserPoolClient {
 }
 
 impl BlockType for CognitoUserPoolClient {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5121,16 +6084,25 @@ impl Resource for CognitoUserPoolClient {
 }
 
 /// A declared [`CognitoUserPoolClient`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClientRef(BlockRef);
 
+impl std::fmt::Debug for CognitoUserPoolClientRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClientRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoUserPoolClientRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoUserPoolClientRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5274,8 +6246,15 @@ impl CognitoUserPoolClientRef {
 }
 
 /// The nested block `aws_cognito_user_pool_client.analytics_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClientAnalyticsConfiguration(Body);
+
+impl std::fmt::Debug for CognitoUserPoolClientAnalyticsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClientAnalyticsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolClientAnalyticsConfiguration {
     #[inline]
@@ -5311,10 +6290,18 @@ impl CognitoUserPoolClientAnalyticsConfiguration {
 }
 
 /// The fields of a [`CognitoUserPoolClientAnalyticsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClientAnalyticsConfigurationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolClientAnalyticsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClientAnalyticsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolClientAnalyticsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5353,8 +6340,15 @@ impl CognitoUserPoolClientAnalyticsConfigurationFields {
 }
 
 /// The nested block `aws_cognito_user_pool_client.refresh_token_rotation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClientRefreshTokenRotation(Body);
+
+impl std::fmt::Debug for CognitoUserPoolClientRefreshTokenRotation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClientRefreshTokenRotation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolClientRefreshTokenRotation`].
 #[derive(Clone, Debug)]
@@ -5379,10 +6373,18 @@ impl CognitoUserPoolClientRefreshTokenRotation {
 }
 
 /// The fields of a [`CognitoUserPoolClientRefreshTokenRotation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClientRefreshTokenRotationFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolClientRefreshTokenRotationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClientRefreshTokenRotationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolClientRefreshTokenRotationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5406,8 +6408,15 @@ impl CognitoUserPoolClientRefreshTokenRotationFields {
 }
 
 /// The nested block `aws_cognito_user_pool_client.token_validity_units`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClientTokenValidityUnits(Body);
+
+impl std::fmt::Debug for CognitoUserPoolClientTokenValidityUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClientTokenValidityUnits").field(&self.0).finish()
+    }
+}
 
 impl CognitoUserPoolClientTokenValidityUnits {
     #[inline]
@@ -5433,10 +6442,18 @@ impl CognitoUserPoolClientTokenValidityUnits {
 }
 
 /// The fields of a [`CognitoUserPoolClientTokenValidityUnits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolClientTokenValidityUnitsFields(Expr);
 
+impl std::fmt::Debug for CognitoUserPoolClientTokenValidityUnitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolClientTokenValidityUnitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CognitoUserPoolClientTokenValidityUnitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5465,8 +6482,15 @@ impl CognitoUserPoolClientTokenValidityUnitsFields {
 }
 
 /// The resource `aws_cognito_user_pool_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolDomain(Body);
+
+impl std::fmt::Debug for CognitoUserPoolDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolDomain`].
 #[derive(Clone, Debug)]
@@ -5509,9 +6533,11 @@ impl CognitoUserPoolDomain {
 }
 
 impl BlockType for CognitoUserPoolDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5525,16 +6551,25 @@ impl Resource for CognitoUserPoolDomain {
 }
 
 /// A declared [`CognitoUserPoolDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolDomainRef(BlockRef);
 
+impl std::fmt::Debug for CognitoUserPoolDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoUserPoolDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoUserPoolDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5608,8 +6643,15 @@ impl CognitoUserPoolDomainRef {
 }
 
 /// The resource `aws_cognito_user_pool_ui_customization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUiCustomization(Body);
+
+impl std::fmt::Debug for CognitoUserPoolUiCustomization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUiCustomization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CognitoUserPoolUiCustomization`].
 #[derive(Clone, Debug)]
@@ -5655,9 +6697,11 @@ impl CognitoUserPoolUiCustomization {
 }
 
 impl BlockType for CognitoUserPoolUiCustomization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5671,16 +6715,25 @@ impl Resource for CognitoUserPoolUiCustomization {
 }
 
 /// A declared [`CognitoUserPoolUiCustomization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CognitoUserPoolUiCustomizationRef(BlockRef);
 
+impl std::fmt::Debug for CognitoUserPoolUiCustomizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CognitoUserPoolUiCustomizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CognitoUserPoolUiCustomizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CognitoUserPoolUiCustomizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5744,8 +6797,15 @@ impl CognitoUserPoolUiCustomizationRef {
 }
 
 /// The data source `aws_cognito_identity_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoIdentityPool(Body);
+
+impl std::fmt::Debug for DataAwsCognitoIdentityPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoIdentityPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoIdentityPool`].
 #[derive(Clone, Debug)]
@@ -5781,9 +6841,11 @@ impl DataAwsCognitoIdentityPool {
 }
 
 impl BlockType for DataAwsCognitoIdentityPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5796,16 +6858,25 @@ impl DataSource for DataAwsCognitoIdentityPool {
 }
 
 /// A declared [`DataAwsCognitoIdentityPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoIdentityPoolRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoIdentityPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoIdentityPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoIdentityPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoIdentityPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5883,10 +6954,18 @@ impl DataAwsCognitoIdentityPoolRef {
 pub enum DataAwsCognitoIdentityPoolCognitoIdentityProviders {}
 
 /// The fields of a [`DataAwsCognitoIdentityPoolCognitoIdentityProviders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoIdentityPoolCognitoIdentityProvidersFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoIdentityPoolCognitoIdentityProvidersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoIdentityPoolCognitoIdentityProvidersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoIdentityPoolCognitoIdentityProvidersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5915,8 +6994,15 @@ impl DataAwsCognitoIdentityPoolCognitoIdentityProvidersFields {
 }
 
 /// The data source `aws_cognito_user_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserGroup(Body);
+
+impl std::fmt::Debug for DataAwsCognitoUserGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoUserGroup`].
 #[derive(Clone, Debug)]
@@ -5944,9 +7030,11 @@ impl DataAwsCognitoUserGroup {
 }
 
 impl BlockType for DataAwsCognitoUserGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5959,16 +7047,25 @@ impl DataSource for DataAwsCognitoUserGroup {
 }
 
 /// A declared [`DataAwsCognitoUserGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoUserGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoUserGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoUserGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6017,8 +7114,15 @@ impl DataAwsCognitoUserGroupRef {
 }
 
 /// The data source `aws_cognito_user_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserGroups(Body);
+
+impl std::fmt::Debug for DataAwsCognitoUserGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoUserGroups`].
 #[derive(Clone, Debug)]
@@ -6044,9 +7148,11 @@ impl DataAwsCognitoUserGroups {
 }
 
 impl BlockType for DataAwsCognitoUserGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6059,16 +7165,25 @@ impl DataSource for DataAwsCognitoUserGroups {
 }
 
 /// A declared [`DataAwsCognitoUserGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoUserGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoUserGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoUserGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6106,10 +7221,18 @@ impl DataAwsCognitoUserGroupsRef {
 pub enum DataAwsCognitoUserGroupsGroups {}
 
 /// The fields of a [`DataAwsCognitoUserGroupsGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserGroupsGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserGroupsGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserGroupsGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserGroupsGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6143,8 +7266,15 @@ impl DataAwsCognitoUserGroupsGroupsFields {
 }
 
 /// The data source `aws_cognito_user_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPool(Body);
+
+impl std::fmt::Debug for DataAwsCognitoUserPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoUserPool`].
 #[derive(Clone, Debug)]
@@ -6170,9 +7300,11 @@ impl DataAwsCognitoUserPool {
 }
 
 impl BlockType for DataAwsCognitoUserPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6185,16 +7317,25 @@ impl DataSource for DataAwsCognitoUserPool {
 }
 
 /// A declared [`DataAwsCognitoUserPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoUserPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoUserPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6342,10 +7483,18 @@ impl DataAwsCognitoUserPoolRef {
 pub enum DataAwsCognitoUserPoolAccountRecoverySetting {}
 
 /// The fields of a [`DataAwsCognitoUserPoolAccountRecoverySetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolAccountRecoverySettingFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolAccountRecoverySettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolAccountRecoverySettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolAccountRecoverySettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6368,10 +7517,18 @@ impl DataAwsCognitoUserPoolAccountRecoverySettingFields {
 pub enum DataAwsCognitoUserPoolAccountRecoverySettingRecoveryMechanism {}
 
 /// The fields of a [`DataAwsCognitoUserPoolAccountRecoverySettingRecoveryMechanism`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolAccountRecoverySettingRecoveryMechanismFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolAccountRecoverySettingRecoveryMechanismFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolAccountRecoverySettingRecoveryMechanismFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolAccountRecoverySettingRecoveryMechanismFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6399,10 +7556,18 @@ impl DataAwsCognitoUserPoolAccountRecoverySettingRecoveryMechanismFields {
 pub enum DataAwsCognitoUserPoolAdminCreateUserConfig {}
 
 /// The fields of a [`DataAwsCognitoUserPoolAdminCreateUserConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolAdminCreateUserConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolAdminCreateUserConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolAdminCreateUserConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolAdminCreateUserConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6435,10 +7600,18 @@ impl DataAwsCognitoUserPoolAdminCreateUserConfigFields {
 pub enum DataAwsCognitoUserPoolAdminCreateUserConfigInviteMessageTemplate {}
 
 /// The fields of a [`DataAwsCognitoUserPoolAdminCreateUserConfigInviteMessageTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6471,10 +7644,18 @@ impl DataAwsCognitoUserPoolAdminCreateUserConfigInviteMessageTemplateFields {
 pub enum DataAwsCognitoUserPoolDeviceConfiguration {}
 
 /// The fields of a [`DataAwsCognitoUserPoolDeviceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolDeviceConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolDeviceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolDeviceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolDeviceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6502,10 +7683,18 @@ impl DataAwsCognitoUserPoolDeviceConfigurationFields {
 pub enum DataAwsCognitoUserPoolEmailConfiguration {}
 
 /// The fields of a [`DataAwsCognitoUserPoolEmailConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolEmailConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolEmailConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolEmailConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolEmailConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6548,10 +7737,18 @@ impl DataAwsCognitoUserPoolEmailConfigurationFields {
 pub enum DataAwsCognitoUserPoolLambdaConfig {}
 
 /// The fields of a [`DataAwsCognitoUserPoolLambdaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolLambdaConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolLambdaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolLambdaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolLambdaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6639,10 +7836,18 @@ impl DataAwsCognitoUserPoolLambdaConfigFields {
 pub enum DataAwsCognitoUserPoolLambdaConfigCustomEmailSender {}
 
 /// The fields of a [`DataAwsCognitoUserPoolLambdaConfigCustomEmailSender`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolLambdaConfigCustomEmailSenderFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolLambdaConfigCustomEmailSenderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolLambdaConfigCustomEmailSenderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolLambdaConfigCustomEmailSenderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6670,10 +7875,18 @@ impl DataAwsCognitoUserPoolLambdaConfigCustomEmailSenderFields {
 pub enum DataAwsCognitoUserPoolLambdaConfigCustomSmsSender {}
 
 /// The fields of a [`DataAwsCognitoUserPoolLambdaConfigCustomSmsSender`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolLambdaConfigCustomSmsSenderFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolLambdaConfigCustomSmsSenderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolLambdaConfigCustomSmsSenderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolLambdaConfigCustomSmsSenderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6701,10 +7914,18 @@ impl DataAwsCognitoUserPoolLambdaConfigCustomSmsSenderFields {
 pub enum DataAwsCognitoUserPoolLambdaConfigPreTokenGenerationConfig {}
 
 /// The fields of a [`DataAwsCognitoUserPoolLambdaConfigPreTokenGenerationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolLambdaConfigPreTokenGenerationConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolLambdaConfigPreTokenGenerationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolLambdaConfigPreTokenGenerationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolLambdaConfigPreTokenGenerationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6732,10 +7953,18 @@ impl DataAwsCognitoUserPoolLambdaConfigPreTokenGenerationConfigFields {
 pub enum DataAwsCognitoUserPoolSchemaAttributes {}
 
 /// The fields of a [`DataAwsCognitoUserPoolSchemaAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolSchemaAttributesFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolSchemaAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolSchemaAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolSchemaAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6788,10 +8017,18 @@ impl DataAwsCognitoUserPoolSchemaAttributesFields {
 pub enum DataAwsCognitoUserPoolSchemaAttributesNumberAttributeConstraints {}
 
 /// The fields of a [`DataAwsCognitoUserPoolSchemaAttributesNumberAttributeConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolSchemaAttributesNumberAttributeConstraintsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolSchemaAttributesNumberAttributeConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolSchemaAttributesNumberAttributeConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolSchemaAttributesNumberAttributeConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6819,10 +8056,18 @@ impl DataAwsCognitoUserPoolSchemaAttributesNumberAttributeConstraintsFields {
 pub enum DataAwsCognitoUserPoolSchemaAttributesStringAttributeConstraints {}
 
 /// The fields of a [`DataAwsCognitoUserPoolSchemaAttributesStringAttributeConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolSchemaAttributesStringAttributeConstraintsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolSchemaAttributesStringAttributeConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolSchemaAttributesStringAttributeConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolSchemaAttributesStringAttributeConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6850,10 +8095,18 @@ impl DataAwsCognitoUserPoolSchemaAttributesStringAttributeConstraintsFields {
 pub enum DataAwsCognitoUserPoolUserPoolAddOns {}
 
 /// The fields of a [`DataAwsCognitoUserPoolUserPoolAddOns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolUserPoolAddOnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolUserPoolAddOnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolUserPoolAddOnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolUserPoolAddOnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6881,10 +8134,18 @@ impl DataAwsCognitoUserPoolUserPoolAddOnsFields {
 pub enum DataAwsCognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows {}
 
 /// The fields of a [`DataAwsCognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlows`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6903,8 +8164,15 @@ impl DataAwsCognitoUserPoolUserPoolAddOnsAdvancedSecurityAdditionalFlowsFields {
 }
 
 /// The data source `aws_cognito_user_pool_client`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolClient(Body);
+
+impl std::fmt::Debug for DataAwsCognitoUserPoolClient {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolClient").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoUserPoolClient`].
 #[derive(Clone, Debug)]
@@ -6937,9 +8205,11 @@ impl DataAwsCognitoUserPoolClient {
 }
 
 impl BlockType for DataAwsCognitoUserPoolClient {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6952,16 +8222,25 @@ impl DataSource for DataAwsCognitoUserPoolClient {
 }
 
 /// A declared [`DataAwsCognitoUserPoolClient`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolClientRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolClientRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolClientRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoUserPoolClientRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoUserPoolClientRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7109,10 +8388,18 @@ impl DataAwsCognitoUserPoolClientRef {
 pub enum DataAwsCognitoUserPoolClientAnalyticsConfiguration {}
 
 /// The fields of a [`DataAwsCognitoUserPoolClientAnalyticsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolClientAnalyticsConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolClientAnalyticsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolClientAnalyticsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolClientAnalyticsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7155,10 +8442,18 @@ impl DataAwsCognitoUserPoolClientAnalyticsConfigurationFields {
 pub enum DataAwsCognitoUserPoolClientRefreshTokenRotation {}
 
 /// The fields of a [`DataAwsCognitoUserPoolClientRefreshTokenRotation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolClientRefreshTokenRotationFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolClientRefreshTokenRotationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolClientRefreshTokenRotationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolClientRefreshTokenRotationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7186,10 +8481,18 @@ impl DataAwsCognitoUserPoolClientRefreshTokenRotationFields {
 pub enum DataAwsCognitoUserPoolClientTokenValidityUnits {}
 
 /// The fields of a [`DataAwsCognitoUserPoolClientTokenValidityUnits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolClientTokenValidityUnitsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolClientTokenValidityUnitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolClientTokenValidityUnitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCognitoUserPoolClientTokenValidityUnitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7218,8 +8521,15 @@ impl DataAwsCognitoUserPoolClientTokenValidityUnitsFields {
 }
 
 /// The data source `aws_cognito_user_pool_clients`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolClients(Body);
+
+impl std::fmt::Debug for DataAwsCognitoUserPoolClients {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolClients").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoUserPoolClients`].
 #[derive(Clone, Debug)]
@@ -7250,9 +8560,11 @@ impl DataAwsCognitoUserPoolClients {
 }
 
 impl BlockType for DataAwsCognitoUserPoolClients {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7265,16 +8577,25 @@ impl DataSource for DataAwsCognitoUserPoolClients {
 }
 
 /// A declared [`DataAwsCognitoUserPoolClients`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolClientsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolClientsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolClientsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoUserPoolClientsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoUserPoolClientsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7313,8 +8634,15 @@ impl DataAwsCognitoUserPoolClientsRef {
 }
 
 /// The data source `aws_cognito_user_pool_signing_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolSigningCertificate(Body);
+
+impl std::fmt::Debug for DataAwsCognitoUserPoolSigningCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolSigningCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoUserPoolSigningCertificate`].
 #[derive(Clone, Debug)]
@@ -7345,9 +8673,11 @@ impl DataAwsCognitoUserPoolSigningCertificate {
 }
 
 impl BlockType for DataAwsCognitoUserPoolSigningCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7360,16 +8690,25 @@ impl DataSource for DataAwsCognitoUserPoolSigningCertificate {
 }
 
 /// A declared [`DataAwsCognitoUserPoolSigningCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolSigningCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolSigningCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolSigningCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoUserPoolSigningCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoUserPoolSigningCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7403,8 +8742,15 @@ impl DataAwsCognitoUserPoolSigningCertificateRef {
 }
 
 /// The data source `aws_cognito_user_pools`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPools(Body);
+
+impl std::fmt::Debug for DataAwsCognitoUserPools {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPools").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCognitoUserPools`].
 #[derive(Clone, Debug)]
@@ -7435,9 +8781,11 @@ impl DataAwsCognitoUserPools {
 }
 
 impl BlockType for DataAwsCognitoUserPools {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7450,16 +8798,25 @@ impl DataSource for DataAwsCognitoUserPools {
 }
 
 /// A declared [`DataAwsCognitoUserPools`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCognitoUserPoolsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCognitoUserPoolsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCognitoUserPoolsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCognitoUserPoolsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCognitoUserPoolsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

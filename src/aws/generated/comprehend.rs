@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_comprehend_document_classifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifier(Body);
+
+impl std::fmt::Debug for ComprehendDocumentClassifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifier").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendDocumentClassifier`].
 #[derive(Clone, Debug)]
@@ -97,9 +104,11 @@ impl ComprehendDocumentClassifier {
 }
 
 impl BlockType for ComprehendDocumentClassifier {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -113,16 +122,25 @@ impl Resource for ComprehendDocumentClassifier {
 }
 
 /// A declared [`ComprehendDocumentClassifier`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierRef(BlockRef);
 
+impl std::fmt::Debug for ComprehendDocumentClassifierRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ComprehendDocumentClassifierRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ComprehendDocumentClassifierRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -221,8 +239,15 @@ impl ComprehendDocumentClassifierRef {
 }
 
 /// The nested block `aws_comprehend_document_classifier.input_data_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierInputDataConfig(Body);
+
+impl std::fmt::Debug for ComprehendDocumentClassifierInputDataConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierInputDataConfig").field(&self.0).finish()
+    }
+}
 
 impl ComprehendDocumentClassifierInputDataConfig {
     #[inline]
@@ -259,10 +284,18 @@ impl ComprehendDocumentClassifierInputDataConfig {
 }
 
 /// The fields of a [`ComprehendDocumentClassifierInputDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierInputDataConfigFields(Expr);
 
+impl std::fmt::Debug for ComprehendDocumentClassifierInputDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierInputDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendDocumentClassifierInputDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -301,8 +334,15 @@ impl ComprehendDocumentClassifierInputDataConfigFields {
 }
 
 /// The nested block `aws_comprehend_document_classifier.input_data_config.augmented_manifests`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierInputDataConfigAugmentedManifests(Body);
+
+impl std::fmt::Debug for ComprehendDocumentClassifierInputDataConfigAugmentedManifests {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierInputDataConfigAugmentedManifests").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendDocumentClassifierInputDataConfigAugmentedManifests`].
 #[derive(Clone, Debug)]
@@ -344,10 +384,18 @@ impl ComprehendDocumentClassifierInputDataConfigAugmentedManifests {
 }
 
 /// The fields of a [`ComprehendDocumentClassifierInputDataConfigAugmentedManifests`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierInputDataConfigAugmentedManifestsFields(Expr);
 
+impl std::fmt::Debug for ComprehendDocumentClassifierInputDataConfigAugmentedManifestsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierInputDataConfigAugmentedManifestsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendDocumentClassifierInputDataConfigAugmentedManifestsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -391,8 +439,15 @@ impl ComprehendDocumentClassifierInputDataConfigAugmentedManifestsFields {
 }
 
 /// The nested block `aws_comprehend_document_classifier.output_data_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierOutputDataConfig(Body);
+
+impl std::fmt::Debug for ComprehendDocumentClassifierOutputDataConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierOutputDataConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendDocumentClassifierOutputDataConfig`].
 #[derive(Clone, Debug)]
@@ -417,10 +472,18 @@ impl ComprehendDocumentClassifierOutputDataConfig {
 }
 
 /// The fields of a [`ComprehendDocumentClassifierOutputDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierOutputDataConfigFields(Expr);
 
+impl std::fmt::Debug for ComprehendDocumentClassifierOutputDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierOutputDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendDocumentClassifierOutputDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -449,8 +512,15 @@ impl ComprehendDocumentClassifierOutputDataConfigFields {
 }
 
 /// The nested block `aws_comprehend_document_classifier.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierTimeouts(Body);
+
+impl std::fmt::Debug for ComprehendDocumentClassifierTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ComprehendDocumentClassifierTimeouts {
     #[inline]
@@ -476,10 +546,18 @@ impl ComprehendDocumentClassifierTimeouts {
 }
 
 /// The fields of a [`ComprehendDocumentClassifierTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ComprehendDocumentClassifierTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendDocumentClassifierTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -508,8 +586,15 @@ impl ComprehendDocumentClassifierTimeoutsFields {
 }
 
 /// The nested block `aws_comprehend_document_classifier.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierVpcConfig(Body);
+
+impl std::fmt::Debug for ComprehendDocumentClassifierVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendDocumentClassifierVpcConfig`].
 #[derive(Clone, Debug)]
@@ -531,10 +616,18 @@ impl ComprehendDocumentClassifierVpcConfig {
 }
 
 /// The fields of a [`ComprehendDocumentClassifierVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendDocumentClassifierVpcConfigFields(Expr);
 
+impl std::fmt::Debug for ComprehendDocumentClassifierVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendDocumentClassifierVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendDocumentClassifierVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -558,8 +651,15 @@ impl ComprehendDocumentClassifierVpcConfigFields {
 }
 
 /// The resource `aws_comprehend_entity_recognizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizer(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizer`].
 #[derive(Clone, Debug)]
@@ -636,9 +736,11 @@ impl ComprehendEntityRecognizer {
 }
 
 impl BlockType for ComprehendEntityRecognizer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -652,16 +754,25 @@ impl Resource for ComprehendEntityRecognizer {
 }
 
 /// A declared [`ComprehendEntityRecognizer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerRef(BlockRef);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ComprehendEntityRecognizerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ComprehendEntityRecognizerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -750,8 +861,15 @@ impl ComprehendEntityRecognizerRef {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.input_data_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfig(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizerInputDataConfig`].
 #[derive(Clone, Debug)]
@@ -797,10 +915,18 @@ impl ComprehendEntityRecognizerInputDataConfig {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerInputDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerInputDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -844,8 +970,15 @@ impl ComprehendEntityRecognizerInputDataConfigFields {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.input_data_config.annotations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigAnnotations(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigAnnotations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigAnnotations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizerInputDataConfigAnnotations`].
 #[derive(Clone, Debug)]
@@ -870,10 +1003,18 @@ impl ComprehendEntityRecognizerInputDataConfigAnnotations {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerInputDataConfigAnnotations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigAnnotationsFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigAnnotationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigAnnotationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerInputDataConfigAnnotationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -897,8 +1038,15 @@ impl ComprehendEntityRecognizerInputDataConfigAnnotationsFields {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.input_data_config.augmented_manifests`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigAugmentedManifests(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigAugmentedManifests {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigAugmentedManifests").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizerInputDataConfigAugmentedManifests`].
 #[derive(Clone, Debug)]
@@ -940,10 +1088,18 @@ impl ComprehendEntityRecognizerInputDataConfigAugmentedManifests {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerInputDataConfigAugmentedManifests`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigAugmentedManifestsFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigAugmentedManifestsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigAugmentedManifestsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerInputDataConfigAugmentedManifestsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -987,8 +1143,15 @@ impl ComprehendEntityRecognizerInputDataConfigAugmentedManifestsFields {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.input_data_config.documents`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigDocuments(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigDocuments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigDocuments").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizerInputDataConfigDocuments`].
 #[derive(Clone, Debug)]
@@ -1018,10 +1181,18 @@ impl ComprehendEntityRecognizerInputDataConfigDocuments {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerInputDataConfigDocuments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigDocumentsFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigDocumentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigDocumentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerInputDataConfigDocumentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1050,8 +1221,15 @@ impl ComprehendEntityRecognizerInputDataConfigDocumentsFields {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.input_data_config.entity_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigEntityList(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigEntityList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigEntityList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizerInputDataConfigEntityList`].
 #[derive(Clone, Debug)]
@@ -1071,10 +1249,18 @@ impl ComprehendEntityRecognizerInputDataConfigEntityList {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerInputDataConfigEntityList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigEntityListFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigEntityListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigEntityListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerInputDataConfigEntityListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1093,8 +1279,15 @@ impl ComprehendEntityRecognizerInputDataConfigEntityListFields {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.input_data_config.entity_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigEntityTypes(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigEntityTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigEntityTypes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizerInputDataConfigEntityTypes`].
 #[derive(Clone, Debug)]
@@ -1114,10 +1307,18 @@ impl ComprehendEntityRecognizerInputDataConfigEntityTypes {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerInputDataConfigEntityTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerInputDataConfigEntityTypesFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerInputDataConfigEntityTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerInputDataConfigEntityTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerInputDataConfigEntityTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1136,8 +1337,15 @@ impl ComprehendEntityRecognizerInputDataConfigEntityTypesFields {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerTimeouts(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ComprehendEntityRecognizerTimeouts {
     #[inline]
@@ -1163,10 +1371,18 @@ impl ComprehendEntityRecognizerTimeouts {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1195,8 +1411,15 @@ impl ComprehendEntityRecognizerTimeoutsFields {
 }
 
 /// The nested block `aws_comprehend_entity_recognizer.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerVpcConfig(Body);
+
+impl std::fmt::Debug for ComprehendEntityRecognizerVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComprehendEntityRecognizerVpcConfig`].
 #[derive(Clone, Debug)]
@@ -1218,10 +1441,18 @@ impl ComprehendEntityRecognizerVpcConfig {
 }
 
 /// The fields of a [`ComprehendEntityRecognizerVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComprehendEntityRecognizerVpcConfigFields(Expr);
 
+impl std::fmt::Debug for ComprehendEntityRecognizerVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComprehendEntityRecognizerVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComprehendEntityRecognizerVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_computeoptimizer_enrollment_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerEnrollmentStatus(Body);
+
+impl std::fmt::Debug for ComputeoptimizerEnrollmentStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerEnrollmentStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComputeoptimizerEnrollmentStatus`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl ComputeoptimizerEnrollmentStatus {
 }
 
 impl BlockType for ComputeoptimizerEnrollmentStatus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for ComputeoptimizerEnrollmentStatus {
 }
 
 /// A declared [`ComputeoptimizerEnrollmentStatus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerEnrollmentStatusRef(BlockRef);
 
+impl std::fmt::Debug for ComputeoptimizerEnrollmentStatusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerEnrollmentStatusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ComputeoptimizerEnrollmentStatusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ComputeoptimizerEnrollmentStatusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -115,8 +133,15 @@ impl ComputeoptimizerEnrollmentStatusRef {
 }
 
 /// The nested block `aws_computeoptimizer_enrollment_status.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerEnrollmentStatusTimeouts(Body);
+
+impl std::fmt::Debug for ComputeoptimizerEnrollmentStatusTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerEnrollmentStatusTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ComputeoptimizerEnrollmentStatusTimeouts {
     #[inline]
@@ -139,10 +164,18 @@ impl ComputeoptimizerEnrollmentStatusTimeouts {
 }
 
 /// The fields of a [`ComputeoptimizerEnrollmentStatusTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerEnrollmentStatusTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ComputeoptimizerEnrollmentStatusTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerEnrollmentStatusTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComputeoptimizerEnrollmentStatusTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -166,8 +199,15 @@ impl ComputeoptimizerEnrollmentStatusTimeoutsFields {
 }
 
 /// The resource `aws_computeoptimizer_recommendation_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferences(Body);
+
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferences").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComputeoptimizerRecommendationPreferences`].
 #[derive(Clone, Debug)]
@@ -237,9 +277,11 @@ impl ComputeoptimizerRecommendationPreferences {
 }
 
 impl BlockType for ComputeoptimizerRecommendationPreferences {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -253,16 +295,25 @@ impl Resource for ComputeoptimizerRecommendationPreferences {
 }
 
 /// A declared [`ComputeoptimizerRecommendationPreferences`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesRef(BlockRef);
 
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ComputeoptimizerRecommendationPreferencesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ComputeoptimizerRecommendationPreferencesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -331,8 +382,15 @@ impl ComputeoptimizerRecommendationPreferencesRef {
 }
 
 /// The nested block `aws_computeoptimizer_recommendation_preferences.external_metrics_preference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesExternalMetricsPreference(Body);
+
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesExternalMetricsPreference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesExternalMetricsPreference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComputeoptimizerRecommendationPreferencesExternalMetricsPreference`].
 #[derive(Clone, Debug)]
@@ -352,10 +410,18 @@ impl ComputeoptimizerRecommendationPreferencesExternalMetricsPreference {
 }
 
 /// The fields of a [`ComputeoptimizerRecommendationPreferencesExternalMetricsPreference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesExternalMetricsPreferenceFields(Expr);
 
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesExternalMetricsPreferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesExternalMetricsPreferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComputeoptimizerRecommendationPreferencesExternalMetricsPreferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -374,8 +440,15 @@ impl ComputeoptimizerRecommendationPreferencesExternalMetricsPreferenceFields {
 }
 
 /// The nested block `aws_computeoptimizer_recommendation_preferences.preferred_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesPreferredResource(Body);
+
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesPreferredResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesPreferredResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComputeoptimizerRecommendationPreferencesPreferredResource`].
 #[derive(Clone, Debug)]
@@ -405,10 +478,18 @@ impl ComputeoptimizerRecommendationPreferencesPreferredResource {
 }
 
 /// The fields of a [`ComputeoptimizerRecommendationPreferencesPreferredResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesPreferredResourceFields(Expr);
 
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesPreferredResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesPreferredResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComputeoptimizerRecommendationPreferencesPreferredResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -437,8 +518,15 @@ impl ComputeoptimizerRecommendationPreferencesPreferredResourceFields {
 }
 
 /// The nested block `aws_computeoptimizer_recommendation_preferences.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesScope(Body);
+
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesScope").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComputeoptimizerRecommendationPreferencesScope`].
 #[derive(Clone, Debug)]
@@ -460,10 +548,18 @@ impl ComputeoptimizerRecommendationPreferencesScope {
 }
 
 /// The fields of a [`ComputeoptimizerRecommendationPreferencesScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesScopeFields(Expr);
 
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComputeoptimizerRecommendationPreferencesScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -487,8 +583,15 @@ impl ComputeoptimizerRecommendationPreferencesScopeFields {
 }
 
 /// The nested block `aws_computeoptimizer_recommendation_preferences.utilization_preference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesUtilizationPreference(Body);
+
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesUtilizationPreference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesUtilizationPreference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComputeoptimizerRecommendationPreferencesUtilizationPreference`].
 #[derive(Clone, Debug)]
@@ -514,10 +617,18 @@ impl ComputeoptimizerRecommendationPreferencesUtilizationPreference {
 }
 
 /// The fields of a [`ComputeoptimizerRecommendationPreferencesUtilizationPreference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesUtilizationPreferenceFields(Expr);
 
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesUtilizationPreferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesUtilizationPreferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComputeoptimizerRecommendationPreferencesUtilizationPreferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -541,8 +652,15 @@ impl ComputeoptimizerRecommendationPreferencesUtilizationPreferenceFields {
 }
 
 /// The nested block `aws_computeoptimizer_recommendation_preferences.utilization_preference.metric_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParameters(Body);
+
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParameters`].
 #[derive(Clone, Debug)]
@@ -567,10 +685,18 @@ impl ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParamet
 }
 
 /// The fields of a [`ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParametersFields(Expr);
 
+impl std::fmt::Debug for ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ComputeoptimizerRecommendationPreferencesUtilizationPreferenceMetricParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

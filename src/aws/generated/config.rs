@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_config_aggregate_authorization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigAggregateAuthorization(Body);
+
+impl std::fmt::Debug for ConfigAggregateAuthorization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigAggregateAuthorization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigAggregateAuthorization`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl ConfigAggregateAuthorization {
 }
 
 impl BlockType for ConfigAggregateAuthorization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for ConfigAggregateAuthorization {
 }
 
 /// A declared [`ConfigAggregateAuthorization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigAggregateAuthorizationRef(BlockRef);
 
+impl std::fmt::Debug for ConfigAggregateAuthorizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigAggregateAuthorizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigAggregateAuthorizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigAggregateAuthorizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -129,8 +147,15 @@ impl ConfigAggregateAuthorizationRef {
 }
 
 /// The resource `aws_config_config_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRule(Body);
+
+impl std::fmt::Debug for ConfigConfigRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigRule`].
 #[derive(Clone, Debug)]
@@ -199,9 +224,11 @@ impl ConfigConfigRule {
 }
 
 impl BlockType for ConfigConfigRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -215,16 +242,25 @@ impl Resource for ConfigConfigRule {
 }
 
 /// A declared [`ConfigConfigRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleRef(BlockRef);
 
+impl std::fmt::Debug for ConfigConfigRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigConfigRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigConfigRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -303,8 +339,15 @@ impl ConfigConfigRuleRef {
 }
 
 /// The nested block `aws_config_config_rule.evaluation_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleEvaluationMode(Body);
+
+impl std::fmt::Debug for ConfigConfigRuleEvaluationMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleEvaluationMode").field(&self.0).finish()
+    }
+}
 
 impl ConfigConfigRuleEvaluationMode {
     #[inline]
@@ -320,10 +363,18 @@ impl ConfigConfigRuleEvaluationMode {
 }
 
 /// The fields of a [`ConfigConfigRuleEvaluationMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleEvaluationModeFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigRuleEvaluationModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleEvaluationModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigRuleEvaluationModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -342,8 +393,15 @@ impl ConfigConfigRuleEvaluationModeFields {
 }
 
 /// The nested block `aws_config_config_rule.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleScope(Body);
+
+impl std::fmt::Debug for ConfigConfigRuleScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleScope").field(&self.0).finish()
+    }
+}
 
 impl ConfigConfigRuleScope {
     #[inline]
@@ -374,10 +432,18 @@ impl ConfigConfigRuleScope {
 }
 
 /// The fields of a [`ConfigConfigRuleScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleScopeFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigRuleScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigRuleScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -411,8 +477,15 @@ impl ConfigConfigRuleScopeFields {
 }
 
 /// The nested block `aws_config_config_rule.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleSource(Body);
+
+impl std::fmt::Debug for ConfigConfigRuleSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigRuleSource`].
 #[derive(Clone, Debug)]
@@ -448,10 +521,18 @@ impl ConfigConfigRuleSource {
 }
 
 /// The fields of a [`ConfigConfigRuleSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleSourceFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigRuleSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigRuleSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -485,8 +566,15 @@ impl ConfigConfigRuleSourceFields {
 }
 
 /// The nested block `aws_config_config_rule.source.custom_policy_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleSourceCustomPolicyDetails(Body);
+
+impl std::fmt::Debug for ConfigConfigRuleSourceCustomPolicyDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleSourceCustomPolicyDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigRuleSourceCustomPolicyDetails`].
 #[derive(Clone, Debug)]
@@ -513,10 +601,18 @@ impl ConfigConfigRuleSourceCustomPolicyDetails {
 }
 
 /// The fields of a [`ConfigConfigRuleSourceCustomPolicyDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleSourceCustomPolicyDetailsFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigRuleSourceCustomPolicyDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleSourceCustomPolicyDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigRuleSourceCustomPolicyDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -545,8 +641,15 @@ impl ConfigConfigRuleSourceCustomPolicyDetailsFields {
 }
 
 /// The nested block `aws_config_config_rule.source.source_detail`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleSourceSourceDetail(Body);
+
+impl std::fmt::Debug for ConfigConfigRuleSourceSourceDetail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleSourceSourceDetail").field(&self.0).finish()
+    }
+}
 
 impl ConfigConfigRuleSourceSourceDetail {
     #[inline]
@@ -572,10 +675,18 @@ impl ConfigConfigRuleSourceSourceDetail {
 }
 
 /// The fields of a [`ConfigConfigRuleSourceSourceDetail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigRuleSourceSourceDetailFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigRuleSourceSourceDetailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigRuleSourceSourceDetailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigRuleSourceSourceDetailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -604,8 +715,15 @@ impl ConfigConfigRuleSourceSourceDetailFields {
 }
 
 /// The resource `aws_config_configuration_aggregator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationAggregator(Body);
+
+impl std::fmt::Debug for ConfigConfigurationAggregator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationAggregator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigurationAggregator`].
 #[derive(Clone, Debug)]
@@ -656,9 +774,11 @@ impl ConfigConfigurationAggregator {
 }
 
 impl BlockType for ConfigConfigurationAggregator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -672,16 +792,25 @@ impl Resource for ConfigConfigurationAggregator {
 }
 
 /// A declared [`ConfigConfigurationAggregator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationAggregatorRef(BlockRef);
 
+impl std::fmt::Debug for ConfigConfigurationAggregatorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationAggregatorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigConfigurationAggregatorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigConfigurationAggregatorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -735,8 +864,15 @@ impl ConfigConfigurationAggregatorRef {
 }
 
 /// The nested block `aws_config_configuration_aggregator.account_aggregation_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationAggregatorAccountAggregationSource(Body);
+
+impl std::fmt::Debug for ConfigConfigurationAggregatorAccountAggregationSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationAggregatorAccountAggregationSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigurationAggregatorAccountAggregationSource`].
 #[derive(Clone, Debug)]
@@ -766,10 +902,18 @@ impl ConfigConfigurationAggregatorAccountAggregationSource {
 }
 
 /// The fields of a [`ConfigConfigurationAggregatorAccountAggregationSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationAggregatorAccountAggregationSourceFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigurationAggregatorAccountAggregationSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationAggregatorAccountAggregationSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigurationAggregatorAccountAggregationSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -798,8 +942,15 @@ impl ConfigConfigurationAggregatorAccountAggregationSourceFields {
 }
 
 /// The nested block `aws_config_configuration_aggregator.organization_aggregation_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationAggregatorOrganizationAggregationSource(Body);
+
+impl std::fmt::Debug for ConfigConfigurationAggregatorOrganizationAggregationSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationAggregatorOrganizationAggregationSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigurationAggregatorOrganizationAggregationSource`].
 #[derive(Clone, Debug)]
@@ -829,10 +980,18 @@ impl ConfigConfigurationAggregatorOrganizationAggregationSource {
 }
 
 /// The fields of a [`ConfigConfigurationAggregatorOrganizationAggregationSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationAggregatorOrganizationAggregationSourceFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigurationAggregatorOrganizationAggregationSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationAggregatorOrganizationAggregationSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigurationAggregatorOrganizationAggregationSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -861,8 +1020,15 @@ impl ConfigConfigurationAggregatorOrganizationAggregationSourceFields {
 }
 
 /// The resource `aws_config_configuration_recorder`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorder(Body);
+
+impl std::fmt::Debug for ConfigConfigurationRecorder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorder").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigurationRecorder`].
 #[derive(Clone, Debug)]
@@ -908,9 +1074,11 @@ impl ConfigConfigurationRecorder {
 }
 
 impl BlockType for ConfigConfigurationRecorder {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -924,16 +1092,25 @@ impl Resource for ConfigConfigurationRecorder {
 }
 
 /// A declared [`ConfigConfigurationRecorder`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRef(BlockRef);
 
+impl std::fmt::Debug for ConfigConfigurationRecorderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigConfigurationRecorderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigConfigurationRecorderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -977,8 +1154,15 @@ impl ConfigConfigurationRecorderRef {
 }
 
 /// The nested block `aws_config_configuration_recorder.recording_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingGroup(Body);
+
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingGroup").field(&self.0).finish()
+    }
+}
 
 impl ConfigConfigurationRecorderRecordingGroup {
     #[inline]
@@ -1016,10 +1200,18 @@ impl ConfigConfigurationRecorderRecordingGroup {
 }
 
 /// The fields of a [`ConfigConfigurationRecorderRecordingGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingGroupFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigurationRecorderRecordingGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1058,8 +1250,15 @@ impl ConfigConfigurationRecorderRecordingGroupFields {
 }
 
 /// The nested block `aws_config_configuration_recorder.recording_group.exclusion_by_resource_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypes(Body);
+
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypes").field(&self.0).finish()
+    }
+}
 
 impl ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypes {
     #[inline]
@@ -1075,10 +1274,18 @@ impl ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypes {
 }
 
 /// The fields of a [`ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypesFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1097,8 +1304,15 @@ impl ConfigConfigurationRecorderRecordingGroupExclusionByResourceTypesFields {
 }
 
 /// The nested block `aws_config_configuration_recorder.recording_group.recording_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingGroupRecordingStrategy(Body);
+
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingGroupRecordingStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingGroupRecordingStrategy").field(&self.0).finish()
+    }
+}
 
 impl ConfigConfigurationRecorderRecordingGroupRecordingStrategy {
     #[inline]
@@ -1114,10 +1328,18 @@ impl ConfigConfigurationRecorderRecordingGroupRecordingStrategy {
 }
 
 /// The fields of a [`ConfigConfigurationRecorderRecordingGroupRecordingStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingGroupRecordingStrategyFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingGroupRecordingStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingGroupRecordingStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigurationRecorderRecordingGroupRecordingStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1136,8 +1358,15 @@ impl ConfigConfigurationRecorderRecordingGroupRecordingStrategyFields {
 }
 
 /// The nested block `aws_config_configuration_recorder.recording_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingMode(Body);
+
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingMode").field(&self.0).finish()
+    }
+}
 
 impl ConfigConfigurationRecorderRecordingMode {
     #[inline]
@@ -1158,10 +1387,18 @@ impl ConfigConfigurationRecorderRecordingMode {
 }
 
 /// The fields of a [`ConfigConfigurationRecorderRecordingMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingModeFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigurationRecorderRecordingModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1185,8 +1422,15 @@ impl ConfigConfigurationRecorderRecordingModeFields {
 }
 
 /// The nested block `aws_config_configuration_recorder.recording_mode.recording_mode_override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingModeRecordingModeOverride(Body);
+
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingModeRecordingModeOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingModeRecordingModeOverride").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigurationRecorderRecordingModeRecordingModeOverride`].
 #[derive(Clone, Debug)]
@@ -1213,10 +1457,18 @@ impl ConfigConfigurationRecorderRecordingModeRecordingModeOverride {
 }
 
 /// The fields of a [`ConfigConfigurationRecorderRecordingModeRecordingModeOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderRecordingModeRecordingModeOverrideFields(Expr);
 
+impl std::fmt::Debug for ConfigConfigurationRecorderRecordingModeRecordingModeOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderRecordingModeRecordingModeOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConfigurationRecorderRecordingModeRecordingModeOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1245,8 +1497,15 @@ impl ConfigConfigurationRecorderRecordingModeRecordingModeOverrideFields {
 }
 
 /// The resource `aws_config_configuration_recorder_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderStatus(Body);
+
+impl std::fmt::Debug for ConfigConfigurationRecorderStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConfigurationRecorderStatus`].
 #[derive(Clone, Debug)]
@@ -1279,9 +1538,11 @@ impl ConfigConfigurationRecorderStatus {
 }
 
 impl BlockType for ConfigConfigurationRecorderStatus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1295,16 +1556,25 @@ impl Resource for ConfigConfigurationRecorderStatus {
 }
 
 /// A declared [`ConfigConfigurationRecorderStatus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConfigurationRecorderStatusRef(BlockRef);
 
+impl std::fmt::Debug for ConfigConfigurationRecorderStatusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConfigurationRecorderStatusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigConfigurationRecorderStatusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigConfigurationRecorderStatusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1338,8 +1608,15 @@ impl ConfigConfigurationRecorderStatusRef {
 }
 
 /// The resource `aws_config_conformance_pack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConformancePack(Body);
+
+impl std::fmt::Debug for ConfigConformancePack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConformancePack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConformancePack`].
 #[derive(Clone, Debug)]
@@ -1396,9 +1673,11 @@ impl ConfigConformancePack {
 }
 
 impl BlockType for ConfigConformancePack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1412,16 +1691,25 @@ impl Resource for ConfigConformancePack {
 }
 
 /// A declared [`ConfigConformancePack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConformancePackRef(BlockRef);
 
+impl std::fmt::Debug for ConfigConformancePackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConformancePackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigConformancePackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigConformancePackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1480,8 +1768,15 @@ impl ConfigConformancePackRef {
 }
 
 /// The nested block `aws_config_conformance_pack.input_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConformancePackInputParameter(Body);
+
+impl std::fmt::Debug for ConfigConformancePackInputParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConformancePackInputParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigConformancePackInputParameter`].
 #[derive(Clone, Debug)]
@@ -1503,10 +1798,18 @@ impl ConfigConformancePackInputParameter {
 }
 
 /// The fields of a [`ConfigConformancePackInputParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigConformancePackInputParameterFields(Expr);
 
+impl std::fmt::Debug for ConfigConformancePackInputParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigConformancePackInputParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigConformancePackInputParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1530,8 +1833,15 @@ impl ConfigConformancePackInputParameterFields {
 }
 
 /// The resource `aws_config_delivery_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigDeliveryChannel(Body);
+
+impl std::fmt::Debug for ConfigDeliveryChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigDeliveryChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigDeliveryChannel`].
 #[derive(Clone, Debug)]
@@ -1587,9 +1897,11 @@ impl ConfigDeliveryChannel {
 }
 
 impl BlockType for ConfigDeliveryChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1603,16 +1915,25 @@ impl Resource for ConfigDeliveryChannel {
 }
 
 /// A declared [`ConfigDeliveryChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigDeliveryChannelRef(BlockRef);
 
+impl std::fmt::Debug for ConfigDeliveryChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigDeliveryChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigDeliveryChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigDeliveryChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1666,8 +1987,15 @@ impl ConfigDeliveryChannelRef {
 }
 
 /// The nested block `aws_config_delivery_channel.snapshot_delivery_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigDeliveryChannelSnapshotDeliveryProperties(Body);
+
+impl std::fmt::Debug for ConfigDeliveryChannelSnapshotDeliveryProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigDeliveryChannelSnapshotDeliveryProperties").field(&self.0).finish()
+    }
+}
 
 impl ConfigDeliveryChannelSnapshotDeliveryProperties {
     #[inline]
@@ -1683,10 +2011,18 @@ impl ConfigDeliveryChannelSnapshotDeliveryProperties {
 }
 
 /// The fields of a [`ConfigDeliveryChannelSnapshotDeliveryProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigDeliveryChannelSnapshotDeliveryPropertiesFields(Expr);
 
+impl std::fmt::Debug for ConfigDeliveryChannelSnapshotDeliveryPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigDeliveryChannelSnapshotDeliveryPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigDeliveryChannelSnapshotDeliveryPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1705,8 +2041,15 @@ impl ConfigDeliveryChannelSnapshotDeliveryPropertiesFields {
 }
 
 /// The resource `aws_config_organization_conformance_pack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationConformancePack(Body);
+
+impl std::fmt::Debug for ConfigOrganizationConformancePack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationConformancePack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigOrganizationConformancePack`].
 #[derive(Clone, Debug)]
@@ -1773,9 +2116,11 @@ impl ConfigOrganizationConformancePack {
 }
 
 impl BlockType for ConfigOrganizationConformancePack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1789,16 +2134,25 @@ impl Resource for ConfigOrganizationConformancePack {
 }
 
 /// A declared [`ConfigOrganizationConformancePack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationConformancePackRef(BlockRef);
 
+impl std::fmt::Debug for ConfigOrganizationConformancePackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationConformancePackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigOrganizationConformancePackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigOrganizationConformancePackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1867,8 +2221,15 @@ impl ConfigOrganizationConformancePackRef {
 }
 
 /// The nested block `aws_config_organization_conformance_pack.input_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationConformancePackInputParameter(Body);
+
+impl std::fmt::Debug for ConfigOrganizationConformancePackInputParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationConformancePackInputParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigOrganizationConformancePackInputParameter`].
 #[derive(Clone, Debug)]
@@ -1890,10 +2251,18 @@ impl ConfigOrganizationConformancePackInputParameter {
 }
 
 /// The fields of a [`ConfigOrganizationConformancePackInputParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationConformancePackInputParameterFields(Expr);
 
+impl std::fmt::Debug for ConfigOrganizationConformancePackInputParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationConformancePackInputParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigOrganizationConformancePackInputParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1917,8 +2286,15 @@ impl ConfigOrganizationConformancePackInputParameterFields {
 }
 
 /// The nested block `aws_config_organization_conformance_pack.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationConformancePackTimeouts(Body);
+
+impl std::fmt::Debug for ConfigOrganizationConformancePackTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationConformancePackTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ConfigOrganizationConformancePackTimeouts {
     #[inline]
@@ -1944,10 +2320,18 @@ impl ConfigOrganizationConformancePackTimeouts {
 }
 
 /// The fields of a [`ConfigOrganizationConformancePackTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationConformancePackTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ConfigOrganizationConformancePackTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationConformancePackTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigOrganizationConformancePackTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1976,8 +2360,15 @@ impl ConfigOrganizationConformancePackTimeoutsFields {
 }
 
 /// The resource `aws_config_organization_custom_policy_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomPolicyRule(Body);
+
+impl std::fmt::Debug for ConfigOrganizationCustomPolicyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomPolicyRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigOrganizationCustomPolicyRule`].
 #[derive(Clone, Debug)]
@@ -2064,9 +2455,11 @@ impl ConfigOrganizationCustomPolicyRule {
 }
 
 impl BlockType for ConfigOrganizationCustomPolicyRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2080,16 +2473,25 @@ impl Resource for ConfigOrganizationCustomPolicyRule {
 }
 
 /// A declared [`ConfigOrganizationCustomPolicyRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomPolicyRuleRef(BlockRef);
 
+impl std::fmt::Debug for ConfigOrganizationCustomPolicyRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomPolicyRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigOrganizationCustomPolicyRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigOrganizationCustomPolicyRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2188,8 +2590,15 @@ impl ConfigOrganizationCustomPolicyRuleRef {
 }
 
 /// The nested block `aws_config_organization_custom_policy_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomPolicyRuleTimeouts(Body);
+
+impl std::fmt::Debug for ConfigOrganizationCustomPolicyRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomPolicyRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ConfigOrganizationCustomPolicyRuleTimeouts {
     #[inline]
@@ -2215,10 +2624,18 @@ impl ConfigOrganizationCustomPolicyRuleTimeouts {
 }
 
 /// The fields of a [`ConfigOrganizationCustomPolicyRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomPolicyRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ConfigOrganizationCustomPolicyRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomPolicyRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigOrganizationCustomPolicyRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2247,8 +2664,15 @@ impl ConfigOrganizationCustomPolicyRuleTimeoutsFields {
 }
 
 /// The resource `aws_config_organization_custom_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomRule(Body);
+
+impl std::fmt::Debug for ConfigOrganizationCustomRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigOrganizationCustomRule`].
 #[derive(Clone, Debug)]
@@ -2328,9 +2752,11 @@ impl ConfigOrganizationCustomRule {
 }
 
 impl BlockType for ConfigOrganizationCustomRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2344,16 +2770,25 @@ impl Resource for ConfigOrganizationCustomRule {
 }
 
 /// A declared [`ConfigOrganizationCustomRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomRuleRef(BlockRef);
 
+impl std::fmt::Debug for ConfigOrganizationCustomRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigOrganizationCustomRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigOrganizationCustomRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2442,8 +2877,15 @@ impl ConfigOrganizationCustomRuleRef {
 }
 
 /// The nested block `aws_config_organization_custom_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomRuleTimeouts(Body);
+
+impl std::fmt::Debug for ConfigOrganizationCustomRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ConfigOrganizationCustomRuleTimeouts {
     #[inline]
@@ -2469,10 +2911,18 @@ impl ConfigOrganizationCustomRuleTimeouts {
 }
 
 /// The fields of a [`ConfigOrganizationCustomRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationCustomRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ConfigOrganizationCustomRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationCustomRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigOrganizationCustomRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2501,8 +2951,15 @@ impl ConfigOrganizationCustomRuleTimeoutsFields {
 }
 
 /// The resource `aws_config_organization_managed_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationManagedRule(Body);
+
+impl std::fmt::Debug for ConfigOrganizationManagedRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationManagedRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigOrganizationManagedRule`].
 #[derive(Clone, Debug)]
@@ -2580,9 +3037,11 @@ impl ConfigOrganizationManagedRule {
 }
 
 impl BlockType for ConfigOrganizationManagedRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2596,16 +3055,25 @@ impl Resource for ConfigOrganizationManagedRule {
 }
 
 /// A declared [`ConfigOrganizationManagedRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationManagedRuleRef(BlockRef);
 
+impl std::fmt::Debug for ConfigOrganizationManagedRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationManagedRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigOrganizationManagedRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigOrganizationManagedRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2689,8 +3157,15 @@ impl ConfigOrganizationManagedRuleRef {
 }
 
 /// The nested block `aws_config_organization_managed_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationManagedRuleTimeouts(Body);
+
+impl std::fmt::Debug for ConfigOrganizationManagedRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationManagedRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ConfigOrganizationManagedRuleTimeouts {
     #[inline]
@@ -2716,10 +3191,18 @@ impl ConfigOrganizationManagedRuleTimeouts {
 }
 
 /// The fields of a [`ConfigOrganizationManagedRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigOrganizationManagedRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ConfigOrganizationManagedRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigOrganizationManagedRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigOrganizationManagedRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2748,8 +3231,15 @@ impl ConfigOrganizationManagedRuleTimeoutsFields {
 }
 
 /// The resource `aws_config_remediation_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfiguration(Body);
+
+impl std::fmt::Debug for ConfigRemediationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigRemediationConfiguration`].
 #[derive(Clone, Debug)]
@@ -2820,9 +3310,11 @@ impl ConfigRemediationConfiguration {
 }
 
 impl BlockType for ConfigRemediationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2836,16 +3328,25 @@ impl Resource for ConfigRemediationConfiguration {
 }
 
 /// A declared [`ConfigRemediationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ConfigRemediationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigRemediationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigRemediationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2924,8 +3425,15 @@ impl ConfigRemediationConfigurationRef {
 }
 
 /// The nested block `aws_config_remediation_configuration.execution_controls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfigurationExecutionControls(Body);
+
+impl std::fmt::Debug for ConfigRemediationConfigurationExecutionControls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfigurationExecutionControls").field(&self.0).finish()
+    }
+}
 
 impl ConfigRemediationConfigurationExecutionControls {
     #[inline]
@@ -2941,10 +3449,18 @@ impl ConfigRemediationConfigurationExecutionControls {
 }
 
 /// The fields of a [`ConfigRemediationConfigurationExecutionControls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfigurationExecutionControlsFields(Expr);
 
+impl std::fmt::Debug for ConfigRemediationConfigurationExecutionControlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfigurationExecutionControlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigRemediationConfigurationExecutionControlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2963,8 +3479,15 @@ impl ConfigRemediationConfigurationExecutionControlsFields {
 }
 
 /// The nested block `aws_config_remediation_configuration.execution_controls.ssm_controls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfigurationExecutionControlsSsmControls(Body);
+
+impl std::fmt::Debug for ConfigRemediationConfigurationExecutionControlsSsmControls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfigurationExecutionControlsSsmControls").field(&self.0).finish()
+    }
+}
 
 impl ConfigRemediationConfigurationExecutionControlsSsmControls {
     #[inline]
@@ -2985,10 +3508,18 @@ impl ConfigRemediationConfigurationExecutionControlsSsmControls {
 }
 
 /// The fields of a [`ConfigRemediationConfigurationExecutionControlsSsmControls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfigurationExecutionControlsSsmControlsFields(Expr);
 
+impl std::fmt::Debug for ConfigRemediationConfigurationExecutionControlsSsmControlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfigurationExecutionControlsSsmControlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigRemediationConfigurationExecutionControlsSsmControlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3012,8 +3543,15 @@ impl ConfigRemediationConfigurationExecutionControlsSsmControlsFields {
 }
 
 /// The nested block `aws_config_remediation_configuration.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfigurationParameter(Body);
+
+impl std::fmt::Debug for ConfigRemediationConfigurationParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfigurationParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigRemediationConfigurationParameter`].
 #[derive(Clone, Debug)]
@@ -3048,10 +3586,18 @@ impl ConfigRemediationConfigurationParameter {
 }
 
 /// The fields of a [`ConfigRemediationConfigurationParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRemediationConfigurationParameterFields(Expr);
 
+impl std::fmt::Debug for ConfigRemediationConfigurationParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRemediationConfigurationParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConfigRemediationConfigurationParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3085,8 +3631,15 @@ impl ConfigRemediationConfigurationParameterFields {
 }
 
 /// The resource `aws_config_retention_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRetentionConfiguration(Body);
+
+impl std::fmt::Debug for ConfigRetentionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRetentionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConfigRetentionConfiguration`].
 #[derive(Clone, Debug)]
@@ -3112,9 +3665,11 @@ impl ConfigRetentionConfiguration {
 }
 
 impl BlockType for ConfigRetentionConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3128,16 +3683,25 @@ impl Resource for ConfigRetentionConfiguration {
 }
 
 /// A declared [`ConfigRetentionConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRetentionConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ConfigRetentionConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRetentionConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigRetentionConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigRetentionConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

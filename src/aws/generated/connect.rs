@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_connect_bot_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectBotAssociation(Body);
+
+impl std::fmt::Debug for ConnectBotAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectBotAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectBotAssociation`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl ConnectBotAssociation {
 }
 
 impl BlockType for ConnectBotAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for ConnectBotAssociation {
 }
 
 /// A declared [`ConnectBotAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectBotAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ConnectBotAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectBotAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectBotAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectBotAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -102,8 +120,15 @@ impl ConnectBotAssociationRef {
 }
 
 /// The nested block `aws_connect_bot_association.lex_bot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectBotAssociationLexBot(Body);
+
+impl std::fmt::Debug for ConnectBotAssociationLexBot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectBotAssociationLexBot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectBotAssociationLexBot`].
 #[derive(Clone, Debug)]
@@ -128,10 +153,18 @@ impl ConnectBotAssociationLexBot {
 }
 
 /// The fields of a [`ConnectBotAssociationLexBot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectBotAssociationLexBotFields(Expr);
 
+impl std::fmt::Debug for ConnectBotAssociationLexBotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectBotAssociationLexBotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectBotAssociationLexBotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -155,8 +188,15 @@ impl ConnectBotAssociationLexBotFields {
 }
 
 /// The resource `aws_connect_contact_flow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectContactFlow(Body);
+
+impl std::fmt::Debug for ConnectContactFlow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectContactFlow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectContactFlow`].
 #[derive(Clone, Debug)]
@@ -224,9 +264,11 @@ impl ConnectContactFlow {
 }
 
 impl BlockType for ConnectContactFlow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -240,16 +282,25 @@ impl Resource for ConnectContactFlow {
 }
 
 /// A declared [`ConnectContactFlow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectContactFlowRef(BlockRef);
 
+impl std::fmt::Debug for ConnectContactFlowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectContactFlowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectContactFlowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectContactFlowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -328,8 +379,15 @@ impl ConnectContactFlowRef {
 }
 
 /// The resource `aws_connect_contact_flow_module`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectContactFlowModule(Body);
+
+impl std::fmt::Debug for ConnectContactFlowModule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectContactFlowModule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectContactFlowModule`].
 #[derive(Clone, Debug)]
@@ -392,9 +450,11 @@ impl ConnectContactFlowModule {
 }
 
 impl BlockType for ConnectContactFlowModule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -408,16 +468,25 @@ impl Resource for ConnectContactFlowModule {
 }
 
 /// A declared [`ConnectContactFlowModule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectContactFlowModuleRef(BlockRef);
 
+impl std::fmt::Debug for ConnectContactFlowModuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectContactFlowModuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectContactFlowModuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectContactFlowModuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -491,8 +560,15 @@ impl ConnectContactFlowModuleRef {
 }
 
 /// The resource `aws_connect_hours_of_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperation(Body);
+
+impl std::fmt::Debug for ConnectHoursOfOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectHoursOfOperation`].
 #[derive(Clone, Debug)]
@@ -544,9 +620,11 @@ impl ConnectHoursOfOperation {
 }
 
 impl BlockType for ConnectHoursOfOperation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -560,16 +638,25 @@ impl Resource for ConnectHoursOfOperation {
 }
 
 /// A declared [`ConnectHoursOfOperation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperationRef(BlockRef);
 
+impl std::fmt::Debug for ConnectHoursOfOperationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectHoursOfOperationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectHoursOfOperationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -638,8 +725,15 @@ impl ConnectHoursOfOperationRef {
 }
 
 /// The nested block `aws_connect_hours_of_operation.config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperationConfig(Body);
+
+impl std::fmt::Debug for ConnectHoursOfOperationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectHoursOfOperationConfig`].
 #[derive(Clone, Debug)]
@@ -663,10 +757,18 @@ impl ConnectHoursOfOperationConfig {
 }
 
 /// The fields of a [`ConnectHoursOfOperationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperationConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectHoursOfOperationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectHoursOfOperationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -695,8 +797,15 @@ impl ConnectHoursOfOperationConfigFields {
 }
 
 /// The nested block `aws_connect_hours_of_operation.config.end_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperationConfigEndTime(Body);
+
+impl std::fmt::Debug for ConnectHoursOfOperationConfigEndTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperationConfigEndTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectHoursOfOperationConfigEndTime`].
 #[derive(Clone, Debug)]
@@ -718,10 +827,18 @@ impl ConnectHoursOfOperationConfigEndTime {
 }
 
 /// The fields of a [`ConnectHoursOfOperationConfigEndTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperationConfigEndTimeFields(Expr);
 
+impl std::fmt::Debug for ConnectHoursOfOperationConfigEndTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperationConfigEndTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectHoursOfOperationConfigEndTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -745,8 +862,15 @@ impl ConnectHoursOfOperationConfigEndTimeFields {
 }
 
 /// The nested block `aws_connect_hours_of_operation.config.start_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperationConfigStartTime(Body);
+
+impl std::fmt::Debug for ConnectHoursOfOperationConfigStartTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperationConfigStartTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectHoursOfOperationConfigStartTime`].
 #[derive(Clone, Debug)]
@@ -768,10 +892,18 @@ impl ConnectHoursOfOperationConfigStartTime {
 }
 
 /// The fields of a [`ConnectHoursOfOperationConfigStartTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectHoursOfOperationConfigStartTimeFields(Expr);
 
+impl std::fmt::Debug for ConnectHoursOfOperationConfigStartTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectHoursOfOperationConfigStartTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectHoursOfOperationConfigStartTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -795,8 +927,15 @@ impl ConnectHoursOfOperationConfigStartTimeFields {
 }
 
 /// The resource `aws_connect_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstance(Body);
+
+impl std::fmt::Debug for ConnectInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstance`].
 #[derive(Clone, Debug)]
@@ -881,9 +1020,11 @@ impl ConnectInstance {
 }
 
 impl BlockType for ConnectInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -897,16 +1038,25 @@ impl Resource for ConnectInstance {
 }
 
 /// A declared [`ConnectInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceRef(BlockRef);
 
+impl std::fmt::Debug for ConnectInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1015,8 +1165,15 @@ impl ConnectInstanceRef {
 }
 
 /// The nested block `aws_connect_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceTimeouts(Body);
+
+impl std::fmt::Debug for ConnectInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ConnectInstanceTimeouts {
     #[inline]
@@ -1037,10 +1194,18 @@ impl ConnectInstanceTimeouts {
 }
 
 /// The fields of a [`ConnectInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1064,8 +1229,15 @@ impl ConnectInstanceTimeoutsFields {
 }
 
 /// The resource `aws_connect_instance_storage_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfig(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfig`].
 #[derive(Clone, Debug)]
@@ -1100,9 +1272,11 @@ impl ConnectInstanceStorageConfig {
 }
 
 impl BlockType for ConnectInstanceStorageConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1116,16 +1290,25 @@ impl Resource for ConnectInstanceStorageConfig {
 }
 
 /// A declared [`ConnectInstanceStorageConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigRef(BlockRef);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectInstanceStorageConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectInstanceStorageConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1169,8 +1352,15 @@ impl ConnectInstanceStorageConfigRef {
 }
 
 /// The nested block `aws_connect_instance_storage_config.storage_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfig(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfigStorageConfig`].
 #[derive(Clone, Debug)]
@@ -1210,10 +1400,18 @@ impl ConnectInstanceStorageConfigStorageConfig {
 }
 
 /// The fields of a [`ConnectInstanceStorageConfigStorageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceStorageConfigStorageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1252,8 +1450,15 @@ impl ConnectInstanceStorageConfigStorageConfigFields {
 }
 
 /// The nested block `aws_connect_instance_storage_config.storage_config.kinesis_firehose_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig`].
 #[derive(Clone, Debug)]
@@ -1273,10 +1478,18 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig {
 }
 
 /// The fields of a [`ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1295,8 +1508,15 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields {
 }
 
 /// The nested block `aws_connect_instance_storage_config.storage_config.kinesis_stream_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisStreamConfig(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisStreamConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisStreamConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfigStorageConfigKinesisStreamConfig`].
 #[derive(Clone, Debug)]
@@ -1316,10 +1536,18 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisStreamConfig {
 }
 
 /// The fields of a [`ConnectInstanceStorageConfigStorageConfigKinesisStreamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1338,8 +1566,15 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields {
 }
 
 /// The nested block `aws_connect_instance_storage_config.storage_config.kinesis_video_stream_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig`].
 #[derive(Clone, Debug)]
@@ -1363,10 +1598,18 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig {
 }
 
 /// The fields of a [`ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1395,8 +1638,15 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields {
 }
 
 /// The nested block `aws_connect_instance_storage_config.storage_config.kinesis_video_stream_config.encryption_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfig(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfig`].
 #[derive(Clone, Debug)]
@@ -1418,10 +1668,18 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryption
 }
 
 /// The fields of a [`ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1445,8 +1703,15 @@ impl ConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryption
 }
 
 /// The nested block `aws_connect_instance_storage_config.storage_config.s3_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigS3Config(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigS3Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigS3Config").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfigStorageConfigS3Config`].
 #[derive(Clone, Debug)]
@@ -1473,10 +1738,18 @@ impl ConnectInstanceStorageConfigStorageConfigS3Config {
 }
 
 /// The fields of a [`ConnectInstanceStorageConfigStorageConfigS3Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigS3ConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigS3ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigS3ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceStorageConfigStorageConfigS3ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1505,8 +1778,15 @@ impl ConnectInstanceStorageConfigStorageConfigS3ConfigFields {
 }
 
 /// The nested block `aws_connect_instance_storage_config.storage_config.s3_config.encryption_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig(Body);
+
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig`].
 #[derive(Clone, Debug)]
@@ -1528,10 +1808,18 @@ impl ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig {
 }
 
 /// The fields of a [`ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1555,8 +1843,15 @@ impl ConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields {
 }
 
 /// The resource `aws_connect_lambda_function_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectLambdaFunctionAssociation(Body);
+
+impl std::fmt::Debug for ConnectLambdaFunctionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectLambdaFunctionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectLambdaFunctionAssociation`].
 #[derive(Clone, Debug)]
@@ -1589,9 +1884,11 @@ impl ConnectLambdaFunctionAssociation {
 }
 
 impl BlockType for ConnectLambdaFunctionAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1605,16 +1902,25 @@ impl Resource for ConnectLambdaFunctionAssociation {
 }
 
 /// A declared [`ConnectLambdaFunctionAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectLambdaFunctionAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ConnectLambdaFunctionAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectLambdaFunctionAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectLambdaFunctionAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectLambdaFunctionAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1648,8 +1954,15 @@ impl ConnectLambdaFunctionAssociationRef {
 }
 
 /// The resource `aws_connect_phone_number`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectPhoneNumber(Body);
+
+impl std::fmt::Debug for ConnectPhoneNumber {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectPhoneNumber").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectPhoneNumber`].
 #[derive(Clone, Debug)]
@@ -1709,9 +2022,11 @@ impl ConnectPhoneNumber {
 }
 
 impl BlockType for ConnectPhoneNumber {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1725,16 +2040,25 @@ impl Resource for ConnectPhoneNumber {
 }
 
 /// A declared [`ConnectPhoneNumber`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectPhoneNumberRef(BlockRef);
 
+impl std::fmt::Debug for ConnectPhoneNumberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectPhoneNumberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectPhoneNumberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectPhoneNumberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1817,10 +2141,18 @@ impl ConnectPhoneNumberRef {
 pub enum ConnectPhoneNumberStatus {}
 
 /// The fields of a [`ConnectPhoneNumberStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectPhoneNumberStatusFields(Expr);
 
+impl std::fmt::Debug for ConnectPhoneNumberStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectPhoneNumberStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectPhoneNumberStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1844,8 +2176,15 @@ impl ConnectPhoneNumberStatusFields {
 }
 
 /// The nested block `aws_connect_phone_number.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectPhoneNumberTimeouts(Body);
+
+impl std::fmt::Debug for ConnectPhoneNumberTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectPhoneNumberTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ConnectPhoneNumberTimeouts {
     #[inline]
@@ -1871,10 +2210,18 @@ impl ConnectPhoneNumberTimeouts {
 }
 
 /// The fields of a [`ConnectPhoneNumberTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectPhoneNumberTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ConnectPhoneNumberTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectPhoneNumberTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectPhoneNumberTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1903,8 +2250,15 @@ impl ConnectPhoneNumberTimeoutsFields {
 }
 
 /// The resource `aws_connect_phone_number_contact_flow_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectPhoneNumberContactFlowAssociation(Body);
+
+impl std::fmt::Debug for ConnectPhoneNumberContactFlowAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectPhoneNumberContactFlowAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectPhoneNumberContactFlowAssociation`].
 #[derive(Clone, Debug)]
@@ -1934,9 +2288,11 @@ impl ConnectPhoneNumberContactFlowAssociation {
 }
 
 impl BlockType for ConnectPhoneNumberContactFlowAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1950,16 +2306,25 @@ impl Resource for ConnectPhoneNumberContactFlowAssociation {
 }
 
 /// A declared [`ConnectPhoneNumberContactFlowAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectPhoneNumberContactFlowAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ConnectPhoneNumberContactFlowAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectPhoneNumberContactFlowAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectPhoneNumberContactFlowAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectPhoneNumberContactFlowAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1993,8 +2358,15 @@ impl ConnectPhoneNumberContactFlowAssociationRef {
 }
 
 /// The resource `aws_connect_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQueue(Body);
+
+impl std::fmt::Debug for ConnectQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectQueue`].
 #[derive(Clone, Debug)]
@@ -2064,9 +2436,11 @@ impl ConnectQueue {
 }
 
 impl BlockType for ConnectQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2080,16 +2454,25 @@ impl Resource for ConnectQueue {
 }
 
 /// A declared [`ConnectQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQueueRef(BlockRef);
 
+impl std::fmt::Debug for ConnectQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2173,8 +2556,15 @@ impl ConnectQueueRef {
 }
 
 /// The nested block `aws_connect_queue.outbound_caller_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQueueOutboundCallerConfig(Body);
+
+impl std::fmt::Debug for ConnectQueueOutboundCallerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQueueOutboundCallerConfig").field(&self.0).finish()
+    }
+}
 
 impl ConnectQueueOutboundCallerConfig {
     #[inline]
@@ -2200,10 +2590,18 @@ impl ConnectQueueOutboundCallerConfig {
 }
 
 /// The fields of a [`ConnectQueueOutboundCallerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQueueOutboundCallerConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectQueueOutboundCallerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQueueOutboundCallerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectQueueOutboundCallerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2232,8 +2630,15 @@ impl ConnectQueueOutboundCallerConfigFields {
 }
 
 /// The resource `aws_connect_quick_connect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnect(Body);
+
+impl std::fmt::Debug for ConnectQuickConnect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectQuickConnect`].
 #[derive(Clone, Debug)]
@@ -2283,9 +2688,11 @@ impl ConnectQuickConnect {
 }
 
 impl BlockType for ConnectQuickConnect {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2299,16 +2706,25 @@ impl Resource for ConnectQuickConnect {
 }
 
 /// A declared [`ConnectQuickConnect`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectRef(BlockRef);
 
+impl std::fmt::Debug for ConnectQuickConnectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectQuickConnectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectQuickConnectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2372,8 +2788,15 @@ impl ConnectQuickConnectRef {
 }
 
 /// The nested block `aws_connect_quick_connect.quick_connect_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfig(Body);
+
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectQuickConnectQuickConnectConfig`].
 #[derive(Clone, Debug)]
@@ -2411,10 +2834,18 @@ impl ConnectQuickConnectQuickConnectConfig {
 }
 
 /// The fields of a [`ConnectQuickConnectQuickConnectConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectQuickConnectQuickConnectConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2448,8 +2879,15 @@ impl ConnectQuickConnectQuickConnectConfigFields {
 }
 
 /// The nested block `aws_connect_quick_connect.quick_connect_config.phone_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfigPhoneConfig(Body);
+
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfigPhoneConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfigPhoneConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectQuickConnectQuickConnectConfigPhoneConfig`].
 #[derive(Clone, Debug)]
@@ -2469,10 +2907,18 @@ impl ConnectQuickConnectQuickConnectConfigPhoneConfig {
 }
 
 /// The fields of a [`ConnectQuickConnectQuickConnectConfigPhoneConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfigPhoneConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfigPhoneConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfigPhoneConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectQuickConnectQuickConnectConfigPhoneConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2491,8 +2937,15 @@ impl ConnectQuickConnectQuickConnectConfigPhoneConfigFields {
 }
 
 /// The nested block `aws_connect_quick_connect.quick_connect_config.queue_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfigQueueConfig(Body);
+
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfigQueueConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfigQueueConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectQuickConnectQuickConnectConfigQueueConfig`].
 #[derive(Clone, Debug)]
@@ -2514,10 +2967,18 @@ impl ConnectQuickConnectQuickConnectConfigQueueConfig {
 }
 
 /// The fields of a [`ConnectQuickConnectQuickConnectConfigQueueConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfigQueueConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfigQueueConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfigQueueConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectQuickConnectQuickConnectConfigQueueConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2541,8 +3002,15 @@ impl ConnectQuickConnectQuickConnectConfigQueueConfigFields {
 }
 
 /// The nested block `aws_connect_quick_connect.quick_connect_config.user_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfigUserConfig(Body);
+
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfigUserConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfigUserConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectQuickConnectQuickConnectConfigUserConfig`].
 #[derive(Clone, Debug)]
@@ -2564,10 +3032,18 @@ impl ConnectQuickConnectQuickConnectConfigUserConfig {
 }
 
 /// The fields of a [`ConnectQuickConnectQuickConnectConfigUserConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectQuickConnectQuickConnectConfigUserConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectQuickConnectQuickConnectConfigUserConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectQuickConnectQuickConnectConfigUserConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectQuickConnectQuickConnectConfigUserConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2591,8 +3067,15 @@ impl ConnectQuickConnectQuickConnectConfigUserConfigFields {
 }
 
 /// The resource `aws_connect_routing_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfile(Body);
+
+impl std::fmt::Debug for ConnectRoutingProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectRoutingProfile`].
 #[derive(Clone, Debug)]
@@ -2647,9 +3130,11 @@ impl ConnectRoutingProfile {
 }
 
 impl BlockType for ConnectRoutingProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2663,16 +3148,25 @@ impl Resource for ConnectRoutingProfile {
 }
 
 /// A declared [`ConnectRoutingProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfileRef(BlockRef);
 
+impl std::fmt::Debug for ConnectRoutingProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectRoutingProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectRoutingProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2746,8 +3240,15 @@ impl ConnectRoutingProfileRef {
 }
 
 /// The nested block `aws_connect_routing_profile.media_concurrencies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfileMediaConcurrencies(Body);
+
+impl std::fmt::Debug for ConnectRoutingProfileMediaConcurrencies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfileMediaConcurrencies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectRoutingProfileMediaConcurrencies`].
 #[derive(Clone, Debug)]
@@ -2774,10 +3275,18 @@ impl ConnectRoutingProfileMediaConcurrencies {
 }
 
 /// The fields of a [`ConnectRoutingProfileMediaConcurrencies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfileMediaConcurrenciesFields(Expr);
 
+impl std::fmt::Debug for ConnectRoutingProfileMediaConcurrenciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfileMediaConcurrenciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectRoutingProfileMediaConcurrenciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2806,8 +3315,15 @@ impl ConnectRoutingProfileMediaConcurrenciesFields {
 }
 
 /// The nested block `aws_connect_routing_profile.media_concurrencies.cross_channel_behavior`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior(Body);
+
+impl std::fmt::Debug for ConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior`].
 #[derive(Clone, Debug)]
@@ -2827,10 +3343,18 @@ impl ConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior {
 }
 
 /// The fields of a [`ConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields(Expr);
 
+impl std::fmt::Debug for ConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2849,8 +3373,15 @@ impl ConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields {
 }
 
 /// The nested block `aws_connect_routing_profile.queue_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfileQueueConfigs(Body);
+
+impl std::fmt::Debug for ConnectRoutingProfileQueueConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfileQueueConfigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectRoutingProfileQueueConfigs`].
 #[derive(Clone, Debug)]
@@ -2876,10 +3407,18 @@ impl ConnectRoutingProfileQueueConfigs {
 }
 
 /// The fields of a [`ConnectRoutingProfileQueueConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectRoutingProfileQueueConfigsFields(Expr);
 
+impl std::fmt::Debug for ConnectRoutingProfileQueueConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectRoutingProfileQueueConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectRoutingProfileQueueConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2923,8 +3462,15 @@ impl ConnectRoutingProfileQueueConfigsFields {
 }
 
 /// The resource `aws_connect_security_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectSecurityProfile(Body);
+
+impl std::fmt::Debug for ConnectSecurityProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectSecurityProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectSecurityProfile`].
 #[derive(Clone, Debug)]
@@ -2977,9 +3523,11 @@ impl ConnectSecurityProfile {
 }
 
 impl BlockType for ConnectSecurityProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2993,16 +3541,25 @@ impl Resource for ConnectSecurityProfile {
 }
 
 /// A declared [`ConnectSecurityProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectSecurityProfileRef(BlockRef);
 
+impl std::fmt::Debug for ConnectSecurityProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectSecurityProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectSecurityProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectSecurityProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3071,8 +3628,15 @@ impl ConnectSecurityProfileRef {
 }
 
 /// The resource `aws_connect_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUser(Body);
+
+impl std::fmt::Debug for ConnectUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUser`].
 #[derive(Clone, Debug)]
@@ -3141,9 +3705,11 @@ impl ConnectUser {
 }
 
 impl BlockType for ConnectUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3157,16 +3723,25 @@ impl Resource for ConnectUser {
 }
 
 /// A declared [`ConnectUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserRef(BlockRef);
 
+impl std::fmt::Debug for ConnectUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3255,8 +3830,15 @@ impl ConnectUserRef {
 }
 
 /// The nested block `aws_connect_user.identity_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserIdentityInfo(Body);
+
+impl std::fmt::Debug for ConnectUserIdentityInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserIdentityInfo").field(&self.0).finish()
+    }
+}
 
 impl ConnectUserIdentityInfo {
     #[inline]
@@ -3287,10 +3869,18 @@ impl ConnectUserIdentityInfo {
 }
 
 /// The fields of a [`ConnectUserIdentityInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserIdentityInfoFields(Expr);
 
+impl std::fmt::Debug for ConnectUserIdentityInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserIdentityInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserIdentityInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3324,8 +3914,15 @@ impl ConnectUserIdentityInfoFields {
 }
 
 /// The nested block `aws_connect_user.phone_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserPhoneConfig(Body);
+
+impl std::fmt::Debug for ConnectUserPhoneConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserPhoneConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserPhoneConfig`].
 #[derive(Clone, Debug)]
@@ -3360,10 +3957,18 @@ impl ConnectUserPhoneConfig {
 }
 
 /// The fields of a [`ConnectUserPhoneConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserPhoneConfigFields(Expr);
 
+impl std::fmt::Debug for ConnectUserPhoneConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserPhoneConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserPhoneConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3397,8 +4002,15 @@ impl ConnectUserPhoneConfigFields {
 }
 
 /// The resource `aws_connect_user_hierarchy_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroup(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserHierarchyGroup`].
 #[derive(Clone, Debug)]
@@ -3446,9 +4058,11 @@ impl ConnectUserHierarchyGroup {
 }
 
 impl BlockType for ConnectUserHierarchyGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3462,16 +4076,25 @@ impl Resource for ConnectUserHierarchyGroup {
 }
 
 /// A declared [`ConnectUserHierarchyGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroupRef(BlockRef);
 
+impl std::fmt::Debug for ConnectUserHierarchyGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectUserHierarchyGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectUserHierarchyGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3544,10 +4167,18 @@ impl ConnectUserHierarchyGroupRef {
 pub enum ConnectUserHierarchyGroupHierarchyPath {}
 
 /// The fields of a [`ConnectUserHierarchyGroupHierarchyPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroupHierarchyPathFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyGroupHierarchyPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroupHierarchyPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyGroupHierarchyPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3590,10 +4221,18 @@ impl ConnectUserHierarchyGroupHierarchyPathFields {
 pub enum ConnectUserHierarchyGroupHierarchyPathLevelFive {}
 
 /// The fields of a [`ConnectUserHierarchyGroupHierarchyPathLevelFive`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroupHierarchyPathLevelFiveFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyGroupHierarchyPathLevelFiveFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroupHierarchyPathLevelFiveFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyGroupHierarchyPathLevelFiveFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3626,10 +4265,18 @@ impl ConnectUserHierarchyGroupHierarchyPathLevelFiveFields {
 pub enum ConnectUserHierarchyGroupHierarchyPathLevelFour {}
 
 /// The fields of a [`ConnectUserHierarchyGroupHierarchyPathLevelFour`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroupHierarchyPathLevelFourFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyGroupHierarchyPathLevelFourFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroupHierarchyPathLevelFourFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyGroupHierarchyPathLevelFourFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3662,10 +4309,18 @@ impl ConnectUserHierarchyGroupHierarchyPathLevelFourFields {
 pub enum ConnectUserHierarchyGroupHierarchyPathLevelOne {}
 
 /// The fields of a [`ConnectUserHierarchyGroupHierarchyPathLevelOne`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroupHierarchyPathLevelOneFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyGroupHierarchyPathLevelOneFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroupHierarchyPathLevelOneFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyGroupHierarchyPathLevelOneFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3698,10 +4353,18 @@ impl ConnectUserHierarchyGroupHierarchyPathLevelOneFields {
 pub enum ConnectUserHierarchyGroupHierarchyPathLevelThree {}
 
 /// The fields of a [`ConnectUserHierarchyGroupHierarchyPathLevelThree`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroupHierarchyPathLevelThreeFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyGroupHierarchyPathLevelThreeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroupHierarchyPathLevelThreeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyGroupHierarchyPathLevelThreeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3734,10 +4397,18 @@ impl ConnectUserHierarchyGroupHierarchyPathLevelThreeFields {
 pub enum ConnectUserHierarchyGroupHierarchyPathLevelTwo {}
 
 /// The fields of a [`ConnectUserHierarchyGroupHierarchyPathLevelTwo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyGroupHierarchyPathLevelTwoFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyGroupHierarchyPathLevelTwoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyGroupHierarchyPathLevelTwoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyGroupHierarchyPathLevelTwoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3766,8 +4437,15 @@ impl ConnectUserHierarchyGroupHierarchyPathLevelTwoFields {
 }
 
 /// The resource `aws_connect_user_hierarchy_structure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructure(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyStructure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructure").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserHierarchyStructure`].
 #[derive(Clone, Debug)]
@@ -3800,9 +4478,11 @@ impl ConnectUserHierarchyStructure {
 }
 
 impl BlockType for ConnectUserHierarchyStructure {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3816,16 +4496,25 @@ impl Resource for ConnectUserHierarchyStructure {
 }
 
 /// A declared [`ConnectUserHierarchyStructure`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureRef(BlockRef);
 
+impl std::fmt::Debug for ConnectUserHierarchyStructureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectUserHierarchyStructureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectUserHierarchyStructureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3859,8 +4548,15 @@ impl ConnectUserHierarchyStructureRef {
 }
 
 /// The nested block `aws_connect_user_hierarchy_structure.hierarchy_structure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructure(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructure").field(&self.0).finish()
+    }
+}
 
 impl ConnectUserHierarchyStructureHierarchyStructure {
     #[inline]
@@ -3896,10 +4592,18 @@ impl ConnectUserHierarchyStructureHierarchyStructure {
 }
 
 /// The fields of a [`ConnectUserHierarchyStructureHierarchyStructure`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyStructureHierarchyStructureFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3938,8 +4642,15 @@ impl ConnectUserHierarchyStructureHierarchyStructureFields {
 }
 
 /// The nested block `aws_connect_user_hierarchy_structure.hierarchy_structure.level_five`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelFive(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelFive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelFive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserHierarchyStructureHierarchyStructureLevelFive`].
 #[derive(Clone, Debug)]
@@ -3959,10 +4670,18 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelFive {
 }
 
 /// The fields of a [`ConnectUserHierarchyStructureHierarchyStructureLevelFive`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelFiveFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelFiveFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelFiveFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyStructureHierarchyStructureLevelFiveFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3991,8 +4710,15 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelFiveFields {
 }
 
 /// The nested block `aws_connect_user_hierarchy_structure.hierarchy_structure.level_four`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelFour(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelFour {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelFour").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserHierarchyStructureHierarchyStructureLevelFour`].
 #[derive(Clone, Debug)]
@@ -4012,10 +4738,18 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelFour {
 }
 
 /// The fields of a [`ConnectUserHierarchyStructureHierarchyStructureLevelFour`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelFourFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelFourFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelFourFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyStructureHierarchyStructureLevelFourFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4044,8 +4778,15 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelFourFields {
 }
 
 /// The nested block `aws_connect_user_hierarchy_structure.hierarchy_structure.level_one`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelOne(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelOne {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelOne").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserHierarchyStructureHierarchyStructureLevelOne`].
 #[derive(Clone, Debug)]
@@ -4065,10 +4806,18 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelOne {
 }
 
 /// The fields of a [`ConnectUserHierarchyStructureHierarchyStructureLevelOne`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelOneFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelOneFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelOneFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyStructureHierarchyStructureLevelOneFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4097,8 +4846,15 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelOneFields {
 }
 
 /// The nested block `aws_connect_user_hierarchy_structure.hierarchy_structure.level_three`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelThree(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelThree {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelThree").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserHierarchyStructureHierarchyStructureLevelThree`].
 #[derive(Clone, Debug)]
@@ -4118,10 +4874,18 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelThree {
 }
 
 /// The fields of a [`ConnectUserHierarchyStructureHierarchyStructureLevelThree`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelThreeFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelThreeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelThreeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyStructureHierarchyStructureLevelThreeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4150,8 +4914,15 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelThreeFields {
 }
 
 /// The nested block `aws_connect_user_hierarchy_structure.hierarchy_structure.level_two`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelTwo(Body);
+
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelTwo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelTwo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectUserHierarchyStructureHierarchyStructureLevelTwo`].
 #[derive(Clone, Debug)]
@@ -4171,10 +4942,18 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelTwo {
 }
 
 /// The fields of a [`ConnectUserHierarchyStructureHierarchyStructureLevelTwo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectUserHierarchyStructureHierarchyStructureLevelTwoFields(Expr);
 
+impl std::fmt::Debug for ConnectUserHierarchyStructureHierarchyStructureLevelTwoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectUserHierarchyStructureHierarchyStructureLevelTwoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectUserHierarchyStructureHierarchyStructureLevelTwoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4203,8 +4982,15 @@ impl ConnectUserHierarchyStructureHierarchyStructureLevelTwoFields {
 }
 
 /// The resource `aws_connect_vocabulary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectVocabulary(Body);
+
+impl std::fmt::Debug for ConnectVocabulary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectVocabulary").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectVocabulary`].
 #[derive(Clone, Debug)]
@@ -4256,9 +5042,11 @@ impl ConnectVocabulary {
 }
 
 impl BlockType for ConnectVocabulary {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4272,16 +5060,25 @@ impl Resource for ConnectVocabulary {
 }
 
 /// A declared [`ConnectVocabulary`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectVocabularyRef(BlockRef);
 
+impl std::fmt::Debug for ConnectVocabularyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectVocabularyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectVocabularyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectVocabularyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4365,8 +5162,15 @@ impl ConnectVocabularyRef {
 }
 
 /// The nested block `aws_connect_vocabulary.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectVocabularyTimeouts(Body);
+
+impl std::fmt::Debug for ConnectVocabularyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectVocabularyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ConnectVocabularyTimeouts {
     #[inline]
@@ -4387,10 +5191,18 @@ impl ConnectVocabularyTimeouts {
 }
 
 /// The fields of a [`ConnectVocabularyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectVocabularyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ConnectVocabularyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectVocabularyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectVocabularyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4414,8 +5226,15 @@ impl ConnectVocabularyTimeoutsFields {
 }
 
 /// The data source `aws_connect_bot_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectBotAssociation(Body);
+
+impl std::fmt::Debug for DataAwsConnectBotAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectBotAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectBotAssociation`].
 #[derive(Clone, Debug)]
@@ -4448,9 +5267,11 @@ impl DataAwsConnectBotAssociation {
 }
 
 impl BlockType for DataAwsConnectBotAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4463,16 +5284,25 @@ impl DataSource for DataAwsConnectBotAssociation {
 }
 
 /// A declared [`DataAwsConnectBotAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectBotAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectBotAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectBotAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectBotAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectBotAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4506,8 +5336,15 @@ impl DataAwsConnectBotAssociationRef {
 }
 
 /// The nested block `aws_connect_bot_association.lex_bot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectBotAssociationLexBot(Body);
+
+impl std::fmt::Debug for DataAwsConnectBotAssociationLexBot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectBotAssociationLexBot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectBotAssociationLexBot`].
 #[derive(Clone, Debug)]
@@ -4532,10 +5369,18 @@ impl DataAwsConnectBotAssociationLexBot {
 }
 
 /// The fields of a [`DataAwsConnectBotAssociationLexBot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectBotAssociationLexBotFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectBotAssociationLexBotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectBotAssociationLexBotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectBotAssociationLexBotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4559,8 +5404,15 @@ impl DataAwsConnectBotAssociationLexBotFields {
 }
 
 /// The data source `aws_connect_contact_flow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectContactFlow(Body);
+
+impl std::fmt::Debug for DataAwsConnectContactFlow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectContactFlow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectContactFlow`].
 #[derive(Clone, Debug)]
@@ -4611,9 +5463,11 @@ impl DataAwsConnectContactFlow {
 }
 
 impl BlockType for DataAwsConnectContactFlow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4626,16 +5480,25 @@ impl DataSource for DataAwsConnectContactFlow {
 }
 
 /// A declared [`DataAwsConnectContactFlow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectContactFlowRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectContactFlowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectContactFlowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectContactFlowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectContactFlowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4699,8 +5562,15 @@ impl DataAwsConnectContactFlowRef {
 }
 
 /// The data source `aws_connect_contact_flow_module`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectContactFlowModule(Body);
+
+impl std::fmt::Debug for DataAwsConnectContactFlowModule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectContactFlowModule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectContactFlowModule`].
 #[derive(Clone, Debug)]
@@ -4746,9 +5616,11 @@ impl DataAwsConnectContactFlowModule {
 }
 
 impl BlockType for DataAwsConnectContactFlowModule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4761,16 +5633,25 @@ impl DataSource for DataAwsConnectContactFlowModule {
 }
 
 /// A declared [`DataAwsConnectContactFlowModule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectContactFlowModuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectContactFlowModuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectContactFlowModuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectContactFlowModuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectContactFlowModuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4839,8 +5720,15 @@ impl DataAwsConnectContactFlowModuleRef {
 }
 
 /// The data source `aws_connect_hours_of_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectHoursOfOperation(Body);
+
+impl std::fmt::Debug for DataAwsConnectHoursOfOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectHoursOfOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectHoursOfOperation`].
 #[derive(Clone, Debug)]
@@ -4886,9 +5774,11 @@ impl DataAwsConnectHoursOfOperation {
 }
 
 impl BlockType for DataAwsConnectHoursOfOperation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4901,16 +5791,25 @@ impl DataSource for DataAwsConnectHoursOfOperation {
 }
 
 /// A declared [`DataAwsConnectHoursOfOperation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectHoursOfOperationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectHoursOfOperationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectHoursOfOperationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectHoursOfOperationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectHoursOfOperationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4978,10 +5877,18 @@ impl DataAwsConnectHoursOfOperationRef {
 pub enum DataAwsConnectHoursOfOperationConfig {}
 
 /// The fields of a [`DataAwsConnectHoursOfOperationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectHoursOfOperationConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectHoursOfOperationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectHoursOfOperationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectHoursOfOperationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5014,10 +5921,18 @@ impl DataAwsConnectHoursOfOperationConfigFields {
 pub enum DataAwsConnectHoursOfOperationConfigEndTime {}
 
 /// The fields of a [`DataAwsConnectHoursOfOperationConfigEndTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectHoursOfOperationConfigEndTimeFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectHoursOfOperationConfigEndTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectHoursOfOperationConfigEndTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectHoursOfOperationConfigEndTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5045,10 +5960,18 @@ impl DataAwsConnectHoursOfOperationConfigEndTimeFields {
 pub enum DataAwsConnectHoursOfOperationConfigStartTime {}
 
 /// The fields of a [`DataAwsConnectHoursOfOperationConfigStartTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectHoursOfOperationConfigStartTimeFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectHoursOfOperationConfigStartTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectHoursOfOperationConfigStartTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectHoursOfOperationConfigStartTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5072,8 +5995,15 @@ impl DataAwsConnectHoursOfOperationConfigStartTimeFields {
 }
 
 /// The data source `aws_connect_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstance(Body);
+
+impl std::fmt::Debug for DataAwsConnectInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstance").field(&self.0).finish()
+    }
+}
 
 impl DataAwsConnectInstance {
     #[inline]
@@ -5110,9 +6040,11 @@ impl DataAwsConnectInstance {
 }
 
 impl BlockType for DataAwsConnectInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5125,16 +6057,25 @@ impl DataSource for DataAwsConnectInstance {
 }
 
 /// A declared [`DataAwsConnectInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5233,8 +6174,15 @@ impl DataAwsConnectInstanceRef {
 }
 
 /// The data source `aws_connect_instance_storage_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfig(Body);
+
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectInstanceStorageConfig`].
 #[derive(Clone, Debug)]
@@ -5269,9 +6217,11 @@ impl DataAwsConnectInstanceStorageConfig {
 }
 
 impl BlockType for DataAwsConnectInstanceStorageConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5284,16 +6234,25 @@ impl DataSource for DataAwsConnectInstanceStorageConfig {
 }
 
 /// A declared [`DataAwsConnectInstanceStorageConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectInstanceStorageConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectInstanceStorageConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5341,10 +6300,18 @@ impl DataAwsConnectInstanceStorageConfigRef {
 pub enum DataAwsConnectInstanceStorageConfigStorageConfig {}
 
 /// The fields of a [`DataAwsConnectInstanceStorageConfigStorageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigStorageConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigStorageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigStorageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectInstanceStorageConfigStorageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5387,10 +6354,18 @@ impl DataAwsConnectInstanceStorageConfigStorageConfigFields {
 pub enum DataAwsConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig {}
 
 /// The fields of a [`DataAwsConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5413,10 +6388,18 @@ impl DataAwsConnectInstanceStorageConfigStorageConfigKinesisFirehoseConfigFields
 pub enum DataAwsConnectInstanceStorageConfigStorageConfigKinesisStreamConfig {}
 
 /// The fields of a [`DataAwsConnectInstanceStorageConfigStorageConfigKinesisStreamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5439,10 +6422,18 @@ impl DataAwsConnectInstanceStorageConfigStorageConfigKinesisStreamConfigFields {
 pub enum DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig {}
 
 /// The fields of a [`DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5475,10 +6466,18 @@ impl DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigFie
 pub enum DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfig {}
 
 /// The fields of a [`DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEncryptionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5506,10 +6505,18 @@ impl DataAwsConnectInstanceStorageConfigStorageConfigKinesisVideoStreamConfigEnc
 pub enum DataAwsConnectInstanceStorageConfigStorageConfigS3Config {}
 
 /// The fields of a [`DataAwsConnectInstanceStorageConfigStorageConfigS3Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5542,10 +6549,18 @@ impl DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigFields {
 pub enum DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig {}
 
 /// The fields of a [`DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5569,8 +6584,15 @@ impl DataAwsConnectInstanceStorageConfigStorageConfigS3ConfigEncryptionConfigFie
 }
 
 /// The data source `aws_connect_lambda_function_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectLambdaFunctionAssociation(Body);
+
+impl std::fmt::Debug for DataAwsConnectLambdaFunctionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectLambdaFunctionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectLambdaFunctionAssociation`].
 #[derive(Clone, Debug)]
@@ -5603,9 +6625,11 @@ impl DataAwsConnectLambdaFunctionAssociation {
 }
 
 impl BlockType for DataAwsConnectLambdaFunctionAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5618,16 +6642,25 @@ impl DataSource for DataAwsConnectLambdaFunctionAssociation {
 }
 
 /// A declared [`DataAwsConnectLambdaFunctionAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectLambdaFunctionAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectLambdaFunctionAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectLambdaFunctionAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectLambdaFunctionAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectLambdaFunctionAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5661,8 +6694,15 @@ impl DataAwsConnectLambdaFunctionAssociationRef {
 }
 
 /// The data source `aws_connect_prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectPrompt(Body);
+
+impl std::fmt::Debug for DataAwsConnectPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectPrompt`].
 #[derive(Clone, Debug)]
@@ -5695,9 +6735,11 @@ impl DataAwsConnectPrompt {
 }
 
 impl BlockType for DataAwsConnectPrompt {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5710,16 +6752,25 @@ impl DataSource for DataAwsConnectPrompt {
 }
 
 /// A declared [`DataAwsConnectPrompt`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectPromptRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectPromptRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectPromptRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectPromptRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectPromptRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5763,8 +6814,15 @@ impl DataAwsConnectPromptRef {
 }
 
 /// The data source `aws_connect_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQueue(Body);
+
+impl std::fmt::Debug for DataAwsConnectQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectQueue`].
 #[derive(Clone, Debug)]
@@ -5810,9 +6868,11 @@ impl DataAwsConnectQueue {
 }
 
 impl BlockType for DataAwsConnectQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5825,16 +6885,25 @@ impl DataSource for DataAwsConnectQueue {
 }
 
 /// A declared [`DataAwsConnectQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQueueRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5912,10 +6981,18 @@ impl DataAwsConnectQueueRef {
 pub enum DataAwsConnectQueueOutboundCallerConfig {}
 
 /// The fields of a [`DataAwsConnectQueueOutboundCallerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQueueOutboundCallerConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectQueueOutboundCallerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQueueOutboundCallerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectQueueOutboundCallerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5944,8 +7021,15 @@ impl DataAwsConnectQueueOutboundCallerConfigFields {
 }
 
 /// The data source `aws_connect_quick_connect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQuickConnect(Body);
+
+impl std::fmt::Debug for DataAwsConnectQuickConnect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQuickConnect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectQuickConnect`].
 #[derive(Clone, Debug)]
@@ -5991,9 +7075,11 @@ impl DataAwsConnectQuickConnect {
 }
 
 impl BlockType for DataAwsConnectQuickConnect {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6006,16 +7092,25 @@ impl DataSource for DataAwsConnectQuickConnect {
 }
 
 /// A declared [`DataAwsConnectQuickConnect`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQuickConnectRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectQuickConnectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQuickConnectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectQuickConnectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectQuickConnectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6078,10 +7173,18 @@ impl DataAwsConnectQuickConnectRef {
 pub enum DataAwsConnectQuickConnectQuickConnectConfig {}
 
 /// The fields of a [`DataAwsConnectQuickConnectQuickConnectConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQuickConnectQuickConnectConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectQuickConnectQuickConnectConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQuickConnectQuickConnectConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectQuickConnectQuickConnectConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6119,10 +7222,18 @@ impl DataAwsConnectQuickConnectQuickConnectConfigFields {
 pub enum DataAwsConnectQuickConnectQuickConnectConfigPhoneConfig {}
 
 /// The fields of a [`DataAwsConnectQuickConnectQuickConnectConfigPhoneConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQuickConnectQuickConnectConfigPhoneConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectQuickConnectQuickConnectConfigPhoneConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQuickConnectQuickConnectConfigPhoneConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectQuickConnectQuickConnectConfigPhoneConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6145,10 +7256,18 @@ impl DataAwsConnectQuickConnectQuickConnectConfigPhoneConfigFields {
 pub enum DataAwsConnectQuickConnectQuickConnectConfigQueueConfig {}
 
 /// The fields of a [`DataAwsConnectQuickConnectQuickConnectConfigQueueConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQuickConnectQuickConnectConfigQueueConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectQuickConnectQuickConnectConfigQueueConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQuickConnectQuickConnectConfigQueueConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectQuickConnectQuickConnectConfigQueueConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6176,10 +7295,18 @@ impl DataAwsConnectQuickConnectQuickConnectConfigQueueConfigFields {
 pub enum DataAwsConnectQuickConnectQuickConnectConfigUserConfig {}
 
 /// The fields of a [`DataAwsConnectQuickConnectQuickConnectConfigUserConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectQuickConnectQuickConnectConfigUserConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectQuickConnectQuickConnectConfigUserConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectQuickConnectQuickConnectConfigUserConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectQuickConnectQuickConnectConfigUserConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6203,8 +7330,15 @@ impl DataAwsConnectQuickConnectQuickConnectConfigUserConfigFields {
 }
 
 /// The data source `aws_connect_routing_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectRoutingProfile(Body);
+
+impl std::fmt::Debug for DataAwsConnectRoutingProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectRoutingProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectRoutingProfile`].
 #[derive(Clone, Debug)]
@@ -6250,9 +7384,11 @@ impl DataAwsConnectRoutingProfile {
 }
 
 impl BlockType for DataAwsConnectRoutingProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6265,16 +7401,25 @@ impl DataSource for DataAwsConnectRoutingProfile {
 }
 
 /// A declared [`DataAwsConnectRoutingProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectRoutingProfileRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectRoutingProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectRoutingProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectRoutingProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectRoutingProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6347,10 +7492,18 @@ impl DataAwsConnectRoutingProfileRef {
 pub enum DataAwsConnectRoutingProfileMediaConcurrencies {}
 
 /// The fields of a [`DataAwsConnectRoutingProfileMediaConcurrencies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectRoutingProfileMediaConcurrenciesFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectRoutingProfileMediaConcurrenciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectRoutingProfileMediaConcurrenciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectRoutingProfileMediaConcurrenciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6383,10 +7536,18 @@ impl DataAwsConnectRoutingProfileMediaConcurrenciesFields {
 pub enum DataAwsConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior {}
 
 /// The fields of a [`DataAwsConnectRoutingProfileMediaConcurrenciesCrossChannelBehavior`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6409,10 +7570,18 @@ impl DataAwsConnectRoutingProfileMediaConcurrenciesCrossChannelBehaviorFields {
 pub enum DataAwsConnectRoutingProfileQueueConfigs {}
 
 /// The fields of a [`DataAwsConnectRoutingProfileQueueConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectRoutingProfileQueueConfigsFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectRoutingProfileQueueConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectRoutingProfileQueueConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectRoutingProfileQueueConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6456,8 +7625,15 @@ impl DataAwsConnectRoutingProfileQueueConfigsFields {
 }
 
 /// The data source `aws_connect_security_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectSecurityProfile(Body);
+
+impl std::fmt::Debug for DataAwsConnectSecurityProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectSecurityProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectSecurityProfile`].
 #[derive(Clone, Debug)]
@@ -6503,9 +7679,11 @@ impl DataAwsConnectSecurityProfile {
 }
 
 impl BlockType for DataAwsConnectSecurityProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6518,16 +7696,25 @@ impl DataSource for DataAwsConnectSecurityProfile {
 }
 
 /// A declared [`DataAwsConnectSecurityProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectSecurityProfileRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectSecurityProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectSecurityProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectSecurityProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectSecurityProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6591,8 +7778,15 @@ impl DataAwsConnectSecurityProfileRef {
 }
 
 /// The data source `aws_connect_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUser(Body);
+
+impl std::fmt::Debug for DataAwsConnectUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectUser`].
 #[derive(Clone, Debug)]
@@ -6638,9 +7832,11 @@ impl DataAwsConnectUser {
 }
 
 impl BlockType for DataAwsConnectUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6653,16 +7849,25 @@ impl DataSource for DataAwsConnectUser {
 }
 
 /// A declared [`DataAwsConnectUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6745,10 +7950,18 @@ impl DataAwsConnectUserRef {
 pub enum DataAwsConnectUserIdentityInfo {}
 
 /// The fields of a [`DataAwsConnectUserIdentityInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserIdentityInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserIdentityInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserIdentityInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserIdentityInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6786,10 +7999,18 @@ impl DataAwsConnectUserIdentityInfoFields {
 pub enum DataAwsConnectUserPhoneConfig {}
 
 /// The fields of a [`DataAwsConnectUserPhoneConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserPhoneConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserPhoneConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserPhoneConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserPhoneConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6823,8 +8044,15 @@ impl DataAwsConnectUserPhoneConfigFields {
 }
 
 /// The data source `aws_connect_user_hierarchy_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroup(Body);
+
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectUserHierarchyGroup`].
 #[derive(Clone, Debug)]
@@ -6870,9 +8098,11 @@ impl DataAwsConnectUserHierarchyGroup {
 }
 
 impl BlockType for DataAwsConnectUserHierarchyGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6885,16 +8115,25 @@ impl DataSource for DataAwsConnectUserHierarchyGroup {
 }
 
 /// A declared [`DataAwsConnectUserHierarchyGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectUserHierarchyGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectUserHierarchyGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6957,10 +8196,18 @@ impl DataAwsConnectUserHierarchyGroupRef {
 pub enum DataAwsConnectUserHierarchyGroupHierarchyPath {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyGroupHierarchyPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroupHierarchyPathFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroupHierarchyPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroupHierarchyPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyGroupHierarchyPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7003,10 +8250,18 @@ impl DataAwsConnectUserHierarchyGroupHierarchyPathFields {
 pub enum DataAwsConnectUserHierarchyGroupHierarchyPathLevelFive {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyGroupHierarchyPathLevelFive`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroupHierarchyPathLevelFiveFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroupHierarchyPathLevelFiveFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroupHierarchyPathLevelFiveFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyGroupHierarchyPathLevelFiveFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7039,10 +8294,18 @@ impl DataAwsConnectUserHierarchyGroupHierarchyPathLevelFiveFields {
 pub enum DataAwsConnectUserHierarchyGroupHierarchyPathLevelFour {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyGroupHierarchyPathLevelFour`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroupHierarchyPathLevelFourFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroupHierarchyPathLevelFourFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroupHierarchyPathLevelFourFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyGroupHierarchyPathLevelFourFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7075,10 +8338,18 @@ impl DataAwsConnectUserHierarchyGroupHierarchyPathLevelFourFields {
 pub enum DataAwsConnectUserHierarchyGroupHierarchyPathLevelOne {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyGroupHierarchyPathLevelOne`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroupHierarchyPathLevelOneFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroupHierarchyPathLevelOneFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroupHierarchyPathLevelOneFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyGroupHierarchyPathLevelOneFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7111,10 +8382,18 @@ impl DataAwsConnectUserHierarchyGroupHierarchyPathLevelOneFields {
 pub enum DataAwsConnectUserHierarchyGroupHierarchyPathLevelThree {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyGroupHierarchyPathLevelThree`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroupHierarchyPathLevelThreeFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroupHierarchyPathLevelThreeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroupHierarchyPathLevelThreeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyGroupHierarchyPathLevelThreeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7147,10 +8426,18 @@ impl DataAwsConnectUserHierarchyGroupHierarchyPathLevelThreeFields {
 pub enum DataAwsConnectUserHierarchyGroupHierarchyPathLevelTwo {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyGroupHierarchyPathLevelTwo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyGroupHierarchyPathLevelTwoFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyGroupHierarchyPathLevelTwoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyGroupHierarchyPathLevelTwoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyGroupHierarchyPathLevelTwoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7179,8 +8466,15 @@ impl DataAwsConnectUserHierarchyGroupHierarchyPathLevelTwoFields {
 }
 
 /// The data source `aws_connect_user_hierarchy_structure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructure(Body);
+
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructure").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectUserHierarchyStructure`].
 #[derive(Clone, Debug)]
@@ -7211,9 +8505,11 @@ impl DataAwsConnectUserHierarchyStructure {
 }
 
 impl BlockType for DataAwsConnectUserHierarchyStructure {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7226,16 +8522,25 @@ impl DataSource for DataAwsConnectUserHierarchyStructure {
 }
 
 /// A declared [`DataAwsConnectUserHierarchyStructure`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructureRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectUserHierarchyStructureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectUserHierarchyStructureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7273,10 +8578,18 @@ impl DataAwsConnectUserHierarchyStructureRef {
 pub enum DataAwsConnectUserHierarchyStructureHierarchyStructure {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyStructureHierarchyStructure`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructureHierarchyStructureFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructureHierarchyStructureFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructureHierarchyStructureFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyStructureHierarchyStructureFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7319,10 +8632,18 @@ impl DataAwsConnectUserHierarchyStructureHierarchyStructureFields {
 pub enum DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFive {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFive`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFiveFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFiveFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFiveFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFiveFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7355,10 +8676,18 @@ impl DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFiveFields {
 pub enum DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFour {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFour`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFourFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFourFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFourFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFourFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7391,10 +8720,18 @@ impl DataAwsConnectUserHierarchyStructureHierarchyStructureLevelFourFields {
 pub enum DataAwsConnectUserHierarchyStructureHierarchyStructureLevelOne {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyStructureHierarchyStructureLevelOne`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructureHierarchyStructureLevelOneFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelOneFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructureHierarchyStructureLevelOneFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelOneFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7427,10 +8764,18 @@ impl DataAwsConnectUserHierarchyStructureHierarchyStructureLevelOneFields {
 pub enum DataAwsConnectUserHierarchyStructureHierarchyStructureLevelThree {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyStructureHierarchyStructureLevelThree`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructureHierarchyStructureLevelThreeFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelThreeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructureHierarchyStructureLevelThreeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelThreeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7463,10 +8808,18 @@ impl DataAwsConnectUserHierarchyStructureHierarchyStructureLevelThreeFields {
 pub enum DataAwsConnectUserHierarchyStructureHierarchyStructureLevelTwo {}
 
 /// The fields of a [`DataAwsConnectUserHierarchyStructureHierarchyStructureLevelTwo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectUserHierarchyStructureHierarchyStructureLevelTwoFields(Expr);
 
+impl std::fmt::Debug for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelTwoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectUserHierarchyStructureHierarchyStructureLevelTwoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsConnectUserHierarchyStructureHierarchyStructureLevelTwoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7495,8 +8848,15 @@ impl DataAwsConnectUserHierarchyStructureHierarchyStructureLevelTwoFields {
 }
 
 /// The data source `aws_connect_vocabulary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectVocabulary(Body);
+
+impl std::fmt::Debug for DataAwsConnectVocabulary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectVocabulary").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsConnectVocabulary`].
 #[derive(Clone, Debug)]
@@ -7542,9 +8902,11 @@ impl DataAwsConnectVocabulary {
 }
 
 impl BlockType for DataAwsConnectVocabulary {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7557,16 +8919,25 @@ impl DataSource for DataAwsConnectVocabulary {
 }
 
 /// A declared [`DataAwsConnectVocabulary`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsConnectVocabularyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsConnectVocabularyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsConnectVocabularyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsConnectVocabularyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsConnectVocabularyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

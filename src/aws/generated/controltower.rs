@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_controltower_baseline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerBaseline(Body);
+
+impl std::fmt::Debug for ControltowerBaseline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerBaseline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ControltowerBaseline`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl ControltowerBaseline {
 }
 
 impl BlockType for ControltowerBaseline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for ControltowerBaseline {
 }
 
 /// A declared [`ControltowerBaseline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerBaselineRef(BlockRef);
 
+impl std::fmt::Debug for ControltowerBaselineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerBaselineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ControltowerBaselineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ControltowerBaselineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -145,8 +163,15 @@ impl ControltowerBaselineRef {
 }
 
 /// The nested block `aws_controltower_baseline.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerBaselineParameters(Body);
+
+impl std::fmt::Debug for ControltowerBaselineParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerBaselineParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ControltowerBaselineParameters`].
 #[derive(Clone, Debug)]
@@ -168,10 +193,18 @@ impl ControltowerBaselineParameters {
 }
 
 /// The fields of a [`ControltowerBaselineParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerBaselineParametersFields(Expr);
 
+impl std::fmt::Debug for ControltowerBaselineParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerBaselineParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ControltowerBaselineParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -195,8 +228,15 @@ impl ControltowerBaselineParametersFields {
 }
 
 /// The nested block `aws_controltower_baseline.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerBaselineTimeouts(Body);
+
+impl std::fmt::Debug for ControltowerBaselineTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerBaselineTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ControltowerBaselineTimeouts {
     #[inline]
@@ -225,10 +265,18 @@ impl ControltowerBaselineTimeouts {
 }
 
 /// The fields of a [`ControltowerBaselineTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerBaselineTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ControltowerBaselineTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerBaselineTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ControltowerBaselineTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -257,8 +305,15 @@ impl ControltowerBaselineTimeoutsFields {
 }
 
 /// The resource `aws_controltower_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerControl(Body);
+
+impl std::fmt::Debug for ControltowerControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ControltowerControl`].
 #[derive(Clone, Debug)]
@@ -302,9 +357,11 @@ impl ControltowerControl {
 }
 
 impl BlockType for ControltowerControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -318,16 +375,25 @@ impl Resource for ControltowerControl {
 }
 
 /// A declared [`ControltowerControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerControlRef(BlockRef);
 
+impl std::fmt::Debug for ControltowerControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ControltowerControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ControltowerControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -376,8 +442,15 @@ impl ControltowerControlRef {
 }
 
 /// The nested block `aws_controltower_control.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerControlParameters(Body);
+
+impl std::fmt::Debug for ControltowerControlParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerControlParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ControltowerControlParameters`].
 #[derive(Clone, Debug)]
@@ -399,10 +472,18 @@ impl ControltowerControlParameters {
 }
 
 /// The fields of a [`ControltowerControlParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerControlParametersFields(Expr);
 
+impl std::fmt::Debug for ControltowerControlParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerControlParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ControltowerControlParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -426,8 +507,15 @@ impl ControltowerControlParametersFields {
 }
 
 /// The nested block `aws_controltower_control.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerControlTimeouts(Body);
+
+impl std::fmt::Debug for ControltowerControlTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerControlTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ControltowerControlTimeouts {
     #[inline]
@@ -453,10 +541,18 @@ impl ControltowerControlTimeouts {
 }
 
 /// The fields of a [`ControltowerControlTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerControlTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ControltowerControlTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerControlTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ControltowerControlTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -485,8 +581,15 @@ impl ControltowerControlTimeoutsFields {
 }
 
 /// The resource `aws_controltower_landing_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerLandingZone(Body);
+
+impl std::fmt::Debug for ControltowerLandingZone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerLandingZone").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ControltowerLandingZone`].
 #[derive(Clone, Debug)]
@@ -534,9 +637,11 @@ impl ControltowerLandingZone {
 }
 
 impl BlockType for ControltowerLandingZone {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -550,16 +655,25 @@ impl Resource for ControltowerLandingZone {
 }
 
 /// A declared [`ControltowerLandingZone`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerLandingZoneRef(BlockRef);
 
+impl std::fmt::Debug for ControltowerLandingZoneRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerLandingZoneRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ControltowerLandingZoneRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ControltowerLandingZoneRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -627,10 +741,18 @@ impl ControltowerLandingZoneRef {
 pub enum ControltowerLandingZoneDriftStatus {}
 
 /// The fields of a [`ControltowerLandingZoneDriftStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerLandingZoneDriftStatusFields(Expr);
 
+impl std::fmt::Debug for ControltowerLandingZoneDriftStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerLandingZoneDriftStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ControltowerLandingZoneDriftStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -649,8 +771,15 @@ impl ControltowerLandingZoneDriftStatusFields {
 }
 
 /// The nested block `aws_controltower_landing_zone.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerLandingZoneTimeouts(Body);
+
+impl std::fmt::Debug for ControltowerLandingZoneTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerLandingZoneTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ControltowerLandingZoneTimeouts {
     #[inline]
@@ -676,10 +805,18 @@ impl ControltowerLandingZoneTimeouts {
 }
 
 /// The fields of a [`ControltowerLandingZoneTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ControltowerLandingZoneTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ControltowerLandingZoneTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ControltowerLandingZoneTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ControltowerLandingZoneTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -708,8 +845,15 @@ impl ControltowerLandingZoneTimeoutsFields {
 }
 
 /// The data source `aws_controltower_controls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsControltowerControls(Body);
+
+impl std::fmt::Debug for DataAwsControltowerControls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsControltowerControls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsControltowerControls`].
 #[derive(Clone, Debug)]
@@ -740,9 +884,11 @@ impl DataAwsControltowerControls {
 }
 
 impl BlockType for DataAwsControltowerControls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -755,16 +901,25 @@ impl DataSource for DataAwsControltowerControls {
 }
 
 /// A declared [`DataAwsControltowerControls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsControltowerControlsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsControltowerControlsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsControltowerControlsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsControltowerControlsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsControltowerControlsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

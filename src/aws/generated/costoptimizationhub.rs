@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_costoptimizationhub_enrollment_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CostoptimizationhubEnrollmentStatus(Body);
+
+impl std::fmt::Debug for CostoptimizationhubEnrollmentStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CostoptimizationhubEnrollmentStatus").field(&self.0).finish()
+    }
+}
 
 impl CostoptimizationhubEnrollmentStatus {
     #[inline]
@@ -26,9 +33,11 @@ impl CostoptimizationhubEnrollmentStatus {
 }
 
 impl BlockType for CostoptimizationhubEnrollmentStatus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -42,16 +51,25 @@ impl Resource for CostoptimizationhubEnrollmentStatus {
 }
 
 /// A declared [`CostoptimizationhubEnrollmentStatus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CostoptimizationhubEnrollmentStatusRef(BlockRef);
 
+impl std::fmt::Debug for CostoptimizationhubEnrollmentStatusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CostoptimizationhubEnrollmentStatusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CostoptimizationhubEnrollmentStatusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CostoptimizationhubEnrollmentStatusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -80,8 +98,15 @@ impl CostoptimizationhubEnrollmentStatusRef {
 }
 
 /// The resource `aws_costoptimizationhub_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CostoptimizationhubPreferences(Body);
+
+impl std::fmt::Debug for CostoptimizationhubPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CostoptimizationhubPreferences").field(&self.0).finish()
+    }
+}
 
 impl CostoptimizationhubPreferences {
     #[inline]
@@ -102,9 +127,11 @@ impl CostoptimizationhubPreferences {
 }
 
 impl BlockType for CostoptimizationhubPreferences {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -118,16 +145,25 @@ impl Resource for CostoptimizationhubPreferences {
 }
 
 /// A declared [`CostoptimizationhubPreferences`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CostoptimizationhubPreferencesRef(BlockRef);
 
+impl std::fmt::Debug for CostoptimizationhubPreferencesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CostoptimizationhubPreferencesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CostoptimizationhubPreferencesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CostoptimizationhubPreferencesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

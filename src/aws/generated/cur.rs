@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_cur_report_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CurReportDefinition(Body);
+
+impl std::fmt::Debug for CurReportDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CurReportDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CurReportDefinition`].
 #[derive(Clone, Debug)]
@@ -74,9 +81,11 @@ impl CurReportDefinition {
 }
 
 impl BlockType for CurReportDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -90,16 +99,25 @@ impl Resource for CurReportDefinition {
 }
 
 /// A declared [`CurReportDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CurReportDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for CurReportDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CurReportDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CurReportDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CurReportDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -188,8 +206,15 @@ impl CurReportDefinitionRef {
 }
 
 /// The data source `aws_cur_report_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCurReportDefinition(Body);
+
+impl std::fmt::Debug for DataAwsCurReportDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCurReportDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCurReportDefinition`].
 #[derive(Clone, Debug)]
@@ -219,9 +244,11 @@ impl DataAwsCurReportDefinition {
 }
 
 impl BlockType for DataAwsCurReportDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -234,16 +261,25 @@ impl DataSource for DataAwsCurReportDefinition {
 }
 
 /// A declared [`DataAwsCurReportDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCurReportDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCurReportDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCurReportDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCurReportDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCurReportDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

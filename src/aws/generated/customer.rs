@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_customer_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerGateway(Body);
+
+impl std::fmt::Debug for CustomerGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerGateway`].
 #[derive(Clone, Debug)]
@@ -76,9 +83,11 @@ impl CustomerGateway {
 }
 
 impl BlockType for CustomerGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -92,16 +101,25 @@ impl Resource for CustomerGateway {
 }
 
 /// A declared [`CustomerGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerGatewayRef(BlockRef);
 
+impl std::fmt::Debug for CustomerGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CustomerGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CustomerGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -170,8 +188,15 @@ impl CustomerGatewayRef {
 }
 
 /// The data source `aws_customer_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCustomerGateway(Body);
+
+impl std::fmt::Debug for DataAwsCustomerGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCustomerGateway").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCustomerGateway {
     #[inline]
@@ -209,9 +234,11 @@ impl DataAwsCustomerGateway {
 }
 
 impl BlockType for DataAwsCustomerGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -224,16 +251,25 @@ impl DataSource for DataAwsCustomerGateway {
 }
 
 /// A declared [`DataAwsCustomerGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCustomerGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsCustomerGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCustomerGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsCustomerGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsCustomerGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -307,8 +343,15 @@ impl DataAwsCustomerGatewayRef {
 }
 
 /// The nested block `aws_customer_gateway.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCustomerGatewayFilter(Body);
+
+impl std::fmt::Debug for DataAwsCustomerGatewayFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCustomerGatewayFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsCustomerGatewayFilter`].
 #[derive(Clone, Debug)]
@@ -330,10 +373,18 @@ impl DataAwsCustomerGatewayFilter {
 }
 
 /// The fields of a [`DataAwsCustomerGatewayFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCustomerGatewayFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsCustomerGatewayFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCustomerGatewayFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCustomerGatewayFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -357,8 +408,15 @@ impl DataAwsCustomerGatewayFilterFields {
 }
 
 /// The nested block `aws_customer_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCustomerGatewayTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsCustomerGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCustomerGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsCustomerGatewayTimeouts {
     #[inline]
@@ -374,10 +432,18 @@ impl DataAwsCustomerGatewayTimeouts {
 }
 
 /// The fields of a [`DataAwsCustomerGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsCustomerGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsCustomerGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsCustomerGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsCustomerGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

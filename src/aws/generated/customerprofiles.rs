@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_customerprofiles_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomain(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomain`].
 #[derive(Clone, Debug)]
@@ -73,9 +80,11 @@ impl CustomerprofilesDomain {
 }
 
 impl BlockType for CustomerprofilesDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -89,16 +98,25 @@ impl Resource for CustomerprofilesDomain {
 }
 
 /// A declared [`CustomerprofilesDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRef(BlockRef);
 
+impl std::fmt::Debug for CustomerprofilesDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CustomerprofilesDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CustomerprofilesDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -167,8 +185,15 @@ impl CustomerprofilesDomainRef {
 }
 
 /// The nested block `aws_customerprofiles_domain.matching`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatching(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainMatching {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatching").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainMatching`].
 #[derive(Clone, Debug)]
@@ -203,10 +228,18 @@ impl CustomerprofilesDomainMatching {
 }
 
 /// The fields of a [`CustomerprofilesDomainMatching`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainMatchingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainMatchingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -240,8 +273,15 @@ impl CustomerprofilesDomainMatchingFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.matching.auto_merging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingAutoMerging(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainMatchingAutoMerging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingAutoMerging").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainMatchingAutoMerging`].
 #[derive(Clone, Debug)]
@@ -276,10 +316,18 @@ impl CustomerprofilesDomainMatchingAutoMerging {
 }
 
 /// The fields of a [`CustomerprofilesDomainMatchingAutoMerging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingAutoMergingFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainMatchingAutoMergingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingAutoMergingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainMatchingAutoMergingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -313,8 +361,15 @@ impl CustomerprofilesDomainMatchingAutoMergingFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.matching.auto_merging.conflict_resolution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingAutoMergingConflictResolution(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainMatchingAutoMergingConflictResolution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingAutoMergingConflictResolution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainMatchingAutoMergingConflictResolution`].
 #[derive(Clone, Debug)]
@@ -339,10 +394,18 @@ impl CustomerprofilesDomainMatchingAutoMergingConflictResolution {
 }
 
 /// The fields of a [`CustomerprofilesDomainMatchingAutoMergingConflictResolution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingAutoMergingConflictResolutionFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainMatchingAutoMergingConflictResolutionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingAutoMergingConflictResolutionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainMatchingAutoMergingConflictResolutionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -366,8 +429,15 @@ impl CustomerprofilesDomainMatchingAutoMergingConflictResolutionFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.matching.auto_merging.consolidation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingAutoMergingConsolidation(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainMatchingAutoMergingConsolidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingAutoMergingConsolidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainMatchingAutoMergingConsolidation`].
 #[derive(Clone, Debug)]
@@ -387,10 +457,18 @@ impl CustomerprofilesDomainMatchingAutoMergingConsolidation {
 }
 
 /// The fields of a [`CustomerprofilesDomainMatchingAutoMergingConsolidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingAutoMergingConsolidationFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainMatchingAutoMergingConsolidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingAutoMergingConsolidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainMatchingAutoMergingConsolidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -409,8 +487,15 @@ impl CustomerprofilesDomainMatchingAutoMergingConsolidationFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.matching.exporting_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingExportingConfig(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainMatchingExportingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingExportingConfig").field(&self.0).finish()
+    }
+}
 
 impl CustomerprofilesDomainMatchingExportingConfig {
     #[inline]
@@ -426,10 +511,18 @@ impl CustomerprofilesDomainMatchingExportingConfig {
 }
 
 /// The fields of a [`CustomerprofilesDomainMatchingExportingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingExportingConfigFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainMatchingExportingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingExportingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainMatchingExportingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -448,8 +541,15 @@ impl CustomerprofilesDomainMatchingExportingConfigFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.matching.exporting_config.s3_exporting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingExportingConfigS3Exporting(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainMatchingExportingConfigS3Exporting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingExportingConfigS3Exporting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainMatchingExportingConfigS3Exporting`].
 #[derive(Clone, Debug)]
@@ -474,10 +574,18 @@ impl CustomerprofilesDomainMatchingExportingConfigS3Exporting {
 }
 
 /// The fields of a [`CustomerprofilesDomainMatchingExportingConfigS3Exporting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingExportingConfigS3ExportingFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainMatchingExportingConfigS3ExportingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingExportingConfigS3ExportingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainMatchingExportingConfigS3ExportingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -501,8 +609,15 @@ impl CustomerprofilesDomainMatchingExportingConfigS3ExportingFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.matching.job_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingJobSchedule(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainMatchingJobSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingJobSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainMatchingJobSchedule`].
 #[derive(Clone, Debug)]
@@ -524,10 +639,18 @@ impl CustomerprofilesDomainMatchingJobSchedule {
 }
 
 /// The fields of a [`CustomerprofilesDomainMatchingJobSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainMatchingJobScheduleFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainMatchingJobScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainMatchingJobScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainMatchingJobScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -551,8 +674,15 @@ impl CustomerprofilesDomainMatchingJobScheduleFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.rule_based_matching`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatching(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatching {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatching").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainRuleBasedMatching`].
 #[derive(Clone, Debug)]
@@ -608,10 +738,18 @@ impl CustomerprofilesDomainRuleBasedMatching {
 }
 
 /// The fields of a [`CustomerprofilesDomainRuleBasedMatching`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainRuleBasedMatchingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -665,8 +803,15 @@ impl CustomerprofilesDomainRuleBasedMatchingFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.rule_based_matching.attribute_types_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelector(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelector`].
 #[derive(Clone, Debug)]
@@ -701,10 +846,18 @@ impl CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelector {
 }
 
 /// The fields of a [`CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelectorFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -738,8 +891,15 @@ impl CustomerprofilesDomainRuleBasedMatchingAttributeTypesSelectorFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.rule_based_matching.conflict_resolution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingConflictResolution(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingConflictResolution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingConflictResolution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainRuleBasedMatchingConflictResolution`].
 #[derive(Clone, Debug)]
@@ -764,10 +924,18 @@ impl CustomerprofilesDomainRuleBasedMatchingConflictResolution {
 }
 
 /// The fields of a [`CustomerprofilesDomainRuleBasedMatchingConflictResolution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingConflictResolutionFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingConflictResolutionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingConflictResolutionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainRuleBasedMatchingConflictResolutionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -791,8 +959,15 @@ impl CustomerprofilesDomainRuleBasedMatchingConflictResolutionFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.rule_based_matching.exporting_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingExportingConfig(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingExportingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingExportingConfig").field(&self.0).finish()
+    }
+}
 
 impl CustomerprofilesDomainRuleBasedMatchingExportingConfig {
     #[inline]
@@ -808,10 +983,18 @@ impl CustomerprofilesDomainRuleBasedMatchingExportingConfig {
 }
 
 /// The fields of a [`CustomerprofilesDomainRuleBasedMatchingExportingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingExportingConfigFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingExportingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingExportingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainRuleBasedMatchingExportingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -830,8 +1013,15 @@ impl CustomerprofilesDomainRuleBasedMatchingExportingConfigFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.rule_based_matching.exporting_config.s3_exporting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingExportingConfigS3Exporting(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingExportingConfigS3Exporting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingExportingConfigS3Exporting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainRuleBasedMatchingExportingConfigS3Exporting`].
 #[derive(Clone, Debug)]
@@ -856,10 +1046,18 @@ impl CustomerprofilesDomainRuleBasedMatchingExportingConfigS3Exporting {
 }
 
 /// The fields of a [`CustomerprofilesDomainRuleBasedMatchingExportingConfigS3Exporting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingExportingConfigS3ExportingFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingExportingConfigS3ExportingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingExportingConfigS3ExportingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainRuleBasedMatchingExportingConfigS3ExportingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -883,8 +1081,15 @@ impl CustomerprofilesDomainRuleBasedMatchingExportingConfigS3ExportingFields {
 }
 
 /// The nested block `aws_customerprofiles_domain.rule_based_matching.matching_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingMatchingRules(Body);
+
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingMatchingRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingMatchingRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesDomainRuleBasedMatchingMatchingRules`].
 #[derive(Clone, Debug)]
@@ -904,10 +1109,18 @@ impl CustomerprofilesDomainRuleBasedMatchingMatchingRules {
 }
 
 /// The fields of a [`CustomerprofilesDomainRuleBasedMatchingMatchingRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesDomainRuleBasedMatchingMatchingRulesFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesDomainRuleBasedMatchingMatchingRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesDomainRuleBasedMatchingMatchingRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesDomainRuleBasedMatchingMatchingRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -926,8 +1139,15 @@ impl CustomerprofilesDomainRuleBasedMatchingMatchingRulesFields {
 }
 
 /// The resource `aws_customerprofiles_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfile(Body);
+
+impl std::fmt::Debug for CustomerprofilesProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomerprofilesProfile`].
 #[derive(Clone, Debug)]
@@ -1063,9 +1283,11 @@ impl CustomerprofilesProfile {
 }
 
 impl BlockType for CustomerprofilesProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1079,16 +1301,25 @@ impl Resource for CustomerprofilesProfile {
 }
 
 /// A declared [`CustomerprofilesProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileRef(BlockRef);
 
+impl std::fmt::Debug for CustomerprofilesProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CustomerprofilesProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CustomerprofilesProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1222,8 +1453,15 @@ impl CustomerprofilesProfileRef {
 }
 
 /// The nested block `aws_customerprofiles_profile.address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileAddress(Body);
+
+impl std::fmt::Debug for CustomerprofilesProfileAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileAddress").field(&self.0).finish()
+    }
+}
 
 impl CustomerprofilesProfileAddress {
     #[inline]
@@ -1284,10 +1522,18 @@ impl CustomerprofilesProfileAddress {
 }
 
 /// The fields of a [`CustomerprofilesProfileAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileAddressFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesProfileAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesProfileAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1351,8 +1597,15 @@ impl CustomerprofilesProfileAddressFields {
 }
 
 /// The nested block `aws_customerprofiles_profile.billing_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileBillingAddress(Body);
+
+impl std::fmt::Debug for CustomerprofilesProfileBillingAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileBillingAddress").field(&self.0).finish()
+    }
+}
 
 impl CustomerprofilesProfileBillingAddress {
     #[inline]
@@ -1413,10 +1666,18 @@ impl CustomerprofilesProfileBillingAddress {
 }
 
 /// The fields of a [`CustomerprofilesProfileBillingAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileBillingAddressFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesProfileBillingAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileBillingAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesProfileBillingAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1480,8 +1741,15 @@ impl CustomerprofilesProfileBillingAddressFields {
 }
 
 /// The nested block `aws_customerprofiles_profile.mailing_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileMailingAddress(Body);
+
+impl std::fmt::Debug for CustomerprofilesProfileMailingAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileMailingAddress").field(&self.0).finish()
+    }
+}
 
 impl CustomerprofilesProfileMailingAddress {
     #[inline]
@@ -1542,10 +1810,18 @@ impl CustomerprofilesProfileMailingAddress {
 }
 
 /// The fields of a [`CustomerprofilesProfileMailingAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileMailingAddressFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesProfileMailingAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileMailingAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesProfileMailingAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1609,8 +1885,15 @@ impl CustomerprofilesProfileMailingAddressFields {
 }
 
 /// The nested block `aws_customerprofiles_profile.shipping_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileShippingAddress(Body);
+
+impl std::fmt::Debug for CustomerprofilesProfileShippingAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileShippingAddress").field(&self.0).finish()
+    }
+}
 
 impl CustomerprofilesProfileShippingAddress {
     #[inline]
@@ -1671,10 +1954,18 @@ impl CustomerprofilesProfileShippingAddress {
 }
 
 /// The fields of a [`CustomerprofilesProfileShippingAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomerprofilesProfileShippingAddressFields(Expr);
 
+impl std::fmt::Debug for CustomerprofilesProfileShippingAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomerprofilesProfileShippingAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomerprofilesProfileShippingAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_dataexchange_data_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeDataSet(Body);
+
+impl std::fmt::Debug for DataexchangeDataSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeDataSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeDataSet`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl DataexchangeDataSet {
 }
 
 impl BlockType for DataexchangeDataSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for DataexchangeDataSet {
 }
 
 /// A declared [`DataexchangeDataSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeDataSetRef(BlockRef);
 
+impl std::fmt::Debug for DataexchangeDataSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeDataSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataexchangeDataSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataexchangeDataSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -134,8 +152,15 @@ impl DataexchangeDataSetRef {
 }
 
 /// The resource `aws_dataexchange_event_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventAction(Body);
+
+impl std::fmt::Debug for DataexchangeEventAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventAction").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeEventAction {
     #[inline]
@@ -164,9 +189,11 @@ impl DataexchangeEventAction {
 }
 
 impl BlockType for DataexchangeEventAction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -180,16 +207,25 @@ impl Resource for DataexchangeEventAction {
 }
 
 /// A declared [`DataexchangeEventAction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionRef(BlockRef);
 
+impl std::fmt::Debug for DataexchangeEventActionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataexchangeEventActionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataexchangeEventActionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -238,8 +274,15 @@ impl DataexchangeEventActionRef {
 }
 
 /// The nested block `aws_dataexchange_event_action.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionAction(Body);
+
+impl std::fmt::Debug for DataexchangeEventActionAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionAction").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeEventActionAction {
     #[inline]
@@ -256,10 +299,18 @@ impl DataexchangeEventActionAction {
 }
 
 /// The fields of a [`DataexchangeEventActionAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionActionFields(Expr);
 
+impl std::fmt::Debug for DataexchangeEventActionActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeEventActionActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -278,8 +329,15 @@ impl DataexchangeEventActionActionFields {
 }
 
 /// The nested block `aws_dataexchange_event_action.action.export_revision_to_s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionActionExportRevisionToS3(Body);
+
+impl std::fmt::Debug for DataexchangeEventActionActionExportRevisionToS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionActionExportRevisionToS3").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeEventActionActionExportRevisionToS3 {
     #[inline]
@@ -302,10 +360,18 @@ impl DataexchangeEventActionActionExportRevisionToS3 {
 }
 
 /// The fields of a [`DataexchangeEventActionActionExportRevisionToS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionActionExportRevisionToS3Fields(Expr);
 
+impl std::fmt::Debug for DataexchangeEventActionActionExportRevisionToS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionActionExportRevisionToS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeEventActionActionExportRevisionToS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -329,8 +395,15 @@ impl DataexchangeEventActionActionExportRevisionToS3Fields {
 }
 
 /// The nested block `aws_dataexchange_event_action.action.export_revision_to_s3.encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionActionExportRevisionToS3Encryption(Body);
+
+impl std::fmt::Debug for DataexchangeEventActionActionExportRevisionToS3Encryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionActionExportRevisionToS3Encryption").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeEventActionActionExportRevisionToS3Encryption {
     #[inline]
@@ -351,10 +424,18 @@ impl DataexchangeEventActionActionExportRevisionToS3Encryption {
 }
 
 /// The fields of a [`DataexchangeEventActionActionExportRevisionToS3Encryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionActionExportRevisionToS3EncryptionFields(Expr);
 
+impl std::fmt::Debug for DataexchangeEventActionActionExportRevisionToS3EncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionActionExportRevisionToS3EncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeEventActionActionExportRevisionToS3EncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -378,8 +459,15 @@ impl DataexchangeEventActionActionExportRevisionToS3EncryptionFields {
 }
 
 /// The nested block `aws_dataexchange_event_action.action.export_revision_to_s3.revision_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionActionExportRevisionToS3RevisionDestination(Body);
+
+impl std::fmt::Debug for DataexchangeEventActionActionExportRevisionToS3RevisionDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionActionExportRevisionToS3RevisionDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeEventActionActionExportRevisionToS3RevisionDestination`].
 #[derive(Clone, Debug)]
@@ -404,10 +492,18 @@ impl DataexchangeEventActionActionExportRevisionToS3RevisionDestination {
 }
 
 /// The fields of a [`DataexchangeEventActionActionExportRevisionToS3RevisionDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionActionExportRevisionToS3RevisionDestinationFields(Expr);
 
+impl std::fmt::Debug for DataexchangeEventActionActionExportRevisionToS3RevisionDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionActionExportRevisionToS3RevisionDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeEventActionActionExportRevisionToS3RevisionDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -431,8 +527,15 @@ impl DataexchangeEventActionActionExportRevisionToS3RevisionDestinationFields {
 }
 
 /// The nested block `aws_dataexchange_event_action.event`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionEvent(Body);
+
+impl std::fmt::Debug for DataexchangeEventActionEvent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionEvent").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeEventActionEvent {
     #[inline]
@@ -449,10 +552,18 @@ impl DataexchangeEventActionEvent {
 }
 
 /// The fields of a [`DataexchangeEventActionEvent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionEventFields(Expr);
 
+impl std::fmt::Debug for DataexchangeEventActionEventFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionEventFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeEventActionEventFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -471,8 +582,15 @@ impl DataexchangeEventActionEventFields {
 }
 
 /// The nested block `aws_dataexchange_event_action.event.revision_published`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionEventRevisionPublished(Body);
+
+impl std::fmt::Debug for DataexchangeEventActionEventRevisionPublished {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionEventRevisionPublished").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeEventActionEventRevisionPublished`].
 #[derive(Clone, Debug)]
@@ -492,10 +610,18 @@ impl DataexchangeEventActionEventRevisionPublished {
 }
 
 /// The fields of a [`DataexchangeEventActionEventRevisionPublished`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeEventActionEventRevisionPublishedFields(Expr);
 
+impl std::fmt::Debug for DataexchangeEventActionEventRevisionPublishedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeEventActionEventRevisionPublishedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeEventActionEventRevisionPublishedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -514,8 +640,15 @@ impl DataexchangeEventActionEventRevisionPublishedFields {
 }
 
 /// The resource `aws_dataexchange_revision`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevision(Body);
+
+impl std::fmt::Debug for DataexchangeRevision {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevision").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeRevision`].
 #[derive(Clone, Debug)]
@@ -561,9 +694,11 @@ impl DataexchangeRevision {
 }
 
 impl BlockType for DataexchangeRevision {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -577,16 +712,25 @@ impl Resource for DataexchangeRevision {
 }
 
 /// A declared [`DataexchangeRevision`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionRef(BlockRef);
 
+impl std::fmt::Debug for DataexchangeRevisionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataexchangeRevisionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataexchangeRevisionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -640,8 +784,15 @@ impl DataexchangeRevisionRef {
 }
 
 /// The resource `aws_dataexchange_revision_assets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssets(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeRevisionAssets`].
 #[derive(Clone, Debug)]
@@ -698,9 +849,11 @@ impl DataexchangeRevisionAssets {
 }
 
 impl BlockType for DataexchangeRevisionAssets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -714,16 +867,25 @@ impl Resource for DataexchangeRevisionAssets {
 }
 
 /// A declared [`DataexchangeRevisionAssets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsRef(BlockRef);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataexchangeRevisionAssetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataexchangeRevisionAssetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -802,8 +964,15 @@ impl DataexchangeRevisionAssetsRef {
 }
 
 /// The nested block `aws_dataexchange_revision_assets.asset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAsset(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsAsset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAsset").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeRevisionAssetsAsset {
     #[inline]
@@ -832,10 +1001,18 @@ impl DataexchangeRevisionAssetsAsset {
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsAsset`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetFields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsAssetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -889,8 +1066,15 @@ impl DataexchangeRevisionAssetsAssetFields {
 }
 
 /// The nested block `aws_dataexchange_revision_assets.asset.create_s3_data_access_from_s3_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3Bucket(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3Bucket").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3Bucket {
     #[inline]
@@ -907,10 +1091,18 @@ impl DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3Bucket {
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3Bucket`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketFields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -939,8 +1131,15 @@ impl DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketFields {
 }
 
 /// The nested block `aws_dataexchange_revision_assets.asset.create_s3_data_access_from_s3_bucket.asset_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSource(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSource`].
 #[derive(Clone, Debug)]
@@ -976,10 +1175,18 @@ impl DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSource {
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceFields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1013,8 +1220,15 @@ impl DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceFie
 }
 
 /// The nested block `aws_dataexchange_revision_assets.asset.create_s3_data_access_from_s3_bucket.asset_source.kms_keys_to_grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant`].
 #[derive(Clone, Debug)]
@@ -1034,10 +1248,18 @@ impl DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKms
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantFields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1056,8 +1278,15 @@ impl DataexchangeRevisionAssetsAssetCreateS3DataAccessFromS3BucketAssetSourceKms
 }
 
 /// The nested block `aws_dataexchange_revision_assets.asset.import_assets_from_s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetImportAssetsFromS3(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetImportAssetsFromS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetImportAssetsFromS3").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeRevisionAssetsAssetImportAssetsFromS3 {
     #[inline]
@@ -1074,10 +1303,18 @@ impl DataexchangeRevisionAssetsAssetImportAssetsFromS3 {
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsAssetImportAssetsFromS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetImportAssetsFromS3Fields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetImportAssetsFromS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetImportAssetsFromS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsAssetImportAssetsFromS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1096,8 +1333,15 @@ impl DataexchangeRevisionAssetsAssetImportAssetsFromS3Fields {
 }
 
 /// The nested block `aws_dataexchange_revision_assets.asset.import_assets_from_s3.asset_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSource(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSource`].
 #[derive(Clone, Debug)]
@@ -1119,10 +1363,18 @@ impl DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSource {
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSourceFields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1146,8 +1398,15 @@ impl DataexchangeRevisionAssetsAssetImportAssetsFromS3AssetSourceFields {
 }
 
 /// The nested block `aws_dataexchange_revision_assets.asset.import_assets_from_signed_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrl(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrl`].
 #[derive(Clone, Debug)]
@@ -1167,10 +1426,18 @@ impl DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrl {
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrlFields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1189,8 +1456,15 @@ impl DataexchangeRevisionAssetsAssetImportAssetsFromSignedUrlFields {
 }
 
 /// The nested block `aws_dataexchange_revision_assets.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsTimeouts(Body);
+
+impl std::fmt::Debug for DataexchangeRevisionAssetsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataexchangeRevisionAssetsTimeouts {
     #[inline]
@@ -1207,10 +1481,18 @@ impl DataexchangeRevisionAssetsTimeouts {
 }
 
 /// The fields of a [`DataexchangeRevisionAssetsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataexchangeRevisionAssetsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataexchangeRevisionAssetsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataexchangeRevisionAssetsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataexchangeRevisionAssetsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

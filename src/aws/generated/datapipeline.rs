@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_datapipeline_pipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipeline(Body);
+
+impl std::fmt::Debug for DatapipelinePipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatapipelinePipeline`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl DatapipelinePipeline {
 }
 
 impl BlockType for DatapipelinePipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for DatapipelinePipeline {
 }
 
 /// A declared [`DatapipelinePipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineRef(BlockRef);
 
+impl std::fmt::Debug for DatapipelinePipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatapipelinePipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatapipelinePipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -125,8 +143,15 @@ impl DatapipelinePipelineRef {
 }
 
 /// The resource `aws_datapipeline_pipeline_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinition(Body);
+
+impl std::fmt::Debug for DatapipelinePipelineDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatapipelinePipelineDefinition`].
 #[derive(Clone, Debug)]
@@ -171,9 +196,11 @@ impl DatapipelinePipelineDefinition {
 }
 
 impl BlockType for DatapipelinePipelineDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -187,16 +214,25 @@ impl Resource for DatapipelinePipelineDefinition {
 }
 
 /// A declared [`DatapipelinePipelineDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for DatapipelinePipelineDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatapipelinePipelineDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatapipelinePipelineDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -240,8 +276,15 @@ impl DatapipelinePipelineDefinitionRef {
 }
 
 /// The nested block `aws_datapipeline_pipeline_definition.parameter_object`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionParameterObject(Body);
+
+impl std::fmt::Debug for DatapipelinePipelineDefinitionParameterObject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionParameterObject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatapipelinePipelineDefinitionParameterObject`].
 #[derive(Clone, Debug)]
@@ -267,10 +310,18 @@ impl DatapipelinePipelineDefinitionParameterObject {
 }
 
 /// The fields of a [`DatapipelinePipelineDefinitionParameterObject`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionParameterObjectFields(Expr);
 
+impl std::fmt::Debug for DatapipelinePipelineDefinitionParameterObjectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionParameterObjectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatapipelinePipelineDefinitionParameterObjectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -294,8 +345,15 @@ impl DatapipelinePipelineDefinitionParameterObjectFields {
 }
 
 /// The nested block `aws_datapipeline_pipeline_definition.parameter_object.attribute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionParameterObjectAttribute(Body);
+
+impl std::fmt::Debug for DatapipelinePipelineDefinitionParameterObjectAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionParameterObjectAttribute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatapipelinePipelineDefinitionParameterObjectAttribute`].
 #[derive(Clone, Debug)]
@@ -317,10 +375,18 @@ impl DatapipelinePipelineDefinitionParameterObjectAttribute {
 }
 
 /// The fields of a [`DatapipelinePipelineDefinitionParameterObjectAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionParameterObjectAttributeFields(Expr);
 
+impl std::fmt::Debug for DatapipelinePipelineDefinitionParameterObjectAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionParameterObjectAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatapipelinePipelineDefinitionParameterObjectAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -344,8 +410,15 @@ impl DatapipelinePipelineDefinitionParameterObjectAttributeFields {
 }
 
 /// The nested block `aws_datapipeline_pipeline_definition.parameter_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionParameterValue(Body);
+
+impl std::fmt::Debug for DatapipelinePipelineDefinitionParameterValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionParameterValue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatapipelinePipelineDefinitionParameterValue`].
 #[derive(Clone, Debug)]
@@ -367,10 +440,18 @@ impl DatapipelinePipelineDefinitionParameterValue {
 }
 
 /// The fields of a [`DatapipelinePipelineDefinitionParameterValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionParameterValueFields(Expr);
 
+impl std::fmt::Debug for DatapipelinePipelineDefinitionParameterValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionParameterValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatapipelinePipelineDefinitionParameterValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -394,8 +475,15 @@ impl DatapipelinePipelineDefinitionParameterValueFields {
 }
 
 /// The nested block `aws_datapipeline_pipeline_definition.pipeline_object`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionPipelineObject(Body);
+
+impl std::fmt::Debug for DatapipelinePipelineDefinitionPipelineObject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionPipelineObject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatapipelinePipelineDefinitionPipelineObject`].
 #[derive(Clone, Debug)]
@@ -423,10 +511,18 @@ impl DatapipelinePipelineDefinitionPipelineObject {
 }
 
 /// The fields of a [`DatapipelinePipelineDefinitionPipelineObject`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionPipelineObjectFields(Expr);
 
+impl std::fmt::Debug for DatapipelinePipelineDefinitionPipelineObjectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionPipelineObjectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatapipelinePipelineDefinitionPipelineObjectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -455,8 +551,15 @@ impl DatapipelinePipelineDefinitionPipelineObjectFields {
 }
 
 /// The nested block `aws_datapipeline_pipeline_definition.pipeline_object.field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionPipelineObjectField(Body);
+
+impl std::fmt::Debug for DatapipelinePipelineDefinitionPipelineObjectField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionPipelineObjectField").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatapipelinePipelineDefinitionPipelineObjectField`].
 #[derive(Clone, Debug)]
@@ -486,10 +589,18 @@ impl DatapipelinePipelineDefinitionPipelineObjectField {
 }
 
 /// The fields of a [`DatapipelinePipelineDefinitionPipelineObjectField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatapipelinePipelineDefinitionPipelineObjectFieldFields(Expr);
 
+impl std::fmt::Debug for DatapipelinePipelineDefinitionPipelineObjectFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatapipelinePipelineDefinitionPipelineObjectFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatapipelinePipelineDefinitionPipelineObjectFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -518,8 +629,15 @@ impl DatapipelinePipelineDefinitionPipelineObjectFieldFields {
 }
 
 /// The data source `aws_datapipeline_pipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipeline(Body);
+
+impl std::fmt::Debug for DataAwsDatapipelinePipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDatapipelinePipeline`].
 #[derive(Clone, Debug)]
@@ -555,9 +673,11 @@ impl DataAwsDatapipelinePipeline {
 }
 
 impl BlockType for DataAwsDatapipelinePipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -570,16 +690,25 @@ impl DataSource for DataAwsDatapipelinePipeline {
 }
 
 /// A declared [`DataAwsDatapipelinePipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDatapipelinePipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDatapipelinePipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDatapipelinePipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -623,8 +752,15 @@ impl DataAwsDatapipelinePipelineRef {
 }
 
 /// The data source `aws_datapipeline_pipeline_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinition(Body);
+
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDatapipelinePipelineDefinition`].
 #[derive(Clone, Debug)]
@@ -661,9 +797,11 @@ impl DataAwsDatapipelinePipelineDefinition {
 }
 
 impl BlockType for DataAwsDatapipelinePipelineDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -676,16 +814,25 @@ impl DataSource for DataAwsDatapipelinePipelineDefinition {
 }
 
 /// A declared [`DataAwsDatapipelinePipelineDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDatapipelinePipelineDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDatapipelinePipelineDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -733,10 +880,18 @@ impl DataAwsDatapipelinePipelineDefinitionRef {
 pub enum DataAwsDatapipelinePipelineDefinitionParameterObject {}
 
 /// The fields of a [`DataAwsDatapipelinePipelineDefinitionParameterObject`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinitionParameterObjectFields(Expr);
 
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinitionParameterObjectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinitionParameterObjectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDatapipelinePipelineDefinitionParameterObjectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -764,10 +919,18 @@ impl DataAwsDatapipelinePipelineDefinitionParameterObjectFields {
 pub enum DataAwsDatapipelinePipelineDefinitionParameterObjectAttribute {}
 
 /// The fields of a [`DataAwsDatapipelinePipelineDefinitionParameterObjectAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinitionParameterObjectAttributeFields(Expr);
 
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinitionParameterObjectAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinitionParameterObjectAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDatapipelinePipelineDefinitionParameterObjectAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -791,8 +954,15 @@ impl DataAwsDatapipelinePipelineDefinitionParameterObjectAttributeFields {
 }
 
 /// The nested block `aws_datapipeline_pipeline_definition.parameter_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinitionParameterValue(Body);
+
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinitionParameterValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinitionParameterValue").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDatapipelinePipelineDefinitionParameterValue {
     #[inline]
@@ -803,10 +973,18 @@ impl DataAwsDatapipelinePipelineDefinitionParameterValue {
 }
 
 /// The fields of a [`DataAwsDatapipelinePipelineDefinitionParameterValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinitionParameterValueFields(Expr);
 
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinitionParameterValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinitionParameterValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDatapipelinePipelineDefinitionParameterValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -834,10 +1012,18 @@ impl DataAwsDatapipelinePipelineDefinitionParameterValueFields {
 pub enum DataAwsDatapipelinePipelineDefinitionPipelineObject {}
 
 /// The fields of a [`DataAwsDatapipelinePipelineDefinitionPipelineObject`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinitionPipelineObjectFields(Expr);
 
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinitionPipelineObjectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinitionPipelineObjectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDatapipelinePipelineDefinitionPipelineObjectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -870,10 +1056,18 @@ impl DataAwsDatapipelinePipelineDefinitionPipelineObjectFields {
 pub enum DataAwsDatapipelinePipelineDefinitionPipelineObjectField {}
 
 /// The fields of a [`DataAwsDatapipelinePipelineDefinitionPipelineObjectField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatapipelinePipelineDefinitionPipelineObjectFieldFields(Expr);
 
+impl std::fmt::Debug for DataAwsDatapipelinePipelineDefinitionPipelineObjectFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatapipelinePipelineDefinitionPipelineObjectFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDatapipelinePipelineDefinitionPipelineObjectFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_datasync_agent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncAgent(Body);
+
+impl std::fmt::Debug for DatasyncAgent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncAgent").field(&self.0).finish()
+    }
+}
 
 impl DatasyncAgent {
     #[inline]
@@ -82,9 +89,11 @@ impl DatasyncAgent {
 }
 
 impl BlockType for DatasyncAgent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -98,16 +107,25 @@ impl Resource for DatasyncAgent {
 }
 
 /// A declared [`DatasyncAgent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncAgentRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncAgentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncAgentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncAgentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncAgentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -186,8 +204,15 @@ impl DatasyncAgentRef {
 }
 
 /// The nested block `aws_datasync_agent.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncAgentTimeouts(Body);
+
+impl std::fmt::Debug for DatasyncAgentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncAgentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatasyncAgentTimeouts {
     #[inline]
@@ -203,10 +228,18 @@ impl DatasyncAgentTimeouts {
 }
 
 /// The fields of a [`DatasyncAgentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncAgentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatasyncAgentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncAgentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncAgentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -225,8 +258,15 @@ impl DatasyncAgentTimeoutsFields {
 }
 
 /// The resource `aws_datasync_location_azure_blob`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationAzureBlob(Body);
+
+impl std::fmt::Debug for DatasyncLocationAzureBlob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationAzureBlob").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationAzureBlob`].
 #[derive(Clone, Debug)]
@@ -291,9 +331,11 @@ impl DatasyncLocationAzureBlob {
 }
 
 impl BlockType for DatasyncLocationAzureBlob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -307,16 +349,25 @@ impl Resource for DatasyncLocationAzureBlob {
 }
 
 /// A declared [`DatasyncLocationAzureBlob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationAzureBlobRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationAzureBlobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationAzureBlobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationAzureBlobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationAzureBlobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -395,8 +446,15 @@ impl DatasyncLocationAzureBlobRef {
 }
 
 /// The nested block `aws_datasync_location_azure_blob.sas_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationAzureBlobSasConfiguration(Body);
+
+impl std::fmt::Debug for DatasyncLocationAzureBlobSasConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationAzureBlobSasConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationAzureBlobSasConfiguration`].
 #[derive(Clone, Debug)]
@@ -416,10 +474,18 @@ impl DatasyncLocationAzureBlobSasConfiguration {
 }
 
 /// The fields of a [`DatasyncLocationAzureBlobSasConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationAzureBlobSasConfigurationFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationAzureBlobSasConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationAzureBlobSasConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationAzureBlobSasConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -438,8 +504,15 @@ impl DatasyncLocationAzureBlobSasConfigurationFields {
 }
 
 /// The resource `aws_datasync_location_efs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationEfs(Body);
+
+impl std::fmt::Debug for DatasyncLocationEfs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationEfs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationEfs`].
 #[derive(Clone, Debug)]
@@ -502,9 +575,11 @@ impl DatasyncLocationEfs {
 }
 
 impl BlockType for DatasyncLocationEfs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -518,16 +593,25 @@ impl Resource for DatasyncLocationEfs {
 }
 
 /// A declared [`DatasyncLocationEfs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationEfsRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationEfsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationEfsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationEfsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationEfsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -601,8 +685,15 @@ impl DatasyncLocationEfsRef {
 }
 
 /// The nested block `aws_datasync_location_efs.ec2_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationEfsEc2Config(Body);
+
+impl std::fmt::Debug for DatasyncLocationEfsEc2Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationEfsEc2Config").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationEfsEc2Config`].
 #[derive(Clone, Debug)]
@@ -624,10 +715,18 @@ impl DatasyncLocationEfsEc2Config {
 }
 
 /// The fields of a [`DatasyncLocationEfsEc2Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationEfsEc2ConfigFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationEfsEc2ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationEfsEc2ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationEfsEc2ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -651,8 +750,15 @@ impl DatasyncLocationEfsEc2ConfigFields {
 }
 
 /// The resource `aws_datasync_location_fsx_lustre_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxLustreFileSystem(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxLustreFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxLustreFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxLustreFileSystem`].
 #[derive(Clone, Debug)]
@@ -700,9 +806,11 @@ impl DatasyncLocationFsxLustreFileSystem {
 }
 
 impl BlockType for DatasyncLocationFsxLustreFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -716,16 +824,25 @@ impl Resource for DatasyncLocationFsxLustreFileSystem {
 }
 
 /// A declared [`DatasyncLocationFsxLustreFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxLustreFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationFsxLustreFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxLustreFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationFsxLustreFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationFsxLustreFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -789,8 +906,15 @@ impl DatasyncLocationFsxLustreFileSystemRef {
 }
 
 /// The resource `aws_datasync_location_fsx_ontap_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystem(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxOntapFileSystem`].
 #[derive(Clone, Debug)]
@@ -840,9 +964,11 @@ impl DatasyncLocationFsxOntapFileSystem {
 }
 
 impl BlockType for DatasyncLocationFsxOntapFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -856,16 +982,25 @@ impl Resource for DatasyncLocationFsxOntapFileSystem {
 }
 
 /// A declared [`DatasyncLocationFsxOntapFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationFsxOntapFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationFsxOntapFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -939,8 +1074,15 @@ impl DatasyncLocationFsxOntapFileSystemRef {
 }
 
 /// The nested block `aws_datasync_location_fsx_ontap_file_system.protocol`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocol(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocol").field(&self.0).finish()
+    }
+}
 
 impl DatasyncLocationFsxOntapFileSystemProtocol {
     #[inline]
@@ -961,10 +1103,18 @@ impl DatasyncLocationFsxOntapFileSystemProtocol {
 }
 
 /// The fields of a [`DatasyncLocationFsxOntapFileSystemProtocol`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOntapFileSystemProtocolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -988,8 +1138,15 @@ impl DatasyncLocationFsxOntapFileSystemProtocolFields {
 }
 
 /// The nested block `aws_datasync_location_fsx_ontap_file_system.protocol.nfs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolNfs(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolNfs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolNfs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxOntapFileSystemProtocolNfs`].
 #[derive(Clone, Debug)]
@@ -1009,10 +1166,18 @@ impl DatasyncLocationFsxOntapFileSystemProtocolNfs {
 }
 
 /// The fields of a [`DatasyncLocationFsxOntapFileSystemProtocolNfs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolNfsFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolNfsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolNfsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOntapFileSystemProtocolNfsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1031,8 +1196,15 @@ impl DatasyncLocationFsxOntapFileSystemProtocolNfsFields {
 }
 
 /// The nested block `aws_datasync_location_fsx_ontap_file_system.protocol.nfs.mount_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptions(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptions").field(&self.0).finish()
+    }
+}
 
 impl DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptions {
     #[inline]
@@ -1048,10 +1220,18 @@ impl DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptions {
 }
 
 /// The fields of a [`DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptionsFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1070,8 +1250,15 @@ impl DatasyncLocationFsxOntapFileSystemProtocolNfsMountOptionsFields {
 }
 
 /// The nested block `aws_datasync_location_fsx_ontap_file_system.protocol.smb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolSmb(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolSmb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolSmb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxOntapFileSystemProtocolSmb`].
 #[derive(Clone, Debug)]
@@ -1100,10 +1287,18 @@ impl DatasyncLocationFsxOntapFileSystemProtocolSmb {
 }
 
 /// The fields of a [`DatasyncLocationFsxOntapFileSystemProtocolSmb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolSmbFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolSmbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolSmbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOntapFileSystemProtocolSmbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1137,8 +1332,15 @@ impl DatasyncLocationFsxOntapFileSystemProtocolSmbFields {
 }
 
 /// The nested block `aws_datasync_location_fsx_ontap_file_system.protocol.smb.mount_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptions(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptions").field(&self.0).finish()
+    }
+}
 
 impl DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptions {
     #[inline]
@@ -1154,10 +1356,18 @@ impl DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptions {
 }
 
 /// The fields of a [`DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptionsFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1176,8 +1386,15 @@ impl DatasyncLocationFsxOntapFileSystemProtocolSmbMountOptionsFields {
 }
 
 /// The resource `aws_datasync_location_fsx_openzfs_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystem(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxOpenzfsFileSystem`].
 #[derive(Clone, Debug)]
@@ -1227,9 +1444,11 @@ impl DatasyncLocationFsxOpenzfsFileSystem {
 }
 
 impl BlockType for DatasyncLocationFsxOpenzfsFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1243,16 +1462,25 @@ impl Resource for DatasyncLocationFsxOpenzfsFileSystem {
 }
 
 /// A declared [`DatasyncLocationFsxOpenzfsFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationFsxOpenzfsFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationFsxOpenzfsFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1321,8 +1549,15 @@ impl DatasyncLocationFsxOpenzfsFileSystemRef {
 }
 
 /// The nested block `aws_datasync_location_fsx_openzfs_file_system.protocol`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystemProtocol(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystemProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystemProtocol").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxOpenzfsFileSystemProtocol`].
 #[derive(Clone, Debug)]
@@ -1342,10 +1577,18 @@ impl DatasyncLocationFsxOpenzfsFileSystemProtocol {
 }
 
 /// The fields of a [`DatasyncLocationFsxOpenzfsFileSystemProtocol`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystemProtocolFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystemProtocolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystemProtocolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOpenzfsFileSystemProtocolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1364,8 +1607,15 @@ impl DatasyncLocationFsxOpenzfsFileSystemProtocolFields {
 }
 
 /// The nested block `aws_datasync_location_fsx_openzfs_file_system.protocol.nfs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystemProtocolNfs(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystemProtocolNfs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystemProtocolNfs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxOpenzfsFileSystemProtocolNfs`].
 #[derive(Clone, Debug)]
@@ -1385,10 +1635,18 @@ impl DatasyncLocationFsxOpenzfsFileSystemProtocolNfs {
 }
 
 /// The fields of a [`DatasyncLocationFsxOpenzfsFileSystemProtocolNfs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystemProtocolNfsFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystemProtocolNfsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystemProtocolNfsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOpenzfsFileSystemProtocolNfsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1407,8 +1665,15 @@ impl DatasyncLocationFsxOpenzfsFileSystemProtocolNfsFields {
 }
 
 /// The nested block `aws_datasync_location_fsx_openzfs_file_system.protocol.nfs.mount_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptions(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptions").field(&self.0).finish()
+    }
+}
 
 impl DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptions {
     #[inline]
@@ -1424,10 +1689,18 @@ impl DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptions {
 }
 
 /// The fields of a [`DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptionsFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1446,8 +1719,15 @@ impl DatasyncLocationFsxOpenzfsFileSystemProtocolNfsMountOptionsFields {
 }
 
 /// The resource `aws_datasync_location_fsx_windows_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxWindowsFileSystem(Body);
+
+impl std::fmt::Debug for DatasyncLocationFsxWindowsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxWindowsFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationFsxWindowsFileSystem`].
 #[derive(Clone, Debug)]
@@ -1504,9 +1784,11 @@ impl DatasyncLocationFsxWindowsFileSystem {
 }
 
 impl BlockType for DatasyncLocationFsxWindowsFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1520,16 +1802,25 @@ impl Resource for DatasyncLocationFsxWindowsFileSystem {
 }
 
 /// A declared [`DatasyncLocationFsxWindowsFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationFsxWindowsFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationFsxWindowsFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationFsxWindowsFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationFsxWindowsFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationFsxWindowsFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1608,8 +1899,15 @@ impl DatasyncLocationFsxWindowsFileSystemRef {
 }
 
 /// The resource `aws_datasync_location_hdfs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationHdfs(Body);
+
+impl std::fmt::Debug for DatasyncLocationHdfs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationHdfs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationHdfs`].
 #[derive(Clone, Debug)]
@@ -1712,9 +2010,11 @@ impl DatasyncLocationHdfs {
 }
 
 impl BlockType for DatasyncLocationHdfs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1728,16 +2028,25 @@ impl Resource for DatasyncLocationHdfs {
 }
 
 /// A declared [`DatasyncLocationHdfs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationHdfsRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationHdfsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationHdfsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationHdfsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationHdfsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1851,8 +2160,15 @@ impl DatasyncLocationHdfsRef {
 }
 
 /// The nested block `aws_datasync_location_hdfs.name_node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationHdfsNameNode(Body);
+
+impl std::fmt::Debug for DatasyncLocationHdfsNameNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationHdfsNameNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationHdfsNameNode`].
 #[derive(Clone, Debug)]
@@ -1874,10 +2190,18 @@ impl DatasyncLocationHdfsNameNode {
 }
 
 /// The fields of a [`DatasyncLocationHdfsNameNode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationHdfsNameNodeFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationHdfsNameNodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationHdfsNameNodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationHdfsNameNodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1901,8 +2225,15 @@ impl DatasyncLocationHdfsNameNodeFields {
 }
 
 /// The nested block `aws_datasync_location_hdfs.qop_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationHdfsQopConfiguration(Body);
+
+impl std::fmt::Debug for DatasyncLocationHdfsQopConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationHdfsQopConfiguration").field(&self.0).finish()
+    }
+}
 
 impl DatasyncLocationHdfsQopConfiguration {
     #[inline]
@@ -1923,10 +2254,18 @@ impl DatasyncLocationHdfsQopConfiguration {
 }
 
 /// The fields of a [`DatasyncLocationHdfsQopConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationHdfsQopConfigurationFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationHdfsQopConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationHdfsQopConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationHdfsQopConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1950,8 +2289,15 @@ impl DatasyncLocationHdfsQopConfigurationFields {
 }
 
 /// The resource `aws_datasync_location_nfs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationNfs(Body);
+
+impl std::fmt::Debug for DatasyncLocationNfs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationNfs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationNfs`].
 #[derive(Clone, Debug)]
@@ -2001,9 +2347,11 @@ impl DatasyncLocationNfs {
 }
 
 impl BlockType for DatasyncLocationNfs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2017,16 +2365,25 @@ impl Resource for DatasyncLocationNfs {
 }
 
 /// A declared [`DatasyncLocationNfs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationNfsRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationNfsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationNfsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationNfsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationNfsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2090,8 +2447,15 @@ impl DatasyncLocationNfsRef {
 }
 
 /// The nested block `aws_datasync_location_nfs.mount_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationNfsMountOptions(Body);
+
+impl std::fmt::Debug for DatasyncLocationNfsMountOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationNfsMountOptions").field(&self.0).finish()
+    }
+}
 
 impl DatasyncLocationNfsMountOptions {
     #[inline]
@@ -2107,10 +2471,18 @@ impl DatasyncLocationNfsMountOptions {
 }
 
 /// The fields of a [`DatasyncLocationNfsMountOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationNfsMountOptionsFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationNfsMountOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationNfsMountOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationNfsMountOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2129,8 +2501,15 @@ impl DatasyncLocationNfsMountOptionsFields {
 }
 
 /// The nested block `aws_datasync_location_nfs.on_prem_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationNfsOnPremConfig(Body);
+
+impl std::fmt::Debug for DatasyncLocationNfsOnPremConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationNfsOnPremConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationNfsOnPremConfig`].
 #[derive(Clone, Debug)]
@@ -2150,10 +2529,18 @@ impl DatasyncLocationNfsOnPremConfig {
 }
 
 /// The fields of a [`DatasyncLocationNfsOnPremConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationNfsOnPremConfigFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationNfsOnPremConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationNfsOnPremConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationNfsOnPremConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2172,8 +2559,15 @@ impl DatasyncLocationNfsOnPremConfigFields {
 }
 
 /// The resource `aws_datasync_location_object_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationObjectStorage(Body);
+
+impl std::fmt::Debug for DatasyncLocationObjectStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationObjectStorage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationObjectStorage`].
 #[derive(Clone, Debug)]
@@ -2251,9 +2645,11 @@ impl DatasyncLocationObjectStorage {
 }
 
 impl BlockType for DatasyncLocationObjectStorage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2267,16 +2663,25 @@ impl Resource for DatasyncLocationObjectStorage {
 }
 
 /// A declared [`DatasyncLocationObjectStorage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationObjectStorageRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationObjectStorageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationObjectStorageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationObjectStorageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationObjectStorageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2365,8 +2770,15 @@ impl DatasyncLocationObjectStorageRef {
 }
 
 /// The resource `aws_datasync_location_s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationS3(Body);
+
+impl std::fmt::Debug for DatasyncLocationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationS3`].
 #[derive(Clone, Debug)]
@@ -2421,9 +2833,11 @@ impl DatasyncLocationS3 {
 }
 
 impl BlockType for DatasyncLocationS3 {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2437,16 +2851,25 @@ impl Resource for DatasyncLocationS3 {
 }
 
 /// A declared [`DatasyncLocationS3`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationS3Ref(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationS3Ref {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationS3Ref").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationS3Ref {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationS3Ref {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2515,8 +2938,15 @@ impl DatasyncLocationS3Ref {
 }
 
 /// The nested block `aws_datasync_location_s3.s3_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationS3S3Config(Body);
+
+impl std::fmt::Debug for DatasyncLocationS3S3Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationS3S3Config").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationS3S3Config`].
 #[derive(Clone, Debug)]
@@ -2536,10 +2966,18 @@ impl DatasyncLocationS3S3Config {
 }
 
 /// The fields of a [`DatasyncLocationS3S3Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationS3S3ConfigFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationS3S3ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationS3S3ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationS3S3ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2558,8 +2996,15 @@ impl DatasyncLocationS3S3ConfigFields {
 }
 
 /// The resource `aws_datasync_location_smb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationSmb(Body);
+
+impl std::fmt::Debug for DatasyncLocationSmb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationSmb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncLocationSmb`].
 #[derive(Clone, Debug)]
@@ -2618,9 +3063,11 @@ impl DatasyncLocationSmb {
 }
 
 impl BlockType for DatasyncLocationSmb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2634,16 +3081,25 @@ impl Resource for DatasyncLocationSmb {
 }
 
 /// A declared [`DatasyncLocationSmb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationSmbRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncLocationSmbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationSmbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncLocationSmbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncLocationSmbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2722,8 +3178,15 @@ impl DatasyncLocationSmbRef {
 }
 
 /// The nested block `aws_datasync_location_smb.mount_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationSmbMountOptions(Body);
+
+impl std::fmt::Debug for DatasyncLocationSmbMountOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationSmbMountOptions").field(&self.0).finish()
+    }
+}
 
 impl DatasyncLocationSmbMountOptions {
     #[inline]
@@ -2739,10 +3202,18 @@ impl DatasyncLocationSmbMountOptions {
 }
 
 /// The fields of a [`DatasyncLocationSmbMountOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncLocationSmbMountOptionsFields(Expr);
 
+impl std::fmt::Debug for DatasyncLocationSmbMountOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncLocationSmbMountOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncLocationSmbMountOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2761,8 +3232,15 @@ impl DatasyncLocationSmbMountOptionsFields {
 }
 
 /// The resource `aws_datasync_task`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTask(Body);
+
+impl std::fmt::Debug for DatasyncTask {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTask").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncTask`].
 #[derive(Clone, Debug)]
@@ -2850,9 +3328,11 @@ impl DatasyncTask {
 }
 
 impl BlockType for DatasyncTask {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2866,16 +3346,25 @@ impl Resource for DatasyncTask {
 }
 
 /// A declared [`DatasyncTask`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskRef(BlockRef);
 
+impl std::fmt::Debug for DatasyncTaskRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatasyncTaskRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatasyncTaskRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2969,8 +3458,15 @@ impl DatasyncTaskRef {
 }
 
 /// The nested block `aws_datasync_task.excludes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskExcludes(Body);
+
+impl std::fmt::Debug for DatasyncTaskExcludes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskExcludes").field(&self.0).finish()
+    }
+}
 
 impl DatasyncTaskExcludes {
     #[inline]
@@ -2991,10 +3487,18 @@ impl DatasyncTaskExcludes {
 }
 
 /// The fields of a [`DatasyncTaskExcludes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskExcludesFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskExcludesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskExcludesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskExcludesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3018,8 +3522,15 @@ impl DatasyncTaskExcludesFields {
 }
 
 /// The nested block `aws_datasync_task.includes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskIncludes(Body);
+
+impl std::fmt::Debug for DatasyncTaskIncludes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskIncludes").field(&self.0).finish()
+    }
+}
 
 impl DatasyncTaskIncludes {
     #[inline]
@@ -3040,10 +3551,18 @@ impl DatasyncTaskIncludes {
 }
 
 /// The fields of a [`DatasyncTaskIncludes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskIncludesFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskIncludesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskIncludesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskIncludesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3067,8 +3586,15 @@ impl DatasyncTaskIncludesFields {
 }
 
 /// The nested block `aws_datasync_task.options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskOptions(Body);
+
+impl std::fmt::Debug for DatasyncTaskOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskOptions").field(&self.0).finish()
+    }
+}
 
 impl DatasyncTaskOptions {
     #[inline]
@@ -3154,10 +3680,18 @@ impl DatasyncTaskOptions {
 }
 
 /// The fields of a [`DatasyncTaskOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskOptionsFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3246,8 +3780,15 @@ impl DatasyncTaskOptionsFields {
 }
 
 /// The nested block `aws_datasync_task.schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskSchedule(Body);
+
+impl std::fmt::Debug for DatasyncTaskSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncTaskSchedule`].
 #[derive(Clone, Debug)]
@@ -3267,10 +3808,18 @@ impl DatasyncTaskSchedule {
 }
 
 /// The fields of a [`DatasyncTaskSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskScheduleFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3289,8 +3838,15 @@ impl DatasyncTaskScheduleFields {
 }
 
 /// The nested block `aws_datasync_task.task_report_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTaskReportConfig(Body);
+
+impl std::fmt::Debug for DatasyncTaskTaskReportConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTaskReportConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncTaskTaskReportConfig`].
 #[derive(Clone, Debug)]
@@ -3330,10 +3886,18 @@ impl DatasyncTaskTaskReportConfig {
 }
 
 /// The fields of a [`DatasyncTaskTaskReportConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTaskReportConfigFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskTaskReportConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTaskReportConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskTaskReportConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3372,8 +3936,15 @@ impl DatasyncTaskTaskReportConfigFields {
 }
 
 /// The nested block `aws_datasync_task.task_report_config.report_overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTaskReportConfigReportOverrides(Body);
+
+impl std::fmt::Debug for DatasyncTaskTaskReportConfigReportOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTaskReportConfigReportOverrides").field(&self.0).finish()
+    }
+}
 
 impl DatasyncTaskTaskReportConfigReportOverrides {
     #[inline]
@@ -3404,10 +3975,18 @@ impl DatasyncTaskTaskReportConfigReportOverrides {
 }
 
 /// The fields of a [`DatasyncTaskTaskReportConfigReportOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTaskReportConfigReportOverridesFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskTaskReportConfigReportOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTaskReportConfigReportOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskTaskReportConfigReportOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3441,8 +4020,15 @@ impl DatasyncTaskTaskReportConfigReportOverridesFields {
 }
 
 /// The nested block `aws_datasync_task.task_report_config.s3_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTaskReportConfigS3Destination(Body);
+
+impl std::fmt::Debug for DatasyncTaskTaskReportConfigS3Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTaskReportConfigS3Destination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatasyncTaskTaskReportConfigS3Destination`].
 #[derive(Clone, Debug)]
@@ -3469,10 +4055,18 @@ impl DatasyncTaskTaskReportConfigS3Destination {
 }
 
 /// The fields of a [`DatasyncTaskTaskReportConfigS3Destination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTaskReportConfigS3DestinationFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskTaskReportConfigS3DestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTaskReportConfigS3DestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskTaskReportConfigS3DestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3501,8 +4095,15 @@ impl DatasyncTaskTaskReportConfigS3DestinationFields {
 }
 
 /// The nested block `aws_datasync_task.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTimeouts(Body);
+
+impl std::fmt::Debug for DatasyncTaskTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatasyncTaskTimeouts {
     #[inline]
@@ -3518,10 +4119,18 @@ impl DatasyncTaskTimeouts {
 }
 
 /// The fields of a [`DatasyncTaskTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatasyncTaskTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatasyncTaskTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatasyncTaskTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatasyncTaskTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

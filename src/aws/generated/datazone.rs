@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_datazone_asset_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneAssetType(Body);
+
+impl std::fmt::Debug for DatazoneAssetType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneAssetType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneAssetType`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl DatazoneAssetType {
 }
 
 impl BlockType for DatazoneAssetType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for DatazoneAssetType {
 }
 
 /// A declared [`DatazoneAssetType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneAssetTypeRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneAssetTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneAssetTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneAssetTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneAssetTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -145,8 +163,15 @@ impl DatazoneAssetTypeRef {
 }
 
 /// The nested block `aws_datazone_asset_type.forms_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneAssetTypeFormsInput(Body);
+
+impl std::fmt::Debug for DatazoneAssetTypeFormsInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneAssetTypeFormsInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneAssetTypeFormsInput`].
 #[derive(Clone, Debug)]
@@ -175,10 +200,18 @@ impl DatazoneAssetTypeFormsInput {
 }
 
 /// The fields of a [`DatazoneAssetTypeFormsInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneAssetTypeFormsInputFields(Expr);
 
+impl std::fmt::Debug for DatazoneAssetTypeFormsInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneAssetTypeFormsInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneAssetTypeFormsInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -212,8 +245,15 @@ impl DatazoneAssetTypeFormsInputFields {
 }
 
 /// The nested block `aws_datazone_asset_type.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneAssetTypeTimeouts(Body);
+
+impl std::fmt::Debug for DatazoneAssetTypeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneAssetTypeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatazoneAssetTypeTimeouts {
     #[inline]
@@ -230,10 +270,18 @@ impl DatazoneAssetTypeTimeouts {
 }
 
 /// The fields of a [`DatazoneAssetTypeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneAssetTypeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatazoneAssetTypeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneAssetTypeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneAssetTypeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -252,8 +300,15 @@ impl DatazoneAssetTypeTimeoutsFields {
 }
 
 /// The resource `aws_datazone_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneDomain(Body);
+
+impl std::fmt::Debug for DatazoneDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneDomain`].
 #[derive(Clone, Debug)]
@@ -322,9 +377,11 @@ impl DatazoneDomain {
 }
 
 impl BlockType for DatazoneDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -338,16 +395,25 @@ impl Resource for DatazoneDomain {
 }
 
 /// A declared [`DatazoneDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneDomainRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -436,8 +502,15 @@ impl DatazoneDomainRef {
 }
 
 /// The nested block `aws_datazone_domain.single_sign_on`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneDomainSingleSignOn(Body);
+
+impl std::fmt::Debug for DatazoneDomainSingleSignOn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneDomainSingleSignOn").field(&self.0).finish()
+    }
+}
 
 impl DatazoneDomainSingleSignOn {
     #[inline]
@@ -458,10 +531,18 @@ impl DatazoneDomainSingleSignOn {
 }
 
 /// The fields of a [`DatazoneDomainSingleSignOn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneDomainSingleSignOnFields(Expr);
 
+impl std::fmt::Debug for DatazoneDomainSingleSignOnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneDomainSingleSignOnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneDomainSingleSignOnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -485,8 +566,15 @@ impl DatazoneDomainSingleSignOnFields {
 }
 
 /// The nested block `aws_datazone_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneDomainTimeouts(Body);
+
+impl std::fmt::Debug for DatazoneDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatazoneDomainTimeouts {
     #[inline]
@@ -509,10 +597,18 @@ impl DatazoneDomainTimeouts {
 }
 
 /// The fields of a [`DatazoneDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatazoneDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -536,8 +632,15 @@ impl DatazoneDomainTimeoutsFields {
 }
 
 /// The resource `aws_datazone_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironment(Body);
+
+impl std::fmt::Debug for DatazoneEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneEnvironment`].
 #[derive(Clone, Debug)]
@@ -605,9 +708,11 @@ impl DatazoneEnvironment {
 }
 
 impl BlockType for DatazoneEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -621,16 +726,25 @@ impl Resource for DatazoneEnvironment {
 }
 
 /// A declared [`DatazoneEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -738,10 +852,18 @@ impl DatazoneEnvironmentRef {
 pub enum DatazoneEnvironmentLastDeployment {}
 
 /// The fields of a [`DatazoneEnvironmentLastDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentLastDeploymentFields(Expr);
 
+impl std::fmt::Debug for DatazoneEnvironmentLastDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentLastDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneEnvironmentLastDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -789,10 +911,18 @@ impl DatazoneEnvironmentLastDeploymentFields {
 pub enum DatazoneEnvironmentLastDeploymentFailureReasons {}
 
 /// The fields of a [`DatazoneEnvironmentLastDeploymentFailureReasons`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentLastDeploymentFailureReasonsFields(Expr);
 
+impl std::fmt::Debug for DatazoneEnvironmentLastDeploymentFailureReasonsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentLastDeploymentFailureReasonsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneEnvironmentLastDeploymentFailureReasonsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -820,10 +950,18 @@ impl DatazoneEnvironmentLastDeploymentFailureReasonsFields {
 pub enum DatazoneEnvironmentProvisionedResources {}
 
 /// The fields of a [`DatazoneEnvironmentProvisionedResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentProvisionedResourcesFields(Expr);
 
+impl std::fmt::Debug for DatazoneEnvironmentProvisionedResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentProvisionedResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneEnvironmentProvisionedResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -857,8 +995,15 @@ impl DatazoneEnvironmentProvisionedResourcesFields {
 }
 
 /// The nested block `aws_datazone_environment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentTimeouts(Body);
+
+impl std::fmt::Debug for DatazoneEnvironmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatazoneEnvironmentTimeouts {
     #[inline]
@@ -887,10 +1032,18 @@ impl DatazoneEnvironmentTimeouts {
 }
 
 /// The fields of a [`DatazoneEnvironmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatazoneEnvironmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneEnvironmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -919,8 +1072,15 @@ impl DatazoneEnvironmentTimeoutsFields {
 }
 
 /// The nested block `aws_datazone_environment.user_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentUserParameters(Body);
+
+impl std::fmt::Debug for DatazoneEnvironmentUserParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentUserParameters").field(&self.0).finish()
+    }
+}
 
 impl DatazoneEnvironmentUserParameters {
     #[inline]
@@ -941,10 +1101,18 @@ impl DatazoneEnvironmentUserParameters {
 }
 
 /// The fields of a [`DatazoneEnvironmentUserParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentUserParametersFields(Expr);
 
+impl std::fmt::Debug for DatazoneEnvironmentUserParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentUserParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneEnvironmentUserParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -968,8 +1136,15 @@ impl DatazoneEnvironmentUserParametersFields {
 }
 
 /// The resource `aws_datazone_environment_blueprint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentBlueprintConfiguration(Body);
+
+impl std::fmt::Debug for DatazoneEnvironmentBlueprintConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentBlueprintConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneEnvironmentBlueprintConfiguration`].
 #[derive(Clone, Debug)]
@@ -1014,9 +1189,11 @@ impl DatazoneEnvironmentBlueprintConfiguration {
 }
 
 impl BlockType for DatazoneEnvironmentBlueprintConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1030,16 +1207,25 @@ impl Resource for DatazoneEnvironmentBlueprintConfiguration {
 }
 
 /// A declared [`DatazoneEnvironmentBlueprintConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentBlueprintConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneEnvironmentBlueprintConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentBlueprintConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneEnvironmentBlueprintConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneEnvironmentBlueprintConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1088,8 +1274,15 @@ impl DatazoneEnvironmentBlueprintConfigurationRef {
 }
 
 /// The resource `aws_datazone_environment_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentProfile(Body);
+
+impl std::fmt::Debug for DatazoneEnvironmentProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneEnvironmentProfile`].
 #[derive(Clone, Debug)]
@@ -1139,9 +1332,11 @@ impl DatazoneEnvironmentProfile {
 }
 
 impl BlockType for DatazoneEnvironmentProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1155,16 +1350,25 @@ impl Resource for DatazoneEnvironmentProfile {
 }
 
 /// A declared [`DatazoneEnvironmentProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentProfileRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneEnvironmentProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneEnvironmentProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneEnvironmentProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1243,8 +1447,15 @@ impl DatazoneEnvironmentProfileRef {
 }
 
 /// The nested block `aws_datazone_environment_profile.user_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentProfileUserParameters(Body);
+
+impl std::fmt::Debug for DatazoneEnvironmentProfileUserParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentProfileUserParameters").field(&self.0).finish()
+    }
+}
 
 impl DatazoneEnvironmentProfileUserParameters {
     #[inline]
@@ -1265,10 +1476,18 @@ impl DatazoneEnvironmentProfileUserParameters {
 }
 
 /// The fields of a [`DatazoneEnvironmentProfileUserParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneEnvironmentProfileUserParametersFields(Expr);
 
+impl std::fmt::Debug for DatazoneEnvironmentProfileUserParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneEnvironmentProfileUserParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneEnvironmentProfileUserParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1292,8 +1511,15 @@ impl DatazoneEnvironmentProfileUserParametersFields {
 }
 
 /// The resource `aws_datazone_form_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneFormType(Body);
+
+impl std::fmt::Debug for DatazoneFormType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneFormType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneFormType`].
 #[derive(Clone, Debug)]
@@ -1344,9 +1570,11 @@ impl DatazoneFormType {
 }
 
 impl BlockType for DatazoneFormType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1360,16 +1588,25 @@ impl Resource for DatazoneFormType {
 }
 
 /// A declared [`DatazoneFormType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneFormTypeRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneFormTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneFormTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneFormTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneFormTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1457,10 +1694,18 @@ impl DatazoneFormTypeRef {
 pub enum DatazoneFormTypeImports {}
 
 /// The fields of a [`DatazoneFormTypeImports`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneFormTypeImportsFields(Expr);
 
+impl std::fmt::Debug for DatazoneFormTypeImportsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneFormTypeImportsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneFormTypeImportsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1484,8 +1729,15 @@ impl DatazoneFormTypeImportsFields {
 }
 
 /// The nested block `aws_datazone_form_type.model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneFormTypeModel(Body);
+
+impl std::fmt::Debug for DatazoneFormTypeModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneFormTypeModel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneFormTypeModel`].
 #[derive(Clone, Debug)]
@@ -1505,10 +1757,18 @@ impl DatazoneFormTypeModel {
 }
 
 /// The fields of a [`DatazoneFormTypeModel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneFormTypeModelFields(Expr);
 
+impl std::fmt::Debug for DatazoneFormTypeModelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneFormTypeModelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneFormTypeModelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1527,8 +1787,15 @@ impl DatazoneFormTypeModelFields {
 }
 
 /// The nested block `aws_datazone_form_type.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneFormTypeTimeouts(Body);
+
+impl std::fmt::Debug for DatazoneFormTypeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneFormTypeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatazoneFormTypeTimeouts {
     #[inline]
@@ -1545,10 +1812,18 @@ impl DatazoneFormTypeTimeouts {
 }
 
 /// The fields of a [`DatazoneFormTypeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneFormTypeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatazoneFormTypeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneFormTypeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneFormTypeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1567,8 +1842,15 @@ impl DatazoneFormTypeTimeoutsFields {
 }
 
 /// The resource `aws_datazone_glossary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossary(Body);
+
+impl std::fmt::Debug for DatazoneGlossary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossary").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneGlossary`].
 #[derive(Clone, Debug)]
@@ -1608,9 +1890,11 @@ impl DatazoneGlossary {
 }
 
 impl BlockType for DatazoneGlossary {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1624,16 +1908,25 @@ impl Resource for DatazoneGlossary {
 }
 
 /// A declared [`DatazoneGlossary`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossaryRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneGlossaryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossaryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneGlossaryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneGlossaryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1682,8 +1975,15 @@ impl DatazoneGlossaryRef {
 }
 
 /// The resource `aws_datazone_glossary_term`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossaryTerm(Body);
+
+impl std::fmt::Debug for DatazoneGlossaryTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossaryTerm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneGlossaryTerm`].
 #[derive(Clone, Debug)]
@@ -1742,9 +2042,11 @@ impl DatazoneGlossaryTerm {
 }
 
 impl BlockType for DatazoneGlossaryTerm {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1758,16 +2060,25 @@ impl Resource for DatazoneGlossaryTerm {
 }
 
 /// A declared [`DatazoneGlossaryTerm`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossaryTermRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneGlossaryTermRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossaryTermRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneGlossaryTermRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneGlossaryTermRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1841,8 +2152,15 @@ impl DatazoneGlossaryTermRef {
 }
 
 /// The nested block `aws_datazone_glossary_term.term_relations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossaryTermTermRelations(Body);
+
+impl std::fmt::Debug for DatazoneGlossaryTermTermRelations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossaryTermTermRelations").field(&self.0).finish()
+    }
+}
 
 impl DatazoneGlossaryTermTermRelations {
     #[inline]
@@ -1863,10 +2181,18 @@ impl DatazoneGlossaryTermTermRelations {
 }
 
 /// The fields of a [`DatazoneGlossaryTermTermRelations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossaryTermTermRelationsFields(Expr);
 
+impl std::fmt::Debug for DatazoneGlossaryTermTermRelationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossaryTermTermRelationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneGlossaryTermTermRelationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1890,8 +2216,15 @@ impl DatazoneGlossaryTermTermRelationsFields {
 }
 
 /// The nested block `aws_datazone_glossary_term.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossaryTermTimeouts(Body);
+
+impl std::fmt::Debug for DatazoneGlossaryTermTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossaryTermTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatazoneGlossaryTermTimeouts {
     #[inline]
@@ -1908,10 +2241,18 @@ impl DatazoneGlossaryTermTimeouts {
 }
 
 /// The fields of a [`DatazoneGlossaryTermTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneGlossaryTermTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatazoneGlossaryTermTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneGlossaryTermTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneGlossaryTermTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1930,8 +2271,15 @@ impl DatazoneGlossaryTermTimeoutsFields {
 }
 
 /// The resource `aws_datazone_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneProject(Body);
+
+impl std::fmt::Debug for DatazoneProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneProject`].
 #[derive(Clone, Debug)]
@@ -1979,9 +2327,11 @@ impl DatazoneProject {
 }
 
 impl BlockType for DatazoneProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1995,16 +2345,25 @@ impl Resource for DatazoneProject {
 }
 
 /// A declared [`DatazoneProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneProjectRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2087,10 +2446,18 @@ impl DatazoneProjectRef {
 pub enum DatazoneProjectFailureReasons {}
 
 /// The fields of a [`DatazoneProjectFailureReasons`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneProjectFailureReasonsFields(Expr);
 
+impl std::fmt::Debug for DatazoneProjectFailureReasonsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneProjectFailureReasonsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneProjectFailureReasonsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2114,8 +2481,15 @@ impl DatazoneProjectFailureReasonsFields {
 }
 
 /// The nested block `aws_datazone_project.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneProjectTimeouts(Body);
+
+impl std::fmt::Debug for DatazoneProjectTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneProjectTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatazoneProjectTimeouts {
     #[inline]
@@ -2138,10 +2512,18 @@ impl DatazoneProjectTimeouts {
 }
 
 /// The fields of a [`DatazoneProjectTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneProjectTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatazoneProjectTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneProjectTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneProjectTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2165,8 +2547,15 @@ impl DatazoneProjectTimeoutsFields {
 }
 
 /// The resource `aws_datazone_user_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneUserProfile(Body);
+
+impl std::fmt::Debug for DatazoneUserProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneUserProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DatazoneUserProfile`].
 #[derive(Clone, Debug)]
@@ -2209,9 +2598,11 @@ impl DatazoneUserProfile {
 }
 
 impl BlockType for DatazoneUserProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2225,16 +2616,25 @@ impl Resource for DatazoneUserProfile {
 }
 
 /// A declared [`DatazoneUserProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneUserProfileRef(BlockRef);
 
+impl std::fmt::Debug for DatazoneUserProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneUserProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DatazoneUserProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DatazoneUserProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2297,10 +2697,18 @@ impl DatazoneUserProfileRef {
 pub enum DatazoneUserProfileDetails {}
 
 /// The fields of a [`DatazoneUserProfileDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneUserProfileDetailsFields(Expr);
 
+impl std::fmt::Debug for DatazoneUserProfileDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneUserProfileDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneUserProfileDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2328,10 +2736,18 @@ impl DatazoneUserProfileDetailsFields {
 pub enum DatazoneUserProfileDetailsIam {}
 
 /// The fields of a [`DatazoneUserProfileDetailsIam`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneUserProfileDetailsIamFields(Expr);
 
+impl std::fmt::Debug for DatazoneUserProfileDetailsIamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneUserProfileDetailsIamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneUserProfileDetailsIamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2354,10 +2770,18 @@ impl DatazoneUserProfileDetailsIamFields {
 pub enum DatazoneUserProfileDetailsSso {}
 
 /// The fields of a [`DatazoneUserProfileDetailsSso`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneUserProfileDetailsSsoFields(Expr);
 
+impl std::fmt::Debug for DatazoneUserProfileDetailsSsoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneUserProfileDetailsSsoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneUserProfileDetailsSsoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2386,8 +2810,15 @@ impl DatazoneUserProfileDetailsSsoFields {
 }
 
 /// The nested block `aws_datazone_user_profile.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneUserProfileTimeouts(Body);
+
+impl std::fmt::Debug for DatazoneUserProfileTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneUserProfileTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DatazoneUserProfileTimeouts {
     #[inline]
@@ -2410,10 +2841,18 @@ impl DatazoneUserProfileTimeouts {
 }
 
 /// The fields of a [`DatazoneUserProfileTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DatazoneUserProfileTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DatazoneUserProfileTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DatazoneUserProfileTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DatazoneUserProfileTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2437,8 +2876,15 @@ impl DatazoneUserProfileTimeoutsFields {
 }
 
 /// The data source `aws_datazone_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatazoneDomain(Body);
+
+impl std::fmt::Debug for DataAwsDatazoneDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatazoneDomain").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDatazoneDomain {
     #[inline]
@@ -2465,9 +2911,11 @@ impl DataAwsDatazoneDomain {
 }
 
 impl BlockType for DataAwsDatazoneDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2480,16 +2928,25 @@ impl DataSource for DataAwsDatazoneDomain {
 }
 
 /// A declared [`DataAwsDatazoneDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatazoneDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDatazoneDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatazoneDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDatazoneDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDatazoneDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2558,8 +3015,15 @@ impl DataAwsDatazoneDomainRef {
 }
 
 /// The data source `aws_datazone_environment_blueprint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatazoneEnvironmentBlueprint(Body);
+
+impl std::fmt::Debug for DataAwsDatazoneEnvironmentBlueprint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatazoneEnvironmentBlueprint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDatazoneEnvironmentBlueprint`].
 #[derive(Clone, Debug)]
@@ -2589,9 +3053,11 @@ impl DataAwsDatazoneEnvironmentBlueprint {
 }
 
 impl BlockType for DataAwsDatazoneEnvironmentBlueprint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2604,16 +3070,25 @@ impl DataSource for DataAwsDatazoneEnvironmentBlueprint {
 }
 
 /// A declared [`DataAwsDatazoneEnvironmentBlueprint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDatazoneEnvironmentBlueprintRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDatazoneEnvironmentBlueprintRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDatazoneEnvironmentBlueprintRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDatazoneEnvironmentBlueprintRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDatazoneEnvironmentBlueprintRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_dax_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxCluster(Body);
+
+impl std::fmt::Debug for DaxCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DaxCluster`].
 #[derive(Clone, Debug)]
@@ -107,9 +114,11 @@ impl DaxCluster {
 }
 
 impl BlockType for DaxCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -123,16 +132,25 @@ impl Resource for DaxCluster {
 }
 
 /// A declared [`DaxCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxClusterRef(BlockRef);
 
+impl std::fmt::Debug for DaxClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DaxClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DaxClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -265,10 +283,18 @@ impl DaxClusterRef {
 pub enum DaxClusterNodes {}
 
 /// The fields of a [`DaxClusterNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxClusterNodesFields(Expr);
 
+impl std::fmt::Debug for DaxClusterNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxClusterNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DaxClusterNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -302,8 +328,15 @@ impl DaxClusterNodesFields {
 }
 
 /// The nested block `aws_dax_cluster.server_side_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxClusterServerSideEncryption(Body);
+
+impl std::fmt::Debug for DaxClusterServerSideEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxClusterServerSideEncryption").field(&self.0).finish()
+    }
+}
 
 impl DaxClusterServerSideEncryption {
     #[inline]
@@ -319,10 +352,18 @@ impl DaxClusterServerSideEncryption {
 }
 
 /// The fields of a [`DaxClusterServerSideEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxClusterServerSideEncryptionFields(Expr);
 
+impl std::fmt::Debug for DaxClusterServerSideEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxClusterServerSideEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DaxClusterServerSideEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -341,8 +382,15 @@ impl DaxClusterServerSideEncryptionFields {
 }
 
 /// The nested block `aws_dax_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxClusterTimeouts(Body);
+
+impl std::fmt::Debug for DaxClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DaxClusterTimeouts {
     #[inline]
@@ -368,10 +416,18 @@ impl DaxClusterTimeouts {
 }
 
 /// The fields of a [`DaxClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DaxClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DaxClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -400,8 +456,15 @@ impl DaxClusterTimeoutsFields {
 }
 
 /// The resource `aws_dax_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxParameterGroup(Body);
+
+impl std::fmt::Debug for DaxParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DaxParameterGroup`].
 #[derive(Clone, Debug)]
@@ -443,9 +506,11 @@ impl DaxParameterGroup {
 }
 
 impl BlockType for DaxParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -459,16 +524,25 @@ impl Resource for DaxParameterGroup {
 }
 
 /// A declared [`DaxParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for DaxParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DaxParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DaxParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -507,8 +581,15 @@ impl DaxParameterGroupRef {
 }
 
 /// The nested block `aws_dax_parameter_group.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxParameterGroupParameters(Body);
+
+impl std::fmt::Debug for DaxParameterGroupParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxParameterGroupParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DaxParameterGroupParameters`].
 #[derive(Clone, Debug)]
@@ -530,10 +611,18 @@ impl DaxParameterGroupParameters {
 }
 
 /// The fields of a [`DaxParameterGroupParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxParameterGroupParametersFields(Expr);
 
+impl std::fmt::Debug for DaxParameterGroupParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxParameterGroupParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DaxParameterGroupParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -557,8 +646,15 @@ impl DaxParameterGroupParametersFields {
 }
 
 /// The resource `aws_dax_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxSubnetGroup(Body);
+
+impl std::fmt::Debug for DaxSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DaxSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -596,9 +692,11 @@ impl DaxSubnetGroup {
 }
 
 impl BlockType for DaxSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -612,16 +710,25 @@ impl Resource for DaxSubnetGroup {
 }
 
 /// A declared [`DaxSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DaxSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DaxSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DaxSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DaxSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DaxSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_db_cluster_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbClusterSnapshot(Body);
+
+impl std::fmt::Debug for DbClusterSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbClusterSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbClusterSnapshot`].
 #[derive(Clone, Debug)]
@@ -63,9 +70,11 @@ impl DbClusterSnapshot {
 }
 
 impl BlockType for DbClusterSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -79,16 +88,25 @@ impl Resource for DbClusterSnapshot {
 }
 
 /// A declared [`DbClusterSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbClusterSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DbClusterSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbClusterSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbClusterSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbClusterSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -207,8 +225,15 @@ impl DbClusterSnapshotRef {
 }
 
 /// The nested block `aws_db_cluster_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbClusterSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for DbClusterSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbClusterSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbClusterSnapshotTimeouts {
     #[inline]
@@ -224,10 +249,18 @@ impl DbClusterSnapshotTimeouts {
 }
 
 /// The fields of a [`DbClusterSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbClusterSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbClusterSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbClusterSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbClusterSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -246,8 +279,15 @@ impl DbClusterSnapshotTimeoutsFields {
 }
 
 /// The resource `aws_db_event_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbEventSubscription(Body);
+
+impl std::fmt::Debug for DbEventSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbEventSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbEventSubscription`].
 #[derive(Clone, Debug)]
@@ -323,9 +363,11 @@ impl DbEventSubscription {
 }
 
 impl BlockType for DbEventSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -339,16 +381,25 @@ impl Resource for DbEventSubscription {
 }
 
 /// A declared [`DbEventSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbEventSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for DbEventSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbEventSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbEventSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbEventSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -432,8 +483,15 @@ impl DbEventSubscriptionRef {
 }
 
 /// The nested block `aws_db_event_subscription.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbEventSubscriptionTimeouts(Body);
+
+impl std::fmt::Debug for DbEventSubscriptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbEventSubscriptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbEventSubscriptionTimeouts {
     #[inline]
@@ -459,10 +517,18 @@ impl DbEventSubscriptionTimeouts {
 }
 
 /// The fields of a [`DbEventSubscriptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbEventSubscriptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbEventSubscriptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbEventSubscriptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbEventSubscriptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -491,8 +557,15 @@ impl DbEventSubscriptionTimeoutsFields {
 }
 
 /// The resource `aws_db_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstance(Body);
+
+impl std::fmt::Debug for DbInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbInstance`].
 #[derive(Clone, Debug)]
@@ -884,9 +957,11 @@ impl DbInstance {
 }
 
 impl BlockType for DbInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -900,16 +975,25 @@ impl Resource for DbInstance {
 }
 
 /// A declared [`DbInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DbInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1353,8 +1437,15 @@ impl DbInstanceRef {
 }
 
 /// The nested block `aws_db_instance.blue_green_update`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceBlueGreenUpdate(Body);
+
+impl std::fmt::Debug for DbInstanceBlueGreenUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceBlueGreenUpdate").field(&self.0).finish()
+    }
+}
 
 impl DbInstanceBlueGreenUpdate {
     #[inline]
@@ -1370,10 +1461,18 @@ impl DbInstanceBlueGreenUpdate {
 }
 
 /// The fields of a [`DbInstanceBlueGreenUpdate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceBlueGreenUpdateFields(Expr);
 
+impl std::fmt::Debug for DbInstanceBlueGreenUpdateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceBlueGreenUpdateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceBlueGreenUpdateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1396,10 +1495,18 @@ impl DbInstanceBlueGreenUpdateFields {
 pub enum DbInstanceListenerEndpoint {}
 
 /// The fields of a [`DbInstanceListenerEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceListenerEndpointFields(Expr);
 
+impl std::fmt::Debug for DbInstanceListenerEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceListenerEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceListenerEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1432,10 +1539,18 @@ impl DbInstanceListenerEndpointFields {
 pub enum DbInstanceMasterUserSecret {}
 
 /// The fields of a [`DbInstanceMasterUserSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceMasterUserSecretFields(Expr);
 
+impl std::fmt::Debug for DbInstanceMasterUserSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceMasterUserSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceMasterUserSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1464,8 +1579,15 @@ impl DbInstanceMasterUserSecretFields {
 }
 
 /// The nested block `aws_db_instance.restore_to_point_in_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceRestoreToPointInTime(Body);
+
+impl std::fmt::Debug for DbInstanceRestoreToPointInTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceRestoreToPointInTime").field(&self.0).finish()
+    }
+}
 
 impl DbInstanceRestoreToPointInTime {
     #[inline]
@@ -1501,10 +1623,18 @@ impl DbInstanceRestoreToPointInTime {
 }
 
 /// The fields of a [`DbInstanceRestoreToPointInTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceRestoreToPointInTimeFields(Expr);
 
+impl std::fmt::Debug for DbInstanceRestoreToPointInTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceRestoreToPointInTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceRestoreToPointInTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1543,8 +1673,15 @@ impl DbInstanceRestoreToPointInTimeFields {
 }
 
 /// The nested block `aws_db_instance.s3_import`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceS3Import(Body);
+
+impl std::fmt::Debug for DbInstanceS3Import {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceS3Import").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbInstanceS3Import`].
 #[derive(Clone, Debug)]
@@ -1575,10 +1712,18 @@ impl DbInstanceS3Import {
 }
 
 /// The fields of a [`DbInstanceS3Import`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceS3ImportFields(Expr);
 
+impl std::fmt::Debug for DbInstanceS3ImportFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceS3ImportFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceS3ImportFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1617,8 +1762,15 @@ impl DbInstanceS3ImportFields {
 }
 
 /// The nested block `aws_db_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceTimeouts(Body);
+
+impl std::fmt::Debug for DbInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbInstanceTimeouts {
     #[inline]
@@ -1644,10 +1796,18 @@ impl DbInstanceTimeouts {
 }
 
 /// The fields of a [`DbInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1676,8 +1836,15 @@ impl DbInstanceTimeoutsFields {
 }
 
 /// The resource `aws_db_instance_automated_backups_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceAutomatedBackupsReplication(Body);
+
+impl std::fmt::Debug for DbInstanceAutomatedBackupsReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceAutomatedBackupsReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbInstanceAutomatedBackupsReplication`].
 #[derive(Clone, Debug)]
@@ -1728,9 +1895,11 @@ impl DbInstanceAutomatedBackupsReplication {
 }
 
 impl BlockType for DbInstanceAutomatedBackupsReplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1744,16 +1913,25 @@ impl Resource for DbInstanceAutomatedBackupsReplication {
 }
 
 /// A declared [`DbInstanceAutomatedBackupsReplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceAutomatedBackupsReplicationRef(BlockRef);
 
+impl std::fmt::Debug for DbInstanceAutomatedBackupsReplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceAutomatedBackupsReplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbInstanceAutomatedBackupsReplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbInstanceAutomatedBackupsReplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1802,8 +1980,15 @@ impl DbInstanceAutomatedBackupsReplicationRef {
 }
 
 /// The nested block `aws_db_instance_automated_backups_replication.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceAutomatedBackupsReplicationTimeouts(Body);
+
+impl std::fmt::Debug for DbInstanceAutomatedBackupsReplicationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceAutomatedBackupsReplicationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbInstanceAutomatedBackupsReplicationTimeouts {
     #[inline]
@@ -1824,10 +2009,18 @@ impl DbInstanceAutomatedBackupsReplicationTimeouts {
 }
 
 /// The fields of a [`DbInstanceAutomatedBackupsReplicationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceAutomatedBackupsReplicationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbInstanceAutomatedBackupsReplicationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceAutomatedBackupsReplicationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceAutomatedBackupsReplicationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1851,8 +2044,15 @@ impl DbInstanceAutomatedBackupsReplicationTimeoutsFields {
 }
 
 /// The resource `aws_db_instance_role_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceRoleAssociation(Body);
+
+impl std::fmt::Debug for DbInstanceRoleAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceRoleAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbInstanceRoleAssociation`].
 #[derive(Clone, Debug)]
@@ -1892,9 +2092,11 @@ impl DbInstanceRoleAssociation {
 }
 
 impl BlockType for DbInstanceRoleAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1908,16 +2110,25 @@ impl Resource for DbInstanceRoleAssociation {
 }
 
 /// A declared [`DbInstanceRoleAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceRoleAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DbInstanceRoleAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceRoleAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbInstanceRoleAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbInstanceRoleAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1961,8 +2172,15 @@ impl DbInstanceRoleAssociationRef {
 }
 
 /// The nested block `aws_db_instance_role_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceRoleAssociationTimeouts(Body);
+
+impl std::fmt::Debug for DbInstanceRoleAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceRoleAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbInstanceRoleAssociationTimeouts {
     #[inline]
@@ -1983,10 +2201,18 @@ impl DbInstanceRoleAssociationTimeouts {
 }
 
 /// The fields of a [`DbInstanceRoleAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbInstanceRoleAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbInstanceRoleAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbInstanceRoleAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbInstanceRoleAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2010,8 +2236,15 @@ impl DbInstanceRoleAssociationTimeoutsFields {
 }
 
 /// The resource `aws_db_option_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroup(Body);
+
+impl std::fmt::Debug for DbOptionGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbOptionGroup`].
 #[derive(Clone, Debug)]
@@ -2085,9 +2318,11 @@ impl DbOptionGroup {
 }
 
 impl BlockType for DbOptionGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2101,16 +2336,25 @@ impl Resource for DbOptionGroup {
 }
 
 /// A declared [`DbOptionGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroupRef(BlockRef);
 
+impl std::fmt::Debug for DbOptionGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbOptionGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbOptionGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2189,8 +2433,15 @@ impl DbOptionGroupRef {
 }
 
 /// The nested block `aws_db_option_group.option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroupOption(Body);
+
+impl std::fmt::Debug for DbOptionGroupOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroupOption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbOptionGroupOption`].
 #[derive(Clone, Debug)]
@@ -2236,10 +2487,18 @@ impl DbOptionGroupOption {
 }
 
 /// The fields of a [`DbOptionGroupOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroupOptionFields(Expr);
 
+impl std::fmt::Debug for DbOptionGroupOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroupOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbOptionGroupOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2283,8 +2542,15 @@ impl DbOptionGroupOptionFields {
 }
 
 /// The nested block `aws_db_option_group.option.option_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroupOptionOptionSettings(Body);
+
+impl std::fmt::Debug for DbOptionGroupOptionOptionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroupOptionOptionSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbOptionGroupOptionOptionSettings`].
 #[derive(Clone, Debug)]
@@ -2306,10 +2572,18 @@ impl DbOptionGroupOptionOptionSettings {
 }
 
 /// The fields of a [`DbOptionGroupOptionOptionSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroupOptionOptionSettingsFields(Expr);
 
+impl std::fmt::Debug for DbOptionGroupOptionOptionSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroupOptionOptionSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbOptionGroupOptionOptionSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2333,8 +2607,15 @@ impl DbOptionGroupOptionOptionSettingsFields {
 }
 
 /// The nested block `aws_db_option_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroupTimeouts(Body);
+
+impl std::fmt::Debug for DbOptionGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbOptionGroupTimeouts {
     #[inline]
@@ -2350,10 +2631,18 @@ impl DbOptionGroupTimeouts {
 }
 
 /// The fields of a [`DbOptionGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbOptionGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbOptionGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbOptionGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbOptionGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2372,8 +2661,15 @@ impl DbOptionGroupTimeoutsFields {
 }
 
 /// The resource `aws_db_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbParameterGroup(Body);
+
+impl std::fmt::Debug for DbParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbParameterGroup`].
 #[derive(Clone, Debug)]
@@ -2440,9 +2736,11 @@ impl DbParameterGroup {
 }
 
 impl BlockType for DbParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2456,16 +2754,25 @@ impl Resource for DbParameterGroup {
 }
 
 /// A declared [`DbParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for DbParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2534,8 +2841,15 @@ impl DbParameterGroupRef {
 }
 
 /// The nested block `aws_db_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbParameterGroupParameter(Body);
+
+impl std::fmt::Debug for DbParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -2562,10 +2876,18 @@ impl DbParameterGroupParameter {
 }
 
 /// The fields of a [`DbParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for DbParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2594,8 +2916,15 @@ impl DbParameterGroupParameterFields {
 }
 
 /// The resource `aws_db_proxy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxy(Body);
+
+impl std::fmt::Debug for DbProxy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbProxy`].
 #[derive(Clone, Debug)]
@@ -2678,9 +3007,11 @@ impl DbProxy {
 }
 
 impl BlockType for DbProxy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2694,16 +3025,25 @@ impl Resource for DbProxy {
 }
 
 /// A declared [`DbProxy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyRef(BlockRef);
 
+impl std::fmt::Debug for DbProxyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbProxyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbProxyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2802,8 +3142,15 @@ impl DbProxyRef {
 }
 
 /// The nested block `aws_db_proxy.auth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyAuth(Body);
+
+impl std::fmt::Debug for DbProxyAuth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyAuth").field(&self.0).finish()
+    }
+}
 
 impl DbProxyAuth {
     #[inline]
@@ -2844,10 +3191,18 @@ impl DbProxyAuth {
 }
 
 /// The fields of a [`DbProxyAuth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyAuthFields(Expr);
 
+impl std::fmt::Debug for DbProxyAuthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyAuthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbProxyAuthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2891,8 +3246,15 @@ impl DbProxyAuthFields {
 }
 
 /// The nested block `aws_db_proxy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyTimeouts(Body);
+
+impl std::fmt::Debug for DbProxyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbProxyTimeouts {
     #[inline]
@@ -2918,10 +3280,18 @@ impl DbProxyTimeouts {
 }
 
 /// The fields of a [`DbProxyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbProxyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbProxyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2950,8 +3320,15 @@ impl DbProxyTimeoutsFields {
 }
 
 /// The resource `aws_db_proxy_default_target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyDefaultTargetGroup(Body);
+
+impl std::fmt::Debug for DbProxyDefaultTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyDefaultTargetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbProxyDefaultTargetGroup`].
 #[derive(Clone, Debug)]
@@ -2992,9 +3369,11 @@ impl DbProxyDefaultTargetGroup {
 }
 
 impl BlockType for DbProxyDefaultTargetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3008,16 +3387,25 @@ impl Resource for DbProxyDefaultTargetGroup {
 }
 
 /// A declared [`DbProxyDefaultTargetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyDefaultTargetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DbProxyDefaultTargetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyDefaultTargetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbProxyDefaultTargetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbProxyDefaultTargetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3066,8 +3454,15 @@ impl DbProxyDefaultTargetGroupRef {
 }
 
 /// The nested block `aws_db_proxy_default_target_group.connection_pool_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyDefaultTargetGroupConnectionPoolConfig(Body);
+
+impl std::fmt::Debug for DbProxyDefaultTargetGroupConnectionPoolConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyDefaultTargetGroupConnectionPoolConfig").field(&self.0).finish()
+    }
+}
 
 impl DbProxyDefaultTargetGroupConnectionPoolConfig {
     #[inline]
@@ -3103,10 +3498,18 @@ impl DbProxyDefaultTargetGroupConnectionPoolConfig {
 }
 
 /// The fields of a [`DbProxyDefaultTargetGroupConnectionPoolConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyDefaultTargetGroupConnectionPoolConfigFields(Expr);
 
+impl std::fmt::Debug for DbProxyDefaultTargetGroupConnectionPoolConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyDefaultTargetGroupConnectionPoolConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbProxyDefaultTargetGroupConnectionPoolConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3145,8 +3548,15 @@ impl DbProxyDefaultTargetGroupConnectionPoolConfigFields {
 }
 
 /// The nested block `aws_db_proxy_default_target_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyDefaultTargetGroupTimeouts(Body);
+
+impl std::fmt::Debug for DbProxyDefaultTargetGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyDefaultTargetGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbProxyDefaultTargetGroupTimeouts {
     #[inline]
@@ -3167,10 +3577,18 @@ impl DbProxyDefaultTargetGroupTimeouts {
 }
 
 /// The fields of a [`DbProxyDefaultTargetGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyDefaultTargetGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbProxyDefaultTargetGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyDefaultTargetGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbProxyDefaultTargetGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3194,8 +3612,15 @@ impl DbProxyDefaultTargetGroupTimeoutsFields {
 }
 
 /// The resource `aws_db_proxy_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyEndpoint(Body);
+
+impl std::fmt::Debug for DbProxyEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbProxyEndpoint`].
 #[derive(Clone, Debug)]
@@ -3255,9 +3680,11 @@ impl DbProxyEndpoint {
 }
 
 impl BlockType for DbProxyEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3271,16 +3698,25 @@ impl Resource for DbProxyEndpoint {
 }
 
 /// A declared [`DbProxyEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DbProxyEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbProxyEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbProxyEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3364,8 +3800,15 @@ impl DbProxyEndpointRef {
 }
 
 /// The nested block `aws_db_proxy_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyEndpointTimeouts(Body);
+
+impl std::fmt::Debug for DbProxyEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbProxyEndpointTimeouts {
     #[inline]
@@ -3391,10 +3834,18 @@ impl DbProxyEndpointTimeouts {
 }
 
 /// The fields of a [`DbProxyEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbProxyEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbProxyEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3423,8 +3874,15 @@ impl DbProxyEndpointTimeoutsFields {
 }
 
 /// The resource `aws_db_proxy_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyTarget(Body);
+
+impl std::fmt::Debug for DbProxyTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbProxyTarget`].
 #[derive(Clone, Debug)]
@@ -3467,9 +3925,11 @@ impl DbProxyTarget {
 }
 
 impl BlockType for DbProxyTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3483,16 +3943,25 @@ impl Resource for DbProxyTarget {
 }
 
 /// A declared [`DbProxyTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbProxyTargetRef(BlockRef);
 
+impl std::fmt::Debug for DbProxyTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbProxyTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbProxyTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbProxyTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3566,8 +4035,15 @@ impl DbProxyTargetRef {
 }
 
 /// The resource `aws_db_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshot(Body);
+
+impl std::fmt::Debug for DbSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbSnapshot`].
 #[derive(Clone, Debug)]
@@ -3620,9 +4096,11 @@ impl DbSnapshot {
 }
 
 impl BlockType for DbSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3636,16 +4114,25 @@ impl Resource for DbSnapshot {
 }
 
 /// A declared [`DbSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DbSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3784,8 +4271,15 @@ impl DbSnapshotRef {
 }
 
 /// The nested block `aws_db_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for DbSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbSnapshotTimeouts {
     #[inline]
@@ -3801,10 +4295,18 @@ impl DbSnapshotTimeouts {
 }
 
 /// The fields of a [`DbSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3823,8 +4325,15 @@ impl DbSnapshotTimeoutsFields {
 }
 
 /// The resource `aws_db_snapshot_copy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshotCopy(Body);
+
+impl std::fmt::Debug for DbSnapshotCopy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshotCopy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbSnapshotCopy`].
 #[derive(Clone, Debug)]
@@ -3907,9 +4416,11 @@ impl DbSnapshotCopy {
 }
 
 impl BlockType for DbSnapshotCopy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3923,16 +4434,25 @@ impl Resource for DbSnapshotCopy {
 }
 
 /// A declared [`DbSnapshotCopy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshotCopyRef(BlockRef);
 
+impl std::fmt::Debug for DbSnapshotCopyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshotCopyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbSnapshotCopyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbSnapshotCopyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4081,8 +4601,15 @@ impl DbSnapshotCopyRef {
 }
 
 /// The nested block `aws_db_snapshot_copy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshotCopyTimeouts(Body);
+
+impl std::fmt::Debug for DbSnapshotCopyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshotCopyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DbSnapshotCopyTimeouts {
     #[inline]
@@ -4098,10 +4625,18 @@ impl DbSnapshotCopyTimeouts {
 }
 
 /// The fields of a [`DbSnapshotCopyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSnapshotCopyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DbSnapshotCopyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSnapshotCopyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DbSnapshotCopyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4120,8 +4655,15 @@ impl DbSnapshotCopyTimeoutsFields {
 }
 
 /// The resource `aws_db_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSubnetGroup(Body);
+
+impl std::fmt::Debug for DbSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DbSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -4177,9 +4719,11 @@ impl DbSubnetGroup {
 }
 
 impl BlockType for DbSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4193,16 +4737,25 @@ impl Resource for DbSubnetGroup {
 }
 
 /// A declared [`DbSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DbSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DbSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DbSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4271,8 +4824,15 @@ impl DbSubnetGroupRef {
 }
 
 /// The data source `aws_db_cluster_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbClusterSnapshot(Body);
+
+impl std::fmt::Debug for DataAwsDbClusterSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbClusterSnapshot").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDbClusterSnapshot {
     #[inline]
@@ -4329,9 +4889,11 @@ impl DataAwsDbClusterSnapshot {
 }
 
 impl BlockType for DataAwsDbClusterSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4344,16 +4906,25 @@ impl DataSource for DataAwsDbClusterSnapshot {
 }
 
 /// A declared [`DataAwsDbClusterSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbClusterSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbClusterSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbClusterSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbClusterSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbClusterSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4477,8 +5048,15 @@ impl DataAwsDbClusterSnapshotRef {
 }
 
 /// The data source `aws_db_event_categories`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbEventCategories(Body);
+
+impl std::fmt::Debug for DataAwsDbEventCategories {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbEventCategories").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDbEventCategories {
     #[inline]
@@ -4505,9 +5083,11 @@ impl DataAwsDbEventCategories {
 }
 
 impl BlockType for DataAwsDbEventCategories {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4520,16 +5100,25 @@ impl DataSource for DataAwsDbEventCategories {
 }
 
 /// A declared [`DataAwsDbEventCategories`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbEventCategoriesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbEventCategoriesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbEventCategoriesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbEventCategoriesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbEventCategoriesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4563,8 +5152,15 @@ impl DataAwsDbEventCategoriesRef {
 }
 
 /// The data source `aws_db_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbInstance(Body);
+
+impl std::fmt::Debug for DataAwsDbInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbInstance").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDbInstance {
     #[inline]
@@ -4596,9 +5192,11 @@ impl DataAwsDbInstance {
 }
 
 impl BlockType for DataAwsDbInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4611,16 +5209,25 @@ impl DataSource for DataAwsDbInstance {
 }
 
 /// A declared [`DataAwsDbInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4863,10 +5470,18 @@ impl DataAwsDbInstanceRef {
 pub enum DataAwsDbInstanceMasterUserSecret {}
 
 /// The fields of a [`DataAwsDbInstanceMasterUserSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbInstanceMasterUserSecretFields(Expr);
 
+impl std::fmt::Debug for DataAwsDbInstanceMasterUserSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbInstanceMasterUserSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDbInstanceMasterUserSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4895,8 +5510,15 @@ impl DataAwsDbInstanceMasterUserSecretFields {
 }
 
 /// The data source `aws_db_instances`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbInstances(Body);
+
+impl std::fmt::Debug for DataAwsDbInstances {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbInstances").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDbInstances {
     #[inline]
@@ -4929,9 +5551,11 @@ impl DataAwsDbInstances {
 }
 
 impl BlockType for DataAwsDbInstances {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4944,16 +5568,25 @@ impl DataSource for DataAwsDbInstances {
 }
 
 /// A declared [`DataAwsDbInstances`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbInstancesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbInstancesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbInstancesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbInstancesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbInstancesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4997,8 +5630,15 @@ impl DataAwsDbInstancesRef {
 }
 
 /// The nested block `aws_db_instances.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbInstancesFilter(Body);
+
+impl std::fmt::Debug for DataAwsDbInstancesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbInstancesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDbInstancesFilter`].
 #[derive(Clone, Debug)]
@@ -5020,10 +5660,18 @@ impl DataAwsDbInstancesFilter {
 }
 
 /// The fields of a [`DataAwsDbInstancesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbInstancesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsDbInstancesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbInstancesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDbInstancesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5047,8 +5695,15 @@ impl DataAwsDbInstancesFilterFields {
 }
 
 /// The data source `aws_db_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbParameterGroup(Body);
+
+impl std::fmt::Debug for DataAwsDbParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDbParameterGroup`].
 #[derive(Clone, Debug)]
@@ -5079,9 +5734,11 @@ impl DataAwsDbParameterGroup {
 }
 
 impl BlockType for DataAwsDbParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5094,16 +5751,25 @@ impl DataSource for DataAwsDbParameterGroup {
 }
 
 /// A declared [`DataAwsDbParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5147,8 +5813,15 @@ impl DataAwsDbParameterGroupRef {
 }
 
 /// The data source `aws_db_proxy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbProxy(Body);
+
+impl std::fmt::Debug for DataAwsDbProxy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbProxy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDbProxy`].
 #[derive(Clone, Debug)]
@@ -5179,9 +5852,11 @@ impl DataAwsDbProxy {
 }
 
 impl BlockType for DataAwsDbProxy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5194,16 +5869,25 @@ impl DataSource for DataAwsDbProxy {
 }
 
 /// A declared [`DataAwsDbProxy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbProxyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbProxyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbProxyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbProxyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbProxyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5296,10 +5980,18 @@ impl DataAwsDbProxyRef {
 pub enum DataAwsDbProxyAuth {}
 
 /// The fields of a [`DataAwsDbProxyAuth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbProxyAuthFields(Expr);
 
+impl std::fmt::Debug for DataAwsDbProxyAuthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbProxyAuthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDbProxyAuthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5343,8 +6035,15 @@ impl DataAwsDbProxyAuthFields {
 }
 
 /// The data source `aws_db_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbSnapshot(Body);
+
+impl std::fmt::Debug for DataAwsDbSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbSnapshot").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDbSnapshot {
     #[inline]
@@ -5401,9 +6100,11 @@ impl DataAwsDbSnapshot {
 }
 
 impl BlockType for DataAwsDbSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5416,16 +6117,25 @@ impl DataSource for DataAwsDbSnapshot {
 }
 
 /// A declared [`DataAwsDbSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5574,8 +6284,15 @@ impl DataAwsDbSnapshotRef {
 }
 
 /// The data source `aws_db_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbSubnetGroup(Body);
+
+impl std::fmt::Debug for DataAwsDbSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDbSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -5606,9 +6323,11 @@ impl DataAwsDbSubnetGroup {
 }
 
 impl BlockType for DataAwsDbSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5621,16 +6340,25 @@ impl DataSource for DataAwsDbSubnetGroup {
 }
 
 /// A declared [`DataAwsDbSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDbSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDbSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDbSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDbSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDbSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

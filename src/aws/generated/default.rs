@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_default_network_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultNetworkAcl(Body);
+
+impl std::fmt::Debug for DefaultNetworkAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultNetworkAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultNetworkAcl`].
 #[derive(Clone, Debug)]
@@ -68,9 +75,11 @@ impl DefaultNetworkAcl {
 }
 
 impl BlockType for DefaultNetworkAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -84,16 +93,25 @@ impl Resource for DefaultNetworkAcl {
 }
 
 /// A declared [`DefaultNetworkAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultNetworkAclRef(BlockRef);
 
+impl std::fmt::Debug for DefaultNetworkAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultNetworkAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DefaultNetworkAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DefaultNetworkAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -162,8 +180,15 @@ impl DefaultNetworkAclRef {
 }
 
 /// The nested block `aws_default_network_acl.egress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultNetworkAclEgress(Body);
+
+impl std::fmt::Debug for DefaultNetworkAclEgress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultNetworkAclEgress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultNetworkAclEgress`].
 #[derive(Clone, Debug)]
@@ -211,10 +236,18 @@ impl DefaultNetworkAclEgress {
 }
 
 /// The fields of a [`DefaultNetworkAclEgress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultNetworkAclEgressFields(Expr);
 
+impl std::fmt::Debug for DefaultNetworkAclEgressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultNetworkAclEgressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DefaultNetworkAclEgressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -273,8 +306,15 @@ impl DefaultNetworkAclEgressFields {
 }
 
 /// The nested block `aws_default_network_acl.ingress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultNetworkAclIngress(Body);
+
+impl std::fmt::Debug for DefaultNetworkAclIngress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultNetworkAclIngress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultNetworkAclIngress`].
 #[derive(Clone, Debug)]
@@ -322,10 +362,18 @@ impl DefaultNetworkAclIngress {
 }
 
 /// The fields of a [`DefaultNetworkAclIngress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultNetworkAclIngressFields(Expr);
 
+impl std::fmt::Debug for DefaultNetworkAclIngressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultNetworkAclIngressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DefaultNetworkAclIngressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -384,8 +432,15 @@ impl DefaultNetworkAclIngressFields {
 }
 
 /// The resource `aws_default_route_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultRouteTable(Body);
+
+impl std::fmt::Debug for DefaultRouteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultRouteTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultRouteTable`].
 #[derive(Clone, Debug)]
@@ -441,9 +496,11 @@ impl DefaultRouteTable {
 }
 
 impl BlockType for DefaultRouteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -457,16 +514,25 @@ impl Resource for DefaultRouteTable {
 }
 
 /// A declared [`DefaultRouteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultRouteTableRef(BlockRef);
 
+impl std::fmt::Debug for DefaultRouteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultRouteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DefaultRouteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DefaultRouteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -535,8 +601,15 @@ impl DefaultRouteTableRef {
 }
 
 /// The value of `aws_default_route_table.route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultRouteTableRoute(Body);
+
+impl std::fmt::Debug for DefaultRouteTableRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultRouteTableRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultRouteTableRoute`].
 #[derive(Clone, Debug)]
@@ -578,16 +651,25 @@ impl DefaultRouteTableRoute {
 }
 
 impl From<DefaultRouteTableRoute> for Tf<DefaultRouteTableRoute> {
+    #[inline]
     fn from(value: DefaultRouteTableRoute) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DefaultRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for DefaultRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DefaultRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -661,8 +743,15 @@ impl DefaultRouteTableRouteFields {
 }
 
 /// The nested block `aws_default_route_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultRouteTableTimeouts(Body);
+
+impl std::fmt::Debug for DefaultRouteTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultRouteTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DefaultRouteTableTimeouts {
     #[inline]
@@ -683,10 +772,18 @@ impl DefaultRouteTableTimeouts {
 }
 
 /// The fields of a [`DefaultRouteTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultRouteTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DefaultRouteTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultRouteTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DefaultRouteTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -710,8 +807,15 @@ impl DefaultRouteTableTimeoutsFields {
 }
 
 /// The resource `aws_default_security_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSecurityGroup(Body);
+
+impl std::fmt::Debug for DefaultSecurityGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSecurityGroup").field(&self.0).finish()
+    }
+}
 
 impl DefaultSecurityGroup {
     #[inline]
@@ -763,9 +867,11 @@ impl DefaultSecurityGroup {
 }
 
 impl BlockType for DefaultSecurityGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -779,16 +885,25 @@ impl Resource for DefaultSecurityGroup {
 }
 
 /// A declared [`DefaultSecurityGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSecurityGroupRef(BlockRef);
 
+impl std::fmt::Debug for DefaultSecurityGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSecurityGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DefaultSecurityGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DefaultSecurityGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -867,8 +982,15 @@ impl DefaultSecurityGroupRef {
 }
 
 /// The value of `aws_default_security_group.egress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSecurityGroupEgress(Body);
+
+impl std::fmt::Debug for DefaultSecurityGroupEgress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSecurityGroupEgress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultSecurityGroupEgress`].
 #[derive(Clone, Debug)]
@@ -904,16 +1026,25 @@ impl DefaultSecurityGroupEgress {
 }
 
 impl From<DefaultSecurityGroupEgress> for Tf<DefaultSecurityGroupEgress> {
+    #[inline]
     fn from(value: DefaultSecurityGroupEgress) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DefaultSecurityGroupEgress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSecurityGroupEgressFields(Expr);
 
+impl std::fmt::Debug for DefaultSecurityGroupEgressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSecurityGroupEgressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DefaultSecurityGroupEgressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -972,8 +1103,15 @@ impl DefaultSecurityGroupEgressFields {
 }
 
 /// The value of `aws_default_security_group.ingress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSecurityGroupIngress(Body);
+
+impl std::fmt::Debug for DefaultSecurityGroupIngress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSecurityGroupIngress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultSecurityGroupIngress`].
 #[derive(Clone, Debug)]
@@ -1009,16 +1147,25 @@ impl DefaultSecurityGroupIngress {
 }
 
 impl From<DefaultSecurityGroupIngress> for Tf<DefaultSecurityGroupIngress> {
+    #[inline]
     fn from(value: DefaultSecurityGroupIngress) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DefaultSecurityGroupIngress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSecurityGroupIngressFields(Expr);
 
+impl std::fmt::Debug for DefaultSecurityGroupIngressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSecurityGroupIngressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DefaultSecurityGroupIngressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1077,8 +1224,15 @@ impl DefaultSecurityGroupIngressFields {
 }
 
 /// The resource `aws_default_subnet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSubnet(Body);
+
+impl std::fmt::Debug for DefaultSubnet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSubnet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DefaultSubnet`].
 #[derive(Clone, Debug)]
@@ -1179,9 +1333,11 @@ impl DefaultSubnet {
 }
 
 impl BlockType for DefaultSubnet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1195,16 +1351,25 @@ impl Resource for DefaultSubnet {
 }
 
 /// A declared [`DefaultSubnet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSubnetRef(BlockRef);
 
+impl std::fmt::Debug for DefaultSubnetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSubnetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DefaultSubnetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DefaultSubnetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1348,8 +1513,15 @@ impl DefaultSubnetRef {
 }
 
 /// The nested block `aws_default_subnet.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSubnetTimeouts(Body);
+
+impl std::fmt::Debug for DefaultSubnetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSubnetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DefaultSubnetTimeouts {
     #[inline]
@@ -1370,10 +1542,18 @@ impl DefaultSubnetTimeouts {
 }
 
 /// The fields of a [`DefaultSubnetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultSubnetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DefaultSubnetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultSubnetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DefaultSubnetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1397,8 +1577,15 @@ impl DefaultSubnetTimeoutsFields {
 }
 
 /// The resource `aws_default_vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultVpc(Body);
+
+impl std::fmt::Debug for DefaultVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultVpc").field(&self.0).finish()
+    }
+}
 
 impl DefaultVpc {
     #[inline]
@@ -1475,9 +1662,11 @@ impl DefaultVpc {
 }
 
 impl BlockType for DefaultVpc {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1491,16 +1680,25 @@ impl Resource for DefaultVpc {
 }
 
 /// A declared [`DefaultVpc`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultVpcRef(BlockRef);
 
+impl std::fmt::Debug for DefaultVpcRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultVpcRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DefaultVpcRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DefaultVpcRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1634,8 +1832,15 @@ impl DefaultVpcRef {
 }
 
 /// The resource `aws_default_vpc_dhcp_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultVpcDhcpOptions(Body);
+
+impl std::fmt::Debug for DefaultVpcDhcpOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultVpcDhcpOptions").field(&self.0).finish()
+    }
+}
 
 impl DefaultVpcDhcpOptions {
     #[inline]
@@ -1672,9 +1877,11 @@ impl DefaultVpcDhcpOptions {
 }
 
 impl BlockType for DefaultVpcDhcpOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1688,16 +1895,25 @@ impl Resource for DefaultVpcDhcpOptions {
 }
 
 /// A declared [`DefaultVpcDhcpOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DefaultVpcDhcpOptionsRef(BlockRef);
 
+impl std::fmt::Debug for DefaultVpcDhcpOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DefaultVpcDhcpOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DefaultVpcDhcpOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DefaultVpcDhcpOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1771,8 +1987,15 @@ impl DefaultVpcDhcpOptionsRef {
 }
 
 /// The data source `aws_default_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDefaultTags(Body);
+
+impl std::fmt::Debug for DataAwsDefaultTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDefaultTags").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDefaultTags {
     #[inline]
@@ -1788,9 +2011,11 @@ impl DataAwsDefaultTags {
 }
 
 impl BlockType for DataAwsDefaultTags {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1803,16 +2028,25 @@ impl DataSource for DataAwsDefaultTags {
 }
 
 /// A declared [`DataAwsDefaultTags`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDefaultTagsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDefaultTagsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDefaultTagsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDefaultTagsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDefaultTagsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_detective_graph`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveGraph(Body);
+
+impl std::fmt::Debug for DetectiveGraph {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveGraph").field(&self.0).finish()
+    }
+}
 
 impl DetectiveGraph {
     #[inline]
@@ -42,9 +49,11 @@ impl DetectiveGraph {
 }
 
 impl BlockType for DetectiveGraph {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl Resource for DetectiveGraph {
 }
 
 /// A declared [`DetectiveGraph`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveGraphRef(BlockRef);
 
+impl std::fmt::Debug for DetectiveGraphRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveGraphRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DetectiveGraphRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DetectiveGraphRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -111,8 +129,15 @@ impl DetectiveGraphRef {
 }
 
 /// The resource `aws_detective_invitation_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveInvitationAccepter(Body);
+
+impl std::fmt::Debug for DetectiveInvitationAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveInvitationAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DetectiveInvitationAccepter`].
 #[derive(Clone, Debug)]
@@ -143,9 +168,11 @@ impl DetectiveInvitationAccepter {
 }
 
 impl BlockType for DetectiveInvitationAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -159,16 +186,25 @@ impl Resource for DetectiveInvitationAccepter {
 }
 
 /// A declared [`DetectiveInvitationAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveInvitationAccepterRef(BlockRef);
 
+impl std::fmt::Debug for DetectiveInvitationAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveInvitationAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DetectiveInvitationAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DetectiveInvitationAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -197,8 +233,15 @@ impl DetectiveInvitationAccepterRef {
 }
 
 /// The resource `aws_detective_member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveMember(Body);
+
+impl std::fmt::Debug for DetectiveMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DetectiveMember`].
 #[derive(Clone, Debug)]
@@ -243,9 +286,11 @@ impl DetectiveMember {
 }
 
 impl BlockType for DetectiveMember {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -259,16 +304,25 @@ impl Resource for DetectiveMember {
 }
 
 /// A declared [`DetectiveMember`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveMemberRef(BlockRef);
 
+impl std::fmt::Debug for DetectiveMemberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveMemberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DetectiveMemberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DetectiveMemberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -347,8 +401,15 @@ impl DetectiveMemberRef {
 }
 
 /// The resource `aws_detective_organization_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveOrganizationAdminAccount(Body);
+
+impl std::fmt::Debug for DetectiveOrganizationAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveOrganizationAdminAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DetectiveOrganizationAdminAccount`].
 #[derive(Clone, Debug)]
@@ -379,9 +440,11 @@ impl DetectiveOrganizationAdminAccount {
 }
 
 impl BlockType for DetectiveOrganizationAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -395,16 +458,25 @@ impl Resource for DetectiveOrganizationAdminAccount {
 }
 
 /// A declared [`DetectiveOrganizationAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveOrganizationAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for DetectiveOrganizationAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveOrganizationAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DetectiveOrganizationAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DetectiveOrganizationAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -433,8 +505,15 @@ impl DetectiveOrganizationAdminAccountRef {
 }
 
 /// The resource `aws_detective_organization_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveOrganizationConfiguration(Body);
+
+impl std::fmt::Debug for DetectiveOrganizationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveOrganizationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DetectiveOrganizationConfiguration`].
 #[derive(Clone, Debug)]
@@ -467,9 +546,11 @@ impl DetectiveOrganizationConfiguration {
 }
 
 impl BlockType for DetectiveOrganizationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -483,16 +564,25 @@ impl Resource for DetectiveOrganizationConfiguration {
 }
 
 /// A declared [`DetectiveOrganizationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DetectiveOrganizationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DetectiveOrganizationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DetectiveOrganizationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DetectiveOrganizationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DetectiveOrganizationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

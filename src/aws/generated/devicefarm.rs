@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_devicefarm_device_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmDevicePool(Body);
+
+impl std::fmt::Debug for DevicefarmDevicePool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmDevicePool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevicefarmDevicePool`].
 #[derive(Clone, Debug)]
@@ -65,9 +72,11 @@ impl DevicefarmDevicePool {
 }
 
 impl BlockType for DevicefarmDevicePool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -81,16 +90,25 @@ impl Resource for DevicefarmDevicePool {
 }
 
 /// A declared [`DevicefarmDevicePool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmDevicePoolRef(BlockRef);
 
+impl std::fmt::Debug for DevicefarmDevicePoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmDevicePoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevicefarmDevicePoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevicefarmDevicePoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -159,8 +177,15 @@ impl DevicefarmDevicePoolRef {
 }
 
 /// The nested block `aws_devicefarm_device_pool.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmDevicePoolRule(Body);
+
+impl std::fmt::Debug for DevicefarmDevicePoolRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmDevicePoolRule").field(&self.0).finish()
+    }
+}
 
 impl DevicefarmDevicePoolRule {
     #[inline]
@@ -186,10 +211,18 @@ impl DevicefarmDevicePoolRule {
 }
 
 /// The fields of a [`DevicefarmDevicePoolRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmDevicePoolRuleFields(Expr);
 
+impl std::fmt::Debug for DevicefarmDevicePoolRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmDevicePoolRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevicefarmDevicePoolRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -218,8 +251,15 @@ impl DevicefarmDevicePoolRuleFields {
 }
 
 /// The resource `aws_devicefarm_instance_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmInstanceProfile(Body);
+
+impl std::fmt::Debug for DevicefarmInstanceProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmInstanceProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevicefarmInstanceProfile`].
 #[derive(Clone, Debug)]
@@ -280,9 +320,11 @@ impl DevicefarmInstanceProfile {
 }
 
 impl BlockType for DevicefarmInstanceProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -296,16 +338,25 @@ impl Resource for DevicefarmInstanceProfile {
 }
 
 /// A declared [`DevicefarmInstanceProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmInstanceProfileRef(BlockRef);
 
+impl std::fmt::Debug for DevicefarmInstanceProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmInstanceProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevicefarmInstanceProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevicefarmInstanceProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -369,8 +420,15 @@ impl DevicefarmInstanceProfileRef {
 }
 
 /// The resource `aws_devicefarm_network_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmNetworkProfile(Body);
+
+impl std::fmt::Debug for DevicefarmNetworkProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmNetworkProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevicefarmNetworkProfile`].
 #[derive(Clone, Debug)]
@@ -463,9 +521,11 @@ impl DevicefarmNetworkProfile {
 }
 
 impl BlockType for DevicefarmNetworkProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -479,16 +539,25 @@ impl Resource for DevicefarmNetworkProfile {
 }
 
 /// A declared [`DevicefarmNetworkProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmNetworkProfileRef(BlockRef);
 
+impl std::fmt::Debug for DevicefarmNetworkProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmNetworkProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevicefarmNetworkProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevicefarmNetworkProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -587,8 +656,15 @@ impl DevicefarmNetworkProfileRef {
 }
 
 /// The resource `aws_devicefarm_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmProject(Body);
+
+impl std::fmt::Debug for DevicefarmProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevicefarmProject`].
 #[derive(Clone, Debug)]
@@ -634,9 +710,11 @@ impl DevicefarmProject {
 }
 
 impl BlockType for DevicefarmProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -650,16 +728,25 @@ impl Resource for DevicefarmProject {
 }
 
 /// A declared [`DevicefarmProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmProjectRef(BlockRef);
 
+impl std::fmt::Debug for DevicefarmProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevicefarmProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevicefarmProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -708,8 +795,15 @@ impl DevicefarmProjectRef {
 }
 
 /// The resource `aws_devicefarm_test_grid_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmTestGridProject(Body);
+
+impl std::fmt::Debug for DevicefarmTestGridProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmTestGridProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevicefarmTestGridProject`].
 #[derive(Clone, Debug)]
@@ -760,9 +854,11 @@ impl DevicefarmTestGridProject {
 }
 
 impl BlockType for DevicefarmTestGridProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -776,16 +872,25 @@ impl Resource for DevicefarmTestGridProject {
 }
 
 /// A declared [`DevicefarmTestGridProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmTestGridProjectRef(BlockRef);
 
+impl std::fmt::Debug for DevicefarmTestGridProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmTestGridProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevicefarmTestGridProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevicefarmTestGridProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -839,8 +944,15 @@ impl DevicefarmTestGridProjectRef {
 }
 
 /// The nested block `aws_devicefarm_test_grid_project.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmTestGridProjectVpcConfig(Body);
+
+impl std::fmt::Debug for DevicefarmTestGridProjectVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmTestGridProjectVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevicefarmTestGridProjectVpcConfig`].
 #[derive(Clone, Debug)]
@@ -864,10 +976,18 @@ impl DevicefarmTestGridProjectVpcConfig {
 }
 
 /// The fields of a [`DevicefarmTestGridProjectVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmTestGridProjectVpcConfigFields(Expr);
 
+impl std::fmt::Debug for DevicefarmTestGridProjectVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmTestGridProjectVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevicefarmTestGridProjectVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -896,8 +1016,15 @@ impl DevicefarmTestGridProjectVpcConfigFields {
 }
 
 /// The resource `aws_devicefarm_upload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmUpload(Body);
+
+impl std::fmt::Debug for DevicefarmUpload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmUpload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevicefarmUpload`].
 #[derive(Clone, Debug)]
@@ -937,9 +1064,11 @@ impl DevicefarmUpload {
 }
 
 impl BlockType for DevicefarmUpload {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -953,16 +1082,25 @@ impl Resource for DevicefarmUpload {
 }
 
 /// A declared [`DevicefarmUpload`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevicefarmUploadRef(BlockRef);
 
+impl std::fmt::Debug for DevicefarmUploadRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevicefarmUploadRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevicefarmUploadRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevicefarmUploadRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

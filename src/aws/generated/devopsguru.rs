@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_devopsguru_event_sources_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruEventSourcesConfig(Body);
+
+impl std::fmt::Debug for DevopsguruEventSourcesConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruEventSourcesConfig").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruEventSourcesConfig {
     #[inline]
@@ -33,9 +40,11 @@ impl DevopsguruEventSourcesConfig {
 }
 
 impl BlockType for DevopsguruEventSourcesConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -49,16 +58,25 @@ impl Resource for DevopsguruEventSourcesConfig {
 }
 
 /// A declared [`DevopsguruEventSourcesConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruEventSourcesConfigRef(BlockRef);
 
+impl std::fmt::Debug for DevopsguruEventSourcesConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruEventSourcesConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevopsguruEventSourcesConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevopsguruEventSourcesConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -87,8 +105,15 @@ impl DevopsguruEventSourcesConfigRef {
 }
 
 /// The nested block `aws_devopsguru_event_sources_config.event_sources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruEventSourcesConfigEventSources(Body);
+
+impl std::fmt::Debug for DevopsguruEventSourcesConfigEventSources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruEventSourcesConfigEventSources").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruEventSourcesConfigEventSources {
     #[inline]
@@ -105,10 +130,18 @@ impl DevopsguruEventSourcesConfigEventSources {
 }
 
 /// The fields of a [`DevopsguruEventSourcesConfigEventSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruEventSourcesConfigEventSourcesFields(Expr);
 
+impl std::fmt::Debug for DevopsguruEventSourcesConfigEventSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruEventSourcesConfigEventSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruEventSourcesConfigEventSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -127,8 +160,15 @@ impl DevopsguruEventSourcesConfigEventSourcesFields {
 }
 
 /// The nested block `aws_devopsguru_event_sources_config.event_sources.amazon_code_guru_profiler`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfiler(Body);
+
+impl std::fmt::Debug for DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfiler {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfiler").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfiler`].
 #[derive(Clone, Debug)]
@@ -148,10 +188,18 @@ impl DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfiler {
 }
 
 /// The fields of a [`DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfiler`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfilerFields(Expr);
 
+impl std::fmt::Debug for DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfilerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfilerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfilerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -170,8 +218,15 @@ impl DevopsguruEventSourcesConfigEventSourcesAmazonCodeGuruProfilerFields {
 }
 
 /// The resource `aws_devopsguru_notification_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruNotificationChannel(Body);
+
+impl std::fmt::Debug for DevopsguruNotificationChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruNotificationChannel").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruNotificationChannel {
     #[inline]
@@ -200,9 +255,11 @@ impl DevopsguruNotificationChannel {
 }
 
 impl BlockType for DevopsguruNotificationChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -216,16 +273,25 @@ impl Resource for DevopsguruNotificationChannel {
 }
 
 /// A declared [`DevopsguruNotificationChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruNotificationChannelRef(BlockRef);
 
+impl std::fmt::Debug for DevopsguruNotificationChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruNotificationChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevopsguruNotificationChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevopsguruNotificationChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -259,8 +325,15 @@ impl DevopsguruNotificationChannelRef {
 }
 
 /// The nested block `aws_devopsguru_notification_channel.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruNotificationChannelFilters(Body);
+
+impl std::fmt::Debug for DevopsguruNotificationChannelFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruNotificationChannelFilters").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruNotificationChannelFilters {
     #[inline]
@@ -281,10 +354,18 @@ impl DevopsguruNotificationChannelFilters {
 }
 
 /// The fields of a [`DevopsguruNotificationChannelFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruNotificationChannelFiltersFields(Expr);
 
+impl std::fmt::Debug for DevopsguruNotificationChannelFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruNotificationChannelFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruNotificationChannelFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -308,8 +389,15 @@ impl DevopsguruNotificationChannelFiltersFields {
 }
 
 /// The nested block `aws_devopsguru_notification_channel.sns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruNotificationChannelSns(Body);
+
+impl std::fmt::Debug for DevopsguruNotificationChannelSns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruNotificationChannelSns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevopsguruNotificationChannelSns`].
 #[derive(Clone, Debug)]
@@ -329,10 +417,18 @@ impl DevopsguruNotificationChannelSns {
 }
 
 /// The fields of a [`DevopsguruNotificationChannelSns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruNotificationChannelSnsFields(Expr);
 
+impl std::fmt::Debug for DevopsguruNotificationChannelSnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruNotificationChannelSnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruNotificationChannelSnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -351,8 +447,15 @@ impl DevopsguruNotificationChannelSnsFields {
 }
 
 /// The resource `aws_devopsguru_resource_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruResourceCollection(Body);
+
+impl std::fmt::Debug for DevopsguruResourceCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruResourceCollection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevopsguruResourceCollection`].
 #[derive(Clone, Debug)]
@@ -390,9 +493,11 @@ impl DevopsguruResourceCollection {
 }
 
 impl BlockType for DevopsguruResourceCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -406,16 +511,25 @@ impl Resource for DevopsguruResourceCollection {
 }
 
 /// A declared [`DevopsguruResourceCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruResourceCollectionRef(BlockRef);
 
+impl std::fmt::Debug for DevopsguruResourceCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruResourceCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevopsguruResourceCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevopsguruResourceCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -454,8 +568,15 @@ impl DevopsguruResourceCollectionRef {
 }
 
 /// The nested block `aws_devopsguru_resource_collection.cloudformation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruResourceCollectionCloudformation(Body);
+
+impl std::fmt::Debug for DevopsguruResourceCollectionCloudformation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruResourceCollectionCloudformation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevopsguruResourceCollectionCloudformation`].
 #[derive(Clone, Debug)]
@@ -475,10 +596,18 @@ impl DevopsguruResourceCollectionCloudformation {
 }
 
 /// The fields of a [`DevopsguruResourceCollectionCloudformation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruResourceCollectionCloudformationFields(Expr);
 
+impl std::fmt::Debug for DevopsguruResourceCollectionCloudformationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruResourceCollectionCloudformationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruResourceCollectionCloudformationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -497,8 +626,15 @@ impl DevopsguruResourceCollectionCloudformationFields {
 }
 
 /// The nested block `aws_devopsguru_resource_collection.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruResourceCollectionTags(Body);
+
+impl std::fmt::Debug for DevopsguruResourceCollectionTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruResourceCollectionTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DevopsguruResourceCollectionTags`].
 #[derive(Clone, Debug)]
@@ -520,10 +656,18 @@ impl DevopsguruResourceCollectionTags {
 }
 
 /// The fields of a [`DevopsguruResourceCollectionTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruResourceCollectionTagsFields(Expr);
 
+impl std::fmt::Debug for DevopsguruResourceCollectionTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruResourceCollectionTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruResourceCollectionTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -547,8 +691,15 @@ impl DevopsguruResourceCollectionTagsFields {
 }
 
 /// The resource `aws_devopsguru_service_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegration(Body);
+
+impl std::fmt::Debug for DevopsguruServiceIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegration").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruServiceIntegration {
     #[inline]
@@ -583,9 +734,11 @@ impl DevopsguruServiceIntegration {
 }
 
 impl BlockType for DevopsguruServiceIntegration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -599,16 +752,25 @@ impl Resource for DevopsguruServiceIntegration {
 }
 
 /// A declared [`DevopsguruServiceIntegration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegrationRef(BlockRef);
 
+impl std::fmt::Debug for DevopsguruServiceIntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DevopsguruServiceIntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DevopsguruServiceIntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -647,8 +809,15 @@ impl DevopsguruServiceIntegrationRef {
 }
 
 /// The nested block `aws_devopsguru_service_integration.kms_server_side_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegrationKmsServerSideEncryption(Body);
+
+impl std::fmt::Debug for DevopsguruServiceIntegrationKmsServerSideEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegrationKmsServerSideEncryption").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruServiceIntegrationKmsServerSideEncryption {
     #[inline]
@@ -674,10 +843,18 @@ impl DevopsguruServiceIntegrationKmsServerSideEncryption {
 }
 
 /// The fields of a [`DevopsguruServiceIntegrationKmsServerSideEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegrationKmsServerSideEncryptionFields(Expr);
 
+impl std::fmt::Debug for DevopsguruServiceIntegrationKmsServerSideEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegrationKmsServerSideEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruServiceIntegrationKmsServerSideEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -706,8 +883,15 @@ impl DevopsguruServiceIntegrationKmsServerSideEncryptionFields {
 }
 
 /// The nested block `aws_devopsguru_service_integration.logs_anomaly_detection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegrationLogsAnomalyDetection(Body);
+
+impl std::fmt::Debug for DevopsguruServiceIntegrationLogsAnomalyDetection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegrationLogsAnomalyDetection").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruServiceIntegrationLogsAnomalyDetection {
     #[inline]
@@ -723,10 +907,18 @@ impl DevopsguruServiceIntegrationLogsAnomalyDetection {
 }
 
 /// The fields of a [`DevopsguruServiceIntegrationLogsAnomalyDetection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegrationLogsAnomalyDetectionFields(Expr);
 
+impl std::fmt::Debug for DevopsguruServiceIntegrationLogsAnomalyDetectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegrationLogsAnomalyDetectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruServiceIntegrationLogsAnomalyDetectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -745,8 +937,15 @@ impl DevopsguruServiceIntegrationLogsAnomalyDetectionFields {
 }
 
 /// The nested block `aws_devopsguru_service_integration.ops_center`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegrationOpsCenter(Body);
+
+impl std::fmt::Debug for DevopsguruServiceIntegrationOpsCenter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegrationOpsCenter").field(&self.0).finish()
+    }
+}
 
 impl DevopsguruServiceIntegrationOpsCenter {
     #[inline]
@@ -762,10 +961,18 @@ impl DevopsguruServiceIntegrationOpsCenter {
 }
 
 /// The fields of a [`DevopsguruServiceIntegrationOpsCenter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DevopsguruServiceIntegrationOpsCenterFields(Expr);
 
+impl std::fmt::Debug for DevopsguruServiceIntegrationOpsCenterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DevopsguruServiceIntegrationOpsCenterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DevopsguruServiceIntegrationOpsCenterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -784,8 +991,15 @@ impl DevopsguruServiceIntegrationOpsCenterFields {
 }
 
 /// The data source `aws_devopsguru_notification_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruNotificationChannel(Body);
+
+impl std::fmt::Debug for DataAwsDevopsguruNotificationChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruNotificationChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDevopsguruNotificationChannel`].
 #[derive(Clone, Debug)]
@@ -823,9 +1037,11 @@ impl DataAwsDevopsguruNotificationChannel {
 }
 
 impl BlockType for DataAwsDevopsguruNotificationChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -838,16 +1054,25 @@ impl DataSource for DataAwsDevopsguruNotificationChannel {
 }
 
 /// A declared [`DataAwsDevopsguruNotificationChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruNotificationChannelRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDevopsguruNotificationChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruNotificationChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDevopsguruNotificationChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDevopsguruNotificationChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -881,8 +1106,15 @@ impl DataAwsDevopsguruNotificationChannelRef {
 }
 
 /// The nested block `aws_devopsguru_notification_channel.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruNotificationChannelFilters(Body);
+
+impl std::fmt::Debug for DataAwsDevopsguruNotificationChannelFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruNotificationChannelFilters").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDevopsguruNotificationChannelFilters {
     #[inline]
@@ -893,10 +1125,18 @@ impl DataAwsDevopsguruNotificationChannelFilters {
 }
 
 /// The fields of a [`DataAwsDevopsguruNotificationChannelFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruNotificationChannelFiltersFields(Expr);
 
+impl std::fmt::Debug for DataAwsDevopsguruNotificationChannelFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruNotificationChannelFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDevopsguruNotificationChannelFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -920,8 +1160,15 @@ impl DataAwsDevopsguruNotificationChannelFiltersFields {
 }
 
 /// The nested block `aws_devopsguru_notification_channel.sns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruNotificationChannelSns(Body);
+
+impl std::fmt::Debug for DataAwsDevopsguruNotificationChannelSns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruNotificationChannelSns").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDevopsguruNotificationChannelSns {
     #[inline]
@@ -932,10 +1179,18 @@ impl DataAwsDevopsguruNotificationChannelSns {
 }
 
 /// The fields of a [`DataAwsDevopsguruNotificationChannelSns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruNotificationChannelSnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDevopsguruNotificationChannelSnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruNotificationChannelSnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDevopsguruNotificationChannelSnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -954,8 +1209,15 @@ impl DataAwsDevopsguruNotificationChannelSnsFields {
 }
 
 /// The data source `aws_devopsguru_resource_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruResourceCollection(Body);
+
+impl std::fmt::Debug for DataAwsDevopsguruResourceCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruResourceCollection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDevopsguruResourceCollection`].
 #[derive(Clone, Debug)]
@@ -981,9 +1243,11 @@ impl DataAwsDevopsguruResourceCollection {
 }
 
 impl BlockType for DataAwsDevopsguruResourceCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -996,16 +1260,25 @@ impl DataSource for DataAwsDevopsguruResourceCollection {
 }
 
 /// A declared [`DataAwsDevopsguruResourceCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruResourceCollectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDevopsguruResourceCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruResourceCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDevopsguruResourceCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDevopsguruResourceCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1048,10 +1321,18 @@ impl DataAwsDevopsguruResourceCollectionRef {
 pub enum DataAwsDevopsguruResourceCollectionCloudformation {}
 
 /// The fields of a [`DataAwsDevopsguruResourceCollectionCloudformation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruResourceCollectionCloudformationFields(Expr);
 
+impl std::fmt::Debug for DataAwsDevopsguruResourceCollectionCloudformationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruResourceCollectionCloudformationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDevopsguruResourceCollectionCloudformationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1074,10 +1355,18 @@ impl DataAwsDevopsguruResourceCollectionCloudformationFields {
 pub enum DataAwsDevopsguruResourceCollectionTags {}
 
 /// The fields of a [`DataAwsDevopsguruResourceCollectionTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDevopsguruResourceCollectionTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDevopsguruResourceCollectionTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDevopsguruResourceCollectionTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDevopsguruResourceCollectionTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

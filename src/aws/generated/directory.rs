@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_directory_service_conditional_forwarder`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceConditionalForwarder(Body);
+
+impl std::fmt::Debug for DirectoryServiceConditionalForwarder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceConditionalForwarder").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceConditionalForwarder`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl DirectoryServiceConditionalForwarder {
 }
 
 impl BlockType for DirectoryServiceConditionalForwarder {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -61,16 +70,25 @@ impl Resource for DirectoryServiceConditionalForwarder {
 }
 
 /// A declared [`DirectoryServiceConditionalForwarder`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceConditionalForwarderRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceConditionalForwarderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceConditionalForwarderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceConditionalForwarderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceConditionalForwarderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -109,8 +127,15 @@ impl DirectoryServiceConditionalForwarderRef {
 }
 
 /// The resource `aws_directory_service_directory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectory(Body);
+
+impl std::fmt::Debug for DirectoryServiceDirectory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceDirectory`].
 #[derive(Clone, Debug)]
@@ -208,9 +233,11 @@ impl DirectoryServiceDirectory {
 }
 
 impl BlockType for DirectoryServiceDirectory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -224,16 +251,25 @@ impl Resource for DirectoryServiceDirectory {
 }
 
 /// A declared [`DirectoryServiceDirectory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectoryRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceDirectoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceDirectoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceDirectoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -347,8 +383,15 @@ impl DirectoryServiceDirectoryRef {
 }
 
 /// The nested block `aws_directory_service_directory.connect_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectoryConnectSettings(Body);
+
+impl std::fmt::Debug for DirectoryServiceDirectoryConnectSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectoryConnectSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceDirectoryConnectSettings`].
 #[derive(Clone, Debug)]
@@ -374,10 +417,18 @@ impl DirectoryServiceDirectoryConnectSettings {
 }
 
 /// The fields of a [`DirectoryServiceDirectoryConnectSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectoryConnectSettingsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceDirectoryConnectSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectoryConnectSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceDirectoryConnectSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -421,8 +472,15 @@ impl DirectoryServiceDirectoryConnectSettingsFields {
 }
 
 /// The nested block `aws_directory_service_directory.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectoryTimeouts(Body);
+
+impl std::fmt::Debug for DirectoryServiceDirectoryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectoryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DirectoryServiceDirectoryTimeouts {
     #[inline]
@@ -448,10 +506,18 @@ impl DirectoryServiceDirectoryTimeouts {
 }
 
 /// The fields of a [`DirectoryServiceDirectoryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectoryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceDirectoryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectoryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceDirectoryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -480,8 +546,15 @@ impl DirectoryServiceDirectoryTimeoutsFields {
 }
 
 /// The nested block `aws_directory_service_directory.vpc_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectoryVpcSettings(Body);
+
+impl std::fmt::Debug for DirectoryServiceDirectoryVpcSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectoryVpcSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceDirectoryVpcSettings`].
 #[derive(Clone, Debug)]
@@ -503,10 +576,18 @@ impl DirectoryServiceDirectoryVpcSettings {
 }
 
 /// The fields of a [`DirectoryServiceDirectoryVpcSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceDirectoryVpcSettingsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceDirectoryVpcSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceDirectoryVpcSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceDirectoryVpcSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -535,8 +616,15 @@ impl DirectoryServiceDirectoryVpcSettingsFields {
 }
 
 /// The resource `aws_directory_service_log_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceLogSubscription(Body);
+
+impl std::fmt::Debug for DirectoryServiceLogSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceLogSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceLogSubscription`].
 #[derive(Clone, Debug)]
@@ -569,9 +657,11 @@ impl DirectoryServiceLogSubscription {
 }
 
 impl BlockType for DirectoryServiceLogSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -585,16 +675,25 @@ impl Resource for DirectoryServiceLogSubscription {
 }
 
 /// A declared [`DirectoryServiceLogSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceLogSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceLogSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceLogSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceLogSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceLogSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -628,8 +727,15 @@ impl DirectoryServiceLogSubscriptionRef {
 }
 
 /// The resource `aws_directory_service_radius_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRadiusSettings(Body);
+
+impl std::fmt::Debug for DirectoryServiceRadiusSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRadiusSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceRadiusSettings`].
 #[derive(Clone, Debug)]
@@ -684,9 +790,11 @@ impl DirectoryServiceRadiusSettings {
 }
 
 impl BlockType for DirectoryServiceRadiusSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -700,16 +808,25 @@ impl Resource for DirectoryServiceRadiusSettings {
 }
 
 /// A declared [`DirectoryServiceRadiusSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRadiusSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceRadiusSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRadiusSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceRadiusSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceRadiusSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -783,8 +900,15 @@ impl DirectoryServiceRadiusSettingsRef {
 }
 
 /// The nested block `aws_directory_service_radius_settings.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRadiusSettingsTimeouts(Body);
+
+impl std::fmt::Debug for DirectoryServiceRadiusSettingsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRadiusSettingsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DirectoryServiceRadiusSettingsTimeouts {
     #[inline]
@@ -805,10 +929,18 @@ impl DirectoryServiceRadiusSettingsTimeouts {
 }
 
 /// The fields of a [`DirectoryServiceRadiusSettingsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRadiusSettingsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceRadiusSettingsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRadiusSettingsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceRadiusSettingsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -832,8 +964,15 @@ impl DirectoryServiceRadiusSettingsTimeoutsFields {
 }
 
 /// The resource `aws_directory_service_region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRegion(Body);
+
+impl std::fmt::Debug for DirectoryServiceRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRegion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceRegion`].
 #[derive(Clone, Debug)]
@@ -888,9 +1027,11 @@ impl DirectoryServiceRegion {
 }
 
 impl BlockType for DirectoryServiceRegion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -904,16 +1045,25 @@ impl Resource for DirectoryServiceRegion {
 }
 
 /// A declared [`DirectoryServiceRegion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRegionRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceRegionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRegionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceRegionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceRegionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -972,8 +1122,15 @@ impl DirectoryServiceRegionRef {
 }
 
 /// The nested block `aws_directory_service_region.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRegionTimeouts(Body);
+
+impl std::fmt::Debug for DirectoryServiceRegionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRegionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DirectoryServiceRegionTimeouts {
     #[inline]
@@ -999,10 +1156,18 @@ impl DirectoryServiceRegionTimeouts {
 }
 
 /// The fields of a [`DirectoryServiceRegionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRegionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceRegionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRegionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceRegionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1031,8 +1196,15 @@ impl DirectoryServiceRegionTimeoutsFields {
 }
 
 /// The nested block `aws_directory_service_region.vpc_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRegionVpcSettings(Body);
+
+impl std::fmt::Debug for DirectoryServiceRegionVpcSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRegionVpcSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceRegionVpcSettings`].
 #[derive(Clone, Debug)]
@@ -1054,10 +1226,18 @@ impl DirectoryServiceRegionVpcSettings {
 }
 
 /// The fields of a [`DirectoryServiceRegionVpcSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceRegionVpcSettingsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceRegionVpcSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceRegionVpcSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceRegionVpcSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1081,8 +1261,15 @@ impl DirectoryServiceRegionVpcSettingsFields {
 }
 
 /// The resource `aws_directory_service_shared_directory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectory(Body);
+
+impl std::fmt::Debug for DirectoryServiceSharedDirectory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceSharedDirectory`].
 #[derive(Clone, Debug)]
@@ -1130,9 +1317,11 @@ impl DirectoryServiceSharedDirectory {
 }
 
 impl BlockType for DirectoryServiceSharedDirectory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1146,16 +1335,25 @@ impl Resource for DirectoryServiceSharedDirectory {
 }
 
 /// A declared [`DirectoryServiceSharedDirectory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceSharedDirectoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceSharedDirectoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1209,8 +1407,15 @@ impl DirectoryServiceSharedDirectoryRef {
 }
 
 /// The nested block `aws_directory_service_shared_directory.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryTarget(Body);
+
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceSharedDirectoryTarget`].
 #[derive(Clone, Debug)]
@@ -1235,10 +1440,18 @@ impl DirectoryServiceSharedDirectoryTarget {
 }
 
 /// The fields of a [`DirectoryServiceSharedDirectoryTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryTargetFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceSharedDirectoryTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1262,8 +1475,15 @@ impl DirectoryServiceSharedDirectoryTargetFields {
 }
 
 /// The nested block `aws_directory_service_shared_directory.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryTimeouts(Body);
+
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DirectoryServiceSharedDirectoryTimeouts {
     #[inline]
@@ -1279,10 +1499,18 @@ impl DirectoryServiceSharedDirectoryTimeouts {
 }
 
 /// The fields of a [`DirectoryServiceSharedDirectoryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceSharedDirectoryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1301,8 +1529,15 @@ impl DirectoryServiceSharedDirectoryTimeoutsFields {
 }
 
 /// The resource `aws_directory_service_shared_directory_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryAccepter(Body);
+
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceSharedDirectoryAccepter`].
 #[derive(Clone, Debug)]
@@ -1338,9 +1573,11 @@ impl DirectoryServiceSharedDirectoryAccepter {
 }
 
 impl BlockType for DirectoryServiceSharedDirectoryAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1354,16 +1591,25 @@ impl Resource for DirectoryServiceSharedDirectoryAccepter {
 }
 
 /// A declared [`DirectoryServiceSharedDirectoryAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryAccepterRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceSharedDirectoryAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceSharedDirectoryAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1417,8 +1663,15 @@ impl DirectoryServiceSharedDirectoryAccepterRef {
 }
 
 /// The nested block `aws_directory_service_shared_directory_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryAccepterTimeouts(Body);
+
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DirectoryServiceSharedDirectoryAccepterTimeouts {
     #[inline]
@@ -1439,10 +1692,18 @@ impl DirectoryServiceSharedDirectoryAccepterTimeouts {
 }
 
 /// The fields of a [`DirectoryServiceSharedDirectoryAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceSharedDirectoryAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DirectoryServiceSharedDirectoryAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceSharedDirectoryAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DirectoryServiceSharedDirectoryAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1466,8 +1727,15 @@ impl DirectoryServiceSharedDirectoryAccepterTimeoutsFields {
 }
 
 /// The resource `aws_directory_service_trust`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceTrust(Body);
+
+impl std::fmt::Debug for DirectoryServiceTrust {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceTrust").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DirectoryServiceTrust`].
 #[derive(Clone, Debug)]
@@ -1519,9 +1787,11 @@ impl DirectoryServiceTrust {
 }
 
 impl BlockType for DirectoryServiceTrust {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1535,16 +1805,25 @@ impl Resource for DirectoryServiceTrust {
 }
 
 /// A declared [`DirectoryServiceTrust`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DirectoryServiceTrustRef(BlockRef);
 
+impl std::fmt::Debug for DirectoryServiceTrustRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DirectoryServiceTrustRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DirectoryServiceTrustRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DirectoryServiceTrustRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1633,8 +1912,15 @@ impl DirectoryServiceTrustRef {
 }
 
 /// The data source `aws_directory_service_directory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDirectoryServiceDirectory(Body);
+
+impl std::fmt::Debug for DataAwsDirectoryServiceDirectory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDirectoryServiceDirectory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDirectoryServiceDirectory`].
 #[derive(Clone, Debug)]
@@ -1670,9 +1956,11 @@ impl DataAwsDirectoryServiceDirectory {
 }
 
 impl BlockType for DataAwsDirectoryServiceDirectory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1685,16 +1973,25 @@ impl DataSource for DataAwsDirectoryServiceDirectory {
 }
 
 /// A declared [`DataAwsDirectoryServiceDirectory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDirectoryServiceDirectoryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDirectoryServiceDirectoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDirectoryServiceDirectoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDirectoryServiceDirectoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDirectoryServiceDirectoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1802,10 +2099,18 @@ impl DataAwsDirectoryServiceDirectoryRef {
 pub enum DataAwsDirectoryServiceDirectoryConnectSettings {}
 
 /// The fields of a [`DataAwsDirectoryServiceDirectoryConnectSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDirectoryServiceDirectoryConnectSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDirectoryServiceDirectoryConnectSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDirectoryServiceDirectoryConnectSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDirectoryServiceDirectoryConnectSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1853,10 +2158,18 @@ impl DataAwsDirectoryServiceDirectoryConnectSettingsFields {
 pub enum DataAwsDirectoryServiceDirectoryRadiusSettings {}
 
 /// The fields of a [`DataAwsDirectoryServiceDirectoryRadiusSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDirectoryServiceDirectoryRadiusSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDirectoryServiceDirectoryRadiusSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDirectoryServiceDirectoryRadiusSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDirectoryServiceDirectoryRadiusSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1909,10 +2222,18 @@ impl DataAwsDirectoryServiceDirectoryRadiusSettingsFields {
 pub enum DataAwsDirectoryServiceDirectoryVpcSettings {}
 
 /// The fields of a [`DataAwsDirectoryServiceDirectoryVpcSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDirectoryServiceDirectoryVpcSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDirectoryServiceDirectoryVpcSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDirectoryServiceDirectoryVpcSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDirectoryServiceDirectoryVpcSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_dlm_lifecycle_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicy(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicy`].
 #[derive(Clone, Debug)]
@@ -65,9 +72,11 @@ impl DlmLifecyclePolicy {
 }
 
 impl BlockType for DlmLifecyclePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -81,16 +90,25 @@ impl Resource for DlmLifecyclePolicy {
 }
 
 /// A declared [`DlmLifecyclePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyRef(BlockRef);
 
+impl std::fmt::Debug for DlmLifecyclePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DlmLifecyclePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DlmLifecyclePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -154,8 +172,15 @@ impl DlmLifecyclePolicyRef {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetails(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetails").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetails {
     #[inline]
@@ -242,10 +267,18 @@ impl DlmLifecyclePolicyPolicyDetails {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +367,15 @@ impl DlmLifecyclePolicyPolicyDetailsFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsAction(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsAction`].
 #[derive(Clone, Debug)]
@@ -357,10 +397,18 @@ impl DlmLifecyclePolicyPolicyDetailsAction {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsActionFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -384,8 +432,15 @@ impl DlmLifecyclePolicyPolicyDetailsActionFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.action.cross_region_copy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopy(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopy`].
 #[derive(Clone, Debug)]
@@ -412,10 +467,18 @@ impl DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopy {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -444,8 +507,15 @@ impl DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.action.cross_region_copy.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfiguration {
     #[inline]
@@ -466,10 +536,18 @@ impl DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfiguration
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -493,8 +571,15 @@ impl DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyEncryptionConfiguration
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.action.cross_region_copy.retain_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRule`].
 #[derive(Clone, Debug)]
@@ -516,10 +601,18 @@ impl DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -543,8 +636,15 @@ impl DlmLifecyclePolicyPolicyDetailsActionCrossRegionCopyRetainRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.event_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsEventSource(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsEventSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsEventSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsEventSource`].
 #[derive(Clone, Debug)]
@@ -566,10 +666,18 @@ impl DlmLifecyclePolicyPolicyDetailsEventSource {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsEventSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsEventSourceFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsEventSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsEventSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsEventSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -593,8 +701,15 @@ impl DlmLifecyclePolicyPolicyDetailsEventSourceFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.event_source.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsEventSourceParameters(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsEventSourceParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsEventSourceParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsEventSourceParameters`].
 #[derive(Clone, Debug)]
@@ -618,10 +733,18 @@ impl DlmLifecyclePolicyPolicyDetailsEventSourceParameters {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsEventSourceParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsEventSourceParametersFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsEventSourceParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsEventSourceParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsEventSourceParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -650,8 +773,15 @@ impl DlmLifecyclePolicyPolicyDetailsEventSourceParametersFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.exclusions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsExclusions(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsExclusions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsExclusions").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetailsExclusions {
     #[inline]
@@ -677,10 +807,18 @@ impl DlmLifecyclePolicyPolicyDetailsExclusions {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsExclusions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsExclusionsFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsExclusionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsExclusionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsExclusionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -709,8 +847,15 @@ impl DlmLifecyclePolicyPolicyDetailsExclusionsFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsParameters(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsParameters").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetailsParameters {
     #[inline]
@@ -731,10 +876,18 @@ impl DlmLifecyclePolicyPolicyDetailsParameters {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsParametersFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -758,8 +911,15 @@ impl DlmLifecyclePolicyPolicyDetailsParametersFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsSchedule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsSchedule`].
 #[derive(Clone, Debug)]
@@ -824,10 +984,18 @@ impl DlmLifecyclePolicyPolicyDetailsSchedule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -896,8 +1064,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.archive_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleArchiveRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleArchiveRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleArchiveRule`].
 #[derive(Clone, Debug)]
@@ -917,10 +1092,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleArchiveRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleArchiveRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -939,8 +1122,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.archive_rule.archive_retain_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRule`].
 #[derive(Clone, Debug)]
@@ -960,10 +1150,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -982,8 +1180,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.archive_rule.archive_retain_rule.retention_archive_tier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTier(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTier").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTier {
     #[inline]
@@ -1009,10 +1214,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentio
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTierFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentionArchiveTierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1041,8 +1254,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleArchiveRuleArchiveRetainRuleRetentio
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.create_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCreateRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCreateRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCreateRule").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetailsScheduleCreateRule {
     #[inline]
@@ -1083,10 +1303,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCreateRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleCreateRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1130,8 +1358,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.create_rule.scripts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScripts(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScripts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScripts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScripts`].
 #[derive(Clone, Debug)]
@@ -1176,10 +1411,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScripts {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScripts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScriptsFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScriptsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScriptsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScriptsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1223,8 +1466,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCreateRuleScriptsFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.cross_region_copy_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRule`].
 #[derive(Clone, Debug)]
@@ -1274,10 +1524,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1326,8 +1584,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.cross_region_copy_rule.deprecate_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRule`].
 #[derive(Clone, Debug)]
@@ -1349,10 +1614,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1376,8 +1649,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleDeprecateRuleFiel
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.cross_region_copy_rule.retain_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRule`].
 #[derive(Clone, Debug)]
@@ -1399,10 +1679,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1426,8 +1714,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleCrossRegionCopyRuleRetainRuleFields 
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.deprecate_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRule").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRule {
     #[inline]
@@ -1453,10 +1748,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1485,8 +1788,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleDeprecateRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.fast_restore_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRule`].
 #[derive(Clone, Debug)]
@@ -1521,10 +1831,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1558,8 +1876,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleFastRestoreRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.retain_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleRetainRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleRetainRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleRetainRule").field(&self.0).finish()
+    }
+}
 
 impl DlmLifecyclePolicyPolicyDetailsScheduleRetainRule {
     #[inline]
@@ -1585,10 +1910,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleRetainRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleRetainRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleRetainRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleRetainRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleRetainRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleRetainRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1617,8 +1950,15 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleRetainRuleFields {
 }
 
 /// The nested block `aws_dlm_lifecycle_policy.policy_details.schedule.share_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleShareRule(Body);
+
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleShareRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleShareRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DlmLifecyclePolicyPolicyDetailsScheduleShareRule`].
 #[derive(Clone, Debug)]
@@ -1648,10 +1988,18 @@ impl DlmLifecyclePolicyPolicyDetailsScheduleShareRule {
 }
 
 /// The fields of a [`DlmLifecyclePolicyPolicyDetailsScheduleShareRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DlmLifecyclePolicyPolicyDetailsScheduleShareRuleFields(Expr);
 
+impl std::fmt::Debug for DlmLifecyclePolicyPolicyDetailsScheduleShareRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DlmLifecyclePolicyPolicyDetailsScheduleShareRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DlmLifecyclePolicyPolicyDetailsScheduleShareRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_dms_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsCertificate(Body);
+
+impl std::fmt::Debug for DmsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsCertificate`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl DmsCertificate {
 }
 
 impl BlockType for DmsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for DmsCertificate {
 }
 
 /// A declared [`DmsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DmsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,8 +158,15 @@ impl DmsCertificateRef {
 }
 
 /// The resource `aws_dms_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpoint(Body);
+
+impl std::fmt::Debug for DmsEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsEndpoint`].
 #[derive(Clone, Debug)]
@@ -301,9 +326,11 @@ impl DmsEndpoint {
 }
 
 impl BlockType for DmsEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -317,16 +344,25 @@ impl Resource for DmsEndpoint {
 }
 
 /// A declared [`DmsEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DmsEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -495,8 +531,15 @@ impl DmsEndpointRef {
 }
 
 /// The nested block `aws_dms_endpoint.elasticsearch_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointElasticsearchSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointElasticsearchSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointElasticsearchSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsEndpointElasticsearchSettings`].
 #[derive(Clone, Debug)]
@@ -533,10 +576,18 @@ impl DmsEndpointElasticsearchSettings {
 }
 
 /// The fields of a [`DmsEndpointElasticsearchSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointElasticsearchSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointElasticsearchSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointElasticsearchSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointElasticsearchSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -575,8 +626,15 @@ impl DmsEndpointElasticsearchSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.kafka_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointKafkaSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointKafkaSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointKafkaSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsEndpointKafkaSettings`].
 #[derive(Clone, Debug)]
@@ -686,10 +744,18 @@ impl DmsEndpointKafkaSettings {
 }
 
 /// The fields of a [`DmsEndpointKafkaSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointKafkaSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointKafkaSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointKafkaSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointKafkaSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -798,8 +864,15 @@ impl DmsEndpointKafkaSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.kinesis_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointKinesisSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointKinesisSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointKinesisSettings").field(&self.0).finish()
+    }
+}
 
 impl DmsEndpointKinesisSettings {
     #[inline]
@@ -860,10 +933,18 @@ impl DmsEndpointKinesisSettings {
 }
 
 /// The fields of a [`DmsEndpointKinesisSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointKinesisSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointKinesisSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointKinesisSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointKinesisSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -927,8 +1008,15 @@ impl DmsEndpointKinesisSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.mongodb_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointMongodbSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointMongodbSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointMongodbSettings").field(&self.0).finish()
+    }
+}
 
 impl DmsEndpointMongodbSettings {
     #[inline]
@@ -969,10 +1057,18 @@ impl DmsEndpointMongodbSettings {
 }
 
 /// The fields of a [`DmsEndpointMongodbSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointMongodbSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointMongodbSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointMongodbSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointMongodbSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1016,8 +1112,15 @@ impl DmsEndpointMongodbSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.mysql_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointMysqlSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointMysqlSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointMysqlSettings").field(&self.0).finish()
+    }
+}
 
 impl DmsEndpointMysqlSettings {
     #[inline]
@@ -1078,10 +1181,18 @@ impl DmsEndpointMysqlSettings {
 }
 
 /// The fields of a [`DmsEndpointMysqlSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointMysqlSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointMysqlSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointMysqlSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointMysqlSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1145,8 +1256,15 @@ impl DmsEndpointMysqlSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.oracle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointOracleSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointOracleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointOracleSettings").field(&self.0).finish()
+    }
+}
 
 impl DmsEndpointOracleSettings {
     #[inline]
@@ -1162,10 +1280,18 @@ impl DmsEndpointOracleSettings {
 }
 
 /// The fields of a [`DmsEndpointOracleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointOracleSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointOracleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointOracleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointOracleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1184,8 +1310,15 @@ impl DmsEndpointOracleSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.postgres_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointPostgresSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointPostgresSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointPostgresSettings").field(&self.0).finish()
+    }
+}
 
 impl DmsEndpointPostgresSettings {
     #[inline]
@@ -1286,10 +1419,18 @@ impl DmsEndpointPostgresSettings {
 }
 
 /// The fields of a [`DmsEndpointPostgresSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointPostgresSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointPostgresSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointPostgresSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointPostgresSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1393,8 +1534,15 @@ impl DmsEndpointPostgresSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.redis_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointRedisSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointRedisSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointRedisSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsEndpointRedisSettings`].
 #[derive(Clone, Debug)]
@@ -1438,10 +1586,18 @@ impl DmsEndpointRedisSettings {
 }
 
 /// The fields of a [`DmsEndpointRedisSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointRedisSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointRedisSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointRedisSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointRedisSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1490,8 +1646,15 @@ impl DmsEndpointRedisSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.redshift_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointRedshiftSettings(Body);
+
+impl std::fmt::Debug for DmsEndpointRedshiftSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointRedshiftSettings").field(&self.0).finish()
+    }
+}
 
 impl DmsEndpointRedshiftSettings {
     #[inline]
@@ -1527,10 +1690,18 @@ impl DmsEndpointRedshiftSettings {
 }
 
 /// The fields of a [`DmsEndpointRedshiftSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointRedshiftSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointRedshiftSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointRedshiftSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointRedshiftSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1569,8 +1740,15 @@ impl DmsEndpointRedshiftSettingsFields {
 }
 
 /// The nested block `aws_dms_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointTimeouts(Body);
+
+impl std::fmt::Debug for DmsEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DmsEndpointTimeouts {
     #[inline]
@@ -1591,10 +1769,18 @@ impl DmsEndpointTimeouts {
 }
 
 /// The fields of a [`DmsEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DmsEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1618,8 +1804,15 @@ impl DmsEndpointTimeoutsFields {
 }
 
 /// The resource `aws_dms_event_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEventSubscription(Body);
+
+impl std::fmt::Debug for DmsEventSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEventSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsEventSubscription`].
 #[derive(Clone, Debug)]
@@ -1681,9 +1874,11 @@ impl DmsEventSubscription {
 }
 
 impl BlockType for DmsEventSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1697,16 +1892,25 @@ impl Resource for DmsEventSubscription {
 }
 
 /// A declared [`DmsEventSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEventSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for DmsEventSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEventSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsEventSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsEventSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1780,8 +1984,15 @@ impl DmsEventSubscriptionRef {
 }
 
 /// The nested block `aws_dms_event_subscription.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEventSubscriptionTimeouts(Body);
+
+impl std::fmt::Debug for DmsEventSubscriptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEventSubscriptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DmsEventSubscriptionTimeouts {
     #[inline]
@@ -1807,10 +2018,18 @@ impl DmsEventSubscriptionTimeouts {
 }
 
 /// The fields of a [`DmsEventSubscriptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsEventSubscriptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DmsEventSubscriptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsEventSubscriptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsEventSubscriptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1839,8 +2058,15 @@ impl DmsEventSubscriptionTimeoutsFields {
 }
 
 /// The resource `aws_dms_replication_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationConfig(Body);
+
+impl std::fmt::Debug for DmsReplicationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsReplicationConfig`].
 #[derive(Clone, Debug)]
@@ -1916,9 +2142,11 @@ impl DmsReplicationConfig {
 }
 
 impl BlockType for DmsReplicationConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1932,16 +2160,25 @@ impl Resource for DmsReplicationConfig {
 }
 
 /// A declared [`DmsReplicationConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationConfigRef(BlockRef);
 
+impl std::fmt::Debug for DmsReplicationConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsReplicationConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsReplicationConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2035,8 +2272,15 @@ impl DmsReplicationConfigRef {
 }
 
 /// The nested block `aws_dms_replication_config.compute_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationConfigComputeConfig(Body);
+
+impl std::fmt::Debug for DmsReplicationConfigComputeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationConfigComputeConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsReplicationConfigComputeConfig`].
 #[derive(Clone, Debug)]
@@ -2096,10 +2340,18 @@ impl DmsReplicationConfigComputeConfig {
 }
 
 /// The fields of a [`DmsReplicationConfigComputeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationConfigComputeConfigFields(Expr);
 
+impl std::fmt::Debug for DmsReplicationConfigComputeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationConfigComputeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsReplicationConfigComputeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2158,8 +2410,15 @@ impl DmsReplicationConfigComputeConfigFields {
 }
 
 /// The nested block `aws_dms_replication_config.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationConfigTimeouts(Body);
+
+impl std::fmt::Debug for DmsReplicationConfigTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationConfigTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DmsReplicationConfigTimeouts {
     #[inline]
@@ -2185,10 +2444,18 @@ impl DmsReplicationConfigTimeouts {
 }
 
 /// The fields of a [`DmsReplicationConfigTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationConfigTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DmsReplicationConfigTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationConfigTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsReplicationConfigTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2217,8 +2484,15 @@ impl DmsReplicationConfigTimeoutsFields {
 }
 
 /// The resource `aws_dms_replication_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationInstance(Body);
+
+impl std::fmt::Debug for DmsReplicationInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsReplicationInstance`].
 #[derive(Clone, Debug)]
@@ -2341,9 +2615,11 @@ impl DmsReplicationInstance {
 }
 
 impl BlockType for DmsReplicationInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2357,16 +2633,25 @@ impl Resource for DmsReplicationInstance {
 }
 
 /// A declared [`DmsReplicationInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DmsReplicationInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsReplicationInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsReplicationInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2505,8 +2790,15 @@ impl DmsReplicationInstanceRef {
 }
 
 /// The nested block `aws_dms_replication_instance.kerberos_authentication_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationInstanceKerberosAuthenticationSettings(Body);
+
+impl std::fmt::Debug for DmsReplicationInstanceKerberosAuthenticationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationInstanceKerberosAuthenticationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsReplicationInstanceKerberosAuthenticationSettings`].
 #[derive(Clone, Debug)]
@@ -2530,10 +2822,18 @@ impl DmsReplicationInstanceKerberosAuthenticationSettings {
 }
 
 /// The fields of a [`DmsReplicationInstanceKerberosAuthenticationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationInstanceKerberosAuthenticationSettingsFields(Expr);
 
+impl std::fmt::Debug for DmsReplicationInstanceKerberosAuthenticationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationInstanceKerberosAuthenticationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsReplicationInstanceKerberosAuthenticationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2562,8 +2862,15 @@ impl DmsReplicationInstanceKerberosAuthenticationSettingsFields {
 }
 
 /// The nested block `aws_dms_replication_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationInstanceTimeouts(Body);
+
+impl std::fmt::Debug for DmsReplicationInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DmsReplicationInstanceTimeouts {
     #[inline]
@@ -2589,10 +2896,18 @@ impl DmsReplicationInstanceTimeouts {
 }
 
 /// The fields of a [`DmsReplicationInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DmsReplicationInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsReplicationInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2621,8 +2936,15 @@ impl DmsReplicationInstanceTimeoutsFields {
 }
 
 /// The resource `aws_dms_replication_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationSubnetGroup(Body);
+
+impl std::fmt::Debug for DmsReplicationSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsReplicationSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -2667,9 +2989,11 @@ impl DmsReplicationSubnetGroup {
 }
 
 impl BlockType for DmsReplicationSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2683,16 +3007,25 @@ impl Resource for DmsReplicationSubnetGroup {
 }
 
 /// A declared [`DmsReplicationSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DmsReplicationSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsReplicationSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsReplicationSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2751,8 +3084,15 @@ impl DmsReplicationSubnetGroupRef {
 }
 
 /// The resource `aws_dms_replication_task`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationTask(Body);
+
+impl std::fmt::Debug for DmsReplicationTask {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationTask").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsReplicationTask`].
 #[derive(Clone, Debug)]
@@ -2828,9 +3168,11 @@ impl DmsReplicationTask {
 }
 
 impl BlockType for DmsReplicationTask {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2844,16 +3186,25 @@ impl Resource for DmsReplicationTask {
 }
 
 /// A declared [`DmsReplicationTask`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsReplicationTaskRef(BlockRef);
 
+impl std::fmt::Debug for DmsReplicationTaskRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsReplicationTaskRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsReplicationTaskRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsReplicationTaskRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2952,8 +3303,15 @@ impl DmsReplicationTaskRef {
 }
 
 /// The resource `aws_dms_s3_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsS3Endpoint(Body);
+
+impl std::fmt::Debug for DmsS3Endpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsS3Endpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DmsS3Endpoint`].
 #[derive(Clone, Debug)]
@@ -3220,9 +3578,11 @@ impl DmsS3Endpoint {
 }
 
 impl BlockType for DmsS3Endpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3236,16 +3596,25 @@ impl Resource for DmsS3Endpoint {
 }
 
 /// A declared [`DmsS3Endpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsS3EndpointRef(BlockRef);
 
+impl std::fmt::Debug for DmsS3EndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsS3EndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DmsS3EndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DmsS3EndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3539,8 +3908,15 @@ impl DmsS3EndpointRef {
 }
 
 /// The nested block `aws_dms_s3_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsS3EndpointTimeouts(Body);
+
+impl std::fmt::Debug for DmsS3EndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsS3EndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DmsS3EndpointTimeouts {
     #[inline]
@@ -3561,10 +3937,18 @@ impl DmsS3EndpointTimeouts {
 }
 
 /// The fields of a [`DmsS3EndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DmsS3EndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DmsS3EndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DmsS3EndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DmsS3EndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3588,8 +3972,15 @@ impl DmsS3EndpointTimeoutsFields {
 }
 
 /// The data source `aws_dms_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsCertificate(Body);
+
+impl std::fmt::Debug for DataAwsDmsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDmsCertificate`].
 #[derive(Clone, Debug)]
@@ -3625,9 +4016,11 @@ impl DataAwsDmsCertificate {
 }
 
 impl BlockType for DataAwsDmsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3640,16 +4033,25 @@ impl DataSource for DataAwsDmsCertificate {
 }
 
 /// A declared [`DataAwsDmsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDmsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDmsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDmsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3728,8 +4130,15 @@ impl DataAwsDmsCertificateRef {
 }
 
 /// The data source `aws_dms_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsDmsEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDmsEndpoint`].
 #[derive(Clone, Debug)]
@@ -3765,9 +4174,11 @@ impl DataAwsDmsEndpoint {
 }
 
 impl BlockType for DataAwsDmsEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3780,16 +4191,25 @@ impl DataSource for DataAwsDmsEndpoint {
 }
 
 /// A declared [`DataAwsDmsEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDmsEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDmsEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDmsEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3947,10 +4367,18 @@ impl DataAwsDmsEndpointRef {
 pub enum DataAwsDmsEndpointElasticsearchSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointElasticsearchSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointElasticsearchSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointElasticsearchSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointElasticsearchSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointElasticsearchSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3988,10 +4416,18 @@ impl DataAwsDmsEndpointElasticsearchSettingsFields {
 pub enum DataAwsDmsEndpointKafkaSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointKafkaSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointKafkaSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointKafkaSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointKafkaSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointKafkaSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4104,10 +4540,18 @@ impl DataAwsDmsEndpointKafkaSettingsFields {
 pub enum DataAwsDmsEndpointKinesisSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointKinesisSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointKinesisSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointKinesisSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointKinesisSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointKinesisSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4175,10 +4619,18 @@ impl DataAwsDmsEndpointKinesisSettingsFields {
 pub enum DataAwsDmsEndpointMongodbSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointMongodbSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointMongodbSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointMongodbSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointMongodbSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointMongodbSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4226,10 +4678,18 @@ impl DataAwsDmsEndpointMongodbSettingsFields {
 pub enum DataAwsDmsEndpointMysqlSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointMysqlSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointMysqlSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointMysqlSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointMysqlSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointMysqlSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4297,10 +4757,18 @@ impl DataAwsDmsEndpointMysqlSettingsFields {
 pub enum DataAwsDmsEndpointPostgresSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointPostgresSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointPostgresSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointPostgresSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointPostgresSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointPostgresSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4408,10 +4876,18 @@ impl DataAwsDmsEndpointPostgresSettingsFields {
 pub enum DataAwsDmsEndpointRedisSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointRedisSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointRedisSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointRedisSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointRedisSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointRedisSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4464,10 +4940,18 @@ impl DataAwsDmsEndpointRedisSettingsFields {
 pub enum DataAwsDmsEndpointRedshiftSettings {}
 
 /// The fields of a [`DataAwsDmsEndpointRedshiftSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointRedshiftSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointRedshiftSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointRedshiftSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointRedshiftSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4510,10 +4994,18 @@ impl DataAwsDmsEndpointRedshiftSettingsFields {
 pub enum DataAwsDmsEndpointS3Settings {}
 
 /// The fields of a [`DataAwsDmsEndpointS3Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsEndpointS3SettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsDmsEndpointS3SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsEndpointS3SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDmsEndpointS3SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4722,8 +5214,15 @@ impl DataAwsDmsEndpointS3SettingsFields {
 }
 
 /// The data source `aws_dms_replication_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsReplicationInstance(Body);
+
+impl std::fmt::Debug for DataAwsDmsReplicationInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsReplicationInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDmsReplicationInstance`].
 #[derive(Clone, Debug)]
@@ -4759,9 +5258,11 @@ impl DataAwsDmsReplicationInstance {
 }
 
 impl BlockType for DataAwsDmsReplicationInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4774,16 +5275,25 @@ impl DataSource for DataAwsDmsReplicationInstance {
 }
 
 /// A declared [`DataAwsDmsReplicationInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsReplicationInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDmsReplicationInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsReplicationInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDmsReplicationInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDmsReplicationInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4892,8 +5402,15 @@ impl DataAwsDmsReplicationInstanceRef {
 }
 
 /// The data source `aws_dms_replication_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsReplicationSubnetGroup(Body);
+
+impl std::fmt::Debug for DataAwsDmsReplicationSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsReplicationSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDmsReplicationSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -4929,9 +5446,11 @@ impl DataAwsDmsReplicationSubnetGroup {
 }
 
 impl BlockType for DataAwsDmsReplicationSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4944,16 +5463,25 @@ impl DataSource for DataAwsDmsReplicationSubnetGroup {
 }
 
 /// A declared [`DataAwsDmsReplicationSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsReplicationSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDmsReplicationSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsReplicationSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDmsReplicationSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDmsReplicationSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5012,8 +5540,15 @@ impl DataAwsDmsReplicationSubnetGroupRef {
 }
 
 /// The data source `aws_dms_replication_task`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsReplicationTask(Body);
+
+impl std::fmt::Debug for DataAwsDmsReplicationTask {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsReplicationTask").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDmsReplicationTask`].
 #[derive(Clone, Debug)]
@@ -5049,9 +5584,11 @@ impl DataAwsDmsReplicationTask {
 }
 
 impl BlockType for DataAwsDmsReplicationTask {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5064,16 +5601,25 @@ impl DataSource for DataAwsDmsReplicationTask {
 }
 
 /// A declared [`DataAwsDmsReplicationTask`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDmsReplicationTaskRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDmsReplicationTaskRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDmsReplicationTaskRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDmsReplicationTaskRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDmsReplicationTaskRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

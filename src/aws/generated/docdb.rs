@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_docdb_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbCluster(Body);
+
+impl std::fmt::Debug for DocdbCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbCluster").field(&self.0).finish()
+    }
+}
 
 impl DocdbCluster {
     #[inline]
@@ -208,9 +215,11 @@ impl DocdbCluster {
 }
 
 impl BlockType for DocdbCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -224,16 +233,25 @@ impl Resource for DocdbCluster {
 }
 
 /// A declared [`DocdbCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterRef(BlockRef);
 
+impl std::fmt::Debug for DocdbClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -466,10 +484,18 @@ impl DocdbClusterRef {
 pub enum DocdbClusterMasterUserSecret {}
 
 /// The fields of a [`DocdbClusterMasterUserSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterMasterUserSecretFields(Expr);
 
+impl std::fmt::Debug for DocdbClusterMasterUserSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterMasterUserSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbClusterMasterUserSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -498,8 +524,15 @@ impl DocdbClusterMasterUserSecretFields {
 }
 
 /// The nested block `aws_docdb_cluster.restore_to_point_in_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterRestoreToPointInTime(Body);
+
+impl std::fmt::Debug for DocdbClusterRestoreToPointInTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterRestoreToPointInTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbClusterRestoreToPointInTime`].
 #[derive(Clone, Debug)]
@@ -534,10 +567,18 @@ impl DocdbClusterRestoreToPointInTime {
 }
 
 /// The fields of a [`DocdbClusterRestoreToPointInTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterRestoreToPointInTimeFields(Expr);
 
+impl std::fmt::Debug for DocdbClusterRestoreToPointInTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterRestoreToPointInTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbClusterRestoreToPointInTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -571,8 +612,15 @@ impl DocdbClusterRestoreToPointInTimeFields {
 }
 
 /// The nested block `aws_docdb_cluster.serverless_v2_scaling_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterServerlessV2ScalingConfiguration(Body);
+
+impl std::fmt::Debug for DocdbClusterServerlessV2ScalingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterServerlessV2ScalingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbClusterServerlessV2ScalingConfiguration`].
 #[derive(Clone, Debug)]
@@ -594,10 +642,18 @@ impl DocdbClusterServerlessV2ScalingConfiguration {
 }
 
 /// The fields of a [`DocdbClusterServerlessV2ScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterServerlessV2ScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for DocdbClusterServerlessV2ScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterServerlessV2ScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbClusterServerlessV2ScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -621,8 +677,15 @@ impl DocdbClusterServerlessV2ScalingConfigurationFields {
 }
 
 /// The nested block `aws_docdb_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterTimeouts(Body);
+
+impl std::fmt::Debug for DocdbClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DocdbClusterTimeouts {
     #[inline]
@@ -648,10 +711,18 @@ impl DocdbClusterTimeouts {
 }
 
 /// The fields of a [`DocdbClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DocdbClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -680,8 +751,15 @@ impl DocdbClusterTimeoutsFields {
 }
 
 /// The resource `aws_docdb_cluster_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterInstance(Body);
+
+impl std::fmt::Debug for DocdbClusterInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbClusterInstance`].
 #[derive(Clone, Debug)]
@@ -789,9 +867,11 @@ impl DocdbClusterInstance {
 }
 
 impl BlockType for DocdbClusterInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -805,16 +885,25 @@ impl Resource for DocdbClusterInstance {
 }
 
 /// A declared [`DocdbClusterInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DocdbClusterInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbClusterInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbClusterInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -978,8 +1067,15 @@ impl DocdbClusterInstanceRef {
 }
 
 /// The nested block `aws_docdb_cluster_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterInstanceTimeouts(Body);
+
+impl std::fmt::Debug for DocdbClusterInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DocdbClusterInstanceTimeouts {
     #[inline]
@@ -1005,10 +1101,18 @@ impl DocdbClusterInstanceTimeouts {
 }
 
 /// The fields of a [`DocdbClusterInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DocdbClusterInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbClusterInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1037,8 +1141,15 @@ impl DocdbClusterInstanceTimeoutsFields {
 }
 
 /// The resource `aws_docdb_cluster_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterParameterGroup(Body);
+
+impl std::fmt::Debug for DocdbClusterParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbClusterParameterGroup`].
 #[derive(Clone, Debug)]
@@ -1100,9 +1211,11 @@ impl DocdbClusterParameterGroup {
 }
 
 impl BlockType for DocdbClusterParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1116,16 +1229,25 @@ impl Resource for DocdbClusterParameterGroup {
 }
 
 /// A declared [`DocdbClusterParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for DocdbClusterParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbClusterParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbClusterParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1189,8 +1311,15 @@ impl DocdbClusterParameterGroupRef {
 }
 
 /// The nested block `aws_docdb_cluster_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterParameterGroupParameter(Body);
+
+impl std::fmt::Debug for DocdbClusterParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbClusterParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -1217,10 +1346,18 @@ impl DocdbClusterParameterGroupParameter {
 }
 
 /// The fields of a [`DocdbClusterParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for DocdbClusterParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbClusterParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1249,8 +1386,15 @@ impl DocdbClusterParameterGroupParameterFields {
 }
 
 /// The resource `aws_docdb_cluster_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterSnapshot(Body);
+
+impl std::fmt::Debug for DocdbClusterSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbClusterSnapshot`].
 #[derive(Clone, Debug)]
@@ -1288,9 +1432,11 @@ impl DocdbClusterSnapshot {
 }
 
 impl BlockType for DocdbClusterSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1304,16 +1450,25 @@ impl Resource for DocdbClusterSnapshot {
 }
 
 /// A declared [`DocdbClusterSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DocdbClusterSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbClusterSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbClusterSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1407,8 +1562,15 @@ impl DocdbClusterSnapshotRef {
 }
 
 /// The nested block `aws_docdb_cluster_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for DocdbClusterSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DocdbClusterSnapshotTimeouts {
     #[inline]
@@ -1424,10 +1586,18 @@ impl DocdbClusterSnapshotTimeouts {
 }
 
 /// The fields of a [`DocdbClusterSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbClusterSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DocdbClusterSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbClusterSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbClusterSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1446,8 +1616,15 @@ impl DocdbClusterSnapshotTimeoutsFields {
 }
 
 /// The resource `aws_docdb_event_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbEventSubscription(Body);
+
+impl std::fmt::Debug for DocdbEventSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbEventSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbEventSubscription`].
 #[derive(Clone, Debug)]
@@ -1523,9 +1700,11 @@ impl DocdbEventSubscription {
 }
 
 impl BlockType for DocdbEventSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1539,16 +1718,25 @@ impl Resource for DocdbEventSubscription {
 }
 
 /// A declared [`DocdbEventSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbEventSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for DocdbEventSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbEventSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbEventSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbEventSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1632,8 +1820,15 @@ impl DocdbEventSubscriptionRef {
 }
 
 /// The nested block `aws_docdb_event_subscription.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbEventSubscriptionTimeouts(Body);
+
+impl std::fmt::Debug for DocdbEventSubscriptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbEventSubscriptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DocdbEventSubscriptionTimeouts {
     #[inline]
@@ -1659,10 +1854,18 @@ impl DocdbEventSubscriptionTimeouts {
 }
 
 /// The fields of a [`DocdbEventSubscriptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbEventSubscriptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DocdbEventSubscriptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbEventSubscriptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbEventSubscriptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1691,8 +1894,15 @@ impl DocdbEventSubscriptionTimeoutsFields {
 }
 
 /// The resource `aws_docdb_global_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbGlobalCluster(Body);
+
+impl std::fmt::Debug for DocdbGlobalCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbGlobalCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbGlobalCluster`].
 #[derive(Clone, Debug)]
@@ -1758,9 +1968,11 @@ impl DocdbGlobalCluster {
 }
 
 impl BlockType for DocdbGlobalCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1774,16 +1986,25 @@ impl Resource for DocdbGlobalCluster {
 }
 
 /// A declared [`DocdbGlobalCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbGlobalClusterRef(BlockRef);
 
+impl std::fmt::Debug for DocdbGlobalClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbGlobalClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbGlobalClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbGlobalClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1871,10 +2092,18 @@ impl DocdbGlobalClusterRef {
 pub enum DocdbGlobalClusterGlobalClusterMembers {}
 
 /// The fields of a [`DocdbGlobalClusterGlobalClusterMembers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbGlobalClusterGlobalClusterMembersFields(Expr);
 
+impl std::fmt::Debug for DocdbGlobalClusterGlobalClusterMembersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbGlobalClusterGlobalClusterMembersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbGlobalClusterGlobalClusterMembersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1898,8 +2127,15 @@ impl DocdbGlobalClusterGlobalClusterMembersFields {
 }
 
 /// The nested block `aws_docdb_global_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbGlobalClusterTimeouts(Body);
+
+impl std::fmt::Debug for DocdbGlobalClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbGlobalClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DocdbGlobalClusterTimeouts {
     #[inline]
@@ -1925,10 +2161,18 @@ impl DocdbGlobalClusterTimeouts {
 }
 
 /// The fields of a [`DocdbGlobalClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbGlobalClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DocdbGlobalClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbGlobalClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbGlobalClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1957,8 +2201,15 @@ impl DocdbGlobalClusterTimeoutsFields {
 }
 
 /// The resource `aws_docdb_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbSubnetGroup(Body);
+
+impl std::fmt::Debug for DocdbSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -2014,9 +2265,11 @@ impl DocdbSubnetGroup {
 }
 
 impl BlockType for DocdbSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2030,16 +2283,25 @@ impl Resource for DocdbSubnetGroup {
 }
 
 /// A declared [`DocdbSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DocdbSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2103,8 +2365,15 @@ impl DocdbSubnetGroupRef {
 }
 
 /// The data source `aws_docdb_engine_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDocdbEngineVersion(Body);
+
+impl std::fmt::Debug for DataAwsDocdbEngineVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDocdbEngineVersion").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDocdbEngineVersion {
     #[inline]
@@ -2146,9 +2415,11 @@ impl DataAwsDocdbEngineVersion {
 }
 
 impl BlockType for DataAwsDocdbEngineVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2161,16 +2432,25 @@ impl DataSource for DataAwsDocdbEngineVersion {
 }
 
 /// A declared [`DataAwsDocdbEngineVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDocdbEngineVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDocdbEngineVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDocdbEngineVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDocdbEngineVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDocdbEngineVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2239,8 +2519,15 @@ impl DataAwsDocdbEngineVersionRef {
 }
 
 /// The data source `aws_docdb_orderable_db_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDocdbOrderableDbInstance(Body);
+
+impl std::fmt::Debug for DataAwsDocdbOrderableDbInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDocdbOrderableDbInstance").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDocdbOrderableDbInstance {
     #[inline]
@@ -2292,9 +2579,11 @@ impl DataAwsDocdbOrderableDbInstance {
 }
 
 impl BlockType for DataAwsDocdbOrderableDbInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2307,16 +2596,25 @@ impl DataSource for DataAwsDocdbOrderableDbInstance {
 }
 
 /// A declared [`DataAwsDocdbOrderableDbInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDocdbOrderableDbInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDocdbOrderableDbInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDocdbOrderableDbInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDocdbOrderableDbInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDocdbOrderableDbInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

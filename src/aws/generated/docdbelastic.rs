@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_docdbelastic_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbelasticCluster(Body);
+
+impl std::fmt::Debug for DocdbelasticCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbelasticCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DocdbelasticCluster`].
 #[derive(Clone, Debug)]
@@ -86,9 +93,11 @@ impl DocdbelasticCluster {
 }
 
 impl BlockType for DocdbelasticCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -102,16 +111,25 @@ impl Resource for DocdbelasticCluster {
 }
 
 /// A declared [`DocdbelasticCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbelasticClusterRef(BlockRef);
 
+impl std::fmt::Debug for DocdbelasticClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbelasticClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DocdbelasticClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DocdbelasticClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -220,8 +238,15 @@ impl DocdbelasticClusterRef {
 }
 
 /// The nested block `aws_docdbelastic_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbelasticClusterTimeouts(Body);
+
+impl std::fmt::Debug for DocdbelasticClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbelasticClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DocdbelasticClusterTimeouts {
     #[inline]
@@ -250,10 +275,18 @@ impl DocdbelasticClusterTimeouts {
 }
 
 /// The fields of a [`DocdbelasticClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DocdbelasticClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DocdbelasticClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DocdbelasticClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DocdbelasticClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_drs_replication_configuration_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DrsReplicationConfigurationTemplate(Body);
+
+impl std::fmt::Debug for DrsReplicationConfigurationTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DrsReplicationConfigurationTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DrsReplicationConfigurationTemplate`].
 #[derive(Clone, Debug)]
@@ -82,9 +89,11 @@ impl DrsReplicationConfigurationTemplate {
 }
 
 impl BlockType for DrsReplicationConfigurationTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -98,16 +107,25 @@ impl Resource for DrsReplicationConfigurationTemplate {
 }
 
 /// A declared [`DrsReplicationConfigurationTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DrsReplicationConfigurationTemplateRef(BlockRef);
 
+impl std::fmt::Debug for DrsReplicationConfigurationTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DrsReplicationConfigurationTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DrsReplicationConfigurationTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DrsReplicationConfigurationTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -221,8 +239,15 @@ impl DrsReplicationConfigurationTemplateRef {
 }
 
 /// The nested block `aws_drs_replication_configuration_template.pit_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DrsReplicationConfigurationTemplatePitPolicy(Body);
+
+impl std::fmt::Debug for DrsReplicationConfigurationTemplatePitPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DrsReplicationConfigurationTemplatePitPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DrsReplicationConfigurationTemplatePitPolicy`].
 #[derive(Clone, Debug)]
@@ -256,10 +281,18 @@ impl DrsReplicationConfigurationTemplatePitPolicy {
 }
 
 /// The fields of a [`DrsReplicationConfigurationTemplatePitPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DrsReplicationConfigurationTemplatePitPolicyFields(Expr);
 
+impl std::fmt::Debug for DrsReplicationConfigurationTemplatePitPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DrsReplicationConfigurationTemplatePitPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DrsReplicationConfigurationTemplatePitPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -298,8 +331,15 @@ impl DrsReplicationConfigurationTemplatePitPolicyFields {
 }
 
 /// The nested block `aws_drs_replication_configuration_template.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DrsReplicationConfigurationTemplateTimeouts(Body);
+
+impl std::fmt::Debug for DrsReplicationConfigurationTemplateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DrsReplicationConfigurationTemplateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DrsReplicationConfigurationTemplateTimeouts {
     #[inline]
@@ -328,10 +368,18 @@ impl DrsReplicationConfigurationTemplateTimeouts {
 }
 
 /// The fields of a [`DrsReplicationConfigurationTemplateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DrsReplicationConfigurationTemplateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DrsReplicationConfigurationTemplateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DrsReplicationConfigurationTemplateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DrsReplicationConfigurationTemplateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_dsql_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlCluster(Body);
+
+impl std::fmt::Debug for DsqlCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlCluster").field(&self.0).finish()
+    }
+}
 
 impl DsqlCluster {
     #[inline]
@@ -58,9 +65,11 @@ impl DsqlCluster {
 }
 
 impl BlockType for DsqlCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -74,16 +83,25 @@ impl Resource for DsqlCluster {
 }
 
 /// A declared [`DsqlCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterRef(BlockRef);
 
+impl std::fmt::Debug for DsqlClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DsqlClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DsqlClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -161,10 +179,18 @@ impl DsqlClusterRef {
 pub enum DsqlClusterEncryptionDetails {}
 
 /// The fields of a [`DsqlClusterEncryptionDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterEncryptionDetailsFields(Expr);
 
+impl std::fmt::Debug for DsqlClusterEncryptionDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterEncryptionDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DsqlClusterEncryptionDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -188,8 +214,15 @@ impl DsqlClusterEncryptionDetailsFields {
 }
 
 /// The nested block `aws_dsql_cluster.multi_region_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterMultiRegionProperties(Body);
+
+impl std::fmt::Debug for DsqlClusterMultiRegionProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterMultiRegionProperties").field(&self.0).finish()
+    }
+}
 
 impl DsqlClusterMultiRegionProperties {
     #[inline]
@@ -210,10 +243,18 @@ impl DsqlClusterMultiRegionProperties {
 }
 
 /// The fields of a [`DsqlClusterMultiRegionProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterMultiRegionPropertiesFields(Expr);
 
+impl std::fmt::Debug for DsqlClusterMultiRegionPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterMultiRegionPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DsqlClusterMultiRegionPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -237,8 +278,15 @@ impl DsqlClusterMultiRegionPropertiesFields {
 }
 
 /// The nested block `aws_dsql_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterTimeouts(Body);
+
+impl std::fmt::Debug for DsqlClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DsqlClusterTimeouts {
     #[inline]
@@ -267,10 +315,18 @@ impl DsqlClusterTimeouts {
 }
 
 /// The fields of a [`DsqlClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DsqlClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DsqlClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -299,8 +355,15 @@ impl DsqlClusterTimeoutsFields {
 }
 
 /// The resource `aws_dsql_cluster_peering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterPeering(Body);
+
+impl std::fmt::Debug for DsqlClusterPeering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterPeering").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DsqlClusterPeering`].
 #[derive(Clone, Debug)]
@@ -335,9 +398,11 @@ impl DsqlClusterPeering {
 }
 
 impl BlockType for DsqlClusterPeering {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -351,16 +416,25 @@ impl Resource for DsqlClusterPeering {
 }
 
 /// A declared [`DsqlClusterPeering`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterPeeringRef(BlockRef);
 
+impl std::fmt::Debug for DsqlClusterPeeringRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterPeeringRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DsqlClusterPeeringRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DsqlClusterPeeringRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -399,8 +473,15 @@ impl DsqlClusterPeeringRef {
 }
 
 /// The nested block `aws_dsql_cluster_peering.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterPeeringTimeouts(Body);
+
+impl std::fmt::Debug for DsqlClusterPeeringTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterPeeringTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DsqlClusterPeeringTimeouts {
     #[inline]
@@ -417,10 +498,18 @@ impl DsqlClusterPeeringTimeouts {
 }
 
 /// The fields of a [`DsqlClusterPeeringTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DsqlClusterPeeringTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DsqlClusterPeeringTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DsqlClusterPeeringTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DsqlClusterPeeringTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

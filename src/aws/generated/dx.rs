@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_dx_bgp_peer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxBgpPeer(Body);
+
+impl std::fmt::Debug for DxBgpPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxBgpPeer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxBgpPeer`].
 #[derive(Clone, Debug)]
@@ -65,9 +72,11 @@ impl DxBgpPeer {
 }
 
 impl BlockType for DxBgpPeer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -81,16 +90,25 @@ impl Resource for DxBgpPeer {
 }
 
 /// A declared [`DxBgpPeer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxBgpPeerRef(BlockRef);
 
+impl std::fmt::Debug for DxBgpPeerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxBgpPeerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxBgpPeerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxBgpPeerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -164,8 +182,15 @@ impl DxBgpPeerRef {
 }
 
 /// The nested block `aws_dx_bgp_peer.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxBgpPeerTimeouts(Body);
+
+impl std::fmt::Debug for DxBgpPeerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxBgpPeerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxBgpPeerTimeouts {
     #[inline]
@@ -186,10 +211,18 @@ impl DxBgpPeerTimeouts {
 }
 
 /// The fields of a [`DxBgpPeerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxBgpPeerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxBgpPeerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxBgpPeerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxBgpPeerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -213,8 +246,15 @@ impl DxBgpPeerTimeoutsFields {
 }
 
 /// The resource `aws_dx_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxConnection(Body);
+
+impl std::fmt::Debug for DxConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxConnection`].
 #[derive(Clone, Debug)]
@@ -279,9 +319,11 @@ impl DxConnection {
 }
 
 impl BlockType for DxConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -295,16 +337,25 @@ impl Resource for DxConnection {
 }
 
 /// A declared [`DxConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DxConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -418,8 +469,15 @@ impl DxConnectionRef {
 }
 
 /// The resource `aws_dx_connection_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxConnectionAssociation(Body);
+
+impl std::fmt::Debug for DxConnectionAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxConnectionAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxConnectionAssociation`].
 #[derive(Clone, Debug)]
@@ -452,9 +510,11 @@ impl DxConnectionAssociation {
 }
 
 impl BlockType for DxConnectionAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -468,16 +528,25 @@ impl Resource for DxConnectionAssociation {
 }
 
 /// A declared [`DxConnectionAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxConnectionAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DxConnectionAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxConnectionAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxConnectionAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxConnectionAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -511,8 +580,15 @@ impl DxConnectionAssociationRef {
 }
 
 /// The resource `aws_dx_connection_confirmation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxConnectionConfirmation(Body);
+
+impl std::fmt::Debug for DxConnectionConfirmation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxConnectionConfirmation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxConnectionConfirmation`].
 #[derive(Clone, Debug)]
@@ -543,9 +619,11 @@ impl DxConnectionConfirmation {
 }
 
 impl BlockType for DxConnectionConfirmation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -559,16 +637,25 @@ impl Resource for DxConnectionConfirmation {
 }
 
 /// A declared [`DxConnectionConfirmation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxConnectionConfirmationRef(BlockRef);
 
+impl std::fmt::Debug for DxConnectionConfirmationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxConnectionConfirmationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxConnectionConfirmationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxConnectionConfirmationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -597,8 +684,15 @@ impl DxConnectionConfirmationRef {
 }
 
 /// The resource `aws_dx_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGateway(Body);
+
+impl std::fmt::Debug for DxGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxGateway`].
 #[derive(Clone, Debug)]
@@ -630,9 +724,11 @@ impl DxGateway {
 }
 
 impl BlockType for DxGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -646,16 +742,25 @@ impl Resource for DxGateway {
 }
 
 /// A declared [`DxGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DxGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -699,8 +804,15 @@ impl DxGatewayRef {
 }
 
 /// The nested block `aws_dx_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayTimeouts(Body);
+
+impl std::fmt::Debug for DxGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxGatewayTimeouts {
     #[inline]
@@ -721,10 +833,18 @@ impl DxGatewayTimeouts {
 }
 
 /// The fields of a [`DxGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -748,8 +868,15 @@ impl DxGatewayTimeoutsFields {
 }
 
 /// The resource `aws_dx_gateway_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayAssociation(Body);
+
+impl std::fmt::Debug for DxGatewayAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxGatewayAssociation`].
 #[derive(Clone, Debug)]
@@ -805,9 +932,11 @@ impl DxGatewayAssociation {
 }
 
 impl BlockType for DxGatewayAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -821,16 +950,25 @@ impl Resource for DxGatewayAssociation {
 }
 
 /// A declared [`DxGatewayAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DxGatewayAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxGatewayAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxGatewayAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -904,8 +1042,15 @@ impl DxGatewayAssociationRef {
 }
 
 /// The nested block `aws_dx_gateway_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayAssociationTimeouts(Body);
+
+impl std::fmt::Debug for DxGatewayAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxGatewayAssociationTimeouts {
     #[inline]
@@ -931,10 +1076,18 @@ impl DxGatewayAssociationTimeouts {
 }
 
 /// The fields of a [`DxGatewayAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxGatewayAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxGatewayAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -963,8 +1116,15 @@ impl DxGatewayAssociationTimeoutsFields {
 }
 
 /// The resource `aws_dx_gateway_association_proposal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayAssociationProposal(Body);
+
+impl std::fmt::Debug for DxGatewayAssociationProposal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayAssociationProposal").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxGatewayAssociationProposal`].
 #[derive(Clone, Debug)]
@@ -1004,9 +1164,11 @@ impl DxGatewayAssociationProposal {
 }
 
 impl BlockType for DxGatewayAssociationProposal {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1020,16 +1182,25 @@ impl Resource for DxGatewayAssociationProposal {
 }
 
 /// A declared [`DxGatewayAssociationProposal`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxGatewayAssociationProposalRef(BlockRef);
 
+impl std::fmt::Debug for DxGatewayAssociationProposalRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxGatewayAssociationProposalRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxGatewayAssociationProposalRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxGatewayAssociationProposalRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1083,8 +1254,15 @@ impl DxGatewayAssociationProposalRef {
 }
 
 /// The resource `aws_dx_hosted_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedConnection(Body);
+
+impl std::fmt::Debug for DxHostedConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxHostedConnection`].
 #[derive(Clone, Debug)]
@@ -1117,9 +1295,11 @@ impl DxHostedConnection {
 }
 
 impl BlockType for DxHostedConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1133,16 +1313,25 @@ impl Resource for DxHostedConnection {
 }
 
 /// A declared [`DxHostedConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DxHostedConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxHostedConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxHostedConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1241,8 +1430,15 @@ impl DxHostedConnectionRef {
 }
 
 /// The resource `aws_dx_hosted_private_virtual_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterface(Body);
+
+impl std::fmt::Debug for DxHostedPrivateVirtualInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxHostedPrivateVirtualInterface`].
 #[derive(Clone, Debug)]
@@ -1308,9 +1504,11 @@ impl DxHostedPrivateVirtualInterface {
 }
 
 impl BlockType for DxHostedPrivateVirtualInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1324,16 +1522,25 @@ impl Resource for DxHostedPrivateVirtualInterface {
 }
 
 /// A declared [`DxHostedPrivateVirtualInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DxHostedPrivateVirtualInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxHostedPrivateVirtualInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxHostedPrivateVirtualInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1432,8 +1639,15 @@ impl DxHostedPrivateVirtualInterfaceRef {
 }
 
 /// The nested block `aws_dx_hosted_private_virtual_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DxHostedPrivateVirtualInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxHostedPrivateVirtualInterfaceTimeouts {
     #[inline]
@@ -1454,10 +1668,18 @@ impl DxHostedPrivateVirtualInterfaceTimeouts {
 }
 
 /// The fields of a [`DxHostedPrivateVirtualInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxHostedPrivateVirtualInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxHostedPrivateVirtualInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1481,8 +1703,15 @@ impl DxHostedPrivateVirtualInterfaceTimeoutsFields {
 }
 
 /// The resource `aws_dx_hosted_private_virtual_interface_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterfaceAccepter(Body);
+
+impl std::fmt::Debug for DxHostedPrivateVirtualInterfaceAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterfaceAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxHostedPrivateVirtualInterfaceAccepter`].
 #[derive(Clone, Debug)]
@@ -1538,9 +1767,11 @@ impl DxHostedPrivateVirtualInterfaceAccepter {
 }
 
 impl BlockType for DxHostedPrivateVirtualInterfaceAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1554,16 +1785,25 @@ impl Resource for DxHostedPrivateVirtualInterfaceAccepter {
 }
 
 /// A declared [`DxHostedPrivateVirtualInterfaceAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterfaceAccepterRef(BlockRef);
 
+impl std::fmt::Debug for DxHostedPrivateVirtualInterfaceAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterfaceAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxHostedPrivateVirtualInterfaceAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxHostedPrivateVirtualInterfaceAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1622,8 +1862,15 @@ impl DxHostedPrivateVirtualInterfaceAccepterRef {
 }
 
 /// The nested block `aws_dx_hosted_private_virtual_interface_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterfaceAccepterTimeouts(Body);
+
+impl std::fmt::Debug for DxHostedPrivateVirtualInterfaceAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterfaceAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxHostedPrivateVirtualInterfaceAccepterTimeouts {
     #[inline]
@@ -1644,10 +1891,18 @@ impl DxHostedPrivateVirtualInterfaceAccepterTimeouts {
 }
 
 /// The fields of a [`DxHostedPrivateVirtualInterfaceAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPrivateVirtualInterfaceAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxHostedPrivateVirtualInterfaceAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPrivateVirtualInterfaceAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxHostedPrivateVirtualInterfaceAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1671,8 +1926,15 @@ impl DxHostedPrivateVirtualInterfaceAccepterTimeoutsFields {
 }
 
 /// The resource `aws_dx_hosted_public_virtual_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterface(Body);
+
+impl std::fmt::Debug for DxHostedPublicVirtualInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxHostedPublicVirtualInterface`].
 #[derive(Clone, Debug)]
@@ -1735,9 +1997,11 @@ impl DxHostedPublicVirtualInterface {
 }
 
 impl BlockType for DxHostedPublicVirtualInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1751,16 +2015,25 @@ impl Resource for DxHostedPublicVirtualInterface {
 }
 
 /// A declared [`DxHostedPublicVirtualInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DxHostedPublicVirtualInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxHostedPublicVirtualInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxHostedPublicVirtualInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1854,8 +2127,15 @@ impl DxHostedPublicVirtualInterfaceRef {
 }
 
 /// The nested block `aws_dx_hosted_public_virtual_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DxHostedPublicVirtualInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxHostedPublicVirtualInterfaceTimeouts {
     #[inline]
@@ -1876,10 +2156,18 @@ impl DxHostedPublicVirtualInterfaceTimeouts {
 }
 
 /// The fields of a [`DxHostedPublicVirtualInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxHostedPublicVirtualInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxHostedPublicVirtualInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1903,8 +2191,15 @@ impl DxHostedPublicVirtualInterfaceTimeoutsFields {
 }
 
 /// The resource `aws_dx_hosted_public_virtual_interface_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterfaceAccepter(Body);
+
+impl std::fmt::Debug for DxHostedPublicVirtualInterfaceAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterfaceAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxHostedPublicVirtualInterfaceAccepter`].
 #[derive(Clone, Debug)]
@@ -1950,9 +2245,11 @@ impl DxHostedPublicVirtualInterfaceAccepter {
 }
 
 impl BlockType for DxHostedPublicVirtualInterfaceAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1966,16 +2263,25 @@ impl Resource for DxHostedPublicVirtualInterfaceAccepter {
 }
 
 /// A declared [`DxHostedPublicVirtualInterfaceAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterfaceAccepterRef(BlockRef);
 
+impl std::fmt::Debug for DxHostedPublicVirtualInterfaceAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterfaceAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxHostedPublicVirtualInterfaceAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxHostedPublicVirtualInterfaceAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2024,8 +2330,15 @@ impl DxHostedPublicVirtualInterfaceAccepterRef {
 }
 
 /// The nested block `aws_dx_hosted_public_virtual_interface_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterfaceAccepterTimeouts(Body);
+
+impl std::fmt::Debug for DxHostedPublicVirtualInterfaceAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterfaceAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxHostedPublicVirtualInterfaceAccepterTimeouts {
     #[inline]
@@ -2046,10 +2359,18 @@ impl DxHostedPublicVirtualInterfaceAccepterTimeouts {
 }
 
 /// The fields of a [`DxHostedPublicVirtualInterfaceAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedPublicVirtualInterfaceAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxHostedPublicVirtualInterfaceAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedPublicVirtualInterfaceAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxHostedPublicVirtualInterfaceAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2073,8 +2394,15 @@ impl DxHostedPublicVirtualInterfaceAccepterTimeoutsFields {
 }
 
 /// The resource `aws_dx_hosted_transit_virtual_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterface(Body);
+
+impl std::fmt::Debug for DxHostedTransitVirtualInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxHostedTransitVirtualInterface`].
 #[derive(Clone, Debug)]
@@ -2140,9 +2468,11 @@ impl DxHostedTransitVirtualInterface {
 }
 
 impl BlockType for DxHostedTransitVirtualInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2156,16 +2486,25 @@ impl Resource for DxHostedTransitVirtualInterface {
 }
 
 /// A declared [`DxHostedTransitVirtualInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DxHostedTransitVirtualInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxHostedTransitVirtualInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxHostedTransitVirtualInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2264,8 +2603,15 @@ impl DxHostedTransitVirtualInterfaceRef {
 }
 
 /// The nested block `aws_dx_hosted_transit_virtual_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DxHostedTransitVirtualInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxHostedTransitVirtualInterfaceTimeouts {
     #[inline]
@@ -2286,10 +2632,18 @@ impl DxHostedTransitVirtualInterfaceTimeouts {
 }
 
 /// The fields of a [`DxHostedTransitVirtualInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxHostedTransitVirtualInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxHostedTransitVirtualInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2313,8 +2667,15 @@ impl DxHostedTransitVirtualInterfaceTimeoutsFields {
 }
 
 /// The resource `aws_dx_hosted_transit_virtual_interface_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterfaceAccepter(Body);
+
+impl std::fmt::Debug for DxHostedTransitVirtualInterfaceAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterfaceAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxHostedTransitVirtualInterfaceAccepter`].
 #[derive(Clone, Debug)]
@@ -2362,9 +2723,11 @@ impl DxHostedTransitVirtualInterfaceAccepter {
 }
 
 impl BlockType for DxHostedTransitVirtualInterfaceAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2378,16 +2741,25 @@ impl Resource for DxHostedTransitVirtualInterfaceAccepter {
 }
 
 /// A declared [`DxHostedTransitVirtualInterfaceAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterfaceAccepterRef(BlockRef);
 
+impl std::fmt::Debug for DxHostedTransitVirtualInterfaceAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterfaceAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxHostedTransitVirtualInterfaceAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxHostedTransitVirtualInterfaceAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2441,8 +2813,15 @@ impl DxHostedTransitVirtualInterfaceAccepterRef {
 }
 
 /// The nested block `aws_dx_hosted_transit_virtual_interface_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterfaceAccepterTimeouts(Body);
+
+impl std::fmt::Debug for DxHostedTransitVirtualInterfaceAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterfaceAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxHostedTransitVirtualInterfaceAccepterTimeouts {
     #[inline]
@@ -2463,10 +2842,18 @@ impl DxHostedTransitVirtualInterfaceAccepterTimeouts {
 }
 
 /// The fields of a [`DxHostedTransitVirtualInterfaceAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxHostedTransitVirtualInterfaceAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxHostedTransitVirtualInterfaceAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxHostedTransitVirtualInterfaceAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxHostedTransitVirtualInterfaceAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2490,8 +2877,15 @@ impl DxHostedTransitVirtualInterfaceAccepterTimeoutsFields {
 }
 
 /// The resource `aws_dx_lag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxLag(Body);
+
+impl std::fmt::Debug for DxLag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxLag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxLag`].
 #[derive(Clone, Debug)]
@@ -2551,9 +2945,11 @@ impl DxLag {
 }
 
 impl BlockType for DxLag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2567,16 +2963,25 @@ impl Resource for DxLag {
 }
 
 /// A declared [`DxLag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxLagRef(BlockRef);
 
+impl std::fmt::Debug for DxLagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxLagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxLagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxLagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2660,8 +3065,15 @@ impl DxLagRef {
 }
 
 /// The resource `aws_dx_macsec_key_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxMacsecKeyAssociation(Body);
+
+impl std::fmt::Debug for DxMacsecKeyAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxMacsecKeyAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxMacsecKeyAssociation`].
 #[derive(Clone, Debug)]
@@ -2707,9 +3119,11 @@ impl DxMacsecKeyAssociation {
 }
 
 impl BlockType for DxMacsecKeyAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2723,16 +3137,25 @@ impl Resource for DxMacsecKeyAssociation {
 }
 
 /// A declared [`DxMacsecKeyAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxMacsecKeyAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DxMacsecKeyAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxMacsecKeyAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxMacsecKeyAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxMacsecKeyAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2786,8 +3209,15 @@ impl DxMacsecKeyAssociationRef {
 }
 
 /// The resource `aws_dx_private_virtual_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPrivateVirtualInterface(Body);
+
+impl std::fmt::Debug for DxPrivateVirtualInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPrivateVirtualInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxPrivateVirtualInterface`].
 #[derive(Clone, Debug)]
@@ -2876,9 +3306,11 @@ impl DxPrivateVirtualInterface {
 }
 
 impl BlockType for DxPrivateVirtualInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2892,16 +3324,25 @@ impl Resource for DxPrivateVirtualInterface {
 }
 
 /// A declared [`DxPrivateVirtualInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPrivateVirtualInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DxPrivateVirtualInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPrivateVirtualInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxPrivateVirtualInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxPrivateVirtualInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3020,8 +3461,15 @@ impl DxPrivateVirtualInterfaceRef {
 }
 
 /// The nested block `aws_dx_private_virtual_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPrivateVirtualInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DxPrivateVirtualInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPrivateVirtualInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxPrivateVirtualInterfaceTimeouts {
     #[inline]
@@ -3047,10 +3495,18 @@ impl DxPrivateVirtualInterfaceTimeouts {
 }
 
 /// The fields of a [`DxPrivateVirtualInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPrivateVirtualInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxPrivateVirtualInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPrivateVirtualInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxPrivateVirtualInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3079,8 +3535,15 @@ impl DxPrivateVirtualInterfaceTimeoutsFields {
 }
 
 /// The resource `aws_dx_public_virtual_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPublicVirtualInterface(Body);
+
+impl std::fmt::Debug for DxPublicVirtualInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPublicVirtualInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxPublicVirtualInterface`].
 #[derive(Clone, Debug)]
@@ -3151,9 +3614,11 @@ impl DxPublicVirtualInterface {
 }
 
 impl BlockType for DxPublicVirtualInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3167,16 +3632,25 @@ impl Resource for DxPublicVirtualInterface {
 }
 
 /// A declared [`DxPublicVirtualInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPublicVirtualInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DxPublicVirtualInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPublicVirtualInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxPublicVirtualInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxPublicVirtualInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3275,8 +3749,15 @@ impl DxPublicVirtualInterfaceRef {
 }
 
 /// The nested block `aws_dx_public_virtual_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPublicVirtualInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DxPublicVirtualInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPublicVirtualInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxPublicVirtualInterfaceTimeouts {
     #[inline]
@@ -3297,10 +3778,18 @@ impl DxPublicVirtualInterfaceTimeouts {
 }
 
 /// The fields of a [`DxPublicVirtualInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxPublicVirtualInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxPublicVirtualInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxPublicVirtualInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxPublicVirtualInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3324,8 +3813,15 @@ impl DxPublicVirtualInterfaceTimeoutsFields {
 }
 
 /// The resource `aws_dx_transit_virtual_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxTransitVirtualInterface(Body);
+
+impl std::fmt::Debug for DxTransitVirtualInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxTransitVirtualInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DxTransitVirtualInterface`].
 #[derive(Clone, Debug)]
@@ -3406,9 +3902,11 @@ impl DxTransitVirtualInterface {
 }
 
 impl BlockType for DxTransitVirtualInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3422,16 +3920,25 @@ impl Resource for DxTransitVirtualInterface {
 }
 
 /// A declared [`DxTransitVirtualInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxTransitVirtualInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DxTransitVirtualInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxTransitVirtualInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DxTransitVirtualInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DxTransitVirtualInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3545,8 +4052,15 @@ impl DxTransitVirtualInterfaceRef {
 }
 
 /// The nested block `aws_dx_transit_virtual_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxTransitVirtualInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DxTransitVirtualInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxTransitVirtualInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DxTransitVirtualInterfaceTimeouts {
     #[inline]
@@ -3572,10 +4086,18 @@ impl DxTransitVirtualInterfaceTimeouts {
 }
 
 /// The fields of a [`DxTransitVirtualInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DxTransitVirtualInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DxTransitVirtualInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DxTransitVirtualInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DxTransitVirtualInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3604,8 +4126,15 @@ impl DxTransitVirtualInterfaceTimeoutsFields {
 }
 
 /// The data source `aws_dx_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxConnection(Body);
+
+impl std::fmt::Debug for DataAwsDxConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDxConnection`].
 #[derive(Clone, Debug)]
@@ -3641,9 +4170,11 @@ impl DataAwsDxConnection {
 }
 
 impl BlockType for DataAwsDxConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3656,16 +4187,25 @@ impl DataSource for DataAwsDxConnection {
 }
 
 /// A declared [`DataAwsDxConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDxConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDxConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDxConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3744,8 +4284,15 @@ impl DataAwsDxConnectionRef {
 }
 
 /// The data source `aws_dx_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxGateway(Body);
+
+impl std::fmt::Debug for DataAwsDxGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDxGateway`].
 #[derive(Clone, Debug)]
@@ -3770,9 +4317,11 @@ impl DataAwsDxGateway {
 }
 
 impl BlockType for DataAwsDxGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3785,16 +4334,25 @@ impl DataSource for DataAwsDxGateway {
 }
 
 /// A declared [`DataAwsDxGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDxGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDxGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDxGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3833,8 +4391,15 @@ impl DataAwsDxGatewayRef {
 }
 
 /// The data source `aws_dx_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxLocation(Body);
+
+impl std::fmt::Debug for DataAwsDxLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDxLocation`].
 #[derive(Clone, Debug)]
@@ -3865,9 +4430,11 @@ impl DataAwsDxLocation {
 }
 
 impl BlockType for DataAwsDxLocation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3880,16 +4447,25 @@ impl DataSource for DataAwsDxLocation {
 }
 
 /// A declared [`DataAwsDxLocation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxLocationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDxLocationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxLocationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDxLocationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDxLocationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3938,8 +4514,15 @@ impl DataAwsDxLocationRef {
 }
 
 /// The data source `aws_dx_locations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxLocations(Body);
+
+impl std::fmt::Debug for DataAwsDxLocations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxLocations").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDxLocations {
     #[inline]
@@ -3961,9 +4544,11 @@ impl DataAwsDxLocations {
 }
 
 impl BlockType for DataAwsDxLocations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3976,16 +4561,25 @@ impl DataSource for DataAwsDxLocations {
 }
 
 /// A declared [`DataAwsDxLocations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxLocationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDxLocationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxLocationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDxLocationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDxLocationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4014,8 +4608,15 @@ impl DataAwsDxLocationsRef {
 }
 
 /// The data source `aws_dx_router_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxRouterConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsDxRouterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxRouterConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDxRouterConfiguration`].
 #[derive(Clone, Debug)]
@@ -4048,9 +4649,11 @@ impl DataAwsDxRouterConfiguration {
 }
 
 impl BlockType for DataAwsDxRouterConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4063,16 +4666,25 @@ impl DataSource for DataAwsDxRouterConfiguration {
 }
 
 /// A declared [`DataAwsDxRouterConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxRouterConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDxRouterConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxRouterConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDxRouterConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDxRouterConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4125,10 +4737,18 @@ impl DataAwsDxRouterConfigurationRef {
 pub enum DataAwsDxRouterConfigurationRouter {}
 
 /// The fields of a [`DataAwsDxRouterConfigurationRouter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDxRouterConfigurationRouterFields(Expr);
 
+impl std::fmt::Debug for DataAwsDxRouterConfigurationRouterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDxRouterConfigurationRouterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDxRouterConfigurationRouterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_dynamodb_contributor_insights`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbContributorInsights(Body);
+
+impl std::fmt::Debug for DynamodbContributorInsights {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbContributorInsights").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbContributorInsights`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl DynamodbContributorInsights {
 }
 
 impl BlockType for DynamodbContributorInsights {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for DynamodbContributorInsights {
 }
 
 /// A declared [`DynamodbContributorInsights`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbContributorInsightsRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbContributorInsightsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbContributorInsightsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbContributorInsightsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbContributorInsightsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -125,8 +143,15 @@ impl DynamodbContributorInsightsRef {
 }
 
 /// The nested block `aws_dynamodb_contributor_insights.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbContributorInsightsTimeouts(Body);
+
+impl std::fmt::Debug for DynamodbContributorInsightsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbContributorInsightsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DynamodbContributorInsightsTimeouts {
     #[inline]
@@ -147,10 +172,18 @@ impl DynamodbContributorInsightsTimeouts {
 }
 
 /// The fields of a [`DynamodbContributorInsightsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbContributorInsightsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DynamodbContributorInsightsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbContributorInsightsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbContributorInsightsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -174,8 +207,15 @@ impl DynamodbContributorInsightsTimeoutsFields {
 }
 
 /// The resource `aws_dynamodb_global_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbGlobalTable(Body);
+
+impl std::fmt::Debug for DynamodbGlobalTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbGlobalTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbGlobalTable`].
 #[derive(Clone, Debug)]
@@ -213,9 +253,11 @@ impl DynamodbGlobalTable {
 }
 
 impl BlockType for DynamodbGlobalTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -229,16 +271,25 @@ impl Resource for DynamodbGlobalTable {
 }
 
 /// A declared [`DynamodbGlobalTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbGlobalTableRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbGlobalTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbGlobalTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbGlobalTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbGlobalTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -282,8 +333,15 @@ impl DynamodbGlobalTableRef {
 }
 
 /// The nested block `aws_dynamodb_global_table.replica`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbGlobalTableReplica(Body);
+
+impl std::fmt::Debug for DynamodbGlobalTableReplica {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbGlobalTableReplica").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbGlobalTableReplica`].
 #[derive(Clone, Debug)]
@@ -303,10 +361,18 @@ impl DynamodbGlobalTableReplica {
 }
 
 /// The fields of a [`DynamodbGlobalTableReplica`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbGlobalTableReplicaFields(Expr);
 
+impl std::fmt::Debug for DynamodbGlobalTableReplicaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbGlobalTableReplicaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbGlobalTableReplicaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -325,8 +391,15 @@ impl DynamodbGlobalTableReplicaFields {
 }
 
 /// The nested block `aws_dynamodb_global_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbGlobalTableTimeouts(Body);
+
+impl std::fmt::Debug for DynamodbGlobalTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbGlobalTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DynamodbGlobalTableTimeouts {
     #[inline]
@@ -352,10 +425,18 @@ impl DynamodbGlobalTableTimeouts {
 }
 
 /// The fields of a [`DynamodbGlobalTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbGlobalTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DynamodbGlobalTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbGlobalTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbGlobalTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -384,8 +465,15 @@ impl DynamodbGlobalTableTimeoutsFields {
 }
 
 /// The resource `aws_dynamodb_kinesis_streaming_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbKinesisStreamingDestination(Body);
+
+impl std::fmt::Debug for DynamodbKinesisStreamingDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbKinesisStreamingDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbKinesisStreamingDestination`].
 #[derive(Clone, Debug)]
@@ -423,9 +511,11 @@ impl DynamodbKinesisStreamingDestination {
 }
 
 impl BlockType for DynamodbKinesisStreamingDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -439,16 +529,25 @@ impl Resource for DynamodbKinesisStreamingDestination {
 }
 
 /// A declared [`DynamodbKinesisStreamingDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbKinesisStreamingDestinationRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbKinesisStreamingDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbKinesisStreamingDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbKinesisStreamingDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbKinesisStreamingDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -487,8 +586,15 @@ impl DynamodbKinesisStreamingDestinationRef {
 }
 
 /// The resource `aws_dynamodb_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbResourcePolicy(Body);
+
+impl std::fmt::Debug for DynamodbResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -521,9 +627,11 @@ impl DynamodbResourcePolicy {
 }
 
 impl BlockType for DynamodbResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -537,16 +645,25 @@ impl Resource for DynamodbResourcePolicy {
 }
 
 /// A declared [`DynamodbResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -590,8 +707,15 @@ impl DynamodbResourcePolicyRef {
 }
 
 /// The resource `aws_dynamodb_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTable(Body);
+
+impl std::fmt::Debug for DynamodbTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTable`].
 #[derive(Clone, Debug)]
@@ -761,9 +885,11 @@ impl DynamodbTable {
 }
 
 impl BlockType for DynamodbTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -777,16 +903,25 @@ impl Resource for DynamodbTable {
 }
 
 /// A declared [`DynamodbTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -965,8 +1100,15 @@ impl DynamodbTableRef {
 }
 
 /// The nested block `aws_dynamodb_table.attribute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableAttribute(Body);
+
+impl std::fmt::Debug for DynamodbTableAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableAttribute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableAttribute`].
 #[derive(Clone, Debug)]
@@ -988,10 +1130,18 @@ impl DynamodbTableAttribute {
 }
 
 /// The fields of a [`DynamodbTableAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableAttributeFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1015,8 +1165,15 @@ impl DynamodbTableAttributeFields {
 }
 
 /// The nested block `aws_dynamodb_table.global_secondary_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalSecondaryIndex(Body);
+
+impl std::fmt::Debug for DynamodbTableGlobalSecondaryIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalSecondaryIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableGlobalSecondaryIndex`].
 #[derive(Clone, Debug)]
@@ -1070,10 +1227,18 @@ impl DynamodbTableGlobalSecondaryIndex {
 }
 
 /// The fields of a [`DynamodbTableGlobalSecondaryIndex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalSecondaryIndexFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableGlobalSecondaryIndexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalSecondaryIndexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableGlobalSecondaryIndexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1132,8 +1297,15 @@ impl DynamodbTableGlobalSecondaryIndexFields {
 }
 
 /// The nested block `aws_dynamodb_table.global_secondary_index.on_demand_throughput`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalSecondaryIndexOnDemandThroughput(Body);
+
+impl std::fmt::Debug for DynamodbTableGlobalSecondaryIndexOnDemandThroughput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalSecondaryIndexOnDemandThroughput").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableGlobalSecondaryIndexOnDemandThroughput {
     #[inline]
@@ -1154,10 +1326,18 @@ impl DynamodbTableGlobalSecondaryIndexOnDemandThroughput {
 }
 
 /// The fields of a [`DynamodbTableGlobalSecondaryIndexOnDemandThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalSecondaryIndexOnDemandThroughputFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableGlobalSecondaryIndexOnDemandThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalSecondaryIndexOnDemandThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableGlobalSecondaryIndexOnDemandThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1181,8 +1361,15 @@ impl DynamodbTableGlobalSecondaryIndexOnDemandThroughputFields {
 }
 
 /// The nested block `aws_dynamodb_table.global_secondary_index.warm_throughput`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalSecondaryIndexWarmThroughput(Body);
+
+impl std::fmt::Debug for DynamodbTableGlobalSecondaryIndexWarmThroughput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalSecondaryIndexWarmThroughput").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableGlobalSecondaryIndexWarmThroughput {
     #[inline]
@@ -1203,10 +1390,18 @@ impl DynamodbTableGlobalSecondaryIndexWarmThroughput {
 }
 
 /// The fields of a [`DynamodbTableGlobalSecondaryIndexWarmThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalSecondaryIndexWarmThroughputFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableGlobalSecondaryIndexWarmThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalSecondaryIndexWarmThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableGlobalSecondaryIndexWarmThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1230,8 +1425,15 @@ impl DynamodbTableGlobalSecondaryIndexWarmThroughputFields {
 }
 
 /// The nested block `aws_dynamodb_table.global_table_witness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalTableWitness(Body);
+
+impl std::fmt::Debug for DynamodbTableGlobalTableWitness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalTableWitness").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableGlobalTableWitness {
     #[inline]
@@ -1247,10 +1449,18 @@ impl DynamodbTableGlobalTableWitness {
 }
 
 /// The fields of a [`DynamodbTableGlobalTableWitness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableGlobalTableWitnessFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableGlobalTableWitnessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableGlobalTableWitnessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableGlobalTableWitnessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1269,8 +1479,15 @@ impl DynamodbTableGlobalTableWitnessFields {
 }
 
 /// The nested block `aws_dynamodb_table.import_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTable(Body);
+
+impl std::fmt::Debug for DynamodbTableImportTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableImportTable`].
 #[derive(Clone, Debug)]
@@ -1302,10 +1519,18 @@ impl DynamodbTableImportTable {
 }
 
 /// The fields of a [`DynamodbTableImportTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTableFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableImportTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableImportTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1339,8 +1564,15 @@ impl DynamodbTableImportTableFields {
 }
 
 /// The nested block `aws_dynamodb_table.import_table.input_format_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTableInputFormatOptions(Body);
+
+impl std::fmt::Debug for DynamodbTableImportTableInputFormatOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTableInputFormatOptions").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableImportTableInputFormatOptions {
     #[inline]
@@ -1356,10 +1588,18 @@ impl DynamodbTableImportTableInputFormatOptions {
 }
 
 /// The fields of a [`DynamodbTableImportTableInputFormatOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTableInputFormatOptionsFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableImportTableInputFormatOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTableInputFormatOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableImportTableInputFormatOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1378,8 +1618,15 @@ impl DynamodbTableImportTableInputFormatOptionsFields {
 }
 
 /// The nested block `aws_dynamodb_table.import_table.input_format_options.csv`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTableInputFormatOptionsCsv(Body);
+
+impl std::fmt::Debug for DynamodbTableImportTableInputFormatOptionsCsv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTableInputFormatOptionsCsv").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableImportTableInputFormatOptionsCsv {
     #[inline]
@@ -1400,10 +1647,18 @@ impl DynamodbTableImportTableInputFormatOptionsCsv {
 }
 
 /// The fields of a [`DynamodbTableImportTableInputFormatOptionsCsv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTableInputFormatOptionsCsvFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableImportTableInputFormatOptionsCsvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTableInputFormatOptionsCsvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableImportTableInputFormatOptionsCsvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1427,8 +1682,15 @@ impl DynamodbTableImportTableInputFormatOptionsCsvFields {
 }
 
 /// The nested block `aws_dynamodb_table.import_table.s3_bucket_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTableS3BucketSource(Body);
+
+impl std::fmt::Debug for DynamodbTableImportTableS3BucketSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTableS3BucketSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableImportTableS3BucketSource`].
 #[derive(Clone, Debug)]
@@ -1458,10 +1720,18 @@ impl DynamodbTableImportTableS3BucketSource {
 }
 
 /// The fields of a [`DynamodbTableImportTableS3BucketSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableImportTableS3BucketSourceFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableImportTableS3BucketSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableImportTableS3BucketSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableImportTableS3BucketSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1490,8 +1760,15 @@ impl DynamodbTableImportTableS3BucketSourceFields {
 }
 
 /// The nested block `aws_dynamodb_table.local_secondary_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableLocalSecondaryIndex(Body);
+
+impl std::fmt::Debug for DynamodbTableLocalSecondaryIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableLocalSecondaryIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableLocalSecondaryIndex`].
 #[derive(Clone, Debug)]
@@ -1520,10 +1797,18 @@ impl DynamodbTableLocalSecondaryIndex {
 }
 
 /// The fields of a [`DynamodbTableLocalSecondaryIndex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableLocalSecondaryIndexFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableLocalSecondaryIndexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableLocalSecondaryIndexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableLocalSecondaryIndexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1557,8 +1842,15 @@ impl DynamodbTableLocalSecondaryIndexFields {
 }
 
 /// The nested block `aws_dynamodb_table.on_demand_throughput`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableOnDemandThroughput(Body);
+
+impl std::fmt::Debug for DynamodbTableOnDemandThroughput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableOnDemandThroughput").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableOnDemandThroughput {
     #[inline]
@@ -1579,10 +1871,18 @@ impl DynamodbTableOnDemandThroughput {
 }
 
 /// The fields of a [`DynamodbTableOnDemandThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableOnDemandThroughputFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableOnDemandThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableOnDemandThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableOnDemandThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1606,8 +1906,15 @@ impl DynamodbTableOnDemandThroughputFields {
 }
 
 /// The nested block `aws_dynamodb_table.point_in_time_recovery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTablePointInTimeRecovery(Body);
+
+impl std::fmt::Debug for DynamodbTablePointInTimeRecovery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTablePointInTimeRecovery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTablePointInTimeRecovery`].
 #[derive(Clone, Debug)]
@@ -1632,10 +1939,18 @@ impl DynamodbTablePointInTimeRecovery {
 }
 
 /// The fields of a [`DynamodbTablePointInTimeRecovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTablePointInTimeRecoveryFields(Expr);
 
+impl std::fmt::Debug for DynamodbTablePointInTimeRecoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTablePointInTimeRecoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTablePointInTimeRecoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1659,8 +1974,15 @@ impl DynamodbTablePointInTimeRecoveryFields {
 }
 
 /// The nested block `aws_dynamodb_table.replica`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableReplicaBlock(Body);
+
+impl std::fmt::Debug for DynamodbTableReplicaBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableReplicaBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableReplicaBlock`].
 #[derive(Clone, Debug)]
@@ -1705,10 +2027,18 @@ impl DynamodbTableReplicaBlock {
 }
 
 /// The fields of a [`DynamodbTableReplicaBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableReplicaBlockFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableReplicaBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableReplicaBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableReplicaBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1767,8 +2097,15 @@ impl DynamodbTableReplicaBlockFields {
 }
 
 /// The nested block `aws_dynamodb_table.server_side_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableServerSideEncryption(Body);
+
+impl std::fmt::Debug for DynamodbTableServerSideEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableServerSideEncryption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableServerSideEncryption`].
 #[derive(Clone, Debug)]
@@ -1793,10 +2130,18 @@ impl DynamodbTableServerSideEncryption {
 }
 
 /// The fields of a [`DynamodbTableServerSideEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableServerSideEncryptionFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableServerSideEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableServerSideEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableServerSideEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1820,8 +2165,15 @@ impl DynamodbTableServerSideEncryptionFields {
 }
 
 /// The nested block `aws_dynamodb_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableTimeouts(Body);
+
+impl std::fmt::Debug for DynamodbTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableTimeouts {
     #[inline]
@@ -1847,10 +2199,18 @@ impl DynamodbTableTimeouts {
 }
 
 /// The fields of a [`DynamodbTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1879,8 +2239,15 @@ impl DynamodbTableTimeoutsFields {
 }
 
 /// The nested block `aws_dynamodb_table.ttl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableTtl(Body);
+
+impl std::fmt::Debug for DynamodbTableTtl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableTtl").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableTtl {
     #[inline]
@@ -1901,10 +2268,18 @@ impl DynamodbTableTtl {
 }
 
 /// The fields of a [`DynamodbTableTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableTtlFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1928,8 +2303,15 @@ impl DynamodbTableTtlFields {
 }
 
 /// The nested block `aws_dynamodb_table.warm_throughput`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableWarmThroughput(Body);
+
+impl std::fmt::Debug for DynamodbTableWarmThroughput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableWarmThroughput").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableWarmThroughput {
     #[inline]
@@ -1950,10 +2332,18 @@ impl DynamodbTableWarmThroughput {
 }
 
 /// The fields of a [`DynamodbTableWarmThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableWarmThroughputFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableWarmThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableWarmThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableWarmThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1977,8 +2367,15 @@ impl DynamodbTableWarmThroughputFields {
 }
 
 /// The resource `aws_dynamodb_table_export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableExport(Body);
+
+impl std::fmt::Debug for DynamodbTableExport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableExport").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableExport`].
 #[derive(Clone, Debug)]
@@ -2056,9 +2453,11 @@ impl DynamodbTableExport {
 }
 
 impl BlockType for DynamodbTableExport {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2072,16 +2471,25 @@ impl Resource for DynamodbTableExport {
 }
 
 /// A declared [`DynamodbTableExport`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableExportRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbTableExportRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableExportRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbTableExportRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbTableExportRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2195,8 +2603,15 @@ impl DynamodbTableExportRef {
 }
 
 /// The nested block `aws_dynamodb_table_export.incremental_export_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableExportIncrementalExportSpecification(Body);
+
+impl std::fmt::Debug for DynamodbTableExportIncrementalExportSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableExportIncrementalExportSpecification").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableExportIncrementalExportSpecification {
     #[inline]
@@ -2222,10 +2637,18 @@ impl DynamodbTableExportIncrementalExportSpecification {
 }
 
 /// The fields of a [`DynamodbTableExportIncrementalExportSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableExportIncrementalExportSpecificationFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableExportIncrementalExportSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableExportIncrementalExportSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableExportIncrementalExportSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2254,8 +2677,15 @@ impl DynamodbTableExportIncrementalExportSpecificationFields {
 }
 
 /// The nested block `aws_dynamodb_table_export.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableExportTimeouts(Body);
+
+impl std::fmt::Debug for DynamodbTableExportTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableExportTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableExportTimeouts {
     #[inline]
@@ -2276,10 +2706,18 @@ impl DynamodbTableExportTimeouts {
 }
 
 /// The fields of a [`DynamodbTableExportTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableExportTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableExportTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableExportTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableExportTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2303,8 +2741,15 @@ impl DynamodbTableExportTimeoutsFields {
 }
 
 /// The resource `aws_dynamodb_table_item`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableItem(Body);
+
+impl std::fmt::Debug for DynamodbTableItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableItem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableItem`].
 #[derive(Clone, Debug)]
@@ -2344,9 +2789,11 @@ impl DynamodbTableItem {
 }
 
 impl BlockType for DynamodbTableItem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2360,16 +2807,25 @@ impl Resource for DynamodbTableItem {
 }
 
 /// A declared [`DynamodbTableItem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableItemRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbTableItemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableItemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbTableItemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbTableItemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2413,8 +2869,15 @@ impl DynamodbTableItemRef {
 }
 
 /// The resource `aws_dynamodb_table_replica`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableReplica(Body);
+
+impl std::fmt::Debug for DynamodbTableReplica {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableReplica").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTableReplica`].
 #[derive(Clone, Debug)]
@@ -2480,9 +2943,11 @@ impl DynamodbTableReplica {
 }
 
 impl BlockType for DynamodbTableReplica {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2496,16 +2961,25 @@ impl Resource for DynamodbTableReplica {
 }
 
 /// A declared [`DynamodbTableReplica`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableReplicaRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbTableReplicaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableReplicaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbTableReplicaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbTableReplicaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2574,8 +3048,15 @@ impl DynamodbTableReplicaRef {
 }
 
 /// The nested block `aws_dynamodb_table_replica.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableReplicaTimeouts(Body);
+
+impl std::fmt::Debug for DynamodbTableReplicaTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableReplicaTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DynamodbTableReplicaTimeouts {
     #[inline]
@@ -2601,10 +3082,18 @@ impl DynamodbTableReplicaTimeouts {
 }
 
 /// The fields of a [`DynamodbTableReplicaTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTableReplicaTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DynamodbTableReplicaTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTableReplicaTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DynamodbTableReplicaTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2633,8 +3122,15 @@ impl DynamodbTableReplicaTimeoutsFields {
 }
 
 /// The resource `aws_dynamodb_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTag(Body);
+
+impl std::fmt::Debug for DynamodbTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DynamodbTag`].
 #[derive(Clone, Debug)]
@@ -2669,9 +3165,11 @@ impl DynamodbTag {
 }
 
 impl BlockType for DynamodbTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2685,16 +3183,25 @@ impl Resource for DynamodbTag {
 }
 
 /// A declared [`DynamodbTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamodbTagRef(BlockRef);
 
+impl std::fmt::Debug for DynamodbTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynamodbTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DynamodbTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DynamodbTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2733,8 +3240,15 @@ impl DynamodbTagRef {
 }
 
 /// The data source `aws_dynamodb_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTable(Body);
+
+impl std::fmt::Debug for DataAwsDynamodbTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDynamodbTable`].
 #[derive(Clone, Debug)]
@@ -2775,9 +3289,11 @@ impl DataAwsDynamodbTable {
 }
 
 impl BlockType for DataAwsDynamodbTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2790,16 +3306,25 @@ impl DataSource for DataAwsDynamodbTable {
 }
 
 /// A declared [`DataAwsDynamodbTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDynamodbTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDynamodbTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDynamodbTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2942,10 +3467,18 @@ impl DataAwsDynamodbTableRef {
 pub enum DataAwsDynamodbTableAttribute {}
 
 /// The fields of a [`DataAwsDynamodbTableAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableAttributeFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2973,10 +3506,18 @@ impl DataAwsDynamodbTableAttributeFields {
 pub enum DataAwsDynamodbTableGlobalSecondaryIndex {}
 
 /// The fields of a [`DataAwsDynamodbTableGlobalSecondaryIndex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableGlobalSecondaryIndexFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableGlobalSecondaryIndexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableGlobalSecondaryIndexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableGlobalSecondaryIndexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3039,10 +3580,18 @@ impl DataAwsDynamodbTableGlobalSecondaryIndexFields {
 pub enum DataAwsDynamodbTableGlobalSecondaryIndexOnDemandThroughput {}
 
 /// The fields of a [`DataAwsDynamodbTableGlobalSecondaryIndexOnDemandThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableGlobalSecondaryIndexOnDemandThroughputFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableGlobalSecondaryIndexOnDemandThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableGlobalSecondaryIndexOnDemandThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableGlobalSecondaryIndexOnDemandThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3070,10 +3619,18 @@ impl DataAwsDynamodbTableGlobalSecondaryIndexOnDemandThroughputFields {
 pub enum DataAwsDynamodbTableGlobalSecondaryIndexWarmThroughput {}
 
 /// The fields of a [`DataAwsDynamodbTableGlobalSecondaryIndexWarmThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableGlobalSecondaryIndexWarmThroughputFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableGlobalSecondaryIndexWarmThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableGlobalSecondaryIndexWarmThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableGlobalSecondaryIndexWarmThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3101,10 +3658,18 @@ impl DataAwsDynamodbTableGlobalSecondaryIndexWarmThroughputFields {
 pub enum DataAwsDynamodbTableLocalSecondaryIndex {}
 
 /// The fields of a [`DataAwsDynamodbTableLocalSecondaryIndex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableLocalSecondaryIndexFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableLocalSecondaryIndexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableLocalSecondaryIndexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableLocalSecondaryIndexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3142,10 +3707,18 @@ impl DataAwsDynamodbTableLocalSecondaryIndexFields {
 pub enum DataAwsDynamodbTableOnDemandThroughput {}
 
 /// The fields of a [`DataAwsDynamodbTableOnDemandThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableOnDemandThroughputFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableOnDemandThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableOnDemandThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableOnDemandThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3173,10 +3746,18 @@ impl DataAwsDynamodbTableOnDemandThroughputFields {
 pub enum DataAwsDynamodbTablePointInTimeRecovery {}
 
 /// The fields of a [`DataAwsDynamodbTablePointInTimeRecovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTablePointInTimeRecoveryFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTablePointInTimeRecoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTablePointInTimeRecoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTablePointInTimeRecoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3204,10 +3785,18 @@ impl DataAwsDynamodbTablePointInTimeRecoveryFields {
 pub enum DataAwsDynamodbTableReplica {}
 
 /// The fields of a [`DataAwsDynamodbTableReplica`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableReplicaFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableReplicaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableReplicaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableReplicaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3231,8 +3820,15 @@ impl DataAwsDynamodbTableReplicaFields {
 }
 
 /// The nested block `aws_dynamodb_table.server_side_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableServerSideEncryption(Body);
+
+impl std::fmt::Debug for DataAwsDynamodbTableServerSideEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableServerSideEncryption").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDynamodbTableServerSideEncryption {
     #[inline]
@@ -3243,10 +3839,18 @@ impl DataAwsDynamodbTableServerSideEncryption {
 }
 
 /// The fields of a [`DataAwsDynamodbTableServerSideEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableServerSideEncryptionFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableServerSideEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableServerSideEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableServerSideEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3274,10 +3878,18 @@ impl DataAwsDynamodbTableServerSideEncryptionFields {
 pub enum DataAwsDynamodbTableTtl {}
 
 /// The fields of a [`DataAwsDynamodbTableTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableTtlFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3305,10 +3917,18 @@ impl DataAwsDynamodbTableTtlFields {
 pub enum DataAwsDynamodbTableWarmThroughput {}
 
 /// The fields of a [`DataAwsDynamodbTableWarmThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableWarmThroughputFields(Expr);
 
+impl std::fmt::Debug for DataAwsDynamodbTableWarmThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableWarmThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsDynamodbTableWarmThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3332,8 +3952,15 @@ impl DataAwsDynamodbTableWarmThroughputFields {
 }
 
 /// The data source `aws_dynamodb_table_item`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableItem(Body);
+
+impl std::fmt::Debug for DataAwsDynamodbTableItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableItem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsDynamodbTableItem`].
 #[derive(Clone, Debug)]
@@ -3376,9 +4003,11 @@ impl DataAwsDynamodbTableItem {
 }
 
 impl BlockType for DataAwsDynamodbTableItem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3391,16 +4020,25 @@ impl DataSource for DataAwsDynamodbTableItem {
 }
 
 /// A declared [`DataAwsDynamodbTableItem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTableItemRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDynamodbTableItemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTableItemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDynamodbTableItemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDynamodbTableItemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3449,8 +4087,15 @@ impl DataAwsDynamodbTableItemRef {
 }
 
 /// The data source `aws_dynamodb_tables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTables(Body);
+
+impl std::fmt::Debug for DataAwsDynamodbTables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTables").field(&self.0).finish()
+    }
+}
 
 impl DataAwsDynamodbTables {
     #[inline]
@@ -3467,9 +4112,11 @@ impl DataAwsDynamodbTables {
 }
 
 impl BlockType for DataAwsDynamodbTables {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3482,16 +4129,25 @@ impl DataSource for DataAwsDynamodbTables {
 }
 
 /// A declared [`DataAwsDynamodbTables`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsDynamodbTablesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsDynamodbTablesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsDynamodbTablesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsDynamodbTablesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsDynamodbTablesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ebs_default_kms_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsDefaultKmsKey(Body);
+
+impl std::fmt::Debug for EbsDefaultKmsKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsDefaultKmsKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsDefaultKmsKey`].
 #[derive(Clone, Debug)]
@@ -41,9 +48,11 @@ impl EbsDefaultKmsKey {
 }
 
 impl BlockType for EbsDefaultKmsKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl Resource for EbsDefaultKmsKey {
 }
 
 /// A declared [`EbsDefaultKmsKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsDefaultKmsKeyRef(BlockRef);
 
+impl std::fmt::Debug for EbsDefaultKmsKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsDefaultKmsKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsDefaultKmsKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsDefaultKmsKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -95,8 +113,15 @@ impl EbsDefaultKmsKeyRef {
 }
 
 /// The resource `aws_ebs_encryption_by_default`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsEncryptionByDefault(Body);
+
+impl std::fmt::Debug for EbsEncryptionByDefault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsEncryptionByDefault").field(&self.0).finish()
+    }
+}
 
 impl EbsEncryptionByDefault {
     #[inline]
@@ -123,9 +148,11 @@ impl EbsEncryptionByDefault {
 }
 
 impl BlockType for EbsEncryptionByDefault {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -139,16 +166,25 @@ impl Resource for EbsEncryptionByDefault {
 }
 
 /// A declared [`EbsEncryptionByDefault`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsEncryptionByDefaultRef(BlockRef);
 
+impl std::fmt::Debug for EbsEncryptionByDefaultRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsEncryptionByDefaultRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsEncryptionByDefaultRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsEncryptionByDefaultRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -177,8 +213,15 @@ impl EbsEncryptionByDefaultRef {
 }
 
 /// The resource `aws_ebs_fast_snapshot_restore`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsFastSnapshotRestore(Body);
+
+impl std::fmt::Debug for EbsFastSnapshotRestore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsFastSnapshotRestore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsFastSnapshotRestore`].
 #[derive(Clone, Debug)]
@@ -211,9 +254,11 @@ impl EbsFastSnapshotRestore {
 }
 
 impl BlockType for EbsFastSnapshotRestore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -227,16 +272,25 @@ impl Resource for EbsFastSnapshotRestore {
 }
 
 /// A declared [`EbsFastSnapshotRestore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsFastSnapshotRestoreRef(BlockRef);
 
+impl std::fmt::Debug for EbsFastSnapshotRestoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsFastSnapshotRestoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsFastSnapshotRestoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsFastSnapshotRestoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -280,8 +334,15 @@ impl EbsFastSnapshotRestoreRef {
 }
 
 /// The nested block `aws_ebs_fast_snapshot_restore.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsFastSnapshotRestoreTimeouts(Body);
+
+impl std::fmt::Debug for EbsFastSnapshotRestoreTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsFastSnapshotRestoreTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EbsFastSnapshotRestoreTimeouts {
     #[inline]
@@ -304,10 +365,18 @@ impl EbsFastSnapshotRestoreTimeouts {
 }
 
 /// The fields of a [`EbsFastSnapshotRestoreTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsFastSnapshotRestoreTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EbsFastSnapshotRestoreTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsFastSnapshotRestoreTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsFastSnapshotRestoreTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -331,8 +400,15 @@ impl EbsFastSnapshotRestoreTimeoutsFields {
 }
 
 /// The resource `aws_ebs_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshot(Body);
+
+impl std::fmt::Debug for EbsSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsSnapshot`].
 #[derive(Clone, Debug)]
@@ -403,9 +479,11 @@ impl EbsSnapshot {
 }
 
 impl BlockType for EbsSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -419,16 +497,25 @@ impl Resource for EbsSnapshot {
 }
 
 /// A declared [`EbsSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for EbsSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -532,8 +619,15 @@ impl EbsSnapshotRef {
 }
 
 /// The nested block `aws_ebs_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for EbsSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EbsSnapshotTimeouts {
     #[inline]
@@ -554,10 +648,18 @@ impl EbsSnapshotTimeouts {
 }
 
 /// The fields of a [`EbsSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EbsSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -581,8 +683,15 @@ impl EbsSnapshotTimeoutsFields {
 }
 
 /// The resource `aws_ebs_snapshot_block_public_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotBlockPublicAccess(Body);
+
+impl std::fmt::Debug for EbsSnapshotBlockPublicAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotBlockPublicAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsSnapshotBlockPublicAccess`].
 #[derive(Clone, Debug)]
@@ -613,9 +722,11 @@ impl EbsSnapshotBlockPublicAccess {
 }
 
 impl BlockType for EbsSnapshotBlockPublicAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -629,16 +740,25 @@ impl Resource for EbsSnapshotBlockPublicAccess {
 }
 
 /// A declared [`EbsSnapshotBlockPublicAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotBlockPublicAccessRef(BlockRef);
 
+impl std::fmt::Debug for EbsSnapshotBlockPublicAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotBlockPublicAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsSnapshotBlockPublicAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsSnapshotBlockPublicAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -667,8 +787,15 @@ impl EbsSnapshotBlockPublicAccessRef {
 }
 
 /// The resource `aws_ebs_snapshot_copy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotCopy(Body);
+
+impl std::fmt::Debug for EbsSnapshotCopy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotCopy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsSnapshotCopy`].
 #[derive(Clone, Debug)]
@@ -751,9 +878,11 @@ impl EbsSnapshotCopy {
 }
 
 impl BlockType for EbsSnapshotCopy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -767,16 +896,25 @@ impl Resource for EbsSnapshotCopy {
 }
 
 /// A declared [`EbsSnapshotCopy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotCopyRef(BlockRef);
 
+impl std::fmt::Debug for EbsSnapshotCopyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotCopyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsSnapshotCopyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsSnapshotCopyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -895,8 +1033,15 @@ impl EbsSnapshotCopyRef {
 }
 
 /// The nested block `aws_ebs_snapshot_copy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotCopyTimeouts(Body);
+
+impl std::fmt::Debug for EbsSnapshotCopyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotCopyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EbsSnapshotCopyTimeouts {
     #[inline]
@@ -917,10 +1062,18 @@ impl EbsSnapshotCopyTimeouts {
 }
 
 /// The fields of a [`EbsSnapshotCopyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotCopyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EbsSnapshotCopyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotCopyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsSnapshotCopyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -944,8 +1097,15 @@ impl EbsSnapshotCopyTimeoutsFields {
 }
 
 /// The resource `aws_ebs_snapshot_import`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImport(Body);
+
+impl std::fmt::Debug for EbsSnapshotImport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImport").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsSnapshotImport`].
 #[derive(Clone, Debug)]
@@ -1031,9 +1191,11 @@ impl EbsSnapshotImport {
 }
 
 impl BlockType for EbsSnapshotImport {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1047,16 +1209,25 @@ impl Resource for EbsSnapshotImport {
 }
 
 /// A declared [`EbsSnapshotImport`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportRef(BlockRef);
 
+impl std::fmt::Debug for EbsSnapshotImportRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsSnapshotImportRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsSnapshotImportRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1175,8 +1346,15 @@ impl EbsSnapshotImportRef {
 }
 
 /// The nested block `aws_ebs_snapshot_import.client_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportClientData(Body);
+
+impl std::fmt::Debug for EbsSnapshotImportClientData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportClientData").field(&self.0).finish()
+    }
+}
 
 impl EbsSnapshotImportClientData {
     #[inline]
@@ -1207,10 +1385,18 @@ impl EbsSnapshotImportClientData {
 }
 
 /// The fields of a [`EbsSnapshotImportClientData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportClientDataFields(Expr);
 
+impl std::fmt::Debug for EbsSnapshotImportClientDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportClientDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsSnapshotImportClientDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1244,8 +1430,15 @@ impl EbsSnapshotImportClientDataFields {
 }
 
 /// The nested block `aws_ebs_snapshot_import.disk_container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportDiskContainer(Body);
+
+impl std::fmt::Debug for EbsSnapshotImportDiskContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportDiskContainer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsSnapshotImportDiskContainer`].
 #[derive(Clone, Debug)]
@@ -1280,10 +1473,18 @@ impl EbsSnapshotImportDiskContainer {
 }
 
 /// The fields of a [`EbsSnapshotImportDiskContainer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportDiskContainerFields(Expr);
 
+impl std::fmt::Debug for EbsSnapshotImportDiskContainerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportDiskContainerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsSnapshotImportDiskContainerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1317,8 +1518,15 @@ impl EbsSnapshotImportDiskContainerFields {
 }
 
 /// The nested block `aws_ebs_snapshot_import.disk_container.user_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportDiskContainerUserBucket(Body);
+
+impl std::fmt::Debug for EbsSnapshotImportDiskContainerUserBucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportDiskContainerUserBucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsSnapshotImportDiskContainerUserBucket`].
 #[derive(Clone, Debug)]
@@ -1340,10 +1548,18 @@ impl EbsSnapshotImportDiskContainerUserBucket {
 }
 
 /// The fields of a [`EbsSnapshotImportDiskContainerUserBucket`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportDiskContainerUserBucketFields(Expr);
 
+impl std::fmt::Debug for EbsSnapshotImportDiskContainerUserBucketFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportDiskContainerUserBucketFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsSnapshotImportDiskContainerUserBucketFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1367,8 +1583,15 @@ impl EbsSnapshotImportDiskContainerUserBucketFields {
 }
 
 /// The nested block `aws_ebs_snapshot_import.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportTimeouts(Body);
+
+impl std::fmt::Debug for EbsSnapshotImportTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EbsSnapshotImportTimeouts {
     #[inline]
@@ -1389,10 +1612,18 @@ impl EbsSnapshotImportTimeouts {
 }
 
 /// The fields of a [`EbsSnapshotImportTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsSnapshotImportTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EbsSnapshotImportTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsSnapshotImportTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsSnapshotImportTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1416,8 +1647,15 @@ impl EbsSnapshotImportTimeoutsFields {
 }
 
 /// The resource `aws_ebs_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsVolume(Body);
+
+impl std::fmt::Debug for EbsVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EbsVolume`].
 #[derive(Clone, Debug)]
@@ -1518,9 +1756,11 @@ impl EbsVolume {
 }
 
 impl BlockType for EbsVolume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1534,16 +1774,25 @@ impl Resource for EbsVolume {
 }
 
 /// A declared [`EbsVolume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsVolumeRef(BlockRef);
 
+impl std::fmt::Debug for EbsVolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsVolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EbsVolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EbsVolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1652,8 +1901,15 @@ impl EbsVolumeRef {
 }
 
 /// The nested block `aws_ebs_volume.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsVolumeTimeouts(Body);
+
+impl std::fmt::Debug for EbsVolumeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsVolumeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EbsVolumeTimeouts {
     #[inline]
@@ -1679,10 +1935,18 @@ impl EbsVolumeTimeouts {
 }
 
 /// The fields of a [`EbsVolumeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EbsVolumeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EbsVolumeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EbsVolumeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EbsVolumeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1711,8 +1975,15 @@ impl EbsVolumeTimeoutsFields {
 }
 
 /// The data source `aws_ebs_default_kms_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsDefaultKmsKey(Body);
+
+impl std::fmt::Debug for DataAwsEbsDefaultKmsKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsDefaultKmsKey").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsDefaultKmsKey {
     #[inline]
@@ -1739,9 +2010,11 @@ impl DataAwsEbsDefaultKmsKey {
 }
 
 impl BlockType for DataAwsEbsDefaultKmsKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1754,16 +2027,25 @@ impl DataSource for DataAwsEbsDefaultKmsKey {
 }
 
 /// A declared [`DataAwsEbsDefaultKmsKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsDefaultKmsKeyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEbsDefaultKmsKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsDefaultKmsKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEbsDefaultKmsKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEbsDefaultKmsKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1797,8 +2079,15 @@ impl DataAwsEbsDefaultKmsKeyRef {
 }
 
 /// The nested block `aws_ebs_default_kms_key.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsDefaultKmsKeyTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEbsDefaultKmsKeyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsDefaultKmsKeyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsDefaultKmsKeyTimeouts {
     #[inline]
@@ -1814,10 +2103,18 @@ impl DataAwsEbsDefaultKmsKeyTimeouts {
 }
 
 /// The fields of a [`DataAwsEbsDefaultKmsKeyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsDefaultKmsKeyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsDefaultKmsKeyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsDefaultKmsKeyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsDefaultKmsKeyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1836,8 +2133,15 @@ impl DataAwsEbsDefaultKmsKeyTimeoutsFields {
 }
 
 /// The data source `aws_ebs_encryption_by_default`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsEncryptionByDefault(Body);
+
+impl std::fmt::Debug for DataAwsEbsEncryptionByDefault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsEncryptionByDefault").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsEncryptionByDefault {
     #[inline]
@@ -1864,9 +2168,11 @@ impl DataAwsEbsEncryptionByDefault {
 }
 
 impl BlockType for DataAwsEbsEncryptionByDefault {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1879,16 +2185,25 @@ impl DataSource for DataAwsEbsEncryptionByDefault {
 }
 
 /// A declared [`DataAwsEbsEncryptionByDefault`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsEncryptionByDefaultRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEbsEncryptionByDefaultRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsEncryptionByDefaultRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEbsEncryptionByDefaultRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEbsEncryptionByDefaultRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1922,8 +2237,15 @@ impl DataAwsEbsEncryptionByDefaultRef {
 }
 
 /// The nested block `aws_ebs_encryption_by_default.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsEncryptionByDefaultTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEbsEncryptionByDefaultTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsEncryptionByDefaultTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsEncryptionByDefaultTimeouts {
     #[inline]
@@ -1939,10 +2261,18 @@ impl DataAwsEbsEncryptionByDefaultTimeouts {
 }
 
 /// The fields of a [`DataAwsEbsEncryptionByDefaultTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsEncryptionByDefaultTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsEncryptionByDefaultTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsEncryptionByDefaultTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsEncryptionByDefaultTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1961,8 +2291,15 @@ impl DataAwsEbsEncryptionByDefaultTimeoutsFields {
 }
 
 /// The data source `aws_ebs_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshot(Body);
+
+impl std::fmt::Debug for DataAwsEbsSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshot").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsSnapshot {
     #[inline]
@@ -2020,9 +2357,11 @@ impl DataAwsEbsSnapshot {
 }
 
 impl BlockType for DataAwsEbsSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2035,16 +2374,25 @@ impl DataSource for DataAwsEbsSnapshot {
 }
 
 /// A declared [`DataAwsEbsSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEbsSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEbsSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEbsSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2173,8 +2521,15 @@ impl DataAwsEbsSnapshotRef {
 }
 
 /// The nested block `aws_ebs_snapshot.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotFilter(Body);
+
+impl std::fmt::Debug for DataAwsEbsSnapshotFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEbsSnapshotFilter`].
 #[derive(Clone, Debug)]
@@ -2196,10 +2551,18 @@ impl DataAwsEbsSnapshotFilter {
 }
 
 /// The fields of a [`DataAwsEbsSnapshotFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsSnapshotFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsSnapshotFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2223,8 +2586,15 @@ impl DataAwsEbsSnapshotFilterFields {
 }
 
 /// The nested block `aws_ebs_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEbsSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsSnapshotTimeouts {
     #[inline]
@@ -2240,10 +2610,18 @@ impl DataAwsEbsSnapshotTimeouts {
 }
 
 /// The fields of a [`DataAwsEbsSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2262,8 +2640,15 @@ impl DataAwsEbsSnapshotTimeoutsFields {
 }
 
 /// The data source `aws_ebs_snapshot_ids`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotIds(Body);
+
+impl std::fmt::Debug for DataAwsEbsSnapshotIds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotIds").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsSnapshotIds {
     #[inline]
@@ -2306,9 +2691,11 @@ impl DataAwsEbsSnapshotIds {
 }
 
 impl BlockType for DataAwsEbsSnapshotIds {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2321,16 +2708,25 @@ impl DataSource for DataAwsEbsSnapshotIds {
 }
 
 /// A declared [`DataAwsEbsSnapshotIds`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotIdsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEbsSnapshotIdsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotIdsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEbsSnapshotIdsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEbsSnapshotIdsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2379,8 +2775,15 @@ impl DataAwsEbsSnapshotIdsRef {
 }
 
 /// The nested block `aws_ebs_snapshot_ids.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotIdsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEbsSnapshotIdsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotIdsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEbsSnapshotIdsFilter`].
 #[derive(Clone, Debug)]
@@ -2402,10 +2805,18 @@ impl DataAwsEbsSnapshotIdsFilter {
 }
 
 /// The fields of a [`DataAwsEbsSnapshotIdsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotIdsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsSnapshotIdsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotIdsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsSnapshotIdsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2429,8 +2840,15 @@ impl DataAwsEbsSnapshotIdsFilterFields {
 }
 
 /// The nested block `aws_ebs_snapshot_ids.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotIdsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEbsSnapshotIdsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotIdsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsSnapshotIdsTimeouts {
     #[inline]
@@ -2446,10 +2864,18 @@ impl DataAwsEbsSnapshotIdsTimeouts {
 }
 
 /// The fields of a [`DataAwsEbsSnapshotIdsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsSnapshotIdsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsSnapshotIdsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsSnapshotIdsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsSnapshotIdsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2468,8 +2894,15 @@ impl DataAwsEbsSnapshotIdsTimeoutsFields {
 }
 
 /// The data source `aws_ebs_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolume(Body);
+
+impl std::fmt::Debug for DataAwsEbsVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolume").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsVolume {
     #[inline]
@@ -2512,9 +2945,11 @@ impl DataAwsEbsVolume {
 }
 
 impl BlockType for DataAwsEbsVolume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2527,16 +2962,25 @@ impl DataSource for DataAwsEbsVolume {
 }
 
 /// A declared [`DataAwsEbsVolume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEbsVolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEbsVolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEbsVolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2650,8 +3094,15 @@ impl DataAwsEbsVolumeRef {
 }
 
 /// The nested block `aws_ebs_volume.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumeFilter(Body);
+
+impl std::fmt::Debug for DataAwsEbsVolumeFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumeFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEbsVolumeFilter`].
 #[derive(Clone, Debug)]
@@ -2673,10 +3124,18 @@ impl DataAwsEbsVolumeFilter {
 }
 
 /// The fields of a [`DataAwsEbsVolumeFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumeFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsVolumeFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumeFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsVolumeFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2700,8 +3159,15 @@ impl DataAwsEbsVolumeFilterFields {
 }
 
 /// The nested block `aws_ebs_volume.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumeTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEbsVolumeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsVolumeTimeouts {
     #[inline]
@@ -2717,10 +3183,18 @@ impl DataAwsEbsVolumeTimeouts {
 }
 
 /// The fields of a [`DataAwsEbsVolumeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsVolumeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsVolumeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2739,8 +3213,15 @@ impl DataAwsEbsVolumeTimeoutsFields {
 }
 
 /// The data source `aws_ebs_volumes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumes(Body);
+
+impl std::fmt::Debug for DataAwsEbsVolumes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumes").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsVolumes {
     #[inline]
@@ -2778,9 +3259,11 @@ impl DataAwsEbsVolumes {
 }
 
 impl BlockType for DataAwsEbsVolumes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2793,16 +3276,25 @@ impl DataSource for DataAwsEbsVolumes {
 }
 
 /// A declared [`DataAwsEbsVolumes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEbsVolumesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEbsVolumesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEbsVolumesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2846,8 +3338,15 @@ impl DataAwsEbsVolumesRef {
 }
 
 /// The nested block `aws_ebs_volumes.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumesFilter(Body);
+
+impl std::fmt::Debug for DataAwsEbsVolumesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEbsVolumesFilter`].
 #[derive(Clone, Debug)]
@@ -2869,10 +3368,18 @@ impl DataAwsEbsVolumesFilter {
 }
 
 /// The fields of a [`DataAwsEbsVolumesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsVolumesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsVolumesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2896,8 +3403,15 @@ impl DataAwsEbsVolumesFilterFields {
 }
 
 /// The nested block `aws_ebs_volumes.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEbsVolumesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEbsVolumesTimeouts {
     #[inline]
@@ -2913,10 +3427,18 @@ impl DataAwsEbsVolumesTimeouts {
 }
 
 /// The fields of a [`DataAwsEbsVolumesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEbsVolumesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEbsVolumesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEbsVolumesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEbsVolumesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

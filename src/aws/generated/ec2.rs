@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ec2_allowed_images_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettings(Body);
+
+impl std::fmt::Debug for Ec2AllowedImagesSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2AllowedImagesSettings`].
 #[derive(Clone, Debug)]
@@ -42,9 +49,11 @@ impl Ec2AllowedImagesSettings {
 }
 
 impl BlockType for Ec2AllowedImagesSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl Resource for Ec2AllowedImagesSettings {
 }
 
 /// A declared [`Ec2AllowedImagesSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettingsRef(BlockRef);
 
+impl std::fmt::Debug for Ec2AllowedImagesSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2AllowedImagesSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2AllowedImagesSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -96,8 +114,15 @@ impl Ec2AllowedImagesSettingsRef {
 }
 
 /// The nested block `aws_ec2_allowed_images_settings.image_criterion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettingsImageCriterion(Body);
+
+impl std::fmt::Debug for Ec2AllowedImagesSettingsImageCriterion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettingsImageCriterion").field(&self.0).finish()
+    }
+}
 
 impl Ec2AllowedImagesSettingsImageCriterion {
     #[inline]
@@ -135,10 +160,18 @@ impl Ec2AllowedImagesSettingsImageCriterion {
 }
 
 /// The fields of a [`Ec2AllowedImagesSettingsImageCriterion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettingsImageCriterionFields(Expr);
 
+impl std::fmt::Debug for Ec2AllowedImagesSettingsImageCriterionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettingsImageCriterionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2AllowedImagesSettingsImageCriterionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -177,8 +210,15 @@ impl Ec2AllowedImagesSettingsImageCriterionFields {
 }
 
 /// The nested block `aws_ec2_allowed_images_settings.image_criterion.creation_date_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettingsImageCriterionCreationDateCondition(Body);
+
+impl std::fmt::Debug for Ec2AllowedImagesSettingsImageCriterionCreationDateCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettingsImageCriterionCreationDateCondition").field(&self.0).finish()
+    }
+}
 
 impl Ec2AllowedImagesSettingsImageCriterionCreationDateCondition {
     #[inline]
@@ -194,10 +234,18 @@ impl Ec2AllowedImagesSettingsImageCriterionCreationDateCondition {
 }
 
 /// The fields of a [`Ec2AllowedImagesSettingsImageCriterionCreationDateCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettingsImageCriterionCreationDateConditionFields(Expr);
 
+impl std::fmt::Debug for Ec2AllowedImagesSettingsImageCriterionCreationDateConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettingsImageCriterionCreationDateConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2AllowedImagesSettingsImageCriterionCreationDateConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -216,8 +264,15 @@ impl Ec2AllowedImagesSettingsImageCriterionCreationDateConditionFields {
 }
 
 /// The nested block `aws_ec2_allowed_images_settings.image_criterion.deprecation_time_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettingsImageCriterionDeprecationTimeCondition(Body);
+
+impl std::fmt::Debug for Ec2AllowedImagesSettingsImageCriterionDeprecationTimeCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettingsImageCriterionDeprecationTimeCondition").field(&self.0).finish()
+    }
+}
 
 impl Ec2AllowedImagesSettingsImageCriterionDeprecationTimeCondition {
     #[inline]
@@ -233,10 +288,18 @@ impl Ec2AllowedImagesSettingsImageCriterionDeprecationTimeCondition {
 }
 
 /// The fields of a [`Ec2AllowedImagesSettingsImageCriterionDeprecationTimeCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AllowedImagesSettingsImageCriterionDeprecationTimeConditionFields(Expr);
 
+impl std::fmt::Debug for Ec2AllowedImagesSettingsImageCriterionDeprecationTimeConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AllowedImagesSettingsImageCriterionDeprecationTimeConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2AllowedImagesSettingsImageCriterionDeprecationTimeConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -255,8 +318,15 @@ impl Ec2AllowedImagesSettingsImageCriterionDeprecationTimeConditionFields {
 }
 
 /// The resource `aws_ec2_availability_zone_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AvailabilityZoneGroup(Body);
+
+impl std::fmt::Debug for Ec2AvailabilityZoneGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AvailabilityZoneGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2AvailabilityZoneGroup`].
 #[derive(Clone, Debug)]
@@ -289,9 +359,11 @@ impl Ec2AvailabilityZoneGroup {
 }
 
 impl BlockType for Ec2AvailabilityZoneGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -305,16 +377,25 @@ impl Resource for Ec2AvailabilityZoneGroup {
 }
 
 /// A declared [`Ec2AvailabilityZoneGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2AvailabilityZoneGroupRef(BlockRef);
 
+impl std::fmt::Debug for Ec2AvailabilityZoneGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2AvailabilityZoneGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2AvailabilityZoneGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2AvailabilityZoneGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -348,8 +429,15 @@ impl Ec2AvailabilityZoneGroupRef {
 }
 
 /// The resource `aws_ec2_capacity_block_reservation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityBlockReservation(Body);
+
+impl std::fmt::Debug for Ec2CapacityBlockReservation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityBlockReservation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2CapacityBlockReservation`].
 #[derive(Clone, Debug)]
@@ -387,9 +475,11 @@ impl Ec2CapacityBlockReservation {
 }
 
 impl BlockType for Ec2CapacityBlockReservation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -403,16 +493,25 @@ impl Resource for Ec2CapacityBlockReservation {
 }
 
 /// A declared [`Ec2CapacityBlockReservation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityBlockReservationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2CapacityBlockReservationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityBlockReservationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2CapacityBlockReservationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2CapacityBlockReservationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -526,8 +625,15 @@ impl Ec2CapacityBlockReservationRef {
 }
 
 /// The nested block `aws_ec2_capacity_block_reservation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityBlockReservationTimeouts(Body);
+
+impl std::fmt::Debug for Ec2CapacityBlockReservationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityBlockReservationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2CapacityBlockReservationTimeouts {
     #[inline]
@@ -544,10 +650,18 @@ impl Ec2CapacityBlockReservationTimeouts {
 }
 
 /// The fields of a [`Ec2CapacityBlockReservationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityBlockReservationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2CapacityBlockReservationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityBlockReservationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2CapacityBlockReservationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -566,8 +680,15 @@ impl Ec2CapacityBlockReservationTimeoutsFields {
 }
 
 /// The resource `aws_ec2_capacity_reservation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityReservation(Body);
+
+impl std::fmt::Debug for Ec2CapacityReservation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityReservation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2CapacityReservation`].
 #[derive(Clone, Debug)]
@@ -659,9 +780,11 @@ impl Ec2CapacityReservation {
 }
 
 impl BlockType for Ec2CapacityReservation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -675,16 +798,25 @@ impl Resource for Ec2CapacityReservation {
 }
 
 /// A declared [`Ec2CapacityReservation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityReservationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2CapacityReservationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityReservationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2CapacityReservationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2CapacityReservationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -793,8 +925,15 @@ impl Ec2CapacityReservationRef {
 }
 
 /// The nested block `aws_ec2_capacity_reservation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityReservationTimeouts(Body);
+
+impl std::fmt::Debug for Ec2CapacityReservationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityReservationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2CapacityReservationTimeouts {
     #[inline]
@@ -820,10 +959,18 @@ impl Ec2CapacityReservationTimeouts {
 }
 
 /// The fields of a [`Ec2CapacityReservationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CapacityReservationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2CapacityReservationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CapacityReservationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2CapacityReservationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -852,8 +999,15 @@ impl Ec2CapacityReservationTimeoutsFields {
 }
 
 /// The resource `aws_ec2_carrier_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CarrierGateway(Body);
+
+impl std::fmt::Debug for Ec2CarrierGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CarrierGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2CarrierGateway`].
 #[derive(Clone, Debug)]
@@ -894,9 +1048,11 @@ impl Ec2CarrierGateway {
 }
 
 impl BlockType for Ec2CarrierGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -910,16 +1066,25 @@ impl Resource for Ec2CarrierGateway {
 }
 
 /// A declared [`Ec2CarrierGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2CarrierGatewayRef(BlockRef);
 
+impl std::fmt::Debug for Ec2CarrierGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2CarrierGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2CarrierGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2CarrierGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -968,8 +1133,15 @@ impl Ec2CarrierGatewayRef {
 }
 
 /// The resource `aws_ec2_client_vpn_authorization_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnAuthorizationRule(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnAuthorizationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnAuthorizationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ClientVpnAuthorizationRule`].
 #[derive(Clone, Debug)]
@@ -1022,9 +1194,11 @@ impl Ec2ClientVpnAuthorizationRule {
 }
 
 impl BlockType for Ec2ClientVpnAuthorizationRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1038,16 +1212,25 @@ impl Resource for Ec2ClientVpnAuthorizationRule {
 }
 
 /// A declared [`Ec2ClientVpnAuthorizationRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnAuthorizationRuleRef(BlockRef);
 
+impl std::fmt::Debug for Ec2ClientVpnAuthorizationRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnAuthorizationRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2ClientVpnAuthorizationRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2ClientVpnAuthorizationRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1101,8 +1284,15 @@ impl Ec2ClientVpnAuthorizationRuleRef {
 }
 
 /// The nested block `aws_ec2_client_vpn_authorization_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnAuthorizationRuleTimeouts(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnAuthorizationRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnAuthorizationRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2ClientVpnAuthorizationRuleTimeouts {
     #[inline]
@@ -1123,10 +1313,18 @@ impl Ec2ClientVpnAuthorizationRuleTimeouts {
 }
 
 /// The fields of a [`Ec2ClientVpnAuthorizationRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnAuthorizationRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnAuthorizationRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnAuthorizationRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnAuthorizationRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1150,8 +1348,15 @@ impl Ec2ClientVpnAuthorizationRuleTimeoutsFields {
 }
 
 /// The resource `aws_ec2_client_vpn_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpoint(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ClientVpnEndpoint`].
 #[derive(Clone, Debug)]
@@ -1276,9 +1481,11 @@ impl Ec2ClientVpnEndpoint {
 }
 
 impl BlockType for Ec2ClientVpnEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1292,16 +1499,25 @@ impl Resource for Ec2ClientVpnEndpoint {
 }
 
 /// A declared [`Ec2ClientVpnEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointRef(BlockRef);
 
+impl std::fmt::Debug for Ec2ClientVpnEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2ClientVpnEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2ClientVpnEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1445,8 +1661,15 @@ impl Ec2ClientVpnEndpointRef {
 }
 
 /// The nested block `aws_ec2_client_vpn_endpoint.authentication_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointAuthenticationOptions(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnEndpointAuthenticationOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointAuthenticationOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ClientVpnEndpointAuthenticationOptions`].
 #[derive(Clone, Debug)]
@@ -1486,10 +1709,18 @@ impl Ec2ClientVpnEndpointAuthenticationOptions {
 }
 
 /// The fields of a [`Ec2ClientVpnEndpointAuthenticationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointAuthenticationOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnEndpointAuthenticationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointAuthenticationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnEndpointAuthenticationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1528,8 +1759,15 @@ impl Ec2ClientVpnEndpointAuthenticationOptionsFields {
 }
 
 /// The nested block `aws_ec2_client_vpn_endpoint.client_connect_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointClientConnectOptions(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnEndpointClientConnectOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointClientConnectOptions").field(&self.0).finish()
+    }
+}
 
 impl Ec2ClientVpnEndpointClientConnectOptions {
     #[inline]
@@ -1550,10 +1788,18 @@ impl Ec2ClientVpnEndpointClientConnectOptions {
 }
 
 /// The fields of a [`Ec2ClientVpnEndpointClientConnectOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointClientConnectOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnEndpointClientConnectOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointClientConnectOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnEndpointClientConnectOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1577,8 +1823,15 @@ impl Ec2ClientVpnEndpointClientConnectOptionsFields {
 }
 
 /// The nested block `aws_ec2_client_vpn_endpoint.client_login_banner_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointClientLoginBannerOptions(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnEndpointClientLoginBannerOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointClientLoginBannerOptions").field(&self.0).finish()
+    }
+}
 
 impl Ec2ClientVpnEndpointClientLoginBannerOptions {
     #[inline]
@@ -1599,10 +1852,18 @@ impl Ec2ClientVpnEndpointClientLoginBannerOptions {
 }
 
 /// The fields of a [`Ec2ClientVpnEndpointClientLoginBannerOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointClientLoginBannerOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnEndpointClientLoginBannerOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointClientLoginBannerOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnEndpointClientLoginBannerOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1626,8 +1887,15 @@ impl Ec2ClientVpnEndpointClientLoginBannerOptionsFields {
 }
 
 /// The nested block `aws_ec2_client_vpn_endpoint.client_route_enforcement_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointClientRouteEnforcementOptions(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnEndpointClientRouteEnforcementOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointClientRouteEnforcementOptions").field(&self.0).finish()
+    }
+}
 
 impl Ec2ClientVpnEndpointClientRouteEnforcementOptions {
     #[inline]
@@ -1643,10 +1911,18 @@ impl Ec2ClientVpnEndpointClientRouteEnforcementOptions {
 }
 
 /// The fields of a [`Ec2ClientVpnEndpointClientRouteEnforcementOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointClientRouteEnforcementOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnEndpointClientRouteEnforcementOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointClientRouteEnforcementOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnEndpointClientRouteEnforcementOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1665,8 +1941,15 @@ impl Ec2ClientVpnEndpointClientRouteEnforcementOptionsFields {
 }
 
 /// The nested block `aws_ec2_client_vpn_endpoint.connection_log_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointConnectionLogOptions(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnEndpointConnectionLogOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointConnectionLogOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ClientVpnEndpointConnectionLogOptions`].
 #[derive(Clone, Debug)]
@@ -1696,10 +1979,18 @@ impl Ec2ClientVpnEndpointConnectionLogOptions {
 }
 
 /// The fields of a [`Ec2ClientVpnEndpointConnectionLogOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnEndpointConnectionLogOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnEndpointConnectionLogOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnEndpointConnectionLogOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnEndpointConnectionLogOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1728,8 +2019,15 @@ impl Ec2ClientVpnEndpointConnectionLogOptionsFields {
 }
 
 /// The resource `aws_ec2_client_vpn_network_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnNetworkAssociation(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnNetworkAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnNetworkAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ClientVpnNetworkAssociation`].
 #[derive(Clone, Debug)]
@@ -1767,9 +2065,11 @@ impl Ec2ClientVpnNetworkAssociation {
 }
 
 impl BlockType for Ec2ClientVpnNetworkAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1783,16 +2083,25 @@ impl Resource for Ec2ClientVpnNetworkAssociation {
 }
 
 /// A declared [`Ec2ClientVpnNetworkAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnNetworkAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2ClientVpnNetworkAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnNetworkAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2ClientVpnNetworkAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2ClientVpnNetworkAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1841,8 +2150,15 @@ impl Ec2ClientVpnNetworkAssociationRef {
 }
 
 /// The nested block `aws_ec2_client_vpn_network_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnNetworkAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnNetworkAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnNetworkAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2ClientVpnNetworkAssociationTimeouts {
     #[inline]
@@ -1863,10 +2179,18 @@ impl Ec2ClientVpnNetworkAssociationTimeouts {
 }
 
 /// The fields of a [`Ec2ClientVpnNetworkAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnNetworkAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnNetworkAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnNetworkAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnNetworkAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1890,8 +2214,15 @@ impl Ec2ClientVpnNetworkAssociationTimeoutsFields {
 }
 
 /// The resource `aws_ec2_client_vpn_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnRoute(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ClientVpnRoute`].
 #[derive(Clone, Debug)]
@@ -1936,9 +2267,11 @@ impl Ec2ClientVpnRoute {
 }
 
 impl BlockType for Ec2ClientVpnRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1952,16 +2285,25 @@ impl Resource for Ec2ClientVpnRoute {
 }
 
 /// A declared [`Ec2ClientVpnRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnRouteRef(BlockRef);
 
+impl std::fmt::Debug for Ec2ClientVpnRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2ClientVpnRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2ClientVpnRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2020,8 +2362,15 @@ impl Ec2ClientVpnRouteRef {
 }
 
 /// The nested block `aws_ec2_client_vpn_route.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnRouteTimeouts(Body);
+
+impl std::fmt::Debug for Ec2ClientVpnRouteTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnRouteTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2ClientVpnRouteTimeouts {
     #[inline]
@@ -2042,10 +2391,18 @@ impl Ec2ClientVpnRouteTimeouts {
 }
 
 /// The fields of a [`Ec2ClientVpnRouteTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ClientVpnRouteTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2ClientVpnRouteTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ClientVpnRouteTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ClientVpnRouteTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2069,8 +2426,15 @@ impl Ec2ClientVpnRouteTimeoutsFields {
 }
 
 /// The resource `aws_ec2_default_credit_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2DefaultCreditSpecification(Body);
+
+impl std::fmt::Debug for Ec2DefaultCreditSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2DefaultCreditSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2DefaultCreditSpecification`].
 #[derive(Clone, Debug)]
@@ -2103,9 +2467,11 @@ impl Ec2DefaultCreditSpecification {
 }
 
 impl BlockType for Ec2DefaultCreditSpecification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2119,16 +2485,25 @@ impl Resource for Ec2DefaultCreditSpecification {
 }
 
 /// A declared [`Ec2DefaultCreditSpecification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2DefaultCreditSpecificationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2DefaultCreditSpecificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2DefaultCreditSpecificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2DefaultCreditSpecificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2DefaultCreditSpecificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2162,8 +2537,15 @@ impl Ec2DefaultCreditSpecificationRef {
 }
 
 /// The nested block `aws_ec2_default_credit_specification.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2DefaultCreditSpecificationTimeouts(Body);
+
+impl std::fmt::Debug for Ec2DefaultCreditSpecificationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2DefaultCreditSpecificationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2DefaultCreditSpecificationTimeouts {
     #[inline]
@@ -2186,10 +2568,18 @@ impl Ec2DefaultCreditSpecificationTimeouts {
 }
 
 /// The fields of a [`Ec2DefaultCreditSpecificationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2DefaultCreditSpecificationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2DefaultCreditSpecificationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2DefaultCreditSpecificationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2DefaultCreditSpecificationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2213,8 +2603,15 @@ impl Ec2DefaultCreditSpecificationTimeoutsFields {
 }
 
 /// The resource `aws_ec2_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2Fleet(Body);
+
+impl std::fmt::Debug for Ec2Fleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2Fleet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2Fleet`].
 #[derive(Clone, Debug)]
@@ -2333,9 +2730,11 @@ impl Ec2Fleet {
 }
 
 impl BlockType for Ec2Fleet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2349,16 +2748,25 @@ impl Resource for Ec2Fleet {
 }
 
 /// A declared [`Ec2Fleet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetRef(BlockRef);
 
+impl std::fmt::Debug for Ec2FleetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2FleetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2FleetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2482,8 +2890,15 @@ impl Ec2FleetRef {
 }
 
 /// The nested block `aws_ec2_fleet.fleet_instance_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetFleetInstanceSet(Body);
+
+impl std::fmt::Debug for Ec2FleetFleetInstanceSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetFleetInstanceSet").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetFleetInstanceSet {
     #[inline]
@@ -2514,10 +2929,18 @@ impl Ec2FleetFleetInstanceSet {
 }
 
 /// The fields of a [`Ec2FleetFleetInstanceSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetFleetInstanceSetFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetFleetInstanceSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetFleetInstanceSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetFleetInstanceSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2551,8 +2974,15 @@ impl Ec2FleetFleetInstanceSetFields {
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfig(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfig").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfig {
     #[inline]
@@ -2574,10 +3004,18 @@ impl Ec2FleetLaunchTemplateConfig {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2601,8 +3039,15 @@ impl Ec2FleetLaunchTemplateConfigFields {
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.launch_template_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigLaunchTemplateSpecification(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigLaunchTemplateSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigLaunchTemplateSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2FleetLaunchTemplateConfigLaunchTemplateSpecification`].
 #[derive(Clone, Debug)]
@@ -2632,10 +3077,18 @@ impl Ec2FleetLaunchTemplateConfigLaunchTemplateSpecification {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigLaunchTemplateSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigLaunchTemplateSpecificationFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigLaunchTemplateSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigLaunchTemplateSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigLaunchTemplateSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2664,8 +3117,15 @@ impl Ec2FleetLaunchTemplateConfigLaunchTemplateSpecificationFields {
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverride(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverride").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverride {
     #[inline]
@@ -2711,10 +3171,18 @@ impl Ec2FleetLaunchTemplateConfigOverride {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2763,8 +3231,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideFields {
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirements(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirements").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirements`].
 #[derive(Clone, Debug)]
@@ -2896,10 +3371,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirements {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3033,8 +3516,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsFields {
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.accelerator_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCount(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCount").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCount {
     #[inline]
@@ -3055,10 +3545,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCount {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCountFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3082,8 +3580,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorCountFie
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.accelerator_total_memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMib(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMib").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMib {
     #[inline]
@@ -3104,10 +3609,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMem
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3131,8 +3644,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsAcceleratorTotalMem
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.baseline_ebs_bandwidth_mbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbps(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbps").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbps {
     #[inline]
@@ -3153,10 +3673,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidt
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3180,8 +3708,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsBaselineEbsBandwidt
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.memory_gib_per_vcpu`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpu(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpu {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpu").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpu {
     #[inline]
@@ -3202,10 +3737,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpu {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpuFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3229,8 +3772,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryGibPerVcpuFie
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMib(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMib").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMib`].
 #[derive(Clone, Debug)]
@@ -3255,10 +3805,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMib {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMibFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3282,8 +3840,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsMemoryMibFields {
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.network_bandwidth_gbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbps(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbps").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbps {
     #[inline]
@@ -3304,10 +3869,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbp
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbpsFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3331,8 +3904,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkBandwidthGbp
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.network_interface_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCount(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCount").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCount {
     #[inline]
@@ -3353,10 +3933,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCou
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCountFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3380,8 +3968,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsNetworkInterfaceCou
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.total_local_storage_gb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGb(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGb").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGb {
     #[inline]
@@ -3402,10 +3997,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGb
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGbFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3429,8 +4032,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsTotalLocalStorageGb
 }
 
 /// The nested block `aws_ec2_fleet.launch_template_config.override.instance_requirements.vcpu_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCount(Body);
+
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCount`].
 #[derive(Clone, Debug)]
@@ -3455,10 +4065,18 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCount {
 }
 
 /// The fields of a [`Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCountFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3482,8 +4100,15 @@ impl Ec2FleetLaunchTemplateConfigOverrideInstanceRequirementsVcpuCountFields {
 }
 
 /// The nested block `aws_ec2_fleet.on_demand_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetOnDemandOptions(Body);
+
+impl std::fmt::Debug for Ec2FleetOnDemandOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetOnDemandOptions").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetOnDemandOptions {
     #[inline]
@@ -3524,10 +4149,18 @@ impl Ec2FleetOnDemandOptions {
 }
 
 /// The fields of a [`Ec2FleetOnDemandOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetOnDemandOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetOnDemandOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetOnDemandOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetOnDemandOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3571,8 +4204,15 @@ impl Ec2FleetOnDemandOptionsFields {
 }
 
 /// The nested block `aws_ec2_fleet.on_demand_options.capacity_reservation_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetOnDemandOptionsCapacityReservationOptions(Body);
+
+impl std::fmt::Debug for Ec2FleetOnDemandOptionsCapacityReservationOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetOnDemandOptionsCapacityReservationOptions").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetOnDemandOptionsCapacityReservationOptions {
     #[inline]
@@ -3588,10 +4228,18 @@ impl Ec2FleetOnDemandOptionsCapacityReservationOptions {
 }
 
 /// The fields of a [`Ec2FleetOnDemandOptionsCapacityReservationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetOnDemandOptionsCapacityReservationOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetOnDemandOptionsCapacityReservationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetOnDemandOptionsCapacityReservationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetOnDemandOptionsCapacityReservationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3610,8 +4258,15 @@ impl Ec2FleetOnDemandOptionsCapacityReservationOptionsFields {
 }
 
 /// The nested block `aws_ec2_fleet.spot_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetSpotOptions(Body);
+
+impl std::fmt::Debug for Ec2FleetSpotOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetSpotOptions").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetSpotOptions {
     #[inline]
@@ -3662,10 +4317,18 @@ impl Ec2FleetSpotOptions {
 }
 
 /// The fields of a [`Ec2FleetSpotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetSpotOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetSpotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetSpotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetSpotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3719,8 +4382,15 @@ impl Ec2FleetSpotOptionsFields {
 }
 
 /// The nested block `aws_ec2_fleet.spot_options.maintenance_strategies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetSpotOptionsMaintenanceStrategies(Body);
+
+impl std::fmt::Debug for Ec2FleetSpotOptionsMaintenanceStrategies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetSpotOptionsMaintenanceStrategies").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetSpotOptionsMaintenanceStrategies {
     #[inline]
@@ -3736,10 +4406,18 @@ impl Ec2FleetSpotOptionsMaintenanceStrategies {
 }
 
 /// The fields of a [`Ec2FleetSpotOptionsMaintenanceStrategies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetSpotOptionsMaintenanceStrategiesFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetSpotOptionsMaintenanceStrategiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetSpotOptionsMaintenanceStrategiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetSpotOptionsMaintenanceStrategiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3758,8 +4436,15 @@ impl Ec2FleetSpotOptionsMaintenanceStrategiesFields {
 }
 
 /// The nested block `aws_ec2_fleet.spot_options.maintenance_strategies.capacity_rebalance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalance(Body);
+
+impl std::fmt::Debug for Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalance").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalance {
     #[inline]
@@ -3780,10 +4465,18 @@ impl Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalance {
 }
 
 /// The fields of a [`Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalance`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalanceFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalanceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalanceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalanceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3807,8 +4500,15 @@ impl Ec2FleetSpotOptionsMaintenanceStrategiesCapacityRebalanceFields {
 }
 
 /// The nested block `aws_ec2_fleet.target_capacity_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetTargetCapacitySpecification(Body);
+
+impl std::fmt::Debug for Ec2FleetTargetCapacitySpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetTargetCapacitySpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2FleetTargetCapacitySpecification`].
 #[derive(Clone, Debug)]
@@ -3845,10 +4545,18 @@ impl Ec2FleetTargetCapacitySpecification {
 }
 
 /// The fields of a [`Ec2FleetTargetCapacitySpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetTargetCapacitySpecificationFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetTargetCapacitySpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetTargetCapacitySpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetTargetCapacitySpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3887,8 +4595,15 @@ impl Ec2FleetTargetCapacitySpecificationFields {
 }
 
 /// The nested block `aws_ec2_fleet.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetTimeouts(Body);
+
+impl std::fmt::Debug for Ec2FleetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2FleetTimeouts {
     #[inline]
@@ -3914,10 +4629,18 @@ impl Ec2FleetTimeouts {
 }
 
 /// The fields of a [`Ec2FleetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2FleetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2FleetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2FleetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2FleetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3946,8 +4669,15 @@ impl Ec2FleetTimeoutsFields {
 }
 
 /// The resource `aws_ec2_host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2Host(Body);
+
+impl std::fmt::Debug for Ec2Host {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2Host").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2Host`].
 #[derive(Clone, Debug)]
@@ -4023,9 +4753,11 @@ impl Ec2Host {
 }
 
 impl BlockType for Ec2Host {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4039,16 +4771,25 @@ impl Resource for Ec2Host {
 }
 
 /// A declared [`Ec2Host`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2HostRef(BlockRef);
 
+impl std::fmt::Debug for Ec2HostRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2HostRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2HostRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2HostRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4132,8 +4873,15 @@ impl Ec2HostRef {
 }
 
 /// The nested block `aws_ec2_host.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2HostTimeouts(Body);
+
+impl std::fmt::Debug for Ec2HostTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2HostTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2HostTimeouts {
     #[inline]
@@ -4159,10 +4907,18 @@ impl Ec2HostTimeouts {
 }
 
 /// The fields of a [`Ec2HostTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2HostTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2HostTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2HostTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2HostTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4191,8 +4947,15 @@ impl Ec2HostTimeoutsFields {
 }
 
 /// The resource `aws_ec2_image_block_public_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ImageBlockPublicAccess(Body);
+
+impl std::fmt::Debug for Ec2ImageBlockPublicAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ImageBlockPublicAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ImageBlockPublicAccess`].
 #[derive(Clone, Debug)]
@@ -4228,9 +4991,11 @@ impl Ec2ImageBlockPublicAccess {
 }
 
 impl BlockType for Ec2ImageBlockPublicAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4244,16 +5009,25 @@ impl Resource for Ec2ImageBlockPublicAccess {
 }
 
 /// A declared [`Ec2ImageBlockPublicAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ImageBlockPublicAccessRef(BlockRef);
 
+impl std::fmt::Debug for Ec2ImageBlockPublicAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ImageBlockPublicAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2ImageBlockPublicAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2ImageBlockPublicAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4287,8 +5061,15 @@ impl Ec2ImageBlockPublicAccessRef {
 }
 
 /// The nested block `aws_ec2_image_block_public_access.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ImageBlockPublicAccessTimeouts(Body);
+
+impl std::fmt::Debug for Ec2ImageBlockPublicAccessTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ImageBlockPublicAccessTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2ImageBlockPublicAccessTimeouts {
     #[inline]
@@ -4304,10 +5085,18 @@ impl Ec2ImageBlockPublicAccessTimeouts {
 }
 
 /// The fields of a [`Ec2ImageBlockPublicAccessTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ImageBlockPublicAccessTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2ImageBlockPublicAccessTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ImageBlockPublicAccessTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ImageBlockPublicAccessTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4326,8 +5115,15 @@ impl Ec2ImageBlockPublicAccessTimeoutsFields {
 }
 
 /// The resource `aws_ec2_instance_connect_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceConnectEndpoint(Body);
+
+impl std::fmt::Debug for Ec2InstanceConnectEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceConnectEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2InstanceConnectEndpoint`].
 #[derive(Clone, Debug)]
@@ -4378,9 +5174,11 @@ impl Ec2InstanceConnectEndpoint {
 }
 
 impl BlockType for Ec2InstanceConnectEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4394,16 +5192,25 @@ impl Resource for Ec2InstanceConnectEndpoint {
 }
 
 /// A declared [`Ec2InstanceConnectEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceConnectEndpointRef(BlockRef);
 
+impl std::fmt::Debug for Ec2InstanceConnectEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceConnectEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2InstanceConnectEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2InstanceConnectEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4497,8 +5304,15 @@ impl Ec2InstanceConnectEndpointRef {
 }
 
 /// The nested block `aws_ec2_instance_connect_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceConnectEndpointTimeouts(Body);
+
+impl std::fmt::Debug for Ec2InstanceConnectEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceConnectEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2InstanceConnectEndpointTimeouts {
     #[inline]
@@ -4521,10 +5335,18 @@ impl Ec2InstanceConnectEndpointTimeouts {
 }
 
 /// The fields of a [`Ec2InstanceConnectEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceConnectEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2InstanceConnectEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceConnectEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2InstanceConnectEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4548,8 +5370,15 @@ impl Ec2InstanceConnectEndpointTimeoutsFields {
 }
 
 /// The resource `aws_ec2_instance_metadata_defaults`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceMetadataDefaults(Body);
+
+impl std::fmt::Debug for Ec2InstanceMetadataDefaults {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceMetadataDefaults").field(&self.0).finish()
+    }
+}
 
 impl Ec2InstanceMetadataDefaults {
     #[inline]
@@ -4586,9 +5415,11 @@ impl Ec2InstanceMetadataDefaults {
 }
 
 impl BlockType for Ec2InstanceMetadataDefaults {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4602,16 +5433,25 @@ impl Resource for Ec2InstanceMetadataDefaults {
 }
 
 /// A declared [`Ec2InstanceMetadataDefaults`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceMetadataDefaultsRef(BlockRef);
 
+impl std::fmt::Debug for Ec2InstanceMetadataDefaultsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceMetadataDefaultsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2InstanceMetadataDefaultsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2InstanceMetadataDefaultsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4655,8 +5495,15 @@ impl Ec2InstanceMetadataDefaultsRef {
 }
 
 /// The resource `aws_ec2_instance_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceState(Body);
+
+impl std::fmt::Debug for Ec2InstanceState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2InstanceState`].
 #[derive(Clone, Debug)]
@@ -4699,9 +5546,11 @@ impl Ec2InstanceState {
 }
 
 impl BlockType for Ec2InstanceState {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4715,16 +5564,25 @@ impl Resource for Ec2InstanceState {
 }
 
 /// A declared [`Ec2InstanceState`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceStateRef(BlockRef);
 
+impl std::fmt::Debug for Ec2InstanceStateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceStateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2InstanceStateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2InstanceStateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4768,8 +5626,15 @@ impl Ec2InstanceStateRef {
 }
 
 /// The nested block `aws_ec2_instance_state.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceStateTimeouts(Body);
+
+impl std::fmt::Debug for Ec2InstanceStateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceStateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2InstanceStateTimeouts {
     #[inline]
@@ -4795,10 +5660,18 @@ impl Ec2InstanceStateTimeouts {
 }
 
 /// The fields of a [`Ec2InstanceStateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2InstanceStateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2InstanceStateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2InstanceStateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2InstanceStateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4827,8 +5700,15 @@ impl Ec2InstanceStateTimeoutsFields {
 }
 
 /// The resource `aws_ec2_local_gateway_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2LocalGatewayRoute(Body);
+
+impl std::fmt::Debug for Ec2LocalGatewayRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2LocalGatewayRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2LocalGatewayRoute`].
 #[derive(Clone, Debug)]
@@ -4863,9 +5743,11 @@ impl Ec2LocalGatewayRoute {
 }
 
 impl BlockType for Ec2LocalGatewayRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4879,16 +5761,25 @@ impl Resource for Ec2LocalGatewayRoute {
 }
 
 /// A declared [`Ec2LocalGatewayRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2LocalGatewayRouteRef(BlockRef);
 
+impl std::fmt::Debug for Ec2LocalGatewayRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2LocalGatewayRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2LocalGatewayRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2LocalGatewayRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4927,8 +5818,15 @@ impl Ec2LocalGatewayRouteRef {
 }
 
 /// The resource `aws_ec2_local_gateway_route_table_vpc_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2LocalGatewayRouteTableVpcAssociation(Body);
+
+impl std::fmt::Debug for Ec2LocalGatewayRouteTableVpcAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2LocalGatewayRouteTableVpcAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2LocalGatewayRouteTableVpcAssociation`].
 #[derive(Clone, Debug)]
@@ -4971,9 +5869,11 @@ impl Ec2LocalGatewayRouteTableVpcAssociation {
 }
 
 impl BlockType for Ec2LocalGatewayRouteTableVpcAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4987,16 +5887,25 @@ impl Resource for Ec2LocalGatewayRouteTableVpcAssociation {
 }
 
 /// A declared [`Ec2LocalGatewayRouteTableVpcAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2LocalGatewayRouteTableVpcAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2LocalGatewayRouteTableVpcAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2LocalGatewayRouteTableVpcAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2LocalGatewayRouteTableVpcAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2LocalGatewayRouteTableVpcAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5045,8 +5954,15 @@ impl Ec2LocalGatewayRouteTableVpcAssociationRef {
 }
 
 /// The resource `aws_ec2_managed_prefix_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ManagedPrefixList(Body);
+
+impl std::fmt::Debug for Ec2ManagedPrefixList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ManagedPrefixList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ManagedPrefixList`].
 #[derive(Clone, Debug)]
@@ -5097,9 +6013,11 @@ impl Ec2ManagedPrefixList {
 }
 
 impl BlockType for Ec2ManagedPrefixList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5113,16 +6031,25 @@ impl Resource for Ec2ManagedPrefixList {
 }
 
 /// A declared [`Ec2ManagedPrefixList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ManagedPrefixListRef(BlockRef);
 
+impl std::fmt::Debug for Ec2ManagedPrefixListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ManagedPrefixListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2ManagedPrefixListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2ManagedPrefixListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5191,8 +6118,15 @@ impl Ec2ManagedPrefixListRef {
 }
 
 /// The nested block `aws_ec2_managed_prefix_list.entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ManagedPrefixListEntryBlock(Body);
+
+impl std::fmt::Debug for Ec2ManagedPrefixListEntryBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ManagedPrefixListEntryBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ManagedPrefixListEntryBlock`].
 #[derive(Clone, Debug)]
@@ -5217,10 +6151,18 @@ impl Ec2ManagedPrefixListEntryBlock {
 }
 
 /// The fields of a [`Ec2ManagedPrefixListEntryBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ManagedPrefixListEntryBlockFields(Expr);
 
+impl std::fmt::Debug for Ec2ManagedPrefixListEntryBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ManagedPrefixListEntryBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2ManagedPrefixListEntryBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5244,8 +6186,15 @@ impl Ec2ManagedPrefixListEntryBlockFields {
 }
 
 /// The resource `aws_ec2_managed_prefix_list_entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ManagedPrefixListEntry(Body);
+
+impl std::fmt::Debug for Ec2ManagedPrefixListEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ManagedPrefixListEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2ManagedPrefixListEntry`].
 #[derive(Clone, Debug)]
@@ -5283,9 +6232,11 @@ impl Ec2ManagedPrefixListEntry {
 }
 
 impl BlockType for Ec2ManagedPrefixListEntry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5299,16 +6250,25 @@ impl Resource for Ec2ManagedPrefixListEntry {
 }
 
 /// A declared [`Ec2ManagedPrefixListEntry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2ManagedPrefixListEntryRef(BlockRef);
 
+impl std::fmt::Debug for Ec2ManagedPrefixListEntryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2ManagedPrefixListEntryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2ManagedPrefixListEntryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2ManagedPrefixListEntryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5347,8 +6307,15 @@ impl Ec2ManagedPrefixListEntryRef {
 }
 
 /// The resource `aws_ec2_network_insights_analysis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysis(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysis").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2NetworkInsightsAnalysis`].
 #[derive(Clone, Debug)]
@@ -5399,9 +6366,11 @@ impl Ec2NetworkInsightsAnalysis {
 }
 
 impl BlockType for Ec2NetworkInsightsAnalysis {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5415,16 +6384,25 @@ impl Resource for Ec2NetworkInsightsAnalysis {
 }
 
 /// A declared [`Ec2NetworkInsightsAnalysis`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisRef(BlockRef);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2NetworkInsightsAnalysisRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2NetworkInsightsAnalysisRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5527,10 +6505,18 @@ impl Ec2NetworkInsightsAnalysisRef {
 pub enum Ec2NetworkInsightsAnalysisAlternatePathHints {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisAlternatePathHints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisAlternatePathHintsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisAlternatePathHintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisAlternatePathHintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisAlternatePathHintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5558,10 +6544,18 @@ impl Ec2NetworkInsightsAnalysisAlternatePathHintsFields {
 pub enum Ec2NetworkInsightsAnalysisExplanations {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5819,10 +6813,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsAcl {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsAcl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsAclFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsAclFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsAclFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsAclFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5855,10 +6857,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsAclFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsAclRule {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsAclRuleFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5906,10 +6916,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsAclRuleFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsAclRulePortRange {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsAclRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5937,10 +6955,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsAttachedTo {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsAttachedTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsAttachedToFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsAttachedToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsAttachedToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsAttachedToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5973,10 +6999,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsAttachedToFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListener {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6004,10 +7038,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsComponent {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsComponentFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6040,10 +7082,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsComponentFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsCustomerGateway {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsCustomerGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsCustomerGatewayFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsCustomerGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsCustomerGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsCustomerGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6076,10 +7126,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsCustomerGatewayFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsDestination {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsDestinationFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6112,10 +7170,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsDestinationFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsDestinationVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsDestinationVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsDestinationVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsDestinationVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsDestinationVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsDestinationVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6148,10 +7214,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsDestinationVpcFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListener {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6184,10 +7258,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsIngressRouteTable {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsIngressRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsIngressRouteTableFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsIngressRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsIngressRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsIngressRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6220,10 +7302,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsIngressRouteTableFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsInternetGateway {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsInternetGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsInternetGatewayFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsInternetGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsInternetGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsInternetGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6256,10 +7346,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsInternetGatewayFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroup {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6292,10 +7390,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroups {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6328,10 +7434,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsNatGateway {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsNatGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsNatGatewayFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsNatGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsNatGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsNatGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6364,10 +7478,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsNatGatewayFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsNetworkInterface {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6400,10 +7522,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsPortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsPortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6431,10 +7561,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsPortRangesFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsPrefixList {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsPrefixList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsPrefixListFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsPrefixListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsPrefixListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsPrefixListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6467,10 +7605,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsPrefixListFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsRouteTable {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsRouteTableFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6503,10 +7649,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsRouteTableFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsRouteTableRoute {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6574,10 +7728,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsRouteTableRouteFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsSecurityGroup {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsSecurityGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsSecurityGroupFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsSecurityGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6610,10 +7772,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsSecurityGroupFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRule {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6661,10 +7831,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRange {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6692,10 +7870,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsSecurityGroups {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsSecurityGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsSecurityGroupsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsSecurityGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsSecurityGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6728,10 +7914,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsSecurityGroupsFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsSourceVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsSourceVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsSourceVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsSourceVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsSourceVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsSourceVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6764,10 +7958,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsSourceVpcFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsSubnet {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsSubnet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsSubnetFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsSubnetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsSubnetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsSubnetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6800,10 +8002,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsSubnetFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsSubnetRouteTable {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsSubnetRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6836,10 +8046,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsTransitGateway {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsTransitGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsTransitGatewayFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsTransitGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6872,10 +8090,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsTransitGatewayFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsTransitGatewayAttachment {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsTransitGatewayAttachment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6908,10 +8134,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTable {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6944,10 +8178,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRoute {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7000,10 +8242,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7036,10 +8286,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsVpcFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsVpcEndpoint {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsVpcEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsVpcEndpointFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsVpcEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsVpcEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsVpcEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7072,10 +8330,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsVpcEndpointFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsVpcPeeringConnection {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsVpcPeeringConnection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7108,10 +8374,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsVpnConnection {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsVpnConnection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsVpnConnectionFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsVpnConnectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsVpnConnectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsVpnConnectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7144,10 +8418,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsVpnConnectionFields {
 pub enum Ec2NetworkInsightsAnalysisExplanationsVpnGateway {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisExplanationsVpnGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisExplanationsVpnGatewayFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisExplanationsVpnGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisExplanationsVpnGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisExplanationsVpnGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7180,10 +8462,18 @@ impl Ec2NetworkInsightsAnalysisExplanationsVpnGatewayFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponents {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7276,10 +8566,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsAclRule {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7327,10 +8625,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRange {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7358,10 +8664,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetails {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7389,10 +8703,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponent {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7425,10 +8747,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFi
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsAttachedTo {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsAttachedTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7461,10 +8791,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsComponent {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsComponentFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7497,10 +8835,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsComponentFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsDestinationVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsDestinationVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7533,10 +8879,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeader {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7579,10 +8933,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7610,10 +8972,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPort
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7641,10 +9011,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRange
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeader {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7687,10 +9065,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7718,10 +9104,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPor
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7749,10 +9143,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRang
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsRouteTableRoute {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7820,10 +9222,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRule {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7871,10 +9281,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRange {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7902,10 +9320,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFi
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsSourceVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsSourceVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7938,10 +9364,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsSubnet {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsSubnet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsSubnetFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsSubnetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsSubnetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsSubnetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7974,10 +9408,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsSubnetFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGateway {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8010,10 +9452,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields {
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRoute {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8066,10 +9516,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRout
 pub enum Ec2NetworkInsightsAnalysisForwardPathComponentsVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisForwardPathComponentsVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisForwardPathComponentsVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisForwardPathComponentsVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisForwardPathComponentsVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisForwardPathComponentsVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8102,10 +9560,18 @@ impl Ec2NetworkInsightsAnalysisForwardPathComponentsVpcFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponents {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8198,10 +9664,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsAclRule {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8249,10 +9723,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRange {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8280,10 +9762,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetails {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8311,10 +9801,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponent {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8347,10 +9845,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFie
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsAttachedTo {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsAttachedTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8383,10 +9889,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsComponent {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsComponentFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8419,10 +9933,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsComponentFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsDestinationVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsDestinationVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8455,10 +9977,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeader {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8501,10 +10031,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8532,10 +10070,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortR
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8563,10 +10109,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRanges
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeader {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8609,10 +10163,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8640,10 +10202,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPort
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRanges {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8671,10 +10241,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRange
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsRouteTableRoute {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8742,10 +10320,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRule {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8793,10 +10379,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRange {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8824,10 +10418,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFie
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsSourceVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsSourceVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8860,10 +10462,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsSubnet {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsSubnet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsSubnetFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsSubnetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsSubnetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsSubnetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8896,10 +10506,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsSubnetFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGateway {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8932,10 +10550,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields {
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRoute {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8988,10 +10614,18 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRoute
 pub enum Ec2NetworkInsightsAnalysisReturnPathComponentsVpc {}
 
 /// The fields of a [`Ec2NetworkInsightsAnalysisReturnPathComponentsVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsAnalysisReturnPathComponentsVpcFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsAnalysisReturnPathComponentsVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsAnalysisReturnPathComponentsVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsAnalysisReturnPathComponentsVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9020,8 +10654,15 @@ impl Ec2NetworkInsightsAnalysisReturnPathComponentsVpcFields {
 }
 
 /// The resource `aws_ec2_network_insights_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPath(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2NetworkInsightsPath`].
 #[derive(Clone, Debug)]
@@ -9094,9 +10735,11 @@ impl Ec2NetworkInsightsPath {
 }
 
 impl BlockType for Ec2NetworkInsightsPath {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9110,16 +10753,25 @@ impl Resource for Ec2NetworkInsightsPath {
 }
 
 /// A declared [`Ec2NetworkInsightsPath`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathRef(BlockRef);
 
+impl std::fmt::Debug for Ec2NetworkInsightsPathRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2NetworkInsightsPathRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2NetworkInsightsPathRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9208,8 +10860,15 @@ impl Ec2NetworkInsightsPathRef {
 }
 
 /// The nested block `aws_ec2_network_insights_path.filter_at_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtDestination(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtDestination").field(&self.0).finish()
+    }
+}
 
 impl Ec2NetworkInsightsPathFilterAtDestination {
     #[inline]
@@ -9240,10 +10899,18 @@ impl Ec2NetworkInsightsPathFilterAtDestination {
 }
 
 /// The fields of a [`Ec2NetworkInsightsPathFilterAtDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtDestinationFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsPathFilterAtDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9277,8 +10944,15 @@ impl Ec2NetworkInsightsPathFilterAtDestinationFields {
 }
 
 /// The nested block `aws_ec2_network_insights_path.filter_at_destination.destination_port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRange(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRange").field(&self.0).finish()
+    }
+}
 
 impl Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRange {
     #[inline]
@@ -9299,10 +10973,18 @@ impl Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRange {
 }
 
 /// The fields of a [`Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9326,8 +11008,15 @@ impl Ec2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields {
 }
 
 /// The nested block `aws_ec2_network_insights_path.filter_at_destination.source_port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtDestinationSourcePortRange(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtDestinationSourcePortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtDestinationSourcePortRange").field(&self.0).finish()
+    }
+}
 
 impl Ec2NetworkInsightsPathFilterAtDestinationSourcePortRange {
     #[inline]
@@ -9348,10 +11037,18 @@ impl Ec2NetworkInsightsPathFilterAtDestinationSourcePortRange {
 }
 
 /// The fields of a [`Ec2NetworkInsightsPathFilterAtDestinationSourcePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9375,8 +11072,15 @@ impl Ec2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields {
 }
 
 /// The nested block `aws_ec2_network_insights_path.filter_at_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtSource(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtSource").field(&self.0).finish()
+    }
+}
 
 impl Ec2NetworkInsightsPathFilterAtSource {
     #[inline]
@@ -9407,10 +11111,18 @@ impl Ec2NetworkInsightsPathFilterAtSource {
 }
 
 /// The fields of a [`Ec2NetworkInsightsPathFilterAtSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtSourceFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsPathFilterAtSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9444,8 +11156,15 @@ impl Ec2NetworkInsightsPathFilterAtSourceFields {
 }
 
 /// The nested block `aws_ec2_network_insights_path.filter_at_source.destination_port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtSourceDestinationPortRange(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtSourceDestinationPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtSourceDestinationPortRange").field(&self.0).finish()
+    }
+}
 
 impl Ec2NetworkInsightsPathFilterAtSourceDestinationPortRange {
     #[inline]
@@ -9466,10 +11185,18 @@ impl Ec2NetworkInsightsPathFilterAtSourceDestinationPortRange {
 }
 
 /// The fields of a [`Ec2NetworkInsightsPathFilterAtSourceDestinationPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9493,8 +11220,15 @@ impl Ec2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields {
 }
 
 /// The nested block `aws_ec2_network_insights_path.filter_at_source.source_port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtSourceSourcePortRange(Body);
+
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtSourceSourcePortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtSourceSourcePortRange").field(&self.0).finish()
+    }
+}
 
 impl Ec2NetworkInsightsPathFilterAtSourceSourcePortRange {
     #[inline]
@@ -9515,10 +11249,18 @@ impl Ec2NetworkInsightsPathFilterAtSourceSourcePortRange {
 }
 
 /// The fields of a [`Ec2NetworkInsightsPathFilterAtSourceSourcePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2NetworkInsightsPathFilterAtSourceSourcePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2NetworkInsightsPathFilterAtSourceSourcePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2NetworkInsightsPathFilterAtSourceSourcePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2NetworkInsightsPathFilterAtSourceSourcePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9542,8 +11284,15 @@ impl Ec2NetworkInsightsPathFilterAtSourceSourcePortRangeFields {
 }
 
 /// The resource `aws_ec2_serial_console_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2SerialConsoleAccess(Body);
+
+impl std::fmt::Debug for Ec2SerialConsoleAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2SerialConsoleAccess").field(&self.0).finish()
+    }
+}
 
 impl Ec2SerialConsoleAccess {
     #[inline]
@@ -9570,9 +11319,11 @@ impl Ec2SerialConsoleAccess {
 }
 
 impl BlockType for Ec2SerialConsoleAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9586,16 +11337,25 @@ impl Resource for Ec2SerialConsoleAccess {
 }
 
 /// A declared [`Ec2SerialConsoleAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2SerialConsoleAccessRef(BlockRef);
 
+impl std::fmt::Debug for Ec2SerialConsoleAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2SerialConsoleAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2SerialConsoleAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2SerialConsoleAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9624,8 +11384,15 @@ impl Ec2SerialConsoleAccessRef {
 }
 
 /// The resource `aws_ec2_subnet_cidr_reservation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2SubnetCidrReservation(Body);
+
+impl std::fmt::Debug for Ec2SubnetCidrReservation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2SubnetCidrReservation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2SubnetCidrReservation`].
 #[derive(Clone, Debug)]
@@ -9665,9 +11432,11 @@ impl Ec2SubnetCidrReservation {
 }
 
 impl BlockType for Ec2SubnetCidrReservation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9681,16 +11450,25 @@ impl Resource for Ec2SubnetCidrReservation {
 }
 
 /// A declared [`Ec2SubnetCidrReservation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2SubnetCidrReservationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2SubnetCidrReservationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2SubnetCidrReservationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2SubnetCidrReservationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2SubnetCidrReservationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9739,8 +11517,15 @@ impl Ec2SubnetCidrReservationRef {
 }
 
 /// The resource `aws_ec2_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2Tag(Body);
+
+impl std::fmt::Debug for Ec2Tag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2Tag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2Tag`].
 #[derive(Clone, Debug)]
@@ -9775,9 +11560,11 @@ impl Ec2Tag {
 }
 
 impl BlockType for Ec2Tag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9791,16 +11578,25 @@ impl Resource for Ec2Tag {
 }
 
 /// A declared [`Ec2Tag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TagRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9839,8 +11635,15 @@ impl Ec2TagRef {
 }
 
 /// The resource `aws_ec2_traffic_mirror_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilter(Body);
+
+impl std::fmt::Debug for Ec2TrafficMirrorFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilter").field(&self.0).finish()
+    }
+}
 
 impl Ec2TrafficMirrorFilter {
     #[inline]
@@ -9882,9 +11685,11 @@ impl Ec2TrafficMirrorFilter {
 }
 
 impl BlockType for Ec2TrafficMirrorFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9898,16 +11703,25 @@ impl Resource for Ec2TrafficMirrorFilter {
 }
 
 /// A declared [`Ec2TrafficMirrorFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilterRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TrafficMirrorFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TrafficMirrorFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TrafficMirrorFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9956,8 +11770,15 @@ impl Ec2TrafficMirrorFilterRef {
 }
 
 /// The resource `aws_ec2_traffic_mirror_filter_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilterRule(Body);
+
+impl std::fmt::Debug for Ec2TrafficMirrorFilterRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilterRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TrafficMirrorFilterRule`].
 #[derive(Clone, Debug)]
@@ -10018,9 +11839,11 @@ impl Ec2TrafficMirrorFilterRule {
 }
 
 impl BlockType for Ec2TrafficMirrorFilterRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10034,16 +11857,25 @@ impl Resource for Ec2TrafficMirrorFilterRule {
 }
 
 /// A declared [`Ec2TrafficMirrorFilterRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilterRuleRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TrafficMirrorFilterRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilterRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TrafficMirrorFilterRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TrafficMirrorFilterRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10122,8 +11954,15 @@ impl Ec2TrafficMirrorFilterRuleRef {
 }
 
 /// The nested block `aws_ec2_traffic_mirror_filter_rule.destination_port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilterRuleDestinationPortRange(Body);
+
+impl std::fmt::Debug for Ec2TrafficMirrorFilterRuleDestinationPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilterRuleDestinationPortRange").field(&self.0).finish()
+    }
+}
 
 impl Ec2TrafficMirrorFilterRuleDestinationPortRange {
     #[inline]
@@ -10144,10 +11983,18 @@ impl Ec2TrafficMirrorFilterRuleDestinationPortRange {
 }
 
 /// The fields of a [`Ec2TrafficMirrorFilterRuleDestinationPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilterRuleDestinationPortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2TrafficMirrorFilterRuleDestinationPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilterRuleDestinationPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TrafficMirrorFilterRuleDestinationPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10171,8 +12018,15 @@ impl Ec2TrafficMirrorFilterRuleDestinationPortRangeFields {
 }
 
 /// The nested block `aws_ec2_traffic_mirror_filter_rule.source_port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilterRuleSourcePortRange(Body);
+
+impl std::fmt::Debug for Ec2TrafficMirrorFilterRuleSourcePortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilterRuleSourcePortRange").field(&self.0).finish()
+    }
+}
 
 impl Ec2TrafficMirrorFilterRuleSourcePortRange {
     #[inline]
@@ -10193,10 +12047,18 @@ impl Ec2TrafficMirrorFilterRuleSourcePortRange {
 }
 
 /// The fields of a [`Ec2TrafficMirrorFilterRuleSourcePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorFilterRuleSourcePortRangeFields(Expr);
 
+impl std::fmt::Debug for Ec2TrafficMirrorFilterRuleSourcePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorFilterRuleSourcePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TrafficMirrorFilterRuleSourcePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10220,8 +12082,15 @@ impl Ec2TrafficMirrorFilterRuleSourcePortRangeFields {
 }
 
 /// The resource `aws_ec2_traffic_mirror_session`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorSession(Body);
+
+impl std::fmt::Debug for Ec2TrafficMirrorSession {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorSession").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TrafficMirrorSession`].
 #[derive(Clone, Debug)]
@@ -10283,9 +12152,11 @@ impl Ec2TrafficMirrorSession {
 }
 
 impl BlockType for Ec2TrafficMirrorSession {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10299,16 +12170,25 @@ impl Resource for Ec2TrafficMirrorSession {
 }
 
 /// A declared [`Ec2TrafficMirrorSession`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorSessionRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TrafficMirrorSessionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorSessionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TrafficMirrorSessionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TrafficMirrorSessionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10387,8 +12267,15 @@ impl Ec2TrafficMirrorSessionRef {
 }
 
 /// The resource `aws_ec2_traffic_mirror_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorTarget(Body);
+
+impl std::fmt::Debug for Ec2TrafficMirrorTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorTarget").field(&self.0).finish()
+    }
+}
 
 impl Ec2TrafficMirrorTarget {
     #[inline]
@@ -10440,9 +12327,11 @@ impl Ec2TrafficMirrorTarget {
 }
 
 impl BlockType for Ec2TrafficMirrorTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10456,16 +12345,25 @@ impl Resource for Ec2TrafficMirrorTarget {
 }
 
 /// A declared [`Ec2TrafficMirrorTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TrafficMirrorTargetRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TrafficMirrorTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TrafficMirrorTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TrafficMirrorTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TrafficMirrorTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10529,8 +12427,15 @@ impl Ec2TrafficMirrorTargetRef {
 }
 
 /// The resource `aws_ec2_transit_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGateway(Body);
+
+impl std::fmt::Debug for Ec2TransitGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGateway").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGateway {
     #[inline]
@@ -10622,9 +12527,11 @@ impl Ec2TransitGateway {
 }
 
 impl BlockType for Ec2TransitGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10638,16 +12545,25 @@ impl Resource for Ec2TransitGateway {
 }
 
 /// A declared [`Ec2TransitGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10761,8 +12677,15 @@ impl Ec2TransitGatewayRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayTimeouts(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayTimeouts {
     #[inline]
@@ -10788,10 +12711,18 @@ impl Ec2TransitGatewayTimeouts {
 }
 
 /// The fields of a [`Ec2TransitGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10820,8 +12751,15 @@ impl Ec2TransitGatewayTimeoutsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_connect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnect(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayConnect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayConnect`].
 #[derive(Clone, Debug)]
@@ -10884,9 +12822,11 @@ impl Ec2TransitGatewayConnect {
 }
 
 impl BlockType for Ec2TransitGatewayConnect {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10900,16 +12840,25 @@ impl Resource for Ec2TransitGatewayConnect {
 }
 
 /// A declared [`Ec2TransitGatewayConnect`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnectRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayConnectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayConnectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayConnectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10973,8 +12922,15 @@ impl Ec2TransitGatewayConnectRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_connect.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnectTimeouts(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayConnectTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnectTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayConnectTimeouts {
     #[inline]
@@ -11000,10 +12956,18 @@ impl Ec2TransitGatewayConnectTimeouts {
 }
 
 /// The fields of a [`Ec2TransitGatewayConnectTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnectTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayConnectTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnectTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayConnectTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11032,8 +12996,15 @@ impl Ec2TransitGatewayConnectTimeoutsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_connect_peer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnectPeer(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayConnectPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnectPeer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayConnectPeer`].
 #[derive(Clone, Debug)]
@@ -11093,9 +13064,11 @@ impl Ec2TransitGatewayConnectPeer {
 }
 
 impl BlockType for Ec2TransitGatewayConnectPeer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11109,16 +13082,25 @@ impl Resource for Ec2TransitGatewayConnectPeer {
 }
 
 /// A declared [`Ec2TransitGatewayConnectPeer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnectPeerRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayConnectPeerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnectPeerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayConnectPeerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayConnectPeerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11197,8 +13179,15 @@ impl Ec2TransitGatewayConnectPeerRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_connect_peer.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnectPeerTimeouts(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayConnectPeerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnectPeerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayConnectPeerTimeouts {
     #[inline]
@@ -11219,10 +13208,18 @@ impl Ec2TransitGatewayConnectPeerTimeouts {
 }
 
 /// The fields of a [`Ec2TransitGatewayConnectPeerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayConnectPeerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayConnectPeerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayConnectPeerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayConnectPeerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11246,8 +13243,15 @@ impl Ec2TransitGatewayConnectPeerTimeoutsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_default_route_table_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTableAssociation(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTableAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTableAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayDefaultRouteTableAssociation`].
 #[derive(Clone, Debug)]
@@ -11280,9 +13284,11 @@ impl Ec2TransitGatewayDefaultRouteTableAssociation {
 }
 
 impl BlockType for Ec2TransitGatewayDefaultRouteTableAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11296,16 +13302,25 @@ impl Resource for Ec2TransitGatewayDefaultRouteTableAssociation {
 }
 
 /// A declared [`Ec2TransitGatewayDefaultRouteTableAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTableAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTableAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTableAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayDefaultRouteTableAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayDefaultRouteTableAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11349,8 +13364,15 @@ impl Ec2TransitGatewayDefaultRouteTableAssociationRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_default_route_table_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTableAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTableAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTableAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayDefaultRouteTableAssociationTimeouts {
     #[inline]
@@ -11379,10 +13401,18 @@ impl Ec2TransitGatewayDefaultRouteTableAssociationTimeouts {
 }
 
 /// The fields of a [`Ec2TransitGatewayDefaultRouteTableAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTableAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTableAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTableAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayDefaultRouteTableAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11411,8 +13441,15 @@ impl Ec2TransitGatewayDefaultRouteTableAssociationTimeoutsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_default_route_table_propagation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTablePropagation(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTablePropagation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTablePropagation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayDefaultRouteTablePropagation`].
 #[derive(Clone, Debug)]
@@ -11445,9 +13482,11 @@ impl Ec2TransitGatewayDefaultRouteTablePropagation {
 }
 
 impl BlockType for Ec2TransitGatewayDefaultRouteTablePropagation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11461,16 +13500,25 @@ impl Resource for Ec2TransitGatewayDefaultRouteTablePropagation {
 }
 
 /// A declared [`Ec2TransitGatewayDefaultRouteTablePropagation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTablePropagationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTablePropagationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTablePropagationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayDefaultRouteTablePropagationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayDefaultRouteTablePropagationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11514,8 +13562,15 @@ impl Ec2TransitGatewayDefaultRouteTablePropagationRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_default_route_table_propagation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTablePropagationTimeouts(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTablePropagationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTablePropagationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayDefaultRouteTablePropagationTimeouts {
     #[inline]
@@ -11544,10 +13599,18 @@ impl Ec2TransitGatewayDefaultRouteTablePropagationTimeouts {
 }
 
 /// The fields of a [`Ec2TransitGatewayDefaultRouteTablePropagationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayDefaultRouteTablePropagationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayDefaultRouteTablePropagationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayDefaultRouteTablePropagationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayDefaultRouteTablePropagationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11576,8 +13639,15 @@ impl Ec2TransitGatewayDefaultRouteTablePropagationTimeoutsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_multicast_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomain(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayMulticastDomain`].
 #[derive(Clone, Debug)]
@@ -11638,9 +13708,11 @@ impl Ec2TransitGatewayMulticastDomain {
 }
 
 impl BlockType for Ec2TransitGatewayMulticastDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11654,16 +13726,25 @@ impl Resource for Ec2TransitGatewayMulticastDomain {
 }
 
 /// A declared [`Ec2TransitGatewayMulticastDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomainRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayMulticastDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayMulticastDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11732,8 +13813,15 @@ impl Ec2TransitGatewayMulticastDomainRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_multicast_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomainTimeouts(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayMulticastDomainTimeouts {
     #[inline]
@@ -11754,10 +13842,18 @@ impl Ec2TransitGatewayMulticastDomainTimeouts {
 }
 
 /// The fields of a [`Ec2TransitGatewayMulticastDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayMulticastDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11781,8 +13877,15 @@ impl Ec2TransitGatewayMulticastDomainTimeoutsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_multicast_domain_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomainAssociation(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomainAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomainAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayMulticastDomainAssociation`].
 #[derive(Clone, Debug)]
@@ -11822,9 +13925,11 @@ impl Ec2TransitGatewayMulticastDomainAssociation {
 }
 
 impl BlockType for Ec2TransitGatewayMulticastDomainAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11838,16 +13943,25 @@ impl Resource for Ec2TransitGatewayMulticastDomainAssociation {
 }
 
 /// A declared [`Ec2TransitGatewayMulticastDomainAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomainAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomainAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomainAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayMulticastDomainAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayMulticastDomainAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11891,8 +14005,15 @@ impl Ec2TransitGatewayMulticastDomainAssociationRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_multicast_domain_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomainAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomainAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomainAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayMulticastDomainAssociationTimeouts {
     #[inline]
@@ -11913,10 +14034,18 @@ impl Ec2TransitGatewayMulticastDomainAssociationTimeouts {
 }
 
 /// The fields of a [`Ec2TransitGatewayMulticastDomainAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastDomainAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayMulticastDomainAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastDomainAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayMulticastDomainAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11940,8 +14069,15 @@ impl Ec2TransitGatewayMulticastDomainAssociationTimeoutsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_multicast_group_member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastGroupMember(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayMulticastGroupMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastGroupMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayMulticastGroupMember`].
 #[derive(Clone, Debug)]
@@ -11976,9 +14112,11 @@ impl Ec2TransitGatewayMulticastGroupMember {
 }
 
 impl BlockType for Ec2TransitGatewayMulticastGroupMember {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11992,16 +14130,25 @@ impl Resource for Ec2TransitGatewayMulticastGroupMember {
 }
 
 /// A declared [`Ec2TransitGatewayMulticastGroupMember`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastGroupMemberRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayMulticastGroupMemberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastGroupMemberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayMulticastGroupMemberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayMulticastGroupMemberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12040,8 +14187,15 @@ impl Ec2TransitGatewayMulticastGroupMemberRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_multicast_group_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastGroupSource(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayMulticastGroupSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastGroupSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayMulticastGroupSource`].
 #[derive(Clone, Debug)]
@@ -12076,9 +14230,11 @@ impl Ec2TransitGatewayMulticastGroupSource {
 }
 
 impl BlockType for Ec2TransitGatewayMulticastGroupSource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12092,16 +14248,25 @@ impl Resource for Ec2TransitGatewayMulticastGroupSource {
 }
 
 /// A declared [`Ec2TransitGatewayMulticastGroupSource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayMulticastGroupSourceRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayMulticastGroupSourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayMulticastGroupSourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayMulticastGroupSourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayMulticastGroupSourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12140,8 +14305,15 @@ impl Ec2TransitGatewayMulticastGroupSourceRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_peering_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPeeringAttachment(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayPeeringAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPeeringAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayPeeringAttachment`].
 #[derive(Clone, Debug)]
@@ -12196,9 +14368,11 @@ impl Ec2TransitGatewayPeeringAttachment {
 }
 
 impl BlockType for Ec2TransitGatewayPeeringAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12212,16 +14386,25 @@ impl Resource for Ec2TransitGatewayPeeringAttachment {
 }
 
 /// A declared [`Ec2TransitGatewayPeeringAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPeeringAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayPeeringAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPeeringAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayPeeringAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayPeeringAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12290,8 +14473,15 @@ impl Ec2TransitGatewayPeeringAttachmentRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_peering_attachment.options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPeeringAttachmentOptions(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayPeeringAttachmentOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPeeringAttachmentOptions").field(&self.0).finish()
+    }
+}
 
 impl Ec2TransitGatewayPeeringAttachmentOptions {
     #[inline]
@@ -12307,10 +14497,18 @@ impl Ec2TransitGatewayPeeringAttachmentOptions {
 }
 
 /// The fields of a [`Ec2TransitGatewayPeeringAttachmentOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPeeringAttachmentOptionsFields(Expr);
 
+impl std::fmt::Debug for Ec2TransitGatewayPeeringAttachmentOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPeeringAttachmentOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Ec2TransitGatewayPeeringAttachmentOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12329,8 +14527,15 @@ impl Ec2TransitGatewayPeeringAttachmentOptionsFields {
 }
 
 /// The resource `aws_ec2_transit_gateway_peering_attachment_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPeeringAttachmentAccepter(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayPeeringAttachmentAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPeeringAttachmentAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayPeeringAttachmentAccepter`].
 #[derive(Clone, Debug)]
@@ -12371,9 +14576,11 @@ impl Ec2TransitGatewayPeeringAttachmentAccepter {
 }
 
 impl BlockType for Ec2TransitGatewayPeeringAttachmentAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12387,16 +14594,25 @@ impl Resource for Ec2TransitGatewayPeeringAttachmentAccepter {
 }
 
 /// A declared [`Ec2TransitGatewayPeeringAttachmentAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPeeringAttachmentAccepterRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayPeeringAttachmentAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPeeringAttachmentAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayPeeringAttachmentAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayPeeringAttachmentAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12455,8 +14671,15 @@ impl Ec2TransitGatewayPeeringAttachmentAccepterRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_policy_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPolicyTable(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayPolicyTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPolicyTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayPolicyTable`].
 #[derive(Clone, Debug)]
@@ -12497,9 +14720,11 @@ impl Ec2TransitGatewayPolicyTable {
 }
 
 impl BlockType for Ec2TransitGatewayPolicyTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12513,16 +14738,25 @@ impl Resource for Ec2TransitGatewayPolicyTable {
 }
 
 /// A declared [`Ec2TransitGatewayPolicyTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPolicyTableRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayPolicyTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPolicyTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayPolicyTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayPolicyTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12571,8 +14805,15 @@ impl Ec2TransitGatewayPolicyTableRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_policy_table_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPolicyTableAssociation(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayPolicyTableAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPolicyTableAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayPolicyTableAssociation`].
 #[derive(Clone, Debug)]
@@ -12605,9 +14846,11 @@ impl Ec2TransitGatewayPolicyTableAssociation {
 }
 
 impl BlockType for Ec2TransitGatewayPolicyTableAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12621,16 +14864,25 @@ impl Resource for Ec2TransitGatewayPolicyTableAssociation {
 }
 
 /// A declared [`Ec2TransitGatewayPolicyTableAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPolicyTableAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayPolicyTableAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPolicyTableAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayPolicyTableAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayPolicyTableAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12674,8 +14926,15 @@ impl Ec2TransitGatewayPolicyTableAssociationRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_prefix_list_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPrefixListReference(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayPrefixListReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPrefixListReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayPrefixListReference`].
 #[derive(Clone, Debug)]
@@ -12718,9 +14977,11 @@ impl Ec2TransitGatewayPrefixListReference {
 }
 
 impl BlockType for Ec2TransitGatewayPrefixListReference {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12734,16 +14995,25 @@ impl Resource for Ec2TransitGatewayPrefixListReference {
 }
 
 /// A declared [`Ec2TransitGatewayPrefixListReference`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayPrefixListReferenceRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayPrefixListReferenceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayPrefixListReferenceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayPrefixListReferenceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayPrefixListReferenceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12792,8 +15062,15 @@ impl Ec2TransitGatewayPrefixListReferenceRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRoute(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayRoute`].
 #[derive(Clone, Debug)]
@@ -12836,9 +15113,11 @@ impl Ec2TransitGatewayRoute {
 }
 
 impl BlockType for Ec2TransitGatewayRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12852,16 +15131,25 @@ impl Resource for Ec2TransitGatewayRoute {
 }
 
 /// A declared [`Ec2TransitGatewayRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRouteRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12905,8 +15193,15 @@ impl Ec2TransitGatewayRouteRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_route_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRouteTable(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayRouteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRouteTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayRouteTable`].
 #[derive(Clone, Debug)]
@@ -12947,9 +15242,11 @@ impl Ec2TransitGatewayRouteTable {
 }
 
 impl BlockType for Ec2TransitGatewayRouteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12963,16 +15260,25 @@ impl Resource for Ec2TransitGatewayRouteTable {
 }
 
 /// A declared [`Ec2TransitGatewayRouteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRouteTableRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayRouteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRouteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayRouteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayRouteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13026,8 +15332,15 @@ impl Ec2TransitGatewayRouteTableRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_route_table_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRouteTableAssociation(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayRouteTableAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRouteTableAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayRouteTableAssociation`].
 #[derive(Clone, Debug)]
@@ -13065,9 +15378,11 @@ impl Ec2TransitGatewayRouteTableAssociation {
 }
 
 impl BlockType for Ec2TransitGatewayRouteTableAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13081,16 +15396,25 @@ impl Resource for Ec2TransitGatewayRouteTableAssociation {
 }
 
 /// A declared [`Ec2TransitGatewayRouteTableAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRouteTableAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayRouteTableAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRouteTableAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayRouteTableAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayRouteTableAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13139,8 +15463,15 @@ impl Ec2TransitGatewayRouteTableAssociationRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_route_table_propagation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRouteTablePropagation(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayRouteTablePropagation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRouteTablePropagation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayRouteTablePropagation`].
 #[derive(Clone, Debug)]
@@ -13173,9 +15504,11 @@ impl Ec2TransitGatewayRouteTablePropagation {
 }
 
 impl BlockType for Ec2TransitGatewayRouteTablePropagation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13189,16 +15522,25 @@ impl Resource for Ec2TransitGatewayRouteTablePropagation {
 }
 
 /// A declared [`Ec2TransitGatewayRouteTablePropagation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayRouteTablePropagationRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayRouteTablePropagationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayRouteTablePropagationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayRouteTablePropagationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayRouteTablePropagationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13242,8 +15584,15 @@ impl Ec2TransitGatewayRouteTablePropagationRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_vpc_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayVpcAttachment(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayVpcAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayVpcAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayVpcAttachment`].
 #[derive(Clone, Debug)]
@@ -13318,9 +15667,11 @@ impl Ec2TransitGatewayVpcAttachment {
 }
 
 impl BlockType for Ec2TransitGatewayVpcAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13334,16 +15685,25 @@ impl Resource for Ec2TransitGatewayVpcAttachment {
 }
 
 /// A declared [`Ec2TransitGatewayVpcAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayVpcAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayVpcAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayVpcAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayVpcAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayVpcAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13432,8 +15792,15 @@ impl Ec2TransitGatewayVpcAttachmentRef {
 }
 
 /// The resource `aws_ec2_transit_gateway_vpc_attachment_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayVpcAttachmentAccepter(Body);
+
+impl std::fmt::Debug for Ec2TransitGatewayVpcAttachmentAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayVpcAttachmentAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ec2TransitGatewayVpcAttachmentAccepter`].
 #[derive(Clone, Debug)]
@@ -13484,9 +15851,11 @@ impl Ec2TransitGatewayVpcAttachmentAccepter {
 }
 
 impl BlockType for Ec2TransitGatewayVpcAttachmentAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13500,16 +15869,25 @@ impl Resource for Ec2TransitGatewayVpcAttachmentAccepter {
 }
 
 /// A declared [`Ec2TransitGatewayVpcAttachmentAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ec2TransitGatewayVpcAttachmentAccepterRef(BlockRef);
 
+impl std::fmt::Debug for Ec2TransitGatewayVpcAttachmentAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ec2TransitGatewayVpcAttachmentAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Ec2TransitGatewayVpcAttachmentAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Ec2TransitGatewayVpcAttachmentAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13598,8 +15976,15 @@ impl Ec2TransitGatewayVpcAttachmentAccepterRef {
 }
 
 /// The data source `aws_ec2_capacity_block_offering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CapacityBlockOffering(Body);
+
+impl std::fmt::Debug for DataAwsEc2CapacityBlockOffering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CapacityBlockOffering").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2CapacityBlockOffering`].
 #[derive(Clone, Debug)]
@@ -13639,9 +16024,11 @@ impl DataAwsEc2CapacityBlockOffering {
 }
 
 impl BlockType for DataAwsEc2CapacityBlockOffering {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13654,16 +16041,25 @@ impl DataSource for DataAwsEc2CapacityBlockOffering {
 }
 
 /// A declared [`DataAwsEc2CapacityBlockOffering`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CapacityBlockOfferingRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2CapacityBlockOfferingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CapacityBlockOfferingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2CapacityBlockOfferingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2CapacityBlockOfferingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13732,8 +16128,15 @@ impl DataAwsEc2CapacityBlockOfferingRef {
 }
 
 /// The data source `aws_ec2_client_vpn_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpoint").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2ClientVpnEndpoint {
     #[inline]
@@ -13776,9 +16179,11 @@ impl DataAwsEc2ClientVpnEndpoint {
 }
 
 impl BlockType for DataAwsEc2ClientVpnEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13791,16 +16196,25 @@ impl DataSource for DataAwsEc2ClientVpnEndpoint {
 }
 
 /// A declared [`DataAwsEc2ClientVpnEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2ClientVpnEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2ClientVpnEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13953,10 +16367,18 @@ impl DataAwsEc2ClientVpnEndpointRef {
 pub enum DataAwsEc2ClientVpnEndpointAuthenticationOptions {}
 
 /// The fields of a [`DataAwsEc2ClientVpnEndpointAuthenticationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointAuthenticationOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointAuthenticationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointAuthenticationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ClientVpnEndpointAuthenticationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13999,10 +16421,18 @@ impl DataAwsEc2ClientVpnEndpointAuthenticationOptionsFields {
 pub enum DataAwsEc2ClientVpnEndpointClientConnectOptions {}
 
 /// The fields of a [`DataAwsEc2ClientVpnEndpointClientConnectOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointClientConnectOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointClientConnectOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointClientConnectOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ClientVpnEndpointClientConnectOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14030,10 +16460,18 @@ impl DataAwsEc2ClientVpnEndpointClientConnectOptionsFields {
 pub enum DataAwsEc2ClientVpnEndpointClientLoginBannerOptions {}
 
 /// The fields of a [`DataAwsEc2ClientVpnEndpointClientLoginBannerOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointClientLoginBannerOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointClientLoginBannerOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointClientLoginBannerOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ClientVpnEndpointClientLoginBannerOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14061,10 +16499,18 @@ impl DataAwsEc2ClientVpnEndpointClientLoginBannerOptionsFields {
 pub enum DataAwsEc2ClientVpnEndpointClientRouteEnforcementOptions {}
 
 /// The fields of a [`DataAwsEc2ClientVpnEndpointClientRouteEnforcementOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointClientRouteEnforcementOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointClientRouteEnforcementOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointClientRouteEnforcementOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ClientVpnEndpointClientRouteEnforcementOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14087,10 +16533,18 @@ impl DataAwsEc2ClientVpnEndpointClientRouteEnforcementOptionsFields {
 pub enum DataAwsEc2ClientVpnEndpointConnectionLogOptions {}
 
 /// The fields of a [`DataAwsEc2ClientVpnEndpointConnectionLogOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointConnectionLogOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointConnectionLogOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointConnectionLogOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ClientVpnEndpointConnectionLogOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14119,8 +16573,15 @@ impl DataAwsEc2ClientVpnEndpointConnectionLogOptionsFields {
 }
 
 /// The nested block `aws_ec2_client_vpn_endpoint.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2ClientVpnEndpointFilter`].
 #[derive(Clone, Debug)]
@@ -14142,10 +16603,18 @@ impl DataAwsEc2ClientVpnEndpointFilter {
 }
 
 /// The fields of a [`DataAwsEc2ClientVpnEndpointFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ClientVpnEndpointFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14169,8 +16638,15 @@ impl DataAwsEc2ClientVpnEndpointFilterFields {
 }
 
 /// The nested block `aws_ec2_client_vpn_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2ClientVpnEndpointTimeouts {
     #[inline]
@@ -14186,10 +16662,18 @@ impl DataAwsEc2ClientVpnEndpointTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2ClientVpnEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ClientVpnEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ClientVpnEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ClientVpnEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ClientVpnEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14208,8 +16692,15 @@ impl DataAwsEc2ClientVpnEndpointTimeoutsFields {
 }
 
 /// The data source `aws_ec2_coip_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPool(Body);
+
+impl std::fmt::Debug for DataAwsEc2CoipPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPool").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2CoipPool {
     #[inline]
@@ -14257,9 +16748,11 @@ impl DataAwsEc2CoipPool {
 }
 
 impl BlockType for DataAwsEc2CoipPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -14272,16 +16765,25 @@ impl DataSource for DataAwsEc2CoipPool {
 }
 
 /// A declared [`DataAwsEc2CoipPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2CoipPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2CoipPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2CoipPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -14340,8 +16842,15 @@ impl DataAwsEc2CoipPoolRef {
 }
 
 /// The nested block `aws_ec2_coip_pool.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2CoipPoolFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2CoipPoolFilter`].
 #[derive(Clone, Debug)]
@@ -14363,10 +16872,18 @@ impl DataAwsEc2CoipPoolFilter {
 }
 
 /// The fields of a [`DataAwsEc2CoipPoolFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2CoipPoolFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2CoipPoolFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14390,8 +16907,15 @@ impl DataAwsEc2CoipPoolFilterFields {
 }
 
 /// The nested block `aws_ec2_coip_pool.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2CoipPoolTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2CoipPoolTimeouts {
     #[inline]
@@ -14407,10 +16931,18 @@ impl DataAwsEc2CoipPoolTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2CoipPoolTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2CoipPoolTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2CoipPoolTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14429,8 +16961,15 @@ impl DataAwsEc2CoipPoolTimeoutsFields {
 }
 
 /// The data source `aws_ec2_coip_pools`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPools(Body);
+
+impl std::fmt::Debug for DataAwsEc2CoipPools {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPools").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2CoipPools {
     #[inline]
@@ -14468,9 +17007,11 @@ impl DataAwsEc2CoipPools {
 }
 
 impl BlockType for DataAwsEc2CoipPools {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -14483,16 +17024,25 @@ impl DataSource for DataAwsEc2CoipPools {
 }
 
 /// A declared [`DataAwsEc2CoipPools`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2CoipPoolsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2CoipPoolsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2CoipPoolsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -14536,8 +17086,15 @@ impl DataAwsEc2CoipPoolsRef {
 }
 
 /// The nested block `aws_ec2_coip_pools.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2CoipPoolsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2CoipPoolsFilter`].
 #[derive(Clone, Debug)]
@@ -14559,10 +17116,18 @@ impl DataAwsEc2CoipPoolsFilter {
 }
 
 /// The fields of a [`DataAwsEc2CoipPoolsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2CoipPoolsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2CoipPoolsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14586,8 +17151,15 @@ impl DataAwsEc2CoipPoolsFilterFields {
 }
 
 /// The nested block `aws_ec2_coip_pools.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2CoipPoolsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2CoipPoolsTimeouts {
     #[inline]
@@ -14603,10 +17175,18 @@ impl DataAwsEc2CoipPoolsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2CoipPoolsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2CoipPoolsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2CoipPoolsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2CoipPoolsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2CoipPoolsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14625,8 +17205,15 @@ impl DataAwsEc2CoipPoolsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2Host(Body);
+
+impl std::fmt::Debug for DataAwsEc2Host {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2Host").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2Host {
     #[inline]
@@ -14669,9 +17256,11 @@ impl DataAwsEc2Host {
 }
 
 impl BlockType for DataAwsEc2Host {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -14684,16 +17273,25 @@ impl DataSource for DataAwsEc2Host {
 }
 
 /// A declared [`DataAwsEc2Host`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2HostRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2HostRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2HostRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2HostRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2HostRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -14797,8 +17395,15 @@ impl DataAwsEc2HostRef {
 }
 
 /// The nested block `aws_ec2_host.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2HostFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2HostFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2HostFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2HostFilter`].
 #[derive(Clone, Debug)]
@@ -14820,10 +17425,18 @@ impl DataAwsEc2HostFilter {
 }
 
 /// The fields of a [`DataAwsEc2HostFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2HostFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2HostFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2HostFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2HostFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14847,8 +17460,15 @@ impl DataAwsEc2HostFilterFields {
 }
 
 /// The nested block `aws_ec2_host.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2HostTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2HostTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2HostTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2HostTimeouts {
     #[inline]
@@ -14864,10 +17484,18 @@ impl DataAwsEc2HostTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2HostTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2HostTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2HostTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2HostTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2HostTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14886,8 +17514,15 @@ impl DataAwsEc2HostTimeoutsFields {
 }
 
 /// The data source `aws_ec2_instance_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceType(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2InstanceType`].
 #[derive(Clone, Debug)]
@@ -14923,9 +17558,11 @@ impl DataAwsEc2InstanceType {
 }
 
 impl BlockType for DataAwsEc2InstanceType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -14938,16 +17575,25 @@ impl DataSource for DataAwsEc2InstanceType {
 }
 
 /// A declared [`DataAwsEc2InstanceType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2InstanceTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2InstanceTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -15295,10 +17941,18 @@ impl DataAwsEc2InstanceTypeRef {
 pub enum DataAwsEc2InstanceTypeFpgas {}
 
 /// The fields of a [`DataAwsEc2InstanceTypeFpgas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeFpgasFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeFpgasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeFpgasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeFpgasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15336,10 +17990,18 @@ impl DataAwsEc2InstanceTypeFpgasFields {
 pub enum DataAwsEc2InstanceTypeGpus {}
 
 /// The fields of a [`DataAwsEc2InstanceTypeGpus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeGpusFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeGpusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeGpusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeGpusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15377,10 +18039,18 @@ impl DataAwsEc2InstanceTypeGpusFields {
 pub enum DataAwsEc2InstanceTypeInferenceAccelerators {}
 
 /// The fields of a [`DataAwsEc2InstanceTypeInferenceAccelerators`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeInferenceAcceleratorsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeInferenceAcceleratorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeInferenceAcceleratorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeInferenceAcceleratorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15418,10 +18088,18 @@ impl DataAwsEc2InstanceTypeInferenceAcceleratorsFields {
 pub enum DataAwsEc2InstanceTypeInstanceDisks {}
 
 /// The fields of a [`DataAwsEc2InstanceTypeInstanceDisks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeInstanceDisksFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeInstanceDisksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeInstanceDisksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeInstanceDisksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15454,10 +18132,18 @@ impl DataAwsEc2InstanceTypeInstanceDisksFields {
 pub enum DataAwsEc2InstanceTypeMediaAccelerators {}
 
 /// The fields of a [`DataAwsEc2InstanceTypeMediaAccelerators`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeMediaAcceleratorsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeMediaAcceleratorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeMediaAcceleratorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeMediaAcceleratorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15495,10 +18181,18 @@ impl DataAwsEc2InstanceTypeMediaAcceleratorsFields {
 pub enum DataAwsEc2InstanceTypeNetworkCards {}
 
 /// The fields of a [`DataAwsEc2InstanceTypeNetworkCards`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeNetworkCardsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeNetworkCardsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeNetworkCardsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeNetworkCardsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15541,10 +18235,18 @@ impl DataAwsEc2InstanceTypeNetworkCardsFields {
 pub enum DataAwsEc2InstanceTypeNeuronDevices {}
 
 /// The fields of a [`DataAwsEc2InstanceTypeNeuronDevices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeNeuronDevicesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeNeuronDevicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeNeuronDevicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeNeuronDevicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15583,8 +18285,15 @@ impl DataAwsEc2InstanceTypeNeuronDevicesFields {
 }
 
 /// The nested block `aws_ec2_instance_type.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2InstanceTypeTimeouts {
     #[inline]
@@ -15600,10 +18309,18 @@ impl DataAwsEc2InstanceTypeTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2InstanceTypeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15622,8 +18339,15 @@ impl DataAwsEc2InstanceTypeTimeoutsFields {
 }
 
 /// The data source `aws_ec2_instance_type_offering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOffering(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOffering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOffering").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2InstanceTypeOffering {
     #[inline]
@@ -15666,9 +18390,11 @@ impl DataAwsEc2InstanceTypeOffering {
 }
 
 impl BlockType for DataAwsEc2InstanceTypeOffering {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -15681,16 +18407,25 @@ impl DataSource for DataAwsEc2InstanceTypeOffering {
 }
 
 /// A declared [`DataAwsEc2InstanceTypeOffering`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2InstanceTypeOfferingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2InstanceTypeOfferingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -15744,8 +18479,15 @@ impl DataAwsEc2InstanceTypeOfferingRef {
 }
 
 /// The nested block `aws_ec2_instance_type_offering.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2InstanceTypeOfferingFilter`].
 #[derive(Clone, Debug)]
@@ -15767,10 +18509,18 @@ impl DataAwsEc2InstanceTypeOfferingFilter {
 }
 
 /// The fields of a [`DataAwsEc2InstanceTypeOfferingFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeOfferingFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15794,8 +18544,15 @@ impl DataAwsEc2InstanceTypeOfferingFilterFields {
 }
 
 /// The nested block `aws_ec2_instance_type_offering.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2InstanceTypeOfferingTimeouts {
     #[inline]
@@ -15811,10 +18568,18 @@ impl DataAwsEc2InstanceTypeOfferingTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2InstanceTypeOfferingTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeOfferingTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15833,8 +18598,15 @@ impl DataAwsEc2InstanceTypeOfferingTimeoutsFields {
 }
 
 /// The data source `aws_ec2_instance_type_offerings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferings(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferings").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2InstanceTypeOfferings {
     #[inline]
@@ -15872,9 +18644,11 @@ impl DataAwsEc2InstanceTypeOfferings {
 }
 
 impl BlockType for DataAwsEc2InstanceTypeOfferings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -15887,16 +18661,25 @@ impl DataSource for DataAwsEc2InstanceTypeOfferings {
 }
 
 /// A declared [`DataAwsEc2InstanceTypeOfferings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2InstanceTypeOfferingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2InstanceTypeOfferingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -15950,8 +18733,15 @@ impl DataAwsEc2InstanceTypeOfferingsRef {
 }
 
 /// The nested block `aws_ec2_instance_type_offerings.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2InstanceTypeOfferingsFilter`].
 #[derive(Clone, Debug)]
@@ -15973,10 +18763,18 @@ impl DataAwsEc2InstanceTypeOfferingsFilter {
 }
 
 /// The fields of a [`DataAwsEc2InstanceTypeOfferingsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeOfferingsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16000,8 +18798,15 @@ impl DataAwsEc2InstanceTypeOfferingsFilterFields {
 }
 
 /// The nested block `aws_ec2_instance_type_offerings.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2InstanceTypeOfferingsTimeouts {
     #[inline]
@@ -16017,10 +18822,18 @@ impl DataAwsEc2InstanceTypeOfferingsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2InstanceTypeOfferingsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypeOfferingsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypeOfferingsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypeOfferingsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypeOfferingsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16039,8 +18852,15 @@ impl DataAwsEc2InstanceTypeOfferingsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_instance_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypes(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypes").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2InstanceTypes {
     #[inline]
@@ -16073,9 +18893,11 @@ impl DataAwsEc2InstanceTypes {
 }
 
 impl BlockType for DataAwsEc2InstanceTypes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -16088,16 +18910,25 @@ impl DataSource for DataAwsEc2InstanceTypes {
 }
 
 /// A declared [`DataAwsEc2InstanceTypes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2InstanceTypesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2InstanceTypesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -16136,8 +18967,15 @@ impl DataAwsEc2InstanceTypesRef {
 }
 
 /// The nested block `aws_ec2_instance_types.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypesFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2InstanceTypesFilter`].
 #[derive(Clone, Debug)]
@@ -16159,10 +18997,18 @@ impl DataAwsEc2InstanceTypesFilter {
 }
 
 /// The fields of a [`DataAwsEc2InstanceTypesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16186,8 +19032,15 @@ impl DataAwsEc2InstanceTypesFilterFields {
 }
 
 /// The nested block `aws_ec2_instance_types.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2InstanceTypesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2InstanceTypesTimeouts {
     #[inline]
@@ -16203,10 +19056,18 @@ impl DataAwsEc2InstanceTypesTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2InstanceTypesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2InstanceTypesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2InstanceTypesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2InstanceTypesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2InstanceTypesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16225,8 +19086,15 @@ impl DataAwsEc2InstanceTypesTimeoutsFields {
 }
 
 /// The data source `aws_ec2_local_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGateway(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGateway").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGateway {
     #[inline]
@@ -16269,9 +19137,11 @@ impl DataAwsEc2LocalGateway {
 }
 
 impl BlockType for DataAwsEc2LocalGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -16284,16 +19154,25 @@ impl DataSource for DataAwsEc2LocalGateway {
 }
 
 /// A declared [`DataAwsEc2LocalGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2LocalGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2LocalGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -16347,8 +19226,15 @@ impl DataAwsEc2LocalGatewayRef {
 }
 
 /// The nested block `aws_ec2_local_gateway.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2LocalGatewayFilter`].
 #[derive(Clone, Debug)]
@@ -16370,10 +19256,18 @@ impl DataAwsEc2LocalGatewayFilter {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16397,8 +19291,15 @@ impl DataAwsEc2LocalGatewayFilterFields {
 }
 
 /// The nested block `aws_ec2_local_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayTimeouts {
     #[inline]
@@ -16414,10 +19315,18 @@ impl DataAwsEc2LocalGatewayTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16436,8 +19345,15 @@ impl DataAwsEc2LocalGatewayTimeoutsFields {
 }
 
 /// The data source `aws_ec2_local_gateway_route_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTable(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTable").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayRouteTable {
     #[inline]
@@ -16495,9 +19411,11 @@ impl DataAwsEc2LocalGatewayRouteTable {
 }
 
 impl BlockType for DataAwsEc2LocalGatewayRouteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -16510,16 +19428,25 @@ impl DataSource for DataAwsEc2LocalGatewayRouteTable {
 }
 
 /// A declared [`DataAwsEc2LocalGatewayRouteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTableRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2LocalGatewayRouteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2LocalGatewayRouteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -16578,8 +19505,15 @@ impl DataAwsEc2LocalGatewayRouteTableRef {
 }
 
 /// The nested block `aws_ec2_local_gateway_route_table.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTableFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTableFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTableFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2LocalGatewayRouteTableFilter`].
 #[derive(Clone, Debug)]
@@ -16601,10 +19535,18 @@ impl DataAwsEc2LocalGatewayRouteTableFilter {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayRouteTableFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTableFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTableFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTableFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayRouteTableFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16628,8 +19570,15 @@ impl DataAwsEc2LocalGatewayRouteTableFilterFields {
 }
 
 /// The nested block `aws_ec2_local_gateway_route_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTableTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayRouteTableTimeouts {
     #[inline]
@@ -16645,10 +19594,18 @@ impl DataAwsEc2LocalGatewayRouteTableTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayRouteTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayRouteTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16667,8 +19624,15 @@ impl DataAwsEc2LocalGatewayRouteTableTimeoutsFields {
 }
 
 /// The data source `aws_ec2_local_gateway_route_tables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTables(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTables").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayRouteTables {
     #[inline]
@@ -16706,9 +19670,11 @@ impl DataAwsEc2LocalGatewayRouteTables {
 }
 
 impl BlockType for DataAwsEc2LocalGatewayRouteTables {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -16721,16 +19687,25 @@ impl DataSource for DataAwsEc2LocalGatewayRouteTables {
 }
 
 /// A declared [`DataAwsEc2LocalGatewayRouteTables`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTablesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTablesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTablesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2LocalGatewayRouteTablesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2LocalGatewayRouteTablesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -16774,8 +19749,15 @@ impl DataAwsEc2LocalGatewayRouteTablesRef {
 }
 
 /// The nested block `aws_ec2_local_gateway_route_tables.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTablesFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTablesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTablesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2LocalGatewayRouteTablesFilter`].
 #[derive(Clone, Debug)]
@@ -16797,10 +19779,18 @@ impl DataAwsEc2LocalGatewayRouteTablesFilter {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayRouteTablesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTablesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTablesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTablesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayRouteTablesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16824,8 +19814,15 @@ impl DataAwsEc2LocalGatewayRouteTablesFilterFields {
 }
 
 /// The nested block `aws_ec2_local_gateway_route_tables.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTablesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTablesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTablesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayRouteTablesTimeouts {
     #[inline]
@@ -16841,10 +19838,18 @@ impl DataAwsEc2LocalGatewayRouteTablesTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayRouteTablesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayRouteTablesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayRouteTablesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayRouteTablesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayRouteTablesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16863,8 +19868,15 @@ impl DataAwsEc2LocalGatewayRouteTablesTimeoutsFields {
 }
 
 /// The data source `aws_ec2_local_gateway_virtual_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterface(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterface").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayVirtualInterface {
     #[inline]
@@ -16902,9 +19914,11 @@ impl DataAwsEc2LocalGatewayVirtualInterface {
 }
 
 impl BlockType for DataAwsEc2LocalGatewayVirtualInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -16917,16 +19931,25 @@ impl DataSource for DataAwsEc2LocalGatewayVirtualInterface {
 }
 
 /// A declared [`DataAwsEc2LocalGatewayVirtualInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2LocalGatewayVirtualInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2LocalGatewayVirtualInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -17000,8 +20023,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceRef {
 }
 
 /// The nested block `aws_ec2_local_gateway_virtual_interface.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2LocalGatewayVirtualInterfaceFilter`].
 #[derive(Clone, Debug)]
@@ -17023,10 +20053,18 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceFilter {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayVirtualInterfaceFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayVirtualInterfaceFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17050,8 +20088,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceFilterFields {
 }
 
 /// The nested block `aws_ec2_local_gateway_virtual_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayVirtualInterfaceTimeouts {
     #[inline]
@@ -17067,10 +20112,18 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayVirtualInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayVirtualInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17089,8 +20142,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceTimeoutsFields {
 }
 
 /// The data source `aws_ec2_local_gateway_virtual_interface_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroup(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayVirtualInterfaceGroup {
     #[inline]
@@ -17133,9 +20193,11 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroup {
 }
 
 impl BlockType for DataAwsEc2LocalGatewayVirtualInterfaceGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -17148,16 +20210,25 @@ impl DataSource for DataAwsEc2LocalGatewayVirtualInterfaceGroup {
 }
 
 /// A declared [`DataAwsEc2LocalGatewayVirtualInterfaceGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2LocalGatewayVirtualInterfaceGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2LocalGatewayVirtualInterfaceGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -17206,8 +20277,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupRef {
 }
 
 /// The nested block `aws_ec2_local_gateway_virtual_interface_group.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2LocalGatewayVirtualInterfaceGroupFilter`].
 #[derive(Clone, Debug)]
@@ -17229,10 +20307,18 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupFilter {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayVirtualInterfaceGroupFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayVirtualInterfaceGroupFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17256,8 +20342,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupFilterFields {
 }
 
 /// The nested block `aws_ec2_local_gateway_virtual_interface_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeouts {
     #[inline]
@@ -17273,10 +20366,18 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17295,8 +20396,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupTimeoutsFields {
 }
 
 /// The data source `aws_ec2_local_gateway_virtual_interface_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroups(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroups").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayVirtualInterfaceGroups {
     #[inline]
@@ -17334,9 +20442,11 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroups {
 }
 
 impl BlockType for DataAwsEc2LocalGatewayVirtualInterfaceGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -17349,16 +20459,25 @@ impl DataSource for DataAwsEc2LocalGatewayVirtualInterfaceGroups {
 }
 
 /// A declared [`DataAwsEc2LocalGatewayVirtualInterfaceGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2LocalGatewayVirtualInterfaceGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2LocalGatewayVirtualInterfaceGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -17407,8 +20526,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupsRef {
 }
 
 /// The nested block `aws_ec2_local_gateway_virtual_interface_groups.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilter`].
 #[derive(Clone, Debug)]
@@ -17430,10 +20556,18 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilter {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17457,8 +20591,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupsFilterFields {
 }
 
 /// The nested block `aws_ec2_local_gateway_virtual_interface_groups.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeouts {
     #[inline]
@@ -17474,10 +20615,18 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17496,8 +20645,15 @@ impl DataAwsEc2LocalGatewayVirtualInterfaceGroupsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_local_gateways`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGateways(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGateways {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGateways").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGateways {
     #[inline]
@@ -17535,9 +20691,11 @@ impl DataAwsEc2LocalGateways {
 }
 
 impl BlockType for DataAwsEc2LocalGateways {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -17550,16 +20708,25 @@ impl DataSource for DataAwsEc2LocalGateways {
 }
 
 /// A declared [`DataAwsEc2LocalGateways`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewaysRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewaysRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewaysRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2LocalGatewaysRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2LocalGatewaysRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -17603,8 +20770,15 @@ impl DataAwsEc2LocalGatewaysRef {
 }
 
 /// The nested block `aws_ec2_local_gateways.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewaysFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewaysFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewaysFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2LocalGatewaysFilter`].
 #[derive(Clone, Debug)]
@@ -17626,10 +20800,18 @@ impl DataAwsEc2LocalGatewaysFilter {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewaysFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewaysFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewaysFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewaysFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewaysFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17653,8 +20835,15 @@ impl DataAwsEc2LocalGatewaysFilterFields {
 }
 
 /// The nested block `aws_ec2_local_gateways.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewaysTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2LocalGatewaysTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewaysTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2LocalGatewaysTimeouts {
     #[inline]
@@ -17670,10 +20859,18 @@ impl DataAwsEc2LocalGatewaysTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2LocalGatewaysTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2LocalGatewaysTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2LocalGatewaysTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2LocalGatewaysTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2LocalGatewaysTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17692,8 +20889,15 @@ impl DataAwsEc2LocalGatewaysTimeoutsFields {
 }
 
 /// The data source `aws_ec2_managed_prefix_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixList(Body);
+
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixList").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2ManagedPrefixList {
     #[inline]
@@ -17736,9 +20940,11 @@ impl DataAwsEc2ManagedPrefixList {
 }
 
 impl BlockType for DataAwsEc2ManagedPrefixList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -17751,16 +20957,25 @@ impl DataSource for DataAwsEc2ManagedPrefixList {
 }
 
 /// A declared [`DataAwsEc2ManagedPrefixList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2ManagedPrefixListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2ManagedPrefixListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -17838,10 +21053,18 @@ impl DataAwsEc2ManagedPrefixListRef {
 pub enum DataAwsEc2ManagedPrefixListEntries {}
 
 /// The fields of a [`DataAwsEc2ManagedPrefixListEntries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListEntriesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListEntriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListEntriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ManagedPrefixListEntriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17865,8 +21088,15 @@ impl DataAwsEc2ManagedPrefixListEntriesFields {
 }
 
 /// The nested block `aws_ec2_managed_prefix_list.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2ManagedPrefixListFilter`].
 #[derive(Clone, Debug)]
@@ -17888,10 +21118,18 @@ impl DataAwsEc2ManagedPrefixListFilter {
 }
 
 /// The fields of a [`DataAwsEc2ManagedPrefixListFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ManagedPrefixListFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17915,8 +21153,15 @@ impl DataAwsEc2ManagedPrefixListFilterFields {
 }
 
 /// The nested block `aws_ec2_managed_prefix_list.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2ManagedPrefixListTimeouts {
     #[inline]
@@ -17932,10 +21177,18 @@ impl DataAwsEc2ManagedPrefixListTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2ManagedPrefixListTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ManagedPrefixListTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17954,8 +21207,15 @@ impl DataAwsEc2ManagedPrefixListTimeoutsFields {
 }
 
 /// The data source `aws_ec2_managed_prefix_lists`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixLists(Body);
+
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixLists {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixLists").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2ManagedPrefixLists {
     #[inline]
@@ -17988,9 +21248,11 @@ impl DataAwsEc2ManagedPrefixLists {
 }
 
 impl BlockType for DataAwsEc2ManagedPrefixLists {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -18003,16 +21265,25 @@ impl DataSource for DataAwsEc2ManagedPrefixLists {
 }
 
 /// A declared [`DataAwsEc2ManagedPrefixLists`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2ManagedPrefixListsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2ManagedPrefixListsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -18051,8 +21322,15 @@ impl DataAwsEc2ManagedPrefixListsRef {
 }
 
 /// The nested block `aws_ec2_managed_prefix_lists.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2ManagedPrefixListsFilter`].
 #[derive(Clone, Debug)]
@@ -18074,10 +21352,18 @@ impl DataAwsEc2ManagedPrefixListsFilter {
 }
 
 /// The fields of a [`DataAwsEc2ManagedPrefixListsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2ManagedPrefixListsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2ManagedPrefixListsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2ManagedPrefixListsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2ManagedPrefixListsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18101,8 +21387,15 @@ impl DataAwsEc2ManagedPrefixListsFilterFields {
 }
 
 /// The data source `aws_ec2_network_insights_analysis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysis(Body);
+
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysis").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2NetworkInsightsAnalysis {
     #[inline]
@@ -18140,9 +21433,11 @@ impl DataAwsEc2NetworkInsightsAnalysis {
 }
 
 impl BlockType for DataAwsEc2NetworkInsightsAnalysis {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -18155,16 +21450,25 @@ impl DataSource for DataAwsEc2NetworkInsightsAnalysis {
 }
 
 /// A declared [`DataAwsEc2NetworkInsightsAnalysis`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2NetworkInsightsAnalysisRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2NetworkInsightsAnalysisRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -18267,10 +21571,18 @@ impl DataAwsEc2NetworkInsightsAnalysisRef {
 pub enum DataAwsEc2NetworkInsightsAnalysisAlternatePathHints {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisAlternatePathHints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisAlternatePathHintsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisAlternatePathHintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisAlternatePathHintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisAlternatePathHintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18298,10 +21610,18 @@ impl DataAwsEc2NetworkInsightsAnalysisAlternatePathHintsFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanations {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18559,10 +21879,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsAcl {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsAcl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsAclFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsAclFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsAclFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsAclFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18595,10 +21923,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsAclFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsAclRule {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsAclRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18646,10 +21982,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsAclRuleFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsAclRulePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsAclRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18677,10 +22021,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsAclRulePortRangeFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsAttachedTo {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsAttachedTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsAttachedToFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsAttachedToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsAttachedToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsAttachedToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18713,10 +22065,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsAttachedToFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListener {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18744,10 +22104,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsClassicLoadBalancerListenerFie
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsComponent {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsComponentFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18780,10 +22148,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsComponentFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsCustomerGateway {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsCustomerGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsCustomerGatewayFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsCustomerGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsCustomerGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsCustomerGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18816,10 +22192,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsCustomerGatewayFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsDestination {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18852,10 +22236,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18888,10 +22280,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsDestinationVpcFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListener {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18924,10 +22324,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsElasticLoadBalancerListenerFie
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsIngressRouteTable {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsIngressRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsIngressRouteTableFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsIngressRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsIngressRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsIngressRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18960,10 +22368,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsIngressRouteTableFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsInternetGateway {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsInternetGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsInternetGatewayFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsInternetGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsInternetGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsInternetGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18996,10 +22412,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsInternetGatewayFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroup {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19032,10 +22456,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupFields 
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroups {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19068,10 +22500,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsLoadBalancerTargetGroupsFields
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsNatGateway {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsNatGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsNatGatewayFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsNatGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsNatGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsNatGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19104,10 +22544,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsNatGatewayFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsNetworkInterface {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19140,10 +22588,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsNetworkInterfaceFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsPortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsPortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19171,10 +22627,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsPortRangesFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsPrefixList {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsPrefixList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsPrefixListFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsPrefixListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsPrefixListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsPrefixListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19207,10 +22671,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsPrefixListFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTable {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19243,10 +22715,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableRoute {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19314,10 +22794,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsRouteTableRouteFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroup {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19350,10 +22838,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRule {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19401,10 +22897,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRuleFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19432,10 +22936,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupRulePortRangeFiel
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroups {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19468,10 +22980,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsSecurityGroupsFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsSourceVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsSourceVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsSourceVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsSourceVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsSourceVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsSourceVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19504,10 +23024,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsSourceVpcFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsSubnet {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsSubnet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19540,10 +23068,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetRouteTable {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19576,10 +23112,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsSubnetRouteTableFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGateway {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19612,10 +23156,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayAttachment {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayAttachment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19648,10 +23200,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayAttachmentFields
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTable {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19684,10 +23244,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableFields
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRoute {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19740,10 +23308,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsTransitGatewayRouteTableRouteF
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19776,10 +23352,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsVpcFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsVpcEndpoint {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsVpcEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsVpcEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsVpcEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsVpcEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsVpcEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19812,10 +23396,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsVpcEndpointFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsVpcPeeringConnection {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsVpcPeeringConnection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19848,10 +23440,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsVpcPeeringConnectionFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsVpnConnection {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsVpnConnection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsVpnConnectionFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsVpnConnectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsVpnConnectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsVpnConnectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19884,10 +23484,18 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsVpnConnectionFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisExplanationsVpnGateway {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisExplanationsVpnGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisExplanationsVpnGatewayFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisExplanationsVpnGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisExplanationsVpnGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisExplanationsVpnGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19916,8 +23524,15 @@ impl DataAwsEc2NetworkInsightsAnalysisExplanationsVpnGatewayFields {
 }
 
 /// The nested block `aws_ec2_network_insights_analysis.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2NetworkInsightsAnalysisFilter`].
 #[derive(Clone, Debug)]
@@ -19939,10 +23554,18 @@ impl DataAwsEc2NetworkInsightsAnalysisFilter {
 }
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19970,10 +23593,18 @@ impl DataAwsEc2NetworkInsightsAnalysisFilterFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponents {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20066,10 +23697,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRule {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20117,10 +23756,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRuleFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20148,10 +23795,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAclRulePortRangeField
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetails {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20179,10 +23834,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsFiel
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponent {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20215,10 +23878,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAdditionalDetailsComp
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAttachedTo {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAttachedTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20251,10 +23922,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsAttachedToFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsComponent {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsComponentFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20287,10 +23966,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsComponentFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsDestinationVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsDestinationVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20323,10 +24010,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsDestinationVpcFields 
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeader {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20369,10 +24064,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20400,10 +24103,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderDestinat
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20431,10 +24142,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsInboundHeaderSourcePo
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeader {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20477,10 +24196,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderFields 
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20508,10 +24235,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderDestina
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20539,10 +24274,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsOutboundHeaderSourceP
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsRouteTableRoute {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20610,10 +24353,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsRouteTableRouteFields
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRule {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20661,10 +24412,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRuleFiel
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20692,10 +24451,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSecurityGroupRulePort
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSourceVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSourceVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20728,10 +24495,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSourceVpcFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSubnet {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSubnet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSubnetFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSubnetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSubnetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSubnetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20764,10 +24539,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsSubnetFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGateway {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20800,10 +24583,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayFields 
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRoute {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20856,10 +24647,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsTransitGatewayRouteTa
 pub enum DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20892,10 +24691,18 @@ impl DataAwsEc2NetworkInsightsAnalysisForwardPathComponentsVpcFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponents {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -20988,10 +24795,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRule {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21039,10 +24854,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRuleFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21070,10 +24893,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAclRulePortRangeFields
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetails {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21101,10 +24932,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsField
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponent {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21137,10 +24976,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAdditionalDetailsCompo
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAttachedTo {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAttachedTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21173,10 +25020,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsAttachedToFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsComponent {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsComponentFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21209,10 +25064,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsComponentFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsDestinationVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsDestinationVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21245,10 +25108,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsDestinationVpcFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeader {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21291,10 +25162,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21322,10 +25201,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderDestinati
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21353,10 +25240,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsInboundHeaderSourcePor
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeader {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21399,10 +25294,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinationPortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21430,10 +25333,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderDestinat
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRanges {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePortRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21461,10 +25372,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsOutboundHeaderSourcePo
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsRouteTableRoute {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21532,10 +25451,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsRouteTableRouteFields 
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRule {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21583,10 +25510,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRuleField
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21614,10 +25549,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSecurityGroupRulePortR
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSourceVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSourceVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21650,10 +25593,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSourceVpcFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSubnet {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSubnet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSubnetFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSubnetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSubnetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSubnetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21686,10 +25637,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsSubnetFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGateway {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21722,10 +25681,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayFields {
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRoute {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21778,10 +25745,18 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsTransitGatewayRouteTab
 pub enum DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsVpc {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -21810,8 +25785,15 @@ impl DataAwsEc2NetworkInsightsAnalysisReturnPathComponentsVpcFields {
 }
 
 /// The data source `aws_ec2_network_insights_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPath(Body);
+
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPath").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2NetworkInsightsPath {
     #[inline]
@@ -21849,9 +25831,11 @@ impl DataAwsEc2NetworkInsightsPath {
 }
 
 impl BlockType for DataAwsEc2NetworkInsightsPath {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -21864,16 +25848,25 @@ impl DataSource for DataAwsEc2NetworkInsightsPath {
 }
 
 /// A declared [`DataAwsEc2NetworkInsightsPath`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2NetworkInsightsPathRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2NetworkInsightsPathRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -21967,8 +25960,15 @@ impl DataAwsEc2NetworkInsightsPathRef {
 }
 
 /// The nested block `aws_ec2_network_insights_path.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2NetworkInsightsPathFilter`].
 #[derive(Clone, Debug)]
@@ -21990,10 +25990,18 @@ impl DataAwsEc2NetworkInsightsPathFilter {
 }
 
 /// The fields of a [`DataAwsEc2NetworkInsightsPathFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsPathFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22021,10 +26029,18 @@ impl DataAwsEc2NetworkInsightsPathFilterFields {
 pub enum DataAwsEc2NetworkInsightsPathFilterAtDestination {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsPathFilterAtDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilterAtDestinationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilterAtDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilterAtDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsPathFilterAtDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22062,10 +26078,18 @@ impl DataAwsEc2NetworkInsightsPathFilterAtDestinationFields {
 pub enum DataAwsEc2NetworkInsightsPathFilterAtDestinationDestinationPortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsPathFilterAtDestinationDestinationPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22093,10 +26117,18 @@ impl DataAwsEc2NetworkInsightsPathFilterAtDestinationDestinationPortRangeFields 
 pub enum DataAwsEc2NetworkInsightsPathFilterAtDestinationSourcePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsPathFilterAtDestinationSourcePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22124,10 +26156,18 @@ impl DataAwsEc2NetworkInsightsPathFilterAtDestinationSourcePortRangeFields {
 pub enum DataAwsEc2NetworkInsightsPathFilterAtSource {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsPathFilterAtSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilterAtSourceFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilterAtSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilterAtSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsPathFilterAtSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22165,10 +26205,18 @@ impl DataAwsEc2NetworkInsightsPathFilterAtSourceFields {
 pub enum DataAwsEc2NetworkInsightsPathFilterAtSourceDestinationPortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsPathFilterAtSourceDestinationPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22196,10 +26244,18 @@ impl DataAwsEc2NetworkInsightsPathFilterAtSourceDestinationPortRangeFields {
 pub enum DataAwsEc2NetworkInsightsPathFilterAtSourceSourcePortRange {}
 
 /// The fields of a [`DataAwsEc2NetworkInsightsPathFilterAtSourceSourcePortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2NetworkInsightsPathFilterAtSourceSourcePortRangeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2NetworkInsightsPathFilterAtSourceSourcePortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2NetworkInsightsPathFilterAtSourceSourcePortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2NetworkInsightsPathFilterAtSourceSourcePortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22223,8 +26279,15 @@ impl DataAwsEc2NetworkInsightsPathFilterAtSourceSourcePortRangeFields {
 }
 
 /// The data source `aws_ec2_public_ipv4_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2PublicIpv4Pool(Body);
+
+impl std::fmt::Debug for DataAwsEc2PublicIpv4Pool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2PublicIpv4Pool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2PublicIpv4Pool`].
 #[derive(Clone, Debug)]
@@ -22260,9 +26323,11 @@ impl DataAwsEc2PublicIpv4Pool {
 }
 
 impl BlockType for DataAwsEc2PublicIpv4Pool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -22275,16 +26340,25 @@ impl DataSource for DataAwsEc2PublicIpv4Pool {
 }
 
 /// A declared [`DataAwsEc2PublicIpv4Pool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2PublicIpv4PoolRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2PublicIpv4PoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2PublicIpv4PoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2PublicIpv4PoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2PublicIpv4PoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -22347,10 +26421,18 @@ impl DataAwsEc2PublicIpv4PoolRef {
 pub enum DataAwsEc2PublicIpv4PoolPoolAddressRanges {}
 
 /// The fields of a [`DataAwsEc2PublicIpv4PoolPoolAddressRanges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2PublicIpv4PoolPoolAddressRangesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2PublicIpv4PoolPoolAddressRangesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2PublicIpv4PoolPoolAddressRangesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2PublicIpv4PoolPoolAddressRangesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22384,8 +26466,15 @@ impl DataAwsEc2PublicIpv4PoolPoolAddressRangesFields {
 }
 
 /// The data source `aws_ec2_public_ipv4_pools`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2PublicIpv4Pools(Body);
+
+impl std::fmt::Debug for DataAwsEc2PublicIpv4Pools {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2PublicIpv4Pools").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2PublicIpv4Pools {
     #[inline]
@@ -22418,9 +26507,11 @@ impl DataAwsEc2PublicIpv4Pools {
 }
 
 impl BlockType for DataAwsEc2PublicIpv4Pools {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -22433,16 +26524,25 @@ impl DataSource for DataAwsEc2PublicIpv4Pools {
 }
 
 /// A declared [`DataAwsEc2PublicIpv4Pools`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2PublicIpv4PoolsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2PublicIpv4PoolsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2PublicIpv4PoolsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2PublicIpv4PoolsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2PublicIpv4PoolsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -22481,8 +26581,15 @@ impl DataAwsEc2PublicIpv4PoolsRef {
 }
 
 /// The nested block `aws_ec2_public_ipv4_pools.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2PublicIpv4PoolsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2PublicIpv4PoolsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2PublicIpv4PoolsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2PublicIpv4PoolsFilter`].
 #[derive(Clone, Debug)]
@@ -22504,10 +26611,18 @@ impl DataAwsEc2PublicIpv4PoolsFilter {
 }
 
 /// The fields of a [`DataAwsEc2PublicIpv4PoolsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2PublicIpv4PoolsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2PublicIpv4PoolsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2PublicIpv4PoolsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2PublicIpv4PoolsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22531,8 +26646,15 @@ impl DataAwsEc2PublicIpv4PoolsFilterFields {
 }
 
 /// The data source `aws_ec2_serial_console_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SerialConsoleAccess(Body);
+
+impl std::fmt::Debug for DataAwsEc2SerialConsoleAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SerialConsoleAccess").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2SerialConsoleAccess {
     #[inline]
@@ -22559,9 +26681,11 @@ impl DataAwsEc2SerialConsoleAccess {
 }
 
 impl BlockType for DataAwsEc2SerialConsoleAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -22574,16 +26698,25 @@ impl DataSource for DataAwsEc2SerialConsoleAccess {
 }
 
 /// A declared [`DataAwsEc2SerialConsoleAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SerialConsoleAccessRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2SerialConsoleAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SerialConsoleAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2SerialConsoleAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2SerialConsoleAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -22617,8 +26750,15 @@ impl DataAwsEc2SerialConsoleAccessRef {
 }
 
 /// The nested block `aws_ec2_serial_console_access.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SerialConsoleAccessTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2SerialConsoleAccessTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SerialConsoleAccessTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2SerialConsoleAccessTimeouts {
     #[inline]
@@ -22634,10 +26774,18 @@ impl DataAwsEc2SerialConsoleAccessTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2SerialConsoleAccessTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SerialConsoleAccessTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2SerialConsoleAccessTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SerialConsoleAccessTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2SerialConsoleAccessTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22656,8 +26804,15 @@ impl DataAwsEc2SerialConsoleAccessTimeoutsFields {
 }
 
 /// The data source `aws_ec2_spot_price`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SpotPrice(Body);
+
+impl std::fmt::Debug for DataAwsEc2SpotPrice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SpotPrice").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2SpotPrice {
     #[inline]
@@ -22700,9 +26855,11 @@ impl DataAwsEc2SpotPrice {
 }
 
 impl BlockType for DataAwsEc2SpotPrice {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -22715,16 +26872,25 @@ impl DataSource for DataAwsEc2SpotPrice {
 }
 
 /// A declared [`DataAwsEc2SpotPrice`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SpotPriceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2SpotPriceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SpotPriceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2SpotPriceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2SpotPriceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -22778,8 +26944,15 @@ impl DataAwsEc2SpotPriceRef {
 }
 
 /// The nested block `aws_ec2_spot_price.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SpotPriceFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2SpotPriceFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SpotPriceFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2SpotPriceFilter`].
 #[derive(Clone, Debug)]
@@ -22801,10 +26974,18 @@ impl DataAwsEc2SpotPriceFilter {
 }
 
 /// The fields of a [`DataAwsEc2SpotPriceFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SpotPriceFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2SpotPriceFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SpotPriceFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2SpotPriceFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22828,8 +27009,15 @@ impl DataAwsEc2SpotPriceFilterFields {
 }
 
 /// The nested block `aws_ec2_spot_price.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SpotPriceTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2SpotPriceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SpotPriceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2SpotPriceTimeouts {
     #[inline]
@@ -22845,10 +27033,18 @@ impl DataAwsEc2SpotPriceTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2SpotPriceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2SpotPriceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2SpotPriceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2SpotPriceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2SpotPriceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -22867,8 +27063,15 @@ impl DataAwsEc2SpotPriceTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGateway(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGateway").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGateway {
     #[inline]
@@ -22906,9 +27109,11 @@ impl DataAwsEc2TransitGateway {
 }
 
 impl BlockType for DataAwsEc2TransitGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -22921,16 +27126,25 @@ impl DataSource for DataAwsEc2TransitGateway {
 }
 
 /// A declared [`DataAwsEc2TransitGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -23044,8 +27258,15 @@ impl DataAwsEc2TransitGatewayRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayFilter`].
 #[derive(Clone, Debug)]
@@ -23067,10 +27288,18 @@ impl DataAwsEc2TransitGatewayFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23094,8 +27323,15 @@ impl DataAwsEc2TransitGatewayFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayTimeouts {
     #[inline]
@@ -23111,10 +27347,18 @@ impl DataAwsEc2TransitGatewayTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23133,8 +27377,15 @@ impl DataAwsEc2TransitGatewayTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachment(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachment").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayAttachment {
     #[inline]
@@ -23172,9 +27423,11 @@ impl DataAwsEc2TransitGatewayAttachment {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -23187,16 +27440,25 @@ impl DataSource for DataAwsEc2TransitGatewayAttachment {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -23280,8 +27542,15 @@ impl DataAwsEc2TransitGatewayAttachmentRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_attachment.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayAttachmentFilter`].
 #[derive(Clone, Debug)]
@@ -23303,10 +27572,18 @@ impl DataAwsEc2TransitGatewayAttachmentFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayAttachmentFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayAttachmentFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23330,8 +27607,15 @@ impl DataAwsEc2TransitGatewayAttachmentFilterFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_attachments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachments(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachments").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayAttachments {
     #[inline]
@@ -23369,9 +27653,11 @@ impl DataAwsEc2TransitGatewayAttachments {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayAttachments {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -23384,16 +27670,25 @@ impl DataSource for DataAwsEc2TransitGatewayAttachments {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayAttachments`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayAttachmentsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayAttachmentsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -23437,8 +27732,15 @@ impl DataAwsEc2TransitGatewayAttachmentsRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_attachments.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayAttachmentsFilter`].
 #[derive(Clone, Debug)]
@@ -23460,10 +27762,18 @@ impl DataAwsEc2TransitGatewayAttachmentsFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayAttachmentsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayAttachmentsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23487,8 +27797,15 @@ impl DataAwsEc2TransitGatewayAttachmentsFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_attachments.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayAttachmentsTimeouts {
     #[inline]
@@ -23504,10 +27821,18 @@ impl DataAwsEc2TransitGatewayAttachmentsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayAttachmentsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayAttachmentsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayAttachmentsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayAttachmentsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayAttachmentsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23526,8 +27851,15 @@ impl DataAwsEc2TransitGatewayAttachmentsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_connect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnect(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnect").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayConnect {
     #[inline]
@@ -23570,9 +27902,11 @@ impl DataAwsEc2TransitGatewayConnect {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayConnect {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -23585,16 +27919,25 @@ impl DataSource for DataAwsEc2TransitGatewayConnect {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayConnect`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayConnectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayConnectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -23653,8 +27996,15 @@ impl DataAwsEc2TransitGatewayConnectRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_connect.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayConnectFilter`].
 #[derive(Clone, Debug)]
@@ -23676,10 +28026,18 @@ impl DataAwsEc2TransitGatewayConnectFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayConnectFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayConnectFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23703,8 +28061,15 @@ impl DataAwsEc2TransitGatewayConnectFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_connect.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayConnectTimeouts {
     #[inline]
@@ -23720,10 +28085,18 @@ impl DataAwsEc2TransitGatewayConnectTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayConnectTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayConnectTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23742,8 +28115,15 @@ impl DataAwsEc2TransitGatewayConnectTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_connect_peer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectPeer(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectPeer").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayConnectPeer {
     #[inline]
@@ -23786,9 +28166,11 @@ impl DataAwsEc2TransitGatewayConnectPeer {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayConnectPeer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -23801,16 +28183,25 @@ impl DataSource for DataAwsEc2TransitGatewayConnectPeer {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayConnectPeer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectPeerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectPeerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectPeerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayConnectPeerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayConnectPeerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -23894,8 +28285,15 @@ impl DataAwsEc2TransitGatewayConnectPeerRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_connect_peer.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectPeerFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectPeerFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectPeerFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayConnectPeerFilter`].
 #[derive(Clone, Debug)]
@@ -23917,10 +28315,18 @@ impl DataAwsEc2TransitGatewayConnectPeerFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayConnectPeerFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectPeerFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectPeerFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectPeerFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayConnectPeerFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23944,8 +28350,15 @@ impl DataAwsEc2TransitGatewayConnectPeerFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_connect_peer.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectPeerTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectPeerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectPeerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayConnectPeerTimeouts {
     #[inline]
@@ -23961,10 +28374,18 @@ impl DataAwsEc2TransitGatewayConnectPeerTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayConnectPeerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayConnectPeerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayConnectPeerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayConnectPeerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayConnectPeerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -23983,8 +28404,15 @@ impl DataAwsEc2TransitGatewayConnectPeerTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_dx_gateway_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayDxGatewayAttachment(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayDxGatewayAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayDxGatewayAttachment").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayDxGatewayAttachment {
     #[inline]
@@ -24032,9 +28460,11 @@ impl DataAwsEc2TransitGatewayDxGatewayAttachment {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayDxGatewayAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -24047,16 +28477,25 @@ impl DataSource for DataAwsEc2TransitGatewayDxGatewayAttachment {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayDxGatewayAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayDxGatewayAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayDxGatewayAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayDxGatewayAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayDxGatewayAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayDxGatewayAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -24110,8 +28549,15 @@ impl DataAwsEc2TransitGatewayDxGatewayAttachmentRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_dx_gateway_attachment.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayDxGatewayAttachmentFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayDxGatewayAttachmentFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayDxGatewayAttachmentFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayDxGatewayAttachmentFilter`].
 #[derive(Clone, Debug)]
@@ -24133,10 +28579,18 @@ impl DataAwsEc2TransitGatewayDxGatewayAttachmentFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayDxGatewayAttachmentFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayDxGatewayAttachmentFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayDxGatewayAttachmentFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayDxGatewayAttachmentFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayDxGatewayAttachmentFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24160,8 +28614,15 @@ impl DataAwsEc2TransitGatewayDxGatewayAttachmentFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_dx_gateway_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayDxGatewayAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayDxGatewayAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayDxGatewayAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayDxGatewayAttachmentTimeouts {
     #[inline]
@@ -24177,10 +28638,18 @@ impl DataAwsEc2TransitGatewayDxGatewayAttachmentTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayDxGatewayAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayDxGatewayAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayDxGatewayAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayDxGatewayAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayDxGatewayAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24199,8 +28668,15 @@ impl DataAwsEc2TransitGatewayDxGatewayAttachmentTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_multicast_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomain(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomain").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayMulticastDomain {
     #[inline]
@@ -24243,9 +28719,11 @@ impl DataAwsEc2TransitGatewayMulticastDomain {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayMulticastDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -24258,16 +28736,25 @@ impl DataSource for DataAwsEc2TransitGatewayMulticastDomain {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayMulticastDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayMulticastDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayMulticastDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -24370,10 +28857,18 @@ impl DataAwsEc2TransitGatewayMulticastDomainRef {
 pub enum DataAwsEc2TransitGatewayMulticastDomainAssociations {}
 
 /// The fields of a [`DataAwsEc2TransitGatewayMulticastDomainAssociations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainAssociationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainAssociationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainAssociationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayMulticastDomainAssociationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24397,8 +28892,15 @@ impl DataAwsEc2TransitGatewayMulticastDomainAssociationsFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_multicast_domain.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayMulticastDomainFilter`].
 #[derive(Clone, Debug)]
@@ -24420,10 +28922,18 @@ impl DataAwsEc2TransitGatewayMulticastDomainFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayMulticastDomainFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayMulticastDomainFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24451,10 +28961,18 @@ impl DataAwsEc2TransitGatewayMulticastDomainFilterFields {
 pub enum DataAwsEc2TransitGatewayMulticastDomainMembers {}
 
 /// The fields of a [`DataAwsEc2TransitGatewayMulticastDomainMembers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainMembersFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainMembersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainMembersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayMulticastDomainMembersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24482,10 +29000,18 @@ impl DataAwsEc2TransitGatewayMulticastDomainMembersFields {
 pub enum DataAwsEc2TransitGatewayMulticastDomainSources {}
 
 /// The fields of a [`DataAwsEc2TransitGatewayMulticastDomainSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainSourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayMulticastDomainSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24509,8 +29035,15 @@ impl DataAwsEc2TransitGatewayMulticastDomainSourcesFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_multicast_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayMulticastDomainTimeouts {
     #[inline]
@@ -24526,10 +29059,18 @@ impl DataAwsEc2TransitGatewayMulticastDomainTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayMulticastDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayMulticastDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayMulticastDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayMulticastDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayMulticastDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24548,8 +29089,15 @@ impl DataAwsEc2TransitGatewayMulticastDomainTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_peering_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachment(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachment").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayPeeringAttachment {
     #[inline]
@@ -24587,9 +29135,11 @@ impl DataAwsEc2TransitGatewayPeeringAttachment {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayPeeringAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -24602,16 +29152,25 @@ impl DataSource for DataAwsEc2TransitGatewayPeeringAttachment {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayPeeringAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayPeeringAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayPeeringAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -24680,8 +29239,15 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_peering_attachment.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayPeeringAttachmentFilter`].
 #[derive(Clone, Debug)]
@@ -24703,10 +29269,18 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayPeeringAttachmentFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayPeeringAttachmentFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24730,8 +29304,15 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_peering_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayPeeringAttachmentTimeouts {
     #[inline]
@@ -24747,10 +29328,18 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayPeeringAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayPeeringAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24769,8 +29358,15 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_peering_attachments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachments(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachments").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayPeeringAttachments {
     #[inline]
@@ -24803,9 +29399,11 @@ impl DataAwsEc2TransitGatewayPeeringAttachments {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayPeeringAttachments {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -24818,16 +29416,25 @@ impl DataSource for DataAwsEc2TransitGatewayPeeringAttachments {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayPeeringAttachments`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayPeeringAttachmentsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayPeeringAttachmentsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -24866,8 +29473,15 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentsRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_peering_attachments.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayPeeringAttachmentsFilter`].
 #[derive(Clone, Debug)]
@@ -24889,10 +29503,18 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentsFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayPeeringAttachmentsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayPeeringAttachmentsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24916,8 +29538,15 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentsFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_peering_attachments.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayPeeringAttachmentsTimeouts {
     #[inline]
@@ -24933,10 +29562,18 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayPeeringAttachmentsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayPeeringAttachmentsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayPeeringAttachmentsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayPeeringAttachmentsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayPeeringAttachmentsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -24955,8 +29592,15 @@ impl DataAwsEc2TransitGatewayPeeringAttachmentsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_route_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTable(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTable").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayRouteTable {
     #[inline]
@@ -24994,9 +29638,11 @@ impl DataAwsEc2TransitGatewayRouteTable {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayRouteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -25009,16 +29655,25 @@ impl DataSource for DataAwsEc2TransitGatewayRouteTable {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayRouteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayRouteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayRouteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -25077,8 +29732,15 @@ impl DataAwsEc2TransitGatewayRouteTableRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_table.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTableFilter`].
 #[derive(Clone, Debug)]
@@ -25100,10 +29762,18 @@ impl DataAwsEc2TransitGatewayRouteTableFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTableFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTableFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25127,8 +29797,15 @@ impl DataAwsEc2TransitGatewayRouteTableFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayRouteTableTimeouts {
     #[inline]
@@ -25144,10 +29821,18 @@ impl DataAwsEc2TransitGatewayRouteTableTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25166,8 +29851,15 @@ impl DataAwsEc2TransitGatewayRouteTableTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_route_table_associations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableAssociations(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableAssociations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableAssociations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTableAssociations`].
 #[derive(Clone, Debug)]
@@ -25209,9 +29901,11 @@ impl DataAwsEc2TransitGatewayRouteTableAssociations {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayRouteTableAssociations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -25224,16 +29918,25 @@ impl DataSource for DataAwsEc2TransitGatewayRouteTableAssociations {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayRouteTableAssociations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableAssociationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableAssociationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableAssociationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayRouteTableAssociationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayRouteTableAssociationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -25277,8 +29980,15 @@ impl DataAwsEc2TransitGatewayRouteTableAssociationsRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_table_associations.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableAssociationsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableAssociationsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableAssociationsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTableAssociationsFilter`].
 #[derive(Clone, Debug)]
@@ -25300,10 +30010,18 @@ impl DataAwsEc2TransitGatewayRouteTableAssociationsFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTableAssociationsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableAssociationsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableAssociationsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableAssociationsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTableAssociationsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25327,8 +30045,15 @@ impl DataAwsEc2TransitGatewayRouteTableAssociationsFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_table_associations.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableAssociationsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableAssociationsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableAssociationsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayRouteTableAssociationsTimeouts {
     #[inline]
@@ -25344,10 +30069,18 @@ impl DataAwsEc2TransitGatewayRouteTableAssociationsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTableAssociationsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableAssociationsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableAssociationsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableAssociationsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTableAssociationsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25366,8 +30099,15 @@ impl DataAwsEc2TransitGatewayRouteTableAssociationsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_route_table_propagations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablePropagations(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablePropagations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablePropagations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTablePropagations`].
 #[derive(Clone, Debug)]
@@ -25409,9 +30149,11 @@ impl DataAwsEc2TransitGatewayRouteTablePropagations {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayRouteTablePropagations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -25424,16 +30166,25 @@ impl DataSource for DataAwsEc2TransitGatewayRouteTablePropagations {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayRouteTablePropagations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablePropagationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablePropagationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablePropagationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayRouteTablePropagationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayRouteTablePropagationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -25477,8 +30228,15 @@ impl DataAwsEc2TransitGatewayRouteTablePropagationsRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_table_propagations.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablePropagationsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablePropagationsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablePropagationsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTablePropagationsFilter`].
 #[derive(Clone, Debug)]
@@ -25500,10 +30258,18 @@ impl DataAwsEc2TransitGatewayRouteTablePropagationsFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTablePropagationsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablePropagationsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablePropagationsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablePropagationsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTablePropagationsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25527,8 +30293,15 @@ impl DataAwsEc2TransitGatewayRouteTablePropagationsFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_table_propagations.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablePropagationsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablePropagationsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablePropagationsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayRouteTablePropagationsTimeouts {
     #[inline]
@@ -25544,10 +30317,18 @@ impl DataAwsEc2TransitGatewayRouteTablePropagationsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTablePropagationsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablePropagationsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablePropagationsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablePropagationsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTablePropagationsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25566,8 +30347,15 @@ impl DataAwsEc2TransitGatewayRouteTablePropagationsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_route_table_routes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableRoutes(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableRoutes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableRoutes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTableRoutes`].
 #[derive(Clone, Debug)]
@@ -25600,9 +30388,11 @@ impl DataAwsEc2TransitGatewayRouteTableRoutes {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayRouteTableRoutes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -25615,16 +30405,25 @@ impl DataSource for DataAwsEc2TransitGatewayRouteTableRoutes {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayRouteTableRoutes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableRoutesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableRoutesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableRoutesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayRouteTableRoutesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayRouteTableRoutesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -25663,8 +30462,15 @@ impl DataAwsEc2TransitGatewayRouteTableRoutesRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_table_routes.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableRoutesFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableRoutesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableRoutesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTableRoutesFilter`].
 #[derive(Clone, Debug)]
@@ -25686,10 +30492,18 @@ impl DataAwsEc2TransitGatewayRouteTableRoutesFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTableRoutesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableRoutesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableRoutesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableRoutesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTableRoutesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25717,10 +30531,18 @@ impl DataAwsEc2TransitGatewayRouteTableRoutesFilterFields {
 pub enum DataAwsEc2TransitGatewayRouteTableRoutesRoutes {}
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTableRoutesRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTableRoutesRoutesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTableRoutesRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTableRoutesRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTableRoutesRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25759,8 +30581,15 @@ impl DataAwsEc2TransitGatewayRouteTableRoutesRoutesFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_route_tables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTables(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTables").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayRouteTables {
     #[inline]
@@ -25798,9 +30627,11 @@ impl DataAwsEc2TransitGatewayRouteTables {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayRouteTables {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -25813,16 +30644,25 @@ impl DataSource for DataAwsEc2TransitGatewayRouteTables {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayRouteTables`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayRouteTablesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayRouteTablesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -25866,8 +30706,15 @@ impl DataAwsEc2TransitGatewayRouteTablesRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_tables.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablesFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayRouteTablesFilter`].
 #[derive(Clone, Debug)]
@@ -25889,10 +30736,18 @@ impl DataAwsEc2TransitGatewayRouteTablesFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTablesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTablesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25916,8 +30771,15 @@ impl DataAwsEc2TransitGatewayRouteTablesFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_route_tables.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayRouteTablesTimeouts {
     #[inline]
@@ -25933,10 +30795,18 @@ impl DataAwsEc2TransitGatewayRouteTablesTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayRouteTablesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayRouteTablesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayRouteTablesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayRouteTablesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayRouteTablesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -25955,8 +30825,15 @@ impl DataAwsEc2TransitGatewayRouteTablesTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_vpc_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachment(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachment").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayVpcAttachment {
     #[inline]
@@ -25994,9 +30871,11 @@ impl DataAwsEc2TransitGatewayVpcAttachment {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayVpcAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -26009,16 +30888,25 @@ impl DataSource for DataAwsEc2TransitGatewayVpcAttachment {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayVpcAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayVpcAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayVpcAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -26102,8 +30990,15 @@ impl DataAwsEc2TransitGatewayVpcAttachmentRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_vpc_attachment.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayVpcAttachmentFilter`].
 #[derive(Clone, Debug)]
@@ -26125,10 +31020,18 @@ impl DataAwsEc2TransitGatewayVpcAttachmentFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayVpcAttachmentFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayVpcAttachmentFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -26152,8 +31055,15 @@ impl DataAwsEc2TransitGatewayVpcAttachmentFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_vpc_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayVpcAttachmentTimeouts {
     #[inline]
@@ -26169,10 +31079,18 @@ impl DataAwsEc2TransitGatewayVpcAttachmentTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayVpcAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayVpcAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -26191,8 +31109,15 @@ impl DataAwsEc2TransitGatewayVpcAttachmentTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_vpc_attachments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachments(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachments").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayVpcAttachments {
     #[inline]
@@ -26225,9 +31150,11 @@ impl DataAwsEc2TransitGatewayVpcAttachments {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayVpcAttachments {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -26240,16 +31167,25 @@ impl DataSource for DataAwsEc2TransitGatewayVpcAttachments {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayVpcAttachments`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayVpcAttachmentsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayVpcAttachmentsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -26288,8 +31224,15 @@ impl DataAwsEc2TransitGatewayVpcAttachmentsRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_vpc_attachments.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayVpcAttachmentsFilter`].
 #[derive(Clone, Debug)]
@@ -26311,10 +31254,18 @@ impl DataAwsEc2TransitGatewayVpcAttachmentsFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayVpcAttachmentsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayVpcAttachmentsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -26338,8 +31289,15 @@ impl DataAwsEc2TransitGatewayVpcAttachmentsFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_vpc_attachments.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayVpcAttachmentsTimeouts {
     #[inline]
@@ -26355,10 +31313,18 @@ impl DataAwsEc2TransitGatewayVpcAttachmentsTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayVpcAttachmentsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpcAttachmentsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpcAttachmentsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpcAttachmentsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayVpcAttachmentsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -26377,8 +31343,15 @@ impl DataAwsEc2TransitGatewayVpcAttachmentsTimeoutsFields {
 }
 
 /// The data source `aws_ec2_transit_gateway_vpn_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpnAttachment(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpnAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpnAttachment").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayVpnAttachment {
     #[inline]
@@ -26426,9 +31399,11 @@ impl DataAwsEc2TransitGatewayVpnAttachment {
 }
 
 impl BlockType for DataAwsEc2TransitGatewayVpnAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -26441,16 +31416,25 @@ impl DataSource for DataAwsEc2TransitGatewayVpnAttachment {
 }
 
 /// A declared [`DataAwsEc2TransitGatewayVpnAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpnAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpnAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpnAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEc2TransitGatewayVpnAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEc2TransitGatewayVpnAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -26499,8 +31483,15 @@ impl DataAwsEc2TransitGatewayVpnAttachmentRef {
 }
 
 /// The nested block `aws_ec2_transit_gateway_vpn_attachment.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpnAttachmentFilter(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpnAttachmentFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpnAttachmentFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEc2TransitGatewayVpnAttachmentFilter`].
 #[derive(Clone, Debug)]
@@ -26522,10 +31513,18 @@ impl DataAwsEc2TransitGatewayVpnAttachmentFilter {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayVpnAttachmentFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpnAttachmentFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpnAttachmentFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpnAttachmentFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayVpnAttachmentFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -26549,8 +31548,15 @@ impl DataAwsEc2TransitGatewayVpnAttachmentFilterFields {
 }
 
 /// The nested block `aws_ec2_transit_gateway_vpn_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpnAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpnAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpnAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEc2TransitGatewayVpnAttachmentTimeouts {
     #[inline]
@@ -26566,10 +31572,18 @@ impl DataAwsEc2TransitGatewayVpnAttachmentTimeouts {
 }
 
 /// The fields of a [`DataAwsEc2TransitGatewayVpnAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEc2TransitGatewayVpnAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEc2TransitGatewayVpnAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEc2TransitGatewayVpnAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEc2TransitGatewayVpnAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

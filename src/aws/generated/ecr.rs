@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ecr_account_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrAccountSetting(Body);
+
+impl std::fmt::Debug for EcrAccountSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrAccountSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrAccountSetting`].
 #[derive(Clone, Debug)]
@@ -38,9 +45,11 @@ impl EcrAccountSetting {
 }
 
 impl BlockType for EcrAccountSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -54,16 +63,25 @@ impl Resource for EcrAccountSetting {
 }
 
 /// A declared [`EcrAccountSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrAccountSettingRef(BlockRef);
 
+impl std::fmt::Debug for EcrAccountSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrAccountSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrAccountSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrAccountSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -92,8 +110,15 @@ impl EcrAccountSettingRef {
 }
 
 /// The resource `aws_ecr_lifecycle_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrLifecyclePolicy(Body);
+
+impl std::fmt::Debug for EcrLifecyclePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrLifecyclePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrLifecyclePolicy`].
 #[derive(Clone, Debug)]
@@ -126,9 +151,11 @@ impl EcrLifecyclePolicy {
 }
 
 impl BlockType for EcrLifecyclePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -142,16 +169,25 @@ impl Resource for EcrLifecyclePolicy {
 }
 
 /// A declared [`EcrLifecyclePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrLifecyclePolicyRef(BlockRef);
 
+impl std::fmt::Debug for EcrLifecyclePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrLifecyclePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrLifecyclePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrLifecyclePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -190,8 +226,15 @@ impl EcrLifecyclePolicyRef {
 }
 
 /// The resource `aws_ecr_pull_through_cache_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrPullThroughCacheRule(Body);
+
+impl std::fmt::Debug for EcrPullThroughCacheRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrPullThroughCacheRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrPullThroughCacheRule`].
 #[derive(Clone, Debug)]
@@ -239,9 +282,11 @@ impl EcrPullThroughCacheRule {
 }
 
 impl BlockType for EcrPullThroughCacheRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -255,16 +300,25 @@ impl Resource for EcrPullThroughCacheRule {
 }
 
 /// A declared [`EcrPullThroughCacheRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrPullThroughCacheRuleRef(BlockRef);
 
+impl std::fmt::Debug for EcrPullThroughCacheRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrPullThroughCacheRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrPullThroughCacheRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrPullThroughCacheRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -318,8 +372,15 @@ impl EcrPullThroughCacheRuleRef {
 }
 
 /// The resource `aws_ecr_registry_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryPolicy(Body);
+
+impl std::fmt::Debug for EcrRegistryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRegistryPolicy`].
 #[derive(Clone, Debug)]
@@ -350,9 +411,11 @@ impl EcrRegistryPolicy {
 }
 
 impl BlockType for EcrRegistryPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -366,16 +429,25 @@ impl Resource for EcrRegistryPolicy {
 }
 
 /// A declared [`EcrRegistryPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryPolicyRef(BlockRef);
 
+impl std::fmt::Debug for EcrRegistryPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrRegistryPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrRegistryPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -409,8 +481,15 @@ impl EcrRegistryPolicyRef {
 }
 
 /// The resource `aws_ecr_registry_scanning_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryScanningConfiguration(Body);
+
+impl std::fmt::Debug for EcrRegistryScanningConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryScanningConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRegistryScanningConfiguration`].
 #[derive(Clone, Debug)]
@@ -447,9 +526,11 @@ impl EcrRegistryScanningConfiguration {
 }
 
 impl BlockType for EcrRegistryScanningConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -463,16 +544,25 @@ impl Resource for EcrRegistryScanningConfiguration {
 }
 
 /// A declared [`EcrRegistryScanningConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryScanningConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for EcrRegistryScanningConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryScanningConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrRegistryScanningConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrRegistryScanningConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -511,8 +601,15 @@ impl EcrRegistryScanningConfigurationRef {
 }
 
 /// The nested block `aws_ecr_registry_scanning_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryScanningConfigurationRule(Body);
+
+impl std::fmt::Debug for EcrRegistryScanningConfigurationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryScanningConfigurationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRegistryScanningConfigurationRule`].
 #[derive(Clone, Debug)]
@@ -534,10 +631,18 @@ impl EcrRegistryScanningConfigurationRule {
 }
 
 /// The fields of a [`EcrRegistryScanningConfigurationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryScanningConfigurationRuleFields(Expr);
 
+impl std::fmt::Debug for EcrRegistryScanningConfigurationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryScanningConfigurationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRegistryScanningConfigurationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -561,8 +666,15 @@ impl EcrRegistryScanningConfigurationRuleFields {
 }
 
 /// The nested block `aws_ecr_registry_scanning_configuration.rule.repository_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryScanningConfigurationRuleRepositoryFilter(Body);
+
+impl std::fmt::Debug for EcrRegistryScanningConfigurationRuleRepositoryFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryScanningConfigurationRuleRepositoryFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRegistryScanningConfigurationRuleRepositoryFilter`].
 #[derive(Clone, Debug)]
@@ -584,10 +696,18 @@ impl EcrRegistryScanningConfigurationRuleRepositoryFilter {
 }
 
 /// The fields of a [`EcrRegistryScanningConfigurationRuleRepositoryFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRegistryScanningConfigurationRuleRepositoryFilterFields(Expr);
 
+impl std::fmt::Debug for EcrRegistryScanningConfigurationRuleRepositoryFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRegistryScanningConfigurationRuleRepositoryFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRegistryScanningConfigurationRuleRepositoryFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -611,8 +731,15 @@ impl EcrRegistryScanningConfigurationRuleRepositoryFilterFields {
 }
 
 /// The resource `aws_ecr_replication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfiguration(Body);
+
+impl std::fmt::Debug for EcrReplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcrReplicationConfiguration {
     #[inline]
@@ -639,9 +766,11 @@ impl EcrReplicationConfiguration {
 }
 
 impl BlockType for EcrReplicationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -655,16 +784,25 @@ impl Resource for EcrReplicationConfiguration {
 }
 
 /// A declared [`EcrReplicationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for EcrReplicationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrReplicationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrReplicationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -698,8 +836,15 @@ impl EcrReplicationConfigurationRef {
 }
 
 /// The nested block `aws_ecr_replication_configuration.replication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfiguration(Body);
+
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrReplicationConfigurationReplicationConfiguration`].
 #[derive(Clone, Debug)]
@@ -719,10 +864,18 @@ impl EcrReplicationConfigurationReplicationConfiguration {
 }
 
 /// The fields of a [`EcrReplicationConfigurationReplicationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrReplicationConfigurationReplicationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -741,8 +894,15 @@ impl EcrReplicationConfigurationReplicationConfigurationFields {
 }
 
 /// The nested block `aws_ecr_replication_configuration.replication_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfigurationRule(Body);
+
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfigurationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfigurationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrReplicationConfigurationReplicationConfigurationRule`].
 #[derive(Clone, Debug)]
@@ -768,10 +928,18 @@ impl EcrReplicationConfigurationReplicationConfigurationRule {
 }
 
 /// The fields of a [`EcrReplicationConfigurationReplicationConfigurationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfigurationRuleFields(Expr);
 
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfigurationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfigurationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrReplicationConfigurationReplicationConfigurationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -795,8 +963,15 @@ impl EcrReplicationConfigurationReplicationConfigurationRuleFields {
 }
 
 /// The nested block `aws_ecr_replication_configuration.replication_configuration.rule.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfigurationRuleDestination(Body);
+
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfigurationRuleDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfigurationRuleDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrReplicationConfigurationReplicationConfigurationRuleDestination`].
 #[derive(Clone, Debug)]
@@ -818,10 +993,18 @@ impl EcrReplicationConfigurationReplicationConfigurationRuleDestination {
 }
 
 /// The fields of a [`EcrReplicationConfigurationReplicationConfigurationRuleDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfigurationRuleDestinationFields(Expr);
 
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfigurationRuleDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfigurationRuleDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrReplicationConfigurationReplicationConfigurationRuleDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -845,8 +1028,15 @@ impl EcrReplicationConfigurationReplicationConfigurationRuleDestinationFields {
 }
 
 /// The nested block `aws_ecr_replication_configuration.replication_configuration.rule.repository_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter(Body);
+
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter`].
 #[derive(Clone, Debug)]
@@ -868,10 +1058,18 @@ impl EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter {
 }
 
 /// The fields of a [`EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilterFields(Expr);
 
+impl std::fmt::Debug for EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -895,8 +1093,15 @@ impl EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilterFiel
 }
 
 /// The resource `aws_ecr_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepository(Body);
+
+impl std::fmt::Debug for EcrRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRepository`].
 #[derive(Clone, Debug)]
@@ -969,9 +1174,11 @@ impl EcrRepository {
 }
 
 impl BlockType for EcrRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -985,16 +1192,25 @@ impl Resource for EcrRepository {
 }
 
 /// A declared [`EcrRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for EcrRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1078,8 +1294,15 @@ impl EcrRepositoryRef {
 }
 
 /// The nested block `aws_ecr_repository.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for EcrRepositoryEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcrRepositoryEncryptionConfiguration {
     #[inline]
@@ -1100,10 +1323,18 @@ impl EcrRepositoryEncryptionConfiguration {
 }
 
 /// The fields of a [`EcrRepositoryEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcrRepositoryEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRepositoryEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1127,8 +1358,15 @@ impl EcrRepositoryEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_ecr_repository.image_scanning_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryImageScanningConfiguration(Body);
+
+impl std::fmt::Debug for EcrRepositoryImageScanningConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryImageScanningConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRepositoryImageScanningConfiguration`].
 #[derive(Clone, Debug)]
@@ -1148,10 +1386,18 @@ impl EcrRepositoryImageScanningConfiguration {
 }
 
 /// The fields of a [`EcrRepositoryImageScanningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryImageScanningConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcrRepositoryImageScanningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryImageScanningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRepositoryImageScanningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1170,8 +1416,15 @@ impl EcrRepositoryImageScanningConfigurationFields {
 }
 
 /// The nested block `aws_ecr_repository.image_tag_mutability_exclusion_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryImageTagMutabilityExclusionFilter(Body);
+
+impl std::fmt::Debug for EcrRepositoryImageTagMutabilityExclusionFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryImageTagMutabilityExclusionFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRepositoryImageTagMutabilityExclusionFilter`].
 #[derive(Clone, Debug)]
@@ -1193,10 +1446,18 @@ impl EcrRepositoryImageTagMutabilityExclusionFilter {
 }
 
 /// The fields of a [`EcrRepositoryImageTagMutabilityExclusionFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryImageTagMutabilityExclusionFilterFields(Expr);
 
+impl std::fmt::Debug for EcrRepositoryImageTagMutabilityExclusionFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryImageTagMutabilityExclusionFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRepositoryImageTagMutabilityExclusionFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1220,8 +1481,15 @@ impl EcrRepositoryImageTagMutabilityExclusionFilterFields {
 }
 
 /// The nested block `aws_ecr_repository.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryTimeouts(Body);
+
+impl std::fmt::Debug for EcrRepositoryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EcrRepositoryTimeouts {
     #[inline]
@@ -1237,10 +1505,18 @@ impl EcrRepositoryTimeouts {
 }
 
 /// The fields of a [`EcrRepositoryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EcrRepositoryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRepositoryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1259,8 +1535,15 @@ impl EcrRepositoryTimeoutsFields {
 }
 
 /// The resource `aws_ecr_repository_creation_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryCreationTemplate(Body);
+
+impl std::fmt::Debug for EcrRepositoryCreationTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryCreationTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRepositoryCreationTemplate`].
 #[derive(Clone, Debug)]
@@ -1335,9 +1618,11 @@ impl EcrRepositoryCreationTemplate {
 }
 
 impl BlockType for EcrRepositoryCreationTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1351,16 +1636,25 @@ impl Resource for EcrRepositoryCreationTemplate {
 }
 
 /// A declared [`EcrRepositoryCreationTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryCreationTemplateRef(BlockRef);
 
+impl std::fmt::Debug for EcrRepositoryCreationTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryCreationTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrRepositoryCreationTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrRepositoryCreationTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1439,8 +1733,15 @@ impl EcrRepositoryCreationTemplateRef {
 }
 
 /// The nested block `aws_ecr_repository_creation_template.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryCreationTemplateEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for EcrRepositoryCreationTemplateEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryCreationTemplateEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcrRepositoryCreationTemplateEncryptionConfiguration {
     #[inline]
@@ -1461,10 +1762,18 @@ impl EcrRepositoryCreationTemplateEncryptionConfiguration {
 }
 
 /// The fields of a [`EcrRepositoryCreationTemplateEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryCreationTemplateEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcrRepositoryCreationTemplateEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryCreationTemplateEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRepositoryCreationTemplateEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1488,8 +1797,15 @@ impl EcrRepositoryCreationTemplateEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_ecr_repository_creation_template.image_tag_mutability_exclusion_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter(Body);
+
+impl std::fmt::Debug for EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter`].
 #[derive(Clone, Debug)]
@@ -1511,10 +1827,18 @@ impl EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter {
 }
 
 /// The fields of a [`EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields(Expr);
 
+impl std::fmt::Debug for EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1538,8 +1862,15 @@ impl EcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields {
 }
 
 /// The resource `aws_ecr_repository_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryPolicy(Body);
+
+impl std::fmt::Debug for EcrRepositoryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrRepositoryPolicy`].
 #[derive(Clone, Debug)]
@@ -1572,9 +1903,11 @@ impl EcrRepositoryPolicy {
 }
 
 impl BlockType for EcrRepositoryPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1588,16 +1921,25 @@ impl Resource for EcrRepositoryPolicy {
 }
 
 /// A declared [`EcrRepositoryPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrRepositoryPolicyRef(BlockRef);
 
+impl std::fmt::Debug for EcrRepositoryPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrRepositoryPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrRepositoryPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrRepositoryPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1636,8 +1978,15 @@ impl EcrRepositoryPolicyRef {
 }
 
 /// The data source `aws_ecr_authorization_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrAuthorizationToken(Body);
+
+impl std::fmt::Debug for DataAwsEcrAuthorizationToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrAuthorizationToken").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEcrAuthorizationToken {
     #[inline]
@@ -1664,9 +2013,11 @@ impl DataAwsEcrAuthorizationToken {
 }
 
 impl BlockType for DataAwsEcrAuthorizationToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1679,16 +2030,25 @@ impl DataSource for DataAwsEcrAuthorizationToken {
 }
 
 /// A declared [`DataAwsEcrAuthorizationToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrAuthorizationTokenRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrAuthorizationTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrAuthorizationTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrAuthorizationTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrAuthorizationTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1742,8 +2102,15 @@ impl DataAwsEcrAuthorizationTokenRef {
 }
 
 /// The data source `aws_ecr_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrImage(Body);
+
+impl std::fmt::Debug for DataAwsEcrImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrImage`].
 #[derive(Clone, Debug)]
@@ -1794,9 +2161,11 @@ impl DataAwsEcrImage {
 }
 
 impl BlockType for DataAwsEcrImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1809,16 +2178,25 @@ impl DataSource for DataAwsEcrImage {
 }
 
 /// A declared [`DataAwsEcrImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrImageRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1887,8 +2265,15 @@ impl DataAwsEcrImageRef {
 }
 
 /// The data source `aws_ecr_images`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrImages(Body);
+
+impl std::fmt::Debug for DataAwsEcrImages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrImages").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrImages`].
 #[derive(Clone, Debug)]
@@ -1921,9 +2306,11 @@ impl DataAwsEcrImages {
 }
 
 impl BlockType for DataAwsEcrImages {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1936,16 +2323,25 @@ impl DataSource for DataAwsEcrImages {
 }
 
 /// A declared [`DataAwsEcrImages`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrImagesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrImagesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrImagesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrImagesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrImagesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1983,10 +2379,18 @@ impl DataAwsEcrImagesRef {
 pub enum DataAwsEcrImagesImageIds {}
 
 /// The fields of a [`DataAwsEcrImagesImageIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrImagesImageIdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrImagesImageIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrImagesImageIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrImagesImageIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2010,8 +2414,15 @@ impl DataAwsEcrImagesImageIdsFields {
 }
 
 /// The data source `aws_ecr_lifecycle_policy_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocument(Body);
+
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocument").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEcrLifecyclePolicyDocument {
     #[inline]
@@ -2028,9 +2439,11 @@ impl DataAwsEcrLifecyclePolicyDocument {
 }
 
 impl BlockType for DataAwsEcrLifecyclePolicyDocument {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2043,16 +2456,25 @@ impl DataSource for DataAwsEcrLifecyclePolicyDocument {
 }
 
 /// A declared [`DataAwsEcrLifecyclePolicyDocument`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocumentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocumentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocumentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrLifecyclePolicyDocumentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrLifecyclePolicyDocumentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2076,8 +2498,15 @@ impl DataAwsEcrLifecyclePolicyDocumentRef {
 }
 
 /// The nested block `aws_ecr_lifecycle_policy_document.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocumentRule(Body);
+
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocumentRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocumentRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrLifecyclePolicyDocumentRule`].
 #[derive(Clone, Debug)]
@@ -2114,10 +2543,18 @@ impl DataAwsEcrLifecyclePolicyDocumentRule {
 }
 
 /// The fields of a [`DataAwsEcrLifecyclePolicyDocumentRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocumentRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocumentRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocumentRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrLifecyclePolicyDocumentRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2151,8 +2588,15 @@ impl DataAwsEcrLifecyclePolicyDocumentRuleFields {
 }
 
 /// The nested block `aws_ecr_lifecycle_policy_document.rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocumentRuleAction(Body);
+
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocumentRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocumentRuleAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrLifecyclePolicyDocumentRuleAction`].
 #[derive(Clone, Debug)]
@@ -2172,10 +2616,18 @@ impl DataAwsEcrLifecyclePolicyDocumentRuleAction {
 }
 
 /// The fields of a [`DataAwsEcrLifecyclePolicyDocumentRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocumentRuleActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocumentRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocumentRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrLifecyclePolicyDocumentRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2194,8 +2646,15 @@ impl DataAwsEcrLifecyclePolicyDocumentRuleActionFields {
 }
 
 /// The nested block `aws_ecr_lifecycle_policy_document.rule.selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocumentRuleSelection(Body);
+
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocumentRuleSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocumentRuleSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrLifecyclePolicyDocumentRuleSelection`].
 #[derive(Clone, Debug)]
@@ -2234,10 +2693,18 @@ impl DataAwsEcrLifecyclePolicyDocumentRuleSelection {
 }
 
 /// The fields of a [`DataAwsEcrLifecyclePolicyDocumentRuleSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrLifecyclePolicyDocumentRuleSelectionFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrLifecyclePolicyDocumentRuleSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrLifecyclePolicyDocumentRuleSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrLifecyclePolicyDocumentRuleSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2281,8 +2748,15 @@ impl DataAwsEcrLifecyclePolicyDocumentRuleSelectionFields {
 }
 
 /// The data source `aws_ecr_pull_through_cache_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrPullThroughCacheRule(Body);
+
+impl std::fmt::Debug for DataAwsEcrPullThroughCacheRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrPullThroughCacheRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrPullThroughCacheRule`].
 #[derive(Clone, Debug)]
@@ -2313,9 +2787,11 @@ impl DataAwsEcrPullThroughCacheRule {
 }
 
 impl BlockType for DataAwsEcrPullThroughCacheRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2328,16 +2804,25 @@ impl DataSource for DataAwsEcrPullThroughCacheRule {
 }
 
 /// A declared [`DataAwsEcrPullThroughCacheRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrPullThroughCacheRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrPullThroughCacheRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrPullThroughCacheRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrPullThroughCacheRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrPullThroughCacheRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2391,8 +2876,15 @@ impl DataAwsEcrPullThroughCacheRuleRef {
 }
 
 /// The data source `aws_ecr_repositories`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositories(Body);
+
+impl std::fmt::Debug for DataAwsEcrRepositories {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositories").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEcrRepositories {
     #[inline]
@@ -2409,9 +2901,11 @@ impl DataAwsEcrRepositories {
 }
 
 impl BlockType for DataAwsEcrRepositories {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2424,16 +2918,25 @@ impl DataSource for DataAwsEcrRepositories {
 }
 
 /// A declared [`DataAwsEcrRepositories`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoriesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrRepositoriesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoriesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrRepositoriesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrRepositoriesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2462,8 +2965,15 @@ impl DataAwsEcrRepositoriesRef {
 }
 
 /// The data source `aws_ecr_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepository(Body);
+
+impl std::fmt::Debug for DataAwsEcrRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrRepository`].
 #[derive(Clone, Debug)]
@@ -2504,9 +3014,11 @@ impl DataAwsEcrRepository {
 }
 
 impl BlockType for DataAwsEcrRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2519,16 +3031,25 @@ impl DataSource for DataAwsEcrRepository {
 }
 
 /// A declared [`DataAwsEcrRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2606,10 +3127,18 @@ impl DataAwsEcrRepositoryRef {
 pub enum DataAwsEcrRepositoryEncryptionConfiguration {}
 
 /// The fields of a [`DataAwsEcrRepositoryEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrRepositoryEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrRepositoryEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2637,10 +3166,18 @@ impl DataAwsEcrRepositoryEncryptionConfigurationFields {
 pub enum DataAwsEcrRepositoryImageScanningConfiguration {}
 
 /// The fields of a [`DataAwsEcrRepositoryImageScanningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryImageScanningConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrRepositoryImageScanningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryImageScanningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrRepositoryImageScanningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2663,10 +3200,18 @@ impl DataAwsEcrRepositoryImageScanningConfigurationFields {
 pub enum DataAwsEcrRepositoryImageTagMutabilityExclusionFilter {}
 
 /// The fields of a [`DataAwsEcrRepositoryImageTagMutabilityExclusionFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryImageTagMutabilityExclusionFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrRepositoryImageTagMutabilityExclusionFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryImageTagMutabilityExclusionFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrRepositoryImageTagMutabilityExclusionFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2690,8 +3235,15 @@ impl DataAwsEcrRepositoryImageTagMutabilityExclusionFilterFields {
 }
 
 /// The data source `aws_ecr_repository_creation_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryCreationTemplate(Body);
+
+impl std::fmt::Debug for DataAwsEcrRepositoryCreationTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryCreationTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrRepositoryCreationTemplate`].
 #[derive(Clone, Debug)]
@@ -2727,9 +3279,11 @@ impl DataAwsEcrRepositoryCreationTemplate {
 }
 
 impl BlockType for DataAwsEcrRepositoryCreationTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2742,16 +3296,25 @@ impl DataSource for DataAwsEcrRepositoryCreationTemplate {
 }
 
 /// A declared [`DataAwsEcrRepositoryCreationTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryCreationTemplateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrRepositoryCreationTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryCreationTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrRepositoryCreationTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrRepositoryCreationTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2834,10 +3397,18 @@ impl DataAwsEcrRepositoryCreationTemplateRef {
 pub enum DataAwsEcrRepositoryCreationTemplateEncryptionConfiguration {}
 
 /// The fields of a [`DataAwsEcrRepositoryCreationTemplateEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryCreationTemplateEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrRepositoryCreationTemplateEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryCreationTemplateEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrRepositoryCreationTemplateEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2865,10 +3436,18 @@ impl DataAwsEcrRepositoryCreationTemplateEncryptionConfigurationFields {
 pub enum DataAwsEcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter {}
 
 /// The fields of a [`DataAwsEcrRepositoryCreationTemplateImageTagMutabilityExclusionFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrRepositoryCreationTemplateImageTagMutabilityExclusionFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

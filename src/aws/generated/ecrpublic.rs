@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ecrpublic_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepository(Body);
+
+impl std::fmt::Debug for EcrpublicRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrpublicRepository`].
 #[derive(Clone, Debug)]
@@ -66,9 +73,11 @@ impl EcrpublicRepository {
 }
 
 impl BlockType for EcrpublicRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -82,16 +91,25 @@ impl Resource for EcrpublicRepository {
 }
 
 /// A declared [`EcrpublicRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for EcrpublicRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrpublicRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrpublicRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -160,8 +178,15 @@ impl EcrpublicRepositoryRef {
 }
 
 /// The nested block `aws_ecrpublic_repository.catalog_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepositoryCatalogData(Body);
+
+impl std::fmt::Debug for EcrpublicRepositoryCatalogData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepositoryCatalogData").field(&self.0).finish()
+    }
+}
 
 impl EcrpublicRepositoryCatalogData {
     #[inline]
@@ -202,10 +227,18 @@ impl EcrpublicRepositoryCatalogData {
 }
 
 /// The fields of a [`EcrpublicRepositoryCatalogData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepositoryCatalogDataFields(Expr);
 
+impl std::fmt::Debug for EcrpublicRepositoryCatalogDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepositoryCatalogDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrpublicRepositoryCatalogDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -249,8 +282,15 @@ impl EcrpublicRepositoryCatalogDataFields {
 }
 
 /// The nested block `aws_ecrpublic_repository.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepositoryTimeouts(Body);
+
+impl std::fmt::Debug for EcrpublicRepositoryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepositoryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EcrpublicRepositoryTimeouts {
     #[inline]
@@ -266,10 +306,18 @@ impl EcrpublicRepositoryTimeouts {
 }
 
 /// The fields of a [`EcrpublicRepositoryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepositoryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EcrpublicRepositoryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepositoryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcrpublicRepositoryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -288,8 +336,15 @@ impl EcrpublicRepositoryTimeoutsFields {
 }
 
 /// The resource `aws_ecrpublic_repository_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepositoryPolicy(Body);
+
+impl std::fmt::Debug for EcrpublicRepositoryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepositoryPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcrpublicRepositoryPolicy`].
 #[derive(Clone, Debug)]
@@ -322,9 +377,11 @@ impl EcrpublicRepositoryPolicy {
 }
 
 impl BlockType for EcrpublicRepositoryPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -338,16 +395,25 @@ impl Resource for EcrpublicRepositoryPolicy {
 }
 
 /// A declared [`EcrpublicRepositoryPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcrpublicRepositoryPolicyRef(BlockRef);
 
+impl std::fmt::Debug for EcrpublicRepositoryPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcrpublicRepositoryPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcrpublicRepositoryPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcrpublicRepositoryPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -386,8 +452,15 @@ impl EcrpublicRepositoryPolicyRef {
 }
 
 /// The data source `aws_ecrpublic_authorization_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrpublicAuthorizationToken(Body);
+
+impl std::fmt::Debug for DataAwsEcrpublicAuthorizationToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrpublicAuthorizationToken").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEcrpublicAuthorizationToken {
     #[inline]
@@ -409,9 +482,11 @@ impl DataAwsEcrpublicAuthorizationToken {
 }
 
 impl BlockType for DataAwsEcrpublicAuthorizationToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -424,16 +499,25 @@ impl DataSource for DataAwsEcrpublicAuthorizationToken {
 }
 
 /// A declared [`DataAwsEcrpublicAuthorizationToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrpublicAuthorizationTokenRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrpublicAuthorizationTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrpublicAuthorizationTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrpublicAuthorizationTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrpublicAuthorizationTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -477,8 +561,15 @@ impl DataAwsEcrpublicAuthorizationTokenRef {
 }
 
 /// The data source `aws_ecrpublic_images`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrpublicImages(Body);
+
+impl std::fmt::Debug for DataAwsEcrpublicImages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrpublicImages").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcrpublicImages`].
 #[derive(Clone, Debug)]
@@ -517,9 +608,11 @@ impl DataAwsEcrpublicImages {
 }
 
 impl BlockType for DataAwsEcrpublicImages {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -532,16 +625,25 @@ impl DataSource for DataAwsEcrpublicImages {
 }
 
 /// A declared [`DataAwsEcrpublicImages`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrpublicImagesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcrpublicImagesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrpublicImagesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcrpublicImagesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcrpublicImagesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -580,8 +682,15 @@ impl DataAwsEcrpublicImagesRef {
 }
 
 /// The nested block `aws_ecrpublic_images.image_ids`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrpublicImagesImageIds(Body);
+
+impl std::fmt::Debug for DataAwsEcrpublicImagesImageIds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrpublicImagesImageIds").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEcrpublicImagesImageIds {
     #[inline]
@@ -604,10 +713,18 @@ impl DataAwsEcrpublicImagesImageIds {
 }
 
 /// The fields of a [`DataAwsEcrpublicImagesImageIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrpublicImagesImageIdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrpublicImagesImageIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrpublicImagesImageIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrpublicImagesImageIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -635,10 +752,18 @@ impl DataAwsEcrpublicImagesImageIdsFields {
 pub enum DataAwsEcrpublicImagesImages {}
 
 /// The fields of a [`DataAwsEcrpublicImagesImages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcrpublicImagesImagesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcrpublicImagesImagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcrpublicImagesImagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcrpublicImagesImagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

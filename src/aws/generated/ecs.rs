@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ecs_account_setting_default`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsAccountSettingDefault(Body);
+
+impl std::fmt::Debug for EcsAccountSettingDefault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsAccountSettingDefault").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsAccountSettingDefault`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl EcsAccountSettingDefault {
 }
 
 impl BlockType for EcsAccountSettingDefault {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for EcsAccountSettingDefault {
 }
 
 /// A declared [`EcsAccountSettingDefault`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsAccountSettingDefaultRef(BlockRef);
 
+impl std::fmt::Debug for EcsAccountSettingDefaultRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsAccountSettingDefaultRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsAccountSettingDefaultRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsAccountSettingDefaultRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -107,8 +125,15 @@ impl EcsAccountSettingDefaultRef {
 }
 
 /// The resource `aws_ecs_capacity_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProvider(Body);
+
+impl std::fmt::Debug for EcsCapacityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProvider`].
 #[derive(Clone, Debug)]
@@ -164,9 +189,11 @@ impl EcsCapacityProvider {
 }
 
 impl BlockType for EcsCapacityProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -180,16 +207,25 @@ impl Resource for EcsCapacityProvider {
 }
 
 /// A declared [`EcsCapacityProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderRef(BlockRef);
 
+impl std::fmt::Debug for EcsCapacityProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsCapacityProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsCapacityProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -248,8 +284,15 @@ impl EcsCapacityProviderRef {
 }
 
 /// The nested block `aws_ecs_capacity_provider.auto_scaling_group_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderAutoScalingGroupProvider(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderAutoScalingGroupProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderAutoScalingGroupProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderAutoScalingGroupProvider`].
 #[derive(Clone, Debug)]
@@ -284,10 +327,18 @@ impl EcsCapacityProviderAutoScalingGroupProvider {
 }
 
 /// The fields of a [`EcsCapacityProviderAutoScalingGroupProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderAutoScalingGroupProviderFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderAutoScalingGroupProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderAutoScalingGroupProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderAutoScalingGroupProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -321,8 +372,15 @@ impl EcsCapacityProviderAutoScalingGroupProviderFields {
 }
 
 /// The nested block `aws_ecs_capacity_provider.auto_scaling_group_provider.managed_scaling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderAutoScalingGroupProviderManagedScaling(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderAutoScalingGroupProviderManagedScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderAutoScalingGroupProviderManagedScaling").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderAutoScalingGroupProviderManagedScaling {
     #[inline]
@@ -358,10 +416,18 @@ impl EcsCapacityProviderAutoScalingGroupProviderManagedScaling {
 }
 
 /// The fields of a [`EcsCapacityProviderAutoScalingGroupProviderManagedScaling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderAutoScalingGroupProviderManagedScalingFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderAutoScalingGroupProviderManagedScalingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderAutoScalingGroupProviderManagedScalingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderAutoScalingGroupProviderManagedScalingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -400,8 +466,15 @@ impl EcsCapacityProviderAutoScalingGroupProviderManagedScalingFields {
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProvider(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderManagedInstancesProvider`].
 #[derive(Clone, Debug)]
@@ -433,10 +506,18 @@ impl EcsCapacityProviderManagedInstancesProvider {
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -470,8 +551,15 @@ impl EcsCapacityProviderManagedInstancesProviderFields {
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.infrastructure_optimization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInfrastructureOptimization(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInfrastructureOptimization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInfrastructureOptimization").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInfrastructureOptimization {
     #[inline]
@@ -487,10 +575,18 @@ impl EcsCapacityProviderManagedInstancesProviderInfrastructureOptimization {
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInfrastructureOptimization`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInfrastructureOptimizationFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInfrastructureOptimizationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInfrastructureOptimizationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInfrastructureOptimizationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -509,8 +605,15 @@ impl EcsCapacityProviderManagedInstancesProviderInfrastructureOptimizationFields
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplate(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplate`].
 #[derive(Clone, Debug)]
@@ -547,10 +650,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplate {
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -589,8 +700,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateFields {
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirements(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirements").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirements`].
 #[derive(Clone, Debug)]
@@ -722,10 +840,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -859,8 +985,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.accelerator_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCount(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCount").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCount {
     #[inline]
@@ -881,10 +1014,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCountFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -908,8 +1049,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.accelerator_total_memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib {
     #[inline]
@@ -930,10 +1078,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -957,8 +1113,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.baseline_ebs_bandwidth_mbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps {
     #[inline]
@@ -979,10 +1142,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1006,8 +1177,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.memory_gib_per_vcpu`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpu(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpu {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpu").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpu {
     #[inline]
@@ -1028,10 +1206,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1055,8 +1241,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMib(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMib").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMib`].
 #[derive(Clone, Debug)]
@@ -1081,10 +1274,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMibFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1108,8 +1309,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.network_bandwidth_gbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbps(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbps").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbps {
     #[inline]
@@ -1130,10 +1338,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1157,8 +1373,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.network_interface_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCount(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCount").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCount {
     #[inline]
@@ -1179,10 +1402,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1206,8 +1437,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.total_local_storage_gb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGb(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGb").field(&self.0).finish()
+    }
+}
 
 impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGb {
     #[inline]
@@ -1228,10 +1466,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1255,8 +1501,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.instance_requirements.vcpu_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCount(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCount`].
 #[derive(Clone, Debug)]
@@ -1281,10 +1534,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCountFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRequirementsVcpuCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1308,8 +1569,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateInstanceRe
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfiguration(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -1334,10 +1602,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkCon
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1361,8 +1637,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkCon
 }
 
 /// The nested block `aws_ecs_capacity_provider.managed_instances_provider.instance_launch_template.storage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfiguration(Body);
+
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfiguration`].
 #[derive(Clone, Debug)]
@@ -1382,10 +1665,18 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageCon
 }
 
 /// The fields of a [`EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1404,8 +1695,15 @@ impl EcsCapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageCon
 }
 
 /// The resource `aws_ecs_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsCluster(Body);
+
+impl std::fmt::Debug for EcsCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsCluster`].
 #[derive(Clone, Debug)]
@@ -1462,9 +1760,11 @@ impl EcsCluster {
 }
 
 impl BlockType for EcsCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1478,16 +1778,25 @@ impl Resource for EcsCluster {
 }
 
 /// A declared [`EcsCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterRef(BlockRef);
 
+impl std::fmt::Debug for EcsClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1546,8 +1855,15 @@ impl EcsClusterRef {
 }
 
 /// The nested block `aws_ecs_cluster.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfiguration(Body);
+
+impl std::fmt::Debug for EcsClusterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsClusterConfiguration {
     #[inline]
@@ -1568,10 +1884,18 @@ impl EcsClusterConfiguration {
 }
 
 /// The fields of a [`EcsClusterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsClusterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsClusterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1595,8 +1919,15 @@ impl EcsClusterConfigurationFields {
 }
 
 /// The nested block `aws_ecs_cluster.configuration.execute_command_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfigurationExecuteCommandConfiguration(Body);
+
+impl std::fmt::Debug for EcsClusterConfigurationExecuteCommandConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfigurationExecuteCommandConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsClusterConfigurationExecuteCommandConfiguration {
     #[inline]
@@ -1622,10 +1953,18 @@ impl EcsClusterConfigurationExecuteCommandConfiguration {
 }
 
 /// The fields of a [`EcsClusterConfigurationExecuteCommandConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfigurationExecuteCommandConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsClusterConfigurationExecuteCommandConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfigurationExecuteCommandConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsClusterConfigurationExecuteCommandConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1654,8 +1993,15 @@ impl EcsClusterConfigurationExecuteCommandConfigurationFields {
 }
 
 /// The nested block `aws_ecs_cluster.configuration.execute_command_configuration.log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration(Body);
+
+impl std::fmt::Debug for EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration {
     #[inline]
@@ -1691,10 +2037,18 @@ impl EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration {
 }
 
 /// The fields of a [`EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfigurationExecuteCommandConfigurationLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsClusterConfigurationExecuteCommandConfigurationLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfigurationExecuteCommandConfigurationLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsClusterConfigurationExecuteCommandConfigurationLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1733,8 +2087,15 @@ impl EcsClusterConfigurationExecuteCommandConfigurationLogConfigurationFields {
 }
 
 /// The nested block `aws_ecs_cluster.configuration.managed_storage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfigurationManagedStorageConfiguration(Body);
+
+impl std::fmt::Debug for EcsClusterConfigurationManagedStorageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfigurationManagedStorageConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsClusterConfigurationManagedStorageConfiguration {
     #[inline]
@@ -1755,10 +2116,18 @@ impl EcsClusterConfigurationManagedStorageConfiguration {
 }
 
 /// The fields of a [`EcsClusterConfigurationManagedStorageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterConfigurationManagedStorageConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsClusterConfigurationManagedStorageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterConfigurationManagedStorageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsClusterConfigurationManagedStorageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1782,8 +2151,15 @@ impl EcsClusterConfigurationManagedStorageConfigurationFields {
 }
 
 /// The nested block `aws_ecs_cluster.service_connect_defaults`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterServiceConnectDefaults(Body);
+
+impl std::fmt::Debug for EcsClusterServiceConnectDefaults {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterServiceConnectDefaults").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsClusterServiceConnectDefaults`].
 #[derive(Clone, Debug)]
@@ -1803,10 +2179,18 @@ impl EcsClusterServiceConnectDefaults {
 }
 
 /// The fields of a [`EcsClusterServiceConnectDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterServiceConnectDefaultsFields(Expr);
 
+impl std::fmt::Debug for EcsClusterServiceConnectDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterServiceConnectDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsClusterServiceConnectDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1825,8 +2209,15 @@ impl EcsClusterServiceConnectDefaultsFields {
 }
 
 /// The nested block `aws_ecs_cluster.setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterSetting(Body);
+
+impl std::fmt::Debug for EcsClusterSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsClusterSetting`].
 #[derive(Clone, Debug)]
@@ -1848,10 +2239,18 @@ impl EcsClusterSetting {
 }
 
 /// The fields of a [`EcsClusterSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterSettingFields(Expr);
 
+impl std::fmt::Debug for EcsClusterSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsClusterSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1875,8 +2274,15 @@ impl EcsClusterSettingFields {
 }
 
 /// The resource `aws_ecs_cluster_capacity_providers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterCapacityProviders(Body);
+
+impl std::fmt::Debug for EcsClusterCapacityProviders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterCapacityProviders").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsClusterCapacityProviders`].
 #[derive(Clone, Debug)]
@@ -1918,9 +2324,11 @@ impl EcsClusterCapacityProviders {
 }
 
 impl BlockType for EcsClusterCapacityProviders {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1934,16 +2342,25 @@ impl Resource for EcsClusterCapacityProviders {
 }
 
 /// A declared [`EcsClusterCapacityProviders`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterCapacityProvidersRef(BlockRef);
 
+impl std::fmt::Debug for EcsClusterCapacityProvidersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterCapacityProvidersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsClusterCapacityProvidersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsClusterCapacityProvidersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1982,8 +2399,15 @@ impl EcsClusterCapacityProvidersRef {
 }
 
 /// The nested block `aws_ecs_cluster_capacity_providers.default_capacity_provider_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterCapacityProvidersDefaultCapacityProviderStrategy(Body);
+
+impl std::fmt::Debug for EcsClusterCapacityProvidersDefaultCapacityProviderStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterCapacityProvidersDefaultCapacityProviderStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsClusterCapacityProvidersDefaultCapacityProviderStrategy`].
 #[derive(Clone, Debug)]
@@ -2013,10 +2437,18 @@ impl EcsClusterCapacityProvidersDefaultCapacityProviderStrategy {
 }
 
 /// The fields of a [`EcsClusterCapacityProvidersDefaultCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsClusterCapacityProvidersDefaultCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for EcsClusterCapacityProvidersDefaultCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsClusterCapacityProvidersDefaultCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsClusterCapacityProvidersDefaultCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2045,8 +2477,15 @@ impl EcsClusterCapacityProvidersDefaultCapacityProviderStrategyFields {
 }
 
 /// The resource `aws_ecs_express_gateway_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayService(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayService`].
 #[derive(Clone, Debug)]
@@ -2135,9 +2574,11 @@ impl EcsExpressGatewayService {
 }
 
 impl BlockType for EcsExpressGatewayService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2151,16 +2592,25 @@ impl Resource for EcsExpressGatewayService {
 }
 
 /// A declared [`EcsExpressGatewayService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceRef(BlockRef);
 
+impl std::fmt::Debug for EcsExpressGatewayServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsExpressGatewayServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsExpressGatewayServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2278,10 +2728,18 @@ impl EcsExpressGatewayServiceRef {
 pub enum EcsExpressGatewayServiceIngressPaths {}
 
 /// The fields of a [`EcsExpressGatewayServiceIngressPaths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceIngressPathsFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServiceIngressPathsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceIngressPathsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServiceIngressPathsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2305,8 +2763,15 @@ impl EcsExpressGatewayServiceIngressPathsFields {
 }
 
 /// The value of `aws_ecs_express_gateway_service.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceNetworkConfiguration(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServiceNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayServiceNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -2328,16 +2793,25 @@ impl EcsExpressGatewayServiceNetworkConfiguration {
 }
 
 impl From<EcsExpressGatewayServiceNetworkConfiguration> for Tf<EcsExpressGatewayServiceNetworkConfiguration> {
+    #[inline]
     fn from(value: EcsExpressGatewayServiceNetworkConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EcsExpressGatewayServiceNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServiceNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServiceNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2361,8 +2835,15 @@ impl EcsExpressGatewayServiceNetworkConfigurationFields {
 }
 
 /// The nested block `aws_ecs_express_gateway_service.primary_container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainer(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayServicePrimaryContainer`].
 #[derive(Clone, Debug)]
@@ -2415,10 +2896,18 @@ impl EcsExpressGatewayServicePrimaryContainer {
 }
 
 /// The fields of a [`EcsExpressGatewayServicePrimaryContainer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServicePrimaryContainerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2467,8 +2956,15 @@ impl EcsExpressGatewayServicePrimaryContainerFields {
 }
 
 /// The value of `aws_ecs_express_gateway_service.primary_container.aws_logs_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration`].
 #[derive(Clone, Debug)]
@@ -2490,16 +2986,25 @@ impl EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration {
 }
 
 impl From<EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration> for Tf<EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration> {
+    #[inline]
     fn from(value: EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EcsExpressGatewayServicePrimaryContainerAwsLogsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerAwsLogsConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerAwsLogsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerAwsLogsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServicePrimaryContainerAwsLogsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2523,8 +3028,15 @@ impl EcsExpressGatewayServicePrimaryContainerAwsLogsConfigurationFields {
 }
 
 /// The nested block `aws_ecs_express_gateway_service.primary_container.environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerEnvironment(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayServicePrimaryContainerEnvironment`].
 #[derive(Clone, Debug)]
@@ -2546,10 +3058,18 @@ impl EcsExpressGatewayServicePrimaryContainerEnvironment {
 }
 
 /// The fields of a [`EcsExpressGatewayServicePrimaryContainerEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerEnvironmentFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServicePrimaryContainerEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2573,8 +3093,15 @@ impl EcsExpressGatewayServicePrimaryContainerEnvironmentFields {
 }
 
 /// The nested block `aws_ecs_express_gateway_service.primary_container.repository_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerRepositoryCredentials(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerRepositoryCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerRepositoryCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayServicePrimaryContainerRepositoryCredentials`].
 #[derive(Clone, Debug)]
@@ -2594,10 +3121,18 @@ impl EcsExpressGatewayServicePrimaryContainerRepositoryCredentials {
 }
 
 /// The fields of a [`EcsExpressGatewayServicePrimaryContainerRepositoryCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerRepositoryCredentialsFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerRepositoryCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerRepositoryCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServicePrimaryContainerRepositoryCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2616,8 +3151,15 @@ impl EcsExpressGatewayServicePrimaryContainerRepositoryCredentialsFields {
 }
 
 /// The nested block `aws_ecs_express_gateway_service.primary_container.secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerSecret(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerSecret").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayServicePrimaryContainerSecret`].
 #[derive(Clone, Debug)]
@@ -2639,10 +3181,18 @@ impl EcsExpressGatewayServicePrimaryContainerSecret {
 }
 
 /// The fields of a [`EcsExpressGatewayServicePrimaryContainerSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServicePrimaryContainerSecretFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServicePrimaryContainerSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServicePrimaryContainerSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServicePrimaryContainerSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2666,8 +3216,15 @@ impl EcsExpressGatewayServicePrimaryContainerSecretFields {
 }
 
 /// The value of `aws_ecs_express_gateway_service.scaling_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceScalingTarget(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServiceScalingTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceScalingTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsExpressGatewayServiceScalingTarget`].
 #[derive(Clone, Debug)]
@@ -2693,16 +3250,25 @@ impl EcsExpressGatewayServiceScalingTarget {
 }
 
 impl From<EcsExpressGatewayServiceScalingTarget> for Tf<EcsExpressGatewayServiceScalingTarget> {
+    #[inline]
     fn from(value: EcsExpressGatewayServiceScalingTarget) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EcsExpressGatewayServiceScalingTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceScalingTargetFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServiceScalingTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceScalingTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServiceScalingTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2736,8 +3302,15 @@ impl EcsExpressGatewayServiceScalingTargetFields {
 }
 
 /// The nested block `aws_ecs_express_gateway_service.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceTimeouts(Body);
+
+impl std::fmt::Debug for EcsExpressGatewayServiceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EcsExpressGatewayServiceTimeouts {
     #[inline]
@@ -2766,10 +3339,18 @@ impl EcsExpressGatewayServiceTimeouts {
 }
 
 /// The fields of a [`EcsExpressGatewayServiceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsExpressGatewayServiceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EcsExpressGatewayServiceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsExpressGatewayServiceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsExpressGatewayServiceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2798,8 +3379,15 @@ impl EcsExpressGatewayServiceTimeoutsFields {
 }
 
 /// The resource `aws_ecs_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsService(Body);
+
+impl std::fmt::Debug for EcsService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsService`].
 #[derive(Clone, Debug)]
@@ -3010,9 +3598,11 @@ impl EcsService {
 }
 
 impl BlockType for EcsService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3026,16 +3616,25 @@ impl Resource for EcsService {
 }
 
 /// A declared [`EcsService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceRef(BlockRef);
 
+impl std::fmt::Debug for EcsServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3244,8 +3843,15 @@ impl EcsServiceRef {
 }
 
 /// The nested block `aws_ecs_service.alarms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceAlarms(Body);
+
+impl std::fmt::Debug for EcsServiceAlarms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceAlarms").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceAlarms`].
 #[derive(Clone, Debug)]
@@ -3269,10 +3875,18 @@ impl EcsServiceAlarms {
 }
 
 /// The fields of a [`EcsServiceAlarms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceAlarmsFields(Expr);
 
+impl std::fmt::Debug for EcsServiceAlarmsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceAlarmsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceAlarmsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3301,8 +3915,15 @@ impl EcsServiceAlarmsFields {
 }
 
 /// The nested block `aws_ecs_service.capacity_provider_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceCapacityProviderStrategy(Body);
+
+impl std::fmt::Debug for EcsServiceCapacityProviderStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceCapacityProviderStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceCapacityProviderStrategy`].
 #[derive(Clone, Debug)]
@@ -3332,10 +3953,18 @@ impl EcsServiceCapacityProviderStrategy {
 }
 
 /// The fields of a [`EcsServiceCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for EcsServiceCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3364,8 +3993,15 @@ impl EcsServiceCapacityProviderStrategyFields {
 }
 
 /// The nested block `aws_ecs_service.deployment_circuit_breaker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentCircuitBreaker(Body);
+
+impl std::fmt::Debug for EcsServiceDeploymentCircuitBreaker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentCircuitBreaker").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceDeploymentCircuitBreaker`].
 #[derive(Clone, Debug)]
@@ -3387,10 +4023,18 @@ impl EcsServiceDeploymentCircuitBreaker {
 }
 
 /// The fields of a [`EcsServiceDeploymentCircuitBreaker`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentCircuitBreakerFields(Expr);
 
+impl std::fmt::Debug for EcsServiceDeploymentCircuitBreakerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentCircuitBreakerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceDeploymentCircuitBreakerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3414,8 +4058,15 @@ impl EcsServiceDeploymentCircuitBreakerFields {
 }
 
 /// The nested block `aws_ecs_service.deployment_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceDeploymentConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsServiceDeploymentConfiguration {
     #[inline]
@@ -3452,10 +4103,18 @@ impl EcsServiceDeploymentConfiguration {
 }
 
 /// The fields of a [`EcsServiceDeploymentConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceDeploymentConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceDeploymentConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3494,8 +4153,15 @@ impl EcsServiceDeploymentConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.deployment_configuration.canary_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfigurationCanaryConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceDeploymentConfigurationCanaryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfigurationCanaryConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsServiceDeploymentConfigurationCanaryConfiguration {
     #[inline]
@@ -3516,10 +4182,18 @@ impl EcsServiceDeploymentConfigurationCanaryConfiguration {
 }
 
 /// The fields of a [`EcsServiceDeploymentConfigurationCanaryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfigurationCanaryConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceDeploymentConfigurationCanaryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfigurationCanaryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceDeploymentConfigurationCanaryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3543,8 +4217,15 @@ impl EcsServiceDeploymentConfigurationCanaryConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.deployment_configuration.lifecycle_hook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfigurationLifecycleHook(Body);
+
+impl std::fmt::Debug for EcsServiceDeploymentConfigurationLifecycleHook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfigurationLifecycleHook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceDeploymentConfigurationLifecycleHook`].
 #[derive(Clone, Debug)]
@@ -3573,10 +4254,18 @@ impl EcsServiceDeploymentConfigurationLifecycleHook {
 }
 
 /// The fields of a [`EcsServiceDeploymentConfigurationLifecycleHook`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfigurationLifecycleHookFields(Expr);
 
+impl std::fmt::Debug for EcsServiceDeploymentConfigurationLifecycleHookFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfigurationLifecycleHookFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceDeploymentConfigurationLifecycleHookFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3610,8 +4299,15 @@ impl EcsServiceDeploymentConfigurationLifecycleHookFields {
 }
 
 /// The nested block `aws_ecs_service.deployment_configuration.linear_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfigurationLinearConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceDeploymentConfigurationLinearConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfigurationLinearConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsServiceDeploymentConfigurationLinearConfiguration {
     #[inline]
@@ -3632,10 +4328,18 @@ impl EcsServiceDeploymentConfigurationLinearConfiguration {
 }
 
 /// The fields of a [`EcsServiceDeploymentConfigurationLinearConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentConfigurationLinearConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceDeploymentConfigurationLinearConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentConfigurationLinearConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceDeploymentConfigurationLinearConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3659,8 +4363,15 @@ impl EcsServiceDeploymentConfigurationLinearConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.deployment_controller`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentController(Body);
+
+impl std::fmt::Debug for EcsServiceDeploymentController {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentController").field(&self.0).finish()
+    }
+}
 
 impl EcsServiceDeploymentController {
     #[inline]
@@ -3676,10 +4387,18 @@ impl EcsServiceDeploymentController {
 }
 
 /// The fields of a [`EcsServiceDeploymentController`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceDeploymentControllerFields(Expr);
 
+impl std::fmt::Debug for EcsServiceDeploymentControllerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceDeploymentControllerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceDeploymentControllerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3698,8 +4417,15 @@ impl EcsServiceDeploymentControllerFields {
 }
 
 /// The nested block `aws_ecs_service.load_balancer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceLoadBalancer(Body);
+
+impl std::fmt::Debug for EcsServiceLoadBalancer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceLoadBalancer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceLoadBalancer`].
 #[derive(Clone, Debug)]
@@ -3736,10 +4462,18 @@ impl EcsServiceLoadBalancer {
 }
 
 /// The fields of a [`EcsServiceLoadBalancer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceLoadBalancerFields(Expr);
 
+impl std::fmt::Debug for EcsServiceLoadBalancerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceLoadBalancerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceLoadBalancerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3778,8 +4512,15 @@ impl EcsServiceLoadBalancerFields {
 }
 
 /// The nested block `aws_ecs_service.load_balancer.advanced_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceLoadBalancerAdvancedConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceLoadBalancerAdvancedConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceLoadBalancerAdvancedConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceLoadBalancerAdvancedConfiguration`].
 #[derive(Clone, Debug)]
@@ -3808,10 +4549,18 @@ impl EcsServiceLoadBalancerAdvancedConfiguration {
 }
 
 /// The fields of a [`EcsServiceLoadBalancerAdvancedConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceLoadBalancerAdvancedConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceLoadBalancerAdvancedConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceLoadBalancerAdvancedConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceLoadBalancerAdvancedConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3845,8 +4594,15 @@ impl EcsServiceLoadBalancerAdvancedConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceNetworkConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -3876,10 +4632,18 @@ impl EcsServiceNetworkConfiguration {
 }
 
 /// The fields of a [`EcsServiceNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3908,8 +4672,15 @@ impl EcsServiceNetworkConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.ordered_placement_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceOrderedPlacementStrategy(Body);
+
+impl std::fmt::Debug for EcsServiceOrderedPlacementStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceOrderedPlacementStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceOrderedPlacementStrategy`].
 #[derive(Clone, Debug)]
@@ -3934,10 +4705,18 @@ impl EcsServiceOrderedPlacementStrategy {
 }
 
 /// The fields of a [`EcsServiceOrderedPlacementStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceOrderedPlacementStrategyFields(Expr);
 
+impl std::fmt::Debug for EcsServiceOrderedPlacementStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceOrderedPlacementStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceOrderedPlacementStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3961,8 +4740,15 @@ impl EcsServiceOrderedPlacementStrategyFields {
 }
 
 /// The nested block `aws_ecs_service.placement_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServicePlacementConstraints(Body);
+
+impl std::fmt::Debug for EcsServicePlacementConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServicePlacementConstraints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServicePlacementConstraints`].
 #[derive(Clone, Debug)]
@@ -3987,10 +4773,18 @@ impl EcsServicePlacementConstraints {
 }
 
 /// The fields of a [`EcsServicePlacementConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServicePlacementConstraintsFields(Expr);
 
+impl std::fmt::Debug for EcsServicePlacementConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServicePlacementConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServicePlacementConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4014,8 +4808,15 @@ impl EcsServicePlacementConstraintsFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfiguration`].
 #[derive(Clone, Debug)]
@@ -4051,10 +4852,18 @@ impl EcsServiceServiceConnectConfiguration {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4088,8 +4897,15 @@ impl EcsServiceServiceConnectConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationLogConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationLogConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationLogConfiguration`].
 #[derive(Clone, Debug)]
@@ -4120,10 +4936,18 @@ impl EcsServiceServiceConnectConfigurationLogConfiguration {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4152,8 +4976,15 @@ impl EcsServiceServiceConnectConfigurationLogConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.log_configuration.secret_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationLogConfigurationSecretOption(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationLogConfigurationSecretOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationLogConfigurationSecretOption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationLogConfigurationSecretOption`].
 #[derive(Clone, Debug)]
@@ -4175,10 +5006,18 @@ impl EcsServiceServiceConnectConfigurationLogConfigurationSecretOption {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationLogConfigurationSecretOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationLogConfigurationSecretOptionFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationLogConfigurationSecretOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationLogConfigurationSecretOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationLogConfigurationSecretOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4202,8 +5041,15 @@ impl EcsServiceServiceConnectConfigurationLogConfigurationSecretOptionFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationService(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationService`].
 #[derive(Clone, Debug)]
@@ -4248,10 +5094,18 @@ impl EcsServiceServiceConnectConfigurationService {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4295,8 +5149,15 @@ impl EcsServiceServiceConnectConfigurationServiceFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service.client_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAlias(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationServiceClientAlias`].
 #[derive(Clone, Debug)]
@@ -4327,10 +5188,18 @@ impl EcsServiceServiceConnectConfigurationServiceClientAlias {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationServiceClientAlias`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAliasFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAliasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAliasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceClientAliasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4359,8 +5228,15 @@ impl EcsServiceServiceConnectConfigurationServiceClientAliasFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service.client_alias.test_traffic_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRules(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRules").field(&self.0).finish()
+    }
+}
 
 impl EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRules {
     #[inline]
@@ -4376,10 +5252,18 @@ impl EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRules {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4398,8 +5282,15 @@ impl EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesFiel
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service.client_alias.test_traffic_rules.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeader(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeader`].
 #[derive(Clone, Debug)]
@@ -4421,10 +5312,18 @@ impl EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHead
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4448,8 +5347,15 @@ impl EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHead
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service.client_alias.test_traffic_rules.header.value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValue(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValue`].
 #[derive(Clone, Debug)]
@@ -4469,10 +5375,18 @@ impl EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHead
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValueFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHeaderValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4491,8 +5405,15 @@ impl EcsServiceServiceConnectConfigurationServiceClientAliasTestTrafficRulesHead
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service.timeout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceTimeout(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceTimeout").field(&self.0).finish()
+    }
+}
 
 impl EcsServiceServiceConnectConfigurationServiceTimeout {
     #[inline]
@@ -4513,10 +5434,18 @@ impl EcsServiceServiceConnectConfigurationServiceTimeout {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationServiceTimeout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceTimeoutFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceTimeoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceTimeoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceTimeoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4540,8 +5469,15 @@ impl EcsServiceServiceConnectConfigurationServiceTimeoutFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service.tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceTls(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationServiceTls`].
 #[derive(Clone, Debug)]
@@ -4571,10 +5507,18 @@ impl EcsServiceServiceConnectConfigurationServiceTls {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationServiceTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceTlsFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4603,8 +5547,15 @@ impl EcsServiceServiceConnectConfigurationServiceTlsFields {
 }
 
 /// The nested block `aws_ecs_service.service_connect_configuration.service.tls.issuer_cert_authority`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthority(Body);
+
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthority {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthority").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthority`].
 #[derive(Clone, Debug)]
@@ -4624,10 +5575,18 @@ impl EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthority {
 }
 
 /// The fields of a [`EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthority`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthorityFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthorityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthorityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthorityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4646,8 +5605,15 @@ impl EcsServiceServiceConnectConfigurationServiceTlsIssuerCertAuthorityFields {
 }
 
 /// The nested block `aws_ecs_service.service_registries`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceRegistries(Body);
+
+impl std::fmt::Debug for EcsServiceServiceRegistries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceRegistries").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceServiceRegistries`].
 #[derive(Clone, Debug)]
@@ -4682,10 +5648,18 @@ impl EcsServiceServiceRegistries {
 }
 
 /// The fields of a [`EcsServiceServiceRegistries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceServiceRegistriesFields(Expr);
 
+impl std::fmt::Debug for EcsServiceServiceRegistriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceServiceRegistriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceServiceRegistriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4719,8 +5693,15 @@ impl EcsServiceServiceRegistriesFields {
 }
 
 /// The nested block `aws_ecs_service.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceTimeouts(Body);
+
+impl std::fmt::Debug for EcsServiceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EcsServiceTimeouts {
     #[inline]
@@ -4746,10 +5727,18 @@ impl EcsServiceTimeouts {
 }
 
 /// The fields of a [`EcsServiceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EcsServiceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4778,8 +5767,15 @@ impl EcsServiceTimeoutsFields {
 }
 
 /// The nested block `aws_ecs_service.volume_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVolumeConfiguration(Body);
+
+impl std::fmt::Debug for EcsServiceVolumeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVolumeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceVolumeConfiguration`].
 #[derive(Clone, Debug)]
@@ -4801,10 +5797,18 @@ impl EcsServiceVolumeConfiguration {
 }
 
 /// The fields of a [`EcsServiceVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsServiceVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4828,8 +5832,15 @@ impl EcsServiceVolumeConfigurationFields {
 }
 
 /// The nested block `aws_ecs_service.volume_configuration.managed_ebs_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVolumeConfigurationManagedEbsVolume(Body);
+
+impl std::fmt::Debug for EcsServiceVolumeConfigurationManagedEbsVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVolumeConfigurationManagedEbsVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceVolumeConfigurationManagedEbsVolume`].
 #[derive(Clone, Debug)]
@@ -4900,10 +5911,18 @@ impl EcsServiceVolumeConfigurationManagedEbsVolume {
 }
 
 /// The fields of a [`EcsServiceVolumeConfigurationManagedEbsVolume`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVolumeConfigurationManagedEbsVolumeFields(Expr);
 
+impl std::fmt::Debug for EcsServiceVolumeConfigurationManagedEbsVolumeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVolumeConfigurationManagedEbsVolumeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceVolumeConfigurationManagedEbsVolumeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4972,8 +5991,15 @@ impl EcsServiceVolumeConfigurationManagedEbsVolumeFields {
 }
 
 /// The nested block `aws_ecs_service.volume_configuration.managed_ebs_volume.tag_specifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications(Body);
+
+impl std::fmt::Debug for EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications`].
 #[derive(Clone, Debug)]
@@ -5003,10 +6029,18 @@ impl EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications {
 }
 
 /// The fields of a [`EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecificationsFields(Expr);
 
+impl std::fmt::Debug for EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5035,8 +6069,15 @@ impl EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecificationsFields {
 }
 
 /// The nested block `aws_ecs_service.vpc_lattice_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVpcLatticeConfigurations(Body);
+
+impl std::fmt::Debug for EcsServiceVpcLatticeConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVpcLatticeConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsServiceVpcLatticeConfigurations`].
 #[derive(Clone, Debug)]
@@ -5060,10 +6101,18 @@ impl EcsServiceVpcLatticeConfigurations {
 }
 
 /// The fields of a [`EcsServiceVpcLatticeConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsServiceVpcLatticeConfigurationsFields(Expr);
 
+impl std::fmt::Debug for EcsServiceVpcLatticeConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsServiceVpcLatticeConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsServiceVpcLatticeConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5092,8 +6141,15 @@ impl EcsServiceVpcLatticeConfigurationsFields {
 }
 
 /// The resource `aws_ecs_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTag(Body);
+
+impl std::fmt::Debug for EcsTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTag`].
 #[derive(Clone, Debug)]
@@ -5128,9 +6184,11 @@ impl EcsTag {
 }
 
 impl BlockType for EcsTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5144,16 +6202,25 @@ impl Resource for EcsTag {
 }
 
 /// A declared [`EcsTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTagRef(BlockRef);
 
+impl std::fmt::Debug for EcsTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5192,8 +6259,15 @@ impl EcsTagRef {
 }
 
 /// The resource `aws_ecs_task_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinition(Body);
+
+impl std::fmt::Debug for EcsTaskDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinition`].
 #[derive(Clone, Debug)]
@@ -5318,9 +6392,11 @@ impl EcsTaskDefinition {
 }
 
 impl BlockType for EcsTaskDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5334,16 +6410,25 @@ impl Resource for EcsTaskDefinition {
 }
 
 /// A declared [`EcsTaskDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for EcsTaskDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsTaskDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsTaskDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5482,8 +6567,15 @@ impl EcsTaskDefinitionRef {
 }
 
 /// The nested block `aws_ecs_task_definition.ephemeral_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionEphemeralStorage(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionEphemeralStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionEphemeralStorage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinitionEphemeralStorage`].
 #[derive(Clone, Debug)]
@@ -5503,10 +6595,18 @@ impl EcsTaskDefinitionEphemeralStorage {
 }
 
 /// The fields of a [`EcsTaskDefinitionEphemeralStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionEphemeralStorageFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionEphemeralStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionEphemeralStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionEphemeralStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5525,8 +6625,15 @@ impl EcsTaskDefinitionEphemeralStorageFields {
 }
 
 /// The nested block `aws_ecs_task_definition.placement_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionPlacementConstraints(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionPlacementConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionPlacementConstraints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinitionPlacementConstraints`].
 #[derive(Clone, Debug)]
@@ -5551,10 +6658,18 @@ impl EcsTaskDefinitionPlacementConstraints {
 }
 
 /// The fields of a [`EcsTaskDefinitionPlacementConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionPlacementConstraintsFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionPlacementConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionPlacementConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionPlacementConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5578,8 +6693,15 @@ impl EcsTaskDefinitionPlacementConstraintsFields {
 }
 
 /// The nested block `aws_ecs_task_definition.proxy_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionProxyConfiguration(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionProxyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionProxyConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinitionProxyConfiguration`].
 #[derive(Clone, Debug)]
@@ -5609,10 +6731,18 @@ impl EcsTaskDefinitionProxyConfiguration {
 }
 
 /// The fields of a [`EcsTaskDefinitionProxyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionProxyConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionProxyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionProxyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionProxyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5641,8 +6771,15 @@ impl EcsTaskDefinitionProxyConfigurationFields {
 }
 
 /// The nested block `aws_ecs_task_definition.runtime_platform`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionRuntimePlatform(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionRuntimePlatform {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionRuntimePlatform").field(&self.0).finish()
+    }
+}
 
 impl EcsTaskDefinitionRuntimePlatform {
     #[inline]
@@ -5663,10 +6800,18 @@ impl EcsTaskDefinitionRuntimePlatform {
 }
 
 /// The fields of a [`EcsTaskDefinitionRuntimePlatform`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionRuntimePlatformFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionRuntimePlatformFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionRuntimePlatformFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionRuntimePlatformFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5690,8 +6835,15 @@ impl EcsTaskDefinitionRuntimePlatformFields {
 }
 
 /// The nested block `aws_ecs_task_definition.volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolume(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinitionVolume`].
 #[derive(Clone, Debug)]
@@ -5736,10 +6888,18 @@ impl EcsTaskDefinitionVolume {
 }
 
 /// The fields of a [`EcsTaskDefinitionVolume`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionVolumeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionVolumeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5783,8 +6943,15 @@ impl EcsTaskDefinitionVolumeFields {
 }
 
 /// The nested block `aws_ecs_task_definition.volume.docker_volume_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeDockerVolumeConfiguration(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionVolumeDockerVolumeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeDockerVolumeConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EcsTaskDefinitionVolumeDockerVolumeConfiguration {
     #[inline]
@@ -5820,10 +6987,18 @@ impl EcsTaskDefinitionVolumeDockerVolumeConfiguration {
 }
 
 /// The fields of a [`EcsTaskDefinitionVolumeDockerVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeDockerVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionVolumeDockerVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeDockerVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionVolumeDockerVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5862,8 +7037,15 @@ impl EcsTaskDefinitionVolumeDockerVolumeConfigurationFields {
 }
 
 /// The nested block `aws_ecs_task_definition.volume.efs_volume_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeEfsVolumeConfiguration(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionVolumeEfsVolumeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeEfsVolumeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinitionVolumeEfsVolumeConfiguration`].
 #[derive(Clone, Debug)]
@@ -5903,10 +7085,18 @@ impl EcsTaskDefinitionVolumeEfsVolumeConfiguration {
 }
 
 /// The fields of a [`EcsTaskDefinitionVolumeEfsVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeEfsVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionVolumeEfsVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeEfsVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionVolumeEfsVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5945,8 +7135,15 @@ impl EcsTaskDefinitionVolumeEfsVolumeConfigurationFields {
 }
 
 /// The nested block `aws_ecs_task_definition.volume.efs_volume_configuration.authorization_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig").field(&self.0).finish()
+    }
+}
 
 impl EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig {
     #[inline]
@@ -5967,10 +7164,18 @@ impl EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig {
 }
 
 /// The fields of a [`EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5994,8 +7199,15 @@ impl EcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields {
 }
 
 /// The nested block `aws_ecs_task_definition.volume.fsx_windows_file_server_volume_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration`].
 #[derive(Clone, Debug)]
@@ -6019,10 +7231,18 @@ impl EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration {
 }
 
 /// The fields of a [`EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6051,8 +7271,15 @@ impl EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields {
 }
 
 /// The nested block `aws_ecs_task_definition.volume.fsx_windows_file_server_volume_configuration.authorization_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfig(Body);
+
+impl std::fmt::Debug for EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfig`].
 #[derive(Clone, Debug)]
@@ -6074,10 +7301,18 @@ impl EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorization
 }
 
 /// The fields of a [`EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields(Expr);
 
+impl std::fmt::Debug for EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6101,8 +7336,15 @@ impl EcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorization
 }
 
 /// The resource `aws_ecs_task_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSet(Body);
+
+impl std::fmt::Debug for EcsTaskSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskSet`].
 #[derive(Clone, Debug)]
@@ -6204,9 +7446,11 @@ impl EcsTaskSet {
 }
 
 impl BlockType for EcsTaskSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6220,16 +7464,25 @@ impl Resource for EcsTaskSet {
 }
 
 /// A declared [`EcsTaskSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetRef(BlockRef);
 
+impl std::fmt::Debug for EcsTaskSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EcsTaskSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EcsTaskSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6353,8 +7606,15 @@ impl EcsTaskSetRef {
 }
 
 /// The nested block `aws_ecs_task_set.capacity_provider_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetCapacityProviderStrategy(Body);
+
+impl std::fmt::Debug for EcsTaskSetCapacityProviderStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetCapacityProviderStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskSetCapacityProviderStrategy`].
 #[derive(Clone, Debug)]
@@ -6381,10 +7641,18 @@ impl EcsTaskSetCapacityProviderStrategy {
 }
 
 /// The fields of a [`EcsTaskSetCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for EcsTaskSetCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskSetCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6413,8 +7681,15 @@ impl EcsTaskSetCapacityProviderStrategyFields {
 }
 
 /// The nested block `aws_ecs_task_set.load_balancer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetLoadBalancer(Body);
+
+impl std::fmt::Debug for EcsTaskSetLoadBalancer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetLoadBalancer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskSetLoadBalancer`].
 #[derive(Clone, Debug)]
@@ -6449,10 +7724,18 @@ impl EcsTaskSetLoadBalancer {
 }
 
 /// The fields of a [`EcsTaskSetLoadBalancer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetLoadBalancerFields(Expr);
 
+impl std::fmt::Debug for EcsTaskSetLoadBalancerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetLoadBalancerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskSetLoadBalancerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6486,8 +7769,15 @@ impl EcsTaskSetLoadBalancerFields {
 }
 
 /// The nested block `aws_ecs_task_set.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetNetworkConfiguration(Body);
+
+impl std::fmt::Debug for EcsTaskSetNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskSetNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -6517,10 +7807,18 @@ impl EcsTaskSetNetworkConfiguration {
 }
 
 /// The fields of a [`EcsTaskSetNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for EcsTaskSetNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskSetNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6549,8 +7847,15 @@ impl EcsTaskSetNetworkConfigurationFields {
 }
 
 /// The nested block `aws_ecs_task_set.scale`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetScale(Body);
+
+impl std::fmt::Debug for EcsTaskSetScale {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetScale").field(&self.0).finish()
+    }
+}
 
 impl EcsTaskSetScale {
     #[inline]
@@ -6571,10 +7876,18 @@ impl EcsTaskSetScale {
 }
 
 /// The fields of a [`EcsTaskSetScale`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetScaleFields(Expr);
 
+impl std::fmt::Debug for EcsTaskSetScaleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetScaleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskSetScaleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6598,8 +7911,15 @@ impl EcsTaskSetScaleFields {
 }
 
 /// The nested block `aws_ecs_task_set.service_registries`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetServiceRegistries(Body);
+
+impl std::fmt::Debug for EcsTaskSetServiceRegistries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetServiceRegistries").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EcsTaskSetServiceRegistries`].
 #[derive(Clone, Debug)]
@@ -6634,10 +7954,18 @@ impl EcsTaskSetServiceRegistries {
 }
 
 /// The fields of a [`EcsTaskSetServiceRegistries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EcsTaskSetServiceRegistriesFields(Expr);
 
+impl std::fmt::Debug for EcsTaskSetServiceRegistriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EcsTaskSetServiceRegistriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EcsTaskSetServiceRegistriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6671,8 +7999,15 @@ impl EcsTaskSetServiceRegistriesFields {
 }
 
 /// The data source `aws_ecs_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsCluster(Body);
+
+impl std::fmt::Debug for DataAwsEcsCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsCluster`].
 #[derive(Clone, Debug)]
@@ -6708,9 +8043,11 @@ impl DataAwsEcsCluster {
 }
 
 impl BlockType for DataAwsEcsCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6723,16 +8060,25 @@ impl DataSource for DataAwsEcsCluster {
 }
 
 /// A declared [`DataAwsEcsCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcsClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcsClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcsClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6805,10 +8151,18 @@ impl DataAwsEcsClusterRef {
 pub enum DataAwsEcsClusterServiceConnectDefaults {}
 
 /// The fields of a [`DataAwsEcsClusterServiceConnectDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsClusterServiceConnectDefaultsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsClusterServiceConnectDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsClusterServiceConnectDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsClusterServiceConnectDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6831,10 +8185,18 @@ impl DataAwsEcsClusterServiceConnectDefaultsFields {
 pub enum DataAwsEcsClusterSetting {}
 
 /// The fields of a [`DataAwsEcsClusterSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsClusterSettingFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsClusterSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsClusterSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsClusterSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6858,8 +8220,15 @@ impl DataAwsEcsClusterSettingFields {
 }
 
 /// The data source `aws_ecs_clusters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsClusters(Body);
+
+impl std::fmt::Debug for DataAwsEcsClusters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsClusters").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEcsClusters {
     #[inline]
@@ -6876,9 +8245,11 @@ impl DataAwsEcsClusters {
 }
 
 impl BlockType for DataAwsEcsClusters {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6891,16 +8262,25 @@ impl DataSource for DataAwsEcsClusters {
 }
 
 /// A declared [`DataAwsEcsClusters`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsClustersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcsClustersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsClustersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcsClustersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcsClustersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6924,8 +8304,15 @@ impl DataAwsEcsClustersRef {
 }
 
 /// The data source `aws_ecs_container_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsContainerDefinition(Body);
+
+impl std::fmt::Debug for DataAwsEcsContainerDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsContainerDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsContainerDefinition`].
 #[derive(Clone, Debug)]
@@ -6958,9 +8345,11 @@ impl DataAwsEcsContainerDefinition {
 }
 
 impl BlockType for DataAwsEcsContainerDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6973,16 +8362,25 @@ impl DataSource for DataAwsEcsContainerDefinition {
 }
 
 /// A declared [`DataAwsEcsContainerDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsContainerDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcsContainerDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsContainerDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcsContainerDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcsContainerDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7056,8 +8454,15 @@ impl DataAwsEcsContainerDefinitionRef {
 }
 
 /// The data source `aws_ecs_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsService(Body);
+
+impl std::fmt::Debug for DataAwsEcsService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsService`].
 #[derive(Clone, Debug)]
@@ -7095,9 +8500,11 @@ impl DataAwsEcsService {
 }
 
 impl BlockType for DataAwsEcsService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7110,16 +8517,25 @@ impl DataSource for DataAwsEcsService {
 }
 
 /// A declared [`DataAwsEcsService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcsServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcsServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcsServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7307,10 +8723,18 @@ impl DataAwsEcsServiceRef {
 pub enum DataAwsEcsServiceCapacityProviderStrategy {}
 
 /// The fields of a [`DataAwsEcsServiceCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7343,10 +8767,18 @@ impl DataAwsEcsServiceCapacityProviderStrategyFields {
 pub enum DataAwsEcsServiceDeploymentConfiguration {}
 
 /// The fields of a [`DataAwsEcsServiceDeploymentConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7409,10 +8841,18 @@ impl DataAwsEcsServiceDeploymentConfigurationFields {
 pub enum DataAwsEcsServiceDeploymentConfigurationAlarms {}
 
 /// The fields of a [`DataAwsEcsServiceDeploymentConfigurationAlarms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentConfigurationAlarmsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentConfigurationAlarmsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentConfigurationAlarmsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentConfigurationAlarmsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7445,10 +8885,18 @@ impl DataAwsEcsServiceDeploymentConfigurationAlarmsFields {
 pub enum DataAwsEcsServiceDeploymentConfigurationCanaryConfiguration {}
 
 /// The fields of a [`DataAwsEcsServiceDeploymentConfigurationCanaryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentConfigurationCanaryConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentConfigurationCanaryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentConfigurationCanaryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentConfigurationCanaryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7476,10 +8924,18 @@ impl DataAwsEcsServiceDeploymentConfigurationCanaryConfigurationFields {
 pub enum DataAwsEcsServiceDeploymentConfigurationDeploymentCircuitBreaker {}
 
 /// The fields of a [`DataAwsEcsServiceDeploymentConfigurationDeploymentCircuitBreaker`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentConfigurationDeploymentCircuitBreakerFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentConfigurationDeploymentCircuitBreakerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentConfigurationDeploymentCircuitBreakerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentConfigurationDeploymentCircuitBreakerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7507,10 +8963,18 @@ impl DataAwsEcsServiceDeploymentConfigurationDeploymentCircuitBreakerFields {
 pub enum DataAwsEcsServiceDeploymentConfigurationLifecycleHook {}
 
 /// The fields of a [`DataAwsEcsServiceDeploymentConfigurationLifecycleHook`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentConfigurationLifecycleHookFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentConfigurationLifecycleHookFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentConfigurationLifecycleHookFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentConfigurationLifecycleHookFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7548,10 +9012,18 @@ impl DataAwsEcsServiceDeploymentConfigurationLifecycleHookFields {
 pub enum DataAwsEcsServiceDeploymentConfigurationLinearConfiguration {}
 
 /// The fields of a [`DataAwsEcsServiceDeploymentConfigurationLinearConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentConfigurationLinearConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentConfigurationLinearConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentConfigurationLinearConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentConfigurationLinearConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7579,10 +9051,18 @@ impl DataAwsEcsServiceDeploymentConfigurationLinearConfigurationFields {
 pub enum DataAwsEcsServiceDeploymentController {}
 
 /// The fields of a [`DataAwsEcsServiceDeploymentController`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentControllerFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentControllerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentControllerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentControllerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7605,10 +9085,18 @@ impl DataAwsEcsServiceDeploymentControllerFields {
 pub enum DataAwsEcsServiceDeployments {}
 
 /// The fields of a [`DataAwsEcsServiceDeployments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceDeploymentsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceDeploymentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceDeploymentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceDeploymentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7666,10 +9154,18 @@ impl DataAwsEcsServiceDeploymentsFields {
 pub enum DataAwsEcsServiceEvents {}
 
 /// The fields of a [`DataAwsEcsServiceEvents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceEventsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceEventsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceEventsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceEventsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7702,10 +9198,18 @@ impl DataAwsEcsServiceEventsFields {
 pub enum DataAwsEcsServiceLoadBalancer {}
 
 /// The fields of a [`DataAwsEcsServiceLoadBalancer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceLoadBalancerFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceLoadBalancerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceLoadBalancerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceLoadBalancerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7748,10 +9252,18 @@ impl DataAwsEcsServiceLoadBalancerFields {
 pub enum DataAwsEcsServiceLoadBalancerAdvancedConfiguration {}
 
 /// The fields of a [`DataAwsEcsServiceLoadBalancerAdvancedConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceLoadBalancerAdvancedConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceLoadBalancerAdvancedConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceLoadBalancerAdvancedConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceLoadBalancerAdvancedConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7789,10 +9301,18 @@ impl DataAwsEcsServiceLoadBalancerAdvancedConfigurationFields {
 pub enum DataAwsEcsServiceNetworkConfiguration {}
 
 /// The fields of a [`DataAwsEcsServiceNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7825,10 +9345,18 @@ impl DataAwsEcsServiceNetworkConfigurationFields {
 pub enum DataAwsEcsServiceOrderedPlacementStrategy {}
 
 /// The fields of a [`DataAwsEcsServiceOrderedPlacementStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceOrderedPlacementStrategyFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceOrderedPlacementStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceOrderedPlacementStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceOrderedPlacementStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7856,10 +9384,18 @@ impl DataAwsEcsServiceOrderedPlacementStrategyFields {
 pub enum DataAwsEcsServicePlacementConstraints {}
 
 /// The fields of a [`DataAwsEcsServicePlacementConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServicePlacementConstraintsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServicePlacementConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServicePlacementConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServicePlacementConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7887,10 +9423,18 @@ impl DataAwsEcsServicePlacementConstraintsFields {
 pub enum DataAwsEcsServiceServiceRegistries {}
 
 /// The fields of a [`DataAwsEcsServiceServiceRegistries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceServiceRegistriesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceServiceRegistriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceServiceRegistriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceServiceRegistriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7928,10 +9472,18 @@ impl DataAwsEcsServiceServiceRegistriesFields {
 pub enum DataAwsEcsServiceTaskSets {}
 
 /// The fields of a [`DataAwsEcsServiceTaskSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsServiceTaskSetsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsServiceTaskSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsServiceTaskSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsServiceTaskSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7990,8 +9542,15 @@ impl DataAwsEcsServiceTaskSetsFields {
 }
 
 /// The data source `aws_ecs_task_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinition(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskDefinition`].
 #[derive(Clone, Debug)]
@@ -8022,9 +9581,11 @@ impl DataAwsEcsTaskDefinition {
 }
 
 impl BlockType for DataAwsEcsTaskDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8037,16 +9598,25 @@ impl DataSource for DataAwsEcsTaskDefinition {
 }
 
 /// A declared [`DataAwsEcsTaskDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcsTaskDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcsTaskDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8179,10 +9749,18 @@ impl DataAwsEcsTaskDefinitionRef {
 pub enum DataAwsEcsTaskDefinitionEphemeralStorage {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionEphemeralStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionEphemeralStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionEphemeralStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionEphemeralStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionEphemeralStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8205,10 +9783,18 @@ impl DataAwsEcsTaskDefinitionEphemeralStorageFields {
 pub enum DataAwsEcsTaskDefinitionPlacementConstraints {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionPlacementConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionPlacementConstraintsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionPlacementConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionPlacementConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionPlacementConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8236,10 +9822,18 @@ impl DataAwsEcsTaskDefinitionPlacementConstraintsFields {
 pub enum DataAwsEcsTaskDefinitionProxyConfiguration {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionProxyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionProxyConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionProxyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionProxyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionProxyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8272,10 +9866,18 @@ impl DataAwsEcsTaskDefinitionProxyConfigurationFields {
 pub enum DataAwsEcsTaskDefinitionRuntimePlatform {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionRuntimePlatform`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionRuntimePlatformFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionRuntimePlatformFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionRuntimePlatformFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionRuntimePlatformFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8303,10 +9905,18 @@ impl DataAwsEcsTaskDefinitionRuntimePlatformFields {
 pub enum DataAwsEcsTaskDefinitionVolume {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionVolume`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionVolumeFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionVolumeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionVolumeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionVolumeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8354,10 +9964,18 @@ impl DataAwsEcsTaskDefinitionVolumeFields {
 pub enum DataAwsEcsTaskDefinitionVolumeDockerVolumeConfiguration {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionVolumeDockerVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionVolumeDockerVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionVolumeDockerVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionVolumeDockerVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionVolumeDockerVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8400,10 +10018,18 @@ impl DataAwsEcsTaskDefinitionVolumeDockerVolumeConfigurationFields {
 pub enum DataAwsEcsTaskDefinitionVolumeEfsVolumeConfiguration {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionVolumeEfsVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8446,10 +10072,18 @@ impl DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationFields {
 pub enum DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8477,10 +10111,18 @@ impl DataAwsEcsTaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigFiel
 pub enum DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8513,10 +10155,18 @@ impl DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationFields
 pub enum DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfig {}
 
 /// The fields of a [`DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthorizationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8540,8 +10190,15 @@ impl DataAwsEcsTaskDefinitionVolumeFsxWindowsFileServerVolumeConfigurationAuthor
 }
 
 /// The data source `aws_ecs_task_execution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecution(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecution`].
 #[derive(Clone, Debug)]
@@ -8657,9 +10314,11 @@ impl DataAwsEcsTaskExecution {
 }
 
 impl BlockType for DataAwsEcsTaskExecution {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8672,16 +10331,25 @@ impl DataSource for DataAwsEcsTaskExecution {
 }
 
 /// A declared [`DataAwsEcsTaskExecution`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEcsTaskExecutionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEcsTaskExecutionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8800,8 +10468,15 @@ impl DataAwsEcsTaskExecutionRef {
 }
 
 /// The nested block `aws_ecs_task_execution.capacity_provider_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionCapacityProviderStrategy(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionCapacityProviderStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionCapacityProviderStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecutionCapacityProviderStrategy`].
 #[derive(Clone, Debug)]
@@ -8831,10 +10506,18 @@ impl DataAwsEcsTaskExecutionCapacityProviderStrategy {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8863,8 +10546,15 @@ impl DataAwsEcsTaskExecutionCapacityProviderStrategyFields {
 }
 
 /// The nested block `aws_ecs_task_execution.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionNetworkConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecutionNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -8894,10 +10584,18 @@ impl DataAwsEcsTaskExecutionNetworkConfiguration {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8926,8 +10624,15 @@ impl DataAwsEcsTaskExecutionNetworkConfigurationFields {
 }
 
 /// The nested block `aws_ecs_task_execution.overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverrides(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverrides").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEcsTaskExecutionOverrides {
     #[inline]
@@ -8964,10 +10669,18 @@ impl DataAwsEcsTaskExecutionOverrides {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverridesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9006,8 +10719,15 @@ impl DataAwsEcsTaskExecutionOverridesFields {
 }
 
 /// The nested block `aws_ecs_task_execution.overrides.container_overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverridesContainerOverrides(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverridesContainerOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverridesContainerOverrides").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecutionOverridesContainerOverrides`].
 #[derive(Clone, Debug)]
@@ -9059,10 +10779,18 @@ impl DataAwsEcsTaskExecutionOverridesContainerOverrides {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionOverridesContainerOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverridesContainerOverridesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverridesContainerOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverridesContainerOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionOverridesContainerOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9111,8 +10839,15 @@ impl DataAwsEcsTaskExecutionOverridesContainerOverridesFields {
 }
 
 /// The nested block `aws_ecs_task_execution.overrides.container_overrides.environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironment(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironment`].
 #[derive(Clone, Debug)]
@@ -9134,10 +10869,18 @@ impl DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironment {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironmentFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9161,8 +10904,15 @@ impl DataAwsEcsTaskExecutionOverridesContainerOverridesEnvironmentFields {
 }
 
 /// The nested block `aws_ecs_task_execution.overrides.container_overrides.resource_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirements(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirements").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirements`].
 #[derive(Clone, Debug)]
@@ -9184,10 +10934,18 @@ impl DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirements {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirementsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9211,8 +10969,15 @@ impl DataAwsEcsTaskExecutionOverridesContainerOverridesResourceRequirementsField
 }
 
 /// The nested block `aws_ecs_task_execution.placement_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionPlacementConstraints(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionPlacementConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionPlacementConstraints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecutionPlacementConstraints`].
 #[derive(Clone, Debug)]
@@ -9237,10 +11002,18 @@ impl DataAwsEcsTaskExecutionPlacementConstraints {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionPlacementConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionPlacementConstraintsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionPlacementConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionPlacementConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionPlacementConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9264,8 +11037,15 @@ impl DataAwsEcsTaskExecutionPlacementConstraintsFields {
 }
 
 /// The nested block `aws_ecs_task_execution.placement_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionPlacementStrategy(Body);
+
+impl std::fmt::Debug for DataAwsEcsTaskExecutionPlacementStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionPlacementStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEcsTaskExecutionPlacementStrategy`].
 #[derive(Clone, Debug)]
@@ -9290,10 +11070,18 @@ impl DataAwsEcsTaskExecutionPlacementStrategy {
 }
 
 /// The fields of a [`DataAwsEcsTaskExecutionPlacementStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEcsTaskExecutionPlacementStrategyFields(Expr);
 
+impl std::fmt::Debug for DataAwsEcsTaskExecutionPlacementStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEcsTaskExecutionPlacementStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEcsTaskExecutionPlacementStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

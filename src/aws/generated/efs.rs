@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_efs_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPoint(Body);
+
+impl std::fmt::Debug for EfsAccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsAccessPoint`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl EfsAccessPoint {
 }
 
 impl BlockType for EfsAccessPoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for EfsAccessPoint {
 }
 
 /// A declared [`EfsAccessPoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPointRef(BlockRef);
 
+impl std::fmt::Debug for EfsAccessPointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EfsAccessPointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EfsAccessPointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -150,8 +168,15 @@ impl EfsAccessPointRef {
 }
 
 /// The nested block `aws_efs_access_point.posix_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPointPosixUser(Body);
+
+impl std::fmt::Debug for EfsAccessPointPosixUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPointPosixUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsAccessPointPosixUser`].
 #[derive(Clone, Debug)]
@@ -178,10 +203,18 @@ impl EfsAccessPointPosixUser {
 }
 
 /// The fields of a [`EfsAccessPointPosixUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPointPosixUserFields(Expr);
 
+impl std::fmt::Debug for EfsAccessPointPosixUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPointPosixUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsAccessPointPosixUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -210,8 +243,15 @@ impl EfsAccessPointPosixUserFields {
 }
 
 /// The nested block `aws_efs_access_point.root_directory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPointRootDirectory(Body);
+
+impl std::fmt::Debug for EfsAccessPointRootDirectory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPointRootDirectory").field(&self.0).finish()
+    }
+}
 
 impl EfsAccessPointRootDirectory {
     #[inline]
@@ -232,10 +272,18 @@ impl EfsAccessPointRootDirectory {
 }
 
 /// The fields of a [`EfsAccessPointRootDirectory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPointRootDirectoryFields(Expr);
 
+impl std::fmt::Debug for EfsAccessPointRootDirectoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPointRootDirectoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsAccessPointRootDirectoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -259,8 +307,15 @@ impl EfsAccessPointRootDirectoryFields {
 }
 
 /// The nested block `aws_efs_access_point.root_directory.creation_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPointRootDirectoryCreationInfo(Body);
+
+impl std::fmt::Debug for EfsAccessPointRootDirectoryCreationInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPointRootDirectoryCreationInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsAccessPointRootDirectoryCreationInfo`].
 #[derive(Clone, Debug)]
@@ -284,10 +339,18 @@ impl EfsAccessPointRootDirectoryCreationInfo {
 }
 
 /// The fields of a [`EfsAccessPointRootDirectoryCreationInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsAccessPointRootDirectoryCreationInfoFields(Expr);
 
+impl std::fmt::Debug for EfsAccessPointRootDirectoryCreationInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsAccessPointRootDirectoryCreationInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsAccessPointRootDirectoryCreationInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -316,8 +379,15 @@ impl EfsAccessPointRootDirectoryCreationInfoFields {
 }
 
 /// The resource `aws_efs_backup_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsBackupPolicy(Body);
+
+impl std::fmt::Debug for EfsBackupPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsBackupPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsBackupPolicy`].
 #[derive(Clone, Debug)]
@@ -350,9 +420,11 @@ impl EfsBackupPolicy {
 }
 
 impl BlockType for EfsBackupPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -366,16 +438,25 @@ impl Resource for EfsBackupPolicy {
 }
 
 /// A declared [`EfsBackupPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsBackupPolicyRef(BlockRef);
 
+impl std::fmt::Debug for EfsBackupPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsBackupPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EfsBackupPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EfsBackupPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -409,8 +490,15 @@ impl EfsBackupPolicyRef {
 }
 
 /// The nested block `aws_efs_backup_policy.backup_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsBackupPolicyBackupPolicy(Body);
+
+impl std::fmt::Debug for EfsBackupPolicyBackupPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsBackupPolicyBackupPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsBackupPolicyBackupPolicy`].
 #[derive(Clone, Debug)]
@@ -430,10 +518,18 @@ impl EfsBackupPolicyBackupPolicy {
 }
 
 /// The fields of a [`EfsBackupPolicyBackupPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsBackupPolicyBackupPolicyFields(Expr);
 
+impl std::fmt::Debug for EfsBackupPolicyBackupPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsBackupPolicyBackupPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsBackupPolicyBackupPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -452,8 +548,15 @@ impl EfsBackupPolicyBackupPolicyFields {
 }
 
 /// The resource `aws_efs_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystem(Body);
+
+impl std::fmt::Debug for EfsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystem").field(&self.0).finish()
+    }
+}
 
 impl EfsFileSystem {
     #[inline]
@@ -531,9 +634,11 @@ impl EfsFileSystem {
 }
 
 impl BlockType for EfsFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -547,16 +652,25 @@ impl Resource for EfsFileSystem {
 }
 
 /// A declared [`EfsFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for EfsFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EfsFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EfsFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -670,8 +784,15 @@ impl EfsFileSystemRef {
 }
 
 /// The nested block `aws_efs_file_system.lifecycle_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemLifecyclePolicy(Body);
+
+impl std::fmt::Debug for EfsFileSystemLifecyclePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemLifecyclePolicy").field(&self.0).finish()
+    }
+}
 
 impl EfsFileSystemLifecyclePolicy {
     #[inline]
@@ -697,10 +818,18 @@ impl EfsFileSystemLifecyclePolicy {
 }
 
 /// The fields of a [`EfsFileSystemLifecyclePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemLifecyclePolicyFields(Expr);
 
+impl std::fmt::Debug for EfsFileSystemLifecyclePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemLifecyclePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsFileSystemLifecyclePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -729,8 +858,15 @@ impl EfsFileSystemLifecyclePolicyFields {
 }
 
 /// The nested block `aws_efs_file_system.protection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemProtection(Body);
+
+impl std::fmt::Debug for EfsFileSystemProtection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemProtection").field(&self.0).finish()
+    }
+}
 
 impl EfsFileSystemProtection {
     #[inline]
@@ -746,10 +882,18 @@ impl EfsFileSystemProtection {
 }
 
 /// The fields of a [`EfsFileSystemProtection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemProtectionFields(Expr);
 
+impl std::fmt::Debug for EfsFileSystemProtectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemProtectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsFileSystemProtectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -772,10 +916,18 @@ impl EfsFileSystemProtectionFields {
 pub enum EfsFileSystemSizeInBytes {}
 
 /// The fields of a [`EfsFileSystemSizeInBytes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemSizeInBytesFields(Expr);
 
+impl std::fmt::Debug for EfsFileSystemSizeInBytesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemSizeInBytesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsFileSystemSizeInBytesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -804,8 +956,15 @@ impl EfsFileSystemSizeInBytesFields {
 }
 
 /// The resource `aws_efs_file_system_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemPolicy(Body);
+
+impl std::fmt::Debug for EfsFileSystemPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsFileSystemPolicy`].
 #[derive(Clone, Debug)]
@@ -843,9 +1002,11 @@ impl EfsFileSystemPolicy {
 }
 
 impl BlockType for EfsFileSystemPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -859,16 +1020,25 @@ impl Resource for EfsFileSystemPolicy {
 }
 
 /// A declared [`EfsFileSystemPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsFileSystemPolicyRef(BlockRef);
 
+impl std::fmt::Debug for EfsFileSystemPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsFileSystemPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EfsFileSystemPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EfsFileSystemPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -907,8 +1077,15 @@ impl EfsFileSystemPolicyRef {
 }
 
 /// The resource `aws_efs_mount_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsMountTarget(Body);
+
+impl std::fmt::Debug for EfsMountTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsMountTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsMountTarget`].
 #[derive(Clone, Debug)]
@@ -966,9 +1143,11 @@ impl EfsMountTarget {
 }
 
 impl BlockType for EfsMountTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -982,16 +1161,25 @@ impl Resource for EfsMountTarget {
 }
 
 /// A declared [`EfsMountTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsMountTargetRef(BlockRef);
 
+impl std::fmt::Debug for EfsMountTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsMountTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EfsMountTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EfsMountTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1085,8 +1273,15 @@ impl EfsMountTargetRef {
 }
 
 /// The nested block `aws_efs_mount_target.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsMountTargetTimeouts(Body);
+
+impl std::fmt::Debug for EfsMountTargetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsMountTargetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EfsMountTargetTimeouts {
     #[inline]
@@ -1107,10 +1302,18 @@ impl EfsMountTargetTimeouts {
 }
 
 /// The fields of a [`EfsMountTargetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsMountTargetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EfsMountTargetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsMountTargetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsMountTargetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1134,8 +1337,15 @@ impl EfsMountTargetTimeoutsFields {
 }
 
 /// The resource `aws_efs_replication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsReplicationConfiguration(Body);
+
+impl std::fmt::Debug for EfsReplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsReplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EfsReplicationConfiguration`].
 #[derive(Clone, Debug)]
@@ -1173,9 +1383,11 @@ impl EfsReplicationConfiguration {
 }
 
 impl BlockType for EfsReplicationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1189,16 +1401,25 @@ impl Resource for EfsReplicationConfiguration {
 }
 
 /// A declared [`EfsReplicationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsReplicationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for EfsReplicationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsReplicationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EfsReplicationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EfsReplicationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1257,8 +1478,15 @@ impl EfsReplicationConfigurationRef {
 }
 
 /// The nested block `aws_efs_replication_configuration.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsReplicationConfigurationDestination(Body);
+
+impl std::fmt::Debug for EfsReplicationConfigurationDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsReplicationConfigurationDestination").field(&self.0).finish()
+    }
+}
 
 impl EfsReplicationConfigurationDestination {
     #[inline]
@@ -1289,10 +1517,18 @@ impl EfsReplicationConfigurationDestination {
 }
 
 /// The fields of a [`EfsReplicationConfigurationDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsReplicationConfigurationDestinationFields(Expr);
 
+impl std::fmt::Debug for EfsReplicationConfigurationDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsReplicationConfigurationDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsReplicationConfigurationDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1331,8 +1567,15 @@ impl EfsReplicationConfigurationDestinationFields {
 }
 
 /// The nested block `aws_efs_replication_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsReplicationConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for EfsReplicationConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsReplicationConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EfsReplicationConfigurationTimeouts {
     #[inline]
@@ -1353,10 +1596,18 @@ impl EfsReplicationConfigurationTimeouts {
 }
 
 /// The fields of a [`EfsReplicationConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EfsReplicationConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EfsReplicationConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EfsReplicationConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EfsReplicationConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1380,8 +1631,15 @@ impl EfsReplicationConfigurationTimeoutsFields {
 }
 
 /// The data source `aws_efs_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsAccessPoint(Body);
+
+impl std::fmt::Debug for DataAwsEfsAccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsAccessPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEfsAccessPoint`].
 #[derive(Clone, Debug)]
@@ -1417,9 +1675,11 @@ impl DataAwsEfsAccessPoint {
 }
 
 impl BlockType for DataAwsEfsAccessPoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1432,16 +1692,25 @@ impl DataSource for DataAwsEfsAccessPoint {
 }
 
 /// A declared [`DataAwsEfsAccessPoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsAccessPointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEfsAccessPointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsAccessPointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEfsAccessPointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEfsAccessPointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1509,10 +1778,18 @@ impl DataAwsEfsAccessPointRef {
 pub enum DataAwsEfsAccessPointPosixUser {}
 
 /// The fields of a [`DataAwsEfsAccessPointPosixUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsAccessPointPosixUserFields(Expr);
 
+impl std::fmt::Debug for DataAwsEfsAccessPointPosixUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsAccessPointPosixUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEfsAccessPointPosixUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1545,10 +1822,18 @@ impl DataAwsEfsAccessPointPosixUserFields {
 pub enum DataAwsEfsAccessPointRootDirectory {}
 
 /// The fields of a [`DataAwsEfsAccessPointRootDirectory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsAccessPointRootDirectoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsEfsAccessPointRootDirectoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsAccessPointRootDirectoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEfsAccessPointRootDirectoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1576,10 +1861,18 @@ impl DataAwsEfsAccessPointRootDirectoryFields {
 pub enum DataAwsEfsAccessPointRootDirectoryCreationInfo {}
 
 /// The fields of a [`DataAwsEfsAccessPointRootDirectoryCreationInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsAccessPointRootDirectoryCreationInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsEfsAccessPointRootDirectoryCreationInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsAccessPointRootDirectoryCreationInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEfsAccessPointRootDirectoryCreationInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1608,8 +1901,15 @@ impl DataAwsEfsAccessPointRootDirectoryCreationInfoFields {
 }
 
 /// The data source `aws_efs_access_points`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsAccessPoints(Body);
+
+impl std::fmt::Debug for DataAwsEfsAccessPoints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsAccessPoints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEfsAccessPoints`].
 #[derive(Clone, Debug)]
@@ -1640,9 +1940,11 @@ impl DataAwsEfsAccessPoints {
 }
 
 impl BlockType for DataAwsEfsAccessPoints {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1655,16 +1957,25 @@ impl DataSource for DataAwsEfsAccessPoints {
 }
 
 /// A declared [`DataAwsEfsAccessPoints`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsAccessPointsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEfsAccessPointsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsAccessPointsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEfsAccessPointsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEfsAccessPointsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1703,8 +2014,15 @@ impl DataAwsEfsAccessPointsRef {
 }
 
 /// The data source `aws_efs_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsFileSystem(Body);
+
+impl std::fmt::Debug for DataAwsEfsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsFileSystem").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEfsFileSystem {
     #[inline]
@@ -1741,9 +2059,11 @@ impl DataAwsEfsFileSystem {
 }
 
 impl BlockType for DataAwsEfsFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1756,16 +2076,25 @@ impl DataSource for DataAwsEfsFileSystem {
 }
 
 /// A declared [`DataAwsEfsFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEfsFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEfsFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEfsFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1873,10 +2202,18 @@ impl DataAwsEfsFileSystemRef {
 pub enum DataAwsEfsFileSystemLifecyclePolicy {}
 
 /// The fields of a [`DataAwsEfsFileSystemLifecyclePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsFileSystemLifecyclePolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsEfsFileSystemLifecyclePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsFileSystemLifecyclePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEfsFileSystemLifecyclePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1909,10 +2246,18 @@ impl DataAwsEfsFileSystemLifecyclePolicyFields {
 pub enum DataAwsEfsFileSystemProtection {}
 
 /// The fields of a [`DataAwsEfsFileSystemProtection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsFileSystemProtectionFields(Expr);
 
+impl std::fmt::Debug for DataAwsEfsFileSystemProtectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsFileSystemProtectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEfsFileSystemProtectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1931,8 +2276,15 @@ impl DataAwsEfsFileSystemProtectionFields {
 }
 
 /// The data source `aws_efs_mount_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsMountTarget(Body);
+
+impl std::fmt::Debug for DataAwsEfsMountTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsMountTarget").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEfsMountTarget {
     #[inline]
@@ -1969,9 +2321,11 @@ impl DataAwsEfsMountTarget {
 }
 
 impl BlockType for DataAwsEfsMountTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1984,16 +2338,25 @@ impl DataSource for DataAwsEfsMountTarget {
 }
 
 /// A declared [`DataAwsEfsMountTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEfsMountTargetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEfsMountTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEfsMountTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEfsMountTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEfsMountTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_egress_only_internet_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EgressOnlyInternetGateway(Body);
+
+impl std::fmt::Debug for EgressOnlyInternetGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EgressOnlyInternetGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EgressOnlyInternetGateway`].
 #[derive(Clone, Debug)]
@@ -51,9 +58,11 @@ impl EgressOnlyInternetGateway {
 }
 
 impl BlockType for EgressOnlyInternetGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -67,16 +76,25 @@ impl Resource for EgressOnlyInternetGateway {
 }
 
 /// A declared [`EgressOnlyInternetGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EgressOnlyInternetGatewayRef(BlockRef);
 
+impl std::fmt::Debug for EgressOnlyInternetGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EgressOnlyInternetGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EgressOnlyInternetGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EgressOnlyInternetGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_eip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Eip(Body);
+
+impl std::fmt::Debug for Eip {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Eip").field(&self.0).finish()
+    }
+}
 
 impl Eip {
     #[inline]
@@ -92,9 +99,11 @@ impl Eip {
 }
 
 impl BlockType for Eip {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -108,16 +117,25 @@ impl Resource for Eip {
 }
 
 /// A declared [`Eip`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipRef(BlockRef);
 
+impl std::fmt::Debug for EipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -251,8 +269,15 @@ impl EipRef {
 }
 
 /// The nested block `aws_eip.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipTimeouts(Body);
+
+impl std::fmt::Debug for EipTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EipTimeouts {
     #[inline]
@@ -278,10 +303,18 @@ impl EipTimeouts {
 }
 
 /// The fields of a [`EipTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EipTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EipTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -310,8 +343,15 @@ impl EipTimeoutsFields {
 }
 
 /// The resource `aws_eip_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipAssociation(Body);
+
+impl std::fmt::Debug for EipAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipAssociation").field(&self.0).finish()
+    }
+}
 
 impl EipAssociation {
     #[inline]
@@ -363,9 +403,11 @@ impl EipAssociation {
 }
 
 impl BlockType for EipAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -379,16 +421,25 @@ impl Resource for EipAssociation {
 }
 
 /// A declared [`EipAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipAssociationRef(BlockRef);
 
+impl std::fmt::Debug for EipAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EipAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EipAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -442,8 +493,15 @@ impl EipAssociationRef {
 }
 
 /// The resource `aws_eip_domain_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipDomainName(Body);
+
+impl std::fmt::Debug for EipDomainName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipDomainName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EipDomainName`].
 #[derive(Clone, Debug)]
@@ -476,9 +534,11 @@ impl EipDomainName {
 }
 
 impl BlockType for EipDomainName {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -492,16 +552,25 @@ impl Resource for EipDomainName {
 }
 
 /// A declared [`EipDomainName`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipDomainNameRef(BlockRef);
 
+impl std::fmt::Debug for EipDomainNameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipDomainNameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EipDomainNameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EipDomainNameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -545,8 +614,15 @@ impl EipDomainNameRef {
 }
 
 /// The nested block `aws_eip_domain_name.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipDomainNameTimeouts(Body);
+
+impl std::fmt::Debug for EipDomainNameTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipDomainNameTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EipDomainNameTimeouts {
     #[inline]
@@ -575,10 +651,18 @@ impl EipDomainNameTimeouts {
 }
 
 /// The fields of a [`EipDomainNameTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EipDomainNameTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EipDomainNameTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EipDomainNameTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EipDomainNameTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -607,8 +691,15 @@ impl EipDomainNameTimeoutsFields {
 }
 
 /// The data source `aws_eip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEip(Body);
+
+impl std::fmt::Debug for DataAwsEip {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEip").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEip {
     #[inline]
@@ -651,9 +742,11 @@ impl DataAwsEip {
 }
 
 impl BlockType for DataAwsEip {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -666,16 +759,25 @@ impl DataSource for DataAwsEip {
 }
 
 /// A declared [`DataAwsEip`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -794,8 +896,15 @@ impl DataAwsEipRef {
 }
 
 /// The nested block `aws_eip.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipFilter(Body);
+
+impl std::fmt::Debug for DataAwsEipFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEipFilter`].
 #[derive(Clone, Debug)]
@@ -817,10 +926,18 @@ impl DataAwsEipFilter {
 }
 
 /// The fields of a [`DataAwsEipFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEipFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEipFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -844,8 +961,15 @@ impl DataAwsEipFilterFields {
 }
 
 /// The nested block `aws_eip.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEipTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEipTimeouts {
     #[inline]
@@ -861,10 +985,18 @@ impl DataAwsEipTimeouts {
 }
 
 /// The fields of a [`DataAwsEipTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEipTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEipTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

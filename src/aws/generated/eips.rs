@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_eips`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEips(Body);
+
+impl std::fmt::Debug for DataAwsEips {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEips").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEips {
     #[inline]
@@ -48,9 +55,11 @@ impl DataAwsEips {
 }
 
 impl BlockType for DataAwsEips {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl DataSource for DataAwsEips {
 }
 
 /// A declared [`DataAwsEips`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEipsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEipsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEipsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -121,8 +139,15 @@ impl DataAwsEipsRef {
 }
 
 /// The nested block `aws_eips.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipsFilter(Body);
+
+impl std::fmt::Debug for DataAwsEipsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEipsFilter`].
 #[derive(Clone, Debug)]
@@ -144,10 +169,18 @@ impl DataAwsEipsFilter {
 }
 
 /// The fields of a [`DataAwsEipsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsEipsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEipsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -171,8 +204,15 @@ impl DataAwsEipsFilterFields {
 }
 
 /// The nested block `aws_eips.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsEipsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEipsTimeouts {
     #[inline]
@@ -188,10 +228,18 @@ impl DataAwsEipsTimeouts {
 }
 
 /// The fields of a [`DataAwsEipsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEipsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEipsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEipsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEipsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_eks_access_entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessEntry(Body);
+
+impl std::fmt::Debug for EksAccessEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksAccessEntry`].
 #[derive(Clone, Debug)]
@@ -73,9 +80,11 @@ impl EksAccessEntry {
 }
 
 impl BlockType for EksAccessEntry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -89,16 +98,25 @@ impl Resource for EksAccessEntry {
 }
 
 /// A declared [`EksAccessEntry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessEntryRef(BlockRef);
 
+impl std::fmt::Debug for EksAccessEntryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessEntryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksAccessEntryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksAccessEntryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -177,8 +195,15 @@ impl EksAccessEntryRef {
 }
 
 /// The nested block `aws_eks_access_entry.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessEntryTimeouts(Body);
+
+impl std::fmt::Debug for EksAccessEntryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessEntryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksAccessEntryTimeouts {
     #[inline]
@@ -199,10 +224,18 @@ impl EksAccessEntryTimeouts {
 }
 
 /// The fields of a [`EksAccessEntryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessEntryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksAccessEntryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessEntryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksAccessEntryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -226,8 +259,15 @@ impl EksAccessEntryTimeoutsFields {
 }
 
 /// The resource `aws_eks_access_policy_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessPolicyAssociation(Body);
+
+impl std::fmt::Debug for EksAccessPolicyAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessPolicyAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksAccessPolicyAssociation`].
 #[derive(Clone, Debug)]
@@ -269,9 +309,11 @@ impl EksAccessPolicyAssociation {
 }
 
 impl BlockType for EksAccessPolicyAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -285,16 +327,25 @@ impl Resource for EksAccessPolicyAssociation {
 }
 
 /// A declared [`EksAccessPolicyAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessPolicyAssociationRef(BlockRef);
 
+impl std::fmt::Debug for EksAccessPolicyAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessPolicyAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksAccessPolicyAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksAccessPolicyAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -353,8 +404,15 @@ impl EksAccessPolicyAssociationRef {
 }
 
 /// The nested block `aws_eks_access_policy_association.access_scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessPolicyAssociationAccessScope(Body);
+
+impl std::fmt::Debug for EksAccessPolicyAssociationAccessScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessPolicyAssociationAccessScope").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksAccessPolicyAssociationAccessScope`].
 #[derive(Clone, Debug)]
@@ -379,10 +437,18 @@ impl EksAccessPolicyAssociationAccessScope {
 }
 
 /// The fields of a [`EksAccessPolicyAssociationAccessScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessPolicyAssociationAccessScopeFields(Expr);
 
+impl std::fmt::Debug for EksAccessPolicyAssociationAccessScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessPolicyAssociationAccessScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksAccessPolicyAssociationAccessScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -406,8 +472,15 @@ impl EksAccessPolicyAssociationAccessScopeFields {
 }
 
 /// The nested block `aws_eks_access_policy_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessPolicyAssociationTimeouts(Body);
+
+impl std::fmt::Debug for EksAccessPolicyAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessPolicyAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksAccessPolicyAssociationTimeouts {
     #[inline]
@@ -428,10 +501,18 @@ impl EksAccessPolicyAssociationTimeouts {
 }
 
 /// The fields of a [`EksAccessPolicyAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAccessPolicyAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksAccessPolicyAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAccessPolicyAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksAccessPolicyAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -455,8 +536,15 @@ impl EksAccessPolicyAssociationTimeoutsFields {
 }
 
 /// The resource `aws_eks_addon`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAddon(Body);
+
+impl std::fmt::Debug for EksAddon {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAddon").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksAddon`].
 #[derive(Clone, Debug)]
@@ -540,9 +628,11 @@ impl EksAddon {
 }
 
 impl BlockType for EksAddon {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -556,16 +646,25 @@ impl Resource for EksAddon {
 }
 
 /// A declared [`EksAddon`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAddonRef(BlockRef);
 
+impl std::fmt::Debug for EksAddonRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAddonRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksAddonRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksAddonRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -664,8 +763,15 @@ impl EksAddonRef {
 }
 
 /// The nested block `aws_eks_addon.pod_identity_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAddonPodIdentityAssociation(Body);
+
+impl std::fmt::Debug for EksAddonPodIdentityAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAddonPodIdentityAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksAddonPodIdentityAssociation`].
 #[derive(Clone, Debug)]
@@ -687,10 +793,18 @@ impl EksAddonPodIdentityAssociation {
 }
 
 /// The fields of a [`EksAddonPodIdentityAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAddonPodIdentityAssociationFields(Expr);
 
+impl std::fmt::Debug for EksAddonPodIdentityAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAddonPodIdentityAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksAddonPodIdentityAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -714,8 +828,15 @@ impl EksAddonPodIdentityAssociationFields {
 }
 
 /// The nested block `aws_eks_addon.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAddonTimeouts(Body);
+
+impl std::fmt::Debug for EksAddonTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAddonTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksAddonTimeouts {
     #[inline]
@@ -741,10 +862,18 @@ impl EksAddonTimeouts {
 }
 
 /// The fields of a [`EksAddonTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksAddonTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksAddonTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksAddonTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksAddonTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -773,8 +902,15 @@ impl EksAddonTimeoutsFields {
 }
 
 /// The resource `aws_eks_capability`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapability(Body);
+
+impl std::fmt::Debug for EksCapability {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapability").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksCapability`].
 #[derive(Clone, Debug)]
@@ -824,9 +960,11 @@ impl EksCapability {
 }
 
 impl BlockType for EksCapability {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -840,16 +978,25 @@ impl Resource for EksCapability {
 }
 
 /// A declared [`EksCapability`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityRef(BlockRef);
 
+impl std::fmt::Debug for EksCapabilityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksCapabilityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksCapabilityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -923,8 +1070,15 @@ impl EksCapabilityRef {
 }
 
 /// The nested block `aws_eks_capability.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfiguration(Body);
+
+impl std::fmt::Debug for EksCapabilityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EksCapabilityConfiguration {
     #[inline]
@@ -941,10 +1095,18 @@ impl EksCapabilityConfiguration {
 }
 
 /// The fields of a [`EksCapabilityConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationFields(Expr);
 
+impl std::fmt::Debug for EksCapabilityConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksCapabilityConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -963,8 +1125,15 @@ impl EksCapabilityConfigurationFields {
 }
 
 /// The nested block `aws_eks_capability.configuration.argo_cd`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCd(Body);
+
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCd").field(&self.0).finish()
+    }
+}
 
 impl EksCapabilityConfigurationArgoCd {
     #[inline]
@@ -998,10 +1167,18 @@ impl EksCapabilityConfigurationArgoCd {
 }
 
 /// The fields of a [`EksCapabilityConfigurationArgoCd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdFields(Expr);
 
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksCapabilityConfigurationArgoCdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1040,8 +1217,15 @@ impl EksCapabilityConfigurationArgoCdFields {
 }
 
 /// The nested block `aws_eks_capability.configuration.argo_cd.aws_idc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdAwsIdc(Body);
+
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdAwsIdc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdAwsIdc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksCapabilityConfigurationArgoCdAwsIdc`].
 #[derive(Clone, Debug)]
@@ -1066,10 +1250,18 @@ impl EksCapabilityConfigurationArgoCdAwsIdc {
 }
 
 /// The fields of a [`EksCapabilityConfigurationArgoCdAwsIdc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdAwsIdcFields(Expr);
 
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdAwsIdcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdAwsIdcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksCapabilityConfigurationArgoCdAwsIdcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1098,8 +1290,15 @@ impl EksCapabilityConfigurationArgoCdAwsIdcFields {
 }
 
 /// The nested block `aws_eks_capability.configuration.argo_cd.network_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdNetworkAccess(Body);
+
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdNetworkAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdNetworkAccess").field(&self.0).finish()
+    }
+}
 
 impl EksCapabilityConfigurationArgoCdNetworkAccess {
     #[inline]
@@ -1115,10 +1314,18 @@ impl EksCapabilityConfigurationArgoCdNetworkAccess {
 }
 
 /// The fields of a [`EksCapabilityConfigurationArgoCdNetworkAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdNetworkAccessFields(Expr);
 
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdNetworkAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdNetworkAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksCapabilityConfigurationArgoCdNetworkAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1137,8 +1344,15 @@ impl EksCapabilityConfigurationArgoCdNetworkAccessFields {
 }
 
 /// The nested block `aws_eks_capability.configuration.argo_cd.rbac_role_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdRbacRoleMapping(Body);
+
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdRbacRoleMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdRbacRoleMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksCapabilityConfigurationArgoCdRbacRoleMapping`].
 #[derive(Clone, Debug)]
@@ -1164,10 +1378,18 @@ impl EksCapabilityConfigurationArgoCdRbacRoleMapping {
 }
 
 /// The fields of a [`EksCapabilityConfigurationArgoCdRbacRoleMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdRbacRoleMappingFields(Expr);
 
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdRbacRoleMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdRbacRoleMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksCapabilityConfigurationArgoCdRbacRoleMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1191,8 +1413,15 @@ impl EksCapabilityConfigurationArgoCdRbacRoleMappingFields {
 }
 
 /// The nested block `aws_eks_capability.configuration.argo_cd.rbac_role_mapping.identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdRbacRoleMappingIdentity(Body);
+
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdRbacRoleMappingIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdRbacRoleMappingIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksCapabilityConfigurationArgoCdRbacRoleMappingIdentity`].
 #[derive(Clone, Debug)]
@@ -1214,10 +1443,18 @@ impl EksCapabilityConfigurationArgoCdRbacRoleMappingIdentity {
 }
 
 /// The fields of a [`EksCapabilityConfigurationArgoCdRbacRoleMappingIdentity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityConfigurationArgoCdRbacRoleMappingIdentityFields(Expr);
 
+impl std::fmt::Debug for EksCapabilityConfigurationArgoCdRbacRoleMappingIdentityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityConfigurationArgoCdRbacRoleMappingIdentityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksCapabilityConfigurationArgoCdRbacRoleMappingIdentityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1241,8 +1478,15 @@ impl EksCapabilityConfigurationArgoCdRbacRoleMappingIdentityFields {
 }
 
 /// The nested block `aws_eks_capability.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityTimeouts(Body);
+
+impl std::fmt::Debug for EksCapabilityTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksCapabilityTimeouts {
     #[inline]
@@ -1271,10 +1515,18 @@ impl EksCapabilityTimeouts {
 }
 
 /// The fields of a [`EksCapabilityTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCapabilityTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksCapabilityTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCapabilityTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksCapabilityTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1303,8 +1555,15 @@ impl EksCapabilityTimeoutsFields {
 }
 
 /// The resource `aws_eks_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksCluster(Body);
+
+impl std::fmt::Debug for EksCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksCluster`].
 #[derive(Clone, Debug)]
@@ -1429,9 +1688,11 @@ impl EksCluster {
 }
 
 impl BlockType for EksCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1445,16 +1706,25 @@ impl Resource for EksCluster {
 }
 
 /// A declared [`EksCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterRef(BlockRef);
 
+impl std::fmt::Debug for EksClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1623,8 +1893,15 @@ impl EksClusterRef {
 }
 
 /// The nested block `aws_eks_cluster.access_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterAccessConfig(Body);
+
+impl std::fmt::Debug for EksClusterAccessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterAccessConfig").field(&self.0).finish()
+    }
+}
 
 impl EksClusterAccessConfig {
     #[inline]
@@ -1645,10 +1922,18 @@ impl EksClusterAccessConfig {
 }
 
 /// The fields of a [`EksClusterAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterAccessConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1676,10 +1961,18 @@ impl EksClusterAccessConfigFields {
 pub enum EksClusterCertificateAuthority {}
 
 /// The fields of a [`EksClusterCertificateAuthority`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterCertificateAuthorityFields(Expr);
 
+impl std::fmt::Debug for EksClusterCertificateAuthorityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterCertificateAuthorityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterCertificateAuthorityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1698,8 +1991,15 @@ impl EksClusterCertificateAuthorityFields {
 }
 
 /// The nested block `aws_eks_cluster.compute_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterComputeConfig(Body);
+
+impl std::fmt::Debug for EksClusterComputeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterComputeConfig").field(&self.0).finish()
+    }
+}
 
 impl EksClusterComputeConfig {
     #[inline]
@@ -1725,10 +2025,18 @@ impl EksClusterComputeConfig {
 }
 
 /// The fields of a [`EksClusterComputeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterComputeConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterComputeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterComputeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterComputeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1757,8 +2065,15 @@ impl EksClusterComputeConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.control_plane_scaling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterControlPlaneScalingConfig(Body);
+
+impl std::fmt::Debug for EksClusterControlPlaneScalingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterControlPlaneScalingConfig").field(&self.0).finish()
+    }
+}
 
 impl EksClusterControlPlaneScalingConfig {
     #[inline]
@@ -1774,10 +2089,18 @@ impl EksClusterControlPlaneScalingConfig {
 }
 
 /// The fields of a [`EksClusterControlPlaneScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterControlPlaneScalingConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterControlPlaneScalingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterControlPlaneScalingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterControlPlaneScalingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1796,8 +2119,15 @@ impl EksClusterControlPlaneScalingConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.encryption_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterEncryptionConfig(Body);
+
+impl std::fmt::Debug for EksClusterEncryptionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterEncryptionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksClusterEncryptionConfig`].
 #[derive(Clone, Debug)]
@@ -1819,10 +2149,18 @@ impl EksClusterEncryptionConfig {
 }
 
 /// The fields of a [`EksClusterEncryptionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterEncryptionConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterEncryptionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterEncryptionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterEncryptionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1846,8 +2184,15 @@ impl EksClusterEncryptionConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.encryption_config.provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterEncryptionConfigProvider(Body);
+
+impl std::fmt::Debug for EksClusterEncryptionConfigProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterEncryptionConfigProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksClusterEncryptionConfigProvider`].
 #[derive(Clone, Debug)]
@@ -1867,10 +2212,18 @@ impl EksClusterEncryptionConfigProvider {
 }
 
 /// The fields of a [`EksClusterEncryptionConfigProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterEncryptionConfigProviderFields(Expr);
 
+impl std::fmt::Debug for EksClusterEncryptionConfigProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterEncryptionConfigProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterEncryptionConfigProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1893,10 +2246,18 @@ impl EksClusterEncryptionConfigProviderFields {
 pub enum EksClusterIdentity {}
 
 /// The fields of a [`EksClusterIdentity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterIdentityFields(Expr);
 
+impl std::fmt::Debug for EksClusterIdentityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterIdentityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterIdentityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1919,10 +2280,18 @@ impl EksClusterIdentityFields {
 pub enum EksClusterIdentityOidc {}
 
 /// The fields of a [`EksClusterIdentityOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterIdentityOidcFields(Expr);
 
+impl std::fmt::Debug for EksClusterIdentityOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterIdentityOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterIdentityOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1941,8 +2310,15 @@ impl EksClusterIdentityOidcFields {
 }
 
 /// The nested block `aws_eks_cluster.kubernetes_network_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterKubernetesNetworkConfig(Body);
+
+impl std::fmt::Debug for EksClusterKubernetesNetworkConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterKubernetesNetworkConfig").field(&self.0).finish()
+    }
+}
 
 impl EksClusterKubernetesNetworkConfig {
     #[inline]
@@ -1968,10 +2344,18 @@ impl EksClusterKubernetesNetworkConfig {
 }
 
 /// The fields of a [`EksClusterKubernetesNetworkConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterKubernetesNetworkConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterKubernetesNetworkConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterKubernetesNetworkConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterKubernetesNetworkConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2005,8 +2389,15 @@ impl EksClusterKubernetesNetworkConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.kubernetes_network_config.elastic_load_balancing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterKubernetesNetworkConfigElasticLoadBalancing(Body);
+
+impl std::fmt::Debug for EksClusterKubernetesNetworkConfigElasticLoadBalancing {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterKubernetesNetworkConfigElasticLoadBalancing").field(&self.0).finish()
+    }
+}
 
 impl EksClusterKubernetesNetworkConfigElasticLoadBalancing {
     #[inline]
@@ -2022,10 +2413,18 @@ impl EksClusterKubernetesNetworkConfigElasticLoadBalancing {
 }
 
 /// The fields of a [`EksClusterKubernetesNetworkConfigElasticLoadBalancing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterKubernetesNetworkConfigElasticLoadBalancingFields(Expr);
 
+impl std::fmt::Debug for EksClusterKubernetesNetworkConfigElasticLoadBalancingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterKubernetesNetworkConfigElasticLoadBalancingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterKubernetesNetworkConfigElasticLoadBalancingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2044,8 +2443,15 @@ impl EksClusterKubernetesNetworkConfigElasticLoadBalancingFields {
 }
 
 /// The nested block `aws_eks_cluster.outpost_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterOutpostConfig(Body);
+
+impl std::fmt::Debug for EksClusterOutpostConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterOutpostConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksClusterOutpostConfig`].
 #[derive(Clone, Debug)]
@@ -2072,10 +2478,18 @@ impl EksClusterOutpostConfig {
 }
 
 /// The fields of a [`EksClusterOutpostConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterOutpostConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterOutpostConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterOutpostConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterOutpostConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2104,8 +2518,15 @@ impl EksClusterOutpostConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.outpost_config.control_plane_placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterOutpostConfigControlPlanePlacement(Body);
+
+impl std::fmt::Debug for EksClusterOutpostConfigControlPlanePlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterOutpostConfigControlPlanePlacement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksClusterOutpostConfigControlPlanePlacement`].
 #[derive(Clone, Debug)]
@@ -2125,10 +2546,18 @@ impl EksClusterOutpostConfigControlPlanePlacement {
 }
 
 /// The fields of a [`EksClusterOutpostConfigControlPlanePlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterOutpostConfigControlPlanePlacementFields(Expr);
 
+impl std::fmt::Debug for EksClusterOutpostConfigControlPlanePlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterOutpostConfigControlPlanePlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterOutpostConfigControlPlanePlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2147,8 +2576,15 @@ impl EksClusterOutpostConfigControlPlanePlacementFields {
 }
 
 /// The nested block `aws_eks_cluster.remote_network_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterRemoteNetworkConfig(Body);
+
+impl std::fmt::Debug for EksClusterRemoteNetworkConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterRemoteNetworkConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksClusterRemoteNetworkConfig`].
 #[derive(Clone, Debug)]
@@ -2173,10 +2609,18 @@ impl EksClusterRemoteNetworkConfig {
 }
 
 /// The fields of a [`EksClusterRemoteNetworkConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterRemoteNetworkConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterRemoteNetworkConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterRemoteNetworkConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterRemoteNetworkConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2200,8 +2644,15 @@ impl EksClusterRemoteNetworkConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.remote_network_config.remote_node_networks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterRemoteNetworkConfigRemoteNodeNetworks(Body);
+
+impl std::fmt::Debug for EksClusterRemoteNetworkConfigRemoteNodeNetworks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterRemoteNetworkConfigRemoteNodeNetworks").field(&self.0).finish()
+    }
+}
 
 impl EksClusterRemoteNetworkConfigRemoteNodeNetworks {
     #[inline]
@@ -2217,10 +2668,18 @@ impl EksClusterRemoteNetworkConfigRemoteNodeNetworks {
 }
 
 /// The fields of a [`EksClusterRemoteNetworkConfigRemoteNodeNetworks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterRemoteNetworkConfigRemoteNodeNetworksFields(Expr);
 
+impl std::fmt::Debug for EksClusterRemoteNetworkConfigRemoteNodeNetworksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterRemoteNetworkConfigRemoteNodeNetworksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterRemoteNetworkConfigRemoteNodeNetworksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2239,8 +2698,15 @@ impl EksClusterRemoteNetworkConfigRemoteNodeNetworksFields {
 }
 
 /// The nested block `aws_eks_cluster.remote_network_config.remote_pod_networks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterRemoteNetworkConfigRemotePodNetworks(Body);
+
+impl std::fmt::Debug for EksClusterRemoteNetworkConfigRemotePodNetworks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterRemoteNetworkConfigRemotePodNetworks").field(&self.0).finish()
+    }
+}
 
 impl EksClusterRemoteNetworkConfigRemotePodNetworks {
     #[inline]
@@ -2256,10 +2722,18 @@ impl EksClusterRemoteNetworkConfigRemotePodNetworks {
 }
 
 /// The fields of a [`EksClusterRemoteNetworkConfigRemotePodNetworks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterRemoteNetworkConfigRemotePodNetworksFields(Expr);
 
+impl std::fmt::Debug for EksClusterRemoteNetworkConfigRemotePodNetworksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterRemoteNetworkConfigRemotePodNetworksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterRemoteNetworkConfigRemotePodNetworksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2278,8 +2752,15 @@ impl EksClusterRemoteNetworkConfigRemotePodNetworksFields {
 }
 
 /// The nested block `aws_eks_cluster.storage_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterStorageConfig(Body);
+
+impl std::fmt::Debug for EksClusterStorageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterStorageConfig").field(&self.0).finish()
+    }
+}
 
 impl EksClusterStorageConfig {
     #[inline]
@@ -2295,10 +2776,18 @@ impl EksClusterStorageConfig {
 }
 
 /// The fields of a [`EksClusterStorageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterStorageConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterStorageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterStorageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterStorageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2317,8 +2806,15 @@ impl EksClusterStorageConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.storage_config.block_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterStorageConfigBlockStorage(Body);
+
+impl std::fmt::Debug for EksClusterStorageConfigBlockStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterStorageConfigBlockStorage").field(&self.0).finish()
+    }
+}
 
 impl EksClusterStorageConfigBlockStorage {
     #[inline]
@@ -2334,10 +2830,18 @@ impl EksClusterStorageConfigBlockStorage {
 }
 
 /// The fields of a [`EksClusterStorageConfigBlockStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterStorageConfigBlockStorageFields(Expr);
 
+impl std::fmt::Debug for EksClusterStorageConfigBlockStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterStorageConfigBlockStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterStorageConfigBlockStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2356,8 +2860,15 @@ impl EksClusterStorageConfigBlockStorageFields {
 }
 
 /// The nested block `aws_eks_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterTimeouts(Body);
+
+impl std::fmt::Debug for EksClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksClusterTimeouts {
     #[inline]
@@ -2383,10 +2894,18 @@ impl EksClusterTimeouts {
 }
 
 /// The fields of a [`EksClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2415,8 +2934,15 @@ impl EksClusterTimeoutsFields {
 }
 
 /// The nested block `aws_eks_cluster.upgrade_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterUpgradePolicy(Body);
+
+impl std::fmt::Debug for EksClusterUpgradePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterUpgradePolicy").field(&self.0).finish()
+    }
+}
 
 impl EksClusterUpgradePolicy {
     #[inline]
@@ -2432,10 +2958,18 @@ impl EksClusterUpgradePolicy {
 }
 
 /// The fields of a [`EksClusterUpgradePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterUpgradePolicyFields(Expr);
 
+impl std::fmt::Debug for EksClusterUpgradePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterUpgradePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterUpgradePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2454,8 +2988,15 @@ impl EksClusterUpgradePolicyFields {
 }
 
 /// The nested block `aws_eks_cluster.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterVpcConfig(Body);
+
+impl std::fmt::Debug for EksClusterVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksClusterVpcConfig`].
 #[derive(Clone, Debug)]
@@ -2495,10 +3036,18 @@ impl EksClusterVpcConfig {
 }
 
 /// The fields of a [`EksClusterVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterVpcConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2547,8 +3096,15 @@ impl EksClusterVpcConfigFields {
 }
 
 /// The nested block `aws_eks_cluster.zonal_shift_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterZonalShiftConfig(Body);
+
+impl std::fmt::Debug for EksClusterZonalShiftConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterZonalShiftConfig").field(&self.0).finish()
+    }
+}
 
 impl EksClusterZonalShiftConfig {
     #[inline]
@@ -2564,10 +3120,18 @@ impl EksClusterZonalShiftConfig {
 }
 
 /// The fields of a [`EksClusterZonalShiftConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksClusterZonalShiftConfigFields(Expr);
 
+impl std::fmt::Debug for EksClusterZonalShiftConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksClusterZonalShiftConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksClusterZonalShiftConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2586,8 +3150,15 @@ impl EksClusterZonalShiftConfigFields {
 }
 
 /// The resource `aws_eks_fargate_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksFargateProfile(Body);
+
+impl std::fmt::Debug for EksFargateProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksFargateProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksFargateProfile`].
 #[derive(Clone, Debug)]
@@ -2644,9 +3215,11 @@ impl EksFargateProfile {
 }
 
 impl BlockType for EksFargateProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2660,16 +3233,25 @@ impl Resource for EksFargateProfile {
 }
 
 /// A declared [`EksFargateProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksFargateProfileRef(BlockRef);
 
+impl std::fmt::Debug for EksFargateProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksFargateProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksFargateProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksFargateProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2743,8 +3325,15 @@ impl EksFargateProfileRef {
 }
 
 /// The nested block `aws_eks_fargate_profile.selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksFargateProfileSelector(Body);
+
+impl std::fmt::Debug for EksFargateProfileSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksFargateProfileSelector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksFargateProfileSelector`].
 #[derive(Clone, Debug)]
@@ -2769,10 +3358,18 @@ impl EksFargateProfileSelector {
 }
 
 /// The fields of a [`EksFargateProfileSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksFargateProfileSelectorFields(Expr);
 
+impl std::fmt::Debug for EksFargateProfileSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksFargateProfileSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksFargateProfileSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2796,8 +3393,15 @@ impl EksFargateProfileSelectorFields {
 }
 
 /// The nested block `aws_eks_fargate_profile.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksFargateProfileTimeouts(Body);
+
+impl std::fmt::Debug for EksFargateProfileTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksFargateProfileTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksFargateProfileTimeouts {
     #[inline]
@@ -2818,10 +3422,18 @@ impl EksFargateProfileTimeouts {
 }
 
 /// The fields of a [`EksFargateProfileTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksFargateProfileTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksFargateProfileTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksFargateProfileTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksFargateProfileTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2845,8 +3457,15 @@ impl EksFargateProfileTimeoutsFields {
 }
 
 /// The resource `aws_eks_identity_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksIdentityProviderConfig(Body);
+
+impl std::fmt::Debug for EksIdentityProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksIdentityProviderConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksIdentityProviderConfig`].
 #[derive(Clone, Debug)]
@@ -2894,9 +3513,11 @@ impl EksIdentityProviderConfig {
 }
 
 impl BlockType for EksIdentityProviderConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2910,16 +3531,25 @@ impl Resource for EksIdentityProviderConfig {
 }
 
 /// A declared [`EksIdentityProviderConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksIdentityProviderConfigRef(BlockRef);
 
+impl std::fmt::Debug for EksIdentityProviderConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksIdentityProviderConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksIdentityProviderConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksIdentityProviderConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2978,8 +3608,15 @@ impl EksIdentityProviderConfigRef {
 }
 
 /// The nested block `aws_eks_identity_provider_config.oidc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksIdentityProviderConfigOidc(Body);
+
+impl std::fmt::Debug for EksIdentityProviderConfigOidc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksIdentityProviderConfigOidc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksIdentityProviderConfigOidc`].
 #[derive(Clone, Debug)]
@@ -3028,10 +3665,18 @@ impl EksIdentityProviderConfigOidc {
 }
 
 /// The fields of a [`EksIdentityProviderConfigOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksIdentityProviderConfigOidcFields(Expr);
 
+impl std::fmt::Debug for EksIdentityProviderConfigOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksIdentityProviderConfigOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksIdentityProviderConfigOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3085,8 +3730,15 @@ impl EksIdentityProviderConfigOidcFields {
 }
 
 /// The nested block `aws_eks_identity_provider_config.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksIdentityProviderConfigTimeouts(Body);
+
+impl std::fmt::Debug for EksIdentityProviderConfigTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksIdentityProviderConfigTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksIdentityProviderConfigTimeouts {
     #[inline]
@@ -3107,10 +3759,18 @@ impl EksIdentityProviderConfigTimeouts {
 }
 
 /// The fields of a [`EksIdentityProviderConfigTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksIdentityProviderConfigTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksIdentityProviderConfigTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksIdentityProviderConfigTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksIdentityProviderConfigTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3134,8 +3794,15 @@ impl EksIdentityProviderConfigTimeoutsFields {
 }
 
 /// The resource `aws_eks_node_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroup(Body);
+
+impl std::fmt::Debug for EksNodeGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksNodeGroup`].
 #[derive(Clone, Debug)]
@@ -3263,9 +3930,11 @@ impl EksNodeGroup {
 }
 
 impl BlockType for EksNodeGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3279,16 +3948,25 @@ impl Resource for EksNodeGroup {
 }
 
 /// A declared [`EksNodeGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupRef(BlockRef);
 
+impl std::fmt::Debug for EksNodeGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksNodeGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksNodeGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3437,8 +4115,15 @@ impl EksNodeGroupRef {
 }
 
 /// The nested block `aws_eks_node_group.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupLaunchTemplate(Body);
+
+impl std::fmt::Debug for EksNodeGroupLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksNodeGroupLaunchTemplate`].
 #[derive(Clone, Debug)]
@@ -3468,10 +4153,18 @@ impl EksNodeGroupLaunchTemplate {
 }
 
 /// The fields of a [`EksNodeGroupLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3500,8 +4193,15 @@ impl EksNodeGroupLaunchTemplateFields {
 }
 
 /// The nested block `aws_eks_node_group.node_repair_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupNodeRepairConfig(Body);
+
+impl std::fmt::Debug for EksNodeGroupNodeRepairConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupNodeRepairConfig").field(&self.0).finish()
+    }
+}
 
 impl EksNodeGroupNodeRepairConfig {
     #[inline]
@@ -3543,10 +4243,18 @@ impl EksNodeGroupNodeRepairConfig {
 }
 
 /// The fields of a [`EksNodeGroupNodeRepairConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupNodeRepairConfigFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupNodeRepairConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupNodeRepairConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupNodeRepairConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3590,8 +4298,15 @@ impl EksNodeGroupNodeRepairConfigFields {
 }
 
 /// The nested block `aws_eks_node_group.node_repair_config.node_repair_config_overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupNodeRepairConfigNodeRepairConfigOverrides(Body);
+
+impl std::fmt::Debug for EksNodeGroupNodeRepairConfigNodeRepairConfigOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupNodeRepairConfigNodeRepairConfigOverrides").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksNodeGroupNodeRepairConfigNodeRepairConfigOverrides`].
 #[derive(Clone, Debug)]
@@ -3617,10 +4332,18 @@ impl EksNodeGroupNodeRepairConfigNodeRepairConfigOverrides {
 }
 
 /// The fields of a [`EksNodeGroupNodeRepairConfigNodeRepairConfigOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupNodeRepairConfigNodeRepairConfigOverridesFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupNodeRepairConfigNodeRepairConfigOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupNodeRepairConfigNodeRepairConfigOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupNodeRepairConfigNodeRepairConfigOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3654,8 +4377,15 @@ impl EksNodeGroupNodeRepairConfigNodeRepairConfigOverridesFields {
 }
 
 /// The nested block `aws_eks_node_group.remote_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupRemoteAccess(Body);
+
+impl std::fmt::Debug for EksNodeGroupRemoteAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupRemoteAccess").field(&self.0).finish()
+    }
+}
 
 impl EksNodeGroupRemoteAccess {
     #[inline]
@@ -3676,10 +4406,18 @@ impl EksNodeGroupRemoteAccess {
 }
 
 /// The fields of a [`EksNodeGroupRemoteAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupRemoteAccessFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupRemoteAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupRemoteAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupRemoteAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3707,10 +4445,18 @@ impl EksNodeGroupRemoteAccessFields {
 pub enum EksNodeGroupResources {}
 
 /// The fields of a [`EksNodeGroupResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupResourcesFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3738,10 +4484,18 @@ impl EksNodeGroupResourcesFields {
 pub enum EksNodeGroupResourcesAutoscalingGroups {}
 
 /// The fields of a [`EksNodeGroupResourcesAutoscalingGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupResourcesAutoscalingGroupsFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupResourcesAutoscalingGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupResourcesAutoscalingGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupResourcesAutoscalingGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3760,8 +4514,15 @@ impl EksNodeGroupResourcesAutoscalingGroupsFields {
 }
 
 /// The nested block `aws_eks_node_group.scaling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupScalingConfig(Body);
+
+impl std::fmt::Debug for EksNodeGroupScalingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupScalingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksNodeGroupScalingConfig`].
 #[derive(Clone, Debug)]
@@ -3785,10 +4546,18 @@ impl EksNodeGroupScalingConfig {
 }
 
 /// The fields of a [`EksNodeGroupScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupScalingConfigFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupScalingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupScalingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupScalingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3817,8 +4586,15 @@ impl EksNodeGroupScalingConfigFields {
 }
 
 /// The nested block `aws_eks_node_group.taint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupTaint(Body);
+
+impl std::fmt::Debug for EksNodeGroupTaint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupTaint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksNodeGroupTaint`].
 #[derive(Clone, Debug)]
@@ -3845,10 +4621,18 @@ impl EksNodeGroupTaint {
 }
 
 /// The fields of a [`EksNodeGroupTaint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupTaintFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupTaintFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupTaintFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupTaintFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3877,8 +4661,15 @@ impl EksNodeGroupTaintFields {
 }
 
 /// The nested block `aws_eks_node_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupTimeouts(Body);
+
+impl std::fmt::Debug for EksNodeGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EksNodeGroupTimeouts {
     #[inline]
@@ -3904,10 +4695,18 @@ impl EksNodeGroupTimeouts {
 }
 
 /// The fields of a [`EksNodeGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3936,8 +4735,15 @@ impl EksNodeGroupTimeoutsFields {
 }
 
 /// The nested block `aws_eks_node_group.update_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupUpdateConfig(Body);
+
+impl std::fmt::Debug for EksNodeGroupUpdateConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupUpdateConfig").field(&self.0).finish()
+    }
+}
 
 impl EksNodeGroupUpdateConfig {
     #[inline]
@@ -3958,10 +4764,18 @@ impl EksNodeGroupUpdateConfig {
 }
 
 /// The fields of a [`EksNodeGroupUpdateConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksNodeGroupUpdateConfigFields(Expr);
 
+impl std::fmt::Debug for EksNodeGroupUpdateConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksNodeGroupUpdateConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EksNodeGroupUpdateConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3985,8 +4799,15 @@ impl EksNodeGroupUpdateConfigFields {
 }
 
 /// The resource `aws_eks_pod_identity_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksPodIdentityAssociation(Body);
+
+impl std::fmt::Debug for EksPodIdentityAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksPodIdentityAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EksPodIdentityAssociation`].
 #[derive(Clone, Debug)]
@@ -4033,9 +4854,11 @@ impl EksPodIdentityAssociation {
 }
 
 impl BlockType for EksPodIdentityAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4049,16 +4872,25 @@ impl Resource for EksPodIdentityAssociation {
 }
 
 /// A declared [`EksPodIdentityAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EksPodIdentityAssociationRef(BlockRef);
 
+impl std::fmt::Debug for EksPodIdentityAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EksPodIdentityAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EksPodIdentityAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EksPodIdentityAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4137,8 +4969,15 @@ impl EksPodIdentityAssociationRef {
 }
 
 /// The data source `aws_eks_access_entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksAccessEntry(Body);
+
+impl std::fmt::Debug for DataAwsEksAccessEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksAccessEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEksAccessEntry`].
 #[derive(Clone, Debug)]
@@ -4181,9 +5020,11 @@ impl DataAwsEksAccessEntry {
 }
 
 impl BlockType for DataAwsEksAccessEntry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4196,16 +5037,25 @@ impl DataSource for DataAwsEksAccessEntry {
 }
 
 /// A declared [`DataAwsEksAccessEntry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksAccessEntryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksAccessEntryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksAccessEntryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksAccessEntryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksAccessEntryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4279,8 +5129,15 @@ impl DataAwsEksAccessEntryRef {
 }
 
 /// The data source `aws_eks_addon`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksAddon(Body);
+
+impl std::fmt::Debug for DataAwsEksAddon {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksAddon").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEksAddon`].
 #[derive(Clone, Debug)]
@@ -4318,9 +5175,11 @@ impl DataAwsEksAddon {
 }
 
 impl BlockType for DataAwsEksAddon {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4333,16 +5192,25 @@ impl DataSource for DataAwsEksAddon {
 }
 
 /// A declared [`DataAwsEksAddon`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksAddonRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksAddonRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksAddonRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksAddonRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksAddonRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4420,10 +5288,18 @@ impl DataAwsEksAddonRef {
 pub enum DataAwsEksAddonPodIdentityAssociation {}
 
 /// The fields of a [`DataAwsEksAddonPodIdentityAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksAddonPodIdentityAssociationFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksAddonPodIdentityAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksAddonPodIdentityAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksAddonPodIdentityAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4447,8 +5323,15 @@ impl DataAwsEksAddonPodIdentityAssociationFields {
 }
 
 /// The data source `aws_eks_addon_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksAddonVersion(Body);
+
+impl std::fmt::Debug for DataAwsEksAddonVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksAddonVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEksAddonVersion`].
 #[derive(Clone, Debug)]
@@ -4486,9 +5369,11 @@ impl DataAwsEksAddonVersion {
 }
 
 impl BlockType for DataAwsEksAddonVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4501,16 +5386,25 @@ impl DataSource for DataAwsEksAddonVersion {
 }
 
 /// A declared [`DataAwsEksAddonVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksAddonVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksAddonVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksAddonVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksAddonVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksAddonVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4554,8 +5448,15 @@ impl DataAwsEksAddonVersionRef {
 }
 
 /// The data source `aws_eks_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksCluster(Body);
+
+impl std::fmt::Debug for DataAwsEksCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEksCluster`].
 #[derive(Clone, Debug)]
@@ -4591,9 +5492,11 @@ impl DataAwsEksCluster {
 }
 
 impl BlockType for DataAwsEksCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4606,16 +5509,25 @@ impl DataSource for DataAwsEksCluster {
 }
 
 /// A declared [`DataAwsEksCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4763,10 +5675,18 @@ impl DataAwsEksClusterRef {
 pub enum DataAwsEksClusterAccessConfig {}
 
 /// The fields of a [`DataAwsEksClusterAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterAccessConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4794,10 +5714,18 @@ impl DataAwsEksClusterAccessConfigFields {
 pub enum DataAwsEksClusterCertificateAuthority {}
 
 /// The fields of a [`DataAwsEksClusterCertificateAuthority`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterCertificateAuthorityFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterCertificateAuthorityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterCertificateAuthorityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterCertificateAuthorityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4820,10 +5748,18 @@ impl DataAwsEksClusterCertificateAuthorityFields {
 pub enum DataAwsEksClusterComputeConfig {}
 
 /// The fields of a [`DataAwsEksClusterComputeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterComputeConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterComputeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterComputeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterComputeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4856,10 +5792,18 @@ impl DataAwsEksClusterComputeConfigFields {
 pub enum DataAwsEksClusterControlPlaneScalingConfig {}
 
 /// The fields of a [`DataAwsEksClusterControlPlaneScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterControlPlaneScalingConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterControlPlaneScalingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterControlPlaneScalingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterControlPlaneScalingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4882,10 +5826,18 @@ impl DataAwsEksClusterControlPlaneScalingConfigFields {
 pub enum DataAwsEksClusterIdentity {}
 
 /// The fields of a [`DataAwsEksClusterIdentity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterIdentityFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterIdentityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterIdentityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterIdentityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4908,10 +5860,18 @@ impl DataAwsEksClusterIdentityFields {
 pub enum DataAwsEksClusterIdentityOidc {}
 
 /// The fields of a [`DataAwsEksClusterIdentityOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterIdentityOidcFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterIdentityOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterIdentityOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterIdentityOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4934,10 +5894,18 @@ impl DataAwsEksClusterIdentityOidcFields {
 pub enum DataAwsEksClusterKubernetesNetworkConfig {}
 
 /// The fields of a [`DataAwsEksClusterKubernetesNetworkConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterKubernetesNetworkConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterKubernetesNetworkConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterKubernetesNetworkConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterKubernetesNetworkConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4975,10 +5943,18 @@ impl DataAwsEksClusterKubernetesNetworkConfigFields {
 pub enum DataAwsEksClusterKubernetesNetworkConfigElasticLoadBalancing {}
 
 /// The fields of a [`DataAwsEksClusterKubernetesNetworkConfigElasticLoadBalancing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterKubernetesNetworkConfigElasticLoadBalancingFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterKubernetesNetworkConfigElasticLoadBalancingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterKubernetesNetworkConfigElasticLoadBalancingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterKubernetesNetworkConfigElasticLoadBalancingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5001,10 +5977,18 @@ impl DataAwsEksClusterKubernetesNetworkConfigElasticLoadBalancingFields {
 pub enum DataAwsEksClusterOutpostConfig {}
 
 /// The fields of a [`DataAwsEksClusterOutpostConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterOutpostConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterOutpostConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterOutpostConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterOutpostConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5037,10 +6021,18 @@ impl DataAwsEksClusterOutpostConfigFields {
 pub enum DataAwsEksClusterOutpostConfigControlPlanePlacement {}
 
 /// The fields of a [`DataAwsEksClusterOutpostConfigControlPlanePlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterOutpostConfigControlPlanePlacementFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterOutpostConfigControlPlanePlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterOutpostConfigControlPlanePlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterOutpostConfigControlPlanePlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5063,10 +6055,18 @@ impl DataAwsEksClusterOutpostConfigControlPlanePlacementFields {
 pub enum DataAwsEksClusterRemoteNetworkConfig {}
 
 /// The fields of a [`DataAwsEksClusterRemoteNetworkConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterRemoteNetworkConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterRemoteNetworkConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterRemoteNetworkConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterRemoteNetworkConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5094,10 +6094,18 @@ impl DataAwsEksClusterRemoteNetworkConfigFields {
 pub enum DataAwsEksClusterRemoteNetworkConfigRemoteNodeNetworks {}
 
 /// The fields of a [`DataAwsEksClusterRemoteNetworkConfigRemoteNodeNetworks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterRemoteNetworkConfigRemoteNodeNetworksFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterRemoteNetworkConfigRemoteNodeNetworksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterRemoteNetworkConfigRemoteNodeNetworksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterRemoteNetworkConfigRemoteNodeNetworksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5120,10 +6128,18 @@ impl DataAwsEksClusterRemoteNetworkConfigRemoteNodeNetworksFields {
 pub enum DataAwsEksClusterRemoteNetworkConfigRemotePodNetworks {}
 
 /// The fields of a [`DataAwsEksClusterRemoteNetworkConfigRemotePodNetworks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterRemoteNetworkConfigRemotePodNetworksFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterRemoteNetworkConfigRemotePodNetworksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterRemoteNetworkConfigRemotePodNetworksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterRemoteNetworkConfigRemotePodNetworksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5146,10 +6162,18 @@ impl DataAwsEksClusterRemoteNetworkConfigRemotePodNetworksFields {
 pub enum DataAwsEksClusterStorageConfig {}
 
 /// The fields of a [`DataAwsEksClusterStorageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterStorageConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterStorageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterStorageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterStorageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5172,10 +6196,18 @@ impl DataAwsEksClusterStorageConfigFields {
 pub enum DataAwsEksClusterStorageConfigBlockStorage {}
 
 /// The fields of a [`DataAwsEksClusterStorageConfigBlockStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterStorageConfigBlockStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterStorageConfigBlockStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterStorageConfigBlockStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterStorageConfigBlockStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5198,10 +6230,18 @@ impl DataAwsEksClusterStorageConfigBlockStorageFields {
 pub enum DataAwsEksClusterUpgradePolicy {}
 
 /// The fields of a [`DataAwsEksClusterUpgradePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterUpgradePolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterUpgradePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterUpgradePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterUpgradePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5224,10 +6264,18 @@ impl DataAwsEksClusterUpgradePolicyFields {
 pub enum DataAwsEksClusterVpcConfig {}
 
 /// The fields of a [`DataAwsEksClusterVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterVpcConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5280,10 +6328,18 @@ impl DataAwsEksClusterVpcConfigFields {
 pub enum DataAwsEksClusterZonalShiftConfig {}
 
 /// The fields of a [`DataAwsEksClusterZonalShiftConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterZonalShiftConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterZonalShiftConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterZonalShiftConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterZonalShiftConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5302,8 +6358,15 @@ impl DataAwsEksClusterZonalShiftConfigFields {
 }
 
 /// The data source `aws_eks_cluster_auth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterAuth(Body);
+
+impl std::fmt::Debug for DataAwsEksClusterAuth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterAuth").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEksClusterAuth`].
 #[derive(Clone, Debug)]
@@ -5334,9 +6397,11 @@ impl DataAwsEksClusterAuth {
 }
 
 impl BlockType for DataAwsEksClusterAuth {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5349,16 +6414,25 @@ impl DataSource for DataAwsEksClusterAuth {
 }
 
 /// A declared [`DataAwsEksClusterAuth`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterAuthRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksClusterAuthRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterAuthRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksClusterAuthRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksClusterAuthRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5392,8 +6466,15 @@ impl DataAwsEksClusterAuthRef {
 }
 
 /// The data source `aws_eks_cluster_versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterVersions(Body);
+
+impl std::fmt::Debug for DataAwsEksClusterVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterVersions").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEksClusterVersions {
     #[inline]
@@ -5435,9 +6516,11 @@ impl DataAwsEksClusterVersions {
 }
 
 impl BlockType for DataAwsEksClusterVersions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5450,16 +6533,25 @@ impl DataSource for DataAwsEksClusterVersions {
 }
 
 /// A declared [`DataAwsEksClusterVersions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterVersionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksClusterVersionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterVersionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksClusterVersionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksClusterVersionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5512,10 +6604,18 @@ impl DataAwsEksClusterVersionsRef {
 pub enum DataAwsEksClusterVersionsClusterVersions {}
 
 /// The fields of a [`DataAwsEksClusterVersionsClusterVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusterVersionsClusterVersionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksClusterVersionsClusterVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusterVersionsClusterVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksClusterVersionsClusterVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5574,8 +6674,15 @@ impl DataAwsEksClusterVersionsClusterVersionsFields {
 }
 
 /// The data source `aws_eks_clusters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClusters(Body);
+
+impl std::fmt::Debug for DataAwsEksClusters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClusters").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEksClusters {
     #[inline]
@@ -5597,9 +6704,11 @@ impl DataAwsEksClusters {
 }
 
 impl BlockType for DataAwsEksClusters {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5612,16 +6721,25 @@ impl DataSource for DataAwsEksClusters {
 }
 
 /// A declared [`DataAwsEksClusters`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksClustersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksClustersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksClustersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksClustersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksClustersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5650,8 +6768,15 @@ impl DataAwsEksClustersRef {
 }
 
 /// The data source `aws_eks_node_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroup(Body);
+
+impl std::fmt::Debug for DataAwsEksNodeGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEksNodeGroup`].
 #[derive(Clone, Debug)]
@@ -5689,9 +6814,11 @@ impl DataAwsEksNodeGroup {
 }
 
 impl BlockType for DataAwsEksNodeGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5704,16 +6831,25 @@ impl DataSource for DataAwsEksNodeGroup {
 }
 
 /// A declared [`DataAwsEksNodeGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksNodeGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksNodeGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5836,10 +6972,18 @@ impl DataAwsEksNodeGroupRef {
 pub enum DataAwsEksNodeGroupLaunchTemplate {}
 
 /// The fields of a [`DataAwsEksNodeGroupLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksNodeGroupLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5872,10 +7016,18 @@ impl DataAwsEksNodeGroupLaunchTemplateFields {
 pub enum DataAwsEksNodeGroupRemoteAccess {}
 
 /// The fields of a [`DataAwsEksNodeGroupRemoteAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupRemoteAccessFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupRemoteAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupRemoteAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksNodeGroupRemoteAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5903,10 +7055,18 @@ impl DataAwsEksNodeGroupRemoteAccessFields {
 pub enum DataAwsEksNodeGroupResources {}
 
 /// The fields of a [`DataAwsEksNodeGroupResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupResourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksNodeGroupResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5934,10 +7094,18 @@ impl DataAwsEksNodeGroupResourcesFields {
 pub enum DataAwsEksNodeGroupResourcesAutoscalingGroups {}
 
 /// The fields of a [`DataAwsEksNodeGroupResourcesAutoscalingGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupResourcesAutoscalingGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupResourcesAutoscalingGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupResourcesAutoscalingGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksNodeGroupResourcesAutoscalingGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5960,10 +7128,18 @@ impl DataAwsEksNodeGroupResourcesAutoscalingGroupsFields {
 pub enum DataAwsEksNodeGroupScalingConfig {}
 
 /// The fields of a [`DataAwsEksNodeGroupScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupScalingConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupScalingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupScalingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksNodeGroupScalingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5996,10 +7172,18 @@ impl DataAwsEksNodeGroupScalingConfigFields {
 pub enum DataAwsEksNodeGroupTaints {}
 
 /// The fields of a [`DataAwsEksNodeGroupTaints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupTaintsFields(Expr);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupTaintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupTaintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEksNodeGroupTaintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6028,8 +7212,15 @@ impl DataAwsEksNodeGroupTaintsFields {
 }
 
 /// The data source `aws_eks_node_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroups(Body);
+
+impl std::fmt::Debug for DataAwsEksNodeGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEksNodeGroups`].
 #[derive(Clone, Debug)]
@@ -6060,9 +7251,11 @@ impl DataAwsEksNodeGroups {
 }
 
 impl BlockType for DataAwsEksNodeGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6075,16 +7268,25 @@ impl DataSource for DataAwsEksNodeGroups {
 }
 
 /// A declared [`DataAwsEksNodeGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEksNodeGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEksNodeGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEksNodeGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEksNodeGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEksNodeGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_elastic_beanstalk_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkApplication(Body);
+
+impl std::fmt::Debug for ElasticBeanstalkApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticBeanstalkApplication`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl ElasticBeanstalkApplication {
 }
 
 impl BlockType for ElasticBeanstalkApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for ElasticBeanstalkApplication {
 }
 
 /// A declared [`ElasticBeanstalkApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkApplicationRef(BlockRef);
 
+impl std::fmt::Debug for ElasticBeanstalkApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticBeanstalkApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticBeanstalkApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,8 +158,15 @@ impl ElasticBeanstalkApplicationRef {
 }
 
 /// The nested block `aws_elastic_beanstalk_application.appversion_lifecycle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkApplicationAppversionLifecycle(Body);
+
+impl std::fmt::Debug for ElasticBeanstalkApplicationAppversionLifecycle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkApplicationAppversionLifecycle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticBeanstalkApplicationAppversionLifecycle`].
 #[derive(Clone, Debug)]
@@ -176,10 +201,18 @@ impl ElasticBeanstalkApplicationAppversionLifecycle {
 }
 
 /// The fields of a [`ElasticBeanstalkApplicationAppversionLifecycle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkApplicationAppversionLifecycleFields(Expr);
 
+impl std::fmt::Debug for ElasticBeanstalkApplicationAppversionLifecycleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkApplicationAppversionLifecycleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticBeanstalkApplicationAppversionLifecycleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -213,8 +246,15 @@ impl ElasticBeanstalkApplicationAppversionLifecycleFields {
 }
 
 /// The resource `aws_elastic_beanstalk_application_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkApplicationVersion(Body);
+
+impl std::fmt::Debug for ElasticBeanstalkApplicationVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkApplicationVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticBeanstalkApplicationVersion`].
 #[derive(Clone, Debug)]
@@ -276,9 +316,11 @@ impl ElasticBeanstalkApplicationVersion {
 }
 
 impl BlockType for ElasticBeanstalkApplicationVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -292,16 +334,25 @@ impl Resource for ElasticBeanstalkApplicationVersion {
 }
 
 /// A declared [`ElasticBeanstalkApplicationVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkApplicationVersionRef(BlockRef);
 
+impl std::fmt::Debug for ElasticBeanstalkApplicationVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkApplicationVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticBeanstalkApplicationVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticBeanstalkApplicationVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -375,8 +426,15 @@ impl ElasticBeanstalkApplicationVersionRef {
 }
 
 /// The resource `aws_elastic_beanstalk_configuration_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkConfigurationTemplate(Body);
+
+impl std::fmt::Debug for ElasticBeanstalkConfigurationTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkConfigurationTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticBeanstalkConfigurationTemplate`].
 #[derive(Clone, Debug)]
@@ -430,9 +488,11 @@ impl ElasticBeanstalkConfigurationTemplate {
 }
 
 impl BlockType for ElasticBeanstalkConfigurationTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -446,16 +506,25 @@ impl Resource for ElasticBeanstalkConfigurationTemplate {
 }
 
 /// A declared [`ElasticBeanstalkConfigurationTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkConfigurationTemplateRef(BlockRef);
 
+impl std::fmt::Debug for ElasticBeanstalkConfigurationTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkConfigurationTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticBeanstalkConfigurationTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticBeanstalkConfigurationTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -509,8 +578,15 @@ impl ElasticBeanstalkConfigurationTemplateRef {
 }
 
 /// The nested block `aws_elastic_beanstalk_configuration_template.setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkConfigurationTemplateSetting(Body);
+
+impl std::fmt::Debug for ElasticBeanstalkConfigurationTemplateSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkConfigurationTemplateSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticBeanstalkConfigurationTemplateSetting`].
 #[derive(Clone, Debug)]
@@ -539,10 +615,18 @@ impl ElasticBeanstalkConfigurationTemplateSetting {
 }
 
 /// The fields of a [`ElasticBeanstalkConfigurationTemplateSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkConfigurationTemplateSettingFields(Expr);
 
+impl std::fmt::Debug for ElasticBeanstalkConfigurationTemplateSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkConfigurationTemplateSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticBeanstalkConfigurationTemplateSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -576,8 +660,15 @@ impl ElasticBeanstalkConfigurationTemplateSettingFields {
 }
 
 /// The resource `aws_elastic_beanstalk_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkEnvironment(Body);
+
+impl std::fmt::Debug for ElasticBeanstalkEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticBeanstalkEnvironment`].
 #[derive(Clone, Debug)]
@@ -671,9 +762,11 @@ impl ElasticBeanstalkEnvironment {
 }
 
 impl BlockType for ElasticBeanstalkEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -687,16 +780,25 @@ impl Resource for ElasticBeanstalkEnvironment {
 }
 
 /// A declared [`ElasticBeanstalkEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for ElasticBeanstalkEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticBeanstalkEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticBeanstalkEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -844,10 +946,18 @@ impl ElasticBeanstalkEnvironmentRef {
 pub enum ElasticBeanstalkEnvironmentAllSettings {}
 
 /// The fields of a [`ElasticBeanstalkEnvironmentAllSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkEnvironmentAllSettingsFields(Expr);
 
+impl std::fmt::Debug for ElasticBeanstalkEnvironmentAllSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkEnvironmentAllSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticBeanstalkEnvironmentAllSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -881,8 +991,15 @@ impl ElasticBeanstalkEnvironmentAllSettingsFields {
 }
 
 /// The nested block `aws_elastic_beanstalk_environment.setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkEnvironmentSetting(Body);
+
+impl std::fmt::Debug for ElasticBeanstalkEnvironmentSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkEnvironmentSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticBeanstalkEnvironmentSetting`].
 #[derive(Clone, Debug)]
@@ -911,10 +1028,18 @@ impl ElasticBeanstalkEnvironmentSetting {
 }
 
 /// The fields of a [`ElasticBeanstalkEnvironmentSetting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticBeanstalkEnvironmentSettingFields(Expr);
 
+impl std::fmt::Debug for ElasticBeanstalkEnvironmentSettingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticBeanstalkEnvironmentSettingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticBeanstalkEnvironmentSettingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -948,8 +1073,15 @@ impl ElasticBeanstalkEnvironmentSettingFields {
 }
 
 /// The data source `aws_elastic_beanstalk_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticBeanstalkApplication(Body);
+
+impl std::fmt::Debug for DataAwsElasticBeanstalkApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticBeanstalkApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticBeanstalkApplication`].
 #[derive(Clone, Debug)]
@@ -980,9 +1112,11 @@ impl DataAwsElasticBeanstalkApplication {
 }
 
 impl BlockType for DataAwsElasticBeanstalkApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -995,16 +1129,25 @@ impl DataSource for DataAwsElasticBeanstalkApplication {
 }
 
 /// A declared [`DataAwsElasticBeanstalkApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticBeanstalkApplicationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticBeanstalkApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticBeanstalkApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticBeanstalkApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticBeanstalkApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1052,10 +1195,18 @@ impl DataAwsElasticBeanstalkApplicationRef {
 pub enum DataAwsElasticBeanstalkApplicationAppversionLifecycle {}
 
 /// The fields of a [`DataAwsElasticBeanstalkApplicationAppversionLifecycle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticBeanstalkApplicationAppversionLifecycleFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticBeanstalkApplicationAppversionLifecycleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticBeanstalkApplicationAppversionLifecycleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticBeanstalkApplicationAppversionLifecycleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1089,8 +1240,15 @@ impl DataAwsElasticBeanstalkApplicationAppversionLifecycleFields {
 }
 
 /// The data source `aws_elastic_beanstalk_hosted_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticBeanstalkHostedZone(Body);
+
+impl std::fmt::Debug for DataAwsElasticBeanstalkHostedZone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticBeanstalkHostedZone").field(&self.0).finish()
+    }
+}
 
 impl DataAwsElasticBeanstalkHostedZone {
     #[inline]
@@ -1112,9 +1270,11 @@ impl DataAwsElasticBeanstalkHostedZone {
 }
 
 impl BlockType for DataAwsElasticBeanstalkHostedZone {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1127,16 +1287,25 @@ impl DataSource for DataAwsElasticBeanstalkHostedZone {
 }
 
 /// A declared [`DataAwsElasticBeanstalkHostedZone`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticBeanstalkHostedZoneRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticBeanstalkHostedZoneRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticBeanstalkHostedZoneRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticBeanstalkHostedZoneRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticBeanstalkHostedZoneRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1160,8 +1329,15 @@ impl DataAwsElasticBeanstalkHostedZoneRef {
 }
 
 /// The data source `aws_elastic_beanstalk_solution_stack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticBeanstalkSolutionStack(Body);
+
+impl std::fmt::Debug for DataAwsElasticBeanstalkSolutionStack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticBeanstalkSolutionStack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticBeanstalkSolutionStack`].
 #[derive(Clone, Debug)]
@@ -1197,9 +1373,11 @@ impl DataAwsElasticBeanstalkSolutionStack {
 }
 
 impl BlockType for DataAwsElasticBeanstalkSolutionStack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1212,16 +1390,25 @@ impl DataSource for DataAwsElasticBeanstalkSolutionStack {
 }
 
 /// A declared [`DataAwsElasticBeanstalkSolutionStack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticBeanstalkSolutionStackRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticBeanstalkSolutionStackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticBeanstalkSolutionStackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticBeanstalkSolutionStackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticBeanstalkSolutionStackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

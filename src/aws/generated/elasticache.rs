@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_elasticache_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheCluster(Body);
+
+impl std::fmt::Debug for ElasticacheCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheCluster`].
 #[derive(Clone, Debug)]
@@ -192,9 +199,11 @@ impl ElasticacheCluster {
 }
 
 impl BlockType for ElasticacheCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -208,16 +217,25 @@ impl Resource for ElasticacheCluster {
 }
 
 /// A declared [`ElasticacheCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheClusterRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -425,10 +443,18 @@ impl ElasticacheClusterRef {
 pub enum ElasticacheClusterCacheNodes {}
 
 /// The fields of a [`ElasticacheClusterCacheNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheClusterCacheNodesFields(Expr);
 
+impl std::fmt::Debug for ElasticacheClusterCacheNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheClusterCacheNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheClusterCacheNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -467,8 +493,15 @@ impl ElasticacheClusterCacheNodesFields {
 }
 
 /// The nested block `aws_elasticache_cluster.log_delivery_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheClusterLogDeliveryConfiguration(Body);
+
+impl std::fmt::Debug for ElasticacheClusterLogDeliveryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheClusterLogDeliveryConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheClusterLogDeliveryConfiguration`].
 #[derive(Clone, Debug)]
@@ -494,10 +527,18 @@ impl ElasticacheClusterLogDeliveryConfiguration {
 }
 
 /// The fields of a [`ElasticacheClusterLogDeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheClusterLogDeliveryConfigurationFields(Expr);
 
+impl std::fmt::Debug for ElasticacheClusterLogDeliveryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheClusterLogDeliveryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheClusterLogDeliveryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -531,8 +572,15 @@ impl ElasticacheClusterLogDeliveryConfigurationFields {
 }
 
 /// The nested block `aws_elasticache_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheClusterTimeouts(Body);
+
+impl std::fmt::Debug for ElasticacheClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheClusterTimeouts {
     #[inline]
@@ -558,10 +606,18 @@ impl ElasticacheClusterTimeouts {
 }
 
 /// The fields of a [`ElasticacheClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -590,8 +646,15 @@ impl ElasticacheClusterTimeoutsFields {
 }
 
 /// The resource `aws_elasticache_global_replication_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheGlobalReplicationGroup(Body);
+
+impl std::fmt::Debug for ElasticacheGlobalReplicationGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheGlobalReplicationGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheGlobalReplicationGroup`].
 #[derive(Clone, Debug)]
@@ -664,9 +727,11 @@ impl ElasticacheGlobalReplicationGroup {
 }
 
 impl BlockType for ElasticacheGlobalReplicationGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -680,16 +745,25 @@ impl Resource for ElasticacheGlobalReplicationGroup {
 }
 
 /// A declared [`ElasticacheGlobalReplicationGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheGlobalReplicationGroupRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheGlobalReplicationGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheGlobalReplicationGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheGlobalReplicationGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheGlobalReplicationGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -807,10 +881,18 @@ impl ElasticacheGlobalReplicationGroupRef {
 pub enum ElasticacheGlobalReplicationGroupGlobalNodeGroups {}
 
 /// The fields of a [`ElasticacheGlobalReplicationGroupGlobalNodeGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheGlobalReplicationGroupGlobalNodeGroupsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheGlobalReplicationGroupGlobalNodeGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheGlobalReplicationGroupGlobalNodeGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheGlobalReplicationGroupGlobalNodeGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -834,8 +916,15 @@ impl ElasticacheGlobalReplicationGroupGlobalNodeGroupsFields {
 }
 
 /// The nested block `aws_elasticache_global_replication_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheGlobalReplicationGroupTimeouts(Body);
+
+impl std::fmt::Debug for ElasticacheGlobalReplicationGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheGlobalReplicationGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheGlobalReplicationGroupTimeouts {
     #[inline]
@@ -861,10 +950,18 @@ impl ElasticacheGlobalReplicationGroupTimeouts {
 }
 
 /// The fields of a [`ElasticacheGlobalReplicationGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheGlobalReplicationGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheGlobalReplicationGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheGlobalReplicationGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheGlobalReplicationGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -893,8 +990,15 @@ impl ElasticacheGlobalReplicationGroupTimeoutsFields {
 }
 
 /// The resource `aws_elasticache_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheParameterGroup(Body);
+
+impl std::fmt::Debug for ElasticacheParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheParameterGroup`].
 #[derive(Clone, Debug)]
@@ -948,9 +1052,11 @@ impl ElasticacheParameterGroup {
 }
 
 impl BlockType for ElasticacheParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -964,16 +1070,25 @@ impl Resource for ElasticacheParameterGroup {
 }
 
 /// A declared [`ElasticacheParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1032,8 +1147,15 @@ impl ElasticacheParameterGroupRef {
 }
 
 /// The nested block `aws_elasticache_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheParameterGroupParameter(Body);
+
+impl std::fmt::Debug for ElasticacheParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -1055,10 +1177,18 @@ impl ElasticacheParameterGroupParameter {
 }
 
 /// The fields of a [`ElasticacheParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for ElasticacheParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1082,8 +1212,15 @@ impl ElasticacheParameterGroupParameterFields {
 }
 
 /// The resource `aws_elasticache_replication_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroup(Body);
+
+impl std::fmt::Debug for ElasticacheReplicationGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheReplicationGroup`].
 #[derive(Clone, Debug)]
@@ -1318,9 +1455,11 @@ impl ElasticacheReplicationGroup {
 }
 
 impl BlockType for ElasticacheReplicationGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1334,16 +1473,25 @@ impl Resource for ElasticacheReplicationGroup {
 }
 
 /// A declared [`ElasticacheReplicationGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroupRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheReplicationGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheReplicationGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheReplicationGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1612,8 +1760,15 @@ impl ElasticacheReplicationGroupRef {
 }
 
 /// The nested block `aws_elasticache_replication_group.log_delivery_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroupLogDeliveryConfiguration(Body);
+
+impl std::fmt::Debug for ElasticacheReplicationGroupLogDeliveryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroupLogDeliveryConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheReplicationGroupLogDeliveryConfiguration`].
 #[derive(Clone, Debug)]
@@ -1639,10 +1794,18 @@ impl ElasticacheReplicationGroupLogDeliveryConfiguration {
 }
 
 /// The fields of a [`ElasticacheReplicationGroupLogDeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroupLogDeliveryConfigurationFields(Expr);
 
+impl std::fmt::Debug for ElasticacheReplicationGroupLogDeliveryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroupLogDeliveryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheReplicationGroupLogDeliveryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1676,8 +1839,15 @@ impl ElasticacheReplicationGroupLogDeliveryConfigurationFields {
 }
 
 /// The nested block `aws_elasticache_replication_group.node_group_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroupNodeGroupConfiguration(Body);
+
+impl std::fmt::Debug for ElasticacheReplicationGroupNodeGroupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroupNodeGroupConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheReplicationGroupNodeGroupConfiguration {
     #[inline]
@@ -1723,10 +1893,18 @@ impl ElasticacheReplicationGroupNodeGroupConfiguration {
 }
 
 /// The fields of a [`ElasticacheReplicationGroupNodeGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroupNodeGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for ElasticacheReplicationGroupNodeGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroupNodeGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheReplicationGroupNodeGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1775,8 +1953,15 @@ impl ElasticacheReplicationGroupNodeGroupConfigurationFields {
 }
 
 /// The nested block `aws_elasticache_replication_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroupTimeouts(Body);
+
+impl std::fmt::Debug for ElasticacheReplicationGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheReplicationGroupTimeouts {
     #[inline]
@@ -1802,10 +1987,18 @@ impl ElasticacheReplicationGroupTimeouts {
 }
 
 /// The fields of a [`ElasticacheReplicationGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReplicationGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheReplicationGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReplicationGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheReplicationGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1834,8 +2027,15 @@ impl ElasticacheReplicationGroupTimeoutsFields {
 }
 
 /// The resource `aws_elasticache_reserved_cache_node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReservedCacheNode(Body);
+
+impl std::fmt::Debug for ElasticacheReservedCacheNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReservedCacheNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheReservedCacheNode`].
 #[derive(Clone, Debug)]
@@ -1881,9 +2081,11 @@ impl ElasticacheReservedCacheNode {
 }
 
 impl BlockType for ElasticacheReservedCacheNode {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1897,16 +2099,25 @@ impl Resource for ElasticacheReservedCacheNode {
 }
 
 /// A declared [`ElasticacheReservedCacheNode`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReservedCacheNodeRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheReservedCacheNodeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReservedCacheNodeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheReservedCacheNodeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheReservedCacheNodeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2009,10 +2220,18 @@ impl ElasticacheReservedCacheNodeRef {
 pub enum ElasticacheReservedCacheNodeRecurringCharges {}
 
 /// The fields of a [`ElasticacheReservedCacheNodeRecurringCharges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReservedCacheNodeRecurringChargesFields(Expr);
 
+impl std::fmt::Debug for ElasticacheReservedCacheNodeRecurringChargesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReservedCacheNodeRecurringChargesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheReservedCacheNodeRecurringChargesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2036,8 +2255,15 @@ impl ElasticacheReservedCacheNodeRecurringChargesFields {
 }
 
 /// The nested block `aws_elasticache_reserved_cache_node.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReservedCacheNodeTimeouts(Body);
+
+impl std::fmt::Debug for ElasticacheReservedCacheNodeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReservedCacheNodeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheReservedCacheNodeTimeouts {
     #[inline]
@@ -2066,10 +2292,18 @@ impl ElasticacheReservedCacheNodeTimeouts {
 }
 
 /// The fields of a [`ElasticacheReservedCacheNodeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheReservedCacheNodeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheReservedCacheNodeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheReservedCacheNodeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheReservedCacheNodeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2098,8 +2332,15 @@ impl ElasticacheReservedCacheNodeTimeoutsFields {
 }
 
 /// The resource `aws_elasticache_serverless_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCache(Body);
+
+impl std::fmt::Debug for ElasticacheServerlessCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheServerlessCache`].
 #[derive(Clone, Debug)]
@@ -2188,9 +2429,11 @@ impl ElasticacheServerlessCache {
 }
 
 impl BlockType for ElasticacheServerlessCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2204,16 +2447,25 @@ impl Resource for ElasticacheServerlessCache {
 }
 
 /// A declared [`ElasticacheServerlessCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheServerlessCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheServerlessCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheServerlessCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2342,8 +2594,15 @@ impl ElasticacheServerlessCacheRef {
 }
 
 /// The nested block `aws_elasticache_serverless_cache.cache_usage_limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheCacheUsageLimits(Body);
+
+impl std::fmt::Debug for ElasticacheServerlessCacheCacheUsageLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheCacheUsageLimits").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheServerlessCacheCacheUsageLimits {
     #[inline]
@@ -2366,10 +2625,18 @@ impl ElasticacheServerlessCacheCacheUsageLimits {
 }
 
 /// The fields of a [`ElasticacheServerlessCacheCacheUsageLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheCacheUsageLimitsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheServerlessCacheCacheUsageLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheCacheUsageLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheServerlessCacheCacheUsageLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2393,8 +2660,15 @@ impl ElasticacheServerlessCacheCacheUsageLimitsFields {
 }
 
 /// The nested block `aws_elasticache_serverless_cache.cache_usage_limits.data_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheCacheUsageLimitsDataStorage(Body);
+
+impl std::fmt::Debug for ElasticacheServerlessCacheCacheUsageLimitsDataStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheCacheUsageLimitsDataStorage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheServerlessCacheCacheUsageLimitsDataStorage`].
 #[derive(Clone, Debug)]
@@ -2424,10 +2698,18 @@ impl ElasticacheServerlessCacheCacheUsageLimitsDataStorage {
 }
 
 /// The fields of a [`ElasticacheServerlessCacheCacheUsageLimitsDataStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheCacheUsageLimitsDataStorageFields(Expr);
 
+impl std::fmt::Debug for ElasticacheServerlessCacheCacheUsageLimitsDataStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheCacheUsageLimitsDataStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheServerlessCacheCacheUsageLimitsDataStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2456,8 +2738,15 @@ impl ElasticacheServerlessCacheCacheUsageLimitsDataStorageFields {
 }
 
 /// The nested block `aws_elasticache_serverless_cache.cache_usage_limits.ecpu_per_second`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond(Body);
+
+impl std::fmt::Debug for ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond {
     #[inline]
@@ -2478,10 +2767,18 @@ impl ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond {
 }
 
 /// The fields of a [`ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields(Expr);
 
+impl std::fmt::Debug for ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2509,10 +2806,18 @@ impl ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields {
 pub enum ElasticacheServerlessCacheEndpoint {}
 
 /// The fields of a [`ElasticacheServerlessCacheEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheEndpointFields(Expr);
 
+impl std::fmt::Debug for ElasticacheServerlessCacheEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheServerlessCacheEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2540,10 +2845,18 @@ impl ElasticacheServerlessCacheEndpointFields {
 pub enum ElasticacheServerlessCacheReaderEndpoint {}
 
 /// The fields of a [`ElasticacheServerlessCacheReaderEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheReaderEndpointFields(Expr);
 
+impl std::fmt::Debug for ElasticacheServerlessCacheReaderEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheReaderEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheServerlessCacheReaderEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2567,8 +2880,15 @@ impl ElasticacheServerlessCacheReaderEndpointFields {
 }
 
 /// The nested block `aws_elasticache_serverless_cache.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheTimeouts(Body);
+
+impl std::fmt::Debug for ElasticacheServerlessCacheTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheServerlessCacheTimeouts {
     #[inline]
@@ -2597,10 +2917,18 @@ impl ElasticacheServerlessCacheTimeouts {
 }
 
 /// The fields of a [`ElasticacheServerlessCacheTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheServerlessCacheTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheServerlessCacheTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheServerlessCacheTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheServerlessCacheTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2629,8 +2957,15 @@ impl ElasticacheServerlessCacheTimeoutsFields {
 }
 
 /// The resource `aws_elasticache_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheSubnetGroup(Body);
+
+impl std::fmt::Debug for ElasticacheSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -2678,9 +3013,11 @@ impl ElasticacheSubnetGroup {
 }
 
 impl BlockType for ElasticacheSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2694,16 +3031,25 @@ impl Resource for ElasticacheSubnetGroup {
 }
 
 /// A declared [`ElasticacheSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2762,8 +3108,15 @@ impl ElasticacheSubnetGroupRef {
 }
 
 /// The resource `aws_elasticache_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUser(Body);
+
+impl std::fmt::Debug for ElasticacheUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheUser`].
 #[derive(Clone, Debug)]
@@ -2830,9 +3183,11 @@ impl ElasticacheUser {
 }
 
 impl BlockType for ElasticacheUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2846,16 +3201,25 @@ impl Resource for ElasticacheUser {
 }
 
 /// A declared [`ElasticacheUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2934,8 +3298,15 @@ impl ElasticacheUserRef {
 }
 
 /// The nested block `aws_elasticache_user.authentication_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserAuthenticationMode(Body);
+
+impl std::fmt::Debug for ElasticacheUserAuthenticationMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserAuthenticationMode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheUserAuthenticationMode`].
 #[derive(Clone, Debug)]
@@ -2960,10 +3331,18 @@ impl ElasticacheUserAuthenticationMode {
 }
 
 /// The fields of a [`ElasticacheUserAuthenticationMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserAuthenticationModeFields(Expr);
 
+impl std::fmt::Debug for ElasticacheUserAuthenticationModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserAuthenticationModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheUserAuthenticationModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2992,8 +3371,15 @@ impl ElasticacheUserAuthenticationModeFields {
 }
 
 /// The nested block `aws_elasticache_user.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserTimeouts(Body);
+
+impl std::fmt::Debug for ElasticacheUserTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheUserTimeouts {
     #[inline]
@@ -3024,10 +3410,18 @@ impl ElasticacheUserTimeouts {
 }
 
 /// The fields of a [`ElasticacheUserTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheUserTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheUserTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3061,8 +3455,15 @@ impl ElasticacheUserTimeoutsFields {
 }
 
 /// The resource `aws_elasticache_user_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserGroup(Body);
+
+impl std::fmt::Debug for ElasticacheUserGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheUserGroup`].
 #[derive(Clone, Debug)]
@@ -3110,9 +3511,11 @@ impl ElasticacheUserGroup {
 }
 
 impl BlockType for ElasticacheUserGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3126,16 +3529,25 @@ impl Resource for ElasticacheUserGroup {
 }
 
 /// A declared [`ElasticacheUserGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserGroupRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheUserGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheUserGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheUserGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3189,8 +3601,15 @@ impl ElasticacheUserGroupRef {
 }
 
 /// The resource `aws_elasticache_user_group_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserGroupAssociation(Body);
+
+impl std::fmt::Debug for ElasticacheUserGroupAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserGroupAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticacheUserGroupAssociation`].
 #[derive(Clone, Debug)]
@@ -3228,9 +3647,11 @@ impl ElasticacheUserGroupAssociation {
 }
 
 impl BlockType for ElasticacheUserGroupAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3244,16 +3665,25 @@ impl Resource for ElasticacheUserGroupAssociation {
 }
 
 /// A declared [`ElasticacheUserGroupAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserGroupAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ElasticacheUserGroupAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserGroupAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticacheUserGroupAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticacheUserGroupAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3292,8 +3722,15 @@ impl ElasticacheUserGroupAssociationRef {
 }
 
 /// The nested block `aws_elasticache_user_group_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserGroupAssociationTimeouts(Body);
+
+impl std::fmt::Debug for ElasticacheUserGroupAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserGroupAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticacheUserGroupAssociationTimeouts {
     #[inline]
@@ -3314,10 +3751,18 @@ impl ElasticacheUserGroupAssociationTimeouts {
 }
 
 /// The fields of a [`ElasticacheUserGroupAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticacheUserGroupAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticacheUserGroupAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticacheUserGroupAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticacheUserGroupAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3341,8 +3786,15 @@ impl ElasticacheUserGroupAssociationTimeoutsFields {
 }
 
 /// The data source `aws_elasticache_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheCluster(Body);
+
+impl std::fmt::Debug for DataAwsElasticacheCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticacheCluster`].
 #[derive(Clone, Debug)]
@@ -3378,9 +3830,11 @@ impl DataAwsElasticacheCluster {
 }
 
 impl BlockType for DataAwsElasticacheCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3393,16 +3847,25 @@ impl DataSource for DataAwsElasticacheCluster {
 }
 
 /// A declared [`DataAwsElasticacheCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticacheClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticacheClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticacheClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3550,10 +4013,18 @@ impl DataAwsElasticacheClusterRef {
 pub enum DataAwsElasticacheClusterCacheNodes {}
 
 /// The fields of a [`DataAwsElasticacheClusterCacheNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheClusterCacheNodesFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheClusterCacheNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheClusterCacheNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheClusterCacheNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3596,10 +4067,18 @@ impl DataAwsElasticacheClusterCacheNodesFields {
 pub enum DataAwsElasticacheClusterLogDeliveryConfiguration {}
 
 /// The fields of a [`DataAwsElasticacheClusterLogDeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheClusterLogDeliveryConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheClusterLogDeliveryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheClusterLogDeliveryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheClusterLogDeliveryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3633,8 +4112,15 @@ impl DataAwsElasticacheClusterLogDeliveryConfigurationFields {
 }
 
 /// The data source `aws_elasticache_replication_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheReplicationGroup(Body);
+
+impl std::fmt::Debug for DataAwsElasticacheReplicationGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheReplicationGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticacheReplicationGroup`].
 #[derive(Clone, Debug)]
@@ -3665,9 +4151,11 @@ impl DataAwsElasticacheReplicationGroup {
 }
 
 impl BlockType for DataAwsElasticacheReplicationGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3680,16 +4168,25 @@ impl DataSource for DataAwsElasticacheReplicationGroup {
 }
 
 /// A declared [`DataAwsElasticacheReplicationGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheReplicationGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticacheReplicationGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheReplicationGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticacheReplicationGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticacheReplicationGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3817,10 +4314,18 @@ impl DataAwsElasticacheReplicationGroupRef {
 pub enum DataAwsElasticacheReplicationGroupLogDeliveryConfiguration {}
 
 /// The fields of a [`DataAwsElasticacheReplicationGroupLogDeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheReplicationGroupLogDeliveryConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheReplicationGroupLogDeliveryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheReplicationGroupLogDeliveryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheReplicationGroupLogDeliveryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3858,10 +4363,18 @@ impl DataAwsElasticacheReplicationGroupLogDeliveryConfigurationFields {
 pub enum DataAwsElasticacheReplicationGroupNodeGroupConfiguration {}
 
 /// The fields of a [`DataAwsElasticacheReplicationGroupNodeGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheReplicationGroupNodeGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheReplicationGroupNodeGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheReplicationGroupNodeGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheReplicationGroupNodeGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3910,8 +4423,15 @@ impl DataAwsElasticacheReplicationGroupNodeGroupConfigurationFields {
 }
 
 /// The data source `aws_elasticache_reserved_cache_node_offering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheReservedCacheNodeOffering(Body);
+
+impl std::fmt::Debug for DataAwsElasticacheReservedCacheNodeOffering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheReservedCacheNodeOffering").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticacheReservedCacheNodeOffering`].
 #[derive(Clone, Debug)]
@@ -3943,9 +4463,11 @@ impl DataAwsElasticacheReservedCacheNodeOffering {
 }
 
 impl BlockType for DataAwsElasticacheReservedCacheNodeOffering {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3958,16 +4480,25 @@ impl DataSource for DataAwsElasticacheReservedCacheNodeOffering {
 }
 
 /// A declared [`DataAwsElasticacheReservedCacheNodeOffering`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheReservedCacheNodeOfferingRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticacheReservedCacheNodeOfferingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheReservedCacheNodeOfferingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticacheReservedCacheNodeOfferingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticacheReservedCacheNodeOfferingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4016,8 +4547,15 @@ impl DataAwsElasticacheReservedCacheNodeOfferingRef {
 }
 
 /// The data source `aws_elasticache_serverless_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheServerlessCache(Body);
+
+impl std::fmt::Debug for DataAwsElasticacheServerlessCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheServerlessCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticacheServerlessCache`].
 #[derive(Clone, Debug)]
@@ -4043,9 +4581,11 @@ impl DataAwsElasticacheServerlessCache {
 }
 
 impl BlockType for DataAwsElasticacheServerlessCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4058,16 +4598,25 @@ impl DataSource for DataAwsElasticacheServerlessCache {
 }
 
 /// A declared [`DataAwsElasticacheServerlessCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheServerlessCacheRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticacheServerlessCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheServerlessCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticacheServerlessCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticacheServerlessCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4175,10 +4724,18 @@ impl DataAwsElasticacheServerlessCacheRef {
 pub enum DataAwsElasticacheServerlessCacheCacheUsageLimits {}
 
 /// The fields of a [`DataAwsElasticacheServerlessCacheCacheUsageLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheServerlessCacheCacheUsageLimitsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheServerlessCacheCacheUsageLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheServerlessCacheCacheUsageLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheServerlessCacheCacheUsageLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4206,10 +4763,18 @@ impl DataAwsElasticacheServerlessCacheCacheUsageLimitsFields {
 pub enum DataAwsElasticacheServerlessCacheCacheUsageLimitsDataStorage {}
 
 /// The fields of a [`DataAwsElasticacheServerlessCacheCacheUsageLimitsDataStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheServerlessCacheCacheUsageLimitsDataStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheServerlessCacheCacheUsageLimitsDataStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheServerlessCacheCacheUsageLimitsDataStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheServerlessCacheCacheUsageLimitsDataStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4242,10 +4807,18 @@ impl DataAwsElasticacheServerlessCacheCacheUsageLimitsDataStorageFields {
 pub enum DataAwsElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond {}
 
 /// The fields of a [`DataAwsElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4273,10 +4846,18 @@ impl DataAwsElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecondFields {
 pub enum DataAwsElasticacheServerlessCacheEndpoint {}
 
 /// The fields of a [`DataAwsElasticacheServerlessCacheEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheServerlessCacheEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheServerlessCacheEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheServerlessCacheEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheServerlessCacheEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4304,10 +4885,18 @@ impl DataAwsElasticacheServerlessCacheEndpointFields {
 pub enum DataAwsElasticacheServerlessCacheReaderEndpoint {}
 
 /// The fields of a [`DataAwsElasticacheServerlessCacheReaderEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheServerlessCacheReaderEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheServerlessCacheReaderEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheServerlessCacheReaderEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheServerlessCacheReaderEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4331,8 +4920,15 @@ impl DataAwsElasticacheServerlessCacheReaderEndpointFields {
 }
 
 /// The data source `aws_elasticache_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheSubnetGroup(Body);
+
+impl std::fmt::Debug for DataAwsElasticacheSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticacheSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -4368,9 +4964,11 @@ impl DataAwsElasticacheSubnetGroup {
 }
 
 impl BlockType for DataAwsElasticacheSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4383,16 +4981,25 @@ impl DataSource for DataAwsElasticacheSubnetGroup {
 }
 
 /// A declared [`DataAwsElasticacheSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticacheSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticacheSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticacheSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4446,8 +5053,15 @@ impl DataAwsElasticacheSubnetGroupRef {
 }
 
 /// The data source `aws_elasticache_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheUser(Body);
+
+impl std::fmt::Debug for DataAwsElasticacheUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticacheUser`].
 #[derive(Clone, Debug)]
@@ -4509,9 +5123,11 @@ impl DataAwsElasticacheUser {
 }
 
 impl BlockType for DataAwsElasticacheUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4524,16 +5140,25 @@ impl DataSource for DataAwsElasticacheUser {
 }
 
 /// A declared [`DataAwsElasticacheUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheUserRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticacheUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticacheUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticacheUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4592,8 +5217,15 @@ impl DataAwsElasticacheUserRef {
 }
 
 /// The nested block `aws_elasticache_user.authentication_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheUserAuthenticationMode(Body);
+
+impl std::fmt::Debug for DataAwsElasticacheUserAuthenticationMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheUserAuthenticationMode").field(&self.0).finish()
+    }
+}
 
 impl DataAwsElasticacheUserAuthenticationMode {
     #[inline]
@@ -4614,10 +5246,18 @@ impl DataAwsElasticacheUserAuthenticationMode {
 }
 
 /// The fields of a [`DataAwsElasticacheUserAuthenticationMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticacheUserAuthenticationModeFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticacheUserAuthenticationModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticacheUserAuthenticationModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticacheUserAuthenticationModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_elasticsearch_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomain(Body);
+
+impl std::fmt::Debug for ElasticsearchDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomain`].
 #[derive(Clone, Debug)]
@@ -127,9 +134,11 @@ impl ElasticsearchDomain {
 }
 
 impl BlockType for ElasticsearchDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -143,16 +152,25 @@ impl Resource for ElasticsearchDomain {
 }
 
 /// A declared [`ElasticsearchDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainRef(BlockRef);
 
+impl std::fmt::Debug for ElasticsearchDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticsearchDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticsearchDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -286,8 +304,15 @@ impl ElasticsearchDomainRef {
 }
 
 /// The nested block `aws_elasticsearch_domain.advanced_security_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAdvancedSecurityOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainAdvancedSecurityOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAdvancedSecurityOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainAdvancedSecurityOptions`].
 #[derive(Clone, Debug)]
@@ -317,10 +342,18 @@ impl ElasticsearchDomainAdvancedSecurityOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainAdvancedSecurityOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAdvancedSecurityOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAdvancedSecurityOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -349,8 +382,15 @@ impl ElasticsearchDomainAdvancedSecurityOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.advanced_security_options.master_user_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptions").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptions {
     #[inline]
@@ -376,10 +416,18 @@ impl ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -408,8 +456,15 @@ impl ElasticsearchDomainAdvancedSecurityOptionsMasterUserOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.auto_tune_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAutoTuneOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainAutoTuneOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAutoTuneOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainAutoTuneOptions`].
 #[derive(Clone, Debug)]
@@ -440,10 +495,18 @@ impl ElasticsearchDomainAutoTuneOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainAutoTuneOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAutoTuneOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainAutoTuneOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAutoTuneOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainAutoTuneOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -472,8 +535,15 @@ impl ElasticsearchDomainAutoTuneOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.auto_tune_options.maintenance_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAutoTuneOptionsMaintenanceSchedule(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainAutoTuneOptionsMaintenanceSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAutoTuneOptionsMaintenanceSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainAutoTuneOptionsMaintenanceSchedule`].
 #[derive(Clone, Debug)]
@@ -497,10 +567,18 @@ impl ElasticsearchDomainAutoTuneOptionsMaintenanceSchedule {
 }
 
 /// The fields of a [`ElasticsearchDomainAutoTuneOptionsMaintenanceSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -529,8 +607,15 @@ impl ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.auto_tune_options.maintenance_schedule.duration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration`].
 #[derive(Clone, Debug)]
@@ -552,10 +637,18 @@ impl ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration {
 }
 
 /// The fields of a [`ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -579,8 +672,15 @@ impl ElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.cluster_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainClusterConfig(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainClusterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainClusterConfig").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainClusterConfig {
     #[inline]
@@ -646,10 +746,18 @@ impl ElasticsearchDomainClusterConfig {
 }
 
 /// The fields of a [`ElasticsearchDomainClusterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainClusterConfigFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainClusterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainClusterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainClusterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -718,8 +826,15 @@ impl ElasticsearchDomainClusterConfigFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.cluster_config.cold_storage_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainClusterConfigColdStorageOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainClusterConfigColdStorageOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainClusterConfigColdStorageOptions").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainClusterConfigColdStorageOptions {
     #[inline]
@@ -735,10 +850,18 @@ impl ElasticsearchDomainClusterConfigColdStorageOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainClusterConfigColdStorageOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainClusterConfigColdStorageOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainClusterConfigColdStorageOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -757,8 +880,15 @@ impl ElasticsearchDomainClusterConfigColdStorageOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.cluster_config.zone_awareness_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainClusterConfigZoneAwarenessConfig(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainClusterConfigZoneAwarenessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainClusterConfigZoneAwarenessConfig").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainClusterConfigZoneAwarenessConfig {
     #[inline]
@@ -774,10 +904,18 @@ impl ElasticsearchDomainClusterConfigZoneAwarenessConfig {
 }
 
 /// The fields of a [`ElasticsearchDomainClusterConfigZoneAwarenessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainClusterConfigZoneAwarenessConfigFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainClusterConfigZoneAwarenessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -796,8 +934,15 @@ impl ElasticsearchDomainClusterConfigZoneAwarenessConfigFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.cognito_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainCognitoOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainCognitoOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainCognitoOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainCognitoOptions`].
 #[derive(Clone, Debug)]
@@ -826,10 +971,18 @@ impl ElasticsearchDomainCognitoOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainCognitoOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainCognitoOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainCognitoOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainCognitoOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainCognitoOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -863,8 +1016,15 @@ impl ElasticsearchDomainCognitoOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.domain_endpoint_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainDomainEndpointOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainDomainEndpointOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainDomainEndpointOptions").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainDomainEndpointOptions {
     #[inline]
@@ -900,10 +1060,18 @@ impl ElasticsearchDomainDomainEndpointOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainDomainEndpointOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainDomainEndpointOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainDomainEndpointOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainDomainEndpointOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainDomainEndpointOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -942,8 +1110,15 @@ impl ElasticsearchDomainDomainEndpointOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.ebs_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainEbsOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainEbsOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainEbsOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainEbsOptions`].
 #[derive(Clone, Debug)]
@@ -983,10 +1158,18 @@ impl ElasticsearchDomainEbsOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainEbsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainEbsOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainEbsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainEbsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainEbsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1025,8 +1208,15 @@ impl ElasticsearchDomainEbsOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.encrypt_at_rest`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainEncryptAtRest(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainEncryptAtRest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainEncryptAtRest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainEncryptAtRest`].
 #[derive(Clone, Debug)]
@@ -1051,10 +1241,18 @@ impl ElasticsearchDomainEncryptAtRest {
 }
 
 /// The fields of a [`ElasticsearchDomainEncryptAtRest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainEncryptAtRestFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainEncryptAtRestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainEncryptAtRestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainEncryptAtRestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1078,8 +1276,15 @@ impl ElasticsearchDomainEncryptAtRestFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.log_publishing_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainLogPublishingOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainLogPublishingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainLogPublishingOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainLogPublishingOptions`].
 #[derive(Clone, Debug)]
@@ -1106,10 +1311,18 @@ impl ElasticsearchDomainLogPublishingOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainLogPublishingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainLogPublishingOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainLogPublishingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainLogPublishingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainLogPublishingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1138,8 +1351,15 @@ impl ElasticsearchDomainLogPublishingOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.node_to_node_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainNodeToNodeEncryption(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainNodeToNodeEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainNodeToNodeEncryption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainNodeToNodeEncryption`].
 #[derive(Clone, Debug)]
@@ -1159,10 +1379,18 @@ impl ElasticsearchDomainNodeToNodeEncryption {
 }
 
 /// The fields of a [`ElasticsearchDomainNodeToNodeEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainNodeToNodeEncryptionFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainNodeToNodeEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainNodeToNodeEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainNodeToNodeEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1181,8 +1409,15 @@ impl ElasticsearchDomainNodeToNodeEncryptionFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.snapshot_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSnapshotOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainSnapshotOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSnapshotOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainSnapshotOptions`].
 #[derive(Clone, Debug)]
@@ -1202,10 +1437,18 @@ impl ElasticsearchDomainSnapshotOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainSnapshotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSnapshotOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainSnapshotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSnapshotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainSnapshotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1224,8 +1467,15 @@ impl ElasticsearchDomainSnapshotOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainTimeouts(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainTimeouts {
     #[inline]
@@ -1251,10 +1501,18 @@ impl ElasticsearchDomainTimeouts {
 }
 
 /// The fields of a [`ElasticsearchDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1283,8 +1541,15 @@ impl ElasticsearchDomainTimeoutsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain.vpc_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainVpcOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainVpcOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainVpcOptions").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainVpcOptions {
     #[inline]
@@ -1305,10 +1570,18 @@ impl ElasticsearchDomainVpcOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainVpcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainVpcOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainVpcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainVpcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainVpcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1342,8 +1615,15 @@ impl ElasticsearchDomainVpcOptionsFields {
 }
 
 /// The resource `aws_elasticsearch_domain_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainPolicy(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainPolicy`].
 #[derive(Clone, Debug)]
@@ -1381,9 +1661,11 @@ impl ElasticsearchDomainPolicy {
 }
 
 impl BlockType for ElasticsearchDomainPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1397,16 +1679,25 @@ impl Resource for ElasticsearchDomainPolicy {
 }
 
 /// A declared [`ElasticsearchDomainPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainPolicyRef(BlockRef);
 
+impl std::fmt::Debug for ElasticsearchDomainPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticsearchDomainPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticsearchDomainPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1445,8 +1736,15 @@ impl ElasticsearchDomainPolicyRef {
 }
 
 /// The nested block `aws_elasticsearch_domain_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainPolicyTimeouts(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainPolicyTimeouts {
     #[inline]
@@ -1467,10 +1765,18 @@ impl ElasticsearchDomainPolicyTimeouts {
 }
 
 /// The fields of a [`ElasticsearchDomainPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1494,8 +1800,15 @@ impl ElasticsearchDomainPolicyTimeoutsFields {
 }
 
 /// The resource `aws_elasticsearch_domain_saml_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainSamlOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainSamlOptions`].
 #[derive(Clone, Debug)]
@@ -1536,9 +1849,11 @@ impl ElasticsearchDomainSamlOptions {
 }
 
 impl BlockType for ElasticsearchDomainSamlOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1552,16 +1867,25 @@ impl Resource for ElasticsearchDomainSamlOptions {
 }
 
 /// A declared [`ElasticsearchDomainSamlOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptionsRef(BlockRef);
 
+impl std::fmt::Debug for ElasticsearchDomainSamlOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticsearchDomainSamlOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticsearchDomainSamlOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1600,8 +1924,15 @@ impl ElasticsearchDomainSamlOptionsRef {
 }
 
 /// The nested block `aws_elasticsearch_domain_saml_options.saml_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptionsSamlOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainSamlOptionsSamlOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptionsSamlOptions").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainSamlOptionsSamlOptions {
     #[inline]
@@ -1647,10 +1978,18 @@ impl ElasticsearchDomainSamlOptionsSamlOptions {
 }
 
 /// The fields of a [`ElasticsearchDomainSamlOptionsSamlOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptionsSamlOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainSamlOptionsSamlOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptionsSamlOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainSamlOptionsSamlOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1699,8 +2038,15 @@ impl ElasticsearchDomainSamlOptionsSamlOptionsFields {
 }
 
 /// The nested block `aws_elasticsearch_domain_saml_options.saml_options.idp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptionsSamlOptionsIdp(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainSamlOptionsSamlOptionsIdp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptionsSamlOptionsIdp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchDomainSamlOptionsSamlOptionsIdp`].
 #[derive(Clone, Debug)]
@@ -1722,10 +2068,18 @@ impl ElasticsearchDomainSamlOptionsSamlOptionsIdp {
 }
 
 /// The fields of a [`ElasticsearchDomainSamlOptionsSamlOptionsIdp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptionsSamlOptionsIdpFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainSamlOptionsSamlOptionsIdpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptionsSamlOptionsIdpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainSamlOptionsSamlOptionsIdpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1749,8 +2103,15 @@ impl ElasticsearchDomainSamlOptionsSamlOptionsIdpFields {
 }
 
 /// The nested block `aws_elasticsearch_domain_saml_options.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptionsTimeouts(Body);
+
+impl std::fmt::Debug for ElasticsearchDomainSamlOptionsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptionsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchDomainSamlOptionsTimeouts {
     #[inline]
@@ -1771,10 +2132,18 @@ impl ElasticsearchDomainSamlOptionsTimeouts {
 }
 
 /// The fields of a [`ElasticsearchDomainSamlOptionsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchDomainSamlOptionsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchDomainSamlOptionsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchDomainSamlOptionsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchDomainSamlOptionsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1798,8 +2167,15 @@ impl ElasticsearchDomainSamlOptionsTimeoutsFields {
 }
 
 /// The resource `aws_elasticsearch_vpc_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchVpcEndpoint(Body);
+
+impl std::fmt::Debug for ElasticsearchVpcEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchVpcEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchVpcEndpoint`].
 #[derive(Clone, Debug)]
@@ -1837,9 +2213,11 @@ impl ElasticsearchVpcEndpoint {
 }
 
 impl BlockType for ElasticsearchVpcEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1853,16 +2231,25 @@ impl Resource for ElasticsearchVpcEndpoint {
 }
 
 /// A declared [`ElasticsearchVpcEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchVpcEndpointRef(BlockRef);
 
+impl std::fmt::Debug for ElasticsearchVpcEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchVpcEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElasticsearchVpcEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElasticsearchVpcEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1906,8 +2293,15 @@ impl ElasticsearchVpcEndpointRef {
 }
 
 /// The nested block `aws_elasticsearch_vpc_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchVpcEndpointTimeouts(Body);
+
+impl std::fmt::Debug for ElasticsearchVpcEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchVpcEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElasticsearchVpcEndpointTimeouts {
     #[inline]
@@ -1933,10 +2327,18 @@ impl ElasticsearchVpcEndpointTimeouts {
 }
 
 /// The fields of a [`ElasticsearchVpcEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchVpcEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchVpcEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchVpcEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchVpcEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1965,8 +2367,15 @@ impl ElasticsearchVpcEndpointTimeoutsFields {
 }
 
 /// The nested block `aws_elasticsearch_vpc_endpoint.vpc_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchVpcEndpointVpcOptions(Body);
+
+impl std::fmt::Debug for ElasticsearchVpcEndpointVpcOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchVpcEndpointVpcOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElasticsearchVpcEndpointVpcOptions`].
 #[derive(Clone, Debug)]
@@ -1991,10 +2400,18 @@ impl ElasticsearchVpcEndpointVpcOptions {
 }
 
 /// The fields of a [`ElasticsearchVpcEndpointVpcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElasticsearchVpcEndpointVpcOptionsFields(Expr);
 
+impl std::fmt::Debug for ElasticsearchVpcEndpointVpcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElasticsearchVpcEndpointVpcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElasticsearchVpcEndpointVpcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2028,8 +2445,15 @@ impl ElasticsearchVpcEndpointVpcOptionsFields {
 }
 
 /// The data source `aws_elasticsearch_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomain(Body);
+
+impl std::fmt::Debug for DataAwsElasticsearchDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElasticsearchDomain`].
 #[derive(Clone, Debug)]
@@ -2065,9 +2489,11 @@ impl DataAwsElasticsearchDomain {
 }
 
 impl BlockType for DataAwsElasticsearchDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2080,16 +2506,25 @@ impl DataSource for DataAwsElasticsearchDomain {
 }
 
 /// A declared [`DataAwsElasticsearchDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElasticsearchDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElasticsearchDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2227,10 +2662,18 @@ impl DataAwsElasticsearchDomainRef {
 pub enum DataAwsElasticsearchDomainAdvancedSecurityOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainAdvancedSecurityOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainAdvancedSecurityOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainAdvancedSecurityOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2258,10 +2701,18 @@ impl DataAwsElasticsearchDomainAdvancedSecurityOptionsFields {
 pub enum DataAwsElasticsearchDomainAutoTuneOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainAutoTuneOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainAutoTuneOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainAutoTuneOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainAutoTuneOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainAutoTuneOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2294,10 +2745,18 @@ impl DataAwsElasticsearchDomainAutoTuneOptionsFields {
 pub enum DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceSchedule {}
 
 /// The fields of a [`DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2330,10 +2789,18 @@ impl DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleFields {
 pub enum DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration {}
 
 /// The fields of a [`DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2361,10 +2828,18 @@ impl DataAwsElasticsearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields 
 pub enum DataAwsElasticsearchDomainClusterConfig {}
 
 /// The fields of a [`DataAwsElasticsearchDomainClusterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainClusterConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainClusterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainClusterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainClusterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2437,10 +2912,18 @@ impl DataAwsElasticsearchDomainClusterConfigFields {
 pub enum DataAwsElasticsearchDomainClusterConfigColdStorageOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainClusterConfigColdStorageOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainClusterConfigColdStorageOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainClusterConfigColdStorageOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2463,10 +2946,18 @@ impl DataAwsElasticsearchDomainClusterConfigColdStorageOptionsFields {
 pub enum DataAwsElasticsearchDomainClusterConfigZoneAwarenessConfig {}
 
 /// The fields of a [`DataAwsElasticsearchDomainClusterConfigZoneAwarenessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainClusterConfigZoneAwarenessConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainClusterConfigZoneAwarenessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2489,10 +2980,18 @@ impl DataAwsElasticsearchDomainClusterConfigZoneAwarenessConfigFields {
 pub enum DataAwsElasticsearchDomainCognitoOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainCognitoOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainCognitoOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainCognitoOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainCognitoOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainCognitoOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2530,10 +3029,18 @@ impl DataAwsElasticsearchDomainCognitoOptionsFields {
 pub enum DataAwsElasticsearchDomainEbsOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainEbsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainEbsOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainEbsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainEbsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainEbsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2576,10 +3083,18 @@ impl DataAwsElasticsearchDomainEbsOptionsFields {
 pub enum DataAwsElasticsearchDomainEncryptionAtRest {}
 
 /// The fields of a [`DataAwsElasticsearchDomainEncryptionAtRest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainEncryptionAtRestFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainEncryptionAtRestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainEncryptionAtRestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainEncryptionAtRestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2607,10 +3122,18 @@ impl DataAwsElasticsearchDomainEncryptionAtRestFields {
 pub enum DataAwsElasticsearchDomainLogPublishingOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainLogPublishingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainLogPublishingOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainLogPublishingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainLogPublishingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainLogPublishingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2643,10 +3166,18 @@ impl DataAwsElasticsearchDomainLogPublishingOptionsFields {
 pub enum DataAwsElasticsearchDomainNodeToNodeEncryption {}
 
 /// The fields of a [`DataAwsElasticsearchDomainNodeToNodeEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainNodeToNodeEncryptionFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainNodeToNodeEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainNodeToNodeEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainNodeToNodeEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2669,10 +3200,18 @@ impl DataAwsElasticsearchDomainNodeToNodeEncryptionFields {
 pub enum DataAwsElasticsearchDomainSnapshotOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainSnapshotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainSnapshotOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainSnapshotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainSnapshotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainSnapshotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2695,10 +3234,18 @@ impl DataAwsElasticsearchDomainSnapshotOptionsFields {
 pub enum DataAwsElasticsearchDomainVpcOptions {}
 
 /// The fields of a [`DataAwsElasticsearchDomainVpcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElasticsearchDomainVpcOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElasticsearchDomainVpcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElasticsearchDomainVpcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElasticsearchDomainVpcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

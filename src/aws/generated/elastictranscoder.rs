@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_elastictranscoder_pipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipeline(Body);
+
+impl std::fmt::Debug for ElastictranscoderPipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElastictranscoderPipeline`].
 #[derive(Clone, Debug)]
@@ -85,9 +92,11 @@ impl ElastictranscoderPipeline {
 }
 
 impl BlockType for ElastictranscoderPipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -101,16 +110,25 @@ impl Resource for ElastictranscoderPipeline {
 }
 
 /// A declared [`ElastictranscoderPipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineRef(BlockRef);
 
+impl std::fmt::Debug for ElastictranscoderPipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElastictranscoderPipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElastictranscoderPipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -189,8 +207,15 @@ impl ElastictranscoderPipelineRef {
 }
 
 /// The nested block `aws_elastictranscoder_pipeline.content_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineContentConfig(Body);
+
+impl std::fmt::Debug for ElastictranscoderPipelineContentConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineContentConfig").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPipelineContentConfig {
     #[inline]
@@ -211,10 +236,18 @@ impl ElastictranscoderPipelineContentConfig {
 }
 
 /// The fields of a [`ElastictranscoderPipelineContentConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineContentConfigFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPipelineContentConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineContentConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPipelineContentConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -238,8 +271,15 @@ impl ElastictranscoderPipelineContentConfigFields {
 }
 
 /// The nested block `aws_elastictranscoder_pipeline.content_config_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineContentConfigPermissions(Body);
+
+impl std::fmt::Debug for ElastictranscoderPipelineContentConfigPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineContentConfigPermissions").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPipelineContentConfigPermissions {
     #[inline]
@@ -265,10 +305,18 @@ impl ElastictranscoderPipelineContentConfigPermissions {
 }
 
 /// The fields of a [`ElastictranscoderPipelineContentConfigPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineContentConfigPermissionsFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPipelineContentConfigPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineContentConfigPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPipelineContentConfigPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -297,8 +345,15 @@ impl ElastictranscoderPipelineContentConfigPermissionsFields {
 }
 
 /// The nested block `aws_elastictranscoder_pipeline.notifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineNotifications(Body);
+
+impl std::fmt::Debug for ElastictranscoderPipelineNotifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineNotifications").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPipelineNotifications {
     #[inline]
@@ -329,10 +384,18 @@ impl ElastictranscoderPipelineNotifications {
 }
 
 /// The fields of a [`ElastictranscoderPipelineNotifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineNotificationsFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPipelineNotificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineNotificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPipelineNotificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -366,8 +429,15 @@ impl ElastictranscoderPipelineNotificationsFields {
 }
 
 /// The nested block `aws_elastictranscoder_pipeline.thumbnail_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineThumbnailConfig(Body);
+
+impl std::fmt::Debug for ElastictranscoderPipelineThumbnailConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineThumbnailConfig").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPipelineThumbnailConfig {
     #[inline]
@@ -388,10 +458,18 @@ impl ElastictranscoderPipelineThumbnailConfig {
 }
 
 /// The fields of a [`ElastictranscoderPipelineThumbnailConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineThumbnailConfigFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPipelineThumbnailConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineThumbnailConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPipelineThumbnailConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -415,8 +493,15 @@ impl ElastictranscoderPipelineThumbnailConfigFields {
 }
 
 /// The nested block `aws_elastictranscoder_pipeline.thumbnail_config_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineThumbnailConfigPermissions(Body);
+
+impl std::fmt::Debug for ElastictranscoderPipelineThumbnailConfigPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineThumbnailConfigPermissions").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPipelineThumbnailConfigPermissions {
     #[inline]
@@ -442,10 +527,18 @@ impl ElastictranscoderPipelineThumbnailConfigPermissions {
 }
 
 /// The fields of a [`ElastictranscoderPipelineThumbnailConfigPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPipelineThumbnailConfigPermissionsFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPipelineThumbnailConfigPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPipelineThumbnailConfigPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPipelineThumbnailConfigPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -474,8 +567,15 @@ impl ElastictranscoderPipelineThumbnailConfigPermissionsFields {
 }
 
 /// The resource `aws_elastictranscoder_preset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPreset(Body);
+
+impl std::fmt::Debug for ElastictranscoderPreset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPreset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElastictranscoderPreset`].
 #[derive(Clone, Debug)]
@@ -552,9 +652,11 @@ impl ElastictranscoderPreset {
 }
 
 impl BlockType for ElastictranscoderPreset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -568,16 +670,25 @@ impl Resource for ElastictranscoderPreset {
 }
 
 /// A declared [`ElastictranscoderPreset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetRef(BlockRef);
 
+impl std::fmt::Debug for ElastictranscoderPresetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElastictranscoderPresetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElastictranscoderPresetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -656,8 +767,15 @@ impl ElastictranscoderPresetRef {
 }
 
 /// The nested block `aws_elastictranscoder_preset.audio`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetAudio(Body);
+
+impl std::fmt::Debug for ElastictranscoderPresetAudio {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetAudio").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPresetAudio {
     #[inline]
@@ -693,10 +811,18 @@ impl ElastictranscoderPresetAudio {
 }
 
 /// The fields of a [`ElastictranscoderPresetAudio`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetAudioFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPresetAudioFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetAudioFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPresetAudioFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -735,8 +861,15 @@ impl ElastictranscoderPresetAudioFields {
 }
 
 /// The nested block `aws_elastictranscoder_preset.audio_codec_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetAudioCodecOptions(Body);
+
+impl std::fmt::Debug for ElastictranscoderPresetAudioCodecOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetAudioCodecOptions").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPresetAudioCodecOptions {
     #[inline]
@@ -767,10 +900,18 @@ impl ElastictranscoderPresetAudioCodecOptions {
 }
 
 /// The fields of a [`ElastictranscoderPresetAudioCodecOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetAudioCodecOptionsFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPresetAudioCodecOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetAudioCodecOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPresetAudioCodecOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -804,8 +945,15 @@ impl ElastictranscoderPresetAudioCodecOptionsFields {
 }
 
 /// The nested block `aws_elastictranscoder_preset.thumbnails`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetThumbnails(Body);
+
+impl std::fmt::Debug for ElastictranscoderPresetThumbnails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetThumbnails").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPresetThumbnails {
     #[inline]
@@ -856,10 +1004,18 @@ impl ElastictranscoderPresetThumbnails {
 }
 
 /// The fields of a [`ElastictranscoderPresetThumbnails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetThumbnailsFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPresetThumbnailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetThumbnailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPresetThumbnailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -913,8 +1069,15 @@ impl ElastictranscoderPresetThumbnailsFields {
 }
 
 /// The nested block `aws_elastictranscoder_preset.video`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetVideo(Body);
+
+impl std::fmt::Debug for ElastictranscoderPresetVideo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetVideo").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPresetVideo {
     #[inline]
@@ -990,10 +1153,18 @@ impl ElastictranscoderPresetVideo {
 }
 
 /// The fields of a [`ElastictranscoderPresetVideo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetVideoFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPresetVideoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetVideoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPresetVideoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1072,8 +1243,15 @@ impl ElastictranscoderPresetVideoFields {
 }
 
 /// The nested block `aws_elastictranscoder_preset.video_watermarks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetVideoWatermarks(Body);
+
+impl std::fmt::Debug for ElastictranscoderPresetVideoWatermarks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetVideoWatermarks").field(&self.0).finish()
+    }
+}
 
 impl ElastictranscoderPresetVideoWatermarks {
     #[inline]
@@ -1134,10 +1312,18 @@ impl ElastictranscoderPresetVideoWatermarks {
 }
 
 /// The fields of a [`ElastictranscoderPresetVideoWatermarks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElastictranscoderPresetVideoWatermarksFields(Expr);
 
+impl std::fmt::Debug for ElastictranscoderPresetVideoWatermarksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElastictranscoderPresetVideoWatermarksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElastictranscoderPresetVideoWatermarksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

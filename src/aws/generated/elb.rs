@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_elb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Elb(Body);
+
+impl std::fmt::Debug for Elb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Elb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Elb`].
 #[derive(Clone, Debug)]
@@ -131,9 +138,11 @@ impl Elb {
 }
 
 impl BlockType for Elb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -147,16 +156,25 @@ impl Resource for Elb {
 }
 
 /// A declared [`Elb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbRef(BlockRef);
 
+impl std::fmt::Debug for ElbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -295,8 +313,15 @@ impl ElbRef {
 }
 
 /// The nested block `aws_elb.access_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbAccessLogs(Body);
+
+impl std::fmt::Debug for ElbAccessLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbAccessLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElbAccessLogs`].
 #[derive(Clone, Debug)]
@@ -331,10 +356,18 @@ impl ElbAccessLogs {
 }
 
 /// The fields of a [`ElbAccessLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbAccessLogsFields(Expr);
 
+impl std::fmt::Debug for ElbAccessLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbAccessLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElbAccessLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -368,8 +401,15 @@ impl ElbAccessLogsFields {
 }
 
 /// The nested block `aws_elb.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbHealthCheck(Body);
+
+impl std::fmt::Debug for ElbHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbHealthCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElbHealthCheck`].
 #[derive(Clone, Debug)]
@@ -397,10 +437,18 @@ impl ElbHealthCheck {
 }
 
 /// The fields of a [`ElbHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbHealthCheckFields(Expr);
 
+impl std::fmt::Debug for ElbHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElbHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -439,8 +487,15 @@ impl ElbHealthCheckFields {
 }
 
 /// The nested block `aws_elb.listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbListener(Body);
+
+impl std::fmt::Debug for ElbListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElbListener`].
 #[derive(Clone, Debug)]
@@ -471,10 +526,18 @@ impl ElbListener {
 }
 
 /// The fields of a [`ElbListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbListenerFields(Expr);
 
+impl std::fmt::Debug for ElbListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElbListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -513,8 +576,15 @@ impl ElbListenerFields {
 }
 
 /// The nested block `aws_elb.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbTimeouts(Body);
+
+impl std::fmt::Debug for ElbTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ElbTimeouts {
     #[inline]
@@ -535,10 +605,18 @@ impl ElbTimeouts {
 }
 
 /// The fields of a [`ElbTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ElbTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ElbTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -562,8 +640,15 @@ impl ElbTimeoutsFields {
 }
 
 /// The resource `aws_elb_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbAttachment(Body);
+
+impl std::fmt::Debug for ElbAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ElbAttachment`].
 #[derive(Clone, Debug)]
@@ -596,9 +681,11 @@ impl ElbAttachment {
 }
 
 impl BlockType for ElbAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -612,16 +699,25 @@ impl Resource for ElbAttachment {
 }
 
 /// A declared [`ElbAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ElbAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for ElbAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ElbAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ElbAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ElbAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -655,8 +751,15 @@ impl ElbAttachmentRef {
 }
 
 /// The data source `aws_elb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElb(Body);
+
+impl std::fmt::Debug for DataAwsElb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsElb`].
 #[derive(Clone, Debug)]
@@ -692,9 +795,11 @@ impl DataAwsElb {
 }
 
 impl BlockType for DataAwsElb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -707,16 +812,25 @@ impl DataSource for DataAwsElb {
 }
 
 /// A declared [`DataAwsElb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -844,10 +958,18 @@ impl DataAwsElbRef {
 pub enum DataAwsElbAccessLogs {}
 
 /// The fields of a [`DataAwsElbAccessLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbAccessLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsElbAccessLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbAccessLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElbAccessLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -885,10 +1007,18 @@ impl DataAwsElbAccessLogsFields {
 pub enum DataAwsElbHealthCheck {}
 
 /// The fields of a [`DataAwsElbHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbHealthCheckFields(Expr);
 
+impl std::fmt::Debug for DataAwsElbHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElbHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -931,10 +1061,18 @@ impl DataAwsElbHealthCheckFields {
 pub enum DataAwsElbListener {}
 
 /// The fields of a [`DataAwsElbListener`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbListenerFields(Expr);
 
+impl std::fmt::Debug for DataAwsElbListenerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbListenerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsElbListenerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -973,8 +1111,15 @@ impl DataAwsElbListenerFields {
 }
 
 /// The data source `aws_elb_hosted_zone_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbHostedZoneId(Body);
+
+impl std::fmt::Debug for DataAwsElbHostedZoneId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbHostedZoneId").field(&self.0).finish()
+    }
+}
 
 impl DataAwsElbHostedZoneId {
     #[inline]
@@ -996,9 +1141,11 @@ impl DataAwsElbHostedZoneId {
 }
 
 impl BlockType for DataAwsElbHostedZoneId {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1011,16 +1158,25 @@ impl DataSource for DataAwsElbHostedZoneId {
 }
 
 /// A declared [`DataAwsElbHostedZoneId`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbHostedZoneIdRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElbHostedZoneIdRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbHostedZoneIdRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElbHostedZoneIdRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElbHostedZoneIdRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1044,8 +1200,15 @@ impl DataAwsElbHostedZoneIdRef {
 }
 
 /// The data source `aws_elb_service_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbServiceAccount(Body);
+
+impl std::fmt::Debug for DataAwsElbServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbServiceAccount").field(&self.0).finish()
+    }
+}
 
 impl DataAwsElbServiceAccount {
     #[inline]
@@ -1067,9 +1230,11 @@ impl DataAwsElbServiceAccount {
 }
 
 impl BlockType for DataAwsElbServiceAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1082,16 +1247,25 @@ impl DataSource for DataAwsElbServiceAccount {
 }
 
 /// A declared [`DataAwsElbServiceAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsElbServiceAccountRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsElbServiceAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsElbServiceAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsElbServiceAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsElbServiceAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

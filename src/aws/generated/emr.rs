@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_emr_block_public_access_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrBlockPublicAccessConfiguration(Body);
+
+impl std::fmt::Debug for EmrBlockPublicAccessConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrBlockPublicAccessConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrBlockPublicAccessConfiguration`].
 #[derive(Clone, Debug)]
@@ -47,9 +54,11 @@ impl EmrBlockPublicAccessConfiguration {
 }
 
 impl BlockType for EmrBlockPublicAccessConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for EmrBlockPublicAccessConfiguration {
 }
 
 /// A declared [`EmrBlockPublicAccessConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrBlockPublicAccessConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for EmrBlockPublicAccessConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrBlockPublicAccessConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrBlockPublicAccessConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrBlockPublicAccessConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -106,8 +124,15 @@ impl EmrBlockPublicAccessConfigurationRef {
 }
 
 /// The nested block `aws_emr_block_public_access_configuration.permitted_public_security_group_rule_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRange(Body);
+
+impl std::fmt::Debug for EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRange`].
 #[derive(Clone, Debug)]
@@ -129,10 +154,18 @@ impl EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRange {
 }
 
 /// The fields of a [`EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRangeFields(Expr);
 
+impl std::fmt::Debug for EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -156,8 +189,15 @@ impl EmrBlockPublicAccessConfigurationPermittedPublicSecurityGroupRuleRangeField
 }
 
 /// The resource `aws_emr_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrCluster(Body);
+
+impl std::fmt::Debug for EmrCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrCluster`].
 #[derive(Clone, Debug)]
@@ -343,9 +383,11 @@ impl EmrCluster {
 }
 
 impl BlockType for EmrCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -359,16 +401,25 @@ impl Resource for EmrCluster {
 }
 
 /// A declared [`EmrCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterRef(BlockRef);
 
+impl std::fmt::Debug for EmrClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -572,8 +623,15 @@ impl EmrClusterRef {
 }
 
 /// The nested block `aws_emr_cluster.auto_termination_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterAutoTerminationPolicy(Body);
+
+impl std::fmt::Debug for EmrClusterAutoTerminationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterAutoTerminationPolicy").field(&self.0).finish()
+    }
+}
 
 impl EmrClusterAutoTerminationPolicy {
     #[inline]
@@ -589,10 +647,18 @@ impl EmrClusterAutoTerminationPolicy {
 }
 
 /// The fields of a [`EmrClusterAutoTerminationPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterAutoTerminationPolicyFields(Expr);
 
+impl std::fmt::Debug for EmrClusterAutoTerminationPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterAutoTerminationPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterAutoTerminationPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -611,8 +677,15 @@ impl EmrClusterAutoTerminationPolicyFields {
 }
 
 /// The nested block `aws_emr_cluster.bootstrap_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterBootstrapAction(Body);
+
+impl std::fmt::Debug for EmrClusterBootstrapAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterBootstrapAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterBootstrapAction`].
 #[derive(Clone, Debug)]
@@ -639,10 +712,18 @@ impl EmrClusterBootstrapAction {
 }
 
 /// The fields of a [`EmrClusterBootstrapAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterBootstrapActionFields(Expr);
 
+impl std::fmt::Debug for EmrClusterBootstrapActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterBootstrapActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterBootstrapActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -671,8 +752,15 @@ impl EmrClusterBootstrapActionFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleet(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleet").field(&self.0).finish()
+    }
+}
 
 impl EmrClusterCoreInstanceFleet {
     #[inline]
@@ -709,10 +797,18 @@ impl EmrClusterCoreInstanceFleet {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceFleet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceFleetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -766,8 +862,15 @@ impl EmrClusterCoreInstanceFleetFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_fleet.instance_type_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetInstanceTypeConfigs(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetInstanceTypeConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetInstanceTypeConfigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterCoreInstanceFleetInstanceTypeConfigs`].
 #[derive(Clone, Debug)]
@@ -814,10 +917,18 @@ impl EmrClusterCoreInstanceFleetInstanceTypeConfigs {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceFleetInstanceTypeConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetInstanceTypeConfigsFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetInstanceTypeConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetInstanceTypeConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceFleetInstanceTypeConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -861,8 +972,15 @@ impl EmrClusterCoreInstanceFleetInstanceTypeConfigsFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_fleet.instance_type_configs.configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurations(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurations").field(&self.0).finish()
+    }
+}
 
 impl EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurations {
     #[inline]
@@ -883,10 +1001,18 @@ impl EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurations {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurationsFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -910,8 +1036,15 @@ impl EmrClusterCoreInstanceFleetInstanceTypeConfigsConfigurationsFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_fleet.instance_type_configs.ebs_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfig(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfig`].
 #[derive(Clone, Debug)]
@@ -943,10 +1076,18 @@ impl EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfig {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfigFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -980,8 +1121,15 @@ impl EmrClusterCoreInstanceFleetInstanceTypeConfigsEbsConfigFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_fleet.launch_specifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetLaunchSpecifications(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetLaunchSpecifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetLaunchSpecifications").field(&self.0).finish()
+    }
+}
 
 impl EmrClusterCoreInstanceFleetLaunchSpecifications {
     #[inline]
@@ -1004,10 +1152,18 @@ impl EmrClusterCoreInstanceFleetLaunchSpecifications {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceFleetLaunchSpecifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetLaunchSpecificationsFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetLaunchSpecificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetLaunchSpecificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceFleetLaunchSpecificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1031,8 +1187,15 @@ impl EmrClusterCoreInstanceFleetLaunchSpecificationsFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_fleet.launch_specifications.on_demand_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecification(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecification`].
 #[derive(Clone, Debug)]
@@ -1052,10 +1215,18 @@ impl EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecification {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecificationFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1074,8 +1245,15 @@ impl EmrClusterCoreInstanceFleetLaunchSpecificationsOnDemandSpecificationFields 
 }
 
 /// The nested block `aws_emr_cluster.core_instance_fleet.launch_specifications.spot_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecification(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecification`].
 #[derive(Clone, Debug)]
@@ -1104,10 +1282,18 @@ impl EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecification {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecificationFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1141,8 +1327,15 @@ impl EmrClusterCoreInstanceFleetLaunchSpecificationsSpotSpecificationFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceGroup(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterCoreInstanceGroup`].
 #[derive(Clone, Debug)]
@@ -1188,10 +1381,18 @@ impl EmrClusterCoreInstanceGroup {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceGroupFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1240,8 +1441,15 @@ impl EmrClusterCoreInstanceGroupFields {
 }
 
 /// The nested block `aws_emr_cluster.core_instance_group.ebs_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceGroupEbsConfig(Body);
+
+impl std::fmt::Debug for EmrClusterCoreInstanceGroupEbsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceGroupEbsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterCoreInstanceGroupEbsConfig`].
 #[derive(Clone, Debug)]
@@ -1278,10 +1486,18 @@ impl EmrClusterCoreInstanceGroupEbsConfig {
 }
 
 /// The fields of a [`EmrClusterCoreInstanceGroupEbsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterCoreInstanceGroupEbsConfigFields(Expr);
 
+impl std::fmt::Debug for EmrClusterCoreInstanceGroupEbsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterCoreInstanceGroupEbsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterCoreInstanceGroupEbsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1320,8 +1536,15 @@ impl EmrClusterCoreInstanceGroupEbsConfigFields {
 }
 
 /// The nested block `aws_emr_cluster.ec2_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterEc2Attributes(Body);
+
+impl std::fmt::Debug for EmrClusterEc2Attributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterEc2Attributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterEc2Attributes`].
 #[derive(Clone, Debug)]
@@ -1381,10 +1604,18 @@ impl EmrClusterEc2Attributes {
 }
 
 /// The fields of a [`EmrClusterEc2Attributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterEc2AttributesFields(Expr);
 
+impl std::fmt::Debug for EmrClusterEc2AttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterEc2AttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterEc2AttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1443,8 +1674,15 @@ impl EmrClusterEc2AttributesFields {
 }
 
 /// The nested block `aws_emr_cluster.kerberos_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterKerberosAttributes(Body);
+
+impl std::fmt::Debug for EmrClusterKerberosAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterKerberosAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterKerberosAttributes`].
 #[derive(Clone, Debug)]
@@ -1481,10 +1719,18 @@ impl EmrClusterKerberosAttributes {
 }
 
 /// The fields of a [`EmrClusterKerberosAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterKerberosAttributesFields(Expr);
 
+impl std::fmt::Debug for EmrClusterKerberosAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterKerberosAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterKerberosAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1523,8 +1769,15 @@ impl EmrClusterKerberosAttributesFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleet(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleet").field(&self.0).finish()
+    }
+}
 
 impl EmrClusterMasterInstanceFleet {
     #[inline]
@@ -1561,10 +1814,18 @@ impl EmrClusterMasterInstanceFleet {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceFleet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceFleetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1618,8 +1879,15 @@ impl EmrClusterMasterInstanceFleetFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_fleet.instance_type_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetInstanceTypeConfigs(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetInstanceTypeConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetInstanceTypeConfigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterMasterInstanceFleetInstanceTypeConfigs`].
 #[derive(Clone, Debug)]
@@ -1666,10 +1934,18 @@ impl EmrClusterMasterInstanceFleetInstanceTypeConfigs {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceFleetInstanceTypeConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetInstanceTypeConfigsFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetInstanceTypeConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetInstanceTypeConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceFleetInstanceTypeConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1713,8 +1989,15 @@ impl EmrClusterMasterInstanceFleetInstanceTypeConfigsFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_fleet.instance_type_configs.configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurations(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurations").field(&self.0).finish()
+    }
+}
 
 impl EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurations {
     #[inline]
@@ -1735,10 +2018,18 @@ impl EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurations {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurationsFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1762,8 +2053,15 @@ impl EmrClusterMasterInstanceFleetInstanceTypeConfigsConfigurationsFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_fleet.instance_type_configs.ebs_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfig(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfig`].
 #[derive(Clone, Debug)]
@@ -1795,10 +2093,18 @@ impl EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfig {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfigFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1832,8 +2138,15 @@ impl EmrClusterMasterInstanceFleetInstanceTypeConfigsEbsConfigFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_fleet.launch_specifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetLaunchSpecifications(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetLaunchSpecifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetLaunchSpecifications").field(&self.0).finish()
+    }
+}
 
 impl EmrClusterMasterInstanceFleetLaunchSpecifications {
     #[inline]
@@ -1856,10 +2169,18 @@ impl EmrClusterMasterInstanceFleetLaunchSpecifications {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceFleetLaunchSpecifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetLaunchSpecificationsFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetLaunchSpecificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetLaunchSpecificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceFleetLaunchSpecificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1883,8 +2204,15 @@ impl EmrClusterMasterInstanceFleetLaunchSpecificationsFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_fleet.launch_specifications.on_demand_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecification(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecification`].
 #[derive(Clone, Debug)]
@@ -1904,10 +2232,18 @@ impl EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecification {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecificationFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1926,8 +2262,15 @@ impl EmrClusterMasterInstanceFleetLaunchSpecificationsOnDemandSpecificationField
 }
 
 /// The nested block `aws_emr_cluster.master_instance_fleet.launch_specifications.spot_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecification(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecification`].
 #[derive(Clone, Debug)]
@@ -1956,10 +2299,18 @@ impl EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecification {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecificationFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1993,8 +2344,15 @@ impl EmrClusterMasterInstanceFleetLaunchSpecificationsSpotSpecificationFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceGroup(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterMasterInstanceGroup`].
 #[derive(Clone, Debug)]
@@ -2035,10 +2393,18 @@ impl EmrClusterMasterInstanceGroup {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceGroupFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2082,8 +2448,15 @@ impl EmrClusterMasterInstanceGroupFields {
 }
 
 /// The nested block `aws_emr_cluster.master_instance_group.ebs_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceGroupEbsConfig(Body);
+
+impl std::fmt::Debug for EmrClusterMasterInstanceGroupEbsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceGroupEbsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterMasterInstanceGroupEbsConfig`].
 #[derive(Clone, Debug)]
@@ -2120,10 +2493,18 @@ impl EmrClusterMasterInstanceGroupEbsConfig {
 }
 
 /// The fields of a [`EmrClusterMasterInstanceGroupEbsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterMasterInstanceGroupEbsConfigFields(Expr);
 
+impl std::fmt::Debug for EmrClusterMasterInstanceGroupEbsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterMasterInstanceGroupEbsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterMasterInstanceGroupEbsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2162,8 +2543,15 @@ impl EmrClusterMasterInstanceGroupEbsConfigFields {
 }
 
 /// The value of `aws_emr_cluster.placement_group_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterPlacementGroupConfig(Body);
+
+impl std::fmt::Debug for EmrClusterPlacementGroupConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterPlacementGroupConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterPlacementGroupConfig`].
 #[derive(Clone, Debug)]
@@ -2185,16 +2573,25 @@ impl EmrClusterPlacementGroupConfig {
 }
 
 impl From<EmrClusterPlacementGroupConfig> for Tf<EmrClusterPlacementGroupConfig> {
+    #[inline]
     fn from(value: EmrClusterPlacementGroupConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmrClusterPlacementGroupConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterPlacementGroupConfigFields(Expr);
 
+impl std::fmt::Debug for EmrClusterPlacementGroupConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterPlacementGroupConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterPlacementGroupConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2218,8 +2615,15 @@ impl EmrClusterPlacementGroupConfigFields {
 }
 
 /// The value of `aws_emr_cluster.step`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterStep(Body);
+
+impl std::fmt::Debug for EmrClusterStep {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterStep").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterStep`].
 #[derive(Clone, Debug)]
@@ -2243,16 +2647,25 @@ impl EmrClusterStep {
 }
 
 impl From<EmrClusterStep> for Tf<EmrClusterStep> {
+    #[inline]
     fn from(value: EmrClusterStep) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmrClusterStep`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterStepFields(Expr);
 
+impl std::fmt::Debug for EmrClusterStepFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterStepFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterStepFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2281,8 +2694,15 @@ impl EmrClusterStepFields {
 }
 
 /// The value of `aws_emr_cluster.step.hadoop_jar_step`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterStepHadoopJarStep(Body);
+
+impl std::fmt::Debug for EmrClusterStepHadoopJarStep {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterStepHadoopJarStep").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrClusterStepHadoopJarStep`].
 #[derive(Clone, Debug)]
@@ -2308,16 +2728,25 @@ impl EmrClusterStepHadoopJarStep {
 }
 
 impl From<EmrClusterStepHadoopJarStep> for Tf<EmrClusterStepHadoopJarStep> {
+    #[inline]
     fn from(value: EmrClusterStepHadoopJarStep) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmrClusterStepHadoopJarStep`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrClusterStepHadoopJarStepFields(Expr);
 
+impl std::fmt::Debug for EmrClusterStepHadoopJarStepFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrClusterStepHadoopJarStepFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrClusterStepHadoopJarStepFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2351,8 +2780,15 @@ impl EmrClusterStepHadoopJarStepFields {
 }
 
 /// The resource `aws_emr_instance_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleet(Body);
+
+impl std::fmt::Debug for EmrInstanceFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrInstanceFleet`].
 #[derive(Clone, Debug)]
@@ -2409,9 +2845,11 @@ impl EmrInstanceFleet {
 }
 
 impl BlockType for EmrInstanceFleet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2425,16 +2863,25 @@ impl Resource for EmrInstanceFleet {
 }
 
 /// A declared [`EmrInstanceFleet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetRef(BlockRef);
 
+impl std::fmt::Debug for EmrInstanceFleetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrInstanceFleetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrInstanceFleetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2498,8 +2945,15 @@ impl EmrInstanceFleetRef {
 }
 
 /// The nested block `aws_emr_instance_fleet.instance_type_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetInstanceTypeConfigs(Body);
+
+impl std::fmt::Debug for EmrInstanceFleetInstanceTypeConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetInstanceTypeConfigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrInstanceFleetInstanceTypeConfigs`].
 #[derive(Clone, Debug)]
@@ -2546,10 +3000,18 @@ impl EmrInstanceFleetInstanceTypeConfigs {
 }
 
 /// The fields of a [`EmrInstanceFleetInstanceTypeConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetInstanceTypeConfigsFields(Expr);
 
+impl std::fmt::Debug for EmrInstanceFleetInstanceTypeConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetInstanceTypeConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrInstanceFleetInstanceTypeConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2593,8 +3055,15 @@ impl EmrInstanceFleetInstanceTypeConfigsFields {
 }
 
 /// The nested block `aws_emr_instance_fleet.instance_type_configs.configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetInstanceTypeConfigsConfigurations(Body);
+
+impl std::fmt::Debug for EmrInstanceFleetInstanceTypeConfigsConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetInstanceTypeConfigsConfigurations").field(&self.0).finish()
+    }
+}
 
 impl EmrInstanceFleetInstanceTypeConfigsConfigurations {
     #[inline]
@@ -2615,10 +3084,18 @@ impl EmrInstanceFleetInstanceTypeConfigsConfigurations {
 }
 
 /// The fields of a [`EmrInstanceFleetInstanceTypeConfigsConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetInstanceTypeConfigsConfigurationsFields(Expr);
 
+impl std::fmt::Debug for EmrInstanceFleetInstanceTypeConfigsConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetInstanceTypeConfigsConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrInstanceFleetInstanceTypeConfigsConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2642,8 +3119,15 @@ impl EmrInstanceFleetInstanceTypeConfigsConfigurationsFields {
 }
 
 /// The nested block `aws_emr_instance_fleet.instance_type_configs.ebs_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetInstanceTypeConfigsEbsConfig(Body);
+
+impl std::fmt::Debug for EmrInstanceFleetInstanceTypeConfigsEbsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetInstanceTypeConfigsEbsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrInstanceFleetInstanceTypeConfigsEbsConfig`].
 #[derive(Clone, Debug)]
@@ -2675,10 +3159,18 @@ impl EmrInstanceFleetInstanceTypeConfigsEbsConfig {
 }
 
 /// The fields of a [`EmrInstanceFleetInstanceTypeConfigsEbsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetInstanceTypeConfigsEbsConfigFields(Expr);
 
+impl std::fmt::Debug for EmrInstanceFleetInstanceTypeConfigsEbsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetInstanceTypeConfigsEbsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrInstanceFleetInstanceTypeConfigsEbsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2712,8 +3204,15 @@ impl EmrInstanceFleetInstanceTypeConfigsEbsConfigFields {
 }
 
 /// The nested block `aws_emr_instance_fleet.launch_specifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetLaunchSpecifications(Body);
+
+impl std::fmt::Debug for EmrInstanceFleetLaunchSpecifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetLaunchSpecifications").field(&self.0).finish()
+    }
+}
 
 impl EmrInstanceFleetLaunchSpecifications {
     #[inline]
@@ -2736,10 +3235,18 @@ impl EmrInstanceFleetLaunchSpecifications {
 }
 
 /// The fields of a [`EmrInstanceFleetLaunchSpecifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetLaunchSpecificationsFields(Expr);
 
+impl std::fmt::Debug for EmrInstanceFleetLaunchSpecificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetLaunchSpecificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrInstanceFleetLaunchSpecificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2763,8 +3270,15 @@ impl EmrInstanceFleetLaunchSpecificationsFields {
 }
 
 /// The nested block `aws_emr_instance_fleet.launch_specifications.on_demand_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetLaunchSpecificationsOnDemandSpecification(Body);
+
+impl std::fmt::Debug for EmrInstanceFleetLaunchSpecificationsOnDemandSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetLaunchSpecificationsOnDemandSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrInstanceFleetLaunchSpecificationsOnDemandSpecification`].
 #[derive(Clone, Debug)]
@@ -2784,10 +3298,18 @@ impl EmrInstanceFleetLaunchSpecificationsOnDemandSpecification {
 }
 
 /// The fields of a [`EmrInstanceFleetLaunchSpecificationsOnDemandSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetLaunchSpecificationsOnDemandSpecificationFields(Expr);
 
+impl std::fmt::Debug for EmrInstanceFleetLaunchSpecificationsOnDemandSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetLaunchSpecificationsOnDemandSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrInstanceFleetLaunchSpecificationsOnDemandSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2806,8 +3328,15 @@ impl EmrInstanceFleetLaunchSpecificationsOnDemandSpecificationFields {
 }
 
 /// The nested block `aws_emr_instance_fleet.launch_specifications.spot_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetLaunchSpecificationsSpotSpecification(Body);
+
+impl std::fmt::Debug for EmrInstanceFleetLaunchSpecificationsSpotSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetLaunchSpecificationsSpotSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrInstanceFleetLaunchSpecificationsSpotSpecification`].
 #[derive(Clone, Debug)]
@@ -2836,10 +3365,18 @@ impl EmrInstanceFleetLaunchSpecificationsSpotSpecification {
 }
 
 /// The fields of a [`EmrInstanceFleetLaunchSpecificationsSpotSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceFleetLaunchSpecificationsSpotSpecificationFields(Expr);
 
+impl std::fmt::Debug for EmrInstanceFleetLaunchSpecificationsSpotSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceFleetLaunchSpecificationsSpotSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrInstanceFleetLaunchSpecificationsSpotSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2873,8 +3410,15 @@ impl EmrInstanceFleetLaunchSpecificationsSpotSpecificationFields {
 }
 
 /// The resource `aws_emr_instance_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceGroup(Body);
+
+impl std::fmt::Debug for EmrInstanceGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrInstanceGroup`].
 #[derive(Clone, Debug)]
@@ -2943,9 +3487,11 @@ impl EmrInstanceGroup {
 }
 
 impl BlockType for EmrInstanceGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2959,16 +3505,25 @@ impl Resource for EmrInstanceGroup {
 }
 
 /// A declared [`EmrInstanceGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceGroupRef(BlockRef);
 
+impl std::fmt::Debug for EmrInstanceGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrInstanceGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrInstanceGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3047,8 +3602,15 @@ impl EmrInstanceGroupRef {
 }
 
 /// The nested block `aws_emr_instance_group.ebs_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceGroupEbsConfig(Body);
+
+impl std::fmt::Debug for EmrInstanceGroupEbsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceGroupEbsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrInstanceGroupEbsConfig`].
 #[derive(Clone, Debug)]
@@ -3080,10 +3642,18 @@ impl EmrInstanceGroupEbsConfig {
 }
 
 /// The fields of a [`EmrInstanceGroupEbsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrInstanceGroupEbsConfigFields(Expr);
 
+impl std::fmt::Debug for EmrInstanceGroupEbsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrInstanceGroupEbsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrInstanceGroupEbsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3117,8 +3687,15 @@ impl EmrInstanceGroupEbsConfigFields {
 }
 
 /// The resource `aws_emr_managed_scaling_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrManagedScalingPolicy(Body);
+
+impl std::fmt::Debug for EmrManagedScalingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrManagedScalingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrManagedScalingPolicy`].
 #[derive(Clone, Debug)]
@@ -3161,9 +3738,11 @@ impl EmrManagedScalingPolicy {
 }
 
 impl BlockType for EmrManagedScalingPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3177,16 +3756,25 @@ impl Resource for EmrManagedScalingPolicy {
 }
 
 /// A declared [`EmrManagedScalingPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrManagedScalingPolicyRef(BlockRef);
 
+impl std::fmt::Debug for EmrManagedScalingPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrManagedScalingPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrManagedScalingPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrManagedScalingPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3230,8 +3818,15 @@ impl EmrManagedScalingPolicyRef {
 }
 
 /// The nested block `aws_emr_managed_scaling_policy.compute_limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrManagedScalingPolicyComputeLimits(Body);
+
+impl std::fmt::Debug for EmrManagedScalingPolicyComputeLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrManagedScalingPolicyComputeLimits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrManagedScalingPolicyComputeLimits`].
 #[derive(Clone, Debug)]
@@ -3265,10 +3860,18 @@ impl EmrManagedScalingPolicyComputeLimits {
 }
 
 /// The fields of a [`EmrManagedScalingPolicyComputeLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrManagedScalingPolicyComputeLimitsFields(Expr);
 
+impl std::fmt::Debug for EmrManagedScalingPolicyComputeLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrManagedScalingPolicyComputeLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrManagedScalingPolicyComputeLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3307,8 +3910,15 @@ impl EmrManagedScalingPolicyComputeLimitsFields {
 }
 
 /// The resource `aws_emr_security_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrSecurityConfiguration(Body);
+
+impl std::fmt::Debug for EmrSecurityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrSecurityConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrSecurityConfiguration`].
 #[derive(Clone, Debug)]
@@ -3349,9 +3959,11 @@ impl EmrSecurityConfiguration {
 }
 
 impl BlockType for EmrSecurityConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3365,16 +3977,25 @@ impl Resource for EmrSecurityConfiguration {
 }
 
 /// A declared [`EmrSecurityConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrSecurityConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for EmrSecurityConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrSecurityConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrSecurityConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrSecurityConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3418,8 +4039,15 @@ impl EmrSecurityConfigurationRef {
 }
 
 /// The resource `aws_emr_studio`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrStudio(Body);
+
+impl std::fmt::Debug for EmrStudio {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrStudio").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrStudio`].
 #[derive(Clone, Debug)]
@@ -3499,9 +4127,11 @@ impl EmrStudio {
 }
 
 impl BlockType for EmrStudio {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3515,16 +4145,25 @@ impl Resource for EmrStudio {
 }
 
 /// A declared [`EmrStudio`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrStudioRef(BlockRef);
 
+impl std::fmt::Debug for EmrStudioRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrStudioRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrStudioRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrStudioRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3633,8 +4272,15 @@ impl EmrStudioRef {
 }
 
 /// The resource `aws_emr_studio_session_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrStudioSessionMapping(Body);
+
+impl std::fmt::Debug for EmrStudioSessionMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrStudioSessionMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrStudioSessionMapping`].
 #[derive(Clone, Debug)]
@@ -3679,9 +4325,11 @@ impl EmrStudioSessionMapping {
 }
 
 impl BlockType for EmrStudioSessionMapping {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3695,16 +4343,25 @@ impl Resource for EmrStudioSessionMapping {
 }
 
 /// A declared [`EmrStudioSessionMapping`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrStudioSessionMappingRef(BlockRef);
 
+impl std::fmt::Debug for EmrStudioSessionMappingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrStudioSessionMappingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrStudioSessionMappingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrStudioSessionMappingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3753,8 +4410,15 @@ impl EmrStudioSessionMappingRef {
 }
 
 /// The data source `aws_emr_release_labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrReleaseLabels(Body);
+
+impl std::fmt::Debug for DataAwsEmrReleaseLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrReleaseLabels").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEmrReleaseLabels {
     #[inline]
@@ -3781,9 +4445,11 @@ impl DataAwsEmrReleaseLabels {
 }
 
 impl BlockType for DataAwsEmrReleaseLabels {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3796,16 +4462,25 @@ impl DataSource for DataAwsEmrReleaseLabels {
 }
 
 /// A declared [`DataAwsEmrReleaseLabels`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrReleaseLabelsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEmrReleaseLabelsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrReleaseLabelsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEmrReleaseLabelsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEmrReleaseLabelsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3839,8 +4514,15 @@ impl DataAwsEmrReleaseLabelsRef {
 }
 
 /// The nested block `aws_emr_release_labels.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrReleaseLabelsFilters(Body);
+
+impl std::fmt::Debug for DataAwsEmrReleaseLabelsFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrReleaseLabelsFilters").field(&self.0).finish()
+    }
+}
 
 impl DataAwsEmrReleaseLabelsFilters {
     #[inline]
@@ -3861,10 +4543,18 @@ impl DataAwsEmrReleaseLabelsFilters {
 }
 
 /// The fields of a [`DataAwsEmrReleaseLabelsFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrReleaseLabelsFiltersFields(Expr);
 
+impl std::fmt::Debug for DataAwsEmrReleaseLabelsFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrReleaseLabelsFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEmrReleaseLabelsFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3888,8 +4578,15 @@ impl DataAwsEmrReleaseLabelsFiltersFields {
 }
 
 /// The data source `aws_emr_supported_instance_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrSupportedInstanceTypes(Body);
+
+impl std::fmt::Debug for DataAwsEmrSupportedInstanceTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrSupportedInstanceTypes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEmrSupportedInstanceTypes`].
 #[derive(Clone, Debug)]
@@ -3915,9 +4612,11 @@ impl DataAwsEmrSupportedInstanceTypes {
 }
 
 impl BlockType for DataAwsEmrSupportedInstanceTypes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3930,16 +4629,25 @@ impl DataSource for DataAwsEmrSupportedInstanceTypes {
 }
 
 /// A declared [`DataAwsEmrSupportedInstanceTypes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrSupportedInstanceTypesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEmrSupportedInstanceTypesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrSupportedInstanceTypesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEmrSupportedInstanceTypesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEmrSupportedInstanceTypesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3977,10 +4685,18 @@ impl DataAwsEmrSupportedInstanceTypesRef {
 pub enum DataAwsEmrSupportedInstanceTypesSupportedInstanceTypes {}
 
 /// The fields of a [`DataAwsEmrSupportedInstanceTypesSupportedInstanceTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrSupportedInstanceTypesSupportedInstanceTypesFields(Expr);
 
+impl std::fmt::Debug for DataAwsEmrSupportedInstanceTypesSupportedInstanceTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrSupportedInstanceTypesSupportedInstanceTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEmrSupportedInstanceTypesSupportedInstanceTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

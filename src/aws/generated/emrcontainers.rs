@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_emrcontainers_job_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplate(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersJobTemplate`].
 #[derive(Clone, Debug)]
@@ -63,9 +70,11 @@ impl EmrcontainersJobTemplate {
 }
 
 impl BlockType for EmrcontainersJobTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -79,16 +88,25 @@ impl Resource for EmrcontainersJobTemplate {
 }
 
 /// A declared [`EmrcontainersJobTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateRef(BlockRef);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrcontainersJobTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrcontainersJobTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -147,8 +165,15 @@ impl EmrcontainersJobTemplateRef {
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateData(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersJobTemplateJobTemplateData`].
 #[derive(Clone, Debug)]
@@ -182,10 +207,18 @@ impl EmrcontainersJobTemplateJobTemplateData {
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -224,8 +257,15 @@ impl EmrcontainersJobTemplateJobTemplateDataFields {
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.configuration_overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverrides(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverrides").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverrides {
     #[inline]
@@ -247,10 +287,18 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverrides {
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -274,8 +322,15 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesFields {
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.configuration_overrides.application_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfiguration(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfiguration`].
 #[derive(Clone, Debug)]
@@ -306,10 +361,18 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationCon
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -338,8 +401,15 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationCon
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.configuration_overrides.application_configuration.configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurations(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurations").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurations {
     #[inline]
@@ -360,10 +430,18 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationCon
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurationsFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationConfigurationConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -387,8 +465,15 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesApplicationCon
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.configuration_overrides.monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfiguration {
     #[inline]
@@ -414,10 +499,18 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConf
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -446,8 +539,15 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConf
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.configuration_overrides.monitoring_configuration.cloud_watch_monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration`].
 #[derive(Clone, Debug)]
@@ -472,10 +572,18 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConf
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -499,8 +607,15 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConf
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.configuration_overrides.monitoring_configuration.s3_monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration`].
 #[derive(Clone, Debug)]
@@ -520,10 +635,18 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConf
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -542,8 +665,15 @@ impl EmrcontainersJobTemplateJobTemplateDataConfigurationOverridesMonitoringConf
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.job_driver`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataJobDriver(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataJobDriver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataJobDriver").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersJobTemplateJobTemplateDataJobDriver {
     #[inline]
@@ -564,10 +694,18 @@ impl EmrcontainersJobTemplateJobTemplateDataJobDriver {
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataJobDriver`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataJobDriverFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataJobDriverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataJobDriverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataJobDriverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,8 +729,15 @@ impl EmrcontainersJobTemplateJobTemplateDataJobDriverFields {
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.job_driver.spark_sql_job_driver`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriver(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriver").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriver {
     #[inline]
@@ -613,10 +758,18 @@ impl EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriver {
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriver`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriverFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -640,8 +793,15 @@ impl EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSqlJobDriverFields {
 }
 
 /// The nested block `aws_emrcontainers_job_template.job_template_data.job_driver.spark_submit_job_driver`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriver(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriver").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriver`].
 #[derive(Clone, Debug)]
@@ -671,10 +831,18 @@ impl EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriver {
 }
 
 /// The fields of a [`EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriver`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriverFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -703,8 +871,15 @@ impl EmrcontainersJobTemplateJobTemplateDataJobDriverSparkSubmitJobDriverFields 
 }
 
 /// The nested block `aws_emrcontainers_job_template.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateTimeouts(Body);
+
+impl std::fmt::Debug for EmrcontainersJobTemplateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersJobTemplateTimeouts {
     #[inline]
@@ -720,10 +895,18 @@ impl EmrcontainersJobTemplateTimeouts {
 }
 
 /// The fields of a [`EmrcontainersJobTemplateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersJobTemplateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersJobTemplateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersJobTemplateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersJobTemplateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -742,8 +925,15 @@ impl EmrcontainersJobTemplateTimeoutsFields {
 }
 
 /// The resource `aws_emrcontainers_virtual_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualCluster(Body);
+
+impl std::fmt::Debug for EmrcontainersVirtualCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersVirtualCluster`].
 #[derive(Clone, Debug)]
@@ -791,9 +981,11 @@ impl EmrcontainersVirtualCluster {
 }
 
 impl BlockType for EmrcontainersVirtualCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -807,16 +999,25 @@ impl Resource for EmrcontainersVirtualCluster {
 }
 
 /// A declared [`EmrcontainersVirtualCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterRef(BlockRef);
 
+impl std::fmt::Debug for EmrcontainersVirtualClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrcontainersVirtualClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrcontainersVirtualClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -870,8 +1071,15 @@ impl EmrcontainersVirtualClusterRef {
 }
 
 /// The nested block `aws_emrcontainers_virtual_cluster.container_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterContainerProvider(Body);
+
+impl std::fmt::Debug for EmrcontainersVirtualClusterContainerProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterContainerProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersVirtualClusterContainerProvider`].
 #[derive(Clone, Debug)]
@@ -895,10 +1103,18 @@ impl EmrcontainersVirtualClusterContainerProvider {
 }
 
 /// The fields of a [`EmrcontainersVirtualClusterContainerProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterContainerProviderFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersVirtualClusterContainerProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterContainerProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersVirtualClusterContainerProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -927,8 +1143,15 @@ impl EmrcontainersVirtualClusterContainerProviderFields {
 }
 
 /// The nested block `aws_emrcontainers_virtual_cluster.container_provider.info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterContainerProviderInfo(Body);
+
+impl std::fmt::Debug for EmrcontainersVirtualClusterContainerProviderInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterContainerProviderInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrcontainersVirtualClusterContainerProviderInfo`].
 #[derive(Clone, Debug)]
@@ -948,10 +1171,18 @@ impl EmrcontainersVirtualClusterContainerProviderInfo {
 }
 
 /// The fields of a [`EmrcontainersVirtualClusterContainerProviderInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterContainerProviderInfoFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersVirtualClusterContainerProviderInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterContainerProviderInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersVirtualClusterContainerProviderInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -970,8 +1201,15 @@ impl EmrcontainersVirtualClusterContainerProviderInfoFields {
 }
 
 /// The nested block `aws_emrcontainers_virtual_cluster.container_provider.info.eks_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterContainerProviderInfoEksInfo(Body);
+
+impl std::fmt::Debug for EmrcontainersVirtualClusterContainerProviderInfoEksInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterContainerProviderInfoEksInfo").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersVirtualClusterContainerProviderInfoEksInfo {
     #[inline]
@@ -987,10 +1225,18 @@ impl EmrcontainersVirtualClusterContainerProviderInfoEksInfo {
 }
 
 /// The fields of a [`EmrcontainersVirtualClusterContainerProviderInfoEksInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterContainerProviderInfoEksInfoFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersVirtualClusterContainerProviderInfoEksInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterContainerProviderInfoEksInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersVirtualClusterContainerProviderInfoEksInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1009,8 +1255,15 @@ impl EmrcontainersVirtualClusterContainerProviderInfoEksInfoFields {
 }
 
 /// The nested block `aws_emrcontainers_virtual_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterTimeouts(Body);
+
+impl std::fmt::Debug for EmrcontainersVirtualClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EmrcontainersVirtualClusterTimeouts {
     #[inline]
@@ -1026,10 +1279,18 @@ impl EmrcontainersVirtualClusterTimeouts {
 }
 
 /// The fields of a [`EmrcontainersVirtualClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrcontainersVirtualClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EmrcontainersVirtualClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrcontainersVirtualClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrcontainersVirtualClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1048,8 +1309,15 @@ impl EmrcontainersVirtualClusterTimeoutsFields {
 }
 
 /// The data source `aws_emrcontainers_virtual_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrcontainersVirtualCluster(Body);
+
+impl std::fmt::Debug for DataAwsEmrcontainersVirtualCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrcontainersVirtualCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsEmrcontainersVirtualCluster`].
 #[derive(Clone, Debug)]
@@ -1085,9 +1353,11 @@ impl DataAwsEmrcontainersVirtualCluster {
 }
 
 impl BlockType for DataAwsEmrcontainersVirtualCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1100,16 +1370,25 @@ impl DataSource for DataAwsEmrcontainersVirtualCluster {
 }
 
 /// A declared [`DataAwsEmrcontainersVirtualCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrcontainersVirtualClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsEmrcontainersVirtualClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrcontainersVirtualClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsEmrcontainersVirtualClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsEmrcontainersVirtualClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1172,10 +1451,18 @@ impl DataAwsEmrcontainersVirtualClusterRef {
 pub enum DataAwsEmrcontainersVirtualClusterContainerProvider {}
 
 /// The fields of a [`DataAwsEmrcontainersVirtualClusterContainerProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrcontainersVirtualClusterContainerProviderFields(Expr);
 
+impl std::fmt::Debug for DataAwsEmrcontainersVirtualClusterContainerProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrcontainersVirtualClusterContainerProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEmrcontainersVirtualClusterContainerProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1208,10 +1495,18 @@ impl DataAwsEmrcontainersVirtualClusterContainerProviderFields {
 pub enum DataAwsEmrcontainersVirtualClusterContainerProviderInfo {}
 
 /// The fields of a [`DataAwsEmrcontainersVirtualClusterContainerProviderInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrcontainersVirtualClusterContainerProviderInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsEmrcontainersVirtualClusterContainerProviderInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrcontainersVirtualClusterContainerProviderInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEmrcontainersVirtualClusterContainerProviderInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1234,10 +1529,18 @@ impl DataAwsEmrcontainersVirtualClusterContainerProviderInfoFields {
 pub enum DataAwsEmrcontainersVirtualClusterContainerProviderInfoEksInfo {}
 
 /// The fields of a [`DataAwsEmrcontainersVirtualClusterContainerProviderInfoEksInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsEmrcontainersVirtualClusterContainerProviderInfoEksInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsEmrcontainersVirtualClusterContainerProviderInfoEksInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsEmrcontainersVirtualClusterContainerProviderInfoEksInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsEmrcontainersVirtualClusterContainerProviderInfoEksInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

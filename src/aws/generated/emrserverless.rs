@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_emrserverless_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplication(Body);
+
+impl std::fmt::Debug for EmrserverlessApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplication`].
 #[derive(Clone, Debug)]
@@ -112,9 +119,11 @@ impl EmrserverlessApplication {
 }
 
 impl BlockType for EmrserverlessApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -128,16 +137,25 @@ impl Resource for EmrserverlessApplication {
 }
 
 /// A declared [`EmrserverlessApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationRef(BlockRef);
 
+impl std::fmt::Debug for EmrserverlessApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmrserverlessApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmrserverlessApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -246,8 +264,15 @@ impl EmrserverlessApplicationRef {
 }
 
 /// The nested block `aws_emrserverless_application.auto_start_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationAutoStartConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationAutoStartConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationAutoStartConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationAutoStartConfiguration {
     #[inline]
@@ -263,10 +288,18 @@ impl EmrserverlessApplicationAutoStartConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationAutoStartConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationAutoStartConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationAutoStartConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationAutoStartConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationAutoStartConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -285,8 +318,15 @@ impl EmrserverlessApplicationAutoStartConfigurationFields {
 }
 
 /// The nested block `aws_emrserverless_application.auto_stop_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationAutoStopConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationAutoStopConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationAutoStopConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationAutoStopConfiguration {
     #[inline]
@@ -307,10 +347,18 @@ impl EmrserverlessApplicationAutoStopConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationAutoStopConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationAutoStopConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationAutoStopConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationAutoStopConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationAutoStopConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +382,15 @@ impl EmrserverlessApplicationAutoStopConfigurationFields {
 }
 
 /// The nested block `aws_emrserverless_application.image_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationImageConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationImageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationImageConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationImageConfiguration`].
 #[derive(Clone, Debug)]
@@ -355,10 +410,18 @@ impl EmrserverlessApplicationImageConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationImageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationImageConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationImageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationImageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationImageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -377,8 +440,15 @@ impl EmrserverlessApplicationImageConfigurationFields {
 }
 
 /// The nested block `aws_emrserverless_application.initial_capacity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInitialCapacity(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationInitialCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInitialCapacity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationInitialCapacity`].
 #[derive(Clone, Debug)]
@@ -403,10 +473,18 @@ impl EmrserverlessApplicationInitialCapacity {
 }
 
 /// The fields of a [`EmrserverlessApplicationInitialCapacity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInitialCapacityFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationInitialCapacityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInitialCapacityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationInitialCapacityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -430,8 +508,15 @@ impl EmrserverlessApplicationInitialCapacityFields {
 }
 
 /// The nested block `aws_emrserverless_application.initial_capacity.initial_capacity_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInitialCapacityInitialCapacityConfig(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationInitialCapacityInitialCapacityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInitialCapacityInitialCapacityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationInitialCapacityInitialCapacityConfig`].
 #[derive(Clone, Debug)]
@@ -456,10 +541,18 @@ impl EmrserverlessApplicationInitialCapacityInitialCapacityConfig {
 }
 
 /// The fields of a [`EmrserverlessApplicationInitialCapacityInitialCapacityConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInitialCapacityInitialCapacityConfigFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationInitialCapacityInitialCapacityConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInitialCapacityInitialCapacityConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationInitialCapacityInitialCapacityConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -483,8 +576,15 @@ impl EmrserverlessApplicationInitialCapacityInitialCapacityConfigFields {
 }
 
 /// The nested block `aws_emrserverless_application.initial_capacity.initial_capacity_config.worker_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfiguration`].
 #[derive(Clone, Debug)]
@@ -511,10 +611,18 @@ impl EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfigura
 }
 
 /// The fields of a [`EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -543,8 +651,15 @@ impl EmrserverlessApplicationInitialCapacityInitialCapacityConfigWorkerConfigura
 }
 
 /// The nested block `aws_emrserverless_application.interactive_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInteractiveConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationInteractiveConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInteractiveConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationInteractiveConfiguration {
     #[inline]
@@ -565,10 +680,18 @@ impl EmrserverlessApplicationInteractiveConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationInteractiveConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationInteractiveConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationInteractiveConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationInteractiveConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationInteractiveConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -592,8 +715,15 @@ impl EmrserverlessApplicationInteractiveConfigurationFields {
 }
 
 /// The nested block `aws_emrserverless_application.maximum_capacity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMaximumCapacity(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationMaximumCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMaximumCapacity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationMaximumCapacity`].
 #[derive(Clone, Debug)]
@@ -620,10 +750,18 @@ impl EmrserverlessApplicationMaximumCapacity {
 }
 
 /// The fields of a [`EmrserverlessApplicationMaximumCapacity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMaximumCapacityFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationMaximumCapacityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMaximumCapacityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationMaximumCapacityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -652,8 +790,15 @@ impl EmrserverlessApplicationMaximumCapacityFields {
 }
 
 /// The nested block `aws_emrserverless_application.monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationMonitoringConfiguration {
     #[inline]
@@ -684,10 +829,18 @@ impl EmrserverlessApplicationMonitoringConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationMonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationMonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -721,8 +874,15 @@ impl EmrserverlessApplicationMonitoringConfigurationFields {
 }
 
 /// The nested block `aws_emrserverless_application.monitoring_configuration.cloudwatch_logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -763,10 +923,18 @@ impl EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurati
 }
 
 /// The fields of a [`EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -805,8 +973,15 @@ impl EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurati
 }
 
 /// The nested block `aws_emrserverless_application.monitoring_configuration.cloudwatch_logging_configuration.log_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypes(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypes`].
 #[derive(Clone, Debug)]
@@ -828,10 +1003,18 @@ impl EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurati
 }
 
 /// The fields of a [`EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypesFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurationLogTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -855,8 +1038,15 @@ impl EmrserverlessApplicationMonitoringConfigurationCloudwatchLoggingConfigurati
 }
 
 /// The nested block `aws_emrserverless_application.monitoring_configuration.managed_persistence_monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfiguration {
     #[inline]
@@ -877,10 +1067,18 @@ impl EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoring
 }
 
 /// The fields of a [`EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -904,8 +1102,15 @@ impl EmrserverlessApplicationMonitoringConfigurationManagedPersistenceMonitoring
 }
 
 /// The nested block `aws_emrserverless_application.monitoring_configuration.prometheus_monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfiguration {
     #[inline]
@@ -921,10 +1126,18 @@ impl EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfigur
 }
 
 /// The fields of a [`EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -943,8 +1156,15 @@ impl EmrserverlessApplicationMonitoringConfigurationPrometheusMonitoringConfigur
 }
 
 /// The nested block `aws_emrserverless_application.monitoring_configuration.s3_monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfiguration {
     #[inline]
@@ -965,10 +1185,18 @@ impl EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -992,8 +1220,15 @@ impl EmrserverlessApplicationMonitoringConfigurationS3MonitoringConfigurationFie
 }
 
 /// The nested block `aws_emrserverless_application.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationNetworkConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationNetworkConfiguration {
     #[inline]
@@ -1014,10 +1249,18 @@ impl EmrserverlessApplicationNetworkConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1041,8 +1284,15 @@ impl EmrserverlessApplicationNetworkConfigurationFields {
 }
 
 /// The nested block `aws_emrserverless_application.runtime_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationRuntimeConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationRuntimeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationRuntimeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmrserverlessApplicationRuntimeConfiguration`].
 #[derive(Clone, Debug)]
@@ -1067,10 +1317,18 @@ impl EmrserverlessApplicationRuntimeConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationRuntimeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationRuntimeConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationRuntimeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationRuntimeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationRuntimeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1094,8 +1352,15 @@ impl EmrserverlessApplicationRuntimeConfigurationFields {
 }
 
 /// The nested block `aws_emrserverless_application.scheduler_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationSchedulerConfiguration(Body);
+
+impl std::fmt::Debug for EmrserverlessApplicationSchedulerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationSchedulerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl EmrserverlessApplicationSchedulerConfiguration {
     #[inline]
@@ -1116,10 +1381,18 @@ impl EmrserverlessApplicationSchedulerConfiguration {
 }
 
 /// The fields of a [`EmrserverlessApplicationSchedulerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmrserverlessApplicationSchedulerConfigurationFields(Expr);
 
+impl std::fmt::Debug for EmrserverlessApplicationSchedulerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmrserverlessApplicationSchedulerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmrserverlessApplicationSchedulerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

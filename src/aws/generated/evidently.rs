@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_evidently_feature`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeature(Body);
+
+impl std::fmt::Debug for EvidentlyFeature {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeature").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyFeature`].
 #[derive(Clone, Debug)]
@@ -80,9 +87,11 @@ impl EvidentlyFeature {
 }
 
 impl BlockType for EvidentlyFeature {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -96,16 +105,25 @@ impl Resource for EvidentlyFeature {
 }
 
 /// A declared [`EvidentlyFeature`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureRef(BlockRef);
 
+impl std::fmt::Debug for EvidentlyFeatureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EvidentlyFeatureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EvidentlyFeatureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -213,10 +231,18 @@ impl EvidentlyFeatureRef {
 pub enum EvidentlyFeatureEvaluationRules {}
 
 /// The fields of a [`EvidentlyFeatureEvaluationRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureEvaluationRulesFields(Expr);
 
+impl std::fmt::Debug for EvidentlyFeatureEvaluationRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureEvaluationRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyFeatureEvaluationRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -240,8 +266,15 @@ impl EvidentlyFeatureEvaluationRulesFields {
 }
 
 /// The nested block `aws_evidently_feature.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureTimeouts(Body);
+
+impl std::fmt::Debug for EvidentlyFeatureTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EvidentlyFeatureTimeouts {
     #[inline]
@@ -267,10 +300,18 @@ impl EvidentlyFeatureTimeouts {
 }
 
 /// The fields of a [`EvidentlyFeatureTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyFeatureTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyFeatureTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -299,8 +340,15 @@ impl EvidentlyFeatureTimeoutsFields {
 }
 
 /// The nested block `aws_evidently_feature.variations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureVariations(Body);
+
+impl std::fmt::Debug for EvidentlyFeatureVariations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureVariations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyFeatureVariations`].
 #[derive(Clone, Debug)]
@@ -322,10 +370,18 @@ impl EvidentlyFeatureVariations {
 }
 
 /// The fields of a [`EvidentlyFeatureVariations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureVariationsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyFeatureVariationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureVariationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyFeatureVariationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -349,8 +405,15 @@ impl EvidentlyFeatureVariationsFields {
 }
 
 /// The nested block `aws_evidently_feature.variations.value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureVariationsValue(Body);
+
+impl std::fmt::Debug for EvidentlyFeatureVariationsValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureVariationsValue").field(&self.0).finish()
+    }
+}
 
 impl EvidentlyFeatureVariationsValue {
     #[inline]
@@ -381,10 +444,18 @@ impl EvidentlyFeatureVariationsValue {
 }
 
 /// The fields of a [`EvidentlyFeatureVariationsValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyFeatureVariationsValueFields(Expr);
 
+impl std::fmt::Debug for EvidentlyFeatureVariationsValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyFeatureVariationsValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyFeatureVariationsValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -418,8 +489,15 @@ impl EvidentlyFeatureVariationsValueFields {
 }
 
 /// The resource `aws_evidently_launch`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunch(Body);
+
+impl std::fmt::Debug for EvidentlyLaunch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyLaunch`].
 #[derive(Clone, Debug)]
@@ -490,9 +568,11 @@ impl EvidentlyLaunch {
 }
 
 impl BlockType for EvidentlyLaunch {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -506,16 +586,25 @@ impl Resource for EvidentlyLaunch {
 }
 
 /// A declared [`EvidentlyLaunch`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchRef(BlockRef);
 
+impl std::fmt::Debug for EvidentlyLaunchRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EvidentlyLaunchRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EvidentlyLaunchRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -628,10 +717,18 @@ impl EvidentlyLaunchRef {
 pub enum EvidentlyLaunchExecution {}
 
 /// The fields of a [`EvidentlyLaunchExecution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchExecutionFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchExecutionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchExecutionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchExecutionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -655,8 +752,15 @@ impl EvidentlyLaunchExecutionFields {
 }
 
 /// The nested block `aws_evidently_launch.groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchGroups(Body);
+
+impl std::fmt::Debug for EvidentlyLaunchGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyLaunchGroups`].
 #[derive(Clone, Debug)]
@@ -685,10 +789,18 @@ impl EvidentlyLaunchGroups {
 }
 
 /// The fields of a [`EvidentlyLaunchGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchGroupsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -722,8 +834,15 @@ impl EvidentlyLaunchGroupsFields {
 }
 
 /// The nested block `aws_evidently_launch.metric_monitors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchMetricMonitors(Body);
+
+impl std::fmt::Debug for EvidentlyLaunchMetricMonitors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchMetricMonitors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyLaunchMetricMonitors`].
 #[derive(Clone, Debug)]
@@ -743,10 +862,18 @@ impl EvidentlyLaunchMetricMonitors {
 }
 
 /// The fields of a [`EvidentlyLaunchMetricMonitors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchMetricMonitorsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchMetricMonitorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchMetricMonitorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchMetricMonitorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -765,8 +892,15 @@ impl EvidentlyLaunchMetricMonitorsFields {
 }
 
 /// The nested block `aws_evidently_launch.metric_monitors.metric_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchMetricMonitorsMetricDefinition(Body);
+
+impl std::fmt::Debug for EvidentlyLaunchMetricMonitorsMetricDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchMetricMonitorsMetricDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyLaunchMetricMonitorsMetricDefinition`].
 #[derive(Clone, Debug)]
@@ -800,10 +934,18 @@ impl EvidentlyLaunchMetricMonitorsMetricDefinition {
 }
 
 /// The fields of a [`EvidentlyLaunchMetricMonitorsMetricDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchMetricMonitorsMetricDefinitionFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchMetricMonitorsMetricDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchMetricMonitorsMetricDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchMetricMonitorsMetricDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -842,8 +984,15 @@ impl EvidentlyLaunchMetricMonitorsMetricDefinitionFields {
 }
 
 /// The nested block `aws_evidently_launch.scheduled_splits_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchScheduledSplitsConfig(Body);
+
+impl std::fmt::Debug for EvidentlyLaunchScheduledSplitsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchScheduledSplitsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyLaunchScheduledSplitsConfig`].
 #[derive(Clone, Debug)]
@@ -863,10 +1012,18 @@ impl EvidentlyLaunchScheduledSplitsConfig {
 }
 
 /// The fields of a [`EvidentlyLaunchScheduledSplitsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchScheduledSplitsConfigFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchScheduledSplitsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchScheduledSplitsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchScheduledSplitsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -885,8 +1042,15 @@ impl EvidentlyLaunchScheduledSplitsConfigFields {
 }
 
 /// The nested block `aws_evidently_launch.scheduled_splits_config.steps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchScheduledSplitsConfigSteps(Body);
+
+impl std::fmt::Debug for EvidentlyLaunchScheduledSplitsConfigSteps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchScheduledSplitsConfigSteps").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyLaunchScheduledSplitsConfigSteps`].
 #[derive(Clone, Debug)]
@@ -914,10 +1078,18 @@ impl EvidentlyLaunchScheduledSplitsConfigSteps {
 }
 
 /// The fields of a [`EvidentlyLaunchScheduledSplitsConfigSteps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchScheduledSplitsConfigStepsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchScheduledSplitsConfigStepsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchScheduledSplitsConfigStepsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchScheduledSplitsConfigStepsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -946,8 +1118,15 @@ impl EvidentlyLaunchScheduledSplitsConfigStepsFields {
 }
 
 /// The nested block `aws_evidently_launch.scheduled_splits_config.steps.segment_overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverrides(Body);
+
+impl std::fmt::Debug for EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverrides").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverrides`].
 #[derive(Clone, Debug)]
@@ -971,10 +1150,18 @@ impl EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverrides {
 }
 
 /// The fields of a [`EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverridesFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1003,8 +1190,15 @@ impl EvidentlyLaunchScheduledSplitsConfigStepsSegmentOverridesFields {
 }
 
 /// The nested block `aws_evidently_launch.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchTimeouts(Body);
+
+impl std::fmt::Debug for EvidentlyLaunchTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EvidentlyLaunchTimeouts {
     #[inline]
@@ -1030,10 +1224,18 @@ impl EvidentlyLaunchTimeouts {
 }
 
 /// The fields of a [`EvidentlyLaunchTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyLaunchTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyLaunchTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyLaunchTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyLaunchTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1062,8 +1264,15 @@ impl EvidentlyLaunchTimeoutsFields {
 }
 
 /// The resource `aws_evidently_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProject(Body);
+
+impl std::fmt::Debug for EvidentlyProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlyProject`].
 #[derive(Clone, Debug)]
@@ -1119,9 +1328,11 @@ impl EvidentlyProject {
 }
 
 impl BlockType for EvidentlyProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1135,16 +1346,25 @@ impl Resource for EvidentlyProject {
 }
 
 /// A declared [`EvidentlyProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectRef(BlockRef);
 
+impl std::fmt::Debug for EvidentlyProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EvidentlyProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EvidentlyProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1243,8 +1463,15 @@ impl EvidentlyProjectRef {
 }
 
 /// The nested block `aws_evidently_project.data_delivery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectDataDelivery(Body);
+
+impl std::fmt::Debug for EvidentlyProjectDataDelivery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectDataDelivery").field(&self.0).finish()
+    }
+}
 
 impl EvidentlyProjectDataDelivery {
     #[inline]
@@ -1265,10 +1492,18 @@ impl EvidentlyProjectDataDelivery {
 }
 
 /// The fields of a [`EvidentlyProjectDataDelivery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectDataDeliveryFields(Expr);
 
+impl std::fmt::Debug for EvidentlyProjectDataDeliveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectDataDeliveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyProjectDataDeliveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1292,8 +1527,15 @@ impl EvidentlyProjectDataDeliveryFields {
 }
 
 /// The nested block `aws_evidently_project.data_delivery.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectDataDeliveryCloudwatchLogs(Body);
+
+impl std::fmt::Debug for EvidentlyProjectDataDeliveryCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectDataDeliveryCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 impl EvidentlyProjectDataDeliveryCloudwatchLogs {
     #[inline]
@@ -1309,10 +1551,18 @@ impl EvidentlyProjectDataDeliveryCloudwatchLogs {
 }
 
 /// The fields of a [`EvidentlyProjectDataDeliveryCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectDataDeliveryCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyProjectDataDeliveryCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectDataDeliveryCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyProjectDataDeliveryCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1331,8 +1581,15 @@ impl EvidentlyProjectDataDeliveryCloudwatchLogsFields {
 }
 
 /// The nested block `aws_evidently_project.data_delivery.s3_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectDataDeliveryS3Destination(Body);
+
+impl std::fmt::Debug for EvidentlyProjectDataDeliveryS3Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectDataDeliveryS3Destination").field(&self.0).finish()
+    }
+}
 
 impl EvidentlyProjectDataDeliveryS3Destination {
     #[inline]
@@ -1353,10 +1610,18 @@ impl EvidentlyProjectDataDeliveryS3Destination {
 }
 
 /// The fields of a [`EvidentlyProjectDataDeliveryS3Destination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectDataDeliveryS3DestinationFields(Expr);
 
+impl std::fmt::Debug for EvidentlyProjectDataDeliveryS3DestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectDataDeliveryS3DestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyProjectDataDeliveryS3DestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1380,8 +1645,15 @@ impl EvidentlyProjectDataDeliveryS3DestinationFields {
 }
 
 /// The nested block `aws_evidently_project.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectTimeouts(Body);
+
+impl std::fmt::Debug for EvidentlyProjectTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectTimeouts").field(&self.0).finish()
+    }
+}
 
 impl EvidentlyProjectTimeouts {
     #[inline]
@@ -1407,10 +1679,18 @@ impl EvidentlyProjectTimeouts {
 }
 
 /// The fields of a [`EvidentlyProjectTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlyProjectTimeoutsFields(Expr);
 
+impl std::fmt::Debug for EvidentlyProjectTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlyProjectTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EvidentlyProjectTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1439,8 +1719,15 @@ impl EvidentlyProjectTimeoutsFields {
 }
 
 /// The resource `aws_evidently_segment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlySegment(Body);
+
+impl std::fmt::Debug for EvidentlySegment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlySegment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EvidentlySegment`].
 #[derive(Clone, Debug)]
@@ -1488,9 +1775,11 @@ impl EvidentlySegment {
 }
 
 impl BlockType for EvidentlySegment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1504,16 +1793,25 @@ impl Resource for EvidentlySegment {
 }
 
 /// A declared [`EvidentlySegment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvidentlySegmentRef(BlockRef);
 
+impl std::fmt::Debug for EvidentlySegmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EvidentlySegmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EvidentlySegmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EvidentlySegmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

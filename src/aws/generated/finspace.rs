@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_finspace_kx_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxCluster(Body);
+
+impl std::fmt::Debug for FinspaceKxCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxCluster`].
 #[derive(Clone, Debug)]
@@ -134,9 +141,11 @@ impl FinspaceKxCluster {
 }
 
 impl BlockType for FinspaceKxCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -150,16 +159,25 @@ impl Resource for FinspaceKxCluster {
 }
 
 /// A declared [`FinspaceKxCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterRef(BlockRef);
 
+impl std::fmt::Debug for FinspaceKxClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FinspaceKxClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FinspaceKxClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -318,8 +336,15 @@ impl FinspaceKxClusterRef {
 }
 
 /// The nested block `aws_finspace_kx_cluster.auto_scaling_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterAutoScalingConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterAutoScalingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterAutoScalingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterAutoScalingConfiguration`].
 #[derive(Clone, Debug)]
@@ -349,10 +374,18 @@ impl FinspaceKxClusterAutoScalingConfiguration {
 }
 
 /// The fields of a [`FinspaceKxClusterAutoScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterAutoScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterAutoScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterAutoScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterAutoScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -396,8 +429,15 @@ impl FinspaceKxClusterAutoScalingConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.cache_storage_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterCacheStorageConfigurations(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterCacheStorageConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterCacheStorageConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterCacheStorageConfigurations`].
 #[derive(Clone, Debug)]
@@ -419,10 +459,18 @@ impl FinspaceKxClusterCacheStorageConfigurations {
 }
 
 /// The fields of a [`FinspaceKxClusterCacheStorageConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterCacheStorageConfigurationsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterCacheStorageConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterCacheStorageConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterCacheStorageConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -446,8 +494,15 @@ impl FinspaceKxClusterCacheStorageConfigurationsFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.capacity_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterCapacityConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterCapacityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterCapacityConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterCapacityConfiguration`].
 #[derive(Clone, Debug)]
@@ -469,10 +524,18 @@ impl FinspaceKxClusterCapacityConfiguration {
 }
 
 /// The fields of a [`FinspaceKxClusterCapacityConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterCapacityConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterCapacityConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterCapacityConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterCapacityConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -496,8 +559,15 @@ impl FinspaceKxClusterCapacityConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.code`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterCode(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterCode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterCode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterCode`].
 #[derive(Clone, Debug)]
@@ -524,10 +594,18 @@ impl FinspaceKxClusterCode {
 }
 
 /// The fields of a [`FinspaceKxClusterCode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterCodeFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterCodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterCodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterCodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -556,8 +634,15 @@ impl FinspaceKxClusterCodeFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterDatabase(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterDatabase`].
 #[derive(Clone, Debug)]
@@ -593,10 +678,18 @@ impl FinspaceKxClusterDatabase {
 }
 
 /// The fields of a [`FinspaceKxClusterDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterDatabaseFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -630,8 +723,15 @@ impl FinspaceKxClusterDatabaseFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.database.cache_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterDatabaseCacheConfigurations(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterDatabaseCacheConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterDatabaseCacheConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterDatabaseCacheConfigurations`].
 #[derive(Clone, Debug)]
@@ -656,10 +756,18 @@ impl FinspaceKxClusterDatabaseCacheConfigurations {
 }
 
 /// The fields of a [`FinspaceKxClusterDatabaseCacheConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterDatabaseCacheConfigurationsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterDatabaseCacheConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterDatabaseCacheConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterDatabaseCacheConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -683,8 +791,15 @@ impl FinspaceKxClusterDatabaseCacheConfigurationsFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.savedown_storage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterSavedownStorageConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterSavedownStorageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterSavedownStorageConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxClusterSavedownStorageConfiguration {
     #[inline]
@@ -710,10 +825,18 @@ impl FinspaceKxClusterSavedownStorageConfiguration {
 }
 
 /// The fields of a [`FinspaceKxClusterSavedownStorageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterSavedownStorageConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterSavedownStorageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterSavedownStorageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterSavedownStorageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -742,8 +865,15 @@ impl FinspaceKxClusterSavedownStorageConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.scaling_group_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterScalingGroupConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterScalingGroupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterScalingGroupConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterScalingGroupConfiguration`].
 #[derive(Clone, Debug)]
@@ -777,10 +907,18 @@ impl FinspaceKxClusterScalingGroupConfiguration {
 }
 
 /// The fields of a [`FinspaceKxClusterScalingGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterScalingGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterScalingGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterScalingGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterScalingGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -819,8 +957,15 @@ impl FinspaceKxClusterScalingGroupConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.tickerplant_log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterTickerplantLogConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterTickerplantLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterTickerplantLogConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterTickerplantLogConfiguration`].
 #[derive(Clone, Debug)]
@@ -840,10 +985,18 @@ impl FinspaceKxClusterTickerplantLogConfiguration {
 }
 
 /// The fields of a [`FinspaceKxClusterTickerplantLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterTickerplantLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterTickerplantLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterTickerplantLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterTickerplantLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -862,8 +1015,15 @@ impl FinspaceKxClusterTickerplantLogConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterTimeouts(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxClusterTimeouts {
     #[inline]
@@ -889,10 +1049,18 @@ impl FinspaceKxClusterTimeouts {
 }
 
 /// The fields of a [`FinspaceKxClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -921,8 +1089,15 @@ impl FinspaceKxClusterTimeoutsFields {
 }
 
 /// The nested block `aws_finspace_kx_cluster.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterVpcConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxClusterVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxClusterVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -948,10 +1123,18 @@ impl FinspaceKxClusterVpcConfiguration {
 }
 
 /// The fields of a [`FinspaceKxClusterVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxClusterVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxClusterVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxClusterVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxClusterVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -985,8 +1168,15 @@ impl FinspaceKxClusterVpcConfigurationFields {
 }
 
 /// The resource `aws_finspace_kx_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDatabase(Body);
+
+impl std::fmt::Debug for FinspaceKxDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxDatabase`].
 #[derive(Clone, Debug)]
@@ -1039,9 +1229,11 @@ impl FinspaceKxDatabase {
 }
 
 impl BlockType for FinspaceKxDatabase {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1055,16 +1247,25 @@ impl Resource for FinspaceKxDatabase {
 }
 
 /// A declared [`FinspaceKxDatabase`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDatabaseRef(BlockRef);
 
+impl std::fmt::Debug for FinspaceKxDatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FinspaceKxDatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FinspaceKxDatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1133,8 +1334,15 @@ impl FinspaceKxDatabaseRef {
 }
 
 /// The nested block `aws_finspace_kx_database.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDatabaseTimeouts(Body);
+
+impl std::fmt::Debug for FinspaceKxDatabaseTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDatabaseTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxDatabaseTimeouts {
     #[inline]
@@ -1160,10 +1368,18 @@ impl FinspaceKxDatabaseTimeouts {
 }
 
 /// The fields of a [`FinspaceKxDatabaseTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDatabaseTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxDatabaseTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDatabaseTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxDatabaseTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1192,8 +1408,15 @@ impl FinspaceKxDatabaseTimeoutsFields {
 }
 
 /// The resource `aws_finspace_kx_dataview`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDataview(Body);
+
+impl std::fmt::Debug for FinspaceKxDataview {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDataview").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxDataview`].
 #[derive(Clone, Debug)]
@@ -1273,9 +1496,11 @@ impl FinspaceKxDataview {
 }
 
 impl BlockType for FinspaceKxDataview {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1289,16 +1514,25 @@ impl Resource for FinspaceKxDataview {
 }
 
 /// A declared [`FinspaceKxDataview`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDataviewRef(BlockRef);
 
+impl std::fmt::Debug for FinspaceKxDataviewRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDataviewRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FinspaceKxDataviewRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FinspaceKxDataviewRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1407,8 +1641,15 @@ impl FinspaceKxDataviewRef {
 }
 
 /// The nested block `aws_finspace_kx_dataview.segment_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDataviewSegmentConfigurations(Body);
+
+impl std::fmt::Debug for FinspaceKxDataviewSegmentConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDataviewSegmentConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxDataviewSegmentConfigurations`].
 #[derive(Clone, Debug)]
@@ -1435,10 +1676,18 @@ impl FinspaceKxDataviewSegmentConfigurations {
 }
 
 /// The fields of a [`FinspaceKxDataviewSegmentConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDataviewSegmentConfigurationsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxDataviewSegmentConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDataviewSegmentConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxDataviewSegmentConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1467,8 +1716,15 @@ impl FinspaceKxDataviewSegmentConfigurationsFields {
 }
 
 /// The nested block `aws_finspace_kx_dataview.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDataviewTimeouts(Body);
+
+impl std::fmt::Debug for FinspaceKxDataviewTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDataviewTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxDataviewTimeouts {
     #[inline]
@@ -1494,10 +1750,18 @@ impl FinspaceKxDataviewTimeouts {
 }
 
 /// The fields of a [`FinspaceKxDataviewTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxDataviewTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxDataviewTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxDataviewTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxDataviewTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1526,8 +1790,15 @@ impl FinspaceKxDataviewTimeoutsFields {
 }
 
 /// The resource `aws_finspace_kx_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironment(Body);
+
+impl std::fmt::Debug for FinspaceKxEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxEnvironment`].
 #[derive(Clone, Debug)]
@@ -1586,9 +1857,11 @@ impl FinspaceKxEnvironment {
 }
 
 impl BlockType for FinspaceKxEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1602,16 +1875,25 @@ impl Resource for FinspaceKxEnvironment {
 }
 
 /// A declared [`FinspaceKxEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for FinspaceKxEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FinspaceKxEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FinspaceKxEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1705,8 +1987,15 @@ impl FinspaceKxEnvironmentRef {
 }
 
 /// The nested block `aws_finspace_kx_environment.custom_dns_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentCustomDnsConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxEnvironmentCustomDnsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentCustomDnsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxEnvironmentCustomDnsConfiguration`].
 #[derive(Clone, Debug)]
@@ -1728,10 +2017,18 @@ impl FinspaceKxEnvironmentCustomDnsConfiguration {
 }
 
 /// The fields of a [`FinspaceKxEnvironmentCustomDnsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentCustomDnsConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxEnvironmentCustomDnsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentCustomDnsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxEnvironmentCustomDnsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1755,8 +2052,15 @@ impl FinspaceKxEnvironmentCustomDnsConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_environment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTimeouts(Body);
+
+impl std::fmt::Debug for FinspaceKxEnvironmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxEnvironmentTimeouts {
     #[inline]
@@ -1782,10 +2086,18 @@ impl FinspaceKxEnvironmentTimeouts {
 }
 
 /// The fields of a [`FinspaceKxEnvironmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxEnvironmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxEnvironmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1814,8 +2126,15 @@ impl FinspaceKxEnvironmentTimeoutsFields {
 }
 
 /// The nested block `aws_finspace_kx_environment.transit_gateway_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxEnvironmentTransitGatewayConfiguration`].
 #[derive(Clone, Debug)]
@@ -1843,10 +2162,18 @@ impl FinspaceKxEnvironmentTransitGatewayConfiguration {
 }
 
 /// The fields of a [`FinspaceKxEnvironmentTransitGatewayConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxEnvironmentTransitGatewayConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1875,8 +2202,15 @@ impl FinspaceKxEnvironmentTransitGatewayConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_environment.transit_gateway_configuration.attachment_network_acl_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfiguration(Body);
+
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfiguration`].
 #[derive(Clone, Debug)]
@@ -1912,10 +2246,18 @@ impl FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigu
 }
 
 /// The fields of a [`FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1959,8 +2301,15 @@ impl FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigu
 }
 
 /// The nested block `aws_finspace_kx_environment.transit_gateway_configuration.attachment_network_acl_configuration.icmp_type_code`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCode(Body);
+
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCode`].
 #[derive(Clone, Debug)]
@@ -1982,10 +2331,18 @@ impl FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigu
 }
 
 /// The fields of a [`FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCodeFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationIcmpTypeCodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2009,8 +2366,15 @@ impl FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigu
 }
 
 /// The nested block `aws_finspace_kx_environment.transit_gateway_configuration.attachment_network_acl_configuration.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRange(Body);
+
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRange`].
 #[derive(Clone, Debug)]
@@ -2032,10 +2396,18 @@ impl FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigu
 }
 
 /// The fields of a [`FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRangeFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigurationPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2059,8 +2431,15 @@ impl FinspaceKxEnvironmentTransitGatewayConfigurationAttachmentNetworkAclConfigu
 }
 
 /// The resource `aws_finspace_kx_scaling_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxScalingGroup(Body);
+
+impl std::fmt::Debug for FinspaceKxScalingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxScalingGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxScalingGroup`].
 #[derive(Clone, Debug)]
@@ -2112,9 +2491,11 @@ impl FinspaceKxScalingGroup {
 }
 
 impl BlockType for FinspaceKxScalingGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2128,16 +2509,25 @@ impl Resource for FinspaceKxScalingGroup {
 }
 
 /// A declared [`FinspaceKxScalingGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxScalingGroupRef(BlockRef);
 
+impl std::fmt::Debug for FinspaceKxScalingGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxScalingGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FinspaceKxScalingGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FinspaceKxScalingGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2226,8 +2616,15 @@ impl FinspaceKxScalingGroupRef {
 }
 
 /// The nested block `aws_finspace_kx_scaling_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxScalingGroupTimeouts(Body);
+
+impl std::fmt::Debug for FinspaceKxScalingGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxScalingGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxScalingGroupTimeouts {
     #[inline]
@@ -2253,10 +2650,18 @@ impl FinspaceKxScalingGroupTimeouts {
 }
 
 /// The fields of a [`FinspaceKxScalingGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxScalingGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxScalingGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxScalingGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxScalingGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2285,8 +2690,15 @@ impl FinspaceKxScalingGroupTimeoutsFields {
 }
 
 /// The resource `aws_finspace_kx_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxUser(Body);
+
+impl std::fmt::Debug for FinspaceKxUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxUser`].
 #[derive(Clone, Debug)]
@@ -2336,9 +2748,11 @@ impl FinspaceKxUser {
 }
 
 impl BlockType for FinspaceKxUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2352,16 +2766,25 @@ impl Resource for FinspaceKxUser {
 }
 
 /// A declared [`FinspaceKxUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxUserRef(BlockRef);
 
+impl std::fmt::Debug for FinspaceKxUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FinspaceKxUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FinspaceKxUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2420,8 +2843,15 @@ impl FinspaceKxUserRef {
 }
 
 /// The nested block `aws_finspace_kx_user.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxUserTimeouts(Body);
+
+impl std::fmt::Debug for FinspaceKxUserTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxUserTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxUserTimeouts {
     #[inline]
@@ -2447,10 +2877,18 @@ impl FinspaceKxUserTimeouts {
 }
 
 /// The fields of a [`FinspaceKxUserTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxUserTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxUserTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxUserTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxUserTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2479,8 +2917,15 @@ impl FinspaceKxUserTimeoutsFields {
 }
 
 /// The resource `aws_finspace_kx_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxVolume(Body);
+
+impl std::fmt::Debug for FinspaceKxVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxVolume`].
 #[derive(Clone, Debug)]
@@ -2545,9 +2990,11 @@ impl FinspaceKxVolume {
 }
 
 impl BlockType for FinspaceKxVolume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2561,16 +3008,25 @@ impl Resource for FinspaceKxVolume {
 }
 
 /// A declared [`FinspaceKxVolume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxVolumeRef(BlockRef);
 
+impl std::fmt::Debug for FinspaceKxVolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxVolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FinspaceKxVolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FinspaceKxVolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2678,10 +3134,18 @@ impl FinspaceKxVolumeRef {
 pub enum FinspaceKxVolumeAttachedClusters {}
 
 /// The fields of a [`FinspaceKxVolumeAttachedClusters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxVolumeAttachedClustersFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxVolumeAttachedClustersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxVolumeAttachedClustersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxVolumeAttachedClustersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2710,8 +3174,15 @@ impl FinspaceKxVolumeAttachedClustersFields {
 }
 
 /// The nested block `aws_finspace_kx_volume.nas1_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxVolumeNas1Configuration(Body);
+
+impl std::fmt::Debug for FinspaceKxVolumeNas1Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxVolumeNas1Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FinspaceKxVolumeNas1Configuration`].
 #[derive(Clone, Debug)]
@@ -2733,10 +3204,18 @@ impl FinspaceKxVolumeNas1Configuration {
 }
 
 /// The fields of a [`FinspaceKxVolumeNas1Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxVolumeNas1ConfigurationFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxVolumeNas1ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxVolumeNas1ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxVolumeNas1ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2760,8 +3239,15 @@ impl FinspaceKxVolumeNas1ConfigurationFields {
 }
 
 /// The nested block `aws_finspace_kx_volume.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxVolumeTimeouts(Body);
+
+impl std::fmt::Debug for FinspaceKxVolumeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxVolumeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FinspaceKxVolumeTimeouts {
     #[inline]
@@ -2787,10 +3273,18 @@ impl FinspaceKxVolumeTimeouts {
 }
 
 /// The fields of a [`FinspaceKxVolumeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FinspaceKxVolumeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FinspaceKxVolumeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinspaceKxVolumeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FinspaceKxVolumeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

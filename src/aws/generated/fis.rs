@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_fis_experiment_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplate(Body);
+
+impl std::fmt::Debug for FisExperimentTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplate`].
 #[derive(Clone, Debug)]
@@ -83,9 +90,11 @@ impl FisExperimentTemplate {
 }
 
 impl BlockType for FisExperimentTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -99,16 +108,25 @@ impl Resource for FisExperimentTemplate {
 }
 
 /// A declared [`FisExperimentTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateRef(BlockRef);
 
+impl std::fmt::Debug for FisExperimentTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FisExperimentTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FisExperimentTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -187,8 +205,15 @@ impl FisExperimentTemplateRef {
 }
 
 /// The nested block `aws_fis_experiment_template.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateAction(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateAction`].
 #[derive(Clone, Debug)]
@@ -231,10 +256,18 @@ impl FisExperimentTemplateAction {
 }
 
 /// The fields of a [`FisExperimentTemplateAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateActionFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -278,8 +311,15 @@ impl FisExperimentTemplateActionFields {
 }
 
 /// The nested block `aws_fis_experiment_template.action.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateActionParameter(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateActionParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateActionParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateActionParameter`].
 #[derive(Clone, Debug)]
@@ -301,10 +341,18 @@ impl FisExperimentTemplateActionParameter {
 }
 
 /// The fields of a [`FisExperimentTemplateActionParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateActionParameterFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateActionParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateActionParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateActionParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -328,8 +376,15 @@ impl FisExperimentTemplateActionParameterFields {
 }
 
 /// The nested block `aws_fis_experiment_template.action.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateActionTarget(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateActionTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateActionTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateActionTarget`].
 #[derive(Clone, Debug)]
@@ -351,10 +406,18 @@ impl FisExperimentTemplateActionTarget {
 }
 
 /// The fields of a [`FisExperimentTemplateActionTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateActionTargetFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateActionTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateActionTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateActionTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -378,8 +441,15 @@ impl FisExperimentTemplateActionTargetFields {
 }
 
 /// The nested block `aws_fis_experiment_template.experiment_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentOptions(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateExperimentOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentOptions").field(&self.0).finish()
+    }
+}
 
 impl FisExperimentTemplateExperimentOptions {
     #[inline]
@@ -400,10 +470,18 @@ impl FisExperimentTemplateExperimentOptions {
 }
 
 /// The fields of a [`FisExperimentTemplateExperimentOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentOptionsFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateExperimentOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateExperimentOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -427,8 +505,15 @@ impl FisExperimentTemplateExperimentOptionsFields {
 }
 
 /// The nested block `aws_fis_experiment_template.experiment_report_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfiguration(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FisExperimentTemplateExperimentReportConfiguration {
     #[inline]
@@ -459,10 +544,18 @@ impl FisExperimentTemplateExperimentReportConfiguration {
 }
 
 /// The fields of a [`FisExperimentTemplateExperimentReportConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateExperimentReportConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -496,8 +589,15 @@ impl FisExperimentTemplateExperimentReportConfigurationFields {
 }
 
 /// The nested block `aws_fis_experiment_template.experiment_report_configuration.data_sources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationDataSources(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationDataSources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationDataSources").field(&self.0).finish()
+    }
+}
 
 impl FisExperimentTemplateExperimentReportConfigurationDataSources {
     #[inline]
@@ -514,10 +614,18 @@ impl FisExperimentTemplateExperimentReportConfigurationDataSources {
 }
 
 /// The fields of a [`FisExperimentTemplateExperimentReportConfigurationDataSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationDataSourcesFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationDataSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationDataSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateExperimentReportConfigurationDataSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -536,8 +644,15 @@ impl FisExperimentTemplateExperimentReportConfigurationDataSourcesFields {
 }
 
 /// The nested block `aws_fis_experiment_template.experiment_report_configuration.data_sources.cloudwatch_dashboard`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboard(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboard").field(&self.0).finish()
+    }
+}
 
 impl FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboard {
     #[inline]
@@ -553,10 +668,18 @@ impl FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDash
 }
 
 /// The fields of a [`FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboard`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboardFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDashboardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -575,8 +698,15 @@ impl FisExperimentTemplateExperimentReportConfigurationDataSourcesCloudwatchDash
 }
 
 /// The nested block `aws_fis_experiment_template.experiment_report_configuration.outputs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationOutputs(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationOutputs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationOutputs").field(&self.0).finish()
+    }
+}
 
 impl FisExperimentTemplateExperimentReportConfigurationOutputs {
     #[inline]
@@ -592,10 +722,18 @@ impl FisExperimentTemplateExperimentReportConfigurationOutputs {
 }
 
 /// The fields of a [`FisExperimentTemplateExperimentReportConfigurationOutputs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationOutputsFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationOutputsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationOutputsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateExperimentReportConfigurationOutputsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -614,8 +752,15 @@ impl FisExperimentTemplateExperimentReportConfigurationOutputsFields {
 }
 
 /// The nested block `aws_fis_experiment_template.experiment_report_configuration.outputs.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationOutputsS3Configuration(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationOutputsS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationOutputsS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateExperimentReportConfigurationOutputsS3Configuration`].
 #[derive(Clone, Debug)]
@@ -640,10 +785,18 @@ impl FisExperimentTemplateExperimentReportConfigurationOutputsS3Configuration {
 }
 
 /// The fields of a [`FisExperimentTemplateExperimentReportConfigurationOutputsS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateExperimentReportConfigurationOutputsS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateExperimentReportConfigurationOutputsS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateExperimentReportConfigurationOutputsS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateExperimentReportConfigurationOutputsS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -667,8 +820,15 @@ impl FisExperimentTemplateExperimentReportConfigurationOutputsS3ConfigurationFie
 }
 
 /// The nested block `aws_fis_experiment_template.log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateLogConfiguration(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateLogConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateLogConfiguration`].
 #[derive(Clone, Debug)]
@@ -698,10 +858,18 @@ impl FisExperimentTemplateLogConfiguration {
 }
 
 /// The fields of a [`FisExperimentTemplateLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -730,8 +898,15 @@ impl FisExperimentTemplateLogConfigurationFields {
 }
 
 /// The nested block `aws_fis_experiment_template.log_configuration.cloudwatch_logs_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateLogConfigurationCloudwatchLogsConfiguration(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateLogConfigurationCloudwatchLogsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateLogConfigurationCloudwatchLogsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateLogConfigurationCloudwatchLogsConfiguration`].
 #[derive(Clone, Debug)]
@@ -751,10 +926,18 @@ impl FisExperimentTemplateLogConfigurationCloudwatchLogsConfiguration {
 }
 
 /// The fields of a [`FisExperimentTemplateLogConfigurationCloudwatchLogsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateLogConfigurationCloudwatchLogsConfigurationFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateLogConfigurationCloudwatchLogsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateLogConfigurationCloudwatchLogsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateLogConfigurationCloudwatchLogsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -773,8 +956,15 @@ impl FisExperimentTemplateLogConfigurationCloudwatchLogsConfigurationFields {
 }
 
 /// The nested block `aws_fis_experiment_template.log_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateLogConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateLogConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateLogConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateLogConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -799,10 +989,18 @@ impl FisExperimentTemplateLogConfigurationS3Configuration {
 }
 
 /// The fields of a [`FisExperimentTemplateLogConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateLogConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateLogConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateLogConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateLogConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -826,8 +1024,15 @@ impl FisExperimentTemplateLogConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_fis_experiment_template.stop_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateStopCondition(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateStopCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateStopCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateStopCondition`].
 #[derive(Clone, Debug)]
@@ -852,10 +1057,18 @@ impl FisExperimentTemplateStopCondition {
 }
 
 /// The fields of a [`FisExperimentTemplateStopCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateStopConditionFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateStopConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateStopConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateStopConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -879,8 +1092,15 @@ impl FisExperimentTemplateStopConditionFields {
 }
 
 /// The nested block `aws_fis_experiment_template.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTarget(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateTarget`].
 #[derive(Clone, Debug)]
@@ -926,10 +1146,18 @@ impl FisExperimentTemplateTarget {
 }
 
 /// The fields of a [`FisExperimentTemplateTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTargetFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -978,8 +1206,15 @@ impl FisExperimentTemplateTargetFields {
 }
 
 /// The nested block `aws_fis_experiment_template.target.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTargetFilter(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateTargetFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTargetFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateTargetFilter`].
 #[derive(Clone, Debug)]
@@ -1001,10 +1236,18 @@ impl FisExperimentTemplateTargetFilter {
 }
 
 /// The fields of a [`FisExperimentTemplateTargetFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTargetFilterFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateTargetFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTargetFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateTargetFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1028,8 +1271,15 @@ impl FisExperimentTemplateTargetFilterFields {
 }
 
 /// The nested block `aws_fis_experiment_template.target.resource_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTargetResourceTag(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateTargetResourceTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTargetResourceTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisExperimentTemplateTargetResourceTag`].
 #[derive(Clone, Debug)]
@@ -1051,10 +1301,18 @@ impl FisExperimentTemplateTargetResourceTag {
 }
 
 /// The fields of a [`FisExperimentTemplateTargetResourceTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTargetResourceTagFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateTargetResourceTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTargetResourceTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateTargetResourceTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1078,8 +1336,15 @@ impl FisExperimentTemplateTargetResourceTagFields {
 }
 
 /// The nested block `aws_fis_experiment_template.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTimeouts(Body);
+
+impl std::fmt::Debug for FisExperimentTemplateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FisExperimentTemplateTimeouts {
     #[inline]
@@ -1105,10 +1370,18 @@ impl FisExperimentTemplateTimeouts {
 }
 
 /// The fields of a [`FisExperimentTemplateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisExperimentTemplateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FisExperimentTemplateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisExperimentTemplateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FisExperimentTemplateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1137,8 +1410,15 @@ impl FisExperimentTemplateTimeoutsFields {
 }
 
 /// The resource `aws_fis_target_account_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisTargetAccountConfiguration(Body);
+
+impl std::fmt::Debug for FisTargetAccountConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisTargetAccountConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FisTargetAccountConfiguration`].
 #[derive(Clone, Debug)]
@@ -1176,9 +1456,11 @@ impl FisTargetAccountConfiguration {
 }
 
 impl BlockType for FisTargetAccountConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1192,16 +1474,25 @@ impl Resource for FisTargetAccountConfiguration {
 }
 
 /// A declared [`FisTargetAccountConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FisTargetAccountConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for FisTargetAccountConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FisTargetAccountConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FisTargetAccountConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FisTargetAccountConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1240,8 +1531,15 @@ impl FisTargetAccountConfigurationRef {
 }
 
 /// The data source `aws_fis_experiment_templates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFisExperimentTemplates(Body);
+
+impl std::fmt::Debug for DataAwsFisExperimentTemplates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFisExperimentTemplates").field(&self.0).finish()
+    }
+}
 
 impl DataAwsFisExperimentTemplates {
     #[inline]
@@ -1263,9 +1561,11 @@ impl DataAwsFisExperimentTemplates {
 }
 
 impl BlockType for DataAwsFisExperimentTemplates {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1278,16 +1578,25 @@ impl DataSource for DataAwsFisExperimentTemplates {
 }
 
 /// A declared [`DataAwsFisExperimentTemplates`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFisExperimentTemplatesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsFisExperimentTemplatesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFisExperimentTemplatesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsFisExperimentTemplatesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsFisExperimentTemplatesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_flow_log`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FlowLog(Body);
+
+impl std::fmt::Debug for FlowLog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FlowLog").field(&self.0).finish()
+    }
+}
 
 impl FlowLog {
     #[inline]
@@ -112,9 +119,11 @@ impl FlowLog {
 }
 
 impl BlockType for FlowLog {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -128,16 +137,25 @@ impl Resource for FlowLog {
 }
 
 /// A declared [`FlowLog`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FlowLogRef(BlockRef);
 
+impl std::fmt::Debug for FlowLogRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FlowLogRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FlowLogRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FlowLogRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -246,8 +264,15 @@ impl FlowLogRef {
 }
 
 /// The nested block `aws_flow_log.destination_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FlowLogDestinationOptions(Body);
+
+impl std::fmt::Debug for FlowLogDestinationOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FlowLogDestinationOptions").field(&self.0).finish()
+    }
+}
 
 impl FlowLogDestinationOptions {
     #[inline]
@@ -273,10 +298,18 @@ impl FlowLogDestinationOptions {
 }
 
 /// The fields of a [`FlowLogDestinationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FlowLogDestinationOptionsFields(Expr);
 
+impl std::fmt::Debug for FlowLogDestinationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FlowLogDestinationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FlowLogDestinationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_fms_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsAdminAccount(Body);
+
+impl std::fmt::Debug for FmsAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsAdminAccount").field(&self.0).finish()
+    }
+}
 
 impl FmsAdminAccount {
     #[inline]
@@ -36,9 +43,11 @@ impl FmsAdminAccount {
 }
 
 impl BlockType for FmsAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl Resource for FmsAdminAccount {
 }
 
 /// A declared [`FmsAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for FmsAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FmsAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FmsAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -90,8 +108,15 @@ impl FmsAdminAccountRef {
 }
 
 /// The nested block `aws_fms_admin_account.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsAdminAccountTimeouts(Body);
+
+impl std::fmt::Debug for FmsAdminAccountTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsAdminAccountTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FmsAdminAccountTimeouts {
     #[inline]
@@ -112,10 +137,18 @@ impl FmsAdminAccountTimeouts {
 }
 
 /// The fields of a [`FmsAdminAccountTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsAdminAccountTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FmsAdminAccountTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsAdminAccountTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsAdminAccountTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -139,8 +172,15 @@ impl FmsAdminAccountTimeoutsFields {
 }
 
 /// The resource `aws_fms_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicy(Body);
+
+impl std::fmt::Debug for FmsPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FmsPolicy`].
 #[derive(Clone, Debug)]
@@ -240,9 +280,11 @@ impl FmsPolicy {
 }
 
 impl BlockType for FmsPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -256,16 +298,25 @@ impl Resource for FmsPolicy {
 }
 
 /// A declared [`FmsPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicyRef(BlockRef);
 
+impl std::fmt::Debug for FmsPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FmsPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FmsPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -379,8 +430,15 @@ impl FmsPolicyRef {
 }
 
 /// The nested block `aws_fms_policy.exclude_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicyExcludeMap(Body);
+
+impl std::fmt::Debug for FmsPolicyExcludeMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicyExcludeMap").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicyExcludeMap {
     #[inline]
@@ -401,10 +459,18 @@ impl FmsPolicyExcludeMap {
 }
 
 /// The fields of a [`FmsPolicyExcludeMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicyExcludeMapFields(Expr);
 
+impl std::fmt::Debug for FmsPolicyExcludeMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicyExcludeMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicyExcludeMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -428,8 +494,15 @@ impl FmsPolicyExcludeMapFields {
 }
 
 /// The nested block `aws_fms_policy.include_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicyIncludeMap(Body);
+
+impl std::fmt::Debug for FmsPolicyIncludeMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicyIncludeMap").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicyIncludeMap {
     #[inline]
@@ -450,10 +523,18 @@ impl FmsPolicyIncludeMap {
 }
 
 /// The fields of a [`FmsPolicyIncludeMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicyIncludeMapFields(Expr);
 
+impl std::fmt::Debug for FmsPolicyIncludeMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicyIncludeMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicyIncludeMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -477,8 +558,15 @@ impl FmsPolicyIncludeMapFields {
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyData(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FmsPolicySecurityServicePolicyData`].
 #[derive(Clone, Debug)]
@@ -508,10 +596,18 @@ impl FmsPolicySecurityServicePolicyData {
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -540,8 +636,15 @@ impl FmsPolicySecurityServicePolicyDataFields {
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOption(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOption").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOption {
     #[inline]
@@ -567,10 +670,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOption {
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -599,8 +710,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionFields {
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicy(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicy").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicy {
     #[inline]
@@ -616,10 +734,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicy {
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -638,8 +764,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyFields 
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy.network_acl_entry_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySet(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySet`].
 #[derive(Clone, Debug)]
@@ -673,10 +806,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -710,8 +851,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy.network_acl_entry_set.first_entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntry(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntry`].
 #[derive(Clone, Debug)]
@@ -757,10 +905,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -809,8 +965,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy.network_acl_entry_set.first_entry.icmp_type_code`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCode(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCode").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCode {
     #[inline]
@@ -831,10 +994,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCodeFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryIcmpTypeCodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -858,8 +1029,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy.network_acl_entry_set.first_entry.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRange(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRange").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRange {
     #[inline]
@@ -880,10 +1058,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRangeFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetFirstEntryPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -907,8 +1093,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy.network_acl_entry_set.last_entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntry(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntry`].
 #[derive(Clone, Debug)]
@@ -954,10 +1147,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1006,8 +1207,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy.network_acl_entry_set.last_entry.icmp_type_code`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCode(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCode").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCode {
     #[inline]
@@ -1028,10 +1236,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCodeFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryIcmpTypeCodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1055,8 +1271,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_acl_common_policy.network_acl_entry_set.last_entry.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRange(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRange").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRange {
     #[inline]
@@ -1077,10 +1300,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRangeFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetworkAclEntrySetLastEntryPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1104,8 +1335,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkAclCommonPolicyNetwork
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.network_firewall_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicy(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicy").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicy {
     #[inline]
@@ -1121,10 +1359,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicy {
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicyFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1143,8 +1389,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionNetworkFirewallPolicyFields {
 }
 
 /// The nested block `aws_fms_policy.security_service_policy_data.policy_option.third_party_firewall_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicy(Body);
+
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicy").field(&self.0).finish()
+    }
+}
 
 impl FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicy {
     #[inline]
@@ -1160,10 +1413,18 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicy {
 }
 
 /// The fields of a [`FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicyFields(Expr);
 
+impl std::fmt::Debug for FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1182,8 +1443,15 @@ impl FmsPolicySecurityServicePolicyDataPolicyOptionThirdPartyFirewallPolicyField
 }
 
 /// The resource `aws_fms_resource_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsResourceSet(Body);
+
+impl std::fmt::Debug for FmsResourceSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsResourceSet").field(&self.0).finish()
+    }
+}
 
 impl FmsResourceSet {
     #[inline]
@@ -1216,9 +1484,11 @@ impl FmsResourceSet {
 }
 
 impl BlockType for FmsResourceSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1232,16 +1502,25 @@ impl Resource for FmsResourceSet {
 }
 
 /// A declared [`FmsResourceSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsResourceSetRef(BlockRef);
 
+impl std::fmt::Debug for FmsResourceSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsResourceSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FmsResourceSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FmsResourceSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1290,8 +1569,15 @@ impl FmsResourceSetRef {
 }
 
 /// The nested block `aws_fms_resource_set.resource_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsResourceSetResourceSet(Body);
+
+impl std::fmt::Debug for FmsResourceSetResourceSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsResourceSetResourceSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FmsResourceSetResourceSet`].
 #[derive(Clone, Debug)]
@@ -1331,10 +1617,18 @@ impl FmsResourceSetResourceSet {
 }
 
 /// The fields of a [`FmsResourceSetResourceSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsResourceSetResourceSetFields(Expr);
 
+impl std::fmt::Debug for FmsResourceSetResourceSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsResourceSetResourceSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsResourceSetResourceSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1383,8 +1677,15 @@ impl FmsResourceSetResourceSetFields {
 }
 
 /// The nested block `aws_fms_resource_set.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsResourceSetTimeouts(Body);
+
+impl std::fmt::Debug for FmsResourceSetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsResourceSetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FmsResourceSetTimeouts {
     #[inline]
@@ -1413,10 +1714,18 @@ impl FmsResourceSetTimeouts {
 }
 
 /// The fields of a [`FmsResourceSetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FmsResourceSetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FmsResourceSetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FmsResourceSetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FmsResourceSetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_fsx_backup`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxBackup(Body);
+
+impl std::fmt::Debug for FsxBackup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxBackup").field(&self.0).finish()
+    }
+}
 
 impl FsxBackup {
     #[inline]
@@ -57,9 +64,11 @@ impl FsxBackup {
 }
 
 impl BlockType for FsxBackup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for FsxBackup {
 }
 
 /// A declared [`FsxBackup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxBackupRef(BlockRef);
 
+impl std::fmt::Debug for FsxBackupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxBackupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxBackupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxBackupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -151,8 +169,15 @@ impl FsxBackupRef {
 }
 
 /// The nested block `aws_fsx_backup.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxBackupTimeouts(Body);
+
+impl std::fmt::Debug for FsxBackupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxBackupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxBackupTimeouts {
     #[inline]
@@ -173,10 +198,18 @@ impl FsxBackupTimeouts {
 }
 
 /// The fields of a [`FsxBackupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxBackupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxBackupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxBackupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxBackupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -200,8 +233,15 @@ impl FsxBackupTimeoutsFields {
 }
 
 /// The resource `aws_fsx_data_repository_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociation(Body);
+
+impl std::fmt::Debug for FsxDataRepositoryAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxDataRepositoryAssociation`].
 #[derive(Clone, Debug)]
@@ -271,9 +311,11 @@ impl FsxDataRepositoryAssociation {
 }
 
 impl BlockType for FsxDataRepositoryAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -287,16 +329,25 @@ impl Resource for FsxDataRepositoryAssociation {
 }
 
 /// A declared [`FsxDataRepositoryAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationRef(BlockRef);
 
+impl std::fmt::Debug for FsxDataRepositoryAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxDataRepositoryAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxDataRepositoryAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -380,8 +431,15 @@ impl FsxDataRepositoryAssociationRef {
 }
 
 /// The nested block `aws_fsx_data_repository_association.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationS3(Body);
+
+impl std::fmt::Debug for FsxDataRepositoryAssociationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationS3").field(&self.0).finish()
+    }
+}
 
 impl FsxDataRepositoryAssociationS3 {
     #[inline]
@@ -402,10 +460,18 @@ impl FsxDataRepositoryAssociationS3 {
 }
 
 /// The fields of a [`FsxDataRepositoryAssociationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationS3Fields(Expr);
 
+impl std::fmt::Debug for FsxDataRepositoryAssociationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxDataRepositoryAssociationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -429,8 +495,15 @@ impl FsxDataRepositoryAssociationS3Fields {
 }
 
 /// The nested block `aws_fsx_data_repository_association.s3.auto_export_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationS3AutoExportPolicy(Body);
+
+impl std::fmt::Debug for FsxDataRepositoryAssociationS3AutoExportPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationS3AutoExportPolicy").field(&self.0).finish()
+    }
+}
 
 impl FsxDataRepositoryAssociationS3AutoExportPolicy {
     #[inline]
@@ -446,10 +519,18 @@ impl FsxDataRepositoryAssociationS3AutoExportPolicy {
 }
 
 /// The fields of a [`FsxDataRepositoryAssociationS3AutoExportPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationS3AutoExportPolicyFields(Expr);
 
+impl std::fmt::Debug for FsxDataRepositoryAssociationS3AutoExportPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationS3AutoExportPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxDataRepositoryAssociationS3AutoExportPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -468,8 +549,15 @@ impl FsxDataRepositoryAssociationS3AutoExportPolicyFields {
 }
 
 /// The nested block `aws_fsx_data_repository_association.s3.auto_import_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationS3AutoImportPolicy(Body);
+
+impl std::fmt::Debug for FsxDataRepositoryAssociationS3AutoImportPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationS3AutoImportPolicy").field(&self.0).finish()
+    }
+}
 
 impl FsxDataRepositoryAssociationS3AutoImportPolicy {
     #[inline]
@@ -485,10 +573,18 @@ impl FsxDataRepositoryAssociationS3AutoImportPolicy {
 }
 
 /// The fields of a [`FsxDataRepositoryAssociationS3AutoImportPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationS3AutoImportPolicyFields(Expr);
 
+impl std::fmt::Debug for FsxDataRepositoryAssociationS3AutoImportPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationS3AutoImportPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxDataRepositoryAssociationS3AutoImportPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -507,8 +603,15 @@ impl FsxDataRepositoryAssociationS3AutoImportPolicyFields {
 }
 
 /// The nested block `aws_fsx_data_repository_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationTimeouts(Body);
+
+impl std::fmt::Debug for FsxDataRepositoryAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxDataRepositoryAssociationTimeouts {
     #[inline]
@@ -534,10 +637,18 @@ impl FsxDataRepositoryAssociationTimeouts {
 }
 
 /// The fields of a [`FsxDataRepositoryAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxDataRepositoryAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxDataRepositoryAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxDataRepositoryAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxDataRepositoryAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -566,8 +677,15 @@ impl FsxDataRepositoryAssociationTimeoutsFields {
 }
 
 /// The resource `aws_fsx_file_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCache(Body);
+
+impl std::fmt::Debug for FsxFileCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxFileCache`].
 #[derive(Clone, Debug)]
@@ -646,9 +764,11 @@ impl FsxFileCache {
 }
 
 impl BlockType for FsxFileCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -662,16 +782,25 @@ impl Resource for FsxFileCache {
 }
 
 /// A declared [`FsxFileCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheRef(BlockRef);
 
+impl std::fmt::Debug for FsxFileCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxFileCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxFileCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -790,8 +919,15 @@ impl FsxFileCacheRef {
 }
 
 /// The nested block `aws_fsx_file_cache.data_repository_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheDataRepositoryAssociation(Body);
+
+impl std::fmt::Debug for FsxFileCacheDataRepositoryAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheDataRepositoryAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxFileCacheDataRepositoryAssociation`].
 #[derive(Clone, Debug)]
@@ -829,10 +965,18 @@ impl FsxFileCacheDataRepositoryAssociation {
 }
 
 /// The fields of a [`FsxFileCacheDataRepositoryAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheDataRepositoryAssociationFields(Expr);
 
+impl std::fmt::Debug for FsxFileCacheDataRepositoryAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheDataRepositoryAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxFileCacheDataRepositoryAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -901,8 +1045,15 @@ impl FsxFileCacheDataRepositoryAssociationFields {
 }
 
 /// The nested block `aws_fsx_file_cache.data_repository_association.nfs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheDataRepositoryAssociationNfs(Body);
+
+impl std::fmt::Debug for FsxFileCacheDataRepositoryAssociationNfs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheDataRepositoryAssociationNfs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxFileCacheDataRepositoryAssociationNfs`].
 #[derive(Clone, Debug)]
@@ -927,10 +1078,18 @@ impl FsxFileCacheDataRepositoryAssociationNfs {
 }
 
 /// The fields of a [`FsxFileCacheDataRepositoryAssociationNfs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheDataRepositoryAssociationNfsFields(Expr);
 
+impl std::fmt::Debug for FsxFileCacheDataRepositoryAssociationNfsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheDataRepositoryAssociationNfsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxFileCacheDataRepositoryAssociationNfsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -954,8 +1113,15 @@ impl FsxFileCacheDataRepositoryAssociationNfsFields {
 }
 
 /// The nested block `aws_fsx_file_cache.lustre_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheLustreConfiguration(Body);
+
+impl std::fmt::Debug for FsxFileCacheLustreConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheLustreConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxFileCacheLustreConfiguration`].
 #[derive(Clone, Debug)]
@@ -984,10 +1150,18 @@ impl FsxFileCacheLustreConfiguration {
 }
 
 /// The fields of a [`FsxFileCacheLustreConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheLustreConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxFileCacheLustreConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheLustreConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxFileCacheLustreConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1035,10 +1209,18 @@ impl FsxFileCacheLustreConfigurationFields {
 pub enum FsxFileCacheLustreConfigurationLogConfiguration {}
 
 /// The fields of a [`FsxFileCacheLustreConfigurationLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheLustreConfigurationLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxFileCacheLustreConfigurationLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheLustreConfigurationLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxFileCacheLustreConfigurationLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1062,8 +1244,15 @@ impl FsxFileCacheLustreConfigurationLogConfigurationFields {
 }
 
 /// The nested block `aws_fsx_file_cache.lustre_configuration.metadata_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheLustreConfigurationMetadataConfiguration(Body);
+
+impl std::fmt::Debug for FsxFileCacheLustreConfigurationMetadataConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheLustreConfigurationMetadataConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxFileCacheLustreConfigurationMetadataConfiguration`].
 #[derive(Clone, Debug)]
@@ -1083,10 +1272,18 @@ impl FsxFileCacheLustreConfigurationMetadataConfiguration {
 }
 
 /// The fields of a [`FsxFileCacheLustreConfigurationMetadataConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheLustreConfigurationMetadataConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxFileCacheLustreConfigurationMetadataConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheLustreConfigurationMetadataConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxFileCacheLustreConfigurationMetadataConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1105,8 +1302,15 @@ impl FsxFileCacheLustreConfigurationMetadataConfigurationFields {
 }
 
 /// The nested block `aws_fsx_file_cache.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheTimeouts(Body);
+
+impl std::fmt::Debug for FsxFileCacheTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxFileCacheTimeouts {
     #[inline]
@@ -1132,10 +1336,18 @@ impl FsxFileCacheTimeouts {
 }
 
 /// The fields of a [`FsxFileCacheTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxFileCacheTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxFileCacheTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxFileCacheTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxFileCacheTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1164,8 +1376,15 @@ impl FsxFileCacheTimeoutsFields {
 }
 
 /// The resource `aws_fsx_lustre_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystem(Body);
+
+impl std::fmt::Debug for FsxLustreFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxLustreFileSystem`].
 #[derive(Clone, Debug)]
@@ -1341,9 +1560,11 @@ impl FsxLustreFileSystem {
 }
 
 impl BlockType for FsxLustreFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1357,16 +1578,25 @@ impl Resource for FsxLustreFileSystem {
 }
 
 /// A declared [`FsxLustreFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for FsxLustreFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxLustreFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxLustreFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1570,8 +1800,15 @@ impl FsxLustreFileSystemRef {
 }
 
 /// The nested block `aws_fsx_lustre_file_system.data_read_cache_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemDataReadCacheConfiguration(Body);
+
+impl std::fmt::Debug for FsxLustreFileSystemDataReadCacheConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemDataReadCacheConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxLustreFileSystemDataReadCacheConfiguration`].
 #[derive(Clone, Debug)]
@@ -1596,10 +1833,18 @@ impl FsxLustreFileSystemDataReadCacheConfiguration {
 }
 
 /// The fields of a [`FsxLustreFileSystemDataReadCacheConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemDataReadCacheConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxLustreFileSystemDataReadCacheConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemDataReadCacheConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxLustreFileSystemDataReadCacheConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1623,8 +1868,15 @@ impl FsxLustreFileSystemDataReadCacheConfigurationFields {
 }
 
 /// The nested block `aws_fsx_lustre_file_system.log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemLogConfiguration(Body);
+
+impl std::fmt::Debug for FsxLustreFileSystemLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemLogConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxLustreFileSystemLogConfiguration {
     #[inline]
@@ -1645,10 +1897,18 @@ impl FsxLustreFileSystemLogConfiguration {
 }
 
 /// The fields of a [`FsxLustreFileSystemLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxLustreFileSystemLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxLustreFileSystemLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1672,8 +1932,15 @@ impl FsxLustreFileSystemLogConfigurationFields {
 }
 
 /// The nested block `aws_fsx_lustre_file_system.metadata_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemMetadataConfiguration(Body);
+
+impl std::fmt::Debug for FsxLustreFileSystemMetadataConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemMetadataConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxLustreFileSystemMetadataConfiguration {
     #[inline]
@@ -1694,10 +1961,18 @@ impl FsxLustreFileSystemMetadataConfiguration {
 }
 
 /// The fields of a [`FsxLustreFileSystemMetadataConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemMetadataConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxLustreFileSystemMetadataConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemMetadataConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxLustreFileSystemMetadataConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1721,8 +1996,15 @@ impl FsxLustreFileSystemMetadataConfigurationFields {
 }
 
 /// The nested block `aws_fsx_lustre_file_system.root_squash_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemRootSquashConfiguration(Body);
+
+impl std::fmt::Debug for FsxLustreFileSystemRootSquashConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemRootSquashConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxLustreFileSystemRootSquashConfiguration {
     #[inline]
@@ -1743,10 +2025,18 @@ impl FsxLustreFileSystemRootSquashConfiguration {
 }
 
 /// The fields of a [`FsxLustreFileSystemRootSquashConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemRootSquashConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxLustreFileSystemRootSquashConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemRootSquashConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxLustreFileSystemRootSquashConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1770,8 +2060,15 @@ impl FsxLustreFileSystemRootSquashConfigurationFields {
 }
 
 /// The nested block `aws_fsx_lustre_file_system.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemTimeouts(Body);
+
+impl std::fmt::Debug for FsxLustreFileSystemTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxLustreFileSystemTimeouts {
     #[inline]
@@ -1797,10 +2094,18 @@ impl FsxLustreFileSystemTimeouts {
 }
 
 /// The fields of a [`FsxLustreFileSystemTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxLustreFileSystemTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxLustreFileSystemTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxLustreFileSystemTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxLustreFileSystemTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1829,8 +2134,15 @@ impl FsxLustreFileSystemTimeoutsFields {
 }
 
 /// The resource `aws_fsx_ontap_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystem(Body);
+
+impl std::fmt::Debug for FsxOntapFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOntapFileSystem`].
 #[derive(Clone, Debug)]
@@ -1947,9 +2259,11 @@ impl FsxOntapFileSystem {
 }
 
 impl BlockType for FsxOntapFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1963,16 +2277,25 @@ impl Resource for FsxOntapFileSystem {
 }
 
 /// A declared [`FsxOntapFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for FsxOntapFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxOntapFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxOntapFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2126,8 +2449,15 @@ impl FsxOntapFileSystemRef {
 }
 
 /// The nested block `aws_fsx_ontap_file_system.disk_iops_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemDiskIopsConfiguration(Body);
+
+impl std::fmt::Debug for FsxOntapFileSystemDiskIopsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemDiskIopsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapFileSystemDiskIopsConfiguration {
     #[inline]
@@ -2148,10 +2478,18 @@ impl FsxOntapFileSystemDiskIopsConfiguration {
 }
 
 /// The fields of a [`FsxOntapFileSystemDiskIopsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemDiskIopsConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOntapFileSystemDiskIopsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemDiskIopsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapFileSystemDiskIopsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2179,10 +2517,18 @@ impl FsxOntapFileSystemDiskIopsConfigurationFields {
 pub enum FsxOntapFileSystemEndpoints {}
 
 /// The fields of a [`FsxOntapFileSystemEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemEndpointsFields(Expr);
 
+impl std::fmt::Debug for FsxOntapFileSystemEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapFileSystemEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2210,10 +2556,18 @@ impl FsxOntapFileSystemEndpointsFields {
 pub enum FsxOntapFileSystemEndpointsIntercluster {}
 
 /// The fields of a [`FsxOntapFileSystemEndpointsIntercluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemEndpointsInterclusterFields(Expr);
 
+impl std::fmt::Debug for FsxOntapFileSystemEndpointsInterclusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemEndpointsInterclusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapFileSystemEndpointsInterclusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2241,10 +2595,18 @@ impl FsxOntapFileSystemEndpointsInterclusterFields {
 pub enum FsxOntapFileSystemEndpointsManagement {}
 
 /// The fields of a [`FsxOntapFileSystemEndpointsManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemEndpointsManagementFields(Expr);
 
+impl std::fmt::Debug for FsxOntapFileSystemEndpointsManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemEndpointsManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapFileSystemEndpointsManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2268,8 +2630,15 @@ impl FsxOntapFileSystemEndpointsManagementFields {
 }
 
 /// The nested block `aws_fsx_ontap_file_system.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemTimeouts(Body);
+
+impl std::fmt::Debug for FsxOntapFileSystemTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapFileSystemTimeouts {
     #[inline]
@@ -2295,10 +2664,18 @@ impl FsxOntapFileSystemTimeouts {
 }
 
 /// The fields of a [`FsxOntapFileSystemTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapFileSystemTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxOntapFileSystemTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapFileSystemTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapFileSystemTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2327,8 +2704,15 @@ impl FsxOntapFileSystemTimeoutsFields {
 }
 
 /// The resource `aws_fsx_ontap_storage_virtual_machine`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachine(Body);
+
+impl std::fmt::Debug for FsxOntapStorageVirtualMachine {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachine").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOntapStorageVirtualMachine`].
 #[derive(Clone, Debug)]
@@ -2391,9 +2775,11 @@ impl FsxOntapStorageVirtualMachine {
 }
 
 impl BlockType for FsxOntapStorageVirtualMachine {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2407,16 +2793,25 @@ impl Resource for FsxOntapStorageVirtualMachine {
 }
 
 /// A declared [`FsxOntapStorageVirtualMachine`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineRef(BlockRef);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxOntapStorageVirtualMachineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxOntapStorageVirtualMachineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2500,8 +2895,15 @@ impl FsxOntapStorageVirtualMachineRef {
 }
 
 /// The nested block `aws_fsx_ontap_storage_virtual_machine.active_directory_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineActiveDirectoryConfiguration(Body);
+
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineActiveDirectoryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineActiveDirectoryConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapStorageVirtualMachineActiveDirectoryConfiguration {
     #[inline]
@@ -2522,10 +2924,18 @@ impl FsxOntapStorageVirtualMachineActiveDirectoryConfiguration {
 }
 
 /// The fields of a [`FsxOntapStorageVirtualMachineActiveDirectoryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2549,8 +2959,15 @@ impl FsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields {
 }
 
 /// The nested block `aws_fsx_ontap_storage_virtual_machine.active_directory_configuration.self_managed_active_directory_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfiguration(Body);
+
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfiguration`].
 #[derive(Clone, Debug)]
@@ -2586,10 +3003,18 @@ impl FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveD
 }
 
 /// The fields of a [`FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2637,10 +3062,18 @@ impl FsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveD
 pub enum FsxOntapStorageVirtualMachineEndpoints {}
 
 /// The fields of a [`FsxOntapStorageVirtualMachineEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineEndpointsFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2678,10 +3111,18 @@ impl FsxOntapStorageVirtualMachineEndpointsFields {
 pub enum FsxOntapStorageVirtualMachineEndpointsIscsi {}
 
 /// The fields of a [`FsxOntapStorageVirtualMachineEndpointsIscsi`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineEndpointsIscsiFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineEndpointsIscsiFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineEndpointsIscsiFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineEndpointsIscsiFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2709,10 +3150,18 @@ impl FsxOntapStorageVirtualMachineEndpointsIscsiFields {
 pub enum FsxOntapStorageVirtualMachineEndpointsManagement {}
 
 /// The fields of a [`FsxOntapStorageVirtualMachineEndpointsManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineEndpointsManagementFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineEndpointsManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineEndpointsManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineEndpointsManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2740,10 +3189,18 @@ impl FsxOntapStorageVirtualMachineEndpointsManagementFields {
 pub enum FsxOntapStorageVirtualMachineEndpointsNfs {}
 
 /// The fields of a [`FsxOntapStorageVirtualMachineEndpointsNfs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineEndpointsNfsFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineEndpointsNfsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineEndpointsNfsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineEndpointsNfsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2771,10 +3228,18 @@ impl FsxOntapStorageVirtualMachineEndpointsNfsFields {
 pub enum FsxOntapStorageVirtualMachineEndpointsSmb {}
 
 /// The fields of a [`FsxOntapStorageVirtualMachineEndpointsSmb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineEndpointsSmbFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineEndpointsSmbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineEndpointsSmbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineEndpointsSmbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2798,8 +3263,15 @@ impl FsxOntapStorageVirtualMachineEndpointsSmbFields {
 }
 
 /// The nested block `aws_fsx_ontap_storage_virtual_machine.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineTimeouts(Body);
+
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapStorageVirtualMachineTimeouts {
     #[inline]
@@ -2825,10 +3297,18 @@ impl FsxOntapStorageVirtualMachineTimeouts {
 }
 
 /// The fields of a [`FsxOntapStorageVirtualMachineTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapStorageVirtualMachineTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxOntapStorageVirtualMachineTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapStorageVirtualMachineTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapStorageVirtualMachineTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2857,8 +3337,15 @@ impl FsxOntapStorageVirtualMachineTimeoutsFields {
 }
 
 /// The resource `aws_fsx_ontap_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolume(Body);
+
+impl std::fmt::Debug for FsxOntapVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOntapVolume`].
 #[derive(Clone, Debug)]
@@ -2986,9 +3473,11 @@ impl FsxOntapVolume {
 }
 
 impl BlockType for FsxOntapVolume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3002,16 +3491,25 @@ impl Resource for FsxOntapVolume {
 }
 
 /// A declared [`FsxOntapVolume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeRef(BlockRef);
 
+impl std::fmt::Debug for FsxOntapVolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxOntapVolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxOntapVolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3160,8 +3658,15 @@ impl FsxOntapVolumeRef {
 }
 
 /// The nested block `aws_fsx_ontap_volume.aggregate_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeAggregateConfiguration(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeAggregateConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeAggregateConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeAggregateConfiguration {
     #[inline]
@@ -3182,10 +3687,18 @@ impl FsxOntapVolumeAggregateConfiguration {
 }
 
 /// The fields of a [`FsxOntapVolumeAggregateConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeAggregateConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeAggregateConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeAggregateConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeAggregateConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3214,8 +3727,15 @@ impl FsxOntapVolumeAggregateConfigurationFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.snaplock_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfiguration(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOntapVolumeSnaplockConfiguration`].
 #[derive(Clone, Debug)]
@@ -3260,10 +3780,18 @@ impl FsxOntapVolumeSnaplockConfiguration {
 }
 
 /// The fields of a [`FsxOntapVolumeSnaplockConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeSnaplockConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3307,8 +3835,15 @@ impl FsxOntapVolumeSnaplockConfigurationFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.snaplock_configuration.autocommit_period`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationAutocommitPeriod(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationAutocommitPeriod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationAutocommitPeriod").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeSnaplockConfigurationAutocommitPeriod {
     #[inline]
@@ -3329,10 +3864,18 @@ impl FsxOntapVolumeSnaplockConfigurationAutocommitPeriod {
 }
 
 /// The fields of a [`FsxOntapVolumeSnaplockConfigurationAutocommitPeriod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationAutocommitPeriodFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationAutocommitPeriodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationAutocommitPeriodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeSnaplockConfigurationAutocommitPeriodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3356,8 +3899,15 @@ impl FsxOntapVolumeSnaplockConfigurationAutocommitPeriodFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.snaplock_configuration.retention_period`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriod(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriod").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeSnaplockConfigurationRetentionPeriod {
     #[inline]
@@ -3383,10 +3933,18 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriod {
 }
 
 /// The fields of a [`FsxOntapVolumeSnaplockConfigurationRetentionPeriod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriodFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeSnaplockConfigurationRetentionPeriodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3415,8 +3973,15 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.snaplock_configuration.retention_period.default_retention`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetention(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetention").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetention {
     #[inline]
@@ -3437,10 +4002,18 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetention {
 }
 
 /// The fields of a [`FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetention`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetentionFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetentionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetentionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetentionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3464,8 +4037,15 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodDefaultRetentionFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.snaplock_configuration.retention_period.maximum_retention`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetention(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetention").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetention {
     #[inline]
@@ -3486,10 +4066,18 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetention {
 }
 
 /// The fields of a [`FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetention`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetentionFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetentionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetentionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetentionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3513,8 +4101,15 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodMaximumRetentionFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.snaplock_configuration.retention_period.minimum_retention`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetention(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetention").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetention {
     #[inline]
@@ -3535,10 +4130,18 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetention {
 }
 
 /// The fields of a [`FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetention`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetentionFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetentionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetentionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetentionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3562,8 +4165,15 @@ impl FsxOntapVolumeSnaplockConfigurationRetentionPeriodMinimumRetentionFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.tiering_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeTieringPolicy(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeTieringPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeTieringPolicy").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeTieringPolicy {
     #[inline]
@@ -3584,10 +4194,18 @@ impl FsxOntapVolumeTieringPolicy {
 }
 
 /// The fields of a [`FsxOntapVolumeTieringPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeTieringPolicyFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeTieringPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeTieringPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeTieringPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3611,8 +4229,15 @@ impl FsxOntapVolumeTieringPolicyFields {
 }
 
 /// The nested block `aws_fsx_ontap_volume.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeTimeouts(Body);
+
+impl std::fmt::Debug for FsxOntapVolumeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxOntapVolumeTimeouts {
     #[inline]
@@ -3638,10 +4263,18 @@ impl FsxOntapVolumeTimeouts {
 }
 
 /// The fields of a [`FsxOntapVolumeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOntapVolumeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxOntapVolumeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOntapVolumeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOntapVolumeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3670,8 +4303,15 @@ impl FsxOntapVolumeTimeoutsFields {
 }
 
 /// The resource `aws_fsx_openzfs_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystem(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsFileSystem`].
 #[derive(Clone, Debug)]
@@ -3816,9 +4456,11 @@ impl FsxOpenzfsFileSystem {
 }
 
 impl BlockType for FsxOpenzfsFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3832,16 +4474,25 @@ impl Resource for FsxOpenzfsFileSystem {
 }
 
 /// A declared [`FsxOpenzfsFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxOpenzfsFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxOpenzfsFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4025,8 +4676,15 @@ impl FsxOpenzfsFileSystemRef {
 }
 
 /// The nested block `aws_fsx_openzfs_file_system.disk_iops_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemDiskIopsConfiguration(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystemDiskIopsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemDiskIopsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxOpenzfsFileSystemDiskIopsConfiguration {
     #[inline]
@@ -4047,10 +4705,18 @@ impl FsxOpenzfsFileSystemDiskIopsConfiguration {
 }
 
 /// The fields of a [`FsxOpenzfsFileSystemDiskIopsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemDiskIopsConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemDiskIopsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemDiskIopsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsFileSystemDiskIopsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4074,8 +4740,15 @@ impl FsxOpenzfsFileSystemDiskIopsConfigurationFields {
 }
 
 /// The nested block `aws_fsx_openzfs_file_system.read_cache_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemReadCacheConfiguration(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystemReadCacheConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemReadCacheConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxOpenzfsFileSystemReadCacheConfiguration {
     #[inline]
@@ -4096,10 +4769,18 @@ impl FsxOpenzfsFileSystemReadCacheConfiguration {
 }
 
 /// The fields of a [`FsxOpenzfsFileSystemReadCacheConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemReadCacheConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemReadCacheConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemReadCacheConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsFileSystemReadCacheConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4123,8 +4804,15 @@ impl FsxOpenzfsFileSystemReadCacheConfigurationFields {
 }
 
 /// The nested block `aws_fsx_openzfs_file_system.root_volume_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfiguration(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxOpenzfsFileSystemRootVolumeConfiguration {
     #[inline]
@@ -4166,10 +4854,18 @@ impl FsxOpenzfsFileSystemRootVolumeConfiguration {
 }
 
 /// The fields of a [`FsxOpenzfsFileSystemRootVolumeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsFileSystemRootVolumeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4213,8 +4909,15 @@ impl FsxOpenzfsFileSystemRootVolumeConfigurationFields {
 }
 
 /// The nested block `aws_fsx_openzfs_file_system.root_volume_configuration.nfs_exports`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfigurationNfsExports(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfigurationNfsExports {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfigurationNfsExports").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsFileSystemRootVolumeConfigurationNfsExports`].
 #[derive(Clone, Debug)]
@@ -4234,10 +4937,18 @@ impl FsxOpenzfsFileSystemRootVolumeConfigurationNfsExports {
 }
 
 /// The fields of a [`FsxOpenzfsFileSystemRootVolumeConfigurationNfsExports`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4256,8 +4967,15 @@ impl FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsFields {
 }
 
 /// The nested block `aws_fsx_openzfs_file_system.root_volume_configuration.nfs_exports.client_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurations(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurations`].
 #[derive(Clone, Debug)]
@@ -4279,10 +4997,18 @@ impl FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurations {
 }
 
 /// The fields of a [`FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurationsFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4306,8 +5032,15 @@ impl FsxOpenzfsFileSystemRootVolumeConfigurationNfsExportsClientConfigurationsFi
 }
 
 /// The nested block `aws_fsx_openzfs_file_system.root_volume_configuration.user_and_group_quotas`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotas(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotas").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotas`].
 #[derive(Clone, Debug)]
@@ -4331,10 +5064,18 @@ impl FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotas {
 }
 
 /// The fields of a [`FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotasFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4363,8 +5104,15 @@ impl FsxOpenzfsFileSystemRootVolumeConfigurationUserAndGroupQuotasFields {
 }
 
 /// The nested block `aws_fsx_openzfs_file_system.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemTimeouts(Body);
+
+impl std::fmt::Debug for FsxOpenzfsFileSystemTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxOpenzfsFileSystemTimeouts {
     #[inline]
@@ -4390,10 +5138,18 @@ impl FsxOpenzfsFileSystemTimeouts {
 }
 
 /// The fields of a [`FsxOpenzfsFileSystemTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsFileSystemTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsFileSystemTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsFileSystemTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsFileSystemTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4422,8 +5178,15 @@ impl FsxOpenzfsFileSystemTimeoutsFields {
 }
 
 /// The resource `aws_fsx_openzfs_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsSnapshot(Body);
+
+impl std::fmt::Debug for FsxOpenzfsSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsSnapshot`].
 #[derive(Clone, Debug)]
@@ -4471,9 +5234,11 @@ impl FsxOpenzfsSnapshot {
 }
 
 impl BlockType for FsxOpenzfsSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4487,16 +5252,25 @@ impl Resource for FsxOpenzfsSnapshot {
 }
 
 /// A declared [`FsxOpenzfsSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for FsxOpenzfsSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxOpenzfsSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxOpenzfsSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4555,8 +5329,15 @@ impl FsxOpenzfsSnapshotRef {
 }
 
 /// The nested block `aws_fsx_openzfs_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for FsxOpenzfsSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxOpenzfsSnapshotTimeouts {
     #[inline]
@@ -4587,10 +5368,18 @@ impl FsxOpenzfsSnapshotTimeouts {
 }
 
 /// The fields of a [`FsxOpenzfsSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4624,8 +5413,15 @@ impl FsxOpenzfsSnapshotTimeoutsFields {
 }
 
 /// The resource `aws_fsx_openzfs_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolume(Body);
+
+impl std::fmt::Debug for FsxOpenzfsVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsVolume`].
 #[derive(Clone, Debug)]
@@ -4729,9 +5525,11 @@ impl FsxOpenzfsVolume {
 }
 
 impl BlockType for FsxOpenzfsVolume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4745,16 +5543,25 @@ impl Resource for FsxOpenzfsVolume {
 }
 
 /// A declared [`FsxOpenzfsVolume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeRef(BlockRef);
 
+impl std::fmt::Debug for FsxOpenzfsVolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxOpenzfsVolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxOpenzfsVolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4863,8 +5670,15 @@ impl FsxOpenzfsVolumeRef {
 }
 
 /// The nested block `aws_fsx_openzfs_volume.nfs_exports`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeNfsExports(Body);
+
+impl std::fmt::Debug for FsxOpenzfsVolumeNfsExports {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeNfsExports").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsVolumeNfsExports`].
 #[derive(Clone, Debug)]
@@ -4884,10 +5698,18 @@ impl FsxOpenzfsVolumeNfsExports {
 }
 
 /// The fields of a [`FsxOpenzfsVolumeNfsExports`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeNfsExportsFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsVolumeNfsExportsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeNfsExportsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsVolumeNfsExportsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4906,8 +5728,15 @@ impl FsxOpenzfsVolumeNfsExportsFields {
 }
 
 /// The nested block `aws_fsx_openzfs_volume.nfs_exports.client_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeNfsExportsClientConfigurations(Body);
+
+impl std::fmt::Debug for FsxOpenzfsVolumeNfsExportsClientConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeNfsExportsClientConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsVolumeNfsExportsClientConfigurations`].
 #[derive(Clone, Debug)]
@@ -4929,10 +5758,18 @@ impl FsxOpenzfsVolumeNfsExportsClientConfigurations {
 }
 
 /// The fields of a [`FsxOpenzfsVolumeNfsExportsClientConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeNfsExportsClientConfigurationsFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsVolumeNfsExportsClientConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeNfsExportsClientConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsVolumeNfsExportsClientConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4956,8 +5793,15 @@ impl FsxOpenzfsVolumeNfsExportsClientConfigurationsFields {
 }
 
 /// The nested block `aws_fsx_openzfs_volume.origin_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeOriginSnapshot(Body);
+
+impl std::fmt::Debug for FsxOpenzfsVolumeOriginSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeOriginSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsVolumeOriginSnapshot`].
 #[derive(Clone, Debug)]
@@ -4979,10 +5823,18 @@ impl FsxOpenzfsVolumeOriginSnapshot {
 }
 
 /// The fields of a [`FsxOpenzfsVolumeOriginSnapshot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeOriginSnapshotFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsVolumeOriginSnapshotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeOriginSnapshotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsVolumeOriginSnapshotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5006,8 +5858,15 @@ impl FsxOpenzfsVolumeOriginSnapshotFields {
 }
 
 /// The nested block `aws_fsx_openzfs_volume.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeTimeouts(Body);
+
+impl std::fmt::Debug for FsxOpenzfsVolumeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxOpenzfsVolumeTimeouts {
     #[inline]
@@ -5033,10 +5892,18 @@ impl FsxOpenzfsVolumeTimeouts {
 }
 
 /// The fields of a [`FsxOpenzfsVolumeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsVolumeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsVolumeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5065,8 +5932,15 @@ impl FsxOpenzfsVolumeTimeoutsFields {
 }
 
 /// The nested block `aws_fsx_openzfs_volume.user_and_group_quotas`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeUserAndGroupQuotas(Body);
+
+impl std::fmt::Debug for FsxOpenzfsVolumeUserAndGroupQuotas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeUserAndGroupQuotas").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxOpenzfsVolumeUserAndGroupQuotas`].
 #[derive(Clone, Debug)]
@@ -5090,10 +5964,18 @@ impl FsxOpenzfsVolumeUserAndGroupQuotas {
 }
 
 /// The fields of a [`FsxOpenzfsVolumeUserAndGroupQuotas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxOpenzfsVolumeUserAndGroupQuotasFields(Expr);
 
+impl std::fmt::Debug for FsxOpenzfsVolumeUserAndGroupQuotasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxOpenzfsVolumeUserAndGroupQuotasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxOpenzfsVolumeUserAndGroupQuotasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5122,8 +6004,15 @@ impl FsxOpenzfsVolumeUserAndGroupQuotasFields {
 }
 
 /// The resource `aws_fsx_s3_access_point_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachment(Body);
+
+impl std::fmt::Debug for FsxS3AccessPointAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxS3AccessPointAttachment`].
 #[derive(Clone, Debug)]
@@ -5168,9 +6057,11 @@ impl FsxS3AccessPointAttachment {
 }
 
 impl BlockType for FsxS3AccessPointAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5184,16 +6075,25 @@ impl Resource for FsxS3AccessPointAttachment {
 }
 
 /// A declared [`FsxS3AccessPointAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for FsxS3AccessPointAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxS3AccessPointAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxS3AccessPointAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5247,8 +6147,15 @@ impl FsxS3AccessPointAttachmentRef {
 }
 
 /// The nested block `aws_fsx_s3_access_point_attachment.openzfs_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentOpenzfsConfiguration(Body);
+
+impl std::fmt::Debug for FsxS3AccessPointAttachmentOpenzfsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentOpenzfsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxS3AccessPointAttachmentOpenzfsConfiguration`].
 #[derive(Clone, Debug)]
@@ -5274,10 +6181,18 @@ impl FsxS3AccessPointAttachmentOpenzfsConfiguration {
 }
 
 /// The fields of a [`FsxS3AccessPointAttachmentOpenzfsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentOpenzfsConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxS3AccessPointAttachmentOpenzfsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentOpenzfsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxS3AccessPointAttachmentOpenzfsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5301,8 +6216,15 @@ impl FsxS3AccessPointAttachmentOpenzfsConfigurationFields {
 }
 
 /// The nested block `aws_fsx_s3_access_point_attachment.openzfs_configuration.file_system_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentity(Body);
+
+impl std::fmt::Debug for FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentity`].
 #[derive(Clone, Debug)]
@@ -5328,10 +6250,18 @@ impl FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentity {
 }
 
 /// The fields of a [`FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityFields(Expr);
 
+impl std::fmt::Debug for FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5355,8 +6285,15 @@ impl FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityFields {
 }
 
 /// The nested block `aws_fsx_s3_access_point_attachment.openzfs_configuration.file_system_identity.posix_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUser(Body);
+
+impl std::fmt::Debug for FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUser`].
 #[derive(Clone, Debug)]
@@ -5383,10 +6320,18 @@ impl FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUser {
 }
 
 /// The fields of a [`FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUserFields(Expr);
 
+impl std::fmt::Debug for FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5415,8 +6360,15 @@ impl FsxS3AccessPointAttachmentOpenzfsConfigurationFileSystemIdentityPosixUserFi
 }
 
 /// The nested block `aws_fsx_s3_access_point_attachment.s3_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentS3AccessPoint(Body);
+
+impl std::fmt::Debug for FsxS3AccessPointAttachmentS3AccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentS3AccessPoint").field(&self.0).finish()
+    }
+}
 
 impl FsxS3AccessPointAttachmentS3AccessPoint {
     #[inline]
@@ -5438,10 +6390,18 @@ impl FsxS3AccessPointAttachmentS3AccessPoint {
 }
 
 /// The fields of a [`FsxS3AccessPointAttachmentS3AccessPoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentS3AccessPointFields(Expr);
 
+impl std::fmt::Debug for FsxS3AccessPointAttachmentS3AccessPointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentS3AccessPointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxS3AccessPointAttachmentS3AccessPointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5465,8 +6425,15 @@ impl FsxS3AccessPointAttachmentS3AccessPointFields {
 }
 
 /// The nested block `aws_fsx_s3_access_point_attachment.s3_access_point.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentS3AccessPointVpcConfiguration(Body);
+
+impl std::fmt::Debug for FsxS3AccessPointAttachmentS3AccessPointVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentS3AccessPointVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxS3AccessPointAttachmentS3AccessPointVpcConfiguration {
     #[inline]
@@ -5482,10 +6449,18 @@ impl FsxS3AccessPointAttachmentS3AccessPointVpcConfiguration {
 }
 
 /// The fields of a [`FsxS3AccessPointAttachmentS3AccessPointVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentS3AccessPointVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxS3AccessPointAttachmentS3AccessPointVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentS3AccessPointVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxS3AccessPointAttachmentS3AccessPointVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5504,8 +6479,15 @@ impl FsxS3AccessPointAttachmentS3AccessPointVpcConfigurationFields {
 }
 
 /// The nested block `aws_fsx_s3_access_point_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for FsxS3AccessPointAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxS3AccessPointAttachmentTimeouts {
     #[inline]
@@ -5528,10 +6510,18 @@ impl FsxS3AccessPointAttachmentTimeouts {
 }
 
 /// The fields of a [`FsxS3AccessPointAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxS3AccessPointAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxS3AccessPointAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxS3AccessPointAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxS3AccessPointAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5555,8 +6545,15 @@ impl FsxS3AccessPointAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_fsx_windows_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystem(Body);
+
+impl std::fmt::Debug for FsxWindowsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxWindowsFileSystem`].
 #[derive(Clone, Debug)]
@@ -5694,9 +6691,11 @@ impl FsxWindowsFileSystem {
 }
 
 impl BlockType for FsxWindowsFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5710,16 +6709,25 @@ impl Resource for FsxWindowsFileSystem {
 }
 
 /// A declared [`FsxWindowsFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for FsxWindowsFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FsxWindowsFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FsxWindowsFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5893,8 +6901,15 @@ impl FsxWindowsFileSystemRef {
 }
 
 /// The nested block `aws_fsx_windows_file_system.audit_log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemAuditLogConfiguration(Body);
+
+impl std::fmt::Debug for FsxWindowsFileSystemAuditLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemAuditLogConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxWindowsFileSystemAuditLogConfiguration {
     #[inline]
@@ -5920,10 +6935,18 @@ impl FsxWindowsFileSystemAuditLogConfiguration {
 }
 
 /// The fields of a [`FsxWindowsFileSystemAuditLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemAuditLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxWindowsFileSystemAuditLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemAuditLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxWindowsFileSystemAuditLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5952,8 +6975,15 @@ impl FsxWindowsFileSystemAuditLogConfigurationFields {
 }
 
 /// The nested block `aws_fsx_windows_file_system.disk_iops_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemDiskIopsConfiguration(Body);
+
+impl std::fmt::Debug for FsxWindowsFileSystemDiskIopsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemDiskIopsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl FsxWindowsFileSystemDiskIopsConfiguration {
     #[inline]
@@ -5974,10 +7004,18 @@ impl FsxWindowsFileSystemDiskIopsConfiguration {
 }
 
 /// The fields of a [`FsxWindowsFileSystemDiskIopsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemDiskIopsConfigurationFields(Expr);
 
+impl std::fmt::Debug for FsxWindowsFileSystemDiskIopsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemDiskIopsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxWindowsFileSystemDiskIopsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6001,8 +7039,15 @@ impl FsxWindowsFileSystemDiskIopsConfigurationFields {
 }
 
 /// The nested block `aws_fsx_windows_file_system.self_managed_active_directory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemSelfManagedActiveDirectory(Body);
+
+impl std::fmt::Debug for FsxWindowsFileSystemSelfManagedActiveDirectory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemSelfManagedActiveDirectory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FsxWindowsFileSystemSelfManagedActiveDirectory`].
 #[derive(Clone, Debug)]
@@ -6038,10 +7083,18 @@ impl FsxWindowsFileSystemSelfManagedActiveDirectory {
 }
 
 /// The fields of a [`FsxWindowsFileSystemSelfManagedActiveDirectory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemSelfManagedActiveDirectoryFields(Expr);
 
+impl std::fmt::Debug for FsxWindowsFileSystemSelfManagedActiveDirectoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemSelfManagedActiveDirectoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxWindowsFileSystemSelfManagedActiveDirectoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6085,8 +7138,15 @@ impl FsxWindowsFileSystemSelfManagedActiveDirectoryFields {
 }
 
 /// The nested block `aws_fsx_windows_file_system.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemTimeouts(Body);
+
+impl std::fmt::Debug for FsxWindowsFileSystemTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemTimeouts").field(&self.0).finish()
+    }
+}
 
 impl FsxWindowsFileSystemTimeouts {
     #[inline]
@@ -6112,10 +7172,18 @@ impl FsxWindowsFileSystemTimeouts {
 }
 
 /// The fields of a [`FsxWindowsFileSystemTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FsxWindowsFileSystemTimeoutsFields(Expr);
 
+impl std::fmt::Debug for FsxWindowsFileSystemTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FsxWindowsFileSystemTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FsxWindowsFileSystemTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6144,8 +7212,15 @@ impl FsxWindowsFileSystemTimeoutsFields {
 }
 
 /// The data source `aws_fsx_ontap_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapFileSystem(Body);
+
+impl std::fmt::Debug for DataAwsFsxOntapFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsFsxOntapFileSystem`].
 #[derive(Clone, Debug)]
@@ -6176,9 +7251,11 @@ impl DataAwsFsxOntapFileSystem {
 }
 
 impl BlockType for DataAwsFsxOntapFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6191,16 +7268,25 @@ impl DataSource for DataAwsFsxOntapFileSystem {
 }
 
 /// A declared [`DataAwsFsxOntapFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsFsxOntapFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsFsxOntapFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsFsxOntapFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6338,10 +7424,18 @@ impl DataAwsFsxOntapFileSystemRef {
 pub enum DataAwsFsxOntapFileSystemDiskIopsConfiguration {}
 
 /// The fields of a [`DataAwsFsxOntapFileSystemDiskIopsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapFileSystemDiskIopsConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapFileSystemDiskIopsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapFileSystemDiskIopsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapFileSystemDiskIopsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6369,10 +7463,18 @@ impl DataAwsFsxOntapFileSystemDiskIopsConfigurationFields {
 pub enum DataAwsFsxOntapFileSystemEndpoints {}
 
 /// The fields of a [`DataAwsFsxOntapFileSystemEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapFileSystemEndpointsFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapFileSystemEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapFileSystemEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapFileSystemEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6400,10 +7502,18 @@ impl DataAwsFsxOntapFileSystemEndpointsFields {
 pub enum DataAwsFsxOntapFileSystemEndpointsIntercluster {}
 
 /// The fields of a [`DataAwsFsxOntapFileSystemEndpointsIntercluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapFileSystemEndpointsInterclusterFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapFileSystemEndpointsInterclusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapFileSystemEndpointsInterclusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapFileSystemEndpointsInterclusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6431,10 +7541,18 @@ impl DataAwsFsxOntapFileSystemEndpointsInterclusterFields {
 pub enum DataAwsFsxOntapFileSystemEndpointsManagement {}
 
 /// The fields of a [`DataAwsFsxOntapFileSystemEndpointsManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapFileSystemEndpointsManagementFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapFileSystemEndpointsManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapFileSystemEndpointsManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapFileSystemEndpointsManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6458,8 +7576,15 @@ impl DataAwsFsxOntapFileSystemEndpointsManagementFields {
 }
 
 /// The data source `aws_fsx_ontap_storage_virtual_machine`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachine(Body);
+
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachine {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachine").field(&self.0).finish()
+    }
+}
 
 impl DataAwsFsxOntapStorageVirtualMachine {
     #[inline]
@@ -6492,9 +7617,11 @@ impl DataAwsFsxOntapStorageVirtualMachine {
 }
 
 impl BlockType for DataAwsFsxOntapStorageVirtualMachine {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6507,16 +7634,25 @@ impl DataSource for DataAwsFsxOntapStorageVirtualMachine {
 }
 
 /// A declared [`DataAwsFsxOntapStorageVirtualMachine`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsFsxOntapStorageVirtualMachineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsFsxOntapStorageVirtualMachineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6604,10 +7740,18 @@ impl DataAwsFsxOntapStorageVirtualMachineRef {
 pub enum DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfiguration {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6635,10 +7779,18 @@ impl DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationFields {
 pub enum DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfiguration {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManagedActiveDirectoryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6681,10 +7833,18 @@ impl DataAwsFsxOntapStorageVirtualMachineActiveDirectoryConfigurationSelfManaged
 pub enum DataAwsFsxOntapStorageVirtualMachineEndpoints {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineEndpointsFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6722,10 +7882,18 @@ impl DataAwsFsxOntapStorageVirtualMachineEndpointsFields {
 pub enum DataAwsFsxOntapStorageVirtualMachineEndpointsIscsi {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineEndpointsIscsi`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineEndpointsIscsiFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineEndpointsIscsiFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineEndpointsIscsiFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineEndpointsIscsiFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6753,10 +7921,18 @@ impl DataAwsFsxOntapStorageVirtualMachineEndpointsIscsiFields {
 pub enum DataAwsFsxOntapStorageVirtualMachineEndpointsManagement {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineEndpointsManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineEndpointsManagementFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineEndpointsManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineEndpointsManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineEndpointsManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6784,10 +7960,18 @@ impl DataAwsFsxOntapStorageVirtualMachineEndpointsManagementFields {
 pub enum DataAwsFsxOntapStorageVirtualMachineEndpointsNfs {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineEndpointsNfs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineEndpointsNfsFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineEndpointsNfsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineEndpointsNfsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineEndpointsNfsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6815,10 +7999,18 @@ impl DataAwsFsxOntapStorageVirtualMachineEndpointsNfsFields {
 pub enum DataAwsFsxOntapStorageVirtualMachineEndpointsSmb {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineEndpointsSmb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineEndpointsSmbFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineEndpointsSmbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineEndpointsSmbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineEndpointsSmbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6842,8 +8034,15 @@ impl DataAwsFsxOntapStorageVirtualMachineEndpointsSmbFields {
 }
 
 /// The nested block `aws_fsx_ontap_storage_virtual_machine.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineFilter(Body);
+
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsFsxOntapStorageVirtualMachineFilter`].
 #[derive(Clone, Debug)]
@@ -6865,10 +8064,18 @@ impl DataAwsFsxOntapStorageVirtualMachineFilter {
 }
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6896,10 +8103,18 @@ impl DataAwsFsxOntapStorageVirtualMachineFilterFields {
 pub enum DataAwsFsxOntapStorageVirtualMachineLifecycleTransitionReason {}
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachineLifecycleTransitionReason`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachineLifecycleTransitionReasonFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachineLifecycleTransitionReasonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachineLifecycleTransitionReasonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachineLifecycleTransitionReasonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6918,8 +8133,15 @@ impl DataAwsFsxOntapStorageVirtualMachineLifecycleTransitionReasonFields {
 }
 
 /// The data source `aws_fsx_ontap_storage_virtual_machines`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachines(Body);
+
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachines {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachines").field(&self.0).finish()
+    }
+}
 
 impl DataAwsFsxOntapStorageVirtualMachines {
     #[inline]
@@ -6947,9 +8169,11 @@ impl DataAwsFsxOntapStorageVirtualMachines {
 }
 
 impl BlockType for DataAwsFsxOntapStorageVirtualMachines {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6962,16 +8186,25 @@ impl DataSource for DataAwsFsxOntapStorageVirtualMachines {
 }
 
 /// A declared [`DataAwsFsxOntapStorageVirtualMachines`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachinesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachinesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachinesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsFsxOntapStorageVirtualMachinesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsFsxOntapStorageVirtualMachinesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7005,8 +8238,15 @@ impl DataAwsFsxOntapStorageVirtualMachinesRef {
 }
 
 /// The nested block `aws_fsx_ontap_storage_virtual_machines.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachinesFilter(Body);
+
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachinesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachinesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsFsxOntapStorageVirtualMachinesFilter`].
 #[derive(Clone, Debug)]
@@ -7028,10 +8268,18 @@ impl DataAwsFsxOntapStorageVirtualMachinesFilter {
 }
 
 /// The fields of a [`DataAwsFsxOntapStorageVirtualMachinesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOntapStorageVirtualMachinesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOntapStorageVirtualMachinesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOntapStorageVirtualMachinesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOntapStorageVirtualMachinesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7055,8 +8303,15 @@ impl DataAwsFsxOntapStorageVirtualMachinesFilterFields {
 }
 
 /// The data source `aws_fsx_openzfs_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOpenzfsSnapshot(Body);
+
+impl std::fmt::Debug for DataAwsFsxOpenzfsSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOpenzfsSnapshot").field(&self.0).finish()
+    }
+}
 
 impl DataAwsFsxOpenzfsSnapshot {
     #[inline]
@@ -7104,9 +8359,11 @@ impl DataAwsFsxOpenzfsSnapshot {
 }
 
 impl BlockType for DataAwsFsxOpenzfsSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7119,16 +8376,25 @@ impl DataSource for DataAwsFsxOpenzfsSnapshot {
 }
 
 /// A declared [`DataAwsFsxOpenzfsSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOpenzfsSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsFsxOpenzfsSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOpenzfsSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsFsxOpenzfsSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsFsxOpenzfsSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7197,8 +8463,15 @@ impl DataAwsFsxOpenzfsSnapshotRef {
 }
 
 /// The nested block `aws_fsx_openzfs_snapshot.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOpenzfsSnapshotFilter(Body);
+
+impl std::fmt::Debug for DataAwsFsxOpenzfsSnapshotFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOpenzfsSnapshotFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsFsxOpenzfsSnapshotFilter`].
 #[derive(Clone, Debug)]
@@ -7220,10 +8493,18 @@ impl DataAwsFsxOpenzfsSnapshotFilter {
 }
 
 /// The fields of a [`DataAwsFsxOpenzfsSnapshotFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxOpenzfsSnapshotFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxOpenzfsSnapshotFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxOpenzfsSnapshotFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxOpenzfsSnapshotFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7247,8 +8528,15 @@ impl DataAwsFsxOpenzfsSnapshotFilterFields {
 }
 
 /// The data source `aws_fsx_windows_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxWindowsFileSystem(Body);
+
+impl std::fmt::Debug for DataAwsFsxWindowsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxWindowsFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsFsxWindowsFileSystem`].
 #[derive(Clone, Debug)]
@@ -7279,9 +8567,11 @@ impl DataAwsFsxWindowsFileSystem {
 }
 
 impl BlockType for DataAwsFsxWindowsFileSystem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7294,16 +8584,25 @@ impl DataSource for DataAwsFsxWindowsFileSystem {
 }
 
 /// A declared [`DataAwsFsxWindowsFileSystem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxWindowsFileSystemRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsFsxWindowsFileSystemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxWindowsFileSystemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsFsxWindowsFileSystemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsFsxWindowsFileSystemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7456,10 +8755,18 @@ impl DataAwsFsxWindowsFileSystemRef {
 pub enum DataAwsFsxWindowsFileSystemAuditLogConfiguration {}
 
 /// The fields of a [`DataAwsFsxWindowsFileSystemAuditLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxWindowsFileSystemAuditLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxWindowsFileSystemAuditLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxWindowsFileSystemAuditLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxWindowsFileSystemAuditLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7492,10 +8799,18 @@ impl DataAwsFsxWindowsFileSystemAuditLogConfigurationFields {
 pub enum DataAwsFsxWindowsFileSystemDiskIopsConfiguration {}
 
 /// The fields of a [`DataAwsFsxWindowsFileSystemDiskIopsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsFsxWindowsFileSystemDiskIopsConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsFsxWindowsFileSystemDiskIopsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsFsxWindowsFileSystemDiskIopsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsFsxWindowsFileSystemDiskIopsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_gamelift_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftAlias(Body);
+
+impl std::fmt::Debug for GameliftAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftAlias`].
 #[derive(Clone, Debug)]
@@ -58,9 +65,11 @@ impl GameliftAlias {
 }
 
 impl BlockType for GameliftAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -74,16 +83,25 @@ impl Resource for GameliftAlias {
 }
 
 /// A declared [`GameliftAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftAliasRef(BlockRef);
 
+impl std::fmt::Debug for GameliftAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GameliftAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GameliftAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -137,8 +155,15 @@ impl GameliftAliasRef {
 }
 
 /// The nested block `aws_gamelift_alias.routing_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftAliasRoutingStrategy(Body);
+
+impl std::fmt::Debug for GameliftAliasRoutingStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftAliasRoutingStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftAliasRoutingStrategy`].
 #[derive(Clone, Debug)]
@@ -168,10 +193,18 @@ impl GameliftAliasRoutingStrategy {
 }
 
 /// The fields of a [`GameliftAliasRoutingStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftAliasRoutingStrategyFields(Expr);
 
+impl std::fmt::Debug for GameliftAliasRoutingStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftAliasRoutingStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftAliasRoutingStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -200,8 +233,15 @@ impl GameliftAliasRoutingStrategyFields {
 }
 
 /// The resource `aws_gamelift_build`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftBuild(Body);
+
+impl std::fmt::Debug for GameliftBuild {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftBuild").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftBuild`].
 #[derive(Clone, Debug)]
@@ -251,9 +291,11 @@ impl GameliftBuild {
 }
 
 impl BlockType for GameliftBuild {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -267,16 +309,25 @@ impl Resource for GameliftBuild {
 }
 
 /// A declared [`GameliftBuild`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftBuildRef(BlockRef);
 
+impl std::fmt::Debug for GameliftBuildRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftBuildRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GameliftBuildRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GameliftBuildRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -335,8 +386,15 @@ impl GameliftBuildRef {
 }
 
 /// The nested block `aws_gamelift_build.storage_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftBuildStorageLocation(Body);
+
+impl std::fmt::Debug for GameliftBuildStorageLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftBuildStorageLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftBuildStorageLocation`].
 #[derive(Clone, Debug)]
@@ -365,10 +423,18 @@ impl GameliftBuildStorageLocation {
 }
 
 /// The fields of a [`GameliftBuildStorageLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftBuildStorageLocationFields(Expr);
 
+impl std::fmt::Debug for GameliftBuildStorageLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftBuildStorageLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftBuildStorageLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -402,8 +468,15 @@ impl GameliftBuildStorageLocationFields {
 }
 
 /// The resource `aws_gamelift_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleet(Body);
+
+impl std::fmt::Debug for GameliftFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftFleet`].
 #[derive(Clone, Debug)]
@@ -507,9 +580,11 @@ impl GameliftFleet {
 }
 
 impl BlockType for GameliftFleet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -523,16 +598,25 @@ impl Resource for GameliftFleet {
 }
 
 /// A declared [`GameliftFleet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetRef(BlockRef);
 
+impl std::fmt::Debug for GameliftFleetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GameliftFleetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GameliftFleetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -661,8 +745,15 @@ impl GameliftFleetRef {
 }
 
 /// The nested block `aws_gamelift_fleet.certificate_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetCertificateConfiguration(Body);
+
+impl std::fmt::Debug for GameliftFleetCertificateConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetCertificateConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GameliftFleetCertificateConfiguration {
     #[inline]
@@ -678,10 +769,18 @@ impl GameliftFleetCertificateConfiguration {
 }
 
 /// The fields of a [`GameliftFleetCertificateConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetCertificateConfigurationFields(Expr);
 
+impl std::fmt::Debug for GameliftFleetCertificateConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetCertificateConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftFleetCertificateConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -700,8 +799,15 @@ impl GameliftFleetCertificateConfigurationFields {
 }
 
 /// The nested block `aws_gamelift_fleet.ec2_inbound_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetEc2InboundPermission(Body);
+
+impl std::fmt::Debug for GameliftFleetEc2InboundPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetEc2InboundPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftFleetEc2InboundPermission`].
 #[derive(Clone, Debug)]
@@ -727,10 +833,18 @@ impl GameliftFleetEc2InboundPermission {
 }
 
 /// The fields of a [`GameliftFleetEc2InboundPermission`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetEc2InboundPermissionFields(Expr);
 
+impl std::fmt::Debug for GameliftFleetEc2InboundPermissionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetEc2InboundPermissionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftFleetEc2InboundPermissionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -764,8 +878,15 @@ impl GameliftFleetEc2InboundPermissionFields {
 }
 
 /// The nested block `aws_gamelift_fleet.resource_creation_limit_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetResourceCreationLimitPolicy(Body);
+
+impl std::fmt::Debug for GameliftFleetResourceCreationLimitPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetResourceCreationLimitPolicy").field(&self.0).finish()
+    }
+}
 
 impl GameliftFleetResourceCreationLimitPolicy {
     #[inline]
@@ -786,10 +907,18 @@ impl GameliftFleetResourceCreationLimitPolicy {
 }
 
 /// The fields of a [`GameliftFleetResourceCreationLimitPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetResourceCreationLimitPolicyFields(Expr);
 
+impl std::fmt::Debug for GameliftFleetResourceCreationLimitPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetResourceCreationLimitPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftFleetResourceCreationLimitPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -813,8 +942,15 @@ impl GameliftFleetResourceCreationLimitPolicyFields {
 }
 
 /// The nested block `aws_gamelift_fleet.runtime_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetRuntimeConfiguration(Body);
+
+impl std::fmt::Debug for GameliftFleetRuntimeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetRuntimeConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GameliftFleetRuntimeConfiguration {
     #[inline]
@@ -841,10 +977,18 @@ impl GameliftFleetRuntimeConfiguration {
 }
 
 /// The fields of a [`GameliftFleetRuntimeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetRuntimeConfigurationFields(Expr);
 
+impl std::fmt::Debug for GameliftFleetRuntimeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetRuntimeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftFleetRuntimeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -873,8 +1017,15 @@ impl GameliftFleetRuntimeConfigurationFields {
 }
 
 /// The nested block `aws_gamelift_fleet.runtime_configuration.server_process`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetRuntimeConfigurationServerProcess(Body);
+
+impl std::fmt::Debug for GameliftFleetRuntimeConfigurationServerProcess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetRuntimeConfigurationServerProcess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftFleetRuntimeConfigurationServerProcess`].
 #[derive(Clone, Debug)]
@@ -901,10 +1052,18 @@ impl GameliftFleetRuntimeConfigurationServerProcess {
 }
 
 /// The fields of a [`GameliftFleetRuntimeConfigurationServerProcess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetRuntimeConfigurationServerProcessFields(Expr);
 
+impl std::fmt::Debug for GameliftFleetRuntimeConfigurationServerProcessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetRuntimeConfigurationServerProcessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftFleetRuntimeConfigurationServerProcessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -933,8 +1092,15 @@ impl GameliftFleetRuntimeConfigurationServerProcessFields {
 }
 
 /// The nested block `aws_gamelift_fleet.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetTimeouts(Body);
+
+impl std::fmt::Debug for GameliftFleetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GameliftFleetTimeouts {
     #[inline]
@@ -955,10 +1121,18 @@ impl GameliftFleetTimeouts {
 }
 
 /// The fields of a [`GameliftFleetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftFleetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GameliftFleetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftFleetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftFleetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -982,8 +1156,15 @@ impl GameliftFleetTimeoutsFields {
 }
 
 /// The resource `aws_gamelift_game_server_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroup(Body);
+
+impl std::fmt::Debug for GameliftGameServerGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftGameServerGroup`].
 #[derive(Clone, Debug)]
@@ -1059,9 +1240,11 @@ impl GameliftGameServerGroup {
 }
 
 impl BlockType for GameliftGameServerGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1075,16 +1258,25 @@ impl Resource for GameliftGameServerGroup {
 }
 
 /// A declared [`GameliftGameServerGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupRef(BlockRef);
 
+impl std::fmt::Debug for GameliftGameServerGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GameliftGameServerGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GameliftGameServerGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1183,8 +1375,15 @@ impl GameliftGameServerGroupRef {
 }
 
 /// The nested block `aws_gamelift_game_server_group.auto_scaling_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupAutoScalingPolicy(Body);
+
+impl std::fmt::Debug for GameliftGameServerGroupAutoScalingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupAutoScalingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftGameServerGroupAutoScalingPolicy`].
 #[derive(Clone, Debug)]
@@ -1209,10 +1408,18 @@ impl GameliftGameServerGroupAutoScalingPolicy {
 }
 
 /// The fields of a [`GameliftGameServerGroupAutoScalingPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupAutoScalingPolicyFields(Expr);
 
+impl std::fmt::Debug for GameliftGameServerGroupAutoScalingPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupAutoScalingPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftGameServerGroupAutoScalingPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1236,8 +1443,15 @@ impl GameliftGameServerGroupAutoScalingPolicyFields {
 }
 
 /// The nested block `aws_gamelift_game_server_group.auto_scaling_policy.target_tracking_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfiguration(Body);
+
+impl std::fmt::Debug for GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1257,10 +1471,18 @@ impl GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfiguration {
 }
 
 /// The fields of a [`GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfigurationFields(Expr);
 
+impl std::fmt::Debug for GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1279,8 +1501,15 @@ impl GameliftGameServerGroupAutoScalingPolicyTargetTrackingConfigurationFields {
 }
 
 /// The nested block `aws_gamelift_game_server_group.instance_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupInstanceDefinition(Body);
+
+impl std::fmt::Debug for GameliftGameServerGroupInstanceDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupInstanceDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftGameServerGroupInstanceDefinition`].
 #[derive(Clone, Debug)]
@@ -1305,10 +1534,18 @@ impl GameliftGameServerGroupInstanceDefinition {
 }
 
 /// The fields of a [`GameliftGameServerGroupInstanceDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupInstanceDefinitionFields(Expr);
 
+impl std::fmt::Debug for GameliftGameServerGroupInstanceDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupInstanceDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftGameServerGroupInstanceDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1332,8 +1569,15 @@ impl GameliftGameServerGroupInstanceDefinitionFields {
 }
 
 /// The nested block `aws_gamelift_game_server_group.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupLaunchTemplate(Body);
+
+impl std::fmt::Debug for GameliftGameServerGroupLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl GameliftGameServerGroupLaunchTemplate {
     #[inline]
@@ -1359,10 +1603,18 @@ impl GameliftGameServerGroupLaunchTemplate {
 }
 
 /// The fields of a [`GameliftGameServerGroupLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for GameliftGameServerGroupLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftGameServerGroupLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1391,8 +1643,15 @@ impl GameliftGameServerGroupLaunchTemplateFields {
 }
 
 /// The nested block `aws_gamelift_game_server_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupTimeouts(Body);
+
+impl std::fmt::Debug for GameliftGameServerGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GameliftGameServerGroupTimeouts {
     #[inline]
@@ -1413,10 +1672,18 @@ impl GameliftGameServerGroupTimeouts {
 }
 
 /// The fields of a [`GameliftGameServerGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameServerGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GameliftGameServerGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameServerGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftGameServerGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1440,8 +1707,15 @@ impl GameliftGameServerGroupTimeoutsFields {
 }
 
 /// The resource `aws_gamelift_game_session_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameSessionQueue(Body);
+
+impl std::fmt::Debug for GameliftGameSessionQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameSessionQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftGameSessionQueue`].
 #[derive(Clone, Debug)]
@@ -1508,9 +1782,11 @@ impl GameliftGameSessionQueue {
 }
 
 impl BlockType for GameliftGameSessionQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1524,16 +1800,25 @@ impl Resource for GameliftGameSessionQueue {
 }
 
 /// A declared [`GameliftGameSessionQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameSessionQueueRef(BlockRef);
 
+impl std::fmt::Debug for GameliftGameSessionQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameSessionQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GameliftGameSessionQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GameliftGameSessionQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1602,8 +1887,15 @@ impl GameliftGameSessionQueueRef {
 }
 
 /// The nested block `aws_gamelift_game_session_queue.player_latency_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameSessionQueuePlayerLatencyPolicy(Body);
+
+impl std::fmt::Debug for GameliftGameSessionQueuePlayerLatencyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameSessionQueuePlayerLatencyPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftGameSessionQueuePlayerLatencyPolicy`].
 #[derive(Clone, Debug)]
@@ -1628,10 +1920,18 @@ impl GameliftGameSessionQueuePlayerLatencyPolicy {
 }
 
 /// The fields of a [`GameliftGameSessionQueuePlayerLatencyPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftGameSessionQueuePlayerLatencyPolicyFields(Expr);
 
+impl std::fmt::Debug for GameliftGameSessionQueuePlayerLatencyPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftGameSessionQueuePlayerLatencyPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftGameSessionQueuePlayerLatencyPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1655,8 +1955,15 @@ impl GameliftGameSessionQueuePlayerLatencyPolicyFields {
 }
 
 /// The resource `aws_gamelift_script`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftScript(Body);
+
+impl std::fmt::Debug for GameliftScript {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftScript").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftScript`].
 #[derive(Clone, Debug)]
@@ -1712,9 +2019,11 @@ impl GameliftScript {
 }
 
 impl BlockType for GameliftScript {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1728,16 +2037,25 @@ impl Resource for GameliftScript {
 }
 
 /// A declared [`GameliftScript`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftScriptRef(BlockRef);
 
+impl std::fmt::Debug for GameliftScriptRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftScriptRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GameliftScriptRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GameliftScriptRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1796,8 +2114,15 @@ impl GameliftScriptRef {
 }
 
 /// The nested block `aws_gamelift_script.storage_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftScriptStorageLocation(Body);
+
+impl std::fmt::Debug for GameliftScriptStorageLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftScriptStorageLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GameliftScriptStorageLocation`].
 #[derive(Clone, Debug)]
@@ -1826,10 +2151,18 @@ impl GameliftScriptStorageLocation {
 }
 
 /// The fields of a [`GameliftScriptStorageLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GameliftScriptStorageLocationFields(Expr);
 
+impl std::fmt::Debug for GameliftScriptStorageLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GameliftScriptStorageLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GameliftScriptStorageLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_glacier_vault`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlacierVault(Body);
+
+impl std::fmt::Debug for GlacierVault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlacierVault").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlacierVault`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl GlacierVault {
 }
 
 impl BlockType for GlacierVault {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for GlacierVault {
 }
 
 /// A declared [`GlacierVault`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlacierVaultRef(BlockRef);
 
+impl std::fmt::Debug for GlacierVaultRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlacierVaultRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlacierVaultRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlacierVaultRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -145,8 +163,15 @@ impl GlacierVaultRef {
 }
 
 /// The nested block `aws_glacier_vault.notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlacierVaultNotification(Body);
+
+impl std::fmt::Debug for GlacierVaultNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlacierVaultNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlacierVaultNotification`].
 #[derive(Clone, Debug)]
@@ -168,10 +193,18 @@ impl GlacierVaultNotification {
 }
 
 /// The fields of a [`GlacierVaultNotification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlacierVaultNotificationFields(Expr);
 
+impl std::fmt::Debug for GlacierVaultNotificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlacierVaultNotificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlacierVaultNotificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -195,8 +228,15 @@ impl GlacierVaultNotificationFields {
 }
 
 /// The resource `aws_glacier_vault_lock`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlacierVaultLock(Body);
+
+impl std::fmt::Debug for GlacierVaultLock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlacierVaultLock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlacierVaultLock`].
 #[derive(Clone, Debug)]
@@ -236,9 +276,11 @@ impl GlacierVaultLock {
 }
 
 impl BlockType for GlacierVaultLock {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -252,16 +294,25 @@ impl Resource for GlacierVaultLock {
 }
 
 /// A declared [`GlacierVaultLock`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlacierVaultLockRef(BlockRef);
 
+impl std::fmt::Debug for GlacierVaultLockRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlacierVaultLockRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlacierVaultLockRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlacierVaultLockRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_globalaccelerator_accelerator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorAccelerator(Body);
+
+impl std::fmt::Debug for GlobalacceleratorAccelerator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorAccelerator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorAccelerator`].
 #[derive(Clone, Debug)]
@@ -70,9 +77,11 @@ impl GlobalacceleratorAccelerator {
 }
 
 impl BlockType for GlobalacceleratorAccelerator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -86,16 +95,25 @@ impl Resource for GlobalacceleratorAccelerator {
 }
 
 /// A declared [`GlobalacceleratorAccelerator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorAcceleratorRef(BlockRef);
 
+impl std::fmt::Debug for GlobalacceleratorAcceleratorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorAcceleratorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlobalacceleratorAcceleratorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlobalacceleratorAcceleratorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -179,8 +197,15 @@ impl GlobalacceleratorAcceleratorRef {
 }
 
 /// The nested block `aws_globalaccelerator_accelerator.attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorAcceleratorAttributes(Body);
+
+impl std::fmt::Debug for GlobalacceleratorAcceleratorAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorAcceleratorAttributes").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorAcceleratorAttributes {
     #[inline]
@@ -206,10 +231,18 @@ impl GlobalacceleratorAcceleratorAttributes {
 }
 
 /// The fields of a [`GlobalacceleratorAcceleratorAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorAcceleratorAttributesFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorAcceleratorAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorAcceleratorAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorAcceleratorAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -242,10 +275,18 @@ impl GlobalacceleratorAcceleratorAttributesFields {
 pub enum GlobalacceleratorAcceleratorIpSets {}
 
 /// The fields of a [`GlobalacceleratorAcceleratorIpSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorAcceleratorIpSetsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorAcceleratorIpSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorAcceleratorIpSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorAcceleratorIpSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -269,8 +310,15 @@ impl GlobalacceleratorAcceleratorIpSetsFields {
 }
 
 /// The nested block `aws_globalaccelerator_accelerator.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorAcceleratorTimeouts(Body);
+
+impl std::fmt::Debug for GlobalacceleratorAcceleratorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorAcceleratorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorAcceleratorTimeouts {
     #[inline]
@@ -291,10 +339,18 @@ impl GlobalacceleratorAcceleratorTimeouts {
 }
 
 /// The fields of a [`GlobalacceleratorAcceleratorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorAcceleratorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorAcceleratorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorAcceleratorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorAcceleratorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -318,8 +374,15 @@ impl GlobalacceleratorAcceleratorTimeoutsFields {
 }
 
 /// The resource `aws_globalaccelerator_cross_account_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCrossAccountAttachment(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCrossAccountAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCrossAccountAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorCrossAccountAttachment`].
 #[derive(Clone, Debug)]
@@ -355,9 +418,11 @@ impl GlobalacceleratorCrossAccountAttachment {
 }
 
 impl BlockType for GlobalacceleratorCrossAccountAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -371,16 +436,25 @@ impl Resource for GlobalacceleratorCrossAccountAttachment {
 }
 
 /// A declared [`GlobalacceleratorCrossAccountAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCrossAccountAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for GlobalacceleratorCrossAccountAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCrossAccountAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlobalacceleratorCrossAccountAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlobalacceleratorCrossAccountAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -439,8 +513,15 @@ impl GlobalacceleratorCrossAccountAttachmentRef {
 }
 
 /// The nested block `aws_globalaccelerator_cross_account_attachment.resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCrossAccountAttachmentResource(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCrossAccountAttachmentResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCrossAccountAttachmentResource").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorCrossAccountAttachmentResource {
     #[inline]
@@ -466,10 +547,18 @@ impl GlobalacceleratorCrossAccountAttachmentResource {
 }
 
 /// The fields of a [`GlobalacceleratorCrossAccountAttachmentResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCrossAccountAttachmentResourceFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCrossAccountAttachmentResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCrossAccountAttachmentResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCrossAccountAttachmentResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -498,8 +587,15 @@ impl GlobalacceleratorCrossAccountAttachmentResourceFields {
 }
 
 /// The resource `aws_globalaccelerator_custom_routing_accelerator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingAccelerator(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingAccelerator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingAccelerator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorCustomRoutingAccelerator`].
 #[derive(Clone, Debug)]
@@ -559,9 +655,11 @@ impl GlobalacceleratorCustomRoutingAccelerator {
 }
 
 impl BlockType for GlobalacceleratorCustomRoutingAccelerator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -575,16 +673,25 @@ impl Resource for GlobalacceleratorCustomRoutingAccelerator {
 }
 
 /// A declared [`GlobalacceleratorCustomRoutingAccelerator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingAcceleratorRef(BlockRef);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingAcceleratorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingAcceleratorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlobalacceleratorCustomRoutingAcceleratorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlobalacceleratorCustomRoutingAcceleratorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -663,8 +770,15 @@ impl GlobalacceleratorCustomRoutingAcceleratorRef {
 }
 
 /// The nested block `aws_globalaccelerator_custom_routing_accelerator.attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingAcceleratorAttributes(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingAcceleratorAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingAcceleratorAttributes").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorCustomRoutingAcceleratorAttributes {
     #[inline]
@@ -690,10 +804,18 @@ impl GlobalacceleratorCustomRoutingAcceleratorAttributes {
 }
 
 /// The fields of a [`GlobalacceleratorCustomRoutingAcceleratorAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingAcceleratorAttributesFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingAcceleratorAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingAcceleratorAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingAcceleratorAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -726,10 +848,18 @@ impl GlobalacceleratorCustomRoutingAcceleratorAttributesFields {
 pub enum GlobalacceleratorCustomRoutingAcceleratorIpSets {}
 
 /// The fields of a [`GlobalacceleratorCustomRoutingAcceleratorIpSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingAcceleratorIpSetsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingAcceleratorIpSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingAcceleratorIpSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingAcceleratorIpSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -753,8 +883,15 @@ impl GlobalacceleratorCustomRoutingAcceleratorIpSetsFields {
 }
 
 /// The nested block `aws_globalaccelerator_custom_routing_accelerator.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingAcceleratorTimeouts(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingAcceleratorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingAcceleratorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorCustomRoutingAcceleratorTimeouts {
     #[inline]
@@ -775,10 +912,18 @@ impl GlobalacceleratorCustomRoutingAcceleratorTimeouts {
 }
 
 /// The fields of a [`GlobalacceleratorCustomRoutingAcceleratorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingAcceleratorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingAcceleratorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingAcceleratorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingAcceleratorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -802,8 +947,15 @@ impl GlobalacceleratorCustomRoutingAcceleratorTimeoutsFields {
 }
 
 /// The resource `aws_globalaccelerator_custom_routing_endpoint_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroup(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorCustomRoutingEndpointGroup`].
 #[derive(Clone, Debug)]
@@ -846,9 +998,11 @@ impl GlobalacceleratorCustomRoutingEndpointGroup {
 }
 
 impl BlockType for GlobalacceleratorCustomRoutingEndpointGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -862,16 +1016,25 @@ impl Resource for GlobalacceleratorCustomRoutingEndpointGroup {
 }
 
 /// A declared [`GlobalacceleratorCustomRoutingEndpointGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroupRef(BlockRef);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlobalacceleratorCustomRoutingEndpointGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlobalacceleratorCustomRoutingEndpointGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -920,8 +1083,15 @@ impl GlobalacceleratorCustomRoutingEndpointGroupRef {
 }
 
 /// The nested block `aws_globalaccelerator_custom_routing_endpoint_group.destination_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroupDestinationConfiguration(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroupDestinationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroupDestinationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorCustomRoutingEndpointGroupDestinationConfiguration`].
 #[derive(Clone, Debug)]
@@ -945,10 +1115,18 @@ impl GlobalacceleratorCustomRoutingEndpointGroupDestinationConfiguration {
 }
 
 /// The fields of a [`GlobalacceleratorCustomRoutingEndpointGroupDestinationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroupDestinationConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroupDestinationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroupDestinationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingEndpointGroupDestinationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -977,8 +1155,15 @@ impl GlobalacceleratorCustomRoutingEndpointGroupDestinationConfigurationFields {
 }
 
 /// The nested block `aws_globalaccelerator_custom_routing_endpoint_group.endpoint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroupEndpointConfiguration(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroupEndpointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroupEndpointConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorCustomRoutingEndpointGroupEndpointConfiguration {
     #[inline]
@@ -994,10 +1179,18 @@ impl GlobalacceleratorCustomRoutingEndpointGroupEndpointConfiguration {
 }
 
 /// The fields of a [`GlobalacceleratorCustomRoutingEndpointGroupEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroupEndpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroupEndpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroupEndpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingEndpointGroupEndpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1016,8 +1209,15 @@ impl GlobalacceleratorCustomRoutingEndpointGroupEndpointConfigurationFields {
 }
 
 /// The nested block `aws_globalaccelerator_custom_routing_endpoint_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroupTimeouts(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorCustomRoutingEndpointGroupTimeouts {
     #[inline]
@@ -1038,10 +1238,18 @@ impl GlobalacceleratorCustomRoutingEndpointGroupTimeouts {
 }
 
 /// The fields of a [`GlobalacceleratorCustomRoutingEndpointGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingEndpointGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingEndpointGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingEndpointGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingEndpointGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1065,8 +1273,15 @@ impl GlobalacceleratorCustomRoutingEndpointGroupTimeoutsFields {
 }
 
 /// The resource `aws_globalaccelerator_custom_routing_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingListener(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorCustomRoutingListener`].
 #[derive(Clone, Debug)]
@@ -1098,9 +1313,11 @@ impl GlobalacceleratorCustomRoutingListener {
 }
 
 impl BlockType for GlobalacceleratorCustomRoutingListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1114,16 +1331,25 @@ impl Resource for GlobalacceleratorCustomRoutingListener {
 }
 
 /// A declared [`GlobalacceleratorCustomRoutingListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingListenerRef(BlockRef);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlobalacceleratorCustomRoutingListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlobalacceleratorCustomRoutingListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1162,8 +1388,15 @@ impl GlobalacceleratorCustomRoutingListenerRef {
 }
 
 /// The nested block `aws_globalaccelerator_custom_routing_listener.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingListenerPortRange(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingListenerPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingListenerPortRange").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorCustomRoutingListenerPortRange {
     #[inline]
@@ -1184,10 +1417,18 @@ impl GlobalacceleratorCustomRoutingListenerPortRange {
 }
 
 /// The fields of a [`GlobalacceleratorCustomRoutingListenerPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingListenerPortRangeFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingListenerPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingListenerPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingListenerPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1211,8 +1452,15 @@ impl GlobalacceleratorCustomRoutingListenerPortRangeFields {
 }
 
 /// The nested block `aws_globalaccelerator_custom_routing_listener.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingListenerTimeouts(Body);
+
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingListenerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingListenerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorCustomRoutingListenerTimeouts {
     #[inline]
@@ -1238,10 +1486,18 @@ impl GlobalacceleratorCustomRoutingListenerTimeouts {
 }
 
 /// The fields of a [`GlobalacceleratorCustomRoutingListenerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorCustomRoutingListenerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorCustomRoutingListenerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorCustomRoutingListenerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorCustomRoutingListenerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1270,8 +1526,15 @@ impl GlobalacceleratorCustomRoutingListenerTimeoutsFields {
 }
 
 /// The resource `aws_globalaccelerator_endpoint_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroup(Body);
+
+impl std::fmt::Debug for GlobalacceleratorEndpointGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorEndpointGroup`].
 #[derive(Clone, Debug)]
@@ -1348,9 +1611,11 @@ impl GlobalacceleratorEndpointGroup {
 }
 
 impl BlockType for GlobalacceleratorEndpointGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1364,16 +1629,25 @@ impl Resource for GlobalacceleratorEndpointGroup {
 }
 
 /// A declared [`GlobalacceleratorEndpointGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroupRef(BlockRef);
 
+impl std::fmt::Debug for GlobalacceleratorEndpointGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlobalacceleratorEndpointGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlobalacceleratorEndpointGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1452,8 +1726,15 @@ impl GlobalacceleratorEndpointGroupRef {
 }
 
 /// The nested block `aws_globalaccelerator_endpoint_group.endpoint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroupEndpointConfiguration(Body);
+
+impl std::fmt::Debug for GlobalacceleratorEndpointGroupEndpointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroupEndpointConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorEndpointGroupEndpointConfiguration {
     #[inline]
@@ -1484,10 +1765,18 @@ impl GlobalacceleratorEndpointGroupEndpointConfiguration {
 }
 
 /// The fields of a [`GlobalacceleratorEndpointGroupEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroupEndpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorEndpointGroupEndpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroupEndpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorEndpointGroupEndpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1521,8 +1810,15 @@ impl GlobalacceleratorEndpointGroupEndpointConfigurationFields {
 }
 
 /// The nested block `aws_globalaccelerator_endpoint_group.port_override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroupPortOverride(Body);
+
+impl std::fmt::Debug for GlobalacceleratorEndpointGroupPortOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroupPortOverride").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorEndpointGroupPortOverride`].
 #[derive(Clone, Debug)]
@@ -1544,10 +1840,18 @@ impl GlobalacceleratorEndpointGroupPortOverride {
 }
 
 /// The fields of a [`GlobalacceleratorEndpointGroupPortOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroupPortOverrideFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorEndpointGroupPortOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroupPortOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorEndpointGroupPortOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1571,8 +1875,15 @@ impl GlobalacceleratorEndpointGroupPortOverrideFields {
 }
 
 /// The nested block `aws_globalaccelerator_endpoint_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroupTimeouts(Body);
+
+impl std::fmt::Debug for GlobalacceleratorEndpointGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorEndpointGroupTimeouts {
     #[inline]
@@ -1598,10 +1909,18 @@ impl GlobalacceleratorEndpointGroupTimeouts {
 }
 
 /// The fields of a [`GlobalacceleratorEndpointGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorEndpointGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorEndpointGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorEndpointGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorEndpointGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1630,8 +1949,15 @@ impl GlobalacceleratorEndpointGroupTimeoutsFields {
 }
 
 /// The resource `aws_globalaccelerator_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorListener(Body);
+
+impl std::fmt::Debug for GlobalacceleratorListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlobalacceleratorListener`].
 #[derive(Clone, Debug)]
@@ -1670,9 +1996,11 @@ impl GlobalacceleratorListener {
 }
 
 impl BlockType for GlobalacceleratorListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1686,16 +2014,25 @@ impl Resource for GlobalacceleratorListener {
 }
 
 /// A declared [`GlobalacceleratorListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorListenerRef(BlockRef);
 
+impl std::fmt::Debug for GlobalacceleratorListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlobalacceleratorListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlobalacceleratorListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1744,8 +2081,15 @@ impl GlobalacceleratorListenerRef {
 }
 
 /// The nested block `aws_globalaccelerator_listener.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorListenerPortRange(Body);
+
+impl std::fmt::Debug for GlobalacceleratorListenerPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorListenerPortRange").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorListenerPortRange {
     #[inline]
@@ -1766,10 +2110,18 @@ impl GlobalacceleratorListenerPortRange {
 }
 
 /// The fields of a [`GlobalacceleratorListenerPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorListenerPortRangeFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorListenerPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorListenerPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorListenerPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1793,8 +2145,15 @@ impl GlobalacceleratorListenerPortRangeFields {
 }
 
 /// The nested block `aws_globalaccelerator_listener.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorListenerTimeouts(Body);
+
+impl std::fmt::Debug for GlobalacceleratorListenerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorListenerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GlobalacceleratorListenerTimeouts {
     #[inline]
@@ -1820,10 +2179,18 @@ impl GlobalacceleratorListenerTimeouts {
 }
 
 /// The fields of a [`GlobalacceleratorListenerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlobalacceleratorListenerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GlobalacceleratorListenerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlobalacceleratorListenerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlobalacceleratorListenerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1852,8 +2219,15 @@ impl GlobalacceleratorListenerTimeoutsFields {
 }
 
 /// The data source `aws_globalaccelerator_accelerator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorAccelerator(Body);
+
+impl std::fmt::Debug for DataAwsGlobalacceleratorAccelerator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorAccelerator").field(&self.0).finish()
+    }
+}
 
 impl DataAwsGlobalacceleratorAccelerator {
     #[inline]
@@ -1874,9 +2248,11 @@ impl DataAwsGlobalacceleratorAccelerator {
 }
 
 impl BlockType for DataAwsGlobalacceleratorAccelerator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1889,16 +2265,25 @@ impl DataSource for DataAwsGlobalacceleratorAccelerator {
 }
 
 /// A declared [`DataAwsGlobalacceleratorAccelerator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorAcceleratorRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGlobalacceleratorAcceleratorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorAcceleratorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGlobalacceleratorAcceleratorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGlobalacceleratorAcceleratorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1971,10 +2356,18 @@ impl DataAwsGlobalacceleratorAcceleratorRef {
 pub enum DataAwsGlobalacceleratorAcceleratorAttributes {}
 
 /// The fields of a [`DataAwsGlobalacceleratorAcceleratorAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorAcceleratorAttributesFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlobalacceleratorAcceleratorAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorAcceleratorAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlobalacceleratorAcceleratorAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2007,10 +2400,18 @@ impl DataAwsGlobalacceleratorAcceleratorAttributesFields {
 pub enum DataAwsGlobalacceleratorAcceleratorIpSets {}
 
 /// The fields of a [`DataAwsGlobalacceleratorAcceleratorIpSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorAcceleratorIpSetsFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlobalacceleratorAcceleratorIpSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorAcceleratorIpSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlobalacceleratorAcceleratorIpSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2034,8 +2435,15 @@ impl DataAwsGlobalacceleratorAcceleratorIpSetsFields {
 }
 
 /// The data source `aws_globalaccelerator_custom_routing_accelerator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorCustomRoutingAccelerator(Body);
+
+impl std::fmt::Debug for DataAwsGlobalacceleratorCustomRoutingAccelerator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorCustomRoutingAccelerator").field(&self.0).finish()
+    }
+}
 
 impl DataAwsGlobalacceleratorCustomRoutingAccelerator {
     #[inline]
@@ -2066,9 +2474,11 @@ impl DataAwsGlobalacceleratorCustomRoutingAccelerator {
 }
 
 impl BlockType for DataAwsGlobalacceleratorCustomRoutingAccelerator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2081,16 +2491,25 @@ impl DataSource for DataAwsGlobalacceleratorCustomRoutingAccelerator {
 }
 
 /// A declared [`DataAwsGlobalacceleratorCustomRoutingAccelerator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorCustomRoutingAcceleratorRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGlobalacceleratorCustomRoutingAcceleratorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorCustomRoutingAcceleratorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGlobalacceleratorCustomRoutingAcceleratorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGlobalacceleratorCustomRoutingAcceleratorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2158,10 +2577,18 @@ impl DataAwsGlobalacceleratorCustomRoutingAcceleratorRef {
 pub enum DataAwsGlobalacceleratorCustomRoutingAcceleratorAttributes {}
 
 /// The fields of a [`DataAwsGlobalacceleratorCustomRoutingAcceleratorAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorCustomRoutingAcceleratorAttributesFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlobalacceleratorCustomRoutingAcceleratorAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorCustomRoutingAcceleratorAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlobalacceleratorCustomRoutingAcceleratorAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2194,10 +2621,18 @@ impl DataAwsGlobalacceleratorCustomRoutingAcceleratorAttributesFields {
 pub enum DataAwsGlobalacceleratorCustomRoutingAcceleratorIpSets {}
 
 /// The fields of a [`DataAwsGlobalacceleratorCustomRoutingAcceleratorIpSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlobalacceleratorCustomRoutingAcceleratorIpSetsFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlobalacceleratorCustomRoutingAcceleratorIpSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlobalacceleratorCustomRoutingAcceleratorIpSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlobalacceleratorCustomRoutingAcceleratorIpSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_glue_catalog_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabase(Body);
+
+impl std::fmt::Debug for GlueCatalogDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogDatabase`].
 #[derive(Clone, Debug)]
@@ -87,9 +94,11 @@ impl GlueCatalogDatabase {
 }
 
 impl BlockType for GlueCatalogDatabase {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -103,16 +112,25 @@ impl Resource for GlueCatalogDatabase {
 }
 
 /// A declared [`GlueCatalogDatabase`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseRef(BlockRef);
 
+impl std::fmt::Debug for GlueCatalogDatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueCatalogDatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueCatalogDatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -191,8 +209,15 @@ impl GlueCatalogDatabaseRef {
 }
 
 /// The nested block `aws_glue_catalog_database.create_table_default_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseCreateTableDefaultPermission(Body);
+
+impl std::fmt::Debug for GlueCatalogDatabaseCreateTableDefaultPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseCreateTableDefaultPermission").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogDatabaseCreateTableDefaultPermission {
     #[inline]
@@ -213,10 +238,18 @@ impl GlueCatalogDatabaseCreateTableDefaultPermission {
 }
 
 /// The fields of a [`GlueCatalogDatabaseCreateTableDefaultPermission`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseCreateTableDefaultPermissionFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogDatabaseCreateTableDefaultPermissionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseCreateTableDefaultPermissionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogDatabaseCreateTableDefaultPermissionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -240,8 +273,15 @@ impl GlueCatalogDatabaseCreateTableDefaultPermissionFields {
 }
 
 /// The nested block `aws_glue_catalog_database.create_table_default_permission.principal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal(Body);
+
+impl std::fmt::Debug for GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal {
     #[inline]
@@ -257,10 +297,18 @@ impl GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal {
 }
 
 /// The fields of a [`GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -279,8 +327,15 @@ impl GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalFields {
 }
 
 /// The nested block `aws_glue_catalog_database.federated_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseFederatedDatabase(Body);
+
+impl std::fmt::Debug for GlueCatalogDatabaseFederatedDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseFederatedDatabase").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogDatabaseFederatedDatabase {
     #[inline]
@@ -301,10 +356,18 @@ impl GlueCatalogDatabaseFederatedDatabase {
 }
 
 /// The fields of a [`GlueCatalogDatabaseFederatedDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseFederatedDatabaseFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogDatabaseFederatedDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseFederatedDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogDatabaseFederatedDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -328,8 +391,15 @@ impl GlueCatalogDatabaseFederatedDatabaseFields {
 }
 
 /// The nested block `aws_glue_catalog_database.target_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseTargetDatabase(Body);
+
+impl std::fmt::Debug for GlueCatalogDatabaseTargetDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseTargetDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogDatabaseTargetDatabase`].
 #[derive(Clone, Debug)]
@@ -356,10 +426,18 @@ impl GlueCatalogDatabaseTargetDatabase {
 }
 
 /// The fields of a [`GlueCatalogDatabaseTargetDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogDatabaseTargetDatabaseFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogDatabaseTargetDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogDatabaseTargetDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogDatabaseTargetDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -388,8 +466,15 @@ impl GlueCatalogDatabaseTargetDatabaseFields {
 }
 
 /// The resource `aws_glue_catalog_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTable(Body);
+
+impl std::fmt::Debug for GlueCatalogTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTable`].
 #[derive(Clone, Debug)]
@@ -489,9 +574,11 @@ impl GlueCatalogTable {
 }
 
 impl BlockType for GlueCatalogTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -505,16 +592,25 @@ impl Resource for GlueCatalogTable {
 }
 
 /// A declared [`GlueCatalogTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableRef(BlockRef);
 
+impl std::fmt::Debug for GlueCatalogTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueCatalogTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueCatalogTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -618,8 +714,15 @@ impl GlueCatalogTableRef {
 }
 
 /// The nested block `aws_glue_catalog_table.open_table_format_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOpenTableFormatInput(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOpenTableFormatInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOpenTableFormatInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableOpenTableFormatInput`].
 #[derive(Clone, Debug)]
@@ -639,10 +742,18 @@ impl GlueCatalogTableOpenTableFormatInput {
 }
 
 /// The fields of a [`GlueCatalogTableOpenTableFormatInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOpenTableFormatInputFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableOpenTableFormatInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOpenTableFormatInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableOpenTableFormatInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -661,8 +772,15 @@ impl GlueCatalogTableOpenTableFormatInputFields {
 }
 
 /// The nested block `aws_glue_catalog_table.open_table_format_input.iceberg_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOpenTableFormatInputIcebergInput(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOpenTableFormatInputIcebergInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOpenTableFormatInputIcebergInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableOpenTableFormatInputIcebergInput`].
 #[derive(Clone, Debug)]
@@ -687,10 +805,18 @@ impl GlueCatalogTableOpenTableFormatInputIcebergInput {
 }
 
 /// The fields of a [`GlueCatalogTableOpenTableFormatInputIcebergInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOpenTableFormatInputIcebergInputFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableOpenTableFormatInputIcebergInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOpenTableFormatInputIcebergInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableOpenTableFormatInputIcebergInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -714,8 +840,15 @@ impl GlueCatalogTableOpenTableFormatInputIcebergInputFields {
 }
 
 /// The nested block `aws_glue_catalog_table.partition_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTablePartitionIndex(Body);
+
+impl std::fmt::Debug for GlueCatalogTablePartitionIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTablePartitionIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTablePartitionIndex`].
 #[derive(Clone, Debug)]
@@ -737,10 +870,18 @@ impl GlueCatalogTablePartitionIndex {
 }
 
 /// The fields of a [`GlueCatalogTablePartitionIndex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTablePartitionIndexFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTablePartitionIndexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTablePartitionIndexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTablePartitionIndexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -769,8 +910,15 @@ impl GlueCatalogTablePartitionIndexFields {
 }
 
 /// The nested block `aws_glue_catalog_table.partition_keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTablePartitionKeys(Body);
+
+impl std::fmt::Debug for GlueCatalogTablePartitionKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTablePartitionKeys").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTablePartitionKeys`].
 #[derive(Clone, Debug)]
@@ -805,10 +953,18 @@ impl GlueCatalogTablePartitionKeys {
 }
 
 /// The fields of a [`GlueCatalogTablePartitionKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTablePartitionKeysFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTablePartitionKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTablePartitionKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTablePartitionKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -842,8 +998,15 @@ impl GlueCatalogTablePartitionKeysFields {
 }
 
 /// The nested block `aws_glue_catalog_table.storage_descriptor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptor(Body);
+
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptor").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableStorageDescriptor {
     #[inline]
@@ -926,10 +1089,18 @@ impl GlueCatalogTableStorageDescriptor {
 }
 
 /// The fields of a [`GlueCatalogTableStorageDescriptor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableStorageDescriptorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1013,8 +1184,15 @@ impl GlueCatalogTableStorageDescriptorFields {
 }
 
 /// The nested block `aws_glue_catalog_table.storage_descriptor.columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorColumns(Body);
+
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableStorageDescriptorColumns`].
 #[derive(Clone, Debug)]
@@ -1049,10 +1227,18 @@ impl GlueCatalogTableStorageDescriptorColumns {
 }
 
 /// The fields of a [`GlueCatalogTableStorageDescriptorColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorColumnsFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableStorageDescriptorColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1086,8 +1272,15 @@ impl GlueCatalogTableStorageDescriptorColumnsFields {
 }
 
 /// The nested block `aws_glue_catalog_table.storage_descriptor.schema_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSchemaReference(Body);
+
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSchemaReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSchemaReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableStorageDescriptorSchemaReference`].
 #[derive(Clone, Debug)]
@@ -1117,10 +1310,18 @@ impl GlueCatalogTableStorageDescriptorSchemaReference {
 }
 
 /// The fields of a [`GlueCatalogTableStorageDescriptorSchemaReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSchemaReferenceFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSchemaReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSchemaReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableStorageDescriptorSchemaReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1149,8 +1350,15 @@ impl GlueCatalogTableStorageDescriptorSchemaReferenceFields {
 }
 
 /// The nested block `aws_glue_catalog_table.storage_descriptor.schema_reference.schema_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId(Body);
+
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId {
     #[inline]
@@ -1176,10 +1384,18 @@ impl GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId {
 }
 
 /// The fields of a [`GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1208,8 +1424,15 @@ impl GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields {
 }
 
 /// The nested block `aws_glue_catalog_table.storage_descriptor.ser_de_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSerDeInfo(Body);
+
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSerDeInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSerDeInfo").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableStorageDescriptorSerDeInfo {
     #[inline]
@@ -1235,10 +1458,18 @@ impl GlueCatalogTableStorageDescriptorSerDeInfo {
 }
 
 /// The fields of a [`GlueCatalogTableStorageDescriptorSerDeInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSerDeInfoFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSerDeInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSerDeInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableStorageDescriptorSerDeInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1267,8 +1498,15 @@ impl GlueCatalogTableStorageDescriptorSerDeInfoFields {
 }
 
 /// The nested block `aws_glue_catalog_table.storage_descriptor.skewed_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSkewedInfo(Body);
+
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSkewedInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSkewedInfo").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableStorageDescriptorSkewedInfo {
     #[inline]
@@ -1294,10 +1532,18 @@ impl GlueCatalogTableStorageDescriptorSkewedInfo {
 }
 
 /// The fields of a [`GlueCatalogTableStorageDescriptorSkewedInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSkewedInfoFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSkewedInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSkewedInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableStorageDescriptorSkewedInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1326,8 +1572,15 @@ impl GlueCatalogTableStorageDescriptorSkewedInfoFields {
 }
 
 /// The nested block `aws_glue_catalog_table.storage_descriptor.sort_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSortColumns(Body);
+
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSortColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSortColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableStorageDescriptorSortColumns`].
 #[derive(Clone, Debug)]
@@ -1349,10 +1602,18 @@ impl GlueCatalogTableStorageDescriptorSortColumns {
 }
 
 /// The fields of a [`GlueCatalogTableStorageDescriptorSortColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableStorageDescriptorSortColumnsFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableStorageDescriptorSortColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableStorageDescriptorSortColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableStorageDescriptorSortColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1376,8 +1637,15 @@ impl GlueCatalogTableStorageDescriptorSortColumnsFields {
 }
 
 /// The nested block `aws_glue_catalog_table.target_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableTargetTable(Body);
+
+impl std::fmt::Debug for GlueCatalogTableTargetTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableTargetTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableTargetTable`].
 #[derive(Clone, Debug)]
@@ -1406,10 +1674,18 @@ impl GlueCatalogTableTargetTable {
 }
 
 /// The fields of a [`GlueCatalogTableTargetTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableTargetTableFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableTargetTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableTargetTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableTargetTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1443,8 +1719,15 @@ impl GlueCatalogTableTargetTableFields {
 }
 
 /// The resource `aws_glue_catalog_table_optimizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizer(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOptimizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableOptimizer`].
 #[derive(Clone, Debug)]
@@ -1482,9 +1765,11 @@ impl GlueCatalogTableOptimizer {
 }
 
 impl BlockType for GlueCatalogTableOptimizer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1498,16 +1783,25 @@ impl Resource for GlueCatalogTableOptimizer {
 }
 
 /// A declared [`GlueCatalogTableOptimizer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerRef(BlockRef);
 
+impl std::fmt::Debug for GlueCatalogTableOptimizerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueCatalogTableOptimizerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueCatalogTableOptimizerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1551,8 +1845,15 @@ impl GlueCatalogTableOptimizerRef {
 }
 
 /// The nested block `aws_glue_catalog_table_optimizer.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfiguration(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCatalogTableOptimizerConfiguration`].
 #[derive(Clone, Debug)]
@@ -1586,10 +1887,18 @@ impl GlueCatalogTableOptimizerConfiguration {
 }
 
 /// The fields of a [`GlueCatalogTableOptimizerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableOptimizerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1623,8 +1932,15 @@ impl GlueCatalogTableOptimizerConfigurationFields {
 }
 
 /// The nested block `aws_glue_catalog_table_optimizer.configuration.orphan_file_deletion_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfiguration(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfiguration {
     #[inline]
@@ -1641,10 +1957,18 @@ impl GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfiguration {
 }
 
 /// The fields of a [`GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1663,8 +1987,15 @@ impl GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationFields
 }
 
 /// The nested block `aws_glue_catalog_table_optimizer.configuration.orphan_file_deletion_configuration.iceberg_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfiguration(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfiguration {
     #[inline]
@@ -1690,10 +2021,18 @@ impl GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIceber
 }
 
 /// The fields of a [`GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIcebergConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1722,8 +2061,15 @@ impl GlueCatalogTableOptimizerConfigurationOrphanFileDeletionConfigurationIceber
 }
 
 /// The nested block `aws_glue_catalog_table_optimizer.configuration.retention_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationRetentionConfiguration(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationRetentionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationRetentionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableOptimizerConfigurationRetentionConfiguration {
     #[inline]
@@ -1740,10 +2086,18 @@ impl GlueCatalogTableOptimizerConfigurationRetentionConfiguration {
 }
 
 /// The fields of a [`GlueCatalogTableOptimizerConfigurationRetentionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationRetentionConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationRetentionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationRetentionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableOptimizerConfigurationRetentionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1762,8 +2116,15 @@ impl GlueCatalogTableOptimizerConfigurationRetentionConfigurationFields {
 }
 
 /// The nested block `aws_glue_catalog_table_optimizer.configuration.retention_configuration.iceberg_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfiguration(Body);
+
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfiguration {
     #[inline]
@@ -1794,10 +2155,18 @@ impl GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfigur
 }
 
 /// The fields of a [`GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1831,8 +2200,15 @@ impl GlueCatalogTableOptimizerConfigurationRetentionConfigurationIcebergConfigur
 }
 
 /// The resource `aws_glue_classifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifier(Body);
+
+impl std::fmt::Debug for GlueClassifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifier").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueClassifier`].
 #[derive(Clone, Debug)]
@@ -1883,9 +2259,11 @@ impl GlueClassifier {
 }
 
 impl BlockType for GlueClassifier {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1899,16 +2277,25 @@ impl Resource for GlueClassifier {
 }
 
 /// A declared [`GlueClassifier`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierRef(BlockRef);
 
+impl std::fmt::Debug for GlueClassifierRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueClassifierRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueClassifierRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1957,8 +2344,15 @@ impl GlueClassifierRef {
 }
 
 /// The nested block `aws_glue_classifier.csv_classifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierCsvClassifier(Body);
+
+impl std::fmt::Debug for GlueClassifierCsvClassifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierCsvClassifier").field(&self.0).finish()
+    }
+}
 
 impl GlueClassifierCsvClassifier {
     #[inline]
@@ -2014,10 +2408,18 @@ impl GlueClassifierCsvClassifier {
 }
 
 /// The fields of a [`GlueClassifierCsvClassifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierCsvClassifierFields(Expr);
 
+impl std::fmt::Debug for GlueClassifierCsvClassifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierCsvClassifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueClassifierCsvClassifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2076,8 +2478,15 @@ impl GlueClassifierCsvClassifierFields {
 }
 
 /// The nested block `aws_glue_classifier.grok_classifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierGrokClassifier(Body);
+
+impl std::fmt::Debug for GlueClassifierGrokClassifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierGrokClassifier").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueClassifierGrokClassifier`].
 #[derive(Clone, Debug)]
@@ -2104,10 +2513,18 @@ impl GlueClassifierGrokClassifier {
 }
 
 /// The fields of a [`GlueClassifierGrokClassifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierGrokClassifierFields(Expr);
 
+impl std::fmt::Debug for GlueClassifierGrokClassifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierGrokClassifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueClassifierGrokClassifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2136,8 +2553,15 @@ impl GlueClassifierGrokClassifierFields {
 }
 
 /// The nested block `aws_glue_classifier.json_classifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierJsonClassifier(Body);
+
+impl std::fmt::Debug for GlueClassifierJsonClassifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierJsonClassifier").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueClassifierJsonClassifier`].
 #[derive(Clone, Debug)]
@@ -2157,10 +2581,18 @@ impl GlueClassifierJsonClassifier {
 }
 
 /// The fields of a [`GlueClassifierJsonClassifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierJsonClassifierFields(Expr);
 
+impl std::fmt::Debug for GlueClassifierJsonClassifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierJsonClassifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueClassifierJsonClassifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2179,8 +2611,15 @@ impl GlueClassifierJsonClassifierFields {
 }
 
 /// The nested block `aws_glue_classifier.xml_classifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierXmlClassifier(Body);
+
+impl std::fmt::Debug for GlueClassifierXmlClassifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierXmlClassifier").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueClassifierXmlClassifier`].
 #[derive(Clone, Debug)]
@@ -2202,10 +2641,18 @@ impl GlueClassifierXmlClassifier {
 }
 
 /// The fields of a [`GlueClassifierXmlClassifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueClassifierXmlClassifierFields(Expr);
 
+impl std::fmt::Debug for GlueClassifierXmlClassifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueClassifierXmlClassifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueClassifierXmlClassifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2229,8 +2676,15 @@ impl GlueClassifierXmlClassifierFields {
 }
 
 /// The resource `aws_glue_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueConnection(Body);
+
+impl std::fmt::Debug for GlueConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueConnection`].
 #[derive(Clone, Debug)]
@@ -2306,9 +2760,11 @@ impl GlueConnection {
 }
 
 impl BlockType for GlueConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2322,16 +2778,25 @@ impl Resource for GlueConnection {
 }
 
 /// A declared [`GlueConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueConnectionRef(BlockRef);
 
+impl std::fmt::Debug for GlueConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2410,8 +2875,15 @@ impl GlueConnectionRef {
 }
 
 /// The nested block `aws_glue_connection.physical_connection_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueConnectionPhysicalConnectionRequirements(Body);
+
+impl std::fmt::Debug for GlueConnectionPhysicalConnectionRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueConnectionPhysicalConnectionRequirements").field(&self.0).finish()
+    }
+}
 
 impl GlueConnectionPhysicalConnectionRequirements {
     #[inline]
@@ -2437,10 +2909,18 @@ impl GlueConnectionPhysicalConnectionRequirements {
 }
 
 /// The fields of a [`GlueConnectionPhysicalConnectionRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueConnectionPhysicalConnectionRequirementsFields(Expr);
 
+impl std::fmt::Debug for GlueConnectionPhysicalConnectionRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueConnectionPhysicalConnectionRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueConnectionPhysicalConnectionRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2469,8 +2949,15 @@ impl GlueConnectionPhysicalConnectionRequirementsFields {
 }
 
 /// The resource `aws_glue_crawler`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawler(Body);
+
+impl std::fmt::Debug for GlueCrawler {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawler").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawler`].
 #[derive(Clone, Debug)]
@@ -2613,9 +3100,11 @@ impl GlueCrawler {
 }
 
 impl BlockType for GlueCrawler {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2629,16 +3118,25 @@ impl Resource for GlueCrawler {
 }
 
 /// A declared [`GlueCrawler`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerRef(BlockRef);
 
+impl std::fmt::Debug for GlueCrawlerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueCrawlerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueCrawlerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2782,8 +3280,15 @@ impl GlueCrawlerRef {
 }
 
 /// The nested block `aws_glue_crawler.catalog_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerCatalogTarget(Body);
+
+impl std::fmt::Debug for GlueCrawlerCatalogTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerCatalogTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerCatalogTarget`].
 #[derive(Clone, Debug)]
@@ -2820,10 +3325,18 @@ impl GlueCrawlerCatalogTarget {
 }
 
 /// The fields of a [`GlueCrawlerCatalogTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerCatalogTargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerCatalogTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerCatalogTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerCatalogTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2862,8 +3375,15 @@ impl GlueCrawlerCatalogTargetFields {
 }
 
 /// The nested block `aws_glue_crawler.delta_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerDeltaTarget(Body);
+
+impl std::fmt::Debug for GlueCrawlerDeltaTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerDeltaTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerDeltaTarget`].
 #[derive(Clone, Debug)]
@@ -2895,10 +3415,18 @@ impl GlueCrawlerDeltaTarget {
 }
 
 /// The fields of a [`GlueCrawlerDeltaTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerDeltaTargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerDeltaTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerDeltaTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerDeltaTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2932,8 +3460,15 @@ impl GlueCrawlerDeltaTargetFields {
 }
 
 /// The nested block `aws_glue_crawler.dynamodb_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerDynamodbTarget(Body);
+
+impl std::fmt::Debug for GlueCrawlerDynamodbTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerDynamodbTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerDynamodbTarget`].
 #[derive(Clone, Debug)]
@@ -2963,10 +3498,18 @@ impl GlueCrawlerDynamodbTarget {
 }
 
 /// The fields of a [`GlueCrawlerDynamodbTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerDynamodbTargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerDynamodbTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerDynamodbTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerDynamodbTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2995,8 +3538,15 @@ impl GlueCrawlerDynamodbTargetFields {
 }
 
 /// The nested block `aws_glue_crawler.hudi_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerHudiTarget(Body);
+
+impl std::fmt::Debug for GlueCrawlerHudiTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerHudiTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerHudiTarget`].
 #[derive(Clone, Debug)]
@@ -3028,10 +3578,18 @@ impl GlueCrawlerHudiTarget {
 }
 
 /// The fields of a [`GlueCrawlerHudiTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerHudiTargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerHudiTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerHudiTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerHudiTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3065,8 +3623,15 @@ impl GlueCrawlerHudiTargetFields {
 }
 
 /// The nested block `aws_glue_crawler.iceberg_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerIcebergTarget(Body);
+
+impl std::fmt::Debug for GlueCrawlerIcebergTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerIcebergTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerIcebergTarget`].
 #[derive(Clone, Debug)]
@@ -3098,10 +3663,18 @@ impl GlueCrawlerIcebergTarget {
 }
 
 /// The fields of a [`GlueCrawlerIcebergTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerIcebergTargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerIcebergTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerIcebergTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerIcebergTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3135,8 +3708,15 @@ impl GlueCrawlerIcebergTargetFields {
 }
 
 /// The nested block `aws_glue_crawler.jdbc_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerJdbcTarget(Body);
+
+impl std::fmt::Debug for GlueCrawlerJdbcTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerJdbcTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerJdbcTarget`].
 #[derive(Clone, Debug)]
@@ -3168,10 +3748,18 @@ impl GlueCrawlerJdbcTarget {
 }
 
 /// The fields of a [`GlueCrawlerJdbcTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerJdbcTargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerJdbcTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerJdbcTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerJdbcTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3205,8 +3793,15 @@ impl GlueCrawlerJdbcTargetFields {
 }
 
 /// The nested block `aws_glue_crawler.lake_formation_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerLakeFormationConfiguration(Body);
+
+impl std::fmt::Debug for GlueCrawlerLakeFormationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerLakeFormationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlueCrawlerLakeFormationConfiguration {
     #[inline]
@@ -3227,10 +3822,18 @@ impl GlueCrawlerLakeFormationConfiguration {
 }
 
 /// The fields of a [`GlueCrawlerLakeFormationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerLakeFormationConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerLakeFormationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerLakeFormationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerLakeFormationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3254,8 +3857,15 @@ impl GlueCrawlerLakeFormationConfigurationFields {
 }
 
 /// The nested block `aws_glue_crawler.lineage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerLineageConfiguration(Body);
+
+impl std::fmt::Debug for GlueCrawlerLineageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerLineageConfiguration").field(&self.0).finish()
+    }
+}
 
 impl GlueCrawlerLineageConfiguration {
     #[inline]
@@ -3271,10 +3881,18 @@ impl GlueCrawlerLineageConfiguration {
 }
 
 /// The fields of a [`GlueCrawlerLineageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerLineageConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerLineageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerLineageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerLineageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3293,8 +3911,15 @@ impl GlueCrawlerLineageConfigurationFields {
 }
 
 /// The nested block `aws_glue_crawler.mongodb_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerMongodbTarget(Body);
+
+impl std::fmt::Debug for GlueCrawlerMongodbTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerMongodbTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerMongodbTarget`].
 #[derive(Clone, Debug)]
@@ -3321,10 +3946,18 @@ impl GlueCrawlerMongodbTarget {
 }
 
 /// The fields of a [`GlueCrawlerMongodbTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerMongodbTargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerMongodbTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerMongodbTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerMongodbTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3353,8 +3986,15 @@ impl GlueCrawlerMongodbTargetFields {
 }
 
 /// The nested block `aws_glue_crawler.recrawl_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerRecrawlPolicy(Body);
+
+impl std::fmt::Debug for GlueCrawlerRecrawlPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerRecrawlPolicy").field(&self.0).finish()
+    }
+}
 
 impl GlueCrawlerRecrawlPolicy {
     #[inline]
@@ -3370,10 +4010,18 @@ impl GlueCrawlerRecrawlPolicy {
 }
 
 /// The fields of a [`GlueCrawlerRecrawlPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerRecrawlPolicyFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerRecrawlPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerRecrawlPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerRecrawlPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3392,8 +4040,15 @@ impl GlueCrawlerRecrawlPolicyFields {
 }
 
 /// The nested block `aws_glue_crawler.s3_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerS3Target(Body);
+
+impl std::fmt::Debug for GlueCrawlerS3Target {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerS3Target").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueCrawlerS3Target`].
 #[derive(Clone, Debug)]
@@ -3438,10 +4093,18 @@ impl GlueCrawlerS3Target {
 }
 
 /// The fields of a [`GlueCrawlerS3Target`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerS3TargetFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerS3TargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerS3TargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerS3TargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3485,8 +4148,15 @@ impl GlueCrawlerS3TargetFields {
 }
 
 /// The nested block `aws_glue_crawler.schema_change_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerSchemaChangePolicy(Body);
+
+impl std::fmt::Debug for GlueCrawlerSchemaChangePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerSchemaChangePolicy").field(&self.0).finish()
+    }
+}
 
 impl GlueCrawlerSchemaChangePolicy {
     #[inline]
@@ -3507,10 +4177,18 @@ impl GlueCrawlerSchemaChangePolicy {
 }
 
 /// The fields of a [`GlueCrawlerSchemaChangePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueCrawlerSchemaChangePolicyFields(Expr);
 
+impl std::fmt::Debug for GlueCrawlerSchemaChangePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueCrawlerSchemaChangePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueCrawlerSchemaChangePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3534,8 +4212,15 @@ impl GlueCrawlerSchemaChangePolicyFields {
 }
 
 /// The resource `aws_glue_data_catalog_encryption_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettings(Body);
+
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueDataCatalogEncryptionSettings`].
 #[derive(Clone, Debug)]
@@ -3571,9 +4256,11 @@ impl GlueDataCatalogEncryptionSettings {
 }
 
 impl BlockType for GlueDataCatalogEncryptionSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3587,16 +4274,25 @@ impl Resource for GlueDataCatalogEncryptionSettings {
 }
 
 /// A declared [`GlueDataCatalogEncryptionSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettingsRef(BlockRef);
 
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueDataCatalogEncryptionSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueDataCatalogEncryptionSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3630,8 +4326,15 @@ impl GlueDataCatalogEncryptionSettingsRef {
 }
 
 /// The nested block `aws_glue_data_catalog_encryption_settings.data_catalog_encryption_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings(Body);
+
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings`].
 #[derive(Clone, Debug)]
@@ -3653,10 +4356,18 @@ impl GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings {
 }
 
 /// The fields of a [`GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields(Expr);
 
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3680,8 +4391,15 @@ impl GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields {
 }
 
 /// The nested block `aws_glue_data_catalog_encryption_settings.data_catalog_encryption_settings.connection_password_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption(Body);
+
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption`].
 #[derive(Clone, Debug)]
@@ -3706,10 +4424,18 @@ impl GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPas
 }
 
 /// The fields of a [`GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields(Expr);
 
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3733,8 +4459,15 @@ impl GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPas
 }
 
 /// The nested block `aws_glue_data_catalog_encryption_settings.data_catalog_encryption_settings.encryption_at_rest`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest(Body);
+
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest`].
 #[derive(Clone, Debug)]
@@ -3764,10 +4497,18 @@ impl GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtR
 }
 
 /// The fields of a [`GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields(Expr);
 
+impl std::fmt::Debug for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3796,8 +4537,15 @@ impl GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtR
 }
 
 /// The resource `aws_glue_data_quality_ruleset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataQualityRuleset(Body);
+
+impl std::fmt::Debug for GlueDataQualityRuleset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataQualityRuleset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueDataQualityRuleset`].
 #[derive(Clone, Debug)]
@@ -3850,9 +4598,11 @@ impl GlueDataQualityRuleset {
 }
 
 impl BlockType for GlueDataQualityRuleset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3866,16 +4616,25 @@ impl Resource for GlueDataQualityRuleset {
 }
 
 /// A declared [`GlueDataQualityRuleset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataQualityRulesetRef(BlockRef);
 
+impl std::fmt::Debug for GlueDataQualityRulesetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataQualityRulesetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueDataQualityRulesetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueDataQualityRulesetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3949,8 +4708,15 @@ impl GlueDataQualityRulesetRef {
 }
 
 /// The nested block `aws_glue_data_quality_ruleset.target_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataQualityRulesetTargetTable(Body);
+
+impl std::fmt::Debug for GlueDataQualityRulesetTargetTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataQualityRulesetTargetTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueDataQualityRulesetTargetTable`].
 #[derive(Clone, Debug)]
@@ -3977,10 +4743,18 @@ impl GlueDataQualityRulesetTargetTable {
 }
 
 /// The fields of a [`GlueDataQualityRulesetTargetTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDataQualityRulesetTargetTableFields(Expr);
 
+impl std::fmt::Debug for GlueDataQualityRulesetTargetTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDataQualityRulesetTargetTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueDataQualityRulesetTargetTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4009,8 +4783,15 @@ impl GlueDataQualityRulesetTargetTableFields {
 }
 
 /// The resource `aws_glue_dev_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDevEndpoint(Body);
+
+impl std::fmt::Debug for GlueDevEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDevEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueDevEndpoint`].
 #[derive(Clone, Debug)]
@@ -4113,9 +4894,11 @@ impl GlueDevEndpoint {
 }
 
 impl BlockType for GlueDevEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4129,16 +4912,25 @@ impl Resource for GlueDevEndpoint {
 }
 
 /// A declared [`GlueDevEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueDevEndpointRef(BlockRef);
 
+impl std::fmt::Debug for GlueDevEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueDevEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueDevEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueDevEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4287,8 +5079,15 @@ impl GlueDevEndpointRef {
 }
 
 /// The resource `aws_glue_job`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJob(Body);
+
+impl std::fmt::Debug for GlueJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJob").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueJob`].
 #[derive(Clone, Debug)]
@@ -4423,9 +5222,11 @@ impl GlueJob {
 }
 
 impl BlockType for GlueJob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4439,16 +5240,25 @@ impl Resource for GlueJob {
 }
 
 /// A declared [`GlueJob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobRef(BlockRef);
 
+impl std::fmt::Debug for GlueJobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueJobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueJobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4592,8 +5402,15 @@ impl GlueJobRef {
 }
 
 /// The nested block `aws_glue_job.command`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobCommand(Body);
+
+impl std::fmt::Debug for GlueJobCommand {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobCommand").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueJobCommand`].
 #[derive(Clone, Debug)]
@@ -4628,10 +5445,18 @@ impl GlueJobCommand {
 }
 
 /// The fields of a [`GlueJobCommand`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobCommandFields(Expr);
 
+impl std::fmt::Debug for GlueJobCommandFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobCommandFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueJobCommandFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4665,8 +5490,15 @@ impl GlueJobCommandFields {
 }
 
 /// The nested block `aws_glue_job.execution_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobExecutionProperty(Body);
+
+impl std::fmt::Debug for GlueJobExecutionProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobExecutionProperty").field(&self.0).finish()
+    }
+}
 
 impl GlueJobExecutionProperty {
     #[inline]
@@ -4682,10 +5514,18 @@ impl GlueJobExecutionProperty {
 }
 
 /// The fields of a [`GlueJobExecutionProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobExecutionPropertyFields(Expr);
 
+impl std::fmt::Debug for GlueJobExecutionPropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobExecutionPropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueJobExecutionPropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4704,8 +5544,15 @@ impl GlueJobExecutionPropertyFields {
 }
 
 /// The nested block `aws_glue_job.notification_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobNotificationProperty(Body);
+
+impl std::fmt::Debug for GlueJobNotificationProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobNotificationProperty").field(&self.0).finish()
+    }
+}
 
 impl GlueJobNotificationProperty {
     #[inline]
@@ -4721,10 +5568,18 @@ impl GlueJobNotificationProperty {
 }
 
 /// The fields of a [`GlueJobNotificationProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobNotificationPropertyFields(Expr);
 
+impl std::fmt::Debug for GlueJobNotificationPropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobNotificationPropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueJobNotificationPropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4743,8 +5598,15 @@ impl GlueJobNotificationPropertyFields {
 }
 
 /// The nested block `aws_glue_job.source_control_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobSourceControlDetails(Body);
+
+impl std::fmt::Debug for GlueJobSourceControlDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobSourceControlDetails").field(&self.0).finish()
+    }
+}
 
 impl GlueJobSourceControlDetails {
     #[inline]
@@ -4795,10 +5657,18 @@ impl GlueJobSourceControlDetails {
 }
 
 /// The fields of a [`GlueJobSourceControlDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueJobSourceControlDetailsFields(Expr);
 
+impl std::fmt::Debug for GlueJobSourceControlDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueJobSourceControlDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueJobSourceControlDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4852,8 +5722,15 @@ impl GlueJobSourceControlDetailsFields {
 }
 
 /// The resource `aws_glue_ml_transform`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransform(Body);
+
+impl std::fmt::Debug for GlueMlTransform {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransform").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueMlTransform`].
 #[derive(Clone, Debug)]
@@ -4935,9 +5812,11 @@ impl GlueMlTransform {
 }
 
 impl BlockType for GlueMlTransform {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4951,16 +5830,25 @@ impl Resource for GlueMlTransform {
 }
 
 /// A declared [`GlueMlTransform`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformRef(BlockRef);
 
+impl std::fmt::Debug for GlueMlTransformRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueMlTransformRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueMlTransformRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5064,8 +5952,15 @@ impl GlueMlTransformRef {
 }
 
 /// The nested block `aws_glue_ml_transform.input_record_tables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformInputRecordTables(Body);
+
+impl std::fmt::Debug for GlueMlTransformInputRecordTables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformInputRecordTables").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueMlTransformInputRecordTables`].
 #[derive(Clone, Debug)]
@@ -5097,10 +5992,18 @@ impl GlueMlTransformInputRecordTables {
 }
 
 /// The fields of a [`GlueMlTransformInputRecordTables`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformInputRecordTablesFields(Expr);
 
+impl std::fmt::Debug for GlueMlTransformInputRecordTablesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformInputRecordTablesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueMlTransformInputRecordTablesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5134,8 +6037,15 @@ impl GlueMlTransformInputRecordTablesFields {
 }
 
 /// The nested block `aws_glue_ml_transform.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformParameters(Body);
+
+impl std::fmt::Debug for GlueMlTransformParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueMlTransformParameters`].
 #[derive(Clone, Debug)]
@@ -5157,10 +6067,18 @@ impl GlueMlTransformParameters {
 }
 
 /// The fields of a [`GlueMlTransformParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformParametersFields(Expr);
 
+impl std::fmt::Debug for GlueMlTransformParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueMlTransformParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5184,8 +6102,15 @@ impl GlueMlTransformParametersFields {
 }
 
 /// The nested block `aws_glue_ml_transform.parameters.find_matches_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformParametersFindMatchesParameters(Body);
+
+impl std::fmt::Debug for GlueMlTransformParametersFindMatchesParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformParametersFindMatchesParameters").field(&self.0).finish()
+    }
+}
 
 impl GlueMlTransformParametersFindMatchesParameters {
     #[inline]
@@ -5216,10 +6141,18 @@ impl GlueMlTransformParametersFindMatchesParameters {
 }
 
 /// The fields of a [`GlueMlTransformParametersFindMatchesParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformParametersFindMatchesParametersFields(Expr);
 
+impl std::fmt::Debug for GlueMlTransformParametersFindMatchesParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformParametersFindMatchesParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueMlTransformParametersFindMatchesParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5257,10 +6190,18 @@ impl GlueMlTransformParametersFindMatchesParametersFields {
 pub enum GlueMlTransformSchema {}
 
 /// The fields of a [`GlueMlTransformSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueMlTransformSchemaFields(Expr);
 
+impl std::fmt::Debug for GlueMlTransformSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueMlTransformSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueMlTransformSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5284,8 +6225,15 @@ impl GlueMlTransformSchemaFields {
 }
 
 /// The resource `aws_glue_partition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartition(Body);
+
+impl std::fmt::Debug for GluePartition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GluePartition`].
 #[derive(Clone, Debug)]
@@ -5335,9 +6283,11 @@ impl GluePartition {
 }
 
 impl BlockType for GluePartition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5351,16 +6301,25 @@ impl Resource for GluePartition {
 }
 
 /// A declared [`GluePartition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionRef(BlockRef);
 
+impl std::fmt::Debug for GluePartitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GluePartitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GluePartitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5429,8 +6388,15 @@ impl GluePartitionRef {
 }
 
 /// The nested block `aws_glue_partition.storage_descriptor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptor(Body);
+
+impl std::fmt::Debug for GluePartitionStorageDescriptor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptor").field(&self.0).finish()
+    }
+}
 
 impl GluePartitionStorageDescriptor {
     #[inline]
@@ -5508,10 +6474,18 @@ impl GluePartitionStorageDescriptor {
 }
 
 /// The fields of a [`GluePartitionStorageDescriptor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorFields(Expr);
 
+impl std::fmt::Debug for GluePartitionStorageDescriptorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GluePartitionStorageDescriptorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5590,8 +6564,15 @@ impl GluePartitionStorageDescriptorFields {
 }
 
 /// The nested block `aws_glue_partition.storage_descriptor.columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorColumns(Body);
+
+impl std::fmt::Debug for GluePartitionStorageDescriptorColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GluePartitionStorageDescriptorColumns`].
 #[derive(Clone, Debug)]
@@ -5621,10 +6602,18 @@ impl GluePartitionStorageDescriptorColumns {
 }
 
 /// The fields of a [`GluePartitionStorageDescriptorColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorColumnsFields(Expr);
 
+impl std::fmt::Debug for GluePartitionStorageDescriptorColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GluePartitionStorageDescriptorColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5653,8 +6642,15 @@ impl GluePartitionStorageDescriptorColumnsFields {
 }
 
 /// The nested block `aws_glue_partition.storage_descriptor.ser_de_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorSerDeInfo(Body);
+
+impl std::fmt::Debug for GluePartitionStorageDescriptorSerDeInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorSerDeInfo").field(&self.0).finish()
+    }
+}
 
 impl GluePartitionStorageDescriptorSerDeInfo {
     #[inline]
@@ -5680,10 +6676,18 @@ impl GluePartitionStorageDescriptorSerDeInfo {
 }
 
 /// The fields of a [`GluePartitionStorageDescriptorSerDeInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorSerDeInfoFields(Expr);
 
+impl std::fmt::Debug for GluePartitionStorageDescriptorSerDeInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorSerDeInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GluePartitionStorageDescriptorSerDeInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5712,8 +6716,15 @@ impl GluePartitionStorageDescriptorSerDeInfoFields {
 }
 
 /// The nested block `aws_glue_partition.storage_descriptor.skewed_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorSkewedInfo(Body);
+
+impl std::fmt::Debug for GluePartitionStorageDescriptorSkewedInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorSkewedInfo").field(&self.0).finish()
+    }
+}
 
 impl GluePartitionStorageDescriptorSkewedInfo {
     #[inline]
@@ -5739,10 +6750,18 @@ impl GluePartitionStorageDescriptorSkewedInfo {
 }
 
 /// The fields of a [`GluePartitionStorageDescriptorSkewedInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorSkewedInfoFields(Expr);
 
+impl std::fmt::Debug for GluePartitionStorageDescriptorSkewedInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorSkewedInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GluePartitionStorageDescriptorSkewedInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5771,8 +6790,15 @@ impl GluePartitionStorageDescriptorSkewedInfoFields {
 }
 
 /// The nested block `aws_glue_partition.storage_descriptor.sort_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorSortColumns(Body);
+
+impl std::fmt::Debug for GluePartitionStorageDescriptorSortColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorSortColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GluePartitionStorageDescriptorSortColumns`].
 #[derive(Clone, Debug)]
@@ -5794,10 +6820,18 @@ impl GluePartitionStorageDescriptorSortColumns {
 }
 
 /// The fields of a [`GluePartitionStorageDescriptorSortColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionStorageDescriptorSortColumnsFields(Expr);
 
+impl std::fmt::Debug for GluePartitionStorageDescriptorSortColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionStorageDescriptorSortColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GluePartitionStorageDescriptorSortColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5821,8 +6855,15 @@ impl GluePartitionStorageDescriptorSortColumnsFields {
 }
 
 /// The resource `aws_glue_partition_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionIndex(Body);
+
+impl std::fmt::Debug for GluePartitionIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GluePartitionIndex`].
 #[derive(Clone, Debug)]
@@ -5867,9 +6908,11 @@ impl GluePartitionIndex {
 }
 
 impl BlockType for GluePartitionIndex {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5883,16 +6926,25 @@ impl Resource for GluePartitionIndex {
 }
 
 /// A declared [`GluePartitionIndex`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionIndexRef(BlockRef);
 
+impl std::fmt::Debug for GluePartitionIndexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionIndexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GluePartitionIndexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GluePartitionIndexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5941,8 +6993,15 @@ impl GluePartitionIndexRef {
 }
 
 /// The nested block `aws_glue_partition_index.partition_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionIndexPartitionIndex(Body);
+
+impl std::fmt::Debug for GluePartitionIndexPartitionIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionIndexPartitionIndex").field(&self.0).finish()
+    }
+}
 
 impl GluePartitionIndexPartitionIndex {
     #[inline]
@@ -5963,10 +7022,18 @@ impl GluePartitionIndexPartitionIndex {
 }
 
 /// The fields of a [`GluePartitionIndexPartitionIndex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionIndexPartitionIndexFields(Expr);
 
+impl std::fmt::Debug for GluePartitionIndexPartitionIndexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionIndexPartitionIndexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GluePartitionIndexPartitionIndexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5995,8 +7062,15 @@ impl GluePartitionIndexPartitionIndexFields {
 }
 
 /// The nested block `aws_glue_partition_index.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionIndexTimeouts(Body);
+
+impl std::fmt::Debug for GluePartitionIndexTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionIndexTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GluePartitionIndexTimeouts {
     #[inline]
@@ -6017,10 +7091,18 @@ impl GluePartitionIndexTimeouts {
 }
 
 /// The fields of a [`GluePartitionIndexTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GluePartitionIndexTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GluePartitionIndexTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GluePartitionIndexTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GluePartitionIndexTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6044,8 +7126,15 @@ impl GluePartitionIndexTimeoutsFields {
 }
 
 /// The resource `aws_glue_registry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueRegistry(Body);
+
+impl std::fmt::Debug for GlueRegistry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueRegistry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueRegistry`].
 #[derive(Clone, Debug)]
@@ -6091,9 +7180,11 @@ impl GlueRegistry {
 }
 
 impl BlockType for GlueRegistry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6107,16 +7198,25 @@ impl Resource for GlueRegistry {
 }
 
 /// A declared [`GlueRegistry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueRegistryRef(BlockRef);
 
+impl std::fmt::Debug for GlueRegistryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueRegistryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueRegistryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueRegistryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6165,8 +7265,15 @@ impl GlueRegistryRef {
 }
 
 /// The resource `aws_glue_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueResourcePolicy(Body);
+
+impl std::fmt::Debug for GlueResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -6202,9 +7309,11 @@ impl GlueResourcePolicy {
 }
 
 impl BlockType for GlueResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6218,16 +7327,25 @@ impl Resource for GlueResourcePolicy {
 }
 
 /// A declared [`GlueResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for GlueResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6261,8 +7379,15 @@ impl GlueResourcePolicyRef {
 }
 
 /// The resource `aws_glue_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSchema(Body);
+
+impl std::fmt::Debug for GlueSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueSchema`].
 #[derive(Clone, Debug)]
@@ -6319,9 +7444,11 @@ impl GlueSchema {
 }
 
 impl BlockType for GlueSchema {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6335,16 +7462,25 @@ impl Resource for GlueSchema {
 }
 
 /// A declared [`GlueSchema`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSchemaRef(BlockRef);
 
+impl std::fmt::Debug for GlueSchemaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSchemaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueSchemaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueSchemaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6433,8 +7569,15 @@ impl GlueSchemaRef {
 }
 
 /// The resource `aws_glue_security_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfiguration(Body);
+
+impl std::fmt::Debug for GlueSecurityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueSecurityConfiguration`].
 #[derive(Clone, Debug)]
@@ -6467,9 +7610,11 @@ impl GlueSecurityConfiguration {
 }
 
 impl BlockType for GlueSecurityConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6483,16 +7628,25 @@ impl Resource for GlueSecurityConfiguration {
 }
 
 /// A declared [`GlueSecurityConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for GlueSecurityConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueSecurityConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueSecurityConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6526,8 +7680,15 @@ impl GlueSecurityConfigurationRef {
 }
 
 /// The nested block `aws_glue_security_configuration.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueSecurityConfigurationEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -6551,10 +7712,18 @@ impl GlueSecurityConfigurationEncryptionConfiguration {
 }
 
 /// The fields of a [`GlueSecurityConfigurationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueSecurityConfigurationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6583,8 +7752,15 @@ impl GlueSecurityConfigurationEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_glue_security_configuration.encryption_configuration.cloudwatch_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption(Body);
+
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption").field(&self.0).finish()
+    }
+}
 
 impl GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption {
     #[inline]
@@ -6605,10 +7781,18 @@ impl GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption {
 }
 
 /// The fields of a [`GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryptionFields(Expr);
 
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6632,8 +7816,15 @@ impl GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryptionFields 
 }
 
 /// The nested block `aws_glue_security_configuration.encryption_configuration.job_bookmarks_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption(Body);
+
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption").field(&self.0).finish()
+    }
+}
 
 impl GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption {
     #[inline]
@@ -6654,10 +7845,18 @@ impl GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption {
 }
 
 /// The fields of a [`GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryptionFields(Expr);
 
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6681,8 +7880,15 @@ impl GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryptionField
 }
 
 /// The nested block `aws_glue_security_configuration.encryption_configuration.s3_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfigurationS3Encryption(Body);
+
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfigurationS3Encryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfigurationS3Encryption").field(&self.0).finish()
+    }
+}
 
 impl GlueSecurityConfigurationEncryptionConfigurationS3Encryption {
     #[inline]
@@ -6703,10 +7909,18 @@ impl GlueSecurityConfigurationEncryptionConfigurationS3Encryption {
 }
 
 /// The fields of a [`GlueSecurityConfigurationEncryptionConfigurationS3Encryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueSecurityConfigurationEncryptionConfigurationS3EncryptionFields(Expr);
 
+impl std::fmt::Debug for GlueSecurityConfigurationEncryptionConfigurationS3EncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueSecurityConfigurationEncryptionConfigurationS3EncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueSecurityConfigurationEncryptionConfigurationS3EncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6730,8 +7944,15 @@ impl GlueSecurityConfigurationEncryptionConfigurationS3EncryptionFields {
 }
 
 /// The resource `aws_glue_trigger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTrigger(Body);
+
+impl std::fmt::Debug for GlueTrigger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTrigger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueTrigger`].
 #[derive(Clone, Debug)]
@@ -6817,9 +8038,11 @@ impl GlueTrigger {
 }
 
 impl BlockType for GlueTrigger {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6833,16 +8056,25 @@ impl Resource for GlueTrigger {
 }
 
 /// A declared [`GlueTrigger`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerRef(BlockRef);
 
+impl std::fmt::Debug for GlueTriggerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueTriggerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueTriggerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6941,8 +8173,15 @@ impl GlueTriggerRef {
 }
 
 /// The nested block `aws_glue_trigger.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerActions(Body);
+
+impl std::fmt::Debug for GlueTriggerActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerActions").field(&self.0).finish()
+    }
+}
 
 impl GlueTriggerActions {
     #[inline]
@@ -6983,10 +8222,18 @@ impl GlueTriggerActions {
 }
 
 /// The fields of a [`GlueTriggerActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerActionsFields(Expr);
 
+impl std::fmt::Debug for GlueTriggerActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueTriggerActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7030,8 +8277,15 @@ impl GlueTriggerActionsFields {
 }
 
 /// The nested block `aws_glue_trigger.actions.notification_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerActionsNotificationProperty(Body);
+
+impl std::fmt::Debug for GlueTriggerActionsNotificationProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerActionsNotificationProperty").field(&self.0).finish()
+    }
+}
 
 impl GlueTriggerActionsNotificationProperty {
     #[inline]
@@ -7047,10 +8301,18 @@ impl GlueTriggerActionsNotificationProperty {
 }
 
 /// The fields of a [`GlueTriggerActionsNotificationProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerActionsNotificationPropertyFields(Expr);
 
+impl std::fmt::Debug for GlueTriggerActionsNotificationPropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerActionsNotificationPropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueTriggerActionsNotificationPropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7069,8 +8331,15 @@ impl GlueTriggerActionsNotificationPropertyFields {
 }
 
 /// The nested block `aws_glue_trigger.event_batching_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerEventBatchingCondition(Body);
+
+impl std::fmt::Debug for GlueTriggerEventBatchingCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerEventBatchingCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueTriggerEventBatchingCondition`].
 #[derive(Clone, Debug)]
@@ -7095,10 +8364,18 @@ impl GlueTriggerEventBatchingCondition {
 }
 
 /// The fields of a [`GlueTriggerEventBatchingCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerEventBatchingConditionFields(Expr);
 
+impl std::fmt::Debug for GlueTriggerEventBatchingConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerEventBatchingConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueTriggerEventBatchingConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7122,8 +8399,15 @@ impl GlueTriggerEventBatchingConditionFields {
 }
 
 /// The nested block `aws_glue_trigger.predicate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerPredicate(Body);
+
+impl std::fmt::Debug for GlueTriggerPredicate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerPredicate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueTriggerPredicate`].
 #[derive(Clone, Debug)]
@@ -7148,10 +8432,18 @@ impl GlueTriggerPredicate {
 }
 
 /// The fields of a [`GlueTriggerPredicate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerPredicateFields(Expr);
 
+impl std::fmt::Debug for GlueTriggerPredicateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerPredicateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueTriggerPredicateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7175,8 +8467,15 @@ impl GlueTriggerPredicateFields {
 }
 
 /// The nested block `aws_glue_trigger.predicate.conditions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerPredicateConditions(Body);
+
+impl std::fmt::Debug for GlueTriggerPredicateConditions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerPredicateConditions").field(&self.0).finish()
+    }
+}
 
 impl GlueTriggerPredicateConditions {
     #[inline]
@@ -7212,10 +8511,18 @@ impl GlueTriggerPredicateConditions {
 }
 
 /// The fields of a [`GlueTriggerPredicateConditions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerPredicateConditionsFields(Expr);
 
+impl std::fmt::Debug for GlueTriggerPredicateConditionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerPredicateConditionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueTriggerPredicateConditionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7254,8 +8561,15 @@ impl GlueTriggerPredicateConditionsFields {
 }
 
 /// The nested block `aws_glue_trigger.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerTimeouts(Body);
+
+impl std::fmt::Debug for GlueTriggerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GlueTriggerTimeouts {
     #[inline]
@@ -7281,10 +8595,18 @@ impl GlueTriggerTimeouts {
 }
 
 /// The fields of a [`GlueTriggerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueTriggerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GlueTriggerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueTriggerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueTriggerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7313,8 +8635,15 @@ impl GlueTriggerTimeoutsFields {
 }
 
 /// The resource `aws_glue_user_defined_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueUserDefinedFunction(Body);
+
+impl std::fmt::Debug for GlueUserDefinedFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueUserDefinedFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueUserDefinedFunction`].
 #[derive(Clone, Debug)]
@@ -7364,9 +8693,11 @@ impl GlueUserDefinedFunction {
 }
 
 impl BlockType for GlueUserDefinedFunction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7380,16 +8711,25 @@ impl Resource for GlueUserDefinedFunction {
 }
 
 /// A declared [`GlueUserDefinedFunction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueUserDefinedFunctionRef(BlockRef);
 
+impl std::fmt::Debug for GlueUserDefinedFunctionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueUserDefinedFunctionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueUserDefinedFunctionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueUserDefinedFunctionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7458,8 +8798,15 @@ impl GlueUserDefinedFunctionRef {
 }
 
 /// The nested block `aws_glue_user_defined_function.resource_uris`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueUserDefinedFunctionResourceUris(Body);
+
+impl std::fmt::Debug for GlueUserDefinedFunctionResourceUris {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueUserDefinedFunctionResourceUris").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GlueUserDefinedFunctionResourceUris`].
 #[derive(Clone, Debug)]
@@ -7481,10 +8828,18 @@ impl GlueUserDefinedFunctionResourceUris {
 }
 
 /// The fields of a [`GlueUserDefinedFunctionResourceUris`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueUserDefinedFunctionResourceUrisFields(Expr);
 
+impl std::fmt::Debug for GlueUserDefinedFunctionResourceUrisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueUserDefinedFunctionResourceUrisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GlueUserDefinedFunctionResourceUrisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7508,8 +8863,15 @@ impl GlueUserDefinedFunctionResourceUrisFields {
 }
 
 /// The resource `aws_glue_workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueWorkflow(Body);
+
+impl std::fmt::Debug for GlueWorkflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueWorkflow").field(&self.0).finish()
+    }
+}
 
 impl GlueWorkflow {
     #[inline]
@@ -7561,9 +8923,11 @@ impl GlueWorkflow {
 }
 
 impl BlockType for GlueWorkflow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7577,16 +8941,25 @@ impl Resource for GlueWorkflow {
 }
 
 /// A declared [`GlueWorkflow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GlueWorkflowRef(BlockRef);
 
+impl std::fmt::Debug for GlueWorkflowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GlueWorkflowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GlueWorkflowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GlueWorkflowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7645,8 +9018,15 @@ impl GlueWorkflowRef {
 }
 
 /// The data source `aws_glue_catalog_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTable(Body);
+
+impl std::fmt::Debug for DataAwsGlueCatalogTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueCatalogTable`].
 #[derive(Clone, Debug)]
@@ -7694,9 +9074,11 @@ impl DataAwsGlueCatalogTable {
 }
 
 impl BlockType for DataAwsGlueCatalogTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7709,16 +9091,25 @@ impl DataSource for DataAwsGlueCatalogTable {
 }
 
 /// A declared [`DataAwsGlueCatalogTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGlueCatalogTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGlueCatalogTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7831,10 +9222,18 @@ impl DataAwsGlueCatalogTableRef {
 pub enum DataAwsGlueCatalogTablePartitionIndex {}
 
 /// The fields of a [`DataAwsGlueCatalogTablePartitionIndex`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTablePartitionIndexFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTablePartitionIndexFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTablePartitionIndexFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTablePartitionIndexFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7867,10 +9266,18 @@ impl DataAwsGlueCatalogTablePartitionIndexFields {
 pub enum DataAwsGlueCatalogTablePartitionKeys {}
 
 /// The fields of a [`DataAwsGlueCatalogTablePartitionKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTablePartitionKeysFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTablePartitionKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTablePartitionKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTablePartitionKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7908,10 +9315,18 @@ impl DataAwsGlueCatalogTablePartitionKeysFields {
 pub enum DataAwsGlueCatalogTableStorageDescriptor {}
 
 /// The fields of a [`DataAwsGlueCatalogTableStorageDescriptor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableStorageDescriptorFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableStorageDescriptorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableStorageDescriptorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableStorageDescriptorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7999,10 +9414,18 @@ impl DataAwsGlueCatalogTableStorageDescriptorFields {
 pub enum DataAwsGlueCatalogTableStorageDescriptorColumns {}
 
 /// The fields of a [`DataAwsGlueCatalogTableStorageDescriptorColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableStorageDescriptorColumnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableStorageDescriptorColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableStorageDescriptorColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableStorageDescriptorColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8040,10 +9463,18 @@ impl DataAwsGlueCatalogTableStorageDescriptorColumnsFields {
 pub enum DataAwsGlueCatalogTableStorageDescriptorSchemaReference {}
 
 /// The fields of a [`DataAwsGlueCatalogTableStorageDescriptorSchemaReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8076,10 +9507,18 @@ impl DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceFields {
 pub enum DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceSchemaId {}
 
 /// The fields of a [`DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceSchemaId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8112,10 +9551,18 @@ impl DataAwsGlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdFields {
 pub enum DataAwsGlueCatalogTableStorageDescriptorSerDeInfo {}
 
 /// The fields of a [`DataAwsGlueCatalogTableStorageDescriptorSerDeInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableStorageDescriptorSerDeInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableStorageDescriptorSerDeInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableStorageDescriptorSerDeInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableStorageDescriptorSerDeInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8148,10 +9595,18 @@ impl DataAwsGlueCatalogTableStorageDescriptorSerDeInfoFields {
 pub enum DataAwsGlueCatalogTableStorageDescriptorSkewedInfo {}
 
 /// The fields of a [`DataAwsGlueCatalogTableStorageDescriptorSkewedInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableStorageDescriptorSkewedInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableStorageDescriptorSkewedInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableStorageDescriptorSkewedInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableStorageDescriptorSkewedInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8184,10 +9639,18 @@ impl DataAwsGlueCatalogTableStorageDescriptorSkewedInfoFields {
 pub enum DataAwsGlueCatalogTableStorageDescriptorSortColumns {}
 
 /// The fields of a [`DataAwsGlueCatalogTableStorageDescriptorSortColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableStorageDescriptorSortColumnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableStorageDescriptorSortColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableStorageDescriptorSortColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableStorageDescriptorSortColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8215,10 +9678,18 @@ impl DataAwsGlueCatalogTableStorageDescriptorSortColumnsFields {
 pub enum DataAwsGlueCatalogTableTargetTable {}
 
 /// The fields of a [`DataAwsGlueCatalogTableTargetTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueCatalogTableTargetTableFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueCatalogTableTargetTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueCatalogTableTargetTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueCatalogTableTargetTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8252,8 +9723,15 @@ impl DataAwsGlueCatalogTableTargetTableFields {
 }
 
 /// The data source `aws_glue_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueConnection(Body);
+
+impl std::fmt::Debug for DataAwsGlueConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueConnection`].
 #[derive(Clone, Debug)]
@@ -8284,9 +9762,11 @@ impl DataAwsGlueConnection {
 }
 
 impl BlockType for DataAwsGlueConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8299,16 +9779,25 @@ impl DataSource for DataAwsGlueConnection {
 }
 
 /// A declared [`DataAwsGlueConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGlueConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGlueConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGlueConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8386,10 +9875,18 @@ impl DataAwsGlueConnectionRef {
 pub enum DataAwsGlueConnectionPhysicalConnectionRequirements {}
 
 /// The fields of a [`DataAwsGlueConnectionPhysicalConnectionRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueConnectionPhysicalConnectionRequirementsFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueConnectionPhysicalConnectionRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueConnectionPhysicalConnectionRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueConnectionPhysicalConnectionRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8418,8 +9915,15 @@ impl DataAwsGlueConnectionPhysicalConnectionRequirementsFields {
 }
 
 /// The data source `aws_glue_data_catalog_encryption_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueDataCatalogEncryptionSettings(Body);
+
+impl std::fmt::Debug for DataAwsGlueDataCatalogEncryptionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueDataCatalogEncryptionSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueDataCatalogEncryptionSettings`].
 #[derive(Clone, Debug)]
@@ -8450,9 +9954,11 @@ impl DataAwsGlueDataCatalogEncryptionSettings {
 }
 
 impl BlockType for DataAwsGlueDataCatalogEncryptionSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8465,16 +9971,25 @@ impl DataSource for DataAwsGlueDataCatalogEncryptionSettings {
 }
 
 /// A declared [`DataAwsGlueDataCatalogEncryptionSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueDataCatalogEncryptionSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGlueDataCatalogEncryptionSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueDataCatalogEncryptionSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGlueDataCatalogEncryptionSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGlueDataCatalogEncryptionSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8512,10 +10027,18 @@ impl DataAwsGlueDataCatalogEncryptionSettingsRef {
 pub enum DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings {}
 
 /// The fields of a [`DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8543,10 +10066,18 @@ impl DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsFields
 pub enum DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption {}
 
 /// The fields of a [`DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8574,10 +10105,18 @@ impl DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnec
 pub enum DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest {}
 
 /// The fields of a [`DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8606,8 +10145,15 @@ impl DataAwsGlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryp
 }
 
 /// The data source `aws_glue_registry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueRegistry(Body);
+
+impl std::fmt::Debug for DataAwsGlueRegistry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueRegistry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueRegistry`].
 #[derive(Clone, Debug)]
@@ -8633,9 +10179,11 @@ impl DataAwsGlueRegistry {
 }
 
 impl BlockType for DataAwsGlueRegistry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8648,16 +10196,25 @@ impl DataSource for DataAwsGlueRegistry {
 }
 
 /// A declared [`DataAwsGlueRegistry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueRegistryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGlueRegistryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueRegistryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGlueRegistryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGlueRegistryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8691,8 +10248,15 @@ impl DataAwsGlueRegistryRef {
 }
 
 /// The data source `aws_glue_script`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScript(Body);
+
+impl std::fmt::Debug for DataAwsGlueScript {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScript").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueScript`].
 #[derive(Clone, Debug)]
@@ -8730,9 +10294,11 @@ impl DataAwsGlueScript {
 }
 
 impl BlockType for DataAwsGlueScript {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8745,16 +10311,25 @@ impl DataSource for DataAwsGlueScript {
 }
 
 /// A declared [`DataAwsGlueScript`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScriptRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGlueScriptRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScriptRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGlueScriptRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGlueScriptRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8803,8 +10378,15 @@ impl DataAwsGlueScriptRef {
 }
 
 /// The nested block `aws_glue_script.dag_edge`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScriptDagEdge(Body);
+
+impl std::fmt::Debug for DataAwsGlueScriptDagEdge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScriptDagEdge").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueScriptDagEdge`].
 #[derive(Clone, Debug)]
@@ -8831,10 +10413,18 @@ impl DataAwsGlueScriptDagEdge {
 }
 
 /// The fields of a [`DataAwsGlueScriptDagEdge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScriptDagEdgeFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueScriptDagEdgeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScriptDagEdgeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueScriptDagEdgeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8863,8 +10453,15 @@ impl DataAwsGlueScriptDagEdgeFields {
 }
 
 /// The nested block `aws_glue_script.dag_node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScriptDagNode(Body);
+
+impl std::fmt::Debug for DataAwsGlueScriptDagNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScriptDagNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueScriptDagNode`].
 #[derive(Clone, Debug)]
@@ -8893,10 +10490,18 @@ impl DataAwsGlueScriptDagNode {
 }
 
 /// The fields of a [`DataAwsGlueScriptDagNode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScriptDagNodeFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueScriptDagNodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScriptDagNodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueScriptDagNodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8930,8 +10535,15 @@ impl DataAwsGlueScriptDagNodeFields {
 }
 
 /// The nested block `aws_glue_script.dag_node.args`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScriptDagNodeArgsBlock(Body);
+
+impl std::fmt::Debug for DataAwsGlueScriptDagNodeArgsBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScriptDagNodeArgsBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGlueScriptDagNodeArgsBlock`].
 #[derive(Clone, Debug)]
@@ -8958,10 +10570,18 @@ impl DataAwsGlueScriptDagNodeArgsBlock {
 }
 
 /// The fields of a [`DataAwsGlueScriptDagNodeArgsBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGlueScriptDagNodeArgsBlockFields(Expr);
 
+impl std::fmt::Debug for DataAwsGlueScriptDagNodeArgsBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGlueScriptDagNodeArgsBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGlueScriptDagNodeArgsBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_grafana_license_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaLicenseAssociation(Body);
+
+impl std::fmt::Debug for GrafanaLicenseAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaLicenseAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaLicenseAssociation`].
 #[derive(Clone, Debug)]
@@ -53,9 +60,11 @@ impl GrafanaLicenseAssociation {
 }
 
 impl BlockType for GrafanaLicenseAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -69,16 +78,25 @@ impl Resource for GrafanaLicenseAssociation {
 }
 
 /// A declared [`GrafanaLicenseAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaLicenseAssociationRef(BlockRef);
 
+impl std::fmt::Debug for GrafanaLicenseAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaLicenseAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GrafanaLicenseAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GrafanaLicenseAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -132,8 +150,15 @@ impl GrafanaLicenseAssociationRef {
 }
 
 /// The nested block `aws_grafana_license_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaLicenseAssociationTimeouts(Body);
+
+impl std::fmt::Debug for GrafanaLicenseAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaLicenseAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GrafanaLicenseAssociationTimeouts {
     #[inline]
@@ -154,10 +179,18 @@ impl GrafanaLicenseAssociationTimeouts {
 }
 
 /// The fields of a [`GrafanaLicenseAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaLicenseAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GrafanaLicenseAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaLicenseAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GrafanaLicenseAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -181,8 +214,15 @@ impl GrafanaLicenseAssociationTimeoutsFields {
 }
 
 /// The resource `aws_grafana_role_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaRoleAssociation(Body);
+
+impl std::fmt::Debug for GrafanaRoleAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaRoleAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaRoleAssociation`].
 #[derive(Clone, Debug)]
@@ -230,9 +270,11 @@ impl GrafanaRoleAssociation {
 }
 
 impl BlockType for GrafanaRoleAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -246,16 +288,25 @@ impl Resource for GrafanaRoleAssociation {
 }
 
 /// A declared [`GrafanaRoleAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaRoleAssociationRef(BlockRef);
 
+impl std::fmt::Debug for GrafanaRoleAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaRoleAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GrafanaRoleAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GrafanaRoleAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -304,8 +355,15 @@ impl GrafanaRoleAssociationRef {
 }
 
 /// The nested block `aws_grafana_role_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaRoleAssociationTimeouts(Body);
+
+impl std::fmt::Debug for GrafanaRoleAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaRoleAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GrafanaRoleAssociationTimeouts {
     #[inline]
@@ -326,10 +384,18 @@ impl GrafanaRoleAssociationTimeouts {
 }
 
 /// The fields of a [`GrafanaRoleAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaRoleAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GrafanaRoleAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaRoleAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GrafanaRoleAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -353,8 +419,15 @@ impl GrafanaRoleAssociationTimeoutsFields {
 }
 
 /// The resource `aws_grafana_workspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspace(Body);
+
+impl std::fmt::Debug for GrafanaWorkspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaWorkspace`].
 #[derive(Clone, Debug)]
@@ -464,9 +537,11 @@ impl GrafanaWorkspace {
 }
 
 impl BlockType for GrafanaWorkspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -480,16 +555,25 @@ impl Resource for GrafanaWorkspace {
 }
 
 /// A declared [`GrafanaWorkspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceRef(BlockRef);
 
+impl std::fmt::Debug for GrafanaWorkspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GrafanaWorkspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GrafanaWorkspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -618,8 +702,15 @@ impl GrafanaWorkspaceRef {
 }
 
 /// The nested block `aws_grafana_workspace.network_access_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceNetworkAccessControl(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceNetworkAccessControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceNetworkAccessControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaWorkspaceNetworkAccessControl`].
 #[derive(Clone, Debug)]
@@ -641,10 +732,18 @@ impl GrafanaWorkspaceNetworkAccessControl {
 }
 
 /// The fields of a [`GrafanaWorkspaceNetworkAccessControl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceNetworkAccessControlFields(Expr);
 
+impl std::fmt::Debug for GrafanaWorkspaceNetworkAccessControlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceNetworkAccessControlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GrafanaWorkspaceNetworkAccessControlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -668,8 +767,15 @@ impl GrafanaWorkspaceNetworkAccessControlFields {
 }
 
 /// The nested block `aws_grafana_workspace.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceTimeouts(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GrafanaWorkspaceTimeouts {
     #[inline]
@@ -690,10 +796,18 @@ impl GrafanaWorkspaceTimeouts {
 }
 
 /// The fields of a [`GrafanaWorkspaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GrafanaWorkspaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GrafanaWorkspaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -717,8 +831,15 @@ impl GrafanaWorkspaceTimeoutsFields {
 }
 
 /// The nested block `aws_grafana_workspace.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceVpcConfiguration(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaWorkspaceVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -740,10 +861,18 @@ impl GrafanaWorkspaceVpcConfiguration {
 }
 
 /// The fields of a [`GrafanaWorkspaceVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for GrafanaWorkspaceVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GrafanaWorkspaceVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -767,8 +896,15 @@ impl GrafanaWorkspaceVpcConfigurationFields {
 }
 
 /// The resource `aws_grafana_workspace_api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceApiKey(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaWorkspaceApiKey`].
 #[derive(Clone, Debug)]
@@ -805,9 +941,11 @@ impl GrafanaWorkspaceApiKey {
 }
 
 impl BlockType for GrafanaWorkspaceApiKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -821,16 +959,25 @@ impl Resource for GrafanaWorkspaceApiKey {
 }
 
 /// A declared [`GrafanaWorkspaceApiKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceApiKeyRef(BlockRef);
 
+impl std::fmt::Debug for GrafanaWorkspaceApiKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceApiKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GrafanaWorkspaceApiKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GrafanaWorkspaceApiKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -879,8 +1026,15 @@ impl GrafanaWorkspaceApiKeyRef {
 }
 
 /// The resource `aws_grafana_workspace_saml_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceSamlConfiguration(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceSamlConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceSamlConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaWorkspaceSamlConfiguration`].
 #[derive(Clone, Debug)]
@@ -973,9 +1127,11 @@ impl GrafanaWorkspaceSamlConfiguration {
 }
 
 impl BlockType for GrafanaWorkspaceSamlConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -989,16 +1145,25 @@ impl Resource for GrafanaWorkspaceSamlConfiguration {
 }
 
 /// A declared [`GrafanaWorkspaceSamlConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceSamlConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for GrafanaWorkspaceSamlConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceSamlConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GrafanaWorkspaceSamlConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GrafanaWorkspaceSamlConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1097,8 +1262,15 @@ impl GrafanaWorkspaceSamlConfigurationRef {
 }
 
 /// The nested block `aws_grafana_workspace_saml_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceSamlConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceSamlConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceSamlConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GrafanaWorkspaceSamlConfigurationTimeouts {
     #[inline]
@@ -1119,10 +1291,18 @@ impl GrafanaWorkspaceSamlConfigurationTimeouts {
 }
 
 /// The fields of a [`GrafanaWorkspaceSamlConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceSamlConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GrafanaWorkspaceSamlConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceSamlConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GrafanaWorkspaceSamlConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1146,8 +1326,15 @@ impl GrafanaWorkspaceSamlConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_grafana_workspace_service_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceServiceAccount(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceServiceAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaWorkspaceServiceAccount`].
 #[derive(Clone, Debug)]
@@ -1177,9 +1364,11 @@ impl GrafanaWorkspaceServiceAccount {
 }
 
 impl BlockType for GrafanaWorkspaceServiceAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1193,16 +1382,25 @@ impl Resource for GrafanaWorkspaceServiceAccount {
 }
 
 /// A declared [`GrafanaWorkspaceServiceAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceServiceAccountRef(BlockRef);
 
+impl std::fmt::Debug for GrafanaWorkspaceServiceAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceServiceAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GrafanaWorkspaceServiceAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GrafanaWorkspaceServiceAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1246,8 +1444,15 @@ impl GrafanaWorkspaceServiceAccountRef {
 }
 
 /// The resource `aws_grafana_workspace_service_account_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceServiceAccountToken(Body);
+
+impl std::fmt::Debug for GrafanaWorkspaceServiceAccountToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceServiceAccountToken").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GrafanaWorkspaceServiceAccountToken`].
 #[derive(Clone, Debug)]
@@ -1279,9 +1484,11 @@ impl GrafanaWorkspaceServiceAccountToken {
 }
 
 impl BlockType for GrafanaWorkspaceServiceAccountToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1295,16 +1502,25 @@ impl Resource for GrafanaWorkspaceServiceAccountToken {
 }
 
 /// A declared [`GrafanaWorkspaceServiceAccountToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GrafanaWorkspaceServiceAccountTokenRef(BlockRef);
 
+impl std::fmt::Debug for GrafanaWorkspaceServiceAccountTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GrafanaWorkspaceServiceAccountTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GrafanaWorkspaceServiceAccountTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GrafanaWorkspaceServiceAccountTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1368,8 +1584,15 @@ impl GrafanaWorkspaceServiceAccountTokenRef {
 }
 
 /// The data source `aws_grafana_workspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGrafanaWorkspace(Body);
+
+impl std::fmt::Debug for DataAwsGrafanaWorkspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGrafanaWorkspace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGrafanaWorkspace`].
 #[derive(Clone, Debug)]
@@ -1405,9 +1628,11 @@ impl DataAwsGrafanaWorkspace {
 }
 
 impl BlockType for DataAwsGrafanaWorkspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1420,16 +1645,25 @@ impl DataSource for DataAwsGrafanaWorkspace {
 }
 
 /// A declared [`DataAwsGrafanaWorkspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGrafanaWorkspaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGrafanaWorkspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGrafanaWorkspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGrafanaWorkspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGrafanaWorkspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_guardduty_detector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetector(Body);
+
+impl std::fmt::Debug for GuarddutyDetector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetector").field(&self.0).finish()
+    }
+}
 
 impl GuarddutyDetector {
     #[inline]
@@ -57,9 +64,11 @@ impl GuarddutyDetector {
 }
 
 impl BlockType for GuarddutyDetector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for GuarddutyDetector {
 }
 
 /// A declared [`GuarddutyDetector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyDetectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyDetectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyDetectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -141,8 +159,15 @@ impl GuarddutyDetectorRef {
 }
 
 /// The nested block `aws_guardduty_detector.datasources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasources(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorDatasources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasources").field(&self.0).finish()
+    }
+}
 
 impl GuarddutyDetectorDatasources {
     #[inline]
@@ -168,10 +193,18 @@ impl GuarddutyDetectorDatasources {
 }
 
 /// The fields of a [`GuarddutyDetectorDatasources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorDatasourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -200,8 +233,15 @@ impl GuarddutyDetectorDatasourcesFields {
 }
 
 /// The nested block `aws_guardduty_detector.datasources.kubernetes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesKubernetes(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesKubernetes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesKubernetes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorDatasourcesKubernetes`].
 #[derive(Clone, Debug)]
@@ -221,10 +261,18 @@ impl GuarddutyDetectorDatasourcesKubernetes {
 }
 
 /// The fields of a [`GuarddutyDetectorDatasourcesKubernetes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesKubernetesFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesKubernetesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesKubernetesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorDatasourcesKubernetesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -243,8 +291,15 @@ impl GuarddutyDetectorDatasourcesKubernetesFields {
 }
 
 /// The nested block `aws_guardduty_detector.datasources.kubernetes.audit_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesKubernetesAuditLogs(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesKubernetesAuditLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesKubernetesAuditLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorDatasourcesKubernetesAuditLogs`].
 #[derive(Clone, Debug)]
@@ -264,10 +319,18 @@ impl GuarddutyDetectorDatasourcesKubernetesAuditLogs {
 }
 
 /// The fields of a [`GuarddutyDetectorDatasourcesKubernetesAuditLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesKubernetesAuditLogsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesKubernetesAuditLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesKubernetesAuditLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorDatasourcesKubernetesAuditLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -286,8 +349,15 @@ impl GuarddutyDetectorDatasourcesKubernetesAuditLogsFields {
 }
 
 /// The nested block `aws_guardduty_detector.datasources.malware_protection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesMalwareProtection(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesMalwareProtection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesMalwareProtection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorDatasourcesMalwareProtection`].
 #[derive(Clone, Debug)]
@@ -307,10 +377,18 @@ impl GuarddutyDetectorDatasourcesMalwareProtection {
 }
 
 /// The fields of a [`GuarddutyDetectorDatasourcesMalwareProtection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesMalwareProtectionFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesMalwareProtectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesMalwareProtectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorDatasourcesMalwareProtectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -329,8 +407,15 @@ impl GuarddutyDetectorDatasourcesMalwareProtectionFields {
 }
 
 /// The nested block `aws_guardduty_detector.datasources.malware_protection.scan_ec2_instance_with_findings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindings(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindings`].
 #[derive(Clone, Debug)]
@@ -350,10 +435,18 @@ impl GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindings {
 }
 
 /// The fields of a [`GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -372,8 +465,15 @@ impl GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFie
 }
 
 /// The nested block `aws_guardduty_detector.datasources.malware_protection.scan_ec2_instance_with_findings.ebs_volumes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes`].
 #[derive(Clone, Debug)]
@@ -393,10 +493,18 @@ impl GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbs
 }
 
 /// The fields of a [`GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -415,8 +523,15 @@ impl GuarddutyDetectorDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbs
 }
 
 /// The nested block `aws_guardduty_detector.datasources.s3_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesS3Logs(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesS3Logs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesS3Logs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorDatasourcesS3Logs`].
 #[derive(Clone, Debug)]
@@ -436,10 +551,18 @@ impl GuarddutyDetectorDatasourcesS3Logs {
 }
 
 /// The fields of a [`GuarddutyDetectorDatasourcesS3Logs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorDatasourcesS3LogsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorDatasourcesS3LogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorDatasourcesS3LogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorDatasourcesS3LogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -458,8 +581,15 @@ impl GuarddutyDetectorDatasourcesS3LogsFields {
 }
 
 /// The resource `aws_guardduty_detector_feature`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorFeature(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorFeature {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorFeature").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorFeature`].
 #[derive(Clone, Debug)]
@@ -500,9 +630,11 @@ impl GuarddutyDetectorFeature {
 }
 
 impl BlockType for GuarddutyDetectorFeature {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -516,16 +648,25 @@ impl Resource for GuarddutyDetectorFeature {
 }
 
 /// A declared [`GuarddutyDetectorFeature`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorFeatureRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyDetectorFeatureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorFeatureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyDetectorFeatureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyDetectorFeatureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -569,8 +710,15 @@ impl GuarddutyDetectorFeatureRef {
 }
 
 /// The nested block `aws_guardduty_detector_feature.additional_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorFeatureAdditionalConfiguration(Body);
+
+impl std::fmt::Debug for GuarddutyDetectorFeatureAdditionalConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorFeatureAdditionalConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyDetectorFeatureAdditionalConfiguration`].
 #[derive(Clone, Debug)]
@@ -592,10 +740,18 @@ impl GuarddutyDetectorFeatureAdditionalConfiguration {
 }
 
 /// The fields of a [`GuarddutyDetectorFeatureAdditionalConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyDetectorFeatureAdditionalConfigurationFields(Expr);
 
+impl std::fmt::Debug for GuarddutyDetectorFeatureAdditionalConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyDetectorFeatureAdditionalConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyDetectorFeatureAdditionalConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -619,8 +775,15 @@ impl GuarddutyDetectorFeatureAdditionalConfigurationFields {
 }
 
 /// The resource `aws_guardduty_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyFilter(Body);
+
+impl std::fmt::Debug for GuarddutyFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyFilter`].
 #[derive(Clone, Debug)]
@@ -674,9 +837,11 @@ impl GuarddutyFilter {
 }
 
 impl BlockType for GuarddutyFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -690,16 +855,25 @@ impl Resource for GuarddutyFilter {
 }
 
 /// A declared [`GuarddutyFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyFilterRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -768,8 +942,15 @@ impl GuarddutyFilterRef {
 }
 
 /// The nested block `aws_guardduty_filter.finding_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyFilterFindingCriteria(Body);
+
+impl std::fmt::Debug for GuarddutyFilterFindingCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyFilterFindingCriteria").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyFilterFindingCriteria`].
 #[derive(Clone, Debug)]
@@ -789,10 +970,18 @@ impl GuarddutyFilterFindingCriteria {
 }
 
 /// The fields of a [`GuarddutyFilterFindingCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyFilterFindingCriteriaFields(Expr);
 
+impl std::fmt::Debug for GuarddutyFilterFindingCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyFilterFindingCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyFilterFindingCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -811,8 +1000,15 @@ impl GuarddutyFilterFindingCriteriaFields {
 }
 
 /// The nested block `aws_guardduty_filter.finding_criteria.criterion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyFilterFindingCriteriaCriterion(Body);
+
+impl std::fmt::Debug for GuarddutyFilterFindingCriteriaCriterion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyFilterFindingCriteriaCriterion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyFilterFindingCriteriaCriterion`].
 #[derive(Clone, Debug)]
@@ -862,10 +1058,18 @@ impl GuarddutyFilterFindingCriteriaCriterion {
 }
 
 /// The fields of a [`GuarddutyFilterFindingCriteriaCriterion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyFilterFindingCriteriaCriterionFields(Expr);
 
+impl std::fmt::Debug for GuarddutyFilterFindingCriteriaCriterionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyFilterFindingCriteriaCriterionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyFilterFindingCriteriaCriterionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -914,8 +1118,15 @@ impl GuarddutyFilterFindingCriteriaCriterionFields {
 }
 
 /// The resource `aws_guardduty_invite_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyInviteAccepter(Body);
+
+impl std::fmt::Debug for GuarddutyInviteAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyInviteAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyInviteAccepter`].
 #[derive(Clone, Debug)]
@@ -953,9 +1164,11 @@ impl GuarddutyInviteAccepter {
 }
 
 impl BlockType for GuarddutyInviteAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -969,16 +1182,25 @@ impl Resource for GuarddutyInviteAccepter {
 }
 
 /// A declared [`GuarddutyInviteAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyInviteAccepterRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyInviteAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyInviteAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyInviteAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyInviteAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1017,8 +1239,15 @@ impl GuarddutyInviteAccepterRef {
 }
 
 /// The nested block `aws_guardduty_invite_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyInviteAccepterTimeouts(Body);
+
+impl std::fmt::Debug for GuarddutyInviteAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyInviteAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GuarddutyInviteAccepterTimeouts {
     #[inline]
@@ -1034,10 +1263,18 @@ impl GuarddutyInviteAccepterTimeouts {
 }
 
 /// The fields of a [`GuarddutyInviteAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyInviteAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyInviteAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyInviteAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyInviteAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1056,8 +1293,15 @@ impl GuarddutyInviteAccepterTimeoutsFields {
 }
 
 /// The resource `aws_guardduty_ipset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyIpset(Body);
+
+impl std::fmt::Debug for GuarddutyIpset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyIpset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyIpset`].
 #[derive(Clone, Debug)]
@@ -1106,9 +1350,11 @@ impl GuarddutyIpset {
 }
 
 impl BlockType for GuarddutyIpset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1122,16 +1368,25 @@ impl Resource for GuarddutyIpset {
 }
 
 /// A declared [`GuarddutyIpset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyIpsetRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyIpsetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyIpsetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyIpsetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyIpsetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1195,8 +1450,15 @@ impl GuarddutyIpsetRef {
 }
 
 /// The resource `aws_guardduty_malware_protection_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlan(Body);
+
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyMalwareProtectionPlan`].
 #[derive(Clone, Debug)]
@@ -1238,9 +1500,11 @@ impl GuarddutyMalwareProtectionPlan {
 }
 
 impl BlockType for GuarddutyMalwareProtectionPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1254,16 +1518,25 @@ impl Resource for GuarddutyMalwareProtectionPlan {
 }
 
 /// A declared [`GuarddutyMalwareProtectionPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyMalwareProtectionPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyMalwareProtectionPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1327,8 +1600,15 @@ impl GuarddutyMalwareProtectionPlanRef {
 }
 
 /// The value of `aws_guardduty_malware_protection_plan.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanActions(Body);
+
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanActions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyMalwareProtectionPlanActions`].
 #[derive(Clone, Debug)]
@@ -1348,16 +1628,25 @@ impl GuarddutyMalwareProtectionPlanActions {
 }
 
 impl From<GuarddutyMalwareProtectionPlanActions> for Tf<GuarddutyMalwareProtectionPlanActions> {
+    #[inline]
     fn from(value: GuarddutyMalwareProtectionPlanActions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`GuarddutyMalwareProtectionPlanActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanActionsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyMalwareProtectionPlanActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1376,8 +1665,15 @@ impl GuarddutyMalwareProtectionPlanActionsFields {
 }
 
 /// The value of `aws_guardduty_malware_protection_plan.actions.tagging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanActionsTagging(Body);
+
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanActionsTagging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanActionsTagging").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyMalwareProtectionPlanActionsTagging`].
 #[derive(Clone, Debug)]
@@ -1397,16 +1693,25 @@ impl GuarddutyMalwareProtectionPlanActionsTagging {
 }
 
 impl From<GuarddutyMalwareProtectionPlanActionsTagging> for Tf<GuarddutyMalwareProtectionPlanActionsTagging> {
+    #[inline]
     fn from(value: GuarddutyMalwareProtectionPlanActionsTagging) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`GuarddutyMalwareProtectionPlanActionsTagging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanActionsTaggingFields(Expr);
 
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanActionsTaggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanActionsTaggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyMalwareProtectionPlanActionsTaggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1425,8 +1730,15 @@ impl GuarddutyMalwareProtectionPlanActionsTaggingFields {
 }
 
 /// The nested block `aws_guardduty_malware_protection_plan.protected_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanProtectedResource(Body);
+
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanProtectedResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanProtectedResource").field(&self.0).finish()
+    }
+}
 
 impl GuarddutyMalwareProtectionPlanProtectedResource {
     #[inline]
@@ -1443,10 +1755,18 @@ impl GuarddutyMalwareProtectionPlanProtectedResource {
 }
 
 /// The fields of a [`GuarddutyMalwareProtectionPlanProtectedResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanProtectedResourceFields(Expr);
 
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanProtectedResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanProtectedResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyMalwareProtectionPlanProtectedResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1465,8 +1785,15 @@ impl GuarddutyMalwareProtectionPlanProtectedResourceFields {
 }
 
 /// The nested block `aws_guardduty_malware_protection_plan.protected_resource.s3_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanProtectedResourceS3Bucket(Body);
+
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanProtectedResourceS3Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanProtectedResourceS3Bucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyMalwareProtectionPlanProtectedResourceS3Bucket`].
 #[derive(Clone, Debug)]
@@ -1491,10 +1818,18 @@ impl GuarddutyMalwareProtectionPlanProtectedResourceS3Bucket {
 }
 
 /// The fields of a [`GuarddutyMalwareProtectionPlanProtectedResourceS3Bucket`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMalwareProtectionPlanProtectedResourceS3BucketFields(Expr);
 
+impl std::fmt::Debug for GuarddutyMalwareProtectionPlanProtectedResourceS3BucketFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMalwareProtectionPlanProtectedResourceS3BucketFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyMalwareProtectionPlanProtectedResourceS3BucketFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1518,8 +1853,15 @@ impl GuarddutyMalwareProtectionPlanProtectedResourceS3BucketFields {
 }
 
 /// The resource `aws_guardduty_member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMember(Body);
+
+impl std::fmt::Debug for GuarddutyMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyMember`].
 #[derive(Clone, Debug)]
@@ -1574,9 +1916,11 @@ impl GuarddutyMember {
 }
 
 impl BlockType for GuarddutyMember {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1590,16 +1934,25 @@ impl Resource for GuarddutyMember {
 }
 
 /// A declared [`GuarddutyMember`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMemberRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyMemberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMemberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyMemberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyMemberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1663,8 +2016,15 @@ impl GuarddutyMemberRef {
 }
 
 /// The nested block `aws_guardduty_member.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMemberTimeouts(Body);
+
+impl std::fmt::Debug for GuarddutyMemberTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMemberTimeouts").field(&self.0).finish()
+    }
+}
 
 impl GuarddutyMemberTimeouts {
     #[inline]
@@ -1685,10 +2045,18 @@ impl GuarddutyMemberTimeouts {
 }
 
 /// The fields of a [`GuarddutyMemberTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMemberTimeoutsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyMemberTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMemberTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyMemberTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1712,8 +2080,15 @@ impl GuarddutyMemberTimeoutsFields {
 }
 
 /// The resource `aws_guardduty_member_detector_feature`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMemberDetectorFeature(Body);
+
+impl std::fmt::Debug for GuarddutyMemberDetectorFeature {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMemberDetectorFeature").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyMemberDetectorFeature`].
 #[derive(Clone, Debug)]
@@ -1751,9 +2126,11 @@ impl GuarddutyMemberDetectorFeature {
 }
 
 impl BlockType for GuarddutyMemberDetectorFeature {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1767,16 +2144,25 @@ impl Resource for GuarddutyMemberDetectorFeature {
 }
 
 /// A declared [`GuarddutyMemberDetectorFeature`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMemberDetectorFeatureRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyMemberDetectorFeatureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMemberDetectorFeatureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyMemberDetectorFeatureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyMemberDetectorFeatureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1820,8 +2206,15 @@ impl GuarddutyMemberDetectorFeatureRef {
 }
 
 /// The nested block `aws_guardduty_member_detector_feature.additional_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMemberDetectorFeatureAdditionalConfiguration(Body);
+
+impl std::fmt::Debug for GuarddutyMemberDetectorFeatureAdditionalConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMemberDetectorFeatureAdditionalConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyMemberDetectorFeatureAdditionalConfiguration`].
 #[derive(Clone, Debug)]
@@ -1843,10 +2236,18 @@ impl GuarddutyMemberDetectorFeatureAdditionalConfiguration {
 }
 
 /// The fields of a [`GuarddutyMemberDetectorFeatureAdditionalConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyMemberDetectorFeatureAdditionalConfigurationFields(Expr);
 
+impl std::fmt::Debug for GuarddutyMemberDetectorFeatureAdditionalConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyMemberDetectorFeatureAdditionalConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyMemberDetectorFeatureAdditionalConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1870,8 +2271,15 @@ impl GuarddutyMemberDetectorFeatureAdditionalConfigurationFields {
 }
 
 /// The resource `aws_guardduty_organization_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationAdminAccount(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationAdminAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationAdminAccount`].
 #[derive(Clone, Debug)]
@@ -1902,9 +2310,11 @@ impl GuarddutyOrganizationAdminAccount {
 }
 
 impl BlockType for GuarddutyOrganizationAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1918,16 +2328,25 @@ impl Resource for GuarddutyOrganizationAdminAccount {
 }
 
 /// A declared [`GuarddutyOrganizationAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyOrganizationAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyOrganizationAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyOrganizationAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1956,8 +2375,15 @@ impl GuarddutyOrganizationAdminAccountRef {
 }
 
 /// The resource `aws_guardduty_organization_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfiguration(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfiguration`].
 #[derive(Clone, Debug)]
@@ -1995,9 +2421,11 @@ impl GuarddutyOrganizationConfiguration {
 }
 
 impl BlockType for GuarddutyOrganizationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2011,16 +2439,25 @@ impl Resource for GuarddutyOrganizationConfiguration {
 }
 
 /// A declared [`GuarddutyOrganizationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyOrganizationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyOrganizationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2059,8 +2496,15 @@ impl GuarddutyOrganizationConfigurationRef {
 }
 
 /// The nested block `aws_guardduty_organization_configuration.datasources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasources(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasources").field(&self.0).finish()
+    }
+}
 
 impl GuarddutyOrganizationConfigurationDatasources {
     #[inline]
@@ -2086,10 +2530,18 @@ impl GuarddutyOrganizationConfigurationDatasources {
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationDatasources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationDatasourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2118,8 +2570,15 @@ impl GuarddutyOrganizationConfigurationDatasourcesFields {
 }
 
 /// The nested block `aws_guardduty_organization_configuration.datasources.kubernetes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesKubernetes(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesKubernetes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesKubernetes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationDatasourcesKubernetes`].
 #[derive(Clone, Debug)]
@@ -2139,10 +2598,18 @@ impl GuarddutyOrganizationConfigurationDatasourcesKubernetes {
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationDatasourcesKubernetes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesKubernetesFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesKubernetesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesKubernetesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationDatasourcesKubernetesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2161,8 +2628,15 @@ impl GuarddutyOrganizationConfigurationDatasourcesKubernetesFields {
 }
 
 /// The nested block `aws_guardduty_organization_configuration.datasources.kubernetes.audit_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogs(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogs`].
 #[derive(Clone, Debug)]
@@ -2182,10 +2656,18 @@ impl GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogs {
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2204,8 +2686,15 @@ impl GuarddutyOrganizationConfigurationDatasourcesKubernetesAuditLogsFields {
 }
 
 /// The nested block `aws_guardduty_organization_configuration.datasources.malware_protection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesMalwareProtection(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesMalwareProtection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesMalwareProtection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationDatasourcesMalwareProtection`].
 #[derive(Clone, Debug)]
@@ -2225,10 +2714,18 @@ impl GuarddutyOrganizationConfigurationDatasourcesMalwareProtection {
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationDatasourcesMalwareProtection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2247,8 +2744,15 @@ impl GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionFields {
 }
 
 /// The nested block `aws_guardduty_organization_configuration.datasources.malware_protection.scan_ec2_instance_with_findings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindings(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindings`].
 #[derive(Clone, Debug)]
@@ -2268,10 +2772,18 @@ impl GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2Instan
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2290,8 +2802,15 @@ impl GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2Instan
 }
 
 /// The nested block `aws_guardduty_organization_configuration.datasources.malware_protection.scan_ec2_instance_with_findings.ebs_volumes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes`].
 #[derive(Clone, Debug)]
@@ -2311,10 +2830,18 @@ impl GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2Instan
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2InstanceWithFindingsEbsVolumesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2333,8 +2860,15 @@ impl GuarddutyOrganizationConfigurationDatasourcesMalwareProtectionScanEc2Instan
 }
 
 /// The nested block `aws_guardduty_organization_configuration.datasources.s3_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesS3Logs(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesS3Logs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesS3Logs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationDatasourcesS3Logs`].
 #[derive(Clone, Debug)]
@@ -2354,10 +2888,18 @@ impl GuarddutyOrganizationConfigurationDatasourcesS3Logs {
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationDatasourcesS3Logs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationDatasourcesS3LogsFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationDatasourcesS3LogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationDatasourcesS3LogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationDatasourcesS3LogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2376,8 +2918,15 @@ impl GuarddutyOrganizationConfigurationDatasourcesS3LogsFields {
 }
 
 /// The resource `aws_guardduty_organization_configuration_feature`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationFeature(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationFeature {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationFeature").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationFeature`].
 #[derive(Clone, Debug)]
@@ -2418,9 +2967,11 @@ impl GuarddutyOrganizationConfigurationFeature {
 }
 
 impl BlockType for GuarddutyOrganizationConfigurationFeature {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2434,16 +2985,25 @@ impl Resource for GuarddutyOrganizationConfigurationFeature {
 }
 
 /// A declared [`GuarddutyOrganizationConfigurationFeature`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationFeatureRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationFeatureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationFeatureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyOrganizationConfigurationFeatureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyOrganizationConfigurationFeatureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2487,8 +3047,15 @@ impl GuarddutyOrganizationConfigurationFeatureRef {
 }
 
 /// The nested block `aws_guardduty_organization_configuration_feature.additional_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationFeatureAdditionalConfiguration(Body);
+
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationFeatureAdditionalConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationFeatureAdditionalConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyOrganizationConfigurationFeatureAdditionalConfiguration`].
 #[derive(Clone, Debug)]
@@ -2510,10 +3077,18 @@ impl GuarddutyOrganizationConfigurationFeatureAdditionalConfiguration {
 }
 
 /// The fields of a [`GuarddutyOrganizationConfigurationFeatureAdditionalConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyOrganizationConfigurationFeatureAdditionalConfigurationFields(Expr);
 
+impl std::fmt::Debug for GuarddutyOrganizationConfigurationFeatureAdditionalConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyOrganizationConfigurationFeatureAdditionalConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for GuarddutyOrganizationConfigurationFeatureAdditionalConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2537,8 +3112,15 @@ impl GuarddutyOrganizationConfigurationFeatureAdditionalConfigurationFields {
 }
 
 /// The resource `aws_guardduty_publishing_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyPublishingDestination(Body);
+
+impl std::fmt::Debug for GuarddutyPublishingDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyPublishingDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyPublishingDestination`].
 #[derive(Clone, Debug)]
@@ -2578,9 +3160,11 @@ impl GuarddutyPublishingDestination {
 }
 
 impl BlockType for GuarddutyPublishingDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2594,16 +3178,25 @@ impl Resource for GuarddutyPublishingDestination {
 }
 
 /// A declared [`GuarddutyPublishingDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyPublishingDestinationRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyPublishingDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyPublishingDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyPublishingDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyPublishingDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2647,8 +3240,15 @@ impl GuarddutyPublishingDestinationRef {
 }
 
 /// The resource `aws_guardduty_threatintelset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyThreatintelset(Body);
+
+impl std::fmt::Debug for GuarddutyThreatintelset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyThreatintelset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`GuarddutyThreatintelset`].
 #[derive(Clone, Debug)]
@@ -2697,9 +3297,11 @@ impl GuarddutyThreatintelset {
 }
 
 impl BlockType for GuarddutyThreatintelset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2713,16 +3315,25 @@ impl Resource for GuarddutyThreatintelset {
 }
 
 /// A declared [`GuarddutyThreatintelset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuarddutyThreatintelsetRef(BlockRef);
 
+impl std::fmt::Debug for GuarddutyThreatintelsetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GuarddutyThreatintelsetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for GuarddutyThreatintelsetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for GuarddutyThreatintelsetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2786,8 +3397,15 @@ impl GuarddutyThreatintelsetRef {
 }
 
 /// The data source `aws_guardduty_detector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGuarddutyDetector(Body);
+
+impl std::fmt::Debug for DataAwsGuarddutyDetector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGuarddutyDetector").field(&self.0).finish()
+    }
+}
 
 impl DataAwsGuarddutyDetector {
     #[inline]
@@ -2814,9 +3432,11 @@ impl DataAwsGuarddutyDetector {
 }
 
 impl BlockType for DataAwsGuarddutyDetector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2829,16 +3449,25 @@ impl DataSource for DataAwsGuarddutyDetector {
 }
 
 /// A declared [`DataAwsGuarddutyDetector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGuarddutyDetectorRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGuarddutyDetectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGuarddutyDetectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGuarddutyDetectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGuarddutyDetectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2896,10 +3525,18 @@ impl DataAwsGuarddutyDetectorRef {
 pub enum DataAwsGuarddutyDetectorFeatures {}
 
 /// The fields of a [`DataAwsGuarddutyDetectorFeatures`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGuarddutyDetectorFeaturesFields(Expr);
 
+impl std::fmt::Debug for DataAwsGuarddutyDetectorFeaturesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGuarddutyDetectorFeaturesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGuarddutyDetectorFeaturesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2932,10 +3569,18 @@ impl DataAwsGuarddutyDetectorFeaturesFields {
 pub enum DataAwsGuarddutyDetectorFeaturesAdditionalConfiguration {}
 
 /// The fields of a [`DataAwsGuarddutyDetectorFeaturesAdditionalConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGuarddutyDetectorFeaturesAdditionalConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsGuarddutyDetectorFeaturesAdditionalConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGuarddutyDetectorFeaturesAdditionalConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsGuarddutyDetectorFeaturesAdditionalConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2959,8 +3604,15 @@ impl DataAwsGuarddutyDetectorFeaturesAdditionalConfigurationFields {
 }
 
 /// The data source `aws_guardduty_finding_ids`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGuarddutyFindingIds(Body);
+
+impl std::fmt::Debug for DataAwsGuarddutyFindingIds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGuarddutyFindingIds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsGuarddutyFindingIds`].
 #[derive(Clone, Debug)]
@@ -2986,9 +3638,11 @@ impl DataAwsGuarddutyFindingIds {
 }
 
 impl BlockType for DataAwsGuarddutyFindingIds {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3001,16 +3655,25 @@ impl DataSource for DataAwsGuarddutyFindingIds {
 }
 
 /// A declared [`DataAwsGuarddutyFindingIds`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsGuarddutyFindingIdsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsGuarddutyFindingIdsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsGuarddutyFindingIdsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsGuarddutyFindingIdsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsGuarddutyFindingIdsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

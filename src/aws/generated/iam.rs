@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_iam_access_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamAccessKey(Body);
+
+impl std::fmt::Debug for IamAccessKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamAccessKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamAccessKey`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl IamAccessKey {
 }
 
 impl BlockType for IamAccessKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -61,16 +70,25 @@ impl Resource for IamAccessKey {
 }
 
 /// A declared [`IamAccessKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamAccessKeyRef(BlockRef);
 
+impl std::fmt::Debug for IamAccessKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamAccessKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamAccessKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamAccessKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -134,8 +152,15 @@ impl IamAccessKeyRef {
 }
 
 /// The resource `aws_iam_account_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamAccountAlias(Body);
+
+impl std::fmt::Debug for IamAccountAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamAccountAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamAccountAlias`].
 #[derive(Clone, Debug)]
@@ -160,9 +185,11 @@ impl IamAccountAlias {
 }
 
 impl BlockType for IamAccountAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -176,16 +203,25 @@ impl Resource for IamAccountAlias {
 }
 
 /// A declared [`IamAccountAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamAccountAliasRef(BlockRef);
 
+impl std::fmt::Debug for IamAccountAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamAccountAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamAccountAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamAccountAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -209,8 +245,15 @@ impl IamAccountAliasRef {
 }
 
 /// The resource `aws_iam_account_password_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamAccountPasswordPolicy(Body);
+
+impl std::fmt::Debug for IamAccountPasswordPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamAccountPasswordPolicy").field(&self.0).finish()
+    }
+}
 
 impl IamAccountPasswordPolicy {
     #[inline]
@@ -271,9 +314,11 @@ impl IamAccountPasswordPolicy {
 }
 
 impl BlockType for IamAccountPasswordPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -287,16 +332,25 @@ impl Resource for IamAccountPasswordPolicy {
 }
 
 /// A declared [`IamAccountPasswordPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamAccountPasswordPolicyRef(BlockRef);
 
+impl std::fmt::Debug for IamAccountPasswordPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamAccountPasswordPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamAccountPasswordPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamAccountPasswordPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -365,8 +419,15 @@ impl IamAccountPasswordPolicyRef {
 }
 
 /// The resource `aws_iam_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroup(Body);
+
+impl std::fmt::Debug for IamGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamGroup`].
 #[derive(Clone, Debug)]
@@ -396,9 +457,11 @@ impl IamGroup {
 }
 
 impl BlockType for IamGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -412,16 +475,25 @@ impl Resource for IamGroup {
 }
 
 /// A declared [`IamGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupRef(BlockRef);
 
+impl std::fmt::Debug for IamGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -460,8 +532,15 @@ impl IamGroupRef {
 }
 
 /// The resource `aws_iam_group_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupMembership(Body);
+
+impl std::fmt::Debug for IamGroupMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamGroupMembership`].
 #[derive(Clone, Debug)]
@@ -490,9 +569,11 @@ impl IamGroupMembership {
 }
 
 impl BlockType for IamGroupMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -506,16 +587,25 @@ impl Resource for IamGroupMembership {
 }
 
 /// A declared [`IamGroupMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupMembershipRef(BlockRef);
 
+impl std::fmt::Debug for IamGroupMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamGroupMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamGroupMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -549,8 +639,15 @@ impl IamGroupMembershipRef {
 }
 
 /// The resource `aws_iam_group_policies_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPoliciesExclusive(Body);
+
+impl std::fmt::Debug for IamGroupPoliciesExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPoliciesExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamGroupPoliciesExclusive`].
 #[derive(Clone, Debug)]
@@ -572,9 +669,11 @@ impl IamGroupPoliciesExclusive {
 }
 
 impl BlockType for IamGroupPoliciesExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -588,16 +687,25 @@ impl Resource for IamGroupPoliciesExclusive {
 }
 
 /// A declared [`IamGroupPoliciesExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPoliciesExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for IamGroupPoliciesExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPoliciesExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamGroupPoliciesExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamGroupPoliciesExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -621,8 +729,15 @@ impl IamGroupPoliciesExclusiveRef {
 }
 
 /// The resource `aws_iam_group_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPolicy(Body);
+
+impl std::fmt::Debug for IamGroupPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamGroupPolicy`].
 #[derive(Clone, Debug)]
@@ -659,9 +774,11 @@ impl IamGroupPolicy {
 }
 
 impl BlockType for IamGroupPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -675,16 +792,25 @@ impl Resource for IamGroupPolicy {
 }
 
 /// A declared [`IamGroupPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPolicyRef(BlockRef);
 
+impl std::fmt::Debug for IamGroupPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamGroupPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamGroupPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -723,8 +849,15 @@ impl IamGroupPolicyRef {
 }
 
 /// The resource `aws_iam_group_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPolicyAttachment(Body);
+
+impl std::fmt::Debug for IamGroupPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamGroupPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -751,9 +884,11 @@ impl IamGroupPolicyAttachment {
 }
 
 impl BlockType for IamGroupPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -767,16 +902,25 @@ impl Resource for IamGroupPolicyAttachment {
 }
 
 /// A declared [`IamGroupPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for IamGroupPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamGroupPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamGroupPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -805,8 +949,15 @@ impl IamGroupPolicyAttachmentRef {
 }
 
 /// The resource `aws_iam_group_policy_attachments_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPolicyAttachmentsExclusive(Body);
+
+impl std::fmt::Debug for IamGroupPolicyAttachmentsExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPolicyAttachmentsExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamGroupPolicyAttachmentsExclusive`].
 #[derive(Clone, Debug)]
@@ -828,9 +979,11 @@ impl IamGroupPolicyAttachmentsExclusive {
 }
 
 impl BlockType for IamGroupPolicyAttachmentsExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -844,16 +997,25 @@ impl Resource for IamGroupPolicyAttachmentsExclusive {
 }
 
 /// A declared [`IamGroupPolicyAttachmentsExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamGroupPolicyAttachmentsExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for IamGroupPolicyAttachmentsExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamGroupPolicyAttachmentsExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamGroupPolicyAttachmentsExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamGroupPolicyAttachmentsExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -877,8 +1039,15 @@ impl IamGroupPolicyAttachmentsExclusiveRef {
 }
 
 /// The resource `aws_iam_instance_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamInstanceProfile(Body);
+
+impl std::fmt::Debug for IamInstanceProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamInstanceProfile").field(&self.0).finish()
+    }
+}
 
 impl IamInstanceProfile {
     #[inline]
@@ -924,9 +1093,11 @@ impl IamInstanceProfile {
 }
 
 impl BlockType for IamInstanceProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -940,16 +1111,25 @@ impl Resource for IamInstanceProfile {
 }
 
 /// A declared [`IamInstanceProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamInstanceProfileRef(BlockRef);
 
+impl std::fmt::Debug for IamInstanceProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamInstanceProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamInstanceProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamInstanceProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1013,8 +1193,15 @@ impl IamInstanceProfileRef {
 }
 
 /// The resource `aws_iam_openid_connect_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamOpenidConnectProvider(Body);
+
+impl std::fmt::Debug for IamOpenidConnectProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamOpenidConnectProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamOpenidConnectProvider`].
 #[derive(Clone, Debug)]
@@ -1056,9 +1243,11 @@ impl IamOpenidConnectProvider {
 }
 
 impl BlockType for IamOpenidConnectProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1072,16 +1261,25 @@ impl Resource for IamOpenidConnectProvider {
 }
 
 /// A declared [`IamOpenidConnectProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamOpenidConnectProviderRef(BlockRef);
 
+impl std::fmt::Debug for IamOpenidConnectProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamOpenidConnectProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamOpenidConnectProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamOpenidConnectProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1130,8 +1328,15 @@ impl IamOpenidConnectProviderRef {
 }
 
 /// The resource `aws_iam_organizations_features`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamOrganizationsFeatures(Body);
+
+impl std::fmt::Debug for IamOrganizationsFeatures {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamOrganizationsFeatures").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamOrganizationsFeatures`].
 #[derive(Clone, Debug)]
@@ -1151,9 +1356,11 @@ impl IamOrganizationsFeatures {
 }
 
 impl BlockType for IamOrganizationsFeatures {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1167,16 +1374,25 @@ impl Resource for IamOrganizationsFeatures {
 }
 
 /// A declared [`IamOrganizationsFeatures`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamOrganizationsFeaturesRef(BlockRef);
 
+impl std::fmt::Debug for IamOrganizationsFeaturesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamOrganizationsFeaturesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamOrganizationsFeaturesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamOrganizationsFeaturesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1200,8 +1416,15 @@ impl IamOrganizationsFeaturesRef {
 }
 
 /// The resource `aws_iam_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamPolicy(Body);
+
+impl std::fmt::Debug for IamPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamPolicy`].
 #[derive(Clone, Debug)]
@@ -1256,9 +1479,11 @@ impl IamPolicy {
 }
 
 impl BlockType for IamPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1272,16 +1497,25 @@ impl Resource for IamPolicy {
 }
 
 /// A declared [`IamPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamPolicyRef(BlockRef);
 
+impl std::fmt::Debug for IamPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1350,8 +1584,15 @@ impl IamPolicyRef {
 }
 
 /// The resource `aws_iam_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamPolicyAttachment(Body);
+
+impl std::fmt::Debug for IamPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -1393,9 +1634,11 @@ impl IamPolicyAttachment {
 }
 
 impl BlockType for IamPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1409,16 +1652,25 @@ impl Resource for IamPolicyAttachment {
 }
 
 /// A declared [`IamPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for IamPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1462,8 +1714,15 @@ impl IamPolicyAttachmentRef {
 }
 
 /// The resource `aws_iam_role`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRole(Body);
+
+impl std::fmt::Debug for IamRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRole").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamRole`].
 #[derive(Clone, Debug)]
@@ -1544,9 +1803,11 @@ impl IamRole {
 }
 
 impl BlockType for IamRole {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1560,16 +1821,25 @@ impl Resource for IamRole {
 }
 
 /// A declared [`IamRole`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRoleRef(BlockRef);
 
+impl std::fmt::Debug for IamRoleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRoleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamRoleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamRoleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1663,8 +1933,15 @@ impl IamRoleRef {
 }
 
 /// The nested block `aws_iam_role.inline_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRoleInlinePolicy(Body);
+
+impl std::fmt::Debug for IamRoleInlinePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRoleInlinePolicy").field(&self.0).finish()
+    }
+}
 
 impl IamRoleInlinePolicy {
     #[inline]
@@ -1685,10 +1962,18 @@ impl IamRoleInlinePolicy {
 }
 
 /// The fields of a [`IamRoleInlinePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRoleInlinePolicyFields(Expr);
 
+impl std::fmt::Debug for IamRoleInlinePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRoleInlinePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IamRoleInlinePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1712,8 +1997,15 @@ impl IamRoleInlinePolicyFields {
 }
 
 /// The resource `aws_iam_role_policies_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePoliciesExclusive(Body);
+
+impl std::fmt::Debug for IamRolePoliciesExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePoliciesExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamRolePoliciesExclusive`].
 #[derive(Clone, Debug)]
@@ -1735,9 +2027,11 @@ impl IamRolePoliciesExclusive {
 }
 
 impl BlockType for IamRolePoliciesExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1751,16 +2045,25 @@ impl Resource for IamRolePoliciesExclusive {
 }
 
 /// A declared [`IamRolePoliciesExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePoliciesExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for IamRolePoliciesExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePoliciesExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamRolePoliciesExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamRolePoliciesExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1784,8 +2087,15 @@ impl IamRolePoliciesExclusiveRef {
 }
 
 /// The resource `aws_iam_role_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePolicy(Body);
+
+impl std::fmt::Debug for IamRolePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamRolePolicy`].
 #[derive(Clone, Debug)]
@@ -1822,9 +2132,11 @@ impl IamRolePolicy {
 }
 
 impl BlockType for IamRolePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1838,16 +2150,25 @@ impl Resource for IamRolePolicy {
 }
 
 /// A declared [`IamRolePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePolicyRef(BlockRef);
 
+impl std::fmt::Debug for IamRolePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamRolePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamRolePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1886,8 +2207,15 @@ impl IamRolePolicyRef {
 }
 
 /// The resource `aws_iam_role_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePolicyAttachment(Body);
+
+impl std::fmt::Debug for IamRolePolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamRolePolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -1914,9 +2242,11 @@ impl IamRolePolicyAttachment {
 }
 
 impl BlockType for IamRolePolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1930,16 +2260,25 @@ impl Resource for IamRolePolicyAttachment {
 }
 
 /// A declared [`IamRolePolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for IamRolePolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamRolePolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamRolePolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1968,8 +2307,15 @@ impl IamRolePolicyAttachmentRef {
 }
 
 /// The resource `aws_iam_role_policy_attachments_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePolicyAttachmentsExclusive(Body);
+
+impl std::fmt::Debug for IamRolePolicyAttachmentsExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePolicyAttachmentsExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamRolePolicyAttachmentsExclusive`].
 #[derive(Clone, Debug)]
@@ -1991,9 +2337,11 @@ impl IamRolePolicyAttachmentsExclusive {
 }
 
 impl BlockType for IamRolePolicyAttachmentsExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2007,16 +2355,25 @@ impl Resource for IamRolePolicyAttachmentsExclusive {
 }
 
 /// A declared [`IamRolePolicyAttachmentsExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamRolePolicyAttachmentsExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for IamRolePolicyAttachmentsExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamRolePolicyAttachmentsExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamRolePolicyAttachmentsExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamRolePolicyAttachmentsExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2040,8 +2397,15 @@ impl IamRolePolicyAttachmentsExclusiveRef {
 }
 
 /// The resource `aws_iam_saml_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamSamlProvider(Body);
+
+impl std::fmt::Debug for IamSamlProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamSamlProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamSamlProvider`].
 #[derive(Clone, Debug)]
@@ -2078,9 +2442,11 @@ impl IamSamlProvider {
 }
 
 impl BlockType for IamSamlProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2094,16 +2460,25 @@ impl Resource for IamSamlProvider {
 }
 
 /// A declared [`IamSamlProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamSamlProviderRef(BlockRef);
 
+impl std::fmt::Debug for IamSamlProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamSamlProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamSamlProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamSamlProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2152,8 +2527,15 @@ impl IamSamlProviderRef {
 }
 
 /// The resource `aws_iam_security_token_service_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamSecurityTokenServicePreferences(Body);
+
+impl std::fmt::Debug for IamSecurityTokenServicePreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamSecurityTokenServicePreferences").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamSecurityTokenServicePreferences`].
 #[derive(Clone, Debug)]
@@ -2178,9 +2560,11 @@ impl IamSecurityTokenServicePreferences {
 }
 
 impl BlockType for IamSecurityTokenServicePreferences {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2194,16 +2578,25 @@ impl Resource for IamSecurityTokenServicePreferences {
 }
 
 /// A declared [`IamSecurityTokenServicePreferences`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamSecurityTokenServicePreferencesRef(BlockRef);
 
+impl std::fmt::Debug for IamSecurityTokenServicePreferencesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamSecurityTokenServicePreferencesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamSecurityTokenServicePreferencesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamSecurityTokenServicePreferencesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2227,8 +2620,15 @@ impl IamSecurityTokenServicePreferencesRef {
 }
 
 /// The resource `aws_iam_server_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServerCertificate(Body);
+
+impl std::fmt::Debug for IamServerCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServerCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamServerCertificate`].
 #[derive(Clone, Debug)]
@@ -2290,9 +2690,11 @@ impl IamServerCertificate {
 }
 
 impl BlockType for IamServerCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2306,16 +2708,25 @@ impl Resource for IamServerCertificate {
 }
 
 /// A declared [`IamServerCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServerCertificateRef(BlockRef);
 
+impl std::fmt::Debug for IamServerCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServerCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamServerCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamServerCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2394,8 +2805,15 @@ impl IamServerCertificateRef {
 }
 
 /// The nested block `aws_iam_server_certificate.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServerCertificateTimeouts(Body);
+
+impl std::fmt::Debug for IamServerCertificateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServerCertificateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IamServerCertificateTimeouts {
     #[inline]
@@ -2411,10 +2829,18 @@ impl IamServerCertificateTimeouts {
 }
 
 /// The fields of a [`IamServerCertificateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServerCertificateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IamServerCertificateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServerCertificateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IamServerCertificateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2433,8 +2859,15 @@ impl IamServerCertificateTimeoutsFields {
 }
 
 /// The resource `aws_iam_service_linked_role`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServiceLinkedRole(Body);
+
+impl std::fmt::Debug for IamServiceLinkedRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServiceLinkedRole").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamServiceLinkedRole`].
 #[derive(Clone, Debug)]
@@ -2479,9 +2912,11 @@ impl IamServiceLinkedRole {
 }
 
 impl BlockType for IamServiceLinkedRole {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2495,16 +2930,25 @@ impl Resource for IamServiceLinkedRole {
 }
 
 /// A declared [`IamServiceLinkedRole`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServiceLinkedRoleRef(BlockRef);
 
+impl std::fmt::Debug for IamServiceLinkedRoleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServiceLinkedRoleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamServiceLinkedRoleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamServiceLinkedRoleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2573,8 +3017,15 @@ impl IamServiceLinkedRoleRef {
 }
 
 /// The resource `aws_iam_service_specific_credential`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServiceSpecificCredential(Body);
+
+impl std::fmt::Debug for IamServiceSpecificCredential {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServiceSpecificCredential").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamServiceSpecificCredential`].
 #[derive(Clone, Debug)]
@@ -2611,9 +3062,11 @@ impl IamServiceSpecificCredential {
 }
 
 impl BlockType for IamServiceSpecificCredential {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2627,16 +3080,25 @@ impl Resource for IamServiceSpecificCredential {
 }
 
 /// A declared [`IamServiceSpecificCredential`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamServiceSpecificCredentialRef(BlockRef);
 
+impl std::fmt::Debug for IamServiceSpecificCredentialRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamServiceSpecificCredentialRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamServiceSpecificCredentialRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamServiceSpecificCredentialRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2710,8 +3172,15 @@ impl IamServiceSpecificCredentialRef {
 }
 
 /// The resource `aws_iam_signing_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamSigningCertificate(Body);
+
+impl std::fmt::Debug for IamSigningCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamSigningCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamSigningCertificate`].
 #[derive(Clone, Debug)]
@@ -2743,9 +3212,11 @@ impl IamSigningCertificate {
 }
 
 impl BlockType for IamSigningCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2759,16 +3230,25 @@ impl Resource for IamSigningCertificate {
 }
 
 /// A declared [`IamSigningCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamSigningCertificateRef(BlockRef);
 
+impl std::fmt::Debug for IamSigningCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamSigningCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamSigningCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamSigningCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2807,8 +3287,15 @@ impl IamSigningCertificateRef {
 }
 
 /// The resource `aws_iam_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUser(Body);
+
+impl std::fmt::Debug for IamUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUser`].
 #[derive(Clone, Debug)]
@@ -2859,9 +3346,11 @@ impl IamUser {
 }
 
 impl BlockType for IamUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2875,16 +3364,25 @@ impl Resource for IamUser {
 }
 
 /// A declared [`IamUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserRef(BlockRef);
 
+impl std::fmt::Debug for IamUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2943,8 +3441,15 @@ impl IamUserRef {
 }
 
 /// The resource `aws_iam_user_group_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserGroupMembership(Body);
+
+impl std::fmt::Debug for IamUserGroupMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserGroupMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUserGroupMembership`].
 #[derive(Clone, Debug)]
@@ -2971,9 +3476,11 @@ impl IamUserGroupMembership {
 }
 
 impl BlockType for IamUserGroupMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2987,16 +3494,25 @@ impl Resource for IamUserGroupMembership {
 }
 
 /// A declared [`IamUserGroupMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserGroupMembershipRef(BlockRef);
 
+impl std::fmt::Debug for IamUserGroupMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserGroupMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserGroupMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserGroupMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3025,8 +3541,15 @@ impl IamUserGroupMembershipRef {
 }
 
 /// The resource `aws_iam_user_login_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserLoginProfile(Body);
+
+impl std::fmt::Debug for IamUserLoginProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserLoginProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUserLoginProfile`].
 #[derive(Clone, Debug)]
@@ -3066,9 +3589,11 @@ impl IamUserLoginProfile {
 }
 
 impl BlockType for IamUserLoginProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3082,16 +3607,25 @@ impl Resource for IamUserLoginProfile {
 }
 
 /// A declared [`IamUserLoginProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserLoginProfileRef(BlockRef);
 
+impl std::fmt::Debug for IamUserLoginProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserLoginProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserLoginProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserLoginProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3145,8 +3679,15 @@ impl IamUserLoginProfileRef {
 }
 
 /// The resource `aws_iam_user_policies_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPoliciesExclusive(Body);
+
+impl std::fmt::Debug for IamUserPoliciesExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPoliciesExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUserPoliciesExclusive`].
 #[derive(Clone, Debug)]
@@ -3168,9 +3709,11 @@ impl IamUserPoliciesExclusive {
 }
 
 impl BlockType for IamUserPoliciesExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3184,16 +3727,25 @@ impl Resource for IamUserPoliciesExclusive {
 }
 
 /// A declared [`IamUserPoliciesExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPoliciesExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for IamUserPoliciesExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPoliciesExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserPoliciesExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserPoliciesExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3217,8 +3769,15 @@ impl IamUserPoliciesExclusiveRef {
 }
 
 /// The resource `aws_iam_user_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPolicy(Body);
+
+impl std::fmt::Debug for IamUserPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUserPolicy`].
 #[derive(Clone, Debug)]
@@ -3255,9 +3814,11 @@ impl IamUserPolicy {
 }
 
 impl BlockType for IamUserPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3271,16 +3832,25 @@ impl Resource for IamUserPolicy {
 }
 
 /// A declared [`IamUserPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPolicyRef(BlockRef);
 
+impl std::fmt::Debug for IamUserPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3319,8 +3889,15 @@ impl IamUserPolicyRef {
 }
 
 /// The resource `aws_iam_user_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPolicyAttachment(Body);
+
+impl std::fmt::Debug for IamUserPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUserPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -3347,9 +3924,11 @@ impl IamUserPolicyAttachment {
 }
 
 impl BlockType for IamUserPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3363,16 +3942,25 @@ impl Resource for IamUserPolicyAttachment {
 }
 
 /// A declared [`IamUserPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for IamUserPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3401,8 +3989,15 @@ impl IamUserPolicyAttachmentRef {
 }
 
 /// The resource `aws_iam_user_policy_attachments_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPolicyAttachmentsExclusive(Body);
+
+impl std::fmt::Debug for IamUserPolicyAttachmentsExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPolicyAttachmentsExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUserPolicyAttachmentsExclusive`].
 #[derive(Clone, Debug)]
@@ -3424,9 +4019,11 @@ impl IamUserPolicyAttachmentsExclusive {
 }
 
 impl BlockType for IamUserPolicyAttachmentsExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3440,16 +4037,25 @@ impl Resource for IamUserPolicyAttachmentsExclusive {
 }
 
 /// A declared [`IamUserPolicyAttachmentsExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserPolicyAttachmentsExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for IamUserPolicyAttachmentsExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserPolicyAttachmentsExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserPolicyAttachmentsExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserPolicyAttachmentsExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3473,8 +4079,15 @@ impl IamUserPolicyAttachmentsExclusiveRef {
 }
 
 /// The resource `aws_iam_user_ssh_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserSshKey(Body);
+
+impl std::fmt::Debug for IamUserSshKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserSshKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamUserSshKey`].
 #[derive(Clone, Debug)]
@@ -3508,9 +4121,11 @@ impl IamUserSshKey {
 }
 
 impl BlockType for IamUserSshKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3524,16 +4139,25 @@ impl Resource for IamUserSshKey {
 }
 
 /// A declared [`IamUserSshKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamUserSshKeyRef(BlockRef);
 
+impl std::fmt::Debug for IamUserSshKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamUserSshKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamUserSshKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamUserSshKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3582,8 +4206,15 @@ impl IamUserSshKeyRef {
 }
 
 /// The resource `aws_iam_virtual_mfa_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamVirtualMfaDevice(Body);
+
+impl std::fmt::Debug for IamVirtualMfaDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamVirtualMfaDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IamVirtualMfaDevice`].
 #[derive(Clone, Debug)]
@@ -3623,9 +4254,11 @@ impl IamVirtualMfaDevice {
 }
 
 impl BlockType for IamVirtualMfaDevice {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3639,16 +4272,25 @@ impl Resource for IamVirtualMfaDevice {
 }
 
 /// A declared [`IamVirtualMfaDevice`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IamVirtualMfaDeviceRef(BlockRef);
 
+impl std::fmt::Debug for IamVirtualMfaDeviceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IamVirtualMfaDeviceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IamVirtualMfaDeviceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IamVirtualMfaDeviceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3712,8 +4354,15 @@ impl IamVirtualMfaDeviceRef {
 }
 
 /// The data source `aws_iam_access_keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamAccessKeys(Body);
+
+impl std::fmt::Debug for DataAwsIamAccessKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamAccessKeys").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamAccessKeys`].
 #[derive(Clone, Debug)]
@@ -3738,9 +4387,11 @@ impl DataAwsIamAccessKeys {
 }
 
 impl BlockType for DataAwsIamAccessKeys {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3753,16 +4404,25 @@ impl DataSource for DataAwsIamAccessKeys {
 }
 
 /// A declared [`DataAwsIamAccessKeys`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamAccessKeysRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamAccessKeysRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamAccessKeysRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamAccessKeysRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamAccessKeysRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3795,10 +4455,18 @@ impl DataAwsIamAccessKeysRef {
 pub enum DataAwsIamAccessKeysAccessKeys {}
 
 /// The fields of a [`DataAwsIamAccessKeysAccessKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamAccessKeysAccessKeysFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamAccessKeysAccessKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamAccessKeysAccessKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamAccessKeysAccessKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3827,8 +4495,15 @@ impl DataAwsIamAccessKeysAccessKeysFields {
 }
 
 /// The data source `aws_iam_account_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamAccountAlias(Body);
+
+impl std::fmt::Debug for DataAwsIamAccountAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamAccountAlias").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamAccountAlias {
     #[inline]
@@ -3844,9 +4519,11 @@ impl DataAwsIamAccountAlias {
 }
 
 impl BlockType for DataAwsIamAccountAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3859,16 +4536,25 @@ impl DataSource for DataAwsIamAccountAlias {
 }
 
 /// A declared [`DataAwsIamAccountAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamAccountAliasRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamAccountAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamAccountAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamAccountAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamAccountAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3892,8 +4578,15 @@ impl DataAwsIamAccountAliasRef {
 }
 
 /// The data source `aws_iam_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamGroup(Body);
+
+impl std::fmt::Debug for DataAwsIamGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamGroup`].
 #[derive(Clone, Debug)]
@@ -3918,9 +4611,11 @@ impl DataAwsIamGroup {
 }
 
 impl BlockType for DataAwsIamGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3933,16 +4628,25 @@ impl DataSource for DataAwsIamGroup {
 }
 
 /// A declared [`DataAwsIamGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3990,10 +4694,18 @@ impl DataAwsIamGroupRef {
 pub enum DataAwsIamGroupUsers {}
 
 /// The fields of a [`DataAwsIamGroupUsers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamGroupUsersFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamGroupUsersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamGroupUsersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamGroupUsersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4027,8 +4739,15 @@ impl DataAwsIamGroupUsersFields {
 }
 
 /// The data source `aws_iam_instance_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamInstanceProfile(Body);
+
+impl std::fmt::Debug for DataAwsIamInstanceProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamInstanceProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamInstanceProfile`].
 #[derive(Clone, Debug)]
@@ -4053,9 +4772,11 @@ impl DataAwsIamInstanceProfile {
 }
 
 impl BlockType for DataAwsIamInstanceProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4068,16 +4789,25 @@ impl DataSource for DataAwsIamInstanceProfile {
 }
 
 /// A declared [`DataAwsIamInstanceProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamInstanceProfileRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamInstanceProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamInstanceProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamInstanceProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamInstanceProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4131,8 +4861,15 @@ impl DataAwsIamInstanceProfileRef {
 }
 
 /// The data source `aws_iam_instance_profiles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamInstanceProfiles(Body);
+
+impl std::fmt::Debug for DataAwsIamInstanceProfiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamInstanceProfiles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamInstanceProfiles`].
 #[derive(Clone, Debug)]
@@ -4157,9 +4894,11 @@ impl DataAwsIamInstanceProfiles {
 }
 
 impl BlockType for DataAwsIamInstanceProfiles {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4172,16 +4911,25 @@ impl DataSource for DataAwsIamInstanceProfiles {
 }
 
 /// A declared [`DataAwsIamInstanceProfiles`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamInstanceProfilesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamInstanceProfilesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamInstanceProfilesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamInstanceProfilesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamInstanceProfilesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4220,8 +4968,15 @@ impl DataAwsIamInstanceProfilesRef {
 }
 
 /// The data source `aws_iam_openid_connect_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamOpenidConnectProvider(Body);
+
+impl std::fmt::Debug for DataAwsIamOpenidConnectProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamOpenidConnectProvider").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamOpenidConnectProvider {
     #[inline]
@@ -4252,9 +5007,11 @@ impl DataAwsIamOpenidConnectProvider {
 }
 
 impl BlockType for DataAwsIamOpenidConnectProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4267,16 +5024,25 @@ impl DataSource for DataAwsIamOpenidConnectProvider {
 }
 
 /// A declared [`DataAwsIamOpenidConnectProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamOpenidConnectProviderRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamOpenidConnectProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamOpenidConnectProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamOpenidConnectProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamOpenidConnectProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4320,8 +5086,15 @@ impl DataAwsIamOpenidConnectProviderRef {
 }
 
 /// The data source `aws_iam_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicy(Body);
+
+impl std::fmt::Debug for DataAwsIamPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicy").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamPolicy {
     #[inline]
@@ -4357,9 +5130,11 @@ impl DataAwsIamPolicy {
 }
 
 impl BlockType for DataAwsIamPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4372,16 +5147,25 @@ impl DataSource for DataAwsIamPolicy {
 }
 
 /// A declared [`DataAwsIamPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4445,8 +5229,15 @@ impl DataAwsIamPolicyRef {
 }
 
 /// The data source `aws_iam_policy_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocument(Body);
+
+impl std::fmt::Debug for DataAwsIamPolicyDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocument").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamPolicyDocument {
     #[inline]
@@ -4498,9 +5289,11 @@ impl DataAwsIamPolicyDocument {
 }
 
 impl BlockType for DataAwsIamPolicyDocument {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4513,16 +5306,25 @@ impl DataSource for DataAwsIamPolicyDocument {
 }
 
 /// A declared [`DataAwsIamPolicyDocument`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamPolicyDocumentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamPolicyDocumentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamPolicyDocumentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4586,8 +5388,15 @@ impl DataAwsIamPolicyDocumentRef {
 }
 
 /// The nested block `aws_iam_policy_document.statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatement(Body);
+
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatement").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamPolicyDocumentStatement {
     #[inline]
@@ -4646,10 +5455,18 @@ impl DataAwsIamPolicyDocumentStatement {
 }
 
 /// The fields of a [`DataAwsIamPolicyDocumentStatement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatementFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamPolicyDocumentStatementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4708,8 +5525,15 @@ impl DataAwsIamPolicyDocumentStatementFields {
 }
 
 /// The nested block `aws_iam_policy_document.statement.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatementCondition(Body);
+
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatementCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamPolicyDocumentStatementCondition`].
 #[derive(Clone, Debug)]
@@ -4733,10 +5557,18 @@ impl DataAwsIamPolicyDocumentStatementCondition {
 }
 
 /// The fields of a [`DataAwsIamPolicyDocumentStatementCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatementConditionFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatementConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamPolicyDocumentStatementConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4765,8 +5597,15 @@ impl DataAwsIamPolicyDocumentStatementConditionFields {
 }
 
 /// The nested block `aws_iam_policy_document.statement.not_principals`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatementNotPrincipals(Body);
+
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementNotPrincipals {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatementNotPrincipals").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamPolicyDocumentStatementNotPrincipals`].
 #[derive(Clone, Debug)]
@@ -4788,10 +5627,18 @@ impl DataAwsIamPolicyDocumentStatementNotPrincipals {
 }
 
 /// The fields of a [`DataAwsIamPolicyDocumentStatementNotPrincipals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatementNotPrincipalsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatementNotPrincipalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4815,8 +5662,15 @@ impl DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
 }
 
 /// The nested block `aws_iam_policy_document.statement.principals`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatementPrincipals(Body);
+
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementPrincipals {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatementPrincipals").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamPolicyDocumentStatementPrincipals`].
 #[derive(Clone, Debug)]
@@ -4838,10 +5692,18 @@ impl DataAwsIamPolicyDocumentStatementPrincipals {
 }
 
 /// The fields of a [`DataAwsIamPolicyDocumentStatementPrincipals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPolicyDocumentStatementPrincipalsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementPrincipalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPolicyDocumentStatementPrincipalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamPolicyDocumentStatementPrincipalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4865,8 +5727,15 @@ impl DataAwsIamPolicyDocumentStatementPrincipalsFields {
 }
 
 /// The data source `aws_iam_principal_policy_simulation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPrincipalPolicySimulation(Body);
+
+impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPrincipalPolicySimulation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamPrincipalPolicySimulation`].
 #[derive(Clone, Debug)]
@@ -4938,9 +5807,11 @@ impl DataAwsIamPrincipalPolicySimulation {
 }
 
 impl BlockType for DataAwsIamPrincipalPolicySimulation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4953,16 +5824,25 @@ impl DataSource for DataAwsIamPrincipalPolicySimulation {
 }
 
 /// A declared [`DataAwsIamPrincipalPolicySimulation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPrincipalPolicySimulationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPrincipalPolicySimulationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamPrincipalPolicySimulationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamPrincipalPolicySimulationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5041,8 +5921,15 @@ impl DataAwsIamPrincipalPolicySimulationRef {
 }
 
 /// The nested block `aws_iam_principal_policy_simulation.context`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPrincipalPolicySimulationContext(Body);
+
+impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPrincipalPolicySimulationContext").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamPrincipalPolicySimulationContext`].
 #[derive(Clone, Debug)]
@@ -5069,10 +5956,18 @@ impl DataAwsIamPrincipalPolicySimulationContext {
 }
 
 /// The fields of a [`DataAwsIamPrincipalPolicySimulationContext`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPrincipalPolicySimulationContextFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationContextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPrincipalPolicySimulationContextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamPrincipalPolicySimulationContextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5105,10 +6000,18 @@ impl DataAwsIamPrincipalPolicySimulationContextFields {
 pub enum DataAwsIamPrincipalPolicySimulationResults {}
 
 /// The fields of a [`DataAwsIamPrincipalPolicySimulationResults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPrincipalPolicySimulationResultsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationResultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPrincipalPolicySimulationResultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamPrincipalPolicySimulationResultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5161,10 +6064,18 @@ impl DataAwsIamPrincipalPolicySimulationResultsFields {
 pub enum DataAwsIamPrincipalPolicySimulationResultsMatchedStatements {}
 
 /// The fields of a [`DataAwsIamPrincipalPolicySimulationResultsMatchedStatements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5188,8 +6099,15 @@ impl DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
 }
 
 /// The data source `aws_iam_role`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamRole(Body);
+
+impl std::fmt::Debug for DataAwsIamRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamRole").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamRole`].
 #[derive(Clone, Debug)]
@@ -5219,9 +6137,11 @@ impl DataAwsIamRole {
 }
 
 impl BlockType for DataAwsIamRole {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5234,16 +6154,25 @@ impl DataSource for DataAwsIamRole {
 }
 
 /// A declared [`DataAwsIamRole`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamRoleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamRoleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamRoleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamRoleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamRoleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5321,10 +6250,18 @@ impl DataAwsIamRoleRef {
 pub enum DataAwsIamRoleRoleLastUsed {}
 
 /// The fields of a [`DataAwsIamRoleRoleLastUsed`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamRoleRoleLastUsedFields(Expr);
 
+impl std::fmt::Debug for DataAwsIamRoleRoleLastUsedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamRoleRoleLastUsedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIamRoleRoleLastUsedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5348,8 +6285,15 @@ impl DataAwsIamRoleRoleLastUsedFields {
 }
 
 /// The data source `aws_iam_roles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamRoles(Body);
+
+impl std::fmt::Debug for DataAwsIamRoles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamRoles").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamRoles {
     #[inline]
@@ -5375,9 +6319,11 @@ impl DataAwsIamRoles {
 }
 
 impl BlockType for DataAwsIamRoles {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5390,16 +6336,25 @@ impl DataSource for DataAwsIamRoles {
 }
 
 /// A declared [`DataAwsIamRoles`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamRolesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamRolesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamRolesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamRolesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamRolesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5438,8 +6393,15 @@ impl DataAwsIamRolesRef {
 }
 
 /// The data source `aws_iam_saml_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamSamlProvider(Body);
+
+impl std::fmt::Debug for DataAwsIamSamlProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamSamlProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamSamlProvider`].
 #[derive(Clone, Debug)]
@@ -5469,9 +6431,11 @@ impl DataAwsIamSamlProvider {
 }
 
 impl BlockType for DataAwsIamSamlProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5484,16 +6448,25 @@ impl DataSource for DataAwsIamSamlProvider {
 }
 
 /// A declared [`DataAwsIamSamlProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamSamlProviderRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamSamlProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamSamlProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamSamlProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamSamlProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5542,8 +6515,15 @@ impl DataAwsIamSamlProviderRef {
 }
 
 /// The data source `aws_iam_server_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamServerCertificate(Body);
+
+impl std::fmt::Debug for DataAwsIamServerCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamServerCertificate").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamServerCertificate {
     #[inline]
@@ -5579,9 +6559,11 @@ impl DataAwsIamServerCertificate {
 }
 
 impl BlockType for DataAwsIamServerCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5594,16 +6576,25 @@ impl DataSource for DataAwsIamServerCertificate {
 }
 
 /// A declared [`DataAwsIamServerCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamServerCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamServerCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamServerCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamServerCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamServerCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5672,8 +6663,15 @@ impl DataAwsIamServerCertificateRef {
 }
 
 /// The data source `aws_iam_session_context`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamSessionContext(Body);
+
+impl std::fmt::Debug for DataAwsIamSessionContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamSessionContext").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamSessionContext`].
 #[derive(Clone, Debug)]
@@ -5698,9 +6696,11 @@ impl DataAwsIamSessionContext {
 }
 
 impl BlockType for DataAwsIamSessionContext {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5713,16 +6713,25 @@ impl DataSource for DataAwsIamSessionContext {
 }
 
 /// A declared [`DataAwsIamSessionContext`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamSessionContextRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamSessionContextRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamSessionContextRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamSessionContextRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamSessionContextRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5766,8 +6775,15 @@ impl DataAwsIamSessionContextRef {
 }
 
 /// The data source `aws_iam_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamUser(Body);
+
+impl std::fmt::Debug for DataAwsIamUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamUser`].
 #[derive(Clone, Debug)]
@@ -5797,9 +6813,11 @@ impl DataAwsIamUser {
 }
 
 impl BlockType for DataAwsIamUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5812,16 +6830,25 @@ impl DataSource for DataAwsIamUser {
 }
 
 /// A declared [`DataAwsIamUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamUserRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5870,8 +6897,15 @@ impl DataAwsIamUserRef {
 }
 
 /// The data source `aws_iam_user_ssh_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamUserSshKey(Body);
+
+impl std::fmt::Debug for DataAwsIamUserSshKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamUserSshKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIamUserSshKey`].
 #[derive(Clone, Debug)]
@@ -5900,9 +6934,11 @@ impl DataAwsIamUserSshKey {
 }
 
 impl BlockType for DataAwsIamUserSshKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5915,16 +6951,25 @@ impl DataSource for DataAwsIamUserSshKey {
 }
 
 /// A declared [`DataAwsIamUserSshKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamUserSshKeyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamUserSshKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamUserSshKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamUserSshKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamUserSshKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5973,8 +7018,15 @@ impl DataAwsIamUserSshKeyRef {
 }
 
 /// The data source `aws_iam_users`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamUsers(Body);
+
+impl std::fmt::Debug for DataAwsIamUsers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamUsers").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIamUsers {
     #[inline]
@@ -6000,9 +7052,11 @@ impl DataAwsIamUsers {
 }
 
 impl BlockType for DataAwsIamUsers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6015,16 +7069,25 @@ impl DataSource for DataAwsIamUsers {
 }
 
 /// A declared [`DataAwsIamUsers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIamUsersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIamUsersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIamUsersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIamUsersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIamUsersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

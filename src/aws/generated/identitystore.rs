@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_identitystore_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreGroup(Body);
+
+impl std::fmt::Debug for IdentitystoreGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IdentitystoreGroup`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl IdentitystoreGroup {
 }
 
 impl BlockType for IdentitystoreGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for IdentitystoreGroup {
 }
 
 /// A declared [`IdentitystoreGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreGroupRef(BlockRef);
 
+impl std::fmt::Debug for IdentitystoreGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IdentitystoreGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IdentitystoreGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -131,10 +149,18 @@ impl IdentitystoreGroupRef {
 pub enum IdentitystoreGroupExternalIds {}
 
 /// The fields of a [`IdentitystoreGroupExternalIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreGroupExternalIdsFields(Expr);
 
+impl std::fmt::Debug for IdentitystoreGroupExternalIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreGroupExternalIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IdentitystoreGroupExternalIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -158,8 +184,15 @@ impl IdentitystoreGroupExternalIdsFields {
 }
 
 /// The resource `aws_identitystore_group_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreGroupMembership(Body);
+
+impl std::fmt::Debug for IdentitystoreGroupMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreGroupMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IdentitystoreGroupMembership`].
 #[derive(Clone, Debug)]
@@ -194,9 +227,11 @@ impl IdentitystoreGroupMembership {
 }
 
 impl BlockType for IdentitystoreGroupMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -210,16 +245,25 @@ impl Resource for IdentitystoreGroupMembership {
 }
 
 /// A declared [`IdentitystoreGroupMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreGroupMembershipRef(BlockRef);
 
+impl std::fmt::Debug for IdentitystoreGroupMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreGroupMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IdentitystoreGroupMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IdentitystoreGroupMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -263,8 +307,15 @@ impl IdentitystoreGroupMembershipRef {
 }
 
 /// The resource `aws_identitystore_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUser(Body);
+
+impl std::fmt::Debug for IdentitystoreUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IdentitystoreUser`].
 #[derive(Clone, Debug)]
@@ -351,9 +402,11 @@ impl IdentitystoreUser {
 }
 
 impl BlockType for IdentitystoreUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -367,16 +420,25 @@ impl Resource for IdentitystoreUser {
 }
 
 /// A declared [`IdentitystoreUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserRef(BlockRef);
 
+impl std::fmt::Debug for IdentitystoreUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IdentitystoreUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IdentitystoreUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -480,8 +542,15 @@ impl IdentitystoreUserRef {
 }
 
 /// The nested block `aws_identitystore_user.addresses`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserAddresses(Body);
+
+impl std::fmt::Debug for IdentitystoreUserAddresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserAddresses").field(&self.0).finish()
+    }
+}
 
 impl IdentitystoreUserAddresses {
     #[inline]
@@ -532,10 +601,18 @@ impl IdentitystoreUserAddresses {
 }
 
 /// The fields of a [`IdentitystoreUserAddresses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserAddressesFields(Expr);
 
+impl std::fmt::Debug for IdentitystoreUserAddressesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserAddressesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IdentitystoreUserAddressesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -589,8 +666,15 @@ impl IdentitystoreUserAddressesFields {
 }
 
 /// The nested block `aws_identitystore_user.emails`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserEmails(Body);
+
+impl std::fmt::Debug for IdentitystoreUserEmails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserEmails").field(&self.0).finish()
+    }
+}
 
 impl IdentitystoreUserEmails {
     #[inline]
@@ -616,10 +700,18 @@ impl IdentitystoreUserEmails {
 }
 
 /// The fields of a [`IdentitystoreUserEmails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserEmailsFields(Expr);
 
+impl std::fmt::Debug for IdentitystoreUserEmailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserEmailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IdentitystoreUserEmailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -652,10 +744,18 @@ impl IdentitystoreUserEmailsFields {
 pub enum IdentitystoreUserExternalIds {}
 
 /// The fields of a [`IdentitystoreUserExternalIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserExternalIdsFields(Expr);
 
+impl std::fmt::Debug for IdentitystoreUserExternalIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserExternalIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IdentitystoreUserExternalIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -679,8 +779,15 @@ impl IdentitystoreUserExternalIdsFields {
 }
 
 /// The nested block `aws_identitystore_user.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserName(Body);
+
+impl std::fmt::Debug for IdentitystoreUserName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IdentitystoreUserName`].
 #[derive(Clone, Debug)]
@@ -722,10 +829,18 @@ impl IdentitystoreUserName {
 }
 
 /// The fields of a [`IdentitystoreUserName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserNameFields(Expr);
 
+impl std::fmt::Debug for IdentitystoreUserNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IdentitystoreUserNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -769,8 +884,15 @@ impl IdentitystoreUserNameFields {
 }
 
 /// The nested block `aws_identitystore_user.phone_numbers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserPhoneNumbers(Body);
+
+impl std::fmt::Debug for IdentitystoreUserPhoneNumbers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserPhoneNumbers").field(&self.0).finish()
+    }
+}
 
 impl IdentitystoreUserPhoneNumbers {
     #[inline]
@@ -796,10 +918,18 @@ impl IdentitystoreUserPhoneNumbers {
 }
 
 /// The fields of a [`IdentitystoreUserPhoneNumbers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IdentitystoreUserPhoneNumbersFields(Expr);
 
+impl std::fmt::Debug for IdentitystoreUserPhoneNumbersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdentitystoreUserPhoneNumbersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IdentitystoreUserPhoneNumbersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -828,8 +958,15 @@ impl IdentitystoreUserPhoneNumbersFields {
 }
 
 /// The data source `aws_identitystore_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroup(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreGroup`].
 #[derive(Clone, Debug)]
@@ -870,9 +1007,11 @@ impl DataAwsIdentitystoreGroup {
 }
 
 impl BlockType for DataAwsIdentitystoreGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -885,16 +1024,25 @@ impl DataSource for DataAwsIdentitystoreGroup {
 }
 
 /// A declared [`DataAwsIdentitystoreGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIdentitystoreGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIdentitystoreGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -948,8 +1096,15 @@ impl DataAwsIdentitystoreGroupRef {
 }
 
 /// The nested block `aws_identitystore_group.alternate_identifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupAlternateIdentifier(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreGroupAlternateIdentifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupAlternateIdentifier").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIdentitystoreGroupAlternateIdentifier {
     #[inline]
@@ -970,10 +1125,18 @@ impl DataAwsIdentitystoreGroupAlternateIdentifier {
 }
 
 /// The fields of a [`DataAwsIdentitystoreGroupAlternateIdentifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupAlternateIdentifierFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupAlternateIdentifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupAlternateIdentifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupAlternateIdentifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -997,8 +1160,15 @@ impl DataAwsIdentitystoreGroupAlternateIdentifierFields {
 }
 
 /// The nested block `aws_identitystore_group.alternate_identifier.external_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupAlternateIdentifierExternalId(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreGroupAlternateIdentifierExternalId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupAlternateIdentifierExternalId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreGroupAlternateIdentifierExternalId`].
 #[derive(Clone, Debug)]
@@ -1020,10 +1190,18 @@ impl DataAwsIdentitystoreGroupAlternateIdentifierExternalId {
 }
 
 /// The fields of a [`DataAwsIdentitystoreGroupAlternateIdentifierExternalId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupAlternateIdentifierExternalIdFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupAlternateIdentifierExternalIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupAlternateIdentifierExternalIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupAlternateIdentifierExternalIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1047,8 +1225,15 @@ impl DataAwsIdentitystoreGroupAlternateIdentifierExternalIdFields {
 }
 
 /// The nested block `aws_identitystore_group.alternate_identifier.unique_attribute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttribute(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttribute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttribute`].
 #[derive(Clone, Debug)]
@@ -1070,10 +1255,18 @@ impl DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttribute {
 }
 
 /// The fields of a [`DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttributeFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1101,10 +1294,18 @@ impl DataAwsIdentitystoreGroupAlternateIdentifierUniqueAttributeFields {
 pub enum DataAwsIdentitystoreGroupExternalIds {}
 
 /// The fields of a [`DataAwsIdentitystoreGroupExternalIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupExternalIdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupExternalIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupExternalIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupExternalIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1128,8 +1329,15 @@ impl DataAwsIdentitystoreGroupExternalIdsFields {
 }
 
 /// The data source `aws_identitystore_group_memberships`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupMemberships(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreGroupMemberships {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupMemberships").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreGroupMemberships`].
 #[derive(Clone, Debug)]
@@ -1157,9 +1365,11 @@ impl DataAwsIdentitystoreGroupMemberships {
 }
 
 impl BlockType for DataAwsIdentitystoreGroupMemberships {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1172,16 +1382,25 @@ impl DataSource for DataAwsIdentitystoreGroupMemberships {
 }
 
 /// A declared [`DataAwsIdentitystoreGroupMemberships`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupMembershipsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupMembershipsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupMembershipsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIdentitystoreGroupMembershipsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIdentitystoreGroupMembershipsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1219,10 +1438,18 @@ impl DataAwsIdentitystoreGroupMembershipsRef {
 pub enum DataAwsIdentitystoreGroupMembershipsGroupMemberships {}
 
 /// The fields of a [`DataAwsIdentitystoreGroupMembershipsGroupMemberships`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupMembershipsGroupMembershipsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupMembershipsGroupMembershipsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupMembershipsGroupMembershipsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupMembershipsGroupMembershipsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1260,10 +1487,18 @@ impl DataAwsIdentitystoreGroupMembershipsGroupMembershipsFields {
 pub enum DataAwsIdentitystoreGroupMembershipsGroupMembershipsMemberId {}
 
 /// The fields of a [`DataAwsIdentitystoreGroupMembershipsGroupMembershipsMemberId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupMembershipsGroupMembershipsMemberIdFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupMembershipsGroupMembershipsMemberIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupMembershipsGroupMembershipsMemberIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupMembershipsGroupMembershipsMemberIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1282,8 +1517,15 @@ impl DataAwsIdentitystoreGroupMembershipsGroupMembershipsMemberIdFields {
 }
 
 /// The data source `aws_identitystore_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroups(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreGroups`].
 #[derive(Clone, Debug)]
@@ -1309,9 +1551,11 @@ impl DataAwsIdentitystoreGroups {
 }
 
 impl BlockType for DataAwsIdentitystoreGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1324,16 +1568,25 @@ impl DataSource for DataAwsIdentitystoreGroups {
 }
 
 /// A declared [`DataAwsIdentitystoreGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIdentitystoreGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIdentitystoreGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1366,10 +1619,18 @@ impl DataAwsIdentitystoreGroupsRef {
 pub enum DataAwsIdentitystoreGroupsGroups {}
 
 /// The fields of a [`DataAwsIdentitystoreGroupsGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupsGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupsGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupsGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupsGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1412,10 +1673,18 @@ impl DataAwsIdentitystoreGroupsGroupsFields {
 pub enum DataAwsIdentitystoreGroupsGroupsExternalIds {}
 
 /// The fields of a [`DataAwsIdentitystoreGroupsGroupsExternalIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreGroupsGroupsExternalIdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreGroupsGroupsExternalIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreGroupsGroupsExternalIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreGroupsGroupsExternalIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1439,8 +1708,15 @@ impl DataAwsIdentitystoreGroupsGroupsExternalIdsFields {
 }
 
 /// The data source `aws_identitystore_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUser(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreUser`].
 #[derive(Clone, Debug)]
@@ -1481,9 +1757,11 @@ impl DataAwsIdentitystoreUser {
 }
 
 impl BlockType for DataAwsIdentitystoreUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1496,16 +1774,25 @@ impl DataSource for DataAwsIdentitystoreUser {
 }
 
 /// A declared [`DataAwsIdentitystoreUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIdentitystoreUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIdentitystoreUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1618,10 +1905,18 @@ impl DataAwsIdentitystoreUserRef {
 pub enum DataAwsIdentitystoreUserAddresses {}
 
 /// The fields of a [`DataAwsIdentitystoreUserAddresses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserAddressesFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserAddressesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserAddressesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserAddressesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1675,8 +1970,15 @@ impl DataAwsIdentitystoreUserAddressesFields {
 }
 
 /// The nested block `aws_identitystore_user.alternate_identifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserAlternateIdentifier(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreUserAlternateIdentifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserAlternateIdentifier").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIdentitystoreUserAlternateIdentifier {
     #[inline]
@@ -1697,10 +1999,18 @@ impl DataAwsIdentitystoreUserAlternateIdentifier {
 }
 
 /// The fields of a [`DataAwsIdentitystoreUserAlternateIdentifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserAlternateIdentifierFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserAlternateIdentifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserAlternateIdentifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserAlternateIdentifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1724,8 +2034,15 @@ impl DataAwsIdentitystoreUserAlternateIdentifierFields {
 }
 
 /// The nested block `aws_identitystore_user.alternate_identifier.external_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserAlternateIdentifierExternalId(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreUserAlternateIdentifierExternalId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserAlternateIdentifierExternalId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreUserAlternateIdentifierExternalId`].
 #[derive(Clone, Debug)]
@@ -1747,10 +2064,18 @@ impl DataAwsIdentitystoreUserAlternateIdentifierExternalId {
 }
 
 /// The fields of a [`DataAwsIdentitystoreUserAlternateIdentifierExternalId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserAlternateIdentifierExternalIdFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserAlternateIdentifierExternalIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserAlternateIdentifierExternalIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserAlternateIdentifierExternalIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1774,8 +2099,15 @@ impl DataAwsIdentitystoreUserAlternateIdentifierExternalIdFields {
 }
 
 /// The nested block `aws_identitystore_user.alternate_identifier.unique_attribute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserAlternateIdentifierUniqueAttribute(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreUserAlternateIdentifierUniqueAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserAlternateIdentifierUniqueAttribute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreUserAlternateIdentifierUniqueAttribute`].
 #[derive(Clone, Debug)]
@@ -1797,10 +2129,18 @@ impl DataAwsIdentitystoreUserAlternateIdentifierUniqueAttribute {
 }
 
 /// The fields of a [`DataAwsIdentitystoreUserAlternateIdentifierUniqueAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserAlternateIdentifierUniqueAttributeFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserAlternateIdentifierUniqueAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserAlternateIdentifierUniqueAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserAlternateIdentifierUniqueAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1828,10 +2168,18 @@ impl DataAwsIdentitystoreUserAlternateIdentifierUniqueAttributeFields {
 pub enum DataAwsIdentitystoreUserEmails {}
 
 /// The fields of a [`DataAwsIdentitystoreUserEmails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserEmailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserEmailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserEmailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserEmailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1864,10 +2212,18 @@ impl DataAwsIdentitystoreUserEmailsFields {
 pub enum DataAwsIdentitystoreUserExternalIds {}
 
 /// The fields of a [`DataAwsIdentitystoreUserExternalIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserExternalIdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserExternalIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserExternalIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserExternalIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1895,10 +2251,18 @@ impl DataAwsIdentitystoreUserExternalIdsFields {
 pub enum DataAwsIdentitystoreUserName {}
 
 /// The fields of a [`DataAwsIdentitystoreUserName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserNameFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1946,10 +2310,18 @@ impl DataAwsIdentitystoreUserNameFields {
 pub enum DataAwsIdentitystoreUserPhoneNumbers {}
 
 /// The fields of a [`DataAwsIdentitystoreUserPhoneNumbers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUserPhoneNumbersFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUserPhoneNumbersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUserPhoneNumbersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUserPhoneNumbersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1978,8 +2350,15 @@ impl DataAwsIdentitystoreUserPhoneNumbersFields {
 }
 
 /// The data source `aws_identitystore_users`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsers(Body);
+
+impl std::fmt::Debug for DataAwsIdentitystoreUsers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIdentitystoreUsers`].
 #[derive(Clone, Debug)]
@@ -2005,9 +2384,11 @@ impl DataAwsIdentitystoreUsers {
 }
 
 impl BlockType for DataAwsIdentitystoreUsers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2020,16 +2401,25 @@ impl DataSource for DataAwsIdentitystoreUsers {
 }
 
 /// A declared [`DataAwsIdentitystoreUsers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUsersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIdentitystoreUsersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIdentitystoreUsersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2062,10 +2452,18 @@ impl DataAwsIdentitystoreUsersRef {
 pub enum DataAwsIdentitystoreUsersUsers {}
 
 /// The fields of a [`DataAwsIdentitystoreUsersUsers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsersUsersFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUsersUsersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsersUsersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUsersUsersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2163,10 +2561,18 @@ impl DataAwsIdentitystoreUsersUsersFields {
 pub enum DataAwsIdentitystoreUsersUsersAddresses {}
 
 /// The fields of a [`DataAwsIdentitystoreUsersUsersAddresses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsersUsersAddressesFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUsersUsersAddressesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsersUsersAddressesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUsersUsersAddressesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2224,10 +2630,18 @@ impl DataAwsIdentitystoreUsersUsersAddressesFields {
 pub enum DataAwsIdentitystoreUsersUsersEmails {}
 
 /// The fields of a [`DataAwsIdentitystoreUsersUsersEmails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsersUsersEmailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUsersUsersEmailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsersUsersEmailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUsersUsersEmailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2260,10 +2674,18 @@ impl DataAwsIdentitystoreUsersUsersEmailsFields {
 pub enum DataAwsIdentitystoreUsersUsersExternalIds {}
 
 /// The fields of a [`DataAwsIdentitystoreUsersUsersExternalIds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsersUsersExternalIdsFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUsersUsersExternalIdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsersUsersExternalIdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUsersUsersExternalIdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2291,10 +2713,18 @@ impl DataAwsIdentitystoreUsersUsersExternalIdsFields {
 pub enum DataAwsIdentitystoreUsersUsersName {}
 
 /// The fields of a [`DataAwsIdentitystoreUsersUsersName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsersUsersNameFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUsersUsersNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsersUsersNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUsersUsersNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2342,10 +2772,18 @@ impl DataAwsIdentitystoreUsersUsersNameFields {
 pub enum DataAwsIdentitystoreUsersUsersPhoneNumbers {}
 
 /// The fields of a [`DataAwsIdentitystoreUsersUsersPhoneNumbers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIdentitystoreUsersUsersPhoneNumbersFields(Expr);
 
+impl std::fmt::Debug for DataAwsIdentitystoreUsersUsersPhoneNumbersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIdentitystoreUsersUsersPhoneNumbersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsIdentitystoreUsersUsersPhoneNumbersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

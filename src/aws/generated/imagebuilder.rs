@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_imagebuilder_component`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderComponent(Body);
+
+impl std::fmt::Debug for ImagebuilderComponent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderComponent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderComponent`].
 #[derive(Clone, Debug)]
@@ -90,9 +97,11 @@ impl ImagebuilderComponent {
 }
 
 impl BlockType for ImagebuilderComponent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -106,16 +115,25 @@ impl Resource for ImagebuilderComponent {
 }
 
 /// A declared [`ImagebuilderComponent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderComponentRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderComponentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderComponentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderComponentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderComponentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -224,8 +242,15 @@ impl ImagebuilderComponentRef {
 }
 
 /// The resource `aws_imagebuilder_container_recipe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipe(Body);
+
+impl std::fmt::Debug for ImagebuilderContainerRecipe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderContainerRecipe`].
 #[derive(Clone, Debug)]
@@ -311,9 +336,11 @@ impl ImagebuilderContainerRecipe {
 }
 
 impl BlockType for ImagebuilderContainerRecipe {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -327,16 +354,25 @@ impl Resource for ImagebuilderContainerRecipe {
 }
 
 /// A declared [`ImagebuilderContainerRecipe`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderContainerRecipeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderContainerRecipeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderContainerRecipeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -460,8 +496,15 @@ impl ImagebuilderContainerRecipeRef {
 }
 
 /// The nested block `aws_imagebuilder_container_recipe.component`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeComponent(Body);
+
+impl std::fmt::Debug for ImagebuilderContainerRecipeComponent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeComponent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderContainerRecipeComponent`].
 #[derive(Clone, Debug)]
@@ -487,10 +530,18 @@ impl ImagebuilderContainerRecipeComponent {
 }
 
 /// The fields of a [`ImagebuilderContainerRecipeComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeComponentFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderContainerRecipeComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderContainerRecipeComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -514,8 +565,15 @@ impl ImagebuilderContainerRecipeComponentFields {
 }
 
 /// The nested block `aws_imagebuilder_container_recipe.component.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeComponentParameter(Body);
+
+impl std::fmt::Debug for ImagebuilderContainerRecipeComponentParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeComponentParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderContainerRecipeComponentParameter`].
 #[derive(Clone, Debug)]
@@ -537,10 +595,18 @@ impl ImagebuilderContainerRecipeComponentParameter {
 }
 
 /// The fields of a [`ImagebuilderContainerRecipeComponentParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeComponentParameterFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderContainerRecipeComponentParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeComponentParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderContainerRecipeComponentParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -564,8 +630,15 @@ impl ImagebuilderContainerRecipeComponentParameterFields {
 }
 
 /// The nested block `aws_imagebuilder_container_recipe.instance_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeInstanceConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderContainerRecipeInstanceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeInstanceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderContainerRecipeInstanceConfiguration {
     #[inline]
@@ -587,10 +660,18 @@ impl ImagebuilderContainerRecipeInstanceConfiguration {
 }
 
 /// The fields of a [`ImagebuilderContainerRecipeInstanceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeInstanceConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderContainerRecipeInstanceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeInstanceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderContainerRecipeInstanceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -614,8 +695,15 @@ impl ImagebuilderContainerRecipeInstanceConfigurationFields {
 }
 
 /// The nested block `aws_imagebuilder_container_recipe.instance_configuration.block_device_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping(Body);
+
+impl std::fmt::Debug for ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping {
     #[inline]
@@ -646,10 +734,18 @@ impl ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping {
 }
 
 /// The fields of a [`ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -683,8 +779,15 @@ impl ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields {
 }
 
 /// The nested block `aws_imagebuilder_container_recipe.instance_configuration.block_device_mapping.ebs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs(Body);
+
+impl std::fmt::Debug for ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs {
     #[inline]
@@ -735,10 +838,18 @@ impl ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs {
 }
 
 /// The fields of a [`ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -792,8 +903,15 @@ impl ImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields
 }
 
 /// The nested block `aws_imagebuilder_container_recipe.target_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeTargetRepository(Body);
+
+impl std::fmt::Debug for ImagebuilderContainerRecipeTargetRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeTargetRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderContainerRecipeTargetRepository`].
 #[derive(Clone, Debug)]
@@ -815,10 +933,18 @@ impl ImagebuilderContainerRecipeTargetRepository {
 }
 
 /// The fields of a [`ImagebuilderContainerRecipeTargetRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderContainerRecipeTargetRepositoryFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderContainerRecipeTargetRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderContainerRecipeTargetRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderContainerRecipeTargetRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -842,8 +968,15 @@ impl ImagebuilderContainerRecipeTargetRepositoryFields {
 }
 
 /// The resource `aws_imagebuilder_distribution_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfiguration`].
 #[derive(Clone, Debug)]
@@ -891,9 +1024,11 @@ impl ImagebuilderDistributionConfiguration {
 }
 
 impl BlockType for ImagebuilderDistributionConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -907,16 +1042,25 @@ impl Resource for ImagebuilderDistributionConfiguration {
 }
 
 /// A declared [`ImagebuilderDistributionConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderDistributionConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderDistributionConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -980,8 +1124,15 @@ impl ImagebuilderDistributionConfigurationRef {
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistribution(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistribution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistribution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfigurationDistribution`].
 #[derive(Clone, Debug)]
@@ -1039,10 +1190,18 @@ impl ImagebuilderDistributionConfigurationDistribution {
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistribution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1096,8 +1255,15 @@ impl ImagebuilderDistributionConfigurationDistributionFields {
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.ami_distribution_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration {
     #[inline]
@@ -1138,10 +1304,18 @@ impl ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurati
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1185,8 +1359,15 @@ impl ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurati
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.ami_distribution_configuration.launch_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission {
     #[inline]
@@ -1217,10 +1398,18 @@ impl ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurati
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1254,8 +1443,15 @@ impl ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurati
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.container_distribution_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionContainerDistributionConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionContainerDistributionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionContainerDistributionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfigurationDistributionContainerDistributionConfiguration`].
 #[derive(Clone, Debug)]
@@ -1285,10 +1481,18 @@ impl ImagebuilderDistributionConfigurationDistributionContainerDistributionConfi
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionContainerDistributionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1317,8 +1521,15 @@ impl ImagebuilderDistributionConfigurationDistributionContainerDistributionConfi
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.container_distribution_configuration.target_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepository(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepository`].
 #[derive(Clone, Debug)]
@@ -1340,10 +1551,18 @@ impl ImagebuilderDistributionConfigurationDistributionContainerDistributionConfi
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1367,8 +1586,15 @@ impl ImagebuilderDistributionConfigurationDistributionContainerDistributionConfi
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.fast_launch_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration`].
 #[derive(Clone, Debug)]
@@ -1405,10 +1631,18 @@ impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration {
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1447,8 +1681,15 @@ impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFie
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.fast_launch_configuration.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplate(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplate {
     #[inline]
@@ -1474,10 +1715,18 @@ impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLau
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1506,8 +1755,15 @@ impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLau
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.fast_launch_configuration.snapshot_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfiguration {
     #[inline]
@@ -1523,10 +1779,18 @@ impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSna
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1545,8 +1809,15 @@ impl ImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSna
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.launch_template_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguration`].
 #[derive(Clone, Debug)]
@@ -1576,10 +1847,18 @@ impl ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguratio
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1608,8 +1887,15 @@ impl ImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguratio
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.s3_export_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionS3ExportConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionS3ExportConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionS3ExportConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfigurationDistributionS3ExportConfiguration`].
 #[derive(Clone, Debug)]
@@ -1638,10 +1924,18 @@ impl ImagebuilderDistributionConfigurationDistributionS3ExportConfiguration {
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionS3ExportConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1675,8 +1969,15 @@ impl ImagebuilderDistributionConfigurationDistributionS3ExportConfigurationField
 }
 
 /// The nested block `aws_imagebuilder_distribution_configuration.distribution.ssm_parameter_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration`].
 #[derive(Clone, Debug)]
@@ -1706,10 +2007,18 @@ impl ImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration 
 }
 
 /// The fields of a [`ImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1738,8 +2047,15 @@ impl ImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationF
 }
 
 /// The resource `aws_imagebuilder_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImage(Body);
+
+impl std::fmt::Debug for ImagebuilderImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImage`].
 #[derive(Clone, Debug)]
@@ -1826,9 +2142,11 @@ impl ImagebuilderImage {
 }
 
 impl BlockType for ImagebuilderImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1842,16 +2160,25 @@ impl Resource for ImagebuilderImage {
 }
 
 /// A declared [`ImagebuilderImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1970,8 +2297,15 @@ impl ImagebuilderImageRef {
 }
 
 /// The nested block `aws_imagebuilder_image.image_scanning_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageImageScanningConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderImageImageScanningConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageImageScanningConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImageImageScanningConfiguration {
     #[inline]
@@ -1992,10 +2326,18 @@ impl ImagebuilderImageImageScanningConfiguration {
 }
 
 /// The fields of a [`ImagebuilderImageImageScanningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageImageScanningConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageImageScanningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageImageScanningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageImageScanningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2019,8 +2361,15 @@ impl ImagebuilderImageImageScanningConfigurationFields {
 }
 
 /// The nested block `aws_imagebuilder_image.image_scanning_configuration.ecr_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageImageScanningConfigurationEcrConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderImageImageScanningConfigurationEcrConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageImageScanningConfigurationEcrConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImageImageScanningConfigurationEcrConfiguration {
     #[inline]
@@ -2041,10 +2390,18 @@ impl ImagebuilderImageImageScanningConfigurationEcrConfiguration {
 }
 
 /// The fields of a [`ImagebuilderImageImageScanningConfigurationEcrConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageImageScanningConfigurationEcrConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageImageScanningConfigurationEcrConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2068,8 +2425,15 @@ impl ImagebuilderImageImageScanningConfigurationEcrConfigurationFields {
 }
 
 /// The nested block `aws_imagebuilder_image.image_tests_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageImageTestsConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderImageImageTestsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageImageTestsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImageImageTestsConfiguration {
     #[inline]
@@ -2090,10 +2454,18 @@ impl ImagebuilderImageImageTestsConfiguration {
 }
 
 /// The fields of a [`ImagebuilderImageImageTestsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageImageTestsConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageImageTestsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageImageTestsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageImageTestsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2121,10 +2493,18 @@ impl ImagebuilderImageImageTestsConfigurationFields {
 pub enum ImagebuilderImageOutputResources {}
 
 /// The fields of a [`ImagebuilderImageOutputResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageOutputResourcesFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageOutputResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageOutputResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageOutputResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2152,10 +2532,18 @@ impl ImagebuilderImageOutputResourcesFields {
 pub enum ImagebuilderImageOutputResourcesAmis {}
 
 /// The fields of a [`ImagebuilderImageOutputResourcesAmis`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageOutputResourcesAmisFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageOutputResourcesAmisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageOutputResourcesAmisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageOutputResourcesAmisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2198,10 +2586,18 @@ impl ImagebuilderImageOutputResourcesAmisFields {
 pub enum ImagebuilderImageOutputResourcesContainers {}
 
 /// The fields of a [`ImagebuilderImageOutputResourcesContainers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageOutputResourcesContainersFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageOutputResourcesContainersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageOutputResourcesContainersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageOutputResourcesContainersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2225,8 +2621,15 @@ impl ImagebuilderImageOutputResourcesContainersFields {
 }
 
 /// The nested block `aws_imagebuilder_image.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageTimeouts(Body);
+
+impl std::fmt::Debug for ImagebuilderImageTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImageTimeouts {
     #[inline]
@@ -2242,10 +2645,18 @@ impl ImagebuilderImageTimeouts {
 }
 
 /// The fields of a [`ImagebuilderImageTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2264,8 +2675,15 @@ impl ImagebuilderImageTimeoutsFields {
 }
 
 /// The nested block `aws_imagebuilder_image.workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageWorkflow(Body);
+
+impl std::fmt::Debug for ImagebuilderImageWorkflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageWorkflow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImageWorkflow`].
 #[derive(Clone, Debug)]
@@ -2301,10 +2719,18 @@ impl ImagebuilderImageWorkflow {
 }
 
 /// The fields of a [`ImagebuilderImageWorkflow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageWorkflowFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageWorkflowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageWorkflowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageWorkflowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2338,8 +2764,15 @@ impl ImagebuilderImageWorkflowFields {
 }
 
 /// The nested block `aws_imagebuilder_image.workflow.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageWorkflowParameter(Body);
+
+impl std::fmt::Debug for ImagebuilderImageWorkflowParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageWorkflowParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImageWorkflowParameter`].
 #[derive(Clone, Debug)]
@@ -2361,10 +2794,18 @@ impl ImagebuilderImageWorkflowParameter {
 }
 
 /// The fields of a [`ImagebuilderImageWorkflowParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageWorkflowParameterFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageWorkflowParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageWorkflowParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageWorkflowParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2388,8 +2829,15 @@ impl ImagebuilderImageWorkflowParameterFields {
 }
 
 /// The resource `aws_imagebuilder_image_pipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipeline(Body);
+
+impl std::fmt::Debug for ImagebuilderImagePipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImagePipeline`].
 #[derive(Clone, Debug)]
@@ -2488,9 +2936,11 @@ impl ImagebuilderImagePipeline {
 }
 
 impl BlockType for ImagebuilderImagePipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2504,16 +2954,25 @@ impl Resource for ImagebuilderImagePipeline {
 }
 
 /// A declared [`ImagebuilderImagePipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderImagePipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderImagePipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderImagePipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2642,8 +3101,15 @@ impl ImagebuilderImagePipelineRef {
 }
 
 /// The nested block `aws_imagebuilder_image_pipeline.image_scanning_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineImageScanningConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderImagePipelineImageScanningConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineImageScanningConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImagePipelineImageScanningConfiguration {
     #[inline]
@@ -2664,10 +3130,18 @@ impl ImagebuilderImagePipelineImageScanningConfiguration {
 }
 
 /// The fields of a [`ImagebuilderImagePipelineImageScanningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineImageScanningConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImagePipelineImageScanningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineImageScanningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImagePipelineImageScanningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2691,8 +3165,15 @@ impl ImagebuilderImagePipelineImageScanningConfigurationFields {
 }
 
 /// The nested block `aws_imagebuilder_image_pipeline.image_scanning_configuration.ecr_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration {
     #[inline]
@@ -2713,10 +3194,18 @@ impl ImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration {
 }
 
 /// The fields of a [`ImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2740,8 +3229,15 @@ impl ImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields {
 }
 
 /// The nested block `aws_imagebuilder_image_pipeline.image_tests_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineImageTestsConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderImagePipelineImageTestsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineImageTestsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImagePipelineImageTestsConfiguration {
     #[inline]
@@ -2762,10 +3258,18 @@ impl ImagebuilderImagePipelineImageTestsConfiguration {
 }
 
 /// The fields of a [`ImagebuilderImagePipelineImageTestsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineImageTestsConfigurationFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImagePipelineImageTestsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineImageTestsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImagePipelineImageTestsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2789,8 +3293,15 @@ impl ImagebuilderImagePipelineImageTestsConfigurationFields {
 }
 
 /// The nested block `aws_imagebuilder_image_pipeline.schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineSchedule(Body);
+
+impl std::fmt::Debug for ImagebuilderImagePipelineSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImagePipelineSchedule`].
 #[derive(Clone, Debug)]
@@ -2820,10 +3331,18 @@ impl ImagebuilderImagePipelineSchedule {
 }
 
 /// The fields of a [`ImagebuilderImagePipelineSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineScheduleFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImagePipelineScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImagePipelineScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2852,8 +3371,15 @@ impl ImagebuilderImagePipelineScheduleFields {
 }
 
 /// The nested block `aws_imagebuilder_image_pipeline.workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineWorkflow(Body);
+
+impl std::fmt::Debug for ImagebuilderImagePipelineWorkflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineWorkflow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImagePipelineWorkflow`].
 #[derive(Clone, Debug)]
@@ -2889,10 +3415,18 @@ impl ImagebuilderImagePipelineWorkflow {
 }
 
 /// The fields of a [`ImagebuilderImagePipelineWorkflow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineWorkflowFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImagePipelineWorkflowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineWorkflowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImagePipelineWorkflowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2926,8 +3460,15 @@ impl ImagebuilderImagePipelineWorkflowFields {
 }
 
 /// The nested block `aws_imagebuilder_image_pipeline.workflow.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineWorkflowParameter(Body);
+
+impl std::fmt::Debug for ImagebuilderImagePipelineWorkflowParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineWorkflowParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImagePipelineWorkflowParameter`].
 #[derive(Clone, Debug)]
@@ -2949,10 +3490,18 @@ impl ImagebuilderImagePipelineWorkflowParameter {
 }
 
 /// The fields of a [`ImagebuilderImagePipelineWorkflowParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImagePipelineWorkflowParameterFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImagePipelineWorkflowParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImagePipelineWorkflowParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImagePipelineWorkflowParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2976,8 +3525,15 @@ impl ImagebuilderImagePipelineWorkflowParameterFields {
 }
 
 /// The resource `aws_imagebuilder_image_recipe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipe(Body);
+
+impl std::fmt::Debug for ImagebuilderImageRecipe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImageRecipe`].
 #[derive(Clone, Debug)]
@@ -3055,9 +3611,11 @@ impl ImagebuilderImageRecipe {
 }
 
 impl BlockType for ImagebuilderImageRecipe {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3071,16 +3629,25 @@ impl Resource for ImagebuilderImageRecipe {
 }
 
 /// A declared [`ImagebuilderImageRecipe`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderImageRecipeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderImageRecipeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderImageRecipeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3184,8 +3751,15 @@ impl ImagebuilderImageRecipeRef {
 }
 
 /// The nested block `aws_imagebuilder_image_recipe.block_device_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeBlockDeviceMapping(Body);
+
+impl std::fmt::Debug for ImagebuilderImageRecipeBlockDeviceMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeBlockDeviceMapping").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImageRecipeBlockDeviceMapping {
     #[inline]
@@ -3216,10 +3790,18 @@ impl ImagebuilderImageRecipeBlockDeviceMapping {
 }
 
 /// The fields of a [`ImagebuilderImageRecipeBlockDeviceMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeBlockDeviceMappingFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageRecipeBlockDeviceMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeBlockDeviceMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageRecipeBlockDeviceMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3253,8 +3835,15 @@ impl ImagebuilderImageRecipeBlockDeviceMappingFields {
 }
 
 /// The nested block `aws_imagebuilder_image_recipe.block_device_mapping.ebs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeBlockDeviceMappingEbs(Body);
+
+impl std::fmt::Debug for ImagebuilderImageRecipeBlockDeviceMappingEbs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeBlockDeviceMappingEbs").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderImageRecipeBlockDeviceMappingEbs {
     #[inline]
@@ -3305,10 +3894,18 @@ impl ImagebuilderImageRecipeBlockDeviceMappingEbs {
 }
 
 /// The fields of a [`ImagebuilderImageRecipeBlockDeviceMappingEbs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeBlockDeviceMappingEbsFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageRecipeBlockDeviceMappingEbsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeBlockDeviceMappingEbsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageRecipeBlockDeviceMappingEbsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3362,8 +3959,15 @@ impl ImagebuilderImageRecipeBlockDeviceMappingEbsFields {
 }
 
 /// The nested block `aws_imagebuilder_image_recipe.component`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeComponent(Body);
+
+impl std::fmt::Debug for ImagebuilderImageRecipeComponent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeComponent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImageRecipeComponent`].
 #[derive(Clone, Debug)]
@@ -3389,10 +3993,18 @@ impl ImagebuilderImageRecipeComponent {
 }
 
 /// The fields of a [`ImagebuilderImageRecipeComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeComponentFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageRecipeComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageRecipeComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3416,8 +4028,15 @@ impl ImagebuilderImageRecipeComponentFields {
 }
 
 /// The nested block `aws_imagebuilder_image_recipe.component.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeComponentParameter(Body);
+
+impl std::fmt::Debug for ImagebuilderImageRecipeComponentParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeComponentParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImageRecipeComponentParameter`].
 #[derive(Clone, Debug)]
@@ -3439,10 +4058,18 @@ impl ImagebuilderImageRecipeComponentParameter {
 }
 
 /// The fields of a [`ImagebuilderImageRecipeComponentParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeComponentParameterFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageRecipeComponentParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeComponentParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageRecipeComponentParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3466,8 +4093,15 @@ impl ImagebuilderImageRecipeComponentParameterFields {
 }
 
 /// The nested block `aws_imagebuilder_image_recipe.systems_manager_agent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeSystemsManagerAgent(Body);
+
+impl std::fmt::Debug for ImagebuilderImageRecipeSystemsManagerAgent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeSystemsManagerAgent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderImageRecipeSystemsManagerAgent`].
 #[derive(Clone, Debug)]
@@ -3487,10 +4121,18 @@ impl ImagebuilderImageRecipeSystemsManagerAgent {
 }
 
 /// The fields of a [`ImagebuilderImageRecipeSystemsManagerAgent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderImageRecipeSystemsManagerAgentFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderImageRecipeSystemsManagerAgentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderImageRecipeSystemsManagerAgentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderImageRecipeSystemsManagerAgentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3509,8 +4151,15 @@ impl ImagebuilderImageRecipeSystemsManagerAgentFields {
 }
 
 /// The resource `aws_imagebuilder_infrastructure_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfiguration(Body);
+
+impl std::fmt::Debug for ImagebuilderInfrastructureConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderInfrastructureConfiguration`].
 #[derive(Clone, Debug)]
@@ -3608,9 +4257,11 @@ impl ImagebuilderInfrastructureConfiguration {
 }
 
 impl BlockType for ImagebuilderInfrastructureConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3624,16 +4275,25 @@ impl Resource for ImagebuilderInfrastructureConfiguration {
 }
 
 /// A declared [`ImagebuilderInfrastructureConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderInfrastructureConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderInfrastructureConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3747,8 +4407,15 @@ impl ImagebuilderInfrastructureConfigurationRef {
 }
 
 /// The nested block `aws_imagebuilder_infrastructure_configuration.instance_metadata_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationInstanceMetadataOptions(Body);
+
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationInstanceMetadataOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationInstanceMetadataOptions").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderInfrastructureConfigurationInstanceMetadataOptions {
     #[inline]
@@ -3769,10 +4436,18 @@ impl ImagebuilderInfrastructureConfigurationInstanceMetadataOptions {
 }
 
 /// The fields of a [`ImagebuilderInfrastructureConfigurationInstanceMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3796,8 +4471,15 @@ impl ImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields {
 }
 
 /// The nested block `aws_imagebuilder_infrastructure_configuration.logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationLogging(Body);
+
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationLogging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationLogging").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderInfrastructureConfigurationLogging`].
 #[derive(Clone, Debug)]
@@ -3817,10 +4499,18 @@ impl ImagebuilderInfrastructureConfigurationLogging {
 }
 
 /// The fields of a [`ImagebuilderInfrastructureConfigurationLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationLoggingFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderInfrastructureConfigurationLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3839,8 +4529,15 @@ impl ImagebuilderInfrastructureConfigurationLoggingFields {
 }
 
 /// The nested block `aws_imagebuilder_infrastructure_configuration.logging.s3_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationLoggingS3Logs(Body);
+
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationLoggingS3Logs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationLoggingS3Logs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderInfrastructureConfigurationLoggingS3Logs`].
 #[derive(Clone, Debug)]
@@ -3865,10 +4562,18 @@ impl ImagebuilderInfrastructureConfigurationLoggingS3Logs {
 }
 
 /// The fields of a [`ImagebuilderInfrastructureConfigurationLoggingS3Logs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationLoggingS3LogsFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationLoggingS3LogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationLoggingS3LogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderInfrastructureConfigurationLoggingS3LogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3892,8 +4597,15 @@ impl ImagebuilderInfrastructureConfigurationLoggingS3LogsFields {
 }
 
 /// The nested block `aws_imagebuilder_infrastructure_configuration.placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationPlacement(Body);
+
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationPlacement").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderInfrastructureConfigurationPlacement {
     #[inline]
@@ -3924,10 +4636,18 @@ impl ImagebuilderInfrastructureConfigurationPlacement {
 }
 
 /// The fields of a [`ImagebuilderInfrastructureConfigurationPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderInfrastructureConfigurationPlacementFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderInfrastructureConfigurationPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderInfrastructureConfigurationPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderInfrastructureConfigurationPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3961,8 +4681,15 @@ impl ImagebuilderInfrastructureConfigurationPlacementFields {
 }
 
 /// The resource `aws_imagebuilder_lifecycle_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicy(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderLifecyclePolicy`].
 #[derive(Clone, Debug)]
@@ -4019,9 +4746,11 @@ impl ImagebuilderLifecyclePolicy {
 }
 
 impl BlockType for ImagebuilderLifecyclePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4035,16 +4764,25 @@ impl Resource for ImagebuilderLifecyclePolicy {
 }
 
 /// A declared [`ImagebuilderLifecyclePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderLifecyclePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderLifecyclePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4118,8 +4856,15 @@ impl ImagebuilderLifecyclePolicyRef {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.policy_detail`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetail(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetail").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderLifecyclePolicyPolicyDetail {
     #[inline]
@@ -4148,10 +4893,18 @@ impl ImagebuilderLifecyclePolicyPolicyDetail {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyPolicyDetail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyPolicyDetailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4180,8 +4933,15 @@ impl ImagebuilderLifecyclePolicyPolicyDetailFields {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.policy_detail.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailAction(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderLifecyclePolicyPolicyDetailAction`].
 #[derive(Clone, Debug)]
@@ -4207,10 +4967,18 @@ impl ImagebuilderLifecyclePolicyPolicyDetailAction {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyPolicyDetailAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailActionFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyPolicyDetailActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4234,8 +5002,15 @@ impl ImagebuilderLifecyclePolicyPolicyDetailActionFields {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.policy_detail.action.include_resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources {
     #[inline]
@@ -4261,10 +5036,18 @@ impl ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResourcesFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4293,8 +5076,15 @@ impl ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResourcesFields {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.policy_detail.exclusion_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailExclusionRules(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailExclusionRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailExclusionRules").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRules {
     #[inline]
@@ -4316,10 +5106,18 @@ impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRules {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyPolicyDetailExclusionRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4343,8 +5141,15 @@ impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesFields {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.policy_detail.exclusion_rules.amis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmis(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmis").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmis {
     #[inline]
@@ -4381,10 +5186,18 @@ impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmis {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmis`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4423,8 +5236,15 @@ impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisFields {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.policy_detail.exclusion_rules.amis.last_launched`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunched(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunched {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunched").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunched`].
 #[derive(Clone, Debug)]
@@ -4446,10 +5266,18 @@ impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunched {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunched`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunchedFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunchedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunchedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunchedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4473,8 +5301,15 @@ impl ImagebuilderLifecyclePolicyPolicyDetailExclusionRulesAmisLastLaunchedFields
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.policy_detail.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailFilter(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderLifecyclePolicyPolicyDetailFilter`].
 #[derive(Clone, Debug)]
@@ -4506,10 +5341,18 @@ impl ImagebuilderLifecyclePolicyPolicyDetailFilter {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyPolicyDetailFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyPolicyDetailFilterFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyPolicyDetailFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyPolicyDetailFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyPolicyDetailFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4543,8 +5386,15 @@ impl ImagebuilderLifecyclePolicyPolicyDetailFilterFields {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.resource_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyResourceSelection(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyResourceSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyResourceSelection").field(&self.0).finish()
+    }
+}
 
 impl ImagebuilderLifecyclePolicyResourceSelection {
     #[inline]
@@ -4566,10 +5416,18 @@ impl ImagebuilderLifecyclePolicyResourceSelection {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyResourceSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyResourceSelectionFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyResourceSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyResourceSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyResourceSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4593,8 +5451,15 @@ impl ImagebuilderLifecyclePolicyResourceSelectionFields {
 }
 
 /// The nested block `aws_imagebuilder_lifecycle_policy.resource_selection.recipe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyResourceSelectionRecipe(Body);
+
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyResourceSelectionRecipe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyResourceSelectionRecipe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderLifecyclePolicyResourceSelectionRecipe`].
 #[derive(Clone, Debug)]
@@ -4616,10 +5481,18 @@ impl ImagebuilderLifecyclePolicyResourceSelectionRecipe {
 }
 
 /// The fields of a [`ImagebuilderLifecyclePolicyResourceSelectionRecipe`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderLifecyclePolicyResourceSelectionRecipeFields(Expr);
 
+impl std::fmt::Debug for ImagebuilderLifecyclePolicyResourceSelectionRecipeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderLifecyclePolicyResourceSelectionRecipeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImagebuilderLifecyclePolicyResourceSelectionRecipeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4643,8 +5516,15 @@ impl ImagebuilderLifecyclePolicyResourceSelectionRecipeFields {
 }
 
 /// The resource `aws_imagebuilder_workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderWorkflow(Body);
+
+impl std::fmt::Debug for ImagebuilderWorkflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderWorkflow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImagebuilderWorkflow`].
 #[derive(Clone, Debug)]
@@ -4714,9 +5594,11 @@ impl ImagebuilderWorkflow {
 }
 
 impl BlockType for ImagebuilderWorkflow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4730,16 +5612,25 @@ impl Resource for ImagebuilderWorkflow {
 }
 
 /// A declared [`ImagebuilderWorkflow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImagebuilderWorkflowRef(BlockRef);
 
+impl std::fmt::Debug for ImagebuilderWorkflowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImagebuilderWorkflowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImagebuilderWorkflowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImagebuilderWorkflowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4828,8 +5719,15 @@ impl ImagebuilderWorkflowRef {
 }
 
 /// The data source `aws_imagebuilder_component`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderComponent(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderComponent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderComponent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderComponent`].
 #[derive(Clone, Debug)]
@@ -4865,9 +5763,11 @@ impl DataAwsImagebuilderComponent {
 }
 
 impl BlockType for DataAwsImagebuilderComponent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4880,16 +5780,25 @@ impl DataSource for DataAwsImagebuilderComponent {
 }
 
 /// A declared [`DataAwsImagebuilderComponent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderComponentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderComponentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderComponentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderComponentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderComponentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4983,8 +5892,15 @@ impl DataAwsImagebuilderComponentRef {
 }
 
 /// The data source `aws_imagebuilder_components`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderComponents(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderComponents {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderComponents").field(&self.0).finish()
+    }
+}
 
 impl DataAwsImagebuilderComponents {
     #[inline]
@@ -5017,9 +5933,11 @@ impl DataAwsImagebuilderComponents {
 }
 
 impl BlockType for DataAwsImagebuilderComponents {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5032,16 +5950,25 @@ impl DataSource for DataAwsImagebuilderComponents {
 }
 
 /// A declared [`DataAwsImagebuilderComponents`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderComponentsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderComponentsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderComponentsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderComponentsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderComponentsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5085,8 +6012,15 @@ impl DataAwsImagebuilderComponentsRef {
 }
 
 /// The nested block `aws_imagebuilder_components.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderComponentsFilter(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderComponentsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderComponentsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderComponentsFilter`].
 #[derive(Clone, Debug)]
@@ -5108,10 +6042,18 @@ impl DataAwsImagebuilderComponentsFilter {
 }
 
 /// The fields of a [`DataAwsImagebuilderComponentsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderComponentsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderComponentsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderComponentsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderComponentsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5135,8 +6077,15 @@ impl DataAwsImagebuilderComponentsFilterFields {
 }
 
 /// The data source `aws_imagebuilder_container_recipe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipe(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderContainerRecipe`].
 #[derive(Clone, Debug)]
@@ -5172,9 +6121,11 @@ impl DataAwsImagebuilderContainerRecipe {
 }
 
 impl BlockType for DataAwsImagebuilderContainerRecipe {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5187,16 +6138,25 @@ impl DataSource for DataAwsImagebuilderContainerRecipe {
 }
 
 /// A declared [`DataAwsImagebuilderContainerRecipe`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderContainerRecipeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderContainerRecipeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5309,10 +6269,18 @@ impl DataAwsImagebuilderContainerRecipeRef {
 pub enum DataAwsImagebuilderContainerRecipeComponent {}
 
 /// The fields of a [`DataAwsImagebuilderContainerRecipeComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipeComponentFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipeComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipeComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderContainerRecipeComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5340,10 +6308,18 @@ impl DataAwsImagebuilderContainerRecipeComponentFields {
 pub enum DataAwsImagebuilderContainerRecipeComponentParameter {}
 
 /// The fields of a [`DataAwsImagebuilderContainerRecipeComponentParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipeComponentParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipeComponentParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipeComponentParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderContainerRecipeComponentParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5371,10 +6347,18 @@ impl DataAwsImagebuilderContainerRecipeComponentParameterFields {
 pub enum DataAwsImagebuilderContainerRecipeInstanceConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderContainerRecipeInstanceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipeInstanceConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipeInstanceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipeInstanceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderContainerRecipeInstanceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5402,10 +6386,18 @@ impl DataAwsImagebuilderContainerRecipeInstanceConfigurationFields {
 pub enum DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping {}
 
 /// The fields of a [`DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5443,10 +6435,18 @@ impl DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingFi
 pub enum DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs {}
 
 /// The fields of a [`DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEbsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5504,10 +6504,18 @@ impl DataAwsImagebuilderContainerRecipeInstanceConfigurationBlockDeviceMappingEb
 pub enum DataAwsImagebuilderContainerRecipeTargetRepository {}
 
 /// The fields of a [`DataAwsImagebuilderContainerRecipeTargetRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipeTargetRepositoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipeTargetRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipeTargetRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderContainerRecipeTargetRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5531,8 +6539,15 @@ impl DataAwsImagebuilderContainerRecipeTargetRepositoryFields {
 }
 
 /// The data source `aws_imagebuilder_container_recipes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipes(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipes").field(&self.0).finish()
+    }
+}
 
 impl DataAwsImagebuilderContainerRecipes {
     #[inline]
@@ -5565,9 +6580,11 @@ impl DataAwsImagebuilderContainerRecipes {
 }
 
 impl BlockType for DataAwsImagebuilderContainerRecipes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5580,16 +6597,25 @@ impl DataSource for DataAwsImagebuilderContainerRecipes {
 }
 
 /// A declared [`DataAwsImagebuilderContainerRecipes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderContainerRecipesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderContainerRecipesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5633,8 +6659,15 @@ impl DataAwsImagebuilderContainerRecipesRef {
 }
 
 /// The nested block `aws_imagebuilder_container_recipes.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipesFilter(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderContainerRecipesFilter`].
 #[derive(Clone, Debug)]
@@ -5656,10 +6689,18 @@ impl DataAwsImagebuilderContainerRecipesFilter {
 }
 
 /// The fields of a [`DataAwsImagebuilderContainerRecipesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderContainerRecipesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderContainerRecipesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderContainerRecipesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderContainerRecipesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5683,8 +6724,15 @@ impl DataAwsImagebuilderContainerRecipesFilterFields {
 }
 
 /// The data source `aws_imagebuilder_distribution_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderDistributionConfiguration`].
 #[derive(Clone, Debug)]
@@ -5720,9 +6768,11 @@ impl DataAwsImagebuilderDistributionConfiguration {
 }
 
 impl BlockType for DataAwsImagebuilderDistributionConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5735,16 +6785,25 @@ impl DataSource for DataAwsImagebuilderDistributionConfiguration {
 }
 
 /// A declared [`DataAwsImagebuilderDistributionConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderDistributionConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderDistributionConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5807,10 +6866,18 @@ impl DataAwsImagebuilderDistributionConfigurationRef {
 pub enum DataAwsImagebuilderDistributionConfigurationDistribution {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistribution`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5868,10 +6935,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionFields {
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5919,10 +6994,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConf
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermissionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5960,10 +7043,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionAmiDistributionConf
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5996,10 +7087,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributi
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepository {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributionConfigurationTargetRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6027,10 +7126,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionContainerDistributi
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6073,10 +7180,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigura
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplate {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6109,10 +7224,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigura
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigurationSnapshotConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6135,10 +7258,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionFastLaunchConfigura
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionLaunchTemplateConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionLaunchTemplateConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6171,10 +7302,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionLaunchTemplateConfi
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionS3ExportConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionS3ExportConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionS3ExportConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6212,10 +7351,18 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionS3ExportConfigurati
 pub enum DataAwsImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationDistributionSsmParameterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationDistributionSsmParameterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6244,8 +7391,15 @@ impl DataAwsImagebuilderDistributionConfigurationDistributionSsmParameterConfigu
 }
 
 /// The data source `aws_imagebuilder_distribution_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurations(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurations").field(&self.0).finish()
+    }
+}
 
 impl DataAwsImagebuilderDistributionConfigurations {
     #[inline]
@@ -6273,9 +7427,11 @@ impl DataAwsImagebuilderDistributionConfigurations {
 }
 
 impl BlockType for DataAwsImagebuilderDistributionConfigurations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6288,16 +7444,25 @@ impl DataSource for DataAwsImagebuilderDistributionConfigurations {
 }
 
 /// A declared [`DataAwsImagebuilderDistributionConfigurations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderDistributionConfigurationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderDistributionConfigurationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6336,8 +7501,15 @@ impl DataAwsImagebuilderDistributionConfigurationsRef {
 }
 
 /// The nested block `aws_imagebuilder_distribution_configurations.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationsFilter(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderDistributionConfigurationsFilter`].
 #[derive(Clone, Debug)]
@@ -6359,10 +7531,18 @@ impl DataAwsImagebuilderDistributionConfigurationsFilter {
 }
 
 /// The fields of a [`DataAwsImagebuilderDistributionConfigurationsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderDistributionConfigurationsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderDistributionConfigurationsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderDistributionConfigurationsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderDistributionConfigurationsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6386,8 +7566,15 @@ impl DataAwsImagebuilderDistributionConfigurationsFilterFields {
 }
 
 /// The data source `aws_imagebuilder_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImage(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderImage`].
 #[derive(Clone, Debug)]
@@ -6423,9 +7610,11 @@ impl DataAwsImagebuilderImage {
 }
 
 impl BlockType for DataAwsImagebuilderImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6438,16 +7627,25 @@ impl DataSource for DataAwsImagebuilderImage {
 }
 
 /// A declared [`DataAwsImagebuilderImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6555,10 +7753,18 @@ impl DataAwsImagebuilderImageRef {
 pub enum DataAwsImagebuilderImageImageScanningConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderImageImageScanningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageImageScanningConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageImageScanningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageImageScanningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageImageScanningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6586,10 +7792,18 @@ impl DataAwsImagebuilderImageImageScanningConfigurationFields {
 pub enum DataAwsImagebuilderImageImageScanningConfigurationEcrConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderImageImageScanningConfigurationEcrConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageImageScanningConfigurationEcrConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageImageScanningConfigurationEcrConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6617,10 +7831,18 @@ impl DataAwsImagebuilderImageImageScanningConfigurationEcrConfigurationFields {
 pub enum DataAwsImagebuilderImageImageTestsConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderImageImageTestsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageImageTestsConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageImageTestsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageImageTestsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageImageTestsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6648,10 +7870,18 @@ impl DataAwsImagebuilderImageImageTestsConfigurationFields {
 pub enum DataAwsImagebuilderImageOutputResources {}
 
 /// The fields of a [`DataAwsImagebuilderImageOutputResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageOutputResourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageOutputResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageOutputResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageOutputResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6679,10 +7909,18 @@ impl DataAwsImagebuilderImageOutputResourcesFields {
 pub enum DataAwsImagebuilderImageOutputResourcesAmis {}
 
 /// The fields of a [`DataAwsImagebuilderImageOutputResourcesAmis`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageOutputResourcesAmisFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageOutputResourcesAmisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageOutputResourcesAmisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageOutputResourcesAmisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6725,10 +7963,18 @@ impl DataAwsImagebuilderImageOutputResourcesAmisFields {
 pub enum DataAwsImagebuilderImageOutputResourcesContainers {}
 
 /// The fields of a [`DataAwsImagebuilderImageOutputResourcesContainers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageOutputResourcesContainersFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageOutputResourcesContainersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageOutputResourcesContainersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageOutputResourcesContainersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6752,8 +7998,15 @@ impl DataAwsImagebuilderImageOutputResourcesContainersFields {
 }
 
 /// The data source `aws_imagebuilder_image_pipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipeline(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderImagePipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderImagePipeline`].
 #[derive(Clone, Debug)]
@@ -6789,9 +8042,11 @@ impl DataAwsImagebuilderImagePipeline {
 }
 
 impl BlockType for DataAwsImagebuilderImagePipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6804,16 +8059,25 @@ impl DataSource for DataAwsImagebuilderImagePipeline {
 }
 
 /// A declared [`DataAwsImagebuilderImagePipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelineRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderImagePipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderImagePipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6931,10 +8195,18 @@ impl DataAwsImagebuilderImagePipelineRef {
 pub enum DataAwsImagebuilderImagePipelineImageScanningConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderImagePipelineImageScanningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelineImageScanningConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelineImageScanningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelineImageScanningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImagePipelineImageScanningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6962,10 +8234,18 @@ impl DataAwsImagebuilderImagePipelineImageScanningConfigurationFields {
 pub enum DataAwsImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderImagePipelineImageScanningConfigurationEcrConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6993,10 +8273,18 @@ impl DataAwsImagebuilderImagePipelineImageScanningConfigurationEcrConfigurationF
 pub enum DataAwsImagebuilderImagePipelineImageTestsConfiguration {}
 
 /// The fields of a [`DataAwsImagebuilderImagePipelineImageTestsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelineImageTestsConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelineImageTestsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelineImageTestsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImagePipelineImageTestsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7024,10 +8312,18 @@ impl DataAwsImagebuilderImagePipelineImageTestsConfigurationFields {
 pub enum DataAwsImagebuilderImagePipelineSchedule {}
 
 /// The fields of a [`DataAwsImagebuilderImagePipelineSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelineScheduleFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelineScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelineScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImagePipelineScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7051,8 +8347,15 @@ impl DataAwsImagebuilderImagePipelineScheduleFields {
 }
 
 /// The data source `aws_imagebuilder_image_pipelines`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelines(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelines {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelines").field(&self.0).finish()
+    }
+}
 
 impl DataAwsImagebuilderImagePipelines {
     #[inline]
@@ -7080,9 +8383,11 @@ impl DataAwsImagebuilderImagePipelines {
 }
 
 impl BlockType for DataAwsImagebuilderImagePipelines {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7095,16 +8400,25 @@ impl DataSource for DataAwsImagebuilderImagePipelines {
 }
 
 /// A declared [`DataAwsImagebuilderImagePipelines`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelinesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelinesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelinesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderImagePipelinesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderImagePipelinesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7143,8 +8457,15 @@ impl DataAwsImagebuilderImagePipelinesRef {
 }
 
 /// The nested block `aws_imagebuilder_image_pipelines.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelinesFilter(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelinesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelinesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderImagePipelinesFilter`].
 #[derive(Clone, Debug)]
@@ -7166,10 +8487,18 @@ impl DataAwsImagebuilderImagePipelinesFilter {
 }
 
 /// The fields of a [`DataAwsImagebuilderImagePipelinesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImagePipelinesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImagePipelinesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImagePipelinesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImagePipelinesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7193,8 +8522,15 @@ impl DataAwsImagebuilderImagePipelinesFilterFields {
 }
 
 /// The data source `aws_imagebuilder_image_recipe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipe(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderImageRecipe`].
 #[derive(Clone, Debug)]
@@ -7230,9 +8566,11 @@ impl DataAwsImagebuilderImageRecipe {
 }
 
 impl BlockType for DataAwsImagebuilderImageRecipe {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7245,16 +8583,25 @@ impl DataSource for DataAwsImagebuilderImageRecipe {
 }
 
 /// A declared [`DataAwsImagebuilderImageRecipe`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderImageRecipeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderImageRecipeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7352,10 +8699,18 @@ impl DataAwsImagebuilderImageRecipeRef {
 pub enum DataAwsImagebuilderImageRecipeBlockDeviceMapping {}
 
 /// The fields of a [`DataAwsImagebuilderImageRecipeBlockDeviceMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipeBlockDeviceMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipeBlockDeviceMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipeBlockDeviceMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageRecipeBlockDeviceMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7393,10 +8748,18 @@ impl DataAwsImagebuilderImageRecipeBlockDeviceMappingFields {
 pub enum DataAwsImagebuilderImageRecipeBlockDeviceMappingEbs {}
 
 /// The fields of a [`DataAwsImagebuilderImageRecipeBlockDeviceMappingEbs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipeBlockDeviceMappingEbsFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipeBlockDeviceMappingEbsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipeBlockDeviceMappingEbsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageRecipeBlockDeviceMappingEbsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7454,10 +8817,18 @@ impl DataAwsImagebuilderImageRecipeBlockDeviceMappingEbsFields {
 pub enum DataAwsImagebuilderImageRecipeComponent {}
 
 /// The fields of a [`DataAwsImagebuilderImageRecipeComponent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipeComponentFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipeComponentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipeComponentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageRecipeComponentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7485,10 +8856,18 @@ impl DataAwsImagebuilderImageRecipeComponentFields {
 pub enum DataAwsImagebuilderImageRecipeComponentParameter {}
 
 /// The fields of a [`DataAwsImagebuilderImageRecipeComponentParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipeComponentParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipeComponentParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipeComponentParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageRecipeComponentParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7512,8 +8891,15 @@ impl DataAwsImagebuilderImageRecipeComponentParameterFields {
 }
 
 /// The data source `aws_imagebuilder_image_recipes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipes(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipes").field(&self.0).finish()
+    }
+}
 
 impl DataAwsImagebuilderImageRecipes {
     #[inline]
@@ -7546,9 +8932,11 @@ impl DataAwsImagebuilderImageRecipes {
 }
 
 impl BlockType for DataAwsImagebuilderImageRecipes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7561,16 +8949,25 @@ impl DataSource for DataAwsImagebuilderImageRecipes {
 }
 
 /// A declared [`DataAwsImagebuilderImageRecipes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderImageRecipesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderImageRecipesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7614,8 +9011,15 @@ impl DataAwsImagebuilderImageRecipesRef {
 }
 
 /// The nested block `aws_imagebuilder_image_recipes.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipesFilter(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderImageRecipesFilter`].
 #[derive(Clone, Debug)]
@@ -7637,10 +9041,18 @@ impl DataAwsImagebuilderImageRecipesFilter {
 }
 
 /// The fields of a [`DataAwsImagebuilderImageRecipesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderImageRecipesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderImageRecipesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderImageRecipesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderImageRecipesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7664,8 +9076,15 @@ impl DataAwsImagebuilderImageRecipesFilterFields {
 }
 
 /// The data source `aws_imagebuilder_infrastructure_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderInfrastructureConfiguration`].
 #[derive(Clone, Debug)]
@@ -7706,9 +9125,11 @@ impl DataAwsImagebuilderInfrastructureConfiguration {
 }
 
 impl BlockType for DataAwsImagebuilderInfrastructureConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7721,16 +9142,25 @@ impl DataSource for DataAwsImagebuilderInfrastructureConfiguration {
 }
 
 /// A declared [`DataAwsImagebuilderInfrastructureConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderInfrastructureConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderInfrastructureConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7843,10 +9273,18 @@ impl DataAwsImagebuilderInfrastructureConfigurationRef {
 pub enum DataAwsImagebuilderInfrastructureConfigurationInstanceMetadataOptions {}
 
 /// The fields of a [`DataAwsImagebuilderInfrastructureConfigurationInstanceMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7874,10 +9312,18 @@ impl DataAwsImagebuilderInfrastructureConfigurationInstanceMetadataOptionsFields
 pub enum DataAwsImagebuilderInfrastructureConfigurationLogging {}
 
 /// The fields of a [`DataAwsImagebuilderInfrastructureConfigurationLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationLoggingFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderInfrastructureConfigurationLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7900,10 +9346,18 @@ impl DataAwsImagebuilderInfrastructureConfigurationLoggingFields {
 pub enum DataAwsImagebuilderInfrastructureConfigurationLoggingS3Logs {}
 
 /// The fields of a [`DataAwsImagebuilderInfrastructureConfigurationLoggingS3Logs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationLoggingS3LogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationLoggingS3LogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationLoggingS3LogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderInfrastructureConfigurationLoggingS3LogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7931,10 +9385,18 @@ impl DataAwsImagebuilderInfrastructureConfigurationLoggingS3LogsFields {
 pub enum DataAwsImagebuilderInfrastructureConfigurationPlacement {}
 
 /// The fields of a [`DataAwsImagebuilderInfrastructureConfigurationPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationPlacementFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderInfrastructureConfigurationPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7968,8 +9430,15 @@ impl DataAwsImagebuilderInfrastructureConfigurationPlacementFields {
 }
 
 /// The data source `aws_imagebuilder_infrastructure_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurations(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurations").field(&self.0).finish()
+    }
+}
 
 impl DataAwsImagebuilderInfrastructureConfigurations {
     #[inline]
@@ -7997,9 +9466,11 @@ impl DataAwsImagebuilderInfrastructureConfigurations {
 }
 
 impl BlockType for DataAwsImagebuilderInfrastructureConfigurations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8012,16 +9483,25 @@ impl DataSource for DataAwsImagebuilderInfrastructureConfigurations {
 }
 
 /// A declared [`DataAwsImagebuilderInfrastructureConfigurations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsImagebuilderInfrastructureConfigurationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsImagebuilderInfrastructureConfigurationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8060,8 +9540,15 @@ impl DataAwsImagebuilderInfrastructureConfigurationsRef {
 }
 
 /// The nested block `aws_imagebuilder_infrastructure_configurations.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationsFilter(Body);
+
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsImagebuilderInfrastructureConfigurationsFilter`].
 #[derive(Clone, Debug)]
@@ -8083,10 +9570,18 @@ impl DataAwsImagebuilderInfrastructureConfigurationsFilter {
 }
 
 /// The fields of a [`DataAwsImagebuilderInfrastructureConfigurationsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsImagebuilderInfrastructureConfigurationsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsImagebuilderInfrastructureConfigurationsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsImagebuilderInfrastructureConfigurationsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsImagebuilderInfrastructureConfigurationsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

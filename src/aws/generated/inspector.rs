@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_inspector_assessment_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorAssessmentTarget(Body);
+
+impl std::fmt::Debug for InspectorAssessmentTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorAssessmentTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InspectorAssessmentTarget`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl InspectorAssessmentTarget {
 }
 
 impl BlockType for InspectorAssessmentTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for InspectorAssessmentTarget {
 }
 
 /// A declared [`InspectorAssessmentTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorAssessmentTargetRef(BlockRef);
 
+impl std::fmt::Debug for InspectorAssessmentTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorAssessmentTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InspectorAssessmentTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InspectorAssessmentTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -110,8 +128,15 @@ impl InspectorAssessmentTargetRef {
 }
 
 /// The resource `aws_inspector_assessment_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorAssessmentTemplate(Body);
+
+impl std::fmt::Debug for InspectorAssessmentTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorAssessmentTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InspectorAssessmentTemplate`].
 #[derive(Clone, Debug)]
@@ -164,9 +189,11 @@ impl InspectorAssessmentTemplate {
 }
 
 impl BlockType for InspectorAssessmentTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -180,16 +207,25 @@ impl Resource for InspectorAssessmentTemplate {
 }
 
 /// A declared [`InspectorAssessmentTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorAssessmentTemplateRef(BlockRef);
 
+impl std::fmt::Debug for InspectorAssessmentTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorAssessmentTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InspectorAssessmentTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InspectorAssessmentTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -253,8 +289,15 @@ impl InspectorAssessmentTemplateRef {
 }
 
 /// The nested block `aws_inspector_assessment_template.event_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorAssessmentTemplateEventSubscription(Body);
+
+impl std::fmt::Debug for InspectorAssessmentTemplateEventSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorAssessmentTemplateEventSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InspectorAssessmentTemplateEventSubscription`].
 #[derive(Clone, Debug)]
@@ -276,10 +319,18 @@ impl InspectorAssessmentTemplateEventSubscription {
 }
 
 /// The fields of a [`InspectorAssessmentTemplateEventSubscription`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorAssessmentTemplateEventSubscriptionFields(Expr);
 
+impl std::fmt::Debug for InspectorAssessmentTemplateEventSubscriptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorAssessmentTemplateEventSubscriptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InspectorAssessmentTemplateEventSubscriptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -303,8 +354,15 @@ impl InspectorAssessmentTemplateEventSubscriptionFields {
 }
 
 /// The resource `aws_inspector_resource_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorResourceGroup(Body);
+
+impl std::fmt::Debug for InspectorResourceGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorResourceGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InspectorResourceGroup`].
 #[derive(Clone, Debug)]
@@ -335,9 +393,11 @@ impl InspectorResourceGroup {
 }
 
 impl BlockType for InspectorResourceGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -351,16 +411,25 @@ impl Resource for InspectorResourceGroup {
 }
 
 /// A declared [`InspectorResourceGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InspectorResourceGroupRef(BlockRef);
 
+impl std::fmt::Debug for InspectorResourceGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InspectorResourceGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InspectorResourceGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InspectorResourceGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -394,8 +463,15 @@ impl InspectorResourceGroupRef {
 }
 
 /// The data source `aws_inspector_rules_packages`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInspectorRulesPackages(Body);
+
+impl std::fmt::Debug for DataAwsInspectorRulesPackages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInspectorRulesPackages").field(&self.0).finish()
+    }
+}
 
 impl DataAwsInspectorRulesPackages {
     #[inline]
@@ -417,9 +493,11 @@ impl DataAwsInspectorRulesPackages {
 }
 
 impl BlockType for DataAwsInspectorRulesPackages {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -432,16 +510,25 @@ impl DataSource for DataAwsInspectorRulesPackages {
 }
 
 /// A declared [`DataAwsInspectorRulesPackages`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInspectorRulesPackagesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsInspectorRulesPackagesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInspectorRulesPackagesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsInspectorRulesPackagesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsInspectorRulesPackagesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

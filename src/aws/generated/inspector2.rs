@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_inspector2_delegated_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2DelegatedAdminAccount(Body);
+
+impl std::fmt::Debug for Inspector2DelegatedAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2DelegatedAdminAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2DelegatedAdminAccount`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl Inspector2DelegatedAdminAccount {
 }
 
 impl BlockType for Inspector2DelegatedAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for Inspector2DelegatedAdminAccount {
 }
 
 /// A declared [`Inspector2DelegatedAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2DelegatedAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for Inspector2DelegatedAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2DelegatedAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Inspector2DelegatedAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Inspector2DelegatedAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -110,8 +128,15 @@ impl Inspector2DelegatedAdminAccountRef {
 }
 
 /// The nested block `aws_inspector2_delegated_admin_account.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2DelegatedAdminAccountTimeouts(Body);
+
+impl std::fmt::Debug for Inspector2DelegatedAdminAccountTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2DelegatedAdminAccountTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Inspector2DelegatedAdminAccountTimeouts {
     #[inline]
@@ -132,10 +157,18 @@ impl Inspector2DelegatedAdminAccountTimeouts {
 }
 
 /// The fields of a [`Inspector2DelegatedAdminAccountTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2DelegatedAdminAccountTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Inspector2DelegatedAdminAccountTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2DelegatedAdminAccountTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2DelegatedAdminAccountTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -159,8 +192,15 @@ impl Inspector2DelegatedAdminAccountTimeoutsFields {
 }
 
 /// The resource `aws_inspector2_enabler`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2Enabler(Body);
+
+impl std::fmt::Debug for Inspector2Enabler {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2Enabler").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2Enabler`].
 #[derive(Clone, Debug)]
@@ -198,9 +238,11 @@ impl Inspector2Enabler {
 }
 
 impl BlockType for Inspector2Enabler {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -214,16 +256,25 @@ impl Resource for Inspector2Enabler {
 }
 
 /// A declared [`Inspector2Enabler`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2EnablerRef(BlockRef);
 
+impl std::fmt::Debug for Inspector2EnablerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2EnablerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Inspector2EnablerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Inspector2EnablerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -262,8 +313,15 @@ impl Inspector2EnablerRef {
 }
 
 /// The nested block `aws_inspector2_enabler.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2EnablerTimeouts(Body);
+
+impl std::fmt::Debug for Inspector2EnablerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2EnablerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Inspector2EnablerTimeouts {
     #[inline]
@@ -289,10 +347,18 @@ impl Inspector2EnablerTimeouts {
 }
 
 /// The fields of a [`Inspector2EnablerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2EnablerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Inspector2EnablerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2EnablerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2EnablerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -321,8 +387,15 @@ impl Inspector2EnablerTimeoutsFields {
 }
 
 /// The resource `aws_inspector2_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2Filter(Body);
+
+impl std::fmt::Debug for Inspector2Filter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2Filter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2Filter`].
 #[derive(Clone, Debug)]
@@ -371,9 +444,11 @@ impl Inspector2Filter {
 }
 
 impl BlockType for Inspector2Filter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -387,16 +462,25 @@ impl Resource for Inspector2Filter {
 }
 
 /// A declared [`Inspector2Filter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterRef(BlockRef);
 
+impl std::fmt::Debug for Inspector2FilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Inspector2FilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Inspector2FilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -455,8 +539,15 @@ impl Inspector2FilterRef {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteria(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteria").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteria {
     #[inline]
@@ -743,10 +834,18 @@ impl Inspector2FilterFilterCriteria {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -990,8 +1089,15 @@ impl Inspector2FilterFilterCriteriaFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.aws_account_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaAwsAccountId(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaAwsAccountId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaAwsAccountId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaAwsAccountId`].
 #[derive(Clone, Debug)]
@@ -1013,10 +1119,18 @@ impl Inspector2FilterFilterCriteriaAwsAccountId {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaAwsAccountId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaAwsAccountIdFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaAwsAccountIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaAwsAccountIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaAwsAccountIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1040,8 +1154,15 @@ impl Inspector2FilterFilterCriteriaAwsAccountIdFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.code_repository_project_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeRepositoryProjectName(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeRepositoryProjectName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeRepositoryProjectName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaCodeRepositoryProjectName`].
 #[derive(Clone, Debug)]
@@ -1063,10 +1184,18 @@ impl Inspector2FilterFilterCriteriaCodeRepositoryProjectName {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaCodeRepositoryProjectName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeRepositoryProjectNameFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeRepositoryProjectNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeRepositoryProjectNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaCodeRepositoryProjectNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1090,8 +1219,15 @@ impl Inspector2FilterFilterCriteriaCodeRepositoryProjectNameFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.code_repository_provider_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeRepositoryProviderType(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeRepositoryProviderType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeRepositoryProviderType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaCodeRepositoryProviderType`].
 #[derive(Clone, Debug)]
@@ -1113,10 +1249,18 @@ impl Inspector2FilterFilterCriteriaCodeRepositoryProviderType {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaCodeRepositoryProviderType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeRepositoryProviderTypeFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeRepositoryProviderTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeRepositoryProviderTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaCodeRepositoryProviderTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1140,8 +1284,15 @@ impl Inspector2FilterFilterCriteriaCodeRepositoryProviderTypeFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.code_vulnerability_detector_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorName(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorName`].
 #[derive(Clone, Debug)]
@@ -1163,10 +1314,18 @@ impl Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorName {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorNameFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1190,8 +1349,15 @@ impl Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorNameFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.code_vulnerability_detector_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTags(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTags`].
 #[derive(Clone, Debug)]
@@ -1213,10 +1379,18 @@ impl Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTags {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTagsFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1240,8 +1414,15 @@ impl Inspector2FilterFilterCriteriaCodeVulnerabilityDetectorTagsFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.code_vulnerability_file_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeVulnerabilityFilePath(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeVulnerabilityFilePath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeVulnerabilityFilePath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaCodeVulnerabilityFilePath`].
 #[derive(Clone, Debug)]
@@ -1263,10 +1444,18 @@ impl Inspector2FilterFilterCriteriaCodeVulnerabilityFilePath {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaCodeVulnerabilityFilePath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaCodeVulnerabilityFilePathFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaCodeVulnerabilityFilePathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaCodeVulnerabilityFilePathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaCodeVulnerabilityFilePathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1290,8 +1479,15 @@ impl Inspector2FilterFilterCriteriaCodeVulnerabilityFilePathFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.component_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaComponentId(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaComponentId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaComponentId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaComponentId`].
 #[derive(Clone, Debug)]
@@ -1313,10 +1509,18 @@ impl Inspector2FilterFilterCriteriaComponentId {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaComponentId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaComponentIdFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaComponentIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaComponentIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaComponentIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1340,8 +1544,15 @@ impl Inspector2FilterFilterCriteriaComponentIdFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.component_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaComponentType(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaComponentType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaComponentType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaComponentType`].
 #[derive(Clone, Debug)]
@@ -1363,10 +1574,18 @@ impl Inspector2FilterFilterCriteriaComponentType {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaComponentType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaComponentTypeFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaComponentTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaComponentTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaComponentTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1390,8 +1609,15 @@ impl Inspector2FilterFilterCriteriaComponentTypeFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ec2_instance_image_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEc2InstanceImageId(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEc2InstanceImageId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEc2InstanceImageId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEc2InstanceImageId`].
 #[derive(Clone, Debug)]
@@ -1413,10 +1639,18 @@ impl Inspector2FilterFilterCriteriaEc2InstanceImageId {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEc2InstanceImageId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEc2InstanceImageIdFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEc2InstanceImageIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEc2InstanceImageIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEc2InstanceImageIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1440,8 +1674,15 @@ impl Inspector2FilterFilterCriteriaEc2InstanceImageIdFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ec2_instance_subnet_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEc2InstanceSubnetId(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEc2InstanceSubnetId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEc2InstanceSubnetId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEc2InstanceSubnetId`].
 #[derive(Clone, Debug)]
@@ -1463,10 +1704,18 @@ impl Inspector2FilterFilterCriteriaEc2InstanceSubnetId {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEc2InstanceSubnetId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEc2InstanceSubnetIdFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEc2InstanceSubnetIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEc2InstanceSubnetIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEc2InstanceSubnetIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1490,8 +1739,15 @@ impl Inspector2FilterFilterCriteriaEc2InstanceSubnetIdFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ec2_instance_vpc_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEc2InstanceVpcId(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEc2InstanceVpcId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEc2InstanceVpcId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEc2InstanceVpcId`].
 #[derive(Clone, Debug)]
@@ -1513,10 +1769,18 @@ impl Inspector2FilterFilterCriteriaEc2InstanceVpcId {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEc2InstanceVpcId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEc2InstanceVpcIdFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEc2InstanceVpcIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEc2InstanceVpcIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEc2InstanceVpcIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1540,8 +1804,15 @@ impl Inspector2FilterFilterCriteriaEc2InstanceVpcIdFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_architecture`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageArchitecture(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageArchitecture {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageArchitecture").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEcrImageArchitecture`].
 #[derive(Clone, Debug)]
@@ -1563,10 +1834,18 @@ impl Inspector2FilterFilterCriteriaEcrImageArchitecture {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImageArchitecture`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageArchitectureFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageArchitectureFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageArchitectureFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImageArchitectureFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1590,8 +1869,15 @@ impl Inspector2FilterFilterCriteriaEcrImageArchitectureFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_hash`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageHash(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageHash {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageHash").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEcrImageHash`].
 #[derive(Clone, Debug)]
@@ -1613,10 +1899,18 @@ impl Inspector2FilterFilterCriteriaEcrImageHash {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImageHash`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageHashFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageHashFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageHashFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImageHashFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1640,8 +1934,15 @@ impl Inspector2FilterFilterCriteriaEcrImageHashFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_in_use_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageInUseCount(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageInUseCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageInUseCount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEcrImageInUseCount`].
 #[derive(Clone, Debug)]
@@ -1663,10 +1964,18 @@ impl Inspector2FilterFilterCriteriaEcrImageInUseCount {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImageInUseCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageInUseCountFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageInUseCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageInUseCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImageInUseCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1690,8 +1999,15 @@ impl Inspector2FilterFilterCriteriaEcrImageInUseCountFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_last_in_use_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageLastInUseAt(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageLastInUseAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageLastInUseAt").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteriaEcrImageLastInUseAt {
     #[inline]
@@ -1712,10 +2028,18 @@ impl Inspector2FilterFilterCriteriaEcrImageLastInUseAt {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImageLastInUseAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageLastInUseAtFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageLastInUseAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageLastInUseAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImageLastInUseAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1739,8 +2063,15 @@ impl Inspector2FilterFilterCriteriaEcrImageLastInUseAtFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_pushed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImagePushedAt(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImagePushedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImagePushedAt").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteriaEcrImagePushedAt {
     #[inline]
@@ -1761,10 +2092,18 @@ impl Inspector2FilterFilterCriteriaEcrImagePushedAt {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImagePushedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImagePushedAtFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImagePushedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImagePushedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImagePushedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1788,8 +2127,15 @@ impl Inspector2FilterFilterCriteriaEcrImagePushedAtFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_registry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageRegistry(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageRegistry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageRegistry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEcrImageRegistry`].
 #[derive(Clone, Debug)]
@@ -1811,10 +2157,18 @@ impl Inspector2FilterFilterCriteriaEcrImageRegistry {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImageRegistry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageRegistryFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageRegistryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageRegistryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImageRegistryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1838,8 +2192,15 @@ impl Inspector2FilterFilterCriteriaEcrImageRegistryFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_repository_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageRepositoryName(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageRepositoryName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageRepositoryName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEcrImageRepositoryName`].
 #[derive(Clone, Debug)]
@@ -1861,10 +2222,18 @@ impl Inspector2FilterFilterCriteriaEcrImageRepositoryName {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImageRepositoryName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageRepositoryNameFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageRepositoryNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageRepositoryNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImageRepositoryNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1888,8 +2257,15 @@ impl Inspector2FilterFilterCriteriaEcrImageRepositoryNameFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.ecr_image_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageTags(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEcrImageTags`].
 #[derive(Clone, Debug)]
@@ -1911,10 +2287,18 @@ impl Inspector2FilterFilterCriteriaEcrImageTags {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEcrImageTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEcrImageTagsFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEcrImageTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEcrImageTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEcrImageTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1938,8 +2322,15 @@ impl Inspector2FilterFilterCriteriaEcrImageTagsFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.epss_score`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEpssScore(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEpssScore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEpssScore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaEpssScore`].
 #[derive(Clone, Debug)]
@@ -1961,10 +2352,18 @@ impl Inspector2FilterFilterCriteriaEpssScore {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaEpssScore`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaEpssScoreFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaEpssScoreFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaEpssScoreFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaEpssScoreFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1988,8 +2387,15 @@ impl Inspector2FilterFilterCriteriaEpssScoreFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.exploit_available`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaExploitAvailable(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaExploitAvailable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaExploitAvailable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaExploitAvailable`].
 #[derive(Clone, Debug)]
@@ -2011,10 +2417,18 @@ impl Inspector2FilterFilterCriteriaExploitAvailable {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaExploitAvailable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaExploitAvailableFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaExploitAvailableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaExploitAvailableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaExploitAvailableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2038,8 +2452,15 @@ impl Inspector2FilterFilterCriteriaExploitAvailableFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.finding_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFindingArn(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFindingArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFindingArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaFindingArn`].
 #[derive(Clone, Debug)]
@@ -2061,10 +2482,18 @@ impl Inspector2FilterFilterCriteriaFindingArn {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaFindingArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFindingArnFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFindingArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFindingArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaFindingArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2088,8 +2517,15 @@ impl Inspector2FilterFilterCriteriaFindingArnFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.finding_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFindingStatus(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFindingStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFindingStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaFindingStatus`].
 #[derive(Clone, Debug)]
@@ -2111,10 +2547,18 @@ impl Inspector2FilterFilterCriteriaFindingStatus {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaFindingStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFindingStatusFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFindingStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFindingStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaFindingStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2138,8 +2582,15 @@ impl Inspector2FilterFilterCriteriaFindingStatusFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.finding_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFindingType(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFindingType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFindingType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaFindingType`].
 #[derive(Clone, Debug)]
@@ -2161,10 +2612,18 @@ impl Inspector2FilterFilterCriteriaFindingType {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaFindingType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFindingTypeFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFindingTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFindingTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaFindingTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2188,8 +2647,15 @@ impl Inspector2FilterFilterCriteriaFindingTypeFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.first_observed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFirstObservedAt(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFirstObservedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFirstObservedAt").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteriaFirstObservedAt {
     #[inline]
@@ -2210,10 +2676,18 @@ impl Inspector2FilterFilterCriteriaFirstObservedAt {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaFirstObservedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFirstObservedAtFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFirstObservedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFirstObservedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaFirstObservedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2237,8 +2711,15 @@ impl Inspector2FilterFilterCriteriaFirstObservedAtFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.fix_available`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFixAvailable(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFixAvailable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFixAvailable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaFixAvailable`].
 #[derive(Clone, Debug)]
@@ -2260,10 +2741,18 @@ impl Inspector2FilterFilterCriteriaFixAvailable {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaFixAvailable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaFixAvailableFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaFixAvailableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaFixAvailableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaFixAvailableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2287,8 +2776,15 @@ impl Inspector2FilterFilterCriteriaFixAvailableFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.inspector_score`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaInspectorScore(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaInspectorScore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaInspectorScore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaInspectorScore`].
 #[derive(Clone, Debug)]
@@ -2310,10 +2806,18 @@ impl Inspector2FilterFilterCriteriaInspectorScore {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaInspectorScore`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaInspectorScoreFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaInspectorScoreFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaInspectorScoreFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaInspectorScoreFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2337,8 +2841,15 @@ impl Inspector2FilterFilterCriteriaInspectorScoreFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.lambda_function_execution_role_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArn(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArn`].
 #[derive(Clone, Debug)]
@@ -2360,10 +2871,18 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArn {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArnFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2387,8 +2906,15 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionExecutionRoleArnFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.lambda_function_last_modified_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAt(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAt").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAt {
     #[inline]
@@ -2409,10 +2935,18 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAt {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAtFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2436,8 +2970,15 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionLastModifiedAtFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.lambda_function_layers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionLayers(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionLayers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionLayers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaLambdaFunctionLayers`].
 #[derive(Clone, Debug)]
@@ -2459,10 +3000,18 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionLayers {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaLambdaFunctionLayers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionLayersFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionLayersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionLayersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaLambdaFunctionLayersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2486,8 +3035,15 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionLayersFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.lambda_function_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionName(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaLambdaFunctionName`].
 #[derive(Clone, Debug)]
@@ -2509,10 +3065,18 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionName {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaLambdaFunctionName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionNameFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaLambdaFunctionNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2536,8 +3100,15 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionNameFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.lambda_function_runtime`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionRuntime(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionRuntime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionRuntime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaLambdaFunctionRuntime`].
 #[derive(Clone, Debug)]
@@ -2559,10 +3130,18 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionRuntime {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaLambdaFunctionRuntime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLambdaFunctionRuntimeFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLambdaFunctionRuntimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLambdaFunctionRuntimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaLambdaFunctionRuntimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2586,8 +3165,15 @@ impl Inspector2FilterFilterCriteriaLambdaFunctionRuntimeFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.last_observed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLastObservedAt(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLastObservedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLastObservedAt").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteriaLastObservedAt {
     #[inline]
@@ -2608,10 +3194,18 @@ impl Inspector2FilterFilterCriteriaLastObservedAt {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaLastObservedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaLastObservedAtFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaLastObservedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaLastObservedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaLastObservedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2635,8 +3229,15 @@ impl Inspector2FilterFilterCriteriaLastObservedAtFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.network_protocol`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaNetworkProtocol(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaNetworkProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaNetworkProtocol").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaNetworkProtocol`].
 #[derive(Clone, Debug)]
@@ -2658,10 +3259,18 @@ impl Inspector2FilterFilterCriteriaNetworkProtocol {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaNetworkProtocol`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaNetworkProtocolFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaNetworkProtocolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaNetworkProtocolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaNetworkProtocolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2685,8 +3294,15 @@ impl Inspector2FilterFilterCriteriaNetworkProtocolFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaPortRange(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaPortRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaPortRange`].
 #[derive(Clone, Debug)]
@@ -2708,10 +3324,18 @@ impl Inspector2FilterFilterCriteriaPortRange {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaPortRangeFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2735,8 +3359,15 @@ impl Inspector2FilterFilterCriteriaPortRangeFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.related_vulnerabilities`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaRelatedVulnerabilities(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaRelatedVulnerabilities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaRelatedVulnerabilities").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaRelatedVulnerabilities`].
 #[derive(Clone, Debug)]
@@ -2758,10 +3389,18 @@ impl Inspector2FilterFilterCriteriaRelatedVulnerabilities {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaRelatedVulnerabilities`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaRelatedVulnerabilitiesFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaRelatedVulnerabilitiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaRelatedVulnerabilitiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaRelatedVulnerabilitiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2785,8 +3424,15 @@ impl Inspector2FilterFilterCriteriaRelatedVulnerabilitiesFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.resource_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaResourceId(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaResourceId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaResourceId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaResourceId`].
 #[derive(Clone, Debug)]
@@ -2808,10 +3454,18 @@ impl Inspector2FilterFilterCriteriaResourceId {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaResourceId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaResourceIdFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaResourceIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaResourceIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaResourceIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2835,8 +3489,15 @@ impl Inspector2FilterFilterCriteriaResourceIdFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.resource_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaResourceTags(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaResourceTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaResourceTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaResourceTags`].
 #[derive(Clone, Debug)]
@@ -2860,10 +3521,18 @@ impl Inspector2FilterFilterCriteriaResourceTags {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaResourceTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaResourceTagsFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaResourceTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaResourceTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaResourceTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2892,8 +3561,15 @@ impl Inspector2FilterFilterCriteriaResourceTagsFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.resource_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaResourceType(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaResourceType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaResourceType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaResourceType`].
 #[derive(Clone, Debug)]
@@ -2915,10 +3591,18 @@ impl Inspector2FilterFilterCriteriaResourceType {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaResourceType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaResourceTypeFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaResourceTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaResourceTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaResourceTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2942,8 +3626,15 @@ impl Inspector2FilterFilterCriteriaResourceTypeFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.severity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaSeverity(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaSeverity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaSeverity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaSeverity`].
 #[derive(Clone, Debug)]
@@ -2965,10 +3656,18 @@ impl Inspector2FilterFilterCriteriaSeverity {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaSeverity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaSeverityFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaSeverityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaSeverityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaSeverityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2992,8 +3691,15 @@ impl Inspector2FilterFilterCriteriaSeverityFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.title`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaTitle(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaTitle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaTitle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaTitle`].
 #[derive(Clone, Debug)]
@@ -3015,10 +3721,18 @@ impl Inspector2FilterFilterCriteriaTitle {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaTitle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaTitleFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaTitleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaTitleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaTitleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3042,8 +3756,15 @@ impl Inspector2FilterFilterCriteriaTitleFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.updated_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaUpdatedAt(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaUpdatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaUpdatedAt").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteriaUpdatedAt {
     #[inline]
@@ -3064,10 +3785,18 @@ impl Inspector2FilterFilterCriteriaUpdatedAt {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaUpdatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaUpdatedAtFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaUpdatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaUpdatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaUpdatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3091,8 +3820,15 @@ impl Inspector2FilterFilterCriteriaUpdatedAtFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vendor_severity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVendorSeverity(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVendorSeverity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVendorSeverity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVendorSeverity`].
 #[derive(Clone, Debug)]
@@ -3114,10 +3850,18 @@ impl Inspector2FilterFilterCriteriaVendorSeverity {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVendorSeverity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVendorSeverityFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVendorSeverityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVendorSeverityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVendorSeverityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3141,8 +3885,15 @@ impl Inspector2FilterFilterCriteriaVendorSeverityFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerability_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerabilityId(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerabilityId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerabilityId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerabilityId`].
 #[derive(Clone, Debug)]
@@ -3164,10 +3915,18 @@ impl Inspector2FilterFilterCriteriaVulnerabilityId {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerabilityId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerabilityIdFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerabilityIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerabilityIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerabilityIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3191,8 +3950,15 @@ impl Inspector2FilterFilterCriteriaVulnerabilityIdFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerability_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerabilitySource(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerabilitySource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerabilitySource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerabilitySource`].
 #[derive(Clone, Debug)]
@@ -3214,10 +3980,18 @@ impl Inspector2FilterFilterCriteriaVulnerabilitySource {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerabilitySource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerabilitySourceFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerabilitySourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerabilitySourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerabilitySourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3241,8 +4015,15 @@ impl Inspector2FilterFilterCriteriaVulnerabilitySourceFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackages(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackages").field(&self.0).finish()
+    }
+}
 
 impl Inspector2FilterFilterCriteriaVulnerablePackages {
     #[inline]
@@ -3301,10 +4082,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackages {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3358,8 +4147,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.architecture`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesArchitecture(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesArchitecture {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesArchitecture").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesArchitecture`].
 #[derive(Clone, Debug)]
@@ -3381,10 +4177,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesArchitecture {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesArchitecture`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesArchitectureFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesArchitectureFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesArchitectureFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesArchitectureFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3408,8 +4212,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesArchitectureFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.epoch`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesEpoch(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesEpoch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesEpoch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesEpoch`].
 #[derive(Clone, Debug)]
@@ -3431,10 +4242,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesEpoch {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesEpoch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesEpochFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesEpochFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesEpochFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesEpochFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3458,8 +4277,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesEpochFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.file_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesFilePath(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesFilePath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesFilePath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesFilePath`].
 #[derive(Clone, Debug)]
@@ -3481,10 +4307,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesFilePath {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesFilePath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesFilePathFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesFilePathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesFilePathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesFilePathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3508,8 +4342,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesFilePathFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesName(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesName`].
 #[derive(Clone, Debug)]
@@ -3531,10 +4372,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesName {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesNameFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3558,8 +4407,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesNameFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.release`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesRelease(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesRelease {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesRelease").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesRelease`].
 #[derive(Clone, Debug)]
@@ -3581,10 +4437,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesRelease {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesRelease`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesReleaseFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesReleaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesReleaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesReleaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3608,8 +4472,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesReleaseFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.source_lambda_layer_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArn(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArn`].
 #[derive(Clone, Debug)]
@@ -3631,10 +4502,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArn {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArnFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3658,8 +4537,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesSourceLambdaLayerArnFields 
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.source_layer_hash`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHash(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHash {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHash").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHash`].
 #[derive(Clone, Debug)]
@@ -3681,10 +4567,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHash {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHash`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHashFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHashFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHashFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHashFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3708,8 +4602,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesSourceLayerHashFields {
 }
 
 /// The nested block `aws_inspector2_filter.filter_criteria.vulnerable_packages.version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesVersion(Body);
+
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2FilterFilterCriteriaVulnerablePackagesVersion`].
 #[derive(Clone, Debug)]
@@ -3731,10 +4632,18 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesVersion {
 }
 
 /// The fields of a [`Inspector2FilterFilterCriteriaVulnerablePackagesVersion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2FilterFilterCriteriaVulnerablePackagesVersionFields(Expr);
 
+impl std::fmt::Debug for Inspector2FilterFilterCriteriaVulnerablePackagesVersionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2FilterFilterCriteriaVulnerablePackagesVersionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2FilterFilterCriteriaVulnerablePackagesVersionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3758,8 +4667,15 @@ impl Inspector2FilterFilterCriteriaVulnerablePackagesVersionFields {
 }
 
 /// The resource `aws_inspector2_member_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2MemberAssociation(Body);
+
+impl std::fmt::Debug for Inspector2MemberAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2MemberAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2MemberAssociation`].
 #[derive(Clone, Debug)]
@@ -3795,9 +4711,11 @@ impl Inspector2MemberAssociation {
 }
 
 impl BlockType for Inspector2MemberAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3811,16 +4729,25 @@ impl Resource for Inspector2MemberAssociation {
 }
 
 /// A declared [`Inspector2MemberAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2MemberAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Inspector2MemberAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2MemberAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Inspector2MemberAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Inspector2MemberAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3869,8 +4796,15 @@ impl Inspector2MemberAssociationRef {
 }
 
 /// The nested block `aws_inspector2_member_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2MemberAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Inspector2MemberAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2MemberAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Inspector2MemberAssociationTimeouts {
     #[inline]
@@ -3891,10 +4825,18 @@ impl Inspector2MemberAssociationTimeouts {
 }
 
 /// The fields of a [`Inspector2MemberAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2MemberAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Inspector2MemberAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2MemberAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2MemberAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3918,8 +4860,15 @@ impl Inspector2MemberAssociationTimeoutsFields {
 }
 
 /// The resource `aws_inspector2_organization_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2OrganizationConfiguration(Body);
+
+impl std::fmt::Debug for Inspector2OrganizationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2OrganizationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2OrganizationConfiguration`].
 #[derive(Clone, Debug)]
@@ -3955,9 +4904,11 @@ impl Inspector2OrganizationConfiguration {
 }
 
 impl BlockType for Inspector2OrganizationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3971,16 +4922,25 @@ impl Resource for Inspector2OrganizationConfiguration {
 }
 
 /// A declared [`Inspector2OrganizationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2OrganizationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for Inspector2OrganizationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2OrganizationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Inspector2OrganizationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Inspector2OrganizationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4019,8 +4979,15 @@ impl Inspector2OrganizationConfigurationRef {
 }
 
 /// The nested block `aws_inspector2_organization_configuration.auto_enable`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2OrganizationConfigurationAutoEnable(Body);
+
+impl std::fmt::Debug for Inspector2OrganizationConfigurationAutoEnable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2OrganizationConfigurationAutoEnable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Inspector2OrganizationConfigurationAutoEnable`].
 #[derive(Clone, Debug)]
@@ -4057,10 +5024,18 @@ impl Inspector2OrganizationConfigurationAutoEnable {
 }
 
 /// The fields of a [`Inspector2OrganizationConfigurationAutoEnable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2OrganizationConfigurationAutoEnableFields(Expr);
 
+impl std::fmt::Debug for Inspector2OrganizationConfigurationAutoEnableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2OrganizationConfigurationAutoEnableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2OrganizationConfigurationAutoEnableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4099,8 +5074,15 @@ impl Inspector2OrganizationConfigurationAutoEnableFields {
 }
 
 /// The nested block `aws_inspector2_organization_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2OrganizationConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for Inspector2OrganizationConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2OrganizationConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Inspector2OrganizationConfigurationTimeouts {
     #[inline]
@@ -4126,10 +5108,18 @@ impl Inspector2OrganizationConfigurationTimeouts {
 }
 
 /// The fields of a [`Inspector2OrganizationConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inspector2OrganizationConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Inspector2OrganizationConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Inspector2OrganizationConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Inspector2OrganizationConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Instance(Body);
+
+impl std::fmt::Debug for Instance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Instance").field(&self.0).finish()
+    }
+}
 
 impl Instance {
     #[inline]
@@ -285,9 +292,11 @@ impl Instance {
 }
 
 impl BlockType for Instance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -301,16 +310,25 @@ impl Resource for Instance {
 }
 
 /// A declared [`Instance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceRef(BlockRef);
 
+impl std::fmt::Debug for InstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -634,8 +652,15 @@ impl InstanceRef {
 }
 
 /// The nested block `aws_instance.capacity_reservation_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCapacityReservationSpecification(Body);
+
+impl std::fmt::Debug for InstanceCapacityReservationSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCapacityReservationSpecification").field(&self.0).finish()
+    }
+}
 
 impl InstanceCapacityReservationSpecification {
     #[inline]
@@ -656,10 +681,18 @@ impl InstanceCapacityReservationSpecification {
 }
 
 /// The fields of a [`InstanceCapacityReservationSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCapacityReservationSpecificationFields(Expr);
 
+impl std::fmt::Debug for InstanceCapacityReservationSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCapacityReservationSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceCapacityReservationSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -683,8 +716,15 @@ impl InstanceCapacityReservationSpecificationFields {
 }
 
 /// The nested block `aws_instance.capacity_reservation_specification.capacity_reservation_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCapacityReservationSpecificationCapacityReservationTarget(Body);
+
+impl std::fmt::Debug for InstanceCapacityReservationSpecificationCapacityReservationTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCapacityReservationSpecificationCapacityReservationTarget").field(&self.0).finish()
+    }
+}
 
 impl InstanceCapacityReservationSpecificationCapacityReservationTarget {
     #[inline]
@@ -705,10 +745,18 @@ impl InstanceCapacityReservationSpecificationCapacityReservationTarget {
 }
 
 /// The fields of a [`InstanceCapacityReservationSpecificationCapacityReservationTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCapacityReservationSpecificationCapacityReservationTargetFields(Expr);
 
+impl std::fmt::Debug for InstanceCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCapacityReservationSpecificationCapacityReservationTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -732,8 +780,15 @@ impl InstanceCapacityReservationSpecificationCapacityReservationTargetFields {
 }
 
 /// The nested block `aws_instance.cpu_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCpuOptions(Body);
+
+impl std::fmt::Debug for InstanceCpuOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCpuOptions").field(&self.0).finish()
+    }
+}
 
 impl InstanceCpuOptions {
     #[inline]
@@ -759,10 +814,18 @@ impl InstanceCpuOptions {
 }
 
 /// The fields of a [`InstanceCpuOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCpuOptionsFields(Expr);
 
+impl std::fmt::Debug for InstanceCpuOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCpuOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceCpuOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -791,8 +854,15 @@ impl InstanceCpuOptionsFields {
 }
 
 /// The nested block `aws_instance.credit_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCreditSpecification(Body);
+
+impl std::fmt::Debug for InstanceCreditSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCreditSpecification").field(&self.0).finish()
+    }
+}
 
 impl InstanceCreditSpecification {
     #[inline]
@@ -808,10 +878,18 @@ impl InstanceCreditSpecification {
 }
 
 /// The fields of a [`InstanceCreditSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceCreditSpecificationFields(Expr);
 
+impl std::fmt::Debug for InstanceCreditSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceCreditSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceCreditSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -830,8 +908,15 @@ impl InstanceCreditSpecificationFields {
 }
 
 /// The nested block `aws_instance.ebs_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceEbsBlockDevice(Body);
+
+impl std::fmt::Debug for InstanceEbsBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceEbsBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InstanceEbsBlockDevice`].
 #[derive(Clone, Debug)]
@@ -901,10 +986,18 @@ impl InstanceEbsBlockDevice {
 }
 
 /// The fields of a [`InstanceEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for InstanceEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -978,8 +1071,15 @@ impl InstanceEbsBlockDeviceFields {
 }
 
 /// The nested block `aws_instance.enclave_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceEnclaveOptions(Body);
+
+impl std::fmt::Debug for InstanceEnclaveOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceEnclaveOptions").field(&self.0).finish()
+    }
+}
 
 impl InstanceEnclaveOptions {
     #[inline]
@@ -995,10 +1095,18 @@ impl InstanceEnclaveOptions {
 }
 
 /// The fields of a [`InstanceEnclaveOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceEnclaveOptionsFields(Expr);
 
+impl std::fmt::Debug for InstanceEnclaveOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceEnclaveOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceEnclaveOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1017,8 +1125,15 @@ impl InstanceEnclaveOptionsFields {
 }
 
 /// The nested block `aws_instance.ephemeral_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceEphemeralBlockDevice(Body);
+
+impl std::fmt::Debug for InstanceEphemeralBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceEphemeralBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InstanceEphemeralBlockDevice`].
 #[derive(Clone, Debug)]
@@ -1048,10 +1163,18 @@ impl InstanceEphemeralBlockDevice {
 }
 
 /// The fields of a [`InstanceEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for InstanceEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1080,8 +1203,15 @@ impl InstanceEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_instance.instance_market_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceInstanceMarketOptions(Body);
+
+impl std::fmt::Debug for InstanceInstanceMarketOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceInstanceMarketOptions").field(&self.0).finish()
+    }
+}
 
 impl InstanceInstanceMarketOptions {
     #[inline]
@@ -1102,10 +1232,18 @@ impl InstanceInstanceMarketOptions {
 }
 
 /// The fields of a [`InstanceInstanceMarketOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceInstanceMarketOptionsFields(Expr);
 
+impl std::fmt::Debug for InstanceInstanceMarketOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceInstanceMarketOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceInstanceMarketOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1129,8 +1267,15 @@ impl InstanceInstanceMarketOptionsFields {
 }
 
 /// The nested block `aws_instance.instance_market_options.spot_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceInstanceMarketOptionsSpotOptions(Body);
+
+impl std::fmt::Debug for InstanceInstanceMarketOptionsSpotOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceInstanceMarketOptionsSpotOptions").field(&self.0).finish()
+    }
+}
 
 impl InstanceInstanceMarketOptionsSpotOptions {
     #[inline]
@@ -1161,10 +1306,18 @@ impl InstanceInstanceMarketOptionsSpotOptions {
 }
 
 /// The fields of a [`InstanceInstanceMarketOptionsSpotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceInstanceMarketOptionsSpotOptionsFields(Expr);
 
+impl std::fmt::Debug for InstanceInstanceMarketOptionsSpotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceInstanceMarketOptionsSpotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceInstanceMarketOptionsSpotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1198,8 +1351,15 @@ impl InstanceInstanceMarketOptionsSpotOptionsFields {
 }
 
 /// The nested block `aws_instance.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceLaunchTemplate(Body);
+
+impl std::fmt::Debug for InstanceLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl InstanceLaunchTemplate {
     #[inline]
@@ -1225,10 +1385,18 @@ impl InstanceLaunchTemplate {
 }
 
 /// The fields of a [`InstanceLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for InstanceLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1257,8 +1425,15 @@ impl InstanceLaunchTemplateFields {
 }
 
 /// The nested block `aws_instance.maintenance_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceMaintenanceOptions(Body);
+
+impl std::fmt::Debug for InstanceMaintenanceOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceMaintenanceOptions").field(&self.0).finish()
+    }
+}
 
 impl InstanceMaintenanceOptions {
     #[inline]
@@ -1274,10 +1449,18 @@ impl InstanceMaintenanceOptions {
 }
 
 /// The fields of a [`InstanceMaintenanceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceMaintenanceOptionsFields(Expr);
 
+impl std::fmt::Debug for InstanceMaintenanceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceMaintenanceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceMaintenanceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1296,8 +1479,15 @@ impl InstanceMaintenanceOptionsFields {
 }
 
 /// The nested block `aws_instance.metadata_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceMetadataOptions(Body);
+
+impl std::fmt::Debug for InstanceMetadataOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceMetadataOptions").field(&self.0).finish()
+    }
+}
 
 impl InstanceMetadataOptions {
     #[inline]
@@ -1333,10 +1523,18 @@ impl InstanceMetadataOptions {
 }
 
 /// The fields of a [`InstanceMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for InstanceMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1375,8 +1573,15 @@ impl InstanceMetadataOptionsFields {
 }
 
 /// The nested block `aws_instance.network_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceNetworkInterface(Body);
+
+impl std::fmt::Debug for InstanceNetworkInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceNetworkInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InstanceNetworkInterface`].
 #[derive(Clone, Debug)]
@@ -1408,10 +1613,18 @@ impl InstanceNetworkInterface {
 }
 
 /// The fields of a [`InstanceNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for InstanceNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1445,8 +1658,15 @@ impl InstanceNetworkInterfaceFields {
 }
 
 /// The nested block `aws_instance.primary_network_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstancePrimaryNetworkInterface(Body);
+
+impl std::fmt::Debug for InstancePrimaryNetworkInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstancePrimaryNetworkInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InstancePrimaryNetworkInterface`].
 #[derive(Clone, Debug)]
@@ -1466,10 +1686,18 @@ impl InstancePrimaryNetworkInterface {
 }
 
 /// The fields of a [`InstancePrimaryNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstancePrimaryNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for InstancePrimaryNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstancePrimaryNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstancePrimaryNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1493,8 +1721,15 @@ impl InstancePrimaryNetworkInterfaceFields {
 }
 
 /// The nested block `aws_instance.private_dns_name_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstancePrivateDnsNameOptions(Body);
+
+impl std::fmt::Debug for InstancePrivateDnsNameOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstancePrivateDnsNameOptions").field(&self.0).finish()
+    }
+}
 
 impl InstancePrivateDnsNameOptions {
     #[inline]
@@ -1520,10 +1755,18 @@ impl InstancePrivateDnsNameOptions {
 }
 
 /// The fields of a [`InstancePrivateDnsNameOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstancePrivateDnsNameOptionsFields(Expr);
 
+impl std::fmt::Debug for InstancePrivateDnsNameOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstancePrivateDnsNameOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstancePrivateDnsNameOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1552,8 +1795,15 @@ impl InstancePrivateDnsNameOptionsFields {
 }
 
 /// The nested block `aws_instance.root_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceRootBlockDevice(Body);
+
+impl std::fmt::Debug for InstanceRootBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceRootBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl InstanceRootBlockDevice {
     #[inline]
@@ -1609,10 +1859,18 @@ impl InstanceRootBlockDevice {
 }
 
 /// The fields of a [`InstanceRootBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceRootBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for InstanceRootBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceRootBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceRootBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1681,8 +1939,15 @@ impl InstanceRootBlockDeviceFields {
 }
 
 /// The nested block `aws_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceTimeouts(Body);
+
+impl std::fmt::Debug for InstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl InstanceTimeouts {
     #[inline]
@@ -1713,10 +1978,18 @@ impl InstanceTimeouts {
 }
 
 /// The fields of a [`InstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for InstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1750,8 +2023,15 @@ impl InstanceTimeoutsFields {
 }
 
 /// The data source `aws_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstance(Body);
+
+impl std::fmt::Debug for DataAwsInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstance").field(&self.0).finish()
+    }
+}
 
 impl DataAwsInstance {
     #[inline]
@@ -1809,9 +2089,11 @@ impl DataAwsInstance {
 }
 
 impl BlockType for DataAwsInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1824,16 +2106,25 @@ impl DataSource for DataAwsInstance {
 }
 
 /// A declared [`DataAwsInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2106,10 +2397,18 @@ impl DataAwsInstanceRef {
 pub enum DataAwsInstanceCreditSpecification {}
 
 /// The fields of a [`DataAwsInstanceCreditSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceCreditSpecificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceCreditSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceCreditSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceCreditSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2132,10 +2431,18 @@ impl DataAwsInstanceCreditSpecificationFields {
 pub enum DataAwsInstanceEbsBlockDevice {}
 
 /// The fields of a [`DataAwsInstanceEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2208,10 +2515,18 @@ impl DataAwsInstanceEbsBlockDeviceFields {
 pub enum DataAwsInstanceEnclaveOptions {}
 
 /// The fields of a [`DataAwsInstanceEnclaveOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceEnclaveOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceEnclaveOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceEnclaveOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceEnclaveOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2234,10 +2549,18 @@ impl DataAwsInstanceEnclaveOptionsFields {
 pub enum DataAwsInstanceEphemeralBlockDevice {}
 
 /// The fields of a [`DataAwsInstanceEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2266,8 +2589,15 @@ impl DataAwsInstanceEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_instance.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceFilter(Body);
+
+impl std::fmt::Debug for DataAwsInstanceFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsInstanceFilter`].
 #[derive(Clone, Debug)]
@@ -2289,10 +2619,18 @@ impl DataAwsInstanceFilter {
 }
 
 /// The fields of a [`DataAwsInstanceFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2320,10 +2658,18 @@ impl DataAwsInstanceFilterFields {
 pub enum DataAwsInstanceMaintenanceOptions {}
 
 /// The fields of a [`DataAwsInstanceMaintenanceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceMaintenanceOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceMaintenanceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceMaintenanceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceMaintenanceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2346,10 +2692,18 @@ impl DataAwsInstanceMaintenanceOptionsFields {
 pub enum DataAwsInstanceMetadataOptions {}
 
 /// The fields of a [`DataAwsInstanceMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2392,10 +2746,18 @@ impl DataAwsInstanceMetadataOptionsFields {
 pub enum DataAwsInstancePrivateDnsNameOptions {}
 
 /// The fields of a [`DataAwsInstancePrivateDnsNameOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstancePrivateDnsNameOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstancePrivateDnsNameOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstancePrivateDnsNameOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstancePrivateDnsNameOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2428,10 +2790,18 @@ impl DataAwsInstancePrivateDnsNameOptionsFields {
 pub enum DataAwsInstanceRootBlockDevice {}
 
 /// The fields of a [`DataAwsInstanceRootBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceRootBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceRootBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceRootBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceRootBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2495,8 +2865,15 @@ impl DataAwsInstanceRootBlockDeviceFields {
 }
 
 /// The nested block `aws_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsInstanceTimeouts {
     #[inline]
@@ -2512,10 +2889,18 @@ impl DataAwsInstanceTimeouts {
 }
 
 /// The fields of a [`DataAwsInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_instances`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstances(Body);
+
+impl std::fmt::Debug for DataAwsInstances {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstances").field(&self.0).finish()
+    }
+}
 
 impl DataAwsInstances {
     #[inline]
@@ -53,9 +60,11 @@ impl DataAwsInstances {
 }
 
 impl BlockType for DataAwsInstances {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl DataSource for DataAwsInstances {
 }
 
 /// A declared [`DataAwsInstances`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstancesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsInstancesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstancesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsInstancesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsInstancesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -141,8 +159,15 @@ impl DataAwsInstancesRef {
 }
 
 /// The nested block `aws_instances.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstancesFilter(Body);
+
+impl std::fmt::Debug for DataAwsInstancesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstancesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsInstancesFilter`].
 #[derive(Clone, Debug)]
@@ -164,10 +189,18 @@ impl DataAwsInstancesFilter {
 }
 
 /// The fields of a [`DataAwsInstancesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstancesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstancesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstancesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstancesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -191,8 +224,15 @@ impl DataAwsInstancesFilterFields {
 }
 
 /// The nested block `aws_instances.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstancesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsInstancesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstancesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsInstancesTimeouts {
     #[inline]
@@ -208,10 +248,18 @@ impl DataAwsInstancesTimeouts {
 }
 
 /// The fields of a [`DataAwsInstancesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInstancesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInstancesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInstancesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInstancesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_internet_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGateway(Body);
+
+impl std::fmt::Debug for InternetGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGateway").field(&self.0).finish()
+    }
+}
 
 impl InternetGateway {
     #[inline]
@@ -52,9 +59,11 @@ impl InternetGateway {
 }
 
 impl BlockType for InternetGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl Resource for InternetGateway {
 }
 
 /// A declared [`InternetGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGatewayRef(BlockRef);
 
+impl std::fmt::Debug for InternetGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InternetGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InternetGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -131,8 +149,15 @@ impl InternetGatewayRef {
 }
 
 /// The nested block `aws_internet_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGatewayTimeouts(Body);
+
+impl std::fmt::Debug for InternetGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl InternetGatewayTimeouts {
     #[inline]
@@ -158,10 +183,18 @@ impl InternetGatewayTimeouts {
 }
 
 /// The fields of a [`InternetGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for InternetGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InternetGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -190,8 +223,15 @@ impl InternetGatewayTimeoutsFields {
 }
 
 /// The resource `aws_internet_gateway_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGatewayAttachment(Body);
+
+impl std::fmt::Debug for InternetGatewayAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGatewayAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InternetGatewayAttachment`].
 #[derive(Clone, Debug)]
@@ -229,9 +269,11 @@ impl InternetGatewayAttachment {
 }
 
 impl BlockType for InternetGatewayAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -245,16 +287,25 @@ impl Resource for InternetGatewayAttachment {
 }
 
 /// A declared [`InternetGatewayAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGatewayAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for InternetGatewayAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGatewayAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InternetGatewayAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InternetGatewayAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -293,8 +344,15 @@ impl InternetGatewayAttachmentRef {
 }
 
 /// The nested block `aws_internet_gateway_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGatewayAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for InternetGatewayAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGatewayAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl InternetGatewayAttachmentTimeouts {
     #[inline]
@@ -315,10 +373,18 @@ impl InternetGatewayAttachmentTimeouts {
 }
 
 /// The fields of a [`InternetGatewayAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetGatewayAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for InternetGatewayAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetGatewayAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InternetGatewayAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -342,8 +408,15 @@ impl InternetGatewayAttachmentTimeoutsFields {
 }
 
 /// The data source `aws_internet_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInternetGateway(Body);
+
+impl std::fmt::Debug for DataAwsInternetGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInternetGateway").field(&self.0).finish()
+    }
+}
 
 impl DataAwsInternetGateway {
     #[inline]
@@ -386,9 +459,11 @@ impl DataAwsInternetGateway {
 }
 
 impl BlockType for DataAwsInternetGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -401,16 +476,25 @@ impl DataSource for DataAwsInternetGateway {
 }
 
 /// A declared [`DataAwsInternetGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInternetGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsInternetGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInternetGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsInternetGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsInternetGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -473,10 +557,18 @@ impl DataAwsInternetGatewayRef {
 pub enum DataAwsInternetGatewayAttachments {}
 
 /// The fields of a [`DataAwsInternetGatewayAttachments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInternetGatewayAttachmentsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInternetGatewayAttachmentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInternetGatewayAttachmentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInternetGatewayAttachmentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -500,8 +592,15 @@ impl DataAwsInternetGatewayAttachmentsFields {
 }
 
 /// The nested block `aws_internet_gateway.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInternetGatewayFilter(Body);
+
+impl std::fmt::Debug for DataAwsInternetGatewayFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInternetGatewayFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsInternetGatewayFilter`].
 #[derive(Clone, Debug)]
@@ -523,10 +622,18 @@ impl DataAwsInternetGatewayFilter {
 }
 
 /// The fields of a [`DataAwsInternetGatewayFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInternetGatewayFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsInternetGatewayFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInternetGatewayFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInternetGatewayFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -550,8 +657,15 @@ impl DataAwsInternetGatewayFilterFields {
 }
 
 /// The nested block `aws_internet_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInternetGatewayTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsInternetGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInternetGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsInternetGatewayTimeouts {
     #[inline]
@@ -567,10 +681,18 @@ impl DataAwsInternetGatewayTimeouts {
 }
 
 /// The fields of a [`DataAwsInternetGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsInternetGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsInternetGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsInternetGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsInternetGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

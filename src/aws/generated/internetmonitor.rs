@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_internetmonitor_monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitor(Body);
+
+impl std::fmt::Debug for InternetmonitorMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InternetmonitorMonitor`].
 #[derive(Clone, Debug)]
@@ -81,9 +88,11 @@ impl InternetmonitorMonitor {
 }
 
 impl BlockType for InternetmonitorMonitor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -97,16 +106,25 @@ impl Resource for InternetmonitorMonitor {
 }
 
 /// A declared [`InternetmonitorMonitor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitorRef(BlockRef);
 
+impl std::fmt::Debug for InternetmonitorMonitorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InternetmonitorMonitorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InternetmonitorMonitorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -180,8 +198,15 @@ impl InternetmonitorMonitorRef {
 }
 
 /// The nested block `aws_internetmonitor_monitor.health_events_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitorHealthEventsConfig(Body);
+
+impl std::fmt::Debug for InternetmonitorMonitorHealthEventsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitorHealthEventsConfig").field(&self.0).finish()
+    }
+}
 
 impl InternetmonitorMonitorHealthEventsConfig {
     #[inline]
@@ -202,10 +227,18 @@ impl InternetmonitorMonitorHealthEventsConfig {
 }
 
 /// The fields of a [`InternetmonitorMonitorHealthEventsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitorHealthEventsConfigFields(Expr);
 
+impl std::fmt::Debug for InternetmonitorMonitorHealthEventsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitorHealthEventsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InternetmonitorMonitorHealthEventsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -229,8 +262,15 @@ impl InternetmonitorMonitorHealthEventsConfigFields {
 }
 
 /// The nested block `aws_internetmonitor_monitor.internet_measurements_log_delivery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitorInternetMeasurementsLogDelivery(Body);
+
+impl std::fmt::Debug for InternetmonitorMonitorInternetMeasurementsLogDelivery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitorInternetMeasurementsLogDelivery").field(&self.0).finish()
+    }
+}
 
 impl InternetmonitorMonitorInternetMeasurementsLogDelivery {
     #[inline]
@@ -246,10 +286,18 @@ impl InternetmonitorMonitorInternetMeasurementsLogDelivery {
 }
 
 /// The fields of a [`InternetmonitorMonitorInternetMeasurementsLogDelivery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitorInternetMeasurementsLogDeliveryFields(Expr);
 
+impl std::fmt::Debug for InternetmonitorMonitorInternetMeasurementsLogDeliveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitorInternetMeasurementsLogDeliveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InternetmonitorMonitorInternetMeasurementsLogDeliveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -268,8 +316,15 @@ impl InternetmonitorMonitorInternetMeasurementsLogDeliveryFields {
 }
 
 /// The nested block `aws_internetmonitor_monitor.internet_measurements_log_delivery.s3_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitorInternetMeasurementsLogDeliveryS3Config(Body);
+
+impl std::fmt::Debug for InternetmonitorMonitorInternetMeasurementsLogDeliveryS3Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitorInternetMeasurementsLogDeliveryS3Config").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InternetmonitorMonitorInternetMeasurementsLogDeliveryS3Config`].
 #[derive(Clone, Debug)]
@@ -299,10 +354,18 @@ impl InternetmonitorMonitorInternetMeasurementsLogDeliveryS3Config {
 }
 
 /// The fields of a [`InternetmonitorMonitorInternetMeasurementsLogDeliveryS3Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InternetmonitorMonitorInternetMeasurementsLogDeliveryS3ConfigFields(Expr);
 
+impl std::fmt::Debug for InternetmonitorMonitorInternetMeasurementsLogDeliveryS3ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternetmonitorMonitorInternetMeasurementsLogDeliveryS3ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InternetmonitorMonitorInternetMeasurementsLogDeliveryS3ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

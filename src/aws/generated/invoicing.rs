@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_invoicing_invoice_unit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InvoicingInvoiceUnit(Body);
+
+impl std::fmt::Debug for InvoicingInvoiceUnit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InvoicingInvoiceUnit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InvoicingInvoiceUnit`].
 #[derive(Clone, Debug)]
@@ -64,9 +71,11 @@ impl InvoicingInvoiceUnit {
 }
 
 impl BlockType for InvoicingInvoiceUnit {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -80,16 +89,25 @@ impl Resource for InvoicingInvoiceUnit {
 }
 
 /// A declared [`InvoicingInvoiceUnit`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InvoicingInvoiceUnitRef(BlockRef);
 
+impl std::fmt::Debug for InvoicingInvoiceUnitRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InvoicingInvoiceUnitRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for InvoicingInvoiceUnitRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for InvoicingInvoiceUnitRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -158,8 +176,15 @@ impl InvoicingInvoiceUnitRef {
 }
 
 /// The nested block `aws_invoicing_invoice_unit.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InvoicingInvoiceUnitRule(Body);
+
+impl std::fmt::Debug for InvoicingInvoiceUnitRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InvoicingInvoiceUnitRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`InvoicingInvoiceUnitRule`].
 #[derive(Clone, Debug)]
@@ -179,10 +204,18 @@ impl InvoicingInvoiceUnitRule {
 }
 
 /// The fields of a [`InvoicingInvoiceUnitRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InvoicingInvoiceUnitRuleFields(Expr);
 
+impl std::fmt::Debug for InvoicingInvoiceUnitRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InvoicingInvoiceUnitRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InvoicingInvoiceUnitRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -201,8 +234,15 @@ impl InvoicingInvoiceUnitRuleFields {
 }
 
 /// The nested block `aws_invoicing_invoice_unit.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InvoicingInvoiceUnitTimeouts(Body);
+
+impl std::fmt::Debug for InvoicingInvoiceUnitTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InvoicingInvoiceUnitTimeouts").field(&self.0).finish()
+    }
+}
 
 impl InvoicingInvoiceUnitTimeouts {
     #[inline]
@@ -231,10 +271,18 @@ impl InvoicingInvoiceUnitTimeouts {
 }
 
 /// The fields of a [`InvoicingInvoiceUnitTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InvoicingInvoiceUnitTimeoutsFields(Expr);
 
+impl std::fmt::Debug for InvoicingInvoiceUnitTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InvoicingInvoiceUnitTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for InvoicingInvoiceUnitTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_iot_authorizer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotAuthorizer(Body);
+
+impl std::fmt::Debug for IotAuthorizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotAuthorizer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotAuthorizer`].
 #[derive(Clone, Debug)]
@@ -78,9 +85,11 @@ impl IotAuthorizer {
 }
 
 impl BlockType for IotAuthorizer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -94,16 +103,25 @@ impl Resource for IotAuthorizer {
 }
 
 /// A declared [`IotAuthorizer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotAuthorizerRef(BlockRef);
 
+impl std::fmt::Debug for IotAuthorizerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotAuthorizerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotAuthorizerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotAuthorizerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -177,8 +195,15 @@ impl IotAuthorizerRef {
 }
 
 /// The resource `aws_iot_billing_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotBillingGroup(Body);
+
+impl std::fmt::Debug for IotBillingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotBillingGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotBillingGroup`].
 #[derive(Clone, Debug)]
@@ -215,9 +240,11 @@ impl IotBillingGroup {
 }
 
 impl BlockType for IotBillingGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -231,16 +258,25 @@ impl Resource for IotBillingGroup {
 }
 
 /// A declared [`IotBillingGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotBillingGroupRef(BlockRef);
 
+impl std::fmt::Debug for IotBillingGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotBillingGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotBillingGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotBillingGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -303,10 +339,18 @@ impl IotBillingGroupRef {
 pub enum IotBillingGroupMetadata {}
 
 /// The fields of a [`IotBillingGroupMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotBillingGroupMetadataFields(Expr);
 
+impl std::fmt::Debug for IotBillingGroupMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotBillingGroupMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotBillingGroupMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -325,8 +369,15 @@ impl IotBillingGroupMetadataFields {
 }
 
 /// The nested block `aws_iot_billing_group.properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotBillingGroupProperties(Body);
+
+impl std::fmt::Debug for IotBillingGroupProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotBillingGroupProperties").field(&self.0).finish()
+    }
+}
 
 impl IotBillingGroupProperties {
     #[inline]
@@ -342,10 +393,18 @@ impl IotBillingGroupProperties {
 }
 
 /// The fields of a [`IotBillingGroupProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotBillingGroupPropertiesFields(Expr);
 
+impl std::fmt::Debug for IotBillingGroupPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotBillingGroupPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotBillingGroupPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -364,8 +423,15 @@ impl IotBillingGroupPropertiesFields {
 }
 
 /// The resource `aws_iot_ca_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotCaCertificate(Body);
+
+impl std::fmt::Debug for IotCaCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotCaCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotCaCertificate`].
 #[derive(Clone, Debug)]
@@ -425,9 +491,11 @@ impl IotCaCertificate {
 }
 
 impl BlockType for IotCaCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -441,16 +509,25 @@ impl Resource for IotCaCertificate {
 }
 
 /// A declared [`IotCaCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotCaCertificateRef(BlockRef);
 
+impl std::fmt::Debug for IotCaCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotCaCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotCaCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotCaCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -534,8 +611,15 @@ impl IotCaCertificateRef {
 }
 
 /// The nested block `aws_iot_ca_certificate.registration_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotCaCertificateRegistrationConfig(Body);
+
+impl std::fmt::Debug for IotCaCertificateRegistrationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotCaCertificateRegistrationConfig").field(&self.0).finish()
+    }
+}
 
 impl IotCaCertificateRegistrationConfig {
     #[inline]
@@ -561,10 +645,18 @@ impl IotCaCertificateRegistrationConfig {
 }
 
 /// The fields of a [`IotCaCertificateRegistrationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotCaCertificateRegistrationConfigFields(Expr);
 
+impl std::fmt::Debug for IotCaCertificateRegistrationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotCaCertificateRegistrationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotCaCertificateRegistrationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -597,10 +689,18 @@ impl IotCaCertificateRegistrationConfigFields {
 pub enum IotCaCertificateValidity {}
 
 /// The fields of a [`IotCaCertificateValidity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotCaCertificateValidityFields(Expr);
 
+impl std::fmt::Debug for IotCaCertificateValidityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotCaCertificateValidityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotCaCertificateValidityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -624,8 +724,15 @@ impl IotCaCertificateValidityFields {
 }
 
 /// The resource `aws_iot_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotCertificate(Body);
+
+impl std::fmt::Debug for IotCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotCertificate`].
 #[derive(Clone, Debug)]
@@ -671,9 +778,11 @@ impl IotCertificate {
 }
 
 impl BlockType for IotCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -687,16 +796,25 @@ impl Resource for IotCertificate {
 }
 
 /// A declared [`IotCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotCertificateRef(BlockRef);
 
+impl std::fmt::Debug for IotCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -760,8 +878,15 @@ impl IotCertificateRef {
 }
 
 /// The resource `aws_iot_domain_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotDomainConfiguration(Body);
+
+impl std::fmt::Debug for IotDomainConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotDomainConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotDomainConfiguration`].
 #[derive(Clone, Debug)]
@@ -847,9 +972,11 @@ impl IotDomainConfiguration {
 }
 
 impl BlockType for IotDomainConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -863,16 +990,25 @@ impl Resource for IotDomainConfiguration {
 }
 
 /// A declared [`IotDomainConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotDomainConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for IotDomainConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotDomainConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotDomainConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotDomainConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -966,8 +1102,15 @@ impl IotDomainConfigurationRef {
 }
 
 /// The nested block `aws_iot_domain_configuration.authorizer_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotDomainConfigurationAuthorizerConfig(Body);
+
+impl std::fmt::Debug for IotDomainConfigurationAuthorizerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotDomainConfigurationAuthorizerConfig").field(&self.0).finish()
+    }
+}
 
 impl IotDomainConfigurationAuthorizerConfig {
     #[inline]
@@ -988,10 +1131,18 @@ impl IotDomainConfigurationAuthorizerConfig {
 }
 
 /// The fields of a [`IotDomainConfigurationAuthorizerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotDomainConfigurationAuthorizerConfigFields(Expr);
 
+impl std::fmt::Debug for IotDomainConfigurationAuthorizerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotDomainConfigurationAuthorizerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotDomainConfigurationAuthorizerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1015,8 +1166,15 @@ impl IotDomainConfigurationAuthorizerConfigFields {
 }
 
 /// The nested block `aws_iot_domain_configuration.tls_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotDomainConfigurationTlsConfig(Body);
+
+impl std::fmt::Debug for IotDomainConfigurationTlsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotDomainConfigurationTlsConfig").field(&self.0).finish()
+    }
+}
 
 impl IotDomainConfigurationTlsConfig {
     #[inline]
@@ -1032,10 +1190,18 @@ impl IotDomainConfigurationTlsConfig {
 }
 
 /// The fields of a [`IotDomainConfigurationTlsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotDomainConfigurationTlsConfigFields(Expr);
 
+impl std::fmt::Debug for IotDomainConfigurationTlsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotDomainConfigurationTlsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotDomainConfigurationTlsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1054,8 +1220,15 @@ impl IotDomainConfigurationTlsConfigFields {
 }
 
 /// The resource `aws_iot_event_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotEventConfigurations(Body);
+
+impl std::fmt::Debug for IotEventConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotEventConfigurations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotEventConfigurations`].
 #[derive(Clone, Debug)]
@@ -1086,9 +1259,11 @@ impl IotEventConfigurations {
 }
 
 impl BlockType for IotEventConfigurations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1102,16 +1277,25 @@ impl Resource for IotEventConfigurations {
 }
 
 /// A declared [`IotEventConfigurations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotEventConfigurationsRef(BlockRef);
 
+impl std::fmt::Debug for IotEventConfigurationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotEventConfigurationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotEventConfigurationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotEventConfigurationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1140,8 +1324,15 @@ impl IotEventConfigurationsRef {
 }
 
 /// The resource `aws_iot_indexing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfiguration(Body);
+
+impl std::fmt::Debug for IotIndexingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl IotIndexingConfiguration {
     #[inline]
@@ -1173,9 +1364,11 @@ impl IotIndexingConfiguration {
 }
 
 impl BlockType for IotIndexingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1189,16 +1382,25 @@ impl Resource for IotIndexingConfiguration {
 }
 
 /// A declared [`IotIndexingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for IotIndexingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotIndexingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotIndexingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1232,8 +1434,15 @@ impl IotIndexingConfigurationRef {
 }
 
 /// The nested block `aws_iot_indexing_configuration.thing_group_indexing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingGroupIndexingConfiguration(Body);
+
+impl std::fmt::Debug for IotIndexingConfigurationThingGroupIndexingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingGroupIndexingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotIndexingConfigurationThingGroupIndexingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1265,10 +1474,18 @@ impl IotIndexingConfigurationThingGroupIndexingConfiguration {
 }
 
 /// The fields of a [`IotIndexingConfigurationThingGroupIndexingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingGroupIndexingConfigurationFields(Expr);
 
+impl std::fmt::Debug for IotIndexingConfigurationThingGroupIndexingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingGroupIndexingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotIndexingConfigurationThingGroupIndexingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1297,8 +1514,15 @@ impl IotIndexingConfigurationThingGroupIndexingConfigurationFields {
 }
 
 /// The nested block `aws_iot_indexing_configuration.thing_group_indexing_configuration.custom_field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingGroupIndexingConfigurationCustomField(Body);
+
+impl std::fmt::Debug for IotIndexingConfigurationThingGroupIndexingConfigurationCustomField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingGroupIndexingConfigurationCustomField").field(&self.0).finish()
+    }
+}
 
 impl IotIndexingConfigurationThingGroupIndexingConfigurationCustomField {
     #[inline]
@@ -1319,10 +1543,18 @@ impl IotIndexingConfigurationThingGroupIndexingConfigurationCustomField {
 }
 
 /// The fields of a [`IotIndexingConfigurationThingGroupIndexingConfigurationCustomField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingGroupIndexingConfigurationCustomFieldFields(Expr);
 
+impl std::fmt::Debug for IotIndexingConfigurationThingGroupIndexingConfigurationCustomFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingGroupIndexingConfigurationCustomFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotIndexingConfigurationThingGroupIndexingConfigurationCustomFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1346,8 +1578,15 @@ impl IotIndexingConfigurationThingGroupIndexingConfigurationCustomFieldFields {
 }
 
 /// The nested block `aws_iot_indexing_configuration.thing_group_indexing_configuration.managed_field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingGroupIndexingConfigurationManagedField(Body);
+
+impl std::fmt::Debug for IotIndexingConfigurationThingGroupIndexingConfigurationManagedField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingGroupIndexingConfigurationManagedField").field(&self.0).finish()
+    }
+}
 
 impl IotIndexingConfigurationThingGroupIndexingConfigurationManagedField {
     #[inline]
@@ -1368,10 +1607,18 @@ impl IotIndexingConfigurationThingGroupIndexingConfigurationManagedField {
 }
 
 /// The fields of a [`IotIndexingConfigurationThingGroupIndexingConfigurationManagedField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingGroupIndexingConfigurationManagedFieldFields(Expr);
 
+impl std::fmt::Debug for IotIndexingConfigurationThingGroupIndexingConfigurationManagedFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingGroupIndexingConfigurationManagedFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotIndexingConfigurationThingGroupIndexingConfigurationManagedFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1395,8 +1642,15 @@ impl IotIndexingConfigurationThingGroupIndexingConfigurationManagedFieldFields {
 }
 
 /// The nested block `aws_iot_indexing_configuration.thing_indexing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfiguration(Body);
+
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotIndexingConfigurationThingIndexingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1448,10 +1702,18 @@ impl IotIndexingConfigurationThingIndexingConfiguration {
 }
 
 /// The fields of a [`IotIndexingConfigurationThingIndexingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfigurationFields(Expr);
 
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotIndexingConfigurationThingIndexingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1500,8 +1762,15 @@ impl IotIndexingConfigurationThingIndexingConfigurationFields {
 }
 
 /// The nested block `aws_iot_indexing_configuration.thing_indexing_configuration.custom_field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfigurationCustomField(Body);
+
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfigurationCustomField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfigurationCustomField").field(&self.0).finish()
+    }
+}
 
 impl IotIndexingConfigurationThingIndexingConfigurationCustomField {
     #[inline]
@@ -1522,10 +1791,18 @@ impl IotIndexingConfigurationThingIndexingConfigurationCustomField {
 }
 
 /// The fields of a [`IotIndexingConfigurationThingIndexingConfigurationCustomField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfigurationCustomFieldFields(Expr);
 
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfigurationCustomFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfigurationCustomFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotIndexingConfigurationThingIndexingConfigurationCustomFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1549,8 +1826,15 @@ impl IotIndexingConfigurationThingIndexingConfigurationCustomFieldFields {
 }
 
 /// The nested block `aws_iot_indexing_configuration.thing_indexing_configuration.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfigurationFilter(Body);
+
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfigurationFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfigurationFilter").field(&self.0).finish()
+    }
+}
 
 impl IotIndexingConfigurationThingIndexingConfigurationFilter {
     #[inline]
@@ -1566,10 +1850,18 @@ impl IotIndexingConfigurationThingIndexingConfigurationFilter {
 }
 
 /// The fields of a [`IotIndexingConfigurationThingIndexingConfigurationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfigurationFilterFields(Expr);
 
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfigurationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfigurationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotIndexingConfigurationThingIndexingConfigurationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1588,8 +1880,15 @@ impl IotIndexingConfigurationThingIndexingConfigurationFilterFields {
 }
 
 /// The nested block `aws_iot_indexing_configuration.thing_indexing_configuration.managed_field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfigurationManagedField(Body);
+
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfigurationManagedField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfigurationManagedField").field(&self.0).finish()
+    }
+}
 
 impl IotIndexingConfigurationThingIndexingConfigurationManagedField {
     #[inline]
@@ -1610,10 +1909,18 @@ impl IotIndexingConfigurationThingIndexingConfigurationManagedField {
 }
 
 /// The fields of a [`IotIndexingConfigurationThingIndexingConfigurationManagedField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotIndexingConfigurationThingIndexingConfigurationManagedFieldFields(Expr);
 
+impl std::fmt::Debug for IotIndexingConfigurationThingIndexingConfigurationManagedFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotIndexingConfigurationThingIndexingConfigurationManagedFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotIndexingConfigurationThingIndexingConfigurationManagedFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1637,8 +1944,15 @@ impl IotIndexingConfigurationThingIndexingConfigurationManagedFieldFields {
 }
 
 /// The resource `aws_iot_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotLoggingOptions(Body);
+
+impl std::fmt::Debug for IotLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotLoggingOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotLoggingOptions`].
 #[derive(Clone, Debug)]
@@ -1676,9 +1990,11 @@ impl IotLoggingOptions {
 }
 
 impl BlockType for IotLoggingOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1692,16 +2008,25 @@ impl Resource for IotLoggingOptions {
 }
 
 /// A declared [`IotLoggingOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotLoggingOptionsRef(BlockRef);
 
+impl std::fmt::Debug for IotLoggingOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotLoggingOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotLoggingOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotLoggingOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1740,8 +2065,15 @@ impl IotLoggingOptionsRef {
 }
 
 /// The resource `aws_iot_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotPolicy(Body);
+
+impl std::fmt::Debug for IotPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotPolicy`].
 #[derive(Clone, Debug)]
@@ -1789,9 +2121,11 @@ impl IotPolicy {
 }
 
 impl BlockType for IotPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1805,16 +2139,25 @@ impl Resource for IotPolicy {
 }
 
 /// A declared [`IotPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotPolicyRef(BlockRef);
 
+impl std::fmt::Debug for IotPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1873,8 +2216,15 @@ impl IotPolicyRef {
 }
 
 /// The nested block `aws_iot_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotPolicyTimeouts(Body);
+
+impl std::fmt::Debug for IotPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IotPolicyTimeouts {
     #[inline]
@@ -1895,10 +2245,18 @@ impl IotPolicyTimeouts {
 }
 
 /// The fields of a [`IotPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IotPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1922,8 +2280,15 @@ impl IotPolicyTimeoutsFields {
 }
 
 /// The resource `aws_iot_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotPolicyAttachment(Body);
+
+impl std::fmt::Debug for IotPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -1956,9 +2321,11 @@ impl IotPolicyAttachment {
 }
 
 impl BlockType for IotPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1972,16 +2339,25 @@ impl Resource for IotPolicyAttachment {
 }
 
 /// A declared [`IotPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for IotPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2015,8 +2391,15 @@ impl IotPolicyAttachmentRef {
 }
 
 /// The resource `aws_iot_provisioning_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotProvisioningTemplate(Body);
+
+impl std::fmt::Debug for IotProvisioningTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotProvisioningTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotProvisioningTemplate`].
 #[derive(Clone, Debug)]
@@ -2081,9 +2464,11 @@ impl IotProvisioningTemplate {
 }
 
 impl BlockType for IotProvisioningTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2097,16 +2482,25 @@ impl Resource for IotProvisioningTemplate {
 }
 
 /// A declared [`IotProvisioningTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotProvisioningTemplateRef(BlockRef);
 
+impl std::fmt::Debug for IotProvisioningTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotProvisioningTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotProvisioningTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotProvisioningTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2185,8 +2579,15 @@ impl IotProvisioningTemplateRef {
 }
 
 /// The nested block `aws_iot_provisioning_template.pre_provisioning_hook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotProvisioningTemplatePreProvisioningHook(Body);
+
+impl std::fmt::Debug for IotProvisioningTemplatePreProvisioningHook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotProvisioningTemplatePreProvisioningHook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotProvisioningTemplatePreProvisioningHook`].
 #[derive(Clone, Debug)]
@@ -2211,10 +2612,18 @@ impl IotProvisioningTemplatePreProvisioningHook {
 }
 
 /// The fields of a [`IotProvisioningTemplatePreProvisioningHook`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotProvisioningTemplatePreProvisioningHookFields(Expr);
 
+impl std::fmt::Debug for IotProvisioningTemplatePreProvisioningHookFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotProvisioningTemplatePreProvisioningHookFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotProvisioningTemplatePreProvisioningHookFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2238,8 +2647,15 @@ impl IotProvisioningTemplatePreProvisioningHookFields {
 }
 
 /// The resource `aws_iot_role_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotRoleAlias(Body);
+
+impl std::fmt::Debug for IotRoleAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotRoleAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotRoleAlias`].
 #[derive(Clone, Debug)]
@@ -2287,9 +2703,11 @@ impl IotRoleAlias {
 }
 
 impl BlockType for IotRoleAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2303,16 +2721,25 @@ impl Resource for IotRoleAlias {
 }
 
 /// A declared [`IotRoleAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotRoleAliasRef(BlockRef);
 
+impl std::fmt::Debug for IotRoleAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotRoleAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotRoleAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotRoleAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2366,8 +2793,15 @@ impl IotRoleAliasRef {
 }
 
 /// The resource `aws_iot_thing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThing(Body);
+
+impl std::fmt::Debug for IotThing {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThing").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotThing`].
 #[derive(Clone, Debug)]
@@ -2408,9 +2842,11 @@ impl IotThing {
 }
 
 impl BlockType for IotThing {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2424,16 +2860,25 @@ impl Resource for IotThing {
 }
 
 /// A declared [`IotThing`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingRef(BlockRef);
 
+impl std::fmt::Debug for IotThingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotThingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotThingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2487,8 +2932,15 @@ impl IotThingRef {
 }
 
 /// The resource `aws_iot_thing_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroup(Body);
+
+impl std::fmt::Debug for IotThingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotThingGroup`].
 #[derive(Clone, Debug)]
@@ -2539,9 +2991,11 @@ impl IotThingGroup {
 }
 
 impl BlockType for IotThingGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2555,16 +3009,25 @@ impl Resource for IotThingGroup {
 }
 
 /// A declared [`IotThingGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupRef(BlockRef);
 
+impl std::fmt::Debug for IotThingGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotThingGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotThingGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2632,10 +3095,18 @@ impl IotThingGroupRef {
 pub enum IotThingGroupMetadata {}
 
 /// The fields of a [`IotThingGroupMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupMetadataFields(Expr);
 
+impl std::fmt::Debug for IotThingGroupMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotThingGroupMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2668,10 +3139,18 @@ impl IotThingGroupMetadataFields {
 pub enum IotThingGroupMetadataRootToParentGroups {}
 
 /// The fields of a [`IotThingGroupMetadataRootToParentGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupMetadataRootToParentGroupsFields(Expr);
 
+impl std::fmt::Debug for IotThingGroupMetadataRootToParentGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupMetadataRootToParentGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotThingGroupMetadataRootToParentGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2695,8 +3174,15 @@ impl IotThingGroupMetadataRootToParentGroupsFields {
 }
 
 /// The nested block `aws_iot_thing_group.properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupProperties(Body);
+
+impl std::fmt::Debug for IotThingGroupProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupProperties").field(&self.0).finish()
+    }
+}
 
 impl IotThingGroupProperties {
     #[inline]
@@ -2717,10 +3203,18 @@ impl IotThingGroupProperties {
 }
 
 /// The fields of a [`IotThingGroupProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupPropertiesFields(Expr);
 
+impl std::fmt::Debug for IotThingGroupPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotThingGroupPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2744,8 +3238,15 @@ impl IotThingGroupPropertiesFields {
 }
 
 /// The nested block `aws_iot_thing_group.properties.attribute_payload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupPropertiesAttributePayload(Body);
+
+impl std::fmt::Debug for IotThingGroupPropertiesAttributePayload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupPropertiesAttributePayload").field(&self.0).finish()
+    }
+}
 
 impl IotThingGroupPropertiesAttributePayload {
     #[inline]
@@ -2761,10 +3262,18 @@ impl IotThingGroupPropertiesAttributePayload {
 }
 
 /// The fields of a [`IotThingGroupPropertiesAttributePayload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupPropertiesAttributePayloadFields(Expr);
 
+impl std::fmt::Debug for IotThingGroupPropertiesAttributePayloadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupPropertiesAttributePayloadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotThingGroupPropertiesAttributePayloadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2783,8 +3292,15 @@ impl IotThingGroupPropertiesAttributePayloadFields {
 }
 
 /// The resource `aws_iot_thing_group_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupMembership(Body);
+
+impl std::fmt::Debug for IotThingGroupMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotThingGroupMembership`].
 #[derive(Clone, Debug)]
@@ -2822,9 +3338,11 @@ impl IotThingGroupMembership {
 }
 
 impl BlockType for IotThingGroupMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2838,16 +3356,25 @@ impl Resource for IotThingGroupMembership {
 }
 
 /// A declared [`IotThingGroupMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingGroupMembershipRef(BlockRef);
 
+impl std::fmt::Debug for IotThingGroupMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingGroupMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotThingGroupMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotThingGroupMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2886,8 +3413,15 @@ impl IotThingGroupMembershipRef {
 }
 
 /// The resource `aws_iot_thing_principal_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingPrincipalAttachment(Body);
+
+impl std::fmt::Debug for IotThingPrincipalAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingPrincipalAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotThingPrincipalAttachment`].
 #[derive(Clone, Debug)]
@@ -2925,9 +3459,11 @@ impl IotThingPrincipalAttachment {
 }
 
 impl BlockType for IotThingPrincipalAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2941,16 +3477,25 @@ impl Resource for IotThingPrincipalAttachment {
 }
 
 /// A declared [`IotThingPrincipalAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingPrincipalAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for IotThingPrincipalAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingPrincipalAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotThingPrincipalAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotThingPrincipalAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2989,8 +3534,15 @@ impl IotThingPrincipalAttachmentRef {
 }
 
 /// The resource `aws_iot_thing_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingType(Body);
+
+impl std::fmt::Debug for IotThingType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotThingType`].
 #[derive(Clone, Debug)]
@@ -3041,9 +3593,11 @@ impl IotThingType {
 }
 
 impl BlockType for IotThingType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3057,16 +3611,25 @@ impl Resource for IotThingType {
 }
 
 /// A declared [`IotThingType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingTypeRef(BlockRef);
 
+impl std::fmt::Debug for IotThingTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotThingTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotThingTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3120,8 +3683,15 @@ impl IotThingTypeRef {
 }
 
 /// The nested block `aws_iot_thing_type.properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingTypeProperties(Body);
+
+impl std::fmt::Debug for IotThingTypeProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingTypeProperties").field(&self.0).finish()
+    }
+}
 
 impl IotThingTypeProperties {
     #[inline]
@@ -3142,10 +3712,18 @@ impl IotThingTypeProperties {
 }
 
 /// The fields of a [`IotThingTypeProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotThingTypePropertiesFields(Expr);
 
+impl std::fmt::Debug for IotThingTypePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotThingTypePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotThingTypePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3169,8 +3747,15 @@ impl IotThingTypePropertiesFields {
 }
 
 /// The resource `aws_iot_topic_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRule(Body);
+
+impl std::fmt::Debug for IotTopicRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRule`].
 #[derive(Clone, Debug)]
@@ -3341,9 +3926,11 @@ impl IotTopicRule {
 }
 
 impl BlockType for IotTopicRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3357,16 +3944,25 @@ impl Resource for IotTopicRule {
 }
 
 /// A declared [`IotTopicRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleRef(BlockRef);
 
+impl std::fmt::Debug for IotTopicRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotTopicRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotTopicRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3530,8 +4126,15 @@ impl IotTopicRuleRef {
 }
 
 /// The nested block `aws_iot_topic_rule.cloudwatch_alarm`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleCloudwatchAlarm(Body);
+
+impl std::fmt::Debug for IotTopicRuleCloudwatchAlarm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleCloudwatchAlarm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleCloudwatchAlarm`].
 #[derive(Clone, Debug)]
@@ -3557,10 +4160,18 @@ impl IotTopicRuleCloudwatchAlarm {
 }
 
 /// The fields of a [`IotTopicRuleCloudwatchAlarm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleCloudwatchAlarmFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleCloudwatchAlarmFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleCloudwatchAlarmFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleCloudwatchAlarmFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3594,8 +4205,15 @@ impl IotTopicRuleCloudwatchAlarmFields {
 }
 
 /// The nested block `aws_iot_topic_rule.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleCloudwatchLogs(Body);
+
+impl std::fmt::Debug for IotTopicRuleCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -3622,10 +4240,18 @@ impl IotTopicRuleCloudwatchLogs {
 }
 
 /// The fields of a [`IotTopicRuleCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3654,8 +4280,15 @@ impl IotTopicRuleCloudwatchLogsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.cloudwatch_metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleCloudwatchMetric(Body);
+
+impl std::fmt::Debug for IotTopicRuleCloudwatchMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleCloudwatchMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleCloudwatchMetric`].
 #[derive(Clone, Debug)]
@@ -3688,10 +4321,18 @@ impl IotTopicRuleCloudwatchMetric {
 }
 
 /// The fields of a [`IotTopicRuleCloudwatchMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleCloudwatchMetricFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleCloudwatchMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleCloudwatchMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleCloudwatchMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3735,8 +4376,15 @@ impl IotTopicRuleCloudwatchMetricFields {
 }
 
 /// The nested block `aws_iot_topic_rule.dynamodb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDynamodb(Body);
+
+impl std::fmt::Debug for IotTopicRuleDynamodb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDynamodb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleDynamodb`].
 #[derive(Clone, Debug)]
@@ -3792,10 +4440,18 @@ impl IotTopicRuleDynamodb {
 }
 
 /// The fields of a [`IotTopicRuleDynamodb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDynamodbFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleDynamodbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDynamodbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleDynamodbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3859,8 +4515,15 @@ impl IotTopicRuleDynamodbFields {
 }
 
 /// The nested block `aws_iot_topic_rule.dynamodbv2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDynamodbv2(Body);
+
+impl std::fmt::Debug for IotTopicRuleDynamodbv2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDynamodbv2").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleDynamodbv2`].
 #[derive(Clone, Debug)]
@@ -3885,10 +4548,18 @@ impl IotTopicRuleDynamodbv2 {
 }
 
 /// The fields of a [`IotTopicRuleDynamodbv2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDynamodbv2Fields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleDynamodbv2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDynamodbv2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleDynamodbv2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3912,8 +4583,15 @@ impl IotTopicRuleDynamodbv2Fields {
 }
 
 /// The nested block `aws_iot_topic_rule.dynamodbv2.put_item`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDynamodbv2PutItem(Body);
+
+impl std::fmt::Debug for IotTopicRuleDynamodbv2PutItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDynamodbv2PutItem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleDynamodbv2PutItem`].
 #[derive(Clone, Debug)]
@@ -3933,10 +4611,18 @@ impl IotTopicRuleDynamodbv2PutItem {
 }
 
 /// The fields of a [`IotTopicRuleDynamodbv2PutItem`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDynamodbv2PutItemFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleDynamodbv2PutItemFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDynamodbv2PutItemFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleDynamodbv2PutItemFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3955,8 +4641,15 @@ impl IotTopicRuleDynamodbv2PutItemFields {
 }
 
 /// The nested block `aws_iot_topic_rule.elasticsearch`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleElasticsearch(Body);
+
+impl std::fmt::Debug for IotTopicRuleElasticsearch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleElasticsearch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleElasticsearch`].
 #[derive(Clone, Debug)]
@@ -3984,10 +4677,18 @@ impl IotTopicRuleElasticsearch {
 }
 
 /// The fields of a [`IotTopicRuleElasticsearch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleElasticsearchFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleElasticsearchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleElasticsearchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleElasticsearchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4026,8 +4727,15 @@ impl IotTopicRuleElasticsearchFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorAction(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorAction").field(&self.0).finish()
+    }
+}
 
 impl IotTopicRuleErrorAction {
     #[inline]
@@ -4133,10 +4841,18 @@ impl IotTopicRuleErrorAction {
 }
 
 /// The fields of a [`IotTopicRuleErrorAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4245,8 +4961,15 @@ impl IotTopicRuleErrorActionFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.cloudwatch_alarm`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionCloudwatchAlarm(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionCloudwatchAlarm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionCloudwatchAlarm").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionCloudwatchAlarm`].
 #[derive(Clone, Debug)]
@@ -4272,10 +4995,18 @@ impl IotTopicRuleErrorActionCloudwatchAlarm {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionCloudwatchAlarm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionCloudwatchAlarmFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionCloudwatchAlarmFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionCloudwatchAlarmFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionCloudwatchAlarmFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4309,8 +5040,15 @@ impl IotTopicRuleErrorActionCloudwatchAlarmFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionCloudwatchLogs(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -4337,10 +5075,18 @@ impl IotTopicRuleErrorActionCloudwatchLogs {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4369,8 +5115,15 @@ impl IotTopicRuleErrorActionCloudwatchLogsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.cloudwatch_metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionCloudwatchMetric(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionCloudwatchMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionCloudwatchMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionCloudwatchMetric`].
 #[derive(Clone, Debug)]
@@ -4403,10 +5156,18 @@ impl IotTopicRuleErrorActionCloudwatchMetric {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionCloudwatchMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionCloudwatchMetricFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionCloudwatchMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionCloudwatchMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionCloudwatchMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4450,8 +5211,15 @@ impl IotTopicRuleErrorActionCloudwatchMetricFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.dynamodb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionDynamodb(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionDynamodb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionDynamodb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionDynamodb`].
 #[derive(Clone, Debug)]
@@ -4507,10 +5275,18 @@ impl IotTopicRuleErrorActionDynamodb {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionDynamodb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionDynamodbFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionDynamodbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionDynamodbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionDynamodbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4574,8 +5350,15 @@ impl IotTopicRuleErrorActionDynamodbFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.dynamodbv2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionDynamodbv2(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionDynamodbv2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionDynamodbv2").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionDynamodbv2`].
 #[derive(Clone, Debug)]
@@ -4600,10 +5383,18 @@ impl IotTopicRuleErrorActionDynamodbv2 {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionDynamodbv2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionDynamodbv2Fields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionDynamodbv2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionDynamodbv2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionDynamodbv2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4627,8 +5418,15 @@ impl IotTopicRuleErrorActionDynamodbv2Fields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.dynamodbv2.put_item`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionDynamodbv2PutItem(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionDynamodbv2PutItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionDynamodbv2PutItem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionDynamodbv2PutItem`].
 #[derive(Clone, Debug)]
@@ -4648,10 +5446,18 @@ impl IotTopicRuleErrorActionDynamodbv2PutItem {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionDynamodbv2PutItem`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionDynamodbv2PutItemFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionDynamodbv2PutItemFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionDynamodbv2PutItemFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionDynamodbv2PutItemFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4670,8 +5476,15 @@ impl IotTopicRuleErrorActionDynamodbv2PutItemFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.elasticsearch`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionElasticsearch(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionElasticsearch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionElasticsearch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionElasticsearch`].
 #[derive(Clone, Debug)]
@@ -4699,10 +5512,18 @@ impl IotTopicRuleErrorActionElasticsearch {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionElasticsearch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionElasticsearchFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionElasticsearchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionElasticsearchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionElasticsearchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4741,8 +5562,15 @@ impl IotTopicRuleErrorActionElasticsearchFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionFirehose(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionFirehose`].
 #[derive(Clone, Debug)]
@@ -4774,10 +5602,18 @@ impl IotTopicRuleErrorActionFirehose {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionFirehoseFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4811,8 +5647,15 @@ impl IotTopicRuleErrorActionFirehoseFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.http`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionHttp(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionHttp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionHttp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionHttp`].
 #[derive(Clone, Debug)]
@@ -4843,10 +5686,18 @@ impl IotTopicRuleErrorActionHttp {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionHttpFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4875,8 +5726,15 @@ impl IotTopicRuleErrorActionHttpFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.http.http_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionHttpHttpHeader(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionHttpHttpHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionHttpHttpHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionHttpHttpHeader`].
 #[derive(Clone, Debug)]
@@ -4898,10 +5756,18 @@ impl IotTopicRuleErrorActionHttpHttpHeader {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionHttpHttpHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionHttpHttpHeaderFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionHttpHttpHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionHttpHttpHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionHttpHttpHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4925,8 +5791,15 @@ impl IotTopicRuleErrorActionHttpHttpHeaderFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.iot_analytics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionIotAnalytics(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionIotAnalytics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionIotAnalytics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionIotAnalytics`].
 #[derive(Clone, Debug)]
@@ -4953,10 +5826,18 @@ impl IotTopicRuleErrorActionIotAnalytics {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionIotAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionIotAnalyticsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionIotAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionIotAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionIotAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4985,8 +5866,15 @@ impl IotTopicRuleErrorActionIotAnalyticsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.iot_events`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionIotEvents(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionIotEvents {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionIotEvents").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionIotEvents`].
 #[derive(Clone, Debug)]
@@ -5018,10 +5906,18 @@ impl IotTopicRuleErrorActionIotEvents {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionIotEvents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionIotEventsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionIotEventsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionIotEventsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionIotEventsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5055,8 +5951,15 @@ impl IotTopicRuleErrorActionIotEventsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.kafka`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionKafka(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionKafka {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionKafka").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionKafka`].
 #[derive(Clone, Debug)]
@@ -5096,10 +5999,18 @@ impl IotTopicRuleErrorActionKafka {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionKafka`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionKafkaFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionKafkaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionKafkaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionKafkaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5143,8 +6054,15 @@ impl IotTopicRuleErrorActionKafkaFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.kafka.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionKafkaHeader(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionKafkaHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionKafkaHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionKafkaHeader`].
 #[derive(Clone, Debug)]
@@ -5166,10 +6084,18 @@ impl IotTopicRuleErrorActionKafkaHeader {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionKafkaHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionKafkaHeaderFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionKafkaHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionKafkaHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionKafkaHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5193,8 +6119,15 @@ impl IotTopicRuleErrorActionKafkaHeaderFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.kinesis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionKinesis(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionKinesis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionKinesis").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionKinesis`].
 #[derive(Clone, Debug)]
@@ -5221,10 +6154,18 @@ impl IotTopicRuleErrorActionKinesis {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionKinesis`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionKinesisFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionKinesisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionKinesisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionKinesisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5253,8 +6194,15 @@ impl IotTopicRuleErrorActionKinesisFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.lambda`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionLambda(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionLambda {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionLambda").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionLambda`].
 #[derive(Clone, Debug)]
@@ -5274,10 +6222,18 @@ impl IotTopicRuleErrorActionLambda {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionLambdaFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5296,8 +6252,15 @@ impl IotTopicRuleErrorActionLambdaFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.republish`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionRepublish(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionRepublish {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionRepublish").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionRepublish`].
 #[derive(Clone, Debug)]
@@ -5324,10 +6287,18 @@ impl IotTopicRuleErrorActionRepublish {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionRepublish`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionRepublishFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionRepublishFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionRepublishFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionRepublishFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5356,8 +6327,15 @@ impl IotTopicRuleErrorActionRepublishFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionS3(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionS3`].
 #[derive(Clone, Debug)]
@@ -5386,10 +6364,18 @@ impl IotTopicRuleErrorActionS3 {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionS3Fields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5423,8 +6409,15 @@ impl IotTopicRuleErrorActionS3Fields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.sns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionSns(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionSns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionSns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionSns`].
 #[derive(Clone, Debug)]
@@ -5451,10 +6444,18 @@ impl IotTopicRuleErrorActionSns {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionSns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionSnsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionSnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionSnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionSnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5483,8 +6484,15 @@ impl IotTopicRuleErrorActionSnsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.sqs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionSqs(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionSqs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionSqs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionSqs`].
 #[derive(Clone, Debug)]
@@ -5508,10 +6516,18 @@ impl IotTopicRuleErrorActionSqs {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionSqs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionSqsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionSqsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionSqsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionSqsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5540,8 +6556,15 @@ impl IotTopicRuleErrorActionSqsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.step_functions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionStepFunctions(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionStepFunctions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionStepFunctions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionStepFunctions`].
 #[derive(Clone, Debug)]
@@ -5568,10 +6591,18 @@ impl IotTopicRuleErrorActionStepFunctions {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionStepFunctions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionStepFunctionsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionStepFunctionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionStepFunctionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionStepFunctionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5600,8 +6631,15 @@ impl IotTopicRuleErrorActionStepFunctionsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.timestream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionTimestream(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionTimestream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionTimestream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionTimestream`].
 #[derive(Clone, Debug)]
@@ -5632,10 +6670,18 @@ impl IotTopicRuleErrorActionTimestream {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionTimestream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionTimestreamFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionTimestreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionTimestreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionTimestreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5674,8 +6720,15 @@ impl IotTopicRuleErrorActionTimestreamFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.timestream.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionTimestreamDimension(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionTimestreamDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionTimestreamDimension").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionTimestreamDimension`].
 #[derive(Clone, Debug)]
@@ -5697,10 +6750,18 @@ impl IotTopicRuleErrorActionTimestreamDimension {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionTimestreamDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionTimestreamDimensionFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionTimestreamDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionTimestreamDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionTimestreamDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5724,8 +6785,15 @@ impl IotTopicRuleErrorActionTimestreamDimensionFields {
 }
 
 /// The nested block `aws_iot_topic_rule.error_action.timestream.timestamp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionTimestreamTimestamp(Body);
+
+impl std::fmt::Debug for IotTopicRuleErrorActionTimestreamTimestamp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionTimestreamTimestamp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleErrorActionTimestreamTimestamp`].
 #[derive(Clone, Debug)]
@@ -5747,10 +6815,18 @@ impl IotTopicRuleErrorActionTimestreamTimestamp {
 }
 
 /// The fields of a [`IotTopicRuleErrorActionTimestreamTimestamp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleErrorActionTimestreamTimestampFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleErrorActionTimestreamTimestampFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleErrorActionTimestreamTimestampFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleErrorActionTimestreamTimestampFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5774,8 +6850,15 @@ impl IotTopicRuleErrorActionTimestreamTimestampFields {
 }
 
 /// The nested block `aws_iot_topic_rule.firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleFirehose(Body);
+
+impl std::fmt::Debug for IotTopicRuleFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleFirehose`].
 #[derive(Clone, Debug)]
@@ -5807,10 +6890,18 @@ impl IotTopicRuleFirehose {
 }
 
 /// The fields of a [`IotTopicRuleFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleFirehoseFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5844,8 +6935,15 @@ impl IotTopicRuleFirehoseFields {
 }
 
 /// The nested block `aws_iot_topic_rule.http`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleHttp(Body);
+
+impl std::fmt::Debug for IotTopicRuleHttp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleHttp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleHttp`].
 #[derive(Clone, Debug)]
@@ -5876,10 +6974,18 @@ impl IotTopicRuleHttp {
 }
 
 /// The fields of a [`IotTopicRuleHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleHttpFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5908,8 +7014,15 @@ impl IotTopicRuleHttpFields {
 }
 
 /// The nested block `aws_iot_topic_rule.http.http_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleHttpHttpHeader(Body);
+
+impl std::fmt::Debug for IotTopicRuleHttpHttpHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleHttpHttpHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleHttpHttpHeader`].
 #[derive(Clone, Debug)]
@@ -5931,10 +7044,18 @@ impl IotTopicRuleHttpHttpHeader {
 }
 
 /// The fields of a [`IotTopicRuleHttpHttpHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleHttpHttpHeaderFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleHttpHttpHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleHttpHttpHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleHttpHttpHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5958,8 +7079,15 @@ impl IotTopicRuleHttpHttpHeaderFields {
 }
 
 /// The nested block `aws_iot_topic_rule.iot_analytics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleIotAnalytics(Body);
+
+impl std::fmt::Debug for IotTopicRuleIotAnalytics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleIotAnalytics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleIotAnalytics`].
 #[derive(Clone, Debug)]
@@ -5986,10 +7114,18 @@ impl IotTopicRuleIotAnalytics {
 }
 
 /// The fields of a [`IotTopicRuleIotAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleIotAnalyticsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleIotAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleIotAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleIotAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6018,8 +7154,15 @@ impl IotTopicRuleIotAnalyticsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.iot_events`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleIotEvents(Body);
+
+impl std::fmt::Debug for IotTopicRuleIotEvents {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleIotEvents").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleIotEvents`].
 #[derive(Clone, Debug)]
@@ -6051,10 +7194,18 @@ impl IotTopicRuleIotEvents {
 }
 
 /// The fields of a [`IotTopicRuleIotEvents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleIotEventsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleIotEventsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleIotEventsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleIotEventsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6088,8 +7239,15 @@ impl IotTopicRuleIotEventsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.kafka`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleKafka(Body);
+
+impl std::fmt::Debug for IotTopicRuleKafka {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleKafka").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleKafka`].
 #[derive(Clone, Debug)]
@@ -6129,10 +7287,18 @@ impl IotTopicRuleKafka {
 }
 
 /// The fields of a [`IotTopicRuleKafka`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleKafkaFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleKafkaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleKafkaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleKafkaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6176,8 +7342,15 @@ impl IotTopicRuleKafkaFields {
 }
 
 /// The nested block `aws_iot_topic_rule.kafka.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleKafkaHeader(Body);
+
+impl std::fmt::Debug for IotTopicRuleKafkaHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleKafkaHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleKafkaHeader`].
 #[derive(Clone, Debug)]
@@ -6199,10 +7372,18 @@ impl IotTopicRuleKafkaHeader {
 }
 
 /// The fields of a [`IotTopicRuleKafkaHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleKafkaHeaderFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleKafkaHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleKafkaHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleKafkaHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6226,8 +7407,15 @@ impl IotTopicRuleKafkaHeaderFields {
 }
 
 /// The nested block `aws_iot_topic_rule.kinesis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleKinesis(Body);
+
+impl std::fmt::Debug for IotTopicRuleKinesis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleKinesis").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleKinesis`].
 #[derive(Clone, Debug)]
@@ -6254,10 +7442,18 @@ impl IotTopicRuleKinesis {
 }
 
 /// The fields of a [`IotTopicRuleKinesis`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleKinesisFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleKinesisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleKinesisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleKinesisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6286,8 +7482,15 @@ impl IotTopicRuleKinesisFields {
 }
 
 /// The nested block `aws_iot_topic_rule.lambda`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleLambda(Body);
+
+impl std::fmt::Debug for IotTopicRuleLambda {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleLambda").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleLambda`].
 #[derive(Clone, Debug)]
@@ -6307,10 +7510,18 @@ impl IotTopicRuleLambda {
 }
 
 /// The fields of a [`IotTopicRuleLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleLambdaFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6329,8 +7540,15 @@ impl IotTopicRuleLambdaFields {
 }
 
 /// The nested block `aws_iot_topic_rule.republish`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleRepublish(Body);
+
+impl std::fmt::Debug for IotTopicRuleRepublish {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleRepublish").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleRepublish`].
 #[derive(Clone, Debug)]
@@ -6357,10 +7575,18 @@ impl IotTopicRuleRepublish {
 }
 
 /// The fields of a [`IotTopicRuleRepublish`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleRepublishFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleRepublishFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleRepublishFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleRepublishFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6389,8 +7615,15 @@ impl IotTopicRuleRepublishFields {
 }
 
 /// The nested block `aws_iot_topic_rule.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleS3(Body);
+
+impl std::fmt::Debug for IotTopicRuleS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleS3`].
 #[derive(Clone, Debug)]
@@ -6419,10 +7652,18 @@ impl IotTopicRuleS3 {
 }
 
 /// The fields of a [`IotTopicRuleS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleS3Fields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6456,8 +7697,15 @@ impl IotTopicRuleS3Fields {
 }
 
 /// The nested block `aws_iot_topic_rule.sns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleSns(Body);
+
+impl std::fmt::Debug for IotTopicRuleSns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleSns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleSns`].
 #[derive(Clone, Debug)]
@@ -6484,10 +7732,18 @@ impl IotTopicRuleSns {
 }
 
 /// The fields of a [`IotTopicRuleSns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleSnsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleSnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleSnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleSnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6516,8 +7772,15 @@ impl IotTopicRuleSnsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.sqs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleSqs(Body);
+
+impl std::fmt::Debug for IotTopicRuleSqs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleSqs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleSqs`].
 #[derive(Clone, Debug)]
@@ -6541,10 +7804,18 @@ impl IotTopicRuleSqs {
 }
 
 /// The fields of a [`IotTopicRuleSqs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleSqsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleSqsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleSqsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleSqsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6573,8 +7844,15 @@ impl IotTopicRuleSqsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.step_functions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleStepFunctions(Body);
+
+impl std::fmt::Debug for IotTopicRuleStepFunctions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleStepFunctions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleStepFunctions`].
 #[derive(Clone, Debug)]
@@ -6601,10 +7879,18 @@ impl IotTopicRuleStepFunctions {
 }
 
 /// The fields of a [`IotTopicRuleStepFunctions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleStepFunctionsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleStepFunctionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleStepFunctionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleStepFunctionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6633,8 +7919,15 @@ impl IotTopicRuleStepFunctionsFields {
 }
 
 /// The nested block `aws_iot_topic_rule.timestream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleTimestream(Body);
+
+impl std::fmt::Debug for IotTopicRuleTimestream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleTimestream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleTimestream`].
 #[derive(Clone, Debug)]
@@ -6665,10 +7958,18 @@ impl IotTopicRuleTimestream {
 }
 
 /// The fields of a [`IotTopicRuleTimestream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleTimestreamFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleTimestreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleTimestreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleTimestreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6707,8 +8008,15 @@ impl IotTopicRuleTimestreamFields {
 }
 
 /// The nested block `aws_iot_topic_rule.timestream.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleTimestreamDimension(Body);
+
+impl std::fmt::Debug for IotTopicRuleTimestreamDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleTimestreamDimension").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleTimestreamDimension`].
 #[derive(Clone, Debug)]
@@ -6730,10 +8038,18 @@ impl IotTopicRuleTimestreamDimension {
 }
 
 /// The fields of a [`IotTopicRuleTimestreamDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleTimestreamDimensionFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleTimestreamDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleTimestreamDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleTimestreamDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6757,8 +8073,15 @@ impl IotTopicRuleTimestreamDimensionFields {
 }
 
 /// The nested block `aws_iot_topic_rule.timestream.timestamp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleTimestreamTimestamp(Body);
+
+impl std::fmt::Debug for IotTopicRuleTimestreamTimestamp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleTimestreamTimestamp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleTimestreamTimestamp`].
 #[derive(Clone, Debug)]
@@ -6780,10 +8103,18 @@ impl IotTopicRuleTimestreamTimestamp {
 }
 
 /// The fields of a [`IotTopicRuleTimestreamTimestamp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleTimestreamTimestampFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleTimestreamTimestampFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleTimestreamTimestampFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleTimestreamTimestampFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6807,8 +8138,15 @@ impl IotTopicRuleTimestreamTimestampFields {
 }
 
 /// The resource `aws_iot_topic_rule_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDestination(Body);
+
+impl std::fmt::Debug for IotTopicRuleDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleDestination`].
 #[derive(Clone, Debug)]
@@ -6849,9 +8187,11 @@ impl IotTopicRuleDestination {
 }
 
 impl BlockType for IotTopicRuleDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6865,16 +8205,25 @@ impl Resource for IotTopicRuleDestination {
 }
 
 /// A declared [`IotTopicRuleDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDestinationRef(BlockRef);
 
+impl std::fmt::Debug for IotTopicRuleDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IotTopicRuleDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IotTopicRuleDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6918,8 +8267,15 @@ impl IotTopicRuleDestinationRef {
 }
 
 /// The nested block `aws_iot_topic_rule_destination.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDestinationTimeouts(Body);
+
+impl std::fmt::Debug for IotTopicRuleDestinationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDestinationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IotTopicRuleDestinationTimeouts {
     #[inline]
@@ -6945,10 +8301,18 @@ impl IotTopicRuleDestinationTimeouts {
 }
 
 /// The fields of a [`IotTopicRuleDestinationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDestinationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleDestinationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDestinationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleDestinationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6977,8 +8341,15 @@ impl IotTopicRuleDestinationTimeoutsFields {
 }
 
 /// The nested block `aws_iot_topic_rule_destination.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDestinationVpcConfiguration(Body);
+
+impl std::fmt::Debug for IotTopicRuleDestinationVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDestinationVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IotTopicRuleDestinationVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -7007,10 +8378,18 @@ impl IotTopicRuleDestinationVpcConfiguration {
 }
 
 /// The fields of a [`IotTopicRuleDestinationVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IotTopicRuleDestinationVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for IotTopicRuleDestinationVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IotTopicRuleDestinationVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IotTopicRuleDestinationVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7044,8 +8423,15 @@ impl IotTopicRuleDestinationVpcConfigurationFields {
 }
 
 /// The data source `aws_iot_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIotEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsIotEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIotEndpoint").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIotEndpoint {
     #[inline]
@@ -7072,9 +8458,11 @@ impl DataAwsIotEndpoint {
 }
 
 impl BlockType for DataAwsIotEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7087,16 +8475,25 @@ impl DataSource for DataAwsIotEndpoint {
 }
 
 /// A declared [`DataAwsIotEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIotEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIotEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIotEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIotEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIotEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7130,8 +8527,15 @@ impl DataAwsIotEndpointRef {
 }
 
 /// The data source `aws_iot_registration_code`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIotRegistrationCode(Body);
+
+impl std::fmt::Debug for DataAwsIotRegistrationCode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIotRegistrationCode").field(&self.0).finish()
+    }
+}
 
 impl DataAwsIotRegistrationCode {
     #[inline]
@@ -7153,9 +8557,11 @@ impl DataAwsIotRegistrationCode {
 }
 
 impl BlockType for DataAwsIotRegistrationCode {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7168,16 +8574,25 @@ impl DataSource for DataAwsIotRegistrationCode {
 }
 
 /// A declared [`DataAwsIotRegistrationCode`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIotRegistrationCodeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIotRegistrationCodeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIotRegistrationCodeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIotRegistrationCodeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIotRegistrationCodeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_ip_ranges`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIpRanges(Body);
+
+impl std::fmt::Debug for DataAwsIpRanges {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIpRanges").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIpRanges`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl DataAwsIpRanges {
 }
 
 impl BlockType for DataAwsIpRanges {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -60,16 +69,25 @@ impl DataSource for DataAwsIpRanges {
 }
 
 /// A declared [`DataAwsIpRanges`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIpRangesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIpRangesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIpRangesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIpRangesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIpRangesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

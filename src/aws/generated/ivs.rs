@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ivs_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsChannel(Body);
+
+impl std::fmt::Debug for IvsChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsChannel").field(&self.0).finish()
+    }
+}
 
 impl IvsChannel {
     #[inline]
@@ -72,9 +79,11 @@ impl IvsChannel {
 }
 
 impl BlockType for IvsChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -88,16 +97,25 @@ impl Resource for IvsChannel {
 }
 
 /// A declared [`IvsChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsChannelRef(BlockRef);
 
+impl std::fmt::Debug for IvsChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IvsChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IvsChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -176,8 +194,15 @@ impl IvsChannelRef {
 }
 
 /// The nested block `aws_ivs_channel.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsChannelTimeouts(Body);
+
+impl std::fmt::Debug for IvsChannelTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsChannelTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IvsChannelTimeouts {
     #[inline]
@@ -203,10 +228,18 @@ impl IvsChannelTimeouts {
 }
 
 /// The fields of a [`IvsChannelTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsChannelTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IvsChannelTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsChannelTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvsChannelTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -235,8 +268,15 @@ impl IvsChannelTimeoutsFields {
 }
 
 /// The resource `aws_ivs_playback_key_pair`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsPlaybackKeyPair(Body);
+
+impl std::fmt::Debug for IvsPlaybackKeyPair {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsPlaybackKeyPair").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IvsPlaybackKeyPair`].
 #[derive(Clone, Debug)]
@@ -287,9 +327,11 @@ impl IvsPlaybackKeyPair {
 }
 
 impl BlockType for IvsPlaybackKeyPair {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -303,16 +345,25 @@ impl Resource for IvsPlaybackKeyPair {
 }
 
 /// A declared [`IvsPlaybackKeyPair`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsPlaybackKeyPairRef(BlockRef);
 
+impl std::fmt::Debug for IvsPlaybackKeyPairRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsPlaybackKeyPairRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IvsPlaybackKeyPairRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IvsPlaybackKeyPairRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -371,8 +422,15 @@ impl IvsPlaybackKeyPairRef {
 }
 
 /// The nested block `aws_ivs_playback_key_pair.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsPlaybackKeyPairTimeouts(Body);
+
+impl std::fmt::Debug for IvsPlaybackKeyPairTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsPlaybackKeyPairTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IvsPlaybackKeyPairTimeouts {
     #[inline]
@@ -393,10 +451,18 @@ impl IvsPlaybackKeyPairTimeouts {
 }
 
 /// The fields of a [`IvsPlaybackKeyPairTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsPlaybackKeyPairTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IvsPlaybackKeyPairTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsPlaybackKeyPairTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvsPlaybackKeyPairTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -420,8 +486,15 @@ impl IvsPlaybackKeyPairTimeoutsFields {
 }
 
 /// The resource `aws_ivs_recording_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfiguration(Body);
+
+impl std::fmt::Debug for IvsRecordingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IvsRecordingConfiguration`].
 #[derive(Clone, Debug)]
@@ -482,9 +555,11 @@ impl IvsRecordingConfiguration {
 }
 
 impl BlockType for IvsRecordingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -498,16 +573,25 @@ impl Resource for IvsRecordingConfiguration {
 }
 
 /// A declared [`IvsRecordingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for IvsRecordingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IvsRecordingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IvsRecordingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -576,8 +660,15 @@ impl IvsRecordingConfigurationRef {
 }
 
 /// The nested block `aws_ivs_recording_configuration.destination_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationDestinationConfiguration(Body);
+
+impl std::fmt::Debug for IvsRecordingConfigurationDestinationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationDestinationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IvsRecordingConfigurationDestinationConfiguration`].
 #[derive(Clone, Debug)]
@@ -597,10 +688,18 @@ impl IvsRecordingConfigurationDestinationConfiguration {
 }
 
 /// The fields of a [`IvsRecordingConfigurationDestinationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationDestinationConfigurationFields(Expr);
 
+impl std::fmt::Debug for IvsRecordingConfigurationDestinationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationDestinationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvsRecordingConfigurationDestinationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -619,8 +718,15 @@ impl IvsRecordingConfigurationDestinationConfigurationFields {
 }
 
 /// The nested block `aws_ivs_recording_configuration.destination_configuration.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationDestinationConfigurationS3(Body);
+
+impl std::fmt::Debug for IvsRecordingConfigurationDestinationConfigurationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationDestinationConfigurationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IvsRecordingConfigurationDestinationConfigurationS3`].
 #[derive(Clone, Debug)]
@@ -640,10 +746,18 @@ impl IvsRecordingConfigurationDestinationConfigurationS3 {
 }
 
 /// The fields of a [`IvsRecordingConfigurationDestinationConfigurationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationDestinationConfigurationS3Fields(Expr);
 
+impl std::fmt::Debug for IvsRecordingConfigurationDestinationConfigurationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationDestinationConfigurationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvsRecordingConfigurationDestinationConfigurationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -662,8 +776,15 @@ impl IvsRecordingConfigurationDestinationConfigurationS3Fields {
 }
 
 /// The nested block `aws_ivs_recording_configuration.thumbnail_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationThumbnailConfiguration(Body);
+
+impl std::fmt::Debug for IvsRecordingConfigurationThumbnailConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationThumbnailConfiguration").field(&self.0).finish()
+    }
+}
 
 impl IvsRecordingConfigurationThumbnailConfiguration {
     #[inline]
@@ -684,10 +805,18 @@ impl IvsRecordingConfigurationThumbnailConfiguration {
 }
 
 /// The fields of a [`IvsRecordingConfigurationThumbnailConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationThumbnailConfigurationFields(Expr);
 
+impl std::fmt::Debug for IvsRecordingConfigurationThumbnailConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationThumbnailConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvsRecordingConfigurationThumbnailConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -711,8 +840,15 @@ impl IvsRecordingConfigurationThumbnailConfigurationFields {
 }
 
 /// The nested block `aws_ivs_recording_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for IvsRecordingConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IvsRecordingConfigurationTimeouts {
     #[inline]
@@ -733,10 +869,18 @@ impl IvsRecordingConfigurationTimeouts {
 }
 
 /// The fields of a [`IvsRecordingConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvsRecordingConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IvsRecordingConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvsRecordingConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvsRecordingConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -760,8 +904,15 @@ impl IvsRecordingConfigurationTimeoutsFields {
 }
 
 /// The data source `aws_ivs_stream_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIvsStreamKey(Body);
+
+impl std::fmt::Debug for DataAwsIvsStreamKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIvsStreamKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsIvsStreamKey`].
 #[derive(Clone, Debug)]
@@ -797,9 +948,11 @@ impl DataAwsIvsStreamKey {
 }
 
 impl BlockType for DataAwsIvsStreamKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -812,16 +965,25 @@ impl DataSource for DataAwsIvsStreamKey {
 }
 
 /// A declared [`DataAwsIvsStreamKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsIvsStreamKeyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsIvsStreamKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsIvsStreamKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsIvsStreamKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsIvsStreamKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ivschat_logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfiguration(Body);
+
+impl std::fmt::Debug for IvschatLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl IvschatLoggingConfiguration {
     #[inline]
@@ -57,9 +64,11 @@ impl IvschatLoggingConfiguration {
 }
 
 impl BlockType for IvschatLoggingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for IvschatLoggingConfiguration {
 }
 
 /// A declared [`IvschatLoggingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for IvschatLoggingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IvschatLoggingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IvschatLoggingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -141,8 +159,15 @@ impl IvschatLoggingConfigurationRef {
 }
 
 /// The nested block `aws_ivschat_logging_configuration.destination_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfiguration(Body);
+
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl IvschatLoggingConfigurationDestinationConfiguration {
     #[inline]
@@ -168,10 +193,18 @@ impl IvschatLoggingConfigurationDestinationConfiguration {
 }
 
 /// The fields of a [`IvschatLoggingConfigurationDestinationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfigurationFields(Expr);
 
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvschatLoggingConfigurationDestinationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -200,8 +233,15 @@ impl IvschatLoggingConfigurationDestinationConfigurationFields {
 }
 
 /// The nested block `aws_ivschat_logging_configuration.destination_configuration.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogs(Body);
+
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -221,10 +261,18 @@ impl IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogs {
 }
 
 /// The fields of a [`IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -243,8 +291,15 @@ impl IvschatLoggingConfigurationDestinationConfigurationCloudwatchLogsFields {
 }
 
 /// The nested block `aws_ivschat_logging_configuration.destination_configuration.firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfigurationFirehose(Body);
+
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfigurationFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfigurationFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IvschatLoggingConfigurationDestinationConfigurationFirehose`].
 #[derive(Clone, Debug)]
@@ -264,10 +319,18 @@ impl IvschatLoggingConfigurationDestinationConfigurationFirehose {
 }
 
 /// The fields of a [`IvschatLoggingConfigurationDestinationConfigurationFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfigurationFirehoseFields(Expr);
 
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfigurationFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfigurationFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvschatLoggingConfigurationDestinationConfigurationFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -286,8 +349,15 @@ impl IvschatLoggingConfigurationDestinationConfigurationFirehoseFields {
 }
 
 /// The nested block `aws_ivschat_logging_configuration.destination_configuration.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfigurationS3(Body);
+
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfigurationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfigurationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`IvschatLoggingConfigurationDestinationConfigurationS3`].
 #[derive(Clone, Debug)]
@@ -307,10 +377,18 @@ impl IvschatLoggingConfigurationDestinationConfigurationS3 {
 }
 
 /// The fields of a [`IvschatLoggingConfigurationDestinationConfigurationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationDestinationConfigurationS3Fields(Expr);
 
+impl std::fmt::Debug for IvschatLoggingConfigurationDestinationConfigurationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationDestinationConfigurationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvschatLoggingConfigurationDestinationConfigurationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -329,8 +407,15 @@ impl IvschatLoggingConfigurationDestinationConfigurationS3Fields {
 }
 
 /// The nested block `aws_ivschat_logging_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for IvschatLoggingConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IvschatLoggingConfigurationTimeouts {
     #[inline]
@@ -356,10 +441,18 @@ impl IvschatLoggingConfigurationTimeouts {
 }
 
 /// The fields of a [`IvschatLoggingConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatLoggingConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IvschatLoggingConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatLoggingConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvschatLoggingConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -388,8 +481,15 @@ impl IvschatLoggingConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_ivschat_room`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatRoom(Body);
+
+impl std::fmt::Debug for IvschatRoom {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatRoom").field(&self.0).finish()
+    }
+}
 
 impl IvschatRoom {
     #[inline]
@@ -451,9 +551,11 @@ impl IvschatRoom {
 }
 
 impl BlockType for IvschatRoom {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -467,16 +569,25 @@ impl Resource for IvschatRoom {
 }
 
 /// A declared [`IvschatRoom`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatRoomRef(BlockRef);
 
+impl std::fmt::Debug for IvschatRoomRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatRoomRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for IvschatRoomRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for IvschatRoomRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -545,8 +656,15 @@ impl IvschatRoomRef {
 }
 
 /// The nested block `aws_ivschat_room.message_review_handler`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatRoomMessageReviewHandler(Body);
+
+impl std::fmt::Debug for IvschatRoomMessageReviewHandler {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatRoomMessageReviewHandler").field(&self.0).finish()
+    }
+}
 
 impl IvschatRoomMessageReviewHandler {
     #[inline]
@@ -567,10 +685,18 @@ impl IvschatRoomMessageReviewHandler {
 }
 
 /// The fields of a [`IvschatRoomMessageReviewHandler`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatRoomMessageReviewHandlerFields(Expr);
 
+impl std::fmt::Debug for IvschatRoomMessageReviewHandlerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatRoomMessageReviewHandlerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvschatRoomMessageReviewHandlerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -594,8 +720,15 @@ impl IvschatRoomMessageReviewHandlerFields {
 }
 
 /// The nested block `aws_ivschat_room.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatRoomTimeouts(Body);
+
+impl std::fmt::Debug for IvschatRoomTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatRoomTimeouts").field(&self.0).finish()
+    }
+}
 
 impl IvschatRoomTimeouts {
     #[inline]
@@ -621,10 +754,18 @@ impl IvschatRoomTimeouts {
 }
 
 /// The fields of a [`IvschatRoomTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IvschatRoomTimeoutsFields(Expr);
 
+impl std::fmt::Debug for IvschatRoomTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IvschatRoomTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for IvschatRoomTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

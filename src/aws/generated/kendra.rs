@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_kendra_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSource(Body);
+
+impl std::fmt::Debug for KendraDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSource`].
 #[derive(Clone, Debug)]
@@ -90,9 +97,11 @@ impl KendraDataSource {
 }
 
 impl BlockType for KendraDataSource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -106,16 +115,25 @@ impl Resource for KendraDataSource {
 }
 
 /// A declared [`KendraDataSource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceRef(BlockRef);
 
+impl std::fmt::Debug for KendraDataSourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KendraDataSourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KendraDataSourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -229,8 +247,15 @@ impl KendraDataSourceRef {
 }
 
 /// The nested block `aws_kendra_data_source.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceConfiguration {
     #[inline]
@@ -256,10 +281,18 @@ impl KendraDataSourceConfiguration {
 }
 
 /// The fields of a [`KendraDataSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -288,8 +321,15 @@ impl KendraDataSourceConfigurationFields {
 }
 
 /// The nested block `aws_kendra_data_source.configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -334,10 +374,18 @@ impl KendraDataSourceConfigurationS3Configuration {
 }
 
 /// The fields of a [`KendraDataSourceConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -381,8 +429,15 @@ impl KendraDataSourceConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_kendra_data_source.configuration.s3_configuration.access_control_list_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationS3ConfigurationAccessControlListConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationS3ConfigurationAccessControlListConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationS3ConfigurationAccessControlListConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceConfigurationS3ConfigurationAccessControlListConfiguration {
     #[inline]
@@ -398,10 +453,18 @@ impl KendraDataSourceConfigurationS3ConfigurationAccessControlListConfiguration 
 }
 
 /// The fields of a [`KendraDataSourceConfigurationS3ConfigurationAccessControlListConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationS3ConfigurationAccessControlListConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationS3ConfigurationAccessControlListConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationS3ConfigurationAccessControlListConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationS3ConfigurationAccessControlListConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -420,8 +483,15 @@ impl KendraDataSourceConfigurationS3ConfigurationAccessControlListConfigurationF
 }
 
 /// The nested block `aws_kendra_data_source.configuration.s3_configuration.documents_metadata_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfiguration {
     #[inline]
@@ -437,10 +507,18 @@ impl KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfiguration 
 }
 
 /// The fields of a [`KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -459,8 +537,15 @@ impl KendraDataSourceConfigurationS3ConfigurationDocumentsMetadataConfigurationF
 }
 
 /// The nested block `aws_kendra_data_source.configuration.template_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationTemplateConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationTemplateConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationTemplateConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceConfigurationTemplateConfiguration`].
 #[derive(Clone, Debug)]
@@ -480,10 +565,18 @@ impl KendraDataSourceConfigurationTemplateConfiguration {
 }
 
 /// The fields of a [`KendraDataSourceConfigurationTemplateConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationTemplateConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationTemplateConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationTemplateConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationTemplateConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -502,8 +595,15 @@ impl KendraDataSourceConfigurationTemplateConfigurationFields {
 }
 
 /// The nested block `aws_kendra_data_source.configuration.web_crawler_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceConfigurationWebCrawlerConfiguration`].
 #[derive(Clone, Debug)]
@@ -563,10 +663,18 @@ impl KendraDataSourceConfigurationWebCrawlerConfiguration {
 }
 
 /// The fields of a [`KendraDataSourceConfigurationWebCrawlerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationWebCrawlerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -625,8 +733,15 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationFields {
 }
 
 /// The nested block `aws_kendra_data_source.configuration.web_crawler_configuration.authentication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfiguration {
     #[inline]
@@ -643,10 +758,18 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigura
 }
 
 /// The fields of a [`KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -665,8 +788,15 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigura
 }
 
 /// The nested block `aws_kendra_data_source.configuration.web_crawler_configuration.authentication_configuration.basic_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthentication(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthentication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthentication`].
 #[derive(Clone, Debug)]
@@ -690,10 +820,18 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigura
 }
 
 /// The fields of a [`KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthenticationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigurationBasicAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -722,8 +860,15 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationAuthenticationConfigura
 }
 
 /// The nested block `aws_kendra_data_source.configuration.web_crawler_configuration.proxy_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfiguration`].
 #[derive(Clone, Debug)]
@@ -750,10 +895,18 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfiguration {
 }
 
 /// The fields of a [`KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -782,8 +935,15 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationProxyConfigurationField
 }
 
 /// The nested block `aws_kendra_data_source.configuration.web_crawler_configuration.urls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationUrls(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationUrls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationUrls").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceConfigurationWebCrawlerConfigurationUrls {
     #[inline]
@@ -804,10 +964,18 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationUrls {
 }
 
 /// The fields of a [`KendraDataSourceConfigurationWebCrawlerConfigurationUrls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationUrlsFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationUrlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -831,8 +999,15 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationUrlsFields {
 }
 
 /// The nested block `aws_kendra_data_source.configuration.web_crawler_configuration.urls.seed_url_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfiguration`].
 #[derive(Clone, Debug)]
@@ -857,10 +1032,18 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfiguratio
 }
 
 /// The fields of a [`KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -884,8 +1067,15 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSeedUrlConfiguratio
 }
 
 /// The nested block `aws_kendra_data_source.configuration.web_crawler_configuration.urls.site_maps_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfiguration`].
 #[derive(Clone, Debug)]
@@ -905,10 +1095,18 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfigurati
 }
 
 /// The fields of a [`KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -927,8 +1125,15 @@ impl KendraDataSourceConfigurationWebCrawlerConfigurationUrlsSiteMapsConfigurati
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceCustomDocumentEnrichmentConfiguration {
     #[inline]
@@ -960,10 +1165,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfiguration {
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -997,8 +1210,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationFields {
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.inline_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurations(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurations").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurations {
     #[inline]
@@ -1024,10 +1244,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurations {
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1056,8 +1284,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsFi
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.inline_configurations.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCondition(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCondition`].
 #[derive(Clone, Debug)]
@@ -1084,10 +1319,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCo
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1116,8 +1359,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCo
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.inline_configurations.condition.condition_on_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValue(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValue").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValue {
     #[inline]
@@ -1148,10 +1398,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCo
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValueFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsConditionConditionOnValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1185,8 +1443,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsCo
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.inline_configurations.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTarget(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTarget").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTarget {
     #[inline]
@@ -1212,10 +1477,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTa
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1244,8 +1517,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTa
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.inline_configurations.target.target_document_attribute_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValue(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValue").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValue {
     #[inline]
@@ -1276,10 +1556,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTa
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValueFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTargetTargetDocumentAttributeValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1313,8 +1601,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationInlineConfigurationsTa
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.post_extraction_hook_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfiguration`].
 #[derive(Clone, Debug)]
@@ -1341,10 +1636,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConf
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1373,8 +1676,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConf
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.post_extraction_hook_configuration.invocation_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationCondition(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationCondition`].
 #[derive(Clone, Debug)]
@@ -1401,10 +1711,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConf
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1433,8 +1751,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConf
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.post_extraction_hook_configuration.invocation_condition.condition_on_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValue(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValue").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValue {
     #[inline]
@@ -1465,10 +1790,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConf
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValueFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConfigurationInvocationConditionConditionOnValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1502,8 +1835,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPostExtractionHookConf
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.pre_extraction_hook_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfiguration(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfiguration`].
 #[derive(Clone, Debug)]
@@ -1530,10 +1870,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfi
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1562,8 +1910,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfi
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.pre_extraction_hook_configuration.invocation_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationCondition(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationCondition`].
 #[derive(Clone, Debug)]
@@ -1590,10 +1945,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfi
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1622,8 +1985,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfi
 }
 
 /// The nested block `aws_kendra_data_source.custom_document_enrichment_configuration.pre_extraction_hook_configuration.invocation_condition.condition_on_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValue(Body);
+
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValue").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValue {
     #[inline]
@@ -1654,10 +2024,18 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfi
 }
 
 /// The fields of a [`KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValueFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfigurationInvocationConditionConditionOnValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1691,8 +2069,15 @@ impl KendraDataSourceCustomDocumentEnrichmentConfigurationPreExtractionHookConfi
 }
 
 /// The nested block `aws_kendra_data_source.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceTimeouts(Body);
+
+impl std::fmt::Debug for KendraDataSourceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KendraDataSourceTimeouts {
     #[inline]
@@ -1718,10 +2103,18 @@ impl KendraDataSourceTimeouts {
 }
 
 /// The fields of a [`KendraDataSourceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraDataSourceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KendraDataSourceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraDataSourceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraDataSourceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1750,8 +2143,15 @@ impl KendraDataSourceTimeoutsFields {
 }
 
 /// The resource `aws_kendra_experience`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperience(Body);
+
+impl std::fmt::Debug for KendraExperience {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperience").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraExperience`].
 #[derive(Clone, Debug)]
@@ -1801,9 +2201,11 @@ impl KendraExperience {
 }
 
 impl BlockType for KendraExperience {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1817,16 +2219,25 @@ impl Resource for KendraExperience {
 }
 
 /// A declared [`KendraExperience`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceRef(BlockRef);
 
+impl std::fmt::Debug for KendraExperienceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KendraExperienceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KendraExperienceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1900,8 +2311,15 @@ impl KendraExperienceRef {
 }
 
 /// The nested block `aws_kendra_experience.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceConfiguration(Body);
+
+impl std::fmt::Debug for KendraExperienceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraExperienceConfiguration {
     #[inline]
@@ -1922,10 +2340,18 @@ impl KendraExperienceConfiguration {
 }
 
 /// The fields of a [`KendraExperienceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraExperienceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraExperienceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1949,8 +2375,15 @@ impl KendraExperienceConfigurationFields {
 }
 
 /// The nested block `aws_kendra_experience.configuration.content_source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceConfigurationContentSourceConfiguration(Body);
+
+impl std::fmt::Debug for KendraExperienceConfigurationContentSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceConfigurationContentSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraExperienceConfigurationContentSourceConfiguration {
     #[inline]
@@ -1976,10 +2409,18 @@ impl KendraExperienceConfigurationContentSourceConfiguration {
 }
 
 /// The fields of a [`KendraExperienceConfigurationContentSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceConfigurationContentSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraExperienceConfigurationContentSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceConfigurationContentSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraExperienceConfigurationContentSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2008,8 +2449,15 @@ impl KendraExperienceConfigurationContentSourceConfigurationFields {
 }
 
 /// The nested block `aws_kendra_experience.configuration.user_identity_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceConfigurationUserIdentityConfiguration(Body);
+
+impl std::fmt::Debug for KendraExperienceConfigurationUserIdentityConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceConfigurationUserIdentityConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraExperienceConfigurationUserIdentityConfiguration`].
 #[derive(Clone, Debug)]
@@ -2029,10 +2477,18 @@ impl KendraExperienceConfigurationUserIdentityConfiguration {
 }
 
 /// The fields of a [`KendraExperienceConfigurationUserIdentityConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceConfigurationUserIdentityConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraExperienceConfigurationUserIdentityConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceConfigurationUserIdentityConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraExperienceConfigurationUserIdentityConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2055,10 +2511,18 @@ impl KendraExperienceConfigurationUserIdentityConfigurationFields {
 pub enum KendraExperienceEndpoints {}
 
 /// The fields of a [`KendraExperienceEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceEndpointsFields(Expr);
 
+impl std::fmt::Debug for KendraExperienceEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraExperienceEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2082,8 +2546,15 @@ impl KendraExperienceEndpointsFields {
 }
 
 /// The nested block `aws_kendra_experience.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceTimeouts(Body);
+
+impl std::fmt::Debug for KendraExperienceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KendraExperienceTimeouts {
     #[inline]
@@ -2109,10 +2580,18 @@ impl KendraExperienceTimeouts {
 }
 
 /// The fields of a [`KendraExperienceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraExperienceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KendraExperienceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraExperienceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraExperienceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2141,8 +2620,15 @@ impl KendraExperienceTimeoutsFields {
 }
 
 /// The resource `aws_kendra_faq`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraFaq(Body);
+
+impl std::fmt::Debug for KendraFaq {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraFaq").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraFaq`].
 #[derive(Clone, Debug)]
@@ -2209,9 +2695,11 @@ impl KendraFaq {
 }
 
 impl BlockType for KendraFaq {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2225,16 +2713,25 @@ impl Resource for KendraFaq {
 }
 
 /// A declared [`KendraFaq`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraFaqRef(BlockRef);
 
+impl std::fmt::Debug for KendraFaqRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraFaqRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KendraFaqRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KendraFaqRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2338,8 +2835,15 @@ impl KendraFaqRef {
 }
 
 /// The nested block `aws_kendra_faq.s3_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraFaqS3Path(Body);
+
+impl std::fmt::Debug for KendraFaqS3Path {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraFaqS3Path").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraFaqS3Path`].
 #[derive(Clone, Debug)]
@@ -2361,10 +2865,18 @@ impl KendraFaqS3Path {
 }
 
 /// The fields of a [`KendraFaqS3Path`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraFaqS3PathFields(Expr);
 
+impl std::fmt::Debug for KendraFaqS3PathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraFaqS3PathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraFaqS3PathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2388,8 +2900,15 @@ impl KendraFaqS3PathFields {
 }
 
 /// The nested block `aws_kendra_faq.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraFaqTimeouts(Body);
+
+impl std::fmt::Debug for KendraFaqTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraFaqTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KendraFaqTimeouts {
     #[inline]
@@ -2410,10 +2929,18 @@ impl KendraFaqTimeouts {
 }
 
 /// The fields of a [`KendraFaqTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraFaqTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KendraFaqTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraFaqTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraFaqTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2437,8 +2964,15 @@ impl KendraFaqTimeoutsFields {
 }
 
 /// The resource `aws_kendra_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndex(Body);
+
+impl std::fmt::Debug for KendraIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraIndex`].
 #[derive(Clone, Debug)]
@@ -2527,9 +3061,11 @@ impl KendraIndex {
 }
 
 impl BlockType for KendraIndex {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2543,16 +3079,25 @@ impl Resource for KendraIndex {
 }
 
 /// A declared [`KendraIndex`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexRef(BlockRef);
 
+impl std::fmt::Debug for KendraIndexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KendraIndexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KendraIndexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2671,8 +3216,15 @@ impl KendraIndexRef {
 }
 
 /// The nested block `aws_kendra_index.capacity_units`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexCapacityUnits(Body);
+
+impl std::fmt::Debug for KendraIndexCapacityUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexCapacityUnits").field(&self.0).finish()
+    }
+}
 
 impl KendraIndexCapacityUnits {
     #[inline]
@@ -2693,10 +3245,18 @@ impl KendraIndexCapacityUnits {
 }
 
 /// The fields of a [`KendraIndexCapacityUnits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexCapacityUnitsFields(Expr);
 
+impl std::fmt::Debug for KendraIndexCapacityUnitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexCapacityUnitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexCapacityUnitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2720,8 +3280,15 @@ impl KendraIndexCapacityUnitsFields {
 }
 
 /// The nested block `aws_kendra_index.document_metadata_configuration_updates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexDocumentMetadataConfigurationUpdates(Body);
+
+impl std::fmt::Debug for KendraIndexDocumentMetadataConfigurationUpdates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexDocumentMetadataConfigurationUpdates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraIndexDocumentMetadataConfigurationUpdates`].
 #[derive(Clone, Debug)]
@@ -2753,10 +3320,18 @@ impl KendraIndexDocumentMetadataConfigurationUpdates {
 }
 
 /// The fields of a [`KendraIndexDocumentMetadataConfigurationUpdates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexDocumentMetadataConfigurationUpdatesFields(Expr);
 
+impl std::fmt::Debug for KendraIndexDocumentMetadataConfigurationUpdatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexDocumentMetadataConfigurationUpdatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexDocumentMetadataConfigurationUpdatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2790,8 +3365,15 @@ impl KendraIndexDocumentMetadataConfigurationUpdatesFields {
 }
 
 /// The nested block `aws_kendra_index.document_metadata_configuration_updates.relevance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexDocumentMetadataConfigurationUpdatesRelevance(Body);
+
+impl std::fmt::Debug for KendraIndexDocumentMetadataConfigurationUpdatesRelevance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexDocumentMetadataConfigurationUpdatesRelevance").field(&self.0).finish()
+    }
+}
 
 impl KendraIndexDocumentMetadataConfigurationUpdatesRelevance {
     #[inline]
@@ -2827,10 +3409,18 @@ impl KendraIndexDocumentMetadataConfigurationUpdatesRelevance {
 }
 
 /// The fields of a [`KendraIndexDocumentMetadataConfigurationUpdatesRelevance`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields(Expr);
 
+impl std::fmt::Debug for KendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2869,8 +3459,15 @@ impl KendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields {
 }
 
 /// The nested block `aws_kendra_index.document_metadata_configuration_updates.search`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexDocumentMetadataConfigurationUpdatesSearch(Body);
+
+impl std::fmt::Debug for KendraIndexDocumentMetadataConfigurationUpdatesSearch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexDocumentMetadataConfigurationUpdatesSearch").field(&self.0).finish()
+    }
+}
 
 impl KendraIndexDocumentMetadataConfigurationUpdatesSearch {
     #[inline]
@@ -2901,10 +3498,18 @@ impl KendraIndexDocumentMetadataConfigurationUpdatesSearch {
 }
 
 /// The fields of a [`KendraIndexDocumentMetadataConfigurationUpdatesSearch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexDocumentMetadataConfigurationUpdatesSearchFields(Expr);
 
+impl std::fmt::Debug for KendraIndexDocumentMetadataConfigurationUpdatesSearchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexDocumentMetadataConfigurationUpdatesSearchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexDocumentMetadataConfigurationUpdatesSearchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2942,10 +3547,18 @@ impl KendraIndexDocumentMetadataConfigurationUpdatesSearchFields {
 pub enum KendraIndexIndexStatistics {}
 
 /// The fields of a [`KendraIndexIndexStatistics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexIndexStatisticsFields(Expr);
 
+impl std::fmt::Debug for KendraIndexIndexStatisticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexIndexStatisticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexIndexStatisticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2973,10 +3586,18 @@ impl KendraIndexIndexStatisticsFields {
 pub enum KendraIndexIndexStatisticsFaqStatistics {}
 
 /// The fields of a [`KendraIndexIndexStatisticsFaqStatistics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexIndexStatisticsFaqStatisticsFields(Expr);
 
+impl std::fmt::Debug for KendraIndexIndexStatisticsFaqStatisticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexIndexStatisticsFaqStatisticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexIndexStatisticsFaqStatisticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2999,10 +3620,18 @@ impl KendraIndexIndexStatisticsFaqStatisticsFields {
 pub enum KendraIndexIndexStatisticsTextDocumentStatistics {}
 
 /// The fields of a [`KendraIndexIndexStatisticsTextDocumentStatistics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexIndexStatisticsTextDocumentStatisticsFields(Expr);
 
+impl std::fmt::Debug for KendraIndexIndexStatisticsTextDocumentStatisticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexIndexStatisticsTextDocumentStatisticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexIndexStatisticsTextDocumentStatisticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3026,8 +3655,15 @@ impl KendraIndexIndexStatisticsTextDocumentStatisticsFields {
 }
 
 /// The nested block `aws_kendra_index.server_side_encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexServerSideEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for KendraIndexServerSideEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexServerSideEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KendraIndexServerSideEncryptionConfiguration {
     #[inline]
@@ -3043,10 +3679,18 @@ impl KendraIndexServerSideEncryptionConfiguration {
 }
 
 /// The fields of a [`KendraIndexServerSideEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexServerSideEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraIndexServerSideEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexServerSideEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexServerSideEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3065,8 +3709,15 @@ impl KendraIndexServerSideEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_kendra_index.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexTimeouts(Body);
+
+impl std::fmt::Debug for KendraIndexTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KendraIndexTimeouts {
     #[inline]
@@ -3092,10 +3743,18 @@ impl KendraIndexTimeouts {
 }
 
 /// The fields of a [`KendraIndexTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KendraIndexTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3124,8 +3783,15 @@ impl KendraIndexTimeoutsFields {
 }
 
 /// The nested block `aws_kendra_index.user_group_resolution_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserGroupResolutionConfiguration(Body);
+
+impl std::fmt::Debug for KendraIndexUserGroupResolutionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserGroupResolutionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraIndexUserGroupResolutionConfiguration`].
 #[derive(Clone, Debug)]
@@ -3145,10 +3811,18 @@ impl KendraIndexUserGroupResolutionConfiguration {
 }
 
 /// The fields of a [`KendraIndexUserGroupResolutionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserGroupResolutionConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraIndexUserGroupResolutionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserGroupResolutionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexUserGroupResolutionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3167,8 +3841,15 @@ impl KendraIndexUserGroupResolutionConfigurationFields {
 }
 
 /// The nested block `aws_kendra_index.user_token_configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserTokenConfigurations(Body);
+
+impl std::fmt::Debug for KendraIndexUserTokenConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserTokenConfigurations").field(&self.0).finish()
+    }
+}
 
 impl KendraIndexUserTokenConfigurations {
     #[inline]
@@ -3189,10 +3870,18 @@ impl KendraIndexUserTokenConfigurations {
 }
 
 /// The fields of a [`KendraIndexUserTokenConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserTokenConfigurationsFields(Expr);
 
+impl std::fmt::Debug for KendraIndexUserTokenConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserTokenConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexUserTokenConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3216,8 +3905,15 @@ impl KendraIndexUserTokenConfigurationsFields {
 }
 
 /// The nested block `aws_kendra_index.user_token_configurations.json_token_type_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration(Body);
+
+impl std::fmt::Debug for KendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration`].
 #[derive(Clone, Debug)]
@@ -3239,10 +3935,18 @@ impl KendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration {
 }
 
 /// The fields of a [`KendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3266,8 +3970,15 @@ impl KendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields {
 }
 
 /// The nested block `aws_kendra_index.user_token_configurations.jwt_token_type_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration(Body);
+
+impl std::fmt::Debug for KendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration`].
 #[derive(Clone, Debug)]
@@ -3317,10 +4028,18 @@ impl KendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration {
 }
 
 /// The fields of a [`KendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields(Expr);
 
+impl std::fmt::Debug for KendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3369,8 +4088,15 @@ impl KendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields {
 }
 
 /// The resource `aws_kendra_query_suggestions_block_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraQuerySuggestionsBlockList(Body);
+
+impl std::fmt::Debug for KendraQuerySuggestionsBlockList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraQuerySuggestionsBlockList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraQuerySuggestionsBlockList`].
 #[derive(Clone, Debug)]
@@ -3427,9 +4153,11 @@ impl KendraQuerySuggestionsBlockList {
 }
 
 impl BlockType for KendraQuerySuggestionsBlockList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3443,16 +4171,25 @@ impl Resource for KendraQuerySuggestionsBlockList {
 }
 
 /// A declared [`KendraQuerySuggestionsBlockList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraQuerySuggestionsBlockListRef(BlockRef);
 
+impl std::fmt::Debug for KendraQuerySuggestionsBlockListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraQuerySuggestionsBlockListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KendraQuerySuggestionsBlockListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KendraQuerySuggestionsBlockListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3531,8 +4268,15 @@ impl KendraQuerySuggestionsBlockListRef {
 }
 
 /// The nested block `aws_kendra_query_suggestions_block_list.source_s3_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraQuerySuggestionsBlockListSourceS3Path(Body);
+
+impl std::fmt::Debug for KendraQuerySuggestionsBlockListSourceS3Path {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraQuerySuggestionsBlockListSourceS3Path").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraQuerySuggestionsBlockListSourceS3Path`].
 #[derive(Clone, Debug)]
@@ -3554,10 +4298,18 @@ impl KendraQuerySuggestionsBlockListSourceS3Path {
 }
 
 /// The fields of a [`KendraQuerySuggestionsBlockListSourceS3Path`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraQuerySuggestionsBlockListSourceS3PathFields(Expr);
 
+impl std::fmt::Debug for KendraQuerySuggestionsBlockListSourceS3PathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraQuerySuggestionsBlockListSourceS3PathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraQuerySuggestionsBlockListSourceS3PathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3581,8 +4333,15 @@ impl KendraQuerySuggestionsBlockListSourceS3PathFields {
 }
 
 /// The nested block `aws_kendra_query_suggestions_block_list.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraQuerySuggestionsBlockListTimeouts(Body);
+
+impl std::fmt::Debug for KendraQuerySuggestionsBlockListTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraQuerySuggestionsBlockListTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KendraQuerySuggestionsBlockListTimeouts {
     #[inline]
@@ -3608,10 +4367,18 @@ impl KendraQuerySuggestionsBlockListTimeouts {
 }
 
 /// The fields of a [`KendraQuerySuggestionsBlockListTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraQuerySuggestionsBlockListTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KendraQuerySuggestionsBlockListTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraQuerySuggestionsBlockListTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraQuerySuggestionsBlockListTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3640,8 +4407,15 @@ impl KendraQuerySuggestionsBlockListTimeoutsFields {
 }
 
 /// The resource `aws_kendra_thesaurus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraThesaurus(Body);
+
+impl std::fmt::Debug for KendraThesaurus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraThesaurus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraThesaurus`].
 #[derive(Clone, Debug)]
@@ -3698,9 +4472,11 @@ impl KendraThesaurus {
 }
 
 impl BlockType for KendraThesaurus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3714,16 +4490,25 @@ impl Resource for KendraThesaurus {
 }
 
 /// A declared [`KendraThesaurus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraThesaurusRef(BlockRef);
 
+impl std::fmt::Debug for KendraThesaurusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraThesaurusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KendraThesaurusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KendraThesaurusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3802,8 +4587,15 @@ impl KendraThesaurusRef {
 }
 
 /// The nested block `aws_kendra_thesaurus.source_s3_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraThesaurusSourceS3Path(Body);
+
+impl std::fmt::Debug for KendraThesaurusSourceS3Path {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraThesaurusSourceS3Path").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KendraThesaurusSourceS3Path`].
 #[derive(Clone, Debug)]
@@ -3825,10 +4617,18 @@ impl KendraThesaurusSourceS3Path {
 }
 
 /// The fields of a [`KendraThesaurusSourceS3Path`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraThesaurusSourceS3PathFields(Expr);
 
+impl std::fmt::Debug for KendraThesaurusSourceS3PathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraThesaurusSourceS3PathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraThesaurusSourceS3PathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3852,8 +4652,15 @@ impl KendraThesaurusSourceS3PathFields {
 }
 
 /// The nested block `aws_kendra_thesaurus.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraThesaurusTimeouts(Body);
+
+impl std::fmt::Debug for KendraThesaurusTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraThesaurusTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KendraThesaurusTimeouts {
     #[inline]
@@ -3879,10 +4686,18 @@ impl KendraThesaurusTimeouts {
 }
 
 /// The fields of a [`KendraThesaurusTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KendraThesaurusTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KendraThesaurusTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KendraThesaurusTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KendraThesaurusTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3911,8 +4726,15 @@ impl KendraThesaurusTimeoutsFields {
 }
 
 /// The data source `aws_kendra_experience`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraExperience(Body);
+
+impl std::fmt::Debug for DataAwsKendraExperience {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraExperience").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKendraExperience`].
 #[derive(Clone, Debug)]
@@ -3945,9 +4767,11 @@ impl DataAwsKendraExperience {
 }
 
 impl BlockType for DataAwsKendraExperience {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3960,16 +4784,25 @@ impl DataSource for DataAwsKendraExperience {
 }
 
 /// A declared [`DataAwsKendraExperience`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraExperienceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKendraExperienceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraExperienceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKendraExperienceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKendraExperienceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4057,10 +4890,18 @@ impl DataAwsKendraExperienceRef {
 pub enum DataAwsKendraExperienceConfiguration {}
 
 /// The fields of a [`DataAwsKendraExperienceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraExperienceConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraExperienceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraExperienceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraExperienceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4088,10 +4929,18 @@ impl DataAwsKendraExperienceConfigurationFields {
 pub enum DataAwsKendraExperienceConfigurationContentSourceConfiguration {}
 
 /// The fields of a [`DataAwsKendraExperienceConfigurationContentSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraExperienceConfigurationContentSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraExperienceConfigurationContentSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraExperienceConfigurationContentSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraExperienceConfigurationContentSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4124,10 +4973,18 @@ impl DataAwsKendraExperienceConfigurationContentSourceConfigurationFields {
 pub enum DataAwsKendraExperienceConfigurationUserIdentityConfiguration {}
 
 /// The fields of a [`DataAwsKendraExperienceConfigurationUserIdentityConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraExperienceConfigurationUserIdentityConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraExperienceConfigurationUserIdentityConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraExperienceConfigurationUserIdentityConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraExperienceConfigurationUserIdentityConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4150,10 +5007,18 @@ impl DataAwsKendraExperienceConfigurationUserIdentityConfigurationFields {
 pub enum DataAwsKendraExperienceEndpoints {}
 
 /// The fields of a [`DataAwsKendraExperienceEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraExperienceEndpointsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraExperienceEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraExperienceEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraExperienceEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4177,8 +5042,15 @@ impl DataAwsKendraExperienceEndpointsFields {
 }
 
 /// The data source `aws_kendra_faq`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraFaq(Body);
+
+impl std::fmt::Debug for DataAwsKendraFaq {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraFaq").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKendraFaq`].
 #[derive(Clone, Debug)]
@@ -4216,9 +5088,11 @@ impl DataAwsKendraFaq {
 }
 
 impl BlockType for DataAwsKendraFaq {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4231,16 +5105,25 @@ impl DataSource for DataAwsKendraFaq {
 }
 
 /// A declared [`DataAwsKendraFaq`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraFaqRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKendraFaqRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraFaqRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKendraFaqRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKendraFaqRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4338,10 +5221,18 @@ impl DataAwsKendraFaqRef {
 pub enum DataAwsKendraFaqS3Path {}
 
 /// The fields of a [`DataAwsKendraFaqS3Path`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraFaqS3PathFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraFaqS3PathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraFaqS3PathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraFaqS3PathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4365,8 +5256,15 @@ impl DataAwsKendraFaqS3PathFields {
 }
 
 /// The data source `aws_kendra_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndex(Body);
+
+impl std::fmt::Debug for DataAwsKendraIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKendraIndex`].
 #[derive(Clone, Debug)]
@@ -4397,9 +5295,11 @@ impl DataAwsKendraIndex {
 }
 
 impl BlockType for DataAwsKendraIndex {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4412,16 +5312,25 @@ impl DataSource for DataAwsKendraIndex {
 }
 
 /// A declared [`DataAwsKendraIndex`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKendraIndexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKendraIndexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKendraIndexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4534,10 +5443,18 @@ impl DataAwsKendraIndexRef {
 pub enum DataAwsKendraIndexCapacityUnits {}
 
 /// The fields of a [`DataAwsKendraIndexCapacityUnits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexCapacityUnitsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexCapacityUnitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexCapacityUnitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexCapacityUnitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4565,10 +5482,18 @@ impl DataAwsKendraIndexCapacityUnitsFields {
 pub enum DataAwsKendraIndexDocumentMetadataConfigurationUpdates {}
 
 /// The fields of a [`DataAwsKendraIndexDocumentMetadataConfigurationUpdates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexDocumentMetadataConfigurationUpdatesFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexDocumentMetadataConfigurationUpdatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexDocumentMetadataConfigurationUpdatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexDocumentMetadataConfigurationUpdatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4606,10 +5531,18 @@ impl DataAwsKendraIndexDocumentMetadataConfigurationUpdatesFields {
 pub enum DataAwsKendraIndexDocumentMetadataConfigurationUpdatesRelevance {}
 
 /// The fields of a [`DataAwsKendraIndexDocumentMetadataConfigurationUpdatesRelevance`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4652,10 +5585,18 @@ impl DataAwsKendraIndexDocumentMetadataConfigurationUpdatesRelevanceFields {
 pub enum DataAwsKendraIndexDocumentMetadataConfigurationUpdatesSearch {}
 
 /// The fields of a [`DataAwsKendraIndexDocumentMetadataConfigurationUpdatesSearch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexDocumentMetadataConfigurationUpdatesSearchFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexDocumentMetadataConfigurationUpdatesSearchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexDocumentMetadataConfigurationUpdatesSearchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexDocumentMetadataConfigurationUpdatesSearchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4693,10 +5634,18 @@ impl DataAwsKendraIndexDocumentMetadataConfigurationUpdatesSearchFields {
 pub enum DataAwsKendraIndexIndexStatistics {}
 
 /// The fields of a [`DataAwsKendraIndexIndexStatistics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexIndexStatisticsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexIndexStatisticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexIndexStatisticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexIndexStatisticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4724,10 +5673,18 @@ impl DataAwsKendraIndexIndexStatisticsFields {
 pub enum DataAwsKendraIndexIndexStatisticsFaqStatistics {}
 
 /// The fields of a [`DataAwsKendraIndexIndexStatisticsFaqStatistics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexIndexStatisticsFaqStatisticsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexIndexStatisticsFaqStatisticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexIndexStatisticsFaqStatisticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexIndexStatisticsFaqStatisticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4750,10 +5707,18 @@ impl DataAwsKendraIndexIndexStatisticsFaqStatisticsFields {
 pub enum DataAwsKendraIndexIndexStatisticsTextDocumentStatistics {}
 
 /// The fields of a [`DataAwsKendraIndexIndexStatisticsTextDocumentStatistics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexIndexStatisticsTextDocumentStatisticsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexIndexStatisticsTextDocumentStatisticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexIndexStatisticsTextDocumentStatisticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexIndexStatisticsTextDocumentStatisticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4781,10 +5746,18 @@ impl DataAwsKendraIndexIndexStatisticsTextDocumentStatisticsFields {
 pub enum DataAwsKendraIndexServerSideEncryptionConfiguration {}
 
 /// The fields of a [`DataAwsKendraIndexServerSideEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexServerSideEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexServerSideEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexServerSideEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexServerSideEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4807,10 +5780,18 @@ impl DataAwsKendraIndexServerSideEncryptionConfigurationFields {
 pub enum DataAwsKendraIndexUserGroupResolutionConfiguration {}
 
 /// The fields of a [`DataAwsKendraIndexUserGroupResolutionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexUserGroupResolutionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexUserGroupResolutionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexUserGroupResolutionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexUserGroupResolutionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4833,10 +5814,18 @@ impl DataAwsKendraIndexUserGroupResolutionConfigurationFields {
 pub enum DataAwsKendraIndexUserTokenConfigurations {}
 
 /// The fields of a [`DataAwsKendraIndexUserTokenConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexUserTokenConfigurationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexUserTokenConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexUserTokenConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexUserTokenConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4864,10 +5853,18 @@ impl DataAwsKendraIndexUserTokenConfigurationsFields {
 pub enum DataAwsKendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration {}
 
 /// The fields of a [`DataAwsKendraIndexUserTokenConfigurationsJsonTokenTypeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4895,10 +5892,18 @@ impl DataAwsKendraIndexUserTokenConfigurationsJsonTokenTypeConfigurationFields {
 pub enum DataAwsKendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration {}
 
 /// The fields of a [`DataAwsKendraIndexUserTokenConfigurationsJwtTokenTypeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4947,8 +5952,15 @@ impl DataAwsKendraIndexUserTokenConfigurationsJwtTokenTypeConfigurationFields {
 }
 
 /// The data source `aws_kendra_query_suggestions_block_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraQuerySuggestionsBlockList(Body);
+
+impl std::fmt::Debug for DataAwsKendraQuerySuggestionsBlockList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraQuerySuggestionsBlockList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKendraQuerySuggestionsBlockList`].
 #[derive(Clone, Debug)]
@@ -4986,9 +5998,11 @@ impl DataAwsKendraQuerySuggestionsBlockList {
 }
 
 impl BlockType for DataAwsKendraQuerySuggestionsBlockList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5001,16 +6015,25 @@ impl DataSource for DataAwsKendraQuerySuggestionsBlockList {
 }
 
 /// A declared [`DataAwsKendraQuerySuggestionsBlockList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraQuerySuggestionsBlockListRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKendraQuerySuggestionsBlockListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraQuerySuggestionsBlockListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKendraQuerySuggestionsBlockListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKendraQuerySuggestionsBlockListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5108,10 +6131,18 @@ impl DataAwsKendraQuerySuggestionsBlockListRef {
 pub enum DataAwsKendraQuerySuggestionsBlockListSourceS3Path {}
 
 /// The fields of a [`DataAwsKendraQuerySuggestionsBlockListSourceS3Path`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraQuerySuggestionsBlockListSourceS3PathFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraQuerySuggestionsBlockListSourceS3PathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraQuerySuggestionsBlockListSourceS3PathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraQuerySuggestionsBlockListSourceS3PathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5135,8 +6166,15 @@ impl DataAwsKendraQuerySuggestionsBlockListSourceS3PathFields {
 }
 
 /// The data source `aws_kendra_thesaurus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraThesaurus(Body);
+
+impl std::fmt::Debug for DataAwsKendraThesaurus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraThesaurus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKendraThesaurus`].
 #[derive(Clone, Debug)]
@@ -5174,9 +6212,11 @@ impl DataAwsKendraThesaurus {
 }
 
 impl BlockType for DataAwsKendraThesaurus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5189,16 +6229,25 @@ impl DataSource for DataAwsKendraThesaurus {
 }
 
 /// A declared [`DataAwsKendraThesaurus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraThesaurusRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKendraThesaurusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraThesaurusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKendraThesaurusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKendraThesaurusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5301,10 +6350,18 @@ impl DataAwsKendraThesaurusRef {
 pub enum DataAwsKendraThesaurusSourceS3Path {}
 
 /// The fields of a [`DataAwsKendraThesaurusSourceS3Path`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKendraThesaurusSourceS3PathFields(Expr);
 
+impl std::fmt::Debug for DataAwsKendraThesaurusSourceS3PathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKendraThesaurusSourceS3PathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKendraThesaurusSourceS3PathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_key_pair`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyPair(Body);
+
+impl std::fmt::Debug for KeyPair {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyPair").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyPair`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl KeyPair {
 }
 
 impl BlockType for KeyPair {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for KeyPair {
 }
 
 /// A declared [`KeyPair`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyPairRef(BlockRef);
 
+impl std::fmt::Debug for KeyPairRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyPairRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KeyPairRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KeyPairRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -155,8 +173,15 @@ impl KeyPairRef {
 }
 
 /// The data source `aws_key_pair`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKeyPair(Body);
+
+impl std::fmt::Debug for DataAwsKeyPair {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKeyPair").field(&self.0).finish()
+    }
+}
 
 impl DataAwsKeyPair {
     #[inline]
@@ -209,9 +234,11 @@ impl DataAwsKeyPair {
 }
 
 impl BlockType for DataAwsKeyPair {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -224,16 +251,25 @@ impl DataSource for DataAwsKeyPair {
 }
 
 /// A declared [`DataAwsKeyPair`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKeyPairRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKeyPairRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKeyPairRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKeyPairRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKeyPairRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -312,8 +348,15 @@ impl DataAwsKeyPairRef {
 }
 
 /// The nested block `aws_key_pair.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKeyPairFilter(Body);
+
+impl std::fmt::Debug for DataAwsKeyPairFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKeyPairFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKeyPairFilter`].
 #[derive(Clone, Debug)]
@@ -335,10 +378,18 @@ impl DataAwsKeyPairFilter {
 }
 
 /// The fields of a [`DataAwsKeyPairFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKeyPairFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsKeyPairFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKeyPairFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKeyPairFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -362,8 +413,15 @@ impl DataAwsKeyPairFilterFields {
 }
 
 /// The nested block `aws_key_pair.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKeyPairTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsKeyPairTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKeyPairTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsKeyPairTimeouts {
     #[inline]
@@ -379,10 +437,18 @@ impl DataAwsKeyPairTimeouts {
 }
 
 /// The fields of a [`DataAwsKeyPairTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKeyPairTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKeyPairTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKeyPairTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKeyPairTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

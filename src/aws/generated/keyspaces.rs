@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_keyspaces_keyspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesKeyspace(Body);
+
+impl std::fmt::Debug for KeyspacesKeyspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesKeyspace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesKeyspace`].
 #[derive(Clone, Debug)]
@@ -61,9 +68,11 @@ impl KeyspacesKeyspace {
 }
 
 impl BlockType for KeyspacesKeyspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -77,16 +86,25 @@ impl Resource for KeyspacesKeyspace {
 }
 
 /// A declared [`KeyspacesKeyspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesKeyspaceRef(BlockRef);
 
+impl std::fmt::Debug for KeyspacesKeyspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesKeyspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KeyspacesKeyspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KeyspacesKeyspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,8 +158,15 @@ impl KeyspacesKeyspaceRef {
 }
 
 /// The nested block `aws_keyspaces_keyspace.replication_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesKeyspaceReplicationSpecification(Body);
+
+impl std::fmt::Debug for KeyspacesKeyspaceReplicationSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesKeyspaceReplicationSpecification").field(&self.0).finish()
+    }
+}
 
 impl KeyspacesKeyspaceReplicationSpecification {
     #[inline]
@@ -162,10 +187,18 @@ impl KeyspacesKeyspaceReplicationSpecification {
 }
 
 /// The fields of a [`KeyspacesKeyspaceReplicationSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesKeyspaceReplicationSpecificationFields(Expr);
 
+impl std::fmt::Debug for KeyspacesKeyspaceReplicationSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesKeyspaceReplicationSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesKeyspaceReplicationSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -189,8 +222,15 @@ impl KeyspacesKeyspaceReplicationSpecificationFields {
 }
 
 /// The nested block `aws_keyspaces_keyspace.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesKeyspaceTimeouts(Body);
+
+impl std::fmt::Debug for KeyspacesKeyspaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesKeyspaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KeyspacesKeyspaceTimeouts {
     #[inline]
@@ -211,10 +251,18 @@ impl KeyspacesKeyspaceTimeouts {
 }
 
 /// The fields of a [`KeyspacesKeyspaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesKeyspaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KeyspacesKeyspaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesKeyspaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesKeyspaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -238,8 +286,15 @@ impl KeyspacesKeyspaceTimeoutsFields {
 }
 
 /// The resource `aws_keyspaces_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTable(Body);
+
+impl std::fmt::Debug for KeyspacesTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTable`].
 #[derive(Clone, Debug)]
@@ -324,9 +379,11 @@ impl KeyspacesTable {
 }
 
 impl BlockType for KeyspacesTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -340,16 +397,25 @@ impl Resource for KeyspacesTable {
 }
 
 /// A declared [`KeyspacesTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableRef(BlockRef);
 
+impl std::fmt::Debug for KeyspacesTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KeyspacesTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KeyspacesTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -443,8 +509,15 @@ impl KeyspacesTableRef {
 }
 
 /// The nested block `aws_keyspaces_table.capacity_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableCapacitySpecification(Body);
+
+impl std::fmt::Debug for KeyspacesTableCapacitySpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableCapacitySpecification").field(&self.0).finish()
+    }
+}
 
 impl KeyspacesTableCapacitySpecification {
     #[inline]
@@ -470,10 +543,18 @@ impl KeyspacesTableCapacitySpecification {
 }
 
 /// The fields of a [`KeyspacesTableCapacitySpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableCapacitySpecificationFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableCapacitySpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableCapacitySpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableCapacitySpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -502,8 +583,15 @@ impl KeyspacesTableCapacitySpecificationFields {
 }
 
 /// The nested block `aws_keyspaces_table.client_side_timestamps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableClientSideTimestamps(Body);
+
+impl std::fmt::Debug for KeyspacesTableClientSideTimestamps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableClientSideTimestamps").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTableClientSideTimestamps`].
 #[derive(Clone, Debug)]
@@ -523,10 +611,18 @@ impl KeyspacesTableClientSideTimestamps {
 }
 
 /// The fields of a [`KeyspacesTableClientSideTimestamps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableClientSideTimestampsFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableClientSideTimestampsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableClientSideTimestampsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableClientSideTimestampsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -545,8 +641,15 @@ impl KeyspacesTableClientSideTimestampsFields {
 }
 
 /// The nested block `aws_keyspaces_table.comment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableComment(Body);
+
+impl std::fmt::Debug for KeyspacesTableComment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableComment").field(&self.0).finish()
+    }
+}
 
 impl KeyspacesTableComment {
     #[inline]
@@ -562,10 +665,18 @@ impl KeyspacesTableComment {
 }
 
 /// The fields of a [`KeyspacesTableComment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableCommentFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableCommentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableCommentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableCommentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -584,8 +695,15 @@ impl KeyspacesTableCommentFields {
 }
 
 /// The nested block `aws_keyspaces_table.encryption_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableEncryptionSpecification(Body);
+
+impl std::fmt::Debug for KeyspacesTableEncryptionSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableEncryptionSpecification").field(&self.0).finish()
+    }
+}
 
 impl KeyspacesTableEncryptionSpecification {
     #[inline]
@@ -606,10 +724,18 @@ impl KeyspacesTableEncryptionSpecification {
 }
 
 /// The fields of a [`KeyspacesTableEncryptionSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableEncryptionSpecificationFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableEncryptionSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableEncryptionSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableEncryptionSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -633,8 +759,15 @@ impl KeyspacesTableEncryptionSpecificationFields {
 }
 
 /// The nested block `aws_keyspaces_table.point_in_time_recovery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTablePointInTimeRecovery(Body);
+
+impl std::fmt::Debug for KeyspacesTablePointInTimeRecovery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTablePointInTimeRecovery").field(&self.0).finish()
+    }
+}
 
 impl KeyspacesTablePointInTimeRecovery {
     #[inline]
@@ -650,10 +783,18 @@ impl KeyspacesTablePointInTimeRecovery {
 }
 
 /// The fields of a [`KeyspacesTablePointInTimeRecovery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTablePointInTimeRecoveryFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTablePointInTimeRecoveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTablePointInTimeRecoveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTablePointInTimeRecoveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -672,8 +813,15 @@ impl KeyspacesTablePointInTimeRecoveryFields {
 }
 
 /// The nested block `aws_keyspaces_table.schema_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinition(Body);
+
+impl std::fmt::Debug for KeyspacesTableSchemaDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTableSchemaDefinition`].
 #[derive(Clone, Debug)]
@@ -707,10 +855,18 @@ impl KeyspacesTableSchemaDefinition {
 }
 
 /// The fields of a [`KeyspacesTableSchemaDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableSchemaDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -744,8 +900,15 @@ impl KeyspacesTableSchemaDefinitionFields {
 }
 
 /// The nested block `aws_keyspaces_table.schema_definition.clustering_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionClusteringKey(Body);
+
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionClusteringKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionClusteringKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTableSchemaDefinitionClusteringKey`].
 #[derive(Clone, Debug)]
@@ -767,10 +930,18 @@ impl KeyspacesTableSchemaDefinitionClusteringKey {
 }
 
 /// The fields of a [`KeyspacesTableSchemaDefinitionClusteringKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionClusteringKeyFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionClusteringKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionClusteringKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableSchemaDefinitionClusteringKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -794,8 +965,15 @@ impl KeyspacesTableSchemaDefinitionClusteringKeyFields {
 }
 
 /// The nested block `aws_keyspaces_table.schema_definition.column`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionColumn(Body);
+
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionColumn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionColumn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTableSchemaDefinitionColumn`].
 #[derive(Clone, Debug)]
@@ -817,10 +995,18 @@ impl KeyspacesTableSchemaDefinitionColumn {
 }
 
 /// The fields of a [`KeyspacesTableSchemaDefinitionColumn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionColumnFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionColumnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionColumnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableSchemaDefinitionColumnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -844,8 +1030,15 @@ impl KeyspacesTableSchemaDefinitionColumnFields {
 }
 
 /// The nested block `aws_keyspaces_table.schema_definition.partition_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionPartitionKey(Body);
+
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionPartitionKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionPartitionKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTableSchemaDefinitionPartitionKey`].
 #[derive(Clone, Debug)]
@@ -865,10 +1058,18 @@ impl KeyspacesTableSchemaDefinitionPartitionKey {
 }
 
 /// The fields of a [`KeyspacesTableSchemaDefinitionPartitionKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionPartitionKeyFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionPartitionKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionPartitionKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableSchemaDefinitionPartitionKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -887,8 +1088,15 @@ impl KeyspacesTableSchemaDefinitionPartitionKeyFields {
 }
 
 /// The nested block `aws_keyspaces_table.schema_definition.static_column`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionStaticColumn(Body);
+
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionStaticColumn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionStaticColumn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTableSchemaDefinitionStaticColumn`].
 #[derive(Clone, Debug)]
@@ -908,10 +1116,18 @@ impl KeyspacesTableSchemaDefinitionStaticColumn {
 }
 
 /// The fields of a [`KeyspacesTableSchemaDefinitionStaticColumn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableSchemaDefinitionStaticColumnFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableSchemaDefinitionStaticColumnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableSchemaDefinitionStaticColumnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableSchemaDefinitionStaticColumnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -930,8 +1146,15 @@ impl KeyspacesTableSchemaDefinitionStaticColumnFields {
 }
 
 /// The nested block `aws_keyspaces_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableTimeouts(Body);
+
+impl std::fmt::Debug for KeyspacesTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KeyspacesTableTimeouts {
     #[inline]
@@ -957,10 +1180,18 @@ impl KeyspacesTableTimeouts {
 }
 
 /// The fields of a [`KeyspacesTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -989,8 +1220,15 @@ impl KeyspacesTableTimeoutsFields {
 }
 
 /// The nested block `aws_keyspaces_table.ttl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableTtl(Body);
+
+impl std::fmt::Debug for KeyspacesTableTtl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableTtl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeyspacesTableTtl`].
 #[derive(Clone, Debug)]
@@ -1010,10 +1248,18 @@ impl KeyspacesTableTtl {
 }
 
 /// The fields of a [`KeyspacesTableTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeyspacesTableTtlFields(Expr);
 
+impl std::fmt::Debug for KeyspacesTableTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyspacesTableTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeyspacesTableTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

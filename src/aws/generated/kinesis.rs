@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_kinesis_analytics_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplication(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplication`].
 #[derive(Clone, Debug)]
@@ -87,9 +94,11 @@ impl KinesisAnalyticsApplication {
 }
 
 impl BlockType for KinesisAnalyticsApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -103,16 +112,25 @@ impl Resource for KinesisAnalyticsApplication {
 }
 
 /// A declared [`KinesisAnalyticsApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationRef(BlockRef);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KinesisAnalyticsApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KinesisAnalyticsApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -211,8 +229,15 @@ impl KinesisAnalyticsApplicationRef {
 }
 
 /// The nested block `aws_kinesis_analytics_application.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationCloudwatchLoggingOptions`].
 #[derive(Clone, Debug)]
@@ -234,10 +259,18 @@ impl KinesisAnalyticsApplicationCloudwatchLoggingOptions {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -266,8 +299,15 @@ impl KinesisAnalyticsApplicationCloudwatchLoggingOptionsFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputs(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputs`].
 #[derive(Clone, Debug)]
@@ -315,10 +355,18 @@ impl KinesisAnalyticsApplicationInputs {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -377,8 +425,15 @@ impl KinesisAnalyticsApplicationInputsFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.kinesis_firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsKinesisFirehose(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsKinesisFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsKinesisFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsKinesisFirehose`].
 #[derive(Clone, Debug)]
@@ -400,10 +455,18 @@ impl KinesisAnalyticsApplicationInputsKinesisFirehose {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsKinesisFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsKinesisFirehoseFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsKinesisFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsKinesisFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsKinesisFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -427,8 +490,15 @@ impl KinesisAnalyticsApplicationInputsKinesisFirehoseFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.kinesis_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsKinesisStream(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsKinesisStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsKinesisStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsKinesisStream`].
 #[derive(Clone, Debug)]
@@ -450,10 +520,18 @@ impl KinesisAnalyticsApplicationInputsKinesisStream {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsKinesisStream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsKinesisStreamFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsKinesisStreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsKinesisStreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsKinesisStreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -477,8 +555,15 @@ impl KinesisAnalyticsApplicationInputsKinesisStreamFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.parallelism`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsParallelism(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsParallelism {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsParallelism").field(&self.0).finish()
+    }
+}
 
 impl KinesisAnalyticsApplicationInputsParallelism {
     #[inline]
@@ -494,10 +579,18 @@ impl KinesisAnalyticsApplicationInputsParallelism {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsParallelism`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsParallelismFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsParallelismFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsParallelismFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsParallelismFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -516,8 +609,15 @@ impl KinesisAnalyticsApplicationInputsParallelismFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsProcessingConfiguration`].
 #[derive(Clone, Debug)]
@@ -537,10 +637,18 @@ impl KinesisAnalyticsApplicationInputsProcessingConfiguration {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -559,8 +667,15 @@ impl KinesisAnalyticsApplicationInputsProcessingConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.processing_configuration.lambda`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsProcessingConfigurationLambda(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsProcessingConfigurationLambda {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsProcessingConfigurationLambda").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsProcessingConfigurationLambda`].
 #[derive(Clone, Debug)]
@@ -582,10 +697,18 @@ impl KinesisAnalyticsApplicationInputsProcessingConfigurationLambda {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsProcessingConfigurationLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsProcessingConfigurationLambdaFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsProcessingConfigurationLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsProcessingConfigurationLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsProcessingConfigurationLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -609,8 +732,15 @@ impl KinesisAnalyticsApplicationInputsProcessingConfigurationLambdaFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchema(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsSchema`].
 #[derive(Clone, Debug)]
@@ -637,10 +767,18 @@ impl KinesisAnalyticsApplicationInputsSchema {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -669,8 +807,15 @@ impl KinesisAnalyticsApplicationInputsSchemaFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.schema.record_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordColumns(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsSchemaRecordColumns`].
 #[derive(Clone, Debug)]
@@ -697,10 +842,18 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordColumns {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsSchemaRecordColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordColumnsFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsSchemaRecordColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -729,8 +882,15 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordColumnsFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.schema.record_format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormat(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormat").field(&self.0).finish()
+    }
+}
 
 impl KinesisAnalyticsApplicationInputsSchemaRecordFormat {
     #[inline]
@@ -746,10 +906,18 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormat {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsSchemaRecordFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormatFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsSchemaRecordFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -773,8 +941,15 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormatFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.schema.record_format.mapping_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParameters(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParameters").field(&self.0).finish()
+    }
+}
 
 impl KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParameters {
     #[inline]
@@ -795,10 +970,18 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParameters {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -822,8 +1005,15 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersFields 
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.schema.record_format.mapping_parameters.csv`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsv(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsv").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsv`].
 #[derive(Clone, Debug)]
@@ -845,10 +1035,18 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsv {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsvFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -872,8 +1070,15 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersCsvFiel
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.schema.record_format.mapping_parameters.json`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJson(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJson {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJson").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJson`].
 #[derive(Clone, Debug)]
@@ -893,10 +1098,18 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJson {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJsonFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -915,8 +1128,15 @@ impl KinesisAnalyticsApplicationInputsSchemaRecordFormatMappingParametersJsonFie
 }
 
 /// The nested block `aws_kinesis_analytics_application.inputs.starting_position_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsStartingPositionConfiguration(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsStartingPositionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsStartingPositionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisAnalyticsApplicationInputsStartingPositionConfiguration {
     #[inline]
@@ -932,10 +1152,18 @@ impl KinesisAnalyticsApplicationInputsStartingPositionConfiguration {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationInputsStartingPositionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationInputsStartingPositionConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationInputsStartingPositionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationInputsStartingPositionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationInputsStartingPositionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -954,8 +1182,15 @@ impl KinesisAnalyticsApplicationInputsStartingPositionConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.outputs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputs(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationOutputs`].
 #[derive(Clone, Debug)]
@@ -992,10 +1227,18 @@ impl KinesisAnalyticsApplicationOutputs {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationOutputs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationOutputsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1039,8 +1282,15 @@ impl KinesisAnalyticsApplicationOutputsFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.outputs.kinesis_firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsKinesisFirehose(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsKinesisFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsKinesisFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationOutputsKinesisFirehose`].
 #[derive(Clone, Debug)]
@@ -1062,10 +1312,18 @@ impl KinesisAnalyticsApplicationOutputsKinesisFirehose {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationOutputsKinesisFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsKinesisFirehoseFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsKinesisFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsKinesisFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationOutputsKinesisFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1089,8 +1347,15 @@ impl KinesisAnalyticsApplicationOutputsKinesisFirehoseFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.outputs.kinesis_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsKinesisStream(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsKinesisStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsKinesisStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationOutputsKinesisStream`].
 #[derive(Clone, Debug)]
@@ -1112,10 +1377,18 @@ impl KinesisAnalyticsApplicationOutputsKinesisStream {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationOutputsKinesisStream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsKinesisStreamFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsKinesisStreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsKinesisStreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationOutputsKinesisStreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1139,8 +1412,15 @@ impl KinesisAnalyticsApplicationOutputsKinesisStreamFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.outputs.lambda`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsLambda(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsLambda {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsLambda").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationOutputsLambda`].
 #[derive(Clone, Debug)]
@@ -1162,10 +1442,18 @@ impl KinesisAnalyticsApplicationOutputsLambda {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationOutputsLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsLambdaFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationOutputsLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1189,8 +1477,15 @@ impl KinesisAnalyticsApplicationOutputsLambdaFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.outputs.schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsSchema(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationOutputsSchema`].
 #[derive(Clone, Debug)]
@@ -1210,10 +1505,18 @@ impl KinesisAnalyticsApplicationOutputsSchema {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationOutputsSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationOutputsSchemaFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationOutputsSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationOutputsSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationOutputsSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1232,8 +1535,15 @@ impl KinesisAnalyticsApplicationOutputsSchemaFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSources(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSources").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationReferenceDataSources`].
 #[derive(Clone, Debug)]
@@ -1257,10 +1567,18 @@ impl KinesisAnalyticsApplicationReferenceDataSources {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1294,8 +1612,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesS3(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationReferenceDataSourcesS3`].
 #[derive(Clone, Debug)]
@@ -1319,10 +1644,18 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesS3 {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSourcesS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesS3Fields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1351,8 +1684,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesS3Fields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources.schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchema(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationReferenceDataSourcesSchema`].
 #[derive(Clone, Debug)]
@@ -1379,10 +1719,18 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchema {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSourcesSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1411,8 +1759,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources.schema.record_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumns(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumns`].
 #[derive(Clone, Debug)]
@@ -1439,10 +1794,18 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumns {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumnsFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1471,8 +1834,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordColumnsFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources.schema.record_format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormat(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormat").field(&self.0).finish()
+    }
+}
 
 impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormat {
     #[inline]
@@ -1488,10 +1858,18 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormat {
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1515,8 +1893,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatFields {
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources.schema.record_format.mapping_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParameters(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParameters").field(&self.0).finish()
+    }
+}
 
 impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParameters {
     #[inline]
@@ -1537,10 +1922,18 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingPar
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1564,8 +1957,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingPar
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources.schema.record_format.mapping_parameters.csv`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsv(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsv").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsv`].
 #[derive(Clone, Debug)]
@@ -1587,10 +1987,18 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingPar
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsvFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersCsvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1614,8 +2022,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingPar
 }
 
 /// The nested block `aws_kinesis_analytics_application.reference_data_sources.schema.record_format.mapping_parameters.json`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJson(Body);
+
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJson {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJson").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJson`].
 #[derive(Clone, Debug)]
@@ -1635,10 +2050,18 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingPar
 }
 
 /// The fields of a [`KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJsonFields(Expr);
 
+impl std::fmt::Debug for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingParametersJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1657,8 +2080,15 @@ impl KinesisAnalyticsApplicationReferenceDataSourcesSchemaRecordFormatMappingPar
 }
 
 /// The resource `aws_kinesis_firehose_delivery_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStream(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStream`].
 #[derive(Clone, Debug)]
@@ -1781,9 +2211,11 @@ impl KinesisFirehoseDeliveryStream {
 }
 
 impl BlockType for KinesisFirehoseDeliveryStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1797,16 +2229,25 @@ impl Resource for KinesisFirehoseDeliveryStream {
 }
 
 /// A declared [`KinesisFirehoseDeliveryStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRef(BlockRef);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KinesisFirehoseDeliveryStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KinesisFirehoseDeliveryStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1930,8 +2371,15 @@ impl KinesisFirehoseDeliveryStreamRef {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamElasticsearchConfiguration`].
 #[derive(Clone, Debug)]
@@ -2010,10 +2458,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2097,8 +2553,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -2124,10 +2587,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOpt
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2156,8 +2627,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationCloudwatchLoggingOpt
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfiguration {
     #[inline]
@@ -2179,10 +2657,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurat
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2206,8 +2692,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurat
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -2233,10 +2726,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurat
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2260,8 +2761,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurat
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -2283,10 +2791,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurat
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2310,8 +2826,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationProcessingConfigurat
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -2368,10 +2891,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2430,8 +2961,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationField
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -2457,10 +2995,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloud
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2489,8 +3035,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationS3ConfigurationCloud
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.elasticsearch_configuration.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfig(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfig`].
 #[derive(Clone, Debug)]
@@ -2514,10 +3067,18 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfig {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfigFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2551,8 +3112,15 @@ impl KinesisFirehoseDeliveryStreamElasticsearchConfigurationVpcConfigFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3Configuration`].
 #[derive(Clone, Debug)]
@@ -2644,10 +3212,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2741,8 +3317,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -2768,10 +3351,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOption
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2800,8 +3391,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOption
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfiguration`].
 #[derive(Clone, Debug)]
@@ -2830,10 +3428,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2867,8 +3473,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.input_format_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfiguration`].
 #[derive(Clone, Debug)]
@@ -2888,10 +3501,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2910,8 +3531,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.input_format_configuration.deserializer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializer(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializer").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializer {
     #[inline]
@@ -2932,10 +3560,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2959,8 +3595,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.input_format_configuration.deserializer.hive_json_ser_de`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDe(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDe").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDe {
     #[inline]
@@ -2976,10 +3619,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDe`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDeFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerHiveJsonSerDeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2998,8 +3649,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.input_format_configuration.deserializer.open_x_json_ser_de`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDe(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDe").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDe {
     #[inline]
@@ -3025,10 +3683,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDe`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDeFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationInputFormatConfigurationDeserializerOpenXJsonSerDeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3057,8 +3723,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.output_format_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfiguration`].
 #[derive(Clone, Debug)]
@@ -3078,10 +3751,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3100,8 +3781,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.output_format_configuration.serializer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializer(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializer").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializer {
     #[inline]
@@ -3122,10 +3810,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3149,8 +3845,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.output_format_configuration.serializer.orc_ser_de`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDe(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDe").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDe {
     #[inline]
@@ -3211,10 +3914,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDe`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDeFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerOrcSerDeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3278,8 +3989,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.output_format_configuration.serializer.parquet_ser_de`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDe(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDe").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDe {
     #[inline]
@@ -3320,10 +4038,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDe`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDeFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationOutputFormatConfigurationSerializerParquetSerDeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3367,8 +4093,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.data_format_conversion_configuration.schema_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfiguration`].
 #[derive(Clone, Debug)]
@@ -3407,10 +4140,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationSchemaConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3454,8 +4195,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.dynamic_partitioning_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfiguration {
     #[inline]
@@ -3476,10 +4224,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConf
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3503,8 +4259,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationDynamicPartitioningConf
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration {
     #[inline]
@@ -3526,10 +4289,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3553,8 +4324,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -3580,10 +4358,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3607,8 +4393,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -3630,10 +4423,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3657,8 +4458,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.s3_backup_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfiguration`].
 #[derive(Clone, Debug)]
@@ -3715,10 +4523,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3777,8 +4593,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationFi
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.extended_s3_configuration.s3_backup_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -3804,10 +4627,18 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCl
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3836,8 +4667,15 @@ impl KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationCl
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamHttpEndpointConfiguration`].
 #[derive(Clone, Debug)]
@@ -3914,10 +4752,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3996,8 +4842,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -4023,10 +4876,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOpti
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4055,8 +4916,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationCloudwatchLoggingOpti
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfiguration {
     #[inline]
@@ -4078,10 +4946,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurati
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4105,8 +4981,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurati
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -4132,10 +5015,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurati
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4159,8 +5050,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurati
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -4182,10 +5080,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurati
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4209,8 +5115,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationProcessingConfigurati
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.request_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfiguration {
     #[inline]
@@ -4232,10 +5145,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfiguration 
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4259,8 +5180,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationF
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.request_configuration.common_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributes(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributes`].
 #[derive(Clone, Debug)]
@@ -4282,10 +5210,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationC
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributesFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationCommonAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4309,8 +5245,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationRequestConfigurationC
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -4367,10 +5310,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4429,8 +5380,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationFields
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -4456,10 +5414,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudw
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4488,8 +5454,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationS3ConfigurationCloudw
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.http_endpoint_configuration.secrets_manager_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfiguration {
     #[inline]
@@ -4515,10 +5488,18 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfigu
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4547,8 +5528,15 @@ impl KinesisFirehoseDeliveryStreamHttpEndpointConfigurationSecretsManagerConfigu
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamIcebergConfiguration`].
 #[derive(Clone, Debug)]
@@ -4613,10 +5601,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4685,8 +5681,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -4712,10 +5715,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptions {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4744,8 +5755,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationCloudwatchLoggingOptionsFi
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration.destination_table_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfiguration`].
 #[derive(Clone, Debug)]
@@ -4777,10 +5795,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfigurat
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4814,8 +5840,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationDestinationTableConfigurat
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfiguration {
     #[inline]
@@ -4837,10 +5870,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4864,8 +5905,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationFie
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -4891,10 +5939,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationPro
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4918,8 +5974,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationPro
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -4941,10 +6004,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationPro
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4968,8 +6039,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationProcessingConfigurationPro
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamIcebergConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -5026,10 +6104,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5088,8 +6174,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.iceberg_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -5115,10 +6208,18 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchL
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5147,8 +6248,15 @@ impl KinesisFirehoseDeliveryStreamIcebergConfigurationS3ConfigurationCloudwatchL
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.kinesis_source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamKinesisSourceConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamKinesisSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamKinesisSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamKinesisSourceConfiguration`].
 #[derive(Clone, Debug)]
@@ -5170,10 +6278,18 @@ impl KinesisFirehoseDeliveryStreamKinesisSourceConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamKinesisSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamKinesisSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamKinesisSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamKinesisSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamKinesisSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5197,8 +6313,15 @@ impl KinesisFirehoseDeliveryStreamKinesisSourceConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.msk_source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamMskSourceConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamMskSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamMskSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamMskSourceConfiguration`].
 #[derive(Clone, Debug)]
@@ -5227,10 +6350,18 @@ impl KinesisFirehoseDeliveryStreamMskSourceConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamMskSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamMskSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamMskSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamMskSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamMskSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5264,8 +6395,15 @@ impl KinesisFirehoseDeliveryStreamMskSourceConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.msk_source_configuration.authentication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfiguration`].
 #[derive(Clone, Debug)]
@@ -5287,10 +6425,18 @@ impl KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfigurat
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5314,8 +6460,15 @@ impl KinesisFirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfigurat
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchConfiguration`].
 #[derive(Clone, Debug)]
@@ -5399,10 +6552,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5491,8 +6652,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -5518,10 +6686,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOption
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5550,8 +6726,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOption
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.document_id_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptions`].
 #[derive(Clone, Debug)]
@@ -5571,10 +6754,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptions {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5593,8 +6784,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsFields
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration {
     #[inline]
@@ -5616,10 +6814,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5643,8 +6849,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -5670,10 +6883,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5697,8 +6918,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -5720,10 +6948,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5747,8 +6983,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationProcessingConfiguration
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -5805,10 +7048,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5867,8 +7118,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -5894,10 +7152,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwat
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5926,8 +7192,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwat
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearch_configuration.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfig(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfig`].
 #[derive(Clone, Debug)]
@@ -5951,10 +7224,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfig {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfigFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5988,8 +7269,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchConfigurationVpcConfigFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfiguration`].
 #[derive(Clone, Debug)]
@@ -6050,10 +7338,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6122,8 +7418,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -6149,10 +7452,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLog
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6181,8 +7492,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationCloudwatchLog
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfiguration {
     #[inline]
@@ -6204,10 +7522,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6231,8 +7557,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -6258,10 +7591,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6285,8 +7626,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -6308,10 +7656,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingCon
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6335,8 +7691,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationProcessingCon
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -6393,10 +7756,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configurati
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6455,8 +7826,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configurati
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -6482,10 +7860,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configurati
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6514,8 +7900,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationS3Configurati
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.opensearchserverless_configuration.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfig(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfig`].
 #[derive(Clone, Debug)]
@@ -6539,10 +7932,18 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfig {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfigFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6576,8 +7977,15 @@ impl KinesisFirehoseDeliveryStreamOpensearchserverlessConfigurationVpcConfigFiel
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamRedshiftConfiguration`].
 #[derive(Clone, Debug)]
@@ -6653,10 +8061,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6740,8 +8156,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -6767,10 +8190,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptions 
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6799,8 +8230,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationCloudwatchLoggingOptionsF
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfiguration {
     #[inline]
@@ -6822,10 +8260,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6849,8 +8295,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationFi
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -6876,10 +8329,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationPr
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6903,8 +8364,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationPr
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -6926,10 +8394,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationPr
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6953,8 +8429,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationProcessingConfigurationPr
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.s3_backup_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfiguration`].
 #[derive(Clone, Debug)]
@@ -7011,10 +8494,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7073,8 +8564,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationFiel
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.s3_backup_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -7100,10 +8598,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationClou
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7132,8 +8638,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3BackupConfigurationClou
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamRedshiftConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -7190,10 +8703,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7252,8 +8773,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -7279,10 +8807,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatch
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7311,8 +8847,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationS3ConfigurationCloudwatch
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.redshift_configuration.secrets_manager_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfiguration {
     #[inline]
@@ -7338,10 +8881,18 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfigurati
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7370,8 +8921,15 @@ impl KinesisFirehoseDeliveryStreamRedshiftConfigurationSecretsManagerConfigurati
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.server_side_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamServerSideEncryption(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamServerSideEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamServerSideEncryption").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamServerSideEncryption {
     #[inline]
@@ -7397,10 +8955,18 @@ impl KinesisFirehoseDeliveryStreamServerSideEncryption {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamServerSideEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamServerSideEncryptionFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamServerSideEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamServerSideEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamServerSideEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7429,8 +8995,15 @@ impl KinesisFirehoseDeliveryStreamServerSideEncryptionFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSnowflakeConfiguration`].
 #[derive(Clone, Debug)]
@@ -7535,10 +9108,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7657,8 +9238,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -7684,10 +9272,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptions
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7716,8 +9312,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationCloudwatchLoggingOptions
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfiguration {
     #[inline]
@@ -7739,10 +9342,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfiguration 
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7766,8 +9377,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationF
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -7793,10 +9411,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationP
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7820,8 +9446,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationP
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -7843,10 +9476,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationP
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7870,8 +9511,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationProcessingConfigurationP
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -7928,10 +9576,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7990,8 +9646,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -8017,10 +9680,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatc
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8049,8 +9720,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationS3ConfigurationCloudwatc
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.secrets_manager_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfiguration {
     #[inline]
@@ -8076,10 +9754,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfigurat
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8108,8 +9794,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSecretsManagerConfigurat
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.snowflake_role_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfiguration {
     #[inline]
@@ -8130,10 +9823,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfigurati
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8157,8 +9858,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeRoleConfigurati
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.snowflake_configuration.snowflake_vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -8178,10 +9886,18 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfiguratio
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8200,8 +9916,15 @@ impl KinesisFirehoseDeliveryStreamSnowflakeConfigurationSnowflakeVpcConfiguratio
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSplunkConfiguration`].
 #[derive(Clone, Debug)]
@@ -8273,10 +9996,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8350,8 +10081,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -8377,10 +10115,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptions {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8409,8 +10155,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationCloudwatchLoggingOptionsFie
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration.processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfiguration {
     #[inline]
@@ -8432,10 +10185,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfiguration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8459,8 +10220,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationFiel
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration.processing_configuration.processors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessors(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessors`].
 #[derive(Clone, Debug)]
@@ -8486,10 +10254,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProc
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8513,8 +10289,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProc
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration.processing_configuration.processors.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParameters(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParameters`].
 #[derive(Clone, Debug)]
@@ -8536,10 +10319,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProc
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParametersFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProcessorsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8563,8 +10354,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationProcessingConfigurationProc
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisFirehoseDeliveryStreamSplunkConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -8621,10 +10419,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationS3Configuration {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8683,8 +10489,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration.s3_configuration.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptions {
     #[inline]
@@ -8710,10 +10523,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLo
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8742,8 +10563,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationS3ConfigurationCloudwatchLo
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.splunk_configuration.secrets_manager_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfiguration(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfiguration {
     #[inline]
@@ -8769,10 +10597,18 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfiguration
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfigurationFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8801,8 +10637,15 @@ impl KinesisFirehoseDeliveryStreamSplunkConfigurationSecretsManagerConfiguration
 }
 
 /// The nested block `aws_kinesis_firehose_delivery_stream.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamTimeouts(Body);
+
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KinesisFirehoseDeliveryStreamTimeouts {
     #[inline]
@@ -8828,10 +10671,18 @@ impl KinesisFirehoseDeliveryStreamTimeouts {
 }
 
 /// The fields of a [`KinesisFirehoseDeliveryStreamTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisFirehoseDeliveryStreamTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KinesisFirehoseDeliveryStreamTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisFirehoseDeliveryStreamTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisFirehoseDeliveryStreamTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8860,8 +10711,15 @@ impl KinesisFirehoseDeliveryStreamTimeoutsFields {
 }
 
 /// The resource `aws_kinesis_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisResourcePolicy(Body);
+
+impl std::fmt::Debug for KinesisResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -8889,9 +10747,11 @@ impl KinesisResourcePolicy {
 }
 
 impl BlockType for KinesisResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8905,16 +10765,25 @@ impl Resource for KinesisResourcePolicy {
 }
 
 /// A declared [`KinesisResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for KinesisResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KinesisResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KinesisResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8948,8 +10817,15 @@ impl KinesisResourcePolicyRef {
 }
 
 /// The resource `aws_kinesis_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStream(Body);
+
+impl std::fmt::Debug for KinesisStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisStream`].
 #[derive(Clone, Debug)]
@@ -9040,9 +10916,11 @@ impl KinesisStream {
 }
 
 impl BlockType for KinesisStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9056,16 +10934,25 @@ impl Resource for KinesisStream {
 }
 
 /// A declared [`KinesisStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStreamRef(BlockRef);
 
+impl std::fmt::Debug for KinesisStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KinesisStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KinesisStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9154,8 +11041,15 @@ impl KinesisStreamRef {
 }
 
 /// The nested block `aws_kinesis_stream.stream_mode_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStreamStreamModeDetails(Body);
+
+impl std::fmt::Debug for KinesisStreamStreamModeDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStreamStreamModeDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisStreamStreamModeDetails`].
 #[derive(Clone, Debug)]
@@ -9175,10 +11069,18 @@ impl KinesisStreamStreamModeDetails {
 }
 
 /// The fields of a [`KinesisStreamStreamModeDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStreamStreamModeDetailsFields(Expr);
 
+impl std::fmt::Debug for KinesisStreamStreamModeDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStreamStreamModeDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisStreamStreamModeDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9197,8 +11099,15 @@ impl KinesisStreamStreamModeDetailsFields {
 }
 
 /// The nested block `aws_kinesis_stream.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStreamTimeouts(Body);
+
+impl std::fmt::Debug for KinesisStreamTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStreamTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KinesisStreamTimeouts {
     #[inline]
@@ -9224,10 +11133,18 @@ impl KinesisStreamTimeouts {
 }
 
 /// The fields of a [`KinesisStreamTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStreamTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KinesisStreamTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStreamTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisStreamTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9256,8 +11173,15 @@ impl KinesisStreamTimeoutsFields {
 }
 
 /// The resource `aws_kinesis_stream_consumer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStreamConsumer(Body);
+
+impl std::fmt::Debug for KinesisStreamConsumer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStreamConsumer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisStreamConsumer`].
 #[derive(Clone, Debug)]
@@ -9300,9 +11224,11 @@ impl KinesisStreamConsumer {
 }
 
 impl BlockType for KinesisStreamConsumer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9316,16 +11242,25 @@ impl Resource for KinesisStreamConsumer {
 }
 
 /// A declared [`KinesisStreamConsumer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisStreamConsumerRef(BlockRef);
 
+impl std::fmt::Debug for KinesisStreamConsumerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisStreamConsumerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KinesisStreamConsumerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KinesisStreamConsumerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9379,8 +11314,15 @@ impl KinesisStreamConsumerRef {
 }
 
 /// The resource `aws_kinesis_video_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisVideoStream(Body);
+
+impl std::fmt::Debug for KinesisVideoStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisVideoStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KinesisVideoStream`].
 #[derive(Clone, Debug)]
@@ -9446,9 +11388,11 @@ impl KinesisVideoStream {
 }
 
 impl BlockType for KinesisVideoStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9462,16 +11406,25 @@ impl Resource for KinesisVideoStream {
 }
 
 /// A declared [`KinesisVideoStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisVideoStreamRef(BlockRef);
 
+impl std::fmt::Debug for KinesisVideoStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisVideoStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KinesisVideoStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KinesisVideoStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9550,8 +11503,15 @@ impl KinesisVideoStreamRef {
 }
 
 /// The nested block `aws_kinesis_video_stream.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisVideoStreamTimeouts(Body);
+
+impl std::fmt::Debug for KinesisVideoStreamTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisVideoStreamTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KinesisVideoStreamTimeouts {
     #[inline]
@@ -9577,10 +11537,18 @@ impl KinesisVideoStreamTimeouts {
 }
 
 /// The fields of a [`KinesisVideoStreamTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KinesisVideoStreamTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KinesisVideoStreamTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KinesisVideoStreamTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KinesisVideoStreamTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9609,8 +11577,15 @@ impl KinesisVideoStreamTimeoutsFields {
 }
 
 /// The data source `aws_kinesis_firehose_delivery_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKinesisFirehoseDeliveryStream(Body);
+
+impl std::fmt::Debug for DataAwsKinesisFirehoseDeliveryStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKinesisFirehoseDeliveryStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKinesisFirehoseDeliveryStream`].
 #[derive(Clone, Debug)]
@@ -9641,9 +11616,11 @@ impl DataAwsKinesisFirehoseDeliveryStream {
 }
 
 impl BlockType for DataAwsKinesisFirehoseDeliveryStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9656,16 +11633,25 @@ impl DataSource for DataAwsKinesisFirehoseDeliveryStream {
 }
 
 /// A declared [`DataAwsKinesisFirehoseDeliveryStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKinesisFirehoseDeliveryStreamRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKinesisFirehoseDeliveryStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKinesisFirehoseDeliveryStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKinesisFirehoseDeliveryStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKinesisFirehoseDeliveryStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9699,8 +11685,15 @@ impl DataAwsKinesisFirehoseDeliveryStreamRef {
 }
 
 /// The data source `aws_kinesis_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKinesisStream(Body);
+
+impl std::fmt::Debug for DataAwsKinesisStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKinesisStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKinesisStream`].
 #[derive(Clone, Debug)]
@@ -9736,9 +11729,11 @@ impl DataAwsKinesisStream {
 }
 
 impl BlockType for DataAwsKinesisStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9751,16 +11746,25 @@ impl DataSource for DataAwsKinesisStream {
 }
 
 /// A declared [`DataAwsKinesisStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKinesisStreamRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKinesisStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKinesisStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKinesisStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKinesisStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9853,10 +11857,18 @@ impl DataAwsKinesisStreamRef {
 pub enum DataAwsKinesisStreamStreamModeDetails {}
 
 /// The fields of a [`DataAwsKinesisStreamStreamModeDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKinesisStreamStreamModeDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsKinesisStreamStreamModeDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKinesisStreamStreamModeDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKinesisStreamStreamModeDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9875,8 +11887,15 @@ impl DataAwsKinesisStreamStreamModeDetailsFields {
 }
 
 /// The data source `aws_kinesis_stream_consumer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKinesisStreamConsumer(Body);
+
+impl std::fmt::Debug for DataAwsKinesisStreamConsumer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKinesisStreamConsumer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKinesisStreamConsumer`].
 #[derive(Clone, Debug)]
@@ -9922,9 +11941,11 @@ impl DataAwsKinesisStreamConsumer {
 }
 
 impl BlockType for DataAwsKinesisStreamConsumer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9937,16 +11958,25 @@ impl DataSource for DataAwsKinesisStreamConsumer {
 }
 
 /// A declared [`DataAwsKinesisStreamConsumer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKinesisStreamConsumerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKinesisStreamConsumerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKinesisStreamConsumerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKinesisStreamConsumerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKinesisStreamConsumerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

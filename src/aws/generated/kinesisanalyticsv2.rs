@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_kinesisanalyticsv2_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2Application(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2Application {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2Application").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2Application`].
 #[derive(Clone, Debug)]
@@ -90,9 +97,11 @@ impl Kinesisanalyticsv2Application {
 }
 
 impl BlockType for Kinesisanalyticsv2Application {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -106,16 +115,25 @@ impl Resource for Kinesisanalyticsv2Application {
 }
 
 /// A declared [`Kinesisanalyticsv2Application`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationRef(BlockRef);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Kinesisanalyticsv2ApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Kinesisanalyticsv2ApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -224,8 +242,15 @@ impl Kinesisanalyticsv2ApplicationRef {
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfiguration`].
 #[derive(Clone, Debug)]
@@ -275,10 +300,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfiguration {
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -327,8 +360,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFields {
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.application_code_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfiguration`].
 #[derive(Clone, Debug)]
@@ -353,10 +393,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigu
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -380,8 +428,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigu
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.application_code_configuration.code_content`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContent(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContent").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContent {
     #[inline]
@@ -402,10 +457,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigu
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -429,8 +492,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigu
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.application_code_configuration.code_content.s3_content_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocation(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocation`].
 #[derive(Clone, Debug)]
@@ -457,10 +527,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigu
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigurationCodeContentS3ContentLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -489,8 +567,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationCodeConfigu
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.application_snapshot_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfiguration`].
 #[derive(Clone, Debug)]
@@ -510,10 +595,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotCon
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -532,8 +625,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationApplicationSnapshotCon
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.environment_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentProperties(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentProperties`].
 #[derive(Clone, Debug)]
@@ -553,10 +653,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentProperties 
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -575,8 +683,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesF
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.environment_properties.property_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroup(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroup`].
 #[derive(Clone, Debug)]
@@ -598,10 +713,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesP
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroupFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -625,8 +748,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationEnvironmentPropertiesP
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.flink_application_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfiguration {
     #[inline]
@@ -652,10 +782,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -684,8 +822,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.flink_application_configuration.checkpoint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfiguration`].
 #[derive(Clone, Debug)]
@@ -720,10 +865,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationCheckpointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -757,8 +910,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.flink_application_configuration.monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfiguration`].
 #[derive(Clone, Debug)]
@@ -788,10 +948,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationMonitoringConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -820,8 +988,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.flink_application_configuration.parallelism_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfiguration`].
 #[derive(Clone, Debug)]
@@ -856,10 +1031,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfigurationParallelismConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -893,8 +1076,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationFlinkApplicationConfig
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.run_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfiguration {
     #[inline]
@@ -915,10 +1105,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfiguration {
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -942,8 +1140,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFields
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.run_configuration.application_restore_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfiguration {
     #[inline]
@@ -964,10 +1169,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplic
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplicationRestoreConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -991,8 +1204,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationApplic
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.run_configuration.flink_run_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfiguration {
     #[inline]
@@ -1008,10 +1228,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkR
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkRunConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1030,8 +1258,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationRunConfigurationFlinkR
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfiguration {
     #[inline]
@@ -1058,10 +1293,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1090,8 +1333,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInput(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInput`].
 #[derive(Clone, Debug)]
@@ -1139,10 +1389,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1201,8 +1459,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_parallelism`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelism(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelism {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelism").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelism {
     #[inline]
@@ -1218,10 +1483,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelism`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelismFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelismFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelismFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputParallelismFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1240,8 +1513,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_processing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1261,10 +1541,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1283,8 +1571,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_processing_configuration.input_lambda_processor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessor(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessor`].
 #[derive(Clone, Debug)]
@@ -1304,10 +1599,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessorFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputProcessingConfigurationInputLambdaProcessorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1326,8 +1629,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchema(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchema`].
 #[derive(Clone, Debug)]
@@ -1354,10 +1664,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1386,8 +1704,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_schema.record_column`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumn(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumn`].
 #[derive(Clone, Debug)]
@@ -1414,10 +1739,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumnFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordColumnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1446,8 +1779,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_schema.record_format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormat(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormat`].
 #[derive(Clone, Debug)]
@@ -1469,10 +1809,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1496,8 +1844,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_schema.record_format.mapping_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParameters(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParameters").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParameters {
     #[inline]
@@ -1520,10 +1875,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParametersFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputSchemaRecordFormatMappingParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1547,8 +1910,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.input_starting_position_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfiguration {
     #[inline]
@@ -1564,10 +1934,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputInputStartingPositionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1586,8 +1964,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.kinesis_firehose_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInput(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInput`].
 #[derive(Clone, Debug)]
@@ -1607,10 +1992,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInputFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisFirehoseInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1629,8 +2022,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.input.kinesis_streams_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInput(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInput`].
 #[derive(Clone, Debug)]
@@ -1650,10 +2050,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInputFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationInputKinesisStreamsInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1672,8 +2080,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutput(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutput`].
 #[derive(Clone, Debug)]
@@ -1710,10 +2125,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1757,8 +2180,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.output.destination_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchema(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchema`].
 #[derive(Clone, Debug)]
@@ -1778,10 +2208,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchemaFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputDestinationSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1800,8 +2238,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.output.kinesis_firehose_output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutput(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutput`].
 #[derive(Clone, Debug)]
@@ -1821,10 +2266,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutputFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisFirehoseOutputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1843,8 +2296,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.output.kinesis_streams_output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutput(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutput`].
 #[derive(Clone, Debug)]
@@ -1864,10 +2324,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutputFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputKinesisStreamsOutputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1886,8 +2354,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.output.lambda_output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutput(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutput`].
 #[derive(Clone, Debug)]
@@ -1907,10 +2382,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutputFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationOutputLambdaOutputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1929,8 +2412,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.reference_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSource(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSource`].
 #[derive(Clone, Debug)]
@@ -1954,10 +2444,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1991,8 +2489,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.reference_data_source.reference_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchema(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchema`].
 #[derive(Clone, Debug)]
@@ -2019,10 +2524,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2051,8 +2564,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.reference_data_source.reference_schema.record_column`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumn(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumn`].
 #[derive(Clone, Debug)]
@@ -2079,10 +2599,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumnFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordColumnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2111,8 +2639,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.reference_data_source.reference_schema.record_format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormat(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormat").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormat`].
 #[derive(Clone, Debug)]
@@ -2134,10 +2669,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2161,8 +2704,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.reference_data_source.reference_schema.record_format.mapping_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParameters(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParameters").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParameters {
     #[inline]
@@ -2185,10 +2735,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParametersFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceReferenceSchemaRecordFormatMappingParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2212,8 +2770,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.sql_application_configuration.reference_data_source.s3_reference_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSource(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSource`].
 #[derive(Clone, Debug)]
@@ -2235,10 +2800,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSourceFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigurationReferenceDataSourceS3ReferenceDataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2262,8 +2835,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationSqlApplicationConfigur
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.application_configuration.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfiguration(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -2285,10 +2865,18 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfiguration {
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2322,8 +2910,15 @@ impl Kinesisanalyticsv2ApplicationApplicationConfigurationVpcConfigurationFields
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.cloudwatch_logging_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationCloudwatchLoggingOptions(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationCloudwatchLoggingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationCloudwatchLoggingOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationCloudwatchLoggingOptions`].
 #[derive(Clone, Debug)]
@@ -2343,10 +2938,18 @@ impl Kinesisanalyticsv2ApplicationCloudwatchLoggingOptions {
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationCloudwatchLoggingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationCloudwatchLoggingOptionsFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationCloudwatchLoggingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationCloudwatchLoggingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationCloudwatchLoggingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2370,8 +2973,15 @@ impl Kinesisanalyticsv2ApplicationCloudwatchLoggingOptionsFields {
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationTimeouts(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationTimeouts {
     #[inline]
@@ -2397,10 +3007,18 @@ impl Kinesisanalyticsv2ApplicationTimeouts {
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2429,8 +3047,15 @@ impl Kinesisanalyticsv2ApplicationTimeoutsFields {
 }
 
 /// The resource `aws_kinesisanalyticsv2_application_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationSnapshot(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Kinesisanalyticsv2ApplicationSnapshot`].
 #[derive(Clone, Debug)]
@@ -2468,9 +3093,11 @@ impl Kinesisanalyticsv2ApplicationSnapshot {
 }
 
 impl BlockType for Kinesisanalyticsv2ApplicationSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2484,16 +3111,25 @@ impl Resource for Kinesisanalyticsv2ApplicationSnapshot {
 }
 
 /// A declared [`Kinesisanalyticsv2ApplicationSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Kinesisanalyticsv2ApplicationSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Kinesisanalyticsv2ApplicationSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2542,8 +3178,15 @@ impl Kinesisanalyticsv2ApplicationSnapshotRef {
 }
 
 /// The nested block `aws_kinesisanalyticsv2_application_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Kinesisanalyticsv2ApplicationSnapshotTimeouts {
     #[inline]
@@ -2564,10 +3207,18 @@ impl Kinesisanalyticsv2ApplicationSnapshotTimeouts {
 }
 
 /// The fields of a [`Kinesisanalyticsv2ApplicationSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Kinesisanalyticsv2ApplicationSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Kinesisanalyticsv2ApplicationSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Kinesisanalyticsv2ApplicationSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Kinesisanalyticsv2ApplicationSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_kms_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsAlias(Body);
+
+impl std::fmt::Debug for KmsAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsAlias`].
 #[derive(Clone, Debug)]
@@ -51,9 +58,11 @@ impl KmsAlias {
 }
 
 impl BlockType for KmsAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -67,16 +76,25 @@ impl Resource for KmsAlias {
 }
 
 /// A declared [`KmsAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsAliasRef(BlockRef);
 
+impl std::fmt::Debug for KmsAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -125,8 +143,15 @@ impl KmsAliasRef {
 }
 
 /// The resource `aws_kms_ciphertext`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCiphertext(Body);
+
+impl std::fmt::Debug for KmsCiphertext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCiphertext").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsCiphertext`].
 #[derive(Clone, Debug)]
@@ -178,9 +203,11 @@ impl KmsCiphertext {
 }
 
 impl BlockType for KmsCiphertext {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -194,16 +221,25 @@ impl Resource for KmsCiphertext {
 }
 
 /// A declared [`KmsCiphertext`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCiphertextRef(BlockRef);
 
+impl std::fmt::Debug for KmsCiphertextRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCiphertextRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsCiphertextRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsCiphertextRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -257,8 +293,15 @@ impl KmsCiphertextRef {
 }
 
 /// The resource `aws_kms_custom_key_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCustomKeyStore(Body);
+
+impl std::fmt::Debug for KmsCustomKeyStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCustomKeyStore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsCustomKeyStore`].
 #[derive(Clone, Debug)]
@@ -339,9 +382,11 @@ impl KmsCustomKeyStore {
 }
 
 impl BlockType for KmsCustomKeyStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -355,16 +400,25 @@ impl Resource for KmsCustomKeyStore {
 }
 
 /// A declared [`KmsCustomKeyStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCustomKeyStoreRef(BlockRef);
 
+impl std::fmt::Debug for KmsCustomKeyStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCustomKeyStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsCustomKeyStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsCustomKeyStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -443,8 +497,15 @@ impl KmsCustomKeyStoreRef {
 }
 
 /// The nested block `aws_kms_custom_key_store.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCustomKeyStoreTimeouts(Body);
+
+impl std::fmt::Debug for KmsCustomKeyStoreTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCustomKeyStoreTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KmsCustomKeyStoreTimeouts {
     #[inline]
@@ -470,10 +531,18 @@ impl KmsCustomKeyStoreTimeouts {
 }
 
 /// The fields of a [`KmsCustomKeyStoreTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCustomKeyStoreTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KmsCustomKeyStoreTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCustomKeyStoreTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KmsCustomKeyStoreTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -502,8 +571,15 @@ impl KmsCustomKeyStoreTimeoutsFields {
 }
 
 /// The nested block `aws_kms_custom_key_store.xks_proxy_authentication_credential`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCustomKeyStoreXksProxyAuthenticationCredential(Body);
+
+impl std::fmt::Debug for KmsCustomKeyStoreXksProxyAuthenticationCredential {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCustomKeyStoreXksProxyAuthenticationCredential").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsCustomKeyStoreXksProxyAuthenticationCredential`].
 #[derive(Clone, Debug)]
@@ -525,10 +601,18 @@ impl KmsCustomKeyStoreXksProxyAuthenticationCredential {
 }
 
 /// The fields of a [`KmsCustomKeyStoreXksProxyAuthenticationCredential`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsCustomKeyStoreXksProxyAuthenticationCredentialFields(Expr);
 
+impl std::fmt::Debug for KmsCustomKeyStoreXksProxyAuthenticationCredentialFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsCustomKeyStoreXksProxyAuthenticationCredentialFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KmsCustomKeyStoreXksProxyAuthenticationCredentialFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -552,8 +636,15 @@ impl KmsCustomKeyStoreXksProxyAuthenticationCredentialFields {
 }
 
 /// The resource `aws_kms_external_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsExternalKey(Body);
+
+impl std::fmt::Debug for KmsExternalKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsExternalKey").field(&self.0).finish()
+    }
+}
 
 impl KmsExternalKey {
     #[inline]
@@ -635,9 +726,11 @@ impl KmsExternalKey {
 }
 
 impl BlockType for KmsExternalKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -651,16 +744,25 @@ impl Resource for KmsExternalKey {
 }
 
 /// A declared [`KmsExternalKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsExternalKeyRef(BlockRef);
 
+impl std::fmt::Debug for KmsExternalKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsExternalKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsExternalKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsExternalKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -759,8 +861,15 @@ impl KmsExternalKeyRef {
 }
 
 /// The resource `aws_kms_grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsGrant(Body);
+
+impl std::fmt::Debug for KmsGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsGrant`].
 #[derive(Clone, Debug)]
@@ -821,9 +930,11 @@ impl KmsGrant {
 }
 
 impl BlockType for KmsGrant {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -837,16 +948,25 @@ impl Resource for KmsGrant {
 }
 
 /// A declared [`KmsGrant`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsGrantRef(BlockRef);
 
+impl std::fmt::Debug for KmsGrantRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsGrantRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsGrantRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsGrantRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -920,8 +1040,15 @@ impl KmsGrantRef {
 }
 
 /// The nested block `aws_kms_grant.constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsGrantConstraints(Body);
+
+impl std::fmt::Debug for KmsGrantConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsGrantConstraints").field(&self.0).finish()
+    }
+}
 
 impl KmsGrantConstraints {
     #[inline]
@@ -942,10 +1069,18 @@ impl KmsGrantConstraints {
 }
 
 /// The fields of a [`KmsGrantConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsGrantConstraintsFields(Expr);
 
+impl std::fmt::Debug for KmsGrantConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsGrantConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KmsGrantConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -969,8 +1104,15 @@ impl KmsGrantConstraintsFields {
 }
 
 /// The resource `aws_kms_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsKey(Body);
+
+impl std::fmt::Debug for KmsKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsKey").field(&self.0).finish()
+    }
+}
 
 impl KmsKey {
     #[inline]
@@ -1067,9 +1209,11 @@ impl KmsKey {
 }
 
 impl BlockType for KmsKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1083,16 +1227,25 @@ impl Resource for KmsKey {
 }
 
 /// A declared [`KmsKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsKeyRef(BlockRef);
 
+impl std::fmt::Debug for KmsKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1201,8 +1354,15 @@ impl KmsKeyRef {
 }
 
 /// The nested block `aws_kms_key.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsKeyTimeouts(Body);
+
+impl std::fmt::Debug for KmsKeyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsKeyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl KmsKeyTimeouts {
     #[inline]
@@ -1218,10 +1378,18 @@ impl KmsKeyTimeouts {
 }
 
 /// The fields of a [`KmsKeyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsKeyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for KmsKeyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsKeyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KmsKeyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1240,8 +1408,15 @@ impl KmsKeyTimeoutsFields {
 }
 
 /// The resource `aws_kms_key_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsKeyPolicy(Body);
+
+impl std::fmt::Debug for KmsKeyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsKeyPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsKeyPolicy`].
 #[derive(Clone, Debug)]
@@ -1279,9 +1454,11 @@ impl KmsKeyPolicy {
 }
 
 impl BlockType for KmsKeyPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1295,16 +1472,25 @@ impl Resource for KmsKeyPolicy {
 }
 
 /// A declared [`KmsKeyPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsKeyPolicyRef(BlockRef);
 
+impl std::fmt::Debug for KmsKeyPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsKeyPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsKeyPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsKeyPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1343,8 +1529,15 @@ impl KmsKeyPolicyRef {
 }
 
 /// The resource `aws_kms_replica_external_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsReplicaExternalKey(Body);
+
+impl std::fmt::Debug for KmsReplicaExternalKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsReplicaExternalKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsReplicaExternalKey`].
 #[derive(Clone, Debug)]
@@ -1420,9 +1613,11 @@ impl KmsReplicaExternalKey {
 }
 
 impl BlockType for KmsReplicaExternalKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1436,16 +1631,25 @@ impl Resource for KmsReplicaExternalKey {
 }
 
 /// A declared [`KmsReplicaExternalKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsReplicaExternalKeyRef(BlockRef);
 
+impl std::fmt::Debug for KmsReplicaExternalKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsReplicaExternalKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsReplicaExternalKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsReplicaExternalKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1544,8 +1748,15 @@ impl KmsReplicaExternalKeyRef {
 }
 
 /// The resource `aws_kms_replica_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsReplicaKey(Body);
+
+impl std::fmt::Debug for KmsReplicaKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsReplicaKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KmsReplicaKey`].
 #[derive(Clone, Debug)]
@@ -1611,9 +1822,11 @@ impl KmsReplicaKey {
 }
 
 impl BlockType for KmsReplicaKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1627,16 +1840,25 @@ impl Resource for KmsReplicaKey {
 }
 
 /// A declared [`KmsReplicaKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KmsReplicaKeyRef(BlockRef);
 
+impl std::fmt::Debug for KmsReplicaKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KmsReplicaKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KmsReplicaKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KmsReplicaKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1725,8 +1947,15 @@ impl KmsReplicaKeyRef {
 }
 
 /// The data source `aws_kms_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsAlias(Body);
+
+impl std::fmt::Debug for DataAwsKmsAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsAlias`].
 #[derive(Clone, Debug)]
@@ -1757,9 +1986,11 @@ impl DataAwsKmsAlias {
 }
 
 impl BlockType for DataAwsKmsAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1772,16 +2003,25 @@ impl DataSource for DataAwsKmsAlias {
 }
 
 /// A declared [`DataAwsKmsAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsAliasRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKmsAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKmsAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKmsAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1825,8 +2065,15 @@ impl DataAwsKmsAliasRef {
 }
 
 /// The data source `aws_kms_ciphertext`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsCiphertext(Body);
+
+impl std::fmt::Debug for DataAwsKmsCiphertext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsCiphertext").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsCiphertext`].
 #[derive(Clone, Debug)]
@@ -1864,9 +2111,11 @@ impl DataAwsKmsCiphertext {
 }
 
 impl BlockType for DataAwsKmsCiphertext {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1879,16 +2128,25 @@ impl DataSource for DataAwsKmsCiphertext {
 }
 
 /// A declared [`DataAwsKmsCiphertext`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsCiphertextRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKmsCiphertextRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsCiphertextRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKmsCiphertextRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKmsCiphertextRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1932,8 +2190,15 @@ impl DataAwsKmsCiphertextRef {
 }
 
 /// The data source `aws_kms_custom_key_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsCustomKeyStore(Body);
+
+impl std::fmt::Debug for DataAwsKmsCustomKeyStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsCustomKeyStore").field(&self.0).finish()
+    }
+}
 
 impl DataAwsKmsCustomKeyStore {
     #[inline]
@@ -1965,9 +2230,11 @@ impl DataAwsKmsCustomKeyStore {
 }
 
 impl BlockType for DataAwsKmsCustomKeyStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1980,16 +2247,25 @@ impl DataSource for DataAwsKmsCustomKeyStore {
 }
 
 /// A declared [`DataAwsKmsCustomKeyStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsCustomKeyStoreRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKmsCustomKeyStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsCustomKeyStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKmsCustomKeyStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKmsCustomKeyStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2043,8 +2319,15 @@ impl DataAwsKmsCustomKeyStoreRef {
 }
 
 /// The data source `aws_kms_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsKey(Body);
+
+impl std::fmt::Debug for DataAwsKmsKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsKey`].
 #[derive(Clone, Debug)]
@@ -2080,9 +2363,11 @@ impl DataAwsKmsKey {
 }
 
 impl BlockType for DataAwsKmsKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2095,16 +2380,25 @@ impl DataSource for DataAwsKmsKey {
 }
 
 /// A declared [`DataAwsKmsKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsKeyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKmsKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKmsKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKmsKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2242,10 +2536,18 @@ impl DataAwsKmsKeyRef {
 pub enum DataAwsKmsKeyMultiRegionConfiguration {}
 
 /// The fields of a [`DataAwsKmsKeyMultiRegionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsKeyMultiRegionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKmsKeyMultiRegionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsKeyMultiRegionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKmsKeyMultiRegionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2278,10 +2580,18 @@ impl DataAwsKmsKeyMultiRegionConfigurationFields {
 pub enum DataAwsKmsKeyMultiRegionConfigurationPrimaryKey {}
 
 /// The fields of a [`DataAwsKmsKeyMultiRegionConfigurationPrimaryKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsKeyMultiRegionConfigurationPrimaryKeyFields(Expr);
 
+impl std::fmt::Debug for DataAwsKmsKeyMultiRegionConfigurationPrimaryKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsKeyMultiRegionConfigurationPrimaryKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKmsKeyMultiRegionConfigurationPrimaryKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2309,10 +2619,18 @@ impl DataAwsKmsKeyMultiRegionConfigurationPrimaryKeyFields {
 pub enum DataAwsKmsKeyMultiRegionConfigurationReplicaKeys {}
 
 /// The fields of a [`DataAwsKmsKeyMultiRegionConfigurationReplicaKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsKeyMultiRegionConfigurationReplicaKeysFields(Expr);
 
+impl std::fmt::Debug for DataAwsKmsKeyMultiRegionConfigurationReplicaKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsKeyMultiRegionConfigurationReplicaKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKmsKeyMultiRegionConfigurationReplicaKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2340,10 +2658,18 @@ impl DataAwsKmsKeyMultiRegionConfigurationReplicaKeysFields {
 pub enum DataAwsKmsKeyXksKeyConfiguration {}
 
 /// The fields of a [`DataAwsKmsKeyXksKeyConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsKeyXksKeyConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsKmsKeyXksKeyConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsKeyXksKeyConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKmsKeyXksKeyConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2362,8 +2688,15 @@ impl DataAwsKmsKeyXksKeyConfigurationFields {
 }
 
 /// The data source `aws_kms_public_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsPublicKey(Body);
+
+impl std::fmt::Debug for DataAwsKmsPublicKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsPublicKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsPublicKey`].
 #[derive(Clone, Debug)]
@@ -2399,9 +2732,11 @@ impl DataAwsKmsPublicKey {
 }
 
 impl BlockType for DataAwsKmsPublicKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2414,16 +2749,25 @@ impl DataSource for DataAwsKmsPublicKey {
 }
 
 /// A declared [`DataAwsKmsPublicKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsPublicKeyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKmsPublicKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsPublicKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKmsPublicKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKmsPublicKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2492,8 +2836,15 @@ impl DataAwsKmsPublicKeyRef {
 }
 
 /// The data source `aws_kms_secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecret(Body);
+
+impl std::fmt::Debug for DataAwsKmsSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecret").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsSecret`].
 #[derive(Clone, Debug)]
@@ -2524,9 +2875,11 @@ impl DataAwsKmsSecret {
 }
 
 impl BlockType for DataAwsKmsSecret {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2539,16 +2892,25 @@ impl DataSource for DataAwsKmsSecret {
 }
 
 /// A declared [`DataAwsKmsSecret`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecretRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKmsSecretRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecretRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKmsSecretRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKmsSecretRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2577,8 +2939,15 @@ impl DataAwsKmsSecretRef {
 }
 
 /// The nested block `aws_kms_secret.secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecretSecret(Body);
+
+impl std::fmt::Debug for DataAwsKmsSecretSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecretSecret").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsSecretSecret`].
 #[derive(Clone, Debug)]
@@ -2610,10 +2979,18 @@ impl DataAwsKmsSecretSecret {
 }
 
 /// The fields of a [`DataAwsKmsSecretSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecretSecretFields(Expr);
 
+impl std::fmt::Debug for DataAwsKmsSecretSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecretSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKmsSecretSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2647,8 +3024,15 @@ impl DataAwsKmsSecretSecretFields {
 }
 
 /// The data source `aws_kms_secrets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecrets(Body);
+
+impl std::fmt::Debug for DataAwsKmsSecrets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecrets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsSecrets`].
 #[derive(Clone, Debug)]
@@ -2679,9 +3063,11 @@ impl DataAwsKmsSecrets {
 }
 
 impl BlockType for DataAwsKmsSecrets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2694,16 +3080,25 @@ impl DataSource for DataAwsKmsSecrets {
 }
 
 /// A declared [`DataAwsKmsSecrets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecretsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsKmsSecretsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecretsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsKmsSecretsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsKmsSecretsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2737,8 +3132,15 @@ impl DataAwsKmsSecretsRef {
 }
 
 /// The nested block `aws_kms_secrets.secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecretsSecret(Body);
+
+impl std::fmt::Debug for DataAwsKmsSecretsSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecretsSecret").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsKmsSecretsSecret`].
 #[derive(Clone, Debug)]
@@ -2780,10 +3182,18 @@ impl DataAwsKmsSecretsSecret {
 }
 
 /// The fields of a [`DataAwsKmsSecretsSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsKmsSecretsSecretFields(Expr);
 
+impl std::fmt::Debug for DataAwsKmsSecretsSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsKmsSecretsSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsKmsSecretsSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_lakeformation_data_cells_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilter(Body);
+
+impl std::fmt::Debug for LakeformationDataCellsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilter").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataCellsFilter {
     #[inline]
@@ -38,9 +45,11 @@ impl LakeformationDataCellsFilter {
 }
 
 impl BlockType for LakeformationDataCellsFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -54,16 +63,25 @@ impl Resource for LakeformationDataCellsFilter {
 }
 
 /// A declared [`LakeformationDataCellsFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationDataCellsFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationDataCellsFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationDataCellsFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -97,8 +115,15 @@ impl LakeformationDataCellsFilterRef {
 }
 
 /// The nested block `aws_lakeformation_data_cells_filter.table_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTableData(Body);
+
+impl std::fmt::Debug for LakeformationDataCellsFilterTableData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTableData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationDataCellsFilterTableData`].
 #[derive(Clone, Debug)]
@@ -146,10 +171,18 @@ impl LakeformationDataCellsFilterTableData {
 }
 
 /// The fields of a [`LakeformationDataCellsFilterTableData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTableDataFields(Expr);
 
+impl std::fmt::Debug for LakeformationDataCellsFilterTableDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTableDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationDataCellsFilterTableDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -203,8 +236,15 @@ impl LakeformationDataCellsFilterTableDataFields {
 }
 
 /// The nested block `aws_lakeformation_data_cells_filter.table_data.column_wildcard`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTableDataColumnWildcard(Body);
+
+impl std::fmt::Debug for LakeformationDataCellsFilterTableDataColumnWildcard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTableDataColumnWildcard").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataCellsFilterTableDataColumnWildcard {
     #[inline]
@@ -220,10 +260,18 @@ impl LakeformationDataCellsFilterTableDataColumnWildcard {
 }
 
 /// The fields of a [`LakeformationDataCellsFilterTableDataColumnWildcard`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTableDataColumnWildcardFields(Expr);
 
+impl std::fmt::Debug for LakeformationDataCellsFilterTableDataColumnWildcardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTableDataColumnWildcardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationDataCellsFilterTableDataColumnWildcardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -242,8 +290,15 @@ impl LakeformationDataCellsFilterTableDataColumnWildcardFields {
 }
 
 /// The nested block `aws_lakeformation_data_cells_filter.table_data.row_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTableDataRowFilter(Body);
+
+impl std::fmt::Debug for LakeformationDataCellsFilterTableDataRowFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTableDataRowFilter").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataCellsFilterTableDataRowFilter {
     #[inline]
@@ -265,10 +320,18 @@ impl LakeformationDataCellsFilterTableDataRowFilter {
 }
 
 /// The fields of a [`LakeformationDataCellsFilterTableDataRowFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTableDataRowFilterFields(Expr);
 
+impl std::fmt::Debug for LakeformationDataCellsFilterTableDataRowFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTableDataRowFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationDataCellsFilterTableDataRowFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -292,8 +355,15 @@ impl LakeformationDataCellsFilterTableDataRowFilterFields {
 }
 
 /// The nested block `aws_lakeformation_data_cells_filter.table_data.row_filter.all_rows_wildcard`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard(Body);
+
+impl std::fmt::Debug for LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard {
     #[inline]
@@ -304,8 +374,15 @@ impl LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard {
 }
 
 /// The nested block `aws_lakeformation_data_cells_filter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTimeouts(Body);
+
+impl std::fmt::Debug for LakeformationDataCellsFilterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataCellsFilterTimeouts {
     #[inline]
@@ -322,10 +399,18 @@ impl LakeformationDataCellsFilterTimeouts {
 }
 
 /// The fields of a [`LakeformationDataCellsFilterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataCellsFilterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LakeformationDataCellsFilterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataCellsFilterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationDataCellsFilterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -344,8 +429,15 @@ impl LakeformationDataCellsFilterTimeoutsFields {
 }
 
 /// The resource `aws_lakeformation_data_lake_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataLakeSettings(Body);
+
+impl std::fmt::Debug for LakeformationDataLakeSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataLakeSettings").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataLakeSettings {
     #[inline]
@@ -424,9 +516,11 @@ impl LakeformationDataLakeSettings {
 }
 
 impl BlockType for LakeformationDataLakeSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -440,16 +534,25 @@ impl Resource for LakeformationDataLakeSettings {
 }
 
 /// A declared [`LakeformationDataLakeSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataLakeSettingsRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationDataLakeSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataLakeSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationDataLakeSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationDataLakeSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -528,8 +631,15 @@ impl LakeformationDataLakeSettingsRef {
 }
 
 /// The nested block `aws_lakeformation_data_lake_settings.create_database_default_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataLakeSettingsCreateDatabaseDefaultPermissions(Body);
+
+impl std::fmt::Debug for LakeformationDataLakeSettingsCreateDatabaseDefaultPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataLakeSettingsCreateDatabaseDefaultPermissions").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataLakeSettingsCreateDatabaseDefaultPermissions {
     #[inline]
@@ -550,10 +660,18 @@ impl LakeformationDataLakeSettingsCreateDatabaseDefaultPermissions {
 }
 
 /// The fields of a [`LakeformationDataLakeSettingsCreateDatabaseDefaultPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields(Expr);
 
+impl std::fmt::Debug for LakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -577,8 +695,15 @@ impl LakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields {
 }
 
 /// The nested block `aws_lakeformation_data_lake_settings.create_table_default_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataLakeSettingsCreateTableDefaultPermissions(Body);
+
+impl std::fmt::Debug for LakeformationDataLakeSettingsCreateTableDefaultPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataLakeSettingsCreateTableDefaultPermissions").field(&self.0).finish()
+    }
+}
 
 impl LakeformationDataLakeSettingsCreateTableDefaultPermissions {
     #[inline]
@@ -599,10 +724,18 @@ impl LakeformationDataLakeSettingsCreateTableDefaultPermissions {
 }
 
 /// The fields of a [`LakeformationDataLakeSettingsCreateTableDefaultPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationDataLakeSettingsCreateTableDefaultPermissionsFields(Expr);
 
+impl std::fmt::Debug for LakeformationDataLakeSettingsCreateTableDefaultPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationDataLakeSettingsCreateTableDefaultPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationDataLakeSettingsCreateTableDefaultPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -626,8 +759,15 @@ impl LakeformationDataLakeSettingsCreateTableDefaultPermissionsFields {
 }
 
 /// The resource `aws_lakeformation_identity_center_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationIdentityCenterConfiguration(Body);
+
+impl std::fmt::Debug for LakeformationIdentityCenterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationIdentityCenterConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationIdentityCenterConfiguration`].
 #[derive(Clone, Debug)]
@@ -660,9 +800,11 @@ impl LakeformationIdentityCenterConfiguration {
 }
 
 impl BlockType for LakeformationIdentityCenterConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -676,16 +818,25 @@ impl Resource for LakeformationIdentityCenterConfiguration {
 }
 
 /// A declared [`LakeformationIdentityCenterConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationIdentityCenterConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationIdentityCenterConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationIdentityCenterConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationIdentityCenterConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationIdentityCenterConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -724,8 +875,15 @@ impl LakeformationIdentityCenterConfigurationRef {
 }
 
 /// The resource `aws_lakeformation_lf_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationLfTag(Body);
+
+impl std::fmt::Debug for LakeformationLfTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationLfTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationLfTag`].
 #[derive(Clone, Debug)]
@@ -763,9 +921,11 @@ impl LakeformationLfTag {
 }
 
 impl BlockType for LakeformationLfTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -779,16 +939,25 @@ impl Resource for LakeformationLfTag {
 }
 
 /// A declared [`LakeformationLfTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationLfTagRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationLfTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationLfTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationLfTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationLfTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -827,8 +996,15 @@ impl LakeformationLfTagRef {
 }
 
 /// The resource `aws_lakeformation_lf_tag_expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationLfTagExpression(Body);
+
+impl std::fmt::Debug for LakeformationLfTagExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationLfTagExpression").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationLfTagExpression`].
 #[derive(Clone, Debug)]
@@ -873,9 +1049,11 @@ impl LakeformationLfTagExpression {
 }
 
 impl BlockType for LakeformationLfTagExpression {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -889,16 +1067,25 @@ impl Resource for LakeformationLfTagExpression {
 }
 
 /// A declared [`LakeformationLfTagExpression`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationLfTagExpressionRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationLfTagExpressionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationLfTagExpressionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationLfTagExpressionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationLfTagExpressionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -937,8 +1124,15 @@ impl LakeformationLfTagExpressionRef {
 }
 
 /// The nested block `aws_lakeformation_lf_tag_expression.expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationLfTagExpressionExpression(Body);
+
+impl std::fmt::Debug for LakeformationLfTagExpressionExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationLfTagExpressionExpression").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationLfTagExpressionExpression`].
 #[derive(Clone, Debug)]
@@ -960,10 +1154,18 @@ impl LakeformationLfTagExpressionExpression {
 }
 
 /// The fields of a [`LakeformationLfTagExpressionExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationLfTagExpressionExpressionFields(Expr);
 
+impl std::fmt::Debug for LakeformationLfTagExpressionExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationLfTagExpressionExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationLfTagExpressionExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -987,8 +1189,15 @@ impl LakeformationLfTagExpressionExpressionFields {
 }
 
 /// The resource `aws_lakeformation_opt_in`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptIn(Body);
+
+impl std::fmt::Debug for LakeformationOptIn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptIn").field(&self.0).finish()
+    }
+}
 
 impl LakeformationOptIn {
     #[inline]
@@ -1023,9 +1232,11 @@ impl LakeformationOptIn {
 }
 
 impl BlockType for LakeformationOptIn {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1039,16 +1250,25 @@ impl Resource for LakeformationOptIn {
 }
 
 /// A declared [`LakeformationOptIn`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationOptInRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationOptInRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationOptInRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1092,8 +1312,15 @@ impl LakeformationOptInRef {
 }
 
 /// The nested block `aws_lakeformation_opt_in.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInCondition(Body);
+
+impl std::fmt::Debug for LakeformationOptInCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInCondition").field(&self.0).finish()
+    }
+}
 
 impl LakeformationOptInCondition {
     #[inline]
@@ -1104,10 +1331,18 @@ impl LakeformationOptInCondition {
 }
 
 /// The fields of a [`LakeformationOptInCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInConditionFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1126,8 +1361,15 @@ impl LakeformationOptInConditionFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.principal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInPrincipal(Body);
+
+impl std::fmt::Debug for LakeformationOptInPrincipal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInPrincipal").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInPrincipal`].
 #[derive(Clone, Debug)]
@@ -1147,10 +1389,18 @@ impl LakeformationOptInPrincipal {
 }
 
 /// The fields of a [`LakeformationOptInPrincipal`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInPrincipalFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInPrincipalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInPrincipalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInPrincipalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1169,8 +1419,15 @@ impl LakeformationOptInPrincipalFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceData(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceData").field(&self.0).finish()
+    }
+}
 
 impl LakeformationOptInResourceData {
     #[inline]
@@ -1235,10 +1492,18 @@ impl LakeformationOptInResourceData {
 }
 
 /// The fields of a [`LakeformationOptInResourceData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1297,8 +1562,15 @@ impl LakeformationOptInResourceDataFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.catalog`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataCatalog(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataCatalog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataCatalog").field(&self.0).finish()
+    }
+}
 
 impl LakeformationOptInResourceDataCatalog {
     #[inline]
@@ -1314,10 +1586,18 @@ impl LakeformationOptInResourceDataCatalog {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataCatalog`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataCatalogFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataCatalogFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataCatalogFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataCatalogFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1336,8 +1616,15 @@ impl LakeformationOptInResourceDataCatalogFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.data_cells_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataDataCellsFilter(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataDataCellsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataDataCellsFilter").field(&self.0).finish()
+    }
+}
 
 impl LakeformationOptInResourceDataDataCellsFilter {
     #[inline]
@@ -1368,10 +1655,18 @@ impl LakeformationOptInResourceDataDataCellsFilter {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataDataCellsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataDataCellsFilterFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataDataCellsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataDataCellsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataDataCellsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1405,8 +1700,15 @@ impl LakeformationOptInResourceDataDataCellsFilterFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.data_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataDataLocation(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataDataLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataDataLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInResourceDataDataLocation`].
 #[derive(Clone, Debug)]
@@ -1431,10 +1733,18 @@ impl LakeformationOptInResourceDataDataLocation {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataDataLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataDataLocationFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataDataLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataDataLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataDataLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1458,8 +1768,15 @@ impl LakeformationOptInResourceDataDataLocationFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataDatabase(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInResourceDataDatabase`].
 #[derive(Clone, Debug)]
@@ -1484,10 +1801,18 @@ impl LakeformationOptInResourceDataDatabase {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataDatabaseFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1511,8 +1836,15 @@ impl LakeformationOptInResourceDataDatabaseFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.lf_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataLfTag(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataLfTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataLfTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInResourceDataLfTag`].
 #[derive(Clone, Debug)]
@@ -1539,10 +1871,18 @@ impl LakeformationOptInResourceDataLfTag {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataLfTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataLfTagFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataLfTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataLfTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataLfTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1571,8 +1911,15 @@ impl LakeformationOptInResourceDataLfTagFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.lf_tag_expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataLfTagExpression(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataLfTagExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataLfTagExpression").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInResourceDataLfTagExpression`].
 #[derive(Clone, Debug)]
@@ -1597,10 +1944,18 @@ impl LakeformationOptInResourceDataLfTagExpression {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataLfTagExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataLfTagExpressionFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataLfTagExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataLfTagExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataLfTagExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1624,8 +1979,15 @@ impl LakeformationOptInResourceDataLfTagExpressionFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.lf_tag_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataLfTagPolicy(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataLfTagPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataLfTagPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInResourceDataLfTagPolicy`].
 #[derive(Clone, Debug)]
@@ -1660,10 +2022,18 @@ impl LakeformationOptInResourceDataLfTagPolicy {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataLfTagPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataLfTagPolicyFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataLfTagPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataLfTagPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataLfTagPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1697,8 +2067,15 @@ impl LakeformationOptInResourceDataLfTagPolicyFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataTable(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInResourceDataTable`].
 #[derive(Clone, Debug)]
@@ -1733,10 +2110,18 @@ impl LakeformationOptInResourceDataTable {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataTableFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1770,8 +2155,15 @@ impl LakeformationOptInResourceDataTableFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.table_with_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataTableWithColumns(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataTableWithColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataTableWithColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationOptInResourceDataTableWithColumns`].
 #[derive(Clone, Debug)]
@@ -1809,10 +2201,18 @@ impl LakeformationOptInResourceDataTableWithColumns {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataTableWithColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataTableWithColumnsFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataTableWithColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataTableWithColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataTableWithColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1851,8 +2251,15 @@ impl LakeformationOptInResourceDataTableWithColumnsFields {
 }
 
 /// The nested block `aws_lakeformation_opt_in.resource_data.table_with_columns.column_wildcard`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataTableWithColumnsColumnWildcard(Body);
+
+impl std::fmt::Debug for LakeformationOptInResourceDataTableWithColumnsColumnWildcard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataTableWithColumnsColumnWildcard").field(&self.0).finish()
+    }
+}
 
 impl LakeformationOptInResourceDataTableWithColumnsColumnWildcard {
     #[inline]
@@ -1868,10 +2275,18 @@ impl LakeformationOptInResourceDataTableWithColumnsColumnWildcard {
 }
 
 /// The fields of a [`LakeformationOptInResourceDataTableWithColumnsColumnWildcard`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationOptInResourceDataTableWithColumnsColumnWildcardFields(Expr);
 
+impl std::fmt::Debug for LakeformationOptInResourceDataTableWithColumnsColumnWildcardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationOptInResourceDataTableWithColumnsColumnWildcardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationOptInResourceDataTableWithColumnsColumnWildcardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1890,8 +2305,15 @@ impl LakeformationOptInResourceDataTableWithColumnsColumnWildcardFields {
 }
 
 /// The resource `aws_lakeformation_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissions(Body);
+
+impl std::fmt::Debug for LakeformationPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissions`].
 #[derive(Clone, Debug)]
@@ -1974,9 +2396,11 @@ impl LakeformationPermissions {
 }
 
 impl BlockType for LakeformationPermissions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1990,16 +2414,25 @@ impl Resource for LakeformationPermissions {
 }
 
 /// A declared [`LakeformationPermissions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationPermissionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationPermissionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationPermissionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2083,8 +2516,15 @@ impl LakeformationPermissionsRef {
 }
 
 /// The nested block `aws_lakeformation_permissions.data_cells_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsDataCellsFilter(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsDataCellsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsDataCellsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsDataCellsFilter`].
 #[derive(Clone, Debug)]
@@ -2110,10 +2550,18 @@ impl LakeformationPermissionsDataCellsFilter {
 }
 
 /// The fields of a [`LakeformationPermissionsDataCellsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsDataCellsFilterFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsDataCellsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsDataCellsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsDataCellsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2147,8 +2595,15 @@ impl LakeformationPermissionsDataCellsFilterFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.data_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsDataLocation(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsDataLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsDataLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsDataLocation`].
 #[derive(Clone, Debug)]
@@ -2173,10 +2628,18 @@ impl LakeformationPermissionsDataLocation {
 }
 
 /// The fields of a [`LakeformationPermissionsDataLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsDataLocationFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsDataLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsDataLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsDataLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2200,8 +2663,15 @@ impl LakeformationPermissionsDataLocationFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsDatabase(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsDatabase`].
 #[derive(Clone, Debug)]
@@ -2226,10 +2696,18 @@ impl LakeformationPermissionsDatabase {
 }
 
 /// The fields of a [`LakeformationPermissionsDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsDatabaseFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2253,8 +2731,15 @@ impl LakeformationPermissionsDatabaseFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.lf_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsLfTag(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsLfTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsLfTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsLfTag`].
 #[derive(Clone, Debug)]
@@ -2281,10 +2766,18 @@ impl LakeformationPermissionsLfTag {
 }
 
 /// The fields of a [`LakeformationPermissionsLfTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsLfTagFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsLfTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsLfTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsLfTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2313,8 +2806,15 @@ impl LakeformationPermissionsLfTagFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.lf_tag_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsLfTagPolicy(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsLfTagPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsLfTagPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsLfTagPolicy`].
 #[derive(Clone, Debug)]
@@ -2341,10 +2841,18 @@ impl LakeformationPermissionsLfTagPolicy {
 }
 
 /// The fields of a [`LakeformationPermissionsLfTagPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsLfTagPolicyFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsLfTagPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsLfTagPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsLfTagPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2373,8 +2881,15 @@ impl LakeformationPermissionsLfTagPolicyFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.lf_tag_policy.expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsLfTagPolicyExpression(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsLfTagPolicyExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsLfTagPolicyExpression").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsLfTagPolicyExpression`].
 #[derive(Clone, Debug)]
@@ -2396,10 +2911,18 @@ impl LakeformationPermissionsLfTagPolicyExpression {
 }
 
 /// The fields of a [`LakeformationPermissionsLfTagPolicyExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsLfTagPolicyExpressionFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsLfTagPolicyExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsLfTagPolicyExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsLfTagPolicyExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2423,8 +2946,15 @@ impl LakeformationPermissionsLfTagPolicyExpressionFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsTable(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsTable`].
 #[derive(Clone, Debug)]
@@ -2459,10 +2989,18 @@ impl LakeformationPermissionsTable {
 }
 
 /// The fields of a [`LakeformationPermissionsTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsTableFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2496,8 +3034,15 @@ impl LakeformationPermissionsTableFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.table_with_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsTableWithColumns(Body);
+
+impl std::fmt::Debug for LakeformationPermissionsTableWithColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsTableWithColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationPermissionsTableWithColumns`].
 #[derive(Clone, Debug)]
@@ -2539,10 +3084,18 @@ impl LakeformationPermissionsTableWithColumns {
 }
 
 /// The fields of a [`LakeformationPermissionsTableWithColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationPermissionsTableWithColumnsFields(Expr);
 
+impl std::fmt::Debug for LakeformationPermissionsTableWithColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationPermissionsTableWithColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationPermissionsTableWithColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2586,8 +3139,15 @@ impl LakeformationPermissionsTableWithColumnsFields {
 }
 
 /// The resource `aws_lakeformation_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResource(Body);
+
+impl std::fmt::Debug for LakeformationResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResource`].
 #[derive(Clone, Debug)]
@@ -2643,9 +3203,11 @@ impl LakeformationResource {
 }
 
 impl BlockType for LakeformationResource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2659,16 +3221,25 @@ impl Resource for LakeformationResource {
 }
 
 /// A declared [`LakeformationResource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationResourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationResourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationResourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2727,8 +3298,15 @@ impl LakeformationResourceRef {
 }
 
 /// The resource `aws_lakeformation_resource_lf_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTag(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTag").field(&self.0).finish()
+    }
+}
 
 impl LakeformationResourceLfTag {
     #[inline]
@@ -2779,9 +3357,11 @@ impl LakeformationResourceLfTag {
 }
 
 impl BlockType for LakeformationResourceLfTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2795,16 +3375,25 @@ impl Resource for LakeformationResourceLfTag {
 }
 
 /// A declared [`LakeformationResourceLfTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationResourceLfTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationResourceLfTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationResourceLfTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2858,8 +3447,15 @@ impl LakeformationResourceLfTagRef {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tag.database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagDatabase(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagDatabase`].
 #[derive(Clone, Debug)]
@@ -2884,10 +3480,18 @@ impl LakeformationResourceLfTagDatabase {
 }
 
 /// The fields of a [`LakeformationResourceLfTagDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagDatabaseFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2911,8 +3515,15 @@ impl LakeformationResourceLfTagDatabaseFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tag.lf_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagLfTag(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagLfTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagLfTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagLfTag`].
 #[derive(Clone, Debug)]
@@ -2939,10 +3550,18 @@ impl LakeformationResourceLfTagLfTag {
 }
 
 /// The fields of a [`LakeformationResourceLfTagLfTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagLfTagFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagLfTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagLfTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagLfTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2971,8 +3590,15 @@ impl LakeformationResourceLfTagLfTagFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tag.table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTable(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagTable`].
 #[derive(Clone, Debug)]
@@ -3007,10 +3633,18 @@ impl LakeformationResourceLfTagTable {
 }
 
 /// The fields of a [`LakeformationResourceLfTagTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTableFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3044,8 +3678,15 @@ impl LakeformationResourceLfTagTableFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tag.table_with_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTableWithColumns(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagTableWithColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTableWithColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagTableWithColumns`].
 #[derive(Clone, Debug)]
@@ -3083,10 +3724,18 @@ impl LakeformationResourceLfTagTableWithColumns {
 }
 
 /// The fields of a [`LakeformationResourceLfTagTableWithColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTableWithColumnsFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagTableWithColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTableWithColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagTableWithColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3125,8 +3774,15 @@ impl LakeformationResourceLfTagTableWithColumnsFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tag.table_with_columns.column_wildcard`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTableWithColumnsColumnWildcard(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagTableWithColumnsColumnWildcard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTableWithColumnsColumnWildcard").field(&self.0).finish()
+    }
+}
 
 impl LakeformationResourceLfTagTableWithColumnsColumnWildcard {
     #[inline]
@@ -3142,10 +3798,18 @@ impl LakeformationResourceLfTagTableWithColumnsColumnWildcard {
 }
 
 /// The fields of a [`LakeformationResourceLfTagTableWithColumnsColumnWildcard`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTableWithColumnsColumnWildcardFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagTableWithColumnsColumnWildcardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTableWithColumnsColumnWildcardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagTableWithColumnsColumnWildcardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3164,8 +3828,15 @@ impl LakeformationResourceLfTagTableWithColumnsColumnWildcardFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tag.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTimeouts(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LakeformationResourceLfTagTimeouts {
     #[inline]
@@ -3188,10 +3859,18 @@ impl LakeformationResourceLfTagTimeouts {
 }
 
 /// The fields of a [`LakeformationResourceLfTagTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3215,8 +3894,15 @@ impl LakeformationResourceLfTagTimeoutsFields {
 }
 
 /// The resource `aws_lakeformation_resource_lf_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTags(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTags`].
 #[derive(Clone, Debug)]
@@ -3272,9 +3958,11 @@ impl LakeformationResourceLfTags {
 }
 
 impl BlockType for LakeformationResourceLfTags {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3288,16 +3976,25 @@ impl Resource for LakeformationResourceLfTags {
 }
 
 /// A declared [`LakeformationResourceLfTags`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsRef(BlockRef);
 
+impl std::fmt::Debug for LakeformationResourceLfTagsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LakeformationResourceLfTagsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LakeformationResourceLfTagsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3351,8 +4048,15 @@ impl LakeformationResourceLfTagsRef {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tags.database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsDatabase(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagsDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagsDatabase`].
 #[derive(Clone, Debug)]
@@ -3377,10 +4081,18 @@ impl LakeformationResourceLfTagsDatabase {
 }
 
 /// The fields of a [`LakeformationResourceLfTagsDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsDatabaseFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagsDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagsDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3404,8 +4116,15 @@ impl LakeformationResourceLfTagsDatabaseFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tags.lf_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsLfTag(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagsLfTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsLfTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagsLfTag`].
 #[derive(Clone, Debug)]
@@ -3432,10 +4151,18 @@ impl LakeformationResourceLfTagsLfTag {
 }
 
 /// The fields of a [`LakeformationResourceLfTagsLfTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsLfTagFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagsLfTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsLfTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagsLfTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3464,8 +4191,15 @@ impl LakeformationResourceLfTagsLfTagFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tags.table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsTable(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagsTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagsTable`].
 #[derive(Clone, Debug)]
@@ -3500,10 +4234,18 @@ impl LakeformationResourceLfTagsTable {
 }
 
 /// The fields of a [`LakeformationResourceLfTagsTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsTableFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagsTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagsTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3537,8 +4279,15 @@ impl LakeformationResourceLfTagsTableFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tags.table_with_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsTableWithColumns(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagsTableWithColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsTableWithColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LakeformationResourceLfTagsTableWithColumns`].
 #[derive(Clone, Debug)]
@@ -3580,10 +4329,18 @@ impl LakeformationResourceLfTagsTableWithColumns {
 }
 
 /// The fields of a [`LakeformationResourceLfTagsTableWithColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsTableWithColumnsFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagsTableWithColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsTableWithColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagsTableWithColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3627,8 +4384,15 @@ impl LakeformationResourceLfTagsTableWithColumnsFields {
 }
 
 /// The nested block `aws_lakeformation_resource_lf_tags.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsTimeouts(Body);
+
+impl std::fmt::Debug for LakeformationResourceLfTagsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LakeformationResourceLfTagsTimeouts {
     #[inline]
@@ -3649,10 +4413,18 @@ impl LakeformationResourceLfTagsTimeouts {
 }
 
 /// The fields of a [`LakeformationResourceLfTagsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LakeformationResourceLfTagsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LakeformationResourceLfTagsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LakeformationResourceLfTagsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LakeformationResourceLfTagsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3676,8 +4448,15 @@ impl LakeformationResourceLfTagsTimeoutsFields {
 }
 
 /// The data source `aws_lakeformation_data_lake_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationDataLakeSettings(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationDataLakeSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationDataLakeSettings").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLakeformationDataLakeSettings {
     #[inline]
@@ -3704,9 +4483,11 @@ impl DataAwsLakeformationDataLakeSettings {
 }
 
 impl BlockType for DataAwsLakeformationDataLakeSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3719,16 +4500,25 @@ impl DataSource for DataAwsLakeformationDataLakeSettings {
 }
 
 /// A declared [`DataAwsLakeformationDataLakeSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationDataLakeSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLakeformationDataLakeSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationDataLakeSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLakeformationDataLakeSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLakeformationDataLakeSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3811,10 +4601,18 @@ impl DataAwsLakeformationDataLakeSettingsRef {
 pub enum DataAwsLakeformationDataLakeSettingsCreateDatabaseDefaultPermissions {}
 
 /// The fields of a [`DataAwsLakeformationDataLakeSettingsCreateDatabaseDefaultPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3842,10 +4640,18 @@ impl DataAwsLakeformationDataLakeSettingsCreateDatabaseDefaultPermissionsFields 
 pub enum DataAwsLakeformationDataLakeSettingsCreateTableDefaultPermissions {}
 
 /// The fields of a [`DataAwsLakeformationDataLakeSettingsCreateTableDefaultPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationDataLakeSettingsCreateTableDefaultPermissionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationDataLakeSettingsCreateTableDefaultPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationDataLakeSettingsCreateTableDefaultPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationDataLakeSettingsCreateTableDefaultPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3869,8 +4675,15 @@ impl DataAwsLakeformationDataLakeSettingsCreateTableDefaultPermissionsFields {
 }
 
 /// The data source `aws_lakeformation_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissions(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissions`].
 #[derive(Clone, Debug)]
@@ -3946,9 +4759,11 @@ impl DataAwsLakeformationPermissions {
 }
 
 impl BlockType for DataAwsLakeformationPermissions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3961,16 +4776,25 @@ impl DataSource for DataAwsLakeformationPermissions {
 }
 
 /// A declared [`DataAwsLakeformationPermissions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLakeformationPermissionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLakeformationPermissionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4054,8 +4878,15 @@ impl DataAwsLakeformationPermissionsRef {
 }
 
 /// The nested block `aws_lakeformation_permissions.data_cells_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsDataCellsFilter(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsDataCellsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsDataCellsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsDataCellsFilter`].
 #[derive(Clone, Debug)]
@@ -4081,10 +4912,18 @@ impl DataAwsLakeformationPermissionsDataCellsFilter {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsDataCellsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsDataCellsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsDataCellsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsDataCellsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsDataCellsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4118,8 +4957,15 @@ impl DataAwsLakeformationPermissionsDataCellsFilterFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.data_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsDataLocation(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsDataLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsDataLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsDataLocation`].
 #[derive(Clone, Debug)]
@@ -4144,10 +4990,18 @@ impl DataAwsLakeformationPermissionsDataLocation {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsDataLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsDataLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsDataLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsDataLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsDataLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4171,8 +5025,15 @@ impl DataAwsLakeformationPermissionsDataLocationFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsDatabase(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsDatabase`].
 #[derive(Clone, Debug)]
@@ -4197,10 +5058,18 @@ impl DataAwsLakeformationPermissionsDatabase {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsDatabase`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsDatabaseFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsDatabaseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsDatabaseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsDatabaseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4224,8 +5093,15 @@ impl DataAwsLakeformationPermissionsDatabaseFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.lf_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsLfTag(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsLfTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsLfTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsLfTag`].
 #[derive(Clone, Debug)]
@@ -4252,10 +5128,18 @@ impl DataAwsLakeformationPermissionsLfTag {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsLfTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsLfTagFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsLfTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsLfTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsLfTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4284,8 +5168,15 @@ impl DataAwsLakeformationPermissionsLfTagFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.lf_tag_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsLfTagPolicy(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsLfTagPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsLfTagPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsLfTagPolicy`].
 #[derive(Clone, Debug)]
@@ -4312,10 +5203,18 @@ impl DataAwsLakeformationPermissionsLfTagPolicy {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsLfTagPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsLfTagPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsLfTagPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsLfTagPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsLfTagPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4344,8 +5243,15 @@ impl DataAwsLakeformationPermissionsLfTagPolicyFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.lf_tag_policy.expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsLfTagPolicyExpression(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsLfTagPolicyExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsLfTagPolicyExpression").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsLfTagPolicyExpression`].
 #[derive(Clone, Debug)]
@@ -4367,10 +5273,18 @@ impl DataAwsLakeformationPermissionsLfTagPolicyExpression {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsLfTagPolicyExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsLfTagPolicyExpressionFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsLfTagPolicyExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsLfTagPolicyExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsLfTagPolicyExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4394,8 +5308,15 @@ impl DataAwsLakeformationPermissionsLfTagPolicyExpressionFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsTable(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsTable`].
 #[derive(Clone, Debug)]
@@ -4430,10 +5351,18 @@ impl DataAwsLakeformationPermissionsTable {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsTableFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4467,8 +5396,15 @@ impl DataAwsLakeformationPermissionsTableFields {
 }
 
 /// The nested block `aws_lakeformation_permissions.table_with_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsTableWithColumns(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationPermissionsTableWithColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsTableWithColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationPermissionsTableWithColumns`].
 #[derive(Clone, Debug)]
@@ -4510,10 +5446,18 @@ impl DataAwsLakeformationPermissionsTableWithColumns {
 }
 
 /// The fields of a [`DataAwsLakeformationPermissionsTableWithColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationPermissionsTableWithColumnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLakeformationPermissionsTableWithColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationPermissionsTableWithColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLakeformationPermissionsTableWithColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4557,8 +5501,15 @@ impl DataAwsLakeformationPermissionsTableWithColumnsFields {
 }
 
 /// The data source `aws_lakeformation_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationResource(Body);
+
+impl std::fmt::Debug for DataAwsLakeformationResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLakeformationResource`].
 #[derive(Clone, Debug)]
@@ -4589,9 +5540,11 @@ impl DataAwsLakeformationResource {
 }
 
 impl BlockType for DataAwsLakeformationResource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4604,16 +5557,25 @@ impl DataSource for DataAwsLakeformationResource {
 }
 
 /// A declared [`DataAwsLakeformationResource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLakeformationResourceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLakeformationResourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLakeformationResourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLakeformationResourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLakeformationResourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_lambda_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaAlias(Body);
+
+impl std::fmt::Debug for LambdaAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaAlias`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl LambdaAlias {
 }
 
 impl BlockType for LambdaAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for LambdaAlias {
 }
 
 /// A declared [`LambdaAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaAliasRef(BlockRef);
 
+impl std::fmt::Debug for LambdaAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -139,8 +157,15 @@ impl LambdaAliasRef {
 }
 
 /// The nested block `aws_lambda_alias.routing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaAliasRoutingConfig(Body);
+
+impl std::fmt::Debug for LambdaAliasRoutingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaAliasRoutingConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaAliasRoutingConfig {
     #[inline]
@@ -156,10 +181,18 @@ impl LambdaAliasRoutingConfig {
 }
 
 /// The fields of a [`LambdaAliasRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaAliasRoutingConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaAliasRoutingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaAliasRoutingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaAliasRoutingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -178,8 +211,15 @@ impl LambdaAliasRoutingConfigFields {
 }
 
 /// The resource `aws_lambda_capacity_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProvider(Body);
+
+impl std::fmt::Debug for LambdaCapacityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCapacityProvider`].
 #[derive(Clone, Debug)]
@@ -242,9 +282,11 @@ impl LambdaCapacityProvider {
 }
 
 impl BlockType for LambdaCapacityProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -258,16 +300,25 @@ impl Resource for LambdaCapacityProvider {
 }
 
 /// A declared [`LambdaCapacityProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderRef(BlockRef);
 
+impl std::fmt::Debug for LambdaCapacityProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaCapacityProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaCapacityProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -336,8 +387,15 @@ impl LambdaCapacityProviderRef {
 }
 
 /// The value of `aws_lambda_capacity_provider.capacity_provider_scaling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderCapacityProviderScalingConfig(Body);
+
+impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCapacityProviderCapacityProviderScalingConfig`].
 #[derive(Clone, Debug)]
@@ -361,16 +419,25 @@ impl LambdaCapacityProviderCapacityProviderScalingConfig {
 }
 
 impl From<LambdaCapacityProviderCapacityProviderScalingConfig> for Tf<LambdaCapacityProviderCapacityProviderScalingConfig> {
+    #[inline]
     fn from(value: LambdaCapacityProviderCapacityProviderScalingConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LambdaCapacityProviderCapacityProviderScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderCapacityProviderScalingConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCapacityProviderCapacityProviderScalingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -399,8 +466,15 @@ impl LambdaCapacityProviderCapacityProviderScalingConfigFields {
 }
 
 /// The value of `aws_lambda_capacity_provider.capacity_provider_scaling_config.scaling_policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies(Body);
+
+impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies`].
 #[derive(Clone, Debug)]
@@ -422,16 +496,25 @@ impl LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
 }
 
 impl From<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies> for Tf<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies> {
+    #[inline]
     fn from(value: LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields(Expr);
 
+impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -455,8 +538,15 @@ impl LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
 }
 
 /// The value of `aws_lambda_capacity_provider.instance_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderInstanceRequirements(Body);
+
+impl std::fmt::Debug for LambdaCapacityProviderInstanceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderInstanceRequirements").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCapacityProviderInstanceRequirements`].
 #[derive(Clone, Debug)]
@@ -480,16 +570,25 @@ impl LambdaCapacityProviderInstanceRequirements {
 }
 
 impl From<LambdaCapacityProviderInstanceRequirements> for Tf<LambdaCapacityProviderInstanceRequirements> {
+    #[inline]
     fn from(value: LambdaCapacityProviderInstanceRequirements) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LambdaCapacityProviderInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for LambdaCapacityProviderInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCapacityProviderInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -518,8 +617,15 @@ impl LambdaCapacityProviderInstanceRequirementsFields {
 }
 
 /// The nested block `aws_lambda_capacity_provider.permissions_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderPermissionsConfig(Body);
+
+impl std::fmt::Debug for LambdaCapacityProviderPermissionsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderPermissionsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCapacityProviderPermissionsConfig`].
 #[derive(Clone, Debug)]
@@ -539,10 +645,18 @@ impl LambdaCapacityProviderPermissionsConfig {
 }
 
 /// The fields of a [`LambdaCapacityProviderPermissionsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderPermissionsConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaCapacityProviderPermissionsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderPermissionsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCapacityProviderPermissionsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -561,8 +675,15 @@ impl LambdaCapacityProviderPermissionsConfigFields {
 }
 
 /// The nested block `aws_lambda_capacity_provider.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderTimeouts(Body);
+
+impl std::fmt::Debug for LambdaCapacityProviderTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LambdaCapacityProviderTimeouts {
     #[inline]
@@ -591,10 +712,18 @@ impl LambdaCapacityProviderTimeouts {
 }
 
 /// The fields of a [`LambdaCapacityProviderTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LambdaCapacityProviderTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCapacityProviderTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -623,8 +752,15 @@ impl LambdaCapacityProviderTimeoutsFields {
 }
 
 /// The nested block `aws_lambda_capacity_provider.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderVpcConfig(Body);
+
+impl std::fmt::Debug for LambdaCapacityProviderVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCapacityProviderVpcConfig`].
 #[derive(Clone, Debug)]
@@ -646,10 +782,18 @@ impl LambdaCapacityProviderVpcConfig {
 }
 
 /// The fields of a [`LambdaCapacityProviderVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCapacityProviderVpcConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaCapacityProviderVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCapacityProviderVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCapacityProviderVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -673,8 +817,15 @@ impl LambdaCapacityProviderVpcConfigFields {
 }
 
 /// The resource `aws_lambda_code_signing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCodeSigningConfig(Body);
+
+impl std::fmt::Debug for LambdaCodeSigningConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCodeSigningConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCodeSigningConfig`].
 #[derive(Clone, Debug)]
@@ -725,9 +876,11 @@ impl LambdaCodeSigningConfig {
 }
 
 impl BlockType for LambdaCodeSigningConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -741,16 +894,25 @@ impl Resource for LambdaCodeSigningConfig {
 }
 
 /// A declared [`LambdaCodeSigningConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCodeSigningConfigRef(BlockRef);
 
+impl std::fmt::Debug for LambdaCodeSigningConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCodeSigningConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaCodeSigningConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaCodeSigningConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -814,8 +976,15 @@ impl LambdaCodeSigningConfigRef {
 }
 
 /// The nested block `aws_lambda_code_signing_config.allowed_publishers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCodeSigningConfigAllowedPublishers(Body);
+
+impl std::fmt::Debug for LambdaCodeSigningConfigAllowedPublishers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCodeSigningConfigAllowedPublishers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCodeSigningConfigAllowedPublishers`].
 #[derive(Clone, Debug)]
@@ -835,10 +1004,18 @@ impl LambdaCodeSigningConfigAllowedPublishers {
 }
 
 /// The fields of a [`LambdaCodeSigningConfigAllowedPublishers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCodeSigningConfigAllowedPublishersFields(Expr);
 
+impl std::fmt::Debug for LambdaCodeSigningConfigAllowedPublishersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCodeSigningConfigAllowedPublishersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCodeSigningConfigAllowedPublishersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -857,8 +1034,15 @@ impl LambdaCodeSigningConfigAllowedPublishersFields {
 }
 
 /// The nested block `aws_lambda_code_signing_config.policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCodeSigningConfigPolicies(Body);
+
+impl std::fmt::Debug for LambdaCodeSigningConfigPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCodeSigningConfigPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaCodeSigningConfigPolicies`].
 #[derive(Clone, Debug)]
@@ -878,10 +1062,18 @@ impl LambdaCodeSigningConfigPolicies {
 }
 
 /// The fields of a [`LambdaCodeSigningConfigPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaCodeSigningConfigPoliciesFields(Expr);
 
+impl std::fmt::Debug for LambdaCodeSigningConfigPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaCodeSigningConfigPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaCodeSigningConfigPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -900,8 +1092,15 @@ impl LambdaCodeSigningConfigPoliciesFields {
 }
 
 /// The resource `aws_lambda_event_source_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMapping(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaEventSourceMapping`].
 #[derive(Clone, Debug)]
@@ -1068,9 +1267,11 @@ impl LambdaEventSourceMapping {
 }
 
 impl BlockType for LambdaEventSourceMapping {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1084,16 +1285,25 @@ impl Resource for LambdaEventSourceMapping {
 }
 
 /// A declared [`LambdaEventSourceMapping`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingRef(BlockRef);
 
+impl std::fmt::Debug for LambdaEventSourceMappingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaEventSourceMappingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaEventSourceMappingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1292,8 +1502,15 @@ impl LambdaEventSourceMappingRef {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
     #[inline]
@@ -1314,10 +1531,18 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
 }
 
 /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1341,8 +1566,15 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
     #[inline]
@@ -1375,10 +1607,18 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryCo
 }
 
 /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1412,8 +1652,15 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryCo
 }
 
 /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config.access_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
     #[inline]
@@ -1434,10 +1681,18 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryCo
 }
 
 /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1461,8 +1716,15 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryCo
 }
 
 /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config.schema_validation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
     #[inline]
@@ -1478,10 +1740,18 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryCo
 }
 
 /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1500,8 +1770,15 @@ impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryCo
 }
 
 /// The nested block `aws_lambda_event_source_mapping.destination_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingDestinationConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingDestinationConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingDestinationConfig {
     #[inline]
@@ -1517,10 +1794,18 @@ impl LambdaEventSourceMappingDestinationConfig {
 }
 
 /// The fields of a [`LambdaEventSourceMappingDestinationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingDestinationConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingDestinationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingDestinationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1539,8 +1824,15 @@ impl LambdaEventSourceMappingDestinationConfigFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.destination_config.on_failure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingDestinationConfigOnFailure(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigOnFailure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingDestinationConfigOnFailure").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaEventSourceMappingDestinationConfigOnFailure`].
 #[derive(Clone, Debug)]
@@ -1560,10 +1852,18 @@ impl LambdaEventSourceMappingDestinationConfigOnFailure {
 }
 
 /// The fields of a [`LambdaEventSourceMappingDestinationConfigOnFailure`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingDestinationConfigOnFailureFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigOnFailureFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingDestinationConfigOnFailureFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingDestinationConfigOnFailureFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1582,8 +1882,15 @@ impl LambdaEventSourceMappingDestinationConfigOnFailureFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.document_db_event_source_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingDocumentDbEventSourceConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingDocumentDbEventSourceConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingDocumentDbEventSourceConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaEventSourceMappingDocumentDbEventSourceConfig`].
 #[derive(Clone, Debug)]
@@ -1613,10 +1920,18 @@ impl LambdaEventSourceMappingDocumentDbEventSourceConfig {
 }
 
 /// The fields of a [`LambdaEventSourceMappingDocumentDbEventSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingDocumentDbEventSourceConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingDocumentDbEventSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1645,8 +1960,15 @@ impl LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.filter_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingFilterCriteria(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingFilterCriteria").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingFilterCriteria {
     #[inline]
@@ -1663,10 +1985,18 @@ impl LambdaEventSourceMappingFilterCriteria {
 }
 
 /// The fields of a [`LambdaEventSourceMappingFilterCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingFilterCriteriaFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingFilterCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1685,8 +2015,15 @@ impl LambdaEventSourceMappingFilterCriteriaFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.filter_criteria.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingFilterCriteriaFilter(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFilter").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingFilterCriteriaFilter {
     #[inline]
@@ -1702,10 +2039,18 @@ impl LambdaEventSourceMappingFilterCriteriaFilter {
 }
 
 /// The fields of a [`LambdaEventSourceMappingFilterCriteriaFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingFilterCriteriaFilterFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingFilterCriteriaFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1724,8 +2069,15 @@ impl LambdaEventSourceMappingFilterCriteriaFilterFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.metrics_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingMetricsConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingMetricsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingMetricsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaEventSourceMappingMetricsConfig`].
 #[derive(Clone, Debug)]
@@ -1745,10 +2097,18 @@ impl LambdaEventSourceMappingMetricsConfig {
 }
 
 /// The fields of a [`LambdaEventSourceMappingMetricsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingMetricsConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingMetricsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingMetricsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingMetricsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1767,8 +2127,15 @@ impl LambdaEventSourceMappingMetricsConfigFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.provisioned_poller_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingProvisionedPollerConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingProvisionedPollerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingProvisionedPollerConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingProvisionedPollerConfig {
     #[inline]
@@ -1789,10 +2156,18 @@ impl LambdaEventSourceMappingProvisionedPollerConfig {
 }
 
 /// The fields of a [`LambdaEventSourceMappingProvisionedPollerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingProvisionedPollerConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingProvisionedPollerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingProvisionedPollerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingProvisionedPollerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1816,8 +2191,15 @@ impl LambdaEventSourceMappingProvisionedPollerConfigFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.scaling_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingScalingConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingScalingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingScalingConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingScalingConfig {
     #[inline]
@@ -1833,10 +2215,18 @@ impl LambdaEventSourceMappingScalingConfig {
 }
 
 /// The fields of a [`LambdaEventSourceMappingScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingScalingConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingScalingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingScalingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingScalingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1855,8 +2245,15 @@ impl LambdaEventSourceMappingScalingConfigFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.self_managed_event_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedEventSource(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedEventSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedEventSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaEventSourceMappingSelfManagedEventSource`].
 #[derive(Clone, Debug)]
@@ -1876,10 +2273,18 @@ impl LambdaEventSourceMappingSelfManagedEventSource {
 }
 
 /// The fields of a [`LambdaEventSourceMappingSelfManagedEventSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedEventSourceFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedEventSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedEventSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingSelfManagedEventSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1898,8 +2303,15 @@ impl LambdaEventSourceMappingSelfManagedEventSourceFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
     #[inline]
@@ -1920,10 +2332,18 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
 }
 
 /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1947,8 +2367,15 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
 }
 
 /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
     #[inline]
@@ -1981,10 +2408,18 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConf
 }
 
 /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2018,8 +2453,15 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConf
 }
 
 /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config.access_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
     #[inline]
@@ -2040,10 +2482,18 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConf
 }
 
 /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2067,8 +2517,15 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConf
 }
 
 /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config.schema_validation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
     #[inline]
@@ -2084,10 +2541,18 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConf
 }
 
 /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2106,8 +2571,15 @@ impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConf
 }
 
 /// The nested block `aws_lambda_event_source_mapping.source_access_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSourceAccessConfiguration(Body);
+
+impl std::fmt::Debug for LambdaEventSourceMappingSourceAccessConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSourceAccessConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaEventSourceMappingSourceAccessConfiguration`].
 #[derive(Clone, Debug)]
@@ -2129,10 +2601,18 @@ impl LambdaEventSourceMappingSourceAccessConfiguration {
 }
 
 /// The fields of a [`LambdaEventSourceMappingSourceAccessConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaEventSourceMappingSourceAccessConfigurationFields(Expr);
 
+impl std::fmt::Debug for LambdaEventSourceMappingSourceAccessConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaEventSourceMappingSourceAccessConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaEventSourceMappingSourceAccessConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2156,8 +2636,15 @@ impl LambdaEventSourceMappingSourceAccessConfigurationFields {
 }
 
 /// The resource `aws_lambda_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunction(Body);
+
+impl std::fmt::Debug for LambdaFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunction`].
 #[derive(Clone, Debug)]
@@ -2380,9 +2867,11 @@ impl LambdaFunction {
 }
 
 impl BlockType for LambdaFunction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2396,16 +2885,25 @@ impl Resource for LambdaFunction {
 }
 
 /// A declared [`LambdaFunction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionRef(BlockRef);
 
+impl std::fmt::Debug for LambdaFunctionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaFunctionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaFunctionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2679,8 +3177,15 @@ impl LambdaFunctionRef {
 }
 
 /// The nested block `aws_lambda_function.capacity_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionCapacityProviderConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionCapacityProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionCapacityProviderConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionCapacityProviderConfig`].
 #[derive(Clone, Debug)]
@@ -2700,10 +3205,18 @@ impl LambdaFunctionCapacityProviderConfig {
 }
 
 /// The fields of a [`LambdaFunctionCapacityProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionCapacityProviderConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionCapacityProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionCapacityProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionCapacityProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2722,8 +3235,15 @@ impl LambdaFunctionCapacityProviderConfigFields {
 }
 
 /// The nested block `aws_lambda_function.capacity_provider_config.lambda_managed_instances_capacity_provider_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfig`].
 #[derive(Clone, Debug)]
@@ -2753,10 +3273,18 @@ impl LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderC
 }
 
 /// The fields of a [`LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2785,8 +3313,15 @@ impl LambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderC
 }
 
 /// The nested block `aws_lambda_function.dead_letter_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionDeadLetterConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionDeadLetterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionDeadLetterConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionDeadLetterConfig`].
 #[derive(Clone, Debug)]
@@ -2806,10 +3341,18 @@ impl LambdaFunctionDeadLetterConfig {
 }
 
 /// The fields of a [`LambdaFunctionDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2828,8 +3371,15 @@ impl LambdaFunctionDeadLetterConfigFields {
 }
 
 /// The nested block `aws_lambda_function.durable_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionDurableConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionDurableConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionDurableConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionDurableConfig`].
 #[derive(Clone, Debug)]
@@ -2854,10 +3404,18 @@ impl LambdaFunctionDurableConfig {
 }
 
 /// The fields of a [`LambdaFunctionDurableConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionDurableConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionDurableConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionDurableConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionDurableConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2881,8 +3439,15 @@ impl LambdaFunctionDurableConfigFields {
 }
 
 /// The nested block `aws_lambda_function.environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEnvironment(Body);
+
+impl std::fmt::Debug for LambdaFunctionEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEnvironment").field(&self.0).finish()
+    }
+}
 
 impl LambdaFunctionEnvironment {
     #[inline]
@@ -2898,10 +3463,18 @@ impl LambdaFunctionEnvironment {
 }
 
 /// The fields of a [`LambdaFunctionEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEnvironmentFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2920,8 +3493,15 @@ impl LambdaFunctionEnvironmentFields {
 }
 
 /// The nested block `aws_lambda_function.ephemeral_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEphemeralStorage(Body);
+
+impl std::fmt::Debug for LambdaFunctionEphemeralStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEphemeralStorage").field(&self.0).finish()
+    }
+}
 
 impl LambdaFunctionEphemeralStorage {
     #[inline]
@@ -2937,10 +3517,18 @@ impl LambdaFunctionEphemeralStorage {
 }
 
 /// The fields of a [`LambdaFunctionEphemeralStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEphemeralStorageFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionEphemeralStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEphemeralStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionEphemeralStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2959,8 +3547,15 @@ impl LambdaFunctionEphemeralStorageFields {
 }
 
 /// The nested block `aws_lambda_function.file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionFileSystemConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionFileSystemConfig`].
 #[derive(Clone, Debug)]
@@ -2982,10 +3577,18 @@ impl LambdaFunctionFileSystemConfig {
 }
 
 /// The fields of a [`LambdaFunctionFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3009,8 +3612,15 @@ impl LambdaFunctionFileSystemConfigFields {
 }
 
 /// The nested block `aws_lambda_function.image_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionImageConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionImageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionImageConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaFunctionImageConfig {
     #[inline]
@@ -3036,10 +3646,18 @@ impl LambdaFunctionImageConfig {
 }
 
 /// The fields of a [`LambdaFunctionImageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionImageConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionImageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionImageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionImageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3068,8 +3686,15 @@ impl LambdaFunctionImageConfigFields {
 }
 
 /// The nested block `aws_lambda_function.logging_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionLoggingConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionLoggingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionLoggingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionLoggingConfig`].
 #[derive(Clone, Debug)]
@@ -3104,10 +3729,18 @@ impl LambdaFunctionLoggingConfig {
 }
 
 /// The fields of a [`LambdaFunctionLoggingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionLoggingConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionLoggingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionLoggingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionLoggingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3141,8 +3774,15 @@ impl LambdaFunctionLoggingConfigFields {
 }
 
 /// The nested block `aws_lambda_function.snap_start`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionSnapStart(Body);
+
+impl std::fmt::Debug for LambdaFunctionSnapStart {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionSnapStart").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionSnapStart`].
 #[derive(Clone, Debug)]
@@ -3162,10 +3802,18 @@ impl LambdaFunctionSnapStart {
 }
 
 /// The fields of a [`LambdaFunctionSnapStart`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionSnapStartFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionSnapStartFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionSnapStartFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionSnapStartFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3189,8 +3837,15 @@ impl LambdaFunctionSnapStartFields {
 }
 
 /// The nested block `aws_lambda_function.tenancy_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionTenancyConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionTenancyConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionTenancyConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionTenancyConfig`].
 #[derive(Clone, Debug)]
@@ -3210,10 +3865,18 @@ impl LambdaFunctionTenancyConfig {
 }
 
 /// The fields of a [`LambdaFunctionTenancyConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionTenancyConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionTenancyConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionTenancyConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionTenancyConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3232,8 +3895,15 @@ impl LambdaFunctionTenancyConfigFields {
 }
 
 /// The nested block `aws_lambda_function.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionTimeouts(Body);
+
+impl std::fmt::Debug for LambdaFunctionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LambdaFunctionTimeouts {
     #[inline]
@@ -3259,10 +3929,18 @@ impl LambdaFunctionTimeouts {
 }
 
 /// The fields of a [`LambdaFunctionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3291,8 +3969,15 @@ impl LambdaFunctionTimeoutsFields {
 }
 
 /// The nested block `aws_lambda_function.tracing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionTracingConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionTracingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionTracingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionTracingConfig`].
 #[derive(Clone, Debug)]
@@ -3312,10 +3997,18 @@ impl LambdaFunctionTracingConfig {
 }
 
 /// The fields of a [`LambdaFunctionTracingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionTracingConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionTracingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionTracingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionTracingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3334,8 +4027,15 @@ impl LambdaFunctionTracingConfigFields {
 }
 
 /// The nested block `aws_lambda_function.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionVpcConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionVpcConfig`].
 #[derive(Clone, Debug)]
@@ -3362,10 +4062,18 @@ impl LambdaFunctionVpcConfig {
 }
 
 /// The fields of a [`LambdaFunctionVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionVpcConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3399,8 +4107,15 @@ impl LambdaFunctionVpcConfigFields {
 }
 
 /// The resource `aws_lambda_function_event_invoke_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionEventInvokeConfig`].
 #[derive(Clone, Debug)]
@@ -3451,9 +4166,11 @@ impl LambdaFunctionEventInvokeConfig {
 }
 
 impl BlockType for LambdaFunctionEventInvokeConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3467,16 +4184,25 @@ impl Resource for LambdaFunctionEventInvokeConfig {
 }
 
 /// A declared [`LambdaFunctionEventInvokeConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfigRef(BlockRef);
 
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaFunctionEventInvokeConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaFunctionEventInvokeConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3525,8 +4251,15 @@ impl LambdaFunctionEventInvokeConfigRef {
 }
 
 /// The nested block `aws_lambda_function_event_invoke_config.destination_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfigDestinationConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfig").field(&self.0).finish()
+    }
+}
 
 impl LambdaFunctionEventInvokeConfigDestinationConfig {
     #[inline]
@@ -3547,10 +4280,18 @@ impl LambdaFunctionEventInvokeConfigDestinationConfig {
 }
 
 /// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfigDestinationConfigFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3574,8 +4315,15 @@ impl LambdaFunctionEventInvokeConfigDestinationConfigFields {
 }
 
 /// The nested block `aws_lambda_function_event_invoke_config.destination_config.on_failure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(Body);
+
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnFailure").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionEventInvokeConfigDestinationConfigOnFailure`].
 #[derive(Clone, Debug)]
@@ -3595,10 +4343,18 @@ impl LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
 }
 
 /// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfigOnFailure`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3617,8 +4373,15 @@ impl LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
 }
 
 /// The nested block `aws_lambda_function_event_invoke_config.destination_config.on_success`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(Body);
+
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess`].
 #[derive(Clone, Debug)]
@@ -3638,10 +4401,18 @@ impl LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
 }
 
 /// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3660,8 +4431,15 @@ impl LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
 }
 
 /// The resource `aws_lambda_function_recursion_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionRecursionConfig(Body);
+
+impl std::fmt::Debug for LambdaFunctionRecursionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionRecursionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionRecursionConfig`].
 #[derive(Clone, Debug)]
@@ -3689,9 +4467,11 @@ impl LambdaFunctionRecursionConfig {
 }
 
 impl BlockType for LambdaFunctionRecursionConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3705,16 +4485,25 @@ impl Resource for LambdaFunctionRecursionConfig {
 }
 
 /// A declared [`LambdaFunctionRecursionConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionRecursionConfigRef(BlockRef);
 
+impl std::fmt::Debug for LambdaFunctionRecursionConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionRecursionConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaFunctionRecursionConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaFunctionRecursionConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3743,8 +4532,15 @@ impl LambdaFunctionRecursionConfigRef {
 }
 
 /// The resource `aws_lambda_function_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionUrl(Body);
+
+impl std::fmt::Debug for LambdaFunctionUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionUrl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaFunctionUrl`].
 #[derive(Clone, Debug)]
@@ -3797,9 +4593,11 @@ impl LambdaFunctionUrl {
 }
 
 impl BlockType for LambdaFunctionUrl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3813,16 +4611,25 @@ impl Resource for LambdaFunctionUrl {
 }
 
 /// A declared [`LambdaFunctionUrl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionUrlRef(BlockRef);
 
+impl std::fmt::Debug for LambdaFunctionUrlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionUrlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaFunctionUrlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaFunctionUrlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3891,8 +4698,15 @@ impl LambdaFunctionUrlRef {
 }
 
 /// The nested block `aws_lambda_function_url.cors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionUrlCors(Body);
+
+impl std::fmt::Debug for LambdaFunctionUrlCors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionUrlCors").field(&self.0).finish()
+    }
+}
 
 impl LambdaFunctionUrlCors {
     #[inline]
@@ -3933,10 +4747,18 @@ impl LambdaFunctionUrlCors {
 }
 
 /// The fields of a [`LambdaFunctionUrlCors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionUrlCorsFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionUrlCorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionUrlCorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionUrlCorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3980,8 +4802,15 @@ impl LambdaFunctionUrlCorsFields {
 }
 
 /// The nested block `aws_lambda_function_url.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionUrlTimeouts(Body);
+
+impl std::fmt::Debug for LambdaFunctionUrlTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionUrlTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LambdaFunctionUrlTimeouts {
     #[inline]
@@ -3997,10 +4826,18 @@ impl LambdaFunctionUrlTimeouts {
 }
 
 /// The fields of a [`LambdaFunctionUrlTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaFunctionUrlTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LambdaFunctionUrlTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaFunctionUrlTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaFunctionUrlTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4019,8 +4856,15 @@ impl LambdaFunctionUrlTimeoutsFields {
 }
 
 /// The resource `aws_lambda_invocation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaInvocation(Body);
+
+impl std::fmt::Debug for LambdaInvocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaInvocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaInvocation`].
 #[derive(Clone, Debug)]
@@ -4078,9 +4922,11 @@ impl LambdaInvocation {
 }
 
 impl BlockType for LambdaInvocation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4094,16 +4940,25 @@ impl Resource for LambdaInvocation {
 }
 
 /// A declared [`LambdaInvocation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaInvocationRef(BlockRef);
 
+impl std::fmt::Debug for LambdaInvocationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaInvocationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaInvocationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaInvocationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4167,8 +5022,15 @@ impl LambdaInvocationRef {
 }
 
 /// The resource `aws_lambda_layer_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaLayerVersion(Body);
+
+impl std::fmt::Debug for LambdaLayerVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaLayerVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaLayerVersion`].
 #[derive(Clone, Debug)]
@@ -4249,9 +5111,11 @@ impl LambdaLayerVersion {
 }
 
 impl BlockType for LambdaLayerVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4265,16 +5129,25 @@ impl Resource for LambdaLayerVersion {
 }
 
 /// A declared [`LambdaLayerVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaLayerVersionRef(BlockRef);
 
+impl std::fmt::Debug for LambdaLayerVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaLayerVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaLayerVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaLayerVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4393,8 +5266,15 @@ impl LambdaLayerVersionRef {
 }
 
 /// The resource `aws_lambda_layer_version_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaLayerVersionPermission(Body);
+
+impl std::fmt::Debug for LambdaLayerVersionPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaLayerVersionPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaLayerVersionPermission`].
 #[derive(Clone, Debug)]
@@ -4443,9 +5323,11 @@ impl LambdaLayerVersionPermission {
 }
 
 impl BlockType for LambdaLayerVersionPermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4459,16 +5341,25 @@ impl Resource for LambdaLayerVersionPermission {
 }
 
 /// A declared [`LambdaLayerVersionPermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaLayerVersionPermissionRef(BlockRef);
 
+impl std::fmt::Debug for LambdaLayerVersionPermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaLayerVersionPermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaLayerVersionPermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaLayerVersionPermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4537,8 +5428,15 @@ impl LambdaLayerVersionPermissionRef {
 }
 
 /// The resource `aws_lambda_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaPermission(Body);
+
+impl std::fmt::Debug for LambdaPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaPermission`].
 #[derive(Clone, Debug)]
@@ -4613,9 +5511,11 @@ impl LambdaPermission {
 }
 
 impl BlockType for LambdaPermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4629,16 +5529,25 @@ impl Resource for LambdaPermission {
 }
 
 /// A declared [`LambdaPermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaPermissionRef(BlockRef);
 
+impl std::fmt::Debug for LambdaPermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaPermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaPermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaPermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4717,8 +5626,15 @@ impl LambdaPermissionRef {
 }
 
 /// The resource `aws_lambda_provisioned_concurrency_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaProvisionedConcurrencyConfig(Body);
+
+impl std::fmt::Debug for LambdaProvisionedConcurrencyConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaProvisionedConcurrencyConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaProvisionedConcurrencyConfig`].
 #[derive(Clone, Debug)]
@@ -4763,9 +5679,11 @@ impl LambdaProvisionedConcurrencyConfig {
 }
 
 impl BlockType for LambdaProvisionedConcurrencyConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4779,16 +5697,25 @@ impl Resource for LambdaProvisionedConcurrencyConfig {
 }
 
 /// A declared [`LambdaProvisionedConcurrencyConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaProvisionedConcurrencyConfigRef(BlockRef);
 
+impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaProvisionedConcurrencyConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaProvisionedConcurrencyConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaProvisionedConcurrencyConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4837,8 +5764,15 @@ impl LambdaProvisionedConcurrencyConfigRef {
 }
 
 /// The nested block `aws_lambda_provisioned_concurrency_config.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaProvisionedConcurrencyConfigTimeouts(Body);
+
+impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaProvisionedConcurrencyConfigTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LambdaProvisionedConcurrencyConfigTimeouts {
     #[inline]
@@ -4859,10 +5793,18 @@ impl LambdaProvisionedConcurrencyConfigTimeouts {
 }
 
 /// The fields of a [`LambdaProvisionedConcurrencyConfigTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaProvisionedConcurrencyConfigTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaProvisionedConcurrencyConfigTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LambdaProvisionedConcurrencyConfigTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4886,8 +5828,15 @@ impl LambdaProvisionedConcurrencyConfigTimeoutsFields {
 }
 
 /// The resource `aws_lambda_runtime_management_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaRuntimeManagementConfig(Body);
+
+impl std::fmt::Debug for LambdaRuntimeManagementConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaRuntimeManagementConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LambdaRuntimeManagementConfig`].
 #[derive(Clone, Debug)]
@@ -4928,9 +5877,11 @@ impl LambdaRuntimeManagementConfig {
 }
 
 impl BlockType for LambdaRuntimeManagementConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4944,16 +5895,25 @@ impl Resource for LambdaRuntimeManagementConfig {
 }
 
 /// A declared [`LambdaRuntimeManagementConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LambdaRuntimeManagementConfigRef(BlockRef);
 
+impl std::fmt::Debug for LambdaRuntimeManagementConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LambdaRuntimeManagementConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LambdaRuntimeManagementConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LambdaRuntimeManagementConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4997,8 +5957,15 @@ impl LambdaRuntimeManagementConfigRef {
 }
 
 /// The data source `aws_lambda_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaAlias(Body);
+
+impl std::fmt::Debug for DataAwsLambdaAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLambdaAlias`].
 #[derive(Clone, Debug)]
@@ -5031,9 +5998,11 @@ impl DataAwsLambdaAlias {
 }
 
 impl BlockType for DataAwsLambdaAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5046,16 +6015,25 @@ impl DataSource for DataAwsLambdaAlias {
 }
 
 /// A declared [`DataAwsLambdaAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaAliasRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLambdaAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLambdaAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLambdaAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5109,8 +6087,15 @@ impl DataAwsLambdaAliasRef {
 }
 
 /// The data source `aws_lambda_code_signing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaCodeSigningConfig(Body);
+
+impl std::fmt::Debug for DataAwsLambdaCodeSigningConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaCodeSigningConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLambdaCodeSigningConfig`].
 #[derive(Clone, Debug)]
@@ -5141,9 +6126,11 @@ impl DataAwsLambdaCodeSigningConfig {
 }
 
 impl BlockType for DataAwsLambdaCodeSigningConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5156,16 +6143,25 @@ impl DataSource for DataAwsLambdaCodeSigningConfig {
 }
 
 /// A declared [`DataAwsLambdaCodeSigningConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaCodeSigningConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaCodeSigningConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLambdaCodeSigningConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLambdaCodeSigningConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5223,10 +6219,18 @@ impl DataAwsLambdaCodeSigningConfigRef {
 pub enum DataAwsLambdaCodeSigningConfigAllowedPublishers {}
 
 /// The fields of a [`DataAwsLambdaCodeSigningConfigAllowedPublishers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaCodeSigningConfigAllowedPublishersFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaCodeSigningConfigAllowedPublishersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5249,10 +6253,18 @@ impl DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
 pub enum DataAwsLambdaCodeSigningConfigPolicies {}
 
 /// The fields of a [`DataAwsLambdaCodeSigningConfigPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaCodeSigningConfigPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaCodeSigningConfigPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaCodeSigningConfigPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5271,8 +6283,15 @@ impl DataAwsLambdaCodeSigningConfigPoliciesFields {
 }
 
 /// The data source `aws_lambda_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunction(Body);
+
+impl std::fmt::Debug for DataAwsLambdaFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLambdaFunction`].
 #[derive(Clone, Debug)]
@@ -5313,9 +6332,11 @@ impl DataAwsLambdaFunction {
 }
 
 impl BlockType for DataAwsLambdaFunction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5328,16 +6349,25 @@ impl DataSource for DataAwsLambdaFunction {
 }
 
 /// A declared [`DataAwsLambdaFunction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLambdaFunctionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLambdaFunctionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5550,10 +6580,18 @@ impl DataAwsLambdaFunctionRef {
 pub enum DataAwsLambdaFunctionCapacityProviderConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionCapacityProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionCapacityProviderConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionCapacityProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionCapacityProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionCapacityProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5576,10 +6614,18 @@ impl DataAwsLambdaFunctionCapacityProviderConfigFields {
 pub enum DataAwsLambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityProviderConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5612,10 +6658,18 @@ impl DataAwsLambdaFunctionCapacityProviderConfigLambdaManagedInstancesCapacityPr
 pub enum DataAwsLambdaFunctionDeadLetterConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5638,10 +6692,18 @@ impl DataAwsLambdaFunctionDeadLetterConfigFields {
 pub enum DataAwsLambdaFunctionDurableConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionDurableConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionDurableConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionDurableConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionDurableConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionDurableConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5669,10 +6731,18 @@ impl DataAwsLambdaFunctionDurableConfigFields {
 pub enum DataAwsLambdaFunctionEnvironment {}
 
 /// The fields of a [`DataAwsLambdaFunctionEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionEnvironmentFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5695,10 +6765,18 @@ impl DataAwsLambdaFunctionEnvironmentFields {
 pub enum DataAwsLambdaFunctionEphemeralStorage {}
 
 /// The fields of a [`DataAwsLambdaFunctionEphemeralStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionEphemeralStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionEphemeralStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionEphemeralStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionEphemeralStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5721,10 +6799,18 @@ impl DataAwsLambdaFunctionEphemeralStorageFields {
 pub enum DataAwsLambdaFunctionFileSystemConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5752,10 +6838,18 @@ impl DataAwsLambdaFunctionFileSystemConfigFields {
 pub enum DataAwsLambdaFunctionLoggingConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionLoggingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionLoggingConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionLoggingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionLoggingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionLoggingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5793,10 +6887,18 @@ impl DataAwsLambdaFunctionLoggingConfigFields {
 pub enum DataAwsLambdaFunctionTenancyConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionTenancyConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionTenancyConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionTenancyConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionTenancyConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionTenancyConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5819,10 +6921,18 @@ impl DataAwsLambdaFunctionTenancyConfigFields {
 pub enum DataAwsLambdaFunctionTracingConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionTracingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionTracingConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionTracingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionTracingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionTracingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5845,10 +6955,18 @@ impl DataAwsLambdaFunctionTracingConfigFields {
 pub enum DataAwsLambdaFunctionVpcConfig {}
 
 /// The fields of a [`DataAwsLambdaFunctionVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionVpcConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5882,8 +7000,15 @@ impl DataAwsLambdaFunctionVpcConfigFields {
 }
 
 /// The data source `aws_lambda_function_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionUrl(Body);
+
+impl std::fmt::Debug for DataAwsLambdaFunctionUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionUrl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLambdaFunctionUrl`].
 #[derive(Clone, Debug)]
@@ -5919,9 +7044,11 @@ impl DataAwsLambdaFunctionUrl {
 }
 
 impl BlockType for DataAwsLambdaFunctionUrl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5934,16 +7061,25 @@ impl DataSource for DataAwsLambdaFunctionUrl {
 }
 
 /// A declared [`DataAwsLambdaFunctionUrl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionUrlRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionUrlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionUrlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLambdaFunctionUrlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLambdaFunctionUrlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6021,10 +7157,18 @@ impl DataAwsLambdaFunctionUrlRef {
 pub enum DataAwsLambdaFunctionUrlCors {}
 
 /// The fields of a [`DataAwsLambdaFunctionUrlCors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionUrlCorsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionUrlCorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionUrlCorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLambdaFunctionUrlCorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6068,8 +7212,15 @@ impl DataAwsLambdaFunctionUrlCorsFields {
 }
 
 /// The data source `aws_lambda_functions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctions(Body);
+
+impl std::fmt::Debug for DataAwsLambdaFunctions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctions").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLambdaFunctions {
     #[inline]
@@ -6091,9 +7242,11 @@ impl DataAwsLambdaFunctions {
 }
 
 impl BlockType for DataAwsLambdaFunctions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6106,16 +7259,25 @@ impl DataSource for DataAwsLambdaFunctions {
 }
 
 /// A declared [`DataAwsLambdaFunctions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaFunctionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLambdaFunctionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaFunctionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLambdaFunctionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLambdaFunctionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6149,8 +7311,15 @@ impl DataAwsLambdaFunctionsRef {
 }
 
 /// The data source `aws_lambda_invocation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaInvocation(Body);
+
+impl std::fmt::Debug for DataAwsLambdaInvocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaInvocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLambdaInvocation`].
 #[derive(Clone, Debug)]
@@ -6193,9 +7362,11 @@ impl DataAwsLambdaInvocation {
 }
 
 impl BlockType for DataAwsLambdaInvocation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6208,16 +7379,25 @@ impl DataSource for DataAwsLambdaInvocation {
 }
 
 /// A declared [`DataAwsLambdaInvocation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaInvocationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLambdaInvocationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaInvocationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLambdaInvocationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLambdaInvocationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6266,8 +7446,15 @@ impl DataAwsLambdaInvocationRef {
 }
 
 /// The data source `aws_lambda_layer_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaLayerVersion(Body);
+
+impl std::fmt::Debug for DataAwsLambdaLayerVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaLayerVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLambdaLayerVersion`].
 #[derive(Clone, Debug)]
@@ -6313,9 +7500,11 @@ impl DataAwsLambdaLayerVersion {
 }
 
 impl BlockType for DataAwsLambdaLayerVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6328,16 +7517,25 @@ impl DataSource for DataAwsLambdaLayerVersion {
 }
 
 /// A declared [`DataAwsLambdaLayerVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLambdaLayerVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLambdaLayerVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLambdaLayerVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLambdaLayerVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLambdaLayerVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

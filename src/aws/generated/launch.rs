@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_launch_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfiguration(Body);
+
+impl std::fmt::Debug for LaunchConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchConfiguration`].
 #[derive(Clone, Debug)]
@@ -125,9 +132,11 @@ impl LaunchConfiguration {
 }
 
 impl BlockType for LaunchConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -141,16 +150,25 @@ impl Resource for LaunchConfiguration {
 }
 
 /// A declared [`LaunchConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for LaunchConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LaunchConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LaunchConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -269,8 +287,15 @@ impl LaunchConfigurationRef {
 }
 
 /// The nested block `aws_launch_configuration.ebs_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationEbsBlockDevice(Body);
+
+impl std::fmt::Debug for LaunchConfigurationEbsBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationEbsBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchConfigurationEbsBlockDevice`].
 #[derive(Clone, Debug)]
@@ -330,10 +355,18 @@ impl LaunchConfigurationEbsBlockDevice {
 }
 
 /// The fields of a [`LaunchConfigurationEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for LaunchConfigurationEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchConfigurationEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -392,8 +425,15 @@ impl LaunchConfigurationEbsBlockDeviceFields {
 }
 
 /// The nested block `aws_launch_configuration.ephemeral_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationEphemeralBlockDevice(Body);
+
+impl std::fmt::Debug for LaunchConfigurationEphemeralBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationEphemeralBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchConfigurationEphemeralBlockDevice`].
 #[derive(Clone, Debug)]
@@ -423,10 +463,18 @@ impl LaunchConfigurationEphemeralBlockDevice {
 }
 
 /// The fields of a [`LaunchConfigurationEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for LaunchConfigurationEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchConfigurationEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -455,8 +503,15 @@ impl LaunchConfigurationEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_launch_configuration.metadata_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationMetadataOptions(Body);
+
+impl std::fmt::Debug for LaunchConfigurationMetadataOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationMetadataOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchConfigurationMetadataOptions {
     #[inline]
@@ -482,10 +537,18 @@ impl LaunchConfigurationMetadataOptions {
 }
 
 /// The fields of a [`LaunchConfigurationMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchConfigurationMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchConfigurationMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -514,8 +577,15 @@ impl LaunchConfigurationMetadataOptionsFields {
 }
 
 /// The nested block `aws_launch_configuration.root_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationRootBlockDevice(Body);
+
+impl std::fmt::Debug for LaunchConfigurationRootBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationRootBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl LaunchConfigurationRootBlockDevice {
     #[inline]
@@ -556,10 +626,18 @@ impl LaunchConfigurationRootBlockDevice {
 }
 
 /// The fields of a [`LaunchConfigurationRootBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchConfigurationRootBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for LaunchConfigurationRootBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchConfigurationRootBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchConfigurationRootBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -603,8 +681,15 @@ impl LaunchConfigurationRootBlockDeviceFields {
 }
 
 /// The resource `aws_launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplate(Body);
+
+impl std::fmt::Debug for LaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplate {
     #[inline]
@@ -810,9 +895,11 @@ impl LaunchTemplate {
 }
 
 impl BlockType for LaunchTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -826,16 +913,25 @@ impl Resource for LaunchTemplate {
 }
 
 /// A declared [`LaunchTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateRef(BlockRef);
 
+impl std::fmt::Debug for LaunchTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LaunchTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LaunchTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1049,8 +1145,15 @@ impl LaunchTemplateRef {
 }
 
 /// The nested block `aws_launch_template.block_device_mappings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateBlockDeviceMappings(Body);
+
+impl std::fmt::Debug for LaunchTemplateBlockDeviceMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateBlockDeviceMappings").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateBlockDeviceMappings {
     #[inline]
@@ -1081,10 +1184,18 @@ impl LaunchTemplateBlockDeviceMappings {
 }
 
 /// The fields of a [`LaunchTemplateBlockDeviceMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateBlockDeviceMappingsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateBlockDeviceMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateBlockDeviceMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateBlockDeviceMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1118,8 +1229,15 @@ impl LaunchTemplateBlockDeviceMappingsFields {
 }
 
 /// The nested block `aws_launch_template.block_device_mappings.ebs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateBlockDeviceMappingsEbs(Body);
+
+impl std::fmt::Debug for LaunchTemplateBlockDeviceMappingsEbs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateBlockDeviceMappingsEbs").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateBlockDeviceMappingsEbs {
     #[inline]
@@ -1175,10 +1293,18 @@ impl LaunchTemplateBlockDeviceMappingsEbs {
 }
 
 /// The fields of a [`LaunchTemplateBlockDeviceMappingsEbs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateBlockDeviceMappingsEbsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateBlockDeviceMappingsEbsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateBlockDeviceMappingsEbsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateBlockDeviceMappingsEbsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1237,8 +1363,15 @@ impl LaunchTemplateBlockDeviceMappingsEbsFields {
 }
 
 /// The nested block `aws_launch_template.capacity_reservation_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCapacityReservationSpecification(Body);
+
+impl std::fmt::Debug for LaunchTemplateCapacityReservationSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCapacityReservationSpecification").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateCapacityReservationSpecification {
     #[inline]
@@ -1259,10 +1392,18 @@ impl LaunchTemplateCapacityReservationSpecification {
 }
 
 /// The fields of a [`LaunchTemplateCapacityReservationSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCapacityReservationSpecificationFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateCapacityReservationSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCapacityReservationSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateCapacityReservationSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1286,8 +1427,15 @@ impl LaunchTemplateCapacityReservationSpecificationFields {
 }
 
 /// The nested block `aws_launch_template.capacity_reservation_specification.capacity_reservation_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget(Body);
+
+impl std::fmt::Debug for LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget {
     #[inline]
@@ -1308,10 +1456,18 @@ impl LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget {
 }
 
 /// The fields of a [`LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1335,8 +1491,15 @@ impl LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFiel
 }
 
 /// The nested block `aws_launch_template.cpu_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCpuOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplateCpuOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCpuOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateCpuOptions {
     #[inline]
@@ -1362,10 +1525,18 @@ impl LaunchTemplateCpuOptions {
 }
 
 /// The fields of a [`LaunchTemplateCpuOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCpuOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateCpuOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCpuOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateCpuOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1394,8 +1565,15 @@ impl LaunchTemplateCpuOptionsFields {
 }
 
 /// The nested block `aws_launch_template.credit_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCreditSpecification(Body);
+
+impl std::fmt::Debug for LaunchTemplateCreditSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCreditSpecification").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateCreditSpecification {
     #[inline]
@@ -1411,10 +1589,18 @@ impl LaunchTemplateCreditSpecification {
 }
 
 /// The fields of a [`LaunchTemplateCreditSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateCreditSpecificationFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateCreditSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateCreditSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateCreditSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1433,8 +1619,15 @@ impl LaunchTemplateCreditSpecificationFields {
 }
 
 /// The nested block `aws_launch_template.enclave_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateEnclaveOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplateEnclaveOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateEnclaveOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateEnclaveOptions {
     #[inline]
@@ -1450,10 +1643,18 @@ impl LaunchTemplateEnclaveOptions {
 }
 
 /// The fields of a [`LaunchTemplateEnclaveOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateEnclaveOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateEnclaveOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateEnclaveOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateEnclaveOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1472,8 +1673,15 @@ impl LaunchTemplateEnclaveOptionsFields {
 }
 
 /// The nested block `aws_launch_template.hibernation_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateHibernationOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplateHibernationOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateHibernationOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchTemplateHibernationOptions`].
 #[derive(Clone, Debug)]
@@ -1493,10 +1701,18 @@ impl LaunchTemplateHibernationOptions {
 }
 
 /// The fields of a [`LaunchTemplateHibernationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateHibernationOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateHibernationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateHibernationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateHibernationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1515,8 +1731,15 @@ impl LaunchTemplateHibernationOptionsFields {
 }
 
 /// The nested block `aws_launch_template.iam_instance_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateIamInstanceProfile(Body);
+
+impl std::fmt::Debug for LaunchTemplateIamInstanceProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateIamInstanceProfile").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateIamInstanceProfile {
     #[inline]
@@ -1537,10 +1760,18 @@ impl LaunchTemplateIamInstanceProfile {
 }
 
 /// The fields of a [`LaunchTemplateIamInstanceProfile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateIamInstanceProfileFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateIamInstanceProfileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateIamInstanceProfileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateIamInstanceProfileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1564,8 +1795,15 @@ impl LaunchTemplateIamInstanceProfileFields {
 }
 
 /// The nested block `aws_launch_template.instance_market_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceMarketOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceMarketOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceMarketOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceMarketOptions {
     #[inline]
@@ -1586,10 +1824,18 @@ impl LaunchTemplateInstanceMarketOptions {
 }
 
 /// The fields of a [`LaunchTemplateInstanceMarketOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceMarketOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceMarketOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceMarketOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceMarketOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1613,8 +1859,15 @@ impl LaunchTemplateInstanceMarketOptionsFields {
 }
 
 /// The nested block `aws_launch_template.instance_market_options.spot_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceMarketOptionsSpotOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceMarketOptionsSpotOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceMarketOptionsSpotOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceMarketOptionsSpotOptions {
     #[inline]
@@ -1650,10 +1903,18 @@ impl LaunchTemplateInstanceMarketOptionsSpotOptions {
 }
 
 /// The fields of a [`LaunchTemplateInstanceMarketOptionsSpotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceMarketOptionsSpotOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceMarketOptionsSpotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceMarketOptionsSpotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceMarketOptionsSpotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1692,8 +1953,15 @@ impl LaunchTemplateInstanceMarketOptionsSpotOptionsFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirements(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirements").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchTemplateInstanceRequirements`].
 #[derive(Clone, Debug)]
@@ -1825,10 +2093,18 @@ impl LaunchTemplateInstanceRequirements {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1962,8 +2238,15 @@ impl LaunchTemplateInstanceRequirementsFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.accelerator_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsAcceleratorCount(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsAcceleratorCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsAcceleratorCount").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceRequirementsAcceleratorCount {
     #[inline]
@@ -1984,10 +2267,18 @@ impl LaunchTemplateInstanceRequirementsAcceleratorCount {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsAcceleratorCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsAcceleratorCountFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsAcceleratorCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsAcceleratorCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsAcceleratorCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2011,8 +2302,15 @@ impl LaunchTemplateInstanceRequirementsAcceleratorCountFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.accelerator_total_memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib {
     #[inline]
@@ -2033,10 +2331,18 @@ impl LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2060,8 +2366,15 @@ impl LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.baseline_ebs_bandwidth_mbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps {
     #[inline]
@@ -2082,10 +2395,18 @@ impl LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2109,8 +2430,15 @@ impl LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.memory_gib_per_vcpu`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsMemoryGibPerVcpu(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsMemoryGibPerVcpu {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsMemoryGibPerVcpu").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceRequirementsMemoryGibPerVcpu {
     #[inline]
@@ -2131,10 +2459,18 @@ impl LaunchTemplateInstanceRequirementsMemoryGibPerVcpu {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsMemoryGibPerVcpu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2158,8 +2494,15 @@ impl LaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsMemoryMib(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsMemoryMib").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchTemplateInstanceRequirementsMemoryMib`].
 #[derive(Clone, Debug)]
@@ -2184,10 +2527,18 @@ impl LaunchTemplateInstanceRequirementsMemoryMib {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsMemoryMibFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2211,8 +2562,15 @@ impl LaunchTemplateInstanceRequirementsMemoryMibFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.network_bandwidth_gbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsNetworkBandwidthGbps(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsNetworkBandwidthGbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsNetworkBandwidthGbps").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceRequirementsNetworkBandwidthGbps {
     #[inline]
@@ -2233,10 +2591,18 @@ impl LaunchTemplateInstanceRequirementsNetworkBandwidthGbps {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsNetworkBandwidthGbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2260,8 +2626,15 @@ impl LaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.network_interface_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsNetworkInterfaceCount(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsNetworkInterfaceCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsNetworkInterfaceCount").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceRequirementsNetworkInterfaceCount {
     #[inline]
@@ -2282,10 +2655,18 @@ impl LaunchTemplateInstanceRequirementsNetworkInterfaceCount {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsNetworkInterfaceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsNetworkInterfaceCountFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsNetworkInterfaceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2309,8 +2690,15 @@ impl LaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.total_local_storage_gb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsTotalLocalStorageGb(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsTotalLocalStorageGb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsTotalLocalStorageGb").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateInstanceRequirementsTotalLocalStorageGb {
     #[inline]
@@ -2331,10 +2719,18 @@ impl LaunchTemplateInstanceRequirementsTotalLocalStorageGb {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsTotalLocalStorageGb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsTotalLocalStorageGbFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsTotalLocalStorageGbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2358,8 +2754,15 @@ impl LaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
 }
 
 /// The nested block `aws_launch_template.instance_requirements.vcpu_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsVcpuCount(Body);
+
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsVcpuCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsVcpuCount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchTemplateInstanceRequirementsVcpuCount`].
 #[derive(Clone, Debug)]
@@ -2384,10 +2787,18 @@ impl LaunchTemplateInstanceRequirementsVcpuCount {
 }
 
 /// The fields of a [`LaunchTemplateInstanceRequirementsVcpuCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateInstanceRequirementsVcpuCountFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateInstanceRequirementsVcpuCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateInstanceRequirementsVcpuCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateInstanceRequirementsVcpuCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2411,8 +2822,15 @@ impl LaunchTemplateInstanceRequirementsVcpuCountFields {
 }
 
 /// The nested block `aws_launch_template.license_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateLicenseSpecification(Body);
+
+impl std::fmt::Debug for LaunchTemplateLicenseSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateLicenseSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LaunchTemplateLicenseSpecification`].
 #[derive(Clone, Debug)]
@@ -2432,10 +2850,18 @@ impl LaunchTemplateLicenseSpecification {
 }
 
 /// The fields of a [`LaunchTemplateLicenseSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateLicenseSpecificationFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateLicenseSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateLicenseSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateLicenseSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2454,8 +2880,15 @@ impl LaunchTemplateLicenseSpecificationFields {
 }
 
 /// The nested block `aws_launch_template.maintenance_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateMaintenanceOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplateMaintenanceOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateMaintenanceOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateMaintenanceOptions {
     #[inline]
@@ -2471,10 +2904,18 @@ impl LaunchTemplateMaintenanceOptions {
 }
 
 /// The fields of a [`LaunchTemplateMaintenanceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateMaintenanceOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateMaintenanceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateMaintenanceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateMaintenanceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2493,8 +2934,15 @@ impl LaunchTemplateMaintenanceOptionsFields {
 }
 
 /// The nested block `aws_launch_template.metadata_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateMetadataOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplateMetadataOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateMetadataOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateMetadataOptions {
     #[inline]
@@ -2530,10 +2978,18 @@ impl LaunchTemplateMetadataOptions {
 }
 
 /// The fields of a [`LaunchTemplateMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2572,8 +3028,15 @@ impl LaunchTemplateMetadataOptionsFields {
 }
 
 /// The nested block `aws_launch_template.monitoring`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateMonitoring(Body);
+
+impl std::fmt::Debug for LaunchTemplateMonitoring {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateMonitoring").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateMonitoring {
     #[inline]
@@ -2589,10 +3052,18 @@ impl LaunchTemplateMonitoring {
 }
 
 /// The fields of a [`LaunchTemplateMonitoring`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateMonitoringFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateMonitoringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateMonitoringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateMonitoringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2611,8 +3082,15 @@ impl LaunchTemplateMonitoringFields {
 }
 
 /// The nested block `aws_launch_template.network_interfaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfaces(Body);
+
+impl std::fmt::Debug for LaunchTemplateNetworkInterfaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfaces").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateNetworkInterfaces {
     #[inline]
@@ -2733,10 +3211,18 @@ impl LaunchTemplateNetworkInterfaces {
 }
 
 /// The fields of a [`LaunchTemplateNetworkInterfaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfacesFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateNetworkInterfacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateNetworkInterfacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2860,8 +3346,15 @@ impl LaunchTemplateNetworkInterfacesFields {
 }
 
 /// The nested block `aws_launch_template.network_interfaces.connection_tracking_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfacesConnectionTrackingSpecification(Body);
+
+impl std::fmt::Debug for LaunchTemplateNetworkInterfacesConnectionTrackingSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfacesConnectionTrackingSpecification").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateNetworkInterfacesConnectionTrackingSpecification {
     #[inline]
@@ -2887,10 +3380,18 @@ impl LaunchTemplateNetworkInterfacesConnectionTrackingSpecification {
 }
 
 /// The fields of a [`LaunchTemplateNetworkInterfacesConnectionTrackingSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2919,8 +3420,15 @@ impl LaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields {
 }
 
 /// The nested block `aws_launch_template.network_interfaces.ena_srd_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfacesEnaSrdSpecification(Body);
+
+impl std::fmt::Debug for LaunchTemplateNetworkInterfacesEnaSrdSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfacesEnaSrdSpecification").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateNetworkInterfacesEnaSrdSpecification {
     #[inline]
@@ -2941,10 +3449,18 @@ impl LaunchTemplateNetworkInterfacesEnaSrdSpecification {
 }
 
 /// The fields of a [`LaunchTemplateNetworkInterfacesEnaSrdSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfacesEnaSrdSpecificationFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateNetworkInterfacesEnaSrdSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfacesEnaSrdSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateNetworkInterfacesEnaSrdSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2968,8 +3484,15 @@ impl LaunchTemplateNetworkInterfacesEnaSrdSpecificationFields {
 }
 
 /// The nested block `aws_launch_template.network_interfaces.ena_srd_specification.ena_srd_udp_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification(Body);
+
+impl std::fmt::Debug for LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification {
     #[inline]
@@ -2985,10 +3508,18 @@ impl LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification {
 }
 
 /// The fields of a [`LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3007,8 +3538,15 @@ impl LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationFie
 }
 
 /// The nested block `aws_launch_template.placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplatePlacement(Body);
+
+impl std::fmt::Debug for LaunchTemplatePlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplatePlacement").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplatePlacement {
     #[inline]
@@ -3064,10 +3602,18 @@ impl LaunchTemplatePlacement {
 }
 
 /// The fields of a [`LaunchTemplatePlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplatePlacementFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplatePlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplatePlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplatePlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3126,8 +3672,15 @@ impl LaunchTemplatePlacementFields {
 }
 
 /// The nested block `aws_launch_template.private_dns_name_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplatePrivateDnsNameOptions(Body);
+
+impl std::fmt::Debug for LaunchTemplatePrivateDnsNameOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplatePrivateDnsNameOptions").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplatePrivateDnsNameOptions {
     #[inline]
@@ -3153,10 +3706,18 @@ impl LaunchTemplatePrivateDnsNameOptions {
 }
 
 /// The fields of a [`LaunchTemplatePrivateDnsNameOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplatePrivateDnsNameOptionsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplatePrivateDnsNameOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplatePrivateDnsNameOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplatePrivateDnsNameOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3185,8 +3746,15 @@ impl LaunchTemplatePrivateDnsNameOptionsFields {
 }
 
 /// The nested block `aws_launch_template.tag_specifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateTagSpecifications(Body);
+
+impl std::fmt::Debug for LaunchTemplateTagSpecifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateTagSpecifications").field(&self.0).finish()
+    }
+}
 
 impl LaunchTemplateTagSpecifications {
     #[inline]
@@ -3207,10 +3775,18 @@ impl LaunchTemplateTagSpecifications {
 }
 
 /// The fields of a [`LaunchTemplateTagSpecifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LaunchTemplateTagSpecificationsFields(Expr);
 
+impl std::fmt::Debug for LaunchTemplateTagSpecificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LaunchTemplateTagSpecificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LaunchTemplateTagSpecificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3234,8 +3810,15 @@ impl LaunchTemplateTagSpecificationsFields {
 }
 
 /// The data source `aws_launch_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsLaunchConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLaunchConfiguration`].
 #[derive(Clone, Debug)]
@@ -3266,9 +3849,11 @@ impl DataAwsLaunchConfiguration {
 }
 
 impl BlockType for DataAwsLaunchConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3281,16 +3866,25 @@ impl DataSource for DataAwsLaunchConfiguration {
 }
 
 /// A declared [`DataAwsLaunchConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLaunchConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLaunchConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLaunchConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3403,10 +3997,18 @@ impl DataAwsLaunchConfigurationRef {
 pub enum DataAwsLaunchConfigurationEbsBlockDevice {}
 
 /// The fields of a [`DataAwsLaunchConfigurationEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchConfigurationEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchConfigurationEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchConfigurationEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchConfigurationEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3469,10 +4071,18 @@ impl DataAwsLaunchConfigurationEbsBlockDeviceFields {
 pub enum DataAwsLaunchConfigurationEphemeralBlockDevice {}
 
 /// The fields of a [`DataAwsLaunchConfigurationEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchConfigurationEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchConfigurationEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchConfigurationEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchConfigurationEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3500,10 +4110,18 @@ impl DataAwsLaunchConfigurationEphemeralBlockDeviceFields {
 pub enum DataAwsLaunchConfigurationMetadataOptions {}
 
 /// The fields of a [`DataAwsLaunchConfigurationMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchConfigurationMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchConfigurationMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchConfigurationMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchConfigurationMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3536,10 +4154,18 @@ impl DataAwsLaunchConfigurationMetadataOptionsFields {
 pub enum DataAwsLaunchConfigurationRootBlockDevice {}
 
 /// The fields of a [`DataAwsLaunchConfigurationRootBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchConfigurationRootBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchConfigurationRootBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchConfigurationRootBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchConfigurationRootBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3583,8 +4209,15 @@ impl DataAwsLaunchConfigurationRootBlockDeviceFields {
 }
 
 /// The data source `aws_launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplate(Body);
+
+impl std::fmt::Debug for DataAwsLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLaunchTemplate {
     #[inline]
@@ -3627,9 +4260,11 @@ impl DataAwsLaunchTemplate {
 }
 
 impl BlockType for DataAwsLaunchTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3642,16 +4277,25 @@ impl DataSource for DataAwsLaunchTemplate {
 }
 
 /// A declared [`DataAwsLaunchTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLaunchTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLaunchTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3864,10 +4508,18 @@ impl DataAwsLaunchTemplateRef {
 pub enum DataAwsLaunchTemplateBlockDeviceMappings {}
 
 /// The fields of a [`DataAwsLaunchTemplateBlockDeviceMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateBlockDeviceMappingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateBlockDeviceMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateBlockDeviceMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateBlockDeviceMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3905,10 +4557,18 @@ impl DataAwsLaunchTemplateBlockDeviceMappingsFields {
 pub enum DataAwsLaunchTemplateBlockDeviceMappingsEbs {}
 
 /// The fields of a [`DataAwsLaunchTemplateBlockDeviceMappingsEbs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateBlockDeviceMappingsEbsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateBlockDeviceMappingsEbsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateBlockDeviceMappingsEbsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateBlockDeviceMappingsEbsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3971,10 +4631,18 @@ impl DataAwsLaunchTemplateBlockDeviceMappingsEbsFields {
 pub enum DataAwsLaunchTemplateCapacityReservationSpecification {}
 
 /// The fields of a [`DataAwsLaunchTemplateCapacityReservationSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateCapacityReservationSpecificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateCapacityReservationSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateCapacityReservationSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateCapacityReservationSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4002,10 +4670,18 @@ impl DataAwsLaunchTemplateCapacityReservationSpecificationFields {
 pub enum DataAwsLaunchTemplateCapacityReservationSpecificationCapacityReservationTarget {}
 
 /// The fields of a [`DataAwsLaunchTemplateCapacityReservationSpecificationCapacityReservationTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4033,10 +4709,18 @@ impl DataAwsLaunchTemplateCapacityReservationSpecificationCapacityReservationTar
 pub enum DataAwsLaunchTemplateCpuOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplateCpuOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateCpuOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateCpuOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateCpuOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateCpuOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4069,10 +4753,18 @@ impl DataAwsLaunchTemplateCpuOptionsFields {
 pub enum DataAwsLaunchTemplateCreditSpecification {}
 
 /// The fields of a [`DataAwsLaunchTemplateCreditSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateCreditSpecificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateCreditSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateCreditSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateCreditSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4095,10 +4787,18 @@ impl DataAwsLaunchTemplateCreditSpecificationFields {
 pub enum DataAwsLaunchTemplateEnclaveOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplateEnclaveOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateEnclaveOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateEnclaveOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateEnclaveOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateEnclaveOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4117,8 +4817,15 @@ impl DataAwsLaunchTemplateEnclaveOptionsFields {
 }
 
 /// The nested block `aws_launch_template.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateFilter(Body);
+
+impl std::fmt::Debug for DataAwsLaunchTemplateFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLaunchTemplateFilter`].
 #[derive(Clone, Debug)]
@@ -4140,10 +4847,18 @@ impl DataAwsLaunchTemplateFilter {
 }
 
 /// The fields of a [`DataAwsLaunchTemplateFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4171,10 +4886,18 @@ impl DataAwsLaunchTemplateFilterFields {
 pub enum DataAwsLaunchTemplateHibernationOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplateHibernationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateHibernationOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateHibernationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateHibernationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateHibernationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4197,10 +4920,18 @@ impl DataAwsLaunchTemplateHibernationOptionsFields {
 pub enum DataAwsLaunchTemplateIamInstanceProfile {}
 
 /// The fields of a [`DataAwsLaunchTemplateIamInstanceProfile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateIamInstanceProfileFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateIamInstanceProfileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateIamInstanceProfileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateIamInstanceProfileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4228,10 +4959,18 @@ impl DataAwsLaunchTemplateIamInstanceProfileFields {
 pub enum DataAwsLaunchTemplateInstanceMarketOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceMarketOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceMarketOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceMarketOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceMarketOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceMarketOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4259,10 +4998,18 @@ impl DataAwsLaunchTemplateInstanceMarketOptionsFields {
 pub enum DataAwsLaunchTemplateInstanceMarketOptionsSpotOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceMarketOptionsSpotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceMarketOptionsSpotOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceMarketOptionsSpotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceMarketOptionsSpotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceMarketOptionsSpotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4305,10 +5052,18 @@ impl DataAwsLaunchTemplateInstanceMarketOptionsSpotOptionsFields {
 pub enum DataAwsLaunchTemplateInstanceRequirements {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4446,10 +5201,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsAcceleratorCount {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsAcceleratorCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsAcceleratorCountFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsAcceleratorCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsAcceleratorCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsAcceleratorCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4477,10 +5240,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsAcceleratorCountFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4508,10 +5279,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4539,10 +5318,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsMemoryGibPerVcpu {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsMemoryGibPerVcpu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4570,10 +5357,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsMemoryGibPerVcpuFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsMemoryMib {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsMemoryMibFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4601,10 +5396,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsMemoryMibFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsNetworkBandwidthGbps {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsNetworkBandwidthGbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4632,10 +5435,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsNetworkBandwidthGbpsFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsNetworkInterfaceCount {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsNetworkInterfaceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4663,10 +5474,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsNetworkInterfaceCountFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsTotalLocalStorageGb {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsTotalLocalStorageGb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4694,10 +5513,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsTotalLocalStorageGbFields {
 pub enum DataAwsLaunchTemplateInstanceRequirementsVcpuCount {}
 
 /// The fields of a [`DataAwsLaunchTemplateInstanceRequirementsVcpuCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateInstanceRequirementsVcpuCountFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateInstanceRequirementsVcpuCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateInstanceRequirementsVcpuCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateInstanceRequirementsVcpuCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4725,10 +5552,18 @@ impl DataAwsLaunchTemplateInstanceRequirementsVcpuCountFields {
 pub enum DataAwsLaunchTemplateLicenseSpecification {}
 
 /// The fields of a [`DataAwsLaunchTemplateLicenseSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateLicenseSpecificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateLicenseSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateLicenseSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateLicenseSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4751,10 +5586,18 @@ impl DataAwsLaunchTemplateLicenseSpecificationFields {
 pub enum DataAwsLaunchTemplateMaintenanceOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplateMaintenanceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateMaintenanceOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateMaintenanceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateMaintenanceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateMaintenanceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4777,10 +5620,18 @@ impl DataAwsLaunchTemplateMaintenanceOptionsFields {
 pub enum DataAwsLaunchTemplateMetadataOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplateMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4823,10 +5674,18 @@ impl DataAwsLaunchTemplateMetadataOptionsFields {
 pub enum DataAwsLaunchTemplateMonitoring {}
 
 /// The fields of a [`DataAwsLaunchTemplateMonitoring`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateMonitoringFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateMonitoringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateMonitoringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateMonitoringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4849,10 +5708,18 @@ impl DataAwsLaunchTemplateMonitoringFields {
 pub enum DataAwsLaunchTemplateNetworkInterfaces {}
 
 /// The fields of a [`DataAwsLaunchTemplateNetworkInterfaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateNetworkInterfacesFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateNetworkInterfacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateNetworkInterfacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateNetworkInterfacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4975,10 +5842,18 @@ impl DataAwsLaunchTemplateNetworkInterfacesFields {
 pub enum DataAwsLaunchTemplateNetworkInterfacesConnectionTrackingSpecification {}
 
 /// The fields of a [`DataAwsLaunchTemplateNetworkInterfacesConnectionTrackingSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5011,10 +5886,18 @@ impl DataAwsLaunchTemplateNetworkInterfacesConnectionTrackingSpecificationFields
 pub enum DataAwsLaunchTemplatePlacement {}
 
 /// The fields of a [`DataAwsLaunchTemplatePlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplatePlacementFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplatePlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplatePlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplatePlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5077,10 +5960,18 @@ impl DataAwsLaunchTemplatePlacementFields {
 pub enum DataAwsLaunchTemplatePrivateDnsNameOptions {}
 
 /// The fields of a [`DataAwsLaunchTemplatePrivateDnsNameOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplatePrivateDnsNameOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplatePrivateDnsNameOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplatePrivateDnsNameOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplatePrivateDnsNameOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5113,10 +6004,18 @@ impl DataAwsLaunchTemplatePrivateDnsNameOptionsFields {
 pub enum DataAwsLaunchTemplateTagSpecifications {}
 
 /// The fields of a [`DataAwsLaunchTemplateTagSpecifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateTagSpecificationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateTagSpecificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateTagSpecificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateTagSpecificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5140,8 +6039,15 @@ impl DataAwsLaunchTemplateTagSpecificationsFields {
 }
 
 /// The nested block `aws_launch_template.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsLaunchTemplateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLaunchTemplateTimeouts {
     #[inline]
@@ -5157,10 +6063,18 @@ impl DataAwsLaunchTemplateTimeouts {
 }
 
 /// The fields of a [`DataAwsLaunchTemplateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLaunchTemplateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLaunchTemplateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLaunchTemplateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLaunchTemplateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

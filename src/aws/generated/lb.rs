@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_lb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Lb(Body);
+
+impl std::fmt::Debug for Lb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Lb").field(&self.0).finish()
+    }
+}
 
 impl Lb {
     #[inline]
@@ -198,9 +205,11 @@ impl Lb {
 }
 
 impl BlockType for Lb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -214,16 +223,25 @@ impl Resource for Lb {
 }
 
 /// A declared [`Lb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbRef(BlockRef);
 
+impl std::fmt::Debug for LbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -437,8 +455,15 @@ impl LbRef {
 }
 
 /// The nested block `aws_lb.access_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbAccessLogs(Body);
+
+impl std::fmt::Debug for LbAccessLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbAccessLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbAccessLogs`].
 #[derive(Clone, Debug)]
@@ -468,10 +493,18 @@ impl LbAccessLogs {
 }
 
 /// The fields of a [`LbAccessLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbAccessLogsFields(Expr);
 
+impl std::fmt::Debug for LbAccessLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbAccessLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbAccessLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -500,8 +533,15 @@ impl LbAccessLogsFields {
 }
 
 /// The nested block `aws_lb.connection_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbConnectionLogs(Body);
+
+impl std::fmt::Debug for LbConnectionLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbConnectionLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbConnectionLogs`].
 #[derive(Clone, Debug)]
@@ -531,10 +571,18 @@ impl LbConnectionLogs {
 }
 
 /// The fields of a [`LbConnectionLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbConnectionLogsFields(Expr);
 
+impl std::fmt::Debug for LbConnectionLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbConnectionLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbConnectionLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -563,8 +611,15 @@ impl LbConnectionLogsFields {
 }
 
 /// The nested block `aws_lb.health_check_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbHealthCheckLogs(Body);
+
+impl std::fmt::Debug for LbHealthCheckLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbHealthCheckLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbHealthCheckLogs`].
 #[derive(Clone, Debug)]
@@ -594,10 +649,18 @@ impl LbHealthCheckLogs {
 }
 
 /// The fields of a [`LbHealthCheckLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbHealthCheckLogsFields(Expr);
 
+impl std::fmt::Debug for LbHealthCheckLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbHealthCheckLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbHealthCheckLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -626,8 +689,15 @@ impl LbHealthCheckLogsFields {
 }
 
 /// The nested block `aws_lb.ipam_pools`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbIpamPools(Body);
+
+impl std::fmt::Debug for LbIpamPools {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbIpamPools").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbIpamPools`].
 #[derive(Clone, Debug)]
@@ -647,10 +717,18 @@ impl LbIpamPools {
 }
 
 /// The fields of a [`LbIpamPools`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbIpamPoolsFields(Expr);
 
+impl std::fmt::Debug for LbIpamPoolsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbIpamPoolsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbIpamPoolsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -669,8 +747,15 @@ impl LbIpamPoolsFields {
 }
 
 /// The nested block `aws_lb.minimum_load_balancer_capacity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbMinimumLoadBalancerCapacity(Body);
+
+impl std::fmt::Debug for LbMinimumLoadBalancerCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbMinimumLoadBalancerCapacity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbMinimumLoadBalancerCapacity`].
 #[derive(Clone, Debug)]
@@ -690,10 +775,18 @@ impl LbMinimumLoadBalancerCapacity {
 }
 
 /// The fields of a [`LbMinimumLoadBalancerCapacity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbMinimumLoadBalancerCapacityFields(Expr);
 
+impl std::fmt::Debug for LbMinimumLoadBalancerCapacityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbMinimumLoadBalancerCapacityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbMinimumLoadBalancerCapacityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -712,8 +805,15 @@ impl LbMinimumLoadBalancerCapacityFields {
 }
 
 /// The nested block `aws_lb.subnet_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbSubnetMapping(Body);
+
+impl std::fmt::Debug for LbSubnetMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbSubnetMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbSubnetMapping`].
 #[derive(Clone, Debug)]
@@ -748,10 +848,18 @@ impl LbSubnetMapping {
 }
 
 /// The fields of a [`LbSubnetMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbSubnetMappingFields(Expr);
 
+impl std::fmt::Debug for LbSubnetMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbSubnetMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbSubnetMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -790,8 +898,15 @@ impl LbSubnetMappingFields {
 }
 
 /// The nested block `aws_lb.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTimeouts(Body);
+
+impl std::fmt::Debug for LbTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LbTimeouts {
     #[inline]
@@ -817,10 +932,18 @@ impl LbTimeouts {
 }
 
 /// The fields of a [`LbTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LbTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -849,8 +972,15 @@ impl LbTimeoutsFields {
 }
 
 /// The resource `aws_lb_cookie_stickiness_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbCookieStickinessPolicy(Body);
+
+impl std::fmt::Debug for LbCookieStickinessPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbCookieStickinessPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbCookieStickinessPolicy`].
 #[derive(Clone, Debug)]
@@ -890,9 +1020,11 @@ impl LbCookieStickinessPolicy {
 }
 
 impl BlockType for LbCookieStickinessPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -906,16 +1038,25 @@ impl Resource for LbCookieStickinessPolicy {
 }
 
 /// A declared [`LbCookieStickinessPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbCookieStickinessPolicyRef(BlockRef);
 
+impl std::fmt::Debug for LbCookieStickinessPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbCookieStickinessPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbCookieStickinessPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbCookieStickinessPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -959,8 +1100,15 @@ impl LbCookieStickinessPolicyRef {
 }
 
 /// The resource `aws_lb_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListener(Body);
+
+impl std::fmt::Debug for LbListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListener`].
 #[derive(Clone, Debug)]
@@ -1138,9 +1286,11 @@ impl LbListener {
 }
 
 impl BlockType for LbListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1154,16 +1304,25 @@ impl Resource for LbListener {
 }
 
 /// A declared [`LbListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRef(BlockRef);
 
+impl std::fmt::Debug for LbListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1347,8 +1506,15 @@ impl LbListenerRef {
 }
 
 /// The nested block `aws_lb_listener.default_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultAction(Body);
+
+impl std::fmt::Debug for LbListenerDefaultAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultAction`].
 #[derive(Clone, Debug)]
@@ -1408,10 +1574,18 @@ impl LbListenerDefaultAction {
 }
 
 /// The fields of a [`LbListenerDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1470,8 +1644,15 @@ impl LbListenerDefaultActionFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.authenticate_cognito`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionAuthenticateCognito(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionAuthenticateCognito {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionAuthenticateCognito").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionAuthenticateCognito`].
 #[derive(Clone, Debug)]
@@ -1520,10 +1701,18 @@ impl LbListenerDefaultActionAuthenticateCognito {
 }
 
 /// The fields of a [`LbListenerDefaultActionAuthenticateCognito`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionAuthenticateCognitoFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionAuthenticateCognitoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1577,8 +1766,15 @@ impl LbListenerDefaultActionAuthenticateCognitoFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.authenticate_oidc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionAuthenticateOidc(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionAuthenticateOidc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionAuthenticateOidc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionAuthenticateOidc`].
 #[derive(Clone, Debug)]
@@ -1633,10 +1829,18 @@ impl LbListenerDefaultActionAuthenticateOidc {
 }
 
 /// The fields of a [`LbListenerDefaultActionAuthenticateOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionAuthenticateOidcFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionAuthenticateOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1705,8 +1909,15 @@ impl LbListenerDefaultActionAuthenticateOidcFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionFixedResponse(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionFixedResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionFixedResponse`].
 #[derive(Clone, Debug)]
@@ -1736,10 +1947,18 @@ impl LbListenerDefaultActionFixedResponse {
 }
 
 /// The fields of a [`LbListenerDefaultActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1768,8 +1987,15 @@ impl LbListenerDefaultActionFixedResponseFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.forward`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionForward(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionForward {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionForward").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionForward`].
 #[derive(Clone, Debug)]
@@ -1794,10 +2020,18 @@ impl LbListenerDefaultActionForward {
 }
 
 /// The fields of a [`LbListenerDefaultActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionForwardFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1821,8 +2055,15 @@ impl LbListenerDefaultActionForwardFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.forward.stickiness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionForwardStickiness(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionForwardStickiness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionForwardStickiness").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionForwardStickiness`].
 #[derive(Clone, Debug)]
@@ -1847,10 +2088,18 @@ impl LbListenerDefaultActionForwardStickiness {
 }
 
 /// The fields of a [`LbListenerDefaultActionForwardStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionForwardStickinessFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionForwardStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionForwardStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionForwardStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1874,8 +2123,15 @@ impl LbListenerDefaultActionForwardStickinessFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.forward.target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionForwardTargetGroup(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionForwardTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionForwardTargetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionForwardTargetGroup`].
 #[derive(Clone, Debug)]
@@ -1900,10 +2156,18 @@ impl LbListenerDefaultActionForwardTargetGroup {
 }
 
 /// The fields of a [`LbListenerDefaultActionForwardTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionForwardTargetGroupFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionForwardTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1927,8 +2191,15 @@ impl LbListenerDefaultActionForwardTargetGroupFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.jwt_validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionJwtValidation(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionJwtValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionJwtValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionJwtValidation`].
 #[derive(Clone, Debug)]
@@ -1956,10 +2227,18 @@ impl LbListenerDefaultActionJwtValidation {
 }
 
 /// The fields of a [`LbListenerDefaultActionJwtValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionJwtValidationFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionJwtValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionJwtValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionJwtValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1988,8 +2267,15 @@ impl LbListenerDefaultActionJwtValidationFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.jwt_validation.additional_claim`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionJwtValidationAdditionalClaim(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionJwtValidationAdditionalClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionJwtValidationAdditionalClaim").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionJwtValidationAdditionalClaim`].
 #[derive(Clone, Debug)]
@@ -2013,10 +2299,18 @@ impl LbListenerDefaultActionJwtValidationAdditionalClaim {
 }
 
 /// The fields of a [`LbListenerDefaultActionJwtValidationAdditionalClaim`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionJwtValidationAdditionalClaimFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionJwtValidationAdditionalClaimFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2045,8 +2339,15 @@ impl LbListenerDefaultActionJwtValidationAdditionalClaimFields {
 }
 
 /// The nested block `aws_lb_listener.default_action.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionRedirect(Body);
+
+impl std::fmt::Debug for LbListenerDefaultActionRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionRedirect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerDefaultActionRedirect`].
 #[derive(Clone, Debug)]
@@ -2091,10 +2392,18 @@ impl LbListenerDefaultActionRedirect {
 }
 
 /// The fields of a [`LbListenerDefaultActionRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerDefaultActionRedirectFields(Expr);
 
+impl std::fmt::Debug for LbListenerDefaultActionRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerDefaultActionRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerDefaultActionRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2138,8 +2447,15 @@ impl LbListenerDefaultActionRedirectFields {
 }
 
 /// The nested block `aws_lb_listener.mutual_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerMutualAuthentication(Body);
+
+impl std::fmt::Debug for LbListenerMutualAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerMutualAuthentication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerMutualAuthentication`].
 #[derive(Clone, Debug)]
@@ -2174,10 +2490,18 @@ impl LbListenerMutualAuthentication {
 }
 
 /// The fields of a [`LbListenerMutualAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerMutualAuthenticationFields(Expr);
 
+impl std::fmt::Debug for LbListenerMutualAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerMutualAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerMutualAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2211,8 +2535,15 @@ impl LbListenerMutualAuthenticationFields {
 }
 
 /// The nested block `aws_lb_listener.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerTimeouts(Body);
+
+impl std::fmt::Debug for LbListenerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LbListenerTimeouts {
     #[inline]
@@ -2233,10 +2564,18 @@ impl LbListenerTimeouts {
 }
 
 /// The fields of a [`LbListenerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LbListenerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2260,8 +2599,15 @@ impl LbListenerTimeoutsFields {
 }
 
 /// The resource `aws_lb_listener_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerCertificate(Body);
+
+impl std::fmt::Debug for LbListenerCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerCertificate`].
 #[derive(Clone, Debug)]
@@ -2294,9 +2640,11 @@ impl LbListenerCertificate {
 }
 
 impl BlockType for LbListenerCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2310,16 +2658,25 @@ impl Resource for LbListenerCertificate {
 }
 
 /// A declared [`LbListenerCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerCertificateRef(BlockRef);
 
+impl std::fmt::Debug for LbListenerCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbListenerCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbListenerCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2353,8 +2710,15 @@ impl LbListenerCertificateRef {
 }
 
 /// The resource `aws_lb_listener_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRule(Body);
+
+impl std::fmt::Debug for LbListenerRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRule`].
 #[derive(Clone, Debug)]
@@ -2410,9 +2774,11 @@ impl LbListenerRule {
 }
 
 impl BlockType for LbListenerRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2426,16 +2792,25 @@ impl Resource for LbListenerRule {
 }
 
 /// A declared [`LbListenerRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleRef(BlockRef);
 
+impl std::fmt::Debug for LbListenerRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbListenerRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbListenerRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2499,8 +2874,15 @@ impl LbListenerRuleRef {
 }
 
 /// The nested block `aws_lb_listener_rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleAction(Body);
+
+impl std::fmt::Debug for LbListenerRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleAction`].
 #[derive(Clone, Debug)]
@@ -2560,10 +2942,18 @@ impl LbListenerRuleAction {
 }
 
 /// The fields of a [`LbListenerRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2622,8 +3012,15 @@ impl LbListenerRuleActionFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.authenticate_cognito`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionAuthenticateCognito(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionAuthenticateCognito {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionAuthenticateCognito").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionAuthenticateCognito`].
 #[derive(Clone, Debug)]
@@ -2672,10 +3069,18 @@ impl LbListenerRuleActionAuthenticateCognito {
 }
 
 /// The fields of a [`LbListenerRuleActionAuthenticateCognito`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionAuthenticateCognitoFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionAuthenticateCognitoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionAuthenticateCognitoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionAuthenticateCognitoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2729,8 +3134,15 @@ impl LbListenerRuleActionAuthenticateCognitoFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.authenticate_oidc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionAuthenticateOidc(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionAuthenticateOidc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionAuthenticateOidc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionAuthenticateOidc`].
 #[derive(Clone, Debug)]
@@ -2785,10 +3197,18 @@ impl LbListenerRuleActionAuthenticateOidc {
 }
 
 /// The fields of a [`LbListenerRuleActionAuthenticateOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionAuthenticateOidcFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionAuthenticateOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionAuthenticateOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionAuthenticateOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2857,8 +3277,15 @@ impl LbListenerRuleActionAuthenticateOidcFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionFixedResponse(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionFixedResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionFixedResponse`].
 #[derive(Clone, Debug)]
@@ -2888,10 +3315,18 @@ impl LbListenerRuleActionFixedResponse {
 }
 
 /// The fields of a [`LbListenerRuleActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2920,8 +3355,15 @@ impl LbListenerRuleActionFixedResponseFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.forward`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionForward(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionForward {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionForward").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionForward`].
 #[derive(Clone, Debug)]
@@ -2946,10 +3388,18 @@ impl LbListenerRuleActionForward {
 }
 
 /// The fields of a [`LbListenerRuleActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionForwardFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2973,8 +3423,15 @@ impl LbListenerRuleActionForwardFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.forward.stickiness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionForwardStickiness(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionForwardStickiness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionForwardStickiness").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionForwardStickiness`].
 #[derive(Clone, Debug)]
@@ -2999,10 +3456,18 @@ impl LbListenerRuleActionForwardStickiness {
 }
 
 /// The fields of a [`LbListenerRuleActionForwardStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionForwardStickinessFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionForwardStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionForwardStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionForwardStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3026,8 +3491,15 @@ impl LbListenerRuleActionForwardStickinessFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.forward.target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionForwardTargetGroup(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionForwardTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionForwardTargetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionForwardTargetGroup`].
 #[derive(Clone, Debug)]
@@ -3052,10 +3524,18 @@ impl LbListenerRuleActionForwardTargetGroup {
 }
 
 /// The fields of a [`LbListenerRuleActionForwardTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionForwardTargetGroupFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionForwardTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionForwardTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionForwardTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3079,8 +3559,15 @@ impl LbListenerRuleActionForwardTargetGroupFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.jwt_validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionJwtValidation(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionJwtValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionJwtValidation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionJwtValidation`].
 #[derive(Clone, Debug)]
@@ -3108,10 +3595,18 @@ impl LbListenerRuleActionJwtValidation {
 }
 
 /// The fields of a [`LbListenerRuleActionJwtValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionJwtValidationFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionJwtValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionJwtValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionJwtValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3140,8 +3635,15 @@ impl LbListenerRuleActionJwtValidationFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.jwt_validation.additional_claim`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionJwtValidationAdditionalClaim(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionJwtValidationAdditionalClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionJwtValidationAdditionalClaim").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionJwtValidationAdditionalClaim`].
 #[derive(Clone, Debug)]
@@ -3165,10 +3667,18 @@ impl LbListenerRuleActionJwtValidationAdditionalClaim {
 }
 
 /// The fields of a [`LbListenerRuleActionJwtValidationAdditionalClaim`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionJwtValidationAdditionalClaimFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionJwtValidationAdditionalClaimFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionJwtValidationAdditionalClaimFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionJwtValidationAdditionalClaimFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3197,8 +3707,15 @@ impl LbListenerRuleActionJwtValidationAdditionalClaimFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionRedirect(Body);
+
+impl std::fmt::Debug for LbListenerRuleActionRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionRedirect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleActionRedirect`].
 #[derive(Clone, Debug)]
@@ -3243,10 +3760,18 @@ impl LbListenerRuleActionRedirect {
 }
 
 /// The fields of a [`LbListenerRuleActionRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleActionRedirectFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleActionRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleActionRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleActionRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3290,8 +3815,15 @@ impl LbListenerRuleActionRedirectFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleCondition(Body);
+
+impl std::fmt::Debug for LbListenerRuleCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleCondition").field(&self.0).finish()
+    }
+}
 
 impl LbListenerRuleCondition {
     #[inline]
@@ -3333,10 +3865,18 @@ impl LbListenerRuleCondition {
 }
 
 /// The fields of a [`LbListenerRuleCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3380,8 +3920,15 @@ impl LbListenerRuleConditionFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.host_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionHostHeader(Body);
+
+impl std::fmt::Debug for LbListenerRuleConditionHostHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionHostHeader").field(&self.0).finish()
+    }
+}
 
 impl LbListenerRuleConditionHostHeader {
     #[inline]
@@ -3402,10 +3949,18 @@ impl LbListenerRuleConditionHostHeader {
 }
 
 /// The fields of a [`LbListenerRuleConditionHostHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionHostHeaderFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleConditionHostHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionHostHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleConditionHostHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3429,8 +3984,15 @@ impl LbListenerRuleConditionHostHeaderFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.http_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionHttpHeader(Body);
+
+impl std::fmt::Debug for LbListenerRuleConditionHttpHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionHttpHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleConditionHttpHeader`].
 #[derive(Clone, Debug)]
@@ -3460,10 +4022,18 @@ impl LbListenerRuleConditionHttpHeader {
 }
 
 /// The fields of a [`LbListenerRuleConditionHttpHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionHttpHeaderFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleConditionHttpHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionHttpHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleConditionHttpHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3492,8 +4062,15 @@ impl LbListenerRuleConditionHttpHeaderFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.http_request_method`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionHttpRequestMethod(Body);
+
+impl std::fmt::Debug for LbListenerRuleConditionHttpRequestMethod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionHttpRequestMethod").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleConditionHttpRequestMethod`].
 #[derive(Clone, Debug)]
@@ -3513,10 +4090,18 @@ impl LbListenerRuleConditionHttpRequestMethod {
 }
 
 /// The fields of a [`LbListenerRuleConditionHttpRequestMethod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionHttpRequestMethodFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleConditionHttpRequestMethodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionHttpRequestMethodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleConditionHttpRequestMethodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3535,8 +4120,15 @@ impl LbListenerRuleConditionHttpRequestMethodFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.path_pattern`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionPathPattern(Body);
+
+impl std::fmt::Debug for LbListenerRuleConditionPathPattern {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionPathPattern").field(&self.0).finish()
+    }
+}
 
 impl LbListenerRuleConditionPathPattern {
     #[inline]
@@ -3557,10 +4149,18 @@ impl LbListenerRuleConditionPathPattern {
 }
 
 /// The fields of a [`LbListenerRuleConditionPathPattern`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionPathPatternFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleConditionPathPatternFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionPathPatternFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleConditionPathPatternFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3584,8 +4184,15 @@ impl LbListenerRuleConditionPathPatternFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionQueryString(Body);
+
+impl std::fmt::Debug for LbListenerRuleConditionQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionQueryString").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleConditionQueryString`].
 #[derive(Clone, Debug)]
@@ -3610,10 +4217,18 @@ impl LbListenerRuleConditionQueryString {
 }
 
 /// The fields of a [`LbListenerRuleConditionQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionQueryStringFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleConditionQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleConditionQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3637,8 +4252,15 @@ impl LbListenerRuleConditionQueryStringFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.source_ip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionSourceIp(Body);
+
+impl std::fmt::Debug for LbListenerRuleConditionSourceIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionSourceIp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleConditionSourceIp`].
 #[derive(Clone, Debug)]
@@ -3658,10 +4280,18 @@ impl LbListenerRuleConditionSourceIp {
 }
 
 /// The fields of a [`LbListenerRuleConditionSourceIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleConditionSourceIpFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleConditionSourceIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleConditionSourceIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleConditionSourceIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3680,8 +4310,15 @@ impl LbListenerRuleConditionSourceIpFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransform(Body);
+
+impl std::fmt::Debug for LbListenerRuleTransform {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransform").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleTransform`].
 #[derive(Clone, Debug)]
@@ -3711,10 +4348,18 @@ impl LbListenerRuleTransform {
 }
 
 /// The fields of a [`LbListenerRuleTransform`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleTransformFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleTransformFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3743,8 +4388,15 @@ impl LbListenerRuleTransformFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.host_header_rewrite_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformHostHeaderRewriteConfig(Body);
+
+impl std::fmt::Debug for LbListenerRuleTransformHostHeaderRewriteConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformHostHeaderRewriteConfig").field(&self.0).finish()
+    }
+}
 
 impl LbListenerRuleTransformHostHeaderRewriteConfig {
     #[inline]
@@ -3760,10 +4412,18 @@ impl LbListenerRuleTransformHostHeaderRewriteConfig {
 }
 
 /// The fields of a [`LbListenerRuleTransformHostHeaderRewriteConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformHostHeaderRewriteConfigFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleTransformHostHeaderRewriteConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformHostHeaderRewriteConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleTransformHostHeaderRewriteConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3782,8 +4442,15 @@ impl LbListenerRuleTransformHostHeaderRewriteConfigFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.host_header_rewrite_config.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformHostHeaderRewriteConfigRewrite(Body);
+
+impl std::fmt::Debug for LbListenerRuleTransformHostHeaderRewriteConfigRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformHostHeaderRewriteConfigRewrite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleTransformHostHeaderRewriteConfigRewrite`].
 #[derive(Clone, Debug)]
@@ -3805,10 +4472,18 @@ impl LbListenerRuleTransformHostHeaderRewriteConfigRewrite {
 }
 
 /// The fields of a [`LbListenerRuleTransformHostHeaderRewriteConfigRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformHostHeaderRewriteConfigRewriteFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformHostHeaderRewriteConfigRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3832,8 +4507,15 @@ impl LbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.url_rewrite_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformUrlRewriteConfig(Body);
+
+impl std::fmt::Debug for LbListenerRuleTransformUrlRewriteConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformUrlRewriteConfig").field(&self.0).finish()
+    }
+}
 
 impl LbListenerRuleTransformUrlRewriteConfig {
     #[inline]
@@ -3849,10 +4531,18 @@ impl LbListenerRuleTransformUrlRewriteConfig {
 }
 
 /// The fields of a [`LbListenerRuleTransformUrlRewriteConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformUrlRewriteConfigFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleTransformUrlRewriteConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformUrlRewriteConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleTransformUrlRewriteConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3871,8 +4561,15 @@ impl LbListenerRuleTransformUrlRewriteConfigFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.url_rewrite_config.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformUrlRewriteConfigRewrite(Body);
+
+impl std::fmt::Debug for LbListenerRuleTransformUrlRewriteConfigRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformUrlRewriteConfigRewrite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbListenerRuleTransformUrlRewriteConfigRewrite`].
 #[derive(Clone, Debug)]
@@ -3894,10 +4591,18 @@ impl LbListenerRuleTransformUrlRewriteConfigRewrite {
 }
 
 /// The fields of a [`LbListenerRuleTransformUrlRewriteConfigRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbListenerRuleTransformUrlRewriteConfigRewriteFields(Expr);
 
+impl std::fmt::Debug for LbListenerRuleTransformUrlRewriteConfigRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbListenerRuleTransformUrlRewriteConfigRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbListenerRuleTransformUrlRewriteConfigRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3921,8 +4626,15 @@ impl LbListenerRuleTransformUrlRewriteConfigRewriteFields {
 }
 
 /// The resource `aws_lb_ssl_negotiation_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbSslNegotiationPolicy(Body);
+
+impl std::fmt::Debug for LbSslNegotiationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbSslNegotiationPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbSslNegotiationPolicy`].
 #[derive(Clone, Debug)]
@@ -3968,9 +4680,11 @@ impl LbSslNegotiationPolicy {
 }
 
 impl BlockType for LbSslNegotiationPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3984,16 +4698,25 @@ impl Resource for LbSslNegotiationPolicy {
 }
 
 /// A declared [`LbSslNegotiationPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbSslNegotiationPolicyRef(BlockRef);
 
+impl std::fmt::Debug for LbSslNegotiationPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbSslNegotiationPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbSslNegotiationPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbSslNegotiationPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4042,8 +4765,15 @@ impl LbSslNegotiationPolicyRef {
 }
 
 /// The nested block `aws_lb_ssl_negotiation_policy.attribute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbSslNegotiationPolicyAttribute(Body);
+
+impl std::fmt::Debug for LbSslNegotiationPolicyAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbSslNegotiationPolicyAttribute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbSslNegotiationPolicyAttribute`].
 #[derive(Clone, Debug)]
@@ -4065,10 +4795,18 @@ impl LbSslNegotiationPolicyAttribute {
 }
 
 /// The fields of a [`LbSslNegotiationPolicyAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbSslNegotiationPolicyAttributeFields(Expr);
 
+impl std::fmt::Debug for LbSslNegotiationPolicyAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbSslNegotiationPolicyAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbSslNegotiationPolicyAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4092,8 +4830,15 @@ impl LbSslNegotiationPolicyAttributeFields {
 }
 
 /// The resource `aws_lb_target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroup(Body);
+
+impl std::fmt::Debug for LbTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroup").field(&self.0).finish()
+    }
+}
 
 impl LbTargetGroup {
     #[inline]
@@ -4242,9 +4987,11 @@ impl LbTargetGroup {
 }
 
 impl BlockType for LbTargetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4258,16 +5005,25 @@ impl Resource for LbTargetGroup {
 }
 
 /// A declared [`LbTargetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupRef(BlockRef);
 
+impl std::fmt::Debug for LbTargetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbTargetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbTargetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4431,8 +5187,15 @@ impl LbTargetGroupRef {
 }
 
 /// The nested block `aws_lb_target_group.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupHealthCheck(Body);
+
+impl std::fmt::Debug for LbTargetGroupHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupHealthCheck").field(&self.0).finish()
+    }
+}
 
 impl LbTargetGroupHealthCheck {
     #[inline]
@@ -4488,10 +5251,18 @@ impl LbTargetGroupHealthCheck {
 }
 
 /// The fields of a [`LbTargetGroupHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupHealthCheckFields(Expr);
 
+impl std::fmt::Debug for LbTargetGroupHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTargetGroupHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4550,8 +5321,15 @@ impl LbTargetGroupHealthCheckFields {
 }
 
 /// The nested block `aws_lb_target_group.stickiness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupStickiness(Body);
+
+impl std::fmt::Debug for LbTargetGroupStickiness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupStickiness").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbTargetGroupStickiness`].
 #[derive(Clone, Debug)]
@@ -4586,10 +5364,18 @@ impl LbTargetGroupStickiness {
 }
 
 /// The fields of a [`LbTargetGroupStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupStickinessFields(Expr);
 
+impl std::fmt::Debug for LbTargetGroupStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTargetGroupStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4623,8 +5409,15 @@ impl LbTargetGroupStickinessFields {
 }
 
 /// The nested block `aws_lb_target_group.target_failover`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetFailover(Body);
+
+impl std::fmt::Debug for LbTargetGroupTargetFailover {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetFailover").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbTargetGroupTargetFailover`].
 #[derive(Clone, Debug)]
@@ -4646,10 +5439,18 @@ impl LbTargetGroupTargetFailover {
 }
 
 /// The fields of a [`LbTargetGroupTargetFailover`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetFailoverFields(Expr);
 
+impl std::fmt::Debug for LbTargetGroupTargetFailoverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetFailoverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTargetGroupTargetFailoverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4673,8 +5474,15 @@ impl LbTargetGroupTargetFailoverFields {
 }
 
 /// The nested block `aws_lb_target_group.target_group_health`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetGroupHealth(Body);
+
+impl std::fmt::Debug for LbTargetGroupTargetGroupHealth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetGroupHealth").field(&self.0).finish()
+    }
+}
 
 impl LbTargetGroupTargetGroupHealth {
     #[inline]
@@ -4695,10 +5503,18 @@ impl LbTargetGroupTargetGroupHealth {
 }
 
 /// The fields of a [`LbTargetGroupTargetGroupHealth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetGroupHealthFields(Expr);
 
+impl std::fmt::Debug for LbTargetGroupTargetGroupHealthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetGroupHealthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTargetGroupTargetGroupHealthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4722,8 +5538,15 @@ impl LbTargetGroupTargetGroupHealthFields {
 }
 
 /// The nested block `aws_lb_target_group.target_group_health.dns_failover`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetGroupHealthDnsFailover(Body);
+
+impl std::fmt::Debug for LbTargetGroupTargetGroupHealthDnsFailover {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetGroupHealthDnsFailover").field(&self.0).finish()
+    }
+}
 
 impl LbTargetGroupTargetGroupHealthDnsFailover {
     #[inline]
@@ -4744,10 +5567,18 @@ impl LbTargetGroupTargetGroupHealthDnsFailover {
 }
 
 /// The fields of a [`LbTargetGroupTargetGroupHealthDnsFailover`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetGroupHealthDnsFailoverFields(Expr);
 
+impl std::fmt::Debug for LbTargetGroupTargetGroupHealthDnsFailoverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetGroupHealthDnsFailoverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTargetGroupTargetGroupHealthDnsFailoverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4771,8 +5602,15 @@ impl LbTargetGroupTargetGroupHealthDnsFailoverFields {
 }
 
 /// The nested block `aws_lb_target_group.target_group_health.unhealthy_state_routing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetGroupHealthUnhealthyStateRouting(Body);
+
+impl std::fmt::Debug for LbTargetGroupTargetGroupHealthUnhealthyStateRouting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetGroupHealthUnhealthyStateRouting").field(&self.0).finish()
+    }
+}
 
 impl LbTargetGroupTargetGroupHealthUnhealthyStateRouting {
     #[inline]
@@ -4793,10 +5631,18 @@ impl LbTargetGroupTargetGroupHealthUnhealthyStateRouting {
 }
 
 /// The fields of a [`LbTargetGroupTargetGroupHealthUnhealthyStateRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields(Expr);
 
+impl std::fmt::Debug for LbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4820,8 +5666,15 @@ impl LbTargetGroupTargetGroupHealthUnhealthyStateRoutingFields {
 }
 
 /// The nested block `aws_lb_target_group.target_health_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetHealthState(Body);
+
+impl std::fmt::Debug for LbTargetGroupTargetHealthState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetHealthState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbTargetGroupTargetHealthState`].
 #[derive(Clone, Debug)]
@@ -4846,10 +5699,18 @@ impl LbTargetGroupTargetHealthState {
 }
 
 /// The fields of a [`LbTargetGroupTargetHealthState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupTargetHealthStateFields(Expr);
 
+impl std::fmt::Debug for LbTargetGroupTargetHealthStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupTargetHealthStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTargetGroupTargetHealthStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4873,8 +5734,15 @@ impl LbTargetGroupTargetHealthStateFields {
 }
 
 /// The resource `aws_lb_target_group_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupAttachment(Body);
+
+impl std::fmt::Debug for LbTargetGroupAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbTargetGroupAttachment`].
 #[derive(Clone, Debug)]
@@ -4917,9 +5785,11 @@ impl LbTargetGroupAttachment {
 }
 
 impl BlockType for LbTargetGroupAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4933,16 +5803,25 @@ impl Resource for LbTargetGroupAttachment {
 }
 
 /// A declared [`LbTargetGroupAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTargetGroupAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for LbTargetGroupAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTargetGroupAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbTargetGroupAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbTargetGroupAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4986,8 +5865,15 @@ impl LbTargetGroupAttachmentRef {
 }
 
 /// The resource `aws_lb_trust_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStore(Body);
+
+impl std::fmt::Debug for LbTrustStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbTrustStore`].
 #[derive(Clone, Debug)]
@@ -5050,9 +5936,11 @@ impl LbTrustStore {
 }
 
 impl BlockType for LbTrustStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5066,16 +5954,25 @@ impl Resource for LbTrustStore {
 }
 
 /// A declared [`LbTrustStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStoreRef(BlockRef);
 
+impl std::fmt::Debug for LbTrustStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbTrustStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbTrustStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5149,8 +6046,15 @@ impl LbTrustStoreRef {
 }
 
 /// The nested block `aws_lb_trust_store.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStoreTimeouts(Body);
+
+impl std::fmt::Debug for LbTrustStoreTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStoreTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LbTrustStoreTimeouts {
     #[inline]
@@ -5171,10 +6075,18 @@ impl LbTrustStoreTimeouts {
 }
 
 /// The fields of a [`LbTrustStoreTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStoreTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LbTrustStoreTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStoreTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTrustStoreTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5198,8 +6110,15 @@ impl LbTrustStoreTimeoutsFields {
 }
 
 /// The resource `aws_lb_trust_store_revocation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStoreRevocation(Body);
+
+impl std::fmt::Debug for LbTrustStoreRevocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStoreRevocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LbTrustStoreRevocation`].
 #[derive(Clone, Debug)]
@@ -5244,9 +6163,11 @@ impl LbTrustStoreRevocation {
 }
 
 impl BlockType for LbTrustStoreRevocation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5260,16 +6181,25 @@ impl Resource for LbTrustStoreRevocation {
 }
 
 /// A declared [`LbTrustStoreRevocation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStoreRevocationRef(BlockRef);
 
+impl std::fmt::Debug for LbTrustStoreRevocationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStoreRevocationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LbTrustStoreRevocationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LbTrustStoreRevocationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5323,8 +6253,15 @@ impl LbTrustStoreRevocationRef {
 }
 
 /// The nested block `aws_lb_trust_store_revocation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStoreRevocationTimeouts(Body);
+
+impl std::fmt::Debug for LbTrustStoreRevocationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStoreRevocationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LbTrustStoreRevocationTimeouts {
     #[inline]
@@ -5340,10 +6277,18 @@ impl LbTrustStoreRevocationTimeouts {
 }
 
 /// The fields of a [`LbTrustStoreRevocationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LbTrustStoreRevocationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LbTrustStoreRevocationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LbTrustStoreRevocationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LbTrustStoreRevocationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5362,8 +6307,15 @@ impl LbTrustStoreRevocationTimeoutsFields {
 }
 
 /// The data source `aws_lb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLb(Body);
+
+impl std::fmt::Debug for DataAwsLb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLb").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLb {
     #[inline]
@@ -5405,9 +6357,11 @@ impl DataAwsLb {
 }
 
 impl BlockType for DataAwsLb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5420,16 +6374,25 @@ impl DataSource for DataAwsLb {
 }
 
 /// A declared [`DataAwsLb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5632,10 +6595,18 @@ impl DataAwsLbRef {
 pub enum DataAwsLbAccessLogs {}
 
 /// The fields of a [`DataAwsLbAccessLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbAccessLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbAccessLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbAccessLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbAccessLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5668,10 +6639,18 @@ impl DataAwsLbAccessLogsFields {
 pub enum DataAwsLbConnectionLogs {}
 
 /// The fields of a [`DataAwsLbConnectionLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbConnectionLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbConnectionLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbConnectionLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbConnectionLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5704,10 +6683,18 @@ impl DataAwsLbConnectionLogsFields {
 pub enum DataAwsLbHealthCheckLogs {}
 
 /// The fields of a [`DataAwsLbHealthCheckLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbHealthCheckLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbHealthCheckLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbHealthCheckLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbHealthCheckLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5740,10 +6727,18 @@ impl DataAwsLbHealthCheckLogsFields {
 pub enum DataAwsLbIpamPools {}
 
 /// The fields of a [`DataAwsLbIpamPools`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbIpamPoolsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbIpamPoolsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbIpamPoolsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbIpamPoolsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5766,10 +6761,18 @@ impl DataAwsLbIpamPoolsFields {
 pub enum DataAwsLbSubnetMapping {}
 
 /// The fields of a [`DataAwsLbSubnetMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbSubnetMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbSubnetMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbSubnetMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbSubnetMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5808,8 +6811,15 @@ impl DataAwsLbSubnetMappingFields {
 }
 
 /// The nested block `aws_lb.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsLbTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbTimeouts {
     #[inline]
@@ -5825,10 +6835,18 @@ impl DataAwsLbTimeouts {
 }
 
 /// The fields of a [`DataAwsLbTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5847,8 +6865,15 @@ impl DataAwsLbTimeoutsFields {
 }
 
 /// The data source `aws_lb_hosted_zone_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbHostedZoneId(Body);
+
+impl std::fmt::Debug for DataAwsLbHostedZoneId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbHostedZoneId").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbHostedZoneId {
     #[inline]
@@ -5875,9 +6900,11 @@ impl DataAwsLbHostedZoneId {
 }
 
 impl BlockType for DataAwsLbHostedZoneId {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5890,16 +6917,25 @@ impl DataSource for DataAwsLbHostedZoneId {
 }
 
 /// A declared [`DataAwsLbHostedZoneId`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbHostedZoneIdRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLbHostedZoneIdRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbHostedZoneIdRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLbHostedZoneIdRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLbHostedZoneIdRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5928,8 +6964,15 @@ impl DataAwsLbHostedZoneIdRef {
 }
 
 /// The data source `aws_lb_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListener(Body);
+
+impl std::fmt::Debug for DataAwsLbListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListener").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListener {
     #[inline]
@@ -5976,9 +7019,11 @@ impl DataAwsLbListener {
 }
 
 impl BlockType for DataAwsLbListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5991,16 +7036,25 @@ impl DataSource for DataAwsLbListener {
 }
 
 /// A declared [`DataAwsLbListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLbListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLbListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLbListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6083,10 +7137,18 @@ impl DataAwsLbListenerRef {
 pub enum DataAwsLbListenerDefaultAction {}
 
 /// The fields of a [`DataAwsLbListenerDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6149,10 +7211,18 @@ impl DataAwsLbListenerDefaultActionFields {
 pub enum DataAwsLbListenerDefaultActionAuthenticateCognito {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionAuthenticateCognito`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionAuthenticateCognitoFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionAuthenticateCognitoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionAuthenticateCognitoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6210,10 +7280,18 @@ impl DataAwsLbListenerDefaultActionAuthenticateCognitoFields {
 pub enum DataAwsLbListenerDefaultActionAuthenticateOidc {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionAuthenticateOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionAuthenticateOidcFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionAuthenticateOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionAuthenticateOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6286,10 +7364,18 @@ impl DataAwsLbListenerDefaultActionAuthenticateOidcFields {
 pub enum DataAwsLbListenerDefaultActionFixedResponse {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6322,10 +7408,18 @@ impl DataAwsLbListenerDefaultActionFixedResponseFields {
 pub enum DataAwsLbListenerDefaultActionForward {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionForwardFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6353,10 +7447,18 @@ impl DataAwsLbListenerDefaultActionForwardFields {
 pub enum DataAwsLbListenerDefaultActionForwardStickiness {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionForwardStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionForwardStickinessFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionForwardStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionForwardStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionForwardStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6384,10 +7486,18 @@ impl DataAwsLbListenerDefaultActionForwardStickinessFields {
 pub enum DataAwsLbListenerDefaultActionForwardTargetGroup {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionForwardTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionForwardTargetGroupFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionForwardTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionForwardTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6415,10 +7525,18 @@ impl DataAwsLbListenerDefaultActionForwardTargetGroupFields {
 pub enum DataAwsLbListenerDefaultActionJwtValidation {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionJwtValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionJwtValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionJwtValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionJwtValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionJwtValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6451,10 +7569,18 @@ impl DataAwsLbListenerDefaultActionJwtValidationFields {
 pub enum DataAwsLbListenerDefaultActionJwtValidationAdditionalClaim {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionJwtValidationAdditionalClaim`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionJwtValidationAdditionalClaimFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionJwtValidationAdditionalClaimFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionJwtValidationAdditionalClaimFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6487,10 +7613,18 @@ impl DataAwsLbListenerDefaultActionJwtValidationAdditionalClaimFields {
 pub enum DataAwsLbListenerDefaultActionRedirect {}
 
 /// The fields of a [`DataAwsLbListenerDefaultActionRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerDefaultActionRedirectFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerDefaultActionRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerDefaultActionRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerDefaultActionRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6538,10 +7672,18 @@ impl DataAwsLbListenerDefaultActionRedirectFields {
 pub enum DataAwsLbListenerMutualAuthentication {}
 
 /// The fields of a [`DataAwsLbListenerMutualAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerMutualAuthenticationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerMutualAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerMutualAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerMutualAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6575,8 +7717,15 @@ impl DataAwsLbListenerMutualAuthenticationFields {
 }
 
 /// The nested block `aws_lb_listener.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerTimeouts {
     #[inline]
@@ -6592,10 +7741,18 @@ impl DataAwsLbListenerTimeouts {
 }
 
 /// The fields of a [`DataAwsLbListenerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6614,8 +7771,15 @@ impl DataAwsLbListenerTimeoutsFields {
 }
 
 /// The data source `aws_lb_listener_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRule(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRule").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRule {
     #[inline]
@@ -6665,9 +7829,11 @@ impl DataAwsLbListenerRule {
 }
 
 impl BlockType for DataAwsLbListenerRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6680,16 +7846,25 @@ impl DataSource for DataAwsLbListenerRule {
 }
 
 /// A declared [`DataAwsLbListenerRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLbListenerRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLbListenerRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6743,8 +7918,15 @@ impl DataAwsLbListenerRuleRef {
 }
 
 /// The nested block `aws_lb_listener_rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleAction(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleAction").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleAction {
     #[inline]
@@ -6791,10 +7973,18 @@ impl DataAwsLbListenerRuleAction {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6848,8 +8038,15 @@ impl DataAwsLbListenerRuleActionFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.authenticate_cognito`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionAuthenticateCognito(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionAuthenticateCognito {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionAuthenticateCognito").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionAuthenticateCognito {
     #[inline]
@@ -6860,10 +8057,18 @@ impl DataAwsLbListenerRuleActionAuthenticateCognito {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionAuthenticateCognito`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionAuthenticateCognitoFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionAuthenticateCognitoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionAuthenticateCognitoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionAuthenticateCognitoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6917,8 +8122,15 @@ impl DataAwsLbListenerRuleActionAuthenticateCognitoFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.authenticate_oidc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionAuthenticateOidc(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionAuthenticateOidc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionAuthenticateOidc").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionAuthenticateOidc {
     #[inline]
@@ -6929,10 +8141,18 @@ impl DataAwsLbListenerRuleActionAuthenticateOidc {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionAuthenticateOidc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionAuthenticateOidcFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionAuthenticateOidcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionAuthenticateOidcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionAuthenticateOidcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6996,8 +8216,15 @@ impl DataAwsLbListenerRuleActionAuthenticateOidcFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionFixedResponse(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionFixedResponse").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionFixedResponse {
     #[inline]
@@ -7008,10 +8235,18 @@ impl DataAwsLbListenerRuleActionFixedResponse {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7040,8 +8275,15 @@ impl DataAwsLbListenerRuleActionFixedResponseFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.forward`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionForward(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionForward {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionForward").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionForward {
     #[inline]
@@ -7064,10 +8306,18 @@ impl DataAwsLbListenerRuleActionForward {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionForwardFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7091,8 +8341,15 @@ impl DataAwsLbListenerRuleActionForwardFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.forward.stickiness`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionForwardStickiness(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionForwardStickiness {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionForwardStickiness").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionForwardStickiness {
     #[inline]
@@ -7103,10 +8360,18 @@ impl DataAwsLbListenerRuleActionForwardStickiness {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionForwardStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionForwardStickinessFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionForwardStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionForwardStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionForwardStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7130,8 +8395,15 @@ impl DataAwsLbListenerRuleActionForwardStickinessFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.forward.target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionForwardTargetGroup(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionForwardTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionForwardTargetGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionForwardTargetGroup {
     #[inline]
@@ -7142,10 +8414,18 @@ impl DataAwsLbListenerRuleActionForwardTargetGroup {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionForwardTargetGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionForwardTargetGroupFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionForwardTargetGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionForwardTargetGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionForwardTargetGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7169,8 +8449,15 @@ impl DataAwsLbListenerRuleActionForwardTargetGroupFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.jwt_validation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionJwtValidation(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionJwtValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionJwtValidation").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionJwtValidation {
     #[inline]
@@ -7187,10 +8474,18 @@ impl DataAwsLbListenerRuleActionJwtValidation {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionJwtValidation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionJwtValidationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionJwtValidationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionJwtValidationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionJwtValidationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7219,8 +8514,15 @@ impl DataAwsLbListenerRuleActionJwtValidationFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.jwt_validation.additional_claim`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionJwtValidationAdditionalClaim(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionJwtValidationAdditionalClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionJwtValidationAdditionalClaim").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionJwtValidationAdditionalClaim {
     #[inline]
@@ -7231,10 +8533,18 @@ impl DataAwsLbListenerRuleActionJwtValidationAdditionalClaim {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionJwtValidationAdditionalClaim`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionJwtValidationAdditionalClaimFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionJwtValidationAdditionalClaimFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionJwtValidationAdditionalClaimFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionJwtValidationAdditionalClaimFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7263,8 +8573,15 @@ impl DataAwsLbListenerRuleActionJwtValidationAdditionalClaimFields {
 }
 
 /// The nested block `aws_lb_listener_rule.action.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionRedirect(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleActionRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionRedirect").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleActionRedirect {
     #[inline]
@@ -7275,10 +8592,18 @@ impl DataAwsLbListenerRuleActionRedirect {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleActionRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleActionRedirectFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleActionRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleActionRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleActionRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7322,8 +8647,15 @@ impl DataAwsLbListenerRuleActionRedirectFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleCondition(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleCondition").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleCondition {
     #[inline]
@@ -7370,10 +8702,18 @@ impl DataAwsLbListenerRuleCondition {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7417,8 +8757,15 @@ impl DataAwsLbListenerRuleConditionFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.host_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionHostHeader(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionHostHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionHostHeader").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleConditionHostHeader {
     #[inline]
@@ -7429,10 +8776,18 @@ impl DataAwsLbListenerRuleConditionHostHeader {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleConditionHostHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionHostHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionHostHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionHostHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionHostHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7456,8 +8811,15 @@ impl DataAwsLbListenerRuleConditionHostHeaderFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.http_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionHttpHeader(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionHttpHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionHttpHeader").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleConditionHttpHeader {
     #[inline]
@@ -7468,10 +8830,18 @@ impl DataAwsLbListenerRuleConditionHttpHeader {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleConditionHttpHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionHttpHeaderFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionHttpHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionHttpHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionHttpHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7500,8 +8870,15 @@ impl DataAwsLbListenerRuleConditionHttpHeaderFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.http_request_method`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionHttpRequestMethod(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionHttpRequestMethod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionHttpRequestMethod").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleConditionHttpRequestMethod {
     #[inline]
@@ -7512,10 +8889,18 @@ impl DataAwsLbListenerRuleConditionHttpRequestMethod {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleConditionHttpRequestMethod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionHttpRequestMethodFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionHttpRequestMethodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionHttpRequestMethodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionHttpRequestMethodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7534,8 +8919,15 @@ impl DataAwsLbListenerRuleConditionHttpRequestMethodFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.path_pattern`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionPathPattern(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionPathPattern {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionPathPattern").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleConditionPathPattern {
     #[inline]
@@ -7546,10 +8938,18 @@ impl DataAwsLbListenerRuleConditionPathPattern {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleConditionPathPattern`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionPathPatternFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionPathPatternFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionPathPatternFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionPathPatternFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7573,8 +8973,15 @@ impl DataAwsLbListenerRuleConditionPathPatternFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionQueryString(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionQueryString").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleConditionQueryString {
     #[inline]
@@ -7591,10 +8998,18 @@ impl DataAwsLbListenerRuleConditionQueryString {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleConditionQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionQueryStringFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7613,8 +9028,15 @@ impl DataAwsLbListenerRuleConditionQueryStringFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.query_string.values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionQueryStringValues(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionQueryStringValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionQueryStringValues").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleConditionQueryStringValues {
     #[inline]
@@ -7625,10 +9047,18 @@ impl DataAwsLbListenerRuleConditionQueryStringValues {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleConditionQueryStringValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionQueryStringValuesFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionQueryStringValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionQueryStringValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionQueryStringValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7652,8 +9082,15 @@ impl DataAwsLbListenerRuleConditionQueryStringValuesFields {
 }
 
 /// The nested block `aws_lb_listener_rule.condition.source_ip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionSourceIp(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionSourceIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionSourceIp").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleConditionSourceIp {
     #[inline]
@@ -7664,10 +9101,18 @@ impl DataAwsLbListenerRuleConditionSourceIp {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleConditionSourceIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleConditionSourceIpFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleConditionSourceIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleConditionSourceIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleConditionSourceIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7686,8 +9131,15 @@ impl DataAwsLbListenerRuleConditionSourceIpFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransform(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleTransform {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransform").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleTransform {
     #[inline]
@@ -7710,10 +9162,18 @@ impl DataAwsLbListenerRuleTransform {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleTransform`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleTransformFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7742,8 +9202,15 @@ impl DataAwsLbListenerRuleTransformFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.host_header_rewrite_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformHostHeaderRewriteConfig(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformHostHeaderRewriteConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformHostHeaderRewriteConfig").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleTransformHostHeaderRewriteConfig {
     #[inline]
@@ -7760,10 +9227,18 @@ impl DataAwsLbListenerRuleTransformHostHeaderRewriteConfig {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleTransformHostHeaderRewriteConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformHostHeaderRewriteConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformHostHeaderRewriteConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformHostHeaderRewriteConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleTransformHostHeaderRewriteConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7782,8 +9257,15 @@ impl DataAwsLbListenerRuleTransformHostHeaderRewriteConfigFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.host_header_rewrite_config.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewrite(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewrite").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewrite {
     #[inline]
@@ -7794,10 +9276,18 @@ impl DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewrite {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewriteFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7821,8 +9311,15 @@ impl DataAwsLbListenerRuleTransformHostHeaderRewriteConfigRewriteFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.url_rewrite_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformUrlRewriteConfig(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformUrlRewriteConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformUrlRewriteConfig").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleTransformUrlRewriteConfig {
     #[inline]
@@ -7839,10 +9336,18 @@ impl DataAwsLbListenerRuleTransformUrlRewriteConfig {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleTransformUrlRewriteConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformUrlRewriteConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformUrlRewriteConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformUrlRewriteConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleTransformUrlRewriteConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7861,8 +9366,15 @@ impl DataAwsLbListenerRuleTransformUrlRewriteConfigFields {
 }
 
 /// The nested block `aws_lb_listener_rule.transform.url_rewrite_config.rewrite`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformUrlRewriteConfigRewrite(Body);
+
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformUrlRewriteConfigRewrite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformUrlRewriteConfigRewrite").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbListenerRuleTransformUrlRewriteConfigRewrite {
     #[inline]
@@ -7873,10 +9385,18 @@ impl DataAwsLbListenerRuleTransformUrlRewriteConfigRewrite {
 }
 
 /// The fields of a [`DataAwsLbListenerRuleTransformUrlRewriteConfigRewrite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbListenerRuleTransformUrlRewriteConfigRewriteFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbListenerRuleTransformUrlRewriteConfigRewriteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbListenerRuleTransformUrlRewriteConfigRewriteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbListenerRuleTransformUrlRewriteConfigRewriteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7900,8 +9420,15 @@ impl DataAwsLbListenerRuleTransformUrlRewriteConfigRewriteFields {
 }
 
 /// The data source `aws_lb_target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTargetGroup(Body);
+
+impl std::fmt::Debug for DataAwsLbTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTargetGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbTargetGroup {
     #[inline]
@@ -7948,9 +9475,11 @@ impl DataAwsLbTargetGroup {
 }
 
 impl BlockType for DataAwsLbTargetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7963,16 +9492,25 @@ impl DataSource for DataAwsLbTargetGroup {
 }
 
 /// A declared [`DataAwsLbTargetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTargetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLbTargetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTargetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLbTargetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLbTargetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8115,10 +9653,18 @@ impl DataAwsLbTargetGroupRef {
 pub enum DataAwsLbTargetGroupHealthCheck {}
 
 /// The fields of a [`DataAwsLbTargetGroupHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTargetGroupHealthCheckFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbTargetGroupHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTargetGroupHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbTargetGroupHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8181,10 +9727,18 @@ impl DataAwsLbTargetGroupHealthCheckFields {
 pub enum DataAwsLbTargetGroupStickiness {}
 
 /// The fields of a [`DataAwsLbTargetGroupStickiness`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTargetGroupStickinessFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbTargetGroupStickinessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTargetGroupStickinessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbTargetGroupStickinessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8218,8 +9772,15 @@ impl DataAwsLbTargetGroupStickinessFields {
 }
 
 /// The nested block `aws_lb_target_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTargetGroupTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsLbTargetGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTargetGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbTargetGroupTimeouts {
     #[inline]
@@ -8235,10 +9796,18 @@ impl DataAwsLbTargetGroupTimeouts {
 }
 
 /// The fields of a [`DataAwsLbTargetGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTargetGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLbTargetGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTargetGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLbTargetGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8257,8 +9826,15 @@ impl DataAwsLbTargetGroupTimeoutsFields {
 }
 
 /// The data source `aws_lb_trust_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTrustStore(Body);
+
+impl std::fmt::Debug for DataAwsLbTrustStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTrustStore").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbTrustStore {
     #[inline]
@@ -8290,9 +9866,11 @@ impl DataAwsLbTrustStore {
 }
 
 impl BlockType for DataAwsLbTrustStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8305,16 +9883,25 @@ impl DataSource for DataAwsLbTrustStore {
 }
 
 /// A declared [`DataAwsLbTrustStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbTrustStoreRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLbTrustStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbTrustStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLbTrustStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLbTrustStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_lbs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbs(Body);
+
+impl std::fmt::Debug for DataAwsLbs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbs").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLbs {
     #[inline]
@@ -37,9 +44,11 @@ impl DataAwsLbs {
 }
 
 impl BlockType for DataAwsLbs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl DataSource for DataAwsLbs {
 }
 
 /// A declared [`DataAwsLbs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLbsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLbsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLbsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLbsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLbsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_lex_bot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBot(Body);
+
+impl std::fmt::Debug for LexBot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBot`].
 #[derive(Clone, Debug)]
@@ -102,9 +109,11 @@ impl LexBot {
 }
 
 impl BlockType for LexBot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -118,16 +127,25 @@ impl Resource for LexBot {
 }
 
 /// A declared [`LexBot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotRef(BlockRef);
 
+impl std::fmt::Debug for LexBotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LexBotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LexBotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -261,8 +279,15 @@ impl LexBotRef {
 }
 
 /// The nested block `aws_lex_bot.abort_statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAbortStatement(Body);
+
+impl std::fmt::Debug for LexBotAbortStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAbortStatement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotAbortStatement`].
 #[derive(Clone, Debug)]
@@ -287,10 +312,18 @@ impl LexBotAbortStatement {
 }
 
 /// The fields of a [`LexBotAbortStatement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAbortStatementFields(Expr);
 
+impl std::fmt::Debug for LexBotAbortStatementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAbortStatementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotAbortStatementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -314,8 +347,15 @@ impl LexBotAbortStatementFields {
 }
 
 /// The nested block `aws_lex_bot.abort_statement.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAbortStatementMessage(Body);
+
+impl std::fmt::Debug for LexBotAbortStatementMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAbortStatementMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotAbortStatementMessage`].
 #[derive(Clone, Debug)]
@@ -342,10 +382,18 @@ impl LexBotAbortStatementMessage {
 }
 
 /// The fields of a [`LexBotAbortStatementMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAbortStatementMessageFields(Expr);
 
+impl std::fmt::Debug for LexBotAbortStatementMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAbortStatementMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotAbortStatementMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -374,8 +422,15 @@ impl LexBotAbortStatementMessageFields {
 }
 
 /// The nested block `aws_lex_bot.clarification_prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotClarificationPrompt(Body);
+
+impl std::fmt::Debug for LexBotClarificationPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotClarificationPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotClarificationPrompt`].
 #[derive(Clone, Debug)]
@@ -402,10 +457,18 @@ impl LexBotClarificationPrompt {
 }
 
 /// The fields of a [`LexBotClarificationPrompt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotClarificationPromptFields(Expr);
 
+impl std::fmt::Debug for LexBotClarificationPromptFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotClarificationPromptFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotClarificationPromptFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -434,8 +497,15 @@ impl LexBotClarificationPromptFields {
 }
 
 /// The nested block `aws_lex_bot.clarification_prompt.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotClarificationPromptMessage(Body);
+
+impl std::fmt::Debug for LexBotClarificationPromptMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotClarificationPromptMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotClarificationPromptMessage`].
 #[derive(Clone, Debug)]
@@ -462,10 +532,18 @@ impl LexBotClarificationPromptMessage {
 }
 
 /// The fields of a [`LexBotClarificationPromptMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotClarificationPromptMessageFields(Expr);
 
+impl std::fmt::Debug for LexBotClarificationPromptMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotClarificationPromptMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotClarificationPromptMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -494,8 +572,15 @@ impl LexBotClarificationPromptMessageFields {
 }
 
 /// The nested block `aws_lex_bot.intent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotIntent(Body);
+
+impl std::fmt::Debug for LexBotIntent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotIntent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotIntent`].
 #[derive(Clone, Debug)]
@@ -517,10 +602,18 @@ impl LexBotIntent {
 }
 
 /// The fields of a [`LexBotIntent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotIntentFields(Expr);
 
+impl std::fmt::Debug for LexBotIntentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotIntentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotIntentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -544,8 +637,15 @@ impl LexBotIntentFields {
 }
 
 /// The nested block `aws_lex_bot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotTimeouts(Body);
+
+impl std::fmt::Debug for LexBotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LexBotTimeouts {
     #[inline]
@@ -571,10 +671,18 @@ impl LexBotTimeouts {
 }
 
 /// The fields of a [`LexBotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LexBotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -603,8 +711,15 @@ impl LexBotTimeoutsFields {
 }
 
 /// The resource `aws_lex_bot_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAlias(Body);
+
+impl std::fmt::Debug for LexBotAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotAlias`].
 #[derive(Clone, Debug)]
@@ -654,9 +769,11 @@ impl LexBotAlias {
 }
 
 impl BlockType for LexBotAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -670,16 +787,25 @@ impl Resource for LexBotAlias {
 }
 
 /// A declared [`LexBotAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAliasRef(BlockRef);
 
+impl std::fmt::Debug for LexBotAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LexBotAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LexBotAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -753,8 +879,15 @@ impl LexBotAliasRef {
 }
 
 /// The nested block `aws_lex_bot_alias.conversation_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAliasConversationLogs(Body);
+
+impl std::fmt::Debug for LexBotAliasConversationLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAliasConversationLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotAliasConversationLogs`].
 #[derive(Clone, Debug)]
@@ -780,10 +913,18 @@ impl LexBotAliasConversationLogs {
 }
 
 /// The fields of a [`LexBotAliasConversationLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAliasConversationLogsFields(Expr);
 
+impl std::fmt::Debug for LexBotAliasConversationLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAliasConversationLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotAliasConversationLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -807,8 +948,15 @@ impl LexBotAliasConversationLogsFields {
 }
 
 /// The nested block `aws_lex_bot_alias.conversation_logs.log_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAliasConversationLogsLogSettings(Body);
+
+impl std::fmt::Debug for LexBotAliasConversationLogsLogSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAliasConversationLogsLogSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexBotAliasConversationLogsLogSettings`].
 #[derive(Clone, Debug)]
@@ -837,10 +985,18 @@ impl LexBotAliasConversationLogsLogSettings {
 }
 
 /// The fields of a [`LexBotAliasConversationLogsLogSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAliasConversationLogsLogSettingsFields(Expr);
 
+impl std::fmt::Debug for LexBotAliasConversationLogsLogSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAliasConversationLogsLogSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotAliasConversationLogsLogSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -879,8 +1035,15 @@ impl LexBotAliasConversationLogsLogSettingsFields {
 }
 
 /// The nested block `aws_lex_bot_alias.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAliasTimeouts(Body);
+
+impl std::fmt::Debug for LexBotAliasTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAliasTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LexBotAliasTimeouts {
     #[inline]
@@ -906,10 +1069,18 @@ impl LexBotAliasTimeouts {
 }
 
 /// The fields of a [`LexBotAliasTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexBotAliasTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LexBotAliasTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexBotAliasTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexBotAliasTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -938,8 +1109,15 @@ impl LexBotAliasTimeoutsFields {
 }
 
 /// The resource `aws_lex_intent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntent(Body);
+
+impl std::fmt::Debug for LexIntent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntent`].
 #[derive(Clone, Debug)]
@@ -1028,9 +1206,11 @@ impl LexIntent {
 }
 
 impl BlockType for LexIntent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1044,16 +1224,25 @@ impl Resource for LexIntent {
 }
 
 /// A declared [`LexIntent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentRef(BlockRef);
 
+impl std::fmt::Debug for LexIntentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LexIntentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LexIntentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1167,8 +1356,15 @@ impl LexIntentRef {
 }
 
 /// The nested block `aws_lex_intent.conclusion_statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConclusionStatement(Body);
+
+impl std::fmt::Debug for LexIntentConclusionStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConclusionStatement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentConclusionStatement`].
 #[derive(Clone, Debug)]
@@ -1193,10 +1389,18 @@ impl LexIntentConclusionStatement {
 }
 
 /// The fields of a [`LexIntentConclusionStatement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConclusionStatementFields(Expr);
 
+impl std::fmt::Debug for LexIntentConclusionStatementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConclusionStatementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentConclusionStatementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1220,8 +1424,15 @@ impl LexIntentConclusionStatementFields {
 }
 
 /// The nested block `aws_lex_intent.conclusion_statement.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConclusionStatementMessage(Body);
+
+impl std::fmt::Debug for LexIntentConclusionStatementMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConclusionStatementMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentConclusionStatementMessage`].
 #[derive(Clone, Debug)]
@@ -1248,10 +1459,18 @@ impl LexIntentConclusionStatementMessage {
 }
 
 /// The fields of a [`LexIntentConclusionStatementMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConclusionStatementMessageFields(Expr);
 
+impl std::fmt::Debug for LexIntentConclusionStatementMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConclusionStatementMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentConclusionStatementMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1280,8 +1499,15 @@ impl LexIntentConclusionStatementMessageFields {
 }
 
 /// The nested block `aws_lex_intent.confirmation_prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConfirmationPrompt(Body);
+
+impl std::fmt::Debug for LexIntentConfirmationPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConfirmationPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentConfirmationPrompt`].
 #[derive(Clone, Debug)]
@@ -1308,10 +1534,18 @@ impl LexIntentConfirmationPrompt {
 }
 
 /// The fields of a [`LexIntentConfirmationPrompt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConfirmationPromptFields(Expr);
 
+impl std::fmt::Debug for LexIntentConfirmationPromptFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConfirmationPromptFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentConfirmationPromptFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1340,8 +1574,15 @@ impl LexIntentConfirmationPromptFields {
 }
 
 /// The nested block `aws_lex_intent.confirmation_prompt.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConfirmationPromptMessage(Body);
+
+impl std::fmt::Debug for LexIntentConfirmationPromptMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConfirmationPromptMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentConfirmationPromptMessage`].
 #[derive(Clone, Debug)]
@@ -1368,10 +1609,18 @@ impl LexIntentConfirmationPromptMessage {
 }
 
 /// The fields of a [`LexIntentConfirmationPromptMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentConfirmationPromptMessageFields(Expr);
 
+impl std::fmt::Debug for LexIntentConfirmationPromptMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentConfirmationPromptMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentConfirmationPromptMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1400,8 +1649,15 @@ impl LexIntentConfirmationPromptMessageFields {
 }
 
 /// The nested block `aws_lex_intent.dialog_code_hook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentDialogCodeHook(Body);
+
+impl std::fmt::Debug for LexIntentDialogCodeHook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentDialogCodeHook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentDialogCodeHook`].
 #[derive(Clone, Debug)]
@@ -1423,10 +1679,18 @@ impl LexIntentDialogCodeHook {
 }
 
 /// The fields of a [`LexIntentDialogCodeHook`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentDialogCodeHookFields(Expr);
 
+impl std::fmt::Debug for LexIntentDialogCodeHookFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentDialogCodeHookFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentDialogCodeHookFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1450,8 +1714,15 @@ impl LexIntentDialogCodeHookFields {
 }
 
 /// The nested block `aws_lex_intent.follow_up_prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPrompt(Body);
+
+impl std::fmt::Debug for LexIntentFollowUpPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentFollowUpPrompt`].
 #[derive(Clone, Debug)]
@@ -1473,10 +1744,18 @@ impl LexIntentFollowUpPrompt {
 }
 
 /// The fields of a [`LexIntentFollowUpPrompt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptFields(Expr);
 
+impl std::fmt::Debug for LexIntentFollowUpPromptFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentFollowUpPromptFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1500,8 +1779,15 @@ impl LexIntentFollowUpPromptFields {
 }
 
 /// The nested block `aws_lex_intent.follow_up_prompt.prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptPrompt(Body);
+
+impl std::fmt::Debug for LexIntentFollowUpPromptPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentFollowUpPromptPrompt`].
 #[derive(Clone, Debug)]
@@ -1528,10 +1814,18 @@ impl LexIntentFollowUpPromptPrompt {
 }
 
 /// The fields of a [`LexIntentFollowUpPromptPrompt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptPromptFields(Expr);
 
+impl std::fmt::Debug for LexIntentFollowUpPromptPromptFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptPromptFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentFollowUpPromptPromptFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1560,8 +1854,15 @@ impl LexIntentFollowUpPromptPromptFields {
 }
 
 /// The nested block `aws_lex_intent.follow_up_prompt.prompt.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptPromptMessage(Body);
+
+impl std::fmt::Debug for LexIntentFollowUpPromptPromptMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptPromptMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentFollowUpPromptPromptMessage`].
 #[derive(Clone, Debug)]
@@ -1588,10 +1889,18 @@ impl LexIntentFollowUpPromptPromptMessage {
 }
 
 /// The fields of a [`LexIntentFollowUpPromptPromptMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptPromptMessageFields(Expr);
 
+impl std::fmt::Debug for LexIntentFollowUpPromptPromptMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptPromptMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentFollowUpPromptPromptMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1620,8 +1929,15 @@ impl LexIntentFollowUpPromptPromptMessageFields {
 }
 
 /// The nested block `aws_lex_intent.follow_up_prompt.rejection_statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptRejectionStatement(Body);
+
+impl std::fmt::Debug for LexIntentFollowUpPromptRejectionStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptRejectionStatement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentFollowUpPromptRejectionStatement`].
 #[derive(Clone, Debug)]
@@ -1646,10 +1962,18 @@ impl LexIntentFollowUpPromptRejectionStatement {
 }
 
 /// The fields of a [`LexIntentFollowUpPromptRejectionStatement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptRejectionStatementFields(Expr);
 
+impl std::fmt::Debug for LexIntentFollowUpPromptRejectionStatementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptRejectionStatementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentFollowUpPromptRejectionStatementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1673,8 +1997,15 @@ impl LexIntentFollowUpPromptRejectionStatementFields {
 }
 
 /// The nested block `aws_lex_intent.follow_up_prompt.rejection_statement.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptRejectionStatementMessage(Body);
+
+impl std::fmt::Debug for LexIntentFollowUpPromptRejectionStatementMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptRejectionStatementMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentFollowUpPromptRejectionStatementMessage`].
 #[derive(Clone, Debug)]
@@ -1701,10 +2032,18 @@ impl LexIntentFollowUpPromptRejectionStatementMessage {
 }
 
 /// The fields of a [`LexIntentFollowUpPromptRejectionStatementMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFollowUpPromptRejectionStatementMessageFields(Expr);
 
+impl std::fmt::Debug for LexIntentFollowUpPromptRejectionStatementMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFollowUpPromptRejectionStatementMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentFollowUpPromptRejectionStatementMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1733,8 +2072,15 @@ impl LexIntentFollowUpPromptRejectionStatementMessageFields {
 }
 
 /// The nested block `aws_lex_intent.fulfillment_activity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFulfillmentActivity(Body);
+
+impl std::fmt::Debug for LexIntentFulfillmentActivity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFulfillmentActivity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentFulfillmentActivity`].
 #[derive(Clone, Debug)]
@@ -1759,10 +2105,18 @@ impl LexIntentFulfillmentActivity {
 }
 
 /// The fields of a [`LexIntentFulfillmentActivity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFulfillmentActivityFields(Expr);
 
+impl std::fmt::Debug for LexIntentFulfillmentActivityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFulfillmentActivityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentFulfillmentActivityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1786,8 +2140,15 @@ impl LexIntentFulfillmentActivityFields {
 }
 
 /// The nested block `aws_lex_intent.fulfillment_activity.code_hook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFulfillmentActivityCodeHook(Body);
+
+impl std::fmt::Debug for LexIntentFulfillmentActivityCodeHook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFulfillmentActivityCodeHook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentFulfillmentActivityCodeHook`].
 #[derive(Clone, Debug)]
@@ -1809,10 +2170,18 @@ impl LexIntentFulfillmentActivityCodeHook {
 }
 
 /// The fields of a [`LexIntentFulfillmentActivityCodeHook`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentFulfillmentActivityCodeHookFields(Expr);
 
+impl std::fmt::Debug for LexIntentFulfillmentActivityCodeHookFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentFulfillmentActivityCodeHookFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentFulfillmentActivityCodeHookFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1836,8 +2205,15 @@ impl LexIntentFulfillmentActivityCodeHookFields {
 }
 
 /// The nested block `aws_lex_intent.rejection_statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentRejectionStatement(Body);
+
+impl std::fmt::Debug for LexIntentRejectionStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentRejectionStatement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentRejectionStatement`].
 #[derive(Clone, Debug)]
@@ -1862,10 +2238,18 @@ impl LexIntentRejectionStatement {
 }
 
 /// The fields of a [`LexIntentRejectionStatement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentRejectionStatementFields(Expr);
 
+impl std::fmt::Debug for LexIntentRejectionStatementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentRejectionStatementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentRejectionStatementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1889,8 +2273,15 @@ impl LexIntentRejectionStatementFields {
 }
 
 /// The nested block `aws_lex_intent.rejection_statement.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentRejectionStatementMessage(Body);
+
+impl std::fmt::Debug for LexIntentRejectionStatementMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentRejectionStatementMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentRejectionStatementMessage`].
 #[derive(Clone, Debug)]
@@ -1917,10 +2308,18 @@ impl LexIntentRejectionStatementMessage {
 }
 
 /// The fields of a [`LexIntentRejectionStatementMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentRejectionStatementMessageFields(Expr);
 
+impl std::fmt::Debug for LexIntentRejectionStatementMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentRejectionStatementMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentRejectionStatementMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1949,8 +2348,15 @@ impl LexIntentRejectionStatementMessageFields {
 }
 
 /// The nested block `aws_lex_intent.slot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentSlot(Body);
+
+impl std::fmt::Debug for LexIntentSlot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentSlot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentSlot`].
 #[derive(Clone, Debug)]
@@ -2004,10 +2410,18 @@ impl LexIntentSlot {
 }
 
 /// The fields of a [`LexIntentSlot`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentSlotFields(Expr);
 
+impl std::fmt::Debug for LexIntentSlotFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentSlotFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentSlotFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2066,8 +2480,15 @@ impl LexIntentSlotFields {
 }
 
 /// The nested block `aws_lex_intent.slot.value_elicitation_prompt`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentSlotValueElicitationPrompt(Body);
+
+impl std::fmt::Debug for LexIntentSlotValueElicitationPrompt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentSlotValueElicitationPrompt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentSlotValueElicitationPrompt`].
 #[derive(Clone, Debug)]
@@ -2094,10 +2515,18 @@ impl LexIntentSlotValueElicitationPrompt {
 }
 
 /// The fields of a [`LexIntentSlotValueElicitationPrompt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentSlotValueElicitationPromptFields(Expr);
 
+impl std::fmt::Debug for LexIntentSlotValueElicitationPromptFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentSlotValueElicitationPromptFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentSlotValueElicitationPromptFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2126,8 +2555,15 @@ impl LexIntentSlotValueElicitationPromptFields {
 }
 
 /// The nested block `aws_lex_intent.slot.value_elicitation_prompt.message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentSlotValueElicitationPromptMessage(Body);
+
+impl std::fmt::Debug for LexIntentSlotValueElicitationPromptMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentSlotValueElicitationPromptMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexIntentSlotValueElicitationPromptMessage`].
 #[derive(Clone, Debug)]
@@ -2154,10 +2590,18 @@ impl LexIntentSlotValueElicitationPromptMessage {
 }
 
 /// The fields of a [`LexIntentSlotValueElicitationPromptMessage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentSlotValueElicitationPromptMessageFields(Expr);
 
+impl std::fmt::Debug for LexIntentSlotValueElicitationPromptMessageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentSlotValueElicitationPromptMessageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentSlotValueElicitationPromptMessageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2186,8 +2630,15 @@ impl LexIntentSlotValueElicitationPromptMessageFields {
 }
 
 /// The nested block `aws_lex_intent.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentTimeouts(Body);
+
+impl std::fmt::Debug for LexIntentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LexIntentTimeouts {
     #[inline]
@@ -2213,10 +2664,18 @@ impl LexIntentTimeouts {
 }
 
 /// The fields of a [`LexIntentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexIntentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LexIntentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexIntentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexIntentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2245,8 +2704,15 @@ impl LexIntentTimeoutsFields {
 }
 
 /// The resource `aws_lex_slot_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexSlotType(Body);
+
+impl std::fmt::Debug for LexSlotType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexSlotType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexSlotType`].
 #[derive(Clone, Debug)]
@@ -2299,9 +2765,11 @@ impl LexSlotType {
 }
 
 impl BlockType for LexSlotType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2315,16 +2783,25 @@ impl Resource for LexSlotType {
 }
 
 /// A declared [`LexSlotType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexSlotTypeRef(BlockRef);
 
+impl std::fmt::Debug for LexSlotTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexSlotTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LexSlotTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LexSlotTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2398,8 +2875,15 @@ impl LexSlotTypeRef {
 }
 
 /// The nested block `aws_lex_slot_type.enumeration_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexSlotTypeEnumerationValue(Body);
+
+impl std::fmt::Debug for LexSlotTypeEnumerationValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexSlotTypeEnumerationValue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LexSlotTypeEnumerationValue`].
 #[derive(Clone, Debug)]
@@ -2424,10 +2908,18 @@ impl LexSlotTypeEnumerationValue {
 }
 
 /// The fields of a [`LexSlotTypeEnumerationValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexSlotTypeEnumerationValueFields(Expr);
 
+impl std::fmt::Debug for LexSlotTypeEnumerationValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexSlotTypeEnumerationValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexSlotTypeEnumerationValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2451,8 +2943,15 @@ impl LexSlotTypeEnumerationValueFields {
 }
 
 /// The nested block `aws_lex_slot_type.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexSlotTypeTimeouts(Body);
+
+impl std::fmt::Debug for LexSlotTypeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexSlotTypeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LexSlotTypeTimeouts {
     #[inline]
@@ -2478,10 +2977,18 @@ impl LexSlotTypeTimeouts {
 }
 
 /// The fields of a [`LexSlotTypeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LexSlotTypeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LexSlotTypeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LexSlotTypeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LexSlotTypeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2510,8 +3017,15 @@ impl LexSlotTypeTimeoutsFields {
 }
 
 /// The data source `aws_lex_bot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexBot(Body);
+
+impl std::fmt::Debug for DataAwsLexBot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexBot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLexBot`].
 #[derive(Clone, Debug)]
@@ -2547,9 +3061,11 @@ impl DataAwsLexBot {
 }
 
 impl BlockType for DataAwsLexBot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2562,16 +3078,25 @@ impl DataSource for DataAwsLexBot {
 }
 
 /// A declared [`DataAwsLexBot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexBotRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLexBotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexBotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLexBotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLexBotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2675,8 +3200,15 @@ impl DataAwsLexBotRef {
 }
 
 /// The data source `aws_lex_bot_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexBotAlias(Body);
+
+impl std::fmt::Debug for DataAwsLexBotAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexBotAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLexBotAlias`].
 #[derive(Clone, Debug)]
@@ -2709,9 +3241,11 @@ impl DataAwsLexBotAlias {
 }
 
 impl BlockType for DataAwsLexBotAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2724,16 +3258,25 @@ impl DataSource for DataAwsLexBotAlias {
 }
 
 /// A declared [`DataAwsLexBotAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexBotAliasRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLexBotAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexBotAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLexBotAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLexBotAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2797,8 +3340,15 @@ impl DataAwsLexBotAliasRef {
 }
 
 /// The data source `aws_lex_intent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexIntent(Body);
+
+impl std::fmt::Debug for DataAwsLexIntent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexIntent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLexIntent`].
 #[derive(Clone, Debug)]
@@ -2834,9 +3384,11 @@ impl DataAwsLexIntent {
 }
 
 impl BlockType for DataAwsLexIntent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2849,16 +3401,25 @@ impl DataSource for DataAwsLexIntent {
 }
 
 /// A declared [`DataAwsLexIntent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexIntentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLexIntentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexIntentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLexIntentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLexIntentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2922,8 +3483,15 @@ impl DataAwsLexIntentRef {
 }
 
 /// The data source `aws_lex_slot_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexSlotType(Body);
+
+impl std::fmt::Debug for DataAwsLexSlotType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexSlotType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLexSlotType`].
 #[derive(Clone, Debug)]
@@ -2959,9 +3527,11 @@ impl DataAwsLexSlotType {
 }
 
 impl BlockType for DataAwsLexSlotType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2974,16 +3544,25 @@ impl DataSource for DataAwsLexSlotType {
 }
 
 /// A declared [`DataAwsLexSlotType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexSlotTypeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLexSlotTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexSlotTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLexSlotTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLexSlotTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3051,10 +3630,18 @@ impl DataAwsLexSlotTypeRef {
 pub enum DataAwsLexSlotTypeEnumerationValue {}
 
 /// The fields of a [`DataAwsLexSlotTypeEnumerationValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLexSlotTypeEnumerationValueFields(Expr);
 
+impl std::fmt::Debug for DataAwsLexSlotTypeEnumerationValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLexSlotTypeEnumerationValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLexSlotTypeEnumerationValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

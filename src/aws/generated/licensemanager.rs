@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_licensemanager_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerAssociation(Body);
+
+impl std::fmt::Debug for LicensemanagerAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LicensemanagerAssociation`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl LicensemanagerAssociation {
 }
 
 impl BlockType for LicensemanagerAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for LicensemanagerAssociation {
 }
 
 /// A declared [`LicensemanagerAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerAssociationRef(BlockRef);
 
+impl std::fmt::Debug for LicensemanagerAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LicensemanagerAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LicensemanagerAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -102,8 +120,15 @@ impl LicensemanagerAssociationRef {
 }
 
 /// The resource `aws_licensemanager_grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerGrant(Body);
+
+impl std::fmt::Debug for LicensemanagerGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LicensemanagerGrant`].
 #[derive(Clone, Debug)]
@@ -144,9 +169,11 @@ impl LicensemanagerGrant {
 }
 
 impl BlockType for LicensemanagerGrant {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -160,16 +187,25 @@ impl Resource for LicensemanagerGrant {
 }
 
 /// A declared [`LicensemanagerGrant`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerGrantRef(BlockRef);
 
+impl std::fmt::Debug for LicensemanagerGrantRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerGrantRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LicensemanagerGrantRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LicensemanagerGrantRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -238,8 +274,15 @@ impl LicensemanagerGrantRef {
 }
 
 /// The resource `aws_licensemanager_grant_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerGrantAccepter(Body);
+
+impl std::fmt::Debug for LicensemanagerGrantAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerGrantAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LicensemanagerGrantAccepter`].
 #[derive(Clone, Debug)]
@@ -271,9 +314,11 @@ impl LicensemanagerGrantAccepter {
 }
 
 impl BlockType for LicensemanagerGrantAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -287,16 +332,25 @@ impl Resource for LicensemanagerGrantAccepter {
 }
 
 /// A declared [`LicensemanagerGrantAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerGrantAccepterRef(BlockRef);
 
+impl std::fmt::Debug for LicensemanagerGrantAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerGrantAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LicensemanagerGrantAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LicensemanagerGrantAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -365,8 +419,15 @@ impl LicensemanagerGrantAccepterRef {
 }
 
 /// The resource `aws_licensemanager_license_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerLicenseConfiguration(Body);
+
+impl std::fmt::Debug for LicensemanagerLicenseConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerLicenseConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LicensemanagerLicenseConfiguration`].
 #[derive(Clone, Debug)]
@@ -429,9 +490,11 @@ impl LicensemanagerLicenseConfiguration {
 }
 
 impl BlockType for LicensemanagerLicenseConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -445,16 +508,25 @@ impl Resource for LicensemanagerLicenseConfiguration {
 }
 
 /// A declared [`LicensemanagerLicenseConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LicensemanagerLicenseConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for LicensemanagerLicenseConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LicensemanagerLicenseConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LicensemanagerLicenseConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LicensemanagerLicenseConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -528,8 +600,15 @@ impl LicensemanagerLicenseConfigurationRef {
 }
 
 /// The data source `aws_licensemanager_grants`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerGrants(Body);
+
+impl std::fmt::Debug for DataAwsLicensemanagerGrants {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerGrants").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLicensemanagerGrants {
     #[inline]
@@ -557,9 +636,11 @@ impl DataAwsLicensemanagerGrants {
 }
 
 impl BlockType for DataAwsLicensemanagerGrants {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -572,16 +653,25 @@ impl DataSource for DataAwsLicensemanagerGrants {
 }
 
 /// A declared [`DataAwsLicensemanagerGrants`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerGrantsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLicensemanagerGrantsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerGrantsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLicensemanagerGrantsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLicensemanagerGrantsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -615,8 +705,15 @@ impl DataAwsLicensemanagerGrantsRef {
 }
 
 /// The nested block `aws_licensemanager_grants.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerGrantsFilter(Body);
+
+impl std::fmt::Debug for DataAwsLicensemanagerGrantsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerGrantsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLicensemanagerGrantsFilter`].
 #[derive(Clone, Debug)]
@@ -638,10 +735,18 @@ impl DataAwsLicensemanagerGrantsFilter {
 }
 
 /// The fields of a [`DataAwsLicensemanagerGrantsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerGrantsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerGrantsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerGrantsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerGrantsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -665,8 +770,15 @@ impl DataAwsLicensemanagerGrantsFilterFields {
 }
 
 /// The data source `aws_licensemanager_received_license`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicense(Body);
+
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicense {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicense").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLicensemanagerReceivedLicense`].
 #[derive(Clone, Debug)]
@@ -697,9 +809,11 @@ impl DataAwsLicensemanagerReceivedLicense {
 }
 
 impl BlockType for DataAwsLicensemanagerReceivedLicense {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -712,16 +826,25 @@ impl DataSource for DataAwsLicensemanagerReceivedLicense {
 }
 
 /// A declared [`DataAwsLicensemanagerReceivedLicense`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLicensemanagerReceivedLicenseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLicensemanagerReceivedLicenseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -824,10 +947,18 @@ impl DataAwsLicensemanagerReceivedLicenseRef {
 pub enum DataAwsLicensemanagerReceivedLicenseConsumptionConfiguration {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseConsumptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -860,10 +991,18 @@ impl DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationFields {
 pub enum DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationBorrowConfiguration {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationBorrowConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationBorrowConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationBorrowConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationBorrowConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationBorrowConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -891,10 +1030,18 @@ impl DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationBorrowConfigura
 pub enum DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationProvisionalConfiguration {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationProvisionalConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationProvisionalConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationProvisionalConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationProvisionalConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationProvisionalConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -917,10 +1064,18 @@ impl DataAwsLicensemanagerReceivedLicenseConsumptionConfigurationProvisionalConf
 pub enum DataAwsLicensemanagerReceivedLicenseEntitlements {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseEntitlements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseEntitlementsFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseEntitlementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseEntitlementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseEntitlementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -968,10 +1123,18 @@ impl DataAwsLicensemanagerReceivedLicenseEntitlementsFields {
 pub enum DataAwsLicensemanagerReceivedLicenseIssuer {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseIssuer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseIssuerFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseIssuerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseIssuerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseIssuerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1004,10 +1167,18 @@ impl DataAwsLicensemanagerReceivedLicenseIssuerFields {
 pub enum DataAwsLicensemanagerReceivedLicenseLicenseMetadata {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseLicenseMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseLicenseMetadataFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseLicenseMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseLicenseMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseLicenseMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1035,10 +1206,18 @@ impl DataAwsLicensemanagerReceivedLicenseLicenseMetadataFields {
 pub enum DataAwsLicensemanagerReceivedLicenseReceivedMetadata {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseReceivedMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseReceivedMetadataFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseReceivedMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseReceivedMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseReceivedMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1071,10 +1250,18 @@ impl DataAwsLicensemanagerReceivedLicenseReceivedMetadataFields {
 pub enum DataAwsLicensemanagerReceivedLicenseValidity {}
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicenseValidity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenseValidityFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenseValidityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenseValidityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicenseValidityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1098,8 +1285,15 @@ impl DataAwsLicensemanagerReceivedLicenseValidityFields {
 }
 
 /// The data source `aws_licensemanager_received_licenses`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicenses(Body);
+
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicenses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicenses").field(&self.0).finish()
+    }
+}
 
 impl DataAwsLicensemanagerReceivedLicenses {
     #[inline]
@@ -1127,9 +1321,11 @@ impl DataAwsLicensemanagerReceivedLicenses {
 }
 
 impl BlockType for DataAwsLicensemanagerReceivedLicenses {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1142,16 +1338,25 @@ impl DataSource for DataAwsLicensemanagerReceivedLicenses {
 }
 
 /// A declared [`DataAwsLicensemanagerReceivedLicenses`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicensesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicensesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicensesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLicensemanagerReceivedLicensesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLicensemanagerReceivedLicensesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1185,8 +1390,15 @@ impl DataAwsLicensemanagerReceivedLicensesRef {
 }
 
 /// The nested block `aws_licensemanager_received_licenses.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicensesFilter(Body);
+
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicensesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicensesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLicensemanagerReceivedLicensesFilter`].
 #[derive(Clone, Debug)]
@@ -1208,10 +1420,18 @@ impl DataAwsLicensemanagerReceivedLicensesFilter {
 }
 
 /// The fields of a [`DataAwsLicensemanagerReceivedLicensesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLicensemanagerReceivedLicensesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsLicensemanagerReceivedLicensesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLicensemanagerReceivedLicensesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLicensemanagerReceivedLicensesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_lightsail_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailBucket(Body);
+
+impl std::fmt::Debug for LightsailBucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailBucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailBucket`].
 #[derive(Clone, Debug)]
@@ -58,9 +65,11 @@ impl LightsailBucket {
 }
 
 impl BlockType for LightsailBucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -74,16 +83,25 @@ impl Resource for LightsailBucket {
 }
 
 /// A declared [`LightsailBucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailBucketRef(BlockRef);
 
+impl std::fmt::Debug for LightsailBucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailBucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailBucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailBucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -157,8 +175,15 @@ impl LightsailBucketRef {
 }
 
 /// The resource `aws_lightsail_bucket_access_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailBucketAccessKey(Body);
+
+impl std::fmt::Debug for LightsailBucketAccessKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailBucketAccessKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailBucketAccessKey`].
 #[derive(Clone, Debug)]
@@ -189,9 +214,11 @@ impl LightsailBucketAccessKey {
 }
 
 impl BlockType for LightsailBucketAccessKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -205,16 +232,25 @@ impl Resource for LightsailBucketAccessKey {
 }
 
 /// A declared [`LightsailBucketAccessKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailBucketAccessKeyRef(BlockRef);
 
+impl std::fmt::Debug for LightsailBucketAccessKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailBucketAccessKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailBucketAccessKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailBucketAccessKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -263,8 +299,15 @@ impl LightsailBucketAccessKeyRef {
 }
 
 /// The resource `aws_lightsail_bucket_resource_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailBucketResourceAccess(Body);
+
+impl std::fmt::Debug for LightsailBucketResourceAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailBucketResourceAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailBucketResourceAccess`].
 #[derive(Clone, Debug)]
@@ -297,9 +340,11 @@ impl LightsailBucketResourceAccess {
 }
 
 impl BlockType for LightsailBucketResourceAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -313,16 +358,25 @@ impl Resource for LightsailBucketResourceAccess {
 }
 
 /// A declared [`LightsailBucketResourceAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailBucketResourceAccessRef(BlockRef);
 
+impl std::fmt::Debug for LightsailBucketResourceAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailBucketResourceAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailBucketResourceAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailBucketResourceAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -356,8 +410,15 @@ impl LightsailBucketResourceAccessRef {
 }
 
 /// The resource `aws_lightsail_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailCertificate(Body);
+
+impl std::fmt::Debug for LightsailCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailCertificate`].
 #[derive(Clone, Debug)]
@@ -408,9 +469,11 @@ impl LightsailCertificate {
 }
 
 impl BlockType for LightsailCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -424,16 +487,25 @@ impl Resource for LightsailCertificate {
 }
 
 /// A declared [`LightsailCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailCertificateRef(BlockRef);
 
+impl std::fmt::Debug for LightsailCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -501,10 +573,18 @@ impl LightsailCertificateRef {
 pub enum LightsailCertificateDomainValidationOptions {}
 
 /// The fields of a [`LightsailCertificateDomainValidationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailCertificateDomainValidationOptionsFields(Expr);
 
+impl std::fmt::Debug for LightsailCertificateDomainValidationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailCertificateDomainValidationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailCertificateDomainValidationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -538,8 +618,15 @@ impl LightsailCertificateDomainValidationOptionsFields {
 }
 
 /// The resource `aws_lightsail_container_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerService(Body);
+
+impl std::fmt::Debug for LightsailContainerService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailContainerService`].
 #[derive(Clone, Debug)]
@@ -604,9 +691,11 @@ impl LightsailContainerService {
 }
 
 impl BlockType for LightsailContainerService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -620,16 +709,25 @@ impl Resource for LightsailContainerService {
 }
 
 /// A declared [`LightsailContainerService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceRef(BlockRef);
 
+impl std::fmt::Debug for LightsailContainerServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailContainerServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailContainerServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -743,8 +841,15 @@ impl LightsailContainerServiceRef {
 }
 
 /// The nested block `aws_lightsail_container_service.private_registry_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePrivateRegistryAccess(Body);
+
+impl std::fmt::Debug for LightsailContainerServicePrivateRegistryAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePrivateRegistryAccess").field(&self.0).finish()
+    }
+}
 
 impl LightsailContainerServicePrivateRegistryAccess {
     #[inline]
@@ -760,10 +865,18 @@ impl LightsailContainerServicePrivateRegistryAccess {
 }
 
 /// The fields of a [`LightsailContainerServicePrivateRegistryAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePrivateRegistryAccessFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServicePrivateRegistryAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePrivateRegistryAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServicePrivateRegistryAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -782,8 +895,15 @@ impl LightsailContainerServicePrivateRegistryAccessFields {
 }
 
 /// The nested block `aws_lightsail_container_service.private_registry_access.ecr_image_puller_role`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePrivateRegistryAccessEcrImagePullerRole(Body);
+
+impl std::fmt::Debug for LightsailContainerServicePrivateRegistryAccessEcrImagePullerRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePrivateRegistryAccessEcrImagePullerRole").field(&self.0).finish()
+    }
+}
 
 impl LightsailContainerServicePrivateRegistryAccessEcrImagePullerRole {
     #[inline]
@@ -799,10 +919,18 @@ impl LightsailContainerServicePrivateRegistryAccessEcrImagePullerRole {
 }
 
 /// The fields of a [`LightsailContainerServicePrivateRegistryAccessEcrImagePullerRole`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePrivateRegistryAccessEcrImagePullerRoleFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServicePrivateRegistryAccessEcrImagePullerRoleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePrivateRegistryAccessEcrImagePullerRoleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServicePrivateRegistryAccessEcrImagePullerRoleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -826,8 +954,15 @@ impl LightsailContainerServicePrivateRegistryAccessEcrImagePullerRoleFields {
 }
 
 /// The nested block `aws_lightsail_container_service.public_domain_names`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePublicDomainNames(Body);
+
+impl std::fmt::Debug for LightsailContainerServicePublicDomainNames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePublicDomainNames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailContainerServicePublicDomainNames`].
 #[derive(Clone, Debug)]
@@ -847,10 +982,18 @@ impl LightsailContainerServicePublicDomainNames {
 }
 
 /// The fields of a [`LightsailContainerServicePublicDomainNames`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePublicDomainNamesFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServicePublicDomainNamesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePublicDomainNamesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServicePublicDomainNamesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -869,8 +1012,15 @@ impl LightsailContainerServicePublicDomainNamesFields {
 }
 
 /// The nested block `aws_lightsail_container_service.public_domain_names.certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePublicDomainNamesCertificate(Body);
+
+impl std::fmt::Debug for LightsailContainerServicePublicDomainNamesCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePublicDomainNamesCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailContainerServicePublicDomainNamesCertificate`].
 #[derive(Clone, Debug)]
@@ -892,10 +1042,18 @@ impl LightsailContainerServicePublicDomainNamesCertificate {
 }
 
 /// The fields of a [`LightsailContainerServicePublicDomainNamesCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServicePublicDomainNamesCertificateFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServicePublicDomainNamesCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServicePublicDomainNamesCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServicePublicDomainNamesCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -919,8 +1077,15 @@ impl LightsailContainerServicePublicDomainNamesCertificateFields {
 }
 
 /// The nested block `aws_lightsail_container_service.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceTimeouts(Body);
+
+impl std::fmt::Debug for LightsailContainerServiceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LightsailContainerServiceTimeouts {
     #[inline]
@@ -946,10 +1111,18 @@ impl LightsailContainerServiceTimeouts {
 }
 
 /// The fields of a [`LightsailContainerServiceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServiceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServiceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -978,8 +1151,15 @@ impl LightsailContainerServiceTimeoutsFields {
 }
 
 /// The resource `aws_lightsail_container_service_deployment_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersion(Body);
+
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailContainerServiceDeploymentVersion`].
 #[derive(Clone, Debug)]
@@ -1022,9 +1202,11 @@ impl LightsailContainerServiceDeploymentVersion {
 }
 
 impl BlockType for LightsailContainerServiceDeploymentVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1038,16 +1220,25 @@ impl Resource for LightsailContainerServiceDeploymentVersion {
 }
 
 /// A declared [`LightsailContainerServiceDeploymentVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionRef(BlockRef);
 
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailContainerServiceDeploymentVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailContainerServiceDeploymentVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1106,8 +1297,15 @@ impl LightsailContainerServiceDeploymentVersionRef {
 }
 
 /// The nested block `aws_lightsail_container_service_deployment_version.container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionContainer(Body);
+
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionContainer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailContainerServiceDeploymentVersionContainer`].
 #[derive(Clone, Debug)]
@@ -1144,10 +1342,18 @@ impl LightsailContainerServiceDeploymentVersionContainer {
 }
 
 /// The fields of a [`LightsailContainerServiceDeploymentVersionContainer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionContainerFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionContainerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionContainerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServiceDeploymentVersionContainerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1186,8 +1392,15 @@ impl LightsailContainerServiceDeploymentVersionContainerFields {
 }
 
 /// The nested block `aws_lightsail_container_service_deployment_version.public_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionPublicEndpoint(Body);
+
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionPublicEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionPublicEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailContainerServiceDeploymentVersionPublicEndpoint`].
 #[derive(Clone, Debug)]
@@ -1211,10 +1424,18 @@ impl LightsailContainerServiceDeploymentVersionPublicEndpoint {
 }
 
 /// The fields of a [`LightsailContainerServiceDeploymentVersionPublicEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionPublicEndpointFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionPublicEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionPublicEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServiceDeploymentVersionPublicEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1243,8 +1464,15 @@ impl LightsailContainerServiceDeploymentVersionPublicEndpointFields {
 }
 
 /// The nested block `aws_lightsail_container_service_deployment_version.public_endpoint.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheck(Body);
+
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheck").field(&self.0).finish()
+    }
+}
 
 impl LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheck {
     #[inline]
@@ -1285,10 +1513,18 @@ impl LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheck {
 }
 
 /// The fields of a [`LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheckFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1332,8 +1568,15 @@ impl LightsailContainerServiceDeploymentVersionPublicEndpointHealthCheckFields {
 }
 
 /// The nested block `aws_lightsail_container_service_deployment_version.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionTimeouts(Body);
+
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LightsailContainerServiceDeploymentVersionTimeouts {
     #[inline]
@@ -1349,10 +1592,18 @@ impl LightsailContainerServiceDeploymentVersionTimeouts {
 }
 
 /// The fields of a [`LightsailContainerServiceDeploymentVersionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailContainerServiceDeploymentVersionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LightsailContainerServiceDeploymentVersionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailContainerServiceDeploymentVersionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailContainerServiceDeploymentVersionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1371,8 +1622,15 @@ impl LightsailContainerServiceDeploymentVersionTimeoutsFields {
 }
 
 /// The resource `aws_lightsail_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDatabase(Body);
+
+impl std::fmt::Debug for LightsailDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDatabase`].
 #[derive(Clone, Debug)]
@@ -1463,9 +1721,11 @@ impl LightsailDatabase {
 }
 
 impl BlockType for LightsailDatabase {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1479,16 +1739,25 @@ impl Resource for LightsailDatabase {
 }
 
 /// A declared [`LightsailDatabase`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDatabaseRef(BlockRef);
 
+impl std::fmt::Debug for LightsailDatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailDatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailDatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1652,8 +1921,15 @@ impl LightsailDatabaseRef {
 }
 
 /// The resource `aws_lightsail_disk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDisk(Body);
+
+impl std::fmt::Debug for LightsailDisk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDisk").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDisk`].
 #[derive(Clone, Debug)]
@@ -1698,9 +1974,11 @@ impl LightsailDisk {
 }
 
 impl BlockType for LightsailDisk {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1714,16 +1992,25 @@ impl Resource for LightsailDisk {
 }
 
 /// A declared [`LightsailDisk`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDiskRef(BlockRef);
 
+impl std::fmt::Debug for LightsailDiskRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDiskRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailDiskRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailDiskRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1787,8 +2074,15 @@ impl LightsailDiskRef {
 }
 
 /// The resource `aws_lightsail_disk_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDiskAttachment(Body);
+
+impl std::fmt::Debug for LightsailDiskAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDiskAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDiskAttachment`].
 #[derive(Clone, Debug)]
@@ -1823,9 +2117,11 @@ impl LightsailDiskAttachment {
 }
 
 impl BlockType for LightsailDiskAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1839,16 +2135,25 @@ impl Resource for LightsailDiskAttachment {
 }
 
 /// A declared [`LightsailDiskAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDiskAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for LightsailDiskAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDiskAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailDiskAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailDiskAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1887,8 +2192,15 @@ impl LightsailDiskAttachmentRef {
 }
 
 /// The resource `aws_lightsail_distribution`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistribution(Body);
+
+impl std::fmt::Debug for LightsailDistribution {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistribution").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDistribution`].
 #[derive(Clone, Debug)]
@@ -1971,9 +2283,11 @@ impl LightsailDistribution {
 }
 
 impl BlockType for LightsailDistribution {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1987,16 +2301,25 @@ impl Resource for LightsailDistribution {
 }
 
 /// A declared [`LightsailDistribution`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionRef(BlockRef);
 
+impl std::fmt::Debug for LightsailDistributionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailDistributionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailDistributionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2125,8 +2448,15 @@ impl LightsailDistributionRef {
 }
 
 /// The nested block `aws_lightsail_distribution.cache_behavior`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehavior(Body);
+
+impl std::fmt::Debug for LightsailDistributionCacheBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehavior").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDistributionCacheBehavior`].
 #[derive(Clone, Debug)]
@@ -2150,10 +2480,18 @@ impl LightsailDistributionCacheBehavior {
 }
 
 /// The fields of a [`LightsailDistributionCacheBehavior`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionCacheBehaviorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2177,8 +2515,15 @@ impl LightsailDistributionCacheBehaviorFields {
 }
 
 /// The nested block `aws_lightsail_distribution.cache_behavior_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettings(Body);
+
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettings").field(&self.0).finish()
+    }
+}
 
 impl LightsailDistributionCacheBehaviorSettings {
     #[inline]
@@ -2234,10 +2579,18 @@ impl LightsailDistributionCacheBehaviorSettings {
 }
 
 /// The fields of a [`LightsailDistributionCacheBehaviorSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettingsFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionCacheBehaviorSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2291,8 +2644,15 @@ impl LightsailDistributionCacheBehaviorSettingsFields {
 }
 
 /// The nested block `aws_lightsail_distribution.cache_behavior_settings.forwarded_cookies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettingsForwardedCookies(Body);
+
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettingsForwardedCookies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettingsForwardedCookies").field(&self.0).finish()
+    }
+}
 
 impl LightsailDistributionCacheBehaviorSettingsForwardedCookies {
     #[inline]
@@ -2315,10 +2675,18 @@ impl LightsailDistributionCacheBehaviorSettingsForwardedCookies {
 }
 
 /// The fields of a [`LightsailDistributionCacheBehaviorSettingsForwardedCookies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettingsForwardedCookiesFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettingsForwardedCookiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettingsForwardedCookiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionCacheBehaviorSettingsForwardedCookiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2342,8 +2710,15 @@ impl LightsailDistributionCacheBehaviorSettingsForwardedCookiesFields {
 }
 
 /// The nested block `aws_lightsail_distribution.cache_behavior_settings.forwarded_headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettingsForwardedHeaders(Body);
+
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettingsForwardedHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettingsForwardedHeaders").field(&self.0).finish()
+    }
+}
 
 impl LightsailDistributionCacheBehaviorSettingsForwardedHeaders {
     #[inline]
@@ -2366,10 +2741,18 @@ impl LightsailDistributionCacheBehaviorSettingsForwardedHeaders {
 }
 
 /// The fields of a [`LightsailDistributionCacheBehaviorSettingsForwardedHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettingsForwardedHeadersFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettingsForwardedHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettingsForwardedHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionCacheBehaviorSettingsForwardedHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2393,8 +2776,15 @@ impl LightsailDistributionCacheBehaviorSettingsForwardedHeadersFields {
 }
 
 /// The nested block `aws_lightsail_distribution.cache_behavior_settings.forwarded_query_strings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettingsForwardedQueryStrings(Body);
+
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettingsForwardedQueryStrings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettingsForwardedQueryStrings").field(&self.0).finish()
+    }
+}
 
 impl LightsailDistributionCacheBehaviorSettingsForwardedQueryStrings {
     #[inline]
@@ -2417,10 +2807,18 @@ impl LightsailDistributionCacheBehaviorSettingsForwardedQueryStrings {
 }
 
 /// The fields of a [`LightsailDistributionCacheBehaviorSettingsForwardedQueryStrings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionCacheBehaviorSettingsForwardedQueryStringsFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionCacheBehaviorSettingsForwardedQueryStringsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionCacheBehaviorSettingsForwardedQueryStringsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionCacheBehaviorSettingsForwardedQueryStringsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2444,8 +2842,15 @@ impl LightsailDistributionCacheBehaviorSettingsForwardedQueryStringsFields {
 }
 
 /// The nested block `aws_lightsail_distribution.default_cache_behavior`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionDefaultCacheBehavior(Body);
+
+impl std::fmt::Debug for LightsailDistributionDefaultCacheBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionDefaultCacheBehavior").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDistributionDefaultCacheBehavior`].
 #[derive(Clone, Debug)]
@@ -2466,10 +2871,18 @@ impl LightsailDistributionDefaultCacheBehavior {
 }
 
 /// The fields of a [`LightsailDistributionDefaultCacheBehavior`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionDefaultCacheBehaviorFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionDefaultCacheBehaviorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionDefaultCacheBehaviorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionDefaultCacheBehaviorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2492,10 +2905,18 @@ impl LightsailDistributionDefaultCacheBehaviorFields {
 pub enum LightsailDistributionLocation {}
 
 /// The fields of a [`LightsailDistributionLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionLocationFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2519,8 +2940,15 @@ impl LightsailDistributionLocationFields {
 }
 
 /// The nested block `aws_lightsail_distribution.origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionOrigin(Body);
+
+impl std::fmt::Debug for LightsailDistributionOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionOrigin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDistributionOrigin`].
 #[derive(Clone, Debug)]
@@ -2550,10 +2978,18 @@ impl LightsailDistributionOrigin {
 }
 
 /// The fields of a [`LightsailDistributionOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionOriginFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2587,8 +3023,15 @@ impl LightsailDistributionOriginFields {
 }
 
 /// The nested block `aws_lightsail_distribution.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionTimeouts(Body);
+
+impl std::fmt::Debug for LightsailDistributionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LightsailDistributionTimeouts {
     #[inline]
@@ -2614,10 +3057,18 @@ impl LightsailDistributionTimeouts {
 }
 
 /// The fields of a [`LightsailDistributionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDistributionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LightsailDistributionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDistributionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailDistributionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2646,8 +3097,15 @@ impl LightsailDistributionTimeoutsFields {
 }
 
 /// The resource `aws_lightsail_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDomain(Body);
+
+impl std::fmt::Debug for LightsailDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDomain`].
 #[derive(Clone, Debug)]
@@ -2678,9 +3136,11 @@ impl LightsailDomain {
 }
 
 impl BlockType for LightsailDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2694,16 +3154,25 @@ impl Resource for LightsailDomain {
 }
 
 /// A declared [`LightsailDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDomainRef(BlockRef);
 
+impl std::fmt::Debug for LightsailDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2737,8 +3206,15 @@ impl LightsailDomainRef {
 }
 
 /// The resource `aws_lightsail_domain_entry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDomainEntry(Body);
+
+impl std::fmt::Debug for LightsailDomainEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDomainEntry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailDomainEntry`].
 #[derive(Clone, Debug)]
@@ -2780,9 +3256,11 @@ impl LightsailDomainEntry {
 }
 
 impl BlockType for LightsailDomainEntry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2796,16 +3274,25 @@ impl Resource for LightsailDomainEntry {
 }
 
 /// A declared [`LightsailDomainEntry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailDomainEntryRef(BlockRef);
 
+impl std::fmt::Debug for LightsailDomainEntryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailDomainEntryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailDomainEntryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailDomainEntryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2854,8 +3341,15 @@ impl LightsailDomainEntryRef {
 }
 
 /// The resource `aws_lightsail_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstance(Body);
+
+impl std::fmt::Debug for LightsailInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailInstance`].
 #[derive(Clone, Debug)]
@@ -2922,9 +3416,11 @@ impl LightsailInstance {
 }
 
 impl BlockType for LightsailInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2938,16 +3434,25 @@ impl Resource for LightsailInstance {
 }
 
 /// A declared [`LightsailInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstanceRef(BlockRef);
 
+impl std::fmt::Debug for LightsailInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3066,8 +3571,15 @@ impl LightsailInstanceRef {
 }
 
 /// The nested block `aws_lightsail_instance.add_on`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstanceAddOn(Body);
+
+impl std::fmt::Debug for LightsailInstanceAddOn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstanceAddOn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailInstanceAddOn`].
 #[derive(Clone, Debug)]
@@ -3091,10 +3603,18 @@ impl LightsailInstanceAddOn {
 }
 
 /// The fields of a [`LightsailInstanceAddOn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstanceAddOnFields(Expr);
 
+impl std::fmt::Debug for LightsailInstanceAddOnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstanceAddOnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailInstanceAddOnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3123,8 +3643,15 @@ impl LightsailInstanceAddOnFields {
 }
 
 /// The resource `aws_lightsail_instance_public_ports`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstancePublicPorts(Body);
+
+impl std::fmt::Debug for LightsailInstancePublicPorts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstancePublicPorts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailInstancePublicPorts`].
 #[derive(Clone, Debug)]
@@ -3157,9 +3684,11 @@ impl LightsailInstancePublicPorts {
 }
 
 impl BlockType for LightsailInstancePublicPorts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3173,16 +3702,25 @@ impl Resource for LightsailInstancePublicPorts {
 }
 
 /// A declared [`LightsailInstancePublicPorts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstancePublicPortsRef(BlockRef);
 
+impl std::fmt::Debug for LightsailInstancePublicPortsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstancePublicPortsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailInstancePublicPortsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailInstancePublicPortsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3216,8 +3754,15 @@ impl LightsailInstancePublicPortsRef {
 }
 
 /// The nested block `aws_lightsail_instance_public_ports.port_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstancePublicPortsPortInfo(Body);
+
+impl std::fmt::Debug for LightsailInstancePublicPortsPortInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstancePublicPortsPortInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailInstancePublicPortsPortInfo`].
 #[derive(Clone, Debug)]
@@ -3256,10 +3801,18 @@ impl LightsailInstancePublicPortsPortInfo {
 }
 
 /// The fields of a [`LightsailInstancePublicPortsPortInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailInstancePublicPortsPortInfoFields(Expr);
 
+impl std::fmt::Debug for LightsailInstancePublicPortsPortInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailInstancePublicPortsPortInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailInstancePublicPortsPortInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3303,8 +3856,15 @@ impl LightsailInstancePublicPortsPortInfoFields {
 }
 
 /// The resource `aws_lightsail_key_pair`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailKeyPair(Body);
+
+impl std::fmt::Debug for LightsailKeyPair {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailKeyPair").field(&self.0).finish()
+    }
+}
 
 impl LightsailKeyPair {
     #[inline]
@@ -3356,9 +3916,11 @@ impl LightsailKeyPair {
 }
 
 impl BlockType for LightsailKeyPair {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3372,16 +3934,25 @@ impl Resource for LightsailKeyPair {
 }
 
 /// A declared [`LightsailKeyPair`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailKeyPairRef(BlockRef);
 
+impl std::fmt::Debug for LightsailKeyPairRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailKeyPairRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailKeyPairRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailKeyPairRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3460,8 +4031,15 @@ impl LightsailKeyPairRef {
 }
 
 /// The resource `aws_lightsail_lb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLb(Body);
+
+impl std::fmt::Debug for LightsailLb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailLb`].
 #[derive(Clone, Debug)]
@@ -3514,9 +4092,11 @@ impl LightsailLb {
 }
 
 impl BlockType for LightsailLb {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3530,16 +4110,25 @@ impl Resource for LightsailLb {
 }
 
 /// A declared [`LightsailLb`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbRef(BlockRef);
 
+impl std::fmt::Debug for LightsailLbRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailLbRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailLbRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3623,8 +4212,15 @@ impl LightsailLbRef {
 }
 
 /// The resource `aws_lightsail_lb_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbAttachment(Body);
+
+impl std::fmt::Debug for LightsailLbAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailLbAttachment`].
 #[derive(Clone, Debug)]
@@ -3657,9 +4253,11 @@ impl LightsailLbAttachment {
 }
 
 impl BlockType for LightsailLbAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3673,16 +4271,25 @@ impl Resource for LightsailLbAttachment {
 }
 
 /// A declared [`LightsailLbAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for LightsailLbAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailLbAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailLbAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3716,8 +4323,15 @@ impl LightsailLbAttachmentRef {
 }
 
 /// The resource `aws_lightsail_lb_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbCertificate(Body);
+
+impl std::fmt::Debug for LightsailLbCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailLbCertificate`].
 #[derive(Clone, Debug)]
@@ -3760,9 +4374,11 @@ impl LightsailLbCertificate {
 }
 
 impl BlockType for LightsailLbCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3776,16 +4392,25 @@ impl Resource for LightsailLbCertificate {
 }
 
 /// A declared [`LightsailLbCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbCertificateRef(BlockRef);
 
+impl std::fmt::Debug for LightsailLbCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailLbCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailLbCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3853,10 +4478,18 @@ impl LightsailLbCertificateRef {
 pub enum LightsailLbCertificateDomainValidationRecords {}
 
 /// The fields of a [`LightsailLbCertificateDomainValidationRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbCertificateDomainValidationRecordsFields(Expr);
 
+impl std::fmt::Debug for LightsailLbCertificateDomainValidationRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbCertificateDomainValidationRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LightsailLbCertificateDomainValidationRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3890,8 +4523,15 @@ impl LightsailLbCertificateDomainValidationRecordsFields {
 }
 
 /// The resource `aws_lightsail_lb_certificate_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbCertificateAttachment(Body);
+
+impl std::fmt::Debug for LightsailLbCertificateAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbCertificateAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailLbCertificateAttachment`].
 #[derive(Clone, Debug)]
@@ -3924,9 +4564,11 @@ impl LightsailLbCertificateAttachment {
 }
 
 impl BlockType for LightsailLbCertificateAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3940,16 +4582,25 @@ impl Resource for LightsailLbCertificateAttachment {
 }
 
 /// A declared [`LightsailLbCertificateAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbCertificateAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for LightsailLbCertificateAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbCertificateAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailLbCertificateAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailLbCertificateAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3983,8 +4634,15 @@ impl LightsailLbCertificateAttachmentRef {
 }
 
 /// The resource `aws_lightsail_lb_https_redirection_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbHttpsRedirectionPolicy(Body);
+
+impl std::fmt::Debug for LightsailLbHttpsRedirectionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbHttpsRedirectionPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailLbHttpsRedirectionPolicy`].
 #[derive(Clone, Debug)]
@@ -4017,9 +4675,11 @@ impl LightsailLbHttpsRedirectionPolicy {
 }
 
 impl BlockType for LightsailLbHttpsRedirectionPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4033,16 +4693,25 @@ impl Resource for LightsailLbHttpsRedirectionPolicy {
 }
 
 /// A declared [`LightsailLbHttpsRedirectionPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbHttpsRedirectionPolicyRef(BlockRef);
 
+impl std::fmt::Debug for LightsailLbHttpsRedirectionPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbHttpsRedirectionPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailLbHttpsRedirectionPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailLbHttpsRedirectionPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4076,8 +4745,15 @@ impl LightsailLbHttpsRedirectionPolicyRef {
 }
 
 /// The resource `aws_lightsail_lb_stickiness_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbStickinessPolicy(Body);
+
+impl std::fmt::Debug for LightsailLbStickinessPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbStickinessPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailLbStickinessPolicy`].
 #[derive(Clone, Debug)]
@@ -4112,9 +4788,11 @@ impl LightsailLbStickinessPolicy {
 }
 
 impl BlockType for LightsailLbStickinessPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4128,16 +4806,25 @@ impl Resource for LightsailLbStickinessPolicy {
 }
 
 /// A declared [`LightsailLbStickinessPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailLbStickinessPolicyRef(BlockRef);
 
+impl std::fmt::Debug for LightsailLbStickinessPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailLbStickinessPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailLbStickinessPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailLbStickinessPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4176,8 +4863,15 @@ impl LightsailLbStickinessPolicyRef {
 }
 
 /// The resource `aws_lightsail_static_ip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailStaticIp(Body);
+
+impl std::fmt::Debug for LightsailStaticIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailStaticIp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailStaticIp`].
 #[derive(Clone, Debug)]
@@ -4208,9 +4902,11 @@ impl LightsailStaticIp {
 }
 
 impl BlockType for LightsailStaticIp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4224,16 +4920,25 @@ impl Resource for LightsailStaticIp {
 }
 
 /// A declared [`LightsailStaticIp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailStaticIpRef(BlockRef);
 
+impl std::fmt::Debug for LightsailStaticIpRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailStaticIpRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailStaticIpRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailStaticIpRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4277,8 +4982,15 @@ impl LightsailStaticIpRef {
 }
 
 /// The resource `aws_lightsail_static_ip_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailStaticIpAttachment(Body);
+
+impl std::fmt::Debug for LightsailStaticIpAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailStaticIpAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LightsailStaticIpAttachment`].
 #[derive(Clone, Debug)]
@@ -4311,9 +5023,11 @@ impl LightsailStaticIpAttachment {
 }
 
 impl BlockType for LightsailStaticIpAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4327,16 +5041,25 @@ impl Resource for LightsailStaticIpAttachment {
 }
 
 /// A declared [`LightsailStaticIpAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LightsailStaticIpAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for LightsailStaticIpAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LightsailStaticIpAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LightsailStaticIpAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LightsailStaticIpAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

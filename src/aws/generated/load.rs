@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_load_balancer_backend_server_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerBackendServerPolicy(Body);
+
+impl std::fmt::Debug for LoadBalancerBackendServerPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerBackendServerPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LoadBalancerBackendServerPolicy`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl LoadBalancerBackendServerPolicy {
 }
 
 impl BlockType for LoadBalancerBackendServerPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for LoadBalancerBackendServerPolicy {
 }
 
 /// A declared [`LoadBalancerBackendServerPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerBackendServerPolicyRef(BlockRef);
 
+impl std::fmt::Debug for LoadBalancerBackendServerPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerBackendServerPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LoadBalancerBackendServerPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LoadBalancerBackendServerPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -112,8 +130,15 @@ impl LoadBalancerBackendServerPolicyRef {
 }
 
 /// The resource `aws_load_balancer_listener_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerListenerPolicy(Body);
+
+impl std::fmt::Debug for LoadBalancerListenerPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerListenerPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LoadBalancerListenerPolicy`].
 #[derive(Clone, Debug)]
@@ -156,9 +181,11 @@ impl LoadBalancerListenerPolicy {
 }
 
 impl BlockType for LoadBalancerListenerPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -172,16 +199,25 @@ impl Resource for LoadBalancerListenerPolicy {
 }
 
 /// A declared [`LoadBalancerListenerPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerListenerPolicyRef(BlockRef);
 
+impl std::fmt::Debug for LoadBalancerListenerPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerListenerPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LoadBalancerListenerPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LoadBalancerListenerPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -225,8 +261,15 @@ impl LoadBalancerListenerPolicyRef {
 }
 
 /// The resource `aws_load_balancer_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPolicy(Body);
+
+impl std::fmt::Debug for LoadBalancerPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LoadBalancerPolicy`].
 #[derive(Clone, Debug)]
@@ -267,9 +310,11 @@ impl LoadBalancerPolicy {
 }
 
 impl BlockType for LoadBalancerPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -283,16 +328,25 @@ impl Resource for LoadBalancerPolicy {
 }
 
 /// A declared [`LoadBalancerPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPolicyRef(BlockRef);
 
+impl std::fmt::Debug for LoadBalancerPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LoadBalancerPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LoadBalancerPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -336,8 +390,15 @@ impl LoadBalancerPolicyRef {
 }
 
 /// The nested block `aws_load_balancer_policy.policy_attribute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPolicyPolicyAttribute(Body);
+
+impl std::fmt::Debug for LoadBalancerPolicyPolicyAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPolicyPolicyAttribute").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPolicyPolicyAttribute {
     #[inline]
@@ -358,10 +419,18 @@ impl LoadBalancerPolicyPolicyAttribute {
 }
 
 /// The fields of a [`LoadBalancerPolicyPolicyAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPolicyPolicyAttributeFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPolicyPolicyAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPolicyPolicyAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPolicyPolicyAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

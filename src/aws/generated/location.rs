@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_location_geofence_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationGeofenceCollection(Body);
+
+impl std::fmt::Debug for LocationGeofenceCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationGeofenceCollection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LocationGeofenceCollection`].
 #[derive(Clone, Debug)]
@@ -66,9 +73,11 @@ impl LocationGeofenceCollection {
 }
 
 impl BlockType for LocationGeofenceCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -82,16 +91,25 @@ impl Resource for LocationGeofenceCollection {
 }
 
 /// A declared [`LocationGeofenceCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationGeofenceCollectionRef(BlockRef);
 
+impl std::fmt::Debug for LocationGeofenceCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationGeofenceCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LocationGeofenceCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LocationGeofenceCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -160,8 +178,15 @@ impl LocationGeofenceCollectionRef {
 }
 
 /// The nested block `aws_location_geofence_collection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationGeofenceCollectionTimeouts(Body);
+
+impl std::fmt::Debug for LocationGeofenceCollectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationGeofenceCollectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LocationGeofenceCollectionTimeouts {
     #[inline]
@@ -187,10 +212,18 @@ impl LocationGeofenceCollectionTimeouts {
 }
 
 /// The fields of a [`LocationGeofenceCollectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationGeofenceCollectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LocationGeofenceCollectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationGeofenceCollectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LocationGeofenceCollectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -219,8 +252,15 @@ impl LocationGeofenceCollectionTimeoutsFields {
 }
 
 /// The resource `aws_location_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationMap(Body);
+
+impl std::fmt::Debug for LocationMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LocationMap`].
 #[derive(Clone, Debug)]
@@ -268,9 +308,11 @@ impl LocationMap {
 }
 
 impl BlockType for LocationMap {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -284,16 +326,25 @@ impl Resource for LocationMap {
 }
 
 /// A declared [`LocationMap`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationMapRef(BlockRef);
 
+impl std::fmt::Debug for LocationMapRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationMapRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LocationMapRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LocationMapRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -357,8 +408,15 @@ impl LocationMapRef {
 }
 
 /// The nested block `aws_location_map.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationMapConfiguration(Body);
+
+impl std::fmt::Debug for LocationMapConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationMapConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LocationMapConfiguration`].
 #[derive(Clone, Debug)]
@@ -378,10 +436,18 @@ impl LocationMapConfiguration {
 }
 
 /// The fields of a [`LocationMapConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationMapConfigurationFields(Expr);
 
+impl std::fmt::Debug for LocationMapConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationMapConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LocationMapConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -400,8 +466,15 @@ impl LocationMapConfigurationFields {
 }
 
 /// The resource `aws_location_place_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationPlaceIndex(Body);
+
+impl std::fmt::Debug for LocationPlaceIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationPlaceIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LocationPlaceIndex`].
 #[derive(Clone, Debug)]
@@ -454,9 +527,11 @@ impl LocationPlaceIndex {
 }
 
 impl BlockType for LocationPlaceIndex {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -470,16 +545,25 @@ impl Resource for LocationPlaceIndex {
 }
 
 /// A declared [`LocationPlaceIndex`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationPlaceIndexRef(BlockRef);
 
+impl std::fmt::Debug for LocationPlaceIndexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationPlaceIndexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LocationPlaceIndexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LocationPlaceIndexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -548,8 +632,15 @@ impl LocationPlaceIndexRef {
 }
 
 /// The nested block `aws_location_place_index.data_source_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationPlaceIndexDataSourceConfiguration(Body);
+
+impl std::fmt::Debug for LocationPlaceIndexDataSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationPlaceIndexDataSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl LocationPlaceIndexDataSourceConfiguration {
     #[inline]
@@ -565,10 +656,18 @@ impl LocationPlaceIndexDataSourceConfiguration {
 }
 
 /// The fields of a [`LocationPlaceIndexDataSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationPlaceIndexDataSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for LocationPlaceIndexDataSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationPlaceIndexDataSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LocationPlaceIndexDataSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -587,8 +686,15 @@ impl LocationPlaceIndexDataSourceConfigurationFields {
 }
 
 /// The resource `aws_location_route_calculator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationRouteCalculator(Body);
+
+impl std::fmt::Debug for LocationRouteCalculator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationRouteCalculator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LocationRouteCalculator`].
 #[derive(Clone, Debug)]
@@ -641,9 +747,11 @@ impl LocationRouteCalculator {
 }
 
 impl BlockType for LocationRouteCalculator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -657,16 +765,25 @@ impl Resource for LocationRouteCalculator {
 }
 
 /// A declared [`LocationRouteCalculator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationRouteCalculatorRef(BlockRef);
 
+impl std::fmt::Debug for LocationRouteCalculatorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationRouteCalculatorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LocationRouteCalculatorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LocationRouteCalculatorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -735,8 +852,15 @@ impl LocationRouteCalculatorRef {
 }
 
 /// The nested block `aws_location_route_calculator.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationRouteCalculatorTimeouts(Body);
+
+impl std::fmt::Debug for LocationRouteCalculatorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationRouteCalculatorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LocationRouteCalculatorTimeouts {
     #[inline]
@@ -762,10 +886,18 @@ impl LocationRouteCalculatorTimeouts {
 }
 
 /// The fields of a [`LocationRouteCalculatorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationRouteCalculatorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LocationRouteCalculatorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationRouteCalculatorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LocationRouteCalculatorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -794,8 +926,15 @@ impl LocationRouteCalculatorTimeoutsFields {
 }
 
 /// The resource `aws_location_tracker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationTracker(Body);
+
+impl std::fmt::Debug for LocationTracker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationTracker").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LocationTracker`].
 #[derive(Clone, Debug)]
@@ -851,9 +990,11 @@ impl LocationTracker {
 }
 
 impl BlockType for LocationTracker {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -867,16 +1008,25 @@ impl Resource for LocationTracker {
 }
 
 /// A declared [`LocationTracker`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationTrackerRef(BlockRef);
 
+impl std::fmt::Debug for LocationTrackerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationTrackerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LocationTrackerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LocationTrackerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -945,8 +1095,15 @@ impl LocationTrackerRef {
 }
 
 /// The resource `aws_location_tracker_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationTrackerAssociation(Body);
+
+impl std::fmt::Debug for LocationTrackerAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationTrackerAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LocationTrackerAssociation`].
 #[derive(Clone, Debug)]
@@ -984,9 +1141,11 @@ impl LocationTrackerAssociation {
 }
 
 impl BlockType for LocationTrackerAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1000,16 +1159,25 @@ impl Resource for LocationTrackerAssociation {
 }
 
 /// A declared [`LocationTrackerAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationTrackerAssociationRef(BlockRef);
 
+impl std::fmt::Debug for LocationTrackerAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationTrackerAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LocationTrackerAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LocationTrackerAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1048,8 +1216,15 @@ impl LocationTrackerAssociationRef {
 }
 
 /// The nested block `aws_location_tracker_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationTrackerAssociationTimeouts(Body);
+
+impl std::fmt::Debug for LocationTrackerAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationTrackerAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl LocationTrackerAssociationTimeouts {
     #[inline]
@@ -1070,10 +1245,18 @@ impl LocationTrackerAssociationTimeouts {
 }
 
 /// The fields of a [`LocationTrackerAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LocationTrackerAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for LocationTrackerAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocationTrackerAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LocationTrackerAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1097,8 +1280,15 @@ impl LocationTrackerAssociationTimeoutsFields {
 }
 
 /// The data source `aws_location_geofence_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationGeofenceCollection(Body);
+
+impl std::fmt::Debug for DataAwsLocationGeofenceCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationGeofenceCollection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLocationGeofenceCollection`].
 #[derive(Clone, Debug)]
@@ -1139,9 +1329,11 @@ impl DataAwsLocationGeofenceCollection {
 }
 
 impl BlockType for DataAwsLocationGeofenceCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1154,16 +1346,25 @@ impl DataSource for DataAwsLocationGeofenceCollection {
 }
 
 /// A declared [`DataAwsLocationGeofenceCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationGeofenceCollectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLocationGeofenceCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationGeofenceCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLocationGeofenceCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLocationGeofenceCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1222,8 +1423,15 @@ impl DataAwsLocationGeofenceCollectionRef {
 }
 
 /// The data source `aws_location_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationMap(Body);
+
+impl std::fmt::Debug for DataAwsLocationMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLocationMap`].
 #[derive(Clone, Debug)]
@@ -1259,9 +1467,11 @@ impl DataAwsLocationMap {
 }
 
 impl BlockType for DataAwsLocationMap {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1274,16 +1484,25 @@ impl DataSource for DataAwsLocationMap {
 }
 
 /// A declared [`DataAwsLocationMap`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationMapRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLocationMapRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationMapRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLocationMapRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLocationMapRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1346,10 +1565,18 @@ impl DataAwsLocationMapRef {
 pub enum DataAwsLocationMapConfiguration {}
 
 /// The fields of a [`DataAwsLocationMapConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationMapConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLocationMapConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationMapConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLocationMapConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1368,8 +1595,15 @@ impl DataAwsLocationMapConfigurationFields {
 }
 
 /// The data source `aws_location_place_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationPlaceIndex(Body);
+
+impl std::fmt::Debug for DataAwsLocationPlaceIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationPlaceIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLocationPlaceIndex`].
 #[derive(Clone, Debug)]
@@ -1405,9 +1639,11 @@ impl DataAwsLocationPlaceIndex {
 }
 
 impl BlockType for DataAwsLocationPlaceIndex {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1420,16 +1656,25 @@ impl DataSource for DataAwsLocationPlaceIndex {
 }
 
 /// A declared [`DataAwsLocationPlaceIndex`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationPlaceIndexRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLocationPlaceIndexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationPlaceIndexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLocationPlaceIndexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLocationPlaceIndexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1497,10 +1742,18 @@ impl DataAwsLocationPlaceIndexRef {
 pub enum DataAwsLocationPlaceIndexDataSourceConfiguration {}
 
 /// The fields of a [`DataAwsLocationPlaceIndexDataSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationPlaceIndexDataSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsLocationPlaceIndexDataSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationPlaceIndexDataSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsLocationPlaceIndexDataSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1519,8 +1772,15 @@ impl DataAwsLocationPlaceIndexDataSourceConfigurationFields {
 }
 
 /// The data source `aws_location_route_calculator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationRouteCalculator(Body);
+
+impl std::fmt::Debug for DataAwsLocationRouteCalculator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationRouteCalculator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLocationRouteCalculator`].
 #[derive(Clone, Debug)]
@@ -1556,9 +1816,11 @@ impl DataAwsLocationRouteCalculator {
 }
 
 impl BlockType for DataAwsLocationRouteCalculator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1571,16 +1833,25 @@ impl DataSource for DataAwsLocationRouteCalculator {
 }
 
 /// A declared [`DataAwsLocationRouteCalculator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationRouteCalculatorRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLocationRouteCalculatorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationRouteCalculatorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLocationRouteCalculatorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLocationRouteCalculatorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1639,8 +1910,15 @@ impl DataAwsLocationRouteCalculatorRef {
 }
 
 /// The data source `aws_location_tracker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationTracker(Body);
+
+impl std::fmt::Debug for DataAwsLocationTracker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationTracker").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLocationTracker`].
 #[derive(Clone, Debug)]
@@ -1676,9 +1954,11 @@ impl DataAwsLocationTracker {
 }
 
 impl BlockType for DataAwsLocationTracker {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1691,16 +1971,25 @@ impl DataSource for DataAwsLocationTracker {
 }
 
 /// A declared [`DataAwsLocationTracker`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationTrackerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLocationTrackerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationTrackerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLocationTrackerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLocationTrackerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1764,8 +2053,15 @@ impl DataAwsLocationTrackerRef {
 }
 
 /// The data source `aws_location_tracker_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationTrackerAssociation(Body);
+
+impl std::fmt::Debug for DataAwsLocationTrackerAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationTrackerAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLocationTrackerAssociation`].
 #[derive(Clone, Debug)]
@@ -1798,9 +2094,11 @@ impl DataAwsLocationTrackerAssociation {
 }
 
 impl BlockType for DataAwsLocationTrackerAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1813,16 +2111,25 @@ impl DataSource for DataAwsLocationTrackerAssociation {
 }
 
 /// A declared [`DataAwsLocationTrackerAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationTrackerAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLocationTrackerAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationTrackerAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLocationTrackerAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLocationTrackerAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1856,8 +2163,15 @@ impl DataAwsLocationTrackerAssociationRef {
 }
 
 /// The data source `aws_location_tracker_associations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationTrackerAssociations(Body);
+
+impl std::fmt::Debug for DataAwsLocationTrackerAssociations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationTrackerAssociations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsLocationTrackerAssociations`].
 #[derive(Clone, Debug)]
@@ -1888,9 +2202,11 @@ impl DataAwsLocationTrackerAssociations {
 }
 
 impl BlockType for DataAwsLocationTrackerAssociations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1903,16 +2219,25 @@ impl DataSource for DataAwsLocationTrackerAssociations {
 }
 
 /// A declared [`DataAwsLocationTrackerAssociations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsLocationTrackerAssociationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsLocationTrackerAssociationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsLocationTrackerAssociationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsLocationTrackerAssociationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsLocationTrackerAssociationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_m2_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2Application(Body);
+
+impl std::fmt::Debug for M2Application {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2Application").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`M2Application`].
 #[derive(Clone, Debug)]
@@ -69,9 +76,11 @@ impl M2Application {
 }
 
 impl BlockType for M2Application {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -85,16 +94,25 @@ impl Resource for M2Application {
 }
 
 /// A declared [`M2Application`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2ApplicationRef(BlockRef);
 
+impl std::fmt::Debug for M2ApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2ApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for M2ApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for M2ApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -178,8 +196,15 @@ impl M2ApplicationRef {
 }
 
 /// The nested block `aws_m2_application.definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2ApplicationDefinition(Body);
+
+impl std::fmt::Debug for M2ApplicationDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2ApplicationDefinition").field(&self.0).finish()
+    }
+}
 
 impl M2ApplicationDefinition {
     #[inline]
@@ -200,10 +225,18 @@ impl M2ApplicationDefinition {
 }
 
 /// The fields of a [`M2ApplicationDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2ApplicationDefinitionFields(Expr);
 
+impl std::fmt::Debug for M2ApplicationDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2ApplicationDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2ApplicationDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -227,8 +260,15 @@ impl M2ApplicationDefinitionFields {
 }
 
 /// The nested block `aws_m2_application.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2ApplicationTimeouts(Body);
+
+impl std::fmt::Debug for M2ApplicationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2ApplicationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl M2ApplicationTimeouts {
     #[inline]
@@ -257,10 +297,18 @@ impl M2ApplicationTimeouts {
 }
 
 /// The fields of a [`M2ApplicationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2ApplicationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for M2ApplicationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2ApplicationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2ApplicationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -289,8 +337,15 @@ impl M2ApplicationTimeoutsFields {
 }
 
 /// The resource `aws_m2_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2Deployment(Body);
+
+impl std::fmt::Debug for M2Deployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2Deployment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`M2Deployment`].
 #[derive(Clone, Debug)]
@@ -332,9 +387,11 @@ impl M2Deployment {
 }
 
 impl BlockType for M2Deployment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -348,16 +405,25 @@ impl Resource for M2Deployment {
 }
 
 /// A declared [`M2Deployment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2DeploymentRef(BlockRef);
 
+impl std::fmt::Debug for M2DeploymentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2DeploymentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for M2DeploymentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for M2DeploymentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -416,8 +482,15 @@ impl M2DeploymentRef {
 }
 
 /// The nested block `aws_m2_deployment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2DeploymentTimeouts(Body);
+
+impl std::fmt::Debug for M2DeploymentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2DeploymentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl M2DeploymentTimeouts {
     #[inline]
@@ -446,10 +519,18 @@ impl M2DeploymentTimeouts {
 }
 
 /// The fields of a [`M2DeploymentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2DeploymentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for M2DeploymentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2DeploymentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2DeploymentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -478,8 +559,15 @@ impl M2DeploymentTimeoutsFields {
 }
 
 /// The resource `aws_m2_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2Environment(Body);
+
+impl std::fmt::Debug for M2Environment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2Environment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`M2Environment`].
 #[derive(Clone, Debug)]
@@ -576,9 +664,11 @@ impl M2Environment {
 }
 
 impl BlockType for M2Environment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -592,16 +682,25 @@ impl Resource for M2Environment {
 }
 
 /// A declared [`M2Environment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for M2EnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for M2EnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for M2EnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -725,8 +824,15 @@ impl M2EnvironmentRef {
 }
 
 /// The nested block `aws_m2_environment.high_availability_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentHighAvailabilityConfig(Body);
+
+impl std::fmt::Debug for M2EnvironmentHighAvailabilityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentHighAvailabilityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`M2EnvironmentHighAvailabilityConfig`].
 #[derive(Clone, Debug)]
@@ -746,10 +852,18 @@ impl M2EnvironmentHighAvailabilityConfig {
 }
 
 /// The fields of a [`M2EnvironmentHighAvailabilityConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentHighAvailabilityConfigFields(Expr);
 
+impl std::fmt::Debug for M2EnvironmentHighAvailabilityConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentHighAvailabilityConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2EnvironmentHighAvailabilityConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -768,8 +882,15 @@ impl M2EnvironmentHighAvailabilityConfigFields {
 }
 
 /// The nested block `aws_m2_environment.storage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentStorageConfiguration(Body);
+
+impl std::fmt::Debug for M2EnvironmentStorageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentStorageConfiguration").field(&self.0).finish()
+    }
+}
 
 impl M2EnvironmentStorageConfiguration {
     #[inline]
@@ -792,10 +913,18 @@ impl M2EnvironmentStorageConfiguration {
 }
 
 /// The fields of a [`M2EnvironmentStorageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentStorageConfigurationFields(Expr);
 
+impl std::fmt::Debug for M2EnvironmentStorageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentStorageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2EnvironmentStorageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -819,8 +948,15 @@ impl M2EnvironmentStorageConfigurationFields {
 }
 
 /// The nested block `aws_m2_environment.storage_configuration.efs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentStorageConfigurationEfs(Body);
+
+impl std::fmt::Debug for M2EnvironmentStorageConfigurationEfs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentStorageConfigurationEfs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`M2EnvironmentStorageConfigurationEfs`].
 #[derive(Clone, Debug)]
@@ -842,10 +978,18 @@ impl M2EnvironmentStorageConfigurationEfs {
 }
 
 /// The fields of a [`M2EnvironmentStorageConfigurationEfs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentStorageConfigurationEfsFields(Expr);
 
+impl std::fmt::Debug for M2EnvironmentStorageConfigurationEfsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentStorageConfigurationEfsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2EnvironmentStorageConfigurationEfsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -869,8 +1013,15 @@ impl M2EnvironmentStorageConfigurationEfsFields {
 }
 
 /// The nested block `aws_m2_environment.storage_configuration.fsx`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentStorageConfigurationFsx(Body);
+
+impl std::fmt::Debug for M2EnvironmentStorageConfigurationFsx {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentStorageConfigurationFsx").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`M2EnvironmentStorageConfigurationFsx`].
 #[derive(Clone, Debug)]
@@ -892,10 +1043,18 @@ impl M2EnvironmentStorageConfigurationFsx {
 }
 
 /// The fields of a [`M2EnvironmentStorageConfigurationFsx`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentStorageConfigurationFsxFields(Expr);
 
+impl std::fmt::Debug for M2EnvironmentStorageConfigurationFsxFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentStorageConfigurationFsxFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2EnvironmentStorageConfigurationFsxFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -919,8 +1078,15 @@ impl M2EnvironmentStorageConfigurationFsxFields {
 }
 
 /// The nested block `aws_m2_environment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentTimeouts(Body);
+
+impl std::fmt::Debug for M2EnvironmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl M2EnvironmentTimeouts {
     #[inline]
@@ -949,10 +1115,18 @@ impl M2EnvironmentTimeouts {
 }
 
 /// The fields of a [`M2EnvironmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct M2EnvironmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for M2EnvironmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("M2EnvironmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for M2EnvironmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_macie2_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2Account(Body);
+
+impl std::fmt::Debug for Macie2Account {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2Account").field(&self.0).finish()
+    }
+}
 
 impl Macie2Account {
     #[inline]
@@ -42,9 +49,11 @@ impl Macie2Account {
 }
 
 impl BlockType for Macie2Account {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl Resource for Macie2Account {
 }
 
 /// A declared [`Macie2Account`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2AccountRef(BlockRef);
 
+impl std::fmt::Debug for Macie2AccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2AccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2AccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2AccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -116,8 +134,15 @@ impl Macie2AccountRef {
 }
 
 /// The resource `aws_macie2_classification_export_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationExportConfiguration(Body);
+
+impl std::fmt::Debug for Macie2ClassificationExportConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationExportConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2ClassificationExportConfiguration`].
 #[derive(Clone, Debug)]
@@ -148,9 +173,11 @@ impl Macie2ClassificationExportConfiguration {
 }
 
 impl BlockType for Macie2ClassificationExportConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -164,16 +191,25 @@ impl Resource for Macie2ClassificationExportConfiguration {
 }
 
 /// A declared [`Macie2ClassificationExportConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationExportConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for Macie2ClassificationExportConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationExportConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2ClassificationExportConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2ClassificationExportConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -202,8 +238,15 @@ impl Macie2ClassificationExportConfigurationRef {
 }
 
 /// The nested block `aws_macie2_classification_export_configuration.s3_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationExportConfigurationS3Destination(Body);
+
+impl std::fmt::Debug for Macie2ClassificationExportConfigurationS3Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationExportConfigurationS3Destination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2ClassificationExportConfigurationS3Destination`].
 #[derive(Clone, Debug)]
@@ -230,10 +273,18 @@ impl Macie2ClassificationExportConfigurationS3Destination {
 }
 
 /// The fields of a [`Macie2ClassificationExportConfigurationS3Destination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationExportConfigurationS3DestinationFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationExportConfigurationS3DestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationExportConfigurationS3DestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationExportConfigurationS3DestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -262,8 +313,15 @@ impl Macie2ClassificationExportConfigurationS3DestinationFields {
 }
 
 /// The resource `aws_macie2_classification_job`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJob(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJob").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2ClassificationJob`].
 #[derive(Clone, Debug)]
@@ -351,9 +409,11 @@ impl Macie2ClassificationJob {
 }
 
 impl BlockType for Macie2ClassificationJob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -367,16 +427,25 @@ impl Resource for Macie2ClassificationJob {
 }
 
 /// A declared [`Macie2ClassificationJob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobRef(BlockRef);
 
+impl std::fmt::Debug for Macie2ClassificationJobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2ClassificationJobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2ClassificationJobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -485,8 +554,15 @@ impl Macie2ClassificationJobRef {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinition(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinition").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinition {
     #[inline]
@@ -513,10 +589,18 @@ impl Macie2ClassificationJobS3JobDefinition {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -545,8 +629,15 @@ impl Macie2ClassificationJobS3JobDefinitionFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteria(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteria").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteria {
     #[inline]
@@ -567,10 +658,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteria {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -594,8 +693,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.excludes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludes(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludes").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludes {
     #[inline]
@@ -612,10 +718,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludes {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -634,8 +748,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.excludes.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAnd(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAnd").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAnd {
     #[inline]
@@ -656,10 +777,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAnd {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -683,8 +812,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.excludes.and.simple_criterion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterion(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterion").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterion {
     #[inline]
@@ -710,10 +846,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriter
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterionFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriterionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -742,8 +886,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndSimpleCriter
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.excludes.and.tag_criterion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion {
     #[inline]
@@ -765,10 +916,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -792,8 +951,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.excludes.and.tag_criterion.tag_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValues(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValues").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValues {
     #[inline]
@@ -814,10 +980,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValuesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterionTagValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -841,8 +1015,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaExcludesAndTagCriterion
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.includes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludes(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludes").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludes {
     #[inline]
@@ -859,10 +1040,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludes {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -881,8 +1070,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.includes.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAnd(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAnd").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAnd {
     #[inline]
@@ -903,10 +1099,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAnd {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -930,8 +1134,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.includes.and.simple_criterion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterion(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterion").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterion {
     #[inline]
@@ -957,10 +1168,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriter
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterionFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriterionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -989,8 +1208,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndSimpleCriter
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.includes.and.tag_criterion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion {
     #[inline]
@@ -1012,10 +1238,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1039,8 +1273,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_criteria.includes.and.tag_criterion.tag_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValues(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValues").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValues {
     #[inline]
@@ -1061,10 +1302,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValuesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterionTagValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1088,8 +1337,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketCriteriaIncludesAndTagCriterion
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.bucket_definitions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketDefinitions(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketDefinitions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketDefinitions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2ClassificationJobS3JobDefinitionBucketDefinitions`].
 #[derive(Clone, Debug)]
@@ -1111,10 +1367,18 @@ impl Macie2ClassificationJobS3JobDefinitionBucketDefinitions {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionBucketDefinitions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionBucketDefinitionsFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionBucketDefinitionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionBucketDefinitionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionBucketDefinitionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1138,8 +1402,15 @@ impl Macie2ClassificationJobS3JobDefinitionBucketDefinitionsFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScoping(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScoping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScoping").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScoping {
     #[inline]
@@ -1160,10 +1431,18 @@ impl Macie2ClassificationJobS3JobDefinitionScoping {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScoping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1187,8 +1466,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.excludes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludes(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludes").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingExcludes {
     #[inline]
@@ -1205,10 +1491,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludes {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingExcludes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingExcludesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1227,8 +1521,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.excludes.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAnd(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAnd").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAnd {
     #[inline]
@@ -1249,10 +1550,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAnd {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingExcludesAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAndFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1276,8 +1585,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.excludes.and.simple_scope_term`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTerm(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTerm").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTerm {
     #[inline]
@@ -1303,10 +1619,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTerm {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTerm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTermFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTermFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTermFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTermFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1335,8 +1659,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndSimpleScopeTermFiel
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.excludes.and.tag_scope_term`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTerm(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTerm").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTerm {
     #[inline]
@@ -1368,10 +1699,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTerm {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTerm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1405,8 +1744,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermFields 
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.excludes.and.tag_scope_term.tag_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValues(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValues").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValues {
     #[inline]
@@ -1427,10 +1773,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValu
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValuesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1454,8 +1808,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingExcludesAndTagScopeTermTagValu
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.includes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludes(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludes").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingIncludes {
     #[inline]
@@ -1472,10 +1833,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludes {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingIncludes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingIncludesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1494,8 +1863,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.includes.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAnd(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAnd").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAnd {
     #[inline]
@@ -1516,10 +1892,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAnd {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingIncludesAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAndFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1543,8 +1927,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndFields {
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.includes.and.simple_scope_term`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTerm(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTerm").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTerm {
     #[inline]
@@ -1570,10 +1961,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTerm {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTerm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTermFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTermFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTermFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTermFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1602,8 +2001,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTermFiel
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.includes.and.tag_scope_term`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTerm(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTerm").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTerm {
     #[inline]
@@ -1635,10 +2041,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTerm {
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTerm`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1672,8 +2086,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermFields 
 }
 
 /// The nested block `aws_macie2_classification_job.s3_job_definition.scoping.includes.and.tag_scope_term.tag_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValues(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValues").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValues {
     #[inline]
@@ -1694,10 +2115,18 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValu
 }
 
 /// The fields of a [`Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValuesFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1721,8 +2150,15 @@ impl Macie2ClassificationJobS3JobDefinitionScopingIncludesAndTagScopeTermTagValu
 }
 
 /// The nested block `aws_macie2_classification_job.schedule_frequency`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobScheduleFrequency(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobScheduleFrequency {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobScheduleFrequency").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobScheduleFrequency {
     #[inline]
@@ -1748,10 +2184,18 @@ impl Macie2ClassificationJobScheduleFrequency {
 }
 
 /// The fields of a [`Macie2ClassificationJobScheduleFrequency`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobScheduleFrequencyFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobScheduleFrequencyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobScheduleFrequencyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobScheduleFrequencyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1780,8 +2224,15 @@ impl Macie2ClassificationJobScheduleFrequencyFields {
 }
 
 /// The nested block `aws_macie2_classification_job.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobTimeouts(Body);
+
+impl std::fmt::Debug for Macie2ClassificationJobTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Macie2ClassificationJobTimeouts {
     #[inline]
@@ -1802,10 +2253,18 @@ impl Macie2ClassificationJobTimeouts {
 }
 
 /// The fields of a [`Macie2ClassificationJobTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1833,10 +2292,18 @@ impl Macie2ClassificationJobTimeoutsFields {
 pub enum Macie2ClassificationJobUserPausedDetails {}
 
 /// The fields of a [`Macie2ClassificationJobUserPausedDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2ClassificationJobUserPausedDetailsFields(Expr);
 
+impl std::fmt::Debug for Macie2ClassificationJobUserPausedDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2ClassificationJobUserPausedDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2ClassificationJobUserPausedDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1865,8 +2332,15 @@ impl Macie2ClassificationJobUserPausedDetailsFields {
 }
 
 /// The resource `aws_macie2_custom_data_identifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2CustomDataIdentifier(Body);
+
+impl std::fmt::Debug for Macie2CustomDataIdentifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2CustomDataIdentifier").field(&self.0).finish()
+    }
+}
 
 impl Macie2CustomDataIdentifier {
     #[inline]
@@ -1938,9 +2412,11 @@ impl Macie2CustomDataIdentifier {
 }
 
 impl BlockType for Macie2CustomDataIdentifier {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1954,16 +2430,25 @@ impl Resource for Macie2CustomDataIdentifier {
 }
 
 /// A declared [`Macie2CustomDataIdentifier`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2CustomDataIdentifierRef(BlockRef);
 
+impl std::fmt::Debug for Macie2CustomDataIdentifierRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2CustomDataIdentifierRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2CustomDataIdentifierRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2CustomDataIdentifierRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2047,8 +2532,15 @@ impl Macie2CustomDataIdentifierRef {
 }
 
 /// The nested block `aws_macie2_custom_data_identifier.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2CustomDataIdentifierTimeouts(Body);
+
+impl std::fmt::Debug for Macie2CustomDataIdentifierTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2CustomDataIdentifierTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Macie2CustomDataIdentifierTimeouts {
     #[inline]
@@ -2064,10 +2556,18 @@ impl Macie2CustomDataIdentifierTimeouts {
 }
 
 /// The fields of a [`Macie2CustomDataIdentifierTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2CustomDataIdentifierTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Macie2CustomDataIdentifierTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2CustomDataIdentifierTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2CustomDataIdentifierTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2086,8 +2586,15 @@ impl Macie2CustomDataIdentifierTimeoutsFields {
 }
 
 /// The resource `aws_macie2_findings_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilter(Body);
+
+impl std::fmt::Debug for Macie2FindingsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2FindingsFilter`].
 #[derive(Clone, Debug)]
@@ -2155,9 +2662,11 @@ impl Macie2FindingsFilter {
 }
 
 impl BlockType for Macie2FindingsFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2171,16 +2680,25 @@ impl Resource for Macie2FindingsFilter {
 }
 
 /// A declared [`Macie2FindingsFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilterRef(BlockRef);
 
+impl std::fmt::Debug for Macie2FindingsFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2FindingsFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2FindingsFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2254,8 +2772,15 @@ impl Macie2FindingsFilterRef {
 }
 
 /// The nested block `aws_macie2_findings_filter.finding_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilterFindingCriteria(Body);
+
+impl std::fmt::Debug for Macie2FindingsFilterFindingCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilterFindingCriteria").field(&self.0).finish()
+    }
+}
 
 impl Macie2FindingsFilterFindingCriteria {
     #[inline]
@@ -2272,10 +2797,18 @@ impl Macie2FindingsFilterFindingCriteria {
 }
 
 /// The fields of a [`Macie2FindingsFilterFindingCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilterFindingCriteriaFields(Expr);
 
+impl std::fmt::Debug for Macie2FindingsFilterFindingCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilterFindingCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2FindingsFilterFindingCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2294,8 +2827,15 @@ impl Macie2FindingsFilterFindingCriteriaFields {
 }
 
 /// The nested block `aws_macie2_findings_filter.finding_criteria.criterion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilterFindingCriteriaCriterion(Body);
+
+impl std::fmt::Debug for Macie2FindingsFilterFindingCriteriaCriterion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilterFindingCriteriaCriterion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2FindingsFilterFindingCriteriaCriterion`].
 #[derive(Clone, Debug)]
@@ -2350,10 +2890,18 @@ impl Macie2FindingsFilterFindingCriteriaCriterion {
 }
 
 /// The fields of a [`Macie2FindingsFilterFindingCriteriaCriterion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilterFindingCriteriaCriterionFields(Expr);
 
+impl std::fmt::Debug for Macie2FindingsFilterFindingCriteriaCriterionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilterFindingCriteriaCriterionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2FindingsFilterFindingCriteriaCriterionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2407,8 +2955,15 @@ impl Macie2FindingsFilterFindingCriteriaCriterionFields {
 }
 
 /// The nested block `aws_macie2_findings_filter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilterTimeouts(Body);
+
+impl std::fmt::Debug for Macie2FindingsFilterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Macie2FindingsFilterTimeouts {
     #[inline]
@@ -2424,10 +2979,18 @@ impl Macie2FindingsFilterTimeouts {
 }
 
 /// The fields of a [`Macie2FindingsFilterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2FindingsFilterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Macie2FindingsFilterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2FindingsFilterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2FindingsFilterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2446,8 +3009,15 @@ impl Macie2FindingsFilterTimeoutsFields {
 }
 
 /// The resource `aws_macie2_invitation_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2InvitationAccepter(Body);
+
+impl std::fmt::Debug for Macie2InvitationAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2InvitationAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2InvitationAccepter`].
 #[derive(Clone, Debug)]
@@ -2483,9 +3053,11 @@ impl Macie2InvitationAccepter {
 }
 
 impl BlockType for Macie2InvitationAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2499,16 +3071,25 @@ impl Resource for Macie2InvitationAccepter {
 }
 
 /// A declared [`Macie2InvitationAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2InvitationAccepterRef(BlockRef);
 
+impl std::fmt::Debug for Macie2InvitationAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2InvitationAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2InvitationAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2InvitationAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2547,8 +3128,15 @@ impl Macie2InvitationAccepterRef {
 }
 
 /// The nested block `aws_macie2_invitation_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2InvitationAccepterTimeouts(Body);
+
+impl std::fmt::Debug for Macie2InvitationAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2InvitationAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Macie2InvitationAccepterTimeouts {
     #[inline]
@@ -2564,10 +3152,18 @@ impl Macie2InvitationAccepterTimeouts {
 }
 
 /// The fields of a [`Macie2InvitationAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2InvitationAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Macie2InvitationAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2InvitationAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2InvitationAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2586,8 +3182,15 @@ impl Macie2InvitationAccepterTimeoutsFields {
 }
 
 /// The resource `aws_macie2_member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2Member(Body);
+
+impl std::fmt::Debug for Macie2Member {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2Member").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2Member`].
 #[derive(Clone, Debug)]
@@ -2655,9 +3258,11 @@ impl Macie2Member {
 }
 
 impl BlockType for Macie2Member {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2671,16 +3276,25 @@ impl Resource for Macie2Member {
 }
 
 /// A declared [`Macie2Member`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2MemberRef(BlockRef);
 
+impl std::fmt::Debug for Macie2MemberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2MemberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2MemberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2MemberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2779,8 +3393,15 @@ impl Macie2MemberRef {
 }
 
 /// The nested block `aws_macie2_member.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2MemberTimeouts(Body);
+
+impl std::fmt::Debug for Macie2MemberTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2MemberTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Macie2MemberTimeouts {
     #[inline]
@@ -2801,10 +3422,18 @@ impl Macie2MemberTimeouts {
 }
 
 /// The fields of a [`Macie2MemberTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2MemberTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Macie2MemberTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2MemberTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Macie2MemberTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2828,8 +3457,15 @@ impl Macie2MemberTimeoutsFields {
 }
 
 /// The resource `aws_macie2_organization_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2OrganizationAdminAccount(Body);
+
+impl std::fmt::Debug for Macie2OrganizationAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2OrganizationAdminAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2OrganizationAdminAccount`].
 #[derive(Clone, Debug)]
@@ -2860,9 +3496,11 @@ impl Macie2OrganizationAdminAccount {
 }
 
 impl BlockType for Macie2OrganizationAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2876,16 +3514,25 @@ impl Resource for Macie2OrganizationAdminAccount {
 }
 
 /// A declared [`Macie2OrganizationAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2OrganizationAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for Macie2OrganizationAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2OrganizationAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2OrganizationAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2OrganizationAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2914,8 +3561,15 @@ impl Macie2OrganizationAdminAccountRef {
 }
 
 /// The resource `aws_macie2_organization_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2OrganizationConfiguration(Body);
+
+impl std::fmt::Debug for Macie2OrganizationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2OrganizationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Macie2OrganizationConfiguration`].
 #[derive(Clone, Debug)]
@@ -2942,9 +3596,11 @@ impl Macie2OrganizationConfiguration {
 }
 
 impl BlockType for Macie2OrganizationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2958,16 +3614,25 @@ impl Resource for Macie2OrganizationConfiguration {
 }
 
 /// A declared [`Macie2OrganizationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Macie2OrganizationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for Macie2OrganizationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Macie2OrganizationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Macie2OrganizationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Macie2OrganizationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

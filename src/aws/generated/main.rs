@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_main_route_table_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MainRouteTableAssociation(Body);
+
+impl std::fmt::Debug for MainRouteTableAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MainRouteTableAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MainRouteTableAssociation`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl MainRouteTableAssociation {
 }
 
 impl BlockType for MainRouteTableAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for MainRouteTableAssociation {
 }
 
 /// A declared [`MainRouteTableAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MainRouteTableAssociationRef(BlockRef);
 
+impl std::fmt::Debug for MainRouteTableAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MainRouteTableAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MainRouteTableAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MainRouteTableAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -117,8 +135,15 @@ impl MainRouteTableAssociationRef {
 }
 
 /// The nested block `aws_main_route_table_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MainRouteTableAssociationTimeouts(Body);
+
+impl std::fmt::Debug for MainRouteTableAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MainRouteTableAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MainRouteTableAssociationTimeouts {
     #[inline]
@@ -144,10 +169,18 @@ impl MainRouteTableAssociationTimeouts {
 }
 
 /// The fields of a [`MainRouteTableAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MainRouteTableAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MainRouteTableAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MainRouteTableAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MainRouteTableAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_media_convert_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaConvertQueue(Body);
+
+impl std::fmt::Debug for MediaConvertQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaConvertQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MediaConvertQueue`].
 #[derive(Clone, Debug)]
@@ -76,9 +83,11 @@ impl MediaConvertQueue {
 }
 
 impl BlockType for MediaConvertQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -92,16 +101,25 @@ impl Resource for MediaConvertQueue {
 }
 
 /// A declared [`MediaConvertQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaConvertQueueRef(BlockRef);
 
+impl std::fmt::Debug for MediaConvertQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaConvertQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MediaConvertQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MediaConvertQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -170,8 +188,15 @@ impl MediaConvertQueueRef {
 }
 
 /// The nested block `aws_media_convert_queue.reservation_plan_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaConvertQueueReservationPlanSettings(Body);
+
+impl std::fmt::Debug for MediaConvertQueueReservationPlanSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaConvertQueueReservationPlanSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MediaConvertQueueReservationPlanSettings`].
 #[derive(Clone, Debug)]
@@ -195,10 +220,18 @@ impl MediaConvertQueueReservationPlanSettings {
 }
 
 /// The fields of a [`MediaConvertQueueReservationPlanSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaConvertQueueReservationPlanSettingsFields(Expr);
 
+impl std::fmt::Debug for MediaConvertQueueReservationPlanSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaConvertQueueReservationPlanSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MediaConvertQueueReservationPlanSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -227,8 +260,15 @@ impl MediaConvertQueueReservationPlanSettingsFields {
 }
 
 /// The resource `aws_media_package_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaPackageChannel(Body);
+
+impl std::fmt::Debug for MediaPackageChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaPackageChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MediaPackageChannel`].
 #[derive(Clone, Debug)]
@@ -274,9 +314,11 @@ impl MediaPackageChannel {
 }
 
 impl BlockType for MediaPackageChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -290,16 +332,25 @@ impl Resource for MediaPackageChannel {
 }
 
 /// A declared [`MediaPackageChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaPackageChannelRef(BlockRef);
 
+impl std::fmt::Debug for MediaPackageChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaPackageChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MediaPackageChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MediaPackageChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -357,10 +408,18 @@ impl MediaPackageChannelRef {
 pub enum MediaPackageChannelHlsIngest {}
 
 /// The fields of a [`MediaPackageChannelHlsIngest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaPackageChannelHlsIngestFields(Expr);
 
+impl std::fmt::Debug for MediaPackageChannelHlsIngestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaPackageChannelHlsIngestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MediaPackageChannelHlsIngestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -383,10 +442,18 @@ impl MediaPackageChannelHlsIngestFields {
 pub enum MediaPackageChannelHlsIngestIngestEndpoints {}
 
 /// The fields of a [`MediaPackageChannelHlsIngestIngestEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaPackageChannelHlsIngestIngestEndpointsFields(Expr);
 
+impl std::fmt::Debug for MediaPackageChannelHlsIngestIngestEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaPackageChannelHlsIngestIngestEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MediaPackageChannelHlsIngestIngestEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -415,8 +482,15 @@ impl MediaPackageChannelHlsIngestIngestEndpointsFields {
 }
 
 /// The resource `aws_media_packagev2_channel_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaPackagev2ChannelGroup(Body);
+
+impl std::fmt::Debug for MediaPackagev2ChannelGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaPackagev2ChannelGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MediaPackagev2ChannelGroup`].
 #[derive(Clone, Debug)]
@@ -452,9 +526,11 @@ impl MediaPackagev2ChannelGroup {
 }
 
 impl BlockType for MediaPackagev2ChannelGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -468,16 +544,25 @@ impl Resource for MediaPackagev2ChannelGroup {
 }
 
 /// A declared [`MediaPackagev2ChannelGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaPackagev2ChannelGroupRef(BlockRef);
 
+impl std::fmt::Debug for MediaPackagev2ChannelGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaPackagev2ChannelGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MediaPackagev2ChannelGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MediaPackagev2ChannelGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -526,8 +611,15 @@ impl MediaPackagev2ChannelGroupRef {
 }
 
 /// The resource `aws_media_store_container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaStoreContainer(Body);
+
+impl std::fmt::Debug for MediaStoreContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaStoreContainer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MediaStoreContainer`].
 #[derive(Clone, Debug)]
@@ -568,9 +660,11 @@ impl MediaStoreContainer {
 }
 
 impl BlockType for MediaStoreContainer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -584,16 +678,25 @@ impl Resource for MediaStoreContainer {
 }
 
 /// A declared [`MediaStoreContainer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaStoreContainerRef(BlockRef);
 
+impl std::fmt::Debug for MediaStoreContainerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaStoreContainerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MediaStoreContainerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MediaStoreContainerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -642,8 +745,15 @@ impl MediaStoreContainerRef {
 }
 
 /// The resource `aws_media_store_container_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaStoreContainerPolicy(Body);
+
+impl std::fmt::Debug for MediaStoreContainerPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaStoreContainerPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MediaStoreContainerPolicy`].
 #[derive(Clone, Debug)]
@@ -676,9 +786,11 @@ impl MediaStoreContainerPolicy {
 }
 
 impl BlockType for MediaStoreContainerPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -692,16 +804,25 @@ impl Resource for MediaStoreContainerPolicy {
 }
 
 /// A declared [`MediaStoreContainerPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MediaStoreContainerPolicyRef(BlockRef);
 
+impl std::fmt::Debug for MediaStoreContainerPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MediaStoreContainerPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MediaStoreContainerPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MediaStoreContainerPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -735,8 +856,15 @@ impl MediaStoreContainerPolicyRef {
 }
 
 /// The data source `aws_media_convert_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMediaConvertQueue(Body);
+
+impl std::fmt::Debug for DataAwsMediaConvertQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMediaConvertQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMediaConvertQueue`].
 #[derive(Clone, Debug)]
@@ -767,9 +895,11 @@ impl DataAwsMediaConvertQueue {
 }
 
 impl BlockType for DataAwsMediaConvertQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -782,16 +912,25 @@ impl DataSource for DataAwsMediaConvertQueue {
 }
 
 /// A declared [`DataAwsMediaConvertQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMediaConvertQueueRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMediaConvertQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMediaConvertQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMediaConvertQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMediaConvertQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

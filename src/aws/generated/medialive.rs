@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_medialive_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannel(Body);
+
+impl std::fmt::Debug for MedialiveChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannel`].
 #[derive(Clone, Debug)]
@@ -96,9 +103,11 @@ impl MedialiveChannel {
 }
 
 impl BlockType for MedialiveChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -112,16 +121,25 @@ impl Resource for MedialiveChannel {
 }
 
 /// A declared [`MedialiveChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelRef(BlockRef);
 
+impl std::fmt::Debug for MedialiveChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MedialiveChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MedialiveChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -230,8 +248,15 @@ impl MedialiveChannelRef {
 }
 
 /// The nested block `aws_medialive_channel.cdi_input_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelCdiInputSpecification(Body);
+
+impl std::fmt::Debug for MedialiveChannelCdiInputSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelCdiInputSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelCdiInputSpecification`].
 #[derive(Clone, Debug)]
@@ -251,10 +276,18 @@ impl MedialiveChannelCdiInputSpecification {
 }
 
 /// The fields of a [`MedialiveChannelCdiInputSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelCdiInputSpecificationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelCdiInputSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelCdiInputSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelCdiInputSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -273,8 +306,15 @@ impl MedialiveChannelCdiInputSpecificationFields {
 }
 
 /// The nested block `aws_medialive_channel.destinations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinations(Body);
+
+impl std::fmt::Debug for MedialiveChannelDestinations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelDestinations`].
 #[derive(Clone, Debug)]
@@ -311,10 +351,18 @@ impl MedialiveChannelDestinations {
 }
 
 /// The fields of a [`MedialiveChannelDestinations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinationsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelDestinationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelDestinationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -348,8 +396,15 @@ impl MedialiveChannelDestinationsFields {
 }
 
 /// The nested block `aws_medialive_channel.destinations.media_package_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinationsMediaPackageSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelDestinationsMediaPackageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinationsMediaPackageSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelDestinationsMediaPackageSettings`].
 #[derive(Clone, Debug)]
@@ -369,10 +424,18 @@ impl MedialiveChannelDestinationsMediaPackageSettings {
 }
 
 /// The fields of a [`MedialiveChannelDestinationsMediaPackageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinationsMediaPackageSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelDestinationsMediaPackageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinationsMediaPackageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelDestinationsMediaPackageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -391,8 +454,15 @@ impl MedialiveChannelDestinationsMediaPackageSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.destinations.multiplex_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinationsMultiplexSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelDestinationsMultiplexSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinationsMultiplexSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelDestinationsMultiplexSettings`].
 #[derive(Clone, Debug)]
@@ -414,10 +484,18 @@ impl MedialiveChannelDestinationsMultiplexSettings {
 }
 
 /// The fields of a [`MedialiveChannelDestinationsMultiplexSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinationsMultiplexSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelDestinationsMultiplexSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinationsMultiplexSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelDestinationsMultiplexSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -441,8 +519,15 @@ impl MedialiveChannelDestinationsMultiplexSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.destinations.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinationsSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelDestinationsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinationsSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelDestinationsSettings {
     #[inline]
@@ -473,10 +558,18 @@ impl MedialiveChannelDestinationsSettings {
 }
 
 /// The fields of a [`MedialiveChannelDestinationsSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelDestinationsSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelDestinationsSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelDestinationsSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelDestinationsSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -510,8 +603,15 @@ impl MedialiveChannelDestinationsSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettings`].
 #[derive(Clone, Debug)]
@@ -571,10 +671,18 @@ impl MedialiveChannelEncoderSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -633,8 +741,15 @@ impl MedialiveChannelEncoderSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptions(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsAudioDescriptions`].
 #[derive(Clone, Debug)]
@@ -701,10 +816,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptions {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -773,8 +896,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.audio_normalization_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettings {
     #[inline]
@@ -800,10 +930,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettings 
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -832,8 +970,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioNormalizationSettingsF
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.audio_watermark_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettings {
     #[inline]
@@ -849,10 +994,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -871,8 +1024,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsField
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.audio_watermark_settings.nielsen_watermarks_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettings {
     #[inline]
@@ -899,10 +1059,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNiels
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -931,8 +1099,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNiels
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.audio_watermark_settings.nielsen_watermarks_settings.nielsen_cbet_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettings`].
 #[derive(Clone, Debug)]
@@ -956,10 +1131,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNiels
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenCbetSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -988,8 +1171,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNiels
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.audio_watermark_settings.nielsen_watermarks_settings.nielsen_naes_ii_nw_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettings`].
 #[derive(Clone, Debug)]
@@ -1011,10 +1201,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNiels
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNielsenWatermarksSettingsNielsenNaesIiNwSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1038,8 +1236,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsAudioWatermarkSettingsNiels
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettings {
     #[inline]
@@ -1085,10 +1290,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1137,8 +1350,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings.aac_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettings {
     #[inline]
@@ -1194,10 +1414,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1256,8 +1484,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAacSettingsFie
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings.ac3_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3Settings {
     #[inline]
@@ -1303,10 +1538,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3Settings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1355,8 +1598,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsAc3SettingsFie
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings.eac3_atmos_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettings {
     #[inline]
@@ -1402,10 +1652,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1454,8 +1712,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3AtmosSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings.eac3_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3Settings {
     #[inline]
@@ -1566,10 +1831,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3Settings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1683,8 +1956,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsEac3SettingsFi
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings.mp2_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2Settings {
     #[inline]
@@ -1710,10 +1990,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2Settings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1742,8 +2030,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsMp2SettingsFie
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings.pass_through_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsPassThroughSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsPassThroughSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsPassThroughSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsPassThroughSettings {
     #[inline]
@@ -1754,8 +2049,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsPassThroughSet
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.codec_settings.wav_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettings {
     #[inline]
@@ -1781,10 +2083,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1813,8 +2123,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsCodecSettingsWavSettingsFie
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.remix_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettings`].
 #[derive(Clone, Debug)]
@@ -1844,10 +2161,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1876,8 +2201,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.remix_settings.channel_mappings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappings`].
 #[derive(Clone, Debug)]
@@ -1899,10 +2231,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMapping
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1926,8 +2266,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMapping
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.audio_descriptions.remix_settings.channel_mappings.input_channel_levels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevels(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevels`].
 #[derive(Clone, Debug)]
@@ -1949,10 +2296,18 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMapping
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevelsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMappingsInputChannelLevelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1976,8 +2331,15 @@ impl MedialiveChannelEncoderSettingsAudioDescriptionsRemixSettingsChannelMapping
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.avail_blanking`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAvailBlanking(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAvailBlanking {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAvailBlanking").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsAvailBlanking {
     #[inline]
@@ -1998,10 +2360,18 @@ impl MedialiveChannelEncoderSettingsAvailBlanking {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAvailBlanking`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAvailBlankingFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAvailBlankingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAvailBlankingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAvailBlankingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2025,8 +2395,15 @@ impl MedialiveChannelEncoderSettingsAvailBlankingFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.avail_blanking.avail_blanking_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImage(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImage`].
 #[derive(Clone, Debug)]
@@ -2056,10 +2433,18 @@ impl MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImage {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImageFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2088,8 +2473,15 @@ impl MedialiveChannelEncoderSettingsAvailBlankingAvailBlankingImageFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptions(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsCaptionDescriptions`].
 #[derive(Clone, Debug)]
@@ -2131,10 +2523,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptions {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2178,8 +2578,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettings {
     #[inline]
@@ -2255,10 +2662,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2337,8 +2752,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsFields
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.arib_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsAribDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsAribDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsAribDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsAribDestinationSettings {
     #[inline]
@@ -2349,8 +2771,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsAribDe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.burn_in_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettings`].
 #[derive(Clone, Debug)]
@@ -2447,10 +2876,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnIn
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2549,8 +2986,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnIn
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.burn_in_destination_settings.font`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFont(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFont {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFont").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFont`].
 #[derive(Clone, Debug)]
@@ -2580,10 +3024,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnIn
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFont`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFontFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFontFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFontFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnInDestinationSettingsFontFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2612,8 +3064,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsBurnIn
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.dvb_sub_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettings {
     #[inline]
@@ -2709,10 +3168,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSub
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2811,8 +3278,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSub
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.dvb_sub_destination_settings.font`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFont(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFont {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFont").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFont`].
 #[derive(Clone, Debug)]
@@ -2842,10 +3316,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSub
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFont`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFontFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFontFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFontFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSubDestinationSettingsFontFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2874,8 +3356,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsDvbSub
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.ebu_tt_d_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettings {
     #[inline]
@@ -2906,10 +3395,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtD
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtDDestinationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2943,8 +3440,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEbuTtD
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.embedded_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedDestinationSettings {
     #[inline]
@@ -2955,8 +3459,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbedd
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.embedded_plus_scte20_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedPlusScte20DestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedPlusScte20DestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedPlusScte20DestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbeddedPlusScte20DestinationSettings {
     #[inline]
@@ -2967,8 +3478,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsEmbedd
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.rtmp_caption_info_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsRtmpCaptionInfoDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsRtmpCaptionInfoDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsRtmpCaptionInfoDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsRtmpCaptionInfoDestinationSettings {
     #[inline]
@@ -2979,8 +3497,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsRtmpCa
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.scte20_plus_embedded_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte20PlusEmbeddedDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte20PlusEmbeddedDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte20PlusEmbeddedDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte20PlusEmbeddedDestinationSettings {
     #[inline]
@@ -2991,8 +3516,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte20
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.scte27_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte27DestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte27DestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte27DestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte27DestinationSettings {
     #[inline]
@@ -3003,8 +3535,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsScte27
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.smpte_tt_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsSmpteTtDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsSmpteTtDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsSmpteTtDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsSmpteTtDestinationSettings {
     #[inline]
@@ -3015,8 +3554,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsSmpteT
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.teletext_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTeletextDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTeletextDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTeletextDestinationSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTeletextDestinationSettings {
     #[inline]
@@ -3027,8 +3573,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTelete
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.ttml_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettings`].
 #[derive(Clone, Debug)]
@@ -3048,10 +3601,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDestinationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3070,8 +3631,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsTtmlDe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.caption_descriptions.destination_settings.webvtt_destination_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettings`].
 #[derive(Clone, Debug)]
@@ -3091,10 +3659,18 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvtt
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvttDestinationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3113,8 +3689,15 @@ impl MedialiveChannelEncoderSettingsCaptionDescriptionsDestinationSettingsWebvtt
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.global_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsGlobalConfiguration(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsGlobalConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsGlobalConfiguration").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsGlobalConfiguration {
     #[inline]
@@ -3155,10 +3738,18 @@ impl MedialiveChannelEncoderSettingsGlobalConfiguration {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsGlobalConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsGlobalConfigurationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsGlobalConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsGlobalConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsGlobalConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3202,8 +3793,15 @@ impl MedialiveChannelEncoderSettingsGlobalConfigurationFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.global_configuration.input_loss_behavior`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehavior(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehavior").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehavior {
     #[inline]
@@ -3239,10 +3837,18 @@ impl MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehavior {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehavior`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3281,8 +3887,15 @@ impl MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.global_configuration.input_loss_behavior.input_loss_image_slate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlate(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlate`].
 #[derive(Clone, Debug)]
@@ -3312,10 +3925,18 @@ impl MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLos
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlateFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLossImageSlateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3344,8 +3965,15 @@ impl MedialiveChannelEncoderSettingsGlobalConfigurationInputLossBehaviorInputLos
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.motion_graphics_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsMotionGraphicsConfiguration(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsMotionGraphicsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsMotionGraphicsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsMotionGraphicsConfiguration`].
 #[derive(Clone, Debug)]
@@ -3370,10 +3998,18 @@ impl MedialiveChannelEncoderSettingsMotionGraphicsConfiguration {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsMotionGraphicsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsMotionGraphicsConfigurationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsMotionGraphicsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsMotionGraphicsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsMotionGraphicsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3397,8 +4033,15 @@ impl MedialiveChannelEncoderSettingsMotionGraphicsConfigurationFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.motion_graphics_configuration.motion_graphics_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettings {
     #[inline]
@@ -3414,10 +4057,18 @@ impl MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSet
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3436,8 +4087,15 @@ impl MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSet
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.motion_graphics_configuration.motion_graphics_settings.html_motion_graphics_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsHtmlMotionGraphicsSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsHtmlMotionGraphicsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsHtmlMotionGraphicsSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSettingsHtmlMotionGraphicsSettings {
     #[inline]
@@ -3448,8 +4106,15 @@ impl MedialiveChannelEncoderSettingsMotionGraphicsConfigurationMotionGraphicsSet
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.nielsen_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsNielsenConfiguration(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsNielsenConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsNielsenConfiguration").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsNielsenConfiguration {
     #[inline]
@@ -3470,10 +4135,18 @@ impl MedialiveChannelEncoderSettingsNielsenConfiguration {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsNielsenConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsNielsenConfigurationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsNielsenConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsNielsenConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsNielsenConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3497,8 +4170,15 @@ impl MedialiveChannelEncoderSettingsNielsenConfigurationFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroups(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroups`].
 #[derive(Clone, Debug)]
@@ -3525,10 +4205,18 @@ impl MedialiveChannelEncoderSettingsOutputGroups {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3557,8 +4245,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettings {
     #[inline]
@@ -3610,10 +4305,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3667,8 +4370,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.archive_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettings`].
 #[derive(Clone, Debug)]
@@ -3698,10 +4408,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3730,8 +4448,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.archive_group_settings.archive_cdn_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettings {
     #[inline]
@@ -3747,10 +4472,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3769,8 +4502,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.archive_group_settings.archive_cdn_settings.archive_s3_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3Settings {
     #[inline]
@@ -3786,10 +4526,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsArchiveCdnSettingsArchiveS3SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3808,8 +4556,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.archive_group_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -3829,10 +4584,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3851,8 +4614,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsArchiveGroupS
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.frame_capture_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettings`].
 #[derive(Clone, Debug)]
@@ -3877,10 +4647,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3904,8 +4682,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.frame_capture_group_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -3925,10 +4710,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3947,8 +4740,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.frame_capture_group_settings.frame_capture_cdn_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettings {
     #[inline]
@@ -3964,10 +4764,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3986,8 +4794,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.frame_capture_group_settings.frame_capture_cdn_settings.frame_capture_s3_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3Settings {
     #[inline]
@@ -4003,10 +4818,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureGroupSettingsFrameCaptureCdnSettingsFrameCaptureS3SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4025,8 +4848,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsFrameCaptureG
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettings`].
 #[derive(Clone, Debug)]
@@ -4253,10 +5083,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4480,8 +5318,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.caption_language_mappings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappings`].
 #[derive(Clone, Debug)]
@@ -4505,10 +5350,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsCaptionLanguageMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4537,8 +5390,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -4558,10 +5418,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4580,8 +5448,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.hls_cdn_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettings {
     #[inline]
@@ -4617,10 +5492,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4659,8 +5542,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.hls_cdn_settings.hls_akamai_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettings {
     #[inline]
@@ -4706,10 +5596,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsAkamaiSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4758,8 +5656,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.hls_cdn_settings.hls_basic_put_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettings {
     #[inline]
@@ -4790,10 +5695,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsBasicPutSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4827,8 +5740,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.hls_cdn_settings.hls_media_store_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettings {
     #[inline]
@@ -4864,10 +5784,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsMediaStoreSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4906,8 +5834,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.hls_cdn_settings.hls_s3_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3Settings {
     #[inline]
@@ -4923,10 +5858,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsS3SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4945,8 +5888,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.hls_cdn_settings.hls_webdav_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettings {
     #[inline]
@@ -4982,10 +5932,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsHlsCdnSettingsHlsWebdavSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5024,8 +5982,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.key_provider_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettings {
     #[inline]
@@ -5042,10 +6007,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5064,8 +6037,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.hls_group_settings.key_provider_settings.static_key_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettings`].
 #[derive(Clone, Debug)]
@@ -5091,10 +6071,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSettingsKeyProviderSettingsStaticKeySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5118,8 +6106,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsHlsGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.media_package_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettings`].
 #[derive(Clone, Debug)]
@@ -5139,10 +6134,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageG
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5161,8 +6164,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageG
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.media_package_group_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -5182,10 +6192,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageG
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageGroupSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5204,8 +6222,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMediaPackageG
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.ms_smooth_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettings`].
 #[derive(Clone, Debug)]
@@ -5315,10 +6340,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroup
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5427,8 +6460,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroup
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.ms_smooth_group_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -5448,10 +6488,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroup
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroupSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5470,8 +6518,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMsSmoothGroup
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.multiplex_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMultiplexGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMultiplexGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMultiplexGroupSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMultiplexGroupSettings {
     #[inline]
@@ -5482,8 +6537,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsMultiplexGrou
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.rtmp_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettings {
     #[inline]
@@ -5529,10 +6591,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSett
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5581,8 +6651,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsRtmpGroupSett
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.output_group_settings.udp_group_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettings {
     #[inline]
@@ -5608,10 +6685,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSetti
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5640,8 +6725,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputGroupSettingsUdpGroupSetti
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputs(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputs`].
 #[derive(Clone, Debug)]
@@ -5681,10 +6773,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputs {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5723,8 +6823,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettings {
     #[inline]
@@ -5775,10 +6882,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5832,8 +6947,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.archive_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettings {
     #[inline]
@@ -5859,10 +6981,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutp
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5891,8 +7021,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutp
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.archive_output_settings.container_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettings {
     #[inline]
@@ -5915,10 +7052,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutp
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutputSettingsContainerSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5942,8 +7087,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsArchiveOutp
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.frame_capture_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettings {
     #[inline]
@@ -5959,10 +7111,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptur
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptureOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5981,8 +7141,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsFrameCaptur
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.hls_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettings`].
 #[derive(Clone, Debug)]
@@ -6017,10 +7184,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6054,8 +7229,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.hls_output_settings.hls_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettings {
     #[inline]
@@ -6090,10 +7272,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSettingsHlsSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6127,8 +7317,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsHlsOutputSe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.media_package_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMediaPackageOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMediaPackageOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMediaPackageOutputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMediaPackageOutputSettings {
     #[inline]
@@ -6139,8 +7336,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMediaPackag
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.ms_smooth_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettings {
     #[inline]
@@ -6161,10 +7365,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOut
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6188,8 +7400,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMsSmoothOut
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.multiplex_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettings`].
 #[derive(Clone, Debug)]
@@ -6209,10 +7428,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOu
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6231,8 +7458,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOu
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.multiplex_output_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -6252,10 +7486,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOu
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOutputSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6274,8 +7516,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsMultiplexOu
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.rtmp_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettings`].
 #[derive(Clone, Debug)]
@@ -6310,10 +7559,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputS
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6347,8 +7604,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputS
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.rtmp_output_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -6368,10 +7632,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputS
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6390,8 +7662,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsRtmpOutputS
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.udp_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettings`].
 #[derive(Clone, Debug)]
@@ -6423,10 +7702,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6460,8 +7747,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.udp_output_settings.container_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettings {
     #[inline]
@@ -6478,10 +7772,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsContainerSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6500,8 +7802,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.udp_output_settings.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestination(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestination`].
 #[derive(Clone, Debug)]
@@ -6521,10 +7830,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestinationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6543,8 +7860,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.output_groups.outputs.output_settings.udp_output_settings.fec_output_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettings {
     #[inline]
@@ -6570,10 +7894,18 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSettingsFecOutputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6602,8 +7934,15 @@ impl MedialiveChannelEncoderSettingsOutputGroupsOutputsOutputSettingsUdpOutputSe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.timecode_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsTimecodeConfig(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsTimecodeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsTimecodeConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsTimecodeConfig`].
 #[derive(Clone, Debug)]
@@ -6628,10 +7967,18 @@ impl MedialiveChannelEncoderSettingsTimecodeConfig {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsTimecodeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsTimecodeConfigFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsTimecodeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsTimecodeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsTimecodeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6655,8 +8002,15 @@ impl MedialiveChannelEncoderSettingsTimecodeConfigFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptions(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsVideoDescriptions`].
 #[derive(Clone, Debug)]
@@ -6706,10 +8060,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptions {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6758,8 +8120,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettings {
     #[inline]
@@ -6785,10 +8154,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6817,8 +8194,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.frame_capture_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettings {
     #[inline]
@@ -6839,10 +8223,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSe
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6866,8 +8258,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsFrameCaptureSe
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h264_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264Settings {
     #[inline]
@@ -7078,10 +8477,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264Settings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7295,8 +8702,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFi
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h264_settings.filter_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettings {
     #[inline]
@@ -7312,10 +8726,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFi
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7334,8 +8756,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFi
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h264_settings.filter_settings.temporal_filter_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettings {
     #[inline]
@@ -7356,10 +8785,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFi
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFilterSettingsTemporalFilterSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7383,8 +8820,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH264SettingsFi
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265Settings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265Settings`].
 #[derive(Clone, Debug)]
@@ -7578,10 +9022,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265Settings {
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7780,8 +9232,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFi
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.color_space_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettings {
     #[inline]
@@ -7817,10 +9276,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7859,8 +9326,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.color_space_settings.color_space_passthrough_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsColorSpacePassthroughSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsColorSpacePassthroughSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsColorSpacePassthroughSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsColorSpacePassthroughSettings {
     #[inline]
@@ -7871,8 +9345,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.color_space_settings.dolby_vision81_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsDolbyVision81Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsDolbyVision81Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsDolbyVision81Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsDolbyVision81Settings {
     #[inline]
@@ -7883,8 +9364,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.color_space_settings.hdr10_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10Settings {
     #[inline]
@@ -7905,10 +9393,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10Settings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10SettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10SettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10SettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsHdr10SettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7932,8 +9428,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.color_space_settings.rec601_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec601Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec601Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec601Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec601Settings {
     #[inline]
@@ -7944,8 +9447,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.color_space_settings.rec709_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec709Settings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec709Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec709Settings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsColorSpaceSettingsRec709Settings {
     #[inline]
@@ -7956,8 +9466,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsCo
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.filter_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettings {
     #[inline]
@@ -7973,10 +9490,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFi
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7995,8 +9520,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFi
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.filter_settings.temporal_filter_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettings {
     #[inline]
@@ -8017,10 +9549,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFi
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFilterSettingsTemporalFilterSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8044,8 +9584,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsFi
 }
 
 /// The nested block `aws_medialive_channel.encoder_settings.video_descriptions.codec_settings.h265_settings.timecode_burnin_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettings {
     #[inline]
@@ -8071,10 +9618,18 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTi
 }
 
 /// The fields of a [`MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTimecodeBurninSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8103,8 +9658,15 @@ impl MedialiveChannelEncoderSettingsVideoDescriptionsCodecSettingsH265SettingsTi
 }
 
 /// The nested block `aws_medialive_channel.input_attachments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachments(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachments").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachments`].
 #[derive(Clone, Debug)]
@@ -8136,10 +9698,18 @@ impl MedialiveChannelInputAttachments {
 }
 
 /// The fields of a [`MedialiveChannelInputAttachments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8173,8 +9743,15 @@ impl MedialiveChannelInputAttachmentsFields {
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.automatic_input_failover_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettings`].
 #[derive(Clone, Debug)]
@@ -8210,10 +9787,18 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettings {
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8247,8 +9832,15 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.automatic_input_failover_settings.failover_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondition(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondition").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondition {
     #[inline]
@@ -8264,10 +9856,18 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8286,8 +9886,15 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.automatic_input_failover_settings.failover_condition.failover_condition_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettings {
     #[inline]
@@ -8313,10 +9920,18 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8345,8 +9960,15 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.automatic_input_failover_settings.failover_condition.failover_condition_settings.audio_silence_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettings`].
 #[derive(Clone, Debug)]
@@ -8371,10 +9993,18 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsAudioSilenceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8398,8 +10028,15 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.automatic_input_failover_settings.failover_condition.failover_condition_settings.input_loss_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettings {
     #[inline]
@@ -8415,10 +10052,18 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsInputLossSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8437,8 +10082,15 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.automatic_input_failover_settings.failover_condition.failover_condition_settings.video_black_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettings {
     #[inline]
@@ -8459,10 +10111,18 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverConditionFailoverConditionSettingsVideoBlackSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8486,8 +10146,15 @@ impl MedialiveChannelInputAttachmentsAutomaticInputFailoverSettingsFailoverCondi
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettings {
     #[inline]
@@ -8555,10 +10222,18 @@ impl MedialiveChannelInputAttachmentsInputSettings {
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8627,8 +10302,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelector(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsAudioSelector`].
 #[derive(Clone, Debug)]
@@ -8653,10 +10335,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelector {
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8680,8 +10370,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorFields {
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector.selector_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettings {
     #[inline]
@@ -8712,10 +10409,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettings 
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8749,8 +10454,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsF
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector.selector_settings.audio_hls_rendition_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelection(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelection`].
 #[derive(Clone, Debug)]
@@ -8772,10 +10484,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelectionFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioHlsRenditionSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8799,8 +10519,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector.selector_settings.audio_language_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelection(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelection`].
 #[derive(Clone, Debug)]
@@ -8825,10 +10552,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelectionFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioLanguageSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8852,8 +10587,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector.selector_settings.audio_pid_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelection(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelection`].
 #[derive(Clone, Debug)]
@@ -8873,10 +10615,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelectionFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioPidSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8895,8 +10645,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector.selector_settings.audio_track_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelection(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelection`].
 #[derive(Clone, Debug)]
@@ -8921,10 +10678,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8948,8 +10713,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector.selector_settings.audio_track_selection.dolby_e_decode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecode(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecode`].
 #[derive(Clone, Debug)]
@@ -8969,10 +10741,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecodeFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecodeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecodeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionDolbyEDecodeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8991,8 +10771,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.audio_selector.selector_settings.audio_track_selection.tracks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracks(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracks`].
 #[derive(Clone, Debug)]
@@ -9012,10 +10799,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracksFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsAudioTrackSelectionTracksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9034,8 +10829,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsAudioSelectorSelectorSettingsA
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelector(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelector`].
 #[derive(Clone, Debug)]
@@ -9065,10 +10867,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelector {
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9097,8 +10907,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorFields {
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettings {
     #[inline]
@@ -9144,10 +10961,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9196,8 +11021,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.ancillary_source_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettings {
     #[inline]
@@ -9213,10 +11045,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAncillarySourceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9235,8 +11075,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.arib_source_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAribSourceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAribSourceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAribSourceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsAribSourceSettings {
     #[inline]
@@ -9247,8 +11094,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.dvb_sub_source_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettings {
     #[inline]
@@ -9269,10 +11123,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsDvbSubSourceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9296,8 +11158,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.embedded_source_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettings {
     #[inline]
@@ -9323,10 +11192,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsEmbeddedSourceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9355,8 +11232,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.scte20_source_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettings {
     #[inline]
@@ -9377,10 +11261,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte20SourceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9404,8 +11296,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.scte27_source_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettings {
     #[inline]
@@ -9426,10 +11325,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsScte27SourceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9453,8 +11360,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.teletext_source_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettings {
     #[inline]
@@ -9475,10 +11389,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9502,8 +11424,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.caption_selector.selector_settings.teletext_source_settings.output_rectangle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangle(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangle`].
 #[derive(Clone, Debug)]
@@ -9529,10 +11458,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangleFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSettingsTeletextSourceSettingsOutputRectangleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9566,8 +11503,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsCaptionSelectorSelectorSetting
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.network_input_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettings {
     #[inline]
@@ -9588,10 +11532,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettings {
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9615,8 +11567,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsFields {
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.network_input_settings.hls_input_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettings(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettings {
     #[inline]
@@ -9652,10 +11611,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSe
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9694,8 +11661,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsNetworkInputSettingsHlsInputSe
 }
 
 /// The nested block `aws_medialive_channel.input_attachments.input_settings.video_selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsVideoSelector(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsVideoSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsVideoSelector").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelInputAttachmentsInputSettingsVideoSelector {
     #[inline]
@@ -9716,10 +11690,18 @@ impl MedialiveChannelInputAttachmentsInputSettingsVideoSelector {
 }
 
 /// The fields of a [`MedialiveChannelInputAttachmentsInputSettingsVideoSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputAttachmentsInputSettingsVideoSelectorFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputAttachmentsInputSettingsVideoSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputAttachmentsInputSettingsVideoSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputAttachmentsInputSettingsVideoSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9743,8 +11725,15 @@ impl MedialiveChannelInputAttachmentsInputSettingsVideoSelectorFields {
 }
 
 /// The nested block `aws_medialive_channel.input_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputSpecification(Body);
+
+impl std::fmt::Debug for MedialiveChannelInputSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelInputSpecification`].
 #[derive(Clone, Debug)]
@@ -9768,10 +11757,18 @@ impl MedialiveChannelInputSpecification {
 }
 
 /// The fields of a [`MedialiveChannelInputSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelInputSpecificationFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelInputSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelInputSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelInputSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9800,8 +11797,15 @@ impl MedialiveChannelInputSpecificationFields {
 }
 
 /// The nested block `aws_medialive_channel.maintenance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelMaintenance(Body);
+
+impl std::fmt::Debug for MedialiveChannelMaintenance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelMaintenance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelMaintenance`].
 #[derive(Clone, Debug)]
@@ -9823,10 +11827,18 @@ impl MedialiveChannelMaintenance {
 }
 
 /// The fields of a [`MedialiveChannelMaintenance`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelMaintenanceFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelMaintenanceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelMaintenanceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelMaintenanceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9850,8 +11862,15 @@ impl MedialiveChannelMaintenanceFields {
 }
 
 /// The nested block `aws_medialive_channel.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelTimeouts(Body);
+
+impl std::fmt::Debug for MedialiveChannelTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MedialiveChannelTimeouts {
     #[inline]
@@ -9877,10 +11896,18 @@ impl MedialiveChannelTimeouts {
 }
 
 /// The fields of a [`MedialiveChannelTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9909,8 +11936,15 @@ impl MedialiveChannelTimeoutsFields {
 }
 
 /// The nested block `aws_medialive_channel.vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelVpc(Body);
+
+impl std::fmt::Debug for MedialiveChannelVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelVpc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveChannelVpc`].
 #[derive(Clone, Debug)]
@@ -9937,10 +11971,18 @@ impl MedialiveChannelVpc {
 }
 
 /// The fields of a [`MedialiveChannelVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveChannelVpcFields(Expr);
 
+impl std::fmt::Debug for MedialiveChannelVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveChannelVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveChannelVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9979,8 +12021,15 @@ impl MedialiveChannelVpcFields {
 }
 
 /// The resource `aws_medialive_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInput(Body);
+
+impl std::fmt::Debug for MedialiveInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInput`].
 #[derive(Clone, Debug)]
@@ -10067,9 +12116,11 @@ impl MedialiveInput {
 }
 
 impl BlockType for MedialiveInput {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10083,16 +12134,25 @@ impl Resource for MedialiveInput {
 }
 
 /// A declared [`MedialiveInput`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputRef(BlockRef);
 
+impl std::fmt::Debug for MedialiveInputRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MedialiveInputRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MedialiveInputRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10201,8 +12261,15 @@ impl MedialiveInputRef {
 }
 
 /// The nested block `aws_medialive_input.destinations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputDestinations(Body);
+
+impl std::fmt::Debug for MedialiveInputDestinations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputDestinations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInputDestinations`].
 #[derive(Clone, Debug)]
@@ -10222,10 +12289,18 @@ impl MedialiveInputDestinations {
 }
 
 /// The fields of a [`MedialiveInputDestinations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputDestinationsFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputDestinationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputDestinationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputDestinationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10244,8 +12319,15 @@ impl MedialiveInputDestinationsFields {
 }
 
 /// The nested block `aws_medialive_input.input_devices`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputInputDevices(Body);
+
+impl std::fmt::Debug for MedialiveInputInputDevices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputInputDevices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInputInputDevices`].
 #[derive(Clone, Debug)]
@@ -10265,10 +12347,18 @@ impl MedialiveInputInputDevices {
 }
 
 /// The fields of a [`MedialiveInputInputDevices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputInputDevicesFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputInputDevicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputInputDevicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputInputDevicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10287,8 +12377,15 @@ impl MedialiveInputInputDevicesFields {
 }
 
 /// The nested block `aws_medialive_input.media_connect_flows`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputMediaConnectFlows(Body);
+
+impl std::fmt::Debug for MedialiveInputMediaConnectFlows {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputMediaConnectFlows").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInputMediaConnectFlows`].
 #[derive(Clone, Debug)]
@@ -10308,10 +12405,18 @@ impl MedialiveInputMediaConnectFlows {
 }
 
 /// The fields of a [`MedialiveInputMediaConnectFlows`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputMediaConnectFlowsFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputMediaConnectFlowsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputMediaConnectFlowsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputMediaConnectFlowsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10330,8 +12435,15 @@ impl MedialiveInputMediaConnectFlowsFields {
 }
 
 /// The nested block `aws_medialive_input.sources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSources(Body);
+
+impl std::fmt::Debug for MedialiveInputSources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSources").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInputSources`].
 #[derive(Clone, Debug)]
@@ -10355,10 +12467,18 @@ impl MedialiveInputSources {
 }
 
 /// The fields of a [`MedialiveInputSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSourcesFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10387,8 +12507,15 @@ impl MedialiveInputSourcesFields {
 }
 
 /// The nested block `aws_medialive_input.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputTimeouts(Body);
+
+impl std::fmt::Debug for MedialiveInputTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MedialiveInputTimeouts {
     #[inline]
@@ -10414,10 +12541,18 @@ impl MedialiveInputTimeouts {
 }
 
 /// The fields of a [`MedialiveInputTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10446,8 +12581,15 @@ impl MedialiveInputTimeoutsFields {
 }
 
 /// The nested block `aws_medialive_input.vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputVpc(Body);
+
+impl std::fmt::Debug for MedialiveInputVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputVpc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInputVpc`].
 #[derive(Clone, Debug)]
@@ -10472,10 +12614,18 @@ impl MedialiveInputVpc {
 }
 
 /// The fields of a [`MedialiveInputVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputVpcFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10499,8 +12649,15 @@ impl MedialiveInputVpcFields {
 }
 
 /// The resource `aws_medialive_input_security_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSecurityGroup(Body);
+
+impl std::fmt::Debug for MedialiveInputSecurityGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSecurityGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInputSecurityGroup`].
 #[derive(Clone, Debug)]
@@ -10546,9 +12703,11 @@ impl MedialiveInputSecurityGroup {
 }
 
 impl BlockType for MedialiveInputSecurityGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10562,16 +12721,25 @@ impl Resource for MedialiveInputSecurityGroup {
 }
 
 /// A declared [`MedialiveInputSecurityGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSecurityGroupRef(BlockRef);
 
+impl std::fmt::Debug for MedialiveInputSecurityGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSecurityGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MedialiveInputSecurityGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MedialiveInputSecurityGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10625,8 +12793,15 @@ impl MedialiveInputSecurityGroupRef {
 }
 
 /// The nested block `aws_medialive_input_security_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSecurityGroupTimeouts(Body);
+
+impl std::fmt::Debug for MedialiveInputSecurityGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSecurityGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MedialiveInputSecurityGroupTimeouts {
     #[inline]
@@ -10652,10 +12827,18 @@ impl MedialiveInputSecurityGroupTimeouts {
 }
 
 /// The fields of a [`MedialiveInputSecurityGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSecurityGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputSecurityGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSecurityGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputSecurityGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10684,8 +12867,15 @@ impl MedialiveInputSecurityGroupTimeoutsFields {
 }
 
 /// The nested block `aws_medialive_input_security_group.whitelist_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSecurityGroupWhitelistRules(Body);
+
+impl std::fmt::Debug for MedialiveInputSecurityGroupWhitelistRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSecurityGroupWhitelistRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveInputSecurityGroupWhitelistRules`].
 #[derive(Clone, Debug)]
@@ -10705,10 +12895,18 @@ impl MedialiveInputSecurityGroupWhitelistRules {
 }
 
 /// The fields of a [`MedialiveInputSecurityGroupWhitelistRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveInputSecurityGroupWhitelistRulesFields(Expr);
 
+impl std::fmt::Debug for MedialiveInputSecurityGroupWhitelistRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveInputSecurityGroupWhitelistRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveInputSecurityGroupWhitelistRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10727,8 +12925,15 @@ impl MedialiveInputSecurityGroupWhitelistRulesFields {
 }
 
 /// The resource `aws_medialive_multiplex`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplex(Body);
+
+impl std::fmt::Debug for MedialiveMultiplex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveMultiplex`].
 #[derive(Clone, Debug)]
@@ -10786,9 +12991,11 @@ impl MedialiveMultiplex {
 }
 
 impl BlockType for MedialiveMultiplex {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10802,16 +13009,25 @@ impl Resource for MedialiveMultiplex {
 }
 
 /// A declared [`MedialiveMultiplex`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexRef(BlockRef);
 
+impl std::fmt::Debug for MedialiveMultiplexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MedialiveMultiplexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MedialiveMultiplexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10875,8 +13091,15 @@ impl MedialiveMultiplexRef {
 }
 
 /// The nested block `aws_medialive_multiplex.multiplex_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexMultiplexSettings(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexMultiplexSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexMultiplexSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveMultiplexMultiplexSettings`].
 #[derive(Clone, Debug)]
@@ -10908,10 +13131,18 @@ impl MedialiveMultiplexMultiplexSettings {
 }
 
 /// The fields of a [`MedialiveMultiplexMultiplexSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexMultiplexSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveMultiplexMultiplexSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexMultiplexSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveMultiplexMultiplexSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10945,8 +13176,15 @@ impl MedialiveMultiplexMultiplexSettingsFields {
 }
 
 /// The nested block `aws_medialive_multiplex.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexTimeouts(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MedialiveMultiplexTimeouts {
     #[inline]
@@ -10972,10 +13210,18 @@ impl MedialiveMultiplexTimeouts {
 }
 
 /// The fields of a [`MedialiveMultiplexTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MedialiveMultiplexTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveMultiplexTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11004,8 +13250,15 @@ impl MedialiveMultiplexTimeoutsFields {
 }
 
 /// The resource `aws_medialive_multiplex_program`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgram(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexProgram {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgram").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveMultiplexProgram`].
 #[derive(Clone, Debug)]
@@ -11044,9 +13297,11 @@ impl MedialiveMultiplexProgram {
 }
 
 impl BlockType for MedialiveMultiplexProgram {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11060,16 +13315,25 @@ impl Resource for MedialiveMultiplexProgram {
 }
 
 /// A declared [`MedialiveMultiplexProgram`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramRef(BlockRef);
 
+impl std::fmt::Debug for MedialiveMultiplexProgramRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MedialiveMultiplexProgramRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MedialiveMultiplexProgramRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11113,8 +13377,15 @@ impl MedialiveMultiplexProgramRef {
 }
 
 /// The nested block `aws_medialive_multiplex_program.multiplex_program_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettings(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveMultiplexProgramMultiplexProgramSettings`].
 #[derive(Clone, Debug)]
@@ -11148,10 +13419,18 @@ impl MedialiveMultiplexProgramMultiplexProgramSettings {
 }
 
 /// The fields of a [`MedialiveMultiplexProgramMultiplexProgramSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveMultiplexProgramMultiplexProgramSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11185,8 +13464,15 @@ impl MedialiveMultiplexProgramMultiplexProgramSettingsFields {
 }
 
 /// The nested block `aws_medialive_multiplex_program.multiplex_program_settings.service_descriptor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptor(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptor`].
 #[derive(Clone, Debug)]
@@ -11208,10 +13494,18 @@ impl MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptor {
 }
 
 /// The fields of a [`MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptorFields(Expr);
 
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11235,8 +13529,15 @@ impl MedialiveMultiplexProgramMultiplexProgramSettingsServiceDescriptorFields {
 }
 
 /// The nested block `aws_medialive_multiplex_program.multiplex_program_settings.video_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettings(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettings {
     #[inline]
@@ -11258,10 +13559,18 @@ impl MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettings {
 }
 
 /// The fields of a [`MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11285,8 +13594,15 @@ impl MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsFields {
 }
 
 /// The nested block `aws_medialive_multiplex_program.multiplex_program_settings.video_settings.statmux_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettings(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettings").field(&self.0).finish()
+    }
+}
 
 impl MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettings {
     #[inline]
@@ -11312,10 +13628,18 @@ impl MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettin
 }
 
 /// The fields of a [`MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettingsFields(Expr);
 
+impl std::fmt::Debug for MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11344,8 +13668,15 @@ impl MedialiveMultiplexProgramMultiplexProgramSettingsVideoSettingsStatmuxSettin
 }
 
 /// The nested block `aws_medialive_multiplex_program.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramTimeouts(Body);
+
+impl std::fmt::Debug for MedialiveMultiplexProgramTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MedialiveMultiplexProgramTimeouts {
     #[inline]
@@ -11362,10 +13693,18 @@ impl MedialiveMultiplexProgramTimeouts {
 }
 
 /// The fields of a [`MedialiveMultiplexProgramTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MedialiveMultiplexProgramTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MedialiveMultiplexProgramTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MedialiveMultiplexProgramTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MedialiveMultiplexProgramTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11384,8 +13723,15 @@ impl MedialiveMultiplexProgramTimeoutsFields {
 }
 
 /// The data source `aws_medialive_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMedialiveInput(Body);
+
+impl std::fmt::Debug for DataAwsMedialiveInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMedialiveInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMedialiveInput`].
 #[derive(Clone, Debug)]
@@ -11411,9 +13757,11 @@ impl DataAwsMedialiveInput {
 }
 
 impl BlockType for DataAwsMedialiveInput {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11426,16 +13774,25 @@ impl DataSource for DataAwsMedialiveInput {
 }
 
 /// A declared [`DataAwsMedialiveInput`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMedialiveInputRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMedialiveInputRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMedialiveInputRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMedialiveInputRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMedialiveInputRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11538,10 +13895,18 @@ impl DataAwsMedialiveInputRef {
 pub enum DataAwsMedialiveInputDestinations {}
 
 /// The fields of a [`DataAwsMedialiveInputDestinations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMedialiveInputDestinationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsMedialiveInputDestinationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMedialiveInputDestinationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMedialiveInputDestinationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11579,10 +13944,18 @@ impl DataAwsMedialiveInputDestinationsFields {
 pub enum DataAwsMedialiveInputDestinationsVpc {}
 
 /// The fields of a [`DataAwsMedialiveInputDestinationsVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMedialiveInputDestinationsVpcFields(Expr);
 
+impl std::fmt::Debug for DataAwsMedialiveInputDestinationsVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMedialiveInputDestinationsVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMedialiveInputDestinationsVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11610,10 +13983,18 @@ impl DataAwsMedialiveInputDestinationsVpcFields {
 pub enum DataAwsMedialiveInputInputDevices {}
 
 /// The fields of a [`DataAwsMedialiveInputInputDevices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMedialiveInputInputDevicesFields(Expr);
 
+impl std::fmt::Debug for DataAwsMedialiveInputInputDevicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMedialiveInputInputDevicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMedialiveInputInputDevicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11636,10 +14017,18 @@ impl DataAwsMedialiveInputInputDevicesFields {
 pub enum DataAwsMedialiveInputMediaConnectFlows {}
 
 /// The fields of a [`DataAwsMedialiveInputMediaConnectFlows`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMedialiveInputMediaConnectFlowsFields(Expr);
 
+impl std::fmt::Debug for DataAwsMedialiveInputMediaConnectFlowsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMedialiveInputMediaConnectFlowsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMedialiveInputMediaConnectFlowsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11662,10 +14051,18 @@ impl DataAwsMedialiveInputMediaConnectFlowsFields {
 pub enum DataAwsMedialiveInputSources {}
 
 /// The fields of a [`DataAwsMedialiveInputSources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMedialiveInputSourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsMedialiveInputSourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMedialiveInputSourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMedialiveInputSourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_memorydb_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbAcl(Body);
+
+impl std::fmt::Debug for MemorydbAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbAcl").field(&self.0).finish()
+    }
+}
 
 impl MemorydbAcl {
     #[inline]
@@ -57,9 +64,11 @@ impl MemorydbAcl {
 }
 
 impl BlockType for MemorydbAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for MemorydbAcl {
 }
 
 /// A declared [`MemorydbAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbAclRef(BlockRef);
 
+impl std::fmt::Debug for MemorydbAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MemorydbAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MemorydbAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -141,8 +159,15 @@ impl MemorydbAclRef {
 }
 
 /// The resource `aws_memorydb_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbCluster(Body);
+
+impl std::fmt::Debug for MemorydbCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbCluster`].
 #[derive(Clone, Debug)]
@@ -305,9 +330,11 @@ impl MemorydbCluster {
 }
 
 impl BlockType for MemorydbCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -321,16 +348,25 @@ impl Resource for MemorydbCluster {
 }
 
 /// A declared [`MemorydbCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbClusterRef(BlockRef);
 
+impl std::fmt::Debug for MemorydbClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MemorydbClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MemorydbClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -518,10 +554,18 @@ impl MemorydbClusterRef {
 pub enum MemorydbClusterClusterEndpoint {}
 
 /// The fields of a [`MemorydbClusterClusterEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbClusterClusterEndpointFields(Expr);
 
+impl std::fmt::Debug for MemorydbClusterClusterEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbClusterClusterEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbClusterClusterEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -549,10 +593,18 @@ impl MemorydbClusterClusterEndpointFields {
 pub enum MemorydbClusterShards {}
 
 /// The fields of a [`MemorydbClusterShards`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbClusterShardsFields(Expr);
 
+impl std::fmt::Debug for MemorydbClusterShardsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbClusterShardsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbClusterShardsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -590,10 +642,18 @@ impl MemorydbClusterShardsFields {
 pub enum MemorydbClusterShardsNodes {}
 
 /// The fields of a [`MemorydbClusterShardsNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbClusterShardsNodesFields(Expr);
 
+impl std::fmt::Debug for MemorydbClusterShardsNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbClusterShardsNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbClusterShardsNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -631,10 +691,18 @@ impl MemorydbClusterShardsNodesFields {
 pub enum MemorydbClusterShardsNodesEndpoint {}
 
 /// The fields of a [`MemorydbClusterShardsNodesEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbClusterShardsNodesEndpointFields(Expr);
 
+impl std::fmt::Debug for MemorydbClusterShardsNodesEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbClusterShardsNodesEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbClusterShardsNodesEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -658,8 +726,15 @@ impl MemorydbClusterShardsNodesEndpointFields {
 }
 
 /// The nested block `aws_memorydb_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbClusterTimeouts(Body);
+
+impl std::fmt::Debug for MemorydbClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MemorydbClusterTimeouts {
     #[inline]
@@ -685,10 +760,18 @@ impl MemorydbClusterTimeouts {
 }
 
 /// The fields of a [`MemorydbClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MemorydbClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -717,8 +800,15 @@ impl MemorydbClusterTimeoutsFields {
 }
 
 /// The resource `aws_memorydb_multi_region_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbMultiRegionCluster(Body);
+
+impl std::fmt::Debug for MemorydbMultiRegionCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbMultiRegionCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbMultiRegionCluster`].
 #[derive(Clone, Debug)]
@@ -791,9 +881,11 @@ impl MemorydbMultiRegionCluster {
 }
 
 impl BlockType for MemorydbMultiRegionCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -807,16 +899,25 @@ impl Resource for MemorydbMultiRegionCluster {
 }
 
 /// A declared [`MemorydbMultiRegionCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbMultiRegionClusterRef(BlockRef);
 
+impl std::fmt::Debug for MemorydbMultiRegionClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbMultiRegionClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MemorydbMultiRegionClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MemorydbMultiRegionClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -910,8 +1011,15 @@ impl MemorydbMultiRegionClusterRef {
 }
 
 /// The nested block `aws_memorydb_multi_region_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbMultiRegionClusterTimeouts(Body);
+
+impl std::fmt::Debug for MemorydbMultiRegionClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbMultiRegionClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MemorydbMultiRegionClusterTimeouts {
     #[inline]
@@ -940,10 +1048,18 @@ impl MemorydbMultiRegionClusterTimeouts {
 }
 
 /// The fields of a [`MemorydbMultiRegionClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbMultiRegionClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MemorydbMultiRegionClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbMultiRegionClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbMultiRegionClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -972,8 +1088,15 @@ impl MemorydbMultiRegionClusterTimeoutsFields {
 }
 
 /// The resource `aws_memorydb_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbParameterGroup(Body);
+
+impl std::fmt::Debug for MemorydbParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbParameterGroup`].
 #[derive(Clone, Debug)]
@@ -1035,9 +1158,11 @@ impl MemorydbParameterGroup {
 }
 
 impl BlockType for MemorydbParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1051,16 +1176,25 @@ impl Resource for MemorydbParameterGroup {
 }
 
 /// A declared [`MemorydbParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for MemorydbParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MemorydbParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MemorydbParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1124,8 +1258,15 @@ impl MemorydbParameterGroupRef {
 }
 
 /// The nested block `aws_memorydb_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbParameterGroupParameter(Body);
+
+impl std::fmt::Debug for MemorydbParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -1147,10 +1288,18 @@ impl MemorydbParameterGroupParameter {
 }
 
 /// The fields of a [`MemorydbParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for MemorydbParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1174,8 +1323,15 @@ impl MemorydbParameterGroupParameterFields {
 }
 
 /// The resource `aws_memorydb_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbSnapshot(Body);
+
+impl std::fmt::Debug for MemorydbSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbSnapshot`].
 #[derive(Clone, Debug)]
@@ -1236,9 +1392,11 @@ impl MemorydbSnapshot {
 }
 
 impl BlockType for MemorydbSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1252,16 +1410,25 @@ impl Resource for MemorydbSnapshot {
 }
 
 /// A declared [`MemorydbSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for MemorydbSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MemorydbSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MemorydbSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1339,10 +1506,18 @@ impl MemorydbSnapshotRef {
 pub enum MemorydbSnapshotClusterConfiguration {}
 
 /// The fields of a [`MemorydbSnapshotClusterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbSnapshotClusterConfigurationFields(Expr);
 
+impl std::fmt::Debug for MemorydbSnapshotClusterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbSnapshotClusterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbSnapshotClusterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1426,8 +1601,15 @@ impl MemorydbSnapshotClusterConfigurationFields {
 }
 
 /// The nested block `aws_memorydb_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for MemorydbSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MemorydbSnapshotTimeouts {
     #[inline]
@@ -1448,10 +1630,18 @@ impl MemorydbSnapshotTimeouts {
 }
 
 /// The fields of a [`MemorydbSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MemorydbSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1475,8 +1665,15 @@ impl MemorydbSnapshotTimeoutsFields {
 }
 
 /// The resource `aws_memorydb_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbSubnetGroup(Body);
+
+impl std::fmt::Debug for MemorydbSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -1532,9 +1729,11 @@ impl MemorydbSubnetGroup {
 }
 
 impl BlockType for MemorydbSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1548,16 +1747,25 @@ impl Resource for MemorydbSubnetGroup {
 }
 
 /// A declared [`MemorydbSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for MemorydbSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MemorydbSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MemorydbSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1621,8 +1829,15 @@ impl MemorydbSubnetGroupRef {
 }
 
 /// The resource `aws_memorydb_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbUser(Body);
+
+impl std::fmt::Debug for MemorydbUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbUser`].
 #[derive(Clone, Debug)]
@@ -1667,9 +1882,11 @@ impl MemorydbUser {
 }
 
 impl BlockType for MemorydbUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1683,16 +1900,25 @@ impl Resource for MemorydbUser {
 }
 
 /// A declared [`MemorydbUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbUserRef(BlockRef);
 
+impl std::fmt::Debug for MemorydbUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MemorydbUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MemorydbUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1751,8 +1977,15 @@ impl MemorydbUserRef {
 }
 
 /// The nested block `aws_memorydb_user.authentication_mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbUserAuthenticationMode(Body);
+
+impl std::fmt::Debug for MemorydbUserAuthenticationMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbUserAuthenticationMode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MemorydbUserAuthenticationMode`].
 #[derive(Clone, Debug)]
@@ -1777,10 +2010,18 @@ impl MemorydbUserAuthenticationMode {
 }
 
 /// The fields of a [`MemorydbUserAuthenticationMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemorydbUserAuthenticationModeFields(Expr);
 
+impl std::fmt::Debug for MemorydbUserAuthenticationModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MemorydbUserAuthenticationModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MemorydbUserAuthenticationModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1809,8 +2050,15 @@ impl MemorydbUserAuthenticationModeFields {
 }
 
 /// The data source `aws_memorydb_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbAcl(Body);
+
+impl std::fmt::Debug for DataAwsMemorydbAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMemorydbAcl`].
 #[derive(Clone, Debug)]
@@ -1846,9 +2094,11 @@ impl DataAwsMemorydbAcl {
 }
 
 impl BlockType for DataAwsMemorydbAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1861,16 +2111,25 @@ impl DataSource for DataAwsMemorydbAcl {
 }
 
 /// A declared [`DataAwsMemorydbAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbAclRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMemorydbAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMemorydbAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMemorydbAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1919,8 +2178,15 @@ impl DataAwsMemorydbAclRef {
 }
 
 /// The data source `aws_memorydb_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbCluster(Body);
+
+impl std::fmt::Debug for DataAwsMemorydbCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMemorydbCluster`].
 #[derive(Clone, Debug)]
@@ -1956,9 +2222,11 @@ impl DataAwsMemorydbCluster {
 }
 
 impl BlockType for DataAwsMemorydbCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1971,16 +2239,25 @@ impl DataSource for DataAwsMemorydbCluster {
 }
 
 /// A declared [`DataAwsMemorydbCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMemorydbClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMemorydbClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMemorydbClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2138,10 +2415,18 @@ impl DataAwsMemorydbClusterRef {
 pub enum DataAwsMemorydbClusterClusterEndpoint {}
 
 /// The fields of a [`DataAwsMemorydbClusterClusterEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbClusterClusterEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsMemorydbClusterClusterEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbClusterClusterEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMemorydbClusterClusterEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2169,10 +2454,18 @@ impl DataAwsMemorydbClusterClusterEndpointFields {
 pub enum DataAwsMemorydbClusterShards {}
 
 /// The fields of a [`DataAwsMemorydbClusterShards`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbClusterShardsFields(Expr);
 
+impl std::fmt::Debug for DataAwsMemorydbClusterShardsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbClusterShardsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMemorydbClusterShardsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2210,10 +2503,18 @@ impl DataAwsMemorydbClusterShardsFields {
 pub enum DataAwsMemorydbClusterShardsNodes {}
 
 /// The fields of a [`DataAwsMemorydbClusterShardsNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbClusterShardsNodesFields(Expr);
 
+impl std::fmt::Debug for DataAwsMemorydbClusterShardsNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbClusterShardsNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMemorydbClusterShardsNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2251,10 +2552,18 @@ impl DataAwsMemorydbClusterShardsNodesFields {
 pub enum DataAwsMemorydbClusterShardsNodesEndpoint {}
 
 /// The fields of a [`DataAwsMemorydbClusterShardsNodesEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbClusterShardsNodesEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsMemorydbClusterShardsNodesEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbClusterShardsNodesEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMemorydbClusterShardsNodesEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2278,8 +2587,15 @@ impl DataAwsMemorydbClusterShardsNodesEndpointFields {
 }
 
 /// The data source `aws_memorydb_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbParameterGroup(Body);
+
+impl std::fmt::Debug for DataAwsMemorydbParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMemorydbParameterGroup`].
 #[derive(Clone, Debug)]
@@ -2315,9 +2631,11 @@ impl DataAwsMemorydbParameterGroup {
 }
 
 impl BlockType for DataAwsMemorydbParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2330,16 +2648,25 @@ impl DataSource for DataAwsMemorydbParameterGroup {
 }
 
 /// A declared [`DataAwsMemorydbParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMemorydbParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMemorydbParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMemorydbParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2397,10 +2724,18 @@ impl DataAwsMemorydbParameterGroupRef {
 pub enum DataAwsMemorydbParameterGroupParameter {}
 
 /// The fields of a [`DataAwsMemorydbParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsMemorydbParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMemorydbParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2424,8 +2759,15 @@ impl DataAwsMemorydbParameterGroupParameterFields {
 }
 
 /// The data source `aws_memorydb_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbSnapshot(Body);
+
+impl std::fmt::Debug for DataAwsMemorydbSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMemorydbSnapshot`].
 #[derive(Clone, Debug)]
@@ -2461,9 +2803,11 @@ impl DataAwsMemorydbSnapshot {
 }
 
 impl BlockType for DataAwsMemorydbSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2476,16 +2820,25 @@ impl DataSource for DataAwsMemorydbSnapshot {
 }
 
 /// A declared [`DataAwsMemorydbSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMemorydbSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMemorydbSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMemorydbSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2548,10 +2901,18 @@ impl DataAwsMemorydbSnapshotRef {
 pub enum DataAwsMemorydbSnapshotClusterConfiguration {}
 
 /// The fields of a [`DataAwsMemorydbSnapshotClusterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbSnapshotClusterConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsMemorydbSnapshotClusterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbSnapshotClusterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMemorydbSnapshotClusterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2635,8 +2996,15 @@ impl DataAwsMemorydbSnapshotClusterConfigurationFields {
 }
 
 /// The data source `aws_memorydb_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbSubnetGroup(Body);
+
+impl std::fmt::Debug for DataAwsMemorydbSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMemorydbSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -2672,9 +3040,11 @@ impl DataAwsMemorydbSubnetGroup {
 }
 
 impl BlockType for DataAwsMemorydbSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2687,16 +3057,25 @@ impl DataSource for DataAwsMemorydbSubnetGroup {
 }
 
 /// A declared [`DataAwsMemorydbSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMemorydbSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMemorydbSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMemorydbSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2750,8 +3129,15 @@ impl DataAwsMemorydbSubnetGroupRef {
 }
 
 /// The data source `aws_memorydb_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbUser(Body);
+
+impl std::fmt::Debug for DataAwsMemorydbUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMemorydbUser`].
 #[derive(Clone, Debug)]
@@ -2787,9 +3173,11 @@ impl DataAwsMemorydbUser {
 }
 
 impl BlockType for DataAwsMemorydbUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2802,16 +3190,25 @@ impl DataSource for DataAwsMemorydbUser {
 }
 
 /// A declared [`DataAwsMemorydbUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbUserRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMemorydbUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMemorydbUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMemorydbUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2869,10 +3266,18 @@ impl DataAwsMemorydbUserRef {
 pub enum DataAwsMemorydbUserAuthenticationMode {}
 
 /// The fields of a [`DataAwsMemorydbUserAuthenticationMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMemorydbUserAuthenticationModeFields(Expr);
 
+impl std::fmt::Debug for DataAwsMemorydbUserAuthenticationModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMemorydbUserAuthenticationModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMemorydbUserAuthenticationModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

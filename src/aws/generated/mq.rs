@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_mq_broker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBroker(Body);
+
+impl std::fmt::Debug for MqBroker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBroker").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MqBroker`].
 #[derive(Clone, Debug)]
@@ -139,9 +146,11 @@ impl MqBroker {
 }
 
 impl BlockType for MqBroker {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -155,16 +164,25 @@ impl Resource for MqBroker {
 }
 
 /// A declared [`MqBroker`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerRef(BlockRef);
 
+impl std::fmt::Debug for MqBrokerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MqBrokerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MqBrokerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -318,8 +336,15 @@ impl MqBrokerRef {
 }
 
 /// The nested block `aws_mq_broker.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerConfiguration(Body);
+
+impl std::fmt::Debug for MqBrokerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl MqBrokerConfiguration {
     #[inline]
@@ -340,10 +365,18 @@ impl MqBrokerConfiguration {
 }
 
 /// The fields of a [`MqBrokerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerConfigurationFields(Expr);
 
+impl std::fmt::Debug for MqBrokerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -367,8 +400,15 @@ impl MqBrokerConfigurationFields {
 }
 
 /// The nested block `aws_mq_broker.encryption_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerEncryptionOptions(Body);
+
+impl std::fmt::Debug for MqBrokerEncryptionOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerEncryptionOptions").field(&self.0).finish()
+    }
+}
 
 impl MqBrokerEncryptionOptions {
     #[inline]
@@ -389,10 +429,18 @@ impl MqBrokerEncryptionOptions {
 }
 
 /// The fields of a [`MqBrokerEncryptionOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerEncryptionOptionsFields(Expr);
 
+impl std::fmt::Debug for MqBrokerEncryptionOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerEncryptionOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerEncryptionOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -420,10 +468,18 @@ impl MqBrokerEncryptionOptionsFields {
 pub enum MqBrokerInstances {}
 
 /// The fields of a [`MqBrokerInstances`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerInstancesFields(Expr);
 
+impl std::fmt::Debug for MqBrokerInstancesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerInstancesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerInstancesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -452,8 +508,15 @@ impl MqBrokerInstancesFields {
 }
 
 /// The nested block `aws_mq_broker.ldap_server_metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerLdapServerMetadata(Body);
+
+impl std::fmt::Debug for MqBrokerLdapServerMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerLdapServerMetadata").field(&self.0).finish()
+    }
+}
 
 impl MqBrokerLdapServerMetadata {
     #[inline]
@@ -519,10 +582,18 @@ impl MqBrokerLdapServerMetadata {
 }
 
 /// The fields of a [`MqBrokerLdapServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerLdapServerMetadataFields(Expr);
 
+impl std::fmt::Debug for MqBrokerLdapServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerLdapServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerLdapServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,8 +662,15 @@ impl MqBrokerLdapServerMetadataFields {
 }
 
 /// The nested block `aws_mq_broker.logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerLogs(Body);
+
+impl std::fmt::Debug for MqBrokerLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerLogs").field(&self.0).finish()
+    }
+}
 
 impl MqBrokerLogs {
     #[inline]
@@ -613,10 +691,18 @@ impl MqBrokerLogs {
 }
 
 /// The fields of a [`MqBrokerLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerLogsFields(Expr);
 
+impl std::fmt::Debug for MqBrokerLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -640,8 +726,15 @@ impl MqBrokerLogsFields {
 }
 
 /// The nested block `aws_mq_broker.maintenance_window_start_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerMaintenanceWindowStartTime(Body);
+
+impl std::fmt::Debug for MqBrokerMaintenanceWindowStartTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerMaintenanceWindowStartTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MqBrokerMaintenanceWindowStartTime`].
 #[derive(Clone, Debug)]
@@ -665,10 +758,18 @@ impl MqBrokerMaintenanceWindowStartTime {
 }
 
 /// The fields of a [`MqBrokerMaintenanceWindowStartTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerMaintenanceWindowStartTimeFields(Expr);
 
+impl std::fmt::Debug for MqBrokerMaintenanceWindowStartTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerMaintenanceWindowStartTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerMaintenanceWindowStartTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -697,8 +798,15 @@ impl MqBrokerMaintenanceWindowStartTimeFields {
 }
 
 /// The nested block `aws_mq_broker.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerTimeouts(Body);
+
+impl std::fmt::Debug for MqBrokerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MqBrokerTimeouts {
     #[inline]
@@ -724,10 +832,18 @@ impl MqBrokerTimeouts {
 }
 
 /// The fields of a [`MqBrokerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MqBrokerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -756,8 +872,15 @@ impl MqBrokerTimeoutsFields {
 }
 
 /// The nested block `aws_mq_broker.user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerUser(Body);
+
+impl std::fmt::Debug for MqBrokerUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MqBrokerUser`].
 #[derive(Clone, Debug)]
@@ -794,10 +917,18 @@ impl MqBrokerUser {
 }
 
 /// The fields of a [`MqBrokerUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqBrokerUserFields(Expr);
 
+impl std::fmt::Debug for MqBrokerUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqBrokerUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MqBrokerUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -836,8 +967,15 @@ impl MqBrokerUserFields {
 }
 
 /// The resource `aws_mq_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqConfiguration(Body);
+
+impl std::fmt::Debug for MqConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MqConfiguration`].
 #[derive(Clone, Debug)]
@@ -894,9 +1032,11 @@ impl MqConfiguration {
 }
 
 impl BlockType for MqConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -910,16 +1050,25 @@ impl Resource for MqConfiguration {
 }
 
 /// A declared [`MqConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for MqConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MqConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MqConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MqConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -993,8 +1142,15 @@ impl MqConfigurationRef {
 }
 
 /// The data source `aws_mq_broker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBroker(Body);
+
+impl std::fmt::Debug for DataAwsMqBroker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBroker").field(&self.0).finish()
+    }
+}
 
 impl DataAwsMqBroker {
     #[inline]
@@ -1031,9 +1187,11 @@ impl DataAwsMqBroker {
 }
 
 impl BlockType for DataAwsMqBroker {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1046,16 +1204,25 @@ impl DataSource for DataAwsMqBroker {
 }
 
 /// A declared [`DataAwsMqBroker`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMqBrokerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMqBrokerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMqBrokerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1188,10 +1355,18 @@ impl DataAwsMqBrokerRef {
 pub enum DataAwsMqBrokerConfiguration {}
 
 /// The fields of a [`DataAwsMqBrokerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1219,10 +1394,18 @@ impl DataAwsMqBrokerConfigurationFields {
 pub enum DataAwsMqBrokerEncryptionOptions {}
 
 /// The fields of a [`DataAwsMqBrokerEncryptionOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerEncryptionOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerEncryptionOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerEncryptionOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerEncryptionOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1250,10 +1433,18 @@ impl DataAwsMqBrokerEncryptionOptionsFields {
 pub enum DataAwsMqBrokerInstances {}
 
 /// The fields of a [`DataAwsMqBrokerInstances`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerInstancesFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerInstancesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerInstancesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerInstancesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1286,10 +1477,18 @@ impl DataAwsMqBrokerInstancesFields {
 pub enum DataAwsMqBrokerLdapServerMetadata {}
 
 /// The fields of a [`DataAwsMqBrokerLdapServerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerLdapServerMetadataFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerLdapServerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerLdapServerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerLdapServerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1362,10 +1561,18 @@ impl DataAwsMqBrokerLdapServerMetadataFields {
 pub enum DataAwsMqBrokerLogs {}
 
 /// The fields of a [`DataAwsMqBrokerLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerLogsFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1393,10 +1600,18 @@ impl DataAwsMqBrokerLogsFields {
 pub enum DataAwsMqBrokerMaintenanceWindowStartTime {}
 
 /// The fields of a [`DataAwsMqBrokerMaintenanceWindowStartTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerMaintenanceWindowStartTimeFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerMaintenanceWindowStartTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerMaintenanceWindowStartTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerMaintenanceWindowStartTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1429,10 +1644,18 @@ impl DataAwsMqBrokerMaintenanceWindowStartTimeFields {
 pub enum DataAwsMqBrokerUser {}
 
 /// The fields of a [`DataAwsMqBrokerUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerUserFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1466,8 +1689,15 @@ impl DataAwsMqBrokerUserFields {
 }
 
 /// The data source `aws_mq_broker_engine_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerEngineTypes(Body);
+
+impl std::fmt::Debug for DataAwsMqBrokerEngineTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerEngineTypes").field(&self.0).finish()
+    }
+}
 
 impl DataAwsMqBrokerEngineTypes {
     #[inline]
@@ -1494,9 +1724,11 @@ impl DataAwsMqBrokerEngineTypes {
 }
 
 impl BlockType for DataAwsMqBrokerEngineTypes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1509,16 +1741,25 @@ impl DataSource for DataAwsMqBrokerEngineTypes {
 }
 
 /// A declared [`DataAwsMqBrokerEngineTypes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerEngineTypesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMqBrokerEngineTypesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerEngineTypesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMqBrokerEngineTypesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMqBrokerEngineTypesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1556,10 +1797,18 @@ impl DataAwsMqBrokerEngineTypesRef {
 pub enum DataAwsMqBrokerEngineTypesBrokerEngineTypes {}
 
 /// The fields of a [`DataAwsMqBrokerEngineTypesBrokerEngineTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerEngineTypesBrokerEngineTypesFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerEngineTypesBrokerEngineTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerEngineTypesBrokerEngineTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerEngineTypesBrokerEngineTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1587,10 +1836,18 @@ impl DataAwsMqBrokerEngineTypesBrokerEngineTypesFields {
 pub enum DataAwsMqBrokerEngineTypesBrokerEngineTypesEngineVersions {}
 
 /// The fields of a [`DataAwsMqBrokerEngineTypesBrokerEngineTypesEngineVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerEngineTypesBrokerEngineTypesEngineVersionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerEngineTypesBrokerEngineTypesEngineVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerEngineTypesBrokerEngineTypesEngineVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerEngineTypesBrokerEngineTypesEngineVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1609,8 +1866,15 @@ impl DataAwsMqBrokerEngineTypesBrokerEngineTypesEngineVersionsFields {
 }
 
 /// The data source `aws_mq_broker_instance_type_offerings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerInstanceTypeOfferings(Body);
+
+impl std::fmt::Debug for DataAwsMqBrokerInstanceTypeOfferings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerInstanceTypeOfferings").field(&self.0).finish()
+    }
+}
 
 impl DataAwsMqBrokerInstanceTypeOfferings {
     #[inline]
@@ -1647,9 +1911,11 @@ impl DataAwsMqBrokerInstanceTypeOfferings {
 }
 
 impl BlockType for DataAwsMqBrokerInstanceTypeOfferings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1662,16 +1928,25 @@ impl DataSource for DataAwsMqBrokerInstanceTypeOfferings {
 }
 
 /// A declared [`DataAwsMqBrokerInstanceTypeOfferings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerInstanceTypeOfferingsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMqBrokerInstanceTypeOfferingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerInstanceTypeOfferingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMqBrokerInstanceTypeOfferingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMqBrokerInstanceTypeOfferingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1719,10 +1994,18 @@ impl DataAwsMqBrokerInstanceTypeOfferingsRef {
 pub enum DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptions {}
 
 /// The fields of a [`DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1770,10 +2053,18 @@ impl DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsFields {
 pub enum DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsAvailabilityZones {}
 
 /// The fields of a [`DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsAvailabilityZones`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsAvailabilityZonesFields(Expr);
 
+impl std::fmt::Debug for DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsAvailabilityZonesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsAvailabilityZonesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMqBrokerInstanceTypeOfferingsBrokerInstanceOptionsAvailabilityZonesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

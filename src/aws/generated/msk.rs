@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_msk_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskCluster(Body);
+
+impl std::fmt::Debug for MskCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskCluster`].
 #[derive(Clone, Debug)]
@@ -102,9 +109,11 @@ impl MskCluster {
 }
 
 impl BlockType for MskCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -118,16 +127,25 @@ impl Resource for MskCluster {
 }
 
 /// A declared [`MskCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterRef(BlockRef);
 
+impl std::fmt::Debug for MskClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -301,8 +319,15 @@ impl MskClusterRef {
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfo(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterBrokerNodeGroupInfo`].
 #[derive(Clone, Debug)]
@@ -341,10 +366,18 @@ impl MskClusterBrokerNodeGroupInfo {
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -388,8 +421,15 @@ impl MskClusterBrokerNodeGroupInfoFields {
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.connectivity_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfo(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfo").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoConnectivityInfo {
     #[inline]
@@ -410,10 +450,18 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfo {
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoConnectivityInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoConnectivityInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -437,8 +485,15 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoFields {
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.connectivity_info.public_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess {
     #[inline]
@@ -454,10 +509,18 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess {
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -476,8 +539,15 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields {
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.connectivity_info.vpc_connectivity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity {
     #[inline]
@@ -493,10 +563,18 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity {
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -515,8 +593,15 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields {
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication {
     #[inline]
@@ -537,10 +622,18 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentic
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -564,8 +657,15 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentic
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.connectivity_info.vpc_connectivity.client_authentication.sasl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl {
     #[inline]
@@ -586,10 +686,18 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentic
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -613,8 +721,15 @@ impl MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentic
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.storage_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoStorageInfo(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoStorageInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoStorageInfo").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoStorageInfo {
     #[inline]
@@ -630,10 +745,18 @@ impl MskClusterBrokerNodeGroupInfoStorageInfo {
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoStorageInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoStorageInfoFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoStorageInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoStorageInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoStorageInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -652,8 +775,15 @@ impl MskClusterBrokerNodeGroupInfoStorageInfoFields {
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.storage_info.ebs_storage_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo {
     #[inline]
@@ -674,10 +804,18 @@ impl MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo {
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -701,8 +839,15 @@ impl MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields {
 }
 
 /// The nested block `aws_msk_cluster.broker_node_group_info.storage_info.ebs_storage_info.provisioned_throughput`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput(Body);
+
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput").field(&self.0).finish()
+    }
+}
 
 impl MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput {
     #[inline]
@@ -723,10 +868,18 @@ impl MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput
 }
 
 /// The fields of a [`MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields(Expr);
 
+impl std::fmt::Debug for MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -750,8 +903,15 @@ impl MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput
 }
 
 /// The nested block `aws_msk_cluster.client_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterClientAuthentication(Body);
+
+impl std::fmt::Debug for MskClusterClientAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterClientAuthentication").field(&self.0).finish()
+    }
+}
 
 impl MskClusterClientAuthentication {
     #[inline]
@@ -777,10 +937,18 @@ impl MskClusterClientAuthentication {
 }
 
 /// The fields of a [`MskClusterClientAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterClientAuthenticationFields(Expr);
 
+impl std::fmt::Debug for MskClusterClientAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterClientAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterClientAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -809,8 +977,15 @@ impl MskClusterClientAuthenticationFields {
 }
 
 /// The nested block `aws_msk_cluster.client_authentication.sasl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterClientAuthenticationSasl(Body);
+
+impl std::fmt::Debug for MskClusterClientAuthenticationSasl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterClientAuthenticationSasl").field(&self.0).finish()
+    }
+}
 
 impl MskClusterClientAuthenticationSasl {
     #[inline]
@@ -831,10 +1006,18 @@ impl MskClusterClientAuthenticationSasl {
 }
 
 /// The fields of a [`MskClusterClientAuthenticationSasl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterClientAuthenticationSaslFields(Expr);
 
+impl std::fmt::Debug for MskClusterClientAuthenticationSaslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterClientAuthenticationSaslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterClientAuthenticationSaslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -858,8 +1041,15 @@ impl MskClusterClientAuthenticationSaslFields {
 }
 
 /// The nested block `aws_msk_cluster.client_authentication.tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterClientAuthenticationTls(Body);
+
+impl std::fmt::Debug for MskClusterClientAuthenticationTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterClientAuthenticationTls").field(&self.0).finish()
+    }
+}
 
 impl MskClusterClientAuthenticationTls {
     #[inline]
@@ -875,10 +1065,18 @@ impl MskClusterClientAuthenticationTls {
 }
 
 /// The fields of a [`MskClusterClientAuthenticationTls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterClientAuthenticationTlsFields(Expr);
 
+impl std::fmt::Debug for MskClusterClientAuthenticationTlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterClientAuthenticationTlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterClientAuthenticationTlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -897,8 +1095,15 @@ impl MskClusterClientAuthenticationTlsFields {
 }
 
 /// The nested block `aws_msk_cluster.configuration_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterConfigurationInfo(Body);
+
+impl std::fmt::Debug for MskClusterConfigurationInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterConfigurationInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterConfigurationInfo`].
 #[derive(Clone, Debug)]
@@ -920,10 +1125,18 @@ impl MskClusterConfigurationInfo {
 }
 
 /// The fields of a [`MskClusterConfigurationInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterConfigurationInfoFields(Expr);
 
+impl std::fmt::Debug for MskClusterConfigurationInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterConfigurationInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterConfigurationInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -947,8 +1160,15 @@ impl MskClusterConfigurationInfoFields {
 }
 
 /// The nested block `aws_msk_cluster.encryption_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterEncryptionInfo(Body);
+
+impl std::fmt::Debug for MskClusterEncryptionInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterEncryptionInfo").field(&self.0).finish()
+    }
+}
 
 impl MskClusterEncryptionInfo {
     #[inline]
@@ -969,10 +1189,18 @@ impl MskClusterEncryptionInfo {
 }
 
 /// The fields of a [`MskClusterEncryptionInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterEncryptionInfoFields(Expr);
 
+impl std::fmt::Debug for MskClusterEncryptionInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterEncryptionInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterEncryptionInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -996,8 +1224,15 @@ impl MskClusterEncryptionInfoFields {
 }
 
 /// The nested block `aws_msk_cluster.encryption_info.encryption_in_transit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterEncryptionInfoEncryptionInTransit(Body);
+
+impl std::fmt::Debug for MskClusterEncryptionInfoEncryptionInTransit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterEncryptionInfoEncryptionInTransit").field(&self.0).finish()
+    }
+}
 
 impl MskClusterEncryptionInfoEncryptionInTransit {
     #[inline]
@@ -1018,10 +1253,18 @@ impl MskClusterEncryptionInfoEncryptionInTransit {
 }
 
 /// The fields of a [`MskClusterEncryptionInfoEncryptionInTransit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterEncryptionInfoEncryptionInTransitFields(Expr);
 
+impl std::fmt::Debug for MskClusterEncryptionInfoEncryptionInTransitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterEncryptionInfoEncryptionInTransitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterEncryptionInfoEncryptionInTransitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1045,8 +1288,15 @@ impl MskClusterEncryptionInfoEncryptionInTransitFields {
 }
 
 /// The nested block `aws_msk_cluster.logging_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfo(Body);
+
+impl std::fmt::Debug for MskClusterLoggingInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterLoggingInfo`].
 #[derive(Clone, Debug)]
@@ -1066,10 +1316,18 @@ impl MskClusterLoggingInfo {
 }
 
 /// The fields of a [`MskClusterLoggingInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoFields(Expr);
 
+impl std::fmt::Debug for MskClusterLoggingInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterLoggingInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1088,8 +1346,15 @@ impl MskClusterLoggingInfoFields {
 }
 
 /// The nested block `aws_msk_cluster.logging_info.broker_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogs(Body);
+
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogs").field(&self.0).finish()
+    }
+}
 
 impl MskClusterLoggingInfoBrokerLogs {
     #[inline]
@@ -1115,10 +1380,18 @@ impl MskClusterLoggingInfoBrokerLogs {
 }
 
 /// The fields of a [`MskClusterLoggingInfoBrokerLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogsFields(Expr);
 
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterLoggingInfoBrokerLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1147,8 +1420,15 @@ impl MskClusterLoggingInfoBrokerLogsFields {
 }
 
 /// The nested block `aws_msk_cluster.logging_info.broker_logs.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogsCloudwatchLogs(Body);
+
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogsCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogsCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterLoggingInfoBrokerLogsCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -1173,10 +1453,18 @@ impl MskClusterLoggingInfoBrokerLogsCloudwatchLogs {
 }
 
 /// The fields of a [`MskClusterLoggingInfoBrokerLogsCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogsCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogsCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogsCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterLoggingInfoBrokerLogsCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1200,8 +1488,15 @@ impl MskClusterLoggingInfoBrokerLogsCloudwatchLogsFields {
 }
 
 /// The nested block `aws_msk_cluster.logging_info.broker_logs.firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogsFirehose(Body);
+
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogsFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogsFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterLoggingInfoBrokerLogsFirehose`].
 #[derive(Clone, Debug)]
@@ -1226,10 +1521,18 @@ impl MskClusterLoggingInfoBrokerLogsFirehose {
 }
 
 /// The fields of a [`MskClusterLoggingInfoBrokerLogsFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogsFirehoseFields(Expr);
 
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogsFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogsFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterLoggingInfoBrokerLogsFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1253,8 +1556,15 @@ impl MskClusterLoggingInfoBrokerLogsFirehoseFields {
 }
 
 /// The nested block `aws_msk_cluster.logging_info.broker_logs.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogsS3(Body);
+
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogsS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogsS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterLoggingInfoBrokerLogsS3`].
 #[derive(Clone, Debug)]
@@ -1284,10 +1594,18 @@ impl MskClusterLoggingInfoBrokerLogsS3 {
 }
 
 /// The fields of a [`MskClusterLoggingInfoBrokerLogsS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterLoggingInfoBrokerLogsS3Fields(Expr);
 
+impl std::fmt::Debug for MskClusterLoggingInfoBrokerLogsS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterLoggingInfoBrokerLogsS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterLoggingInfoBrokerLogsS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1316,8 +1634,15 @@ impl MskClusterLoggingInfoBrokerLogsS3Fields {
 }
 
 /// The nested block `aws_msk_cluster.open_monitoring`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoring(Body);
+
+impl std::fmt::Debug for MskClusterOpenMonitoring {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoring").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterOpenMonitoring`].
 #[derive(Clone, Debug)]
@@ -1337,10 +1662,18 @@ impl MskClusterOpenMonitoring {
 }
 
 /// The fields of a [`MskClusterOpenMonitoring`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoringFields(Expr);
 
+impl std::fmt::Debug for MskClusterOpenMonitoringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterOpenMonitoringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1359,8 +1692,15 @@ impl MskClusterOpenMonitoringFields {
 }
 
 /// The nested block `aws_msk_cluster.open_monitoring.prometheus`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoringPrometheus(Body);
+
+impl std::fmt::Debug for MskClusterOpenMonitoringPrometheus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoringPrometheus").field(&self.0).finish()
+    }
+}
 
 impl MskClusterOpenMonitoringPrometheus {
     #[inline]
@@ -1381,10 +1721,18 @@ impl MskClusterOpenMonitoringPrometheus {
 }
 
 /// The fields of a [`MskClusterOpenMonitoringPrometheus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoringPrometheusFields(Expr);
 
+impl std::fmt::Debug for MskClusterOpenMonitoringPrometheusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoringPrometheusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterOpenMonitoringPrometheusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1408,8 +1756,15 @@ impl MskClusterOpenMonitoringPrometheusFields {
 }
 
 /// The nested block `aws_msk_cluster.open_monitoring.prometheus.jmx_exporter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoringPrometheusJmxExporter(Body);
+
+impl std::fmt::Debug for MskClusterOpenMonitoringPrometheusJmxExporter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoringPrometheusJmxExporter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterOpenMonitoringPrometheusJmxExporter`].
 #[derive(Clone, Debug)]
@@ -1429,10 +1784,18 @@ impl MskClusterOpenMonitoringPrometheusJmxExporter {
 }
 
 /// The fields of a [`MskClusterOpenMonitoringPrometheusJmxExporter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoringPrometheusJmxExporterFields(Expr);
 
+impl std::fmt::Debug for MskClusterOpenMonitoringPrometheusJmxExporterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoringPrometheusJmxExporterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterOpenMonitoringPrometheusJmxExporterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1451,8 +1814,15 @@ impl MskClusterOpenMonitoringPrometheusJmxExporterFields {
 }
 
 /// The nested block `aws_msk_cluster.open_monitoring.prometheus.node_exporter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoringPrometheusNodeExporter(Body);
+
+impl std::fmt::Debug for MskClusterOpenMonitoringPrometheusNodeExporter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoringPrometheusNodeExporter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterOpenMonitoringPrometheusNodeExporter`].
 #[derive(Clone, Debug)]
@@ -1472,10 +1842,18 @@ impl MskClusterOpenMonitoringPrometheusNodeExporter {
 }
 
 /// The fields of a [`MskClusterOpenMonitoringPrometheusNodeExporter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterOpenMonitoringPrometheusNodeExporterFields(Expr);
 
+impl std::fmt::Debug for MskClusterOpenMonitoringPrometheusNodeExporterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterOpenMonitoringPrometheusNodeExporterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterOpenMonitoringPrometheusNodeExporterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1494,8 +1872,15 @@ impl MskClusterOpenMonitoringPrometheusNodeExporterFields {
 }
 
 /// The nested block `aws_msk_cluster.rebalancing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterRebalancing(Body);
+
+impl std::fmt::Debug for MskClusterRebalancing {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterRebalancing").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterRebalancing`].
 #[derive(Clone, Debug)]
@@ -1515,10 +1900,18 @@ impl MskClusterRebalancing {
 }
 
 /// The fields of a [`MskClusterRebalancing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterRebalancingFields(Expr);
 
+impl std::fmt::Debug for MskClusterRebalancingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterRebalancingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterRebalancingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1537,8 +1930,15 @@ impl MskClusterRebalancingFields {
 }
 
 /// The nested block `aws_msk_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterTimeouts(Body);
+
+impl std::fmt::Debug for MskClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MskClusterTimeouts {
     #[inline]
@@ -1564,10 +1964,18 @@ impl MskClusterTimeouts {
 }
 
 /// The fields of a [`MskClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MskClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1596,8 +2004,15 @@ impl MskClusterTimeoutsFields {
 }
 
 /// The resource `aws_msk_cluster_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterPolicy(Body);
+
+impl std::fmt::Debug for MskClusterPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskClusterPolicy`].
 #[derive(Clone, Debug)]
@@ -1630,9 +2045,11 @@ impl MskClusterPolicy {
 }
 
 impl BlockType for MskClusterPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1646,16 +2063,25 @@ impl Resource for MskClusterPolicy {
 }
 
 /// A declared [`MskClusterPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskClusterPolicyRef(BlockRef);
 
+impl std::fmt::Debug for MskClusterPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskClusterPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskClusterPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskClusterPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1694,8 +2120,15 @@ impl MskClusterPolicyRef {
 }
 
 /// The resource `aws_msk_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskConfiguration(Body);
+
+impl std::fmt::Debug for MskConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskConfiguration`].
 #[derive(Clone, Debug)]
@@ -1738,9 +2171,11 @@ impl MskConfiguration {
 }
 
 impl BlockType for MskConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1754,16 +2189,25 @@ impl Resource for MskConfiguration {
 }
 
 /// A declared [`MskConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for MskConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1817,8 +2261,15 @@ impl MskConfigurationRef {
 }
 
 /// The resource `aws_msk_replicator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicator(Body);
+
+impl std::fmt::Debug for MskReplicator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskReplicator`].
 #[derive(Clone, Debug)]
@@ -1875,9 +2326,11 @@ impl MskReplicator {
 }
 
 impl BlockType for MskReplicator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1891,16 +2344,25 @@ impl Resource for MskReplicator {
 }
 
 /// A declared [`MskReplicator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorRef(BlockRef);
 
+impl std::fmt::Debug for MskReplicatorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskReplicatorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskReplicatorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1974,8 +2436,15 @@ impl MskReplicatorRef {
 }
 
 /// The nested block `aws_msk_replicator.kafka_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorKafkaCluster(Body);
+
+impl std::fmt::Debug for MskReplicatorKafkaCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorKafkaCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskReplicatorKafkaCluster`].
 #[derive(Clone, Debug)]
@@ -1997,10 +2466,18 @@ impl MskReplicatorKafkaCluster {
 }
 
 /// The fields of a [`MskReplicatorKafkaCluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorKafkaClusterFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorKafkaClusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorKafkaClusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorKafkaClusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2024,8 +2501,15 @@ impl MskReplicatorKafkaClusterFields {
 }
 
 /// The nested block `aws_msk_replicator.kafka_cluster.amazon_msk_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorKafkaClusterAmazonMskCluster(Body);
+
+impl std::fmt::Debug for MskReplicatorKafkaClusterAmazonMskCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorKafkaClusterAmazonMskCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskReplicatorKafkaClusterAmazonMskCluster`].
 #[derive(Clone, Debug)]
@@ -2045,10 +2529,18 @@ impl MskReplicatorKafkaClusterAmazonMskCluster {
 }
 
 /// The fields of a [`MskReplicatorKafkaClusterAmazonMskCluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorKafkaClusterAmazonMskClusterFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorKafkaClusterAmazonMskClusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorKafkaClusterAmazonMskClusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorKafkaClusterAmazonMskClusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2067,8 +2559,15 @@ impl MskReplicatorKafkaClusterAmazonMskClusterFields {
 }
 
 /// The nested block `aws_msk_replicator.kafka_cluster.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorKafkaClusterVpcConfig(Body);
+
+impl std::fmt::Debug for MskReplicatorKafkaClusterVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorKafkaClusterVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskReplicatorKafkaClusterVpcConfig`].
 #[derive(Clone, Debug)]
@@ -2093,10 +2592,18 @@ impl MskReplicatorKafkaClusterVpcConfig {
 }
 
 /// The fields of a [`MskReplicatorKafkaClusterVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorKafkaClusterVpcConfigFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorKafkaClusterVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorKafkaClusterVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorKafkaClusterVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2120,8 +2627,15 @@ impl MskReplicatorKafkaClusterVpcConfigFields {
 }
 
 /// The nested block `aws_msk_replicator.replication_info_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoList(Body);
+
+impl std::fmt::Debug for MskReplicatorReplicationInfoList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskReplicatorReplicationInfoList`].
 #[derive(Clone, Debug)]
@@ -2149,10 +2663,18 @@ impl MskReplicatorReplicationInfoList {
 }
 
 /// The fields of a [`MskReplicatorReplicationInfoList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorReplicationInfoListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorReplicationInfoListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2201,8 +2723,15 @@ impl MskReplicatorReplicationInfoListFields {
 }
 
 /// The nested block `aws_msk_replicator.replication_info_list.consumer_group_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListConsumerGroupReplication(Body);
+
+impl std::fmt::Debug for MskReplicatorReplicationInfoListConsumerGroupReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListConsumerGroupReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskReplicatorReplicationInfoListConsumerGroupReplication`].
 #[derive(Clone, Debug)]
@@ -2237,10 +2766,18 @@ impl MskReplicatorReplicationInfoListConsumerGroupReplication {
 }
 
 /// The fields of a [`MskReplicatorReplicationInfoListConsumerGroupReplication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListConsumerGroupReplicationFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorReplicationInfoListConsumerGroupReplicationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListConsumerGroupReplicationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorReplicationInfoListConsumerGroupReplicationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2274,8 +2811,15 @@ impl MskReplicatorReplicationInfoListConsumerGroupReplicationFields {
 }
 
 /// The nested block `aws_msk_replicator.replication_info_list.topic_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListTopicReplication(Body);
+
+impl std::fmt::Debug for MskReplicatorReplicationInfoListTopicReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListTopicReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskReplicatorReplicationInfoListTopicReplication`].
 #[derive(Clone, Debug)]
@@ -2325,10 +2869,18 @@ impl MskReplicatorReplicationInfoListTopicReplication {
 }
 
 /// The fields of a [`MskReplicatorReplicationInfoListTopicReplication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListTopicReplicationFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorReplicationInfoListTopicReplicationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListTopicReplicationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorReplicationInfoListTopicReplicationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2377,8 +2929,15 @@ impl MskReplicatorReplicationInfoListTopicReplicationFields {
 }
 
 /// The nested block `aws_msk_replicator.replication_info_list.topic_replication.starting_position`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListTopicReplicationStartingPosition(Body);
+
+impl std::fmt::Debug for MskReplicatorReplicationInfoListTopicReplicationStartingPosition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListTopicReplicationStartingPosition").field(&self.0).finish()
+    }
+}
 
 impl MskReplicatorReplicationInfoListTopicReplicationStartingPosition {
     #[inline]
@@ -2394,10 +2953,18 @@ impl MskReplicatorReplicationInfoListTopicReplicationStartingPosition {
 }
 
 /// The fields of a [`MskReplicatorReplicationInfoListTopicReplicationStartingPosition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListTopicReplicationStartingPositionFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorReplicationInfoListTopicReplicationStartingPositionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListTopicReplicationStartingPositionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorReplicationInfoListTopicReplicationStartingPositionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2416,8 +2983,15 @@ impl MskReplicatorReplicationInfoListTopicReplicationStartingPositionFields {
 }
 
 /// The nested block `aws_msk_replicator.replication_info_list.topic_replication.topic_name_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListTopicReplicationTopicNameConfiguration(Body);
+
+impl std::fmt::Debug for MskReplicatorReplicationInfoListTopicReplicationTopicNameConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListTopicReplicationTopicNameConfiguration").field(&self.0).finish()
+    }
+}
 
 impl MskReplicatorReplicationInfoListTopicReplicationTopicNameConfiguration {
     #[inline]
@@ -2433,10 +3007,18 @@ impl MskReplicatorReplicationInfoListTopicReplicationTopicNameConfiguration {
 }
 
 /// The fields of a [`MskReplicatorReplicationInfoListTopicReplicationTopicNameConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorReplicationInfoListTopicReplicationTopicNameConfigurationFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorReplicationInfoListTopicReplicationTopicNameConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorReplicationInfoListTopicReplicationTopicNameConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorReplicationInfoListTopicReplicationTopicNameConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2455,8 +3037,15 @@ impl MskReplicatorReplicationInfoListTopicReplicationTopicNameConfigurationField
 }
 
 /// The nested block `aws_msk_replicator.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorTimeouts(Body);
+
+impl std::fmt::Debug for MskReplicatorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MskReplicatorTimeouts {
     #[inline]
@@ -2482,10 +3071,18 @@ impl MskReplicatorTimeouts {
 }
 
 /// The fields of a [`MskReplicatorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskReplicatorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MskReplicatorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskReplicatorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskReplicatorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2514,8 +3111,15 @@ impl MskReplicatorTimeoutsFields {
 }
 
 /// The resource `aws_msk_scram_secret_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskScramSecretAssociation(Body);
+
+impl std::fmt::Debug for MskScramSecretAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskScramSecretAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskScramSecretAssociation`].
 #[derive(Clone, Debug)]
@@ -2548,9 +3152,11 @@ impl MskScramSecretAssociation {
 }
 
 impl BlockType for MskScramSecretAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2564,16 +3170,25 @@ impl Resource for MskScramSecretAssociation {
 }
 
 /// A declared [`MskScramSecretAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskScramSecretAssociationRef(BlockRef);
 
+impl std::fmt::Debug for MskScramSecretAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskScramSecretAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskScramSecretAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskScramSecretAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2607,8 +3222,15 @@ impl MskScramSecretAssociationRef {
 }
 
 /// The resource `aws_msk_serverless_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessCluster(Body);
+
+impl std::fmt::Debug for MskServerlessCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskServerlessCluster`].
 #[derive(Clone, Debug)]
@@ -2658,9 +3280,11 @@ impl MskServerlessCluster {
 }
 
 impl BlockType for MskServerlessCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2674,16 +3298,25 @@ impl Resource for MskServerlessCluster {
 }
 
 /// A declared [`MskServerlessCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterRef(BlockRef);
 
+impl std::fmt::Debug for MskServerlessClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskServerlessClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskServerlessClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2752,8 +3385,15 @@ impl MskServerlessClusterRef {
 }
 
 /// The nested block `aws_msk_serverless_cluster.client_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterClientAuthentication(Body);
+
+impl std::fmt::Debug for MskServerlessClusterClientAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterClientAuthentication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskServerlessClusterClientAuthentication`].
 #[derive(Clone, Debug)]
@@ -2773,10 +3413,18 @@ impl MskServerlessClusterClientAuthentication {
 }
 
 /// The fields of a [`MskServerlessClusterClientAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterClientAuthenticationFields(Expr);
 
+impl std::fmt::Debug for MskServerlessClusterClientAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterClientAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskServerlessClusterClientAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2795,8 +3443,15 @@ impl MskServerlessClusterClientAuthenticationFields {
 }
 
 /// The nested block `aws_msk_serverless_cluster.client_authentication.sasl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterClientAuthenticationSasl(Body);
+
+impl std::fmt::Debug for MskServerlessClusterClientAuthenticationSasl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterClientAuthenticationSasl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskServerlessClusterClientAuthenticationSasl`].
 #[derive(Clone, Debug)]
@@ -2816,10 +3471,18 @@ impl MskServerlessClusterClientAuthenticationSasl {
 }
 
 /// The fields of a [`MskServerlessClusterClientAuthenticationSasl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterClientAuthenticationSaslFields(Expr);
 
+impl std::fmt::Debug for MskServerlessClusterClientAuthenticationSaslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterClientAuthenticationSaslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskServerlessClusterClientAuthenticationSaslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2838,8 +3501,15 @@ impl MskServerlessClusterClientAuthenticationSaslFields {
 }
 
 /// The nested block `aws_msk_serverless_cluster.client_authentication.sasl.iam`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterClientAuthenticationSaslIam(Body);
+
+impl std::fmt::Debug for MskServerlessClusterClientAuthenticationSaslIam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterClientAuthenticationSaslIam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskServerlessClusterClientAuthenticationSaslIam`].
 #[derive(Clone, Debug)]
@@ -2859,10 +3529,18 @@ impl MskServerlessClusterClientAuthenticationSaslIam {
 }
 
 /// The fields of a [`MskServerlessClusterClientAuthenticationSaslIam`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterClientAuthenticationSaslIamFields(Expr);
 
+impl std::fmt::Debug for MskServerlessClusterClientAuthenticationSaslIamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterClientAuthenticationSaslIamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskServerlessClusterClientAuthenticationSaslIamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2881,8 +3559,15 @@ impl MskServerlessClusterClientAuthenticationSaslIamFields {
 }
 
 /// The nested block `aws_msk_serverless_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterTimeouts(Body);
+
+impl std::fmt::Debug for MskServerlessClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MskServerlessClusterTimeouts {
     #[inline]
@@ -2903,10 +3588,18 @@ impl MskServerlessClusterTimeouts {
 }
 
 /// The fields of a [`MskServerlessClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MskServerlessClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskServerlessClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2930,8 +3623,15 @@ impl MskServerlessClusterTimeoutsFields {
 }
 
 /// The nested block `aws_msk_serverless_cluster.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterVpcConfig(Body);
+
+impl std::fmt::Debug for MskServerlessClusterVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskServerlessClusterVpcConfig`].
 #[derive(Clone, Debug)]
@@ -2956,10 +3656,18 @@ impl MskServerlessClusterVpcConfig {
 }
 
 /// The fields of a [`MskServerlessClusterVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskServerlessClusterVpcConfigFields(Expr);
 
+impl std::fmt::Debug for MskServerlessClusterVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskServerlessClusterVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskServerlessClusterVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2983,8 +3691,15 @@ impl MskServerlessClusterVpcConfigFields {
 }
 
 /// The resource `aws_msk_single_scram_secret_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskSingleScramSecretAssociation(Body);
+
+impl std::fmt::Debug for MskSingleScramSecretAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskSingleScramSecretAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskSingleScramSecretAssociation`].
 #[derive(Clone, Debug)]
@@ -3012,9 +3727,11 @@ impl MskSingleScramSecretAssociation {
 }
 
 impl BlockType for MskSingleScramSecretAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3028,16 +3745,25 @@ impl Resource for MskSingleScramSecretAssociation {
 }
 
 /// A declared [`MskSingleScramSecretAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskSingleScramSecretAssociationRef(BlockRef);
 
+impl std::fmt::Debug for MskSingleScramSecretAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskSingleScramSecretAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskSingleScramSecretAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskSingleScramSecretAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3071,8 +3797,15 @@ impl MskSingleScramSecretAssociationRef {
 }
 
 /// The resource `aws_msk_vpc_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskVpcConnection(Body);
+
+impl std::fmt::Debug for MskVpcConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskVpcConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskVpcConnection`].
 #[derive(Clone, Debug)]
@@ -3121,9 +3854,11 @@ impl MskVpcConnection {
 }
 
 impl BlockType for MskVpcConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3137,16 +3872,25 @@ impl Resource for MskVpcConnection {
 }
 
 /// A declared [`MskVpcConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskVpcConnectionRef(BlockRef);
 
+impl std::fmt::Debug for MskVpcConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskVpcConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskVpcConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskVpcConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3210,8 +3954,15 @@ impl MskVpcConnectionRef {
 }
 
 /// The data source `aws_msk_bootstrap_brokers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskBootstrapBrokers(Body);
+
+impl std::fmt::Debug for DataAwsMskBootstrapBrokers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskBootstrapBrokers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskBootstrapBrokers`].
 #[derive(Clone, Debug)]
@@ -3242,9 +3993,11 @@ impl DataAwsMskBootstrapBrokers {
 }
 
 impl BlockType for DataAwsMskBootstrapBrokers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3257,16 +4010,25 @@ impl DataSource for DataAwsMskBootstrapBrokers {
 }
 
 /// A declared [`DataAwsMskBootstrapBrokers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskBootstrapBrokersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskBootstrapBrokersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskBootstrapBrokersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskBootstrapBrokersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskBootstrapBrokersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3345,8 +4107,15 @@ impl DataAwsMskBootstrapBrokersRef {
 }
 
 /// The data source `aws_msk_broker_nodes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskBrokerNodes(Body);
+
+impl std::fmt::Debug for DataAwsMskBrokerNodes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskBrokerNodes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskBrokerNodes`].
 #[derive(Clone, Debug)]
@@ -3377,9 +4146,11 @@ impl DataAwsMskBrokerNodes {
 }
 
 impl BlockType for DataAwsMskBrokerNodes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3392,16 +4163,25 @@ impl DataSource for DataAwsMskBrokerNodes {
 }
 
 /// A declared [`DataAwsMskBrokerNodes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskBrokerNodesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskBrokerNodesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskBrokerNodesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskBrokerNodesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskBrokerNodesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3439,10 +4219,18 @@ impl DataAwsMskBrokerNodesRef {
 pub enum DataAwsMskBrokerNodesNodeInfoList {}
 
 /// The fields of a [`DataAwsMskBrokerNodesNodeInfoList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskBrokerNodesNodeInfoListFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskBrokerNodesNodeInfoListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskBrokerNodesNodeInfoListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskBrokerNodesNodeInfoListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3486,8 +4274,15 @@ impl DataAwsMskBrokerNodesNodeInfoListFields {
 }
 
 /// The data source `aws_msk_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskCluster(Body);
+
+impl std::fmt::Debug for DataAwsMskCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskCluster`].
 #[derive(Clone, Debug)]
@@ -3523,9 +4318,11 @@ impl DataAwsMskCluster {
 }
 
 impl BlockType for DataAwsMskCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3538,16 +4335,25 @@ impl DataSource for DataAwsMskCluster {
 }
 
 /// A declared [`DataAwsMskCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3655,10 +4461,18 @@ impl DataAwsMskClusterRef {
 pub enum DataAwsMskClusterBrokerNodeGroupInfo {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3706,10 +4520,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoFields {
 pub enum DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfo {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3737,10 +4559,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoFields {
 pub enum DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3763,10 +4593,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessFields {
 pub enum DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3789,10 +4627,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityFields {
 pub enum DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3820,10 +4666,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAu
 pub enum DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3851,10 +4705,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAu
 pub enum DataAwsMskClusterBrokerNodeGroupInfoStorageInfo {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoStorageInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoStorageInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoStorageInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoStorageInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoStorageInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3877,10 +4739,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoStorageInfoFields {
 pub enum DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3908,10 +4778,18 @@ impl DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoFields {
 pub enum DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput {}
 
 /// The fields of a [`DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields(Expr);
 
+impl std::fmt::Debug for DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThroughputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3935,8 +4813,15 @@ impl DataAwsMskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoProvisionedThr
 }
 
 /// The data source `aws_msk_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsMskConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskConfiguration`].
 #[derive(Clone, Debug)]
@@ -3967,9 +4852,11 @@ impl DataAwsMskConfiguration {
 }
 
 impl BlockType for DataAwsMskConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3982,16 +4869,25 @@ impl DataSource for DataAwsMskConfiguration {
 }
 
 /// A declared [`DataAwsMskConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4045,8 +4941,15 @@ impl DataAwsMskConfigurationRef {
 }
 
 /// The data source `aws_msk_kafka_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskKafkaVersion(Body);
+
+impl std::fmt::Debug for DataAwsMskKafkaVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskKafkaVersion").field(&self.0).finish()
+    }
+}
 
 impl DataAwsMskKafkaVersion {
     #[inline]
@@ -4078,9 +4981,11 @@ impl DataAwsMskKafkaVersion {
 }
 
 impl BlockType for DataAwsMskKafkaVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4093,16 +4998,25 @@ impl DataSource for DataAwsMskKafkaVersion {
 }
 
 /// A declared [`DataAwsMskKafkaVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskKafkaVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskKafkaVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskKafkaVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskKafkaVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskKafkaVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4141,8 +5055,15 @@ impl DataAwsMskKafkaVersionRef {
 }
 
 /// The data source `aws_msk_vpc_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskVpcConnection(Body);
+
+impl std::fmt::Debug for DataAwsMskVpcConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskVpcConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskVpcConnection`].
 #[derive(Clone, Debug)]
@@ -4178,9 +5099,11 @@ impl DataAwsMskVpcConnection {
 }
 
 impl BlockType for DataAwsMskVpcConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4193,16 +5116,25 @@ impl DataSource for DataAwsMskVpcConnection {
 }
 
 /// A declared [`DataAwsMskVpcConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskVpcConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskVpcConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskVpcConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskVpcConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskVpcConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

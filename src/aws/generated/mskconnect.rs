@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_mskconnect_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnector(Body);
+
+impl std::fmt::Debug for MskconnectConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnector`].
 #[derive(Clone, Debug)]
@@ -87,9 +94,11 @@ impl MskconnectConnector {
 }
 
 impl BlockType for MskconnectConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -103,16 +112,25 @@ impl Resource for MskconnectConnector {
 }
 
 /// A declared [`MskconnectConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorRef(BlockRef);
 
+impl std::fmt::Debug for MskconnectConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskconnectConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskconnectConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -221,8 +239,15 @@ impl MskconnectConnectorRef {
 }
 
 /// The nested block `aws_mskconnect_connector.capacity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacity(Body);
+
+impl std::fmt::Debug for MskconnectConnectorCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacity").field(&self.0).finish()
+    }
+}
 
 impl MskconnectConnectorCapacity {
     #[inline]
@@ -243,10 +268,18 @@ impl MskconnectConnectorCapacity {
 }
 
 /// The fields of a [`MskconnectConnectorCapacity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorCapacityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorCapacityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -270,8 +303,15 @@ impl MskconnectConnectorCapacityFields {
 }
 
 /// The nested block `aws_mskconnect_connector.capacity.autoscaling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityAutoscaling(Body);
+
+impl std::fmt::Debug for MskconnectConnectorCapacityAutoscaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityAutoscaling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorCapacityAutoscaling`].
 #[derive(Clone, Debug)]
@@ -308,10 +348,18 @@ impl MskconnectConnectorCapacityAutoscaling {
 }
 
 /// The fields of a [`MskconnectConnectorCapacityAutoscaling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityAutoscalingFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorCapacityAutoscalingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityAutoscalingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorCapacityAutoscalingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -350,8 +398,15 @@ impl MskconnectConnectorCapacityAutoscalingFields {
 }
 
 /// The nested block `aws_mskconnect_connector.capacity.autoscaling.scale_in_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityAutoscalingScaleInPolicy(Body);
+
+impl std::fmt::Debug for MskconnectConnectorCapacityAutoscalingScaleInPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityAutoscalingScaleInPolicy").field(&self.0).finish()
+    }
+}
 
 impl MskconnectConnectorCapacityAutoscalingScaleInPolicy {
     #[inline]
@@ -367,10 +422,18 @@ impl MskconnectConnectorCapacityAutoscalingScaleInPolicy {
 }
 
 /// The fields of a [`MskconnectConnectorCapacityAutoscalingScaleInPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityAutoscalingScaleInPolicyFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorCapacityAutoscalingScaleInPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityAutoscalingScaleInPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorCapacityAutoscalingScaleInPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -389,8 +452,15 @@ impl MskconnectConnectorCapacityAutoscalingScaleInPolicyFields {
 }
 
 /// The nested block `aws_mskconnect_connector.capacity.autoscaling.scale_out_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityAutoscalingScaleOutPolicy(Body);
+
+impl std::fmt::Debug for MskconnectConnectorCapacityAutoscalingScaleOutPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityAutoscalingScaleOutPolicy").field(&self.0).finish()
+    }
+}
 
 impl MskconnectConnectorCapacityAutoscalingScaleOutPolicy {
     #[inline]
@@ -406,10 +476,18 @@ impl MskconnectConnectorCapacityAutoscalingScaleOutPolicy {
 }
 
 /// The fields of a [`MskconnectConnectorCapacityAutoscalingScaleOutPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityAutoscalingScaleOutPolicyFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorCapacityAutoscalingScaleOutPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityAutoscalingScaleOutPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorCapacityAutoscalingScaleOutPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -428,8 +506,15 @@ impl MskconnectConnectorCapacityAutoscalingScaleOutPolicyFields {
 }
 
 /// The nested block `aws_mskconnect_connector.capacity.provisioned_capacity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityProvisionedCapacity(Body);
+
+impl std::fmt::Debug for MskconnectConnectorCapacityProvisionedCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityProvisionedCapacity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorCapacityProvisionedCapacity`].
 #[derive(Clone, Debug)]
@@ -454,10 +539,18 @@ impl MskconnectConnectorCapacityProvisionedCapacity {
 }
 
 /// The fields of a [`MskconnectConnectorCapacityProvisionedCapacity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorCapacityProvisionedCapacityFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorCapacityProvisionedCapacityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorCapacityProvisionedCapacityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorCapacityProvisionedCapacityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -481,8 +574,15 @@ impl MskconnectConnectorCapacityProvisionedCapacityFields {
 }
 
 /// The nested block `aws_mskconnect_connector.kafka_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaCluster(Body);
+
+impl std::fmt::Debug for MskconnectConnectorKafkaCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorKafkaCluster`].
 #[derive(Clone, Debug)]
@@ -502,10 +602,18 @@ impl MskconnectConnectorKafkaCluster {
 }
 
 /// The fields of a [`MskconnectConnectorKafkaCluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorKafkaClusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -524,8 +632,15 @@ impl MskconnectConnectorKafkaClusterFields {
 }
 
 /// The nested block `aws_mskconnect_connector.kafka_cluster.apache_kafka_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterApacheKafkaCluster(Body);
+
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterApacheKafkaCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterApacheKafkaCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorKafkaClusterApacheKafkaCluster`].
 #[derive(Clone, Debug)]
@@ -547,10 +662,18 @@ impl MskconnectConnectorKafkaClusterApacheKafkaCluster {
 }
 
 /// The fields of a [`MskconnectConnectorKafkaClusterApacheKafkaCluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterApacheKafkaClusterFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterApacheKafkaClusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterApacheKafkaClusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorKafkaClusterApacheKafkaClusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -574,8 +697,15 @@ impl MskconnectConnectorKafkaClusterApacheKafkaClusterFields {
 }
 
 /// The nested block `aws_mskconnect_connector.kafka_cluster.apache_kafka_cluster.vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterApacheKafkaClusterVpc(Body);
+
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterApacheKafkaClusterVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterApacheKafkaClusterVpc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorKafkaClusterApacheKafkaClusterVpc`].
 #[derive(Clone, Debug)]
@@ -597,10 +727,18 @@ impl MskconnectConnectorKafkaClusterApacheKafkaClusterVpc {
 }
 
 /// The fields of a [`MskconnectConnectorKafkaClusterApacheKafkaClusterVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterApacheKafkaClusterVpcFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterApacheKafkaClusterVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterApacheKafkaClusterVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorKafkaClusterApacheKafkaClusterVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -624,8 +762,15 @@ impl MskconnectConnectorKafkaClusterApacheKafkaClusterVpcFields {
 }
 
 /// The nested block `aws_mskconnect_connector.kafka_cluster_client_authentication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterClientAuthentication(Body);
+
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterClientAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterClientAuthentication").field(&self.0).finish()
+    }
+}
 
 impl MskconnectConnectorKafkaClusterClientAuthentication {
     #[inline]
@@ -641,10 +786,18 @@ impl MskconnectConnectorKafkaClusterClientAuthentication {
 }
 
 /// The fields of a [`MskconnectConnectorKafkaClusterClientAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterClientAuthenticationFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterClientAuthenticationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterClientAuthenticationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorKafkaClusterClientAuthenticationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -663,8 +816,15 @@ impl MskconnectConnectorKafkaClusterClientAuthenticationFields {
 }
 
 /// The nested block `aws_mskconnect_connector.kafka_cluster_encryption_in_transit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterEncryptionInTransit(Body);
+
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterEncryptionInTransit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterEncryptionInTransit").field(&self.0).finish()
+    }
+}
 
 impl MskconnectConnectorKafkaClusterEncryptionInTransit {
     #[inline]
@@ -680,10 +840,18 @@ impl MskconnectConnectorKafkaClusterEncryptionInTransit {
 }
 
 /// The fields of a [`MskconnectConnectorKafkaClusterEncryptionInTransit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorKafkaClusterEncryptionInTransitFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorKafkaClusterEncryptionInTransitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorKafkaClusterEncryptionInTransitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorKafkaClusterEncryptionInTransitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -702,8 +870,15 @@ impl MskconnectConnectorKafkaClusterEncryptionInTransitFields {
 }
 
 /// The nested block `aws_mskconnect_connector.log_delivery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDelivery(Body);
+
+impl std::fmt::Debug for MskconnectConnectorLogDelivery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDelivery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorLogDelivery`].
 #[derive(Clone, Debug)]
@@ -723,10 +898,18 @@ impl MskconnectConnectorLogDelivery {
 }
 
 /// The fields of a [`MskconnectConnectorLogDelivery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorLogDeliveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -745,8 +928,15 @@ impl MskconnectConnectorLogDeliveryFields {
 }
 
 /// The nested block `aws_mskconnect_connector.log_delivery.worker_log_delivery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDelivery(Body);
+
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDelivery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDelivery").field(&self.0).finish()
+    }
+}
 
 impl MskconnectConnectorLogDeliveryWorkerLogDelivery {
     #[inline]
@@ -772,10 +962,18 @@ impl MskconnectConnectorLogDeliveryWorkerLogDelivery {
 }
 
 /// The fields of a [`MskconnectConnectorLogDeliveryWorkerLogDelivery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDeliveryFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDeliveryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDeliveryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorLogDeliveryWorkerLogDeliveryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -804,8 +1002,15 @@ impl MskconnectConnectorLogDeliveryWorkerLogDeliveryFields {
 }
 
 /// The nested block `aws_mskconnect_connector.log_delivery.worker_log_delivery.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogs(Body);
+
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -830,10 +1035,18 @@ impl MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogs {
 }
 
 /// The fields of a [`MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -857,8 +1070,15 @@ impl MskconnectConnectorLogDeliveryWorkerLogDeliveryCloudwatchLogsFields {
 }
 
 /// The nested block `aws_mskconnect_connector.log_delivery.worker_log_delivery.firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehose(Body);
+
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehose`].
 #[derive(Clone, Debug)]
@@ -883,10 +1103,18 @@ impl MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehose {
 }
 
 /// The fields of a [`MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehoseFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -910,8 +1138,15 @@ impl MskconnectConnectorLogDeliveryWorkerLogDeliveryFirehoseFields {
 }
 
 /// The nested block `aws_mskconnect_connector.log_delivery.worker_log_delivery.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDeliveryS3(Body);
+
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDeliveryS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDeliveryS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorLogDeliveryWorkerLogDeliveryS3`].
 #[derive(Clone, Debug)]
@@ -941,10 +1176,18 @@ impl MskconnectConnectorLogDeliveryWorkerLogDeliveryS3 {
 }
 
 /// The fields of a [`MskconnectConnectorLogDeliveryWorkerLogDeliveryS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorLogDeliveryWorkerLogDeliveryS3Fields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorLogDeliveryWorkerLogDeliveryS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorLogDeliveryWorkerLogDeliveryS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorLogDeliveryWorkerLogDeliveryS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -973,8 +1216,15 @@ impl MskconnectConnectorLogDeliveryWorkerLogDeliveryS3Fields {
 }
 
 /// The nested block `aws_mskconnect_connector.plugin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorPlugin(Body);
+
+impl std::fmt::Debug for MskconnectConnectorPlugin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorPlugin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorPlugin`].
 #[derive(Clone, Debug)]
@@ -994,10 +1244,18 @@ impl MskconnectConnectorPlugin {
 }
 
 /// The fields of a [`MskconnectConnectorPlugin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorPluginFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorPluginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorPluginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorPluginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1016,8 +1274,15 @@ impl MskconnectConnectorPluginFields {
 }
 
 /// The nested block `aws_mskconnect_connector.plugin.custom_plugin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorPluginCustomPlugin(Body);
+
+impl std::fmt::Debug for MskconnectConnectorPluginCustomPlugin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorPluginCustomPlugin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorPluginCustomPlugin`].
 #[derive(Clone, Debug)]
@@ -1039,10 +1304,18 @@ impl MskconnectConnectorPluginCustomPlugin {
 }
 
 /// The fields of a [`MskconnectConnectorPluginCustomPlugin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorPluginCustomPluginFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorPluginCustomPluginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorPluginCustomPluginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorPluginCustomPluginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1066,8 +1339,15 @@ impl MskconnectConnectorPluginCustomPluginFields {
 }
 
 /// The nested block `aws_mskconnect_connector.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorTimeouts(Body);
+
+impl std::fmt::Debug for MskconnectConnectorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MskconnectConnectorTimeouts {
     #[inline]
@@ -1093,10 +1373,18 @@ impl MskconnectConnectorTimeouts {
 }
 
 /// The fields of a [`MskconnectConnectorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1125,8 +1413,15 @@ impl MskconnectConnectorTimeoutsFields {
 }
 
 /// The nested block `aws_mskconnect_connector.worker_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorWorkerConfiguration(Body);
+
+impl std::fmt::Debug for MskconnectConnectorWorkerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorWorkerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectConnectorWorkerConfiguration`].
 #[derive(Clone, Debug)]
@@ -1148,10 +1443,18 @@ impl MskconnectConnectorWorkerConfiguration {
 }
 
 /// The fields of a [`MskconnectConnectorWorkerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectConnectorWorkerConfigurationFields(Expr);
 
+impl std::fmt::Debug for MskconnectConnectorWorkerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectConnectorWorkerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectConnectorWorkerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1175,8 +1478,15 @@ impl MskconnectConnectorWorkerConfigurationFields {
 }
 
 /// The resource `aws_mskconnect_custom_plugin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPlugin(Body);
+
+impl std::fmt::Debug for MskconnectCustomPlugin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPlugin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectCustomPlugin`].
 #[derive(Clone, Debug)]
@@ -1231,9 +1541,11 @@ impl MskconnectCustomPlugin {
 }
 
 impl BlockType for MskconnectCustomPlugin {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1247,16 +1559,25 @@ impl Resource for MskconnectCustomPlugin {
 }
 
 /// A declared [`MskconnectCustomPlugin`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPluginRef(BlockRef);
 
+impl std::fmt::Debug for MskconnectCustomPluginRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPluginRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskconnectCustomPluginRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskconnectCustomPluginRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1330,8 +1651,15 @@ impl MskconnectCustomPluginRef {
 }
 
 /// The nested block `aws_mskconnect_custom_plugin.location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPluginLocation(Body);
+
+impl std::fmt::Debug for MskconnectCustomPluginLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPluginLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectCustomPluginLocation`].
 #[derive(Clone, Debug)]
@@ -1351,10 +1679,18 @@ impl MskconnectCustomPluginLocation {
 }
 
 /// The fields of a [`MskconnectCustomPluginLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPluginLocationFields(Expr);
 
+impl std::fmt::Debug for MskconnectCustomPluginLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPluginLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectCustomPluginLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1373,8 +1709,15 @@ impl MskconnectCustomPluginLocationFields {
 }
 
 /// The nested block `aws_mskconnect_custom_plugin.location.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPluginLocationS3(Body);
+
+impl std::fmt::Debug for MskconnectCustomPluginLocationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPluginLocationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectCustomPluginLocationS3`].
 #[derive(Clone, Debug)]
@@ -1401,10 +1744,18 @@ impl MskconnectCustomPluginLocationS3 {
 }
 
 /// The fields of a [`MskconnectCustomPluginLocationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPluginLocationS3Fields(Expr);
 
+impl std::fmt::Debug for MskconnectCustomPluginLocationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPluginLocationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectCustomPluginLocationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1433,8 +1784,15 @@ impl MskconnectCustomPluginLocationS3Fields {
 }
 
 /// The nested block `aws_mskconnect_custom_plugin.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPluginTimeouts(Body);
+
+impl std::fmt::Debug for MskconnectCustomPluginTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPluginTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MskconnectCustomPluginTimeouts {
     #[inline]
@@ -1455,10 +1813,18 @@ impl MskconnectCustomPluginTimeouts {
 }
 
 /// The fields of a [`MskconnectCustomPluginTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectCustomPluginTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MskconnectCustomPluginTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectCustomPluginTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectCustomPluginTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1482,8 +1848,15 @@ impl MskconnectCustomPluginTimeoutsFields {
 }
 
 /// The resource `aws_mskconnect_worker_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectWorkerConfiguration(Body);
+
+impl std::fmt::Debug for MskconnectWorkerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectWorkerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MskconnectWorkerConfiguration`].
 #[derive(Clone, Debug)]
@@ -1536,9 +1909,11 @@ impl MskconnectWorkerConfiguration {
 }
 
 impl BlockType for MskconnectWorkerConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1552,16 +1927,25 @@ impl Resource for MskconnectWorkerConfiguration {
 }
 
 /// A declared [`MskconnectWorkerConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectWorkerConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for MskconnectWorkerConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectWorkerConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MskconnectWorkerConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MskconnectWorkerConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1625,8 +2009,15 @@ impl MskconnectWorkerConfigurationRef {
 }
 
 /// The nested block `aws_mskconnect_worker_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectWorkerConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for MskconnectWorkerConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectWorkerConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MskconnectWorkerConfigurationTimeouts {
     #[inline]
@@ -1642,10 +2033,18 @@ impl MskconnectWorkerConfigurationTimeouts {
 }
 
 /// The fields of a [`MskconnectWorkerConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MskconnectWorkerConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MskconnectWorkerConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MskconnectWorkerConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MskconnectWorkerConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1664,8 +2063,15 @@ impl MskconnectWorkerConfigurationTimeoutsFields {
 }
 
 /// The data source `aws_mskconnect_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskconnectConnector(Body);
+
+impl std::fmt::Debug for DataAwsMskconnectConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskconnectConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskconnectConnector`].
 #[derive(Clone, Debug)]
@@ -1701,9 +2107,11 @@ impl DataAwsMskconnectConnector {
 }
 
 impl BlockType for DataAwsMskconnectConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1716,16 +2124,25 @@ impl DataSource for DataAwsMskconnectConnector {
 }
 
 /// A declared [`DataAwsMskconnectConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskconnectConnectorRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskconnectConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskconnectConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskconnectConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskconnectConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1774,8 +2191,15 @@ impl DataAwsMskconnectConnectorRef {
 }
 
 /// The data source `aws_mskconnect_custom_plugin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskconnectCustomPlugin(Body);
+
+impl std::fmt::Debug for DataAwsMskconnectCustomPlugin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskconnectCustomPlugin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskconnectCustomPlugin`].
 #[derive(Clone, Debug)]
@@ -1811,9 +2235,11 @@ impl DataAwsMskconnectCustomPlugin {
 }
 
 impl BlockType for DataAwsMskconnectCustomPlugin {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1826,16 +2252,25 @@ impl DataSource for DataAwsMskconnectCustomPlugin {
 }
 
 /// A declared [`DataAwsMskconnectCustomPlugin`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskconnectCustomPluginRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskconnectCustomPluginRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskconnectCustomPluginRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskconnectCustomPluginRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskconnectCustomPluginRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1889,8 +2324,15 @@ impl DataAwsMskconnectCustomPluginRef {
 }
 
 /// The data source `aws_mskconnect_worker_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskconnectWorkerConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsMskconnectWorkerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskconnectWorkerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsMskconnectWorkerConfiguration`].
 #[derive(Clone, Debug)]
@@ -1926,9 +2368,11 @@ impl DataAwsMskconnectWorkerConfiguration {
 }
 
 impl BlockType for DataAwsMskconnectWorkerConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1941,16 +2385,25 @@ impl DataSource for DataAwsMskconnectWorkerConfiguration {
 }
 
 /// A declared [`DataAwsMskconnectWorkerConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsMskconnectWorkerConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsMskconnectWorkerConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsMskconnectWorkerConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsMskconnectWorkerConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsMskconnectWorkerConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_mwaa_environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironment(Body);
+
+impl std::fmt::Debug for MwaaEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MwaaEnvironment`].
 #[derive(Clone, Debug)]
@@ -164,9 +171,11 @@ impl MwaaEnvironment {
 }
 
 impl BlockType for MwaaEnvironment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -180,16 +189,25 @@ impl Resource for MwaaEnvironment {
 }
 
 /// A declared [`MwaaEnvironment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentRef(BlockRef);
 
+impl std::fmt::Debug for MwaaEnvironmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MwaaEnvironmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MwaaEnvironmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -397,10 +415,18 @@ impl MwaaEnvironmentRef {
 pub enum MwaaEnvironmentLastUpdated {}
 
 /// The fields of a [`MwaaEnvironmentLastUpdated`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLastUpdatedFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLastUpdatedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLastUpdatedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLastUpdatedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -433,10 +459,18 @@ impl MwaaEnvironmentLastUpdatedFields {
 pub enum MwaaEnvironmentLastUpdatedError {}
 
 /// The fields of a [`MwaaEnvironmentLastUpdatedError`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLastUpdatedErrorFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLastUpdatedErrorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLastUpdatedErrorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLastUpdatedErrorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -460,8 +494,15 @@ impl MwaaEnvironmentLastUpdatedErrorFields {
 }
 
 /// The nested block `aws_mwaa_environment.logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfiguration(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl MwaaEnvironmentLoggingConfiguration {
     #[inline]
@@ -497,10 +538,18 @@ impl MwaaEnvironmentLoggingConfiguration {
 }
 
 /// The fields of a [`MwaaEnvironmentLoggingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLoggingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -539,8 +588,15 @@ impl MwaaEnvironmentLoggingConfigurationFields {
 }
 
 /// The nested block `aws_mwaa_environment.logging_configuration.dag_processing_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationDagProcessingLogs(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationDagProcessingLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationDagProcessingLogs").field(&self.0).finish()
+    }
+}
 
 impl MwaaEnvironmentLoggingConfigurationDagProcessingLogs {
     #[inline]
@@ -561,10 +617,18 @@ impl MwaaEnvironmentLoggingConfigurationDagProcessingLogs {
 }
 
 /// The fields of a [`MwaaEnvironmentLoggingConfigurationDagProcessingLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationDagProcessingLogsFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationDagProcessingLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationDagProcessingLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLoggingConfigurationDagProcessingLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -593,8 +657,15 @@ impl MwaaEnvironmentLoggingConfigurationDagProcessingLogsFields {
 }
 
 /// The nested block `aws_mwaa_environment.logging_configuration.scheduler_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationSchedulerLogs(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationSchedulerLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationSchedulerLogs").field(&self.0).finish()
+    }
+}
 
 impl MwaaEnvironmentLoggingConfigurationSchedulerLogs {
     #[inline]
@@ -615,10 +686,18 @@ impl MwaaEnvironmentLoggingConfigurationSchedulerLogs {
 }
 
 /// The fields of a [`MwaaEnvironmentLoggingConfigurationSchedulerLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationSchedulerLogsFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationSchedulerLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationSchedulerLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLoggingConfigurationSchedulerLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -647,8 +726,15 @@ impl MwaaEnvironmentLoggingConfigurationSchedulerLogsFields {
 }
 
 /// The nested block `aws_mwaa_environment.logging_configuration.task_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationTaskLogs(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationTaskLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationTaskLogs").field(&self.0).finish()
+    }
+}
 
 impl MwaaEnvironmentLoggingConfigurationTaskLogs {
     #[inline]
@@ -669,10 +755,18 @@ impl MwaaEnvironmentLoggingConfigurationTaskLogs {
 }
 
 /// The fields of a [`MwaaEnvironmentLoggingConfigurationTaskLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationTaskLogsFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationTaskLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationTaskLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLoggingConfigurationTaskLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -701,8 +795,15 @@ impl MwaaEnvironmentLoggingConfigurationTaskLogsFields {
 }
 
 /// The nested block `aws_mwaa_environment.logging_configuration.webserver_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationWebserverLogs(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationWebserverLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationWebserverLogs").field(&self.0).finish()
+    }
+}
 
 impl MwaaEnvironmentLoggingConfigurationWebserverLogs {
     #[inline]
@@ -723,10 +824,18 @@ impl MwaaEnvironmentLoggingConfigurationWebserverLogs {
 }
 
 /// The fields of a [`MwaaEnvironmentLoggingConfigurationWebserverLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationWebserverLogsFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationWebserverLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationWebserverLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLoggingConfigurationWebserverLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -755,8 +864,15 @@ impl MwaaEnvironmentLoggingConfigurationWebserverLogsFields {
 }
 
 /// The nested block `aws_mwaa_environment.logging_configuration.worker_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationWorkerLogs(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationWorkerLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationWorkerLogs").field(&self.0).finish()
+    }
+}
 
 impl MwaaEnvironmentLoggingConfigurationWorkerLogs {
     #[inline]
@@ -777,10 +893,18 @@ impl MwaaEnvironmentLoggingConfigurationWorkerLogs {
 }
 
 /// The fields of a [`MwaaEnvironmentLoggingConfigurationWorkerLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentLoggingConfigurationWorkerLogsFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentLoggingConfigurationWorkerLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentLoggingConfigurationWorkerLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentLoggingConfigurationWorkerLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -809,8 +933,15 @@ impl MwaaEnvironmentLoggingConfigurationWorkerLogsFields {
 }
 
 /// The nested block `aws_mwaa_environment.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentNetworkConfiguration(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MwaaEnvironmentNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -832,10 +963,18 @@ impl MwaaEnvironmentNetworkConfiguration {
 }
 
 /// The fields of a [`MwaaEnvironmentNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -859,8 +998,15 @@ impl MwaaEnvironmentNetworkConfigurationFields {
 }
 
 /// The nested block `aws_mwaa_environment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentTimeouts(Body);
+
+impl std::fmt::Debug for MwaaEnvironmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl MwaaEnvironmentTimeouts {
     #[inline]
@@ -886,10 +1032,18 @@ impl MwaaEnvironmentTimeouts {
 }
 
 /// The fields of a [`MwaaEnvironmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MwaaEnvironmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for MwaaEnvironmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MwaaEnvironmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MwaaEnvironmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_nat_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGateway(Body);
+
+impl std::fmt::Debug for NatGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGateway").field(&self.0).finish()
+    }
+}
 
 impl NatGateway {
     #[inline]
@@ -98,9 +105,11 @@ impl NatGateway {
 }
 
 impl BlockType for NatGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -114,16 +123,25 @@ impl Resource for NatGateway {
 }
 
 /// A declared [`NatGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayRef(BlockRef);
 
+impl std::fmt::Debug for NatGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NatGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NatGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -252,8 +270,15 @@ impl NatGatewayRef {
 }
 
 /// The nested block `aws_nat_gateway.availability_zone_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayAvailabilityZoneAddress(Body);
+
+impl std::fmt::Debug for NatGatewayAvailabilityZoneAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayAvailabilityZoneAddress").field(&self.0).finish()
+    }
+}
 
 impl NatGatewayAvailabilityZoneAddress {
     #[inline]
@@ -279,10 +304,18 @@ impl NatGatewayAvailabilityZoneAddress {
 }
 
 /// The fields of a [`NatGatewayAvailabilityZoneAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayAvailabilityZoneAddressFields(Expr);
 
+impl std::fmt::Debug for NatGatewayAvailabilityZoneAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayAvailabilityZoneAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NatGatewayAvailabilityZoneAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -315,10 +348,18 @@ impl NatGatewayAvailabilityZoneAddressFields {
 pub enum NatGatewayRegionalNatGatewayAddress {}
 
 /// The fields of a [`NatGatewayRegionalNatGatewayAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayRegionalNatGatewayAddressFields(Expr);
 
+impl std::fmt::Debug for NatGatewayRegionalNatGatewayAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayRegionalNatGatewayAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NatGatewayRegionalNatGatewayAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -367,8 +408,15 @@ impl NatGatewayRegionalNatGatewayAddressFields {
 }
 
 /// The nested block `aws_nat_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayTimeouts(Body);
+
+impl std::fmt::Debug for NatGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NatGatewayTimeouts {
     #[inline]
@@ -394,10 +442,18 @@ impl NatGatewayTimeouts {
 }
 
 /// The fields of a [`NatGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NatGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NatGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -426,8 +482,15 @@ impl NatGatewayTimeoutsFields {
 }
 
 /// The resource `aws_nat_gateway_eip_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayEipAssociation(Body);
+
+impl std::fmt::Debug for NatGatewayEipAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayEipAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NatGatewayEipAssociation`].
 #[derive(Clone, Debug)]
@@ -460,9 +523,11 @@ impl NatGatewayEipAssociation {
 }
 
 impl BlockType for NatGatewayEipAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -476,16 +541,25 @@ impl Resource for NatGatewayEipAssociation {
 }
 
 /// A declared [`NatGatewayEipAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayEipAssociationRef(BlockRef);
 
+impl std::fmt::Debug for NatGatewayEipAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayEipAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NatGatewayEipAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NatGatewayEipAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -524,8 +598,15 @@ impl NatGatewayEipAssociationRef {
 }
 
 /// The nested block `aws_nat_gateway_eip_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayEipAssociationTimeouts(Body);
+
+impl std::fmt::Debug for NatGatewayEipAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayEipAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NatGatewayEipAssociationTimeouts {
     #[inline]
@@ -548,10 +629,18 @@ impl NatGatewayEipAssociationTimeouts {
 }
 
 /// The fields of a [`NatGatewayEipAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NatGatewayEipAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NatGatewayEipAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NatGatewayEipAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NatGatewayEipAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -575,8 +664,15 @@ impl NatGatewayEipAssociationTimeoutsFields {
 }
 
 /// The data source `aws_nat_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGateway(Body);
+
+impl std::fmt::Debug for DataAwsNatGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGateway").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNatGateway {
     #[inline]
@@ -629,9 +725,11 @@ impl DataAwsNatGateway {
 }
 
 impl BlockType for DataAwsNatGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -644,16 +742,25 @@ impl DataSource for DataAwsNatGateway {
 }
 
 /// A declared [`DataAwsNatGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNatGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNatGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNatGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -786,10 +893,18 @@ impl DataAwsNatGatewayRef {
 pub enum DataAwsNatGatewayAvailabilityZoneAddress {}
 
 /// The fields of a [`DataAwsNatGatewayAvailabilityZoneAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewayAvailabilityZoneAddressFields(Expr);
 
+impl std::fmt::Debug for DataAwsNatGatewayAvailabilityZoneAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewayAvailabilityZoneAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNatGatewayAvailabilityZoneAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -818,8 +933,15 @@ impl DataAwsNatGatewayAvailabilityZoneAddressFields {
 }
 
 /// The nested block `aws_nat_gateway.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewayFilter(Body);
+
+impl std::fmt::Debug for DataAwsNatGatewayFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewayFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNatGatewayFilter`].
 #[derive(Clone, Debug)]
@@ -841,10 +963,18 @@ impl DataAwsNatGatewayFilter {
 }
 
 /// The fields of a [`DataAwsNatGatewayFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewayFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsNatGatewayFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewayFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNatGatewayFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -872,10 +1002,18 @@ impl DataAwsNatGatewayFilterFields {
 pub enum DataAwsNatGatewayRegionalNatGatewayAddress {}
 
 /// The fields of a [`DataAwsNatGatewayRegionalNatGatewayAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewayRegionalNatGatewayAddressFields(Expr);
 
+impl std::fmt::Debug for DataAwsNatGatewayRegionalNatGatewayAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewayRegionalNatGatewayAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNatGatewayRegionalNatGatewayAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -924,8 +1062,15 @@ impl DataAwsNatGatewayRegionalNatGatewayAddressFields {
 }
 
 /// The nested block `aws_nat_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewayTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsNatGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNatGatewayTimeouts {
     #[inline]
@@ -941,10 +1086,18 @@ impl DataAwsNatGatewayTimeouts {
 }
 
 /// The fields of a [`DataAwsNatGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNatGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNatGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -963,8 +1116,15 @@ impl DataAwsNatGatewayTimeoutsFields {
 }
 
 /// The data source `aws_nat_gateways`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGateways(Body);
+
+impl std::fmt::Debug for DataAwsNatGateways {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGateways").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNatGateways {
     #[inline]
@@ -1007,9 +1167,11 @@ impl DataAwsNatGateways {
 }
 
 impl BlockType for DataAwsNatGateways {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1022,16 +1184,25 @@ impl DataSource for DataAwsNatGateways {
 }
 
 /// A declared [`DataAwsNatGateways`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewaysRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNatGatewaysRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewaysRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNatGatewaysRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNatGatewaysRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1080,8 +1251,15 @@ impl DataAwsNatGatewaysRef {
 }
 
 /// The nested block `aws_nat_gateways.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewaysFilter(Body);
+
+impl std::fmt::Debug for DataAwsNatGatewaysFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewaysFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNatGatewaysFilter`].
 #[derive(Clone, Debug)]
@@ -1103,10 +1281,18 @@ impl DataAwsNatGatewaysFilter {
 }
 
 /// The fields of a [`DataAwsNatGatewaysFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewaysFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsNatGatewaysFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewaysFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNatGatewaysFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1130,8 +1316,15 @@ impl DataAwsNatGatewaysFilterFields {
 }
 
 /// The nested block `aws_nat_gateways.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewaysTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsNatGatewaysTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewaysTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNatGatewaysTimeouts {
     #[inline]
@@ -1147,10 +1340,18 @@ impl DataAwsNatGatewaysTimeouts {
 }
 
 /// The fields of a [`DataAwsNatGatewaysTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNatGatewaysTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNatGatewaysTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNatGatewaysTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNatGatewaysTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

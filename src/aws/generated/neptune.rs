@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_neptune_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneCluster(Body);
+
+impl std::fmt::Debug for NeptuneCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneCluster").field(&self.0).finish()
+    }
+}
 
 impl NeptuneCluster {
     #[inline]
@@ -192,9 +199,11 @@ impl NeptuneCluster {
 }
 
 impl BlockType for NeptuneCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -208,16 +217,25 @@ impl Resource for NeptuneCluster {
 }
 
 /// A declared [`NeptuneCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -431,8 +449,15 @@ impl NeptuneClusterRef {
 }
 
 /// The nested block `aws_neptune_cluster.serverless_v2_scaling_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterServerlessV2ScalingConfiguration(Body);
+
+impl std::fmt::Debug for NeptuneClusterServerlessV2ScalingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterServerlessV2ScalingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl NeptuneClusterServerlessV2ScalingConfiguration {
     #[inline]
@@ -453,10 +478,18 @@ impl NeptuneClusterServerlessV2ScalingConfiguration {
 }
 
 /// The fields of a [`NeptuneClusterServerlessV2ScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterServerlessV2ScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for NeptuneClusterServerlessV2ScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterServerlessV2ScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneClusterServerlessV2ScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -480,8 +513,15 @@ impl NeptuneClusterServerlessV2ScalingConfigurationFields {
 }
 
 /// The nested block `aws_neptune_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterTimeouts(Body);
+
+impl std::fmt::Debug for NeptuneClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NeptuneClusterTimeouts {
     #[inline]
@@ -507,10 +547,18 @@ impl NeptuneClusterTimeouts {
 }
 
 /// The fields of a [`NeptuneClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NeptuneClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -539,8 +587,15 @@ impl NeptuneClusterTimeoutsFields {
 }
 
 /// The resource `aws_neptune_cluster_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterEndpoint(Body);
+
+impl std::fmt::Debug for NeptuneClusterEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneClusterEndpoint`].
 #[derive(Clone, Debug)]
@@ -595,9 +650,11 @@ impl NeptuneClusterEndpoint {
 }
 
 impl BlockType for NeptuneClusterEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -611,16 +668,25 @@ impl Resource for NeptuneClusterEndpoint {
 }
 
 /// A declared [`NeptuneClusterEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterEndpointRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneClusterEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneClusterEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneClusterEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -689,8 +755,15 @@ impl NeptuneClusterEndpointRef {
 }
 
 /// The resource `aws_neptune_cluster_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterInstance(Body);
+
+impl std::fmt::Debug for NeptuneClusterInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneClusterInstance`].
 #[derive(Clone, Debug)]
@@ -813,9 +886,11 @@ impl NeptuneClusterInstance {
 }
 
 impl BlockType for NeptuneClusterInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -829,16 +904,25 @@ impl Resource for NeptuneClusterInstance {
 }
 
 /// A declared [`NeptuneClusterInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterInstanceRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneClusterInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneClusterInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneClusterInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1002,8 +1086,15 @@ impl NeptuneClusterInstanceRef {
 }
 
 /// The nested block `aws_neptune_cluster_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterInstanceTimeouts(Body);
+
+impl std::fmt::Debug for NeptuneClusterInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NeptuneClusterInstanceTimeouts {
     #[inline]
@@ -1029,10 +1120,18 @@ impl NeptuneClusterInstanceTimeouts {
 }
 
 /// The fields of a [`NeptuneClusterInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NeptuneClusterInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneClusterInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1061,8 +1160,15 @@ impl NeptuneClusterInstanceTimeoutsFields {
 }
 
 /// The resource `aws_neptune_cluster_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterParameterGroup(Body);
+
+impl std::fmt::Debug for NeptuneClusterParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneClusterParameterGroup`].
 #[derive(Clone, Debug)]
@@ -1124,9 +1230,11 @@ impl NeptuneClusterParameterGroup {
 }
 
 impl BlockType for NeptuneClusterParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1140,16 +1248,25 @@ impl Resource for NeptuneClusterParameterGroup {
 }
 
 /// A declared [`NeptuneClusterParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneClusterParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneClusterParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneClusterParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1213,8 +1330,15 @@ impl NeptuneClusterParameterGroupRef {
 }
 
 /// The nested block `aws_neptune_cluster_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterParameterGroupParameter(Body);
+
+impl std::fmt::Debug for NeptuneClusterParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneClusterParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -1241,10 +1365,18 @@ impl NeptuneClusterParameterGroupParameter {
 }
 
 /// The fields of a [`NeptuneClusterParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for NeptuneClusterParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneClusterParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1273,8 +1405,15 @@ impl NeptuneClusterParameterGroupParameterFields {
 }
 
 /// The resource `aws_neptune_cluster_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterSnapshot(Body);
+
+impl std::fmt::Debug for NeptuneClusterSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneClusterSnapshot`].
 #[derive(Clone, Debug)]
@@ -1312,9 +1451,11 @@ impl NeptuneClusterSnapshot {
 }
 
 impl BlockType for NeptuneClusterSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1328,16 +1469,25 @@ impl Resource for NeptuneClusterSnapshot {
 }
 
 /// A declared [`NeptuneClusterSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneClusterSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneClusterSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneClusterSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1441,8 +1591,15 @@ impl NeptuneClusterSnapshotRef {
 }
 
 /// The nested block `aws_neptune_cluster_snapshot.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterSnapshotTimeouts(Body);
+
+impl std::fmt::Debug for NeptuneClusterSnapshotTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterSnapshotTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NeptuneClusterSnapshotTimeouts {
     #[inline]
@@ -1458,10 +1615,18 @@ impl NeptuneClusterSnapshotTimeouts {
 }
 
 /// The fields of a [`NeptuneClusterSnapshotTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneClusterSnapshotTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NeptuneClusterSnapshotTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneClusterSnapshotTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneClusterSnapshotTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1480,8 +1645,15 @@ impl NeptuneClusterSnapshotTimeoutsFields {
 }
 
 /// The resource `aws_neptune_event_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneEventSubscription(Body);
+
+impl std::fmt::Debug for NeptuneEventSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneEventSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneEventSubscription`].
 #[derive(Clone, Debug)]
@@ -1557,9 +1729,11 @@ impl NeptuneEventSubscription {
 }
 
 impl BlockType for NeptuneEventSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1573,16 +1747,25 @@ impl Resource for NeptuneEventSubscription {
 }
 
 /// A declared [`NeptuneEventSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneEventSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneEventSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneEventSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneEventSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneEventSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1666,8 +1849,15 @@ impl NeptuneEventSubscriptionRef {
 }
 
 /// The nested block `aws_neptune_event_subscription.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneEventSubscriptionTimeouts(Body);
+
+impl std::fmt::Debug for NeptuneEventSubscriptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneEventSubscriptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NeptuneEventSubscriptionTimeouts {
     #[inline]
@@ -1693,10 +1883,18 @@ impl NeptuneEventSubscriptionTimeouts {
 }
 
 /// The fields of a [`NeptuneEventSubscriptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneEventSubscriptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NeptuneEventSubscriptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneEventSubscriptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneEventSubscriptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1725,8 +1923,15 @@ impl NeptuneEventSubscriptionTimeoutsFields {
 }
 
 /// The resource `aws_neptune_global_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneGlobalCluster(Body);
+
+impl std::fmt::Debug for NeptuneGlobalCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneGlobalCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneGlobalCluster`].
 #[derive(Clone, Debug)]
@@ -1787,9 +1992,11 @@ impl NeptuneGlobalCluster {
 }
 
 impl BlockType for NeptuneGlobalCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1803,16 +2010,25 @@ impl Resource for NeptuneGlobalCluster {
 }
 
 /// A declared [`NeptuneGlobalCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneGlobalClusterRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneGlobalClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneGlobalClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneGlobalClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneGlobalClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1895,10 +2111,18 @@ impl NeptuneGlobalClusterRef {
 pub enum NeptuneGlobalClusterGlobalClusterMembers {}
 
 /// The fields of a [`NeptuneGlobalClusterGlobalClusterMembers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneGlobalClusterGlobalClusterMembersFields(Expr);
 
+impl std::fmt::Debug for NeptuneGlobalClusterGlobalClusterMembersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneGlobalClusterGlobalClusterMembersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneGlobalClusterGlobalClusterMembersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1922,8 +2146,15 @@ impl NeptuneGlobalClusterGlobalClusterMembersFields {
 }
 
 /// The nested block `aws_neptune_global_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneGlobalClusterTimeouts(Body);
+
+impl std::fmt::Debug for NeptuneGlobalClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneGlobalClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NeptuneGlobalClusterTimeouts {
     #[inline]
@@ -1949,10 +2180,18 @@ impl NeptuneGlobalClusterTimeouts {
 }
 
 /// The fields of a [`NeptuneGlobalClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneGlobalClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NeptuneGlobalClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneGlobalClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneGlobalClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1981,8 +2220,15 @@ impl NeptuneGlobalClusterTimeoutsFields {
 }
 
 /// The resource `aws_neptune_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneParameterGroup(Body);
+
+impl std::fmt::Debug for NeptuneParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneParameterGroup`].
 #[derive(Clone, Debug)]
@@ -2044,9 +2290,11 @@ impl NeptuneParameterGroup {
 }
 
 impl BlockType for NeptuneParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2060,16 +2308,25 @@ impl Resource for NeptuneParameterGroup {
 }
 
 /// A declared [`NeptuneParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2133,8 +2390,15 @@ impl NeptuneParameterGroupRef {
 }
 
 /// The nested block `aws_neptune_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneParameterGroupParameter(Body);
+
+impl std::fmt::Debug for NeptuneParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -2161,10 +2425,18 @@ impl NeptuneParameterGroupParameter {
 }
 
 /// The fields of a [`NeptuneParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for NeptuneParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptuneParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2193,8 +2465,15 @@ impl NeptuneParameterGroupParameterFields {
 }
 
 /// The resource `aws_neptune_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneSubnetGroup(Body);
+
+impl std::fmt::Debug for NeptuneSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptuneSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -2250,9 +2529,11 @@ impl NeptuneSubnetGroup {
 }
 
 impl BlockType for NeptuneSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2266,16 +2547,25 @@ impl Resource for NeptuneSubnetGroup {
 }
 
 /// A declared [`NeptuneSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptuneSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for NeptuneSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptuneSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptuneSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptuneSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2334,8 +2624,15 @@ impl NeptuneSubnetGroupRef {
 }
 
 /// The data source `aws_neptune_engine_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNeptuneEngineVersion(Body);
+
+impl std::fmt::Debug for DataAwsNeptuneEngineVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNeptuneEngineVersion").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNeptuneEngineVersion {
     #[inline]
@@ -2407,9 +2704,11 @@ impl DataAwsNeptuneEngineVersion {
 }
 
 impl BlockType for DataAwsNeptuneEngineVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2422,16 +2721,25 @@ impl DataSource for DataAwsNeptuneEngineVersion {
 }
 
 /// A declared [`DataAwsNeptuneEngineVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNeptuneEngineVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNeptuneEngineVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNeptuneEngineVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNeptuneEngineVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNeptuneEngineVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2570,8 +2878,15 @@ impl DataAwsNeptuneEngineVersionRef {
 }
 
 /// The data source `aws_neptune_orderable_db_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNeptuneOrderableDbInstance(Body);
+
+impl std::fmt::Debug for DataAwsNeptuneOrderableDbInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNeptuneOrderableDbInstance").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNeptuneOrderableDbInstance {
     #[inline]
@@ -2623,9 +2938,11 @@ impl DataAwsNeptuneOrderableDbInstance {
 }
 
 impl BlockType for DataAwsNeptuneOrderableDbInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2638,16 +2955,25 @@ impl DataSource for DataAwsNeptuneOrderableDbInstance {
 }
 
 /// A declared [`DataAwsNeptuneOrderableDbInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNeptuneOrderableDbInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNeptuneOrderableDbInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNeptuneOrderableDbInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNeptuneOrderableDbInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNeptuneOrderableDbInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_neptunegraph_graph`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptunegraphGraph(Body);
+
+impl std::fmt::Debug for NeptunegraphGraph {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptunegraphGraph").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NeptunegraphGraph`].
 #[derive(Clone, Debug)]
@@ -98,9 +105,11 @@ impl NeptunegraphGraph {
 }
 
 impl BlockType for NeptunegraphGraph {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -114,16 +123,25 @@ impl Resource for NeptunegraphGraph {
 }
 
 /// A declared [`NeptunegraphGraph`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptunegraphGraphRef(BlockRef);
 
+impl std::fmt::Debug for NeptunegraphGraphRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptunegraphGraphRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NeptunegraphGraphRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NeptunegraphGraphRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -212,8 +230,15 @@ impl NeptunegraphGraphRef {
 }
 
 /// The nested block `aws_neptunegraph_graph.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptunegraphGraphTimeouts(Body);
+
+impl std::fmt::Debug for NeptunegraphGraphTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptunegraphGraphTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NeptunegraphGraphTimeouts {
     #[inline]
@@ -242,10 +267,18 @@ impl NeptunegraphGraphTimeouts {
 }
 
 /// The fields of a [`NeptunegraphGraphTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptunegraphGraphTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NeptunegraphGraphTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptunegraphGraphTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptunegraphGraphTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -274,8 +307,15 @@ impl NeptunegraphGraphTimeoutsFields {
 }
 
 /// The nested block `aws_neptunegraph_graph.vector_search_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptunegraphGraphVectorSearchConfiguration(Body);
+
+impl std::fmt::Debug for NeptunegraphGraphVectorSearchConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptunegraphGraphVectorSearchConfiguration").field(&self.0).finish()
+    }
+}
 
 impl NeptunegraphGraphVectorSearchConfiguration {
     #[inline]
@@ -292,10 +332,18 @@ impl NeptunegraphGraphVectorSearchConfiguration {
 }
 
 /// The fields of a [`NeptunegraphGraphVectorSearchConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NeptunegraphGraphVectorSearchConfigurationFields(Expr);
 
+impl std::fmt::Debug for NeptunegraphGraphVectorSearchConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NeptunegraphGraphVectorSearchConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NeptunegraphGraphVectorSearchConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

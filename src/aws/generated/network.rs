@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_network_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAcl(Body);
+
+impl std::fmt::Debug for NetworkAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkAcl`].
 #[derive(Clone, Debug)]
@@ -66,9 +73,11 @@ impl NetworkAcl {
 }
 
 impl BlockType for NetworkAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -82,16 +91,25 @@ impl Resource for NetworkAcl {
 }
 
 /// A declared [`NetworkAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclRef(BlockRef);
 
+impl std::fmt::Debug for NetworkAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -155,8 +173,15 @@ impl NetworkAclRef {
 }
 
 /// The value of `aws_network_acl.egress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclEgress(Body);
+
+impl std::fmt::Debug for NetworkAclEgress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclEgress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkAclEgress`].
 #[derive(Clone, Debug)]
@@ -192,16 +217,25 @@ impl NetworkAclEgress {
 }
 
 impl From<NetworkAclEgress> for Tf<NetworkAclEgress> {
+    #[inline]
     fn from(value: NetworkAclEgress) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NetworkAclEgress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclEgressFields(Expr);
 
+impl std::fmt::Debug for NetworkAclEgressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclEgressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkAclEgressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -260,8 +294,15 @@ impl NetworkAclEgressFields {
 }
 
 /// The value of `aws_network_acl.ingress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclIngress(Body);
+
+impl std::fmt::Debug for NetworkAclIngress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclIngress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkAclIngress`].
 #[derive(Clone, Debug)]
@@ -297,16 +338,25 @@ impl NetworkAclIngress {
 }
 
 impl From<NetworkAclIngress> for Tf<NetworkAclIngress> {
+    #[inline]
     fn from(value: NetworkAclIngress) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NetworkAclIngress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclIngressFields(Expr);
 
+impl std::fmt::Debug for NetworkAclIngressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclIngressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkAclIngressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -365,8 +415,15 @@ impl NetworkAclIngressFields {
 }
 
 /// The resource `aws_network_acl_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclAssociation(Body);
+
+impl std::fmt::Debug for NetworkAclAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkAclAssociation`].
 #[derive(Clone, Debug)]
@@ -399,9 +456,11 @@ impl NetworkAclAssociation {
 }
 
 impl BlockType for NetworkAclAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -415,16 +474,25 @@ impl Resource for NetworkAclAssociation {
 }
 
 /// A declared [`NetworkAclAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclAssociationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkAclAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkAclAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkAclAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -458,8 +526,15 @@ impl NetworkAclAssociationRef {
 }
 
 /// The resource `aws_network_acl_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclRule(Body);
+
+impl std::fmt::Debug for NetworkAclRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkAclRule`].
 #[derive(Clone, Debug)]
@@ -531,9 +606,11 @@ impl NetworkAclRule {
 }
 
 impl BlockType for NetworkAclRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -547,16 +624,25 @@ impl Resource for NetworkAclRule {
 }
 
 /// A declared [`NetworkAclRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkAclRuleRef(BlockRef);
 
+impl std::fmt::Debug for NetworkAclRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkAclRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkAclRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkAclRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -635,8 +721,15 @@ impl NetworkAclRuleRef {
 }
 
 /// The resource `aws_network_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterface(Body);
+
+impl std::fmt::Debug for NetworkInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkInterface`].
 #[derive(Clone, Debug)]
@@ -773,9 +866,11 @@ impl NetworkInterface {
 }
 
 impl BlockType for NetworkInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -789,16 +884,25 @@ impl Resource for NetworkInterface {
 }
 
 /// A declared [`NetworkInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for NetworkInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -957,8 +1061,15 @@ impl NetworkInterfaceRef {
 }
 
 /// The nested block `aws_network_interface.attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceAttachmentBlock(Body);
+
+impl std::fmt::Debug for NetworkInterfaceAttachmentBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceAttachmentBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkInterfaceAttachmentBlock`].
 #[derive(Clone, Debug)]
@@ -985,10 +1096,18 @@ impl NetworkInterfaceAttachmentBlock {
 }
 
 /// The fields of a [`NetworkInterfaceAttachmentBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceAttachmentBlockFields(Expr);
 
+impl std::fmt::Debug for NetworkInterfaceAttachmentBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceAttachmentBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkInterfaceAttachmentBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1022,8 +1141,15 @@ impl NetworkInterfaceAttachmentBlockFields {
 }
 
 /// The resource `aws_network_interface_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceAttachment(Body);
+
+impl std::fmt::Debug for NetworkInterfaceAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkInterfaceAttachment`].
 #[derive(Clone, Debug)]
@@ -1063,9 +1189,11 @@ impl NetworkInterfaceAttachment {
 }
 
 impl BlockType for NetworkInterfaceAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1079,16 +1207,25 @@ impl Resource for NetworkInterfaceAttachment {
 }
 
 /// A declared [`NetworkInterfaceAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkInterfaceAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkInterfaceAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkInterfaceAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1142,8 +1279,15 @@ impl NetworkInterfaceAttachmentRef {
 }
 
 /// The resource `aws_network_interface_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfacePermission(Body);
+
+impl std::fmt::Debug for NetworkInterfacePermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfacePermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkInterfacePermission`].
 #[derive(Clone, Debug)]
@@ -1178,9 +1322,11 @@ impl NetworkInterfacePermission {
 }
 
 impl BlockType for NetworkInterfacePermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1194,16 +1340,25 @@ impl Resource for NetworkInterfacePermission {
 }
 
 /// A declared [`NetworkInterfacePermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfacePermissionRef(BlockRef);
 
+impl std::fmt::Debug for NetworkInterfacePermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfacePermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkInterfacePermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkInterfacePermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1247,8 +1402,15 @@ impl NetworkInterfacePermissionRef {
 }
 
 /// The nested block `aws_network_interface_permission.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfacePermissionTimeouts(Body);
+
+impl std::fmt::Debug for NetworkInterfacePermissionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfacePermissionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkInterfacePermissionTimeouts {
     #[inline]
@@ -1271,10 +1433,18 @@ impl NetworkInterfacePermissionTimeouts {
 }
 
 /// The fields of a [`NetworkInterfacePermissionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfacePermissionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkInterfacePermissionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfacePermissionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkInterfacePermissionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1298,8 +1468,15 @@ impl NetworkInterfacePermissionTimeoutsFields {
 }
 
 /// The resource `aws_network_interface_sg_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceSgAttachment(Body);
+
+impl std::fmt::Debug for NetworkInterfaceSgAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceSgAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkInterfaceSgAttachment`].
 #[derive(Clone, Debug)]
@@ -1337,9 +1514,11 @@ impl NetworkInterfaceSgAttachment {
 }
 
 impl BlockType for NetworkInterfaceSgAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1353,16 +1532,25 @@ impl Resource for NetworkInterfaceSgAttachment {
 }
 
 /// A declared [`NetworkInterfaceSgAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceSgAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkInterfaceSgAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceSgAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkInterfaceSgAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkInterfaceSgAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1401,8 +1589,15 @@ impl NetworkInterfaceSgAttachmentRef {
 }
 
 /// The nested block `aws_network_interface_sg_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceSgAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for NetworkInterfaceSgAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceSgAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkInterfaceSgAttachmentTimeouts {
     #[inline]
@@ -1428,10 +1623,18 @@ impl NetworkInterfaceSgAttachmentTimeouts {
 }
 
 /// The fields of a [`NetworkInterfaceSgAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkInterfaceSgAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkInterfaceSgAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkInterfaceSgAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkInterfaceSgAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1460,8 +1663,15 @@ impl NetworkInterfaceSgAttachmentTimeoutsFields {
 }
 
 /// The data source `aws_network_acls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkAcls(Body);
+
+impl std::fmt::Debug for DataAwsNetworkAcls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkAcls").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkAcls {
     #[inline]
@@ -1504,9 +1714,11 @@ impl DataAwsNetworkAcls {
 }
 
 impl BlockType for DataAwsNetworkAcls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1519,16 +1731,25 @@ impl DataSource for DataAwsNetworkAcls {
 }
 
 /// A declared [`DataAwsNetworkAcls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkAclsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkAclsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkAclsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkAclsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkAclsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1577,8 +1798,15 @@ impl DataAwsNetworkAclsRef {
 }
 
 /// The nested block `aws_network_acls.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkAclsFilter(Body);
+
+impl std::fmt::Debug for DataAwsNetworkAclsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkAclsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkAclsFilter`].
 #[derive(Clone, Debug)]
@@ -1600,10 +1828,18 @@ impl DataAwsNetworkAclsFilter {
 }
 
 /// The fields of a [`DataAwsNetworkAclsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkAclsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkAclsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkAclsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkAclsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1627,8 +1863,15 @@ impl DataAwsNetworkAclsFilterFields {
 }
 
 /// The nested block `aws_network_acls.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkAclsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsNetworkAclsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkAclsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkAclsTimeouts {
     #[inline]
@@ -1644,10 +1887,18 @@ impl DataAwsNetworkAclsTimeouts {
 }
 
 /// The fields of a [`DataAwsNetworkAclsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkAclsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkAclsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkAclsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkAclsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1666,8 +1917,15 @@ impl DataAwsNetworkAclsTimeoutsFields {
 }
 
 /// The data source `aws_network_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterface(Body);
+
+impl std::fmt::Debug for DataAwsNetworkInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterface").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkInterface {
     #[inline]
@@ -1705,9 +1963,11 @@ impl DataAwsNetworkInterface {
 }
 
 impl BlockType for DataAwsNetworkInterface {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1720,16 +1980,25 @@ impl DataSource for DataAwsNetworkInterface {
 }
 
 /// A declared [`DataAwsNetworkInterface`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkInterfaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkInterfaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkInterfaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1857,10 +2126,18 @@ impl DataAwsNetworkInterfaceRef {
 pub enum DataAwsNetworkInterfaceAssociation {}
 
 /// The fields of a [`DataAwsNetworkInterfaceAssociation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaceAssociationFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkInterfaceAssociationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaceAssociationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkInterfaceAssociationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1913,10 +2190,18 @@ impl DataAwsNetworkInterfaceAssociationFields {
 pub enum DataAwsNetworkInterfaceAttachment {}
 
 /// The fields of a [`DataAwsNetworkInterfaceAttachment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaceAttachmentFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkInterfaceAttachmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaceAttachmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkInterfaceAttachmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1955,8 +2240,15 @@ impl DataAwsNetworkInterfaceAttachmentFields {
 }
 
 /// The nested block `aws_network_interface.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaceFilter(Body);
+
+impl std::fmt::Debug for DataAwsNetworkInterfaceFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaceFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkInterfaceFilter`].
 #[derive(Clone, Debug)]
@@ -1978,10 +2270,18 @@ impl DataAwsNetworkInterfaceFilter {
 }
 
 /// The fields of a [`DataAwsNetworkInterfaceFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaceFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkInterfaceFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaceFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkInterfaceFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2005,8 +2305,15 @@ impl DataAwsNetworkInterfaceFilterFields {
 }
 
 /// The nested block `aws_network_interface.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaceTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsNetworkInterfaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkInterfaceTimeouts {
     #[inline]
@@ -2022,10 +2329,18 @@ impl DataAwsNetworkInterfaceTimeouts {
 }
 
 /// The fields of a [`DataAwsNetworkInterfaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkInterfaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkInterfaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2044,8 +2359,15 @@ impl DataAwsNetworkInterfaceTimeoutsFields {
 }
 
 /// The data source `aws_network_interfaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfaces(Body);
+
+impl std::fmt::Debug for DataAwsNetworkInterfaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfaces").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkInterfaces {
     #[inline]
@@ -2083,9 +2405,11 @@ impl DataAwsNetworkInterfaces {
 }
 
 impl BlockType for DataAwsNetworkInterfaces {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2098,16 +2422,25 @@ impl DataSource for DataAwsNetworkInterfaces {
 }
 
 /// A declared [`DataAwsNetworkInterfaces`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfacesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkInterfacesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfacesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkInterfacesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkInterfacesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2151,8 +2484,15 @@ impl DataAwsNetworkInterfacesRef {
 }
 
 /// The nested block `aws_network_interfaces.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfacesFilter(Body);
+
+impl std::fmt::Debug for DataAwsNetworkInterfacesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfacesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkInterfacesFilter`].
 #[derive(Clone, Debug)]
@@ -2174,10 +2514,18 @@ impl DataAwsNetworkInterfacesFilter {
 }
 
 /// The fields of a [`DataAwsNetworkInterfacesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfacesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkInterfacesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfacesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkInterfacesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2201,8 +2549,15 @@ impl DataAwsNetworkInterfacesFilterFields {
 }
 
 /// The nested block `aws_network_interfaces.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfacesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsNetworkInterfacesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfacesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkInterfacesTimeouts {
     #[inline]
@@ -2218,10 +2573,18 @@ impl DataAwsNetworkInterfacesTimeouts {
 }
 
 /// The fields of a [`DataAwsNetworkInterfacesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkInterfacesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkInterfacesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkInterfacesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkInterfacesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_networkfirewall_firewall`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewall(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewall {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewall").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewall`].
 #[derive(Clone, Debug)]
@@ -115,9 +122,11 @@ impl NetworkfirewallFirewall {
 }
 
 impl BlockType for NetworkfirewallFirewall {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -131,16 +140,25 @@ impl Resource for NetworkfirewallFirewall {
 }
 
 /// A declared [`NetworkfirewallFirewall`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallFirewallRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallFirewallRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallFirewallRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -264,8 +282,15 @@ impl NetworkfirewallFirewallRef {
 }
 
 /// The nested block `aws_networkfirewall_firewall.availability_zone_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallAvailabilityZoneMapping(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallAvailabilityZoneMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallAvailabilityZoneMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallAvailabilityZoneMapping`].
 #[derive(Clone, Debug)]
@@ -285,10 +310,18 @@ impl NetworkfirewallFirewallAvailabilityZoneMapping {
 }
 
 /// The fields of a [`NetworkfirewallFirewallAvailabilityZoneMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallAvailabilityZoneMappingFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallAvailabilityZoneMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallAvailabilityZoneMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallAvailabilityZoneMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -307,8 +340,15 @@ impl NetworkfirewallFirewallAvailabilityZoneMappingFields {
 }
 
 /// The nested block `aws_networkfirewall_firewall.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -333,10 +373,18 @@ impl NetworkfirewallFirewallEncryptionConfiguration {
 }
 
 /// The fields of a [`NetworkfirewallFirewallEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -364,10 +412,18 @@ impl NetworkfirewallFirewallEncryptionConfigurationFields {
 pub enum NetworkfirewallFirewallFirewallStatus {}
 
 /// The fields of a [`NetworkfirewallFirewallFirewallStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallFirewallStatusFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallFirewallStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallFirewallStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallFirewallStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -395,10 +451,18 @@ impl NetworkfirewallFirewallFirewallStatusFields {
 pub enum NetworkfirewallFirewallFirewallStatusSyncStates {}
 
 /// The fields of a [`NetworkfirewallFirewallFirewallStatusSyncStates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallFirewallStatusSyncStatesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallFirewallStatusSyncStatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallFirewallStatusSyncStatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallFirewallStatusSyncStatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -426,10 +490,18 @@ impl NetworkfirewallFirewallFirewallStatusSyncStatesFields {
 pub enum NetworkfirewallFirewallFirewallStatusSyncStatesAttachment {}
 
 /// The fields of a [`NetworkfirewallFirewallFirewallStatusSyncStatesAttachment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -457,10 +529,18 @@ impl NetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields {
 pub enum NetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStates {}
 
 /// The fields of a [`NetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -479,8 +559,15 @@ impl NetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFiel
 }
 
 /// The nested block `aws_networkfirewall_firewall.subnet_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallSubnetMapping(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallSubnetMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallSubnetMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallSubnetMapping`].
 #[derive(Clone, Debug)]
@@ -505,10 +592,18 @@ impl NetworkfirewallFirewallSubnetMapping {
 }
 
 /// The fields of a [`NetworkfirewallFirewallSubnetMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallSubnetMappingFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallSubnetMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallSubnetMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallSubnetMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -532,8 +627,15 @@ impl NetworkfirewallFirewallSubnetMappingFields {
 }
 
 /// The nested block `aws_networkfirewall_firewall.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallTimeouts(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallFirewallTimeouts {
     #[inline]
@@ -559,10 +661,18 @@ impl NetworkfirewallFirewallTimeouts {
 }
 
 /// The fields of a [`NetworkfirewallFirewallTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,8 +701,15 @@ impl NetworkfirewallFirewallTimeoutsFields {
 }
 
 /// The resource `aws_networkfirewall_firewall_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicy(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicy`].
 #[derive(Clone, Debug)]
@@ -645,9 +762,11 @@ impl NetworkfirewallFirewallPolicy {
 }
 
 impl BlockType for NetworkfirewallFirewallPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -661,16 +780,25 @@ impl Resource for NetworkfirewallFirewallPolicy {
 }
 
 /// A declared [`NetworkfirewallFirewallPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallFirewallPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallFirewallPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -734,8 +862,15 @@ impl NetworkfirewallFirewallPolicyRef {
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -760,10 +895,18 @@ impl NetworkfirewallFirewallPolicyEncryptionConfiguration {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -787,8 +930,15 @@ impl NetworkfirewallFirewallPolicyEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicy(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicy`].
 #[derive(Clone, Debug)]
@@ -848,10 +998,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicy {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -910,8 +1068,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyFields {
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.policy_variables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables {
     #[inline]
@@ -928,10 +1093,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -950,8 +1123,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields {
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.policy_variables.rule_variables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables`].
 #[derive(Clone, Debug)]
@@ -973,10 +1153,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1000,8 +1188,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFiel
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.policy_variables.rule_variables.ip_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSet(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSet`].
 #[derive(Clone, Debug)]
@@ -1021,10 +1216,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSe
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1043,8 +1246,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSe
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateful_engine_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions {
     #[inline]
@@ -1070,10 +1280,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1102,8 +1320,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields {
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateful_engine_options.flow_timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeouts(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeouts {
     #[inline]
@@ -1119,10 +1344,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeout
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1141,8 +1374,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeout
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateful_rule_group_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference`].
 #[derive(Clone, Debug)]
@@ -1177,10 +1417,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1214,8 +1462,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateful_rule_group_reference.override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverride(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverride").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverride {
     #[inline]
@@ -1231,10 +1486,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverri
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1253,8 +1516,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverri
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateless_custom_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction`].
 #[derive(Clone, Debug)]
@@ -1276,10 +1546,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1303,8 +1581,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields {
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateless_custom_action.action_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinition(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinition`].
 #[derive(Clone, Debug)]
@@ -1324,10 +1609,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefin
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1346,8 +1639,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefin
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateless_custom_action.action_definition.publish_metric_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricAction(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricAction`].
 #[derive(Clone, Debug)]
@@ -1367,10 +1667,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefin
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1389,8 +1697,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefin
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateless_custom_action.action_definition.publish_metric_action.dimension`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimension(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimension {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimension").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimension`].
 #[derive(Clone, Debug)]
@@ -1410,10 +1725,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefin
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1432,8 +1755,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefin
 }
 
 /// The nested block `aws_networkfirewall_firewall_policy.firewall_policy.stateless_rule_group_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference`].
 #[derive(Clone, Debug)]
@@ -1455,10 +1785,18 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference {
 }
 
 /// The fields of a [`NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1482,8 +1820,15 @@ impl NetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceField
 }
 
 /// The resource `aws_networkfirewall_firewall_transit_gateway_attachment_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallTransitGatewayAttachmentAccepter(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallTransitGatewayAttachmentAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallTransitGatewayAttachmentAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallFirewallTransitGatewayAttachmentAccepter`].
 #[derive(Clone, Debug)]
@@ -1514,9 +1859,11 @@ impl NetworkfirewallFirewallTransitGatewayAttachmentAccepter {
 }
 
 impl BlockType for NetworkfirewallFirewallTransitGatewayAttachmentAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1530,16 +1877,25 @@ impl Resource for NetworkfirewallFirewallTransitGatewayAttachmentAccepter {
 }
 
 /// A declared [`NetworkfirewallFirewallTransitGatewayAttachmentAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallTransitGatewayAttachmentAccepterRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallFirewallTransitGatewayAttachmentAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallTransitGatewayAttachmentAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallFirewallTransitGatewayAttachmentAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallFirewallTransitGatewayAttachmentAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1568,8 +1924,15 @@ impl NetworkfirewallFirewallTransitGatewayAttachmentAccepterRef {
 }
 
 /// The nested block `aws_networkfirewall_firewall_transit_gateway_attachment_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeouts(Body);
+
+impl std::fmt::Debug for NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeouts {
     #[inline]
@@ -1592,10 +1955,18 @@ impl NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeouts {
 }
 
 /// The fields of a [`NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1619,8 +1990,15 @@ impl NetworkfirewallFirewallTransitGatewayAttachmentAccepterTimeoutsFields {
 }
 
 /// The resource `aws_networkfirewall_logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallLoggingConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1658,9 +2036,11 @@ impl NetworkfirewallLoggingConfiguration {
 }
 
 impl BlockType for NetworkfirewallLoggingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1674,16 +2054,25 @@ impl Resource for NetworkfirewallLoggingConfiguration {
 }
 
 /// A declared [`NetworkfirewallLoggingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallLoggingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallLoggingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallLoggingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallLoggingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallLoggingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1722,8 +2111,15 @@ impl NetworkfirewallLoggingConfigurationRef {
 }
 
 /// The nested block `aws_networkfirewall_logging_configuration.logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallLoggingConfigurationLoggingConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallLoggingConfigurationLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallLoggingConfigurationLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallLoggingConfigurationLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1743,10 +2139,18 @@ impl NetworkfirewallLoggingConfigurationLoggingConfiguration {
 }
 
 /// The fields of a [`NetworkfirewallLoggingConfigurationLoggingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallLoggingConfigurationLoggingConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallLoggingConfigurationLoggingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallLoggingConfigurationLoggingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallLoggingConfigurationLoggingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1765,8 +2169,15 @@ impl NetworkfirewallLoggingConfigurationLoggingConfigurationFields {
 }
 
 /// The nested block `aws_networkfirewall_logging_configuration.logging_configuration.log_destination_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig(Body);
+
+impl std::fmt::Debug for NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig`].
 #[derive(Clone, Debug)]
@@ -1790,10 +2201,18 @@ impl NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig
 }
 
 /// The fields of a [`NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfigFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1822,8 +2241,15 @@ impl NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig
 }
 
 /// The resource `aws_networkfirewall_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallResourcePolicy(Body);
+
+impl std::fmt::Debug for NetworkfirewallResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -1856,9 +2282,11 @@ impl NetworkfirewallResourcePolicy {
 }
 
 impl BlockType for NetworkfirewallResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1872,16 +2300,25 @@ impl Resource for NetworkfirewallResourcePolicy {
 }
 
 /// A declared [`NetworkfirewallResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1915,8 +2352,15 @@ impl NetworkfirewallResourcePolicyRef {
 }
 
 /// The resource `aws_networkfirewall_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroup(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroup`].
 #[derive(Clone, Debug)]
@@ -1981,9 +2425,11 @@ impl NetworkfirewallRuleGroup {
 }
 
 impl BlockType for NetworkfirewallRuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1997,16 +2443,25 @@ impl Resource for NetworkfirewallRuleGroup {
 }
 
 /// A declared [`NetworkfirewallRuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallRuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallRuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2085,8 +2540,15 @@ impl NetworkfirewallRuleGroupRef {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -2111,10 +2573,18 @@ impl NetworkfirewallRuleGroupEncryptionConfiguration {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2138,8 +2608,15 @@ impl NetworkfirewallRuleGroupEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroup(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroup`].
 #[derive(Clone, Debug)]
@@ -2174,10 +2651,18 @@ impl NetworkfirewallRuleGroupRuleGroup {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2211,8 +2696,15 @@ impl NetworkfirewallRuleGroupRuleGroupFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.reference_sets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupReferenceSets(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupReferenceSets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupReferenceSets").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallRuleGroupRuleGroupReferenceSets {
     #[inline]
@@ -2229,10 +2721,18 @@ impl NetworkfirewallRuleGroupRuleGroupReferenceSets {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupReferenceSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupReferenceSetsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupReferenceSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupReferenceSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupReferenceSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2251,8 +2751,15 @@ impl NetworkfirewallRuleGroupRuleGroupReferenceSetsFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.reference_sets.ip_set_references`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferences(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferences").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferences`].
 #[derive(Clone, Debug)]
@@ -2274,10 +2781,18 @@ impl NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferences {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2301,8 +2816,15 @@ impl NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.reference_sets.ip_set_references.ip_set_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReference(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReference`].
 #[derive(Clone, Debug)]
@@ -2322,10 +2844,18 @@ impl NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReference
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReferenceFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2344,8 +2874,15 @@ impl NetworkfirewallRuleGroupRuleGroupReferenceSetsIpSetReferencesIpSetReference
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rule_variables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariables(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariables").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallRuleGroupRuleGroupRuleVariables {
     #[inline]
@@ -2368,10 +2905,18 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariables {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRuleVariables`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRuleVariablesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2395,8 +2940,15 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rule_variables.ip_sets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSets(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSets`].
 #[derive(Clone, Debug)]
@@ -2418,10 +2970,18 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSets {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2445,8 +3005,15 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rule_variables.ip_sets.ip_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSet(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSet`].
 #[derive(Clone, Debug)]
@@ -2466,10 +3033,18 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSet {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSetFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2488,8 +3063,15 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesIpSetsIpSetFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rule_variables.port_sets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSets(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSets`].
 #[derive(Clone, Debug)]
@@ -2511,10 +3093,18 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSets {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2538,8 +3128,15 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rule_variables.port_sets.port_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSet(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSet`].
 #[derive(Clone, Debug)]
@@ -2559,10 +3156,18 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSet {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSetFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2581,8 +3186,15 @@ impl NetworkfirewallRuleGroupRuleGroupRuleVariablesPortSetsPortSetFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSource(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSource").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallRuleGroupRuleGroupRulesSource {
     #[inline]
@@ -2614,10 +3226,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSource {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2651,8 +3271,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.rules_source_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceList(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceList`].
 #[derive(Clone, Debug)]
@@ -2676,10 +3303,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceList {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceListFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2708,8 +3343,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceListFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateful_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRule(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRule`].
 #[derive(Clone, Debug)]
@@ -2733,10 +3375,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRule {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2765,8 +3415,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateful_rule.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeader(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeader`].
 #[derive(Clone, Debug)]
@@ -2796,10 +3453,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeader {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeaderFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2843,8 +3508,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleHeaderFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateful_rule.rule_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOption(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOption`].
 #[derive(Clone, Debug)]
@@ -2869,10 +3541,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOption {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOptionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2896,8 +3576,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatefulRuleRuleOptionFields {
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateless_rules_and_custom_actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActions(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActions`].
 #[derive(Clone, Debug)]
@@ -2923,10 +3610,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActions 
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2950,8 +3645,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsF
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateless_rules_and_custom_actions.custom_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomAction(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomAction`].
 #[derive(Clone, Debug)]
@@ -2973,10 +3675,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsC
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3000,8 +3710,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsC
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateless_rules_and_custom_actions.custom_action.action_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinition(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinition`].
 #[derive(Clone, Debug)]
@@ -3021,10 +3738,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsC
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3043,8 +3768,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsC
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateless_rules_and_custom_actions.custom_action.action_definition.publish_metric_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricAction(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricAction`].
 #[derive(Clone, Debug)]
@@ -3064,10 +3796,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsC
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricActionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsCustomActionActionDefinitionPublishMetricActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3086,8 +3826,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsC
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateless_rules_and_custom_actions.stateless_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRule(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRule`].
 #[derive(Clone, Debug)]
@@ -3109,10 +3856,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsS
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3136,8 +3891,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsS
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateless_rules_and_custom_actions.stateless_rule.rule_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinition(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinition`].
 #[derive(Clone, Debug)]
@@ -3159,10 +3921,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsS
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3186,8 +3956,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsS
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.rules_source.stateless_rules_and_custom_actions.stateless_rule.rule_definition.match_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributes(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributes").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributes {
     #[inline]
@@ -3233,10 +4010,18 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsS
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsStatelessRuleRuleDefinitionMatchAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3280,8 +4065,15 @@ impl NetworkfirewallRuleGroupRuleGroupRulesSourceStatelessRulesAndCustomActionsS
 }
 
 /// The nested block `aws_networkfirewall_rule_group.rule_group.stateful_rule_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupStatefulRuleOptions(Body);
+
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupStatefulRuleOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupStatefulRuleOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallRuleGroupRuleGroupStatefulRuleOptions`].
 #[derive(Clone, Debug)]
@@ -3301,10 +4093,18 @@ impl NetworkfirewallRuleGroupRuleGroupStatefulRuleOptions {
 }
 
 /// The fields of a [`NetworkfirewallRuleGroupRuleGroupStatefulRuleOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallRuleGroupRuleGroupStatefulRuleOptionsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallRuleGroupRuleGroupStatefulRuleOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallRuleGroupRuleGroupStatefulRuleOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallRuleGroupRuleGroupStatefulRuleOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3323,8 +4123,15 @@ impl NetworkfirewallRuleGroupRuleGroupStatefulRuleOptionsFields {
 }
 
 /// The resource `aws_networkfirewall_tls_inspection_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallTlsInspectionConfiguration`].
 #[derive(Clone, Debug)]
@@ -3376,9 +4183,11 @@ impl NetworkfirewallTlsInspectionConfiguration {
 }
 
 impl BlockType for NetworkfirewallTlsInspectionConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3392,16 +4201,25 @@ impl Resource for NetworkfirewallTlsInspectionConfiguration {
 }
 
 /// A declared [`NetworkfirewallTlsInspectionConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallTlsInspectionConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallTlsInspectionConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3494,10 +4312,18 @@ impl NetworkfirewallTlsInspectionConfigurationRef {
 pub enum NetworkfirewallTlsInspectionConfigurationCertificateAuthority {}
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationCertificateAuthority`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationCertificateAuthorityFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationCertificateAuthorityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationCertificateAuthorityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationCertificateAuthorityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3535,10 +4361,18 @@ impl NetworkfirewallTlsInspectionConfigurationCertificateAuthorityFields {
 pub enum NetworkfirewallTlsInspectionConfigurationCertificates {}
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationCertificatesFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3572,8 +4406,15 @@ impl NetworkfirewallTlsInspectionConfigurationCertificatesFields {
 }
 
 /// The value of `aws_networkfirewall_tls_inspection_configuration.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -3595,16 +4436,25 @@ impl NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration {
 }
 
 impl From<NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration> for Tf<NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration> {
+    #[inline]
     fn from(value: NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3628,8 +4478,15 @@ impl NetworkfirewallTlsInspectionConfigurationEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallTlsInspectionConfigurationTimeouts {
     #[inline]
@@ -3658,10 +4515,18 @@ impl NetworkfirewallTlsInspectionConfigurationTimeouts {
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3690,8 +4555,15 @@ impl NetworkfirewallTlsInspectionConfigurationTimeoutsFields {
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfiguration {
     #[inline]
@@ -3708,10 +4580,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfiguration {
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3730,8 +4610,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationFields {
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfiguration(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfiguration").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfiguration {
     #[inline]
@@ -3765,10 +4652,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3802,8 +4697,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration.check_certificate_revocation_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatus(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatus").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatus {
     #[inline]
@@ -3824,10 +4726,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatusFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationCheckCertificateRevocationStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3851,8 +4761,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScope(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScope").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScope`].
 #[derive(Clone, Debug)]
@@ -3896,10 +4813,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3938,8 +4863,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration.scope.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestination(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestination`].
 #[derive(Clone, Debug)]
@@ -3959,10 +4891,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3981,8 +4921,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration.scope.destination_ports`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPorts(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPorts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPorts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPorts`].
 #[derive(Clone, Debug)]
@@ -4004,10 +4951,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPorts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPortsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPortsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPortsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeDestinationPortsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4031,8 +4986,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration.scope.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSource(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSource`].
 #[derive(Clone, Debug)]
@@ -4052,10 +5014,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourceFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4074,8 +5044,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration.scope.source_ports`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePorts(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePorts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePorts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePorts`].
 #[derive(Clone, Debug)]
@@ -4097,10 +5074,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePorts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePortsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePortsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePortsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationScopeSourcePortsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4124,8 +5109,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The nested block `aws_networkfirewall_tls_inspection_configuration.tls_inspection_configuration.server_certificate_configuration.server_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificate(Body);
+
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificate").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificate {
     #[inline]
@@ -4141,10 +5133,18 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The fields of a [`NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificateFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCertificateConfigurationServerCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4163,8 +5163,15 @@ impl NetworkfirewallTlsInspectionConfigurationTlsInspectionConfigurationServerCe
 }
 
 /// The resource `aws_networkfirewall_vpc_endpoint_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociation(Body);
+
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallVpcEndpointAssociation`].
 #[derive(Clone, Debug)]
@@ -4213,9 +5220,11 @@ impl NetworkfirewallVpcEndpointAssociation {
 }
 
 impl BlockType for NetworkfirewallVpcEndpointAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4229,16 +5238,25 @@ impl Resource for NetworkfirewallVpcEndpointAssociation {
 }
 
 /// A declared [`NetworkfirewallVpcEndpointAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkfirewallVpcEndpointAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkfirewallVpcEndpointAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4307,8 +5325,15 @@ impl NetworkfirewallVpcEndpointAssociationRef {
 }
 
 /// The nested block `aws_networkfirewall_vpc_endpoint_association.subnet_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationSubnetMapping(Body);
+
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationSubnetMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationSubnetMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkfirewallVpcEndpointAssociationSubnetMapping`].
 #[derive(Clone, Debug)]
@@ -4333,10 +5358,18 @@ impl NetworkfirewallVpcEndpointAssociationSubnetMapping {
 }
 
 /// The fields of a [`NetworkfirewallVpcEndpointAssociationSubnetMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationSubnetMappingFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationSubnetMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationSubnetMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallVpcEndpointAssociationSubnetMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4360,8 +5393,15 @@ impl NetworkfirewallVpcEndpointAssociationSubnetMappingFields {
 }
 
 /// The nested block `aws_networkfirewall_vpc_endpoint_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationTimeouts(Body);
+
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkfirewallVpcEndpointAssociationTimeouts {
     #[inline]
@@ -4384,10 +5424,18 @@ impl NetworkfirewallVpcEndpointAssociationTimeouts {
 }
 
 /// The fields of a [`NetworkfirewallVpcEndpointAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallVpcEndpointAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4415,10 +5463,18 @@ impl NetworkfirewallVpcEndpointAssociationTimeoutsFields {
 pub enum NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatus {}
 
 /// The fields of a [`NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4441,10 +5497,18 @@ impl NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusFields {
 pub enum NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncState {}
 
 /// The fields of a [`NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4472,10 +5536,18 @@ impl NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociatio
 pub enum NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateAttachment {}
 
 /// The fields of a [`NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateAttachment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateAttachmentFields(Expr);
 
+impl std::fmt::Debug for NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateAttachmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateAttachmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociationSyncStateAttachmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4509,8 +5581,15 @@ impl NetworkfirewallVpcEndpointAssociationVpcEndpointAssociationStatusAssociatio
 }
 
 /// The data source `aws_networkfirewall_firewall`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewall(Body);
+
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewall {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewall").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkfirewallFirewall {
     #[inline]
@@ -4547,9 +5626,11 @@ impl DataAwsNetworkfirewallFirewall {
 }
 
 impl BlockType for DataAwsNetworkfirewallFirewall {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4562,16 +5643,25 @@ impl DataSource for DataAwsNetworkfirewallFirewall {
 }
 
 /// A declared [`DataAwsNetworkfirewallFirewall`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkfirewallFirewallRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkfirewallFirewallRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4689,10 +5779,18 @@ impl DataAwsNetworkfirewallFirewallRef {
 pub enum DataAwsNetworkfirewallFirewallAvailabilityZoneMapping {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallAvailabilityZoneMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallAvailabilityZoneMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallAvailabilityZoneMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallAvailabilityZoneMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallAvailabilityZoneMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4715,10 +5813,18 @@ impl DataAwsNetworkfirewallFirewallAvailabilityZoneMappingFields {
 pub enum DataAwsNetworkfirewallFirewallEncryptionConfiguration {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4746,10 +5852,18 @@ impl DataAwsNetworkfirewallFirewallEncryptionConfigurationFields {
 pub enum DataAwsNetworkfirewallFirewallFirewallStatus {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallFirewallStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallFirewallStatusFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallFirewallStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallFirewallStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallFirewallStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4792,10 +5906,18 @@ impl DataAwsNetworkfirewallFirewallFirewallStatusFields {
 pub enum DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummary {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4818,10 +5940,18 @@ impl DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryFields {
 pub enum DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrs {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4854,10 +5984,18 @@ impl DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsFields
 pub enum DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsIpSetReferences {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsIpSetReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsIpSetReferencesFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsIpSetReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsIpSetReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsIpSetReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4880,10 +6018,18 @@ impl DataAwsNetworkfirewallFirewallFirewallStatusCapacityUsageSummaryCidrsIpSetR
 pub enum DataAwsNetworkfirewallFirewallFirewallStatusSyncStates {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallFirewallStatusSyncStates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4911,10 +6057,18 @@ impl DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesFields {
 pub enum DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesAttachment {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesAttachment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4952,10 +6106,18 @@ impl DataAwsNetworkfirewallFirewallFirewallStatusSyncStatesAttachmentFields {
 pub enum DataAwsNetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStates {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncStatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4988,10 +6150,18 @@ impl DataAwsNetworkfirewallFirewallFirewallStatusTransitGatewayAttachmentSyncSta
 pub enum DataAwsNetworkfirewallFirewallSubnetMapping {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallSubnetMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallSubnetMappingFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallSubnetMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallSubnetMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallSubnetMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5010,8 +6180,15 @@ impl DataAwsNetworkfirewallFirewallSubnetMappingFields {
 }
 
 /// The data source `aws_networkfirewall_firewall_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicy(Body);
+
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicy").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkfirewallFirewallPolicy {
     #[inline]
@@ -5048,9 +6225,11 @@ impl DataAwsNetworkfirewallFirewallPolicy {
 }
 
 impl BlockType for DataAwsNetworkfirewallFirewallPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5063,16 +6242,25 @@ impl DataSource for DataAwsNetworkfirewallFirewallPolicy {
 }
 
 /// A declared [`DataAwsNetworkfirewallFirewallPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkfirewallFirewallPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkfirewallFirewallPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5130,10 +6318,18 @@ impl DataAwsNetworkfirewallFirewallPolicyRef {
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicy {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5196,10 +6392,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyFields {
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariables`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5222,10 +6426,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesFields {
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariables`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5253,10 +6465,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariab
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSet {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariablesIpSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5279,10 +6499,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyPolicyVariablesRuleVariab
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5315,10 +6543,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFiel
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeouts {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlowTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5341,10 +6577,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulEngineOptionsFlow
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5382,10 +6626,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenc
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverride {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenceOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5408,10 +6660,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatefulRuleGroupReferenc
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5439,10 +6699,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionFiel
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinition {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5465,10 +6733,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActi
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricAction {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5491,10 +6767,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActi
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimension {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimension`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActionDefinitionPublishMetricActionDimensionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5517,10 +6801,18 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessCustomActionActi
 pub enum DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference {}
 
 /// The fields of a [`DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5544,8 +6836,15 @@ impl DataAwsNetworkfirewallFirewallPolicyFirewallPolicyStatelessRuleGroupReferen
 }
 
 /// The data source `aws_networkfirewall_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallResourcePolicy(Body);
+
+impl std::fmt::Debug for DataAwsNetworkfirewallResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkfirewallResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -5576,9 +6875,11 @@ impl DataAwsNetworkfirewallResourcePolicy {
 }
 
 impl BlockType for DataAwsNetworkfirewallResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5591,16 +6892,25 @@ impl DataSource for DataAwsNetworkfirewallResourcePolicy {
 }
 
 /// A declared [`DataAwsNetworkfirewallResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkfirewallResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkfirewallResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkfirewallResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkfirewallResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkfirewallResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

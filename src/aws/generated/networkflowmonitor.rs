@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_networkflowmonitor_monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitor(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkflowmonitorMonitor`].
 #[derive(Clone, Debug)]
@@ -60,9 +67,11 @@ impl NetworkflowmonitorMonitor {
 }
 
 impl BlockType for NetworkflowmonitorMonitor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -76,16 +85,25 @@ impl Resource for NetworkflowmonitorMonitor {
 }
 
 /// A declared [`NetworkflowmonitorMonitor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitorRef(BlockRef);
 
+impl std::fmt::Debug for NetworkflowmonitorMonitorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkflowmonitorMonitorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkflowmonitorMonitorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -144,8 +162,15 @@ impl NetworkflowmonitorMonitorRef {
 }
 
 /// The nested block `aws_networkflowmonitor_monitor.local_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitorLocalResource(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorMonitorLocalResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitorLocalResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkflowmonitorMonitorLocalResource`].
 #[derive(Clone, Debug)]
@@ -167,10 +192,18 @@ impl NetworkflowmonitorMonitorLocalResource {
 }
 
 /// The fields of a [`NetworkflowmonitorMonitorLocalResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitorLocalResourceFields(Expr);
 
+impl std::fmt::Debug for NetworkflowmonitorMonitorLocalResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitorLocalResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkflowmonitorMonitorLocalResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -194,8 +227,15 @@ impl NetworkflowmonitorMonitorLocalResourceFields {
 }
 
 /// The nested block `aws_networkflowmonitor_monitor.remote_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitorRemoteResource(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorMonitorRemoteResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitorRemoteResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkflowmonitorMonitorRemoteResource`].
 #[derive(Clone, Debug)]
@@ -217,10 +257,18 @@ impl NetworkflowmonitorMonitorRemoteResource {
 }
 
 /// The fields of a [`NetworkflowmonitorMonitorRemoteResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitorRemoteResourceFields(Expr);
 
+impl std::fmt::Debug for NetworkflowmonitorMonitorRemoteResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitorRemoteResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkflowmonitorMonitorRemoteResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -244,8 +292,15 @@ impl NetworkflowmonitorMonitorRemoteResourceFields {
 }
 
 /// The nested block `aws_networkflowmonitor_monitor.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitorTimeouts(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorMonitorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkflowmonitorMonitorTimeouts {
     #[inline]
@@ -274,10 +329,18 @@ impl NetworkflowmonitorMonitorTimeouts {
 }
 
 /// The fields of a [`NetworkflowmonitorMonitorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorMonitorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkflowmonitorMonitorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorMonitorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkflowmonitorMonitorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -306,8 +369,15 @@ impl NetworkflowmonitorMonitorTimeoutsFields {
 }
 
 /// The resource `aws_networkflowmonitor_scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScope(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScope").field(&self.0).finish()
+    }
+}
 
 impl NetworkflowmonitorScope {
     #[inline]
@@ -340,9 +410,11 @@ impl NetworkflowmonitorScope {
 }
 
 impl BlockType for NetworkflowmonitorScope {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -356,16 +428,25 @@ impl Resource for NetworkflowmonitorScope {
 }
 
 /// A declared [`NetworkflowmonitorScope`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeRef(BlockRef);
 
+impl std::fmt::Debug for NetworkflowmonitorScopeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkflowmonitorScopeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkflowmonitorScopeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -414,8 +495,15 @@ impl NetworkflowmonitorScopeRef {
 }
 
 /// The nested block `aws_networkflowmonitor_scope.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTarget(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorScopeTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkflowmonitorScopeTarget`].
 #[derive(Clone, Debug)]
@@ -441,10 +529,18 @@ impl NetworkflowmonitorScopeTarget {
 }
 
 /// The fields of a [`NetworkflowmonitorScopeTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTargetFields(Expr);
 
+impl std::fmt::Debug for NetworkflowmonitorScopeTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkflowmonitorScopeTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -468,8 +564,15 @@ impl NetworkflowmonitorScopeTargetFields {
 }
 
 /// The nested block `aws_networkflowmonitor_scope.target.target_identifier`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTargetTargetIdentifier(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorScopeTargetTargetIdentifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTargetTargetIdentifier").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkflowmonitorScopeTargetTargetIdentifier`].
 #[derive(Clone, Debug)]
@@ -495,10 +598,18 @@ impl NetworkflowmonitorScopeTargetTargetIdentifier {
 }
 
 /// The fields of a [`NetworkflowmonitorScopeTargetTargetIdentifier`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTargetTargetIdentifierFields(Expr);
 
+impl std::fmt::Debug for NetworkflowmonitorScopeTargetTargetIdentifierFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTargetTargetIdentifierFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkflowmonitorScopeTargetTargetIdentifierFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -522,8 +633,15 @@ impl NetworkflowmonitorScopeTargetTargetIdentifierFields {
 }
 
 /// The nested block `aws_networkflowmonitor_scope.target.target_identifier.target_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTargetTargetIdentifierTargetId(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorScopeTargetTargetIdentifierTargetId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTargetTargetIdentifierTargetId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkflowmonitorScopeTargetTargetIdentifierTargetId`].
 #[derive(Clone, Debug)]
@@ -543,10 +661,18 @@ impl NetworkflowmonitorScopeTargetTargetIdentifierTargetId {
 }
 
 /// The fields of a [`NetworkflowmonitorScopeTargetTargetIdentifierTargetId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTargetTargetIdentifierTargetIdFields(Expr);
 
+impl std::fmt::Debug for NetworkflowmonitorScopeTargetTargetIdentifierTargetIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTargetTargetIdentifierTargetIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkflowmonitorScopeTargetTargetIdentifierTargetIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -565,8 +691,15 @@ impl NetworkflowmonitorScopeTargetTargetIdentifierTargetIdFields {
 }
 
 /// The nested block `aws_networkflowmonitor_scope.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTimeouts(Body);
+
+impl std::fmt::Debug for NetworkflowmonitorScopeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkflowmonitorScopeTimeouts {
     #[inline]
@@ -595,10 +728,18 @@ impl NetworkflowmonitorScopeTimeouts {
 }
 
 /// The fields of a [`NetworkflowmonitorScopeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkflowmonitorScopeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkflowmonitorScopeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkflowmonitorScopeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkflowmonitorScopeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

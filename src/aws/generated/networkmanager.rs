@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_networkmanager_attachment_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerAttachmentAccepter(Body);
+
+impl std::fmt::Debug for NetworkmanagerAttachmentAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerAttachmentAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerAttachmentAccepter`].
 #[derive(Clone, Debug)]
@@ -42,9 +49,11 @@ impl NetworkmanagerAttachmentAccepter {
 }
 
 impl BlockType for NetworkmanagerAttachmentAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl Resource for NetworkmanagerAttachmentAccepter {
 }
 
 /// A declared [`NetworkmanagerAttachmentAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerAttachmentAccepterRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerAttachmentAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerAttachmentAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerAttachmentAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerAttachmentAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -146,8 +164,15 @@ impl NetworkmanagerAttachmentAccepterRef {
 }
 
 /// The nested block `aws_networkmanager_attachment_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerAttachmentAccepterTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerAttachmentAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerAttachmentAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerAttachmentAccepterTimeouts {
     #[inline]
@@ -163,10 +188,18 @@ impl NetworkmanagerAttachmentAccepterTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerAttachmentAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerAttachmentAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerAttachmentAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerAttachmentAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerAttachmentAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -185,8 +218,15 @@ impl NetworkmanagerAttachmentAccepterTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_connect_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectAttachment(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnectAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerConnectAttachment`].
 #[derive(Clone, Debug)]
@@ -232,9 +272,11 @@ impl NetworkmanagerConnectAttachment {
 }
 
 impl BlockType for NetworkmanagerConnectAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -248,16 +290,25 @@ impl Resource for NetworkmanagerConnectAttachment {
 }
 
 /// A declared [`NetworkmanagerConnectAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerConnectAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerConnectAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerConnectAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -356,8 +407,15 @@ impl NetworkmanagerConnectAttachmentRef {
 }
 
 /// The nested block `aws_networkmanager_connect_attachment.options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectAttachmentOptions(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnectAttachmentOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectAttachmentOptions").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerConnectAttachmentOptions {
     #[inline]
@@ -373,10 +431,18 @@ impl NetworkmanagerConnectAttachmentOptions {
 }
 
 /// The fields of a [`NetworkmanagerConnectAttachmentOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectAttachmentOptionsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerConnectAttachmentOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectAttachmentOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerConnectAttachmentOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -395,8 +461,15 @@ impl NetworkmanagerConnectAttachmentOptionsFields {
 }
 
 /// The nested block `aws_networkmanager_connect_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnectAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerConnectAttachmentTimeouts {
     #[inline]
@@ -417,10 +490,18 @@ impl NetworkmanagerConnectAttachmentTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerConnectAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerConnectAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerConnectAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -444,8 +525,15 @@ impl NetworkmanagerConnectAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_connect_peer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeer(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnectPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerConnectPeer`].
 #[derive(Clone, Debug)]
@@ -507,9 +595,11 @@ impl NetworkmanagerConnectPeer {
 }
 
 impl BlockType for NetworkmanagerConnectPeer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -523,16 +613,25 @@ impl Resource for NetworkmanagerConnectPeer {
 }
 
 /// A declared [`NetworkmanagerConnectPeer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeerRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerConnectPeerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerConnectPeerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerConnectPeerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -631,8 +730,15 @@ impl NetworkmanagerConnectPeerRef {
 }
 
 /// The nested block `aws_networkmanager_connect_peer.bgp_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeerBgpOptions(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnectPeerBgpOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeerBgpOptions").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerConnectPeerBgpOptions {
     #[inline]
@@ -648,10 +754,18 @@ impl NetworkmanagerConnectPeerBgpOptions {
 }
 
 /// The fields of a [`NetworkmanagerConnectPeerBgpOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeerBgpOptionsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerConnectPeerBgpOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeerBgpOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerConnectPeerBgpOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -674,10 +788,18 @@ impl NetworkmanagerConnectPeerBgpOptionsFields {
 pub enum NetworkmanagerConnectPeerConfiguration {}
 
 /// The fields of a [`NetworkmanagerConnectPeerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeerConfigurationFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerConnectPeerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerConnectPeerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -720,10 +842,18 @@ impl NetworkmanagerConnectPeerConfigurationFields {
 pub enum NetworkmanagerConnectPeerConfigurationBgpConfigurations {}
 
 /// The fields of a [`NetworkmanagerConnectPeerConfigurationBgpConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeerConfigurationBgpConfigurationsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerConnectPeerConfigurationBgpConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeerConfigurationBgpConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerConnectPeerConfigurationBgpConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -757,8 +887,15 @@ impl NetworkmanagerConnectPeerConfigurationBgpConfigurationsFields {
 }
 
 /// The nested block `aws_networkmanager_connect_peer.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeerTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnectPeerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerConnectPeerTimeouts {
     #[inline]
@@ -779,10 +916,18 @@ impl NetworkmanagerConnectPeerTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerConnectPeerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectPeerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerConnectPeerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectPeerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerConnectPeerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -806,8 +951,15 @@ impl NetworkmanagerConnectPeerTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnection(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerConnection`].
 #[derive(Clone, Debug)]
@@ -866,9 +1018,11 @@ impl NetworkmanagerConnection {
 }
 
 impl BlockType for NetworkmanagerConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -882,16 +1036,25 @@ impl Resource for NetworkmanagerConnection {
 }
 
 /// A declared [`NetworkmanagerConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectionRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -960,8 +1123,15 @@ impl NetworkmanagerConnectionRef {
 }
 
 /// The nested block `aws_networkmanager_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectionTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerConnectionTimeouts {
     #[inline]
@@ -987,10 +1157,18 @@ impl NetworkmanagerConnectionTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1019,8 +1197,15 @@ impl NetworkmanagerConnectionTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_core_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetwork(Body);
+
+impl std::fmt::Debug for NetworkmanagerCoreNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerCoreNetwork`].
 #[derive(Clone, Debug)]
@@ -1080,9 +1265,11 @@ impl NetworkmanagerCoreNetwork {
 }
 
 impl BlockType for NetworkmanagerCoreNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1096,16 +1283,25 @@ impl Resource for NetworkmanagerCoreNetwork {
 }
 
 /// A declared [`NetworkmanagerCoreNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerCoreNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerCoreNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerCoreNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1193,10 +1389,18 @@ impl NetworkmanagerCoreNetworkRef {
 pub enum NetworkmanagerCoreNetworkEdges {}
 
 /// The fields of a [`NetworkmanagerCoreNetworkEdges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkEdgesFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerCoreNetworkEdgesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkEdgesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerCoreNetworkEdgesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1229,10 +1433,18 @@ impl NetworkmanagerCoreNetworkEdgesFields {
 pub enum NetworkmanagerCoreNetworkSegments {}
 
 /// The fields of a [`NetworkmanagerCoreNetworkSegments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkSegmentsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerCoreNetworkSegmentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkSegmentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerCoreNetworkSegmentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1261,8 +1473,15 @@ impl NetworkmanagerCoreNetworkSegmentsFields {
 }
 
 /// The nested block `aws_networkmanager_core_network.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerCoreNetworkTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerCoreNetworkTimeouts {
     #[inline]
@@ -1288,10 +1507,18 @@ impl NetworkmanagerCoreNetworkTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerCoreNetworkTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerCoreNetworkTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerCoreNetworkTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1320,8 +1547,15 @@ impl NetworkmanagerCoreNetworkTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_core_network_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkPolicyAttachment(Body);
+
+impl std::fmt::Debug for NetworkmanagerCoreNetworkPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerCoreNetworkPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -1353,9 +1587,11 @@ impl NetworkmanagerCoreNetworkPolicyAttachment {
 }
 
 impl BlockType for NetworkmanagerCoreNetworkPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1369,16 +1605,25 @@ impl Resource for NetworkmanagerCoreNetworkPolicyAttachment {
 }
 
 /// A declared [`NetworkmanagerCoreNetworkPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerCoreNetworkPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerCoreNetworkPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerCoreNetworkPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1417,8 +1662,15 @@ impl NetworkmanagerCoreNetworkPolicyAttachmentRef {
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkPolicyAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerCoreNetworkPolicyAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkPolicyAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerCoreNetworkPolicyAttachmentTimeouts {
     #[inline]
@@ -1434,10 +1686,18 @@ impl NetworkmanagerCoreNetworkPolicyAttachmentTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerCoreNetworkPolicyAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCoreNetworkPolicyAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerCoreNetworkPolicyAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCoreNetworkPolicyAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerCoreNetworkPolicyAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1456,8 +1716,15 @@ impl NetworkmanagerCoreNetworkPolicyAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_customer_gateway_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCustomerGatewayAssociation(Body);
+
+impl std::fmt::Debug for NetworkmanagerCustomerGatewayAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCustomerGatewayAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerCustomerGatewayAssociation`].
 #[derive(Clone, Debug)]
@@ -1496,9 +1763,11 @@ impl NetworkmanagerCustomerGatewayAssociation {
 }
 
 impl BlockType for NetworkmanagerCustomerGatewayAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1512,16 +1781,25 @@ impl Resource for NetworkmanagerCustomerGatewayAssociation {
 }
 
 /// A declared [`NetworkmanagerCustomerGatewayAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCustomerGatewayAssociationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerCustomerGatewayAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCustomerGatewayAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerCustomerGatewayAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerCustomerGatewayAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1565,8 +1843,15 @@ impl NetworkmanagerCustomerGatewayAssociationRef {
 }
 
 /// The nested block `aws_networkmanager_customer_gateway_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCustomerGatewayAssociationTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerCustomerGatewayAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCustomerGatewayAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerCustomerGatewayAssociationTimeouts {
     #[inline]
@@ -1587,10 +1872,18 @@ impl NetworkmanagerCustomerGatewayAssociationTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerCustomerGatewayAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerCustomerGatewayAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerCustomerGatewayAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerCustomerGatewayAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerCustomerGatewayAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1614,8 +1907,15 @@ impl NetworkmanagerCustomerGatewayAssociationTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDevice(Body);
+
+impl std::fmt::Debug for NetworkmanagerDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerDevice`].
 #[derive(Clone, Debug)]
@@ -1695,9 +1995,11 @@ impl NetworkmanagerDevice {
 }
 
 impl BlockType for NetworkmanagerDevice {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1711,16 +2013,25 @@ impl Resource for NetworkmanagerDevice {
 }
 
 /// A declared [`NetworkmanagerDevice`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDeviceRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerDeviceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDeviceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerDeviceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerDeviceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1804,8 +2115,15 @@ impl NetworkmanagerDeviceRef {
 }
 
 /// The nested block `aws_networkmanager_device.aws_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDeviceAwsLocation(Body);
+
+impl std::fmt::Debug for NetworkmanagerDeviceAwsLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDeviceAwsLocation").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerDeviceAwsLocation {
     #[inline]
@@ -1826,10 +2144,18 @@ impl NetworkmanagerDeviceAwsLocation {
 }
 
 /// The fields of a [`NetworkmanagerDeviceAwsLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDeviceAwsLocationFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerDeviceAwsLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDeviceAwsLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerDeviceAwsLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1853,8 +2179,15 @@ impl NetworkmanagerDeviceAwsLocationFields {
 }
 
 /// The nested block `aws_networkmanager_device.location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDeviceLocation(Body);
+
+impl std::fmt::Debug for NetworkmanagerDeviceLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDeviceLocation").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerDeviceLocation {
     #[inline]
@@ -1880,10 +2213,18 @@ impl NetworkmanagerDeviceLocation {
 }
 
 /// The fields of a [`NetworkmanagerDeviceLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDeviceLocationFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerDeviceLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDeviceLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerDeviceLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1912,8 +2253,15 @@ impl NetworkmanagerDeviceLocationFields {
 }
 
 /// The nested block `aws_networkmanager_device.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDeviceTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerDeviceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDeviceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerDeviceTimeouts {
     #[inline]
@@ -1939,10 +2287,18 @@ impl NetworkmanagerDeviceTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerDeviceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDeviceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerDeviceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDeviceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerDeviceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1971,8 +2327,15 @@ impl NetworkmanagerDeviceTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_dx_gateway_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDxGatewayAttachment(Body);
+
+impl std::fmt::Debug for NetworkmanagerDxGatewayAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDxGatewayAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerDxGatewayAttachment`].
 #[derive(Clone, Debug)]
@@ -2006,9 +2369,11 @@ impl NetworkmanagerDxGatewayAttachment {
 }
 
 impl BlockType for NetworkmanagerDxGatewayAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2022,16 +2387,25 @@ impl Resource for NetworkmanagerDxGatewayAttachment {
 }
 
 /// A declared [`NetworkmanagerDxGatewayAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDxGatewayAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerDxGatewayAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDxGatewayAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerDxGatewayAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerDxGatewayAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2115,8 +2489,15 @@ impl NetworkmanagerDxGatewayAttachmentRef {
 }
 
 /// The nested block `aws_networkmanager_dx_gateway_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDxGatewayAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerDxGatewayAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDxGatewayAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerDxGatewayAttachmentTimeouts {
     #[inline]
@@ -2145,10 +2526,18 @@ impl NetworkmanagerDxGatewayAttachmentTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerDxGatewayAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerDxGatewayAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerDxGatewayAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerDxGatewayAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerDxGatewayAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2177,8 +2566,15 @@ impl NetworkmanagerDxGatewayAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_global_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerGlobalNetwork(Body);
+
+impl std::fmt::Debug for NetworkmanagerGlobalNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerGlobalNetwork").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerGlobalNetwork {
     #[inline]
@@ -2214,9 +2610,11 @@ impl NetworkmanagerGlobalNetwork {
 }
 
 impl BlockType for NetworkmanagerGlobalNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2230,16 +2628,25 @@ impl Resource for NetworkmanagerGlobalNetwork {
 }
 
 /// A declared [`NetworkmanagerGlobalNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerGlobalNetworkRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerGlobalNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerGlobalNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerGlobalNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerGlobalNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2283,8 +2690,15 @@ impl NetworkmanagerGlobalNetworkRef {
 }
 
 /// The nested block `aws_networkmanager_global_network.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerGlobalNetworkTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerGlobalNetworkTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerGlobalNetworkTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerGlobalNetworkTimeouts {
     #[inline]
@@ -2310,10 +2724,18 @@ impl NetworkmanagerGlobalNetworkTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerGlobalNetworkTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerGlobalNetworkTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerGlobalNetworkTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerGlobalNetworkTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerGlobalNetworkTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2342,8 +2764,15 @@ impl NetworkmanagerGlobalNetworkTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLink(Body);
+
+impl std::fmt::Debug for NetworkmanagerLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerLink`].
 #[derive(Clone, Debug)]
@@ -2402,9 +2831,11 @@ impl NetworkmanagerLink {
 }
 
 impl BlockType for NetworkmanagerLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2418,16 +2849,25 @@ impl Resource for NetworkmanagerLink {
 }
 
 /// A declared [`NetworkmanagerLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2496,8 +2936,15 @@ impl NetworkmanagerLinkRef {
 }
 
 /// The nested block `aws_networkmanager_link.bandwidth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkBandwidth(Body);
+
+impl std::fmt::Debug for NetworkmanagerLinkBandwidth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkBandwidth").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerLinkBandwidth {
     #[inline]
@@ -2518,10 +2965,18 @@ impl NetworkmanagerLinkBandwidth {
 }
 
 /// The fields of a [`NetworkmanagerLinkBandwidth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkBandwidthFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerLinkBandwidthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkBandwidthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerLinkBandwidthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2545,8 +3000,15 @@ impl NetworkmanagerLinkBandwidthFields {
 }
 
 /// The nested block `aws_networkmanager_link.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerLinkTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerLinkTimeouts {
     #[inline]
@@ -2572,10 +3034,18 @@ impl NetworkmanagerLinkTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerLinkTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerLinkTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerLinkTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2604,8 +3074,15 @@ impl NetworkmanagerLinkTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_link_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkAssociation(Body);
+
+impl std::fmt::Debug for NetworkmanagerLinkAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerLinkAssociation`].
 #[derive(Clone, Debug)]
@@ -2639,9 +3116,11 @@ impl NetworkmanagerLinkAssociation {
 }
 
 impl BlockType for NetworkmanagerLinkAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2655,16 +3134,25 @@ impl Resource for NetworkmanagerLinkAssociation {
 }
 
 /// A declared [`NetworkmanagerLinkAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkAssociationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerLinkAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerLinkAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerLinkAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2703,8 +3191,15 @@ impl NetworkmanagerLinkAssociationRef {
 }
 
 /// The nested block `aws_networkmanager_link_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkAssociationTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerLinkAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerLinkAssociationTimeouts {
     #[inline]
@@ -2725,10 +3220,18 @@ impl NetworkmanagerLinkAssociationTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerLinkAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerLinkAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerLinkAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerLinkAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerLinkAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2752,8 +3255,15 @@ impl NetworkmanagerLinkAssociationTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_site`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSite(Body);
+
+impl std::fmt::Debug for NetworkmanagerSite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerSite`].
 #[derive(Clone, Debug)]
@@ -2803,9 +3313,11 @@ impl NetworkmanagerSite {
 }
 
 impl BlockType for NetworkmanagerSite {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2819,16 +3331,25 @@ impl Resource for NetworkmanagerSite {
 }
 
 /// A declared [`NetworkmanagerSite`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerSiteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerSiteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerSiteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2882,8 +3403,15 @@ impl NetworkmanagerSiteRef {
 }
 
 /// The nested block `aws_networkmanager_site.location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteLocation(Body);
+
+impl std::fmt::Debug for NetworkmanagerSiteLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteLocation").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerSiteLocation {
     #[inline]
@@ -2909,10 +3437,18 @@ impl NetworkmanagerSiteLocation {
 }
 
 /// The fields of a [`NetworkmanagerSiteLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteLocationFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerSiteLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerSiteLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2941,8 +3477,15 @@ impl NetworkmanagerSiteLocationFields {
 }
 
 /// The nested block `aws_networkmanager_site.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerSiteTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerSiteTimeouts {
     #[inline]
@@ -2968,10 +3511,18 @@ impl NetworkmanagerSiteTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerSiteTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerSiteTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerSiteTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3000,8 +3551,15 @@ impl NetworkmanagerSiteTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_site_to_site_vpn_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteToSiteVpnAttachment(Body);
+
+impl std::fmt::Debug for NetworkmanagerSiteToSiteVpnAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteToSiteVpnAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerSiteToSiteVpnAttachment`].
 #[derive(Clone, Debug)]
@@ -3043,9 +3601,11 @@ impl NetworkmanagerSiteToSiteVpnAttachment {
 }
 
 impl BlockType for NetworkmanagerSiteToSiteVpnAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3059,16 +3619,25 @@ impl Resource for NetworkmanagerSiteToSiteVpnAttachment {
 }
 
 /// A declared [`NetworkmanagerSiteToSiteVpnAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteToSiteVpnAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerSiteToSiteVpnAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteToSiteVpnAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerSiteToSiteVpnAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerSiteToSiteVpnAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3157,8 +3726,15 @@ impl NetworkmanagerSiteToSiteVpnAttachmentRef {
 }
 
 /// The nested block `aws_networkmanager_site_to_site_vpn_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteToSiteVpnAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerSiteToSiteVpnAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteToSiteVpnAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerSiteToSiteVpnAttachmentTimeouts {
     #[inline]
@@ -3184,10 +3760,18 @@ impl NetworkmanagerSiteToSiteVpnAttachmentTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerSiteToSiteVpnAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerSiteToSiteVpnAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerSiteToSiteVpnAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerSiteToSiteVpnAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerSiteToSiteVpnAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3216,8 +3800,15 @@ impl NetworkmanagerSiteToSiteVpnAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_transit_gateway_connect_peer_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayConnectPeerAssociation(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayConnectPeerAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayConnectPeerAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerTransitGatewayConnectPeerAssociation`].
 #[derive(Clone, Debug)]
@@ -3256,9 +3847,11 @@ impl NetworkmanagerTransitGatewayConnectPeerAssociation {
 }
 
 impl BlockType for NetworkmanagerTransitGatewayConnectPeerAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3272,16 +3865,25 @@ impl Resource for NetworkmanagerTransitGatewayConnectPeerAssociation {
 }
 
 /// A declared [`NetworkmanagerTransitGatewayConnectPeerAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayConnectPeerAssociationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayConnectPeerAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayConnectPeerAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerTransitGatewayConnectPeerAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerTransitGatewayConnectPeerAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3325,8 +3927,15 @@ impl NetworkmanagerTransitGatewayConnectPeerAssociationRef {
 }
 
 /// The nested block `aws_networkmanager_transit_gateway_connect_peer_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayConnectPeerAssociationTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayConnectPeerAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayConnectPeerAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerTransitGatewayConnectPeerAssociationTimeouts {
     #[inline]
@@ -3347,10 +3956,18 @@ impl NetworkmanagerTransitGatewayConnectPeerAssociationTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerTransitGatewayConnectPeerAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayConnectPeerAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayConnectPeerAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayConnectPeerAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerTransitGatewayConnectPeerAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3374,8 +3991,15 @@ impl NetworkmanagerTransitGatewayConnectPeerAssociationTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_transit_gateway_peering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayPeering(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayPeering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayPeering").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerTransitGatewayPeering`].
 #[derive(Clone, Debug)]
@@ -3417,9 +4041,11 @@ impl NetworkmanagerTransitGatewayPeering {
 }
 
 impl BlockType for NetworkmanagerTransitGatewayPeering {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3433,16 +4059,25 @@ impl Resource for NetworkmanagerTransitGatewayPeering {
 }
 
 /// A declared [`NetworkmanagerTransitGatewayPeering`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayPeeringRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayPeeringRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayPeeringRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerTransitGatewayPeeringRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerTransitGatewayPeeringRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3521,8 +4156,15 @@ impl NetworkmanagerTransitGatewayPeeringRef {
 }
 
 /// The nested block `aws_networkmanager_transit_gateway_peering.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayPeeringTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayPeeringTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayPeeringTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerTransitGatewayPeeringTimeouts {
     #[inline]
@@ -3543,10 +4185,18 @@ impl NetworkmanagerTransitGatewayPeeringTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerTransitGatewayPeeringTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayPeeringTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayPeeringTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayPeeringTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerTransitGatewayPeeringTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3570,8 +4220,15 @@ impl NetworkmanagerTransitGatewayPeeringTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_transit_gateway_registration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRegistration(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRegistration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRegistration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerTransitGatewayRegistration`].
 #[derive(Clone, Debug)]
@@ -3603,9 +4260,11 @@ impl NetworkmanagerTransitGatewayRegistration {
 }
 
 impl BlockType for NetworkmanagerTransitGatewayRegistration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3619,16 +4278,25 @@ impl Resource for NetworkmanagerTransitGatewayRegistration {
 }
 
 /// A declared [`NetworkmanagerTransitGatewayRegistration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRegistrationRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRegistrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRegistrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerTransitGatewayRegistrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerTransitGatewayRegistrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3662,8 +4330,15 @@ impl NetworkmanagerTransitGatewayRegistrationRef {
 }
 
 /// The nested block `aws_networkmanager_transit_gateway_registration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRegistrationTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRegistrationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRegistrationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerTransitGatewayRegistrationTimeouts {
     #[inline]
@@ -3684,10 +4359,18 @@ impl NetworkmanagerTransitGatewayRegistrationTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerTransitGatewayRegistrationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRegistrationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRegistrationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRegistrationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerTransitGatewayRegistrationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3711,8 +4394,15 @@ impl NetworkmanagerTransitGatewayRegistrationTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_transit_gateway_route_table_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRouteTableAttachment(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRouteTableAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRouteTableAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerTransitGatewayRouteTableAttachment`].
 #[derive(Clone, Debug)]
@@ -3754,9 +4444,11 @@ impl NetworkmanagerTransitGatewayRouteTableAttachment {
 }
 
 impl BlockType for NetworkmanagerTransitGatewayRouteTableAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3770,16 +4462,25 @@ impl Resource for NetworkmanagerTransitGatewayRouteTableAttachment {
 }
 
 /// A declared [`NetworkmanagerTransitGatewayRouteTableAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRouteTableAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRouteTableAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRouteTableAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerTransitGatewayRouteTableAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerTransitGatewayRouteTableAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3873,8 +4574,15 @@ impl NetworkmanagerTransitGatewayRouteTableAttachmentRef {
 }
 
 /// The nested block `aws_networkmanager_transit_gateway_route_table_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRouteTableAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRouteTableAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRouteTableAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerTransitGatewayRouteTableAttachmentTimeouts {
     #[inline]
@@ -3895,10 +4603,18 @@ impl NetworkmanagerTransitGatewayRouteTableAttachmentTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerTransitGatewayRouteTableAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerTransitGatewayRouteTableAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerTransitGatewayRouteTableAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerTransitGatewayRouteTableAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerTransitGatewayRouteTableAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3922,8 +4638,15 @@ impl NetworkmanagerTransitGatewayRouteTableAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_networkmanager_vpc_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerVpcAttachment(Body);
+
+impl std::fmt::Debug for NetworkmanagerVpcAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerVpcAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmanagerVpcAttachment`].
 #[derive(Clone, Debug)]
@@ -3972,9 +4695,11 @@ impl NetworkmanagerVpcAttachment {
 }
 
 impl BlockType for NetworkmanagerVpcAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3988,16 +4713,25 @@ impl Resource for NetworkmanagerVpcAttachment {
 }
 
 /// A declared [`NetworkmanagerVpcAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerVpcAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmanagerVpcAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerVpcAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmanagerVpcAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmanagerVpcAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4096,8 +4830,15 @@ impl NetworkmanagerVpcAttachmentRef {
 }
 
 /// The nested block `aws_networkmanager_vpc_attachment.options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerVpcAttachmentOptions(Body);
+
+impl std::fmt::Debug for NetworkmanagerVpcAttachmentOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerVpcAttachmentOptions").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerVpcAttachmentOptions {
     #[inline]
@@ -4128,10 +4869,18 @@ impl NetworkmanagerVpcAttachmentOptions {
 }
 
 /// The fields of a [`NetworkmanagerVpcAttachmentOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerVpcAttachmentOptionsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerVpcAttachmentOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerVpcAttachmentOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerVpcAttachmentOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4165,8 +4914,15 @@ impl NetworkmanagerVpcAttachmentOptionsFields {
 }
 
 /// The nested block `aws_networkmanager_vpc_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerVpcAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for NetworkmanagerVpcAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerVpcAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NetworkmanagerVpcAttachmentTimeouts {
     #[inline]
@@ -4192,10 +4948,18 @@ impl NetworkmanagerVpcAttachmentTimeouts {
 }
 
 /// The fields of a [`NetworkmanagerVpcAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmanagerVpcAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NetworkmanagerVpcAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmanagerVpcAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkmanagerVpcAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4224,8 +4988,15 @@ impl NetworkmanagerVpcAttachmentTimeoutsFields {
 }
 
 /// The data source `aws_networkmanager_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerConnection(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerConnection`].
 #[derive(Clone, Debug)]
@@ -4257,9 +5028,11 @@ impl DataAwsNetworkmanagerConnection {
 }
 
 impl BlockType for DataAwsNetworkmanagerConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4272,16 +5045,25 @@ impl DataSource for DataAwsNetworkmanagerConnection {
 }
 
 /// A declared [`DataAwsNetworkmanagerConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4345,8 +5127,15 @@ impl DataAwsNetworkmanagerConnectionRef {
 }
 
 /// The data source `aws_networkmanager_connections`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerConnections(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerConnections {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerConnections").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerConnections`].
 #[derive(Clone, Debug)]
@@ -4381,9 +5170,11 @@ impl DataAwsNetworkmanagerConnections {
 }
 
 impl BlockType for DataAwsNetworkmanagerConnections {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4396,16 +5187,25 @@ impl DataSource for DataAwsNetworkmanagerConnections {
 }
 
 /// A declared [`DataAwsNetworkmanagerConnections`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerConnectionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerConnectionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerConnectionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerConnectionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerConnectionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4444,8 +5244,15 @@ impl DataAwsNetworkmanagerConnectionsRef {
 }
 
 /// The data source `aws_networkmanager_core_network_policy_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocument(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocument").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocument`].
 #[derive(Clone, Debug)]
@@ -4495,9 +5302,11 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocument {
 }
 
 impl BlockType for DataAwsNetworkmanagerCoreNetworkPolicyDocument {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4510,16 +5319,25 @@ impl DataSource for DataAwsNetworkmanagerCoreNetworkPolicyDocument {
 }
 
 /// A declared [`DataAwsNetworkmanagerCoreNetworkPolicyDocument`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerCoreNetworkPolicyDocumentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4573,8 +5391,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentRef {
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.attachment_policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPolicies(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPolicies`].
 #[derive(Clone, Debug)]
@@ -4608,10 +5433,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPolicies {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4650,8 +5483,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesFields {
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.attachment_policies.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesAction(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesAction").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesAction {
     #[inline]
@@ -4687,10 +5527,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesAction {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4729,8 +5577,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesActionField
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.attachment_policies.conditions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditions(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditions`].
 #[derive(Clone, Debug)]
@@ -4765,10 +5620,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditions 
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4802,8 +5665,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentAttachmentPoliciesConditionsF
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.core_network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -4845,10 +5715,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfiguration {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4892,8 +5770,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationField
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.core_network_configuration.edge_locations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocations(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocations`].
 #[derive(Clone, Debug)]
@@ -4923,10 +5808,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeL
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeLocationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4955,8 +5848,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentCoreNetworkConfigurationEdgeL
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.network_function_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroups(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroups`].
 #[derive(Clone, Debug)]
@@ -4983,10 +5883,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroups {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5015,8 +5923,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentNetworkFunctionGroupsFields {
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.segment_actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActions(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActions`].
 #[derive(Clone, Debug)]
@@ -5078,10 +5993,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActions {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5145,8 +6068,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsFields {
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.segment_actions.via`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsVia(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsVia {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsVia").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsVia {
     #[inline]
@@ -5168,10 +6098,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsVia {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsVia`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5195,8 +6133,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaFields {
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.segment_actions.via.with_edge_override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverride(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverride").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverride {
     #[inline]
@@ -5222,10 +6167,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOver
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverrideFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5254,8 +6207,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsViaWithEdgeOver
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.segment_actions.when_sent_to`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentTo(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentTo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentTo").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentTo {
     #[inline]
@@ -5271,10 +6231,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentTo {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentToFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5293,8 +6261,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentActionsWhenSentToField
 }
 
 /// The nested block `aws_networkmanager_core_network_policy_document.segments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegments(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegments").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegments`].
 #[derive(Clone, Debug)]
@@ -5344,10 +6319,18 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegments {
 }
 
 /// The fields of a [`DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentsFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5396,8 +6379,15 @@ impl DataAwsNetworkmanagerCoreNetworkPolicyDocumentSegmentsFields {
 }
 
 /// The data source `aws_networkmanager_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerDevice(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerDevice`].
 #[derive(Clone, Debug)]
@@ -5429,9 +6419,11 @@ impl DataAwsNetworkmanagerDevice {
 }
 
 impl BlockType for DataAwsNetworkmanagerDevice {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5444,16 +6436,25 @@ impl DataSource for DataAwsNetworkmanagerDevice {
 }
 
 /// A declared [`DataAwsNetworkmanagerDevice`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerDeviceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerDeviceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerDeviceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerDeviceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerDeviceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5536,10 +6537,18 @@ impl DataAwsNetworkmanagerDeviceRef {
 pub enum DataAwsNetworkmanagerDeviceAwsLocation {}
 
 /// The fields of a [`DataAwsNetworkmanagerDeviceAwsLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerDeviceAwsLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerDeviceAwsLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerDeviceAwsLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerDeviceAwsLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5567,10 +6576,18 @@ impl DataAwsNetworkmanagerDeviceAwsLocationFields {
 pub enum DataAwsNetworkmanagerDeviceLocation {}
 
 /// The fields of a [`DataAwsNetworkmanagerDeviceLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerDeviceLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerDeviceLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerDeviceLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerDeviceLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5599,8 +6616,15 @@ impl DataAwsNetworkmanagerDeviceLocationFields {
 }
 
 /// The data source `aws_networkmanager_devices`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerDevices(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerDevices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerDevices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerDevices`].
 #[derive(Clone, Debug)]
@@ -5635,9 +6659,11 @@ impl DataAwsNetworkmanagerDevices {
 }
 
 impl BlockType for DataAwsNetworkmanagerDevices {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5650,16 +6676,25 @@ impl DataSource for DataAwsNetworkmanagerDevices {
 }
 
 /// A declared [`DataAwsNetworkmanagerDevices`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerDevicesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerDevicesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerDevicesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerDevicesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerDevicesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5698,8 +6733,15 @@ impl DataAwsNetworkmanagerDevicesRef {
 }
 
 /// The data source `aws_networkmanager_global_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerGlobalNetwork(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerGlobalNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerGlobalNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerGlobalNetwork`].
 #[derive(Clone, Debug)]
@@ -5729,9 +6771,11 @@ impl DataAwsNetworkmanagerGlobalNetwork {
 }
 
 impl BlockType for DataAwsNetworkmanagerGlobalNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5744,16 +6788,25 @@ impl DataSource for DataAwsNetworkmanagerGlobalNetwork {
 }
 
 /// A declared [`DataAwsNetworkmanagerGlobalNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerGlobalNetworkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerGlobalNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerGlobalNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerGlobalNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerGlobalNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5792,8 +6845,15 @@ impl DataAwsNetworkmanagerGlobalNetworkRef {
 }
 
 /// The data source `aws_networkmanager_global_networks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerGlobalNetworks(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerGlobalNetworks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerGlobalNetworks").field(&self.0).finish()
+    }
+}
 
 impl DataAwsNetworkmanagerGlobalNetworks {
     #[inline]
@@ -5814,9 +6874,11 @@ impl DataAwsNetworkmanagerGlobalNetworks {
 }
 
 impl BlockType for DataAwsNetworkmanagerGlobalNetworks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5829,16 +6891,25 @@ impl DataSource for DataAwsNetworkmanagerGlobalNetworks {
 }
 
 /// A declared [`DataAwsNetworkmanagerGlobalNetworks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerGlobalNetworksRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerGlobalNetworksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerGlobalNetworksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerGlobalNetworksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerGlobalNetworksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5867,8 +6938,15 @@ impl DataAwsNetworkmanagerGlobalNetworksRef {
 }
 
 /// The data source `aws_networkmanager_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerLink(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerLink`].
 #[derive(Clone, Debug)]
@@ -5900,9 +6978,11 @@ impl DataAwsNetworkmanagerLink {
 }
 
 impl BlockType for DataAwsNetworkmanagerLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5915,16 +6995,25 @@ impl DataSource for DataAwsNetworkmanagerLink {
 }
 
 /// A declared [`DataAwsNetworkmanagerLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerLinkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5992,10 +7081,18 @@ impl DataAwsNetworkmanagerLinkRef {
 pub enum DataAwsNetworkmanagerLinkBandwidth {}
 
 /// The fields of a [`DataAwsNetworkmanagerLinkBandwidth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerLinkBandwidthFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerLinkBandwidthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerLinkBandwidthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerLinkBandwidthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6019,8 +7116,15 @@ impl DataAwsNetworkmanagerLinkBandwidthFields {
 }
 
 /// The data source `aws_networkmanager_links`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerLinks(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerLinks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerLinks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerLinks`].
 #[derive(Clone, Debug)]
@@ -6065,9 +7169,11 @@ impl DataAwsNetworkmanagerLinks {
 }
 
 impl BlockType for DataAwsNetworkmanagerLinks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6080,16 +7186,25 @@ impl DataSource for DataAwsNetworkmanagerLinks {
 }
 
 /// A declared [`DataAwsNetworkmanagerLinks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerLinksRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerLinksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerLinksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerLinksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerLinksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6138,8 +7253,15 @@ impl DataAwsNetworkmanagerLinksRef {
 }
 
 /// The data source `aws_networkmanager_site`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerSite(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerSite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerSite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerSite`].
 #[derive(Clone, Debug)]
@@ -6171,9 +7293,11 @@ impl DataAwsNetworkmanagerSite {
 }
 
 impl BlockType for DataAwsNetworkmanagerSite {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6186,16 +7310,25 @@ impl DataSource for DataAwsNetworkmanagerSite {
 }
 
 /// A declared [`DataAwsNetworkmanagerSite`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerSiteRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerSiteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerSiteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerSiteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerSiteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6248,10 +7381,18 @@ impl DataAwsNetworkmanagerSiteRef {
 pub enum DataAwsNetworkmanagerSiteLocation {}
 
 /// The fields of a [`DataAwsNetworkmanagerSiteLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerSiteLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerSiteLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerSiteLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsNetworkmanagerSiteLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6280,8 +7421,15 @@ impl DataAwsNetworkmanagerSiteLocationFields {
 }
 
 /// The data source `aws_networkmanager_sites`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerSites(Body);
+
+impl std::fmt::Debug for DataAwsNetworkmanagerSites {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerSites").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsNetworkmanagerSites`].
 #[derive(Clone, Debug)]
@@ -6311,9 +7459,11 @@ impl DataAwsNetworkmanagerSites {
 }
 
 impl BlockType for DataAwsNetworkmanagerSites {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6326,16 +7476,25 @@ impl DataSource for DataAwsNetworkmanagerSites {
 }
 
 /// A declared [`DataAwsNetworkmanagerSites`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsNetworkmanagerSitesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsNetworkmanagerSitesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsNetworkmanagerSitesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsNetworkmanagerSitesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsNetworkmanagerSitesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_networkmonitor_monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmonitorMonitor(Body);
+
+impl std::fmt::Debug for NetworkmonitorMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmonitorMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmonitorMonitor`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl NetworkmonitorMonitor {
 }
 
 impl BlockType for NetworkmonitorMonitor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for NetworkmonitorMonitor {
 }
 
 /// A declared [`NetworkmonitorMonitor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmonitorMonitorRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmonitorMonitorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmonitorMonitorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmonitorMonitorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmonitorMonitorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -120,8 +138,15 @@ impl NetworkmonitorMonitorRef {
 }
 
 /// The resource `aws_networkmonitor_probe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmonitorProbe(Body);
+
+impl std::fmt::Debug for NetworkmonitorProbe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmonitorProbe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkmonitorProbe`].
 #[derive(Clone, Debug)]
@@ -168,9 +193,11 @@ impl NetworkmonitorProbe {
 }
 
 impl BlockType for NetworkmonitorProbe {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -184,16 +211,25 @@ impl Resource for NetworkmonitorProbe {
 }
 
 /// A declared [`NetworkmonitorProbe`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkmonitorProbeRef(BlockRef);
 
+impl std::fmt::Debug for NetworkmonitorProbeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkmonitorProbeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkmonitorProbeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkmonitorProbeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_notifications_channel_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsChannelAssociation(Body);
+
+impl std::fmt::Debug for NotificationsChannelAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsChannelAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NotificationsChannelAssociation`].
 #[derive(Clone, Debug)]
@@ -32,9 +39,11 @@ impl NotificationsChannelAssociation {
 }
 
 impl BlockType for NotificationsChannelAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -48,16 +57,25 @@ impl Resource for NotificationsChannelAssociation {
 }
 
 /// A declared [`NotificationsChannelAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsChannelAssociationRef(BlockRef);
 
+impl std::fmt::Debug for NotificationsChannelAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsChannelAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NotificationsChannelAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NotificationsChannelAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -81,8 +99,15 @@ impl NotificationsChannelAssociationRef {
 }
 
 /// The resource `aws_notifications_event_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsEventRule(Body);
+
+impl std::fmt::Debug for NotificationsEventRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsEventRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NotificationsEventRule`].
 #[derive(Clone, Debug)]
@@ -113,9 +138,11 @@ impl NotificationsEventRule {
 }
 
 impl BlockType for NotificationsEventRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -129,16 +156,25 @@ impl Resource for NotificationsEventRule {
 }
 
 /// A declared [`NotificationsEventRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsEventRuleRef(BlockRef);
 
+impl std::fmt::Debug for NotificationsEventRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsEventRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NotificationsEventRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NotificationsEventRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -182,8 +218,15 @@ impl NotificationsEventRuleRef {
 }
 
 /// The resource `aws_notifications_notification_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsNotificationConfiguration(Body);
+
+impl std::fmt::Debug for NotificationsNotificationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsNotificationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NotificationsNotificationConfiguration`].
 #[derive(Clone, Debug)]
@@ -215,9 +258,11 @@ impl NotificationsNotificationConfiguration {
 }
 
 impl BlockType for NotificationsNotificationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -231,16 +276,25 @@ impl Resource for NotificationsNotificationConfiguration {
 }
 
 /// A declared [`NotificationsNotificationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsNotificationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for NotificationsNotificationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsNotificationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NotificationsNotificationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NotificationsNotificationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -284,8 +338,15 @@ impl NotificationsNotificationConfigurationRef {
 }
 
 /// The resource `aws_notifications_notification_hub`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsNotificationHub(Body);
+
+impl std::fmt::Debug for NotificationsNotificationHub {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsNotificationHub").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NotificationsNotificationHub`].
 #[derive(Clone, Debug)]
@@ -310,9 +371,11 @@ impl NotificationsNotificationHub {
 }
 
 impl BlockType for NotificationsNotificationHub {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -326,16 +389,25 @@ impl Resource for NotificationsNotificationHub {
 }
 
 /// A declared [`NotificationsNotificationHub`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsNotificationHubRef(BlockRef);
 
+impl std::fmt::Debug for NotificationsNotificationHubRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsNotificationHubRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NotificationsNotificationHubRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NotificationsNotificationHubRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -359,8 +431,15 @@ impl NotificationsNotificationHubRef {
 }
 
 /// The nested block `aws_notifications_notification_hub.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsNotificationHubTimeouts(Body);
+
+impl std::fmt::Debug for NotificationsNotificationHubTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsNotificationHubTimeouts").field(&self.0).finish()
+    }
+}
 
 impl NotificationsNotificationHubTimeouts {
     #[inline]
@@ -383,10 +462,18 @@ impl NotificationsNotificationHubTimeouts {
 }
 
 /// The fields of a [`NotificationsNotificationHubTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationsNotificationHubTimeoutsFields(Expr);
 
+impl std::fmt::Debug for NotificationsNotificationHubTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationsNotificationHubTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NotificationsNotificationHubTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_notificationscontacts_email_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationscontactsEmailContact(Body);
+
+impl std::fmt::Debug for NotificationscontactsEmailContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationscontactsEmailContact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NotificationscontactsEmailContact`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl NotificationscontactsEmailContact {
 }
 
 impl BlockType for NotificationscontactsEmailContact {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for NotificationscontactsEmailContact {
 }
 
 /// A declared [`NotificationscontactsEmailContact`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationscontactsEmailContactRef(BlockRef);
 
+impl std::fmt::Debug for NotificationscontactsEmailContactRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationscontactsEmailContactRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NotificationscontactsEmailContactRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NotificationscontactsEmailContactRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

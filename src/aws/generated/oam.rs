@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_oam_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLink(Body);
+
+impl std::fmt::Debug for OamLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OamLink`].
 #[derive(Clone, Debug)]
@@ -65,9 +72,11 @@ impl OamLink {
 }
 
 impl BlockType for OamLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -81,16 +90,25 @@ impl Resource for OamLink {
 }
 
 /// A declared [`OamLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkRef(BlockRef);
 
+impl std::fmt::Debug for OamLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OamLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OamLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -169,8 +187,15 @@ impl OamLinkRef {
 }
 
 /// The nested block `aws_oam_link.link_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkLinkConfiguration(Body);
+
+impl std::fmt::Debug for OamLinkLinkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkLinkConfiguration").field(&self.0).finish()
+    }
+}
 
 impl OamLinkLinkConfiguration {
     #[inline]
@@ -191,10 +216,18 @@ impl OamLinkLinkConfiguration {
 }
 
 /// The fields of a [`OamLinkLinkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkLinkConfigurationFields(Expr);
 
+impl std::fmt::Debug for OamLinkLinkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkLinkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OamLinkLinkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -218,8 +251,15 @@ impl OamLinkLinkConfigurationFields {
 }
 
 /// The nested block `aws_oam_link.link_configuration.log_group_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkLinkConfigurationLogGroupConfiguration(Body);
+
+impl std::fmt::Debug for OamLinkLinkConfigurationLogGroupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkLinkConfigurationLogGroupConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OamLinkLinkConfigurationLogGroupConfiguration`].
 #[derive(Clone, Debug)]
@@ -239,10 +279,18 @@ impl OamLinkLinkConfigurationLogGroupConfiguration {
 }
 
 /// The fields of a [`OamLinkLinkConfigurationLogGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkLinkConfigurationLogGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for OamLinkLinkConfigurationLogGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkLinkConfigurationLogGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OamLinkLinkConfigurationLogGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -261,8 +309,15 @@ impl OamLinkLinkConfigurationLogGroupConfigurationFields {
 }
 
 /// The nested block `aws_oam_link.link_configuration.metric_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkLinkConfigurationMetricConfiguration(Body);
+
+impl std::fmt::Debug for OamLinkLinkConfigurationMetricConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkLinkConfigurationMetricConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OamLinkLinkConfigurationMetricConfiguration`].
 #[derive(Clone, Debug)]
@@ -282,10 +337,18 @@ impl OamLinkLinkConfigurationMetricConfiguration {
 }
 
 /// The fields of a [`OamLinkLinkConfigurationMetricConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkLinkConfigurationMetricConfigurationFields(Expr);
 
+impl std::fmt::Debug for OamLinkLinkConfigurationMetricConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkLinkConfigurationMetricConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OamLinkLinkConfigurationMetricConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -304,8 +367,15 @@ impl OamLinkLinkConfigurationMetricConfigurationFields {
 }
 
 /// The nested block `aws_oam_link.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkTimeouts(Body);
+
+impl std::fmt::Debug for OamLinkTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OamLinkTimeouts {
     #[inline]
@@ -331,10 +401,18 @@ impl OamLinkTimeouts {
 }
 
 /// The fields of a [`OamLinkTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamLinkTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OamLinkTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamLinkTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OamLinkTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -363,8 +441,15 @@ impl OamLinkTimeoutsFields {
 }
 
 /// The resource `aws_oam_sink`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSink(Body);
+
+impl std::fmt::Debug for OamSink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OamSink`].
 #[derive(Clone, Debug)]
@@ -410,9 +495,11 @@ impl OamSink {
 }
 
 impl BlockType for OamSink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -426,16 +513,25 @@ impl Resource for OamSink {
 }
 
 /// A declared [`OamSink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSinkRef(BlockRef);
 
+impl std::fmt::Debug for OamSinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OamSinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OamSinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -489,8 +585,15 @@ impl OamSinkRef {
 }
 
 /// The nested block `aws_oam_sink.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSinkTimeouts(Body);
+
+impl std::fmt::Debug for OamSinkTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSinkTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OamSinkTimeouts {
     #[inline]
@@ -516,10 +619,18 @@ impl OamSinkTimeouts {
 }
 
 /// The fields of a [`OamSinkTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSinkTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OamSinkTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSinkTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OamSinkTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -548,8 +659,15 @@ impl OamSinkTimeoutsFields {
 }
 
 /// The resource `aws_oam_sink_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSinkPolicy(Body);
+
+impl std::fmt::Debug for OamSinkPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSinkPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OamSinkPolicy`].
 #[derive(Clone, Debug)]
@@ -587,9 +705,11 @@ impl OamSinkPolicy {
 }
 
 impl BlockType for OamSinkPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -603,16 +723,25 @@ impl Resource for OamSinkPolicy {
 }
 
 /// A declared [`OamSinkPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSinkPolicyRef(BlockRef);
 
+impl std::fmt::Debug for OamSinkPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSinkPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OamSinkPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OamSinkPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -661,8 +790,15 @@ impl OamSinkPolicyRef {
 }
 
 /// The nested block `aws_oam_sink_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSinkPolicyTimeouts(Body);
+
+impl std::fmt::Debug for OamSinkPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSinkPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OamSinkPolicyTimeouts {
     #[inline]
@@ -688,10 +824,18 @@ impl OamSinkPolicyTimeouts {
 }
 
 /// The fields of a [`OamSinkPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OamSinkPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OamSinkPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OamSinkPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OamSinkPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -720,8 +864,15 @@ impl OamSinkPolicyTimeoutsFields {
 }
 
 /// The data source `aws_oam_link`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamLink(Body);
+
+impl std::fmt::Debug for DataAwsOamLink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamLink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOamLink`].
 #[derive(Clone, Debug)]
@@ -757,9 +908,11 @@ impl DataAwsOamLink {
 }
 
 impl BlockType for DataAwsOamLink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -772,16 +925,25 @@ impl DataSource for DataAwsOamLink {
 }
 
 /// A declared [`DataAwsOamLink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamLinkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOamLinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamLinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOamLinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOamLinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -854,10 +1016,18 @@ impl DataAwsOamLinkRef {
 pub enum DataAwsOamLinkLinkConfiguration {}
 
 /// The fields of a [`DataAwsOamLinkLinkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamLinkLinkConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsOamLinkLinkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamLinkLinkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOamLinkLinkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -885,10 +1055,18 @@ impl DataAwsOamLinkLinkConfigurationFields {
 pub enum DataAwsOamLinkLinkConfigurationLogGroupConfiguration {}
 
 /// The fields of a [`DataAwsOamLinkLinkConfigurationLogGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamLinkLinkConfigurationLogGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsOamLinkLinkConfigurationLogGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamLinkLinkConfigurationLogGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOamLinkLinkConfigurationLogGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -911,10 +1089,18 @@ impl DataAwsOamLinkLinkConfigurationLogGroupConfigurationFields {
 pub enum DataAwsOamLinkLinkConfigurationMetricConfiguration {}
 
 /// The fields of a [`DataAwsOamLinkLinkConfigurationMetricConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamLinkLinkConfigurationMetricConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsOamLinkLinkConfigurationMetricConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamLinkLinkConfigurationMetricConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOamLinkLinkConfigurationMetricConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -933,8 +1119,15 @@ impl DataAwsOamLinkLinkConfigurationMetricConfigurationFields {
 }
 
 /// The data source `aws_oam_links`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamLinks(Body);
+
+impl std::fmt::Debug for DataAwsOamLinks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamLinks").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOamLinks {
     #[inline]
@@ -956,9 +1149,11 @@ impl DataAwsOamLinks {
 }
 
 impl BlockType for DataAwsOamLinks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -971,16 +1166,25 @@ impl DataSource for DataAwsOamLinks {
 }
 
 /// A declared [`DataAwsOamLinks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamLinksRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOamLinksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamLinksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOamLinksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOamLinksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1009,8 +1213,15 @@ impl DataAwsOamLinksRef {
 }
 
 /// The data source `aws_oam_sink`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamSink(Body);
+
+impl std::fmt::Debug for DataAwsOamSink {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamSink").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOamSink`].
 #[derive(Clone, Debug)]
@@ -1046,9 +1257,11 @@ impl DataAwsOamSink {
 }
 
 impl BlockType for DataAwsOamSink {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1061,16 +1274,25 @@ impl DataSource for DataAwsOamSink {
 }
 
 /// A declared [`DataAwsOamSink`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamSinkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOamSinkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamSinkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOamSinkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOamSinkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1119,8 +1341,15 @@ impl DataAwsOamSinkRef {
 }
 
 /// The data source `aws_oam_sinks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamSinks(Body);
+
+impl std::fmt::Debug for DataAwsOamSinks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamSinks").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOamSinks {
     #[inline]
@@ -1142,9 +1371,11 @@ impl DataAwsOamSinks {
 }
 
 impl BlockType for DataAwsOamSinks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1157,16 +1388,25 @@ impl DataSource for DataAwsOamSinks {
 }
 
 /// A declared [`DataAwsOamSinks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOamSinksRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOamSinksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOamSinksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOamSinksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOamSinksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

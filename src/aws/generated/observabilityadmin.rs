@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_observabilityadmin_centralization_rule_for_organization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganization(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ObservabilityadminCentralizationRuleForOrganization`].
 #[derive(Clone, Debug)]
@@ -52,9 +59,11 @@ impl ObservabilityadminCentralizationRuleForOrganization {
 }
 
 impl BlockType for ObservabilityadminCentralizationRuleForOrganization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl Resource for ObservabilityadminCentralizationRuleForOrganization {
 }
 
 /// A declared [`ObservabilityadminCentralizationRuleForOrganization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRef(BlockRef);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ObservabilityadminCentralizationRuleForOrganizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ObservabilityadminCentralizationRuleForOrganizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -126,8 +144,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRef {
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRule(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRule").field(&self.0).finish()
+    }
+}
 
 impl ObservabilityadminCentralizationRuleForOrganizationRule {
     #[inline]
@@ -150,10 +175,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationRule {
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -177,8 +210,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleFields {
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.rule.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestination(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ObservabilityadminCentralizationRuleForOrganizationRuleDestination`].
 #[derive(Clone, Debug)]
@@ -206,10 +246,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestination {
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationRuleDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestinationFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -238,8 +286,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationFields {
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.rule.destination.destination_logs_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfiguration(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfiguration {
     #[inline]
@@ -262,10 +317,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinati
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -289,8 +352,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinati
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.rule.destination.destination_logs_configuration.backup_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfiguration(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfiguration").field(&self.0).finish()
+    }
+}
 
 impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfiguration {
     #[inline]
@@ -311,10 +381,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinati
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfigurationFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationBackupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -338,8 +416,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinati
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.rule.destination.destination_logs_configuration.logs_encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -369,10 +454,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinati
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinationLogsConfigurationLogsEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -401,8 +494,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleDestinationDestinati
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.rule.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleSource(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ObservabilityadminCentralizationRuleForOrganizationRuleSource`].
 #[derive(Clone, Debug)]
@@ -430,10 +530,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleSource {
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationRuleSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleSourceFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationRuleSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -462,8 +570,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleSourceFields {
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.rule.source.source_logs_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfiguration(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfiguration`].
 #[derive(Clone, Debug)]
@@ -485,10 +600,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConf
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfigurationFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -512,8 +635,15 @@ impl ObservabilityadminCentralizationRuleForOrganizationRuleSourceSourceLogsConf
 }
 
 /// The nested block `aws_observabilityadmin_centralization_rule_for_organization.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationTimeouts(Body);
+
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ObservabilityadminCentralizationRuleForOrganizationTimeouts {
     #[inline]
@@ -536,10 +666,18 @@ impl ObservabilityadminCentralizationRuleForOrganizationTimeouts {
 }
 
 /// The fields of a [`ObservabilityadminCentralizationRuleForOrganizationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservabilityadminCentralizationRuleForOrganizationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ObservabilityadminCentralizationRuleForOrganizationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservabilityadminCentralizationRuleForOrganizationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservabilityadminCentralizationRuleForOrganizationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_odb_cloud_autonomous_vm_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmCluster(Body);
+
+impl std::fmt::Debug for OdbCloudAutonomousVmCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudAutonomousVmCluster`].
 #[derive(Clone, Debug)]
@@ -104,9 +111,11 @@ impl OdbCloudAutonomousVmCluster {
 }
 
 impl BlockType for OdbCloudAutonomousVmCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -120,16 +129,25 @@ impl Resource for OdbCloudAutonomousVmCluster {
 }
 
 /// A declared [`OdbCloudAutonomousVmCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterRef(BlockRef);
 
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OdbCloudAutonomousVmClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OdbCloudAutonomousVmClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -408,8 +426,15 @@ impl OdbCloudAutonomousVmClusterRef {
 }
 
 /// The nested block `aws_odb_cloud_autonomous_vm_cluster.maintenance_window`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterMaintenanceWindow(Body);
+
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterMaintenanceWindow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterMaintenanceWindow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudAutonomousVmClusterMaintenanceWindow`].
 #[derive(Clone, Debug)]
@@ -460,10 +485,18 @@ impl OdbCloudAutonomousVmClusterMaintenanceWindow {
 }
 
 /// The fields of a [`OdbCloudAutonomousVmClusterMaintenanceWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterMaintenanceWindowFields(Expr);
 
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterMaintenanceWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterMaintenanceWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudAutonomousVmClusterMaintenanceWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -507,8 +540,15 @@ impl OdbCloudAutonomousVmClusterMaintenanceWindowFields {
 }
 
 /// The value of `aws_odb_cloud_autonomous_vm_cluster.maintenance_window.days_of_week`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek(Body);
+
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek`].
 #[derive(Clone, Debug)]
@@ -528,16 +568,25 @@ impl OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek {
 }
 
 impl From<OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek> for Tf<OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek> {
+    #[inline]
     fn from(value: OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields(Expr);
 
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -556,8 +605,15 @@ impl OdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields {
 }
 
 /// The value of `aws_odb_cloud_autonomous_vm_cluster.maintenance_window.months`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterMaintenanceWindowMonths(Body);
+
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterMaintenanceWindowMonths {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterMaintenanceWindowMonths").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudAutonomousVmClusterMaintenanceWindowMonths`].
 #[derive(Clone, Debug)]
@@ -577,16 +633,25 @@ impl OdbCloudAutonomousVmClusterMaintenanceWindowMonths {
 }
 
 impl From<OdbCloudAutonomousVmClusterMaintenanceWindowMonths> for Tf<OdbCloudAutonomousVmClusterMaintenanceWindowMonths> {
+    #[inline]
     fn from(value: OdbCloudAutonomousVmClusterMaintenanceWindowMonths) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`OdbCloudAutonomousVmClusterMaintenanceWindowMonths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields(Expr);
 
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -605,8 +670,15 @@ impl OdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields {
 }
 
 /// The nested block `aws_odb_cloud_autonomous_vm_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterTimeouts(Body);
+
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OdbCloudAutonomousVmClusterTimeouts {
     #[inline]
@@ -635,10 +707,18 @@ impl OdbCloudAutonomousVmClusterTimeouts {
 }
 
 /// The fields of a [`OdbCloudAutonomousVmClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudAutonomousVmClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OdbCloudAutonomousVmClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudAutonomousVmClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudAutonomousVmClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -667,8 +747,15 @@ impl OdbCloudAutonomousVmClusterTimeoutsFields {
 }
 
 /// The resource `aws_odb_cloud_exadata_infrastructure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructure(Body);
+
+impl std::fmt::Debug for OdbCloudExadataInfrastructure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructure").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudExadataInfrastructure`].
 #[derive(Clone, Debug)]
@@ -753,9 +840,11 @@ impl OdbCloudExadataInfrastructure {
 }
 
 impl BlockType for OdbCloudExadataInfrastructure {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -769,16 +858,25 @@ impl Resource for OdbCloudExadataInfrastructure {
 }
 
 /// A declared [`OdbCloudExadataInfrastructure`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureRef(BlockRef);
 
+impl std::fmt::Debug for OdbCloudExadataInfrastructureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OdbCloudExadataInfrastructureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OdbCloudExadataInfrastructureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1002,8 +1100,15 @@ impl OdbCloudExadataInfrastructureRef {
 }
 
 /// The value of `aws_odb_cloud_exadata_infrastructure.customer_contacts_to_send_to_oci`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureCustomerContactsToSendToOci(Body);
+
+impl std::fmt::Debug for OdbCloudExadataInfrastructureCustomerContactsToSendToOci {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureCustomerContactsToSendToOci").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudExadataInfrastructureCustomerContactsToSendToOci`].
 #[derive(Clone, Debug)]
@@ -1023,16 +1128,25 @@ impl OdbCloudExadataInfrastructureCustomerContactsToSendToOci {
 }
 
 impl From<OdbCloudExadataInfrastructureCustomerContactsToSendToOci> for Tf<OdbCloudExadataInfrastructureCustomerContactsToSendToOci> {
+    #[inline]
     fn from(value: OdbCloudExadataInfrastructureCustomerContactsToSendToOci) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`OdbCloudExadataInfrastructureCustomerContactsToSendToOci`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureCustomerContactsToSendToOciFields(Expr);
 
+impl std::fmt::Debug for OdbCloudExadataInfrastructureCustomerContactsToSendToOciFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureCustomerContactsToSendToOciFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudExadataInfrastructureCustomerContactsToSendToOciFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1051,8 +1165,15 @@ impl OdbCloudExadataInfrastructureCustomerContactsToSendToOciFields {
 }
 
 /// The nested block `aws_odb_cloud_exadata_infrastructure.maintenance_window`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureMaintenanceWindow(Body);
+
+impl std::fmt::Debug for OdbCloudExadataInfrastructureMaintenanceWindow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureMaintenanceWindow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudExadataInfrastructureMaintenanceWindow`].
 #[derive(Clone, Debug)]
@@ -1103,10 +1224,18 @@ impl OdbCloudExadataInfrastructureMaintenanceWindow {
 }
 
 /// The fields of a [`OdbCloudExadataInfrastructureMaintenanceWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureMaintenanceWindowFields(Expr);
 
+impl std::fmt::Debug for OdbCloudExadataInfrastructureMaintenanceWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureMaintenanceWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudExadataInfrastructureMaintenanceWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1165,8 +1294,15 @@ impl OdbCloudExadataInfrastructureMaintenanceWindowFields {
 }
 
 /// The value of `aws_odb_cloud_exadata_infrastructure.maintenance_window.days_of_week`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek(Body);
+
+impl std::fmt::Debug for OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek`].
 #[derive(Clone, Debug)]
@@ -1186,16 +1322,25 @@ impl OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek {
 }
 
 impl From<OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek> for Tf<OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek> {
+    #[inline]
     fn from(value: OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields(Expr);
 
+impl std::fmt::Debug for OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1214,8 +1359,15 @@ impl OdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields {
 }
 
 /// The value of `aws_odb_cloud_exadata_infrastructure.maintenance_window.months`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureMaintenanceWindowMonths(Body);
+
+impl std::fmt::Debug for OdbCloudExadataInfrastructureMaintenanceWindowMonths {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureMaintenanceWindowMonths").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudExadataInfrastructureMaintenanceWindowMonths`].
 #[derive(Clone, Debug)]
@@ -1235,16 +1387,25 @@ impl OdbCloudExadataInfrastructureMaintenanceWindowMonths {
 }
 
 impl From<OdbCloudExadataInfrastructureMaintenanceWindowMonths> for Tf<OdbCloudExadataInfrastructureMaintenanceWindowMonths> {
+    #[inline]
     fn from(value: OdbCloudExadataInfrastructureMaintenanceWindowMonths) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`OdbCloudExadataInfrastructureMaintenanceWindowMonths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureMaintenanceWindowMonthsFields(Expr);
 
+impl std::fmt::Debug for OdbCloudExadataInfrastructureMaintenanceWindowMonthsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureMaintenanceWindowMonthsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudExadataInfrastructureMaintenanceWindowMonthsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1263,8 +1424,15 @@ impl OdbCloudExadataInfrastructureMaintenanceWindowMonthsFields {
 }
 
 /// The nested block `aws_odb_cloud_exadata_infrastructure.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureTimeouts(Body);
+
+impl std::fmt::Debug for OdbCloudExadataInfrastructureTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OdbCloudExadataInfrastructureTimeouts {
     #[inline]
@@ -1293,10 +1461,18 @@ impl OdbCloudExadataInfrastructureTimeouts {
 }
 
 /// The fields of a [`OdbCloudExadataInfrastructureTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudExadataInfrastructureTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OdbCloudExadataInfrastructureTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudExadataInfrastructureTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudExadataInfrastructureTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1325,8 +1501,15 @@ impl OdbCloudExadataInfrastructureTimeoutsFields {
 }
 
 /// The resource `aws_odb_cloud_vm_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmCluster(Body);
+
+impl std::fmt::Debug for OdbCloudVmCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudVmCluster`].
 #[derive(Clone, Debug)]
@@ -1459,9 +1642,11 @@ impl OdbCloudVmCluster {
 }
 
 impl BlockType for OdbCloudVmCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1475,16 +1660,25 @@ impl Resource for OdbCloudVmCluster {
 }
 
 /// A declared [`OdbCloudVmCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmClusterRef(BlockRef);
 
+impl std::fmt::Debug for OdbCloudVmClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OdbCloudVmClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OdbCloudVmClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1743,8 +1937,15 @@ impl OdbCloudVmClusterRef {
 }
 
 /// The nested block `aws_odb_cloud_vm_cluster.data_collection_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmClusterDataCollectionOptions(Body);
+
+impl std::fmt::Debug for OdbCloudVmClusterDataCollectionOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmClusterDataCollectionOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbCloudVmClusterDataCollectionOptions`].
 #[derive(Clone, Debug)]
@@ -1768,10 +1969,18 @@ impl OdbCloudVmClusterDataCollectionOptions {
 }
 
 /// The fields of a [`OdbCloudVmClusterDataCollectionOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmClusterDataCollectionOptionsFields(Expr);
 
+impl std::fmt::Debug for OdbCloudVmClusterDataCollectionOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmClusterDataCollectionOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudVmClusterDataCollectionOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1804,10 +2013,18 @@ impl OdbCloudVmClusterDataCollectionOptionsFields {
 pub enum OdbCloudVmClusterIormConfigCache {}
 
 /// The fields of a [`OdbCloudVmClusterIormConfigCache`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmClusterIormConfigCacheFields(Expr);
 
+impl std::fmt::Debug for OdbCloudVmClusterIormConfigCacheFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmClusterIormConfigCacheFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudVmClusterIormConfigCacheFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1845,10 +2062,18 @@ impl OdbCloudVmClusterIormConfigCacheFields {
 pub enum OdbCloudVmClusterIormConfigCacheDbPlans {}
 
 /// The fields of a [`OdbCloudVmClusterIormConfigCacheDbPlans`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmClusterIormConfigCacheDbPlansFields(Expr);
 
+impl std::fmt::Debug for OdbCloudVmClusterIormConfigCacheDbPlansFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmClusterIormConfigCacheDbPlansFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudVmClusterIormConfigCacheDbPlansFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1877,8 +2102,15 @@ impl OdbCloudVmClusterIormConfigCacheDbPlansFields {
 }
 
 /// The nested block `aws_odb_cloud_vm_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmClusterTimeouts(Body);
+
+impl std::fmt::Debug for OdbCloudVmClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OdbCloudVmClusterTimeouts {
     #[inline]
@@ -1907,10 +2139,18 @@ impl OdbCloudVmClusterTimeouts {
 }
 
 /// The fields of a [`OdbCloudVmClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbCloudVmClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OdbCloudVmClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbCloudVmClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbCloudVmClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1939,8 +2179,15 @@ impl OdbCloudVmClusterTimeoutsFields {
 }
 
 /// The resource `aws_odb_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetwork(Body);
+
+impl std::fmt::Debug for OdbNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbNetwork`].
 #[derive(Clone, Debug)]
@@ -2040,9 +2287,11 @@ impl OdbNetwork {
 }
 
 impl BlockType for OdbNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2056,16 +2305,25 @@ impl Resource for OdbNetwork {
 }
 
 /// A declared [`OdbNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkRef(BlockRef);
 
+impl std::fmt::Debug for OdbNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OdbNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OdbNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2228,10 +2486,18 @@ impl OdbNetworkRef {
 pub enum OdbNetworkManagedServices {}
 
 /// The fields of a [`OdbNetworkManagedServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkManagedServicesFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkManagedServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkManagedServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkManagedServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2284,10 +2550,18 @@ impl OdbNetworkManagedServicesFields {
 pub enum OdbNetworkManagedServicesManagedS3BackupAccess {}
 
 /// The fields of a [`OdbNetworkManagedServicesManagedS3BackupAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkManagedServicesManagedS3BackupAccessFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkManagedServicesManagedS3BackupAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkManagedServicesManagedS3BackupAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkManagedServicesManagedS3BackupAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2315,10 +2589,18 @@ impl OdbNetworkManagedServicesManagedS3BackupAccessFields {
 pub enum OdbNetworkManagedServicesS3Access {}
 
 /// The fields of a [`OdbNetworkManagedServicesS3Access`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkManagedServicesS3AccessFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkManagedServicesS3AccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkManagedServicesS3AccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkManagedServicesS3AccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2356,10 +2638,18 @@ impl OdbNetworkManagedServicesS3AccessFields {
 pub enum OdbNetworkManagedServicesServiceNetworkEndpoint {}
 
 /// The fields of a [`OdbNetworkManagedServicesServiceNetworkEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkManagedServicesServiceNetworkEndpointFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkManagedServicesServiceNetworkEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkManagedServicesServiceNetworkEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkManagedServicesServiceNetworkEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2387,10 +2677,18 @@ impl OdbNetworkManagedServicesServiceNetworkEndpointFields {
 pub enum OdbNetworkManagedServicesZeroEtlAccess {}
 
 /// The fields of a [`OdbNetworkManagedServicesZeroEtlAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkManagedServicesZeroEtlAccessFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkManagedServicesZeroEtlAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkManagedServicesZeroEtlAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkManagedServicesZeroEtlAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2418,10 +2716,18 @@ impl OdbNetworkManagedServicesZeroEtlAccessFields {
 pub enum OdbNetworkOciDnsForwardingConfigs {}
 
 /// The fields of a [`OdbNetworkOciDnsForwardingConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkOciDnsForwardingConfigsFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkOciDnsForwardingConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkOciDnsForwardingConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkOciDnsForwardingConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2445,8 +2751,15 @@ impl OdbNetworkOciDnsForwardingConfigsFields {
 }
 
 /// The nested block `aws_odb_network.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkTimeouts(Body);
+
+impl std::fmt::Debug for OdbNetworkTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OdbNetworkTimeouts {
     #[inline]
@@ -2475,10 +2788,18 @@ impl OdbNetworkTimeouts {
 }
 
 /// The fields of a [`OdbNetworkTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2507,8 +2828,15 @@ impl OdbNetworkTimeoutsFields {
 }
 
 /// The resource `aws_odb_network_peering_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkPeeringConnection(Body);
+
+impl std::fmt::Debug for OdbNetworkPeeringConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkPeeringConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OdbNetworkPeeringConnection`].
 #[derive(Clone, Debug)]
@@ -2551,9 +2879,11 @@ impl OdbNetworkPeeringConnection {
 }
 
 impl BlockType for OdbNetworkPeeringConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2567,16 +2897,25 @@ impl Resource for OdbNetworkPeeringConnection {
 }
 
 /// A declared [`OdbNetworkPeeringConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkPeeringConnectionRef(BlockRef);
 
+impl std::fmt::Debug for OdbNetworkPeeringConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkPeeringConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OdbNetworkPeeringConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OdbNetworkPeeringConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2670,8 +3009,15 @@ impl OdbNetworkPeeringConnectionRef {
 }
 
 /// The nested block `aws_odb_network_peering_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkPeeringConnectionTimeouts(Body);
+
+impl std::fmt::Debug for OdbNetworkPeeringConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkPeeringConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OdbNetworkPeeringConnectionTimeouts {
     #[inline]
@@ -2700,10 +3046,18 @@ impl OdbNetworkPeeringConnectionTimeouts {
 }
 
 /// The fields of a [`OdbNetworkPeeringConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OdbNetworkPeeringConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OdbNetworkPeeringConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OdbNetworkPeeringConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OdbNetworkPeeringConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2732,8 +3086,15 @@ impl OdbNetworkPeeringConnectionTimeoutsFields {
 }
 
 /// The data source `aws_odb_cloud_autonomous_vm_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmCluster(Body);
+
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbCloudAutonomousVmCluster`].
 #[derive(Clone, Debug)]
@@ -2760,9 +3121,11 @@ impl DataAwsOdbCloudAutonomousVmCluster {
 }
 
 impl BlockType for DataAwsOdbCloudAutonomousVmCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2775,16 +3138,25 @@ impl DataSource for DataAwsOdbCloudAutonomousVmCluster {
 }
 
 /// A declared [`DataAwsOdbCloudAutonomousVmCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbCloudAutonomousVmClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbCloudAutonomousVmClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3057,10 +3429,18 @@ impl DataAwsOdbCloudAutonomousVmClusterRef {
 pub enum DataAwsOdbCloudAutonomousVmClusterMaintenanceWindow {}
 
 /// The fields of a [`DataAwsOdbCloudAutonomousVmClusterMaintenanceWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3108,10 +3488,18 @@ impl DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowFields {
 pub enum DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek {}
 
 /// The fields of a [`DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeek`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3134,10 +3522,18 @@ impl DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowDaysOfWeekFields {
 pub enum DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowMonths {}
 
 /// The fields of a [`DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowMonths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3156,8 +3552,15 @@ impl DataAwsOdbCloudAutonomousVmClusterMaintenanceWindowMonthsFields {
 }
 
 /// The data source `aws_odb_cloud_autonomous_vm_clusters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmClusters(Body);
+
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmClusters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmClusters").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbCloudAutonomousVmClusters {
     #[inline]
@@ -3174,9 +3577,11 @@ impl DataAwsOdbCloudAutonomousVmClusters {
 }
 
 impl BlockType for DataAwsOdbCloudAutonomousVmClusters {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3189,16 +3594,25 @@ impl DataSource for DataAwsOdbCloudAutonomousVmClusters {
 }
 
 /// A declared [`DataAwsOdbCloudAutonomousVmClusters`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmClustersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmClustersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmClustersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbCloudAutonomousVmClustersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbCloudAutonomousVmClustersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3226,10 +3640,18 @@ impl DataAwsOdbCloudAutonomousVmClustersRef {
 pub enum DataAwsOdbCloudAutonomousVmClustersCloudAutonomousVmClusters {}
 
 /// The fields of a [`DataAwsOdbCloudAutonomousVmClustersCloudAutonomousVmClusters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudAutonomousVmClustersCloudAutonomousVmClustersFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudAutonomousVmClustersCloudAutonomousVmClustersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudAutonomousVmClustersCloudAutonomousVmClustersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudAutonomousVmClustersCloudAutonomousVmClustersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3283,8 +3705,15 @@ impl DataAwsOdbCloudAutonomousVmClustersCloudAutonomousVmClustersFields {
 }
 
 /// The data source `aws_odb_cloud_exadata_infrastructure`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructure(Body);
+
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructure {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructure").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbCloudExadataInfrastructure`].
 #[derive(Clone, Debug)]
@@ -3311,9 +3740,11 @@ impl DataAwsOdbCloudExadataInfrastructure {
 }
 
 impl BlockType for DataAwsOdbCloudExadataInfrastructure {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3326,16 +3757,25 @@ impl DataSource for DataAwsOdbCloudExadataInfrastructure {
 }
 
 /// A declared [`DataAwsOdbCloudExadataInfrastructure`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructureRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructureRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructureRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbCloudExadataInfrastructureRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbCloudExadataInfrastructureRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3553,10 +3993,18 @@ impl DataAwsOdbCloudExadataInfrastructureRef {
 pub enum DataAwsOdbCloudExadataInfrastructureCustomerContactsToSendToOci {}
 
 /// The fields of a [`DataAwsOdbCloudExadataInfrastructureCustomerContactsToSendToOci`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructureCustomerContactsToSendToOciFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructureCustomerContactsToSendToOciFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructureCustomerContactsToSendToOciFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudExadataInfrastructureCustomerContactsToSendToOciFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3579,10 +4027,18 @@ impl DataAwsOdbCloudExadataInfrastructureCustomerContactsToSendToOciFields {
 pub enum DataAwsOdbCloudExadataInfrastructureMaintenanceWindow {}
 
 /// The fields of a [`DataAwsOdbCloudExadataInfrastructureMaintenanceWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructureMaintenanceWindowFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructureMaintenanceWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructureMaintenanceWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudExadataInfrastructureMaintenanceWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3645,10 +4101,18 @@ impl DataAwsOdbCloudExadataInfrastructureMaintenanceWindowFields {
 pub enum DataAwsOdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek {}
 
 /// The fields of a [`DataAwsOdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeek`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3671,10 +4135,18 @@ impl DataAwsOdbCloudExadataInfrastructureMaintenanceWindowDaysOfWeekFields {
 pub enum DataAwsOdbCloudExadataInfrastructureMaintenanceWindowMonths {}
 
 /// The fields of a [`DataAwsOdbCloudExadataInfrastructureMaintenanceWindowMonths`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructureMaintenanceWindowMonthsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructureMaintenanceWindowMonthsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructureMaintenanceWindowMonthsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudExadataInfrastructureMaintenanceWindowMonthsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3693,8 +4165,15 @@ impl DataAwsOdbCloudExadataInfrastructureMaintenanceWindowMonthsFields {
 }
 
 /// The data source `aws_odb_cloud_exadata_infrastructures`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructures(Body);
+
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructures {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructures").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbCloudExadataInfrastructures {
     #[inline]
@@ -3711,9 +4190,11 @@ impl DataAwsOdbCloudExadataInfrastructures {
 }
 
 impl BlockType for DataAwsOdbCloudExadataInfrastructures {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3726,16 +4207,25 @@ impl DataSource for DataAwsOdbCloudExadataInfrastructures {
 }
 
 /// A declared [`DataAwsOdbCloudExadataInfrastructures`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructuresRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructuresRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructuresRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbCloudExadataInfrastructuresRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbCloudExadataInfrastructuresRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3763,10 +4253,18 @@ impl DataAwsOdbCloudExadataInfrastructuresRef {
 pub enum DataAwsOdbCloudExadataInfrastructuresCloudExadataInfrastructures {}
 
 /// The fields of a [`DataAwsOdbCloudExadataInfrastructuresCloudExadataInfrastructures`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudExadataInfrastructuresCloudExadataInfrastructuresFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudExadataInfrastructuresCloudExadataInfrastructuresFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudExadataInfrastructuresCloudExadataInfrastructuresFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudExadataInfrastructuresCloudExadataInfrastructuresFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3810,8 +4308,15 @@ impl DataAwsOdbCloudExadataInfrastructuresCloudExadataInfrastructuresFields {
 }
 
 /// The data source `aws_odb_cloud_vm_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmCluster(Body);
+
+impl std::fmt::Debug for DataAwsOdbCloudVmCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbCloudVmCluster`].
 #[derive(Clone, Debug)]
@@ -3838,9 +4343,11 @@ impl DataAwsOdbCloudVmCluster {
 }
 
 impl BlockType for DataAwsOdbCloudVmCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3853,16 +4360,25 @@ impl DataSource for DataAwsOdbCloudVmCluster {
 }
 
 /// A declared [`DataAwsOdbCloudVmCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbCloudVmClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbCloudVmClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbCloudVmClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4090,10 +4606,18 @@ impl DataAwsOdbCloudVmClusterRef {
 pub enum DataAwsOdbCloudVmClusterDataCollectionOptions {}
 
 /// The fields of a [`DataAwsOdbCloudVmClusterDataCollectionOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmClusterDataCollectionOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudVmClusterDataCollectionOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmClusterDataCollectionOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudVmClusterDataCollectionOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4126,10 +4650,18 @@ impl DataAwsOdbCloudVmClusterDataCollectionOptionsFields {
 pub enum DataAwsOdbCloudVmClusterIormConfigCache {}
 
 /// The fields of a [`DataAwsOdbCloudVmClusterIormConfigCache`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmClusterIormConfigCacheFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudVmClusterIormConfigCacheFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmClusterIormConfigCacheFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudVmClusterIormConfigCacheFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4167,10 +4699,18 @@ impl DataAwsOdbCloudVmClusterIormConfigCacheFields {
 pub enum DataAwsOdbCloudVmClusterIormConfigCacheDbPlans {}
 
 /// The fields of a [`DataAwsOdbCloudVmClusterIormConfigCacheDbPlans`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmClusterIormConfigCacheDbPlansFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudVmClusterIormConfigCacheDbPlansFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmClusterIormConfigCacheDbPlansFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudVmClusterIormConfigCacheDbPlansFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4199,8 +4739,15 @@ impl DataAwsOdbCloudVmClusterIormConfigCacheDbPlansFields {
 }
 
 /// The data source `aws_odb_cloud_vm_clusters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmClusters(Body);
+
+impl std::fmt::Debug for DataAwsOdbCloudVmClusters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmClusters").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbCloudVmClusters {
     #[inline]
@@ -4217,9 +4764,11 @@ impl DataAwsOdbCloudVmClusters {
 }
 
 impl BlockType for DataAwsOdbCloudVmClusters {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4232,16 +4781,25 @@ impl DataSource for DataAwsOdbCloudVmClusters {
 }
 
 /// A declared [`DataAwsOdbCloudVmClusters`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmClustersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbCloudVmClustersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmClustersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbCloudVmClustersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbCloudVmClustersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4269,10 +4827,18 @@ impl DataAwsOdbCloudVmClustersRef {
 pub enum DataAwsOdbCloudVmClustersCloudVmClusters {}
 
 /// The fields of a [`DataAwsOdbCloudVmClustersCloudVmClusters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbCloudVmClustersCloudVmClustersFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbCloudVmClustersCloudVmClustersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbCloudVmClustersCloudVmClustersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbCloudVmClustersCloudVmClustersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4326,8 +4892,15 @@ impl DataAwsOdbCloudVmClustersCloudVmClustersFields {
 }
 
 /// The data source `aws_odb_db_node`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbNode(Body);
+
+impl std::fmt::Debug for DataAwsOdbDbNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbNode").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbDbNode`].
 #[derive(Clone, Debug)]
@@ -4355,9 +4928,11 @@ impl DataAwsOdbDbNode {
 }
 
 impl BlockType for DataAwsOdbDbNode {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4370,16 +4945,25 @@ impl DataSource for DataAwsOdbDbNode {
 }
 
 /// A declared [`DataAwsOdbDbNode`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbNodeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbDbNodeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbNodeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbDbNodeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbDbNodeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4543,8 +5127,15 @@ impl DataAwsOdbDbNodeRef {
 }
 
 /// The data source `aws_odb_db_nodes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbNodes(Body);
+
+impl std::fmt::Debug for DataAwsOdbDbNodes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbNodes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbDbNodes`].
 #[derive(Clone, Debug)]
@@ -4571,9 +5162,11 @@ impl DataAwsOdbDbNodes {
 }
 
 impl BlockType for DataAwsOdbDbNodes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4586,16 +5179,25 @@ impl DataSource for DataAwsOdbDbNodes {
 }
 
 /// A declared [`DataAwsOdbDbNodes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbNodesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbDbNodesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbNodesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbDbNodesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbDbNodesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4628,10 +5230,18 @@ impl DataAwsOdbDbNodesRef {
 pub enum DataAwsOdbDbNodesDbNodes {}
 
 /// The fields of a [`DataAwsOdbDbNodesDbNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbNodesDbNodesFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbDbNodesDbNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbNodesDbNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbDbNodesDbNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4775,8 +5385,15 @@ impl DataAwsOdbDbNodesDbNodesFields {
 }
 
 /// The data source `aws_odb_db_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbServer(Body);
+
+impl std::fmt::Debug for DataAwsOdbDbServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbDbServer`].
 #[derive(Clone, Debug)]
@@ -4806,9 +5423,11 @@ impl DataAwsOdbDbServer {
 }
 
 impl BlockType for DataAwsOdbDbServer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4821,16 +5440,25 @@ impl DataSource for DataAwsOdbDbServer {
 }
 
 /// A declared [`DataAwsOdbDbServer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbServerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbDbServerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbServerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbDbServerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbDbServerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4958,10 +5586,18 @@ impl DataAwsOdbDbServerRef {
 pub enum DataAwsOdbDbServerDbServerPatchingDetails {}
 
 /// The fields of a [`DataAwsOdbDbServerDbServerPatchingDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbServerDbServerPatchingDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbDbServerDbServerPatchingDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbServerDbServerPatchingDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbDbServerDbServerPatchingDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4995,8 +5631,15 @@ impl DataAwsOdbDbServerDbServerPatchingDetailsFields {
 }
 
 /// The data source `aws_odb_db_servers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbServers(Body);
+
+impl std::fmt::Debug for DataAwsOdbDbServers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbServers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbDbServers`].
 #[derive(Clone, Debug)]
@@ -5023,9 +5666,11 @@ impl DataAwsOdbDbServers {
 }
 
 impl BlockType for DataAwsOdbDbServers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5038,16 +5683,25 @@ impl DataSource for DataAwsOdbDbServers {
 }
 
 /// A declared [`DataAwsOdbDbServers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbServersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbDbServersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbServersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbDbServersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbDbServersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5080,10 +5734,18 @@ impl DataAwsOdbDbServersRef {
 pub enum DataAwsOdbDbServersDbServers {}
 
 /// The fields of a [`DataAwsOdbDbServersDbServers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbServersDbServersFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbDbServersDbServersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbServersDbServersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbDbServersDbServersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5201,10 +5863,18 @@ impl DataAwsOdbDbServersDbServersFields {
 pub enum DataAwsOdbDbServersDbServersDbServerPatchingDetails {}
 
 /// The fields of a [`DataAwsOdbDbServersDbServersDbServerPatchingDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbServersDbServersDbServerPatchingDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbDbServersDbServersDbServerPatchingDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbServersDbServersDbServerPatchingDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbDbServersDbServersDbServerPatchingDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5238,8 +5908,15 @@ impl DataAwsOdbDbServersDbServersDbServerPatchingDetailsFields {
 }
 
 /// The data source `aws_odb_db_system_shapes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbSystemShapes(Body);
+
+impl std::fmt::Debug for DataAwsOdbDbSystemShapes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbSystemShapes").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbDbSystemShapes {
     #[inline]
@@ -5262,9 +5939,11 @@ impl DataAwsOdbDbSystemShapes {
 }
 
 impl BlockType for DataAwsOdbDbSystemShapes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5277,16 +5956,25 @@ impl DataSource for DataAwsOdbDbSystemShapes {
 }
 
 /// A declared [`DataAwsOdbDbSystemShapes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbSystemShapesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbDbSystemShapesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbSystemShapesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbDbSystemShapesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbDbSystemShapesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5319,10 +6007,18 @@ impl DataAwsOdbDbSystemShapesRef {
 pub enum DataAwsOdbDbSystemShapesDbSystemShapes {}
 
 /// The fields of a [`DataAwsOdbDbSystemShapesDbSystemShapes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbDbSystemShapesDbSystemShapesFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbDbSystemShapesDbSystemShapesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbDbSystemShapesDbSystemShapesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbDbSystemShapesDbSystemShapesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5446,8 +6142,15 @@ impl DataAwsOdbDbSystemShapesDbSystemShapesFields {
 }
 
 /// The data source `aws_odb_gi_versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbGiVersions(Body);
+
+impl std::fmt::Debug for DataAwsOdbGiVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbGiVersions").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbGiVersions {
     #[inline]
@@ -5470,9 +6173,11 @@ impl DataAwsOdbGiVersions {
 }
 
 impl BlockType for DataAwsOdbGiVersions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5485,16 +6190,25 @@ impl DataSource for DataAwsOdbGiVersions {
 }
 
 /// A declared [`DataAwsOdbGiVersions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbGiVersionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbGiVersionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbGiVersionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbGiVersionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbGiVersionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5527,10 +6241,18 @@ impl DataAwsOdbGiVersionsRef {
 pub enum DataAwsOdbGiVersionsGiVersions {}
 
 /// The fields of a [`DataAwsOdbGiVersionsGiVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbGiVersionsGiVersionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbGiVersionsGiVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbGiVersionsGiVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbGiVersionsGiVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5549,8 +6271,15 @@ impl DataAwsOdbGiVersionsGiVersionsFields {
 }
 
 /// The data source `aws_odb_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetwork(Body);
+
+impl std::fmt::Debug for DataAwsOdbNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbNetwork`].
 #[derive(Clone, Debug)]
@@ -5576,9 +6305,11 @@ impl DataAwsOdbNetwork {
 }
 
 impl BlockType for DataAwsOdbNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5591,16 +6322,25 @@ impl DataSource for DataAwsOdbNetwork {
 }
 
 /// A declared [`DataAwsOdbNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5733,10 +6473,18 @@ impl DataAwsOdbNetworkRef {
 pub enum DataAwsOdbNetworkManagedServices {}
 
 /// The fields of a [`DataAwsOdbNetworkManagedServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkManagedServicesFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbNetworkManagedServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkManagedServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbNetworkManagedServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5789,10 +6537,18 @@ impl DataAwsOdbNetworkManagedServicesFields {
 pub enum DataAwsOdbNetworkManagedServicesManagedS3BackupAccess {}
 
 /// The fields of a [`DataAwsOdbNetworkManagedServicesManagedS3BackupAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkManagedServicesManagedS3BackupAccessFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbNetworkManagedServicesManagedS3BackupAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkManagedServicesManagedS3BackupAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbNetworkManagedServicesManagedS3BackupAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5820,10 +6576,18 @@ impl DataAwsOdbNetworkManagedServicesManagedS3BackupAccessFields {
 pub enum DataAwsOdbNetworkManagedServicesS3Access {}
 
 /// The fields of a [`DataAwsOdbNetworkManagedServicesS3Access`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkManagedServicesS3AccessFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbNetworkManagedServicesS3AccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkManagedServicesS3AccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbNetworkManagedServicesS3AccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5861,10 +6625,18 @@ impl DataAwsOdbNetworkManagedServicesS3AccessFields {
 pub enum DataAwsOdbNetworkManagedServicesServiceNetworkEndpoint {}
 
 /// The fields of a [`DataAwsOdbNetworkManagedServicesServiceNetworkEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkManagedServicesServiceNetworkEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbNetworkManagedServicesServiceNetworkEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkManagedServicesServiceNetworkEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbNetworkManagedServicesServiceNetworkEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5892,10 +6664,18 @@ impl DataAwsOdbNetworkManagedServicesServiceNetworkEndpointFields {
 pub enum DataAwsOdbNetworkManagedServicesZeroTlAccess {}
 
 /// The fields of a [`DataAwsOdbNetworkManagedServicesZeroTlAccess`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkManagedServicesZeroTlAccessFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbNetworkManagedServicesZeroTlAccessFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkManagedServicesZeroTlAccessFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbNetworkManagedServicesZeroTlAccessFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5923,10 +6703,18 @@ impl DataAwsOdbNetworkManagedServicesZeroTlAccessFields {
 pub enum DataAwsOdbNetworkOciDnsForwardingConfigs {}
 
 /// The fields of a [`DataAwsOdbNetworkOciDnsForwardingConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkOciDnsForwardingConfigsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbNetworkOciDnsForwardingConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkOciDnsForwardingConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbNetworkOciDnsForwardingConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5950,8 +6738,15 @@ impl DataAwsOdbNetworkOciDnsForwardingConfigsFields {
 }
 
 /// The data source `aws_odb_network_peering_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkPeeringConnection(Body);
+
+impl std::fmt::Debug for DataAwsOdbNetworkPeeringConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkPeeringConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOdbNetworkPeeringConnection`].
 #[derive(Clone, Debug)]
@@ -5978,9 +6773,11 @@ impl DataAwsOdbNetworkPeeringConnection {
 }
 
 impl BlockType for DataAwsOdbNetworkPeeringConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5993,16 +6790,25 @@ impl DataSource for DataAwsOdbNetworkPeeringConnection {
 }
 
 /// A declared [`DataAwsOdbNetworkPeeringConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkPeeringConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbNetworkPeeringConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkPeeringConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbNetworkPeeringConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbNetworkPeeringConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6076,8 +6882,15 @@ impl DataAwsOdbNetworkPeeringConnectionRef {
 }
 
 /// The data source `aws_odb_network_peering_connections`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkPeeringConnections(Body);
+
+impl std::fmt::Debug for DataAwsOdbNetworkPeeringConnections {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkPeeringConnections").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbNetworkPeeringConnections {
     #[inline]
@@ -6100,9 +6913,11 @@ impl DataAwsOdbNetworkPeeringConnections {
 }
 
 impl BlockType for DataAwsOdbNetworkPeeringConnections {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6115,16 +6930,25 @@ impl DataSource for DataAwsOdbNetworkPeeringConnections {
 }
 
 /// A declared [`DataAwsOdbNetworkPeeringConnections`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkPeeringConnectionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbNetworkPeeringConnectionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkPeeringConnectionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbNetworkPeeringConnectionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbNetworkPeeringConnectionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6148,8 +6972,15 @@ impl DataAwsOdbNetworkPeeringConnectionsRef {
 }
 
 /// The nested block `aws_odb_network_peering_connections.odb_peering_connections`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworkPeeringConnectionsOdbPeeringConnections(Body);
+
+impl std::fmt::Debug for DataAwsOdbNetworkPeeringConnectionsOdbPeeringConnections {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworkPeeringConnectionsOdbPeeringConnections").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbNetworkPeeringConnectionsOdbPeeringConnections {
     #[inline]
@@ -6160,8 +6991,15 @@ impl DataAwsOdbNetworkPeeringConnectionsOdbPeeringConnections {
 }
 
 /// The data source `aws_odb_networks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworks(Body);
+
+impl std::fmt::Debug for DataAwsOdbNetworks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworks").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOdbNetworks {
     #[inline]
@@ -6178,9 +7016,11 @@ impl DataAwsOdbNetworks {
 }
 
 impl BlockType for DataAwsOdbNetworks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6193,16 +7033,25 @@ impl DataSource for DataAwsOdbNetworks {
 }
 
 /// A declared [`DataAwsOdbNetworks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworksRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOdbNetworksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOdbNetworksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOdbNetworksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6230,10 +7079,18 @@ impl DataAwsOdbNetworksRef {
 pub enum DataAwsOdbNetworksOdbNetworks {}
 
 /// The fields of a [`DataAwsOdbNetworksOdbNetworks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOdbNetworksOdbNetworksFields(Expr);
 
+impl std::fmt::Debug for DataAwsOdbNetworksOdbNetworksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOdbNetworksOdbNetworksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOdbNetworksOdbNetworksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

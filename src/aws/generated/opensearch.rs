@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_opensearch_authorize_vpc_endpoint_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchAuthorizeVpcEndpointAccess(Body);
+
+impl std::fmt::Debug for OpensearchAuthorizeVpcEndpointAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchAuthorizeVpcEndpointAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchAuthorizeVpcEndpointAccess`].
 #[derive(Clone, Debug)]
@@ -38,9 +45,11 @@ impl OpensearchAuthorizeVpcEndpointAccess {
 }
 
 impl BlockType for OpensearchAuthorizeVpcEndpointAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -54,16 +63,25 @@ impl Resource for OpensearchAuthorizeVpcEndpointAccess {
 }
 
 /// A declared [`OpensearchAuthorizeVpcEndpointAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchAuthorizeVpcEndpointAccessRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchAuthorizeVpcEndpointAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchAuthorizeVpcEndpointAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchAuthorizeVpcEndpointAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchAuthorizeVpcEndpointAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -101,10 +119,18 @@ impl OpensearchAuthorizeVpcEndpointAccessRef {
 pub enum OpensearchAuthorizeVpcEndpointAccessAuthorizedPrincipal {}
 
 /// The fields of a [`OpensearchAuthorizeVpcEndpointAccessAuthorizedPrincipal`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchAuthorizeVpcEndpointAccessAuthorizedPrincipalFields(Expr);
 
+impl std::fmt::Debug for OpensearchAuthorizeVpcEndpointAccessAuthorizedPrincipalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchAuthorizeVpcEndpointAccessAuthorizedPrincipalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchAuthorizeVpcEndpointAccessAuthorizedPrincipalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -128,8 +154,15 @@ impl OpensearchAuthorizeVpcEndpointAccessAuthorizedPrincipalFields {
 }
 
 /// The resource `aws_opensearch_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomain(Body);
+
+impl std::fmt::Debug for OpensearchDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomain`].
 #[derive(Clone, Debug)]
@@ -271,9 +304,11 @@ impl OpensearchDomain {
 }
 
 impl BlockType for OpensearchDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -287,16 +322,25 @@ impl Resource for OpensearchDomain {
 }
 
 /// A declared [`OpensearchDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -470,8 +514,15 @@ impl OpensearchDomainRef {
 }
 
 /// The nested block `aws_opensearch_domain.advanced_security_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAdvancedSecurityOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainAdvancedSecurityOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAdvancedSecurityOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainAdvancedSecurityOptions`].
 #[derive(Clone, Debug)]
@@ -506,10 +557,18 @@ impl OpensearchDomainAdvancedSecurityOptions {
 }
 
 /// The fields of a [`OpensearchDomainAdvancedSecurityOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAdvancedSecurityOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAdvancedSecurityOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -543,8 +602,15 @@ impl OpensearchDomainAdvancedSecurityOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.advanced_security_options.master_user_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAdvancedSecurityOptionsMasterUserOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainAdvancedSecurityOptionsMasterUserOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAdvancedSecurityOptionsMasterUserOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainAdvancedSecurityOptionsMasterUserOptions {
     #[inline]
@@ -570,10 +636,18 @@ impl OpensearchDomainAdvancedSecurityOptionsMasterUserOptions {
 }
 
 /// The fields of a [`OpensearchDomainAdvancedSecurityOptionsMasterUserOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAdvancedSecurityOptionsMasterUserOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAdvancedSecurityOptionsMasterUserOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAdvancedSecurityOptionsMasterUserOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAdvancedSecurityOptionsMasterUserOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -602,8 +676,15 @@ impl OpensearchDomainAdvancedSecurityOptionsMasterUserOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.aiml_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAimlOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainAimlOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAimlOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainAimlOptions {
     #[inline]
@@ -624,10 +705,18 @@ impl OpensearchDomainAimlOptions {
 }
 
 /// The fields of a [`OpensearchDomainAimlOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAimlOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAimlOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAimlOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAimlOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -651,8 +740,15 @@ impl OpensearchDomainAimlOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.aiml_options.natural_language_query_generation_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptions {
     #[inline]
@@ -668,10 +764,18 @@ impl OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptions {
 }
 
 /// The fields of a [`OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -690,8 +794,15 @@ impl OpensearchDomainAimlOptionsNaturalLanguageQueryGenerationOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.aiml_options.s3_vectors_engine`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAimlOptionsS3VectorsEngine(Body);
+
+impl std::fmt::Debug for OpensearchDomainAimlOptionsS3VectorsEngine {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAimlOptionsS3VectorsEngine").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainAimlOptionsS3VectorsEngine {
     #[inline]
@@ -707,10 +818,18 @@ impl OpensearchDomainAimlOptionsS3VectorsEngine {
 }
 
 /// The fields of a [`OpensearchDomainAimlOptionsS3VectorsEngine`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAimlOptionsS3VectorsEngineFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAimlOptionsS3VectorsEngineFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAimlOptionsS3VectorsEngineFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAimlOptionsS3VectorsEngineFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -729,8 +848,15 @@ impl OpensearchDomainAimlOptionsS3VectorsEngineFields {
 }
 
 /// The nested block `aws_opensearch_domain.auto_tune_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAutoTuneOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainAutoTuneOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAutoTuneOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainAutoTuneOptions`].
 #[derive(Clone, Debug)]
@@ -766,10 +892,18 @@ impl OpensearchDomainAutoTuneOptions {
 }
 
 /// The fields of a [`OpensearchDomainAutoTuneOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAutoTuneOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAutoTuneOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAutoTuneOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAutoTuneOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -803,8 +937,15 @@ impl OpensearchDomainAutoTuneOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.auto_tune_options.maintenance_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAutoTuneOptionsMaintenanceSchedule(Body);
+
+impl std::fmt::Debug for OpensearchDomainAutoTuneOptionsMaintenanceSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAutoTuneOptionsMaintenanceSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainAutoTuneOptionsMaintenanceSchedule`].
 #[derive(Clone, Debug)]
@@ -828,10 +969,18 @@ impl OpensearchDomainAutoTuneOptionsMaintenanceSchedule {
 }
 
 /// The fields of a [`OpensearchDomainAutoTuneOptionsMaintenanceSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAutoTuneOptionsMaintenanceScheduleFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAutoTuneOptionsMaintenanceScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -860,8 +1009,15 @@ impl OpensearchDomainAutoTuneOptionsMaintenanceScheduleFields {
 }
 
 /// The nested block `aws_opensearch_domain.auto_tune_options.maintenance_schedule.duration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration(Body);
+
+impl std::fmt::Debug for OpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration`].
 #[derive(Clone, Debug)]
@@ -883,10 +1039,18 @@ impl OpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration {
 }
 
 /// The fields of a [`OpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -910,8 +1074,15 @@ impl OpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
 }
 
 /// The nested block `aws_opensearch_domain.cluster_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfig(Body);
+
+impl std::fmt::Debug for OpensearchDomainClusterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfig").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainClusterConfig {
     #[inline]
@@ -988,10 +1159,18 @@ impl OpensearchDomainClusterConfig {
 }
 
 /// The fields of a [`OpensearchDomainClusterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainClusterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainClusterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1070,8 +1249,15 @@ impl OpensearchDomainClusterConfigFields {
 }
 
 /// The nested block `aws_opensearch_domain.cluster_config.cold_storage_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigColdStorageOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainClusterConfigColdStorageOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigColdStorageOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainClusterConfigColdStorageOptions {
     #[inline]
@@ -1087,10 +1273,18 @@ impl OpensearchDomainClusterConfigColdStorageOptions {
 }
 
 /// The fields of a [`OpensearchDomainClusterConfigColdStorageOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigColdStorageOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigColdStorageOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1109,8 +1303,15 @@ impl OpensearchDomainClusterConfigColdStorageOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.cluster_config.node_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigNodeOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainClusterConfigNodeOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigNodeOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainClusterConfigNodeOptions {
     #[inline]
@@ -1131,10 +1332,18 @@ impl OpensearchDomainClusterConfigNodeOptions {
 }
 
 /// The fields of a [`OpensearchDomainClusterConfigNodeOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigNodeOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainClusterConfigNodeOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigNodeOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainClusterConfigNodeOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1158,8 +1367,15 @@ impl OpensearchDomainClusterConfigNodeOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.cluster_config.node_options.node_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigNodeOptionsNodeConfig(Body);
+
+impl std::fmt::Debug for OpensearchDomainClusterConfigNodeOptionsNodeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigNodeOptionsNodeConfig").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainClusterConfigNodeOptionsNodeConfig {
     #[inline]
@@ -1185,10 +1401,18 @@ impl OpensearchDomainClusterConfigNodeOptionsNodeConfig {
 }
 
 /// The fields of a [`OpensearchDomainClusterConfigNodeOptionsNodeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigNodeOptionsNodeConfigFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainClusterConfigNodeOptionsNodeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigNodeOptionsNodeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainClusterConfigNodeOptionsNodeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1217,8 +1441,15 @@ impl OpensearchDomainClusterConfigNodeOptionsNodeConfigFields {
 }
 
 /// The nested block `aws_opensearch_domain.cluster_config.zone_awareness_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigZoneAwarenessConfig(Body);
+
+impl std::fmt::Debug for OpensearchDomainClusterConfigZoneAwarenessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigZoneAwarenessConfig").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainClusterConfigZoneAwarenessConfig {
     #[inline]
@@ -1234,10 +1465,18 @@ impl OpensearchDomainClusterConfigZoneAwarenessConfig {
 }
 
 /// The fields of a [`OpensearchDomainClusterConfigZoneAwarenessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainClusterConfigZoneAwarenessConfigFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainClusterConfigZoneAwarenessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1256,8 +1495,15 @@ impl OpensearchDomainClusterConfigZoneAwarenessConfigFields {
 }
 
 /// The nested block `aws_opensearch_domain.cognito_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainCognitoOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainCognitoOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainCognitoOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainCognitoOptions`].
 #[derive(Clone, Debug)]
@@ -1286,10 +1532,18 @@ impl OpensearchDomainCognitoOptions {
 }
 
 /// The fields of a [`OpensearchDomainCognitoOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainCognitoOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainCognitoOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainCognitoOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainCognitoOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1323,8 +1577,15 @@ impl OpensearchDomainCognitoOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.domain_endpoint_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainDomainEndpointOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainDomainEndpointOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainDomainEndpointOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainDomainEndpointOptions {
     #[inline]
@@ -1360,10 +1621,18 @@ impl OpensearchDomainDomainEndpointOptions {
 }
 
 /// The fields of a [`OpensearchDomainDomainEndpointOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainDomainEndpointOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainDomainEndpointOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainDomainEndpointOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainDomainEndpointOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1402,8 +1671,15 @@ impl OpensearchDomainDomainEndpointOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.ebs_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainEbsOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainEbsOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainEbsOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainEbsOptions`].
 #[derive(Clone, Debug)]
@@ -1443,10 +1719,18 @@ impl OpensearchDomainEbsOptions {
 }
 
 /// The fields of a [`OpensearchDomainEbsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainEbsOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainEbsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainEbsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainEbsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1485,8 +1769,15 @@ impl OpensearchDomainEbsOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.encrypt_at_rest`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainEncryptAtRest(Body);
+
+impl std::fmt::Debug for OpensearchDomainEncryptAtRest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainEncryptAtRest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainEncryptAtRest`].
 #[derive(Clone, Debug)]
@@ -1511,10 +1802,18 @@ impl OpensearchDomainEncryptAtRest {
 }
 
 /// The fields of a [`OpensearchDomainEncryptAtRest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainEncryptAtRestFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainEncryptAtRestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainEncryptAtRestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainEncryptAtRestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1538,8 +1837,15 @@ impl OpensearchDomainEncryptAtRestFields {
 }
 
 /// The nested block `aws_opensearch_domain.identity_center_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainIdentityCenterOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainIdentityCenterOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainIdentityCenterOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainIdentityCenterOptions {
     #[inline]
@@ -1570,10 +1876,18 @@ impl OpensearchDomainIdentityCenterOptions {
 }
 
 /// The fields of a [`OpensearchDomainIdentityCenterOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainIdentityCenterOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainIdentityCenterOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainIdentityCenterOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainIdentityCenterOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1607,8 +1921,15 @@ impl OpensearchDomainIdentityCenterOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.log_publishing_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainLogPublishingOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainLogPublishingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainLogPublishingOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainLogPublishingOptions`].
 #[derive(Clone, Debug)]
@@ -1635,10 +1956,18 @@ impl OpensearchDomainLogPublishingOptions {
 }
 
 /// The fields of a [`OpensearchDomainLogPublishingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainLogPublishingOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainLogPublishingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainLogPublishingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainLogPublishingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1667,8 +1996,15 @@ impl OpensearchDomainLogPublishingOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.node_to_node_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainNodeToNodeEncryption(Body);
+
+impl std::fmt::Debug for OpensearchDomainNodeToNodeEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainNodeToNodeEncryption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainNodeToNodeEncryption`].
 #[derive(Clone, Debug)]
@@ -1688,10 +2024,18 @@ impl OpensearchDomainNodeToNodeEncryption {
 }
 
 /// The fields of a [`OpensearchDomainNodeToNodeEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainNodeToNodeEncryptionFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainNodeToNodeEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainNodeToNodeEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainNodeToNodeEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1710,8 +2054,15 @@ impl OpensearchDomainNodeToNodeEncryptionFields {
 }
 
 /// The nested block `aws_opensearch_domain.off_peak_window_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainOffPeakWindowOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainOffPeakWindowOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainOffPeakWindowOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainOffPeakWindowOptions {
     #[inline]
@@ -1732,10 +2083,18 @@ impl OpensearchDomainOffPeakWindowOptions {
 }
 
 /// The fields of a [`OpensearchDomainOffPeakWindowOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainOffPeakWindowOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainOffPeakWindowOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainOffPeakWindowOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainOffPeakWindowOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1759,8 +2118,15 @@ impl OpensearchDomainOffPeakWindowOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.off_peak_window_options.off_peak_window`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainOffPeakWindowOptionsOffPeakWindow(Body);
+
+impl std::fmt::Debug for OpensearchDomainOffPeakWindowOptionsOffPeakWindow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainOffPeakWindowOptionsOffPeakWindow").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainOffPeakWindowOptionsOffPeakWindow {
     #[inline]
@@ -1776,10 +2142,18 @@ impl OpensearchDomainOffPeakWindowOptionsOffPeakWindow {
 }
 
 /// The fields of a [`OpensearchDomainOffPeakWindowOptionsOffPeakWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainOffPeakWindowOptionsOffPeakWindowFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainOffPeakWindowOptionsOffPeakWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainOffPeakWindowOptionsOffPeakWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainOffPeakWindowOptionsOffPeakWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1798,8 +2172,15 @@ impl OpensearchDomainOffPeakWindowOptionsOffPeakWindowFields {
 }
 
 /// The nested block `aws_opensearch_domain.off_peak_window_options.off_peak_window.window_start_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime(Body);
+
+impl std::fmt::Debug for OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime {
     #[inline]
@@ -1820,10 +2201,18 @@ impl OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime {
 }
 
 /// The fields of a [`OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1847,8 +2236,15 @@ impl OpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields {
 }
 
 /// The nested block `aws_opensearch_domain.snapshot_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSnapshotOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainSnapshotOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSnapshotOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainSnapshotOptions`].
 #[derive(Clone, Debug)]
@@ -1868,10 +2264,18 @@ impl OpensearchDomainSnapshotOptions {
 }
 
 /// The fields of a [`OpensearchDomainSnapshotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSnapshotOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainSnapshotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSnapshotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainSnapshotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1890,8 +2294,15 @@ impl OpensearchDomainSnapshotOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.software_update_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSoftwareUpdateOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainSoftwareUpdateOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSoftwareUpdateOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainSoftwareUpdateOptions {
     #[inline]
@@ -1907,10 +2318,18 @@ impl OpensearchDomainSoftwareUpdateOptions {
 }
 
 /// The fields of a [`OpensearchDomainSoftwareUpdateOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSoftwareUpdateOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainSoftwareUpdateOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSoftwareUpdateOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainSoftwareUpdateOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1929,8 +2348,15 @@ impl OpensearchDomainSoftwareUpdateOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainTimeouts {
     #[inline]
@@ -1956,10 +2382,18 @@ impl OpensearchDomainTimeouts {
 }
 
 /// The fields of a [`OpensearchDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1988,8 +2422,15 @@ impl OpensearchDomainTimeoutsFields {
 }
 
 /// The nested block `aws_opensearch_domain.vpc_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainVpcOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainVpcOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainVpcOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainVpcOptions {
     #[inline]
@@ -2010,10 +2451,18 @@ impl OpensearchDomainVpcOptions {
 }
 
 /// The fields of a [`OpensearchDomainVpcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainVpcOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainVpcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainVpcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainVpcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2047,8 +2496,15 @@ impl OpensearchDomainVpcOptionsFields {
 }
 
 /// The resource `aws_opensearch_domain_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainPolicy(Body);
+
+impl std::fmt::Debug for OpensearchDomainPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainPolicy`].
 #[derive(Clone, Debug)]
@@ -2086,9 +2542,11 @@ impl OpensearchDomainPolicy {
 }
 
 impl BlockType for OpensearchDomainPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2102,16 +2560,25 @@ impl Resource for OpensearchDomainPolicy {
 }
 
 /// A declared [`OpensearchDomainPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainPolicyRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchDomainPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchDomainPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchDomainPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2150,8 +2617,15 @@ impl OpensearchDomainPolicyRef {
 }
 
 /// The nested block `aws_opensearch_domain_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainPolicyTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchDomainPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainPolicyTimeouts {
     #[inline]
@@ -2172,10 +2646,18 @@ impl OpensearchDomainPolicyTimeouts {
 }
 
 /// The fields of a [`OpensearchDomainPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2199,8 +2681,15 @@ impl OpensearchDomainPolicyTimeoutsFields {
 }
 
 /// The resource `aws_opensearch_domain_saml_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainSamlOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainSamlOptions`].
 #[derive(Clone, Debug)]
@@ -2241,9 +2730,11 @@ impl OpensearchDomainSamlOptions {
 }
 
 impl BlockType for OpensearchDomainSamlOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2257,16 +2748,25 @@ impl Resource for OpensearchDomainSamlOptions {
 }
 
 /// A declared [`OpensearchDomainSamlOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptionsRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchDomainSamlOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchDomainSamlOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchDomainSamlOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2305,8 +2805,15 @@ impl OpensearchDomainSamlOptionsRef {
 }
 
 /// The nested block `aws_opensearch_domain_saml_options.saml_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptionsSamlOptions(Body);
+
+impl std::fmt::Debug for OpensearchDomainSamlOptionsSamlOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptionsSamlOptions").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainSamlOptionsSamlOptions {
     #[inline]
@@ -2352,10 +2859,18 @@ impl OpensearchDomainSamlOptionsSamlOptions {
 }
 
 /// The fields of a [`OpensearchDomainSamlOptionsSamlOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptionsSamlOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainSamlOptionsSamlOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptionsSamlOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainSamlOptionsSamlOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2404,8 +2919,15 @@ impl OpensearchDomainSamlOptionsSamlOptionsFields {
 }
 
 /// The nested block `aws_opensearch_domain_saml_options.saml_options.idp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptionsSamlOptionsIdp(Body);
+
+impl std::fmt::Debug for OpensearchDomainSamlOptionsSamlOptionsIdp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptionsSamlOptionsIdp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchDomainSamlOptionsSamlOptionsIdp`].
 #[derive(Clone, Debug)]
@@ -2427,10 +2949,18 @@ impl OpensearchDomainSamlOptionsSamlOptionsIdp {
 }
 
 /// The fields of a [`OpensearchDomainSamlOptionsSamlOptionsIdp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptionsSamlOptionsIdpFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainSamlOptionsSamlOptionsIdpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptionsSamlOptionsIdpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainSamlOptionsSamlOptionsIdpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2454,8 +2984,15 @@ impl OpensearchDomainSamlOptionsSamlOptionsIdpFields {
 }
 
 /// The nested block `aws_opensearch_domain_saml_options.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptionsTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchDomainSamlOptionsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptionsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchDomainSamlOptionsTimeouts {
     #[inline]
@@ -2476,10 +3013,18 @@ impl OpensearchDomainSamlOptionsTimeouts {
 }
 
 /// The fields of a [`OpensearchDomainSamlOptionsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchDomainSamlOptionsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchDomainSamlOptionsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchDomainSamlOptionsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchDomainSamlOptionsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2503,8 +3048,15 @@ impl OpensearchDomainSamlOptionsTimeoutsFields {
 }
 
 /// The resource `aws_opensearch_inbound_connection_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchInboundConnectionAccepter(Body);
+
+impl std::fmt::Debug for OpensearchInboundConnectionAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchInboundConnectionAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchInboundConnectionAccepter`].
 #[derive(Clone, Debug)]
@@ -2540,9 +3092,11 @@ impl OpensearchInboundConnectionAccepter {
 }
 
 impl BlockType for OpensearchInboundConnectionAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2556,16 +3110,25 @@ impl Resource for OpensearchInboundConnectionAccepter {
 }
 
 /// A declared [`OpensearchInboundConnectionAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchInboundConnectionAccepterRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchInboundConnectionAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchInboundConnectionAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchInboundConnectionAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchInboundConnectionAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2604,8 +3167,15 @@ impl OpensearchInboundConnectionAccepterRef {
 }
 
 /// The nested block `aws_opensearch_inbound_connection_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchInboundConnectionAccepterTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchInboundConnectionAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchInboundConnectionAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchInboundConnectionAccepterTimeouts {
     #[inline]
@@ -2626,10 +3196,18 @@ impl OpensearchInboundConnectionAccepterTimeouts {
 }
 
 /// The fields of a [`OpensearchInboundConnectionAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchInboundConnectionAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchInboundConnectionAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchInboundConnectionAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchInboundConnectionAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2653,8 +3231,15 @@ impl OpensearchInboundConnectionAccepterTimeoutsFields {
 }
 
 /// The resource `aws_opensearch_outbound_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnection(Body);
+
+impl std::fmt::Debug for OpensearchOutboundConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchOutboundConnection`].
 #[derive(Clone, Debug)]
@@ -2709,9 +3294,11 @@ impl OpensearchOutboundConnection {
 }
 
 impl BlockType for OpensearchOutboundConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2725,16 +3312,25 @@ impl Resource for OpensearchOutboundConnection {
 }
 
 /// A declared [`OpensearchOutboundConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchOutboundConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchOutboundConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchOutboundConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2798,8 +3394,15 @@ impl OpensearchOutboundConnectionRef {
 }
 
 /// The nested block `aws_opensearch_outbound_connection.connection_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionConnectionProperties(Body);
+
+impl std::fmt::Debug for OpensearchOutboundConnectionConnectionProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionConnectionProperties").field(&self.0).finish()
+    }
+}
 
 impl OpensearchOutboundConnectionConnectionProperties {
     #[inline]
@@ -2815,10 +3418,18 @@ impl OpensearchOutboundConnectionConnectionProperties {
 }
 
 /// The fields of a [`OpensearchOutboundConnectionConnectionProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionConnectionPropertiesFields(Expr);
 
+impl std::fmt::Debug for OpensearchOutboundConnectionConnectionPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionConnectionPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchOutboundConnectionConnectionPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2842,8 +3453,15 @@ impl OpensearchOutboundConnectionConnectionPropertiesFields {
 }
 
 /// The nested block `aws_opensearch_outbound_connection.connection_properties.cross_cluster_search`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearch(Body);
+
+impl std::fmt::Debug for OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearch").field(&self.0).finish()
+    }
+}
 
 impl OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearch {
     #[inline]
@@ -2859,10 +3477,18 @@ impl OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearch {
 }
 
 /// The fields of a [`OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearchFields(Expr);
 
+impl std::fmt::Debug for OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2881,8 +3507,15 @@ impl OpensearchOutboundConnectionConnectionPropertiesCrossClusterSearchFields {
 }
 
 /// The nested block `aws_opensearch_outbound_connection.local_domain_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionLocalDomainInfo(Body);
+
+impl std::fmt::Debug for OpensearchOutboundConnectionLocalDomainInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionLocalDomainInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchOutboundConnectionLocalDomainInfo`].
 #[derive(Clone, Debug)]
@@ -2906,10 +3539,18 @@ impl OpensearchOutboundConnectionLocalDomainInfo {
 }
 
 /// The fields of a [`OpensearchOutboundConnectionLocalDomainInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionLocalDomainInfoFields(Expr);
 
+impl std::fmt::Debug for OpensearchOutboundConnectionLocalDomainInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionLocalDomainInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchOutboundConnectionLocalDomainInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2938,8 +3579,15 @@ impl OpensearchOutboundConnectionLocalDomainInfoFields {
 }
 
 /// The nested block `aws_opensearch_outbound_connection.remote_domain_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionRemoteDomainInfo(Body);
+
+impl std::fmt::Debug for OpensearchOutboundConnectionRemoteDomainInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionRemoteDomainInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchOutboundConnectionRemoteDomainInfo`].
 #[derive(Clone, Debug)]
@@ -2963,10 +3611,18 @@ impl OpensearchOutboundConnectionRemoteDomainInfo {
 }
 
 /// The fields of a [`OpensearchOutboundConnectionRemoteDomainInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionRemoteDomainInfoFields(Expr);
 
+impl std::fmt::Debug for OpensearchOutboundConnectionRemoteDomainInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionRemoteDomainInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchOutboundConnectionRemoteDomainInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2995,8 +3651,15 @@ impl OpensearchOutboundConnectionRemoteDomainInfoFields {
 }
 
 /// The nested block `aws_opensearch_outbound_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchOutboundConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchOutboundConnectionTimeouts {
     #[inline]
@@ -3017,10 +3680,18 @@ impl OpensearchOutboundConnectionTimeouts {
 }
 
 /// The fields of a [`OpensearchOutboundConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchOutboundConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchOutboundConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchOutboundConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchOutboundConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3044,8 +3715,15 @@ impl OpensearchOutboundConnectionTimeoutsFields {
 }
 
 /// The resource `aws_opensearch_package`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackage(Body);
+
+impl std::fmt::Debug for OpensearchPackage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchPackage`].
 #[derive(Clone, Debug)]
@@ -3090,9 +3768,11 @@ impl OpensearchPackage {
 }
 
 impl BlockType for OpensearchPackage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3106,16 +3786,25 @@ impl Resource for OpensearchPackage {
 }
 
 /// A declared [`OpensearchPackage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackageRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchPackageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchPackageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchPackageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3174,8 +3863,15 @@ impl OpensearchPackageRef {
 }
 
 /// The nested block `aws_opensearch_package.package_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackagePackageSource(Body);
+
+impl std::fmt::Debug for OpensearchPackagePackageSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackagePackageSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchPackagePackageSource`].
 #[derive(Clone, Debug)]
@@ -3197,10 +3893,18 @@ impl OpensearchPackagePackageSource {
 }
 
 /// The fields of a [`OpensearchPackagePackageSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackagePackageSourceFields(Expr);
 
+impl std::fmt::Debug for OpensearchPackagePackageSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackagePackageSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchPackagePackageSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3224,8 +3928,15 @@ impl OpensearchPackagePackageSourceFields {
 }
 
 /// The resource `aws_opensearch_package_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackageAssociation(Body);
+
+impl std::fmt::Debug for OpensearchPackageAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackageAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchPackageAssociation`].
 #[derive(Clone, Debug)]
@@ -3263,9 +3974,11 @@ impl OpensearchPackageAssociation {
 }
 
 impl BlockType for OpensearchPackageAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3279,16 +3992,25 @@ impl Resource for OpensearchPackageAssociation {
 }
 
 /// A declared [`OpensearchPackageAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackageAssociationRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchPackageAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackageAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchPackageAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchPackageAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3332,8 +4054,15 @@ impl OpensearchPackageAssociationRef {
 }
 
 /// The nested block `aws_opensearch_package_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackageAssociationTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchPackageAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackageAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchPackageAssociationTimeouts {
     #[inline]
@@ -3354,10 +4083,18 @@ impl OpensearchPackageAssociationTimeouts {
 }
 
 /// The fields of a [`OpensearchPackageAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchPackageAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchPackageAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchPackageAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchPackageAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3381,8 +4118,15 @@ impl OpensearchPackageAssociationTimeoutsFields {
 }
 
 /// The resource `aws_opensearch_vpc_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchVpcEndpoint(Body);
+
+impl std::fmt::Debug for OpensearchVpcEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchVpcEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchVpcEndpoint`].
 #[derive(Clone, Debug)]
@@ -3420,9 +4164,11 @@ impl OpensearchVpcEndpoint {
 }
 
 impl BlockType for OpensearchVpcEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3436,16 +4182,25 @@ impl Resource for OpensearchVpcEndpoint {
 }
 
 /// A declared [`OpensearchVpcEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchVpcEndpointRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchVpcEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchVpcEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchVpcEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchVpcEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3489,8 +4244,15 @@ impl OpensearchVpcEndpointRef {
 }
 
 /// The nested block `aws_opensearch_vpc_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchVpcEndpointTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchVpcEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchVpcEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchVpcEndpointTimeouts {
     #[inline]
@@ -3516,10 +4278,18 @@ impl OpensearchVpcEndpointTimeouts {
 }
 
 /// The fields of a [`OpensearchVpcEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchVpcEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchVpcEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchVpcEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchVpcEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3548,8 +4318,15 @@ impl OpensearchVpcEndpointTimeoutsFields {
 }
 
 /// The nested block `aws_opensearch_vpc_endpoint.vpc_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchVpcEndpointVpcOptions(Body);
+
+impl std::fmt::Debug for OpensearchVpcEndpointVpcOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchVpcEndpointVpcOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchVpcEndpointVpcOptions`].
 #[derive(Clone, Debug)]
@@ -3574,10 +4351,18 @@ impl OpensearchVpcEndpointVpcOptions {
 }
 
 /// The fields of a [`OpensearchVpcEndpointVpcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchVpcEndpointVpcOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchVpcEndpointVpcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchVpcEndpointVpcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchVpcEndpointVpcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3611,8 +4396,15 @@ impl OpensearchVpcEndpointVpcOptionsFields {
 }
 
 /// The data source `aws_opensearch_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomain(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOpensearchDomain`].
 #[derive(Clone, Debug)]
@@ -3648,9 +4440,11 @@ impl DataAwsOpensearchDomain {
 }
 
 impl BlockType for DataAwsOpensearchDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3663,16 +4457,25 @@ impl DataSource for DataAwsOpensearchDomain {
 }
 
 /// A declared [`DataAwsOpensearchDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOpensearchDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOpensearchDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3845,10 +4648,18 @@ impl DataAwsOpensearchDomainRef {
 pub enum DataAwsOpensearchDomainAdvancedSecurityOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainAdvancedSecurityOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainAdvancedSecurityOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainAdvancedSecurityOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainAdvancedSecurityOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3881,10 +4692,18 @@ impl DataAwsOpensearchDomainAdvancedSecurityOptionsFields {
 pub enum DataAwsOpensearchDomainAutoTuneOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainAutoTuneOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainAutoTuneOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainAutoTuneOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainAutoTuneOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainAutoTuneOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3922,10 +4741,18 @@ impl DataAwsOpensearchDomainAutoTuneOptionsFields {
 pub enum DataAwsOpensearchDomainAutoTuneOptionsMaintenanceSchedule {}
 
 /// The fields of a [`DataAwsOpensearchDomainAutoTuneOptionsMaintenanceSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3958,10 +4785,18 @@ impl DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleFields {
 pub enum DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration {}
 
 /// The fields of a [`DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleDuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3989,10 +4824,18 @@ impl DataAwsOpensearchDomainAutoTuneOptionsMaintenanceScheduleDurationFields {
 pub enum DataAwsOpensearchDomainClusterConfig {}
 
 /// The fields of a [`DataAwsOpensearchDomainClusterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainClusterConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainClusterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainClusterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainClusterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4075,10 +4918,18 @@ impl DataAwsOpensearchDomainClusterConfigFields {
 pub enum DataAwsOpensearchDomainClusterConfigColdStorageOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainClusterConfigColdStorageOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainClusterConfigColdStorageOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainClusterConfigColdStorageOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainClusterConfigColdStorageOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4101,10 +4952,18 @@ impl DataAwsOpensearchDomainClusterConfigColdStorageOptionsFields {
 pub enum DataAwsOpensearchDomainClusterConfigNodeOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainClusterConfigNodeOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainClusterConfigNodeOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainClusterConfigNodeOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainClusterConfigNodeOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainClusterConfigNodeOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4132,10 +4991,18 @@ impl DataAwsOpensearchDomainClusterConfigNodeOptionsFields {
 pub enum DataAwsOpensearchDomainClusterConfigNodeOptionsNodeConfig {}
 
 /// The fields of a [`DataAwsOpensearchDomainClusterConfigNodeOptionsNodeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainClusterConfigNodeOptionsNodeConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainClusterConfigNodeOptionsNodeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainClusterConfigNodeOptionsNodeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainClusterConfigNodeOptionsNodeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4168,10 +5035,18 @@ impl DataAwsOpensearchDomainClusterConfigNodeOptionsNodeConfigFields {
 pub enum DataAwsOpensearchDomainClusterConfigZoneAwarenessConfig {}
 
 /// The fields of a [`DataAwsOpensearchDomainClusterConfigZoneAwarenessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainClusterConfigZoneAwarenessConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainClusterConfigZoneAwarenessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainClusterConfigZoneAwarenessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4194,10 +5069,18 @@ impl DataAwsOpensearchDomainClusterConfigZoneAwarenessConfigFields {
 pub enum DataAwsOpensearchDomainCognitoOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainCognitoOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainCognitoOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainCognitoOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainCognitoOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainCognitoOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4235,10 +5118,18 @@ impl DataAwsOpensearchDomainCognitoOptionsFields {
 pub enum DataAwsOpensearchDomainEbsOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainEbsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainEbsOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainEbsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainEbsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainEbsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4281,10 +5172,18 @@ impl DataAwsOpensearchDomainEbsOptionsFields {
 pub enum DataAwsOpensearchDomainEncryptionAtRest {}
 
 /// The fields of a [`DataAwsOpensearchDomainEncryptionAtRest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainEncryptionAtRestFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainEncryptionAtRestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainEncryptionAtRestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainEncryptionAtRestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4312,10 +5211,18 @@ impl DataAwsOpensearchDomainEncryptionAtRestFields {
 pub enum DataAwsOpensearchDomainIdentityCenterOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainIdentityCenterOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainIdentityCenterOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainIdentityCenterOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainIdentityCenterOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainIdentityCenterOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4353,10 +5260,18 @@ impl DataAwsOpensearchDomainIdentityCenterOptionsFields {
 pub enum DataAwsOpensearchDomainLogPublishingOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainLogPublishingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainLogPublishingOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainLogPublishingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainLogPublishingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainLogPublishingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4389,10 +5304,18 @@ impl DataAwsOpensearchDomainLogPublishingOptionsFields {
 pub enum DataAwsOpensearchDomainNodeToNodeEncryption {}
 
 /// The fields of a [`DataAwsOpensearchDomainNodeToNodeEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainNodeToNodeEncryptionFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainNodeToNodeEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainNodeToNodeEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainNodeToNodeEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4415,10 +5338,18 @@ impl DataAwsOpensearchDomainNodeToNodeEncryptionFields {
 pub enum DataAwsOpensearchDomainOffPeakWindowOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainOffPeakWindowOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainOffPeakWindowOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainOffPeakWindowOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainOffPeakWindowOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainOffPeakWindowOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4446,10 +5377,18 @@ impl DataAwsOpensearchDomainOffPeakWindowOptionsFields {
 pub enum DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindow {}
 
 /// The fields of a [`DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4472,10 +5411,18 @@ impl DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowFields {
 pub enum DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime {}
 
 /// The fields of a [`DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4503,10 +5450,18 @@ impl DataAwsOpensearchDomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeFiel
 pub enum DataAwsOpensearchDomainSnapshotOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainSnapshotOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainSnapshotOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainSnapshotOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainSnapshotOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainSnapshotOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4529,10 +5484,18 @@ impl DataAwsOpensearchDomainSnapshotOptionsFields {
 pub enum DataAwsOpensearchDomainSoftwareUpdateOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainSoftwareUpdateOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainSoftwareUpdateOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainSoftwareUpdateOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainSoftwareUpdateOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainSoftwareUpdateOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4555,10 +5518,18 @@ impl DataAwsOpensearchDomainSoftwareUpdateOptionsFields {
 pub enum DataAwsOpensearchDomainVpcOptions {}
 
 /// The fields of a [`DataAwsOpensearchDomainVpcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchDomainVpcOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchDomainVpcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchDomainVpcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchDomainVpcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_opensearchserverless_access_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessAccessPolicy(Body);
+
+impl std::fmt::Debug for OpensearchserverlessAccessPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessAccessPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchserverlessAccessPolicy`].
 #[derive(Clone, Debug)]
@@ -49,9 +56,11 @@ impl OpensearchserverlessAccessPolicy {
 }
 
 impl BlockType for OpensearchserverlessAccessPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -65,16 +74,25 @@ impl Resource for OpensearchserverlessAccessPolicy {
 }
 
 /// A declared [`OpensearchserverlessAccessPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessAccessPolicyRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchserverlessAccessPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessAccessPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchserverlessAccessPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchserverlessAccessPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -123,8 +141,15 @@ impl OpensearchserverlessAccessPolicyRef {
 }
 
 /// The resource `aws_opensearchserverless_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessCollection(Body);
+
+impl std::fmt::Debug for OpensearchserverlessCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessCollection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchserverlessCollection`].
 #[derive(Clone, Debug)]
@@ -179,9 +204,11 @@ impl OpensearchserverlessCollection {
 }
 
 impl BlockType for OpensearchserverlessCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -195,16 +222,25 @@ impl Resource for OpensearchserverlessCollection {
 }
 
 /// A declared [`OpensearchserverlessCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessCollectionRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchserverlessCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchserverlessCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchserverlessCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -283,8 +319,15 @@ impl OpensearchserverlessCollectionRef {
 }
 
 /// The nested block `aws_opensearchserverless_collection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessCollectionTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchserverlessCollectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessCollectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchserverlessCollectionTimeouts {
     #[inline]
@@ -307,10 +350,18 @@ impl OpensearchserverlessCollectionTimeouts {
 }
 
 /// The fields of a [`OpensearchserverlessCollectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessCollectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchserverlessCollectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessCollectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchserverlessCollectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +385,15 @@ impl OpensearchserverlessCollectionTimeoutsFields {
 }
 
 /// The resource `aws_opensearchserverless_lifecycle_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessLifecyclePolicy(Body);
+
+impl std::fmt::Debug for OpensearchserverlessLifecyclePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessLifecyclePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchserverlessLifecyclePolicy`].
 #[derive(Clone, Debug)]
@@ -374,9 +432,11 @@ impl OpensearchserverlessLifecyclePolicy {
 }
 
 impl BlockType for OpensearchserverlessLifecyclePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -390,16 +450,25 @@ impl Resource for OpensearchserverlessLifecyclePolicy {
 }
 
 /// A declared [`OpensearchserverlessLifecyclePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessLifecyclePolicyRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchserverlessLifecyclePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessLifecyclePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchserverlessLifecyclePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchserverlessLifecyclePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -448,8 +517,15 @@ impl OpensearchserverlessLifecyclePolicyRef {
 }
 
 /// The resource `aws_opensearchserverless_security_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessSecurityConfig(Body);
+
+impl std::fmt::Debug for OpensearchserverlessSecurityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessSecurityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchserverlessSecurityConfig`].
 #[derive(Clone, Debug)]
@@ -491,9 +567,11 @@ impl OpensearchserverlessSecurityConfig {
 }
 
 impl BlockType for OpensearchserverlessSecurityConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -507,16 +585,25 @@ impl Resource for OpensearchserverlessSecurityConfig {
 }
 
 /// A declared [`OpensearchserverlessSecurityConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessSecurityConfigRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchserverlessSecurityConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessSecurityConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchserverlessSecurityConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchserverlessSecurityConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -565,8 +652,15 @@ impl OpensearchserverlessSecurityConfigRef {
 }
 
 /// The nested block `aws_opensearchserverless_security_config.saml_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessSecurityConfigSamlOptions(Body);
+
+impl std::fmt::Debug for OpensearchserverlessSecurityConfigSamlOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessSecurityConfigSamlOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchserverlessSecurityConfigSamlOptions`].
 #[derive(Clone, Debug)]
@@ -605,10 +699,18 @@ impl OpensearchserverlessSecurityConfigSamlOptions {
 }
 
 /// The fields of a [`OpensearchserverlessSecurityConfigSamlOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessSecurityConfigSamlOptionsFields(Expr);
 
+impl std::fmt::Debug for OpensearchserverlessSecurityConfigSamlOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessSecurityConfigSamlOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchserverlessSecurityConfigSamlOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -642,8 +744,15 @@ impl OpensearchserverlessSecurityConfigSamlOptionsFields {
 }
 
 /// The resource `aws_opensearchserverless_security_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessSecurityPolicy(Body);
+
+impl std::fmt::Debug for OpensearchserverlessSecurityPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessSecurityPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchserverlessSecurityPolicy`].
 #[derive(Clone, Debug)]
@@ -682,9 +791,11 @@ impl OpensearchserverlessSecurityPolicy {
 }
 
 impl BlockType for OpensearchserverlessSecurityPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -698,16 +809,25 @@ impl Resource for OpensearchserverlessSecurityPolicy {
 }
 
 /// A declared [`OpensearchserverlessSecurityPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessSecurityPolicyRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchserverlessSecurityPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessSecurityPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchserverlessSecurityPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchserverlessSecurityPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -756,8 +876,15 @@ impl OpensearchserverlessSecurityPolicyRef {
 }
 
 /// The resource `aws_opensearchserverless_vpc_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessVpcEndpoint(Body);
+
+impl std::fmt::Debug for OpensearchserverlessVpcEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessVpcEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OpensearchserverlessVpcEndpoint`].
 #[derive(Clone, Debug)]
@@ -801,9 +928,11 @@ impl OpensearchserverlessVpcEndpoint {
 }
 
 impl BlockType for OpensearchserverlessVpcEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -817,16 +946,25 @@ impl Resource for OpensearchserverlessVpcEndpoint {
 }
 
 /// A declared [`OpensearchserverlessVpcEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessVpcEndpointRef(BlockRef);
 
+impl std::fmt::Debug for OpensearchserverlessVpcEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessVpcEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OpensearchserverlessVpcEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OpensearchserverlessVpcEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -875,8 +1013,15 @@ impl OpensearchserverlessVpcEndpointRef {
 }
 
 /// The nested block `aws_opensearchserverless_vpc_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessVpcEndpointTimeouts(Body);
+
+impl std::fmt::Debug for OpensearchserverlessVpcEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessVpcEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OpensearchserverlessVpcEndpointTimeouts {
     #[inline]
@@ -905,10 +1050,18 @@ impl OpensearchserverlessVpcEndpointTimeouts {
 }
 
 /// The fields of a [`OpensearchserverlessVpcEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpensearchserverlessVpcEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OpensearchserverlessVpcEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpensearchserverlessVpcEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OpensearchserverlessVpcEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -937,8 +1090,15 @@ impl OpensearchserverlessVpcEndpointTimeoutsFields {
 }
 
 /// The data source `aws_opensearchserverless_access_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessAccessPolicy(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchserverlessAccessPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessAccessPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOpensearchserverlessAccessPolicy`].
 #[derive(Clone, Debug)]
@@ -968,9 +1128,11 @@ impl DataAwsOpensearchserverlessAccessPolicy {
 }
 
 impl BlockType for DataAwsOpensearchserverlessAccessPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -983,16 +1145,25 @@ impl DataSource for DataAwsOpensearchserverlessAccessPolicy {
 }
 
 /// A declared [`DataAwsOpensearchserverlessAccessPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessAccessPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOpensearchserverlessAccessPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessAccessPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOpensearchserverlessAccessPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOpensearchserverlessAccessPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1041,8 +1212,15 @@ impl DataAwsOpensearchserverlessAccessPolicyRef {
 }
 
 /// The data source `aws_opensearchserverless_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessCollection(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchserverlessCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessCollection").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOpensearchserverlessCollection {
     #[inline]
@@ -1071,9 +1249,11 @@ impl DataAwsOpensearchserverlessCollection {
 }
 
 impl BlockType for DataAwsOpensearchserverlessCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1086,16 +1266,25 @@ impl DataSource for DataAwsOpensearchserverlessCollection {
 }
 
 /// A declared [`DataAwsOpensearchserverlessCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessCollectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOpensearchserverlessCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOpensearchserverlessCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOpensearchserverlessCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1184,8 +1373,15 @@ impl DataAwsOpensearchserverlessCollectionRef {
 }
 
 /// The data source `aws_opensearchserverless_lifecycle_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessLifecyclePolicy(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchserverlessLifecyclePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessLifecyclePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOpensearchserverlessLifecyclePolicy`].
 #[derive(Clone, Debug)]
@@ -1215,9 +1411,11 @@ impl DataAwsOpensearchserverlessLifecyclePolicy {
 }
 
 impl BlockType for DataAwsOpensearchserverlessLifecyclePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1230,16 +1428,25 @@ impl DataSource for DataAwsOpensearchserverlessLifecyclePolicy {
 }
 
 /// A declared [`DataAwsOpensearchserverlessLifecyclePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessLifecyclePolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOpensearchserverlessLifecyclePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessLifecyclePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOpensearchserverlessLifecyclePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOpensearchserverlessLifecyclePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1298,8 +1505,15 @@ impl DataAwsOpensearchserverlessLifecyclePolicyRef {
 }
 
 /// The data source `aws_opensearchserverless_security_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessSecurityConfig(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchserverlessSecurityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessSecurityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOpensearchserverlessSecurityConfig`].
 #[derive(Clone, Debug)]
@@ -1332,9 +1546,11 @@ impl DataAwsOpensearchserverlessSecurityConfig {
 }
 
 impl BlockType for DataAwsOpensearchserverlessSecurityConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1347,16 +1563,25 @@ impl DataSource for DataAwsOpensearchserverlessSecurityConfig {
 }
 
 /// A declared [`DataAwsOpensearchserverlessSecurityConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessSecurityConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOpensearchserverlessSecurityConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessSecurityConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOpensearchserverlessSecurityConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOpensearchserverlessSecurityConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1410,8 +1635,15 @@ impl DataAwsOpensearchserverlessSecurityConfigRef {
 }
 
 /// The nested block `aws_opensearchserverless_security_config.saml_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessSecurityConfigSamlOptions(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchserverlessSecurityConfigSamlOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessSecurityConfigSamlOptions").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOpensearchserverlessSecurityConfigSamlOptions {
     #[inline]
@@ -1422,10 +1654,18 @@ impl DataAwsOpensearchserverlessSecurityConfigSamlOptions {
 }
 
 /// The fields of a [`DataAwsOpensearchserverlessSecurityConfigSamlOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessSecurityConfigSamlOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOpensearchserverlessSecurityConfigSamlOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessSecurityConfigSamlOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOpensearchserverlessSecurityConfigSamlOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1459,8 +1699,15 @@ impl DataAwsOpensearchserverlessSecurityConfigSamlOptionsFields {
 }
 
 /// The data source `aws_opensearchserverless_security_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessSecurityPolicy(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchserverlessSecurityPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessSecurityPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOpensearchserverlessSecurityPolicy`].
 #[derive(Clone, Debug)]
@@ -1495,9 +1742,11 @@ impl DataAwsOpensearchserverlessSecurityPolicy {
 }
 
 impl BlockType for DataAwsOpensearchserverlessSecurityPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1510,16 +1759,25 @@ impl DataSource for DataAwsOpensearchserverlessSecurityPolicy {
 }
 
 /// A declared [`DataAwsOpensearchserverlessSecurityPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessSecurityPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOpensearchserverlessSecurityPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessSecurityPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOpensearchserverlessSecurityPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOpensearchserverlessSecurityPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1578,8 +1836,15 @@ impl DataAwsOpensearchserverlessSecurityPolicyRef {
 }
 
 /// The data source `aws_opensearchserverless_vpc_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessVpcEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsOpensearchserverlessVpcEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessVpcEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOpensearchserverlessVpcEndpoint`].
 #[derive(Clone, Debug)]
@@ -1611,9 +1876,11 @@ impl DataAwsOpensearchserverlessVpcEndpoint {
 }
 
 impl BlockType for DataAwsOpensearchserverlessVpcEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1626,16 +1893,25 @@ impl DataSource for DataAwsOpensearchserverlessVpcEndpoint {
 }
 
 /// A declared [`DataAwsOpensearchserverlessVpcEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOpensearchserverlessVpcEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOpensearchserverlessVpcEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOpensearchserverlessVpcEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOpensearchserverlessVpcEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOpensearchserverlessVpcEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_organizations_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsAccount(Body);
+
+impl std::fmt::Debug for OrganizationsAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationsAccount`].
 #[derive(Clone, Debug)]
@@ -77,9 +84,11 @@ impl OrganizationsAccount {
 }
 
 impl BlockType for OrganizationsAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -93,16 +102,25 @@ impl Resource for OrganizationsAccount {
 }
 
 /// A declared [`OrganizationsAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsAccountRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationsAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationsAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationsAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -201,8 +219,15 @@ impl OrganizationsAccountRef {
 }
 
 /// The nested block `aws_organizations_account.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsAccountTimeouts(Body);
+
+impl std::fmt::Debug for OrganizationsAccountTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsAccountTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OrganizationsAccountTimeouts {
     #[inline]
@@ -228,10 +253,18 @@ impl OrganizationsAccountTimeouts {
 }
 
 /// The fields of a [`OrganizationsAccountTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsAccountTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OrganizationsAccountTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsAccountTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationsAccountTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -260,8 +293,15 @@ impl OrganizationsAccountTimeoutsFields {
 }
 
 /// The resource `aws_organizations_delegated_administrator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsDelegatedAdministrator(Body);
+
+impl std::fmt::Debug for OrganizationsDelegatedAdministrator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsDelegatedAdministrator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationsDelegatedAdministrator`].
 #[derive(Clone, Debug)]
@@ -288,9 +328,11 @@ impl OrganizationsDelegatedAdministrator {
 }
 
 impl BlockType for OrganizationsDelegatedAdministrator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -304,16 +346,25 @@ impl Resource for OrganizationsDelegatedAdministrator {
 }
 
 /// A declared [`OrganizationsDelegatedAdministrator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsDelegatedAdministratorRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationsDelegatedAdministratorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsDelegatedAdministratorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationsDelegatedAdministratorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationsDelegatedAdministratorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -377,8 +428,15 @@ impl OrganizationsDelegatedAdministratorRef {
 }
 
 /// The resource `aws_organizations_organization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganization(Body);
+
+impl std::fmt::Debug for OrganizationsOrganization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganization").field(&self.0).finish()
+    }
+}
 
 impl OrganizationsOrganization {
     #[inline]
@@ -409,9 +467,11 @@ impl OrganizationsOrganization {
 }
 
 impl BlockType for OrganizationsOrganization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -425,16 +485,25 @@ impl Resource for OrganizationsOrganization {
 }
 
 /// A declared [`OrganizationsOrganization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationsOrganizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationsOrganizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationsOrganizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -512,10 +581,18 @@ impl OrganizationsOrganizationRef {
 pub enum OrganizationsOrganizationAccounts {}
 
 /// The fields of a [`OrganizationsOrganizationAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationAccountsFields(Expr);
 
+impl std::fmt::Debug for OrganizationsOrganizationAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationsOrganizationAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -573,10 +650,18 @@ impl OrganizationsOrganizationAccountsFields {
 pub enum OrganizationsOrganizationNonMasterAccounts {}
 
 /// The fields of a [`OrganizationsOrganizationNonMasterAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationNonMasterAccountsFields(Expr);
 
+impl std::fmt::Debug for OrganizationsOrganizationNonMasterAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationNonMasterAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationsOrganizationNonMasterAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -634,10 +719,18 @@ impl OrganizationsOrganizationNonMasterAccountsFields {
 pub enum OrganizationsOrganizationRoots {}
 
 /// The fields of a [`OrganizationsOrganizationRoots`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationRootsFields(Expr);
 
+impl std::fmt::Debug for OrganizationsOrganizationRootsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationRootsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationsOrganizationRootsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -675,10 +768,18 @@ impl OrganizationsOrganizationRootsFields {
 pub enum OrganizationsOrganizationRootsPolicyTypes {}
 
 /// The fields of a [`OrganizationsOrganizationRootsPolicyTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationRootsPolicyTypesFields(Expr);
 
+impl std::fmt::Debug for OrganizationsOrganizationRootsPolicyTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationRootsPolicyTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationsOrganizationRootsPolicyTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -702,8 +803,15 @@ impl OrganizationsOrganizationRootsPolicyTypesFields {
 }
 
 /// The resource `aws_organizations_organizational_unit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationalUnit(Body);
+
+impl std::fmt::Debug for OrganizationsOrganizationalUnit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationalUnit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationsOrganizationalUnit`].
 #[derive(Clone, Debug)]
@@ -740,9 +848,11 @@ impl OrganizationsOrganizationalUnit {
 }
 
 impl BlockType for OrganizationsOrganizationalUnit {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -756,16 +866,25 @@ impl Resource for OrganizationsOrganizationalUnit {
 }
 
 /// A declared [`OrganizationsOrganizationalUnit`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationalUnitRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationsOrganizationalUnitRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationalUnitRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationsOrganizationalUnitRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationsOrganizationalUnitRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -818,10 +937,18 @@ impl OrganizationsOrganizationalUnitRef {
 pub enum OrganizationsOrganizationalUnitAccounts {}
 
 /// The fields of a [`OrganizationsOrganizationalUnitAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsOrganizationalUnitAccountsFields(Expr);
 
+impl std::fmt::Debug for OrganizationsOrganizationalUnitAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsOrganizationalUnitAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationsOrganizationalUnitAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -855,8 +982,15 @@ impl OrganizationsOrganizationalUnitAccountsFields {
 }
 
 /// The resource `aws_organizations_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsPolicy(Body);
+
+impl std::fmt::Debug for OrganizationsPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationsPolicy`].
 #[derive(Clone, Debug)]
@@ -908,9 +1042,11 @@ impl OrganizationsPolicy {
 }
 
 impl BlockType for OrganizationsPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -924,16 +1060,25 @@ impl Resource for OrganizationsPolicy {
 }
 
 /// A declared [`OrganizationsPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsPolicyRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationsPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationsPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationsPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -992,8 +1137,15 @@ impl OrganizationsPolicyRef {
 }
 
 /// The resource `aws_organizations_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsPolicyAttachment(Body);
+
+impl std::fmt::Debug for OrganizationsPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationsPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -1025,9 +1177,11 @@ impl OrganizationsPolicyAttachment {
 }
 
 impl BlockType for OrganizationsPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1041,16 +1195,25 @@ impl Resource for OrganizationsPolicyAttachment {
 }
 
 /// A declared [`OrganizationsPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationsPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationsPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationsPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1084,8 +1247,15 @@ impl OrganizationsPolicyAttachmentRef {
 }
 
 /// The resource `aws_organizations_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsResourcePolicy(Body);
+
+impl std::fmt::Debug for OrganizationsResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationsResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -1120,9 +1290,11 @@ impl OrganizationsResourcePolicy {
 }
 
 impl BlockType for OrganizationsResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1136,16 +1308,25 @@ impl Resource for OrganizationsResourcePolicy {
 }
 
 /// A declared [`OrganizationsResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationsResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationsResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationsResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationsResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationsResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1184,8 +1365,15 @@ impl OrganizationsResourcePolicyRef {
 }
 
 /// The data source `aws_organizations_delegated_administrators`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsDelegatedAdministrators(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsDelegatedAdministrators {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsDelegatedAdministrators").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOrganizationsDelegatedAdministrators {
     #[inline]
@@ -1206,9 +1394,11 @@ impl DataAwsOrganizationsDelegatedAdministrators {
 }
 
 impl BlockType for DataAwsOrganizationsDelegatedAdministrators {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1221,16 +1411,25 @@ impl DataSource for DataAwsOrganizationsDelegatedAdministrators {
 }
 
 /// A declared [`DataAwsOrganizationsDelegatedAdministrators`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsDelegatedAdministratorsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsDelegatedAdministratorsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsDelegatedAdministratorsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsDelegatedAdministratorsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsDelegatedAdministratorsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1263,10 +1462,18 @@ impl DataAwsOrganizationsDelegatedAdministratorsRef {
 pub enum DataAwsOrganizationsDelegatedAdministratorsDelegatedAdministrators {}
 
 /// The fields of a [`DataAwsOrganizationsDelegatedAdministratorsDelegatedAdministrators`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsDelegatedAdministratorsDelegatedAdministratorsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsDelegatedAdministratorsDelegatedAdministratorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsDelegatedAdministratorsDelegatedAdministratorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsDelegatedAdministratorsDelegatedAdministratorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1320,8 +1527,15 @@ impl DataAwsOrganizationsDelegatedAdministratorsDelegatedAdministratorsFields {
 }
 
 /// The data source `aws_organizations_delegated_services`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsDelegatedServices(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsDelegatedServices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsDelegatedServices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsDelegatedServices`].
 #[derive(Clone, Debug)]
@@ -1346,9 +1560,11 @@ impl DataAwsOrganizationsDelegatedServices {
 }
 
 impl BlockType for DataAwsOrganizationsDelegatedServices {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1361,16 +1577,25 @@ impl DataSource for DataAwsOrganizationsDelegatedServices {
 }
 
 /// A declared [`DataAwsOrganizationsDelegatedServices`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsDelegatedServicesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsDelegatedServicesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsDelegatedServicesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsDelegatedServicesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsDelegatedServicesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1403,10 +1628,18 @@ impl DataAwsOrganizationsDelegatedServicesRef {
 pub enum DataAwsOrganizationsDelegatedServicesDelegatedServices {}
 
 /// The fields of a [`DataAwsOrganizationsDelegatedServicesDelegatedServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsDelegatedServicesDelegatedServicesFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsDelegatedServicesDelegatedServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsDelegatedServicesDelegatedServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsDelegatedServicesDelegatedServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1430,8 +1663,15 @@ impl DataAwsOrganizationsDelegatedServicesDelegatedServicesFields {
 }
 
 /// The data source `aws_organizations_organization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganization(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsOrganization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganization").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOrganizationsOrganization {
     #[inline]
@@ -1447,9 +1687,11 @@ impl DataAwsOrganizationsOrganization {
 }
 
 impl BlockType for DataAwsOrganizationsOrganization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1462,16 +1704,25 @@ impl DataSource for DataAwsOrganizationsOrganization {
 }
 
 /// A declared [`DataAwsOrganizationsOrganization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsOrganizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsOrganizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1549,10 +1800,18 @@ impl DataAwsOrganizationsOrganizationRef {
 pub enum DataAwsOrganizationsOrganizationAccounts {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationAccountsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1610,10 +1869,18 @@ impl DataAwsOrganizationsOrganizationAccountsFields {
 pub enum DataAwsOrganizationsOrganizationNonMasterAccounts {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationNonMasterAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationNonMasterAccountsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationNonMasterAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationNonMasterAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationNonMasterAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1671,10 +1938,18 @@ impl DataAwsOrganizationsOrganizationNonMasterAccountsFields {
 pub enum DataAwsOrganizationsOrganizationRoots {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationRoots`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationRootsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationRootsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationRootsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationRootsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1712,10 +1987,18 @@ impl DataAwsOrganizationsOrganizationRootsFields {
 pub enum DataAwsOrganizationsOrganizationRootsPolicyTypes {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationRootsPolicyTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationRootsPolicyTypesFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationRootsPolicyTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationRootsPolicyTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationRootsPolicyTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1739,8 +2022,15 @@ impl DataAwsOrganizationsOrganizationRootsPolicyTypesFields {
 }
 
 /// The data source `aws_organizations_organizational_unit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnit(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsOrganizationalUnit`].
 #[derive(Clone, Debug)]
@@ -1767,9 +2057,11 @@ impl DataAwsOrganizationsOrganizationalUnit {
 }
 
 impl BlockType for DataAwsOrganizationsOrganizationalUnit {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1782,16 +2074,25 @@ impl DataSource for DataAwsOrganizationsOrganizationalUnit {
 }
 
 /// A declared [`DataAwsOrganizationsOrganizationalUnit`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsOrganizationalUnitRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsOrganizationalUnitRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1825,8 +2126,15 @@ impl DataAwsOrganizationsOrganizationalUnitRef {
 }
 
 /// The data source `aws_organizations_organizational_unit_child_accounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitChildAccounts(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitChildAccounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitChildAccounts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsOrganizationalUnitChildAccounts`].
 #[derive(Clone, Debug)]
@@ -1851,9 +2159,11 @@ impl DataAwsOrganizationsOrganizationalUnitChildAccounts {
 }
 
 impl BlockType for DataAwsOrganizationsOrganizationalUnitChildAccounts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1866,16 +2176,25 @@ impl DataSource for DataAwsOrganizationsOrganizationalUnitChildAccounts {
 }
 
 /// A declared [`DataAwsOrganizationsOrganizationalUnitChildAccounts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitChildAccountsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitChildAccountsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitChildAccountsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsOrganizationalUnitChildAccountsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsOrganizationalUnitChildAccountsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1908,10 +2227,18 @@ impl DataAwsOrganizationsOrganizationalUnitChildAccountsRef {
 pub enum DataAwsOrganizationsOrganizationalUnitChildAccountsAccounts {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationalUnitChildAccountsAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitChildAccountsAccountsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitChildAccountsAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitChildAccountsAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationalUnitChildAccountsAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1965,8 +2292,15 @@ impl DataAwsOrganizationsOrganizationalUnitChildAccountsAccountsFields {
 }
 
 /// The data source `aws_organizations_organizational_unit_descendant_accounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitDescendantAccounts(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitDescendantAccounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitDescendantAccounts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsOrganizationalUnitDescendantAccounts`].
 #[derive(Clone, Debug)]
@@ -1991,9 +2325,11 @@ impl DataAwsOrganizationsOrganizationalUnitDescendantAccounts {
 }
 
 impl BlockType for DataAwsOrganizationsOrganizationalUnitDescendantAccounts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2006,16 +2342,25 @@ impl DataSource for DataAwsOrganizationsOrganizationalUnitDescendantAccounts {
 }
 
 /// A declared [`DataAwsOrganizationsOrganizationalUnitDescendantAccounts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitDescendantAccountsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitDescendantAccountsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitDescendantAccountsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsOrganizationalUnitDescendantAccountsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsOrganizationalUnitDescendantAccountsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2048,10 +2393,18 @@ impl DataAwsOrganizationsOrganizationalUnitDescendantAccountsRef {
 pub enum DataAwsOrganizationsOrganizationalUnitDescendantAccountsAccounts {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationalUnitDescendantAccountsAccounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitDescendantAccountsAccountsFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitDescendantAccountsAccountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitDescendantAccountsAccountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationalUnitDescendantAccountsAccountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2105,8 +2458,15 @@ impl DataAwsOrganizationsOrganizationalUnitDescendantAccountsAccountsFields {
 }
 
 /// The data source `aws_organizations_organizational_unit_descendant_organizational_units`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits`].
 #[derive(Clone, Debug)]
@@ -2131,9 +2491,11 @@ impl DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits {
 }
 
 impl BlockType for DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2146,16 +2508,25 @@ impl DataSource for DataAwsOrganizationsOrganizationalUnitDescendantOrganization
 }
 
 /// A declared [`DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2188,10 +2559,18 @@ impl DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsRef {
 pub enum DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsChildren {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsChildren`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsChildrenFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsChildrenFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsChildrenFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsChildrenFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2220,8 +2599,15 @@ impl DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnitsChildren
 }
 
 /// The data source `aws_organizations_organizational_units`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnits(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsOrganizationalUnits`].
 #[derive(Clone, Debug)]
@@ -2246,9 +2632,11 @@ impl DataAwsOrganizationsOrganizationalUnits {
 }
 
 impl BlockType for DataAwsOrganizationsOrganizationalUnits {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2261,16 +2649,25 @@ impl DataSource for DataAwsOrganizationsOrganizationalUnits {
 }
 
 /// A declared [`DataAwsOrganizationsOrganizationalUnits`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsOrganizationalUnitsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsOrganizationalUnitsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2303,10 +2700,18 @@ impl DataAwsOrganizationsOrganizationalUnitsRef {
 pub enum DataAwsOrganizationsOrganizationalUnitsChildren {}
 
 /// The fields of a [`DataAwsOrganizationsOrganizationalUnitsChildren`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsOrganizationalUnitsChildrenFields(Expr);
 
+impl std::fmt::Debug for DataAwsOrganizationsOrganizationalUnitsChildrenFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsOrganizationalUnitsChildrenFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsOrganizationsOrganizationalUnitsChildrenFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2335,8 +2740,15 @@ impl DataAwsOrganizationsOrganizationalUnitsChildrenFields {
 }
 
 /// The data source `aws_organizations_policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsPolicies(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsPolicies`].
 #[derive(Clone, Debug)]
@@ -2361,9 +2773,11 @@ impl DataAwsOrganizationsPolicies {
 }
 
 impl BlockType for DataAwsOrganizationsPolicies {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2376,16 +2790,25 @@ impl DataSource for DataAwsOrganizationsPolicies {
 }
 
 /// A declared [`DataAwsOrganizationsPolicies`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsPoliciesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsPoliciesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsPoliciesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsPoliciesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsPoliciesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2414,8 +2837,15 @@ impl DataAwsOrganizationsPoliciesRef {
 }
 
 /// The data source `aws_organizations_policies_for_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsPoliciesForTarget(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsPoliciesForTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsPoliciesForTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsPoliciesForTarget`].
 #[derive(Clone, Debug)]
@@ -2442,9 +2872,11 @@ impl DataAwsOrganizationsPoliciesForTarget {
 }
 
 impl BlockType for DataAwsOrganizationsPoliciesForTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2457,16 +2889,25 @@ impl DataSource for DataAwsOrganizationsPoliciesForTarget {
 }
 
 /// A declared [`DataAwsOrganizationsPoliciesForTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsPoliciesForTargetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsPoliciesForTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsPoliciesForTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsPoliciesForTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsPoliciesForTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2500,8 +2941,15 @@ impl DataAwsOrganizationsPoliciesForTargetRef {
 }
 
 /// The data source `aws_organizations_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsPolicy(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsPolicy`].
 #[derive(Clone, Debug)]
@@ -2526,9 +2974,11 @@ impl DataAwsOrganizationsPolicy {
 }
 
 impl BlockType for DataAwsOrganizationsPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2541,16 +2991,25 @@ impl DataSource for DataAwsOrganizationsPolicy {
 }
 
 /// A declared [`DataAwsOrganizationsPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2604,8 +3063,15 @@ impl DataAwsOrganizationsPolicyRef {
 }
 
 /// The data source `aws_organizations_resource_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsResourceTags(Body);
+
+impl std::fmt::Debug for DataAwsOrganizationsResourceTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsResourceTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOrganizationsResourceTags`].
 #[derive(Clone, Debug)]
@@ -2635,9 +3101,11 @@ impl DataAwsOrganizationsResourceTags {
 }
 
 impl BlockType for DataAwsOrganizationsResourceTags {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2650,16 +3118,25 @@ impl DataSource for DataAwsOrganizationsResourceTags {
 }
 
 /// A declared [`DataAwsOrganizationsResourceTags`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOrganizationsResourceTagsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOrganizationsResourceTagsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOrganizationsResourceTagsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOrganizationsResourceTagsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOrganizationsResourceTagsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_osis_pipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipeline(Body);
+
+impl std::fmt::Debug for OsisPipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OsisPipeline`].
 #[derive(Clone, Debug)]
@@ -76,9 +83,11 @@ impl OsisPipeline {
 }
 
 impl BlockType for OsisPipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -92,16 +101,25 @@ impl Resource for OsisPipeline {
 }
 
 /// A declared [`OsisPipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineRef(BlockRef);
 
+impl std::fmt::Debug for OsisPipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OsisPipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OsisPipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -190,8 +208,15 @@ impl OsisPipelineRef {
 }
 
 /// The nested block `aws_osis_pipeline.buffer_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineBufferOptions(Body);
+
+impl std::fmt::Debug for OsisPipelineBufferOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineBufferOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OsisPipelineBufferOptions`].
 #[derive(Clone, Debug)]
@@ -211,10 +236,18 @@ impl OsisPipelineBufferOptions {
 }
 
 /// The fields of a [`OsisPipelineBufferOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineBufferOptionsFields(Expr);
 
+impl std::fmt::Debug for OsisPipelineBufferOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineBufferOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OsisPipelineBufferOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -233,8 +266,15 @@ impl OsisPipelineBufferOptionsFields {
 }
 
 /// The nested block `aws_osis_pipeline.encryption_at_rest_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineEncryptionAtRestOptions(Body);
+
+impl std::fmt::Debug for OsisPipelineEncryptionAtRestOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineEncryptionAtRestOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OsisPipelineEncryptionAtRestOptions`].
 #[derive(Clone, Debug)]
@@ -254,10 +294,18 @@ impl OsisPipelineEncryptionAtRestOptions {
 }
 
 /// The fields of a [`OsisPipelineEncryptionAtRestOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineEncryptionAtRestOptionsFields(Expr);
 
+impl std::fmt::Debug for OsisPipelineEncryptionAtRestOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineEncryptionAtRestOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OsisPipelineEncryptionAtRestOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -276,8 +324,15 @@ impl OsisPipelineEncryptionAtRestOptionsFields {
 }
 
 /// The nested block `aws_osis_pipeline.log_publishing_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineLogPublishingOptions(Body);
+
+impl std::fmt::Debug for OsisPipelineLogPublishingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineLogPublishingOptions").field(&self.0).finish()
+    }
+}
 
 impl OsisPipelineLogPublishingOptions {
     #[inline]
@@ -299,10 +354,18 @@ impl OsisPipelineLogPublishingOptions {
 }
 
 /// The fields of a [`OsisPipelineLogPublishingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineLogPublishingOptionsFields(Expr);
 
+impl std::fmt::Debug for OsisPipelineLogPublishingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineLogPublishingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OsisPipelineLogPublishingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -326,8 +389,15 @@ impl OsisPipelineLogPublishingOptionsFields {
 }
 
 /// The nested block `aws_osis_pipeline.log_publishing_options.cloudwatch_log_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineLogPublishingOptionsCloudwatchLogDestination(Body);
+
+impl std::fmt::Debug for OsisPipelineLogPublishingOptionsCloudwatchLogDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineLogPublishingOptionsCloudwatchLogDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OsisPipelineLogPublishingOptionsCloudwatchLogDestination`].
 #[derive(Clone, Debug)]
@@ -347,10 +417,18 @@ impl OsisPipelineLogPublishingOptionsCloudwatchLogDestination {
 }
 
 /// The fields of a [`OsisPipelineLogPublishingOptionsCloudwatchLogDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineLogPublishingOptionsCloudwatchLogDestinationFields(Expr);
 
+impl std::fmt::Debug for OsisPipelineLogPublishingOptionsCloudwatchLogDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineLogPublishingOptionsCloudwatchLogDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OsisPipelineLogPublishingOptionsCloudwatchLogDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -369,8 +447,15 @@ impl OsisPipelineLogPublishingOptionsCloudwatchLogDestinationFields {
 }
 
 /// The nested block `aws_osis_pipeline.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineTimeouts(Body);
+
+impl std::fmt::Debug for OsisPipelineTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineTimeouts").field(&self.0).finish()
+    }
+}
 
 impl OsisPipelineTimeouts {
     #[inline]
@@ -399,10 +484,18 @@ impl OsisPipelineTimeouts {
 }
 
 /// The fields of a [`OsisPipelineTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineTimeoutsFields(Expr);
 
+impl std::fmt::Debug for OsisPipelineTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OsisPipelineTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -431,8 +524,15 @@ impl OsisPipelineTimeoutsFields {
 }
 
 /// The nested block `aws_osis_pipeline.vpc_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineVpcOptions(Body);
+
+impl std::fmt::Debug for OsisPipelineVpcOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineVpcOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OsisPipelineVpcOptions`].
 #[derive(Clone, Debug)]
@@ -462,10 +562,18 @@ impl OsisPipelineVpcOptions {
 }
 
 /// The fields of a [`OsisPipelineVpcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OsisPipelineVpcOptionsFields(Expr);
 
+impl std::fmt::Debug for OsisPipelineVpcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OsisPipelineVpcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OsisPipelineVpcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

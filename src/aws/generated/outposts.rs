@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_outposts_asset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsAsset(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsAsset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsAsset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOutpostsAsset`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl DataAwsOutpostsAsset {
 }
 
 impl BlockType for DataAwsOutpostsAsset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl DataSource for DataAwsOutpostsAsset {
 }
 
 /// A declared [`DataAwsOutpostsAsset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsAssetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsAssetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsAssetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsAssetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsAssetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -121,8 +139,15 @@ impl DataAwsOutpostsAssetRef {
 }
 
 /// The data source `aws_outposts_assets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsAssets(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsAssets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsAssets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOutpostsAssets`].
 #[derive(Clone, Debug)]
@@ -163,9 +188,11 @@ impl DataAwsOutpostsAssets {
 }
 
 impl BlockType for DataAwsOutpostsAssets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -178,16 +205,25 @@ impl DataSource for DataAwsOutpostsAssets {
 }
 
 /// A declared [`DataAwsOutpostsAssets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsAssetsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsAssetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsAssetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsAssetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsAssetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -231,8 +267,15 @@ impl DataAwsOutpostsAssetsRef {
 }
 
 /// The data source `aws_outposts_outpost`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutpost(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsOutpost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutpost").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOutpostsOutpost {
     #[inline]
@@ -274,9 +317,11 @@ impl DataAwsOutpostsOutpost {
 }
 
 impl BlockType for DataAwsOutpostsOutpost {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -289,16 +334,25 @@ impl DataSource for DataAwsOutpostsOutpost {
 }
 
 /// A declared [`DataAwsOutpostsOutpost`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutpostRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsOutpostRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutpostRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsOutpostRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsOutpostRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -377,8 +431,15 @@ impl DataAwsOutpostsOutpostRef {
 }
 
 /// The data source `aws_outposts_outpost_instance_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutpostInstanceType(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsOutpostInstanceType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutpostInstanceType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOutpostsOutpostInstanceType`].
 #[derive(Clone, Debug)]
@@ -419,9 +480,11 @@ impl DataAwsOutpostsOutpostInstanceType {
 }
 
 impl BlockType for DataAwsOutpostsOutpostInstanceType {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -434,16 +497,25 @@ impl DataSource for DataAwsOutpostsOutpostInstanceType {
 }
 
 /// A declared [`DataAwsOutpostsOutpostInstanceType`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutpostInstanceTypeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsOutpostInstanceTypeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutpostInstanceTypeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsOutpostInstanceTypeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsOutpostInstanceTypeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -482,8 +554,15 @@ impl DataAwsOutpostsOutpostInstanceTypeRef {
 }
 
 /// The data source `aws_outposts_outpost_instance_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutpostInstanceTypes(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsOutpostInstanceTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutpostInstanceTypes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsOutpostsOutpostInstanceTypes`].
 #[derive(Clone, Debug)]
@@ -514,9 +593,11 @@ impl DataAwsOutpostsOutpostInstanceTypes {
 }
 
 impl BlockType for DataAwsOutpostsOutpostInstanceTypes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -529,16 +610,25 @@ impl DataSource for DataAwsOutpostsOutpostInstanceTypes {
 }
 
 /// A declared [`DataAwsOutpostsOutpostInstanceTypes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutpostInstanceTypesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsOutpostInstanceTypesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutpostInstanceTypesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsOutpostInstanceTypesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsOutpostInstanceTypesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -572,8 +662,15 @@ impl DataAwsOutpostsOutpostInstanceTypesRef {
 }
 
 /// The data source `aws_outposts_outposts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutposts(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsOutposts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutposts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOutpostsOutposts {
     #[inline]
@@ -615,9 +712,11 @@ impl DataAwsOutpostsOutposts {
 }
 
 impl BlockType for DataAwsOutpostsOutposts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -630,16 +729,25 @@ impl DataSource for DataAwsOutpostsOutposts {
 }
 
 /// A declared [`DataAwsOutpostsOutposts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsOutpostsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsOutpostsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsOutpostsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsOutpostsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsOutpostsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -693,8 +801,15 @@ impl DataAwsOutpostsOutpostsRef {
 }
 
 /// The data source `aws_outposts_site`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsSite(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsSite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsSite").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOutpostsSite {
     #[inline]
@@ -721,9 +836,11 @@ impl DataAwsOutpostsSite {
 }
 
 impl BlockType for DataAwsOutpostsSite {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -736,16 +853,25 @@ impl DataSource for DataAwsOutpostsSite {
 }
 
 /// A declared [`DataAwsOutpostsSite`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsSiteRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsSiteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsSiteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsSiteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsSiteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -784,8 +910,15 @@ impl DataAwsOutpostsSiteRef {
 }
 
 /// The data source `aws_outposts_sites`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsSites(Body);
+
+impl std::fmt::Debug for DataAwsOutpostsSites {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsSites").field(&self.0).finish()
+    }
+}
 
 impl DataAwsOutpostsSites {
     #[inline]
@@ -807,9 +940,11 @@ impl DataAwsOutpostsSites {
 }
 
 impl BlockType for DataAwsOutpostsSites {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -822,16 +957,25 @@ impl DataSource for DataAwsOutpostsSites {
 }
 
 /// A declared [`DataAwsOutpostsSites`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsOutpostsSitesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsOutpostsSitesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsOutpostsSitesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsOutpostsSitesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsOutpostsSitesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_partition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPartition(Body);
+
+impl std::fmt::Debug for DataAwsPartition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPartition").field(&self.0).finish()
+    }
+}
 
 impl DataAwsPartition {
     #[inline]
@@ -26,9 +33,11 @@ impl DataAwsPartition {
 }
 
 impl BlockType for DataAwsPartition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -41,16 +50,25 @@ impl DataSource for DataAwsPartition {
 }
 
 /// A declared [`DataAwsPartition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPartitionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsPartitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPartitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsPartitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsPartitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_paymentcryptography_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKey(Body);
+
+impl std::fmt::Debug for PaymentcryptographyKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PaymentcryptographyKey`].
 #[derive(Clone, Debug)]
@@ -67,9 +74,11 @@ impl PaymentcryptographyKey {
 }
 
 impl BlockType for PaymentcryptographyKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -83,16 +92,25 @@ impl Resource for PaymentcryptographyKey {
 }
 
 /// A declared [`PaymentcryptographyKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyRef(BlockRef);
 
+impl std::fmt::Debug for PaymentcryptographyKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PaymentcryptographyKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PaymentcryptographyKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -176,8 +194,15 @@ impl PaymentcryptographyKeyRef {
 }
 
 /// The nested block `aws_paymentcryptography_key.key_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyKeyAttributes(Body);
+
+impl std::fmt::Debug for PaymentcryptographyKeyKeyAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyKeyAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PaymentcryptographyKeyKeyAttributes`].
 #[derive(Clone, Debug)]
@@ -207,10 +232,18 @@ impl PaymentcryptographyKeyKeyAttributes {
 }
 
 /// The fields of a [`PaymentcryptographyKeyKeyAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyKeyAttributesFields(Expr);
 
+impl std::fmt::Debug for PaymentcryptographyKeyKeyAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyKeyAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PaymentcryptographyKeyKeyAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -244,8 +277,15 @@ impl PaymentcryptographyKeyKeyAttributesFields {
 }
 
 /// The nested block `aws_paymentcryptography_key.key_attributes.key_modes_of_use`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyKeyAttributesKeyModesOfUse(Body);
+
+impl std::fmt::Debug for PaymentcryptographyKeyKeyAttributesKeyModesOfUse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyKeyAttributesKeyModesOfUse").field(&self.0).finish()
+    }
+}
 
 impl PaymentcryptographyKeyKeyAttributesKeyModesOfUse {
     #[inline]
@@ -301,10 +341,18 @@ impl PaymentcryptographyKeyKeyAttributesKeyModesOfUse {
 }
 
 /// The fields of a [`PaymentcryptographyKeyKeyAttributesKeyModesOfUse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyKeyAttributesKeyModesOfUseFields(Expr);
 
+impl std::fmt::Debug for PaymentcryptographyKeyKeyAttributesKeyModesOfUseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyKeyAttributesKeyModesOfUseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PaymentcryptographyKeyKeyAttributesKeyModesOfUseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -363,8 +411,15 @@ impl PaymentcryptographyKeyKeyAttributesKeyModesOfUseFields {
 }
 
 /// The nested block `aws_paymentcryptography_key.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyTimeouts(Body);
+
+impl std::fmt::Debug for PaymentcryptographyKeyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl PaymentcryptographyKeyTimeouts {
     #[inline]
@@ -393,10 +448,18 @@ impl PaymentcryptographyKeyTimeouts {
 }
 
 /// The fields of a [`PaymentcryptographyKeyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for PaymentcryptographyKeyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PaymentcryptographyKeyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -425,8 +488,15 @@ impl PaymentcryptographyKeyTimeoutsFields {
 }
 
 /// The resource `aws_paymentcryptography_key_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyAlias(Body);
+
+impl std::fmt::Debug for PaymentcryptographyKeyAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PaymentcryptographyKeyAlias`].
 #[derive(Clone, Debug)]
@@ -457,9 +527,11 @@ impl PaymentcryptographyKeyAlias {
 }
 
 impl BlockType for PaymentcryptographyKeyAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -473,16 +545,25 @@ impl Resource for PaymentcryptographyKeyAlias {
 }
 
 /// A declared [`PaymentcryptographyKeyAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentcryptographyKeyAliasRef(BlockRef);
 
+impl std::fmt::Debug for PaymentcryptographyKeyAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PaymentcryptographyKeyAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PaymentcryptographyKeyAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PaymentcryptographyKeyAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

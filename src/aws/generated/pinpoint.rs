@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_pinpoint_adm_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAdmChannel(Body);
+
+impl std::fmt::Debug for PinpointAdmChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAdmChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointAdmChannel`].
 #[derive(Clone, Debug)]
@@ -50,9 +57,11 @@ impl PinpointAdmChannel {
 }
 
 impl BlockType for PinpointAdmChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for PinpointAdmChannel {
 }
 
 /// A declared [`PinpointAdmChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAdmChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointAdmChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAdmChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointAdmChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointAdmChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -119,8 +137,15 @@ impl PinpointAdmChannelRef {
 }
 
 /// The resource `aws_pinpoint_apns_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsChannel(Body);
+
+impl std::fmt::Debug for PinpointApnsChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointApnsChannel`].
 #[derive(Clone, Debug)]
@@ -191,9 +216,11 @@ impl PinpointApnsChannel {
 }
 
 impl BlockType for PinpointApnsChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -207,16 +234,25 @@ impl Resource for PinpointApnsChannel {
 }
 
 /// A declared [`PinpointApnsChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointApnsChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointApnsChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointApnsChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -285,8 +321,15 @@ impl PinpointApnsChannelRef {
 }
 
 /// The resource `aws_pinpoint_apns_sandbox_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsSandboxChannel(Body);
+
+impl std::fmt::Debug for PinpointApnsSandboxChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsSandboxChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointApnsSandboxChannel`].
 #[derive(Clone, Debug)]
@@ -357,9 +400,11 @@ impl PinpointApnsSandboxChannel {
 }
 
 impl BlockType for PinpointApnsSandboxChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -373,16 +418,25 @@ impl Resource for PinpointApnsSandboxChannel {
 }
 
 /// A declared [`PinpointApnsSandboxChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsSandboxChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointApnsSandboxChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsSandboxChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointApnsSandboxChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointApnsSandboxChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -451,8 +505,15 @@ impl PinpointApnsSandboxChannelRef {
 }
 
 /// The resource `aws_pinpoint_apns_voip_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsVoipChannel(Body);
+
+impl std::fmt::Debug for PinpointApnsVoipChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsVoipChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointApnsVoipChannel`].
 #[derive(Clone, Debug)]
@@ -523,9 +584,11 @@ impl PinpointApnsVoipChannel {
 }
 
 impl BlockType for PinpointApnsVoipChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -539,16 +602,25 @@ impl Resource for PinpointApnsVoipChannel {
 }
 
 /// A declared [`PinpointApnsVoipChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsVoipChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointApnsVoipChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsVoipChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointApnsVoipChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointApnsVoipChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -617,8 +689,15 @@ impl PinpointApnsVoipChannelRef {
 }
 
 /// The resource `aws_pinpoint_apns_voip_sandbox_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsVoipSandboxChannel(Body);
+
+impl std::fmt::Debug for PinpointApnsVoipSandboxChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsVoipSandboxChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointApnsVoipSandboxChannel`].
 #[derive(Clone, Debug)]
@@ -689,9 +768,11 @@ impl PinpointApnsVoipSandboxChannel {
 }
 
 impl BlockType for PinpointApnsVoipSandboxChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -705,16 +786,25 @@ impl Resource for PinpointApnsVoipSandboxChannel {
 }
 
 /// A declared [`PinpointApnsVoipSandboxChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApnsVoipSandboxChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointApnsVoipSandboxChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApnsVoipSandboxChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointApnsVoipSandboxChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointApnsVoipSandboxChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -783,8 +873,15 @@ impl PinpointApnsVoipSandboxChannelRef {
 }
 
 /// The resource `aws_pinpoint_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointApp(Body);
+
+impl std::fmt::Debug for PinpointApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointApp").field(&self.0).finish()
+    }
+}
 
 impl PinpointApp {
     #[inline]
@@ -841,9 +938,11 @@ impl PinpointApp {
 }
 
 impl BlockType for PinpointApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -857,16 +956,25 @@ impl Resource for PinpointApp {
 }
 
 /// A declared [`PinpointApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAppRef(BlockRef);
 
+impl std::fmt::Debug for PinpointAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -935,8 +1043,15 @@ impl PinpointAppRef {
 }
 
 /// The nested block `aws_pinpoint_app.campaign_hook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAppCampaignHook(Body);
+
+impl std::fmt::Debug for PinpointAppCampaignHook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAppCampaignHook").field(&self.0).finish()
+    }
+}
 
 impl PinpointAppCampaignHook {
     #[inline]
@@ -962,10 +1077,18 @@ impl PinpointAppCampaignHook {
 }
 
 /// The fields of a [`PinpointAppCampaignHook`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAppCampaignHookFields(Expr);
 
+impl std::fmt::Debug for PinpointAppCampaignHookFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAppCampaignHookFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PinpointAppCampaignHookFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -994,8 +1117,15 @@ impl PinpointAppCampaignHookFields {
 }
 
 /// The nested block `aws_pinpoint_app.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAppLimits(Body);
+
+impl std::fmt::Debug for PinpointAppLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAppLimits").field(&self.0).finish()
+    }
+}
 
 impl PinpointAppLimits {
     #[inline]
@@ -1026,10 +1156,18 @@ impl PinpointAppLimits {
 }
 
 /// The fields of a [`PinpointAppLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAppLimitsFields(Expr);
 
+impl std::fmt::Debug for PinpointAppLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAppLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PinpointAppLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1063,8 +1201,15 @@ impl PinpointAppLimitsFields {
 }
 
 /// The nested block `aws_pinpoint_app.quiet_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAppQuietTime(Body);
+
+impl std::fmt::Debug for PinpointAppQuietTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAppQuietTime").field(&self.0).finish()
+    }
+}
 
 impl PinpointAppQuietTime {
     #[inline]
@@ -1085,10 +1230,18 @@ impl PinpointAppQuietTime {
 }
 
 /// The fields of a [`PinpointAppQuietTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointAppQuietTimeFields(Expr);
 
+impl std::fmt::Debug for PinpointAppQuietTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointAppQuietTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PinpointAppQuietTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1112,8 +1265,15 @@ impl PinpointAppQuietTimeFields {
 }
 
 /// The resource `aws_pinpoint_baidu_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointBaiduChannel(Body);
+
+impl std::fmt::Debug for PinpointBaiduChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointBaiduChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointBaiduChannel`].
 #[derive(Clone, Debug)]
@@ -1153,9 +1313,11 @@ impl PinpointBaiduChannel {
 }
 
 impl BlockType for PinpointBaiduChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1169,16 +1331,25 @@ impl Resource for PinpointBaiduChannel {
 }
 
 /// A declared [`PinpointBaiduChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointBaiduChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointBaiduChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointBaiduChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointBaiduChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointBaiduChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1222,8 +1393,15 @@ impl PinpointBaiduChannelRef {
 }
 
 /// The resource `aws_pinpoint_email_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailChannel(Body);
+
+impl std::fmt::Debug for PinpointEmailChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointEmailChannel`].
 #[derive(Clone, Debug)]
@@ -1278,9 +1456,11 @@ impl PinpointEmailChannel {
 }
 
 impl BlockType for PinpointEmailChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1294,16 +1474,25 @@ impl Resource for PinpointEmailChannel {
 }
 
 /// A declared [`PinpointEmailChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointEmailChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointEmailChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointEmailChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1367,8 +1556,15 @@ impl PinpointEmailChannelRef {
 }
 
 /// The resource `aws_pinpoint_email_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailTemplate(Body);
+
+impl std::fmt::Debug for PinpointEmailTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointEmailTemplate`].
 #[derive(Clone, Debug)]
@@ -1405,9 +1601,11 @@ impl PinpointEmailTemplate {
 }
 
 impl BlockType for PinpointEmailTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1421,16 +1619,25 @@ impl Resource for PinpointEmailTemplate {
 }
 
 /// A declared [`PinpointEmailTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailTemplateRef(BlockRef);
 
+impl std::fmt::Debug for PinpointEmailTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointEmailTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointEmailTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1474,8 +1681,15 @@ impl PinpointEmailTemplateRef {
 }
 
 /// The nested block `aws_pinpoint_email_template.email_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailTemplateEmailTemplate(Body);
+
+impl std::fmt::Debug for PinpointEmailTemplateEmailTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailTemplateEmailTemplate").field(&self.0).finish()
+    }
+}
 
 impl PinpointEmailTemplateEmailTemplate {
     #[inline]
@@ -1522,10 +1736,18 @@ impl PinpointEmailTemplateEmailTemplate {
 }
 
 /// The fields of a [`PinpointEmailTemplateEmailTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailTemplateEmailTemplateFields(Expr);
 
+impl std::fmt::Debug for PinpointEmailTemplateEmailTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailTemplateEmailTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PinpointEmailTemplateEmailTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1574,8 +1796,15 @@ impl PinpointEmailTemplateEmailTemplateFields {
 }
 
 /// The nested block `aws_pinpoint_email_template.email_template.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailTemplateEmailTemplateHeader(Body);
+
+impl std::fmt::Debug for PinpointEmailTemplateEmailTemplateHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailTemplateEmailTemplateHeader").field(&self.0).finish()
+    }
+}
 
 impl PinpointEmailTemplateEmailTemplateHeader {
     #[inline]
@@ -1596,10 +1825,18 @@ impl PinpointEmailTemplateEmailTemplateHeader {
 }
 
 /// The fields of a [`PinpointEmailTemplateEmailTemplateHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEmailTemplateEmailTemplateHeaderFields(Expr);
 
+impl std::fmt::Debug for PinpointEmailTemplateEmailTemplateHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEmailTemplateEmailTemplateHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PinpointEmailTemplateEmailTemplateHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1623,8 +1860,15 @@ impl PinpointEmailTemplateEmailTemplateHeaderFields {
 }
 
 /// The resource `aws_pinpoint_event_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEventStream(Body);
+
+impl std::fmt::Debug for PinpointEventStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEventStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointEventStream`].
 #[derive(Clone, Debug)]
@@ -1659,9 +1903,11 @@ impl PinpointEventStream {
 }
 
 impl BlockType for PinpointEventStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1675,16 +1921,25 @@ impl Resource for PinpointEventStream {
 }
 
 /// A declared [`PinpointEventStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointEventStreamRef(BlockRef);
 
+impl std::fmt::Debug for PinpointEventStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointEventStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointEventStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointEventStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1723,8 +1978,15 @@ impl PinpointEventStreamRef {
 }
 
 /// The resource `aws_pinpoint_gcm_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointGcmChannel(Body);
+
+impl std::fmt::Debug for PinpointGcmChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointGcmChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointGcmChannel`].
 #[derive(Clone, Debug)]
@@ -1775,9 +2037,11 @@ impl PinpointGcmChannel {
 }
 
 impl BlockType for PinpointGcmChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1791,16 +2055,25 @@ impl Resource for PinpointGcmChannel {
 }
 
 /// A declared [`PinpointGcmChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointGcmChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointGcmChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointGcmChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointGcmChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointGcmChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1849,8 +2122,15 @@ impl PinpointGcmChannelRef {
 }
 
 /// The resource `aws_pinpoint_sms_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointSmsChannel(Body);
+
+impl std::fmt::Debug for PinpointSmsChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointSmsChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PinpointSmsChannel`].
 #[derive(Clone, Debug)]
@@ -1896,9 +2176,11 @@ impl PinpointSmsChannel {
 }
 
 impl BlockType for PinpointSmsChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1912,16 +2194,25 @@ impl Resource for PinpointSmsChannel {
 }
 
 /// A declared [`PinpointSmsChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PinpointSmsChannelRef(BlockRef);
 
+impl std::fmt::Debug for PinpointSmsChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PinpointSmsChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PinpointSmsChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PinpointSmsChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_pinpointsmsvoicev2_configuration_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2ConfigurationSet(Body);
+
+impl std::fmt::Debug for Pinpointsmsvoicev2ConfigurationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2ConfigurationSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Pinpointsmsvoicev2ConfigurationSet`].
 #[derive(Clone, Debug)]
@@ -51,9 +58,11 @@ impl Pinpointsmsvoicev2ConfigurationSet {
 }
 
 impl BlockType for Pinpointsmsvoicev2ConfigurationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -67,16 +76,25 @@ impl Resource for Pinpointsmsvoicev2ConfigurationSet {
 }
 
 /// A declared [`Pinpointsmsvoicev2ConfigurationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2ConfigurationSetRef(BlockRef);
 
+impl std::fmt::Debug for Pinpointsmsvoicev2ConfigurationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2ConfigurationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Pinpointsmsvoicev2ConfigurationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Pinpointsmsvoicev2ConfigurationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -130,8 +148,15 @@ impl Pinpointsmsvoicev2ConfigurationSetRef {
 }
 
 /// The resource `aws_pinpointsmsvoicev2_opt_out_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2OptOutList(Body);
+
+impl std::fmt::Debug for Pinpointsmsvoicev2OptOutList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2OptOutList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Pinpointsmsvoicev2OptOutList`].
 #[derive(Clone, Debug)]
@@ -162,9 +187,11 @@ impl Pinpointsmsvoicev2OptOutList {
 }
 
 impl BlockType for Pinpointsmsvoicev2OptOutList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -178,16 +205,25 @@ impl Resource for Pinpointsmsvoicev2OptOutList {
 }
 
 /// A declared [`Pinpointsmsvoicev2OptOutList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2OptOutListRef(BlockRef);
 
+impl std::fmt::Debug for Pinpointsmsvoicev2OptOutListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2OptOutListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Pinpointsmsvoicev2OptOutListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Pinpointsmsvoicev2OptOutListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -231,8 +267,15 @@ impl Pinpointsmsvoicev2OptOutListRef {
 }
 
 /// The resource `aws_pinpointsmsvoicev2_phone_number`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2PhoneNumber(Body);
+
+impl std::fmt::Debug for Pinpointsmsvoicev2PhoneNumber {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2PhoneNumber").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Pinpointsmsvoicev2PhoneNumber`].
 #[derive(Clone, Debug)]
@@ -309,9 +352,11 @@ impl Pinpointsmsvoicev2PhoneNumber {
 }
 
 impl BlockType for Pinpointsmsvoicev2PhoneNumber {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -325,16 +370,25 @@ impl Resource for Pinpointsmsvoicev2PhoneNumber {
 }
 
 /// A declared [`Pinpointsmsvoicev2PhoneNumber`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2PhoneNumberRef(BlockRef);
 
+impl std::fmt::Debug for Pinpointsmsvoicev2PhoneNumberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2PhoneNumberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Pinpointsmsvoicev2PhoneNumberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Pinpointsmsvoicev2PhoneNumberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -443,8 +497,15 @@ impl Pinpointsmsvoicev2PhoneNumberRef {
 }
 
 /// The nested block `aws_pinpointsmsvoicev2_phone_number.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2PhoneNumberTimeouts(Body);
+
+impl std::fmt::Debug for Pinpointsmsvoicev2PhoneNumberTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2PhoneNumberTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Pinpointsmsvoicev2PhoneNumberTimeouts {
     #[inline]
@@ -473,10 +534,18 @@ impl Pinpointsmsvoicev2PhoneNumberTimeouts {
 }
 
 /// The fields of a [`Pinpointsmsvoicev2PhoneNumberTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pinpointsmsvoicev2PhoneNumberTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Pinpointsmsvoicev2PhoneNumberTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pinpointsmsvoicev2PhoneNumberTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Pinpointsmsvoicev2PhoneNumberTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

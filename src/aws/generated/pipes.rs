@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_pipes_pipe`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipe(Body);
+
+impl std::fmt::Debug for PipesPipe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipe").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipe`].
 #[derive(Clone, Debug)]
@@ -110,9 +117,11 @@ impl PipesPipe {
 }
 
 impl BlockType for PipesPipe {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -126,16 +135,25 @@ impl Resource for PipesPipe {
 }
 
 /// A declared [`PipesPipe`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeRef(BlockRef);
 
+impl std::fmt::Debug for PipesPipeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PipesPipeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PipesPipeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -244,8 +262,15 @@ impl PipesPipeRef {
 }
 
 /// The nested block `aws_pipes_pipe.enrichment_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeEnrichmentParameters(Body);
+
+impl std::fmt::Debug for PipesPipeEnrichmentParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeEnrichmentParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeEnrichmentParameters {
     #[inline]
@@ -266,10 +291,18 @@ impl PipesPipeEnrichmentParameters {
 }
 
 /// The fields of a [`PipesPipeEnrichmentParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeEnrichmentParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeEnrichmentParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeEnrichmentParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeEnrichmentParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -293,8 +326,15 @@ impl PipesPipeEnrichmentParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.enrichment_parameters.http_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeEnrichmentParametersHttpParameters(Body);
+
+impl std::fmt::Debug for PipesPipeEnrichmentParametersHttpParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeEnrichmentParametersHttpParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeEnrichmentParametersHttpParameters {
     #[inline]
@@ -320,10 +360,18 @@ impl PipesPipeEnrichmentParametersHttpParameters {
 }
 
 /// The fields of a [`PipesPipeEnrichmentParametersHttpParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeEnrichmentParametersHttpParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeEnrichmentParametersHttpParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeEnrichmentParametersHttpParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeEnrichmentParametersHttpParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -352,8 +400,15 @@ impl PipesPipeEnrichmentParametersHttpParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfiguration(Body);
+
+impl std::fmt::Debug for PipesPipeLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeLogConfiguration`].
 #[derive(Clone, Debug)]
@@ -393,10 +448,18 @@ impl PipesPipeLogConfiguration {
 }
 
 /// The fields of a [`PipesPipeLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for PipesPipeLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -435,8 +498,15 @@ impl PipesPipeLogConfigurationFields {
 }
 
 /// The nested block `aws_pipes_pipe.log_configuration.cloudwatch_logs_log_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfigurationCloudwatchLogsLogDestination(Body);
+
+impl std::fmt::Debug for PipesPipeLogConfigurationCloudwatchLogsLogDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfigurationCloudwatchLogsLogDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeLogConfigurationCloudwatchLogsLogDestination`].
 #[derive(Clone, Debug)]
@@ -456,10 +526,18 @@ impl PipesPipeLogConfigurationCloudwatchLogsLogDestination {
 }
 
 /// The fields of a [`PipesPipeLogConfigurationCloudwatchLogsLogDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfigurationCloudwatchLogsLogDestinationFields(Expr);
 
+impl std::fmt::Debug for PipesPipeLogConfigurationCloudwatchLogsLogDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfigurationCloudwatchLogsLogDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeLogConfigurationCloudwatchLogsLogDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -478,8 +556,15 @@ impl PipesPipeLogConfigurationCloudwatchLogsLogDestinationFields {
 }
 
 /// The nested block `aws_pipes_pipe.log_configuration.firehose_log_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfigurationFirehoseLogDestination(Body);
+
+impl std::fmt::Debug for PipesPipeLogConfigurationFirehoseLogDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfigurationFirehoseLogDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeLogConfigurationFirehoseLogDestination`].
 #[derive(Clone, Debug)]
@@ -499,10 +584,18 @@ impl PipesPipeLogConfigurationFirehoseLogDestination {
 }
 
 /// The fields of a [`PipesPipeLogConfigurationFirehoseLogDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfigurationFirehoseLogDestinationFields(Expr);
 
+impl std::fmt::Debug for PipesPipeLogConfigurationFirehoseLogDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfigurationFirehoseLogDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeLogConfigurationFirehoseLogDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -521,8 +614,15 @@ impl PipesPipeLogConfigurationFirehoseLogDestinationFields {
 }
 
 /// The nested block `aws_pipes_pipe.log_configuration.s3_log_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfigurationS3LogDestination(Body);
+
+impl std::fmt::Debug for PipesPipeLogConfigurationS3LogDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfigurationS3LogDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeLogConfigurationS3LogDestination`].
 #[derive(Clone, Debug)]
@@ -554,10 +654,18 @@ impl PipesPipeLogConfigurationS3LogDestination {
 }
 
 /// The fields of a [`PipesPipeLogConfigurationS3LogDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeLogConfigurationS3LogDestinationFields(Expr);
 
+impl std::fmt::Debug for PipesPipeLogConfigurationS3LogDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeLogConfigurationS3LogDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeLogConfigurationS3LogDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,8 +699,15 @@ impl PipesPipeLogConfigurationS3LogDestinationFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParameters {
     #[inline]
@@ -643,10 +758,18 @@ impl PipesPipeSourceParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -700,8 +823,15 @@ impl PipesPipeSourceParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.activemq_broker_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersActivemqBrokerParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersActivemqBrokerParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersActivemqBrokerParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersActivemqBrokerParameters`].
 #[derive(Clone, Debug)]
@@ -733,10 +863,18 @@ impl PipesPipeSourceParametersActivemqBrokerParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParametersActivemqBrokerParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersActivemqBrokerParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersActivemqBrokerParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersActivemqBrokerParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersActivemqBrokerParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -770,8 +908,15 @@ impl PipesPipeSourceParametersActivemqBrokerParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.activemq_broker_parameters.credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersActivemqBrokerParametersCredentials(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersActivemqBrokerParametersCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersActivemqBrokerParametersCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersActivemqBrokerParametersCredentials`].
 #[derive(Clone, Debug)]
@@ -791,10 +936,18 @@ impl PipesPipeSourceParametersActivemqBrokerParametersCredentials {
 }
 
 /// The fields of a [`PipesPipeSourceParametersActivemqBrokerParametersCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersActivemqBrokerParametersCredentialsFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersActivemqBrokerParametersCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersActivemqBrokerParametersCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersActivemqBrokerParametersCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -813,8 +966,15 @@ impl PipesPipeSourceParametersActivemqBrokerParametersCredentialsFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.dynamodb_stream_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersDynamodbStreamParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersDynamodbStreamParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersDynamodbStreamParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersDynamodbStreamParameters`].
 #[derive(Clone, Debug)]
@@ -869,10 +1029,18 @@ impl PipesPipeSourceParametersDynamodbStreamParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParametersDynamodbStreamParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersDynamodbStreamParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersDynamodbStreamParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersDynamodbStreamParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersDynamodbStreamParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -926,8 +1094,15 @@ impl PipesPipeSourceParametersDynamodbStreamParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.dynamodb_stream_parameters.dead_letter_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfig(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfig").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfig {
     #[inline]
@@ -943,10 +1118,18 @@ impl PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfig {
 }
 
 /// The fields of a [`PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -965,8 +1148,15 @@ impl PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfigFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.filter_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersFilterCriteria(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersFilterCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersFilterCriteria").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParametersFilterCriteria {
     #[inline]
@@ -983,10 +1173,18 @@ impl PipesPipeSourceParametersFilterCriteria {
 }
 
 /// The fields of a [`PipesPipeSourceParametersFilterCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersFilterCriteriaFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersFilterCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersFilterCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersFilterCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1005,8 +1203,15 @@ impl PipesPipeSourceParametersFilterCriteriaFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.filter_criteria.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersFilterCriteriaFilter(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersFilterCriteriaFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersFilterCriteriaFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersFilterCriteriaFilter`].
 #[derive(Clone, Debug)]
@@ -1026,10 +1231,18 @@ impl PipesPipeSourceParametersFilterCriteriaFilter {
 }
 
 /// The fields of a [`PipesPipeSourceParametersFilterCriteriaFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersFilterCriteriaFilterFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersFilterCriteriaFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersFilterCriteriaFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersFilterCriteriaFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1048,8 +1261,15 @@ impl PipesPipeSourceParametersFilterCriteriaFilterFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.kinesis_stream_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersKinesisStreamParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersKinesisStreamParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersKinesisStreamParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersKinesisStreamParameters`].
 #[derive(Clone, Debug)]
@@ -1109,10 +1329,18 @@ impl PipesPipeSourceParametersKinesisStreamParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParametersKinesisStreamParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersKinesisStreamParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersKinesisStreamParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersKinesisStreamParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersKinesisStreamParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1171,8 +1399,15 @@ impl PipesPipeSourceParametersKinesisStreamParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.kinesis_stream_parameters.dead_letter_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfig(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfig").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfig {
     #[inline]
@@ -1188,10 +1423,18 @@ impl PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfig {
 }
 
 /// The fields of a [`PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1210,8 +1453,15 @@ impl PipesPipeSourceParametersKinesisStreamParametersDeadLetterConfigFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.managed_streaming_kafka_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersManagedStreamingKafkaParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersManagedStreamingKafkaParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersManagedStreamingKafkaParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersManagedStreamingKafkaParameters`].
 #[derive(Clone, Debug)]
@@ -1256,10 +1506,18 @@ impl PipesPipeSourceParametersManagedStreamingKafkaParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParametersManagedStreamingKafkaParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersManagedStreamingKafkaParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersManagedStreamingKafkaParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersManagedStreamingKafkaParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersManagedStreamingKafkaParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1303,8 +1561,15 @@ impl PipesPipeSourceParametersManagedStreamingKafkaParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.managed_streaming_kafka_parameters.credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersManagedStreamingKafkaParametersCredentials(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersManagedStreamingKafkaParametersCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersManagedStreamingKafkaParametersCredentials").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParametersManagedStreamingKafkaParametersCredentials {
     #[inline]
@@ -1325,10 +1590,18 @@ impl PipesPipeSourceParametersManagedStreamingKafkaParametersCredentials {
 }
 
 /// The fields of a [`PipesPipeSourceParametersManagedStreamingKafkaParametersCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersManagedStreamingKafkaParametersCredentialsFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersManagedStreamingKafkaParametersCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersManagedStreamingKafkaParametersCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersManagedStreamingKafkaParametersCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1352,8 +1625,15 @@ impl PipesPipeSourceParametersManagedStreamingKafkaParametersCredentialsFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.rabbitmq_broker_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersRabbitmqBrokerParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersRabbitmqBrokerParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersRabbitmqBrokerParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersRabbitmqBrokerParameters`].
 #[derive(Clone, Debug)]
@@ -1390,10 +1670,18 @@ impl PipesPipeSourceParametersRabbitmqBrokerParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParametersRabbitmqBrokerParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersRabbitmqBrokerParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersRabbitmqBrokerParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersRabbitmqBrokerParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersRabbitmqBrokerParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1432,8 +1720,15 @@ impl PipesPipeSourceParametersRabbitmqBrokerParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.rabbitmq_broker_parameters.credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersRabbitmqBrokerParametersCredentials(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersRabbitmqBrokerParametersCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersRabbitmqBrokerParametersCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersRabbitmqBrokerParametersCredentials`].
 #[derive(Clone, Debug)]
@@ -1453,10 +1748,18 @@ impl PipesPipeSourceParametersRabbitmqBrokerParametersCredentials {
 }
 
 /// The fields of a [`PipesPipeSourceParametersRabbitmqBrokerParametersCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersRabbitmqBrokerParametersCredentialsFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersRabbitmqBrokerParametersCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersRabbitmqBrokerParametersCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersRabbitmqBrokerParametersCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1475,8 +1778,15 @@ impl PipesPipeSourceParametersRabbitmqBrokerParametersCredentialsFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.self_managed_kafka_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSelfManagedKafkaParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersSelfManagedKafkaParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSelfManagedKafkaParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeSourceParametersSelfManagedKafkaParameters`].
 #[derive(Clone, Debug)]
@@ -1536,10 +1846,18 @@ impl PipesPipeSourceParametersSelfManagedKafkaParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParametersSelfManagedKafkaParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSelfManagedKafkaParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersSelfManagedKafkaParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSelfManagedKafkaParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersSelfManagedKafkaParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1598,8 +1916,15 @@ impl PipesPipeSourceParametersSelfManagedKafkaParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.self_managed_kafka_parameters.credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSelfManagedKafkaParametersCredentials(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersSelfManagedKafkaParametersCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSelfManagedKafkaParametersCredentials").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParametersSelfManagedKafkaParametersCredentials {
     #[inline]
@@ -1630,10 +1955,18 @@ impl PipesPipeSourceParametersSelfManagedKafkaParametersCredentials {
 }
 
 /// The fields of a [`PipesPipeSourceParametersSelfManagedKafkaParametersCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSelfManagedKafkaParametersCredentialsFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersSelfManagedKafkaParametersCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSelfManagedKafkaParametersCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersSelfManagedKafkaParametersCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1667,8 +2000,15 @@ impl PipesPipeSourceParametersSelfManagedKafkaParametersCredentialsFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.self_managed_kafka_parameters.vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSelfManagedKafkaParametersVpc(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersSelfManagedKafkaParametersVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSelfManagedKafkaParametersVpc").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParametersSelfManagedKafkaParametersVpc {
     #[inline]
@@ -1689,10 +2029,18 @@ impl PipesPipeSourceParametersSelfManagedKafkaParametersVpc {
 }
 
 /// The fields of a [`PipesPipeSourceParametersSelfManagedKafkaParametersVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSelfManagedKafkaParametersVpcFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersSelfManagedKafkaParametersVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSelfManagedKafkaParametersVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersSelfManagedKafkaParametersVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1716,8 +2064,15 @@ impl PipesPipeSourceParametersSelfManagedKafkaParametersVpcFields {
 }
 
 /// The nested block `aws_pipes_pipe.source_parameters.sqs_queue_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSqsQueueParameters(Body);
+
+impl std::fmt::Debug for PipesPipeSourceParametersSqsQueueParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSqsQueueParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeSourceParametersSqsQueueParameters {
     #[inline]
@@ -1738,10 +2093,18 @@ impl PipesPipeSourceParametersSqsQueueParameters {
 }
 
 /// The fields of a [`PipesPipeSourceParametersSqsQueueParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeSourceParametersSqsQueueParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeSourceParametersSqsQueueParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeSourceParametersSqsQueueParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeSourceParametersSqsQueueParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1765,8 +2128,15 @@ impl PipesPipeSourceParametersSqsQueueParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParameters {
     #[inline]
@@ -1837,10 +2207,18 @@ impl PipesPipeTargetParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1914,8 +2292,15 @@ impl PipesPipeTargetParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.batch_job_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersBatchJobParameters`].
 #[derive(Clone, Debug)]
@@ -1963,10 +2348,18 @@ impl PipesPipeTargetParametersBatchJobParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersBatchJobParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersBatchJobParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2015,8 +2408,15 @@ impl PipesPipeTargetParametersBatchJobParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.batch_job_parameters.array_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersArrayProperties(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersArrayProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersArrayProperties").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersBatchJobParametersArrayProperties {
     #[inline]
@@ -2032,10 +2432,18 @@ impl PipesPipeTargetParametersBatchJobParametersArrayProperties {
 }
 
 /// The fields of a [`PipesPipeTargetParametersBatchJobParametersArrayProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersArrayPropertiesFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersArrayPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersArrayPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersBatchJobParametersArrayPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2054,8 +2462,15 @@ impl PipesPipeTargetParametersBatchJobParametersArrayPropertiesFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.batch_job_parameters.container_overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersContainerOverrides(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersContainerOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersContainerOverrides").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersBatchJobParametersContainerOverrides {
     #[inline]
@@ -2088,10 +2503,18 @@ impl PipesPipeTargetParametersBatchJobParametersContainerOverrides {
 }
 
 /// The fields of a [`PipesPipeTargetParametersBatchJobParametersContainerOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersContainerOverridesFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersContainerOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersContainerOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersBatchJobParametersContainerOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2125,8 +2548,15 @@ impl PipesPipeTargetParametersBatchJobParametersContainerOverridesFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.batch_job_parameters.container_overrides.environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironment(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironment").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironment {
     #[inline]
@@ -2147,10 +2577,18 @@ impl PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironment {
 }
 
 /// The fields of a [`PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironmentFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2174,8 +2612,15 @@ impl PipesPipeTargetParametersBatchJobParametersContainerOverridesEnvironmentFie
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.batch_job_parameters.container_overrides.resource_requirement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirement(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirement`].
 #[derive(Clone, Debug)]
@@ -2197,10 +2642,18 @@ impl PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequir
 }
 
 /// The fields of a [`PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirementFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequirementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2224,8 +2677,15 @@ impl PipesPipeTargetParametersBatchJobParametersContainerOverridesResourceRequir
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.batch_job_parameters.depends_on`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersDependsOn(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersDependsOn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersDependsOn").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersBatchJobParametersDependsOn {
     #[inline]
@@ -2246,10 +2706,18 @@ impl PipesPipeTargetParametersBatchJobParametersDependsOn {
 }
 
 /// The fields of a [`PipesPipeTargetParametersBatchJobParametersDependsOn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersDependsOnFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersDependsOnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersDependsOnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersBatchJobParametersDependsOnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2273,8 +2741,15 @@ impl PipesPipeTargetParametersBatchJobParametersDependsOnFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.batch_job_parameters.retry_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersRetryStrategy(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersRetryStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersRetryStrategy").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersBatchJobParametersRetryStrategy {
     #[inline]
@@ -2290,10 +2765,18 @@ impl PipesPipeTargetParametersBatchJobParametersRetryStrategy {
 }
 
 /// The fields of a [`PipesPipeTargetParametersBatchJobParametersRetryStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersBatchJobParametersRetryStrategyFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersBatchJobParametersRetryStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersBatchJobParametersRetryStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersBatchJobParametersRetryStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2312,8 +2795,15 @@ impl PipesPipeTargetParametersBatchJobParametersRetryStrategyFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.cloudwatch_logs_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersCloudwatchLogsParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersCloudwatchLogsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersCloudwatchLogsParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersCloudwatchLogsParameters {
     #[inline]
@@ -2334,10 +2824,18 @@ impl PipesPipeTargetParametersCloudwatchLogsParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersCloudwatchLogsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersCloudwatchLogsParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersCloudwatchLogsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersCloudwatchLogsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersCloudwatchLogsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2361,8 +2859,15 @@ impl PipesPipeTargetParametersCloudwatchLogsParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersEcsTaskParameters`].
 #[derive(Clone, Debug)]
@@ -2455,10 +2960,18 @@ impl PipesPipeTargetParametersEcsTaskParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2547,8 +3060,15 @@ impl PipesPipeTargetParametersEcsTaskParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.capacity_provider_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategy(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategy`].
 #[derive(Clone, Debug)]
@@ -2578,10 +3098,18 @@ impl PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategy {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2610,8 +3138,15 @@ impl PipesPipeTargetParametersEcsTaskParametersCapacityProviderStrategyFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersNetworkConfiguration(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersNetworkConfiguration {
     #[inline]
@@ -2627,10 +3162,18 @@ impl PipesPipeTargetParametersEcsTaskParametersNetworkConfiguration {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2649,8 +3192,15 @@ impl PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.network_configuration.aws_vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfiguration(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfiguration {
     #[inline]
@@ -2676,10 +3226,18 @@ impl PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfigu
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2708,8 +3266,15 @@ impl PipesPipeTargetParametersEcsTaskParametersNetworkConfigurationAwsVpcConfigu
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverrides(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverrides").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersOverrides {
     #[inline]
@@ -2757,10 +3322,18 @@ impl PipesPipeTargetParametersEcsTaskParametersOverrides {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2809,8 +3382,15 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.overrides.container_override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverride(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverride").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverride {
     #[inline]
@@ -2864,10 +3444,18 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverride {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2921,8 +3509,15 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideFields 
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.overrides.container_override.environment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironment(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironment").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironment {
     #[inline]
@@ -2943,10 +3538,18 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnviron
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2970,8 +3573,15 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnviron
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.overrides.container_override.environment_file`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFile(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFile`].
 #[derive(Clone, Debug)]
@@ -2993,10 +3603,18 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnviron
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFileFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnvironmentFileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3020,8 +3638,15 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideEnviron
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.overrides.container_override.resource_requirement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirement(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirement`].
 #[derive(Clone, Debug)]
@@ -3043,10 +3668,18 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourc
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirementFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourceRequirementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3070,8 +3703,15 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesContainerOverrideResourc
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.overrides.ephemeral_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorage(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorage`].
 #[derive(Clone, Debug)]
@@ -3091,10 +3731,18 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorage {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorageFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3113,8 +3761,15 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesEphemeralStorageFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.overrides.inference_accelerator_override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverride(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverride").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverride {
     #[inline]
@@ -3135,10 +3790,18 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOver
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverrideFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3162,8 +3825,15 @@ impl PipesPipeTargetParametersEcsTaskParametersOverridesInferenceAcceleratorOver
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.placement_constraint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersPlacementConstraint(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersPlacementConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersPlacementConstraint").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersPlacementConstraint {
     #[inline]
@@ -3184,10 +3854,18 @@ impl PipesPipeTargetParametersEcsTaskParametersPlacementConstraint {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersPlacementConstraint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersPlacementConstraintFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersPlacementConstraintFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersPlacementConstraintFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersPlacementConstraintFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3211,8 +3889,15 @@ impl PipesPipeTargetParametersEcsTaskParametersPlacementConstraintFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.ecs_task_parameters.placement_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersPlacementStrategy(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersPlacementStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersPlacementStrategy").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEcsTaskParametersPlacementStrategy {
     #[inline]
@@ -3233,10 +3918,18 @@ impl PipesPipeTargetParametersEcsTaskParametersPlacementStrategy {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEcsTaskParametersPlacementStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEcsTaskParametersPlacementStrategyFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEcsTaskParametersPlacementStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEcsTaskParametersPlacementStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEcsTaskParametersPlacementStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3260,8 +3953,15 @@ impl PipesPipeTargetParametersEcsTaskParametersPlacementStrategyFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.eventbridge_event_bus_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEventbridgeEventBusParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersEventbridgeEventBusParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEventbridgeEventBusParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersEventbridgeEventBusParameters {
     #[inline]
@@ -3297,10 +3997,18 @@ impl PipesPipeTargetParametersEventbridgeEventBusParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersEventbridgeEventBusParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersEventbridgeEventBusParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersEventbridgeEventBusParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersEventbridgeEventBusParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersEventbridgeEventBusParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3339,8 +4047,15 @@ impl PipesPipeTargetParametersEventbridgeEventBusParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.http_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersHttpParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersHttpParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersHttpParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersHttpParameters {
     #[inline]
@@ -3366,10 +4081,18 @@ impl PipesPipeTargetParametersHttpParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersHttpParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersHttpParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersHttpParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersHttpParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersHttpParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3398,8 +4121,15 @@ impl PipesPipeTargetParametersHttpParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.kinesis_stream_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersKinesisStreamParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersKinesisStreamParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersKinesisStreamParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersKinesisStreamParameters`].
 #[derive(Clone, Debug)]
@@ -3419,10 +4149,18 @@ impl PipesPipeTargetParametersKinesisStreamParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersKinesisStreamParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersKinesisStreamParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersKinesisStreamParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersKinesisStreamParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersKinesisStreamParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3441,8 +4179,15 @@ impl PipesPipeTargetParametersKinesisStreamParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.lambda_function_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersLambdaFunctionParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersLambdaFunctionParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersLambdaFunctionParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersLambdaFunctionParameters`].
 #[derive(Clone, Debug)]
@@ -3462,10 +4207,18 @@ impl PipesPipeTargetParametersLambdaFunctionParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersLambdaFunctionParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersLambdaFunctionParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersLambdaFunctionParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersLambdaFunctionParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersLambdaFunctionParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3484,8 +4237,15 @@ impl PipesPipeTargetParametersLambdaFunctionParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.redshift_data_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersRedshiftDataParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersRedshiftDataParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersRedshiftDataParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersRedshiftDataParameters`].
 #[derive(Clone, Debug)]
@@ -3527,10 +4287,18 @@ impl PipesPipeTargetParametersRedshiftDataParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersRedshiftDataParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersRedshiftDataParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersRedshiftDataParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersRedshiftDataParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersRedshiftDataParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3574,8 +4342,15 @@ impl PipesPipeTargetParametersRedshiftDataParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.sagemaker_pipeline_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersSagemakerPipelineParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersSagemakerPipelineParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersSagemakerPipelineParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersSagemakerPipelineParameters {
     #[inline]
@@ -3592,10 +4367,18 @@ impl PipesPipeTargetParametersSagemakerPipelineParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersSagemakerPipelineParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersSagemakerPipelineParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersSagemakerPipelineParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersSagemakerPipelineParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersSagemakerPipelineParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3614,8 +4397,15 @@ impl PipesPipeTargetParametersSagemakerPipelineParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.sagemaker_pipeline_parameters.pipeline_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameter(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameter`].
 #[derive(Clone, Debug)]
@@ -3637,10 +4427,18 @@ impl PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameter {
 }
 
 /// The fields of a [`PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameterFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3664,8 +4462,15 @@ impl PipesPipeTargetParametersSagemakerPipelineParametersPipelineParameterFields
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.sqs_queue_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersSqsQueueParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersSqsQueueParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersSqsQueueParameters").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTargetParametersSqsQueueParameters {
     #[inline]
@@ -3686,10 +4491,18 @@ impl PipesPipeTargetParametersSqsQueueParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersSqsQueueParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersSqsQueueParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersSqsQueueParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersSqsQueueParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersSqsQueueParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3713,8 +4526,15 @@ impl PipesPipeTargetParametersSqsQueueParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.target_parameters.step_function_state_machine_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersStepFunctionStateMachineParameters(Body);
+
+impl std::fmt::Debug for PipesPipeTargetParametersStepFunctionStateMachineParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersStepFunctionStateMachineParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PipesPipeTargetParametersStepFunctionStateMachineParameters`].
 #[derive(Clone, Debug)]
@@ -3734,10 +4554,18 @@ impl PipesPipeTargetParametersStepFunctionStateMachineParameters {
 }
 
 /// The fields of a [`PipesPipeTargetParametersStepFunctionStateMachineParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTargetParametersStepFunctionStateMachineParametersFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTargetParametersStepFunctionStateMachineParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTargetParametersStepFunctionStateMachineParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTargetParametersStepFunctionStateMachineParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3756,8 +4584,15 @@ impl PipesPipeTargetParametersStepFunctionStateMachineParametersFields {
 }
 
 /// The nested block `aws_pipes_pipe.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTimeouts(Body);
+
+impl std::fmt::Debug for PipesPipeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl PipesPipeTimeouts {
     #[inline]
@@ -3783,10 +4618,18 @@ impl PipesPipeTimeouts {
 }
 
 /// The fields of a [`PipesPipeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PipesPipeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for PipesPipeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PipesPipeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PipesPipeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

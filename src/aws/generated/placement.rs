@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_placement_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PlacementGroup(Body);
+
+impl std::fmt::Debug for PlacementGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PlacementGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PlacementGroup`].
 #[derive(Clone, Debug)]
@@ -63,9 +70,11 @@ impl PlacementGroup {
 }
 
 impl BlockType for PlacementGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -79,16 +88,25 @@ impl Resource for PlacementGroup {
 }
 
 /// A declared [`PlacementGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PlacementGroupRef(BlockRef);
 
+impl std::fmt::Debug for PlacementGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PlacementGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PlacementGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PlacementGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_polly_voices`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPollyVoices(Body);
+
+impl std::fmt::Debug for DataAwsPollyVoices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPollyVoices").field(&self.0).finish()
+    }
+}
 
 impl DataAwsPollyVoices {
     #[inline]
@@ -48,9 +55,11 @@ impl DataAwsPollyVoices {
 }
 
 impl BlockType for DataAwsPollyVoices {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl DataSource for DataAwsPollyVoices {
 }
 
 /// A declared [`DataAwsPollyVoices`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPollyVoicesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsPollyVoicesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPollyVoicesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsPollyVoicesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsPollyVoicesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -116,8 +134,15 @@ impl DataAwsPollyVoicesRef {
 }
 
 /// The nested block `aws_polly_voices.voices`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPollyVoicesVoices(Body);
+
+impl std::fmt::Debug for DataAwsPollyVoicesVoices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPollyVoicesVoices").field(&self.0).finish()
+    }
+}
 
 impl DataAwsPollyVoicesVoices {
     #[inline]
@@ -128,10 +153,18 @@ impl DataAwsPollyVoicesVoices {
 }
 
 /// The fields of a [`DataAwsPollyVoicesVoices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPollyVoicesVoicesFields(Expr);
 
+impl std::fmt::Debug for DataAwsPollyVoicesVoicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPollyVoicesVoicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsPollyVoicesVoicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

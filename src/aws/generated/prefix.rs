@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_prefix_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrefixList(Body);
+
+impl std::fmt::Debug for DataAwsPrefixList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrefixList").field(&self.0).finish()
+    }
+}
 
 impl DataAwsPrefixList {
     #[inline]
@@ -53,9 +60,11 @@ impl DataAwsPrefixList {
 }
 
 impl BlockType for DataAwsPrefixList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl DataSource for DataAwsPrefixList {
 }
 
 /// A declared [`DataAwsPrefixList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrefixListRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsPrefixListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrefixListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsPrefixListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsPrefixListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -126,8 +144,15 @@ impl DataAwsPrefixListRef {
 }
 
 /// The nested block `aws_prefix_list.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrefixListFilter(Body);
+
+impl std::fmt::Debug for DataAwsPrefixListFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrefixListFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsPrefixListFilter`].
 #[derive(Clone, Debug)]
@@ -149,10 +174,18 @@ impl DataAwsPrefixListFilter {
 }
 
 /// The fields of a [`DataAwsPrefixListFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrefixListFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsPrefixListFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrefixListFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsPrefixListFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -176,8 +209,15 @@ impl DataAwsPrefixListFilterFields {
 }
 
 /// The nested block `aws_prefix_list.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrefixListTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsPrefixListTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrefixListTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsPrefixListTimeouts {
     #[inline]
@@ -193,10 +233,18 @@ impl DataAwsPrefixListTimeouts {
 }
 
 /// The fields of a [`DataAwsPrefixListTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrefixListTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsPrefixListTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrefixListTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsPrefixListTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_pricing_product`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPricingProduct(Body);
+
+impl std::fmt::Debug for DataAwsPricingProduct {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPricingProduct").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsPricingProduct`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl DataAwsPricingProduct {
 }
 
 impl BlockType for DataAwsPricingProduct {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl DataSource for DataAwsPricingProduct {
 }
 
 /// A declared [`DataAwsPricingProduct`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPricingProductRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsPricingProductRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPricingProductRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsPricingProductRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsPricingProductRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -95,8 +113,15 @@ impl DataAwsPricingProductRef {
 }
 
 /// The nested block `aws_pricing_product.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPricingProductFilters(Body);
+
+impl std::fmt::Debug for DataAwsPricingProductFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPricingProductFilters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsPricingProductFilters`].
 #[derive(Clone, Debug)]
@@ -118,10 +143,18 @@ impl DataAwsPricingProductFilters {
 }
 
 /// The fields of a [`DataAwsPricingProductFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPricingProductFiltersFields(Expr);
 
+impl std::fmt::Debug for DataAwsPricingProductFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPricingProductFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsPricingProductFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_prometheus_alert_manager_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusAlertManagerDefinition(Body);
+
+impl std::fmt::Debug for PrometheusAlertManagerDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusAlertManagerDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusAlertManagerDefinition`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl PrometheusAlertManagerDefinition {
 }
 
 impl BlockType for PrometheusAlertManagerDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for PrometheusAlertManagerDefinition {
 }
 
 /// A declared [`PrometheusAlertManagerDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusAlertManagerDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for PrometheusAlertManagerDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusAlertManagerDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PrometheusAlertManagerDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PrometheusAlertManagerDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -102,8 +120,15 @@ impl PrometheusAlertManagerDefinitionRef {
 }
 
 /// The resource `aws_prometheus_query_logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfiguration(Body);
+
+impl std::fmt::Debug for PrometheusQueryLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusQueryLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -140,9 +165,11 @@ impl PrometheusQueryLoggingConfiguration {
 }
 
 impl BlockType for PrometheusQueryLoggingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -156,16 +183,25 @@ impl Resource for PrometheusQueryLoggingConfiguration {
 }
 
 /// A declared [`PrometheusQueryLoggingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PrometheusQueryLoggingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PrometheusQueryLoggingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -199,8 +235,15 @@ impl PrometheusQueryLoggingConfigurationRef {
 }
 
 /// The nested block `aws_prometheus_query_logging_configuration.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationDestination(Body);
+
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationDestination").field(&self.0).finish()
+    }
+}
 
 impl PrometheusQueryLoggingConfigurationDestination {
     #[inline]
@@ -223,10 +266,18 @@ impl PrometheusQueryLoggingConfigurationDestination {
 }
 
 /// The fields of a [`PrometheusQueryLoggingConfigurationDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationDestinationFields(Expr);
 
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusQueryLoggingConfigurationDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -250,8 +301,15 @@ impl PrometheusQueryLoggingConfigurationDestinationFields {
 }
 
 /// The nested block `aws_prometheus_query_logging_configuration.destination.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationDestinationCloudwatchLogs(Body);
+
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationDestinationCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationDestinationCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusQueryLoggingConfigurationDestinationCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -271,10 +329,18 @@ impl PrometheusQueryLoggingConfigurationDestinationCloudwatchLogs {
 }
 
 /// The fields of a [`PrometheusQueryLoggingConfigurationDestinationCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationDestinationCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationDestinationCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationDestinationCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusQueryLoggingConfigurationDestinationCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -293,8 +359,15 @@ impl PrometheusQueryLoggingConfigurationDestinationCloudwatchLogsFields {
 }
 
 /// The nested block `aws_prometheus_query_logging_configuration.destination.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationDestinationFilters(Body);
+
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationDestinationFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationDestinationFilters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusQueryLoggingConfigurationDestinationFilters`].
 #[derive(Clone, Debug)]
@@ -314,10 +387,18 @@ impl PrometheusQueryLoggingConfigurationDestinationFilters {
 }
 
 /// The fields of a [`PrometheusQueryLoggingConfigurationDestinationFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationDestinationFiltersFields(Expr);
 
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationDestinationFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationDestinationFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusQueryLoggingConfigurationDestinationFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -336,8 +417,15 @@ impl PrometheusQueryLoggingConfigurationDestinationFiltersFields {
 }
 
 /// The nested block `aws_prometheus_query_logging_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl PrometheusQueryLoggingConfigurationTimeouts {
     #[inline]
@@ -366,10 +454,18 @@ impl PrometheusQueryLoggingConfigurationTimeouts {
 }
 
 /// The fields of a [`PrometheusQueryLoggingConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusQueryLoggingConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for PrometheusQueryLoggingConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusQueryLoggingConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusQueryLoggingConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -398,8 +494,15 @@ impl PrometheusQueryLoggingConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_prometheus_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusResourcePolicy(Body);
+
+impl std::fmt::Debug for PrometheusResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -437,9 +540,11 @@ impl PrometheusResourcePolicy {
 }
 
 impl BlockType for PrometheusResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -453,16 +558,25 @@ impl Resource for PrometheusResourcePolicy {
 }
 
 /// A declared [`PrometheusResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for PrometheusResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PrometheusResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PrometheusResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -501,8 +615,15 @@ impl PrometheusResourcePolicyRef {
 }
 
 /// The nested block `aws_prometheus_resource_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusResourcePolicyTimeouts(Body);
+
+impl std::fmt::Debug for PrometheusResourcePolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusResourcePolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl PrometheusResourcePolicyTimeouts {
     #[inline]
@@ -531,10 +652,18 @@ impl PrometheusResourcePolicyTimeouts {
 }
 
 /// The fields of a [`PrometheusResourcePolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusResourcePolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for PrometheusResourcePolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusResourcePolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusResourcePolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -563,8 +692,15 @@ impl PrometheusResourcePolicyTimeoutsFields {
 }
 
 /// The resource `aws_prometheus_rule_group_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusRuleGroupNamespace(Body);
+
+impl std::fmt::Debug for PrometheusRuleGroupNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusRuleGroupNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusRuleGroupNamespace`].
 #[derive(Clone, Debug)]
@@ -609,9 +745,11 @@ impl PrometheusRuleGroupNamespace {
 }
 
 impl BlockType for PrometheusRuleGroupNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -625,16 +763,25 @@ impl Resource for PrometheusRuleGroupNamespace {
 }
 
 /// A declared [`PrometheusRuleGroupNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusRuleGroupNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for PrometheusRuleGroupNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusRuleGroupNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PrometheusRuleGroupNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PrometheusRuleGroupNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -688,8 +835,15 @@ impl PrometheusRuleGroupNamespaceRef {
 }
 
 /// The resource `aws_prometheus_scraper`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraper(Body);
+
+impl std::fmt::Debug for PrometheusScraper {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraper").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusScraper`].
 #[derive(Clone, Debug)]
@@ -748,9 +902,11 @@ impl PrometheusScraper {
 }
 
 impl BlockType for PrometheusScraper {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -764,16 +920,25 @@ impl Resource for PrometheusScraper {
 }
 
 /// A declared [`PrometheusScraper`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperRef(BlockRef);
 
+impl std::fmt::Debug for PrometheusScraperRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PrometheusScraperRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PrometheusScraperRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -847,8 +1012,15 @@ impl PrometheusScraperRef {
 }
 
 /// The nested block `aws_prometheus_scraper.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperDestination(Body);
+
+impl std::fmt::Debug for PrometheusScraperDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperDestination").field(&self.0).finish()
+    }
+}
 
 impl PrometheusScraperDestination {
     #[inline]
@@ -865,10 +1037,18 @@ impl PrometheusScraperDestination {
 }
 
 /// The fields of a [`PrometheusScraperDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperDestinationFields(Expr);
 
+impl std::fmt::Debug for PrometheusScraperDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusScraperDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -887,8 +1067,15 @@ impl PrometheusScraperDestinationFields {
 }
 
 /// The nested block `aws_prometheus_scraper.destination.amp`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperDestinationAmp(Body);
+
+impl std::fmt::Debug for PrometheusScraperDestinationAmp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperDestinationAmp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusScraperDestinationAmp`].
 #[derive(Clone, Debug)]
@@ -908,10 +1095,18 @@ impl PrometheusScraperDestinationAmp {
 }
 
 /// The fields of a [`PrometheusScraperDestinationAmp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperDestinationAmpFields(Expr);
 
+impl std::fmt::Debug for PrometheusScraperDestinationAmpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperDestinationAmpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusScraperDestinationAmpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -930,8 +1125,15 @@ impl PrometheusScraperDestinationAmpFields {
 }
 
 /// The nested block `aws_prometheus_scraper.role_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperRoleConfiguration(Body);
+
+impl std::fmt::Debug for PrometheusScraperRoleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperRoleConfiguration").field(&self.0).finish()
+    }
+}
 
 impl PrometheusScraperRoleConfiguration {
     #[inline]
@@ -952,10 +1154,18 @@ impl PrometheusScraperRoleConfiguration {
 }
 
 /// The fields of a [`PrometheusScraperRoleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperRoleConfigurationFields(Expr);
 
+impl std::fmt::Debug for PrometheusScraperRoleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperRoleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusScraperRoleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -979,8 +1189,15 @@ impl PrometheusScraperRoleConfigurationFields {
 }
 
 /// The nested block `aws_prometheus_scraper.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperSource(Body);
+
+impl std::fmt::Debug for PrometheusScraperSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperSource").field(&self.0).finish()
+    }
+}
 
 impl PrometheusScraperSource {
     #[inline]
@@ -997,10 +1214,18 @@ impl PrometheusScraperSource {
 }
 
 /// The fields of a [`PrometheusScraperSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperSourceFields(Expr);
 
+impl std::fmt::Debug for PrometheusScraperSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusScraperSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1019,8 +1244,15 @@ impl PrometheusScraperSourceFields {
 }
 
 /// The nested block `aws_prometheus_scraper.source.eks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperSourceEks(Body);
+
+impl std::fmt::Debug for PrometheusScraperSourceEks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperSourceEks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusScraperSourceEks`].
 #[derive(Clone, Debug)]
@@ -1047,10 +1279,18 @@ impl PrometheusScraperSourceEks {
 }
 
 /// The fields of a [`PrometheusScraperSourceEks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperSourceEksFields(Expr);
 
+impl std::fmt::Debug for PrometheusScraperSourceEksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperSourceEksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusScraperSourceEksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1079,8 +1319,15 @@ impl PrometheusScraperSourceEksFields {
 }
 
 /// The nested block `aws_prometheus_scraper.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperTimeouts(Body);
+
+impl std::fmt::Debug for PrometheusScraperTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperTimeouts").field(&self.0).finish()
+    }
+}
 
 impl PrometheusScraperTimeouts {
     #[inline]
@@ -1109,10 +1356,18 @@ impl PrometheusScraperTimeouts {
 }
 
 /// The fields of a [`PrometheusScraperTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusScraperTimeoutsFields(Expr);
 
+impl std::fmt::Debug for PrometheusScraperTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusScraperTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusScraperTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1141,8 +1396,15 @@ impl PrometheusScraperTimeoutsFields {
 }
 
 /// The resource `aws_prometheus_workspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspace(Body);
+
+impl std::fmt::Debug for PrometheusWorkspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspace").field(&self.0).finish()
+    }
+}
 
 impl PrometheusWorkspace {
     #[inline]
@@ -1189,9 +1451,11 @@ impl PrometheusWorkspace {
 }
 
 impl BlockType for PrometheusWorkspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1205,16 +1469,25 @@ impl Resource for PrometheusWorkspace {
 }
 
 /// A declared [`PrometheusWorkspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceRef(BlockRef);
 
+impl std::fmt::Debug for PrometheusWorkspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PrometheusWorkspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PrometheusWorkspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1273,8 +1546,15 @@ impl PrometheusWorkspaceRef {
 }
 
 /// The nested block `aws_prometheus_workspace.logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceLoggingConfiguration(Body);
+
+impl std::fmt::Debug for PrometheusWorkspaceLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusWorkspaceLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1294,10 +1574,18 @@ impl PrometheusWorkspaceLoggingConfiguration {
 }
 
 /// The fields of a [`PrometheusWorkspaceLoggingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceLoggingConfigurationFields(Expr);
 
+impl std::fmt::Debug for PrometheusWorkspaceLoggingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceLoggingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusWorkspaceLoggingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1316,8 +1604,15 @@ impl PrometheusWorkspaceLoggingConfigurationFields {
 }
 
 /// The resource `aws_prometheus_workspace_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfiguration(Body);
+
+impl std::fmt::Debug for PrometheusWorkspaceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusWorkspaceConfiguration`].
 #[derive(Clone, Debug)]
@@ -1359,9 +1654,11 @@ impl PrometheusWorkspaceConfiguration {
 }
 
 impl BlockType for PrometheusWorkspaceConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1375,16 +1672,25 @@ impl Resource for PrometheusWorkspaceConfiguration {
 }
 
 /// A declared [`PrometheusWorkspaceConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for PrometheusWorkspaceConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PrometheusWorkspaceConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PrometheusWorkspaceConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1423,8 +1729,15 @@ impl PrometheusWorkspaceConfigurationRef {
 }
 
 /// The nested block `aws_prometheus_workspace_configuration.limits_per_label_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfigurationLimitsPerLabelSet(Body);
+
+impl std::fmt::Debug for PrometheusWorkspaceConfigurationLimitsPerLabelSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfigurationLimitsPerLabelSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusWorkspaceConfigurationLimitsPerLabelSet`].
 #[derive(Clone, Debug)]
@@ -1450,10 +1763,18 @@ impl PrometheusWorkspaceConfigurationLimitsPerLabelSet {
 }
 
 /// The fields of a [`PrometheusWorkspaceConfigurationLimitsPerLabelSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfigurationLimitsPerLabelSetFields(Expr);
 
+impl std::fmt::Debug for PrometheusWorkspaceConfigurationLimitsPerLabelSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfigurationLimitsPerLabelSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusWorkspaceConfigurationLimitsPerLabelSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1477,8 +1798,15 @@ impl PrometheusWorkspaceConfigurationLimitsPerLabelSetFields {
 }
 
 /// The nested block `aws_prometheus_workspace_configuration.limits_per_label_set.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfigurationLimitsPerLabelSetLimits(Body);
+
+impl std::fmt::Debug for PrometheusWorkspaceConfigurationLimitsPerLabelSetLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfigurationLimitsPerLabelSetLimits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PrometheusWorkspaceConfigurationLimitsPerLabelSetLimits`].
 #[derive(Clone, Debug)]
@@ -1498,10 +1826,18 @@ impl PrometheusWorkspaceConfigurationLimitsPerLabelSetLimits {
 }
 
 /// The fields of a [`PrometheusWorkspaceConfigurationLimitsPerLabelSetLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfigurationLimitsPerLabelSetLimitsFields(Expr);
 
+impl std::fmt::Debug for PrometheusWorkspaceConfigurationLimitsPerLabelSetLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfigurationLimitsPerLabelSetLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusWorkspaceConfigurationLimitsPerLabelSetLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1520,8 +1856,15 @@ impl PrometheusWorkspaceConfigurationLimitsPerLabelSetLimitsFields {
 }
 
 /// The nested block `aws_prometheus_workspace_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for PrometheusWorkspaceConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl PrometheusWorkspaceConfigurationTimeouts {
     #[inline]
@@ -1544,10 +1887,18 @@ impl PrometheusWorkspaceConfigurationTimeouts {
 }
 
 /// The fields of a [`PrometheusWorkspaceConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusWorkspaceConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for PrometheusWorkspaceConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PrometheusWorkspaceConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PrometheusWorkspaceConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1571,8 +1922,15 @@ impl PrometheusWorkspaceConfigurationTimeoutsFields {
 }
 
 /// The data source `aws_prometheus_default_scraper_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrometheusDefaultScraperConfiguration(Body);
+
+impl std::fmt::Debug for DataAwsPrometheusDefaultScraperConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrometheusDefaultScraperConfiguration").field(&self.0).finish()
+    }
+}
 
 impl DataAwsPrometheusDefaultScraperConfiguration {
     #[inline]
@@ -1589,9 +1947,11 @@ impl DataAwsPrometheusDefaultScraperConfiguration {
 }
 
 impl BlockType for DataAwsPrometheusDefaultScraperConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1604,16 +1964,25 @@ impl DataSource for DataAwsPrometheusDefaultScraperConfiguration {
 }
 
 /// A declared [`DataAwsPrometheusDefaultScraperConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrometheusDefaultScraperConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsPrometheusDefaultScraperConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrometheusDefaultScraperConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsPrometheusDefaultScraperConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsPrometheusDefaultScraperConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1637,8 +2006,15 @@ impl DataAwsPrometheusDefaultScraperConfigurationRef {
 }
 
 /// The data source `aws_prometheus_workspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrometheusWorkspace(Body);
+
+impl std::fmt::Debug for DataAwsPrometheusWorkspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrometheusWorkspace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsPrometheusWorkspace`].
 #[derive(Clone, Debug)]
@@ -1674,9 +2050,11 @@ impl DataAwsPrometheusWorkspace {
 }
 
 impl BlockType for DataAwsPrometheusWorkspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1689,16 +2067,25 @@ impl DataSource for DataAwsPrometheusWorkspace {
 }
 
 /// A declared [`DataAwsPrometheusWorkspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrometheusWorkspaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsPrometheusWorkspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrometheusWorkspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsPrometheusWorkspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsPrometheusWorkspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1762,8 +2149,15 @@ impl DataAwsPrometheusWorkspaceRef {
 }
 
 /// The data source `aws_prometheus_workspaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrometheusWorkspaces(Body);
+
+impl std::fmt::Debug for DataAwsPrometheusWorkspaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrometheusWorkspaces").field(&self.0).finish()
+    }
+}
 
 impl DataAwsPrometheusWorkspaces {
     #[inline]
@@ -1790,9 +2184,11 @@ impl DataAwsPrometheusWorkspaces {
 }
 
 impl BlockType for DataAwsPrometheusWorkspaces {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1805,16 +2201,25 @@ impl DataSource for DataAwsPrometheusWorkspaces {
 }
 
 /// A declared [`DataAwsPrometheusWorkspaces`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsPrometheusWorkspacesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsPrometheusWorkspacesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsPrometheusWorkspacesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsPrometheusWorkspacesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsPrometheusWorkspacesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

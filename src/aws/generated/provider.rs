@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The provider configuration. Secrets (credentials, tokens) cannot be set here: the provider reads them from the environment, so none is written to the output.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProvider(Body);
+
+impl std::fmt::Debug for AwsProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProvider").field(&self.0).finish()
+    }
+}
 
 impl AwsProvider {
     #[inline]
@@ -229,8 +236,15 @@ impl Provider for AwsProvider {
 }
 
 /// The nested block `provider.assume_role`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderAssumeRole(Body);
+
+impl std::fmt::Debug for AwsProviderAssumeRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderAssumeRole").field(&self.0).finish()
+    }
+}
 
 impl AwsProviderAssumeRole {
     #[inline]
@@ -295,10 +309,18 @@ impl AwsProviderAssumeRole {
 }
 
 /// The fields of a [`AwsProviderAssumeRole`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderAssumeRoleFields(Expr);
 
+impl std::fmt::Debug for AwsProviderAssumeRoleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderAssumeRoleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AwsProviderAssumeRoleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -357,8 +379,15 @@ impl AwsProviderAssumeRoleFields {
 }
 
 /// The nested block `provider.assume_role_with_web_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderAssumeRoleWithWebIdentity(Body);
+
+impl std::fmt::Debug for AwsProviderAssumeRoleWithWebIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderAssumeRoleWithWebIdentity").field(&self.0).finish()
+    }
+}
 
 impl AwsProviderAssumeRoleWithWebIdentity {
     #[inline]
@@ -404,10 +433,18 @@ impl AwsProviderAssumeRoleWithWebIdentity {
 }
 
 /// The fields of a [`AwsProviderAssumeRoleWithWebIdentity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderAssumeRoleWithWebIdentityFields(Expr);
 
+impl std::fmt::Debug for AwsProviderAssumeRoleWithWebIdentityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderAssumeRoleWithWebIdentityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AwsProviderAssumeRoleWithWebIdentityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -451,8 +488,15 @@ impl AwsProviderAssumeRoleWithWebIdentityFields {
 }
 
 /// The nested block `provider.default_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderDefaultTags(Body);
+
+impl std::fmt::Debug for AwsProviderDefaultTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderDefaultTags").field(&self.0).finish()
+    }
+}
 
 impl AwsProviderDefaultTags {
     #[inline]
@@ -469,10 +513,18 @@ impl AwsProviderDefaultTags {
 }
 
 /// The fields of a [`AwsProviderDefaultTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderDefaultTagsFields(Expr);
 
+impl std::fmt::Debug for AwsProviderDefaultTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderDefaultTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AwsProviderDefaultTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -491,8 +543,15 @@ impl AwsProviderDefaultTagsFields {
 }
 
 /// The nested block `provider.endpoints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderEndpoints(Body);
+
+impl std::fmt::Debug for AwsProviderEndpoints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderEndpoints").field(&self.0).finish()
+    }
+}
 
 impl AwsProviderEndpoints {
     #[inline]
@@ -2345,10 +2404,18 @@ impl AwsProviderEndpoints {
 }
 
 /// The fields of a [`AwsProviderEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderEndpointsFields(Expr);
 
+impl std::fmt::Debug for AwsProviderEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AwsProviderEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3897,8 +3964,15 @@ impl AwsProviderEndpointsFields {
 }
 
 /// The nested block `provider.ignore_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderIgnoreTags(Body);
+
+impl std::fmt::Debug for AwsProviderIgnoreTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderIgnoreTags").field(&self.0).finish()
+    }
+}
 
 impl AwsProviderIgnoreTags {
     #[inline]
@@ -3921,10 +3995,18 @@ impl AwsProviderIgnoreTags {
 }
 
 /// The fields of a [`AwsProviderIgnoreTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AwsProviderIgnoreTagsFields(Expr);
 
+impl std::fmt::Debug for AwsProviderIgnoreTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AwsProviderIgnoreTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AwsProviderIgnoreTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_proxy_protocol_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ProxyProtocolPolicy(Body);
+
+impl std::fmt::Debug for ProxyProtocolPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ProxyProtocolPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ProxyProtocolPolicy`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl ProxyProtocolPolicy {
 }
 
 impl BlockType for ProxyProtocolPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for ProxyProtocolPolicy {
 }
 
 /// A declared [`ProxyProtocolPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ProxyProtocolPolicyRef(BlockRef);
 
+impl std::fmt::Debug for ProxyProtocolPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ProxyProtocolPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ProxyProtocolPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ProxyProtocolPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_qbusiness_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplication(Body);
+
+impl std::fmt::Debug for QbusinessApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QbusinessApplication`].
 #[derive(Clone, Debug)]
@@ -71,9 +78,11 @@ impl QbusinessApplication {
 }
 
 impl BlockType for QbusinessApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -87,16 +96,25 @@ impl Resource for QbusinessApplication {
 }
 
 /// A declared [`QbusinessApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplicationRef(BlockRef);
 
+impl std::fmt::Debug for QbusinessApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QbusinessApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QbusinessApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -175,8 +193,15 @@ impl QbusinessApplicationRef {
 }
 
 /// The nested block `aws_qbusiness_application.attachments_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplicationAttachmentsConfiguration(Body);
+
+impl std::fmt::Debug for QbusinessApplicationAttachmentsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplicationAttachmentsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QbusinessApplicationAttachmentsConfiguration`].
 #[derive(Clone, Debug)]
@@ -197,10 +222,18 @@ impl QbusinessApplicationAttachmentsConfiguration {
 }
 
 /// The fields of a [`QbusinessApplicationAttachmentsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplicationAttachmentsConfigurationFields(Expr);
 
+impl std::fmt::Debug for QbusinessApplicationAttachmentsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplicationAttachmentsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QbusinessApplicationAttachmentsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -219,8 +252,15 @@ impl QbusinessApplicationAttachmentsConfigurationFields {
 }
 
 /// The nested block `aws_qbusiness_application.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplicationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for QbusinessApplicationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplicationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QbusinessApplicationEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -241,10 +281,18 @@ impl QbusinessApplicationEncryptionConfiguration {
 }
 
 /// The fields of a [`QbusinessApplicationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplicationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for QbusinessApplicationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplicationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QbusinessApplicationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -263,8 +311,15 @@ impl QbusinessApplicationEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_qbusiness_application.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplicationTimeouts(Body);
+
+impl std::fmt::Debug for QbusinessApplicationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplicationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QbusinessApplicationTimeouts {
     #[inline]
@@ -293,10 +348,18 @@ impl QbusinessApplicationTimeouts {
 }
 
 /// The fields of a [`QbusinessApplicationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QbusinessApplicationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QbusinessApplicationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QbusinessApplicationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QbusinessApplicationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

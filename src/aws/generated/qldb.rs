@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_qldb_ledger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbLedger(Body);
+
+impl std::fmt::Debug for QldbLedger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbLedger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QldbLedger`].
 #[derive(Clone, Debug)]
@@ -71,9 +78,11 @@ impl QldbLedger {
 }
 
 impl BlockType for QldbLedger {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -87,16 +96,25 @@ impl Resource for QldbLedger {
 }
 
 /// A declared [`QldbLedger`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbLedgerRef(BlockRef);
 
+impl std::fmt::Debug for QldbLedgerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbLedgerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QldbLedgerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QldbLedgerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -160,8 +178,15 @@ impl QldbLedgerRef {
 }
 
 /// The nested block `aws_qldb_ledger.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbLedgerTimeouts(Body);
+
+impl std::fmt::Debug for QldbLedgerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbLedgerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QldbLedgerTimeouts {
     #[inline]
@@ -182,10 +207,18 @@ impl QldbLedgerTimeouts {
 }
 
 /// The fields of a [`QldbLedgerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbLedgerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QldbLedgerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbLedgerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QldbLedgerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -209,8 +242,15 @@ impl QldbLedgerTimeoutsFields {
 }
 
 /// The resource `aws_qldb_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbStream(Body);
+
+impl std::fmt::Debug for QldbStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QldbStream`].
 #[derive(Clone, Debug)]
@@ -269,9 +309,11 @@ impl QldbStream {
 }
 
 impl BlockType for QldbStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -285,16 +327,25 @@ impl Resource for QldbStream {
 }
 
 /// A declared [`QldbStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbStreamRef(BlockRef);
 
+impl std::fmt::Debug for QldbStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QldbStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QldbStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -368,8 +419,15 @@ impl QldbStreamRef {
 }
 
 /// The nested block `aws_qldb_stream.kinesis_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbStreamKinesisConfiguration(Body);
+
+impl std::fmt::Debug for QldbStreamKinesisConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbStreamKinesisConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QldbStreamKinesisConfiguration`].
 #[derive(Clone, Debug)]
@@ -394,10 +452,18 @@ impl QldbStreamKinesisConfiguration {
 }
 
 /// The fields of a [`QldbStreamKinesisConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbStreamKinesisConfigurationFields(Expr);
 
+impl std::fmt::Debug for QldbStreamKinesisConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbStreamKinesisConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QldbStreamKinesisConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -421,8 +487,15 @@ impl QldbStreamKinesisConfigurationFields {
 }
 
 /// The nested block `aws_qldb_stream.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbStreamTimeouts(Body);
+
+impl std::fmt::Debug for QldbStreamTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbStreamTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QldbStreamTimeouts {
     #[inline]
@@ -443,10 +516,18 @@ impl QldbStreamTimeouts {
 }
 
 /// The fields of a [`QldbStreamTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QldbStreamTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QldbStreamTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QldbStreamTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QldbStreamTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -470,8 +551,15 @@ impl QldbStreamTimeoutsFields {
 }
 
 /// The data source `aws_qldb_ledger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQldbLedger(Body);
+
+impl std::fmt::Debug for DataAwsQldbLedger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQldbLedger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsQldbLedger`].
 #[derive(Clone, Debug)]
@@ -507,9 +595,11 @@ impl DataAwsQldbLedger {
 }
 
 impl BlockType for DataAwsQldbLedger {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -522,16 +612,25 @@ impl DataSource for DataAwsQldbLedger {
 }
 
 /// A declared [`DataAwsQldbLedger`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQldbLedgerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsQldbLedgerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQldbLedgerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsQldbLedgerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsQldbLedgerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

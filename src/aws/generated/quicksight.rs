@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_quicksight_account_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSettings(Body);
+
+impl std::fmt::Debug for QuicksightAccountSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSettings").field(&self.0).finish()
+    }
+}
 
 impl QuicksightAccountSettings {
     #[inline]
@@ -47,9 +54,11 @@ impl QuicksightAccountSettings {
 }
 
 impl BlockType for QuicksightAccountSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for QuicksightAccountSettings {
 }
 
 /// A declared [`QuicksightAccountSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSettingsRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightAccountSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightAccountSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightAccountSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -111,8 +129,15 @@ impl QuicksightAccountSettingsRef {
 }
 
 /// The nested block `aws_quicksight_account_settings.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSettingsTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightAccountSettingsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSettingsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightAccountSettingsTimeouts {
     #[inline]
@@ -135,10 +160,18 @@ impl QuicksightAccountSettingsTimeouts {
 }
 
 /// The fields of a [`QuicksightAccountSettingsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSettingsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightAccountSettingsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSettingsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAccountSettingsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -162,8 +195,15 @@ impl QuicksightAccountSettingsTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_account_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSubscription(Body);
+
+impl std::fmt::Debug for QuicksightAccountSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAccountSubscription`].
 #[derive(Clone, Debug)]
@@ -280,9 +320,11 @@ impl QuicksightAccountSubscription {
 }
 
 impl BlockType for QuicksightAccountSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -296,16 +338,25 @@ impl Resource for QuicksightAccountSubscription {
 }
 
 /// A declared [`QuicksightAccountSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightAccountSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightAccountSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightAccountSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -434,8 +485,15 @@ impl QuicksightAccountSubscriptionRef {
 }
 
 /// The nested block `aws_quicksight_account_subscription.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSubscriptionTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightAccountSubscriptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSubscriptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightAccountSubscriptionTimeouts {
     #[inline]
@@ -461,10 +519,18 @@ impl QuicksightAccountSubscriptionTimeouts {
 }
 
 /// The fields of a [`QuicksightAccountSubscriptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAccountSubscriptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightAccountSubscriptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAccountSubscriptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAccountSubscriptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -493,8 +559,15 @@ impl QuicksightAccountSubscriptionTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_analysis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysis(Body);
+
+impl std::fmt::Debug for QuicksightAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysis").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysis`].
 #[derive(Clone, Debug)]
@@ -579,9 +652,11 @@ impl QuicksightAnalysis {
 }
 
 impl BlockType for QuicksightAnalysis {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -595,16 +670,25 @@ impl Resource for QuicksightAnalysis {
 }
 
 /// A declared [`QuicksightAnalysis`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightAnalysisRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightAnalysisRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightAnalysisRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -715,8 +799,15 @@ impl QuicksightAnalysisRef {
 /// The nested block `aws_quicksight_analysis.definition`.
 ///
 /// (opaque: the cdktf bindings replaced this block's schema with `any`; its contents are unknown and are not validated)
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisDefinition(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisDefinition").field(&self.0).finish()
+    }
+}
 
 impl QuicksightAnalysisDefinition {
     #[inline]
@@ -727,8 +818,15 @@ impl QuicksightAnalysisDefinition {
 }
 
 /// The nested block `aws_quicksight_analysis.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParameters(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParameters").field(&self.0).finish()
+    }
+}
 
 impl QuicksightAnalysisParameters {
     #[inline]
@@ -763,10 +861,18 @@ impl QuicksightAnalysisParameters {
 }
 
 /// The fields of a [`QuicksightAnalysisParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -800,8 +906,15 @@ impl QuicksightAnalysisParametersFields {
 }
 
 /// The nested block `aws_quicksight_analysis.parameters.date_time_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersDateTimeParameters(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisParametersDateTimeParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersDateTimeParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysisParametersDateTimeParameters`].
 #[derive(Clone, Debug)]
@@ -823,10 +936,18 @@ impl QuicksightAnalysisParametersDateTimeParameters {
 }
 
 /// The fields of a [`QuicksightAnalysisParametersDateTimeParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersDateTimeParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisParametersDateTimeParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersDateTimeParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisParametersDateTimeParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -850,8 +971,15 @@ impl QuicksightAnalysisParametersDateTimeParametersFields {
 }
 
 /// The nested block `aws_quicksight_analysis.parameters.decimal_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersDecimalParameters(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisParametersDecimalParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersDecimalParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysisParametersDecimalParameters`].
 #[derive(Clone, Debug)]
@@ -873,10 +1001,18 @@ impl QuicksightAnalysisParametersDecimalParameters {
 }
 
 /// The fields of a [`QuicksightAnalysisParametersDecimalParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersDecimalParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisParametersDecimalParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersDecimalParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisParametersDecimalParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -900,8 +1036,15 @@ impl QuicksightAnalysisParametersDecimalParametersFields {
 }
 
 /// The nested block `aws_quicksight_analysis.parameters.integer_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersIntegerParameters(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisParametersIntegerParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersIntegerParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysisParametersIntegerParameters`].
 #[derive(Clone, Debug)]
@@ -923,10 +1066,18 @@ impl QuicksightAnalysisParametersIntegerParameters {
 }
 
 /// The fields of a [`QuicksightAnalysisParametersIntegerParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersIntegerParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisParametersIntegerParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersIntegerParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisParametersIntegerParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -950,8 +1101,15 @@ impl QuicksightAnalysisParametersIntegerParametersFields {
 }
 
 /// The nested block `aws_quicksight_analysis.parameters.string_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersStringParameters(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisParametersStringParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersStringParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysisParametersStringParameters`].
 #[derive(Clone, Debug)]
@@ -973,10 +1131,18 @@ impl QuicksightAnalysisParametersStringParameters {
 }
 
 /// The fields of a [`QuicksightAnalysisParametersStringParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisParametersStringParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisParametersStringParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisParametersStringParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisParametersStringParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1000,8 +1166,15 @@ impl QuicksightAnalysisParametersStringParametersFields {
 }
 
 /// The nested block `aws_quicksight_analysis.permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisPermissions(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysisPermissions`].
 #[derive(Clone, Debug)]
@@ -1023,10 +1196,18 @@ impl QuicksightAnalysisPermissions {
 }
 
 /// The fields of a [`QuicksightAnalysisPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisPermissionsFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1050,8 +1231,15 @@ impl QuicksightAnalysisPermissionsFields {
 }
 
 /// The nested block `aws_quicksight_analysis.source_entity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisSourceEntity(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisSourceEntity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisSourceEntity").field(&self.0).finish()
+    }
+}
 
 impl QuicksightAnalysisSourceEntity {
     #[inline]
@@ -1067,10 +1255,18 @@ impl QuicksightAnalysisSourceEntity {
 }
 
 /// The fields of a [`QuicksightAnalysisSourceEntity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisSourceEntityFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisSourceEntityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisSourceEntityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisSourceEntityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1089,8 +1285,15 @@ impl QuicksightAnalysisSourceEntityFields {
 }
 
 /// The nested block `aws_quicksight_analysis.source_entity.source_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisSourceEntitySourceTemplate(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisSourceEntitySourceTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisSourceEntitySourceTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysisSourceEntitySourceTemplate`].
 #[derive(Clone, Debug)]
@@ -1112,10 +1315,18 @@ impl QuicksightAnalysisSourceEntitySourceTemplate {
 }
 
 /// The fields of a [`QuicksightAnalysisSourceEntitySourceTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisSourceEntitySourceTemplateFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisSourceEntitySourceTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisSourceEntitySourceTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisSourceEntitySourceTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1139,8 +1350,15 @@ impl QuicksightAnalysisSourceEntitySourceTemplateFields {
 }
 
 /// The nested block `aws_quicksight_analysis.source_entity.source_template.data_set_references`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisSourceEntitySourceTemplateDataSetReferences(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisSourceEntitySourceTemplateDataSetReferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisSourceEntitySourceTemplateDataSetReferences").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightAnalysisSourceEntitySourceTemplateDataSetReferences`].
 #[derive(Clone, Debug)]
@@ -1162,10 +1380,18 @@ impl QuicksightAnalysisSourceEntitySourceTemplateDataSetReferences {
 }
 
 /// The fields of a [`QuicksightAnalysisSourceEntitySourceTemplateDataSetReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisSourceEntitySourceTemplateDataSetReferencesFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisSourceEntitySourceTemplateDataSetReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisSourceEntitySourceTemplateDataSetReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisSourceEntitySourceTemplateDataSetReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1189,8 +1415,15 @@ impl QuicksightAnalysisSourceEntitySourceTemplateDataSetReferencesFields {
 }
 
 /// The nested block `aws_quicksight_analysis.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightAnalysisTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightAnalysisTimeouts {
     #[inline]
@@ -1216,10 +1449,18 @@ impl QuicksightAnalysisTimeouts {
 }
 
 /// The fields of a [`QuicksightAnalysisTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightAnalysisTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightAnalysisTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightAnalysisTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightAnalysisTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1248,8 +1489,15 @@ impl QuicksightAnalysisTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_custom_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightCustomPermissions(Body);
+
+impl std::fmt::Debug for QuicksightCustomPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightCustomPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightCustomPermissions`].
 #[derive(Clone, Debug)]
@@ -1291,9 +1539,11 @@ impl QuicksightCustomPermissions {
 }
 
 impl BlockType for QuicksightCustomPermissions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1307,16 +1557,25 @@ impl Resource for QuicksightCustomPermissions {
 }
 
 /// A declared [`QuicksightCustomPermissions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightCustomPermissionsRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightCustomPermissionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightCustomPermissionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightCustomPermissionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightCustomPermissionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1365,8 +1624,15 @@ impl QuicksightCustomPermissionsRef {
 }
 
 /// The nested block `aws_quicksight_custom_permissions.capabilities`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightCustomPermissionsCapabilities(Body);
+
+impl std::fmt::Debug for QuicksightCustomPermissionsCapabilities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightCustomPermissionsCapabilities").field(&self.0).finish()
+    }
+}
 
 impl QuicksightCustomPermissionsCapabilities {
     #[inline]
@@ -1492,10 +1758,18 @@ impl QuicksightCustomPermissionsCapabilities {
 }
 
 /// The fields of a [`QuicksightCustomPermissionsCapabilities`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightCustomPermissionsCapabilitiesFields(Expr);
 
+impl std::fmt::Debug for QuicksightCustomPermissionsCapabilitiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightCustomPermissionsCapabilitiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightCustomPermissionsCapabilitiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1624,8 +1898,15 @@ impl QuicksightCustomPermissionsCapabilitiesFields {
 }
 
 /// The resource `aws_quicksight_dashboard`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboard(Body);
+
+impl std::fmt::Debug for QuicksightDashboard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboard").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboard`].
 #[derive(Clone, Debug)]
@@ -1712,9 +1993,11 @@ impl QuicksightDashboard {
 }
 
 impl BlockType for QuicksightDashboard {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1728,16 +2011,25 @@ impl Resource for QuicksightDashboard {
 }
 
 /// A declared [`QuicksightDashboard`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightDashboardRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightDashboardRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightDashboardRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1861,8 +2153,15 @@ impl QuicksightDashboardRef {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptions(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptions").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptions {
     #[inline]
@@ -1923,10 +2222,18 @@ impl QuicksightDashboardDashboardPublishOptions {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1990,8 +2297,15 @@ impl QuicksightDashboardDashboardPublishOptionsFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.ad_hoc_filtering_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsAdHocFilteringOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsAdHocFilteringOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsAdHocFilteringOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsAdHocFilteringOption {
     #[inline]
@@ -2007,10 +2321,18 @@ impl QuicksightDashboardDashboardPublishOptionsAdHocFilteringOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsAdHocFilteringOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsAdHocFilteringOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsAdHocFilteringOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsAdHocFilteringOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsAdHocFilteringOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2029,8 +2351,15 @@ impl QuicksightDashboardDashboardPublishOptionsAdHocFilteringOptionFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.data_point_drill_up_down_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOption {
     #[inline]
@@ -2046,10 +2375,18 @@ impl QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2068,8 +2405,15 @@ impl QuicksightDashboardDashboardPublishOptionsDataPointDrillUpDownOptionFields 
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.data_point_menu_label_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOption {
     #[inline]
@@ -2085,10 +2429,18 @@ impl QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2107,8 +2459,15 @@ impl QuicksightDashboardDashboardPublishOptionsDataPointMenuLabelOptionFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.data_point_tooltip_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsDataPointTooltipOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsDataPointTooltipOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsDataPointTooltipOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsDataPointTooltipOption {
     #[inline]
@@ -2124,10 +2483,18 @@ impl QuicksightDashboardDashboardPublishOptionsDataPointTooltipOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsDataPointTooltipOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsDataPointTooltipOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsDataPointTooltipOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsDataPointTooltipOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsDataPointTooltipOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2146,8 +2513,15 @@ impl QuicksightDashboardDashboardPublishOptionsDataPointTooltipOptionFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.export_to_csv_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsExportToCsvOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsExportToCsvOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsExportToCsvOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsExportToCsvOption {
     #[inline]
@@ -2163,10 +2537,18 @@ impl QuicksightDashboardDashboardPublishOptionsExportToCsvOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsExportToCsvOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsExportToCsvOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsExportToCsvOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsExportToCsvOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsExportToCsvOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2185,8 +2567,15 @@ impl QuicksightDashboardDashboardPublishOptionsExportToCsvOptionFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.export_with_hidden_fields_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOption {
     #[inline]
@@ -2202,10 +2591,18 @@ impl QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2224,8 +2621,15 @@ impl QuicksightDashboardDashboardPublishOptionsExportWithHiddenFieldsOptionField
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.sheet_controls_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsSheetControlsOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsSheetControlsOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsSheetControlsOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsSheetControlsOption {
     #[inline]
@@ -2241,10 +2645,18 @@ impl QuicksightDashboardDashboardPublishOptionsSheetControlsOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsSheetControlsOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsSheetControlsOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsSheetControlsOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsSheetControlsOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsSheetControlsOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2263,8 +2675,15 @@ impl QuicksightDashboardDashboardPublishOptionsSheetControlsOptionFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.sheet_layout_element_maximization_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOption {
     #[inline]
@@ -2280,10 +2699,18 @@ impl QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOpt
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2302,8 +2729,15 @@ impl QuicksightDashboardDashboardPublishOptionsSheetLayoutElementMaximizationOpt
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.visual_axis_sort_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsVisualAxisSortOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsVisualAxisSortOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsVisualAxisSortOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsVisualAxisSortOption {
     #[inline]
@@ -2319,10 +2753,18 @@ impl QuicksightDashboardDashboardPublishOptionsVisualAxisSortOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsVisualAxisSortOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsVisualAxisSortOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsVisualAxisSortOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsVisualAxisSortOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsVisualAxisSortOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2341,8 +2783,15 @@ impl QuicksightDashboardDashboardPublishOptionsVisualAxisSortOptionFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.dashboard_publish_options.visual_menu_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsVisualMenuOption(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsVisualMenuOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsVisualMenuOption").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDashboardPublishOptionsVisualMenuOption {
     #[inline]
@@ -2358,10 +2807,18 @@ impl QuicksightDashboardDashboardPublishOptionsVisualMenuOption {
 }
 
 /// The fields of a [`QuicksightDashboardDashboardPublishOptionsVisualMenuOption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDashboardPublishOptionsVisualMenuOptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardDashboardPublishOptionsVisualMenuOptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDashboardPublishOptionsVisualMenuOptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardDashboardPublishOptionsVisualMenuOptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2382,8 +2839,15 @@ impl QuicksightDashboardDashboardPublishOptionsVisualMenuOptionFields {
 /// The nested block `aws_quicksight_dashboard.definition`.
 ///
 /// (opaque: the cdktf bindings replaced this block's schema with `any`; its contents are unknown and are not validated)
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardDefinition(Body);
+
+impl std::fmt::Debug for QuicksightDashboardDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardDefinition").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardDefinition {
     #[inline]
@@ -2394,8 +2858,15 @@ impl QuicksightDashboardDefinition {
 }
 
 /// The nested block `aws_quicksight_dashboard.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParameters(Body);
+
+impl std::fmt::Debug for QuicksightDashboardParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParameters").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardParameters {
     #[inline]
@@ -2430,10 +2901,18 @@ impl QuicksightDashboardParameters {
 }
 
 /// The fields of a [`QuicksightDashboardParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2467,8 +2946,15 @@ impl QuicksightDashboardParametersFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.parameters.date_time_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersDateTimeParameters(Body);
+
+impl std::fmt::Debug for QuicksightDashboardParametersDateTimeParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersDateTimeParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboardParametersDateTimeParameters`].
 #[derive(Clone, Debug)]
@@ -2490,10 +2976,18 @@ impl QuicksightDashboardParametersDateTimeParameters {
 }
 
 /// The fields of a [`QuicksightDashboardParametersDateTimeParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersDateTimeParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardParametersDateTimeParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersDateTimeParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardParametersDateTimeParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2517,8 +3011,15 @@ impl QuicksightDashboardParametersDateTimeParametersFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.parameters.decimal_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersDecimalParameters(Body);
+
+impl std::fmt::Debug for QuicksightDashboardParametersDecimalParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersDecimalParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboardParametersDecimalParameters`].
 #[derive(Clone, Debug)]
@@ -2540,10 +3041,18 @@ impl QuicksightDashboardParametersDecimalParameters {
 }
 
 /// The fields of a [`QuicksightDashboardParametersDecimalParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersDecimalParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardParametersDecimalParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersDecimalParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardParametersDecimalParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2567,8 +3076,15 @@ impl QuicksightDashboardParametersDecimalParametersFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.parameters.integer_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersIntegerParameters(Body);
+
+impl std::fmt::Debug for QuicksightDashboardParametersIntegerParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersIntegerParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboardParametersIntegerParameters`].
 #[derive(Clone, Debug)]
@@ -2590,10 +3106,18 @@ impl QuicksightDashboardParametersIntegerParameters {
 }
 
 /// The fields of a [`QuicksightDashboardParametersIntegerParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersIntegerParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardParametersIntegerParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersIntegerParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardParametersIntegerParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2617,8 +3141,15 @@ impl QuicksightDashboardParametersIntegerParametersFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.parameters.string_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersStringParameters(Body);
+
+impl std::fmt::Debug for QuicksightDashboardParametersStringParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersStringParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboardParametersStringParameters`].
 #[derive(Clone, Debug)]
@@ -2640,10 +3171,18 @@ impl QuicksightDashboardParametersStringParameters {
 }
 
 /// The fields of a [`QuicksightDashboardParametersStringParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardParametersStringParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardParametersStringParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardParametersStringParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardParametersStringParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2667,8 +3206,15 @@ impl QuicksightDashboardParametersStringParametersFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardPermissions(Body);
+
+impl std::fmt::Debug for QuicksightDashboardPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboardPermissions`].
 #[derive(Clone, Debug)]
@@ -2690,10 +3236,18 @@ impl QuicksightDashboardPermissions {
 }
 
 /// The fields of a [`QuicksightDashboardPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardPermissionsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2717,8 +3271,15 @@ impl QuicksightDashboardPermissionsFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.source_entity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardSourceEntity(Body);
+
+impl std::fmt::Debug for QuicksightDashboardSourceEntity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardSourceEntity").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardSourceEntity {
     #[inline]
@@ -2734,10 +3295,18 @@ impl QuicksightDashboardSourceEntity {
 }
 
 /// The fields of a [`QuicksightDashboardSourceEntity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardSourceEntityFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardSourceEntityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardSourceEntityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardSourceEntityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2756,8 +3325,15 @@ impl QuicksightDashboardSourceEntityFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.source_entity.source_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardSourceEntitySourceTemplate(Body);
+
+impl std::fmt::Debug for QuicksightDashboardSourceEntitySourceTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardSourceEntitySourceTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboardSourceEntitySourceTemplate`].
 #[derive(Clone, Debug)]
@@ -2779,10 +3355,18 @@ impl QuicksightDashboardSourceEntitySourceTemplate {
 }
 
 /// The fields of a [`QuicksightDashboardSourceEntitySourceTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardSourceEntitySourceTemplateFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardSourceEntitySourceTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardSourceEntitySourceTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardSourceEntitySourceTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2806,8 +3390,15 @@ impl QuicksightDashboardSourceEntitySourceTemplateFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.source_entity.source_template.data_set_references`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardSourceEntitySourceTemplateDataSetReferences(Body);
+
+impl std::fmt::Debug for QuicksightDashboardSourceEntitySourceTemplateDataSetReferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardSourceEntitySourceTemplateDataSetReferences").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDashboardSourceEntitySourceTemplateDataSetReferences`].
 #[derive(Clone, Debug)]
@@ -2829,10 +3420,18 @@ impl QuicksightDashboardSourceEntitySourceTemplateDataSetReferences {
 }
 
 /// The fields of a [`QuicksightDashboardSourceEntitySourceTemplateDataSetReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardSourceEntitySourceTemplateDataSetReferencesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardSourceEntitySourceTemplateDataSetReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardSourceEntitySourceTemplateDataSetReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardSourceEntitySourceTemplateDataSetReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2856,8 +3455,15 @@ impl QuicksightDashboardSourceEntitySourceTemplateDataSetReferencesFields {
 }
 
 /// The nested block `aws_quicksight_dashboard.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightDashboardTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDashboardTimeouts {
     #[inline]
@@ -2883,10 +3489,18 @@ impl QuicksightDashboardTimeouts {
 }
 
 /// The fields of a [`QuicksightDashboardTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDashboardTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDashboardTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDashboardTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDashboardTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2915,8 +3529,15 @@ impl QuicksightDashboardTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_data_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSet(Body);
+
+impl std::fmt::Debug for QuicksightDataSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSet`].
 #[derive(Clone, Debug)]
@@ -3022,9 +3643,11 @@ impl QuicksightDataSet {
 }
 
 impl BlockType for QuicksightDataSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3038,16 +3661,25 @@ impl Resource for QuicksightDataSet {
 }
 
 /// A declared [`QuicksightDataSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightDataSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightDataSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightDataSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3161,8 +3793,15 @@ impl QuicksightDataSetRef {
 }
 
 /// The nested block `aws_quicksight_data_set.column_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetColumnGroups(Body);
+
+impl std::fmt::Debug for QuicksightDataSetColumnGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetColumnGroups").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetColumnGroups {
     #[inline]
@@ -3178,10 +3817,18 @@ impl QuicksightDataSetColumnGroups {
 }
 
 /// The fields of a [`QuicksightDataSetColumnGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetColumnGroupsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetColumnGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetColumnGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetColumnGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3200,8 +3847,15 @@ impl QuicksightDataSetColumnGroupsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.column_groups.geo_spatial_column_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetColumnGroupsGeoSpatialColumnGroup(Body);
+
+impl std::fmt::Debug for QuicksightDataSetColumnGroupsGeoSpatialColumnGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetColumnGroupsGeoSpatialColumnGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetColumnGroupsGeoSpatialColumnGroup`].
 #[derive(Clone, Debug)]
@@ -3225,10 +3879,18 @@ impl QuicksightDataSetColumnGroupsGeoSpatialColumnGroup {
 }
 
 /// The fields of a [`QuicksightDataSetColumnGroupsGeoSpatialColumnGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3257,8 +3919,15 @@ impl QuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields {
 }
 
 /// The nested block `aws_quicksight_data_set.column_level_permission_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetColumnLevelPermissionRules(Body);
+
+impl std::fmt::Debug for QuicksightDataSetColumnLevelPermissionRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetColumnLevelPermissionRules").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetColumnLevelPermissionRules {
     #[inline]
@@ -3279,10 +3948,18 @@ impl QuicksightDataSetColumnLevelPermissionRules {
 }
 
 /// The fields of a [`QuicksightDataSetColumnLevelPermissionRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetColumnLevelPermissionRulesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetColumnLevelPermissionRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetColumnLevelPermissionRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetColumnLevelPermissionRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3306,8 +3983,15 @@ impl QuicksightDataSetColumnLevelPermissionRulesFields {
 }
 
 /// The nested block `aws_quicksight_data_set.data_set_usage_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetDataSetUsageConfiguration(Body);
+
+impl std::fmt::Debug for QuicksightDataSetDataSetUsageConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetDataSetUsageConfiguration").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetDataSetUsageConfiguration {
     #[inline]
@@ -3328,10 +4012,18 @@ impl QuicksightDataSetDataSetUsageConfiguration {
 }
 
 /// The fields of a [`QuicksightDataSetDataSetUsageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetDataSetUsageConfigurationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetDataSetUsageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetDataSetUsageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetDataSetUsageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3355,8 +4047,15 @@ impl QuicksightDataSetDataSetUsageConfigurationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.field_folders`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetFieldFolders(Body);
+
+impl std::fmt::Debug for QuicksightDataSetFieldFolders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetFieldFolders").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetFieldFolders`].
 #[derive(Clone, Debug)]
@@ -3386,10 +4085,18 @@ impl QuicksightDataSetFieldFolders {
 }
 
 /// The fields of a [`QuicksightDataSetFieldFolders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetFieldFoldersFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetFieldFoldersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetFieldFoldersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetFieldFoldersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3418,8 +4125,15 @@ impl QuicksightDataSetFieldFoldersFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMap(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMap`].
 #[derive(Clone, Debug)]
@@ -3449,10 +4163,18 @@ impl QuicksightDataSetLogicalTableMap {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3486,8 +4208,15 @@ impl QuicksightDataSetLogicalTableMapFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransforms(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransforms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransforms").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetLogicalTableMapDataTransforms {
     #[inline]
@@ -3533,10 +4262,18 @@ impl QuicksightDataSetLogicalTableMapDataTransforms {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransforms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3585,8 +4322,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.cast_column_type_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation`].
 #[derive(Clone, Debug)]
@@ -3613,10 +4357,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3645,8 +4397,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.create_columns_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation`].
 #[derive(Clone, Debug)]
@@ -3666,10 +4425,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3688,8 +4455,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields 
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.create_columns_operation.columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns`].
 #[derive(Clone, Debug)]
@@ -3713,10 +4487,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3745,8 +4527,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.filter_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsFilterOperation(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsFilterOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsFilterOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsFilterOperation`].
 #[derive(Clone, Debug)]
@@ -3766,10 +4555,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsFilterOperation {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsFilterOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3788,8 +4585,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.project_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsProjectOperation(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsProjectOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsProjectOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsProjectOperation`].
 #[derive(Clone, Debug)]
@@ -3809,10 +4613,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsProjectOperation {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsProjectOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3831,8 +4643,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.rename_column_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation`].
 #[derive(Clone, Debug)]
@@ -3854,10 +4673,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3881,8 +4708,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.tag_column_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation`].
 #[derive(Clone, Debug)]
@@ -3904,10 +4738,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3931,8 +4773,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.tag_column_operation.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags {
     #[inline]
@@ -3953,10 +4802,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3980,8 +4837,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields 
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.tag_column_operation.tags.column_description`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescription(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescription").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescription {
     #[inline]
@@ -3997,10 +4861,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnD
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescription`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4019,8 +4891,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnD
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.data_transforms.untag_column_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation`].
 #[derive(Clone, Debug)]
@@ -4042,10 +4921,18 @@ impl QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4069,8 +4956,15 @@ impl QuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSource(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSource").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetLogicalTableMapSource {
     #[inline]
@@ -4096,10 +4990,18 @@ impl QuicksightDataSetLogicalTableMapSource {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSourceFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4128,8 +5030,15 @@ impl QuicksightDataSetLogicalTableMapSourceFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.source.join_instruction`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSourceJoinInstruction(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSourceJoinInstruction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSourceJoinInstruction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetLogicalTableMapSourceJoinInstruction`].
 #[derive(Clone, Debug)]
@@ -4165,10 +5074,18 @@ impl QuicksightDataSetLogicalTableMapSourceJoinInstruction {
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapSourceJoinInstruction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSourceJoinInstructionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSourceJoinInstructionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSourceJoinInstructionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapSourceJoinInstructionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4212,8 +5129,15 @@ impl QuicksightDataSetLogicalTableMapSourceJoinInstructionFields {
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.source.join_instruction.left_join_key_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties {
     #[inline]
@@ -4229,10 +5153,18 @@ impl QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties 
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4251,8 +5183,15 @@ impl QuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesF
 }
 
 /// The nested block `aws_quicksight_data_set.logical_table_map.source.join_instruction.right_join_key_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties(Body);
+
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties {
     #[inline]
@@ -4268,10 +5207,18 @@ impl QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties
 }
 
 /// The fields of a [`QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4294,10 +5241,18 @@ impl QuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties
 pub enum QuicksightDataSetOutputColumns {}
 
 /// The fields of a [`QuicksightDataSetOutputColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetOutputColumnsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetOutputColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetOutputColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetOutputColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4326,8 +5281,15 @@ impl QuicksightDataSetOutputColumnsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPermissions(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPermissions`].
 #[derive(Clone, Debug)]
@@ -4349,10 +5311,18 @@ impl QuicksightDataSetPermissions {
 }
 
 /// The fields of a [`QuicksightDataSetPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPermissionsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4376,8 +5346,15 @@ impl QuicksightDataSetPermissionsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMap(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPhysicalTableMap`].
 #[derive(Clone, Debug)]
@@ -4412,10 +5389,18 @@ impl QuicksightDataSetPhysicalTableMap {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4449,8 +5434,15 @@ impl QuicksightDataSetPhysicalTableMapFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map.custom_sql`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapCustomSql(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapCustomSql {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapCustomSql").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPhysicalTableMapCustomSql`].
 #[derive(Clone, Debug)]
@@ -4480,10 +5472,18 @@ impl QuicksightDataSetPhysicalTableMapCustomSql {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMapCustomSql`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapCustomSqlFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapCustomSqlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapCustomSqlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapCustomSqlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4517,8 +5517,15 @@ impl QuicksightDataSetPhysicalTableMapCustomSqlFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map.custom_sql.columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapCustomSqlColumns(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapCustomSqlColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapCustomSqlColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPhysicalTableMapCustomSqlColumns`].
 #[derive(Clone, Debug)]
@@ -4540,10 +5547,18 @@ impl QuicksightDataSetPhysicalTableMapCustomSqlColumns {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMapCustomSqlColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapCustomSqlColumnsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapCustomSqlColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapCustomSqlColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapCustomSqlColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4567,8 +5582,15 @@ impl QuicksightDataSetPhysicalTableMapCustomSqlColumnsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map.relational_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapRelationalTable(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapRelationalTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapRelationalTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPhysicalTableMapRelationalTable`].
 #[derive(Clone, Debug)]
@@ -4602,10 +5624,18 @@ impl QuicksightDataSetPhysicalTableMapRelationalTable {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMapRelationalTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapRelationalTableFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapRelationalTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapRelationalTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapRelationalTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4644,8 +5674,15 @@ impl QuicksightDataSetPhysicalTableMapRelationalTableFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map.relational_table.input_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapRelationalTableInputColumns(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapRelationalTableInputColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapRelationalTableInputColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPhysicalTableMapRelationalTableInputColumns`].
 #[derive(Clone, Debug)]
@@ -4667,10 +5704,18 @@ impl QuicksightDataSetPhysicalTableMapRelationalTableInputColumns {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMapRelationalTableInputColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4694,8 +5739,15 @@ impl QuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map.s3_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapS3Source(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapS3Source {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapS3Source").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPhysicalTableMapS3Source`].
 #[derive(Clone, Debug)]
@@ -4719,10 +5771,18 @@ impl QuicksightDataSetPhysicalTableMapS3Source {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMapS3Source`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapS3SourceFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapS3SourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapS3SourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapS3SourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4751,8 +5811,15 @@ impl QuicksightDataSetPhysicalTableMapS3SourceFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map.s3_source.input_columns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapS3SourceInputColumns(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapS3SourceInputColumns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapS3SourceInputColumns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetPhysicalTableMapS3SourceInputColumns`].
 #[derive(Clone, Debug)]
@@ -4774,10 +5841,18 @@ impl QuicksightDataSetPhysicalTableMapS3SourceInputColumns {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMapS3SourceInputColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4801,8 +5876,15 @@ impl QuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.physical_table_map.s3_source.upload_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapS3SourceUploadSettings(Body);
+
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapS3SourceUploadSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapS3SourceUploadSettings").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSetPhysicalTableMapS3SourceUploadSettings {
     #[inline]
@@ -4838,10 +5920,18 @@ impl QuicksightDataSetPhysicalTableMapS3SourceUploadSettings {
 }
 
 /// The fields of a [`QuicksightDataSetPhysicalTableMapS3SourceUploadSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4880,8 +5970,15 @@ impl QuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields {
 }
 
 /// The nested block `aws_quicksight_data_set.refresh_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshProperties(Body);
+
+impl std::fmt::Debug for QuicksightDataSetRefreshProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetRefreshProperties`].
 #[derive(Clone, Debug)]
@@ -4901,10 +5998,18 @@ impl QuicksightDataSetRefreshProperties {
 }
 
 /// The fields of a [`QuicksightDataSetRefreshProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshPropertiesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetRefreshPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetRefreshPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4923,8 +6028,15 @@ impl QuicksightDataSetRefreshPropertiesFields {
 }
 
 /// The nested block `aws_quicksight_data_set.refresh_properties.refresh_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshPropertiesRefreshConfiguration(Body);
+
+impl std::fmt::Debug for QuicksightDataSetRefreshPropertiesRefreshConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshPropertiesRefreshConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetRefreshPropertiesRefreshConfiguration`].
 #[derive(Clone, Debug)]
@@ -4944,10 +6056,18 @@ impl QuicksightDataSetRefreshPropertiesRefreshConfiguration {
 }
 
 /// The fields of a [`QuicksightDataSetRefreshPropertiesRefreshConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshPropertiesRefreshConfigurationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetRefreshPropertiesRefreshConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshPropertiesRefreshConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetRefreshPropertiesRefreshConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4966,8 +6086,15 @@ impl QuicksightDataSetRefreshPropertiesRefreshConfigurationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.refresh_properties.refresh_configuration.incremental_refresh`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefresh(Body);
+
+impl std::fmt::Debug for QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefresh {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefresh").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefresh`].
 #[derive(Clone, Debug)]
@@ -4987,10 +6114,18 @@ impl QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefresh {
 }
 
 /// The fields of a [`QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefresh`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5009,8 +6144,15 @@ impl QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshFie
 }
 
 /// The nested block `aws_quicksight_data_set.refresh_properties.refresh_configuration.incremental_refresh.lookback_window`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindow(Body);
+
+impl std::fmt::Debug for QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindow`].
 #[derive(Clone, Debug)]
@@ -5034,10 +6176,18 @@ impl QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLoo
 }
 
 /// The fields of a [`QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindowFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLookbackWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5066,8 +6216,15 @@ impl QuicksightDataSetRefreshPropertiesRefreshConfigurationIncrementalRefreshLoo
 }
 
 /// The nested block `aws_quicksight_data_set.row_level_permission_data_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRowLevelPermissionDataSet(Body);
+
+impl std::fmt::Debug for QuicksightDataSetRowLevelPermissionDataSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRowLevelPermissionDataSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetRowLevelPermissionDataSet`].
 #[derive(Clone, Debug)]
@@ -5104,10 +6261,18 @@ impl QuicksightDataSetRowLevelPermissionDataSet {
 }
 
 /// The fields of a [`QuicksightDataSetRowLevelPermissionDataSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRowLevelPermissionDataSetFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetRowLevelPermissionDataSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRowLevelPermissionDataSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetRowLevelPermissionDataSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5146,8 +6311,15 @@ impl QuicksightDataSetRowLevelPermissionDataSetFields {
 }
 
 /// The nested block `aws_quicksight_data_set.row_level_permission_tag_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRowLevelPermissionTagConfiguration(Body);
+
+impl std::fmt::Debug for QuicksightDataSetRowLevelPermissionTagConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRowLevelPermissionTagConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetRowLevelPermissionTagConfiguration`].
 #[derive(Clone, Debug)]
@@ -5172,10 +6344,18 @@ impl QuicksightDataSetRowLevelPermissionTagConfiguration {
 }
 
 /// The fields of a [`QuicksightDataSetRowLevelPermissionTagConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRowLevelPermissionTagConfigurationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetRowLevelPermissionTagConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRowLevelPermissionTagConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetRowLevelPermissionTagConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5199,8 +6379,15 @@ impl QuicksightDataSetRowLevelPermissionTagConfigurationFields {
 }
 
 /// The nested block `aws_quicksight_data_set.row_level_permission_tag_configuration.tag_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRowLevelPermissionTagConfigurationTagRules(Body);
+
+impl std::fmt::Debug for QuicksightDataSetRowLevelPermissionTagConfigurationTagRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRowLevelPermissionTagConfigurationTagRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSetRowLevelPermissionTagConfigurationTagRules`].
 #[derive(Clone, Debug)]
@@ -5232,10 +6419,18 @@ impl QuicksightDataSetRowLevelPermissionTagConfigurationTagRules {
 }
 
 /// The fields of a [`QuicksightDataSetRowLevelPermissionTagConfigurationTagRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5269,8 +6464,15 @@ impl QuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields {
 }
 
 /// The resource `aws_quicksight_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSource(Body);
+
+impl std::fmt::Debug for QuicksightDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSource`].
 #[derive(Clone, Debug)]
@@ -5343,9 +6545,11 @@ impl QuicksightDataSource {
 }
 
 impl BlockType for QuicksightDataSource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5359,16 +6563,25 @@ impl Resource for QuicksightDataSource {
 }
 
 /// A declared [`QuicksightDataSource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightDataSourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightDataSourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightDataSourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5452,8 +6665,15 @@ impl QuicksightDataSourceRef {
 }
 
 /// The nested block `aws_quicksight_data_source.credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceCredentials(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceCredentials").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSourceCredentials {
     #[inline]
@@ -5479,10 +6699,18 @@ impl QuicksightDataSourceCredentials {
 }
 
 /// The fields of a [`QuicksightDataSourceCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceCredentialsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5511,8 +6739,15 @@ impl QuicksightDataSourceCredentialsFields {
 }
 
 /// The nested block `aws_quicksight_data_source.credentials.credential_pair`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceCredentialsCredentialPair(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceCredentialsCredentialPair {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceCredentialsCredentialPair").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceCredentialsCredentialPair`].
 #[derive(Clone, Debug)]
@@ -5534,10 +6769,18 @@ impl QuicksightDataSourceCredentialsCredentialPair {
 }
 
 /// The fields of a [`QuicksightDataSourceCredentialsCredentialPair`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceCredentialsCredentialPairFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceCredentialsCredentialPairFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceCredentialsCredentialPairFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceCredentialsCredentialPairFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5561,8 +6804,15 @@ impl QuicksightDataSourceCredentialsCredentialPairFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParameters(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParameters").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSourceParameters {
     #[inline]
@@ -5678,10 +6928,18 @@ impl QuicksightDataSourceParameters {
 }
 
 /// The fields of a [`QuicksightDataSourceParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5800,8 +7058,15 @@ impl QuicksightDataSourceParametersFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.amazon_elasticsearch`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAmazonElasticsearch(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersAmazonElasticsearch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAmazonElasticsearch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersAmazonElasticsearch`].
 #[derive(Clone, Debug)]
@@ -5821,10 +7086,18 @@ impl QuicksightDataSourceParametersAmazonElasticsearch {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersAmazonElasticsearch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAmazonElasticsearchFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersAmazonElasticsearchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAmazonElasticsearchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersAmazonElasticsearchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5843,8 +7116,15 @@ impl QuicksightDataSourceParametersAmazonElasticsearchFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.athena`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAthena(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersAthena {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAthena").field(&self.0).finish()
+    }
+}
 
 impl QuicksightDataSourceParametersAthena {
     #[inline]
@@ -5860,10 +7140,18 @@ impl QuicksightDataSourceParametersAthena {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersAthena`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAthenaFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersAthenaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAthenaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersAthenaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5882,8 +7170,15 @@ impl QuicksightDataSourceParametersAthenaFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.aurora`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAurora(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersAurora {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAurora").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersAurora`].
 #[derive(Clone, Debug)]
@@ -5907,10 +7202,18 @@ impl QuicksightDataSourceParametersAurora {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersAurora`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAuroraFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersAuroraFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAuroraFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersAuroraFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5939,8 +7242,15 @@ impl QuicksightDataSourceParametersAuroraFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.aurora_postgresql`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAuroraPostgresql(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersAuroraPostgresql {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAuroraPostgresql").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersAuroraPostgresql`].
 #[derive(Clone, Debug)]
@@ -5964,10 +7274,18 @@ impl QuicksightDataSourceParametersAuroraPostgresql {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersAuroraPostgresql`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAuroraPostgresqlFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersAuroraPostgresqlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAuroraPostgresqlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersAuroraPostgresqlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5996,8 +7314,15 @@ impl QuicksightDataSourceParametersAuroraPostgresqlFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.aws_iot_analytics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAwsIotAnalytics(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersAwsIotAnalytics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAwsIotAnalytics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersAwsIotAnalytics`].
 #[derive(Clone, Debug)]
@@ -6017,10 +7342,18 @@ impl QuicksightDataSourceParametersAwsIotAnalytics {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersAwsIotAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersAwsIotAnalyticsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersAwsIotAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersAwsIotAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersAwsIotAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6039,8 +7372,15 @@ impl QuicksightDataSourceParametersAwsIotAnalyticsFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.databricks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersDatabricks(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersDatabricks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersDatabricks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersDatabricks`].
 #[derive(Clone, Debug)]
@@ -6064,10 +7404,18 @@ impl QuicksightDataSourceParametersDatabricks {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersDatabricks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersDatabricksFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersDatabricksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersDatabricksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersDatabricksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6096,8 +7444,15 @@ impl QuicksightDataSourceParametersDatabricksFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.jira`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersJira(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersJira {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersJira").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersJira`].
 #[derive(Clone, Debug)]
@@ -6117,10 +7472,18 @@ impl QuicksightDataSourceParametersJira {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersJira`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersJiraFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersJiraFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersJiraFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersJiraFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6139,8 +7502,15 @@ impl QuicksightDataSourceParametersJiraFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.maria_db`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersMariaDb(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersMariaDb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersMariaDb").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersMariaDb`].
 #[derive(Clone, Debug)]
@@ -6164,10 +7534,18 @@ impl QuicksightDataSourceParametersMariaDb {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersMariaDb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersMariaDbFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersMariaDbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersMariaDbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersMariaDbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6196,8 +7574,15 @@ impl QuicksightDataSourceParametersMariaDbFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.mysql`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersMysql(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersMysql {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersMysql").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersMysql`].
 #[derive(Clone, Debug)]
@@ -6221,10 +7606,18 @@ impl QuicksightDataSourceParametersMysql {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersMysql`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersMysqlFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersMysqlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersMysqlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersMysqlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6253,8 +7646,15 @@ impl QuicksightDataSourceParametersMysqlFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.oracle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersOracle(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersOracle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersOracle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersOracle`].
 #[derive(Clone, Debug)]
@@ -6278,10 +7678,18 @@ impl QuicksightDataSourceParametersOracle {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersOracle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersOracleFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersOracleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersOracleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersOracleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6310,8 +7718,15 @@ impl QuicksightDataSourceParametersOracleFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.postgresql`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersPostgresql(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersPostgresql {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersPostgresql").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersPostgresql`].
 #[derive(Clone, Debug)]
@@ -6335,10 +7750,18 @@ impl QuicksightDataSourceParametersPostgresql {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersPostgresql`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersPostgresqlFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersPostgresqlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersPostgresqlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersPostgresqlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6367,8 +7790,15 @@ impl QuicksightDataSourceParametersPostgresqlFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.presto`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersPresto(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersPresto {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersPresto").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersPresto`].
 #[derive(Clone, Debug)]
@@ -6392,10 +7822,18 @@ impl QuicksightDataSourceParametersPresto {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersPresto`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersPrestoFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersPrestoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersPrestoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersPrestoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6424,8 +7862,15 @@ impl QuicksightDataSourceParametersPrestoFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.rds`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersRds(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersRds {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersRds").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersRds`].
 #[derive(Clone, Debug)]
@@ -6447,10 +7892,18 @@ impl QuicksightDataSourceParametersRds {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersRds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersRdsFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersRdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersRdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersRdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6474,8 +7927,15 @@ impl QuicksightDataSourceParametersRdsFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.redshift`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersRedshift(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersRedshift {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersRedshift").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersRedshift`].
 #[derive(Clone, Debug)]
@@ -6510,10 +7970,18 @@ impl QuicksightDataSourceParametersRedshift {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersRedshift`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersRedshiftFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersRedshiftFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersRedshiftFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersRedshiftFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6547,8 +8015,15 @@ impl QuicksightDataSourceParametersRedshiftFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersS3(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersS3`].
 #[derive(Clone, Debug)]
@@ -6573,10 +8048,18 @@ impl QuicksightDataSourceParametersS3 {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersS3Fields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6600,8 +8083,15 @@ impl QuicksightDataSourceParametersS3Fields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.s3.manifest_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersS3ManifestFileLocation(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersS3ManifestFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersS3ManifestFileLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersS3ManifestFileLocation`].
 #[derive(Clone, Debug)]
@@ -6623,10 +8113,18 @@ impl QuicksightDataSourceParametersS3ManifestFileLocation {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersS3ManifestFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersS3ManifestFileLocationFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersS3ManifestFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersS3ManifestFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersS3ManifestFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6650,8 +8148,15 @@ impl QuicksightDataSourceParametersS3ManifestFileLocationFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.service_now`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersServiceNow(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersServiceNow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersServiceNow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersServiceNow`].
 #[derive(Clone, Debug)]
@@ -6671,10 +8176,18 @@ impl QuicksightDataSourceParametersServiceNow {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersServiceNow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersServiceNowFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersServiceNowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersServiceNowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersServiceNowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6693,8 +8206,15 @@ impl QuicksightDataSourceParametersServiceNowFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.snowflake`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersSnowflake(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersSnowflake {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersSnowflake").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersSnowflake`].
 #[derive(Clone, Debug)]
@@ -6718,10 +8238,18 @@ impl QuicksightDataSourceParametersSnowflake {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersSnowflake`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersSnowflakeFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersSnowflakeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersSnowflakeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersSnowflakeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6750,8 +8278,15 @@ impl QuicksightDataSourceParametersSnowflakeFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.spark`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersSpark(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersSpark {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersSpark").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersSpark`].
 #[derive(Clone, Debug)]
@@ -6773,10 +8308,18 @@ impl QuicksightDataSourceParametersSpark {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersSpark`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersSparkFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersSparkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersSparkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersSparkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6800,8 +8343,15 @@ impl QuicksightDataSourceParametersSparkFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.sql_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersSqlServer(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersSqlServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersSqlServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersSqlServer`].
 #[derive(Clone, Debug)]
@@ -6825,10 +8375,18 @@ impl QuicksightDataSourceParametersSqlServer {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersSqlServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersSqlServerFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersSqlServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersSqlServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersSqlServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6857,8 +8415,15 @@ impl QuicksightDataSourceParametersSqlServerFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.teradata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersTeradata(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersTeradata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersTeradata").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersTeradata`].
 #[derive(Clone, Debug)]
@@ -6882,10 +8447,18 @@ impl QuicksightDataSourceParametersTeradata {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersTeradata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersTeradataFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersTeradataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersTeradataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersTeradataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6914,8 +8487,15 @@ impl QuicksightDataSourceParametersTeradataFields {
 }
 
 /// The nested block `aws_quicksight_data_source.parameters.twitter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersTwitter(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceParametersTwitter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersTwitter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceParametersTwitter`].
 #[derive(Clone, Debug)]
@@ -6937,10 +8517,18 @@ impl QuicksightDataSourceParametersTwitter {
 }
 
 /// The fields of a [`QuicksightDataSourceParametersTwitter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceParametersTwitterFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceParametersTwitterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceParametersTwitterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceParametersTwitterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6964,8 +8552,15 @@ impl QuicksightDataSourceParametersTwitterFields {
 }
 
 /// The nested block `aws_quicksight_data_source.permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourcePermission(Body);
+
+impl std::fmt::Debug for QuicksightDataSourcePermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourcePermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourcePermission`].
 #[derive(Clone, Debug)]
@@ -6987,10 +8582,18 @@ impl QuicksightDataSourcePermission {
 }
 
 /// The fields of a [`QuicksightDataSourcePermission`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourcePermissionFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourcePermissionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourcePermissionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourcePermissionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7014,8 +8617,15 @@ impl QuicksightDataSourcePermissionFields {
 }
 
 /// The nested block `aws_quicksight_data_source.ssl_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceSslProperties(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceSslProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceSslProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceSslProperties`].
 #[derive(Clone, Debug)]
@@ -7035,10 +8645,18 @@ impl QuicksightDataSourceSslProperties {
 }
 
 /// The fields of a [`QuicksightDataSourceSslProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceSslPropertiesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceSslPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceSslPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceSslPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7057,8 +8675,15 @@ impl QuicksightDataSourceSslPropertiesFields {
 }
 
 /// The nested block `aws_quicksight_data_source.vpc_connection_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceVpcConnectionProperties(Body);
+
+impl std::fmt::Debug for QuicksightDataSourceVpcConnectionProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceVpcConnectionProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightDataSourceVpcConnectionProperties`].
 #[derive(Clone, Debug)]
@@ -7078,10 +8703,18 @@ impl QuicksightDataSourceVpcConnectionProperties {
 }
 
 /// The fields of a [`QuicksightDataSourceVpcConnectionProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightDataSourceVpcConnectionPropertiesFields(Expr);
 
+impl std::fmt::Debug for QuicksightDataSourceVpcConnectionPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightDataSourceVpcConnectionPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightDataSourceVpcConnectionPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7100,8 +8733,15 @@ impl QuicksightDataSourceVpcConnectionPropertiesFields {
 }
 
 /// The resource `aws_quicksight_folder`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolder(Body);
+
+impl std::fmt::Debug for QuicksightFolder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolder").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightFolder`].
 #[derive(Clone, Debug)]
@@ -7173,9 +8813,11 @@ impl QuicksightFolder {
 }
 
 impl BlockType for QuicksightFolder {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7189,16 +8831,25 @@ impl Resource for QuicksightFolder {
 }
 
 /// A declared [`QuicksightFolder`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolderRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightFolderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightFolderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightFolderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7287,8 +8938,15 @@ impl QuicksightFolderRef {
 }
 
 /// The nested block `aws_quicksight_folder.permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolderPermissions(Body);
+
+impl std::fmt::Debug for QuicksightFolderPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolderPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightFolderPermissions`].
 #[derive(Clone, Debug)]
@@ -7310,10 +8968,18 @@ impl QuicksightFolderPermissions {
 }
 
 /// The fields of a [`QuicksightFolderPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolderPermissionsFields(Expr);
 
+impl std::fmt::Debug for QuicksightFolderPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolderPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightFolderPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7337,8 +9003,15 @@ impl QuicksightFolderPermissionsFields {
 }
 
 /// The nested block `aws_quicksight_folder.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolderTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightFolderTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolderTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightFolderTimeouts {
     #[inline]
@@ -7369,10 +9042,18 @@ impl QuicksightFolderTimeouts {
 }
 
 /// The fields of a [`QuicksightFolderTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolderTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightFolderTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolderTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightFolderTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7406,8 +9087,15 @@ impl QuicksightFolderTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_folder_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolderMembership(Body);
+
+impl std::fmt::Debug for QuicksightFolderMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolderMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightFolderMembership`].
 #[derive(Clone, Debug)]
@@ -7442,9 +9130,11 @@ impl QuicksightFolderMembership {
 }
 
 impl BlockType for QuicksightFolderMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7458,16 +9148,25 @@ impl Resource for QuicksightFolderMembership {
 }
 
 /// A declared [`QuicksightFolderMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightFolderMembershipRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightFolderMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightFolderMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightFolderMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightFolderMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7511,8 +9210,15 @@ impl QuicksightFolderMembershipRef {
 }
 
 /// The resource `aws_quicksight_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightGroup(Body);
+
+impl std::fmt::Debug for QuicksightGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightGroup`].
 #[derive(Clone, Debug)]
@@ -7558,9 +9264,11 @@ impl QuicksightGroup {
 }
 
 impl BlockType for QuicksightGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7574,16 +9282,25 @@ impl Resource for QuicksightGroup {
 }
 
 /// A declared [`QuicksightGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightGroupRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7632,8 +9349,15 @@ impl QuicksightGroupRef {
 }
 
 /// The resource `aws_quicksight_group_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightGroupMembership(Body);
+
+impl std::fmt::Debug for QuicksightGroupMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightGroupMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightGroupMembership`].
 #[derive(Clone, Debug)]
@@ -7676,9 +9400,11 @@ impl QuicksightGroupMembership {
 }
 
 impl BlockType for QuicksightGroupMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7692,16 +9418,25 @@ impl Resource for QuicksightGroupMembership {
 }
 
 /// A declared [`QuicksightGroupMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightGroupMembershipRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightGroupMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightGroupMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightGroupMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightGroupMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7750,8 +9485,15 @@ impl QuicksightGroupMembershipRef {
 }
 
 /// The resource `aws_quicksight_iam_policy_assignment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIamPolicyAssignment(Body);
+
+impl std::fmt::Debug for QuicksightIamPolicyAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIamPolicyAssignment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightIamPolicyAssignment`].
 #[derive(Clone, Debug)]
@@ -7800,9 +9542,11 @@ impl QuicksightIamPolicyAssignment {
 }
 
 impl BlockType for QuicksightIamPolicyAssignment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7816,16 +9560,25 @@ impl Resource for QuicksightIamPolicyAssignment {
 }
 
 /// A declared [`QuicksightIamPolicyAssignment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIamPolicyAssignmentRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightIamPolicyAssignmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIamPolicyAssignmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightIamPolicyAssignmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightIamPolicyAssignmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7884,8 +9637,15 @@ impl QuicksightIamPolicyAssignmentRef {
 }
 
 /// The nested block `aws_quicksight_iam_policy_assignment.identities`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIamPolicyAssignmentIdentities(Body);
+
+impl std::fmt::Debug for QuicksightIamPolicyAssignmentIdentities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIamPolicyAssignmentIdentities").field(&self.0).finish()
+    }
+}
 
 impl QuicksightIamPolicyAssignmentIdentities {
     #[inline]
@@ -7906,10 +9666,18 @@ impl QuicksightIamPolicyAssignmentIdentities {
 }
 
 /// The fields of a [`QuicksightIamPolicyAssignmentIdentities`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIamPolicyAssignmentIdentitiesFields(Expr);
 
+impl std::fmt::Debug for QuicksightIamPolicyAssignmentIdentitiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIamPolicyAssignmentIdentitiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightIamPolicyAssignmentIdentitiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7933,8 +9701,15 @@ impl QuicksightIamPolicyAssignmentIdentitiesFields {
 }
 
 /// The resource `aws_quicksight_ingestion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIngestion(Body);
+
+impl std::fmt::Debug for QuicksightIngestion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIngestion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightIngestion`].
 #[derive(Clone, Debug)]
@@ -7969,9 +9744,11 @@ impl QuicksightIngestion {
 }
 
 impl BlockType for QuicksightIngestion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7985,16 +9762,25 @@ impl Resource for QuicksightIngestion {
 }
 
 /// A declared [`QuicksightIngestion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIngestionRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightIngestionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIngestionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightIngestionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightIngestionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8048,8 +9834,15 @@ impl QuicksightIngestionRef {
 }
 
 /// The resource `aws_quicksight_ip_restriction`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIpRestriction(Body);
+
+impl std::fmt::Debug for QuicksightIpRestriction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIpRestriction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightIpRestriction`].
 #[derive(Clone, Debug)]
@@ -8095,9 +9888,11 @@ impl QuicksightIpRestriction {
 }
 
 impl BlockType for QuicksightIpRestriction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8111,16 +9906,25 @@ impl Resource for QuicksightIpRestriction {
 }
 
 /// A declared [`QuicksightIpRestriction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightIpRestrictionRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightIpRestrictionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightIpRestrictionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightIpRestrictionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightIpRestrictionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8164,8 +9968,15 @@ impl QuicksightIpRestrictionRef {
 }
 
 /// The resource `aws_quicksight_key_registration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightKeyRegistration(Body);
+
+impl std::fmt::Debug for QuicksightKeyRegistration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightKeyRegistration").field(&self.0).finish()
+    }
+}
 
 impl QuicksightKeyRegistration {
     #[inline]
@@ -8193,9 +10004,11 @@ impl QuicksightKeyRegistration {
 }
 
 impl BlockType for QuicksightKeyRegistration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8209,16 +10022,25 @@ impl Resource for QuicksightKeyRegistration {
 }
 
 /// A declared [`QuicksightKeyRegistration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightKeyRegistrationRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightKeyRegistrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightKeyRegistrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightKeyRegistrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightKeyRegistrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8247,8 +10069,15 @@ impl QuicksightKeyRegistrationRef {
 }
 
 /// The nested block `aws_quicksight_key_registration.key_registration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightKeyRegistrationKeyRegistration(Body);
+
+impl std::fmt::Debug for QuicksightKeyRegistrationKeyRegistration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightKeyRegistrationKeyRegistration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightKeyRegistrationKeyRegistration`].
 #[derive(Clone, Debug)]
@@ -8273,10 +10102,18 @@ impl QuicksightKeyRegistrationKeyRegistration {
 }
 
 /// The fields of a [`QuicksightKeyRegistrationKeyRegistration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightKeyRegistrationKeyRegistrationFields(Expr);
 
+impl std::fmt::Debug for QuicksightKeyRegistrationKeyRegistrationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightKeyRegistrationKeyRegistrationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightKeyRegistrationKeyRegistrationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8300,8 +10137,15 @@ impl QuicksightKeyRegistrationKeyRegistrationFields {
 }
 
 /// The resource `aws_quicksight_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightNamespace(Body);
+
+impl std::fmt::Debug for QuicksightNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightNamespace`].
 #[derive(Clone, Debug)]
@@ -8347,9 +10191,11 @@ impl QuicksightNamespace {
 }
 
 impl BlockType for QuicksightNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8363,16 +10209,25 @@ impl Resource for QuicksightNamespace {
 }
 
 /// A declared [`QuicksightNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8441,8 +10296,15 @@ impl QuicksightNamespaceRef {
 }
 
 /// The nested block `aws_quicksight_namespace.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightNamespaceTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightNamespaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightNamespaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightNamespaceTimeouts {
     #[inline]
@@ -8465,10 +10327,18 @@ impl QuicksightNamespaceTimeouts {
 }
 
 /// The fields of a [`QuicksightNamespaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightNamespaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightNamespaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightNamespaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightNamespaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8492,8 +10362,15 @@ impl QuicksightNamespaceTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_refresh_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshSchedule(Body);
+
+impl std::fmt::Debug for QuicksightRefreshSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightRefreshSchedule`].
 #[derive(Clone, Debug)]
@@ -8532,9 +10409,11 @@ impl QuicksightRefreshSchedule {
 }
 
 impl BlockType for QuicksightRefreshSchedule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8548,16 +10427,25 @@ impl Resource for QuicksightRefreshSchedule {
 }
 
 /// A declared [`QuicksightRefreshSchedule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshScheduleRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightRefreshScheduleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshScheduleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightRefreshScheduleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightRefreshScheduleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8606,8 +10494,15 @@ impl QuicksightRefreshScheduleRef {
 }
 
 /// The nested block `aws_quicksight_refresh_schedule.schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshScheduleSchedule(Body);
+
+impl std::fmt::Debug for QuicksightRefreshScheduleSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshScheduleSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightRefreshScheduleSchedule`].
 #[derive(Clone, Debug)]
@@ -8638,10 +10533,18 @@ impl QuicksightRefreshScheduleSchedule {
 }
 
 /// The fields of a [`QuicksightRefreshScheduleSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshScheduleScheduleFields(Expr);
 
+impl std::fmt::Debug for QuicksightRefreshScheduleScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshScheduleScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightRefreshScheduleScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8670,8 +10573,15 @@ impl QuicksightRefreshScheduleScheduleFields {
 }
 
 /// The nested block `aws_quicksight_refresh_schedule.schedule.schedule_frequency`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshScheduleScheduleScheduleFrequency(Body);
+
+impl std::fmt::Debug for QuicksightRefreshScheduleScheduleScheduleFrequency {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshScheduleScheduleScheduleFrequency").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightRefreshScheduleScheduleScheduleFrequency`].
 #[derive(Clone, Debug)]
@@ -8707,10 +10617,18 @@ impl QuicksightRefreshScheduleScheduleScheduleFrequency {
 }
 
 /// The fields of a [`QuicksightRefreshScheduleScheduleScheduleFrequency`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshScheduleScheduleScheduleFrequencyFields(Expr);
 
+impl std::fmt::Debug for QuicksightRefreshScheduleScheduleScheduleFrequencyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshScheduleScheduleScheduleFrequencyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightRefreshScheduleScheduleScheduleFrequencyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8744,8 +10662,15 @@ impl QuicksightRefreshScheduleScheduleScheduleFrequencyFields {
 }
 
 /// The nested block `aws_quicksight_refresh_schedule.schedule.schedule_frequency.refresh_on_day`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDay(Body);
+
+impl std::fmt::Debug for QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDay {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDay").field(&self.0).finish()
+    }
+}
 
 impl QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDay {
     #[inline]
@@ -8766,10 +10691,18 @@ impl QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDay {
 }
 
 /// The fields of a [`QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDay`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDayFields(Expr);
 
+impl std::fmt::Debug for QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8793,8 +10726,15 @@ impl QuicksightRefreshScheduleScheduleScheduleFrequencyRefreshOnDayFields {
 }
 
 /// The resource `aws_quicksight_role_custom_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRoleCustomPermission(Body);
+
+impl std::fmt::Debug for QuicksightRoleCustomPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRoleCustomPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightRoleCustomPermission`].
 #[derive(Clone, Debug)]
@@ -8832,9 +10772,11 @@ impl QuicksightRoleCustomPermission {
 }
 
 impl BlockType for QuicksightRoleCustomPermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8848,16 +10790,25 @@ impl Resource for QuicksightRoleCustomPermission {
 }
 
 /// A declared [`QuicksightRoleCustomPermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRoleCustomPermissionRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightRoleCustomPermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRoleCustomPermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightRoleCustomPermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightRoleCustomPermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8896,8 +10847,15 @@ impl QuicksightRoleCustomPermissionRef {
 }
 
 /// The resource `aws_quicksight_role_membership`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRoleMembership(Body);
+
+impl std::fmt::Debug for QuicksightRoleMembership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRoleMembership").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightRoleMembership`].
 #[derive(Clone, Debug)]
@@ -8935,9 +10893,11 @@ impl QuicksightRoleMembership {
 }
 
 impl BlockType for QuicksightRoleMembership {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8951,16 +10911,25 @@ impl Resource for QuicksightRoleMembership {
 }
 
 /// A declared [`QuicksightRoleMembership`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightRoleMembershipRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightRoleMembershipRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightRoleMembershipRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightRoleMembershipRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightRoleMembershipRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8999,8 +10968,15 @@ impl QuicksightRoleMembershipRef {
 }
 
 /// The resource `aws_quicksight_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplate(Body);
+
+impl std::fmt::Debug for QuicksightTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightTemplate`].
 #[derive(Clone, Debug)]
@@ -9072,9 +11048,11 @@ impl QuicksightTemplate {
 }
 
 impl BlockType for QuicksightTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9088,16 +11066,25 @@ impl Resource for QuicksightTemplate {
 }
 
 /// A declared [`QuicksightTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9203,8 +11190,15 @@ impl QuicksightTemplateRef {
 /// The nested block `aws_quicksight_template.definition`.
 ///
 /// (opaque: the cdktf bindings replaced this block's schema with `any`; its contents are unknown and are not validated)
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateDefinition(Body);
+
+impl std::fmt::Debug for QuicksightTemplateDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateDefinition").field(&self.0).finish()
+    }
+}
 
 impl QuicksightTemplateDefinition {
     #[inline]
@@ -9215,8 +11209,15 @@ impl QuicksightTemplateDefinition {
 }
 
 /// The nested block `aws_quicksight_template.permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplatePermissions(Body);
+
+impl std::fmt::Debug for QuicksightTemplatePermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplatePermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightTemplatePermissions`].
 #[derive(Clone, Debug)]
@@ -9238,10 +11239,18 @@ impl QuicksightTemplatePermissions {
 }
 
 /// The fields of a [`QuicksightTemplatePermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplatePermissionsFields(Expr);
 
+impl std::fmt::Debug for QuicksightTemplatePermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplatePermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightTemplatePermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9265,8 +11274,15 @@ impl QuicksightTemplatePermissionsFields {
 }
 
 /// The nested block `aws_quicksight_template.source_entity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntity(Body);
+
+impl std::fmt::Debug for QuicksightTemplateSourceEntity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntity").field(&self.0).finish()
+    }
+}
 
 impl QuicksightTemplateSourceEntity {
     #[inline]
@@ -9287,10 +11303,18 @@ impl QuicksightTemplateSourceEntity {
 }
 
 /// The fields of a [`QuicksightTemplateSourceEntity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntityFields(Expr);
 
+impl std::fmt::Debug for QuicksightTemplateSourceEntityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightTemplateSourceEntityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9314,8 +11338,15 @@ impl QuicksightTemplateSourceEntityFields {
 }
 
 /// The nested block `aws_quicksight_template.source_entity.source_analysis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntitySourceAnalysis(Body);
+
+impl std::fmt::Debug for QuicksightTemplateSourceEntitySourceAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntitySourceAnalysis").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightTemplateSourceEntitySourceAnalysis`].
 #[derive(Clone, Debug)]
@@ -9337,10 +11368,18 @@ impl QuicksightTemplateSourceEntitySourceAnalysis {
 }
 
 /// The fields of a [`QuicksightTemplateSourceEntitySourceAnalysis`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntitySourceAnalysisFields(Expr);
 
+impl std::fmt::Debug for QuicksightTemplateSourceEntitySourceAnalysisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntitySourceAnalysisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightTemplateSourceEntitySourceAnalysisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9364,8 +11403,15 @@ impl QuicksightTemplateSourceEntitySourceAnalysisFields {
 }
 
 /// The nested block `aws_quicksight_template.source_entity.source_analysis.data_set_references`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntitySourceAnalysisDataSetReferences(Body);
+
+impl std::fmt::Debug for QuicksightTemplateSourceEntitySourceAnalysisDataSetReferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntitySourceAnalysisDataSetReferences").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightTemplateSourceEntitySourceAnalysisDataSetReferences`].
 #[derive(Clone, Debug)]
@@ -9387,10 +11433,18 @@ impl QuicksightTemplateSourceEntitySourceAnalysisDataSetReferences {
 }
 
 /// The fields of a [`QuicksightTemplateSourceEntitySourceAnalysisDataSetReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntitySourceAnalysisDataSetReferencesFields(Expr);
 
+impl std::fmt::Debug for QuicksightTemplateSourceEntitySourceAnalysisDataSetReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntitySourceAnalysisDataSetReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightTemplateSourceEntitySourceAnalysisDataSetReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9414,8 +11468,15 @@ impl QuicksightTemplateSourceEntitySourceAnalysisDataSetReferencesFields {
 }
 
 /// The nested block `aws_quicksight_template.source_entity.source_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntitySourceTemplate(Body);
+
+impl std::fmt::Debug for QuicksightTemplateSourceEntitySourceTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntitySourceTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightTemplateSourceEntitySourceTemplate`].
 #[derive(Clone, Debug)]
@@ -9435,10 +11496,18 @@ impl QuicksightTemplateSourceEntitySourceTemplate {
 }
 
 /// The fields of a [`QuicksightTemplateSourceEntitySourceTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateSourceEntitySourceTemplateFields(Expr);
 
+impl std::fmt::Debug for QuicksightTemplateSourceEntitySourceTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateSourceEntitySourceTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightTemplateSourceEntitySourceTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9457,8 +11526,15 @@ impl QuicksightTemplateSourceEntitySourceTemplateFields {
 }
 
 /// The nested block `aws_quicksight_template.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightTemplateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightTemplateTimeouts {
     #[inline]
@@ -9484,10 +11560,18 @@ impl QuicksightTemplateTimeouts {
 }
 
 /// The fields of a [`QuicksightTemplateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightTemplateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightTemplateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9516,8 +11600,15 @@ impl QuicksightTemplateTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_template_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateAlias(Body);
+
+impl std::fmt::Debug for QuicksightTemplateAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightTemplateAlias`].
 #[derive(Clone, Debug)]
@@ -9552,9 +11643,11 @@ impl QuicksightTemplateAlias {
 }
 
 impl BlockType for QuicksightTemplateAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9568,16 +11661,25 @@ impl Resource for QuicksightTemplateAlias {
 }
 
 /// A declared [`QuicksightTemplateAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTemplateAliasRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightTemplateAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTemplateAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightTemplateAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightTemplateAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9626,8 +11728,15 @@ impl QuicksightTemplateAliasRef {
 }
 
 /// The resource `aws_quicksight_theme`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightTheme(Body);
+
+impl std::fmt::Debug for QuicksightTheme {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightTheme").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightTheme`].
 #[derive(Clone, Debug)]
@@ -9698,9 +11807,11 @@ impl QuicksightTheme {
 }
 
 impl BlockType for QuicksightTheme {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9714,16 +11825,25 @@ impl Resource for QuicksightTheme {
 }
 
 /// A declared [`QuicksightTheme`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightThemeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightThemeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightThemeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9822,8 +11942,15 @@ impl QuicksightThemeRef {
 }
 
 /// The nested block `aws_quicksight_theme.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfiguration(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfiguration").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfiguration {
     #[inline]
@@ -9854,10 +11981,18 @@ impl QuicksightThemeConfiguration {
 }
 
 /// The fields of a [`QuicksightThemeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9891,8 +12026,15 @@ impl QuicksightThemeConfigurationFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.data_color_palette`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationDataColorPalette(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationDataColorPalette {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationDataColorPalette").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationDataColorPalette {
     #[inline]
@@ -9918,10 +12060,18 @@ impl QuicksightThemeConfigurationDataColorPalette {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationDataColorPalette`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationDataColorPaletteFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationDataColorPaletteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationDataColorPaletteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationDataColorPaletteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9950,8 +12100,15 @@ impl QuicksightThemeConfigurationDataColorPaletteFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.sheet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheet(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationSheet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheet").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationSheet {
     #[inline]
@@ -9972,10 +12129,18 @@ impl QuicksightThemeConfigurationSheet {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationSheet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationSheetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9999,8 +12164,15 @@ impl QuicksightThemeConfigurationSheetFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.sheet.tile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTile(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTile").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationSheetTile {
     #[inline]
@@ -10016,10 +12188,18 @@ impl QuicksightThemeConfigurationSheetTile {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationSheetTile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationSheetTileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10038,8 +12218,15 @@ impl QuicksightThemeConfigurationSheetTileFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.sheet.tile.border`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileBorder(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileBorder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileBorder").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationSheetTileBorder {
     #[inline]
@@ -10055,10 +12242,18 @@ impl QuicksightThemeConfigurationSheetTileBorder {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationSheetTileBorder`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileBorderFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileBorderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileBorderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationSheetTileBorderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10077,8 +12272,15 @@ impl QuicksightThemeConfigurationSheetTileBorderFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.sheet.tile_layout`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileLayout(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileLayout {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileLayout").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationSheetTileLayout {
     #[inline]
@@ -10099,10 +12301,18 @@ impl QuicksightThemeConfigurationSheetTileLayout {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationSheetTileLayout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileLayoutFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileLayoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileLayoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationSheetTileLayoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10126,8 +12336,15 @@ impl QuicksightThemeConfigurationSheetTileLayoutFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.sheet.tile_layout.gutter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileLayoutGutter(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileLayoutGutter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileLayoutGutter").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationSheetTileLayoutGutter {
     #[inline]
@@ -10143,10 +12360,18 @@ impl QuicksightThemeConfigurationSheetTileLayoutGutter {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationSheetTileLayoutGutter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileLayoutGutterFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileLayoutGutterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileLayoutGutterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationSheetTileLayoutGutterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10165,8 +12390,15 @@ impl QuicksightThemeConfigurationSheetTileLayoutGutterFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.sheet.tile_layout.margin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileLayoutMargin(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileLayoutMargin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileLayoutMargin").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationSheetTileLayoutMargin {
     #[inline]
@@ -10182,10 +12414,18 @@ impl QuicksightThemeConfigurationSheetTileLayoutMargin {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationSheetTileLayoutMargin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationSheetTileLayoutMarginFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationSheetTileLayoutMarginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationSheetTileLayoutMarginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationSheetTileLayoutMarginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10204,8 +12444,15 @@ impl QuicksightThemeConfigurationSheetTileLayoutMarginFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.typography`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationTypography(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationTypography {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationTypography").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationTypography {
     #[inline]
@@ -10222,10 +12469,18 @@ impl QuicksightThemeConfigurationTypography {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationTypography`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationTypographyFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationTypographyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationTypographyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationTypographyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10244,8 +12499,15 @@ impl QuicksightThemeConfigurationTypographyFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.typography.font_families`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationTypographyFontFamilies(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationTypographyFontFamilies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationTypographyFontFamilies").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationTypographyFontFamilies {
     #[inline]
@@ -10261,10 +12523,18 @@ impl QuicksightThemeConfigurationTypographyFontFamilies {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationTypographyFontFamilies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationTypographyFontFamiliesFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationTypographyFontFamiliesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationTypographyFontFamiliesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationTypographyFontFamiliesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10283,8 +12553,15 @@ impl QuicksightThemeConfigurationTypographyFontFamiliesFields {
 }
 
 /// The nested block `aws_quicksight_theme.configuration.ui_color_palette`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationUiColorPalette(Body);
+
+impl std::fmt::Debug for QuicksightThemeConfigurationUiColorPalette {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationUiColorPalette").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeConfigurationUiColorPalette {
     #[inline]
@@ -10375,10 +12652,18 @@ impl QuicksightThemeConfigurationUiColorPalette {
 }
 
 /// The fields of a [`QuicksightThemeConfigurationUiColorPalette`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeConfigurationUiColorPaletteFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeConfigurationUiColorPaletteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeConfigurationUiColorPaletteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeConfigurationUiColorPaletteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10472,8 +12757,15 @@ impl QuicksightThemeConfigurationUiColorPaletteFields {
 }
 
 /// The nested block `aws_quicksight_theme.permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemePermissions(Body);
+
+impl std::fmt::Debug for QuicksightThemePermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemePermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightThemePermissions`].
 #[derive(Clone, Debug)]
@@ -10495,10 +12787,18 @@ impl QuicksightThemePermissions {
 }
 
 /// The fields of a [`QuicksightThemePermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemePermissionsFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemePermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemePermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemePermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10522,8 +12822,15 @@ impl QuicksightThemePermissionsFields {
 }
 
 /// The nested block `aws_quicksight_theme.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightThemeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightThemeTimeouts {
     #[inline]
@@ -10549,10 +12856,18 @@ impl QuicksightThemeTimeouts {
 }
 
 /// The fields of a [`QuicksightThemeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightThemeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightThemeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightThemeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightThemeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10581,8 +12896,15 @@ impl QuicksightThemeTimeoutsFields {
 }
 
 /// The resource `aws_quicksight_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightUser(Body);
+
+impl std::fmt::Debug for QuicksightUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightUser`].
 #[derive(Clone, Debug)]
@@ -10642,9 +12964,11 @@ impl QuicksightUser {
 }
 
 impl BlockType for QuicksightUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10658,16 +12982,25 @@ impl Resource for QuicksightUser {
 }
 
 /// A declared [`QuicksightUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightUserRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10741,8 +13074,15 @@ impl QuicksightUserRef {
 }
 
 /// The resource `aws_quicksight_user_custom_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightUserCustomPermission(Body);
+
+impl std::fmt::Debug for QuicksightUserCustomPermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightUserCustomPermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightUserCustomPermission`].
 #[derive(Clone, Debug)]
@@ -10780,9 +13120,11 @@ impl QuicksightUserCustomPermission {
 }
 
 impl BlockType for QuicksightUserCustomPermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10796,16 +13138,25 @@ impl Resource for QuicksightUserCustomPermission {
 }
 
 /// A declared [`QuicksightUserCustomPermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightUserCustomPermissionRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightUserCustomPermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightUserCustomPermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightUserCustomPermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightUserCustomPermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10844,8 +13195,15 @@ impl QuicksightUserCustomPermissionRef {
 }
 
 /// The resource `aws_quicksight_vpc_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightVpcConnection(Body);
+
+impl std::fmt::Debug for QuicksightVpcConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightVpcConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QuicksightVpcConnection`].
 #[derive(Clone, Debug)]
@@ -10899,9 +13257,11 @@ impl QuicksightVpcConnection {
 }
 
 impl BlockType for QuicksightVpcConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10915,16 +13275,25 @@ impl Resource for QuicksightVpcConnection {
 }
 
 /// A declared [`QuicksightVpcConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightVpcConnectionRef(BlockRef);
 
+impl std::fmt::Debug for QuicksightVpcConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightVpcConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QuicksightVpcConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QuicksightVpcConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11008,8 +13377,15 @@ impl QuicksightVpcConnectionRef {
 }
 
 /// The nested block `aws_quicksight_vpc_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightVpcConnectionTimeouts(Body);
+
+impl std::fmt::Debug for QuicksightVpcConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightVpcConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl QuicksightVpcConnectionTimeouts {
     #[inline]
@@ -11038,10 +13414,18 @@ impl QuicksightVpcConnectionTimeouts {
 }
 
 /// The fields of a [`QuicksightVpcConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QuicksightVpcConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for QuicksightVpcConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QuicksightVpcConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QuicksightVpcConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11070,8 +13454,15 @@ impl QuicksightVpcConnectionTimeoutsFields {
 }
 
 /// The data source `aws_quicksight_analysis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightAnalysis(Body);
+
+impl std::fmt::Debug for DataAwsQuicksightAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightAnalysis").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsQuicksightAnalysis`].
 #[derive(Clone, Debug)]
@@ -11112,9 +13503,11 @@ impl DataAwsQuicksightAnalysis {
 }
 
 impl BlockType for DataAwsQuicksightAnalysis {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11127,16 +13520,25 @@ impl DataSource for DataAwsQuicksightAnalysis {
 }
 
 /// A declared [`DataAwsQuicksightAnalysis`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightAnalysisRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsQuicksightAnalysisRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightAnalysisRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsQuicksightAnalysisRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsQuicksightAnalysisRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11224,10 +13626,18 @@ impl DataAwsQuicksightAnalysisRef {
 pub enum DataAwsQuicksightAnalysisPermissions {}
 
 /// The fields of a [`DataAwsQuicksightAnalysisPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightAnalysisPermissionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightAnalysisPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightAnalysisPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightAnalysisPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11251,8 +13661,15 @@ impl DataAwsQuicksightAnalysisPermissionsFields {
 }
 
 /// The data source `aws_quicksight_data_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSet(Body);
+
+impl std::fmt::Debug for DataAwsQuicksightDataSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsQuicksightDataSet`].
 #[derive(Clone, Debug)]
@@ -11293,9 +13710,11 @@ impl DataAwsQuicksightDataSet {
 }
 
 impl BlockType for DataAwsQuicksightDataSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11308,16 +13727,25 @@ impl DataSource for DataAwsQuicksightDataSet {
 }
 
 /// A declared [`DataAwsQuicksightDataSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsQuicksightDataSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsQuicksightDataSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11420,10 +13848,18 @@ impl DataAwsQuicksightDataSetRef {
 pub enum DataAwsQuicksightDataSetColumnGroups {}
 
 /// The fields of a [`DataAwsQuicksightDataSetColumnGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetColumnGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetColumnGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetColumnGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetColumnGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11446,10 +13882,18 @@ impl DataAwsQuicksightDataSetColumnGroupsFields {
 pub enum DataAwsQuicksightDataSetColumnGroupsGeoSpatialColumnGroup {}
 
 /// The fields of a [`DataAwsQuicksightDataSetColumnGroupsGeoSpatialColumnGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11482,10 +13926,18 @@ impl DataAwsQuicksightDataSetColumnGroupsGeoSpatialColumnGroupFields {
 pub enum DataAwsQuicksightDataSetColumnLevelPermissionRules {}
 
 /// The fields of a [`DataAwsQuicksightDataSetColumnLevelPermissionRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetColumnLevelPermissionRulesFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetColumnLevelPermissionRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetColumnLevelPermissionRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetColumnLevelPermissionRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11513,10 +13965,18 @@ impl DataAwsQuicksightDataSetColumnLevelPermissionRulesFields {
 pub enum DataAwsQuicksightDataSetDataSetUsageConfiguration {}
 
 /// The fields of a [`DataAwsQuicksightDataSetDataSetUsageConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetDataSetUsageConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetDataSetUsageConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetDataSetUsageConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetDataSetUsageConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11544,10 +14004,18 @@ impl DataAwsQuicksightDataSetDataSetUsageConfigurationFields {
 pub enum DataAwsQuicksightDataSetFieldFolders {}
 
 /// The fields of a [`DataAwsQuicksightDataSetFieldFolders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetFieldFoldersFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetFieldFoldersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetFieldFoldersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetFieldFoldersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11580,10 +14048,18 @@ impl DataAwsQuicksightDataSetFieldFoldersFields {
 pub enum DataAwsQuicksightDataSetLogicalTableMap {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11621,10 +14097,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapFields {
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransforms {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransforms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11677,10 +14161,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsFields {
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11713,10 +14205,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsCastColumnTypeOperatio
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11739,10 +14239,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperationColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11775,10 +14283,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsCreateColumnsOperation
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsFilterOperation {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsFilterOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11801,10 +14317,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsFilterOperationFields 
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsProjectOperation {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsProjectOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11827,10 +14351,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsProjectOperationFields
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11858,10 +14390,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsRenameColumnOperationF
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11889,10 +14429,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationFiel
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11920,10 +14468,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescription {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescription`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTagsColumnDescriptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11946,10 +14502,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsTagColumnOperationTags
 pub enum DataAwsQuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11977,10 +14541,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapDataTransformsUntagColumnOperationFi
 pub enum DataAwsQuicksightDataSetLogicalTableMapSource {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapSourceFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12013,10 +14585,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapSourceFields {
 pub enum DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstruction {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstruction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12064,10 +14644,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionFields {
 pub enum DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12090,10 +14678,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionLeftJoinKeyProp
 pub enum DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties {}
 
 /// The fields of a [`DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12116,10 +14712,18 @@ impl DataAwsQuicksightDataSetLogicalTableMapSourceJoinInstructionRightJoinKeyPro
 pub enum DataAwsQuicksightDataSetPermissions {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPermissionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12147,10 +14751,18 @@ impl DataAwsQuicksightDataSetPermissionsFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMap {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMap`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12188,10 +14800,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMapCustomSql {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMapCustomSql`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapCustomSqlFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapCustomSqlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapCustomSqlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapCustomSqlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12229,10 +14849,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapCustomSqlFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMapCustomSqlColumns {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMapCustomSqlColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapCustomSqlColumnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapCustomSqlColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapCustomSqlColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapCustomSqlColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12260,10 +14888,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapCustomSqlColumnsFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMapRelationalTable {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMapRelationalTable`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapRelationalTableFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapRelationalTableFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapRelationalTableFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapRelationalTableFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12306,10 +14942,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapRelationalTableFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMapRelationalTableInputColumns {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMapRelationalTableInputColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12337,10 +14981,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapRelationalTableInputColumnsFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMapS3Source {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMapS3Source`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapS3SourceFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapS3SourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapS3SourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapS3SourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12373,10 +15025,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapS3SourceFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMapS3SourceInputColumns {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMapS3SourceInputColumns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12404,10 +15064,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapS3SourceInputColumnsFields {
 pub enum DataAwsQuicksightDataSetPhysicalTableMapS3SourceUploadSettings {}
 
 /// The fields of a [`DataAwsQuicksightDataSetPhysicalTableMapS3SourceUploadSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12450,10 +15118,18 @@ impl DataAwsQuicksightDataSetPhysicalTableMapS3SourceUploadSettingsFields {
 pub enum DataAwsQuicksightDataSetRowLevelPermissionDataSet {}
 
 /// The fields of a [`DataAwsQuicksightDataSetRowLevelPermissionDataSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetRowLevelPermissionDataSetFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetRowLevelPermissionDataSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetRowLevelPermissionDataSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetRowLevelPermissionDataSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12496,10 +15172,18 @@ impl DataAwsQuicksightDataSetRowLevelPermissionDataSetFields {
 pub enum DataAwsQuicksightDataSetRowLevelPermissionTagConfiguration {}
 
 /// The fields of a [`DataAwsQuicksightDataSetRowLevelPermissionTagConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12527,10 +15211,18 @@ impl DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationFields {
 pub enum DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationTagRules {}
 
 /// The fields of a [`DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationTagRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12564,8 +15256,15 @@ impl DataAwsQuicksightDataSetRowLevelPermissionTagConfigurationTagRulesFields {
 }
 
 /// The data source `aws_quicksight_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightGroup(Body);
+
+impl std::fmt::Debug for DataAwsQuicksightGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsQuicksightGroup`].
 #[derive(Clone, Debug)]
@@ -12606,9 +15305,11 @@ impl DataAwsQuicksightGroup {
 }
 
 impl BlockType for DataAwsQuicksightGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12621,16 +15322,25 @@ impl DataSource for DataAwsQuicksightGroup {
 }
 
 /// A declared [`DataAwsQuicksightGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsQuicksightGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsQuicksightGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsQuicksightGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12684,8 +15394,15 @@ impl DataAwsQuicksightGroupRef {
 }
 
 /// The data source `aws_quicksight_theme`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightTheme(Body);
+
+impl std::fmt::Debug for DataAwsQuicksightTheme {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightTheme").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsQuicksightTheme`].
 #[derive(Clone, Debug)]
@@ -12726,9 +15443,11 @@ impl DataAwsQuicksightTheme {
 }
 
 impl BlockType for DataAwsQuicksightTheme {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12741,16 +15460,25 @@ impl DataSource for DataAwsQuicksightTheme {
 }
 
 /// A declared [`DataAwsQuicksightTheme`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsQuicksightThemeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsQuicksightThemeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12843,10 +15571,18 @@ impl DataAwsQuicksightThemeRef {
 pub enum DataAwsQuicksightThemeConfiguration {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12884,10 +15620,18 @@ impl DataAwsQuicksightThemeConfigurationFields {
 pub enum DataAwsQuicksightThemeConfigurationDataColorPalette {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationDataColorPalette`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationDataColorPaletteFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationDataColorPaletteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationDataColorPaletteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationDataColorPaletteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12920,10 +15664,18 @@ impl DataAwsQuicksightThemeConfigurationDataColorPaletteFields {
 pub enum DataAwsQuicksightThemeConfigurationSheet {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationSheet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationSheetFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationSheetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationSheetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationSheetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12951,10 +15703,18 @@ impl DataAwsQuicksightThemeConfigurationSheetFields {
 pub enum DataAwsQuicksightThemeConfigurationSheetTile {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationSheetTile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationSheetTileFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationSheetTileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationSheetTileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationSheetTileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12977,10 +15737,18 @@ impl DataAwsQuicksightThemeConfigurationSheetTileFields {
 pub enum DataAwsQuicksightThemeConfigurationSheetTileBorder {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationSheetTileBorder`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationSheetTileBorderFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationSheetTileBorderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationSheetTileBorderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationSheetTileBorderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13003,10 +15771,18 @@ impl DataAwsQuicksightThemeConfigurationSheetTileBorderFields {
 pub enum DataAwsQuicksightThemeConfigurationSheetTileLayout {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationSheetTileLayout`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationSheetTileLayoutFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationSheetTileLayoutFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationSheetTileLayoutFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationSheetTileLayoutFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13034,10 +15810,18 @@ impl DataAwsQuicksightThemeConfigurationSheetTileLayoutFields {
 pub enum DataAwsQuicksightThemeConfigurationSheetTileLayoutGutter {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationSheetTileLayoutGutter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationSheetTileLayoutGutterFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationSheetTileLayoutGutterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationSheetTileLayoutGutterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationSheetTileLayoutGutterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13060,10 +15844,18 @@ impl DataAwsQuicksightThemeConfigurationSheetTileLayoutGutterFields {
 pub enum DataAwsQuicksightThemeConfigurationSheetTileLayoutMargin {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationSheetTileLayoutMargin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationSheetTileLayoutMarginFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationSheetTileLayoutMarginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationSheetTileLayoutMarginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationSheetTileLayoutMarginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13086,10 +15878,18 @@ impl DataAwsQuicksightThemeConfigurationSheetTileLayoutMarginFields {
 pub enum DataAwsQuicksightThemeConfigurationTypography {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationTypography`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationTypographyFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationTypographyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationTypographyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationTypographyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13112,10 +15912,18 @@ impl DataAwsQuicksightThemeConfigurationTypographyFields {
 pub enum DataAwsQuicksightThemeConfigurationTypographyFontFamilies {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationTypographyFontFamilies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationTypographyFontFamiliesFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationTypographyFontFamiliesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationTypographyFontFamiliesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationTypographyFontFamiliesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13138,10 +15946,18 @@ impl DataAwsQuicksightThemeConfigurationTypographyFontFamiliesFields {
 pub enum DataAwsQuicksightThemeConfigurationUiColorPalette {}
 
 /// The fields of a [`DataAwsQuicksightThemeConfigurationUiColorPalette`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemeConfigurationUiColorPaletteFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemeConfigurationUiColorPaletteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemeConfigurationUiColorPaletteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemeConfigurationUiColorPaletteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13239,10 +16055,18 @@ impl DataAwsQuicksightThemeConfigurationUiColorPaletteFields {
 pub enum DataAwsQuicksightThemePermissions {}
 
 /// The fields of a [`DataAwsQuicksightThemePermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightThemePermissionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsQuicksightThemePermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightThemePermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsQuicksightThemePermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13266,8 +16090,15 @@ impl DataAwsQuicksightThemePermissionsFields {
 }
 
 /// The data source `aws_quicksight_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightUser(Body);
+
+impl std::fmt::Debug for DataAwsQuicksightUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsQuicksightUser`].
 #[derive(Clone, Debug)]
@@ -13308,9 +16139,11 @@ impl DataAwsQuicksightUser {
 }
 
 impl BlockType for DataAwsQuicksightUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13323,16 +16156,25 @@ impl DataSource for DataAwsQuicksightUser {
 }
 
 /// A declared [`DataAwsQuicksightUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsQuicksightUserRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsQuicksightUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsQuicksightUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsQuicksightUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsQuicksightUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ram_principal_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamPrincipalAssociation(Body);
+
+impl std::fmt::Debug for RamPrincipalAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamPrincipalAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RamPrincipalAssociation`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl RamPrincipalAssociation {
 }
 
 impl BlockType for RamPrincipalAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for RamPrincipalAssociation {
 }
 
 /// A declared [`RamPrincipalAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamPrincipalAssociationRef(BlockRef);
 
+impl std::fmt::Debug for RamPrincipalAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamPrincipalAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RamPrincipalAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RamPrincipalAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -102,8 +120,15 @@ impl RamPrincipalAssociationRef {
 }
 
 /// The resource `aws_ram_resource_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceAssociation(Body);
+
+impl std::fmt::Debug for RamResourceAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RamResourceAssociation`].
 #[derive(Clone, Debug)]
@@ -136,9 +161,11 @@ impl RamResourceAssociation {
 }
 
 impl BlockType for RamResourceAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -152,16 +179,25 @@ impl Resource for RamResourceAssociation {
 }
 
 /// A declared [`RamResourceAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceAssociationRef(BlockRef);
 
+impl std::fmt::Debug for RamResourceAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RamResourceAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RamResourceAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -195,8 +231,15 @@ impl RamResourceAssociationRef {
 }
 
 /// The resource `aws_ram_resource_share`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShare(Body);
+
+impl std::fmt::Debug for RamResourceShare {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShare").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RamResourceShare`].
 #[derive(Clone, Debug)]
@@ -252,9 +295,11 @@ impl RamResourceShare {
 }
 
 impl BlockType for RamResourceShare {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -268,16 +313,25 @@ impl Resource for RamResourceShare {
 }
 
 /// A declared [`RamResourceShare`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShareRef(BlockRef);
 
+impl std::fmt::Debug for RamResourceShareRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShareRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RamResourceShareRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RamResourceShareRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -336,8 +390,15 @@ impl RamResourceShareRef {
 }
 
 /// The nested block `aws_ram_resource_share.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShareTimeouts(Body);
+
+impl std::fmt::Debug for RamResourceShareTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShareTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RamResourceShareTimeouts {
     #[inline]
@@ -358,10 +419,18 @@ impl RamResourceShareTimeouts {
 }
 
 /// The fields of a [`RamResourceShareTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShareTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RamResourceShareTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShareTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RamResourceShareTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -385,8 +454,15 @@ impl RamResourceShareTimeoutsFields {
 }
 
 /// The resource `aws_ram_resource_share_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShareAccepter(Body);
+
+impl std::fmt::Debug for RamResourceShareAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShareAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RamResourceShareAccepter`].
 #[derive(Clone, Debug)]
@@ -422,9 +498,11 @@ impl RamResourceShareAccepter {
 }
 
 impl BlockType for RamResourceShareAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -438,16 +516,25 @@ impl Resource for RamResourceShareAccepter {
 }
 
 /// A declared [`RamResourceShareAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShareAccepterRef(BlockRef);
 
+impl std::fmt::Debug for RamResourceShareAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShareAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RamResourceShareAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RamResourceShareAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -516,8 +603,15 @@ impl RamResourceShareAccepterRef {
 }
 
 /// The nested block `aws_ram_resource_share_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShareAccepterTimeouts(Body);
+
+impl std::fmt::Debug for RamResourceShareAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShareAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RamResourceShareAccepterTimeouts {
     #[inline]
@@ -538,10 +632,18 @@ impl RamResourceShareAccepterTimeouts {
 }
 
 /// The fields of a [`RamResourceShareAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamResourceShareAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RamResourceShareAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamResourceShareAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RamResourceShareAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -565,8 +667,15 @@ impl RamResourceShareAccepterTimeoutsFields {
 }
 
 /// The resource `aws_ram_sharing_with_organization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamSharingWithOrganization(Body);
+
+impl std::fmt::Debug for RamSharingWithOrganization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamSharingWithOrganization").field(&self.0).finish()
+    }
+}
 
 impl RamSharingWithOrganization {
     #[inline]
@@ -582,9 +691,11 @@ impl RamSharingWithOrganization {
 }
 
 impl BlockType for RamSharingWithOrganization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -598,16 +709,25 @@ impl Resource for RamSharingWithOrganization {
 }
 
 /// A declared [`RamSharingWithOrganization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RamSharingWithOrganizationRef(BlockRef);
 
+impl std::fmt::Debug for RamSharingWithOrganizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RamSharingWithOrganizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RamSharingWithOrganizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RamSharingWithOrganizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -626,8 +746,15 @@ impl RamSharingWithOrganizationRef {
 }
 
 /// The data source `aws_ram_resource_share`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRamResourceShare(Body);
+
+impl std::fmt::Debug for DataAwsRamResourceShare {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRamResourceShare").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRamResourceShare`].
 #[derive(Clone, Debug)]
@@ -679,9 +806,11 @@ impl DataAwsRamResourceShare {
 }
 
 impl BlockType for DataAwsRamResourceShare {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -694,16 +823,25 @@ impl DataSource for DataAwsRamResourceShare {
 }
 
 /// A declared [`DataAwsRamResourceShare`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRamResourceShareRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRamResourceShareRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRamResourceShareRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRamResourceShareRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRamResourceShareRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -772,8 +910,15 @@ impl DataAwsRamResourceShareRef {
 }
 
 /// The nested block `aws_ram_resource_share.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRamResourceShareFilter(Body);
+
+impl std::fmt::Debug for DataAwsRamResourceShareFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRamResourceShareFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRamResourceShareFilter`].
 #[derive(Clone, Debug)]
@@ -795,10 +940,18 @@ impl DataAwsRamResourceShareFilter {
 }
 
 /// The fields of a [`DataAwsRamResourceShareFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRamResourceShareFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRamResourceShareFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRamResourceShareFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRamResourceShareFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

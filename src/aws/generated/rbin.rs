@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_rbin_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRule(Body);
+
+impl std::fmt::Debug for RbinRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RbinRule`].
 #[derive(Clone, Debug)]
@@ -75,9 +82,11 @@ impl RbinRule {
 }
 
 impl BlockType for RbinRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -91,16 +100,25 @@ impl Resource for RbinRule {
 }
 
 /// A declared [`RbinRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleRef(BlockRef);
 
+impl std::fmt::Debug for RbinRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RbinRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RbinRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -189,8 +207,15 @@ impl RbinRuleRef {
 }
 
 /// The nested block `aws_rbin_rule.exclude_resource_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleExcludeResourceTags(Body);
+
+impl std::fmt::Debug for RbinRuleExcludeResourceTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleExcludeResourceTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RbinRuleExcludeResourceTags`].
 #[derive(Clone, Debug)]
@@ -215,10 +240,18 @@ impl RbinRuleExcludeResourceTags {
 }
 
 /// The fields of a [`RbinRuleExcludeResourceTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleExcludeResourceTagsFields(Expr);
 
+impl std::fmt::Debug for RbinRuleExcludeResourceTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleExcludeResourceTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RbinRuleExcludeResourceTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -242,8 +275,15 @@ impl RbinRuleExcludeResourceTagsFields {
 }
 
 /// The nested block `aws_rbin_rule.lock_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleLockConfiguration(Body);
+
+impl std::fmt::Debug for RbinRuleLockConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleLockConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RbinRuleLockConfiguration`].
 #[derive(Clone, Debug)]
@@ -263,10 +303,18 @@ impl RbinRuleLockConfiguration {
 }
 
 /// The fields of a [`RbinRuleLockConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleLockConfigurationFields(Expr);
 
+impl std::fmt::Debug for RbinRuleLockConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleLockConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RbinRuleLockConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -285,8 +333,15 @@ impl RbinRuleLockConfigurationFields {
 }
 
 /// The nested block `aws_rbin_rule.lock_configuration.unlock_delay`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleLockConfigurationUnlockDelay(Body);
+
+impl std::fmt::Debug for RbinRuleLockConfigurationUnlockDelay {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleLockConfigurationUnlockDelay").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RbinRuleLockConfigurationUnlockDelay`].
 #[derive(Clone, Debug)]
@@ -308,10 +363,18 @@ impl RbinRuleLockConfigurationUnlockDelay {
 }
 
 /// The fields of a [`RbinRuleLockConfigurationUnlockDelay`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleLockConfigurationUnlockDelayFields(Expr);
 
+impl std::fmt::Debug for RbinRuleLockConfigurationUnlockDelayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleLockConfigurationUnlockDelayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RbinRuleLockConfigurationUnlockDelayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -335,8 +398,15 @@ impl RbinRuleLockConfigurationUnlockDelayFields {
 }
 
 /// The nested block `aws_rbin_rule.resource_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleResourceTags(Body);
+
+impl std::fmt::Debug for RbinRuleResourceTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleResourceTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RbinRuleResourceTags`].
 #[derive(Clone, Debug)]
@@ -361,10 +431,18 @@ impl RbinRuleResourceTags {
 }
 
 /// The fields of a [`RbinRuleResourceTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleResourceTagsFields(Expr);
 
+impl std::fmt::Debug for RbinRuleResourceTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleResourceTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RbinRuleResourceTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -388,8 +466,15 @@ impl RbinRuleResourceTagsFields {
 }
 
 /// The nested block `aws_rbin_rule.retention_period`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleRetentionPeriod(Body);
+
+impl std::fmt::Debug for RbinRuleRetentionPeriod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleRetentionPeriod").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RbinRuleRetentionPeriod`].
 #[derive(Clone, Debug)]
@@ -411,10 +496,18 @@ impl RbinRuleRetentionPeriod {
 }
 
 /// The fields of a [`RbinRuleRetentionPeriod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleRetentionPeriodFields(Expr);
 
+impl std::fmt::Debug for RbinRuleRetentionPeriodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleRetentionPeriodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RbinRuleRetentionPeriodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -438,8 +531,15 @@ impl RbinRuleRetentionPeriodFields {
 }
 
 /// The nested block `aws_rbin_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleTimeouts(Body);
+
+impl std::fmt::Debug for RbinRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RbinRuleTimeouts {
     #[inline]
@@ -465,10 +565,18 @@ impl RbinRuleTimeouts {
 }
 
 /// The fields of a [`RbinRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RbinRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RbinRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RbinRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RbinRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_rds_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsCertificate(Body);
+
+impl std::fmt::Debug for RdsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsCertificate`].
 #[derive(Clone, Debug)]
@@ -41,9 +48,11 @@ impl RdsCertificate {
 }
 
 impl BlockType for RdsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl Resource for RdsCertificate {
 }
 
 /// A declared [`RdsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for RdsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -95,8 +113,15 @@ impl RdsCertificateRef {
 }
 
 /// The resource `aws_rds_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsCluster(Body);
+
+impl std::fmt::Debug for RdsCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsCluster`].
 #[derive(Clone, Debug)]
@@ -453,9 +478,11 @@ impl RdsCluster {
 }
 
 impl BlockType for RdsCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -469,16 +496,25 @@ impl Resource for RdsCluster {
 }
 
 /// A declared [`RdsCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterRef(BlockRef);
 
+impl std::fmt::Debug for RdsClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -876,10 +912,18 @@ impl RdsClusterRef {
 pub enum RdsClusterMasterUserSecret {}
 
 /// The fields of a [`RdsClusterMasterUserSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterMasterUserSecretFields(Expr);
 
+impl std::fmt::Debug for RdsClusterMasterUserSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterMasterUserSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterMasterUserSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -908,8 +952,15 @@ impl RdsClusterMasterUserSecretFields {
 }
 
 /// The nested block `aws_rds_cluster.restore_to_point_in_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterRestoreToPointInTime(Body);
+
+impl std::fmt::Debug for RdsClusterRestoreToPointInTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterRestoreToPointInTime").field(&self.0).finish()
+    }
+}
 
 impl RdsClusterRestoreToPointInTime {
     #[inline]
@@ -945,10 +996,18 @@ impl RdsClusterRestoreToPointInTime {
 }
 
 /// The fields of a [`RdsClusterRestoreToPointInTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterRestoreToPointInTimeFields(Expr);
 
+impl std::fmt::Debug for RdsClusterRestoreToPointInTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterRestoreToPointInTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterRestoreToPointInTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -987,8 +1046,15 @@ impl RdsClusterRestoreToPointInTimeFields {
 }
 
 /// The nested block `aws_rds_cluster.s3_import`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterS3Import(Body);
+
+impl std::fmt::Debug for RdsClusterS3Import {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterS3Import").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterS3Import`].
 #[derive(Clone, Debug)]
@@ -1019,10 +1085,18 @@ impl RdsClusterS3Import {
 }
 
 /// The fields of a [`RdsClusterS3Import`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterS3ImportFields(Expr);
 
+impl std::fmt::Debug for RdsClusterS3ImportFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterS3ImportFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterS3ImportFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1061,8 +1135,15 @@ impl RdsClusterS3ImportFields {
 }
 
 /// The nested block `aws_rds_cluster.scaling_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterScalingConfiguration(Body);
+
+impl std::fmt::Debug for RdsClusterScalingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterScalingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl RdsClusterScalingConfiguration {
     #[inline]
@@ -1103,10 +1184,18 @@ impl RdsClusterScalingConfiguration {
 }
 
 /// The fields of a [`RdsClusterScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for RdsClusterScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1150,8 +1239,15 @@ impl RdsClusterScalingConfigurationFields {
 }
 
 /// The nested block `aws_rds_cluster.serverlessv2_scaling_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterServerlessv2ScalingConfiguration(Body);
+
+impl std::fmt::Debug for RdsClusterServerlessv2ScalingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterServerlessv2ScalingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterServerlessv2ScalingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1178,10 +1274,18 @@ impl RdsClusterServerlessv2ScalingConfiguration {
 }
 
 /// The fields of a [`RdsClusterServerlessv2ScalingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterServerlessv2ScalingConfigurationFields(Expr);
 
+impl std::fmt::Debug for RdsClusterServerlessv2ScalingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterServerlessv2ScalingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterServerlessv2ScalingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1210,8 +1314,15 @@ impl RdsClusterServerlessv2ScalingConfigurationFields {
 }
 
 /// The nested block `aws_rds_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterTimeouts(Body);
+
+impl std::fmt::Debug for RdsClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsClusterTimeouts {
     #[inline]
@@ -1237,10 +1348,18 @@ impl RdsClusterTimeouts {
 }
 
 /// The fields of a [`RdsClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1269,8 +1388,15 @@ impl RdsClusterTimeoutsFields {
 }
 
 /// The resource `aws_rds_cluster_activity_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterActivityStream(Body);
+
+impl std::fmt::Debug for RdsClusterActivityStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterActivityStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterActivityStream`].
 #[derive(Clone, Debug)]
@@ -1310,9 +1436,11 @@ impl RdsClusterActivityStream {
 }
 
 impl BlockType for RdsClusterActivityStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1326,16 +1454,25 @@ impl Resource for RdsClusterActivityStream {
 }
 
 /// A declared [`RdsClusterActivityStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterActivityStreamRef(BlockRef);
 
+impl std::fmt::Debug for RdsClusterActivityStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterActivityStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsClusterActivityStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsClusterActivityStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1384,8 +1521,15 @@ impl RdsClusterActivityStreamRef {
 }
 
 /// The resource `aws_rds_cluster_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterEndpoint(Body);
+
+impl std::fmt::Debug for RdsClusterEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterEndpoint`].
 #[derive(Clone, Debug)]
@@ -1440,9 +1584,11 @@ impl RdsClusterEndpoint {
 }
 
 impl BlockType for RdsClusterEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1456,16 +1602,25 @@ impl Resource for RdsClusterEndpoint {
 }
 
 /// A declared [`RdsClusterEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterEndpointRef(BlockRef);
 
+impl std::fmt::Debug for RdsClusterEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsClusterEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsClusterEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1534,8 +1689,15 @@ impl RdsClusterEndpointRef {
 }
 
 /// The resource `aws_rds_cluster_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterInstance(Body);
+
+impl std::fmt::Debug for RdsClusterInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterInstance`].
 #[derive(Clone, Debug)]
@@ -1690,9 +1852,11 @@ impl RdsClusterInstance {
 }
 
 impl BlockType for RdsClusterInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1706,16 +1870,25 @@ impl Resource for RdsClusterInstance {
 }
 
 /// A declared [`RdsClusterInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterInstanceRef(BlockRef);
 
+impl std::fmt::Debug for RdsClusterInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsClusterInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsClusterInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1919,8 +2092,15 @@ impl RdsClusterInstanceRef {
 }
 
 /// The nested block `aws_rds_cluster_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterInstanceTimeouts(Body);
+
+impl std::fmt::Debug for RdsClusterInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsClusterInstanceTimeouts {
     #[inline]
@@ -1946,10 +2126,18 @@ impl RdsClusterInstanceTimeouts {
 }
 
 /// The fields of a [`RdsClusterInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsClusterInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1978,8 +2166,15 @@ impl RdsClusterInstanceTimeoutsFields {
 }
 
 /// The resource `aws_rds_cluster_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterParameterGroup(Body);
+
+impl std::fmt::Debug for RdsClusterParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterParameterGroup`].
 #[derive(Clone, Debug)]
@@ -2041,9 +2236,11 @@ impl RdsClusterParameterGroup {
 }
 
 impl BlockType for RdsClusterParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2057,16 +2254,25 @@ impl Resource for RdsClusterParameterGroup {
 }
 
 /// A declared [`RdsClusterParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for RdsClusterParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsClusterParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsClusterParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2130,8 +2336,15 @@ impl RdsClusterParameterGroupRef {
 }
 
 /// The nested block `aws_rds_cluster_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterParameterGroupParameter(Body);
+
+impl std::fmt::Debug for RdsClusterParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -2158,10 +2371,18 @@ impl RdsClusterParameterGroupParameter {
 }
 
 /// The fields of a [`RdsClusterParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for RdsClusterParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2190,8 +2411,15 @@ impl RdsClusterParameterGroupParameterFields {
 }
 
 /// The resource `aws_rds_cluster_role_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterRoleAssociation(Body);
+
+impl std::fmt::Debug for RdsClusterRoleAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterRoleAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterRoleAssociation`].
 #[derive(Clone, Debug)]
@@ -2234,9 +2462,11 @@ impl RdsClusterRoleAssociation {
 }
 
 impl BlockType for RdsClusterRoleAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2250,16 +2480,25 @@ impl Resource for RdsClusterRoleAssociation {
 }
 
 /// A declared [`RdsClusterRoleAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterRoleAssociationRef(BlockRef);
 
+impl std::fmt::Debug for RdsClusterRoleAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterRoleAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsClusterRoleAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsClusterRoleAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2303,8 +2542,15 @@ impl RdsClusterRoleAssociationRef {
 }
 
 /// The nested block `aws_rds_cluster_role_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterRoleAssociationTimeouts(Body);
+
+impl std::fmt::Debug for RdsClusterRoleAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterRoleAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsClusterRoleAssociationTimeouts {
     #[inline]
@@ -2325,10 +2571,18 @@ impl RdsClusterRoleAssociationTimeouts {
 }
 
 /// The fields of a [`RdsClusterRoleAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterRoleAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsClusterRoleAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterRoleAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterRoleAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2352,8 +2606,15 @@ impl RdsClusterRoleAssociationTimeoutsFields {
 }
 
 /// The resource `aws_rds_cluster_snapshot_copy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterSnapshotCopy(Body);
+
+impl std::fmt::Debug for RdsClusterSnapshotCopy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterSnapshotCopy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsClusterSnapshotCopy`].
 #[derive(Clone, Debug)]
@@ -2416,9 +2677,11 @@ impl RdsClusterSnapshotCopy {
 }
 
 impl BlockType for RdsClusterSnapshotCopy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2432,16 +2695,25 @@ impl Resource for RdsClusterSnapshotCopy {
 }
 
 /// A declared [`RdsClusterSnapshotCopy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterSnapshotCopyRef(BlockRef);
 
+impl std::fmt::Debug for RdsClusterSnapshotCopyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterSnapshotCopyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsClusterSnapshotCopyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsClusterSnapshotCopyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2560,8 +2832,15 @@ impl RdsClusterSnapshotCopyRef {
 }
 
 /// The nested block `aws_rds_cluster_snapshot_copy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterSnapshotCopyTimeouts(Body);
+
+impl std::fmt::Debug for RdsClusterSnapshotCopyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterSnapshotCopyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsClusterSnapshotCopyTimeouts {
     #[inline]
@@ -2578,10 +2857,18 @@ impl RdsClusterSnapshotCopyTimeouts {
 }
 
 /// The fields of a [`RdsClusterSnapshotCopyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsClusterSnapshotCopyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsClusterSnapshotCopyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsClusterSnapshotCopyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsClusterSnapshotCopyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2600,8 +2887,15 @@ impl RdsClusterSnapshotCopyTimeoutsFields {
 }
 
 /// The resource `aws_rds_custom_db_engine_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsCustomDbEngineVersion(Body);
+
+impl std::fmt::Debug for RdsCustomDbEngineVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsCustomDbEngineVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsCustomDbEngineVersion`].
 #[derive(Clone, Debug)]
@@ -2694,9 +2988,11 @@ impl RdsCustomDbEngineVersion {
 }
 
 impl BlockType for RdsCustomDbEngineVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2710,16 +3006,25 @@ impl Resource for RdsCustomDbEngineVersion {
 }
 
 /// A declared [`RdsCustomDbEngineVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsCustomDbEngineVersionRef(BlockRef);
 
+impl std::fmt::Debug for RdsCustomDbEngineVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsCustomDbEngineVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsCustomDbEngineVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsCustomDbEngineVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2843,8 +3148,15 @@ impl RdsCustomDbEngineVersionRef {
 }
 
 /// The nested block `aws_rds_custom_db_engine_version.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsCustomDbEngineVersionTimeouts(Body);
+
+impl std::fmt::Debug for RdsCustomDbEngineVersionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsCustomDbEngineVersionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsCustomDbEngineVersionTimeouts {
     #[inline]
@@ -2870,10 +3182,18 @@ impl RdsCustomDbEngineVersionTimeouts {
 }
 
 /// The fields of a [`RdsCustomDbEngineVersionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsCustomDbEngineVersionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsCustomDbEngineVersionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsCustomDbEngineVersionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsCustomDbEngineVersionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2902,8 +3222,15 @@ impl RdsCustomDbEngineVersionTimeoutsFields {
 }
 
 /// The resource `aws_rds_export_task`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsExportTask(Body);
+
+impl std::fmt::Debug for RdsExportTask {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsExportTask").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsExportTask`].
 #[derive(Clone, Debug)]
@@ -2952,9 +3279,11 @@ impl RdsExportTask {
 }
 
 impl BlockType for RdsExportTask {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2968,16 +3297,25 @@ impl Resource for RdsExportTask {
 }
 
 /// A declared [`RdsExportTask`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsExportTaskRef(BlockRef);
 
+impl std::fmt::Debug for RdsExportTaskRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsExportTaskRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsExportTaskRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsExportTaskRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3081,8 +3419,15 @@ impl RdsExportTaskRef {
 }
 
 /// The nested block `aws_rds_export_task.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsExportTaskTimeouts(Body);
+
+impl std::fmt::Debug for RdsExportTaskTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsExportTaskTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsExportTaskTimeouts {
     #[inline]
@@ -3105,10 +3450,18 @@ impl RdsExportTaskTimeouts {
 }
 
 /// The fields of a [`RdsExportTaskTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsExportTaskTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsExportTaskTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsExportTaskTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsExportTaskTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3132,8 +3485,15 @@ impl RdsExportTaskTimeoutsFields {
 }
 
 /// The resource `aws_rds_global_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsGlobalCluster(Body);
+
+impl std::fmt::Debug for RdsGlobalCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsGlobalCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsGlobalCluster`].
 #[derive(Clone, Debug)]
@@ -3219,9 +3579,11 @@ impl RdsGlobalCluster {
 }
 
 impl BlockType for RdsGlobalCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3235,16 +3597,25 @@ impl Resource for RdsGlobalCluster {
 }
 
 /// A declared [`RdsGlobalCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsGlobalClusterRef(BlockRef);
 
+impl std::fmt::Debug for RdsGlobalClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsGlobalClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsGlobalClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsGlobalClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3357,10 +3728,18 @@ impl RdsGlobalClusterRef {
 pub enum RdsGlobalClusterGlobalClusterMembers {}
 
 /// The fields of a [`RdsGlobalClusterGlobalClusterMembers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsGlobalClusterGlobalClusterMembersFields(Expr);
 
+impl std::fmt::Debug for RdsGlobalClusterGlobalClusterMembersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsGlobalClusterGlobalClusterMembersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsGlobalClusterGlobalClusterMembersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3384,8 +3763,15 @@ impl RdsGlobalClusterGlobalClusterMembersFields {
 }
 
 /// The nested block `aws_rds_global_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsGlobalClusterTimeouts(Body);
+
+impl std::fmt::Debug for RdsGlobalClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsGlobalClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsGlobalClusterTimeouts {
     #[inline]
@@ -3411,10 +3797,18 @@ impl RdsGlobalClusterTimeouts {
 }
 
 /// The fields of a [`RdsGlobalClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsGlobalClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsGlobalClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsGlobalClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsGlobalClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3443,8 +3837,15 @@ impl RdsGlobalClusterTimeoutsFields {
 }
 
 /// The resource `aws_rds_instance_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsInstanceState(Body);
+
+impl std::fmt::Debug for RdsInstanceState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsInstanceState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsInstanceState`].
 #[derive(Clone, Debug)]
@@ -3477,9 +3878,11 @@ impl RdsInstanceState {
 }
 
 impl BlockType for RdsInstanceState {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3493,16 +3896,25 @@ impl Resource for RdsInstanceState {
 }
 
 /// A declared [`RdsInstanceState`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsInstanceStateRef(BlockRef);
 
+impl std::fmt::Debug for RdsInstanceStateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsInstanceStateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsInstanceStateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsInstanceStateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3536,8 +3948,15 @@ impl RdsInstanceStateRef {
 }
 
 /// The nested block `aws_rds_instance_state.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsInstanceStateTimeouts(Body);
+
+impl std::fmt::Debug for RdsInstanceStateTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsInstanceStateTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsInstanceStateTimeouts {
     #[inline]
@@ -3560,10 +3979,18 @@ impl RdsInstanceStateTimeouts {
 }
 
 /// The fields of a [`RdsInstanceStateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsInstanceStateTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsInstanceStateTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsInstanceStateTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsInstanceStateTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3587,8 +4014,15 @@ impl RdsInstanceStateTimeoutsFields {
 }
 
 /// The resource `aws_rds_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsIntegration(Body);
+
+impl std::fmt::Debug for RdsIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsIntegration`].
 #[derive(Clone, Debug)]
@@ -3643,9 +4077,11 @@ impl RdsIntegration {
 }
 
 impl BlockType for RdsIntegration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3659,16 +4095,25 @@ impl Resource for RdsIntegration {
 }
 
 /// A declared [`RdsIntegration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsIntegrationRef(BlockRef);
 
+impl std::fmt::Debug for RdsIntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsIntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsIntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsIntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3742,8 +4187,15 @@ impl RdsIntegrationRef {
 }
 
 /// The nested block `aws_rds_integration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsIntegrationTimeouts(Body);
+
+impl std::fmt::Debug for RdsIntegrationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsIntegrationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsIntegrationTimeouts {
     #[inline]
@@ -3766,10 +4218,18 @@ impl RdsIntegrationTimeouts {
 }
 
 /// The fields of a [`RdsIntegrationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsIntegrationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsIntegrationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsIntegrationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsIntegrationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3793,8 +4253,15 @@ impl RdsIntegrationTimeoutsFields {
 }
 
 /// The resource `aws_rds_reserved_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsReservedInstance(Body);
+
+impl std::fmt::Debug for RdsReservedInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsReservedInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsReservedInstance`].
 #[derive(Clone, Debug)]
@@ -3850,9 +4317,11 @@ impl RdsReservedInstance {
 }
 
 impl BlockType for RdsReservedInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3866,16 +4335,25 @@ impl Resource for RdsReservedInstance {
 }
 
 /// A declared [`RdsReservedInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsReservedInstanceRef(BlockRef);
 
+impl std::fmt::Debug for RdsReservedInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsReservedInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsReservedInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsReservedInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3998,10 +4476,18 @@ impl RdsReservedInstanceRef {
 pub enum RdsReservedInstanceRecurringCharges {}
 
 /// The fields of a [`RdsReservedInstanceRecurringCharges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsReservedInstanceRecurringChargesFields(Expr);
 
+impl std::fmt::Debug for RdsReservedInstanceRecurringChargesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsReservedInstanceRecurringChargesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsReservedInstanceRecurringChargesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4025,8 +4511,15 @@ impl RdsReservedInstanceRecurringChargesFields {
 }
 
 /// The nested block `aws_rds_reserved_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsReservedInstanceTimeouts(Body);
+
+impl std::fmt::Debug for RdsReservedInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsReservedInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsReservedInstanceTimeouts {
     #[inline]
@@ -4052,10 +4545,18 @@ impl RdsReservedInstanceTimeouts {
 }
 
 /// The fields of a [`RdsReservedInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsReservedInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsReservedInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsReservedInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsReservedInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4084,8 +4585,15 @@ impl RdsReservedInstanceTimeoutsFields {
 }
 
 /// The resource `aws_rds_shard_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsShardGroup(Body);
+
+impl std::fmt::Debug for RdsShardGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsShardGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RdsShardGroup`].
 #[derive(Clone, Debug)]
@@ -4140,9 +4648,11 @@ impl RdsShardGroup {
 }
 
 impl BlockType for RdsShardGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4156,16 +4666,25 @@ impl Resource for RdsShardGroup {
 }
 
 /// A declared [`RdsShardGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsShardGroupRef(BlockRef);
 
+impl std::fmt::Debug for RdsShardGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsShardGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RdsShardGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RdsShardGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4244,8 +4763,15 @@ impl RdsShardGroupRef {
 }
 
 /// The nested block `aws_rds_shard_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsShardGroupTimeouts(Body);
+
+impl std::fmt::Debug for RdsShardGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsShardGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RdsShardGroupTimeouts {
     #[inline]
@@ -4274,10 +4800,18 @@ impl RdsShardGroupTimeouts {
 }
 
 /// The fields of a [`RdsShardGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RdsShardGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RdsShardGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RdsShardGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RdsShardGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4306,8 +4840,15 @@ impl RdsShardGroupTimeoutsFields {
 }
 
 /// The data source `aws_rds_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsCertificate(Body);
+
+impl std::fmt::Debug for DataAwsRdsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsCertificate").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRdsCertificate {
     #[inline]
@@ -4339,9 +4880,11 @@ impl DataAwsRdsCertificate {
 }
 
 impl BlockType for DataAwsRdsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4354,16 +4897,25 @@ impl DataSource for DataAwsRdsCertificate {
 }
 
 /// A declared [`DataAwsRdsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4432,8 +4984,15 @@ impl DataAwsRdsCertificateRef {
 }
 
 /// The data source `aws_rds_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsCluster(Body);
+
+impl std::fmt::Debug for DataAwsRdsCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsCluster`].
 #[derive(Clone, Debug)]
@@ -4469,9 +5028,11 @@ impl DataAwsRdsCluster {
 }
 
 impl BlockType for DataAwsRdsCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4484,16 +5045,25 @@ impl DataSource for DataAwsRdsCluster {
 }
 
 /// A declared [`DataAwsRdsCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4701,10 +5271,18 @@ impl DataAwsRdsClusterRef {
 pub enum DataAwsRdsClusterMasterUserSecret {}
 
 /// The fields of a [`DataAwsRdsClusterMasterUserSecret`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClusterMasterUserSecretFields(Expr);
 
+impl std::fmt::Debug for DataAwsRdsClusterMasterUserSecretFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClusterMasterUserSecretFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRdsClusterMasterUserSecretFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4733,8 +5311,15 @@ impl DataAwsRdsClusterMasterUserSecretFields {
 }
 
 /// The data source `aws_rds_cluster_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClusterParameterGroup(Body);
+
+impl std::fmt::Debug for DataAwsRdsClusterParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClusterParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsClusterParameterGroup`].
 #[derive(Clone, Debug)]
@@ -4760,9 +5345,11 @@ impl DataAwsRdsClusterParameterGroup {
 }
 
 impl BlockType for DataAwsRdsClusterParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4775,16 +5362,25 @@ impl DataSource for DataAwsRdsClusterParameterGroup {
 }
 
 /// A declared [`DataAwsRdsClusterParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClusterParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsClusterParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClusterParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsClusterParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsClusterParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4823,8 +5419,15 @@ impl DataAwsRdsClusterParameterGroupRef {
 }
 
 /// The data source `aws_rds_clusters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClusters(Body);
+
+impl std::fmt::Debug for DataAwsRdsClusters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClusters").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRdsClusters {
     #[inline]
@@ -4852,9 +5455,11 @@ impl DataAwsRdsClusters {
 }
 
 impl BlockType for DataAwsRdsClusters {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4867,16 +5472,25 @@ impl DataSource for DataAwsRdsClusters {
 }
 
 /// A declared [`DataAwsRdsClusters`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClustersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsClustersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClustersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsClustersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsClustersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4915,8 +5529,15 @@ impl DataAwsRdsClustersRef {
 }
 
 /// The nested block `aws_rds_clusters.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClustersFilter(Body);
+
+impl std::fmt::Debug for DataAwsRdsClustersFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClustersFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsClustersFilter`].
 #[derive(Clone, Debug)]
@@ -4938,10 +5559,18 @@ impl DataAwsRdsClustersFilter {
 }
 
 /// The fields of a [`DataAwsRdsClustersFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsClustersFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRdsClustersFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsClustersFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRdsClustersFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4965,8 +5594,15 @@ impl DataAwsRdsClustersFilterFields {
 }
 
 /// The data source `aws_rds_engine_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsEngineVersion(Body);
+
+impl std::fmt::Debug for DataAwsRdsEngineVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsEngineVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsEngineVersion`].
 #[derive(Clone, Debug)]
@@ -5053,9 +5689,11 @@ impl DataAwsRdsEngineVersion {
 }
 
 impl BlockType for DataAwsRdsEngineVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5068,16 +5706,25 @@ impl DataSource for DataAwsRdsEngineVersion {
 }
 
 /// A declared [`DataAwsRdsEngineVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsEngineVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsEngineVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsEngineVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsEngineVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsEngineVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5266,8 +5913,15 @@ impl DataAwsRdsEngineVersionRef {
 }
 
 /// The nested block `aws_rds_engine_version.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsEngineVersionFilter(Body);
+
+impl std::fmt::Debug for DataAwsRdsEngineVersionFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsEngineVersionFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsEngineVersionFilter`].
 #[derive(Clone, Debug)]
@@ -5289,10 +5943,18 @@ impl DataAwsRdsEngineVersionFilter {
 }
 
 /// The fields of a [`DataAwsRdsEngineVersionFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsEngineVersionFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRdsEngineVersionFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsEngineVersionFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRdsEngineVersionFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5316,8 +5978,15 @@ impl DataAwsRdsEngineVersionFilterFields {
 }
 
 /// The data source `aws_rds_global_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsGlobalCluster(Body);
+
+impl std::fmt::Debug for DataAwsRdsGlobalCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsGlobalCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsGlobalCluster`].
 #[derive(Clone, Debug)]
@@ -5343,9 +6012,11 @@ impl DataAwsRdsGlobalCluster {
 }
 
 impl BlockType for DataAwsRdsGlobalCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5358,16 +6029,25 @@ impl DataSource for DataAwsRdsGlobalCluster {
 }
 
 /// A declared [`DataAwsRdsGlobalCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsGlobalClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsGlobalClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsGlobalClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsGlobalClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsGlobalClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5450,10 +6130,18 @@ impl DataAwsRdsGlobalClusterRef {
 pub enum DataAwsRdsGlobalClusterMembers {}
 
 /// The fields of a [`DataAwsRdsGlobalClusterMembers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsGlobalClusterMembersFields(Expr);
 
+impl std::fmt::Debug for DataAwsRdsGlobalClusterMembersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsGlobalClusterMembersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRdsGlobalClusterMembersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5477,8 +6165,15 @@ impl DataAwsRdsGlobalClusterMembersFields {
 }
 
 /// The data source `aws_rds_orderable_db_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsOrderableDbInstance(Body);
+
+impl std::fmt::Debug for DataAwsRdsOrderableDbInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsOrderableDbInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsOrderableDbInstance`].
 #[derive(Clone, Debug)]
@@ -5619,9 +6314,11 @@ impl DataAwsRdsOrderableDbInstance {
 }
 
 impl BlockType for DataAwsRdsOrderableDbInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5634,16 +6331,25 @@ impl DataSource for DataAwsRdsOrderableDbInstance {
 }
 
 /// A declared [`DataAwsRdsOrderableDbInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsOrderableDbInstanceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsOrderableDbInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsOrderableDbInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsOrderableDbInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsOrderableDbInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5827,8 +6533,15 @@ impl DataAwsRdsOrderableDbInstanceRef {
 }
 
 /// The data source `aws_rds_reserved_instance_offering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsReservedInstanceOffering(Body);
+
+impl std::fmt::Debug for DataAwsRdsReservedInstanceOffering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsReservedInstanceOffering").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRdsReservedInstanceOffering`].
 #[derive(Clone, Debug)]
@@ -5867,9 +6580,11 @@ impl DataAwsRdsReservedInstanceOffering {
 }
 
 impl BlockType for DataAwsRdsReservedInstanceOffering {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5882,16 +6597,25 @@ impl DataSource for DataAwsRdsReservedInstanceOffering {
 }
 
 /// A declared [`DataAwsRdsReservedInstanceOffering`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRdsReservedInstanceOfferingRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRdsReservedInstanceOfferingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRdsReservedInstanceOfferingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRdsReservedInstanceOfferingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRdsReservedInstanceOfferingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_redshift_authentication_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftAuthenticationProfile(Body);
+
+impl std::fmt::Debug for RedshiftAuthenticationProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftAuthenticationProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftAuthenticationProfile`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl RedshiftAuthenticationProfile {
 }
 
 impl BlockType for RedshiftAuthenticationProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for RedshiftAuthenticationProfile {
 }
 
 /// A declared [`RedshiftAuthenticationProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftAuthenticationProfileRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftAuthenticationProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftAuthenticationProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftAuthenticationProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftAuthenticationProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -102,8 +120,15 @@ impl RedshiftAuthenticationProfileRef {
 }
 
 /// The resource `aws_redshift_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftCluster(Body);
+
+impl std::fmt::Debug for RedshiftCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftCluster`].
 #[derive(Clone, Debug)]
@@ -337,9 +362,11 @@ impl RedshiftCluster {
 }
 
 impl BlockType for RedshiftCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -353,16 +380,25 @@ impl Resource for RedshiftCluster {
 }
 
 /// A declared [`RedshiftCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -640,10 +676,18 @@ impl RedshiftClusterRef {
 pub enum RedshiftClusterClusterNodes {}
 
 /// The fields of a [`RedshiftClusterClusterNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterClusterNodesFields(Expr);
 
+impl std::fmt::Debug for RedshiftClusterClusterNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterClusterNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftClusterClusterNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -672,8 +716,15 @@ impl RedshiftClusterClusterNodesFields {
 }
 
 /// The nested block `aws_redshift_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterTimeouts(Body);
+
+impl std::fmt::Debug for RedshiftClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RedshiftClusterTimeouts {
     #[inline]
@@ -699,10 +750,18 @@ impl RedshiftClusterTimeouts {
 }
 
 /// The fields of a [`RedshiftClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RedshiftClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -731,8 +790,15 @@ impl RedshiftClusterTimeoutsFields {
 }
 
 /// The resource `aws_redshift_cluster_iam_roles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterIamRoles(Body);
+
+impl std::fmt::Debug for RedshiftClusterIamRoles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterIamRoles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftClusterIamRoles`].
 #[derive(Clone, Debug)]
@@ -778,9 +844,11 @@ impl RedshiftClusterIamRoles {
 }
 
 impl BlockType for RedshiftClusterIamRoles {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -794,16 +862,25 @@ impl Resource for RedshiftClusterIamRoles {
 }
 
 /// A declared [`RedshiftClusterIamRoles`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterIamRolesRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftClusterIamRolesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterIamRolesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftClusterIamRolesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftClusterIamRolesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -847,8 +924,15 @@ impl RedshiftClusterIamRolesRef {
 }
 
 /// The nested block `aws_redshift_cluster_iam_roles.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterIamRolesTimeouts(Body);
+
+impl std::fmt::Debug for RedshiftClusterIamRolesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterIamRolesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RedshiftClusterIamRolesTimeouts {
     #[inline]
@@ -874,10 +958,18 @@ impl RedshiftClusterIamRolesTimeouts {
 }
 
 /// The fields of a [`RedshiftClusterIamRolesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterIamRolesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RedshiftClusterIamRolesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterIamRolesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftClusterIamRolesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -906,8 +998,15 @@ impl RedshiftClusterIamRolesTimeoutsFields {
 }
 
 /// The resource `aws_redshift_cluster_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterSnapshot(Body);
+
+impl std::fmt::Debug for RedshiftClusterSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftClusterSnapshot`].
 #[derive(Clone, Debug)]
@@ -955,9 +1054,11 @@ impl RedshiftClusterSnapshot {
 }
 
 impl BlockType for RedshiftClusterSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -971,16 +1072,25 @@ impl Resource for RedshiftClusterSnapshot {
 }
 
 /// A declared [`RedshiftClusterSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftClusterSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftClusterSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftClusterSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftClusterSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftClusterSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1044,8 +1154,15 @@ impl RedshiftClusterSnapshotRef {
 }
 
 /// The resource `aws_redshift_data_share_authorization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftDataShareAuthorization(Body);
+
+impl std::fmt::Debug for RedshiftDataShareAuthorization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftDataShareAuthorization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftDataShareAuthorization`].
 #[derive(Clone, Debug)]
@@ -1078,9 +1195,11 @@ impl RedshiftDataShareAuthorization {
 }
 
 impl BlockType for RedshiftDataShareAuthorization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1094,16 +1213,25 @@ impl Resource for RedshiftDataShareAuthorization {
 }
 
 /// A declared [`RedshiftDataShareAuthorization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftDataShareAuthorizationRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftDataShareAuthorizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftDataShareAuthorizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftDataShareAuthorizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftDataShareAuthorizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1152,8 +1280,15 @@ impl RedshiftDataShareAuthorizationRef {
 }
 
 /// The resource `aws_redshift_data_share_consumer_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftDataShareConsumerAssociation(Body);
+
+impl std::fmt::Debug for RedshiftDataShareConsumerAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftDataShareConsumerAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftDataShareConsumerAssociation`].
 #[derive(Clone, Debug)]
@@ -1199,9 +1334,11 @@ impl RedshiftDataShareConsumerAssociation {
 }
 
 impl BlockType for RedshiftDataShareConsumerAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1215,16 +1352,25 @@ impl Resource for RedshiftDataShareConsumerAssociation {
 }
 
 /// A declared [`RedshiftDataShareConsumerAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftDataShareConsumerAssociationRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftDataShareConsumerAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftDataShareConsumerAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftDataShareConsumerAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftDataShareConsumerAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1283,8 +1429,15 @@ impl RedshiftDataShareConsumerAssociationRef {
 }
 
 /// The resource `aws_redshift_endpoint_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEndpointAccess(Body);
+
+impl std::fmt::Debug for RedshiftEndpointAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEndpointAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftEndpointAccess`].
 #[derive(Clone, Debug)]
@@ -1329,9 +1482,11 @@ impl RedshiftEndpointAccess {
 }
 
 impl BlockType for RedshiftEndpointAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1345,16 +1500,25 @@ impl Resource for RedshiftEndpointAccess {
 }
 
 /// A declared [`RedshiftEndpointAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEndpointAccessRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftEndpointAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEndpointAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftEndpointAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftEndpointAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1422,10 +1586,18 @@ impl RedshiftEndpointAccessRef {
 pub enum RedshiftEndpointAccessVpcEndpoint {}
 
 /// The fields of a [`RedshiftEndpointAccessVpcEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEndpointAccessVpcEndpointFields(Expr);
 
+impl std::fmt::Debug for RedshiftEndpointAccessVpcEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEndpointAccessVpcEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftEndpointAccessVpcEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1458,10 +1630,18 @@ impl RedshiftEndpointAccessVpcEndpointFields {
 pub enum RedshiftEndpointAccessVpcEndpointNetworkInterface {}
 
 /// The fields of a [`RedshiftEndpointAccessVpcEndpointNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEndpointAccessVpcEndpointNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for RedshiftEndpointAccessVpcEndpointNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEndpointAccessVpcEndpointNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftEndpointAccessVpcEndpointNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1495,8 +1675,15 @@ impl RedshiftEndpointAccessVpcEndpointNetworkInterfaceFields {
 }
 
 /// The resource `aws_redshift_endpoint_authorization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEndpointAuthorization(Body);
+
+impl std::fmt::Debug for RedshiftEndpointAuthorization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEndpointAuthorization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftEndpointAuthorization`].
 #[derive(Clone, Debug)]
@@ -1539,9 +1726,11 @@ impl RedshiftEndpointAuthorization {
 }
 
 impl BlockType for RedshiftEndpointAuthorization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1555,16 +1744,25 @@ impl Resource for RedshiftEndpointAuthorization {
 }
 
 /// A declared [`RedshiftEndpointAuthorization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEndpointAuthorizationRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftEndpointAuthorizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEndpointAuthorizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftEndpointAuthorizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftEndpointAuthorizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1628,8 +1826,15 @@ impl RedshiftEndpointAuthorizationRef {
 }
 
 /// The resource `aws_redshift_event_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEventSubscription(Body);
+
+impl std::fmt::Debug for RedshiftEventSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEventSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftEventSubscription`].
 #[derive(Clone, Debug)]
@@ -1702,9 +1907,11 @@ impl RedshiftEventSubscription {
 }
 
 impl BlockType for RedshiftEventSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1718,16 +1925,25 @@ impl Resource for RedshiftEventSubscription {
 }
 
 /// A declared [`RedshiftEventSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEventSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftEventSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEventSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftEventSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftEventSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1816,8 +2032,15 @@ impl RedshiftEventSubscriptionRef {
 }
 
 /// The nested block `aws_redshift_event_subscription.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEventSubscriptionTimeouts(Body);
+
+impl std::fmt::Debug for RedshiftEventSubscriptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEventSubscriptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RedshiftEventSubscriptionTimeouts {
     #[inline]
@@ -1843,10 +2066,18 @@ impl RedshiftEventSubscriptionTimeouts {
 }
 
 /// The fields of a [`RedshiftEventSubscriptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftEventSubscriptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RedshiftEventSubscriptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftEventSubscriptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftEventSubscriptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1875,8 +2106,15 @@ impl RedshiftEventSubscriptionTimeoutsFields {
 }
 
 /// The resource `aws_redshift_hsm_client_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftHsmClientCertificate(Body);
+
+impl std::fmt::Debug for RedshiftHsmClientCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftHsmClientCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftHsmClientCertificate`].
 #[derive(Clone, Debug)]
@@ -1917,9 +2155,11 @@ impl RedshiftHsmClientCertificate {
 }
 
 impl BlockType for RedshiftHsmClientCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1933,16 +2173,25 @@ impl Resource for RedshiftHsmClientCertificate {
 }
 
 /// A declared [`RedshiftHsmClientCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftHsmClientCertificateRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftHsmClientCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftHsmClientCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftHsmClientCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftHsmClientCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1991,8 +2240,15 @@ impl RedshiftHsmClientCertificateRef {
 }
 
 /// The resource `aws_redshift_hsm_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftHsmConfiguration(Body);
+
+impl std::fmt::Debug for RedshiftHsmConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftHsmConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftHsmConfiguration`].
 #[derive(Clone, Debug)]
@@ -2043,9 +2299,11 @@ impl RedshiftHsmConfiguration {
 }
 
 impl BlockType for RedshiftHsmConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2059,16 +2317,25 @@ impl Resource for RedshiftHsmConfiguration {
 }
 
 /// A declared [`RedshiftHsmConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftHsmConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftHsmConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftHsmConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftHsmConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftHsmConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2137,8 +2404,15 @@ impl RedshiftHsmConfigurationRef {
 }
 
 /// The resource `aws_redshift_integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftIntegration(Body);
+
+impl std::fmt::Debug for RedshiftIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftIntegration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftIntegration`].
 #[derive(Clone, Debug)]
@@ -2193,9 +2467,11 @@ impl RedshiftIntegration {
 }
 
 impl BlockType for RedshiftIntegration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2209,16 +2485,25 @@ impl Resource for RedshiftIntegration {
 }
 
 /// A declared [`RedshiftIntegration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftIntegrationRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftIntegrationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftIntegrationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftIntegrationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftIntegrationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2287,8 +2572,15 @@ impl RedshiftIntegrationRef {
 }
 
 /// The nested block `aws_redshift_integration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftIntegrationTimeouts(Body);
+
+impl std::fmt::Debug for RedshiftIntegrationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftIntegrationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RedshiftIntegrationTimeouts {
     #[inline]
@@ -2317,10 +2609,18 @@ impl RedshiftIntegrationTimeouts {
 }
 
 /// The fields of a [`RedshiftIntegrationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftIntegrationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RedshiftIntegrationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftIntegrationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftIntegrationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2349,8 +2649,15 @@ impl RedshiftIntegrationTimeoutsFields {
 }
 
 /// The resource `aws_redshift_logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftLogging(Body);
+
+impl std::fmt::Debug for RedshiftLogging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftLogging").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftLogging`].
 #[derive(Clone, Debug)]
@@ -2396,9 +2703,11 @@ impl RedshiftLogging {
 }
 
 impl BlockType for RedshiftLogging {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2412,16 +2721,25 @@ impl Resource for RedshiftLogging {
 }
 
 /// A declared [`RedshiftLogging`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftLoggingRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftLoggingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftLoggingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftLoggingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftLoggingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2470,8 +2788,15 @@ impl RedshiftLoggingRef {
 }
 
 /// The resource `aws_redshift_parameter_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftParameterGroup(Body);
+
+impl std::fmt::Debug for RedshiftParameterGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftParameterGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftParameterGroup`].
 #[derive(Clone, Debug)]
@@ -2525,9 +2850,11 @@ impl RedshiftParameterGroup {
 }
 
 impl BlockType for RedshiftParameterGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2541,16 +2868,25 @@ impl Resource for RedshiftParameterGroup {
 }
 
 /// A declared [`RedshiftParameterGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftParameterGroupRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftParameterGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftParameterGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftParameterGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftParameterGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2609,8 +2945,15 @@ impl RedshiftParameterGroupRef {
 }
 
 /// The nested block `aws_redshift_parameter_group.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftParameterGroupParameter(Body);
+
+impl std::fmt::Debug for RedshiftParameterGroupParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftParameterGroupParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftParameterGroupParameter`].
 #[derive(Clone, Debug)]
@@ -2632,10 +2975,18 @@ impl RedshiftParameterGroupParameter {
 }
 
 /// The fields of a [`RedshiftParameterGroupParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftParameterGroupParameterFields(Expr);
 
+impl std::fmt::Debug for RedshiftParameterGroupParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftParameterGroupParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftParameterGroupParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2659,8 +3010,15 @@ impl RedshiftParameterGroupParameterFields {
 }
 
 /// The resource `aws_redshift_partner`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftPartner(Body);
+
+impl std::fmt::Debug for RedshiftPartner {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftPartner").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftPartner`].
 #[derive(Clone, Debug)]
@@ -2697,9 +3055,11 @@ impl RedshiftPartner {
 }
 
 impl BlockType for RedshiftPartner {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2713,16 +3073,25 @@ impl Resource for RedshiftPartner {
 }
 
 /// A declared [`RedshiftPartner`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftPartnerRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftPartnerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftPartnerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftPartnerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftPartnerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2776,8 +3145,15 @@ impl RedshiftPartnerRef {
 }
 
 /// The resource `aws_redshift_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftResourcePolicy(Body);
+
+impl std::fmt::Debug for RedshiftResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -2810,9 +3186,11 @@ impl RedshiftResourcePolicy {
 }
 
 impl BlockType for RedshiftResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2826,16 +3204,25 @@ impl Resource for RedshiftResourcePolicy {
 }
 
 /// A declared [`RedshiftResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2869,8 +3256,15 @@ impl RedshiftResourcePolicyRef {
 }
 
 /// The resource `aws_redshift_scheduled_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledAction(Body);
+
+impl std::fmt::Debug for RedshiftScheduledAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftScheduledAction`].
 #[derive(Clone, Debug)]
@@ -2927,9 +3321,11 @@ impl RedshiftScheduledAction {
 }
 
 impl BlockType for RedshiftScheduledAction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2943,16 +3339,25 @@ impl Resource for RedshiftScheduledAction {
 }
 
 /// A declared [`RedshiftScheduledAction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftScheduledActionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftScheduledActionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftScheduledActionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3016,8 +3421,15 @@ impl RedshiftScheduledActionRef {
 }
 
 /// The nested block `aws_redshift_scheduled_action.target_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetAction(Body);
+
+impl std::fmt::Debug for RedshiftScheduledActionTargetAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetAction").field(&self.0).finish()
+    }
+}
 
 impl RedshiftScheduledActionTargetAction {
     #[inline]
@@ -3043,10 +3455,18 @@ impl RedshiftScheduledActionTargetAction {
 }
 
 /// The fields of a [`RedshiftScheduledActionTargetAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetActionFields(Expr);
 
+impl std::fmt::Debug for RedshiftScheduledActionTargetActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftScheduledActionTargetActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3075,8 +3495,15 @@ impl RedshiftScheduledActionTargetActionFields {
 }
 
 /// The nested block `aws_redshift_scheduled_action.target_action.pause_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetActionPauseCluster(Body);
+
+impl std::fmt::Debug for RedshiftScheduledActionTargetActionPauseCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetActionPauseCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftScheduledActionTargetActionPauseCluster`].
 #[derive(Clone, Debug)]
@@ -3096,10 +3523,18 @@ impl RedshiftScheduledActionTargetActionPauseCluster {
 }
 
 /// The fields of a [`RedshiftScheduledActionTargetActionPauseCluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetActionPauseClusterFields(Expr);
 
+impl std::fmt::Debug for RedshiftScheduledActionTargetActionPauseClusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetActionPauseClusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftScheduledActionTargetActionPauseClusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3118,8 +3553,15 @@ impl RedshiftScheduledActionTargetActionPauseClusterFields {
 }
 
 /// The nested block `aws_redshift_scheduled_action.target_action.resize_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetActionResizeCluster(Body);
+
+impl std::fmt::Debug for RedshiftScheduledActionTargetActionResizeCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetActionResizeCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftScheduledActionTargetActionResizeCluster`].
 #[derive(Clone, Debug)]
@@ -3159,10 +3601,18 @@ impl RedshiftScheduledActionTargetActionResizeCluster {
 }
 
 /// The fields of a [`RedshiftScheduledActionTargetActionResizeCluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetActionResizeClusterFields(Expr);
 
+impl std::fmt::Debug for RedshiftScheduledActionTargetActionResizeClusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetActionResizeClusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftScheduledActionTargetActionResizeClusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3201,8 +3651,15 @@ impl RedshiftScheduledActionTargetActionResizeClusterFields {
 }
 
 /// The nested block `aws_redshift_scheduled_action.target_action.resume_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetActionResumeCluster(Body);
+
+impl std::fmt::Debug for RedshiftScheduledActionTargetActionResumeCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetActionResumeCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftScheduledActionTargetActionResumeCluster`].
 #[derive(Clone, Debug)]
@@ -3222,10 +3679,18 @@ impl RedshiftScheduledActionTargetActionResumeCluster {
 }
 
 /// The fields of a [`RedshiftScheduledActionTargetActionResumeCluster`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftScheduledActionTargetActionResumeClusterFields(Expr);
 
+impl std::fmt::Debug for RedshiftScheduledActionTargetActionResumeClusterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftScheduledActionTargetActionResumeClusterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftScheduledActionTargetActionResumeClusterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3244,8 +3709,15 @@ impl RedshiftScheduledActionTargetActionResumeClusterFields {
 }
 
 /// The resource `aws_redshift_snapshot_copy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotCopy(Body);
+
+impl std::fmt::Debug for RedshiftSnapshotCopy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotCopy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftSnapshotCopy`].
 #[derive(Clone, Debug)]
@@ -3288,9 +3760,11 @@ impl RedshiftSnapshotCopy {
 }
 
 impl BlockType for RedshiftSnapshotCopy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3304,16 +3778,25 @@ impl Resource for RedshiftSnapshotCopy {
 }
 
 /// A declared [`RedshiftSnapshotCopy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotCopyRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftSnapshotCopyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotCopyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftSnapshotCopyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftSnapshotCopyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3362,8 +3845,15 @@ impl RedshiftSnapshotCopyRef {
 }
 
 /// The resource `aws_redshift_snapshot_copy_grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotCopyGrant(Body);
+
+impl std::fmt::Debug for RedshiftSnapshotCopyGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotCopyGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftSnapshotCopyGrant`].
 #[derive(Clone, Debug)]
@@ -3409,9 +3899,11 @@ impl RedshiftSnapshotCopyGrant {
 }
 
 impl BlockType for RedshiftSnapshotCopyGrant {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3425,16 +3917,25 @@ impl Resource for RedshiftSnapshotCopyGrant {
 }
 
 /// A declared [`RedshiftSnapshotCopyGrant`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotCopyGrantRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftSnapshotCopyGrantRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotCopyGrantRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftSnapshotCopyGrantRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftSnapshotCopyGrantRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3483,8 +3984,15 @@ impl RedshiftSnapshotCopyGrantRef {
 }
 
 /// The resource `aws_redshift_snapshot_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotSchedule(Body);
+
+impl std::fmt::Debug for RedshiftSnapshotSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftSnapshotSchedule`].
 #[derive(Clone, Debug)]
@@ -3545,9 +4053,11 @@ impl RedshiftSnapshotSchedule {
 }
 
 impl BlockType for RedshiftSnapshotSchedule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3561,16 +4071,25 @@ impl Resource for RedshiftSnapshotSchedule {
 }
 
 /// A declared [`RedshiftSnapshotSchedule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotScheduleRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftSnapshotScheduleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotScheduleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftSnapshotScheduleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftSnapshotScheduleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3634,8 +4153,15 @@ impl RedshiftSnapshotScheduleRef {
 }
 
 /// The resource `aws_redshift_snapshot_schedule_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotScheduleAssociation(Body);
+
+impl std::fmt::Debug for RedshiftSnapshotScheduleAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotScheduleAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftSnapshotScheduleAssociation`].
 #[derive(Clone, Debug)]
@@ -3668,9 +4194,11 @@ impl RedshiftSnapshotScheduleAssociation {
 }
 
 impl BlockType for RedshiftSnapshotScheduleAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3684,16 +4212,25 @@ impl Resource for RedshiftSnapshotScheduleAssociation {
 }
 
 /// A declared [`RedshiftSnapshotScheduleAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSnapshotScheduleAssociationRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftSnapshotScheduleAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSnapshotScheduleAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftSnapshotScheduleAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftSnapshotScheduleAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3727,8 +4264,15 @@ impl RedshiftSnapshotScheduleAssociationRef {
 }
 
 /// The resource `aws_redshift_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSubnetGroup(Body);
+
+impl std::fmt::Debug for RedshiftSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -3776,9 +4320,11 @@ impl RedshiftSubnetGroup {
 }
 
 impl BlockType for RedshiftSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3792,16 +4338,25 @@ impl Resource for RedshiftSubnetGroup {
 }
 
 /// A declared [`RedshiftSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3855,8 +4410,15 @@ impl RedshiftSubnetGroupRef {
 }
 
 /// The resource `aws_redshift_usage_limit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftUsageLimit(Body);
+
+impl std::fmt::Debug for RedshiftUsageLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftUsageLimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftUsageLimit`].
 #[derive(Clone, Debug)]
@@ -3913,9 +4475,11 @@ impl RedshiftUsageLimit {
 }
 
 impl BlockType for RedshiftUsageLimit {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3929,16 +4493,25 @@ impl Resource for RedshiftUsageLimit {
 }
 
 /// A declared [`RedshiftUsageLimit`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftUsageLimitRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftUsageLimitRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftUsageLimitRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftUsageLimitRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftUsageLimitRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4007,8 +4580,15 @@ impl RedshiftUsageLimitRef {
 }
 
 /// The data source `aws_redshift_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftCluster(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRedshiftCluster`].
 #[derive(Clone, Debug)]
@@ -4044,9 +4624,11 @@ impl DataAwsRedshiftCluster {
 }
 
 impl BlockType for DataAwsRedshiftCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4059,16 +4641,25 @@ impl DataSource for DataAwsRedshiftCluster {
 }
 
 /// A declared [`DataAwsRedshiftCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4296,10 +4887,18 @@ impl DataAwsRedshiftClusterRef {
 pub enum DataAwsRedshiftClusterClusterNodes {}
 
 /// The fields of a [`DataAwsRedshiftClusterClusterNodes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftClusterClusterNodesFields(Expr);
 
+impl std::fmt::Debug for DataAwsRedshiftClusterClusterNodesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftClusterClusterNodesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRedshiftClusterClusterNodesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4328,8 +4927,15 @@ impl DataAwsRedshiftClusterClusterNodesFields {
 }
 
 /// The data source `aws_redshift_cluster_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftClusterCredentials(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftClusterCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftClusterCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRedshiftClusterCredentials`].
 #[derive(Clone, Debug)]
@@ -4382,9 +4988,11 @@ impl DataAwsRedshiftClusterCredentials {
 }
 
 impl BlockType for DataAwsRedshiftClusterCredentials {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4397,16 +5005,25 @@ impl DataSource for DataAwsRedshiftClusterCredentials {
 }
 
 /// A declared [`DataAwsRedshiftClusterCredentials`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftClusterCredentialsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftClusterCredentialsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftClusterCredentialsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftClusterCredentialsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftClusterCredentialsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4470,8 +5087,15 @@ impl DataAwsRedshiftClusterCredentialsRef {
 }
 
 /// The data source `aws_redshift_data_shares`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftDataShares(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftDataShares {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftDataShares").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRedshiftDataShares {
     #[inline]
@@ -4488,9 +5112,11 @@ impl DataAwsRedshiftDataShares {
 }
 
 impl BlockType for DataAwsRedshiftDataShares {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4503,16 +5129,25 @@ impl DataSource for DataAwsRedshiftDataShares {
 }
 
 /// A declared [`DataAwsRedshiftDataShares`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftDataSharesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftDataSharesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftDataSharesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftDataSharesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftDataSharesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4545,10 +5180,18 @@ impl DataAwsRedshiftDataSharesRef {
 pub enum DataAwsRedshiftDataSharesDataShares {}
 
 /// The fields of a [`DataAwsRedshiftDataSharesDataShares`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftDataSharesDataSharesFields(Expr);
 
+impl std::fmt::Debug for DataAwsRedshiftDataSharesDataSharesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftDataSharesDataSharesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRedshiftDataSharesDataSharesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4577,8 +5220,15 @@ impl DataAwsRedshiftDataSharesDataSharesFields {
 }
 
 /// The data source `aws_redshift_orderable_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftOrderableCluster(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftOrderableCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftOrderableCluster").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRedshiftOrderableCluster {
     #[inline]
@@ -4620,9 +5270,11 @@ impl DataAwsRedshiftOrderableCluster {
 }
 
 impl BlockType for DataAwsRedshiftOrderableCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4635,16 +5287,25 @@ impl DataSource for DataAwsRedshiftOrderableCluster {
 }
 
 /// A declared [`DataAwsRedshiftOrderableCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftOrderableClusterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftOrderableClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftOrderableClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftOrderableClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftOrderableClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4693,8 +5354,15 @@ impl DataAwsRedshiftOrderableClusterRef {
 }
 
 /// The data source `aws_redshift_producer_data_shares`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftProducerDataShares(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftProducerDataShares {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftProducerDataShares").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRedshiftProducerDataShares`].
 #[derive(Clone, Debug)]
@@ -4725,9 +5393,11 @@ impl DataAwsRedshiftProducerDataShares {
 }
 
 impl BlockType for DataAwsRedshiftProducerDataShares {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4740,16 +5410,25 @@ impl DataSource for DataAwsRedshiftProducerDataShares {
 }
 
 /// A declared [`DataAwsRedshiftProducerDataShares`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftProducerDataSharesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftProducerDataSharesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftProducerDataSharesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftProducerDataSharesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftProducerDataSharesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4792,10 +5471,18 @@ impl DataAwsRedshiftProducerDataSharesRef {
 pub enum DataAwsRedshiftProducerDataSharesDataShares {}
 
 /// The fields of a [`DataAwsRedshiftProducerDataSharesDataShares`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftProducerDataSharesDataSharesFields(Expr);
 
+impl std::fmt::Debug for DataAwsRedshiftProducerDataSharesDataSharesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftProducerDataSharesDataSharesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRedshiftProducerDataSharesDataSharesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4824,8 +5511,15 @@ impl DataAwsRedshiftProducerDataSharesDataSharesFields {
 }
 
 /// The data source `aws_redshift_subnet_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftSubnetGroup(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftSubnetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftSubnetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRedshiftSubnetGroup`].
 #[derive(Clone, Debug)]
@@ -4861,9 +5555,11 @@ impl DataAwsRedshiftSubnetGroup {
 }
 
 impl BlockType for DataAwsRedshiftSubnetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4876,16 +5572,25 @@ impl DataSource for DataAwsRedshiftSubnetGroup {
 }
 
 /// A declared [`DataAwsRedshiftSubnetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftSubnetGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftSubnetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftSubnetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftSubnetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftSubnetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_redshiftdata_statement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftdataStatement(Body);
+
+impl std::fmt::Debug for RedshiftdataStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftdataStatement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftdataStatement`].
 #[derive(Clone, Debug)]
@@ -84,9 +91,11 @@ impl RedshiftdataStatement {
 }
 
 impl BlockType for RedshiftdataStatement {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -100,16 +109,25 @@ impl Resource for RedshiftdataStatement {
 }
 
 /// A declared [`RedshiftdataStatement`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftdataStatementRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftdataStatementRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftdataStatementRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftdataStatementRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftdataStatementRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -183,8 +201,15 @@ impl RedshiftdataStatementRef {
 }
 
 /// The nested block `aws_redshiftdata_statement.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftdataStatementParameters(Body);
+
+impl std::fmt::Debug for RedshiftdataStatementParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftdataStatementParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftdataStatementParameters`].
 #[derive(Clone, Debug)]
@@ -206,10 +231,18 @@ impl RedshiftdataStatementParameters {
 }
 
 /// The fields of a [`RedshiftdataStatementParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftdataStatementParametersFields(Expr);
 
+impl std::fmt::Debug for RedshiftdataStatementParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftdataStatementParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftdataStatementParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -233,8 +266,15 @@ impl RedshiftdataStatementParametersFields {
 }
 
 /// The nested block `aws_redshiftdata_statement.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftdataStatementTimeouts(Body);
+
+impl std::fmt::Debug for RedshiftdataStatementTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftdataStatementTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RedshiftdataStatementTimeouts {
     #[inline]
@@ -250,10 +290,18 @@ impl RedshiftdataStatementTimeouts {
 }
 
 /// The fields of a [`RedshiftdataStatementTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftdataStatementTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RedshiftdataStatementTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftdataStatementTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftdataStatementTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

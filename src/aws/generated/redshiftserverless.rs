@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_redshiftserverless_custom_domain_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessCustomDomainAssociation(Body);
+
+impl std::fmt::Debug for RedshiftserverlessCustomDomainAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessCustomDomainAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessCustomDomainAssociation`].
 #[derive(Clone, Debug)]
@@ -40,9 +47,11 @@ impl RedshiftserverlessCustomDomainAssociation {
 }
 
 impl BlockType for RedshiftserverlessCustomDomainAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -56,16 +65,25 @@ impl Resource for RedshiftserverlessCustomDomainAssociation {
 }
 
 /// A declared [`RedshiftserverlessCustomDomainAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessCustomDomainAssociationRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftserverlessCustomDomainAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessCustomDomainAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftserverlessCustomDomainAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftserverlessCustomDomainAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -109,8 +127,15 @@ impl RedshiftserverlessCustomDomainAssociationRef {
 }
 
 /// The resource `aws_redshiftserverless_endpoint_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessEndpointAccess(Body);
+
+impl std::fmt::Debug for RedshiftserverlessEndpointAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessEndpointAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessEndpointAccess`].
 #[derive(Clone, Debug)]
@@ -155,9 +180,11 @@ impl RedshiftserverlessEndpointAccess {
 }
 
 impl BlockType for RedshiftserverlessEndpointAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -171,16 +198,25 @@ impl Resource for RedshiftserverlessEndpointAccess {
 }
 
 /// A declared [`RedshiftserverlessEndpointAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessEndpointAccessRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftserverlessEndpointAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessEndpointAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftserverlessEndpointAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftserverlessEndpointAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -253,10 +289,18 @@ impl RedshiftserverlessEndpointAccessRef {
 pub enum RedshiftserverlessEndpointAccessVpcEndpoint {}
 
 /// The fields of a [`RedshiftserverlessEndpointAccessVpcEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessEndpointAccessVpcEndpointFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessEndpointAccessVpcEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessEndpointAccessVpcEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessEndpointAccessVpcEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -289,10 +333,18 @@ impl RedshiftserverlessEndpointAccessVpcEndpointFields {
 pub enum RedshiftserverlessEndpointAccessVpcEndpointNetworkInterface {}
 
 /// The fields of a [`RedshiftserverlessEndpointAccessVpcEndpointNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessEndpointAccessVpcEndpointNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessEndpointAccessVpcEndpointNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessEndpointAccessVpcEndpointNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessEndpointAccessVpcEndpointNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -326,8 +378,15 @@ impl RedshiftserverlessEndpointAccessVpcEndpointNetworkInterfaceFields {
 }
 
 /// The resource `aws_redshiftserverless_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessNamespace(Body);
+
+impl std::fmt::Debug for RedshiftserverlessNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessNamespace`].
 #[derive(Clone, Debug)]
@@ -424,9 +483,11 @@ impl RedshiftserverlessNamespace {
 }
 
 impl BlockType for RedshiftserverlessNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -440,16 +501,25 @@ impl Resource for RedshiftserverlessNamespace {
 }
 
 /// A declared [`RedshiftserverlessNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftserverlessNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftserverlessNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftserverlessNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -558,8 +628,15 @@ impl RedshiftserverlessNamespaceRef {
 }
 
 /// The resource `aws_redshiftserverless_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessResourcePolicy(Body);
+
+impl std::fmt::Debug for RedshiftserverlessResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -592,9 +669,11 @@ impl RedshiftserverlessResourcePolicy {
 }
 
 impl BlockType for RedshiftserverlessResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -608,16 +687,25 @@ impl Resource for RedshiftserverlessResourcePolicy {
 }
 
 /// A declared [`RedshiftserverlessResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftserverlessResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftserverlessResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftserverlessResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -651,8 +739,15 @@ impl RedshiftserverlessResourcePolicyRef {
 }
 
 /// The resource `aws_redshiftserverless_snapshot`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessSnapshot(Body);
+
+impl std::fmt::Debug for RedshiftserverlessSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessSnapshot").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessSnapshot`].
 #[derive(Clone, Debug)]
@@ -690,9 +785,11 @@ impl RedshiftserverlessSnapshot {
 }
 
 impl BlockType for RedshiftserverlessSnapshot {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -706,16 +803,25 @@ impl Resource for RedshiftserverlessSnapshot {
 }
 
 /// A declared [`RedshiftserverlessSnapshot`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessSnapshotRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftserverlessSnapshotRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessSnapshotRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftserverlessSnapshotRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftserverlessSnapshotRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -789,8 +895,15 @@ impl RedshiftserverlessSnapshotRef {
 }
 
 /// The resource `aws_redshiftserverless_usage_limit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessUsageLimit(Body);
+
+impl std::fmt::Debug for RedshiftserverlessUsageLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessUsageLimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessUsageLimit`].
 #[derive(Clone, Debug)]
@@ -835,9 +948,11 @@ impl RedshiftserverlessUsageLimit {
 }
 
 impl BlockType for RedshiftserverlessUsageLimit {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -851,16 +966,25 @@ impl Resource for RedshiftserverlessUsageLimit {
 }
 
 /// A declared [`RedshiftserverlessUsageLimit`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessUsageLimitRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftserverlessUsageLimitRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessUsageLimitRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftserverlessUsageLimitRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftserverlessUsageLimitRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -914,8 +1038,15 @@ impl RedshiftserverlessUsageLimitRef {
 }
 
 /// The resource `aws_redshiftserverless_workgroup`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroup(Body);
+
+impl std::fmt::Debug for RedshiftserverlessWorkgroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessWorkgroup`].
 #[derive(Clone, Debug)]
@@ -1014,9 +1145,11 @@ impl RedshiftserverlessWorkgroup {
 }
 
 impl BlockType for RedshiftserverlessWorkgroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1030,16 +1163,25 @@ impl Resource for RedshiftserverlessWorkgroup {
 }
 
 /// A declared [`RedshiftserverlessWorkgroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupRef(BlockRef);
 
+impl std::fmt::Debug for RedshiftserverlessWorkgroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RedshiftserverlessWorkgroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RedshiftserverlessWorkgroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1153,8 +1295,15 @@ impl RedshiftserverlessWorkgroupRef {
 }
 
 /// The nested block `aws_redshiftserverless_workgroup.config_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupConfigParameter(Body);
+
+impl std::fmt::Debug for RedshiftserverlessWorkgroupConfigParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupConfigParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessWorkgroupConfigParameter`].
 #[derive(Clone, Debug)]
@@ -1176,10 +1325,18 @@ impl RedshiftserverlessWorkgroupConfigParameter {
 }
 
 /// The fields of a [`RedshiftserverlessWorkgroupConfigParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupConfigParameterFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessWorkgroupConfigParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupConfigParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessWorkgroupConfigParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1207,10 +1364,18 @@ impl RedshiftserverlessWorkgroupConfigParameterFields {
 pub enum RedshiftserverlessWorkgroupEndpoint {}
 
 /// The fields of a [`RedshiftserverlessWorkgroupEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupEndpointFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessWorkgroupEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessWorkgroupEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1243,10 +1408,18 @@ impl RedshiftserverlessWorkgroupEndpointFields {
 pub enum RedshiftserverlessWorkgroupEndpointVpcEndpoint {}
 
 /// The fields of a [`RedshiftserverlessWorkgroupEndpointVpcEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupEndpointVpcEndpointFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessWorkgroupEndpointVpcEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupEndpointVpcEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessWorkgroupEndpointVpcEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1279,10 +1452,18 @@ impl RedshiftserverlessWorkgroupEndpointVpcEndpointFields {
 pub enum RedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterface {}
 
 /// The fields of a [`RedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1316,8 +1497,15 @@ impl RedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields {
 }
 
 /// The nested block `aws_redshiftserverless_workgroup.price_performance_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupPricePerformanceTarget(Body);
+
+impl std::fmt::Debug for RedshiftserverlessWorkgroupPricePerformanceTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupPricePerformanceTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RedshiftserverlessWorkgroupPricePerformanceTarget`].
 #[derive(Clone, Debug)]
@@ -1342,10 +1530,18 @@ impl RedshiftserverlessWorkgroupPricePerformanceTarget {
 }
 
 /// The fields of a [`RedshiftserverlessWorkgroupPricePerformanceTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupPricePerformanceTargetFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessWorkgroupPricePerformanceTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupPricePerformanceTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessWorkgroupPricePerformanceTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1369,8 +1565,15 @@ impl RedshiftserverlessWorkgroupPricePerformanceTargetFields {
 }
 
 /// The nested block `aws_redshiftserverless_workgroup.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupTimeouts(Body);
+
+impl std::fmt::Debug for RedshiftserverlessWorkgroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RedshiftserverlessWorkgroupTimeouts {
     #[inline]
@@ -1396,10 +1599,18 @@ impl RedshiftserverlessWorkgroupTimeouts {
 }
 
 /// The fields of a [`RedshiftserverlessWorkgroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedshiftserverlessWorkgroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RedshiftserverlessWorkgroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedshiftserverlessWorkgroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RedshiftserverlessWorkgroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1428,8 +1639,15 @@ impl RedshiftserverlessWorkgroupTimeoutsFields {
 }
 
 /// The data source `aws_redshiftserverless_credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessCredentials(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftserverlessCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRedshiftserverlessCredentials`].
 #[derive(Clone, Debug)]
@@ -1470,9 +1688,11 @@ impl DataAwsRedshiftserverlessCredentials {
 }
 
 impl BlockType for DataAwsRedshiftserverlessCredentials {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1485,16 +1705,25 @@ impl DataSource for DataAwsRedshiftserverlessCredentials {
 }
 
 /// A declared [`DataAwsRedshiftserverlessCredentials`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessCredentialsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftserverlessCredentialsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessCredentialsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftserverlessCredentialsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftserverlessCredentialsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1548,8 +1777,15 @@ impl DataAwsRedshiftserverlessCredentialsRef {
 }
 
 /// The data source `aws_redshiftserverless_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessNamespace(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftserverlessNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRedshiftserverlessNamespace`].
 #[derive(Clone, Debug)]
@@ -1580,9 +1816,11 @@ impl DataAwsRedshiftserverlessNamespace {
 }
 
 impl BlockType for DataAwsRedshiftserverlessNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1595,16 +1833,25 @@ impl DataSource for DataAwsRedshiftserverlessNamespace {
 }
 
 /// A declared [`DataAwsRedshiftserverlessNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftserverlessNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftserverlessNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftserverlessNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1673,8 +1920,15 @@ impl DataAwsRedshiftserverlessNamespaceRef {
 }
 
 /// The data source `aws_redshiftserverless_workgroup`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessWorkgroup(Body);
+
+impl std::fmt::Debug for DataAwsRedshiftserverlessWorkgroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessWorkgroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRedshiftserverlessWorkgroup`].
 #[derive(Clone, Debug)]
@@ -1705,9 +1959,11 @@ impl DataAwsRedshiftserverlessWorkgroup {
 }
 
 impl BlockType for DataAwsRedshiftserverlessWorkgroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1720,16 +1976,25 @@ impl DataSource for DataAwsRedshiftserverlessWorkgroup {
 }
 
 /// A declared [`DataAwsRedshiftserverlessWorkgroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessWorkgroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRedshiftserverlessWorkgroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessWorkgroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRedshiftserverlessWorkgroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRedshiftserverlessWorkgroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1807,10 +2072,18 @@ impl DataAwsRedshiftserverlessWorkgroupRef {
 pub enum DataAwsRedshiftserverlessWorkgroupEndpoint {}
 
 /// The fields of a [`DataAwsRedshiftserverlessWorkgroupEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessWorkgroupEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsRedshiftserverlessWorkgroupEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessWorkgroupEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRedshiftserverlessWorkgroupEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1843,10 +2116,18 @@ impl DataAwsRedshiftserverlessWorkgroupEndpointFields {
 pub enum DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpoint {}
 
 /// The fields of a [`DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1879,10 +2160,18 @@ impl DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointFields {
 pub enum DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterface {}
 
 /// The fields of a [`DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRedshiftserverlessWorkgroupEndpointVpcEndpointNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

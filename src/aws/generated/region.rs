@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRegion(Body);
+
+impl std::fmt::Debug for DataAwsRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRegion").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRegion {
     #[inline]
@@ -42,9 +49,11 @@ impl DataAwsRegion {
 }
 
 impl BlockType for DataAwsRegion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl DataSource for DataAwsRegion {
 }
 
 /// A declared [`DataAwsRegion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRegionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRegionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRegionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRegionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRegionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_regions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRegions(Body);
+
+impl std::fmt::Debug for DataAwsRegions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRegions").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRegions {
     #[inline]
@@ -37,9 +44,11 @@ impl DataAwsRegions {
 }
 
 impl BlockType for DataAwsRegions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl DataSource for DataAwsRegions {
 }
 
 /// A declared [`DataAwsRegions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRegionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRegionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRegionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRegionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRegionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -95,8 +113,15 @@ impl DataAwsRegionsRef {
 }
 
 /// The nested block `aws_regions.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRegionsFilter(Body);
+
+impl std::fmt::Debug for DataAwsRegionsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRegionsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRegionsFilter`].
 #[derive(Clone, Debug)]
@@ -118,10 +143,18 @@ impl DataAwsRegionsFilter {
 }
 
 /// The fields of a [`DataAwsRegionsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRegionsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRegionsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRegionsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRegionsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_rekognition_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionCollection(Body);
+
+impl std::fmt::Debug for RekognitionCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionCollection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RekognitionCollection`].
 #[derive(Clone, Debug)]
@@ -47,9 +54,11 @@ impl RekognitionCollection {
 }
 
 impl BlockType for RekognitionCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for RekognitionCollection {
 }
 
 /// A declared [`RekognitionCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionCollectionRef(BlockRef);
 
+impl std::fmt::Debug for RekognitionCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RekognitionCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RekognitionCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -126,8 +144,15 @@ impl RekognitionCollectionRef {
 }
 
 /// The nested block `aws_rekognition_collection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionCollectionTimeouts(Body);
+
+impl std::fmt::Debug for RekognitionCollectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionCollectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RekognitionCollectionTimeouts {
     #[inline]
@@ -144,10 +169,18 @@ impl RekognitionCollectionTimeouts {
 }
 
 /// The fields of a [`RekognitionCollectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionCollectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RekognitionCollectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionCollectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionCollectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -166,8 +199,15 @@ impl RekognitionCollectionTimeoutsFields {
 }
 
 /// The resource `aws_rekognition_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionProject(Body);
+
+impl std::fmt::Debug for RekognitionProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RekognitionProject`].
 #[derive(Clone, Debug)]
@@ -213,9 +253,11 @@ impl RekognitionProject {
 }
 
 impl BlockType for RekognitionProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -229,16 +271,25 @@ impl Resource for RekognitionProject {
 }
 
 /// A declared [`RekognitionProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionProjectRef(BlockRef);
 
+impl std::fmt::Debug for RekognitionProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RekognitionProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RekognitionProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -297,8 +348,15 @@ impl RekognitionProjectRef {
 }
 
 /// The nested block `aws_rekognition_project.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionProjectTimeouts(Body);
+
+impl std::fmt::Debug for RekognitionProjectTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionProjectTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RekognitionProjectTimeouts {
     #[inline]
@@ -321,10 +379,18 @@ impl RekognitionProjectTimeouts {
 }
 
 /// The fields of a [`RekognitionProjectTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionProjectTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RekognitionProjectTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionProjectTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionProjectTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -348,8 +414,15 @@ impl RekognitionProjectTimeoutsFields {
 }
 
 /// The resource `aws_rekognition_stream_processor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessor(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RekognitionStreamProcessor`].
 #[derive(Clone, Debug)]
@@ -431,9 +504,11 @@ impl RekognitionStreamProcessor {
 }
 
 impl BlockType for RekognitionStreamProcessor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -447,16 +522,25 @@ impl Resource for RekognitionStreamProcessor {
 }
 
 /// A declared [`RekognitionStreamProcessor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorRef(BlockRef);
 
+impl std::fmt::Debug for RekognitionStreamProcessorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RekognitionStreamProcessorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RekognitionStreamProcessorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -545,8 +629,15 @@ impl RekognitionStreamProcessorRef {
 }
 
 /// The nested block `aws_rekognition_stream_processor.data_sharing_preference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorDataSharingPreference(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorDataSharingPreference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorDataSharingPreference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RekognitionStreamProcessorDataSharingPreference`].
 #[derive(Clone, Debug)]
@@ -567,10 +658,18 @@ impl RekognitionStreamProcessorDataSharingPreference {
 }
 
 /// The fields of a [`RekognitionStreamProcessorDataSharingPreference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorDataSharingPreferenceFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorDataSharingPreferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorDataSharingPreferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorDataSharingPreferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -589,8 +688,15 @@ impl RekognitionStreamProcessorDataSharingPreferenceFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorInput(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorInput").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorInput {
     #[inline]
@@ -607,10 +713,18 @@ impl RekognitionStreamProcessorInput {
 }
 
 /// The fields of a [`RekognitionStreamProcessorInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorInputFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -629,8 +743,15 @@ impl RekognitionStreamProcessorInputFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.input.kinesis_video_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorInputKinesisVideoStream(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorInputKinesisVideoStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorInputKinesisVideoStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RekognitionStreamProcessorInputKinesisVideoStream`].
 #[derive(Clone, Debug)]
@@ -651,10 +772,18 @@ impl RekognitionStreamProcessorInputKinesisVideoStream {
 }
 
 /// The fields of a [`RekognitionStreamProcessorInputKinesisVideoStream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorInputKinesisVideoStreamFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorInputKinesisVideoStreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorInputKinesisVideoStreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorInputKinesisVideoStreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -673,8 +802,15 @@ impl RekognitionStreamProcessorInputKinesisVideoStreamFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.notification_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorNotificationChannel(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorNotificationChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorNotificationChannel").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorNotificationChannel {
     #[inline]
@@ -691,10 +827,18 @@ impl RekognitionStreamProcessorNotificationChannel {
 }
 
 /// The fields of a [`RekognitionStreamProcessorNotificationChannel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorNotificationChannelFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorNotificationChannelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorNotificationChannelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorNotificationChannelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -713,8 +857,15 @@ impl RekognitionStreamProcessorNotificationChannelFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorOutput(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorOutput").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorOutput {
     #[inline]
@@ -737,10 +888,18 @@ impl RekognitionStreamProcessorOutput {
 }
 
 /// The fields of a [`RekognitionStreamProcessorOutput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorOutputFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorOutputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorOutputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorOutputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -764,8 +923,15 @@ impl RekognitionStreamProcessorOutputFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.output.kinesis_data_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorOutputKinesisDataStream(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorOutputKinesisDataStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorOutputKinesisDataStream").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorOutputKinesisDataStream {
     #[inline]
@@ -782,10 +948,18 @@ impl RekognitionStreamProcessorOutputKinesisDataStream {
 }
 
 /// The fields of a [`RekognitionStreamProcessorOutputKinesisDataStream`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorOutputKinesisDataStreamFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorOutputKinesisDataStreamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorOutputKinesisDataStreamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorOutputKinesisDataStreamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -804,8 +978,15 @@ impl RekognitionStreamProcessorOutputKinesisDataStreamFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.output.s3_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorOutputS3Destination(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorOutputS3Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorOutputS3Destination").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorOutputS3Destination {
     #[inline]
@@ -828,10 +1009,18 @@ impl RekognitionStreamProcessorOutputS3Destination {
 }
 
 /// The fields of a [`RekognitionStreamProcessorOutputS3Destination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorOutputS3DestinationFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorOutputS3DestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorOutputS3DestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorOutputS3DestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -855,8 +1044,15 @@ impl RekognitionStreamProcessorOutputS3DestinationFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.regions_of_interest`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorRegionsOfInterest(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorRegionsOfInterest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorRegionsOfInterest").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorRegionsOfInterest {
     #[inline]
@@ -879,10 +1075,18 @@ impl RekognitionStreamProcessorRegionsOfInterest {
 }
 
 /// The fields of a [`RekognitionStreamProcessorRegionsOfInterest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorRegionsOfInterestFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorRegionsOfInterestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorRegionsOfInterestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorRegionsOfInterestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -906,8 +1110,15 @@ impl RekognitionStreamProcessorRegionsOfInterestFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.regions_of_interest.bounding_box`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorRegionsOfInterestBoundingBox(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorRegionsOfInterestBoundingBox {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorRegionsOfInterestBoundingBox").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorRegionsOfInterestBoundingBox {
     #[inline]
@@ -942,10 +1153,18 @@ impl RekognitionStreamProcessorRegionsOfInterestBoundingBox {
 }
 
 /// The fields of a [`RekognitionStreamProcessorRegionsOfInterestBoundingBox`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorRegionsOfInterestBoundingBoxFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorRegionsOfInterestBoundingBoxFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorRegionsOfInterestBoundingBoxFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorRegionsOfInterestBoundingBoxFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -979,8 +1198,15 @@ impl RekognitionStreamProcessorRegionsOfInterestBoundingBoxFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.regions_of_interest.polygon`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorRegionsOfInterestPolygon(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorRegionsOfInterestPolygon {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorRegionsOfInterestPolygon").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorRegionsOfInterestPolygon {
     #[inline]
@@ -1003,10 +1229,18 @@ impl RekognitionStreamProcessorRegionsOfInterestPolygon {
 }
 
 /// The fields of a [`RekognitionStreamProcessorRegionsOfInterestPolygon`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorRegionsOfInterestPolygonFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorRegionsOfInterestPolygonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorRegionsOfInterestPolygonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorRegionsOfInterestPolygonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1030,8 +1264,15 @@ impl RekognitionStreamProcessorRegionsOfInterestPolygonFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorSettings(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorSettings").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorSettings {
     #[inline]
@@ -1054,10 +1295,18 @@ impl RekognitionStreamProcessorSettings {
 }
 
 /// The fields of a [`RekognitionStreamProcessorSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorSettingsFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1081,8 +1330,15 @@ impl RekognitionStreamProcessorSettingsFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.settings.connected_home`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorSettingsConnectedHome(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorSettingsConnectedHome {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorSettingsConnectedHome").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorSettingsConnectedHome {
     #[inline]
@@ -1105,10 +1361,18 @@ impl RekognitionStreamProcessorSettingsConnectedHome {
 }
 
 /// The fields of a [`RekognitionStreamProcessorSettingsConnectedHome`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorSettingsConnectedHomeFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorSettingsConnectedHomeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorSettingsConnectedHomeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorSettingsConnectedHomeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1132,8 +1396,15 @@ impl RekognitionStreamProcessorSettingsConnectedHomeFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.settings.face_search`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorSettingsFaceSearch(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorSettingsFaceSearch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorSettingsFaceSearch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RekognitionStreamProcessorSettingsFaceSearch`].
 #[derive(Clone, Debug)]
@@ -1160,10 +1431,18 @@ impl RekognitionStreamProcessorSettingsFaceSearch {
 }
 
 /// The fields of a [`RekognitionStreamProcessorSettingsFaceSearch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorSettingsFaceSearchFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorSettingsFaceSearchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorSettingsFaceSearchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorSettingsFaceSearchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1187,8 +1466,15 @@ impl RekognitionStreamProcessorSettingsFaceSearchFields {
 }
 
 /// The nested block `aws_rekognition_stream_processor.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorTimeouts(Body);
+
+impl std::fmt::Debug for RekognitionStreamProcessorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RekognitionStreamProcessorTimeouts {
     #[inline]
@@ -1217,10 +1503,18 @@ impl RekognitionStreamProcessorTimeouts {
 }
 
 /// The fields of a [`RekognitionStreamProcessorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RekognitionStreamProcessorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RekognitionStreamProcessorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RekognitionStreamProcessorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RekognitionStreamProcessorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

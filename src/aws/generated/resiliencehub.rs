@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_resiliencehub_resiliency_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicy(Body);
+
+impl std::fmt::Debug for ResiliencehubResiliencyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResiliencehubResiliencyPolicy`].
 #[derive(Clone, Debug)]
@@ -68,9 +75,11 @@ impl ResiliencehubResiliencyPolicy {
 }
 
 impl BlockType for ResiliencehubResiliencyPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -84,16 +93,25 @@ impl Resource for ResiliencehubResiliencyPolicy {
 }
 
 /// A declared [`ResiliencehubResiliencyPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyRef(BlockRef);
 
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ResiliencehubResiliencyPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ResiliencehubResiliencyPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -162,8 +180,15 @@ impl ResiliencehubResiliencyPolicyRef {
 }
 
 /// The nested block `aws_resiliencehub_resiliency_policy.policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicy(Body);
+
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicy").field(&self.0).finish()
+    }
+}
 
 impl ResiliencehubResiliencyPolicyPolicy {
     #[inline]
@@ -198,10 +223,18 @@ impl ResiliencehubResiliencyPolicyPolicy {
 }
 
 /// The fields of a [`ResiliencehubResiliencyPolicyPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicyFields(Expr);
 
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResiliencehubResiliencyPolicyPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -235,8 +268,15 @@ impl ResiliencehubResiliencyPolicyPolicyFields {
 }
 
 /// The nested block `aws_resiliencehub_resiliency_policy.policy.az`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicyAz(Body);
+
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicyAz {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicyAz").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResiliencehubResiliencyPolicyPolicyAz`].
 #[derive(Clone, Debug)]
@@ -260,10 +300,18 @@ impl ResiliencehubResiliencyPolicyPolicyAz {
 }
 
 /// The fields of a [`ResiliencehubResiliencyPolicyPolicyAz`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicyAzFields(Expr);
 
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicyAzFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicyAzFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResiliencehubResiliencyPolicyPolicyAzFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -287,8 +335,15 @@ impl ResiliencehubResiliencyPolicyPolicyAzFields {
 }
 
 /// The nested block `aws_resiliencehub_resiliency_policy.policy.hardware`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicyHardware(Body);
+
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicyHardware {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicyHardware").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResiliencehubResiliencyPolicyPolicyHardware`].
 #[derive(Clone, Debug)]
@@ -312,10 +367,18 @@ impl ResiliencehubResiliencyPolicyPolicyHardware {
 }
 
 /// The fields of a [`ResiliencehubResiliencyPolicyPolicyHardware`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicyHardwareFields(Expr);
 
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicyHardwareFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicyHardwareFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResiliencehubResiliencyPolicyPolicyHardwareFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -339,8 +402,15 @@ impl ResiliencehubResiliencyPolicyPolicyHardwareFields {
 }
 
 /// The nested block `aws_resiliencehub_resiliency_policy.policy.region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicyRegion(Body);
+
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicyRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicyRegion").field(&self.0).finish()
+    }
+}
 
 impl ResiliencehubResiliencyPolicyPolicyRegion {
     #[inline]
@@ -363,10 +433,18 @@ impl ResiliencehubResiliencyPolicyPolicyRegion {
 }
 
 /// The fields of a [`ResiliencehubResiliencyPolicyPolicyRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicyRegionFields(Expr);
 
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicyRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicyRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResiliencehubResiliencyPolicyPolicyRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -390,8 +468,15 @@ impl ResiliencehubResiliencyPolicyPolicyRegionFields {
 }
 
 /// The nested block `aws_resiliencehub_resiliency_policy.policy.software`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicySoftware(Body);
+
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicySoftware {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicySoftware").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResiliencehubResiliencyPolicyPolicySoftware`].
 #[derive(Clone, Debug)]
@@ -415,10 +500,18 @@ impl ResiliencehubResiliencyPolicyPolicySoftware {
 }
 
 /// The fields of a [`ResiliencehubResiliencyPolicyPolicySoftware`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyPolicySoftwareFields(Expr);
 
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyPolicySoftwareFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyPolicySoftwareFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResiliencehubResiliencyPolicyPolicySoftwareFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -442,8 +535,15 @@ impl ResiliencehubResiliencyPolicyPolicySoftwareFields {
 }
 
 /// The nested block `aws_resiliencehub_resiliency_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyTimeouts(Body);
+
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ResiliencehubResiliencyPolicyTimeouts {
     #[inline]
@@ -472,10 +572,18 @@ impl ResiliencehubResiliencyPolicyTimeouts {
 }
 
 /// The fields of a [`ResiliencehubResiliencyPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResiliencehubResiliencyPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ResiliencehubResiliencyPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResiliencehubResiliencyPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResiliencehubResiliencyPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

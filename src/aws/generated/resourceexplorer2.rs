@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_resourceexplorer2_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2Index(Body);
+
+impl std::fmt::Debug for Resourceexplorer2Index {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2Index").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Resourceexplorer2Index`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl Resourceexplorer2Index {
 }
 
 impl BlockType for Resourceexplorer2Index {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for Resourceexplorer2Index {
 }
 
 /// A declared [`Resourceexplorer2Index`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2IndexRef(BlockRef);
 
+impl std::fmt::Debug for Resourceexplorer2IndexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2IndexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Resourceexplorer2IndexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Resourceexplorer2IndexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -120,8 +138,15 @@ impl Resourceexplorer2IndexRef {
 }
 
 /// The nested block `aws_resourceexplorer2_index.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2IndexTimeouts(Body);
+
+impl std::fmt::Debug for Resourceexplorer2IndexTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2IndexTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Resourceexplorer2IndexTimeouts {
     #[inline]
@@ -150,10 +175,18 @@ impl Resourceexplorer2IndexTimeouts {
 }
 
 /// The fields of a [`Resourceexplorer2IndexTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2IndexTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Resourceexplorer2IndexTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2IndexTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Resourceexplorer2IndexTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -182,8 +215,15 @@ impl Resourceexplorer2IndexTimeoutsFields {
 }
 
 /// The resource `aws_resourceexplorer2_view`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2View(Body);
+
+impl std::fmt::Debug for Resourceexplorer2View {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2View").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Resourceexplorer2View`].
 #[derive(Clone, Debug)]
@@ -236,9 +276,11 @@ impl Resourceexplorer2View {
 }
 
 impl BlockType for Resourceexplorer2View {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -252,16 +294,25 @@ impl Resource for Resourceexplorer2View {
 }
 
 /// A declared [`Resourceexplorer2View`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2ViewRef(BlockRef);
 
+impl std::fmt::Debug for Resourceexplorer2ViewRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2ViewRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Resourceexplorer2ViewRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Resourceexplorer2ViewRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -325,8 +376,15 @@ impl Resourceexplorer2ViewRef {
 }
 
 /// The nested block `aws_resourceexplorer2_view.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2ViewFilters(Body);
+
+impl std::fmt::Debug for Resourceexplorer2ViewFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2ViewFilters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Resourceexplorer2ViewFilters`].
 #[derive(Clone, Debug)]
@@ -346,10 +404,18 @@ impl Resourceexplorer2ViewFilters {
 }
 
 /// The fields of a [`Resourceexplorer2ViewFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2ViewFiltersFields(Expr);
 
+impl std::fmt::Debug for Resourceexplorer2ViewFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2ViewFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Resourceexplorer2ViewFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -368,8 +434,15 @@ impl Resourceexplorer2ViewFiltersFields {
 }
 
 /// The nested block `aws_resourceexplorer2_view.included_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2ViewIncludedProperty(Body);
+
+impl std::fmt::Debug for Resourceexplorer2ViewIncludedProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2ViewIncludedProperty").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Resourceexplorer2ViewIncludedProperty`].
 #[derive(Clone, Debug)]
@@ -389,10 +462,18 @@ impl Resourceexplorer2ViewIncludedProperty {
 }
 
 /// The fields of a [`Resourceexplorer2ViewIncludedProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resourceexplorer2ViewIncludedPropertyFields(Expr);
 
+impl std::fmt::Debug for Resourceexplorer2ViewIncludedPropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resourceexplorer2ViewIncludedPropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Resourceexplorer2ViewIncludedPropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -411,8 +492,15 @@ impl Resourceexplorer2ViewIncludedPropertyFields {
 }
 
 /// The data source `aws_resourceexplorer2_search`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourceexplorer2Search(Body);
+
+impl std::fmt::Debug for DataAwsResourceexplorer2Search {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourceexplorer2Search").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsResourceexplorer2Search`].
 #[derive(Clone, Debug)]
@@ -443,9 +531,11 @@ impl DataAwsResourceexplorer2Search {
 }
 
 impl BlockType for DataAwsResourceexplorer2Search {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -458,16 +548,25 @@ impl DataSource for DataAwsResourceexplorer2Search {
 }
 
 /// A declared [`DataAwsResourceexplorer2Search`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourceexplorer2SearchRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsResourceexplorer2SearchRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourceexplorer2SearchRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsResourceexplorer2SearchRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsResourceexplorer2SearchRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -515,10 +614,18 @@ impl DataAwsResourceexplorer2SearchRef {
 pub enum DataAwsResourceexplorer2SearchResourceCount {}
 
 /// The fields of a [`DataAwsResourceexplorer2SearchResourceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourceexplorer2SearchResourceCountFields(Expr);
 
+impl std::fmt::Debug for DataAwsResourceexplorer2SearchResourceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourceexplorer2SearchResourceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsResourceexplorer2SearchResourceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -546,10 +653,18 @@ impl DataAwsResourceexplorer2SearchResourceCountFields {
 pub enum DataAwsResourceexplorer2SearchResources {}
 
 /// The fields of a [`DataAwsResourceexplorer2SearchResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourceexplorer2SearchResourcesFields(Expr);
 
+impl std::fmt::Debug for DataAwsResourceexplorer2SearchResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourceexplorer2SearchResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsResourceexplorer2SearchResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -602,10 +717,18 @@ impl DataAwsResourceexplorer2SearchResourcesFields {
 pub enum DataAwsResourceexplorer2SearchResourcesProperties {}
 
 /// The fields of a [`DataAwsResourceexplorer2SearchResourcesProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourceexplorer2SearchResourcesPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsResourceexplorer2SearchResourcesPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourceexplorer2SearchResourcesPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsResourceexplorer2SearchResourcesPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_resourcegroups_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroup(Body);
+
+impl std::fmt::Debug for ResourcegroupsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResourcegroupsGroup`].
 #[derive(Clone, Debug)]
@@ -72,9 +79,11 @@ impl ResourcegroupsGroup {
 }
 
 impl BlockType for ResourcegroupsGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -88,16 +97,25 @@ impl Resource for ResourcegroupsGroup {
 }
 
 /// A declared [`ResourcegroupsGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupRef(BlockRef);
 
+impl std::fmt::Debug for ResourcegroupsGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ResourcegroupsGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ResourcegroupsGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -161,8 +179,15 @@ impl ResourcegroupsGroupRef {
 }
 
 /// The nested block `aws_resourcegroups_group.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupConfiguration(Body);
+
+impl std::fmt::Debug for ResourcegroupsGroupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResourcegroupsGroupConfiguration`].
 #[derive(Clone, Debug)]
@@ -188,10 +213,18 @@ impl ResourcegroupsGroupConfiguration {
 }
 
 /// The fields of a [`ResourcegroupsGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for ResourcegroupsGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResourcegroupsGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -215,8 +248,15 @@ impl ResourcegroupsGroupConfigurationFields {
 }
 
 /// The nested block `aws_resourcegroups_group.configuration.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupConfigurationParameters(Body);
+
+impl std::fmt::Debug for ResourcegroupsGroupConfigurationParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupConfigurationParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResourcegroupsGroupConfigurationParameters`].
 #[derive(Clone, Debug)]
@@ -238,10 +278,18 @@ impl ResourcegroupsGroupConfigurationParameters {
 }
 
 /// The fields of a [`ResourcegroupsGroupConfigurationParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupConfigurationParametersFields(Expr);
 
+impl std::fmt::Debug for ResourcegroupsGroupConfigurationParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupConfigurationParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResourcegroupsGroupConfigurationParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -265,8 +313,15 @@ impl ResourcegroupsGroupConfigurationParametersFields {
 }
 
 /// The nested block `aws_resourcegroups_group.resource_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupResourceQuery(Body);
+
+impl std::fmt::Debug for ResourcegroupsGroupResourceQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupResourceQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResourcegroupsGroupResourceQuery`].
 #[derive(Clone, Debug)]
@@ -291,10 +346,18 @@ impl ResourcegroupsGroupResourceQuery {
 }
 
 /// The fields of a [`ResourcegroupsGroupResourceQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupResourceQueryFields(Expr);
 
+impl std::fmt::Debug for ResourcegroupsGroupResourceQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupResourceQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResourcegroupsGroupResourceQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -318,8 +381,15 @@ impl ResourcegroupsGroupResourceQueryFields {
 }
 
 /// The nested block `aws_resourcegroups_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupTimeouts(Body);
+
+impl std::fmt::Debug for ResourcegroupsGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ResourcegroupsGroupTimeouts {
     #[inline]
@@ -340,10 +410,18 @@ impl ResourcegroupsGroupTimeouts {
 }
 
 /// The fields of a [`ResourcegroupsGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ResourcegroupsGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResourcegroupsGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -367,8 +445,15 @@ impl ResourcegroupsGroupTimeoutsFields {
 }
 
 /// The resource `aws_resourcegroups_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsResource(Body);
+
+impl std::fmt::Debug for ResourcegroupsResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ResourcegroupsResource`].
 #[derive(Clone, Debug)]
@@ -406,9 +491,11 @@ impl ResourcegroupsResource {
 }
 
 impl BlockType for ResourcegroupsResource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -422,16 +509,25 @@ impl Resource for ResourcegroupsResource {
 }
 
 /// A declared [`ResourcegroupsResource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsResourceRef(BlockRef);
 
+impl std::fmt::Debug for ResourcegroupsResourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsResourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ResourcegroupsResourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ResourcegroupsResourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -475,8 +571,15 @@ impl ResourcegroupsResourceRef {
 }
 
 /// The nested block `aws_resourcegroups_resource.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsResourceTimeouts(Body);
+
+impl std::fmt::Debug for ResourcegroupsResourceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsResourceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ResourcegroupsResourceTimeouts {
     #[inline]
@@ -497,10 +600,18 @@ impl ResourcegroupsResourceTimeouts {
 }
 
 /// The fields of a [`ResourcegroupsResourceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResourcegroupsResourceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ResourcegroupsResourceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourcegroupsResourceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ResourcegroupsResourceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

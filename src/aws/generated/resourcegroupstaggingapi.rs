@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_resourcegroupstaggingapi_resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourcegroupstaggingapiResources(Body);
+
+impl std::fmt::Debug for DataAwsResourcegroupstaggingapiResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourcegroupstaggingapiResources").field(&self.0).finish()
+    }
+}
 
 impl DataAwsResourcegroupstaggingapiResources {
     #[inline]
@@ -58,9 +65,11 @@ impl DataAwsResourcegroupstaggingapiResources {
 }
 
 impl BlockType for DataAwsResourcegroupstaggingapiResources {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl DataSource for DataAwsResourcegroupstaggingapiResources {
 }
 
 /// A declared [`DataAwsResourcegroupstaggingapiResources`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourcegroupstaggingapiResourcesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsResourcegroupstaggingapiResourcesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourcegroupstaggingapiResourcesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsResourcegroupstaggingapiResourcesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsResourcegroupstaggingapiResourcesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,10 +158,18 @@ impl DataAwsResourcegroupstaggingapiResourcesRef {
 pub enum DataAwsResourcegroupstaggingapiResourcesResourceTagMappingList {}
 
 /// The fields of a [`DataAwsResourcegroupstaggingapiResourcesResourceTagMappingList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListFields(Expr);
 
+impl std::fmt::Debug for DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -176,10 +202,18 @@ impl DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListFields {
 pub enum DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListComplianceDetails {}
 
 /// The fields of a [`DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListComplianceDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListComplianceDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListComplianceDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListComplianceDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListComplianceDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -208,8 +242,15 @@ impl DataAwsResourcegroupstaggingapiResourcesResourceTagMappingListComplianceDet
 }
 
 /// The nested block `aws_resourcegroupstaggingapi_resources.tag_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourcegroupstaggingapiResourcesTagFilter(Body);
+
+impl std::fmt::Debug for DataAwsResourcegroupstaggingapiResourcesTagFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourcegroupstaggingapiResourcesTagFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsResourcegroupstaggingapiResourcesTagFilter`].
 #[derive(Clone, Debug)]
@@ -234,10 +275,18 @@ impl DataAwsResourcegroupstaggingapiResourcesTagFilter {
 }
 
 /// The fields of a [`DataAwsResourcegroupstaggingapiResourcesTagFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsResourcegroupstaggingapiResourcesTagFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsResourcegroupstaggingapiResourcesTagFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsResourcegroupstaggingapiResourcesTagFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsResourcegroupstaggingapiResourcesTagFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

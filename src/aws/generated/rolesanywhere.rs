@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_rolesanywhere_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereProfile(Body);
+
+impl std::fmt::Debug for RolesanywhereProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RolesanywhereProfile`].
 #[derive(Clone, Debug)]
@@ -80,9 +87,11 @@ impl RolesanywhereProfile {
 }
 
 impl BlockType for RolesanywhereProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -96,16 +105,25 @@ impl Resource for RolesanywhereProfile {
 }
 
 /// A declared [`RolesanywhereProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereProfileRef(BlockRef);
 
+impl std::fmt::Debug for RolesanywhereProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RolesanywhereProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RolesanywhereProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -179,8 +197,15 @@ impl RolesanywhereProfileRef {
 }
 
 /// The resource `aws_rolesanywhere_trust_anchor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchor(Body);
+
+impl std::fmt::Debug for RolesanywhereTrustAnchor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RolesanywhereTrustAnchor`].
 #[derive(Clone, Debug)]
@@ -228,9 +253,11 @@ impl RolesanywhereTrustAnchor {
 }
 
 impl BlockType for RolesanywhereTrustAnchor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -244,16 +271,25 @@ impl Resource for RolesanywhereTrustAnchor {
 }
 
 /// A declared [`RolesanywhereTrustAnchor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchorRef(BlockRef);
 
+impl std::fmt::Debug for RolesanywhereTrustAnchorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RolesanywhereTrustAnchorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RolesanywhereTrustAnchorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -307,8 +343,15 @@ impl RolesanywhereTrustAnchorRef {
 }
 
 /// The nested block `aws_rolesanywhere_trust_anchor.notification_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchorNotificationSettings(Body);
+
+impl std::fmt::Debug for RolesanywhereTrustAnchorNotificationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchorNotificationSettings").field(&self.0).finish()
+    }
+}
 
 impl RolesanywhereTrustAnchorNotificationSettings {
     #[inline]
@@ -339,10 +382,18 @@ impl RolesanywhereTrustAnchorNotificationSettings {
 }
 
 /// The fields of a [`RolesanywhereTrustAnchorNotificationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchorNotificationSettingsFields(Expr);
 
+impl std::fmt::Debug for RolesanywhereTrustAnchorNotificationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchorNotificationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RolesanywhereTrustAnchorNotificationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -381,8 +432,15 @@ impl RolesanywhereTrustAnchorNotificationSettingsFields {
 }
 
 /// The nested block `aws_rolesanywhere_trust_anchor.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchorSource(Body);
+
+impl std::fmt::Debug for RolesanywhereTrustAnchorSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchorSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RolesanywhereTrustAnchorSource`].
 #[derive(Clone, Debug)]
@@ -404,10 +462,18 @@ impl RolesanywhereTrustAnchorSource {
 }
 
 /// The fields of a [`RolesanywhereTrustAnchorSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchorSourceFields(Expr);
 
+impl std::fmt::Debug for RolesanywhereTrustAnchorSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchorSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RolesanywhereTrustAnchorSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -431,8 +497,15 @@ impl RolesanywhereTrustAnchorSourceFields {
 }
 
 /// The nested block `aws_rolesanywhere_trust_anchor.source.source_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchorSourceSourceData(Body);
+
+impl std::fmt::Debug for RolesanywhereTrustAnchorSourceSourceData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchorSourceSourceData").field(&self.0).finish()
+    }
+}
 
 impl RolesanywhereTrustAnchorSourceSourceData {
     #[inline]
@@ -453,10 +526,18 @@ impl RolesanywhereTrustAnchorSourceSourceData {
 }
 
 /// The fields of a [`RolesanywhereTrustAnchorSourceSourceData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RolesanywhereTrustAnchorSourceSourceDataFields(Expr);
 
+impl std::fmt::Debug for RolesanywhereTrustAnchorSourceSourceDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RolesanywhereTrustAnchorSourceSourceDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RolesanywhereTrustAnchorSourceSourceDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route(Body);
+
+impl std::fmt::Debug for Route {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route`].
 #[derive(Clone, Debug)]
@@ -111,9 +118,11 @@ impl Route {
 }
 
 impl BlockType for Route {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -127,16 +136,25 @@ impl Resource for Route {
 }
 
 /// A declared [`Route`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteRef(BlockRef);
 
+impl std::fmt::Debug for RouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -255,8 +273,15 @@ impl RouteRef {
 }
 
 /// The nested block `aws_route.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTimeouts(Body);
+
+impl std::fmt::Debug for RouteTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RouteTimeouts {
     #[inline]
@@ -282,10 +307,18 @@ impl RouteTimeouts {
 }
 
 /// The fields of a [`RouteTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RouteTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RouteTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -314,8 +347,15 @@ impl RouteTimeoutsFields {
 }
 
 /// The resource `aws_route_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTable(Body);
+
+impl std::fmt::Debug for RouteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RouteTable`].
 #[derive(Clone, Debug)]
@@ -371,9 +411,11 @@ impl RouteTable {
 }
 
 impl BlockType for RouteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -387,16 +429,25 @@ impl Resource for RouteTable {
 }
 
 /// A declared [`RouteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableRef(BlockRef);
 
+impl std::fmt::Debug for RouteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RouteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RouteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -460,8 +511,15 @@ impl RouteTableRef {
 }
 
 /// The value of `aws_route_table.route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableRoute(Body);
+
+impl std::fmt::Debug for RouteTableRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RouteTableRoute`].
 #[derive(Clone, Debug)]
@@ -505,16 +563,25 @@ impl RouteTableRoute {
 }
 
 impl From<RouteTableRoute> for Tf<RouteTableRoute> {
+    #[inline]
     fn from(value: RouteTableRoute) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RouteTableRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableRouteFields(Expr);
 
+impl std::fmt::Debug for RouteTableRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RouteTableRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -593,8 +660,15 @@ impl RouteTableRouteFields {
 }
 
 /// The nested block `aws_route_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableTimeouts(Body);
+
+impl std::fmt::Debug for RouteTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RouteTableTimeouts {
     #[inline]
@@ -620,10 +694,18 @@ impl RouteTableTimeouts {
 }
 
 /// The fields of a [`RouteTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RouteTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RouteTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -652,8 +734,15 @@ impl RouteTableTimeoutsFields {
 }
 
 /// The resource `aws_route_table_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableAssociation(Body);
+
+impl std::fmt::Debug for RouteTableAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RouteTableAssociation`].
 #[derive(Clone, Debug)]
@@ -699,9 +788,11 @@ impl RouteTableAssociation {
 }
 
 impl BlockType for RouteTableAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -715,16 +806,25 @@ impl Resource for RouteTableAssociation {
 }
 
 /// A declared [`RouteTableAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableAssociationRef(BlockRef);
 
+impl std::fmt::Debug for RouteTableAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RouteTableAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RouteTableAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -768,8 +868,15 @@ impl RouteTableAssociationRef {
 }
 
 /// The nested block `aws_route_table_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableAssociationTimeouts(Body);
+
+impl std::fmt::Debug for RouteTableAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl RouteTableAssociationTimeouts {
     #[inline]
@@ -795,10 +902,18 @@ impl RouteTableAssociationTimeouts {
 }
 
 /// The fields of a [`RouteTableAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RouteTableAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for RouteTableAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RouteTableAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RouteTableAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -827,8 +942,15 @@ impl RouteTableAssociationTimeoutsFields {
 }
 
 /// The data source `aws_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute(Body);
+
+impl std::fmt::Debug for DataAwsRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute`].
 #[derive(Clone, Debug)]
@@ -929,9 +1051,11 @@ impl DataAwsRoute {
 }
 
 impl BlockType for DataAwsRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -944,16 +1068,25 @@ impl DataSource for DataAwsRoute {
 }
 
 /// A declared [`DataAwsRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1052,8 +1185,15 @@ impl DataAwsRouteRef {
 }
 
 /// The nested block `aws_route.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsRouteTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRouteTimeouts {
     #[inline]
@@ -1069,10 +1209,18 @@ impl DataAwsRouteTimeouts {
 }
 
 /// The fields of a [`DataAwsRouteTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsRouteTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRouteTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1091,8 +1239,15 @@ impl DataAwsRouteTimeoutsFields {
 }
 
 /// The data source `aws_route_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTable(Body);
+
+impl std::fmt::Debug for DataAwsRouteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTable").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRouteTable {
     #[inline]
@@ -1150,9 +1305,11 @@ impl DataAwsRouteTable {
 }
 
 impl BlockType for DataAwsRouteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1165,16 +1322,25 @@ impl DataSource for DataAwsRouteTable {
 }
 
 /// A declared [`DataAwsRouteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTableRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRouteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRouteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRouteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1257,10 +1423,18 @@ impl DataAwsRouteTableRef {
 pub enum DataAwsRouteTableAssociations {}
 
 /// The fields of a [`DataAwsRouteTableAssociations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTableAssociationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsRouteTableAssociationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTableAssociationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRouteTableAssociationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1299,8 +1473,15 @@ impl DataAwsRouteTableAssociationsFields {
 }
 
 /// The nested block `aws_route_table.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTableFilter(Body);
+
+impl std::fmt::Debug for DataAwsRouteTableFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTableFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRouteTableFilter`].
 #[derive(Clone, Debug)]
@@ -1322,10 +1503,18 @@ impl DataAwsRouteTableFilter {
 }
 
 /// The fields of a [`DataAwsRouteTableFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTableFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRouteTableFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTableFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRouteTableFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1353,10 +1542,18 @@ impl DataAwsRouteTableFilterFields {
 pub enum DataAwsRouteTableRoutes {}
 
 /// The fields of a [`DataAwsRouteTableRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTableRoutesFields(Expr);
 
+impl std::fmt::Debug for DataAwsRouteTableRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTableRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRouteTableRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1440,8 +1637,15 @@ impl DataAwsRouteTableRoutesFields {
 }
 
 /// The nested block `aws_route_table.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTableTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsRouteTableTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTableTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRouteTableTimeouts {
     #[inline]
@@ -1457,10 +1661,18 @@ impl DataAwsRouteTableTimeouts {
 }
 
 /// The fields of a [`DataAwsRouteTableTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTableTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsRouteTableTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTableTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRouteTableTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1479,8 +1691,15 @@ impl DataAwsRouteTableTimeoutsFields {
 }
 
 /// The data source `aws_route_tables`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTables(Body);
+
+impl std::fmt::Debug for DataAwsRouteTables {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTables").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRouteTables {
     #[inline]
@@ -1523,9 +1742,11 @@ impl DataAwsRouteTables {
 }
 
 impl BlockType for DataAwsRouteTables {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1538,16 +1759,25 @@ impl DataSource for DataAwsRouteTables {
 }
 
 /// A declared [`DataAwsRouteTables`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTablesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRouteTablesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTablesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRouteTablesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRouteTablesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1596,8 +1826,15 @@ impl DataAwsRouteTablesRef {
 }
 
 /// The nested block `aws_route_tables.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTablesFilter(Body);
+
+impl std::fmt::Debug for DataAwsRouteTablesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTablesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRouteTablesFilter`].
 #[derive(Clone, Debug)]
@@ -1619,10 +1856,18 @@ impl DataAwsRouteTablesFilter {
 }
 
 /// The fields of a [`DataAwsRouteTablesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTablesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRouteTablesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTablesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRouteTablesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1646,8 +1891,15 @@ impl DataAwsRouteTablesFilterFields {
 }
 
 /// The nested block `aws_route_tables.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTablesTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsRouteTablesTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTablesTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRouteTablesTimeouts {
     #[inline]
@@ -1663,10 +1915,18 @@ impl DataAwsRouteTablesTimeouts {
 }
 
 /// The fields of a [`DataAwsRouteTablesTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRouteTablesTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsRouteTablesTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRouteTablesTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRouteTablesTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

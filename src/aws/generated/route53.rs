@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_route53_cidr_collection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53CidrCollection(Body);
+
+impl std::fmt::Debug for Route53CidrCollection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53CidrCollection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53CidrCollection`].
 #[derive(Clone, Debug)]
@@ -30,9 +37,11 @@ impl Route53CidrCollection {
 }
 
 impl BlockType for Route53CidrCollection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -46,16 +55,25 @@ impl Resource for Route53CidrCollection {
 }
 
 /// A declared [`Route53CidrCollection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53CidrCollectionRef(BlockRef);
 
+impl std::fmt::Debug for Route53CidrCollectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53CidrCollectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53CidrCollectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53CidrCollectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -89,8 +107,15 @@ impl Route53CidrCollectionRef {
 }
 
 /// The resource `aws_route53_cidr_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53CidrLocation(Body);
+
+impl std::fmt::Debug for Route53CidrLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53CidrLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53CidrLocation`].
 #[derive(Clone, Debug)]
@@ -114,9 +139,11 @@ impl Route53CidrLocation {
 }
 
 impl BlockType for Route53CidrLocation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -130,16 +157,25 @@ impl Resource for Route53CidrLocation {
 }
 
 /// A declared [`Route53CidrLocation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53CidrLocationRef(BlockRef);
 
+impl std::fmt::Debug for Route53CidrLocationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53CidrLocationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53CidrLocationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53CidrLocationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -173,8 +209,15 @@ impl Route53CidrLocationRef {
 }
 
 /// The resource `aws_route53_delegation_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53DelegationSet(Body);
+
+impl std::fmt::Debug for Route53DelegationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53DelegationSet").field(&self.0).finish()
+    }
+}
 
 impl Route53DelegationSet {
     #[inline]
@@ -195,9 +238,11 @@ impl Route53DelegationSet {
 }
 
 impl BlockType for Route53DelegationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -211,16 +256,25 @@ impl Resource for Route53DelegationSet {
 }
 
 /// A declared [`Route53DelegationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53DelegationSetRef(BlockRef);
 
+impl std::fmt::Debug for Route53DelegationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53DelegationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53DelegationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53DelegationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -254,8 +308,15 @@ impl Route53DelegationSetRef {
 }
 
 /// The resource `aws_route53_health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53HealthCheck(Body);
+
+impl std::fmt::Debug for Route53HealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53HealthCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53HealthCheck`].
 #[derive(Clone, Debug)]
@@ -390,9 +451,11 @@ impl Route53HealthCheck {
 }
 
 impl BlockType for Route53HealthCheck {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -406,16 +469,25 @@ impl Resource for Route53HealthCheck {
 }
 
 /// A declared [`Route53HealthCheck`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53HealthCheckRef(BlockRef);
 
+impl std::fmt::Debug for Route53HealthCheckRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53HealthCheckRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53HealthCheckRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53HealthCheckRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -554,8 +626,15 @@ impl Route53HealthCheckRef {
 }
 
 /// The resource `aws_route53_hosted_zone_dnssec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53HostedZoneDnssec(Body);
+
+impl std::fmt::Debug for Route53HostedZoneDnssec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53HostedZoneDnssec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53HostedZoneDnssec`].
 #[derive(Clone, Debug)]
@@ -590,9 +669,11 @@ impl Route53HostedZoneDnssec {
 }
 
 impl BlockType for Route53HostedZoneDnssec {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -606,16 +687,25 @@ impl Resource for Route53HostedZoneDnssec {
 }
 
 /// A declared [`Route53HostedZoneDnssec`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53HostedZoneDnssecRef(BlockRef);
 
+impl std::fmt::Debug for Route53HostedZoneDnssecRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53HostedZoneDnssecRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53HostedZoneDnssecRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53HostedZoneDnssecRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -649,8 +739,15 @@ impl Route53HostedZoneDnssecRef {
 }
 
 /// The nested block `aws_route53_hosted_zone_dnssec.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53HostedZoneDnssecTimeouts(Body);
+
+impl std::fmt::Debug for Route53HostedZoneDnssecTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53HostedZoneDnssecTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53HostedZoneDnssecTimeouts {
     #[inline]
@@ -676,10 +773,18 @@ impl Route53HostedZoneDnssecTimeouts {
 }
 
 /// The fields of a [`Route53HostedZoneDnssecTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53HostedZoneDnssecTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53HostedZoneDnssecTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53HostedZoneDnssecTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53HostedZoneDnssecTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -708,8 +813,15 @@ impl Route53HostedZoneDnssecTimeoutsFields {
 }
 
 /// The resource `aws_route53_key_signing_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53KeySigningKey(Body);
+
+impl std::fmt::Debug for Route53KeySigningKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53KeySigningKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53KeySigningKey`].
 #[derive(Clone, Debug)]
@@ -748,9 +860,11 @@ impl Route53KeySigningKey {
 }
 
 impl BlockType for Route53KeySigningKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -764,16 +878,25 @@ impl Resource for Route53KeySigningKey {
 }
 
 /// A declared [`Route53KeySigningKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53KeySigningKeyRef(BlockRef);
 
+impl std::fmt::Debug for Route53KeySigningKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53KeySigningKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53KeySigningKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53KeySigningKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -867,8 +990,15 @@ impl Route53KeySigningKeyRef {
 }
 
 /// The nested block `aws_route53_key_signing_key.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53KeySigningKeyTimeouts(Body);
+
+impl std::fmt::Debug for Route53KeySigningKeyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53KeySigningKeyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53KeySigningKeyTimeouts {
     #[inline]
@@ -894,10 +1024,18 @@ impl Route53KeySigningKeyTimeouts {
 }
 
 /// The fields of a [`Route53KeySigningKeyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53KeySigningKeyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53KeySigningKeyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53KeySigningKeyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53KeySigningKeyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -926,8 +1064,15 @@ impl Route53KeySigningKeyTimeoutsFields {
 }
 
 /// The resource `aws_route53_query_log`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53QueryLog(Body);
+
+impl std::fmt::Debug for Route53QueryLog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53QueryLog").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53QueryLog`].
 #[derive(Clone, Debug)]
@@ -954,9 +1099,11 @@ impl Route53QueryLog {
 }
 
 impl BlockType for Route53QueryLog {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -970,16 +1117,25 @@ impl Resource for Route53QueryLog {
 }
 
 /// A declared [`Route53QueryLog`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53QueryLogRef(BlockRef);
 
+impl std::fmt::Debug for Route53QueryLogRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53QueryLogRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53QueryLogRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53QueryLogRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1013,8 +1169,15 @@ impl Route53QueryLogRef {
 }
 
 /// The resource `aws_route53_record`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53Record(Body);
+
+impl std::fmt::Debug for Route53Record {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53Record").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53Record`].
 #[derive(Clone, Debug)]
@@ -1113,9 +1276,11 @@ impl Route53Record {
 }
 
 impl BlockType for Route53Record {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1129,16 +1294,25 @@ impl Resource for Route53Record {
 }
 
 /// A declared [`Route53Record`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordRef(BlockRef);
 
+impl std::fmt::Debug for Route53RecordRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53RecordRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53RecordRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1247,8 +1421,15 @@ impl Route53RecordRef {
 }
 
 /// The nested block `aws_route53_record.alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordAlias(Body);
+
+impl std::fmt::Debug for Route53RecordAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordAlias`].
 #[derive(Clone, Debug)]
@@ -1272,10 +1453,18 @@ impl Route53RecordAlias {
 }
 
 /// The fields of a [`Route53RecordAlias`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordAliasFields(Expr);
 
+impl std::fmt::Debug for Route53RecordAliasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordAliasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordAliasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1304,8 +1493,15 @@ impl Route53RecordAliasFields {
 }
 
 /// The nested block `aws_route53_record.cidr_routing_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordCidrRoutingPolicy(Body);
+
+impl std::fmt::Debug for Route53RecordCidrRoutingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordCidrRoutingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordCidrRoutingPolicy`].
 #[derive(Clone, Debug)]
@@ -1327,10 +1523,18 @@ impl Route53RecordCidrRoutingPolicy {
 }
 
 /// The fields of a [`Route53RecordCidrRoutingPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordCidrRoutingPolicyFields(Expr);
 
+impl std::fmt::Debug for Route53RecordCidrRoutingPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordCidrRoutingPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordCidrRoutingPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1354,8 +1558,15 @@ impl Route53RecordCidrRoutingPolicyFields {
 }
 
 /// The nested block `aws_route53_record.failover_routing_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordFailoverRoutingPolicy(Body);
+
+impl std::fmt::Debug for Route53RecordFailoverRoutingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordFailoverRoutingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordFailoverRoutingPolicy`].
 #[derive(Clone, Debug)]
@@ -1375,10 +1586,18 @@ impl Route53RecordFailoverRoutingPolicy {
 }
 
 /// The fields of a [`Route53RecordFailoverRoutingPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordFailoverRoutingPolicyFields(Expr);
 
+impl std::fmt::Debug for Route53RecordFailoverRoutingPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordFailoverRoutingPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordFailoverRoutingPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1397,8 +1616,15 @@ impl Route53RecordFailoverRoutingPolicyFields {
 }
 
 /// The nested block `aws_route53_record.geolocation_routing_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordGeolocationRoutingPolicy(Body);
+
+impl std::fmt::Debug for Route53RecordGeolocationRoutingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordGeolocationRoutingPolicy").field(&self.0).finish()
+    }
+}
 
 impl Route53RecordGeolocationRoutingPolicy {
     #[inline]
@@ -1424,10 +1650,18 @@ impl Route53RecordGeolocationRoutingPolicy {
 }
 
 /// The fields of a [`Route53RecordGeolocationRoutingPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordGeolocationRoutingPolicyFields(Expr);
 
+impl std::fmt::Debug for Route53RecordGeolocationRoutingPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordGeolocationRoutingPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordGeolocationRoutingPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1456,8 +1690,15 @@ impl Route53RecordGeolocationRoutingPolicyFields {
 }
 
 /// The nested block `aws_route53_record.geoproximity_routing_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordGeoproximityRoutingPolicy(Body);
+
+impl std::fmt::Debug for Route53RecordGeoproximityRoutingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordGeoproximityRoutingPolicy").field(&self.0).finish()
+    }
+}
 
 impl Route53RecordGeoproximityRoutingPolicy {
     #[inline]
@@ -1489,10 +1730,18 @@ impl Route53RecordGeoproximityRoutingPolicy {
 }
 
 /// The fields of a [`Route53RecordGeoproximityRoutingPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordGeoproximityRoutingPolicyFields(Expr);
 
+impl std::fmt::Debug for Route53RecordGeoproximityRoutingPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordGeoproximityRoutingPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordGeoproximityRoutingPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1526,8 +1775,15 @@ impl Route53RecordGeoproximityRoutingPolicyFields {
 }
 
 /// The nested block `aws_route53_record.geoproximity_routing_policy.coordinates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordGeoproximityRoutingPolicyCoordinates(Body);
+
+impl std::fmt::Debug for Route53RecordGeoproximityRoutingPolicyCoordinates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordGeoproximityRoutingPolicyCoordinates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordGeoproximityRoutingPolicyCoordinates`].
 #[derive(Clone, Debug)]
@@ -1549,10 +1805,18 @@ impl Route53RecordGeoproximityRoutingPolicyCoordinates {
 }
 
 /// The fields of a [`Route53RecordGeoproximityRoutingPolicyCoordinates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordGeoproximityRoutingPolicyCoordinatesFields(Expr);
 
+impl std::fmt::Debug for Route53RecordGeoproximityRoutingPolicyCoordinatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordGeoproximityRoutingPolicyCoordinatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordGeoproximityRoutingPolicyCoordinatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1576,8 +1840,15 @@ impl Route53RecordGeoproximityRoutingPolicyCoordinatesFields {
 }
 
 /// The nested block `aws_route53_record.latency_routing_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordLatencyRoutingPolicy(Body);
+
+impl std::fmt::Debug for Route53RecordLatencyRoutingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordLatencyRoutingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordLatencyRoutingPolicy`].
 #[derive(Clone, Debug)]
@@ -1597,10 +1868,18 @@ impl Route53RecordLatencyRoutingPolicy {
 }
 
 /// The fields of a [`Route53RecordLatencyRoutingPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordLatencyRoutingPolicyFields(Expr);
 
+impl std::fmt::Debug for Route53RecordLatencyRoutingPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordLatencyRoutingPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordLatencyRoutingPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1619,8 +1898,15 @@ impl Route53RecordLatencyRoutingPolicyFields {
 }
 
 /// The nested block `aws_route53_record.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordTimeouts(Body);
+
+impl std::fmt::Debug for Route53RecordTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53RecordTimeouts {
     #[inline]
@@ -1646,10 +1932,18 @@ impl Route53RecordTimeouts {
 }
 
 /// The fields of a [`Route53RecordTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53RecordTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1678,8 +1972,15 @@ impl Route53RecordTimeoutsFields {
 }
 
 /// The nested block `aws_route53_record.weighted_routing_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordWeightedRoutingPolicy(Body);
+
+impl std::fmt::Debug for Route53RecordWeightedRoutingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordWeightedRoutingPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordWeightedRoutingPolicy`].
 #[derive(Clone, Debug)]
@@ -1699,10 +2000,18 @@ impl Route53RecordWeightedRoutingPolicy {
 }
 
 /// The fields of a [`Route53RecordWeightedRoutingPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordWeightedRoutingPolicyFields(Expr);
 
+impl std::fmt::Debug for Route53RecordWeightedRoutingPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordWeightedRoutingPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordWeightedRoutingPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1721,8 +2030,15 @@ impl Route53RecordWeightedRoutingPolicyFields {
 }
 
 /// The resource `aws_route53_records_exclusive`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusive(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusive").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordsExclusive`].
 #[derive(Clone, Debug)]
@@ -1753,9 +2069,11 @@ impl Route53RecordsExclusive {
 }
 
 impl BlockType for Route53RecordsExclusive {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1769,16 +2087,25 @@ impl Resource for Route53RecordsExclusive {
 }
 
 /// A declared [`Route53RecordsExclusive`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveRef(BlockRef);
 
+impl std::fmt::Debug for Route53RecordsExclusiveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53RecordsExclusiveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53RecordsExclusiveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1807,8 +2134,15 @@ impl Route53RecordsExclusiveRef {
 }
 
 /// The nested block `aws_route53_records_exclusive.resource_record_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSet(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordsExclusiveResourceRecordSet`].
 #[derive(Clone, Debug)]
@@ -1903,10 +2237,18 @@ impl Route53RecordsExclusiveResourceRecordSet {
 }
 
 /// The fields of a [`Route53RecordsExclusiveResourceRecordSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveResourceRecordSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1995,8 +2337,15 @@ impl Route53RecordsExclusiveResourceRecordSetFields {
 }
 
 /// The nested block `aws_route53_records_exclusive.resource_record_set.alias_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetAliasTarget(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetAliasTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetAliasTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordsExclusiveResourceRecordSetAliasTarget`].
 #[derive(Clone, Debug)]
@@ -2020,10 +2369,18 @@ impl Route53RecordsExclusiveResourceRecordSetAliasTarget {
 }
 
 /// The fields of a [`Route53RecordsExclusiveResourceRecordSetAliasTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetAliasTargetFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetAliasTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetAliasTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveResourceRecordSetAliasTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2052,8 +2409,15 @@ impl Route53RecordsExclusiveResourceRecordSetAliasTargetFields {
 }
 
 /// The nested block `aws_route53_records_exclusive.resource_record_set.cidr_routing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetCidrRoutingConfig(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetCidrRoutingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetCidrRoutingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordsExclusiveResourceRecordSetCidrRoutingConfig`].
 #[derive(Clone, Debug)]
@@ -2075,10 +2439,18 @@ impl Route53RecordsExclusiveResourceRecordSetCidrRoutingConfig {
 }
 
 /// The fields of a [`Route53RecordsExclusiveResourceRecordSetCidrRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetCidrRoutingConfigFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetCidrRoutingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetCidrRoutingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveResourceRecordSetCidrRoutingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2102,8 +2474,15 @@ impl Route53RecordsExclusiveResourceRecordSetCidrRoutingConfigFields {
 }
 
 /// The nested block `aws_route53_records_exclusive.resource_record_set.geolocation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetGeolocation(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetGeolocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetGeolocation").field(&self.0).finish()
+    }
+}
 
 impl Route53RecordsExclusiveResourceRecordSetGeolocation {
     #[inline]
@@ -2129,10 +2508,18 @@ impl Route53RecordsExclusiveResourceRecordSetGeolocation {
 }
 
 /// The fields of a [`Route53RecordsExclusiveResourceRecordSetGeolocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetGeolocationFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetGeolocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetGeolocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveResourceRecordSetGeolocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2161,8 +2548,15 @@ impl Route53RecordsExclusiveResourceRecordSetGeolocationFields {
 }
 
 /// The nested block `aws_route53_records_exclusive.resource_record_set.geoproximity_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetGeoproximityLocation(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetGeoproximityLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetGeoproximityLocation").field(&self.0).finish()
+    }
+}
 
 impl Route53RecordsExclusiveResourceRecordSetGeoproximityLocation {
     #[inline]
@@ -2194,10 +2588,18 @@ impl Route53RecordsExclusiveResourceRecordSetGeoproximityLocation {
 }
 
 /// The fields of a [`Route53RecordsExclusiveResourceRecordSetGeoproximityLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetGeoproximityLocationFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetGeoproximityLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetGeoproximityLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveResourceRecordSetGeoproximityLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2231,8 +2633,15 @@ impl Route53RecordsExclusiveResourceRecordSetGeoproximityLocationFields {
 }
 
 /// The nested block `aws_route53_records_exclusive.resource_record_set.geoproximity_location.coordinates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinates(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinates`].
 #[derive(Clone, Debug)]
@@ -2254,10 +2663,18 @@ impl Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinates {
 }
 
 /// The fields of a [`Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinatesFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2281,8 +2698,15 @@ impl Route53RecordsExclusiveResourceRecordSetGeoproximityLocationCoordinatesFiel
 }
 
 /// The nested block `aws_route53_records_exclusive.resource_record_set.resource_records`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetResourceRecords(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetResourceRecords {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetResourceRecords").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53RecordsExclusiveResourceRecordSetResourceRecords`].
 #[derive(Clone, Debug)]
@@ -2302,10 +2726,18 @@ impl Route53RecordsExclusiveResourceRecordSetResourceRecords {
 }
 
 /// The fields of a [`Route53RecordsExclusiveResourceRecordSetResourceRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveResourceRecordSetResourceRecordsFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveResourceRecordSetResourceRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveResourceRecordSetResourceRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveResourceRecordSetResourceRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2324,8 +2756,15 @@ impl Route53RecordsExclusiveResourceRecordSetResourceRecordsFields {
 }
 
 /// The nested block `aws_route53_records_exclusive.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveTimeouts(Body);
+
+impl std::fmt::Debug for Route53RecordsExclusiveTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53RecordsExclusiveTimeouts {
     #[inline]
@@ -2348,10 +2787,18 @@ impl Route53RecordsExclusiveTimeouts {
 }
 
 /// The fields of a [`Route53RecordsExclusiveTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53RecordsExclusiveTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53RecordsExclusiveTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53RecordsExclusiveTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53RecordsExclusiveTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2375,8 +2822,15 @@ impl Route53RecordsExclusiveTimeoutsFields {
 }
 
 /// The resource `aws_route53_resolver_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverConfig(Body);
+
+impl std::fmt::Debug for Route53ResolverConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverConfig`].
 #[derive(Clone, Debug)]
@@ -2409,9 +2863,11 @@ impl Route53ResolverConfig {
 }
 
 impl BlockType for Route53ResolverConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2425,16 +2881,25 @@ impl Resource for Route53ResolverConfig {
 }
 
 /// A declared [`Route53ResolverConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverConfigRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2473,8 +2938,15 @@ impl Route53ResolverConfigRef {
 }
 
 /// The resource `aws_route53_resolver_dnssec_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverDnssecConfig(Body);
+
+impl std::fmt::Debug for Route53ResolverDnssecConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverDnssecConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverDnssecConfig`].
 #[derive(Clone, Debug)]
@@ -2505,9 +2977,11 @@ impl Route53ResolverDnssecConfig {
 }
 
 impl BlockType for Route53ResolverDnssecConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2521,16 +2995,25 @@ impl Resource for Route53ResolverDnssecConfig {
 }
 
 /// A declared [`Route53ResolverDnssecConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverDnssecConfigRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverDnssecConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverDnssecConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverDnssecConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverDnssecConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2574,8 +3057,15 @@ impl Route53ResolverDnssecConfigRef {
 }
 
 /// The resource `aws_route53_resolver_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverEndpoint(Body);
+
+impl std::fmt::Debug for Route53ResolverEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverEndpoint`].
 #[derive(Clone, Debug)]
@@ -2640,9 +3130,11 @@ impl Route53ResolverEndpoint {
 }
 
 impl BlockType for Route53ResolverEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2656,16 +3148,25 @@ impl Resource for Route53ResolverEndpoint {
 }
 
 /// A declared [`Route53ResolverEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverEndpointRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2744,8 +3245,15 @@ impl Route53ResolverEndpointRef {
 }
 
 /// The nested block `aws_route53_resolver_endpoint.ip_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverEndpointIpAddress(Body);
+
+impl std::fmt::Debug for Route53ResolverEndpointIpAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverEndpointIpAddress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverEndpointIpAddress`].
 #[derive(Clone, Debug)]
@@ -2775,10 +3283,18 @@ impl Route53ResolverEndpointIpAddress {
 }
 
 /// The fields of a [`Route53ResolverEndpointIpAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverEndpointIpAddressFields(Expr);
 
+impl std::fmt::Debug for Route53ResolverEndpointIpAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverEndpointIpAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ResolverEndpointIpAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2812,8 +3328,15 @@ impl Route53ResolverEndpointIpAddressFields {
 }
 
 /// The nested block `aws_route53_resolver_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverEndpointTimeouts(Body);
+
+impl std::fmt::Debug for Route53ResolverEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53ResolverEndpointTimeouts {
     #[inline]
@@ -2839,10 +3362,18 @@ impl Route53ResolverEndpointTimeouts {
 }
 
 /// The fields of a [`Route53ResolverEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53ResolverEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ResolverEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2871,8 +3402,15 @@ impl Route53ResolverEndpointTimeoutsFields {
 }
 
 /// The resource `aws_route53_resolver_firewall_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallConfig(Body);
+
+impl std::fmt::Debug for Route53ResolverFirewallConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverFirewallConfig`].
 #[derive(Clone, Debug)]
@@ -2908,9 +3446,11 @@ impl Route53ResolverFirewallConfig {
 }
 
 impl BlockType for Route53ResolverFirewallConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2924,16 +3464,25 @@ impl Resource for Route53ResolverFirewallConfig {
 }
 
 /// A declared [`Route53ResolverFirewallConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallConfigRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverFirewallConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverFirewallConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverFirewallConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2972,8 +3521,15 @@ impl Route53ResolverFirewallConfigRef {
 }
 
 /// The resource `aws_route53_resolver_firewall_domain_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallDomainList(Body);
+
+impl std::fmt::Debug for Route53ResolverFirewallDomainList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallDomainList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverFirewallDomainList`].
 #[derive(Clone, Debug)]
@@ -3019,9 +3575,11 @@ impl Route53ResolverFirewallDomainList {
 }
 
 impl BlockType for Route53ResolverFirewallDomainList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3035,16 +3593,25 @@ impl Resource for Route53ResolverFirewallDomainList {
 }
 
 /// A declared [`Route53ResolverFirewallDomainList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallDomainListRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverFirewallDomainListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallDomainListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverFirewallDomainListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverFirewallDomainListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3093,8 +3660,15 @@ impl Route53ResolverFirewallDomainListRef {
 }
 
 /// The resource `aws_route53_resolver_firewall_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallRule(Body);
+
+impl std::fmt::Debug for Route53ResolverFirewallRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverFirewallRule`].
 #[derive(Clone, Debug)]
@@ -3163,9 +3737,11 @@ impl Route53ResolverFirewallRule {
 }
 
 impl BlockType for Route53ResolverFirewallRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3179,16 +3755,25 @@ impl Resource for Route53ResolverFirewallRule {
 }
 
 /// A declared [`Route53ResolverFirewallRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallRuleRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverFirewallRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverFirewallRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverFirewallRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3267,8 +3852,15 @@ impl Route53ResolverFirewallRuleRef {
 }
 
 /// The resource `aws_route53_resolver_firewall_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallRuleGroup(Body);
+
+impl std::fmt::Debug for Route53ResolverFirewallRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallRuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverFirewallRuleGroup`].
 #[derive(Clone, Debug)]
@@ -3309,9 +3901,11 @@ impl Route53ResolverFirewallRuleGroup {
 }
 
 impl BlockType for Route53ResolverFirewallRuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3325,16 +3919,25 @@ impl Resource for Route53ResolverFirewallRuleGroup {
 }
 
 /// A declared [`Route53ResolverFirewallRuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallRuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverFirewallRuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallRuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverFirewallRuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverFirewallRuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3388,8 +3991,15 @@ impl Route53ResolverFirewallRuleGroupRef {
 }
 
 /// The resource `aws_route53_resolver_firewall_rule_group_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallRuleGroupAssociation(Body);
+
+impl std::fmt::Debug for Route53ResolverFirewallRuleGroupAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallRuleGroupAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverFirewallRuleGroupAssociation`].
 #[derive(Clone, Debug)]
@@ -3441,9 +4051,11 @@ impl Route53ResolverFirewallRuleGroupAssociation {
 }
 
 impl BlockType for Route53ResolverFirewallRuleGroupAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3457,16 +4069,25 @@ impl Resource for Route53ResolverFirewallRuleGroupAssociation {
 }
 
 /// A declared [`Route53ResolverFirewallRuleGroupAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverFirewallRuleGroupAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverFirewallRuleGroupAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverFirewallRuleGroupAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverFirewallRuleGroupAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverFirewallRuleGroupAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3530,8 +4151,15 @@ impl Route53ResolverFirewallRuleGroupAssociationRef {
 }
 
 /// The resource `aws_route53_resolver_query_log_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverQueryLogConfig(Body);
+
+impl std::fmt::Debug for Route53ResolverQueryLogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverQueryLogConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverQueryLogConfig`].
 #[derive(Clone, Debug)]
@@ -3574,9 +4202,11 @@ impl Route53ResolverQueryLogConfig {
 }
 
 impl BlockType for Route53ResolverQueryLogConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3590,16 +4220,25 @@ impl Resource for Route53ResolverQueryLogConfig {
 }
 
 /// A declared [`Route53ResolverQueryLogConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverQueryLogConfigRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverQueryLogConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverQueryLogConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverQueryLogConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverQueryLogConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3658,8 +4297,15 @@ impl Route53ResolverQueryLogConfigRef {
 }
 
 /// The resource `aws_route53_resolver_query_log_config_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverQueryLogConfigAssociation(Body);
+
+impl std::fmt::Debug for Route53ResolverQueryLogConfigAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverQueryLogConfigAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverQueryLogConfigAssociation`].
 #[derive(Clone, Debug)]
@@ -3692,9 +4338,11 @@ impl Route53ResolverQueryLogConfigAssociation {
 }
 
 impl BlockType for Route53ResolverQueryLogConfigAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3708,16 +4356,25 @@ impl Resource for Route53ResolverQueryLogConfigAssociation {
 }
 
 /// A declared [`Route53ResolverQueryLogConfigAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverQueryLogConfigAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverQueryLogConfigAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverQueryLogConfigAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverQueryLogConfigAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverQueryLogConfigAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3751,8 +4408,15 @@ impl Route53ResolverQueryLogConfigAssociationRef {
 }
 
 /// The resource `aws_route53_resolver_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRule(Body);
+
+impl std::fmt::Debug for Route53ResolverRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverRule`].
 #[derive(Clone, Debug)]
@@ -3816,9 +4480,11 @@ impl Route53ResolverRule {
 }
 
 impl BlockType for Route53ResolverRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3832,16 +4498,25 @@ impl Resource for Route53ResolverRule {
 }
 
 /// A declared [`Route53ResolverRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3920,8 +4595,15 @@ impl Route53ResolverRuleRef {
 }
 
 /// The nested block `aws_route53_resolver_rule.target_ip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleTargetIp(Body);
+
+impl std::fmt::Debug for Route53ResolverRuleTargetIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleTargetIp").field(&self.0).finish()
+    }
+}
 
 impl Route53ResolverRuleTargetIp {
     #[inline]
@@ -3952,10 +4634,18 @@ impl Route53ResolverRuleTargetIp {
 }
 
 /// The fields of a [`Route53ResolverRuleTargetIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleTargetIpFields(Expr);
 
+impl std::fmt::Debug for Route53ResolverRuleTargetIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleTargetIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ResolverRuleTargetIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3989,8 +4679,15 @@ impl Route53ResolverRuleTargetIpFields {
 }
 
 /// The nested block `aws_route53_resolver_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleTimeouts(Body);
+
+impl std::fmt::Debug for Route53ResolverRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53ResolverRuleTimeouts {
     #[inline]
@@ -4016,10 +4713,18 @@ impl Route53ResolverRuleTimeouts {
 }
 
 /// The fields of a [`Route53ResolverRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53ResolverRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ResolverRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4048,8 +4753,15 @@ impl Route53ResolverRuleTimeoutsFields {
 }
 
 /// The resource `aws_route53_resolver_rule_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleAssociation(Body);
+
+impl std::fmt::Debug for Route53ResolverRuleAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ResolverRuleAssociation`].
 #[derive(Clone, Debug)]
@@ -4092,9 +4804,11 @@ impl Route53ResolverRuleAssociation {
 }
 
 impl BlockType for Route53ResolverRuleAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4108,16 +4822,25 @@ impl Resource for Route53ResolverRuleAssociation {
 }
 
 /// A declared [`Route53ResolverRuleAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Route53ResolverRuleAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ResolverRuleAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ResolverRuleAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4161,8 +4884,15 @@ impl Route53ResolverRuleAssociationRef {
 }
 
 /// The nested block `aws_route53_resolver_rule_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Route53ResolverRuleAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53ResolverRuleAssociationTimeouts {
     #[inline]
@@ -4183,10 +4913,18 @@ impl Route53ResolverRuleAssociationTimeouts {
 }
 
 /// The fields of a [`Route53ResolverRuleAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ResolverRuleAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53ResolverRuleAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ResolverRuleAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ResolverRuleAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4210,8 +4948,15 @@ impl Route53ResolverRuleAssociationTimeoutsFields {
 }
 
 /// The resource `aws_route53_traffic_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53TrafficPolicy(Body);
+
+impl std::fmt::Debug for Route53TrafficPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53TrafficPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53TrafficPolicy`].
 #[derive(Clone, Debug)]
@@ -4243,9 +4988,11 @@ impl Route53TrafficPolicy {
 }
 
 impl BlockType for Route53TrafficPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4259,16 +5006,25 @@ impl Resource for Route53TrafficPolicy {
 }
 
 /// A declared [`Route53TrafficPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53TrafficPolicyRef(BlockRef);
 
+impl std::fmt::Debug for Route53TrafficPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53TrafficPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53TrafficPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53TrafficPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4317,8 +5073,15 @@ impl Route53TrafficPolicyRef {
 }
 
 /// The resource `aws_route53_traffic_policy_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53TrafficPolicyInstance(Body);
+
+impl std::fmt::Debug for Route53TrafficPolicyInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53TrafficPolicyInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53TrafficPolicyInstance`].
 #[derive(Clone, Debug)]
@@ -4351,9 +5114,11 @@ impl Route53TrafficPolicyInstance {
 }
 
 impl BlockType for Route53TrafficPolicyInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4367,16 +5132,25 @@ impl Resource for Route53TrafficPolicyInstance {
 }
 
 /// A declared [`Route53TrafficPolicyInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53TrafficPolicyInstanceRef(BlockRef);
 
+impl std::fmt::Debug for Route53TrafficPolicyInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53TrafficPolicyInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53TrafficPolicyInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53TrafficPolicyInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4425,8 +5199,15 @@ impl Route53TrafficPolicyInstanceRef {
 }
 
 /// The resource `aws_route53_vpc_association_authorization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53VpcAssociationAuthorization(Body);
+
+impl std::fmt::Debug for Route53VpcAssociationAuthorization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53VpcAssociationAuthorization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53VpcAssociationAuthorization`].
 #[derive(Clone, Debug)]
@@ -4463,9 +5244,11 @@ impl Route53VpcAssociationAuthorization {
 }
 
 impl BlockType for Route53VpcAssociationAuthorization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4479,16 +5262,25 @@ impl Resource for Route53VpcAssociationAuthorization {
 }
 
 /// A declared [`Route53VpcAssociationAuthorization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53VpcAssociationAuthorizationRef(BlockRef);
 
+impl std::fmt::Debug for Route53VpcAssociationAuthorizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53VpcAssociationAuthorizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53VpcAssociationAuthorizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53VpcAssociationAuthorizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4527,8 +5319,15 @@ impl Route53VpcAssociationAuthorizationRef {
 }
 
 /// The nested block `aws_route53_vpc_association_authorization.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53VpcAssociationAuthorizationTimeouts(Body);
+
+impl std::fmt::Debug for Route53VpcAssociationAuthorizationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53VpcAssociationAuthorizationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53VpcAssociationAuthorizationTimeouts {
     #[inline]
@@ -4554,10 +5353,18 @@ impl Route53VpcAssociationAuthorizationTimeouts {
 }
 
 /// The fields of a [`Route53VpcAssociationAuthorizationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53VpcAssociationAuthorizationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53VpcAssociationAuthorizationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53VpcAssociationAuthorizationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53VpcAssociationAuthorizationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4586,8 +5393,15 @@ impl Route53VpcAssociationAuthorizationTimeoutsFields {
 }
 
 /// The resource `aws_route53_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53Zone(Body);
+
+impl std::fmt::Debug for Route53Zone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53Zone").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53Zone`].
 #[derive(Clone, Debug)]
@@ -4653,9 +5467,11 @@ impl Route53Zone {
 }
 
 impl BlockType for Route53Zone {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4669,16 +5485,25 @@ impl Resource for Route53Zone {
 }
 
 /// A declared [`Route53Zone`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneRef(BlockRef);
 
+impl std::fmt::Debug for Route53ZoneRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ZoneRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ZoneRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4762,8 +5587,15 @@ impl Route53ZoneRef {
 }
 
 /// The nested block `aws_route53_zone.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneTimeouts(Body);
+
+impl std::fmt::Debug for Route53ZoneTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53ZoneTimeouts {
     #[inline]
@@ -4789,10 +5621,18 @@ impl Route53ZoneTimeouts {
 }
 
 /// The fields of a [`Route53ZoneTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53ZoneTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ZoneTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4821,8 +5661,15 @@ impl Route53ZoneTimeoutsFields {
 }
 
 /// The nested block `aws_route53_zone.vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneVpc(Body);
+
+impl std::fmt::Debug for Route53ZoneVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneVpc").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ZoneVpc`].
 #[derive(Clone, Debug)]
@@ -4847,10 +5694,18 @@ impl Route53ZoneVpc {
 }
 
 /// The fields of a [`Route53ZoneVpc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneVpcFields(Expr);
 
+impl std::fmt::Debug for Route53ZoneVpcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneVpcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ZoneVpcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4874,8 +5729,15 @@ impl Route53ZoneVpcFields {
 }
 
 /// The resource `aws_route53_zone_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneAssociation(Body);
+
+impl std::fmt::Debug for Route53ZoneAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53ZoneAssociation`].
 #[derive(Clone, Debug)]
@@ -4912,9 +5774,11 @@ impl Route53ZoneAssociation {
 }
 
 impl BlockType for Route53ZoneAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4928,16 +5792,25 @@ impl Resource for Route53ZoneAssociation {
 }
 
 /// A declared [`Route53ZoneAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Route53ZoneAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53ZoneAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53ZoneAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4981,8 +5854,15 @@ impl Route53ZoneAssociationRef {
 }
 
 /// The nested block `aws_route53_zone_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Route53ZoneAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53ZoneAssociationTimeouts {
     #[inline]
@@ -5003,10 +5883,18 @@ impl Route53ZoneAssociationTimeouts {
 }
 
 /// The fields of a [`Route53ZoneAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53ZoneAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53ZoneAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53ZoneAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53ZoneAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5030,8 +5918,15 @@ impl Route53ZoneAssociationTimeoutsFields {
 }
 
 /// The data source `aws_route53_delegation_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53DelegationSet(Body);
+
+impl std::fmt::Debug for DataAwsRoute53DelegationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53DelegationSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53DelegationSet`].
 #[derive(Clone, Debug)]
@@ -5051,9 +5946,11 @@ impl DataAwsRoute53DelegationSet {
 }
 
 impl BlockType for DataAwsRoute53DelegationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5066,16 +5963,25 @@ impl DataSource for DataAwsRoute53DelegationSet {
 }
 
 /// A declared [`DataAwsRoute53DelegationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53DelegationSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53DelegationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53DelegationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53DelegationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53DelegationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5109,8 +6015,15 @@ impl DataAwsRoute53DelegationSetRef {
 }
 
 /// The data source `aws_route53_records`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53Records(Body);
+
+impl std::fmt::Debug for DataAwsRoute53Records {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53Records").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53Records`].
 #[derive(Clone, Debug)]
@@ -5135,9 +6048,11 @@ impl DataAwsRoute53Records {
 }
 
 impl BlockType for DataAwsRoute53Records {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5150,16 +6065,25 @@ impl DataSource for DataAwsRoute53Records {
 }
 
 /// A declared [`DataAwsRoute53Records`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53RecordsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53RecordsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5192,10 +6116,18 @@ impl DataAwsRoute53RecordsRef {
 pub enum DataAwsRoute53RecordsResourceRecordSets {}
 
 /// The fields of a [`DataAwsRoute53RecordsResourceRecordSets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsResourceRecordSetsFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsResourceRecordSetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsResourceRecordSetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53RecordsResourceRecordSetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5288,10 +6220,18 @@ impl DataAwsRoute53RecordsResourceRecordSetsFields {
 pub enum DataAwsRoute53RecordsResourceRecordSetsAliasTarget {}
 
 /// The fields of a [`DataAwsRoute53RecordsResourceRecordSetsAliasTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsResourceRecordSetsAliasTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsResourceRecordSetsAliasTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsResourceRecordSetsAliasTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53RecordsResourceRecordSetsAliasTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5324,10 +6264,18 @@ impl DataAwsRoute53RecordsResourceRecordSetsAliasTargetFields {
 pub enum DataAwsRoute53RecordsResourceRecordSetsCidrRoutingConfig {}
 
 /// The fields of a [`DataAwsRoute53RecordsResourceRecordSetsCidrRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsResourceRecordSetsCidrRoutingConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsResourceRecordSetsCidrRoutingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsResourceRecordSetsCidrRoutingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53RecordsResourceRecordSetsCidrRoutingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5355,10 +6303,18 @@ impl DataAwsRoute53RecordsResourceRecordSetsCidrRoutingConfigFields {
 pub enum DataAwsRoute53RecordsResourceRecordSetsGeolocation {}
 
 /// The fields of a [`DataAwsRoute53RecordsResourceRecordSetsGeolocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsResourceRecordSetsGeolocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsResourceRecordSetsGeolocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsResourceRecordSetsGeolocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53RecordsResourceRecordSetsGeolocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5391,10 +6347,18 @@ impl DataAwsRoute53RecordsResourceRecordSetsGeolocationFields {
 pub enum DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocation {}
 
 /// The fields of a [`DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5432,10 +6396,18 @@ impl DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationFields {
 pub enum DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationCoordinates {}
 
 /// The fields of a [`DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationCoordinates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationCoordinatesFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationCoordinatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationCoordinatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationCoordinatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5463,10 +6435,18 @@ impl DataAwsRoute53RecordsResourceRecordSetsGeoproximityLocationCoordinatesField
 pub enum DataAwsRoute53RecordsResourceRecordSetsResourceRecords {}
 
 /// The fields of a [`DataAwsRoute53RecordsResourceRecordSetsResourceRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53RecordsResourceRecordSetsResourceRecordsFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53RecordsResourceRecordSetsResourceRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53RecordsResourceRecordSetsResourceRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53RecordsResourceRecordSetsResourceRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5485,8 +6465,15 @@ impl DataAwsRoute53RecordsResourceRecordSetsResourceRecordsFields {
 }
 
 /// The data source `aws_route53_resolver_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverEndpoint").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53ResolverEndpoint {
     #[inline]
@@ -5519,9 +6506,11 @@ impl DataAwsRoute53ResolverEndpoint {
 }
 
 impl BlockType for DataAwsRoute53ResolverEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5534,16 +6523,25 @@ impl DataSource for DataAwsRoute53ResolverEndpoint {
 }
 
 /// A declared [`DataAwsRoute53ResolverEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5617,8 +6615,15 @@ impl DataAwsRoute53ResolverEndpointRef {
 }
 
 /// The nested block `aws_route53_resolver_endpoint.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverEndpointFilter(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverEndpointFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverEndpointFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53ResolverEndpointFilter`].
 #[derive(Clone, Debug)]
@@ -5640,10 +6645,18 @@ impl DataAwsRoute53ResolverEndpointFilter {
 }
 
 /// The fields of a [`DataAwsRoute53ResolverEndpointFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverEndpointFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverEndpointFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverEndpointFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53ResolverEndpointFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5667,8 +6680,15 @@ impl DataAwsRoute53ResolverEndpointFilterFields {
 }
 
 /// The data source `aws_route53_resolver_firewall_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallConfig(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53ResolverFirewallConfig`].
 #[derive(Clone, Debug)]
@@ -5699,9 +6719,11 @@ impl DataAwsRoute53ResolverFirewallConfig {
 }
 
 impl BlockType for DataAwsRoute53ResolverFirewallConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5714,16 +6736,25 @@ impl DataSource for DataAwsRoute53ResolverFirewallConfig {
 }
 
 /// A declared [`DataAwsRoute53ResolverFirewallConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverFirewallConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverFirewallConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5762,8 +6793,15 @@ impl DataAwsRoute53ResolverFirewallConfigRef {
 }
 
 /// The data source `aws_route53_resolver_firewall_domain_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallDomainList(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallDomainList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallDomainList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53ResolverFirewallDomainList`].
 #[derive(Clone, Debug)]
@@ -5794,9 +6832,11 @@ impl DataAwsRoute53ResolverFirewallDomainList {
 }
 
 impl BlockType for DataAwsRoute53ResolverFirewallDomainList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5809,16 +6849,25 @@ impl DataSource for DataAwsRoute53ResolverFirewallDomainList {
 }
 
 /// A declared [`DataAwsRoute53ResolverFirewallDomainList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallDomainListRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallDomainListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallDomainListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverFirewallDomainListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverFirewallDomainListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5892,8 +6941,15 @@ impl DataAwsRoute53ResolverFirewallDomainListRef {
 }
 
 /// The data source `aws_route53_resolver_firewall_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallRuleGroup(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallRuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53ResolverFirewallRuleGroup`].
 #[derive(Clone, Debug)]
@@ -5924,9 +6980,11 @@ impl DataAwsRoute53ResolverFirewallRuleGroup {
 }
 
 impl BlockType for DataAwsRoute53ResolverFirewallRuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5939,16 +6997,25 @@ impl DataSource for DataAwsRoute53ResolverFirewallRuleGroup {
 }
 
 /// A declared [`DataAwsRoute53ResolverFirewallRuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallRuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallRuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallRuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverFirewallRuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverFirewallRuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6027,8 +7094,15 @@ impl DataAwsRoute53ResolverFirewallRuleGroupRef {
 }
 
 /// The data source `aws_route53_resolver_firewall_rule_group_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallRuleGroupAssociation(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallRuleGroupAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallRuleGroupAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53ResolverFirewallRuleGroupAssociation`].
 #[derive(Clone, Debug)]
@@ -6059,9 +7133,11 @@ impl DataAwsRoute53ResolverFirewallRuleGroupAssociation {
 }
 
 impl BlockType for DataAwsRoute53ResolverFirewallRuleGroupAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6074,16 +7150,25 @@ impl DataSource for DataAwsRoute53ResolverFirewallRuleGroupAssociation {
 }
 
 /// A declared [`DataAwsRoute53ResolverFirewallRuleGroupAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallRuleGroupAssociationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallRuleGroupAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallRuleGroupAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverFirewallRuleGroupAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverFirewallRuleGroupAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6172,8 +7257,15 @@ impl DataAwsRoute53ResolverFirewallRuleGroupAssociationRef {
 }
 
 /// The data source `aws_route53_resolver_firewall_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallRules(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53ResolverFirewallRules`].
 #[derive(Clone, Debug)]
@@ -6214,9 +7306,11 @@ impl DataAwsRoute53ResolverFirewallRules {
 }
 
 impl BlockType for DataAwsRoute53ResolverFirewallRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6229,16 +7323,25 @@ impl DataSource for DataAwsRoute53ResolverFirewallRules {
 }
 
 /// A declared [`DataAwsRoute53ResolverFirewallRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverFirewallRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverFirewallRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6286,10 +7389,18 @@ impl DataAwsRoute53ResolverFirewallRulesRef {
 pub enum DataAwsRoute53ResolverFirewallRulesFirewallRules {}
 
 /// The fields of a [`DataAwsRoute53ResolverFirewallRulesFirewallRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverFirewallRulesFirewallRulesFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverFirewallRulesFirewallRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverFirewallRulesFirewallRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53ResolverFirewallRulesFirewallRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6363,8 +7474,15 @@ impl DataAwsRoute53ResolverFirewallRulesFirewallRulesFields {
 }
 
 /// The data source `aws_route53_resolver_query_log_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverQueryLogConfig(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverQueryLogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverQueryLogConfig").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53ResolverQueryLogConfig {
     #[inline]
@@ -6407,9 +7525,11 @@ impl DataAwsRoute53ResolverQueryLogConfig {
 }
 
 impl BlockType for DataAwsRoute53ResolverQueryLogConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6422,16 +7542,25 @@ impl DataSource for DataAwsRoute53ResolverQueryLogConfig {
 }
 
 /// A declared [`DataAwsRoute53ResolverQueryLogConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverQueryLogConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverQueryLogConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverQueryLogConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverQueryLogConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverQueryLogConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6495,8 +7624,15 @@ impl DataAwsRoute53ResolverQueryLogConfigRef {
 }
 
 /// The nested block `aws_route53_resolver_query_log_config.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverQueryLogConfigFilter(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverQueryLogConfigFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverQueryLogConfigFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53ResolverQueryLogConfigFilter`].
 #[derive(Clone, Debug)]
@@ -6518,10 +7654,18 @@ impl DataAwsRoute53ResolverQueryLogConfigFilter {
 }
 
 /// The fields of a [`DataAwsRoute53ResolverQueryLogConfigFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverQueryLogConfigFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverQueryLogConfigFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverQueryLogConfigFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53ResolverQueryLogConfigFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6545,8 +7689,15 @@ impl DataAwsRoute53ResolverQueryLogConfigFilterFields {
 }
 
 /// The data source `aws_route53_resolver_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverRule(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverRule").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53ResolverRule {
     #[inline]
@@ -6598,9 +7749,11 @@ impl DataAwsRoute53ResolverRule {
 }
 
 impl BlockType for DataAwsRoute53ResolverRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6613,16 +7766,25 @@ impl DataSource for DataAwsRoute53ResolverRule {
 }
 
 /// A declared [`DataAwsRoute53ResolverRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6691,8 +7853,15 @@ impl DataAwsRoute53ResolverRuleRef {
 }
 
 /// The data source `aws_route53_resolver_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverRules(Body);
+
+impl std::fmt::Debug for DataAwsRoute53ResolverRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverRules").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53ResolverRules {
     #[inline]
@@ -6739,9 +7908,11 @@ impl DataAwsRoute53ResolverRules {
 }
 
 impl BlockType for DataAwsRoute53ResolverRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6754,16 +7925,25 @@ impl DataSource for DataAwsRoute53ResolverRules {
 }
 
 /// A declared [`DataAwsRoute53ResolverRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ResolverRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ResolverRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ResolverRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ResolverRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ResolverRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6817,8 +7997,15 @@ impl DataAwsRoute53ResolverRulesRef {
 }
 
 /// The data source `aws_route53_traffic_policy_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocument(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocument").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53TrafficPolicyDocument {
     #[inline]
@@ -6866,9 +8053,11 @@ impl DataAwsRoute53TrafficPolicyDocument {
 }
 
 impl BlockType for DataAwsRoute53TrafficPolicyDocument {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6881,16 +8070,25 @@ impl DataSource for DataAwsRoute53TrafficPolicyDocument {
 }
 
 /// A declared [`DataAwsRoute53TrafficPolicyDocument`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53TrafficPolicyDocumentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53TrafficPolicyDocumentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6944,8 +8142,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRef {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53TrafficPolicyDocumentEndpoint`].
 #[derive(Clone, Debug)]
@@ -6980,10 +8185,18 @@ impl DataAwsRoute53TrafficPolicyDocumentEndpoint {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentEndpoint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentEndpointFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentEndpointFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentEndpointFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentEndpointFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7017,8 +8230,15 @@ impl DataAwsRoute53TrafficPolicyDocumentEndpointFields {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRule(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsRoute53TrafficPolicyDocumentRule`].
 #[derive(Clone, Debug)]
@@ -7077,10 +8297,18 @@ impl DataAwsRoute53TrafficPolicyDocumentRule {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7134,8 +8362,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleFields {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.rule.geo_proximity_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocation(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocation").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocation {
     #[inline]
@@ -7186,10 +8421,18 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocation {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7243,8 +8486,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleGeoProximityLocationFields {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.rule.items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleItems(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleItems").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53TrafficPolicyDocumentRuleItems {
     #[inline]
@@ -7265,10 +8515,18 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleItems {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentRuleItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleItemsFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentRuleItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7292,8 +8550,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleItemsFields {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.rule.location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleLocation(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleLocation").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53TrafficPolicyDocumentRuleLocation {
     #[inline]
@@ -7344,10 +8609,18 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleLocation {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentRuleLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentRuleLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7401,8 +8674,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleLocationFields {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.rule.primary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRulePrimary(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRulePrimary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRulePrimary").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53TrafficPolicyDocumentRulePrimary {
     #[inline]
@@ -7433,10 +8713,18 @@ impl DataAwsRoute53TrafficPolicyDocumentRulePrimary {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentRulePrimary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRulePrimaryFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRulePrimaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRulePrimaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentRulePrimaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7470,8 +8758,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRulePrimaryFields {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.rule.region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleRegion(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleRegion").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53TrafficPolicyDocumentRuleRegion {
     #[inline]
@@ -7507,10 +8802,18 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleRegion {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentRuleRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleRegionFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentRuleRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7549,8 +8852,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleRegionFields {
 }
 
 /// The nested block `aws_route53_traffic_policy_document.rule.secondary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleSecondary(Body);
+
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleSecondary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleSecondary").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53TrafficPolicyDocumentRuleSecondary {
     #[inline]
@@ -7581,10 +8891,18 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleSecondary {
 }
 
 /// The fields of a [`DataAwsRoute53TrafficPolicyDocumentRuleSecondary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53TrafficPolicyDocumentRuleSecondaryFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53TrafficPolicyDocumentRuleSecondaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53TrafficPolicyDocumentRuleSecondaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53TrafficPolicyDocumentRuleSecondaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7618,8 +8936,15 @@ impl DataAwsRoute53TrafficPolicyDocumentRuleSecondaryFields {
 }
 
 /// The data source `aws_route53_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53Zone(Body);
+
+impl std::fmt::Debug for DataAwsRoute53Zone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53Zone").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53Zone {
     #[inline]
@@ -7665,9 +8990,11 @@ impl DataAwsRoute53Zone {
 }
 
 impl BlockType for DataAwsRoute53Zone {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7680,16 +9007,25 @@ impl DataSource for DataAwsRoute53Zone {
 }
 
 /// A declared [`DataAwsRoute53Zone`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ZoneRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ZoneRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ZoneRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ZoneRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ZoneRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7778,8 +9114,15 @@ impl DataAwsRoute53ZoneRef {
 }
 
 /// The data source `aws_route53_zones`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53Zones(Body);
+
+impl std::fmt::Debug for DataAwsRoute53Zones {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53Zones").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53Zones {
     #[inline]
@@ -7790,9 +9133,11 @@ impl DataAwsRoute53Zones {
 }
 
 impl BlockType for DataAwsRoute53Zones {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7805,16 +9150,25 @@ impl DataSource for DataAwsRoute53Zones {
 }
 
 /// A declared [`DataAwsRoute53Zones`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53ZonesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53ZonesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53ZonesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53ZonesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53ZonesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_route53domains_delegation_signer_record`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDelegationSignerRecord(Body);
+
+impl std::fmt::Debug for Route53domainsDelegationSignerRecord {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDelegationSignerRecord").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDelegationSignerRecord`].
 #[derive(Clone, Debug)]
@@ -41,9 +48,11 @@ impl Route53domainsDelegationSignerRecord {
 }
 
 impl BlockType for Route53domainsDelegationSignerRecord {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl Resource for Route53domainsDelegationSignerRecord {
 }
 
 /// A declared [`Route53domainsDelegationSignerRecord`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDelegationSignerRecordRef(BlockRef);
 
+impl std::fmt::Debug for Route53domainsDelegationSignerRecordRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDelegationSignerRecordRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53domainsDelegationSignerRecordRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53domainsDelegationSignerRecordRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -105,8 +123,15 @@ impl Route53domainsDelegationSignerRecordRef {
 }
 
 /// The nested block `aws_route53domains_delegation_signer_record.signing_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDelegationSignerRecordSigningAttributes(Body);
+
+impl std::fmt::Debug for Route53domainsDelegationSignerRecordSigningAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDelegationSignerRecordSigningAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDelegationSignerRecordSigningAttributes`].
 #[derive(Clone, Debug)]
@@ -130,10 +155,18 @@ impl Route53domainsDelegationSignerRecordSigningAttributes {
 }
 
 /// The fields of a [`Route53domainsDelegationSignerRecordSigningAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDelegationSignerRecordSigningAttributesFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDelegationSignerRecordSigningAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDelegationSignerRecordSigningAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDelegationSignerRecordSigningAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -162,8 +195,15 @@ impl Route53domainsDelegationSignerRecordSigningAttributesFields {
 }
 
 /// The nested block `aws_route53domains_delegation_signer_record.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDelegationSignerRecordTimeouts(Body);
+
+impl std::fmt::Debug for Route53domainsDelegationSignerRecordTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDelegationSignerRecordTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsDelegationSignerRecordTimeouts {
     #[inline]
@@ -186,10 +226,18 @@ impl Route53domainsDelegationSignerRecordTimeouts {
 }
 
 /// The fields of a [`Route53domainsDelegationSignerRecordTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDelegationSignerRecordTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDelegationSignerRecordTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDelegationSignerRecordTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDelegationSignerRecordTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -213,8 +261,15 @@ impl Route53domainsDelegationSignerRecordTimeoutsFields {
 }
 
 /// The resource `aws_route53domains_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomain(Body);
+
+impl std::fmt::Debug for Route53domainsDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDomain`].
 #[derive(Clone, Debug)]
@@ -307,9 +362,11 @@ impl Route53domainsDomain {
 }
 
 impl BlockType for Route53domainsDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -323,16 +380,25 @@ impl Resource for Route53domainsDomain {
 }
 
 /// A declared [`Route53domainsDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainRef(BlockRef);
 
+impl std::fmt::Debug for Route53domainsDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53domainsDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53domainsDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -476,8 +542,15 @@ impl Route53domainsDomainRef {
 }
 
 /// The nested block `aws_route53domains_domain.admin_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainAdminContact(Body);
+
+impl std::fmt::Debug for Route53domainsDomainAdminContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainAdminContact").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsDomainAdminContact {
     #[inline]
@@ -559,10 +632,18 @@ impl Route53domainsDomainAdminContact {
 }
 
 /// The fields of a [`Route53domainsDomainAdminContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainAdminContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainAdminContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainAdminContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainAdminContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -646,8 +727,15 @@ impl Route53domainsDomainAdminContactFields {
 }
 
 /// The nested block `aws_route53domains_domain.admin_contact.extra_param`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainAdminContactExtraParam(Body);
+
+impl std::fmt::Debug for Route53domainsDomainAdminContactExtraParam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainAdminContactExtraParam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDomainAdminContactExtraParam`].
 #[derive(Clone, Debug)]
@@ -669,10 +757,18 @@ impl Route53domainsDomainAdminContactExtraParam {
 }
 
 /// The fields of a [`Route53domainsDomainAdminContactExtraParam`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainAdminContactExtraParamFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainAdminContactExtraParamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainAdminContactExtraParamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainAdminContactExtraParamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -696,8 +792,15 @@ impl Route53domainsDomainAdminContactExtraParamFields {
 }
 
 /// The value of `aws_route53domains_domain.billing_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainBillingContact(Body);
+
+impl std::fmt::Debug for Route53domainsDomainBillingContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainBillingContact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDomainBillingContact`].
 #[derive(Clone, Debug)]
@@ -743,16 +846,25 @@ impl Route53domainsDomainBillingContact {
 }
 
 impl From<Route53domainsDomainBillingContact> for Tf<Route53domainsDomainBillingContact> {
+    #[inline]
     fn from(value: Route53domainsDomainBillingContact) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`Route53domainsDomainBillingContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainBillingContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainBillingContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainBillingContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainBillingContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -836,8 +948,15 @@ impl Route53domainsDomainBillingContactFields {
 }
 
 /// The value of `aws_route53domains_domain.billing_contact.extra_param`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainBillingContactExtraParam(Body);
+
+impl std::fmt::Debug for Route53domainsDomainBillingContactExtraParam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainBillingContactExtraParam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDomainBillingContactExtraParam`].
 #[derive(Clone, Debug)]
@@ -859,16 +978,25 @@ impl Route53domainsDomainBillingContactExtraParam {
 }
 
 impl From<Route53domainsDomainBillingContactExtraParam> for Tf<Route53domainsDomainBillingContactExtraParam> {
+    #[inline]
     fn from(value: Route53domainsDomainBillingContactExtraParam) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`Route53domainsDomainBillingContactExtraParam`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainBillingContactExtraParamFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainBillingContactExtraParamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainBillingContactExtraParamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainBillingContactExtraParamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -892,8 +1020,15 @@ impl Route53domainsDomainBillingContactExtraParamFields {
 }
 
 /// The value of `aws_route53domains_domain.name_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainNameServer(Body);
+
+impl std::fmt::Debug for Route53domainsDomainNameServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainNameServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDomainNameServer`].
 #[derive(Clone, Debug)]
@@ -915,16 +1050,25 @@ impl Route53domainsDomainNameServer {
 }
 
 impl From<Route53domainsDomainNameServer> for Tf<Route53domainsDomainNameServer> {
+    #[inline]
     fn from(value: Route53domainsDomainNameServer) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`Route53domainsDomainNameServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainNameServerFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainNameServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainNameServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainNameServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -948,8 +1092,15 @@ impl Route53domainsDomainNameServerFields {
 }
 
 /// The nested block `aws_route53domains_domain.registrant_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainRegistrantContact(Body);
+
+impl std::fmt::Debug for Route53domainsDomainRegistrantContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainRegistrantContact").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsDomainRegistrantContact {
     #[inline]
@@ -1031,10 +1182,18 @@ impl Route53domainsDomainRegistrantContact {
 }
 
 /// The fields of a [`Route53domainsDomainRegistrantContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainRegistrantContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainRegistrantContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainRegistrantContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainRegistrantContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1118,8 +1277,15 @@ impl Route53domainsDomainRegistrantContactFields {
 }
 
 /// The nested block `aws_route53domains_domain.registrant_contact.extra_param`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainRegistrantContactExtraParam(Body);
+
+impl std::fmt::Debug for Route53domainsDomainRegistrantContactExtraParam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainRegistrantContactExtraParam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDomainRegistrantContactExtraParam`].
 #[derive(Clone, Debug)]
@@ -1141,10 +1307,18 @@ impl Route53domainsDomainRegistrantContactExtraParam {
 }
 
 /// The fields of a [`Route53domainsDomainRegistrantContactExtraParam`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainRegistrantContactExtraParamFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainRegistrantContactExtraParamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainRegistrantContactExtraParamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainRegistrantContactExtraParamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1168,8 +1342,15 @@ impl Route53domainsDomainRegistrantContactExtraParamFields {
 }
 
 /// The nested block `aws_route53domains_domain.tech_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainTechContact(Body);
+
+impl std::fmt::Debug for Route53domainsDomainTechContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainTechContact").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsDomainTechContact {
     #[inline]
@@ -1251,10 +1432,18 @@ impl Route53domainsDomainTechContact {
 }
 
 /// The fields of a [`Route53domainsDomainTechContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainTechContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainTechContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainTechContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainTechContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1338,8 +1527,15 @@ impl Route53domainsDomainTechContactFields {
 }
 
 /// The nested block `aws_route53domains_domain.tech_contact.extra_param`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainTechContactExtraParam(Body);
+
+impl std::fmt::Debug for Route53domainsDomainTechContactExtraParam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainTechContactExtraParam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsDomainTechContactExtraParam`].
 #[derive(Clone, Debug)]
@@ -1361,10 +1557,18 @@ impl Route53domainsDomainTechContactExtraParam {
 }
 
 /// The fields of a [`Route53domainsDomainTechContactExtraParam`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainTechContactExtraParamFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainTechContactExtraParamFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainTechContactExtraParamFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainTechContactExtraParamFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1388,8 +1592,15 @@ impl Route53domainsDomainTechContactExtraParamFields {
 }
 
 /// The nested block `aws_route53domains_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainTimeouts(Body);
+
+impl std::fmt::Debug for Route53domainsDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsDomainTimeouts {
     #[inline]
@@ -1418,10 +1629,18 @@ impl Route53domainsDomainTimeouts {
 }
 
 /// The fields of a [`Route53domainsDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53domainsDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1450,8 +1669,15 @@ impl Route53domainsDomainTimeoutsFields {
 }
 
 /// The resource `aws_route53domains_registered_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomain(Body);
+
+impl std::fmt::Debug for Route53domainsRegisteredDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsRegisteredDomain`].
 #[derive(Clone, Debug)]
@@ -1547,9 +1773,11 @@ impl Route53domainsRegisteredDomain {
 }
 
 impl BlockType for Route53domainsRegisteredDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1563,16 +1791,25 @@ impl Resource for Route53domainsRegisteredDomain {
 }
 
 /// A declared [`Route53domainsRegisteredDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainRef(BlockRef);
 
+impl std::fmt::Debug for Route53domainsRegisteredDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53domainsRegisteredDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53domainsRegisteredDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1716,8 +1953,15 @@ impl Route53domainsRegisteredDomainRef {
 }
 
 /// The nested block `aws_route53domains_registered_domain.admin_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainAdminContact(Body);
+
+impl std::fmt::Debug for Route53domainsRegisteredDomainAdminContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainAdminContact").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsRegisteredDomainAdminContact {
     #[inline]
@@ -1798,10 +2042,18 @@ impl Route53domainsRegisteredDomainAdminContact {
 }
 
 /// The fields of a [`Route53domainsRegisteredDomainAdminContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainAdminContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsRegisteredDomainAdminContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainAdminContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsRegisteredDomainAdminContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1885,8 +2137,15 @@ impl Route53domainsRegisteredDomainAdminContactFields {
 }
 
 /// The nested block `aws_route53domains_registered_domain.billing_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainBillingContact(Body);
+
+impl std::fmt::Debug for Route53domainsRegisteredDomainBillingContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainBillingContact").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsRegisteredDomainBillingContact {
     #[inline]
@@ -1967,10 +2226,18 @@ impl Route53domainsRegisteredDomainBillingContact {
 }
 
 /// The fields of a [`Route53domainsRegisteredDomainBillingContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainBillingContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsRegisteredDomainBillingContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainBillingContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsRegisteredDomainBillingContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2054,8 +2321,15 @@ impl Route53domainsRegisteredDomainBillingContactFields {
 }
 
 /// The nested block `aws_route53domains_registered_domain.name_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainNameServer(Body);
+
+impl std::fmt::Debug for Route53domainsRegisteredDomainNameServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainNameServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53domainsRegisteredDomainNameServer`].
 #[derive(Clone, Debug)]
@@ -2080,10 +2354,18 @@ impl Route53domainsRegisteredDomainNameServer {
 }
 
 /// The fields of a [`Route53domainsRegisteredDomainNameServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainNameServerFields(Expr);
 
+impl std::fmt::Debug for Route53domainsRegisteredDomainNameServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainNameServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsRegisteredDomainNameServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2107,8 +2389,15 @@ impl Route53domainsRegisteredDomainNameServerFields {
 }
 
 /// The nested block `aws_route53domains_registered_domain.registrant_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainRegistrantContact(Body);
+
+impl std::fmt::Debug for Route53domainsRegisteredDomainRegistrantContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainRegistrantContact").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsRegisteredDomainRegistrantContact {
     #[inline]
@@ -2189,10 +2478,18 @@ impl Route53domainsRegisteredDomainRegistrantContact {
 }
 
 /// The fields of a [`Route53domainsRegisteredDomainRegistrantContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainRegistrantContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsRegisteredDomainRegistrantContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainRegistrantContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsRegisteredDomainRegistrantContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2276,8 +2573,15 @@ impl Route53domainsRegisteredDomainRegistrantContactFields {
 }
 
 /// The nested block `aws_route53domains_registered_domain.tech_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainTechContact(Body);
+
+impl std::fmt::Debug for Route53domainsRegisteredDomainTechContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainTechContact").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsRegisteredDomainTechContact {
     #[inline]
@@ -2358,10 +2662,18 @@ impl Route53domainsRegisteredDomainTechContact {
 }
 
 /// The fields of a [`Route53domainsRegisteredDomainTechContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainTechContactFields(Expr);
 
+impl std::fmt::Debug for Route53domainsRegisteredDomainTechContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainTechContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsRegisteredDomainTechContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2445,8 +2757,15 @@ impl Route53domainsRegisteredDomainTechContactFields {
 }
 
 /// The nested block `aws_route53domains_registered_domain.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainTimeouts(Body);
+
+impl std::fmt::Debug for Route53domainsRegisteredDomainTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53domainsRegisteredDomainTimeouts {
     #[inline]
@@ -2467,10 +2786,18 @@ impl Route53domainsRegisteredDomainTimeouts {
 }
 
 /// The fields of a [`Route53domainsRegisteredDomainTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53domainsRegisteredDomainTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53domainsRegisteredDomainTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53domainsRegisteredDomainTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53domainsRegisteredDomainTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

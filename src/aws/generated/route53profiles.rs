@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_route53profiles_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesAssociation(Body);
+
+impl std::fmt::Debug for Route53profilesAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53profilesAssociation`].
 #[derive(Clone, Debug)]
@@ -50,9 +57,11 @@ impl Route53profilesAssociation {
 }
 
 impl BlockType for Route53profilesAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for Route53profilesAssociation {
 }
 
 /// A declared [`Route53profilesAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Route53profilesAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53profilesAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53profilesAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -149,8 +167,15 @@ impl Route53profilesAssociationRef {
 }
 
 /// The nested block `aws_route53profiles_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Route53profilesAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53profilesAssociationTimeouts {
     #[inline]
@@ -179,10 +204,18 @@ impl Route53profilesAssociationTimeouts {
 }
 
 /// The fields of a [`Route53profilesAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53profilesAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53profilesAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -211,8 +244,15 @@ impl Route53profilesAssociationTimeoutsFields {
 }
 
 /// The resource `aws_route53profiles_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesProfile(Body);
+
+impl std::fmt::Debug for Route53profilesProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53profilesProfile`].
 #[derive(Clone, Debug)]
@@ -248,9 +288,11 @@ impl Route53profilesProfile {
 }
 
 impl BlockType for Route53profilesProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -264,16 +306,25 @@ impl Resource for Route53profilesProfile {
 }
 
 /// A declared [`Route53profilesProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesProfileRef(BlockRef);
 
+impl std::fmt::Debug for Route53profilesProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53profilesProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53profilesProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -342,8 +393,15 @@ impl Route53profilesProfileRef {
 }
 
 /// The nested block `aws_route53profiles_profile.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesProfileTimeouts(Body);
+
+impl std::fmt::Debug for Route53profilesProfileTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesProfileTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53profilesProfileTimeouts {
     #[inline]
@@ -372,10 +430,18 @@ impl Route53profilesProfileTimeouts {
 }
 
 /// The fields of a [`Route53profilesProfileTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesProfileTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53profilesProfileTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesProfileTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53profilesProfileTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -404,8 +470,15 @@ impl Route53profilesProfileTimeoutsFields {
 }
 
 /// The resource `aws_route53profiles_resource_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesResourceAssociation(Body);
+
+impl std::fmt::Debug for Route53profilesResourceAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesResourceAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53profilesResourceAssociation`].
 #[derive(Clone, Debug)]
@@ -445,9 +518,11 @@ impl Route53profilesResourceAssociation {
 }
 
 impl BlockType for Route53profilesResourceAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -461,16 +536,25 @@ impl Resource for Route53profilesResourceAssociation {
 }
 
 /// A declared [`Route53profilesResourceAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesResourceAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Route53profilesResourceAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesResourceAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53profilesResourceAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53profilesResourceAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -539,8 +623,15 @@ impl Route53profilesResourceAssociationRef {
 }
 
 /// The nested block `aws_route53profiles_resource_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesResourceAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Route53profilesResourceAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesResourceAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53profilesResourceAssociationTimeouts {
     #[inline]
@@ -569,10 +660,18 @@ impl Route53profilesResourceAssociationTimeouts {
 }
 
 /// The fields of a [`Route53profilesResourceAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53profilesResourceAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53profilesResourceAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53profilesResourceAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53profilesResourceAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -601,8 +700,15 @@ impl Route53profilesResourceAssociationTimeoutsFields {
 }
 
 /// The data source `aws_route53profiles_profiles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53profilesProfiles(Body);
+
+impl std::fmt::Debug for DataAwsRoute53profilesProfiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53profilesProfiles").field(&self.0).finish()
+    }
+}
 
 impl DataAwsRoute53profilesProfiles {
     #[inline]
@@ -619,9 +725,11 @@ impl DataAwsRoute53profilesProfiles {
 }
 
 impl BlockType for DataAwsRoute53profilesProfiles {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -634,16 +742,25 @@ impl DataSource for DataAwsRoute53profilesProfiles {
 }
 
 /// A declared [`DataAwsRoute53profilesProfiles`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53profilesProfilesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsRoute53profilesProfilesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53profilesProfilesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsRoute53profilesProfilesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsRoute53profilesProfilesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -671,10 +788,18 @@ impl DataAwsRoute53profilesProfilesRef {
 pub enum DataAwsRoute53profilesProfilesProfiles {}
 
 /// The fields of a [`DataAwsRoute53profilesProfilesProfiles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsRoute53profilesProfilesProfilesFields(Expr);
 
+impl std::fmt::Debug for DataAwsRoute53profilesProfilesProfilesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsRoute53profilesProfilesProfilesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsRoute53profilesProfilesProfilesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

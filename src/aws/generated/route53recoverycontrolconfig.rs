@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_route53recoverycontrolconfig_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigCluster(Body);
+
+impl std::fmt::Debug for Route53recoverycontrolconfigCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoverycontrolconfigCluster`].
 #[derive(Clone, Debug)]
@@ -50,9 +57,11 @@ impl Route53recoverycontrolconfigCluster {
 }
 
 impl BlockType for Route53recoverycontrolconfigCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for Route53recoverycontrolconfigCluster {
 }
 
 /// A declared [`Route53recoverycontrolconfigCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigClusterRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoverycontrolconfigClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoverycontrolconfigClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoverycontrolconfigClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -133,10 +151,18 @@ impl Route53recoverycontrolconfigClusterRef {
 pub enum Route53recoverycontrolconfigClusterClusterEndpoints {}
 
 /// The fields of a [`Route53recoverycontrolconfigClusterClusterEndpoints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigClusterClusterEndpointsFields(Expr);
 
+impl std::fmt::Debug for Route53recoverycontrolconfigClusterClusterEndpointsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigClusterClusterEndpointsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoverycontrolconfigClusterClusterEndpointsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -160,8 +186,15 @@ impl Route53recoverycontrolconfigClusterClusterEndpointsFields {
 }
 
 /// The resource `aws_route53recoverycontrolconfig_control_panel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigControlPanel(Body);
+
+impl std::fmt::Debug for Route53recoverycontrolconfigControlPanel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigControlPanel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoverycontrolconfigControlPanel`].
 #[derive(Clone, Debug)]
@@ -198,9 +231,11 @@ impl Route53recoverycontrolconfigControlPanel {
 }
 
 impl BlockType for Route53recoverycontrolconfigControlPanel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -214,16 +249,25 @@ impl Resource for Route53recoverycontrolconfigControlPanel {
 }
 
 /// A declared [`Route53recoverycontrolconfigControlPanel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigControlPanelRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoverycontrolconfigControlPanelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigControlPanelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoverycontrolconfigControlPanelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoverycontrolconfigControlPanelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -282,8 +326,15 @@ impl Route53recoverycontrolconfigControlPanelRef {
 }
 
 /// The resource `aws_route53recoverycontrolconfig_routing_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigRoutingControl(Body);
+
+impl std::fmt::Debug for Route53recoverycontrolconfigRoutingControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigRoutingControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoverycontrolconfigRoutingControl`].
 #[derive(Clone, Debug)]
@@ -315,9 +366,11 @@ impl Route53recoverycontrolconfigRoutingControl {
 }
 
 impl BlockType for Route53recoverycontrolconfigRoutingControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -331,16 +384,25 @@ impl Resource for Route53recoverycontrolconfigRoutingControl {
 }
 
 /// A declared [`Route53recoverycontrolconfigRoutingControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigRoutingControlRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoverycontrolconfigRoutingControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigRoutingControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoverycontrolconfigRoutingControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoverycontrolconfigRoutingControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -384,8 +446,15 @@ impl Route53recoverycontrolconfigRoutingControlRef {
 }
 
 /// The resource `aws_route53recoverycontrolconfig_safety_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigSafetyRule(Body);
+
+impl std::fmt::Debug for Route53recoverycontrolconfigSafetyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigSafetyRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoverycontrolconfigSafetyRule`].
 #[derive(Clone, Debug)]
@@ -441,9 +510,11 @@ impl Route53recoverycontrolconfigSafetyRule {
 }
 
 impl BlockType for Route53recoverycontrolconfigSafetyRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -457,16 +528,25 @@ impl Resource for Route53recoverycontrolconfigSafetyRule {
 }
 
 /// A declared [`Route53recoverycontrolconfigSafetyRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigSafetyRuleRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoverycontrolconfigSafetyRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigSafetyRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoverycontrolconfigSafetyRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoverycontrolconfigSafetyRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -540,8 +620,15 @@ impl Route53recoverycontrolconfigSafetyRuleRef {
 }
 
 /// The nested block `aws_route53recoverycontrolconfig_safety_rule.rule_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigSafetyRuleRuleConfig(Body);
+
+impl std::fmt::Debug for Route53recoverycontrolconfigSafetyRuleRuleConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigSafetyRuleRuleConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoverycontrolconfigSafetyRuleRuleConfig`].
 #[derive(Clone, Debug)]
@@ -565,10 +652,18 @@ impl Route53recoverycontrolconfigSafetyRuleRuleConfig {
 }
 
 /// The fields of a [`Route53recoverycontrolconfigSafetyRuleRuleConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoverycontrolconfigSafetyRuleRuleConfigFields(Expr);
 
+impl std::fmt::Debug for Route53recoverycontrolconfigSafetyRuleRuleConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoverycontrolconfigSafetyRuleRuleConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoverycontrolconfigSafetyRuleRuleConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_route53recoveryreadiness_cell`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessCell(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessCell {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessCell").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoveryreadinessCell`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl Route53recoveryreadinessCell {
 }
 
 impl BlockType for Route53recoveryreadinessCell {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for Route53recoveryreadinessCell {
 }
 
 /// A declared [`Route53recoveryreadinessCell`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessCellRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoveryreadinessCellRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessCellRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoveryreadinessCellRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoveryreadinessCellRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -134,8 +152,15 @@ impl Route53recoveryreadinessCellRef {
 }
 
 /// The nested block `aws_route53recoveryreadiness_cell.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessCellTimeouts(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessCellTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessCellTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessCellTimeouts {
     #[inline]
@@ -151,10 +176,18 @@ impl Route53recoveryreadinessCellTimeouts {
 }
 
 /// The fields of a [`Route53recoveryreadinessCellTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessCellTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessCellTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessCellTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessCellTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -173,8 +206,15 @@ impl Route53recoveryreadinessCellTimeoutsFields {
 }
 
 /// The resource `aws_route53recoveryreadiness_readiness_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessReadinessCheck(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessReadinessCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessReadinessCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoveryreadinessReadinessCheck`].
 #[derive(Clone, Debug)]
@@ -216,9 +256,11 @@ impl Route53recoveryreadinessReadinessCheck {
 }
 
 impl BlockType for Route53recoveryreadinessReadinessCheck {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -232,16 +274,25 @@ impl Resource for Route53recoveryreadinessReadinessCheck {
 }
 
 /// A declared [`Route53recoveryreadinessReadinessCheck`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessReadinessCheckRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoveryreadinessReadinessCheckRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessReadinessCheckRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoveryreadinessReadinessCheckRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoveryreadinessReadinessCheckRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -290,8 +341,15 @@ impl Route53recoveryreadinessReadinessCheckRef {
 }
 
 /// The nested block `aws_route53recoveryreadiness_readiness_check.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessReadinessCheckTimeouts(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessReadinessCheckTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessReadinessCheckTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessReadinessCheckTimeouts {
     #[inline]
@@ -307,10 +365,18 @@ impl Route53recoveryreadinessReadinessCheckTimeouts {
 }
 
 /// The fields of a [`Route53recoveryreadinessReadinessCheckTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessReadinessCheckTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessReadinessCheckTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessReadinessCheckTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessReadinessCheckTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -329,8 +395,15 @@ impl Route53recoveryreadinessReadinessCheckTimeoutsFields {
 }
 
 /// The resource `aws_route53recoveryreadiness_recovery_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessRecoveryGroup(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessRecoveryGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessRecoveryGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoveryreadinessRecoveryGroup`].
 #[derive(Clone, Debug)]
@@ -375,9 +448,11 @@ impl Route53recoveryreadinessRecoveryGroup {
 }
 
 impl BlockType for Route53recoveryreadinessRecoveryGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -391,16 +466,25 @@ impl Resource for Route53recoveryreadinessRecoveryGroup {
 }
 
 /// A declared [`Route53recoveryreadinessRecoveryGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessRecoveryGroupRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoveryreadinessRecoveryGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessRecoveryGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoveryreadinessRecoveryGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoveryreadinessRecoveryGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -449,8 +533,15 @@ impl Route53recoveryreadinessRecoveryGroupRef {
 }
 
 /// The nested block `aws_route53recoveryreadiness_recovery_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessRecoveryGroupTimeouts(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessRecoveryGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessRecoveryGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessRecoveryGroupTimeouts {
     #[inline]
@@ -466,10 +557,18 @@ impl Route53recoveryreadinessRecoveryGroupTimeouts {
 }
 
 /// The fields of a [`Route53recoveryreadinessRecoveryGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessRecoveryGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessRecoveryGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessRecoveryGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessRecoveryGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -488,8 +587,15 @@ impl Route53recoveryreadinessRecoveryGroupTimeoutsFields {
 }
 
 /// The resource `aws_route53recoveryreadiness_resource_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSet(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessResourceSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoveryreadinessResourceSet`].
 #[derive(Clone, Debug)]
@@ -533,9 +639,11 @@ impl Route53recoveryreadinessResourceSet {
 }
 
 impl BlockType for Route53recoveryreadinessResourceSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -549,16 +657,25 @@ impl Resource for Route53recoveryreadinessResourceSet {
 }
 
 /// A declared [`Route53recoveryreadinessResourceSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetRef(BlockRef);
 
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Route53recoveryreadinessResourceSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Route53recoveryreadinessResourceSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -612,8 +729,15 @@ impl Route53recoveryreadinessResourceSetRef {
 }
 
 /// The nested block `aws_route53recoveryreadiness_resource_set.resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResources(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResources").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessResourceSetResources {
     #[inline]
@@ -639,10 +763,18 @@ impl Route53recoveryreadinessResourceSetResources {
 }
 
 /// The fields of a [`Route53recoveryreadinessResourceSetResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessResourceSetResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -676,8 +808,15 @@ impl Route53recoveryreadinessResourceSetResourcesFields {
 }
 
 /// The nested block `aws_route53recoveryreadiness_resource_set.resources.dns_target_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResource(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Route53recoveryreadinessResourceSetResourcesDnsTargetResource`].
 #[derive(Clone, Debug)]
@@ -717,10 +856,18 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResource {
 }
 
 /// The fields of a [`Route53recoveryreadinessResourceSetResourcesDnsTargetResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResourceFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -759,8 +906,15 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceFields {
 }
 
 /// The nested block `aws_route53recoveryreadiness_resource_set.resources.dns_target_resource.target_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource {
     #[inline]
@@ -781,10 +935,18 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource
 }
 
 /// The fields of a [`Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -808,8 +970,15 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource
 }
 
 /// The nested block `aws_route53recoveryreadiness_resource_set.resources.dns_target_resource.target_resource.nlb_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResource(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResource").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResource {
     #[inline]
@@ -825,10 +994,18 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource
 }
 
 /// The fields of a [`Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResourceFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceNlbResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -847,8 +1024,15 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource
 }
 
 /// The nested block `aws_route53recoveryreadiness_resource_set.resources.dns_target_resource.target_resource.r53_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53Resource(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53Resource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53Resource").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53Resource {
     #[inline]
@@ -869,10 +1053,18 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource
 }
 
 /// The fields of a [`Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53Resource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53ResourceFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53ResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53ResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResourceR53ResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -896,8 +1088,15 @@ impl Route53recoveryreadinessResourceSetResourcesDnsTargetResourceTargetResource
 }
 
 /// The nested block `aws_route53recoveryreadiness_resource_set.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetTimeouts(Body);
+
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Route53recoveryreadinessResourceSetTimeouts {
     #[inline]
@@ -913,10 +1112,18 @@ impl Route53recoveryreadinessResourceSetTimeouts {
 }
 
 /// The fields of a [`Route53recoveryreadinessResourceSetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Route53recoveryreadinessResourceSetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Route53recoveryreadinessResourceSetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Route53recoveryreadinessResourceSetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Route53recoveryreadinessResourceSetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_rum_app_monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumAppMonitor(Body);
+
+impl std::fmt::Debug for RumAppMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumAppMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RumAppMonitor`].
 #[derive(Clone, Debug)]
@@ -76,9 +83,11 @@ impl RumAppMonitor {
 }
 
 impl BlockType for RumAppMonitor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -92,16 +101,25 @@ impl Resource for RumAppMonitor {
 }
 
 /// A declared [`RumAppMonitor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumAppMonitorRef(BlockRef);
 
+impl std::fmt::Debug for RumAppMonitorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumAppMonitorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RumAppMonitorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RumAppMonitorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -180,8 +198,15 @@ impl RumAppMonitorRef {
 }
 
 /// The nested block `aws_rum_app_monitor.app_monitor_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumAppMonitorAppMonitorConfiguration(Body);
+
+impl std::fmt::Debug for RumAppMonitorAppMonitorConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumAppMonitorAppMonitorConfiguration").field(&self.0).finish()
+    }
+}
 
 impl RumAppMonitorAppMonitorConfiguration {
     #[inline]
@@ -237,10 +262,18 @@ impl RumAppMonitorAppMonitorConfiguration {
 }
 
 /// The fields of a [`RumAppMonitorAppMonitorConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumAppMonitorAppMonitorConfigurationFields(Expr);
 
+impl std::fmt::Debug for RumAppMonitorAppMonitorConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumAppMonitorAppMonitorConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RumAppMonitorAppMonitorConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -299,8 +332,15 @@ impl RumAppMonitorAppMonitorConfigurationFields {
 }
 
 /// The nested block `aws_rum_app_monitor.custom_events`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumAppMonitorCustomEvents(Body);
+
+impl std::fmt::Debug for RumAppMonitorCustomEvents {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumAppMonitorCustomEvents").field(&self.0).finish()
+    }
+}
 
 impl RumAppMonitorCustomEvents {
     #[inline]
@@ -316,10 +356,18 @@ impl RumAppMonitorCustomEvents {
 }
 
 /// The fields of a [`RumAppMonitorCustomEvents`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumAppMonitorCustomEventsFields(Expr);
 
+impl std::fmt::Debug for RumAppMonitorCustomEventsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumAppMonitorCustomEventsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RumAppMonitorCustomEventsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -338,8 +386,15 @@ impl RumAppMonitorCustomEventsFields {
 }
 
 /// The resource `aws_rum_metrics_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumMetricsDestination(Body);
+
+impl std::fmt::Debug for RumMetricsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumMetricsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RumMetricsDestination`].
 #[derive(Clone, Debug)]
@@ -382,9 +437,11 @@ impl RumMetricsDestination {
 }
 
 impl BlockType for RumMetricsDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -398,16 +455,25 @@ impl Resource for RumMetricsDestination {
 }
 
 /// A declared [`RumMetricsDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RumMetricsDestinationRef(BlockRef);
 
+impl std::fmt::Debug for RumMetricsDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RumMetricsDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RumMetricsDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RumMetricsDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_s3_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccessPoint(Body);
+
+impl std::fmt::Debug for S3AccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccessPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3AccessPoint`].
 #[derive(Clone, Debug)]
@@ -78,9 +85,11 @@ impl S3AccessPoint {
 }
 
 impl BlockType for S3AccessPoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -94,16 +103,25 @@ impl Resource for S3AccessPoint {
 }
 
 /// A declared [`S3AccessPoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccessPointRef(BlockRef);
 
+impl std::fmt::Debug for S3AccessPointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccessPointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3AccessPointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3AccessPointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -202,8 +220,15 @@ impl S3AccessPointRef {
 }
 
 /// The nested block `aws_s3_access_point.public_access_block_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccessPointPublicAccessBlockConfiguration(Body);
+
+impl std::fmt::Debug for S3AccessPointPublicAccessBlockConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccessPointPublicAccessBlockConfiguration").field(&self.0).finish()
+    }
+}
 
 impl S3AccessPointPublicAccessBlockConfiguration {
     #[inline]
@@ -234,10 +259,18 @@ impl S3AccessPointPublicAccessBlockConfiguration {
 }
 
 /// The fields of a [`S3AccessPointPublicAccessBlockConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccessPointPublicAccessBlockConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3AccessPointPublicAccessBlockConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccessPointPublicAccessBlockConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3AccessPointPublicAccessBlockConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -271,8 +304,15 @@ impl S3AccessPointPublicAccessBlockConfigurationFields {
 }
 
 /// The nested block `aws_s3_access_point.vpc_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccessPointVpcConfiguration(Body);
+
+impl std::fmt::Debug for S3AccessPointVpcConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccessPointVpcConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3AccessPointVpcConfiguration`].
 #[derive(Clone, Debug)]
@@ -292,10 +332,18 @@ impl S3AccessPointVpcConfiguration {
 }
 
 /// The fields of a [`S3AccessPointVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccessPointVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3AccessPointVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccessPointVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3AccessPointVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -314,8 +362,15 @@ impl S3AccessPointVpcConfigurationFields {
 }
 
 /// The resource `aws_s3_account_public_access_block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccountPublicAccessBlock(Body);
+
+impl std::fmt::Debug for S3AccountPublicAccessBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccountPublicAccessBlock").field(&self.0).finish()
+    }
+}
 
 impl S3AccountPublicAccessBlock {
     #[inline]
@@ -356,9 +411,11 @@ impl S3AccountPublicAccessBlock {
 }
 
 impl BlockType for S3AccountPublicAccessBlock {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -372,16 +429,25 @@ impl Resource for S3AccountPublicAccessBlock {
 }
 
 /// A declared [`S3AccountPublicAccessBlock`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3AccountPublicAccessBlockRef(BlockRef);
 
+impl std::fmt::Debug for S3AccountPublicAccessBlockRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3AccountPublicAccessBlockRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3AccountPublicAccessBlockRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3AccountPublicAccessBlockRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -425,8 +491,15 @@ impl S3AccountPublicAccessBlockRef {
 }
 
 /// The resource `aws_s3_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3Bucket(Body);
+
+impl std::fmt::Debug for S3Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3Bucket").field(&self.0).finish()
+    }
+}
 
 impl S3Bucket {
     #[inline]
@@ -551,9 +624,11 @@ impl S3Bucket {
 }
 
 impl BlockType for S3Bucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -567,16 +642,25 @@ impl Resource for S3Bucket {
 }
 
 /// A declared [`S3Bucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -735,8 +819,15 @@ impl S3BucketRef {
 }
 
 /// The nested block `aws_s3_bucket.cors_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketCorsRule(Body);
+
+impl std::fmt::Debug for S3BucketCorsRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketCorsRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketCorsRule`].
 #[derive(Clone, Debug)]
@@ -773,10 +864,18 @@ impl S3BucketCorsRule {
 }
 
 /// The fields of a [`S3BucketCorsRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketCorsRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketCorsRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketCorsRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketCorsRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -815,8 +914,15 @@ impl S3BucketCorsRuleFields {
 }
 
 /// The nested block `aws_s3_bucket.grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketGrant(Body);
+
+impl std::fmt::Debug for S3BucketGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketGrant`].
 #[derive(Clone, Debug)]
@@ -848,10 +954,18 @@ impl S3BucketGrant {
 }
 
 /// The fields of a [`S3BucketGrant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketGrantFields(Expr);
 
+impl std::fmt::Debug for S3BucketGrantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketGrantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketGrantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -885,8 +999,15 @@ impl S3BucketGrantFields {
 }
 
 /// The nested block `aws_s3_bucket.lifecycle_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRule(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleRule`].
 #[derive(Clone, Debug)]
@@ -948,10 +1069,18 @@ impl S3BucketLifecycleRule {
 }
 
 /// The fields of a [`S3BucketLifecycleRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1010,8 +1139,15 @@ impl S3BucketLifecycleRuleFields {
 }
 
 /// The nested block `aws_s3_bucket.lifecycle_rule.expiration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleExpiration(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleRuleExpiration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleExpiration").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLifecycleRuleExpiration {
     #[inline]
@@ -1037,10 +1173,18 @@ impl S3BucketLifecycleRuleExpiration {
 }
 
 /// The fields of a [`S3BucketLifecycleRuleExpiration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleExpirationFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleRuleExpirationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleExpirationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleRuleExpirationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1069,8 +1213,15 @@ impl S3BucketLifecycleRuleExpirationFields {
 }
 
 /// The nested block `aws_s3_bucket.lifecycle_rule.noncurrent_version_expiration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleNoncurrentVersionExpiration(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleRuleNoncurrentVersionExpiration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleNoncurrentVersionExpiration").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLifecycleRuleNoncurrentVersionExpiration {
     #[inline]
@@ -1086,10 +1237,18 @@ impl S3BucketLifecycleRuleNoncurrentVersionExpiration {
 }
 
 /// The fields of a [`S3BucketLifecycleRuleNoncurrentVersionExpiration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleNoncurrentVersionExpirationFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleRuleNoncurrentVersionExpirationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleNoncurrentVersionExpirationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleRuleNoncurrentVersionExpirationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1108,8 +1267,15 @@ impl S3BucketLifecycleRuleNoncurrentVersionExpirationFields {
 }
 
 /// The nested block `aws_s3_bucket.lifecycle_rule.noncurrent_version_transition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleNoncurrentVersionTransition(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleRuleNoncurrentVersionTransition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleNoncurrentVersionTransition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleRuleNoncurrentVersionTransition`].
 #[derive(Clone, Debug)]
@@ -1134,10 +1300,18 @@ impl S3BucketLifecycleRuleNoncurrentVersionTransition {
 }
 
 /// The fields of a [`S3BucketLifecycleRuleNoncurrentVersionTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleNoncurrentVersionTransitionFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleRuleNoncurrentVersionTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleNoncurrentVersionTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleRuleNoncurrentVersionTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1161,8 +1335,15 @@ impl S3BucketLifecycleRuleNoncurrentVersionTransitionFields {
 }
 
 /// The nested block `aws_s3_bucket.lifecycle_rule.transition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleTransition(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleRuleTransition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleTransition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleRuleTransition`].
 #[derive(Clone, Debug)]
@@ -1192,10 +1373,18 @@ impl S3BucketLifecycleRuleTransition {
 }
 
 /// The fields of a [`S3BucketLifecycleRuleTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleRuleTransitionFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleRuleTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleRuleTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleRuleTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1224,8 +1413,15 @@ impl S3BucketLifecycleRuleTransitionFields {
 }
 
 /// The nested block `aws_s3_bucket.logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingBlock(Body);
+
+impl std::fmt::Debug for S3BucketLoggingBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLoggingBlock`].
 #[derive(Clone, Debug)]
@@ -1250,10 +1446,18 @@ impl S3BucketLoggingBlock {
 }
 
 /// The fields of a [`S3BucketLoggingBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingBlockFields(Expr);
 
+impl std::fmt::Debug for S3BucketLoggingBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLoggingBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1277,8 +1481,15 @@ impl S3BucketLoggingBlockFields {
 }
 
 /// The nested block `aws_s3_bucket.object_lock_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationBlock(Body);
+
+impl std::fmt::Debug for S3BucketObjectLockConfigurationBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationBlock").field(&self.0).finish()
+    }
+}
 
 impl S3BucketObjectLockConfigurationBlock {
     #[inline]
@@ -1299,10 +1510,18 @@ impl S3BucketObjectLockConfigurationBlock {
 }
 
 /// The fields of a [`S3BucketObjectLockConfigurationBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationBlockFields(Expr);
 
+impl std::fmt::Debug for S3BucketObjectLockConfigurationBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketObjectLockConfigurationBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1326,8 +1545,15 @@ impl S3BucketObjectLockConfigurationBlockFields {
 }
 
 /// The nested block `aws_s3_bucket.object_lock_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationBlockRule(Body);
+
+impl std::fmt::Debug for S3BucketObjectLockConfigurationBlockRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationBlockRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketObjectLockConfigurationBlockRule`].
 #[derive(Clone, Debug)]
@@ -1347,10 +1573,18 @@ impl S3BucketObjectLockConfigurationBlockRule {
 }
 
 /// The fields of a [`S3BucketObjectLockConfigurationBlockRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationBlockRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketObjectLockConfigurationBlockRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationBlockRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketObjectLockConfigurationBlockRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1369,8 +1603,15 @@ impl S3BucketObjectLockConfigurationBlockRuleFields {
 }
 
 /// The nested block `aws_s3_bucket.object_lock_configuration.rule.default_retention`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationBlockRuleDefaultRetention(Body);
+
+impl std::fmt::Debug for S3BucketObjectLockConfigurationBlockRuleDefaultRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationBlockRuleDefaultRetention").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketObjectLockConfigurationBlockRuleDefaultRetention`].
 #[derive(Clone, Debug)]
@@ -1400,10 +1641,18 @@ impl S3BucketObjectLockConfigurationBlockRuleDefaultRetention {
 }
 
 /// The fields of a [`S3BucketObjectLockConfigurationBlockRuleDefaultRetention`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationBlockRuleDefaultRetentionFields(Expr);
 
+impl std::fmt::Debug for S3BucketObjectLockConfigurationBlockRuleDefaultRetentionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationBlockRuleDefaultRetentionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketObjectLockConfigurationBlockRuleDefaultRetentionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1432,8 +1681,15 @@ impl S3BucketObjectLockConfigurationBlockRuleDefaultRetentionFields {
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlock(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationBlock`].
 #[derive(Clone, Debug)]
@@ -1455,10 +1711,18 @@ impl S3BucketReplicationConfigurationBlock {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1482,8 +1746,15 @@ impl S3BucketReplicationConfigurationBlockFields {
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRules(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationBlockRules`].
 #[derive(Clone, Debug)]
@@ -1535,10 +1806,18 @@ impl S3BucketReplicationConfigurationBlockRules {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1592,8 +1871,15 @@ impl S3BucketReplicationConfigurationBlockRulesFields {
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestination(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationBlockRulesDestination`].
 #[derive(Clone, Debug)]
@@ -1643,10 +1929,18 @@ impl S3BucketReplicationConfigurationBlockRulesDestination {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRulesDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestinationFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1695,8 +1989,15 @@ impl S3BucketReplicationConfigurationBlockRulesDestinationFields {
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules.destination.access_control_translation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslation(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslation`].
 #[derive(Clone, Debug)]
@@ -1716,10 +2017,18 @@ impl S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslati
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslationFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1738,8 +2047,15 @@ impl S3BucketReplicationConfigurationBlockRulesDestinationAccessControlTranslati
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules.destination.metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestinationMetrics(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestinationMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestinationMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3BucketReplicationConfigurationBlockRulesDestinationMetrics {
     #[inline]
@@ -1760,10 +2076,18 @@ impl S3BucketReplicationConfigurationBlockRulesDestinationMetrics {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRulesDestinationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestinationMetricsFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestinationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestinationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesDestinationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1787,8 +2111,15 @@ impl S3BucketReplicationConfigurationBlockRulesDestinationMetricsFields {
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules.destination.replication_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestinationReplicationTime(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestinationReplicationTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestinationReplicationTime").field(&self.0).finish()
+    }
+}
 
 impl S3BucketReplicationConfigurationBlockRulesDestinationReplicationTime {
     #[inline]
@@ -1809,10 +2140,18 @@ impl S3BucketReplicationConfigurationBlockRulesDestinationReplicationTime {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRulesDestinationReplicationTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesDestinationReplicationTimeFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesDestinationReplicationTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesDestinationReplicationTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesDestinationReplicationTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1836,8 +2175,15 @@ impl S3BucketReplicationConfigurationBlockRulesDestinationReplicationTimeFields 
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesFilter(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesFilter").field(&self.0).finish()
+    }
+}
 
 impl S3BucketReplicationConfigurationBlockRulesFilter {
     #[inline]
@@ -1858,10 +2204,18 @@ impl S3BucketReplicationConfigurationBlockRulesFilter {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRulesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesFilterFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1885,8 +2239,15 @@ impl S3BucketReplicationConfigurationBlockRulesFilterFields {
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules.source_selection_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteria(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteria").field(&self.0).finish()
+    }
+}
 
 impl S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteria {
     #[inline]
@@ -1902,10 +2263,18 @@ impl S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteria {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1924,8 +2293,15 @@ impl S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaFields {
 }
 
 /// The nested block `aws_s3_bucket.replication_configuration.rules.source_selection_criteria.sse_kms_encrypted_objects`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjects(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjects {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjects").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjects`].
 #[derive(Clone, Debug)]
@@ -1945,10 +2321,18 @@ impl S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncr
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjectsFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncryptedObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1967,8 +2351,15 @@ impl S3BucketReplicationConfigurationBlockRulesSourceSelectionCriteriaSseKmsEncr
 }
 
 /// The nested block `aws_s3_bucket.server_side_encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationBlock(Body);
+
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketServerSideEncryptionConfigurationBlock`].
 #[derive(Clone, Debug)]
@@ -1988,10 +2379,18 @@ impl S3BucketServerSideEncryptionConfigurationBlock {
 }
 
 /// The fields of a [`S3BucketServerSideEncryptionConfigurationBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationBlockFields(Expr);
 
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketServerSideEncryptionConfigurationBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2010,8 +2409,15 @@ impl S3BucketServerSideEncryptionConfigurationBlockFields {
 }
 
 /// The nested block `aws_s3_bucket.server_side_encryption_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationBlockRule(Body);
+
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationBlockRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationBlockRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketServerSideEncryptionConfigurationBlockRule`].
 #[derive(Clone, Debug)]
@@ -2036,10 +2442,18 @@ impl S3BucketServerSideEncryptionConfigurationBlockRule {
 }
 
 /// The fields of a [`S3BucketServerSideEncryptionConfigurationBlockRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationBlockRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationBlockRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationBlockRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketServerSideEncryptionConfigurationBlockRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2063,8 +2477,15 @@ impl S3BucketServerSideEncryptionConfigurationBlockRuleFields {
 }
 
 /// The nested block `aws_s3_bucket.server_side_encryption_configuration.rule.apply_server_side_encryption_by_default`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefault(Body);
+
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefault").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefault`].
 #[derive(Clone, Debug)]
@@ -2089,10 +2510,18 @@ impl S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryption
 }
 
 /// The fields of a [`S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefault`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefaultFields(Expr);
 
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefaultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefaultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryptionByDefaultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2116,8 +2545,15 @@ impl S3BucketServerSideEncryptionConfigurationBlockRuleApplyServerSideEncryption
 }
 
 /// The nested block `aws_s3_bucket.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketTimeouts(Body);
+
+impl std::fmt::Debug for S3BucketTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketTimeouts").field(&self.0).finish()
+    }
+}
 
 impl S3BucketTimeouts {
     #[inline]
@@ -2148,10 +2584,18 @@ impl S3BucketTimeouts {
 }
 
 /// The fields of a [`S3BucketTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketTimeoutsFields(Expr);
 
+impl std::fmt::Debug for S3BucketTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2185,8 +2629,15 @@ impl S3BucketTimeoutsFields {
 }
 
 /// The nested block `aws_s3_bucket.versioning`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketVersioningBlock(Body);
+
+impl std::fmt::Debug for S3BucketVersioningBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketVersioningBlock").field(&self.0).finish()
+    }
+}
 
 impl S3BucketVersioningBlock {
     #[inline]
@@ -2207,10 +2658,18 @@ impl S3BucketVersioningBlock {
 }
 
 /// The fields of a [`S3BucketVersioningBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketVersioningBlockFields(Expr);
 
+impl std::fmt::Debug for S3BucketVersioningBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketVersioningBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketVersioningBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2234,8 +2693,15 @@ impl S3BucketVersioningBlockFields {
 }
 
 /// The nested block `aws_s3_bucket.website`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsite(Body);
+
+impl std::fmt::Debug for S3BucketWebsite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsite").field(&self.0).finish()
+    }
+}
 
 impl S3BucketWebsite {
     #[inline]
@@ -2266,10 +2732,18 @@ impl S3BucketWebsite {
 }
 
 /// The fields of a [`S3BucketWebsite`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteFields(Expr);
 
+impl std::fmt::Debug for S3BucketWebsiteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketWebsiteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2303,8 +2777,15 @@ impl S3BucketWebsiteFields {
 }
 
 /// The resource `aws_s3_bucket_abac`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAbac(Body);
+
+impl std::fmt::Debug for S3BucketAbac {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAbac").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAbac`].
 #[derive(Clone, Debug)]
@@ -2341,9 +2822,11 @@ impl S3BucketAbac {
 }
 
 impl BlockType for S3BucketAbac {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2357,16 +2840,25 @@ impl Resource for S3BucketAbac {
 }
 
 /// A declared [`S3BucketAbac`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAbacRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketAbacRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAbacRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketAbacRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketAbacRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2400,8 +2892,15 @@ impl S3BucketAbacRef {
 }
 
 /// The nested block `aws_s3_bucket_abac.abac_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAbacAbacStatus(Body);
+
+impl std::fmt::Debug for S3BucketAbacAbacStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAbacAbacStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAbacAbacStatus`].
 #[derive(Clone, Debug)]
@@ -2421,10 +2920,18 @@ impl S3BucketAbacAbacStatus {
 }
 
 /// The fields of a [`S3BucketAbacAbacStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAbacAbacStatusFields(Expr);
 
+impl std::fmt::Debug for S3BucketAbacAbacStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAbacAbacStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAbacAbacStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2443,8 +2950,15 @@ impl S3BucketAbacAbacStatusFields {
 }
 
 /// The resource `aws_s3_bucket_accelerate_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAccelerateConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketAccelerateConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAccelerateConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAccelerateConfiguration`].
 #[derive(Clone, Debug)]
@@ -2482,9 +2996,11 @@ impl S3BucketAccelerateConfiguration {
 }
 
 impl BlockType for S3BucketAccelerateConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2498,16 +3014,25 @@ impl Resource for S3BucketAccelerateConfiguration {
 }
 
 /// A declared [`S3BucketAccelerateConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAccelerateConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketAccelerateConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAccelerateConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketAccelerateConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketAccelerateConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2546,8 +3071,15 @@ impl S3BucketAccelerateConfigurationRef {
 }
 
 /// The resource `aws_s3_bucket_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAcl(Body);
+
+impl std::fmt::Debug for S3BucketAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAcl`].
 #[derive(Clone, Debug)]
@@ -2593,9 +3125,11 @@ impl S3BucketAcl {
 }
 
 impl BlockType for S3BucketAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2609,16 +3143,25 @@ impl Resource for S3BucketAcl {
 }
 
 /// A declared [`S3BucketAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2662,8 +3205,15 @@ impl S3BucketAclRef {
 }
 
 /// The nested block `aws_s3_bucket_acl.access_control_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicy(Body);
+
+impl std::fmt::Debug for S3BucketAclAccessControlPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAclAccessControlPolicy`].
 #[derive(Clone, Debug)]
@@ -2689,10 +3239,18 @@ impl S3BucketAclAccessControlPolicy {
 }
 
 /// The fields of a [`S3BucketAclAccessControlPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicyFields(Expr);
 
+impl std::fmt::Debug for S3BucketAclAccessControlPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAclAccessControlPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2716,8 +3274,15 @@ impl S3BucketAclAccessControlPolicyFields {
 }
 
 /// The nested block `aws_s3_bucket_acl.access_control_policy.grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicyGrant(Body);
+
+impl std::fmt::Debug for S3BucketAclAccessControlPolicyGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicyGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAclAccessControlPolicyGrant`].
 #[derive(Clone, Debug)]
@@ -2742,10 +3307,18 @@ impl S3BucketAclAccessControlPolicyGrant {
 }
 
 /// The fields of a [`S3BucketAclAccessControlPolicyGrant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicyGrantFields(Expr);
 
+impl std::fmt::Debug for S3BucketAclAccessControlPolicyGrantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicyGrantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAclAccessControlPolicyGrantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2769,8 +3342,15 @@ impl S3BucketAclAccessControlPolicyGrantFields {
 }
 
 /// The nested block `aws_s3_bucket_acl.access_control_policy.grant.grantee`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicyGrantGrantee(Body);
+
+impl std::fmt::Debug for S3BucketAclAccessControlPolicyGrantGrantee {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicyGrantGrantee").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAclAccessControlPolicyGrantGrantee`].
 #[derive(Clone, Debug)]
@@ -2805,10 +3385,18 @@ impl S3BucketAclAccessControlPolicyGrantGrantee {
 }
 
 /// The fields of a [`S3BucketAclAccessControlPolicyGrantGrantee`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicyGrantGranteeFields(Expr);
 
+impl std::fmt::Debug for S3BucketAclAccessControlPolicyGrantGranteeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicyGrantGranteeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAclAccessControlPolicyGrantGranteeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2847,8 +3435,15 @@ impl S3BucketAclAccessControlPolicyGrantGranteeFields {
 }
 
 /// The nested block `aws_s3_bucket_acl.access_control_policy.owner`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicyOwner(Body);
+
+impl std::fmt::Debug for S3BucketAclAccessControlPolicyOwner {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicyOwner").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAclAccessControlPolicyOwner`].
 #[derive(Clone, Debug)]
@@ -2873,10 +3468,18 @@ impl S3BucketAclAccessControlPolicyOwner {
 }
 
 /// The fields of a [`S3BucketAclAccessControlPolicyOwner`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAclAccessControlPolicyOwnerFields(Expr);
 
+impl std::fmt::Debug for S3BucketAclAccessControlPolicyOwnerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAclAccessControlPolicyOwnerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAclAccessControlPolicyOwnerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2900,8 +3503,15 @@ impl S3BucketAclAccessControlPolicyOwnerFields {
 }
 
 /// The resource `aws_s3_bucket_analytics_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketAnalyticsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAnalyticsConfiguration`].
 #[derive(Clone, Debug)]
@@ -2944,9 +3554,11 @@ impl S3BucketAnalyticsConfiguration {
 }
 
 impl BlockType for S3BucketAnalyticsConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2960,16 +3572,25 @@ impl Resource for S3BucketAnalyticsConfiguration {
 }
 
 /// A declared [`S3BucketAnalyticsConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketAnalyticsConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketAnalyticsConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3013,8 +3634,15 @@ impl S3BucketAnalyticsConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_analytics_configuration.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationFilter(Body);
+
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationFilter").field(&self.0).finish()
+    }
+}
 
 impl S3BucketAnalyticsConfigurationFilter {
     #[inline]
@@ -3035,10 +3663,18 @@ impl S3BucketAnalyticsConfigurationFilter {
 }
 
 /// The fields of a [`S3BucketAnalyticsConfigurationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationFilterFields(Expr);
 
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAnalyticsConfigurationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3062,8 +3698,15 @@ impl S3BucketAnalyticsConfigurationFilterFields {
 }
 
 /// The nested block `aws_s3_bucket_analytics_configuration.storage_class_analysis`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysis(Body);
+
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysis").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAnalyticsConfigurationStorageClassAnalysis`].
 #[derive(Clone, Debug)]
@@ -3083,10 +3726,18 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysis {
 }
 
 /// The fields of a [`S3BucketAnalyticsConfigurationStorageClassAnalysis`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysisFields(Expr);
 
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysisFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysisFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAnalyticsConfigurationStorageClassAnalysisFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3105,8 +3756,15 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysisFields {
 }
 
 /// The nested block `aws_s3_bucket_analytics_configuration.storage_class_analysis.data_export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysisDataExport(Body);
+
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysisDataExport").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAnalyticsConfigurationStorageClassAnalysisDataExport`].
 #[derive(Clone, Debug)]
@@ -3131,10 +3789,18 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysisDataExport {
 }
 
 /// The fields of a [`S3BucketAnalyticsConfigurationStorageClassAnalysisDataExport`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportFields(Expr);
 
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3158,8 +3824,15 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportFields {
 }
 
 /// The nested block `aws_s3_bucket_analytics_configuration.storage_class_analysis.data_export.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestination(Body);
+
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestination`].
 #[derive(Clone, Debug)]
@@ -3179,10 +3852,18 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestination {
 }
 
 /// The fields of a [`S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationFields(Expr);
 
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3201,8 +3882,15 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationFiel
 }
 
 /// The nested block `aws_s3_bucket_analytics_configuration.storage_class_analysis.data_export.destination.s3_bucket_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestination(Body);
+
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestination`].
 #[derive(Clone, Debug)]
@@ -3237,10 +3925,18 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3Bu
 }
 
 /// The fields of a [`S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestinationFields(Expr);
 
+impl std::fmt::Debug for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3BucketDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3274,8 +3970,15 @@ impl S3BucketAnalyticsConfigurationStorageClassAnalysisDataExportDestinationS3Bu
 }
 
 /// The resource `aws_s3_bucket_cors_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketCorsConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketCorsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketCorsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketCorsConfiguration`].
 #[derive(Clone, Debug)]
@@ -3313,9 +4016,11 @@ impl S3BucketCorsConfiguration {
 }
 
 impl BlockType for S3BucketCorsConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3329,16 +4034,25 @@ impl Resource for S3BucketCorsConfiguration {
 }
 
 /// A declared [`S3BucketCorsConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketCorsConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketCorsConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketCorsConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketCorsConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketCorsConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3377,8 +4091,15 @@ impl S3BucketCorsConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_cors_configuration.cors_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketCorsConfigurationCorsRule(Body);
+
+impl std::fmt::Debug for S3BucketCorsConfigurationCorsRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketCorsConfigurationCorsRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketCorsConfigurationCorsRule`].
 #[derive(Clone, Debug)]
@@ -3420,10 +4141,18 @@ impl S3BucketCorsConfigurationCorsRule {
 }
 
 /// The fields of a [`S3BucketCorsConfigurationCorsRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketCorsConfigurationCorsRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketCorsConfigurationCorsRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketCorsConfigurationCorsRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketCorsConfigurationCorsRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3467,8 +4196,15 @@ impl S3BucketCorsConfigurationCorsRuleFields {
 }
 
 /// The resource `aws_s3_bucket_intelligent_tiering_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketIntelligentTieringConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketIntelligentTieringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketIntelligentTieringConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketIntelligentTieringConfiguration`].
 #[derive(Clone, Debug)]
@@ -3513,9 +4249,11 @@ impl S3BucketIntelligentTieringConfiguration {
 }
 
 impl BlockType for S3BucketIntelligentTieringConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3529,16 +4267,25 @@ impl Resource for S3BucketIntelligentTieringConfiguration {
 }
 
 /// A declared [`S3BucketIntelligentTieringConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketIntelligentTieringConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketIntelligentTieringConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketIntelligentTieringConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketIntelligentTieringConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketIntelligentTieringConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3587,8 +4334,15 @@ impl S3BucketIntelligentTieringConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_intelligent_tiering_configuration.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketIntelligentTieringConfigurationFilter(Body);
+
+impl std::fmt::Debug for S3BucketIntelligentTieringConfigurationFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketIntelligentTieringConfigurationFilter").field(&self.0).finish()
+    }
+}
 
 impl S3BucketIntelligentTieringConfigurationFilter {
     #[inline]
@@ -3609,10 +4363,18 @@ impl S3BucketIntelligentTieringConfigurationFilter {
 }
 
 /// The fields of a [`S3BucketIntelligentTieringConfigurationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketIntelligentTieringConfigurationFilterFields(Expr);
 
+impl std::fmt::Debug for S3BucketIntelligentTieringConfigurationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketIntelligentTieringConfigurationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketIntelligentTieringConfigurationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3636,8 +4398,15 @@ impl S3BucketIntelligentTieringConfigurationFilterFields {
 }
 
 /// The nested block `aws_s3_bucket_intelligent_tiering_configuration.tiering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketIntelligentTieringConfigurationTiering(Body);
+
+impl std::fmt::Debug for S3BucketIntelligentTieringConfigurationTiering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketIntelligentTieringConfigurationTiering").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketIntelligentTieringConfigurationTiering`].
 #[derive(Clone, Debug)]
@@ -3659,10 +4428,18 @@ impl S3BucketIntelligentTieringConfigurationTiering {
 }
 
 /// The fields of a [`S3BucketIntelligentTieringConfigurationTiering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketIntelligentTieringConfigurationTieringFields(Expr);
 
+impl std::fmt::Debug for S3BucketIntelligentTieringConfigurationTieringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketIntelligentTieringConfigurationTieringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketIntelligentTieringConfigurationTieringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3686,8 +4463,15 @@ impl S3BucketIntelligentTieringConfigurationTieringFields {
 }
 
 /// The resource `aws_s3_bucket_inventory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventory(Body);
+
+impl std::fmt::Debug for S3BucketInventory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketInventory`].
 #[derive(Clone, Debug)]
@@ -3741,9 +4525,11 @@ impl S3BucketInventory {
 }
 
 impl BlockType for S3BucketInventory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3757,16 +4543,25 @@ impl Resource for S3BucketInventory {
 }
 
 /// A declared [`S3BucketInventory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketInventoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketInventoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketInventoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3830,8 +4625,15 @@ impl S3BucketInventoryRef {
 }
 
 /// The nested block `aws_s3_bucket_inventory.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestination(Body);
+
+impl std::fmt::Debug for S3BucketInventoryDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketInventoryDestination`].
 #[derive(Clone, Debug)]
@@ -3851,10 +4653,18 @@ impl S3BucketInventoryDestination {
 }
 
 /// The fields of a [`S3BucketInventoryDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationFields(Expr);
 
+impl std::fmt::Debug for S3BucketInventoryDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketInventoryDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3873,8 +4683,15 @@ impl S3BucketInventoryDestinationFields {
 }
 
 /// The nested block `aws_s3_bucket_inventory.destination.bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationBucket(Body);
+
+impl std::fmt::Debug for S3BucketInventoryDestinationBucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationBucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketInventoryDestinationBucket`].
 #[derive(Clone, Debug)]
@@ -3911,10 +4728,18 @@ impl S3BucketInventoryDestinationBucket {
 }
 
 /// The fields of a [`S3BucketInventoryDestinationBucket`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationBucketFields(Expr);
 
+impl std::fmt::Debug for S3BucketInventoryDestinationBucketFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationBucketFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketInventoryDestinationBucketFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3953,8 +4778,15 @@ impl S3BucketInventoryDestinationBucketFields {
 }
 
 /// The nested block `aws_s3_bucket_inventory.destination.bucket.encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationBucketEncryption(Body);
+
+impl std::fmt::Debug for S3BucketInventoryDestinationBucketEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationBucketEncryption").field(&self.0).finish()
+    }
+}
 
 impl S3BucketInventoryDestinationBucketEncryption {
     #[inline]
@@ -3975,10 +4807,18 @@ impl S3BucketInventoryDestinationBucketEncryption {
 }
 
 /// The fields of a [`S3BucketInventoryDestinationBucketEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationBucketEncryptionFields(Expr);
 
+impl std::fmt::Debug for S3BucketInventoryDestinationBucketEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationBucketEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketInventoryDestinationBucketEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4002,8 +4842,15 @@ impl S3BucketInventoryDestinationBucketEncryptionFields {
 }
 
 /// The nested block `aws_s3_bucket_inventory.destination.bucket.encryption.sse_kms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationBucketEncryptionSseKms(Body);
+
+impl std::fmt::Debug for S3BucketInventoryDestinationBucketEncryptionSseKms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationBucketEncryptionSseKms").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketInventoryDestinationBucketEncryptionSseKms`].
 #[derive(Clone, Debug)]
@@ -4023,10 +4870,18 @@ impl S3BucketInventoryDestinationBucketEncryptionSseKms {
 }
 
 /// The fields of a [`S3BucketInventoryDestinationBucketEncryptionSseKms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationBucketEncryptionSseKmsFields(Expr);
 
+impl std::fmt::Debug for S3BucketInventoryDestinationBucketEncryptionSseKmsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationBucketEncryptionSseKmsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketInventoryDestinationBucketEncryptionSseKmsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4045,8 +4900,15 @@ impl S3BucketInventoryDestinationBucketEncryptionSseKmsFields {
 }
 
 /// The nested block `aws_s3_bucket_inventory.destination.bucket.encryption.sse_s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryDestinationBucketEncryptionSseS3(Body);
+
+impl std::fmt::Debug for S3BucketInventoryDestinationBucketEncryptionSseS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryDestinationBucketEncryptionSseS3").field(&self.0).finish()
+    }
+}
 
 impl S3BucketInventoryDestinationBucketEncryptionSseS3 {
     #[inline]
@@ -4057,8 +4919,15 @@ impl S3BucketInventoryDestinationBucketEncryptionSseS3 {
 }
 
 /// The nested block `aws_s3_bucket_inventory.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryFilter(Body);
+
+impl std::fmt::Debug for S3BucketInventoryFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryFilter").field(&self.0).finish()
+    }
+}
 
 impl S3BucketInventoryFilter {
     #[inline]
@@ -4074,10 +4943,18 @@ impl S3BucketInventoryFilter {
 }
 
 /// The fields of a [`S3BucketInventoryFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryFilterFields(Expr);
 
+impl std::fmt::Debug for S3BucketInventoryFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketInventoryFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4096,8 +4973,15 @@ impl S3BucketInventoryFilterFields {
 }
 
 /// The nested block `aws_s3_bucket_inventory.schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventorySchedule(Body);
+
+impl std::fmt::Debug for S3BucketInventorySchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventorySchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketInventorySchedule`].
 #[derive(Clone, Debug)]
@@ -4117,10 +5001,18 @@ impl S3BucketInventorySchedule {
 }
 
 /// The fields of a [`S3BucketInventorySchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketInventoryScheduleFields(Expr);
 
+impl std::fmt::Debug for S3BucketInventoryScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketInventoryScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketInventoryScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4139,8 +5031,15 @@ impl S3BucketInventoryScheduleFields {
 }
 
 /// The resource `aws_s3_bucket_lifecycle_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleConfiguration`].
 #[derive(Clone, Debug)]
@@ -4187,9 +5086,11 @@ impl S3BucketLifecycleConfiguration {
 }
 
 impl BlockType for S3BucketLifecycleConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4203,16 +5104,25 @@ impl Resource for S3BucketLifecycleConfiguration {
 }
 
 /// A declared [`S3BucketLifecycleConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketLifecycleConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketLifecycleConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4261,8 +5171,15 @@ impl S3BucketLifecycleConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRule(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleConfigurationRule`].
 #[derive(Clone, Debug)]
@@ -4325,10 +5242,18 @@ impl S3BucketLifecycleConfigurationRule {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4387,8 +5312,15 @@ impl S3BucketLifecycleConfigurationRuleFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.abort_incomplete_multipart_upload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload {
     #[inline]
@@ -4404,10 +5336,18 @@ impl S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4426,8 +5366,15 @@ impl S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.expiration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleExpiration(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleExpiration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleExpiration").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLifecycleConfigurationRuleExpiration {
     #[inline]
@@ -4453,10 +5400,18 @@ impl S3BucketLifecycleConfigurationRuleExpiration {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleExpiration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleExpirationFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleExpirationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleExpirationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleExpirationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4485,8 +5440,15 @@ impl S3BucketLifecycleConfigurationRuleExpirationFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleFilter(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleFilter").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLifecycleConfigurationRuleFilter {
     #[inline]
@@ -4524,10 +5486,18 @@ impl S3BucketLifecycleConfigurationRuleFilter {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleFilterFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4566,8 +5536,15 @@ impl S3BucketLifecycleConfigurationRuleFilterFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.filter.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleFilterAnd(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleFilterAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleFilterAnd").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLifecycleConfigurationRuleFilterAnd {
     #[inline]
@@ -4598,10 +5575,18 @@ impl S3BucketLifecycleConfigurationRuleFilterAnd {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleFilterAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleFilterAndFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleFilterAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleFilterAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleFilterAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4635,8 +5620,15 @@ impl S3BucketLifecycleConfigurationRuleFilterAndFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.filter.tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleFilterTag(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleFilterTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleFilterTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleConfigurationRuleFilterTag`].
 #[derive(Clone, Debug)]
@@ -4658,10 +5650,18 @@ impl S3BucketLifecycleConfigurationRuleFilterTag {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleFilterTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleFilterTagFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleFilterTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleFilterTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleFilterTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4685,8 +5685,15 @@ impl S3BucketLifecycleConfigurationRuleFilterTagFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.noncurrent_version_expiration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration`].
 #[derive(Clone, Debug)]
@@ -4711,10 +5718,18 @@ impl S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4738,8 +5753,15 @@ impl S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.noncurrent_version_transition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition`].
 #[derive(Clone, Debug)]
@@ -4766,10 +5788,18 @@ impl S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4798,8 +5828,15 @@ impl S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.rule.transition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleTransition(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleTransition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleTransition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLifecycleConfigurationRuleTransition`].
 #[derive(Clone, Debug)]
@@ -4829,10 +5866,18 @@ impl S3BucketLifecycleConfigurationRuleTransition {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationRuleTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationRuleTransitionFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationRuleTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationRuleTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationRuleTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4861,8 +5906,15 @@ impl S3BucketLifecycleConfigurationRuleTransitionFields {
 }
 
 /// The nested block `aws_s3_bucket_lifecycle_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for S3BucketLifecycleConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLifecycleConfigurationTimeouts {
     #[inline]
@@ -4885,10 +5937,18 @@ impl S3BucketLifecycleConfigurationTimeouts {
 }
 
 /// The fields of a [`S3BucketLifecycleConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLifecycleConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for S3BucketLifecycleConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLifecycleConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLifecycleConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4912,8 +5972,15 @@ impl S3BucketLifecycleConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_s3_bucket_logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLogging(Body);
+
+impl std::fmt::Debug for S3BucketLogging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLogging").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLogging`].
 #[derive(Clone, Debug)]
@@ -4964,9 +6031,11 @@ impl S3BucketLogging {
 }
 
 impl BlockType for S3BucketLogging {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4980,16 +6049,25 @@ impl Resource for S3BucketLogging {
 }
 
 /// A declared [`S3BucketLogging`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketLoggingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketLoggingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketLoggingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5043,8 +6121,15 @@ impl S3BucketLoggingRef {
 }
 
 /// The nested block `aws_s3_bucket_logging.target_grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetGrant(Body);
+
+impl std::fmt::Debug for S3BucketLoggingTargetGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLoggingTargetGrant`].
 #[derive(Clone, Debug)]
@@ -5066,10 +6151,18 @@ impl S3BucketLoggingTargetGrant {
 }
 
 /// The fields of a [`S3BucketLoggingTargetGrant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetGrantFields(Expr);
 
+impl std::fmt::Debug for S3BucketLoggingTargetGrantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetGrantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLoggingTargetGrantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5093,8 +6186,15 @@ impl S3BucketLoggingTargetGrantFields {
 }
 
 /// The nested block `aws_s3_bucket_logging.target_grant.grantee`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetGrantGrantee(Body);
+
+impl std::fmt::Debug for S3BucketLoggingTargetGrantGrantee {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetGrantGrantee").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLoggingTargetGrantGrantee`].
 #[derive(Clone, Debug)]
@@ -5129,10 +6229,18 @@ impl S3BucketLoggingTargetGrantGrantee {
 }
 
 /// The fields of a [`S3BucketLoggingTargetGrantGrantee`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetGrantGranteeFields(Expr);
 
+impl std::fmt::Debug for S3BucketLoggingTargetGrantGranteeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetGrantGranteeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLoggingTargetGrantGranteeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5171,8 +6279,15 @@ impl S3BucketLoggingTargetGrantGranteeFields {
 }
 
 /// The nested block `aws_s3_bucket_logging.target_object_key_format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetObjectKeyFormat(Body);
+
+impl std::fmt::Debug for S3BucketLoggingTargetObjectKeyFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetObjectKeyFormat").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLoggingTargetObjectKeyFormat {
     #[inline]
@@ -5193,10 +6308,18 @@ impl S3BucketLoggingTargetObjectKeyFormat {
 }
 
 /// The fields of a [`S3BucketLoggingTargetObjectKeyFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetObjectKeyFormatFields(Expr);
 
+impl std::fmt::Debug for S3BucketLoggingTargetObjectKeyFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetObjectKeyFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLoggingTargetObjectKeyFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5220,8 +6343,15 @@ impl S3BucketLoggingTargetObjectKeyFormatFields {
 }
 
 /// The nested block `aws_s3_bucket_logging.target_object_key_format.partitioned_prefix`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix(Body);
+
+impl std::fmt::Debug for S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix`].
 #[derive(Clone, Debug)]
@@ -5241,10 +6371,18 @@ impl S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix {
 }
 
 /// The fields of a [`S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetObjectKeyFormatPartitionedPrefixFields(Expr);
 
+impl std::fmt::Debug for S3BucketLoggingTargetObjectKeyFormatPartitionedPrefixFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetObjectKeyFormatPartitionedPrefixFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketLoggingTargetObjectKeyFormatPartitionedPrefixFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5263,8 +6401,15 @@ impl S3BucketLoggingTargetObjectKeyFormatPartitionedPrefixFields {
 }
 
 /// The nested block `aws_s3_bucket_logging.target_object_key_format.simple_prefix`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketLoggingTargetObjectKeyFormatSimplePrefix(Body);
+
+impl std::fmt::Debug for S3BucketLoggingTargetObjectKeyFormatSimplePrefix {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketLoggingTargetObjectKeyFormatSimplePrefix").field(&self.0).finish()
+    }
+}
 
 impl S3BucketLoggingTargetObjectKeyFormatSimplePrefix {
     #[inline]
@@ -5275,8 +6420,15 @@ impl S3BucketLoggingTargetObjectKeyFormatSimplePrefix {
 }
 
 /// The resource `aws_s3_bucket_metadata_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketMetadataConfiguration`].
 #[derive(Clone, Debug)]
@@ -5318,9 +6470,11 @@ impl S3BucketMetadataConfiguration {
 }
 
 impl BlockType for S3BucketMetadataConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5334,16 +6488,25 @@ impl Resource for S3BucketMetadataConfiguration {
 }
 
 /// A declared [`S3BucketMetadataConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketMetadataConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketMetadataConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5382,8 +6545,15 @@ impl S3BucketMetadataConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_metadata_configuration.metadata_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfiguration").field(&self.0).finish()
+    }
+}
 
 impl S3BucketMetadataConfigurationMetadataConfiguration {
     #[inline]
@@ -5406,10 +6576,18 @@ impl S3BucketMetadataConfigurationMetadataConfiguration {
 }
 
 /// The fields of a [`S3BucketMetadataConfigurationMetadataConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationMetadataConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5442,10 +6620,18 @@ impl S3BucketMetadataConfigurationMetadataConfigurationFields {
 pub enum S3BucketMetadataConfigurationMetadataConfigurationDestination {}
 
 /// The fields of a [`S3BucketMetadataConfigurationMetadataConfigurationDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationDestinationFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationMetadataConfigurationDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5474,8 +6660,15 @@ impl S3BucketMetadataConfigurationMetadataConfigurationDestinationFields {
 }
 
 /// The nested block `aws_s3_bucket_metadata_configuration.metadata_configuration.inventory_table_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfiguration`].
 #[derive(Clone, Debug)]
@@ -5501,10 +6694,18 @@ impl S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurati
 }
 
 /// The fields of a [`S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5538,8 +6739,15 @@ impl S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurati
 }
 
 /// The nested block `aws_s3_bucket_metadata_configuration.metadata_configuration.inventory_table_configuration.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -5564,10 +6772,18 @@ impl S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurati
 }
 
 /// The fields of a [`S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5591,8 +6807,15 @@ impl S3BucketMetadataConfigurationMetadataConfigurationInventoryTableConfigurati
 }
 
 /// The nested block `aws_s3_bucket_metadata_configuration.metadata_configuration.journal_table_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration").field(&self.0).finish()
+    }
+}
 
 impl S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration {
     #[inline]
@@ -5615,10 +6838,18 @@ impl S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration
 }
 
 /// The fields of a [`S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5652,8 +6883,15 @@ impl S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration
 }
 
 /// The nested block `aws_s3_bucket_metadata_configuration.metadata_configuration.journal_table_configuration.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -5678,10 +6916,18 @@ impl S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration
 }
 
 /// The fields of a [`S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5705,8 +6951,15 @@ impl S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration
 }
 
 /// The nested block `aws_s3_bucket_metadata_configuration.metadata_configuration.journal_table_configuration.record_expiration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpiration(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpiration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpiration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpiration`].
 #[derive(Clone, Debug)]
@@ -5731,10 +6984,18 @@ impl S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration
 }
 
 /// The fields of a [`S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpiration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpirationFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpirationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpirationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfigurationRecordExpirationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5758,8 +7019,15 @@ impl S3BucketMetadataConfigurationMetadataConfigurationJournalTableConfiguration
 }
 
 /// The nested block `aws_s3_bucket_metadata_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for S3BucketMetadataConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl S3BucketMetadataConfigurationTimeouts {
     #[inline]
@@ -5776,10 +7044,18 @@ impl S3BucketMetadataConfigurationTimeouts {
 }
 
 /// The fields of a [`S3BucketMetadataConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetadataConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetadataConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetadataConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetadataConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5798,8 +7074,15 @@ impl S3BucketMetadataConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_s3_bucket_metric`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetric(Body);
+
+impl std::fmt::Debug for S3BucketMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetric").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketMetric`].
 #[derive(Clone, Debug)]
@@ -5837,9 +7120,11 @@ impl S3BucketMetric {
 }
 
 impl BlockType for S3BucketMetric {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5853,16 +7138,25 @@ impl Resource for S3BucketMetric {
 }
 
 /// A declared [`S3BucketMetric`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetricRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketMetricRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetricRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketMetricRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketMetricRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5901,8 +7195,15 @@ impl S3BucketMetricRef {
 }
 
 /// The nested block `aws_s3_bucket_metric.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetricFilter(Body);
+
+impl std::fmt::Debug for S3BucketMetricFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetricFilter").field(&self.0).finish()
+    }
+}
 
 impl S3BucketMetricFilter {
     #[inline]
@@ -5928,10 +7229,18 @@ impl S3BucketMetricFilter {
 }
 
 /// The fields of a [`S3BucketMetricFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketMetricFilterFields(Expr);
 
+impl std::fmt::Debug for S3BucketMetricFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketMetricFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketMetricFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5960,8 +7269,15 @@ impl S3BucketMetricFilterFields {
 }
 
 /// The resource `aws_s3_bucket_notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotification(Body);
+
+impl std::fmt::Debug for S3BucketNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketNotification`].
 #[derive(Clone, Debug)]
@@ -6015,9 +7331,11 @@ impl S3BucketNotification {
 }
 
 impl BlockType for S3BucketNotification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6031,16 +7349,25 @@ impl Resource for S3BucketNotification {
 }
 
 /// A declared [`S3BucketNotification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotificationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketNotificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketNotificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketNotificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6089,8 +7416,15 @@ impl S3BucketNotificationRef {
 }
 
 /// The nested block `aws_s3_bucket_notification.lambda_function`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotificationLambdaFunction(Body);
+
+impl std::fmt::Debug for S3BucketNotificationLambdaFunction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotificationLambdaFunction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketNotificationLambdaFunction`].
 #[derive(Clone, Debug)]
@@ -6130,10 +7464,18 @@ impl S3BucketNotificationLambdaFunction {
 }
 
 /// The fields of a [`S3BucketNotificationLambdaFunction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotificationLambdaFunctionFields(Expr);
 
+impl std::fmt::Debug for S3BucketNotificationLambdaFunctionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotificationLambdaFunctionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketNotificationLambdaFunctionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6172,8 +7514,15 @@ impl S3BucketNotificationLambdaFunctionFields {
 }
 
 /// The nested block `aws_s3_bucket_notification.queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotificationQueue(Body);
+
+impl std::fmt::Debug for S3BucketNotificationQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotificationQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketNotificationQueue`].
 #[derive(Clone, Debug)]
@@ -6210,10 +7559,18 @@ impl S3BucketNotificationQueue {
 }
 
 /// The fields of a [`S3BucketNotificationQueue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotificationQueueFields(Expr);
 
+impl std::fmt::Debug for S3BucketNotificationQueueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotificationQueueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketNotificationQueueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6252,8 +7609,15 @@ impl S3BucketNotificationQueueFields {
 }
 
 /// The nested block `aws_s3_bucket_notification.topic`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotificationTopic(Body);
+
+impl std::fmt::Debug for S3BucketNotificationTopic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotificationTopic").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketNotificationTopic`].
 #[derive(Clone, Debug)]
@@ -6290,10 +7654,18 @@ impl S3BucketNotificationTopic {
 }
 
 /// The fields of a [`S3BucketNotificationTopic`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketNotificationTopicFields(Expr);
 
+impl std::fmt::Debug for S3BucketNotificationTopicFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketNotificationTopicFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketNotificationTopicFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6332,8 +7704,15 @@ impl S3BucketNotificationTopicFields {
 }
 
 /// The resource `aws_s3_bucket_object`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObject(Body);
+
+impl std::fmt::Debug for S3BucketObject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketObject`].
 #[derive(Clone, Debug)]
@@ -6481,9 +7860,11 @@ impl S3BucketObject {
 }
 
 impl BlockType for S3BucketObject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6497,16 +7878,25 @@ impl Resource for S3BucketObject {
 }
 
 /// A declared [`S3BucketObject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketObjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketObjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketObjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6665,8 +8055,15 @@ impl S3BucketObjectRef {
 }
 
 /// The resource `aws_s3_bucket_object_lock_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketObjectLockConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketObjectLockConfiguration`].
 #[derive(Clone, Debug)]
@@ -6717,9 +8114,11 @@ impl S3BucketObjectLockConfiguration {
 }
 
 impl BlockType for S3BucketObjectLockConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6733,16 +8132,25 @@ impl Resource for S3BucketObjectLockConfiguration {
 }
 
 /// A declared [`S3BucketObjectLockConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketObjectLockConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketObjectLockConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketObjectLockConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6791,8 +8199,15 @@ impl S3BucketObjectLockConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_object_lock_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationRule(Body);
+
+impl std::fmt::Debug for S3BucketObjectLockConfigurationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketObjectLockConfigurationRule`].
 #[derive(Clone, Debug)]
@@ -6812,10 +8227,18 @@ impl S3BucketObjectLockConfigurationRule {
 }
 
 /// The fields of a [`S3BucketObjectLockConfigurationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketObjectLockConfigurationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketObjectLockConfigurationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6834,8 +8257,15 @@ impl S3BucketObjectLockConfigurationRuleFields {
 }
 
 /// The nested block `aws_s3_bucket_object_lock_configuration.rule.default_retention`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationRuleDefaultRetention(Body);
+
+impl std::fmt::Debug for S3BucketObjectLockConfigurationRuleDefaultRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationRuleDefaultRetention").field(&self.0).finish()
+    }
+}
 
 impl S3BucketObjectLockConfigurationRuleDefaultRetention {
     #[inline]
@@ -6861,10 +8291,18 @@ impl S3BucketObjectLockConfigurationRuleDefaultRetention {
 }
 
 /// The fields of a [`S3BucketObjectLockConfigurationRuleDefaultRetention`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketObjectLockConfigurationRuleDefaultRetentionFields(Expr);
 
+impl std::fmt::Debug for S3BucketObjectLockConfigurationRuleDefaultRetentionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketObjectLockConfigurationRuleDefaultRetentionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketObjectLockConfigurationRuleDefaultRetentionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6893,8 +8331,15 @@ impl S3BucketObjectLockConfigurationRuleDefaultRetentionFields {
 }
 
 /// The resource `aws_s3_bucket_ownership_controls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketOwnershipControls(Body);
+
+impl std::fmt::Debug for S3BucketOwnershipControls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketOwnershipControls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketOwnershipControls`].
 #[derive(Clone, Debug)]
@@ -6927,9 +8372,11 @@ impl S3BucketOwnershipControls {
 }
 
 impl BlockType for S3BucketOwnershipControls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6943,16 +8390,25 @@ impl Resource for S3BucketOwnershipControls {
 }
 
 /// A declared [`S3BucketOwnershipControls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketOwnershipControlsRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketOwnershipControlsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketOwnershipControlsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketOwnershipControlsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketOwnershipControlsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6986,8 +8442,15 @@ impl S3BucketOwnershipControlsRef {
 }
 
 /// The nested block `aws_s3_bucket_ownership_controls.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketOwnershipControlsRule(Body);
+
+impl std::fmt::Debug for S3BucketOwnershipControlsRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketOwnershipControlsRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketOwnershipControlsRule`].
 #[derive(Clone, Debug)]
@@ -7007,10 +8470,18 @@ impl S3BucketOwnershipControlsRule {
 }
 
 /// The fields of a [`S3BucketOwnershipControlsRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketOwnershipControlsRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketOwnershipControlsRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketOwnershipControlsRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketOwnershipControlsRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7029,8 +8500,15 @@ impl S3BucketOwnershipControlsRuleFields {
 }
 
 /// The resource `aws_s3_bucket_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketPolicy(Body);
+
+impl std::fmt::Debug for S3BucketPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketPolicy`].
 #[derive(Clone, Debug)]
@@ -7063,9 +8541,11 @@ impl S3BucketPolicy {
 }
 
 impl BlockType for S3BucketPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7079,16 +8559,25 @@ impl Resource for S3BucketPolicy {
 }
 
 /// A declared [`S3BucketPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketPolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7122,8 +8611,15 @@ impl S3BucketPolicyRef {
 }
 
 /// The resource `aws_s3_bucket_public_access_block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketPublicAccessBlock(Body);
+
+impl std::fmt::Debug for S3BucketPublicAccessBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketPublicAccessBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketPublicAccessBlock`].
 #[derive(Clone, Debug)]
@@ -7179,9 +8675,11 @@ impl S3BucketPublicAccessBlock {
 }
 
 impl BlockType for S3BucketPublicAccessBlock {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7195,16 +8693,25 @@ impl Resource for S3BucketPublicAccessBlock {
 }
 
 /// A declared [`S3BucketPublicAccessBlock`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketPublicAccessBlockRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketPublicAccessBlockRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketPublicAccessBlockRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketPublicAccessBlockRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketPublicAccessBlockRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7258,8 +8765,15 @@ impl S3BucketPublicAccessBlockRef {
 }
 
 /// The resource `aws_s3_bucket_replication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfiguration`].
 #[derive(Clone, Debug)]
@@ -7299,9 +8813,11 @@ impl S3BucketReplicationConfiguration {
 }
 
 impl BlockType for S3BucketReplicationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7315,16 +8831,25 @@ impl Resource for S3BucketReplicationConfiguration {
 }
 
 /// A declared [`S3BucketReplicationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketReplicationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketReplicationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7368,8 +8893,15 @@ impl S3BucketReplicationConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRule(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRule`].
 #[derive(Clone, Debug)]
@@ -7426,10 +8958,18 @@ impl S3BucketReplicationConfigurationRule {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7488,8 +9028,15 @@ impl S3BucketReplicationConfigurationRuleFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.delete_marker_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDeleteMarkerReplication(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDeleteMarkerReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDeleteMarkerReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDeleteMarkerReplication`].
 #[derive(Clone, Debug)]
@@ -7509,10 +9056,18 @@ impl S3BucketReplicationConfigurationRuleDeleteMarkerReplication {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDeleteMarkerReplication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDeleteMarkerReplicationFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDeleteMarkerReplicationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDeleteMarkerReplicationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDeleteMarkerReplicationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7531,8 +9086,15 @@ impl S3BucketReplicationConfigurationRuleDeleteMarkerReplicationFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestination(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDestination`].
 #[derive(Clone, Debug)]
@@ -7582,10 +9144,18 @@ impl S3BucketReplicationConfigurationRuleDestination {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7634,8 +9204,15 @@ impl S3BucketReplicationConfigurationRuleDestinationFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.destination.access_control_translation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation`].
 #[derive(Clone, Debug)]
@@ -7655,10 +9232,18 @@ impl S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationAccessControlTranslationFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationAccessControlTranslationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationAccessControlTranslationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDestinationAccessControlTranslationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7677,8 +9262,15 @@ impl S3BucketReplicationConfigurationRuleDestinationAccessControlTranslationFiel
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.destination.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -7698,10 +9290,18 @@ impl S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDestinationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7720,8 +9320,15 @@ impl S3BucketReplicationConfigurationRuleDestinationEncryptionConfigurationField
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.destination.metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationMetrics(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationMetrics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDestinationMetrics`].
 #[derive(Clone, Debug)]
@@ -7746,10 +9353,18 @@ impl S3BucketReplicationConfigurationRuleDestinationMetrics {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDestinationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationMetricsFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDestinationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7773,8 +9388,15 @@ impl S3BucketReplicationConfigurationRuleDestinationMetricsFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.destination.metrics.event_threshold`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold`].
 #[derive(Clone, Debug)]
@@ -7794,10 +9416,18 @@ impl S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationMetricsEventThresholdFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationMetricsEventThresholdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationMetricsEventThresholdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDestinationMetricsEventThresholdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7816,8 +9446,15 @@ impl S3BucketReplicationConfigurationRuleDestinationMetricsEventThresholdFields 
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.destination.replication_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationReplicationTime(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationReplicationTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationReplicationTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDestinationReplicationTime`].
 #[derive(Clone, Debug)]
@@ -7839,10 +9476,18 @@ impl S3BucketReplicationConfigurationRuleDestinationReplicationTime {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDestinationReplicationTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationReplicationTimeFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationReplicationTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationReplicationTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDestinationReplicationTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7866,8 +9511,15 @@ impl S3BucketReplicationConfigurationRuleDestinationReplicationTimeFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.destination.replication_time.time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime`].
 #[derive(Clone, Debug)]
@@ -7887,10 +9539,18 @@ impl S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleDestinationReplicationTimeTimeFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleDestinationReplicationTimeTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleDestinationReplicationTimeTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleDestinationReplicationTimeTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7909,8 +9569,15 @@ impl S3BucketReplicationConfigurationRuleDestinationReplicationTimeTimeFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.existing_object_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleExistingObjectReplication(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleExistingObjectReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleExistingObjectReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleExistingObjectReplication`].
 #[derive(Clone, Debug)]
@@ -7930,10 +9597,18 @@ impl S3BucketReplicationConfigurationRuleExistingObjectReplication {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleExistingObjectReplication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleExistingObjectReplicationFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleExistingObjectReplicationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleExistingObjectReplicationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleExistingObjectReplicationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7952,8 +9627,15 @@ impl S3BucketReplicationConfigurationRuleExistingObjectReplicationFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleFilter(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleFilter").field(&self.0).finish()
+    }
+}
 
 impl S3BucketReplicationConfigurationRuleFilter {
     #[inline]
@@ -7979,10 +9661,18 @@ impl S3BucketReplicationConfigurationRuleFilter {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleFilterFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8011,8 +9701,15 @@ impl S3BucketReplicationConfigurationRuleFilterFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.filter.and`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleFilterAnd(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleFilterAnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleFilterAnd").field(&self.0).finish()
+    }
+}
 
 impl S3BucketReplicationConfigurationRuleFilterAnd {
     #[inline]
@@ -8033,10 +9730,18 @@ impl S3BucketReplicationConfigurationRuleFilterAnd {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleFilterAnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleFilterAndFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleFilterAndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleFilterAndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleFilterAndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8060,8 +9765,15 @@ impl S3BucketReplicationConfigurationRuleFilterAndFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.filter.tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleFilterTag(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleFilterTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleFilterTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleFilterTag`].
 #[derive(Clone, Debug)]
@@ -8083,10 +9795,18 @@ impl S3BucketReplicationConfigurationRuleFilterTag {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleFilterTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleFilterTagFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleFilterTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleFilterTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleFilterTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8110,8 +9830,15 @@ impl S3BucketReplicationConfigurationRuleFilterTagFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.source_selection_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleSourceSelectionCriteria(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleSourceSelectionCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleSourceSelectionCriteria").field(&self.0).finish()
+    }
+}
 
 impl S3BucketReplicationConfigurationRuleSourceSelectionCriteria {
     #[inline]
@@ -8132,10 +9859,18 @@ impl S3BucketReplicationConfigurationRuleSourceSelectionCriteria {
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleSourceSelectionCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleSourceSelectionCriteriaFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleSourceSelectionCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8159,8 +9894,15 @@ impl S3BucketReplicationConfigurationRuleSourceSelectionCriteriaFields {
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.source_selection_criteria.replica_modifications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications`].
 #[derive(Clone, Debug)]
@@ -8180,10 +9922,18 @@ impl S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModificat
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModificationsFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModificationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModificationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModificationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8202,8 +9952,15 @@ impl S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModificat
 }
 
 /// The nested block `aws_s3_bucket_replication_configuration.rule.source_selection_criteria.sse_kms_encrypted_objects`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(Body);
+
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects`].
 #[derive(Clone, Debug)]
@@ -8223,10 +9980,18 @@ impl S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedO
 }
 
 /// The fields of a [`S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjectsFields(Expr);
 
+impl std::fmt::Debug for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8245,8 +10010,15 @@ impl S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedO
 }
 
 /// The resource `aws_s3_bucket_request_payment_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketRequestPaymentConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketRequestPaymentConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketRequestPaymentConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketRequestPaymentConfiguration`].
 #[derive(Clone, Debug)]
@@ -8284,9 +10056,11 @@ impl S3BucketRequestPaymentConfiguration {
 }
 
 impl BlockType for S3BucketRequestPaymentConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8300,16 +10074,25 @@ impl Resource for S3BucketRequestPaymentConfiguration {
 }
 
 /// A declared [`S3BucketRequestPaymentConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketRequestPaymentConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketRequestPaymentConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketRequestPaymentConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketRequestPaymentConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketRequestPaymentConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8348,8 +10131,15 @@ impl S3BucketRequestPaymentConfigurationRef {
 }
 
 /// The resource `aws_s3_bucket_server_side_encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketServerSideEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -8387,9 +10177,11 @@ impl S3BucketServerSideEncryptionConfiguration {
 }
 
 impl BlockType for S3BucketServerSideEncryptionConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8403,16 +10195,25 @@ impl Resource for S3BucketServerSideEncryptionConfiguration {
 }
 
 /// A declared [`S3BucketServerSideEncryptionConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketServerSideEncryptionConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketServerSideEncryptionConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8451,8 +10252,15 @@ impl S3BucketServerSideEncryptionConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_server_side_encryption_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationRule(Body);
+
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationRule").field(&self.0).finish()
+    }
+}
 
 impl S3BucketServerSideEncryptionConfigurationRule {
     #[inline]
@@ -8478,10 +10286,18 @@ impl S3BucketServerSideEncryptionConfigurationRule {
 }
 
 /// The fields of a [`S3BucketServerSideEncryptionConfigurationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketServerSideEncryptionConfigurationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8510,8 +10326,15 @@ impl S3BucketServerSideEncryptionConfigurationRuleFields {
 }
 
 /// The nested block `aws_s3_bucket_server_side_encryption_configuration.rule.apply_server_side_encryption_by_default`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault(Body);
+
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault`].
 #[derive(Clone, Debug)]
@@ -8536,10 +10359,18 @@ impl S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDef
 }
 
 /// The fields of a [`S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultFields(Expr);
 
+impl std::fmt::Debug for S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8563,8 +10394,15 @@ impl S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDef
 }
 
 /// The resource `aws_s3_bucket_versioning`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketVersioning(Body);
+
+impl std::fmt::Debug for S3BucketVersioning {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketVersioning").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketVersioning`].
 #[derive(Clone, Debug)]
@@ -8607,9 +10445,11 @@ impl S3BucketVersioning {
 }
 
 impl BlockType for S3BucketVersioning {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8623,16 +10463,25 @@ impl Resource for S3BucketVersioning {
 }
 
 /// A declared [`S3BucketVersioning`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketVersioningRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketVersioningRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketVersioningRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketVersioningRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketVersioningRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8676,8 +10525,15 @@ impl S3BucketVersioningRef {
 }
 
 /// The nested block `aws_s3_bucket_versioning.versioning_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketVersioningVersioningConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketVersioningVersioningConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketVersioningVersioningConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketVersioningVersioningConfiguration`].
 #[derive(Clone, Debug)]
@@ -8702,10 +10558,18 @@ impl S3BucketVersioningVersioningConfiguration {
 }
 
 /// The fields of a [`S3BucketVersioningVersioningConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketVersioningVersioningConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3BucketVersioningVersioningConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketVersioningVersioningConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketVersioningVersioningConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8729,8 +10593,15 @@ impl S3BucketVersioningVersioningConfigurationFields {
 }
 
 /// The resource `aws_s3_bucket_website_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfiguration(Body);
+
+impl std::fmt::Debug for S3BucketWebsiteConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketWebsiteConfiguration`].
 #[derive(Clone, Debug)]
@@ -8792,9 +10663,11 @@ impl S3BucketWebsiteConfiguration {
 }
 
 impl BlockType for S3BucketWebsiteConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8808,16 +10681,25 @@ impl Resource for S3BucketWebsiteConfiguration {
 }
 
 /// A declared [`S3BucketWebsiteConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3BucketWebsiteConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3BucketWebsiteConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8886,8 +10768,15 @@ impl S3BucketWebsiteConfigurationRef {
 }
 
 /// The nested block `aws_s3_bucket_website_configuration.error_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationErrorDocument(Body);
+
+impl std::fmt::Debug for S3BucketWebsiteConfigurationErrorDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationErrorDocument").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketWebsiteConfigurationErrorDocument`].
 #[derive(Clone, Debug)]
@@ -8907,10 +10796,18 @@ impl S3BucketWebsiteConfigurationErrorDocument {
 }
 
 /// The fields of a [`S3BucketWebsiteConfigurationErrorDocument`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationErrorDocumentFields(Expr);
 
+impl std::fmt::Debug for S3BucketWebsiteConfigurationErrorDocumentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationErrorDocumentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketWebsiteConfigurationErrorDocumentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8929,8 +10826,15 @@ impl S3BucketWebsiteConfigurationErrorDocumentFields {
 }
 
 /// The nested block `aws_s3_bucket_website_configuration.index_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationIndexDocument(Body);
+
+impl std::fmt::Debug for S3BucketWebsiteConfigurationIndexDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationIndexDocument").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketWebsiteConfigurationIndexDocument`].
 #[derive(Clone, Debug)]
@@ -8950,10 +10854,18 @@ impl S3BucketWebsiteConfigurationIndexDocument {
 }
 
 /// The fields of a [`S3BucketWebsiteConfigurationIndexDocument`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationIndexDocumentFields(Expr);
 
+impl std::fmt::Debug for S3BucketWebsiteConfigurationIndexDocumentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationIndexDocumentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketWebsiteConfigurationIndexDocumentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8972,8 +10884,15 @@ impl S3BucketWebsiteConfigurationIndexDocumentFields {
 }
 
 /// The nested block `aws_s3_bucket_website_configuration.redirect_all_requests_to`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRedirectAllRequestsTo(Body);
+
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRedirectAllRequestsTo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRedirectAllRequestsTo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketWebsiteConfigurationRedirectAllRequestsTo`].
 #[derive(Clone, Debug)]
@@ -8998,10 +10917,18 @@ impl S3BucketWebsiteConfigurationRedirectAllRequestsTo {
 }
 
 /// The fields of a [`S3BucketWebsiteConfigurationRedirectAllRequestsTo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRedirectAllRequestsToFields(Expr);
 
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRedirectAllRequestsToFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRedirectAllRequestsToFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketWebsiteConfigurationRedirectAllRequestsToFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9025,8 +10952,15 @@ impl S3BucketWebsiteConfigurationRedirectAllRequestsToFields {
 }
 
 /// The nested block `aws_s3_bucket_website_configuration.routing_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRoutingRule(Body);
+
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRoutingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRoutingRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3BucketWebsiteConfigurationRoutingRule`].
 #[derive(Clone, Debug)]
@@ -9051,10 +10985,18 @@ impl S3BucketWebsiteConfigurationRoutingRule {
 }
 
 /// The fields of a [`S3BucketWebsiteConfigurationRoutingRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRoutingRuleFields(Expr);
 
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRoutingRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRoutingRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketWebsiteConfigurationRoutingRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9078,8 +11020,15 @@ impl S3BucketWebsiteConfigurationRoutingRuleFields {
 }
 
 /// The nested block `aws_s3_bucket_website_configuration.routing_rule.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRoutingRuleCondition(Body);
+
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRoutingRuleCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRoutingRuleCondition").field(&self.0).finish()
+    }
+}
 
 impl S3BucketWebsiteConfigurationRoutingRuleCondition {
     #[inline]
@@ -9100,10 +11049,18 @@ impl S3BucketWebsiteConfigurationRoutingRuleCondition {
 }
 
 /// The fields of a [`S3BucketWebsiteConfigurationRoutingRuleCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRoutingRuleConditionFields(Expr);
 
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRoutingRuleConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRoutingRuleConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketWebsiteConfigurationRoutingRuleConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9127,8 +11084,15 @@ impl S3BucketWebsiteConfigurationRoutingRuleConditionFields {
 }
 
 /// The nested block `aws_s3_bucket_website_configuration.routing_rule.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRoutingRuleRedirect(Body);
+
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRoutingRuleRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRoutingRuleRedirect").field(&self.0).finish()
+    }
+}
 
 impl S3BucketWebsiteConfigurationRoutingRuleRedirect {
     #[inline]
@@ -9164,10 +11128,18 @@ impl S3BucketWebsiteConfigurationRoutingRuleRedirect {
 }
 
 /// The fields of a [`S3BucketWebsiteConfigurationRoutingRuleRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3BucketWebsiteConfigurationRoutingRuleRedirectFields(Expr);
 
+impl std::fmt::Debug for S3BucketWebsiteConfigurationRoutingRuleRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3BucketWebsiteConfigurationRoutingRuleRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3BucketWebsiteConfigurationRoutingRuleRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9206,8 +11178,15 @@ impl S3BucketWebsiteConfigurationRoutingRuleRedirectFields {
 }
 
 /// The resource `aws_s3_directory_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3DirectoryBucket(Body);
+
+impl std::fmt::Debug for S3DirectoryBucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3DirectoryBucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3DirectoryBucket`].
 #[derive(Clone, Debug)]
@@ -9259,9 +11238,11 @@ impl S3DirectoryBucket {
 }
 
 impl BlockType for S3DirectoryBucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9275,16 +11256,25 @@ impl Resource for S3DirectoryBucket {
 }
 
 /// A declared [`S3DirectoryBucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3DirectoryBucketRef(BlockRef);
 
+impl std::fmt::Debug for S3DirectoryBucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3DirectoryBucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3DirectoryBucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3DirectoryBucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9348,8 +11338,15 @@ impl S3DirectoryBucketRef {
 }
 
 /// The nested block `aws_s3_directory_bucket.location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3DirectoryBucketLocation(Body);
+
+impl std::fmt::Debug for S3DirectoryBucketLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3DirectoryBucketLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3DirectoryBucketLocation`].
 #[derive(Clone, Debug)]
@@ -9374,10 +11371,18 @@ impl S3DirectoryBucketLocation {
 }
 
 /// The fields of a [`S3DirectoryBucketLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3DirectoryBucketLocationFields(Expr);
 
+impl std::fmt::Debug for S3DirectoryBucketLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3DirectoryBucketLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3DirectoryBucketLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9401,8 +11406,15 @@ impl S3DirectoryBucketLocationFields {
 }
 
 /// The resource `aws_s3_object`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3Object(Body);
+
+impl std::fmt::Debug for S3Object {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3Object").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3Object`].
 #[derive(Clone, Debug)]
@@ -9560,9 +11572,11 @@ impl S3Object {
 }
 
 impl BlockType for S3Object {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9576,16 +11590,25 @@ impl Resource for S3Object {
 }
 
 /// A declared [`S3Object`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectRef(BlockRef);
 
+impl std::fmt::Debug for S3ObjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3ObjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3ObjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9779,8 +11802,15 @@ impl S3ObjectRef {
 }
 
 /// The nested block `aws_s3_object.override_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectOverrideProvider(Body);
+
+impl std::fmt::Debug for S3ObjectOverrideProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectOverrideProvider").field(&self.0).finish()
+    }
+}
 
 impl S3ObjectOverrideProvider {
     #[inline]
@@ -9796,10 +11826,18 @@ impl S3ObjectOverrideProvider {
 }
 
 /// The fields of a [`S3ObjectOverrideProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectOverrideProviderFields(Expr);
 
+impl std::fmt::Debug for S3ObjectOverrideProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectOverrideProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3ObjectOverrideProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9818,8 +11856,15 @@ impl S3ObjectOverrideProviderFields {
 }
 
 /// The nested block `aws_s3_object.override_provider.default_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectOverrideProviderDefaultTags(Body);
+
+impl std::fmt::Debug for S3ObjectOverrideProviderDefaultTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectOverrideProviderDefaultTags").field(&self.0).finish()
+    }
+}
 
 impl S3ObjectOverrideProviderDefaultTags {
     #[inline]
@@ -9835,10 +11880,18 @@ impl S3ObjectOverrideProviderDefaultTags {
 }
 
 /// The fields of a [`S3ObjectOverrideProviderDefaultTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectOverrideProviderDefaultTagsFields(Expr);
 
+impl std::fmt::Debug for S3ObjectOverrideProviderDefaultTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectOverrideProviderDefaultTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3ObjectOverrideProviderDefaultTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9857,8 +11910,15 @@ impl S3ObjectOverrideProviderDefaultTagsFields {
 }
 
 /// The resource `aws_s3_object_copy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopy(Body);
+
+impl std::fmt::Debug for S3ObjectCopy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3ObjectCopy`].
 #[derive(Clone, Debug)]
@@ -10084,9 +12144,11 @@ impl S3ObjectCopy {
 }
 
 impl BlockType for S3ObjectCopy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10100,16 +12162,25 @@ impl Resource for S3ObjectCopy {
 }
 
 /// A declared [`S3ObjectCopy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopyRef(BlockRef);
 
+impl std::fmt::Debug for S3ObjectCopyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3ObjectCopyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3ObjectCopyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10398,8 +12469,15 @@ impl S3ObjectCopyRef {
 }
 
 /// The nested block `aws_s3_object_copy.grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopyGrant(Body);
+
+impl std::fmt::Debug for S3ObjectCopyGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopyGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3ObjectCopyGrant`].
 #[derive(Clone, Debug)]
@@ -10436,10 +12514,18 @@ impl S3ObjectCopyGrant {
 }
 
 /// The fields of a [`S3ObjectCopyGrant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopyGrantFields(Expr);
 
+impl std::fmt::Debug for S3ObjectCopyGrantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopyGrantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3ObjectCopyGrantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10478,8 +12564,15 @@ impl S3ObjectCopyGrantFields {
 }
 
 /// The nested block `aws_s3_object_copy.override_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopyOverrideProvider(Body);
+
+impl std::fmt::Debug for S3ObjectCopyOverrideProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopyOverrideProvider").field(&self.0).finish()
+    }
+}
 
 impl S3ObjectCopyOverrideProvider {
     #[inline]
@@ -10495,10 +12588,18 @@ impl S3ObjectCopyOverrideProvider {
 }
 
 /// The fields of a [`S3ObjectCopyOverrideProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopyOverrideProviderFields(Expr);
 
+impl std::fmt::Debug for S3ObjectCopyOverrideProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopyOverrideProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3ObjectCopyOverrideProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10517,8 +12618,15 @@ impl S3ObjectCopyOverrideProviderFields {
 }
 
 /// The nested block `aws_s3_object_copy.override_provider.default_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopyOverrideProviderDefaultTags(Body);
+
+impl std::fmt::Debug for S3ObjectCopyOverrideProviderDefaultTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopyOverrideProviderDefaultTags").field(&self.0).finish()
+    }
+}
 
 impl S3ObjectCopyOverrideProviderDefaultTags {
     #[inline]
@@ -10534,10 +12642,18 @@ impl S3ObjectCopyOverrideProviderDefaultTags {
 }
 
 /// The fields of a [`S3ObjectCopyOverrideProviderDefaultTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3ObjectCopyOverrideProviderDefaultTagsFields(Expr);
 
+impl std::fmt::Debug for S3ObjectCopyOverrideProviderDefaultTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3ObjectCopyOverrideProviderDefaultTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3ObjectCopyOverrideProviderDefaultTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10556,8 +12672,15 @@ impl S3ObjectCopyOverrideProviderDefaultTagsFields {
 }
 
 /// The data source `aws_s3_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3AccessPoint(Body);
+
+impl std::fmt::Debug for DataAwsS3AccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3AccessPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3AccessPoint`].
 #[derive(Clone, Debug)]
@@ -10588,9 +12711,11 @@ impl DataAwsS3AccessPoint {
 }
 
 impl BlockType for DataAwsS3AccessPoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10603,16 +12728,25 @@ impl DataSource for DataAwsS3AccessPoint {
 }
 
 /// A declared [`DataAwsS3AccessPoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3AccessPointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3AccessPointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3AccessPointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3AccessPointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3AccessPointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10700,10 +12834,18 @@ impl DataAwsS3AccessPointRef {
 pub enum DataAwsS3AccessPointPublicAccessBlockConfiguration {}
 
 /// The fields of a [`DataAwsS3AccessPointPublicAccessBlockConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3AccessPointPublicAccessBlockConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsS3AccessPointPublicAccessBlockConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3AccessPointPublicAccessBlockConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsS3AccessPointPublicAccessBlockConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10741,10 +12883,18 @@ impl DataAwsS3AccessPointPublicAccessBlockConfigurationFields {
 pub enum DataAwsS3AccessPointVpcConfiguration {}
 
 /// The fields of a [`DataAwsS3AccessPointVpcConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3AccessPointVpcConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsS3AccessPointVpcConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3AccessPointVpcConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsS3AccessPointVpcConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10763,8 +12913,15 @@ impl DataAwsS3AccessPointVpcConfigurationFields {
 }
 
 /// The data source `aws_s3_account_public_access_block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3AccountPublicAccessBlock(Body);
+
+impl std::fmt::Debug for DataAwsS3AccountPublicAccessBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3AccountPublicAccessBlock").field(&self.0).finish()
+    }
+}
 
 impl DataAwsS3AccountPublicAccessBlock {
     #[inline]
@@ -10785,9 +12942,11 @@ impl DataAwsS3AccountPublicAccessBlock {
 }
 
 impl BlockType for DataAwsS3AccountPublicAccessBlock {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10800,16 +12959,25 @@ impl DataSource for DataAwsS3AccountPublicAccessBlock {
 }
 
 /// A declared [`DataAwsS3AccountPublicAccessBlock`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3AccountPublicAccessBlockRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3AccountPublicAccessBlockRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3AccountPublicAccessBlockRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3AccountPublicAccessBlockRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3AccountPublicAccessBlockRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10853,8 +13021,15 @@ impl DataAwsS3AccountPublicAccessBlockRef {
 }
 
 /// The data source `aws_s3_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3Bucket(Body);
+
+impl std::fmt::Debug for DataAwsS3Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3Bucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3Bucket`].
 #[derive(Clone, Debug)]
@@ -10885,9 +13060,11 @@ impl DataAwsS3Bucket {
 }
 
 impl BlockType for DataAwsS3Bucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10900,16 +13077,25 @@ impl DataSource for DataAwsS3Bucket {
 }
 
 /// A declared [`DataAwsS3Bucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3BucketRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3BucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3BucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3BucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3BucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10973,8 +13159,15 @@ impl DataAwsS3BucketRef {
 }
 
 /// The data source `aws_s3_bucket_object`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3BucketObject(Body);
+
+impl std::fmt::Debug for DataAwsS3BucketObject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3BucketObject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3BucketObject`].
 #[derive(Clone, Debug)]
@@ -11022,9 +13215,11 @@ impl DataAwsS3BucketObject {
 }
 
 impl BlockType for DataAwsS3BucketObject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11037,16 +13232,25 @@ impl DataSource for DataAwsS3BucketObject {
 }
 
 /// A declared [`DataAwsS3BucketObject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3BucketObjectRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3BucketObjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3BucketObjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3BucketObjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3BucketObjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11200,8 +13404,15 @@ impl DataAwsS3BucketObjectRef {
 }
 
 /// The data source `aws_s3_bucket_objects`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3BucketObjects(Body);
+
+impl std::fmt::Debug for DataAwsS3BucketObjects {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3BucketObjects").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3BucketObjects`].
 #[derive(Clone, Debug)]
@@ -11262,9 +13473,11 @@ impl DataAwsS3BucketObjects {
 }
 
 impl BlockType for DataAwsS3BucketObjects {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11277,16 +13490,25 @@ impl DataSource for DataAwsS3BucketObjects {
 }
 
 /// A declared [`DataAwsS3BucketObjects`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3BucketObjectsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3BucketObjectsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3BucketObjectsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3BucketObjectsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3BucketObjectsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11360,8 +13582,15 @@ impl DataAwsS3BucketObjectsRef {
 }
 
 /// The data source `aws_s3_bucket_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3BucketPolicy(Body);
+
+impl std::fmt::Debug for DataAwsS3BucketPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3BucketPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3BucketPolicy`].
 #[derive(Clone, Debug)]
@@ -11392,9 +13621,11 @@ impl DataAwsS3BucketPolicy {
 }
 
 impl BlockType for DataAwsS3BucketPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11407,16 +13638,25 @@ impl DataSource for DataAwsS3BucketPolicy {
 }
 
 /// A declared [`DataAwsS3BucketPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3BucketPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3BucketPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3BucketPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3BucketPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3BucketPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11450,8 +13690,15 @@ impl DataAwsS3BucketPolicyRef {
 }
 
 /// The data source `aws_s3_directory_buckets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3DirectoryBuckets(Body);
+
+impl std::fmt::Debug for DataAwsS3DirectoryBuckets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3DirectoryBuckets").field(&self.0).finish()
+    }
+}
 
 impl DataAwsS3DirectoryBuckets {
     #[inline]
@@ -11468,9 +13715,11 @@ impl DataAwsS3DirectoryBuckets {
 }
 
 impl BlockType for DataAwsS3DirectoryBuckets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11483,16 +13732,25 @@ impl DataSource for DataAwsS3DirectoryBuckets {
 }
 
 /// A declared [`DataAwsS3DirectoryBuckets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3DirectoryBucketsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3DirectoryBucketsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3DirectoryBucketsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3DirectoryBucketsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3DirectoryBucketsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11526,8 +13784,15 @@ impl DataAwsS3DirectoryBucketsRef {
 }
 
 /// The data source `aws_s3_object`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3Object(Body);
+
+impl std::fmt::Debug for DataAwsS3Object {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3Object").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3Object`].
 #[derive(Clone, Debug)]
@@ -11580,9 +13845,11 @@ impl DataAwsS3Object {
 }
 
 impl BlockType for DataAwsS3Object {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11595,16 +13862,25 @@ impl DataSource for DataAwsS3Object {
 }
 
 /// A declared [`DataAwsS3Object`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3ObjectRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3ObjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3ObjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3ObjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3ObjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11788,8 +14064,15 @@ impl DataAwsS3ObjectRef {
 }
 
 /// The data source `aws_s3_objects`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3Objects(Body);
+
+impl std::fmt::Debug for DataAwsS3Objects {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3Objects").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3Objects`].
 #[derive(Clone, Debug)]
@@ -11855,9 +14138,11 @@ impl DataAwsS3Objects {
 }
 
 impl BlockType for DataAwsS3Objects {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11870,16 +14155,25 @@ impl DataSource for DataAwsS3Objects {
 }
 
 /// A declared [`DataAwsS3Objects`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3ObjectsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3ObjectsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3ObjectsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3ObjectsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3ObjectsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

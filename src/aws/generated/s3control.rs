@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_s3control_access_grant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrant(Body);
+
+impl std::fmt::Debug for S3controlAccessGrant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlAccessGrant`].
 #[derive(Clone, Debug)]
@@ -65,9 +72,11 @@ impl S3controlAccessGrant {
 }
 
 impl BlockType for S3controlAccessGrant {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -81,16 +90,25 @@ impl Resource for S3controlAccessGrant {
 }
 
 /// A declared [`S3controlAccessGrant`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantRef(BlockRef);
 
+impl std::fmt::Debug for S3controlAccessGrantRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlAccessGrantRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlAccessGrantRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -169,8 +187,15 @@ impl S3controlAccessGrantRef {
 }
 
 /// The nested block `aws_s3control_access_grant.access_grants_location_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantAccessGrantsLocationConfiguration(Body);
+
+impl std::fmt::Debug for S3controlAccessGrantAccessGrantsLocationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantAccessGrantsLocationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl S3controlAccessGrantAccessGrantsLocationConfiguration {
     #[inline]
@@ -186,10 +211,18 @@ impl S3controlAccessGrantAccessGrantsLocationConfiguration {
 }
 
 /// The fields of a [`S3controlAccessGrantAccessGrantsLocationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantAccessGrantsLocationConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3controlAccessGrantAccessGrantsLocationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantAccessGrantsLocationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlAccessGrantAccessGrantsLocationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -208,8 +241,15 @@ impl S3controlAccessGrantAccessGrantsLocationConfigurationFields {
 }
 
 /// The nested block `aws_s3control_access_grant.grantee`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantGrantee(Body);
+
+impl std::fmt::Debug for S3controlAccessGrantGrantee {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantGrantee").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlAccessGrantGrantee`].
 #[derive(Clone, Debug)]
@@ -231,10 +271,18 @@ impl S3controlAccessGrantGrantee {
 }
 
 /// The fields of a [`S3controlAccessGrantGrantee`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantGranteeFields(Expr);
 
+impl std::fmt::Debug for S3controlAccessGrantGranteeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantGranteeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlAccessGrantGranteeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -258,8 +306,15 @@ impl S3controlAccessGrantGranteeFields {
 }
 
 /// The resource `aws_s3control_access_grants_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantsInstance(Body);
+
+impl std::fmt::Debug for S3controlAccessGrantsInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantsInstance").field(&self.0).finish()
+    }
+}
 
 impl S3controlAccessGrantsInstance {
     #[inline]
@@ -291,9 +346,11 @@ impl S3controlAccessGrantsInstance {
 }
 
 impl BlockType for S3controlAccessGrantsInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -307,16 +364,25 @@ impl Resource for S3controlAccessGrantsInstance {
 }
 
 /// A declared [`S3controlAccessGrantsInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantsInstanceRef(BlockRef);
 
+impl std::fmt::Debug for S3controlAccessGrantsInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantsInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlAccessGrantsInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlAccessGrantsInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -375,8 +441,15 @@ impl S3controlAccessGrantsInstanceRef {
 }
 
 /// The resource `aws_s3control_access_grants_instance_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantsInstanceResourcePolicy(Body);
+
+impl std::fmt::Debug for S3controlAccessGrantsInstanceResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantsInstanceResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlAccessGrantsInstanceResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -407,9 +480,11 @@ impl S3controlAccessGrantsInstanceResourcePolicy {
 }
 
 impl BlockType for S3controlAccessGrantsInstanceResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -423,16 +498,25 @@ impl Resource for S3controlAccessGrantsInstanceResourcePolicy {
 }
 
 /// A declared [`S3controlAccessGrantsInstanceResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantsInstanceResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3controlAccessGrantsInstanceResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantsInstanceResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlAccessGrantsInstanceResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlAccessGrantsInstanceResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -466,8 +550,15 @@ impl S3controlAccessGrantsInstanceResourcePolicyRef {
 }
 
 /// The resource `aws_s3control_access_grants_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantsLocation(Body);
+
+impl std::fmt::Debug for S3controlAccessGrantsLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantsLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlAccessGrantsLocation`].
 #[derive(Clone, Debug)]
@@ -505,9 +596,11 @@ impl S3controlAccessGrantsLocation {
 }
 
 impl BlockType for S3controlAccessGrantsLocation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -521,16 +614,25 @@ impl Resource for S3controlAccessGrantsLocation {
 }
 
 /// A declared [`S3controlAccessGrantsLocation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessGrantsLocationRef(BlockRef);
 
+impl std::fmt::Debug for S3controlAccessGrantsLocationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessGrantsLocationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlAccessGrantsLocationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlAccessGrantsLocationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -589,8 +691,15 @@ impl S3controlAccessGrantsLocationRef {
 }
 
 /// The resource `aws_s3control_access_point_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessPointPolicy(Body);
+
+impl std::fmt::Debug for S3controlAccessPointPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessPointPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlAccessPointPolicy`].
 #[derive(Clone, Debug)]
@@ -623,9 +732,11 @@ impl S3controlAccessPointPolicy {
 }
 
 impl BlockType for S3controlAccessPointPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -639,16 +750,25 @@ impl Resource for S3controlAccessPointPolicy {
 }
 
 /// A declared [`S3controlAccessPointPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlAccessPointPolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3controlAccessPointPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlAccessPointPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlAccessPointPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlAccessPointPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -687,8 +807,15 @@ impl S3controlAccessPointPolicyRef {
 }
 
 /// The resource `aws_s3control_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucket(Body);
+
+impl std::fmt::Debug for S3controlBucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlBucket`].
 #[derive(Clone, Debug)]
@@ -731,9 +858,11 @@ impl S3controlBucket {
 }
 
 impl BlockType for S3controlBucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -747,16 +876,25 @@ impl Resource for S3controlBucket {
 }
 
 /// A declared [`S3controlBucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketRef(BlockRef);
 
+impl std::fmt::Debug for S3controlBucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlBucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlBucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -815,8 +953,15 @@ impl S3controlBucketRef {
 }
 
 /// The resource `aws_s3control_bucket_lifecycle_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfiguration(Body);
+
+impl std::fmt::Debug for S3controlBucketLifecycleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlBucketLifecycleConfiguration`].
 #[derive(Clone, Debug)]
@@ -849,9 +994,11 @@ impl S3controlBucketLifecycleConfiguration {
 }
 
 impl BlockType for S3controlBucketLifecycleConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -865,16 +1012,25 @@ impl Resource for S3controlBucketLifecycleConfiguration {
 }
 
 /// A declared [`S3controlBucketLifecycleConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlBucketLifecycleConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlBucketLifecycleConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -908,8 +1064,15 @@ impl S3controlBucketLifecycleConfigurationRef {
 }
 
 /// The nested block `aws_s3control_bucket_lifecycle_configuration.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRule(Body);
+
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlBucketLifecycleConfigurationRule`].
 #[derive(Clone, Debug)]
@@ -949,10 +1112,18 @@ impl S3controlBucketLifecycleConfigurationRule {
 }
 
 /// The fields of a [`S3controlBucketLifecycleConfigurationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRuleFields(Expr);
 
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlBucketLifecycleConfigurationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -991,8 +1162,15 @@ impl S3controlBucketLifecycleConfigurationRuleFields {
 }
 
 /// The nested block `aws_s3control_bucket_lifecycle_configuration.rule.abort_incomplete_multipart_upload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(Body);
+
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload`].
 #[derive(Clone, Debug)]
@@ -1012,10 +1190,18 @@ impl S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload {
 }
 
 /// The fields of a [`S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields(Expr);
 
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1034,8 +1220,15 @@ impl S3controlBucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadFiel
 }
 
 /// The nested block `aws_s3control_bucket_lifecycle_configuration.rule.expiration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRuleExpiration(Body);
+
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRuleExpiration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRuleExpiration").field(&self.0).finish()
+    }
+}
 
 impl S3controlBucketLifecycleConfigurationRuleExpiration {
     #[inline]
@@ -1061,10 +1254,18 @@ impl S3controlBucketLifecycleConfigurationRuleExpiration {
 }
 
 /// The fields of a [`S3controlBucketLifecycleConfigurationRuleExpiration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRuleExpirationFields(Expr);
 
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRuleExpirationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRuleExpirationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlBucketLifecycleConfigurationRuleExpirationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1093,8 +1294,15 @@ impl S3controlBucketLifecycleConfigurationRuleExpirationFields {
 }
 
 /// The nested block `aws_s3control_bucket_lifecycle_configuration.rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRuleFilter(Body);
+
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRuleFilter").field(&self.0).finish()
+    }
+}
 
 impl S3controlBucketLifecycleConfigurationRuleFilter {
     #[inline]
@@ -1115,10 +1323,18 @@ impl S3controlBucketLifecycleConfigurationRuleFilter {
 }
 
 /// The fields of a [`S3controlBucketLifecycleConfigurationRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketLifecycleConfigurationRuleFilterFields(Expr);
 
+impl std::fmt::Debug for S3controlBucketLifecycleConfigurationRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketLifecycleConfigurationRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlBucketLifecycleConfigurationRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1142,8 +1358,15 @@ impl S3controlBucketLifecycleConfigurationRuleFilterFields {
 }
 
 /// The resource `aws_s3control_bucket_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketPolicy(Body);
+
+impl std::fmt::Debug for S3controlBucketPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlBucketPolicy`].
 #[derive(Clone, Debug)]
@@ -1176,9 +1399,11 @@ impl S3controlBucketPolicy {
 }
 
 impl BlockType for S3controlBucketPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1192,16 +1417,25 @@ impl Resource for S3controlBucketPolicy {
 }
 
 /// A declared [`S3controlBucketPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlBucketPolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3controlBucketPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlBucketPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlBucketPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlBucketPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1235,8 +1469,15 @@ impl S3controlBucketPolicyRef {
 }
 
 /// The resource `aws_s3control_directory_bucket_access_point_scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlDirectoryBucketAccessPointScope(Body);
+
+impl std::fmt::Debug for S3controlDirectoryBucketAccessPointScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlDirectoryBucketAccessPointScope").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlDirectoryBucketAccessPointScope`].
 #[derive(Clone, Debug)]
@@ -1270,9 +1511,11 @@ impl S3controlDirectoryBucketAccessPointScope {
 }
 
 impl BlockType for S3controlDirectoryBucketAccessPointScope {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1286,16 +1529,25 @@ impl Resource for S3controlDirectoryBucketAccessPointScope {
 }
 
 /// A declared [`S3controlDirectoryBucketAccessPointScope`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlDirectoryBucketAccessPointScopeRef(BlockRef);
 
+impl std::fmt::Debug for S3controlDirectoryBucketAccessPointScopeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlDirectoryBucketAccessPointScopeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlDirectoryBucketAccessPointScopeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlDirectoryBucketAccessPointScopeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1329,8 +1581,15 @@ impl S3controlDirectoryBucketAccessPointScopeRef {
 }
 
 /// The nested block `aws_s3control_directory_bucket_access_point_scope.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlDirectoryBucketAccessPointScopeScope(Body);
+
+impl std::fmt::Debug for S3controlDirectoryBucketAccessPointScopeScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlDirectoryBucketAccessPointScopeScope").field(&self.0).finish()
+    }
+}
 
 impl S3controlDirectoryBucketAccessPointScopeScope {
     #[inline]
@@ -1351,10 +1610,18 @@ impl S3controlDirectoryBucketAccessPointScopeScope {
 }
 
 /// The fields of a [`S3controlDirectoryBucketAccessPointScopeScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlDirectoryBucketAccessPointScopeScopeFields(Expr);
 
+impl std::fmt::Debug for S3controlDirectoryBucketAccessPointScopeScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlDirectoryBucketAccessPointScopeScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlDirectoryBucketAccessPointScopeScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1378,8 +1645,15 @@ impl S3controlDirectoryBucketAccessPointScopeScopeFields {
 }
 
 /// The resource `aws_s3control_multi_region_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPoint(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlMultiRegionAccessPoint`].
 #[derive(Clone, Debug)]
@@ -1420,9 +1694,11 @@ impl S3controlMultiRegionAccessPoint {
 }
 
 impl BlockType for S3controlMultiRegionAccessPoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1436,16 +1712,25 @@ impl Resource for S3controlMultiRegionAccessPoint {
 }
 
 /// A declared [`S3controlMultiRegionAccessPoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointRef(BlockRef);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlMultiRegionAccessPointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlMultiRegionAccessPointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1504,8 +1789,15 @@ impl S3controlMultiRegionAccessPointRef {
 }
 
 /// The nested block `aws_s3control_multi_region_access_point.details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointDetails(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPointDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlMultiRegionAccessPointDetails`].
 #[derive(Clone, Debug)]
@@ -1532,10 +1824,18 @@ impl S3controlMultiRegionAccessPointDetails {
 }
 
 /// The fields of a [`S3controlMultiRegionAccessPointDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointDetailsFields(Expr);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlMultiRegionAccessPointDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1564,8 +1864,15 @@ impl S3controlMultiRegionAccessPointDetailsFields {
 }
 
 /// The nested block `aws_s3control_multi_region_access_point.details.public_access_block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointDetailsPublicAccessBlock(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPointDetailsPublicAccessBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointDetailsPublicAccessBlock").field(&self.0).finish()
+    }
+}
 
 impl S3controlMultiRegionAccessPointDetailsPublicAccessBlock {
     #[inline]
@@ -1596,10 +1903,18 @@ impl S3controlMultiRegionAccessPointDetailsPublicAccessBlock {
 }
 
 /// The fields of a [`S3controlMultiRegionAccessPointDetailsPublicAccessBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointDetailsPublicAccessBlockFields(Expr);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointDetailsPublicAccessBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointDetailsPublicAccessBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlMultiRegionAccessPointDetailsPublicAccessBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1633,8 +1948,15 @@ impl S3controlMultiRegionAccessPointDetailsPublicAccessBlockFields {
 }
 
 /// The nested block `aws_s3control_multi_region_access_point.details.region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointDetailsRegion(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPointDetailsRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointDetailsRegion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlMultiRegionAccessPointDetailsRegion`].
 #[derive(Clone, Debug)]
@@ -1659,10 +1981,18 @@ impl S3controlMultiRegionAccessPointDetailsRegion {
 }
 
 /// The fields of a [`S3controlMultiRegionAccessPointDetailsRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointDetailsRegionFields(Expr);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointDetailsRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointDetailsRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlMultiRegionAccessPointDetailsRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1691,8 +2021,15 @@ impl S3controlMultiRegionAccessPointDetailsRegionFields {
 }
 
 /// The nested block `aws_s3control_multi_region_access_point.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointTimeouts(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl S3controlMultiRegionAccessPointTimeouts {
     #[inline]
@@ -1713,10 +2050,18 @@ impl S3controlMultiRegionAccessPointTimeouts {
 }
 
 /// The fields of a [`S3controlMultiRegionAccessPointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlMultiRegionAccessPointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1740,8 +2085,15 @@ impl S3controlMultiRegionAccessPointTimeoutsFields {
 }
 
 /// The resource `aws_s3control_multi_region_access_point_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointPolicy(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPointPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlMultiRegionAccessPointPolicy`].
 #[derive(Clone, Debug)]
@@ -1782,9 +2134,11 @@ impl S3controlMultiRegionAccessPointPolicy {
 }
 
 impl BlockType for S3controlMultiRegionAccessPointPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1798,16 +2152,25 @@ impl Resource for S3controlMultiRegionAccessPointPolicy {
 }
 
 /// A declared [`S3controlMultiRegionAccessPointPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointPolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlMultiRegionAccessPointPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlMultiRegionAccessPointPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1856,8 +2219,15 @@ impl S3controlMultiRegionAccessPointPolicyRef {
 }
 
 /// The nested block `aws_s3control_multi_region_access_point_policy.details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointPolicyDetails(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPointPolicyDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointPolicyDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlMultiRegionAccessPointPolicyDetails`].
 #[derive(Clone, Debug)]
@@ -1879,10 +2249,18 @@ impl S3controlMultiRegionAccessPointPolicyDetails {
 }
 
 /// The fields of a [`S3controlMultiRegionAccessPointPolicyDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointPolicyDetailsFields(Expr);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointPolicyDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointPolicyDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlMultiRegionAccessPointPolicyDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1906,8 +2284,15 @@ impl S3controlMultiRegionAccessPointPolicyDetailsFields {
 }
 
 /// The nested block `aws_s3control_multi_region_access_point_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointPolicyTimeouts(Body);
+
+impl std::fmt::Debug for S3controlMultiRegionAccessPointPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl S3controlMultiRegionAccessPointPolicyTimeouts {
     #[inline]
@@ -1928,10 +2313,18 @@ impl S3controlMultiRegionAccessPointPolicyTimeouts {
 }
 
 /// The fields of a [`S3controlMultiRegionAccessPointPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlMultiRegionAccessPointPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for S3controlMultiRegionAccessPointPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlMultiRegionAccessPointPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlMultiRegionAccessPointPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1955,8 +2348,15 @@ impl S3controlMultiRegionAccessPointPolicyTimeoutsFields {
 }
 
 /// The resource `aws_s3control_object_lambda_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPoint(Body);
+
+impl std::fmt::Debug for S3controlObjectLambdaAccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlObjectLambdaAccessPoint`].
 #[derive(Clone, Debug)]
@@ -1994,9 +2394,11 @@ impl S3controlObjectLambdaAccessPoint {
 }
 
 impl BlockType for S3controlObjectLambdaAccessPoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2010,16 +2412,25 @@ impl Resource for S3controlObjectLambdaAccessPoint {
 }
 
 /// A declared [`S3controlObjectLambdaAccessPoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointRef(BlockRef);
 
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlObjectLambdaAccessPointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlObjectLambdaAccessPointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2068,8 +2479,15 @@ impl S3controlObjectLambdaAccessPointRef {
 }
 
 /// The nested block `aws_s3control_object_lambda_access_point.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfiguration(Body);
+
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlObjectLambdaAccessPointConfiguration`].
 #[derive(Clone, Debug)]
@@ -2101,10 +2519,18 @@ impl S3controlObjectLambdaAccessPointConfiguration {
 }
 
 /// The fields of a [`S3controlObjectLambdaAccessPointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlObjectLambdaAccessPointConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2138,8 +2564,15 @@ impl S3controlObjectLambdaAccessPointConfigurationFields {
 }
 
 /// The nested block `aws_s3control_object_lambda_access_point.configuration.transformation_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfigurationTransformationConfiguration(Body);
+
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfigurationTransformationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfigurationTransformationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlObjectLambdaAccessPointConfigurationTransformationConfiguration`].
 #[derive(Clone, Debug)]
@@ -2161,10 +2594,18 @@ impl S3controlObjectLambdaAccessPointConfigurationTransformationConfiguration {
 }
 
 /// The fields of a [`S3controlObjectLambdaAccessPointConfigurationTransformationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2188,8 +2629,15 @@ impl S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationFie
 }
 
 /// The nested block `aws_s3control_object_lambda_access_point.configuration.transformation_configuration.content_transformation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformation(Body);
+
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformation`].
 #[derive(Clone, Debug)]
@@ -2209,10 +2657,18 @@ impl S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationCon
 }
 
 /// The fields of a [`S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationFields(Expr);
 
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2231,8 +2687,15 @@ impl S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationCon
 }
 
 /// The nested block `aws_s3control_object_lambda_access_point.configuration.transformation_configuration.content_transformation.aws_lambda`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambda(Body);
+
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambda {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambda").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambda`].
 #[derive(Clone, Debug)]
@@ -2257,10 +2720,18 @@ impl S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationCon
 }
 
 /// The fields of a [`S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambdaFields(Expr);
 
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationContentTransformationAwsLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2284,8 +2755,15 @@ impl S3controlObjectLambdaAccessPointConfigurationTransformationConfigurationCon
 }
 
 /// The resource `aws_s3control_object_lambda_access_point_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointPolicy(Body);
+
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlObjectLambdaAccessPointPolicy`].
 #[derive(Clone, Debug)]
@@ -2323,9 +2801,11 @@ impl S3controlObjectLambdaAccessPointPolicy {
 }
 
 impl BlockType for S3controlObjectLambdaAccessPointPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2339,16 +2819,25 @@ impl Resource for S3controlObjectLambdaAccessPointPolicy {
 }
 
 /// A declared [`S3controlObjectLambdaAccessPointPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlObjectLambdaAccessPointPolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3controlObjectLambdaAccessPointPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlObjectLambdaAccessPointPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlObjectLambdaAccessPointPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlObjectLambdaAccessPointPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2392,8 +2881,15 @@ impl S3controlObjectLambdaAccessPointPolicyRef {
 }
 
 /// The resource `aws_s3control_storage_lens_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfiguration(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfiguration`].
 #[derive(Clone, Debug)]
@@ -2441,9 +2937,11 @@ impl S3controlStorageLensConfiguration {
 }
 
 impl BlockType for S3controlStorageLensConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2457,16 +2955,25 @@ impl Resource for S3controlStorageLensConfiguration {
 }
 
 /// A declared [`S3controlStorageLensConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3controlStorageLensConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3controlStorageLensConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2520,8 +3027,15 @@ impl S3controlStorageLensConfigurationRef {
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfiguration(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfigurationStorageLensConfiguration`].
 #[derive(Clone, Debug)]
@@ -2563,10 +3077,18 @@ impl S3controlStorageLensConfigurationStorageLensConfiguration {
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2610,8 +3132,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationFields {
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevel(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevel`].
 #[derive(Clone, Debug)]
@@ -2651,10 +3180,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevel {
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2693,8 +3230,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelFields
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.activity_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetrics {
     #[inline]
@@ -2710,10 +3254,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivi
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivityMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2732,8 +3284,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelActivi
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.advanced_cost_optimization_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetrics {
     #[inline]
@@ -2749,10 +3308,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvanc
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedCostOptimizationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2771,8 +3338,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvanc
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.advanced_data_protection_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetrics {
     #[inline]
@@ -2788,10 +3362,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvanc
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvancedDataProtectionMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2810,8 +3392,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelAdvanc
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevel(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevel").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevel {
     #[inline]
@@ -2847,10 +3436,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2889,8 +3486,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level.activity_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetrics {
     #[inline]
@@ -2906,10 +3510,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelActivityMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2928,8 +3540,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level.advanced_cost_optimization_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetrics {
     #[inline]
@@ -2945,10 +3564,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedCostOptimizationMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2967,8 +3594,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level.advanced_data_protection_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetrics {
     #[inline]
@@ -2984,10 +3618,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelAdvancedDataProtectionMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3006,8 +3648,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level.detailed_status_code_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetrics {
     #[inline]
@@ -3023,10 +3672,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelDetailedStatusCodeMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3045,8 +3702,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level.prefix_level`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevel(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevel`].
 #[derive(Clone, Debug)]
@@ -3066,10 +3730,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3088,8 +3760,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level.prefix_level.storage_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetrics {
     #[inline]
@@ -3110,10 +3789,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3137,8 +3824,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.bucket_level.prefix_level.storage_metrics.selection_criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteria(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteria").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteria {
     #[inline]
@@ -3164,10 +3858,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteriaFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucketLevelPrefixLevelStorageMetricsSelectionCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3196,8 +3898,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelBucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.account_level.detailed_status_code_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetrics").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetrics {
     #[inline]
@@ -3213,10 +3922,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetail
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetailedStatusCodeMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3235,8 +3952,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAccountLevelDetail
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.aws_org`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAwsOrg(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAwsOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAwsOrg").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfigurationStorageLensConfigurationAwsOrg`].
 #[derive(Clone, Debug)]
@@ -3256,10 +3980,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAwsOrg {
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationAwsOrg`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationAwsOrgFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationAwsOrgFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationAwsOrgFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationAwsOrgFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3278,8 +4010,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationAwsOrgFields {
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.data_export`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExport(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExport {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExport").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationDataExport {
     #[inline]
@@ -3300,10 +4039,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExport {
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationDataExport`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationDataExportFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3327,8 +4074,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportFields {
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.data_export.cloud_watch_metrics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetrics(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetrics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetrics`].
 #[derive(Clone, Debug)]
@@ -3348,10 +4102,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWat
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetrics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetricsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetricsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetricsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWatchMetricsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3370,8 +4132,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportCloudWat
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.data_export.s3_bucket_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestination(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestination`].
 #[derive(Clone, Debug)]
@@ -3407,10 +4176,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3Bucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3454,8 +4231,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3Bucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.data_export.s3_bucket_destination.encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryption(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryption").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryption {
     #[inline]
@@ -3477,10 +4261,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3Bucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3504,8 +4296,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3Bucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.data_export.s3_bucket_destination.encryption.sse_kms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKms(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKms").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKms`].
 #[derive(Clone, Debug)]
@@ -3525,10 +4324,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3Bucket
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKmsFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKmsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKmsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseKmsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3547,8 +4354,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3Bucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.data_export.s3_bucket_destination.encryption.sse_s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseS3(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseS3").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3BucketDestinationEncryptionSseS3 {
     #[inline]
@@ -3559,8 +4373,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationDataExportS3Bucket
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.exclude`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationExclude(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationExclude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationExclude").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationExclude {
     #[inline]
@@ -3581,10 +4402,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationExclude {
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationExclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationExcludeFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationExcludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationExcludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationExcludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3608,8 +4437,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationExcludeFields {
 }
 
 /// The nested block `aws_s3control_storage_lens_configuration.storage_lens_configuration.include`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationInclude(Body);
+
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationInclude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationInclude").field(&self.0).finish()
+    }
+}
 
 impl S3controlStorageLensConfigurationStorageLensConfigurationInclude {
     #[inline]
@@ -3630,10 +4466,18 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationInclude {
 }
 
 /// The fields of a [`S3controlStorageLensConfigurationStorageLensConfigurationInclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3controlStorageLensConfigurationStorageLensConfigurationIncludeFields(Expr);
 
+impl std::fmt::Debug for S3controlStorageLensConfigurationStorageLensConfigurationIncludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3controlStorageLensConfigurationStorageLensConfigurationIncludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3controlStorageLensConfigurationStorageLensConfigurationIncludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3657,8 +4501,15 @@ impl S3controlStorageLensConfigurationStorageLensConfigurationIncludeFields {
 }
 
 /// The data source `aws_s3control_multi_region_access_point`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3controlMultiRegionAccessPoint(Body);
+
+impl std::fmt::Debug for DataAwsS3controlMultiRegionAccessPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3controlMultiRegionAccessPoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsS3controlMultiRegionAccessPoint`].
 #[derive(Clone, Debug)]
@@ -3694,9 +4545,11 @@ impl DataAwsS3controlMultiRegionAccessPoint {
 }
 
 impl BlockType for DataAwsS3controlMultiRegionAccessPoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3709,16 +4562,25 @@ impl DataSource for DataAwsS3controlMultiRegionAccessPoint {
 }
 
 /// A declared [`DataAwsS3controlMultiRegionAccessPoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3controlMultiRegionAccessPointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsS3controlMultiRegionAccessPointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3controlMultiRegionAccessPointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsS3controlMultiRegionAccessPointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsS3controlMultiRegionAccessPointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3791,10 +4653,18 @@ impl DataAwsS3controlMultiRegionAccessPointRef {
 pub enum DataAwsS3controlMultiRegionAccessPointPublicAccessBlock {}
 
 /// The fields of a [`DataAwsS3controlMultiRegionAccessPointPublicAccessBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3controlMultiRegionAccessPointPublicAccessBlockFields(Expr);
 
+impl std::fmt::Debug for DataAwsS3controlMultiRegionAccessPointPublicAccessBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3controlMultiRegionAccessPointPublicAccessBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsS3controlMultiRegionAccessPointPublicAccessBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3832,10 +4702,18 @@ impl DataAwsS3controlMultiRegionAccessPointPublicAccessBlockFields {
 pub enum DataAwsS3controlMultiRegionAccessPointRegions {}
 
 /// The fields of a [`DataAwsS3controlMultiRegionAccessPointRegions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsS3controlMultiRegionAccessPointRegionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsS3controlMultiRegionAccessPointRegionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsS3controlMultiRegionAccessPointRegionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsS3controlMultiRegionAccessPointRegionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_s3outposts_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3outpostsEndpoint(Body);
+
+impl std::fmt::Debug for S3outpostsEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3outpostsEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3outpostsEndpoint`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl S3outpostsEndpoint {
 }
 
 impl BlockType for S3outpostsEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for S3outpostsEndpoint {
 }
 
 /// A declared [`S3outpostsEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3outpostsEndpointRef(BlockRef);
 
+impl std::fmt::Debug for S3outpostsEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3outpostsEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3outpostsEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3outpostsEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -153,10 +171,18 @@ impl S3outpostsEndpointRef {
 pub enum S3outpostsEndpointNetworkInterfaces {}
 
 /// The fields of a [`S3outpostsEndpointNetworkInterfaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3outpostsEndpointNetworkInterfacesFields(Expr);
 
+impl std::fmt::Debug for S3outpostsEndpointNetworkInterfacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3outpostsEndpointNetworkInterfacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3outpostsEndpointNetworkInterfacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_s3tables_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesNamespace(Body);
+
+impl std::fmt::Debug for S3tablesNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesNamespace`].
 #[derive(Clone, Debug)]
@@ -38,9 +45,11 @@ impl S3tablesNamespace {
 }
 
 impl BlockType for S3tablesNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -54,16 +63,25 @@ impl Resource for S3tablesNamespace {
 }
 
 /// A declared [`S3tablesNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for S3tablesNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3tablesNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3tablesNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -107,8 +125,15 @@ impl S3tablesNamespaceRef {
 }
 
 /// The resource `aws_s3tables_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTable(Body);
+
+impl std::fmt::Debug for S3tablesTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTable`].
 #[derive(Clone, Debug)]
@@ -161,9 +186,11 @@ impl S3tablesTable {
 }
 
 impl BlockType for S3tablesTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -177,16 +204,25 @@ impl Resource for S3tablesTable {
 }
 
 /// A declared [`S3tablesTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableRef(BlockRef);
 
+impl std::fmt::Debug for S3tablesTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3tablesTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3tablesTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -300,8 +336,15 @@ impl S3tablesTableRef {
 }
 
 /// The value of `aws_s3tables_table.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for S3tablesTableEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -323,16 +366,25 @@ impl S3tablesTableEncryptionConfiguration {
 }
 
 impl From<S3tablesTableEncryptionConfiguration> for Tf<S3tablesTableEncryptionConfiguration> {
+    #[inline]
     fn from(value: S3tablesTableEncryptionConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -356,8 +408,15 @@ impl S3tablesTableEncryptionConfigurationFields {
 }
 
 /// The value of `aws_s3tables_table.maintenance_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfiguration(Body);
+
+impl std::fmt::Debug for S3tablesTableMaintenanceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableMaintenanceConfiguration`].
 #[derive(Clone, Debug)]
@@ -379,16 +438,25 @@ impl S3tablesTableMaintenanceConfiguration {
 }
 
 impl From<S3tablesTableMaintenanceConfiguration> for Tf<S3tablesTableMaintenanceConfiguration> {
+    #[inline]
     fn from(value: S3tablesTableMaintenanceConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableMaintenanceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMaintenanceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -412,8 +480,15 @@ impl S3tablesTableMaintenanceConfigurationFields {
 }
 
 /// The value of `aws_s3tables_table.maintenance_configuration.iceberg_compaction`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergCompaction(Body);
+
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergCompaction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergCompaction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableMaintenanceConfigurationIcebergCompaction`].
 #[derive(Clone, Debug)]
@@ -435,16 +510,25 @@ impl S3tablesTableMaintenanceConfigurationIcebergCompaction {
 }
 
 impl From<S3tablesTableMaintenanceConfigurationIcebergCompaction> for Tf<S3tablesTableMaintenanceConfigurationIcebergCompaction> {
+    #[inline]
     fn from(value: S3tablesTableMaintenanceConfigurationIcebergCompaction) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableMaintenanceConfigurationIcebergCompaction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergCompactionFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergCompactionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergCompactionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMaintenanceConfigurationIcebergCompactionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -468,8 +552,15 @@ impl S3tablesTableMaintenanceConfigurationIcebergCompactionFields {
 }
 
 /// The value of `aws_s3tables_table.maintenance_configuration.iceberg_compaction.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergCompactionSettings(Body);
+
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergCompactionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergCompactionSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableMaintenanceConfigurationIcebergCompactionSettings`].
 #[derive(Clone, Debug)]
@@ -489,16 +580,25 @@ impl S3tablesTableMaintenanceConfigurationIcebergCompactionSettings {
 }
 
 impl From<S3tablesTableMaintenanceConfigurationIcebergCompactionSettings> for Tf<S3tablesTableMaintenanceConfigurationIcebergCompactionSettings> {
+    #[inline]
     fn from(value: S3tablesTableMaintenanceConfigurationIcebergCompactionSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableMaintenanceConfigurationIcebergCompactionSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergCompactionSettingsFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergCompactionSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergCompactionSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMaintenanceConfigurationIcebergCompactionSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -517,8 +617,15 @@ impl S3tablesTableMaintenanceConfigurationIcebergCompactionSettingsFields {
 }
 
 /// The value of `aws_s3tables_table.maintenance_configuration.iceberg_snapshot_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement(Body);
+
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement`].
 #[derive(Clone, Debug)]
@@ -540,16 +647,25 @@ impl S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement {
 }
 
 impl From<S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement> for Tf<S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement> {
+    #[inline]
     fn from(value: S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableMaintenanceConfigurationIcebergSnapshotManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -573,8 +689,15 @@ impl S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementFields {
 }
 
 /// The value of `aws_s3tables_table.maintenance_configuration.iceberg_snapshot_management.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings(Body);
+
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings`].
 #[derive(Clone, Debug)]
@@ -596,16 +719,25 @@ impl S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings {
 }
 
 impl From<S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings> for Tf<S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings> {
+    #[inline]
     fn from(value: S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettingsFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -629,8 +761,15 @@ impl S3tablesTableMaintenanceConfigurationIcebergSnapshotManagementSettingsField
 }
 
 /// The nested block `aws_s3tables_table.metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadata(Body);
+
+impl std::fmt::Debug for S3tablesTableMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadata").field(&self.0).finish()
+    }
+}
 
 impl S3tablesTableMetadata {
     #[inline]
@@ -647,10 +786,18 @@ impl S3tablesTableMetadata {
 }
 
 /// The fields of a [`S3tablesTableMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadataFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -669,8 +816,15 @@ impl S3tablesTableMetadataFields {
 }
 
 /// The nested block `aws_s3tables_table.metadata.iceberg`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadataIceberg(Body);
+
+impl std::fmt::Debug for S3tablesTableMetadataIceberg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadataIceberg").field(&self.0).finish()
+    }
+}
 
 impl S3tablesTableMetadataIceberg {
     #[inline]
@@ -687,10 +841,18 @@ impl S3tablesTableMetadataIceberg {
 }
 
 /// The fields of a [`S3tablesTableMetadataIceberg`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadataIcebergFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMetadataIcebergFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadataIcebergFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMetadataIcebergFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -709,8 +871,15 @@ impl S3tablesTableMetadataIcebergFields {
 }
 
 /// The nested block `aws_s3tables_table.metadata.iceberg.schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadataIcebergSchema(Body);
+
+impl std::fmt::Debug for S3tablesTableMetadataIcebergSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadataIcebergSchema").field(&self.0).finish()
+    }
+}
 
 impl S3tablesTableMetadataIcebergSchema {
     #[inline]
@@ -727,10 +896,18 @@ impl S3tablesTableMetadataIcebergSchema {
 }
 
 /// The fields of a [`S3tablesTableMetadataIcebergSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadataIcebergSchemaFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMetadataIcebergSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadataIcebergSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMetadataIcebergSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -749,8 +926,15 @@ impl S3tablesTableMetadataIcebergSchemaFields {
 }
 
 /// The nested block `aws_s3tables_table.metadata.iceberg.schema.field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadataIcebergSchemaField(Body);
+
+impl std::fmt::Debug for S3tablesTableMetadataIcebergSchemaField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadataIcebergSchemaField").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableMetadataIcebergSchemaField`].
 #[derive(Clone, Debug)]
@@ -780,10 +964,18 @@ impl S3tablesTableMetadataIcebergSchemaField {
 }
 
 /// The fields of a [`S3tablesTableMetadataIcebergSchemaField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableMetadataIcebergSchemaFieldFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableMetadataIcebergSchemaFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableMetadataIcebergSchemaFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableMetadataIcebergSchemaFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -812,8 +1004,15 @@ impl S3tablesTableMetadataIcebergSchemaFieldFields {
 }
 
 /// The resource `aws_s3tables_table_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucket(Body);
+
+impl std::fmt::Debug for S3tablesTableBucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucket`].
 #[derive(Clone, Debug)]
@@ -859,9 +1058,11 @@ impl S3tablesTableBucket {
 }
 
 impl BlockType for S3tablesTableBucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -875,16 +1076,25 @@ impl Resource for S3tablesTableBucket {
 }
 
 /// A declared [`S3tablesTableBucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketRef(BlockRef);
 
+impl std::fmt::Debug for S3tablesTableBucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3tablesTableBucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3tablesTableBucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -948,8 +1158,15 @@ impl S3tablesTableBucketRef {
 }
 
 /// The value of `aws_s3tables_table_bucket.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucketEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -971,16 +1188,25 @@ impl S3tablesTableBucketEncryptionConfiguration {
 }
 
 impl From<S3tablesTableBucketEncryptionConfiguration> for Tf<S3tablesTableBucketEncryptionConfiguration> {
+    #[inline]
     fn from(value: S3tablesTableBucketEncryptionConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableBucketEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableBucketEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableBucketEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1004,8 +1230,15 @@ impl S3tablesTableBucketEncryptionConfigurationFields {
 }
 
 /// The value of `aws_s3tables_table_bucket.maintenance_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketMaintenanceConfiguration(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketMaintenanceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketMaintenanceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucketMaintenanceConfiguration`].
 #[derive(Clone, Debug)]
@@ -1025,16 +1258,25 @@ impl S3tablesTableBucketMaintenanceConfiguration {
 }
 
 impl From<S3tablesTableBucketMaintenanceConfiguration> for Tf<S3tablesTableBucketMaintenanceConfiguration> {
+    #[inline]
     fn from(value: S3tablesTableBucketMaintenanceConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableBucketMaintenanceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketMaintenanceConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableBucketMaintenanceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketMaintenanceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableBucketMaintenanceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1053,8 +1295,15 @@ impl S3tablesTableBucketMaintenanceConfigurationFields {
 }
 
 /// The value of `aws_s3tables_table_bucket.maintenance_configuration.iceberg_unreferenced_file_removal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval`].
 #[derive(Clone, Debug)]
@@ -1076,16 +1325,25 @@ impl S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval {
 }
 
 impl From<S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval> for Tf<S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval> {
+    #[inline]
     fn from(value: S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemoval`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1109,8 +1367,15 @@ impl S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalFi
 }
 
 /// The value of `aws_s3tables_table_bucket.maintenance_configuration.iceberg_unreferenced_file_removal.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings`].
 #[derive(Clone, Debug)]
@@ -1132,16 +1397,25 @@ impl S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSe
 }
 
 impl From<S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings> for Tf<S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings> {
+    #[inline]
     fn from(value: S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettingsFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1165,8 +1439,15 @@ impl S3tablesTableBucketMaintenanceConfigurationIcebergUnreferencedFileRemovalSe
 }
 
 /// The resource `aws_s3tables_table_bucket_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketPolicy(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucketPolicy`].
 #[derive(Clone, Debug)]
@@ -1194,9 +1475,11 @@ impl S3tablesTableBucketPolicy {
 }
 
 impl BlockType for S3tablesTableBucketPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1210,16 +1493,25 @@ impl Resource for S3tablesTableBucketPolicy {
 }
 
 /// A declared [`S3tablesTableBucketPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketPolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3tablesTableBucketPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3tablesTableBucketPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3tablesTableBucketPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1248,8 +1540,15 @@ impl S3tablesTableBucketPolicyRef {
 }
 
 /// The resource `aws_s3tables_table_bucket_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketReplication(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucketReplication`].
 #[derive(Clone, Debug)]
@@ -1283,9 +1582,11 @@ impl S3tablesTableBucketReplication {
 }
 
 impl BlockType for S3tablesTableBucketReplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1299,16 +1600,25 @@ impl Resource for S3tablesTableBucketReplication {
 }
 
 /// A declared [`S3tablesTableBucketReplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketReplicationRef(BlockRef);
 
+impl std::fmt::Debug for S3tablesTableBucketReplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketReplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3tablesTableBucketReplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3tablesTableBucketReplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1347,8 +1657,15 @@ impl S3tablesTableBucketReplicationRef {
 }
 
 /// The nested block `aws_s3tables_table_bucket_replication.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketReplicationRule(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketReplicationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketReplicationRule").field(&self.0).finish()
+    }
+}
 
 impl S3tablesTableBucketReplicationRule {
     #[inline]
@@ -1365,10 +1682,18 @@ impl S3tablesTableBucketReplicationRule {
 }
 
 /// The fields of a [`S3tablesTableBucketReplicationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketReplicationRuleFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableBucketReplicationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketReplicationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableBucketReplicationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1387,8 +1712,15 @@ impl S3tablesTableBucketReplicationRuleFields {
 }
 
 /// The nested block `aws_s3tables_table_bucket_replication.rule.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketReplicationRuleDestination(Body);
+
+impl std::fmt::Debug for S3tablesTableBucketReplicationRuleDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketReplicationRuleDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableBucketReplicationRuleDestination`].
 #[derive(Clone, Debug)]
@@ -1408,10 +1740,18 @@ impl S3tablesTableBucketReplicationRuleDestination {
 }
 
 /// The fields of a [`S3tablesTableBucketReplicationRuleDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableBucketReplicationRuleDestinationFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableBucketReplicationRuleDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableBucketReplicationRuleDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableBucketReplicationRuleDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1430,8 +1770,15 @@ impl S3tablesTableBucketReplicationRuleDestinationFields {
 }
 
 /// The resource `aws_s3tables_table_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTablePolicy(Body);
+
+impl std::fmt::Debug for S3tablesTablePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTablePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTablePolicy`].
 #[derive(Clone, Debug)]
@@ -1463,9 +1810,11 @@ impl S3tablesTablePolicy {
 }
 
 impl BlockType for S3tablesTablePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1479,16 +1828,25 @@ impl Resource for S3tablesTablePolicy {
 }
 
 /// A declared [`S3tablesTablePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTablePolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3tablesTablePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTablePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3tablesTablePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3tablesTablePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1527,8 +1885,15 @@ impl S3tablesTablePolicyRef {
 }
 
 /// The resource `aws_s3tables_table_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableReplication(Body);
+
+impl std::fmt::Debug for S3tablesTableReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableReplication`].
 #[derive(Clone, Debug)]
@@ -1562,9 +1927,11 @@ impl S3tablesTableReplication {
 }
 
 impl BlockType for S3tablesTableReplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1578,16 +1945,25 @@ impl Resource for S3tablesTableReplication {
 }
 
 /// A declared [`S3tablesTableReplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableReplicationRef(BlockRef);
 
+impl std::fmt::Debug for S3tablesTableReplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableReplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3tablesTableReplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3tablesTableReplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1626,8 +2002,15 @@ impl S3tablesTableReplicationRef {
 }
 
 /// The nested block `aws_s3tables_table_replication.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableReplicationRule(Body);
+
+impl std::fmt::Debug for S3tablesTableReplicationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableReplicationRule").field(&self.0).finish()
+    }
+}
 
 impl S3tablesTableReplicationRule {
     #[inline]
@@ -1644,10 +2027,18 @@ impl S3tablesTableReplicationRule {
 }
 
 /// The fields of a [`S3tablesTableReplicationRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableReplicationRuleFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableReplicationRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableReplicationRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableReplicationRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1666,8 +2057,15 @@ impl S3tablesTableReplicationRuleFields {
 }
 
 /// The nested block `aws_s3tables_table_replication.rule.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableReplicationRuleDestination(Body);
+
+impl std::fmt::Debug for S3tablesTableReplicationRuleDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableReplicationRuleDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3tablesTableReplicationRuleDestination`].
 #[derive(Clone, Debug)]
@@ -1687,10 +2085,18 @@ impl S3tablesTableReplicationRuleDestination {
 }
 
 /// The fields of a [`S3tablesTableReplicationRuleDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3tablesTableReplicationRuleDestinationFields(Expr);
 
+impl std::fmt::Debug for S3tablesTableReplicationRuleDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3tablesTableReplicationRuleDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3tablesTableReplicationRuleDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

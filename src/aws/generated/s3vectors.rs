@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_s3vectors_index`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsIndex(Body);
+
+impl std::fmt::Debug for S3vectorsIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsIndex").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3vectorsIndex`].
 #[derive(Clone, Debug)]
@@ -49,9 +56,11 @@ impl S3vectorsIndex {
 }
 
 impl BlockType for S3vectorsIndex {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -65,16 +74,25 @@ impl Resource for S3vectorsIndex {
 }
 
 /// A declared [`S3vectorsIndex`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsIndexRef(BlockRef);
 
+impl std::fmt::Debug for S3vectorsIndexRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsIndexRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3vectorsIndexRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3vectorsIndexRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -138,8 +156,15 @@ impl S3vectorsIndexRef {
 }
 
 /// The resource `aws_s3vectors_vector_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsVectorBucket(Body);
+
+impl std::fmt::Debug for S3vectorsVectorBucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsVectorBucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3vectorsVectorBucket`].
 #[derive(Clone, Debug)]
@@ -180,9 +205,11 @@ impl S3vectorsVectorBucket {
 }
 
 impl BlockType for S3vectorsVectorBucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -196,16 +223,25 @@ impl Resource for S3vectorsVectorBucket {
 }
 
 /// A declared [`S3vectorsVectorBucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsVectorBucketRef(BlockRef);
 
+impl std::fmt::Debug for S3vectorsVectorBucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsVectorBucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3vectorsVectorBucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3vectorsVectorBucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -259,8 +295,15 @@ impl S3vectorsVectorBucketRef {
 }
 
 /// The value of `aws_s3vectors_vector_bucket.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsVectorBucketEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for S3vectorsVectorBucketEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsVectorBucketEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3vectorsVectorBucketEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -282,16 +325,25 @@ impl S3vectorsVectorBucketEncryptionConfiguration {
 }
 
 impl From<S3vectorsVectorBucketEncryptionConfiguration> for Tf<S3vectorsVectorBucketEncryptionConfiguration> {
+    #[inline]
     fn from(value: S3vectorsVectorBucketEncryptionConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`S3vectorsVectorBucketEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsVectorBucketEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for S3vectorsVectorBucketEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsVectorBucketEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for S3vectorsVectorBucketEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -315,8 +367,15 @@ impl S3vectorsVectorBucketEncryptionConfigurationFields {
 }
 
 /// The resource `aws_s3vectors_vector_bucket_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsVectorBucketPolicy(Body);
+
+impl std::fmt::Debug for S3vectorsVectorBucketPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsVectorBucketPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`S3vectorsVectorBucketPolicy`].
 #[derive(Clone, Debug)]
@@ -344,9 +403,11 @@ impl S3vectorsVectorBucketPolicy {
 }
 
 impl BlockType for S3vectorsVectorBucketPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -360,16 +421,25 @@ impl Resource for S3vectorsVectorBucketPolicy {
 }
 
 /// A declared [`S3vectorsVectorBucketPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3vectorsVectorBucketPolicyRef(BlockRef);
 
+impl std::fmt::Debug for S3vectorsVectorBucketPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("S3vectorsVectorBucketPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for S3vectorsVectorBucketPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for S3vectorsVectorBucketPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

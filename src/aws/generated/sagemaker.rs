@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_sagemaker_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerApp(Body);
+
+impl std::fmt::Debug for SagemakerApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerApp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerApp`].
 #[derive(Clone, Debug)]
@@ -70,9 +77,11 @@ impl SagemakerApp {
 }
 
 impl BlockType for SagemakerApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -86,16 +95,25 @@ impl Resource for SagemakerApp {
 }
 
 /// A declared [`SagemakerApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -164,8 +182,15 @@ impl SagemakerAppRef {
 }
 
 /// The nested block `aws_sagemaker_app.resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerAppResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppResourceSpec {
     #[inline]
@@ -201,10 +226,18 @@ impl SagemakerAppResourceSpec {
 }
 
 /// The fields of a [`SagemakerAppResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -243,8 +276,15 @@ impl SagemakerAppResourceSpecFields {
 }
 
 /// The resource `aws_sagemaker_app_image_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerAppImageConfig`].
 #[derive(Clone, Debug)]
@@ -300,9 +340,11 @@ impl SagemakerAppImageConfig {
 }
 
 impl BlockType for SagemakerAppImageConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -316,16 +358,25 @@ impl Resource for SagemakerAppImageConfig {
 }
 
 /// A declared [`SagemakerAppImageConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerAppImageConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerAppImageConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerAppImageConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -384,8 +435,15 @@ impl SagemakerAppImageConfigRef {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.code_editor_app_image_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigCodeEditorAppImageConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigCodeEditorAppImageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigCodeEditorAppImageConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppImageConfigCodeEditorAppImageConfig {
     #[inline]
@@ -406,10 +464,18 @@ impl SagemakerAppImageConfigCodeEditorAppImageConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigCodeEditorAppImageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigCodeEditorAppImageConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigCodeEditorAppImageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigCodeEditorAppImageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigCodeEditorAppImageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -433,8 +499,15 @@ impl SagemakerAppImageConfigCodeEditorAppImageConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.code_editor_app_image_config.container_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfig {
     #[inline]
@@ -460,10 +533,18 @@ impl SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -492,8 +573,15 @@ impl SagemakerAppImageConfigCodeEditorAppImageConfigContainerConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.code_editor_app_image_config.file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfig {
     #[inline]
@@ -519,10 +607,18 @@ impl SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -551,8 +647,15 @@ impl SagemakerAppImageConfigCodeEditorAppImageConfigFileSystemConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.jupyter_lab_image_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigJupyterLabImageConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigJupyterLabImageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigJupyterLabImageConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppImageConfigJupyterLabImageConfig {
     #[inline]
@@ -573,10 +676,18 @@ impl SagemakerAppImageConfigJupyterLabImageConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigJupyterLabImageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigJupyterLabImageConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigJupyterLabImageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigJupyterLabImageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigJupyterLabImageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -600,8 +711,15 @@ impl SagemakerAppImageConfigJupyterLabImageConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.jupyter_lab_image_config.container_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigJupyterLabImageConfigContainerConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigJupyterLabImageConfigContainerConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigJupyterLabImageConfigContainerConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppImageConfigJupyterLabImageConfigContainerConfig {
     #[inline]
@@ -627,10 +745,18 @@ impl SagemakerAppImageConfigJupyterLabImageConfigContainerConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigJupyterLabImageConfigContainerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigJupyterLabImageConfigContainerConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigJupyterLabImageConfigContainerConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigJupyterLabImageConfigContainerConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigJupyterLabImageConfigContainerConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -659,8 +785,15 @@ impl SagemakerAppImageConfigJupyterLabImageConfigContainerConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.jupyter_lab_image_config.file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfig {
     #[inline]
@@ -686,10 +819,18 @@ impl SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -718,8 +859,15 @@ impl SagemakerAppImageConfigJupyterLabImageConfigFileSystemConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.kernel_gateway_image_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigKernelGatewayImageConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigKernelGatewayImageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigKernelGatewayImageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerAppImageConfigKernelGatewayImageConfig`].
 #[derive(Clone, Debug)]
@@ -744,10 +892,18 @@ impl SagemakerAppImageConfigKernelGatewayImageConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigKernelGatewayImageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigKernelGatewayImageConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigKernelGatewayImageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigKernelGatewayImageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigKernelGatewayImageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -771,8 +927,15 @@ impl SagemakerAppImageConfigKernelGatewayImageConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.kernel_gateway_image_config.file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfig {
     #[inline]
@@ -798,10 +961,18 @@ impl SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfig {
 }
 
 /// The fields of a [`SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -830,8 +1001,15 @@ impl SagemakerAppImageConfigKernelGatewayImageConfigFileSystemConfigFields {
 }
 
 /// The nested block `aws_sagemaker_app_image_config.kernel_gateway_image_config.kernel_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigKernelGatewayImageConfigKernelSpec(Body);
+
+impl std::fmt::Debug for SagemakerAppImageConfigKernelGatewayImageConfigKernelSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigKernelGatewayImageConfigKernelSpec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerAppImageConfigKernelGatewayImageConfigKernelSpec`].
 #[derive(Clone, Debug)]
@@ -856,10 +1034,18 @@ impl SagemakerAppImageConfigKernelGatewayImageConfigKernelSpec {
 }
 
 /// The fields of a [`SagemakerAppImageConfigKernelGatewayImageConfigKernelSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerAppImageConfigKernelGatewayImageConfigKernelSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerAppImageConfigKernelGatewayImageConfigKernelSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerAppImageConfigKernelGatewayImageConfigKernelSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerAppImageConfigKernelGatewayImageConfigKernelSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -883,8 +1069,15 @@ impl SagemakerAppImageConfigKernelGatewayImageConfigKernelSpecFields {
 }
 
 /// The resource `aws_sagemaker_code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerCodeRepository`].
 #[derive(Clone, Debug)]
@@ -927,9 +1120,11 @@ impl SagemakerCodeRepository {
 }
 
 impl BlockType for SagemakerCodeRepository {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -943,16 +1138,25 @@ impl Resource for SagemakerCodeRepository {
 }
 
 /// A declared [`SagemakerCodeRepository`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerCodeRepositoryRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerCodeRepositoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerCodeRepositoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerCodeRepositoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerCodeRepositoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1001,8 +1205,15 @@ impl SagemakerCodeRepositoryRef {
 }
 
 /// The nested block `aws_sagemaker_code_repository.git_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerCodeRepositoryGitConfig(Body);
+
+impl std::fmt::Debug for SagemakerCodeRepositoryGitConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerCodeRepositoryGitConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerCodeRepositoryGitConfig`].
 #[derive(Clone, Debug)]
@@ -1032,10 +1243,18 @@ impl SagemakerCodeRepositoryGitConfig {
 }
 
 /// The fields of a [`SagemakerCodeRepositoryGitConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerCodeRepositoryGitConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerCodeRepositoryGitConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerCodeRepositoryGitConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerCodeRepositoryGitConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1064,8 +1283,15 @@ impl SagemakerCodeRepositoryGitConfigFields {
 }
 
 /// The resource `aws_sagemaker_data_quality_job_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinition(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinition`].
 #[derive(Clone, Debug)]
@@ -1134,9 +1360,11 @@ impl SagemakerDataQualityJobDefinition {
 }
 
 impl BlockType for SagemakerDataQualityJobDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1150,16 +1378,25 @@ impl Resource for SagemakerDataQualityJobDefinition {
 }
 
 /// A declared [`SagemakerDataQualityJobDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerDataQualityJobDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerDataQualityJobDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1243,8 +1480,15 @@ impl SagemakerDataQualityJobDefinitionRef {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_app_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityAppSpecification(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityAppSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityAppSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionDataQualityAppSpecification`].
 #[derive(Clone, Debug)]
@@ -1279,10 +1523,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityAppSpecification {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityAppSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityAppSpecificationFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityAppSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityAppSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityAppSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1316,8 +1568,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityAppSpecificationFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_baseline_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityBaselineConfig(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityBaselineConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityBaselineConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfig {
     #[inline]
@@ -1338,10 +1597,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfig {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityBaselineConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityBaselineConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityBaselineConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1365,8 +1632,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfigFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_baseline_config.constraints_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResource(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResource").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResource {
     #[inline]
@@ -1382,10 +1656,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResour
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1404,8 +1686,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfigConstraintsResour
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_baseline_config.statistics_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResource(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResource").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResource {
     #[inline]
@@ -1421,10 +1710,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResourc
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1443,8 +1740,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityBaselineConfigStatisticsResourc
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInput(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInput").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionDataQualityJobInput {
     #[inline]
@@ -1465,10 +1769,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInput {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1492,8 +1804,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_input.batch_transform_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInput(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInput`].
 #[derive(Clone, Debug)]
@@ -1530,10 +1849,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInput {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1572,8 +1899,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputFiel
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_input.batch_transform_input.dataset_format`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormat(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormat").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormat {
     #[inline]
@@ -1594,10 +1928,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputData
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1621,8 +1963,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputData
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_input.batch_transform_input.dataset_format.csv`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsv(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsv").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsv {
     #[inline]
@@ -1638,10 +1987,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputData
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsv`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsvFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsvFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsvFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatCsvFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1660,8 +2017,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputData
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_input.batch_transform_input.dataset_format.json`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJson(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJson {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJson").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJson {
     #[inline]
@@ -1677,10 +2041,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputData
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJson`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJsonFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJsonFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJsonFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputDatasetFormatJsonFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1699,8 +2071,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputBatchTransformInputData
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_input.endpoint_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInput(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInput`].
 #[derive(Clone, Debug)]
@@ -1735,10 +2114,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInput {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInputFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1772,8 +2159,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobInputEndpointInputFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_output_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobOutputConfig(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobOutputConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionDataQualityJobOutputConfig`].
 #[derive(Clone, Debug)]
@@ -1798,10 +2192,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobOutputConfig {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobOutputConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1825,8 +2227,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_output_config.monitoring_outputs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputs(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputs`].
 #[derive(Clone, Debug)]
@@ -1846,10 +2255,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutput
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1868,8 +2285,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutput
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.data_quality_job_output_config.monitoring_outputs.s3_output`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3Output(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3Output {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3Output").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3Output`].
 #[derive(Clone, Debug)]
@@ -1899,10 +2323,18 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutput
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3Output`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3OutputFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3OutputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3OutputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3OutputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1931,8 +2363,15 @@ impl SagemakerDataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutput
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.job_resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionJobResources(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionJobResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionJobResources").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionJobResources`].
 #[derive(Clone, Debug)]
@@ -1952,10 +2391,18 @@ impl SagemakerDataQualityJobDefinitionJobResources {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionJobResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionJobResourcesFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionJobResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionJobResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionJobResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1974,8 +2421,15 @@ impl SagemakerDataQualityJobDefinitionJobResourcesFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.job_resources.cluster_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionJobResourcesClusterConfig(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionJobResourcesClusterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionJobResourcesClusterConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionJobResourcesClusterConfig`].
 #[derive(Clone, Debug)]
@@ -2004,10 +2458,18 @@ impl SagemakerDataQualityJobDefinitionJobResourcesClusterConfig {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionJobResourcesClusterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionJobResourcesClusterConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionJobResourcesClusterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionJobResourcesClusterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionJobResourcesClusterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2041,8 +2503,15 @@ impl SagemakerDataQualityJobDefinitionJobResourcesClusterConfigFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.network_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionNetworkConfig(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionNetworkConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionNetworkConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionNetworkConfig {
     #[inline]
@@ -2068,10 +2537,18 @@ impl SagemakerDataQualityJobDefinitionNetworkConfig {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionNetworkConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionNetworkConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionNetworkConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionNetworkConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionNetworkConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2100,8 +2577,15 @@ impl SagemakerDataQualityJobDefinitionNetworkConfigFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.network_config.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionNetworkConfigVpcConfig(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionNetworkConfigVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionNetworkConfigVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDataQualityJobDefinitionNetworkConfigVpcConfig`].
 #[derive(Clone, Debug)]
@@ -2123,10 +2607,18 @@ impl SagemakerDataQualityJobDefinitionNetworkConfigVpcConfig {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionNetworkConfigVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionNetworkConfigVpcConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionNetworkConfigVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionNetworkConfigVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionNetworkConfigVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2150,8 +2642,15 @@ impl SagemakerDataQualityJobDefinitionNetworkConfigVpcConfigFields {
 }
 
 /// The nested block `aws_sagemaker_data_quality_job_definition.stopping_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionStoppingCondition(Body);
+
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionStoppingCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionStoppingCondition").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDataQualityJobDefinitionStoppingCondition {
     #[inline]
@@ -2167,10 +2666,18 @@ impl SagemakerDataQualityJobDefinitionStoppingCondition {
 }
 
 /// The fields of a [`SagemakerDataQualityJobDefinitionStoppingCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDataQualityJobDefinitionStoppingConditionFields(Expr);
 
+impl std::fmt::Debug for SagemakerDataQualityJobDefinitionStoppingConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDataQualityJobDefinitionStoppingConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDataQualityJobDefinitionStoppingConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2189,8 +2696,15 @@ impl SagemakerDataQualityJobDefinitionStoppingConditionFields {
 }
 
 /// The resource `aws_sagemaker_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDevice(Body);
+
+impl std::fmt::Debug for SagemakerDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDevice`].
 #[derive(Clone, Debug)]
@@ -2223,9 +2737,11 @@ impl SagemakerDevice {
 }
 
 impl BlockType for SagemakerDevice {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2239,16 +2755,25 @@ impl Resource for SagemakerDevice {
 }
 
 /// A declared [`SagemakerDevice`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDeviceRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerDeviceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDeviceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerDeviceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerDeviceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2292,8 +2817,15 @@ impl SagemakerDeviceRef {
 }
 
 /// The nested block `aws_sagemaker_device.device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDeviceDevice(Body);
+
+impl std::fmt::Debug for SagemakerDeviceDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDeviceDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDeviceDevice`].
 #[derive(Clone, Debug)]
@@ -2323,10 +2855,18 @@ impl SagemakerDeviceDevice {
 }
 
 /// The fields of a [`SagemakerDeviceDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDeviceDeviceFields(Expr);
 
+impl std::fmt::Debug for SagemakerDeviceDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDeviceDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDeviceDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2355,8 +2895,15 @@ impl SagemakerDeviceDeviceFields {
 }
 
 /// The resource `aws_sagemaker_device_fleet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDeviceFleet(Body);
+
+impl std::fmt::Debug for SagemakerDeviceFleet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDeviceFleet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDeviceFleet`].
 #[derive(Clone, Debug)]
@@ -2411,9 +2958,11 @@ impl SagemakerDeviceFleet {
 }
 
 impl BlockType for SagemakerDeviceFleet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2427,16 +2976,25 @@ impl Resource for SagemakerDeviceFleet {
 }
 
 /// A declared [`SagemakerDeviceFleet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDeviceFleetRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerDeviceFleetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDeviceFleetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerDeviceFleetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerDeviceFleetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2505,8 +3063,15 @@ impl SagemakerDeviceFleetRef {
 }
 
 /// The nested block `aws_sagemaker_device_fleet.output_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDeviceFleetOutputConfig(Body);
+
+impl std::fmt::Debug for SagemakerDeviceFleetOutputConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDeviceFleetOutputConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDeviceFleetOutputConfig`].
 #[derive(Clone, Debug)]
@@ -2531,10 +3096,18 @@ impl SagemakerDeviceFleetOutputConfig {
 }
 
 /// The fields of a [`SagemakerDeviceFleetOutputConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDeviceFleetOutputConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDeviceFleetOutputConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDeviceFleetOutputConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDeviceFleetOutputConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2558,8 +3131,15 @@ impl SagemakerDeviceFleetOutputConfigFields {
 }
 
 /// The resource `aws_sagemaker_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomain(Body);
+
+impl std::fmt::Debug for SagemakerDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomain`].
 #[derive(Clone, Debug)]
@@ -2643,9 +3223,11 @@ impl SagemakerDomain {
 }
 
 impl BlockType for SagemakerDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2659,16 +3241,25 @@ impl Resource for SagemakerDomain {
 }
 
 /// A declared [`SagemakerDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2792,8 +3383,15 @@ impl SagemakerDomainRef {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettings`].
 #[derive(Clone, Debug)]
@@ -2849,10 +3447,18 @@ impl SagemakerDomainDefaultSpaceSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2906,8 +3512,15 @@ impl SagemakerDomainDefaultSpaceSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.custom_file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfig {
     #[inline]
@@ -2923,10 +3536,18 @@ impl SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfig {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2945,8 +3566,15 @@ impl SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.custom_file_system_config.efs_file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfig`].
 #[derive(Clone, Debug)]
@@ -2968,10 +3596,18 @@ impl SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfi
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2995,8 +3631,15 @@ impl SagemakerDomainDefaultSpaceSettingsCustomFileSystemConfigEfsFileSystemConfi
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.custom_posix_user_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfig(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfig`].
 #[derive(Clone, Debug)]
@@ -3018,10 +3661,18 @@ impl SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfig {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3045,8 +3696,15 @@ impl SagemakerDomainDefaultSpaceSettingsCustomPosixUserConfigFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_lab_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettings {
     #[inline]
@@ -3094,10 +3752,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3146,8 +3812,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_lab_app_settings.app_lifecycle_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement {
     #[inline]
@@ -3163,10 +3836,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagem
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3185,8 +3866,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagem
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_lab_app_settings.app_lifecycle_management.idle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
     #[inline]
@@ -3217,10 +3905,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagem
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3254,8 +3950,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagem
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_lab_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -3275,10 +3978,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3297,8 +4008,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCodeRepositoryField
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_lab_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -3325,10 +4043,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3357,8 +4083,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_lab_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec {
     #[inline]
@@ -3394,10 +4127,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3436,8 +4177,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_lab_app_settings.emr_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettings {
     #[inline]
@@ -3458,10 +4206,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3485,8 +4241,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterLabAppSettingsEmrSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_server_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettings {
     #[inline]
@@ -3513,10 +4276,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3545,8 +4316,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_server_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -3566,10 +4344,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3588,8 +4374,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsCodeRepositoryFi
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.jupyter_server_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec {
     #[inline]
@@ -3625,10 +4418,18 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceS
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3667,8 +4468,15 @@ impl SagemakerDomainDefaultSpaceSettingsJupyterServerAppSettingsDefaultResourceS
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.kernel_gateway_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettings {
     #[inline]
@@ -3695,10 +4503,18 @@ impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3727,8 +4543,15 @@ impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.kernel_gateway_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -3755,10 +4578,18 @@ impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3787,8 +4618,15 @@ impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsCustomImageField
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.kernel_gateway_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec {
     #[inline]
@@ -3824,10 +4662,18 @@ impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceS
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3866,8 +4712,15 @@ impl SagemakerDomainDefaultSpaceSettingsKernelGatewayAppSettingsDefaultResourceS
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.space_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsSpaceStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsSpaceStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsSpaceStorageSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultSpaceSettingsSpaceStorageSettings {
     #[inline]
@@ -3883,10 +4736,18 @@ impl SagemakerDomainDefaultSpaceSettingsSpaceStorageSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsSpaceStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3905,8 +4766,15 @@ impl SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_space_settings.space_storage_settings.default_ebs_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettings`].
 #[derive(Clone, Debug)]
@@ -3928,10 +4796,18 @@ impl SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSet
 }
 
 /// The fields of a [`SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3955,8 +4831,15 @@ impl SagemakerDomainDefaultSpaceSettingsSpaceStorageSettingsDefaultEbsStorageSet
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettings`].
 #[derive(Clone, Debug)]
@@ -4062,10 +4945,18 @@ impl SagemakerDomainDefaultUserSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4169,8 +5060,15 @@ impl SagemakerDomainDefaultUserSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettings {
     #[inline]
@@ -4222,10 +5120,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4279,8 +5185,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.direct_deploy_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettings {
     #[inline]
@@ -4296,10 +5209,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4318,8 +5239,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsDirectDeploySettingsFiel
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.emr_serverless_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettings {
     #[inline]
@@ -4340,10 +5268,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4367,8 +5303,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsEmrServerlessSettingsFie
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.generative_ai_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettings {
     #[inline]
@@ -4384,10 +5327,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4406,8 +5357,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsGenerativeAiSettingsFiel
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.identity_provider_oauth_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettings`].
 #[derive(Clone, Debug)]
@@ -4437,10 +5395,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSet
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4469,8 +5435,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsIdentityProviderOauthSet
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.kendra_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettings {
     #[inline]
@@ -4486,10 +5459,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4508,8 +5489,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsKendraSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.model_register_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettings {
     #[inline]
@@ -4530,10 +5518,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4557,8 +5553,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsModelRegisterSettingsFie
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.time_series_forecasting_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings {
     #[inline]
@@ -4579,10 +5582,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSet
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4606,8 +5617,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsTimeSeriesForecastingSet
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.canvas_app_settings.workspace_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettings {
     #[inline]
@@ -4628,10 +5646,18 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4655,8 +5681,15 @@ impl SagemakerDomainDefaultUserSettingsCanvasAppSettingsWorkspaceSettingsFields 
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.code_editor_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettings {
     #[inline]
@@ -4693,10 +5726,18 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCodeEditorAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4735,8 +5776,15 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.code_editor_app_settings.app_lifecycle_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagement(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagement").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagement {
     #[inline]
@@ -4752,10 +5800,18 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManageme
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4774,8 +5830,15 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManageme
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.code_editor_app_settings.app_lifecycle_management.idle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings {
     #[inline]
@@ -4806,10 +5869,18 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManageme
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4843,8 +5914,15 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManageme
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.code_editor_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -4871,10 +5949,18 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4903,8 +5989,15 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.code_editor_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpec {
     #[inline]
@@ -4940,10 +6033,18 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpec 
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4982,8 +6083,15 @@ impl SagemakerDomainDefaultUserSettingsCodeEditorAppSettingsDefaultResourceSpecF
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.custom_file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCustomFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCustomFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCustomFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsCustomFileSystemConfig {
     #[inline]
@@ -4999,10 +6107,18 @@ impl SagemakerDomainDefaultUserSettingsCustomFileSystemConfig {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCustomFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCustomFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCustomFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCustomFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCustomFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5021,8 +6137,15 @@ impl SagemakerDomainDefaultUserSettingsCustomFileSystemConfigFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.custom_file_system_config.efs_file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfig`].
 #[derive(Clone, Debug)]
@@ -5044,10 +6167,18 @@ impl SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfig
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5071,8 +6202,15 @@ impl SagemakerDomainDefaultUserSettingsCustomFileSystemConfigEfsFileSystemConfig
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.custom_posix_user_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCustomPosixUserConfig(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCustomPosixUserConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCustomPosixUserConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsCustomPosixUserConfig`].
 #[derive(Clone, Debug)]
@@ -5094,10 +6232,18 @@ impl SagemakerDomainDefaultUserSettingsCustomPosixUserConfig {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsCustomPosixUserConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsCustomPosixUserConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsCustomPosixUserConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsCustomPosixUserConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsCustomPosixUserConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5121,8 +6267,15 @@ impl SagemakerDomainDefaultUserSettingsCustomPosixUserConfigFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_lab_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettings {
     #[inline]
@@ -5170,10 +6323,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5222,8 +6383,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_lab_app_settings.app_lifecycle_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagement(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagement").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagement {
     #[inline]
@@ -5239,10 +6407,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManageme
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5261,8 +6437,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManageme
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_lab_app_settings.app_lifecycle_management.idle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
     #[inline]
@@ -5293,10 +6476,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManageme
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5330,8 +6521,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManageme
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_lab_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -5351,10 +6549,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5373,8 +6579,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCodeRepositoryFields
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_lab_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -5401,10 +6614,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5433,8 +6654,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_lab_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpec {
     #[inline]
@@ -5470,10 +6698,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpec 
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5512,8 +6748,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsDefaultResourceSpecF
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_lab_app_settings.emr_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettings {
     #[inline]
@@ -5534,10 +6777,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5561,8 +6812,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterLabAppSettingsEmrSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_server_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterServerAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterServerAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterServerAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettings {
     #[inline]
@@ -5589,10 +6847,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterServerAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5621,8 +6887,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_server_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -5642,10 +6915,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5664,8 +6945,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsCodeRepositoryFie
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.jupyter_server_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpec {
     #[inline]
@@ -5701,10 +6989,18 @@ impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSp
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5743,8 +7039,15 @@ impl SagemakerDomainDefaultUserSettingsJupyterServerAppSettingsDefaultResourceSp
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.kernel_gateway_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsKernelGatewayAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsKernelGatewayAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettings {
     #[inline]
@@ -5771,10 +7074,18 @@ impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsKernelGatewayAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5803,8 +7114,15 @@ impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.kernel_gateway_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -5831,10 +7149,18 @@ impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5863,8 +7189,15 @@ impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsCustomImageFields
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.kernel_gateway_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpec {
     #[inline]
@@ -5900,10 +7233,18 @@ impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSp
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5942,8 +7283,15 @@ impl SagemakerDomainDefaultUserSettingsKernelGatewayAppSettingsDefaultResourceSp
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.r_session_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRSessionAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRSessionAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRSessionAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsRSessionAppSettings {
     #[inline]
@@ -5965,10 +7313,18 @@ impl SagemakerDomainDefaultUserSettingsRSessionAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsRSessionAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRSessionAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRSessionAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRSessionAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsRSessionAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5992,8 +7348,15 @@ impl SagemakerDomainDefaultUserSettingsRSessionAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.r_session_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -6020,10 +7383,18 @@ impl SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6052,8 +7423,15 @@ impl SagemakerDomainDefaultUserSettingsRSessionAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.r_session_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpec {
     #[inline]
@@ -6089,10 +7467,18 @@ impl SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6131,8 +7517,15 @@ impl SagemakerDomainDefaultUserSettingsRSessionAppSettingsDefaultResourceSpecFie
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.r_studio_server_pro_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRStudioServerProAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRStudioServerProAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRStudioServerProAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsRStudioServerProAppSettings {
     #[inline]
@@ -6153,10 +7546,18 @@ impl SagemakerDomainDefaultUserSettingsRStudioServerProAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsRStudioServerProAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsRStudioServerProAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsRStudioServerProAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsRStudioServerProAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsRStudioServerProAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6180,8 +7581,15 @@ impl SagemakerDomainDefaultUserSettingsRStudioServerProAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.sharing_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsSharingSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsSharingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsSharingSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsSharingSettings {
     #[inline]
@@ -6207,10 +7615,18 @@ impl SagemakerDomainDefaultUserSettingsSharingSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsSharingSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsSharingSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsSharingSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsSharingSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsSharingSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6239,8 +7655,15 @@ impl SagemakerDomainDefaultUserSettingsSharingSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.space_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsSpaceStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsSpaceStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsSpaceStorageSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsSpaceStorageSettings {
     #[inline]
@@ -6256,10 +7679,18 @@ impl SagemakerDomainDefaultUserSettingsSpaceStorageSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsSpaceStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsSpaceStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsSpaceStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsSpaceStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsSpaceStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6278,8 +7709,15 @@ impl SagemakerDomainDefaultUserSettingsSpaceStorageSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.space_storage_settings.default_ebs_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings`].
 #[derive(Clone, Debug)]
@@ -6301,10 +7739,18 @@ impl SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSett
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6328,8 +7774,15 @@ impl SagemakerDomainDefaultUserSettingsSpaceStorageSettingsDefaultEbsStorageSett
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.studio_web_portal_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsStudioWebPortalSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsStudioWebPortalSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsStudioWebPortalSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsStudioWebPortalSettings {
     #[inline]
@@ -6355,10 +7808,18 @@ impl SagemakerDomainDefaultUserSettingsStudioWebPortalSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsStudioWebPortalSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsStudioWebPortalSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsStudioWebPortalSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsStudioWebPortalSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsStudioWebPortalSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6387,8 +7848,15 @@ impl SagemakerDomainDefaultUserSettingsStudioWebPortalSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.tensor_board_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsTensorBoardAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsTensorBoardAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsTensorBoardAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsTensorBoardAppSettings {
     #[inline]
@@ -6404,10 +7872,18 @@ impl SagemakerDomainDefaultUserSettingsTensorBoardAppSettings {
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsTensorBoardAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6426,8 +7902,15 @@ impl SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.default_user_settings.tensor_board_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpec {
     #[inline]
@@ -6463,10 +7946,18 @@ impl SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpec
 }
 
 /// The fields of a [`SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6505,8 +7996,15 @@ impl SagemakerDomainDefaultUserSettingsTensorBoardAppSettingsDefaultResourceSpec
 }
 
 /// The nested block `aws_sagemaker_domain.domain_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDomainSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDomainSettings {
     #[inline]
@@ -6537,10 +8035,18 @@ impl SagemakerDomainDomainSettings {
 }
 
 /// The fields of a [`SagemakerDomainDomainSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDomainSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDomainSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6574,8 +8080,15 @@ impl SagemakerDomainDomainSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.domain_settings.docker_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettingsDockerSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDomainSettingsDockerSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettingsDockerSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDomainSettingsDockerSettings {
     #[inline]
@@ -6596,10 +8109,18 @@ impl SagemakerDomainDomainSettingsDockerSettings {
 }
 
 /// The fields of a [`SagemakerDomainDomainSettingsDockerSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettingsDockerSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDomainSettingsDockerSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettingsDockerSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDomainSettingsDockerSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6623,8 +8144,15 @@ impl SagemakerDomainDomainSettingsDockerSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.domain_settings.r_studio_server_pro_domain_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettingsRStudioServerProDomainSettings(Body);
+
+impl std::fmt::Debug for SagemakerDomainDomainSettingsRStudioServerProDomainSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettingsRStudioServerProDomainSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerDomainDomainSettingsRStudioServerProDomainSettings`].
 #[derive(Clone, Debug)]
@@ -6659,10 +8187,18 @@ impl SagemakerDomainDomainSettingsRStudioServerProDomainSettings {
 }
 
 /// The fields of a [`SagemakerDomainDomainSettingsRStudioServerProDomainSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettingsRStudioServerProDomainSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDomainSettingsRStudioServerProDomainSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettingsRStudioServerProDomainSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDomainSettingsRStudioServerProDomainSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6696,8 +8232,15 @@ impl SagemakerDomainDomainSettingsRStudioServerProDomainSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_domain.domain_settings.r_studio_server_pro_domain_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpec {
     #[inline]
@@ -6733,10 +8276,18 @@ impl SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceS
 }
 
 /// The fields of a [`SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6775,8 +8326,15 @@ impl SagemakerDomainDomainSettingsRStudioServerProDomainSettingsDefaultResourceS
 }
 
 /// The nested block `aws_sagemaker_domain.retention_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainRetentionPolicy(Body);
+
+impl std::fmt::Debug for SagemakerDomainRetentionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainRetentionPolicy").field(&self.0).finish()
+    }
+}
 
 impl SagemakerDomainRetentionPolicy {
     #[inline]
@@ -6792,10 +8350,18 @@ impl SagemakerDomainRetentionPolicy {
 }
 
 /// The fields of a [`SagemakerDomainRetentionPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerDomainRetentionPolicyFields(Expr);
 
+impl std::fmt::Debug for SagemakerDomainRetentionPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerDomainRetentionPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerDomainRetentionPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6814,8 +8380,15 @@ impl SagemakerDomainRetentionPolicyFields {
 }
 
 /// The resource `aws_sagemaker_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpoint(Body);
+
+impl std::fmt::Debug for SagemakerEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpoint`].
 #[derive(Clone, Debug)]
@@ -6866,9 +8439,11 @@ impl SagemakerEndpoint {
 }
 
 impl BlockType for SagemakerEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6882,16 +8457,25 @@ impl Resource for SagemakerEndpoint {
 }
 
 /// A declared [`SagemakerEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6945,8 +8529,15 @@ impl SagemakerEndpointRef {
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointDeploymentConfig {
     #[inline]
@@ -6972,10 +8563,18 @@ impl SagemakerEndpointDeploymentConfig {
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7004,8 +8603,15 @@ impl SagemakerEndpointDeploymentConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.auto_rollback_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigAutoRollbackConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigAutoRollbackConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigAutoRollbackConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointDeploymentConfigAutoRollbackConfiguration {
     #[inline]
@@ -7022,10 +8628,18 @@ impl SagemakerEndpointDeploymentConfigAutoRollbackConfiguration {
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigAutoRollbackConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigAutoRollbackConfigurationFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigAutoRollbackConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigAutoRollbackConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigAutoRollbackConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7044,8 +8658,15 @@ impl SagemakerEndpointDeploymentConfigAutoRollbackConfigurationFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.auto_rollback_configuration.alarms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms`].
 #[derive(Clone, Debug)]
@@ -7065,10 +8686,18 @@ impl SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms {
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7087,8 +8716,15 @@ impl SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.blue_green_update_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy`].
 #[derive(Clone, Debug)]
@@ -7118,10 +8754,18 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy {
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7150,8 +8794,15 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.blue_green_update_policy.traffic_routing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration`].
 #[derive(Clone, Debug)]
@@ -7183,10 +8834,18 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigu
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7220,8 +8879,15 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigu
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.blue_green_update_policy.traffic_routing_configuration.canary_size`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize`].
 #[derive(Clone, Debug)]
@@ -7243,10 +8909,18 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigu
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7270,8 +8944,15 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigu
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.blue_green_update_policy.traffic_routing_configuration.linear_step_size`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize`].
 #[derive(Clone, Debug)]
@@ -7293,10 +8974,18 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigu
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7320,8 +9009,15 @@ impl SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigu
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.rolling_update_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigRollingUpdatePolicy(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigRollingUpdatePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigRollingUpdatePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigRollingUpdatePolicy`].
 #[derive(Clone, Debug)]
@@ -7353,10 +9049,18 @@ impl SagemakerEndpointDeploymentConfigRollingUpdatePolicy {
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigRollingUpdatePolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigRollingUpdatePolicyFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigRollingUpdatePolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigRollingUpdatePolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigRollingUpdatePolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7390,8 +9094,15 @@ impl SagemakerEndpointDeploymentConfigRollingUpdatePolicyFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.rolling_update_policy.maximum_batch_size`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize`].
 #[derive(Clone, Debug)]
@@ -7413,10 +9124,18 @@ impl SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize {
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7440,8 +9159,15 @@ impl SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeFields 
 }
 
 /// The nested block `aws_sagemaker_endpoint.deployment_config.rolling_update_policy.rollback_maximum_batch_size`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSize(Body);
+
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSize").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSize`].
 #[derive(Clone, Debug)]
@@ -7463,10 +9189,18 @@ impl SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSiz
 }
 
 /// The fields of a [`SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSize`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSizeFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSizeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSizeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSizeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7490,8 +9224,15 @@ impl SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSiz
 }
 
 /// The resource `aws_sagemaker_endpoint_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfiguration`].
 #[derive(Clone, Debug)]
@@ -7568,9 +9309,11 @@ impl SagemakerEndpointConfiguration {
 }
 
 impl BlockType for SagemakerEndpointConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7584,16 +9327,25 @@ impl Resource for SagemakerEndpointConfiguration {
 }
 
 /// A declared [`SagemakerEndpointConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerEndpointConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerEndpointConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7672,8 +9424,15 @@ impl SagemakerEndpointConfigurationRef {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.async_inference_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationAsyncInferenceConfig`].
 #[derive(Clone, Debug)]
@@ -7698,10 +9457,18 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationAsyncInferenceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationAsyncInferenceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7725,8 +9492,15 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.async_inference_config.client_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig {
     #[inline]
@@ -7742,10 +9516,18 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfigClientConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfigClientConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfigClientConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationAsyncInferenceConfigClientConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7764,8 +9546,15 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfigClientConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.async_inference_config.output_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig`].
 #[derive(Clone, Debug)]
@@ -7800,10 +9589,18 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7837,8 +9634,15 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.async_inference_config.output_config.notification_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfig {
     #[inline]
@@ -7864,10 +9668,18 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationC
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7896,8 +9708,15 @@ impl SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationC
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.data_capture_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationDataCaptureConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationDataCaptureConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationDataCaptureConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationDataCaptureConfig`].
 #[derive(Clone, Debug)]
@@ -7936,10 +9755,18 @@ impl SagemakerEndpointConfigurationDataCaptureConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationDataCaptureConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationDataCaptureConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationDataCaptureConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationDataCaptureConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationDataCaptureConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7983,8 +9810,15 @@ impl SagemakerEndpointConfigurationDataCaptureConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.data_capture_config.capture_content_type_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader {
     #[inline]
@@ -8005,10 +9839,18 @@ impl SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8032,8 +9874,15 @@ impl SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderFiel
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.data_capture_config.capture_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions`].
 #[derive(Clone, Debug)]
@@ -8053,10 +9902,18 @@ impl SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8075,8 +9932,15 @@ impl SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.production_variants`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariants(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariants {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariants").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointConfigurationProductionVariants {
     #[inline]
@@ -8163,10 +10027,18 @@ impl SagemakerEndpointConfigurationProductionVariants {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationProductionVariants`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationProductionVariantsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8255,8 +10127,15 @@ impl SagemakerEndpointConfigurationProductionVariantsFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.production_variants.core_dump_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig`].
 #[derive(Clone, Debug)]
@@ -8281,10 +10160,18 @@ impl SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsCoreDumpConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsCoreDumpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsCoreDumpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationProductionVariantsCoreDumpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8308,8 +10195,15 @@ impl SagemakerEndpointConfigurationProductionVariantsCoreDumpConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.production_variants.managed_instance_scaling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling {
     #[inline]
@@ -8335,10 +10229,18 @@ impl SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsManagedInstanceScalingFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsManagedInstanceScalingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsManagedInstanceScalingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationProductionVariantsManagedInstanceScalingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8367,8 +10269,15 @@ impl SagemakerEndpointConfigurationProductionVariantsManagedInstanceScalingField
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.production_variants.routing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsRoutingConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsRoutingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsRoutingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationProductionVariantsRoutingConfig`].
 #[derive(Clone, Debug)]
@@ -8388,10 +10297,18 @@ impl SagemakerEndpointConfigurationProductionVariantsRoutingConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationProductionVariantsRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsRoutingConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsRoutingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsRoutingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationProductionVariantsRoutingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8410,8 +10327,15 @@ impl SagemakerEndpointConfigurationProductionVariantsRoutingConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.production_variants.serverless_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsServerlessConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsServerlessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsServerlessConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationProductionVariantsServerlessConfig`].
 #[derive(Clone, Debug)]
@@ -8438,10 +10362,18 @@ impl SagemakerEndpointConfigurationProductionVariantsServerlessConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationProductionVariantsServerlessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationProductionVariantsServerlessConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationProductionVariantsServerlessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationProductionVariantsServerlessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationProductionVariantsServerlessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8470,8 +10402,15 @@ impl SagemakerEndpointConfigurationProductionVariantsServerlessConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.shadow_production_variants`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariants(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariants {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariants").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointConfigurationShadowProductionVariants {
     #[inline]
@@ -8558,10 +10497,18 @@ impl SagemakerEndpointConfigurationShadowProductionVariants {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationShadowProductionVariants`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationShadowProductionVariantsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8650,8 +10597,15 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.shadow_production_variants.core_dump_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig`].
 #[derive(Clone, Debug)]
@@ -8673,10 +10627,18 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8700,8 +10662,15 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfigFields 
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.shadow_production_variants.managed_instance_scaling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScaling(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScaling").field(&self.0).finish()
+    }
+}
 
 impl SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScaling {
     #[inline]
@@ -8727,10 +10696,18 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScalin
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScaling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScalingFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScalingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScalingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScalingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8759,8 +10736,15 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScalin
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.shadow_production_variants.routing_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig`].
 #[derive(Clone, Debug)]
@@ -8780,10 +10764,18 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8802,8 +10794,15 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigFields {
 }
 
 /// The nested block `aws_sagemaker_endpoint_configuration.shadow_production_variants.serverless_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig(Body);
+
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig`].
 #[derive(Clone, Debug)]
@@ -8830,10 +10829,18 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig {
 }
 
 /// The fields of a [`SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8862,8 +10869,15 @@ impl SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfigField
 }
 
 /// The resource `aws_sagemaker_feature_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroup(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFeatureGroup`].
 #[derive(Clone, Debug)]
@@ -8932,9 +10946,11 @@ impl SagemakerFeatureGroup {
 }
 
 impl BlockType for SagemakerFeatureGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8948,16 +10964,25 @@ impl Resource for SagemakerFeatureGroup {
 }
 
 /// A declared [`SagemakerFeatureGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerFeatureGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerFeatureGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerFeatureGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9041,8 +11066,15 @@ impl SagemakerFeatureGroupRef {
 }
 
 /// The nested block `aws_sagemaker_feature_group.feature_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupFeatureDefinition(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupFeatureDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupFeatureDefinition").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupFeatureDefinition {
     #[inline]
@@ -9073,10 +11105,18 @@ impl SagemakerFeatureGroupFeatureDefinition {
 }
 
 /// The fields of a [`SagemakerFeatureGroupFeatureDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupFeatureDefinitionFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupFeatureDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupFeatureDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupFeatureDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9110,8 +11150,15 @@ impl SagemakerFeatureGroupFeatureDefinitionFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.feature_definition.collection_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupFeatureDefinitionCollectionConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupFeatureDefinitionCollectionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupFeatureDefinitionCollectionConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupFeatureDefinitionCollectionConfig {
     #[inline]
@@ -9127,10 +11174,18 @@ impl SagemakerFeatureGroupFeatureDefinitionCollectionConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupFeatureDefinitionCollectionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupFeatureDefinitionCollectionConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupFeatureDefinitionCollectionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupFeatureDefinitionCollectionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupFeatureDefinitionCollectionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9149,8 +11204,15 @@ impl SagemakerFeatureGroupFeatureDefinitionCollectionConfigFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.feature_definition.collection_config.vector_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfig {
     #[inline]
@@ -9166,10 +11228,18 @@ impl SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9188,8 +11258,15 @@ impl SagemakerFeatureGroupFeatureDefinitionCollectionConfigVectorConfigFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.offline_store_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOfflineStoreConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupOfflineStoreConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOfflineStoreConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFeatureGroupOfflineStoreConfig`].
 #[derive(Clone, Debug)]
@@ -9224,10 +11301,18 @@ impl SagemakerFeatureGroupOfflineStoreConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupOfflineStoreConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOfflineStoreConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupOfflineStoreConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOfflineStoreConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupOfflineStoreConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9261,8 +11346,15 @@ impl SagemakerFeatureGroupOfflineStoreConfigFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.offline_store_config.data_catalog_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfig {
     #[inline]
@@ -9288,10 +11380,18 @@ impl SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9320,8 +11420,15 @@ impl SagemakerFeatureGroupOfflineStoreConfigDataCatalogConfigFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.offline_store_config.s3_storage_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOfflineStoreConfigS3StorageConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupOfflineStoreConfigS3StorageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOfflineStoreConfigS3StorageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFeatureGroupOfflineStoreConfigS3StorageConfig`].
 #[derive(Clone, Debug)]
@@ -9351,10 +11458,18 @@ impl SagemakerFeatureGroupOfflineStoreConfigS3StorageConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupOfflineStoreConfigS3StorageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOfflineStoreConfigS3StorageConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupOfflineStoreConfigS3StorageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOfflineStoreConfigS3StorageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupOfflineStoreConfigS3StorageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9383,8 +11498,15 @@ impl SagemakerFeatureGroupOfflineStoreConfigS3StorageConfigFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.online_store_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOnlineStoreConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupOnlineStoreConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOnlineStoreConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupOnlineStoreConfig {
     #[inline]
@@ -9415,10 +11537,18 @@ impl SagemakerFeatureGroupOnlineStoreConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupOnlineStoreConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOnlineStoreConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupOnlineStoreConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOnlineStoreConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupOnlineStoreConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9452,8 +11582,15 @@ impl SagemakerFeatureGroupOnlineStoreConfigFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.online_store_config.security_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOnlineStoreConfigSecurityConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupOnlineStoreConfigSecurityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOnlineStoreConfigSecurityConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupOnlineStoreConfigSecurityConfig {
     #[inline]
@@ -9469,10 +11606,18 @@ impl SagemakerFeatureGroupOnlineStoreConfigSecurityConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupOnlineStoreConfigSecurityConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOnlineStoreConfigSecurityConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupOnlineStoreConfigSecurityConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOnlineStoreConfigSecurityConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupOnlineStoreConfigSecurityConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9491,8 +11636,15 @@ impl SagemakerFeatureGroupOnlineStoreConfigSecurityConfigFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.online_store_config.ttl_duration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOnlineStoreConfigTtlDuration(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupOnlineStoreConfigTtlDuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOnlineStoreConfigTtlDuration").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupOnlineStoreConfigTtlDuration {
     #[inline]
@@ -9513,10 +11665,18 @@ impl SagemakerFeatureGroupOnlineStoreConfigTtlDuration {
 }
 
 /// The fields of a [`SagemakerFeatureGroupOnlineStoreConfigTtlDuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupOnlineStoreConfigTtlDurationFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupOnlineStoreConfigTtlDurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupOnlineStoreConfigTtlDurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupOnlineStoreConfigTtlDurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9540,8 +11700,15 @@ impl SagemakerFeatureGroupOnlineStoreConfigTtlDurationFields {
 }
 
 /// The nested block `aws_sagemaker_feature_group.throughput_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupThroughputConfig(Body);
+
+impl std::fmt::Debug for SagemakerFeatureGroupThroughputConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupThroughputConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFeatureGroupThroughputConfig {
     #[inline]
@@ -9567,10 +11734,18 @@ impl SagemakerFeatureGroupThroughputConfig {
 }
 
 /// The fields of a [`SagemakerFeatureGroupThroughputConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFeatureGroupThroughputConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFeatureGroupThroughputConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFeatureGroupThroughputConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFeatureGroupThroughputConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9599,8 +11774,15 @@ impl SagemakerFeatureGroupThroughputConfigFields {
 }
 
 /// The resource `aws_sagemaker_flow_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinition(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFlowDefinition`].
 #[derive(Clone, Debug)]
@@ -9657,9 +11839,11 @@ impl SagemakerFlowDefinition {
 }
 
 impl BlockType for SagemakerFlowDefinition {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9673,16 +11857,25 @@ impl Resource for SagemakerFlowDefinition {
 }
 
 /// A declared [`SagemakerFlowDefinition`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerFlowDefinitionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerFlowDefinitionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9751,8 +11944,15 @@ impl SagemakerFlowDefinitionRef {
 }
 
 /// The nested block `aws_sagemaker_flow_definition.human_loop_activation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopActivationConfig(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopActivationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopActivationConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFlowDefinitionHumanLoopActivationConfig {
     #[inline]
@@ -9768,10 +11968,18 @@ impl SagemakerFlowDefinitionHumanLoopActivationConfig {
 }
 
 /// The fields of a [`SagemakerFlowDefinitionHumanLoopActivationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopActivationConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopActivationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopActivationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFlowDefinitionHumanLoopActivationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9790,8 +11998,15 @@ impl SagemakerFlowDefinitionHumanLoopActivationConfigFields {
 }
 
 /// The nested block `aws_sagemaker_flow_definition.human_loop_activation_config.human_loop_activation_conditions_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfig(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfig`].
 #[derive(Clone, Debug)]
@@ -9811,10 +12026,18 @@ impl SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditio
 }
 
 /// The fields of a [`SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditionsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9833,8 +12056,15 @@ impl SagemakerFlowDefinitionHumanLoopActivationConfigHumanLoopActivationConditio
 }
 
 /// The nested block `aws_sagemaker_flow_definition.human_loop_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopConfig(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFlowDefinitionHumanLoopConfig`].
 #[derive(Clone, Debug)]
@@ -9882,10 +12112,18 @@ impl SagemakerFlowDefinitionHumanLoopConfig {
 }
 
 /// The fields of a [`SagemakerFlowDefinitionHumanLoopConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFlowDefinitionHumanLoopConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9944,8 +12182,15 @@ impl SagemakerFlowDefinitionHumanLoopConfigFields {
 }
 
 /// The nested block `aws_sagemaker_flow_definition.human_loop_config.public_workforce_task_price`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPrice(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPrice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPrice").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPrice {
     #[inline]
@@ -9961,10 +12206,18 @@ impl SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPrice {
 }
 
 /// The fields of a [`SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPrice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceFields(Expr);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9983,8 +12236,15 @@ impl SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceFields {
 }
 
 /// The nested block `aws_sagemaker_flow_definition.human_loop_config.public_workforce_task_price.amount_in_usd`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsd(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsd").field(&self.0).finish()
+    }
+}
 
 impl SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsd {
     #[inline]
@@ -10010,10 +12270,18 @@ impl SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsd {
 }
 
 /// The fields of a [`SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsdFields(Expr);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10042,8 +12310,15 @@ impl SagemakerFlowDefinitionHumanLoopConfigPublicWorkforceTaskPriceAmountInUsdFi
 }
 
 /// The nested block `aws_sagemaker_flow_definition.human_loop_request_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopRequestSource(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopRequestSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopRequestSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFlowDefinitionHumanLoopRequestSource`].
 #[derive(Clone, Debug)]
@@ -10063,10 +12338,18 @@ impl SagemakerFlowDefinitionHumanLoopRequestSource {
 }
 
 /// The fields of a [`SagemakerFlowDefinitionHumanLoopRequestSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionHumanLoopRequestSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionHumanLoopRequestSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionHumanLoopRequestSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFlowDefinitionHumanLoopRequestSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10085,8 +12368,15 @@ impl SagemakerFlowDefinitionHumanLoopRequestSourceFields {
 }
 
 /// The nested block `aws_sagemaker_flow_definition.output_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionOutputConfig(Body);
+
+impl std::fmt::Debug for SagemakerFlowDefinitionOutputConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionOutputConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerFlowDefinitionOutputConfig`].
 #[derive(Clone, Debug)]
@@ -10111,10 +12401,18 @@ impl SagemakerFlowDefinitionOutputConfig {
 }
 
 /// The fields of a [`SagemakerFlowDefinitionOutputConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerFlowDefinitionOutputConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerFlowDefinitionOutputConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerFlowDefinitionOutputConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerFlowDefinitionOutputConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10138,8 +12436,15 @@ impl SagemakerFlowDefinitionOutputConfigFields {
 }
 
 /// The resource `aws_sagemaker_hub`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHub(Body);
+
+impl std::fmt::Debug for SagemakerHub {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHub").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerHub`].
 #[derive(Clone, Debug)]
@@ -10197,9 +12502,11 @@ impl SagemakerHub {
 }
 
 impl BlockType for SagemakerHub {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10213,16 +12520,25 @@ impl Resource for SagemakerHub {
 }
 
 /// A declared [`SagemakerHub`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHubRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerHubRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHubRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerHubRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerHubRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10286,8 +12602,15 @@ impl SagemakerHubRef {
 }
 
 /// The nested block `aws_sagemaker_hub.s3_storage_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHubS3StorageConfig(Body);
+
+impl std::fmt::Debug for SagemakerHubS3StorageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHubS3StorageConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerHubS3StorageConfig {
     #[inline]
@@ -10303,10 +12626,18 @@ impl SagemakerHubS3StorageConfig {
 }
 
 /// The fields of a [`SagemakerHubS3StorageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHubS3StorageConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerHubS3StorageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHubS3StorageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerHubS3StorageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10325,8 +12656,15 @@ impl SagemakerHubS3StorageConfigFields {
 }
 
 /// The resource `aws_sagemaker_human_task_ui`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHumanTaskUi(Body);
+
+impl std::fmt::Debug for SagemakerHumanTaskUi {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHumanTaskUi").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerHumanTaskUi`].
 #[derive(Clone, Debug)]
@@ -10369,9 +12707,11 @@ impl SagemakerHumanTaskUi {
 }
 
 impl BlockType for SagemakerHumanTaskUi {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10385,16 +12725,25 @@ impl Resource for SagemakerHumanTaskUi {
 }
 
 /// A declared [`SagemakerHumanTaskUi`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHumanTaskUiRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerHumanTaskUiRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHumanTaskUiRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerHumanTaskUiRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerHumanTaskUiRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10443,8 +12792,15 @@ impl SagemakerHumanTaskUiRef {
 }
 
 /// The nested block `aws_sagemaker_human_task_ui.ui_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHumanTaskUiUiTemplate(Body);
+
+impl std::fmt::Debug for SagemakerHumanTaskUiUiTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHumanTaskUiUiTemplate").field(&self.0).finish()
+    }
+}
 
 impl SagemakerHumanTaskUiUiTemplate {
     #[inline]
@@ -10460,10 +12816,18 @@ impl SagemakerHumanTaskUiUiTemplate {
 }
 
 /// The fields of a [`SagemakerHumanTaskUiUiTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerHumanTaskUiUiTemplateFields(Expr);
 
+impl std::fmt::Debug for SagemakerHumanTaskUiUiTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerHumanTaskUiUiTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerHumanTaskUiUiTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10492,8 +12856,15 @@ impl SagemakerHumanTaskUiUiTemplateFields {
 }
 
 /// The resource `aws_sagemaker_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerImage(Body);
+
+impl std::fmt::Debug for SagemakerImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerImage`].
 #[derive(Clone, Debug)]
@@ -10546,9 +12917,11 @@ impl SagemakerImage {
 }
 
 impl BlockType for SagemakerImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10562,16 +12935,25 @@ impl Resource for SagemakerImage {
 }
 
 /// A declared [`SagemakerImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerImageRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10630,8 +13012,15 @@ impl SagemakerImageRef {
 }
 
 /// The resource `aws_sagemaker_image_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerImageVersion(Body);
+
+impl std::fmt::Debug for SagemakerImageVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerImageVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerImageVersion`].
 #[derive(Clone, Debug)]
@@ -10704,9 +13093,11 @@ impl SagemakerImageVersion {
 }
 
 impl BlockType for SagemakerImageVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10720,16 +13111,25 @@ impl Resource for SagemakerImageVersion {
 }
 
 /// A declared [`SagemakerImageVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerImageVersionRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerImageVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerImageVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerImageVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerImageVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10823,8 +13223,15 @@ impl SagemakerImageVersionRef {
 }
 
 /// The resource `aws_sagemaker_mlflow_tracking_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMlflowTrackingServer(Body);
+
+impl std::fmt::Debug for SagemakerMlflowTrackingServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMlflowTrackingServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerMlflowTrackingServer`].
 #[derive(Clone, Debug)]
@@ -10889,9 +13296,11 @@ impl SagemakerMlflowTrackingServer {
 }
 
 impl BlockType for SagemakerMlflowTrackingServer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10905,16 +13314,25 @@ impl Resource for SagemakerMlflowTrackingServer {
 }
 
 /// A declared [`SagemakerMlflowTrackingServer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMlflowTrackingServerRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerMlflowTrackingServerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMlflowTrackingServerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerMlflowTrackingServerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerMlflowTrackingServerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10993,8 +13411,15 @@ impl SagemakerMlflowTrackingServerRef {
 }
 
 /// The resource `aws_sagemaker_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModel(Body);
+
+impl std::fmt::Debug for SagemakerModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModel`].
 #[derive(Clone, Debug)]
@@ -11066,9 +13491,11 @@ impl SagemakerModel {
 }
 
 impl BlockType for SagemakerModel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11082,16 +13509,25 @@ impl Resource for SagemakerModel {
 }
 
 /// A declared [`SagemakerModel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerModelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerModelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerModelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11165,8 +13601,15 @@ impl SagemakerModelRef {
 }
 
 /// The nested block `aws_sagemaker_model.container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainer(Body);
+
+impl std::fmt::Debug for SagemakerModelContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainer").field(&self.0).finish()
+    }
+}
 
 impl SagemakerModelContainer {
     #[inline]
@@ -11233,10 +13676,18 @@ impl SagemakerModelContainer {
 }
 
 /// The fields of a [`SagemakerModelContainer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11305,8 +13756,15 @@ impl SagemakerModelContainerFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.additional_model_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerAdditionalModelDataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerAdditionalModelDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerAdditionalModelDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerAdditionalModelDataSource`].
 #[derive(Clone, Debug)]
@@ -11328,10 +13786,18 @@ impl SagemakerModelContainerAdditionalModelDataSource {
 }
 
 /// The fields of a [`SagemakerModelContainerAdditionalModelDataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerAdditionalModelDataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerAdditionalModelDataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerAdditionalModelDataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerAdditionalModelDataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11355,8 +13821,15 @@ impl SagemakerModelContainerAdditionalModelDataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.additional_model_data_source.s3_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerAdditionalModelDataSourceS3DataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerAdditionalModelDataSourceS3DataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerAdditionalModelDataSourceS3DataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerAdditionalModelDataSourceS3DataSource`].
 #[derive(Clone, Debug)]
@@ -11385,10 +13858,18 @@ impl SagemakerModelContainerAdditionalModelDataSourceS3DataSource {
 }
 
 /// The fields of a [`SagemakerModelContainerAdditionalModelDataSourceS3DataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerAdditionalModelDataSourceS3DataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerAdditionalModelDataSourceS3DataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerAdditionalModelDataSourceS3DataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerAdditionalModelDataSourceS3DataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11422,8 +13903,15 @@ impl SagemakerModelContainerAdditionalModelDataSourceS3DataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.additional_model_data_source.s3_data_source.model_access_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig`].
 #[derive(Clone, Debug)]
@@ -11443,10 +13931,18 @@ impl SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConf
 }
 
 /// The fields of a [`SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11465,8 +13961,15 @@ impl SagemakerModelContainerAdditionalModelDataSourceS3DataSourceModelAccessConf
 }
 
 /// The nested block `aws_sagemaker_model.container.image_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerImageConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerImageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerImageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerImageConfig`].
 #[derive(Clone, Debug)]
@@ -11491,10 +13994,18 @@ impl SagemakerModelContainerImageConfig {
 }
 
 /// The fields of a [`SagemakerModelContainerImageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerImageConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerImageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerImageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerImageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11518,8 +14029,15 @@ impl SagemakerModelContainerImageConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.image_config.repository_auth_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerImageConfigRepositoryAuthConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerImageConfigRepositoryAuthConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerImageConfigRepositoryAuthConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerImageConfigRepositoryAuthConfig`].
 #[derive(Clone, Debug)]
@@ -11539,10 +14057,18 @@ impl SagemakerModelContainerImageConfigRepositoryAuthConfig {
 }
 
 /// The fields of a [`SagemakerModelContainerImageConfigRepositoryAuthConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerImageConfigRepositoryAuthConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerImageConfigRepositoryAuthConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerImageConfigRepositoryAuthConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerImageConfigRepositoryAuthConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11561,8 +14087,15 @@ impl SagemakerModelContainerImageConfigRepositoryAuthConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.model_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerModelDataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerModelDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerModelDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerModelDataSource`].
 #[derive(Clone, Debug)]
@@ -11582,10 +14115,18 @@ impl SagemakerModelContainerModelDataSource {
 }
 
 /// The fields of a [`SagemakerModelContainerModelDataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerModelDataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerModelDataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerModelDataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerModelDataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11604,8 +14145,15 @@ impl SagemakerModelContainerModelDataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.model_data_source.s3_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerModelDataSourceS3DataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerModelDataSourceS3DataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerModelDataSourceS3DataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerModelDataSourceS3DataSource`].
 #[derive(Clone, Debug)]
@@ -11634,10 +14182,18 @@ impl SagemakerModelContainerModelDataSourceS3DataSource {
 }
 
 /// The fields of a [`SagemakerModelContainerModelDataSourceS3DataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerModelDataSourceS3DataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerModelDataSourceS3DataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerModelDataSourceS3DataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerModelDataSourceS3DataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11671,8 +14227,15 @@ impl SagemakerModelContainerModelDataSourceS3DataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.model_data_source.s3_data_source.model_access_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig`].
 #[derive(Clone, Debug)]
@@ -11692,10 +14255,18 @@ impl SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig {
 }
 
 /// The fields of a [`SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11714,8 +14285,15 @@ impl SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.container.multi_model_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerMultiModelConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelContainerMultiModelConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerMultiModelConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerModelContainerMultiModelConfig {
     #[inline]
@@ -11731,10 +14309,18 @@ impl SagemakerModelContainerMultiModelConfig {
 }
 
 /// The fields of a [`SagemakerModelContainerMultiModelConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelContainerMultiModelConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelContainerMultiModelConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelContainerMultiModelConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelContainerMultiModelConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11753,8 +14339,15 @@ impl SagemakerModelContainerMultiModelConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.inference_execution_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelInferenceExecutionConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelInferenceExecutionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelInferenceExecutionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelInferenceExecutionConfig`].
 #[derive(Clone, Debug)]
@@ -11774,10 +14367,18 @@ impl SagemakerModelInferenceExecutionConfig {
 }
 
 /// The fields of a [`SagemakerModelInferenceExecutionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelInferenceExecutionConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelInferenceExecutionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelInferenceExecutionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelInferenceExecutionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11796,8 +14397,15 @@ impl SagemakerModelInferenceExecutionConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainer(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainer").field(&self.0).finish()
+    }
+}
 
 impl SagemakerModelPrimaryContainer {
     #[inline]
@@ -11864,10 +14472,18 @@ impl SagemakerModelPrimaryContainer {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11936,8 +14552,15 @@ impl SagemakerModelPrimaryContainerFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.additional_model_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerAdditionalModelDataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerAdditionalModelDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerAdditionalModelDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerAdditionalModelDataSource`].
 #[derive(Clone, Debug)]
@@ -11959,10 +14582,18 @@ impl SagemakerModelPrimaryContainerAdditionalModelDataSource {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerAdditionalModelDataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerAdditionalModelDataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerAdditionalModelDataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerAdditionalModelDataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerAdditionalModelDataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11986,8 +14617,15 @@ impl SagemakerModelPrimaryContainerAdditionalModelDataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.additional_model_data_source.s3_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSource`].
 #[derive(Clone, Debug)]
@@ -12016,10 +14654,18 @@ impl SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSource {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12053,8 +14699,15 @@ impl SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.additional_model_data_source.s3_data_source.model_access_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig`].
 #[derive(Clone, Debug)]
@@ -12074,10 +14727,18 @@ impl SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAcc
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12096,8 +14757,15 @@ impl SagemakerModelPrimaryContainerAdditionalModelDataSourceS3DataSourceModelAcc
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.image_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerImageConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerImageConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerImageConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerImageConfig`].
 #[derive(Clone, Debug)]
@@ -12122,10 +14790,18 @@ impl SagemakerModelPrimaryContainerImageConfig {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerImageConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerImageConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerImageConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerImageConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerImageConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12149,8 +14825,15 @@ impl SagemakerModelPrimaryContainerImageConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.image_config.repository_auth_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig`].
 #[derive(Clone, Debug)]
@@ -12170,10 +14853,18 @@ impl SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12192,8 +14883,15 @@ impl SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.model_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerModelDataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerModelDataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerModelDataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerModelDataSource`].
 #[derive(Clone, Debug)]
@@ -12213,10 +14911,18 @@ impl SagemakerModelPrimaryContainerModelDataSource {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerModelDataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerModelDataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerModelDataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerModelDataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerModelDataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12235,8 +14941,15 @@ impl SagemakerModelPrimaryContainerModelDataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.model_data_source.s3_data_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerModelDataSourceS3DataSource(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerModelDataSourceS3DataSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerModelDataSourceS3DataSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerModelDataSourceS3DataSource`].
 #[derive(Clone, Debug)]
@@ -12265,10 +14978,18 @@ impl SagemakerModelPrimaryContainerModelDataSourceS3DataSource {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerModelDataSourceS3DataSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerModelDataSourceS3DataSourceFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerModelDataSourceS3DataSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerModelDataSourceS3DataSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerModelDataSourceS3DataSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12302,8 +15023,15 @@ impl SagemakerModelPrimaryContainerModelDataSourceS3DataSourceFields {
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.model_data_source.s3_data_source.model_access_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig`].
 #[derive(Clone, Debug)]
@@ -12323,10 +15051,18 @@ impl SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig 
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12345,8 +15081,15 @@ impl SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigF
 }
 
 /// The nested block `aws_sagemaker_model.primary_container.multi_model_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerMultiModelConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelPrimaryContainerMultiModelConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerMultiModelConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerModelPrimaryContainerMultiModelConfig {
     #[inline]
@@ -12362,10 +15105,18 @@ impl SagemakerModelPrimaryContainerMultiModelConfig {
 }
 
 /// The fields of a [`SagemakerModelPrimaryContainerMultiModelConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPrimaryContainerMultiModelConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelPrimaryContainerMultiModelConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPrimaryContainerMultiModelConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelPrimaryContainerMultiModelConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12384,8 +15135,15 @@ impl SagemakerModelPrimaryContainerMultiModelConfigFields {
 }
 
 /// The nested block `aws_sagemaker_model.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelVpcConfig(Body);
+
+impl std::fmt::Debug for SagemakerModelVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelVpcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelVpcConfig`].
 #[derive(Clone, Debug)]
@@ -12407,10 +15165,18 @@ impl SagemakerModelVpcConfig {
 }
 
 /// The fields of a [`SagemakerModelVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelVpcConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerModelVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerModelVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12434,8 +15200,15 @@ impl SagemakerModelVpcConfigFields {
 }
 
 /// The resource `aws_sagemaker_model_package_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPackageGroup(Body);
+
+impl std::fmt::Debug for SagemakerModelPackageGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPackageGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPackageGroup`].
 #[derive(Clone, Debug)]
@@ -12481,9 +15254,11 @@ impl SagemakerModelPackageGroup {
 }
 
 impl BlockType for SagemakerModelPackageGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12497,16 +15272,25 @@ impl Resource for SagemakerModelPackageGroup {
 }
 
 /// A declared [`SagemakerModelPackageGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPackageGroupRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerModelPackageGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPackageGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerModelPackageGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerModelPackageGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12555,8 +15339,15 @@ impl SagemakerModelPackageGroupRef {
 }
 
 /// The resource `aws_sagemaker_model_package_group_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPackageGroupPolicy(Body);
+
+impl std::fmt::Debug for SagemakerModelPackageGroupPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPackageGroupPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerModelPackageGroupPolicy`].
 #[derive(Clone, Debug)]
@@ -12589,9 +15380,11 @@ impl SagemakerModelPackageGroupPolicy {
 }
 
 impl BlockType for SagemakerModelPackageGroupPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12605,16 +15398,25 @@ impl Resource for SagemakerModelPackageGroupPolicy {
 }
 
 /// A declared [`SagemakerModelPackageGroupPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerModelPackageGroupPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerModelPackageGroupPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerModelPackageGroupPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerModelPackageGroupPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerModelPackageGroupPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12648,8 +15450,15 @@ impl SagemakerModelPackageGroupPolicyRef {
 }
 
 /// The resource `aws_sagemaker_monitoring_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMonitoringSchedule(Body);
+
+impl std::fmt::Debug for SagemakerMonitoringSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMonitoringSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerMonitoringSchedule`].
 #[derive(Clone, Debug)]
@@ -12695,9 +15504,11 @@ impl SagemakerMonitoringSchedule {
 }
 
 impl BlockType for SagemakerMonitoringSchedule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12711,16 +15522,25 @@ impl Resource for SagemakerMonitoringSchedule {
 }
 
 /// A declared [`SagemakerMonitoringSchedule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMonitoringScheduleRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerMonitoringScheduleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMonitoringScheduleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerMonitoringScheduleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerMonitoringScheduleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -12769,8 +15589,15 @@ impl SagemakerMonitoringScheduleRef {
 }
 
 /// The nested block `aws_sagemaker_monitoring_schedule.monitoring_schedule_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMonitoringScheduleMonitoringScheduleConfig(Body);
+
+impl std::fmt::Debug for SagemakerMonitoringScheduleMonitoringScheduleConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMonitoringScheduleMonitoringScheduleConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerMonitoringScheduleMonitoringScheduleConfig`].
 #[derive(Clone, Debug)]
@@ -12797,10 +15624,18 @@ impl SagemakerMonitoringScheduleMonitoringScheduleConfig {
 }
 
 /// The fields of a [`SagemakerMonitoringScheduleMonitoringScheduleConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMonitoringScheduleMonitoringScheduleConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerMonitoringScheduleMonitoringScheduleConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMonitoringScheduleMonitoringScheduleConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerMonitoringScheduleMonitoringScheduleConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12829,8 +15664,15 @@ impl SagemakerMonitoringScheduleMonitoringScheduleConfigFields {
 }
 
 /// The nested block `aws_sagemaker_monitoring_schedule.monitoring_schedule_config.schedule_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfig(Body);
+
+impl std::fmt::Debug for SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfig`].
 #[derive(Clone, Debug)]
@@ -12850,10 +15692,18 @@ impl SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfig {
 }
 
 /// The fields of a [`SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -12872,8 +15722,15 @@ impl SagemakerMonitoringScheduleMonitoringScheduleConfigScheduleConfigFields {
 }
 
 /// The resource `aws_sagemaker_notebook_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerNotebookInstance(Body);
+
+impl std::fmt::Debug for SagemakerNotebookInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerNotebookInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerNotebookInstance`].
 #[derive(Clone, Debug)]
@@ -12973,9 +15830,11 @@ impl SagemakerNotebookInstance {
 }
 
 impl BlockType for SagemakerNotebookInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -12989,16 +15848,25 @@ impl Resource for SagemakerNotebookInstance {
 }
 
 /// A declared [`SagemakerNotebookInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerNotebookInstanceRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerNotebookInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerNotebookInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerNotebookInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerNotebookInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13117,8 +15985,15 @@ impl SagemakerNotebookInstanceRef {
 }
 
 /// The nested block `aws_sagemaker_notebook_instance.instance_metadata_service_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerNotebookInstanceInstanceMetadataServiceConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerNotebookInstanceInstanceMetadataServiceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerNotebookInstanceInstanceMetadataServiceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SagemakerNotebookInstanceInstanceMetadataServiceConfiguration {
     #[inline]
@@ -13134,10 +16009,18 @@ impl SagemakerNotebookInstanceInstanceMetadataServiceConfiguration {
 }
 
 /// The fields of a [`SagemakerNotebookInstanceInstanceMetadataServiceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerNotebookInstanceInstanceMetadataServiceConfigurationFields(Expr);
 
+impl std::fmt::Debug for SagemakerNotebookInstanceInstanceMetadataServiceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerNotebookInstanceInstanceMetadataServiceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerNotebookInstanceInstanceMetadataServiceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13156,8 +16039,15 @@ impl SagemakerNotebookInstanceInstanceMetadataServiceConfigurationFields {
 }
 
 /// The resource `aws_sagemaker_notebook_instance_lifecycle_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerNotebookInstanceLifecycleConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerNotebookInstanceLifecycleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerNotebookInstanceLifecycleConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SagemakerNotebookInstanceLifecycleConfiguration {
     #[inline]
@@ -13204,9 +16094,11 @@ impl SagemakerNotebookInstanceLifecycleConfiguration {
 }
 
 impl BlockType for SagemakerNotebookInstanceLifecycleConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13220,16 +16112,25 @@ impl Resource for SagemakerNotebookInstanceLifecycleConfiguration {
 }
 
 /// A declared [`SagemakerNotebookInstanceLifecycleConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerNotebookInstanceLifecycleConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerNotebookInstanceLifecycleConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerNotebookInstanceLifecycleConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerNotebookInstanceLifecycleConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerNotebookInstanceLifecycleConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13283,8 +16184,15 @@ impl SagemakerNotebookInstanceLifecycleConfigurationRef {
 }
 
 /// The resource `aws_sagemaker_pipeline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerPipeline(Body);
+
+impl std::fmt::Debug for SagemakerPipeline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerPipeline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerPipeline`].
 #[derive(Clone, Debug)]
@@ -13352,9 +16260,11 @@ impl SagemakerPipeline {
 }
 
 impl BlockType for SagemakerPipeline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13368,16 +16278,25 @@ impl Resource for SagemakerPipeline {
 }
 
 /// A declared [`SagemakerPipeline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerPipelineRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerPipelineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerPipelineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerPipelineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerPipelineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13451,8 +16370,15 @@ impl SagemakerPipelineRef {
 }
 
 /// The nested block `aws_sagemaker_pipeline.parallelism_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerPipelineParallelismConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerPipelineParallelismConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerPipelineParallelismConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerPipelineParallelismConfiguration`].
 #[derive(Clone, Debug)]
@@ -13472,10 +16398,18 @@ impl SagemakerPipelineParallelismConfiguration {
 }
 
 /// The fields of a [`SagemakerPipelineParallelismConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerPipelineParallelismConfigurationFields(Expr);
 
+impl std::fmt::Debug for SagemakerPipelineParallelismConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerPipelineParallelismConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerPipelineParallelismConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13494,8 +16428,15 @@ impl SagemakerPipelineParallelismConfigurationFields {
 }
 
 /// The nested block `aws_sagemaker_pipeline.pipeline_definition_s3_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerPipelinePipelineDefinitionS3Location(Body);
+
+impl std::fmt::Debug for SagemakerPipelinePipelineDefinitionS3Location {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerPipelinePipelineDefinitionS3Location").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerPipelinePipelineDefinitionS3Location`].
 #[derive(Clone, Debug)]
@@ -13522,10 +16463,18 @@ impl SagemakerPipelinePipelineDefinitionS3Location {
 }
 
 /// The fields of a [`SagemakerPipelinePipelineDefinitionS3Location`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerPipelinePipelineDefinitionS3LocationFields(Expr);
 
+impl std::fmt::Debug for SagemakerPipelinePipelineDefinitionS3LocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerPipelinePipelineDefinitionS3LocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerPipelinePipelineDefinitionS3LocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13554,8 +16503,15 @@ impl SagemakerPipelinePipelineDefinitionS3LocationFields {
 }
 
 /// The resource `aws_sagemaker_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerProject(Body);
+
+impl std::fmt::Debug for SagemakerProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerProject`].
 #[derive(Clone, Debug)]
@@ -13603,9 +16559,11 @@ impl SagemakerProject {
 }
 
 impl BlockType for SagemakerProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13619,16 +16577,25 @@ impl Resource for SagemakerProject {
 }
 
 /// A declared [`SagemakerProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerProjectRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13687,8 +16654,15 @@ impl SagemakerProjectRef {
 }
 
 /// The nested block `aws_sagemaker_project.service_catalog_provisioning_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerProjectServiceCatalogProvisioningDetails(Body);
+
+impl std::fmt::Debug for SagemakerProjectServiceCatalogProvisioningDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerProjectServiceCatalogProvisioningDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerProjectServiceCatalogProvisioningDetails`].
 #[derive(Clone, Debug)]
@@ -13724,10 +16698,18 @@ impl SagemakerProjectServiceCatalogProvisioningDetails {
 }
 
 /// The fields of a [`SagemakerProjectServiceCatalogProvisioningDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerProjectServiceCatalogProvisioningDetailsFields(Expr);
 
+impl std::fmt::Debug for SagemakerProjectServiceCatalogProvisioningDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerProjectServiceCatalogProvisioningDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerProjectServiceCatalogProvisioningDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13761,8 +16743,15 @@ impl SagemakerProjectServiceCatalogProvisioningDetailsFields {
 }
 
 /// The nested block `aws_sagemaker_project.service_catalog_provisioning_details.provisioning_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameter(Body);
+
+impl std::fmt::Debug for SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameter`].
 #[derive(Clone, Debug)]
@@ -13787,10 +16776,18 @@ impl SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameter {
 }
 
 /// The fields of a [`SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameterFields(Expr);
 
+impl std::fmt::Debug for SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -13814,8 +16811,15 @@ impl SagemakerProjectServiceCatalogProvisioningDetailsProvisioningParameterField
 }
 
 /// The resource `aws_sagemaker_servicecatalog_portfolio_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerServicecatalogPortfolioStatus(Body);
+
+impl std::fmt::Debug for SagemakerServicecatalogPortfolioStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerServicecatalogPortfolioStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerServicecatalogPortfolioStatus`].
 #[derive(Clone, Debug)]
@@ -13846,9 +16850,11 @@ impl SagemakerServicecatalogPortfolioStatus {
 }
 
 impl BlockType for SagemakerServicecatalogPortfolioStatus {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13862,16 +16868,25 @@ impl Resource for SagemakerServicecatalogPortfolioStatus {
 }
 
 /// A declared [`SagemakerServicecatalogPortfolioStatus`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerServicecatalogPortfolioStatusRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerServicecatalogPortfolioStatusRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerServicecatalogPortfolioStatusRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerServicecatalogPortfolioStatusRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerServicecatalogPortfolioStatusRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -13900,8 +16915,15 @@ impl SagemakerServicecatalogPortfolioStatusRef {
 }
 
 /// The resource `aws_sagemaker_space`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpace(Body);
+
+impl std::fmt::Debug for SagemakerSpace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpace`].
 #[derive(Clone, Debug)]
@@ -13964,9 +16986,11 @@ impl SagemakerSpace {
 }
 
 impl BlockType for SagemakerSpace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -13980,16 +17004,25 @@ impl Resource for SagemakerSpace {
 }
 
 /// A declared [`SagemakerSpace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerSpaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerSpaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerSpaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -14068,8 +17101,15 @@ impl SagemakerSpaceRef {
 }
 
 /// The nested block `aws_sagemaker_space.ownership_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceOwnershipSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceOwnershipSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceOwnershipSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceOwnershipSettings`].
 #[derive(Clone, Debug)]
@@ -14089,10 +17129,18 @@ impl SagemakerSpaceOwnershipSettings {
 }
 
 /// The fields of a [`SagemakerSpaceOwnershipSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceOwnershipSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceOwnershipSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceOwnershipSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceOwnershipSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14111,8 +17159,15 @@ impl SagemakerSpaceOwnershipSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettings {
     #[inline]
@@ -14159,10 +17214,18 @@ impl SagemakerSpaceSpaceSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14211,8 +17274,15 @@ impl SagemakerSpaceSpaceSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.code_editor_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsCodeEditorAppSettings`].
 #[derive(Clone, Debug)]
@@ -14237,10 +17307,18 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsCodeEditorAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14264,8 +17342,15 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.code_editor_app_settings.app_lifecycle_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagement(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagement").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagement {
     #[inline]
@@ -14281,10 +17366,18 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagement {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14303,8 +17396,15 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementField
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.code_editor_app_settings.app_lifecycle_management.idle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings {
     #[inline]
@@ -14320,10 +17420,18 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleS
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14342,8 +17450,15 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsAppLifecycleManagementIdleS
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.code_editor_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpec {
     #[inline]
@@ -14379,10 +17494,18 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14421,8 +17544,15 @@ impl SagemakerSpaceSpaceSettingsCodeEditorAppSettingsDefaultResourceSpecFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.custom_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCustomFileSystem(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCustomFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCustomFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsCustomFileSystem`].
 #[derive(Clone, Debug)]
@@ -14442,10 +17572,18 @@ impl SagemakerSpaceSpaceSettingsCustomFileSystem {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsCustomFileSystem`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCustomFileSystemFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCustomFileSystemFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCustomFileSystemFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsCustomFileSystemFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14464,8 +17602,15 @@ impl SagemakerSpaceSpaceSettingsCustomFileSystemFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.custom_file_system.efs_file_system`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystem(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystem`].
 #[derive(Clone, Debug)]
@@ -14485,10 +17630,18 @@ impl SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystem {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystem`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystemFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystemFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystemFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystemFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14507,8 +17660,15 @@ impl SagemakerSpaceSpaceSettingsCustomFileSystemEfsFileSystemFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_lab_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsJupyterLabAppSettings`].
 #[derive(Clone, Debug)]
@@ -14539,10 +17699,18 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterLabAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14571,8 +17739,15 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_lab_app_settings.app_lifecycle_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement {
     #[inline]
@@ -14588,10 +17763,18 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14610,8 +17793,15 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementField
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_lab_app_settings.app_lifecycle_management.idle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
     #[inline]
@@ -14627,10 +17817,18 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleS
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14649,8 +17847,15 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleS
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_lab_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -14670,10 +17875,18 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14692,8 +17905,15 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsCodeRepositoryFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_lab_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec {
     #[inline]
@@ -14729,10 +17949,18 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14771,8 +17999,15 @@ impl SagemakerSpaceSpaceSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_server_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterServerAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterServerAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterServerAppSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsJupyterServerAppSettings`].
 #[derive(Clone, Debug)]
@@ -14803,10 +18038,18 @@ impl SagemakerSpaceSpaceSettingsJupyterServerAppSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterServerAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterServerAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterServerAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14835,8 +18078,15 @@ impl SagemakerSpaceSpaceSettingsJupyterServerAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_server_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -14856,10 +18106,18 @@ impl SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14878,8 +18136,15 @@ impl SagemakerSpaceSpaceSettingsJupyterServerAppSettingsCodeRepositoryFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.jupyter_server_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec {
     #[inline]
@@ -14915,10 +18180,18 @@ impl SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -14957,8 +18230,15 @@ impl SagemakerSpaceSpaceSettingsJupyterServerAppSettingsDefaultResourceSpecField
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.kernel_gateway_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsKernelGatewayAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsKernelGatewayAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsKernelGatewayAppSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsKernelGatewayAppSettings`].
 #[derive(Clone, Debug)]
@@ -14989,10 +18269,18 @@ impl SagemakerSpaceSpaceSettingsKernelGatewayAppSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsKernelGatewayAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15021,8 +18309,15 @@ impl SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.kernel_gateway_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -15049,10 +18344,18 @@ impl SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15081,8 +18384,15 @@ impl SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.kernel_gateway_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec {
     #[inline]
@@ -15118,10 +18428,18 @@ impl SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15160,8 +18478,15 @@ impl SagemakerSpaceSpaceSettingsKernelGatewayAppSettingsDefaultResourceSpecField
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.space_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsSpaceStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsSpaceStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsSpaceStorageSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsSpaceStorageSettings`].
 #[derive(Clone, Debug)]
@@ -15181,10 +18506,18 @@ impl SagemakerSpaceSpaceSettingsSpaceStorageSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsSpaceStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsSpaceStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsSpaceStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsSpaceStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsSpaceStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15203,8 +18536,15 @@ impl SagemakerSpaceSpaceSettingsSpaceStorageSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_settings.space_storage_settings.ebs_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettings`].
 #[derive(Clone, Debug)]
@@ -15224,10 +18564,18 @@ impl SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15246,8 +18594,15 @@ impl SagemakerSpaceSpaceSettingsSpaceStorageSettingsEbsStorageSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_space.space_sharing_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSharingSettings(Body);
+
+impl std::fmt::Debug for SagemakerSpaceSpaceSharingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSharingSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerSpaceSpaceSharingSettings`].
 #[derive(Clone, Debug)]
@@ -15267,10 +18622,18 @@ impl SagemakerSpaceSpaceSharingSettings {
 }
 
 /// The fields of a [`SagemakerSpaceSpaceSharingSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerSpaceSpaceSharingSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerSpaceSpaceSharingSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerSpaceSpaceSharingSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerSpaceSpaceSharingSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15289,8 +18652,15 @@ impl SagemakerSpaceSpaceSharingSettingsFields {
 }
 
 /// The resource `aws_sagemaker_studio_lifecycle_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerStudioLifecycleConfig(Body);
+
+impl std::fmt::Debug for SagemakerStudioLifecycleConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerStudioLifecycleConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerStudioLifecycleConfig`].
 #[derive(Clone, Debug)]
@@ -15335,9 +18705,11 @@ impl SagemakerStudioLifecycleConfig {
 }
 
 impl BlockType for SagemakerStudioLifecycleConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -15351,16 +18723,25 @@ impl Resource for SagemakerStudioLifecycleConfig {
 }
 
 /// A declared [`SagemakerStudioLifecycleConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerStudioLifecycleConfigRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerStudioLifecycleConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerStudioLifecycleConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerStudioLifecycleConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerStudioLifecycleConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -15414,8 +18795,15 @@ impl SagemakerStudioLifecycleConfigRef {
 }
 
 /// The resource `aws_sagemaker_user_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfile(Body);
+
+impl std::fmt::Debug for SagemakerUserProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfile`].
 #[derive(Clone, Debug)]
@@ -15473,9 +18861,11 @@ impl SagemakerUserProfile {
 }
 
 impl BlockType for SagemakerUserProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -15489,16 +18879,25 @@ impl Resource for SagemakerUserProfile {
 }
 
 /// A declared [`SagemakerUserProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerUserProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerUserProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerUserProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -15567,8 +18966,15 @@ impl SagemakerUserProfileRef {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettings`].
 #[derive(Clone, Debug)]
@@ -15674,10 +19080,18 @@ impl SagemakerUserProfileUserSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15781,8 +19195,15 @@ impl SagemakerUserProfileUserSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettings {
     #[inline]
@@ -15834,10 +19255,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15891,8 +19320,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.direct_deploy_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettings {
     #[inline]
@@ -15908,10 +19344,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15930,8 +19374,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsDirectDeploySettingsFields
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.emr_serverless_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettings {
     #[inline]
@@ -15952,10 +19403,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -15979,8 +19438,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsEmrServerlessSettingsField
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.generative_ai_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettings {
     #[inline]
@@ -15996,10 +19462,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16018,8 +19492,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsGenerativeAiSettingsFields
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.identity_provider_oauth_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettings`].
 #[derive(Clone, Debug)]
@@ -16049,10 +19530,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSetti
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16081,8 +19570,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsIdentityProviderOauthSetti
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.kendra_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettings {
     #[inline]
@@ -16098,10 +19594,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16120,8 +19624,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsKendraSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.model_register_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettings {
     #[inline]
@@ -16142,10 +19653,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16169,8 +19688,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsModelRegisterSettingsField
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.time_series_forecasting_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings {
     #[inline]
@@ -16191,10 +19717,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSetti
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16218,8 +19752,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsTimeSeriesForecastingSetti
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.canvas_app_settings.workspace_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettings {
     #[inline]
@@ -16240,10 +19781,18 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16267,8 +19816,15 @@ impl SagemakerUserProfileUserSettingsCanvasAppSettingsWorkspaceSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.code_editor_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCodeEditorAppSettings {
     #[inline]
@@ -16305,10 +19861,18 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCodeEditorAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCodeEditorAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16347,8 +19911,15 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.code_editor_app_settings.app_lifecycle_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement {
     #[inline]
@@ -16364,10 +19935,18 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16386,8 +19965,15 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.code_editor_app_settings.app_lifecycle_management.idle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings {
     #[inline]
@@ -16418,10 +20004,18 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16455,8 +20049,15 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsAppLifecycleManagement
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.code_editor_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -16483,10 +20084,18 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16515,8 +20124,15 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.code_editor_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpec {
     #[inline]
@@ -16552,10 +20168,18 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16594,8 +20218,15 @@ impl SagemakerUserProfileUserSettingsCodeEditorAppSettingsDefaultResourceSpecFie
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.custom_file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCustomFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCustomFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCustomFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsCustomFileSystemConfig {
     #[inline]
@@ -16612,10 +20243,18 @@ impl SagemakerUserProfileUserSettingsCustomFileSystemConfig {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCustomFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCustomFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCustomFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCustomFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCustomFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16634,8 +20273,15 @@ impl SagemakerUserProfileUserSettingsCustomFileSystemConfigFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.custom_file_system_config.efs_file_system_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfig(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfig`].
 #[derive(Clone, Debug)]
@@ -16660,10 +20306,18 @@ impl SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfig {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16687,8 +20341,15 @@ impl SagemakerUserProfileUserSettingsCustomFileSystemConfigEfsFileSystemConfigFi
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.custom_posix_user_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCustomPosixUserConfig(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCustomPosixUserConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCustomPosixUserConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsCustomPosixUserConfig`].
 #[derive(Clone, Debug)]
@@ -16710,10 +20371,18 @@ impl SagemakerUserProfileUserSettingsCustomPosixUserConfig {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsCustomPosixUserConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsCustomPosixUserConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsCustomPosixUserConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsCustomPosixUserConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsCustomPosixUserConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16737,8 +20406,15 @@ impl SagemakerUserProfileUserSettingsCustomPosixUserConfigFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_lab_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsJupyterLabAppSettings {
     #[inline]
@@ -16786,10 +20462,18 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterLabAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterLabAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16838,8 +20522,15 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_lab_app_settings.app_lifecycle_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement {
     #[inline]
@@ -16855,10 +20546,18 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16877,8 +20576,15 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_lab_app_settings.app_lifecycle_management.idle_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings {
     #[inline]
@@ -16909,10 +20615,18 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16946,8 +20660,15 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsAppLifecycleManagement
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_lab_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -16967,10 +20688,18 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -16989,8 +20718,15 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsCodeRepositoryFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_lab_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -17017,10 +20753,18 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17049,8 +20793,15 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_lab_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpec {
     #[inline]
@@ -17086,10 +20837,18 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17128,8 +20887,15 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsDefaultResourceSpecFie
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_lab_app_settings.emr_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettings {
     #[inline]
@@ -17150,10 +20916,18 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17177,8 +20951,15 @@ impl SagemakerUserProfileUserSettingsJupyterLabAppSettingsEmrSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_server_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterServerAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterServerAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterServerAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsJupyterServerAppSettings {
     #[inline]
@@ -17205,10 +20986,18 @@ impl SagemakerUserProfileUserSettingsJupyterServerAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterServerAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterServerAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterServerAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterServerAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterServerAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17237,8 +21026,15 @@ impl SagemakerUserProfileUserSettingsJupyterServerAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_server_app_settings.code_repository`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepository(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepository {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepository").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepository`].
 #[derive(Clone, Debug)]
@@ -17258,10 +21054,18 @@ impl SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepository {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepository`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepositoryFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepositoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepositoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17280,8 +21084,15 @@ impl SagemakerUserProfileUserSettingsJupyterServerAppSettingsCodeRepositoryField
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.jupyter_server_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpec {
     #[inline]
@@ -17317,10 +21128,18 @@ impl SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpec
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17359,8 +21178,15 @@ impl SagemakerUserProfileUserSettingsJupyterServerAppSettingsDefaultResourceSpec
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.kernel_gateway_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsKernelGatewayAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsKernelGatewayAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsKernelGatewayAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsKernelGatewayAppSettings {
     #[inline]
@@ -17387,10 +21213,18 @@ impl SagemakerUserProfileUserSettingsKernelGatewayAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsKernelGatewayAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsKernelGatewayAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsKernelGatewayAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17419,8 +21253,15 @@ impl SagemakerUserProfileUserSettingsKernelGatewayAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.kernel_gateway_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -17447,10 +21288,18 @@ impl SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17479,8 +21328,15 @@ impl SagemakerUserProfileUserSettingsKernelGatewayAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.kernel_gateway_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpec {
     #[inline]
@@ -17516,10 +21372,18 @@ impl SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpec
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17558,8 +21422,15 @@ impl SagemakerUserProfileUserSettingsKernelGatewayAppSettingsDefaultResourceSpec
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.r_session_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRSessionAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRSessionAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRSessionAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsRSessionAppSettings {
     #[inline]
@@ -17581,10 +21452,18 @@ impl SagemakerUserProfileUserSettingsRSessionAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsRSessionAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRSessionAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRSessionAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRSessionAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsRSessionAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17608,8 +21487,15 @@ impl SagemakerUserProfileUserSettingsRSessionAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.r_session_app_settings.custom_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImage(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImage`].
 #[derive(Clone, Debug)]
@@ -17636,10 +21522,18 @@ impl SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImage {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImageFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17668,8 +21562,15 @@ impl SagemakerUserProfileUserSettingsRSessionAppSettingsCustomImageFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.r_session_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpec {
     #[inline]
@@ -17705,10 +21606,18 @@ impl SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17747,8 +21656,15 @@ impl SagemakerUserProfileUserSettingsRSessionAppSettingsDefaultResourceSpecField
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.r_studio_server_pro_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRStudioServerProAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRStudioServerProAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRStudioServerProAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsRStudioServerProAppSettings {
     #[inline]
@@ -17769,10 +21685,18 @@ impl SagemakerUserProfileUserSettingsRStudioServerProAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsRStudioServerProAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsRStudioServerProAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsRStudioServerProAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsRStudioServerProAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsRStudioServerProAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17796,8 +21720,15 @@ impl SagemakerUserProfileUserSettingsRStudioServerProAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.sharing_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsSharingSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsSharingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsSharingSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsSharingSettings {
     #[inline]
@@ -17823,10 +21754,18 @@ impl SagemakerUserProfileUserSettingsSharingSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsSharingSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsSharingSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsSharingSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsSharingSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsSharingSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17855,8 +21794,15 @@ impl SagemakerUserProfileUserSettingsSharingSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.space_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsSpaceStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsSpaceStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsSpaceStorageSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsSpaceStorageSettings {
     #[inline]
@@ -17872,10 +21818,18 @@ impl SagemakerUserProfileUserSettingsSpaceStorageSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsSpaceStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsSpaceStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsSpaceStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsSpaceStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsSpaceStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17894,8 +21848,15 @@ impl SagemakerUserProfileUserSettingsSpaceStorageSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.space_storage_settings.default_ebs_storage_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings`].
 #[derive(Clone, Debug)]
@@ -17917,10 +21878,18 @@ impl SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettin
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -17944,8 +21913,15 @@ impl SagemakerUserProfileUserSettingsSpaceStorageSettingsDefaultEbsStorageSettin
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.studio_web_portal_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsStudioWebPortalSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsStudioWebPortalSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsStudioWebPortalSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsStudioWebPortalSettings {
     #[inline]
@@ -17971,10 +21947,18 @@ impl SagemakerUserProfileUserSettingsStudioWebPortalSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsStudioWebPortalSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsStudioWebPortalSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsStudioWebPortalSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsStudioWebPortalSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsStudioWebPortalSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18003,8 +21987,15 @@ impl SagemakerUserProfileUserSettingsStudioWebPortalSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.tensor_board_app_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsTensorBoardAppSettings(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsTensorBoardAppSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsTensorBoardAppSettings").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsTensorBoardAppSettings {
     #[inline]
@@ -18020,10 +22011,18 @@ impl SagemakerUserProfileUserSettingsTensorBoardAppSettings {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsTensorBoardAppSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsTensorBoardAppSettingsFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsTensorBoardAppSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsTensorBoardAppSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsTensorBoardAppSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18042,8 +22041,15 @@ impl SagemakerUserProfileUserSettingsTensorBoardAppSettingsFields {
 }
 
 /// The nested block `aws_sagemaker_user_profile.user_settings.tensor_board_app_settings.default_resource_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpec(Body);
+
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpec").field(&self.0).finish()
+    }
+}
 
 impl SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpec {
     #[inline]
@@ -18079,10 +22085,18 @@ impl SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpec {
 }
 
 /// The fields of a [`SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields(Expr);
 
+impl std::fmt::Debug for SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18121,8 +22135,15 @@ impl SagemakerUserProfileUserSettingsTensorBoardAppSettingsDefaultResourceSpecFi
 }
 
 /// The resource `aws_sagemaker_workforce`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforce(Body);
+
+impl std::fmt::Debug for SagemakerWorkforce {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforce").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerWorkforce`].
 #[derive(Clone, Debug)]
@@ -18173,9 +22194,11 @@ impl SagemakerWorkforce {
 }
 
 impl BlockType for SagemakerWorkforce {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -18189,16 +22212,25 @@ impl Resource for SagemakerWorkforce {
 }
 
 /// A declared [`SagemakerWorkforce`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerWorkforceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerWorkforceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerWorkforceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -18257,8 +22289,15 @@ impl SagemakerWorkforceRef {
 }
 
 /// The nested block `aws_sagemaker_workforce.cognito_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceCognitoConfig(Body);
+
+impl std::fmt::Debug for SagemakerWorkforceCognitoConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceCognitoConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerWorkforceCognitoConfig`].
 #[derive(Clone, Debug)]
@@ -18280,10 +22319,18 @@ impl SagemakerWorkforceCognitoConfig {
 }
 
 /// The fields of a [`SagemakerWorkforceCognitoConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceCognitoConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkforceCognitoConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceCognitoConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkforceCognitoConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18307,8 +22354,15 @@ impl SagemakerWorkforceCognitoConfigFields {
 }
 
 /// The nested block `aws_sagemaker_workforce.oidc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceOidcConfig(Body);
+
+impl std::fmt::Debug for SagemakerWorkforceOidcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceOidcConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerWorkforceOidcConfig`].
 #[derive(Clone, Debug)]
@@ -18352,10 +22406,18 @@ impl SagemakerWorkforceOidcConfig {
 }
 
 /// The fields of a [`SagemakerWorkforceOidcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceOidcConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkforceOidcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceOidcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkforceOidcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18419,8 +22481,15 @@ impl SagemakerWorkforceOidcConfigFields {
 }
 
 /// The nested block `aws_sagemaker_workforce.source_ip_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceSourceIpConfig(Body);
+
+impl std::fmt::Debug for SagemakerWorkforceSourceIpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceSourceIpConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerWorkforceSourceIpConfig`].
 #[derive(Clone, Debug)]
@@ -18440,10 +22509,18 @@ impl SagemakerWorkforceSourceIpConfig {
 }
 
 /// The fields of a [`SagemakerWorkforceSourceIpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceSourceIpConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkforceSourceIpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceSourceIpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkforceSourceIpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18462,8 +22539,15 @@ impl SagemakerWorkforceSourceIpConfigFields {
 }
 
 /// The nested block `aws_sagemaker_workforce.workforce_vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceWorkforceVpcConfig(Body);
+
+impl std::fmt::Debug for SagemakerWorkforceWorkforceVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceWorkforceVpcConfig").field(&self.0).finish()
+    }
+}
 
 impl SagemakerWorkforceWorkforceVpcConfig {
     #[inline]
@@ -18489,10 +22573,18 @@ impl SagemakerWorkforceWorkforceVpcConfig {
 }
 
 /// The fields of a [`SagemakerWorkforceWorkforceVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkforceWorkforceVpcConfigFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkforceWorkforceVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkforceWorkforceVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkforceWorkforceVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18526,8 +22618,15 @@ impl SagemakerWorkforceWorkforceVpcConfigFields {
 }
 
 /// The resource `aws_sagemaker_workteam`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteam(Body);
+
+impl std::fmt::Debug for SagemakerWorkteam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerWorkteam`].
 #[derive(Clone, Debug)]
@@ -18587,9 +22686,11 @@ impl SagemakerWorkteam {
 }
 
 impl BlockType for SagemakerWorkteam {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -18603,16 +22704,25 @@ impl Resource for SagemakerWorkteam {
 }
 
 /// A declared [`SagemakerWorkteam`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamRef(BlockRef);
 
+impl std::fmt::Debug for SagemakerWorkteamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SagemakerWorkteamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SagemakerWorkteamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -18686,8 +22796,15 @@ impl SagemakerWorkteamRef {
 }
 
 /// The nested block `aws_sagemaker_workteam.member_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamMemberDefinition(Body);
+
+impl std::fmt::Debug for SagemakerWorkteamMemberDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamMemberDefinition").field(&self.0).finish()
+    }
+}
 
 impl SagemakerWorkteamMemberDefinition {
     #[inline]
@@ -18708,10 +22825,18 @@ impl SagemakerWorkteamMemberDefinition {
 }
 
 /// The fields of a [`SagemakerWorkteamMemberDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamMemberDefinitionFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkteamMemberDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamMemberDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkteamMemberDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18735,8 +22860,15 @@ impl SagemakerWorkteamMemberDefinitionFields {
 }
 
 /// The nested block `aws_sagemaker_workteam.member_definition.cognito_member_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamMemberDefinitionCognitoMemberDefinition(Body);
+
+impl std::fmt::Debug for SagemakerWorkteamMemberDefinitionCognitoMemberDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamMemberDefinitionCognitoMemberDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerWorkteamMemberDefinitionCognitoMemberDefinition`].
 #[derive(Clone, Debug)]
@@ -18760,10 +22892,18 @@ impl SagemakerWorkteamMemberDefinitionCognitoMemberDefinition {
 }
 
 /// The fields of a [`SagemakerWorkteamMemberDefinitionCognitoMemberDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamMemberDefinitionCognitoMemberDefinitionFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkteamMemberDefinitionCognitoMemberDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamMemberDefinitionCognitoMemberDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkteamMemberDefinitionCognitoMemberDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18792,8 +22932,15 @@ impl SagemakerWorkteamMemberDefinitionCognitoMemberDefinitionFields {
 }
 
 /// The nested block `aws_sagemaker_workteam.member_definition.oidc_member_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamMemberDefinitionOidcMemberDefinition(Body);
+
+impl std::fmt::Debug for SagemakerWorkteamMemberDefinitionOidcMemberDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamMemberDefinitionOidcMemberDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SagemakerWorkteamMemberDefinitionOidcMemberDefinition`].
 #[derive(Clone, Debug)]
@@ -18813,10 +22960,18 @@ impl SagemakerWorkteamMemberDefinitionOidcMemberDefinition {
 }
 
 /// The fields of a [`SagemakerWorkteamMemberDefinitionOidcMemberDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamMemberDefinitionOidcMemberDefinitionFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkteamMemberDefinitionOidcMemberDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamMemberDefinitionOidcMemberDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkteamMemberDefinitionOidcMemberDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18835,8 +22990,15 @@ impl SagemakerWorkteamMemberDefinitionOidcMemberDefinitionFields {
 }
 
 /// The nested block `aws_sagemaker_workteam.notification_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamNotificationConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerWorkteamNotificationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamNotificationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SagemakerWorkteamNotificationConfiguration {
     #[inline]
@@ -18852,10 +23014,18 @@ impl SagemakerWorkteamNotificationConfiguration {
 }
 
 /// The fields of a [`SagemakerWorkteamNotificationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamNotificationConfigurationFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkteamNotificationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamNotificationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkteamNotificationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18874,8 +23044,15 @@ impl SagemakerWorkteamNotificationConfigurationFields {
 }
 
 /// The nested block `aws_sagemaker_workteam.worker_access_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamWorkerAccessConfiguration(Body);
+
+impl std::fmt::Debug for SagemakerWorkteamWorkerAccessConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamWorkerAccessConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SagemakerWorkteamWorkerAccessConfiguration {
     #[inline]
@@ -18891,10 +23068,18 @@ impl SagemakerWorkteamWorkerAccessConfiguration {
 }
 
 /// The fields of a [`SagemakerWorkteamWorkerAccessConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamWorkerAccessConfigurationFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkteamWorkerAccessConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamWorkerAccessConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkteamWorkerAccessConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18913,8 +23098,15 @@ impl SagemakerWorkteamWorkerAccessConfigurationFields {
 }
 
 /// The nested block `aws_sagemaker_workteam.worker_access_configuration.s3_presign`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamWorkerAccessConfigurationS3Presign(Body);
+
+impl std::fmt::Debug for SagemakerWorkteamWorkerAccessConfigurationS3Presign {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamWorkerAccessConfigurationS3Presign").field(&self.0).finish()
+    }
+}
 
 impl SagemakerWorkteamWorkerAccessConfigurationS3Presign {
     #[inline]
@@ -18930,10 +23122,18 @@ impl SagemakerWorkteamWorkerAccessConfigurationS3Presign {
 }
 
 /// The fields of a [`SagemakerWorkteamWorkerAccessConfigurationS3Presign`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamWorkerAccessConfigurationS3PresignFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkteamWorkerAccessConfigurationS3PresignFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamWorkerAccessConfigurationS3PresignFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkteamWorkerAccessConfigurationS3PresignFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -18952,8 +23152,15 @@ impl SagemakerWorkteamWorkerAccessConfigurationS3PresignFields {
 }
 
 /// The nested block `aws_sagemaker_workteam.worker_access_configuration.s3_presign.iam_policy_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraints(Body);
+
+impl std::fmt::Debug for SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraints").field(&self.0).finish()
+    }
+}
 
 impl SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraints {
     #[inline]
@@ -18974,10 +23181,18 @@ impl SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraints {
 }
 
 /// The fields of a [`SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraintsFields(Expr);
 
+impl std::fmt::Debug for SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -19001,8 +23216,15 @@ impl SagemakerWorkteamWorkerAccessConfigurationS3PresignIamPolicyConstraintsFiel
 }
 
 /// The data source `aws_sagemaker_prebuilt_ecr_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSagemakerPrebuiltEcrImage(Body);
+
+impl std::fmt::Debug for DataAwsSagemakerPrebuiltEcrImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSagemakerPrebuiltEcrImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSagemakerPrebuiltEcrImage`].
 #[derive(Clone, Debug)]
@@ -19043,9 +23265,11 @@ impl DataAwsSagemakerPrebuiltEcrImage {
 }
 
 impl BlockType for DataAwsSagemakerPrebuiltEcrImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -19058,16 +23282,25 @@ impl DataSource for DataAwsSagemakerPrebuiltEcrImage {
 }
 
 /// A declared [`DataAwsSagemakerPrebuiltEcrImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSagemakerPrebuiltEcrImageRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSagemakerPrebuiltEcrImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSagemakerPrebuiltEcrImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSagemakerPrebuiltEcrImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSagemakerPrebuiltEcrImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_scheduler_schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerSchedule(Body);
+
+impl std::fmt::Debug for SchedulerSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerSchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerSchedule`].
 #[derive(Clone, Debug)]
@@ -95,9 +102,11 @@ impl SchedulerSchedule {
 }
 
 impl BlockType for SchedulerSchedule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -111,16 +120,25 @@ impl Resource for SchedulerSchedule {
 }
 
 /// A declared [`SchedulerSchedule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleRef(BlockRef);
 
+impl std::fmt::Debug for SchedulerScheduleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchedulerScheduleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchedulerScheduleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -214,8 +232,15 @@ impl SchedulerScheduleRef {
 }
 
 /// The nested block `aws_scheduler_schedule.flexible_time_window`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleFlexibleTimeWindow(Body);
+
+impl std::fmt::Debug for SchedulerScheduleFlexibleTimeWindow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleFlexibleTimeWindow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleFlexibleTimeWindow`].
 #[derive(Clone, Debug)]
@@ -240,10 +265,18 @@ impl SchedulerScheduleFlexibleTimeWindow {
 }
 
 /// The fields of a [`SchedulerScheduleFlexibleTimeWindow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleFlexibleTimeWindowFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleFlexibleTimeWindowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleFlexibleTimeWindowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleFlexibleTimeWindowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -267,8 +300,15 @@ impl SchedulerScheduleFlexibleTimeWindowFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTarget(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTarget`].
 #[derive(Clone, Debug)]
@@ -330,10 +370,18 @@ impl SchedulerScheduleTarget {
 }
 
 /// The fields of a [`SchedulerScheduleTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -397,8 +445,15 @@ impl SchedulerScheduleTargetFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.dead_letter_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetDeadLetterConfig(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetDeadLetterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetDeadLetterConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetDeadLetterConfig`].
 #[derive(Clone, Debug)]
@@ -418,10 +473,18 @@ impl SchedulerScheduleTargetDeadLetterConfig {
 }
 
 /// The fields of a [`SchedulerScheduleTargetDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetDeadLetterConfigFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetDeadLetterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetDeadLetterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetDeadLetterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -440,8 +503,15 @@ impl SchedulerScheduleTargetDeadLetterConfigFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.ecs_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParameters(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetEcsParameters`].
 #[derive(Clone, Debug)]
@@ -529,10 +599,18 @@ impl SchedulerScheduleTargetEcsParameters {
 }
 
 /// The fields of a [`SchedulerScheduleTargetEcsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetEcsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -616,8 +694,15 @@ impl SchedulerScheduleTargetEcsParametersFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.ecs_parameters.capacity_provider_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersCapacityProviderStrategy(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersCapacityProviderStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersCapacityProviderStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetEcsParametersCapacityProviderStrategy`].
 #[derive(Clone, Debug)]
@@ -647,10 +732,18 @@ impl SchedulerScheduleTargetEcsParametersCapacityProviderStrategy {
 }
 
 /// The fields of a [`SchedulerScheduleTargetEcsParametersCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersCapacityProviderStrategyFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersCapacityProviderStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersCapacityProviderStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetEcsParametersCapacityProviderStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -679,8 +772,15 @@ impl SchedulerScheduleTargetEcsParametersCapacityProviderStrategyFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.ecs_parameters.network_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersNetworkConfiguration(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersNetworkConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersNetworkConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetEcsParametersNetworkConfiguration`].
 #[derive(Clone, Debug)]
@@ -710,10 +810,18 @@ impl SchedulerScheduleTargetEcsParametersNetworkConfiguration {
 }
 
 /// The fields of a [`SchedulerScheduleTargetEcsParametersNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersNetworkConfigurationFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersNetworkConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersNetworkConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetEcsParametersNetworkConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -742,8 +850,15 @@ impl SchedulerScheduleTargetEcsParametersNetworkConfigurationFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.ecs_parameters.placement_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersPlacementConstraints(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersPlacementConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersPlacementConstraints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetEcsParametersPlacementConstraints`].
 #[derive(Clone, Debug)]
@@ -768,10 +883,18 @@ impl SchedulerScheduleTargetEcsParametersPlacementConstraints {
 }
 
 /// The fields of a [`SchedulerScheduleTargetEcsParametersPlacementConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersPlacementConstraintsFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersPlacementConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersPlacementConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetEcsParametersPlacementConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -795,8 +918,15 @@ impl SchedulerScheduleTargetEcsParametersPlacementConstraintsFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.ecs_parameters.placement_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersPlacementStrategy(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersPlacementStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersPlacementStrategy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetEcsParametersPlacementStrategy`].
 #[derive(Clone, Debug)]
@@ -821,10 +951,18 @@ impl SchedulerScheduleTargetEcsParametersPlacementStrategy {
 }
 
 /// The fields of a [`SchedulerScheduleTargetEcsParametersPlacementStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEcsParametersPlacementStrategyFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetEcsParametersPlacementStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEcsParametersPlacementStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetEcsParametersPlacementStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -848,8 +986,15 @@ impl SchedulerScheduleTargetEcsParametersPlacementStrategyFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.eventbridge_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEventbridgeParameters(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetEventbridgeParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEventbridgeParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetEventbridgeParameters`].
 #[derive(Clone, Debug)]
@@ -871,10 +1016,18 @@ impl SchedulerScheduleTargetEventbridgeParameters {
 }
 
 /// The fields of a [`SchedulerScheduleTargetEventbridgeParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetEventbridgeParametersFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetEventbridgeParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetEventbridgeParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetEventbridgeParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -898,8 +1051,15 @@ impl SchedulerScheduleTargetEventbridgeParametersFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.kinesis_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetKinesisParameters(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetKinesisParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetKinesisParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetKinesisParameters`].
 #[derive(Clone, Debug)]
@@ -919,10 +1079,18 @@ impl SchedulerScheduleTargetKinesisParameters {
 }
 
 /// The fields of a [`SchedulerScheduleTargetKinesisParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetKinesisParametersFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetKinesisParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetKinesisParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetKinesisParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -941,8 +1109,15 @@ impl SchedulerScheduleTargetKinesisParametersFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.retry_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetRetryPolicy(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetRetryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetRetryPolicy").field(&self.0).finish()
+    }
+}
 
 impl SchedulerScheduleTargetRetryPolicy {
     #[inline]
@@ -963,10 +1138,18 @@ impl SchedulerScheduleTargetRetryPolicy {
 }
 
 /// The fields of a [`SchedulerScheduleTargetRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetRetryPolicyFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetRetryPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetRetryPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetRetryPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -990,8 +1173,15 @@ impl SchedulerScheduleTargetRetryPolicyFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.sagemaker_pipeline_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetSagemakerPipelineParameters(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetSagemakerPipelineParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetSagemakerPipelineParameters").field(&self.0).finish()
+    }
+}
 
 impl SchedulerScheduleTargetSagemakerPipelineParameters {
     #[inline]
@@ -1008,10 +1198,18 @@ impl SchedulerScheduleTargetSagemakerPipelineParameters {
 }
 
 /// The fields of a [`SchedulerScheduleTargetSagemakerPipelineParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetSagemakerPipelineParametersFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetSagemakerPipelineParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetSagemakerPipelineParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetSagemakerPipelineParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1030,8 +1228,15 @@ impl SchedulerScheduleTargetSagemakerPipelineParametersFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.sagemaker_pipeline_parameters.pipeline_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameter(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameter`].
 #[derive(Clone, Debug)]
@@ -1053,10 +1258,18 @@ impl SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameter {
 }
 
 /// The fields of a [`SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameterFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1080,8 +1293,15 @@ impl SchedulerScheduleTargetSagemakerPipelineParametersPipelineParameterFields {
 }
 
 /// The nested block `aws_scheduler_schedule.target.sqs_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetSqsParameters(Body);
+
+impl std::fmt::Debug for SchedulerScheduleTargetSqsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetSqsParameters").field(&self.0).finish()
+    }
+}
 
 impl SchedulerScheduleTargetSqsParameters {
     #[inline]
@@ -1097,10 +1317,18 @@ impl SchedulerScheduleTargetSqsParameters {
 }
 
 /// The fields of a [`SchedulerScheduleTargetSqsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleTargetSqsParametersFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleTargetSqsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleTargetSqsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleTargetSqsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1119,8 +1347,15 @@ impl SchedulerScheduleTargetSqsParametersFields {
 }
 
 /// The resource `aws_scheduler_schedule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleGroup(Body);
+
+impl std::fmt::Debug for SchedulerScheduleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleGroup").field(&self.0).finish()
+    }
+}
 
 impl SchedulerScheduleGroup {
     #[inline]
@@ -1167,9 +1402,11 @@ impl SchedulerScheduleGroup {
 }
 
 impl BlockType for SchedulerScheduleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1183,16 +1420,25 @@ impl Resource for SchedulerScheduleGroup {
 }
 
 /// A declared [`SchedulerScheduleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleGroupRef(BlockRef);
 
+impl std::fmt::Debug for SchedulerScheduleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchedulerScheduleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchedulerScheduleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1261,8 +1507,15 @@ impl SchedulerScheduleGroupRef {
 }
 
 /// The nested block `aws_scheduler_schedule_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleGroupTimeouts(Body);
+
+impl std::fmt::Debug for SchedulerScheduleGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SchedulerScheduleGroupTimeouts {
     #[inline]
@@ -1283,10 +1536,18 @@ impl SchedulerScheduleGroupTimeouts {
 }
 
 /// The fields of a [`SchedulerScheduleGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerScheduleGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SchedulerScheduleGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchedulerScheduleGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SchedulerScheduleGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_schemas_discoverer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasDiscoverer(Body);
+
+impl std::fmt::Debug for SchemasDiscoverer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasDiscoverer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchemasDiscoverer`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl SchemasDiscoverer {
 }
 
 impl BlockType for SchemasDiscoverer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for SchemasDiscoverer {
 }
 
 /// A declared [`SchemasDiscoverer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasDiscovererRef(BlockRef);
 
+impl std::fmt::Debug for SchemasDiscovererRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasDiscovererRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchemasDiscovererRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchemasDiscovererRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -130,8 +148,15 @@ impl SchemasDiscovererRef {
 }
 
 /// The resource `aws_schemas_registry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasRegistry(Body);
+
+impl std::fmt::Debug for SchemasRegistry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasRegistry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchemasRegistry`].
 #[derive(Clone, Debug)]
@@ -177,9 +202,11 @@ impl SchemasRegistry {
 }
 
 impl BlockType for SchemasRegistry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -193,16 +220,25 @@ impl Resource for SchemasRegistry {
 }
 
 /// A declared [`SchemasRegistry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasRegistryRef(BlockRef);
 
+impl std::fmt::Debug for SchemasRegistryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasRegistryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchemasRegistryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchemasRegistryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -251,8 +287,15 @@ impl SchemasRegistryRef {
 }
 
 /// The resource `aws_schemas_registry_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasRegistryPolicy(Body);
+
+impl std::fmt::Debug for SchemasRegistryPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasRegistryPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchemasRegistryPolicy`].
 #[derive(Clone, Debug)]
@@ -285,9 +328,11 @@ impl SchemasRegistryPolicy {
 }
 
 impl BlockType for SchemasRegistryPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -301,16 +346,25 @@ impl Resource for SchemasRegistryPolicy {
 }
 
 /// A declared [`SchemasRegistryPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasRegistryPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SchemasRegistryPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasRegistryPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchemasRegistryPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchemasRegistryPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -344,8 +398,15 @@ impl SchemasRegistryPolicyRef {
 }
 
 /// The resource `aws_schemas_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasSchema(Body);
+
+impl std::fmt::Debug for SchemasSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchemasSchema`].
 #[derive(Clone, Debug)]
@@ -397,9 +458,11 @@ impl SchemasSchema {
 }
 
 impl BlockType for SchemasSchema {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -413,16 +476,25 @@ impl Resource for SchemasSchema {
 }
 
 /// A declared [`SchemasSchema`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemasSchemaRef(BlockRef);
 
+impl std::fmt::Debug for SchemasSchemaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemasSchemaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchemasSchemaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchemasSchemaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

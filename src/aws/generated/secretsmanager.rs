@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_secretsmanager_secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecret(Body);
+
+impl std::fmt::Debug for SecretsmanagerSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecret").field(&self.0).finish()
+    }
+}
 
 impl SecretsmanagerSecret {
     #[inline]
@@ -83,9 +90,11 @@ impl SecretsmanagerSecret {
 }
 
 impl BlockType for SecretsmanagerSecret {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -99,16 +108,25 @@ impl Resource for SecretsmanagerSecret {
 }
 
 /// A declared [`SecretsmanagerSecret`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretRef(BlockRef);
 
+impl std::fmt::Debug for SecretsmanagerSecretRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecretsmanagerSecretRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecretsmanagerSecretRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -187,8 +205,15 @@ impl SecretsmanagerSecretRef {
 }
 
 /// The nested block `aws_secretsmanager_secret.replica`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretReplica(Body);
+
+impl std::fmt::Debug for SecretsmanagerSecretReplica {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretReplica").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecretsmanagerSecretReplica`].
 #[derive(Clone, Debug)]
@@ -213,10 +238,18 @@ impl SecretsmanagerSecretReplica {
 }
 
 /// The fields of a [`SecretsmanagerSecretReplica`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretReplicaFields(Expr);
 
+impl std::fmt::Debug for SecretsmanagerSecretReplicaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretReplicaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecretsmanagerSecretReplicaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -255,8 +288,15 @@ impl SecretsmanagerSecretReplicaFields {
 }
 
 /// The resource `aws_secretsmanager_secret_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretPolicy(Body);
+
+impl std::fmt::Debug for SecretsmanagerSecretPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecretsmanagerSecretPolicy`].
 #[derive(Clone, Debug)]
@@ -294,9 +334,11 @@ impl SecretsmanagerSecretPolicy {
 }
 
 impl BlockType for SecretsmanagerSecretPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -310,16 +352,25 @@ impl Resource for SecretsmanagerSecretPolicy {
 }
 
 /// A declared [`SecretsmanagerSecretPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SecretsmanagerSecretPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecretsmanagerSecretPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecretsmanagerSecretPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -358,8 +409,15 @@ impl SecretsmanagerSecretPolicyRef {
 }
 
 /// The resource `aws_secretsmanager_secret_rotation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretRotation(Body);
+
+impl std::fmt::Debug for SecretsmanagerSecretRotation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretRotation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecretsmanagerSecretRotation`].
 #[derive(Clone, Debug)]
@@ -402,9 +460,11 @@ impl SecretsmanagerSecretRotation {
 }
 
 impl BlockType for SecretsmanagerSecretRotation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -418,16 +478,25 @@ impl Resource for SecretsmanagerSecretRotation {
 }
 
 /// A declared [`SecretsmanagerSecretRotation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretRotationRef(BlockRef);
 
+impl std::fmt::Debug for SecretsmanagerSecretRotationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretRotationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecretsmanagerSecretRotationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecretsmanagerSecretRotationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -476,8 +545,15 @@ impl SecretsmanagerSecretRotationRef {
 }
 
 /// The nested block `aws_secretsmanager_secret_rotation.rotation_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretRotationRotationRules(Body);
+
+impl std::fmt::Debug for SecretsmanagerSecretRotationRotationRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretRotationRotationRules").field(&self.0).finish()
+    }
+}
 
 impl SecretsmanagerSecretRotationRotationRules {
     #[inline]
@@ -503,10 +579,18 @@ impl SecretsmanagerSecretRotationRotationRules {
 }
 
 /// The fields of a [`SecretsmanagerSecretRotationRotationRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretRotationRotationRulesFields(Expr);
 
+impl std::fmt::Debug for SecretsmanagerSecretRotationRotationRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretRotationRotationRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecretsmanagerSecretRotationRotationRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -535,8 +619,15 @@ impl SecretsmanagerSecretRotationRotationRulesFields {
 }
 
 /// The resource `aws_secretsmanager_secret_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretVersion(Body);
+
+impl std::fmt::Debug for SecretsmanagerSecretVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecretsmanagerSecretVersion`].
 #[derive(Clone, Debug)]
@@ -593,9 +684,11 @@ impl SecretsmanagerSecretVersion {
 }
 
 impl BlockType for SecretsmanagerSecretVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -609,16 +702,25 @@ impl Resource for SecretsmanagerSecretVersion {
 }
 
 /// A declared [`SecretsmanagerSecretVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretsmanagerSecretVersionRef(BlockRef);
 
+impl std::fmt::Debug for SecretsmanagerSecretVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretsmanagerSecretVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecretsmanagerSecretVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecretsmanagerSecretVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -687,8 +789,15 @@ impl SecretsmanagerSecretVersionRef {
 }
 
 /// The data source `aws_secretsmanager_random_password`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerRandomPassword(Body);
+
+impl std::fmt::Debug for DataAwsSecretsmanagerRandomPassword {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerRandomPassword").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSecretsmanagerRandomPassword {
     #[inline]
@@ -750,9 +859,11 @@ impl DataAwsSecretsmanagerRandomPassword {
 }
 
 impl BlockType for DataAwsSecretsmanagerRandomPassword {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -765,16 +876,25 @@ impl DataSource for DataAwsSecretsmanagerRandomPassword {
 }
 
 /// A declared [`DataAwsSecretsmanagerRandomPassword`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerRandomPasswordRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerRandomPasswordRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerRandomPasswordRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecretsmanagerRandomPasswordRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecretsmanagerRandomPasswordRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -843,8 +963,15 @@ impl DataAwsSecretsmanagerRandomPasswordRef {
 }
 
 /// The data source `aws_secretsmanager_secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecret(Body);
+
+impl std::fmt::Debug for DataAwsSecretsmanagerSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecret").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSecretsmanagerSecret {
     #[inline]
@@ -881,9 +1008,11 @@ impl DataAwsSecretsmanagerSecret {
 }
 
 impl BlockType for DataAwsSecretsmanagerSecret {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -896,16 +1025,25 @@ impl DataSource for DataAwsSecretsmanagerSecret {
 }
 
 /// A declared [`DataAwsSecretsmanagerSecret`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecretsmanagerSecretRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecretsmanagerSecretRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -969,8 +1107,15 @@ impl DataAwsSecretsmanagerSecretRef {
 }
 
 /// The data source `aws_secretsmanager_secret_rotation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretRotation(Body);
+
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretRotation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretRotation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSecretsmanagerSecretRotation`].
 #[derive(Clone, Debug)]
@@ -1001,9 +1146,11 @@ impl DataAwsSecretsmanagerSecretRotation {
 }
 
 impl BlockType for DataAwsSecretsmanagerSecretRotation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1016,16 +1163,25 @@ impl DataSource for DataAwsSecretsmanagerSecretRotation {
 }
 
 /// A declared [`DataAwsSecretsmanagerSecretRotation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretRotationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretRotationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretRotationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecretsmanagerSecretRotationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecretsmanagerSecretRotationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1073,10 +1229,18 @@ impl DataAwsSecretsmanagerSecretRotationRef {
 pub enum DataAwsSecretsmanagerSecretRotationRotationRules {}
 
 /// The fields of a [`DataAwsSecretsmanagerSecretRotationRotationRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretRotationRotationRulesFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretRotationRotationRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretRotationRotationRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecretsmanagerSecretRotationRotationRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1105,8 +1269,15 @@ impl DataAwsSecretsmanagerSecretRotationRotationRulesFields {
 }
 
 /// The data source `aws_secretsmanager_secret_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretVersion(Body);
+
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSecretsmanagerSecretVersion`].
 #[derive(Clone, Debug)]
@@ -1147,9 +1318,11 @@ impl DataAwsSecretsmanagerSecretVersion {
 }
 
 impl BlockType for DataAwsSecretsmanagerSecretVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1162,16 +1335,25 @@ impl DataSource for DataAwsSecretsmanagerSecretVersion {
 }
 
 /// A declared [`DataAwsSecretsmanagerSecretVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecretsmanagerSecretVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecretsmanagerSecretVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1235,8 +1417,15 @@ impl DataAwsSecretsmanagerSecretVersionRef {
 }
 
 /// The data source `aws_secretsmanager_secret_versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretVersions(Body);
+
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretVersions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSecretsmanagerSecretVersions`].
 #[derive(Clone, Debug)]
@@ -1267,9 +1456,11 @@ impl DataAwsSecretsmanagerSecretVersions {
 }
 
 impl BlockType for DataAwsSecretsmanagerSecretVersions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1282,16 +1473,25 @@ impl DataSource for DataAwsSecretsmanagerSecretVersions {
 }
 
 /// A declared [`DataAwsSecretsmanagerSecretVersions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretVersionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretVersionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretVersionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecretsmanagerSecretVersionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecretsmanagerSecretVersionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1339,10 +1539,18 @@ impl DataAwsSecretsmanagerSecretVersionsRef {
 pub enum DataAwsSecretsmanagerSecretVersionsVersions {}
 
 /// The fields of a [`DataAwsSecretsmanagerSecretVersionsVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretVersionsVersionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretVersionsVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretVersionsVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecretsmanagerSecretVersionsVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1376,8 +1584,15 @@ impl DataAwsSecretsmanagerSecretVersionsVersionsFields {
 }
 
 /// The data source `aws_secretsmanager_secrets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecrets(Body);
+
+impl std::fmt::Debug for DataAwsSecretsmanagerSecrets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecrets").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSecretsmanagerSecrets {
     #[inline]
@@ -1405,9 +1620,11 @@ impl DataAwsSecretsmanagerSecrets {
 }
 
 impl BlockType for DataAwsSecretsmanagerSecrets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1420,16 +1637,25 @@ impl DataSource for DataAwsSecretsmanagerSecrets {
 }
 
 /// A declared [`DataAwsSecretsmanagerSecrets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecretsmanagerSecretsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecretsmanagerSecretsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1468,8 +1694,15 @@ impl DataAwsSecretsmanagerSecretsRef {
 }
 
 /// The nested block `aws_secretsmanager_secrets.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretsFilter(Body);
+
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSecretsmanagerSecretsFilter`].
 #[derive(Clone, Debug)]
@@ -1491,10 +1724,18 @@ impl DataAwsSecretsmanagerSecretsFilter {
 }
 
 /// The fields of a [`DataAwsSecretsmanagerSecretsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecretsmanagerSecretsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecretsmanagerSecretsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecretsmanagerSecretsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecretsmanagerSecretsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

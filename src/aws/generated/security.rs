@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_security_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroup(Body);
+
+impl std::fmt::Debug for SecurityGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroup").field(&self.0).finish()
+    }
+}
 
 impl SecurityGroup {
     #[inline]
@@ -82,9 +89,11 @@ impl SecurityGroup {
 }
 
 impl BlockType for SecurityGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -98,16 +107,25 @@ impl Resource for SecurityGroup {
 }
 
 /// A declared [`SecurityGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupRef(BlockRef);
 
+impl std::fmt::Debug for SecurityGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -191,8 +209,15 @@ impl SecurityGroupRef {
 }
 
 /// The value of `aws_security_group.egress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupEgress(Body);
+
+impl std::fmt::Debug for SecurityGroupEgress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupEgress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityGroupEgress`].
 #[derive(Clone, Debug)]
@@ -228,16 +253,25 @@ impl SecurityGroupEgress {
 }
 
 impl From<SecurityGroupEgress> for Tf<SecurityGroupEgress> {
+    #[inline]
     fn from(value: SecurityGroupEgress) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SecurityGroupEgress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupEgressFields(Expr);
 
+impl std::fmt::Debug for SecurityGroupEgressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupEgressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityGroupEgressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -296,8 +330,15 @@ impl SecurityGroupEgressFields {
 }
 
 /// The value of `aws_security_group.ingress`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupIngress(Body);
+
+impl std::fmt::Debug for SecurityGroupIngress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupIngress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityGroupIngress`].
 #[derive(Clone, Debug)]
@@ -333,16 +374,25 @@ impl SecurityGroupIngress {
 }
 
 impl From<SecurityGroupIngress> for Tf<SecurityGroupIngress> {
+    #[inline]
     fn from(value: SecurityGroupIngress) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SecurityGroupIngress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupIngressFields(Expr);
 
+impl std::fmt::Debug for SecurityGroupIngressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupIngressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityGroupIngressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -401,8 +451,15 @@ impl SecurityGroupIngressFields {
 }
 
 /// The nested block `aws_security_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupTimeouts(Body);
+
+impl std::fmt::Debug for SecurityGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SecurityGroupTimeouts {
     #[inline]
@@ -423,10 +480,18 @@ impl SecurityGroupTimeouts {
 }
 
 /// The fields of a [`SecurityGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SecurityGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -450,8 +515,15 @@ impl SecurityGroupTimeoutsFields {
 }
 
 /// The resource `aws_security_group_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupRule(Body);
+
+impl std::fmt::Debug for SecurityGroupRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityGroupRule`].
 #[derive(Clone, Debug)]
@@ -525,9 +597,11 @@ impl SecurityGroupRule {
 }
 
 impl BlockType for SecurityGroupRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -541,16 +615,25 @@ impl Resource for SecurityGroupRule {
 }
 
 /// A declared [`SecurityGroupRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupRuleRef(BlockRef);
 
+impl std::fmt::Debug for SecurityGroupRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityGroupRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityGroupRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -639,8 +722,15 @@ impl SecurityGroupRuleRef {
 }
 
 /// The nested block `aws_security_group_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupRuleTimeouts(Body);
+
+impl std::fmt::Debug for SecurityGroupRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SecurityGroupRuleTimeouts {
     #[inline]
@@ -656,10 +746,18 @@ impl SecurityGroupRuleTimeouts {
 }
 
 /// The fields of a [`SecurityGroupRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityGroupRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SecurityGroupRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityGroupRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityGroupRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -678,8 +776,15 @@ impl SecurityGroupRuleTimeoutsFields {
 }
 
 /// The data source `aws_security_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroup(Body);
+
+impl std::fmt::Debug for DataAwsSecurityGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSecurityGroup {
     #[inline]
@@ -727,9 +832,11 @@ impl DataAwsSecurityGroup {
 }
 
 impl BlockType for DataAwsSecurityGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -742,16 +849,25 @@ impl DataSource for DataAwsSecurityGroup {
 }
 
 /// A declared [`DataAwsSecurityGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecurityGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecurityGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecurityGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -810,8 +926,15 @@ impl DataAwsSecurityGroupRef {
 }
 
 /// The nested block `aws_security_group.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupFilter(Body);
+
+impl std::fmt::Debug for DataAwsSecurityGroupFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSecurityGroupFilter`].
 #[derive(Clone, Debug)]
@@ -833,10 +956,18 @@ impl DataAwsSecurityGroupFilter {
 }
 
 /// The fields of a [`DataAwsSecurityGroupFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecurityGroupFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecurityGroupFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -860,8 +991,15 @@ impl DataAwsSecurityGroupFilterFields {
 }
 
 /// The nested block `aws_security_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsSecurityGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSecurityGroupTimeouts {
     #[inline]
@@ -877,10 +1015,18 @@ impl DataAwsSecurityGroupTimeouts {
 }
 
 /// The fields of a [`DataAwsSecurityGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecurityGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecurityGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -899,8 +1045,15 @@ impl DataAwsSecurityGroupTimeoutsFields {
 }
 
 /// The data source `aws_security_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroups(Body);
+
+impl std::fmt::Debug for DataAwsSecurityGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroups").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSecurityGroups {
     #[inline]
@@ -938,9 +1091,11 @@ impl DataAwsSecurityGroups {
 }
 
 impl BlockType for DataAwsSecurityGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -953,16 +1108,25 @@ impl DataSource for DataAwsSecurityGroups {
 }
 
 /// A declared [`DataAwsSecurityGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecurityGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecurityGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecurityGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1016,8 +1180,15 @@ impl DataAwsSecurityGroupsRef {
 }
 
 /// The nested block `aws_security_groups.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupsFilter(Body);
+
+impl std::fmt::Debug for DataAwsSecurityGroupsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSecurityGroupsFilter`].
 #[derive(Clone, Debug)]
@@ -1039,10 +1210,18 @@ impl DataAwsSecurityGroupsFilter {
 }
 
 /// The fields of a [`DataAwsSecurityGroupsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecurityGroupsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecurityGroupsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1066,8 +1245,15 @@ impl DataAwsSecurityGroupsFilterFields {
 }
 
 /// The nested block `aws_security_groups.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsSecurityGroupsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSecurityGroupsTimeouts {
     #[inline]
@@ -1083,10 +1269,18 @@ impl DataAwsSecurityGroupsTimeouts {
 }
 
 /// The fields of a [`DataAwsSecurityGroupsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityGroupsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecurityGroupsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityGroupsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecurityGroupsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_securityhub_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAccount(Body);
+
+impl std::fmt::Debug for SecurityhubAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAccount").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAccount {
     #[inline]
@@ -47,9 +54,11 @@ impl SecurityhubAccount {
 }
 
 impl BlockType for SecurityhubAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for SecurityhubAccount {
 }
 
 /// A declared [`SecurityhubAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAccountRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -116,8 +134,15 @@ impl SecurityhubAccountRef {
 }
 
 /// The resource `aws_securityhub_action_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubActionTarget(Body);
+
+impl std::fmt::Debug for SecurityhubActionTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubActionTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubActionTarget`].
 #[derive(Clone, Debug)]
@@ -152,9 +177,11 @@ impl SecurityhubActionTarget {
 }
 
 impl BlockType for SecurityhubActionTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -168,16 +195,25 @@ impl Resource for SecurityhubActionTarget {
 }
 
 /// A declared [`SecurityhubActionTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubActionTargetRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubActionTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubActionTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubActionTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubActionTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -221,8 +257,15 @@ impl SecurityhubActionTargetRef {
 }
 
 /// The resource `aws_securityhub_automation_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRule(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRule`].
 #[derive(Clone, Debug)]
@@ -279,9 +322,11 @@ impl SecurityhubAutomationRule {
 }
 
 impl BlockType for SecurityhubAutomationRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -295,16 +340,25 @@ impl Resource for SecurityhubAutomationRule {
 }
 
 /// A declared [`SecurityhubAutomationRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubAutomationRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubAutomationRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -378,8 +432,15 @@ impl SecurityhubAutomationRuleRef {
 }
 
 /// The nested block `aws_securityhub_automation_rule.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActions(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActions").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleActions {
     #[inline]
@@ -401,10 +462,18 @@ impl SecurityhubAutomationRuleActions {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -428,8 +497,15 @@ impl SecurityhubAutomationRuleActionsFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.actions.finding_fields_update`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdate(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdate").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleActionsFindingFieldsUpdate {
     #[inline]
@@ -489,10 +565,18 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdate {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleActionsFindingFieldsUpdate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleActionsFindingFieldsUpdateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -551,8 +635,15 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.actions.finding_fields_update.note`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateNote(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateNote {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateNote").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleActionsFindingFieldsUpdateNote`].
 #[derive(Clone, Debug)]
@@ -574,10 +665,18 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateNote {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleActionsFindingFieldsUpdateNote`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateNoteFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateNoteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateNoteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleActionsFindingFieldsUpdateNoteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -601,8 +700,15 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateNoteFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.actions.finding_fields_update.related_findings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindings(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindings`].
 #[derive(Clone, Debug)]
@@ -624,10 +730,18 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindings {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindingsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -651,8 +765,15 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateRelatedFindingsFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.actions.finding_fields_update.severity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverity(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverity").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverity {
     #[inline]
@@ -673,10 +794,18 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverity {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverityFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -700,8 +829,15 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateSeverityFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.actions.finding_fields_update.workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflow(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflow").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflow {
     #[inline]
@@ -717,10 +853,18 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflow {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflowFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -739,8 +883,15 @@ impl SecurityhubAutomationRuleActionsFindingFieldsUpdateWorkflowFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteria(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteria").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteria {
     #[inline]
@@ -979,10 +1130,18 @@ impl SecurityhubAutomationRuleCriteria {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1186,8 +1345,15 @@ impl SecurityhubAutomationRuleCriteriaFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.aws_account_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaAwsAccountId(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaAwsAccountId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaAwsAccountId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaAwsAccountId`].
 #[derive(Clone, Debug)]
@@ -1209,10 +1375,18 @@ impl SecurityhubAutomationRuleCriteriaAwsAccountId {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaAwsAccountId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaAwsAccountIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaAwsAccountIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaAwsAccountIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaAwsAccountIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1236,8 +1410,15 @@ impl SecurityhubAutomationRuleCriteriaAwsAccountIdFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.aws_account_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaAwsAccountName(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaAwsAccountName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaAwsAccountName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaAwsAccountName`].
 #[derive(Clone, Debug)]
@@ -1259,10 +1440,18 @@ impl SecurityhubAutomationRuleCriteriaAwsAccountName {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaAwsAccountName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaAwsAccountNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaAwsAccountNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaAwsAccountNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaAwsAccountNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1286,8 +1475,15 @@ impl SecurityhubAutomationRuleCriteriaAwsAccountNameFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.company_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCompanyName(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCompanyName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCompanyName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaCompanyName`].
 #[derive(Clone, Debug)]
@@ -1309,10 +1505,18 @@ impl SecurityhubAutomationRuleCriteriaCompanyName {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaCompanyName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCompanyNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCompanyNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCompanyNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaCompanyNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1336,8 +1540,15 @@ impl SecurityhubAutomationRuleCriteriaCompanyNameFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.compliance_associated_standards_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsId(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsId`].
 #[derive(Clone, Debug)]
@@ -1359,10 +1570,18 @@ impl SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsId {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1386,8 +1605,15 @@ impl SecurityhubAutomationRuleCriteriaComplianceAssociatedStandardsIdFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.compliance_security_control_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaComplianceSecurityControlId(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaComplianceSecurityControlId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaComplianceSecurityControlId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaComplianceSecurityControlId`].
 #[derive(Clone, Debug)]
@@ -1409,10 +1635,18 @@ impl SecurityhubAutomationRuleCriteriaComplianceSecurityControlId {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaComplianceSecurityControlId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaComplianceSecurityControlIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaComplianceSecurityControlIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaComplianceSecurityControlIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaComplianceSecurityControlIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1436,8 +1670,15 @@ impl SecurityhubAutomationRuleCriteriaComplianceSecurityControlIdFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.compliance_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaComplianceStatus(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaComplianceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaComplianceStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaComplianceStatus`].
 #[derive(Clone, Debug)]
@@ -1459,10 +1700,18 @@ impl SecurityhubAutomationRuleCriteriaComplianceStatus {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaComplianceStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaComplianceStatusFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaComplianceStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaComplianceStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaComplianceStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1486,8 +1735,15 @@ impl SecurityhubAutomationRuleCriteriaComplianceStatusFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.confidence`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaConfidence(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaConfidence {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaConfidence").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteriaConfidence {
     #[inline]
@@ -1523,10 +1779,18 @@ impl SecurityhubAutomationRuleCriteriaConfidence {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaConfidence`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaConfidenceFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaConfidenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaConfidenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaConfidenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1565,8 +1829,15 @@ impl SecurityhubAutomationRuleCriteriaConfidenceFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.created_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCreatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCreatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCreatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteriaCreatedAt {
     #[inline]
@@ -1593,10 +1864,18 @@ impl SecurityhubAutomationRuleCriteriaCreatedAt {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaCreatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCreatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCreatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCreatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaCreatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1625,8 +1904,15 @@ impl SecurityhubAutomationRuleCriteriaCreatedAtFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.created_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCreatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCreatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCreatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaCreatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -1648,10 +1934,18 @@ impl SecurityhubAutomationRuleCriteriaCreatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaCreatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCreatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCreatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCreatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaCreatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1675,8 +1969,15 @@ impl SecurityhubAutomationRuleCriteriaCreatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.criticality`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCriticality(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCriticality {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCriticality").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteriaCriticality {
     #[inline]
@@ -1712,10 +2013,18 @@ impl SecurityhubAutomationRuleCriteriaCriticality {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaCriticality`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaCriticalityFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaCriticalityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaCriticalityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaCriticalityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1754,8 +2063,15 @@ impl SecurityhubAutomationRuleCriteriaCriticalityFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.description`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaDescription(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaDescription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaDescription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaDescription`].
 #[derive(Clone, Debug)]
@@ -1777,10 +2093,18 @@ impl SecurityhubAutomationRuleCriteriaDescription {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaDescription`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaDescriptionFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaDescriptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaDescriptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaDescriptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1804,8 +2128,15 @@ impl SecurityhubAutomationRuleCriteriaDescriptionFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.first_observed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaFirstObservedAt(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaFirstObservedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaFirstObservedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteriaFirstObservedAt {
     #[inline]
@@ -1832,10 +2163,18 @@ impl SecurityhubAutomationRuleCriteriaFirstObservedAt {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaFirstObservedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaFirstObservedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaFirstObservedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaFirstObservedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaFirstObservedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1864,8 +2203,15 @@ impl SecurityhubAutomationRuleCriteriaFirstObservedAtFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.first_observed_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaFirstObservedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaFirstObservedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaFirstObservedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaFirstObservedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -1887,10 +2233,18 @@ impl SecurityhubAutomationRuleCriteriaFirstObservedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaFirstObservedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaFirstObservedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaFirstObservedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaFirstObservedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaFirstObservedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1914,8 +2268,15 @@ impl SecurityhubAutomationRuleCriteriaFirstObservedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.generator_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaGeneratorId(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaGeneratorId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaGeneratorId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaGeneratorId`].
 #[derive(Clone, Debug)]
@@ -1937,10 +2298,18 @@ impl SecurityhubAutomationRuleCriteriaGeneratorId {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaGeneratorId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaGeneratorIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaGeneratorIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaGeneratorIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaGeneratorIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1964,8 +2333,15 @@ impl SecurityhubAutomationRuleCriteriaGeneratorIdFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaId(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaId`].
 #[derive(Clone, Debug)]
@@ -1987,10 +2363,18 @@ impl SecurityhubAutomationRuleCriteriaId {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2014,8 +2398,15 @@ impl SecurityhubAutomationRuleCriteriaIdFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.last_observed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaLastObservedAt(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaLastObservedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaLastObservedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteriaLastObservedAt {
     #[inline]
@@ -2042,10 +2433,18 @@ impl SecurityhubAutomationRuleCriteriaLastObservedAt {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaLastObservedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaLastObservedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaLastObservedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaLastObservedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaLastObservedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2074,8 +2473,15 @@ impl SecurityhubAutomationRuleCriteriaLastObservedAtFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.last_observed_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaLastObservedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaLastObservedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaLastObservedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaLastObservedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -2097,10 +2503,18 @@ impl SecurityhubAutomationRuleCriteriaLastObservedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaLastObservedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaLastObservedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaLastObservedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaLastObservedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaLastObservedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2124,8 +2538,15 @@ impl SecurityhubAutomationRuleCriteriaLastObservedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.note_text`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteText(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteText {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteText").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaNoteText`].
 #[derive(Clone, Debug)]
@@ -2147,10 +2568,18 @@ impl SecurityhubAutomationRuleCriteriaNoteText {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaNoteText`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteTextFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteTextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteTextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaNoteTextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2174,8 +2603,15 @@ impl SecurityhubAutomationRuleCriteriaNoteTextFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.note_updated_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteUpdatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteUpdatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteUpdatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteriaNoteUpdatedAt {
     #[inline]
@@ -2202,10 +2638,18 @@ impl SecurityhubAutomationRuleCriteriaNoteUpdatedAt {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaNoteUpdatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteUpdatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteUpdatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteUpdatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaNoteUpdatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2234,8 +2678,15 @@ impl SecurityhubAutomationRuleCriteriaNoteUpdatedAtFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.note_updated_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -2257,10 +2708,18 @@ impl SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2284,8 +2743,15 @@ impl SecurityhubAutomationRuleCriteriaNoteUpdatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.note_updated_by`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteUpdatedBy(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteUpdatedBy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteUpdatedBy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaNoteUpdatedBy`].
 #[derive(Clone, Debug)]
@@ -2307,10 +2773,18 @@ impl SecurityhubAutomationRuleCriteriaNoteUpdatedBy {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaNoteUpdatedBy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaNoteUpdatedByFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaNoteUpdatedByFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaNoteUpdatedByFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaNoteUpdatedByFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2334,8 +2808,15 @@ impl SecurityhubAutomationRuleCriteriaNoteUpdatedByFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.product_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaProductArn(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaProductArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaProductArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaProductArn`].
 #[derive(Clone, Debug)]
@@ -2357,10 +2838,18 @@ impl SecurityhubAutomationRuleCriteriaProductArn {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaProductArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaProductArnFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaProductArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaProductArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaProductArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2384,8 +2873,15 @@ impl SecurityhubAutomationRuleCriteriaProductArnFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.product_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaProductName(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaProductName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaProductName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaProductName`].
 #[derive(Clone, Debug)]
@@ -2407,10 +2903,18 @@ impl SecurityhubAutomationRuleCriteriaProductName {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaProductName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaProductNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaProductNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaProductNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaProductNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2434,8 +2938,15 @@ impl SecurityhubAutomationRuleCriteriaProductNameFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.record_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaRecordState(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaRecordState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaRecordState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaRecordState`].
 #[derive(Clone, Debug)]
@@ -2457,10 +2968,18 @@ impl SecurityhubAutomationRuleCriteriaRecordState {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaRecordState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaRecordStateFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaRecordStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaRecordStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaRecordStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2484,8 +3003,15 @@ impl SecurityhubAutomationRuleCriteriaRecordStateFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.related_findings_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaRelatedFindingsId(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaRelatedFindingsId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaRelatedFindingsId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaRelatedFindingsId`].
 #[derive(Clone, Debug)]
@@ -2507,10 +3033,18 @@ impl SecurityhubAutomationRuleCriteriaRelatedFindingsId {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaRelatedFindingsId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaRelatedFindingsIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaRelatedFindingsIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaRelatedFindingsIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaRelatedFindingsIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2534,8 +3068,15 @@ impl SecurityhubAutomationRuleCriteriaRelatedFindingsIdFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.related_findings_product_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaRelatedFindingsProductArn(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaRelatedFindingsProductArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaRelatedFindingsProductArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaRelatedFindingsProductArn`].
 #[derive(Clone, Debug)]
@@ -2557,10 +3098,18 @@ impl SecurityhubAutomationRuleCriteriaRelatedFindingsProductArn {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaRelatedFindingsProductArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaRelatedFindingsProductArnFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaRelatedFindingsProductArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaRelatedFindingsProductArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaRelatedFindingsProductArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2584,8 +3133,15 @@ impl SecurityhubAutomationRuleCriteriaRelatedFindingsProductArnFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_application_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceApplicationArn(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceApplicationArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceApplicationArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourceApplicationArn`].
 #[derive(Clone, Debug)]
@@ -2607,10 +3163,18 @@ impl SecurityhubAutomationRuleCriteriaResourceApplicationArn {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourceApplicationArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceApplicationArnFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceApplicationArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceApplicationArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourceApplicationArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2634,8 +3198,15 @@ impl SecurityhubAutomationRuleCriteriaResourceApplicationArnFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_application_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceApplicationName(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceApplicationName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceApplicationName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourceApplicationName`].
 #[derive(Clone, Debug)]
@@ -2657,10 +3228,18 @@ impl SecurityhubAutomationRuleCriteriaResourceApplicationName {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourceApplicationName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceApplicationNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceApplicationNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceApplicationNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourceApplicationNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2684,8 +3263,15 @@ impl SecurityhubAutomationRuleCriteriaResourceApplicationNameFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_details_other`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceDetailsOther(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceDetailsOther {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceDetailsOther").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourceDetailsOther`].
 #[derive(Clone, Debug)]
@@ -2709,10 +3295,18 @@ impl SecurityhubAutomationRuleCriteriaResourceDetailsOther {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourceDetailsOther`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceDetailsOtherFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceDetailsOtherFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceDetailsOtherFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourceDetailsOtherFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2741,8 +3335,15 @@ impl SecurityhubAutomationRuleCriteriaResourceDetailsOtherFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceId(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourceId`].
 #[derive(Clone, Debug)]
@@ -2764,10 +3365,18 @@ impl SecurityhubAutomationRuleCriteriaResourceId {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourceId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourceIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2791,8 +3400,15 @@ impl SecurityhubAutomationRuleCriteriaResourceIdFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_partition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourcePartition(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourcePartition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourcePartition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourcePartition`].
 #[derive(Clone, Debug)]
@@ -2814,10 +3430,18 @@ impl SecurityhubAutomationRuleCriteriaResourcePartition {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourcePartition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourcePartitionFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourcePartitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourcePartitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourcePartitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2841,8 +3465,15 @@ impl SecurityhubAutomationRuleCriteriaResourcePartitionFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceRegion(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceRegion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourceRegion`].
 #[derive(Clone, Debug)]
@@ -2864,10 +3495,18 @@ impl SecurityhubAutomationRuleCriteriaResourceRegion {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourceRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceRegionFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourceRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2891,8 +3530,15 @@ impl SecurityhubAutomationRuleCriteriaResourceRegionFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceTags(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourceTags`].
 #[derive(Clone, Debug)]
@@ -2916,10 +3562,18 @@ impl SecurityhubAutomationRuleCriteriaResourceTags {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourceTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceTagsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourceTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2948,8 +3602,15 @@ impl SecurityhubAutomationRuleCriteriaResourceTagsFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.resource_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceType(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaResourceType`].
 #[derive(Clone, Debug)]
@@ -2971,10 +3632,18 @@ impl SecurityhubAutomationRuleCriteriaResourceType {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaResourceType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaResourceTypeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaResourceTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaResourceTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaResourceTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2998,8 +3667,15 @@ impl SecurityhubAutomationRuleCriteriaResourceTypeFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.severity_label`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaSeverityLabel(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaSeverityLabel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaSeverityLabel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaSeverityLabel`].
 #[derive(Clone, Debug)]
@@ -3021,10 +3697,18 @@ impl SecurityhubAutomationRuleCriteriaSeverityLabel {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaSeverityLabel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaSeverityLabelFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaSeverityLabelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaSeverityLabelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaSeverityLabelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3048,8 +3732,15 @@ impl SecurityhubAutomationRuleCriteriaSeverityLabelFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.source_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaSourceUrl(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaSourceUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaSourceUrl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaSourceUrl`].
 #[derive(Clone, Debug)]
@@ -3071,10 +3762,18 @@ impl SecurityhubAutomationRuleCriteriaSourceUrl {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaSourceUrl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaSourceUrlFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaSourceUrlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaSourceUrlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaSourceUrlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3098,8 +3797,15 @@ impl SecurityhubAutomationRuleCriteriaSourceUrlFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.title`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaTitle(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaTitle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaTitle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaTitle`].
 #[derive(Clone, Debug)]
@@ -3121,10 +3827,18 @@ impl SecurityhubAutomationRuleCriteriaTitle {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaTitle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaTitleFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaTitleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaTitleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaTitleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3148,8 +3862,15 @@ impl SecurityhubAutomationRuleCriteriaTitleFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaType(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaType`].
 #[derive(Clone, Debug)]
@@ -3171,10 +3892,18 @@ impl SecurityhubAutomationRuleCriteriaType {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaTypeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3198,8 +3927,15 @@ impl SecurityhubAutomationRuleCriteriaTypeFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.updated_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaUpdatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaUpdatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaUpdatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubAutomationRuleCriteriaUpdatedAt {
     #[inline]
@@ -3226,10 +3962,18 @@ impl SecurityhubAutomationRuleCriteriaUpdatedAt {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaUpdatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaUpdatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaUpdatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaUpdatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaUpdatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3258,8 +4002,15 @@ impl SecurityhubAutomationRuleCriteriaUpdatedAtFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.updated_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaUpdatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaUpdatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaUpdatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaUpdatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -3281,10 +4032,18 @@ impl SecurityhubAutomationRuleCriteriaUpdatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaUpdatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaUpdatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaUpdatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaUpdatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaUpdatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3308,8 +4067,15 @@ impl SecurityhubAutomationRuleCriteriaUpdatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.user_defined_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaUserDefinedFields(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaUserDefinedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaUserDefinedFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaUserDefinedFields`].
 #[derive(Clone, Debug)]
@@ -3333,10 +4099,18 @@ impl SecurityhubAutomationRuleCriteriaUserDefinedFields {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaUserDefinedFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaUserDefinedFieldsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaUserDefinedFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaUserDefinedFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaUserDefinedFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3365,8 +4139,15 @@ impl SecurityhubAutomationRuleCriteriaUserDefinedFieldsFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.verification_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaVerificationState(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaVerificationState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaVerificationState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaVerificationState`].
 #[derive(Clone, Debug)]
@@ -3388,10 +4169,18 @@ impl SecurityhubAutomationRuleCriteriaVerificationState {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaVerificationState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaVerificationStateFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaVerificationStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaVerificationStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaVerificationStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3415,8 +4204,15 @@ impl SecurityhubAutomationRuleCriteriaVerificationStateFields {
 }
 
 /// The nested block `aws_securityhub_automation_rule.criteria.workflow_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaWorkflowStatus(Body);
+
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaWorkflowStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaWorkflowStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubAutomationRuleCriteriaWorkflowStatus`].
 #[derive(Clone, Debug)]
@@ -3438,10 +4234,18 @@ impl SecurityhubAutomationRuleCriteriaWorkflowStatus {
 }
 
 /// The fields of a [`SecurityhubAutomationRuleCriteriaWorkflowStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubAutomationRuleCriteriaWorkflowStatusFields(Expr);
 
+impl std::fmt::Debug for SecurityhubAutomationRuleCriteriaWorkflowStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubAutomationRuleCriteriaWorkflowStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubAutomationRuleCriteriaWorkflowStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3465,8 +4269,15 @@ impl SecurityhubAutomationRuleCriteriaWorkflowStatusFields {
 }
 
 /// The resource `aws_securityhub_configuration_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicy(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicy`].
 #[derive(Clone, Debug)]
@@ -3504,9 +4315,11 @@ impl SecurityhubConfigurationPolicy {
 }
 
 impl BlockType for SecurityhubConfigurationPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3520,16 +4333,25 @@ impl Resource for SecurityhubConfigurationPolicy {
 }
 
 /// A declared [`SecurityhubConfigurationPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubConfigurationPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubConfigurationPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3573,8 +4395,15 @@ impl SecurityhubConfigurationPolicyRef {
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicy(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicy`].
 #[derive(Clone, Debug)]
@@ -3604,10 +4433,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicy {
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicyFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3636,8 +4473,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicyFields {
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfiguration(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfiguration {
     #[inline]
@@ -3664,10 +4508,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3696,8 +4548,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameter(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameter`].
 #[derive(Clone, Debug)]
@@ -3719,10 +4578,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3746,8 +4613,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameter(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameter`].
 #[derive(Clone, Debug)]
@@ -3809,10 +4683,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3876,8 +4758,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.bool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBool(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBool`].
 #[derive(Clone, Debug)]
@@ -3897,10 +4786,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBoolFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterBoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3919,8 +4816,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.double`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDouble(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDouble {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDouble").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDouble`].
 #[derive(Clone, Debug)]
@@ -3940,10 +4844,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDouble`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDoubleFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDoubleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDoubleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterDoubleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3962,8 +4874,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.enum`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnum(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnum {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnum").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnum`].
 #[derive(Clone, Debug)]
@@ -3983,10 +4902,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnum`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4005,8 +4932,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.enum_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumList(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumList`].
 #[derive(Clone, Debug)]
@@ -4026,10 +4960,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumListFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterEnumListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4048,8 +4990,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.int`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterInt(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterInt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterInt").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterInt`].
 #[derive(Clone, Debug)]
@@ -4069,10 +5018,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterInt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4091,8 +5048,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.int_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntList(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntList`].
 #[derive(Clone, Debug)]
@@ -4112,10 +5076,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntListFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterIntListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4134,8 +5106,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterString(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterString").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterString`].
 #[derive(Clone, Debug)]
@@ -4155,10 +5134,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4177,8 +5164,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The nested block `aws_securityhub_configuration_policy.configuration_policy.security_controls_configuration.security_control_custom_parameter.parameter.string_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringList(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringList`].
 #[derive(Clone, Debug)]
@@ -4198,10 +5192,18 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringListFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurationSecurityControlCustomParameterParameterStringListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4220,8 +5222,15 @@ impl SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfigurat
 }
 
 /// The resource `aws_securityhub_configuration_policy_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyAssociation(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubConfigurationPolicyAssociation`].
 #[derive(Clone, Debug)]
@@ -4261,9 +5270,11 @@ impl SecurityhubConfigurationPolicyAssociation {
 }
 
 impl BlockType for SecurityhubConfigurationPolicyAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4277,16 +5288,25 @@ impl Resource for SecurityhubConfigurationPolicyAssociation {
 }
 
 /// A declared [`SecurityhubConfigurationPolicyAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyAssociationRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubConfigurationPolicyAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubConfigurationPolicyAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4325,8 +5345,15 @@ impl SecurityhubConfigurationPolicyAssociationRef {
 }
 
 /// The nested block `aws_securityhub_configuration_policy_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyAssociationTimeouts(Body);
+
+impl std::fmt::Debug for SecurityhubConfigurationPolicyAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubConfigurationPolicyAssociationTimeouts {
     #[inline]
@@ -4347,10 +5374,18 @@ impl SecurityhubConfigurationPolicyAssociationTimeouts {
 }
 
 /// The fields of a [`SecurityhubConfigurationPolicyAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubConfigurationPolicyAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubConfigurationPolicyAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubConfigurationPolicyAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubConfigurationPolicyAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4374,8 +5409,15 @@ impl SecurityhubConfigurationPolicyAssociationTimeoutsFields {
 }
 
 /// The resource `aws_securityhub_finding_aggregator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubFindingAggregator(Body);
+
+impl std::fmt::Debug for SecurityhubFindingAggregator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubFindingAggregator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubFindingAggregator`].
 #[derive(Clone, Debug)]
@@ -4411,9 +5453,11 @@ impl SecurityhubFindingAggregator {
 }
 
 impl BlockType for SecurityhubFindingAggregator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4427,16 +5471,25 @@ impl Resource for SecurityhubFindingAggregator {
 }
 
 /// A declared [`SecurityhubFindingAggregator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubFindingAggregatorRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubFindingAggregatorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubFindingAggregatorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubFindingAggregatorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubFindingAggregatorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4470,8 +5523,15 @@ impl SecurityhubFindingAggregatorRef {
 }
 
 /// The resource `aws_securityhub_insight`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsight(Body);
+
+impl std::fmt::Debug for SecurityhubInsight {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsight").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsight`].
 #[derive(Clone, Debug)]
@@ -4506,9 +5566,11 @@ impl SecurityhubInsight {
 }
 
 impl BlockType for SecurityhubInsight {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4522,16 +5584,25 @@ impl Resource for SecurityhubInsight {
 }
 
 /// A declared [`SecurityhubInsight`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubInsightRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubInsightRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubInsightRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4575,8 +5646,15 @@ impl SecurityhubInsightRef {
 }
 
 /// The nested block `aws_securityhub_insight.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFilters(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFilters").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFilters {
     #[inline]
@@ -5115,10 +6193,18 @@ impl SecurityhubInsightFilters {
 }
 
 /// The fields of a [`SecurityhubInsightFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5572,8 +6658,15 @@ impl SecurityhubInsightFiltersFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.aws_account_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersAwsAccountId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersAwsAccountId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersAwsAccountId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersAwsAccountId`].
 #[derive(Clone, Debug)]
@@ -5595,10 +6688,18 @@ impl SecurityhubInsightFiltersAwsAccountId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersAwsAccountId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersAwsAccountIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersAwsAccountIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersAwsAccountIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersAwsAccountIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5622,8 +6723,15 @@ impl SecurityhubInsightFiltersAwsAccountIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.company_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCompanyName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersCompanyName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCompanyName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersCompanyName`].
 #[derive(Clone, Debug)]
@@ -5645,10 +6753,18 @@ impl SecurityhubInsightFiltersCompanyName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersCompanyName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCompanyNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersCompanyNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCompanyNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersCompanyNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5672,8 +6788,15 @@ impl SecurityhubInsightFiltersCompanyNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.compliance_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersComplianceStatus(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersComplianceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersComplianceStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersComplianceStatus`].
 #[derive(Clone, Debug)]
@@ -5695,10 +6818,18 @@ impl SecurityhubInsightFiltersComplianceStatus {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersComplianceStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersComplianceStatusFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersComplianceStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersComplianceStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersComplianceStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5722,8 +6853,15 @@ impl SecurityhubInsightFiltersComplianceStatusFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.confidence`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersConfidence(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersConfidence {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersConfidence").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersConfidence {
     #[inline]
@@ -5749,10 +6887,18 @@ impl SecurityhubInsightFiltersConfidence {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersConfidence`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersConfidenceFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersConfidenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersConfidenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersConfidenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5781,8 +6927,15 @@ impl SecurityhubInsightFiltersConfidenceFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.created_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCreatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersCreatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCreatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersCreatedAt {
     #[inline]
@@ -5808,10 +6961,18 @@ impl SecurityhubInsightFiltersCreatedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersCreatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCreatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersCreatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCreatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersCreatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5840,8 +7001,15 @@ impl SecurityhubInsightFiltersCreatedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.created_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCreatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersCreatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCreatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersCreatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -5863,10 +7031,18 @@ impl SecurityhubInsightFiltersCreatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersCreatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCreatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersCreatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCreatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersCreatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5890,8 +7066,15 @@ impl SecurityhubInsightFiltersCreatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.criticality`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCriticality(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersCriticality {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCriticality").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersCriticality {
     #[inline]
@@ -5917,10 +7100,18 @@ impl SecurityhubInsightFiltersCriticality {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersCriticality`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersCriticalityFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersCriticalityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersCriticalityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersCriticalityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5949,8 +7140,15 @@ impl SecurityhubInsightFiltersCriticalityFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.description`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersDescription(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersDescription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersDescription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersDescription`].
 #[derive(Clone, Debug)]
@@ -5972,10 +7170,18 @@ impl SecurityhubInsightFiltersDescription {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersDescription`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersDescriptionFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersDescriptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersDescriptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersDescriptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5999,8 +7205,15 @@ impl SecurityhubInsightFiltersDescriptionFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.finding_provider_fields_confidence`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsConfidence(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsConfidence {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsConfidence").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersFindingProviderFieldsConfidence {
     #[inline]
@@ -6026,10 +7239,18 @@ impl SecurityhubInsightFiltersFindingProviderFieldsConfidence {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFindingProviderFieldsConfidence`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsConfidenceFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsConfidenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsConfidenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFindingProviderFieldsConfidenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6058,8 +7279,15 @@ impl SecurityhubInsightFiltersFindingProviderFieldsConfidenceFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.finding_provider_fields_criticality`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsCriticality(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsCriticality {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsCriticality").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersFindingProviderFieldsCriticality {
     #[inline]
@@ -6085,10 +7313,18 @@ impl SecurityhubInsightFiltersFindingProviderFieldsCriticality {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFindingProviderFieldsCriticality`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsCriticalityFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsCriticalityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsCriticalityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFindingProviderFieldsCriticalityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6117,8 +7353,15 @@ impl SecurityhubInsightFiltersFindingProviderFieldsCriticalityFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.finding_provider_fields_related_findings_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsId`].
 #[derive(Clone, Debug)]
@@ -6140,10 +7383,18 @@ impl SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6167,8 +7418,15 @@ impl SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.finding_provider_fields_related_findings_product_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArn(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArn`].
 #[derive(Clone, Debug)]
@@ -6190,10 +7448,18 @@ impl SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArn {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArnFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6217,8 +7483,15 @@ impl SecurityhubInsightFiltersFindingProviderFieldsRelatedFindingsProductArnFiel
 }
 
 /// The nested block `aws_securityhub_insight.filters.finding_provider_fields_severity_label`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsSeverityLabel(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsSeverityLabel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsSeverityLabel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersFindingProviderFieldsSeverityLabel`].
 #[derive(Clone, Debug)]
@@ -6240,10 +7513,18 @@ impl SecurityhubInsightFiltersFindingProviderFieldsSeverityLabel {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFindingProviderFieldsSeverityLabel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsSeverityLabelFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsSeverityLabelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsSeverityLabelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFindingProviderFieldsSeverityLabelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6267,8 +7548,15 @@ impl SecurityhubInsightFiltersFindingProviderFieldsSeverityLabelFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.finding_provider_fields_severity_original`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginal(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginal").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginal`].
 #[derive(Clone, Debug)]
@@ -6290,10 +7578,18 @@ impl SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginal {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginal`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginalFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6317,8 +7613,15 @@ impl SecurityhubInsightFiltersFindingProviderFieldsSeverityOriginalFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.finding_provider_fields_types`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsTypes(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsTypes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersFindingProviderFieldsTypes`].
 #[derive(Clone, Debug)]
@@ -6340,10 +7643,18 @@ impl SecurityhubInsightFiltersFindingProviderFieldsTypes {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFindingProviderFieldsTypes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFindingProviderFieldsTypesFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFindingProviderFieldsTypesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFindingProviderFieldsTypesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFindingProviderFieldsTypesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6367,8 +7678,15 @@ impl SecurityhubInsightFiltersFindingProviderFieldsTypesFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.first_observed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFirstObservedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFirstObservedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFirstObservedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersFirstObservedAt {
     #[inline]
@@ -6394,10 +7712,18 @@ impl SecurityhubInsightFiltersFirstObservedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFirstObservedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFirstObservedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFirstObservedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFirstObservedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFirstObservedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6426,8 +7752,15 @@ impl SecurityhubInsightFiltersFirstObservedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.first_observed_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFirstObservedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersFirstObservedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFirstObservedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersFirstObservedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -6449,10 +7782,18 @@ impl SecurityhubInsightFiltersFirstObservedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersFirstObservedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersFirstObservedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersFirstObservedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersFirstObservedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersFirstObservedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6476,8 +7817,15 @@ impl SecurityhubInsightFiltersFirstObservedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.generator_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersGeneratorId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersGeneratorId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersGeneratorId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersGeneratorId`].
 #[derive(Clone, Debug)]
@@ -6499,10 +7847,18 @@ impl SecurityhubInsightFiltersGeneratorId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersGeneratorId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersGeneratorIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersGeneratorIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersGeneratorIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersGeneratorIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6526,8 +7882,15 @@ impl SecurityhubInsightFiltersGeneratorIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersId`].
 #[derive(Clone, Debug)]
@@ -6549,10 +7912,18 @@ impl SecurityhubInsightFiltersId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6576,8 +7947,15 @@ impl SecurityhubInsightFiltersIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.keyword`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersKeyword(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersKeyword {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersKeyword").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersKeyword`].
 #[derive(Clone, Debug)]
@@ -6597,10 +7975,18 @@ impl SecurityhubInsightFiltersKeyword {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersKeyword`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersKeywordFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersKeywordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersKeywordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersKeywordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6619,8 +8005,15 @@ impl SecurityhubInsightFiltersKeywordFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.last_observed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersLastObservedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersLastObservedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersLastObservedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersLastObservedAt {
     #[inline]
@@ -6646,10 +8039,18 @@ impl SecurityhubInsightFiltersLastObservedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersLastObservedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersLastObservedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersLastObservedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersLastObservedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersLastObservedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6678,8 +8079,15 @@ impl SecurityhubInsightFiltersLastObservedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.last_observed_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersLastObservedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersLastObservedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersLastObservedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersLastObservedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -6701,10 +8109,18 @@ impl SecurityhubInsightFiltersLastObservedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersLastObservedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersLastObservedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersLastObservedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersLastObservedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersLastObservedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6728,8 +8144,15 @@ impl SecurityhubInsightFiltersLastObservedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.malware_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwareName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwareName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwareName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersMalwareName`].
 #[derive(Clone, Debug)]
@@ -6751,10 +8174,18 @@ impl SecurityhubInsightFiltersMalwareName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersMalwareName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwareNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwareNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwareNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersMalwareNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6778,8 +8209,15 @@ impl SecurityhubInsightFiltersMalwareNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.malware_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwarePath(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwarePath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwarePath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersMalwarePath`].
 #[derive(Clone, Debug)]
@@ -6801,10 +8239,18 @@ impl SecurityhubInsightFiltersMalwarePath {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersMalwarePath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwarePathFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwarePathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwarePathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersMalwarePathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6828,8 +8274,15 @@ impl SecurityhubInsightFiltersMalwarePathFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.malware_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwareState(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwareState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwareState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersMalwareState`].
 #[derive(Clone, Debug)]
@@ -6851,10 +8304,18 @@ impl SecurityhubInsightFiltersMalwareState {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersMalwareState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwareStateFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwareStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwareStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersMalwareStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6878,8 +8339,15 @@ impl SecurityhubInsightFiltersMalwareStateFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.malware_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwareType(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwareType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwareType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersMalwareType`].
 #[derive(Clone, Debug)]
@@ -6901,10 +8369,18 @@ impl SecurityhubInsightFiltersMalwareType {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersMalwareType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersMalwareTypeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersMalwareTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersMalwareTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersMalwareTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6928,8 +8404,15 @@ impl SecurityhubInsightFiltersMalwareTypeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_destination_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationDomain(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkDestinationDomain`].
 #[derive(Clone, Debug)]
@@ -6951,10 +8434,18 @@ impl SecurityhubInsightFiltersNetworkDestinationDomain {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkDestinationDomain`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationDomainFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationDomainFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationDomainFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkDestinationDomainFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6978,8 +8469,15 @@ impl SecurityhubInsightFiltersNetworkDestinationDomainFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_destination_ipv4`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationIpv4(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationIpv4 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationIpv4").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkDestinationIpv4`].
 #[derive(Clone, Debug)]
@@ -6999,10 +8497,18 @@ impl SecurityhubInsightFiltersNetworkDestinationIpv4 {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkDestinationIpv4`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationIpv4Fields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationIpv4Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationIpv4Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkDestinationIpv4Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7021,8 +8527,15 @@ impl SecurityhubInsightFiltersNetworkDestinationIpv4Fields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_destination_ipv6`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationIpv6(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationIpv6 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationIpv6").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkDestinationIpv6`].
 #[derive(Clone, Debug)]
@@ -7042,10 +8555,18 @@ impl SecurityhubInsightFiltersNetworkDestinationIpv6 {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkDestinationIpv6`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationIpv6Fields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationIpv6Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationIpv6Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkDestinationIpv6Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7064,8 +8585,15 @@ impl SecurityhubInsightFiltersNetworkDestinationIpv6Fields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_destination_port`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationPort(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationPort {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationPort").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersNetworkDestinationPort {
     #[inline]
@@ -7091,10 +8619,18 @@ impl SecurityhubInsightFiltersNetworkDestinationPort {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkDestinationPort`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDestinationPortFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDestinationPortFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDestinationPortFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkDestinationPortFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7123,8 +8659,15 @@ impl SecurityhubInsightFiltersNetworkDestinationPortFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_direction`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDirection(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDirection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDirection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkDirection`].
 #[derive(Clone, Debug)]
@@ -7146,10 +8689,18 @@ impl SecurityhubInsightFiltersNetworkDirection {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkDirection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkDirectionFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkDirectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkDirectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkDirectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7173,8 +8724,15 @@ impl SecurityhubInsightFiltersNetworkDirectionFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_protocol`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkProtocol(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkProtocol").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkProtocol`].
 #[derive(Clone, Debug)]
@@ -7196,10 +8754,18 @@ impl SecurityhubInsightFiltersNetworkProtocol {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkProtocol`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkProtocolFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkProtocolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkProtocolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkProtocolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7223,8 +8789,15 @@ impl SecurityhubInsightFiltersNetworkProtocolFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_source_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceDomain(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkSourceDomain`].
 #[derive(Clone, Debug)]
@@ -7246,10 +8819,18 @@ impl SecurityhubInsightFiltersNetworkSourceDomain {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkSourceDomain`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceDomainFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceDomainFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceDomainFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkSourceDomainFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7273,8 +8854,15 @@ impl SecurityhubInsightFiltersNetworkSourceDomainFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_source_ipv4`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceIpv4(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceIpv4 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceIpv4").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkSourceIpv4`].
 #[derive(Clone, Debug)]
@@ -7294,10 +8882,18 @@ impl SecurityhubInsightFiltersNetworkSourceIpv4 {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkSourceIpv4`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceIpv4Fields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceIpv4Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceIpv4Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkSourceIpv4Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7316,8 +8912,15 @@ impl SecurityhubInsightFiltersNetworkSourceIpv4Fields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_source_ipv6`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceIpv6(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceIpv6 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceIpv6").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkSourceIpv6`].
 #[derive(Clone, Debug)]
@@ -7337,10 +8940,18 @@ impl SecurityhubInsightFiltersNetworkSourceIpv6 {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkSourceIpv6`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceIpv6Fields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceIpv6Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceIpv6Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkSourceIpv6Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7359,8 +8970,15 @@ impl SecurityhubInsightFiltersNetworkSourceIpv6Fields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_source_mac`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceMac(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceMac {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceMac").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNetworkSourceMac`].
 #[derive(Clone, Debug)]
@@ -7382,10 +9000,18 @@ impl SecurityhubInsightFiltersNetworkSourceMac {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkSourceMac`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourceMacFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourceMacFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourceMacFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkSourceMacFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7409,8 +9035,15 @@ impl SecurityhubInsightFiltersNetworkSourceMacFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.network_source_port`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourcePort(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourcePort {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourcePort").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersNetworkSourcePort {
     #[inline]
@@ -7436,10 +9069,18 @@ impl SecurityhubInsightFiltersNetworkSourcePort {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNetworkSourcePort`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNetworkSourcePortFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNetworkSourcePortFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNetworkSourcePortFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNetworkSourcePortFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7468,8 +9109,15 @@ impl SecurityhubInsightFiltersNetworkSourcePortFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.note_text`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteText(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteText {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteText").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNoteText`].
 #[derive(Clone, Debug)]
@@ -7491,10 +9139,18 @@ impl SecurityhubInsightFiltersNoteText {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNoteText`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteTextFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteTextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteTextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNoteTextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7518,8 +9174,15 @@ impl SecurityhubInsightFiltersNoteTextFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.note_updated_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteUpdatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteUpdatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteUpdatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersNoteUpdatedAt {
     #[inline]
@@ -7545,10 +9208,18 @@ impl SecurityhubInsightFiltersNoteUpdatedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNoteUpdatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteUpdatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteUpdatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteUpdatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNoteUpdatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7577,8 +9248,15 @@ impl SecurityhubInsightFiltersNoteUpdatedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.note_updated_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteUpdatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteUpdatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteUpdatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNoteUpdatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -7600,10 +9278,18 @@ impl SecurityhubInsightFiltersNoteUpdatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNoteUpdatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteUpdatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteUpdatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteUpdatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNoteUpdatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7627,8 +9313,15 @@ impl SecurityhubInsightFiltersNoteUpdatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.note_updated_by`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteUpdatedBy(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteUpdatedBy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteUpdatedBy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersNoteUpdatedBy`].
 #[derive(Clone, Debug)]
@@ -7650,10 +9343,18 @@ impl SecurityhubInsightFiltersNoteUpdatedBy {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersNoteUpdatedBy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersNoteUpdatedByFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersNoteUpdatedByFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersNoteUpdatedByFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersNoteUpdatedByFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7677,8 +9378,15 @@ impl SecurityhubInsightFiltersNoteUpdatedByFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_launched_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessLaunchedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessLaunchedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessLaunchedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersProcessLaunchedAt {
     #[inline]
@@ -7704,10 +9412,18 @@ impl SecurityhubInsightFiltersProcessLaunchedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessLaunchedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessLaunchedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessLaunchedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessLaunchedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessLaunchedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7736,8 +9452,15 @@ impl SecurityhubInsightFiltersProcessLaunchedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_launched_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessLaunchedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessLaunchedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessLaunchedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersProcessLaunchedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -7759,10 +9482,18 @@ impl SecurityhubInsightFiltersProcessLaunchedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessLaunchedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessLaunchedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessLaunchedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessLaunchedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessLaunchedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7786,8 +9517,15 @@ impl SecurityhubInsightFiltersProcessLaunchedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersProcessName`].
 #[derive(Clone, Debug)]
@@ -7809,10 +9547,18 @@ impl SecurityhubInsightFiltersProcessName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7836,8 +9582,15 @@ impl SecurityhubInsightFiltersProcessNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_parent_pid`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessParentPid(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessParentPid {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessParentPid").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersProcessParentPid {
     #[inline]
@@ -7863,10 +9616,18 @@ impl SecurityhubInsightFiltersProcessParentPid {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessParentPid`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessParentPidFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessParentPidFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessParentPidFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessParentPidFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7895,8 +9656,15 @@ impl SecurityhubInsightFiltersProcessParentPidFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessPath(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessPath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersProcessPath`].
 #[derive(Clone, Debug)]
@@ -7918,10 +9686,18 @@ impl SecurityhubInsightFiltersProcessPath {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessPathFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7945,8 +9721,15 @@ impl SecurityhubInsightFiltersProcessPathFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_pid`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessPid(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessPid {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessPid").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersProcessPid {
     #[inline]
@@ -7972,10 +9755,18 @@ impl SecurityhubInsightFiltersProcessPid {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessPid`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessPidFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessPidFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessPidFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessPidFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8004,8 +9795,15 @@ impl SecurityhubInsightFiltersProcessPidFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_terminated_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessTerminatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessTerminatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessTerminatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersProcessTerminatedAt {
     #[inline]
@@ -8031,10 +9829,18 @@ impl SecurityhubInsightFiltersProcessTerminatedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessTerminatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessTerminatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessTerminatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessTerminatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessTerminatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8063,8 +9869,15 @@ impl SecurityhubInsightFiltersProcessTerminatedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.process_terminated_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessTerminatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessTerminatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessTerminatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersProcessTerminatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -8086,10 +9899,18 @@ impl SecurityhubInsightFiltersProcessTerminatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProcessTerminatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProcessTerminatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProcessTerminatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProcessTerminatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProcessTerminatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8113,8 +9934,15 @@ impl SecurityhubInsightFiltersProcessTerminatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.product_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProductArn(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProductArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProductArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersProductArn`].
 #[derive(Clone, Debug)]
@@ -8136,10 +9964,18 @@ impl SecurityhubInsightFiltersProductArn {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProductArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProductArnFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProductArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProductArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProductArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8163,8 +9999,15 @@ impl SecurityhubInsightFiltersProductArnFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.product_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProductFields(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProductFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProductFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersProductFields`].
 #[derive(Clone, Debug)]
@@ -8188,10 +10031,18 @@ impl SecurityhubInsightFiltersProductFields {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProductFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProductFieldsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProductFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProductFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProductFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8220,8 +10071,15 @@ impl SecurityhubInsightFiltersProductFieldsFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.product_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProductName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersProductName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProductName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersProductName`].
 #[derive(Clone, Debug)]
@@ -8243,10 +10101,18 @@ impl SecurityhubInsightFiltersProductName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersProductName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersProductNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersProductNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersProductNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersProductNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8270,8 +10136,15 @@ impl SecurityhubInsightFiltersProductNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.recommendation_text`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRecommendationText(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersRecommendationText {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRecommendationText").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersRecommendationText`].
 #[derive(Clone, Debug)]
@@ -8293,10 +10166,18 @@ impl SecurityhubInsightFiltersRecommendationText {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersRecommendationText`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRecommendationTextFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersRecommendationTextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRecommendationTextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersRecommendationTextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8320,8 +10201,15 @@ impl SecurityhubInsightFiltersRecommendationTextFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.record_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRecordState(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersRecordState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRecordState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersRecordState`].
 #[derive(Clone, Debug)]
@@ -8343,10 +10231,18 @@ impl SecurityhubInsightFiltersRecordState {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersRecordState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRecordStateFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersRecordStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRecordStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersRecordStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8370,8 +10266,15 @@ impl SecurityhubInsightFiltersRecordStateFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.related_findings_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRelatedFindingsId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersRelatedFindingsId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRelatedFindingsId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersRelatedFindingsId`].
 #[derive(Clone, Debug)]
@@ -8393,10 +10296,18 @@ impl SecurityhubInsightFiltersRelatedFindingsId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersRelatedFindingsId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRelatedFindingsIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersRelatedFindingsIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRelatedFindingsIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersRelatedFindingsIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8420,8 +10331,15 @@ impl SecurityhubInsightFiltersRelatedFindingsIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.related_findings_product_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRelatedFindingsProductArn(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersRelatedFindingsProductArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRelatedFindingsProductArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersRelatedFindingsProductArn`].
 #[derive(Clone, Debug)]
@@ -8443,10 +10361,18 @@ impl SecurityhubInsightFiltersRelatedFindingsProductArn {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersRelatedFindingsProductArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersRelatedFindingsProductArnFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersRelatedFindingsProductArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersRelatedFindingsProductArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersRelatedFindingsProductArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8470,8 +10396,15 @@ impl SecurityhubInsightFiltersRelatedFindingsProductArnFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_iam_instance_profile_arn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArn(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArn`].
 #[derive(Clone, Debug)]
@@ -8493,10 +10426,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArn {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArnFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArnFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArnFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArnFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8520,8 +10461,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceIamInstanceProfileArnFields 
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_image_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceImageId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceImageId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceImageId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceImageId`].
 #[derive(Clone, Debug)]
@@ -8543,10 +10491,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceImageId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceImageId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceImageIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceImageIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceImageIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceImageIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8570,8 +10526,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceImageIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_ipv4_addresses`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4Addresses(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4Addresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4Addresses").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4Addresses`].
 #[derive(Clone, Debug)]
@@ -8591,10 +10554,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4Addresses {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4Addresses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4AddressesFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4AddressesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4AddressesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4AddressesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8613,8 +10584,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceIpv4AddressesFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_ipv6_addresses`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6Addresses(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6Addresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6Addresses").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6Addresses`].
 #[derive(Clone, Debug)]
@@ -8634,10 +10612,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6Addresses {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6Addresses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6AddressesFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6AddressesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6AddressesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6AddressesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8656,8 +10642,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceIpv6AddressesFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_key_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceKeyName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceKeyName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceKeyName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceKeyName`].
 #[derive(Clone, Debug)]
@@ -8679,10 +10672,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceKeyName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceKeyName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceKeyNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceKeyNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceKeyNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceKeyNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8706,8 +10707,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceKeyNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_launched_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAt {
     #[inline]
@@ -8733,10 +10741,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8765,8 +10781,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_launched_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -8788,10 +10811,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8815,8 +10846,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceLaunchedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_subnet_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetId`].
 #[derive(Clone, Debug)]
@@ -8838,10 +10876,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8865,8 +10911,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceSubnetIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceType(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceType`].
 #[derive(Clone, Debug)]
@@ -8888,10 +10941,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceType {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceTypeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8915,8 +10976,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceTypeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_ec2_instance_vpc_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceVpcId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceVpcId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceVpcId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsEc2InstanceVpcId`].
 #[derive(Clone, Debug)]
@@ -8938,10 +11006,18 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceVpcId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsEc2InstanceVpcId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsEc2InstanceVpcIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsEc2InstanceVpcIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsEc2InstanceVpcIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsEc2InstanceVpcIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8965,8 +11041,15 @@ impl SecurityhubInsightFiltersResourceAwsEc2InstanceVpcIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_iam_access_key_created_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAt {
     #[inline]
@@ -8992,10 +11075,18 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9024,8 +11115,15 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_iam_access_key_created_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -9047,10 +11145,18 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9074,8 +11180,15 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyCreatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_iam_access_key_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyStatus(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsIamAccessKeyStatus`].
 #[derive(Clone, Debug)]
@@ -9097,10 +11210,18 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyStatus {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsIamAccessKeyStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyStatusFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsIamAccessKeyStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9124,8 +11245,15 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyStatusFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_iam_access_key_user_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyUserName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyUserName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyUserName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsIamAccessKeyUserName`].
 #[derive(Clone, Debug)]
@@ -9147,10 +11275,18 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyUserName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsIamAccessKeyUserName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsIamAccessKeyUserNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsIamAccessKeyUserNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsIamAccessKeyUserNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsIamAccessKeyUserNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9174,8 +11310,15 @@ impl SecurityhubInsightFiltersResourceAwsIamAccessKeyUserNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_s3_bucket_owner_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsS3BucketOwnerId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsS3BucketOwnerId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsS3BucketOwnerId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsS3BucketOwnerId`].
 #[derive(Clone, Debug)]
@@ -9197,10 +11340,18 @@ impl SecurityhubInsightFiltersResourceAwsS3BucketOwnerId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsS3BucketOwnerId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsS3BucketOwnerIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsS3BucketOwnerIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsS3BucketOwnerIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsS3BucketOwnerIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9224,8 +11375,15 @@ impl SecurityhubInsightFiltersResourceAwsS3BucketOwnerIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_aws_s3_bucket_owner_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsS3BucketOwnerName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsS3BucketOwnerName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsS3BucketOwnerName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceAwsS3BucketOwnerName`].
 #[derive(Clone, Debug)]
@@ -9247,10 +11405,18 @@ impl SecurityhubInsightFiltersResourceAwsS3BucketOwnerName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceAwsS3BucketOwnerName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceAwsS3BucketOwnerNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceAwsS3BucketOwnerNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceAwsS3BucketOwnerNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceAwsS3BucketOwnerNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9274,8 +11440,15 @@ impl SecurityhubInsightFiltersResourceAwsS3BucketOwnerNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_container_image_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerImageId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerImageId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerImageId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceContainerImageId`].
 #[derive(Clone, Debug)]
@@ -9297,10 +11470,18 @@ impl SecurityhubInsightFiltersResourceContainerImageId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceContainerImageId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerImageIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerImageIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerImageIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceContainerImageIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9324,8 +11505,15 @@ impl SecurityhubInsightFiltersResourceContainerImageIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_container_image_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerImageName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerImageName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerImageName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceContainerImageName`].
 #[derive(Clone, Debug)]
@@ -9347,10 +11535,18 @@ impl SecurityhubInsightFiltersResourceContainerImageName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceContainerImageName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerImageNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerImageNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerImageNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceContainerImageNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9374,8 +11570,15 @@ impl SecurityhubInsightFiltersResourceContainerImageNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_container_launched_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerLaunchedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerLaunchedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerLaunchedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersResourceContainerLaunchedAt {
     #[inline]
@@ -9401,10 +11604,18 @@ impl SecurityhubInsightFiltersResourceContainerLaunchedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceContainerLaunchedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerLaunchedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerLaunchedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerLaunchedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceContainerLaunchedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9433,8 +11644,15 @@ impl SecurityhubInsightFiltersResourceContainerLaunchedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_container_launched_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerLaunchedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerLaunchedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerLaunchedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceContainerLaunchedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -9456,10 +11674,18 @@ impl SecurityhubInsightFiltersResourceContainerLaunchedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceContainerLaunchedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerLaunchedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerLaunchedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerLaunchedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceContainerLaunchedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9483,8 +11709,15 @@ impl SecurityhubInsightFiltersResourceContainerLaunchedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_container_name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerName(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerName").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceContainerName`].
 #[derive(Clone, Debug)]
@@ -9506,10 +11739,18 @@ impl SecurityhubInsightFiltersResourceContainerName {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceContainerName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceContainerNameFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceContainerNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceContainerNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceContainerNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9533,8 +11774,15 @@ impl SecurityhubInsightFiltersResourceContainerNameFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_details_other`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceDetailsOther(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceDetailsOther {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceDetailsOther").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceDetailsOther`].
 #[derive(Clone, Debug)]
@@ -9558,10 +11806,18 @@ impl SecurityhubInsightFiltersResourceDetailsOther {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceDetailsOther`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceDetailsOtherFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceDetailsOtherFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceDetailsOtherFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceDetailsOtherFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9590,8 +11846,15 @@ impl SecurityhubInsightFiltersResourceDetailsOtherFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_id`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceId(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceId").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceId`].
 #[derive(Clone, Debug)]
@@ -9613,10 +11876,18 @@ impl SecurityhubInsightFiltersResourceId {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceId`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceIdFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceIdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceIdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceIdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9640,8 +11911,15 @@ impl SecurityhubInsightFiltersResourceIdFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_partition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourcePartition(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourcePartition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourcePartition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourcePartition`].
 #[derive(Clone, Debug)]
@@ -9663,10 +11941,18 @@ impl SecurityhubInsightFiltersResourcePartition {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourcePartition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourcePartitionFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourcePartitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourcePartitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourcePartitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9690,8 +11976,15 @@ impl SecurityhubInsightFiltersResourcePartitionFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceRegion(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceRegion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceRegion`].
 #[derive(Clone, Debug)]
@@ -9713,10 +12006,18 @@ impl SecurityhubInsightFiltersResourceRegion {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceRegionFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9740,8 +12041,15 @@ impl SecurityhubInsightFiltersResourceRegionFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceTags(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceTags`].
 #[derive(Clone, Debug)]
@@ -9765,10 +12073,18 @@ impl SecurityhubInsightFiltersResourceTags {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceTagsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9797,8 +12113,15 @@ impl SecurityhubInsightFiltersResourceTagsFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.resource_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceType(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersResourceType`].
 #[derive(Clone, Debug)]
@@ -9820,10 +12143,18 @@ impl SecurityhubInsightFiltersResourceType {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersResourceType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersResourceTypeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersResourceTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersResourceTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersResourceTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9847,8 +12178,15 @@ impl SecurityhubInsightFiltersResourceTypeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.severity_label`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersSeverityLabel(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersSeverityLabel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersSeverityLabel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersSeverityLabel`].
 #[derive(Clone, Debug)]
@@ -9870,10 +12208,18 @@ impl SecurityhubInsightFiltersSeverityLabel {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersSeverityLabel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersSeverityLabelFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersSeverityLabelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersSeverityLabelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersSeverityLabelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9897,8 +12243,15 @@ impl SecurityhubInsightFiltersSeverityLabelFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.source_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersSourceUrl(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersSourceUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersSourceUrl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersSourceUrl`].
 #[derive(Clone, Debug)]
@@ -9920,10 +12273,18 @@ impl SecurityhubInsightFiltersSourceUrl {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersSourceUrl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersSourceUrlFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersSourceUrlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersSourceUrlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersSourceUrlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9947,8 +12308,15 @@ impl SecurityhubInsightFiltersSourceUrlFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.threat_intel_indicator_category`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorCategory(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorCategory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorCategory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersThreatIntelIndicatorCategory`].
 #[derive(Clone, Debug)]
@@ -9970,10 +12338,18 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorCategory {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersThreatIntelIndicatorCategory`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorCategoryFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorCategoryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorCategoryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersThreatIntelIndicatorCategoryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9997,8 +12373,15 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorCategoryFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.threat_intel_indicator_last_observed_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAt {
     #[inline]
@@ -10024,10 +12407,18 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10056,8 +12447,15 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.threat_intel_indicator_last_observed_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -10079,10 +12477,18 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10106,8 +12512,15 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorLastObservedAtDateRangeFields 
 }
 
 /// The nested block `aws_securityhub_insight.filters.threat_intel_indicator_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorSource(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersThreatIntelIndicatorSource`].
 #[derive(Clone, Debug)]
@@ -10129,10 +12542,18 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorSource {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersThreatIntelIndicatorSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorSourceFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersThreatIntelIndicatorSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10156,8 +12577,15 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorSourceFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.threat_intel_indicator_source_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorSourceUrl(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorSourceUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorSourceUrl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersThreatIntelIndicatorSourceUrl`].
 #[derive(Clone, Debug)]
@@ -10179,10 +12607,18 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorSourceUrl {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersThreatIntelIndicatorSourceUrl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorSourceUrlFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorSourceUrlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorSourceUrlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersThreatIntelIndicatorSourceUrlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10206,8 +12642,15 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorSourceUrlFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.threat_intel_indicator_type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorType(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersThreatIntelIndicatorType`].
 #[derive(Clone, Debug)]
@@ -10229,10 +12672,18 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorType {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersThreatIntelIndicatorType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorTypeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersThreatIntelIndicatorTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10256,8 +12707,15 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorTypeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.threat_intel_indicator_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorValue(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorValue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersThreatIntelIndicatorValue`].
 #[derive(Clone, Debug)]
@@ -10279,10 +12737,18 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorValue {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersThreatIntelIndicatorValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersThreatIntelIndicatorValueFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersThreatIntelIndicatorValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersThreatIntelIndicatorValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersThreatIntelIndicatorValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10306,8 +12772,15 @@ impl SecurityhubInsightFiltersThreatIntelIndicatorValueFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.title`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersTitle(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersTitle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersTitle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersTitle`].
 #[derive(Clone, Debug)]
@@ -10329,10 +12802,18 @@ impl SecurityhubInsightFiltersTitle {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersTitle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersTitleFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersTitleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersTitleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersTitleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10356,8 +12837,15 @@ impl SecurityhubInsightFiltersTitleFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.type`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersType(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersType").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersType`].
 #[derive(Clone, Debug)]
@@ -10379,10 +12867,18 @@ impl SecurityhubInsightFiltersType {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersTypeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10406,8 +12902,15 @@ impl SecurityhubInsightFiltersTypeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.updated_at`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersUpdatedAt(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersUpdatedAt {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersUpdatedAt").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubInsightFiltersUpdatedAt {
     #[inline]
@@ -10433,10 +12936,18 @@ impl SecurityhubInsightFiltersUpdatedAt {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersUpdatedAt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersUpdatedAtFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersUpdatedAtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersUpdatedAtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersUpdatedAtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10465,8 +12976,15 @@ impl SecurityhubInsightFiltersUpdatedAtFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.updated_at.date_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersUpdatedAtDateRange(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersUpdatedAtDateRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersUpdatedAtDateRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersUpdatedAtDateRange`].
 #[derive(Clone, Debug)]
@@ -10488,10 +13006,18 @@ impl SecurityhubInsightFiltersUpdatedAtDateRange {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersUpdatedAtDateRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersUpdatedAtDateRangeFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersUpdatedAtDateRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersUpdatedAtDateRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersUpdatedAtDateRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10515,8 +13041,15 @@ impl SecurityhubInsightFiltersUpdatedAtDateRangeFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.user_defined_values`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersUserDefinedValues(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersUserDefinedValues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersUserDefinedValues").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersUserDefinedValues`].
 #[derive(Clone, Debug)]
@@ -10540,10 +13073,18 @@ impl SecurityhubInsightFiltersUserDefinedValues {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersUserDefinedValues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersUserDefinedValuesFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersUserDefinedValuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersUserDefinedValuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersUserDefinedValuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10572,8 +13113,15 @@ impl SecurityhubInsightFiltersUserDefinedValuesFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.verification_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersVerificationState(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersVerificationState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersVerificationState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersVerificationState`].
 #[derive(Clone, Debug)]
@@ -10595,10 +13143,18 @@ impl SecurityhubInsightFiltersVerificationState {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersVerificationState`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersVerificationStateFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersVerificationStateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersVerificationStateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersVerificationStateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10622,8 +13178,15 @@ impl SecurityhubInsightFiltersVerificationStateFields {
 }
 
 /// The nested block `aws_securityhub_insight.filters.workflow_status`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersWorkflowStatus(Body);
+
+impl std::fmt::Debug for SecurityhubInsightFiltersWorkflowStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersWorkflowStatus").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInsightFiltersWorkflowStatus`].
 #[derive(Clone, Debug)]
@@ -10645,10 +13208,18 @@ impl SecurityhubInsightFiltersWorkflowStatus {
 }
 
 /// The fields of a [`SecurityhubInsightFiltersWorkflowStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInsightFiltersWorkflowStatusFields(Expr);
 
+impl std::fmt::Debug for SecurityhubInsightFiltersWorkflowStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInsightFiltersWorkflowStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubInsightFiltersWorkflowStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10672,8 +13243,15 @@ impl SecurityhubInsightFiltersWorkflowStatusFields {
 }
 
 /// The resource `aws_securityhub_invite_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInviteAccepter(Body);
+
+impl std::fmt::Debug for SecurityhubInviteAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInviteAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubInviteAccepter`].
 #[derive(Clone, Debug)]
@@ -10704,9 +13282,11 @@ impl SecurityhubInviteAccepter {
 }
 
 impl BlockType for SecurityhubInviteAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10720,16 +13300,25 @@ impl Resource for SecurityhubInviteAccepter {
 }
 
 /// A declared [`SecurityhubInviteAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubInviteAccepterRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubInviteAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubInviteAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubInviteAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubInviteAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10763,8 +13352,15 @@ impl SecurityhubInviteAccepterRef {
 }
 
 /// The resource `aws_securityhub_member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubMember(Body);
+
+impl std::fmt::Debug for SecurityhubMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubMember`].
 #[derive(Clone, Debug)]
@@ -10805,9 +13401,11 @@ impl SecurityhubMember {
 }
 
 impl BlockType for SecurityhubMember {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10821,16 +13419,25 @@ impl Resource for SecurityhubMember {
 }
 
 /// A declared [`SecurityhubMember`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubMemberRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubMemberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubMemberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubMemberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubMemberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10879,8 +13486,15 @@ impl SecurityhubMemberRef {
 }
 
 /// The resource `aws_securityhub_organization_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationAdminAccount(Body);
+
+impl std::fmt::Debug for SecurityhubOrganizationAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationAdminAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubOrganizationAdminAccount`].
 #[derive(Clone, Debug)]
@@ -10911,9 +13525,11 @@ impl SecurityhubOrganizationAdminAccount {
 }
 
 impl BlockType for SecurityhubOrganizationAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10927,16 +13543,25 @@ impl Resource for SecurityhubOrganizationAdminAccount {
 }
 
 /// A declared [`SecurityhubOrganizationAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubOrganizationAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubOrganizationAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubOrganizationAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10965,8 +13590,15 @@ impl SecurityhubOrganizationAdminAccountRef {
 }
 
 /// The resource `aws_securityhub_organization_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationConfiguration(Body);
+
+impl std::fmt::Debug for SecurityhubOrganizationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubOrganizationConfiguration`].
 #[derive(Clone, Debug)]
@@ -11012,9 +13644,11 @@ impl SecurityhubOrganizationConfiguration {
 }
 
 impl BlockType for SecurityhubOrganizationConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11028,16 +13662,25 @@ impl Resource for SecurityhubOrganizationConfiguration {
 }
 
 /// A declared [`SecurityhubOrganizationConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubOrganizationConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubOrganizationConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubOrganizationConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11081,8 +13724,15 @@ impl SecurityhubOrganizationConfigurationRef {
 }
 
 /// The nested block `aws_securityhub_organization_configuration.organization_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationConfigurationOrganizationConfiguration(Body);
+
+impl std::fmt::Debug for SecurityhubOrganizationConfigurationOrganizationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationConfigurationOrganizationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubOrganizationConfigurationOrganizationConfiguration`].
 #[derive(Clone, Debug)]
@@ -11102,10 +13752,18 @@ impl SecurityhubOrganizationConfigurationOrganizationConfiguration {
 }
 
 /// The fields of a [`SecurityhubOrganizationConfigurationOrganizationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationConfigurationOrganizationConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecurityhubOrganizationConfigurationOrganizationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationConfigurationOrganizationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubOrganizationConfigurationOrganizationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11124,8 +13782,15 @@ impl SecurityhubOrganizationConfigurationOrganizationConfigurationFields {
 }
 
 /// The nested block `aws_securityhub_organization_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for SecurityhubOrganizationConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubOrganizationConfigurationTimeouts {
     #[inline]
@@ -11151,10 +13816,18 @@ impl SecurityhubOrganizationConfigurationTimeouts {
 }
 
 /// The fields of a [`SecurityhubOrganizationConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubOrganizationConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubOrganizationConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubOrganizationConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubOrganizationConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11183,8 +13856,15 @@ impl SecurityhubOrganizationConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_securityhub_product_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubProductSubscription(Body);
+
+impl std::fmt::Debug for SecurityhubProductSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubProductSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubProductSubscription`].
 #[derive(Clone, Debug)]
@@ -11215,9 +13895,11 @@ impl SecurityhubProductSubscription {
 }
 
 impl BlockType for SecurityhubProductSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11231,16 +13913,25 @@ impl Resource for SecurityhubProductSubscription {
 }
 
 /// A declared [`SecurityhubProductSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubProductSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubProductSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubProductSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubProductSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubProductSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11274,8 +13965,15 @@ impl SecurityhubProductSubscriptionRef {
 }
 
 /// The resource `aws_securityhub_standards_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsControl(Body);
+
+impl std::fmt::Debug for SecurityhubStandardsControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubStandardsControl`].
 #[derive(Clone, Debug)]
@@ -11313,9 +14011,11 @@ impl SecurityhubStandardsControl {
 }
 
 impl BlockType for SecurityhubStandardsControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11329,16 +14029,25 @@ impl Resource for SecurityhubStandardsControl {
 }
 
 /// A declared [`SecurityhubStandardsControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsControlRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubStandardsControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubStandardsControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubStandardsControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11412,8 +14121,15 @@ impl SecurityhubStandardsControlRef {
 }
 
 /// The resource `aws_securityhub_standards_control_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsControlAssociation(Body);
+
+impl std::fmt::Debug for SecurityhubStandardsControlAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsControlAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubStandardsControlAssociation`].
 #[derive(Clone, Debug)]
@@ -11448,9 +14164,11 @@ impl SecurityhubStandardsControlAssociation {
 }
 
 impl BlockType for SecurityhubStandardsControlAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11464,16 +14182,25 @@ impl Resource for SecurityhubStandardsControlAssociation {
 }
 
 /// A declared [`SecurityhubStandardsControlAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsControlAssociationRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubStandardsControlAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsControlAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubStandardsControlAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubStandardsControlAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11517,8 +14244,15 @@ impl SecurityhubStandardsControlAssociationRef {
 }
 
 /// The resource `aws_securityhub_standards_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsSubscription(Body);
+
+impl std::fmt::Debug for SecurityhubStandardsSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecurityhubStandardsSubscription`].
 #[derive(Clone, Debug)]
@@ -11554,9 +14288,11 @@ impl SecurityhubStandardsSubscription {
 }
 
 impl BlockType for SecurityhubStandardsSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11570,16 +14306,25 @@ impl Resource for SecurityhubStandardsSubscription {
 }
 
 /// A declared [`SecurityhubStandardsSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for SecurityhubStandardsSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecurityhubStandardsSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecurityhubStandardsSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11613,8 +14358,15 @@ impl SecurityhubStandardsSubscriptionRef {
 }
 
 /// The nested block `aws_securityhub_standards_subscription.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsSubscriptionTimeouts(Body);
+
+impl std::fmt::Debug for SecurityhubStandardsSubscriptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsSubscriptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SecurityhubStandardsSubscriptionTimeouts {
     #[inline]
@@ -11635,10 +14387,18 @@ impl SecurityhubStandardsSubscriptionTimeouts {
 }
 
 /// The fields of a [`SecurityhubStandardsSubscriptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecurityhubStandardsSubscriptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SecurityhubStandardsSubscriptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecurityhubStandardsSubscriptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecurityhubStandardsSubscriptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11662,8 +14422,15 @@ impl SecurityhubStandardsSubscriptionTimeoutsFields {
 }
 
 /// The data source `aws_securityhub_standards_control_associations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityhubStandardsControlAssociations(Body);
+
+impl std::fmt::Debug for DataAwsSecurityhubStandardsControlAssociations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityhubStandardsControlAssociations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSecurityhubStandardsControlAssociations`].
 #[derive(Clone, Debug)]
@@ -11689,9 +14456,11 @@ impl DataAwsSecurityhubStandardsControlAssociations {
 }
 
 impl BlockType for DataAwsSecurityhubStandardsControlAssociations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11704,16 +14473,25 @@ impl DataSource for DataAwsSecurityhubStandardsControlAssociations {
 }
 
 /// A declared [`DataAwsSecurityhubStandardsControlAssociations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityhubStandardsControlAssociationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSecurityhubStandardsControlAssociationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityhubStandardsControlAssociationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSecurityhubStandardsControlAssociationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSecurityhubStandardsControlAssociationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11751,10 +14529,18 @@ impl DataAwsSecurityhubStandardsControlAssociationsRef {
 pub enum DataAwsSecurityhubStandardsControlAssociationsStandardsControlAssociations {}
 
 /// The fields of a [`DataAwsSecurityhubStandardsControlAssociationsStandardsControlAssociations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSecurityhubStandardsControlAssociationsStandardsControlAssociationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSecurityhubStandardsControlAssociationsStandardsControlAssociationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSecurityhubStandardsControlAssociationsStandardsControlAssociationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSecurityhubStandardsControlAssociationsStandardsControlAssociationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_securitylake_aws_log_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeAwsLogSource(Body);
+
+impl std::fmt::Debug for SecuritylakeAwsLogSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeAwsLogSource").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeAwsLogSource {
     #[inline]
@@ -33,9 +40,11 @@ impl SecuritylakeAwsLogSource {
 }
 
 impl BlockType for SecuritylakeAwsLogSource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -49,16 +58,25 @@ impl Resource for SecuritylakeAwsLogSource {
 }
 
 /// A declared [`SecuritylakeAwsLogSource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeAwsLogSourceRef(BlockRef);
 
+impl std::fmt::Debug for SecuritylakeAwsLogSourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeAwsLogSourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecuritylakeAwsLogSourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecuritylakeAwsLogSourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -87,8 +105,15 @@ impl SecuritylakeAwsLogSourceRef {
 }
 
 /// The nested block `aws_securitylake_aws_log_source.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeAwsLogSourceSource(Body);
+
+impl std::fmt::Debug for SecuritylakeAwsLogSourceSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeAwsLogSourceSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeAwsLogSourceSource`].
 #[derive(Clone, Debug)]
@@ -120,10 +145,18 @@ impl SecuritylakeAwsLogSourceSource {
 }
 
 /// The fields of a [`SecuritylakeAwsLogSourceSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeAwsLogSourceSourceFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeAwsLogSourceSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeAwsLogSourceSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeAwsLogSourceSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -157,8 +190,15 @@ impl SecuritylakeAwsLogSourceSourceFields {
 }
 
 /// The resource `aws_securitylake_custom_log_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSource(Body);
+
+impl std::fmt::Debug for SecuritylakeCustomLogSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeCustomLogSource`].
 #[derive(Clone, Debug)]
@@ -200,9 +240,11 @@ impl SecuritylakeCustomLogSource {
 }
 
 impl BlockType for SecuritylakeCustomLogSource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -216,16 +258,25 @@ impl Resource for SecuritylakeCustomLogSource {
 }
 
 /// A declared [`SecuritylakeCustomLogSource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceRef(BlockRef);
 
+impl std::fmt::Debug for SecuritylakeCustomLogSourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecuritylakeCustomLogSourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecuritylakeCustomLogSourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -283,10 +334,18 @@ impl SecuritylakeCustomLogSourceRef {
 pub enum SecuritylakeCustomLogSourceAttributes {}
 
 /// The fields of a [`SecuritylakeCustomLogSourceAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceAttributesFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeCustomLogSourceAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeCustomLogSourceAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -315,8 +374,15 @@ impl SecuritylakeCustomLogSourceAttributesFields {
 }
 
 /// The nested block `aws_securitylake_custom_log_source.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeCustomLogSourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeCustomLogSourceConfiguration {
     #[inline]
@@ -339,10 +405,18 @@ impl SecuritylakeCustomLogSourceConfiguration {
 }
 
 /// The fields of a [`SecuritylakeCustomLogSourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeCustomLogSourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeCustomLogSourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -366,8 +440,15 @@ impl SecuritylakeCustomLogSourceConfigurationFields {
 }
 
 /// The nested block `aws_securitylake_custom_log_source.configuration.crawler_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceConfigurationCrawlerConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeCustomLogSourceConfigurationCrawlerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceConfigurationCrawlerConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeCustomLogSourceConfigurationCrawlerConfiguration`].
 #[derive(Clone, Debug)]
@@ -387,10 +468,18 @@ impl SecuritylakeCustomLogSourceConfigurationCrawlerConfiguration {
 }
 
 /// The fields of a [`SecuritylakeCustomLogSourceConfigurationCrawlerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceConfigurationCrawlerConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeCustomLogSourceConfigurationCrawlerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceConfigurationCrawlerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeCustomLogSourceConfigurationCrawlerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -409,8 +498,15 @@ impl SecuritylakeCustomLogSourceConfigurationCrawlerConfigurationFields {
 }
 
 /// The nested block `aws_securitylake_custom_log_source.configuration.provider_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceConfigurationProviderIdentity(Body);
+
+impl std::fmt::Debug for SecuritylakeCustomLogSourceConfigurationProviderIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceConfigurationProviderIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeCustomLogSourceConfigurationProviderIdentity`].
 #[derive(Clone, Debug)]
@@ -432,10 +528,18 @@ impl SecuritylakeCustomLogSourceConfigurationProviderIdentity {
 }
 
 /// The fields of a [`SecuritylakeCustomLogSourceConfigurationProviderIdentity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceConfigurationProviderIdentityFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeCustomLogSourceConfigurationProviderIdentityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceConfigurationProviderIdentityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeCustomLogSourceConfigurationProviderIdentityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -463,10 +567,18 @@ impl SecuritylakeCustomLogSourceConfigurationProviderIdentityFields {
 pub enum SecuritylakeCustomLogSourceProviderDetails {}
 
 /// The fields of a [`SecuritylakeCustomLogSourceProviderDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeCustomLogSourceProviderDetailsFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeCustomLogSourceProviderDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeCustomLogSourceProviderDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeCustomLogSourceProviderDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -490,8 +602,15 @@ impl SecuritylakeCustomLogSourceProviderDetailsFields {
 }
 
 /// The resource `aws_securitylake_data_lake`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLake(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLake {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLake").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeDataLake`].
 #[derive(Clone, Debug)]
@@ -533,9 +652,11 @@ impl SecuritylakeDataLake {
 }
 
 impl BlockType for SecuritylakeDataLake {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -549,16 +670,25 @@ impl Resource for SecuritylakeDataLake {
 }
 
 /// A declared [`SecuritylakeDataLake`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeRef(BlockRef);
 
+impl std::fmt::Debug for SecuritylakeDataLakeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecuritylakeDataLakeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecuritylakeDataLakeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -617,8 +747,15 @@ impl SecuritylakeDataLakeRef {
 }
 
 /// The nested block `aws_securitylake_data_lake.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLakeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeDataLakeConfiguration`].
 #[derive(Clone, Debug)]
@@ -655,10 +792,18 @@ impl SecuritylakeDataLakeConfiguration {
 }
 
 /// The fields of a [`SecuritylakeDataLakeConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeDataLakeConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -692,8 +837,15 @@ impl SecuritylakeDataLakeConfigurationFields {
 }
 
 /// The value of `aws_securitylake_data_lake.configuration.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeDataLakeConfigurationEncryptionConfiguration`].
 #[derive(Clone, Debug)]
@@ -713,16 +865,25 @@ impl SecuritylakeDataLakeConfigurationEncryptionConfiguration {
 }
 
 impl From<SecuritylakeDataLakeConfigurationEncryptionConfiguration> for Tf<SecuritylakeDataLakeConfigurationEncryptionConfiguration> {
+    #[inline]
     fn from(value: SecuritylakeDataLakeConfigurationEncryptionConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SecuritylakeDataLakeConfigurationEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeDataLakeConfigurationEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -741,8 +902,15 @@ impl SecuritylakeDataLakeConfigurationEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_securitylake_data_lake.configuration.lifecycle_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationLifecycleConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationLifecycleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationLifecycleConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeDataLakeConfigurationLifecycleConfiguration {
     #[inline]
@@ -765,10 +933,18 @@ impl SecuritylakeDataLakeConfigurationLifecycleConfiguration {
 }
 
 /// The fields of a [`SecuritylakeDataLakeConfigurationLifecycleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationLifecycleConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationLifecycleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationLifecycleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeDataLakeConfigurationLifecycleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -792,8 +968,15 @@ impl SecuritylakeDataLakeConfigurationLifecycleConfigurationFields {
 }
 
 /// The nested block `aws_securitylake_data_lake.configuration.lifecycle_configuration.expiration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationLifecycleConfigurationExpiration(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationLifecycleConfigurationExpiration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationLifecycleConfigurationExpiration").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeDataLakeConfigurationLifecycleConfigurationExpiration {
     #[inline]
@@ -809,10 +992,18 @@ impl SecuritylakeDataLakeConfigurationLifecycleConfigurationExpiration {
 }
 
 /// The fields of a [`SecuritylakeDataLakeConfigurationLifecycleConfigurationExpiration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationLifecycleConfigurationExpirationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationLifecycleConfigurationExpirationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationLifecycleConfigurationExpirationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeDataLakeConfigurationLifecycleConfigurationExpirationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -831,8 +1022,15 @@ impl SecuritylakeDataLakeConfigurationLifecycleConfigurationExpirationFields {
 }
 
 /// The nested block `aws_securitylake_data_lake.configuration.lifecycle_configuration.transition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationLifecycleConfigurationTransition(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationLifecycleConfigurationTransition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationLifecycleConfigurationTransition").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeDataLakeConfigurationLifecycleConfigurationTransition {
     #[inline]
@@ -853,10 +1051,18 @@ impl SecuritylakeDataLakeConfigurationLifecycleConfigurationTransition {
 }
 
 /// The fields of a [`SecuritylakeDataLakeConfigurationLifecycleConfigurationTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationLifecycleConfigurationTransitionFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationLifecycleConfigurationTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationLifecycleConfigurationTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeDataLakeConfigurationLifecycleConfigurationTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -880,8 +1086,15 @@ impl SecuritylakeDataLakeConfigurationLifecycleConfigurationTransitionFields {
 }
 
 /// The nested block `aws_securitylake_data_lake.configuration.replication_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationReplicationConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationReplicationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationReplicationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeDataLakeConfigurationReplicationConfiguration {
     #[inline]
@@ -902,10 +1115,18 @@ impl SecuritylakeDataLakeConfigurationReplicationConfiguration {
 }
 
 /// The fields of a [`SecuritylakeDataLakeConfigurationReplicationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeConfigurationReplicationConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeDataLakeConfigurationReplicationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeConfigurationReplicationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeDataLakeConfigurationReplicationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -929,8 +1150,15 @@ impl SecuritylakeDataLakeConfigurationReplicationConfigurationFields {
 }
 
 /// The nested block `aws_securitylake_data_lake.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeTimeouts(Body);
+
+impl std::fmt::Debug for SecuritylakeDataLakeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeDataLakeTimeouts {
     #[inline]
@@ -959,10 +1187,18 @@ impl SecuritylakeDataLakeTimeouts {
 }
 
 /// The fields of a [`SecuritylakeDataLakeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeDataLakeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeDataLakeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeDataLakeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeDataLakeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -991,8 +1227,15 @@ impl SecuritylakeDataLakeTimeoutsFields {
 }
 
 /// The resource `aws_securitylake_subscriber`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriber(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriber {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriber").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeSubscriber {
     #[inline]
@@ -1046,9 +1289,11 @@ impl SecuritylakeSubscriber {
 }
 
 impl BlockType for SecuritylakeSubscriber {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1062,16 +1307,25 @@ impl Resource for SecuritylakeSubscriber {
 }
 
 /// A declared [`SecuritylakeSubscriber`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberRef(BlockRef);
 
+impl std::fmt::Debug for SecuritylakeSubscriberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecuritylakeSubscriberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecuritylakeSubscriberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1170,8 +1424,15 @@ impl SecuritylakeSubscriberRef {
 }
 
 /// The nested block `aws_securitylake_subscriber.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSource(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSource").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeSubscriberSource {
     #[inline]
@@ -1194,10 +1455,18 @@ impl SecuritylakeSubscriberSource {
 }
 
 /// The fields of a [`SecuritylakeSubscriberSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSourceFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1221,8 +1490,15 @@ impl SecuritylakeSubscriberSourceFields {
 }
 
 /// The nested block `aws_securitylake_subscriber.source.aws_log_source_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSourceAwsLogSourceResource(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberSourceAwsLogSourceResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSourceAwsLogSourceResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeSubscriberSourceAwsLogSourceResource`].
 #[derive(Clone, Debug)]
@@ -1247,10 +1523,18 @@ impl SecuritylakeSubscriberSourceAwsLogSourceResource {
 }
 
 /// The fields of a [`SecuritylakeSubscriberSourceAwsLogSourceResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSourceAwsLogSourceResourceFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberSourceAwsLogSourceResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSourceAwsLogSourceResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberSourceAwsLogSourceResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1274,8 +1558,15 @@ impl SecuritylakeSubscriberSourceAwsLogSourceResourceFields {
 }
 
 /// The nested block `aws_securitylake_subscriber.source.custom_log_source_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSourceCustomLogSourceResource(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberSourceCustomLogSourceResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSourceCustomLogSourceResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeSubscriberSourceCustomLogSourceResource`].
 #[derive(Clone, Debug)]
@@ -1300,10 +1591,18 @@ impl SecuritylakeSubscriberSourceCustomLogSourceResource {
 }
 
 /// The fields of a [`SecuritylakeSubscriberSourceCustomLogSourceResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSourceCustomLogSourceResourceFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberSourceCustomLogSourceResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSourceCustomLogSourceResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberSourceCustomLogSourceResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1341,10 +1640,18 @@ impl SecuritylakeSubscriberSourceCustomLogSourceResourceFields {
 pub enum SecuritylakeSubscriberSourceCustomLogSourceResourceAttributes {}
 
 /// The fields of a [`SecuritylakeSubscriberSourceCustomLogSourceResourceAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSourceCustomLogSourceResourceAttributesFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberSourceCustomLogSourceResourceAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSourceCustomLogSourceResourceAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberSourceCustomLogSourceResourceAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1377,10 +1684,18 @@ impl SecuritylakeSubscriberSourceCustomLogSourceResourceAttributesFields {
 pub enum SecuritylakeSubscriberSourceCustomLogSourceResourceProvider {}
 
 /// The fields of a [`SecuritylakeSubscriberSourceCustomLogSourceResourceProvider`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSourceCustomLogSourceResourceProviderFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberSourceCustomLogSourceResourceProviderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSourceCustomLogSourceResourceProviderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberSourceCustomLogSourceResourceProviderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1404,8 +1719,15 @@ impl SecuritylakeSubscriberSourceCustomLogSourceResourceProviderFields {
 }
 
 /// The nested block `aws_securitylake_subscriber.subscriber_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSubscriberIdentity(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberSubscriberIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSubscriberIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeSubscriberSubscriberIdentity`].
 #[derive(Clone, Debug)]
@@ -1427,10 +1749,18 @@ impl SecuritylakeSubscriberSubscriberIdentity {
 }
 
 /// The fields of a [`SecuritylakeSubscriberSubscriberIdentity`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberSubscriberIdentityFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberSubscriberIdentityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberSubscriberIdentityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberSubscriberIdentityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1454,8 +1784,15 @@ impl SecuritylakeSubscriberSubscriberIdentityFields {
 }
 
 /// The nested block `aws_securitylake_subscriber.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberTimeouts(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeSubscriberTimeouts {
     #[inline]
@@ -1484,10 +1821,18 @@ impl SecuritylakeSubscriberTimeouts {
 }
 
 /// The fields of a [`SecuritylakeSubscriberTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1516,8 +1861,15 @@ impl SecuritylakeSubscriberTimeoutsFields {
 }
 
 /// The resource `aws_securitylake_subscriber_notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberNotification(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeSubscriberNotification`].
 #[derive(Clone, Debug)]
@@ -1549,9 +1901,11 @@ impl SecuritylakeSubscriberNotification {
 }
 
 impl BlockType for SecuritylakeSubscriberNotification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1565,16 +1919,25 @@ impl Resource for SecuritylakeSubscriberNotification {
 }
 
 /// A declared [`SecuritylakeSubscriberNotification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberNotificationRef(BlockRef);
 
+impl std::fmt::Debug for SecuritylakeSubscriberNotificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberNotificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecuritylakeSubscriberNotificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecuritylakeSubscriberNotificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1618,8 +1981,15 @@ impl SecuritylakeSubscriberNotificationRef {
 }
 
 /// The nested block `aws_securitylake_subscriber_notification.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberNotificationConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberNotificationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberNotificationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeSubscriberNotificationConfiguration {
     #[inline]
@@ -1642,10 +2012,18 @@ impl SecuritylakeSubscriberNotificationConfiguration {
 }
 
 /// The fields of a [`SecuritylakeSubscriberNotificationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberNotificationConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberNotificationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberNotificationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberNotificationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1669,8 +2047,15 @@ impl SecuritylakeSubscriberNotificationConfigurationFields {
 }
 
 /// The nested block `aws_securitylake_subscriber_notification.configuration.https_notification_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfiguration`].
 #[derive(Clone, Debug)]
@@ -1707,10 +2092,18 @@ impl SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfigurati
 }
 
 /// The fields of a [`SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfigurationFields(Expr);
 
+impl std::fmt::Debug for SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1749,8 +2142,15 @@ impl SecuritylakeSubscriberNotificationConfigurationHttpsNotificationConfigurati
 }
 
 /// The nested block `aws_securitylake_subscriber_notification.configuration.sqs_notification_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecuritylakeSubscriberNotificationConfigurationSqsNotificationConfiguration(Body);
+
+impl std::fmt::Debug for SecuritylakeSubscriberNotificationConfigurationSqsNotificationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecuritylakeSubscriberNotificationConfigurationSqsNotificationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SecuritylakeSubscriberNotificationConfigurationSqsNotificationConfiguration {
     #[inline]

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_serverlessapplicationrepository_cloudformation_stack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerlessapplicationrepositoryCloudformationStack(Body);
+
+impl std::fmt::Debug for ServerlessapplicationrepositoryCloudformationStack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServerlessapplicationrepositoryCloudformationStack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServerlessapplicationrepositoryCloudformationStack`].
 #[derive(Clone, Debug)]
@@ -70,9 +77,11 @@ impl ServerlessapplicationrepositoryCloudformationStack {
 }
 
 impl BlockType for ServerlessapplicationrepositoryCloudformationStack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -86,16 +95,25 @@ impl Resource for ServerlessapplicationrepositoryCloudformationStack {
 }
 
 /// A declared [`ServerlessapplicationrepositoryCloudformationStack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerlessapplicationrepositoryCloudformationStackRef(BlockRef);
 
+impl std::fmt::Debug for ServerlessapplicationrepositoryCloudformationStackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServerlessapplicationrepositoryCloudformationStackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServerlessapplicationrepositoryCloudformationStackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServerlessapplicationrepositoryCloudformationStackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -164,8 +182,15 @@ impl ServerlessapplicationrepositoryCloudformationStackRef {
 }
 
 /// The nested block `aws_serverlessapplicationrepository_cloudformation_stack.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerlessapplicationrepositoryCloudformationStackTimeouts(Body);
+
+impl std::fmt::Debug for ServerlessapplicationrepositoryCloudformationStackTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServerlessapplicationrepositoryCloudformationStackTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServerlessapplicationrepositoryCloudformationStackTimeouts {
     #[inline]
@@ -191,10 +216,18 @@ impl ServerlessapplicationrepositoryCloudformationStackTimeouts {
 }
 
 /// The fields of a [`ServerlessapplicationrepositoryCloudformationStackTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerlessapplicationrepositoryCloudformationStackTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServerlessapplicationrepositoryCloudformationStackTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServerlessapplicationrepositoryCloudformationStackTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServerlessapplicationrepositoryCloudformationStackTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -223,8 +256,15 @@ impl ServerlessapplicationrepositoryCloudformationStackTimeoutsFields {
 }
 
 /// The data source `aws_serverlessapplicationrepository_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServerlessapplicationrepositoryApplication(Body);
+
+impl std::fmt::Debug for DataAwsServerlessapplicationrepositoryApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServerlessapplicationrepositoryApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServerlessapplicationrepositoryApplication`].
 #[derive(Clone, Debug)]
@@ -260,9 +300,11 @@ impl DataAwsServerlessapplicationrepositoryApplication {
 }
 
 impl BlockType for DataAwsServerlessapplicationrepositoryApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -275,16 +317,25 @@ impl DataSource for DataAwsServerlessapplicationrepositoryApplication {
 }
 
 /// A declared [`DataAwsServerlessapplicationrepositoryApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServerlessapplicationrepositoryApplicationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServerlessapplicationrepositoryApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServerlessapplicationrepositoryApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServerlessapplicationrepositoryApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServerlessapplicationrepositoryApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

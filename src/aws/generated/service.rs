@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_service_discovery_http_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryHttpNamespace(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryHttpNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryHttpNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceDiscoveryHttpNamespace`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl ServiceDiscoveryHttpNamespace {
 }
 
 impl BlockType for ServiceDiscoveryHttpNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for ServiceDiscoveryHttpNamespace {
 }
 
 /// A declared [`ServiceDiscoveryHttpNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryHttpNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for ServiceDiscoveryHttpNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryHttpNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServiceDiscoveryHttpNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServiceDiscoveryHttpNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -135,8 +153,15 @@ impl ServiceDiscoveryHttpNamespaceRef {
 }
 
 /// The resource `aws_service_discovery_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryInstance(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceDiscoveryInstance`].
 #[derive(Clone, Debug)]
@@ -171,9 +196,11 @@ impl ServiceDiscoveryInstance {
 }
 
 impl BlockType for ServiceDiscoveryInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -187,16 +214,25 @@ impl Resource for ServiceDiscoveryInstance {
 }
 
 /// A declared [`ServiceDiscoveryInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryInstanceRef(BlockRef);
 
+impl std::fmt::Debug for ServiceDiscoveryInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServiceDiscoveryInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServiceDiscoveryInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -235,8 +271,15 @@ impl ServiceDiscoveryInstanceRef {
 }
 
 /// The resource `aws_service_discovery_private_dns_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryPrivateDnsNamespace(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryPrivateDnsNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryPrivateDnsNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceDiscoveryPrivateDnsNamespace`].
 #[derive(Clone, Debug)]
@@ -284,9 +327,11 @@ impl ServiceDiscoveryPrivateDnsNamespace {
 }
 
 impl BlockType for ServiceDiscoveryPrivateDnsNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -300,16 +345,25 @@ impl Resource for ServiceDiscoveryPrivateDnsNamespace {
 }
 
 /// A declared [`ServiceDiscoveryPrivateDnsNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryPrivateDnsNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for ServiceDiscoveryPrivateDnsNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryPrivateDnsNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServiceDiscoveryPrivateDnsNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServiceDiscoveryPrivateDnsNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -368,8 +422,15 @@ impl ServiceDiscoveryPrivateDnsNamespaceRef {
 }
 
 /// The resource `aws_service_discovery_public_dns_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryPublicDnsNamespace(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryPublicDnsNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryPublicDnsNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceDiscoveryPublicDnsNamespace`].
 #[derive(Clone, Debug)]
@@ -415,9 +476,11 @@ impl ServiceDiscoveryPublicDnsNamespace {
 }
 
 impl BlockType for ServiceDiscoveryPublicDnsNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -431,16 +494,25 @@ impl Resource for ServiceDiscoveryPublicDnsNamespace {
 }
 
 /// A declared [`ServiceDiscoveryPublicDnsNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryPublicDnsNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for ServiceDiscoveryPublicDnsNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryPublicDnsNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServiceDiscoveryPublicDnsNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServiceDiscoveryPublicDnsNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -494,8 +566,15 @@ impl ServiceDiscoveryPublicDnsNamespaceRef {
 }
 
 /// The resource `aws_service_discovery_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryService(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceDiscoveryService`].
 #[derive(Clone, Debug)]
@@ -571,9 +650,11 @@ impl ServiceDiscoveryService {
 }
 
 impl BlockType for ServiceDiscoveryService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -587,16 +668,25 @@ impl Resource for ServiceDiscoveryService {
 }
 
 /// A declared [`ServiceDiscoveryService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceRef(BlockRef);
 
+impl std::fmt::Debug for ServiceDiscoveryServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServiceDiscoveryServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServiceDiscoveryServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -675,8 +765,15 @@ impl ServiceDiscoveryServiceRef {
 }
 
 /// The nested block `aws_service_discovery_service.dns_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceDnsConfig(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryServiceDnsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceDnsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceDiscoveryServiceDnsConfig`].
 #[derive(Clone, Debug)]
@@ -703,10 +800,18 @@ impl ServiceDiscoveryServiceDnsConfig {
 }
 
 /// The fields of a [`ServiceDiscoveryServiceDnsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceDnsConfigFields(Expr);
 
+impl std::fmt::Debug for ServiceDiscoveryServiceDnsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceDnsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceDiscoveryServiceDnsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -735,8 +840,15 @@ impl ServiceDiscoveryServiceDnsConfigFields {
 }
 
 /// The nested block `aws_service_discovery_service.dns_config.dns_records`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceDnsConfigDnsRecords(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryServiceDnsConfigDnsRecords {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceDnsConfigDnsRecords").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceDiscoveryServiceDnsConfigDnsRecords`].
 #[derive(Clone, Debug)]
@@ -758,10 +870,18 @@ impl ServiceDiscoveryServiceDnsConfigDnsRecords {
 }
 
 /// The fields of a [`ServiceDiscoveryServiceDnsConfigDnsRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceDnsConfigDnsRecordsFields(Expr);
 
+impl std::fmt::Debug for ServiceDiscoveryServiceDnsConfigDnsRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceDnsConfigDnsRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceDiscoveryServiceDnsConfigDnsRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -785,8 +905,15 @@ impl ServiceDiscoveryServiceDnsConfigDnsRecordsFields {
 }
 
 /// The nested block `aws_service_discovery_service.health_check_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceHealthCheckConfig(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryServiceHealthCheckConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceHealthCheckConfig").field(&self.0).finish()
+    }
+}
 
 impl ServiceDiscoveryServiceHealthCheckConfig {
     #[inline]
@@ -812,10 +939,18 @@ impl ServiceDiscoveryServiceHealthCheckConfig {
 }
 
 /// The fields of a [`ServiceDiscoveryServiceHealthCheckConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceHealthCheckConfigFields(Expr);
 
+impl std::fmt::Debug for ServiceDiscoveryServiceHealthCheckConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceHealthCheckConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceDiscoveryServiceHealthCheckConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -844,8 +979,15 @@ impl ServiceDiscoveryServiceHealthCheckConfigFields {
 }
 
 /// The nested block `aws_service_discovery_service.health_check_custom_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceHealthCheckCustomConfig(Body);
+
+impl std::fmt::Debug for ServiceDiscoveryServiceHealthCheckCustomConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceHealthCheckCustomConfig").field(&self.0).finish()
+    }
+}
 
 impl ServiceDiscoveryServiceHealthCheckCustomConfig {
     #[inline]
@@ -861,10 +1003,18 @@ impl ServiceDiscoveryServiceHealthCheckCustomConfig {
 }
 
 /// The fields of a [`ServiceDiscoveryServiceHealthCheckCustomConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceDiscoveryServiceHealthCheckCustomConfigFields(Expr);
 
+impl std::fmt::Debug for ServiceDiscoveryServiceHealthCheckCustomConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceDiscoveryServiceHealthCheckCustomConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceDiscoveryServiceHealthCheckCustomConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -883,8 +1033,15 @@ impl ServiceDiscoveryServiceHealthCheckCustomConfigFields {
 }
 
 /// The data source `aws_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsService(Body);
+
+impl std::fmt::Debug for DataAwsService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsService").field(&self.0).finish()
+    }
+}
 
 impl DataAwsService {
     #[inline]
@@ -926,9 +1083,11 @@ impl DataAwsService {
 }
 
 impl BlockType for DataAwsService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -941,16 +1100,25 @@ impl DataSource for DataAwsService {
 }
 
 /// A declared [`DataAwsService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1004,8 +1172,15 @@ impl DataAwsServiceRef {
 }
 
 /// The data source `aws_service_discovery_dns_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryDnsNamespace(Body);
+
+impl std::fmt::Debug for DataAwsServiceDiscoveryDnsNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryDnsNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServiceDiscoveryDnsNamespace`].
 #[derive(Clone, Debug)]
@@ -1043,9 +1218,11 @@ impl DataAwsServiceDiscoveryDnsNamespace {
 }
 
 impl BlockType for DataAwsServiceDiscoveryDnsNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1058,16 +1235,25 @@ impl DataSource for DataAwsServiceDiscoveryDnsNamespace {
 }
 
 /// A declared [`DataAwsServiceDiscoveryDnsNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryDnsNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServiceDiscoveryDnsNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryDnsNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServiceDiscoveryDnsNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServiceDiscoveryDnsNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1121,8 +1307,15 @@ impl DataAwsServiceDiscoveryDnsNamespaceRef {
 }
 
 /// The data source `aws_service_discovery_http_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryHttpNamespace(Body);
+
+impl std::fmt::Debug for DataAwsServiceDiscoveryHttpNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryHttpNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServiceDiscoveryHttpNamespace`].
 #[derive(Clone, Debug)]
@@ -1158,9 +1351,11 @@ impl DataAwsServiceDiscoveryHttpNamespace {
 }
 
 impl BlockType for DataAwsServiceDiscoveryHttpNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1173,16 +1368,25 @@ impl DataSource for DataAwsServiceDiscoveryHttpNamespace {
 }
 
 /// A declared [`DataAwsServiceDiscoveryHttpNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryHttpNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServiceDiscoveryHttpNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryHttpNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServiceDiscoveryHttpNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServiceDiscoveryHttpNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1231,8 +1435,15 @@ impl DataAwsServiceDiscoveryHttpNamespaceRef {
 }
 
 /// The data source `aws_service_discovery_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryService(Body);
+
+impl std::fmt::Debug for DataAwsServiceDiscoveryService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServiceDiscoveryService`].
 #[derive(Clone, Debug)]
@@ -1270,9 +1481,11 @@ impl DataAwsServiceDiscoveryService {
 }
 
 impl BlockType for DataAwsServiceDiscoveryService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1285,16 +1498,25 @@ impl DataSource for DataAwsServiceDiscoveryService {
 }
 
 /// A declared [`DataAwsServiceDiscoveryService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServiceDiscoveryServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServiceDiscoveryServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServiceDiscoveryServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1362,10 +1584,18 @@ impl DataAwsServiceDiscoveryServiceRef {
 pub enum DataAwsServiceDiscoveryServiceDnsConfig {}
 
 /// The fields of a [`DataAwsServiceDiscoveryServiceDnsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryServiceDnsConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsServiceDiscoveryServiceDnsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryServiceDnsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServiceDiscoveryServiceDnsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1398,10 +1628,18 @@ impl DataAwsServiceDiscoveryServiceDnsConfigFields {
 pub enum DataAwsServiceDiscoveryServiceDnsConfigDnsRecords {}
 
 /// The fields of a [`DataAwsServiceDiscoveryServiceDnsConfigDnsRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryServiceDnsConfigDnsRecordsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServiceDiscoveryServiceDnsConfigDnsRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryServiceDnsConfigDnsRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServiceDiscoveryServiceDnsConfigDnsRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1429,10 +1667,18 @@ impl DataAwsServiceDiscoveryServiceDnsConfigDnsRecordsFields {
 pub enum DataAwsServiceDiscoveryServiceHealthCheckConfig {}
 
 /// The fields of a [`DataAwsServiceDiscoveryServiceHealthCheckConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryServiceHealthCheckConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsServiceDiscoveryServiceHealthCheckConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryServiceHealthCheckConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServiceDiscoveryServiceHealthCheckConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1465,10 +1711,18 @@ impl DataAwsServiceDiscoveryServiceHealthCheckConfigFields {
 pub enum DataAwsServiceDiscoveryServiceHealthCheckCustomConfig {}
 
 /// The fields of a [`DataAwsServiceDiscoveryServiceHealthCheckCustomConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServiceDiscoveryServiceHealthCheckCustomConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsServiceDiscoveryServiceHealthCheckCustomConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServiceDiscoveryServiceHealthCheckCustomConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServiceDiscoveryServiceHealthCheckCustomConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1487,8 +1741,15 @@ impl DataAwsServiceDiscoveryServiceHealthCheckCustomConfigFields {
 }
 
 /// The data source `aws_service_principal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicePrincipal(Body);
+
+impl std::fmt::Debug for DataAwsServicePrincipal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicePrincipal").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicePrincipal`].
 #[derive(Clone, Debug)]
@@ -1514,9 +1775,11 @@ impl DataAwsServicePrincipal {
 }
 
 impl BlockType for DataAwsServicePrincipal {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1529,16 +1792,25 @@ impl DataSource for DataAwsServicePrincipal {
 }
 
 /// A declared [`DataAwsServicePrincipal`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicePrincipalRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicePrincipalRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicePrincipalRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicePrincipalRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicePrincipalRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

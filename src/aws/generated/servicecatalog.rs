@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_servicecatalog_budget_resource_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogBudgetResourceAssociation(Body);
+
+impl std::fmt::Debug for ServicecatalogBudgetResourceAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogBudgetResourceAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogBudgetResourceAssociation`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl ServicecatalogBudgetResourceAssociation {
 }
 
 impl BlockType for ServicecatalogBudgetResourceAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for ServicecatalogBudgetResourceAssociation {
 }
 
 /// A declared [`ServicecatalogBudgetResourceAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogBudgetResourceAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogBudgetResourceAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogBudgetResourceAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogBudgetResourceAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogBudgetResourceAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -112,8 +130,15 @@ impl ServicecatalogBudgetResourceAssociationRef {
 }
 
 /// The nested block `aws_servicecatalog_budget_resource_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogBudgetResourceAssociationTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogBudgetResourceAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogBudgetResourceAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogBudgetResourceAssociationTimeouts {
     #[inline]
@@ -139,10 +164,18 @@ impl ServicecatalogBudgetResourceAssociationTimeouts {
 }
 
 /// The fields of a [`ServicecatalogBudgetResourceAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogBudgetResourceAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogBudgetResourceAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogBudgetResourceAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogBudgetResourceAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -171,8 +204,15 @@ impl ServicecatalogBudgetResourceAssociationTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_constraint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogConstraint(Body);
+
+impl std::fmt::Debug for ServicecatalogConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogConstraint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogConstraint`].
 #[derive(Clone, Debug)]
@@ -224,9 +264,11 @@ impl ServicecatalogConstraint {
 }
 
 impl BlockType for ServicecatalogConstraint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -240,16 +282,25 @@ impl Resource for ServicecatalogConstraint {
 }
 
 /// A declared [`ServicecatalogConstraint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogConstraintRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogConstraintRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogConstraintRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogConstraintRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogConstraintRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -318,8 +369,15 @@ impl ServicecatalogConstraintRef {
 }
 
 /// The nested block `aws_servicecatalog_constraint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogConstraintTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogConstraintTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogConstraintTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogConstraintTimeouts {
     #[inline]
@@ -350,10 +408,18 @@ impl ServicecatalogConstraintTimeouts {
 }
 
 /// The fields of a [`ServicecatalogConstraintTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogConstraintTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogConstraintTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogConstraintTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogConstraintTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -387,8 +453,15 @@ impl ServicecatalogConstraintTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_organizations_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogOrganizationsAccess(Body);
+
+impl std::fmt::Debug for ServicecatalogOrganizationsAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogOrganizationsAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogOrganizationsAccess`].
 #[derive(Clone, Debug)]
@@ -418,9 +491,11 @@ impl ServicecatalogOrganizationsAccess {
 }
 
 impl BlockType for ServicecatalogOrganizationsAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -434,16 +509,25 @@ impl Resource for ServicecatalogOrganizationsAccess {
 }
 
 /// A declared [`ServicecatalogOrganizationsAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogOrganizationsAccessRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogOrganizationsAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogOrganizationsAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogOrganizationsAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogOrganizationsAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -472,8 +556,15 @@ impl ServicecatalogOrganizationsAccessRef {
 }
 
 /// The nested block `aws_servicecatalog_organizations_access.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogOrganizationsAccessTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogOrganizationsAccessTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogOrganizationsAccessTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogOrganizationsAccessTimeouts {
     #[inline]
@@ -489,10 +580,18 @@ impl ServicecatalogOrganizationsAccessTimeouts {
 }
 
 /// The fields of a [`ServicecatalogOrganizationsAccessTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogOrganizationsAccessTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogOrganizationsAccessTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogOrganizationsAccessTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogOrganizationsAccessTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -511,8 +610,15 @@ impl ServicecatalogOrganizationsAccessTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_portfolio`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolio(Body);
+
+impl std::fmt::Debug for ServicecatalogPortfolio {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolio").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogPortfolio`].
 #[derive(Clone, Debug)]
@@ -565,9 +671,11 @@ impl ServicecatalogPortfolio {
 }
 
 impl BlockType for ServicecatalogPortfolio {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -581,16 +689,25 @@ impl Resource for ServicecatalogPortfolio {
 }
 
 /// A declared [`ServicecatalogPortfolio`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolioRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogPortfolioRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolioRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogPortfolioRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogPortfolioRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -654,8 +771,15 @@ impl ServicecatalogPortfolioRef {
 }
 
 /// The nested block `aws_servicecatalog_portfolio.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolioTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogPortfolioTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolioTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogPortfolioTimeouts {
     #[inline]
@@ -686,10 +810,18 @@ impl ServicecatalogPortfolioTimeouts {
 }
 
 /// The fields of a [`ServicecatalogPortfolioTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolioTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogPortfolioTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolioTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogPortfolioTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -723,8 +855,15 @@ impl ServicecatalogPortfolioTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_portfolio_share`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolioShare(Body);
+
+impl std::fmt::Debug for ServicecatalogPortfolioShare {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolioShare").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogPortfolioShare`].
 #[derive(Clone, Debug)]
@@ -784,9 +923,11 @@ impl ServicecatalogPortfolioShare {
 }
 
 impl BlockType for ServicecatalogPortfolioShare {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -800,16 +941,25 @@ impl Resource for ServicecatalogPortfolioShare {
 }
 
 /// A declared [`ServicecatalogPortfolioShare`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolioShareRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogPortfolioShareRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolioShareRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogPortfolioShareRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogPortfolioShareRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -878,8 +1028,15 @@ impl ServicecatalogPortfolioShareRef {
 }
 
 /// The nested block `aws_servicecatalog_portfolio_share.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolioShareTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogPortfolioShareTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolioShareTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogPortfolioShareTimeouts {
     #[inline]
@@ -910,10 +1067,18 @@ impl ServicecatalogPortfolioShareTimeouts {
 }
 
 /// The fields of a [`ServicecatalogPortfolioShareTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPortfolioShareTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogPortfolioShareTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPortfolioShareTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogPortfolioShareTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -947,8 +1112,15 @@ impl ServicecatalogPortfolioShareTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_principal_portfolio_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPrincipalPortfolioAssociation(Body);
+
+impl std::fmt::Debug for ServicecatalogPrincipalPortfolioAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPrincipalPortfolioAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogPrincipalPortfolioAssociation`].
 #[derive(Clone, Debug)]
@@ -996,9 +1168,11 @@ impl ServicecatalogPrincipalPortfolioAssociation {
 }
 
 impl BlockType for ServicecatalogPrincipalPortfolioAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1012,16 +1186,25 @@ impl Resource for ServicecatalogPrincipalPortfolioAssociation {
 }
 
 /// A declared [`ServicecatalogPrincipalPortfolioAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPrincipalPortfolioAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogPrincipalPortfolioAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPrincipalPortfolioAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogPrincipalPortfolioAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogPrincipalPortfolioAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1070,8 +1253,15 @@ impl ServicecatalogPrincipalPortfolioAssociationRef {
 }
 
 /// The nested block `aws_servicecatalog_principal_portfolio_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPrincipalPortfolioAssociationTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogPrincipalPortfolioAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPrincipalPortfolioAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogPrincipalPortfolioAssociationTimeouts {
     #[inline]
@@ -1097,10 +1287,18 @@ impl ServicecatalogPrincipalPortfolioAssociationTimeouts {
 }
 
 /// The fields of a [`ServicecatalogPrincipalPortfolioAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogPrincipalPortfolioAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogPrincipalPortfolioAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogPrincipalPortfolioAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogPrincipalPortfolioAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1129,8 +1327,15 @@ impl ServicecatalogPrincipalPortfolioAssociationTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_product`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProduct(Body);
+
+impl std::fmt::Debug for ServicecatalogProduct {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProduct").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogProduct`].
 #[derive(Clone, Debug)]
@@ -1212,9 +1417,11 @@ impl ServicecatalogProduct {
 }
 
 impl BlockType for ServicecatalogProduct {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1228,16 +1435,25 @@ impl Resource for ServicecatalogProduct {
 }
 
 /// A declared [`ServicecatalogProduct`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogProductRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogProductRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogProductRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1346,8 +1562,15 @@ impl ServicecatalogProductRef {
 }
 
 /// The nested block `aws_servicecatalog_product.provisioning_artifact_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductProvisioningArtifactParameters(Body);
+
+impl std::fmt::Debug for ServicecatalogProductProvisioningArtifactParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductProvisioningArtifactParameters").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogProductProvisioningArtifactParameters {
     #[inline]
@@ -1388,10 +1611,18 @@ impl ServicecatalogProductProvisioningArtifactParameters {
 }
 
 /// The fields of a [`ServicecatalogProductProvisioningArtifactParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductProvisioningArtifactParametersFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProductProvisioningArtifactParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductProvisioningArtifactParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProductProvisioningArtifactParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1435,8 +1666,15 @@ impl ServicecatalogProductProvisioningArtifactParametersFields {
 }
 
 /// The nested block `aws_servicecatalog_product.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogProductTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogProductTimeouts {
     #[inline]
@@ -1467,10 +1705,18 @@ impl ServicecatalogProductTimeouts {
 }
 
 /// The fields of a [`ServicecatalogProductTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProductTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProductTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1504,8 +1750,15 @@ impl ServicecatalogProductTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_product_portfolio_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductPortfolioAssociation(Body);
+
+impl std::fmt::Debug for ServicecatalogProductPortfolioAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductPortfolioAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogProductPortfolioAssociation`].
 #[derive(Clone, Debug)]
@@ -1553,9 +1806,11 @@ impl ServicecatalogProductPortfolioAssociation {
 }
 
 impl BlockType for ServicecatalogProductPortfolioAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1569,16 +1824,25 @@ impl Resource for ServicecatalogProductPortfolioAssociation {
 }
 
 /// A declared [`ServicecatalogProductPortfolioAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductPortfolioAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogProductPortfolioAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductPortfolioAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogProductPortfolioAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogProductPortfolioAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1627,8 +1891,15 @@ impl ServicecatalogProductPortfolioAssociationRef {
 }
 
 /// The nested block `aws_servicecatalog_product_portfolio_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductPortfolioAssociationTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogProductPortfolioAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductPortfolioAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogProductPortfolioAssociationTimeouts {
     #[inline]
@@ -1654,10 +1925,18 @@ impl ServicecatalogProductPortfolioAssociationTimeouts {
 }
 
 /// The fields of a [`ServicecatalogProductPortfolioAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProductPortfolioAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProductPortfolioAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProductPortfolioAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProductPortfolioAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1686,8 +1965,15 @@ impl ServicecatalogProductPortfolioAssociationTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_provisioned_product`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProduct(Body);
+
+impl std::fmt::Debug for ServicecatalogProvisionedProduct {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProduct").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogProvisionedProduct`].
 #[derive(Clone, Debug)]
@@ -1794,9 +2080,11 @@ impl ServicecatalogProvisionedProduct {
 }
 
 impl BlockType for ServicecatalogProvisionedProduct {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1810,16 +2098,25 @@ impl Resource for ServicecatalogProvisionedProduct {
 }
 
 /// A declared [`ServicecatalogProvisionedProduct`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogProvisionedProductRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogProvisionedProductRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogProvisionedProductRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1982,10 +2279,18 @@ impl ServicecatalogProvisionedProductRef {
 pub enum ServicecatalogProvisionedProductOutputs {}
 
 /// The fields of a [`ServicecatalogProvisionedProductOutputs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductOutputsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProvisionedProductOutputsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductOutputsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProvisionedProductOutputsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2014,8 +2319,15 @@ impl ServicecatalogProvisionedProductOutputsFields {
 }
 
 /// The nested block `aws_servicecatalog_provisioned_product.provisioning_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductProvisioningParameters(Body);
+
+impl std::fmt::Debug for ServicecatalogProvisionedProductProvisioningParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductProvisioningParameters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogProvisionedProductProvisioningParameters`].
 #[derive(Clone, Debug)]
@@ -2045,10 +2357,18 @@ impl ServicecatalogProvisionedProductProvisioningParameters {
 }
 
 /// The fields of a [`ServicecatalogProvisionedProductProvisioningParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductProvisioningParametersFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProvisionedProductProvisioningParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductProvisioningParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProvisionedProductProvisioningParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2077,8 +2397,15 @@ impl ServicecatalogProvisionedProductProvisioningParametersFields {
 }
 
 /// The nested block `aws_servicecatalog_provisioned_product.stack_set_provisioning_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductStackSetProvisioningPreferences(Body);
+
+impl std::fmt::Debug for ServicecatalogProvisionedProductStackSetProvisioningPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductStackSetProvisioningPreferences").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogProvisionedProductStackSetProvisioningPreferences {
     #[inline]
@@ -2119,10 +2446,18 @@ impl ServicecatalogProvisionedProductStackSetProvisioningPreferences {
 }
 
 /// The fields of a [`ServicecatalogProvisionedProductStackSetProvisioningPreferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductStackSetProvisioningPreferencesFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProvisionedProductStackSetProvisioningPreferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductStackSetProvisioningPreferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProvisionedProductStackSetProvisioningPreferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2166,8 +2501,15 @@ impl ServicecatalogProvisionedProductStackSetProvisioningPreferencesFields {
 }
 
 /// The nested block `aws_servicecatalog_provisioned_product.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogProvisionedProductTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogProvisionedProductTimeouts {
     #[inline]
@@ -2198,10 +2540,18 @@ impl ServicecatalogProvisionedProductTimeouts {
 }
 
 /// The fields of a [`ServicecatalogProvisionedProductTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisionedProductTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProvisionedProductTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisionedProductTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProvisionedProductTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2235,8 +2585,15 @@ impl ServicecatalogProvisionedProductTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_provisioning_artifact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisioningArtifact(Body);
+
+impl std::fmt::Debug for ServicecatalogProvisioningArtifact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisioningArtifact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogProvisioningArtifact`].
 #[derive(Clone, Debug)]
@@ -2317,9 +2674,11 @@ impl ServicecatalogProvisioningArtifact {
 }
 
 impl BlockType for ServicecatalogProvisioningArtifact {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2333,16 +2692,25 @@ impl Resource for ServicecatalogProvisioningArtifact {
 }
 
 /// A declared [`ServicecatalogProvisioningArtifact`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisioningArtifactRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogProvisioningArtifactRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisioningArtifactRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogProvisioningArtifactRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogProvisioningArtifactRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2431,8 +2799,15 @@ impl ServicecatalogProvisioningArtifactRef {
 }
 
 /// The nested block `aws_servicecatalog_provisioning_artifact.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisioningArtifactTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogProvisioningArtifactTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisioningArtifactTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogProvisioningArtifactTimeouts {
     #[inline]
@@ -2463,10 +2838,18 @@ impl ServicecatalogProvisioningArtifactTimeouts {
 }
 
 /// The fields of a [`ServicecatalogProvisioningArtifactTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogProvisioningArtifactTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogProvisioningArtifactTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogProvisioningArtifactTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogProvisioningArtifactTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2500,8 +2883,15 @@ impl ServicecatalogProvisioningArtifactTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_service_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogServiceAction(Body);
+
+impl std::fmt::Debug for ServicecatalogServiceAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogServiceAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogServiceAction`].
 #[derive(Clone, Debug)]
@@ -2549,9 +2939,11 @@ impl ServicecatalogServiceAction {
 }
 
 impl BlockType for ServicecatalogServiceAction {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2565,16 +2957,25 @@ impl Resource for ServicecatalogServiceAction {
 }
 
 /// A declared [`ServicecatalogServiceAction`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogServiceActionRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogServiceActionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogServiceActionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogServiceActionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogServiceActionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2623,8 +3024,15 @@ impl ServicecatalogServiceActionRef {
 }
 
 /// The nested block `aws_servicecatalog_service_action.definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogServiceActionDefinition(Body);
+
+impl std::fmt::Debug for ServicecatalogServiceActionDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogServiceActionDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogServiceActionDefinition`].
 #[derive(Clone, Debug)]
@@ -2661,10 +3069,18 @@ impl ServicecatalogServiceActionDefinition {
 }
 
 /// The fields of a [`ServicecatalogServiceActionDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogServiceActionDefinitionFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogServiceActionDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogServiceActionDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogServiceActionDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2703,8 +3119,15 @@ impl ServicecatalogServiceActionDefinitionFields {
 }
 
 /// The nested block `aws_servicecatalog_service_action.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogServiceActionTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogServiceActionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogServiceActionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogServiceActionTimeouts {
     #[inline]
@@ -2735,10 +3158,18 @@ impl ServicecatalogServiceActionTimeouts {
 }
 
 /// The fields of a [`ServicecatalogServiceActionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogServiceActionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogServiceActionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogServiceActionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogServiceActionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2772,8 +3203,15 @@ impl ServicecatalogServiceActionTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_tag_option`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOption(Body);
+
+impl std::fmt::Debug for ServicecatalogTagOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOption").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogTagOption`].
 #[derive(Clone, Debug)]
@@ -2816,9 +3254,11 @@ impl ServicecatalogTagOption {
 }
 
 impl BlockType for ServicecatalogTagOption {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2832,16 +3272,25 @@ impl Resource for ServicecatalogTagOption {
 }
 
 /// A declared [`ServicecatalogTagOption`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOptionRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogTagOptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogTagOptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogTagOptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2890,8 +3339,15 @@ impl ServicecatalogTagOptionRef {
 }
 
 /// The nested block `aws_servicecatalog_tag_option.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOptionTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogTagOptionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOptionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogTagOptionTimeouts {
     #[inline]
@@ -2922,10 +3378,18 @@ impl ServicecatalogTagOptionTimeouts {
 }
 
 /// The fields of a [`ServicecatalogTagOptionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOptionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogTagOptionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOptionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogTagOptionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2959,8 +3423,15 @@ impl ServicecatalogTagOptionTimeoutsFields {
 }
 
 /// The resource `aws_servicecatalog_tag_option_resource_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOptionResourceAssociation(Body);
+
+impl std::fmt::Debug for ServicecatalogTagOptionResourceAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOptionResourceAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogTagOptionResourceAssociation`].
 #[derive(Clone, Debug)]
@@ -2998,9 +3469,11 @@ impl ServicecatalogTagOptionResourceAssociation {
 }
 
 impl BlockType for ServicecatalogTagOptionResourceAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3014,16 +3487,25 @@ impl Resource for ServicecatalogTagOptionResourceAssociation {
 }
 
 /// A declared [`ServicecatalogTagOptionResourceAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOptionResourceAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogTagOptionResourceAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOptionResourceAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogTagOptionResourceAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogTagOptionResourceAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3082,8 +3564,15 @@ impl ServicecatalogTagOptionResourceAssociationRef {
 }
 
 /// The nested block `aws_servicecatalog_tag_option_resource_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOptionResourceAssociationTimeouts(Body);
+
+impl std::fmt::Debug for ServicecatalogTagOptionResourceAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOptionResourceAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ServicecatalogTagOptionResourceAssociationTimeouts {
     #[inline]
@@ -3109,10 +3598,18 @@ impl ServicecatalogTagOptionResourceAssociationTimeouts {
 }
 
 /// The fields of a [`ServicecatalogTagOptionResourceAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogTagOptionResourceAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ServicecatalogTagOptionResourceAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogTagOptionResourceAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicecatalogTagOptionResourceAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3141,8 +3638,15 @@ impl ServicecatalogTagOptionResourceAssociationTimeoutsFields {
 }
 
 /// The data source `aws_servicecatalog_constraint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogConstraint(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogConstraint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicecatalogConstraint`].
 #[derive(Clone, Debug)]
@@ -3183,9 +3687,11 @@ impl DataAwsServicecatalogConstraint {
 }
 
 impl BlockType for DataAwsServicecatalogConstraint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3198,16 +3704,25 @@ impl DataSource for DataAwsServicecatalogConstraint {
 }
 
 /// A declared [`DataAwsServicecatalogConstraint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogConstraintRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogConstraintRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogConstraintRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogConstraintRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogConstraintRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3276,8 +3791,15 @@ impl DataAwsServicecatalogConstraintRef {
 }
 
 /// The nested block `aws_servicecatalog_constraint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogConstraintTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogConstraintTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogConstraintTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogConstraintTimeouts {
     #[inline]
@@ -3293,10 +3815,18 @@ impl DataAwsServicecatalogConstraintTimeouts {
 }
 
 /// The fields of a [`DataAwsServicecatalogConstraintTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogConstraintTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogConstraintTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogConstraintTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogConstraintTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3315,8 +3845,15 @@ impl DataAwsServicecatalogConstraintTimeoutsFields {
 }
 
 /// The data source `aws_servicecatalog_launch_paths`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogLaunchPaths(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogLaunchPaths {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogLaunchPaths").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicecatalogLaunchPaths`].
 #[derive(Clone, Debug)]
@@ -3357,9 +3894,11 @@ impl DataAwsServicecatalogLaunchPaths {
 }
 
 impl BlockType for DataAwsServicecatalogLaunchPaths {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3372,16 +3911,25 @@ impl DataSource for DataAwsServicecatalogLaunchPaths {
 }
 
 /// A declared [`DataAwsServicecatalogLaunchPaths`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogLaunchPathsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogLaunchPathsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogLaunchPathsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogLaunchPathsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogLaunchPathsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3429,10 +3977,18 @@ impl DataAwsServicecatalogLaunchPathsRef {
 pub enum DataAwsServicecatalogLaunchPathsSummaries {}
 
 /// The fields of a [`DataAwsServicecatalogLaunchPathsSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogLaunchPathsSummariesFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogLaunchPathsSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogLaunchPathsSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogLaunchPathsSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3470,10 +4026,18 @@ impl DataAwsServicecatalogLaunchPathsSummariesFields {
 pub enum DataAwsServicecatalogLaunchPathsSummariesConstraintSummaries {}
 
 /// The fields of a [`DataAwsServicecatalogLaunchPathsSummariesConstraintSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogLaunchPathsSummariesConstraintSummariesFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogLaunchPathsSummariesConstraintSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogLaunchPathsSummariesConstraintSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogLaunchPathsSummariesConstraintSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3497,8 +4061,15 @@ impl DataAwsServicecatalogLaunchPathsSummariesConstraintSummariesFields {
 }
 
 /// The nested block `aws_servicecatalog_launch_paths.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogLaunchPathsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogLaunchPathsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogLaunchPathsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogLaunchPathsTimeouts {
     #[inline]
@@ -3514,10 +4085,18 @@ impl DataAwsServicecatalogLaunchPathsTimeouts {
 }
 
 /// The fields of a [`DataAwsServicecatalogLaunchPathsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogLaunchPathsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogLaunchPathsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogLaunchPathsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogLaunchPathsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3536,8 +4115,15 @@ impl DataAwsServicecatalogLaunchPathsTimeoutsFields {
 }
 
 /// The data source `aws_servicecatalog_portfolio`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolio(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogPortfolio {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolio").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicecatalogPortfolio`].
 #[derive(Clone, Debug)]
@@ -3578,9 +4164,11 @@ impl DataAwsServicecatalogPortfolio {
 }
 
 impl BlockType for DataAwsServicecatalogPortfolio {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3593,16 +4181,25 @@ impl DataSource for DataAwsServicecatalogPortfolio {
 }
 
 /// A declared [`DataAwsServicecatalogPortfolio`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogPortfolioRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogPortfolioRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3666,8 +4263,15 @@ impl DataAwsServicecatalogPortfolioRef {
 }
 
 /// The nested block `aws_servicecatalog_portfolio.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogPortfolioTimeouts {
     #[inline]
@@ -3683,10 +4287,18 @@ impl DataAwsServicecatalogPortfolioTimeouts {
 }
 
 /// The fields of a [`DataAwsServicecatalogPortfolioTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogPortfolioTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3705,8 +4317,15 @@ impl DataAwsServicecatalogPortfolioTimeoutsFields {
 }
 
 /// The data source `aws_servicecatalog_portfolio_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioConstraints(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioConstraints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicecatalogPortfolioConstraints`].
 #[derive(Clone, Debug)]
@@ -3752,9 +4371,11 @@ impl DataAwsServicecatalogPortfolioConstraints {
 }
 
 impl BlockType for DataAwsServicecatalogPortfolioConstraints {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3767,16 +4388,25 @@ impl DataSource for DataAwsServicecatalogPortfolioConstraints {
 }
 
 /// A declared [`DataAwsServicecatalogPortfolioConstraints`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioConstraintsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioConstraintsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioConstraintsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogPortfolioConstraintsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogPortfolioConstraintsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3829,10 +4459,18 @@ impl DataAwsServicecatalogPortfolioConstraintsRef {
 pub enum DataAwsServicecatalogPortfolioConstraintsDetails {}
 
 /// The fields of a [`DataAwsServicecatalogPortfolioConstraintsDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioConstraintsDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioConstraintsDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioConstraintsDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogPortfolioConstraintsDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3876,8 +4514,15 @@ impl DataAwsServicecatalogPortfolioConstraintsDetailsFields {
 }
 
 /// The nested block `aws_servicecatalog_portfolio_constraints.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioConstraintsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioConstraintsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioConstraintsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogPortfolioConstraintsTimeouts {
     #[inline]
@@ -3893,10 +4538,18 @@ impl DataAwsServicecatalogPortfolioConstraintsTimeouts {
 }
 
 /// The fields of a [`DataAwsServicecatalogPortfolioConstraintsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogPortfolioConstraintsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogPortfolioConstraintsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogPortfolioConstraintsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogPortfolioConstraintsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3915,8 +4568,15 @@ impl DataAwsServicecatalogPortfolioConstraintsTimeoutsFields {
 }
 
 /// The data source `aws_servicecatalog_product`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProduct(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogProduct {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProduct").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicecatalogProduct`].
 #[derive(Clone, Debug)]
@@ -3957,9 +4617,11 @@ impl DataAwsServicecatalogProduct {
 }
 
 impl BlockType for DataAwsServicecatalogProduct {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3972,16 +4634,25 @@ impl DataSource for DataAwsServicecatalogProduct {
 }
 
 /// A declared [`DataAwsServicecatalogProduct`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProductRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogProductRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProductRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogProductRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogProductRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4080,8 +4751,15 @@ impl DataAwsServicecatalogProductRef {
 }
 
 /// The nested block `aws_servicecatalog_product.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProductTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogProductTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProductTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogProductTimeouts {
     #[inline]
@@ -4097,10 +4775,18 @@ impl DataAwsServicecatalogProductTimeouts {
 }
 
 /// The fields of a [`DataAwsServicecatalogProductTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProductTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogProductTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProductTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogProductTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4119,8 +4805,15 @@ impl DataAwsServicecatalogProductTimeoutsFields {
 }
 
 /// The data source `aws_servicecatalog_provisioning_artifacts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProvisioningArtifacts(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogProvisioningArtifacts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProvisioningArtifacts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicecatalogProvisioningArtifacts`].
 #[derive(Clone, Debug)]
@@ -4161,9 +4854,11 @@ impl DataAwsServicecatalogProvisioningArtifacts {
 }
 
 impl BlockType for DataAwsServicecatalogProvisioningArtifacts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4176,16 +4871,25 @@ impl DataSource for DataAwsServicecatalogProvisioningArtifacts {
 }
 
 /// A declared [`DataAwsServicecatalogProvisioningArtifacts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProvisioningArtifactsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogProvisioningArtifactsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProvisioningArtifactsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogProvisioningArtifactsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogProvisioningArtifactsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4233,10 +4937,18 @@ impl DataAwsServicecatalogProvisioningArtifactsRef {
 pub enum DataAwsServicecatalogProvisioningArtifactsProvisioningArtifactDetails {}
 
 /// The fields of a [`DataAwsServicecatalogProvisioningArtifactsProvisioningArtifactDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProvisioningArtifactsProvisioningArtifactDetailsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogProvisioningArtifactsProvisioningArtifactDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProvisioningArtifactsProvisioningArtifactDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogProvisioningArtifactsProvisioningArtifactDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4285,8 +4997,15 @@ impl DataAwsServicecatalogProvisioningArtifactsProvisioningArtifactDetailsFields
 }
 
 /// The nested block `aws_servicecatalog_provisioning_artifacts.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProvisioningArtifactsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogProvisioningArtifactsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProvisioningArtifactsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogProvisioningArtifactsTimeouts {
     #[inline]
@@ -4302,10 +5021,18 @@ impl DataAwsServicecatalogProvisioningArtifactsTimeouts {
 }
 
 /// The fields of a [`DataAwsServicecatalogProvisioningArtifactsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogProvisioningArtifactsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicecatalogProvisioningArtifactsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogProvisioningArtifactsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicecatalogProvisioningArtifactsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_servicecatalogappregistry_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogappregistryApplication(Body);
+
+impl std::fmt::Debug for ServicecatalogappregistryApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogappregistryApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogappregistryApplication`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl ServicecatalogappregistryApplication {
 }
 
 impl BlockType for ServicecatalogappregistryApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for ServicecatalogappregistryApplication {
 }
 
 /// A declared [`ServicecatalogappregistryApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogappregistryApplicationRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogappregistryApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogappregistryApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogappregistryApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogappregistryApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -125,8 +143,15 @@ impl ServicecatalogappregistryApplicationRef {
 }
 
 /// The resource `aws_servicecatalogappregistry_attribute_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogappregistryAttributeGroup(Body);
+
+impl std::fmt::Debug for ServicecatalogappregistryAttributeGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogappregistryAttributeGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogappregistryAttributeGroup`].
 #[derive(Clone, Debug)]
@@ -164,9 +189,11 @@ impl ServicecatalogappregistryAttributeGroup {
 }
 
 impl BlockType for ServicecatalogappregistryAttributeGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -180,16 +207,25 @@ impl Resource for ServicecatalogappregistryAttributeGroup {
 }
 
 /// A declared [`ServicecatalogappregistryAttributeGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogappregistryAttributeGroupRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogappregistryAttributeGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogappregistryAttributeGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogappregistryAttributeGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogappregistryAttributeGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -243,8 +279,15 @@ impl ServicecatalogappregistryAttributeGroupRef {
 }
 
 /// The resource `aws_servicecatalogappregistry_attribute_group_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogappregistryAttributeGroupAssociation(Body);
+
+impl std::fmt::Debug for ServicecatalogappregistryAttributeGroupAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogappregistryAttributeGroupAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicecatalogappregistryAttributeGroupAssociation`].
 #[derive(Clone, Debug)]
@@ -274,9 +317,11 @@ impl ServicecatalogappregistryAttributeGroupAssociation {
 }
 
 impl BlockType for ServicecatalogappregistryAttributeGroupAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -290,16 +335,25 @@ impl Resource for ServicecatalogappregistryAttributeGroupAssociation {
 }
 
 /// A declared [`ServicecatalogappregistryAttributeGroupAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicecatalogappregistryAttributeGroupAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ServicecatalogappregistryAttributeGroupAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicecatalogappregistryAttributeGroupAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicecatalogappregistryAttributeGroupAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicecatalogappregistryAttributeGroupAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -328,8 +382,15 @@ impl ServicecatalogappregistryAttributeGroupAssociationRef {
 }
 
 /// The data source `aws_servicecatalogappregistry_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogappregistryApplication(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogappregistryApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogappregistryApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicecatalogappregistryApplication`].
 #[derive(Clone, Debug)]
@@ -355,9 +416,11 @@ impl DataAwsServicecatalogappregistryApplication {
 }
 
 impl BlockType for DataAwsServicecatalogappregistryApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -370,16 +433,25 @@ impl DataSource for DataAwsServicecatalogappregistryApplication {
 }
 
 /// A declared [`DataAwsServicecatalogappregistryApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogappregistryApplicationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogappregistryApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogappregistryApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogappregistryApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogappregistryApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -428,8 +500,15 @@ impl DataAwsServicecatalogappregistryApplicationRef {
 }
 
 /// The data source `aws_servicecatalogappregistry_attribute_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogappregistryAttributeGroup(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogappregistryAttributeGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogappregistryAttributeGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogappregistryAttributeGroup {
     #[inline]
@@ -461,9 +540,11 @@ impl DataAwsServicecatalogappregistryAttributeGroup {
 }
 
 impl BlockType for DataAwsServicecatalogappregistryAttributeGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -476,16 +557,25 @@ impl DataSource for DataAwsServicecatalogappregistryAttributeGroup {
 }
 
 /// A declared [`DataAwsServicecatalogappregistryAttributeGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogappregistryAttributeGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogappregistryAttributeGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogappregistryAttributeGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogappregistryAttributeGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogappregistryAttributeGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -534,8 +624,15 @@ impl DataAwsServicecatalogappregistryAttributeGroupRef {
 }
 
 /// The data source `aws_servicecatalogappregistry_attribute_group_associations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogappregistryAttributeGroupAssociations(Body);
+
+impl std::fmt::Debug for DataAwsServicecatalogappregistryAttributeGroupAssociations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogappregistryAttributeGroupAssociations").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicecatalogappregistryAttributeGroupAssociations {
     #[inline]
@@ -562,9 +659,11 @@ impl DataAwsServicecatalogappregistryAttributeGroupAssociations {
 }
 
 impl BlockType for DataAwsServicecatalogappregistryAttributeGroupAssociations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -577,16 +676,25 @@ impl DataSource for DataAwsServicecatalogappregistryAttributeGroupAssociations {
 }
 
 /// A declared [`DataAwsServicecatalogappregistryAttributeGroupAssociations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicecatalogappregistryAttributeGroupAssociationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicecatalogappregistryAttributeGroupAssociationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicecatalogappregistryAttributeGroupAssociationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicecatalogappregistryAttributeGroupAssociationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicecatalogappregistryAttributeGroupAssociationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_servicequotas_service_quota`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasServiceQuota(Body);
+
+impl std::fmt::Debug for ServicequotasServiceQuota {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasServiceQuota").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicequotasServiceQuota`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl ServicequotasServiceQuota {
 }
 
 impl BlockType for ServicequotasServiceQuota {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -61,16 +70,25 @@ impl Resource for ServicequotasServiceQuota {
 }
 
 /// A declared [`ServicequotasServiceQuota`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasServiceQuotaRef(BlockRef);
 
+impl std::fmt::Debug for ServicequotasServiceQuotaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasServiceQuotaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicequotasServiceQuotaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicequotasServiceQuotaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -153,10 +171,18 @@ impl ServicequotasServiceQuotaRef {
 pub enum ServicequotasServiceQuotaUsageMetric {}
 
 /// The fields of a [`ServicequotasServiceQuotaUsageMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasServiceQuotaUsageMetricFields(Expr);
 
+impl std::fmt::Debug for ServicequotasServiceQuotaUsageMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasServiceQuotaUsageMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicequotasServiceQuotaUsageMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -194,10 +220,18 @@ impl ServicequotasServiceQuotaUsageMetricFields {
 pub enum ServicequotasServiceQuotaUsageMetricMetricDimensions {}
 
 /// The fields of a [`ServicequotasServiceQuotaUsageMetricMetricDimensions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasServiceQuotaUsageMetricMetricDimensionsFields(Expr);
 
+impl std::fmt::Debug for ServicequotasServiceQuotaUsageMetricMetricDimensionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasServiceQuotaUsageMetricMetricDimensionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServicequotasServiceQuotaUsageMetricMetricDimensionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -231,8 +265,15 @@ impl ServicequotasServiceQuotaUsageMetricMetricDimensionsFields {
 }
 
 /// The resource `aws_servicequotas_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasTemplate(Body);
+
+impl std::fmt::Debug for ServicequotasTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServicequotasTemplate`].
 #[derive(Clone, Debug)]
@@ -266,9 +307,11 @@ impl ServicequotasTemplate {
 }
 
 impl BlockType for ServicequotasTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -282,16 +325,25 @@ impl Resource for ServicequotasTemplate {
 }
 
 /// A declared [`ServicequotasTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasTemplateRef(BlockRef);
 
+impl std::fmt::Debug for ServicequotasTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicequotasTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicequotasTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -355,8 +407,15 @@ impl ServicequotasTemplateRef {
 }
 
 /// The resource `aws_servicequotas_template_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasTemplateAssociation(Body);
+
+impl std::fmt::Debug for ServicequotasTemplateAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasTemplateAssociation").field(&self.0).finish()
+    }
+}
 
 impl ServicequotasTemplateAssociation {
     #[inline]
@@ -378,9 +437,11 @@ impl ServicequotasTemplateAssociation {
 }
 
 impl BlockType for ServicequotasTemplateAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -394,16 +455,25 @@ impl Resource for ServicequotasTemplateAssociation {
 }
 
 /// A declared [`ServicequotasTemplateAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServicequotasTemplateAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ServicequotasTemplateAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServicequotasTemplateAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServicequotasTemplateAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServicequotasTemplateAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -437,8 +507,15 @@ impl ServicequotasTemplateAssociationRef {
 }
 
 /// The data source `aws_servicequotas_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasService(Body);
+
+impl std::fmt::Debug for DataAwsServicequotasService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicequotasService`].
 #[derive(Clone, Debug)]
@@ -469,9 +546,11 @@ impl DataAwsServicequotasService {
 }
 
 impl BlockType for DataAwsServicequotasService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -484,16 +563,25 @@ impl DataSource for DataAwsServicequotasService {
 }
 
 /// A declared [`DataAwsServicequotasService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicequotasServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicequotasServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicequotasServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -527,8 +615,15 @@ impl DataAwsServicequotasServiceRef {
 }
 
 /// The data source `aws_servicequotas_service_quota`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasServiceQuota(Body);
+
+impl std::fmt::Debug for DataAwsServicequotasServiceQuota {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasServiceQuota").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsServicequotasServiceQuota`].
 #[derive(Clone, Debug)]
@@ -569,9 +664,11 @@ impl DataAwsServicequotasServiceQuota {
 }
 
 impl BlockType for DataAwsServicequotasServiceQuota {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -584,16 +681,25 @@ impl DataSource for DataAwsServicequotasServiceQuota {
 }
 
 /// A declared [`DataAwsServicequotasServiceQuota`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasServiceQuotaRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicequotasServiceQuotaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasServiceQuotaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicequotasServiceQuotaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicequotasServiceQuotaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -671,10 +777,18 @@ impl DataAwsServicequotasServiceQuotaRef {
 pub enum DataAwsServicequotasServiceQuotaUsageMetric {}
 
 /// The fields of a [`DataAwsServicequotasServiceQuotaUsageMetric`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasServiceQuotaUsageMetricFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicequotasServiceQuotaUsageMetricFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasServiceQuotaUsageMetricFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicequotasServiceQuotaUsageMetricFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -712,10 +826,18 @@ impl DataAwsServicequotasServiceQuotaUsageMetricFields {
 pub enum DataAwsServicequotasServiceQuotaUsageMetricMetricDimensions {}
 
 /// The fields of a [`DataAwsServicequotasServiceQuotaUsageMetricMetricDimensions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasServiceQuotaUsageMetricMetricDimensionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicequotasServiceQuotaUsageMetricMetricDimensionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasServiceQuotaUsageMetricMetricDimensionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicequotasServiceQuotaUsageMetricMetricDimensionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -749,8 +871,15 @@ impl DataAwsServicequotasServiceQuotaUsageMetricMetricDimensionsFields {
 }
 
 /// The data source `aws_servicequotas_templates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasTemplates(Body);
+
+impl std::fmt::Debug for DataAwsServicequotasTemplates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasTemplates").field(&self.0).finish()
+    }
+}
 
 impl DataAwsServicequotasTemplates {
     #[inline]
@@ -771,9 +900,11 @@ impl DataAwsServicequotasTemplates {
 }
 
 impl BlockType for DataAwsServicequotasTemplates {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -786,16 +917,25 @@ impl DataSource for DataAwsServicequotasTemplates {
 }
 
 /// A declared [`DataAwsServicequotasTemplates`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasTemplatesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsServicequotasTemplatesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasTemplatesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsServicequotasTemplatesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsServicequotasTemplatesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -833,10 +973,18 @@ impl DataAwsServicequotasTemplatesRef {
 pub enum DataAwsServicequotasTemplatesTemplates {}
 
 /// The fields of a [`DataAwsServicequotasTemplatesTemplates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsServicequotasTemplatesTemplatesFields(Expr);
 
+impl std::fmt::Debug for DataAwsServicequotasTemplatesTemplatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsServicequotasTemplatesTemplatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsServicequotasTemplatesTemplatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ses_active_receipt_rule_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesActiveReceiptRuleSet(Body);
+
+impl std::fmt::Debug for SesActiveReceiptRuleSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesActiveReceiptRuleSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesActiveReceiptRuleSet`].
 #[derive(Clone, Debug)]
@@ -41,9 +48,11 @@ impl SesActiveReceiptRuleSet {
 }
 
 impl BlockType for SesActiveReceiptRuleSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl Resource for SesActiveReceiptRuleSet {
 }
 
 /// A declared [`SesActiveReceiptRuleSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesActiveReceiptRuleSetRef(BlockRef);
 
+impl std::fmt::Debug for SesActiveReceiptRuleSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesActiveReceiptRuleSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesActiveReceiptRuleSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesActiveReceiptRuleSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -100,8 +118,15 @@ impl SesActiveReceiptRuleSetRef {
 }
 
 /// The resource `aws_ses_configuration_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesConfigurationSet(Body);
+
+impl std::fmt::Debug for SesConfigurationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesConfigurationSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesConfigurationSet`].
 #[derive(Clone, Debug)]
@@ -152,9 +177,11 @@ impl SesConfigurationSet {
 }
 
 impl BlockType for SesConfigurationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -168,16 +195,25 @@ impl Resource for SesConfigurationSet {
 }
 
 /// A declared [`SesConfigurationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesConfigurationSetRef(BlockRef);
 
+impl std::fmt::Debug for SesConfigurationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesConfigurationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesConfigurationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesConfigurationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -236,8 +272,15 @@ impl SesConfigurationSetRef {
 }
 
 /// The nested block `aws_ses_configuration_set.delivery_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesConfigurationSetDeliveryOptions(Body);
+
+impl std::fmt::Debug for SesConfigurationSetDeliveryOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesConfigurationSetDeliveryOptions").field(&self.0).finish()
+    }
+}
 
 impl SesConfigurationSetDeliveryOptions {
     #[inline]
@@ -253,10 +296,18 @@ impl SesConfigurationSetDeliveryOptions {
 }
 
 /// The fields of a [`SesConfigurationSetDeliveryOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesConfigurationSetDeliveryOptionsFields(Expr);
 
+impl std::fmt::Debug for SesConfigurationSetDeliveryOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesConfigurationSetDeliveryOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesConfigurationSetDeliveryOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -275,8 +326,15 @@ impl SesConfigurationSetDeliveryOptionsFields {
 }
 
 /// The nested block `aws_ses_configuration_set.tracking_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesConfigurationSetTrackingOptions(Body);
+
+impl std::fmt::Debug for SesConfigurationSetTrackingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesConfigurationSetTrackingOptions").field(&self.0).finish()
+    }
+}
 
 impl SesConfigurationSetTrackingOptions {
     #[inline]
@@ -292,10 +350,18 @@ impl SesConfigurationSetTrackingOptions {
 }
 
 /// The fields of a [`SesConfigurationSetTrackingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesConfigurationSetTrackingOptionsFields(Expr);
 
+impl std::fmt::Debug for SesConfigurationSetTrackingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesConfigurationSetTrackingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesConfigurationSetTrackingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -314,8 +380,15 @@ impl SesConfigurationSetTrackingOptionsFields {
 }
 
 /// The resource `aws_ses_domain_dkim`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainDkim(Body);
+
+impl std::fmt::Debug for SesDomainDkim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainDkim").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesDomainDkim`].
 #[derive(Clone, Debug)]
@@ -346,9 +419,11 @@ impl SesDomainDkim {
 }
 
 impl BlockType for SesDomainDkim {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -362,16 +437,25 @@ impl Resource for SesDomainDkim {
 }
 
 /// A declared [`SesDomainDkim`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainDkimRef(BlockRef);
 
+impl std::fmt::Debug for SesDomainDkimRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainDkimRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesDomainDkimRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesDomainDkimRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -405,8 +489,15 @@ impl SesDomainDkimRef {
 }
 
 /// The resource `aws_ses_domain_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainIdentity(Body);
+
+impl std::fmt::Debug for SesDomainIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesDomainIdentity`].
 #[derive(Clone, Debug)]
@@ -437,9 +528,11 @@ impl SesDomainIdentity {
 }
 
 impl BlockType for SesDomainIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -453,16 +546,25 @@ impl Resource for SesDomainIdentity {
 }
 
 /// A declared [`SesDomainIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainIdentityRef(BlockRef);
 
+impl std::fmt::Debug for SesDomainIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesDomainIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesDomainIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -501,8 +603,15 @@ impl SesDomainIdentityRef {
 }
 
 /// The resource `aws_ses_domain_identity_verification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainIdentityVerification(Body);
+
+impl std::fmt::Debug for SesDomainIdentityVerification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainIdentityVerification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesDomainIdentityVerification`].
 #[derive(Clone, Debug)]
@@ -538,9 +647,11 @@ impl SesDomainIdentityVerification {
 }
 
 impl BlockType for SesDomainIdentityVerification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -554,16 +665,25 @@ impl Resource for SesDomainIdentityVerification {
 }
 
 /// A declared [`SesDomainIdentityVerification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainIdentityVerificationRef(BlockRef);
 
+impl std::fmt::Debug for SesDomainIdentityVerificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainIdentityVerificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesDomainIdentityVerificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesDomainIdentityVerificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -602,8 +722,15 @@ impl SesDomainIdentityVerificationRef {
 }
 
 /// The nested block `aws_ses_domain_identity_verification.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainIdentityVerificationTimeouts(Body);
+
+impl std::fmt::Debug for SesDomainIdentityVerificationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainIdentityVerificationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SesDomainIdentityVerificationTimeouts {
     #[inline]
@@ -619,10 +746,18 @@ impl SesDomainIdentityVerificationTimeouts {
 }
 
 /// The fields of a [`SesDomainIdentityVerificationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainIdentityVerificationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SesDomainIdentityVerificationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainIdentityVerificationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesDomainIdentityVerificationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -641,8 +776,15 @@ impl SesDomainIdentityVerificationTimeoutsFields {
 }
 
 /// The resource `aws_ses_domain_mail_from`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainMailFrom(Body);
+
+impl std::fmt::Debug for SesDomainMailFrom {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainMailFrom").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesDomainMailFrom`].
 #[derive(Clone, Debug)]
@@ -680,9 +822,11 @@ impl SesDomainMailFrom {
 }
 
 impl BlockType for SesDomainMailFrom {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -696,16 +840,25 @@ impl Resource for SesDomainMailFrom {
 }
 
 /// A declared [`SesDomainMailFrom`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesDomainMailFromRef(BlockRef);
 
+impl std::fmt::Debug for SesDomainMailFromRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesDomainMailFromRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesDomainMailFromRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesDomainMailFromRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -744,8 +897,15 @@ impl SesDomainMailFromRef {
 }
 
 /// The resource `aws_ses_email_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEmailIdentity(Body);
+
+impl std::fmt::Debug for SesEmailIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEmailIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesEmailIdentity`].
 #[derive(Clone, Debug)]
@@ -776,9 +936,11 @@ impl SesEmailIdentity {
 }
 
 impl BlockType for SesEmailIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -792,16 +954,25 @@ impl Resource for SesEmailIdentity {
 }
 
 /// A declared [`SesEmailIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEmailIdentityRef(BlockRef);
 
+impl std::fmt::Debug for SesEmailIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEmailIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesEmailIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesEmailIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -835,8 +1006,15 @@ impl SesEmailIdentityRef {
 }
 
 /// The resource `aws_ses_event_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestination(Body);
+
+impl std::fmt::Debug for SesEventDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesEventDestination`].
 #[derive(Clone, Debug)]
@@ -892,9 +1070,11 @@ impl SesEventDestination {
 }
 
 impl BlockType for SesEventDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -908,16 +1088,25 @@ impl Resource for SesEventDestination {
 }
 
 /// A declared [`SesEventDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestinationRef(BlockRef);
 
+impl std::fmt::Debug for SesEventDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesEventDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesEventDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -981,8 +1170,15 @@ impl SesEventDestinationRef {
 }
 
 /// The nested block `aws_ses_event_destination.cloudwatch_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestinationCloudwatchDestination(Body);
+
+impl std::fmt::Debug for SesEventDestinationCloudwatchDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestinationCloudwatchDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesEventDestinationCloudwatchDestination`].
 #[derive(Clone, Debug)]
@@ -1006,10 +1202,18 @@ impl SesEventDestinationCloudwatchDestination {
 }
 
 /// The fields of a [`SesEventDestinationCloudwatchDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestinationCloudwatchDestinationFields(Expr);
 
+impl std::fmt::Debug for SesEventDestinationCloudwatchDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestinationCloudwatchDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesEventDestinationCloudwatchDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1038,8 +1242,15 @@ impl SesEventDestinationCloudwatchDestinationFields {
 }
 
 /// The nested block `aws_ses_event_destination.kinesis_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestinationKinesisDestination(Body);
+
+impl std::fmt::Debug for SesEventDestinationKinesisDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestinationKinesisDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesEventDestinationKinesisDestination`].
 #[derive(Clone, Debug)]
@@ -1061,10 +1272,18 @@ impl SesEventDestinationKinesisDestination {
 }
 
 /// The fields of a [`SesEventDestinationKinesisDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestinationKinesisDestinationFields(Expr);
 
+impl std::fmt::Debug for SesEventDestinationKinesisDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestinationKinesisDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesEventDestinationKinesisDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1088,8 +1307,15 @@ impl SesEventDestinationKinesisDestinationFields {
 }
 
 /// The nested block `aws_ses_event_destination.sns_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestinationSnsDestination(Body);
+
+impl std::fmt::Debug for SesEventDestinationSnsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestinationSnsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesEventDestinationSnsDestination`].
 #[derive(Clone, Debug)]
@@ -1109,10 +1335,18 @@ impl SesEventDestinationSnsDestination {
 }
 
 /// The fields of a [`SesEventDestinationSnsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesEventDestinationSnsDestinationFields(Expr);
 
+impl std::fmt::Debug for SesEventDestinationSnsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesEventDestinationSnsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesEventDestinationSnsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1131,8 +1365,15 @@ impl SesEventDestinationSnsDestinationFields {
 }
 
 /// The resource `aws_ses_identity_notification_topic`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesIdentityNotificationTopic(Body);
+
+impl std::fmt::Debug for SesIdentityNotificationTopic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesIdentityNotificationTopic").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesIdentityNotificationTopic`].
 #[derive(Clone, Debug)]
@@ -1175,9 +1416,11 @@ impl SesIdentityNotificationTopic {
 }
 
 impl BlockType for SesIdentityNotificationTopic {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1191,16 +1434,25 @@ impl Resource for SesIdentityNotificationTopic {
 }
 
 /// A declared [`SesIdentityNotificationTopic`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesIdentityNotificationTopicRef(BlockRef);
 
+impl std::fmt::Debug for SesIdentityNotificationTopicRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesIdentityNotificationTopicRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesIdentityNotificationTopicRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesIdentityNotificationTopicRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1244,8 +1496,15 @@ impl SesIdentityNotificationTopicRef {
 }
 
 /// The resource `aws_ses_identity_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesIdentityPolicy(Body);
+
+impl std::fmt::Debug for SesIdentityPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesIdentityPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesIdentityPolicy`].
 #[derive(Clone, Debug)]
@@ -1280,9 +1539,11 @@ impl SesIdentityPolicy {
 }
 
 impl BlockType for SesIdentityPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1296,16 +1557,25 @@ impl Resource for SesIdentityPolicy {
 }
 
 /// A declared [`SesIdentityPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesIdentityPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SesIdentityPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesIdentityPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesIdentityPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesIdentityPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1344,8 +1614,15 @@ impl SesIdentityPolicyRef {
 }
 
 /// The resource `aws_ses_receipt_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptFilter(Body);
+
+impl std::fmt::Debug for SesReceiptFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptFilter`].
 #[derive(Clone, Debug)]
@@ -1380,9 +1657,11 @@ impl SesReceiptFilter {
 }
 
 impl BlockType for SesReceiptFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1396,16 +1675,25 @@ impl Resource for SesReceiptFilter {
 }
 
 /// A declared [`SesReceiptFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptFilterRef(BlockRef);
 
+impl std::fmt::Debug for SesReceiptFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesReceiptFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesReceiptFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1449,8 +1737,15 @@ impl SesReceiptFilterRef {
 }
 
 /// The resource `aws_ses_receipt_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRule(Body);
+
+impl std::fmt::Debug for SesReceiptRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRule`].
 #[derive(Clone, Debug)]
@@ -1550,9 +1845,11 @@ impl SesReceiptRule {
 }
 
 impl BlockType for SesReceiptRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1566,16 +1863,25 @@ impl Resource for SesReceiptRule {
 }
 
 /// A declared [`SesReceiptRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleRef(BlockRef);
 
+impl std::fmt::Debug for SesReceiptRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesReceiptRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesReceiptRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1674,8 +1980,15 @@ impl SesReceiptRuleRef {
 }
 
 /// The nested block `aws_ses_receipt_rule.add_header_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleAddHeaderAction(Body);
+
+impl std::fmt::Debug for SesReceiptRuleAddHeaderAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleAddHeaderAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleAddHeaderAction`].
 #[derive(Clone, Debug)]
@@ -1699,10 +2012,18 @@ impl SesReceiptRuleAddHeaderAction {
 }
 
 /// The fields of a [`SesReceiptRuleAddHeaderAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleAddHeaderActionFields(Expr);
 
+impl std::fmt::Debug for SesReceiptRuleAddHeaderActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleAddHeaderActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesReceiptRuleAddHeaderActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1731,8 +2052,15 @@ impl SesReceiptRuleAddHeaderActionFields {
 }
 
 /// The nested block `aws_ses_receipt_rule.bounce_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleBounceAction(Body);
+
+impl std::fmt::Debug for SesReceiptRuleBounceAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleBounceAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleBounceAction`].
 #[derive(Clone, Debug)]
@@ -1768,10 +2096,18 @@ impl SesReceiptRuleBounceAction {
 }
 
 /// The fields of a [`SesReceiptRuleBounceAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleBounceActionFields(Expr);
 
+impl std::fmt::Debug for SesReceiptRuleBounceActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleBounceActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesReceiptRuleBounceActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1815,8 +2151,15 @@ impl SesReceiptRuleBounceActionFields {
 }
 
 /// The nested block `aws_ses_receipt_rule.lambda_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleLambdaAction(Body);
+
+impl std::fmt::Debug for SesReceiptRuleLambdaAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleLambdaAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleLambdaAction`].
 #[derive(Clone, Debug)]
@@ -1848,10 +2191,18 @@ impl SesReceiptRuleLambdaAction {
 }
 
 /// The fields of a [`SesReceiptRuleLambdaAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleLambdaActionFields(Expr);
 
+impl std::fmt::Debug for SesReceiptRuleLambdaActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleLambdaActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesReceiptRuleLambdaActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1885,8 +2236,15 @@ impl SesReceiptRuleLambdaActionFields {
 }
 
 /// The nested block `aws_ses_receipt_rule.s3_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleS3Action(Body);
+
+impl std::fmt::Debug for SesReceiptRuleS3Action {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleS3Action").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleS3Action`].
 #[derive(Clone, Debug)]
@@ -1928,10 +2286,18 @@ impl SesReceiptRuleS3Action {
 }
 
 /// The fields of a [`SesReceiptRuleS3Action`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleS3ActionFields(Expr);
 
+impl std::fmt::Debug for SesReceiptRuleS3ActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleS3ActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesReceiptRuleS3ActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1975,8 +2341,15 @@ impl SesReceiptRuleS3ActionFields {
 }
 
 /// The nested block `aws_ses_receipt_rule.sns_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleSnsAction(Body);
+
+impl std::fmt::Debug for SesReceiptRuleSnsAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleSnsAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleSnsAction`].
 #[derive(Clone, Debug)]
@@ -2003,10 +2376,18 @@ impl SesReceiptRuleSnsAction {
 }
 
 /// The fields of a [`SesReceiptRuleSnsAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleSnsActionFields(Expr);
 
+impl std::fmt::Debug for SesReceiptRuleSnsActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleSnsActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesReceiptRuleSnsActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2035,8 +2416,15 @@ impl SesReceiptRuleSnsActionFields {
 }
 
 /// The nested block `aws_ses_receipt_rule.stop_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleStopAction(Body);
+
+impl std::fmt::Debug for SesReceiptRuleStopAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleStopAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleStopAction`].
 #[derive(Clone, Debug)]
@@ -2063,10 +2451,18 @@ impl SesReceiptRuleStopAction {
 }
 
 /// The fields of a [`SesReceiptRuleStopAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleStopActionFields(Expr);
 
+impl std::fmt::Debug for SesReceiptRuleStopActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleStopActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesReceiptRuleStopActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2095,8 +2491,15 @@ impl SesReceiptRuleStopActionFields {
 }
 
 /// The nested block `aws_ses_receipt_rule.workmail_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleWorkmailAction(Body);
+
+impl std::fmt::Debug for SesReceiptRuleWorkmailAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleWorkmailAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleWorkmailAction`].
 #[derive(Clone, Debug)]
@@ -2123,10 +2526,18 @@ impl SesReceiptRuleWorkmailAction {
 }
 
 /// The fields of a [`SesReceiptRuleWorkmailAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleWorkmailActionFields(Expr);
 
+impl std::fmt::Debug for SesReceiptRuleWorkmailActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleWorkmailActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SesReceiptRuleWorkmailActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2155,8 +2566,15 @@ impl SesReceiptRuleWorkmailActionFields {
 }
 
 /// The resource `aws_ses_receipt_rule_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleSet(Body);
+
+impl std::fmt::Debug for SesReceiptRuleSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesReceiptRuleSet`].
 #[derive(Clone, Debug)]
@@ -2187,9 +2605,11 @@ impl SesReceiptRuleSet {
 }
 
 impl BlockType for SesReceiptRuleSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2203,16 +2623,25 @@ impl Resource for SesReceiptRuleSet {
 }
 
 /// A declared [`SesReceiptRuleSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesReceiptRuleSetRef(BlockRef);
 
+impl std::fmt::Debug for SesReceiptRuleSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesReceiptRuleSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesReceiptRuleSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesReceiptRuleSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2246,8 +2675,15 @@ impl SesReceiptRuleSetRef {
 }
 
 /// The resource `aws_ses_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesTemplate(Body);
+
+impl std::fmt::Debug for SesTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SesTemplate`].
 #[derive(Clone, Debug)]
@@ -2293,9 +2729,11 @@ impl SesTemplate {
 }
 
 impl BlockType for SesTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2309,16 +2747,25 @@ impl Resource for SesTemplate {
 }
 
 /// A declared [`SesTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SesTemplateRef(BlockRef);
 
+impl std::fmt::Debug for SesTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SesTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SesTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SesTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2367,8 +2814,15 @@ impl SesTemplateRef {
 }
 
 /// The data source `aws_ses_active_receipt_rule_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesActiveReceiptRuleSet(Body);
+
+impl std::fmt::Debug for DataAwsSesActiveReceiptRuleSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesActiveReceiptRuleSet").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSesActiveReceiptRuleSet {
     #[inline]
@@ -2390,9 +2844,11 @@ impl DataAwsSesActiveReceiptRuleSet {
 }
 
 impl BlockType for DataAwsSesActiveReceiptRuleSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2405,16 +2861,25 @@ impl DataSource for DataAwsSesActiveReceiptRuleSet {
 }
 
 /// A declared [`DataAwsSesActiveReceiptRuleSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesActiveReceiptRuleSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSesActiveReceiptRuleSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesActiveReceiptRuleSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSesActiveReceiptRuleSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSesActiveReceiptRuleSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2448,8 +2913,15 @@ impl DataAwsSesActiveReceiptRuleSetRef {
 }
 
 /// The data source `aws_ses_domain_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesDomainIdentity(Body);
+
+impl std::fmt::Debug for DataAwsSesDomainIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesDomainIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSesDomainIdentity`].
 #[derive(Clone, Debug)]
@@ -2480,9 +2952,11 @@ impl DataAwsSesDomainIdentity {
 }
 
 impl BlockType for DataAwsSesDomainIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2495,16 +2969,25 @@ impl DataSource for DataAwsSesDomainIdentity {
 }
 
 /// A declared [`DataAwsSesDomainIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesDomainIdentityRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSesDomainIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesDomainIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSesDomainIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSesDomainIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2543,8 +3026,15 @@ impl DataAwsSesDomainIdentityRef {
 }
 
 /// The data source `aws_ses_email_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesEmailIdentity(Body);
+
+impl std::fmt::Debug for DataAwsSesEmailIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesEmailIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSesEmailIdentity`].
 #[derive(Clone, Debug)]
@@ -2575,9 +3065,11 @@ impl DataAwsSesEmailIdentity {
 }
 
 impl BlockType for DataAwsSesEmailIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2590,16 +3082,25 @@ impl DataSource for DataAwsSesEmailIdentity {
 }
 
 /// A declared [`DataAwsSesEmailIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesEmailIdentityRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSesEmailIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesEmailIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSesEmailIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSesEmailIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_sesv2_account_suppression_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountSuppressionAttributes(Body);
+
+impl std::fmt::Debug for Sesv2AccountSuppressionAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountSuppressionAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2AccountSuppressionAttributes`].
 #[derive(Clone, Debug)]
@@ -36,9 +43,11 @@ impl Sesv2AccountSuppressionAttributes {
 }
 
 impl BlockType for Sesv2AccountSuppressionAttributes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl Resource for Sesv2AccountSuppressionAttributes {
 }
 
 /// A declared [`Sesv2AccountSuppressionAttributes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountSuppressionAttributesRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2AccountSuppressionAttributesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountSuppressionAttributesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2AccountSuppressionAttributesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2AccountSuppressionAttributesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -90,8 +108,15 @@ impl Sesv2AccountSuppressionAttributesRef {
 }
 
 /// The resource `aws_sesv2_account_vdm_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountVdmAttributes(Body);
+
+impl std::fmt::Debug for Sesv2AccountVdmAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountVdmAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2AccountVdmAttributes`].
 #[derive(Clone, Debug)]
@@ -132,9 +157,11 @@ impl Sesv2AccountVdmAttributes {
 }
 
 impl BlockType for Sesv2AccountVdmAttributes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -148,16 +175,25 @@ impl Resource for Sesv2AccountVdmAttributes {
 }
 
 /// A declared [`Sesv2AccountVdmAttributes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountVdmAttributesRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2AccountVdmAttributesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountVdmAttributesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2AccountVdmAttributesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2AccountVdmAttributesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -196,8 +232,15 @@ impl Sesv2AccountVdmAttributesRef {
 }
 
 /// The nested block `aws_sesv2_account_vdm_attributes.dashboard_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountVdmAttributesDashboardAttributes(Body);
+
+impl std::fmt::Debug for Sesv2AccountVdmAttributesDashboardAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountVdmAttributesDashboardAttributes").field(&self.0).finish()
+    }
+}
 
 impl Sesv2AccountVdmAttributesDashboardAttributes {
     #[inline]
@@ -213,10 +256,18 @@ impl Sesv2AccountVdmAttributesDashboardAttributes {
 }
 
 /// The fields of a [`Sesv2AccountVdmAttributesDashboardAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountVdmAttributesDashboardAttributesFields(Expr);
 
+impl std::fmt::Debug for Sesv2AccountVdmAttributesDashboardAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountVdmAttributesDashboardAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2AccountVdmAttributesDashboardAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -235,8 +286,15 @@ impl Sesv2AccountVdmAttributesDashboardAttributesFields {
 }
 
 /// The nested block `aws_sesv2_account_vdm_attributes.guardian_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountVdmAttributesGuardianAttributes(Body);
+
+impl std::fmt::Debug for Sesv2AccountVdmAttributesGuardianAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountVdmAttributesGuardianAttributes").field(&self.0).finish()
+    }
+}
 
 impl Sesv2AccountVdmAttributesGuardianAttributes {
     #[inline]
@@ -252,10 +310,18 @@ impl Sesv2AccountVdmAttributesGuardianAttributes {
 }
 
 /// The fields of a [`Sesv2AccountVdmAttributesGuardianAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2AccountVdmAttributesGuardianAttributesFields(Expr);
 
+impl std::fmt::Debug for Sesv2AccountVdmAttributesGuardianAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2AccountVdmAttributesGuardianAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2AccountVdmAttributesGuardianAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -274,8 +340,15 @@ impl Sesv2AccountVdmAttributesGuardianAttributesFields {
 }
 
 /// The resource `aws_sesv2_configuration_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSet(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSet`].
 #[derive(Clone, Debug)]
@@ -346,9 +419,11 @@ impl Sesv2ConfigurationSet {
 }
 
 impl BlockType for Sesv2ConfigurationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -362,16 +437,25 @@ impl Resource for Sesv2ConfigurationSet {
 }
 
 /// A declared [`Sesv2ConfigurationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2ConfigurationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2ConfigurationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -445,8 +529,15 @@ impl Sesv2ConfigurationSetRef {
 }
 
 /// The nested block `aws_sesv2_configuration_set.delivery_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetDeliveryOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetDeliveryOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetDeliveryOptions").field(&self.0).finish()
+    }
+}
 
 impl Sesv2ConfigurationSetDeliveryOptions {
     #[inline]
@@ -472,10 +563,18 @@ impl Sesv2ConfigurationSetDeliveryOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetDeliveryOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetDeliveryOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetDeliveryOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetDeliveryOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetDeliveryOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -504,8 +603,15 @@ impl Sesv2ConfigurationSetDeliveryOptionsFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set.reputation_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetReputationOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetReputationOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetReputationOptions").field(&self.0).finish()
+    }
+}
 
 impl Sesv2ConfigurationSetReputationOptions {
     #[inline]
@@ -521,10 +627,18 @@ impl Sesv2ConfigurationSetReputationOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetReputationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetReputationOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetReputationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetReputationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetReputationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -548,8 +662,15 @@ impl Sesv2ConfigurationSetReputationOptionsFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set.sending_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetSendingOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetSendingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetSendingOptions").field(&self.0).finish()
+    }
+}
 
 impl Sesv2ConfigurationSetSendingOptions {
     #[inline]
@@ -565,10 +686,18 @@ impl Sesv2ConfigurationSetSendingOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetSendingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetSendingOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetSendingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetSendingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetSendingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -587,8 +716,15 @@ impl Sesv2ConfigurationSetSendingOptionsFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set.suppression_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetSuppressionOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetSuppressionOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetSuppressionOptions").field(&self.0).finish()
+    }
+}
 
 impl Sesv2ConfigurationSetSuppressionOptions {
     #[inline]
@@ -604,10 +740,18 @@ impl Sesv2ConfigurationSetSuppressionOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetSuppressionOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetSuppressionOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetSuppressionOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetSuppressionOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetSuppressionOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -626,8 +770,15 @@ impl Sesv2ConfigurationSetSuppressionOptionsFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set.tracking_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetTrackingOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetTrackingOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetTrackingOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetTrackingOptions`].
 #[derive(Clone, Debug)]
@@ -652,10 +803,18 @@ impl Sesv2ConfigurationSetTrackingOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetTrackingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetTrackingOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetTrackingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetTrackingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetTrackingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -679,8 +838,15 @@ impl Sesv2ConfigurationSetTrackingOptionsFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set.vdm_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetVdmOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetVdmOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetVdmOptions").field(&self.0).finish()
+    }
+}
 
 impl Sesv2ConfigurationSetVdmOptions {
     #[inline]
@@ -701,10 +867,18 @@ impl Sesv2ConfigurationSetVdmOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetVdmOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetVdmOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetVdmOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetVdmOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetVdmOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -728,8 +902,15 @@ impl Sesv2ConfigurationSetVdmOptionsFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set.vdm_options.dashboard_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetVdmOptionsDashboardOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetVdmOptionsDashboardOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetVdmOptionsDashboardOptions").field(&self.0).finish()
+    }
+}
 
 impl Sesv2ConfigurationSetVdmOptionsDashboardOptions {
     #[inline]
@@ -745,10 +926,18 @@ impl Sesv2ConfigurationSetVdmOptionsDashboardOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetVdmOptionsDashboardOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetVdmOptionsDashboardOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetVdmOptionsDashboardOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetVdmOptionsDashboardOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetVdmOptionsDashboardOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -767,8 +956,15 @@ impl Sesv2ConfigurationSetVdmOptionsDashboardOptionsFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set.vdm_options.guardian_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetVdmOptionsGuardianOptions(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetVdmOptionsGuardianOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetVdmOptionsGuardianOptions").field(&self.0).finish()
+    }
+}
 
 impl Sesv2ConfigurationSetVdmOptionsGuardianOptions {
     #[inline]
@@ -784,10 +980,18 @@ impl Sesv2ConfigurationSetVdmOptionsGuardianOptions {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetVdmOptionsGuardianOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetVdmOptionsGuardianOptionsFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetVdmOptionsGuardianOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetVdmOptionsGuardianOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetVdmOptionsGuardianOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -806,8 +1010,15 @@ impl Sesv2ConfigurationSetVdmOptionsGuardianOptionsFields {
 }
 
 /// The resource `aws_sesv2_configuration_set_event_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestination(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestination`].
 #[derive(Clone, Debug)]
@@ -842,9 +1053,11 @@ impl Sesv2ConfigurationSetEventDestination {
 }
 
 impl BlockType for Sesv2ConfigurationSetEventDestination {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -858,16 +1071,25 @@ impl Resource for Sesv2ConfigurationSetEventDestination {
 }
 
 /// A declared [`Sesv2ConfigurationSetEventDestination`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2ConfigurationSetEventDestinationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2ConfigurationSetEventDestinationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -906,8 +1128,15 @@ impl Sesv2ConfigurationSetEventDestinationRef {
 }
 
 /// The nested block `aws_sesv2_configuration_set_event_destination.event_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestination(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestinationEventDestination`].
 #[derive(Clone, Debug)]
@@ -957,10 +1186,18 @@ impl Sesv2ConfigurationSetEventDestinationEventDestination {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetEventDestinationEventDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetEventDestinationEventDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1009,8 +1246,15 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationFields {
 }
 
 /// The nested block `aws_sesv2_configuration_set_event_destination.event_destination.cloud_watch_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestination(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestination`].
 #[derive(Clone, Debug)]
@@ -1030,10 +1274,18 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestination 
 }
 
 /// The fields of a [`Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1052,8 +1304,15 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationF
 }
 
 /// The nested block `aws_sesv2_configuration_set_event_destination.event_destination.cloud_watch_destination.dimension_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfiguration(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfiguration`].
 #[derive(Clone, Debug)]
@@ -1077,10 +1336,18 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationD
 }
 
 /// The fields of a [`Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfigurationFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationDimensionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1109,8 +1376,15 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationCloudWatchDestinationD
 }
 
 /// The nested block `aws_sesv2_configuration_set_event_destination.event_destination.event_bridge_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestination(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestination`].
 #[derive(Clone, Debug)]
@@ -1130,10 +1404,18 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestination
 }
 
 /// The fields of a [`Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestinationFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1152,8 +1434,15 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationEventBridgeDestination
 }
 
 /// The nested block `aws_sesv2_configuration_set_event_destination.event_destination.kinesis_firehose_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestination(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestination`].
 #[derive(Clone, Debug)]
@@ -1175,10 +1464,18 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestina
 }
 
 /// The fields of a [`Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestinationFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1202,8 +1499,15 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationKinesisFirehoseDestina
 }
 
 /// The nested block `aws_sesv2_configuration_set_event_destination.event_destination.pinpoint_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestination(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestination`].
 #[derive(Clone, Debug)]
@@ -1223,10 +1527,18 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestination {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestinationFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1245,8 +1557,15 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationPinpointDestinationFie
 }
 
 /// The nested block `aws_sesv2_configuration_set_event_destination.event_destination.sns_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestination(Body);
+
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestination`].
 #[derive(Clone, Debug)]
@@ -1266,10 +1585,18 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestination {
 }
 
 /// The fields of a [`Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestinationFields(Expr);
 
+impl std::fmt::Debug for Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1288,8 +1615,15 @@ impl Sesv2ConfigurationSetEventDestinationEventDestinationSnsDestinationFields {
 }
 
 /// The resource `aws_sesv2_contact_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ContactList(Body);
+
+impl std::fmt::Debug for Sesv2ContactList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ContactList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ContactList`].
 #[derive(Clone, Debug)]
@@ -1341,9 +1675,11 @@ impl Sesv2ContactList {
 }
 
 impl BlockType for Sesv2ContactList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1357,16 +1693,25 @@ impl Resource for Sesv2ContactList {
 }
 
 /// A declared [`Sesv2ContactList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ContactListRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2ContactListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ContactListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2ContactListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2ContactListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1430,8 +1775,15 @@ impl Sesv2ContactListRef {
 }
 
 /// The nested block `aws_sesv2_contact_list.topic`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ContactListTopic(Body);
+
+impl std::fmt::Debug for Sesv2ContactListTopic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ContactListTopic").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2ContactListTopic`].
 #[derive(Clone, Debug)]
@@ -1460,10 +1812,18 @@ impl Sesv2ContactListTopic {
 }
 
 /// The fields of a [`Sesv2ContactListTopic`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2ContactListTopicFields(Expr);
 
+impl std::fmt::Debug for Sesv2ContactListTopicFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2ContactListTopicFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2ContactListTopicFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1497,8 +1857,15 @@ impl Sesv2ContactListTopicFields {
 }
 
 /// The resource `aws_sesv2_dedicated_ip_assignment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2DedicatedIpAssignment(Body);
+
+impl std::fmt::Debug for Sesv2DedicatedIpAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2DedicatedIpAssignment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2DedicatedIpAssignment`].
 #[derive(Clone, Debug)]
@@ -1536,9 +1903,11 @@ impl Sesv2DedicatedIpAssignment {
 }
 
 impl BlockType for Sesv2DedicatedIpAssignment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1552,16 +1921,25 @@ impl Resource for Sesv2DedicatedIpAssignment {
 }
 
 /// A declared [`Sesv2DedicatedIpAssignment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2DedicatedIpAssignmentRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2DedicatedIpAssignmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2DedicatedIpAssignmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2DedicatedIpAssignmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2DedicatedIpAssignmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1600,8 +1978,15 @@ impl Sesv2DedicatedIpAssignmentRef {
 }
 
 /// The nested block `aws_sesv2_dedicated_ip_assignment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2DedicatedIpAssignmentTimeouts(Body);
+
+impl std::fmt::Debug for Sesv2DedicatedIpAssignmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2DedicatedIpAssignmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Sesv2DedicatedIpAssignmentTimeouts {
     #[inline]
@@ -1622,10 +2007,18 @@ impl Sesv2DedicatedIpAssignmentTimeouts {
 }
 
 /// The fields of a [`Sesv2DedicatedIpAssignmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2DedicatedIpAssignmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Sesv2DedicatedIpAssignmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2DedicatedIpAssignmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2DedicatedIpAssignmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1649,8 +2042,15 @@ impl Sesv2DedicatedIpAssignmentTimeoutsFields {
 }
 
 /// The resource `aws_sesv2_dedicated_ip_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2DedicatedIpPool(Body);
+
+impl std::fmt::Debug for Sesv2DedicatedIpPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2DedicatedIpPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2DedicatedIpPool`].
 #[derive(Clone, Debug)]
@@ -1696,9 +2096,11 @@ impl Sesv2DedicatedIpPool {
 }
 
 impl BlockType for Sesv2DedicatedIpPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1712,16 +2114,25 @@ impl Resource for Sesv2DedicatedIpPool {
 }
 
 /// A declared [`Sesv2DedicatedIpPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2DedicatedIpPoolRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2DedicatedIpPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2DedicatedIpPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2DedicatedIpPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2DedicatedIpPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1770,8 +2181,15 @@ impl Sesv2DedicatedIpPoolRef {
 }
 
 /// The resource `aws_sesv2_email_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentity(Body);
+
+impl std::fmt::Debug for Sesv2EmailIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2EmailIdentity`].
 #[derive(Clone, Debug)]
@@ -1822,9 +2240,11 @@ impl Sesv2EmailIdentity {
 }
 
 impl BlockType for Sesv2EmailIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1838,16 +2258,25 @@ impl Resource for Sesv2EmailIdentity {
 }
 
 /// A declared [`Sesv2EmailIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2EmailIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2EmailIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2EmailIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1916,8 +2345,15 @@ impl Sesv2EmailIdentityRef {
 }
 
 /// The nested block `aws_sesv2_email_identity.dkim_signing_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityDkimSigningAttributes(Body);
+
+impl std::fmt::Debug for Sesv2EmailIdentityDkimSigningAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityDkimSigningAttributes").field(&self.0).finish()
+    }
+}
 
 impl Sesv2EmailIdentityDkimSigningAttributes {
     #[inline]
@@ -1943,10 +2379,18 @@ impl Sesv2EmailIdentityDkimSigningAttributes {
 }
 
 /// The fields of a [`Sesv2EmailIdentityDkimSigningAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityDkimSigningAttributesFields(Expr);
 
+impl std::fmt::Debug for Sesv2EmailIdentityDkimSigningAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityDkimSigningAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Sesv2EmailIdentityDkimSigningAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2000,8 +2444,15 @@ impl Sesv2EmailIdentityDkimSigningAttributesFields {
 }
 
 /// The resource `aws_sesv2_email_identity_feedback_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityFeedbackAttributes(Body);
+
+impl std::fmt::Debug for Sesv2EmailIdentityFeedbackAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityFeedbackAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2EmailIdentityFeedbackAttributes`].
 #[derive(Clone, Debug)]
@@ -2037,9 +2488,11 @@ impl Sesv2EmailIdentityFeedbackAttributes {
 }
 
 impl BlockType for Sesv2EmailIdentityFeedbackAttributes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2053,16 +2506,25 @@ impl Resource for Sesv2EmailIdentityFeedbackAttributes {
 }
 
 /// A declared [`Sesv2EmailIdentityFeedbackAttributes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityFeedbackAttributesRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2EmailIdentityFeedbackAttributesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityFeedbackAttributesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2EmailIdentityFeedbackAttributesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2EmailIdentityFeedbackAttributesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2096,8 +2558,15 @@ impl Sesv2EmailIdentityFeedbackAttributesRef {
 }
 
 /// The resource `aws_sesv2_email_identity_mail_from_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityMailFromAttributes(Body);
+
+impl std::fmt::Debug for Sesv2EmailIdentityMailFromAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityMailFromAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2EmailIdentityMailFromAttributes`].
 #[derive(Clone, Debug)]
@@ -2138,9 +2607,11 @@ impl Sesv2EmailIdentityMailFromAttributes {
 }
 
 impl BlockType for Sesv2EmailIdentityMailFromAttributes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2154,16 +2625,25 @@ impl Resource for Sesv2EmailIdentityMailFromAttributes {
 }
 
 /// A declared [`Sesv2EmailIdentityMailFromAttributes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityMailFromAttributesRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2EmailIdentityMailFromAttributesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityMailFromAttributesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2EmailIdentityMailFromAttributesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2EmailIdentityMailFromAttributesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2202,8 +2682,15 @@ impl Sesv2EmailIdentityMailFromAttributesRef {
 }
 
 /// The resource `aws_sesv2_email_identity_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityPolicy(Body);
+
+impl std::fmt::Debug for Sesv2EmailIdentityPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Sesv2EmailIdentityPolicy`].
 #[derive(Clone, Debug)]
@@ -2238,9 +2725,11 @@ impl Sesv2EmailIdentityPolicy {
 }
 
 impl BlockType for Sesv2EmailIdentityPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2254,16 +2743,25 @@ impl Resource for Sesv2EmailIdentityPolicy {
 }
 
 /// A declared [`Sesv2EmailIdentityPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sesv2EmailIdentityPolicyRef(BlockRef);
 
+impl std::fmt::Debug for Sesv2EmailIdentityPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sesv2EmailIdentityPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Sesv2EmailIdentityPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Sesv2EmailIdentityPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2302,8 +2800,15 @@ impl Sesv2EmailIdentityPolicyRef {
 }
 
 /// The data source `aws_sesv2_configuration_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSet(Body);
+
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSesv2ConfigurationSet`].
 #[derive(Clone, Debug)]
@@ -2339,9 +2844,11 @@ impl DataAwsSesv2ConfigurationSet {
 }
 
 impl BlockType for DataAwsSesv2ConfigurationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2354,16 +2861,25 @@ impl DataSource for DataAwsSesv2ConfigurationSet {
 }
 
 /// A declared [`DataAwsSesv2ConfigurationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSesv2ConfigurationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSesv2ConfigurationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2436,10 +2952,18 @@ impl DataAwsSesv2ConfigurationSetRef {
 pub enum DataAwsSesv2ConfigurationSetDeliveryOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetDeliveryOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetDeliveryOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetDeliveryOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetDeliveryOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetDeliveryOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2472,10 +2996,18 @@ impl DataAwsSesv2ConfigurationSetDeliveryOptionsFields {
 pub enum DataAwsSesv2ConfigurationSetReputationOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetReputationOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetReputationOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetReputationOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetReputationOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetReputationOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2503,10 +3035,18 @@ impl DataAwsSesv2ConfigurationSetReputationOptionsFields {
 pub enum DataAwsSesv2ConfigurationSetSendingOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetSendingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetSendingOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetSendingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetSendingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetSendingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2529,10 +3069,18 @@ impl DataAwsSesv2ConfigurationSetSendingOptionsFields {
 pub enum DataAwsSesv2ConfigurationSetSuppressionOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetSuppressionOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetSuppressionOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetSuppressionOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetSuppressionOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetSuppressionOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2555,10 +3103,18 @@ impl DataAwsSesv2ConfigurationSetSuppressionOptionsFields {
 pub enum DataAwsSesv2ConfigurationSetTrackingOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetTrackingOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetTrackingOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetTrackingOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetTrackingOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetTrackingOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2586,10 +3142,18 @@ impl DataAwsSesv2ConfigurationSetTrackingOptionsFields {
 pub enum DataAwsSesv2ConfigurationSetVdmOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetVdmOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetVdmOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetVdmOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetVdmOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetVdmOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2617,10 +3181,18 @@ impl DataAwsSesv2ConfigurationSetVdmOptionsFields {
 pub enum DataAwsSesv2ConfigurationSetVdmOptionsDashboardOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetVdmOptionsDashboardOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetVdmOptionsDashboardOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetVdmOptionsDashboardOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetVdmOptionsDashboardOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetVdmOptionsDashboardOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2643,10 +3215,18 @@ impl DataAwsSesv2ConfigurationSetVdmOptionsDashboardOptionsFields {
 pub enum DataAwsSesv2ConfigurationSetVdmOptionsGuardianOptions {}
 
 /// The fields of a [`DataAwsSesv2ConfigurationSetVdmOptionsGuardianOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2ConfigurationSetVdmOptionsGuardianOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2ConfigurationSetVdmOptionsGuardianOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2ConfigurationSetVdmOptionsGuardianOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2ConfigurationSetVdmOptionsGuardianOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2665,8 +3245,15 @@ impl DataAwsSesv2ConfigurationSetVdmOptionsGuardianOptionsFields {
 }
 
 /// The data source `aws_sesv2_dedicated_ip_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2DedicatedIpPool(Body);
+
+impl std::fmt::Debug for DataAwsSesv2DedicatedIpPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2DedicatedIpPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSesv2DedicatedIpPool`].
 #[derive(Clone, Debug)]
@@ -2702,9 +3289,11 @@ impl DataAwsSesv2DedicatedIpPool {
 }
 
 impl BlockType for DataAwsSesv2DedicatedIpPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2717,16 +3306,25 @@ impl DataSource for DataAwsSesv2DedicatedIpPool {
 }
 
 /// A declared [`DataAwsSesv2DedicatedIpPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2DedicatedIpPoolRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSesv2DedicatedIpPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2DedicatedIpPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSesv2DedicatedIpPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSesv2DedicatedIpPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2779,10 +3377,18 @@ impl DataAwsSesv2DedicatedIpPoolRef {
 pub enum DataAwsSesv2DedicatedIpPoolDedicatedIps {}
 
 /// The fields of a [`DataAwsSesv2DedicatedIpPoolDedicatedIps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2DedicatedIpPoolDedicatedIpsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2DedicatedIpPoolDedicatedIpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2DedicatedIpPoolDedicatedIpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2DedicatedIpPoolDedicatedIpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2811,8 +3417,15 @@ impl DataAwsSesv2DedicatedIpPoolDedicatedIpsFields {
 }
 
 /// The data source `aws_sesv2_email_identity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2EmailIdentity(Body);
+
+impl std::fmt::Debug for DataAwsSesv2EmailIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2EmailIdentity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSesv2EmailIdentity`].
 #[derive(Clone, Debug)]
@@ -2848,9 +3461,11 @@ impl DataAwsSesv2EmailIdentity {
 }
 
 impl BlockType for DataAwsSesv2EmailIdentity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2863,16 +3478,25 @@ impl DataSource for DataAwsSesv2EmailIdentity {
 }
 
 /// A declared [`DataAwsSesv2EmailIdentity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2EmailIdentityRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSesv2EmailIdentityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2EmailIdentityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSesv2EmailIdentityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSesv2EmailIdentityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2940,10 +3564,18 @@ impl DataAwsSesv2EmailIdentityRef {
 pub enum DataAwsSesv2EmailIdentityDkimSigningAttributes {}
 
 /// The fields of a [`DataAwsSesv2EmailIdentityDkimSigningAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2EmailIdentityDkimSigningAttributesFields(Expr);
 
+impl std::fmt::Debug for DataAwsSesv2EmailIdentityDkimSigningAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2EmailIdentityDkimSigningAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSesv2EmailIdentityDkimSigningAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2997,8 +3629,15 @@ impl DataAwsSesv2EmailIdentityDkimSigningAttributesFields {
 }
 
 /// The data source `aws_sesv2_email_identity_mail_from_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2EmailIdentityMailFromAttributes(Body);
+
+impl std::fmt::Debug for DataAwsSesv2EmailIdentityMailFromAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2EmailIdentityMailFromAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSesv2EmailIdentityMailFromAttributes`].
 #[derive(Clone, Debug)]
@@ -3029,9 +3668,11 @@ impl DataAwsSesv2EmailIdentityMailFromAttributes {
 }
 
 impl BlockType for DataAwsSesv2EmailIdentityMailFromAttributes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3044,16 +3685,25 @@ impl DataSource for DataAwsSesv2EmailIdentityMailFromAttributes {
 }
 
 /// A declared [`DataAwsSesv2EmailIdentityMailFromAttributes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSesv2EmailIdentityMailFromAttributesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSesv2EmailIdentityMailFromAttributesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSesv2EmailIdentityMailFromAttributesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSesv2EmailIdentityMailFromAttributesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSesv2EmailIdentityMailFromAttributesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

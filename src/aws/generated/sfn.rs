@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_sfn_activity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnActivity(Body);
+
+impl std::fmt::Debug for SfnActivity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnActivity").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SfnActivity`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl SfnActivity {
 }
 
 impl BlockType for SfnActivity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for SfnActivity {
 }
 
 /// A declared [`SfnActivity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnActivityRef(BlockRef);
 
+impl std::fmt::Debug for SfnActivityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnActivityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SfnActivityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SfnActivityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -135,8 +153,15 @@ impl SfnActivityRef {
 }
 
 /// The nested block `aws_sfn_activity.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnActivityEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for SfnActivityEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnActivityEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SfnActivityEncryptionConfiguration {
     #[inline]
@@ -162,10 +187,18 @@ impl SfnActivityEncryptionConfiguration {
 }
 
 /// The fields of a [`SfnActivityEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnActivityEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for SfnActivityEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnActivityEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SfnActivityEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -194,8 +227,15 @@ impl SfnActivityEncryptionConfigurationFields {
 }
 
 /// The resource `aws_sfn_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnAlias(Body);
+
+impl std::fmt::Debug for SfnAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SfnAlias`].
 #[derive(Clone, Debug)]
@@ -238,9 +278,11 @@ impl SfnAlias {
 }
 
 impl BlockType for SfnAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -254,16 +296,25 @@ impl Resource for SfnAlias {
 }
 
 /// A declared [`SfnAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnAliasRef(BlockRef);
 
+impl std::fmt::Debug for SfnAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SfnAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SfnAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -317,8 +368,15 @@ impl SfnAliasRef {
 }
 
 /// The nested block `aws_sfn_alias.routing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnAliasRoutingConfiguration(Body);
+
+impl std::fmt::Debug for SfnAliasRoutingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnAliasRoutingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SfnAliasRoutingConfiguration`].
 #[derive(Clone, Debug)]
@@ -340,10 +398,18 @@ impl SfnAliasRoutingConfiguration {
 }
 
 /// The fields of a [`SfnAliasRoutingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnAliasRoutingConfigurationFields(Expr);
 
+impl std::fmt::Debug for SfnAliasRoutingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnAliasRoutingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SfnAliasRoutingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -367,8 +433,15 @@ impl SfnAliasRoutingConfigurationFields {
 }
 
 /// The nested block `aws_sfn_alias.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnAliasTimeouts(Body);
+
+impl std::fmt::Debug for SfnAliasTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnAliasTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SfnAliasTimeouts {
     #[inline]
@@ -394,10 +467,18 @@ impl SfnAliasTimeouts {
 }
 
 /// The fields of a [`SfnAliasTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnAliasTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SfnAliasTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnAliasTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SfnAliasTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -426,8 +507,15 @@ impl SfnAliasTimeoutsFields {
 }
 
 /// The resource `aws_sfn_state_machine`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachine(Body);
+
+impl std::fmt::Debug for SfnStateMachine {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachine").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SfnStateMachine`].
 #[derive(Clone, Debug)]
@@ -510,9 +598,11 @@ impl SfnStateMachine {
 }
 
 impl BlockType for SfnStateMachine {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -526,16 +616,25 @@ impl Resource for SfnStateMachine {
 }
 
 /// A declared [`SfnStateMachine`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineRef(BlockRef);
 
+impl std::fmt::Debug for SfnStateMachineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SfnStateMachineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SfnStateMachineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -654,8 +753,15 @@ impl SfnStateMachineRef {
 }
 
 /// The nested block `aws_sfn_state_machine.encryption_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineEncryptionConfiguration(Body);
+
+impl std::fmt::Debug for SfnStateMachineEncryptionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineEncryptionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SfnStateMachineEncryptionConfiguration {
     #[inline]
@@ -681,10 +787,18 @@ impl SfnStateMachineEncryptionConfiguration {
 }
 
 /// The fields of a [`SfnStateMachineEncryptionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineEncryptionConfigurationFields(Expr);
 
+impl std::fmt::Debug for SfnStateMachineEncryptionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineEncryptionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SfnStateMachineEncryptionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -713,8 +827,15 @@ impl SfnStateMachineEncryptionConfigurationFields {
 }
 
 /// The nested block `aws_sfn_state_machine.logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineLoggingConfiguration(Body);
+
+impl std::fmt::Debug for SfnStateMachineLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SfnStateMachineLoggingConfiguration {
     #[inline]
@@ -740,10 +861,18 @@ impl SfnStateMachineLoggingConfiguration {
 }
 
 /// The fields of a [`SfnStateMachineLoggingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineLoggingConfigurationFields(Expr);
 
+impl std::fmt::Debug for SfnStateMachineLoggingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineLoggingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SfnStateMachineLoggingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -772,8 +901,15 @@ impl SfnStateMachineLoggingConfigurationFields {
 }
 
 /// The nested block `aws_sfn_state_machine.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineTimeouts(Body);
+
+impl std::fmt::Debug for SfnStateMachineTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SfnStateMachineTimeouts {
     #[inline]
@@ -799,10 +935,18 @@ impl SfnStateMachineTimeouts {
 }
 
 /// The fields of a [`SfnStateMachineTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SfnStateMachineTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SfnStateMachineTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -831,8 +975,15 @@ impl SfnStateMachineTimeoutsFields {
 }
 
 /// The nested block `aws_sfn_state_machine.tracing_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineTracingConfiguration(Body);
+
+impl std::fmt::Debug for SfnStateMachineTracingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineTracingConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SfnStateMachineTracingConfiguration {
     #[inline]
@@ -848,10 +999,18 @@ impl SfnStateMachineTracingConfiguration {
 }
 
 /// The fields of a [`SfnStateMachineTracingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SfnStateMachineTracingConfigurationFields(Expr);
 
+impl std::fmt::Debug for SfnStateMachineTracingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SfnStateMachineTracingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SfnStateMachineTracingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -870,8 +1029,15 @@ impl SfnStateMachineTracingConfigurationFields {
 }
 
 /// The data source `aws_sfn_activity`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnActivity(Body);
+
+impl std::fmt::Debug for DataAwsSfnActivity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnActivity").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSfnActivity {
     #[inline]
@@ -903,9 +1069,11 @@ impl DataAwsSfnActivity {
 }
 
 impl BlockType for DataAwsSfnActivity {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -918,16 +1086,25 @@ impl DataSource for DataAwsSfnActivity {
 }
 
 /// A declared [`DataAwsSfnActivity`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnActivityRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSfnActivityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnActivityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSfnActivityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSfnActivityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -966,8 +1143,15 @@ impl DataAwsSfnActivityRef {
 }
 
 /// The data source `aws_sfn_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnAlias(Body);
+
+impl std::fmt::Debug for DataAwsSfnAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSfnAlias`].
 #[derive(Clone, Debug)]
@@ -1005,9 +1189,11 @@ impl DataAwsSfnAlias {
 }
 
 impl BlockType for DataAwsSfnAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1020,16 +1206,25 @@ impl DataSource for DataAwsSfnAlias {
 }
 
 /// A declared [`DataAwsSfnAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnAliasRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSfnAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSfnAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSfnAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1087,10 +1282,18 @@ impl DataAwsSfnAliasRef {
 pub enum DataAwsSfnAliasRoutingConfiguration {}
 
 /// The fields of a [`DataAwsSfnAliasRoutingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnAliasRoutingConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsSfnAliasRoutingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnAliasRoutingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSfnAliasRoutingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1114,8 +1317,15 @@ impl DataAwsSfnAliasRoutingConfigurationFields {
 }
 
 /// The data source `aws_sfn_state_machine`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnStateMachine(Body);
+
+impl std::fmt::Debug for DataAwsSfnStateMachine {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnStateMachine").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSfnStateMachine`].
 #[derive(Clone, Debug)]
@@ -1146,9 +1356,11 @@ impl DataAwsSfnStateMachine {
 }
 
 impl BlockType for DataAwsSfnStateMachine {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1161,16 +1373,25 @@ impl DataSource for DataAwsSfnStateMachine {
 }
 
 /// A declared [`DataAwsSfnStateMachine`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnStateMachineRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSfnStateMachineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnStateMachineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSfnStateMachineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSfnStateMachineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1234,8 +1455,15 @@ impl DataAwsSfnStateMachineRef {
 }
 
 /// The data source `aws_sfn_state_machine_versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnStateMachineVersions(Body);
+
+impl std::fmt::Debug for DataAwsSfnStateMachineVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnStateMachineVersions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSfnStateMachineVersions`].
 #[derive(Clone, Debug)]
@@ -1266,9 +1494,11 @@ impl DataAwsSfnStateMachineVersions {
 }
 
 impl BlockType for DataAwsSfnStateMachineVersions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1281,16 +1511,25 @@ impl DataSource for DataAwsSfnStateMachineVersions {
 }
 
 /// A declared [`DataAwsSfnStateMachineVersions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSfnStateMachineVersionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSfnStateMachineVersionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSfnStateMachineVersionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSfnStateMachineVersionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSfnStateMachineVersionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

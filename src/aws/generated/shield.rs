@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_shield_application_layer_automatic_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldApplicationLayerAutomaticResponse(Body);
+
+impl std::fmt::Debug for ShieldApplicationLayerAutomaticResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldApplicationLayerAutomaticResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldApplicationLayerAutomaticResponse`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl ShieldApplicationLayerAutomaticResponse {
 }
 
 impl BlockType for ShieldApplicationLayerAutomaticResponse {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for ShieldApplicationLayerAutomaticResponse {
 }
 
 /// A declared [`ShieldApplicationLayerAutomaticResponse`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldApplicationLayerAutomaticResponseRef(BlockRef);
 
+impl std::fmt::Debug for ShieldApplicationLayerAutomaticResponseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldApplicationLayerAutomaticResponseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldApplicationLayerAutomaticResponseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldApplicationLayerAutomaticResponseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -96,8 +114,15 @@ impl ShieldApplicationLayerAutomaticResponseRef {
 }
 
 /// The nested block `aws_shield_application_layer_automatic_response.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldApplicationLayerAutomaticResponseTimeouts(Body);
+
+impl std::fmt::Debug for ShieldApplicationLayerAutomaticResponseTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldApplicationLayerAutomaticResponseTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ShieldApplicationLayerAutomaticResponseTimeouts {
     #[inline]
@@ -126,10 +151,18 @@ impl ShieldApplicationLayerAutomaticResponseTimeouts {
 }
 
 /// The fields of a [`ShieldApplicationLayerAutomaticResponseTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldApplicationLayerAutomaticResponseTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ShieldApplicationLayerAutomaticResponseTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldApplicationLayerAutomaticResponseTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ShieldApplicationLayerAutomaticResponseTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -158,8 +191,15 @@ impl ShieldApplicationLayerAutomaticResponseTimeoutsFields {
 }
 
 /// The resource `aws_shield_drt_access_log_bucket_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessLogBucketAssociation(Body);
+
+impl std::fmt::Debug for ShieldDrtAccessLogBucketAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessLogBucketAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldDrtAccessLogBucketAssociation`].
 #[derive(Clone, Debug)]
@@ -187,9 +227,11 @@ impl ShieldDrtAccessLogBucketAssociation {
 }
 
 impl BlockType for ShieldDrtAccessLogBucketAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -203,16 +245,25 @@ impl Resource for ShieldDrtAccessLogBucketAssociation {
 }
 
 /// A declared [`ShieldDrtAccessLogBucketAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessLogBucketAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ShieldDrtAccessLogBucketAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessLogBucketAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldDrtAccessLogBucketAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldDrtAccessLogBucketAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -246,8 +297,15 @@ impl ShieldDrtAccessLogBucketAssociationRef {
 }
 
 /// The nested block `aws_shield_drt_access_log_bucket_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessLogBucketAssociationTimeouts(Body);
+
+impl std::fmt::Debug for ShieldDrtAccessLogBucketAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessLogBucketAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ShieldDrtAccessLogBucketAssociationTimeouts {
     #[inline]
@@ -270,10 +328,18 @@ impl ShieldDrtAccessLogBucketAssociationTimeouts {
 }
 
 /// The fields of a [`ShieldDrtAccessLogBucketAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessLogBucketAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ShieldDrtAccessLogBucketAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessLogBucketAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ShieldDrtAccessLogBucketAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -297,8 +363,15 @@ impl ShieldDrtAccessLogBucketAssociationTimeoutsFields {
 }
 
 /// The resource `aws_shield_drt_access_role_arn_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessRoleArnAssociation(Body);
+
+impl std::fmt::Debug for ShieldDrtAccessRoleArnAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessRoleArnAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldDrtAccessRoleArnAssociation`].
 #[derive(Clone, Debug)]
@@ -323,9 +396,11 @@ impl ShieldDrtAccessRoleArnAssociation {
 }
 
 impl BlockType for ShieldDrtAccessRoleArnAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -339,16 +414,25 @@ impl Resource for ShieldDrtAccessRoleArnAssociation {
 }
 
 /// A declared [`ShieldDrtAccessRoleArnAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessRoleArnAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ShieldDrtAccessRoleArnAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessRoleArnAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldDrtAccessRoleArnAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldDrtAccessRoleArnAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -377,8 +461,15 @@ impl ShieldDrtAccessRoleArnAssociationRef {
 }
 
 /// The nested block `aws_shield_drt_access_role_arn_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessRoleArnAssociationTimeouts(Body);
+
+impl std::fmt::Debug for ShieldDrtAccessRoleArnAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessRoleArnAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ShieldDrtAccessRoleArnAssociationTimeouts {
     #[inline]
@@ -407,10 +498,18 @@ impl ShieldDrtAccessRoleArnAssociationTimeouts {
 }
 
 /// The fields of a [`ShieldDrtAccessRoleArnAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldDrtAccessRoleArnAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ShieldDrtAccessRoleArnAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldDrtAccessRoleArnAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ShieldDrtAccessRoleArnAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -439,8 +538,15 @@ impl ShieldDrtAccessRoleArnAssociationTimeoutsFields {
 }
 
 /// The resource `aws_shield_proactive_engagement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProactiveEngagement(Body);
+
+impl std::fmt::Debug for ShieldProactiveEngagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProactiveEngagement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldProactiveEngagement`].
 #[derive(Clone, Debug)]
@@ -466,9 +572,11 @@ impl ShieldProactiveEngagement {
 }
 
 impl BlockType for ShieldProactiveEngagement {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -482,16 +590,25 @@ impl Resource for ShieldProactiveEngagement {
 }
 
 /// A declared [`ShieldProactiveEngagement`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProactiveEngagementRef(BlockRef);
 
+impl std::fmt::Debug for ShieldProactiveEngagementRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProactiveEngagementRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldProactiveEngagementRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldProactiveEngagementRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -520,8 +637,15 @@ impl ShieldProactiveEngagementRef {
 }
 
 /// The nested block `aws_shield_proactive_engagement.emergency_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProactiveEngagementEmergencyContact(Body);
+
+impl std::fmt::Debug for ShieldProactiveEngagementEmergencyContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProactiveEngagementEmergencyContact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldProactiveEngagementEmergencyContact`].
 #[derive(Clone, Debug)]
@@ -551,10 +675,18 @@ impl ShieldProactiveEngagementEmergencyContact {
 }
 
 /// The fields of a [`ShieldProactiveEngagementEmergencyContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProactiveEngagementEmergencyContactFields(Expr);
 
+impl std::fmt::Debug for ShieldProactiveEngagementEmergencyContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProactiveEngagementEmergencyContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ShieldProactiveEngagementEmergencyContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -583,8 +715,15 @@ impl ShieldProactiveEngagementEmergencyContactFields {
 }
 
 /// The resource `aws_shield_protection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProtection(Body);
+
+impl std::fmt::Debug for ShieldProtection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProtection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldProtection`].
 #[derive(Clone, Debug)]
@@ -621,9 +760,11 @@ impl ShieldProtection {
 }
 
 impl BlockType for ShieldProtection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -637,16 +778,25 @@ impl Resource for ShieldProtection {
 }
 
 /// A declared [`ShieldProtection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProtectionRef(BlockRef);
 
+impl std::fmt::Debug for ShieldProtectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProtectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldProtectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldProtectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -690,8 +840,15 @@ impl ShieldProtectionRef {
 }
 
 /// The resource `aws_shield_protection_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProtectionGroup(Body);
+
+impl std::fmt::Debug for ShieldProtectionGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProtectionGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldProtectionGroup`].
 #[derive(Clone, Debug)]
@@ -740,9 +897,11 @@ impl ShieldProtectionGroup {
 }
 
 impl BlockType for ShieldProtectionGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -756,16 +915,25 @@ impl Resource for ShieldProtectionGroup {
 }
 
 /// A declared [`ShieldProtectionGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProtectionGroupRef(BlockRef);
 
+impl std::fmt::Debug for ShieldProtectionGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProtectionGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldProtectionGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldProtectionGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -824,8 +992,15 @@ impl ShieldProtectionGroupRef {
 }
 
 /// The resource `aws_shield_protection_health_check_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProtectionHealthCheckAssociation(Body);
+
+impl std::fmt::Debug for ShieldProtectionHealthCheckAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProtectionHealthCheckAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ShieldProtectionHealthCheckAssociation`].
 #[derive(Clone, Debug)]
@@ -852,9 +1027,11 @@ impl ShieldProtectionHealthCheckAssociation {
 }
 
 impl BlockType for ShieldProtectionHealthCheckAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -868,16 +1045,25 @@ impl Resource for ShieldProtectionHealthCheckAssociation {
 }
 
 /// A declared [`ShieldProtectionHealthCheckAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldProtectionHealthCheckAssociationRef(BlockRef);
 
+impl std::fmt::Debug for ShieldProtectionHealthCheckAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldProtectionHealthCheckAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldProtectionHealthCheckAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldProtectionHealthCheckAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -906,8 +1092,15 @@ impl ShieldProtectionHealthCheckAssociationRef {
 }
 
 /// The resource `aws_shield_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldSubscription(Body);
+
+impl std::fmt::Debug for ShieldSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldSubscription").field(&self.0).finish()
+    }
+}
 
 impl ShieldSubscription {
     #[inline]
@@ -929,9 +1122,11 @@ impl ShieldSubscription {
 }
 
 impl BlockType for ShieldSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -945,16 +1140,25 @@ impl Resource for ShieldSubscription {
 }
 
 /// A declared [`ShieldSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShieldSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for ShieldSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ShieldSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ShieldSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ShieldSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -983,8 +1187,15 @@ impl ShieldSubscriptionRef {
 }
 
 /// The data source `aws_shield_protection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsShieldProtection(Body);
+
+impl std::fmt::Debug for DataAwsShieldProtection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsShieldProtection").field(&self.0).finish()
+    }
+}
 
 impl DataAwsShieldProtection {
     #[inline]
@@ -1005,9 +1216,11 @@ impl DataAwsShieldProtection {
 }
 
 impl BlockType for DataAwsShieldProtection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1020,16 +1233,25 @@ impl DataSource for DataAwsShieldProtection {
 }
 
 /// A declared [`DataAwsShieldProtection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsShieldProtectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsShieldProtectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsShieldProtectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsShieldProtectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsShieldProtectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

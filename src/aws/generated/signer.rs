@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_signer_signing_job`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJob(Body);
+
+impl std::fmt::Debug for SignerSigningJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJob").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningJob`].
 #[derive(Clone, Debug)]
@@ -50,9 +57,11 @@ impl SignerSigningJob {
 }
 
 impl BlockType for SignerSigningJob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for SignerSigningJob {
 }
 
 /// A declared [`SignerSigningJob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobRef(BlockRef);
 
+impl std::fmt::Debug for SignerSigningJobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SignerSigningJobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SignerSigningJobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -189,8 +207,15 @@ impl SignerSigningJobRef {
 }
 
 /// The nested block `aws_signer_signing_job.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobDestination(Body);
+
+impl std::fmt::Debug for SignerSigningJobDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobDestination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningJobDestination`].
 #[derive(Clone, Debug)]
@@ -210,10 +235,18 @@ impl SignerSigningJobDestination {
 }
 
 /// The fields of a [`SignerSigningJobDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobDestinationFields(Expr);
 
+impl std::fmt::Debug for SignerSigningJobDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningJobDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -232,8 +265,15 @@ impl SignerSigningJobDestinationFields {
 }
 
 /// The nested block `aws_signer_signing_job.destination.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobDestinationS3(Body);
+
+impl std::fmt::Debug for SignerSigningJobDestinationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobDestinationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningJobDestinationS3`].
 #[derive(Clone, Debug)]
@@ -258,10 +298,18 @@ impl SignerSigningJobDestinationS3 {
 }
 
 /// The fields of a [`SignerSigningJobDestinationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobDestinationS3Fields(Expr);
 
+impl std::fmt::Debug for SignerSigningJobDestinationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobDestinationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningJobDestinationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -289,10 +337,18 @@ impl SignerSigningJobDestinationS3Fields {
 pub enum SignerSigningJobRevocationRecord {}
 
 /// The fields of a [`SignerSigningJobRevocationRecord`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobRevocationRecordFields(Expr);
 
+impl std::fmt::Debug for SignerSigningJobRevocationRecordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobRevocationRecordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningJobRevocationRecordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -325,10 +381,18 @@ impl SignerSigningJobRevocationRecordFields {
 pub enum SignerSigningJobSignedObject {}
 
 /// The fields of a [`SignerSigningJobSignedObject`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobSignedObjectFields(Expr);
 
+impl std::fmt::Debug for SignerSigningJobSignedObjectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobSignedObjectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningJobSignedObjectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -351,10 +415,18 @@ impl SignerSigningJobSignedObjectFields {
 pub enum SignerSigningJobSignedObjectS3 {}
 
 /// The fields of a [`SignerSigningJobSignedObjectS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobSignedObjectS3Fields(Expr);
 
+impl std::fmt::Debug for SignerSigningJobSignedObjectS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobSignedObjectS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningJobSignedObjectS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -378,8 +450,15 @@ impl SignerSigningJobSignedObjectS3Fields {
 }
 
 /// The nested block `aws_signer_signing_job.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobSource(Body);
+
+impl std::fmt::Debug for SignerSigningJobSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningJobSource`].
 #[derive(Clone, Debug)]
@@ -399,10 +478,18 @@ impl SignerSigningJobSource {
 }
 
 /// The fields of a [`SignerSigningJobSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobSourceFields(Expr);
 
+impl std::fmt::Debug for SignerSigningJobSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningJobSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -421,8 +508,15 @@ impl SignerSigningJobSourceFields {
 }
 
 /// The nested block `aws_signer_signing_job.source.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobSourceS3(Body);
+
+impl std::fmt::Debug for SignerSigningJobSourceS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobSourceS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningJobSourceS3`].
 #[derive(Clone, Debug)]
@@ -446,10 +540,18 @@ impl SignerSigningJobSourceS3 {
 }
 
 /// The fields of a [`SignerSigningJobSourceS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningJobSourceS3Fields(Expr);
 
+impl std::fmt::Debug for SignerSigningJobSourceS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningJobSourceS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningJobSourceS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -478,8 +580,15 @@ impl SignerSigningJobSourceS3Fields {
 }
 
 /// The resource `aws_signer_signing_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfile(Body);
+
+impl std::fmt::Debug for SignerSigningProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningProfile`].
 #[derive(Clone, Debug)]
@@ -545,9 +654,11 @@ impl SignerSigningProfile {
 }
 
 impl BlockType for SignerSigningProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -561,16 +672,25 @@ impl Resource for SignerSigningProfile {
 }
 
 /// A declared [`SignerSigningProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfileRef(BlockRef);
 
+impl std::fmt::Debug for SignerSigningProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SignerSigningProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SignerSigningProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -668,10 +788,18 @@ impl SignerSigningProfileRef {
 pub enum SignerSigningProfileRevocationRecord {}
 
 /// The fields of a [`SignerSigningProfileRevocationRecord`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfileRevocationRecordFields(Expr);
 
+impl std::fmt::Debug for SignerSigningProfileRevocationRecordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfileRevocationRecordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningProfileRevocationRecordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -700,8 +828,15 @@ impl SignerSigningProfileRevocationRecordFields {
 }
 
 /// The nested block `aws_signer_signing_profile.signature_validity_period`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfileSignatureValidityPeriod(Body);
+
+impl std::fmt::Debug for SignerSigningProfileSignatureValidityPeriod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfileSignatureValidityPeriod").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningProfileSignatureValidityPeriod`].
 #[derive(Clone, Debug)]
@@ -723,10 +858,18 @@ impl SignerSigningProfileSignatureValidityPeriod {
 }
 
 /// The fields of a [`SignerSigningProfileSignatureValidityPeriod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfileSignatureValidityPeriodFields(Expr);
 
+impl std::fmt::Debug for SignerSigningProfileSignatureValidityPeriodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfileSignatureValidityPeriodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningProfileSignatureValidityPeriodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -750,8 +893,15 @@ impl SignerSigningProfileSignatureValidityPeriodFields {
 }
 
 /// The nested block `aws_signer_signing_profile.signing_material`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfileSigningMaterial(Body);
+
+impl std::fmt::Debug for SignerSigningProfileSigningMaterial {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfileSigningMaterial").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningProfileSigningMaterial`].
 #[derive(Clone, Debug)]
@@ -771,10 +921,18 @@ impl SignerSigningProfileSigningMaterial {
 }
 
 /// The fields of a [`SignerSigningProfileSigningMaterial`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfileSigningMaterialFields(Expr);
 
+impl std::fmt::Debug for SignerSigningProfileSigningMaterialFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfileSigningMaterialFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SignerSigningProfileSigningMaterialFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -793,8 +951,15 @@ impl SignerSigningProfileSigningMaterialFields {
 }
 
 /// The resource `aws_signer_signing_profile_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfilePermission(Body);
+
+impl std::fmt::Debug for SignerSigningProfilePermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfilePermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SignerSigningProfilePermission`].
 #[derive(Clone, Debug)]
@@ -844,9 +1009,11 @@ impl SignerSigningProfilePermission {
 }
 
 impl BlockType for SignerSigningProfilePermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -860,16 +1027,25 @@ impl Resource for SignerSigningProfilePermission {
 }
 
 /// A declared [`SignerSigningProfilePermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignerSigningProfilePermissionRef(BlockRef);
 
+impl std::fmt::Debug for SignerSigningProfilePermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignerSigningProfilePermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SignerSigningProfilePermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SignerSigningProfilePermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -923,8 +1099,15 @@ impl SignerSigningProfilePermissionRef {
 }
 
 /// The data source `aws_signer_signing_job`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningJob(Body);
+
+impl std::fmt::Debug for DataAwsSignerSigningJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningJob").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSignerSigningJob`].
 #[derive(Clone, Debug)]
@@ -955,9 +1138,11 @@ impl DataAwsSignerSigningJob {
 }
 
 impl BlockType for DataAwsSignerSigningJob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -970,16 +1155,25 @@ impl DataSource for DataAwsSignerSigningJob {
 }
 
 /// A declared [`DataAwsSignerSigningJob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningJobRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSignerSigningJobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningJobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSignerSigningJobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSignerSigningJobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1087,10 +1281,18 @@ impl DataAwsSignerSigningJobRef {
 pub enum DataAwsSignerSigningJobRevocationRecord {}
 
 /// The fields of a [`DataAwsSignerSigningJobRevocationRecord`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningJobRevocationRecordFields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningJobRevocationRecordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningJobRevocationRecordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningJobRevocationRecordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1123,10 +1325,18 @@ impl DataAwsSignerSigningJobRevocationRecordFields {
 pub enum DataAwsSignerSigningJobSignedObject {}
 
 /// The fields of a [`DataAwsSignerSigningJobSignedObject`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningJobSignedObjectFields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningJobSignedObjectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningJobSignedObjectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningJobSignedObjectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1149,10 +1359,18 @@ impl DataAwsSignerSigningJobSignedObjectFields {
 pub enum DataAwsSignerSigningJobSignedObjectS3 {}
 
 /// The fields of a [`DataAwsSignerSigningJobSignedObjectS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningJobSignedObjectS3Fields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningJobSignedObjectS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningJobSignedObjectS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningJobSignedObjectS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1180,10 +1398,18 @@ impl DataAwsSignerSigningJobSignedObjectS3Fields {
 pub enum DataAwsSignerSigningJobSource {}
 
 /// The fields of a [`DataAwsSignerSigningJobSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningJobSourceFields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningJobSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningJobSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningJobSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1206,10 +1432,18 @@ impl DataAwsSignerSigningJobSourceFields {
 pub enum DataAwsSignerSigningJobSourceS3 {}
 
 /// The fields of a [`DataAwsSignerSigningJobSourceS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningJobSourceS3Fields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningJobSourceS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningJobSourceS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningJobSourceS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1238,8 +1472,15 @@ impl DataAwsSignerSigningJobSourceS3Fields {
 }
 
 /// The data source `aws_signer_signing_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningProfile(Body);
+
+impl std::fmt::Debug for DataAwsSignerSigningProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSignerSigningProfile`].
 #[derive(Clone, Debug)]
@@ -1275,9 +1516,11 @@ impl DataAwsSignerSigningProfile {
 }
 
 impl BlockType for DataAwsSignerSigningProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1290,16 +1533,25 @@ impl DataSource for DataAwsSignerSigningProfile {
 }
 
 /// A declared [`DataAwsSignerSigningProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningProfileRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSignerSigningProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSignerSigningProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSignerSigningProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1387,10 +1639,18 @@ impl DataAwsSignerSigningProfileRef {
 pub enum DataAwsSignerSigningProfileRevocationRecord {}
 
 /// The fields of a [`DataAwsSignerSigningProfileRevocationRecord`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningProfileRevocationRecordFields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningProfileRevocationRecordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningProfileRevocationRecordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningProfileRevocationRecordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1423,10 +1683,18 @@ impl DataAwsSignerSigningProfileRevocationRecordFields {
 pub enum DataAwsSignerSigningProfileSignatureValidityPeriod {}
 
 /// The fields of a [`DataAwsSignerSigningProfileSignatureValidityPeriod`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningProfileSignatureValidityPeriodFields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningProfileSignatureValidityPeriodFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningProfileSignatureValidityPeriodFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningProfileSignatureValidityPeriodFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1454,10 +1722,18 @@ impl DataAwsSignerSigningProfileSignatureValidityPeriodFields {
 pub enum DataAwsSignerSigningProfileSigningMaterial {}
 
 /// The fields of a [`DataAwsSignerSigningProfileSigningMaterial`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSignerSigningProfileSigningMaterialFields(Expr);
 
+impl std::fmt::Debug for DataAwsSignerSigningProfileSigningMaterialFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSignerSigningProfileSigningMaterialFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSignerSigningProfileSigningMaterialFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_snapshot_create_volume_permission`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnapshotCreateVolumePermission(Body);
+
+impl std::fmt::Debug for SnapshotCreateVolumePermission {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnapshotCreateVolumePermission").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnapshotCreateVolumePermission`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl SnapshotCreateVolumePermission {
 }
 
 impl BlockType for SnapshotCreateVolumePermission {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for SnapshotCreateVolumePermission {
 }
 
 /// A declared [`SnapshotCreateVolumePermission`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnapshotCreateVolumePermissionRef(BlockRef);
 
+impl std::fmt::Debug for SnapshotCreateVolumePermissionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnapshotCreateVolumePermissionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnapshotCreateVolumePermissionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnapshotCreateVolumePermissionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -112,8 +130,15 @@ impl SnapshotCreateVolumePermissionRef {
 }
 
 /// The nested block `aws_snapshot_create_volume_permission.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnapshotCreateVolumePermissionTimeouts(Body);
+
+impl std::fmt::Debug for SnapshotCreateVolumePermissionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnapshotCreateVolumePermissionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SnapshotCreateVolumePermissionTimeouts {
     #[inline]
@@ -134,10 +159,18 @@ impl SnapshotCreateVolumePermissionTimeouts {
 }
 
 /// The fields of a [`SnapshotCreateVolumePermissionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnapshotCreateVolumePermissionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SnapshotCreateVolumePermissionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnapshotCreateVolumePermissionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SnapshotCreateVolumePermissionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

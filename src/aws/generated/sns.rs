@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_sns_platform_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsPlatformApplication(Body);
+
+impl std::fmt::Debug for SnsPlatformApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsPlatformApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnsPlatformApplication`].
 #[derive(Clone, Debug)]
@@ -95,9 +102,11 @@ impl SnsPlatformApplication {
 }
 
 impl BlockType for SnsPlatformApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -111,16 +120,25 @@ impl Resource for SnsPlatformApplication {
 }
 
 /// A declared [`SnsPlatformApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsPlatformApplicationRef(BlockRef);
 
+impl std::fmt::Debug for SnsPlatformApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsPlatformApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnsPlatformApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnsPlatformApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -214,8 +232,15 @@ impl SnsPlatformApplicationRef {
 }
 
 /// The resource `aws_sns_sms_preferences`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsSmsPreferences(Body);
+
+impl std::fmt::Debug for SnsSmsPreferences {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsSmsPreferences").field(&self.0).finish()
+    }
+}
 
 impl SnsSmsPreferences {
     #[inline]
@@ -267,9 +292,11 @@ impl SnsSmsPreferences {
 }
 
 impl BlockType for SnsSmsPreferences {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -283,16 +310,25 @@ impl Resource for SnsSmsPreferences {
 }
 
 /// A declared [`SnsSmsPreferences`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsSmsPreferencesRef(BlockRef);
 
+impl std::fmt::Debug for SnsSmsPreferencesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsSmsPreferencesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnsSmsPreferencesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnsSmsPreferencesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -346,8 +382,15 @@ impl SnsSmsPreferencesRef {
 }
 
 /// The resource `aws_sns_topic`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopic(Body);
+
+impl std::fmt::Debug for SnsTopic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopic").field(&self.0).finish()
+    }
+}
 
 impl SnsTopic {
     #[inline]
@@ -514,9 +557,11 @@ impl SnsTopic {
 }
 
 impl BlockType for SnsTopic {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -530,16 +575,25 @@ impl Resource for SnsTopic {
 }
 
 /// A declared [`SnsTopic`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopicRef(BlockRef);
 
+impl std::fmt::Debug for SnsTopicRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopicRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnsTopicRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnsTopicRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -723,8 +777,15 @@ impl SnsTopicRef {
 }
 
 /// The resource `aws_sns_topic_data_protection_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopicDataProtectionPolicy(Body);
+
+impl std::fmt::Debug for SnsTopicDataProtectionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopicDataProtectionPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnsTopicDataProtectionPolicy`].
 #[derive(Clone, Debug)]
@@ -757,9 +818,11 @@ impl SnsTopicDataProtectionPolicy {
 }
 
 impl BlockType for SnsTopicDataProtectionPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -773,16 +836,25 @@ impl Resource for SnsTopicDataProtectionPolicy {
 }
 
 /// A declared [`SnsTopicDataProtectionPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopicDataProtectionPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SnsTopicDataProtectionPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopicDataProtectionPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnsTopicDataProtectionPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnsTopicDataProtectionPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -816,8 +888,15 @@ impl SnsTopicDataProtectionPolicyRef {
 }
 
 /// The resource `aws_sns_topic_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopicPolicy(Body);
+
+impl std::fmt::Debug for SnsTopicPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopicPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnsTopicPolicy`].
 #[derive(Clone, Debug)]
@@ -850,9 +929,11 @@ impl SnsTopicPolicy {
 }
 
 impl BlockType for SnsTopicPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -866,16 +947,25 @@ impl Resource for SnsTopicPolicy {
 }
 
 /// A declared [`SnsTopicPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopicPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SnsTopicPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopicPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnsTopicPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnsTopicPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -914,8 +1004,15 @@ impl SnsTopicPolicyRef {
 }
 
 /// The resource `aws_sns_topic_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopicSubscription(Body);
+
+impl std::fmt::Debug for SnsTopicSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopicSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnsTopicSubscription`].
 #[derive(Clone, Debug)]
@@ -995,9 +1092,11 @@ impl SnsTopicSubscription {
 }
 
 impl BlockType for SnsTopicSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1011,16 +1110,25 @@ impl Resource for SnsTopicSubscription {
 }
 
 /// A declared [`SnsTopicSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnsTopicSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for SnsTopicSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnsTopicSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnsTopicSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnsTopicSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1124,8 +1232,15 @@ impl SnsTopicSubscriptionRef {
 }
 
 /// The data source `aws_sns_topic`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSnsTopic(Body);
+
+impl std::fmt::Debug for DataAwsSnsTopic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSnsTopic").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSnsTopic`].
 #[derive(Clone, Debug)]
@@ -1161,9 +1276,11 @@ impl DataAwsSnsTopic {
 }
 
 impl BlockType for DataAwsSnsTopic {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1176,16 +1293,25 @@ impl DataSource for DataAwsSnsTopic {
 }
 
 /// A declared [`DataAwsSnsTopic`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSnsTopicRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSnsTopicRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSnsTopicRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSnsTopicRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSnsTopicRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_spot_datafeed_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotDatafeedSubscription(Body);
+
+impl std::fmt::Debug for SpotDatafeedSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotDatafeedSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotDatafeedSubscription`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl SpotDatafeedSubscription {
 }
 
 impl BlockType for SpotDatafeedSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for SpotDatafeedSubscription {
 }
 
 /// A declared [`SpotDatafeedSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotDatafeedSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for SpotDatafeedSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotDatafeedSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SpotDatafeedSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SpotDatafeedSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -105,8 +123,15 @@ impl SpotDatafeedSubscriptionRef {
 }
 
 /// The resource `aws_spot_fleet_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequest(Body);
+
+impl std::fmt::Debug for SpotFleetRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotFleetRequest`].
 #[derive(Clone, Debug)]
@@ -266,9 +291,11 @@ impl SpotFleetRequest {
 }
 
 impl BlockType for SpotFleetRequest {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -282,16 +309,25 @@ impl Resource for SpotFleetRequest {
 }
 
 /// A declared [`SpotFleetRequest`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestRef(BlockRef);
 
+impl std::fmt::Debug for SpotFleetRequestRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SpotFleetRequestRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SpotFleetRequestRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -460,8 +496,15 @@ impl SpotFleetRequestRef {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecification(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotFleetRequestLaunchSpecification`].
 #[derive(Clone, Debug)]
@@ -576,10 +619,18 @@ impl SpotFleetRequestLaunchSpecification {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecificationFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -693,8 +744,15 @@ impl SpotFleetRequestLaunchSpecificationFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_specification.ebs_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecificationEbsBlockDevice(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecificationEbsBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecificationEbsBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotFleetRequestLaunchSpecificationEbsBlockDevice`].
 #[derive(Clone, Debug)]
@@ -754,10 +812,18 @@ impl SpotFleetRequestLaunchSpecificationEbsBlockDevice {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchSpecificationEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecificationEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecificationEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecificationEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchSpecificationEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -816,8 +882,15 @@ impl SpotFleetRequestLaunchSpecificationEbsBlockDeviceFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_specification.ephemeral_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecificationEphemeralBlockDevice(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecificationEphemeralBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecificationEphemeralBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotFleetRequestLaunchSpecificationEphemeralBlockDevice`].
 #[derive(Clone, Debug)]
@@ -839,10 +912,18 @@ impl SpotFleetRequestLaunchSpecificationEphemeralBlockDevice {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchSpecificationEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecificationEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecificationEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecificationEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchSpecificationEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -866,8 +947,15 @@ impl SpotFleetRequestLaunchSpecificationEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_specification.root_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecificationRootBlockDevice(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecificationRootBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecificationRootBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchSpecificationRootBlockDevice {
     #[inline]
@@ -913,10 +1001,18 @@ impl SpotFleetRequestLaunchSpecificationRootBlockDevice {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchSpecificationRootBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchSpecificationRootBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchSpecificationRootBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchSpecificationRootBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchSpecificationRootBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -965,8 +1061,15 @@ impl SpotFleetRequestLaunchSpecificationRootBlockDeviceFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfig(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotFleetRequestLaunchTemplateConfig`].
 #[derive(Clone, Debug)]
@@ -992,10 +1095,18 @@ impl SpotFleetRequestLaunchTemplateConfig {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1019,8 +1130,15 @@ impl SpotFleetRequestLaunchTemplateConfigFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.launch_template_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecification(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecification").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecification {
     #[inline]
@@ -1046,10 +1164,18 @@ impl SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecification {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecificationFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1078,8 +1204,15 @@ impl SpotFleetRequestLaunchTemplateConfigLaunchTemplateSpecificationFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverrides(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverrides").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverrides {
     #[inline]
@@ -1125,10 +1258,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverrides {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1177,8 +1318,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirements(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirements").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirements {
     #[inline]
@@ -1304,10 +1452,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirements {
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1436,8 +1592,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsFields {
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.accelerator_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCount(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCount").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCount {
     #[inline]
@@ -1458,10 +1621,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAccelerato
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCountFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1485,8 +1656,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAccelerato
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.accelerator_total_memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMib(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMib").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMib {
     #[inline]
@@ -1507,10 +1685,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAccelerato
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMibFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAcceleratorTotalMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1534,8 +1720,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsAccelerato
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.baseline_ebs_bandwidth_mbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbps(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbps").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbps {
     #[inline]
@@ -1556,10 +1749,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEb
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbpsFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEbsBandwidthMbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1583,8 +1784,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsBaselineEb
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.memory_gib_per_vcpu`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpu(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpu {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpu").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpu {
     #[inline]
@@ -1605,10 +1813,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibP
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpuFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibPerVcpuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1632,8 +1848,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryGibP
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.memory_mib`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMib(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMib {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMib").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMib {
     #[inline]
@@ -1654,10 +1877,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMib 
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMib`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMibFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMibFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMibFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMibFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1681,8 +1912,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsMemoryMibF
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.network_bandwidth_gbps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbps(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbps").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbps {
     #[inline]
@@ -1703,10 +1941,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBan
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbpsFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBandwidthGbpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1730,8 +1976,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkBan
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.network_interface_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCount(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCount").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCount {
     #[inline]
@@ -1752,10 +2005,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInt
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCountFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInterfaceCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1779,8 +2040,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsNetworkInt
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.total_local_storage_gb`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGb(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGb {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGb").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGb {
     #[inline]
@@ -1801,10 +2069,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocal
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGbFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocalStorageGbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1828,8 +2104,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsTotalLocal
 }
 
 /// The nested block `aws_spot_fleet_request.launch_template_config.overrides.instance_requirements.vcpu_count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCount(Body);
+
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCount").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCount {
     #[inline]
@@ -1850,10 +2133,18 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCount 
 }
 
 /// The fields of a [`SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCountFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1877,8 +2168,15 @@ impl SpotFleetRequestLaunchTemplateConfigOverridesInstanceRequirementsVcpuCountF
 }
 
 /// The nested block `aws_spot_fleet_request.spot_maintenance_strategies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestSpotMaintenanceStrategies(Body);
+
+impl std::fmt::Debug for SpotFleetRequestSpotMaintenanceStrategies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestSpotMaintenanceStrategies").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestSpotMaintenanceStrategies {
     #[inline]
@@ -1894,10 +2192,18 @@ impl SpotFleetRequestSpotMaintenanceStrategies {
 }
 
 /// The fields of a [`SpotFleetRequestSpotMaintenanceStrategies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestSpotMaintenanceStrategiesFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestSpotMaintenanceStrategiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestSpotMaintenanceStrategiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestSpotMaintenanceStrategiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1916,8 +2222,15 @@ impl SpotFleetRequestSpotMaintenanceStrategiesFields {
 }
 
 /// The nested block `aws_spot_fleet_request.spot_maintenance_strategies.capacity_rebalance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance(Body);
+
+impl std::fmt::Debug for SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance {
     #[inline]
@@ -1933,10 +2246,18 @@ impl SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance {
 }
 
 /// The fields of a [`SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalanceFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalanceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalanceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalanceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1955,8 +2276,15 @@ impl SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalanceFields {
 }
 
 /// The nested block `aws_spot_fleet_request.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestTimeouts(Body);
+
+impl std::fmt::Debug for SpotFleetRequestTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SpotFleetRequestTimeouts {
     #[inline]
@@ -1982,10 +2310,18 @@ impl SpotFleetRequestTimeouts {
 }
 
 /// The fields of a [`SpotFleetRequestTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotFleetRequestTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SpotFleetRequestTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotFleetRequestTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotFleetRequestTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2014,8 +2350,15 @@ impl SpotFleetRequestTimeoutsFields {
 }
 
 /// The resource `aws_spot_instance_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequest(Body);
+
+impl std::fmt::Debug for SpotInstanceRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequest").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequest {
     #[inline]
@@ -2315,9 +2658,11 @@ impl SpotInstanceRequest {
 }
 
 impl BlockType for SpotInstanceRequest {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2331,16 +2676,25 @@ impl Resource for SpotInstanceRequest {
 }
 
 /// A declared [`SpotInstanceRequest`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestRef(BlockRef);
 
+impl std::fmt::Debug for SpotInstanceRequestRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SpotInstanceRequestRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SpotInstanceRequestRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2699,8 +3053,15 @@ impl SpotInstanceRequestRef {
 }
 
 /// The nested block `aws_spot_instance_request.capacity_reservation_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCapacityReservationSpecification(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestCapacityReservationSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCapacityReservationSpecification").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestCapacityReservationSpecification {
     #[inline]
@@ -2721,10 +3082,18 @@ impl SpotInstanceRequestCapacityReservationSpecification {
 }
 
 /// The fields of a [`SpotInstanceRequestCapacityReservationSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCapacityReservationSpecificationFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestCapacityReservationSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCapacityReservationSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestCapacityReservationSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2748,8 +3117,15 @@ impl SpotInstanceRequestCapacityReservationSpecificationFields {
 }
 
 /// The nested block `aws_spot_instance_request.capacity_reservation_specification.capacity_reservation_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTarget(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTarget").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTarget {
     #[inline]
@@ -2770,10 +3146,18 @@ impl SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTarge
 }
 
 /// The fields of a [`SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTargetFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2797,8 +3181,15 @@ impl SpotInstanceRequestCapacityReservationSpecificationCapacityReservationTarge
 }
 
 /// The nested block `aws_spot_instance_request.cpu_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCpuOptions(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestCpuOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCpuOptions").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestCpuOptions {
     #[inline]
@@ -2824,10 +3215,18 @@ impl SpotInstanceRequestCpuOptions {
 }
 
 /// The fields of a [`SpotInstanceRequestCpuOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCpuOptionsFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestCpuOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCpuOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestCpuOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2856,8 +3255,15 @@ impl SpotInstanceRequestCpuOptionsFields {
 }
 
 /// The nested block `aws_spot_instance_request.credit_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCreditSpecification(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestCreditSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCreditSpecification").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestCreditSpecification {
     #[inline]
@@ -2873,10 +3279,18 @@ impl SpotInstanceRequestCreditSpecification {
 }
 
 /// The fields of a [`SpotInstanceRequestCreditSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestCreditSpecificationFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestCreditSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestCreditSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestCreditSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2895,8 +3309,15 @@ impl SpotInstanceRequestCreditSpecificationFields {
 }
 
 /// The nested block `aws_spot_instance_request.ebs_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestEbsBlockDevice(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestEbsBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestEbsBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotInstanceRequestEbsBlockDevice`].
 #[derive(Clone, Debug)]
@@ -2966,10 +3387,18 @@ impl SpotInstanceRequestEbsBlockDevice {
 }
 
 /// The fields of a [`SpotInstanceRequestEbsBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestEbsBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestEbsBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestEbsBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestEbsBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3043,8 +3472,15 @@ impl SpotInstanceRequestEbsBlockDeviceFields {
 }
 
 /// The nested block `aws_spot_instance_request.enclave_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestEnclaveOptions(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestEnclaveOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestEnclaveOptions").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestEnclaveOptions {
     #[inline]
@@ -3060,10 +3496,18 @@ impl SpotInstanceRequestEnclaveOptions {
 }
 
 /// The fields of a [`SpotInstanceRequestEnclaveOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestEnclaveOptionsFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestEnclaveOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestEnclaveOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestEnclaveOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3082,8 +3526,15 @@ impl SpotInstanceRequestEnclaveOptionsFields {
 }
 
 /// The nested block `aws_spot_instance_request.ephemeral_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestEphemeralBlockDevice(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestEphemeralBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestEphemeralBlockDevice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotInstanceRequestEphemeralBlockDevice`].
 #[derive(Clone, Debug)]
@@ -3113,10 +3564,18 @@ impl SpotInstanceRequestEphemeralBlockDevice {
 }
 
 /// The fields of a [`SpotInstanceRequestEphemeralBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestEphemeralBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestEphemeralBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestEphemeralBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestEphemeralBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3145,8 +3604,15 @@ impl SpotInstanceRequestEphemeralBlockDeviceFields {
 }
 
 /// The nested block `aws_spot_instance_request.launch_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestLaunchTemplate(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestLaunchTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestLaunchTemplate").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestLaunchTemplate {
     #[inline]
@@ -3172,10 +3638,18 @@ impl SpotInstanceRequestLaunchTemplate {
 }
 
 /// The fields of a [`SpotInstanceRequestLaunchTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestLaunchTemplateFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestLaunchTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestLaunchTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestLaunchTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3204,8 +3678,15 @@ impl SpotInstanceRequestLaunchTemplateFields {
 }
 
 /// The nested block `aws_spot_instance_request.maintenance_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestMaintenanceOptions(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestMaintenanceOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestMaintenanceOptions").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestMaintenanceOptions {
     #[inline]
@@ -3221,10 +3702,18 @@ impl SpotInstanceRequestMaintenanceOptions {
 }
 
 /// The fields of a [`SpotInstanceRequestMaintenanceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestMaintenanceOptionsFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestMaintenanceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestMaintenanceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestMaintenanceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3243,8 +3732,15 @@ impl SpotInstanceRequestMaintenanceOptionsFields {
 }
 
 /// The nested block `aws_spot_instance_request.metadata_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestMetadataOptions(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestMetadataOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestMetadataOptions").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestMetadataOptions {
     #[inline]
@@ -3280,10 +3776,18 @@ impl SpotInstanceRequestMetadataOptions {
 }
 
 /// The fields of a [`SpotInstanceRequestMetadataOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestMetadataOptionsFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestMetadataOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestMetadataOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestMetadataOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3322,8 +3826,15 @@ impl SpotInstanceRequestMetadataOptionsFields {
 }
 
 /// The nested block `aws_spot_instance_request.network_interface`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestNetworkInterface(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestNetworkInterface {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestNetworkInterface").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpotInstanceRequestNetworkInterface`].
 #[derive(Clone, Debug)]
@@ -3350,10 +3861,18 @@ impl SpotInstanceRequestNetworkInterface {
 }
 
 /// The fields of a [`SpotInstanceRequestNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3391,10 +3910,18 @@ impl SpotInstanceRequestNetworkInterfaceFields {
 pub enum SpotInstanceRequestPrimaryNetworkInterface {}
 
 /// The fields of a [`SpotInstanceRequestPrimaryNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestPrimaryNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestPrimaryNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestPrimaryNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestPrimaryNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3418,8 +3945,15 @@ impl SpotInstanceRequestPrimaryNetworkInterfaceFields {
 }
 
 /// The nested block `aws_spot_instance_request.private_dns_name_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestPrivateDnsNameOptions(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestPrivateDnsNameOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestPrivateDnsNameOptions").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestPrivateDnsNameOptions {
     #[inline]
@@ -3445,10 +3979,18 @@ impl SpotInstanceRequestPrivateDnsNameOptions {
 }
 
 /// The fields of a [`SpotInstanceRequestPrivateDnsNameOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestPrivateDnsNameOptionsFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestPrivateDnsNameOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestPrivateDnsNameOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestPrivateDnsNameOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3477,8 +4019,15 @@ impl SpotInstanceRequestPrivateDnsNameOptionsFields {
 }
 
 /// The nested block `aws_spot_instance_request.root_block_device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestRootBlockDevice(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestRootBlockDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestRootBlockDevice").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestRootBlockDevice {
     #[inline]
@@ -3534,10 +4083,18 @@ impl SpotInstanceRequestRootBlockDevice {
 }
 
 /// The fields of a [`SpotInstanceRequestRootBlockDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestRootBlockDeviceFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestRootBlockDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestRootBlockDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestRootBlockDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3606,8 +4163,15 @@ impl SpotInstanceRequestRootBlockDeviceFields {
 }
 
 /// The nested block `aws_spot_instance_request.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestTimeouts(Body);
+
+impl std::fmt::Debug for SpotInstanceRequestTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SpotInstanceRequestTimeouts {
     #[inline]
@@ -3633,10 +4197,18 @@ impl SpotInstanceRequestTimeouts {
 }
 
 /// The fields of a [`SpotInstanceRequestTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpotInstanceRequestTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SpotInstanceRequestTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpotInstanceRequestTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpotInstanceRequestTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3665,8 +4237,15 @@ impl SpotInstanceRequestTimeoutsFields {
 }
 
 /// The data source `aws_spot_datafeed_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSpotDatafeedSubscription(Body);
+
+impl std::fmt::Debug for DataAwsSpotDatafeedSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSpotDatafeedSubscription").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSpotDatafeedSubscription {
     #[inline]
@@ -3683,9 +4262,11 @@ impl DataAwsSpotDatafeedSubscription {
 }
 
 impl BlockType for DataAwsSpotDatafeedSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3698,16 +4279,25 @@ impl DataSource for DataAwsSpotDatafeedSubscription {
 }
 
 /// A declared [`DataAwsSpotDatafeedSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSpotDatafeedSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSpotDatafeedSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSpotDatafeedSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSpotDatafeedSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSpotDatafeedSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

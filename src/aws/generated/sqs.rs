@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_sqs_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueue(Body);
+
+impl std::fmt::Debug for SqsQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueue").field(&self.0).finish()
+    }
+}
 
 impl SqsQueue {
     #[inline]
@@ -132,9 +139,11 @@ impl SqsQueue {
 }
 
 impl BlockType for SqsQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -148,16 +157,25 @@ impl Resource for SqsQueue {
 }
 
 /// A declared [`SqsQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueueRef(BlockRef);
 
+impl std::fmt::Debug for SqsQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SqsQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SqsQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -291,8 +309,15 @@ impl SqsQueueRef {
 }
 
 /// The nested block `aws_sqs_queue.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueueTimeouts(Body);
+
+impl std::fmt::Debug for SqsQueueTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueueTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SqsQueueTimeouts {
     #[inline]
@@ -318,10 +343,18 @@ impl SqsQueueTimeouts {
 }
 
 /// The fields of a [`SqsQueueTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueueTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SqsQueueTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueueTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SqsQueueTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -350,8 +383,15 @@ impl SqsQueueTimeoutsFields {
 }
 
 /// The resource `aws_sqs_queue_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueuePolicy(Body);
+
+impl std::fmt::Debug for SqsQueuePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueuePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SqsQueuePolicy`].
 #[derive(Clone, Debug)]
@@ -384,9 +424,11 @@ impl SqsQueuePolicy {
 }
 
 impl BlockType for SqsQueuePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -400,16 +442,25 @@ impl Resource for SqsQueuePolicy {
 }
 
 /// A declared [`SqsQueuePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueuePolicyRef(BlockRef);
 
+impl std::fmt::Debug for SqsQueuePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueuePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SqsQueuePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SqsQueuePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -443,8 +494,15 @@ impl SqsQueuePolicyRef {
 }
 
 /// The resource `aws_sqs_queue_redrive_allow_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueueRedriveAllowPolicy(Body);
+
+impl std::fmt::Debug for SqsQueueRedriveAllowPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueueRedriveAllowPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SqsQueueRedriveAllowPolicy`].
 #[derive(Clone, Debug)]
@@ -477,9 +535,11 @@ impl SqsQueueRedriveAllowPolicy {
 }
 
 impl BlockType for SqsQueueRedriveAllowPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -493,16 +553,25 @@ impl Resource for SqsQueueRedriveAllowPolicy {
 }
 
 /// A declared [`SqsQueueRedriveAllowPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueueRedriveAllowPolicyRef(BlockRef);
 
+impl std::fmt::Debug for SqsQueueRedriveAllowPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueueRedriveAllowPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SqsQueueRedriveAllowPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SqsQueueRedriveAllowPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -536,8 +605,15 @@ impl SqsQueueRedriveAllowPolicyRef {
 }
 
 /// The resource `aws_sqs_queue_redrive_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueueRedrivePolicy(Body);
+
+impl std::fmt::Debug for SqsQueueRedrivePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueueRedrivePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SqsQueueRedrivePolicy`].
 #[derive(Clone, Debug)]
@@ -570,9 +646,11 @@ impl SqsQueueRedrivePolicy {
 }
 
 impl BlockType for SqsQueueRedrivePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -586,16 +664,25 @@ impl Resource for SqsQueueRedrivePolicy {
 }
 
 /// A declared [`SqsQueueRedrivePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqsQueueRedrivePolicyRef(BlockRef);
 
+impl std::fmt::Debug for SqsQueueRedrivePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SqsQueueRedrivePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SqsQueueRedrivePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SqsQueueRedrivePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -629,8 +716,15 @@ impl SqsQueueRedrivePolicyRef {
 }
 
 /// The data source `aws_sqs_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSqsQueue(Body);
+
+impl std::fmt::Debug for DataAwsSqsQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSqsQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSqsQueue`].
 #[derive(Clone, Debug)]
@@ -666,9 +760,11 @@ impl DataAwsSqsQueue {
 }
 
 impl BlockType for DataAwsSqsQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -681,16 +777,25 @@ impl DataSource for DataAwsSqsQueue {
 }
 
 /// A declared [`DataAwsSqsQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSqsQueueRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSqsQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSqsQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSqsQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSqsQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -734,8 +839,15 @@ impl DataAwsSqsQueueRef {
 }
 
 /// The data source `aws_sqs_queues`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSqsQueues(Body);
+
+impl std::fmt::Debug for DataAwsSqsQueues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSqsQueues").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSqsQueues {
     #[inline]
@@ -762,9 +874,11 @@ impl DataAwsSqsQueues {
 }
 
 impl BlockType for DataAwsSqsQueues {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -777,16 +891,25 @@ impl DataSource for DataAwsSqsQueues {
 }
 
 /// A declared [`DataAwsSqsQueues`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSqsQueuesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSqsQueuesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSqsQueuesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSqsQueuesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSqsQueuesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

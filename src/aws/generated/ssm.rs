@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ssm_activation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmActivation(Body);
+
+impl std::fmt::Debug for SsmActivation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmActivation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmActivation`].
 #[derive(Clone, Debug)]
@@ -71,9 +78,11 @@ impl SsmActivation {
 }
 
 impl BlockType for SsmActivation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -87,16 +96,25 @@ impl Resource for SsmActivation {
 }
 
 /// A declared [`SsmActivation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmActivationRef(BlockRef);
 
+impl std::fmt::Debug for SsmActivationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmActivationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmActivationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmActivationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -170,8 +188,15 @@ impl SsmActivationRef {
 }
 
 /// The resource `aws_ssm_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmAssociation(Body);
+
+impl std::fmt::Debug for SsmAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmAssociation`].
 #[derive(Clone, Debug)]
@@ -283,9 +308,11 @@ impl SsmAssociation {
 }
 
 impl BlockType for SsmAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -299,16 +326,25 @@ impl Resource for SsmAssociation {
 }
 
 /// A declared [`SsmAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmAssociationRef(BlockRef);
 
+impl std::fmt::Debug for SsmAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -427,8 +463,15 @@ impl SsmAssociationRef {
 }
 
 /// The nested block `aws_ssm_association.output_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmAssociationOutputLocation(Body);
+
+impl std::fmt::Debug for SsmAssociationOutputLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmAssociationOutputLocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmAssociationOutputLocation`].
 #[derive(Clone, Debug)]
@@ -458,10 +501,18 @@ impl SsmAssociationOutputLocation {
 }
 
 /// The fields of a [`SsmAssociationOutputLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmAssociationOutputLocationFields(Expr);
 
+impl std::fmt::Debug for SsmAssociationOutputLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmAssociationOutputLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmAssociationOutputLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -490,8 +541,15 @@ impl SsmAssociationOutputLocationFields {
 }
 
 /// The nested block `aws_ssm_association.targets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmAssociationTargets(Body);
+
+impl std::fmt::Debug for SsmAssociationTargets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmAssociationTargets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmAssociationTargets`].
 #[derive(Clone, Debug)]
@@ -513,10 +571,18 @@ impl SsmAssociationTargets {
 }
 
 /// The fields of a [`SsmAssociationTargets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmAssociationTargetsFields(Expr);
 
+impl std::fmt::Debug for SsmAssociationTargetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmAssociationTargetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmAssociationTargetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -540,8 +606,15 @@ impl SsmAssociationTargetsFields {
 }
 
 /// The resource `aws_ssm_default_patch_baseline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmDefaultPatchBaseline(Body);
+
+impl std::fmt::Debug for SsmDefaultPatchBaseline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmDefaultPatchBaseline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmDefaultPatchBaseline`].
 #[derive(Clone, Debug)]
@@ -574,9 +647,11 @@ impl SsmDefaultPatchBaseline {
 }
 
 impl BlockType for SsmDefaultPatchBaseline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -590,16 +665,25 @@ impl Resource for SsmDefaultPatchBaseline {
 }
 
 /// A declared [`SsmDefaultPatchBaseline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmDefaultPatchBaselineRef(BlockRef);
 
+impl std::fmt::Debug for SsmDefaultPatchBaselineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmDefaultPatchBaselineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmDefaultPatchBaselineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmDefaultPatchBaselineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -633,8 +717,15 @@ impl SsmDefaultPatchBaselineRef {
 }
 
 /// The resource `aws_ssm_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmDocument(Body);
+
+impl std::fmt::Debug for SsmDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmDocument").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmDocument`].
 #[derive(Clone, Debug)]
@@ -705,9 +796,11 @@ impl SsmDocument {
 }
 
 impl BlockType for SsmDocument {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -721,16 +814,25 @@ impl Resource for SsmDocument {
 }
 
 /// A declared [`SsmDocument`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmDocumentRef(BlockRef);
 
+impl std::fmt::Debug for SsmDocumentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmDocumentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmDocumentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmDocumentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -869,8 +971,15 @@ impl SsmDocumentRef {
 }
 
 /// The nested block `aws_ssm_document.attachments_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmDocumentAttachmentsSource(Body);
+
+impl std::fmt::Debug for SsmDocumentAttachmentsSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmDocumentAttachmentsSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmDocumentAttachmentsSource`].
 #[derive(Clone, Debug)]
@@ -897,10 +1006,18 @@ impl SsmDocumentAttachmentsSource {
 }
 
 /// The fields of a [`SsmDocumentAttachmentsSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmDocumentAttachmentsSourceFields(Expr);
 
+impl std::fmt::Debug for SsmDocumentAttachmentsSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmDocumentAttachmentsSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmDocumentAttachmentsSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -933,10 +1050,18 @@ impl SsmDocumentAttachmentsSourceFields {
 pub enum SsmDocumentParameter {}
 
 /// The fields of a [`SsmDocumentParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmDocumentParameterFields(Expr);
 
+impl std::fmt::Debug for SsmDocumentParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmDocumentParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmDocumentParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -970,8 +1095,15 @@ impl SsmDocumentParameterFields {
 }
 
 /// The resource `aws_ssm_maintenance_window`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindow(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmMaintenanceWindow`].
 #[derive(Clone, Debug)]
@@ -1053,9 +1185,11 @@ impl SsmMaintenanceWindow {
 }
 
 impl BlockType for SsmMaintenanceWindow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1069,16 +1203,25 @@ impl Resource for SsmMaintenanceWindow {
 }
 
 /// A declared [`SsmMaintenanceWindow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowRef(BlockRef);
 
+impl std::fmt::Debug for SsmMaintenanceWindowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmMaintenanceWindowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmMaintenanceWindowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1167,8 +1310,15 @@ impl SsmMaintenanceWindowRef {
 }
 
 /// The resource `aws_ssm_maintenance_window_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTarget(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmMaintenanceWindowTarget`].
 #[derive(Clone, Debug)]
@@ -1218,9 +1368,11 @@ impl SsmMaintenanceWindowTarget {
 }
 
 impl BlockType for SsmMaintenanceWindowTarget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1234,16 +1386,25 @@ impl Resource for SsmMaintenanceWindowTarget {
 }
 
 /// A declared [`SsmMaintenanceWindowTarget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTargetRef(BlockRef);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTargetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTargetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmMaintenanceWindowTargetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmMaintenanceWindowTargetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1297,8 +1458,15 @@ impl SsmMaintenanceWindowTargetRef {
 }
 
 /// The nested block `aws_ssm_maintenance_window_target.targets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTargetTargets(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTargetTargets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTargetTargets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmMaintenanceWindowTargetTargets`].
 #[derive(Clone, Debug)]
@@ -1320,10 +1488,18 @@ impl SsmMaintenanceWindowTargetTargets {
 }
 
 /// The fields of a [`SsmMaintenanceWindowTargetTargets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTargetTargetsFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTargetTargetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTargetTargetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTargetTargetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1347,8 +1523,15 @@ impl SsmMaintenanceWindowTargetTargetsFields {
 }
 
 /// The resource `aws_ssm_maintenance_window_task`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTask(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTask {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTask").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmMaintenanceWindowTask`].
 #[derive(Clone, Debug)]
@@ -1429,9 +1612,11 @@ impl SsmMaintenanceWindowTask {
 }
 
 impl BlockType for SsmMaintenanceWindowTask {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1445,16 +1630,25 @@ impl Resource for SsmMaintenanceWindowTask {
 }
 
 /// A declared [`SsmMaintenanceWindowTask`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskRef(BlockRef);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmMaintenanceWindowTaskRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmMaintenanceWindowTaskRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1548,8 +1742,15 @@ impl SsmMaintenanceWindowTaskRef {
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.targets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTargets(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTargets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTargets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmMaintenanceWindowTaskTargets`].
 #[derive(Clone, Debug)]
@@ -1571,10 +1772,18 @@ impl SsmMaintenanceWindowTaskTargets {
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTargets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTargetsFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTargetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTargetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTargetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1598,8 +1807,15 @@ impl SsmMaintenanceWindowTaskTargetsFields {
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParameters(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParameters").field(&self.0).finish()
+    }
+}
 
 impl SsmMaintenanceWindowTaskTaskInvocationParameters {
     #[inline]
@@ -1630,10 +1846,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParameters {
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1667,8 +1891,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersFields {
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.automation_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParameters(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParameters").field(&self.0).finish()
+    }
+}
 
 impl SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParameters {
     #[inline]
@@ -1690,10 +1921,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParameters {
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1717,8 +1956,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersFields 
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.automation_parameters.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameter(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameter`].
 #[derive(Clone, Debug)]
@@ -1740,10 +1986,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParamet
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameterFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1767,8 +2021,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersAutomationParametersParamet
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.lambda_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParameters(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParameters").field(&self.0).finish()
+    }
+}
 
 impl SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParameters {
     #[inline]
@@ -1794,10 +2055,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParameters {
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParametersFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1826,8 +2095,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersLambdaParametersFields {
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.run_command_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParameters(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParameters").field(&self.0).finish()
+    }
+}
 
 impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParameters {
     #[inline]
@@ -1894,10 +2170,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParameters {
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1966,8 +2250,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersFields 
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.run_command_parameters.cloudwatch_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfig(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfig").field(&self.0).finish()
+    }
+}
 
 impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfig {
     #[inline]
@@ -1988,10 +2279,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwa
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfigFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwatchConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2015,8 +2314,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersCloudwa
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.run_command_parameters.notification_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfig(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfig").field(&self.0).finish()
+    }
+}
 
 impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfig {
     #[inline]
@@ -2042,10 +2348,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotific
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfigFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotificationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2074,8 +2388,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersNotific
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.run_command_parameters.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameter(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameter`].
 #[derive(Clone, Debug)]
@@ -2097,10 +2418,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParamet
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameterFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2124,8 +2453,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersRunCommandParametersParamet
 }
 
 /// The nested block `aws_ssm_maintenance_window_task.task_invocation_parameters.step_functions_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParameters(Body);
+
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParameters").field(&self.0).finish()
+    }
+}
 
 impl SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParameters {
     #[inline]
@@ -2146,10 +2482,18 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParameters {
 }
 
 /// The fields of a [`SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParametersFields(Expr);
 
+impl std::fmt::Debug for SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2173,8 +2517,15 @@ impl SsmMaintenanceWindowTaskTaskInvocationParametersStepFunctionsParametersFiel
 }
 
 /// The resource `aws_ssm_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmParameter(Body);
+
+impl std::fmt::Debug for SsmParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmParameter`].
 #[derive(Clone, Debug)]
@@ -2273,9 +2624,11 @@ impl SsmParameter {
 }
 
 impl BlockType for SsmParameter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2289,16 +2642,25 @@ impl Resource for SsmParameter {
 }
 
 /// A declared [`SsmParameter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmParameterRef(BlockRef);
 
+impl std::fmt::Debug for SsmParameterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmParameterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmParameterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmParameterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2407,8 +2769,15 @@ impl SsmParameterRef {
 }
 
 /// The resource `aws_ssm_patch_baseline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaseline(Body);
+
+impl std::fmt::Debug for SsmPatchBaseline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaseline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmPatchBaseline`].
 #[derive(Clone, Debug)]
@@ -2507,9 +2876,11 @@ impl SsmPatchBaseline {
 }
 
 impl BlockType for SsmPatchBaseline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2523,16 +2894,25 @@ impl Resource for SsmPatchBaseline {
 }
 
 /// A declared [`SsmPatchBaseline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineRef(BlockRef);
 
+impl std::fmt::Debug for SsmPatchBaselineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmPatchBaselineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmPatchBaselineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2636,8 +3016,15 @@ impl SsmPatchBaselineRef {
 }
 
 /// The nested block `aws_ssm_patch_baseline.approval_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineApprovalRule(Body);
+
+impl std::fmt::Debug for SsmPatchBaselineApprovalRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineApprovalRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmPatchBaselineApprovalRule`].
 #[derive(Clone, Debug)]
@@ -2677,10 +3064,18 @@ impl SsmPatchBaselineApprovalRule {
 }
 
 /// The fields of a [`SsmPatchBaselineApprovalRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineApprovalRuleFields(Expr);
 
+impl std::fmt::Debug for SsmPatchBaselineApprovalRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineApprovalRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmPatchBaselineApprovalRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2719,8 +3114,15 @@ impl SsmPatchBaselineApprovalRuleFields {
 }
 
 /// The nested block `aws_ssm_patch_baseline.approval_rule.patch_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineApprovalRulePatchFilter(Body);
+
+impl std::fmt::Debug for SsmPatchBaselineApprovalRulePatchFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineApprovalRulePatchFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmPatchBaselineApprovalRulePatchFilter`].
 #[derive(Clone, Debug)]
@@ -2742,10 +3144,18 @@ impl SsmPatchBaselineApprovalRulePatchFilter {
 }
 
 /// The fields of a [`SsmPatchBaselineApprovalRulePatchFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineApprovalRulePatchFilterFields(Expr);
 
+impl std::fmt::Debug for SsmPatchBaselineApprovalRulePatchFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineApprovalRulePatchFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmPatchBaselineApprovalRulePatchFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2769,8 +3179,15 @@ impl SsmPatchBaselineApprovalRulePatchFilterFields {
 }
 
 /// The nested block `aws_ssm_patch_baseline.global_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineGlobalFilter(Body);
+
+impl std::fmt::Debug for SsmPatchBaselineGlobalFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineGlobalFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmPatchBaselineGlobalFilter`].
 #[derive(Clone, Debug)]
@@ -2792,10 +3209,18 @@ impl SsmPatchBaselineGlobalFilter {
 }
 
 /// The fields of a [`SsmPatchBaselineGlobalFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineGlobalFilterFields(Expr);
 
+impl std::fmt::Debug for SsmPatchBaselineGlobalFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineGlobalFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmPatchBaselineGlobalFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2819,8 +3244,15 @@ impl SsmPatchBaselineGlobalFilterFields {
 }
 
 /// The nested block `aws_ssm_patch_baseline.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineSource(Body);
+
+impl std::fmt::Debug for SsmPatchBaselineSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmPatchBaselineSource`].
 #[derive(Clone, Debug)]
@@ -2844,10 +3276,18 @@ impl SsmPatchBaselineSource {
 }
 
 /// The fields of a [`SsmPatchBaselineSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchBaselineSourceFields(Expr);
 
+impl std::fmt::Debug for SsmPatchBaselineSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchBaselineSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmPatchBaselineSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2876,8 +3316,15 @@ impl SsmPatchBaselineSourceFields {
 }
 
 /// The resource `aws_ssm_patch_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchGroup(Body);
+
+impl std::fmt::Debug for SsmPatchGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmPatchGroup`].
 #[derive(Clone, Debug)]
@@ -2910,9 +3357,11 @@ impl SsmPatchGroup {
 }
 
 impl BlockType for SsmPatchGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2926,16 +3375,25 @@ impl Resource for SsmPatchGroup {
 }
 
 /// A declared [`SsmPatchGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmPatchGroupRef(BlockRef);
 
+impl std::fmt::Debug for SsmPatchGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmPatchGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmPatchGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmPatchGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2969,8 +3427,15 @@ impl SsmPatchGroupRef {
 }
 
 /// The resource `aws_ssm_resource_data_sync`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmResourceDataSync(Body);
+
+impl std::fmt::Debug for SsmResourceDataSync {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmResourceDataSync").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmResourceDataSync`].
 #[derive(Clone, Debug)]
@@ -3003,9 +3468,11 @@ impl SsmResourceDataSync {
 }
 
 impl BlockType for SsmResourceDataSync {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3019,16 +3486,25 @@ impl Resource for SsmResourceDataSync {
 }
 
 /// A declared [`SsmResourceDataSync`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmResourceDataSyncRef(BlockRef);
 
+impl std::fmt::Debug for SsmResourceDataSyncRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmResourceDataSyncRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmResourceDataSyncRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmResourceDataSyncRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3062,8 +3538,15 @@ impl SsmResourceDataSyncRef {
 }
 
 /// The nested block `aws_ssm_resource_data_sync.s3_destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmResourceDataSyncS3Destination(Body);
+
+impl std::fmt::Debug for SsmResourceDataSyncS3Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmResourceDataSyncS3Destination").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmResourceDataSyncS3Destination`].
 #[derive(Clone, Debug)]
@@ -3100,10 +3583,18 @@ impl SsmResourceDataSyncS3Destination {
 }
 
 /// The fields of a [`SsmResourceDataSyncS3Destination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmResourceDataSyncS3DestinationFields(Expr);
 
+impl std::fmt::Debug for SsmResourceDataSyncS3DestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmResourceDataSyncS3DestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmResourceDataSyncS3DestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3142,8 +3633,15 @@ impl SsmResourceDataSyncS3DestinationFields {
 }
 
 /// The resource `aws_ssm_service_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmServiceSetting(Body);
+
+impl std::fmt::Debug for SsmServiceSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmServiceSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmServiceSetting`].
 #[derive(Clone, Debug)]
@@ -3176,9 +3674,11 @@ impl SsmServiceSetting {
 }
 
 impl BlockType for SsmServiceSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3192,16 +3692,25 @@ impl Resource for SsmServiceSetting {
 }
 
 /// A declared [`SsmServiceSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmServiceSettingRef(BlockRef);
 
+impl std::fmt::Debug for SsmServiceSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmServiceSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmServiceSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmServiceSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3245,8 +3754,15 @@ impl SsmServiceSettingRef {
 }
 
 /// The data source `aws_ssm_document`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmDocument(Body);
+
+impl std::fmt::Debug for DataAwsSsmDocument {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmDocument").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmDocument`].
 #[derive(Clone, Debug)]
@@ -3287,9 +3803,11 @@ impl DataAwsSsmDocument {
 }
 
 impl BlockType for DataAwsSsmDocument {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3302,16 +3820,25 @@ impl DataSource for DataAwsSsmDocument {
 }
 
 /// A declared [`DataAwsSsmDocument`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmDocumentRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmDocumentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmDocumentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmDocumentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmDocumentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3365,8 +3892,15 @@ impl DataAwsSsmDocumentRef {
 }
 
 /// The data source `aws_ssm_instances`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmInstances(Body);
+
+impl std::fmt::Debug for DataAwsSsmInstances {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmInstances").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSsmInstances {
     #[inline]
@@ -3394,9 +3928,11 @@ impl DataAwsSsmInstances {
 }
 
 impl BlockType for DataAwsSsmInstances {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3409,16 +3945,25 @@ impl DataSource for DataAwsSsmInstances {
 }
 
 /// A declared [`DataAwsSsmInstances`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmInstancesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmInstancesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmInstancesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmInstancesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmInstancesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3452,8 +3997,15 @@ impl DataAwsSsmInstancesRef {
 }
 
 /// The nested block `aws_ssm_instances.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmInstancesFilter(Body);
+
+impl std::fmt::Debug for DataAwsSsmInstancesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmInstancesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmInstancesFilter`].
 #[derive(Clone, Debug)]
@@ -3475,10 +4027,18 @@ impl DataAwsSsmInstancesFilter {
 }
 
 /// The fields of a [`DataAwsSsmInstancesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmInstancesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmInstancesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmInstancesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmInstancesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3502,8 +4062,15 @@ impl DataAwsSsmInstancesFilterFields {
 }
 
 /// The data source `aws_ssm_maintenance_windows`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmMaintenanceWindows(Body);
+
+impl std::fmt::Debug for DataAwsSsmMaintenanceWindows {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmMaintenanceWindows").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSsmMaintenanceWindows {
     #[inline]
@@ -3531,9 +4098,11 @@ impl DataAwsSsmMaintenanceWindows {
 }
 
 impl BlockType for DataAwsSsmMaintenanceWindows {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3546,16 +4115,25 @@ impl DataSource for DataAwsSsmMaintenanceWindows {
 }
 
 /// A declared [`DataAwsSsmMaintenanceWindows`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmMaintenanceWindowsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmMaintenanceWindowsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmMaintenanceWindowsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmMaintenanceWindowsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmMaintenanceWindowsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3589,8 +4167,15 @@ impl DataAwsSsmMaintenanceWindowsRef {
 }
 
 /// The nested block `aws_ssm_maintenance_windows.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmMaintenanceWindowsFilter(Body);
+
+impl std::fmt::Debug for DataAwsSsmMaintenanceWindowsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmMaintenanceWindowsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmMaintenanceWindowsFilter`].
 #[derive(Clone, Debug)]
@@ -3612,10 +4197,18 @@ impl DataAwsSsmMaintenanceWindowsFilter {
 }
 
 /// The fields of a [`DataAwsSsmMaintenanceWindowsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmMaintenanceWindowsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmMaintenanceWindowsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmMaintenanceWindowsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmMaintenanceWindowsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3639,8 +4232,15 @@ impl DataAwsSsmMaintenanceWindowsFilterFields {
 }
 
 /// The data source `aws_ssm_parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmParameter(Body);
+
+impl std::fmt::Debug for DataAwsSsmParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmParameter`].
 #[derive(Clone, Debug)]
@@ -3676,9 +4276,11 @@ impl DataAwsSsmParameter {
 }
 
 impl BlockType for DataAwsSsmParameter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3691,16 +4293,25 @@ impl DataSource for DataAwsSsmParameter {
 }
 
 /// A declared [`DataAwsSsmParameter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmParameterRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmParameterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmParameterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmParameterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmParameterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3759,8 +4370,15 @@ impl DataAwsSsmParameterRef {
 }
 
 /// The data source `aws_ssm_parameters_by_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmParametersByPath(Body);
+
+impl std::fmt::Debug for DataAwsSsmParametersByPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmParametersByPath").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmParametersByPath`].
 #[derive(Clone, Debug)]
@@ -3801,9 +4419,11 @@ impl DataAwsSsmParametersByPath {
 }
 
 impl BlockType for DataAwsSsmParametersByPath {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3816,16 +4436,25 @@ impl DataSource for DataAwsSsmParametersByPath {
 }
 
 /// A declared [`DataAwsSsmParametersByPath`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmParametersByPathRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmParametersByPathRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmParametersByPathRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmParametersByPathRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmParametersByPathRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3884,8 +4513,15 @@ impl DataAwsSsmParametersByPathRef {
 }
 
 /// The data source `aws_ssm_patch_baseline`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaseline(Body);
+
+impl std::fmt::Debug for DataAwsSsmPatchBaseline {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaseline").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmPatchBaseline`].
 #[derive(Clone, Debug)]
@@ -3931,9 +4567,11 @@ impl DataAwsSsmPatchBaseline {
 }
 
 impl BlockType for DataAwsSsmPatchBaseline {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3946,16 +4584,25 @@ impl DataSource for DataAwsSsmPatchBaseline {
 }
 
 /// A declared [`DataAwsSsmPatchBaseline`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselineRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselineRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselineRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmPatchBaselineRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmPatchBaselineRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4063,10 +4710,18 @@ impl DataAwsSsmPatchBaselineRef {
 pub enum DataAwsSsmPatchBaselineApprovalRule {}
 
 /// The fields of a [`DataAwsSsmPatchBaselineApprovalRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselineApprovalRuleFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselineApprovalRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselineApprovalRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmPatchBaselineApprovalRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4109,10 +4764,18 @@ impl DataAwsSsmPatchBaselineApprovalRuleFields {
 pub enum DataAwsSsmPatchBaselineApprovalRulePatchFilter {}
 
 /// The fields of a [`DataAwsSsmPatchBaselineApprovalRulePatchFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselineApprovalRulePatchFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselineApprovalRulePatchFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselineApprovalRulePatchFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmPatchBaselineApprovalRulePatchFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4140,10 +4803,18 @@ impl DataAwsSsmPatchBaselineApprovalRulePatchFilterFields {
 pub enum DataAwsSsmPatchBaselineGlobalFilter {}
 
 /// The fields of a [`DataAwsSsmPatchBaselineGlobalFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselineGlobalFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselineGlobalFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselineGlobalFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmPatchBaselineGlobalFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4171,10 +4842,18 @@ impl DataAwsSsmPatchBaselineGlobalFilterFields {
 pub enum DataAwsSsmPatchBaselineSource {}
 
 /// The fields of a [`DataAwsSsmPatchBaselineSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselineSourceFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselineSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselineSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmPatchBaselineSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4203,8 +4882,15 @@ impl DataAwsSsmPatchBaselineSourceFields {
 }
 
 /// The data source `aws_ssm_patch_baselines`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselines(Body);
+
+impl std::fmt::Debug for DataAwsSsmPatchBaselines {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselines").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSsmPatchBaselines {
     #[inline]
@@ -4232,9 +4918,11 @@ impl DataAwsSsmPatchBaselines {
 }
 
 impl BlockType for DataAwsSsmPatchBaselines {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4247,16 +4935,25 @@ impl DataSource for DataAwsSsmPatchBaselines {
 }
 
 /// A declared [`DataAwsSsmPatchBaselines`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselinesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselinesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselinesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmPatchBaselinesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmPatchBaselinesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4294,10 +4991,18 @@ impl DataAwsSsmPatchBaselinesRef {
 pub enum DataAwsSsmPatchBaselinesBaselineIdentities {}
 
 /// The fields of a [`DataAwsSsmPatchBaselinesBaselineIdentities`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselinesBaselineIdentitiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselinesBaselineIdentitiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselinesBaselineIdentitiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmPatchBaselinesBaselineIdentitiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4336,8 +5041,15 @@ impl DataAwsSsmPatchBaselinesBaselineIdentitiesFields {
 }
 
 /// The nested block `aws_ssm_patch_baselines.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselinesFilter(Body);
+
+impl std::fmt::Debug for DataAwsSsmPatchBaselinesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselinesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmPatchBaselinesFilter`].
 #[derive(Clone, Debug)]
@@ -4359,10 +5071,18 @@ impl DataAwsSsmPatchBaselinesFilter {
 }
 
 /// The fields of a [`DataAwsSsmPatchBaselinesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmPatchBaselinesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmPatchBaselinesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmPatchBaselinesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmPatchBaselinesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ssmcontacts_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsContact(Body);
+
+impl std::fmt::Debug for SsmcontactsContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsContact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsContact`].
 #[derive(Clone, Debug)]
@@ -58,9 +65,11 @@ impl SsmcontactsContact {
 }
 
 impl BlockType for SsmcontactsContact {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -74,16 +83,25 @@ impl Resource for SsmcontactsContact {
 }
 
 /// A declared [`SsmcontactsContact`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsContactRef(BlockRef);
 
+impl std::fmt::Debug for SsmcontactsContactRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsContactRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmcontactsContactRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmcontactsContactRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -137,8 +155,15 @@ impl SsmcontactsContactRef {
 }
 
 /// The resource `aws_ssmcontacts_contact_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsContactChannel(Body);
+
+impl std::fmt::Debug for SsmcontactsContactChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsContactChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsContactChannel`].
 #[derive(Clone, Debug)]
@@ -175,9 +200,11 @@ impl SsmcontactsContactChannel {
 }
 
 impl BlockType for SsmcontactsContactChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -191,16 +218,25 @@ impl Resource for SsmcontactsContactChannel {
 }
 
 /// A declared [`SsmcontactsContactChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsContactChannelRef(BlockRef);
 
+impl std::fmt::Debug for SsmcontactsContactChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsContactChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmcontactsContactChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmcontactsContactChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -254,8 +290,15 @@ impl SsmcontactsContactChannelRef {
 }
 
 /// The nested block `aws_ssmcontacts_contact_channel.delivery_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsContactChannelDeliveryAddress(Body);
+
+impl std::fmt::Debug for SsmcontactsContactChannelDeliveryAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsContactChannelDeliveryAddress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsContactChannelDeliveryAddress`].
 #[derive(Clone, Debug)]
@@ -275,10 +318,18 @@ impl SsmcontactsContactChannelDeliveryAddress {
 }
 
 /// The fields of a [`SsmcontactsContactChannelDeliveryAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsContactChannelDeliveryAddressFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsContactChannelDeliveryAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsContactChannelDeliveryAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsContactChannelDeliveryAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -297,8 +348,15 @@ impl SsmcontactsContactChannelDeliveryAddressFields {
 }
 
 /// The resource `aws_ssmcontacts_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlan(Body);
+
+impl std::fmt::Debug for SsmcontactsPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsPlan`].
 #[derive(Clone, Debug)]
@@ -331,9 +389,11 @@ impl SsmcontactsPlan {
 }
 
 impl BlockType for SsmcontactsPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -347,16 +407,25 @@ impl Resource for SsmcontactsPlan {
 }
 
 /// A declared [`SsmcontactsPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanRef(BlockRef);
 
+impl std::fmt::Debug for SsmcontactsPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmcontactsPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmcontactsPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -390,8 +459,15 @@ impl SsmcontactsPlanRef {
 }
 
 /// The nested block `aws_ssmcontacts_plan.stage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStage(Body);
+
+impl std::fmt::Debug for SsmcontactsPlanStage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsPlanStage`].
 #[derive(Clone, Debug)]
@@ -417,10 +493,18 @@ impl SsmcontactsPlanStage {
 }
 
 /// The fields of a [`SsmcontactsPlanStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStageFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsPlanStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsPlanStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -444,8 +528,15 @@ impl SsmcontactsPlanStageFields {
 }
 
 /// The nested block `aws_ssmcontacts_plan.stage.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStageTarget(Body);
+
+impl std::fmt::Debug for SsmcontactsPlanStageTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStageTarget").field(&self.0).finish()
+    }
+}
 
 impl SsmcontactsPlanStageTarget {
     #[inline]
@@ -466,10 +557,18 @@ impl SsmcontactsPlanStageTarget {
 }
 
 /// The fields of a [`SsmcontactsPlanStageTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStageTargetFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsPlanStageTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStageTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsPlanStageTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -493,8 +592,15 @@ impl SsmcontactsPlanStageTargetFields {
 }
 
 /// The nested block `aws_ssmcontacts_plan.stage.target.channel_target_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStageTargetChannelTargetInfo(Body);
+
+impl std::fmt::Debug for SsmcontactsPlanStageTargetChannelTargetInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStageTargetChannelTargetInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsPlanStageTargetChannelTargetInfo`].
 #[derive(Clone, Debug)]
@@ -519,10 +625,18 @@ impl SsmcontactsPlanStageTargetChannelTargetInfo {
 }
 
 /// The fields of a [`SsmcontactsPlanStageTargetChannelTargetInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStageTargetChannelTargetInfoFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsPlanStageTargetChannelTargetInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStageTargetChannelTargetInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsPlanStageTargetChannelTargetInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -546,8 +660,15 @@ impl SsmcontactsPlanStageTargetChannelTargetInfoFields {
 }
 
 /// The nested block `aws_ssmcontacts_plan.stage.target.contact_target_info`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStageTargetContactTargetInfo(Body);
+
+impl std::fmt::Debug for SsmcontactsPlanStageTargetContactTargetInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStageTargetContactTargetInfo").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsPlanStageTargetContactTargetInfo`].
 #[derive(Clone, Debug)]
@@ -572,10 +693,18 @@ impl SsmcontactsPlanStageTargetContactTargetInfo {
 }
 
 /// The fields of a [`SsmcontactsPlanStageTargetContactTargetInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsPlanStageTargetContactTargetInfoFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsPlanStageTargetContactTargetInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsPlanStageTargetContactTargetInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsPlanStageTargetContactTargetInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -599,8 +728,15 @@ impl SsmcontactsPlanStageTargetContactTargetInfoFields {
 }
 
 /// The resource `aws_ssmcontacts_rotation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotation(Body);
+
+impl std::fmt::Debug for SsmcontactsRotation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotation`].
 #[derive(Clone, Debug)]
@@ -646,9 +782,11 @@ impl SsmcontactsRotation {
 }
 
 impl BlockType for SsmcontactsRotation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -662,16 +800,25 @@ impl Resource for SsmcontactsRotation {
 }
 
 /// A declared [`SsmcontactsRotation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRef(BlockRef);
 
+impl std::fmt::Debug for SsmcontactsRotationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmcontactsRotationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmcontactsRotationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -735,8 +882,15 @@ impl SsmcontactsRotationRef {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrence(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrence {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrence").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrence`].
 #[derive(Clone, Debug)]
@@ -782,10 +936,18 @@ impl SsmcontactsRotationRecurrence {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrence`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -829,8 +991,15 @@ impl SsmcontactsRotationRecurrenceFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.daily_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceDailySettings(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceDailySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceDailySettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceDailySettings`].
 #[derive(Clone, Debug)]
@@ -852,10 +1021,18 @@ impl SsmcontactsRotationRecurrenceDailySettings {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceDailySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceDailySettingsFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceDailySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceDailySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceDailySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -879,8 +1056,15 @@ impl SsmcontactsRotationRecurrenceDailySettingsFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.monthly_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceMonthlySettings(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceMonthlySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceMonthlySettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceMonthlySettings`].
 #[derive(Clone, Debug)]
@@ -906,10 +1090,18 @@ impl SsmcontactsRotationRecurrenceMonthlySettings {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceMonthlySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceMonthlySettingsFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceMonthlySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceMonthlySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceMonthlySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -933,8 +1125,15 @@ impl SsmcontactsRotationRecurrenceMonthlySettingsFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.monthly_settings.hand_off_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime`].
 #[derive(Clone, Debug)]
@@ -956,10 +1155,18 @@ impl SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -983,8 +1190,15 @@ impl SsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.shift_coverages`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoverages(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoverages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoverages").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceShiftCoverages`].
 #[derive(Clone, Debug)]
@@ -1010,10 +1224,18 @@ impl SsmcontactsRotationRecurrenceShiftCoverages {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceShiftCoverages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoveragesFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoveragesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoveragesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceShiftCoveragesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1037,8 +1259,15 @@ impl SsmcontactsRotationRecurrenceShiftCoveragesFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.shift_coverages.coverage_times`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes").field(&self.0).finish()
+    }
+}
 
 impl SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes {
     #[inline]
@@ -1061,10 +1290,18 @@ impl SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1088,8 +1325,15 @@ impl SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.shift_coverages.coverage_times.end`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd`].
 #[derive(Clone, Debug)]
@@ -1111,10 +1355,18 @@ impl SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1138,8 +1390,15 @@ impl SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.shift_coverages.coverage_times.start`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart`].
 #[derive(Clone, Debug)]
@@ -1161,10 +1420,18 @@ impl SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1188,8 +1455,15 @@ impl SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.weekly_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceWeeklySettings(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceWeeklySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceWeeklySettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceWeeklySettings`].
 #[derive(Clone, Debug)]
@@ -1215,10 +1489,18 @@ impl SsmcontactsRotationRecurrenceWeeklySettings {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceWeeklySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceWeeklySettingsFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceWeeklySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceWeeklySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceWeeklySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1242,8 +1524,15 @@ impl SsmcontactsRotationRecurrenceWeeklySettingsFields {
 }
 
 /// The nested block `aws_ssmcontacts_rotation.recurrence.weekly_settings.hand_off_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime(Body);
+
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime`].
 #[derive(Clone, Debug)]
@@ -1265,10 +1554,18 @@ impl SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime {
 }
 
 /// The fields of a [`SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields(Expr);
 
+impl std::fmt::Debug for SsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1292,8 +1589,15 @@ impl SsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields {
 }
 
 /// The data source `aws_ssmcontacts_contact`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsContact(Body);
+
+impl std::fmt::Debug for DataAwsSsmcontactsContact {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsContact").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmcontactsContact`].
 #[derive(Clone, Debug)]
@@ -1329,9 +1633,11 @@ impl DataAwsSsmcontactsContact {
 }
 
 impl BlockType for DataAwsSsmcontactsContact {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1344,16 +1650,25 @@ impl DataSource for DataAwsSsmcontactsContact {
 }
 
 /// A declared [`DataAwsSsmcontactsContact`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsContactRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmcontactsContactRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsContactRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmcontactsContactRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmcontactsContactRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1402,8 +1717,15 @@ impl DataAwsSsmcontactsContactRef {
 }
 
 /// The data source `aws_ssmcontacts_contact_channel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsContactChannel(Body);
+
+impl std::fmt::Debug for DataAwsSsmcontactsContactChannel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsContactChannel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmcontactsContactChannel`].
 #[derive(Clone, Debug)]
@@ -1434,9 +1756,11 @@ impl DataAwsSsmcontactsContactChannel {
 }
 
 impl BlockType for DataAwsSsmcontactsContactChannel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1449,16 +1773,25 @@ impl DataSource for DataAwsSsmcontactsContactChannel {
 }
 
 /// A declared [`DataAwsSsmcontactsContactChannel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsContactChannelRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmcontactsContactChannelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsContactChannelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmcontactsContactChannelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmcontactsContactChannelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1516,10 +1849,18 @@ impl DataAwsSsmcontactsContactChannelRef {
 pub enum DataAwsSsmcontactsContactChannelDeliveryAddress {}
 
 /// The fields of a [`DataAwsSsmcontactsContactChannelDeliveryAddress`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsContactChannelDeliveryAddressFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsContactChannelDeliveryAddressFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsContactChannelDeliveryAddressFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsContactChannelDeliveryAddressFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1538,8 +1879,15 @@ impl DataAwsSsmcontactsContactChannelDeliveryAddressFields {
 }
 
 /// The data source `aws_ssmcontacts_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsPlan(Body);
+
+impl std::fmt::Debug for DataAwsSsmcontactsPlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsPlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmcontactsPlan`].
 #[derive(Clone, Debug)]
@@ -1570,9 +1918,11 @@ impl DataAwsSsmcontactsPlan {
 }
 
 impl BlockType for DataAwsSsmcontactsPlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1585,16 +1935,25 @@ impl DataSource for DataAwsSsmcontactsPlan {
 }
 
 /// A declared [`DataAwsSsmcontactsPlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsPlanRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmcontactsPlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsPlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmcontactsPlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmcontactsPlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1632,10 +1991,18 @@ impl DataAwsSsmcontactsPlanRef {
 pub enum DataAwsSsmcontactsPlanStage {}
 
 /// The fields of a [`DataAwsSsmcontactsPlanStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsPlanStageFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsPlanStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsPlanStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsPlanStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1663,10 +2030,18 @@ impl DataAwsSsmcontactsPlanStageFields {
 pub enum DataAwsSsmcontactsPlanStageTarget {}
 
 /// The fields of a [`DataAwsSsmcontactsPlanStageTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsPlanStageTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsPlanStageTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsPlanStageTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsPlanStageTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1694,10 +2069,18 @@ impl DataAwsSsmcontactsPlanStageTargetFields {
 pub enum DataAwsSsmcontactsPlanStageTargetChannelTargetInfo {}
 
 /// The fields of a [`DataAwsSsmcontactsPlanStageTargetChannelTargetInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsPlanStageTargetChannelTargetInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsPlanStageTargetChannelTargetInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsPlanStageTargetChannelTargetInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsPlanStageTargetChannelTargetInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1725,10 +2108,18 @@ impl DataAwsSsmcontactsPlanStageTargetChannelTargetInfoFields {
 pub enum DataAwsSsmcontactsPlanStageTargetContactTargetInfo {}
 
 /// The fields of a [`DataAwsSsmcontactsPlanStageTargetContactTargetInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsPlanStageTargetContactTargetInfoFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsPlanStageTargetContactTargetInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsPlanStageTargetContactTargetInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsPlanStageTargetContactTargetInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1752,8 +2143,15 @@ impl DataAwsSsmcontactsPlanStageTargetContactTargetInfoFields {
 }
 
 /// The data source `aws_ssmcontacts_rotation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotation(Body);
+
+impl std::fmt::Debug for DataAwsSsmcontactsRotation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmcontactsRotation`].
 #[derive(Clone, Debug)]
@@ -1779,9 +2177,11 @@ impl DataAwsSsmcontactsRotation {
 }
 
 impl BlockType for DataAwsSsmcontactsRotation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1794,16 +2194,25 @@ impl DataSource for DataAwsSsmcontactsRotation {
 }
 
 /// A declared [`DataAwsSsmcontactsRotation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmcontactsRotationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmcontactsRotationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1866,10 +2275,18 @@ impl DataAwsSsmcontactsRotationRef {
 pub enum DataAwsSsmcontactsRotationRecurrence {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrence`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1917,10 +2334,18 @@ impl DataAwsSsmcontactsRotationRecurrenceFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceDailySettings {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceDailySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceDailySettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceDailySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceDailySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceDailySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1948,10 +2373,18 @@ impl DataAwsSsmcontactsRotationRecurrenceDailySettingsFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceMonthlySettings {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceMonthlySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceMonthlySettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceMonthlySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceMonthlySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceMonthlySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1979,10 +2412,18 @@ impl DataAwsSsmcontactsRotationRecurrenceMonthlySettingsFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceMonthlySettingsHandOffTime {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceMonthlySettingsHandOffTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2010,10 +2451,18 @@ impl DataAwsSsmcontactsRotationRecurrenceMonthlySettingsHandOffTimeFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceShiftCoverages {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceShiftCoverages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceShiftCoveragesFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceShiftCoveragesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2041,10 +2490,18 @@ impl DataAwsSsmcontactsRotationRecurrenceShiftCoveragesFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2072,10 +2529,18 @@ impl DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2103,10 +2568,18 @@ impl DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEndFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2134,10 +2607,18 @@ impl DataAwsSsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStartFields 
 pub enum DataAwsSsmcontactsRotationRecurrenceWeeklySettings {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceWeeklySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceWeeklySettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceWeeklySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceWeeklySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceWeeklySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2165,10 +2646,18 @@ impl DataAwsSsmcontactsRotationRecurrenceWeeklySettingsFields {
 pub enum DataAwsSsmcontactsRotationRecurrenceWeeklySettingsHandOffTime {}
 
 /// The fields of a [`DataAwsSsmcontactsRotationRecurrenceWeeklySettingsHandOffTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmcontactsRotationRecurrenceWeeklySettingsHandOffTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

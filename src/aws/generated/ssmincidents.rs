@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ssmincidents_replication_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSet(Body);
+
+impl std::fmt::Debug for SsmincidentsReplicationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSet").field(&self.0).finish()
+    }
+}
 
 impl SsmincidentsReplicationSet {
     #[inline]
@@ -53,9 +60,11 @@ impl SsmincidentsReplicationSet {
 }
 
 impl BlockType for SsmincidentsReplicationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -69,16 +78,25 @@ impl Resource for SsmincidentsReplicationSet {
 }
 
 /// A declared [`SsmincidentsReplicationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSetRef(BlockRef);
 
+impl std::fmt::Debug for SsmincidentsReplicationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmincidentsReplicationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmincidentsReplicationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -147,8 +165,15 @@ impl SsmincidentsReplicationSetRef {
 }
 
 /// The nested block `aws_ssmincidents_replication_set.region`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSetRegion(Body);
+
+impl std::fmt::Debug for SsmincidentsReplicationSetRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSetRegion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsReplicationSetRegion`].
 #[derive(Clone, Debug)]
@@ -173,10 +198,18 @@ impl SsmincidentsReplicationSetRegion {
 }
 
 /// The fields of a [`SsmincidentsReplicationSetRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSetRegionFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsReplicationSetRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSetRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsReplicationSetRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -210,8 +243,15 @@ impl SsmincidentsReplicationSetRegionFields {
 }
 
 /// The nested block `aws_ssmincidents_replication_set.regions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSetRegions(Body);
+
+impl std::fmt::Debug for SsmincidentsReplicationSetRegions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSetRegions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsReplicationSetRegions`].
 #[derive(Clone, Debug)]
@@ -236,10 +276,18 @@ impl SsmincidentsReplicationSetRegions {
 }
 
 /// The fields of a [`SsmincidentsReplicationSetRegions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSetRegionsFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsReplicationSetRegionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSetRegionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsReplicationSetRegionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -273,8 +321,15 @@ impl SsmincidentsReplicationSetRegionsFields {
 }
 
 /// The nested block `aws_ssmincidents_replication_set.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSetTimeouts(Body);
+
+impl std::fmt::Debug for SsmincidentsReplicationSetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsmincidentsReplicationSetTimeouts {
     #[inline]
@@ -300,10 +355,18 @@ impl SsmincidentsReplicationSetTimeouts {
 }
 
 /// The fields of a [`SsmincidentsReplicationSetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsReplicationSetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsReplicationSetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsReplicationSetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsReplicationSetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -332,8 +395,15 @@ impl SsmincidentsReplicationSetTimeoutsFields {
 }
 
 /// The resource `aws_ssmincidents_response_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlan(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsResponsePlan`].
 #[derive(Clone, Debug)]
@@ -401,9 +471,11 @@ impl SsmincidentsResponsePlan {
 }
 
 impl BlockType for SsmincidentsResponsePlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -417,16 +489,25 @@ impl Resource for SsmincidentsResponsePlan {
 }
 
 /// A declared [`SsmincidentsResponsePlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanRef(BlockRef);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmincidentsResponsePlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmincidentsResponsePlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -500,8 +581,15 @@ impl SsmincidentsResponsePlanRef {
 }
 
 /// The nested block `aws_ssmincidents_response_plan.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanAction(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlanAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanAction").field(&self.0).finish()
+    }
+}
 
 impl SsmincidentsResponsePlanAction {
     #[inline]
@@ -518,10 +606,18 @@ impl SsmincidentsResponsePlanAction {
 }
 
 /// The fields of a [`SsmincidentsResponsePlanAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanActionFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsResponsePlanActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -540,8 +636,15 @@ impl SsmincidentsResponsePlanActionFields {
 }
 
 /// The nested block `aws_ssmincidents_response_plan.action.ssm_automation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanActionSsmAutomation(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlanActionSsmAutomation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanActionSsmAutomation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsResponsePlanActionSsmAutomation`].
 #[derive(Clone, Debug)]
@@ -584,10 +687,18 @@ impl SsmincidentsResponsePlanActionSsmAutomation {
 }
 
 /// The fields of a [`SsmincidentsResponsePlanActionSsmAutomation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanActionSsmAutomationFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanActionSsmAutomationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanActionSsmAutomationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsResponsePlanActionSsmAutomationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -631,8 +742,15 @@ impl SsmincidentsResponsePlanActionSsmAutomationFields {
 }
 
 /// The nested block `aws_ssmincidents_response_plan.action.ssm_automation.parameter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanActionSsmAutomationParameter(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlanActionSsmAutomationParameter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanActionSsmAutomationParameter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsResponsePlanActionSsmAutomationParameter`].
 #[derive(Clone, Debug)]
@@ -654,10 +772,18 @@ impl SsmincidentsResponsePlanActionSsmAutomationParameter {
 }
 
 /// The fields of a [`SsmincidentsResponsePlanActionSsmAutomationParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanActionSsmAutomationParameterFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanActionSsmAutomationParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanActionSsmAutomationParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsResponsePlanActionSsmAutomationParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -681,8 +807,15 @@ impl SsmincidentsResponsePlanActionSsmAutomationParameterFields {
 }
 
 /// The nested block `aws_ssmincidents_response_plan.incident_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIncidentTemplate(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlanIncidentTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIncidentTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsResponsePlanIncidentTemplate`].
 #[derive(Clone, Debug)]
@@ -725,10 +858,18 @@ impl SsmincidentsResponsePlanIncidentTemplate {
 }
 
 /// The fields of a [`SsmincidentsResponsePlanIncidentTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIncidentTemplateFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanIncidentTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIncidentTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsResponsePlanIncidentTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -772,8 +913,15 @@ impl SsmincidentsResponsePlanIncidentTemplateFields {
 }
 
 /// The nested block `aws_ssmincidents_response_plan.incident_template.notification_target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIncidentTemplateNotificationTarget(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlanIncidentTemplateNotificationTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIncidentTemplateNotificationTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsResponsePlanIncidentTemplateNotificationTarget`].
 #[derive(Clone, Debug)]
@@ -793,10 +941,18 @@ impl SsmincidentsResponsePlanIncidentTemplateNotificationTarget {
 }
 
 /// The fields of a [`SsmincidentsResponsePlanIncidentTemplateNotificationTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIncidentTemplateNotificationTargetFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanIncidentTemplateNotificationTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIncidentTemplateNotificationTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsResponsePlanIncidentTemplateNotificationTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -815,8 +971,15 @@ impl SsmincidentsResponsePlanIncidentTemplateNotificationTargetFields {
 }
 
 /// The nested block `aws_ssmincidents_response_plan.integration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIntegration(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlanIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIntegration").field(&self.0).finish()
+    }
+}
 
 impl SsmincidentsResponsePlanIntegration {
     #[inline]
@@ -833,10 +996,18 @@ impl SsmincidentsResponsePlanIntegration {
 }
 
 /// The fields of a [`SsmincidentsResponsePlanIntegration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIntegrationFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanIntegrationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIntegrationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsResponsePlanIntegrationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -855,8 +1026,15 @@ impl SsmincidentsResponsePlanIntegrationFields {
 }
 
 /// The nested block `aws_ssmincidents_response_plan.integration.pagerduty`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIntegrationPagerduty(Body);
+
+impl std::fmt::Debug for SsmincidentsResponsePlanIntegrationPagerduty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIntegrationPagerduty").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmincidentsResponsePlanIntegrationPagerduty`].
 #[derive(Clone, Debug)]
@@ -880,10 +1058,18 @@ impl SsmincidentsResponsePlanIntegrationPagerduty {
 }
 
 /// The fields of a [`SsmincidentsResponsePlanIntegrationPagerduty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmincidentsResponsePlanIntegrationPagerdutyFields(Expr);
 
+impl std::fmt::Debug for SsmincidentsResponsePlanIntegrationPagerdutyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmincidentsResponsePlanIntegrationPagerdutyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmincidentsResponsePlanIntegrationPagerdutyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -912,8 +1098,15 @@ impl SsmincidentsResponsePlanIntegrationPagerdutyFields {
 }
 
 /// The data source `aws_ssmincidents_replication_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsReplicationSet(Body);
+
+impl std::fmt::Debug for DataAwsSsmincidentsReplicationSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsReplicationSet").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSsmincidentsReplicationSet {
     #[inline]
@@ -934,9 +1127,11 @@ impl DataAwsSsmincidentsReplicationSet {
 }
 
 impl BlockType for DataAwsSsmincidentsReplicationSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -949,16 +1144,25 @@ impl DataSource for DataAwsSsmincidentsReplicationSet {
 }
 
 /// A declared [`DataAwsSsmincidentsReplicationSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsReplicationSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmincidentsReplicationSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsReplicationSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmincidentsReplicationSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmincidentsReplicationSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1021,10 +1225,18 @@ impl DataAwsSsmincidentsReplicationSetRef {
 pub enum DataAwsSsmincidentsReplicationSetRegion {}
 
 /// The fields of a [`DataAwsSsmincidentsReplicationSetRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsReplicationSetRegionFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsReplicationSetRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsReplicationSetRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsReplicationSetRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1062,10 +1274,18 @@ impl DataAwsSsmincidentsReplicationSetRegionFields {
 pub enum DataAwsSsmincidentsReplicationSetRegions {}
 
 /// The fields of a [`DataAwsSsmincidentsReplicationSetRegions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsReplicationSetRegionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsReplicationSetRegionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsReplicationSetRegionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsReplicationSetRegionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1099,8 +1319,15 @@ impl DataAwsSsmincidentsReplicationSetRegionsFields {
 }
 
 /// The data source `aws_ssmincidents_response_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlan(Body);
+
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsmincidentsResponsePlan`].
 #[derive(Clone, Debug)]
@@ -1136,9 +1363,11 @@ impl DataAwsSsmincidentsResponsePlan {
 }
 
 impl BlockType for DataAwsSsmincidentsResponsePlan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1151,16 +1380,25 @@ impl DataSource for DataAwsSsmincidentsResponsePlan {
 }
 
 /// A declared [`DataAwsSsmincidentsResponsePlan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsmincidentsResponsePlanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsmincidentsResponsePlanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1233,10 +1471,18 @@ impl DataAwsSsmincidentsResponsePlanRef {
 pub enum DataAwsSsmincidentsResponsePlanAction {}
 
 /// The fields of a [`DataAwsSsmincidentsResponsePlanAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsResponsePlanActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1259,10 +1505,18 @@ impl DataAwsSsmincidentsResponsePlanActionFields {
 pub enum DataAwsSsmincidentsResponsePlanActionSsmAutomation {}
 
 /// The fields of a [`DataAwsSsmincidentsResponsePlanActionSsmAutomation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanActionSsmAutomationFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanActionSsmAutomationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanActionSsmAutomationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsResponsePlanActionSsmAutomationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1310,10 +1564,18 @@ impl DataAwsSsmincidentsResponsePlanActionSsmAutomationFields {
 pub enum DataAwsSsmincidentsResponsePlanActionSsmAutomationParameter {}
 
 /// The fields of a [`DataAwsSsmincidentsResponsePlanActionSsmAutomationParameter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanActionSsmAutomationParameterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanActionSsmAutomationParameterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanActionSsmAutomationParameterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsResponsePlanActionSsmAutomationParameterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1341,10 +1603,18 @@ impl DataAwsSsmincidentsResponsePlanActionSsmAutomationParameterFields {
 pub enum DataAwsSsmincidentsResponsePlanIncidentTemplate {}
 
 /// The fields of a [`DataAwsSsmincidentsResponsePlanIncidentTemplate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanIncidentTemplateFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanIncidentTemplateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanIncidentTemplateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsResponsePlanIncidentTemplateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1392,10 +1662,18 @@ impl DataAwsSsmincidentsResponsePlanIncidentTemplateFields {
 pub enum DataAwsSsmincidentsResponsePlanIncidentTemplateNotificationTarget {}
 
 /// The fields of a [`DataAwsSsmincidentsResponsePlanIncidentTemplateNotificationTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanIncidentTemplateNotificationTargetFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanIncidentTemplateNotificationTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanIncidentTemplateNotificationTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsResponsePlanIncidentTemplateNotificationTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1418,10 +1696,18 @@ impl DataAwsSsmincidentsResponsePlanIncidentTemplateNotificationTargetFields {
 pub enum DataAwsSsmincidentsResponsePlanIntegration {}
 
 /// The fields of a [`DataAwsSsmincidentsResponsePlanIntegration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanIntegrationFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanIntegrationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanIntegrationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsResponsePlanIntegrationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1444,10 +1730,18 @@ impl DataAwsSsmincidentsResponsePlanIntegrationFields {
 pub enum DataAwsSsmincidentsResponsePlanIntegrationPagerduty {}
 
 /// The fields of a [`DataAwsSsmincidentsResponsePlanIntegrationPagerduty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsmincidentsResponsePlanIntegrationPagerdutyFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsmincidentsResponsePlanIntegrationPagerdutyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsmincidentsResponsePlanIntegrationPagerdutyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsmincidentsResponsePlanIntegrationPagerdutyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

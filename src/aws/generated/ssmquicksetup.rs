@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ssmquicksetup_configuration_manager`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmquicksetupConfigurationManager(Body);
+
+impl std::fmt::Debug for SsmquicksetupConfigurationManager {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmquicksetupConfigurationManager").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmquicksetupConfigurationManager`].
 #[derive(Clone, Debug)]
@@ -57,9 +64,11 @@ impl SsmquicksetupConfigurationManager {
 }
 
 impl BlockType for SsmquicksetupConfigurationManager {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for SsmquicksetupConfigurationManager {
 }
 
 /// A declared [`SsmquicksetupConfigurationManager`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmquicksetupConfigurationManagerRef(BlockRef);
 
+impl std::fmt::Debug for SsmquicksetupConfigurationManagerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmquicksetupConfigurationManagerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsmquicksetupConfigurationManagerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsmquicksetupConfigurationManagerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -141,8 +159,15 @@ impl SsmquicksetupConfigurationManagerRef {
 }
 
 /// The nested block `aws_ssmquicksetup_configuration_manager.configuration_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmquicksetupConfigurationManagerConfigurationDefinition(Body);
+
+impl std::fmt::Debug for SsmquicksetupConfigurationManagerConfigurationDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmquicksetupConfigurationManagerConfigurationDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsmquicksetupConfigurationManagerConfigurationDefinition`].
 #[derive(Clone, Debug)]
@@ -179,10 +204,18 @@ impl SsmquicksetupConfigurationManagerConfigurationDefinition {
 }
 
 /// The fields of a [`SsmquicksetupConfigurationManagerConfigurationDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmquicksetupConfigurationManagerConfigurationDefinitionFields(Expr);
 
+impl std::fmt::Debug for SsmquicksetupConfigurationManagerConfigurationDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmquicksetupConfigurationManagerConfigurationDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmquicksetupConfigurationManagerConfigurationDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -230,10 +263,18 @@ impl SsmquicksetupConfigurationManagerConfigurationDefinitionFields {
 pub enum SsmquicksetupConfigurationManagerStatusSummaries {}
 
 /// The fields of a [`SsmquicksetupConfigurationManagerStatusSummaries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmquicksetupConfigurationManagerStatusSummariesFields(Expr);
 
+impl std::fmt::Debug for SsmquicksetupConfigurationManagerStatusSummariesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmquicksetupConfigurationManagerStatusSummariesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmquicksetupConfigurationManagerStatusSummariesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -262,8 +303,15 @@ impl SsmquicksetupConfigurationManagerStatusSummariesFields {
 }
 
 /// The nested block `aws_ssmquicksetup_configuration_manager.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmquicksetupConfigurationManagerTimeouts(Body);
+
+impl std::fmt::Debug for SsmquicksetupConfigurationManagerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmquicksetupConfigurationManagerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsmquicksetupConfigurationManagerTimeouts {
     #[inline]
@@ -292,10 +340,18 @@ impl SsmquicksetupConfigurationManagerTimeouts {
 }
 
 /// The fields of a [`SsmquicksetupConfigurationManagerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsmquicksetupConfigurationManagerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsmquicksetupConfigurationManagerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsmquicksetupConfigurationManagerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsmquicksetupConfigurationManagerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

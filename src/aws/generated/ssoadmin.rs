@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_ssoadmin_account_assignment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminAccountAssignment(Body);
+
+impl std::fmt::Debug for SsoadminAccountAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminAccountAssignment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminAccountAssignment`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl SsoadminAccountAssignment {
 }
 
 impl BlockType for SsoadminAccountAssignment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for SsoadminAccountAssignment {
 }
 
 /// A declared [`SsoadminAccountAssignment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminAccountAssignmentRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminAccountAssignmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminAccountAssignmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminAccountAssignmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminAccountAssignmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,8 +158,15 @@ impl SsoadminAccountAssignmentRef {
 }
 
 /// The nested block `aws_ssoadmin_account_assignment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminAccountAssignmentTimeouts(Body);
+
+impl std::fmt::Debug for SsoadminAccountAssignmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminAccountAssignmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsoadminAccountAssignmentTimeouts {
     #[inline]
@@ -162,10 +187,18 @@ impl SsoadminAccountAssignmentTimeouts {
 }
 
 /// The fields of a [`SsoadminAccountAssignmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminAccountAssignmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsoadminAccountAssignmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminAccountAssignmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminAccountAssignmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -189,8 +222,15 @@ impl SsoadminAccountAssignmentTimeoutsFields {
 }
 
 /// The resource `aws_ssoadmin_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplication(Body);
+
+impl std::fmt::Debug for SsoadminApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminApplication`].
 #[derive(Clone, Debug)]
@@ -246,9 +286,11 @@ impl SsoadminApplication {
 }
 
 impl BlockType for SsoadminApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -262,16 +304,25 @@ impl Resource for SsoadminApplication {
 }
 
 /// A declared [`SsoadminApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -355,8 +406,15 @@ impl SsoadminApplicationRef {
 }
 
 /// The nested block `aws_ssoadmin_application.portal_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationPortalOptions(Body);
+
+impl std::fmt::Debug for SsoadminApplicationPortalOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationPortalOptions").field(&self.0).finish()
+    }
+}
 
 impl SsoadminApplicationPortalOptions {
     #[inline]
@@ -378,10 +436,18 @@ impl SsoadminApplicationPortalOptions {
 }
 
 /// The fields of a [`SsoadminApplicationPortalOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationPortalOptionsFields(Expr);
 
+impl std::fmt::Debug for SsoadminApplicationPortalOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationPortalOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminApplicationPortalOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -405,8 +471,15 @@ impl SsoadminApplicationPortalOptionsFields {
 }
 
 /// The nested block `aws_ssoadmin_application.portal_options.sign_in_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationPortalOptionsSignInOptions(Body);
+
+impl std::fmt::Debug for SsoadminApplicationPortalOptionsSignInOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationPortalOptionsSignInOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminApplicationPortalOptionsSignInOptions`].
 #[derive(Clone, Debug)]
@@ -431,10 +504,18 @@ impl SsoadminApplicationPortalOptionsSignInOptions {
 }
 
 /// The fields of a [`SsoadminApplicationPortalOptionsSignInOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationPortalOptionsSignInOptionsFields(Expr);
 
+impl std::fmt::Debug for SsoadminApplicationPortalOptionsSignInOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationPortalOptionsSignInOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminApplicationPortalOptionsSignInOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -458,8 +539,15 @@ impl SsoadminApplicationPortalOptionsSignInOptionsFields {
 }
 
 /// The resource `aws_ssoadmin_application_access_scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationAccessScope(Body);
+
+impl std::fmt::Debug for SsoadminApplicationAccessScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationAccessScope").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminApplicationAccessScope`].
 #[derive(Clone, Debug)]
@@ -492,9 +580,11 @@ impl SsoadminApplicationAccessScope {
 }
 
 impl BlockType for SsoadminApplicationAccessScope {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -508,16 +598,25 @@ impl Resource for SsoadminApplicationAccessScope {
 }
 
 /// A declared [`SsoadminApplicationAccessScope`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationAccessScopeRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminApplicationAccessScopeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationAccessScopeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminApplicationAccessScopeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminApplicationAccessScopeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -556,8 +655,15 @@ impl SsoadminApplicationAccessScopeRef {
 }
 
 /// The resource `aws_ssoadmin_application_assignment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationAssignment(Body);
+
+impl std::fmt::Debug for SsoadminApplicationAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationAssignment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminApplicationAssignment`].
 #[derive(Clone, Debug)]
@@ -587,9 +693,11 @@ impl SsoadminApplicationAssignment {
 }
 
 impl BlockType for SsoadminApplicationAssignment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -603,16 +711,25 @@ impl Resource for SsoadminApplicationAssignment {
 }
 
 /// A declared [`SsoadminApplicationAssignment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationAssignmentRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminApplicationAssignmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationAssignmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminApplicationAssignmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminApplicationAssignmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -651,8 +768,15 @@ impl SsoadminApplicationAssignmentRef {
 }
 
 /// The resource `aws_ssoadmin_application_assignment_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationAssignmentConfiguration(Body);
+
+impl std::fmt::Debug for SsoadminApplicationAssignmentConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationAssignmentConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminApplicationAssignmentConfiguration`].
 #[derive(Clone, Debug)]
@@ -680,9 +804,11 @@ impl SsoadminApplicationAssignmentConfiguration {
 }
 
 impl BlockType for SsoadminApplicationAssignmentConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -696,16 +822,25 @@ impl Resource for SsoadminApplicationAssignmentConfiguration {
 }
 
 /// A declared [`SsoadminApplicationAssignmentConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminApplicationAssignmentConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminApplicationAssignmentConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminApplicationAssignmentConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminApplicationAssignmentConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminApplicationAssignmentConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -739,8 +874,15 @@ impl SsoadminApplicationAssignmentConfigurationRef {
 }
 
 /// The resource `aws_ssoadmin_customer_managed_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminCustomerManagedPolicyAttachment(Body);
+
+impl std::fmt::Debug for SsoadminCustomerManagedPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminCustomerManagedPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminCustomerManagedPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -780,9 +922,11 @@ impl SsoadminCustomerManagedPolicyAttachment {
 }
 
 impl BlockType for SsoadminCustomerManagedPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -796,16 +940,25 @@ impl Resource for SsoadminCustomerManagedPolicyAttachment {
 }
 
 /// A declared [`SsoadminCustomerManagedPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminCustomerManagedPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminCustomerManagedPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminCustomerManagedPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminCustomerManagedPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminCustomerManagedPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -849,8 +1002,15 @@ impl SsoadminCustomerManagedPolicyAttachmentRef {
 }
 
 /// The nested block `aws_ssoadmin_customer_managed_policy_attachment.customer_managed_policy_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReference(Body);
+
+impl std::fmt::Debug for SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReference`].
 #[derive(Clone, Debug)]
@@ -875,10 +1035,18 @@ impl SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReference {
 }
 
 /// The fields of a [`SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReferenceFields(Expr);
 
+impl std::fmt::Debug for SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -902,8 +1070,15 @@ impl SsoadminCustomerManagedPolicyAttachmentCustomerManagedPolicyReferenceFields
 }
 
 /// The nested block `aws_ssoadmin_customer_managed_policy_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminCustomerManagedPolicyAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for SsoadminCustomerManagedPolicyAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminCustomerManagedPolicyAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsoadminCustomerManagedPolicyAttachmentTimeouts {
     #[inline]
@@ -924,10 +1099,18 @@ impl SsoadminCustomerManagedPolicyAttachmentTimeouts {
 }
 
 /// The fields of a [`SsoadminCustomerManagedPolicyAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminCustomerManagedPolicyAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsoadminCustomerManagedPolicyAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminCustomerManagedPolicyAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminCustomerManagedPolicyAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -951,8 +1134,15 @@ impl SsoadminCustomerManagedPolicyAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_ssoadmin_instance_access_control_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminInstanceAccessControlAttributes(Body);
+
+impl std::fmt::Debug for SsoadminInstanceAccessControlAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminInstanceAccessControlAttributes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminInstanceAccessControlAttributes`].
 #[derive(Clone, Debug)]
@@ -985,9 +1175,11 @@ impl SsoadminInstanceAccessControlAttributes {
 }
 
 impl BlockType for SsoadminInstanceAccessControlAttributes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1001,16 +1193,25 @@ impl Resource for SsoadminInstanceAccessControlAttributes {
 }
 
 /// A declared [`SsoadminInstanceAccessControlAttributes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminInstanceAccessControlAttributesRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminInstanceAccessControlAttributesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminInstanceAccessControlAttributesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminInstanceAccessControlAttributesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminInstanceAccessControlAttributesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1054,8 +1255,15 @@ impl SsoadminInstanceAccessControlAttributesRef {
 }
 
 /// The nested block `aws_ssoadmin_instance_access_control_attributes.attribute`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminInstanceAccessControlAttributesAttribute(Body);
+
+impl std::fmt::Debug for SsoadminInstanceAccessControlAttributesAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminInstanceAccessControlAttributesAttribute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminInstanceAccessControlAttributesAttribute`].
 #[derive(Clone, Debug)]
@@ -1077,10 +1285,18 @@ impl SsoadminInstanceAccessControlAttributesAttribute {
 }
 
 /// The fields of a [`SsoadminInstanceAccessControlAttributesAttribute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminInstanceAccessControlAttributesAttributeFields(Expr);
 
+impl std::fmt::Debug for SsoadminInstanceAccessControlAttributesAttributeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminInstanceAccessControlAttributesAttributeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminInstanceAccessControlAttributesAttributeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1104,8 +1320,15 @@ impl SsoadminInstanceAccessControlAttributesAttributeFields {
 }
 
 /// The nested block `aws_ssoadmin_instance_access_control_attributes.attribute.value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminInstanceAccessControlAttributesAttributeValue(Body);
+
+impl std::fmt::Debug for SsoadminInstanceAccessControlAttributesAttributeValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminInstanceAccessControlAttributesAttributeValue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminInstanceAccessControlAttributesAttributeValue`].
 #[derive(Clone, Debug)]
@@ -1125,10 +1348,18 @@ impl SsoadminInstanceAccessControlAttributesAttributeValue {
 }
 
 /// The fields of a [`SsoadminInstanceAccessControlAttributesAttributeValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminInstanceAccessControlAttributesAttributeValueFields(Expr);
 
+impl std::fmt::Debug for SsoadminInstanceAccessControlAttributesAttributeValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminInstanceAccessControlAttributesAttributeValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminInstanceAccessControlAttributesAttributeValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1147,8 +1378,15 @@ impl SsoadminInstanceAccessControlAttributesAttributeValueFields {
 }
 
 /// The resource `aws_ssoadmin_managed_policy_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminManagedPolicyAttachment(Body);
+
+impl std::fmt::Debug for SsoadminManagedPolicyAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminManagedPolicyAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminManagedPolicyAttachment`].
 #[derive(Clone, Debug)]
@@ -1188,9 +1426,11 @@ impl SsoadminManagedPolicyAttachment {
 }
 
 impl BlockType for SsoadminManagedPolicyAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1204,16 +1444,25 @@ impl Resource for SsoadminManagedPolicyAttachment {
 }
 
 /// A declared [`SsoadminManagedPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminManagedPolicyAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminManagedPolicyAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminManagedPolicyAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminManagedPolicyAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminManagedPolicyAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1262,8 +1511,15 @@ impl SsoadminManagedPolicyAttachmentRef {
 }
 
 /// The nested block `aws_ssoadmin_managed_policy_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminManagedPolicyAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for SsoadminManagedPolicyAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminManagedPolicyAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsoadminManagedPolicyAttachmentTimeouts {
     #[inline]
@@ -1284,10 +1540,18 @@ impl SsoadminManagedPolicyAttachmentTimeouts {
 }
 
 /// The fields of a [`SsoadminManagedPolicyAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminManagedPolicyAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsoadminManagedPolicyAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminManagedPolicyAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminManagedPolicyAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1311,8 +1575,15 @@ impl SsoadminManagedPolicyAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_ssoadmin_permission_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSet(Body);
+
+impl std::fmt::Debug for SsoadminPermissionSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminPermissionSet`].
 #[derive(Clone, Debug)]
@@ -1375,9 +1646,11 @@ impl SsoadminPermissionSet {
 }
 
 impl BlockType for SsoadminPermissionSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1391,16 +1664,25 @@ impl Resource for SsoadminPermissionSet {
 }
 
 /// A declared [`SsoadminPermissionSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSetRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminPermissionSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminPermissionSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminPermissionSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1474,8 +1756,15 @@ impl SsoadminPermissionSetRef {
 }
 
 /// The nested block `aws_ssoadmin_permission_set.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSetTimeouts(Body);
+
+impl std::fmt::Debug for SsoadminPermissionSetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsoadminPermissionSetTimeouts {
     #[inline]
@@ -1491,10 +1780,18 @@ impl SsoadminPermissionSetTimeouts {
 }
 
 /// The fields of a [`SsoadminPermissionSetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsoadminPermissionSetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminPermissionSetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1513,8 +1810,15 @@ impl SsoadminPermissionSetTimeoutsFields {
 }
 
 /// The resource `aws_ssoadmin_permission_set_inline_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSetInlinePolicy(Body);
+
+impl std::fmt::Debug for SsoadminPermissionSetInlinePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSetInlinePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminPermissionSetInlinePolicy`].
 #[derive(Clone, Debug)]
@@ -1554,9 +1858,11 @@ impl SsoadminPermissionSetInlinePolicy {
 }
 
 impl BlockType for SsoadminPermissionSetInlinePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1570,16 +1876,25 @@ impl Resource for SsoadminPermissionSetInlinePolicy {
 }
 
 /// A declared [`SsoadminPermissionSetInlinePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSetInlinePolicyRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminPermissionSetInlinePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSetInlinePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminPermissionSetInlinePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminPermissionSetInlinePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1623,8 +1938,15 @@ impl SsoadminPermissionSetInlinePolicyRef {
 }
 
 /// The nested block `aws_ssoadmin_permission_set_inline_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSetInlinePolicyTimeouts(Body);
+
+impl std::fmt::Debug for SsoadminPermissionSetInlinePolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSetInlinePolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsoadminPermissionSetInlinePolicyTimeouts {
     #[inline]
@@ -1645,10 +1967,18 @@ impl SsoadminPermissionSetInlinePolicyTimeouts {
 }
 
 /// The fields of a [`SsoadminPermissionSetInlinePolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionSetInlinePolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsoadminPermissionSetInlinePolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionSetInlinePolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminPermissionSetInlinePolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1672,8 +2002,15 @@ impl SsoadminPermissionSetInlinePolicyTimeoutsFields {
 }
 
 /// The resource `aws_ssoadmin_permissions_boundary_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachment(Body);
+
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminPermissionsBoundaryAttachment`].
 #[derive(Clone, Debug)]
@@ -1713,9 +2050,11 @@ impl SsoadminPermissionsBoundaryAttachment {
 }
 
 impl BlockType for SsoadminPermissionsBoundaryAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1729,16 +2068,25 @@ impl Resource for SsoadminPermissionsBoundaryAttachment {
 }
 
 /// A declared [`SsoadminPermissionsBoundaryAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminPermissionsBoundaryAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminPermissionsBoundaryAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1782,8 +2130,15 @@ impl SsoadminPermissionsBoundaryAttachmentRef {
 }
 
 /// The nested block `aws_ssoadmin_permissions_boundary_attachment.permissions_boundary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachmentPermissionsBoundary(Body);
+
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachmentPermissionsBoundary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachmentPermissionsBoundary").field(&self.0).finish()
+    }
+}
 
 impl SsoadminPermissionsBoundaryAttachmentPermissionsBoundary {
     #[inline]
@@ -1804,10 +2159,18 @@ impl SsoadminPermissionsBoundaryAttachmentPermissionsBoundary {
 }
 
 /// The fields of a [`SsoadminPermissionsBoundaryAttachmentPermissionsBoundary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryFields(Expr);
 
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1831,8 +2194,15 @@ impl SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryFields {
 }
 
 /// The nested block `aws_ssoadmin_permissions_boundary_attachment.permissions_boundary.customer_managed_policy_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReference(Body);
+
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReference`].
 #[derive(Clone, Debug)]
@@ -1857,10 +2227,18 @@ impl SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPoli
 }
 
 /// The fields of a [`SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReferenceFields(Expr);
 
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPolicyReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1884,8 +2262,15 @@ impl SsoadminPermissionsBoundaryAttachmentPermissionsBoundaryCustomerManagedPoli
 }
 
 /// The nested block `aws_ssoadmin_permissions_boundary_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SsoadminPermissionsBoundaryAttachmentTimeouts {
     #[inline]
@@ -1906,10 +2291,18 @@ impl SsoadminPermissionsBoundaryAttachmentTimeouts {
 }
 
 /// The fields of a [`SsoadminPermissionsBoundaryAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminPermissionsBoundaryAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SsoadminPermissionsBoundaryAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminPermissionsBoundaryAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminPermissionsBoundaryAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1933,8 +2326,15 @@ impl SsoadminPermissionsBoundaryAttachmentTimeoutsFields {
 }
 
 /// The resource `aws_ssoadmin_trusted_token_issuer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminTrustedTokenIssuer(Body);
+
+impl std::fmt::Debug for SsoadminTrustedTokenIssuer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminTrustedTokenIssuer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminTrustedTokenIssuer`].
 #[derive(Clone, Debug)]
@@ -1980,9 +2380,11 @@ impl SsoadminTrustedTokenIssuer {
 }
 
 impl BlockType for SsoadminTrustedTokenIssuer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1996,16 +2398,25 @@ impl Resource for SsoadminTrustedTokenIssuer {
 }
 
 /// A declared [`SsoadminTrustedTokenIssuer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminTrustedTokenIssuerRef(BlockRef);
 
+impl std::fmt::Debug for SsoadminTrustedTokenIssuerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminTrustedTokenIssuerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoadminTrustedTokenIssuerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoadminTrustedTokenIssuerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2069,8 +2480,15 @@ impl SsoadminTrustedTokenIssuerRef {
 }
 
 /// The nested block `aws_ssoadmin_trusted_token_issuer.trusted_token_issuer_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminTrustedTokenIssuerTrustedTokenIssuerConfiguration(Body);
+
+impl std::fmt::Debug for SsoadminTrustedTokenIssuerTrustedTokenIssuerConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminTrustedTokenIssuerTrustedTokenIssuerConfiguration").field(&self.0).finish()
+    }
+}
 
 impl SsoadminTrustedTokenIssuerTrustedTokenIssuerConfiguration {
     #[inline]
@@ -2087,10 +2505,18 @@ impl SsoadminTrustedTokenIssuerTrustedTokenIssuerConfiguration {
 }
 
 /// The fields of a [`SsoadminTrustedTokenIssuerTrustedTokenIssuerConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationFields(Expr);
 
+impl std::fmt::Debug for SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2109,8 +2535,15 @@ impl SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationFields {
 }
 
 /// The nested block `aws_ssoadmin_trusted_token_issuer.trusted_token_issuer_configuration.oidc_jwt_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfiguration(Body);
+
+impl std::fmt::Debug for SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfiguration`].
 #[derive(Clone, Debug)]
@@ -2136,10 +2569,18 @@ impl SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfigurati
 }
 
 /// The fields of a [`SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfigurationFields(Expr);
 
+impl std::fmt::Debug for SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2173,8 +2614,15 @@ impl SsoadminTrustedTokenIssuerTrustedTokenIssuerConfigurationOidcJwtConfigurati
 }
 
 /// The data source `aws_ssoadmin_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplication(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsoadminApplication`].
 #[derive(Clone, Debug)]
@@ -2200,9 +2648,11 @@ impl DataAwsSsoadminApplication {
 }
 
 impl BlockType for DataAwsSsoadminApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2215,16 +2665,25 @@ impl DataSource for DataAwsSsoadminApplication {
 }
 
 /// A declared [`DataAwsSsoadminApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsoadminApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsoadminApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2292,10 +2751,18 @@ impl DataAwsSsoadminApplicationRef {
 pub enum DataAwsSsoadminApplicationPortalOptions {}
 
 /// The fields of a [`DataAwsSsoadminApplicationPortalOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationPortalOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationPortalOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationPortalOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsoadminApplicationPortalOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2323,10 +2790,18 @@ impl DataAwsSsoadminApplicationPortalOptionsFields {
 pub enum DataAwsSsoadminApplicationPortalOptionsSignInOptions {}
 
 /// The fields of a [`DataAwsSsoadminApplicationPortalOptionsSignInOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationPortalOptionsSignInOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationPortalOptionsSignInOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationPortalOptionsSignInOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsoadminApplicationPortalOptionsSignInOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2350,8 +2825,15 @@ impl DataAwsSsoadminApplicationPortalOptionsSignInOptionsFields {
 }
 
 /// The data source `aws_ssoadmin_application_assignments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationAssignments(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminApplicationAssignments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationAssignments").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsoadminApplicationAssignments`].
 #[derive(Clone, Debug)]
@@ -2377,9 +2859,11 @@ impl DataAwsSsoadminApplicationAssignments {
 }
 
 impl BlockType for DataAwsSsoadminApplicationAssignments {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2392,16 +2876,25 @@ impl DataSource for DataAwsSsoadminApplicationAssignments {
 }
 
 /// A declared [`DataAwsSsoadminApplicationAssignments`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationAssignmentsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationAssignmentsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationAssignmentsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsoadminApplicationAssignmentsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsoadminApplicationAssignmentsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2439,10 +2932,18 @@ impl DataAwsSsoadminApplicationAssignmentsRef {
 pub enum DataAwsSsoadminApplicationAssignmentsApplicationAssignments {}
 
 /// The fields of a [`DataAwsSsoadminApplicationAssignmentsApplicationAssignments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationAssignmentsApplicationAssignmentsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationAssignmentsApplicationAssignmentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationAssignmentsApplicationAssignmentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsoadminApplicationAssignmentsApplicationAssignmentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2471,8 +2972,15 @@ impl DataAwsSsoadminApplicationAssignmentsApplicationAssignmentsFields {
 }
 
 /// The data source `aws_ssoadmin_application_providers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationProviders(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminApplicationProviders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationProviders").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSsoadminApplicationProviders {
     #[inline]
@@ -2489,9 +2997,11 @@ impl DataAwsSsoadminApplicationProviders {
 }
 
 impl BlockType for DataAwsSsoadminApplicationProviders {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2504,16 +3014,25 @@ impl DataSource for DataAwsSsoadminApplicationProviders {
 }
 
 /// A declared [`DataAwsSsoadminApplicationProviders`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationProvidersRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationProvidersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationProvidersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsoadminApplicationProvidersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsoadminApplicationProvidersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2546,10 +3065,18 @@ impl DataAwsSsoadminApplicationProvidersRef {
 pub enum DataAwsSsoadminApplicationProvidersApplicationProviders {}
 
 /// The fields of a [`DataAwsSsoadminApplicationProvidersApplicationProviders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationProvidersApplicationProvidersFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationProvidersApplicationProvidersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationProvidersApplicationProvidersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsoadminApplicationProvidersApplicationProvidersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2582,10 +3109,18 @@ impl DataAwsSsoadminApplicationProvidersApplicationProvidersFields {
 pub enum DataAwsSsoadminApplicationProvidersApplicationProvidersDisplayData {}
 
 /// The fields of a [`DataAwsSsoadminApplicationProvidersApplicationProvidersDisplayData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminApplicationProvidersApplicationProvidersDisplayDataFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsoadminApplicationProvidersApplicationProvidersDisplayDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminApplicationProvidersApplicationProvidersDisplayDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsoadminApplicationProvidersApplicationProvidersDisplayDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2614,8 +3149,15 @@ impl DataAwsSsoadminApplicationProvidersApplicationProvidersDisplayDataFields {
 }
 
 /// The data source `aws_ssoadmin_instances`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminInstances(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminInstances {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminInstances").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSsoadminInstances {
     #[inline]
@@ -2637,9 +3179,11 @@ impl DataAwsSsoadminInstances {
 }
 
 impl BlockType for DataAwsSsoadminInstances {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2652,16 +3196,25 @@ impl DataSource for DataAwsSsoadminInstances {
 }
 
 /// A declared [`DataAwsSsoadminInstances`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminInstancesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsoadminInstancesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminInstancesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsoadminInstancesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsoadminInstancesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2695,8 +3248,15 @@ impl DataAwsSsoadminInstancesRef {
 }
 
 /// The data source `aws_ssoadmin_permission_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPermissionSet(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminPermissionSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPermissionSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsoadminPermissionSet`].
 #[derive(Clone, Debug)]
@@ -2742,9 +3302,11 @@ impl DataAwsSsoadminPermissionSet {
 }
 
 impl BlockType for DataAwsSsoadminPermissionSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2757,16 +3319,25 @@ impl DataSource for DataAwsSsoadminPermissionSet {
 }
 
 /// A declared [`DataAwsSsoadminPermissionSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPermissionSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsoadminPermissionSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPermissionSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsoadminPermissionSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsoadminPermissionSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2830,8 +3401,15 @@ impl DataAwsSsoadminPermissionSetRef {
 }
 
 /// The data source `aws_ssoadmin_permission_sets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPermissionSets(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminPermissionSets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPermissionSets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsoadminPermissionSets`].
 #[derive(Clone, Debug)]
@@ -2857,9 +3435,11 @@ impl DataAwsSsoadminPermissionSets {
 }
 
 impl BlockType for DataAwsSsoadminPermissionSets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2872,16 +3452,25 @@ impl DataSource for DataAwsSsoadminPermissionSets {
 }
 
 /// A declared [`DataAwsSsoadminPermissionSets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPermissionSetsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsoadminPermissionSetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPermissionSetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsoadminPermissionSetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsoadminPermissionSetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2915,8 +3504,15 @@ impl DataAwsSsoadminPermissionSetsRef {
 }
 
 /// The data source `aws_ssoadmin_principal_application_assignments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPrincipalApplicationAssignments(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminPrincipalApplicationAssignments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPrincipalApplicationAssignments").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSsoadminPrincipalApplicationAssignments`].
 #[derive(Clone, Debug)]
@@ -2952,9 +3548,11 @@ impl DataAwsSsoadminPrincipalApplicationAssignments {
 }
 
 impl BlockType for DataAwsSsoadminPrincipalApplicationAssignments {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2967,16 +3565,25 @@ impl DataSource for DataAwsSsoadminPrincipalApplicationAssignments {
 }
 
 /// A declared [`DataAwsSsoadminPrincipalApplicationAssignments`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPrincipalApplicationAssignmentsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSsoadminPrincipalApplicationAssignmentsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPrincipalApplicationAssignmentsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSsoadminPrincipalApplicationAssignmentsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSsoadminPrincipalApplicationAssignmentsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3020,8 +3627,15 @@ impl DataAwsSsoadminPrincipalApplicationAssignmentsRef {
 }
 
 /// The nested block `aws_ssoadmin_principal_application_assignments.application_assignments`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignments(Body);
+
+impl std::fmt::Debug for DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignments {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignments").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignments {
     #[inline]
@@ -3032,10 +3646,18 @@ impl DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignments {
 }
 
 /// The fields of a [`DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignments`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignmentsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignmentsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignmentsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSsoadminPrincipalApplicationAssignmentsApplicationAssignmentsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

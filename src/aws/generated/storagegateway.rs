@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_storagegateway_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayCache(Body);
+
+impl std::fmt::Debug for StoragegatewayCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayCache`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl StoragegatewayCache {
 }
 
 impl BlockType for StoragegatewayCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for StoragegatewayCache {
 }
 
 /// A declared [`StoragegatewayCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayCacheRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -102,8 +120,15 @@ impl StoragegatewayCacheRef {
 }
 
 /// The resource `aws_storagegateway_cached_iscsi_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayCachedIscsiVolume(Body);
+
+impl std::fmt::Debug for StoragegatewayCachedIscsiVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayCachedIscsiVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayCachedIscsiVolume`].
 #[derive(Clone, Debug)]
@@ -170,9 +195,11 @@ impl StoragegatewayCachedIscsiVolume {
 }
 
 impl BlockType for StoragegatewayCachedIscsiVolume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -186,16 +213,25 @@ impl Resource for StoragegatewayCachedIscsiVolume {
 }
 
 /// A declared [`StoragegatewayCachedIscsiVolume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayCachedIscsiVolumeRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayCachedIscsiVolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayCachedIscsiVolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayCachedIscsiVolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayCachedIscsiVolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -304,8 +340,15 @@ impl StoragegatewayCachedIscsiVolumeRef {
 }
 
 /// The resource `aws_storagegateway_file_system_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayFileSystemAssociation(Body);
+
+impl std::fmt::Debug for StoragegatewayFileSystemAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayFileSystemAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayFileSystemAssociation`].
 #[derive(Clone, Debug)]
@@ -367,9 +410,11 @@ impl StoragegatewayFileSystemAssociation {
 }
 
 impl BlockType for StoragegatewayFileSystemAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -383,16 +428,25 @@ impl Resource for StoragegatewayFileSystemAssociation {
 }
 
 /// A declared [`StoragegatewayFileSystemAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayFileSystemAssociationRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayFileSystemAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayFileSystemAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayFileSystemAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayFileSystemAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -466,8 +520,15 @@ impl StoragegatewayFileSystemAssociationRef {
 }
 
 /// The nested block `aws_storagegateway_file_system_association.cache_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayFileSystemAssociationCacheAttributes(Body);
+
+impl std::fmt::Debug for StoragegatewayFileSystemAssociationCacheAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayFileSystemAssociationCacheAttributes").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewayFileSystemAssociationCacheAttributes {
     #[inline]
@@ -483,10 +544,18 @@ impl StoragegatewayFileSystemAssociationCacheAttributes {
 }
 
 /// The fields of a [`StoragegatewayFileSystemAssociationCacheAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayFileSystemAssociationCacheAttributesFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayFileSystemAssociationCacheAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayFileSystemAssociationCacheAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayFileSystemAssociationCacheAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -505,8 +574,15 @@ impl StoragegatewayFileSystemAssociationCacheAttributesFields {
 }
 
 /// The nested block `aws_storagegateway_file_system_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayFileSystemAssociationTimeouts(Body);
+
+impl std::fmt::Debug for StoragegatewayFileSystemAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayFileSystemAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewayFileSystemAssociationTimeouts {
     #[inline]
@@ -532,10 +608,18 @@ impl StoragegatewayFileSystemAssociationTimeouts {
 }
 
 /// The fields of a [`StoragegatewayFileSystemAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayFileSystemAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayFileSystemAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayFileSystemAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayFileSystemAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -564,8 +648,15 @@ impl StoragegatewayFileSystemAssociationTimeoutsFields {
 }
 
 /// The resource `aws_storagegateway_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGateway(Body);
+
+impl std::fmt::Debug for StoragegatewayGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayGateway`].
 #[derive(Clone, Debug)]
@@ -683,9 +774,11 @@ impl StoragegatewayGateway {
 }
 
 impl BlockType for StoragegatewayGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -699,16 +792,25 @@ impl Resource for StoragegatewayGateway {
 }
 
 /// A declared [`StoragegatewayGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewayRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -861,10 +963,18 @@ impl StoragegatewayGatewayRef {
 pub enum StoragegatewayGatewayGatewayNetworkInterface {}
 
 /// The fields of a [`StoragegatewayGatewayGatewayNetworkInterface`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewayGatewayNetworkInterfaceFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayGatewayGatewayNetworkInterfaceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewayGatewayNetworkInterfaceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayGatewayGatewayNetworkInterfaceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -883,8 +993,15 @@ impl StoragegatewayGatewayGatewayNetworkInterfaceFields {
 }
 
 /// The nested block `aws_storagegateway_gateway.maintenance_start_time`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewayMaintenanceStartTime(Body);
+
+impl std::fmt::Debug for StoragegatewayGatewayMaintenanceStartTime {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewayMaintenanceStartTime").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayGatewayMaintenanceStartTime`].
 #[derive(Clone, Debug)]
@@ -919,10 +1036,18 @@ impl StoragegatewayGatewayMaintenanceStartTime {
 }
 
 /// The fields of a [`StoragegatewayGatewayMaintenanceStartTime`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewayMaintenanceStartTimeFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayGatewayMaintenanceStartTimeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewayMaintenanceStartTimeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayGatewayMaintenanceStartTimeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -956,8 +1081,15 @@ impl StoragegatewayGatewayMaintenanceStartTimeFields {
 }
 
 /// The nested block `aws_storagegateway_gateway.smb_active_directory_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewaySmbActiveDirectorySettings(Body);
+
+impl std::fmt::Debug for StoragegatewayGatewaySmbActiveDirectorySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewaySmbActiveDirectorySettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayGatewaySmbActiveDirectorySettings`].
 #[derive(Clone, Debug)]
@@ -996,10 +1128,18 @@ impl StoragegatewayGatewaySmbActiveDirectorySettings {
 }
 
 /// The fields of a [`StoragegatewayGatewaySmbActiveDirectorySettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewaySmbActiveDirectorySettingsFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayGatewaySmbActiveDirectorySettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewaySmbActiveDirectorySettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayGatewaySmbActiveDirectorySettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1048,8 +1188,15 @@ impl StoragegatewayGatewaySmbActiveDirectorySettingsFields {
 }
 
 /// The nested block `aws_storagegateway_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewayTimeouts(Body);
+
+impl std::fmt::Debug for StoragegatewayGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewayGatewayTimeouts {
     #[inline]
@@ -1065,10 +1212,18 @@ impl StoragegatewayGatewayTimeouts {
 }
 
 /// The fields of a [`StoragegatewayGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1087,8 +1242,15 @@ impl StoragegatewayGatewayTimeoutsFields {
 }
 
 /// The resource `aws_storagegateway_nfs_file_share`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShare(Body);
+
+impl std::fmt::Debug for StoragegatewayNfsFileShare {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShare").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayNfsFileShare`].
 #[derive(Clone, Debug)]
@@ -1215,9 +1377,11 @@ impl StoragegatewayNfsFileShare {
 }
 
 impl BlockType for StoragegatewayNfsFileShare {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1231,16 +1395,25 @@ impl Resource for StoragegatewayNfsFileShare {
 }
 
 /// A declared [`StoragegatewayNfsFileShare`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShareRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayNfsFileShareRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShareRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayNfsFileShareRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayNfsFileShareRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1389,8 +1562,15 @@ impl StoragegatewayNfsFileShareRef {
 }
 
 /// The nested block `aws_storagegateway_nfs_file_share.cache_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShareCacheAttributes(Body);
+
+impl std::fmt::Debug for StoragegatewayNfsFileShareCacheAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShareCacheAttributes").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewayNfsFileShareCacheAttributes {
     #[inline]
@@ -1406,10 +1586,18 @@ impl StoragegatewayNfsFileShareCacheAttributes {
 }
 
 /// The fields of a [`StoragegatewayNfsFileShareCacheAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShareCacheAttributesFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayNfsFileShareCacheAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShareCacheAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayNfsFileShareCacheAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1428,8 +1616,15 @@ impl StoragegatewayNfsFileShareCacheAttributesFields {
 }
 
 /// The nested block `aws_storagegateway_nfs_file_share.nfs_file_share_defaults`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShareNfsFileShareDefaults(Body);
+
+impl std::fmt::Debug for StoragegatewayNfsFileShareNfsFileShareDefaults {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShareNfsFileShareDefaults").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewayNfsFileShareNfsFileShareDefaults {
     #[inline]
@@ -1460,10 +1655,18 @@ impl StoragegatewayNfsFileShareNfsFileShareDefaults {
 }
 
 /// The fields of a [`StoragegatewayNfsFileShareNfsFileShareDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShareNfsFileShareDefaultsFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayNfsFileShareNfsFileShareDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShareNfsFileShareDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayNfsFileShareNfsFileShareDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1497,8 +1700,15 @@ impl StoragegatewayNfsFileShareNfsFileShareDefaultsFields {
 }
 
 /// The nested block `aws_storagegateway_nfs_file_share.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShareTimeouts(Body);
+
+impl std::fmt::Debug for StoragegatewayNfsFileShareTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShareTimeouts").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewayNfsFileShareTimeouts {
     #[inline]
@@ -1524,10 +1734,18 @@ impl StoragegatewayNfsFileShareTimeouts {
 }
 
 /// The fields of a [`StoragegatewayNfsFileShareTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayNfsFileShareTimeoutsFields(Expr);
 
+impl std::fmt::Debug for StoragegatewayNfsFileShareTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayNfsFileShareTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewayNfsFileShareTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1556,8 +1774,15 @@ impl StoragegatewayNfsFileShareTimeoutsFields {
 }
 
 /// The resource `aws_storagegateway_smb_file_share`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewaySmbFileShare(Body);
+
+impl std::fmt::Debug for StoragegatewaySmbFileShare {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewaySmbFileShare").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewaySmbFileShare`].
 #[derive(Clone, Debug)]
@@ -1712,9 +1937,11 @@ impl StoragegatewaySmbFileShare {
 }
 
 impl BlockType for StoragegatewaySmbFileShare {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1728,16 +1955,25 @@ impl Resource for StoragegatewaySmbFileShare {
 }
 
 /// A declared [`StoragegatewaySmbFileShare`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewaySmbFileShareRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewaySmbFileShareRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewaySmbFileShareRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewaySmbFileShareRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewaySmbFileShareRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1911,8 +2147,15 @@ impl StoragegatewaySmbFileShareRef {
 }
 
 /// The nested block `aws_storagegateway_smb_file_share.cache_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewaySmbFileShareCacheAttributes(Body);
+
+impl std::fmt::Debug for StoragegatewaySmbFileShareCacheAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewaySmbFileShareCacheAttributes").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewaySmbFileShareCacheAttributes {
     #[inline]
@@ -1928,10 +2171,18 @@ impl StoragegatewaySmbFileShareCacheAttributes {
 }
 
 /// The fields of a [`StoragegatewaySmbFileShareCacheAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewaySmbFileShareCacheAttributesFields(Expr);
 
+impl std::fmt::Debug for StoragegatewaySmbFileShareCacheAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewaySmbFileShareCacheAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewaySmbFileShareCacheAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1950,8 +2201,15 @@ impl StoragegatewaySmbFileShareCacheAttributesFields {
 }
 
 /// The nested block `aws_storagegateway_smb_file_share.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewaySmbFileShareTimeouts(Body);
+
+impl std::fmt::Debug for StoragegatewaySmbFileShareTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewaySmbFileShareTimeouts").field(&self.0).finish()
+    }
+}
 
 impl StoragegatewaySmbFileShareTimeouts {
     #[inline]
@@ -1977,10 +2235,18 @@ impl StoragegatewaySmbFileShareTimeouts {
 }
 
 /// The fields of a [`StoragegatewaySmbFileShareTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewaySmbFileShareTimeoutsFields(Expr);
 
+impl std::fmt::Debug for StoragegatewaySmbFileShareTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewaySmbFileShareTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StoragegatewaySmbFileShareTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2009,8 +2275,15 @@ impl StoragegatewaySmbFileShareTimeoutsFields {
 }
 
 /// The resource `aws_storagegateway_stored_iscsi_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayStoredIscsiVolume(Body);
+
+impl std::fmt::Debug for StoragegatewayStoredIscsiVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayStoredIscsiVolume").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayStoredIscsiVolume`].
 #[derive(Clone, Debug)]
@@ -2074,9 +2347,11 @@ impl StoragegatewayStoredIscsiVolume {
 }
 
 impl BlockType for StoragegatewayStoredIscsiVolume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2090,16 +2365,25 @@ impl Resource for StoragegatewayStoredIscsiVolume {
 }
 
 /// A declared [`StoragegatewayStoredIscsiVolume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayStoredIscsiVolumeRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayStoredIscsiVolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayStoredIscsiVolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayStoredIscsiVolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayStoredIscsiVolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2223,8 +2507,15 @@ impl StoragegatewayStoredIscsiVolumeRef {
 }
 
 /// The resource `aws_storagegateway_tape_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayTapePool(Body);
+
+impl std::fmt::Debug for StoragegatewayTapePool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayTapePool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayTapePool`].
 #[derive(Clone, Debug)]
@@ -2277,9 +2568,11 @@ impl StoragegatewayTapePool {
 }
 
 impl BlockType for StoragegatewayTapePool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2293,16 +2586,25 @@ impl Resource for StoragegatewayTapePool {
 }
 
 /// A declared [`StoragegatewayTapePool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayTapePoolRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayTapePoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayTapePoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayTapePoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayTapePoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2361,8 +2663,15 @@ impl StoragegatewayTapePoolRef {
 }
 
 /// The resource `aws_storagegateway_upload_buffer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayUploadBuffer(Body);
+
+impl std::fmt::Debug for StoragegatewayUploadBuffer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayUploadBuffer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayUploadBuffer`].
 #[derive(Clone, Debug)]
@@ -2403,9 +2712,11 @@ impl StoragegatewayUploadBuffer {
 }
 
 impl BlockType for StoragegatewayUploadBuffer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2419,16 +2730,25 @@ impl Resource for StoragegatewayUploadBuffer {
 }
 
 /// A declared [`StoragegatewayUploadBuffer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayUploadBufferRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayUploadBufferRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayUploadBufferRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayUploadBufferRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayUploadBufferRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2467,8 +2787,15 @@ impl StoragegatewayUploadBufferRef {
 }
 
 /// The resource `aws_storagegateway_working_storage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayWorkingStorage(Body);
+
+impl std::fmt::Debug for StoragegatewayWorkingStorage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayWorkingStorage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StoragegatewayWorkingStorage`].
 #[derive(Clone, Debug)]
@@ -2501,9 +2828,11 @@ impl StoragegatewayWorkingStorage {
 }
 
 impl BlockType for StoragegatewayWorkingStorage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2517,16 +2846,25 @@ impl Resource for StoragegatewayWorkingStorage {
 }
 
 /// A declared [`StoragegatewayWorkingStorage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoragegatewayWorkingStorageRef(BlockRef);
 
+impl std::fmt::Debug for StoragegatewayWorkingStorageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StoragegatewayWorkingStorageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StoragegatewayWorkingStorageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StoragegatewayWorkingStorageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2560,8 +2898,15 @@ impl StoragegatewayWorkingStorageRef {
 }
 
 /// The data source `aws_storagegateway_local_disk`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsStoragegatewayLocalDisk(Body);
+
+impl std::fmt::Debug for DataAwsStoragegatewayLocalDisk {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsStoragegatewayLocalDisk").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsStoragegatewayLocalDisk`].
 #[derive(Clone, Debug)]
@@ -2602,9 +2947,11 @@ impl DataAwsStoragegatewayLocalDisk {
 }
 
 impl BlockType for DataAwsStoragegatewayLocalDisk {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2617,16 +2964,25 @@ impl DataSource for DataAwsStoragegatewayLocalDisk {
 }
 
 /// A declared [`DataAwsStoragegatewayLocalDisk`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsStoragegatewayLocalDiskRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsStoragegatewayLocalDiskRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsStoragegatewayLocalDiskRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsStoragegatewayLocalDiskRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsStoragegatewayLocalDiskRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

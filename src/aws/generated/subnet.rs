@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_subnet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Subnet(Body);
+
+impl std::fmt::Debug for Subnet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Subnet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Subnet`].
 #[derive(Clone, Debug)]
@@ -131,9 +138,11 @@ impl Subnet {
 }
 
 impl BlockType for Subnet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -147,16 +156,25 @@ impl Resource for Subnet {
 }
 
 /// A declared [`Subnet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SubnetRef(BlockRef);
 
+impl std::fmt::Debug for SubnetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SubnetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SubnetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SubnetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -290,8 +308,15 @@ impl SubnetRef {
 }
 
 /// The nested block `aws_subnet.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SubnetTimeouts(Body);
+
+impl std::fmt::Debug for SubnetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SubnetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl SubnetTimeouts {
     #[inline]
@@ -312,10 +337,18 @@ impl SubnetTimeouts {
 }
 
 /// The fields of a [`SubnetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SubnetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for SubnetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SubnetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SubnetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -339,8 +372,15 @@ impl SubnetTimeoutsFields {
 }
 
 /// The data source `aws_subnet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnet(Body);
+
+impl std::fmt::Debug for DataAwsSubnet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnet").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSubnet {
     #[inline]
@@ -413,9 +453,11 @@ impl DataAwsSubnet {
 }
 
 impl BlockType for DataAwsSubnet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -428,16 +470,25 @@ impl DataSource for DataAwsSubnet {
 }
 
 /// A declared [`DataAwsSubnet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSubnetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSubnetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSubnetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -586,8 +637,15 @@ impl DataAwsSubnetRef {
 }
 
 /// The nested block `aws_subnet.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetFilter(Body);
+
+impl std::fmt::Debug for DataAwsSubnetFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSubnetFilter`].
 #[derive(Clone, Debug)]
@@ -609,10 +667,18 @@ impl DataAwsSubnetFilter {
 }
 
 /// The fields of a [`DataAwsSubnetFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSubnetFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSubnetFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -636,8 +702,15 @@ impl DataAwsSubnetFilterFields {
 }
 
 /// The nested block `aws_subnet.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsSubnetTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSubnetTimeouts {
     #[inline]
@@ -653,10 +726,18 @@ impl DataAwsSubnetTimeouts {
 }
 
 /// The fields of a [`DataAwsSubnetTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSubnetTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSubnetTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_subnets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnets(Body);
+
+impl std::fmt::Debug for DataAwsSubnets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnets").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSubnets {
     #[inline]
@@ -48,9 +55,11 @@ impl DataAwsSubnets {
 }
 
 impl BlockType for DataAwsSubnets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl DataSource for DataAwsSubnets {
 }
 
 /// A declared [`DataAwsSubnets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSubnetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSubnetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSubnetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -116,8 +134,15 @@ impl DataAwsSubnetsRef {
 }
 
 /// The nested block `aws_subnets.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetsFilter(Body);
+
+impl std::fmt::Debug for DataAwsSubnetsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSubnetsFilter`].
 #[derive(Clone, Debug)]
@@ -139,10 +164,18 @@ impl DataAwsSubnetsFilter {
 }
 
 /// The fields of a [`DataAwsSubnetsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsSubnetsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSubnetsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -166,8 +199,15 @@ impl DataAwsSubnetsFilterFields {
 }
 
 /// The nested block `aws_subnets.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsSubnetsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSubnetsTimeouts {
     #[inline]
@@ -183,10 +223,18 @@ impl DataAwsSubnetsTimeouts {
 }
 
 /// The fields of a [`DataAwsSubnetsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSubnetsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSubnetsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSubnetsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSubnetsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_swf_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SwfDomain(Body);
+
+impl std::fmt::Debug for SwfDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SwfDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SwfDomain`].
 #[derive(Clone, Debug)]
@@ -66,9 +73,11 @@ impl SwfDomain {
 }
 
 impl BlockType for SwfDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -82,16 +91,25 @@ impl Resource for SwfDomain {
 }
 
 /// A declared [`SwfDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SwfDomainRef(BlockRef);
 
+impl std::fmt::Debug for SwfDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SwfDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SwfDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SwfDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_synthetics_canary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanary(Body);
+
+impl std::fmt::Debug for SyntheticsCanary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanary").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SyntheticsCanary`].
 #[derive(Clone, Debug)]
@@ -116,9 +123,11 @@ impl SyntheticsCanary {
 }
 
 impl BlockType for SyntheticsCanary {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -132,16 +141,25 @@ impl Resource for SyntheticsCanary {
 }
 
 /// A declared [`SyntheticsCanary`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryRef(BlockRef);
 
+impl std::fmt::Debug for SyntheticsCanaryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SyntheticsCanaryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SyntheticsCanaryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -285,8 +303,15 @@ impl SyntheticsCanaryRef {
 }
 
 /// The nested block `aws_synthetics_canary.artifact_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryArtifactConfig(Body);
+
+impl std::fmt::Debug for SyntheticsCanaryArtifactConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryArtifactConfig").field(&self.0).finish()
+    }
+}
 
 impl SyntheticsCanaryArtifactConfig {
     #[inline]
@@ -302,10 +327,18 @@ impl SyntheticsCanaryArtifactConfig {
 }
 
 /// The fields of a [`SyntheticsCanaryArtifactConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryArtifactConfigFields(Expr);
 
+impl std::fmt::Debug for SyntheticsCanaryArtifactConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryArtifactConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SyntheticsCanaryArtifactConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -324,8 +357,15 @@ impl SyntheticsCanaryArtifactConfigFields {
 }
 
 /// The nested block `aws_synthetics_canary.artifact_config.s3_encryption`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryArtifactConfigS3Encryption(Body);
+
+impl std::fmt::Debug for SyntheticsCanaryArtifactConfigS3Encryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryArtifactConfigS3Encryption").field(&self.0).finish()
+    }
+}
 
 impl SyntheticsCanaryArtifactConfigS3Encryption {
     #[inline]
@@ -346,10 +386,18 @@ impl SyntheticsCanaryArtifactConfigS3Encryption {
 }
 
 /// The fields of a [`SyntheticsCanaryArtifactConfigS3Encryption`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryArtifactConfigS3EncryptionFields(Expr);
 
+impl std::fmt::Debug for SyntheticsCanaryArtifactConfigS3EncryptionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryArtifactConfigS3EncryptionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SyntheticsCanaryArtifactConfigS3EncryptionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -373,8 +421,15 @@ impl SyntheticsCanaryArtifactConfigS3EncryptionFields {
 }
 
 /// The nested block `aws_synthetics_canary.run_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryRunConfig(Body);
+
+impl std::fmt::Debug for SyntheticsCanaryRunConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryRunConfig").field(&self.0).finish()
+    }
+}
 
 impl SyntheticsCanaryRunConfig {
     #[inline]
@@ -410,10 +465,18 @@ impl SyntheticsCanaryRunConfig {
 }
 
 /// The fields of a [`SyntheticsCanaryRunConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryRunConfigFields(Expr);
 
+impl std::fmt::Debug for SyntheticsCanaryRunConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryRunConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SyntheticsCanaryRunConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -452,8 +515,15 @@ impl SyntheticsCanaryRunConfigFields {
 }
 
 /// The nested block `aws_synthetics_canary.schedule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanarySchedule(Body);
+
+impl std::fmt::Debug for SyntheticsCanarySchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanarySchedule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SyntheticsCanarySchedule`].
 #[derive(Clone, Debug)]
@@ -483,10 +553,18 @@ impl SyntheticsCanarySchedule {
 }
 
 /// The fields of a [`SyntheticsCanarySchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryScheduleFields(Expr);
 
+impl std::fmt::Debug for SyntheticsCanaryScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SyntheticsCanaryScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -515,8 +593,15 @@ impl SyntheticsCanaryScheduleFields {
 }
 
 /// The nested block `aws_synthetics_canary.schedule.retry_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryScheduleRetryConfig(Body);
+
+impl std::fmt::Debug for SyntheticsCanaryScheduleRetryConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryScheduleRetryConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SyntheticsCanaryScheduleRetryConfig`].
 #[derive(Clone, Debug)]
@@ -536,10 +621,18 @@ impl SyntheticsCanaryScheduleRetryConfig {
 }
 
 /// The fields of a [`SyntheticsCanaryScheduleRetryConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryScheduleRetryConfigFields(Expr);
 
+impl std::fmt::Debug for SyntheticsCanaryScheduleRetryConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryScheduleRetryConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SyntheticsCanaryScheduleRetryConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -562,10 +655,18 @@ impl SyntheticsCanaryScheduleRetryConfigFields {
 pub enum SyntheticsCanaryTimeline {}
 
 /// The fields of a [`SyntheticsCanaryTimeline`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryTimelineFields(Expr);
 
+impl std::fmt::Debug for SyntheticsCanaryTimelineFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryTimelineFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SyntheticsCanaryTimelineFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -599,8 +700,15 @@ impl SyntheticsCanaryTimelineFields {
 }
 
 /// The nested block `aws_synthetics_canary.vpc_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryVpcConfig(Body);
+
+impl std::fmt::Debug for SyntheticsCanaryVpcConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryVpcConfig").field(&self.0).finish()
+    }
+}
 
 impl SyntheticsCanaryVpcConfig {
     #[inline]
@@ -626,10 +734,18 @@ impl SyntheticsCanaryVpcConfig {
 }
 
 /// The fields of a [`SyntheticsCanaryVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsCanaryVpcConfigFields(Expr);
 
+impl std::fmt::Debug for SyntheticsCanaryVpcConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsCanaryVpcConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SyntheticsCanaryVpcConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -663,8 +779,15 @@ impl SyntheticsCanaryVpcConfigFields {
 }
 
 /// The resource `aws_synthetics_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsGroup(Body);
+
+impl std::fmt::Debug for SyntheticsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SyntheticsGroup`].
 #[derive(Clone, Debug)]
@@ -705,9 +828,11 @@ impl SyntheticsGroup {
 }
 
 impl BlockType for SyntheticsGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -721,16 +846,25 @@ impl Resource for SyntheticsGroup {
 }
 
 /// A declared [`SyntheticsGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsGroupRef(BlockRef);
 
+impl std::fmt::Debug for SyntheticsGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SyntheticsGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SyntheticsGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -779,8 +913,15 @@ impl SyntheticsGroupRef {
 }
 
 /// The resource `aws_synthetics_group_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsGroupAssociation(Body);
+
+impl std::fmt::Debug for SyntheticsGroupAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsGroupAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SyntheticsGroupAssociation`].
 #[derive(Clone, Debug)]
@@ -813,9 +954,11 @@ impl SyntheticsGroupAssociation {
 }
 
 impl BlockType for SyntheticsGroupAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -829,16 +972,25 @@ impl Resource for SyntheticsGroupAssociation {
 }
 
 /// A declared [`SyntheticsGroupAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SyntheticsGroupAssociationRef(BlockRef);
 
+impl std::fmt::Debug for SyntheticsGroupAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SyntheticsGroupAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SyntheticsGroupAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SyntheticsGroupAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -882,8 +1034,15 @@ impl SyntheticsGroupAssociationRef {
 }
 
 /// The data source `aws_synthetics_runtime_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSyntheticsRuntimeVersion(Body);
+
+impl std::fmt::Debug for DataAwsSyntheticsRuntimeVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSyntheticsRuntimeVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsSyntheticsRuntimeVersion`].
 #[derive(Clone, Debug)]
@@ -919,9 +1078,11 @@ impl DataAwsSyntheticsRuntimeVersion {
 }
 
 impl BlockType for DataAwsSyntheticsRuntimeVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -934,16 +1095,25 @@ impl DataSource for DataAwsSyntheticsRuntimeVersion {
 }
 
 /// A declared [`DataAwsSyntheticsRuntimeVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSyntheticsRuntimeVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSyntheticsRuntimeVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSyntheticsRuntimeVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSyntheticsRuntimeVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSyntheticsRuntimeVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1002,8 +1172,15 @@ impl DataAwsSyntheticsRuntimeVersionRef {
 }
 
 /// The data source `aws_synthetics_runtime_versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSyntheticsRuntimeVersions(Body);
+
+impl std::fmt::Debug for DataAwsSyntheticsRuntimeVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSyntheticsRuntimeVersions").field(&self.0).finish()
+    }
+}
 
 impl DataAwsSyntheticsRuntimeVersions {
     #[inline]
@@ -1020,9 +1197,11 @@ impl DataAwsSyntheticsRuntimeVersions {
 }
 
 impl BlockType for DataAwsSyntheticsRuntimeVersions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1035,16 +1214,25 @@ impl DataSource for DataAwsSyntheticsRuntimeVersions {
 }
 
 /// A declared [`DataAwsSyntheticsRuntimeVersions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSyntheticsRuntimeVersionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsSyntheticsRuntimeVersionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSyntheticsRuntimeVersionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsSyntheticsRuntimeVersionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsSyntheticsRuntimeVersionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1077,10 +1265,18 @@ impl DataAwsSyntheticsRuntimeVersionsRef {
 pub enum DataAwsSyntheticsRuntimeVersionsRuntimeVersions {}
 
 /// The fields of a [`DataAwsSyntheticsRuntimeVersionsRuntimeVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsSyntheticsRuntimeVersionsRuntimeVersionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsSyntheticsRuntimeVersionsRuntimeVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsSyntheticsRuntimeVersionsRuntimeVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsSyntheticsRuntimeVersionsRuntimeVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_timestreaminfluxdb_db_cluster`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbCluster(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbCluster").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreaminfluxdbDbCluster`].
 #[derive(Clone, Debug)]
@@ -167,9 +174,11 @@ impl TimestreaminfluxdbDbCluster {
 }
 
 impl BlockType for TimestreaminfluxdbDbCluster {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -183,16 +192,25 @@ impl Resource for TimestreaminfluxdbDbCluster {
 }
 
 /// A declared [`TimestreaminfluxdbDbCluster`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbClusterRef(BlockRef);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbClusterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbClusterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TimestreaminfluxdbDbClusterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TimestreaminfluxdbDbClusterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -341,8 +359,15 @@ impl TimestreaminfluxdbDbClusterRef {
 }
 
 /// The nested block `aws_timestreaminfluxdb_db_cluster.log_delivery_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbClusterLogDeliveryConfiguration(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbClusterLogDeliveryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbClusterLogDeliveryConfiguration").field(&self.0).finish()
+    }
+}
 
 impl TimestreaminfluxdbDbClusterLogDeliveryConfiguration {
     #[inline]
@@ -359,10 +384,18 @@ impl TimestreaminfluxdbDbClusterLogDeliveryConfiguration {
 }
 
 /// The fields of a [`TimestreaminfluxdbDbClusterLogDeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbClusterLogDeliveryConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbClusterLogDeliveryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbClusterLogDeliveryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreaminfluxdbDbClusterLogDeliveryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -381,8 +414,15 @@ impl TimestreaminfluxdbDbClusterLogDeliveryConfigurationFields {
 }
 
 /// The nested block `aws_timestreaminfluxdb_db_cluster.log_delivery_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -406,10 +446,18 @@ impl TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3Configuration {
 }
 
 /// The fields of a [`TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -433,8 +481,15 @@ impl TimestreaminfluxdbDbClusterLogDeliveryConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_timestreaminfluxdb_db_cluster.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbClusterTimeouts(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbClusterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbClusterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TimestreaminfluxdbDbClusterTimeouts {
     #[inline]
@@ -463,10 +518,18 @@ impl TimestreaminfluxdbDbClusterTimeouts {
 }
 
 /// The fields of a [`TimestreaminfluxdbDbClusterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbClusterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbClusterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbClusterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreaminfluxdbDbClusterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -495,8 +558,15 @@ impl TimestreaminfluxdbDbClusterTimeoutsFields {
 }
 
 /// The resource `aws_timestreaminfluxdb_db_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstance(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreaminfluxdbDbInstance`].
 #[derive(Clone, Debug)]
@@ -621,9 +691,11 @@ impl TimestreaminfluxdbDbInstance {
 }
 
 impl BlockType for TimestreaminfluxdbDbInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -637,16 +709,25 @@ impl Resource for TimestreaminfluxdbDbInstance {
 }
 
 /// A declared [`TimestreaminfluxdbDbInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstanceRef(BlockRef);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TimestreaminfluxdbDbInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TimestreaminfluxdbDbInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -790,8 +871,15 @@ impl TimestreaminfluxdbDbInstanceRef {
 }
 
 /// The nested block `aws_timestreaminfluxdb_db_instance.log_delivery_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstanceLogDeliveryConfiguration(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbInstanceLogDeliveryConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstanceLogDeliveryConfiguration").field(&self.0).finish()
+    }
+}
 
 impl TimestreaminfluxdbDbInstanceLogDeliveryConfiguration {
     #[inline]
@@ -808,10 +896,18 @@ impl TimestreaminfluxdbDbInstanceLogDeliveryConfiguration {
 }
 
 /// The fields of a [`TimestreaminfluxdbDbInstanceLogDeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstanceLogDeliveryConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbInstanceLogDeliveryConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstanceLogDeliveryConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreaminfluxdbDbInstanceLogDeliveryConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -830,8 +926,15 @@ impl TimestreaminfluxdbDbInstanceLogDeliveryConfigurationFields {
 }
 
 /// The nested block `aws_timestreaminfluxdb_db_instance.log_delivery_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -855,10 +958,18 @@ impl TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3Configuration {
 }
 
 /// The fields of a [`TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -882,8 +993,15 @@ impl TimestreaminfluxdbDbInstanceLogDeliveryConfigurationS3ConfigurationFields {
 }
 
 /// The nested block `aws_timestreaminfluxdb_db_instance.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstanceTimeouts(Body);
+
+impl std::fmt::Debug for TimestreaminfluxdbDbInstanceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstanceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TimestreaminfluxdbDbInstanceTimeouts {
     #[inline]
@@ -912,10 +1030,18 @@ impl TimestreaminfluxdbDbInstanceTimeouts {
 }
 
 /// The fields of a [`TimestreaminfluxdbDbInstanceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreaminfluxdbDbInstanceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TimestreaminfluxdbDbInstanceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreaminfluxdbDbInstanceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreaminfluxdbDbInstanceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

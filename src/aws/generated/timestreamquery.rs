@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_timestreamquery_scheduled_query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQuery(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQuery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQuery`].
 #[derive(Clone, Debug)]
@@ -91,9 +98,11 @@ impl TimestreamqueryScheduledQuery {
 }
 
 impl BlockType for TimestreamqueryScheduledQuery {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -107,16 +116,25 @@ impl Resource for TimestreamqueryScheduledQuery {
 }
 
 /// A declared [`TimestreamqueryScheduledQuery`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRef(BlockRef);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TimestreamqueryScheduledQueryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TimestreamqueryScheduledQueryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -225,8 +243,15 @@ impl TimestreamqueryScheduledQueryRef {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.error_report_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryErrorReportConfiguration(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryErrorReportConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryErrorReportConfiguration").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryErrorReportConfiguration {
     #[inline]
@@ -243,10 +268,18 @@ impl TimestreamqueryScheduledQueryErrorReportConfiguration {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryErrorReportConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryErrorReportConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryErrorReportConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryErrorReportConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryErrorReportConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -265,8 +298,15 @@ impl TimestreamqueryScheduledQueryErrorReportConfigurationFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.error_report_configuration.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryErrorReportConfigurationS3Configuration(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryErrorReportConfigurationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryErrorReportConfigurationS3Configuration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryErrorReportConfigurationS3Configuration`].
 #[derive(Clone, Debug)]
@@ -296,10 +336,18 @@ impl TimestreamqueryScheduledQueryErrorReportConfigurationS3Configuration {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryErrorReportConfigurationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryErrorReportConfigurationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryErrorReportConfigurationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryErrorReportConfigurationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryErrorReportConfigurationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -328,8 +376,15 @@ impl TimestreamqueryScheduledQueryErrorReportConfigurationS3ConfigurationFields 
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummary(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummary").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummary {
     #[inline]
@@ -358,10 +413,18 @@ impl TimestreamqueryScheduledQueryLastRunSummary {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummary`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -410,8 +473,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.error_report_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocation(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocation").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocation {
     #[inline]
@@ -428,10 +498,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocation {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -450,8 +528,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.error_report_location.s3_report_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocation(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocation").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocation {
     #[inline]
@@ -462,10 +547,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocat
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -489,8 +582,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryErrorReportLocationS3ReportLocat
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.execution_stats`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryExecutionStats(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryExecutionStats {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryExecutionStats").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryExecutionStats {
     #[inline]
@@ -501,10 +601,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryExecutionStats {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryExecutionStats`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryExecutionStatsFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryExecutionStatsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryExecutionStatsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryExecutionStatsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -548,8 +656,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryExecutionStatsFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.query_insights_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponse(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponse").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponse {
     #[inline]
@@ -572,10 +687,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponse {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -614,8 +737,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.query_insights_response.query_spatial_coverage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverage(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverage").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverage {
     #[inline]
@@ -632,10 +762,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatia
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -654,8 +792,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatia
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.query_insights_response.query_spatial_coverage.max`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMax(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMax {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMax").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMax {
     #[inline]
@@ -666,10 +811,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatia
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMax`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMaxFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMaxFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMaxFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatialCoverageMaxFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -698,8 +851,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQuerySpatia
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.query_insights_response.query_temporal_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRange(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRange").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRange {
     #[inline]
@@ -716,10 +876,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTempor
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -738,8 +906,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTempor
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.last_run_summary.query_insights_response.query_temporal_range.max`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMax(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMax {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMax").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMax {
     #[inline]
@@ -750,10 +925,18 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTempor
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMax`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMaxFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMaxFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMaxFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTemporalRangeMaxFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -777,8 +960,15 @@ impl TimestreamqueryScheduledQueryLastRunSummaryQueryInsightsResponseQueryTempor
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.notification_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryNotificationConfiguration(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryNotificationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryNotificationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryNotificationConfiguration {
     #[inline]
@@ -795,10 +985,18 @@ impl TimestreamqueryScheduledQueryNotificationConfiguration {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryNotificationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryNotificationConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryNotificationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryNotificationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryNotificationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -817,8 +1015,15 @@ impl TimestreamqueryScheduledQueryNotificationConfigurationFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.notification_configuration.sns_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryNotificationConfigurationSnsConfiguration(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryNotificationConfigurationSnsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryNotificationConfigurationSnsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryNotificationConfigurationSnsConfiguration`].
 #[derive(Clone, Debug)]
@@ -838,10 +1043,18 @@ impl TimestreamqueryScheduledQueryNotificationConfigurationSnsConfiguration {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryNotificationConfigurationSnsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryNotificationConfigurationSnsConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryNotificationConfigurationSnsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryNotificationConfigurationSnsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryNotificationConfigurationSnsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -860,8 +1073,15 @@ impl TimestreamqueryScheduledQueryNotificationConfigurationSnsConfigurationField
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRuns(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRuns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRuns").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRuns {
     #[inline]
@@ -890,10 +1110,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRuns {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRuns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -942,8 +1170,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.error_report_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocation(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocation").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocation {
     #[inline]
@@ -960,10 +1195,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocation {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -982,8 +1225,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.error_report_location.s3_report_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocation(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocation").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocation {
     #[inline]
@@ -994,10 +1244,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportL
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1021,8 +1279,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsErrorReportLocationS3ReportL
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.execution_stats`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStats(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStats {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStats").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStats {
     #[inline]
@@ -1033,10 +1298,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStats {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStats`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStatsFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStatsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStatsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStatsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1080,8 +1353,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsExecutionStatsFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.query_insights_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponse(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponse").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponse {
     #[inline]
@@ -1104,10 +1384,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponse {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1146,8 +1434,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseFields 
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.query_insights_response.query_spatial_coverage`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverage(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverage").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverage {
     #[inline]
@@ -1164,10 +1459,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySp
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1186,8 +1489,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySp
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.query_insights_response.query_spatial_coverage.max`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMax(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMax {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMax").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMax {
     #[inline]
@@ -1198,10 +1508,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySp
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMax`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMaxFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMaxFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMaxFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySpatialCoverageMaxFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1230,8 +1548,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQuerySp
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.query_insights_response.query_temporal_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRange(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRange").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRange {
     #[inline]
@@ -1248,10 +1573,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTe
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1270,8 +1603,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTe
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.recently_failed_runs.query_insights_response.query_temporal_range.max`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMax(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMax {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMax").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMax {
     #[inline]
@@ -1282,10 +1622,18 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTe
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMax`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMaxFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMaxFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMaxFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTemporalRangeMaxFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1309,8 +1657,15 @@ impl TimestreamqueryScheduledQueryRecentlyFailedRunsQueryInsightsResponseQueryTe
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.schedule_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryScheduleConfiguration(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryScheduleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryScheduleConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryScheduleConfiguration`].
 #[derive(Clone, Debug)]
@@ -1330,10 +1685,18 @@ impl TimestreamqueryScheduledQueryScheduleConfiguration {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryScheduleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryScheduleConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryScheduleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryScheduleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryScheduleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1352,8 +1715,15 @@ impl TimestreamqueryScheduledQueryScheduleConfigurationFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.target_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfiguration(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfiguration").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryTargetConfiguration {
     #[inline]
@@ -1370,10 +1740,18 @@ impl TimestreamqueryScheduledQueryTargetConfiguration {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTargetConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTargetConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1392,8 +1770,15 @@ impl TimestreamqueryScheduledQueryTargetConfigurationFields {
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.target_configuration.timestream_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfiguration(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfiguration`].
 #[derive(Clone, Debug)]
@@ -1440,10 +1825,18 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfiguration {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1492,8 +1885,15 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationFiel
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.target_configuration.timestream_configuration.dimension_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMapping(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMapping`].
 #[derive(Clone, Debug)]
@@ -1515,10 +1915,18 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDime
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMappingFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDimensionMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1542,8 +1950,15 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationDime
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.target_configuration.timestream_configuration.mixed_measure_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMapping(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMapping`].
 #[derive(Clone, Debug)]
@@ -1584,10 +1999,18 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixe
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1626,8 +2049,15 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixe
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.target_configuration.timestream_configuration.mixed_measure_mapping.multi_measure_attribute_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMapping(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMapping`].
 #[derive(Clone, Debug)]
@@ -1654,10 +2084,18 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixe
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMappingFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixedMeasureMappingMultiMeasureAttributeMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1686,8 +2124,15 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMixe
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.target_configuration.timestream_configuration.multi_measure_mappings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappings(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappings").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappings {
     #[inline]
@@ -1709,10 +2154,18 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMult
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1736,8 +2189,15 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMult
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.target_configuration.timestream_configuration.multi_measure_mappings.multi_measure_attribute_mapping`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMapping(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMapping").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMapping`].
 #[derive(Clone, Debug)]
@@ -1764,10 +2224,18 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMult
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMapping`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMappingFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMappingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMappingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMultiMeasureMappingsMultiMeasureAttributeMappingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1796,8 +2264,15 @@ impl TimestreamqueryScheduledQueryTargetConfigurationTimestreamConfigurationMult
 }
 
 /// The nested block `aws_timestreamquery_scheduled_query.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTimeouts(Body);
+
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TimestreamqueryScheduledQueryTimeouts {
     #[inline]
@@ -1826,10 +2301,18 @@ impl TimestreamqueryScheduledQueryTimeouts {
 }
 
 /// The fields of a [`TimestreamqueryScheduledQueryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamqueryScheduledQueryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TimestreamqueryScheduledQueryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamqueryScheduledQueryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamqueryScheduledQueryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

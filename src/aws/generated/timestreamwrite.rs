@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_timestreamwrite_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteDatabase(Body);
+
+impl std::fmt::Debug for TimestreamwriteDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamwriteDatabase`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl TimestreamwriteDatabase {
 }
 
 impl BlockType for TimestreamwriteDatabase {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for TimestreamwriteDatabase {
 }
 
 /// A declared [`TimestreamwriteDatabase`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteDatabaseRef(BlockRef);
 
+impl std::fmt::Debug for TimestreamwriteDatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteDatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TimestreamwriteDatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TimestreamwriteDatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -135,8 +153,15 @@ impl TimestreamwriteDatabaseRef {
 }
 
 /// The resource `aws_timestreamwrite_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTable(Body);
+
+impl std::fmt::Debug for TimestreamwriteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamwriteTable`].
 #[derive(Clone, Debug)]
@@ -194,9 +219,11 @@ impl TimestreamwriteTable {
 }
 
 impl BlockType for TimestreamwriteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -210,16 +237,25 @@ impl Resource for TimestreamwriteTable {
 }
 
 /// A declared [`TimestreamwriteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableRef(BlockRef);
 
+impl std::fmt::Debug for TimestreamwriteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TimestreamwriteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TimestreamwriteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -283,8 +319,15 @@ impl TimestreamwriteTableRef {
 }
 
 /// The nested block `aws_timestreamwrite_table.magnetic_store_write_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableMagneticStoreWriteProperties(Body);
+
+impl std::fmt::Debug for TimestreamwriteTableMagneticStoreWriteProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableMagneticStoreWriteProperties").field(&self.0).finish()
+    }
+}
 
 impl TimestreamwriteTableMagneticStoreWriteProperties {
     #[inline]
@@ -305,10 +348,18 @@ impl TimestreamwriteTableMagneticStoreWriteProperties {
 }
 
 /// The fields of a [`TimestreamwriteTableMagneticStoreWriteProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableMagneticStoreWritePropertiesFields(Expr);
 
+impl std::fmt::Debug for TimestreamwriteTableMagneticStoreWritePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableMagneticStoreWritePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamwriteTableMagneticStoreWritePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -332,8 +383,15 @@ impl TimestreamwriteTableMagneticStoreWritePropertiesFields {
 }
 
 /// The nested block `aws_timestreamwrite_table.magnetic_store_write_properties.magnetic_store_rejected_data_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocation(Body);
+
+impl std::fmt::Debug for TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocation").field(&self.0).finish()
+    }
+}
 
 impl TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocation {
     #[inline]
@@ -349,10 +407,18 @@ impl TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLo
 }
 
 /// The fields of a [`TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields(Expr);
 
+impl std::fmt::Debug for TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -371,8 +437,15 @@ impl TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLo
 }
 
 /// The nested block `aws_timestreamwrite_table.magnetic_store_write_properties.magnetic_store_rejected_data_location.s3_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3Configuration(Body);
+
+impl std::fmt::Debug for TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3Configuration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3Configuration").field(&self.0).finish()
+    }
+}
 
 impl TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3Configuration {
     #[inline]
@@ -403,10 +476,18 @@ impl TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLo
 }
 
 /// The fields of a [`TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -440,8 +521,15 @@ impl TimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLo
 }
 
 /// The nested block `aws_timestreamwrite_table.retention_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableRetentionProperties(Body);
+
+impl std::fmt::Debug for TimestreamwriteTableRetentionProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableRetentionProperties").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamwriteTableRetentionProperties`].
 #[derive(Clone, Debug)]
@@ -463,10 +551,18 @@ impl TimestreamwriteTableRetentionProperties {
 }
 
 /// The fields of a [`TimestreamwriteTableRetentionProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableRetentionPropertiesFields(Expr);
 
+impl std::fmt::Debug for TimestreamwriteTableRetentionPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableRetentionPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamwriteTableRetentionPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -490,8 +586,15 @@ impl TimestreamwriteTableRetentionPropertiesFields {
 }
 
 /// The nested block `aws_timestreamwrite_table.schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableSchema(Body);
+
+impl std::fmt::Debug for TimestreamwriteTableSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableSchema").field(&self.0).finish()
+    }
+}
 
 impl TimestreamwriteTableSchema {
     #[inline]
@@ -507,10 +610,18 @@ impl TimestreamwriteTableSchema {
 }
 
 /// The fields of a [`TimestreamwriteTableSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableSchemaFields(Expr);
 
+impl std::fmt::Debug for TimestreamwriteTableSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamwriteTableSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -529,8 +640,15 @@ impl TimestreamwriteTableSchemaFields {
 }
 
 /// The nested block `aws_timestreamwrite_table.schema.composite_partition_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableSchemaCompositePartitionKey(Body);
+
+impl std::fmt::Debug for TimestreamwriteTableSchemaCompositePartitionKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableSchemaCompositePartitionKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TimestreamwriteTableSchemaCompositePartitionKey`].
 #[derive(Clone, Debug)]
@@ -560,10 +678,18 @@ impl TimestreamwriteTableSchemaCompositePartitionKey {
 }
 
 /// The fields of a [`TimestreamwriteTableSchemaCompositePartitionKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TimestreamwriteTableSchemaCompositePartitionKeyFields(Expr);
 
+impl std::fmt::Debug for TimestreamwriteTableSchemaCompositePartitionKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimestreamwriteTableSchemaCompositePartitionKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TimestreamwriteTableSchemaCompositePartitionKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -592,8 +718,15 @@ impl TimestreamwriteTableSchemaCompositePartitionKeyFields {
 }
 
 /// The data source `aws_timestreamwrite_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteDatabase(Body);
+
+impl std::fmt::Debug for DataAwsTimestreamwriteDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteDatabase").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsTimestreamwriteDatabase`].
 #[derive(Clone, Debug)]
@@ -619,9 +752,11 @@ impl DataAwsTimestreamwriteDatabase {
 }
 
 impl BlockType for DataAwsTimestreamwriteDatabase {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -634,16 +769,25 @@ impl DataSource for DataAwsTimestreamwriteDatabase {
 }
 
 /// A declared [`DataAwsTimestreamwriteDatabase`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteDatabaseRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteDatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteDatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsTimestreamwriteDatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsTimestreamwriteDatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -692,8 +836,15 @@ impl DataAwsTimestreamwriteDatabaseRef {
 }
 
 /// The data source `aws_timestreamwrite_table`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTable(Body);
+
+impl std::fmt::Debug for DataAwsTimestreamwriteTable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTable").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsTimestreamwriteTable`].
 #[derive(Clone, Debug)]
@@ -721,9 +872,11 @@ impl DataAwsTimestreamwriteTable {
 }
 
 impl BlockType for DataAwsTimestreamwriteTable {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -736,16 +889,25 @@ impl DataSource for DataAwsTimestreamwriteTable {
 }
 
 /// A declared [`DataAwsTimestreamwriteTable`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTableRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteTableRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTableRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsTimestreamwriteTableRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsTimestreamwriteTableRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -813,10 +975,18 @@ impl DataAwsTimestreamwriteTableRef {
 pub enum DataAwsTimestreamwriteTableMagneticStoreWriteProperties {}
 
 /// The fields of a [`DataAwsTimestreamwriteTableMagneticStoreWriteProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTableMagneticStoreWritePropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteTableMagneticStoreWritePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTableMagneticStoreWritePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTimestreamwriteTableMagneticStoreWritePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -844,10 +1014,18 @@ impl DataAwsTimestreamwriteTableMagneticStoreWritePropertiesFields {
 pub enum DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocation {}
 
 /// The fields of a [`DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields(Expr);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -870,10 +1048,18 @@ impl DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejecte
 pub enum DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3Configuration {}
 
 /// The fields of a [`DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3Configuration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejectedDataLocationS3ConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -911,10 +1097,18 @@ impl DataAwsTimestreamwriteTableMagneticStoreWritePropertiesMagneticStoreRejecte
 pub enum DataAwsTimestreamwriteTableRetentionProperties {}
 
 /// The fields of a [`DataAwsTimestreamwriteTableRetentionProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTableRetentionPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteTableRetentionPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTableRetentionPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTimestreamwriteTableRetentionPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -942,10 +1136,18 @@ impl DataAwsTimestreamwriteTableRetentionPropertiesFields {
 pub enum DataAwsTimestreamwriteTableSchema {}
 
 /// The fields of a [`DataAwsTimestreamwriteTableSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTableSchemaFields(Expr);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteTableSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTableSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTimestreamwriteTableSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -968,10 +1170,18 @@ impl DataAwsTimestreamwriteTableSchemaFields {
 pub enum DataAwsTimestreamwriteTableSchemaCompositePartitionKey {}
 
 /// The fields of a [`DataAwsTimestreamwriteTableSchemaCompositePartitionKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTimestreamwriteTableSchemaCompositePartitionKeyFields(Expr);
 
+impl std::fmt::Debug for DataAwsTimestreamwriteTableSchemaCompositePartitionKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTimestreamwriteTableSchemaCompositePartitionKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTimestreamwriteTableSchemaCompositePartitionKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_transcribe_language_model`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeLanguageModel(Body);
+
+impl std::fmt::Debug for TranscribeLanguageModel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeLanguageModel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TranscribeLanguageModel`].
 #[derive(Clone, Debug)]
@@ -62,9 +69,11 @@ impl TranscribeLanguageModel {
 }
 
 impl BlockType for TranscribeLanguageModel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -78,16 +87,25 @@ impl Resource for TranscribeLanguageModel {
 }
 
 /// A declared [`TranscribeLanguageModel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeLanguageModelRef(BlockRef);
 
+impl std::fmt::Debug for TranscribeLanguageModelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeLanguageModelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TranscribeLanguageModelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TranscribeLanguageModelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -151,8 +169,15 @@ impl TranscribeLanguageModelRef {
 }
 
 /// The nested block `aws_transcribe_language_model.input_data_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeLanguageModelInputDataConfig(Body);
+
+impl std::fmt::Debug for TranscribeLanguageModelInputDataConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeLanguageModelInputDataConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TranscribeLanguageModelInputDataConfig`].
 #[derive(Clone, Debug)]
@@ -179,10 +204,18 @@ impl TranscribeLanguageModelInputDataConfig {
 }
 
 /// The fields of a [`TranscribeLanguageModelInputDataConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeLanguageModelInputDataConfigFields(Expr);
 
+impl std::fmt::Debug for TranscribeLanguageModelInputDataConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeLanguageModelInputDataConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TranscribeLanguageModelInputDataConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -211,8 +244,15 @@ impl TranscribeLanguageModelInputDataConfigFields {
 }
 
 /// The nested block `aws_transcribe_language_model.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeLanguageModelTimeouts(Body);
+
+impl std::fmt::Debug for TranscribeLanguageModelTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeLanguageModelTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TranscribeLanguageModelTimeouts {
     #[inline]
@@ -228,10 +268,18 @@ impl TranscribeLanguageModelTimeouts {
 }
 
 /// The fields of a [`TranscribeLanguageModelTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeLanguageModelTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TranscribeLanguageModelTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeLanguageModelTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TranscribeLanguageModelTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -250,8 +298,15 @@ impl TranscribeLanguageModelTimeoutsFields {
 }
 
 /// The resource `aws_transcribe_medical_vocabulary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeMedicalVocabulary(Body);
+
+impl std::fmt::Debug for TranscribeMedicalVocabulary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeMedicalVocabulary").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TranscribeMedicalVocabulary`].
 #[derive(Clone, Debug)]
@@ -301,9 +356,11 @@ impl TranscribeMedicalVocabulary {
 }
 
 impl BlockType for TranscribeMedicalVocabulary {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -317,16 +374,25 @@ impl Resource for TranscribeMedicalVocabulary {
 }
 
 /// A declared [`TranscribeMedicalVocabulary`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeMedicalVocabularyRef(BlockRef);
 
+impl std::fmt::Debug for TranscribeMedicalVocabularyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeMedicalVocabularyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TranscribeMedicalVocabularyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TranscribeMedicalVocabularyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -390,8 +456,15 @@ impl TranscribeMedicalVocabularyRef {
 }
 
 /// The nested block `aws_transcribe_medical_vocabulary.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeMedicalVocabularyTimeouts(Body);
+
+impl std::fmt::Debug for TranscribeMedicalVocabularyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeMedicalVocabularyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TranscribeMedicalVocabularyTimeouts {
     #[inline]
@@ -417,10 +490,18 @@ impl TranscribeMedicalVocabularyTimeouts {
 }
 
 /// The fields of a [`TranscribeMedicalVocabularyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeMedicalVocabularyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TranscribeMedicalVocabularyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeMedicalVocabularyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TranscribeMedicalVocabularyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -449,8 +530,15 @@ impl TranscribeMedicalVocabularyTimeoutsFields {
 }
 
 /// The resource `aws_transcribe_vocabulary`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeVocabulary(Body);
+
+impl std::fmt::Debug for TranscribeVocabulary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeVocabulary").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TranscribeVocabulary`].
 #[derive(Clone, Debug)]
@@ -508,9 +596,11 @@ impl TranscribeVocabulary {
 }
 
 impl BlockType for TranscribeVocabulary {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -524,16 +614,25 @@ impl Resource for TranscribeVocabulary {
 }
 
 /// A declared [`TranscribeVocabulary`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeVocabularyRef(BlockRef);
 
+impl std::fmt::Debug for TranscribeVocabularyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeVocabularyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TranscribeVocabularyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TranscribeVocabularyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -602,8 +701,15 @@ impl TranscribeVocabularyRef {
 }
 
 /// The nested block `aws_transcribe_vocabulary.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeVocabularyTimeouts(Body);
+
+impl std::fmt::Debug for TranscribeVocabularyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeVocabularyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TranscribeVocabularyTimeouts {
     #[inline]
@@ -629,10 +735,18 @@ impl TranscribeVocabularyTimeouts {
 }
 
 /// The fields of a [`TranscribeVocabularyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeVocabularyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TranscribeVocabularyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeVocabularyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TranscribeVocabularyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -661,8 +775,15 @@ impl TranscribeVocabularyTimeoutsFields {
 }
 
 /// The resource `aws_transcribe_vocabulary_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeVocabularyFilter(Body);
+
+impl std::fmt::Debug for TranscribeVocabularyFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeVocabularyFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TranscribeVocabularyFilter`].
 #[derive(Clone, Debug)]
@@ -715,9 +836,11 @@ impl TranscribeVocabularyFilter {
 }
 
 impl BlockType for TranscribeVocabularyFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -731,16 +854,25 @@ impl Resource for TranscribeVocabularyFilter {
 }
 
 /// A declared [`TranscribeVocabularyFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TranscribeVocabularyFilterRef(BlockRef);
 
+impl std::fmt::Debug for TranscribeVocabularyFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TranscribeVocabularyFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TranscribeVocabularyFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TranscribeVocabularyFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

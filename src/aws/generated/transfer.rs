@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_transfer_access`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAccess(Body);
+
+impl std::fmt::Debug for TransferAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAccess").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferAccess`].
 #[derive(Clone, Debug)]
@@ -74,9 +81,11 @@ impl TransferAccess {
 }
 
 impl BlockType for TransferAccess {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -90,16 +99,25 @@ impl Resource for TransferAccess {
 }
 
 /// A declared [`TransferAccess`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAccessRef(BlockRef);
 
+impl std::fmt::Debug for TransferAccessRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAccessRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferAccessRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferAccessRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -163,8 +181,15 @@ impl TransferAccessRef {
 }
 
 /// The nested block `aws_transfer_access.home_directory_mappings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAccessHomeDirectoryMappings(Body);
+
+impl std::fmt::Debug for TransferAccessHomeDirectoryMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAccessHomeDirectoryMappings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferAccessHomeDirectoryMappings`].
 #[derive(Clone, Debug)]
@@ -186,10 +211,18 @@ impl TransferAccessHomeDirectoryMappings {
 }
 
 /// The fields of a [`TransferAccessHomeDirectoryMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAccessHomeDirectoryMappingsFields(Expr);
 
+impl std::fmt::Debug for TransferAccessHomeDirectoryMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAccessHomeDirectoryMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferAccessHomeDirectoryMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -213,8 +246,15 @@ impl TransferAccessHomeDirectoryMappingsFields {
 }
 
 /// The nested block `aws_transfer_access.posix_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAccessPosixProfile(Body);
+
+impl std::fmt::Debug for TransferAccessPosixProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAccessPosixProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferAccessPosixProfile`].
 #[derive(Clone, Debug)]
@@ -241,10 +281,18 @@ impl TransferAccessPosixProfile {
 }
 
 /// The fields of a [`TransferAccessPosixProfile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAccessPosixProfileFields(Expr);
 
+impl std::fmt::Debug for TransferAccessPosixProfileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAccessPosixProfileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferAccessPosixProfileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -273,8 +321,15 @@ impl TransferAccessPosixProfileFields {
 }
 
 /// The resource `aws_transfer_agreement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAgreement(Body);
+
+impl std::fmt::Debug for TransferAgreement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAgreement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferAgreement`].
 #[derive(Clone, Debug)]
@@ -328,9 +383,11 @@ impl TransferAgreement {
 }
 
 impl BlockType for TransferAgreement {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -344,16 +401,25 @@ impl Resource for TransferAgreement {
 }
 
 /// A declared [`TransferAgreement`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferAgreementRef(BlockRef);
 
+impl std::fmt::Debug for TransferAgreementRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferAgreementRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferAgreementRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferAgreementRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -432,8 +498,15 @@ impl TransferAgreementRef {
 }
 
 /// The resource `aws_transfer_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferCertificate(Body);
+
+impl std::fmt::Debug for TransferCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferCertificate`].
 #[derive(Clone, Debug)]
@@ -491,9 +564,11 @@ impl TransferCertificate {
 }
 
 impl BlockType for TransferCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -507,16 +582,25 @@ impl Resource for TransferCertificate {
 }
 
 /// A declared [`TransferCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferCertificateRef(BlockRef);
 
+impl std::fmt::Debug for TransferCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -595,8 +679,15 @@ impl TransferCertificateRef {
 }
 
 /// The resource `aws_transfer_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnector(Body);
+
+impl std::fmt::Debug for TransferConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferConnector`].
 #[derive(Clone, Debug)]
@@ -672,9 +763,11 @@ impl TransferConnector {
 }
 
 impl BlockType for TransferConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -688,16 +781,25 @@ impl Resource for TransferConnector {
 }
 
 /// A declared [`TransferConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorRef(BlockRef);
 
+impl std::fmt::Debug for TransferConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -781,8 +883,15 @@ impl TransferConnectorRef {
 }
 
 /// The nested block `aws_transfer_connector.as2_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorAs2Config(Body);
+
+impl std::fmt::Debug for TransferConnectorAs2Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorAs2Config").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferConnectorAs2Config`].
 #[derive(Clone, Debug)]
@@ -822,10 +931,18 @@ impl TransferConnectorAs2Config {
 }
 
 /// The fields of a [`TransferConnectorAs2Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorAs2ConfigFields(Expr);
 
+impl std::fmt::Debug for TransferConnectorAs2ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorAs2ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferConnectorAs2ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -879,8 +996,15 @@ impl TransferConnectorAs2ConfigFields {
 }
 
 /// The nested block `aws_transfer_connector.egress_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorEgressConfig(Body);
+
+impl std::fmt::Debug for TransferConnectorEgressConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorEgressConfig").field(&self.0).finish()
+    }
+}
 
 impl TransferConnectorEgressConfig {
     #[inline]
@@ -896,10 +1020,18 @@ impl TransferConnectorEgressConfig {
 }
 
 /// The fields of a [`TransferConnectorEgressConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorEgressConfigFields(Expr);
 
+impl std::fmt::Debug for TransferConnectorEgressConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorEgressConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferConnectorEgressConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -918,8 +1050,15 @@ impl TransferConnectorEgressConfigFields {
 }
 
 /// The nested block `aws_transfer_connector.egress_config.vpc_lattice`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorEgressConfigVpcLattice(Body);
+
+impl std::fmt::Debug for TransferConnectorEgressConfigVpcLattice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorEgressConfigVpcLattice").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferConnectorEgressConfigVpcLattice`].
 #[derive(Clone, Debug)]
@@ -944,10 +1083,18 @@ impl TransferConnectorEgressConfigVpcLattice {
 }
 
 /// The fields of a [`TransferConnectorEgressConfigVpcLattice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorEgressConfigVpcLatticeFields(Expr);
 
+impl std::fmt::Debug for TransferConnectorEgressConfigVpcLatticeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorEgressConfigVpcLatticeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferConnectorEgressConfigVpcLatticeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -971,8 +1118,15 @@ impl TransferConnectorEgressConfigVpcLatticeFields {
 }
 
 /// The nested block `aws_transfer_connector.sftp_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorSftpConfig(Body);
+
+impl std::fmt::Debug for TransferConnectorSftpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorSftpConfig").field(&self.0).finish()
+    }
+}
 
 impl TransferConnectorSftpConfig {
     #[inline]
@@ -993,10 +1147,18 @@ impl TransferConnectorSftpConfig {
 }
 
 /// The fields of a [`TransferConnectorSftpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorSftpConfigFields(Expr);
 
+impl std::fmt::Debug for TransferConnectorSftpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorSftpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferConnectorSftpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1020,8 +1182,15 @@ impl TransferConnectorSftpConfigFields {
 }
 
 /// The nested block `aws_transfer_connector.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorTimeouts(Body);
+
+impl std::fmt::Debug for TransferConnectorTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TransferConnectorTimeouts {
     #[inline]
@@ -1047,10 +1216,18 @@ impl TransferConnectorTimeouts {
 }
 
 /// The fields of a [`TransferConnectorTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferConnectorTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TransferConnectorTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferConnectorTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferConnectorTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1079,8 +1256,15 @@ impl TransferConnectorTimeoutsFields {
 }
 
 /// The resource `aws_transfer_host_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferHostKey(Body);
+
+impl std::fmt::Debug for TransferHostKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferHostKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferHostKey`].
 #[derive(Clone, Debug)]
@@ -1127,9 +1311,11 @@ impl TransferHostKey {
 }
 
 impl BlockType for TransferHostKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1143,16 +1329,25 @@ impl Resource for TransferHostKey {
 }
 
 /// A declared [`TransferHostKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferHostKeyRef(BlockRef);
 
+impl std::fmt::Debug for TransferHostKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferHostKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferHostKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferHostKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1216,8 +1411,15 @@ impl TransferHostKeyRef {
 }
 
 /// The resource `aws_transfer_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferProfile(Body);
+
+impl std::fmt::Debug for TransferProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferProfile`].
 #[derive(Clone, Debug)]
@@ -1265,9 +1467,11 @@ impl TransferProfile {
 }
 
 impl BlockType for TransferProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1281,16 +1485,25 @@ impl Resource for TransferProfile {
 }
 
 /// A declared [`TransferProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferProfileRef(BlockRef);
 
+impl std::fmt::Debug for TransferProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1349,8 +1562,15 @@ impl TransferProfileRef {
 }
 
 /// The resource `aws_transfer_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServer(Body);
+
+impl std::fmt::Debug for TransferServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServer").field(&self.0).finish()
+    }
+}
 
 impl TransferServer {
     #[inline]
@@ -1488,9 +1708,11 @@ impl TransferServer {
 }
 
 impl BlockType for TransferServer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1504,16 +1726,25 @@ impl Resource for TransferServer {
 }
 
 /// A declared [`TransferServer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerRef(BlockRef);
 
+impl std::fmt::Debug for TransferServerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferServerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferServerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1667,8 +1898,15 @@ impl TransferServerRef {
 }
 
 /// The nested block `aws_transfer_server.endpoint_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerEndpointDetails(Body);
+
+impl std::fmt::Debug for TransferServerEndpointDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerEndpointDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferServerEndpointDetails {
     #[inline]
@@ -1704,10 +1942,18 @@ impl TransferServerEndpointDetails {
 }
 
 /// The fields of a [`TransferServerEndpointDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerEndpointDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferServerEndpointDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerEndpointDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferServerEndpointDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1746,8 +1992,15 @@ impl TransferServerEndpointDetailsFields {
 }
 
 /// The nested block `aws_transfer_server.protocol_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerProtocolDetails(Body);
+
+impl std::fmt::Debug for TransferServerProtocolDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerProtocolDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferServerProtocolDetails {
     #[inline]
@@ -1778,10 +2031,18 @@ impl TransferServerProtocolDetails {
 }
 
 /// The fields of a [`TransferServerProtocolDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerProtocolDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferServerProtocolDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerProtocolDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferServerProtocolDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1815,8 +2076,15 @@ impl TransferServerProtocolDetailsFields {
 }
 
 /// The nested block `aws_transfer_server.s3_storage_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerS3StorageOptions(Body);
+
+impl std::fmt::Debug for TransferServerS3StorageOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerS3StorageOptions").field(&self.0).finish()
+    }
+}
 
 impl TransferServerS3StorageOptions {
     #[inline]
@@ -1832,10 +2100,18 @@ impl TransferServerS3StorageOptions {
 }
 
 /// The fields of a [`TransferServerS3StorageOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerS3StorageOptionsFields(Expr);
 
+impl std::fmt::Debug for TransferServerS3StorageOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerS3StorageOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferServerS3StorageOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1854,8 +2130,15 @@ impl TransferServerS3StorageOptionsFields {
 }
 
 /// The nested block `aws_transfer_server.workflow_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerWorkflowDetails(Body);
+
+impl std::fmt::Debug for TransferServerWorkflowDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerWorkflowDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferServerWorkflowDetails {
     #[inline]
@@ -1876,10 +2159,18 @@ impl TransferServerWorkflowDetails {
 }
 
 /// The fields of a [`TransferServerWorkflowDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerWorkflowDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferServerWorkflowDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerWorkflowDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferServerWorkflowDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1903,8 +2194,15 @@ impl TransferServerWorkflowDetailsFields {
 }
 
 /// The nested block `aws_transfer_server.workflow_details.on_partial_upload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerWorkflowDetailsOnPartialUpload(Body);
+
+impl std::fmt::Debug for TransferServerWorkflowDetailsOnPartialUpload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerWorkflowDetailsOnPartialUpload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferServerWorkflowDetailsOnPartialUpload`].
 #[derive(Clone, Debug)]
@@ -1926,10 +2224,18 @@ impl TransferServerWorkflowDetailsOnPartialUpload {
 }
 
 /// The fields of a [`TransferServerWorkflowDetailsOnPartialUpload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerWorkflowDetailsOnPartialUploadFields(Expr);
 
+impl std::fmt::Debug for TransferServerWorkflowDetailsOnPartialUploadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerWorkflowDetailsOnPartialUploadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferServerWorkflowDetailsOnPartialUploadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1953,8 +2259,15 @@ impl TransferServerWorkflowDetailsOnPartialUploadFields {
 }
 
 /// The nested block `aws_transfer_server.workflow_details.on_upload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerWorkflowDetailsOnUpload(Body);
+
+impl std::fmt::Debug for TransferServerWorkflowDetailsOnUpload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerWorkflowDetailsOnUpload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferServerWorkflowDetailsOnUpload`].
 #[derive(Clone, Debug)]
@@ -1976,10 +2289,18 @@ impl TransferServerWorkflowDetailsOnUpload {
 }
 
 /// The fields of a [`TransferServerWorkflowDetailsOnUpload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferServerWorkflowDetailsOnUploadFields(Expr);
 
+impl std::fmt::Debug for TransferServerWorkflowDetailsOnUploadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferServerWorkflowDetailsOnUploadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferServerWorkflowDetailsOnUploadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2003,8 +2324,15 @@ impl TransferServerWorkflowDetailsOnUploadFields {
 }
 
 /// The resource `aws_transfer_ssh_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferSshKey(Body);
+
+impl std::fmt::Debug for TransferSshKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferSshKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferSshKey`].
 #[derive(Clone, Debug)]
@@ -2039,9 +2367,11 @@ impl TransferSshKey {
 }
 
 impl BlockType for TransferSshKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2055,16 +2385,25 @@ impl Resource for TransferSshKey {
 }
 
 /// A declared [`TransferSshKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferSshKeyRef(BlockRef);
 
+impl std::fmt::Debug for TransferSshKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferSshKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferSshKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferSshKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2108,8 +2447,15 @@ impl TransferSshKeyRef {
 }
 
 /// The resource `aws_transfer_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferTag(Body);
+
+impl std::fmt::Debug for TransferTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferTag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferTag`].
 #[derive(Clone, Debug)]
@@ -2144,9 +2490,11 @@ impl TransferTag {
 }
 
 impl BlockType for TransferTag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2160,16 +2508,25 @@ impl Resource for TransferTag {
 }
 
 /// A declared [`TransferTag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferTagRef(BlockRef);
 
+impl std::fmt::Debug for TransferTagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferTagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferTagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferTagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2208,8 +2565,15 @@ impl TransferTagRef {
 }
 
 /// The resource `aws_transfer_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUser(Body);
+
+impl std::fmt::Debug for TransferUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUser").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferUser`].
 #[derive(Clone, Debug)]
@@ -2285,9 +2649,11 @@ impl TransferUser {
 }
 
 impl BlockType for TransferUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2301,16 +2667,25 @@ impl Resource for TransferUser {
 }
 
 /// A declared [`TransferUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUserRef(BlockRef);
 
+impl std::fmt::Debug for TransferUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2394,8 +2769,15 @@ impl TransferUserRef {
 }
 
 /// The nested block `aws_transfer_user.home_directory_mappings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUserHomeDirectoryMappings(Body);
+
+impl std::fmt::Debug for TransferUserHomeDirectoryMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUserHomeDirectoryMappings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferUserHomeDirectoryMappings`].
 #[derive(Clone, Debug)]
@@ -2417,10 +2799,18 @@ impl TransferUserHomeDirectoryMappings {
 }
 
 /// The fields of a [`TransferUserHomeDirectoryMappings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUserHomeDirectoryMappingsFields(Expr);
 
+impl std::fmt::Debug for TransferUserHomeDirectoryMappingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUserHomeDirectoryMappingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferUserHomeDirectoryMappingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2444,8 +2834,15 @@ impl TransferUserHomeDirectoryMappingsFields {
 }
 
 /// The nested block `aws_transfer_user.posix_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUserPosixProfile(Body);
+
+impl std::fmt::Debug for TransferUserPosixProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUserPosixProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferUserPosixProfile`].
 #[derive(Clone, Debug)]
@@ -2472,10 +2869,18 @@ impl TransferUserPosixProfile {
 }
 
 /// The fields of a [`TransferUserPosixProfile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUserPosixProfileFields(Expr);
 
+impl std::fmt::Debug for TransferUserPosixProfileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUserPosixProfileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferUserPosixProfileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2504,8 +2909,15 @@ impl TransferUserPosixProfileFields {
 }
 
 /// The nested block `aws_transfer_user.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUserTimeouts(Body);
+
+impl std::fmt::Debug for TransferUserTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUserTimeouts").field(&self.0).finish()
+    }
+}
 
 impl TransferUserTimeouts {
     #[inline]
@@ -2521,10 +2933,18 @@ impl TransferUserTimeouts {
 }
 
 /// The fields of a [`TransferUserTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferUserTimeoutsFields(Expr);
 
+impl std::fmt::Debug for TransferUserTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferUserTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferUserTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2543,8 +2963,15 @@ impl TransferUserTimeoutsFields {
 }
 
 /// The resource `aws_transfer_web_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebApp(Body);
+
+impl std::fmt::Debug for TransferWebApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebApp").field(&self.0).finish()
+    }
+}
 
 impl TransferWebApp {
     #[inline]
@@ -2587,9 +3014,11 @@ impl TransferWebApp {
 }
 
 impl BlockType for TransferWebApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2603,16 +3032,25 @@ impl Resource for TransferWebApp {
 }
 
 /// A declared [`TransferWebApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppRef(BlockRef);
 
+impl std::fmt::Debug for TransferWebAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferWebAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferWebAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2671,8 +3109,15 @@ impl TransferWebAppRef {
 }
 
 /// The nested block `aws_transfer_web_app.identity_provider_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppIdentityProviderDetails(Body);
+
+impl std::fmt::Debug for TransferWebAppIdentityProviderDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppIdentityProviderDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWebAppIdentityProviderDetails {
     #[inline]
@@ -2689,10 +3134,18 @@ impl TransferWebAppIdentityProviderDetails {
 }
 
 /// The fields of a [`TransferWebAppIdentityProviderDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppIdentityProviderDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWebAppIdentityProviderDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppIdentityProviderDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWebAppIdentityProviderDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2711,8 +3164,15 @@ impl TransferWebAppIdentityProviderDetailsFields {
 }
 
 /// The nested block `aws_transfer_web_app.identity_provider_details.identity_center_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppIdentityProviderDetailsIdentityCenterConfig(Body);
+
+impl std::fmt::Debug for TransferWebAppIdentityProviderDetailsIdentityCenterConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppIdentityProviderDetailsIdentityCenterConfig").field(&self.0).finish()
+    }
+}
 
 impl TransferWebAppIdentityProviderDetailsIdentityCenterConfig {
     #[inline]
@@ -2733,10 +3193,18 @@ impl TransferWebAppIdentityProviderDetailsIdentityCenterConfig {
 }
 
 /// The fields of a [`TransferWebAppIdentityProviderDetailsIdentityCenterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppIdentityProviderDetailsIdentityCenterConfigFields(Expr);
 
+impl std::fmt::Debug for TransferWebAppIdentityProviderDetailsIdentityCenterConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppIdentityProviderDetailsIdentityCenterConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWebAppIdentityProviderDetailsIdentityCenterConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2765,8 +3233,15 @@ impl TransferWebAppIdentityProviderDetailsIdentityCenterConfigFields {
 }
 
 /// The value of `aws_transfer_web_app.web_app_units`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppWebAppUnits(Body);
+
+impl std::fmt::Debug for TransferWebAppWebAppUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppWebAppUnits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWebAppWebAppUnits`].
 #[derive(Clone, Debug)]
@@ -2786,16 +3261,25 @@ impl TransferWebAppWebAppUnits {
 }
 
 impl From<TransferWebAppWebAppUnits> for Tf<TransferWebAppWebAppUnits> {
+    #[inline]
     fn from(value: TransferWebAppWebAppUnits) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`TransferWebAppWebAppUnits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppWebAppUnitsFields(Expr);
 
+impl std::fmt::Debug for TransferWebAppWebAppUnitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppWebAppUnitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWebAppWebAppUnitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2814,8 +3298,15 @@ impl TransferWebAppWebAppUnitsFields {
 }
 
 /// The resource `aws_transfer_web_app_customization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppCustomization(Body);
+
+impl std::fmt::Debug for TransferWebAppCustomization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppCustomization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWebAppCustomization`].
 #[derive(Clone, Debug)]
@@ -2856,9 +3347,11 @@ impl TransferWebAppCustomization {
 }
 
 impl BlockType for TransferWebAppCustomization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2872,16 +3365,25 @@ impl Resource for TransferWebAppCustomization {
 }
 
 /// A declared [`TransferWebAppCustomization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWebAppCustomizationRef(BlockRef);
 
+impl std::fmt::Debug for TransferWebAppCustomizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWebAppCustomizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferWebAppCustomizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferWebAppCustomizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2920,8 +3422,15 @@ impl TransferWebAppCustomizationRef {
 }
 
 /// The resource `aws_transfer_workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflow(Body);
+
+impl std::fmt::Debug for TransferWorkflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWorkflow`].
 #[derive(Clone, Debug)]
@@ -2973,9 +3482,11 @@ impl TransferWorkflow {
 }
 
 impl BlockType for TransferWorkflow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2989,16 +3500,25 @@ impl Resource for TransferWorkflow {
 }
 
 /// A declared [`TransferWorkflow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowRef(BlockRef);
 
+impl std::fmt::Debug for TransferWorkflowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TransferWorkflowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TransferWorkflowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3052,8 +3572,15 @@ impl TransferWorkflowRef {
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionSteps(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionSteps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionSteps").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWorkflowOnExceptionSteps`].
 #[derive(Clone, Debug)]
@@ -3098,10 +3625,18 @@ impl TransferWorkflowOnExceptionSteps {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionSteps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3145,8 +3680,15 @@ impl TransferWorkflowOnExceptionStepsFields {
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.copy_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsCopyStepDetails {
     #[inline]
@@ -3177,10 +3719,18 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsCopyStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsCopyStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3214,8 +3764,15 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.copy_step_details.destination_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocation {
     #[inline]
@@ -3236,10 +3793,18 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocation {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3263,8 +3828,15 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationField
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.copy_step_details.destination_file_location.efs_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocation {
     #[inline]
@@ -3285,10 +3857,18 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFi
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3312,8 +3892,15 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationEfsFi
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.copy_step_details.destination_file_location.s3_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocation {
     #[inline]
@@ -3334,10 +3921,18 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3Fil
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3361,8 +3956,15 @@ impl TransferWorkflowOnExceptionStepsCopyStepDetailsDestinationFileLocationS3Fil
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.custom_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCustomStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCustomStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCustomStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsCustomStepDetails {
     #[inline]
@@ -3393,10 +3995,18 @@ impl TransferWorkflowOnExceptionStepsCustomStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsCustomStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsCustomStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsCustomStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsCustomStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsCustomStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3430,8 +4040,15 @@ impl TransferWorkflowOnExceptionStepsCustomStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.decrypt_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWorkflowOnExceptionStepsDecryptStepDetails`].
 #[derive(Clone, Debug)]
@@ -3471,10 +4088,18 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsDecryptStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsDecryptStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3513,8 +4138,15 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.decrypt_step_details.destination_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocation {
     #[inline]
@@ -3535,10 +4167,18 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocation {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3562,8 +4202,15 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationFi
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.decrypt_step_details.destination_file_location.efs_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation {
     #[inline]
@@ -3584,10 +4231,18 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEf
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3611,8 +4266,15 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationEf
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.decrypt_step_details.destination_file_location.s3_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocation {
     #[inline]
@@ -3633,10 +4295,18 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3660,8 +4330,15 @@ impl TransferWorkflowOnExceptionStepsDecryptStepDetailsDestinationFileLocationS3
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.delete_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDeleteStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDeleteStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDeleteStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsDeleteStepDetails {
     #[inline]
@@ -3682,10 +4359,18 @@ impl TransferWorkflowOnExceptionStepsDeleteStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsDeleteStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsDeleteStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsDeleteStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsDeleteStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsDeleteStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3709,8 +4394,15 @@ impl TransferWorkflowOnExceptionStepsDeleteStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.tag_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsTagStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsTagStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsTagStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowOnExceptionStepsTagStepDetails {
     #[inline]
@@ -3737,10 +4429,18 @@ impl TransferWorkflowOnExceptionStepsTagStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsTagStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsTagStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsTagStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsTagStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsTagStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3769,8 +4469,15 @@ impl TransferWorkflowOnExceptionStepsTagStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.on_exception_steps.tag_step_details.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsTagStepDetailsTags(Body);
+
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsTagStepDetailsTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsTagStepDetailsTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWorkflowOnExceptionStepsTagStepDetailsTags`].
 #[derive(Clone, Debug)]
@@ -3792,10 +4499,18 @@ impl TransferWorkflowOnExceptionStepsTagStepDetailsTags {
 }
 
 /// The fields of a [`TransferWorkflowOnExceptionStepsTagStepDetailsTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowOnExceptionStepsTagStepDetailsTagsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowOnExceptionStepsTagStepDetailsTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowOnExceptionStepsTagStepDetailsTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowOnExceptionStepsTagStepDetailsTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3819,8 +4534,15 @@ impl TransferWorkflowOnExceptionStepsTagStepDetailsTagsFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowSteps(Body);
+
+impl std::fmt::Debug for TransferWorkflowSteps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowSteps").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWorkflowSteps`].
 #[derive(Clone, Debug)]
@@ -3865,10 +4587,18 @@ impl TransferWorkflowSteps {
 }
 
 /// The fields of a [`TransferWorkflowSteps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3912,8 +4642,15 @@ impl TransferWorkflowStepsFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.copy_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsCopyStepDetails {
     #[inline]
@@ -3944,10 +4681,18 @@ impl TransferWorkflowStepsCopyStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowStepsCopyStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsCopyStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3981,8 +4726,15 @@ impl TransferWorkflowStepsCopyStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.copy_step_details.destination_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetailsDestinationFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetailsDestinationFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetailsDestinationFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocation {
     #[inline]
@@ -4003,10 +4755,18 @@ impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocation {
 }
 
 /// The fields of a [`TransferWorkflowStepsCopyStepDetailsDestinationFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetailsDestinationFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetailsDestinationFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4030,8 +4790,15 @@ impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocationFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.copy_step_details.destination_file_location.efs_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocation {
     #[inline]
@@ -4052,10 +4819,18 @@ impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocation 
 }
 
 /// The fields of a [`TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4079,8 +4854,15 @@ impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocationEfsFileLocationF
 }
 
 /// The nested block `aws_transfer_workflow.steps.copy_step_details.destination_file_location.s3_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocation {
     #[inline]
@@ -4101,10 +4883,18 @@ impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocation {
 }
 
 /// The fields of a [`TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4128,8 +4918,15 @@ impl TransferWorkflowStepsCopyStepDetailsDestinationFileLocationS3FileLocationFi
 }
 
 /// The nested block `aws_transfer_workflow.steps.custom_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCustomStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsCustomStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCustomStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsCustomStepDetails {
     #[inline]
@@ -4160,10 +4957,18 @@ impl TransferWorkflowStepsCustomStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowStepsCustomStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsCustomStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsCustomStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsCustomStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsCustomStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4197,8 +5002,15 @@ impl TransferWorkflowStepsCustomStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.decrypt_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetails").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWorkflowStepsDecryptStepDetails`].
 #[derive(Clone, Debug)]
@@ -4238,10 +5050,18 @@ impl TransferWorkflowStepsDecryptStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowStepsDecryptStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsDecryptStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4280,8 +5100,15 @@ impl TransferWorkflowStepsDecryptStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.decrypt_step_details.destination_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetailsDestinationFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetailsDestinationFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocation {
     #[inline]
@@ -4302,10 +5129,18 @@ impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocation {
 }
 
 /// The fields of a [`TransferWorkflowStepsDecryptStepDetailsDestinationFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4329,8 +5164,15 @@ impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.decrypt_step_details.destination_file_location.efs_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation {
     #[inline]
@@ -4351,10 +5193,18 @@ impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocati
 }
 
 /// The fields of a [`TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4378,8 +5228,15 @@ impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationEfsFileLocati
 }
 
 /// The nested block `aws_transfer_workflow.steps.decrypt_step_details.destination_file_location.s3_file_location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocation(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocation").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocation {
     #[inline]
@@ -4400,10 +5257,18 @@ impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocatio
 }
 
 /// The fields of a [`TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4427,8 +5292,15 @@ impl TransferWorkflowStepsDecryptStepDetailsDestinationFileLocationS3FileLocatio
 }
 
 /// The nested block `aws_transfer_workflow.steps.delete_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDeleteStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsDeleteStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDeleteStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsDeleteStepDetails {
     #[inline]
@@ -4449,10 +5321,18 @@ impl TransferWorkflowStepsDeleteStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowStepsDeleteStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsDeleteStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsDeleteStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsDeleteStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsDeleteStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4476,8 +5356,15 @@ impl TransferWorkflowStepsDeleteStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.tag_step_details`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsTagStepDetails(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsTagStepDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsTagStepDetails").field(&self.0).finish()
+    }
+}
 
 impl TransferWorkflowStepsTagStepDetails {
     #[inline]
@@ -4504,10 +5391,18 @@ impl TransferWorkflowStepsTagStepDetails {
 }
 
 /// The fields of a [`TransferWorkflowStepsTagStepDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsTagStepDetailsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsTagStepDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsTagStepDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsTagStepDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4536,8 +5431,15 @@ impl TransferWorkflowStepsTagStepDetailsFields {
 }
 
 /// The nested block `aws_transfer_workflow.steps.tag_step_details.tags`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsTagStepDetailsTags(Body);
+
+impl std::fmt::Debug for TransferWorkflowStepsTagStepDetailsTags {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsTagStepDetailsTags").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TransferWorkflowStepsTagStepDetailsTags`].
 #[derive(Clone, Debug)]
@@ -4559,10 +5461,18 @@ impl TransferWorkflowStepsTagStepDetailsTags {
 }
 
 /// The fields of a [`TransferWorkflowStepsTagStepDetailsTags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferWorkflowStepsTagStepDetailsTagsFields(Expr);
 
+impl std::fmt::Debug for TransferWorkflowStepsTagStepDetailsTagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TransferWorkflowStepsTagStepDetailsTagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TransferWorkflowStepsTagStepDetailsTagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4586,8 +5496,15 @@ impl TransferWorkflowStepsTagStepDetailsTagsFields {
 }
 
 /// The data source `aws_transfer_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferConnector(Body);
+
+impl std::fmt::Debug for DataAwsTransferConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsTransferConnector`].
 #[derive(Clone, Debug)]
@@ -4613,9 +5530,11 @@ impl DataAwsTransferConnector {
 }
 
 impl BlockType for DataAwsTransferConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4628,16 +5547,25 @@ impl DataSource for DataAwsTransferConnector {
 }
 
 /// A declared [`DataAwsTransferConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferConnectorRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsTransferConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsTransferConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsTransferConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4715,10 +5643,18 @@ impl DataAwsTransferConnectorRef {
 pub enum DataAwsTransferConnectorAs2Config {}
 
 /// The fields of a [`DataAwsTransferConnectorAs2Config`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferConnectorAs2ConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsTransferConnectorAs2ConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferConnectorAs2ConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTransferConnectorAs2ConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4781,10 +5717,18 @@ impl DataAwsTransferConnectorAs2ConfigFields {
 pub enum DataAwsTransferConnectorEgressConfig {}
 
 /// The fields of a [`DataAwsTransferConnectorEgressConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferConnectorEgressConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsTransferConnectorEgressConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferConnectorEgressConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTransferConnectorEgressConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4807,10 +5751,18 @@ impl DataAwsTransferConnectorEgressConfigFields {
 pub enum DataAwsTransferConnectorEgressConfigVpcLattice {}
 
 /// The fields of a [`DataAwsTransferConnectorEgressConfigVpcLattice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferConnectorEgressConfigVpcLatticeFields(Expr);
 
+impl std::fmt::Debug for DataAwsTransferConnectorEgressConfigVpcLatticeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferConnectorEgressConfigVpcLatticeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTransferConnectorEgressConfigVpcLatticeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4838,10 +5790,18 @@ impl DataAwsTransferConnectorEgressConfigVpcLatticeFields {
 pub enum DataAwsTransferConnectorSftpConfig {}
 
 /// The fields of a [`DataAwsTransferConnectorSftpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferConnectorSftpConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsTransferConnectorSftpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferConnectorSftpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsTransferConnectorSftpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4865,8 +5825,15 @@ impl DataAwsTransferConnectorSftpConfigFields {
 }
 
 /// The data source `aws_transfer_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferServer(Body);
+
+impl std::fmt::Debug for DataAwsTransferServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsTransferServer`].
 #[derive(Clone, Debug)]
@@ -4902,9 +5869,11 @@ impl DataAwsTransferServer {
 }
 
 impl BlockType for DataAwsTransferServer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4917,16 +5886,25 @@ impl DataSource for DataAwsTransferServer {
 }
 
 /// A declared [`DataAwsTransferServer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsTransferServerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsTransferServerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsTransferServerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsTransferServerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsTransferServerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

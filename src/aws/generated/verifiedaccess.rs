@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_verifiedaccess_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpoint(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessEndpoint`].
 #[derive(Clone, Debug)]
@@ -115,9 +122,11 @@ impl VerifiedaccessEndpoint {
 }
 
 impl BlockType for VerifiedaccessEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -131,16 +140,25 @@ impl Resource for VerifiedaccessEndpoint {
 }
 
 /// A declared [`VerifiedaccessEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedaccessEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedaccessEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedaccessEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -264,8 +282,15 @@ impl VerifiedaccessEndpointRef {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.cidr_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointCidrOptions(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointCidrOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointCidrOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessEndpointCidrOptions`].
 #[derive(Clone, Debug)]
@@ -297,10 +322,18 @@ impl VerifiedaccessEndpointCidrOptions {
 }
 
 /// The fields of a [`VerifiedaccessEndpointCidrOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointCidrOptionsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointCidrOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointCidrOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointCidrOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +367,15 @@ impl VerifiedaccessEndpointCidrOptionsFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.cidr_options.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointCidrOptionsPortRange(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointCidrOptionsPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointCidrOptionsPortRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessEndpointCidrOptionsPortRange`].
 #[derive(Clone, Debug)]
@@ -357,10 +397,18 @@ impl VerifiedaccessEndpointCidrOptionsPortRange {
 }
 
 /// The fields of a [`VerifiedaccessEndpointCidrOptionsPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointCidrOptionsPortRangeFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointCidrOptionsPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointCidrOptionsPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointCidrOptionsPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -384,8 +432,15 @@ impl VerifiedaccessEndpointCidrOptionsPortRangeFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.load_balancer_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointLoadBalancerOptions(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointLoadBalancerOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointLoadBalancerOptions").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessEndpointLoadBalancerOptions {
     #[inline]
@@ -422,10 +477,18 @@ impl VerifiedaccessEndpointLoadBalancerOptions {
 }
 
 /// The fields of a [`VerifiedaccessEndpointLoadBalancerOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointLoadBalancerOptionsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointLoadBalancerOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointLoadBalancerOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointLoadBalancerOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -464,8 +527,15 @@ impl VerifiedaccessEndpointLoadBalancerOptionsFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.load_balancer_options.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointLoadBalancerOptionsPortRange(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointLoadBalancerOptionsPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointLoadBalancerOptionsPortRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessEndpointLoadBalancerOptionsPortRange`].
 #[derive(Clone, Debug)]
@@ -487,10 +557,18 @@ impl VerifiedaccessEndpointLoadBalancerOptionsPortRange {
 }
 
 /// The fields of a [`VerifiedaccessEndpointLoadBalancerOptionsPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointLoadBalancerOptionsPortRangeFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointLoadBalancerOptionsPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointLoadBalancerOptionsPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointLoadBalancerOptionsPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -514,8 +592,15 @@ impl VerifiedaccessEndpointLoadBalancerOptionsPortRangeFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.network_interface_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointNetworkInterfaceOptions(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointNetworkInterfaceOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointNetworkInterfaceOptions").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessEndpointNetworkInterfaceOptions {
     #[inline]
@@ -547,10 +632,18 @@ impl VerifiedaccessEndpointNetworkInterfaceOptions {
 }
 
 /// The fields of a [`VerifiedaccessEndpointNetworkInterfaceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointNetworkInterfaceOptionsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointNetworkInterfaceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointNetworkInterfaceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointNetworkInterfaceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -584,8 +677,15 @@ impl VerifiedaccessEndpointNetworkInterfaceOptionsFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.network_interface_options.port_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointNetworkInterfaceOptionsPortRange(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointNetworkInterfaceOptionsPortRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointNetworkInterfaceOptionsPortRange").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessEndpointNetworkInterfaceOptionsPortRange`].
 #[derive(Clone, Debug)]
@@ -607,10 +707,18 @@ impl VerifiedaccessEndpointNetworkInterfaceOptionsPortRange {
 }
 
 /// The fields of a [`VerifiedaccessEndpointNetworkInterfaceOptionsPortRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointNetworkInterfaceOptionsPortRangeFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointNetworkInterfaceOptionsPortRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointNetworkInterfaceOptionsPortRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointNetworkInterfaceOptionsPortRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -634,8 +742,15 @@ impl VerifiedaccessEndpointNetworkInterfaceOptionsPortRangeFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.rds_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointRdsOptions(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointRdsOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointRdsOptions").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessEndpointRdsOptions {
     #[inline]
@@ -681,10 +796,18 @@ impl VerifiedaccessEndpointRdsOptions {
 }
 
 /// The fields of a [`VerifiedaccessEndpointRdsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointRdsOptionsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointRdsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointRdsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointRdsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -733,8 +856,15 @@ impl VerifiedaccessEndpointRdsOptionsFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.sse_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointSseSpecification(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointSseSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointSseSpecification").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessEndpointSseSpecification {
     #[inline]
@@ -755,10 +885,18 @@ impl VerifiedaccessEndpointSseSpecification {
 }
 
 /// The fields of a [`VerifiedaccessEndpointSseSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointSseSpecificationFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointSseSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointSseSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointSseSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -782,8 +920,15 @@ impl VerifiedaccessEndpointSseSpecificationFields {
 }
 
 /// The nested block `aws_verifiedaccess_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointTimeouts(Body);
+
+impl std::fmt::Debug for VerifiedaccessEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessEndpointTimeouts {
     #[inline]
@@ -809,10 +954,18 @@ impl VerifiedaccessEndpointTimeouts {
 }
 
 /// The fields of a [`VerifiedaccessEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -841,8 +994,15 @@ impl VerifiedaccessEndpointTimeoutsFields {
 }
 
 /// The resource `aws_verifiedaccess_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessGroup(Body);
+
+impl std::fmt::Debug for VerifiedaccessGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessGroup`].
 #[derive(Clone, Debug)]
@@ -898,9 +1058,11 @@ impl VerifiedaccessGroup {
 }
 
 impl BlockType for VerifiedaccessGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -914,16 +1076,25 @@ impl Resource for VerifiedaccessGroup {
 }
 
 /// A declared [`VerifiedaccessGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessGroupRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedaccessGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedaccessGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedaccessGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1007,8 +1178,15 @@ impl VerifiedaccessGroupRef {
 }
 
 /// The nested block `aws_verifiedaccess_group.sse_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessGroupSseConfiguration(Body);
+
+impl std::fmt::Debug for VerifiedaccessGroupSseConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessGroupSseConfiguration").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessGroupSseConfiguration {
     #[inline]
@@ -1029,10 +1207,18 @@ impl VerifiedaccessGroupSseConfiguration {
 }
 
 /// The fields of a [`VerifiedaccessGroupSseConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessGroupSseConfigurationFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessGroupSseConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessGroupSseConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessGroupSseConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1056,8 +1242,15 @@ impl VerifiedaccessGroupSseConfigurationFields {
 }
 
 /// The resource `aws_verifiedaccess_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstance(Body);
+
+impl std::fmt::Debug for VerifiedaccessInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstance").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessInstance {
     #[inline]
@@ -1104,9 +1297,11 @@ impl VerifiedaccessInstance {
 }
 
 impl BlockType for VerifiedaccessInstance {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1120,16 +1315,25 @@ impl Resource for VerifiedaccessInstance {
 }
 
 /// A declared [`VerifiedaccessInstance`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedaccessInstanceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedaccessInstanceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedaccessInstanceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1202,10 +1406,18 @@ impl VerifiedaccessInstanceRef {
 pub enum VerifiedaccessInstanceVerifiedAccessTrustProviders {}
 
 /// The fields of a [`VerifiedaccessInstanceVerifiedAccessTrustProviders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceVerifiedAccessTrustProvidersFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessInstanceVerifiedAccessTrustProvidersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceVerifiedAccessTrustProvidersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessInstanceVerifiedAccessTrustProvidersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1244,8 +1456,15 @@ impl VerifiedaccessInstanceVerifiedAccessTrustProvidersFields {
 }
 
 /// The resource `aws_verifiedaccess_instance_logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfiguration(Body);
+
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessInstanceLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1278,9 +1497,11 @@ impl VerifiedaccessInstanceLoggingConfiguration {
 }
 
 impl BlockType for VerifiedaccessInstanceLoggingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1294,16 +1515,25 @@ impl Resource for VerifiedaccessInstanceLoggingConfiguration {
 }
 
 /// A declared [`VerifiedaccessInstanceLoggingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedaccessInstanceLoggingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedaccessInstanceLoggingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1337,8 +1567,15 @@ impl VerifiedaccessInstanceLoggingConfigurationRef {
 }
 
 /// The nested block `aws_verifiedaccess_instance_logging_configuration.access_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogs(Body);
+
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogs").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessInstanceLoggingConfigurationAccessLogs {
     #[inline]
@@ -1374,10 +1611,18 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogs {
 }
 
 /// The fields of a [`VerifiedaccessInstanceLoggingConfigurationAccessLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessInstanceLoggingConfigurationAccessLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1416,8 +1661,15 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogsFields {
 }
 
 /// The nested block `aws_verifiedaccess_instance_logging_configuration.access_logs.cloudwatch_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogs(Body);
+
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogs`].
 #[derive(Clone, Debug)]
@@ -1442,10 +1694,18 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogs {
 }
 
 /// The fields of a [`VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1469,8 +1729,15 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogsCloudwatchLogsFields {
 }
 
 /// The nested block `aws_verifiedaccess_instance_logging_configuration.access_logs.kinesis_data_firehose`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehose(Body);
+
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehose {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehose").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehose`].
 #[derive(Clone, Debug)]
@@ -1495,10 +1762,18 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehose {
 }
 
 /// The fields of a [`VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehoseFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehoseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehoseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehoseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1522,8 +1797,15 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogsKinesisDataFirehoseFiel
 }
 
 /// The nested block `aws_verifiedaccess_instance_logging_configuration.access_logs.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogsS3(Body);
+
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogsS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogsS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessInstanceLoggingConfigurationAccessLogsS3`].
 #[derive(Clone, Debug)]
@@ -1558,10 +1840,18 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogsS3 {
 }
 
 /// The fields of a [`VerifiedaccessInstanceLoggingConfigurationAccessLogsS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceLoggingConfigurationAccessLogsS3Fields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessInstanceLoggingConfigurationAccessLogsS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceLoggingConfigurationAccessLogsS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessInstanceLoggingConfigurationAccessLogsS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1595,8 +1885,15 @@ impl VerifiedaccessInstanceLoggingConfigurationAccessLogsS3Fields {
 }
 
 /// The resource `aws_verifiedaccess_instance_trust_provider_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceTrustProviderAttachment(Body);
+
+impl std::fmt::Debug for VerifiedaccessInstanceTrustProviderAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceTrustProviderAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessInstanceTrustProviderAttachment`].
 #[derive(Clone, Debug)]
@@ -1629,9 +1926,11 @@ impl VerifiedaccessInstanceTrustProviderAttachment {
 }
 
 impl BlockType for VerifiedaccessInstanceTrustProviderAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1645,16 +1944,25 @@ impl Resource for VerifiedaccessInstanceTrustProviderAttachment {
 }
 
 /// A declared [`VerifiedaccessInstanceTrustProviderAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessInstanceTrustProviderAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedaccessInstanceTrustProviderAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessInstanceTrustProviderAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedaccessInstanceTrustProviderAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedaccessInstanceTrustProviderAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1688,8 +1996,15 @@ impl VerifiedaccessInstanceTrustProviderAttachmentRef {
 }
 
 /// The resource `aws_verifiedaccess_trust_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProvider(Body);
+
+impl std::fmt::Debug for VerifiedaccessTrustProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessTrustProvider`].
 #[derive(Clone, Debug)]
@@ -1772,9 +2087,11 @@ impl VerifiedaccessTrustProvider {
 }
 
 impl BlockType for VerifiedaccessTrustProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1788,16 +2105,25 @@ impl Resource for VerifiedaccessTrustProvider {
 }
 
 /// A declared [`VerifiedaccessTrustProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedaccessTrustProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedaccessTrustProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedaccessTrustProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1881,8 +2207,15 @@ impl VerifiedaccessTrustProviderRef {
 }
 
 /// The nested block `aws_verifiedaccess_trust_provider.device_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderDeviceOptions(Body);
+
+impl std::fmt::Debug for VerifiedaccessTrustProviderDeviceOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderDeviceOptions").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessTrustProviderDeviceOptions {
     #[inline]
@@ -1898,10 +2231,18 @@ impl VerifiedaccessTrustProviderDeviceOptions {
 }
 
 /// The fields of a [`VerifiedaccessTrustProviderDeviceOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderDeviceOptionsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessTrustProviderDeviceOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderDeviceOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessTrustProviderDeviceOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1920,8 +2261,15 @@ impl VerifiedaccessTrustProviderDeviceOptionsFields {
 }
 
 /// The nested block `aws_verifiedaccess_trust_provider.native_application_oidc_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderNativeApplicationOidcOptions(Body);
+
+impl std::fmt::Debug for VerifiedaccessTrustProviderNativeApplicationOidcOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderNativeApplicationOidcOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessTrustProviderNativeApplicationOidcOptions`].
 #[derive(Clone, Debug)]
@@ -1976,10 +2324,18 @@ impl VerifiedaccessTrustProviderNativeApplicationOidcOptions {
 }
 
 /// The fields of a [`VerifiedaccessTrustProviderNativeApplicationOidcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderNativeApplicationOidcOptionsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessTrustProviderNativeApplicationOidcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderNativeApplicationOidcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessTrustProviderNativeApplicationOidcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2033,8 +2389,15 @@ impl VerifiedaccessTrustProviderNativeApplicationOidcOptionsFields {
 }
 
 /// The nested block `aws_verifiedaccess_trust_provider.oidc_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderOidcOptions(Body);
+
+impl std::fmt::Debug for VerifiedaccessTrustProviderOidcOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderOidcOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedaccessTrustProviderOidcOptions`].
 #[derive(Clone, Debug)]
@@ -2084,10 +2447,18 @@ impl VerifiedaccessTrustProviderOidcOptions {
 }
 
 /// The fields of a [`VerifiedaccessTrustProviderOidcOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderOidcOptionsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessTrustProviderOidcOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderOidcOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessTrustProviderOidcOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2136,8 +2507,15 @@ impl VerifiedaccessTrustProviderOidcOptionsFields {
 }
 
 /// The nested block `aws_verifiedaccess_trust_provider.sse_specification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderSseSpecification(Body);
+
+impl std::fmt::Debug for VerifiedaccessTrustProviderSseSpecification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderSseSpecification").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessTrustProviderSseSpecification {
     #[inline]
@@ -2158,10 +2536,18 @@ impl VerifiedaccessTrustProviderSseSpecification {
 }
 
 /// The fields of a [`VerifiedaccessTrustProviderSseSpecification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderSseSpecificationFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessTrustProviderSseSpecificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderSseSpecificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessTrustProviderSseSpecificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2185,8 +2571,15 @@ impl VerifiedaccessTrustProviderSseSpecificationFields {
 }
 
 /// The nested block `aws_verifiedaccess_trust_provider.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderTimeouts(Body);
+
+impl std::fmt::Debug for VerifiedaccessTrustProviderTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VerifiedaccessTrustProviderTimeouts {
     #[inline]
@@ -2212,10 +2605,18 @@ impl VerifiedaccessTrustProviderTimeouts {
 }
 
 /// The fields of a [`VerifiedaccessTrustProviderTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedaccessTrustProviderTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VerifiedaccessTrustProviderTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedaccessTrustProviderTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedaccessTrustProviderTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

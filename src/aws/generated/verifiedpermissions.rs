@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_verifiedpermissions_identity_source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySource(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsIdentitySource`].
 #[derive(Clone, Debug)]
@@ -47,9 +54,11 @@ impl VerifiedpermissionsIdentitySource {
 }
 
 impl BlockType for VerifiedpermissionsIdentitySource {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for VerifiedpermissionsIdentitySource {
 }
 
 /// A declared [`VerifiedpermissionsIdentitySource`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedpermissionsIdentitySourceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedpermissionsIdentitySourceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -111,8 +129,15 @@ impl VerifiedpermissionsIdentitySourceRef {
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfiguration(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfiguration").field(&self.0).finish()
+    }
+}
 
 impl VerifiedpermissionsIdentitySourceConfiguration {
     #[inline]
@@ -135,10 +160,18 @@ impl VerifiedpermissionsIdentitySourceConfiguration {
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -162,8 +195,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationFields {
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration.cognito_user_pool_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfiguration(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfiguration`].
 #[derive(Clone, Debug)]
@@ -194,10 +234,18 @@ impl VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfiguration 
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -226,8 +274,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationF
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration.cognito_user_pool_configuration.group_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfiguration(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfiguration`].
 #[derive(Clone, Debug)]
@@ -247,10 +302,18 @@ impl VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationG
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -269,8 +332,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationCognitoUserPoolConfigurationG
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration.open_id_connect_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfiguration(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfiguration`].
 #[derive(Clone, Debug)]
@@ -307,10 +377,18 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfiguration {
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -344,8 +422,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationFie
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration.open_id_connect_configuration.group_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfiguration(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfiguration`].
 #[derive(Clone, Debug)]
@@ -367,10 +452,18 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGro
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfigurationFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGroupConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -394,8 +487,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationGro
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration.open_id_connect_configuration.token_selection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelection(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelection").field(&self.0).finish()
+    }
+}
 
 impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelection {
     #[inline]
@@ -418,10 +518,18 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTok
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -445,8 +553,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTok
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration.open_id_connect_configuration.token_selection.access_token_only`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnly(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnly {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnly").field(&self.0).finish()
+    }
+}
 
 impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnly {
     #[inline]
@@ -467,10 +582,18 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTok
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnly`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnlyFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnlyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnlyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionAccessTokenOnlyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -494,8 +617,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTok
 }
 
 /// The nested block `aws_verifiedpermissions_identity_source.configuration.open_id_connect_configuration.token_selection.identity_token_only`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnly(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnly {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnly").field(&self.0).finish()
+    }
+}
 
 impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnly {
     #[inline]
@@ -516,10 +646,18 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTok
 }
 
 /// The fields of a [`VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnly`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnlyFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnlyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnlyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTokenSelectionIdentityTokenOnlyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -543,8 +681,15 @@ impl VerifiedpermissionsIdentitySourceConfigurationOpenIdConnectConfigurationTok
 }
 
 /// The resource `aws_verifiedpermissions_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicy(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsPolicy`].
 #[derive(Clone, Debug)]
@@ -576,9 +721,11 @@ impl VerifiedpermissionsPolicy {
 }
 
 impl BlockType for VerifiedpermissionsPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -592,16 +739,25 @@ impl Resource for VerifiedpermissionsPolicy {
 }
 
 /// A declared [`VerifiedpermissionsPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedpermissionsPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedpermissionsPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -645,8 +801,15 @@ impl VerifiedpermissionsPolicyRef {
 }
 
 /// The nested block `aws_verifiedpermissions_policy.definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinition(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinition").field(&self.0).finish()
+    }
+}
 
 impl VerifiedpermissionsPolicyDefinition {
     #[inline]
@@ -669,10 +832,18 @@ impl VerifiedpermissionsPolicyDefinition {
 }
 
 /// The fields of a [`VerifiedpermissionsPolicyDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsPolicyDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -696,8 +867,15 @@ impl VerifiedpermissionsPolicyDefinitionFields {
 }
 
 /// The nested block `aws_verifiedpermissions_policy.definition.static`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionStatic(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionStatic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionStatic").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsPolicyDefinitionStatic`].
 #[derive(Clone, Debug)]
@@ -722,10 +900,18 @@ impl VerifiedpermissionsPolicyDefinitionStatic {
 }
 
 /// The fields of a [`VerifiedpermissionsPolicyDefinitionStatic`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionStaticFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionStaticFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionStaticFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsPolicyDefinitionStaticFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -749,8 +935,15 @@ impl VerifiedpermissionsPolicyDefinitionStaticFields {
 }
 
 /// The nested block `aws_verifiedpermissions_policy.definition.template_linked`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionTemplateLinked(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionTemplateLinked {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionTemplateLinked").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsPolicyDefinitionTemplateLinked`].
 #[derive(Clone, Debug)]
@@ -782,10 +975,18 @@ impl VerifiedpermissionsPolicyDefinitionTemplateLinked {
 }
 
 /// The fields of a [`VerifiedpermissionsPolicyDefinitionTemplateLinked`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionTemplateLinkedFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionTemplateLinkedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionTemplateLinkedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsPolicyDefinitionTemplateLinkedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -814,8 +1015,15 @@ impl VerifiedpermissionsPolicyDefinitionTemplateLinkedFields {
 }
 
 /// The nested block `aws_verifiedpermissions_policy.definition.template_linked.principal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipal(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipal").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipal`].
 #[derive(Clone, Debug)]
@@ -837,10 +1045,18 @@ impl VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipal {
 }
 
 /// The fields of a [`VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipal`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipalFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipalFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipalFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -864,8 +1080,15 @@ impl VerifiedpermissionsPolicyDefinitionTemplateLinkedPrincipalFields {
 }
 
 /// The nested block `aws_verifiedpermissions_policy.definition.template_linked.resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionTemplateLinkedResource(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionTemplateLinkedResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionTemplateLinkedResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsPolicyDefinitionTemplateLinkedResource`].
 #[derive(Clone, Debug)]
@@ -887,10 +1110,18 @@ impl VerifiedpermissionsPolicyDefinitionTemplateLinkedResource {
 }
 
 /// The fields of a [`VerifiedpermissionsPolicyDefinitionTemplateLinkedResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyDefinitionTemplateLinkedResourceFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyDefinitionTemplateLinkedResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyDefinitionTemplateLinkedResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsPolicyDefinitionTemplateLinkedResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -914,8 +1145,15 @@ impl VerifiedpermissionsPolicyDefinitionTemplateLinkedResourceFields {
 }
 
 /// The resource `aws_verifiedpermissions_policy_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyStore(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyStore").field(&self.0).finish()
+    }
+}
 
 impl VerifiedpermissionsPolicyStore {
     #[inline]
@@ -953,9 +1191,11 @@ impl VerifiedpermissionsPolicyStore {
 }
 
 impl BlockType for VerifiedpermissionsPolicyStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -969,16 +1209,25 @@ impl Resource for VerifiedpermissionsPolicyStore {
 }
 
 /// A declared [`VerifiedpermissionsPolicyStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyStoreRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedpermissionsPolicyStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedpermissionsPolicyStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1037,8 +1286,15 @@ impl VerifiedpermissionsPolicyStoreRef {
 }
 
 /// The nested block `aws_verifiedpermissions_policy_store.validation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyStoreValidationSettings(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyStoreValidationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyStoreValidationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsPolicyStoreValidationSettings`].
 #[derive(Clone, Debug)]
@@ -1058,10 +1314,18 @@ impl VerifiedpermissionsPolicyStoreValidationSettings {
 }
 
 /// The fields of a [`VerifiedpermissionsPolicyStoreValidationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyStoreValidationSettingsFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyStoreValidationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyStoreValidationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsPolicyStoreValidationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1080,8 +1344,15 @@ impl VerifiedpermissionsPolicyStoreValidationSettingsFields {
 }
 
 /// The resource `aws_verifiedpermissions_policy_template`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyTemplate(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsPolicyTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyTemplate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsPolicyTemplate`].
 #[derive(Clone, Debug)]
@@ -1114,9 +1385,11 @@ impl VerifiedpermissionsPolicyTemplate {
 }
 
 impl BlockType for VerifiedpermissionsPolicyTemplate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1130,16 +1403,25 @@ impl Resource for VerifiedpermissionsPolicyTemplate {
 }
 
 /// A declared [`VerifiedpermissionsPolicyTemplate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsPolicyTemplateRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedpermissionsPolicyTemplateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsPolicyTemplateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedpermissionsPolicyTemplateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedpermissionsPolicyTemplateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1188,8 +1470,15 @@ impl VerifiedpermissionsPolicyTemplateRef {
 }
 
 /// The resource `aws_verifiedpermissions_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsSchema(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsSchema`].
 #[derive(Clone, Debug)]
@@ -1221,9 +1510,11 @@ impl VerifiedpermissionsSchema {
 }
 
 impl BlockType for VerifiedpermissionsSchema {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1237,16 +1528,25 @@ impl Resource for VerifiedpermissionsSchema {
 }
 
 /// A declared [`VerifiedpermissionsSchema`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsSchemaRef(BlockRef);
 
+impl std::fmt::Debug for VerifiedpermissionsSchemaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsSchemaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VerifiedpermissionsSchemaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VerifiedpermissionsSchemaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1285,8 +1585,15 @@ impl VerifiedpermissionsSchemaRef {
 }
 
 /// The nested block `aws_verifiedpermissions_schema.definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsSchemaDefinition(Body);
+
+impl std::fmt::Debug for VerifiedpermissionsSchemaDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsSchemaDefinition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VerifiedpermissionsSchemaDefinition`].
 #[derive(Clone, Debug)]
@@ -1306,10 +1613,18 @@ impl VerifiedpermissionsSchemaDefinition {
 }
 
 /// The fields of a [`VerifiedpermissionsSchemaDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifiedpermissionsSchemaDefinitionFields(Expr);
 
+impl std::fmt::Debug for VerifiedpermissionsSchemaDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VerifiedpermissionsSchemaDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VerifiedpermissionsSchemaDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1328,8 +1643,15 @@ impl VerifiedpermissionsSchemaDefinitionFields {
 }
 
 /// The data source `aws_verifiedpermissions_policy_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVerifiedpermissionsPolicyStore(Body);
+
+impl std::fmt::Debug for DataAwsVerifiedpermissionsPolicyStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVerifiedpermissionsPolicyStore").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVerifiedpermissionsPolicyStore`].
 #[derive(Clone, Debug)]
@@ -1355,9 +1677,11 @@ impl DataAwsVerifiedpermissionsPolicyStore {
 }
 
 impl BlockType for DataAwsVerifiedpermissionsPolicyStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1370,16 +1694,25 @@ impl DataSource for DataAwsVerifiedpermissionsPolicyStore {
 }
 
 /// A declared [`DataAwsVerifiedpermissionsPolicyStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVerifiedpermissionsPolicyStoreRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVerifiedpermissionsPolicyStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVerifiedpermissionsPolicyStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVerifiedpermissionsPolicyStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVerifiedpermissionsPolicyStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1442,10 +1775,18 @@ impl DataAwsVerifiedpermissionsPolicyStoreRef {
 pub enum DataAwsVerifiedpermissionsPolicyStoreValidationSettings {}
 
 /// The fields of a [`DataAwsVerifiedpermissionsPolicyStoreValidationSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVerifiedpermissionsPolicyStoreValidationSettingsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVerifiedpermissionsPolicyStoreValidationSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVerifiedpermissionsPolicyStoreValidationSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVerifiedpermissionsPolicyStoreValidationSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

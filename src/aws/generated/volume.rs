@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_volume_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VolumeAttachment(Body);
+
+impl std::fmt::Debug for VolumeAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VolumeAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VolumeAttachment`].
 #[derive(Clone, Debug)]
@@ -65,9 +72,11 @@ impl VolumeAttachment {
 }
 
 impl BlockType for VolumeAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -81,16 +90,25 @@ impl Resource for VolumeAttachment {
 }
 
 /// A declared [`VolumeAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VolumeAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for VolumeAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VolumeAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VolumeAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VolumeAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -149,8 +167,15 @@ impl VolumeAttachmentRef {
 }
 
 /// The nested block `aws_volume_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VolumeAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for VolumeAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VolumeAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VolumeAttachmentTimeouts {
     #[inline]
@@ -171,10 +196,18 @@ impl VolumeAttachmentTimeouts {
 }
 
 /// The fields of a [`VolumeAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VolumeAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VolumeAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VolumeAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VolumeAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Vpc(Body);
+
+impl std::fmt::Debug for Vpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Vpc").field(&self.0).finish()
+    }
+}
 
 impl Vpc {
     #[inline]
@@ -102,9 +109,11 @@ impl Vpc {
 }
 
 impl BlockType for Vpc {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -118,16 +127,25 @@ impl Resource for Vpc {
 }
 
 /// A declared [`Vpc`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRef(BlockRef);
 
+impl std::fmt::Debug for VpcRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -261,8 +279,15 @@ impl VpcRef {
 }
 
 /// The resource `aws_vpc_block_public_access_exclusion`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessExclusion(Body);
+
+impl std::fmt::Debug for VpcBlockPublicAccessExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessExclusion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcBlockPublicAccessExclusion`].
 #[derive(Clone, Debug)]
@@ -308,9 +333,11 @@ impl VpcBlockPublicAccessExclusion {
 }
 
 impl BlockType for VpcBlockPublicAccessExclusion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -324,16 +351,25 @@ impl Resource for VpcBlockPublicAccessExclusion {
 }
 
 /// A declared [`VpcBlockPublicAccessExclusion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessExclusionRef(BlockRef);
 
+impl std::fmt::Debug for VpcBlockPublicAccessExclusionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessExclusionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcBlockPublicAccessExclusionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcBlockPublicAccessExclusionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -392,8 +428,15 @@ impl VpcBlockPublicAccessExclusionRef {
 }
 
 /// The nested block `aws_vpc_block_public_access_exclusion.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessExclusionTimeouts(Body);
+
+impl std::fmt::Debug for VpcBlockPublicAccessExclusionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessExclusionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcBlockPublicAccessExclusionTimeouts {
     #[inline]
@@ -422,10 +465,18 @@ impl VpcBlockPublicAccessExclusionTimeouts {
 }
 
 /// The fields of a [`VpcBlockPublicAccessExclusionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessExclusionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcBlockPublicAccessExclusionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessExclusionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcBlockPublicAccessExclusionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -454,8 +505,15 @@ impl VpcBlockPublicAccessExclusionTimeoutsFields {
 }
 
 /// The resource `aws_vpc_block_public_access_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessOptions(Body);
+
+impl std::fmt::Debug for VpcBlockPublicAccessOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcBlockPublicAccessOptions`].
 #[derive(Clone, Debug)]
@@ -486,9 +544,11 @@ impl VpcBlockPublicAccessOptions {
 }
 
 impl BlockType for VpcBlockPublicAccessOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -502,16 +562,25 @@ impl Resource for VpcBlockPublicAccessOptions {
 }
 
 /// A declared [`VpcBlockPublicAccessOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessOptionsRef(BlockRef);
 
+impl std::fmt::Debug for VpcBlockPublicAccessOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcBlockPublicAccessOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcBlockPublicAccessOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -555,8 +624,15 @@ impl VpcBlockPublicAccessOptionsRef {
 }
 
 /// The nested block `aws_vpc_block_public_access_options.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessOptionsTimeouts(Body);
+
+impl std::fmt::Debug for VpcBlockPublicAccessOptionsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessOptionsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcBlockPublicAccessOptionsTimeouts {
     #[inline]
@@ -585,10 +661,18 @@ impl VpcBlockPublicAccessOptionsTimeouts {
 }
 
 /// The fields of a [`VpcBlockPublicAccessOptionsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcBlockPublicAccessOptionsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcBlockPublicAccessOptionsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcBlockPublicAccessOptionsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcBlockPublicAccessOptionsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -617,8 +701,15 @@ impl VpcBlockPublicAccessOptionsTimeoutsFields {
 }
 
 /// The resource `aws_vpc_dhcp_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcDhcpOptions(Body);
+
+impl std::fmt::Debug for VpcDhcpOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcDhcpOptions").field(&self.0).finish()
+    }
+}
 
 impl VpcDhcpOptions {
     #[inline]
@@ -680,9 +771,11 @@ impl VpcDhcpOptions {
 }
 
 impl BlockType for VpcDhcpOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -696,16 +789,25 @@ impl Resource for VpcDhcpOptions {
 }
 
 /// A declared [`VpcDhcpOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcDhcpOptionsRef(BlockRef);
 
+impl std::fmt::Debug for VpcDhcpOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcDhcpOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcDhcpOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcDhcpOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -779,8 +881,15 @@ impl VpcDhcpOptionsRef {
 }
 
 /// The resource `aws_vpc_dhcp_options_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcDhcpOptionsAssociation(Body);
+
+impl std::fmt::Debug for VpcDhcpOptionsAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcDhcpOptionsAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcDhcpOptionsAssociation`].
 #[derive(Clone, Debug)]
@@ -813,9 +922,11 @@ impl VpcDhcpOptionsAssociation {
 }
 
 impl BlockType for VpcDhcpOptionsAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -829,16 +940,25 @@ impl Resource for VpcDhcpOptionsAssociation {
 }
 
 /// A declared [`VpcDhcpOptionsAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcDhcpOptionsAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcDhcpOptionsAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcDhcpOptionsAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcDhcpOptionsAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcDhcpOptionsAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -872,8 +992,15 @@ impl VpcDhcpOptionsAssociationRef {
 }
 
 /// The resource `aws_vpc_encryption_control`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControl(Body);
+
+impl std::fmt::Debug for VpcEncryptionControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEncryptionControl`].
 #[derive(Clone, Debug)]
@@ -951,9 +1078,11 @@ impl VpcEncryptionControl {
 }
 
 impl BlockType for VpcEncryptionControl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -967,16 +1096,25 @@ impl Resource for VpcEncryptionControl {
 }
 
 /// A declared [`VpcEncryptionControl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlRef(BlockRef);
 
+impl std::fmt::Debug for VpcEncryptionControlRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEncryptionControlRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEncryptionControlRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1084,10 +1222,18 @@ impl VpcEncryptionControlRef {
 pub enum VpcEncryptionControlResourceExclusions {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1145,10 +1291,18 @@ impl VpcEncryptionControlResourceExclusionsFields {
 pub enum VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1176,10 +1330,18 @@ impl VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayFields {
 pub enum VpcEncryptionControlResourceExclusionsElasticFileSystem {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsElasticFileSystem`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsElasticFileSystemFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsElasticFileSystemFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsElasticFileSystemFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsElasticFileSystemFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1207,10 +1369,18 @@ impl VpcEncryptionControlResourceExclusionsElasticFileSystemFields {
 pub enum VpcEncryptionControlResourceExclusionsInternetGateway {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsInternetGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsInternetGatewayFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsInternetGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsInternetGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsInternetGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1238,10 +1408,18 @@ impl VpcEncryptionControlResourceExclusionsInternetGatewayFields {
 pub enum VpcEncryptionControlResourceExclusionsLambda {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsLambda`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsLambdaFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsLambdaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsLambdaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsLambdaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1269,10 +1447,18 @@ impl VpcEncryptionControlResourceExclusionsLambdaFields {
 pub enum VpcEncryptionControlResourceExclusionsNatGateway {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsNatGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsNatGatewayFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsNatGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsNatGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsNatGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1300,10 +1486,18 @@ impl VpcEncryptionControlResourceExclusionsNatGatewayFields {
 pub enum VpcEncryptionControlResourceExclusionsVirtualPrivateGateway {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsVirtualPrivateGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1331,10 +1525,18 @@ impl VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayFields {
 pub enum VpcEncryptionControlResourceExclusionsVpcLattice {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsVpcLattice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsVpcLatticeFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsVpcLatticeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsVpcLatticeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsVpcLatticeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1362,10 +1564,18 @@ impl VpcEncryptionControlResourceExclusionsVpcLatticeFields {
 pub enum VpcEncryptionControlResourceExclusionsVpcPeering {}
 
 /// The fields of a [`VpcEncryptionControlResourceExclusionsVpcPeering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlResourceExclusionsVpcPeeringFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlResourceExclusionsVpcPeeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlResourceExclusionsVpcPeeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlResourceExclusionsVpcPeeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1389,8 +1599,15 @@ impl VpcEncryptionControlResourceExclusionsVpcPeeringFields {
 }
 
 /// The nested block `aws_vpc_encryption_control.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlTimeouts(Body);
+
+impl std::fmt::Debug for VpcEncryptionControlTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcEncryptionControlTimeouts {
     #[inline]
@@ -1419,10 +1636,18 @@ impl VpcEncryptionControlTimeouts {
 }
 
 /// The fields of a [`VpcEncryptionControlTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEncryptionControlTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcEncryptionControlTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEncryptionControlTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEncryptionControlTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1451,8 +1676,15 @@ impl VpcEncryptionControlTimeoutsFields {
 }
 
 /// The resource `aws_vpc_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpoint(Body);
+
+impl std::fmt::Debug for VpcEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpoint`].
 #[derive(Clone, Debug)]
@@ -1569,9 +1801,11 @@ impl VpcEndpoint {
 }
 
 impl BlockType for VpcEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1585,16 +1819,25 @@ impl Resource for VpcEndpoint {
 }
 
 /// A declared [`VpcEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1752,10 +1995,18 @@ impl VpcEndpointRef {
 pub enum VpcEndpointDnsEntry {}
 
 /// The fields of a [`VpcEndpointDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointDnsEntryFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1779,8 +2030,15 @@ impl VpcEndpointDnsEntryFields {
 }
 
 /// The nested block `aws_vpc_endpoint.dns_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointDnsOptions(Body);
+
+impl std::fmt::Debug for VpcEndpointDnsOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointDnsOptions").field(&self.0).finish()
+    }
+}
 
 impl VpcEndpointDnsOptions {
     #[inline]
@@ -1801,10 +2059,18 @@ impl VpcEndpointDnsOptions {
 }
 
 /// The fields of a [`VpcEndpointDnsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointDnsOptionsFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointDnsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointDnsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointDnsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1828,8 +2094,15 @@ impl VpcEndpointDnsOptionsFields {
 }
 
 /// The nested block `aws_vpc_endpoint.subnet_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSubnetConfiguration(Body);
+
+impl std::fmt::Debug for VpcEndpointSubnetConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSubnetConfiguration").field(&self.0).finish()
+    }
+}
 
 impl VpcEndpointSubnetConfiguration {
     #[inline]
@@ -1855,10 +2128,18 @@ impl VpcEndpointSubnetConfiguration {
 }
 
 /// The fields of a [`VpcEndpointSubnetConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSubnetConfigurationFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointSubnetConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSubnetConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointSubnetConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1887,8 +2168,15 @@ impl VpcEndpointSubnetConfigurationFields {
 }
 
 /// The nested block `aws_vpc_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointTimeouts(Body);
+
+impl std::fmt::Debug for VpcEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcEndpointTimeouts {
     #[inline]
@@ -1914,10 +2202,18 @@ impl VpcEndpointTimeouts {
 }
 
 /// The fields of a [`VpcEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1946,8 +2242,15 @@ impl VpcEndpointTimeoutsFields {
 }
 
 /// The resource `aws_vpc_endpoint_connection_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointConnectionAccepter(Body);
+
+impl std::fmt::Debug for VpcEndpointConnectionAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointConnectionAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointConnectionAccepter`].
 #[derive(Clone, Debug)]
@@ -1980,9 +2283,11 @@ impl VpcEndpointConnectionAccepter {
 }
 
 impl BlockType for VpcEndpointConnectionAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1996,16 +2301,25 @@ impl Resource for VpcEndpointConnectionAccepter {
 }
 
 /// A declared [`VpcEndpointConnectionAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointConnectionAccepterRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointConnectionAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointConnectionAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointConnectionAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointConnectionAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2044,8 +2358,15 @@ impl VpcEndpointConnectionAccepterRef {
 }
 
 /// The resource `aws_vpc_endpoint_connection_notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointConnectionNotification(Body);
+
+impl std::fmt::Debug for VpcEndpointConnectionNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointConnectionNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointConnectionNotification`].
 #[derive(Clone, Debug)]
@@ -2088,9 +2409,11 @@ impl VpcEndpointConnectionNotification {
 }
 
 impl BlockType for VpcEndpointConnectionNotification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2104,16 +2427,25 @@ impl Resource for VpcEndpointConnectionNotification {
 }
 
 /// A declared [`VpcEndpointConnectionNotification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointConnectionNotificationRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointConnectionNotificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointConnectionNotificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointConnectionNotificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointConnectionNotificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2167,8 +2499,15 @@ impl VpcEndpointConnectionNotificationRef {
 }
 
 /// The resource `aws_vpc_endpoint_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointPolicy(Body);
+
+impl std::fmt::Debug for VpcEndpointPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointPolicy`].
 #[derive(Clone, Debug)]
@@ -2209,9 +2548,11 @@ impl VpcEndpointPolicy {
 }
 
 impl BlockType for VpcEndpointPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2225,16 +2566,25 @@ impl Resource for VpcEndpointPolicy {
 }
 
 /// A declared [`VpcEndpointPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointPolicyRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2273,8 +2623,15 @@ impl VpcEndpointPolicyRef {
 }
 
 /// The nested block `aws_vpc_endpoint_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointPolicyTimeouts(Body);
+
+impl std::fmt::Debug for VpcEndpointPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcEndpointPolicyTimeouts {
     #[inline]
@@ -2295,10 +2652,18 @@ impl VpcEndpointPolicyTimeouts {
 }
 
 /// The fields of a [`VpcEndpointPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2322,8 +2687,15 @@ impl VpcEndpointPolicyTimeoutsFields {
 }
 
 /// The resource `aws_vpc_endpoint_private_dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointPrivateDns(Body);
+
+impl std::fmt::Debug for VpcEndpointPrivateDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointPrivateDns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointPrivateDns`].
 #[derive(Clone, Debug)]
@@ -2351,9 +2723,11 @@ impl VpcEndpointPrivateDns {
 }
 
 impl BlockType for VpcEndpointPrivateDns {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2367,16 +2741,25 @@ impl Resource for VpcEndpointPrivateDns {
 }
 
 /// A declared [`VpcEndpointPrivateDns`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointPrivateDnsRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointPrivateDnsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointPrivateDnsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointPrivateDnsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointPrivateDnsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2405,8 +2788,15 @@ impl VpcEndpointPrivateDnsRef {
 }
 
 /// The resource `aws_vpc_endpoint_route_table_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointRouteTableAssociation(Body);
+
+impl std::fmt::Debug for VpcEndpointRouteTableAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointRouteTableAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointRouteTableAssociation`].
 #[derive(Clone, Debug)]
@@ -2439,9 +2829,11 @@ impl VpcEndpointRouteTableAssociation {
 }
 
 impl BlockType for VpcEndpointRouteTableAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2455,16 +2847,25 @@ impl Resource for VpcEndpointRouteTableAssociation {
 }
 
 /// A declared [`VpcEndpointRouteTableAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointRouteTableAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointRouteTableAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointRouteTableAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointRouteTableAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointRouteTableAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2498,8 +2899,15 @@ impl VpcEndpointRouteTableAssociationRef {
 }
 
 /// The resource `aws_vpc_endpoint_security_group_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSecurityGroupAssociation(Body);
+
+impl std::fmt::Debug for VpcEndpointSecurityGroupAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSecurityGroupAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointSecurityGroupAssociation`].
 #[derive(Clone, Debug)]
@@ -2537,9 +2945,11 @@ impl VpcEndpointSecurityGroupAssociation {
 }
 
 impl BlockType for VpcEndpointSecurityGroupAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2553,16 +2963,25 @@ impl Resource for VpcEndpointSecurityGroupAssociation {
 }
 
 /// A declared [`VpcEndpointSecurityGroupAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSecurityGroupAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointSecurityGroupAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSecurityGroupAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointSecurityGroupAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointSecurityGroupAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2601,8 +3020,15 @@ impl VpcEndpointSecurityGroupAssociationRef {
 }
 
 /// The resource `aws_vpc_endpoint_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointService(Body);
+
+impl std::fmt::Debug for VpcEndpointService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointService`].
 #[derive(Clone, Debug)]
@@ -2678,9 +3104,11 @@ impl VpcEndpointService {
 }
 
 impl BlockType for VpcEndpointService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2694,16 +3122,25 @@ impl Resource for VpcEndpointService {
 }
 
 /// A declared [`VpcEndpointService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServiceRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2821,10 +3258,18 @@ impl VpcEndpointServiceRef {
 pub enum VpcEndpointServicePrivateDnsNameConfiguration {}
 
 /// The fields of a [`VpcEndpointServicePrivateDnsNameConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServicePrivateDnsNameConfigurationFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointServicePrivateDnsNameConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServicePrivateDnsNameConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointServicePrivateDnsNameConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2858,8 +3303,15 @@ impl VpcEndpointServicePrivateDnsNameConfigurationFields {
 }
 
 /// The nested block `aws_vpc_endpoint_service.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServiceTimeouts(Body);
+
+impl std::fmt::Debug for VpcEndpointServiceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServiceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcEndpointServiceTimeouts {
     #[inline]
@@ -2885,10 +3337,18 @@ impl VpcEndpointServiceTimeouts {
 }
 
 /// The fields of a [`VpcEndpointServiceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServiceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointServiceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServiceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointServiceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2917,8 +3377,15 @@ impl VpcEndpointServiceTimeoutsFields {
 }
 
 /// The resource `aws_vpc_endpoint_service_allowed_principal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServiceAllowedPrincipal(Body);
+
+impl std::fmt::Debug for VpcEndpointServiceAllowedPrincipal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServiceAllowedPrincipal").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointServiceAllowedPrincipal`].
 #[derive(Clone, Debug)]
@@ -2951,9 +3418,11 @@ impl VpcEndpointServiceAllowedPrincipal {
 }
 
 impl BlockType for VpcEndpointServiceAllowedPrincipal {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2967,16 +3436,25 @@ impl Resource for VpcEndpointServiceAllowedPrincipal {
 }
 
 /// A declared [`VpcEndpointServiceAllowedPrincipal`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServiceAllowedPrincipalRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointServiceAllowedPrincipalRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServiceAllowedPrincipalRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointServiceAllowedPrincipalRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointServiceAllowedPrincipalRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3010,8 +3488,15 @@ impl VpcEndpointServiceAllowedPrincipalRef {
 }
 
 /// The resource `aws_vpc_endpoint_service_private_dns_verification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServicePrivateDnsVerification(Body);
+
+impl std::fmt::Debug for VpcEndpointServicePrivateDnsVerification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServicePrivateDnsVerification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointServicePrivateDnsVerification`].
 #[derive(Clone, Debug)]
@@ -3047,9 +3532,11 @@ impl VpcEndpointServicePrivateDnsVerification {
 }
 
 impl BlockType for VpcEndpointServicePrivateDnsVerification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3063,16 +3550,25 @@ impl Resource for VpcEndpointServicePrivateDnsVerification {
 }
 
 /// A declared [`VpcEndpointServicePrivateDnsVerification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServicePrivateDnsVerificationRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointServicePrivateDnsVerificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServicePrivateDnsVerificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointServicePrivateDnsVerificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointServicePrivateDnsVerificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3106,8 +3602,15 @@ impl VpcEndpointServicePrivateDnsVerificationRef {
 }
 
 /// The nested block `aws_vpc_endpoint_service_private_dns_verification.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServicePrivateDnsVerificationTimeouts(Body);
+
+impl std::fmt::Debug for VpcEndpointServicePrivateDnsVerificationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServicePrivateDnsVerificationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcEndpointServicePrivateDnsVerificationTimeouts {
     #[inline]
@@ -3124,10 +3627,18 @@ impl VpcEndpointServicePrivateDnsVerificationTimeouts {
 }
 
 /// The fields of a [`VpcEndpointServicePrivateDnsVerificationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointServicePrivateDnsVerificationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointServicePrivateDnsVerificationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointServicePrivateDnsVerificationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointServicePrivateDnsVerificationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3146,8 +3657,15 @@ impl VpcEndpointServicePrivateDnsVerificationTimeoutsFields {
 }
 
 /// The resource `aws_vpc_endpoint_subnet_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSubnetAssociation(Body);
+
+impl std::fmt::Debug for VpcEndpointSubnetAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSubnetAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcEndpointSubnetAssociation`].
 #[derive(Clone, Debug)]
@@ -3185,9 +3703,11 @@ impl VpcEndpointSubnetAssociation {
 }
 
 impl BlockType for VpcEndpointSubnetAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3201,16 +3721,25 @@ impl Resource for VpcEndpointSubnetAssociation {
 }
 
 /// A declared [`VpcEndpointSubnetAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSubnetAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcEndpointSubnetAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSubnetAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcEndpointSubnetAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcEndpointSubnetAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3249,8 +3778,15 @@ impl VpcEndpointSubnetAssociationRef {
 }
 
 /// The nested block `aws_vpc_endpoint_subnet_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSubnetAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpcEndpointSubnetAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSubnetAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcEndpointSubnetAssociationTimeouts {
     #[inline]
@@ -3271,10 +3807,18 @@ impl VpcEndpointSubnetAssociationTimeouts {
 }
 
 /// The fields of a [`VpcEndpointSubnetAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcEndpointSubnetAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcEndpointSubnetAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcEndpointSubnetAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcEndpointSubnetAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3298,8 +3842,15 @@ impl VpcEndpointSubnetAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipam`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpam(Body);
+
+impl std::fmt::Debug for VpcIpam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpam`].
 #[derive(Clone, Debug)]
@@ -3370,9 +3921,11 @@ impl VpcIpam {
 }
 
 impl BlockType for VpcIpam {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3386,16 +3939,25 @@ impl Resource for VpcIpam {
 }
 
 /// A declared [`VpcIpam`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3494,8 +4056,15 @@ impl VpcIpamRef {
 }
 
 /// The nested block `aws_vpc_ipam.operating_regions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamOperatingRegions(Body);
+
+impl std::fmt::Debug for VpcIpamOperatingRegions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamOperatingRegions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamOperatingRegions`].
 #[derive(Clone, Debug)]
@@ -3515,10 +4084,18 @@ impl VpcIpamOperatingRegions {
 }
 
 /// The fields of a [`VpcIpamOperatingRegions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamOperatingRegionsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamOperatingRegionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamOperatingRegionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamOperatingRegionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3537,8 +4114,15 @@ impl VpcIpamOperatingRegionsFields {
 }
 
 /// The nested block `aws_vpc_ipam.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpamTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpamTimeouts {
     #[inline]
@@ -3564,10 +4148,18 @@ impl VpcIpamTimeouts {
 }
 
 /// The fields of a [`VpcIpamTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3596,8 +4188,15 @@ impl VpcIpamTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipam_organization_admin_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamOrganizationAdminAccount(Body);
+
+impl std::fmt::Debug for VpcIpamOrganizationAdminAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamOrganizationAdminAccount").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamOrganizationAdminAccount`].
 #[derive(Clone, Debug)]
@@ -3622,9 +4221,11 @@ impl VpcIpamOrganizationAdminAccount {
 }
 
 impl BlockType for VpcIpamOrganizationAdminAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3638,16 +4239,25 @@ impl Resource for VpcIpamOrganizationAdminAccount {
 }
 
 /// A declared [`VpcIpamOrganizationAdminAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamOrganizationAdminAccountRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamOrganizationAdminAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamOrganizationAdminAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamOrganizationAdminAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamOrganizationAdminAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3691,8 +4301,15 @@ impl VpcIpamOrganizationAdminAccountRef {
 }
 
 /// The resource `aws_vpc_ipam_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPool(Body);
+
+impl std::fmt::Debug for VpcIpamPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamPool`].
 #[derive(Clone, Debug)]
@@ -3800,9 +4417,11 @@ impl VpcIpamPool {
 }
 
 impl BlockType for VpcIpamPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3816,16 +4435,25 @@ impl Resource for VpcIpamPool {
 }
 
 /// A declared [`VpcIpamPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3954,8 +4582,15 @@ impl VpcIpamPoolRef {
 }
 
 /// The nested block `aws_vpc_ipam_pool.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpamPoolTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpamPoolTimeouts {
     #[inline]
@@ -3981,10 +4616,18 @@ impl VpcIpamPoolTimeouts {
 }
 
 /// The fields of a [`VpcIpamPoolTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamPoolTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamPoolTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4013,8 +4656,15 @@ impl VpcIpamPoolTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipam_pool_cidr`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidr(Body);
+
+impl std::fmt::Debug for VpcIpamPoolCidr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidr").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamPoolCidr`].
 #[derive(Clone, Debug)]
@@ -4065,9 +4715,11 @@ impl VpcIpamPoolCidr {
 }
 
 impl BlockType for VpcIpamPoolCidr {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4081,16 +4733,25 @@ impl Resource for VpcIpamPoolCidr {
 }
 
 /// A declared [`VpcIpamPoolCidr`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidrRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamPoolCidrRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidrRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamPoolCidrRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamPoolCidrRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4144,8 +4805,15 @@ impl VpcIpamPoolCidrRef {
 }
 
 /// The nested block `aws_vpc_ipam_pool_cidr.cidr_authorization_context`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidrCidrAuthorizationContext(Body);
+
+impl std::fmt::Debug for VpcIpamPoolCidrCidrAuthorizationContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidrCidrAuthorizationContext").field(&self.0).finish()
+    }
+}
 
 impl VpcIpamPoolCidrCidrAuthorizationContext {
     #[inline]
@@ -4166,10 +4834,18 @@ impl VpcIpamPoolCidrCidrAuthorizationContext {
 }
 
 /// The fields of a [`VpcIpamPoolCidrCidrAuthorizationContext`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidrCidrAuthorizationContextFields(Expr);
 
+impl std::fmt::Debug for VpcIpamPoolCidrCidrAuthorizationContextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidrCidrAuthorizationContextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamPoolCidrCidrAuthorizationContextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4193,8 +4869,15 @@ impl VpcIpamPoolCidrCidrAuthorizationContextFields {
 }
 
 /// The nested block `aws_vpc_ipam_pool_cidr.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidrTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpamPoolCidrTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidrTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpamPoolCidrTimeouts {
     #[inline]
@@ -4215,10 +4898,18 @@ impl VpcIpamPoolCidrTimeouts {
 }
 
 /// The fields of a [`VpcIpamPoolCidrTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidrTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamPoolCidrTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidrTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamPoolCidrTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4242,8 +4933,15 @@ impl VpcIpamPoolCidrTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipam_pool_cidr_allocation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidrAllocation(Body);
+
+impl std::fmt::Debug for VpcIpamPoolCidrAllocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidrAllocation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamPoolCidrAllocation`].
 #[derive(Clone, Debug)]
@@ -4294,9 +4992,11 @@ impl VpcIpamPoolCidrAllocation {
 }
 
 impl BlockType for VpcIpamPoolCidrAllocation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4310,16 +5010,25 @@ impl Resource for VpcIpamPoolCidrAllocation {
 }
 
 /// A declared [`VpcIpamPoolCidrAllocation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPoolCidrAllocationRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamPoolCidrAllocationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPoolCidrAllocationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamPoolCidrAllocationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamPoolCidrAllocationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4388,8 +5097,15 @@ impl VpcIpamPoolCidrAllocationRef {
 }
 
 /// The resource `aws_vpc_ipam_preview_next_cidr`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPreviewNextCidr(Body);
+
+impl std::fmt::Debug for VpcIpamPreviewNextCidr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPreviewNextCidr").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamPreviewNextCidr`].
 #[derive(Clone, Debug)]
@@ -4430,9 +5146,11 @@ impl VpcIpamPreviewNextCidr {
 }
 
 impl BlockType for VpcIpamPreviewNextCidr {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4446,16 +5164,25 @@ impl Resource for VpcIpamPreviewNextCidr {
 }
 
 /// A declared [`VpcIpamPreviewNextCidr`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamPreviewNextCidrRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamPreviewNextCidrRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamPreviewNextCidrRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamPreviewNextCidrRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamPreviewNextCidrRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4499,8 +5226,15 @@ impl VpcIpamPreviewNextCidrRef {
 }
 
 /// The resource `aws_vpc_ipam_resource_discovery`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscovery(Body);
+
+impl std::fmt::Debug for VpcIpamResourceDiscovery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscovery").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamResourceDiscovery`].
 #[derive(Clone, Debug)]
@@ -4551,9 +5285,11 @@ impl VpcIpamResourceDiscovery {
 }
 
 impl BlockType for VpcIpamResourceDiscovery {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4567,16 +5303,25 @@ impl Resource for VpcIpamResourceDiscovery {
 }
 
 /// A declared [`VpcIpamResourceDiscovery`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamResourceDiscoveryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamResourceDiscoveryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamResourceDiscoveryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4645,8 +5390,15 @@ impl VpcIpamResourceDiscoveryRef {
 }
 
 /// The nested block `aws_vpc_ipam_resource_discovery.operating_regions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryOperatingRegions(Body);
+
+impl std::fmt::Debug for VpcIpamResourceDiscoveryOperatingRegions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryOperatingRegions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamResourceDiscoveryOperatingRegions`].
 #[derive(Clone, Debug)]
@@ -4666,10 +5418,18 @@ impl VpcIpamResourceDiscoveryOperatingRegions {
 }
 
 /// The fields of a [`VpcIpamResourceDiscoveryOperatingRegions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryOperatingRegionsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamResourceDiscoveryOperatingRegionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryOperatingRegionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamResourceDiscoveryOperatingRegionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4688,8 +5448,15 @@ impl VpcIpamResourceDiscoveryOperatingRegionsFields {
 }
 
 /// The nested block `aws_vpc_ipam_resource_discovery.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpamResourceDiscoveryTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpamResourceDiscoveryTimeouts {
     #[inline]
@@ -4715,10 +5482,18 @@ impl VpcIpamResourceDiscoveryTimeouts {
 }
 
 /// The fields of a [`VpcIpamResourceDiscoveryTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamResourceDiscoveryTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamResourceDiscoveryTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4747,8 +5522,15 @@ impl VpcIpamResourceDiscoveryTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipam_resource_discovery_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryAssociation(Body);
+
+impl std::fmt::Debug for VpcIpamResourceDiscoveryAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamResourceDiscoveryAssociation`].
 #[derive(Clone, Debug)]
@@ -4796,9 +5578,11 @@ impl VpcIpamResourceDiscoveryAssociation {
 }
 
 impl BlockType for VpcIpamResourceDiscoveryAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4812,16 +5596,25 @@ impl Resource for VpcIpamResourceDiscoveryAssociation {
 }
 
 /// A declared [`VpcIpamResourceDiscoveryAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamResourceDiscoveryAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamResourceDiscoveryAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamResourceDiscoveryAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4900,8 +5693,15 @@ impl VpcIpamResourceDiscoveryAssociationRef {
 }
 
 /// The nested block `aws_vpc_ipam_resource_discovery_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpamResourceDiscoveryAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpamResourceDiscoveryAssociationTimeouts {
     #[inline]
@@ -4927,10 +5727,18 @@ impl VpcIpamResourceDiscoveryAssociationTimeouts {
 }
 
 /// The fields of a [`VpcIpamResourceDiscoveryAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamResourceDiscoveryAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamResourceDiscoveryAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamResourceDiscoveryAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamResourceDiscoveryAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4959,8 +5767,15 @@ impl VpcIpamResourceDiscoveryAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipam_scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamScope(Body);
+
+impl std::fmt::Debug for VpcIpamScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamScope").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpamScope`].
 #[derive(Clone, Debug)]
@@ -5011,9 +5826,11 @@ impl VpcIpamScope {
 }
 
 impl BlockType for VpcIpamScope {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5027,16 +5844,25 @@ impl Resource for VpcIpamScope {
 }
 
 /// A declared [`VpcIpamScope`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamScopeRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpamScopeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamScopeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpamScopeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpamScopeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5110,8 +5936,15 @@ impl VpcIpamScopeRef {
 }
 
 /// The nested block `aws_vpc_ipam_scope.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamScopeTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpamScopeTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamScopeTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpamScopeTimeouts {
     #[inline]
@@ -5137,10 +5970,18 @@ impl VpcIpamScopeTimeouts {
 }
 
 /// The fields of a [`VpcIpamScopeTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpamScopeTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpamScopeTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpamScopeTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpamScopeTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5169,8 +6010,15 @@ impl VpcIpamScopeTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipv4_cidr_block_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv4CidrBlockAssociation(Body);
+
+impl std::fmt::Debug for VpcIpv4CidrBlockAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv4CidrBlockAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpv4CidrBlockAssociation`].
 #[derive(Clone, Debug)]
@@ -5221,9 +6069,11 @@ impl VpcIpv4CidrBlockAssociation {
 }
 
 impl BlockType for VpcIpv4CidrBlockAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5237,16 +6087,25 @@ impl Resource for VpcIpv4CidrBlockAssociation {
 }
 
 /// A declared [`VpcIpv4CidrBlockAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv4CidrBlockAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpv4CidrBlockAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv4CidrBlockAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpv4CidrBlockAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpv4CidrBlockAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5295,8 +6154,15 @@ impl VpcIpv4CidrBlockAssociationRef {
 }
 
 /// The nested block `aws_vpc_ipv4_cidr_block_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv4CidrBlockAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpv4CidrBlockAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv4CidrBlockAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpv4CidrBlockAssociationTimeouts {
     #[inline]
@@ -5317,10 +6183,18 @@ impl VpcIpv4CidrBlockAssociationTimeouts {
 }
 
 /// The fields of a [`VpcIpv4CidrBlockAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv4CidrBlockAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpv4CidrBlockAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv4CidrBlockAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpv4CidrBlockAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5344,8 +6218,15 @@ impl VpcIpv4CidrBlockAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpc_ipv6_cidr_block_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv6CidrBlockAssociation(Body);
+
+impl std::fmt::Debug for VpcIpv6CidrBlockAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv6CidrBlockAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcIpv6CidrBlockAssociation`].
 #[derive(Clone, Debug)]
@@ -5406,9 +6287,11 @@ impl VpcIpv6CidrBlockAssociation {
 }
 
 impl BlockType for VpcIpv6CidrBlockAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5422,16 +6305,25 @@ impl Resource for VpcIpv6CidrBlockAssociation {
 }
 
 /// A declared [`VpcIpv6CidrBlockAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv6CidrBlockAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcIpv6CidrBlockAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv6CidrBlockAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcIpv6CidrBlockAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcIpv6CidrBlockAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5500,8 +6392,15 @@ impl VpcIpv6CidrBlockAssociationRef {
 }
 
 /// The nested block `aws_vpc_ipv6_cidr_block_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv6CidrBlockAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpcIpv6CidrBlockAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv6CidrBlockAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcIpv6CidrBlockAssociationTimeouts {
     #[inline]
@@ -5522,10 +6421,18 @@ impl VpcIpv6CidrBlockAssociationTimeouts {
 }
 
 /// The fields of a [`VpcIpv6CidrBlockAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcIpv6CidrBlockAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcIpv6CidrBlockAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcIpv6CidrBlockAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcIpv6CidrBlockAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5549,8 +6456,15 @@ impl VpcIpv6CidrBlockAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpc_network_performance_metric_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcNetworkPerformanceMetricSubscription(Body);
+
+impl std::fmt::Debug for VpcNetworkPerformanceMetricSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcNetworkPerformanceMetricSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcNetworkPerformanceMetricSubscription`].
 #[derive(Clone, Debug)]
@@ -5593,9 +6507,11 @@ impl VpcNetworkPerformanceMetricSubscription {
 }
 
 impl BlockType for VpcNetworkPerformanceMetricSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5609,16 +6525,25 @@ impl Resource for VpcNetworkPerformanceMetricSubscription {
 }
 
 /// A declared [`VpcNetworkPerformanceMetricSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcNetworkPerformanceMetricSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for VpcNetworkPerformanceMetricSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcNetworkPerformanceMetricSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcNetworkPerformanceMetricSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcNetworkPerformanceMetricSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5667,8 +6592,15 @@ impl VpcNetworkPerformanceMetricSubscriptionRef {
 }
 
 /// The resource `aws_vpc_peering_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnection(Body);
+
+impl std::fmt::Debug for VpcPeeringConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcPeeringConnection`].
 #[derive(Clone, Debug)]
@@ -5741,9 +6673,11 @@ impl VpcPeeringConnection {
 }
 
 impl BlockType for VpcPeeringConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5757,16 +6691,25 @@ impl Resource for VpcPeeringConnection {
 }
 
 /// A declared [`VpcPeeringConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionRef(BlockRef);
 
+impl std::fmt::Debug for VpcPeeringConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcPeeringConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcPeeringConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5845,8 +6788,15 @@ impl VpcPeeringConnectionRef {
 }
 
 /// The nested block `aws_vpc_peering_connection.accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterBlock(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionAccepterBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterBlock").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionAccepterBlock {
     #[inline]
@@ -5862,10 +6812,18 @@ impl VpcPeeringConnectionAccepterBlock {
 }
 
 /// The fields of a [`VpcPeeringConnectionAccepterBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterBlockFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionAccepterBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionAccepterBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5884,8 +6842,15 @@ impl VpcPeeringConnectionAccepterBlockFields {
 }
 
 /// The nested block `aws_vpc_peering_connection.requester`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionRequester(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionRequester {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionRequester").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionRequester {
     #[inline]
@@ -5901,10 +6866,18 @@ impl VpcPeeringConnectionRequester {
 }
 
 /// The fields of a [`VpcPeeringConnectionRequester`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionRequesterFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionRequesterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionRequesterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionRequesterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5923,8 +6896,15 @@ impl VpcPeeringConnectionRequesterFields {
 }
 
 /// The nested block `aws_vpc_peering_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionTimeouts(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionTimeouts {
     #[inline]
@@ -5950,10 +6930,18 @@ impl VpcPeeringConnectionTimeouts {
 }
 
 /// The fields of a [`VpcPeeringConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5982,8 +6970,15 @@ impl VpcPeeringConnectionTimeoutsFields {
 }
 
 /// The resource `aws_vpc_peering_connection_accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepter(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcPeeringConnectionAccepter`].
 #[derive(Clone, Debug)]
@@ -6044,9 +7039,11 @@ impl VpcPeeringConnectionAccepter {
 }
 
 impl BlockType for VpcPeeringConnectionAccepter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6060,16 +7057,25 @@ impl Resource for VpcPeeringConnectionAccepter {
 }
 
 /// A declared [`VpcPeeringConnectionAccepter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterRef(BlockRef);
 
+impl std::fmt::Debug for VpcPeeringConnectionAccepterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcPeeringConnectionAccepterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcPeeringConnectionAccepterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6153,8 +7159,15 @@ impl VpcPeeringConnectionAccepterRef {
 }
 
 /// The nested block `aws_vpc_peering_connection_accepter.accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterAccepter(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionAccepterAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterAccepter").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionAccepterAccepter {
     #[inline]
@@ -6170,10 +7183,18 @@ impl VpcPeeringConnectionAccepterAccepter {
 }
 
 /// The fields of a [`VpcPeeringConnectionAccepterAccepter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterAccepterFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionAccepterAccepterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterAccepterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionAccepterAccepterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6192,8 +7213,15 @@ impl VpcPeeringConnectionAccepterAccepterFields {
 }
 
 /// The nested block `aws_vpc_peering_connection_accepter.requester`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterRequester(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionAccepterRequester {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterRequester").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionAccepterRequester {
     #[inline]
@@ -6209,10 +7237,18 @@ impl VpcPeeringConnectionAccepterRequester {
 }
 
 /// The fields of a [`VpcPeeringConnectionAccepterRequester`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterRequesterFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionAccepterRequesterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterRequesterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionAccepterRequesterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6231,8 +7267,15 @@ impl VpcPeeringConnectionAccepterRequesterFields {
 }
 
 /// The nested block `aws_vpc_peering_connection_accepter.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterTimeouts(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionAccepterTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionAccepterTimeouts {
     #[inline]
@@ -6253,10 +7296,18 @@ impl VpcPeeringConnectionAccepterTimeouts {
 }
 
 /// The fields of a [`VpcPeeringConnectionAccepterTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionAccepterTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionAccepterTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionAccepterTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionAccepterTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6280,8 +7331,15 @@ impl VpcPeeringConnectionAccepterTimeoutsFields {
 }
 
 /// The resource `aws_vpc_peering_connection_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionOptions(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcPeeringConnectionOptions`].
 #[derive(Clone, Debug)]
@@ -6322,9 +7380,11 @@ impl VpcPeeringConnectionOptions {
 }
 
 impl BlockType for VpcPeeringConnectionOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6338,16 +7398,25 @@ impl Resource for VpcPeeringConnectionOptions {
 }
 
 /// A declared [`VpcPeeringConnectionOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionOptionsRef(BlockRef);
 
+impl std::fmt::Debug for VpcPeeringConnectionOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcPeeringConnectionOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcPeeringConnectionOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6386,8 +7455,15 @@ impl VpcPeeringConnectionOptionsRef {
 }
 
 /// The nested block `aws_vpc_peering_connection_options.accepter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionOptionsAccepter(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionOptionsAccepter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionOptionsAccepter").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionOptionsAccepter {
     #[inline]
@@ -6403,10 +7479,18 @@ impl VpcPeeringConnectionOptionsAccepter {
 }
 
 /// The fields of a [`VpcPeeringConnectionOptionsAccepter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionOptionsAccepterFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionOptionsAccepterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionOptionsAccepterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionOptionsAccepterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6425,8 +7509,15 @@ impl VpcPeeringConnectionOptionsAccepterFields {
 }
 
 /// The nested block `aws_vpc_peering_connection_options.requester`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionOptionsRequester(Body);
+
+impl std::fmt::Debug for VpcPeeringConnectionOptionsRequester {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionOptionsRequester").field(&self.0).finish()
+    }
+}
 
 impl VpcPeeringConnectionOptionsRequester {
     #[inline]
@@ -6442,10 +7533,18 @@ impl VpcPeeringConnectionOptionsRequester {
 }
 
 /// The fields of a [`VpcPeeringConnectionOptionsRequester`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcPeeringConnectionOptionsRequesterFields(Expr);
 
+impl std::fmt::Debug for VpcPeeringConnectionOptionsRequesterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcPeeringConnectionOptionsRequesterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcPeeringConnectionOptionsRequesterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6464,8 +7563,15 @@ impl VpcPeeringConnectionOptionsRequesterFields {
 }
 
 /// The resource `aws_vpc_route_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServer(Body);
+
+impl std::fmt::Debug for VpcRouteServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcRouteServer`].
 #[derive(Clone, Debug)]
@@ -6516,9 +7622,11 @@ impl VpcRouteServer {
 }
 
 impl BlockType for VpcRouteServer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6532,16 +7640,25 @@ impl Resource for VpcRouteServer {
 }
 
 /// A declared [`VpcRouteServer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerRef(BlockRef);
 
+impl std::fmt::Debug for VpcRouteServerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcRouteServerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcRouteServerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6610,8 +7727,15 @@ impl VpcRouteServerRef {
 }
 
 /// The nested block `aws_vpc_route_server.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerTimeouts(Body);
+
+impl std::fmt::Debug for VpcRouteServerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcRouteServerTimeouts {
     #[inline]
@@ -6640,10 +7764,18 @@ impl VpcRouteServerTimeouts {
 }
 
 /// The fields of a [`VpcRouteServerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcRouteServerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcRouteServerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6672,8 +7804,15 @@ impl VpcRouteServerTimeoutsFields {
 }
 
 /// The resource `aws_vpc_route_server_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerEndpoint(Body);
+
+impl std::fmt::Debug for VpcRouteServerEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerEndpoint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcRouteServerEndpoint`].
 #[derive(Clone, Debug)]
@@ -6711,9 +7850,11 @@ impl VpcRouteServerEndpoint {
 }
 
 impl BlockType for VpcRouteServerEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6727,16 +7868,25 @@ impl Resource for VpcRouteServerEndpoint {
 }
 
 /// A declared [`VpcRouteServerEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerEndpointRef(BlockRef);
 
+impl std::fmt::Debug for VpcRouteServerEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcRouteServerEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcRouteServerEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6805,8 +7955,15 @@ impl VpcRouteServerEndpointRef {
 }
 
 /// The nested block `aws_vpc_route_server_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerEndpointTimeouts(Body);
+
+impl std::fmt::Debug for VpcRouteServerEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcRouteServerEndpointTimeouts {
     #[inline]
@@ -6829,10 +7986,18 @@ impl VpcRouteServerEndpointTimeouts {
 }
 
 /// The fields of a [`VpcRouteServerEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcRouteServerEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcRouteServerEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6856,8 +8021,15 @@ impl VpcRouteServerEndpointTimeoutsFields {
 }
 
 /// The resource `aws_vpc_route_server_peer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPeer(Body);
+
+impl std::fmt::Debug for VpcRouteServerPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPeer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcRouteServerPeer`].
 #[derive(Clone, Debug)]
@@ -6901,9 +8073,11 @@ impl VpcRouteServerPeer {
 }
 
 impl BlockType for VpcRouteServerPeer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6917,16 +8091,25 @@ impl Resource for VpcRouteServerPeer {
 }
 
 /// A declared [`VpcRouteServerPeer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPeerRef(BlockRef);
 
+impl std::fmt::Debug for VpcRouteServerPeerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPeerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcRouteServerPeerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcRouteServerPeerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7010,8 +8193,15 @@ impl VpcRouteServerPeerRef {
 }
 
 /// The nested block `aws_vpc_route_server_peer.bgp_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPeerBgpOptions(Body);
+
+impl std::fmt::Debug for VpcRouteServerPeerBgpOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPeerBgpOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcRouteServerPeerBgpOptions`].
 #[derive(Clone, Debug)]
@@ -7036,10 +8226,18 @@ impl VpcRouteServerPeerBgpOptions {
 }
 
 /// The fields of a [`VpcRouteServerPeerBgpOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPeerBgpOptionsFields(Expr);
 
+impl std::fmt::Debug for VpcRouteServerPeerBgpOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPeerBgpOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcRouteServerPeerBgpOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7063,8 +8261,15 @@ impl VpcRouteServerPeerBgpOptionsFields {
 }
 
 /// The nested block `aws_vpc_route_server_peer.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPeerTimeouts(Body);
+
+impl std::fmt::Debug for VpcRouteServerPeerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPeerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcRouteServerPeerTimeouts {
     #[inline]
@@ -7087,10 +8292,18 @@ impl VpcRouteServerPeerTimeouts {
 }
 
 /// The fields of a [`VpcRouteServerPeerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPeerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcRouteServerPeerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPeerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcRouteServerPeerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7114,8 +8327,15 @@ impl VpcRouteServerPeerTimeoutsFields {
 }
 
 /// The resource `aws_vpc_route_server_propagation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPropagation(Body);
+
+impl std::fmt::Debug for VpcRouteServerPropagation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPropagation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcRouteServerPropagation`].
 #[derive(Clone, Debug)]
@@ -7148,9 +8368,11 @@ impl VpcRouteServerPropagation {
 }
 
 impl BlockType for VpcRouteServerPropagation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7164,16 +8386,25 @@ impl Resource for VpcRouteServerPropagation {
 }
 
 /// A declared [`VpcRouteServerPropagation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPropagationRef(BlockRef);
 
+impl std::fmt::Debug for VpcRouteServerPropagationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPropagationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcRouteServerPropagationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcRouteServerPropagationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7207,8 +8438,15 @@ impl VpcRouteServerPropagationRef {
 }
 
 /// The nested block `aws_vpc_route_server_propagation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPropagationTimeouts(Body);
+
+impl std::fmt::Debug for VpcRouteServerPropagationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPropagationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcRouteServerPropagationTimeouts {
     #[inline]
@@ -7231,10 +8469,18 @@ impl VpcRouteServerPropagationTimeouts {
 }
 
 /// The fields of a [`VpcRouteServerPropagationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerPropagationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcRouteServerPropagationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerPropagationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcRouteServerPropagationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7258,8 +8504,15 @@ impl VpcRouteServerPropagationTimeoutsFields {
 }
 
 /// The resource `aws_vpc_route_server_vpc_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerVpcAssociation(Body);
+
+impl std::fmt::Debug for VpcRouteServerVpcAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerVpcAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcRouteServerVpcAssociation`].
 #[derive(Clone, Debug)]
@@ -7292,9 +8545,11 @@ impl VpcRouteServerVpcAssociation {
 }
 
 impl BlockType for VpcRouteServerVpcAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7308,16 +8563,25 @@ impl Resource for VpcRouteServerVpcAssociation {
 }
 
 /// A declared [`VpcRouteServerVpcAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerVpcAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcRouteServerVpcAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerVpcAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcRouteServerVpcAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcRouteServerVpcAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7351,8 +8615,15 @@ impl VpcRouteServerVpcAssociationRef {
 }
 
 /// The nested block `aws_vpc_route_server_vpc_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerVpcAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpcRouteServerVpcAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerVpcAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcRouteServerVpcAssociationTimeouts {
     #[inline]
@@ -7375,10 +8646,18 @@ impl VpcRouteServerVpcAssociationTimeouts {
 }
 
 /// The fields of a [`VpcRouteServerVpcAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcRouteServerVpcAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcRouteServerVpcAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcRouteServerVpcAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcRouteServerVpcAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7402,8 +8681,15 @@ impl VpcRouteServerVpcAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpc_security_group_egress_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupEgressRule(Body);
+
+impl std::fmt::Debug for VpcSecurityGroupEgressRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupEgressRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcSecurityGroupEgressRule`].
 #[derive(Clone, Debug)]
@@ -7471,9 +8757,11 @@ impl VpcSecurityGroupEgressRule {
 }
 
 impl BlockType for VpcSecurityGroupEgressRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7487,16 +8775,25 @@ impl Resource for VpcSecurityGroupEgressRule {
 }
 
 /// A declared [`VpcSecurityGroupEgressRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupEgressRuleRef(BlockRef);
 
+impl std::fmt::Debug for VpcSecurityGroupEgressRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupEgressRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcSecurityGroupEgressRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcSecurityGroupEgressRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7585,8 +8882,15 @@ impl VpcSecurityGroupEgressRuleRef {
 }
 
 /// The resource `aws_vpc_security_group_ingress_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupIngressRule(Body);
+
+impl std::fmt::Debug for VpcSecurityGroupIngressRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupIngressRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcSecurityGroupIngressRule`].
 #[derive(Clone, Debug)]
@@ -7654,9 +8958,11 @@ impl VpcSecurityGroupIngressRule {
 }
 
 impl BlockType for VpcSecurityGroupIngressRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7670,16 +8976,25 @@ impl Resource for VpcSecurityGroupIngressRule {
 }
 
 /// A declared [`VpcSecurityGroupIngressRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupIngressRuleRef(BlockRef);
 
+impl std::fmt::Debug for VpcSecurityGroupIngressRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupIngressRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcSecurityGroupIngressRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcSecurityGroupIngressRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7768,8 +9083,15 @@ impl VpcSecurityGroupIngressRuleRef {
 }
 
 /// The resource `aws_vpc_security_group_vpc_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupVpcAssociation(Body);
+
+impl std::fmt::Debug for VpcSecurityGroupVpcAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupVpcAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpcSecurityGroupVpcAssociation`].
 #[derive(Clone, Debug)]
@@ -7802,9 +9124,11 @@ impl VpcSecurityGroupVpcAssociation {
 }
 
 impl BlockType for VpcSecurityGroupVpcAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7818,16 +9142,25 @@ impl Resource for VpcSecurityGroupVpcAssociation {
 }
 
 /// A declared [`VpcSecurityGroupVpcAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupVpcAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpcSecurityGroupVpcAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupVpcAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpcSecurityGroupVpcAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpcSecurityGroupVpcAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7866,8 +9199,15 @@ impl VpcSecurityGroupVpcAssociationRef {
 }
 
 /// The nested block `aws_vpc_security_group_vpc_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupVpcAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpcSecurityGroupVpcAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupVpcAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpcSecurityGroupVpcAssociationTimeouts {
     #[inline]
@@ -7890,10 +9230,18 @@ impl VpcSecurityGroupVpcAssociationTimeouts {
 }
 
 /// The fields of a [`VpcSecurityGroupVpcAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpcSecurityGroupVpcAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpcSecurityGroupVpcAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpcSecurityGroupVpcAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpcSecurityGroupVpcAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7917,8 +9265,15 @@ impl VpcSecurityGroupVpcAssociationTimeoutsFields {
 }
 
 /// The data source `aws_vpc`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpc(Body);
+
+impl std::fmt::Debug for DataAwsVpc {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpc").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpc {
     #[inline]
@@ -7976,9 +9331,11 @@ impl DataAwsVpc {
 }
 
 impl BlockType for DataAwsVpc {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7991,16 +9348,25 @@ impl DataSource for DataAwsVpc {
 }
 
 /// A declared [`DataAwsVpc`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8113,10 +9479,18 @@ impl DataAwsVpcRef {
 pub enum DataAwsVpcCidrBlockAssociations {}
 
 /// The fields of a [`DataAwsVpcCidrBlockAssociations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcCidrBlockAssociationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcCidrBlockAssociationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcCidrBlockAssociationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcCidrBlockAssociationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8145,8 +9519,15 @@ impl DataAwsVpcCidrBlockAssociationsFields {
 }
 
 /// The nested block `aws_vpc.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcFilter`].
 #[derive(Clone, Debug)]
@@ -8168,10 +9549,18 @@ impl DataAwsVpcFilter {
 }
 
 /// The fields of a [`DataAwsVpcFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8195,8 +9584,15 @@ impl DataAwsVpcFilterFields {
 }
 
 /// The nested block `aws_vpc.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcTimeouts {
     #[inline]
@@ -8212,10 +9608,18 @@ impl DataAwsVpcTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8234,8 +9638,15 @@ impl DataAwsVpcTimeoutsFields {
 }
 
 /// The data source `aws_vpc_dhcp_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcDhcpOptions(Body);
+
+impl std::fmt::Debug for DataAwsVpcDhcpOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcDhcpOptions").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcDhcpOptions {
     #[inline]
@@ -8278,9 +9689,11 @@ impl DataAwsVpcDhcpOptions {
 }
 
 impl BlockType for DataAwsVpcDhcpOptions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8293,16 +9706,25 @@ impl DataSource for DataAwsVpcDhcpOptions {
 }
 
 /// A declared [`DataAwsVpcDhcpOptions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcDhcpOptionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcDhcpOptionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcDhcpOptionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcDhcpOptionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcDhcpOptionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8386,8 +9808,15 @@ impl DataAwsVpcDhcpOptionsRef {
 }
 
 /// The nested block `aws_vpc_dhcp_options.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcDhcpOptionsFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcDhcpOptionsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcDhcpOptionsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcDhcpOptionsFilter`].
 #[derive(Clone, Debug)]
@@ -8409,10 +9838,18 @@ impl DataAwsVpcDhcpOptionsFilter {
 }
 
 /// The fields of a [`DataAwsVpcDhcpOptionsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcDhcpOptionsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcDhcpOptionsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcDhcpOptionsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcDhcpOptionsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8436,8 +9873,15 @@ impl DataAwsVpcDhcpOptionsFilterFields {
 }
 
 /// The nested block `aws_vpc_dhcp_options.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcDhcpOptionsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcDhcpOptionsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcDhcpOptionsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcDhcpOptionsTimeouts {
     #[inline]
@@ -8453,10 +9897,18 @@ impl DataAwsVpcDhcpOptionsTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcDhcpOptionsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcDhcpOptionsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcDhcpOptionsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcDhcpOptionsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcDhcpOptionsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8475,8 +9927,15 @@ impl DataAwsVpcDhcpOptionsTimeoutsFields {
 }
 
 /// The data source `aws_vpc_endpoint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpoint(Body);
+
+impl std::fmt::Debug for DataAwsVpcEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpoint").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcEndpoint {
     #[inline]
@@ -8529,9 +9988,11 @@ impl DataAwsVpcEndpoint {
 }
 
 impl BlockType for DataAwsVpcEndpoint {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8544,16 +10005,25 @@ impl DataSource for DataAwsVpcEndpoint {
 }
 
 /// A declared [`DataAwsVpcEndpoint`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcEndpointRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcEndpointRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcEndpointRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8686,10 +10156,18 @@ impl DataAwsVpcEndpointRef {
 pub enum DataAwsVpcEndpointDnsEntry {}
 
 /// The fields of a [`DataAwsVpcEndpointDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointDnsEntryFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8717,10 +10195,18 @@ impl DataAwsVpcEndpointDnsEntryFields {
 pub enum DataAwsVpcEndpointDnsOptions {}
 
 /// The fields of a [`DataAwsVpcEndpointDnsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointDnsOptionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointDnsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointDnsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointDnsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8744,8 +10230,15 @@ impl DataAwsVpcEndpointDnsOptionsFields {
 }
 
 /// The nested block `aws_vpc_endpoint.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcEndpointFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcEndpointFilter`].
 #[derive(Clone, Debug)]
@@ -8767,10 +10260,18 @@ impl DataAwsVpcEndpointFilter {
 }
 
 /// The fields of a [`DataAwsVpcEndpointFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8794,8 +10295,15 @@ impl DataAwsVpcEndpointFilterFields {
 }
 
 /// The nested block `aws_vpc_endpoint.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcEndpointTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcEndpointTimeouts {
     #[inline]
@@ -8811,10 +10319,18 @@ impl DataAwsVpcEndpointTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcEndpointTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8833,8 +10349,15 @@ impl DataAwsVpcEndpointTimeoutsFields {
 }
 
 /// The data source `aws_vpc_endpoint_associations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointAssociations(Body);
+
+impl std::fmt::Debug for DataAwsVpcEndpointAssociations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointAssociations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcEndpointAssociations`].
 #[derive(Clone, Debug)]
@@ -8860,9 +10383,11 @@ impl DataAwsVpcEndpointAssociations {
 }
 
 impl BlockType for DataAwsVpcEndpointAssociations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -8875,16 +10400,25 @@ impl DataSource for DataAwsVpcEndpointAssociations {
 }
 
 /// A declared [`DataAwsVpcEndpointAssociations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointAssociationsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcEndpointAssociationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointAssociationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcEndpointAssociationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcEndpointAssociationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -8917,10 +10451,18 @@ impl DataAwsVpcEndpointAssociationsRef {
 pub enum DataAwsVpcEndpointAssociationsAssociations {}
 
 /// The fields of a [`DataAwsVpcEndpointAssociationsAssociations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointAssociationsAssociationsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointAssociationsAssociationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointAssociationsAssociationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointAssociationsAssociationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8983,10 +10525,18 @@ impl DataAwsVpcEndpointAssociationsAssociationsFields {
 pub enum DataAwsVpcEndpointAssociationsAssociationsDnsEntry {}
 
 /// The fields of a [`DataAwsVpcEndpointAssociationsAssociationsDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointAssociationsAssociationsDnsEntryFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointAssociationsAssociationsDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointAssociationsAssociationsDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointAssociationsAssociationsDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9014,10 +10564,18 @@ impl DataAwsVpcEndpointAssociationsAssociationsDnsEntryFields {
 pub enum DataAwsVpcEndpointAssociationsAssociationsPrivateDnsEntry {}
 
 /// The fields of a [`DataAwsVpcEndpointAssociationsAssociationsPrivateDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointAssociationsAssociationsPrivateDnsEntryFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointAssociationsAssociationsPrivateDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointAssociationsAssociationsPrivateDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointAssociationsAssociationsPrivateDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9041,8 +10599,15 @@ impl DataAwsVpcEndpointAssociationsAssociationsPrivateDnsEntryFields {
 }
 
 /// The data source `aws_vpc_endpoint_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointService(Body);
+
+impl std::fmt::Debug for DataAwsVpcEndpointService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointService").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcEndpointService {
     #[inline]
@@ -9094,9 +10659,11 @@ impl DataAwsVpcEndpointService {
 }
 
 impl BlockType for DataAwsVpcEndpointService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9109,16 +10676,25 @@ impl DataSource for DataAwsVpcEndpointService {
 }
 
 /// A declared [`DataAwsVpcEndpointService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcEndpointServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcEndpointServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcEndpointServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9237,8 +10813,15 @@ impl DataAwsVpcEndpointServiceRef {
 }
 
 /// The nested block `aws_vpc_endpoint_service.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointServiceFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcEndpointServiceFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointServiceFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcEndpointServiceFilter`].
 #[derive(Clone, Debug)]
@@ -9260,10 +10843,18 @@ impl DataAwsVpcEndpointServiceFilter {
 }
 
 /// The fields of a [`DataAwsVpcEndpointServiceFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointServiceFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointServiceFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointServiceFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointServiceFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9287,8 +10878,15 @@ impl DataAwsVpcEndpointServiceFilterFields {
 }
 
 /// The nested block `aws_vpc_endpoint_service.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointServiceTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcEndpointServiceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointServiceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcEndpointServiceTimeouts {
     #[inline]
@@ -9304,10 +10902,18 @@ impl DataAwsVpcEndpointServiceTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcEndpointServiceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcEndpointServiceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcEndpointServiceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcEndpointServiceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcEndpointServiceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9326,8 +10932,15 @@ impl DataAwsVpcEndpointServiceTimeoutsFields {
 }
 
 /// The data source `aws_vpc_ipam`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpam(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpam").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcIpam`].
 #[derive(Clone, Debug)]
@@ -9353,9 +10966,11 @@ impl DataAwsVpcIpam {
 }
 
 impl BlockType for DataAwsVpcIpam {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9368,16 +10983,25 @@ impl DataSource for DataAwsVpcIpam {
 }
 
 /// A declared [`DataAwsVpcIpam`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcIpamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcIpamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcIpamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9490,10 +11114,18 @@ impl DataAwsVpcIpamRef {
 pub enum DataAwsVpcIpamOperatingRegions {}
 
 /// The fields of a [`DataAwsVpcIpamOperatingRegions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamOperatingRegionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamOperatingRegionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamOperatingRegionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamOperatingRegionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9512,8 +11144,15 @@ impl DataAwsVpcIpamOperatingRegionsFields {
 }
 
 /// The data source `aws_vpc_ipam_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPool(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPool").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcIpamPool {
     #[inline]
@@ -9561,9 +11200,11 @@ impl DataAwsVpcIpamPool {
 }
 
 impl BlockType for DataAwsVpcIpamPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9576,16 +11217,25 @@ impl DataSource for DataAwsVpcIpamPool {
 }
 
 /// A declared [`DataAwsVpcIpamPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcIpamPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcIpamPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9709,8 +11359,15 @@ impl DataAwsVpcIpamPoolRef {
 }
 
 /// The nested block `aws_vpc_ipam_pool.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPoolFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcIpamPoolFilter`].
 #[derive(Clone, Debug)]
@@ -9732,10 +11389,18 @@ impl DataAwsVpcIpamPoolFilter {
 }
 
 /// The fields of a [`DataAwsVpcIpamPoolFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPoolFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9759,8 +11424,15 @@ impl DataAwsVpcIpamPoolFilterFields {
 }
 
 /// The nested block `aws_vpc_ipam_pool.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPoolTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcIpamPoolTimeouts {
     #[inline]
@@ -9776,10 +11448,18 @@ impl DataAwsVpcIpamPoolTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcIpamPoolTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPoolTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9798,8 +11478,15 @@ impl DataAwsVpcIpamPoolTimeoutsFields {
 }
 
 /// The data source `aws_vpc_ipam_pool_cidrs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolCidrs(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPoolCidrs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolCidrs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcIpamPoolCidrs`].
 #[derive(Clone, Debug)]
@@ -9841,9 +11528,11 @@ impl DataAwsVpcIpamPoolCidrs {
 }
 
 impl BlockType for DataAwsVpcIpamPoolCidrs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -9856,16 +11545,25 @@ impl DataSource for DataAwsVpcIpamPoolCidrs {
 }
 
 /// A declared [`DataAwsVpcIpamPoolCidrs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolCidrsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolCidrsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolCidrsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcIpamPoolCidrsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcIpamPoolCidrsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -9909,8 +11607,15 @@ impl DataAwsVpcIpamPoolCidrsRef {
 }
 
 /// The nested block `aws_vpc_ipam_pool_cidrs.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolCidrsFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPoolCidrsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolCidrsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcIpamPoolCidrsFilter`].
 #[derive(Clone, Debug)]
@@ -9932,10 +11637,18 @@ impl DataAwsVpcIpamPoolCidrsFilter {
 }
 
 /// The fields of a [`DataAwsVpcIpamPoolCidrsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolCidrsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolCidrsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolCidrsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPoolCidrsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9963,10 +11676,18 @@ impl DataAwsVpcIpamPoolCidrsFilterFields {
 pub enum DataAwsVpcIpamPoolCidrsIpamPoolCidrs {}
 
 /// The fields of a [`DataAwsVpcIpamPoolCidrsIpamPoolCidrs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolCidrsIpamPoolCidrsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolCidrsIpamPoolCidrsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolCidrsIpamPoolCidrsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPoolCidrsIpamPoolCidrsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -9990,8 +11711,15 @@ impl DataAwsVpcIpamPoolCidrsIpamPoolCidrsFields {
 }
 
 /// The nested block `aws_vpc_ipam_pool_cidrs.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolCidrsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPoolCidrsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolCidrsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcIpamPoolCidrsTimeouts {
     #[inline]
@@ -10007,10 +11735,18 @@ impl DataAwsVpcIpamPoolCidrsTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcIpamPoolCidrsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolCidrsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolCidrsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolCidrsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPoolCidrsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10029,8 +11765,15 @@ impl DataAwsVpcIpamPoolCidrsTimeoutsFields {
 }
 
 /// The data source `aws_vpc_ipam_pools`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPools(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPools {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPools").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcIpamPools {
     #[inline]
@@ -10058,9 +11801,11 @@ impl DataAwsVpcIpamPools {
 }
 
 impl BlockType for DataAwsVpcIpamPools {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10073,16 +11818,25 @@ impl DataSource for DataAwsVpcIpamPools {
 }
 
 /// A declared [`DataAwsVpcIpamPools`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcIpamPoolsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcIpamPoolsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10116,8 +11870,15 @@ impl DataAwsVpcIpamPoolsRef {
 }
 
 /// The nested block `aws_vpc_ipam_pools.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolsFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPoolsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcIpamPoolsFilter`].
 #[derive(Clone, Debug)]
@@ -10139,10 +11900,18 @@ impl DataAwsVpcIpamPoolsFilter {
 }
 
 /// The fields of a [`DataAwsVpcIpamPoolsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPoolsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10170,10 +11939,18 @@ impl DataAwsVpcIpamPoolsFilterFields {
 pub enum DataAwsVpcIpamPoolsIpamPools {}
 
 /// The fields of a [`DataAwsVpcIpamPoolsIpamPools`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPoolsIpamPoolsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPoolsIpamPoolsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPoolsIpamPoolsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPoolsIpamPoolsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10277,8 +12054,15 @@ impl DataAwsVpcIpamPoolsIpamPoolsFields {
 }
 
 /// The data source `aws_vpc_ipam_preview_next_cidr`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPreviewNextCidr(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPreviewNextCidr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPreviewNextCidr").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcIpamPreviewNextCidr`].
 #[derive(Clone, Debug)]
@@ -10324,9 +12108,11 @@ impl DataAwsVpcIpamPreviewNextCidr {
 }
 
 impl BlockType for DataAwsVpcIpamPreviewNextCidr {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10339,16 +12125,25 @@ impl DataSource for DataAwsVpcIpamPreviewNextCidr {
 }
 
 /// A declared [`DataAwsVpcIpamPreviewNextCidr`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPreviewNextCidrRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcIpamPreviewNextCidrRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPreviewNextCidrRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcIpamPreviewNextCidrRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcIpamPreviewNextCidrRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10397,8 +12192,15 @@ impl DataAwsVpcIpamPreviewNextCidrRef {
 }
 
 /// The nested block `aws_vpc_ipam_preview_next_cidr.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPreviewNextCidrTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamPreviewNextCidrTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPreviewNextCidrTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcIpamPreviewNextCidrTimeouts {
     #[inline]
@@ -10414,10 +12216,18 @@ impl DataAwsVpcIpamPreviewNextCidrTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcIpamPreviewNextCidrTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamPreviewNextCidrTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamPreviewNextCidrTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamPreviewNextCidrTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamPreviewNextCidrTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10436,8 +12246,15 @@ impl DataAwsVpcIpamPreviewNextCidrTimeoutsFields {
 }
 
 /// The data source `aws_vpc_ipams`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpams(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpams {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpams").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcIpams {
     #[inline]
@@ -10465,9 +12282,11 @@ impl DataAwsVpcIpams {
 }
 
 impl BlockType for DataAwsVpcIpams {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10480,16 +12299,25 @@ impl DataSource for DataAwsVpcIpams {
 }
 
 /// A declared [`DataAwsVpcIpams`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcIpamsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcIpamsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcIpamsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10523,8 +12351,15 @@ impl DataAwsVpcIpamsRef {
 }
 
 /// The nested block `aws_vpc_ipams.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamsFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcIpamsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcIpamsFilter`].
 #[derive(Clone, Debug)]
@@ -10546,10 +12381,18 @@ impl DataAwsVpcIpamsFilter {
 }
 
 /// The fields of a [`DataAwsVpcIpamsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10577,10 +12420,18 @@ impl DataAwsVpcIpamsFilterFields {
 pub enum DataAwsVpcIpamsIpams {}
 
 /// The fields of a [`DataAwsVpcIpamsIpams`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamsIpamsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamsIpamsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamsIpamsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamsIpamsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10683,10 +12534,18 @@ impl DataAwsVpcIpamsIpamsFields {
 pub enum DataAwsVpcIpamsIpamsOperatingRegions {}
 
 /// The fields of a [`DataAwsVpcIpamsIpamsOperatingRegions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcIpamsIpamsOperatingRegionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcIpamsIpamsOperatingRegionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcIpamsIpamsOperatingRegionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcIpamsIpamsOperatingRegionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10705,8 +12564,15 @@ impl DataAwsVpcIpamsIpamsOperatingRegionsFields {
 }
 
 /// The data source `aws_vpc_peering_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnection(Body);
+
+impl std::fmt::Debug for DataAwsVpcPeeringConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnection").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcPeeringConnection {
     #[inline]
@@ -10773,9 +12639,11 @@ impl DataAwsVpcPeeringConnection {
 }
 
 impl BlockType for DataAwsVpcPeeringConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -10788,16 +12656,25 @@ impl DataSource for DataAwsVpcPeeringConnection {
 }
 
 /// A declared [`DataAwsVpcPeeringConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcPeeringConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcPeeringConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -10915,10 +12792,18 @@ impl DataAwsVpcPeeringConnectionRef {
 pub enum DataAwsVpcPeeringConnectionCidrBlockSet {}
 
 /// The fields of a [`DataAwsVpcPeeringConnectionCidrBlockSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionCidrBlockSetFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionCidrBlockSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionCidrBlockSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionCidrBlockSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10937,8 +12822,15 @@ impl DataAwsVpcPeeringConnectionCidrBlockSetFields {
 }
 
 /// The nested block `aws_vpc_peering_connection.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcPeeringConnectionFilter`].
 #[derive(Clone, Debug)]
@@ -10960,10 +12852,18 @@ impl DataAwsVpcPeeringConnectionFilter {
 }
 
 /// The fields of a [`DataAwsVpcPeeringConnectionFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -10991,10 +12891,18 @@ impl DataAwsVpcPeeringConnectionFilterFields {
 pub enum DataAwsVpcPeeringConnectionIpv6CidrBlockSet {}
 
 /// The fields of a [`DataAwsVpcPeeringConnectionIpv6CidrBlockSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionIpv6CidrBlockSetFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionIpv6CidrBlockSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionIpv6CidrBlockSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionIpv6CidrBlockSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11017,10 +12925,18 @@ impl DataAwsVpcPeeringConnectionIpv6CidrBlockSetFields {
 pub enum DataAwsVpcPeeringConnectionPeerCidrBlockSet {}
 
 /// The fields of a [`DataAwsVpcPeeringConnectionPeerCidrBlockSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionPeerCidrBlockSetFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionPeerCidrBlockSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionPeerCidrBlockSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionPeerCidrBlockSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11043,10 +12959,18 @@ impl DataAwsVpcPeeringConnectionPeerCidrBlockSetFields {
 pub enum DataAwsVpcPeeringConnectionPeerIpv6CidrBlockSet {}
 
 /// The fields of a [`DataAwsVpcPeeringConnectionPeerIpv6CidrBlockSet`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionPeerIpv6CidrBlockSetFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionPeerIpv6CidrBlockSetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionPeerIpv6CidrBlockSetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionPeerIpv6CidrBlockSetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11065,8 +12989,15 @@ impl DataAwsVpcPeeringConnectionPeerIpv6CidrBlockSetFields {
 }
 
 /// The nested block `aws_vpc_peering_connection.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcPeeringConnectionTimeouts {
     #[inline]
@@ -11082,10 +13013,18 @@ impl DataAwsVpcPeeringConnectionTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcPeeringConnectionTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11104,8 +13043,15 @@ impl DataAwsVpcPeeringConnectionTimeoutsFields {
 }
 
 /// The data source `aws_vpc_peering_connections`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnections(Body);
+
+impl std::fmt::Debug for DataAwsVpcPeeringConnections {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnections").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcPeeringConnections {
     #[inline]
@@ -11143,9 +13089,11 @@ impl DataAwsVpcPeeringConnections {
 }
 
 impl BlockType for DataAwsVpcPeeringConnections {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11158,16 +13106,25 @@ impl DataSource for DataAwsVpcPeeringConnections {
 }
 
 /// A declared [`DataAwsVpcPeeringConnections`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcPeeringConnectionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcPeeringConnectionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11211,8 +13168,15 @@ impl DataAwsVpcPeeringConnectionsRef {
 }
 
 /// The nested block `aws_vpc_peering_connections.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionsFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcPeeringConnectionsFilter`].
 #[derive(Clone, Debug)]
@@ -11234,10 +13198,18 @@ impl DataAwsVpcPeeringConnectionsFilter {
 }
 
 /// The fields of a [`DataAwsVpcPeeringConnectionsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11261,8 +13233,15 @@ impl DataAwsVpcPeeringConnectionsFilterFields {
 }
 
 /// The nested block `aws_vpc_peering_connections.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcPeeringConnectionsTimeouts {
     #[inline]
@@ -11278,10 +13257,18 @@ impl DataAwsVpcPeeringConnectionsTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcPeeringConnectionsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcPeeringConnectionsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcPeeringConnectionsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcPeeringConnectionsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcPeeringConnectionsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11300,8 +13287,15 @@ impl DataAwsVpcPeeringConnectionsTimeoutsFields {
 }
 
 /// The data source `aws_vpc_security_group_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRule(Body);
+
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRule").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcSecurityGroupRule {
     #[inline]
@@ -11329,9 +13323,11 @@ impl DataAwsVpcSecurityGroupRule {
 }
 
 impl BlockType for DataAwsVpcSecurityGroupRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11344,16 +13340,25 @@ impl DataSource for DataAwsVpcSecurityGroupRule {
 }
 
 /// A declared [`DataAwsVpcSecurityGroupRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcSecurityGroupRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcSecurityGroupRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11447,8 +13452,15 @@ impl DataAwsVpcSecurityGroupRuleRef {
 }
 
 /// The nested block `aws_vpc_security_group_rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRuleFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRuleFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcSecurityGroupRuleFilter`].
 #[derive(Clone, Debug)]
@@ -11470,10 +13482,18 @@ impl DataAwsVpcSecurityGroupRuleFilter {
 }
 
 /// The fields of a [`DataAwsVpcSecurityGroupRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRuleFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcSecurityGroupRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -11497,8 +13517,15 @@ impl DataAwsVpcSecurityGroupRuleFilterFields {
 }
 
 /// The data source `aws_vpc_security_group_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRules(Body);
+
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRules").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcSecurityGroupRules {
     #[inline]
@@ -11526,9 +13553,11 @@ impl DataAwsVpcSecurityGroupRules {
 }
 
 impl BlockType for DataAwsVpcSecurityGroupRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -11541,16 +13570,25 @@ impl DataSource for DataAwsVpcSecurityGroupRules {
 }
 
 /// A declared [`DataAwsVpcSecurityGroupRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcSecurityGroupRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcSecurityGroupRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -11589,8 +13627,15 @@ impl DataAwsVpcSecurityGroupRulesRef {
 }
 
 /// The nested block `aws_vpc_security_group_rules.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRulesFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRulesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRulesFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcSecurityGroupRulesFilter`].
 #[derive(Clone, Debug)]
@@ -11612,10 +13657,18 @@ impl DataAwsVpcSecurityGroupRulesFilter {
 }
 
 /// The fields of a [`DataAwsVpcSecurityGroupRulesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcSecurityGroupRulesFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcSecurityGroupRulesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcSecurityGroupRulesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcSecurityGroupRulesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_vpclattice_access_log_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeAccessLogSubscription(Body);
+
+impl std::fmt::Debug for VpclatticeAccessLogSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeAccessLogSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeAccessLogSubscription`].
 #[derive(Clone, Debug)]
@@ -58,9 +65,11 @@ impl VpclatticeAccessLogSubscription {
 }
 
 impl BlockType for VpclatticeAccessLogSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -74,16 +83,25 @@ impl Resource for VpclatticeAccessLogSubscription {
 }
 
 /// A declared [`VpclatticeAccessLogSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeAccessLogSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeAccessLogSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeAccessLogSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeAccessLogSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeAccessLogSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -142,8 +160,15 @@ impl VpclatticeAccessLogSubscriptionRef {
 }
 
 /// The resource `aws_vpclattice_auth_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeAuthPolicy(Body);
+
+impl std::fmt::Debug for VpclatticeAuthPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeAuthPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeAuthPolicy`].
 #[derive(Clone, Debug)]
@@ -186,9 +211,11 @@ impl VpclatticeAuthPolicy {
 }
 
 impl BlockType for VpclatticeAuthPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -202,16 +229,25 @@ impl Resource for VpclatticeAuthPolicy {
 }
 
 /// A declared [`VpclatticeAuthPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeAuthPolicyRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeAuthPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeAuthPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeAuthPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeAuthPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -255,8 +291,15 @@ impl VpclatticeAuthPolicyRef {
 }
 
 /// The nested block `aws_vpclattice_auth_policy.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeAuthPolicyTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeAuthPolicyTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeAuthPolicyTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeAuthPolicyTimeouts {
     #[inline]
@@ -282,10 +325,18 @@ impl VpclatticeAuthPolicyTimeouts {
 }
 
 /// The fields of a [`VpclatticeAuthPolicyTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeAuthPolicyTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeAuthPolicyTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeAuthPolicyTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeAuthPolicyTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -314,8 +365,15 @@ impl VpclatticeAuthPolicyTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_domain_verification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeDomainVerification(Body);
+
+impl std::fmt::Debug for VpclatticeDomainVerification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeDomainVerification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeDomainVerification`].
 #[derive(Clone, Debug)]
@@ -346,9 +404,11 @@ impl VpclatticeDomainVerification {
 }
 
 impl BlockType for VpclatticeDomainVerification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -362,16 +422,25 @@ impl Resource for VpclatticeDomainVerification {
 }
 
 /// A declared [`VpclatticeDomainVerification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeDomainVerificationRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeDomainVerificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeDomainVerificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeDomainVerificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeDomainVerificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -440,8 +509,15 @@ impl VpclatticeDomainVerificationRef {
 }
 
 /// The resource `aws_vpclattice_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListener(Body);
+
+impl std::fmt::Debug for VpclatticeListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListener`].
 #[derive(Clone, Debug)]
@@ -506,9 +582,11 @@ impl VpclatticeListener {
 }
 
 impl BlockType for VpclatticeListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -522,16 +600,25 @@ impl Resource for VpclatticeListener {
 }
 
 /// A declared [`VpclatticeListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -620,8 +707,15 @@ impl VpclatticeListenerRef {
 }
 
 /// The nested block `aws_vpclattice_listener.default_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultAction(Body);
+
+impl std::fmt::Debug for VpclatticeListenerDefaultAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultAction").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerDefaultAction {
     #[inline]
@@ -643,10 +737,18 @@ impl VpclatticeListenerDefaultAction {
 }
 
 /// The fields of a [`VpclatticeListenerDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultActionFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -670,8 +772,15 @@ impl VpclatticeListenerDefaultActionFields {
 }
 
 /// The nested block `aws_vpclattice_listener.default_action.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultActionFixedResponse(Body);
+
+impl std::fmt::Debug for VpclatticeListenerDefaultActionFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultActionFixedResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerDefaultActionFixedResponse`].
 #[derive(Clone, Debug)]
@@ -691,10 +800,18 @@ impl VpclatticeListenerDefaultActionFixedResponse {
 }
 
 /// The fields of a [`VpclatticeListenerDefaultActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerDefaultActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerDefaultActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -713,8 +830,15 @@ impl VpclatticeListenerDefaultActionFixedResponseFields {
 }
 
 /// The nested block `aws_vpclattice_listener.default_action.forward`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultActionForward(Body);
+
+impl std::fmt::Debug for VpclatticeListenerDefaultActionForward {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultActionForward").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerDefaultActionForward {
     #[inline]
@@ -731,10 +855,18 @@ impl VpclatticeListenerDefaultActionForward {
 }
 
 /// The fields of a [`VpclatticeListenerDefaultActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultActionForwardFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerDefaultActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerDefaultActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -753,8 +885,15 @@ impl VpclatticeListenerDefaultActionForwardFields {
 }
 
 /// The nested block `aws_vpclattice_listener.default_action.forward.target_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultActionForwardTargetGroups(Body);
+
+impl std::fmt::Debug for VpclatticeListenerDefaultActionForwardTargetGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultActionForwardTargetGroups").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerDefaultActionForwardTargetGroups {
     #[inline]
@@ -775,10 +914,18 @@ impl VpclatticeListenerDefaultActionForwardTargetGroups {
 }
 
 /// The fields of a [`VpclatticeListenerDefaultActionForwardTargetGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerDefaultActionForwardTargetGroupsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerDefaultActionForwardTargetGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerDefaultActionForwardTargetGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerDefaultActionForwardTargetGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -802,8 +949,15 @@ impl VpclatticeListenerDefaultActionForwardTargetGroupsFields {
 }
 
 /// The nested block `aws_vpclattice_listener.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeListenerTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerTimeouts {
     #[inline]
@@ -829,10 +983,18 @@ impl VpclatticeListenerTimeouts {
 }
 
 /// The fields of a [`VpclatticeListenerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -861,8 +1023,15 @@ impl VpclatticeListenerTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_listener_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRule(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerRule`].
 #[derive(Clone, Debug)]
@@ -918,9 +1087,11 @@ impl VpclatticeListenerRule {
 }
 
 impl BlockType for VpclatticeListenerRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -934,16 +1105,25 @@ impl Resource for VpclatticeListenerRule {
 }
 
 /// A declared [`VpclatticeListenerRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeListenerRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeListenerRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeListenerRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1022,8 +1202,15 @@ impl VpclatticeListenerRuleRef {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleAction(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleAction").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerRuleAction {
     #[inline]
@@ -1044,10 +1231,18 @@ impl VpclatticeListenerRuleAction {
 }
 
 /// The fields of a [`VpclatticeListenerRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleActionFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1071,8 +1266,15 @@ impl VpclatticeListenerRuleActionFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.action.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleActionFixedResponse(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleActionFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleActionFixedResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerRuleActionFixedResponse`].
 #[derive(Clone, Debug)]
@@ -1092,10 +1294,18 @@ impl VpclatticeListenerRuleActionFixedResponse {
 }
 
 /// The fields of a [`VpclatticeListenerRuleActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1114,8 +1324,15 @@ impl VpclatticeListenerRuleActionFixedResponseFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.action.forward`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleActionForward(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleActionForward {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleActionForward").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerRuleActionForward`].
 #[derive(Clone, Debug)]
@@ -1135,10 +1352,18 @@ impl VpclatticeListenerRuleActionForward {
 }
 
 /// The fields of a [`VpclatticeListenerRuleActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleActionForwardFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1157,8 +1382,15 @@ impl VpclatticeListenerRuleActionForwardFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.action.forward.target_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleActionForwardTargetGroups(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleActionForwardTargetGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleActionForwardTargetGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerRuleActionForwardTargetGroups`].
 #[derive(Clone, Debug)]
@@ -1183,10 +1415,18 @@ impl VpclatticeListenerRuleActionForwardTargetGroups {
 }
 
 /// The fields of a [`VpclatticeListenerRuleActionForwardTargetGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleActionForwardTargetGroupsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleActionForwardTargetGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleActionForwardTargetGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleActionForwardTargetGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1210,8 +1450,15 @@ impl VpclatticeListenerRuleActionForwardTargetGroupsFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatch(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerRuleMatch`].
 #[derive(Clone, Debug)]
@@ -1231,10 +1478,18 @@ impl VpclatticeListenerRuleMatch {
 }
 
 /// The fields of a [`VpclatticeListenerRuleMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1253,8 +1508,15 @@ impl VpclatticeListenerRuleMatchFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.match.http_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatch(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatch").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerRuleMatchHttpMatch {
     #[inline]
@@ -1281,10 +1543,18 @@ impl VpclatticeListenerRuleMatchHttpMatch {
 }
 
 /// The fields of a [`VpclatticeListenerRuleMatchHttpMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleMatchHttpMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1313,8 +1583,15 @@ impl VpclatticeListenerRuleMatchHttpMatchFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.match.http_match.header_matches`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchHeaderMatches(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchHeaderMatches {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchHeaderMatches").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerRuleMatchHttpMatchHeaderMatches`].
 #[derive(Clone, Debug)]
@@ -1341,10 +1618,18 @@ impl VpclatticeListenerRuleMatchHttpMatchHeaderMatches {
 }
 
 /// The fields of a [`VpclatticeListenerRuleMatchHttpMatchHeaderMatches`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchHeaderMatchesFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchHeaderMatchesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchHeaderMatchesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleMatchHttpMatchHeaderMatchesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1373,8 +1658,15 @@ impl VpclatticeListenerRuleMatchHttpMatchHeaderMatchesFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.match.http_match.header_matches.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatch(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatch").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatch {
     #[inline]
@@ -1400,10 +1692,18 @@ impl VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatch {
 }
 
 /// The fields of a [`VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatchFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1432,8 +1732,15 @@ impl VpclatticeListenerRuleMatchHttpMatchHeaderMatchesMatchFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.match.http_match.path_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchPathMatch(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchPathMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchPathMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeListenerRuleMatchHttpMatchPathMatch`].
 #[derive(Clone, Debug)]
@@ -1458,10 +1765,18 @@ impl VpclatticeListenerRuleMatchHttpMatchPathMatch {
 }
 
 /// The fields of a [`VpclatticeListenerRuleMatchHttpMatchPathMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchPathMatchFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchPathMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchPathMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleMatchHttpMatchPathMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1485,8 +1800,15 @@ impl VpclatticeListenerRuleMatchHttpMatchPathMatchFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.match.http_match.path_match.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchPathMatchMatch(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchPathMatchMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchPathMatchMatch").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerRuleMatchHttpMatchPathMatchMatch {
     #[inline]
@@ -1507,10 +1829,18 @@ impl VpclatticeListenerRuleMatchHttpMatchPathMatchMatch {
 }
 
 /// The fields of a [`VpclatticeListenerRuleMatchHttpMatchPathMatchMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleMatchHttpMatchPathMatchMatchFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleMatchHttpMatchPathMatchMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleMatchHttpMatchPathMatchMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleMatchHttpMatchPathMatchMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1534,8 +1864,15 @@ impl VpclatticeListenerRuleMatchHttpMatchPathMatchMatchFields {
 }
 
 /// The nested block `aws_vpclattice_listener_rule.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeListenerRuleTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeListenerRuleTimeouts {
     #[inline]
@@ -1561,10 +1898,18 @@ impl VpclatticeListenerRuleTimeouts {
 }
 
 /// The fields of a [`VpclatticeListenerRuleTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeListenerRuleTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeListenerRuleTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeListenerRuleTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeListenerRuleTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1593,8 +1938,15 @@ impl VpclatticeListenerRuleTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_resource_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfiguration(Body);
+
+impl std::fmt::Debug for VpclatticeResourceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeResourceConfiguration`].
 #[derive(Clone, Debug)]
@@ -1676,9 +2028,11 @@ impl VpclatticeResourceConfiguration {
 }
 
 impl BlockType for VpclatticeResourceConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1692,16 +2046,25 @@ impl Resource for VpclatticeResourceConfiguration {
 }
 
 /// A declared [`VpclatticeResourceConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeResourceConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeResourceConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeResourceConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1805,8 +2168,15 @@ impl VpclatticeResourceConfigurationRef {
 }
 
 /// The nested block `aws_vpclattice_resource_configuration.resource_configuration_definition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinition(Body);
+
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinition").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeResourceConfigurationResourceConfigurationDefinition {
     #[inline]
@@ -1835,10 +2205,18 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinition {
 }
 
 /// The fields of a [`VpclatticeResourceConfigurationResourceConfigurationDefinition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinitionFields(Expr);
 
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeResourceConfigurationResourceConfigurationDefinitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1867,8 +2245,15 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinitionFields {
 }
 
 /// The nested block `aws_vpclattice_resource_configuration.resource_configuration_definition.arn_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResource(Body);
+
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResource`].
 #[derive(Clone, Debug)]
@@ -1888,10 +2273,18 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResource {
 }
 
 /// The fields of a [`VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResourceFields(Expr);
 
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1910,8 +2303,15 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinitionArnResourceFi
 }
 
 /// The nested block `aws_vpclattice_resource_configuration.resource_configuration_definition.dns_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResource(Body);
+
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResource`].
 #[derive(Clone, Debug)]
@@ -1933,10 +2333,18 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResource {
 }
 
 /// The fields of a [`VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResourceFields(Expr);
 
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1960,8 +2368,15 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinitionDnsResourceFi
 }
 
 /// The nested block `aws_vpclattice_resource_configuration.resource_configuration_definition.ip_resource`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResource(Body);
+
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResource`].
 #[derive(Clone, Debug)]
@@ -1981,10 +2396,18 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResource {
 }
 
 /// The fields of a [`VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResourceFields(Expr);
 
+impl std::fmt::Debug for VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2003,8 +2426,15 @@ impl VpclatticeResourceConfigurationResourceConfigurationDefinitionIpResourceFie
 }
 
 /// The nested block `aws_vpclattice_resource_configuration.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeResourceConfigurationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeResourceConfigurationTimeouts {
     #[inline]
@@ -2033,10 +2463,18 @@ impl VpclatticeResourceConfigurationTimeouts {
 }
 
 /// The fields of a [`VpclatticeResourceConfigurationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceConfigurationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeResourceConfigurationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceConfigurationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeResourceConfigurationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2065,8 +2503,15 @@ impl VpclatticeResourceConfigurationTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_resource_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceGateway(Body);
+
+impl std::fmt::Debug for VpclatticeResourceGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeResourceGateway`].
 #[derive(Clone, Debug)]
@@ -2121,9 +2566,11 @@ impl VpclatticeResourceGateway {
 }
 
 impl BlockType for VpclatticeResourceGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2137,16 +2584,25 @@ impl Resource for VpclatticeResourceGateway {
 }
 
 /// A declared [`VpclatticeResourceGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceGatewayRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeResourceGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeResourceGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeResourceGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2225,8 +2681,15 @@ impl VpclatticeResourceGatewayRef {
 }
 
 /// The nested block `aws_vpclattice_resource_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceGatewayTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeResourceGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeResourceGatewayTimeouts {
     #[inline]
@@ -2255,10 +2718,18 @@ impl VpclatticeResourceGatewayTimeouts {
 }
 
 /// The fields of a [`VpclatticeResourceGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourceGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeResourceGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourceGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeResourceGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2287,8 +2758,15 @@ impl VpclatticeResourceGatewayTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourcePolicy(Body);
+
+impl std::fmt::Debug for VpclatticeResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -2321,9 +2799,11 @@ impl VpclatticeResourcePolicy {
 }
 
 impl BlockType for VpclatticeResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2337,16 +2817,25 @@ impl Resource for VpclatticeResourcePolicy {
 }
 
 /// A declared [`VpclatticeResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2380,8 +2869,15 @@ impl VpclatticeResourcePolicyRef {
 }
 
 /// The resource `aws_vpclattice_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeService(Body);
+
+impl std::fmt::Debug for VpclatticeService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeService`].
 #[derive(Clone, Debug)]
@@ -2442,9 +2938,11 @@ impl VpclatticeService {
 }
 
 impl BlockType for VpclatticeService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2458,16 +2956,25 @@ impl Resource for VpclatticeService {
 }
 
 /// A declared [`VpclatticeService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2545,10 +3052,18 @@ impl VpclatticeServiceRef {
 pub enum VpclatticeServiceDnsEntry {}
 
 /// The fields of a [`VpclatticeServiceDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceDnsEntryFields(Expr);
 
+impl std::fmt::Debug for VpclatticeServiceDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeServiceDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2572,8 +3087,15 @@ impl VpclatticeServiceDnsEntryFields {
 }
 
 /// The nested block `aws_vpclattice_service.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeServiceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeServiceTimeouts {
     #[inline]
@@ -2599,10 +3121,18 @@ impl VpclatticeServiceTimeouts {
 }
 
 /// The fields of a [`VpclatticeServiceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeServiceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeServiceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2631,8 +3161,15 @@ impl VpclatticeServiceTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_service_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetwork(Body);
+
+impl std::fmt::Debug for VpclatticeServiceNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeServiceNetwork`].
 #[derive(Clone, Debug)]
@@ -2678,9 +3215,11 @@ impl VpclatticeServiceNetwork {
 }
 
 impl BlockType for VpclatticeServiceNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2694,16 +3233,25 @@ impl Resource for VpclatticeServiceNetwork {
 }
 
 /// A declared [`VpclatticeServiceNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeServiceNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeServiceNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2752,8 +3300,15 @@ impl VpclatticeServiceNetworkRef {
 }
 
 /// The resource `aws_vpclattice_service_network_resource_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkResourceAssociation(Body);
+
+impl std::fmt::Debug for VpclatticeServiceNetworkResourceAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkResourceAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeServiceNetworkResourceAssociation`].
 #[derive(Clone, Debug)]
@@ -2791,9 +3346,11 @@ impl VpclatticeServiceNetworkResourceAssociation {
 }
 
 impl BlockType for VpclatticeServiceNetworkResourceAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2807,16 +3364,25 @@ impl Resource for VpclatticeServiceNetworkResourceAssociation {
 }
 
 /// A declared [`VpclatticeServiceNetworkResourceAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkResourceAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkResourceAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkResourceAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeServiceNetworkResourceAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeServiceNetworkResourceAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2879,10 +3445,18 @@ impl VpclatticeServiceNetworkResourceAssociationRef {
 pub enum VpclatticeServiceNetworkResourceAssociationDnsEntry {}
 
 /// The fields of a [`VpclatticeServiceNetworkResourceAssociationDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkResourceAssociationDnsEntryFields(Expr);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkResourceAssociationDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkResourceAssociationDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeServiceNetworkResourceAssociationDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2906,8 +3480,15 @@ impl VpclatticeServiceNetworkResourceAssociationDnsEntryFields {
 }
 
 /// The nested block `aws_vpclattice_service_network_resource_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkResourceAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeServiceNetworkResourceAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkResourceAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeServiceNetworkResourceAssociationTimeouts {
     #[inline]
@@ -2930,10 +3511,18 @@ impl VpclatticeServiceNetworkResourceAssociationTimeouts {
 }
 
 /// The fields of a [`VpclatticeServiceNetworkResourceAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkResourceAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkResourceAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkResourceAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeServiceNetworkResourceAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2957,8 +3546,15 @@ impl VpclatticeServiceNetworkResourceAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_service_network_service_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkServiceAssociation(Body);
+
+impl std::fmt::Debug for VpclatticeServiceNetworkServiceAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkServiceAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeServiceNetworkServiceAssociation`].
 #[derive(Clone, Debug)]
@@ -3006,9 +3602,11 @@ impl VpclatticeServiceNetworkServiceAssociation {
 }
 
 impl BlockType for VpclatticeServiceNetworkServiceAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3022,16 +3620,25 @@ impl Resource for VpclatticeServiceNetworkServiceAssociation {
 }
 
 /// A declared [`VpclatticeServiceNetworkServiceAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkServiceAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkServiceAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkServiceAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeServiceNetworkServiceAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeServiceNetworkServiceAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3109,10 +3716,18 @@ impl VpclatticeServiceNetworkServiceAssociationRef {
 pub enum VpclatticeServiceNetworkServiceAssociationDnsEntry {}
 
 /// The fields of a [`VpclatticeServiceNetworkServiceAssociationDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkServiceAssociationDnsEntryFields(Expr);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkServiceAssociationDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkServiceAssociationDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeServiceNetworkServiceAssociationDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3136,8 +3751,15 @@ impl VpclatticeServiceNetworkServiceAssociationDnsEntryFields {
 }
 
 /// The nested block `aws_vpclattice_service_network_service_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkServiceAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeServiceNetworkServiceAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkServiceAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeServiceNetworkServiceAssociationTimeouts {
     #[inline]
@@ -3163,10 +3785,18 @@ impl VpclatticeServiceNetworkServiceAssociationTimeouts {
 }
 
 /// The fields of a [`VpclatticeServiceNetworkServiceAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkServiceAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkServiceAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkServiceAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeServiceNetworkServiceAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3195,8 +3825,15 @@ impl VpclatticeServiceNetworkServiceAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_service_network_vpc_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkVpcAssociation(Body);
+
+impl std::fmt::Debug for VpclatticeServiceNetworkVpcAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkVpcAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeServiceNetworkVpcAssociation`].
 #[derive(Clone, Debug)]
@@ -3249,9 +3886,11 @@ impl VpclatticeServiceNetworkVpcAssociation {
 }
 
 impl BlockType for VpclatticeServiceNetworkVpcAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3265,16 +3904,25 @@ impl Resource for VpclatticeServiceNetworkVpcAssociation {
 }
 
 /// A declared [`VpclatticeServiceNetworkVpcAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkVpcAssociationRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkVpcAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkVpcAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeServiceNetworkVpcAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeServiceNetworkVpcAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3343,8 +3991,15 @@ impl VpclatticeServiceNetworkVpcAssociationRef {
 }
 
 /// The nested block `aws_vpclattice_service_network_vpc_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkVpcAssociationTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeServiceNetworkVpcAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkVpcAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeServiceNetworkVpcAssociationTimeouts {
     #[inline]
@@ -3370,10 +4025,18 @@ impl VpclatticeServiceNetworkVpcAssociationTimeouts {
 }
 
 /// The fields of a [`VpclatticeServiceNetworkVpcAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeServiceNetworkVpcAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeServiceNetworkVpcAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeServiceNetworkVpcAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeServiceNetworkVpcAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3402,8 +4065,15 @@ impl VpclatticeServiceNetworkVpcAssociationTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_target_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroup(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeTargetGroup`].
 #[derive(Clone, Debug)]
@@ -3456,9 +4126,11 @@ impl VpclatticeTargetGroup {
 }
 
 impl BlockType for VpclatticeTargetGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3472,16 +4144,25 @@ impl Resource for VpclatticeTargetGroup {
 }
 
 /// A declared [`VpclatticeTargetGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeTargetGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeTargetGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeTargetGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3545,8 +4226,15 @@ impl VpclatticeTargetGroupRef {
 }
 
 /// The nested block `aws_vpclattice_target_group.config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupConfig(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroupConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupConfig").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeTargetGroupConfig {
     #[inline]
@@ -3592,10 +4280,18 @@ impl VpclatticeTargetGroupConfig {
 }
 
 /// The fields of a [`VpclatticeTargetGroupConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupConfigFields(Expr);
 
+impl std::fmt::Debug for VpclatticeTargetGroupConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeTargetGroupConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3644,8 +4340,15 @@ impl VpclatticeTargetGroupConfigFields {
 }
 
 /// The nested block `aws_vpclattice_target_group.config.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupConfigHealthCheck(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroupConfigHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupConfigHealthCheck").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeTargetGroupConfigHealthCheck {
     #[inline]
@@ -3706,10 +4409,18 @@ impl VpclatticeTargetGroupConfigHealthCheck {
 }
 
 /// The fields of a [`VpclatticeTargetGroupConfigHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupConfigHealthCheckFields(Expr);
 
+impl std::fmt::Debug for VpclatticeTargetGroupConfigHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupConfigHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeTargetGroupConfigHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3773,8 +4484,15 @@ impl VpclatticeTargetGroupConfigHealthCheckFields {
 }
 
 /// The nested block `aws_vpclattice_target_group.config.health_check.matcher`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupConfigHealthCheckMatcher(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroupConfigHealthCheckMatcher {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupConfigHealthCheckMatcher").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeTargetGroupConfigHealthCheckMatcher {
     #[inline]
@@ -3790,10 +4508,18 @@ impl VpclatticeTargetGroupConfigHealthCheckMatcher {
 }
 
 /// The fields of a [`VpclatticeTargetGroupConfigHealthCheckMatcher`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupConfigHealthCheckMatcherFields(Expr);
 
+impl std::fmt::Debug for VpclatticeTargetGroupConfigHealthCheckMatcherFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupConfigHealthCheckMatcherFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeTargetGroupConfigHealthCheckMatcherFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3812,8 +4538,15 @@ impl VpclatticeTargetGroupConfigHealthCheckMatcherFields {
 }
 
 /// The nested block `aws_vpclattice_target_group.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroupTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeTargetGroupTimeouts {
     #[inline]
@@ -3839,10 +4572,18 @@ impl VpclatticeTargetGroupTimeouts {
 }
 
 /// The fields of a [`VpclatticeTargetGroupTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeTargetGroupTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeTargetGroupTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3871,8 +4612,15 @@ impl VpclatticeTargetGroupTimeoutsFields {
 }
 
 /// The resource `aws_vpclattice_target_group_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupAttachment(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroupAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeTargetGroupAttachment`].
 #[derive(Clone, Debug)]
@@ -3910,9 +4658,11 @@ impl VpclatticeTargetGroupAttachment {
 }
 
 impl BlockType for VpclatticeTargetGroupAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3926,16 +4676,25 @@ impl Resource for VpclatticeTargetGroupAttachment {
 }
 
 /// A declared [`VpclatticeTargetGroupAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for VpclatticeTargetGroupAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpclatticeTargetGroupAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpclatticeTargetGroupAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3974,8 +4733,15 @@ impl VpclatticeTargetGroupAttachmentRef {
 }
 
 /// The nested block `aws_vpclattice_target_group_attachment.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupAttachmentTarget(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroupAttachmentTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupAttachmentTarget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpclatticeTargetGroupAttachmentTarget`].
 #[derive(Clone, Debug)]
@@ -4000,10 +4766,18 @@ impl VpclatticeTargetGroupAttachmentTarget {
 }
 
 /// The fields of a [`VpclatticeTargetGroupAttachmentTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupAttachmentTargetFields(Expr);
 
+impl std::fmt::Debug for VpclatticeTargetGroupAttachmentTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupAttachmentTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeTargetGroupAttachmentTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4027,8 +4801,15 @@ impl VpclatticeTargetGroupAttachmentTargetFields {
 }
 
 /// The nested block `aws_vpclattice_target_group_attachment.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupAttachmentTimeouts(Body);
+
+impl std::fmt::Debug for VpclatticeTargetGroupAttachmentTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupAttachmentTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpclatticeTargetGroupAttachmentTimeouts {
     #[inline]
@@ -4049,10 +4830,18 @@ impl VpclatticeTargetGroupAttachmentTimeouts {
 }
 
 /// The fields of a [`VpclatticeTargetGroupAttachmentTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpclatticeTargetGroupAttachmentTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpclatticeTargetGroupAttachmentTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpclatticeTargetGroupAttachmentTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpclatticeTargetGroupAttachmentTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4076,8 +4865,15 @@ impl VpclatticeTargetGroupAttachmentTimeoutsFields {
 }
 
 /// The data source `aws_vpclattice_auth_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeAuthPolicy(Body);
+
+impl std::fmt::Debug for DataAwsVpclatticeAuthPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeAuthPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpclatticeAuthPolicy`].
 #[derive(Clone, Debug)]
@@ -4118,9 +4914,11 @@ impl DataAwsVpclatticeAuthPolicy {
 }
 
 impl BlockType for DataAwsVpclatticeAuthPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4133,16 +4931,25 @@ impl DataSource for DataAwsVpclatticeAuthPolicy {
 }
 
 /// A declared [`DataAwsVpclatticeAuthPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeAuthPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpclatticeAuthPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeAuthPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpclatticeAuthPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpclatticeAuthPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4181,8 +4988,15 @@ impl DataAwsVpclatticeAuthPolicyRef {
 }
 
 /// The data source `aws_vpclattice_listener`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeListener(Body);
+
+impl std::fmt::Debug for DataAwsVpclatticeListener {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeListener").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpclatticeListener`].
 #[derive(Clone, Debug)]
@@ -4220,9 +5034,11 @@ impl DataAwsVpclatticeListener {
 }
 
 impl BlockType for DataAwsVpclatticeListener {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4235,16 +5051,25 @@ impl DataSource for DataAwsVpclatticeListener {
 }
 
 /// A declared [`DataAwsVpclatticeListener`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeListenerRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpclatticeListenerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeListenerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpclatticeListenerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpclatticeListenerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4337,10 +5162,18 @@ impl DataAwsVpclatticeListenerRef {
 pub enum DataAwsVpclatticeListenerDefaultAction {}
 
 /// The fields of a [`DataAwsVpclatticeListenerDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeListenerDefaultActionFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpclatticeListenerDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeListenerDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpclatticeListenerDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4368,10 +5201,18 @@ impl DataAwsVpclatticeListenerDefaultActionFields {
 pub enum DataAwsVpclatticeListenerDefaultActionFixedResponse {}
 
 /// The fields of a [`DataAwsVpclatticeListenerDefaultActionFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeListenerDefaultActionFixedResponseFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpclatticeListenerDefaultActionFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeListenerDefaultActionFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpclatticeListenerDefaultActionFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4394,10 +5235,18 @@ impl DataAwsVpclatticeListenerDefaultActionFixedResponseFields {
 pub enum DataAwsVpclatticeListenerDefaultActionForward {}
 
 /// The fields of a [`DataAwsVpclatticeListenerDefaultActionForward`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeListenerDefaultActionForwardFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpclatticeListenerDefaultActionForwardFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeListenerDefaultActionForwardFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpclatticeListenerDefaultActionForwardFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4420,10 +5269,18 @@ impl DataAwsVpclatticeListenerDefaultActionForwardFields {
 pub enum DataAwsVpclatticeListenerDefaultActionForwardTargetGroups {}
 
 /// The fields of a [`DataAwsVpclatticeListenerDefaultActionForwardTargetGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeListenerDefaultActionForwardTargetGroupsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpclatticeListenerDefaultActionForwardTargetGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeListenerDefaultActionForwardTargetGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpclatticeListenerDefaultActionForwardTargetGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4447,8 +5304,15 @@ impl DataAwsVpclatticeListenerDefaultActionForwardTargetGroupsFields {
 }
 
 /// The data source `aws_vpclattice_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeResourcePolicy(Body);
+
+impl std::fmt::Debug for DataAwsVpclatticeResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpclatticeResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -4479,9 +5343,11 @@ impl DataAwsVpclatticeResourcePolicy {
 }
 
 impl BlockType for DataAwsVpclatticeResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4494,16 +5360,25 @@ impl DataSource for DataAwsVpclatticeResourcePolicy {
 }
 
 /// A declared [`DataAwsVpclatticeResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpclatticeResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpclatticeResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpclatticeResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4537,8 +5412,15 @@ impl DataAwsVpclatticeResourcePolicyRef {
 }
 
 /// The data source `aws_vpclattice_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeService(Body);
+
+impl std::fmt::Debug for DataAwsVpclatticeService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeService").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpclatticeService {
     #[inline]
@@ -4575,9 +5457,11 @@ impl DataAwsVpclatticeService {
 }
 
 impl BlockType for DataAwsVpclatticeService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4590,16 +5474,25 @@ impl DataSource for DataAwsVpclatticeService {
 }
 
 /// A declared [`DataAwsVpclatticeService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpclatticeServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpclatticeServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpclatticeServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4672,10 +5565,18 @@ impl DataAwsVpclatticeServiceRef {
 pub enum DataAwsVpclatticeServiceDnsEntry {}
 
 /// The fields of a [`DataAwsVpclatticeServiceDnsEntry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeServiceDnsEntryFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpclatticeServiceDnsEntryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeServiceDnsEntryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpclatticeServiceDnsEntryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4699,8 +5600,15 @@ impl DataAwsVpclatticeServiceDnsEntryFields {
 }
 
 /// The data source `aws_vpclattice_service_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeServiceNetwork(Body);
+
+impl std::fmt::Debug for DataAwsVpclatticeServiceNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeServiceNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpclatticeServiceNetwork`].
 #[derive(Clone, Debug)]
@@ -4736,9 +5644,11 @@ impl DataAwsVpclatticeServiceNetwork {
 }
 
 impl BlockType for DataAwsVpclatticeServiceNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4751,16 +5661,25 @@ impl DataSource for DataAwsVpclatticeServiceNetwork {
 }
 
 /// A declared [`DataAwsVpclatticeServiceNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpclatticeServiceNetworkRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpclatticeServiceNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpclatticeServiceNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpclatticeServiceNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpclatticeServiceNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

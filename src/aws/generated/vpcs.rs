@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `aws_vpcs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcs(Body);
+
+impl std::fmt::Debug for DataAwsVpcs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcs").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcs {
     #[inline]
@@ -48,9 +55,11 @@ impl DataAwsVpcs {
 }
 
 impl BlockType for DataAwsVpcs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl DataSource for DataAwsVpcs {
 }
 
 /// A declared [`DataAwsVpcs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcsRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpcsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpcsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpcsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -116,8 +134,15 @@ impl DataAwsVpcsRef {
 }
 
 /// The nested block `aws_vpcs.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcsFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpcsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcsFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpcsFilter`].
 #[derive(Clone, Debug)]
@@ -139,10 +164,18 @@ impl DataAwsVpcsFilter {
 }
 
 /// The fields of a [`DataAwsVpcsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcsFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -166,8 +199,15 @@ impl DataAwsVpcsFilterFields {
 }
 
 /// The nested block `aws_vpcs.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcsTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpcsTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcsTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpcsTimeouts {
     #[inline]
@@ -183,10 +223,18 @@ impl DataAwsVpcsTimeouts {
 }
 
 /// The fields of a [`DataAwsVpcsTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpcsTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpcsTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpcsTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpcsTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_vpn_concentrator`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConcentrator(Body);
+
+impl std::fmt::Debug for VpnConcentrator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConcentrator").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpnConcentrator`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl VpnConcentrator {
 }
 
 impl BlockType for VpnConcentrator {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for VpnConcentrator {
 }
 
 /// A declared [`VpnConcentrator`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConcentratorRef(BlockRef);
 
+impl std::fmt::Debug for VpnConcentratorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConcentratorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpnConcentratorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpnConcentratorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -117,8 +135,15 @@ impl VpnConcentratorRef {
 }
 
 /// The resource `aws_vpn_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnection(Body);
+
+impl std::fmt::Debug for VpnConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpnConnection`].
 #[derive(Clone, Debug)]
@@ -431,9 +456,11 @@ impl VpnConnection {
 }
 
 impl BlockType for VpnConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -447,16 +474,25 @@ impl Resource for VpnConnection {
 }
 
 /// A declared [`VpnConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionRef(BlockRef);
 
+impl std::fmt::Debug for VpnConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpnConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpnConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -864,10 +900,18 @@ impl VpnConnectionRef {
 pub enum VpnConnectionRoutes {}
 
 /// The fields of a [`VpnConnectionRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionRoutesFields(Expr);
 
+impl std::fmt::Debug for VpnConnectionRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpnConnectionRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -896,8 +940,15 @@ impl VpnConnectionRoutesFields {
 }
 
 /// The nested block `aws_vpn_connection.tunnel1_log_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel1LogOptions(Body);
+
+impl std::fmt::Debug for VpnConnectionTunnel1LogOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel1LogOptions").field(&self.0).finish()
+    }
+}
 
 impl VpnConnectionTunnel1LogOptions {
     #[inline]
@@ -913,10 +964,18 @@ impl VpnConnectionTunnel1LogOptions {
 }
 
 /// The fields of a [`VpnConnectionTunnel1LogOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel1LogOptionsFields(Expr);
 
+impl std::fmt::Debug for VpnConnectionTunnel1LogOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel1LogOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpnConnectionTunnel1LogOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -935,8 +994,15 @@ impl VpnConnectionTunnel1LogOptionsFields {
 }
 
 /// The nested block `aws_vpn_connection.tunnel1_log_options.cloudwatch_log_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel1LogOptionsCloudwatchLogOptions(Body);
+
+impl std::fmt::Debug for VpnConnectionTunnel1LogOptionsCloudwatchLogOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel1LogOptionsCloudwatchLogOptions").field(&self.0).finish()
+    }
+}
 
 impl VpnConnectionTunnel1LogOptionsCloudwatchLogOptions {
     #[inline]
@@ -977,10 +1043,18 @@ impl VpnConnectionTunnel1LogOptionsCloudwatchLogOptions {
 }
 
 /// The fields of a [`VpnConnectionTunnel1LogOptionsCloudwatchLogOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsFields(Expr);
 
+impl std::fmt::Debug for VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1024,8 +1098,15 @@ impl VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsFields {
 }
 
 /// The nested block `aws_vpn_connection.tunnel2_log_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel2LogOptions(Body);
+
+impl std::fmt::Debug for VpnConnectionTunnel2LogOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel2LogOptions").field(&self.0).finish()
+    }
+}
 
 impl VpnConnectionTunnel2LogOptions {
     #[inline]
@@ -1041,10 +1122,18 @@ impl VpnConnectionTunnel2LogOptions {
 }
 
 /// The fields of a [`VpnConnectionTunnel2LogOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel2LogOptionsFields(Expr);
 
+impl std::fmt::Debug for VpnConnectionTunnel2LogOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel2LogOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpnConnectionTunnel2LogOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1063,8 +1152,15 @@ impl VpnConnectionTunnel2LogOptionsFields {
 }
 
 /// The nested block `aws_vpn_connection.tunnel2_log_options.cloudwatch_log_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel2LogOptionsCloudwatchLogOptions(Body);
+
+impl std::fmt::Debug for VpnConnectionTunnel2LogOptionsCloudwatchLogOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel2LogOptionsCloudwatchLogOptions").field(&self.0).finish()
+    }
+}
 
 impl VpnConnectionTunnel2LogOptionsCloudwatchLogOptions {
     #[inline]
@@ -1105,10 +1201,18 @@ impl VpnConnectionTunnel2LogOptionsCloudwatchLogOptions {
 }
 
 /// The fields of a [`VpnConnectionTunnel2LogOptionsCloudwatchLogOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsFields(Expr);
 
+impl std::fmt::Debug for VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1156,10 +1260,18 @@ impl VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsFields {
 pub enum VpnConnectionVgwTelemetry {}
 
 /// The fields of a [`VpnConnectionVgwTelemetry`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionVgwTelemetryFields(Expr);
 
+impl std::fmt::Debug for VpnConnectionVgwTelemetryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionVgwTelemetryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpnConnectionVgwTelemetryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1203,8 +1315,15 @@ impl VpnConnectionVgwTelemetryFields {
 }
 
 /// The resource `aws_vpn_connection_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionRoute(Body);
+
+impl std::fmt::Debug for VpnConnectionRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpnConnectionRoute`].
 #[derive(Clone, Debug)]
@@ -1237,9 +1356,11 @@ impl VpnConnectionRoute {
 }
 
 impl BlockType for VpnConnectionRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1253,16 +1374,25 @@ impl Resource for VpnConnectionRoute {
 }
 
 /// A declared [`VpnConnectionRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnConnectionRouteRef(BlockRef);
 
+impl std::fmt::Debug for VpnConnectionRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnConnectionRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpnConnectionRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpnConnectionRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1296,8 +1426,15 @@ impl VpnConnectionRouteRef {
 }
 
 /// The resource `aws_vpn_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGateway(Body);
+
+impl std::fmt::Debug for VpnGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGateway").field(&self.0).finish()
+    }
+}
 
 impl VpnGateway {
     #[inline]
@@ -1344,9 +1481,11 @@ impl VpnGateway {
 }
 
 impl BlockType for VpnGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1360,16 +1499,25 @@ impl Resource for VpnGateway {
 }
 
 /// A declared [`VpnGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGatewayRef(BlockRef);
 
+impl std::fmt::Debug for VpnGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpnGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpnGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1423,8 +1571,15 @@ impl VpnGatewayRef {
 }
 
 /// The resource `aws_vpn_gateway_attachment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGatewayAttachment(Body);
+
+impl std::fmt::Debug for VpnGatewayAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGatewayAttachment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpnGatewayAttachment`].
 #[derive(Clone, Debug)]
@@ -1457,9 +1612,11 @@ impl VpnGatewayAttachment {
 }
 
 impl BlockType for VpnGatewayAttachment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1473,16 +1630,25 @@ impl Resource for VpnGatewayAttachment {
 }
 
 /// A declared [`VpnGatewayAttachment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGatewayAttachmentRef(BlockRef);
 
+impl std::fmt::Debug for VpnGatewayAttachmentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGatewayAttachmentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpnGatewayAttachmentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpnGatewayAttachmentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1516,8 +1682,15 @@ impl VpnGatewayAttachmentRef {
 }
 
 /// The resource `aws_vpn_gateway_route_propagation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGatewayRoutePropagation(Body);
+
+impl std::fmt::Debug for VpnGatewayRoutePropagation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGatewayRoutePropagation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VpnGatewayRoutePropagation`].
 #[derive(Clone, Debug)]
@@ -1555,9 +1728,11 @@ impl VpnGatewayRoutePropagation {
 }
 
 impl BlockType for VpnGatewayRoutePropagation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1571,16 +1746,25 @@ impl Resource for VpnGatewayRoutePropagation {
 }
 
 /// A declared [`VpnGatewayRoutePropagation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGatewayRoutePropagationRef(BlockRef);
 
+impl std::fmt::Debug for VpnGatewayRoutePropagationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGatewayRoutePropagationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VpnGatewayRoutePropagationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VpnGatewayRoutePropagationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1619,8 +1803,15 @@ impl VpnGatewayRoutePropagationRef {
 }
 
 /// The nested block `aws_vpn_gateway_route_propagation.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGatewayRoutePropagationTimeouts(Body);
+
+impl std::fmt::Debug for VpnGatewayRoutePropagationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGatewayRoutePropagationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl VpnGatewayRoutePropagationTimeouts {
     #[inline]
@@ -1641,10 +1832,18 @@ impl VpnGatewayRoutePropagationTimeouts {
 }
 
 /// The fields of a [`VpnGatewayRoutePropagationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VpnGatewayRoutePropagationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for VpnGatewayRoutePropagationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VpnGatewayRoutePropagationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VpnGatewayRoutePropagationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1668,8 +1867,15 @@ impl VpnGatewayRoutePropagationTimeoutsFields {
 }
 
 /// The data source `aws_vpn_connection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnConnection(Body);
+
+impl std::fmt::Debug for DataAwsVpnConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnConnection").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpnConnection {
     #[inline]
@@ -1697,9 +1903,11 @@ impl DataAwsVpnConnection {
 }
 
 impl BlockType for DataAwsVpnConnection {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1712,16 +1920,25 @@ impl DataSource for DataAwsVpnConnection {
 }
 
 /// A declared [`DataAwsVpnConnection`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnConnectionRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpnConnectionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnConnectionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpnConnectionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpnConnectionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1825,8 +2042,15 @@ impl DataAwsVpnConnectionRef {
 }
 
 /// The nested block `aws_vpn_connection.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnConnectionFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpnConnectionFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnConnectionFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpnConnectionFilter`].
 #[derive(Clone, Debug)]
@@ -1848,10 +2072,18 @@ impl DataAwsVpnConnectionFilter {
 }
 
 /// The fields of a [`DataAwsVpnConnectionFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnConnectionFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpnConnectionFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnConnectionFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpnConnectionFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1879,10 +2111,18 @@ impl DataAwsVpnConnectionFilterFields {
 pub enum DataAwsVpnConnectionRoutes {}
 
 /// The fields of a [`DataAwsVpnConnectionRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnConnectionRoutesFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpnConnectionRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnConnectionRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpnConnectionRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1915,10 +2155,18 @@ impl DataAwsVpnConnectionRoutesFields {
 pub enum DataAwsVpnConnectionVgwTelemetries {}
 
 /// The fields of a [`DataAwsVpnConnectionVgwTelemetries`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnConnectionVgwTelemetriesFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpnConnectionVgwTelemetriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnConnectionVgwTelemetriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpnConnectionVgwTelemetriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1957,8 +2205,15 @@ impl DataAwsVpnConnectionVgwTelemetriesFields {
 }
 
 /// The data source `aws_vpn_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnGateway(Body);
+
+impl std::fmt::Debug for DataAwsVpnGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnGateway").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpnGateway {
     #[inline]
@@ -2016,9 +2271,11 @@ impl DataAwsVpnGateway {
 }
 
 impl BlockType for DataAwsVpnGateway {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2031,16 +2288,25 @@ impl DataSource for DataAwsVpnGateway {
 }
 
 /// A declared [`DataAwsVpnGateway`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnGatewayRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsVpnGatewayRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnGatewayRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsVpnGatewayRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsVpnGatewayRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2104,8 +2370,15 @@ impl DataAwsVpnGatewayRef {
 }
 
 /// The nested block `aws_vpn_gateway.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnGatewayFilter(Body);
+
+impl std::fmt::Debug for DataAwsVpnGatewayFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnGatewayFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsVpnGatewayFilter`].
 #[derive(Clone, Debug)]
@@ -2127,10 +2400,18 @@ impl DataAwsVpnGatewayFilter {
 }
 
 /// The fields of a [`DataAwsVpnGatewayFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnGatewayFilterFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpnGatewayFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnGatewayFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpnGatewayFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2154,8 +2435,15 @@ impl DataAwsVpnGatewayFilterFields {
 }
 
 /// The nested block `aws_vpn_gateway.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnGatewayTimeouts(Body);
+
+impl std::fmt::Debug for DataAwsVpnGatewayTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnGatewayTimeouts").field(&self.0).finish()
+    }
+}
 
 impl DataAwsVpnGatewayTimeouts {
     #[inline]
@@ -2171,10 +2459,18 @@ impl DataAwsVpnGatewayTimeouts {
 }
 
 /// The fields of a [`DataAwsVpnGatewayTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsVpnGatewayTimeoutsFields(Expr);
 
+impl std::fmt::Debug for DataAwsVpnGatewayTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsVpnGatewayTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsVpnGatewayTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_waf_byte_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafByteMatchSet(Body);
+
+impl std::fmt::Debug for WafByteMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafByteMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafByteMatchSet`].
 #[derive(Clone, Debug)]
@@ -41,9 +48,11 @@ impl WafByteMatchSet {
 }
 
 impl BlockType for WafByteMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl Resource for WafByteMatchSet {
 }
 
 /// A declared [`WafByteMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafByteMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafByteMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafByteMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafByteMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafByteMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -100,8 +118,15 @@ impl WafByteMatchSetRef {
 }
 
 /// The nested block `aws_waf_byte_match_set.byte_match_tuples`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafByteMatchSetByteMatchTuples(Body);
+
+impl std::fmt::Debug for WafByteMatchSetByteMatchTuples {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafByteMatchSetByteMatchTuples").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafByteMatchSetByteMatchTuples`].
 #[derive(Clone, Debug)]
@@ -130,10 +155,18 @@ impl WafByteMatchSetByteMatchTuples {
 }
 
 /// The fields of a [`WafByteMatchSetByteMatchTuples`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafByteMatchSetByteMatchTuplesFields(Expr);
 
+impl std::fmt::Debug for WafByteMatchSetByteMatchTuplesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafByteMatchSetByteMatchTuplesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafByteMatchSetByteMatchTuplesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -167,8 +200,15 @@ impl WafByteMatchSetByteMatchTuplesFields {
 }
 
 /// The nested block `aws_waf_byte_match_set.byte_match_tuples.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafByteMatchSetByteMatchTuplesFieldToMatch(Body);
+
+impl std::fmt::Debug for WafByteMatchSetByteMatchTuplesFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafByteMatchSetByteMatchTuplesFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafByteMatchSetByteMatchTuplesFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -193,10 +233,18 @@ impl WafByteMatchSetByteMatchTuplesFieldToMatch {
 }
 
 /// The fields of a [`WafByteMatchSetByteMatchTuplesFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafByteMatchSetByteMatchTuplesFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafByteMatchSetByteMatchTuplesFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafByteMatchSetByteMatchTuplesFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafByteMatchSetByteMatchTuplesFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -220,8 +268,15 @@ impl WafByteMatchSetByteMatchTuplesFieldToMatchFields {
 }
 
 /// The resource `aws_waf_geo_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafGeoMatchSet(Body);
+
+impl std::fmt::Debug for WafGeoMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafGeoMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafGeoMatchSet`].
 #[derive(Clone, Debug)]
@@ -252,9 +307,11 @@ impl WafGeoMatchSet {
 }
 
 impl BlockType for WafGeoMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -268,16 +325,25 @@ impl Resource for WafGeoMatchSet {
 }
 
 /// A declared [`WafGeoMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafGeoMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafGeoMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafGeoMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafGeoMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafGeoMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -311,8 +377,15 @@ impl WafGeoMatchSetRef {
 }
 
 /// The nested block `aws_waf_geo_match_set.geo_match_constraint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafGeoMatchSetGeoMatchConstraint(Body);
+
+impl std::fmt::Debug for WafGeoMatchSetGeoMatchConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafGeoMatchSetGeoMatchConstraint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafGeoMatchSetGeoMatchConstraint`].
 #[derive(Clone, Debug)]
@@ -334,10 +407,18 @@ impl WafGeoMatchSetGeoMatchConstraint {
 }
 
 /// The fields of a [`WafGeoMatchSetGeoMatchConstraint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafGeoMatchSetGeoMatchConstraintFields(Expr);
 
+impl std::fmt::Debug for WafGeoMatchSetGeoMatchConstraintFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafGeoMatchSetGeoMatchConstraintFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafGeoMatchSetGeoMatchConstraintFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -361,8 +442,15 @@ impl WafGeoMatchSetGeoMatchConstraintFields {
 }
 
 /// The resource `aws_waf_ipset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafIpset(Body);
+
+impl std::fmt::Debug for WafIpset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafIpset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafIpset`].
 #[derive(Clone, Debug)]
@@ -393,9 +481,11 @@ impl WafIpset {
 }
 
 impl BlockType for WafIpset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -409,16 +499,25 @@ impl Resource for WafIpset {
 }
 
 /// A declared [`WafIpset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafIpsetRef(BlockRef);
 
+impl std::fmt::Debug for WafIpsetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafIpsetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafIpsetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafIpsetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -452,8 +551,15 @@ impl WafIpsetRef {
 }
 
 /// The nested block `aws_waf_ipset.ip_set_descriptors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafIpsetIpSetDescriptors(Body);
+
+impl std::fmt::Debug for WafIpsetIpSetDescriptors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafIpsetIpSetDescriptors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafIpsetIpSetDescriptors`].
 #[derive(Clone, Debug)]
@@ -475,10 +581,18 @@ impl WafIpsetIpSetDescriptors {
 }
 
 /// The fields of a [`WafIpsetIpSetDescriptors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafIpsetIpSetDescriptorsFields(Expr);
 
+impl std::fmt::Debug for WafIpsetIpSetDescriptorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafIpsetIpSetDescriptorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafIpsetIpSetDescriptorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -502,8 +616,15 @@ impl WafIpsetIpSetDescriptorsFields {
 }
 
 /// The resource `aws_waf_rate_based_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRateBasedRule(Body);
+
+impl std::fmt::Debug for WafRateBasedRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRateBasedRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRateBasedRule`].
 #[derive(Clone, Debug)]
@@ -550,9 +671,11 @@ impl WafRateBasedRule {
 }
 
 impl BlockType for WafRateBasedRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -566,16 +689,25 @@ impl Resource for WafRateBasedRule {
 }
 
 /// A declared [`WafRateBasedRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRateBasedRuleRef(BlockRef);
 
+impl std::fmt::Debug for WafRateBasedRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRateBasedRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafRateBasedRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafRateBasedRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -634,8 +766,15 @@ impl WafRateBasedRuleRef {
 }
 
 /// The nested block `aws_waf_rate_based_rule.predicates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRateBasedRulePredicates(Body);
+
+impl std::fmt::Debug for WafRateBasedRulePredicates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRateBasedRulePredicates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRateBasedRulePredicates`].
 #[derive(Clone, Debug)]
@@ -659,10 +798,18 @@ impl WafRateBasedRulePredicates {
 }
 
 /// The fields of a [`WafRateBasedRulePredicates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRateBasedRulePredicatesFields(Expr);
 
+impl std::fmt::Debug for WafRateBasedRulePredicatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRateBasedRulePredicatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafRateBasedRulePredicatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -691,8 +838,15 @@ impl WafRateBasedRulePredicatesFields {
 }
 
 /// The resource `aws_waf_regex_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexMatchSet(Body);
+
+impl std::fmt::Debug for WafRegexMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRegexMatchSet`].
 #[derive(Clone, Debug)]
@@ -723,9 +877,11 @@ impl WafRegexMatchSet {
 }
 
 impl BlockType for WafRegexMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -739,16 +895,25 @@ impl Resource for WafRegexMatchSet {
 }
 
 /// A declared [`WafRegexMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafRegexMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafRegexMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafRegexMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -782,8 +947,15 @@ impl WafRegexMatchSetRef {
 }
 
 /// The nested block `aws_waf_regex_match_set.regex_match_tuple`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexMatchSetRegexMatchTuple(Body);
+
+impl std::fmt::Debug for WafRegexMatchSetRegexMatchTuple {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexMatchSetRegexMatchTuple").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRegexMatchSetRegexMatchTuple`].
 #[derive(Clone, Debug)]
@@ -807,10 +979,18 @@ impl WafRegexMatchSetRegexMatchTuple {
 }
 
 /// The fields of a [`WafRegexMatchSetRegexMatchTuple`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexMatchSetRegexMatchTupleFields(Expr);
 
+impl std::fmt::Debug for WafRegexMatchSetRegexMatchTupleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexMatchSetRegexMatchTupleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafRegexMatchSetRegexMatchTupleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -839,8 +1019,15 @@ impl WafRegexMatchSetRegexMatchTupleFields {
 }
 
 /// The nested block `aws_waf_regex_match_set.regex_match_tuple.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexMatchSetRegexMatchTupleFieldToMatch(Body);
+
+impl std::fmt::Debug for WafRegexMatchSetRegexMatchTupleFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexMatchSetRegexMatchTupleFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRegexMatchSetRegexMatchTupleFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -865,10 +1052,18 @@ impl WafRegexMatchSetRegexMatchTupleFieldToMatch {
 }
 
 /// The fields of a [`WafRegexMatchSetRegexMatchTupleFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexMatchSetRegexMatchTupleFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafRegexMatchSetRegexMatchTupleFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexMatchSetRegexMatchTupleFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafRegexMatchSetRegexMatchTupleFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -892,8 +1087,15 @@ impl WafRegexMatchSetRegexMatchTupleFieldToMatchFields {
 }
 
 /// The resource `aws_waf_regex_pattern_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexPatternSet(Body);
+
+impl std::fmt::Debug for WafRegexPatternSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexPatternSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRegexPatternSet`].
 #[derive(Clone, Debug)]
@@ -923,9 +1125,11 @@ impl WafRegexPatternSet {
 }
 
 impl BlockType for WafRegexPatternSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -939,16 +1143,25 @@ impl Resource for WafRegexPatternSet {
 }
 
 /// A declared [`WafRegexPatternSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRegexPatternSetRef(BlockRef);
 
+impl std::fmt::Debug for WafRegexPatternSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRegexPatternSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafRegexPatternSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafRegexPatternSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -982,8 +1195,15 @@ impl WafRegexPatternSetRef {
 }
 
 /// The resource `aws_waf_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRule(Body);
+
+impl std::fmt::Debug for WafRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRule`].
 #[derive(Clone, Debug)]
@@ -1026,9 +1246,11 @@ impl WafRule {
 }
 
 impl BlockType for WafRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1042,16 +1264,25 @@ impl Resource for WafRule {
 }
 
 /// A declared [`WafRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRuleRef(BlockRef);
 
+impl std::fmt::Debug for WafRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1100,8 +1331,15 @@ impl WafRuleRef {
 }
 
 /// The nested block `aws_waf_rule.predicates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRulePredicates(Body);
+
+impl std::fmt::Debug for WafRulePredicates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRulePredicates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRulePredicates`].
 #[derive(Clone, Debug)]
@@ -1125,10 +1363,18 @@ impl WafRulePredicates {
 }
 
 /// The fields of a [`WafRulePredicates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRulePredicatesFields(Expr);
 
+impl std::fmt::Debug for WafRulePredicatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRulePredicatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafRulePredicatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1157,8 +1403,15 @@ impl WafRulePredicatesFields {
 }
 
 /// The resource `aws_waf_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRuleGroup(Body);
+
+impl std::fmt::Debug for WafRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRuleGroup`].
 #[derive(Clone, Debug)]
@@ -1201,9 +1454,11 @@ impl WafRuleGroup {
 }
 
 impl BlockType for WafRuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1217,16 +1472,25 @@ impl Resource for WafRuleGroup {
 }
 
 /// A declared [`WafRuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for WafRuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafRuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafRuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1275,8 +1539,15 @@ impl WafRuleGroupRef {
 }
 
 /// The nested block `aws_waf_rule_group.activated_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRuleGroupActivatedRule(Body);
+
+impl std::fmt::Debug for WafRuleGroupActivatedRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRuleGroupActivatedRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRuleGroupActivatedRule`].
 #[derive(Clone, Debug)]
@@ -1305,10 +1576,18 @@ impl WafRuleGroupActivatedRule {
 }
 
 /// The fields of a [`WafRuleGroupActivatedRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRuleGroupActivatedRuleFields(Expr);
 
+impl std::fmt::Debug for WafRuleGroupActivatedRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRuleGroupActivatedRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafRuleGroupActivatedRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1342,8 +1621,15 @@ impl WafRuleGroupActivatedRuleFields {
 }
 
 /// The nested block `aws_waf_rule_group.activated_rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRuleGroupActivatedRuleAction(Body);
+
+impl std::fmt::Debug for WafRuleGroupActivatedRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRuleGroupActivatedRuleAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafRuleGroupActivatedRuleAction`].
 #[derive(Clone, Debug)]
@@ -1363,10 +1649,18 @@ impl WafRuleGroupActivatedRuleAction {
 }
 
 /// The fields of a [`WafRuleGroupActivatedRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafRuleGroupActivatedRuleActionFields(Expr);
 
+impl std::fmt::Debug for WafRuleGroupActivatedRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafRuleGroupActivatedRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafRuleGroupActivatedRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1385,8 +1679,15 @@ impl WafRuleGroupActivatedRuleActionFields {
 }
 
 /// The resource `aws_waf_size_constraint_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSizeConstraintSet(Body);
+
+impl std::fmt::Debug for WafSizeConstraintSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSizeConstraintSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafSizeConstraintSet`].
 #[derive(Clone, Debug)]
@@ -1417,9 +1718,11 @@ impl WafSizeConstraintSet {
 }
 
 impl BlockType for WafSizeConstraintSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1433,16 +1736,25 @@ impl Resource for WafSizeConstraintSet {
 }
 
 /// A declared [`WafSizeConstraintSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSizeConstraintSetRef(BlockRef);
 
+impl std::fmt::Debug for WafSizeConstraintSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSizeConstraintSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafSizeConstraintSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafSizeConstraintSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1476,8 +1788,15 @@ impl WafSizeConstraintSetRef {
 }
 
 /// The nested block `aws_waf_size_constraint_set.size_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSizeConstraintSetSizeConstraints(Body);
+
+impl std::fmt::Debug for WafSizeConstraintSetSizeConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSizeConstraintSetSizeConstraints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafSizeConstraintSetSizeConstraints`].
 #[derive(Clone, Debug)]
@@ -1503,10 +1822,18 @@ impl WafSizeConstraintSetSizeConstraints {
 }
 
 /// The fields of a [`WafSizeConstraintSetSizeConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSizeConstraintSetSizeConstraintsFields(Expr);
 
+impl std::fmt::Debug for WafSizeConstraintSetSizeConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSizeConstraintSetSizeConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafSizeConstraintSetSizeConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1540,8 +1867,15 @@ impl WafSizeConstraintSetSizeConstraintsFields {
 }
 
 /// The nested block `aws_waf_size_constraint_set.size_constraints.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSizeConstraintSetSizeConstraintsFieldToMatch(Body);
+
+impl std::fmt::Debug for WafSizeConstraintSetSizeConstraintsFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSizeConstraintSetSizeConstraintsFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafSizeConstraintSetSizeConstraintsFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -1566,10 +1900,18 @@ impl WafSizeConstraintSetSizeConstraintsFieldToMatch {
 }
 
 /// The fields of a [`WafSizeConstraintSetSizeConstraintsFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSizeConstraintSetSizeConstraintsFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafSizeConstraintSetSizeConstraintsFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSizeConstraintSetSizeConstraintsFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafSizeConstraintSetSizeConstraintsFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1593,8 +1935,15 @@ impl WafSizeConstraintSetSizeConstraintsFieldToMatchFields {
 }
 
 /// The resource `aws_waf_sql_injection_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSqlInjectionMatchSet(Body);
+
+impl std::fmt::Debug for WafSqlInjectionMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSqlInjectionMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafSqlInjectionMatchSet`].
 #[derive(Clone, Debug)]
@@ -1625,9 +1974,11 @@ impl WafSqlInjectionMatchSet {
 }
 
 impl BlockType for WafSqlInjectionMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1641,16 +1992,25 @@ impl Resource for WafSqlInjectionMatchSet {
 }
 
 /// A declared [`WafSqlInjectionMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSqlInjectionMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafSqlInjectionMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSqlInjectionMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafSqlInjectionMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafSqlInjectionMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1684,8 +2044,15 @@ impl WafSqlInjectionMatchSetRef {
 }
 
 /// The nested block `aws_waf_sql_injection_match_set.sql_injection_match_tuples`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSqlInjectionMatchSetSqlInjectionMatchTuples(Body);
+
+impl std::fmt::Debug for WafSqlInjectionMatchSetSqlInjectionMatchTuples {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSqlInjectionMatchSetSqlInjectionMatchTuples").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafSqlInjectionMatchSetSqlInjectionMatchTuples`].
 #[derive(Clone, Debug)]
@@ -1707,10 +2074,18 @@ impl WafSqlInjectionMatchSetSqlInjectionMatchTuples {
 }
 
 /// The fields of a [`WafSqlInjectionMatchSetSqlInjectionMatchTuples`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSqlInjectionMatchSetSqlInjectionMatchTuplesFields(Expr);
 
+impl std::fmt::Debug for WafSqlInjectionMatchSetSqlInjectionMatchTuplesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSqlInjectionMatchSetSqlInjectionMatchTuplesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafSqlInjectionMatchSetSqlInjectionMatchTuplesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1734,8 +2109,15 @@ impl WafSqlInjectionMatchSetSqlInjectionMatchTuplesFields {
 }
 
 /// The nested block `aws_waf_sql_injection_match_set.sql_injection_match_tuples.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatch(Body);
+
+impl std::fmt::Debug for WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -1760,10 +2142,18 @@ impl WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatch {
 }
 
 /// The fields of a [`WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1787,8 +2177,15 @@ impl WafSqlInjectionMatchSetSqlInjectionMatchTuplesFieldToMatchFields {
 }
 
 /// The resource `aws_waf_web_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAcl(Body);
+
+impl std::fmt::Debug for WafWebAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAcl`].
 #[derive(Clone, Debug)]
@@ -1838,9 +2235,11 @@ impl WafWebAcl {
 }
 
 impl BlockType for WafWebAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1854,16 +2253,25 @@ impl Resource for WafWebAcl {
 }
 
 /// A declared [`WafWebAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclRef(BlockRef);
 
+impl std::fmt::Debug for WafWebAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafWebAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafWebAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1922,8 +2330,15 @@ impl WafWebAclRef {
 }
 
 /// The nested block `aws_waf_web_acl.default_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclDefaultAction(Body);
+
+impl std::fmt::Debug for WafWebAclDefaultAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclDefaultAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAclDefaultAction`].
 #[derive(Clone, Debug)]
@@ -1943,10 +2358,18 @@ impl WafWebAclDefaultAction {
 }
 
 /// The fields of a [`WafWebAclDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclDefaultActionFields(Expr);
 
+impl std::fmt::Debug for WafWebAclDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafWebAclDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1965,8 +2388,15 @@ impl WafWebAclDefaultActionFields {
 }
 
 /// The nested block `aws_waf_web_acl.logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclLoggingConfiguration(Body);
+
+impl std::fmt::Debug for WafWebAclLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAclLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -1991,10 +2421,18 @@ impl WafWebAclLoggingConfiguration {
 }
 
 /// The fields of a [`WafWebAclLoggingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclLoggingConfigurationFields(Expr);
 
+impl std::fmt::Debug for WafWebAclLoggingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclLoggingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafWebAclLoggingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2018,8 +2456,15 @@ impl WafWebAclLoggingConfigurationFields {
 }
 
 /// The nested block `aws_waf_web_acl.logging_configuration.redacted_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclLoggingConfigurationRedactedFields(Body);
+
+impl std::fmt::Debug for WafWebAclLoggingConfigurationRedactedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclLoggingConfigurationRedactedFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAclLoggingConfigurationRedactedFields`].
 #[derive(Clone, Debug)]
@@ -2039,10 +2484,18 @@ impl WafWebAclLoggingConfigurationRedactedFields {
 }
 
 /// The fields of a [`WafWebAclLoggingConfigurationRedactedFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclLoggingConfigurationRedactedFieldsFields(Expr);
 
+impl std::fmt::Debug for WafWebAclLoggingConfigurationRedactedFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclLoggingConfigurationRedactedFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafWebAclLoggingConfigurationRedactedFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2061,8 +2514,15 @@ impl WafWebAclLoggingConfigurationRedactedFieldsFields {
 }
 
 /// The nested block `aws_waf_web_acl.logging_configuration.redacted_fields.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclLoggingConfigurationRedactedFieldsFieldToMatch(Body);
+
+impl std::fmt::Debug for WafWebAclLoggingConfigurationRedactedFieldsFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclLoggingConfigurationRedactedFieldsFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAclLoggingConfigurationRedactedFieldsFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -2087,10 +2547,18 @@ impl WafWebAclLoggingConfigurationRedactedFieldsFieldToMatch {
 }
 
 /// The fields of a [`WafWebAclLoggingConfigurationRedactedFieldsFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2114,8 +2582,15 @@ impl WafWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields {
 }
 
 /// The nested block `aws_waf_web_acl.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclRules(Body);
+
+impl std::fmt::Debug for WafWebAclRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAclRules`].
 #[derive(Clone, Debug)]
@@ -2152,10 +2627,18 @@ impl WafWebAclRules {
 }
 
 /// The fields of a [`WafWebAclRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclRulesFields(Expr);
 
+impl std::fmt::Debug for WafWebAclRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafWebAclRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2194,8 +2677,15 @@ impl WafWebAclRulesFields {
 }
 
 /// The nested block `aws_waf_web_acl.rules.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclRulesAction(Body);
+
+impl std::fmt::Debug for WafWebAclRulesAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclRulesAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAclRulesAction`].
 #[derive(Clone, Debug)]
@@ -2215,10 +2705,18 @@ impl WafWebAclRulesAction {
 }
 
 /// The fields of a [`WafWebAclRulesAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclRulesActionFields(Expr);
 
+impl std::fmt::Debug for WafWebAclRulesActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclRulesActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafWebAclRulesActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2237,8 +2735,15 @@ impl WafWebAclRulesActionFields {
 }
 
 /// The nested block `aws_waf_web_acl.rules.override_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclRulesOverrideAction(Body);
+
+impl std::fmt::Debug for WafWebAclRulesOverrideAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclRulesOverrideAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafWebAclRulesOverrideAction`].
 #[derive(Clone, Debug)]
@@ -2258,10 +2763,18 @@ impl WafWebAclRulesOverrideAction {
 }
 
 /// The fields of a [`WafWebAclRulesOverrideAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafWebAclRulesOverrideActionFields(Expr);
 
+impl std::fmt::Debug for WafWebAclRulesOverrideActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafWebAclRulesOverrideActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafWebAclRulesOverrideActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2280,8 +2793,15 @@ impl WafWebAclRulesOverrideActionFields {
 }
 
 /// The resource `aws_waf_xss_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafXssMatchSet(Body);
+
+impl std::fmt::Debug for WafXssMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafXssMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafXssMatchSet`].
 #[derive(Clone, Debug)]
@@ -2312,9 +2832,11 @@ impl WafXssMatchSet {
 }
 
 impl BlockType for WafXssMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2328,16 +2850,25 @@ impl Resource for WafXssMatchSet {
 }
 
 /// A declared [`WafXssMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafXssMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafXssMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafXssMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafXssMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafXssMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2371,8 +2902,15 @@ impl WafXssMatchSetRef {
 }
 
 /// The nested block `aws_waf_xss_match_set.xss_match_tuples`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafXssMatchSetXssMatchTuples(Body);
+
+impl std::fmt::Debug for WafXssMatchSetXssMatchTuples {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafXssMatchSetXssMatchTuples").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafXssMatchSetXssMatchTuples`].
 #[derive(Clone, Debug)]
@@ -2394,10 +2932,18 @@ impl WafXssMatchSetXssMatchTuples {
 }
 
 /// The fields of a [`WafXssMatchSetXssMatchTuples`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafXssMatchSetXssMatchTuplesFields(Expr);
 
+impl std::fmt::Debug for WafXssMatchSetXssMatchTuplesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafXssMatchSetXssMatchTuplesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafXssMatchSetXssMatchTuplesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2421,8 +2967,15 @@ impl WafXssMatchSetXssMatchTuplesFields {
 }
 
 /// The nested block `aws_waf_xss_match_set.xss_match_tuples.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafXssMatchSetXssMatchTuplesFieldToMatch(Body);
+
+impl std::fmt::Debug for WafXssMatchSetXssMatchTuplesFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafXssMatchSetXssMatchTuplesFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafXssMatchSetXssMatchTuplesFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -2447,10 +3000,18 @@ impl WafXssMatchSetXssMatchTuplesFieldToMatch {
 }
 
 /// The fields of a [`WafXssMatchSetXssMatchTuplesFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafXssMatchSetXssMatchTuplesFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafXssMatchSetXssMatchTuplesFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafXssMatchSetXssMatchTuplesFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafXssMatchSetXssMatchTuplesFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2474,8 +3035,15 @@ impl WafXssMatchSetXssMatchTuplesFieldToMatchFields {
 }
 
 /// The data source `aws_waf_ipset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafIpset(Body);
+
+impl std::fmt::Debug for DataAwsWafIpset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafIpset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafIpset`].
 #[derive(Clone, Debug)]
@@ -2500,9 +3068,11 @@ impl DataAwsWafIpset {
 }
 
 impl BlockType for DataAwsWafIpset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2515,16 +3085,25 @@ impl DataSource for DataAwsWafIpset {
 }
 
 /// A declared [`DataAwsWafIpset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafIpsetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafIpsetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafIpsetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafIpsetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafIpsetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2548,8 +3127,15 @@ impl DataAwsWafIpsetRef {
 }
 
 /// The data source `aws_waf_rate_based_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafRateBasedRule(Body);
+
+impl std::fmt::Debug for DataAwsWafRateBasedRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafRateBasedRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafRateBasedRule`].
 #[derive(Clone, Debug)]
@@ -2574,9 +3160,11 @@ impl DataAwsWafRateBasedRule {
 }
 
 impl BlockType for DataAwsWafRateBasedRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2589,16 +3177,25 @@ impl DataSource for DataAwsWafRateBasedRule {
 }
 
 /// A declared [`DataAwsWafRateBasedRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafRateBasedRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafRateBasedRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafRateBasedRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafRateBasedRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafRateBasedRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2622,8 +3219,15 @@ impl DataAwsWafRateBasedRuleRef {
 }
 
 /// The data source `aws_waf_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafRule(Body);
+
+impl std::fmt::Debug for DataAwsWafRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafRule`].
 #[derive(Clone, Debug)]
@@ -2648,9 +3252,11 @@ impl DataAwsWafRule {
 }
 
 impl BlockType for DataAwsWafRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2663,16 +3269,25 @@ impl DataSource for DataAwsWafRule {
 }
 
 /// A declared [`DataAwsWafRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2696,8 +3311,15 @@ impl DataAwsWafRuleRef {
 }
 
 /// The data source `aws_waf_subscribed_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafSubscribedRuleGroup(Body);
+
+impl std::fmt::Debug for DataAwsWafSubscribedRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafSubscribedRuleGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsWafSubscribedRuleGroup {
     #[inline]
@@ -2723,9 +3345,11 @@ impl DataAwsWafSubscribedRuleGroup {
 }
 
 impl BlockType for DataAwsWafSubscribedRuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2738,16 +3362,25 @@ impl DataSource for DataAwsWafSubscribedRuleGroup {
 }
 
 /// A declared [`DataAwsWafSubscribedRuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafSubscribedRuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafSubscribedRuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafSubscribedRuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafSubscribedRuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafSubscribedRuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2776,8 +3409,15 @@ impl DataAwsWafSubscribedRuleGroupRef {
 }
 
 /// The data source `aws_waf_web_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafWebAcl(Body);
+
+impl std::fmt::Debug for DataAwsWafWebAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafWebAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafWebAcl`].
 #[derive(Clone, Debug)]
@@ -2802,9 +3442,11 @@ impl DataAwsWafWebAcl {
 }
 
 impl BlockType for DataAwsWafWebAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2817,16 +3459,25 @@ impl DataSource for DataAwsWafWebAcl {
 }
 
 /// A declared [`DataAwsWafWebAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafWebAclRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafWebAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafWebAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafWebAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafWebAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_wafregional_byte_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalByteMatchSet(Body);
+
+impl std::fmt::Debug for WafregionalByteMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalByteMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalByteMatchSet`].
 #[derive(Clone, Debug)]
@@ -47,9 +54,11 @@ impl WafregionalByteMatchSet {
 }
 
 impl BlockType for WafregionalByteMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for WafregionalByteMatchSet {
 }
 
 /// A declared [`WafregionalByteMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalByteMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalByteMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalByteMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalByteMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalByteMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -106,8 +124,15 @@ impl WafregionalByteMatchSetRef {
 }
 
 /// The nested block `aws_wafregional_byte_match_set.byte_match_tuples`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalByteMatchSetByteMatchTuples(Body);
+
+impl std::fmt::Debug for WafregionalByteMatchSetByteMatchTuples {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalByteMatchSetByteMatchTuples").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalByteMatchSetByteMatchTuples`].
 #[derive(Clone, Debug)]
@@ -136,10 +161,18 @@ impl WafregionalByteMatchSetByteMatchTuples {
 }
 
 /// The fields of a [`WafregionalByteMatchSetByteMatchTuples`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalByteMatchSetByteMatchTuplesFields(Expr);
 
+impl std::fmt::Debug for WafregionalByteMatchSetByteMatchTuplesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalByteMatchSetByteMatchTuplesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalByteMatchSetByteMatchTuplesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -173,8 +206,15 @@ impl WafregionalByteMatchSetByteMatchTuplesFields {
 }
 
 /// The nested block `aws_wafregional_byte_match_set.byte_match_tuples.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalByteMatchSetByteMatchTuplesFieldToMatch(Body);
+
+impl std::fmt::Debug for WafregionalByteMatchSetByteMatchTuplesFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalByteMatchSetByteMatchTuplesFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalByteMatchSetByteMatchTuplesFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -199,10 +239,18 @@ impl WafregionalByteMatchSetByteMatchTuplesFieldToMatch {
 }
 
 /// The fields of a [`WafregionalByteMatchSetByteMatchTuplesFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalByteMatchSetByteMatchTuplesFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafregionalByteMatchSetByteMatchTuplesFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalByteMatchSetByteMatchTuplesFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalByteMatchSetByteMatchTuplesFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -226,8 +274,15 @@ impl WafregionalByteMatchSetByteMatchTuplesFieldToMatchFields {
 }
 
 /// The resource `aws_wafregional_geo_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalGeoMatchSet(Body);
+
+impl std::fmt::Debug for WafregionalGeoMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalGeoMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalGeoMatchSet`].
 #[derive(Clone, Debug)]
@@ -264,9 +319,11 @@ impl WafregionalGeoMatchSet {
 }
 
 impl BlockType for WafregionalGeoMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -280,16 +337,25 @@ impl Resource for WafregionalGeoMatchSet {
 }
 
 /// A declared [`WafregionalGeoMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalGeoMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalGeoMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalGeoMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalGeoMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalGeoMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -323,8 +389,15 @@ impl WafregionalGeoMatchSetRef {
 }
 
 /// The nested block `aws_wafregional_geo_match_set.geo_match_constraint`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalGeoMatchSetGeoMatchConstraint(Body);
+
+impl std::fmt::Debug for WafregionalGeoMatchSetGeoMatchConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalGeoMatchSetGeoMatchConstraint").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalGeoMatchSetGeoMatchConstraint`].
 #[derive(Clone, Debug)]
@@ -346,10 +419,18 @@ impl WafregionalGeoMatchSetGeoMatchConstraint {
 }
 
 /// The fields of a [`WafregionalGeoMatchSetGeoMatchConstraint`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalGeoMatchSetGeoMatchConstraintFields(Expr);
 
+impl std::fmt::Debug for WafregionalGeoMatchSetGeoMatchConstraintFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalGeoMatchSetGeoMatchConstraintFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalGeoMatchSetGeoMatchConstraintFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -373,8 +454,15 @@ impl WafregionalGeoMatchSetGeoMatchConstraintFields {
 }
 
 /// The resource `aws_wafregional_ipset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalIpset(Body);
+
+impl std::fmt::Debug for WafregionalIpset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalIpset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalIpset`].
 #[derive(Clone, Debug)]
@@ -411,9 +499,11 @@ impl WafregionalIpset {
 }
 
 impl BlockType for WafregionalIpset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -427,16 +517,25 @@ impl Resource for WafregionalIpset {
 }
 
 /// A declared [`WafregionalIpset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalIpsetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalIpsetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalIpsetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalIpsetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalIpsetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -475,8 +574,15 @@ impl WafregionalIpsetRef {
 }
 
 /// The nested block `aws_wafregional_ipset.ip_set_descriptor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalIpsetIpSetDescriptor(Body);
+
+impl std::fmt::Debug for WafregionalIpsetIpSetDescriptor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalIpsetIpSetDescriptor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalIpsetIpSetDescriptor`].
 #[derive(Clone, Debug)]
@@ -498,10 +604,18 @@ impl WafregionalIpsetIpSetDescriptor {
 }
 
 /// The fields of a [`WafregionalIpsetIpSetDescriptor`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalIpsetIpSetDescriptorFields(Expr);
 
+impl std::fmt::Debug for WafregionalIpsetIpSetDescriptorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalIpsetIpSetDescriptorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalIpsetIpSetDescriptorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -525,8 +639,15 @@ impl WafregionalIpsetIpSetDescriptorFields {
 }
 
 /// The resource `aws_wafregional_rate_based_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRateBasedRule(Body);
+
+impl std::fmt::Debug for WafregionalRateBasedRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRateBasedRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRateBasedRule`].
 #[derive(Clone, Debug)]
@@ -579,9 +700,11 @@ impl WafregionalRateBasedRule {
 }
 
 impl BlockType for WafregionalRateBasedRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -595,16 +718,25 @@ impl Resource for WafregionalRateBasedRule {
 }
 
 /// A declared [`WafregionalRateBasedRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRateBasedRuleRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalRateBasedRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRateBasedRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalRateBasedRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalRateBasedRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -668,8 +800,15 @@ impl WafregionalRateBasedRuleRef {
 }
 
 /// The nested block `aws_wafregional_rate_based_rule.predicate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRateBasedRulePredicate(Body);
+
+impl std::fmt::Debug for WafregionalRateBasedRulePredicate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRateBasedRulePredicate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRateBasedRulePredicate`].
 #[derive(Clone, Debug)]
@@ -693,10 +832,18 @@ impl WafregionalRateBasedRulePredicate {
 }
 
 /// The fields of a [`WafregionalRateBasedRulePredicate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRateBasedRulePredicateFields(Expr);
 
+impl std::fmt::Debug for WafregionalRateBasedRulePredicateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRateBasedRulePredicateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalRateBasedRulePredicateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -725,8 +872,15 @@ impl WafregionalRateBasedRulePredicateFields {
 }
 
 /// The resource `aws_wafregional_regex_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexMatchSet(Body);
+
+impl std::fmt::Debug for WafregionalRegexMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRegexMatchSet`].
 #[derive(Clone, Debug)]
@@ -763,9 +917,11 @@ impl WafregionalRegexMatchSet {
 }
 
 impl BlockType for WafregionalRegexMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -779,16 +935,25 @@ impl Resource for WafregionalRegexMatchSet {
 }
 
 /// A declared [`WafregionalRegexMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalRegexMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalRegexMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalRegexMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -822,8 +987,15 @@ impl WafregionalRegexMatchSetRef {
 }
 
 /// The nested block `aws_wafregional_regex_match_set.regex_match_tuple`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexMatchSetRegexMatchTuple(Body);
+
+impl std::fmt::Debug for WafregionalRegexMatchSetRegexMatchTuple {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexMatchSetRegexMatchTuple").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRegexMatchSetRegexMatchTuple`].
 #[derive(Clone, Debug)]
@@ -847,10 +1019,18 @@ impl WafregionalRegexMatchSetRegexMatchTuple {
 }
 
 /// The fields of a [`WafregionalRegexMatchSetRegexMatchTuple`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexMatchSetRegexMatchTupleFields(Expr);
 
+impl std::fmt::Debug for WafregionalRegexMatchSetRegexMatchTupleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexMatchSetRegexMatchTupleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalRegexMatchSetRegexMatchTupleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -879,8 +1059,15 @@ impl WafregionalRegexMatchSetRegexMatchTupleFields {
 }
 
 /// The nested block `aws_wafregional_regex_match_set.regex_match_tuple.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexMatchSetRegexMatchTupleFieldToMatch(Body);
+
+impl std::fmt::Debug for WafregionalRegexMatchSetRegexMatchTupleFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexMatchSetRegexMatchTupleFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRegexMatchSetRegexMatchTupleFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -905,10 +1092,18 @@ impl WafregionalRegexMatchSetRegexMatchTupleFieldToMatch {
 }
 
 /// The fields of a [`WafregionalRegexMatchSetRegexMatchTupleFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexMatchSetRegexMatchTupleFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafregionalRegexMatchSetRegexMatchTupleFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexMatchSetRegexMatchTupleFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalRegexMatchSetRegexMatchTupleFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -932,8 +1127,15 @@ impl WafregionalRegexMatchSetRegexMatchTupleFieldToMatchFields {
 }
 
 /// The resource `aws_wafregional_regex_pattern_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexPatternSet(Body);
+
+impl std::fmt::Debug for WafregionalRegexPatternSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexPatternSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRegexPatternSet`].
 #[derive(Clone, Debug)]
@@ -969,9 +1171,11 @@ impl WafregionalRegexPatternSet {
 }
 
 impl BlockType for WafregionalRegexPatternSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -985,16 +1189,25 @@ impl Resource for WafregionalRegexPatternSet {
 }
 
 /// A declared [`WafregionalRegexPatternSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRegexPatternSetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalRegexPatternSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRegexPatternSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalRegexPatternSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalRegexPatternSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1028,8 +1241,15 @@ impl WafregionalRegexPatternSetRef {
 }
 
 /// The resource `aws_wafregional_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRule(Body);
+
+impl std::fmt::Debug for WafregionalRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRule`].
 #[derive(Clone, Debug)]
@@ -1078,9 +1298,11 @@ impl WafregionalRule {
 }
 
 impl BlockType for WafregionalRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1094,16 +1316,25 @@ impl Resource for WafregionalRule {
 }
 
 /// A declared [`WafregionalRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRuleRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1157,8 +1388,15 @@ impl WafregionalRuleRef {
 }
 
 /// The nested block `aws_wafregional_rule.predicate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRulePredicate(Body);
+
+impl std::fmt::Debug for WafregionalRulePredicate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRulePredicate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRulePredicate`].
 #[derive(Clone, Debug)]
@@ -1182,10 +1420,18 @@ impl WafregionalRulePredicate {
 }
 
 /// The fields of a [`WafregionalRulePredicate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRulePredicateFields(Expr);
 
+impl std::fmt::Debug for WafregionalRulePredicateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRulePredicateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalRulePredicateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1214,8 +1460,15 @@ impl WafregionalRulePredicateFields {
 }
 
 /// The resource `aws_wafregional_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRuleGroup(Body);
+
+impl std::fmt::Debug for WafregionalRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRuleGroup`].
 #[derive(Clone, Debug)]
@@ -1264,9 +1517,11 @@ impl WafregionalRuleGroup {
 }
 
 impl BlockType for WafregionalRuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1280,16 +1535,25 @@ impl Resource for WafregionalRuleGroup {
 }
 
 /// A declared [`WafregionalRuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalRuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalRuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalRuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1343,8 +1607,15 @@ impl WafregionalRuleGroupRef {
 }
 
 /// The nested block `aws_wafregional_rule_group.activated_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRuleGroupActivatedRule(Body);
+
+impl std::fmt::Debug for WafregionalRuleGroupActivatedRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRuleGroupActivatedRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRuleGroupActivatedRule`].
 #[derive(Clone, Debug)]
@@ -1373,10 +1644,18 @@ impl WafregionalRuleGroupActivatedRule {
 }
 
 /// The fields of a [`WafregionalRuleGroupActivatedRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRuleGroupActivatedRuleFields(Expr);
 
+impl std::fmt::Debug for WafregionalRuleGroupActivatedRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRuleGroupActivatedRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalRuleGroupActivatedRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1410,8 +1689,15 @@ impl WafregionalRuleGroupActivatedRuleFields {
 }
 
 /// The nested block `aws_wafregional_rule_group.activated_rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRuleGroupActivatedRuleAction(Body);
+
+impl std::fmt::Debug for WafregionalRuleGroupActivatedRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRuleGroupActivatedRuleAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalRuleGroupActivatedRuleAction`].
 #[derive(Clone, Debug)]
@@ -1431,10 +1717,18 @@ impl WafregionalRuleGroupActivatedRuleAction {
 }
 
 /// The fields of a [`WafregionalRuleGroupActivatedRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalRuleGroupActivatedRuleActionFields(Expr);
 
+impl std::fmt::Debug for WafregionalRuleGroupActivatedRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalRuleGroupActivatedRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalRuleGroupActivatedRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1453,8 +1747,15 @@ impl WafregionalRuleGroupActivatedRuleActionFields {
 }
 
 /// The resource `aws_wafregional_size_constraint_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSizeConstraintSet(Body);
+
+impl std::fmt::Debug for WafregionalSizeConstraintSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSizeConstraintSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalSizeConstraintSet`].
 #[derive(Clone, Debug)]
@@ -1491,9 +1792,11 @@ impl WafregionalSizeConstraintSet {
 }
 
 impl BlockType for WafregionalSizeConstraintSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1507,16 +1810,25 @@ impl Resource for WafregionalSizeConstraintSet {
 }
 
 /// A declared [`WafregionalSizeConstraintSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSizeConstraintSetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalSizeConstraintSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSizeConstraintSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalSizeConstraintSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalSizeConstraintSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1555,8 +1867,15 @@ impl WafregionalSizeConstraintSetRef {
 }
 
 /// The nested block `aws_wafregional_size_constraint_set.size_constraints`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSizeConstraintSetSizeConstraints(Body);
+
+impl std::fmt::Debug for WafregionalSizeConstraintSetSizeConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSizeConstraintSetSizeConstraints").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalSizeConstraintSetSizeConstraints`].
 #[derive(Clone, Debug)]
@@ -1582,10 +1901,18 @@ impl WafregionalSizeConstraintSetSizeConstraints {
 }
 
 /// The fields of a [`WafregionalSizeConstraintSetSizeConstraints`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSizeConstraintSetSizeConstraintsFields(Expr);
 
+impl std::fmt::Debug for WafregionalSizeConstraintSetSizeConstraintsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSizeConstraintSetSizeConstraintsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalSizeConstraintSetSizeConstraintsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1619,8 +1946,15 @@ impl WafregionalSizeConstraintSetSizeConstraintsFields {
 }
 
 /// The nested block `aws_wafregional_size_constraint_set.size_constraints.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSizeConstraintSetSizeConstraintsFieldToMatch(Body);
+
+impl std::fmt::Debug for WafregionalSizeConstraintSetSizeConstraintsFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSizeConstraintSetSizeConstraintsFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalSizeConstraintSetSizeConstraintsFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -1645,10 +1979,18 @@ impl WafregionalSizeConstraintSetSizeConstraintsFieldToMatch {
 }
 
 /// The fields of a [`WafregionalSizeConstraintSetSizeConstraintsFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSizeConstraintSetSizeConstraintsFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafregionalSizeConstraintSetSizeConstraintsFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSizeConstraintSetSizeConstraintsFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalSizeConstraintSetSizeConstraintsFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1672,8 +2014,15 @@ impl WafregionalSizeConstraintSetSizeConstraintsFieldToMatchFields {
 }
 
 /// The resource `aws_wafregional_sql_injection_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSqlInjectionMatchSet(Body);
+
+impl std::fmt::Debug for WafregionalSqlInjectionMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSqlInjectionMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalSqlInjectionMatchSet`].
 #[derive(Clone, Debug)]
@@ -1710,9 +2059,11 @@ impl WafregionalSqlInjectionMatchSet {
 }
 
 impl BlockType for WafregionalSqlInjectionMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1726,16 +2077,25 @@ impl Resource for WafregionalSqlInjectionMatchSet {
 }
 
 /// A declared [`WafregionalSqlInjectionMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSqlInjectionMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalSqlInjectionMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSqlInjectionMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalSqlInjectionMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalSqlInjectionMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1769,8 +2129,15 @@ impl WafregionalSqlInjectionMatchSetRef {
 }
 
 /// The nested block `aws_wafregional_sql_injection_match_set.sql_injection_match_tuple`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSqlInjectionMatchSetSqlInjectionMatchTuple(Body);
+
+impl std::fmt::Debug for WafregionalSqlInjectionMatchSetSqlInjectionMatchTuple {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSqlInjectionMatchSetSqlInjectionMatchTuple").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalSqlInjectionMatchSetSqlInjectionMatchTuple`].
 #[derive(Clone, Debug)]
@@ -1792,10 +2159,18 @@ impl WafregionalSqlInjectionMatchSetSqlInjectionMatchTuple {
 }
 
 /// The fields of a [`WafregionalSqlInjectionMatchSetSqlInjectionMatchTuple`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFields(Expr);
 
+impl std::fmt::Debug for WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1819,8 +2194,15 @@ impl WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFields {
 }
 
 /// The nested block `aws_wafregional_sql_injection_match_set.sql_injection_match_tuple.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatch(Body);
+
+impl std::fmt::Debug for WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -1845,10 +2227,18 @@ impl WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatch {
 }
 
 /// The fields of a [`WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1872,8 +2262,15 @@ impl WafregionalSqlInjectionMatchSetSqlInjectionMatchTupleFieldToMatchFields {
 }
 
 /// The resource `aws_wafregional_web_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAcl(Body);
+
+impl std::fmt::Debug for WafregionalWebAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAcl`].
 #[derive(Clone, Debug)]
@@ -1929,9 +2326,11 @@ impl WafregionalWebAcl {
 }
 
 impl BlockType for WafregionalWebAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1945,16 +2344,25 @@ impl Resource for WafregionalWebAcl {
 }
 
 /// A declared [`WafregionalWebAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalWebAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalWebAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalWebAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2018,8 +2426,15 @@ impl WafregionalWebAclRef {
 }
 
 /// The nested block `aws_wafregional_web_acl.default_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclDefaultAction(Body);
+
+impl std::fmt::Debug for WafregionalWebAclDefaultAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclDefaultAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclDefaultAction`].
 #[derive(Clone, Debug)]
@@ -2039,10 +2454,18 @@ impl WafregionalWebAclDefaultAction {
 }
 
 /// The fields of a [`WafregionalWebAclDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclDefaultActionFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2061,8 +2484,15 @@ impl WafregionalWebAclDefaultActionFields {
 }
 
 /// The nested block `aws_wafregional_web_acl.logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclLoggingConfiguration(Body);
+
+impl std::fmt::Debug for WafregionalWebAclLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -2087,10 +2517,18 @@ impl WafregionalWebAclLoggingConfiguration {
 }
 
 /// The fields of a [`WafregionalWebAclLoggingConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclLoggingConfigurationFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclLoggingConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclLoggingConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclLoggingConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2114,8 +2552,15 @@ impl WafregionalWebAclLoggingConfigurationFields {
 }
 
 /// The nested block `aws_wafregional_web_acl.logging_configuration.redacted_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclLoggingConfigurationRedactedFields(Body);
+
+impl std::fmt::Debug for WafregionalWebAclLoggingConfigurationRedactedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclLoggingConfigurationRedactedFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclLoggingConfigurationRedactedFields`].
 #[derive(Clone, Debug)]
@@ -2135,10 +2580,18 @@ impl WafregionalWebAclLoggingConfigurationRedactedFields {
 }
 
 /// The fields of a [`WafregionalWebAclLoggingConfigurationRedactedFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclLoggingConfigurationRedactedFieldsFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclLoggingConfigurationRedactedFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclLoggingConfigurationRedactedFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclLoggingConfigurationRedactedFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2157,8 +2610,15 @@ impl WafregionalWebAclLoggingConfigurationRedactedFieldsFields {
 }
 
 /// The nested block `aws_wafregional_web_acl.logging_configuration.redacted_fields.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatch(Body);
+
+impl std::fmt::Debug for WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -2183,10 +2643,18 @@ impl WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatch {
 }
 
 /// The fields of a [`WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2210,8 +2678,15 @@ impl WafregionalWebAclLoggingConfigurationRedactedFieldsFieldToMatchFields {
 }
 
 /// The nested block `aws_wafregional_web_acl.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclRule(Body);
+
+impl std::fmt::Debug for WafregionalWebAclRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclRule`].
 #[derive(Clone, Debug)]
@@ -2248,10 +2723,18 @@ impl WafregionalWebAclRule {
 }
 
 /// The fields of a [`WafregionalWebAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclRuleFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2290,8 +2773,15 @@ impl WafregionalWebAclRuleFields {
 }
 
 /// The nested block `aws_wafregional_web_acl.rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclRuleAction(Body);
+
+impl std::fmt::Debug for WafregionalWebAclRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclRuleAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclRuleAction`].
 #[derive(Clone, Debug)]
@@ -2311,10 +2801,18 @@ impl WafregionalWebAclRuleAction {
 }
 
 /// The fields of a [`WafregionalWebAclRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclRuleActionFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2333,8 +2831,15 @@ impl WafregionalWebAclRuleActionFields {
 }
 
 /// The nested block `aws_wafregional_web_acl.rule.override_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclRuleOverrideAction(Body);
+
+impl std::fmt::Debug for WafregionalWebAclRuleOverrideAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclRuleOverrideAction").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclRuleOverrideAction`].
 #[derive(Clone, Debug)]
@@ -2354,10 +2859,18 @@ impl WafregionalWebAclRuleOverrideAction {
 }
 
 /// The fields of a [`WafregionalWebAclRuleOverrideAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclRuleOverrideActionFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclRuleOverrideActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclRuleOverrideActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclRuleOverrideActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2376,8 +2889,15 @@ impl WafregionalWebAclRuleOverrideActionFields {
 }
 
 /// The resource `aws_wafregional_web_acl_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclAssociation(Body);
+
+impl std::fmt::Debug for WafregionalWebAclAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalWebAclAssociation`].
 #[derive(Clone, Debug)]
@@ -2415,9 +2935,11 @@ impl WafregionalWebAclAssociation {
 }
 
 impl BlockType for WafregionalWebAclAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2431,16 +2953,25 @@ impl Resource for WafregionalWebAclAssociation {
 }
 
 /// A declared [`WafregionalWebAclAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalWebAclAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalWebAclAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalWebAclAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2479,8 +3010,15 @@ impl WafregionalWebAclAssociationRef {
 }
 
 /// The nested block `aws_wafregional_web_acl_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclAssociationTimeouts(Body);
+
+impl std::fmt::Debug for WafregionalWebAclAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl WafregionalWebAclAssociationTimeouts {
     #[inline]
@@ -2496,10 +3034,18 @@ impl WafregionalWebAclAssociationTimeouts {
 }
 
 /// The fields of a [`WafregionalWebAclAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalWebAclAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for WafregionalWebAclAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalWebAclAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalWebAclAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2518,8 +3064,15 @@ impl WafregionalWebAclAssociationTimeoutsFields {
 }
 
 /// The resource `aws_wafregional_xss_match_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalXssMatchSet(Body);
+
+impl std::fmt::Debug for WafregionalXssMatchSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalXssMatchSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalXssMatchSet`].
 #[derive(Clone, Debug)]
@@ -2556,9 +3109,11 @@ impl WafregionalXssMatchSet {
 }
 
 impl BlockType for WafregionalXssMatchSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2572,16 +3127,25 @@ impl Resource for WafregionalXssMatchSet {
 }
 
 /// A declared [`WafregionalXssMatchSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalXssMatchSetRef(BlockRef);
 
+impl std::fmt::Debug for WafregionalXssMatchSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalXssMatchSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WafregionalXssMatchSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WafregionalXssMatchSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2615,8 +3179,15 @@ impl WafregionalXssMatchSetRef {
 }
 
 /// The nested block `aws_wafregional_xss_match_set.xss_match_tuple`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalXssMatchSetXssMatchTuple(Body);
+
+impl std::fmt::Debug for WafregionalXssMatchSetXssMatchTuple {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalXssMatchSetXssMatchTuple").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalXssMatchSetXssMatchTuple`].
 #[derive(Clone, Debug)]
@@ -2638,10 +3209,18 @@ impl WafregionalXssMatchSetXssMatchTuple {
 }
 
 /// The fields of a [`WafregionalXssMatchSetXssMatchTuple`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalXssMatchSetXssMatchTupleFields(Expr);
 
+impl std::fmt::Debug for WafregionalXssMatchSetXssMatchTupleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalXssMatchSetXssMatchTupleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalXssMatchSetXssMatchTupleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2665,8 +3244,15 @@ impl WafregionalXssMatchSetXssMatchTupleFields {
 }
 
 /// The nested block `aws_wafregional_xss_match_set.xss_match_tuple.field_to_match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalXssMatchSetXssMatchTupleFieldToMatch(Body);
+
+impl std::fmt::Debug for WafregionalXssMatchSetXssMatchTupleFieldToMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalXssMatchSetXssMatchTupleFieldToMatch").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WafregionalXssMatchSetXssMatchTupleFieldToMatch`].
 #[derive(Clone, Debug)]
@@ -2691,10 +3277,18 @@ impl WafregionalXssMatchSetXssMatchTupleFieldToMatch {
 }
 
 /// The fields of a [`WafregionalXssMatchSetXssMatchTupleFieldToMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WafregionalXssMatchSetXssMatchTupleFieldToMatchFields(Expr);
 
+impl std::fmt::Debug for WafregionalXssMatchSetXssMatchTupleFieldToMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WafregionalXssMatchSetXssMatchTupleFieldToMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WafregionalXssMatchSetXssMatchTupleFieldToMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2718,8 +3312,15 @@ impl WafregionalXssMatchSetXssMatchTupleFieldToMatchFields {
 }
 
 /// The data source `aws_wafregional_ipset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalIpset(Body);
+
+impl std::fmt::Debug for DataAwsWafregionalIpset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalIpset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafregionalIpset`].
 #[derive(Clone, Debug)]
@@ -2750,9 +3351,11 @@ impl DataAwsWafregionalIpset {
 }
 
 impl BlockType for DataAwsWafregionalIpset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2765,16 +3368,25 @@ impl DataSource for DataAwsWafregionalIpset {
 }
 
 /// A declared [`DataAwsWafregionalIpset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalIpsetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafregionalIpsetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalIpsetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafregionalIpsetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafregionalIpsetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2803,8 +3415,15 @@ impl DataAwsWafregionalIpsetRef {
 }
 
 /// The data source `aws_wafregional_rate_based_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalRateBasedRule(Body);
+
+impl std::fmt::Debug for DataAwsWafregionalRateBasedRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalRateBasedRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafregionalRateBasedRule`].
 #[derive(Clone, Debug)]
@@ -2835,9 +3454,11 @@ impl DataAwsWafregionalRateBasedRule {
 }
 
 impl BlockType for DataAwsWafregionalRateBasedRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2850,16 +3471,25 @@ impl DataSource for DataAwsWafregionalRateBasedRule {
 }
 
 /// A declared [`DataAwsWafregionalRateBasedRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalRateBasedRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafregionalRateBasedRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalRateBasedRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafregionalRateBasedRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafregionalRateBasedRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2888,8 +3518,15 @@ impl DataAwsWafregionalRateBasedRuleRef {
 }
 
 /// The data source `aws_wafregional_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalRule(Body);
+
+impl std::fmt::Debug for DataAwsWafregionalRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafregionalRule`].
 #[derive(Clone, Debug)]
@@ -2920,9 +3557,11 @@ impl DataAwsWafregionalRule {
 }
 
 impl BlockType for DataAwsWafregionalRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2935,16 +3574,25 @@ impl DataSource for DataAwsWafregionalRule {
 }
 
 /// A declared [`DataAwsWafregionalRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafregionalRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafregionalRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafregionalRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2973,8 +3621,15 @@ impl DataAwsWafregionalRuleRef {
 }
 
 /// The data source `aws_wafregional_subscribed_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalSubscribedRuleGroup(Body);
+
+impl std::fmt::Debug for DataAwsWafregionalSubscribedRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalSubscribedRuleGroup").field(&self.0).finish()
+    }
+}
 
 impl DataAwsWafregionalSubscribedRuleGroup {
     #[inline]
@@ -3006,9 +3661,11 @@ impl DataAwsWafregionalSubscribedRuleGroup {
 }
 
 impl BlockType for DataAwsWafregionalSubscribedRuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3021,16 +3678,25 @@ impl DataSource for DataAwsWafregionalSubscribedRuleGroup {
 }
 
 /// A declared [`DataAwsWafregionalSubscribedRuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalSubscribedRuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafregionalSubscribedRuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalSubscribedRuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafregionalSubscribedRuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafregionalSubscribedRuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3064,8 +3730,15 @@ impl DataAwsWafregionalSubscribedRuleGroupRef {
 }
 
 /// The data source `aws_wafregional_web_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalWebAcl(Body);
+
+impl std::fmt::Debug for DataAwsWafregionalWebAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalWebAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafregionalWebAcl`].
 #[derive(Clone, Debug)]
@@ -3096,9 +3769,11 @@ impl DataAwsWafregionalWebAcl {
 }
 
 impl BlockType for DataAwsWafregionalWebAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3111,16 +3786,25 @@ impl DataSource for DataAwsWafregionalWebAcl {
 }
 
 /// A declared [`DataAwsWafregionalWebAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafregionalWebAclRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafregionalWebAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafregionalWebAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafregionalWebAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafregionalWebAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_wafv2_api_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2ApiKey(Body);
+
+impl std::fmt::Debug for Wafv2ApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2ApiKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2ApiKey`].
 #[derive(Clone, Debug)]
@@ -40,9 +47,11 @@ impl Wafv2ApiKey {
 }
 
 impl BlockType for Wafv2ApiKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -56,16 +65,25 @@ impl Resource for Wafv2ApiKey {
 }
 
 /// A declared [`Wafv2ApiKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2ApiKeyRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2ApiKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2ApiKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2ApiKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2ApiKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -99,8 +117,15 @@ impl Wafv2ApiKeyRef {
 }
 
 /// The resource `aws_wafv2_ip_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2IpSet(Body);
+
+impl std::fmt::Debug for Wafv2IpSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2IpSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2IpSet`].
 #[derive(Clone, Debug)]
@@ -163,9 +188,11 @@ impl Wafv2IpSet {
 }
 
 impl BlockType for Wafv2IpSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -179,16 +206,25 @@ impl Resource for Wafv2IpSet {
 }
 
 /// A declared [`Wafv2IpSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2IpSetRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2IpSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2IpSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2IpSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2IpSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -262,8 +298,15 @@ impl Wafv2IpSetRef {
 }
 
 /// The resource `aws_wafv2_regex_pattern_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RegexPatternSet(Body);
+
+impl std::fmt::Debug for Wafv2RegexPatternSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RegexPatternSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RegexPatternSet`].
 #[derive(Clone, Debug)]
@@ -325,9 +368,11 @@ impl Wafv2RegexPatternSet {
 }
 
 impl BlockType for Wafv2RegexPatternSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -341,16 +386,25 @@ impl Resource for Wafv2RegexPatternSet {
 }
 
 /// A declared [`Wafv2RegexPatternSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RegexPatternSetRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2RegexPatternSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RegexPatternSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2RegexPatternSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2RegexPatternSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -419,8 +473,15 @@ impl Wafv2RegexPatternSetRef {
 }
 
 /// The nested block `aws_wafv2_regex_pattern_set.regular_expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RegexPatternSetRegularExpression(Body);
+
+impl std::fmt::Debug for Wafv2RegexPatternSetRegularExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RegexPatternSetRegularExpression").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RegexPatternSetRegularExpression`].
 #[derive(Clone, Debug)]
@@ -440,10 +501,18 @@ impl Wafv2RegexPatternSetRegularExpression {
 }
 
 /// The fields of a [`Wafv2RegexPatternSetRegularExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RegexPatternSetRegularExpressionFields(Expr);
 
+impl std::fmt::Debug for Wafv2RegexPatternSetRegularExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RegexPatternSetRegularExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RegexPatternSetRegularExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -462,8 +531,15 @@ impl Wafv2RegexPatternSetRegularExpressionFields {
 }
 
 /// The resource `aws_wafv2_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroup(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroup`].
 #[derive(Clone, Debug)]
@@ -540,9 +616,11 @@ impl Wafv2RuleGroup {
 }
 
 impl BlockType for Wafv2RuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -556,16 +634,25 @@ impl Resource for Wafv2RuleGroup {
 }
 
 /// A declared [`Wafv2RuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2RuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2RuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2RuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -654,8 +741,15 @@ impl Wafv2RuleGroupRef {
 }
 
 /// The nested block `aws_wafv2_rule_group.custom_response_body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupCustomResponseBody(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupCustomResponseBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupCustomResponseBody").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupCustomResponseBody`].
 #[derive(Clone, Debug)]
@@ -679,10 +773,18 @@ impl Wafv2RuleGroupCustomResponseBody {
 }
 
 /// The fields of a [`Wafv2RuleGroupCustomResponseBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupCustomResponseBodyFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupCustomResponseBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupCustomResponseBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupCustomResponseBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -711,8 +813,15 @@ impl Wafv2RuleGroupCustomResponseBodyFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRule(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRule`].
 #[derive(Clone, Debug)]
@@ -755,10 +864,18 @@ impl Wafv2RuleGroupRule {
 }
 
 /// The fields of a [`Wafv2RuleGroupRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -807,8 +924,15 @@ impl Wafv2RuleGroupRuleFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleAction(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleAction").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleAction {
     #[inline]
@@ -844,10 +968,18 @@ impl Wafv2RuleGroupRuleAction {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -886,8 +1018,15 @@ impl Wafv2RuleGroupRuleActionFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.allow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionAllow(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionAllow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionAllow").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleActionAllow {
     #[inline]
@@ -903,10 +1042,18 @@ impl Wafv2RuleGroupRuleActionAllow {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionAllow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionAllowFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionAllowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionAllowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionAllowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -925,8 +1072,15 @@ impl Wafv2RuleGroupRuleActionAllowFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.allow.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionAllowCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionAllowCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionAllowCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionAllowCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -946,10 +1100,18 @@ impl Wafv2RuleGroupRuleActionAllowCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionAllowCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionAllowCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionAllowCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionAllowCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionAllowCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -968,8 +1130,15 @@ impl Wafv2RuleGroupRuleActionAllowCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.allow.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -991,10 +1160,18 @@ impl Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1018,8 +1195,15 @@ impl Wafv2RuleGroupRuleActionAllowCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionBlock(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionBlock").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleActionBlock {
     #[inline]
@@ -1035,10 +1219,18 @@ impl Wafv2RuleGroupRuleActionBlock {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionBlockFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1057,8 +1249,15 @@ impl Wafv2RuleGroupRuleActionBlockFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.block.custom_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionBlockCustomResponse(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionBlockCustomResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionBlockCustomResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionBlockCustomResponse`].
 #[derive(Clone, Debug)]
@@ -1089,10 +1288,18 @@ impl Wafv2RuleGroupRuleActionBlockCustomResponse {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionBlockCustomResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionBlockCustomResponseFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionBlockCustomResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionBlockCustomResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionBlockCustomResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1121,8 +1328,15 @@ impl Wafv2RuleGroupRuleActionBlockCustomResponseFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.block.custom_response.response_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeader(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeader`].
 #[derive(Clone, Debug)]
@@ -1144,10 +1358,18 @@ impl Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeader {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1171,8 +1393,15 @@ impl Wafv2RuleGroupRuleActionBlockCustomResponseResponseHeaderFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.captcha`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCaptcha(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCaptcha {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCaptcha").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleActionCaptcha {
     #[inline]
@@ -1188,10 +1417,18 @@ impl Wafv2RuleGroupRuleActionCaptcha {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionCaptcha`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCaptchaFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCaptchaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCaptchaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionCaptchaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1210,8 +1447,15 @@ impl Wafv2RuleGroupRuleActionCaptchaFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.captcha.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCaptchaCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCaptchaCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCaptchaCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionCaptchaCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -1231,10 +1475,18 @@ impl Wafv2RuleGroupRuleActionCaptchaCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionCaptchaCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1253,8 +1505,15 @@ impl Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.captcha.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -1276,10 +1535,18 @@ impl Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1303,8 +1570,15 @@ impl Wafv2RuleGroupRuleActionCaptchaCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.challenge`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionChallenge(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionChallenge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionChallenge").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleActionChallenge {
     #[inline]
@@ -1320,10 +1594,18 @@ impl Wafv2RuleGroupRuleActionChallenge {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionChallenge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionChallengeFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionChallengeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionChallengeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionChallengeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1342,8 +1624,15 @@ impl Wafv2RuleGroupRuleActionChallengeFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.challenge.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionChallengeCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionChallengeCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionChallengeCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionChallengeCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -1363,10 +1652,18 @@ impl Wafv2RuleGroupRuleActionChallengeCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionChallengeCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1385,8 +1682,15 @@ impl Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.challenge.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -1408,10 +1712,18 @@ impl Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1435,8 +1747,15 @@ impl Wafv2RuleGroupRuleActionChallengeCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCount(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCount").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleActionCount {
     #[inline]
@@ -1452,10 +1771,18 @@ impl Wafv2RuleGroupRuleActionCount {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCountFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1474,8 +1801,15 @@ impl Wafv2RuleGroupRuleActionCountFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.count.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCountCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCountCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCountCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionCountCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -1495,10 +1829,18 @@ impl Wafv2RuleGroupRuleActionCountCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionCountCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCountCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCountCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCountCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionCountCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1517,8 +1859,15 @@ impl Wafv2RuleGroupRuleActionCountCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.action.count.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -1540,10 +1889,18 @@ impl Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1567,8 +1924,15 @@ impl Wafv2RuleGroupRuleActionCountCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.captcha_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleCaptchaConfig(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleCaptchaConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleCaptchaConfig").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleCaptchaConfig {
     #[inline]
@@ -1584,10 +1948,18 @@ impl Wafv2RuleGroupRuleCaptchaConfig {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleCaptchaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleCaptchaConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleCaptchaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleCaptchaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleCaptchaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1606,8 +1978,15 @@ impl Wafv2RuleGroupRuleCaptchaConfigFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.captcha_config.immunity_time_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleCaptchaConfigImmunityTimeProperty(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleCaptchaConfigImmunityTimeProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleCaptchaConfigImmunityTimeProperty").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleCaptchaConfigImmunityTimeProperty {
     #[inline]
@@ -1623,10 +2002,18 @@ impl Wafv2RuleGroupRuleCaptchaConfigImmunityTimeProperty {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleCaptchaConfigImmunityTimeProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleCaptchaConfigImmunityTimePropertyFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleCaptchaConfigImmunityTimePropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleCaptchaConfigImmunityTimePropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleCaptchaConfigImmunityTimePropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1645,8 +2032,15 @@ impl Wafv2RuleGroupRuleCaptchaConfigImmunityTimePropertyFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.rule_label`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleRuleLabel(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleRuleLabel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleRuleLabel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleRuleLabel`].
 #[derive(Clone, Debug)]
@@ -1666,10 +2060,18 @@ impl Wafv2RuleGroupRuleRuleLabel {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleRuleLabel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleRuleLabelFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleRuleLabelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleRuleLabelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleRuleLabelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1690,8 +2092,15 @@ impl Wafv2RuleGroupRuleRuleLabelFields {
 /// The nested block `aws_wafv2_rule_group.rule.statement`.
 ///
 /// (opaque: the cdktf bindings replaced this block's schema with `any`; its contents are unknown and are not validated)
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleStatement(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleStatement").field(&self.0).finish()
+    }
+}
 
 impl Wafv2RuleGroupRuleStatement {
     #[inline]
@@ -1702,8 +2111,15 @@ impl Wafv2RuleGroupRuleStatement {
 }
 
 /// The nested block `aws_wafv2_rule_group.rule.visibility_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleVisibilityConfig(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupRuleVisibilityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleVisibilityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupRuleVisibilityConfig`].
 #[derive(Clone, Debug)]
@@ -1727,10 +2143,18 @@ impl Wafv2RuleGroupRuleVisibilityConfig {
 }
 
 /// The fields of a [`Wafv2RuleGroupRuleVisibilityConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupRuleVisibilityConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupRuleVisibilityConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupRuleVisibilityConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupRuleVisibilityConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1759,8 +2183,15 @@ impl Wafv2RuleGroupRuleVisibilityConfigFields {
 }
 
 /// The nested block `aws_wafv2_rule_group.visibility_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupVisibilityConfig(Body);
+
+impl std::fmt::Debug for Wafv2RuleGroupVisibilityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupVisibilityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2RuleGroupVisibilityConfig`].
 #[derive(Clone, Debug)]
@@ -1784,10 +2215,18 @@ impl Wafv2RuleGroupVisibilityConfig {
 }
 
 /// The fields of a [`Wafv2RuleGroupVisibilityConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2RuleGroupVisibilityConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2RuleGroupVisibilityConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2RuleGroupVisibilityConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2RuleGroupVisibilityConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1816,8 +2255,15 @@ impl Wafv2RuleGroupVisibilityConfigFields {
 }
 
 /// The resource `aws_wafv2_web_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAcl(Body);
+
+impl std::fmt::Debug for Wafv2WebAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAcl`].
 #[derive(Clone, Debug)]
@@ -1919,9 +2365,11 @@ impl Wafv2WebAcl {
 }
 
 impl BlockType for Wafv2WebAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1935,16 +2383,25 @@ impl Resource for Wafv2WebAcl {
 }
 
 /// A declared [`Wafv2WebAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2WebAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2WebAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2WebAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2068,8 +2525,15 @@ impl Wafv2WebAclRef {
 }
 
 /// The nested block `aws_wafv2_web_acl.association_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfig").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclAssociationConfig {
     #[inline]
@@ -2086,10 +2550,18 @@ impl Wafv2WebAclAssociationConfig {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2108,8 +2580,15 @@ impl Wafv2WebAclAssociationConfigFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.association_config.request_body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBody(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBody").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclAssociationConfigRequestBody {
     #[inline]
@@ -2145,10 +2624,18 @@ impl Wafv2WebAclAssociationConfigRequestBody {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationConfigRequestBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationConfigRequestBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2187,8 +2674,15 @@ impl Wafv2WebAclAssociationConfigRequestBodyFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.association_config.request_body.api_gateway`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyApiGateway(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyApiGateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyApiGateway").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclAssociationConfigRequestBodyApiGateway`].
 #[derive(Clone, Debug)]
@@ -2208,10 +2702,18 @@ impl Wafv2WebAclAssociationConfigRequestBodyApiGateway {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationConfigRequestBodyApiGateway`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyApiGatewayFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyApiGatewayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyApiGatewayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationConfigRequestBodyApiGatewayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2230,8 +2732,15 @@ impl Wafv2WebAclAssociationConfigRequestBodyApiGatewayFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.association_config.request_body.app_runner_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyAppRunnerService(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyAppRunnerService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyAppRunnerService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclAssociationConfigRequestBodyAppRunnerService`].
 #[derive(Clone, Debug)]
@@ -2251,10 +2760,18 @@ impl Wafv2WebAclAssociationConfigRequestBodyAppRunnerService {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationConfigRequestBodyAppRunnerService`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyAppRunnerServiceFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyAppRunnerServiceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyAppRunnerServiceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationConfigRequestBodyAppRunnerServiceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2273,8 +2790,15 @@ impl Wafv2WebAclAssociationConfigRequestBodyAppRunnerServiceFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.association_config.request_body.cloudfront`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyCloudfront(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyCloudfront {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyCloudfront").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclAssociationConfigRequestBodyCloudfront`].
 #[derive(Clone, Debug)]
@@ -2294,10 +2818,18 @@ impl Wafv2WebAclAssociationConfigRequestBodyCloudfront {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationConfigRequestBodyCloudfront`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyCloudfrontFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyCloudfrontFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyCloudfrontFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationConfigRequestBodyCloudfrontFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2316,8 +2848,15 @@ impl Wafv2WebAclAssociationConfigRequestBodyCloudfrontFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.association_config.request_body.cognito_user_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyCognitoUserPool(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyCognitoUserPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyCognitoUserPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclAssociationConfigRequestBodyCognitoUserPool`].
 #[derive(Clone, Debug)]
@@ -2337,10 +2876,18 @@ impl Wafv2WebAclAssociationConfigRequestBodyCognitoUserPool {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationConfigRequestBodyCognitoUserPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyCognitoUserPoolFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyCognitoUserPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyCognitoUserPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationConfigRequestBodyCognitoUserPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2359,8 +2906,15 @@ impl Wafv2WebAclAssociationConfigRequestBodyCognitoUserPoolFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.association_config.request_body.verified_access_instance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstance(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstance {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstance").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstance`].
 #[derive(Clone, Debug)]
@@ -2380,10 +2934,18 @@ impl Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstance {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstance`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstanceFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstanceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstanceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstanceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2402,8 +2964,15 @@ impl Wafv2WebAclAssociationConfigRequestBodyVerifiedAccessInstanceFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.captcha_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclCaptchaConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclCaptchaConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclCaptchaConfig").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclCaptchaConfig {
     #[inline]
@@ -2419,10 +2988,18 @@ impl Wafv2WebAclCaptchaConfig {
 }
 
 /// The fields of a [`Wafv2WebAclCaptchaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclCaptchaConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclCaptchaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclCaptchaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclCaptchaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2441,8 +3018,15 @@ impl Wafv2WebAclCaptchaConfigFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.captcha_config.immunity_time_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclCaptchaConfigImmunityTimeProperty(Body);
+
+impl std::fmt::Debug for Wafv2WebAclCaptchaConfigImmunityTimeProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclCaptchaConfigImmunityTimeProperty").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclCaptchaConfigImmunityTimeProperty {
     #[inline]
@@ -2458,10 +3042,18 @@ impl Wafv2WebAclCaptchaConfigImmunityTimeProperty {
 }
 
 /// The fields of a [`Wafv2WebAclCaptchaConfigImmunityTimeProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclCaptchaConfigImmunityTimePropertyFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclCaptchaConfigImmunityTimePropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclCaptchaConfigImmunityTimePropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclCaptchaConfigImmunityTimePropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2480,8 +3072,15 @@ impl Wafv2WebAclCaptchaConfigImmunityTimePropertyFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.challenge_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclChallengeConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclChallengeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclChallengeConfig").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclChallengeConfig {
     #[inline]
@@ -2497,10 +3096,18 @@ impl Wafv2WebAclChallengeConfig {
 }
 
 /// The fields of a [`Wafv2WebAclChallengeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclChallengeConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclChallengeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclChallengeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclChallengeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2519,8 +3126,15 @@ impl Wafv2WebAclChallengeConfigFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.challenge_config.immunity_time_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclChallengeConfigImmunityTimeProperty(Body);
+
+impl std::fmt::Debug for Wafv2WebAclChallengeConfigImmunityTimeProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclChallengeConfigImmunityTimeProperty").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclChallengeConfigImmunityTimeProperty {
     #[inline]
@@ -2536,10 +3150,18 @@ impl Wafv2WebAclChallengeConfigImmunityTimeProperty {
 }
 
 /// The fields of a [`Wafv2WebAclChallengeConfigImmunityTimeProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclChallengeConfigImmunityTimePropertyFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclChallengeConfigImmunityTimePropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclChallengeConfigImmunityTimePropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclChallengeConfigImmunityTimePropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2558,8 +3180,15 @@ impl Wafv2WebAclChallengeConfigImmunityTimePropertyFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.custom_response_body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclCustomResponseBody(Body);
+
+impl std::fmt::Debug for Wafv2WebAclCustomResponseBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclCustomResponseBody").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclCustomResponseBody`].
 #[derive(Clone, Debug)]
@@ -2583,10 +3212,18 @@ impl Wafv2WebAclCustomResponseBody {
 }
 
 /// The fields of a [`Wafv2WebAclCustomResponseBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclCustomResponseBodyFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclCustomResponseBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclCustomResponseBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclCustomResponseBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2615,8 +3252,15 @@ impl Wafv2WebAclCustomResponseBodyFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.data_protection_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDataProtectionConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDataProtectionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDataProtectionConfig").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclDataProtectionConfig {
     #[inline]
@@ -2633,10 +3277,18 @@ impl Wafv2WebAclDataProtectionConfig {
 }
 
 /// The fields of a [`Wafv2WebAclDataProtectionConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDataProtectionConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDataProtectionConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDataProtectionConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDataProtectionConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2655,8 +3307,15 @@ impl Wafv2WebAclDataProtectionConfigFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.data_protection_config.data_protection`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDataProtectionConfigDataProtection(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDataProtectionConfigDataProtection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDataProtectionConfigDataProtection").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclDataProtectionConfigDataProtection`].
 #[derive(Clone, Debug)]
@@ -2688,10 +3347,18 @@ impl Wafv2WebAclDataProtectionConfigDataProtection {
 }
 
 /// The fields of a [`Wafv2WebAclDataProtectionConfigDataProtection`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDataProtectionConfigDataProtectionFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDataProtectionConfigDataProtectionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDataProtectionConfigDataProtectionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDataProtectionConfigDataProtectionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2725,8 +3392,15 @@ impl Wafv2WebAclDataProtectionConfigDataProtectionFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.data_protection_config.data_protection.field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDataProtectionConfigDataProtectionField(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDataProtectionConfigDataProtectionField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDataProtectionConfigDataProtectionField").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclDataProtectionConfigDataProtectionField`].
 #[derive(Clone, Debug)]
@@ -2751,10 +3425,18 @@ impl Wafv2WebAclDataProtectionConfigDataProtectionField {
 }
 
 /// The fields of a [`Wafv2WebAclDataProtectionConfigDataProtectionField`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDataProtectionConfigDataProtectionFieldFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDataProtectionConfigDataProtectionFieldFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDataProtectionConfigDataProtectionFieldFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDataProtectionConfigDataProtectionFieldFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2778,8 +3460,15 @@ impl Wafv2WebAclDataProtectionConfigDataProtectionFieldFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.default_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultAction(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDefaultAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultAction").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclDefaultAction {
     #[inline]
@@ -2800,10 +3489,18 @@ impl Wafv2WebAclDefaultAction {
 }
 
 /// The fields of a [`Wafv2WebAclDefaultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDefaultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDefaultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2827,8 +3524,15 @@ impl Wafv2WebAclDefaultActionFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.default_action.allow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionAllow(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDefaultActionAllow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionAllow").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclDefaultActionAllow {
     #[inline]
@@ -2844,10 +3548,18 @@ impl Wafv2WebAclDefaultActionAllow {
 }
 
 /// The fields of a [`Wafv2WebAclDefaultActionAllow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionAllowFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDefaultActionAllowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionAllowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDefaultActionAllowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2866,8 +3578,15 @@ impl Wafv2WebAclDefaultActionAllowFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.default_action.allow.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionAllowCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDefaultActionAllowCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionAllowCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclDefaultActionAllowCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -2887,10 +3606,18 @@ impl Wafv2WebAclDefaultActionAllowCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2WebAclDefaultActionAllowCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionAllowCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDefaultActionAllowCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionAllowCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDefaultActionAllowCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2909,8 +3636,15 @@ impl Wafv2WebAclDefaultActionAllowCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.default_action.allow.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -2932,10 +3666,18 @@ impl Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2959,8 +3701,15 @@ impl Wafv2WebAclDefaultActionAllowCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.default_action.block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionBlock(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDefaultActionBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionBlock").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclDefaultActionBlock {
     #[inline]
@@ -2976,10 +3725,18 @@ impl Wafv2WebAclDefaultActionBlock {
 }
 
 /// The fields of a [`Wafv2WebAclDefaultActionBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionBlockFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDefaultActionBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDefaultActionBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2998,8 +3755,15 @@ impl Wafv2WebAclDefaultActionBlockFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.default_action.block.custom_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionBlockCustomResponse(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDefaultActionBlockCustomResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionBlockCustomResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclDefaultActionBlockCustomResponse`].
 #[derive(Clone, Debug)]
@@ -3030,10 +3794,18 @@ impl Wafv2WebAclDefaultActionBlockCustomResponse {
 }
 
 /// The fields of a [`Wafv2WebAclDefaultActionBlockCustomResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionBlockCustomResponseFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDefaultActionBlockCustomResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionBlockCustomResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDefaultActionBlockCustomResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3062,8 +3834,15 @@ impl Wafv2WebAclDefaultActionBlockCustomResponseFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.default_action.block.custom_response.response_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionBlockCustomResponseResponseHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclDefaultActionBlockCustomResponseResponseHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionBlockCustomResponseResponseHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclDefaultActionBlockCustomResponseResponseHeader`].
 #[derive(Clone, Debug)]
@@ -3085,10 +3864,18 @@ impl Wafv2WebAclDefaultActionBlockCustomResponseResponseHeader {
 }
 
 /// The fields of a [`Wafv2WebAclDefaultActionBlockCustomResponseResponseHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclDefaultActionBlockCustomResponseResponseHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclDefaultActionBlockCustomResponseResponseHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclDefaultActionBlockCustomResponseResponseHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclDefaultActionBlockCustomResponseResponseHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3112,8 +3899,15 @@ impl Wafv2WebAclDefaultActionBlockCustomResponseResponseHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRule(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRule`].
 #[derive(Clone, Debug)]
@@ -3169,10 +3963,18 @@ impl Wafv2WebAclRule {
 }
 
 /// The fields of a [`Wafv2WebAclRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3231,8 +4033,15 @@ impl Wafv2WebAclRuleFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleAction(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleAction").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleAction {
     #[inline]
@@ -3268,10 +4077,18 @@ impl Wafv2WebAclRuleAction {
 }
 
 /// The fields of a [`Wafv2WebAclRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3310,8 +4127,15 @@ impl Wafv2WebAclRuleActionFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.allow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionAllow(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionAllow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionAllow").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleActionAllow {
     #[inline]
@@ -3327,10 +4151,18 @@ impl Wafv2WebAclRuleActionAllow {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionAllow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionAllowFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionAllowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionAllowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionAllowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3349,8 +4181,15 @@ impl Wafv2WebAclRuleActionAllowFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.allow.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionAllowCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionAllowCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionAllowCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionAllowCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -3370,10 +4209,18 @@ impl Wafv2WebAclRuleActionAllowCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionAllowCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionAllowCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionAllowCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionAllowCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionAllowCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3392,8 +4239,15 @@ impl Wafv2WebAclRuleActionAllowCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.allow.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -3415,10 +4269,18 @@ impl Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3442,8 +4304,15 @@ impl Wafv2WebAclRuleActionAllowCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionBlock(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionBlock").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleActionBlock {
     #[inline]
@@ -3459,10 +4328,18 @@ impl Wafv2WebAclRuleActionBlock {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionBlockFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3481,8 +4358,15 @@ impl Wafv2WebAclRuleActionBlockFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.block.custom_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionBlockCustomResponse(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionBlockCustomResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionBlockCustomResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionBlockCustomResponse`].
 #[derive(Clone, Debug)]
@@ -3513,10 +4397,18 @@ impl Wafv2WebAclRuleActionBlockCustomResponse {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionBlockCustomResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionBlockCustomResponseFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionBlockCustomResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionBlockCustomResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionBlockCustomResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3545,8 +4437,15 @@ impl Wafv2WebAclRuleActionBlockCustomResponseFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.block.custom_response.response_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionBlockCustomResponseResponseHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionBlockCustomResponseResponseHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionBlockCustomResponseResponseHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionBlockCustomResponseResponseHeader`].
 #[derive(Clone, Debug)]
@@ -3568,10 +4467,18 @@ impl Wafv2WebAclRuleActionBlockCustomResponseResponseHeader {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionBlockCustomResponseResponseHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionBlockCustomResponseResponseHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionBlockCustomResponseResponseHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionBlockCustomResponseResponseHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionBlockCustomResponseResponseHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3595,8 +4502,15 @@ impl Wafv2WebAclRuleActionBlockCustomResponseResponseHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.captcha`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCaptcha(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionCaptcha {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCaptcha").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleActionCaptcha {
     #[inline]
@@ -3612,10 +4526,18 @@ impl Wafv2WebAclRuleActionCaptcha {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionCaptcha`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCaptchaFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionCaptchaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCaptchaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionCaptchaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3634,8 +4556,15 @@ impl Wafv2WebAclRuleActionCaptchaFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.captcha.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCaptchaCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionCaptchaCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCaptchaCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionCaptchaCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -3655,10 +4584,18 @@ impl Wafv2WebAclRuleActionCaptchaCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionCaptchaCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCaptchaCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionCaptchaCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCaptchaCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionCaptchaCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3677,8 +4614,15 @@ impl Wafv2WebAclRuleActionCaptchaCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.captcha.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -3700,10 +4644,18 @@ impl Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3727,8 +4679,15 @@ impl Wafv2WebAclRuleActionCaptchaCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.challenge`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionChallenge(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionChallenge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionChallenge").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleActionChallenge {
     #[inline]
@@ -3744,10 +4703,18 @@ impl Wafv2WebAclRuleActionChallenge {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionChallenge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionChallengeFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionChallengeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionChallengeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionChallengeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3766,8 +4733,15 @@ impl Wafv2WebAclRuleActionChallengeFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.challenge.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionChallengeCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionChallengeCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionChallengeCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionChallengeCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -3787,10 +4761,18 @@ impl Wafv2WebAclRuleActionChallengeCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionChallengeCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionChallengeCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionChallengeCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionChallengeCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionChallengeCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3809,8 +4791,15 @@ impl Wafv2WebAclRuleActionChallengeCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.challenge.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -3832,10 +4821,18 @@ impl Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3859,8 +4856,15 @@ impl Wafv2WebAclRuleActionChallengeCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCount(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCount").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleActionCount {
     #[inline]
@@ -3876,10 +4880,18 @@ impl Wafv2WebAclRuleActionCount {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCountFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3898,8 +4910,15 @@ impl Wafv2WebAclRuleActionCountFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.count.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCountCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionCountCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCountCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionCountCustomRequestHandling`].
 #[derive(Clone, Debug)]
@@ -3919,10 +4938,18 @@ impl Wafv2WebAclRuleActionCountCustomRequestHandling {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionCountCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCountCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionCountCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCountCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionCountCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3941,8 +4968,15 @@ impl Wafv2WebAclRuleActionCountCustomRequestHandlingFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.action.count.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -3964,10 +4998,18 @@ impl Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeader {
 }
 
 /// The fields of a [`Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3991,8 +5033,15 @@ impl Wafv2WebAclRuleActionCountCustomRequestHandlingInsertHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.captcha_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleCaptchaConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleCaptchaConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleCaptchaConfig").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleCaptchaConfig {
     #[inline]
@@ -4008,10 +5057,18 @@ impl Wafv2WebAclRuleCaptchaConfig {
 }
 
 /// The fields of a [`Wafv2WebAclRuleCaptchaConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleCaptchaConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleCaptchaConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleCaptchaConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleCaptchaConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4030,8 +5087,15 @@ impl Wafv2WebAclRuleCaptchaConfigFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.captcha_config.immunity_time_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleCaptchaConfigImmunityTimeProperty(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleCaptchaConfigImmunityTimeProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleCaptchaConfigImmunityTimeProperty").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleCaptchaConfigImmunityTimeProperty {
     #[inline]
@@ -4047,10 +5111,18 @@ impl Wafv2WebAclRuleCaptchaConfigImmunityTimeProperty {
 }
 
 /// The fields of a [`Wafv2WebAclRuleCaptchaConfigImmunityTimeProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleCaptchaConfigImmunityTimePropertyFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleCaptchaConfigImmunityTimePropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleCaptchaConfigImmunityTimePropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleCaptchaConfigImmunityTimePropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4069,8 +5141,15 @@ impl Wafv2WebAclRuleCaptchaConfigImmunityTimePropertyFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.challenge_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleChallengeConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleChallengeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleChallengeConfig").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleChallengeConfig {
     #[inline]
@@ -4086,10 +5165,18 @@ impl Wafv2WebAclRuleChallengeConfig {
 }
 
 /// The fields of a [`Wafv2WebAclRuleChallengeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleChallengeConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleChallengeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleChallengeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleChallengeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4108,8 +5195,15 @@ impl Wafv2WebAclRuleChallengeConfigFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.challenge_config.immunity_time_property`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleChallengeConfigImmunityTimeProperty(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleChallengeConfigImmunityTimeProperty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleChallengeConfigImmunityTimeProperty").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleChallengeConfigImmunityTimeProperty {
     #[inline]
@@ -4125,10 +5219,18 @@ impl Wafv2WebAclRuleChallengeConfigImmunityTimeProperty {
 }
 
 /// The fields of a [`Wafv2WebAclRuleChallengeConfigImmunityTimeProperty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleChallengeConfigImmunityTimePropertyFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleChallengeConfigImmunityTimePropertyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleChallengeConfigImmunityTimePropertyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleChallengeConfigImmunityTimePropertyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4147,8 +5249,15 @@ impl Wafv2WebAclRuleChallengeConfigImmunityTimePropertyFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.override_action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleOverrideAction(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleOverrideAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleOverrideAction").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleOverrideAction {
     #[inline]
@@ -4169,10 +5278,18 @@ impl Wafv2WebAclRuleOverrideAction {
 }
 
 /// The fields of a [`Wafv2WebAclRuleOverrideAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleOverrideActionFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleOverrideActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleOverrideActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleOverrideActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4196,8 +5313,15 @@ impl Wafv2WebAclRuleOverrideActionFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.override_action.count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleOverrideActionCount(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleOverrideActionCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleOverrideActionCount").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleOverrideActionCount {
     #[inline]
@@ -4208,8 +5332,15 @@ impl Wafv2WebAclRuleOverrideActionCount {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.override_action.none`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleOverrideActionNone(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleOverrideActionNone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleOverrideActionNone").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleOverrideActionNone {
     #[inline]
@@ -4220,8 +5351,15 @@ impl Wafv2WebAclRuleOverrideActionNone {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.rule_label`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleRuleLabel(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleRuleLabel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleRuleLabel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleRuleLabel`].
 #[derive(Clone, Debug)]
@@ -4241,10 +5379,18 @@ impl Wafv2WebAclRuleRuleLabel {
 }
 
 /// The fields of a [`Wafv2WebAclRuleRuleLabel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleRuleLabelFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleRuleLabelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleRuleLabelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleRuleLabelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4265,8 +5411,15 @@ impl Wafv2WebAclRuleRuleLabelFields {
 /// The nested block `aws_wafv2_web_acl.rule.statement`.
 ///
 /// (opaque: the cdktf bindings replaced this block's schema with `any`; its contents are unknown and are not validated)
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleStatement(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleStatement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleStatement").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleStatement {
     #[inline]
@@ -4277,8 +5430,15 @@ impl Wafv2WebAclRuleStatement {
 }
 
 /// The nested block `aws_wafv2_web_acl.rule.visibility_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleVisibilityConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleVisibilityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleVisibilityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleVisibilityConfig`].
 #[derive(Clone, Debug)]
@@ -4302,10 +5462,18 @@ impl Wafv2WebAclRuleVisibilityConfig {
 }
 
 /// The fields of a [`Wafv2WebAclRuleVisibilityConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleVisibilityConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleVisibilityConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleVisibilityConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleVisibilityConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4334,8 +5502,15 @@ impl Wafv2WebAclRuleVisibilityConfigFields {
 }
 
 /// The nested block `aws_wafv2_web_acl.visibility_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclVisibilityConfig(Body);
+
+impl std::fmt::Debug for Wafv2WebAclVisibilityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclVisibilityConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclVisibilityConfig`].
 #[derive(Clone, Debug)]
@@ -4359,10 +5534,18 @@ impl Wafv2WebAclVisibilityConfig {
 }
 
 /// The fields of a [`Wafv2WebAclVisibilityConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclVisibilityConfigFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclVisibilityConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclVisibilityConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclVisibilityConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4391,8 +5574,15 @@ impl Wafv2WebAclVisibilityConfigFields {
 }
 
 /// The resource `aws_wafv2_web_acl_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociation(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclAssociation`].
 #[derive(Clone, Debug)]
@@ -4430,9 +5620,11 @@ impl Wafv2WebAclAssociation {
 }
 
 impl BlockType for Wafv2WebAclAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4446,16 +5638,25 @@ impl Resource for Wafv2WebAclAssociation {
 }
 
 /// A declared [`Wafv2WebAclAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2WebAclAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2WebAclAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4494,8 +5695,15 @@ impl Wafv2WebAclAssociationRef {
 }
 
 /// The nested block `aws_wafv2_web_acl_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Wafv2WebAclAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclAssociationTimeouts {
     #[inline]
@@ -4511,10 +5719,18 @@ impl Wafv2WebAclAssociationTimeouts {
 }
 
 /// The fields of a [`Wafv2WebAclAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4533,8 +5749,15 @@ impl Wafv2WebAclAssociationTimeoutsFields {
 }
 
 /// The resource `aws_wafv2_web_acl_logging_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfiguration(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclLoggingConfiguration`].
 #[derive(Clone, Debug)]
@@ -4580,9 +5803,11 @@ impl Wafv2WebAclLoggingConfiguration {
 }
 
 impl BlockType for Wafv2WebAclLoggingConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4596,16 +5821,25 @@ impl Resource for Wafv2WebAclLoggingConfiguration {
 }
 
 /// A declared [`Wafv2WebAclLoggingConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2WebAclLoggingConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2WebAclLoggingConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4649,8 +5883,15 @@ impl Wafv2WebAclLoggingConfigurationRef {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.logging_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilter(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclLoggingConfigurationLoggingFilter`].
 #[derive(Clone, Debug)]
@@ -4672,10 +5913,18 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilter {
 }
 
 /// The fields of a [`Wafv2WebAclLoggingConfigurationLoggingFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclLoggingConfigurationLoggingFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4699,8 +5948,15 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.logging_filter.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilter(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclLoggingConfigurationLoggingFilterFilter`].
 #[derive(Clone, Debug)]
@@ -4724,10 +5980,18 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilter {
 }
 
 /// The fields of a [`Wafv2WebAclLoggingConfigurationLoggingFilterFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilterFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclLoggingConfigurationLoggingFilterFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4756,8 +6020,15 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.logging_filter.filter.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition {
     #[inline]
@@ -4778,10 +6049,18 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition {
 }
 
 /// The fields of a [`Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4805,8 +6084,15 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.logging_filter.filter.condition.action_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition`].
 #[derive(Clone, Debug)]
@@ -4826,10 +6112,18 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition 
 }
 
 /// The fields of a [`Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionConditionFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4848,8 +6142,15 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionConditionF
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.logging_filter.filter.condition.label_name_condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameCondition(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameCondition`].
 #[derive(Clone, Debug)]
@@ -4869,10 +6170,18 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameConditi
 }
 
 /// The fields of a [`Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameConditionFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4891,8 +6200,15 @@ impl Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionLabelNameConditi
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.redacted_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRedactedFields(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRedactedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRedactedFields").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclLoggingConfigurationRedactedFields {
     #[inline]
@@ -4923,10 +6239,18 @@ impl Wafv2WebAclLoggingConfigurationRedactedFields {
 }
 
 /// The fields of a [`Wafv2WebAclLoggingConfigurationRedactedFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRedactedFieldsFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRedactedFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRedactedFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclLoggingConfigurationRedactedFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4960,8 +6284,15 @@ impl Wafv2WebAclLoggingConfigurationRedactedFieldsFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.redacted_fields.method`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRedactedFieldsMethod(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRedactedFieldsMethod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRedactedFieldsMethod").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclLoggingConfigurationRedactedFieldsMethod {
     #[inline]
@@ -4972,8 +6303,15 @@ impl Wafv2WebAclLoggingConfigurationRedactedFieldsMethod {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.redacted_fields.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRedactedFieldsQueryString(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRedactedFieldsQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRedactedFieldsQueryString").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclLoggingConfigurationRedactedFieldsQueryString {
     #[inline]
@@ -4984,8 +6322,15 @@ impl Wafv2WebAclLoggingConfigurationRedactedFieldsQueryString {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.redacted_fields.single_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader`].
 #[derive(Clone, Debug)]
@@ -5005,10 +6350,18 @@ impl Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader {
 }
 
 /// The fields of a [`Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5027,8 +6380,15 @@ impl Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeaderFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_logging_configuration.redacted_fields.uri_path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclLoggingConfigurationRedactedFieldsUriPath(Body);
+
+impl std::fmt::Debug for Wafv2WebAclLoggingConfigurationRedactedFieldsUriPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclLoggingConfigurationRedactedFieldsUriPath").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclLoggingConfigurationRedactedFieldsUriPath {
     #[inline]
@@ -5039,8 +6399,15 @@ impl Wafv2WebAclLoggingConfigurationRedactedFieldsUriPath {
 }
 
 /// The resource `aws_wafv2_web_acl_rule_group_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociation(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociation`].
 #[derive(Clone, Debug)]
@@ -5096,9 +6463,11 @@ impl Wafv2WebAclRuleGroupAssociation {
 }
 
 impl BlockType for Wafv2WebAclRuleGroupAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5112,16 +6481,25 @@ impl Resource for Wafv2WebAclRuleGroupAssociation {
 }
 
 /// A declared [`Wafv2WebAclRuleGroupAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRef(BlockRef);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Wafv2WebAclRuleGroupAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Wafv2WebAclRuleGroupAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5175,8 +6553,15 @@ impl Wafv2WebAclRuleGroupAssociationRef {
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroup(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroup`].
 #[derive(Clone, Debug)]
@@ -5212,10 +6597,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroup {
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroup`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5249,8 +6642,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverride(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverride").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverride`].
 #[derive(Clone, Debug)]
@@ -5277,10 +6677,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverride {
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5304,8 +6712,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUse(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUse").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUse {
     #[inline]
@@ -5346,10 +6761,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5388,8 +6811,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.allow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllow(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllow").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllow {
     #[inline]
@@ -5406,10 +6836,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5428,8 +6866,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.allow.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandling {
     #[inline]
@@ -5446,10 +6891,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5468,8 +6921,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.allow.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -5491,10 +6951,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5518,8 +6986,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlock(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlock").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlock {
     #[inline]
@@ -5536,10 +7011,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5558,8 +7041,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.block.custom_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponse(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponse`].
 #[derive(Clone, Debug)]
@@ -5590,10 +7080,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5622,8 +7120,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.block.custom_response.response_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeader`].
 #[derive(Clone, Debug)]
@@ -5645,10 +7150,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5672,8 +7185,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.captcha`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptcha(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptcha {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptcha").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptcha {
     #[inline]
@@ -5690,10 +7210,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptcha`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5712,8 +7240,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.captcha.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandling {
     #[inline]
@@ -5730,10 +7265,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5752,8 +7295,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.captcha.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -5775,10 +7325,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5802,8 +7360,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.challenge`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallenge(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallenge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallenge").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallenge {
     #[inline]
@@ -5820,10 +7385,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallenge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5842,8 +7415,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.challenge.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandling {
     #[inline]
@@ -5860,10 +7440,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5882,8 +7470,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.challenge.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -5905,10 +7500,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5932,8 +7535,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCount(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCount").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCount {
     #[inline]
@@ -5950,10 +7560,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5972,8 +7590,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.count.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandling {
     #[inline]
@@ -5990,10 +7615,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6012,8 +7645,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.managed_rule_group.rule_action_override.action_to_use.count.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -6035,10 +7675,18 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6062,8 +7710,15 @@ impl Wafv2WebAclRuleGroupAssociationManagedRuleGroupRuleActionOverrideActionToUs
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReference(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReference").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReference`].
 #[derive(Clone, Debug)]
@@ -6090,10 +7745,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReference {
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReference`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6117,8 +7780,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverride(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverride {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverride").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverride`].
 #[derive(Clone, Debug)]
@@ -6145,10 +7815,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverride {
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverride`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6172,8 +7850,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideFields {
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUse(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUse").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUse {
     #[inline]
@@ -6214,10 +7899,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6256,8 +7949,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.allow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllow(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllow").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllow {
     #[inline]
@@ -6274,10 +7974,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllow`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6296,8 +8004,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.allow.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandling {
     #[inline]
@@ -6314,10 +8029,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6336,8 +8059,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.allow.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -6359,10 +8089,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseAllowCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6386,8 +8124,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.block`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlock(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlock").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlock {
     #[inline]
@@ -6404,10 +8149,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6426,8 +8179,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.block.custom_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponse(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponse`].
 #[derive(Clone, Debug)]
@@ -6458,10 +8218,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6490,8 +8258,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.block.custom_response.response_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeader`].
 #[derive(Clone, Debug)]
@@ -6513,10 +8288,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseBlockCustomResponseResponseHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6540,8 +8323,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.captcha`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptcha(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptcha {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptcha").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptcha {
     #[inline]
@@ -6558,10 +8348,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptcha`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6580,8 +8378,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.captcha.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandling {
     #[inline]
@@ -6598,10 +8403,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6620,8 +8433,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.captcha.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -6643,10 +8463,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCaptchaCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6670,8 +8498,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.challenge`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallenge(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallenge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallenge").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallenge {
     #[inline]
@@ -6688,10 +8523,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallenge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6710,8 +8553,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.challenge.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandling {
     #[inline]
@@ -6728,10 +8578,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6750,8 +8608,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.challenge.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -6773,10 +8638,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseChallengeCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6800,8 +8673,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.count`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCount(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCount").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCount {
     #[inline]
@@ -6818,10 +8698,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6840,8 +8728,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.count.custom_request_handling`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandling(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandling").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandling {
     #[inline]
@@ -6858,10 +8753,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6880,8 +8783,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.rule_group_reference.rule_action_override.action_to_use.count.custom_request_handling.insert_header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader`].
 #[derive(Clone, Debug)]
@@ -6903,10 +8813,18 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionToUseCountCustomRequestHandlingInsertHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6930,8 +8848,15 @@ impl Wafv2WebAclRuleGroupAssociationRuleGroupReferenceRuleActionOverrideActionTo
 }
 
 /// The nested block `aws_wafv2_web_acl_rule_group_association.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationTimeouts(Body);
+
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationTimeouts").field(&self.0).finish()
+    }
+}
 
 impl Wafv2WebAclRuleGroupAssociationTimeouts {
     #[inline]
@@ -6960,10 +8885,18 @@ impl Wafv2WebAclRuleGroupAssociationTimeouts {
 }
 
 /// The fields of a [`Wafv2WebAclRuleGroupAssociationTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Wafv2WebAclRuleGroupAssociationTimeoutsFields(Expr);
 
+impl std::fmt::Debug for Wafv2WebAclRuleGroupAssociationTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Wafv2WebAclRuleGroupAssociationTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for Wafv2WebAclRuleGroupAssociationTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6992,8 +8925,15 @@ impl Wafv2WebAclRuleGroupAssociationTimeoutsFields {
 }
 
 /// The data source `aws_wafv2_ip_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2IpSet(Body);
+
+impl std::fmt::Debug for DataAwsWafv2IpSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2IpSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafv2IpSet`].
 #[derive(Clone, Debug)]
@@ -7026,9 +8966,11 @@ impl DataAwsWafv2IpSet {
 }
 
 impl BlockType for DataAwsWafv2IpSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7041,16 +8983,25 @@ impl DataSource for DataAwsWafv2IpSet {
 }
 
 /// A declared [`DataAwsWafv2IpSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2IpSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafv2IpSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2IpSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafv2IpSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafv2IpSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7104,8 +9055,15 @@ impl DataAwsWafv2IpSetRef {
 }
 
 /// The data source `aws_wafv2_regex_pattern_set`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2RegexPatternSet(Body);
+
+impl std::fmt::Debug for DataAwsWafv2RegexPatternSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2RegexPatternSet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafv2RegexPatternSet`].
 #[derive(Clone, Debug)]
@@ -7138,9 +9096,11 @@ impl DataAwsWafv2RegexPatternSet {
 }
 
 impl BlockType for DataAwsWafv2RegexPatternSet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7153,16 +9113,25 @@ impl DataSource for DataAwsWafv2RegexPatternSet {
 }
 
 /// A declared [`DataAwsWafv2RegexPatternSet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2RegexPatternSetRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafv2RegexPatternSetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2RegexPatternSetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafv2RegexPatternSetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafv2RegexPatternSetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7215,10 +9184,18 @@ impl DataAwsWafv2RegexPatternSetRef {
 pub enum DataAwsWafv2RegexPatternSetRegularExpression {}
 
 /// The fields of a [`DataAwsWafv2RegexPatternSetRegularExpression`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2RegexPatternSetRegularExpressionFields(Expr);
 
+impl std::fmt::Debug for DataAwsWafv2RegexPatternSetRegularExpressionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2RegexPatternSetRegularExpressionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWafv2RegexPatternSetRegularExpressionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7237,8 +9214,15 @@ impl DataAwsWafv2RegexPatternSetRegularExpressionFields {
 }
 
 /// The data source `aws_wafv2_rule_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2RuleGroup(Body);
+
+impl std::fmt::Debug for DataAwsWafv2RuleGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2RuleGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafv2RuleGroup`].
 #[derive(Clone, Debug)]
@@ -7271,9 +9255,11 @@ impl DataAwsWafv2RuleGroup {
 }
 
 impl BlockType for DataAwsWafv2RuleGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7286,16 +9272,25 @@ impl DataSource for DataAwsWafv2RuleGroup {
 }
 
 /// A declared [`DataAwsWafv2RuleGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2RuleGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafv2RuleGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2RuleGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafv2RuleGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafv2RuleGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -7339,8 +9334,15 @@ impl DataAwsWafv2RuleGroupRef {
 }
 
 /// The data source `aws_wafv2_web_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2WebAcl(Body);
+
+impl std::fmt::Debug for DataAwsWafv2WebAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2WebAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWafv2WebAcl`].
 #[derive(Clone, Debug)]
@@ -7381,9 +9383,11 @@ impl DataAwsWafv2WebAcl {
 }
 
 impl BlockType for DataAwsWafv2WebAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -7396,16 +9400,25 @@ impl DataSource for DataAwsWafv2WebAcl {
 }
 
 /// A declared [`DataAwsWafv2WebAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWafv2WebAclRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWafv2WebAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWafv2WebAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWafv2WebAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWafv2WebAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_workspaces_connection_alias`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesConnectionAlias(Body);
+
+impl std::fmt::Debug for WorkspacesConnectionAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesConnectionAlias").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspacesConnectionAlias`].
 #[derive(Clone, Debug)]
@@ -47,9 +54,11 @@ impl WorkspacesConnectionAlias {
 }
 
 impl BlockType for WorkspacesConnectionAlias {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -63,16 +72,25 @@ impl Resource for WorkspacesConnectionAlias {
 }
 
 /// A declared [`WorkspacesConnectionAlias`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesConnectionAliasRef(BlockRef);
 
+impl std::fmt::Debug for WorkspacesConnectionAliasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesConnectionAliasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspacesConnectionAliasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspacesConnectionAliasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -126,8 +144,15 @@ impl WorkspacesConnectionAliasRef {
 }
 
 /// The nested block `aws_workspaces_connection_alias.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesConnectionAliasTimeouts(Body);
+
+impl std::fmt::Debug for WorkspacesConnectionAliasTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesConnectionAliasTimeouts").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesConnectionAliasTimeouts {
     #[inline]
@@ -150,10 +175,18 @@ impl WorkspacesConnectionAliasTimeouts {
 }
 
 /// The fields of a [`WorkspacesConnectionAliasTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesConnectionAliasTimeoutsFields(Expr);
 
+impl std::fmt::Debug for WorkspacesConnectionAliasTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesConnectionAliasTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesConnectionAliasTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -177,8 +210,15 @@ impl WorkspacesConnectionAliasTimeoutsFields {
 }
 
 /// The resource `aws_workspaces_directory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectory(Body);
+
+impl std::fmt::Debug for WorkspacesDirectory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectory").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesDirectory {
     #[inline]
@@ -280,9 +320,11 @@ impl WorkspacesDirectory {
 }
 
 impl BlockType for WorkspacesDirectory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -296,16 +338,25 @@ impl Resource for WorkspacesDirectory {
 }
 
 /// A declared [`WorkspacesDirectory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryRef(BlockRef);
 
+impl std::fmt::Debug for WorkspacesDirectoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspacesDirectoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspacesDirectoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -449,8 +500,15 @@ impl WorkspacesDirectoryRef {
 }
 
 /// The nested block `aws_workspaces_directory.active_directory_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryActiveDirectoryConfig(Body);
+
+impl std::fmt::Debug for WorkspacesDirectoryActiveDirectoryConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryActiveDirectoryConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspacesDirectoryActiveDirectoryConfig`].
 #[derive(Clone, Debug)]
@@ -472,10 +530,18 @@ impl WorkspacesDirectoryActiveDirectoryConfig {
 }
 
 /// The fields of a [`WorkspacesDirectoryActiveDirectoryConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryActiveDirectoryConfigFields(Expr);
 
+impl std::fmt::Debug for WorkspacesDirectoryActiveDirectoryConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryActiveDirectoryConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesDirectoryActiveDirectoryConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -499,8 +565,15 @@ impl WorkspacesDirectoryActiveDirectoryConfigFields {
 }
 
 /// The nested block `aws_workspaces_directory.certificate_based_auth_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryCertificateBasedAuthProperties(Body);
+
+impl std::fmt::Debug for WorkspacesDirectoryCertificateBasedAuthProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryCertificateBasedAuthProperties").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesDirectoryCertificateBasedAuthProperties {
     #[inline]
@@ -521,10 +594,18 @@ impl WorkspacesDirectoryCertificateBasedAuthProperties {
 }
 
 /// The fields of a [`WorkspacesDirectoryCertificateBasedAuthProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryCertificateBasedAuthPropertiesFields(Expr);
 
+impl std::fmt::Debug for WorkspacesDirectoryCertificateBasedAuthPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryCertificateBasedAuthPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesDirectoryCertificateBasedAuthPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -548,8 +629,15 @@ impl WorkspacesDirectoryCertificateBasedAuthPropertiesFields {
 }
 
 /// The nested block `aws_workspaces_directory.saml_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectorySamlProperties(Body);
+
+impl std::fmt::Debug for WorkspacesDirectorySamlProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectorySamlProperties").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesDirectorySamlProperties {
     #[inline]
@@ -575,10 +663,18 @@ impl WorkspacesDirectorySamlProperties {
 }
 
 /// The fields of a [`WorkspacesDirectorySamlProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectorySamlPropertiesFields(Expr);
 
+impl std::fmt::Debug for WorkspacesDirectorySamlPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectorySamlPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesDirectorySamlPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -607,8 +703,15 @@ impl WorkspacesDirectorySamlPropertiesFields {
 }
 
 /// The nested block `aws_workspaces_directory.self_service_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectorySelfServicePermissions(Body);
+
+impl std::fmt::Debug for WorkspacesDirectorySelfServicePermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectorySelfServicePermissions").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesDirectorySelfServicePermissions {
     #[inline]
@@ -644,10 +747,18 @@ impl WorkspacesDirectorySelfServicePermissions {
 }
 
 /// The fields of a [`WorkspacesDirectorySelfServicePermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectorySelfServicePermissionsFields(Expr);
 
+impl std::fmt::Debug for WorkspacesDirectorySelfServicePermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectorySelfServicePermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesDirectorySelfServicePermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -686,8 +797,15 @@ impl WorkspacesDirectorySelfServicePermissionsFields {
 }
 
 /// The nested block `aws_workspaces_directory.workspace_access_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryWorkspaceAccessProperties(Body);
+
+impl std::fmt::Debug for WorkspacesDirectoryWorkspaceAccessProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryWorkspaceAccessProperties").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesDirectoryWorkspaceAccessProperties {
     #[inline]
@@ -738,10 +856,18 @@ impl WorkspacesDirectoryWorkspaceAccessProperties {
 }
 
 /// The fields of a [`WorkspacesDirectoryWorkspaceAccessProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryWorkspaceAccessPropertiesFields(Expr);
 
+impl std::fmt::Debug for WorkspacesDirectoryWorkspaceAccessPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryWorkspaceAccessPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesDirectoryWorkspaceAccessPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -795,8 +921,15 @@ impl WorkspacesDirectoryWorkspaceAccessPropertiesFields {
 }
 
 /// The nested block `aws_workspaces_directory.workspace_creation_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryWorkspaceCreationProperties(Body);
+
+impl std::fmt::Debug for WorkspacesDirectoryWorkspaceCreationProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryWorkspaceCreationProperties").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesDirectoryWorkspaceCreationProperties {
     #[inline]
@@ -832,10 +965,18 @@ impl WorkspacesDirectoryWorkspaceCreationProperties {
 }
 
 /// The fields of a [`WorkspacesDirectoryWorkspaceCreationProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesDirectoryWorkspaceCreationPropertiesFields(Expr);
 
+impl std::fmt::Debug for WorkspacesDirectoryWorkspaceCreationPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesDirectoryWorkspaceCreationPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesDirectoryWorkspaceCreationPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -874,8 +1015,15 @@ impl WorkspacesDirectoryWorkspaceCreationPropertiesFields {
 }
 
 /// The resource `aws_workspaces_ip_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesIpGroup(Body);
+
+impl std::fmt::Debug for WorkspacesIpGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesIpGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspacesIpGroup`].
 #[derive(Clone, Debug)]
@@ -927,9 +1075,11 @@ impl WorkspacesIpGroup {
 }
 
 impl BlockType for WorkspacesIpGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -943,16 +1093,25 @@ impl Resource for WorkspacesIpGroup {
 }
 
 /// A declared [`WorkspacesIpGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesIpGroupRef(BlockRef);
 
+impl std::fmt::Debug for WorkspacesIpGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesIpGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspacesIpGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspacesIpGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1001,8 +1160,15 @@ impl WorkspacesIpGroupRef {
 }
 
 /// The nested block `aws_workspaces_ip_group.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesIpGroupRules(Body);
+
+impl std::fmt::Debug for WorkspacesIpGroupRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesIpGroupRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspacesIpGroupRules`].
 #[derive(Clone, Debug)]
@@ -1027,10 +1193,18 @@ impl WorkspacesIpGroupRules {
 }
 
 /// The fields of a [`WorkspacesIpGroupRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesIpGroupRulesFields(Expr);
 
+impl std::fmt::Debug for WorkspacesIpGroupRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesIpGroupRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesIpGroupRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1054,8 +1228,15 @@ impl WorkspacesIpGroupRulesFields {
 }
 
 /// The resource `aws_workspaces_workspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesWorkspace(Body);
+
+impl std::fmt::Debug for WorkspacesWorkspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesWorkspace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspacesWorkspace`].
 #[derive(Clone, Debug)]
@@ -1125,9 +1306,11 @@ impl WorkspacesWorkspace {
 }
 
 impl BlockType for WorkspacesWorkspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1141,16 +1324,25 @@ impl Resource for WorkspacesWorkspace {
 }
 
 /// A declared [`WorkspacesWorkspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesWorkspaceRef(BlockRef);
 
+impl std::fmt::Debug for WorkspacesWorkspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesWorkspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspacesWorkspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspacesWorkspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1239,8 +1431,15 @@ impl WorkspacesWorkspaceRef {
 }
 
 /// The nested block `aws_workspaces_workspace.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesWorkspaceTimeouts(Body);
+
+impl std::fmt::Debug for WorkspacesWorkspaceTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesWorkspaceTimeouts").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesWorkspaceTimeouts {
     #[inline]
@@ -1266,10 +1465,18 @@ impl WorkspacesWorkspaceTimeouts {
 }
 
 /// The fields of a [`WorkspacesWorkspaceTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesWorkspaceTimeoutsFields(Expr);
 
+impl std::fmt::Debug for WorkspacesWorkspaceTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesWorkspaceTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesWorkspaceTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1298,8 +1505,15 @@ impl WorkspacesWorkspaceTimeoutsFields {
 }
 
 /// The nested block `aws_workspaces_workspace.workspace_properties`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesWorkspaceWorkspaceProperties(Body);
+
+impl std::fmt::Debug for WorkspacesWorkspaceWorkspaceProperties {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesWorkspaceWorkspaceProperties").field(&self.0).finish()
+    }
+}
 
 impl WorkspacesWorkspaceWorkspaceProperties {
     #[inline]
@@ -1335,10 +1549,18 @@ impl WorkspacesWorkspaceWorkspaceProperties {
 }
 
 /// The fields of a [`WorkspacesWorkspaceWorkspaceProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspacesWorkspaceWorkspacePropertiesFields(Expr);
 
+impl std::fmt::Debug for WorkspacesWorkspaceWorkspacePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspacesWorkspaceWorkspacePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspacesWorkspaceWorkspacePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1377,8 +1599,15 @@ impl WorkspacesWorkspaceWorkspacePropertiesFields {
 }
 
 /// The data source `aws_workspaces_bundle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesBundle(Body);
+
+impl std::fmt::Debug for DataAwsWorkspacesBundle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesBundle").field(&self.0).finish()
+    }
+}
 
 impl DataAwsWorkspacesBundle {
     #[inline]
@@ -1415,9 +1644,11 @@ impl DataAwsWorkspacesBundle {
 }
 
 impl BlockType for DataAwsWorkspacesBundle {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1430,16 +1661,25 @@ impl DataSource for DataAwsWorkspacesBundle {
 }
 
 /// A declared [`DataAwsWorkspacesBundle`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesBundleRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWorkspacesBundleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesBundleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWorkspacesBundleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWorkspacesBundleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1502,10 +1742,18 @@ impl DataAwsWorkspacesBundleRef {
 pub enum DataAwsWorkspacesBundleComputeType {}
 
 /// The fields of a [`DataAwsWorkspacesBundleComputeType`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesBundleComputeTypeFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesBundleComputeTypeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesBundleComputeTypeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesBundleComputeTypeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1528,10 +1776,18 @@ impl DataAwsWorkspacesBundleComputeTypeFields {
 pub enum DataAwsWorkspacesBundleRootStorage {}
 
 /// The fields of a [`DataAwsWorkspacesBundleRootStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesBundleRootStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesBundleRootStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesBundleRootStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesBundleRootStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1554,10 +1810,18 @@ impl DataAwsWorkspacesBundleRootStorageFields {
 pub enum DataAwsWorkspacesBundleUserStorage {}
 
 /// The fields of a [`DataAwsWorkspacesBundleUserStorage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesBundleUserStorageFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesBundleUserStorageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesBundleUserStorageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesBundleUserStorageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1576,8 +1840,15 @@ impl DataAwsWorkspacesBundleUserStorageFields {
 }
 
 /// The data source `aws_workspaces_directory`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectory(Body);
+
+impl std::fmt::Debug for DataAwsWorkspacesDirectory {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectory").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWorkspacesDirectory`].
 #[derive(Clone, Debug)]
@@ -1613,9 +1884,11 @@ impl DataAwsWorkspacesDirectory {
 }
 
 impl BlockType for DataAwsWorkspacesDirectory {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1628,16 +1901,25 @@ impl DataSource for DataAwsWorkspacesDirectory {
 }
 
 /// A declared [`DataAwsWorkspacesDirectory`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectoryRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWorkspacesDirectoryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectoryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWorkspacesDirectoryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWorkspacesDirectoryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1780,10 +2062,18 @@ impl DataAwsWorkspacesDirectoryRef {
 pub enum DataAwsWorkspacesDirectoryActiveDirectoryConfig {}
 
 /// The fields of a [`DataAwsWorkspacesDirectoryActiveDirectoryConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectoryActiveDirectoryConfigFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesDirectoryActiveDirectoryConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectoryActiveDirectoryConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesDirectoryActiveDirectoryConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1811,10 +2101,18 @@ impl DataAwsWorkspacesDirectoryActiveDirectoryConfigFields {
 pub enum DataAwsWorkspacesDirectoryCertificateBasedAuthProperties {}
 
 /// The fields of a [`DataAwsWorkspacesDirectoryCertificateBasedAuthProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectoryCertificateBasedAuthPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesDirectoryCertificateBasedAuthPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectoryCertificateBasedAuthPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesDirectoryCertificateBasedAuthPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1842,10 +2140,18 @@ impl DataAwsWorkspacesDirectoryCertificateBasedAuthPropertiesFields {
 pub enum DataAwsWorkspacesDirectorySamlProperties {}
 
 /// The fields of a [`DataAwsWorkspacesDirectorySamlProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectorySamlPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesDirectorySamlPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectorySamlPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesDirectorySamlPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1878,10 +2184,18 @@ impl DataAwsWorkspacesDirectorySamlPropertiesFields {
 pub enum DataAwsWorkspacesDirectorySelfServicePermissions {}
 
 /// The fields of a [`DataAwsWorkspacesDirectorySelfServicePermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectorySelfServicePermissionsFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesDirectorySelfServicePermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectorySelfServicePermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesDirectorySelfServicePermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1924,10 +2238,18 @@ impl DataAwsWorkspacesDirectorySelfServicePermissionsFields {
 pub enum DataAwsWorkspacesDirectoryWorkspaceAccessProperties {}
 
 /// The fields of a [`DataAwsWorkspacesDirectoryWorkspaceAccessProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectoryWorkspaceAccessPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesDirectoryWorkspaceAccessPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectoryWorkspaceAccessPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesDirectoryWorkspaceAccessPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1985,10 +2307,18 @@ impl DataAwsWorkspacesDirectoryWorkspaceAccessPropertiesFields {
 pub enum DataAwsWorkspacesDirectoryWorkspaceCreationProperties {}
 
 /// The fields of a [`DataAwsWorkspacesDirectoryWorkspaceCreationProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesDirectoryWorkspaceCreationPropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesDirectoryWorkspaceCreationPropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesDirectoryWorkspaceCreationPropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesDirectoryWorkspaceCreationPropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2027,8 +2357,15 @@ impl DataAwsWorkspacesDirectoryWorkspaceCreationPropertiesFields {
 }
 
 /// The data source `aws_workspaces_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesImage(Body);
+
+impl std::fmt::Debug for DataAwsWorkspacesImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataAwsWorkspacesImage`].
 #[derive(Clone, Debug)]
@@ -2059,9 +2396,11 @@ impl DataAwsWorkspacesImage {
 }
 
 impl BlockType for DataAwsWorkspacesImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2074,16 +2413,25 @@ impl DataSource for DataAwsWorkspacesImage {
 }
 
 /// A declared [`DataAwsWorkspacesImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesImageRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWorkspacesImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWorkspacesImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWorkspacesImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2137,8 +2485,15 @@ impl DataAwsWorkspacesImageRef {
 }
 
 /// The data source `aws_workspaces_workspace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesWorkspace(Body);
+
+impl std::fmt::Debug for DataAwsWorkspacesWorkspace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesWorkspace").field(&self.0).finish()
+    }
+}
 
 impl DataAwsWorkspacesWorkspace {
     #[inline]
@@ -2180,9 +2535,11 @@ impl DataAwsWorkspacesWorkspace {
 }
 
 impl BlockType for DataAwsWorkspacesWorkspace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2195,16 +2552,25 @@ impl DataSource for DataAwsWorkspacesWorkspace {
 }
 
 /// A declared [`DataAwsWorkspacesWorkspace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesWorkspaceRef(BlockRef);
 
+impl std::fmt::Debug for DataAwsWorkspacesWorkspaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesWorkspaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataAwsWorkspacesWorkspaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataAwsWorkspacesWorkspaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2292,10 +2658,18 @@ impl DataAwsWorkspacesWorkspaceRef {
 pub enum DataAwsWorkspacesWorkspaceWorkspaceProperties {}
 
 /// The fields of a [`DataAwsWorkspacesWorkspaceWorkspaceProperties`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataAwsWorkspacesWorkspaceWorkspacePropertiesFields(Expr);
 
+impl std::fmt::Debug for DataAwsWorkspacesWorkspaceWorkspacePropertiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataAwsWorkspacesWorkspaceWorkspacePropertiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataAwsWorkspacesWorkspaceWorkspacePropertiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

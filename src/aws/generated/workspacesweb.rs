@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_workspacesweb_browser_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebBrowserSettings(Body);
+
+impl std::fmt::Debug for WorkspaceswebBrowserSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebBrowserSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebBrowserSettings`].
 #[derive(Clone, Debug)]
@@ -51,9 +58,11 @@ impl WorkspaceswebBrowserSettings {
 }
 
 impl BlockType for WorkspaceswebBrowserSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -67,16 +76,25 @@ impl Resource for WorkspaceswebBrowserSettings {
 }
 
 /// A declared [`WorkspaceswebBrowserSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebBrowserSettingsRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebBrowserSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebBrowserSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebBrowserSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebBrowserSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -130,8 +148,15 @@ impl WorkspaceswebBrowserSettingsRef {
 }
 
 /// The resource `aws_workspacesweb_browser_settings_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebBrowserSettingsAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebBrowserSettingsAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebBrowserSettingsAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebBrowserSettingsAssociation`].
 #[derive(Clone, Debug)]
@@ -159,9 +184,11 @@ impl WorkspaceswebBrowserSettingsAssociation {
 }
 
 impl BlockType for WorkspaceswebBrowserSettingsAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -175,16 +202,25 @@ impl Resource for WorkspaceswebBrowserSettingsAssociation {
 }
 
 /// A declared [`WorkspaceswebBrowserSettingsAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebBrowserSettingsAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebBrowserSettingsAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebBrowserSettingsAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebBrowserSettingsAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebBrowserSettingsAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -213,8 +249,15 @@ impl WorkspaceswebBrowserSettingsAssociationRef {
 }
 
 /// The resource `aws_workspacesweb_data_protection_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettings(Body);
+
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebDataProtectionSettings`].
 #[derive(Clone, Debug)]
@@ -266,9 +309,11 @@ impl WorkspaceswebDataProtectionSettings {
 }
 
 impl BlockType for WorkspaceswebDataProtectionSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -282,16 +327,25 @@ impl Resource for WorkspaceswebDataProtectionSettings {
 }
 
 /// A declared [`WorkspaceswebDataProtectionSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebDataProtectionSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebDataProtectionSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -355,8 +409,15 @@ impl WorkspaceswebDataProtectionSettingsRef {
 }
 
 /// The nested block `aws_workspacesweb_data_protection_settings.inline_redaction_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfiguration(Body);
+
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfiguration").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebDataProtectionSettingsInlineRedactionConfiguration {
     #[inline]
@@ -388,10 +449,18 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfiguration {
 }
 
 /// The fields of a [`WorkspaceswebDataProtectionSettingsInlineRedactionConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -425,8 +494,15 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationFields {
 }
 
 /// The nested block `aws_workspacesweb_data_protection_settings.inline_redaction_configuration.inline_redaction_pattern`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPattern(Body);
+
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPattern {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPattern").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPattern {
     #[inline]
@@ -469,10 +545,18 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedact
 }
 
 /// The fields of a [`WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPattern`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -516,8 +600,15 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedact
 }
 
 /// The nested block `aws_workspacesweb_data_protection_settings.inline_redaction_configuration.inline_redaction_pattern.custom_pattern`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPattern(Body);
+
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPattern {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPattern").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPattern`].
 #[derive(Clone, Debug)]
@@ -549,10 +640,18 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedact
 }
 
 /// The fields of a [`WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPattern`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPatternFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPatternFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPatternFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternCustomPatternFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -586,8 +685,15 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedact
 }
 
 /// The nested block `aws_workspacesweb_data_protection_settings.inline_redaction_configuration.inline_redaction_pattern.redaction_place_holder`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolder(Body);
+
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolder").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolder`].
 #[derive(Clone, Debug)]
@@ -612,10 +718,18 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedact
 }
 
 /// The fields of a [`WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolder`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolderFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedactionPatternRedactionPlaceHolderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -639,8 +753,15 @@ impl WorkspaceswebDataProtectionSettingsInlineRedactionConfigurationInlineRedact
 }
 
 /// The resource `aws_workspacesweb_data_protection_settings_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebDataProtectionSettingsAssociation`].
 #[derive(Clone, Debug)]
@@ -668,9 +789,11 @@ impl WorkspaceswebDataProtectionSettingsAssociation {
 }
 
 impl BlockType for WorkspaceswebDataProtectionSettingsAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -684,16 +807,25 @@ impl Resource for WorkspaceswebDataProtectionSettingsAssociation {
 }
 
 /// A declared [`WorkspaceswebDataProtectionSettingsAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebDataProtectionSettingsAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebDataProtectionSettingsAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebDataProtectionSettingsAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebDataProtectionSettingsAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebDataProtectionSettingsAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -722,8 +854,15 @@ impl WorkspaceswebDataProtectionSettingsAssociationRef {
 }
 
 /// The resource `aws_workspacesweb_identity_provider`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIdentityProvider(Body);
+
+impl std::fmt::Debug for WorkspaceswebIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIdentityProvider").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebIdentityProvider`].
 #[derive(Clone, Debug)]
@@ -760,9 +899,11 @@ impl WorkspaceswebIdentityProvider {
 }
 
 impl BlockType for WorkspaceswebIdentityProvider {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -776,16 +917,25 @@ impl Resource for WorkspaceswebIdentityProvider {
 }
 
 /// A declared [`WorkspaceswebIdentityProvider`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIdentityProviderRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebIdentityProviderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIdentityProviderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebIdentityProviderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebIdentityProviderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -839,8 +989,15 @@ impl WorkspaceswebIdentityProviderRef {
 }
 
 /// The resource `aws_workspacesweb_ip_access_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIpAccessSettings(Body);
+
+impl std::fmt::Debug for WorkspaceswebIpAccessSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIpAccessSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebIpAccessSettings`].
 #[derive(Clone, Debug)]
@@ -892,9 +1049,11 @@ impl WorkspaceswebIpAccessSettings {
 }
 
 impl BlockType for WorkspaceswebIpAccessSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -908,16 +1067,25 @@ impl Resource for WorkspaceswebIpAccessSettings {
 }
 
 /// A declared [`WorkspaceswebIpAccessSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIpAccessSettingsRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebIpAccessSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIpAccessSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebIpAccessSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebIpAccessSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -981,8 +1149,15 @@ impl WorkspaceswebIpAccessSettingsRef {
 }
 
 /// The nested block `aws_workspacesweb_ip_access_settings.ip_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIpAccessSettingsIpRule(Body);
+
+impl std::fmt::Debug for WorkspaceswebIpAccessSettingsIpRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIpAccessSettingsIpRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebIpAccessSettingsIpRule`].
 #[derive(Clone, Debug)]
@@ -1007,10 +1182,18 @@ impl WorkspaceswebIpAccessSettingsIpRule {
 }
 
 /// The fields of a [`WorkspaceswebIpAccessSettingsIpRule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIpAccessSettingsIpRuleFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebIpAccessSettingsIpRuleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIpAccessSettingsIpRuleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebIpAccessSettingsIpRuleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1034,8 +1217,15 @@ impl WorkspaceswebIpAccessSettingsIpRuleFields {
 }
 
 /// The resource `aws_workspacesweb_ip_access_settings_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIpAccessSettingsAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebIpAccessSettingsAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIpAccessSettingsAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebIpAccessSettingsAssociation`].
 #[derive(Clone, Debug)]
@@ -1063,9 +1253,11 @@ impl WorkspaceswebIpAccessSettingsAssociation {
 }
 
 impl BlockType for WorkspaceswebIpAccessSettingsAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1079,16 +1271,25 @@ impl Resource for WorkspaceswebIpAccessSettingsAssociation {
 }
 
 /// A declared [`WorkspaceswebIpAccessSettingsAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebIpAccessSettingsAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebIpAccessSettingsAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebIpAccessSettingsAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebIpAccessSettingsAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebIpAccessSettingsAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1117,8 +1318,15 @@ impl WorkspaceswebIpAccessSettingsAssociationRef {
 }
 
 /// The resource `aws_workspacesweb_network_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebNetworkSettings(Body);
+
+impl std::fmt::Debug for WorkspaceswebNetworkSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebNetworkSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebNetworkSettings`].
 #[derive(Clone, Debug)]
@@ -1153,9 +1361,11 @@ impl WorkspaceswebNetworkSettings {
 }
 
 impl BlockType for WorkspaceswebNetworkSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1169,16 +1379,25 @@ impl Resource for WorkspaceswebNetworkSettings {
 }
 
 /// A declared [`WorkspaceswebNetworkSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebNetworkSettingsRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebNetworkSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebNetworkSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebNetworkSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebNetworkSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1232,8 +1451,15 @@ impl WorkspaceswebNetworkSettingsRef {
 }
 
 /// The resource `aws_workspacesweb_network_settings_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebNetworkSettingsAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebNetworkSettingsAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebNetworkSettingsAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebNetworkSettingsAssociation`].
 #[derive(Clone, Debug)]
@@ -1261,9 +1487,11 @@ impl WorkspaceswebNetworkSettingsAssociation {
 }
 
 impl BlockType for WorkspaceswebNetworkSettingsAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1277,16 +1505,25 @@ impl Resource for WorkspaceswebNetworkSettingsAssociation {
 }
 
 /// A declared [`WorkspaceswebNetworkSettingsAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebNetworkSettingsAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebNetworkSettingsAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebNetworkSettingsAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebNetworkSettingsAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebNetworkSettingsAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1315,8 +1552,15 @@ impl WorkspaceswebNetworkSettingsAssociationRef {
 }
 
 /// The resource `aws_workspacesweb_portal`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebPortal(Body);
+
+impl std::fmt::Debug for WorkspaceswebPortal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebPortal").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebPortal {
     #[inline]
@@ -1378,9 +1622,11 @@ impl WorkspaceswebPortal {
 }
 
 impl BlockType for WorkspaceswebPortal {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1394,16 +1640,25 @@ impl Resource for WorkspaceswebPortal {
 }
 
 /// A declared [`WorkspaceswebPortal`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebPortalRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebPortalRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebPortalRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebPortalRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebPortalRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1542,8 +1797,15 @@ impl WorkspaceswebPortalRef {
 }
 
 /// The nested block `aws_workspacesweb_portal.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebPortalTimeouts(Body);
+
+impl std::fmt::Debug for WorkspaceswebPortalTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebPortalTimeouts").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebPortalTimeouts {
     #[inline]
@@ -1572,10 +1834,18 @@ impl WorkspaceswebPortalTimeouts {
 }
 
 /// The fields of a [`WorkspaceswebPortalTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebPortalTimeoutsFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebPortalTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebPortalTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebPortalTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1604,8 +1874,15 @@ impl WorkspaceswebPortalTimeoutsFields {
 }
 
 /// The resource `aws_workspacesweb_session_logger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLogger(Body);
+
+impl std::fmt::Debug for WorkspaceswebSessionLogger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLogger").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebSessionLogger {
     #[inline]
@@ -1654,9 +1931,11 @@ impl WorkspaceswebSessionLogger {
 }
 
 impl BlockType for WorkspaceswebSessionLogger {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1670,16 +1949,25 @@ impl Resource for WorkspaceswebSessionLogger {
 }
 
 /// A declared [`WorkspaceswebSessionLogger`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebSessionLoggerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebSessionLoggerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebSessionLoggerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1743,8 +2031,15 @@ impl WorkspaceswebSessionLoggerRef {
 }
 
 /// The nested block `aws_workspacesweb_session_logger.event_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerEventFilter(Body);
+
+impl std::fmt::Debug for WorkspaceswebSessionLoggerEventFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerEventFilter").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebSessionLoggerEventFilter {
     #[inline]
@@ -1766,10 +2061,18 @@ impl WorkspaceswebSessionLoggerEventFilter {
 }
 
 /// The fields of a [`WorkspaceswebSessionLoggerEventFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerEventFilterFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebSessionLoggerEventFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerEventFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebSessionLoggerEventFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1793,8 +2096,15 @@ impl WorkspaceswebSessionLoggerEventFilterFields {
 }
 
 /// The nested block `aws_workspacesweb_session_logger.event_filter.all`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerEventFilterAll(Body);
+
+impl std::fmt::Debug for WorkspaceswebSessionLoggerEventFilterAll {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerEventFilterAll").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebSessionLoggerEventFilterAll {
     #[inline]
@@ -1805,8 +2115,15 @@ impl WorkspaceswebSessionLoggerEventFilterAll {
 }
 
 /// The nested block `aws_workspacesweb_session_logger.log_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerLogConfiguration(Body);
+
+impl std::fmt::Debug for WorkspaceswebSessionLoggerLogConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerLogConfiguration").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebSessionLoggerLogConfiguration {
     #[inline]
@@ -1823,10 +2140,18 @@ impl WorkspaceswebSessionLoggerLogConfiguration {
 }
 
 /// The fields of a [`WorkspaceswebSessionLoggerLogConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerLogConfigurationFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebSessionLoggerLogConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerLogConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebSessionLoggerLogConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1845,8 +2170,15 @@ impl WorkspaceswebSessionLoggerLogConfigurationFields {
 }
 
 /// The nested block `aws_workspacesweb_session_logger.log_configuration.s3`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerLogConfigurationS3(Body);
+
+impl std::fmt::Debug for WorkspaceswebSessionLoggerLogConfigurationS3 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerLogConfigurationS3").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebSessionLoggerLogConfigurationS3`].
 #[derive(Clone, Debug)]
@@ -1880,10 +2212,18 @@ impl WorkspaceswebSessionLoggerLogConfigurationS3 {
 }
 
 /// The fields of a [`WorkspaceswebSessionLoggerLogConfigurationS3`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerLogConfigurationS3Fields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebSessionLoggerLogConfigurationS3Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerLogConfigurationS3Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebSessionLoggerLogConfigurationS3Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1922,8 +2262,15 @@ impl WorkspaceswebSessionLoggerLogConfigurationS3Fields {
 }
 
 /// The resource `aws_workspacesweb_session_logger_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebSessionLoggerAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebSessionLoggerAssociation`].
 #[derive(Clone, Debug)]
@@ -1951,9 +2298,11 @@ impl WorkspaceswebSessionLoggerAssociation {
 }
 
 impl BlockType for WorkspaceswebSessionLoggerAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1967,16 +2316,25 @@ impl Resource for WorkspaceswebSessionLoggerAssociation {
 }
 
 /// A declared [`WorkspaceswebSessionLoggerAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebSessionLoggerAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebSessionLoggerAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebSessionLoggerAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebSessionLoggerAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebSessionLoggerAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2005,8 +2363,15 @@ impl WorkspaceswebSessionLoggerAssociationRef {
 }
 
 /// The resource `aws_workspacesweb_trust_store`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebTrustStore(Body);
+
+impl std::fmt::Debug for WorkspaceswebTrustStore {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebTrustStore").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebTrustStore {
     #[inline]
@@ -2034,9 +2399,11 @@ impl WorkspaceswebTrustStore {
 }
 
 impl BlockType for WorkspaceswebTrustStore {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2050,16 +2417,25 @@ impl Resource for WorkspaceswebTrustStore {
 }
 
 /// A declared [`WorkspaceswebTrustStore`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebTrustStoreRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebTrustStoreRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebTrustStoreRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebTrustStoreRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebTrustStoreRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2103,8 +2479,15 @@ impl WorkspaceswebTrustStoreRef {
 }
 
 /// The nested block `aws_workspacesweb_trust_store.certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebTrustStoreCertificate(Body);
+
+impl std::fmt::Debug for WorkspaceswebTrustStoreCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebTrustStoreCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebTrustStoreCertificate`].
 #[derive(Clone, Debug)]
@@ -2124,10 +2507,18 @@ impl WorkspaceswebTrustStoreCertificate {
 }
 
 /// The fields of a [`WorkspaceswebTrustStoreCertificate`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebTrustStoreCertificateFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebTrustStoreCertificateFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebTrustStoreCertificateFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebTrustStoreCertificateFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2171,8 +2562,15 @@ impl WorkspaceswebTrustStoreCertificateFields {
 }
 
 /// The resource `aws_workspacesweb_trust_store_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebTrustStoreAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebTrustStoreAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebTrustStoreAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebTrustStoreAssociation`].
 #[derive(Clone, Debug)]
@@ -2200,9 +2598,11 @@ impl WorkspaceswebTrustStoreAssociation {
 }
 
 impl BlockType for WorkspaceswebTrustStoreAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2216,16 +2616,25 @@ impl Resource for WorkspaceswebTrustStoreAssociation {
 }
 
 /// A declared [`WorkspaceswebTrustStoreAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebTrustStoreAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebTrustStoreAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebTrustStoreAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebTrustStoreAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebTrustStoreAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2254,8 +2663,15 @@ impl WorkspaceswebTrustStoreAssociationRef {
 }
 
 /// The resource `aws_workspacesweb_user_access_logging_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserAccessLoggingSettings(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserAccessLoggingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserAccessLoggingSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebUserAccessLoggingSettings`].
 #[derive(Clone, Debug)]
@@ -2286,9 +2702,11 @@ impl WorkspaceswebUserAccessLoggingSettings {
 }
 
 impl BlockType for WorkspaceswebUserAccessLoggingSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2302,16 +2720,25 @@ impl Resource for WorkspaceswebUserAccessLoggingSettings {
 }
 
 /// A declared [`WorkspaceswebUserAccessLoggingSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserAccessLoggingSettingsRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebUserAccessLoggingSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserAccessLoggingSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebUserAccessLoggingSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebUserAccessLoggingSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2355,8 +2782,15 @@ impl WorkspaceswebUserAccessLoggingSettingsRef {
 }
 
 /// The resource `aws_workspacesweb_user_access_logging_settings_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserAccessLoggingSettingsAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserAccessLoggingSettingsAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserAccessLoggingSettingsAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebUserAccessLoggingSettingsAssociation`].
 #[derive(Clone, Debug)]
@@ -2384,9 +2818,11 @@ impl WorkspaceswebUserAccessLoggingSettingsAssociation {
 }
 
 impl BlockType for WorkspaceswebUserAccessLoggingSettingsAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2400,16 +2836,25 @@ impl Resource for WorkspaceswebUserAccessLoggingSettingsAssociation {
 }
 
 /// A declared [`WorkspaceswebUserAccessLoggingSettingsAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserAccessLoggingSettingsAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebUserAccessLoggingSettingsAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserAccessLoggingSettingsAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebUserAccessLoggingSettingsAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebUserAccessLoggingSettingsAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2438,8 +2883,15 @@ impl WorkspaceswebUserAccessLoggingSettingsAssociationRef {
 }
 
 /// The resource `aws_workspacesweb_user_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettings(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebUserSettings`].
 #[derive(Clone, Debug)]
@@ -2515,9 +2967,11 @@ impl WorkspaceswebUserSettings {
 }
 
 impl BlockType for WorkspaceswebUserSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2531,16 +2985,25 @@ impl Resource for WorkspaceswebUserSettings {
 }
 
 /// A declared [`WorkspaceswebUserSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebUserSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebUserSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebUserSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2639,8 +3102,15 @@ impl WorkspaceswebUserSettingsRef {
 }
 
 /// The nested block `aws_workspacesweb_user_settings.cookie_synchronization_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsCookieSynchronizationConfiguration(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserSettingsCookieSynchronizationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsCookieSynchronizationConfiguration").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebUserSettingsCookieSynchronizationConfiguration {
     #[inline]
@@ -2663,10 +3133,18 @@ impl WorkspaceswebUserSettingsCookieSynchronizationConfiguration {
 }
 
 /// The fields of a [`WorkspaceswebUserSettingsCookieSynchronizationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsCookieSynchronizationConfigurationFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebUserSettingsCookieSynchronizationConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsCookieSynchronizationConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebUserSettingsCookieSynchronizationConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2690,8 +3168,15 @@ impl WorkspaceswebUserSettingsCookieSynchronizationConfigurationFields {
 }
 
 /// The nested block `aws_workspacesweb_user_settings.cookie_synchronization_configuration.allowlist`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlist(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlist {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlist").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlist`].
 #[derive(Clone, Debug)]
@@ -2721,10 +3206,18 @@ impl WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlist {
 }
 
 /// The fields of a [`WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlist`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlistFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlistFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlistFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlistFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2753,8 +3246,15 @@ impl WorkspaceswebUserSettingsCookieSynchronizationConfigurationAllowlistFields 
 }
 
 /// The nested block `aws_workspacesweb_user_settings.cookie_synchronization_configuration.blocklist`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklist(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklist {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklist").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklist`].
 #[derive(Clone, Debug)]
@@ -2784,10 +3284,18 @@ impl WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklist {
 }
 
 /// The fields of a [`WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklist`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklistFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklistFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklistFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklistFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2816,8 +3324,15 @@ impl WorkspaceswebUserSettingsCookieSynchronizationConfigurationBlocklistFields 
 }
 
 /// The nested block `aws_workspacesweb_user_settings.toolbar_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsToolbarConfiguration(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserSettingsToolbarConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsToolbarConfiguration").field(&self.0).finish()
+    }
+}
 
 impl WorkspaceswebUserSettingsToolbarConfiguration {
     #[inline]
@@ -2848,10 +3363,18 @@ impl WorkspaceswebUserSettingsToolbarConfiguration {
 }
 
 /// The fields of a [`WorkspaceswebUserSettingsToolbarConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsToolbarConfigurationFields(Expr);
 
+impl std::fmt::Debug for WorkspaceswebUserSettingsToolbarConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsToolbarConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkspaceswebUserSettingsToolbarConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2885,8 +3408,15 @@ impl WorkspaceswebUserSettingsToolbarConfigurationFields {
 }
 
 /// The resource `aws_workspacesweb_user_settings_association`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsAssociation(Body);
+
+impl std::fmt::Debug for WorkspaceswebUserSettingsAssociation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsAssociation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkspaceswebUserSettingsAssociation`].
 #[derive(Clone, Debug)]
@@ -2914,9 +3444,11 @@ impl WorkspaceswebUserSettingsAssociation {
 }
 
 impl BlockType for WorkspaceswebUserSettingsAssociation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2930,16 +3462,25 @@ impl Resource for WorkspaceswebUserSettingsAssociation {
 }
 
 /// A declared [`WorkspaceswebUserSettingsAssociation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkspaceswebUserSettingsAssociationRef(BlockRef);
 
+impl std::fmt::Debug for WorkspaceswebUserSettingsAssociationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkspaceswebUserSettingsAssociationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkspaceswebUserSettingsAssociationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkspaceswebUserSettingsAssociationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

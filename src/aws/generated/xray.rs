@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `aws_xray_encryption_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayEncryptionConfig(Body);
+
+impl std::fmt::Debug for XrayEncryptionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayEncryptionConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`XrayEncryptionConfig`].
 #[derive(Clone, Debug)]
@@ -46,9 +53,11 @@ impl XrayEncryptionConfig {
 }
 
 impl BlockType for XrayEncryptionConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -62,16 +71,25 @@ impl Resource for XrayEncryptionConfig {
 }
 
 /// A declared [`XrayEncryptionConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayEncryptionConfigRef(BlockRef);
 
+impl std::fmt::Debug for XrayEncryptionConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayEncryptionConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for XrayEncryptionConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for XrayEncryptionConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -105,8 +123,15 @@ impl XrayEncryptionConfigRef {
 }
 
 /// The resource `aws_xray_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayGroup(Body);
+
+impl std::fmt::Debug for XrayGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`XrayGroup`].
 #[derive(Clone, Debug)]
@@ -154,9 +179,11 @@ impl XrayGroup {
 }
 
 impl BlockType for XrayGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -170,16 +197,25 @@ impl Resource for XrayGroup {
 }
 
 /// A declared [`XrayGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayGroupRef(BlockRef);
 
+impl std::fmt::Debug for XrayGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for XrayGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for XrayGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -233,8 +269,15 @@ impl XrayGroupRef {
 }
 
 /// The nested block `aws_xray_group.insights_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayGroupInsightsConfiguration(Body);
+
+impl std::fmt::Debug for XrayGroupInsightsConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayGroupInsightsConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`XrayGroupInsightsConfiguration`].
 #[derive(Clone, Debug)]
@@ -259,10 +302,18 @@ impl XrayGroupInsightsConfiguration {
 }
 
 /// The fields of a [`XrayGroupInsightsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayGroupInsightsConfigurationFields(Expr);
 
+impl std::fmt::Debug for XrayGroupInsightsConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayGroupInsightsConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for XrayGroupInsightsConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -286,8 +337,15 @@ impl XrayGroupInsightsConfigurationFields {
 }
 
 /// The resource `aws_xray_resource_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayResourcePolicy(Body);
+
+impl std::fmt::Debug for XrayResourcePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayResourcePolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`XrayResourcePolicy`].
 #[derive(Clone, Debug)]
@@ -325,9 +383,11 @@ impl XrayResourcePolicy {
 }
 
 impl BlockType for XrayResourcePolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -341,16 +401,25 @@ impl Resource for XrayResourcePolicy {
 }
 
 /// A declared [`XrayResourcePolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XrayResourcePolicyRef(BlockRef);
 
+impl std::fmt::Debug for XrayResourcePolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XrayResourcePolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for XrayResourcePolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for XrayResourcePolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -394,8 +463,15 @@ impl XrayResourcePolicyRef {
 }
 
 /// The resource `aws_xray_sampling_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XraySamplingRule(Body);
+
+impl std::fmt::Debug for XraySamplingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XraySamplingRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`XraySamplingRule`].
 #[derive(Clone, Debug)]
@@ -464,9 +540,11 @@ impl XraySamplingRule {
 }
 
 impl BlockType for XraySamplingRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -480,16 +558,25 @@ impl Resource for XraySamplingRule {
 }
 
 /// A declared [`XraySamplingRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct XraySamplingRuleRef(BlockRef);
 
+impl std::fmt::Debug for XraySamplingRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("XraySamplingRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for XraySamplingRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for XraySamplingRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

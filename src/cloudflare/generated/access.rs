@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_access_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessRule(Body);
+
+impl std::fmt::Debug for AccessRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccessRule`].
 #[derive(Clone, Debug)]
@@ -53,9 +60,11 @@ impl AccessRule {
 }
 
 impl BlockType for AccessRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -69,16 +78,25 @@ impl Resource for AccessRule {
 }
 
 /// A declared [`AccessRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessRuleRef(BlockRef);
 
+impl std::fmt::Debug for AccessRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccessRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccessRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -142,8 +160,15 @@ impl AccessRuleRef {
 }
 
 /// The value of `cloudflare_access_rule.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessRuleConfiguration(Body);
+
+impl std::fmt::Debug for AccessRuleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessRuleConfiguration").field(&self.0).finish()
+    }
+}
 
 impl AccessRuleConfiguration {
     #[inline]
@@ -167,16 +192,25 @@ impl AccessRuleConfiguration {
 }
 
 impl From<AccessRuleConfiguration> for Tf<AccessRuleConfiguration> {
+    #[inline]
     fn from(value: AccessRuleConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccessRuleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessRuleConfigurationFields(Expr);
 
+impl std::fmt::Debug for AccessRuleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessRuleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessRuleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -204,10 +238,18 @@ impl AccessRuleConfigurationFields {
 pub enum AccessRuleScope {}
 
 /// The fields of a [`AccessRuleScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccessRuleScopeFields(Expr);
 
+impl std::fmt::Debug for AccessRuleScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccessRuleScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccessRuleScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -236,8 +278,15 @@ impl AccessRuleScopeFields {
 }
 
 /// The data source `cloudflare_access_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRule(Body);
+
+impl std::fmt::Debug for DataCloudflareAccessRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRule").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccessRule {
     #[inline]
@@ -271,9 +320,11 @@ impl DataCloudflareAccessRule {
 }
 
 impl BlockType for DataCloudflareAccessRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -286,16 +337,25 @@ impl DataSource for DataCloudflareAccessRule {
 }
 
 /// A declared [`DataCloudflareAccessRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccessRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccessRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccessRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -373,10 +433,18 @@ impl DataCloudflareAccessRuleRef {
 pub enum DataCloudflareAccessRuleConfiguration {}
 
 /// The fields of a [`DataCloudflareAccessRuleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRuleConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRuleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRuleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRuleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -400,8 +468,15 @@ impl DataCloudflareAccessRuleConfigurationFields {
 }
 
 /// The value of `cloudflare_access_rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRuleFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareAccessRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRuleFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccessRuleFilter {
     #[inline]
@@ -452,16 +527,25 @@ impl DataCloudflareAccessRuleFilter {
 }
 
 impl From<DataCloudflareAccessRuleFilter> for Tf<DataCloudflareAccessRuleFilter> {
+    #[inline]
     fn from(value: DataCloudflareAccessRuleFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccessRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRuleFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -505,8 +589,15 @@ impl DataCloudflareAccessRuleFilterFields {
 }
 
 /// The value of `cloudflare_access_rule.filter.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRuleFilterConfiguration(Body);
+
+impl std::fmt::Debug for DataCloudflareAccessRuleFilterConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRuleFilterConfiguration").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccessRuleFilterConfiguration {
     #[inline]
@@ -531,16 +622,25 @@ impl DataCloudflareAccessRuleFilterConfiguration {
 }
 
 impl From<DataCloudflareAccessRuleFilterConfiguration> for Tf<DataCloudflareAccessRuleFilterConfiguration> {
+    #[inline]
     fn from(value: DataCloudflareAccessRuleFilterConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccessRuleFilterConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRuleFilterConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRuleFilterConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRuleFilterConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRuleFilterConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -568,10 +668,18 @@ impl DataCloudflareAccessRuleFilterConfigurationFields {
 pub enum DataCloudflareAccessRuleScope {}
 
 /// The fields of a [`DataCloudflareAccessRuleScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRuleScopeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRuleScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRuleScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRuleScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -600,8 +708,15 @@ impl DataCloudflareAccessRuleScopeFields {
 }
 
 /// The data source `cloudflare_access_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRules(Body);
+
+impl std::fmt::Debug for DataCloudflareAccessRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRules").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccessRules {
     #[inline]
@@ -670,9 +785,11 @@ impl DataCloudflareAccessRules {
 }
 
 impl BlockType for DataCloudflareAccessRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -685,16 +802,25 @@ impl DataSource for DataCloudflareAccessRules {
 }
 
 /// A declared [`DataCloudflareAccessRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccessRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccessRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccessRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -758,8 +884,15 @@ impl DataCloudflareAccessRulesRef {
 }
 
 /// The value of `cloudflare_access_rules.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRulesConfiguration(Body);
+
+impl std::fmt::Debug for DataCloudflareAccessRulesConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRulesConfiguration").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccessRulesConfiguration {
     #[inline]
@@ -784,16 +917,25 @@ impl DataCloudflareAccessRulesConfiguration {
 }
 
 impl From<DataCloudflareAccessRulesConfiguration> for Tf<DataCloudflareAccessRulesConfiguration> {
+    #[inline]
     fn from(value: DataCloudflareAccessRulesConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccessRulesConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRulesConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRulesConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRulesConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRulesConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -821,10 +963,18 @@ impl DataCloudflareAccessRulesConfigurationFields {
 pub enum DataCloudflareAccessRulesResult {}
 
 /// The fields of a [`DataCloudflareAccessRulesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRulesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRulesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRulesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRulesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -882,10 +1032,18 @@ impl DataCloudflareAccessRulesResultFields {
 pub enum DataCloudflareAccessRulesResultConfiguration {}
 
 /// The fields of a [`DataCloudflareAccessRulesResultConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRulesResultConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRulesResultConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRulesResultConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRulesResultConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -913,10 +1071,18 @@ impl DataCloudflareAccessRulesResultConfigurationFields {
 pub enum DataCloudflareAccessRulesResultScope {}
 
 /// The fields of a [`DataCloudflareAccessRulesResultScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccessRulesResultScopeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccessRulesResultScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccessRulesResultScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccessRulesResultScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

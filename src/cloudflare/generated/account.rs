@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Account(Body);
+
+impl std::fmt::Debug for Account {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Account").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Account`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl Account {
 }
 
 impl BlockType for Account {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for Account {
 }
 
 /// A declared [`Account`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountRef(BlockRef);
 
+impl std::fmt::Debug for AccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -129,8 +147,15 @@ impl AccountRef {
 }
 
 /// The value of `cloudflare_account.managed_by`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountManagedBy(Body);
+
+impl std::fmt::Debug for AccountManagedBy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountManagedBy").field(&self.0).finish()
+    }
+}
 
 impl AccountManagedBy {
     #[inline]
@@ -141,16 +166,25 @@ impl AccountManagedBy {
 }
 
 impl From<AccountManagedBy> for Tf<AccountManagedBy> {
+    #[inline]
     fn from(value: AccountManagedBy) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountManagedBy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountManagedByFields(Expr);
 
+impl std::fmt::Debug for AccountManagedByFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountManagedByFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountManagedByFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -174,8 +208,15 @@ impl AccountManagedByFields {
 }
 
 /// The value of `cloudflare_account.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountSettings(Body);
+
+impl std::fmt::Debug for AccountSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountSettings").field(&self.0).finish()
+    }
+}
 
 impl AccountSettings {
     #[inline]
@@ -199,16 +240,25 @@ impl AccountSettings {
 }
 
 impl From<AccountSettings> for Tf<AccountSettings> {
+    #[inline]
     fn from(value: AccountSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountSettingsFields(Expr);
 
+impl std::fmt::Debug for AccountSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -232,8 +282,15 @@ impl AccountSettingsFields {
 }
 
 /// The value of `cloudflare_account.unit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountUnit(Body);
+
+impl std::fmt::Debug for AccountUnit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountUnit").field(&self.0).finish()
+    }
+}
 
 impl AccountUnit {
     #[inline]
@@ -250,16 +307,25 @@ impl AccountUnit {
 }
 
 impl From<AccountUnit> for Tf<AccountUnit> {
+    #[inline]
     fn from(value: AccountUnit) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountUnit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountUnitFields(Expr);
 
+impl std::fmt::Debug for AccountUnitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountUnitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountUnitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -278,8 +344,15 @@ impl AccountUnitFields {
 }
 
 /// The resource `cloudflare_account_dns_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettings(Body);
+
+impl std::fmt::Debug for AccountDnsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountDnsSettings`].
 #[derive(Clone, Debug)]
@@ -305,9 +378,11 @@ impl AccountDnsSettings {
 }
 
 impl BlockType for AccountDnsSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -321,16 +396,25 @@ impl Resource for AccountDnsSettings {
 }
 
 /// A declared [`AccountDnsSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsRef(BlockRef);
 
+impl std::fmt::Debug for AccountDnsSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountDnsSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountDnsSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -354,8 +438,15 @@ impl AccountDnsSettingsRef {
 }
 
 /// The value of `cloudflare_account_dns_settings.zone_defaults`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaults(Body);
+
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaults {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaults").field(&self.0).finish()
+    }
+}
 
 impl AccountDnsSettingsZoneDefaults {
     #[inline]
@@ -421,16 +512,25 @@ impl AccountDnsSettingsZoneDefaults {
 }
 
 impl From<AccountDnsSettingsZoneDefaults> for Tf<AccountDnsSettingsZoneDefaults> {
+    #[inline]
     fn from(value: AccountDnsSettingsZoneDefaults) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountDnsSettingsZoneDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaultsFields(Expr);
 
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountDnsSettingsZoneDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -489,8 +589,15 @@ impl AccountDnsSettingsZoneDefaultsFields {
 }
 
 /// The value of `cloudflare_account_dns_settings.zone_defaults.internal_dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaultsInternalDns(Body);
+
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaultsInternalDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaultsInternalDns").field(&self.0).finish()
+    }
+}
 
 impl AccountDnsSettingsZoneDefaultsInternalDns {
     #[inline]
@@ -507,16 +614,25 @@ impl AccountDnsSettingsZoneDefaultsInternalDns {
 }
 
 impl From<AccountDnsSettingsZoneDefaultsInternalDns> for Tf<AccountDnsSettingsZoneDefaultsInternalDns> {
+    #[inline]
     fn from(value: AccountDnsSettingsZoneDefaultsInternalDns) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountDnsSettingsZoneDefaultsInternalDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaultsInternalDnsFields(Expr);
 
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaultsInternalDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaultsInternalDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountDnsSettingsZoneDefaultsInternalDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -535,8 +651,15 @@ impl AccountDnsSettingsZoneDefaultsInternalDnsFields {
 }
 
 /// The value of `cloudflare_account_dns_settings.zone_defaults.nameservers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaultsNameservers(Body);
+
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaultsNameservers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaultsNameservers").field(&self.0).finish()
+    }
+}
 
 impl AccountDnsSettingsZoneDefaultsNameservers {
     #[inline]
@@ -554,16 +677,25 @@ impl AccountDnsSettingsZoneDefaultsNameservers {
 }
 
 impl From<AccountDnsSettingsZoneDefaultsNameservers> for Tf<AccountDnsSettingsZoneDefaultsNameservers> {
+    #[inline]
     fn from(value: AccountDnsSettingsZoneDefaultsNameservers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountDnsSettingsZoneDefaultsNameservers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaultsNameserversFields(Expr);
 
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaultsNameserversFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaultsNameserversFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountDnsSettingsZoneDefaultsNameserversFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -582,8 +714,15 @@ impl AccountDnsSettingsZoneDefaultsNameserversFields {
 }
 
 /// The value of `cloudflare_account_dns_settings.zone_defaults.soa`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaultsSoa(Body);
+
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaultsSoa {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaultsSoa").field(&self.0).finish()
+    }
+}
 
 impl AccountDnsSettingsZoneDefaultsSoa {
     #[inline]
@@ -636,16 +775,25 @@ impl AccountDnsSettingsZoneDefaultsSoa {
 }
 
 impl From<AccountDnsSettingsZoneDefaultsSoa> for Tf<AccountDnsSettingsZoneDefaultsSoa> {
+    #[inline]
     fn from(value: AccountDnsSettingsZoneDefaultsSoa) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountDnsSettingsZoneDefaultsSoa`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsZoneDefaultsSoaFields(Expr);
 
+impl std::fmt::Debug for AccountDnsSettingsZoneDefaultsSoaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsZoneDefaultsSoaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountDnsSettingsZoneDefaultsSoaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -694,8 +842,15 @@ impl AccountDnsSettingsZoneDefaultsSoaFields {
 }
 
 /// The resource `cloudflare_account_dns_settings_internal_view`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsInternalView(Body);
+
+impl std::fmt::Debug for AccountDnsSettingsInternalView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsInternalView").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountDnsSettingsInternalView`].
 #[derive(Clone, Debug)]
@@ -722,9 +877,11 @@ impl AccountDnsSettingsInternalView {
 }
 
 impl BlockType for AccountDnsSettingsInternalView {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -738,16 +895,25 @@ impl Resource for AccountDnsSettingsInternalView {
 }
 
 /// A declared [`AccountDnsSettingsInternalView`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountDnsSettingsInternalViewRef(BlockRef);
 
+impl std::fmt::Debug for AccountDnsSettingsInternalViewRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountDnsSettingsInternalViewRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountDnsSettingsInternalViewRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountDnsSettingsInternalViewRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -791,8 +957,15 @@ impl AccountDnsSettingsInternalViewRef {
 }
 
 /// The resource `cloudflare_account_member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMember(Body);
+
+impl std::fmt::Debug for AccountMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountMember`].
 #[derive(Clone, Debug)]
@@ -834,9 +1007,11 @@ impl AccountMember {
 }
 
 impl BlockType for AccountMember {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -850,16 +1025,25 @@ impl Resource for AccountMember {
 }
 
 /// A declared [`AccountMember`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberRef(BlockRef);
 
+impl std::fmt::Debug for AccountMemberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountMemberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountMemberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -908,8 +1092,15 @@ impl AccountMemberRef {
 }
 
 /// The value of `cloudflare_account_member.policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberPolicies(Body);
+
+impl std::fmt::Debug for AccountMemberPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountMemberPolicies`].
 #[derive(Clone, Debug)]
@@ -937,16 +1128,25 @@ impl AccountMemberPolicies {
 }
 
 impl From<AccountMemberPolicies> for Tf<AccountMemberPolicies> {
+    #[inline]
     fn from(value: AccountMemberPolicies) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountMemberPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberPoliciesFields(Expr);
 
+impl std::fmt::Debug for AccountMemberPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountMemberPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -975,8 +1175,15 @@ impl AccountMemberPoliciesFields {
 }
 
 /// The value of `cloudflare_account_member.policies.permission_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberPoliciesPermissionGroups(Body);
+
+impl std::fmt::Debug for AccountMemberPoliciesPermissionGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberPoliciesPermissionGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountMemberPoliciesPermissionGroups`].
 #[derive(Clone, Debug)]
@@ -997,16 +1204,25 @@ impl AccountMemberPoliciesPermissionGroups {
 }
 
 impl From<AccountMemberPoliciesPermissionGroups> for Tf<AccountMemberPoliciesPermissionGroups> {
+    #[inline]
     fn from(value: AccountMemberPoliciesPermissionGroups) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountMemberPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for AccountMemberPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountMemberPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1025,8 +1241,15 @@ impl AccountMemberPoliciesPermissionGroupsFields {
 }
 
 /// The value of `cloudflare_account_member.policies.resource_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberPoliciesResourceGroups(Body);
+
+impl std::fmt::Debug for AccountMemberPoliciesResourceGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberPoliciesResourceGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountMemberPoliciesResourceGroups`].
 #[derive(Clone, Debug)]
@@ -1047,16 +1270,25 @@ impl AccountMemberPoliciesResourceGroups {
 }
 
 impl From<AccountMemberPoliciesResourceGroups> for Tf<AccountMemberPoliciesResourceGroups> {
+    #[inline]
     fn from(value: AccountMemberPoliciesResourceGroups) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountMemberPoliciesResourceGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberPoliciesResourceGroupsFields(Expr);
 
+impl std::fmt::Debug for AccountMemberPoliciesResourceGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberPoliciesResourceGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountMemberPoliciesResourceGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1079,10 +1311,18 @@ impl AccountMemberPoliciesResourceGroupsFields {
 pub enum AccountMemberUser {}
 
 /// The fields of a [`AccountMemberUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountMemberUserFields(Expr);
 
+impl std::fmt::Debug for AccountMemberUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountMemberUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountMemberUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1121,8 +1361,15 @@ impl AccountMemberUserFields {
 }
 
 /// The resource `cloudflare_account_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountSubscription(Body);
+
+impl std::fmt::Debug for AccountSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountSubscription`].
 #[derive(Clone, Debug)]
@@ -1156,9 +1403,11 @@ impl AccountSubscription {
 }
 
 impl BlockType for AccountSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1172,16 +1421,25 @@ impl Resource for AccountSubscription {
 }
 
 /// A declared [`AccountSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for AccountSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1240,8 +1498,15 @@ impl AccountSubscriptionRef {
 }
 
 /// The value of `cloudflare_account_subscription.rate_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountSubscriptionRatePlan(Body);
+
+impl std::fmt::Debug for AccountSubscriptionRatePlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountSubscriptionRatePlan").field(&self.0).finish()
+    }
+}
 
 impl AccountSubscriptionRatePlan {
     #[inline]
@@ -1264,16 +1529,25 @@ impl AccountSubscriptionRatePlan {
 }
 
 impl From<AccountSubscriptionRatePlan> for Tf<AccountSubscriptionRatePlan> {
+    #[inline]
     fn from(value: AccountSubscriptionRatePlan) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountSubscriptionRatePlan`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountSubscriptionRatePlanFields(Expr);
 
+impl std::fmt::Debug for AccountSubscriptionRatePlanFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountSubscriptionRatePlanFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountSubscriptionRatePlanFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1322,8 +1596,15 @@ impl AccountSubscriptionRatePlanFields {
 }
 
 /// The resource `cloudflare_account_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountToken(Body);
+
+impl std::fmt::Debug for AccountToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountToken").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountToken`].
 #[derive(Clone, Debug)]
@@ -1374,9 +1655,11 @@ impl AccountToken {
 }
 
 impl BlockType for AccountToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1390,16 +1673,25 @@ impl Resource for AccountToken {
 }
 
 /// A declared [`AccountToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenRef(BlockRef);
 
+impl std::fmt::Debug for AccountTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AccountTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AccountTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1473,8 +1765,15 @@ impl AccountTokenRef {
 }
 
 /// The value of `cloudflare_account_token.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenCondition(Body);
+
+impl std::fmt::Debug for AccountTokenCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenCondition").field(&self.0).finish()
+    }
+}
 
 impl AccountTokenCondition {
     #[inline]
@@ -1491,16 +1790,25 @@ impl AccountTokenCondition {
 }
 
 impl From<AccountTokenCondition> for Tf<AccountTokenCondition> {
+    #[inline]
     fn from(value: AccountTokenCondition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountTokenCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenConditionFields(Expr);
 
+impl std::fmt::Debug for AccountTokenConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountTokenConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1519,8 +1827,15 @@ impl AccountTokenConditionFields {
 }
 
 /// The value of `cloudflare_account_token.condition.request_ip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenConditionRequestIp(Body);
+
+impl std::fmt::Debug for AccountTokenConditionRequestIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenConditionRequestIp").field(&self.0).finish()
+    }
+}
 
 impl AccountTokenConditionRequestIp {
     #[inline]
@@ -1543,16 +1858,25 @@ impl AccountTokenConditionRequestIp {
 }
 
 impl From<AccountTokenConditionRequestIp> for Tf<AccountTokenConditionRequestIp> {
+    #[inline]
     fn from(value: AccountTokenConditionRequestIp) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountTokenConditionRequestIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenConditionRequestIpFields(Expr);
 
+impl std::fmt::Debug for AccountTokenConditionRequestIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenConditionRequestIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountTokenConditionRequestIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1576,8 +1900,15 @@ impl AccountTokenConditionRequestIpFields {
 }
 
 /// The value of `cloudflare_account_token.policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenPolicies(Body);
+
+impl std::fmt::Debug for AccountTokenPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountTokenPolicies`].
 #[derive(Clone, Debug)]
@@ -1605,16 +1936,25 @@ impl AccountTokenPolicies {
 }
 
 impl From<AccountTokenPolicies> for Tf<AccountTokenPolicies> {
+    #[inline]
     fn from(value: AccountTokenPolicies) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountTokenPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenPoliciesFields(Expr);
 
+impl std::fmt::Debug for AccountTokenPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountTokenPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1643,8 +1983,15 @@ impl AccountTokenPoliciesFields {
 }
 
 /// The value of `cloudflare_account_token.policies.permission_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenPoliciesPermissionGroups(Body);
+
+impl std::fmt::Debug for AccountTokenPoliciesPermissionGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenPoliciesPermissionGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AccountTokenPoliciesPermissionGroups`].
 #[derive(Clone, Debug)]
@@ -1665,16 +2012,25 @@ impl AccountTokenPoliciesPermissionGroups {
 }
 
 impl From<AccountTokenPoliciesPermissionGroups> for Tf<AccountTokenPoliciesPermissionGroups> {
+    #[inline]
     fn from(value: AccountTokenPoliciesPermissionGroups) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AccountTokenPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountTokenPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for AccountTokenPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AccountTokenPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AccountTokenPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1693,8 +2049,15 @@ impl AccountTokenPoliciesPermissionGroupsFields {
 }
 
 /// The data source `cloudflare_account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccount(Body);
+
+impl std::fmt::Debug for DataCloudflareAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccount").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccount {
     #[inline]
@@ -1716,9 +2079,11 @@ impl DataCloudflareAccount {
 }
 
 impl BlockType for DataCloudflareAccount {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1731,16 +2096,25 @@ impl DataSource for DataCloudflareAccount {
 }
 
 /// A declared [`DataCloudflareAccount`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1794,8 +2168,15 @@ impl DataCloudflareAccountRef {
 }
 
 /// The value of `cloudflare_account.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccountFilter {
     #[inline]
@@ -1819,16 +2200,25 @@ impl DataCloudflareAccountFilter {
 }
 
 impl From<DataCloudflareAccountFilter> for Tf<DataCloudflareAccountFilter> {
+    #[inline]
     fn from(value: DataCloudflareAccountFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccountFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1856,10 +2246,18 @@ impl DataCloudflareAccountFilterFields {
 pub enum DataCloudflareAccountManagedBy {}
 
 /// The fields of a [`DataCloudflareAccountManagedBy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountManagedByFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountManagedByFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountManagedByFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountManagedByFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1887,10 +2285,18 @@ impl DataCloudflareAccountManagedByFields {
 pub enum DataCloudflareAccountSettings {}
 
 /// The fields of a [`DataCloudflareAccountSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1914,8 +2320,15 @@ impl DataCloudflareAccountSettingsFields {
 }
 
 /// The data source `cloudflare_account_api_token_permission_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountApiTokenPermissionGroups(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountApiTokenPermissionGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountApiTokenPermissionGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountApiTokenPermissionGroups`].
 #[derive(Clone, Debug)]
@@ -1950,9 +2363,11 @@ impl DataCloudflareAccountApiTokenPermissionGroups {
 }
 
 impl BlockType for DataCloudflareAccountApiTokenPermissionGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1965,16 +2380,25 @@ impl DataSource for DataCloudflareAccountApiTokenPermissionGroups {
 }
 
 /// A declared [`DataCloudflareAccountApiTokenPermissionGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountApiTokenPermissionGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountApiTokenPermissionGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountApiTokenPermissionGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountApiTokenPermissionGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountApiTokenPermissionGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2003,8 +2427,15 @@ impl DataCloudflareAccountApiTokenPermissionGroupsRef {
 }
 
 /// The data source `cloudflare_account_api_token_permission_groups_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountApiTokenPermissionGroupsList(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountApiTokenPermissionGroupsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountApiTokenPermissionGroupsList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountApiTokenPermissionGroupsList`].
 #[derive(Clone, Debug)]
@@ -2045,9 +2476,11 @@ impl DataCloudflareAccountApiTokenPermissionGroupsList {
 }
 
 impl BlockType for DataCloudflareAccountApiTokenPermissionGroupsList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2060,16 +2493,25 @@ impl DataSource for DataCloudflareAccountApiTokenPermissionGroupsList {
 }
 
 /// A declared [`DataCloudflareAccountApiTokenPermissionGroupsList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountApiTokenPermissionGroupsListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountApiTokenPermissionGroupsListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountApiTokenPermissionGroupsListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountApiTokenPermissionGroupsListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountApiTokenPermissionGroupsListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2112,10 +2554,18 @@ impl DataCloudflareAccountApiTokenPermissionGroupsListRef {
 pub enum DataCloudflareAccountApiTokenPermissionGroupsListResult {}
 
 /// The fields of a [`DataCloudflareAccountApiTokenPermissionGroupsListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountApiTokenPermissionGroupsListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountApiTokenPermissionGroupsListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountApiTokenPermissionGroupsListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountApiTokenPermissionGroupsListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2144,8 +2594,15 @@ impl DataCloudflareAccountApiTokenPermissionGroupsListResultFields {
 }
 
 /// The data source `cloudflare_account_dns_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountDnsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountDnsSettings`].
 #[derive(Clone, Debug)]
@@ -2166,9 +2623,11 @@ impl DataCloudflareAccountDnsSettings {
 }
 
 impl BlockType for DataCloudflareAccountDnsSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2181,16 +2640,25 @@ impl DataSource for DataCloudflareAccountDnsSettings {
 }
 
 /// A declared [`DataCloudflareAccountDnsSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountDnsSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountDnsSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2218,10 +2686,18 @@ impl DataCloudflareAccountDnsSettingsRef {
 pub enum DataCloudflareAccountDnsSettingsZoneDefaults {}
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsZoneDefaults`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsZoneDefaultsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsZoneDefaultsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsZoneDefaultsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsZoneDefaultsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2284,10 +2760,18 @@ impl DataCloudflareAccountDnsSettingsZoneDefaultsFields {
 pub enum DataCloudflareAccountDnsSettingsZoneDefaultsInternalDns {}
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsZoneDefaultsInternalDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsZoneDefaultsInternalDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsZoneDefaultsInternalDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsZoneDefaultsInternalDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsZoneDefaultsInternalDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2310,10 +2794,18 @@ impl DataCloudflareAccountDnsSettingsZoneDefaultsInternalDnsFields {
 pub enum DataCloudflareAccountDnsSettingsZoneDefaultsNameservers {}
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsZoneDefaultsNameservers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsZoneDefaultsNameserversFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsZoneDefaultsNameserversFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsZoneDefaultsNameserversFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsZoneDefaultsNameserversFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2336,10 +2828,18 @@ impl DataCloudflareAccountDnsSettingsZoneDefaultsNameserversFields {
 pub enum DataCloudflareAccountDnsSettingsZoneDefaultsSoa {}
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsZoneDefaultsSoa`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsZoneDefaultsSoaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsZoneDefaultsSoaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsZoneDefaultsSoaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsZoneDefaultsSoaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2388,8 +2888,15 @@ impl DataCloudflareAccountDnsSettingsZoneDefaultsSoaFields {
 }
 
 /// The data source `cloudflare_account_dns_settings_internal_view`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalView(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalView").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountDnsSettingsInternalView`].
 #[derive(Clone, Debug)]
@@ -2421,9 +2928,11 @@ impl DataCloudflareAccountDnsSettingsInternalView {
 }
 
 impl BlockType for DataCloudflareAccountDnsSettingsInternalView {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2436,16 +2945,25 @@ impl DataSource for DataCloudflareAccountDnsSettingsInternalView {
 }
 
 /// A declared [`DataCloudflareAccountDnsSettingsInternalView`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountDnsSettingsInternalViewRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountDnsSettingsInternalViewRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2499,8 +3017,15 @@ impl DataCloudflareAccountDnsSettingsInternalViewRef {
 }
 
 /// The value of `cloudflare_account_dns_settings_internal_view.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccountDnsSettingsInternalViewFilter {
     #[inline]
@@ -2549,16 +3074,25 @@ impl DataCloudflareAccountDnsSettingsInternalViewFilter {
 }
 
 impl From<DataCloudflareAccountDnsSettingsInternalViewFilter> for Tf<DataCloudflareAccountDnsSettingsInternalViewFilter> {
+    #[inline]
     fn from(value: DataCloudflareAccountDnsSettingsInternalViewFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsInternalViewFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsInternalViewFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2602,8 +3136,15 @@ impl DataCloudflareAccountDnsSettingsInternalViewFilterFields {
 }
 
 /// The value of `cloudflare_account_dns_settings_internal_view.filter.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewFilterName(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewFilterName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewFilterName").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccountDnsSettingsInternalViewFilterName {
     #[inline]
@@ -2638,16 +3179,25 @@ impl DataCloudflareAccountDnsSettingsInternalViewFilterName {
 }
 
 impl From<DataCloudflareAccountDnsSettingsInternalViewFilterName> for Tf<DataCloudflareAccountDnsSettingsInternalViewFilterName> {
+    #[inline]
     fn from(value: DataCloudflareAccountDnsSettingsInternalViewFilterName) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsInternalViewFilterName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewFilterNameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewFilterNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewFilterNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsInternalViewFilterNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2681,8 +3231,15 @@ impl DataCloudflareAccountDnsSettingsInternalViewFilterNameFields {
 }
 
 /// The data source `cloudflare_account_dns_settings_internal_views`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViews(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViews {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViews").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountDnsSettingsInternalViews`].
 #[derive(Clone, Debug)]
@@ -2747,9 +3304,11 @@ impl DataCloudflareAccountDnsSettingsInternalViews {
 }
 
 impl BlockType for DataCloudflareAccountDnsSettingsInternalViews {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2762,16 +3321,25 @@ impl DataSource for DataCloudflareAccountDnsSettingsInternalViews {
 }
 
 /// A declared [`DataCloudflareAccountDnsSettingsInternalViews`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountDnsSettingsInternalViewsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountDnsSettingsInternalViewsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2830,8 +3398,15 @@ impl DataCloudflareAccountDnsSettingsInternalViewsRef {
 }
 
 /// The value of `cloudflare_account_dns_settings_internal_views.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewsName(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewsName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewsName").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccountDnsSettingsInternalViewsName {
     #[inline]
@@ -2866,16 +3441,25 @@ impl DataCloudflareAccountDnsSettingsInternalViewsName {
 }
 
 impl From<DataCloudflareAccountDnsSettingsInternalViewsName> for Tf<DataCloudflareAccountDnsSettingsInternalViewsName> {
+    #[inline]
     fn from(value: DataCloudflareAccountDnsSettingsInternalViewsName) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsInternalViewsName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewsNameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewsNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewsNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsInternalViewsNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2913,10 +3497,18 @@ impl DataCloudflareAccountDnsSettingsInternalViewsNameFields {
 pub enum DataCloudflareAccountDnsSettingsInternalViewsResult {}
 
 /// The fields of a [`DataCloudflareAccountDnsSettingsInternalViewsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountDnsSettingsInternalViewsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountDnsSettingsInternalViewsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountDnsSettingsInternalViewsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountDnsSettingsInternalViewsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2955,8 +3547,15 @@ impl DataCloudflareAccountDnsSettingsInternalViewsResultFields {
 }
 
 /// The data source `cloudflare_account_member`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMember(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMember").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountMember`].
 #[derive(Clone, Debug)]
@@ -2988,9 +3587,11 @@ impl DataCloudflareAccountMember {
 }
 
 impl BlockType for DataCloudflareAccountMember {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3003,16 +3604,25 @@ impl DataSource for DataCloudflareAccountMember {
 }
 
 /// A declared [`DataCloudflareAccountMember`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountMemberRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountMemberRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3071,8 +3681,15 @@ impl DataCloudflareAccountMemberRef {
 }
 
 /// The value of `cloudflare_account_member.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountMemberFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccountMemberFilter {
     #[inline]
@@ -3104,16 +3721,25 @@ impl DataCloudflareAccountMemberFilter {
 }
 
 impl From<DataCloudflareAccountMemberFilter> for Tf<DataCloudflareAccountMemberFilter> {
+    #[inline]
     fn from(value: DataCloudflareAccountMemberFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccountMemberFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3146,10 +3772,18 @@ impl DataCloudflareAccountMemberFilterFields {
 pub enum DataCloudflareAccountMemberPolicies {}
 
 /// The fields of a [`DataCloudflareAccountMemberPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3187,10 +3821,18 @@ impl DataCloudflareAccountMemberPoliciesFields {
 pub enum DataCloudflareAccountMemberPoliciesPermissionGroups {}
 
 /// The fields of a [`DataCloudflareAccountMemberPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3223,10 +3865,18 @@ impl DataCloudflareAccountMemberPoliciesPermissionGroupsFields {
 pub enum DataCloudflareAccountMemberPoliciesPermissionGroupsMeta {}
 
 /// The fields of a [`DataCloudflareAccountMemberPoliciesPermissionGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberPoliciesPermissionGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberPoliciesPermissionGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberPoliciesPermissionGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberPoliciesPermissionGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3254,10 +3904,18 @@ impl DataCloudflareAccountMemberPoliciesPermissionGroupsMetaFields {
 pub enum DataCloudflareAccountMemberPoliciesResourceGroups {}
 
 /// The fields of a [`DataCloudflareAccountMemberPoliciesResourceGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberPoliciesResourceGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberPoliciesResourceGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberPoliciesResourceGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberPoliciesResourceGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3295,10 +3953,18 @@ impl DataCloudflareAccountMemberPoliciesResourceGroupsFields {
 pub enum DataCloudflareAccountMemberPoliciesResourceGroupsMeta {}
 
 /// The fields of a [`DataCloudflareAccountMemberPoliciesResourceGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberPoliciesResourceGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberPoliciesResourceGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberPoliciesResourceGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberPoliciesResourceGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3326,10 +3992,18 @@ impl DataCloudflareAccountMemberPoliciesResourceGroupsMetaFields {
 pub enum DataCloudflareAccountMemberPoliciesResourceGroupsScope {}
 
 /// The fields of a [`DataCloudflareAccountMemberPoliciesResourceGroupsScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberPoliciesResourceGroupsScopeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberPoliciesResourceGroupsScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberPoliciesResourceGroupsScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberPoliciesResourceGroupsScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3357,10 +4031,18 @@ impl DataCloudflareAccountMemberPoliciesResourceGroupsScopeFields {
 pub enum DataCloudflareAccountMemberPoliciesResourceGroupsScopeObjects {}
 
 /// The fields of a [`DataCloudflareAccountMemberPoliciesResourceGroupsScopeObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberPoliciesResourceGroupsScopeObjectsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberPoliciesResourceGroupsScopeObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberPoliciesResourceGroupsScopeObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberPoliciesResourceGroupsScopeObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3383,10 +4065,18 @@ impl DataCloudflareAccountMemberPoliciesResourceGroupsScopeObjectsFields {
 pub enum DataCloudflareAccountMemberRoles {}
 
 /// The fields of a [`DataCloudflareAccountMemberRoles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3424,10 +4114,18 @@ impl DataCloudflareAccountMemberRolesFields {
 pub enum DataCloudflareAccountMemberRolesPermissions {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3505,10 +4203,18 @@ impl DataCloudflareAccountMemberRolesPermissionsFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsAnalytics {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsAnalyticsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3536,10 +4242,18 @@ impl DataCloudflareAccountMemberRolesPermissionsAnalyticsFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsBilling {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsBilling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsBillingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsBillingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsBillingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsBillingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3567,10 +4281,18 @@ impl DataCloudflareAccountMemberRolesPermissionsBillingFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsCachePurge {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsCachePurge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsCachePurgeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsCachePurgeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsCachePurgeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsCachePurgeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3598,10 +4320,18 @@ impl DataCloudflareAccountMemberRolesPermissionsCachePurgeFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsDns {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3629,10 +4359,18 @@ impl DataCloudflareAccountMemberRolesPermissionsDnsFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsDnsRecords {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsDnsRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsDnsRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsDnsRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsDnsRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsDnsRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3660,10 +4398,18 @@ impl DataCloudflareAccountMemberRolesPermissionsDnsRecordsFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsLb {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsLb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsLbFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsLbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsLbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsLbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3691,10 +4437,18 @@ impl DataCloudflareAccountMemberRolesPermissionsLbFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsLogs {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsLogsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3722,10 +4476,18 @@ impl DataCloudflareAccountMemberRolesPermissionsLogsFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsOrganization {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsOrganization`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsOrganizationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsOrganizationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsOrganizationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsOrganizationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3753,10 +4515,18 @@ impl DataCloudflareAccountMemberRolesPermissionsOrganizationFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsSsl {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsSsl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsSslFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsSslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsSslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsSslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3784,10 +4554,18 @@ impl DataCloudflareAccountMemberRolesPermissionsSslFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsWaf {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsWaf`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsWafFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsWafFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsWafFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsWafFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3815,10 +4593,18 @@ impl DataCloudflareAccountMemberRolesPermissionsWafFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsZoneSettings {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsZoneSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsZoneSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsZoneSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsZoneSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsZoneSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3846,10 +4632,18 @@ impl DataCloudflareAccountMemberRolesPermissionsZoneSettingsFields {
 pub enum DataCloudflareAccountMemberRolesPermissionsZones {}
 
 /// The fields of a [`DataCloudflareAccountMemberRolesPermissionsZones`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberRolesPermissionsZonesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberRolesPermissionsZonesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberRolesPermissionsZonesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberRolesPermissionsZonesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3877,10 +4671,18 @@ impl DataCloudflareAccountMemberRolesPermissionsZonesFields {
 pub enum DataCloudflareAccountMemberUser {}
 
 /// The fields of a [`DataCloudflareAccountMemberUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMemberUserFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMemberUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMemberUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMemberUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3919,8 +4721,15 @@ impl DataCloudflareAccountMemberUserFields {
 }
 
 /// The data source `cloudflare_account_members`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembers(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountMembers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountMembers`].
 #[derive(Clone, Debug)]
@@ -3968,9 +4777,11 @@ impl DataCloudflareAccountMembers {
 }
 
 impl BlockType for DataCloudflareAccountMembers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3983,16 +4794,25 @@ impl DataSource for DataCloudflareAccountMembers {
 }
 
 /// A declared [`DataCloudflareAccountMembers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountMembersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountMembersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4040,10 +4860,18 @@ impl DataCloudflareAccountMembersRef {
 pub enum DataCloudflareAccountMembersResult {}
 
 /// The fields of a [`DataCloudflareAccountMembersResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4091,10 +4919,18 @@ impl DataCloudflareAccountMembersResultFields {
 pub enum DataCloudflareAccountMembersResultPolicies {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4132,10 +4968,18 @@ impl DataCloudflareAccountMembersResultPoliciesFields {
 pub enum DataCloudflareAccountMembersResultPoliciesPermissionGroups {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4168,10 +5012,18 @@ impl DataCloudflareAccountMembersResultPoliciesPermissionGroupsFields {
 pub enum DataCloudflareAccountMembersResultPoliciesPermissionGroupsMeta {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultPoliciesPermissionGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultPoliciesPermissionGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultPoliciesPermissionGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultPoliciesPermissionGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultPoliciesPermissionGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4199,10 +5051,18 @@ impl DataCloudflareAccountMembersResultPoliciesPermissionGroupsMetaFields {
 pub enum DataCloudflareAccountMembersResultPoliciesResourceGroups {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultPoliciesResourceGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultPoliciesResourceGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultPoliciesResourceGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultPoliciesResourceGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultPoliciesResourceGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4240,10 +5100,18 @@ impl DataCloudflareAccountMembersResultPoliciesResourceGroupsFields {
 pub enum DataCloudflareAccountMembersResultPoliciesResourceGroupsMeta {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultPoliciesResourceGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultPoliciesResourceGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultPoliciesResourceGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultPoliciesResourceGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultPoliciesResourceGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4271,10 +5139,18 @@ impl DataCloudflareAccountMembersResultPoliciesResourceGroupsMetaFields {
 pub enum DataCloudflareAccountMembersResultPoliciesResourceGroupsScope {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultPoliciesResourceGroupsScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4302,10 +5178,18 @@ impl DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeFields {
 pub enum DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeObjects {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeObjectsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4328,10 +5212,18 @@ impl DataCloudflareAccountMembersResultPoliciesResourceGroupsScopeObjectsFields 
 pub enum DataCloudflareAccountMembersResultRoles {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRoles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4369,10 +5261,18 @@ impl DataCloudflareAccountMembersResultRolesFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissions {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4450,10 +5350,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsAnalytics {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsAnalyticsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4481,10 +5389,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsAnalyticsFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsBilling {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsBilling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsBillingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsBillingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsBillingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsBillingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4512,10 +5428,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsBillingFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsCachePurge {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsCachePurge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsCachePurgeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsCachePurgeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsCachePurgeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsCachePurgeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4543,10 +5467,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsCachePurgeFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsDns {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4574,10 +5506,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsDnsFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsDnsRecords {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsDnsRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsDnsRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsDnsRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsDnsRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsDnsRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4605,10 +5545,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsDnsRecordsFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsLb {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsLb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsLbFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsLbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsLbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsLbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4636,10 +5584,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsLbFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsLogs {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsLogsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4667,10 +5623,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsLogsFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsOrganization {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsOrganization`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsOrganizationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsOrganizationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsOrganizationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsOrganizationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4698,10 +5662,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsOrganizationFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsSsl {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsSsl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsSslFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsSslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsSslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsSslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4729,10 +5701,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsSslFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsWaf {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsWaf`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsWafFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsWafFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsWafFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsWafFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4760,10 +5740,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsWafFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsZoneSettings {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsZoneSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsZoneSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsZoneSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsZoneSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsZoneSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4791,10 +5779,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsZoneSettingsFields {
 pub enum DataCloudflareAccountMembersResultRolesPermissionsZones {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultRolesPermissionsZones`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultRolesPermissionsZonesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultRolesPermissionsZonesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultRolesPermissionsZonesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultRolesPermissionsZonesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4822,10 +5818,18 @@ impl DataCloudflareAccountMembersResultRolesPermissionsZonesFields {
 pub enum DataCloudflareAccountMembersResultUser {}
 
 /// The fields of a [`DataCloudflareAccountMembersResultUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountMembersResultUserFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountMembersResultUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountMembersResultUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountMembersResultUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4864,8 +5868,15 @@ impl DataCloudflareAccountMembersResultUserFields {
 }
 
 /// The data source `cloudflare_account_permission_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountPermissionGroup(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountPermissionGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountPermissionGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountPermissionGroup`].
 #[derive(Clone, Debug)]
@@ -4889,9 +5900,11 @@ impl DataCloudflareAccountPermissionGroup {
 }
 
 impl BlockType for DataCloudflareAccountPermissionGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4904,16 +5917,25 @@ impl DataSource for DataCloudflareAccountPermissionGroup {
 }
 
 /// A declared [`DataCloudflareAccountPermissionGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountPermissionGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountPermissionGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountPermissionGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountPermissionGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountPermissionGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4956,10 +5978,18 @@ impl DataCloudflareAccountPermissionGroupRef {
 pub enum DataCloudflareAccountPermissionGroupMeta {}
 
 /// The fields of a [`DataCloudflareAccountPermissionGroupMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountPermissionGroupMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountPermissionGroupMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountPermissionGroupMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountPermissionGroupMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4983,8 +6013,15 @@ impl DataCloudflareAccountPermissionGroupMetaFields {
 }
 
 /// The data source `cloudflare_account_permission_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountPermissionGroups(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountPermissionGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountPermissionGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountPermissionGroups`].
 #[derive(Clone, Debug)]
@@ -5029,9 +6066,11 @@ impl DataCloudflareAccountPermissionGroups {
 }
 
 impl BlockType for DataCloudflareAccountPermissionGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5044,16 +6083,25 @@ impl DataSource for DataCloudflareAccountPermissionGroups {
 }
 
 /// A declared [`DataCloudflareAccountPermissionGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountPermissionGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountPermissionGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountPermissionGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountPermissionGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountPermissionGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5101,10 +6149,18 @@ impl DataCloudflareAccountPermissionGroupsRef {
 pub enum DataCloudflareAccountPermissionGroupsResult {}
 
 /// The fields of a [`DataCloudflareAccountPermissionGroupsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountPermissionGroupsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountPermissionGroupsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountPermissionGroupsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountPermissionGroupsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5137,10 +6193,18 @@ impl DataCloudflareAccountPermissionGroupsResultFields {
 pub enum DataCloudflareAccountPermissionGroupsResultMeta {}
 
 /// The fields of a [`DataCloudflareAccountPermissionGroupsResultMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountPermissionGroupsResultMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountPermissionGroupsResultMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountPermissionGroupsResultMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountPermissionGroupsResultMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5164,8 +6228,15 @@ impl DataCloudflareAccountPermissionGroupsResultMetaFields {
 }
 
 /// The data source `cloudflare_account_role`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRole(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRole").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountRole`].
 #[derive(Clone, Debug)]
@@ -5189,9 +6260,11 @@ impl DataCloudflareAccountRole {
 }
 
 impl BlockType for DataCloudflareAccountRole {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5204,16 +6277,25 @@ impl DataSource for DataCloudflareAccountRole {
 }
 
 /// A declared [`DataCloudflareAccountRole`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRoleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountRoleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRoleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountRoleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountRoleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5261,10 +6343,18 @@ impl DataCloudflareAccountRoleRef {
 pub enum DataCloudflareAccountRolePermissions {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5342,10 +6432,18 @@ impl DataCloudflareAccountRolePermissionsFields {
 pub enum DataCloudflareAccountRolePermissionsAnalytics {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsAnalyticsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5373,10 +6471,18 @@ impl DataCloudflareAccountRolePermissionsAnalyticsFields {
 pub enum DataCloudflareAccountRolePermissionsBilling {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsBilling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsBillingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsBillingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsBillingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsBillingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5404,10 +6510,18 @@ impl DataCloudflareAccountRolePermissionsBillingFields {
 pub enum DataCloudflareAccountRolePermissionsCachePurge {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsCachePurge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsCachePurgeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsCachePurgeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsCachePurgeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsCachePurgeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5435,10 +6549,18 @@ impl DataCloudflareAccountRolePermissionsCachePurgeFields {
 pub enum DataCloudflareAccountRolePermissionsDns {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5466,10 +6588,18 @@ impl DataCloudflareAccountRolePermissionsDnsFields {
 pub enum DataCloudflareAccountRolePermissionsDnsRecords {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsDnsRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsDnsRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsDnsRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsDnsRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsDnsRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5497,10 +6627,18 @@ impl DataCloudflareAccountRolePermissionsDnsRecordsFields {
 pub enum DataCloudflareAccountRolePermissionsLb {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsLb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsLbFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsLbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsLbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsLbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5528,10 +6666,18 @@ impl DataCloudflareAccountRolePermissionsLbFields {
 pub enum DataCloudflareAccountRolePermissionsLogs {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsLogsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5559,10 +6705,18 @@ impl DataCloudflareAccountRolePermissionsLogsFields {
 pub enum DataCloudflareAccountRolePermissionsOrganization {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsOrganization`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsOrganizationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsOrganizationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsOrganizationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsOrganizationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5590,10 +6744,18 @@ impl DataCloudflareAccountRolePermissionsOrganizationFields {
 pub enum DataCloudflareAccountRolePermissionsSsl {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsSsl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsSslFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsSslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsSslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsSslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5621,10 +6783,18 @@ impl DataCloudflareAccountRolePermissionsSslFields {
 pub enum DataCloudflareAccountRolePermissionsWaf {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsWaf`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsWafFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsWafFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsWafFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsWafFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5652,10 +6822,18 @@ impl DataCloudflareAccountRolePermissionsWafFields {
 pub enum DataCloudflareAccountRolePermissionsZoneSettings {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsZoneSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsZoneSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsZoneSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsZoneSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsZoneSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5683,10 +6861,18 @@ impl DataCloudflareAccountRolePermissionsZoneSettingsFields {
 pub enum DataCloudflareAccountRolePermissionsZones {}
 
 /// The fields of a [`DataCloudflareAccountRolePermissionsZones`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolePermissionsZonesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolePermissionsZonesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolePermissionsZonesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolePermissionsZonesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5710,8 +6896,15 @@ impl DataCloudflareAccountRolePermissionsZonesFields {
 }
 
 /// The data source `cloudflare_account_roles`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRoles(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountRoles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRoles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountRoles`].
 #[derive(Clone, Debug)]
@@ -5738,9 +6931,11 @@ impl DataCloudflareAccountRoles {
 }
 
 impl BlockType for DataCloudflareAccountRoles {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5753,16 +6948,25 @@ impl DataSource for DataCloudflareAccountRoles {
 }
 
 /// A declared [`DataCloudflareAccountRoles`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountRolesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountRolesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5795,10 +6999,18 @@ impl DataCloudflareAccountRolesRef {
 pub enum DataCloudflareAccountRolesResult {}
 
 /// The fields of a [`DataCloudflareAccountRolesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5836,10 +7048,18 @@ impl DataCloudflareAccountRolesResultFields {
 pub enum DataCloudflareAccountRolesResultPermissions {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5917,10 +7137,18 @@ impl DataCloudflareAccountRolesResultPermissionsFields {
 pub enum DataCloudflareAccountRolesResultPermissionsAnalytics {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsAnalytics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsAnalyticsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsAnalyticsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsAnalyticsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsAnalyticsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5948,10 +7176,18 @@ impl DataCloudflareAccountRolesResultPermissionsAnalyticsFields {
 pub enum DataCloudflareAccountRolesResultPermissionsBilling {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsBilling`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsBillingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsBillingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsBillingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsBillingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5979,10 +7215,18 @@ impl DataCloudflareAccountRolesResultPermissionsBillingFields {
 pub enum DataCloudflareAccountRolesResultPermissionsCachePurge {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsCachePurge`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsCachePurgeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsCachePurgeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsCachePurgeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsCachePurgeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6010,10 +7254,18 @@ impl DataCloudflareAccountRolesResultPermissionsCachePurgeFields {
 pub enum DataCloudflareAccountRolesResultPermissionsDns {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6041,10 +7293,18 @@ impl DataCloudflareAccountRolesResultPermissionsDnsFields {
 pub enum DataCloudflareAccountRolesResultPermissionsDnsRecords {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsDnsRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsDnsRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsDnsRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsDnsRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsDnsRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6072,10 +7332,18 @@ impl DataCloudflareAccountRolesResultPermissionsDnsRecordsFields {
 pub enum DataCloudflareAccountRolesResultPermissionsLb {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsLb`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsLbFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsLbFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsLbFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsLbFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6103,10 +7371,18 @@ impl DataCloudflareAccountRolesResultPermissionsLbFields {
 pub enum DataCloudflareAccountRolesResultPermissionsLogs {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsLogsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6134,10 +7410,18 @@ impl DataCloudflareAccountRolesResultPermissionsLogsFields {
 pub enum DataCloudflareAccountRolesResultPermissionsOrganization {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsOrganization`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsOrganizationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsOrganizationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsOrganizationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsOrganizationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6165,10 +7449,18 @@ impl DataCloudflareAccountRolesResultPermissionsOrganizationFields {
 pub enum DataCloudflareAccountRolesResultPermissionsSsl {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsSsl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsSslFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsSslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsSslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsSslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6196,10 +7488,18 @@ impl DataCloudflareAccountRolesResultPermissionsSslFields {
 pub enum DataCloudflareAccountRolesResultPermissionsWaf {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsWaf`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsWafFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsWafFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsWafFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsWafFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6227,10 +7527,18 @@ impl DataCloudflareAccountRolesResultPermissionsWafFields {
 pub enum DataCloudflareAccountRolesResultPermissionsZoneSettings {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsZoneSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsZoneSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsZoneSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsZoneSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsZoneSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6258,10 +7566,18 @@ impl DataCloudflareAccountRolesResultPermissionsZoneSettingsFields {
 pub enum DataCloudflareAccountRolesResultPermissionsZones {}
 
 /// The fields of a [`DataCloudflareAccountRolesResultPermissionsZones`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountRolesResultPermissionsZonesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountRolesResultPermissionsZonesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountRolesResultPermissionsZonesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountRolesResultPermissionsZonesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6285,8 +7601,15 @@ impl DataCloudflareAccountRolesResultPermissionsZonesFields {
 }
 
 /// The data source `cloudflare_account_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountSubscription(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountSubscription`].
 #[derive(Clone, Debug)]
@@ -6307,9 +7630,11 @@ impl DataCloudflareAccountSubscription {
 }
 
 impl BlockType for DataCloudflareAccountSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6322,16 +7647,25 @@ impl DataSource for DataCloudflareAccountSubscription {
 }
 
 /// A declared [`DataCloudflareAccountSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6394,10 +7728,18 @@ impl DataCloudflareAccountSubscriptionRef {
 pub enum DataCloudflareAccountSubscriptionRatePlan {}
 
 /// The fields of a [`DataCloudflareAccountSubscriptionRatePlan`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountSubscriptionRatePlanFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountSubscriptionRatePlanFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountSubscriptionRatePlanFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountSubscriptionRatePlanFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6446,8 +7788,15 @@ impl DataCloudflareAccountSubscriptionRatePlanFields {
 }
 
 /// The data source `cloudflare_account_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountToken(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountToken").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountToken`].
 #[derive(Clone, Debug)]
@@ -6479,9 +7828,11 @@ impl DataCloudflareAccountToken {
 }
 
 impl BlockType for DataCloudflareAccountToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6494,16 +7845,25 @@ impl DataSource for DataCloudflareAccountToken {
 }
 
 /// A declared [`DataCloudflareAccountToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6586,10 +7946,18 @@ impl DataCloudflareAccountTokenRef {
 pub enum DataCloudflareAccountTokenCondition {}
 
 /// The fields of a [`DataCloudflareAccountTokenCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokenConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokenConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6612,10 +7980,18 @@ impl DataCloudflareAccountTokenConditionFields {
 pub enum DataCloudflareAccountTokenConditionRequestIp {}
 
 /// The fields of a [`DataCloudflareAccountTokenConditionRequestIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenConditionRequestIpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokenConditionRequestIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenConditionRequestIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokenConditionRequestIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6639,8 +8015,15 @@ impl DataCloudflareAccountTokenConditionRequestIpFields {
 }
 
 /// The value of `cloudflare_account_token.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountTokenFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccountTokenFilter {
     #[inline]
@@ -6658,16 +8041,25 @@ impl DataCloudflareAccountTokenFilter {
 }
 
 impl From<DataCloudflareAccountTokenFilter> for Tf<DataCloudflareAccountTokenFilter> {
+    #[inline]
     fn from(value: DataCloudflareAccountTokenFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareAccountTokenFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokenFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokenFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6690,10 +8082,18 @@ impl DataCloudflareAccountTokenFilterFields {
 pub enum DataCloudflareAccountTokenPolicies {}
 
 /// The fields of a [`DataCloudflareAccountTokenPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokenPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokenPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6731,10 +8131,18 @@ impl DataCloudflareAccountTokenPoliciesFields {
 pub enum DataCloudflareAccountTokenPoliciesPermissionGroups {}
 
 /// The fields of a [`DataCloudflareAccountTokenPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokenPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokenPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6767,10 +8175,18 @@ impl DataCloudflareAccountTokenPoliciesPermissionGroupsFields {
 pub enum DataCloudflareAccountTokenPoliciesPermissionGroupsMeta {}
 
 /// The fields of a [`DataCloudflareAccountTokenPoliciesPermissionGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokenPoliciesPermissionGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokenPoliciesPermissionGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokenPoliciesPermissionGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokenPoliciesPermissionGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6794,8 +8210,15 @@ impl DataCloudflareAccountTokenPoliciesPermissionGroupsMetaFields {
 }
 
 /// The data source `cloudflare_account_tokens`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokens(Body);
+
+impl std::fmt::Debug for DataCloudflareAccountTokens {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokens").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAccountTokens`].
 #[derive(Clone, Debug)]
@@ -6829,9 +8252,11 @@ impl DataCloudflareAccountTokens {
 }
 
 impl BlockType for DataCloudflareAccountTokens {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6844,16 +8269,25 @@ impl DataSource for DataCloudflareAccountTokens {
 }
 
 /// A declared [`DataCloudflareAccountTokens`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokensRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountTokensRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokensRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountTokensRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountTokensRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6891,10 +8325,18 @@ impl DataCloudflareAccountTokensRef {
 pub enum DataCloudflareAccountTokensResult {}
 
 /// The fields of a [`DataCloudflareAccountTokensResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokensResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokensResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokensResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokensResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6962,10 +8404,18 @@ impl DataCloudflareAccountTokensResultFields {
 pub enum DataCloudflareAccountTokensResultCondition {}
 
 /// The fields of a [`DataCloudflareAccountTokensResultCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokensResultConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokensResultConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokensResultConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokensResultConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6988,10 +8438,18 @@ impl DataCloudflareAccountTokensResultConditionFields {
 pub enum DataCloudflareAccountTokensResultConditionRequestIp {}
 
 /// The fields of a [`DataCloudflareAccountTokensResultConditionRequestIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokensResultConditionRequestIpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokensResultConditionRequestIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokensResultConditionRequestIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokensResultConditionRequestIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7019,10 +8477,18 @@ impl DataCloudflareAccountTokensResultConditionRequestIpFields {
 pub enum DataCloudflareAccountTokensResultPolicies {}
 
 /// The fields of a [`DataCloudflareAccountTokensResultPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokensResultPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokensResultPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokensResultPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokensResultPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7060,10 +8526,18 @@ impl DataCloudflareAccountTokensResultPoliciesFields {
 pub enum DataCloudflareAccountTokensResultPoliciesPermissionGroups {}
 
 /// The fields of a [`DataCloudflareAccountTokensResultPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokensResultPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokensResultPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokensResultPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokensResultPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7096,10 +8570,18 @@ impl DataCloudflareAccountTokensResultPoliciesPermissionGroupsFields {
 pub enum DataCloudflareAccountTokensResultPoliciesPermissionGroupsMeta {}
 
 /// The fields of a [`DataCloudflareAccountTokensResultPoliciesPermissionGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountTokensResultPoliciesPermissionGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountTokensResultPoliciesPermissionGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountTokensResultPoliciesPermissionGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountTokensResultPoliciesPermissionGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_accounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccounts(Body);
+
+impl std::fmt::Debug for DataCloudflareAccounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccounts").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareAccounts {
     #[inline]
@@ -40,9 +47,11 @@ impl DataCloudflareAccounts {
 }
 
 impl BlockType for DataCloudflareAccounts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -55,16 +64,25 @@ impl DataSource for DataCloudflareAccounts {
 }
 
 /// A declared [`DataCloudflareAccounts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAccountsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAccountsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAccountsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -102,10 +120,18 @@ impl DataCloudflareAccountsRef {
 pub enum DataCloudflareAccountsResult {}
 
 /// The fields of a [`DataCloudflareAccountsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -153,10 +179,18 @@ impl DataCloudflareAccountsResultFields {
 pub enum DataCloudflareAccountsResultManagedBy {}
 
 /// The fields of a [`DataCloudflareAccountsResultManagedBy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountsResultManagedByFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountsResultManagedByFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountsResultManagedByFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountsResultManagedByFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -184,10 +218,18 @@ impl DataCloudflareAccountsResultManagedByFields {
 pub enum DataCloudflareAccountsResultSettings {}
 
 /// The fields of a [`DataCloudflareAccountsResultSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAccountsResultSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAccountsResultSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAccountsResultSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAccountsResultSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

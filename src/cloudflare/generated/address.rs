@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_address_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AddressMap(Body);
+
+impl std::fmt::Debug for AddressMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AddressMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AddressMap`].
 #[derive(Clone, Debug)]
@@ -60,9 +67,11 @@ impl AddressMap {
 }
 
 impl BlockType for AddressMap {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -76,16 +85,25 @@ impl Resource for AddressMap {
 }
 
 /// A declared [`AddressMap`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AddressMapRef(BlockRef);
 
+impl std::fmt::Debug for AddressMapRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AddressMapRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AddressMapRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AddressMapRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -154,8 +172,15 @@ impl AddressMapRef {
 }
 
 /// The value of `cloudflare_address_map.memberships`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AddressMapMemberships(Body);
+
+impl std::fmt::Debug for AddressMapMemberships {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AddressMapMemberships").field(&self.0).finish()
+    }
+}
 
 impl AddressMapMemberships {
     #[inline]
@@ -179,16 +204,25 @@ impl AddressMapMemberships {
 }
 
 impl From<AddressMapMemberships> for Tf<AddressMapMemberships> {
+    #[inline]
     fn from(value: AddressMapMemberships) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AddressMapMemberships`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AddressMapMembershipsFields(Expr);
 
+impl std::fmt::Debug for AddressMapMembershipsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AddressMapMembershipsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AddressMapMembershipsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -212,8 +246,15 @@ impl AddressMapMembershipsFields {
 }
 
 /// The data source `cloudflare_address_map`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAddressMap(Body);
+
+impl std::fmt::Debug for DataCloudflareAddressMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAddressMap").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAddressMap`].
 #[derive(Clone, Debug)]
@@ -237,9 +278,11 @@ impl DataCloudflareAddressMap {
 }
 
 impl BlockType for DataCloudflareAddressMap {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -252,16 +295,25 @@ impl DataSource for DataCloudflareAddressMap {
 }
 
 /// A declared [`DataCloudflareAddressMap`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAddressMapRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAddressMapRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAddressMapRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAddressMapRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAddressMapRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -339,10 +391,18 @@ impl DataCloudflareAddressMapRef {
 pub enum DataCloudflareAddressMapIps {}
 
 /// The fields of a [`DataCloudflareAddressMapIps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAddressMapIpsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAddressMapIpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAddressMapIpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAddressMapIpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -370,10 +430,18 @@ impl DataCloudflareAddressMapIpsFields {
 pub enum DataCloudflareAddressMapMemberships {}
 
 /// The fields of a [`DataCloudflareAddressMapMemberships`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAddressMapMembershipsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAddressMapMembershipsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAddressMapMembershipsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAddressMapMembershipsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -407,8 +475,15 @@ impl DataCloudflareAddressMapMembershipsFields {
 }
 
 /// The data source `cloudflare_address_maps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAddressMaps(Body);
+
+impl std::fmt::Debug for DataCloudflareAddressMaps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAddressMaps").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAddressMaps`].
 #[derive(Clone, Debug)]
@@ -435,9 +510,11 @@ impl DataCloudflareAddressMaps {
 }
 
 impl BlockType for DataCloudflareAddressMaps {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -450,16 +527,25 @@ impl DataSource for DataCloudflareAddressMaps {
 }
 
 /// A declared [`DataCloudflareAddressMaps`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAddressMapsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAddressMapsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAddressMapsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAddressMapsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAddressMapsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -492,10 +578,18 @@ impl DataCloudflareAddressMapsRef {
 pub enum DataCloudflareAddressMapsResult {}
 
 /// The fields of a [`DataCloudflareAddressMapsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAddressMapsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAddressMapsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAddressMapsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAddressMapsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

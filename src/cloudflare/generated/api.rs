@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_api_shield`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShield(Body);
+
+impl std::fmt::Debug for ApiShield {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShield").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiShield`].
 #[derive(Clone, Debug)]
@@ -33,9 +40,11 @@ impl ApiShield {
 }
 
 impl BlockType for ApiShield {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -49,16 +58,25 @@ impl Resource for ApiShield {
 }
 
 /// A declared [`ApiShield`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldRef(BlockRef);
 
+impl std::fmt::Debug for ApiShieldRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiShieldRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiShieldRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -87,8 +105,15 @@ impl ApiShieldRef {
 }
 
 /// The value of `cloudflare_api_shield.auth_id_characteristics`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldAuthIdCharacteristics(Body);
+
+impl std::fmt::Debug for ApiShieldAuthIdCharacteristics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldAuthIdCharacteristics").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiShieldAuthIdCharacteristics`].
 #[derive(Clone, Debug)]
@@ -113,16 +138,25 @@ impl ApiShieldAuthIdCharacteristics {
 }
 
 impl From<ApiShieldAuthIdCharacteristics> for Tf<ApiShieldAuthIdCharacteristics> {
+    #[inline]
     fn from(value: ApiShieldAuthIdCharacteristics) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ApiShieldAuthIdCharacteristics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldAuthIdCharacteristicsFields(Expr);
 
+impl std::fmt::Debug for ApiShieldAuthIdCharacteristicsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldAuthIdCharacteristicsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldAuthIdCharacteristicsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -146,8 +180,15 @@ impl ApiShieldAuthIdCharacteristicsFields {
 }
 
 /// The resource `cloudflare_api_shield_discovery_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldDiscoveryOperation(Body);
+
+impl std::fmt::Debug for ApiShieldDiscoveryOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldDiscoveryOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiShieldDiscoveryOperation`].
 #[derive(Clone, Debug)]
@@ -180,9 +221,11 @@ impl ApiShieldDiscoveryOperation {
 }
 
 impl BlockType for ApiShieldDiscoveryOperation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -196,16 +239,25 @@ impl Resource for ApiShieldDiscoveryOperation {
 }
 
 /// A declared [`ApiShieldDiscoveryOperation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldDiscoveryOperationRef(BlockRef);
 
+impl std::fmt::Debug for ApiShieldDiscoveryOperationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldDiscoveryOperationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiShieldDiscoveryOperationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiShieldDiscoveryOperationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -239,8 +291,15 @@ impl ApiShieldDiscoveryOperationRef {
 }
 
 /// The resource `cloudflare_api_shield_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperation(Body);
+
+impl std::fmt::Debug for ApiShieldOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiShieldOperation`].
 #[derive(Clone, Debug)]
@@ -271,9 +330,11 @@ impl ApiShieldOperation {
 }
 
 impl BlockType for ApiShieldOperation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -287,16 +348,25 @@ impl Resource for ApiShieldOperation {
 }
 
 /// A declared [`ApiShieldOperation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationRef(BlockRef);
 
+impl std::fmt::Debug for ApiShieldOperationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiShieldOperationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiShieldOperationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -354,10 +424,18 @@ impl ApiShieldOperationRef {
 pub enum ApiShieldOperationFeatures {}
 
 /// The fields of a [`ApiShieldOperationFeatures`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -400,10 +478,18 @@ impl ApiShieldOperationFeaturesFields {
 pub enum ApiShieldOperationFeaturesApiRouting {}
 
 /// The fields of a [`ApiShieldOperationFeaturesApiRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesApiRoutingFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesApiRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesApiRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesApiRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -431,10 +517,18 @@ impl ApiShieldOperationFeaturesApiRoutingFields {
 pub enum ApiShieldOperationFeaturesConfidenceIntervals {}
 
 /// The fields of a [`ApiShieldOperationFeaturesConfidenceIntervals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesConfidenceIntervalsFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesConfidenceIntervalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesConfidenceIntervalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesConfidenceIntervalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -462,10 +556,18 @@ impl ApiShieldOperationFeaturesConfidenceIntervalsFields {
 pub enum ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThreshold {}
 
 /// The fields of a [`ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThreshold`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -493,10 +595,18 @@ impl ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields {
 pub enum ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervals {}
 
 /// The fields of a [`ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -529,10 +639,18 @@ impl ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIn
 pub enum ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90 {}
 
 /// The fields of a [`ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -560,10 +678,18 @@ impl ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIn
 pub enum ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95 {}
 
 /// The fields of a [`ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,10 +717,18 @@ impl ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIn
 pub enum ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99 {}
 
 /// The fields of a [`ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -622,10 +756,18 @@ impl ApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIn
 pub enum ApiShieldOperationFeaturesParameterSchemas {}
 
 /// The fields of a [`ApiShieldOperationFeaturesParameterSchemas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesParameterSchemasFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesParameterSchemasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesParameterSchemasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesParameterSchemasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -653,10 +795,18 @@ impl ApiShieldOperationFeaturesParameterSchemasFields {
 pub enum ApiShieldOperationFeaturesParameterSchemasParameterSchemas {}
 
 /// The fields of a [`ApiShieldOperationFeaturesParameterSchemasParameterSchemas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesParameterSchemasParameterSchemasFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesParameterSchemasParameterSchemasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesParameterSchemasParameterSchemasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesParameterSchemasParameterSchemasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -684,10 +834,18 @@ impl ApiShieldOperationFeaturesParameterSchemasParameterSchemasFields {
 pub enum ApiShieldOperationFeaturesSchemaInfo {}
 
 /// The fields of a [`ApiShieldOperationFeaturesSchemaInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesSchemaInfoFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesSchemaInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesSchemaInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesSchemaInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -720,10 +878,18 @@ impl ApiShieldOperationFeaturesSchemaInfoFields {
 pub enum ApiShieldOperationFeaturesSchemaInfoActiveSchema {}
 
 /// The fields of a [`ApiShieldOperationFeaturesSchemaInfoActiveSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesSchemaInfoActiveSchemaFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesSchemaInfoActiveSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesSchemaInfoActiveSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesSchemaInfoActiveSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -761,10 +927,18 @@ impl ApiShieldOperationFeaturesSchemaInfoActiveSchemaFields {
 pub enum ApiShieldOperationFeaturesThresholds {}
 
 /// The fields of a [`ApiShieldOperationFeaturesThresholds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationFeaturesThresholdsFields(Expr);
 
+impl std::fmt::Debug for ApiShieldOperationFeaturesThresholdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationFeaturesThresholdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldOperationFeaturesThresholdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -823,8 +997,15 @@ impl ApiShieldOperationFeaturesThresholdsFields {
 }
 
 /// The resource `cloudflare_api_shield_operation_schema_validation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationSchemaValidationSettings(Body);
+
+impl std::fmt::Debug for ApiShieldOperationSchemaValidationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationSchemaValidationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiShieldOperationSchemaValidationSettings`].
 #[derive(Clone, Debug)]
@@ -860,9 +1041,11 @@ impl ApiShieldOperationSchemaValidationSettings {
 }
 
 impl BlockType for ApiShieldOperationSchemaValidationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -876,16 +1059,25 @@ impl Resource for ApiShieldOperationSchemaValidationSettings {
 }
 
 /// A declared [`ApiShieldOperationSchemaValidationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldOperationSchemaValidationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for ApiShieldOperationSchemaValidationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldOperationSchemaValidationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiShieldOperationSchemaValidationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiShieldOperationSchemaValidationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -919,8 +1111,15 @@ impl ApiShieldOperationSchemaValidationSettingsRef {
 }
 
 /// The resource `cloudflare_api_shield_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldSchema(Body);
+
+impl std::fmt::Debug for ApiShieldSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiShieldSchema`].
 #[derive(Clone, Debug)]
@@ -966,9 +1165,11 @@ impl ApiShieldSchema {
 }
 
 impl BlockType for ApiShieldSchema {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -982,16 +1183,25 @@ impl Resource for ApiShieldSchema {
 }
 
 /// A declared [`ApiShieldSchema`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldSchemaRef(BlockRef);
 
+impl std::fmt::Debug for ApiShieldSchemaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldSchemaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiShieldSchemaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiShieldSchemaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1059,10 +1269,18 @@ impl ApiShieldSchemaRef {
 pub enum ApiShieldSchemaSchema {}
 
 /// The fields of a [`ApiShieldSchemaSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldSchemaSchemaFields(Expr);
 
+impl std::fmt::Debug for ApiShieldSchemaSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldSchemaSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldSchemaSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1110,10 +1328,18 @@ impl ApiShieldSchemaSchemaFields {
 pub enum ApiShieldSchemaUploadDetails {}
 
 /// The fields of a [`ApiShieldSchemaUploadDetails`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldSchemaUploadDetailsFields(Expr);
 
+impl std::fmt::Debug for ApiShieldSchemaUploadDetailsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldSchemaUploadDetailsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldSchemaUploadDetailsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1136,10 +1362,18 @@ impl ApiShieldSchemaUploadDetailsFields {
 pub enum ApiShieldSchemaUploadDetailsWarnings {}
 
 /// The fields of a [`ApiShieldSchemaUploadDetailsWarnings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldSchemaUploadDetailsWarningsFields(Expr);
 
+impl std::fmt::Debug for ApiShieldSchemaUploadDetailsWarningsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldSchemaUploadDetailsWarningsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiShieldSchemaUploadDetailsWarningsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1168,8 +1402,15 @@ impl ApiShieldSchemaUploadDetailsWarningsFields {
 }
 
 /// The resource `cloudflare_api_shield_schema_validation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldSchemaValidationSettings(Body);
+
+impl std::fmt::Debug for ApiShieldSchemaValidationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldSchemaValidationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiShieldSchemaValidationSettings`].
 #[derive(Clone, Debug)]
@@ -1213,9 +1454,11 @@ impl ApiShieldSchemaValidationSettings {
 }
 
 impl BlockType for ApiShieldSchemaValidationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1229,16 +1472,25 @@ impl Resource for ApiShieldSchemaValidationSettings {
 }
 
 /// A declared [`ApiShieldSchemaValidationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiShieldSchemaValidationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for ApiShieldSchemaValidationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiShieldSchemaValidationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiShieldSchemaValidationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiShieldSchemaValidationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1272,8 +1524,15 @@ impl ApiShieldSchemaValidationSettingsRef {
 }
 
 /// The resource `cloudflare_api_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiToken(Body);
+
+impl std::fmt::Debug for ApiToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiToken").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiToken`].
 #[derive(Clone, Debug)]
@@ -1321,9 +1580,11 @@ impl ApiToken {
 }
 
 impl BlockType for ApiToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1337,16 +1598,25 @@ impl Resource for ApiToken {
 }
 
 /// A declared [`ApiToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenRef(BlockRef);
 
+impl std::fmt::Debug for ApiTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ApiTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ApiTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1415,8 +1685,15 @@ impl ApiTokenRef {
 }
 
 /// The value of `cloudflare_api_token.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenCondition(Body);
+
+impl std::fmt::Debug for ApiTokenCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenCondition").field(&self.0).finish()
+    }
+}
 
 impl ApiTokenCondition {
     #[inline]
@@ -1433,16 +1710,25 @@ impl ApiTokenCondition {
 }
 
 impl From<ApiTokenCondition> for Tf<ApiTokenCondition> {
+    #[inline]
     fn from(value: ApiTokenCondition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ApiTokenCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenConditionFields(Expr);
 
+impl std::fmt::Debug for ApiTokenConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiTokenConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1461,8 +1747,15 @@ impl ApiTokenConditionFields {
 }
 
 /// The value of `cloudflare_api_token.condition.request_ip`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenConditionRequestIp(Body);
+
+impl std::fmt::Debug for ApiTokenConditionRequestIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenConditionRequestIp").field(&self.0).finish()
+    }
+}
 
 impl ApiTokenConditionRequestIp {
     #[inline]
@@ -1485,16 +1778,25 @@ impl ApiTokenConditionRequestIp {
 }
 
 impl From<ApiTokenConditionRequestIp> for Tf<ApiTokenConditionRequestIp> {
+    #[inline]
     fn from(value: ApiTokenConditionRequestIp) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ApiTokenConditionRequestIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenConditionRequestIpFields(Expr);
 
+impl std::fmt::Debug for ApiTokenConditionRequestIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenConditionRequestIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiTokenConditionRequestIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1518,8 +1820,15 @@ impl ApiTokenConditionRequestIpFields {
 }
 
 /// The value of `cloudflare_api_token.policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenPolicies(Body);
+
+impl std::fmt::Debug for ApiTokenPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiTokenPolicies`].
 #[derive(Clone, Debug)]
@@ -1547,16 +1856,25 @@ impl ApiTokenPolicies {
 }
 
 impl From<ApiTokenPolicies> for Tf<ApiTokenPolicies> {
+    #[inline]
     fn from(value: ApiTokenPolicies) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ApiTokenPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenPoliciesFields(Expr);
 
+impl std::fmt::Debug for ApiTokenPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiTokenPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1585,8 +1903,15 @@ impl ApiTokenPoliciesFields {
 }
 
 /// The value of `cloudflare_api_token.policies.permission_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenPoliciesPermissionGroups(Body);
+
+impl std::fmt::Debug for ApiTokenPoliciesPermissionGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenPoliciesPermissionGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ApiTokenPoliciesPermissionGroups`].
 #[derive(Clone, Debug)]
@@ -1607,16 +1932,25 @@ impl ApiTokenPoliciesPermissionGroups {
 }
 
 impl From<ApiTokenPoliciesPermissionGroups> for Tf<ApiTokenPoliciesPermissionGroups> {
+    #[inline]
     fn from(value: ApiTokenPoliciesPermissionGroups) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ApiTokenPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiTokenPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for ApiTokenPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiTokenPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ApiTokenPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1635,8 +1969,15 @@ impl ApiTokenPoliciesPermissionGroupsFields {
 }
 
 /// The data source `cloudflare_api_shield`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShield(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShield {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShield").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShield`].
 #[derive(Clone, Debug)]
@@ -1663,9 +2004,11 @@ impl DataCloudflareApiShield {
 }
 
 impl BlockType for DataCloudflareApiShield {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1678,16 +2021,25 @@ impl DataSource for DataCloudflareApiShield {
 }
 
 /// A declared [`DataCloudflareApiShield`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1725,10 +2077,18 @@ impl DataCloudflareApiShieldRef {
 pub enum DataCloudflareApiShieldAuthIdCharacteristics {}
 
 /// The fields of a [`DataCloudflareApiShieldAuthIdCharacteristics`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldAuthIdCharacteristicsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldAuthIdCharacteristicsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldAuthIdCharacteristicsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldAuthIdCharacteristicsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1752,8 +2112,15 @@ impl DataCloudflareApiShieldAuthIdCharacteristicsFields {
 }
 
 /// The data source `cloudflare_api_shield_discovery_operations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldDiscoveryOperations(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldDiscoveryOperations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldDiscoveryOperations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShieldDiscoveryOperations`].
 #[derive(Clone, Debug)]
@@ -1837,9 +2204,11 @@ impl DataCloudflareApiShieldDiscoveryOperations {
 }
 
 impl BlockType for DataCloudflareApiShieldDiscoveryOperations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1852,16 +2221,25 @@ impl DataSource for DataCloudflareApiShieldDiscoveryOperations {
 }
 
 /// A declared [`DataCloudflareApiShieldDiscoveryOperations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldDiscoveryOperationsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldDiscoveryOperationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldDiscoveryOperationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldDiscoveryOperationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldDiscoveryOperationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1934,10 +2312,18 @@ impl DataCloudflareApiShieldDiscoveryOperationsRef {
 pub enum DataCloudflareApiShieldDiscoveryOperationsResult {}
 
 /// The fields of a [`DataCloudflareApiShieldDiscoveryOperationsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldDiscoveryOperationsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldDiscoveryOperationsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldDiscoveryOperationsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldDiscoveryOperationsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1995,10 +2381,18 @@ impl DataCloudflareApiShieldDiscoveryOperationsResultFields {
 pub enum DataCloudflareApiShieldDiscoveryOperationsResultFeatures {}
 
 /// The fields of a [`DataCloudflareApiShieldDiscoveryOperationsResultFeatures`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldDiscoveryOperationsResultFeaturesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldDiscoveryOperationsResultFeaturesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldDiscoveryOperationsResultFeaturesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldDiscoveryOperationsResultFeaturesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2021,10 +2415,18 @@ impl DataCloudflareApiShieldDiscoveryOperationsResultFeaturesFields {
 pub enum DataCloudflareApiShieldDiscoveryOperationsResultFeaturesTrafficStats {}
 
 /// The fields of a [`DataCloudflareApiShieldDiscoveryOperationsResultFeaturesTrafficStats`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldDiscoveryOperationsResultFeaturesTrafficStatsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldDiscoveryOperationsResultFeaturesTrafficStatsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldDiscoveryOperationsResultFeaturesTrafficStatsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldDiscoveryOperationsResultFeaturesTrafficStatsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2053,8 +2455,15 @@ impl DataCloudflareApiShieldDiscoveryOperationsResultFeaturesTrafficStatsFields 
 }
 
 /// The data source `cloudflare_api_shield_operation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperation(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldOperation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShieldOperation`].
 #[derive(Clone, Debug)]
@@ -2092,9 +2501,11 @@ impl DataCloudflareApiShieldOperation {
 }
 
 impl BlockType for DataCloudflareApiShieldOperation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2107,16 +2518,25 @@ impl DataSource for DataCloudflareApiShieldOperation {
 }
 
 /// A declared [`DataCloudflareApiShieldOperation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldOperationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldOperationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2184,10 +2604,18 @@ impl DataCloudflareApiShieldOperationRef {
 pub enum DataCloudflareApiShieldOperationFeatures {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeatures`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2230,10 +2658,18 @@ impl DataCloudflareApiShieldOperationFeaturesFields {
 pub enum DataCloudflareApiShieldOperationFeaturesApiRouting {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesApiRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesApiRoutingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesApiRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesApiRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesApiRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2261,10 +2697,18 @@ impl DataCloudflareApiShieldOperationFeaturesApiRoutingFields {
 pub enum DataCloudflareApiShieldOperationFeaturesConfidenceIntervals {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesConfidenceIntervals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2292,10 +2736,18 @@ impl DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsFields {
 pub enum DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThreshold {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThreshold`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2323,10 +2775,18 @@ impl DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresho
 pub enum DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervals {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2359,10 +2819,18 @@ impl DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresho
 pub enum DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90 {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2390,10 +2858,18 @@ impl DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresho
 pub enum DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95 {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2421,10 +2897,18 @@ impl DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresho
 pub enum DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99 {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2452,10 +2936,18 @@ impl DataCloudflareApiShieldOperationFeaturesConfidenceIntervalsSuggestedThresho
 pub enum DataCloudflareApiShieldOperationFeaturesParameterSchemas {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesParameterSchemas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesParameterSchemasFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesParameterSchemasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesParameterSchemasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesParameterSchemasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2483,10 +2975,18 @@ impl DataCloudflareApiShieldOperationFeaturesParameterSchemasFields {
 pub enum DataCloudflareApiShieldOperationFeaturesParameterSchemasParameterSchemas {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesParameterSchemasParameterSchemas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesParameterSchemasParameterSchemasFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesParameterSchemasParameterSchemasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesParameterSchemasParameterSchemasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesParameterSchemasParameterSchemasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2514,10 +3014,18 @@ impl DataCloudflareApiShieldOperationFeaturesParameterSchemasParameterSchemasFie
 pub enum DataCloudflareApiShieldOperationFeaturesSchemaInfo {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesSchemaInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesSchemaInfoFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesSchemaInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesSchemaInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesSchemaInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2550,10 +3058,18 @@ impl DataCloudflareApiShieldOperationFeaturesSchemaInfoFields {
 pub enum DataCloudflareApiShieldOperationFeaturesSchemaInfoActiveSchema {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesSchemaInfoActiveSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesSchemaInfoActiveSchemaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesSchemaInfoActiveSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesSchemaInfoActiveSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesSchemaInfoActiveSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2591,10 +3107,18 @@ impl DataCloudflareApiShieldOperationFeaturesSchemaInfoActiveSchemaFields {
 pub enum DataCloudflareApiShieldOperationFeaturesThresholds {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationFeaturesThresholds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFeaturesThresholdsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFeaturesThresholdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFeaturesThresholdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFeaturesThresholdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2653,8 +3177,15 @@ impl DataCloudflareApiShieldOperationFeaturesThresholdsFields {
 }
 
 /// The value of `cloudflare_api_shield_operation.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareApiShieldOperationFilter {
     #[inline]
@@ -2703,16 +3234,25 @@ impl DataCloudflareApiShieldOperationFilter {
 }
 
 impl From<DataCloudflareApiShieldOperationFilter> for Tf<DataCloudflareApiShieldOperationFilter> {
+    #[inline]
     fn from(value: DataCloudflareApiShieldOperationFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareApiShieldOperationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2756,8 +3296,15 @@ impl DataCloudflareApiShieldOperationFilterFields {
 }
 
 /// The data source `cloudflare_api_shield_operation_schema_validation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationSchemaValidationSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldOperationSchemaValidationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationSchemaValidationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShieldOperationSchemaValidationSettings`].
 #[derive(Clone, Debug)]
@@ -2781,9 +3328,11 @@ impl DataCloudflareApiShieldOperationSchemaValidationSettings {
 }
 
 impl BlockType for DataCloudflareApiShieldOperationSchemaValidationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2796,16 +3345,25 @@ impl DataSource for DataCloudflareApiShieldOperationSchemaValidationSettings {
 }
 
 /// A declared [`DataCloudflareApiShieldOperationSchemaValidationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationSchemaValidationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationSchemaValidationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationSchemaValidationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldOperationSchemaValidationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldOperationSchemaValidationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2834,8 +3392,15 @@ impl DataCloudflareApiShieldOperationSchemaValidationSettingsRef {
 }
 
 /// The data source `cloudflare_api_shield_operations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperations(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldOperations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperations").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShieldOperations`].
 #[derive(Clone, Debug)]
@@ -2900,9 +3465,11 @@ impl DataCloudflareApiShieldOperations {
 }
 
 impl BlockType for DataCloudflareApiShieldOperations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2915,16 +3482,25 @@ impl DataSource for DataCloudflareApiShieldOperations {
 }
 
 /// A declared [`DataCloudflareApiShieldOperations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldOperationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldOperationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2987,10 +3563,18 @@ impl DataCloudflareApiShieldOperationsRef {
 pub enum DataCloudflareApiShieldOperationsResult {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3043,10 +3627,18 @@ impl DataCloudflareApiShieldOperationsResultFields {
 pub enum DataCloudflareApiShieldOperationsResultFeatures {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeatures`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3089,10 +3681,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesFields {
 pub enum DataCloudflareApiShieldOperationsResultFeaturesApiRouting {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesApiRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesApiRoutingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesApiRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesApiRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesApiRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3120,10 +3720,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesApiRoutingFields {
 pub enum DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervals {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3151,10 +3759,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsFields {
 pub enum DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThreshold {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThreshold`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3182,10 +3798,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggested
 pub enum DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervals {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervals`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3218,10 +3842,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggested
 pub enum DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90 {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP90Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3249,10 +3881,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggested
 pub enum DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95 {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP95Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3280,10 +3920,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggested
 pub enum DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99 {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggestedThresholdConfidenceIntervalsP99Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3311,10 +3959,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesConfidenceIntervalsSuggested
 pub enum DataCloudflareApiShieldOperationsResultFeaturesParameterSchemas {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesParameterSchemas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3342,10 +3998,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasFields {
 pub enum DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasParameterSchemas {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasParameterSchemas`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasParameterSchemasFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasParameterSchemasFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasParameterSchemasFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasParameterSchemasFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3373,10 +4037,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesParameterSchemasParameterSch
 pub enum DataCloudflareApiShieldOperationsResultFeaturesSchemaInfo {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesSchemaInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3409,10 +4081,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoFields {
 pub enum DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoActiveSchema {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoActiveSchema`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoActiveSchemaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoActiveSchemaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoActiveSchemaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoActiveSchemaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3450,10 +4130,18 @@ impl DataCloudflareApiShieldOperationsResultFeaturesSchemaInfoActiveSchemaFields
 pub enum DataCloudflareApiShieldOperationsResultFeaturesThresholds {}
 
 /// The fields of a [`DataCloudflareApiShieldOperationsResultFeaturesThresholds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldOperationsResultFeaturesThresholdsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldOperationsResultFeaturesThresholdsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldOperationsResultFeaturesThresholdsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldOperationsResultFeaturesThresholdsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3512,8 +4200,15 @@ impl DataCloudflareApiShieldOperationsResultFeaturesThresholdsFields {
 }
 
 /// The data source `cloudflare_api_shield_schema`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldSchema(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldSchema").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShieldSchema`].
 #[derive(Clone, Debug)]
@@ -3542,9 +4237,11 @@ impl DataCloudflareApiShieldSchema {
 }
 
 impl BlockType for DataCloudflareApiShieldSchema {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3557,16 +4254,25 @@ impl DataSource for DataCloudflareApiShieldSchema {
 }
 
 /// A declared [`DataCloudflareApiShieldSchema`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldSchemaRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldSchemaRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldSchemaRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldSchemaRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldSchemaRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3620,8 +4326,15 @@ impl DataCloudflareApiShieldSchemaRef {
 }
 
 /// The data source `cloudflare_api_shield_schema_validation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldSchemaValidationSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldSchemaValidationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldSchemaValidationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShieldSchemaValidationSettings`].
 #[derive(Clone, Debug)]
@@ -3642,9 +4355,11 @@ impl DataCloudflareApiShieldSchemaValidationSettings {
 }
 
 impl BlockType for DataCloudflareApiShieldSchemaValidationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3657,16 +4372,25 @@ impl DataSource for DataCloudflareApiShieldSchemaValidationSettings {
 }
 
 /// A declared [`DataCloudflareApiShieldSchemaValidationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldSchemaValidationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldSchemaValidationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldSchemaValidationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldSchemaValidationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldSchemaValidationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3700,8 +4424,15 @@ impl DataCloudflareApiShieldSchemaValidationSettingsRef {
 }
 
 /// The data source `cloudflare_api_shield_schemas`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldSchemas(Body);
+
+impl std::fmt::Debug for DataCloudflareApiShieldSchemas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldSchemas").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareApiShieldSchemas`].
 #[derive(Clone, Debug)]
@@ -3740,9 +4471,11 @@ impl DataCloudflareApiShieldSchemas {
 }
 
 impl BlockType for DataCloudflareApiShieldSchemas {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3755,16 +4488,25 @@ impl DataSource for DataCloudflareApiShieldSchemas {
 }
 
 /// A declared [`DataCloudflareApiShieldSchemas`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldSchemasRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiShieldSchemasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldSchemasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiShieldSchemasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiShieldSchemasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3807,10 +4549,18 @@ impl DataCloudflareApiShieldSchemasRef {
 pub enum DataCloudflareApiShieldSchemasResult {}
 
 /// The fields of a [`DataCloudflareApiShieldSchemasResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiShieldSchemasResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiShieldSchemasResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiShieldSchemasResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiShieldSchemasResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3854,8 +4604,15 @@ impl DataCloudflareApiShieldSchemasResultFields {
 }
 
 /// The data source `cloudflare_api_token`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiToken(Body);
+
+impl std::fmt::Debug for DataCloudflareApiToken {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiToken").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareApiToken {
     #[inline]
@@ -3877,9 +4634,11 @@ impl DataCloudflareApiToken {
 }
 
 impl BlockType for DataCloudflareApiToken {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3892,16 +4651,25 @@ impl DataSource for DataCloudflareApiToken {
 }
 
 /// A declared [`DataCloudflareApiToken`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiTokenRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiTokenRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiTokenRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3979,10 +4747,18 @@ impl DataCloudflareApiTokenRef {
 pub enum DataCloudflareApiTokenCondition {}
 
 /// The fields of a [`DataCloudflareApiTokenCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokenConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokenConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4005,10 +4781,18 @@ impl DataCloudflareApiTokenConditionFields {
 pub enum DataCloudflareApiTokenConditionRequestIp {}
 
 /// The fields of a [`DataCloudflareApiTokenConditionRequestIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenConditionRequestIpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokenConditionRequestIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenConditionRequestIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokenConditionRequestIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4032,8 +4816,15 @@ impl DataCloudflareApiTokenConditionRequestIpFields {
 }
 
 /// The value of `cloudflare_api_token.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareApiTokenFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareApiTokenFilter {
     #[inline]
@@ -4051,16 +4842,25 @@ impl DataCloudflareApiTokenFilter {
 }
 
 impl From<DataCloudflareApiTokenFilter> for Tf<DataCloudflareApiTokenFilter> {
+    #[inline]
     fn from(value: DataCloudflareApiTokenFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareApiTokenFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokenFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokenFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4083,10 +4883,18 @@ impl DataCloudflareApiTokenFilterFields {
 pub enum DataCloudflareApiTokenPolicies {}
 
 /// The fields of a [`DataCloudflareApiTokenPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokenPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokenPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4124,10 +4932,18 @@ impl DataCloudflareApiTokenPoliciesFields {
 pub enum DataCloudflareApiTokenPoliciesPermissionGroups {}
 
 /// The fields of a [`DataCloudflareApiTokenPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokenPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokenPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4160,10 +4976,18 @@ impl DataCloudflareApiTokenPoliciesPermissionGroupsFields {
 pub enum DataCloudflareApiTokenPoliciesPermissionGroupsMeta {}
 
 /// The fields of a [`DataCloudflareApiTokenPoliciesPermissionGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenPoliciesPermissionGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokenPoliciesPermissionGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenPoliciesPermissionGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokenPoliciesPermissionGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4187,8 +5011,15 @@ impl DataCloudflareApiTokenPoliciesPermissionGroupsMetaFields {
 }
 
 /// The data source `cloudflare_api_token_permission_groups_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenPermissionGroupsList(Body);
+
+impl std::fmt::Debug for DataCloudflareApiTokenPermissionGroupsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenPermissionGroupsList").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareApiTokenPermissionGroupsList {
     #[inline]
@@ -4219,9 +5050,11 @@ impl DataCloudflareApiTokenPermissionGroupsList {
 }
 
 impl BlockType for DataCloudflareApiTokenPermissionGroupsList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4234,16 +5067,25 @@ impl DataSource for DataCloudflareApiTokenPermissionGroupsList {
 }
 
 /// A declared [`DataCloudflareApiTokenPermissionGroupsList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenPermissionGroupsListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiTokenPermissionGroupsListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenPermissionGroupsListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiTokenPermissionGroupsListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiTokenPermissionGroupsListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4281,10 +5123,18 @@ impl DataCloudflareApiTokenPermissionGroupsListRef {
 pub enum DataCloudflareApiTokenPermissionGroupsListResult {}
 
 /// The fields of a [`DataCloudflareApiTokenPermissionGroupsListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokenPermissionGroupsListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokenPermissionGroupsListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokenPermissionGroupsListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokenPermissionGroupsListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4313,8 +5163,15 @@ impl DataCloudflareApiTokenPermissionGroupsListResultFields {
 }
 
 /// The data source `cloudflare_api_tokens`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokens(Body);
+
+impl std::fmt::Debug for DataCloudflareApiTokens {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokens").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareApiTokens {
     #[inline]
@@ -4338,9 +5195,11 @@ impl DataCloudflareApiTokens {
 }
 
 impl BlockType for DataCloudflareApiTokens {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4353,16 +5212,25 @@ impl DataSource for DataCloudflareApiTokens {
 }
 
 /// A declared [`DataCloudflareApiTokens`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokensRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareApiTokensRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokensRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareApiTokensRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareApiTokensRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4395,10 +5263,18 @@ impl DataCloudflareApiTokensRef {
 pub enum DataCloudflareApiTokensResult {}
 
 /// The fields of a [`DataCloudflareApiTokensResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokensResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokensResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokensResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokensResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4466,10 +5342,18 @@ impl DataCloudflareApiTokensResultFields {
 pub enum DataCloudflareApiTokensResultCondition {}
 
 /// The fields of a [`DataCloudflareApiTokensResultCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokensResultConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokensResultConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokensResultConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokensResultConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4492,10 +5376,18 @@ impl DataCloudflareApiTokensResultConditionFields {
 pub enum DataCloudflareApiTokensResultConditionRequestIp {}
 
 /// The fields of a [`DataCloudflareApiTokensResultConditionRequestIp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokensResultConditionRequestIpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokensResultConditionRequestIpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokensResultConditionRequestIpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokensResultConditionRequestIpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4523,10 +5415,18 @@ impl DataCloudflareApiTokensResultConditionRequestIpFields {
 pub enum DataCloudflareApiTokensResultPolicies {}
 
 /// The fields of a [`DataCloudflareApiTokensResultPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokensResultPoliciesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokensResultPoliciesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokensResultPoliciesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokensResultPoliciesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4564,10 +5464,18 @@ impl DataCloudflareApiTokensResultPoliciesFields {
 pub enum DataCloudflareApiTokensResultPoliciesPermissionGroups {}
 
 /// The fields of a [`DataCloudflareApiTokensResultPoliciesPermissionGroups`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokensResultPoliciesPermissionGroupsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokensResultPoliciesPermissionGroupsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokensResultPoliciesPermissionGroupsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokensResultPoliciesPermissionGroupsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4600,10 +5508,18 @@ impl DataCloudflareApiTokensResultPoliciesPermissionGroupsFields {
 pub enum DataCloudflareApiTokensResultPoliciesPermissionGroupsMeta {}
 
 /// The fields of a [`DataCloudflareApiTokensResultPoliciesPermissionGroupsMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareApiTokensResultPoliciesPermissionGroupsMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareApiTokensResultPoliciesPermissionGroupsMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareApiTokensResultPoliciesPermissionGroupsMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareApiTokensResultPoliciesPermissionGroupsMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

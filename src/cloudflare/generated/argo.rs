@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_argo_smart_routing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ArgoSmartRouting(Body);
+
+impl std::fmt::Debug for ArgoSmartRouting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ArgoSmartRouting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ArgoSmartRouting`].
 #[derive(Clone, Debug)]
@@ -35,9 +42,11 @@ impl ArgoSmartRouting {
 }
 
 impl BlockType for ArgoSmartRouting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -51,16 +60,25 @@ impl Resource for ArgoSmartRouting {
 }
 
 /// A declared [`ArgoSmartRouting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ArgoSmartRoutingRef(BlockRef);
 
+impl std::fmt::Debug for ArgoSmartRoutingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ArgoSmartRoutingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ArgoSmartRoutingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ArgoSmartRoutingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -99,8 +117,15 @@ impl ArgoSmartRoutingRef {
 }
 
 /// The resource `cloudflare_argo_tiered_caching`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ArgoTieredCaching(Body);
+
+impl std::fmt::Debug for ArgoTieredCaching {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ArgoTieredCaching").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ArgoTieredCaching`].
 #[derive(Clone, Debug)]
@@ -125,9 +150,11 @@ impl ArgoTieredCaching {
 }
 
 impl BlockType for ArgoTieredCaching {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -141,16 +168,25 @@ impl Resource for ArgoTieredCaching {
 }
 
 /// A declared [`ArgoTieredCaching`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ArgoTieredCachingRef(BlockRef);
 
+impl std::fmt::Debug for ArgoTieredCachingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ArgoTieredCachingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ArgoTieredCachingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ArgoTieredCachingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -189,8 +225,15 @@ impl ArgoTieredCachingRef {
 }
 
 /// The data source `cloudflare_argo_smart_routing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareArgoSmartRouting(Body);
+
+impl std::fmt::Debug for DataCloudflareArgoSmartRouting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareArgoSmartRouting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareArgoSmartRouting`].
 #[derive(Clone, Debug)]
@@ -211,9 +254,11 @@ impl DataCloudflareArgoSmartRouting {
 }
 
 impl BlockType for DataCloudflareArgoSmartRouting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -226,16 +271,25 @@ impl DataSource for DataCloudflareArgoSmartRouting {
 }
 
 /// A declared [`DataCloudflareArgoSmartRouting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareArgoSmartRoutingRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareArgoSmartRoutingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareArgoSmartRoutingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareArgoSmartRoutingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareArgoSmartRoutingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -274,8 +328,15 @@ impl DataCloudflareArgoSmartRoutingRef {
 }
 
 /// The data source `cloudflare_argo_tiered_caching`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareArgoTieredCaching(Body);
+
+impl std::fmt::Debug for DataCloudflareArgoTieredCaching {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareArgoTieredCaching").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareArgoTieredCaching`].
 #[derive(Clone, Debug)]
@@ -296,9 +357,11 @@ impl DataCloudflareArgoTieredCaching {
 }
 
 impl BlockType for DataCloudflareArgoTieredCaching {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -311,16 +374,25 @@ impl DataSource for DataCloudflareArgoTieredCaching {
 }
 
 /// A declared [`DataCloudflareArgoTieredCaching`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareArgoTieredCachingRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareArgoTieredCachingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareArgoTieredCachingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareArgoTieredCachingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareArgoTieredCachingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_authenticated_origin_pulls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPulls(Body);
+
+impl std::fmt::Debug for AuthenticatedOriginPulls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPulls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuthenticatedOriginPulls`].
 #[derive(Clone, Debug)]
@@ -39,9 +46,11 @@ impl AuthenticatedOriginPulls {
 }
 
 impl BlockType for AuthenticatedOriginPulls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -55,16 +64,25 @@ impl Resource for AuthenticatedOriginPulls {
 }
 
 /// A declared [`AuthenticatedOriginPulls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPullsRef(BlockRef);
 
+impl std::fmt::Debug for AuthenticatedOriginPullsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPullsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuthenticatedOriginPullsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuthenticatedOriginPullsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -168,8 +186,15 @@ impl AuthenticatedOriginPullsRef {
 }
 
 /// The value of `cloudflare_authenticated_origin_pulls.config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPullsConfig(Body);
+
+impl std::fmt::Debug for AuthenticatedOriginPullsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPullsConfig").field(&self.0).finish()
+    }
+}
 
 impl AuthenticatedOriginPullsConfig {
     #[inline]
@@ -198,16 +223,25 @@ impl AuthenticatedOriginPullsConfig {
 }
 
 impl From<AuthenticatedOriginPullsConfig> for Tf<AuthenticatedOriginPullsConfig> {
+    #[inline]
     fn from(value: AuthenticatedOriginPullsConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`AuthenticatedOriginPullsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPullsConfigFields(Expr);
 
+impl std::fmt::Debug for AuthenticatedOriginPullsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPullsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for AuthenticatedOriginPullsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -236,8 +270,15 @@ impl AuthenticatedOriginPullsConfigFields {
 }
 
 /// The resource `cloudflare_authenticated_origin_pulls_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPullsCertificate(Body);
+
+impl std::fmt::Debug for AuthenticatedOriginPullsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPullsCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuthenticatedOriginPullsCertificate`].
 #[derive(Clone, Debug)]
@@ -264,9 +305,11 @@ impl AuthenticatedOriginPullsCertificate {
 }
 
 impl BlockType for AuthenticatedOriginPullsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -280,16 +323,25 @@ impl Resource for AuthenticatedOriginPullsCertificate {
 }
 
 /// A declared [`AuthenticatedOriginPullsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPullsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for AuthenticatedOriginPullsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPullsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuthenticatedOriginPullsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuthenticatedOriginPullsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -358,8 +410,15 @@ impl AuthenticatedOriginPullsCertificateRef {
 }
 
 /// The resource `cloudflare_authenticated_origin_pulls_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPullsSettings(Body);
+
+impl std::fmt::Debug for AuthenticatedOriginPullsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPullsSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`AuthenticatedOriginPullsSettings`].
 #[derive(Clone, Debug)]
@@ -383,9 +442,11 @@ impl AuthenticatedOriginPullsSettings {
 }
 
 impl BlockType for AuthenticatedOriginPullsSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -399,16 +460,25 @@ impl Resource for AuthenticatedOriginPullsSettings {
 }
 
 /// A declared [`AuthenticatedOriginPullsSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthenticatedOriginPullsSettingsRef(BlockRef);
 
+impl std::fmt::Debug for AuthenticatedOriginPullsSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthenticatedOriginPullsSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for AuthenticatedOriginPullsSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for AuthenticatedOriginPullsSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -432,8 +502,15 @@ impl AuthenticatedOriginPullsSettingsRef {
 }
 
 /// The data source `cloudflare_authenticated_origin_pulls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPulls(Body);
+
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPulls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPulls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAuthenticatedOriginPulls`].
 #[derive(Clone, Debug)]
@@ -457,9 +534,11 @@ impl DataCloudflareAuthenticatedOriginPulls {
 }
 
 impl BlockType for DataCloudflareAuthenticatedOriginPulls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -472,16 +551,25 @@ impl DataSource for DataCloudflareAuthenticatedOriginPulls {
 }
 
 /// A declared [`DataCloudflareAuthenticatedOriginPulls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAuthenticatedOriginPullsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAuthenticatedOriginPullsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -570,8 +658,15 @@ impl DataCloudflareAuthenticatedOriginPullsRef {
 }
 
 /// The data source `cloudflare_authenticated_origin_pulls_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsCertificate(Body);
+
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAuthenticatedOriginPullsCertificate`].
 #[derive(Clone, Debug)]
@@ -595,9 +690,11 @@ impl DataCloudflareAuthenticatedOriginPullsCertificate {
 }
 
 impl BlockType for DataCloudflareAuthenticatedOriginPullsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -610,16 +707,25 @@ impl DataSource for DataCloudflareAuthenticatedOriginPullsCertificate {
 }
 
 /// A declared [`DataCloudflareAuthenticatedOriginPullsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAuthenticatedOriginPullsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAuthenticatedOriginPullsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -688,8 +794,15 @@ impl DataCloudflareAuthenticatedOriginPullsCertificateRef {
 }
 
 /// The data source `cloudflare_authenticated_origin_pulls_certificates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsCertificates(Body);
+
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsCertificates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsCertificates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAuthenticatedOriginPullsCertificates`].
 #[derive(Clone, Debug)]
@@ -716,9 +829,11 @@ impl DataCloudflareAuthenticatedOriginPullsCertificates {
 }
 
 impl BlockType for DataCloudflareAuthenticatedOriginPullsCertificates {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -731,16 +846,25 @@ impl DataSource for DataCloudflareAuthenticatedOriginPullsCertificates {
 }
 
 /// A declared [`DataCloudflareAuthenticatedOriginPullsCertificates`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsCertificatesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsCertificatesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsCertificatesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAuthenticatedOriginPullsCertificatesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAuthenticatedOriginPullsCertificatesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -773,10 +897,18 @@ impl DataCloudflareAuthenticatedOriginPullsCertificatesRef {
 pub enum DataCloudflareAuthenticatedOriginPullsCertificatesResult {}
 
 /// The fields of a [`DataCloudflareAuthenticatedOriginPullsCertificatesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsCertificatesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsCertificatesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsCertificatesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareAuthenticatedOriginPullsCertificatesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -835,8 +967,15 @@ impl DataCloudflareAuthenticatedOriginPullsCertificatesResultFields {
 }
 
 /// The data source `cloudflare_authenticated_origin_pulls_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareAuthenticatedOriginPullsSettings`].
 #[derive(Clone, Debug)]
@@ -857,9 +996,11 @@ impl DataCloudflareAuthenticatedOriginPullsSettings {
 }
 
 impl BlockType for DataCloudflareAuthenticatedOriginPullsSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -872,16 +1013,25 @@ impl DataSource for DataCloudflareAuthenticatedOriginPullsSettings {
 }
 
 /// A declared [`DataCloudflareAuthenticatedOriginPullsSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareAuthenticatedOriginPullsSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareAuthenticatedOriginPullsSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareAuthenticatedOriginPullsSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareAuthenticatedOriginPullsSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareAuthenticatedOriginPullsSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_bot_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BotManagement(Body);
+
+impl std::fmt::Debug for BotManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BotManagement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`BotManagement`].
 #[derive(Clone, Debug)]
@@ -123,9 +130,11 @@ impl BotManagement {
 }
 
 impl BlockType for BotManagement {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -139,16 +148,25 @@ impl Resource for BotManagement {
 }
 
 /// A declared [`BotManagement`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BotManagementRef(BlockRef);
 
+impl std::fmt::Debug for BotManagementRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BotManagementRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BotManagementRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BotManagementRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -256,10 +274,18 @@ impl BotManagementRef {
 pub enum BotManagementStaleZoneConfiguration {}
 
 /// The fields of a [`BotManagementStaleZoneConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BotManagementStaleZoneConfigurationFields(Expr);
 
+impl std::fmt::Debug for BotManagementStaleZoneConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BotManagementStaleZoneConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BotManagementStaleZoneConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -308,8 +334,15 @@ impl BotManagementStaleZoneConfigurationFields {
 }
 
 /// The data source `cloudflare_bot_management`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareBotManagement(Body);
+
+impl std::fmt::Debug for DataCloudflareBotManagement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareBotManagement").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareBotManagement`].
 #[derive(Clone, Debug)]
@@ -330,9 +363,11 @@ impl DataCloudflareBotManagement {
 }
 
 impl BlockType for DataCloudflareBotManagement {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -345,16 +380,25 @@ impl DataSource for DataCloudflareBotManagement {
 }
 
 /// A declared [`DataCloudflareBotManagement`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareBotManagementRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareBotManagementRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareBotManagementRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareBotManagementRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareBotManagementRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -462,10 +506,18 @@ impl DataCloudflareBotManagementRef {
 pub enum DataCloudflareBotManagementStaleZoneConfiguration {}
 
 /// The fields of a [`DataCloudflareBotManagementStaleZoneConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareBotManagementStaleZoneConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareBotManagementStaleZoneConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareBotManagementStaleZoneConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareBotManagementStaleZoneConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

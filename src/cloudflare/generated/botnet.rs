@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_botnet_feed_config_asn`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareBotnetFeedConfigAsn(Body);
+
+impl std::fmt::Debug for DataCloudflareBotnetFeedConfigAsn {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareBotnetFeedConfigAsn").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareBotnetFeedConfigAsn`].
 #[derive(Clone, Debug)]
@@ -31,9 +38,11 @@ impl DataCloudflareBotnetFeedConfigAsn {
 }
 
 impl BlockType for DataCloudflareBotnetFeedConfigAsn {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -46,16 +55,25 @@ impl DataSource for DataCloudflareBotnetFeedConfigAsn {
 }
 
 /// A declared [`DataCloudflareBotnetFeedConfigAsn`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareBotnetFeedConfigAsnRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareBotnetFeedConfigAsnRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareBotnetFeedConfigAsnRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareBotnetFeedConfigAsnRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareBotnetFeedConfigAsnRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_byo_ip_prefix`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ByoIpPrefix(Body);
+
+impl std::fmt::Debug for ByoIpPrefix {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ByoIpPrefix").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ByoIpPrefix`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl ByoIpPrefix {
 }
 
 impl BlockType for ByoIpPrefix {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for ByoIpPrefix {
 }
 
 /// A declared [`ByoIpPrefix`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ByoIpPrefixRef(BlockRef);
 
+impl std::fmt::Debug for ByoIpPrefixRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ByoIpPrefixRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ByoIpPrefixRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ByoIpPrefixRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -184,8 +202,15 @@ impl ByoIpPrefixRef {
 }
 
 /// The data source `cloudflare_byo_ip_prefix`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareByoIpPrefix(Body);
+
+impl std::fmt::Debug for DataCloudflareByoIpPrefix {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareByoIpPrefix").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareByoIpPrefix`].
 #[derive(Clone, Debug)]
@@ -209,9 +234,11 @@ impl DataCloudflareByoIpPrefix {
 }
 
 impl BlockType for DataCloudflareByoIpPrefix {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -224,16 +251,25 @@ impl DataSource for DataCloudflareByoIpPrefix {
 }
 
 /// A declared [`DataCloudflareByoIpPrefix`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareByoIpPrefixRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareByoIpPrefixRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareByoIpPrefixRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareByoIpPrefixRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareByoIpPrefixRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -342,8 +378,15 @@ impl DataCloudflareByoIpPrefixRef {
 }
 
 /// The data source `cloudflare_byo_ip_prefixes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareByoIpPrefixes(Body);
+
+impl std::fmt::Debug for DataCloudflareByoIpPrefixes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareByoIpPrefixes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareByoIpPrefixes`].
 #[derive(Clone, Debug)]
@@ -370,9 +413,11 @@ impl DataCloudflareByoIpPrefixes {
 }
 
 impl BlockType for DataCloudflareByoIpPrefixes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -385,16 +430,25 @@ impl DataSource for DataCloudflareByoIpPrefixes {
 }
 
 /// A declared [`DataCloudflareByoIpPrefixes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareByoIpPrefixesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareByoIpPrefixesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareByoIpPrefixesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareByoIpPrefixesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareByoIpPrefixesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -427,10 +481,18 @@ impl DataCloudflareByoIpPrefixesRef {
 pub enum DataCloudflareByoIpPrefixesResult {}
 
 /// The fields of a [`DataCloudflareByoIpPrefixesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareByoIpPrefixesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareByoIpPrefixesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareByoIpPrefixesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareByoIpPrefixesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

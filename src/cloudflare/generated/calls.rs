@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_calls_sfu_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CallsSfuApp(Body);
+
+impl std::fmt::Debug for CallsSfuApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CallsSfuApp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CallsSfuApp`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl CallsSfuApp {
 }
 
 impl BlockType for CallsSfuApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for CallsSfuApp {
 }
 
 /// A declared [`CallsSfuApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CallsSfuAppRef(BlockRef);
 
+impl std::fmt::Debug for CallsSfuAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CallsSfuAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CallsSfuAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CallsSfuAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -117,8 +135,15 @@ impl CallsSfuAppRef {
 }
 
 /// The resource `cloudflare_calls_turn_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CallsTurnApp(Body);
+
+impl std::fmt::Debug for CallsTurnApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CallsTurnApp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CallsTurnApp`].
 #[derive(Clone, Debug)]
@@ -151,9 +176,11 @@ impl CallsTurnApp {
 }
 
 impl BlockType for CallsTurnApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -167,16 +194,25 @@ impl Resource for CallsTurnApp {
 }
 
 /// A declared [`CallsTurnApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CallsTurnAppRef(BlockRef);
 
+impl std::fmt::Debug for CallsTurnAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CallsTurnAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CallsTurnAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CallsTurnAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -225,8 +261,15 @@ impl CallsTurnAppRef {
 }
 
 /// The data source `cloudflare_calls_sfu_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsSfuApp(Body);
+
+impl std::fmt::Debug for DataCloudflareCallsSfuApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsSfuApp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCallsSfuApp`].
 #[derive(Clone, Debug)]
@@ -250,9 +293,11 @@ impl DataCloudflareCallsSfuApp {
 }
 
 impl BlockType for DataCloudflareCallsSfuApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -265,16 +310,25 @@ impl DataSource for DataCloudflareCallsSfuApp {
 }
 
 /// A declared [`DataCloudflareCallsSfuApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsSfuAppRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCallsSfuAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsSfuAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCallsSfuAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCallsSfuAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -318,8 +372,15 @@ impl DataCloudflareCallsSfuAppRef {
 }
 
 /// The data source `cloudflare_calls_sfu_apps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsSfuApps(Body);
+
+impl std::fmt::Debug for DataCloudflareCallsSfuApps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsSfuApps").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCallsSfuApps`].
 #[derive(Clone, Debug)]
@@ -346,9 +407,11 @@ impl DataCloudflareCallsSfuApps {
 }
 
 impl BlockType for DataCloudflareCallsSfuApps {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -361,16 +424,25 @@ impl DataSource for DataCloudflareCallsSfuApps {
 }
 
 /// A declared [`DataCloudflareCallsSfuApps`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsSfuAppsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCallsSfuAppsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsSfuAppsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCallsSfuAppsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCallsSfuAppsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -403,10 +475,18 @@ impl DataCloudflareCallsSfuAppsRef {
 pub enum DataCloudflareCallsSfuAppsResult {}
 
 /// The fields of a [`DataCloudflareCallsSfuAppsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsSfuAppsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCallsSfuAppsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsSfuAppsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCallsSfuAppsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -440,8 +520,15 @@ impl DataCloudflareCallsSfuAppsResultFields {
 }
 
 /// The data source `cloudflare_calls_turn_app`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsTurnApp(Body);
+
+impl std::fmt::Debug for DataCloudflareCallsTurnApp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsTurnApp").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCallsTurnApp`].
 #[derive(Clone, Debug)]
@@ -465,9 +552,11 @@ impl DataCloudflareCallsTurnApp {
 }
 
 impl BlockType for DataCloudflareCallsTurnApp {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -480,16 +569,25 @@ impl DataSource for DataCloudflareCallsTurnApp {
 }
 
 /// A declared [`DataCloudflareCallsTurnApp`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsTurnAppRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCallsTurnAppRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsTurnAppRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCallsTurnAppRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCallsTurnAppRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -533,8 +631,15 @@ impl DataCloudflareCallsTurnAppRef {
 }
 
 /// The data source `cloudflare_calls_turn_apps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsTurnApps(Body);
+
+impl std::fmt::Debug for DataCloudflareCallsTurnApps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsTurnApps").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCallsTurnApps`].
 #[derive(Clone, Debug)]
@@ -561,9 +666,11 @@ impl DataCloudflareCallsTurnApps {
 }
 
 impl BlockType for DataCloudflareCallsTurnApps {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -576,16 +683,25 @@ impl DataSource for DataCloudflareCallsTurnApps {
 }
 
 /// A declared [`DataCloudflareCallsTurnApps`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsTurnAppsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCallsTurnAppsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsTurnAppsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCallsTurnAppsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCallsTurnAppsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -618,10 +734,18 @@ impl DataCloudflareCallsTurnAppsRef {
 pub enum DataCloudflareCallsTurnAppsResult {}
 
 /// The fields of a [`DataCloudflareCallsTurnAppsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCallsTurnAppsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCallsTurnAppsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCallsTurnAppsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCallsTurnAppsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_certificate_pack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CertificatePack(Body);
+
+impl std::fmt::Debug for CertificatePack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CertificatePack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CertificatePack`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl CertificatePack {
 }
 
 impl BlockType for CertificatePack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for CertificatePack {
 }
 
 /// A declared [`CertificatePack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CertificatePackRef(BlockRef);
 
+impl std::fmt::Debug for CertificatePackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CertificatePackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CertificatePackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CertificatePackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -164,10 +182,18 @@ impl CertificatePackRef {
 pub enum CertificatePackCertificates {}
 
 /// The fields of a [`CertificatePackCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CertificatePackCertificatesFields(Expr);
 
+impl std::fmt::Debug for CertificatePackCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CertificatePackCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CertificatePackCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -245,10 +271,18 @@ impl CertificatePackCertificatesFields {
 pub enum CertificatePackCertificatesGeoRestrictions {}
 
 /// The fields of a [`CertificatePackCertificatesGeoRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CertificatePackCertificatesGeoRestrictionsFields(Expr);
 
+impl std::fmt::Debug for CertificatePackCertificatesGeoRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CertificatePackCertificatesGeoRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CertificatePackCertificatesGeoRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -271,10 +305,18 @@ impl CertificatePackCertificatesGeoRestrictionsFields {
 pub enum CertificatePackValidationErrors {}
 
 /// The fields of a [`CertificatePackValidationErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CertificatePackValidationErrorsFields(Expr);
 
+impl std::fmt::Debug for CertificatePackValidationErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CertificatePackValidationErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CertificatePackValidationErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -297,10 +339,18 @@ impl CertificatePackValidationErrorsFields {
 pub enum CertificatePackValidationRecords {}
 
 /// The fields of a [`CertificatePackValidationRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CertificatePackValidationRecordsFields(Expr);
 
+impl std::fmt::Debug for CertificatePackValidationRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CertificatePackValidationRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CertificatePackValidationRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -339,8 +389,15 @@ impl CertificatePackValidationRecordsFields {
 }
 
 /// The data source `cloudflare_certificate_pack`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePack(Body);
+
+impl std::fmt::Debug for DataCloudflareCertificatePack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCertificatePack`].
 #[derive(Clone, Debug)]
@@ -372,9 +429,11 @@ impl DataCloudflareCertificatePack {
 }
 
 impl BlockType for DataCloudflareCertificatePack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -387,16 +446,25 @@ impl DataSource for DataCloudflareCertificatePack {
 }
 
 /// A declared [`DataCloudflareCertificatePack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePackRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCertificatePackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCertificatePackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCertificatePackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -489,10 +557,18 @@ impl DataCloudflareCertificatePackRef {
 pub enum DataCloudflareCertificatePackCertificates {}
 
 /// The fields of a [`DataCloudflareCertificatePackCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePackCertificatesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePackCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePackCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePackCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -570,10 +646,18 @@ impl DataCloudflareCertificatePackCertificatesFields {
 pub enum DataCloudflareCertificatePackCertificatesGeoRestrictions {}
 
 /// The fields of a [`DataCloudflareCertificatePackCertificatesGeoRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePackCertificatesGeoRestrictionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePackCertificatesGeoRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePackCertificatesGeoRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePackCertificatesGeoRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -592,8 +676,15 @@ impl DataCloudflareCertificatePackCertificatesGeoRestrictionsFields {
 }
 
 /// The value of `cloudflare_certificate_pack.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePackFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareCertificatePackFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePackFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareCertificatePackFilter {
     #[inline]
@@ -611,16 +702,25 @@ impl DataCloudflareCertificatePackFilter {
 }
 
 impl From<DataCloudflareCertificatePackFilter> for Tf<DataCloudflareCertificatePackFilter> {
+    #[inline]
     fn from(value: DataCloudflareCertificatePackFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareCertificatePackFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePackFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePackFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePackFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePackFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -643,10 +743,18 @@ impl DataCloudflareCertificatePackFilterFields {
 pub enum DataCloudflareCertificatePackValidationErrors {}
 
 /// The fields of a [`DataCloudflareCertificatePackValidationErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePackValidationErrorsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePackValidationErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePackValidationErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePackValidationErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -669,10 +777,18 @@ impl DataCloudflareCertificatePackValidationErrorsFields {
 pub enum DataCloudflareCertificatePackValidationRecords {}
 
 /// The fields of a [`DataCloudflareCertificatePackValidationRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePackValidationRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePackValidationRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePackValidationRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePackValidationRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -711,8 +827,15 @@ impl DataCloudflareCertificatePackValidationRecordsFields {
 }
 
 /// The data source `cloudflare_certificate_packs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePacks(Body);
+
+impl std::fmt::Debug for DataCloudflareCertificatePacks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePacks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCertificatePacks`].
 #[derive(Clone, Debug)]
@@ -746,9 +869,11 @@ impl DataCloudflareCertificatePacks {
 }
 
 impl BlockType for DataCloudflareCertificatePacks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -761,16 +886,25 @@ impl DataSource for DataCloudflareCertificatePacks {
 }
 
 /// A declared [`DataCloudflareCertificatePacks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePacksRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCertificatePacksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePacksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCertificatePacksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCertificatePacksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -808,10 +942,18 @@ impl DataCloudflareCertificatePacksRef {
 pub enum DataCloudflareCertificatePacksResult {}
 
 /// The fields of a [`DataCloudflareCertificatePacksResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePacksResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePacksResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePacksResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePacksResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -889,10 +1031,18 @@ impl DataCloudflareCertificatePacksResultFields {
 pub enum DataCloudflareCertificatePacksResultCertificates {}
 
 /// The fields of a [`DataCloudflareCertificatePacksResultCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePacksResultCertificatesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePacksResultCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePacksResultCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePacksResultCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -970,10 +1120,18 @@ impl DataCloudflareCertificatePacksResultCertificatesFields {
 pub enum DataCloudflareCertificatePacksResultCertificatesGeoRestrictions {}
 
 /// The fields of a [`DataCloudflareCertificatePacksResultCertificatesGeoRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePacksResultCertificatesGeoRestrictionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePacksResultCertificatesGeoRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePacksResultCertificatesGeoRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePacksResultCertificatesGeoRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -996,10 +1154,18 @@ impl DataCloudflareCertificatePacksResultCertificatesGeoRestrictionsFields {
 pub enum DataCloudflareCertificatePacksResultValidationErrors {}
 
 /// The fields of a [`DataCloudflareCertificatePacksResultValidationErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePacksResultValidationErrorsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePacksResultValidationErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePacksResultValidationErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePacksResultValidationErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1022,10 +1188,18 @@ impl DataCloudflareCertificatePacksResultValidationErrorsFields {
 pub enum DataCloudflareCertificatePacksResultValidationRecords {}
 
 /// The fields of a [`DataCloudflareCertificatePacksResultValidationRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCertificatePacksResultValidationRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCertificatePacksResultValidationRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCertificatePacksResultValidationRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCertificatePacksResultValidationRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

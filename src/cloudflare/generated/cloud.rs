@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_cloud_connector_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudConnectorRules(Body);
+
+impl std::fmt::Debug for CloudConnectorRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudConnectorRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudConnectorRules`].
 #[derive(Clone, Debug)]
@@ -36,9 +43,11 @@ impl CloudConnectorRules {
 }
 
 impl BlockType for CloudConnectorRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl Resource for CloudConnectorRules {
 }
 
 /// A declared [`CloudConnectorRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudConnectorRulesRef(BlockRef);
 
+impl std::fmt::Debug for CloudConnectorRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudConnectorRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudConnectorRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudConnectorRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -90,8 +108,15 @@ impl CloudConnectorRulesRef {
 }
 
 /// The value of `cloudflare_cloud_connector_rules.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudConnectorRulesRules(Body);
+
+impl std::fmt::Debug for CloudConnectorRulesRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudConnectorRulesRules").field(&self.0).finish()
+    }
+}
 
 impl CloudConnectorRulesRules {
     #[inline]
@@ -130,16 +155,25 @@ impl CloudConnectorRulesRules {
 }
 
 impl From<CloudConnectorRulesRules> for Tf<CloudConnectorRulesRules> {
+    #[inline]
     fn from(value: CloudConnectorRulesRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CloudConnectorRulesRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudConnectorRulesRulesFields(Expr);
 
+impl std::fmt::Debug for CloudConnectorRulesRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudConnectorRulesRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudConnectorRulesRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -183,8 +217,15 @@ impl CloudConnectorRulesRulesFields {
 }
 
 /// The value of `cloudflare_cloud_connector_rules.rules.parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudConnectorRulesRulesParameters(Body);
+
+impl std::fmt::Debug for CloudConnectorRulesRulesParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudConnectorRulesRulesParameters").field(&self.0).finish()
+    }
+}
 
 impl CloudConnectorRulesRulesParameters {
     #[inline]
@@ -201,16 +242,25 @@ impl CloudConnectorRulesRulesParameters {
 }
 
 impl From<CloudConnectorRulesRulesParameters> for Tf<CloudConnectorRulesRulesParameters> {
+    #[inline]
     fn from(value: CloudConnectorRulesRulesParameters) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CloudConnectorRulesRulesParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudConnectorRulesRulesParametersFields(Expr);
 
+impl std::fmt::Debug for CloudConnectorRulesRulesParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudConnectorRulesRulesParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudConnectorRulesRulesParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -229,8 +279,15 @@ impl CloudConnectorRulesRulesParametersFields {
 }
 
 /// The data source `cloudflare_cloud_connector_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudConnectorRules(Body);
+
+impl std::fmt::Debug for DataCloudflareCloudConnectorRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudConnectorRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCloudConnectorRules`].
 #[derive(Clone, Debug)]
@@ -251,9 +308,11 @@ impl DataCloudflareCloudConnectorRules {
 }
 
 impl BlockType for DataCloudflareCloudConnectorRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -266,16 +325,25 @@ impl DataSource for DataCloudflareCloudConnectorRules {
 }
 
 /// A declared [`DataCloudflareCloudConnectorRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudConnectorRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCloudConnectorRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudConnectorRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCloudConnectorRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCloudConnectorRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -308,10 +376,18 @@ impl DataCloudflareCloudConnectorRulesRef {
 pub enum DataCloudflareCloudConnectorRulesRules {}
 
 /// The fields of a [`DataCloudflareCloudConnectorRulesRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudConnectorRulesRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCloudConnectorRulesRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudConnectorRulesRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCloudConnectorRulesRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -359,10 +435,18 @@ impl DataCloudflareCloudConnectorRulesRulesFields {
 pub enum DataCloudflareCloudConnectorRulesRulesParameters {}
 
 /// The fields of a [`DataCloudflareCloudConnectorRulesRulesParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudConnectorRulesRulesParametersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCloudConnectorRulesRulesParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudConnectorRulesRulesParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCloudConnectorRulesRulesParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

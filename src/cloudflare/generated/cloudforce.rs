@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_cloudforce_one_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequest(Body);
+
+impl std::fmt::Debug for CloudforceOneRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudforceOneRequest`].
 #[derive(Clone, Debug)]
@@ -62,9 +69,11 @@ impl CloudforceOneRequest {
 }
 
 impl BlockType for CloudforceOneRequest {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -78,16 +87,25 @@ impl Resource for CloudforceOneRequest {
 }
 
 /// A declared [`CloudforceOneRequest`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequestRef(BlockRef);
 
+impl std::fmt::Debug for CloudforceOneRequestRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequestRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudforceOneRequestRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudforceOneRequestRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -176,8 +194,15 @@ impl CloudforceOneRequestRef {
 }
 
 /// The resource `cloudflare_cloudforce_one_request_asset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequestAsset(Body);
+
+impl std::fmt::Debug for CloudforceOneRequestAsset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequestAsset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudforceOneRequestAsset`].
 #[derive(Clone, Debug)]
@@ -213,9 +238,11 @@ impl CloudforceOneRequestAsset {
 }
 
 impl BlockType for CloudforceOneRequestAsset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -229,16 +256,25 @@ impl Resource for CloudforceOneRequestAsset {
 }
 
 /// A declared [`CloudforceOneRequestAsset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequestAssetRef(BlockRef);
 
+impl std::fmt::Debug for CloudforceOneRequestAssetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequestAssetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudforceOneRequestAssetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudforceOneRequestAssetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -302,8 +338,15 @@ impl CloudforceOneRequestAssetRef {
 }
 
 /// The resource `cloudflare_cloudforce_one_request_message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequestMessage(Body);
+
+impl std::fmt::Debug for CloudforceOneRequestMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequestMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudforceOneRequestMessage`].
 #[derive(Clone, Debug)]
@@ -333,9 +376,11 @@ impl CloudforceOneRequestMessage {
 }
 
 impl BlockType for CloudforceOneRequestMessage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -349,16 +394,25 @@ impl Resource for CloudforceOneRequestMessage {
 }
 
 /// A declared [`CloudforceOneRequestMessage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequestMessageRef(BlockRef);
 
+impl std::fmt::Debug for CloudforceOneRequestMessageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequestMessageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudforceOneRequestMessageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudforceOneRequestMessageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -412,8 +466,15 @@ impl CloudforceOneRequestMessageRef {
 }
 
 /// The resource `cloudflare_cloudforce_one_request_priority`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequestPriority(Body);
+
+impl std::fmt::Debug for CloudforceOneRequestPriority {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequestPriority").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudforceOneRequestPriority`].
 #[derive(Clone, Debug)]
@@ -447,9 +508,11 @@ impl CloudforceOneRequestPriority {
 }
 
 impl BlockType for CloudforceOneRequestPriority {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -463,16 +526,25 @@ impl Resource for CloudforceOneRequestPriority {
 }
 
 /// A declared [`CloudforceOneRequestPriority`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudforceOneRequestPriorityRef(BlockRef);
 
+impl std::fmt::Debug for CloudforceOneRequestPriorityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudforceOneRequestPriorityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudforceOneRequestPriorityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudforceOneRequestPriorityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -566,8 +638,15 @@ impl CloudforceOneRequestPriorityRef {
 }
 
 /// The data source `cloudflare_cloudforce_one_request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequest(Body);
+
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCloudforceOneRequest`].
 #[derive(Clone, Debug)]
@@ -599,9 +678,11 @@ impl DataCloudflareCloudforceOneRequest {
 }
 
 impl BlockType for DataCloudflareCloudforceOneRequest {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -614,16 +695,25 @@ impl DataSource for DataCloudflareCloudforceOneRequest {
 }
 
 /// A declared [`DataCloudflareCloudforceOneRequest`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCloudforceOneRequestRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCloudforceOneRequestRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -717,8 +807,15 @@ impl DataCloudflareCloudforceOneRequestRef {
 }
 
 /// The value of `cloudflare_cloudforce_one_request.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCloudforceOneRequestFilter`].
 #[derive(Clone, Debug)]
@@ -792,16 +889,25 @@ impl DataCloudflareCloudforceOneRequestFilter {
 }
 
 impl From<DataCloudflareCloudforceOneRequestFilter> for Tf<DataCloudflareCloudforceOneRequestFilter> {
+    #[inline]
     fn from(value: DataCloudflareCloudforceOneRequestFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareCloudforceOneRequestFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCloudforceOneRequestFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -865,8 +971,15 @@ impl DataCloudflareCloudforceOneRequestFilterFields {
 }
 
 /// The data source `cloudflare_cloudforce_one_request_asset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestAsset(Body);
+
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestAsset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestAsset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCloudforceOneRequestAsset`].
 #[derive(Clone, Debug)]
@@ -893,9 +1006,11 @@ impl DataCloudflareCloudforceOneRequestAsset {
 }
 
 impl BlockType for DataCloudflareCloudforceOneRequestAsset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -908,16 +1023,25 @@ impl DataSource for DataCloudflareCloudforceOneRequestAsset {
 }
 
 /// A declared [`DataCloudflareCloudforceOneRequestAsset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestAssetRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestAssetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestAssetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCloudforceOneRequestAssetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCloudforceOneRequestAssetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -971,8 +1095,15 @@ impl DataCloudflareCloudforceOneRequestAssetRef {
 }
 
 /// The data source `cloudflare_cloudforce_one_request_message`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestMessage(Body);
+
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestMessage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestMessage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCloudforceOneRequestMessage`].
 #[derive(Clone, Debug)]
@@ -1027,9 +1158,11 @@ impl DataCloudflareCloudforceOneRequestMessage {
 }
 
 impl BlockType for DataCloudflareCloudforceOneRequestMessage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1042,16 +1175,25 @@ impl DataSource for DataCloudflareCloudforceOneRequestMessage {
 }
 
 /// A declared [`DataCloudflareCloudforceOneRequestMessage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestMessageRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestMessageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestMessageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCloudforceOneRequestMessageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCloudforceOneRequestMessageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1135,8 +1277,15 @@ impl DataCloudflareCloudforceOneRequestMessageRef {
 }
 
 /// The data source `cloudflare_cloudforce_one_request_priority`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestPriority(Body);
+
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestPriority {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestPriority").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCloudforceOneRequestPriority`].
 #[derive(Clone, Debug)]
@@ -1160,9 +1309,11 @@ impl DataCloudflareCloudforceOneRequestPriority {
 }
 
 impl BlockType for DataCloudflareCloudforceOneRequestPriority {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1175,16 +1326,25 @@ impl DataSource for DataCloudflareCloudforceOneRequestPriority {
 }
 
 /// A declared [`DataCloudflareCloudforceOneRequestPriority`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestPriorityRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestPriorityRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestPriorityRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCloudforceOneRequestPriorityRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCloudforceOneRequestPriorityRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1273,8 +1433,15 @@ impl DataCloudflareCloudforceOneRequestPriorityRef {
 }
 
 /// The data source `cloudflare_cloudforce_one_requests`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequests(Body);
+
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequests {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequests").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCloudforceOneRequests`].
 #[derive(Clone, Debug)]
@@ -1357,9 +1524,11 @@ impl DataCloudflareCloudforceOneRequests {
 }
 
 impl BlockType for DataCloudflareCloudforceOneRequests {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1372,16 +1541,25 @@ impl DataSource for DataCloudflareCloudforceOneRequests {
 }
 
 /// A declared [`DataCloudflareCloudforceOneRequests`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCloudforceOneRequestsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCloudforceOneRequestsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1464,10 +1642,18 @@ impl DataCloudflareCloudforceOneRequestsRef {
 pub enum DataCloudflareCloudforceOneRequestsResult {}
 
 /// The fields of a [`DataCloudflareCloudforceOneRequestsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCloudforceOneRequestsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCloudforceOneRequestsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCloudforceOneRequestsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCloudforceOneRequestsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_connectivity_directory_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryService(Body);
+
+impl std::fmt::Debug for ConnectivityDirectoryService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectivityDirectoryService`].
 #[derive(Clone, Debug)]
@@ -48,9 +55,11 @@ impl ConnectivityDirectoryService {
 }
 
 impl BlockType for ConnectivityDirectoryService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -64,16 +73,25 @@ impl Resource for ConnectivityDirectoryService {
 }
 
 /// A declared [`ConnectivityDirectoryService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryServiceRef(BlockRef);
 
+impl std::fmt::Debug for ConnectivityDirectoryServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConnectivityDirectoryServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConnectivityDirectoryServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -137,8 +155,15 @@ impl ConnectivityDirectoryServiceRef {
 }
 
 /// The value of `cloudflare_connectivity_directory_service.host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryServiceHost(Body);
+
+impl std::fmt::Debug for ConnectivityDirectoryServiceHost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryServiceHost").field(&self.0).finish()
+    }
+}
 
 impl ConnectivityDirectoryServiceHost {
     #[inline]
@@ -174,16 +199,25 @@ impl ConnectivityDirectoryServiceHost {
 }
 
 impl From<ConnectivityDirectoryServiceHost> for Tf<ConnectivityDirectoryServiceHost> {
+    #[inline]
     fn from(value: ConnectivityDirectoryServiceHost) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ConnectivityDirectoryServiceHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryServiceHostFields(Expr);
 
+impl std::fmt::Debug for ConnectivityDirectoryServiceHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryServiceHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectivityDirectoryServiceHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -222,8 +256,15 @@ impl ConnectivityDirectoryServiceHostFields {
 }
 
 /// The value of `cloudflare_connectivity_directory_service.host.network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryServiceHostNetwork(Body);
+
+impl std::fmt::Debug for ConnectivityDirectoryServiceHostNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryServiceHostNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectivityDirectoryServiceHostNetwork`].
 #[derive(Clone, Debug)]
@@ -243,16 +284,25 @@ impl ConnectivityDirectoryServiceHostNetwork {
 }
 
 impl From<ConnectivityDirectoryServiceHostNetwork> for Tf<ConnectivityDirectoryServiceHostNetwork> {
+    #[inline]
     fn from(value: ConnectivityDirectoryServiceHostNetwork) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ConnectivityDirectoryServiceHostNetwork`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryServiceHostNetworkFields(Expr);
 
+impl std::fmt::Debug for ConnectivityDirectoryServiceHostNetworkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryServiceHostNetworkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectivityDirectoryServiceHostNetworkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -271,8 +321,15 @@ impl ConnectivityDirectoryServiceHostNetworkFields {
 }
 
 /// The value of `cloudflare_connectivity_directory_service.host.resolver_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryServiceHostResolverNetwork(Body);
+
+impl std::fmt::Debug for ConnectivityDirectoryServiceHostResolverNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryServiceHostResolverNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ConnectivityDirectoryServiceHostResolverNetwork`].
 #[derive(Clone, Debug)]
@@ -297,16 +354,25 @@ impl ConnectivityDirectoryServiceHostResolverNetwork {
 }
 
 impl From<ConnectivityDirectoryServiceHostResolverNetwork> for Tf<ConnectivityDirectoryServiceHostResolverNetwork> {
+    #[inline]
     fn from(value: ConnectivityDirectoryServiceHostResolverNetwork) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ConnectivityDirectoryServiceHostResolverNetwork`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnectivityDirectoryServiceHostResolverNetworkFields(Expr);
 
+impl std::fmt::Debug for ConnectivityDirectoryServiceHostResolverNetworkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConnectivityDirectoryServiceHostResolverNetworkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ConnectivityDirectoryServiceHostResolverNetworkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -330,8 +396,15 @@ impl ConnectivityDirectoryServiceHostResolverNetworkFields {
 }
 
 /// The data source `cloudflare_connectivity_directory_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryService(Body);
+
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryService").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareConnectivityDirectoryService`].
 #[derive(Clone, Debug)]
@@ -361,9 +434,11 @@ impl DataCloudflareConnectivityDirectoryService {
 }
 
 impl BlockType for DataCloudflareConnectivityDirectoryService {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -376,16 +451,25 @@ impl DataSource for DataCloudflareConnectivityDirectoryService {
 }
 
 /// A declared [`DataCloudflareConnectivityDirectoryService`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServiceRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareConnectivityDirectoryServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareConnectivityDirectoryServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -454,8 +538,15 @@ impl DataCloudflareConnectivityDirectoryServiceRef {
 }
 
 /// The value of `cloudflare_connectivity_directory_service.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServiceFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServiceFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServiceFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareConnectivityDirectoryServiceFilter {
     #[inline]
@@ -472,16 +563,25 @@ impl DataCloudflareConnectivityDirectoryServiceFilter {
 }
 
 impl From<DataCloudflareConnectivityDirectoryServiceFilter> for Tf<DataCloudflareConnectivityDirectoryServiceFilter> {
+    #[inline]
     fn from(value: DataCloudflareConnectivityDirectoryServiceFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServiceFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServiceFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServiceFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServiceFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServiceFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -504,10 +604,18 @@ impl DataCloudflareConnectivityDirectoryServiceFilterFields {
 pub enum DataCloudflareConnectivityDirectoryServiceHost {}
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServiceHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServiceHostFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServiceHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServiceHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServiceHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -550,10 +658,18 @@ impl DataCloudflareConnectivityDirectoryServiceHostFields {
 pub enum DataCloudflareConnectivityDirectoryServiceHostNetwork {}
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServiceHostNetwork`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServiceHostNetworkFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServiceHostNetworkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServiceHostNetworkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServiceHostNetworkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -576,10 +692,18 @@ impl DataCloudflareConnectivityDirectoryServiceHostNetworkFields {
 pub enum DataCloudflareConnectivityDirectoryServiceHostResolverNetwork {}
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServiceHostResolverNetwork`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServiceHostResolverNetworkFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServiceHostResolverNetworkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServiceHostResolverNetworkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServiceHostResolverNetworkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -603,8 +727,15 @@ impl DataCloudflareConnectivityDirectoryServiceHostResolverNetworkFields {
 }
 
 /// The data source `cloudflare_connectivity_directory_services`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServices(Body);
+
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareConnectivityDirectoryServices`].
 #[derive(Clone, Debug)]
@@ -637,9 +768,11 @@ impl DataCloudflareConnectivityDirectoryServices {
 }
 
 impl BlockType for DataCloudflareConnectivityDirectoryServices {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -652,16 +785,25 @@ impl DataSource for DataCloudflareConnectivityDirectoryServices {
 }
 
 /// A declared [`DataCloudflareConnectivityDirectoryServices`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServicesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServicesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServicesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareConnectivityDirectoryServicesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareConnectivityDirectoryServicesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -699,10 +841,18 @@ impl DataCloudflareConnectivityDirectoryServicesRef {
 pub enum DataCloudflareConnectivityDirectoryServicesResult {}
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServicesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServicesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServicesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServicesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServicesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -765,10 +915,18 @@ impl DataCloudflareConnectivityDirectoryServicesResultFields {
 pub enum DataCloudflareConnectivityDirectoryServicesResultHost {}
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServicesResultHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServicesResultHostFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServicesResultHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServicesResultHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServicesResultHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -811,10 +969,18 @@ impl DataCloudflareConnectivityDirectoryServicesResultHostFields {
 pub enum DataCloudflareConnectivityDirectoryServicesResultHostNetwork {}
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServicesResultHostNetwork`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServicesResultHostNetworkFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServicesResultHostNetworkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServicesResultHostNetworkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServicesResultHostNetworkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -837,10 +1003,18 @@ impl DataCloudflareConnectivityDirectoryServicesResultHostNetworkFields {
 pub enum DataCloudflareConnectivityDirectoryServicesResultHostResolverNetwork {}
 
 /// The fields of a [`DataCloudflareConnectivityDirectoryServicesResultHostResolverNetwork`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareConnectivityDirectoryServicesResultHostResolverNetworkFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareConnectivityDirectoryServicesResultHostResolverNetworkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareConnectivityDirectoryServicesResultHostResolverNetworkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareConnectivityDirectoryServicesResultHostResolverNetworkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_content_scanning`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContentScanning(Body);
+
+impl std::fmt::Debug for ContentScanning {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContentScanning").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContentScanning`].
 #[derive(Clone, Debug)]
@@ -35,9 +42,11 @@ impl ContentScanning {
 }
 
 impl BlockType for ContentScanning {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -51,16 +60,25 @@ impl Resource for ContentScanning {
 }
 
 /// A declared [`ContentScanning`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContentScanningRef(BlockRef);
 
+impl std::fmt::Debug for ContentScanningRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContentScanningRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ContentScanningRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ContentScanningRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -89,8 +107,15 @@ impl ContentScanningRef {
 }
 
 /// The resource `cloudflare_content_scanning_expression`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContentScanningExpression(Body);
+
+impl std::fmt::Debug for ContentScanningExpression {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContentScanningExpression").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContentScanningExpression`].
 #[derive(Clone, Debug)]
@@ -113,9 +138,11 @@ impl ContentScanningExpression {
 }
 
 impl BlockType for ContentScanningExpression {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -129,16 +156,25 @@ impl Resource for ContentScanningExpression {
 }
 
 /// A declared [`ContentScanningExpression`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContentScanningExpressionRef(BlockRef);
 
+impl std::fmt::Debug for ContentScanningExpressionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContentScanningExpressionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ContentScanningExpressionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ContentScanningExpressionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -167,8 +203,15 @@ impl ContentScanningExpressionRef {
 }
 
 /// The value of `cloudflare_content_scanning_expression.body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContentScanningExpressionBody(Body);
+
+impl std::fmt::Debug for ContentScanningExpressionBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContentScanningExpressionBody").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContentScanningExpressionBody`].
 #[derive(Clone, Debug)]
@@ -189,16 +232,25 @@ impl ContentScanningExpressionBody {
 }
 
 impl From<ContentScanningExpressionBody> for Tf<ContentScanningExpressionBody> {
+    #[inline]
     fn from(value: ContentScanningExpressionBody) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ContentScanningExpressionBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContentScanningExpressionBodyFields(Expr);
 
+impl std::fmt::Debug for ContentScanningExpressionBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContentScanningExpressionBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContentScanningExpressionBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -217,8 +269,15 @@ impl ContentScanningExpressionBodyFields {
 }
 
 /// The data source `cloudflare_content_scanning`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareContentScanning(Body);
+
+impl std::fmt::Debug for DataCloudflareContentScanning {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareContentScanning").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareContentScanning`].
 #[derive(Clone, Debug)]
@@ -239,9 +298,11 @@ impl DataCloudflareContentScanning {
 }
 
 impl BlockType for DataCloudflareContentScanning {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -254,16 +315,25 @@ impl DataSource for DataCloudflareContentScanning {
 }
 
 /// A declared [`DataCloudflareContentScanning`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareContentScanningRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareContentScanningRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareContentScanningRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareContentScanningRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareContentScanningRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -292,8 +362,15 @@ impl DataCloudflareContentScanningRef {
 }
 
 /// The data source `cloudflare_content_scanning_expressions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareContentScanningExpressions(Body);
+
+impl std::fmt::Debug for DataCloudflareContentScanningExpressions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareContentScanningExpressions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareContentScanningExpressions`].
 #[derive(Clone, Debug)]
@@ -320,9 +397,11 @@ impl DataCloudflareContentScanningExpressions {
 }
 
 impl BlockType for DataCloudflareContentScanningExpressions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -335,16 +414,25 @@ impl DataSource for DataCloudflareContentScanningExpressions {
 }
 
 /// A declared [`DataCloudflareContentScanningExpressions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareContentScanningExpressionsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareContentScanningExpressionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareContentScanningExpressionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareContentScanningExpressionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareContentScanningExpressionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -377,10 +465,18 @@ impl DataCloudflareContentScanningExpressionsRef {
 pub enum DataCloudflareContentScanningExpressionsResult {}
 
 /// The fields of a [`DataCloudflareContentScanningExpressionsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareContentScanningExpressionsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareContentScanningExpressionsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareContentScanningExpressionsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareContentScanningExpressionsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

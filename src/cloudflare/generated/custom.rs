@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_custom_hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostname(Body);
+
+impl std::fmt::Debug for CustomHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomHostname`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl CustomHostname {
 }
 
 impl BlockType for CustomHostname {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for CustomHostname {
 }
 
 /// A declared [`CustomHostname`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameRef(BlockRef);
 
+impl std::fmt::Debug for CustomHostnameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CustomHostnameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CustomHostnameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -158,10 +176,18 @@ impl CustomHostnameRef {
 pub enum CustomHostnameOwnershipVerification {}
 
 /// The fields of a [`CustomHostnameOwnershipVerification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameOwnershipVerificationFields(Expr);
 
+impl std::fmt::Debug for CustomHostnameOwnershipVerificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameOwnershipVerificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomHostnameOwnershipVerificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -194,10 +220,18 @@ impl CustomHostnameOwnershipVerificationFields {
 pub enum CustomHostnameOwnershipVerificationHttp {}
 
 /// The fields of a [`CustomHostnameOwnershipVerificationHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameOwnershipVerificationHttpFields(Expr);
 
+impl std::fmt::Debug for CustomHostnameOwnershipVerificationHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameOwnershipVerificationHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomHostnameOwnershipVerificationHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -221,8 +255,15 @@ impl CustomHostnameOwnershipVerificationHttpFields {
 }
 
 /// The value of `cloudflare_custom_hostname.ssl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameSsl(Body);
+
+impl std::fmt::Debug for CustomHostnameSsl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameSsl").field(&self.0).finish()
+    }
+}
 
 impl CustomHostnameSsl {
     #[inline]
@@ -297,16 +338,25 @@ impl CustomHostnameSsl {
 }
 
 impl From<CustomHostnameSsl> for Tf<CustomHostnameSsl> {
+    #[inline]
     fn from(value: CustomHostnameSsl) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CustomHostnameSsl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameSslFields(Expr);
 
+impl std::fmt::Debug for CustomHostnameSslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameSslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomHostnameSslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -370,8 +420,15 @@ impl CustomHostnameSslFields {
 }
 
 /// The value of `cloudflare_custom_hostname.ssl.custom_cert_bundle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameSslCustomCertBundle(Body);
+
+impl std::fmt::Debug for CustomHostnameSslCustomCertBundle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameSslCustomCertBundle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomHostnameSslCustomCertBundle`].
 #[derive(Clone, Debug)]
@@ -395,16 +452,25 @@ impl CustomHostnameSslCustomCertBundle {
 }
 
 impl From<CustomHostnameSslCustomCertBundle> for Tf<CustomHostnameSslCustomCertBundle> {
+    #[inline]
     fn from(value: CustomHostnameSslCustomCertBundle) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CustomHostnameSslCustomCertBundle`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameSslCustomCertBundleFields(Expr);
 
+impl std::fmt::Debug for CustomHostnameSslCustomCertBundleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameSslCustomCertBundleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomHostnameSslCustomCertBundleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -428,8 +494,15 @@ impl CustomHostnameSslCustomCertBundleFields {
 }
 
 /// The value of `cloudflare_custom_hostname.ssl.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameSslSettings(Body);
+
+impl std::fmt::Debug for CustomHostnameSslSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameSslSettings").field(&self.0).finish()
+    }
+}
 
 impl CustomHostnameSslSettings {
     #[inline]
@@ -474,16 +547,25 @@ impl CustomHostnameSslSettings {
 }
 
 impl From<CustomHostnameSslSettings> for Tf<CustomHostnameSslSettings> {
+    #[inline]
     fn from(value: CustomHostnameSslSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CustomHostnameSslSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameSslSettingsFields(Expr);
 
+impl std::fmt::Debug for CustomHostnameSslSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameSslSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomHostnameSslSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -522,8 +604,15 @@ impl CustomHostnameSslSettingsFields {
 }
 
 /// The resource `cloudflare_custom_hostname_fallback_origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameFallbackOrigin(Body);
+
+impl std::fmt::Debug for CustomHostnameFallbackOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameFallbackOrigin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomHostnameFallbackOrigin`].
 #[derive(Clone, Debug)]
@@ -547,9 +636,11 @@ impl CustomHostnameFallbackOrigin {
 }
 
 impl BlockType for CustomHostnameFallbackOrigin {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -563,16 +654,25 @@ impl Resource for CustomHostnameFallbackOrigin {
 }
 
 /// A declared [`CustomHostnameFallbackOrigin`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomHostnameFallbackOriginRef(BlockRef);
 
+impl std::fmt::Debug for CustomHostnameFallbackOriginRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomHostnameFallbackOriginRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CustomHostnameFallbackOriginRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CustomHostnameFallbackOriginRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -621,8 +721,15 @@ impl CustomHostnameFallbackOriginRef {
 }
 
 /// The resource `cloudflare_custom_pages`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomPages(Body);
+
+impl std::fmt::Debug for CustomPages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomPages").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomPages`].
 #[derive(Clone, Debug)]
@@ -666,9 +773,11 @@ impl CustomPages {
 }
 
 impl BlockType for CustomPages {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -682,16 +791,25 @@ impl Resource for CustomPages {
 }
 
 /// A declared [`CustomPages`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomPagesRef(BlockRef);
 
+impl std::fmt::Debug for CustomPagesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomPagesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CustomPagesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CustomPagesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -760,8 +878,15 @@ impl CustomPagesRef {
 }
 
 /// The resource `cloudflare_custom_ssl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomSsl(Body);
+
+impl std::fmt::Debug for CustomSsl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomSsl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CustomSsl`].
 #[derive(Clone, Debug)]
@@ -814,9 +939,11 @@ impl CustomSsl {
 }
 
 impl BlockType for CustomSsl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -830,16 +957,25 @@ impl Resource for CustomSsl {
 }
 
 /// A declared [`CustomSsl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomSslRef(BlockRef);
 
+impl std::fmt::Debug for CustomSslRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomSslRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CustomSslRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CustomSslRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -938,8 +1074,15 @@ impl CustomSslRef {
 }
 
 /// The value of `cloudflare_custom_ssl.geo_restrictions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomSslGeoRestrictions(Body);
+
+impl std::fmt::Debug for CustomSslGeoRestrictions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomSslGeoRestrictions").field(&self.0).finish()
+    }
+}
 
 impl CustomSslGeoRestrictions {
     #[inline]
@@ -956,16 +1099,25 @@ impl CustomSslGeoRestrictions {
 }
 
 impl From<CustomSslGeoRestrictions> for Tf<CustomSslGeoRestrictions> {
+    #[inline]
     fn from(value: CustomSslGeoRestrictions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CustomSslGeoRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomSslGeoRestrictionsFields(Expr);
 
+impl std::fmt::Debug for CustomSslGeoRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomSslGeoRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomSslGeoRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -988,10 +1140,18 @@ impl CustomSslGeoRestrictionsFields {
 pub enum CustomSslKeylessServer {}
 
 /// The fields of a [`CustomSslKeylessServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomSslKeylessServerFields(Expr);
 
+impl std::fmt::Debug for CustomSslKeylessServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomSslKeylessServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomSslKeylessServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1059,10 +1219,18 @@ impl CustomSslKeylessServerFields {
 pub enum CustomSslKeylessServerTunnel {}
 
 /// The fields of a [`CustomSslKeylessServerTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CustomSslKeylessServerTunnelFields(Expr);
 
+impl std::fmt::Debug for CustomSslKeylessServerTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomSslKeylessServerTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CustomSslKeylessServerTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1086,8 +1254,15 @@ impl CustomSslKeylessServerTunnelFields {
 }
 
 /// The data source `cloudflare_custom_hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostname(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCustomHostname`].
 #[derive(Clone, Debug)]
@@ -1119,9 +1294,11 @@ impl DataCloudflareCustomHostname {
 }
 
 impl BlockType for DataCloudflareCustomHostname {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1134,16 +1311,25 @@ impl DataSource for DataCloudflareCustomHostname {
 }
 
 /// A declared [`DataCloudflareCustomHostname`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCustomHostnameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCustomHostnameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1227,8 +1413,15 @@ impl DataCloudflareCustomHostnameRef {
 }
 
 /// The value of `cloudflare_custom_hostname.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomHostnameFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareCustomHostnameFilter {
     #[inline]
@@ -1272,16 +1465,25 @@ impl DataCloudflareCustomHostnameFilter {
 }
 
 impl From<DataCloudflareCustomHostnameFilter> for Tf<DataCloudflareCustomHostnameFilter> {
+    #[inline]
     fn from(value: DataCloudflareCustomHostnameFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareCustomHostnameFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnameFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1324,10 +1526,18 @@ impl DataCloudflareCustomHostnameFilterFields {
 pub enum DataCloudflareCustomHostnameOwnershipVerification {}
 
 /// The fields of a [`DataCloudflareCustomHostnameOwnershipVerification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameOwnershipVerificationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameOwnershipVerificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameOwnershipVerificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnameOwnershipVerificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1360,10 +1570,18 @@ impl DataCloudflareCustomHostnameOwnershipVerificationFields {
 pub enum DataCloudflareCustomHostnameOwnershipVerificationHttp {}
 
 /// The fields of a [`DataCloudflareCustomHostnameOwnershipVerificationHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameOwnershipVerificationHttpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameOwnershipVerificationHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameOwnershipVerificationHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnameOwnershipVerificationHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1391,10 +1609,18 @@ impl DataCloudflareCustomHostnameOwnershipVerificationHttpFields {
 pub enum DataCloudflareCustomHostnameSsl {}
 
 /// The fields of a [`DataCloudflareCustomHostnameSsl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameSslFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameSslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameSslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnameSslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1507,10 +1733,18 @@ impl DataCloudflareCustomHostnameSslFields {
 pub enum DataCloudflareCustomHostnameSslSettings {}
 
 /// The fields of a [`DataCloudflareCustomHostnameSslSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameSslSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameSslSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameSslSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnameSslSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1553,10 +1787,18 @@ impl DataCloudflareCustomHostnameSslSettingsFields {
 pub enum DataCloudflareCustomHostnameSslValidationErrors {}
 
 /// The fields of a [`DataCloudflareCustomHostnameSslValidationErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameSslValidationErrorsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameSslValidationErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameSslValidationErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnameSslValidationErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1579,10 +1821,18 @@ impl DataCloudflareCustomHostnameSslValidationErrorsFields {
 pub enum DataCloudflareCustomHostnameSslValidationRecords {}
 
 /// The fields of a [`DataCloudflareCustomHostnameSslValidationRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameSslValidationRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameSslValidationRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameSslValidationRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnameSslValidationRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1621,8 +1871,15 @@ impl DataCloudflareCustomHostnameSslValidationRecordsFields {
 }
 
 /// The data source `cloudflare_custom_hostname_fallback_origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameFallbackOrigin(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomHostnameFallbackOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameFallbackOrigin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCustomHostnameFallbackOrigin`].
 #[derive(Clone, Debug)]
@@ -1643,9 +1900,11 @@ impl DataCloudflareCustomHostnameFallbackOrigin {
 }
 
 impl BlockType for DataCloudflareCustomHostnameFallbackOrigin {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1658,16 +1917,25 @@ impl DataSource for DataCloudflareCustomHostnameFallbackOrigin {
 }
 
 /// A declared [`DataCloudflareCustomHostnameFallbackOrigin`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnameFallbackOriginRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnameFallbackOriginRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnameFallbackOriginRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCustomHostnameFallbackOriginRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCustomHostnameFallbackOriginRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1716,8 +1984,15 @@ impl DataCloudflareCustomHostnameFallbackOriginRef {
 }
 
 /// The data source `cloudflare_custom_hostnames`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnames(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomHostnames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCustomHostnames`].
 #[derive(Clone, Debug)]
@@ -1777,9 +2052,11 @@ impl DataCloudflareCustomHostnames {
 }
 
 impl BlockType for DataCloudflareCustomHostnames {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1792,16 +2069,25 @@ impl DataSource for DataCloudflareCustomHostnames {
 }
 
 /// A declared [`DataCloudflareCustomHostnames`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCustomHostnamesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCustomHostnamesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1859,10 +2145,18 @@ impl DataCloudflareCustomHostnamesRef {
 pub enum DataCloudflareCustomHostnamesResult {}
 
 /// The fields of a [`DataCloudflareCustomHostnamesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnamesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1935,10 +2229,18 @@ impl DataCloudflareCustomHostnamesResultFields {
 pub enum DataCloudflareCustomHostnamesResultOwnershipVerification {}
 
 /// The fields of a [`DataCloudflareCustomHostnamesResultOwnershipVerification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesResultOwnershipVerificationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesResultOwnershipVerificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesResultOwnershipVerificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnamesResultOwnershipVerificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1971,10 +2273,18 @@ impl DataCloudflareCustomHostnamesResultOwnershipVerificationFields {
 pub enum DataCloudflareCustomHostnamesResultOwnershipVerificationHttp {}
 
 /// The fields of a [`DataCloudflareCustomHostnamesResultOwnershipVerificationHttp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesResultOwnershipVerificationHttpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesResultOwnershipVerificationHttpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesResultOwnershipVerificationHttpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnamesResultOwnershipVerificationHttpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2002,10 +2312,18 @@ impl DataCloudflareCustomHostnamesResultOwnershipVerificationHttpFields {
 pub enum DataCloudflareCustomHostnamesResultSsl {}
 
 /// The fields of a [`DataCloudflareCustomHostnamesResultSsl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesResultSslFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesResultSslFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesResultSslFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnamesResultSslFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2118,10 +2436,18 @@ impl DataCloudflareCustomHostnamesResultSslFields {
 pub enum DataCloudflareCustomHostnamesResultSslSettings {}
 
 /// The fields of a [`DataCloudflareCustomHostnamesResultSslSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesResultSslSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesResultSslSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesResultSslSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnamesResultSslSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2164,10 +2490,18 @@ impl DataCloudflareCustomHostnamesResultSslSettingsFields {
 pub enum DataCloudflareCustomHostnamesResultSslValidationErrors {}
 
 /// The fields of a [`DataCloudflareCustomHostnamesResultSslValidationErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesResultSslValidationErrorsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesResultSslValidationErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesResultSslValidationErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnamesResultSslValidationErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2190,10 +2524,18 @@ impl DataCloudflareCustomHostnamesResultSslValidationErrorsFields {
 pub enum DataCloudflareCustomHostnamesResultSslValidationRecords {}
 
 /// The fields of a [`DataCloudflareCustomHostnamesResultSslValidationRecords`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomHostnamesResultSslValidationRecordsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomHostnamesResultSslValidationRecordsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomHostnamesResultSslValidationRecordsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomHostnamesResultSslValidationRecordsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2232,8 +2574,15 @@ impl DataCloudflareCustomHostnamesResultSslValidationRecordsFields {
 }
 
 /// The data source `cloudflare_custom_pages`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomPages(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomPages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomPages").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCustomPages`].
 #[derive(Clone, Debug)]
@@ -2267,9 +2616,11 @@ impl DataCloudflareCustomPages {
 }
 
 impl BlockType for DataCloudflareCustomPages {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2282,16 +2633,25 @@ impl DataSource for DataCloudflareCustomPages {
 }
 
 /// A declared [`DataCloudflareCustomPages`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomPagesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCustomPagesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomPagesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCustomPagesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCustomPagesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2360,8 +2720,15 @@ impl DataCloudflareCustomPagesRef {
 }
 
 /// The data source `cloudflare_custom_pages_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomPagesList(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomPagesList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomPagesList").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareCustomPagesList {
     #[inline]
@@ -2390,9 +2757,11 @@ impl DataCloudflareCustomPagesList {
 }
 
 impl BlockType for DataCloudflareCustomPagesList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2405,16 +2774,25 @@ impl DataSource for DataCloudflareCustomPagesList {
 }
 
 /// A declared [`DataCloudflareCustomPagesList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomPagesListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCustomPagesListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomPagesListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCustomPagesListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCustomPagesListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2452,10 +2830,18 @@ impl DataCloudflareCustomPagesListRef {
 pub enum DataCloudflareCustomPagesListResult {}
 
 /// The fields of a [`DataCloudflareCustomPagesListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomPagesListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomPagesListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomPagesListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomPagesListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2509,8 +2895,15 @@ impl DataCloudflareCustomPagesListResultFields {
 }
 
 /// The data source `cloudflare_custom_ssl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSsl(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomSsl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSsl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCustomSsl`].
 #[derive(Clone, Debug)]
@@ -2542,9 +2935,11 @@ impl DataCloudflareCustomSsl {
 }
 
 impl BlockType for DataCloudflareCustomSsl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2557,16 +2952,25 @@ impl DataSource for DataCloudflareCustomSsl {
 }
 
 /// A declared [`DataCloudflareCustomSsl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCustomSslRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCustomSslRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCustomSslRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2660,8 +3064,15 @@ impl DataCloudflareCustomSslRef {
 }
 
 /// The value of `cloudflare_custom_ssl.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomSslFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareCustomSslFilter {
     #[inline]
@@ -2686,16 +3097,25 @@ impl DataCloudflareCustomSslFilter {
 }
 
 impl From<DataCloudflareCustomSslFilter> for Tf<DataCloudflareCustomSslFilter> {
+    #[inline]
     fn from(value: DataCloudflareCustomSslFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareCustomSslFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2723,10 +3143,18 @@ impl DataCloudflareCustomSslFilterFields {
 pub enum DataCloudflareCustomSslGeoRestrictions {}
 
 /// The fields of a [`DataCloudflareCustomSslGeoRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslGeoRestrictionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslGeoRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslGeoRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslGeoRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2749,10 +3177,18 @@ impl DataCloudflareCustomSslGeoRestrictionsFields {
 pub enum DataCloudflareCustomSslKeylessServer {}
 
 /// The fields of a [`DataCloudflareCustomSslKeylessServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslKeylessServerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslKeylessServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslKeylessServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslKeylessServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2820,10 +3256,18 @@ impl DataCloudflareCustomSslKeylessServerFields {
 pub enum DataCloudflareCustomSslKeylessServerTunnel {}
 
 /// The fields of a [`DataCloudflareCustomSslKeylessServerTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslKeylessServerTunnelFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslKeylessServerTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslKeylessServerTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslKeylessServerTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2847,8 +3291,15 @@ impl DataCloudflareCustomSslKeylessServerTunnelFields {
 }
 
 /// The data source `cloudflare_custom_ssls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSsls(Body);
+
+impl std::fmt::Debug for DataCloudflareCustomSsls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSsls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareCustomSsls`].
 #[derive(Clone, Debug)]
@@ -2889,9 +3340,11 @@ impl DataCloudflareCustomSsls {
 }
 
 impl BlockType for DataCloudflareCustomSsls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2904,16 +3357,25 @@ impl DataSource for DataCloudflareCustomSsls {
 }
 
 /// A declared [`DataCloudflareCustomSsls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareCustomSslsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareCustomSslsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareCustomSslsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2956,10 +3418,18 @@ impl DataCloudflareCustomSslsRef {
 pub enum DataCloudflareCustomSslsResult {}
 
 /// The fields of a [`DataCloudflareCustomSslsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3047,10 +3517,18 @@ impl DataCloudflareCustomSslsResultFields {
 pub enum DataCloudflareCustomSslsResultGeoRestrictions {}
 
 /// The fields of a [`DataCloudflareCustomSslsResultGeoRestrictions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslsResultGeoRestrictionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslsResultGeoRestrictionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslsResultGeoRestrictionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslsResultGeoRestrictionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3073,10 +3551,18 @@ impl DataCloudflareCustomSslsResultGeoRestrictionsFields {
 pub enum DataCloudflareCustomSslsResultKeylessServer {}
 
 /// The fields of a [`DataCloudflareCustomSslsResultKeylessServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslsResultKeylessServerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslsResultKeylessServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslsResultKeylessServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslsResultKeylessServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3144,10 +3630,18 @@ impl DataCloudflareCustomSslsResultKeylessServerFields {
 pub enum DataCloudflareCustomSslsResultKeylessServerTunnel {}
 
 /// The fields of a [`DataCloudflareCustomSslsResultKeylessServerTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareCustomSslsResultKeylessServerTunnelFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareCustomSslsResultKeylessServerTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareCustomSslsResultKeylessServerTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareCustomSslsResultKeylessServerTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_d1_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct D1Database(Body);
+
+impl std::fmt::Debug for D1Database {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("D1Database").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`D1Database`].
 #[derive(Clone, Debug)]
@@ -54,9 +61,11 @@ impl D1Database {
 }
 
 impl BlockType for D1Database {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -70,16 +79,25 @@ impl Resource for D1Database {
 }
 
 /// A declared [`D1Database`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct D1DatabaseRef(BlockRef);
 
+impl std::fmt::Debug for D1DatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("D1DatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for D1DatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for D1DatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -148,8 +166,15 @@ impl D1DatabaseRef {
 }
 
 /// The value of `cloudflare_d1_database.read_replication`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct D1DatabaseReadReplication(Body);
+
+impl std::fmt::Debug for D1DatabaseReadReplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("D1DatabaseReadReplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`D1DatabaseReadReplication`].
 #[derive(Clone, Debug)]
@@ -171,16 +196,25 @@ impl D1DatabaseReadReplication {
 }
 
 impl From<D1DatabaseReadReplication> for Tf<D1DatabaseReadReplication> {
+    #[inline]
     fn from(value: D1DatabaseReadReplication) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`D1DatabaseReadReplication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct D1DatabaseReadReplicationFields(Expr);
 
+impl std::fmt::Debug for D1DatabaseReadReplicationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("D1DatabaseReadReplicationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for D1DatabaseReadReplicationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -199,8 +233,15 @@ impl D1DatabaseReadReplicationFields {
 }
 
 /// The data source `cloudflare_d1_database`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1Database(Body);
+
+impl std::fmt::Debug for DataCloudflareD1Database {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1Database").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareD1Database`].
 #[derive(Clone, Debug)]
@@ -232,9 +273,11 @@ impl DataCloudflareD1Database {
 }
 
 impl BlockType for DataCloudflareD1Database {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -247,16 +290,25 @@ impl DataSource for DataCloudflareD1Database {
 }
 
 /// A declared [`DataCloudflareD1Database`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1DatabaseRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareD1DatabaseRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1DatabaseRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareD1DatabaseRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareD1DatabaseRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -325,8 +377,15 @@ impl DataCloudflareD1DatabaseRef {
 }
 
 /// The value of `cloudflare_d1_database.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1DatabaseFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareD1DatabaseFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1DatabaseFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareD1DatabaseFilter {
     #[inline]
@@ -343,16 +402,25 @@ impl DataCloudflareD1DatabaseFilter {
 }
 
 impl From<DataCloudflareD1DatabaseFilter> for Tf<DataCloudflareD1DatabaseFilter> {
+    #[inline]
     fn from(value: DataCloudflareD1DatabaseFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareD1DatabaseFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1DatabaseFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareD1DatabaseFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1DatabaseFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareD1DatabaseFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -375,10 +443,18 @@ impl DataCloudflareD1DatabaseFilterFields {
 pub enum DataCloudflareD1DatabaseReadReplication {}
 
 /// The fields of a [`DataCloudflareD1DatabaseReadReplication`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1DatabaseReadReplicationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareD1DatabaseReadReplicationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1DatabaseReadReplicationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareD1DatabaseReadReplicationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -397,8 +473,15 @@ impl DataCloudflareD1DatabaseReadReplicationFields {
 }
 
 /// The data source `cloudflare_d1_databases`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1Databases(Body);
+
+impl std::fmt::Debug for DataCloudflareD1Databases {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1Databases").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareD1Databases`].
 #[derive(Clone, Debug)]
@@ -431,9 +514,11 @@ impl DataCloudflareD1Databases {
 }
 
 impl BlockType for DataCloudflareD1Databases {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -446,16 +531,25 @@ impl DataSource for DataCloudflareD1Databases {
 }
 
 /// A declared [`DataCloudflareD1Databases`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1DatabasesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareD1DatabasesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1DatabasesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareD1DatabasesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareD1DatabasesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -493,10 +587,18 @@ impl DataCloudflareD1DatabasesRef {
 pub enum DataCloudflareD1DatabasesResult {}
 
 /// The fields of a [`DataCloudflareD1DatabasesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareD1DatabasesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareD1DatabasesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareD1DatabasesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareD1DatabasesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

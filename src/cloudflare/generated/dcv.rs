@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_dcv_delegation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDcvDelegation(Body);
+
+impl std::fmt::Debug for DataCloudflareDcvDelegation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDcvDelegation").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDcvDelegation`].
 #[derive(Clone, Debug)]
@@ -31,9 +38,11 @@ impl DataCloudflareDcvDelegation {
 }
 
 impl BlockType for DataCloudflareDcvDelegation {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -46,16 +55,25 @@ impl DataSource for DataCloudflareDcvDelegation {
 }
 
 /// A declared [`DataCloudflareDcvDelegation`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDcvDelegationRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDcvDelegationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDcvDelegationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDcvDelegationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDcvDelegationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_dns_firewall`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsFirewall(Body);
+
+impl std::fmt::Debug for DnsFirewall {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsFirewall").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DnsFirewall`].
 #[derive(Clone, Debug)]
@@ -108,9 +115,11 @@ impl DnsFirewall {
 }
 
 impl BlockType for DnsFirewall {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -124,16 +133,25 @@ impl Resource for DnsFirewall {
 }
 
 /// A declared [`DnsFirewall`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsFirewallRef(BlockRef);
 
+impl std::fmt::Debug for DnsFirewallRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsFirewallRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DnsFirewallRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DnsFirewallRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -217,8 +235,15 @@ impl DnsFirewallRef {
 }
 
 /// The value of `cloudflare_dns_firewall.attack_mitigation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsFirewallAttackMitigation(Body);
+
+impl std::fmt::Debug for DnsFirewallAttackMitigation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsFirewallAttackMitigation").field(&self.0).finish()
+    }
+}
 
 impl DnsFirewallAttackMitigation {
     #[inline]
@@ -241,16 +266,25 @@ impl DnsFirewallAttackMitigation {
 }
 
 impl From<DnsFirewallAttackMitigation> for Tf<DnsFirewallAttackMitigation> {
+    #[inline]
     fn from(value: DnsFirewallAttackMitigation) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DnsFirewallAttackMitigation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsFirewallAttackMitigationFields(Expr);
 
+impl std::fmt::Debug for DnsFirewallAttackMitigationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsFirewallAttackMitigationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DnsFirewallAttackMitigationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -274,8 +308,15 @@ impl DnsFirewallAttackMitigationFields {
 }
 
 /// The resource `cloudflare_dns_record`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsRecord(Body);
+
+impl std::fmt::Debug for DnsRecord {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsRecord").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DnsRecord`].
 #[derive(Clone, Debug)]
@@ -348,9 +389,11 @@ impl DnsRecord {
 }
 
 impl BlockType for DnsRecord {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -364,16 +407,25 @@ impl Resource for DnsRecord {
 }
 
 /// A declared [`DnsRecord`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsRecordRef(BlockRef);
 
+impl std::fmt::Debug for DnsRecordRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsRecordRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DnsRecordRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DnsRecordRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -477,8 +529,15 @@ impl DnsRecordRef {
 }
 
 /// The value of `cloudflare_dns_record.data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsRecordData(Body);
+
+impl std::fmt::Debug for DnsRecordData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsRecordData").field(&self.0).finish()
+    }
+}
 
 impl DnsRecordData {
     #[inline]
@@ -707,16 +766,25 @@ impl DnsRecordData {
 }
 
 impl From<DnsRecordData> for Tf<DnsRecordData> {
+    #[inline]
     fn from(value: DnsRecordData) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DnsRecordData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsRecordDataFields(Expr);
 
+impl std::fmt::Debug for DnsRecordDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsRecordDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DnsRecordDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -910,8 +978,15 @@ impl DnsRecordDataFields {
 }
 
 /// The value of `cloudflare_dns_record.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsRecordSettings(Body);
+
+impl std::fmt::Debug for DnsRecordSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsRecordSettings").field(&self.0).finish()
+    }
+}
 
 impl DnsRecordSettings {
     #[inline]
@@ -940,16 +1015,25 @@ impl DnsRecordSettings {
 }
 
 impl From<DnsRecordSettings> for Tf<DnsRecordSettings> {
+    #[inline]
     fn from(value: DnsRecordSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DnsRecordSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsRecordSettingsFields(Expr);
 
+impl std::fmt::Debug for DnsRecordSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsRecordSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DnsRecordSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -978,8 +1062,15 @@ impl DnsRecordSettingsFields {
 }
 
 /// The resource `cloudflare_dns_zone_transfers_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersAcl(Body);
+
+impl std::fmt::Debug for DnsZoneTransfersAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DnsZoneTransfersAcl`].
 #[derive(Clone, Debug)]
@@ -1005,9 +1096,11 @@ impl DnsZoneTransfersAcl {
 }
 
 impl BlockType for DnsZoneTransfersAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1021,16 +1114,25 @@ impl Resource for DnsZoneTransfersAcl {
 }
 
 /// A declared [`DnsZoneTransfersAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersAclRef(BlockRef);
 
+impl std::fmt::Debug for DnsZoneTransfersAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DnsZoneTransfersAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DnsZoneTransfersAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1064,8 +1166,15 @@ impl DnsZoneTransfersAclRef {
 }
 
 /// The resource `cloudflare_dns_zone_transfers_incoming`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersIncoming(Body);
+
+impl std::fmt::Debug for DnsZoneTransfersIncoming {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersIncoming").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DnsZoneTransfersIncoming`].
 #[derive(Clone, Debug)]
@@ -1098,9 +1207,11 @@ impl DnsZoneTransfersIncoming {
 }
 
 impl BlockType for DnsZoneTransfersIncoming {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1114,16 +1225,25 @@ impl Resource for DnsZoneTransfersIncoming {
 }
 
 /// A declared [`DnsZoneTransfersIncoming`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersIncomingRef(BlockRef);
 
+impl std::fmt::Debug for DnsZoneTransfersIncomingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersIncomingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DnsZoneTransfersIncomingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DnsZoneTransfersIncomingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1182,8 +1302,15 @@ impl DnsZoneTransfersIncomingRef {
 }
 
 /// The resource `cloudflare_dns_zone_transfers_outgoing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersOutgoing(Body);
+
+impl std::fmt::Debug for DnsZoneTransfersOutgoing {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersOutgoing").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DnsZoneTransfersOutgoing`].
 #[derive(Clone, Debug)]
@@ -1209,9 +1336,11 @@ impl DnsZoneTransfersOutgoing {
 }
 
 impl BlockType for DnsZoneTransfersOutgoing {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1225,16 +1354,25 @@ impl Resource for DnsZoneTransfersOutgoing {
 }
 
 /// A declared [`DnsZoneTransfersOutgoing`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersOutgoingRef(BlockRef);
 
+impl std::fmt::Debug for DnsZoneTransfersOutgoingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersOutgoingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DnsZoneTransfersOutgoingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DnsZoneTransfersOutgoingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1288,8 +1426,15 @@ impl DnsZoneTransfersOutgoingRef {
 }
 
 /// The resource `cloudflare_dns_zone_transfers_peer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersPeer(Body);
+
+impl std::fmt::Debug for DnsZoneTransfersPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersPeer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DnsZoneTransfersPeer`].
 #[derive(Clone, Debug)]
@@ -1336,9 +1481,11 @@ impl DnsZoneTransfersPeer {
 }
 
 impl BlockType for DnsZoneTransfersPeer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1352,16 +1499,25 @@ impl Resource for DnsZoneTransfersPeer {
 }
 
 /// A declared [`DnsZoneTransfersPeer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersPeerRef(BlockRef);
 
+impl std::fmt::Debug for DnsZoneTransfersPeerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersPeerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DnsZoneTransfersPeerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DnsZoneTransfersPeerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1410,8 +1566,15 @@ impl DnsZoneTransfersPeerRef {
 }
 
 /// The resource `cloudflare_dns_zone_transfers_tsig`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersTsig(Body);
+
+impl std::fmt::Debug for DnsZoneTransfersTsig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersTsig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DnsZoneTransfersTsig`].
 #[derive(Clone, Debug)]
@@ -1440,9 +1603,11 @@ impl DnsZoneTransfersTsig {
 }
 
 impl BlockType for DnsZoneTransfersTsig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1456,16 +1621,25 @@ impl Resource for DnsZoneTransfersTsig {
 }
 
 /// A declared [`DnsZoneTransfersTsig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DnsZoneTransfersTsigRef(BlockRef);
 
+impl std::fmt::Debug for DnsZoneTransfersTsigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DnsZoneTransfersTsigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DnsZoneTransfersTsigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DnsZoneTransfersTsigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1504,8 +1678,15 @@ impl DnsZoneTransfersTsigRef {
 }
 
 /// The data source `cloudflare_dns_firewall`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsFirewall(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsFirewall {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsFirewall").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsFirewall`].
 #[derive(Clone, Debug)]
@@ -1529,9 +1710,11 @@ impl DataCloudflareDnsFirewall {
 }
 
 impl BlockType for DataCloudflareDnsFirewall {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1544,16 +1727,25 @@ impl DataSource for DataCloudflareDnsFirewall {
 }
 
 /// A declared [`DataCloudflareDnsFirewall`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsFirewallRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsFirewallRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsFirewallRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsFirewallRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsFirewallRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1646,10 +1838,18 @@ impl DataCloudflareDnsFirewallRef {
 pub enum DataCloudflareDnsFirewallAttackMitigation {}
 
 /// The fields of a [`DataCloudflareDnsFirewallAttackMitigation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsFirewallAttackMitigationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsFirewallAttackMitigationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsFirewallAttackMitigationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsFirewallAttackMitigationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1673,8 +1873,15 @@ impl DataCloudflareDnsFirewallAttackMitigationFields {
 }
 
 /// The data source `cloudflare_dns_firewalls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsFirewalls(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsFirewalls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsFirewalls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsFirewalls`].
 #[derive(Clone, Debug)]
@@ -1701,9 +1908,11 @@ impl DataCloudflareDnsFirewalls {
 }
 
 impl BlockType for DataCloudflareDnsFirewalls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1716,16 +1925,25 @@ impl DataSource for DataCloudflareDnsFirewalls {
 }
 
 /// A declared [`DataCloudflareDnsFirewalls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsFirewallsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsFirewallsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsFirewallsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsFirewallsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsFirewallsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1758,10 +1976,18 @@ impl DataCloudflareDnsFirewallsRef {
 pub enum DataCloudflareDnsFirewallsResult {}
 
 /// The fields of a [`DataCloudflareDnsFirewallsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsFirewallsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsFirewallsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsFirewallsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsFirewallsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1844,10 +2070,18 @@ impl DataCloudflareDnsFirewallsResultFields {
 pub enum DataCloudflareDnsFirewallsResultAttackMitigation {}
 
 /// The fields of a [`DataCloudflareDnsFirewallsResultAttackMitigation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsFirewallsResultAttackMitigationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsFirewallsResultAttackMitigationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsFirewallsResultAttackMitigationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsFirewallsResultAttackMitigationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1871,8 +2105,15 @@ impl DataCloudflareDnsFirewallsResultAttackMitigationFields {
 }
 
 /// The data source `cloudflare_dns_record`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecord(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecord {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecord").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsRecord`].
 #[derive(Clone, Debug)]
@@ -1904,9 +2145,11 @@ impl DataCloudflareDnsRecord {
 }
 
 impl BlockType for DataCloudflareDnsRecord {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1919,16 +2162,25 @@ impl DataSource for DataCloudflareDnsRecord {
 }
 
 /// A declared [`DataCloudflareDnsRecord`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsRecordRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsRecordRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2046,10 +2298,18 @@ impl DataCloudflareDnsRecordRef {
 pub enum DataCloudflareDnsRecordData {}
 
 /// The fields of a [`DataCloudflareDnsRecordData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordDataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2243,8 +2503,15 @@ impl DataCloudflareDnsRecordDataFields {
 }
 
 /// The value of `cloudflare_dns_record.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordFilter {
     #[inline]
@@ -2322,16 +2589,25 @@ impl DataCloudflareDnsRecordFilter {
 }
 
 impl From<DataCloudflareDnsRecordFilter> for Tf<DataCloudflareDnsRecordFilter> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2400,8 +2676,15 @@ impl DataCloudflareDnsRecordFilterFields {
 }
 
 /// The value of `cloudflare_dns_record.filter.comment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterComment(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterComment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterComment").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordFilterComment {
     #[inline]
@@ -2448,16 +2731,25 @@ impl DataCloudflareDnsRecordFilterComment {
 }
 
 impl From<DataCloudflareDnsRecordFilterComment> for Tf<DataCloudflareDnsRecordFilterComment> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordFilterComment) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordFilterComment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterCommentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterCommentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterCommentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordFilterCommentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2501,8 +2793,15 @@ impl DataCloudflareDnsRecordFilterCommentFields {
 }
 
 /// The value of `cloudflare_dns_record.filter.content`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterContent(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterContent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterContent").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordFilterContent {
     #[inline]
@@ -2537,16 +2836,25 @@ impl DataCloudflareDnsRecordFilterContent {
 }
 
 impl From<DataCloudflareDnsRecordFilterContent> for Tf<DataCloudflareDnsRecordFilterContent> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordFilterContent) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordFilterContent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterContentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterContentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterContentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordFilterContentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2580,8 +2888,15 @@ impl DataCloudflareDnsRecordFilterContentFields {
 }
 
 /// The value of `cloudflare_dns_record.filter.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterName(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterName").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordFilterName {
     #[inline]
@@ -2616,16 +2931,25 @@ impl DataCloudflareDnsRecordFilterName {
 }
 
 impl From<DataCloudflareDnsRecordFilterName> for Tf<DataCloudflareDnsRecordFilterName> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordFilterName) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordFilterName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterNameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordFilterNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2659,8 +2983,15 @@ impl DataCloudflareDnsRecordFilterNameFields {
 }
 
 /// The value of `cloudflare_dns_record.filter.tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterTag(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterTag").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordFilterTag {
     #[inline]
@@ -2707,16 +3038,25 @@ impl DataCloudflareDnsRecordFilterTag {
 }
 
 impl From<DataCloudflareDnsRecordFilterTag> for Tf<DataCloudflareDnsRecordFilterTag> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordFilterTag) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordFilterTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordFilterTagFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordFilterTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordFilterTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordFilterTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2764,10 +3104,18 @@ impl DataCloudflareDnsRecordFilterTagFields {
 pub enum DataCloudflareDnsRecordSettings {}
 
 /// The fields of a [`DataCloudflareDnsRecordSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2796,8 +3144,15 @@ impl DataCloudflareDnsRecordSettingsFields {
 }
 
 /// The data source `cloudflare_dns_records`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecords(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecords {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecords").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsRecords`].
 #[derive(Clone, Debug)]
@@ -2891,9 +3246,11 @@ impl DataCloudflareDnsRecords {
 }
 
 impl BlockType for DataCloudflareDnsRecords {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2906,16 +3263,25 @@ impl DataSource for DataCloudflareDnsRecords {
 }
 
 /// A declared [`DataCloudflareDnsRecords`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsRecordsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsRecordsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2999,8 +3365,15 @@ impl DataCloudflareDnsRecordsRef {
 }
 
 /// The value of `cloudflare_dns_records.comment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsComment(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordsComment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsComment").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordsComment {
     #[inline]
@@ -3047,16 +3420,25 @@ impl DataCloudflareDnsRecordsComment {
 }
 
 impl From<DataCloudflareDnsRecordsComment> for Tf<DataCloudflareDnsRecordsComment> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordsComment) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordsComment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsCommentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsCommentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsCommentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordsCommentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3100,8 +3482,15 @@ impl DataCloudflareDnsRecordsCommentFields {
 }
 
 /// The value of `cloudflare_dns_records.content`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsContent(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordsContent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsContent").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordsContent {
     #[inline]
@@ -3136,16 +3525,25 @@ impl DataCloudflareDnsRecordsContent {
 }
 
 impl From<DataCloudflareDnsRecordsContent> for Tf<DataCloudflareDnsRecordsContent> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordsContent) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordsContent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsContentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsContentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsContentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordsContentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3179,8 +3577,15 @@ impl DataCloudflareDnsRecordsContentFields {
 }
 
 /// The value of `cloudflare_dns_records.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsName(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordsName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsName").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordsName {
     #[inline]
@@ -3215,16 +3620,25 @@ impl DataCloudflareDnsRecordsName {
 }
 
 impl From<DataCloudflareDnsRecordsName> for Tf<DataCloudflareDnsRecordsName> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordsName) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordsName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsNameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordsNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3262,10 +3676,18 @@ impl DataCloudflareDnsRecordsNameFields {
 pub enum DataCloudflareDnsRecordsResult {}
 
 /// The fields of a [`DataCloudflareDnsRecordsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3368,10 +3790,18 @@ impl DataCloudflareDnsRecordsResultFields {
 pub enum DataCloudflareDnsRecordsResultData {}
 
 /// The fields of a [`DataCloudflareDnsRecordsResultData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsResultDataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsResultDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsResultDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordsResultDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3569,10 +3999,18 @@ impl DataCloudflareDnsRecordsResultDataFields {
 pub enum DataCloudflareDnsRecordsResultSettings {}
 
 /// The fields of a [`DataCloudflareDnsRecordsResultSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsResultSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsResultSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsResultSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordsResultSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3601,8 +4039,15 @@ impl DataCloudflareDnsRecordsResultSettingsFields {
 }
 
 /// The value of `cloudflare_dns_records.tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsTag(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsRecordsTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsTag").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareDnsRecordsTag {
     #[inline]
@@ -3649,16 +4094,25 @@ impl DataCloudflareDnsRecordsTag {
 }
 
 impl From<DataCloudflareDnsRecordsTag> for Tf<DataCloudflareDnsRecordsTag> {
+    #[inline]
     fn from(value: DataCloudflareDnsRecordsTag) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareDnsRecordsTag`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsRecordsTagFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsRecordsTagFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsRecordsTagFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsRecordsTagFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3702,8 +4156,15 @@ impl DataCloudflareDnsRecordsTagFields {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersAcl(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersAcl`].
 #[derive(Clone, Debug)]
@@ -3725,9 +4186,11 @@ impl DataCloudflareDnsZoneTransfersAcl {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3740,16 +4203,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersAcl {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersAclRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3788,8 +4260,15 @@ impl DataCloudflareDnsZoneTransfersAclRef {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_acls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersAcls(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAcls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersAcls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersAcls`].
 #[derive(Clone, Debug)]
@@ -3815,9 +4294,11 @@ impl DataCloudflareDnsZoneTransfersAcls {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersAcls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3830,16 +4311,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersAcls {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersAcls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersAclsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersAclsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersAclsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersAclsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3872,10 +4362,18 @@ impl DataCloudflareDnsZoneTransfersAclsRef {
 pub enum DataCloudflareDnsZoneTransfersAclsResult {}
 
 /// The fields of a [`DataCloudflareDnsZoneTransfersAclsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersAclsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersAclsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsZoneTransfersAclsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3904,8 +4402,15 @@ impl DataCloudflareDnsZoneTransfersAclsResultFields {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_incoming`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersIncoming(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersIncoming {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersIncoming").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersIncoming`].
 #[derive(Clone, Debug)]
@@ -3925,9 +4430,11 @@ impl DataCloudflareDnsZoneTransfersIncoming {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersIncoming {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3940,16 +4447,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersIncoming {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersIncoming`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersIncomingRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersIncomingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersIncomingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersIncomingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersIncomingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4008,8 +4524,15 @@ impl DataCloudflareDnsZoneTransfersIncomingRef {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_outgoing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersOutgoing(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersOutgoing {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersOutgoing").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersOutgoing`].
 #[derive(Clone, Debug)]
@@ -4029,9 +4552,11 @@ impl DataCloudflareDnsZoneTransfersOutgoing {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersOutgoing {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4044,16 +4569,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersOutgoing {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersOutgoing`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersOutgoingRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersOutgoingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersOutgoingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersOutgoingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersOutgoingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4107,8 +4641,15 @@ impl DataCloudflareDnsZoneTransfersOutgoingRef {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_peer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersPeer(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersPeer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersPeer`].
 #[derive(Clone, Debug)]
@@ -4130,9 +4671,11 @@ impl DataCloudflareDnsZoneTransfersPeer {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersPeer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4145,16 +4688,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersPeer {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersPeer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersPeerRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersPeerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersPeerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersPeerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4208,8 +4760,15 @@ impl DataCloudflareDnsZoneTransfersPeerRef {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_peers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersPeers(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersPeers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersPeers`].
 #[derive(Clone, Debug)]
@@ -4235,9 +4794,11 @@ impl DataCloudflareDnsZoneTransfersPeers {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersPeers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4250,16 +4811,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersPeers {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersPeers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersPeersRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersPeersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersPeersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersPeersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4292,10 +4862,18 @@ impl DataCloudflareDnsZoneTransfersPeersRef {
 pub enum DataCloudflareDnsZoneTransfersPeersResult {}
 
 /// The fields of a [`DataCloudflareDnsZoneTransfersPeersResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersPeersResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeersResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersPeersResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsZoneTransfersPeersResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4339,8 +4917,15 @@ impl DataCloudflareDnsZoneTransfersPeersResultFields {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_tsig`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersTsig(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersTsig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersTsig`].
 #[derive(Clone, Debug)]
@@ -4362,9 +4947,11 @@ impl DataCloudflareDnsZoneTransfersTsig {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersTsig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4377,16 +4964,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersTsig {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersTsig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersTsigRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersTsigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersTsigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4430,8 +5026,15 @@ impl DataCloudflareDnsZoneTransfersTsigRef {
 }
 
 /// The data source `cloudflare_dns_zone_transfers_tsigs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersTsigs(Body);
+
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareDnsZoneTransfersTsigs`].
 #[derive(Clone, Debug)]
@@ -4457,9 +5060,11 @@ impl DataCloudflareDnsZoneTransfersTsigs {
 }
 
 impl BlockType for DataCloudflareDnsZoneTransfersTsigs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4472,16 +5077,25 @@ impl DataSource for DataCloudflareDnsZoneTransfersTsigs {
 }
 
 /// A declared [`DataCloudflareDnsZoneTransfersTsigs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersTsigsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareDnsZoneTransfersTsigsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareDnsZoneTransfersTsigsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4514,10 +5128,18 @@ impl DataCloudflareDnsZoneTransfersTsigsRef {
 pub enum DataCloudflareDnsZoneTransfersTsigsResult {}
 
 /// The fields of a [`DataCloudflareDnsZoneTransfersTsigsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareDnsZoneTransfersTsigsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareDnsZoneTransfersTsigsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

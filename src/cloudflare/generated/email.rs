@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_email_routing_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingAddress(Body);
+
+impl std::fmt::Debug for EmailRoutingAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingAddress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingAddress`].
 #[derive(Clone, Debug)]
@@ -34,9 +41,11 @@ impl EmailRoutingAddress {
 }
 
 impl BlockType for EmailRoutingAddress {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -50,16 +59,25 @@ impl Resource for EmailRoutingAddress {
 }
 
 /// A declared [`EmailRoutingAddress`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingAddressRef(BlockRef);
 
+impl std::fmt::Debug for EmailRoutingAddressRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingAddressRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailRoutingAddressRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailRoutingAddressRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -108,8 +126,15 @@ impl EmailRoutingAddressRef {
 }
 
 /// The resource `cloudflare_email_routing_catch_all`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingCatchAll(Body);
+
+impl std::fmt::Debug for EmailRoutingCatchAll {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingCatchAll").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingCatchAll`].
 #[derive(Clone, Debug)]
@@ -148,9 +173,11 @@ impl EmailRoutingCatchAll {
 }
 
 impl BlockType for EmailRoutingCatchAll {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -164,16 +191,25 @@ impl Resource for EmailRoutingCatchAll {
 }
 
 /// A declared [`EmailRoutingCatchAll`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingCatchAllRef(BlockRef);
 
+impl std::fmt::Debug for EmailRoutingCatchAllRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingCatchAllRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailRoutingCatchAllRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailRoutingCatchAllRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -222,8 +258,15 @@ impl EmailRoutingCatchAllRef {
 }
 
 /// The value of `cloudflare_email_routing_catch_all.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingCatchAllActions(Body);
+
+impl std::fmt::Debug for EmailRoutingCatchAllActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingCatchAllActions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingCatchAllActions`].
 #[derive(Clone, Debug)]
@@ -250,16 +293,25 @@ impl EmailRoutingCatchAllActions {
 }
 
 impl From<EmailRoutingCatchAllActions> for Tf<EmailRoutingCatchAllActions> {
+    #[inline]
     fn from(value: EmailRoutingCatchAllActions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmailRoutingCatchAllActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingCatchAllActionsFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingCatchAllActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingCatchAllActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingCatchAllActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -283,8 +335,15 @@ impl EmailRoutingCatchAllActionsFields {
 }
 
 /// The value of `cloudflare_email_routing_catch_all.matchers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingCatchAllMatchers(Body);
+
+impl std::fmt::Debug for EmailRoutingCatchAllMatchers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingCatchAllMatchers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingCatchAllMatchers`].
 #[derive(Clone, Debug)]
@@ -306,16 +365,25 @@ impl EmailRoutingCatchAllMatchers {
 }
 
 impl From<EmailRoutingCatchAllMatchers> for Tf<EmailRoutingCatchAllMatchers> {
+    #[inline]
     fn from(value: EmailRoutingCatchAllMatchers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmailRoutingCatchAllMatchers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingCatchAllMatchersFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingCatchAllMatchersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingCatchAllMatchersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingCatchAllMatchersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,8 +402,15 @@ impl EmailRoutingCatchAllMatchersFields {
 }
 
 /// The resource `cloudflare_email_routing_dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDns(Body);
+
+impl std::fmt::Debug for EmailRoutingDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingDns`].
 #[derive(Clone, Debug)]
@@ -362,9 +437,11 @@ impl EmailRoutingDns {
 }
 
 impl BlockType for EmailRoutingDns {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -378,16 +455,25 @@ impl Resource for EmailRoutingDns {
 }
 
 /// A declared [`EmailRoutingDns`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsRef(BlockRef);
 
+impl std::fmt::Debug for EmailRoutingDnsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailRoutingDnsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailRoutingDnsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -475,10 +561,18 @@ impl EmailRoutingDnsRef {
 pub enum EmailRoutingDnsErrors {}
 
 /// The fields of a [`EmailRoutingDnsErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsErrorsFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -516,10 +610,18 @@ impl EmailRoutingDnsErrorsFields {
 pub enum EmailRoutingDnsErrorsSource {}
 
 /// The fields of a [`EmailRoutingDnsErrorsSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsErrorsSourceFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsErrorsSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsErrorsSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsErrorsSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -542,10 +644,18 @@ impl EmailRoutingDnsErrorsSourceFields {
 pub enum EmailRoutingDnsMessages {}
 
 /// The fields of a [`EmailRoutingDnsMessages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsMessagesFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsMessagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsMessagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsMessagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -583,10 +693,18 @@ impl EmailRoutingDnsMessagesFields {
 pub enum EmailRoutingDnsMessagesSource {}
 
 /// The fields of a [`EmailRoutingDnsMessagesSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsMessagesSourceFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsMessagesSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsMessagesSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsMessagesSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -609,10 +727,18 @@ impl EmailRoutingDnsMessagesSourceFields {
 pub enum EmailRoutingDnsResult {}
 
 /// The fields of a [`EmailRoutingDnsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsResultFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -665,10 +791,18 @@ impl EmailRoutingDnsResultFields {
 pub enum EmailRoutingDnsResultErrors {}
 
 /// The fields of a [`EmailRoutingDnsResultErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsResultErrorsFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsResultErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsResultErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsResultErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -696,10 +830,18 @@ impl EmailRoutingDnsResultErrorsFields {
 pub enum EmailRoutingDnsResultErrorsMissing {}
 
 /// The fields of a [`EmailRoutingDnsResultErrorsMissing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsResultErrorsMissingFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsResultErrorsMissingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsResultErrorsMissingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsResultErrorsMissingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -742,10 +884,18 @@ impl EmailRoutingDnsResultErrorsMissingFields {
 pub enum EmailRoutingDnsResultRecord {}
 
 /// The fields of a [`EmailRoutingDnsResultRecord`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsResultRecordFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsResultRecordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsResultRecordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsResultRecordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -788,10 +938,18 @@ impl EmailRoutingDnsResultRecordFields {
 pub enum EmailRoutingDnsResultInfo {}
 
 /// The fields of a [`EmailRoutingDnsResultInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingDnsResultInfoFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingDnsResultInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingDnsResultInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingDnsResultInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -825,8 +983,15 @@ impl EmailRoutingDnsResultInfoFields {
 }
 
 /// The resource `cloudflare_email_routing_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingRule(Body);
+
+impl std::fmt::Debug for EmailRoutingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingRule`].
 #[derive(Clone, Debug)]
@@ -871,9 +1036,11 @@ impl EmailRoutingRule {
 }
 
 impl BlockType for EmailRoutingRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -887,16 +1054,25 @@ impl Resource for EmailRoutingRule {
 }
 
 /// A declared [`EmailRoutingRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingRuleRef(BlockRef);
 
+impl std::fmt::Debug for EmailRoutingRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailRoutingRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailRoutingRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -950,8 +1126,15 @@ impl EmailRoutingRuleRef {
 }
 
 /// The value of `cloudflare_email_routing_rule.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingRuleActions(Body);
+
+impl std::fmt::Debug for EmailRoutingRuleActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingRuleActions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingRuleActions`].
 #[derive(Clone, Debug)]
@@ -978,16 +1161,25 @@ impl EmailRoutingRuleActions {
 }
 
 impl From<EmailRoutingRuleActions> for Tf<EmailRoutingRuleActions> {
+    #[inline]
     fn from(value: EmailRoutingRuleActions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmailRoutingRuleActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingRuleActionsFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingRuleActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingRuleActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingRuleActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1011,8 +1203,15 @@ impl EmailRoutingRuleActionsFields {
 }
 
 /// The value of `cloudflare_email_routing_rule.matchers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingRuleMatchers(Body);
+
+impl std::fmt::Debug for EmailRoutingRuleMatchers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingRuleMatchers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingRuleMatchers`].
 #[derive(Clone, Debug)]
@@ -1047,16 +1246,25 @@ impl EmailRoutingRuleMatchers {
 }
 
 impl From<EmailRoutingRuleMatchers> for Tf<EmailRoutingRuleMatchers> {
+    #[inline]
     fn from(value: EmailRoutingRuleMatchers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmailRoutingRuleMatchers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingRuleMatchersFields(Expr);
 
+impl std::fmt::Debug for EmailRoutingRuleMatchersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingRuleMatchersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailRoutingRuleMatchersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1085,8 +1293,15 @@ impl EmailRoutingRuleMatchersFields {
 }
 
 /// The resource `cloudflare_email_routing_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingSettings(Body);
+
+impl std::fmt::Debug for EmailRoutingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailRoutingSettings`].
 #[derive(Clone, Debug)]
@@ -1107,9 +1322,11 @@ impl EmailRoutingSettings {
 }
 
 impl BlockType for EmailRoutingSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1123,16 +1340,25 @@ impl Resource for EmailRoutingSettings {
 }
 
 /// A declared [`EmailRoutingSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailRoutingSettingsRef(BlockRef);
 
+impl std::fmt::Debug for EmailRoutingSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailRoutingSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailRoutingSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailRoutingSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1191,8 +1417,15 @@ impl EmailRoutingSettingsRef {
 }
 
 /// The resource `cloudflare_email_security_block_sender`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityBlockSender(Body);
+
+impl std::fmt::Debug for EmailSecurityBlockSender {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityBlockSender").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailSecurityBlockSender`].
 #[derive(Clone, Debug)]
@@ -1225,9 +1458,11 @@ impl EmailSecurityBlockSender {
 }
 
 impl BlockType for EmailSecurityBlockSender {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1241,16 +1476,25 @@ impl Resource for EmailSecurityBlockSender {
 }
 
 /// A declared [`EmailSecurityBlockSender`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityBlockSenderRef(BlockRef);
 
+impl std::fmt::Debug for EmailSecurityBlockSenderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityBlockSenderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailSecurityBlockSenderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailSecurityBlockSenderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1304,8 +1548,15 @@ impl EmailSecurityBlockSenderRef {
 }
 
 /// The resource `cloudflare_email_security_impersonation_registry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityImpersonationRegistry(Body);
+
+impl std::fmt::Debug for EmailSecurityImpersonationRegistry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityImpersonationRegistry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailSecurityImpersonationRegistry`].
 #[derive(Clone, Debug)]
@@ -1332,9 +1583,11 @@ impl EmailSecurityImpersonationRegistry {
 }
 
 impl BlockType for EmailSecurityImpersonationRegistry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1348,16 +1601,25 @@ impl Resource for EmailSecurityImpersonationRegistry {
 }
 
 /// A declared [`EmailSecurityImpersonationRegistry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityImpersonationRegistryRef(BlockRef);
 
+impl std::fmt::Debug for EmailSecurityImpersonationRegistryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityImpersonationRegistryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailSecurityImpersonationRegistryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailSecurityImpersonationRegistryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1431,8 +1693,15 @@ impl EmailSecurityImpersonationRegistryRef {
 }
 
 /// The resource `cloudflare_email_security_trusted_domains`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityTrustedDomains(Body);
+
+impl std::fmt::Debug for EmailSecurityTrustedDomains {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityTrustedDomains").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailSecurityTrustedDomains`].
 #[derive(Clone, Debug)]
@@ -1488,9 +1757,11 @@ impl EmailSecurityTrustedDomains {
 }
 
 impl BlockType for EmailSecurityTrustedDomains {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1504,16 +1775,25 @@ impl Resource for EmailSecurityTrustedDomains {
 }
 
 /// A declared [`EmailSecurityTrustedDomains`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityTrustedDomainsRef(BlockRef);
 
+impl std::fmt::Debug for EmailSecurityTrustedDomainsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityTrustedDomainsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for EmailSecurityTrustedDomainsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for EmailSecurityTrustedDomainsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1577,8 +1857,15 @@ impl EmailSecurityTrustedDomainsRef {
 }
 
 /// The value of `cloudflare_email_security_trusted_domains.body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityTrustedDomainsBody(Body);
+
+impl std::fmt::Debug for EmailSecurityTrustedDomainsBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityTrustedDomainsBody").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`EmailSecurityTrustedDomainsBody`].
 #[derive(Clone, Debug)]
@@ -1614,16 +1901,25 @@ impl EmailSecurityTrustedDomainsBody {
 }
 
 impl From<EmailSecurityTrustedDomainsBody> for Tf<EmailSecurityTrustedDomainsBody> {
+    #[inline]
     fn from(value: EmailSecurityTrustedDomainsBody) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`EmailSecurityTrustedDomainsBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmailSecurityTrustedDomainsBodyFields(Expr);
 
+impl std::fmt::Debug for EmailSecurityTrustedDomainsBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EmailSecurityTrustedDomainsBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for EmailSecurityTrustedDomainsBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1662,8 +1958,15 @@ impl EmailSecurityTrustedDomainsBodyFields {
 }
 
 /// The data source `cloudflare_email_routing_address`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingAddress(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingAddress").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailRoutingAddress`].
 #[derive(Clone, Debug)]
@@ -1695,9 +1998,11 @@ impl DataCloudflareEmailRoutingAddress {
 }
 
 impl BlockType for DataCloudflareEmailRoutingAddress {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1710,16 +2015,25 @@ impl DataSource for DataCloudflareEmailRoutingAddress {
 }
 
 /// A declared [`DataCloudflareEmailRoutingAddress`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingAddressRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingAddressRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingAddressRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailRoutingAddressRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailRoutingAddressRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1778,8 +2092,15 @@ impl DataCloudflareEmailRoutingAddressRef {
 }
 
 /// The value of `cloudflare_email_routing_address.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingAddressFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingAddressFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingAddressFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareEmailRoutingAddressFilter {
     #[inline]
@@ -1803,16 +2124,25 @@ impl DataCloudflareEmailRoutingAddressFilter {
 }
 
 impl From<DataCloudflareEmailRoutingAddressFilter> for Tf<DataCloudflareEmailRoutingAddressFilter> {
+    #[inline]
     fn from(value: DataCloudflareEmailRoutingAddressFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareEmailRoutingAddressFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingAddressFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingAddressFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingAddressFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingAddressFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1836,8 +2166,15 @@ impl DataCloudflareEmailRoutingAddressFilterFields {
 }
 
 /// The data source `cloudflare_email_routing_addresses`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingAddresses(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingAddresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingAddresses").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailRoutingAddresses`].
 #[derive(Clone, Debug)]
@@ -1877,9 +2214,11 @@ impl DataCloudflareEmailRoutingAddresses {
 }
 
 impl BlockType for DataCloudflareEmailRoutingAddresses {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1892,16 +2231,25 @@ impl DataSource for DataCloudflareEmailRoutingAddresses {
 }
 
 /// A declared [`DataCloudflareEmailRoutingAddresses`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingAddressesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingAddressesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingAddressesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailRoutingAddressesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailRoutingAddressesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1944,10 +2292,18 @@ impl DataCloudflareEmailRoutingAddressesRef {
 pub enum DataCloudflareEmailRoutingAddressesResult {}
 
 /// The fields of a [`DataCloudflareEmailRoutingAddressesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingAddressesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingAddressesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingAddressesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingAddressesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1991,8 +2347,15 @@ impl DataCloudflareEmailRoutingAddressesResultFields {
 }
 
 /// The data source `cloudflare_email_routing_catch_all`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingCatchAll(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingCatchAll {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingCatchAll").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailRoutingCatchAll`].
 #[derive(Clone, Debug)]
@@ -2013,9 +2376,11 @@ impl DataCloudflareEmailRoutingCatchAll {
 }
 
 impl BlockType for DataCloudflareEmailRoutingCatchAll {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2028,16 +2393,25 @@ impl DataSource for DataCloudflareEmailRoutingCatchAll {
 }
 
 /// A declared [`DataCloudflareEmailRoutingCatchAll`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingCatchAllRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingCatchAllRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingCatchAllRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailRoutingCatchAllRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailRoutingCatchAllRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2090,10 +2464,18 @@ impl DataCloudflareEmailRoutingCatchAllRef {
 pub enum DataCloudflareEmailRoutingCatchAllActions {}
 
 /// The fields of a [`DataCloudflareEmailRoutingCatchAllActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingCatchAllActionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingCatchAllActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingCatchAllActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingCatchAllActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2121,10 +2503,18 @@ impl DataCloudflareEmailRoutingCatchAllActionsFields {
 pub enum DataCloudflareEmailRoutingCatchAllMatchers {}
 
 /// The fields of a [`DataCloudflareEmailRoutingCatchAllMatchers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingCatchAllMatchersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingCatchAllMatchersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingCatchAllMatchersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingCatchAllMatchersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2143,8 +2533,15 @@ impl DataCloudflareEmailRoutingCatchAllMatchersFields {
 }
 
 /// The data source `cloudflare_email_routing_dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDns(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailRoutingDns`].
 #[derive(Clone, Debug)]
@@ -2171,9 +2568,11 @@ impl DataCloudflareEmailRoutingDns {
 }
 
 impl BlockType for DataCloudflareEmailRoutingDns {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2186,16 +2585,25 @@ impl DataSource for DataCloudflareEmailRoutingDns {
 }
 
 /// A declared [`DataCloudflareEmailRoutingDns`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailRoutingDnsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailRoutingDnsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2253,10 +2661,18 @@ impl DataCloudflareEmailRoutingDnsRef {
 pub enum DataCloudflareEmailRoutingDnsErrors {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsErrorsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2294,10 +2710,18 @@ impl DataCloudflareEmailRoutingDnsErrorsFields {
 pub enum DataCloudflareEmailRoutingDnsErrorsSource {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsErrorsSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsErrorsSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsErrorsSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsErrorsSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsErrorsSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2320,10 +2744,18 @@ impl DataCloudflareEmailRoutingDnsErrorsSourceFields {
 pub enum DataCloudflareEmailRoutingDnsMessages {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsMessages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsMessagesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsMessagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsMessagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsMessagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2361,10 +2793,18 @@ impl DataCloudflareEmailRoutingDnsMessagesFields {
 pub enum DataCloudflareEmailRoutingDnsMessagesSource {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsMessagesSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsMessagesSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsMessagesSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsMessagesSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsMessagesSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2387,10 +2827,18 @@ impl DataCloudflareEmailRoutingDnsMessagesSourceFields {
 pub enum DataCloudflareEmailRoutingDnsResult {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2443,10 +2891,18 @@ impl DataCloudflareEmailRoutingDnsResultFields {
 pub enum DataCloudflareEmailRoutingDnsResultErrors {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsResultErrors`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsResultErrorsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsResultErrorsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsResultErrorsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsResultErrorsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2474,10 +2930,18 @@ impl DataCloudflareEmailRoutingDnsResultErrorsFields {
 pub enum DataCloudflareEmailRoutingDnsResultErrorsMissing {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsResultErrorsMissing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsResultErrorsMissingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsResultErrorsMissingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsResultErrorsMissingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsResultErrorsMissingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2520,10 +2984,18 @@ impl DataCloudflareEmailRoutingDnsResultErrorsMissingFields {
 pub enum DataCloudflareEmailRoutingDnsResultRecord {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsResultRecord`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsResultRecordFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsResultRecordFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsResultRecordFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsResultRecordFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2566,10 +3038,18 @@ impl DataCloudflareEmailRoutingDnsResultRecordFields {
 pub enum DataCloudflareEmailRoutingDnsResultInfo {}
 
 /// The fields of a [`DataCloudflareEmailRoutingDnsResultInfo`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingDnsResultInfoFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingDnsResultInfoFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingDnsResultInfoFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingDnsResultInfoFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2603,8 +3083,15 @@ impl DataCloudflareEmailRoutingDnsResultInfoFields {
 }
 
 /// The data source `cloudflare_email_routing_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRule(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailRoutingRule`].
 #[derive(Clone, Debug)]
@@ -2636,9 +3123,11 @@ impl DataCloudflareEmailRoutingRule {
 }
 
 impl BlockType for DataCloudflareEmailRoutingRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2651,16 +3140,25 @@ impl DataSource for DataCloudflareEmailRoutingRule {
 }
 
 /// A declared [`DataCloudflareEmailRoutingRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailRoutingRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailRoutingRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2728,10 +3226,18 @@ impl DataCloudflareEmailRoutingRuleRef {
 pub enum DataCloudflareEmailRoutingRuleActions {}
 
 /// The fields of a [`DataCloudflareEmailRoutingRuleActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRuleActionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRuleActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRuleActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingRuleActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2755,8 +3261,15 @@ impl DataCloudflareEmailRoutingRuleActionsFields {
 }
 
 /// The value of `cloudflare_email_routing_rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRuleFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRuleFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareEmailRoutingRuleFilter {
     #[inline]
@@ -2773,16 +3286,25 @@ impl DataCloudflareEmailRoutingRuleFilter {
 }
 
 impl From<DataCloudflareEmailRoutingRuleFilter> for Tf<DataCloudflareEmailRoutingRuleFilter> {
+    #[inline]
     fn from(value: DataCloudflareEmailRoutingRuleFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareEmailRoutingRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRuleFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2805,10 +3327,18 @@ impl DataCloudflareEmailRoutingRuleFilterFields {
 pub enum DataCloudflareEmailRoutingRuleMatchers {}
 
 /// The fields of a [`DataCloudflareEmailRoutingRuleMatchers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRuleMatchersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRuleMatchersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRuleMatchersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingRuleMatchersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2837,8 +3367,15 @@ impl DataCloudflareEmailRoutingRuleMatchersFields {
 }
 
 /// The data source `cloudflare_email_routing_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRules(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailRoutingRules`].
 #[derive(Clone, Debug)]
@@ -2871,9 +3408,11 @@ impl DataCloudflareEmailRoutingRules {
 }
 
 impl BlockType for DataCloudflareEmailRoutingRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2886,16 +3425,25 @@ impl DataSource for DataCloudflareEmailRoutingRules {
 }
 
 /// A declared [`DataCloudflareEmailRoutingRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailRoutingRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailRoutingRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2933,10 +3481,18 @@ impl DataCloudflareEmailRoutingRulesRef {
 pub enum DataCloudflareEmailRoutingRulesResult {}
 
 /// The fields of a [`DataCloudflareEmailRoutingRulesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRulesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRulesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRulesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingRulesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2989,10 +3545,18 @@ impl DataCloudflareEmailRoutingRulesResultFields {
 pub enum DataCloudflareEmailRoutingRulesResultActions {}
 
 /// The fields of a [`DataCloudflareEmailRoutingRulesResultActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRulesResultActionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRulesResultActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRulesResultActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingRulesResultActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3020,10 +3584,18 @@ impl DataCloudflareEmailRoutingRulesResultActionsFields {
 pub enum DataCloudflareEmailRoutingRulesResultMatchers {}
 
 /// The fields of a [`DataCloudflareEmailRoutingRulesResultMatchers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingRulesResultMatchersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingRulesResultMatchersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingRulesResultMatchersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailRoutingRulesResultMatchersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3052,8 +3624,15 @@ impl DataCloudflareEmailRoutingRulesResultMatchersFields {
 }
 
 /// The data source `cloudflare_email_routing_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailRoutingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailRoutingSettings`].
 #[derive(Clone, Debug)]
@@ -3074,9 +3653,11 @@ impl DataCloudflareEmailRoutingSettings {
 }
 
 impl BlockType for DataCloudflareEmailRoutingSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3089,16 +3670,25 @@ impl DataSource for DataCloudflareEmailRoutingSettings {
 }
 
 /// A declared [`DataCloudflareEmailRoutingSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailRoutingSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailRoutingSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailRoutingSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailRoutingSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailRoutingSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3157,8 +3747,15 @@ impl DataCloudflareEmailRoutingSettingsRef {
 }
 
 /// The data source `cloudflare_email_security_block_sender`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityBlockSender(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityBlockSender {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityBlockSender").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailSecurityBlockSender`].
 #[derive(Clone, Debug)]
@@ -3190,9 +3787,11 @@ impl DataCloudflareEmailSecurityBlockSender {
 }
 
 impl BlockType for DataCloudflareEmailSecurityBlockSender {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3205,16 +3804,25 @@ impl DataSource for DataCloudflareEmailSecurityBlockSender {
 }
 
 /// A declared [`DataCloudflareEmailSecurityBlockSender`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityBlockSenderRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityBlockSenderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityBlockSenderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailSecurityBlockSenderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailSecurityBlockSenderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3278,8 +3886,15 @@ impl DataCloudflareEmailSecurityBlockSenderRef {
 }
 
 /// The value of `cloudflare_email_security_block_sender.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityBlockSenderFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityBlockSenderFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityBlockSenderFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareEmailSecurityBlockSenderFilter {
     #[inline]
@@ -3324,16 +3939,25 @@ impl DataCloudflareEmailSecurityBlockSenderFilter {
 }
 
 impl From<DataCloudflareEmailSecurityBlockSenderFilter> for Tf<DataCloudflareEmailSecurityBlockSenderFilter> {
+    #[inline]
     fn from(value: DataCloudflareEmailSecurityBlockSenderFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareEmailSecurityBlockSenderFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityBlockSenderFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityBlockSenderFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityBlockSenderFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailSecurityBlockSenderFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3372,8 +3996,15 @@ impl DataCloudflareEmailSecurityBlockSenderFilterFields {
 }
 
 /// The data source `cloudflare_email_security_block_senders`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityBlockSenders(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityBlockSenders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityBlockSenders").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailSecurityBlockSenders`].
 #[derive(Clone, Debug)]
@@ -3434,9 +4065,11 @@ impl DataCloudflareEmailSecurityBlockSenders {
 }
 
 impl BlockType for DataCloudflareEmailSecurityBlockSenders {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3449,16 +4082,25 @@ impl DataSource for DataCloudflareEmailSecurityBlockSenders {
 }
 
 /// A declared [`DataCloudflareEmailSecurityBlockSenders`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityBlockSendersRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityBlockSendersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityBlockSendersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailSecurityBlockSendersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailSecurityBlockSendersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3516,10 +4158,18 @@ impl DataCloudflareEmailSecurityBlockSendersRef {
 pub enum DataCloudflareEmailSecurityBlockSendersResult {}
 
 /// The fields of a [`DataCloudflareEmailSecurityBlockSendersResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityBlockSendersResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityBlockSendersResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityBlockSendersResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailSecurityBlockSendersResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3568,8 +4218,15 @@ impl DataCloudflareEmailSecurityBlockSendersResultFields {
 }
 
 /// The data source `cloudflare_email_security_impersonation_registries`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityImpersonationRegistries(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityImpersonationRegistries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityImpersonationRegistries").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailSecurityImpersonationRegistries`].
 #[derive(Clone, Debug)]
@@ -3625,9 +4282,11 @@ impl DataCloudflareEmailSecurityImpersonationRegistries {
 }
 
 impl BlockType for DataCloudflareEmailSecurityImpersonationRegistries {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3640,16 +4299,25 @@ impl DataSource for DataCloudflareEmailSecurityImpersonationRegistries {
 }
 
 /// A declared [`DataCloudflareEmailSecurityImpersonationRegistries`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityImpersonationRegistriesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityImpersonationRegistriesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityImpersonationRegistriesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailSecurityImpersonationRegistriesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailSecurityImpersonationRegistriesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3702,10 +4370,18 @@ impl DataCloudflareEmailSecurityImpersonationRegistriesRef {
 pub enum DataCloudflareEmailSecurityImpersonationRegistriesResult {}
 
 /// The fields of a [`DataCloudflareEmailSecurityImpersonationRegistriesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityImpersonationRegistriesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityImpersonationRegistriesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityImpersonationRegistriesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailSecurityImpersonationRegistriesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3774,8 +4450,15 @@ impl DataCloudflareEmailSecurityImpersonationRegistriesResultFields {
 }
 
 /// The data source `cloudflare_email_security_impersonation_registry`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityImpersonationRegistry(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityImpersonationRegistry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityImpersonationRegistry").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailSecurityImpersonationRegistry`].
 #[derive(Clone, Debug)]
@@ -3806,9 +4489,11 @@ impl DataCloudflareEmailSecurityImpersonationRegistry {
 }
 
 impl BlockType for DataCloudflareEmailSecurityImpersonationRegistry {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3821,16 +4506,25 @@ impl DataSource for DataCloudflareEmailSecurityImpersonationRegistry {
 }
 
 /// A declared [`DataCloudflareEmailSecurityImpersonationRegistry`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityImpersonationRegistryRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityImpersonationRegistryRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityImpersonationRegistryRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailSecurityImpersonationRegistryRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailSecurityImpersonationRegistryRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3914,8 +4608,15 @@ impl DataCloudflareEmailSecurityImpersonationRegistryRef {
 }
 
 /// The value of `cloudflare_email_security_impersonation_registry.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityImpersonationRegistryFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityImpersonationRegistryFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityImpersonationRegistryFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareEmailSecurityImpersonationRegistryFilter {
     #[inline]
@@ -3955,16 +4656,25 @@ impl DataCloudflareEmailSecurityImpersonationRegistryFilter {
 }
 
 impl From<DataCloudflareEmailSecurityImpersonationRegistryFilter> for Tf<DataCloudflareEmailSecurityImpersonationRegistryFilter> {
+    #[inline]
     fn from(value: DataCloudflareEmailSecurityImpersonationRegistryFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareEmailSecurityImpersonationRegistryFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityImpersonationRegistryFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityImpersonationRegistryFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityImpersonationRegistryFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailSecurityImpersonationRegistryFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3998,8 +4708,15 @@ impl DataCloudflareEmailSecurityImpersonationRegistryFilterFields {
 }
 
 /// The data source `cloudflare_email_security_trusted_domains`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityTrustedDomains(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityTrustedDomains {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityTrustedDomains").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailSecurityTrustedDomains`].
 #[derive(Clone, Debug)]
@@ -4031,9 +4748,11 @@ impl DataCloudflareEmailSecurityTrustedDomains {
 }
 
 impl BlockType for DataCloudflareEmailSecurityTrustedDomains {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4046,16 +4765,25 @@ impl DataSource for DataCloudflareEmailSecurityTrustedDomains {
 }
 
 /// A declared [`DataCloudflareEmailSecurityTrustedDomains`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityTrustedDomainsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityTrustedDomainsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityTrustedDomainsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailSecurityTrustedDomainsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailSecurityTrustedDomainsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4124,8 +4852,15 @@ impl DataCloudflareEmailSecurityTrustedDomainsRef {
 }
 
 /// The value of `cloudflare_email_security_trusted_domains.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityTrustedDomainsFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityTrustedDomainsFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityTrustedDomainsFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareEmailSecurityTrustedDomainsFilter {
     #[inline]
@@ -4174,16 +4909,25 @@ impl DataCloudflareEmailSecurityTrustedDomainsFilter {
 }
 
 impl From<DataCloudflareEmailSecurityTrustedDomainsFilter> for Tf<DataCloudflareEmailSecurityTrustedDomainsFilter> {
+    #[inline]
     fn from(value: DataCloudflareEmailSecurityTrustedDomainsFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareEmailSecurityTrustedDomainsFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityTrustedDomainsFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityTrustedDomainsFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityTrustedDomainsFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailSecurityTrustedDomainsFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4227,8 +4971,15 @@ impl DataCloudflareEmailSecurityTrustedDomainsFilterFields {
 }
 
 /// The data source `cloudflare_email_security_trusted_domains_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityTrustedDomainsList(Body);
+
+impl std::fmt::Debug for DataCloudflareEmailSecurityTrustedDomainsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityTrustedDomainsList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareEmailSecurityTrustedDomainsList`].
 #[derive(Clone, Debug)]
@@ -4293,9 +5044,11 @@ impl DataCloudflareEmailSecurityTrustedDomainsList {
 }
 
 impl BlockType for DataCloudflareEmailSecurityTrustedDomainsList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4308,16 +5061,25 @@ impl DataSource for DataCloudflareEmailSecurityTrustedDomainsList {
 }
 
 /// A declared [`DataCloudflareEmailSecurityTrustedDomainsList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityTrustedDomainsListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityTrustedDomainsListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityTrustedDomainsListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareEmailSecurityTrustedDomainsListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareEmailSecurityTrustedDomainsListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4380,10 +5142,18 @@ impl DataCloudflareEmailSecurityTrustedDomainsListRef {
 pub enum DataCloudflareEmailSecurityTrustedDomainsListResult {}
 
 /// The fields of a [`DataCloudflareEmailSecurityTrustedDomainsListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareEmailSecurityTrustedDomainsListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareEmailSecurityTrustedDomainsListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareEmailSecurityTrustedDomainsListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareEmailSecurityTrustedDomainsListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Filter(Body);
+
+impl std::fmt::Debug for Filter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Filter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Filter`].
 #[derive(Clone, Debug)]
@@ -57,9 +64,11 @@ impl Filter {
 }
 
 impl BlockType for Filter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -73,16 +82,25 @@ impl Resource for Filter {
 }
 
 /// A declared [`Filter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FilterRef(BlockRef);
 
+impl std::fmt::Debug for FilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -131,8 +149,15 @@ impl FilterRef {
 }
 
 /// The value of `cloudflare_filter.body`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FilterBody(Body);
+
+impl std::fmt::Debug for FilterBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FilterBody").field(&self.0).finish()
+    }
+}
 
 impl FilterBody {
     #[inline]
@@ -167,16 +192,25 @@ impl FilterBody {
 }
 
 impl From<FilterBody> for Tf<FilterBody> {
+    #[inline]
     fn from(value: FilterBody) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`FilterBody`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FilterBodyFields(Expr);
 
+impl std::fmt::Debug for FilterBodyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FilterBodyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FilterBodyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -215,8 +249,15 @@ impl FilterBodyFields {
 }
 
 /// The data source `cloudflare_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareFilter`].
 #[derive(Clone, Debug)]
@@ -248,9 +289,11 @@ impl DataCloudflareFilter {
 }
 
 impl BlockType for DataCloudflareFilter {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -263,16 +306,25 @@ impl DataSource for DataCloudflareFilter {
 }
 
 /// A declared [`DataCloudflareFilter`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFilterRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareFilterRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFilterRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareFilterRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareFilterRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -326,8 +378,15 @@ impl DataCloudflareFilterRef {
 }
 
 /// The value of `cloudflare_filter.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFilterFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareFilterFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFilterFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareFilterFilter {
     #[inline]
@@ -368,16 +427,25 @@ impl DataCloudflareFilterFilter {
 }
 
 impl From<DataCloudflareFilterFilter> for Tf<DataCloudflareFilterFilter> {
+    #[inline]
     fn from(value: DataCloudflareFilterFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareFilterFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFilterFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareFilterFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFilterFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareFilterFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

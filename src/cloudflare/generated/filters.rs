@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFilters(Body);
+
+impl std::fmt::Debug for DataCloudflareFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFilters").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareFilters`].
 #[derive(Clone, Debug)]
@@ -67,9 +74,11 @@ impl DataCloudflareFilters {
 }
 
 impl BlockType for DataCloudflareFilters {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -82,16 +91,25 @@ impl DataSource for DataCloudflareFilters {
 }
 
 /// A declared [`DataCloudflareFilters`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFiltersRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareFiltersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFiltersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareFiltersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareFiltersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -149,10 +167,18 @@ impl DataCloudflareFiltersRef {
 pub enum DataCloudflareFiltersResult {}
 
 /// The fields of a [`DataCloudflareFiltersResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFiltersResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareFiltersResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFiltersResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareFiltersResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_firewall_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRule(Body);
+
+impl std::fmt::Debug for FirewallRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`FirewallRule`].
 #[derive(Clone, Debug)]
@@ -36,9 +43,11 @@ impl FirewallRule {
 }
 
 impl BlockType for FirewallRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl Resource for FirewallRule {
 }
 
 /// A declared [`FirewallRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRuleRef(BlockRef);
 
+impl std::fmt::Debug for FirewallRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for FirewallRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for FirewallRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -120,8 +138,15 @@ impl FirewallRuleRef {
 }
 
 /// The value of `cloudflare_firewall_rule.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRuleAction(Body);
+
+impl std::fmt::Debug for FirewallRuleAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRuleAction").field(&self.0).finish()
+    }
+}
 
 impl FirewallRuleAction {
     #[inline]
@@ -153,16 +178,25 @@ impl FirewallRuleAction {
 }
 
 impl From<FirewallRuleAction> for Tf<FirewallRuleAction> {
+    #[inline]
     fn from(value: FirewallRuleAction) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`FirewallRuleAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRuleActionFields(Expr);
 
+impl std::fmt::Debug for FirewallRuleActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRuleActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FirewallRuleActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -191,8 +225,15 @@ impl FirewallRuleActionFields {
 }
 
 /// The value of `cloudflare_firewall_rule.action.response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRuleActionResponse(Body);
+
+impl std::fmt::Debug for FirewallRuleActionResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRuleActionResponse").field(&self.0).finish()
+    }
+}
 
 impl FirewallRuleActionResponse {
     #[inline]
@@ -215,16 +256,25 @@ impl FirewallRuleActionResponse {
 }
 
 impl From<FirewallRuleActionResponse> for Tf<FirewallRuleActionResponse> {
+    #[inline]
     fn from(value: FirewallRuleActionResponse) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`FirewallRuleActionResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRuleActionResponseFields(Expr);
 
+impl std::fmt::Debug for FirewallRuleActionResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRuleActionResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FirewallRuleActionResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -248,8 +298,15 @@ impl FirewallRuleActionResponseFields {
 }
 
 /// The value of `cloudflare_firewall_rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRuleFilter(Body);
+
+impl std::fmt::Debug for FirewallRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRuleFilter").field(&self.0).finish()
+    }
+}
 
 impl FirewallRuleFilter {
     #[inline]
@@ -284,16 +341,25 @@ impl FirewallRuleFilter {
 }
 
 impl From<FirewallRuleFilter> for Tf<FirewallRuleFilter> {
+    #[inline]
     fn from(value: FirewallRuleFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`FirewallRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FirewallRuleFilterFields(Expr);
 
+impl std::fmt::Debug for FirewallRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FirewallRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for FirewallRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -332,8 +398,15 @@ impl FirewallRuleFilterFields {
 }
 
 /// The data source `cloudflare_firewall_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFirewallRule(Body);
+
+impl std::fmt::Debug for DataCloudflareFirewallRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFirewallRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareFirewallRule`].
 #[derive(Clone, Debug)]
@@ -360,9 +433,11 @@ impl DataCloudflareFirewallRule {
 }
 
 impl BlockType for DataCloudflareFirewallRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -375,16 +450,25 @@ impl DataSource for DataCloudflareFirewallRule {
 }
 
 /// A declared [`DataCloudflareFirewallRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFirewallRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareFirewallRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFirewallRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareFirewallRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareFirewallRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -443,8 +527,15 @@ impl DataCloudflareFirewallRuleRef {
 }
 
 /// The data source `cloudflare_firewall_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFirewallRules(Body);
+
+impl std::fmt::Debug for DataCloudflareFirewallRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFirewallRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareFirewallRules`].
 #[derive(Clone, Debug)]
@@ -495,9 +586,11 @@ impl DataCloudflareFirewallRules {
 }
 
 impl BlockType for DataCloudflareFirewallRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -510,16 +603,25 @@ impl DataSource for DataCloudflareFirewallRules {
 }
 
 /// A declared [`DataCloudflareFirewallRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFirewallRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareFirewallRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFirewallRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareFirewallRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareFirewallRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -572,10 +674,18 @@ impl DataCloudflareFirewallRulesRef {
 pub enum DataCloudflareFirewallRulesResult {}
 
 /// The fields of a [`DataCloudflareFirewallRulesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFirewallRulesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareFirewallRulesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFirewallRulesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareFirewallRulesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -633,10 +743,18 @@ impl DataCloudflareFirewallRulesResultFields {
 pub enum DataCloudflareFirewallRulesResultFilter {}
 
 /// The fields of a [`DataCloudflareFirewallRulesResultFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareFirewallRulesResultFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareFirewallRulesResultFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareFirewallRulesResultFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareFirewallRulesResultFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

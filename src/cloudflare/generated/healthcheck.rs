@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_healthcheck`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Healthcheck(Body);
+
+impl std::fmt::Debug for Healthcheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Healthcheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Healthcheck`].
 #[derive(Clone, Debug)]
@@ -103,9 +110,11 @@ impl Healthcheck {
 }
 
 impl BlockType for Healthcheck {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -119,16 +128,25 @@ impl Resource for Healthcheck {
 }
 
 /// A declared [`Healthcheck`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HealthcheckRef(BlockRef);
 
+impl std::fmt::Debug for HealthcheckRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HealthcheckRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for HealthcheckRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for HealthcheckRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -237,8 +255,15 @@ impl HealthcheckRef {
 }
 
 /// The value of `cloudflare_healthcheck.http_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HealthcheckHttpConfig(Body);
+
+impl std::fmt::Debug for HealthcheckHttpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HealthcheckHttpConfig").field(&self.0).finish()
+    }
+}
 
 impl HealthcheckHttpConfig {
     #[inline]
@@ -298,16 +323,25 @@ impl HealthcheckHttpConfig {
 }
 
 impl From<HealthcheckHttpConfig> for Tf<HealthcheckHttpConfig> {
+    #[inline]
     fn from(value: HealthcheckHttpConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`HealthcheckHttpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HealthcheckHttpConfigFields(Expr);
 
+impl std::fmt::Debug for HealthcheckHttpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HealthcheckHttpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for HealthcheckHttpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -361,8 +395,15 @@ impl HealthcheckHttpConfigFields {
 }
 
 /// The value of `cloudflare_healthcheck.tcp_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HealthcheckTcpConfig(Body);
+
+impl std::fmt::Debug for HealthcheckTcpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HealthcheckTcpConfig").field(&self.0).finish()
+    }
+}
 
 impl HealthcheckTcpConfig {
     #[inline]
@@ -386,16 +427,25 @@ impl HealthcheckTcpConfig {
 }
 
 impl From<HealthcheckTcpConfig> for Tf<HealthcheckTcpConfig> {
+    #[inline]
     fn from(value: HealthcheckTcpConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`HealthcheckTcpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HealthcheckTcpConfigFields(Expr);
 
+impl std::fmt::Debug for HealthcheckTcpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HealthcheckTcpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for HealthcheckTcpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -419,8 +469,15 @@ impl HealthcheckTcpConfigFields {
 }
 
 /// The data source `cloudflare_healthcheck`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthcheck(Body);
+
+impl std::fmt::Debug for DataCloudflareHealthcheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthcheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareHealthcheck`].
 #[derive(Clone, Debug)]
@@ -444,9 +501,11 @@ impl DataCloudflareHealthcheck {
 }
 
 impl BlockType for DataCloudflareHealthcheck {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -459,16 +518,25 @@ impl DataSource for DataCloudflareHealthcheck {
 }
 
 /// A declared [`DataCloudflareHealthcheck`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthcheckRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareHealthcheckRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthcheckRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareHealthcheckRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareHealthcheckRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -586,10 +654,18 @@ impl DataCloudflareHealthcheckRef {
 pub enum DataCloudflareHealthcheckHttpConfig {}
 
 /// The fields of a [`DataCloudflareHealthcheckHttpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthcheckHttpConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHealthcheckHttpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthcheckHttpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHealthcheckHttpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -647,10 +723,18 @@ impl DataCloudflareHealthcheckHttpConfigFields {
 pub enum DataCloudflareHealthcheckTcpConfig {}
 
 /// The fields of a [`DataCloudflareHealthcheckTcpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthcheckTcpConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHealthcheckTcpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthcheckTcpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHealthcheckTcpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

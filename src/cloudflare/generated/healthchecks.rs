@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_healthchecks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthchecks(Body);
+
+impl std::fmt::Debug for DataCloudflareHealthchecks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthchecks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareHealthchecks`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl DataCloudflareHealthchecks {
 }
 
 impl BlockType for DataCloudflareHealthchecks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl DataSource for DataCloudflareHealthchecks {
 }
 
 /// A declared [`DataCloudflareHealthchecks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthchecksRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareHealthchecksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthchecksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareHealthchecksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareHealthchecksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -94,10 +112,18 @@ impl DataCloudflareHealthchecksRef {
 pub enum DataCloudflareHealthchecksResult {}
 
 /// The fields of a [`DataCloudflareHealthchecksResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthchecksResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHealthchecksResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthchecksResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHealthchecksResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -205,10 +231,18 @@ impl DataCloudflareHealthchecksResultFields {
 pub enum DataCloudflareHealthchecksResultHttpConfig {}
 
 /// The fields of a [`DataCloudflareHealthchecksResultHttpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthchecksResultHttpConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHealthchecksResultHttpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthchecksResultHttpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHealthchecksResultHttpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -266,10 +300,18 @@ impl DataCloudflareHealthchecksResultHttpConfigFields {
 pub enum DataCloudflareHealthchecksResultTcpConfig {}
 
 /// The fields of a [`DataCloudflareHealthchecksResultTcpConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHealthchecksResultTcpConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHealthchecksResultTcpConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHealthchecksResultTcpConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHealthchecksResultTcpConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_hostname_tls_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HostnameTlsSetting(Body);
+
+impl std::fmt::Debug for HostnameTlsSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HostnameTlsSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`HostnameTlsSetting`].
 #[derive(Clone, Debug)]
@@ -41,9 +48,11 @@ impl HostnameTlsSetting {
 }
 
 impl BlockType for HostnameTlsSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl Resource for HostnameTlsSetting {
 }
 
 /// A declared [`HostnameTlsSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HostnameTlsSettingRef(BlockRef);
 
+impl std::fmt::Debug for HostnameTlsSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HostnameTlsSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for HostnameTlsSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for HostnameTlsSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -120,8 +138,15 @@ impl HostnameTlsSettingRef {
 }
 
 /// The data source `cloudflare_hostname_tls_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHostnameTlsSetting(Body);
+
+impl std::fmt::Debug for DataCloudflareHostnameTlsSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHostnameTlsSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareHostnameTlsSetting`].
 #[derive(Clone, Debug)]
@@ -146,9 +171,11 @@ impl DataCloudflareHostnameTlsSetting {
 }
 
 impl BlockType for DataCloudflareHostnameTlsSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -161,16 +188,25 @@ impl DataSource for DataCloudflareHostnameTlsSetting {
 }
 
 /// A declared [`DataCloudflareHostnameTlsSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHostnameTlsSettingRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareHostnameTlsSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHostnameTlsSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareHostnameTlsSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareHostnameTlsSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_hyperdrive_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfig(Body);
+
+impl std::fmt::Debug for HyperdriveConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`HyperdriveConfig`].
 #[derive(Clone, Debug)]
@@ -51,9 +58,11 @@ impl HyperdriveConfig {
 }
 
 impl BlockType for HyperdriveConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -67,16 +76,25 @@ impl Resource for HyperdriveConfig {
 }
 
 /// A declared [`HyperdriveConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfigRef(BlockRef);
 
+impl std::fmt::Debug for HyperdriveConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for HyperdriveConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for HyperdriveConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -135,8 +153,15 @@ impl HyperdriveConfigRef {
 }
 
 /// The value of `cloudflare_hyperdrive_config.caching`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfigCaching(Body);
+
+impl std::fmt::Debug for HyperdriveConfigCaching {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfigCaching").field(&self.0).finish()
+    }
+}
 
 impl HyperdriveConfigCaching {
     #[inline]
@@ -165,16 +190,25 @@ impl HyperdriveConfigCaching {
 }
 
 impl From<HyperdriveConfigCaching> for Tf<HyperdriveConfigCaching> {
+    #[inline]
     fn from(value: HyperdriveConfigCaching) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`HyperdriveConfigCaching`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfigCachingFields(Expr);
 
+impl std::fmt::Debug for HyperdriveConfigCachingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfigCachingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for HyperdriveConfigCachingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -203,8 +237,15 @@ impl HyperdriveConfigCachingFields {
 }
 
 /// The value of `cloudflare_hyperdrive_config.mtls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfigMtls(Body);
+
+impl std::fmt::Debug for HyperdriveConfigMtls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfigMtls").field(&self.0).finish()
+    }
+}
 
 impl HyperdriveConfigMtls {
     #[inline]
@@ -233,16 +274,25 @@ impl HyperdriveConfigMtls {
 }
 
 impl From<HyperdriveConfigMtls> for Tf<HyperdriveConfigMtls> {
+    #[inline]
     fn from(value: HyperdriveConfigMtls) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`HyperdriveConfigMtls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfigMtlsFields(Expr);
 
+impl std::fmt::Debug for HyperdriveConfigMtlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfigMtlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for HyperdriveConfigMtlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -271,8 +321,15 @@ impl HyperdriveConfigMtlsFields {
 }
 
 /// The value of `cloudflare_hyperdrive_config.origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfigOrigin(Body);
+
+impl std::fmt::Debug for HyperdriveConfigOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfigOrigin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`HyperdriveConfigOrigin`].
 #[derive(Clone, Debug)]
@@ -324,16 +381,25 @@ impl HyperdriveConfigOrigin {
 }
 
 impl From<HyperdriveConfigOrigin> for Tf<HyperdriveConfigOrigin> {
+    #[inline]
     fn from(value: HyperdriveConfigOrigin) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`HyperdriveConfigOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HyperdriveConfigOriginFields(Expr);
 
+impl std::fmt::Debug for HyperdriveConfigOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("HyperdriveConfigOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for HyperdriveConfigOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -387,8 +453,15 @@ impl HyperdriveConfigOriginFields {
 }
 
 /// The data source `cloudflare_hyperdrive_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfig(Body);
+
+impl std::fmt::Debug for DataCloudflareHyperdriveConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareHyperdriveConfig`].
 #[derive(Clone, Debug)]
@@ -412,9 +485,11 @@ impl DataCloudflareHyperdriveConfig {
 }
 
 impl BlockType for DataCloudflareHyperdriveConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -427,16 +502,25 @@ impl DataSource for DataCloudflareHyperdriveConfig {
 }
 
 /// A declared [`DataCloudflareHyperdriveConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareHyperdriveConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareHyperdriveConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -504,10 +588,18 @@ impl DataCloudflareHyperdriveConfigRef {
 pub enum DataCloudflareHyperdriveConfigCaching {}
 
 /// The fields of a [`DataCloudflareHyperdriveConfigCaching`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigCachingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigCachingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigCachingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHyperdriveConfigCachingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -540,10 +632,18 @@ impl DataCloudflareHyperdriveConfigCachingFields {
 pub enum DataCloudflareHyperdriveConfigMtls {}
 
 /// The fields of a [`DataCloudflareHyperdriveConfigMtls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigMtlsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigMtlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigMtlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHyperdriveConfigMtlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -576,10 +676,18 @@ impl DataCloudflareHyperdriveConfigMtlsFields {
 pub enum DataCloudflareHyperdriveConfigOrigin {}
 
 /// The fields of a [`DataCloudflareHyperdriveConfigOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigOriginFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHyperdriveConfigOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -633,8 +741,15 @@ impl DataCloudflareHyperdriveConfigOriginFields {
 }
 
 /// The data source `cloudflare_hyperdrive_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigs(Body);
+
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareHyperdriveConfigs`].
 #[derive(Clone, Debug)]
@@ -661,9 +776,11 @@ impl DataCloudflareHyperdriveConfigs {
 }
 
 impl BlockType for DataCloudflareHyperdriveConfigs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -676,16 +793,25 @@ impl DataSource for DataCloudflareHyperdriveConfigs {
 }
 
 /// A declared [`DataCloudflareHyperdriveConfigs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareHyperdriveConfigsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareHyperdriveConfigsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -718,10 +844,18 @@ impl DataCloudflareHyperdriveConfigsRef {
 pub enum DataCloudflareHyperdriveConfigsResult {}
 
 /// The fields of a [`DataCloudflareHyperdriveConfigsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHyperdriveConfigsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -779,10 +913,18 @@ impl DataCloudflareHyperdriveConfigsResultFields {
 pub enum DataCloudflareHyperdriveConfigsResultCaching {}
 
 /// The fields of a [`DataCloudflareHyperdriveConfigsResultCaching`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigsResultCachingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigsResultCachingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigsResultCachingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHyperdriveConfigsResultCachingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -815,10 +957,18 @@ impl DataCloudflareHyperdriveConfigsResultCachingFields {
 pub enum DataCloudflareHyperdriveConfigsResultMtls {}
 
 /// The fields of a [`DataCloudflareHyperdriveConfigsResultMtls`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigsResultMtlsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigsResultMtlsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigsResultMtlsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHyperdriveConfigsResultMtlsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -851,10 +1001,18 @@ impl DataCloudflareHyperdriveConfigsResultMtlsFields {
 pub enum DataCloudflareHyperdriveConfigsResultOrigin {}
 
 /// The fields of a [`DataCloudflareHyperdriveConfigsResultOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareHyperdriveConfigsResultOriginFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareHyperdriveConfigsResultOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareHyperdriveConfigsResultOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareHyperdriveConfigsResultOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Image(Body);
+
+impl std::fmt::Debug for Image {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Image").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Image`].
 #[derive(Clone, Debug)]
@@ -64,9 +71,11 @@ impl Image {
 }
 
 impl BlockType for Image {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -80,16 +89,25 @@ impl Resource for Image {
 }
 
 /// A declared [`Image`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageRef(BlockRef);
 
+impl std::fmt::Debug for ImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -158,8 +176,15 @@ impl ImageRef {
 }
 
 /// The resource `cloudflare_image_variant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageVariant(Body);
+
+impl std::fmt::Debug for ImageVariant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageVariant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImageVariant`].
 #[derive(Clone, Debug)]
@@ -191,9 +216,11 @@ impl ImageVariant {
 }
 
 impl BlockType for ImageVariant {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -207,16 +234,25 @@ impl Resource for ImageVariant {
 }
 
 /// A declared [`ImageVariant`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageVariantRef(BlockRef);
 
+impl std::fmt::Debug for ImageVariantRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageVariantRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImageVariantRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImageVariantRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -255,8 +291,15 @@ impl ImageVariantRef {
 }
 
 /// The value of `cloudflare_image_variant.options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageVariantOptions(Body);
+
+impl std::fmt::Debug for ImageVariantOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageVariantOptions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImageVariantOptions`].
 #[derive(Clone, Debug)]
@@ -288,16 +331,25 @@ impl ImageVariantOptions {
 }
 
 impl From<ImageVariantOptions> for Tf<ImageVariantOptions> {
+    #[inline]
     fn from(value: ImageVariantOptions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ImageVariantOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageVariantOptionsFields(Expr);
 
+impl std::fmt::Debug for ImageVariantOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageVariantOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageVariantOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -335,10 +387,18 @@ impl ImageVariantOptionsFields {
 pub enum ImageVariantVariant {}
 
 /// The fields of a [`ImageVariantVariant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageVariantVariantFields(Expr);
 
+impl std::fmt::Debug for ImageVariantVariantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageVariantVariantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageVariantVariantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -371,10 +431,18 @@ impl ImageVariantVariantFields {
 pub enum ImageVariantVariantOptions {}
 
 /// The fields of a [`ImageVariantVariantOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageVariantVariantOptionsFields(Expr);
 
+impl std::fmt::Debug for ImageVariantVariantOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageVariantVariantOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageVariantVariantOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -408,8 +476,15 @@ impl ImageVariantVariantOptionsFields {
 }
 
 /// The data source `cloudflare_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImage(Body);
+
+impl std::fmt::Debug for DataCloudflareImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareImage`].
 #[derive(Clone, Debug)]
@@ -433,9 +508,11 @@ impl DataCloudflareImage {
 }
 
 impl BlockType for DataCloudflareImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -448,16 +525,25 @@ impl DataSource for DataCloudflareImage {
 }
 
 /// A declared [`DataCloudflareImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImageRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -516,8 +602,15 @@ impl DataCloudflareImageRef {
 }
 
 /// The data source `cloudflare_image_variant`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImageVariant(Body);
+
+impl std::fmt::Debug for DataCloudflareImageVariant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImageVariant").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareImageVariant`].
 #[derive(Clone, Debug)]
@@ -540,9 +633,11 @@ impl DataCloudflareImageVariant {
 }
 
 impl BlockType for DataCloudflareImageVariant {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -555,16 +650,25 @@ impl DataSource for DataCloudflareImageVariant {
 }
 
 /// A declared [`DataCloudflareImageVariant`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImageVariantRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareImageVariantRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImageVariantRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareImageVariantRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareImageVariantRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -602,10 +706,18 @@ impl DataCloudflareImageVariantRef {
 pub enum DataCloudflareImageVariantVariant {}
 
 /// The fields of a [`DataCloudflareImageVariantVariant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImageVariantVariantFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareImageVariantVariantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImageVariantVariantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareImageVariantVariantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -638,10 +750,18 @@ impl DataCloudflareImageVariantVariantFields {
 pub enum DataCloudflareImageVariantVariantOptions {}
 
 /// The fields of a [`DataCloudflareImageVariantVariantOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImageVariantVariantOptionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareImageVariantVariantOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImageVariantVariantOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareImageVariantVariantOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

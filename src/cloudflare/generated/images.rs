@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_images`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImages(Body);
+
+impl std::fmt::Debug for DataCloudflareImages {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImages").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareImages`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl DataCloudflareImages {
 }
 
 impl BlockType for DataCloudflareImages {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl DataSource for DataCloudflareImages {
 }
 
 /// A declared [`DataCloudflareImages`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImagesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareImagesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImagesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareImagesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareImagesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -105,10 +123,18 @@ impl DataCloudflareImagesRef {
 pub enum DataCloudflareImagesResult {}
 
 /// The fields of a [`DataCloudflareImagesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImagesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareImagesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImagesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareImagesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -131,10 +157,18 @@ impl DataCloudflareImagesResultFields {
 pub enum DataCloudflareImagesResultImages {}
 
 /// The fields of a [`DataCloudflareImagesResultImages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareImagesResultImagesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareImagesResultImagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareImagesResultImagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareImagesResultImagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

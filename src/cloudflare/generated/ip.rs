@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_ip_ranges`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareIpRanges(Body);
+
+impl std::fmt::Debug for DataCloudflareIpRanges {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareIpRanges").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareIpRanges {
     #[inline]
@@ -27,9 +34,11 @@ impl DataCloudflareIpRanges {
 }
 
 impl BlockType for DataCloudflareIpRanges {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -42,16 +51,25 @@ impl DataSource for DataCloudflareIpRanges {
 }
 
 /// A declared [`DataCloudflareIpRanges`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareIpRangesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareIpRangesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareIpRangesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareIpRangesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareIpRangesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

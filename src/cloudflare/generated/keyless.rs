@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_keyless_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeylessCertificate(Body);
+
+impl std::fmt::Debug for KeylessCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeylessCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeylessCertificate`].
 #[derive(Clone, Debug)]
@@ -68,9 +75,11 @@ impl KeylessCertificate {
 }
 
 impl BlockType for KeylessCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -84,16 +93,25 @@ impl Resource for KeylessCertificate {
 }
 
 /// A declared [`KeylessCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeylessCertificateRef(BlockRef);
 
+impl std::fmt::Debug for KeylessCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeylessCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for KeylessCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for KeylessCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -172,8 +190,15 @@ impl KeylessCertificateRef {
 }
 
 /// The value of `cloudflare_keyless_certificate.tunnel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeylessCertificateTunnel(Body);
+
+impl std::fmt::Debug for KeylessCertificateTunnel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeylessCertificateTunnel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`KeylessCertificateTunnel`].
 #[derive(Clone, Debug)]
@@ -197,16 +222,25 @@ impl KeylessCertificateTunnel {
 }
 
 impl From<KeylessCertificateTunnel> for Tf<KeylessCertificateTunnel> {
+    #[inline]
     fn from(value: KeylessCertificateTunnel) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`KeylessCertificateTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct KeylessCertificateTunnelFields(Expr);
 
+impl std::fmt::Debug for KeylessCertificateTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeylessCertificateTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for KeylessCertificateTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -230,8 +264,15 @@ impl KeylessCertificateTunnelFields {
 }
 
 /// The data source `cloudflare_keyless_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareKeylessCertificate(Body);
+
+impl std::fmt::Debug for DataCloudflareKeylessCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareKeylessCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareKeylessCertificate`].
 #[derive(Clone, Debug)]
@@ -255,9 +296,11 @@ impl DataCloudflareKeylessCertificate {
 }
 
 impl BlockType for DataCloudflareKeylessCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -270,16 +313,25 @@ impl DataSource for DataCloudflareKeylessCertificate {
 }
 
 /// A declared [`DataCloudflareKeylessCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareKeylessCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareKeylessCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareKeylessCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareKeylessCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareKeylessCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -357,10 +409,18 @@ impl DataCloudflareKeylessCertificateRef {
 pub enum DataCloudflareKeylessCertificateTunnel {}
 
 /// The fields of a [`DataCloudflareKeylessCertificateTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareKeylessCertificateTunnelFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareKeylessCertificateTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareKeylessCertificateTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareKeylessCertificateTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -384,8 +444,15 @@ impl DataCloudflareKeylessCertificateTunnelFields {
 }
 
 /// The data source `cloudflare_keyless_certificates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareKeylessCertificates(Body);
+
+impl std::fmt::Debug for DataCloudflareKeylessCertificates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareKeylessCertificates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareKeylessCertificates`].
 #[derive(Clone, Debug)]
@@ -412,9 +479,11 @@ impl DataCloudflareKeylessCertificates {
 }
 
 impl BlockType for DataCloudflareKeylessCertificates {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -427,16 +496,25 @@ impl DataSource for DataCloudflareKeylessCertificates {
 }
 
 /// A declared [`DataCloudflareKeylessCertificates`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareKeylessCertificatesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareKeylessCertificatesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareKeylessCertificatesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareKeylessCertificatesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareKeylessCertificatesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -469,10 +547,18 @@ impl DataCloudflareKeylessCertificatesRef {
 pub enum DataCloudflareKeylessCertificatesResult {}
 
 /// The fields of a [`DataCloudflareKeylessCertificatesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareKeylessCertificatesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareKeylessCertificatesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareKeylessCertificatesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareKeylessCertificatesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -540,10 +626,18 @@ impl DataCloudflareKeylessCertificatesResultFields {
 pub enum DataCloudflareKeylessCertificatesResultTunnel {}
 
 /// The fields of a [`DataCloudflareKeylessCertificatesResultTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareKeylessCertificatesResultTunnelFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareKeylessCertificatesResultTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareKeylessCertificatesResultTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareKeylessCertificatesResultTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_leaked_credential_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LeakedCredentialCheck(Body);
+
+impl std::fmt::Debug for LeakedCredentialCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LeakedCredentialCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LeakedCredentialCheck`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl LeakedCredentialCheck {
 }
 
 impl BlockType for LeakedCredentialCheck {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for LeakedCredentialCheck {
 }
 
 /// A declared [`LeakedCredentialCheck`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LeakedCredentialCheckRef(BlockRef);
 
+impl std::fmt::Debug for LeakedCredentialCheckRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LeakedCredentialCheckRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LeakedCredentialCheckRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LeakedCredentialCheckRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -86,8 +104,15 @@ impl LeakedCredentialCheckRef {
 }
 
 /// The resource `cloudflare_leaked_credential_check_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LeakedCredentialCheckRule(Body);
+
+impl std::fmt::Debug for LeakedCredentialCheckRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LeakedCredentialCheckRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LeakedCredentialCheckRule`].
 #[derive(Clone, Debug)]
@@ -120,9 +145,11 @@ impl LeakedCredentialCheckRule {
 }
 
 impl BlockType for LeakedCredentialCheckRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -136,16 +163,25 @@ impl Resource for LeakedCredentialCheckRule {
 }
 
 /// A declared [`LeakedCredentialCheckRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LeakedCredentialCheckRuleRef(BlockRef);
 
+impl std::fmt::Debug for LeakedCredentialCheckRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LeakedCredentialCheckRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LeakedCredentialCheckRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LeakedCredentialCheckRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -179,8 +215,15 @@ impl LeakedCredentialCheckRuleRef {
 }
 
 /// The data source `cloudflare_leaked_credential_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLeakedCredentialCheck(Body);
+
+impl std::fmt::Debug for DataCloudflareLeakedCredentialCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLeakedCredentialCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLeakedCredentialCheck`].
 #[derive(Clone, Debug)]
@@ -201,9 +244,11 @@ impl DataCloudflareLeakedCredentialCheck {
 }
 
 impl BlockType for DataCloudflareLeakedCredentialCheck {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -216,16 +261,25 @@ impl DataSource for DataCloudflareLeakedCredentialCheck {
 }
 
 /// A declared [`DataCloudflareLeakedCredentialCheck`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLeakedCredentialCheckRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLeakedCredentialCheckRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLeakedCredentialCheckRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLeakedCredentialCheckRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLeakedCredentialCheckRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -249,8 +303,15 @@ impl DataCloudflareLeakedCredentialCheckRef {
 }
 
 /// The data source `cloudflare_leaked_credential_check_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLeakedCredentialCheckRules(Body);
+
+impl std::fmt::Debug for DataCloudflareLeakedCredentialCheckRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLeakedCredentialCheckRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLeakedCredentialCheckRules`].
 #[derive(Clone, Debug)]
@@ -277,9 +338,11 @@ impl DataCloudflareLeakedCredentialCheckRules {
 }
 
 impl BlockType for DataCloudflareLeakedCredentialCheckRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -292,16 +355,25 @@ impl DataSource for DataCloudflareLeakedCredentialCheckRules {
 }
 
 /// A declared [`DataCloudflareLeakedCredentialCheckRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLeakedCredentialCheckRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLeakedCredentialCheckRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLeakedCredentialCheckRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLeakedCredentialCheckRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLeakedCredentialCheckRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -334,10 +406,18 @@ impl DataCloudflareLeakedCredentialCheckRulesRef {
 pub enum DataCloudflareLeakedCredentialCheckRulesResult {}
 
 /// The fields of a [`DataCloudflareLeakedCredentialCheckRulesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLeakedCredentialCheckRulesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLeakedCredentialCheckRulesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLeakedCredentialCheckRulesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLeakedCredentialCheckRulesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

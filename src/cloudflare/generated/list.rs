@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareList(Body);
+
+impl std::fmt::Debug for CloudflareList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudflareList`].
 #[derive(Clone, Debug)]
@@ -50,9 +57,11 @@ impl CloudflareList {
 }
 
 impl BlockType for CloudflareList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for CloudflareList {
 }
 
 /// A declared [`CloudflareList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareListRef(BlockRef);
 
+impl std::fmt::Debug for CloudflareListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for CloudflareListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for CloudflareListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -139,8 +157,15 @@ impl CloudflareListRef {
 }
 
 /// The value of `cloudflare_list.items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareListItems(Body);
+
+impl std::fmt::Debug for CloudflareListItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareListItems").field(&self.0).finish()
+    }
+}
 
 impl CloudflareListItems {
     #[inline]
@@ -181,16 +206,25 @@ impl CloudflareListItems {
 }
 
 impl From<CloudflareListItems> for Tf<CloudflareListItems> {
+    #[inline]
     fn from(value: CloudflareListItems) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CloudflareListItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareListItemsFields(Expr);
 
+impl std::fmt::Debug for CloudflareListItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareListItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudflareListItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -229,8 +263,15 @@ impl CloudflareListItemsFields {
 }
 
 /// The value of `cloudflare_list.items.hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareListItemsHostname(Body);
+
+impl std::fmt::Debug for CloudflareListItemsHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareListItemsHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudflareListItemsHostname`].
 #[derive(Clone, Debug)]
@@ -256,16 +297,25 @@ impl CloudflareListItemsHostname {
 }
 
 impl From<CloudflareListItemsHostname> for Tf<CloudflareListItemsHostname> {
+    #[inline]
     fn from(value: CloudflareListItemsHostname) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CloudflareListItemsHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareListItemsHostnameFields(Expr);
 
+impl std::fmt::Debug for CloudflareListItemsHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareListItemsHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudflareListItemsHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -289,8 +339,15 @@ impl CloudflareListItemsHostnameFields {
 }
 
 /// The value of `cloudflare_list.items.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareListItemsRedirect(Body);
+
+impl std::fmt::Debug for CloudflareListItemsRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareListItemsRedirect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`CloudflareListItemsRedirect`].
 #[derive(Clone, Debug)]
@@ -338,16 +395,25 @@ impl CloudflareListItemsRedirect {
 }
 
 impl From<CloudflareListItemsRedirect> for Tf<CloudflareListItemsRedirect> {
+    #[inline]
     fn from(value: CloudflareListItemsRedirect) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`CloudflareListItemsRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareListItemsRedirectFields(Expr);
 
+impl std::fmt::Debug for CloudflareListItemsRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareListItemsRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for CloudflareListItemsRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -396,8 +462,15 @@ impl CloudflareListItemsRedirectFields {
 }
 
 /// The resource `cloudflare_list_item`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ListItem(Body);
+
+impl std::fmt::Debug for ListItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ListItem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ListItem`].
 #[derive(Clone, Debug)]
@@ -451,9 +524,11 @@ impl ListItem {
 }
 
 impl BlockType for ListItem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -467,16 +542,25 @@ impl Resource for ListItem {
 }
 
 /// A declared [`ListItem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ListItemRef(BlockRef);
 
+impl std::fmt::Debug for ListItemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ListItemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ListItemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ListItemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -545,8 +629,15 @@ impl ListItemRef {
 }
 
 /// The value of `cloudflare_list_item.hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ListItemHostname(Body);
+
+impl std::fmt::Debug for ListItemHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ListItemHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ListItemHostname`].
 #[derive(Clone, Debug)]
@@ -572,16 +663,25 @@ impl ListItemHostname {
 }
 
 impl From<ListItemHostname> for Tf<ListItemHostname> {
+    #[inline]
     fn from(value: ListItemHostname) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ListItemHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ListItemHostnameFields(Expr);
 
+impl std::fmt::Debug for ListItemHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ListItemHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ListItemHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -605,8 +705,15 @@ impl ListItemHostnameFields {
 }
 
 /// The value of `cloudflare_list_item.redirect`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ListItemRedirect(Body);
+
+impl std::fmt::Debug for ListItemRedirect {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ListItemRedirect").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ListItemRedirect`].
 #[derive(Clone, Debug)]
@@ -654,16 +761,25 @@ impl ListItemRedirect {
 }
 
 impl From<ListItemRedirect> for Tf<ListItemRedirect> {
+    #[inline]
     fn from(value: ListItemRedirect) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ListItemRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ListItemRedirectFields(Expr);
 
+impl std::fmt::Debug for ListItemRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ListItemRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ListItemRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -712,8 +828,15 @@ impl ListItemRedirectFields {
 }
 
 /// The data source `cloudflare_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareList(Body);
+
+impl std::fmt::Debug for DataCloudflareList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareList`].
 #[derive(Clone, Debug)]
@@ -743,9 +866,11 @@ impl DataCloudflareList {
 }
 
 impl BlockType for DataCloudflareList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -758,16 +883,25 @@ impl DataSource for DataCloudflareList {
 }
 
 /// A declared [`DataCloudflareList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -845,10 +979,18 @@ impl DataCloudflareListRef {
 pub enum DataCloudflareListItemsBlock {}
 
 /// The fields of a [`DataCloudflareListItemsBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemsBlockFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemsBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemsBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemsBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -891,10 +1033,18 @@ impl DataCloudflareListItemsBlockFields {
 pub enum DataCloudflareListItemsBlockHostname {}
 
 /// The fields of a [`DataCloudflareListItemsBlockHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemsBlockHostnameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemsBlockHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemsBlockHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemsBlockHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -922,10 +1072,18 @@ impl DataCloudflareListItemsBlockHostnameFields {
 pub enum DataCloudflareListItemsBlockRedirect {}
 
 /// The fields of a [`DataCloudflareListItemsBlockRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemsBlockRedirectFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemsBlockRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemsBlockRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemsBlockRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -974,8 +1132,15 @@ impl DataCloudflareListItemsBlockRedirectFields {
 }
 
 /// The data source `cloudflare_list_item`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItem(Body);
+
+impl std::fmt::Debug for DataCloudflareListItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItem").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareListItem`].
 #[derive(Clone, Debug)]
@@ -1002,9 +1167,11 @@ impl DataCloudflareListItem {
 }
 
 impl BlockType for DataCloudflareListItem {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1017,16 +1184,25 @@ impl DataSource for DataCloudflareListItem {
 }
 
 /// A declared [`DataCloudflareListItem`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareListItemRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareListItemRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareListItemRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1099,10 +1275,18 @@ impl DataCloudflareListItemRef {
 pub enum DataCloudflareListItemHostname {}
 
 /// The fields of a [`DataCloudflareListItemHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemHostnameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1130,10 +1314,18 @@ impl DataCloudflareListItemHostnameFields {
 pub enum DataCloudflareListItemRedirect {}
 
 /// The fields of a [`DataCloudflareListItemRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemRedirectFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1182,8 +1374,15 @@ impl DataCloudflareListItemRedirectFields {
 }
 
 /// The data source `cloudflare_list_items`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItems(Body);
+
+impl std::fmt::Debug for DataCloudflareListItems {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItems").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareListItems`].
 #[derive(Clone, Debug)]
@@ -1225,9 +1424,11 @@ impl DataCloudflareListItems {
 }
 
 impl BlockType for DataCloudflareListItems {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1240,16 +1441,25 @@ impl DataSource for DataCloudflareListItems {
 }
 
 /// A declared [`DataCloudflareListItems`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareListItemsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareListItemsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareListItemsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1297,10 +1507,18 @@ impl DataCloudflareListItemsRef {
 pub enum DataCloudflareListItemsResult {}
 
 /// The fields of a [`DataCloudflareListItemsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1358,10 +1576,18 @@ impl DataCloudflareListItemsResultFields {
 pub enum DataCloudflareListItemsResultHostname {}
 
 /// The fields of a [`DataCloudflareListItemsResultHostname`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemsResultHostnameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemsResultHostnameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemsResultHostnameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemsResultHostnameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1389,10 +1615,18 @@ impl DataCloudflareListItemsResultHostnameFields {
 pub enum DataCloudflareListItemsResultRedirect {}
 
 /// The fields of a [`DataCloudflareListItemsResultRedirect`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListItemsResultRedirectFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListItemsResultRedirectFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListItemsResultRedirectFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListItemsResultRedirectFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_lists`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLists(Body);
+
+impl std::fmt::Debug for DataCloudflareLists {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLists").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLists`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl DataCloudflareLists {
 }
 
 impl BlockType for DataCloudflareLists {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl DataSource for DataCloudflareLists {
 }
 
 /// A declared [`DataCloudflareLists`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareListsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareListsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareListsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -94,10 +112,18 @@ impl DataCloudflareListsRef {
 pub enum DataCloudflareListsResult {}
 
 /// The fields of a [`DataCloudflareListsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareListsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareListsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareListsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareListsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

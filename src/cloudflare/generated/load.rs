@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_load_balancer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancer(Body);
+
+impl std::fmt::Debug for LoadBalancer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LoadBalancer`].
 #[derive(Clone, Debug)]
@@ -148,9 +155,11 @@ impl LoadBalancer {
 }
 
 impl BlockType for LoadBalancer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -164,16 +173,25 @@ impl Resource for LoadBalancer {
 }
 
 /// A declared [`LoadBalancer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRef(BlockRef);
 
+impl std::fmt::Debug for LoadBalancerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LoadBalancerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LoadBalancerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -307,8 +325,15 @@ impl LoadBalancerRef {
 }
 
 /// The value of `cloudflare_load_balancer.adaptive_routing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerAdaptiveRouting(Body);
+
+impl std::fmt::Debug for LoadBalancerAdaptiveRouting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerAdaptiveRouting").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerAdaptiveRouting {
     #[inline]
@@ -325,16 +350,25 @@ impl LoadBalancerAdaptiveRouting {
 }
 
 impl From<LoadBalancerAdaptiveRouting> for Tf<LoadBalancerAdaptiveRouting> {
+    #[inline]
     fn from(value: LoadBalancerAdaptiveRouting) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerAdaptiveRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerAdaptiveRoutingFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerAdaptiveRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerAdaptiveRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerAdaptiveRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -353,8 +387,15 @@ impl LoadBalancerAdaptiveRoutingFields {
 }
 
 /// The value of `cloudflare_load_balancer.location_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerLocationStrategy(Body);
+
+impl std::fmt::Debug for LoadBalancerLocationStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerLocationStrategy").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerLocationStrategy {
     #[inline]
@@ -385,16 +426,25 @@ impl LoadBalancerLocationStrategy {
 }
 
 impl From<LoadBalancerLocationStrategy> for Tf<LoadBalancerLocationStrategy> {
+    #[inline]
     fn from(value: LoadBalancerLocationStrategy) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerLocationStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerLocationStrategyFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerLocationStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerLocationStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerLocationStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -418,8 +468,15 @@ impl LoadBalancerLocationStrategyFields {
 }
 
 /// The value of `cloudflare_load_balancer.random_steering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRandomSteering(Body);
+
+impl std::fmt::Debug for LoadBalancerRandomSteering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRandomSteering").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRandomSteering {
     #[inline]
@@ -442,16 +499,25 @@ impl LoadBalancerRandomSteering {
 }
 
 impl From<LoadBalancerRandomSteering> for Tf<LoadBalancerRandomSteering> {
+    #[inline]
     fn from(value: LoadBalancerRandomSteering) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRandomSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRandomSteeringFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRandomSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRandomSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRandomSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -475,8 +541,15 @@ impl LoadBalancerRandomSteeringFields {
 }
 
 /// The value of `cloudflare_load_balancer.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRules(Body);
+
+impl std::fmt::Debug for LoadBalancerRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRules").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRules {
     #[inline]
@@ -529,16 +602,25 @@ impl LoadBalancerRules {
 }
 
 impl From<LoadBalancerRules> for Tf<LoadBalancerRules> {
+    #[inline]
     fn from(value: LoadBalancerRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -587,8 +669,15 @@ impl LoadBalancerRulesFields {
 }
 
 /// The value of `cloudflare_load_balancer.rules.fixed_response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesFixedResponse(Body);
+
+impl std::fmt::Debug for LoadBalancerRulesFixedResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesFixedResponse").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRulesFixedResponse {
     #[inline]
@@ -623,16 +712,25 @@ impl LoadBalancerRulesFixedResponse {
 }
 
 impl From<LoadBalancerRulesFixedResponse> for Tf<LoadBalancerRulesFixedResponse> {
+    #[inline]
     fn from(value: LoadBalancerRulesFixedResponse) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRulesFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesFixedResponseFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRulesFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRulesFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -666,8 +764,15 @@ impl LoadBalancerRulesFixedResponseFields {
 }
 
 /// The value of `cloudflare_load_balancer.rules.overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverrides(Body);
+
+impl std::fmt::Debug for LoadBalancerRulesOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverrides").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRulesOverrides {
     #[inline]
@@ -769,16 +874,25 @@ impl LoadBalancerRulesOverrides {
 }
 
 impl From<LoadBalancerRulesOverrides> for Tf<LoadBalancerRulesOverrides> {
+    #[inline]
     fn from(value: LoadBalancerRulesOverrides) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRulesOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRulesOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRulesOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -857,8 +971,15 @@ impl LoadBalancerRulesOverridesFields {
 }
 
 /// The value of `cloudflare_load_balancer.rules.overrides.adaptive_routing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesAdaptiveRouting(Body);
+
+impl std::fmt::Debug for LoadBalancerRulesOverridesAdaptiveRouting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesAdaptiveRouting").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRulesOverridesAdaptiveRouting {
     #[inline]
@@ -875,16 +996,25 @@ impl LoadBalancerRulesOverridesAdaptiveRouting {
 }
 
 impl From<LoadBalancerRulesOverridesAdaptiveRouting> for Tf<LoadBalancerRulesOverridesAdaptiveRouting> {
+    #[inline]
     fn from(value: LoadBalancerRulesOverridesAdaptiveRouting) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRulesOverridesAdaptiveRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesAdaptiveRoutingFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRulesOverridesAdaptiveRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesAdaptiveRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRulesOverridesAdaptiveRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -903,8 +1033,15 @@ impl LoadBalancerRulesOverridesAdaptiveRoutingFields {
 }
 
 /// The value of `cloudflare_load_balancer.rules.overrides.location_strategy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesLocationStrategy(Body);
+
+impl std::fmt::Debug for LoadBalancerRulesOverridesLocationStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesLocationStrategy").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRulesOverridesLocationStrategy {
     #[inline]
@@ -935,16 +1072,25 @@ impl LoadBalancerRulesOverridesLocationStrategy {
 }
 
 impl From<LoadBalancerRulesOverridesLocationStrategy> for Tf<LoadBalancerRulesOverridesLocationStrategy> {
+    #[inline]
     fn from(value: LoadBalancerRulesOverridesLocationStrategy) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRulesOverridesLocationStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesLocationStrategyFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRulesOverridesLocationStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesLocationStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRulesOverridesLocationStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -968,8 +1114,15 @@ impl LoadBalancerRulesOverridesLocationStrategyFields {
 }
 
 /// The value of `cloudflare_load_balancer.rules.overrides.random_steering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesRandomSteering(Body);
+
+impl std::fmt::Debug for LoadBalancerRulesOverridesRandomSteering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesRandomSteering").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRulesOverridesRandomSteering {
     #[inline]
@@ -992,16 +1145,25 @@ impl LoadBalancerRulesOverridesRandomSteering {
 }
 
 impl From<LoadBalancerRulesOverridesRandomSteering> for Tf<LoadBalancerRulesOverridesRandomSteering> {
+    #[inline]
     fn from(value: LoadBalancerRulesOverridesRandomSteering) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRulesOverridesRandomSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesRandomSteeringFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRulesOverridesRandomSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesRandomSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRulesOverridesRandomSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1025,8 +1187,15 @@ impl LoadBalancerRulesOverridesRandomSteeringFields {
 }
 
 /// The value of `cloudflare_load_balancer.rules.overrides.session_affinity_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesSessionAffinityAttributes(Body);
+
+impl std::fmt::Debug for LoadBalancerRulesOverridesSessionAffinityAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesSessionAffinityAttributes").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerRulesOverridesSessionAffinityAttributes {
     #[inline]
@@ -1076,16 +1245,25 @@ impl LoadBalancerRulesOverridesSessionAffinityAttributes {
 }
 
 impl From<LoadBalancerRulesOverridesSessionAffinityAttributes> for Tf<LoadBalancerRulesOverridesSessionAffinityAttributes> {
+    #[inline]
     fn from(value: LoadBalancerRulesOverridesSessionAffinityAttributes) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerRulesOverridesSessionAffinityAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerRulesOverridesSessionAffinityAttributesFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerRulesOverridesSessionAffinityAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerRulesOverridesSessionAffinityAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerRulesOverridesSessionAffinityAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1129,8 +1307,15 @@ impl LoadBalancerRulesOverridesSessionAffinityAttributesFields {
 }
 
 /// The value of `cloudflare_load_balancer.session_affinity_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerSessionAffinityAttributes(Body);
+
+impl std::fmt::Debug for LoadBalancerSessionAffinityAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerSessionAffinityAttributes").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerSessionAffinityAttributes {
     #[inline]
@@ -1180,16 +1365,25 @@ impl LoadBalancerSessionAffinityAttributes {
 }
 
 impl From<LoadBalancerSessionAffinityAttributes> for Tf<LoadBalancerSessionAffinityAttributes> {
+    #[inline]
     fn from(value: LoadBalancerSessionAffinityAttributes) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerSessionAffinityAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerSessionAffinityAttributesFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerSessionAffinityAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerSessionAffinityAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerSessionAffinityAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1233,8 +1427,15 @@ impl LoadBalancerSessionAffinityAttributesFields {
 }
 
 /// The resource `cloudflare_load_balancer_monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerMonitor(Body);
+
+impl std::fmt::Debug for LoadBalancerMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LoadBalancerMonitor`].
 #[derive(Clone, Debug)]
@@ -1352,9 +1553,11 @@ impl LoadBalancerMonitor {
 }
 
 impl BlockType for LoadBalancerMonitor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1368,16 +1571,25 @@ impl Resource for LoadBalancerMonitor {
 }
 
 /// A declared [`LoadBalancerMonitor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerMonitorRef(BlockRef);
 
+impl std::fmt::Debug for LoadBalancerMonitorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerMonitorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LoadBalancerMonitorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LoadBalancerMonitorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1491,8 +1703,15 @@ impl LoadBalancerMonitorRef {
 }
 
 /// The resource `cloudflare_load_balancer_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPool(Body);
+
+impl std::fmt::Debug for LoadBalancerPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LoadBalancerPool`].
 #[derive(Clone, Debug)]
@@ -1591,9 +1810,11 @@ impl LoadBalancerPool {
 }
 
 impl BlockType for LoadBalancerPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1607,16 +1828,25 @@ impl Resource for LoadBalancerPool {
 }
 
 /// A declared [`LoadBalancerPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolRef(BlockRef);
 
+impl std::fmt::Debug for LoadBalancerPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LoadBalancerPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LoadBalancerPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1730,8 +1960,15 @@ impl LoadBalancerPoolRef {
 }
 
 /// The value of `cloudflare_load_balancer_pool.load_shedding`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolLoadShedding(Body);
+
+impl std::fmt::Debug for LoadBalancerPoolLoadShedding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolLoadShedding").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPoolLoadShedding {
     #[inline]
@@ -1768,16 +2005,25 @@ impl LoadBalancerPoolLoadShedding {
 }
 
 impl From<LoadBalancerPoolLoadShedding> for Tf<LoadBalancerPoolLoadShedding> {
+    #[inline]
     fn from(value: LoadBalancerPoolLoadShedding) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerPoolLoadShedding`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolLoadSheddingFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPoolLoadSheddingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolLoadSheddingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPoolLoadSheddingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1811,8 +2057,15 @@ impl LoadBalancerPoolLoadSheddingFields {
 }
 
 /// The value of `cloudflare_load_balancer_pool.notification_filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolNotificationFilter(Body);
+
+impl std::fmt::Debug for LoadBalancerPoolNotificationFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolNotificationFilter").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPoolNotificationFilter {
     #[inline]
@@ -1835,16 +2088,25 @@ impl LoadBalancerPoolNotificationFilter {
 }
 
 impl From<LoadBalancerPoolNotificationFilter> for Tf<LoadBalancerPoolNotificationFilter> {
+    #[inline]
     fn from(value: LoadBalancerPoolNotificationFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerPoolNotificationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolNotificationFilterFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPoolNotificationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolNotificationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPoolNotificationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1868,8 +2130,15 @@ impl LoadBalancerPoolNotificationFilterFields {
 }
 
 /// The value of `cloudflare_load_balancer_pool.notification_filter.origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolNotificationFilterOrigin(Body);
+
+impl std::fmt::Debug for LoadBalancerPoolNotificationFilterOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolNotificationFilterOrigin").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPoolNotificationFilterOrigin {
     #[inline]
@@ -1892,16 +2161,25 @@ impl LoadBalancerPoolNotificationFilterOrigin {
 }
 
 impl From<LoadBalancerPoolNotificationFilterOrigin> for Tf<LoadBalancerPoolNotificationFilterOrigin> {
+    #[inline]
     fn from(value: LoadBalancerPoolNotificationFilterOrigin) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerPoolNotificationFilterOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolNotificationFilterOriginFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPoolNotificationFilterOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolNotificationFilterOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPoolNotificationFilterOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1925,8 +2203,15 @@ impl LoadBalancerPoolNotificationFilterOriginFields {
 }
 
 /// The value of `cloudflare_load_balancer_pool.notification_filter.pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolNotificationFilterPool(Body);
+
+impl std::fmt::Debug for LoadBalancerPoolNotificationFilterPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolNotificationFilterPool").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPoolNotificationFilterPool {
     #[inline]
@@ -1949,16 +2234,25 @@ impl LoadBalancerPoolNotificationFilterPool {
 }
 
 impl From<LoadBalancerPoolNotificationFilterPool> for Tf<LoadBalancerPoolNotificationFilterPool> {
+    #[inline]
     fn from(value: LoadBalancerPoolNotificationFilterPool) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerPoolNotificationFilterPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolNotificationFilterPoolFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPoolNotificationFilterPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolNotificationFilterPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPoolNotificationFilterPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1982,8 +2276,15 @@ impl LoadBalancerPoolNotificationFilterPoolFields {
 }
 
 /// The value of `cloudflare_load_balancer_pool.origin_steering`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolOriginSteering(Body);
+
+impl std::fmt::Debug for LoadBalancerPoolOriginSteering {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolOriginSteering").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPoolOriginSteering {
     #[inline]
@@ -2005,16 +2306,25 @@ impl LoadBalancerPoolOriginSteering {
 }
 
 impl From<LoadBalancerPoolOriginSteering> for Tf<LoadBalancerPoolOriginSteering> {
+    #[inline]
     fn from(value: LoadBalancerPoolOriginSteering) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerPoolOriginSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolOriginSteeringFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPoolOriginSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolOriginSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPoolOriginSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2033,8 +2343,15 @@ impl LoadBalancerPoolOriginSteeringFields {
 }
 
 /// The value of `cloudflare_load_balancer_pool.origins`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolOrigins(Body);
+
+impl std::fmt::Debug for LoadBalancerPoolOrigins {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolOrigins").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPoolOrigins {
     #[inline]
@@ -2089,16 +2406,25 @@ impl LoadBalancerPoolOrigins {
 }
 
 impl From<LoadBalancerPoolOrigins> for Tf<LoadBalancerPoolOrigins> {
+    #[inline]
     fn from(value: LoadBalancerPoolOrigins) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerPoolOrigins`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolOriginsFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPoolOriginsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolOriginsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPoolOriginsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2152,8 +2478,15 @@ impl LoadBalancerPoolOriginsFields {
 }
 
 /// The value of `cloudflare_load_balancer_pool.origins.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolOriginsHeader(Body);
+
+impl std::fmt::Debug for LoadBalancerPoolOriginsHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolOriginsHeader").field(&self.0).finish()
+    }
+}
 
 impl LoadBalancerPoolOriginsHeader {
     #[inline]
@@ -2170,16 +2503,25 @@ impl LoadBalancerPoolOriginsHeader {
 }
 
 impl From<LoadBalancerPoolOriginsHeader> for Tf<LoadBalancerPoolOriginsHeader> {
+    #[inline]
     fn from(value: LoadBalancerPoolOriginsHeader) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LoadBalancerPoolOriginsHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadBalancerPoolOriginsHeaderFields(Expr);
 
+impl std::fmt::Debug for LoadBalancerPoolOriginsHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LoadBalancerPoolOriginsHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LoadBalancerPoolOriginsHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2198,8 +2540,15 @@ impl LoadBalancerPoolOriginsHeaderFields {
 }
 
 /// The data source `cloudflare_load_balancer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancer(Body);
+
+impl std::fmt::Debug for DataCloudflareLoadBalancer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLoadBalancer`].
 #[derive(Clone, Debug)]
@@ -2233,9 +2582,11 @@ impl DataCloudflareLoadBalancer {
 }
 
 impl BlockType for DataCloudflareLoadBalancer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2248,16 +2599,25 @@ impl DataSource for DataCloudflareLoadBalancer {
 }
 
 /// A declared [`DataCloudflareLoadBalancer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLoadBalancerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLoadBalancerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2395,10 +2755,18 @@ impl DataCloudflareLoadBalancerRef {
 pub enum DataCloudflareLoadBalancerAdaptiveRouting {}
 
 /// The fields of a [`DataCloudflareLoadBalancerAdaptiveRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerAdaptiveRoutingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerAdaptiveRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerAdaptiveRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerAdaptiveRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2421,10 +2789,18 @@ impl DataCloudflareLoadBalancerAdaptiveRoutingFields {
 pub enum DataCloudflareLoadBalancerLocationStrategy {}
 
 /// The fields of a [`DataCloudflareLoadBalancerLocationStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerLocationStrategyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerLocationStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerLocationStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerLocationStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2452,10 +2828,18 @@ impl DataCloudflareLoadBalancerLocationStrategyFields {
 pub enum DataCloudflareLoadBalancerRandomSteering {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRandomSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRandomSteeringFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRandomSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRandomSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRandomSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2483,10 +2867,18 @@ impl DataCloudflareLoadBalancerRandomSteeringFields {
 pub enum DataCloudflareLoadBalancerRules {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2539,10 +2931,18 @@ impl DataCloudflareLoadBalancerRulesFields {
 pub enum DataCloudflareLoadBalancerRulesFixedResponse {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRulesFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRulesFixedResponseFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRulesFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRulesFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRulesFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2580,10 +2980,18 @@ impl DataCloudflareLoadBalancerRulesFixedResponseFields {
 pub enum DataCloudflareLoadBalancerRulesOverrides {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRulesOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRulesOverridesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRulesOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRulesOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRulesOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2667,10 +3075,18 @@ impl DataCloudflareLoadBalancerRulesOverridesFields {
 pub enum DataCloudflareLoadBalancerRulesOverridesAdaptiveRouting {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRulesOverridesAdaptiveRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRulesOverridesAdaptiveRoutingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRulesOverridesAdaptiveRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRulesOverridesAdaptiveRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRulesOverridesAdaptiveRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2693,10 +3109,18 @@ impl DataCloudflareLoadBalancerRulesOverridesAdaptiveRoutingFields {
 pub enum DataCloudflareLoadBalancerRulesOverridesLocationStrategy {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRulesOverridesLocationStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRulesOverridesLocationStrategyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRulesOverridesLocationStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRulesOverridesLocationStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRulesOverridesLocationStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2724,10 +3148,18 @@ impl DataCloudflareLoadBalancerRulesOverridesLocationStrategyFields {
 pub enum DataCloudflareLoadBalancerRulesOverridesRandomSteering {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRulesOverridesRandomSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRulesOverridesRandomSteeringFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRulesOverridesRandomSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRulesOverridesRandomSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRulesOverridesRandomSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2755,10 +3187,18 @@ impl DataCloudflareLoadBalancerRulesOverridesRandomSteeringFields {
 pub enum DataCloudflareLoadBalancerRulesOverridesSessionAffinityAttributes {}
 
 /// The fields of a [`DataCloudflareLoadBalancerRulesOverridesSessionAffinityAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerRulesOverridesSessionAffinityAttributesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerRulesOverridesSessionAffinityAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerRulesOverridesSessionAffinityAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerRulesOverridesSessionAffinityAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2807,10 +3247,18 @@ impl DataCloudflareLoadBalancerRulesOverridesSessionAffinityAttributesFields {
 pub enum DataCloudflareLoadBalancerSessionAffinityAttributes {}
 
 /// The fields of a [`DataCloudflareLoadBalancerSessionAffinityAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerSessionAffinityAttributesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerSessionAffinityAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerSessionAffinityAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerSessionAffinityAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2855,8 +3303,15 @@ impl DataCloudflareLoadBalancerSessionAffinityAttributesFields {
 }
 
 /// The data source `cloudflare_load_balancer_monitor`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerMonitor(Body);
+
+impl std::fmt::Debug for DataCloudflareLoadBalancerMonitor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerMonitor").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLoadBalancerMonitor`].
 #[derive(Clone, Debug)]
@@ -2879,9 +3334,11 @@ impl DataCloudflareLoadBalancerMonitor {
 }
 
 impl BlockType for DataCloudflareLoadBalancerMonitor {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2894,16 +3351,25 @@ impl DataSource for DataCloudflareLoadBalancerMonitor {
 }
 
 /// A declared [`DataCloudflareLoadBalancerMonitor`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerMonitorRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerMonitorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerMonitorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLoadBalancerMonitorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLoadBalancerMonitorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3022,8 +3488,15 @@ impl DataCloudflareLoadBalancerMonitorRef {
 }
 
 /// The data source `cloudflare_load_balancer_monitors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerMonitors(Body);
+
+impl std::fmt::Debug for DataCloudflareLoadBalancerMonitors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerMonitors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLoadBalancerMonitors`].
 #[derive(Clone, Debug)]
@@ -3050,9 +3523,11 @@ impl DataCloudflareLoadBalancerMonitors {
 }
 
 impl BlockType for DataCloudflareLoadBalancerMonitors {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3065,16 +3540,25 @@ impl DataSource for DataCloudflareLoadBalancerMonitors {
 }
 
 /// A declared [`DataCloudflareLoadBalancerMonitors`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerMonitorsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerMonitorsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerMonitorsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLoadBalancerMonitorsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLoadBalancerMonitorsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3107,10 +3591,18 @@ impl DataCloudflareLoadBalancerMonitorsRef {
 pub enum DataCloudflareLoadBalancerMonitorsResult {}
 
 /// The fields of a [`DataCloudflareLoadBalancerMonitorsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerMonitorsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerMonitorsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerMonitorsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerMonitorsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3219,8 +3711,15 @@ impl DataCloudflareLoadBalancerMonitorsResultFields {
 }
 
 /// The data source `cloudflare_load_balancer_pool`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPool(Body);
+
+impl std::fmt::Debug for DataCloudflareLoadBalancerPool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPool").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLoadBalancerPool`].
 #[derive(Clone, Debug)]
@@ -3251,9 +3750,11 @@ impl DataCloudflareLoadBalancerPool {
 }
 
 impl BlockType for DataCloudflareLoadBalancerPool {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3266,16 +3767,25 @@ impl DataSource for DataCloudflareLoadBalancerPool {
 }
 
 /// A declared [`DataCloudflareLoadBalancerPool`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLoadBalancerPoolRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLoadBalancerPoolRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3399,8 +3909,15 @@ impl DataCloudflareLoadBalancerPoolRef {
 }
 
 /// The value of `cloudflare_load_balancer_pool.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareLoadBalancerPoolFilter {
     #[inline]
@@ -3417,16 +3934,25 @@ impl DataCloudflareLoadBalancerPoolFilter {
 }
 
 impl From<DataCloudflareLoadBalancerPoolFilter> for Tf<DataCloudflareLoadBalancerPoolFilter> {
+    #[inline]
     fn from(value: DataCloudflareLoadBalancerPoolFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3449,10 +3975,18 @@ impl DataCloudflareLoadBalancerPoolFilterFields {
 pub enum DataCloudflareLoadBalancerPoolLoadShedding {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolLoadShedding`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolLoadSheddingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolLoadSheddingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolLoadSheddingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolLoadSheddingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3490,10 +4024,18 @@ impl DataCloudflareLoadBalancerPoolLoadSheddingFields {
 pub enum DataCloudflareLoadBalancerPoolNotificationFilter {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolNotificationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolNotificationFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolNotificationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolNotificationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolNotificationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3521,10 +4063,18 @@ impl DataCloudflareLoadBalancerPoolNotificationFilterFields {
 pub enum DataCloudflareLoadBalancerPoolNotificationFilterOrigin {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolNotificationFilterOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolNotificationFilterOriginFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolNotificationFilterOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolNotificationFilterOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolNotificationFilterOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3552,10 +4102,18 @@ impl DataCloudflareLoadBalancerPoolNotificationFilterOriginFields {
 pub enum DataCloudflareLoadBalancerPoolNotificationFilterPool {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolNotificationFilterPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolNotificationFilterPoolFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolNotificationFilterPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolNotificationFilterPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolNotificationFilterPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3583,10 +4141,18 @@ impl DataCloudflareLoadBalancerPoolNotificationFilterPoolFields {
 pub enum DataCloudflareLoadBalancerPoolOriginSteering {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolOriginSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolOriginSteeringFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolOriginSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolOriginSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolOriginSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3609,10 +4175,18 @@ impl DataCloudflareLoadBalancerPoolOriginSteeringFields {
 pub enum DataCloudflareLoadBalancerPoolOrigins {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolOrigins`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolOriginsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolOriginsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolOriginsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolOriginsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3670,10 +4244,18 @@ impl DataCloudflareLoadBalancerPoolOriginsFields {
 pub enum DataCloudflareLoadBalancerPoolOriginsHeader {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolOriginsHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolOriginsHeaderFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolOriginsHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolOriginsHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolOriginsHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3692,8 +4274,15 @@ impl DataCloudflareLoadBalancerPoolOriginsHeaderFields {
 }
 
 /// The data source `cloudflare_load_balancer_pools`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPools(Body);
+
+impl std::fmt::Debug for DataCloudflareLoadBalancerPools {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPools").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLoadBalancerPools`].
 #[derive(Clone, Debug)]
@@ -3726,9 +4315,11 @@ impl DataCloudflareLoadBalancerPools {
 }
 
 impl BlockType for DataCloudflareLoadBalancerPools {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3741,16 +4332,25 @@ impl DataSource for DataCloudflareLoadBalancerPools {
 }
 
 /// A declared [`DataCloudflareLoadBalancerPools`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLoadBalancerPoolsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLoadBalancerPoolsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3788,10 +4388,18 @@ impl DataCloudflareLoadBalancerPoolsRef {
 pub enum DataCloudflareLoadBalancerPoolsResult {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3904,10 +4512,18 @@ impl DataCloudflareLoadBalancerPoolsResultFields {
 pub enum DataCloudflareLoadBalancerPoolsResultLoadShedding {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResultLoadShedding`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultLoadSheddingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultLoadSheddingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultLoadSheddingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultLoadSheddingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3945,10 +4561,18 @@ impl DataCloudflareLoadBalancerPoolsResultLoadSheddingFields {
 pub enum DataCloudflareLoadBalancerPoolsResultNotificationFilter {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResultNotificationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultNotificationFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultNotificationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultNotificationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultNotificationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3976,10 +4600,18 @@ impl DataCloudflareLoadBalancerPoolsResultNotificationFilterFields {
 pub enum DataCloudflareLoadBalancerPoolsResultNotificationFilterOrigin {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResultNotificationFilterOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultNotificationFilterOriginFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultNotificationFilterOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultNotificationFilterOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultNotificationFilterOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4007,10 +4639,18 @@ impl DataCloudflareLoadBalancerPoolsResultNotificationFilterOriginFields {
 pub enum DataCloudflareLoadBalancerPoolsResultNotificationFilterPool {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResultNotificationFilterPool`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultNotificationFilterPoolFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultNotificationFilterPoolFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultNotificationFilterPoolFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultNotificationFilterPoolFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4038,10 +4678,18 @@ impl DataCloudflareLoadBalancerPoolsResultNotificationFilterPoolFields {
 pub enum DataCloudflareLoadBalancerPoolsResultOriginSteering {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResultOriginSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultOriginSteeringFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultOriginSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultOriginSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultOriginSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4064,10 +4712,18 @@ impl DataCloudflareLoadBalancerPoolsResultOriginSteeringFields {
 pub enum DataCloudflareLoadBalancerPoolsResultOrigins {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResultOrigins`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultOriginsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultOriginsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultOriginsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultOriginsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4125,10 +4781,18 @@ impl DataCloudflareLoadBalancerPoolsResultOriginsFields {
 pub enum DataCloudflareLoadBalancerPoolsResultOriginsHeader {}
 
 /// The fields of a [`DataCloudflareLoadBalancerPoolsResultOriginsHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancerPoolsResultOriginsHeaderFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancerPoolsResultOriginsHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancerPoolsResultOriginsHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancerPoolsResultOriginsHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4147,8 +4811,15 @@ impl DataCloudflareLoadBalancerPoolsResultOriginsHeaderFields {
 }
 
 /// The data source `cloudflare_load_balancers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancers(Body);
+
+impl std::fmt::Debug for DataCloudflareLoadBalancers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLoadBalancers`].
 #[derive(Clone, Debug)]
@@ -4174,9 +4845,11 @@ impl DataCloudflareLoadBalancers {
 }
 
 impl BlockType for DataCloudflareLoadBalancers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4189,16 +4862,25 @@ impl DataSource for DataCloudflareLoadBalancers {
 }
 
 /// A declared [`DataCloudflareLoadBalancers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLoadBalancersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLoadBalancersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4231,10 +4913,18 @@ impl DataCloudflareLoadBalancersRef {
 pub enum DataCloudflareLoadBalancersResult {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4370,10 +5060,18 @@ impl DataCloudflareLoadBalancersResultFields {
 pub enum DataCloudflareLoadBalancersResultAdaptiveRouting {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultAdaptiveRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultAdaptiveRoutingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultAdaptiveRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultAdaptiveRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultAdaptiveRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4396,10 +5094,18 @@ impl DataCloudflareLoadBalancersResultAdaptiveRoutingFields {
 pub enum DataCloudflareLoadBalancersResultLocationStrategy {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultLocationStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultLocationStrategyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultLocationStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultLocationStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultLocationStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4427,10 +5133,18 @@ impl DataCloudflareLoadBalancersResultLocationStrategyFields {
 pub enum DataCloudflareLoadBalancersResultRandomSteering {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRandomSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRandomSteeringFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRandomSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRandomSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRandomSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4458,10 +5172,18 @@ impl DataCloudflareLoadBalancersResultRandomSteeringFields {
 pub enum DataCloudflareLoadBalancersResultRules {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4514,10 +5236,18 @@ impl DataCloudflareLoadBalancersResultRulesFields {
 pub enum DataCloudflareLoadBalancersResultRulesFixedResponse {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRulesFixedResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRulesFixedResponseFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRulesFixedResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRulesFixedResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRulesFixedResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4555,10 +5285,18 @@ impl DataCloudflareLoadBalancersResultRulesFixedResponseFields {
 pub enum DataCloudflareLoadBalancersResultRulesOverrides {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRulesOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRulesOverridesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRulesOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRulesOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRulesOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4644,10 +5382,18 @@ impl DataCloudflareLoadBalancersResultRulesOverridesFields {
 pub enum DataCloudflareLoadBalancersResultRulesOverridesAdaptiveRouting {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRulesOverridesAdaptiveRouting`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRulesOverridesAdaptiveRoutingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRulesOverridesAdaptiveRoutingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRulesOverridesAdaptiveRoutingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRulesOverridesAdaptiveRoutingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4670,10 +5416,18 @@ impl DataCloudflareLoadBalancersResultRulesOverridesAdaptiveRoutingFields {
 pub enum DataCloudflareLoadBalancersResultRulesOverridesLocationStrategy {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRulesOverridesLocationStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRulesOverridesLocationStrategyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRulesOverridesLocationStrategyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRulesOverridesLocationStrategyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRulesOverridesLocationStrategyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4701,10 +5455,18 @@ impl DataCloudflareLoadBalancersResultRulesOverridesLocationStrategyFields {
 pub enum DataCloudflareLoadBalancersResultRulesOverridesRandomSteering {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRulesOverridesRandomSteering`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRulesOverridesRandomSteeringFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRulesOverridesRandomSteeringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRulesOverridesRandomSteeringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRulesOverridesRandomSteeringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4732,10 +5494,18 @@ impl DataCloudflareLoadBalancersResultRulesOverridesRandomSteeringFields {
 pub enum DataCloudflareLoadBalancersResultRulesOverridesSessionAffinityAttributes {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultRulesOverridesSessionAffinityAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultRulesOverridesSessionAffinityAttributesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultRulesOverridesSessionAffinityAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultRulesOverridesSessionAffinityAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultRulesOverridesSessionAffinityAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4784,10 +5554,18 @@ impl DataCloudflareLoadBalancersResultRulesOverridesSessionAffinityAttributesFie
 pub enum DataCloudflareLoadBalancersResultSessionAffinityAttributes {}
 
 /// The fields of a [`DataCloudflareLoadBalancersResultSessionAffinityAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLoadBalancersResultSessionAffinityAttributesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLoadBalancersResultSessionAffinityAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLoadBalancersResultSessionAffinityAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLoadBalancersResultSessionAffinityAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_logpull_retention`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpullRetention(Body);
+
+impl std::fmt::Debug for LogpullRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpullRetention").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LogpullRetention`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl LogpullRetention {
 }
 
 impl BlockType for LogpullRetention {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for LogpullRetention {
 }
 
 /// A declared [`LogpullRetention`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpullRetentionRef(BlockRef);
 
+impl std::fmt::Debug for LogpullRetentionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpullRetentionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LogpullRetentionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LogpullRetentionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -91,8 +109,15 @@ impl LogpullRetentionRef {
 }
 
 /// The data source `cloudflare_logpull_retention`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpullRetention(Body);
+
+impl std::fmt::Debug for DataCloudflareLogpullRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpullRetention").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLogpullRetention`].
 #[derive(Clone, Debug)]
@@ -113,9 +138,11 @@ impl DataCloudflareLogpullRetention {
 }
 
 impl BlockType for DataCloudflareLogpullRetention {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -128,16 +155,25 @@ impl DataSource for DataCloudflareLogpullRetention {
 }
 
 /// A declared [`DataCloudflareLogpullRetention`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpullRetentionRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLogpullRetentionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpullRetentionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLogpullRetentionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLogpullRetentionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_logpush_job`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpushJob(Body);
+
+impl std::fmt::Debug for LogpushJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpushJob").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LogpushJob`].
 #[derive(Clone, Debug)]
@@ -118,9 +125,11 @@ impl LogpushJob {
 }
 
 impl BlockType for LogpushJob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -134,16 +143,25 @@ impl Resource for LogpushJob {
 }
 
 /// A declared [`LogpushJob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpushJobRef(BlockRef);
 
+impl std::fmt::Debug for LogpushJobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpushJobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LogpushJobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LogpushJobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -252,8 +270,15 @@ impl LogpushJobRef {
 }
 
 /// The value of `cloudflare_logpush_job.output_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpushJobOutputOptions(Body);
+
+impl std::fmt::Debug for LogpushJobOutputOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpushJobOutputOptions").field(&self.0).finish()
+    }
+}
 
 impl LogpushJobOutputOptions {
     #[inline]
@@ -338,16 +363,25 @@ impl LogpushJobOutputOptions {
 }
 
 impl From<LogpushJobOutputOptions> for Tf<LogpushJobOutputOptions> {
+    #[inline]
     fn from(value: LogpushJobOutputOptions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`LogpushJobOutputOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpushJobOutputOptionsFields(Expr);
 
+impl std::fmt::Debug for LogpushJobOutputOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpushJobOutputOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for LogpushJobOutputOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -421,8 +455,15 @@ impl LogpushJobOutputOptionsFields {
 }
 
 /// The resource `cloudflare_logpush_ownership_challenge`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpushOwnershipChallenge(Body);
+
+impl std::fmt::Debug for LogpushOwnershipChallenge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpushOwnershipChallenge").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`LogpushOwnershipChallenge`].
 #[derive(Clone, Debug)]
@@ -455,9 +496,11 @@ impl LogpushOwnershipChallenge {
 }
 
 impl BlockType for LogpushOwnershipChallenge {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -471,16 +514,25 @@ impl Resource for LogpushOwnershipChallenge {
 }
 
 /// A declared [`LogpushOwnershipChallenge`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LogpushOwnershipChallengeRef(BlockRef);
 
+impl std::fmt::Debug for LogpushOwnershipChallengeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogpushOwnershipChallengeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for LogpushOwnershipChallengeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for LogpushOwnershipChallengeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -524,8 +576,15 @@ impl LogpushOwnershipChallengeRef {
 }
 
 /// The data source `cloudflare_logpush_dataset_field`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushDatasetField(Body);
+
+impl std::fmt::Debug for DataCloudflareLogpushDatasetField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushDatasetField").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareLogpushDatasetField {
     #[inline]
@@ -555,9 +614,11 @@ impl DataCloudflareLogpushDatasetField {
 }
 
 impl BlockType for DataCloudflareLogpushDatasetField {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -570,16 +631,25 @@ impl DataSource for DataCloudflareLogpushDatasetField {
 }
 
 /// A declared [`DataCloudflareLogpushDatasetField`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushDatasetFieldRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLogpushDatasetFieldRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushDatasetFieldRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLogpushDatasetFieldRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLogpushDatasetFieldRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -608,8 +678,15 @@ impl DataCloudflareLogpushDatasetFieldRef {
 }
 
 /// The data source `cloudflare_logpush_dataset_job`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushDatasetJob(Body);
+
+impl std::fmt::Debug for DataCloudflareLogpushDatasetJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushDatasetJob").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareLogpushDatasetJob {
     #[inline]
@@ -639,9 +716,11 @@ impl DataCloudflareLogpushDatasetJob {
 }
 
 impl BlockType for DataCloudflareLogpushDatasetJob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -654,16 +733,25 @@ impl DataSource for DataCloudflareLogpushDatasetJob {
 }
 
 /// A declared [`DataCloudflareLogpushDatasetJob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushDatasetJobRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLogpushDatasetJobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushDatasetJobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLogpushDatasetJobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLogpushDatasetJobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -771,10 +859,18 @@ impl DataCloudflareLogpushDatasetJobRef {
 pub enum DataCloudflareLogpushDatasetJobOutputOptions {}
 
 /// The fields of a [`DataCloudflareLogpushDatasetJobOutputOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushDatasetJobOutputOptionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLogpushDatasetJobOutputOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushDatasetJobOutputOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLogpushDatasetJobOutputOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -848,8 +944,15 @@ impl DataCloudflareLogpushDatasetJobOutputOptionsFields {
 }
 
 /// The data source `cloudflare_logpush_job`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushJob(Body);
+
+impl std::fmt::Debug for DataCloudflareLogpushJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushJob").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareLogpushJob`].
 #[derive(Clone, Debug)]
@@ -882,9 +985,11 @@ impl DataCloudflareLogpushJob {
 }
 
 impl BlockType for DataCloudflareLogpushJob {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -897,16 +1002,25 @@ impl DataSource for DataCloudflareLogpushJob {
 }
 
 /// A declared [`DataCloudflareLogpushJob`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushJobRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLogpushJobRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushJobRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLogpushJobRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLogpushJobRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1014,10 +1128,18 @@ impl DataCloudflareLogpushJobRef {
 pub enum DataCloudflareLogpushJobOutputOptions {}
 
 /// The fields of a [`DataCloudflareLogpushJobOutputOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushJobOutputOptionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLogpushJobOutputOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushJobOutputOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLogpushJobOutputOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1091,8 +1213,15 @@ impl DataCloudflareLogpushJobOutputOptionsFields {
 }
 
 /// The data source `cloudflare_logpush_jobs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushJobs(Body);
+
+impl std::fmt::Debug for DataCloudflareLogpushJobs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushJobs").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareLogpushJobs {
     #[inline]
@@ -1121,9 +1250,11 @@ impl DataCloudflareLogpushJobs {
 }
 
 impl BlockType for DataCloudflareLogpushJobs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1136,16 +1267,25 @@ impl DataSource for DataCloudflareLogpushJobs {
 }
 
 /// A declared [`DataCloudflareLogpushJobs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushJobsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareLogpushJobsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushJobsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareLogpushJobsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareLogpushJobsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1183,10 +1323,18 @@ impl DataCloudflareLogpushJobsRef {
 pub enum DataCloudflareLogpushJobsResult {}
 
 /// The fields of a [`DataCloudflareLogpushJobsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushJobsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLogpushJobsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushJobsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLogpushJobsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1279,10 +1427,18 @@ impl DataCloudflareLogpushJobsResultFields {
 pub enum DataCloudflareLogpushJobsResultOutputOptions {}
 
 /// The fields of a [`DataCloudflareLogpushJobsResultOutputOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareLogpushJobsResultOutputOptionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareLogpushJobsResultOutputOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareLogpushJobsResultOutputOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareLogpushJobsResultOutputOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

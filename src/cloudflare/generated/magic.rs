@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_magic_network_monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicNetworkMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for MagicNetworkMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicNetworkMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicNetworkMonitoringConfiguration`].
 #[derive(Clone, Debug)]
@@ -49,9 +56,11 @@ impl MagicNetworkMonitoringConfiguration {
 }
 
 impl BlockType for MagicNetworkMonitoringConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -65,16 +74,25 @@ impl Resource for MagicNetworkMonitoringConfiguration {
 }
 
 /// A declared [`MagicNetworkMonitoringConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicNetworkMonitoringConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for MagicNetworkMonitoringConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicNetworkMonitoringConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicNetworkMonitoringConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicNetworkMonitoringConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -113,8 +131,15 @@ impl MagicNetworkMonitoringConfigurationRef {
 }
 
 /// The value of `cloudflare_magic_network_monitoring_configuration.warp_devices`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicNetworkMonitoringConfigurationWarpDevices(Body);
+
+impl std::fmt::Debug for MagicNetworkMonitoringConfigurationWarpDevices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicNetworkMonitoringConfigurationWarpDevices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicNetworkMonitoringConfigurationWarpDevices`].
 #[derive(Clone, Debug)]
@@ -141,16 +166,25 @@ impl MagicNetworkMonitoringConfigurationWarpDevices {
 }
 
 impl From<MagicNetworkMonitoringConfigurationWarpDevices> for Tf<MagicNetworkMonitoringConfigurationWarpDevices> {
+    #[inline]
     fn from(value: MagicNetworkMonitoringConfigurationWarpDevices) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicNetworkMonitoringConfigurationWarpDevices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicNetworkMonitoringConfigurationWarpDevicesFields(Expr);
 
+impl std::fmt::Debug for MagicNetworkMonitoringConfigurationWarpDevicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicNetworkMonitoringConfigurationWarpDevicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicNetworkMonitoringConfigurationWarpDevicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -179,8 +213,15 @@ impl MagicNetworkMonitoringConfigurationWarpDevicesFields {
 }
 
 /// The resource `cloudflare_magic_network_monitoring_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicNetworkMonitoringRule(Body);
+
+impl std::fmt::Debug for MagicNetworkMonitoringRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicNetworkMonitoringRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicNetworkMonitoringRule`].
 #[derive(Clone, Debug)]
@@ -233,9 +274,11 @@ impl MagicNetworkMonitoringRule {
 }
 
 impl BlockType for MagicNetworkMonitoringRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -249,16 +292,25 @@ impl Resource for MagicNetworkMonitoringRule {
 }
 
 /// A declared [`MagicNetworkMonitoringRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicNetworkMonitoringRuleRef(BlockRef);
 
+impl std::fmt::Debug for MagicNetworkMonitoringRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicNetworkMonitoringRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicNetworkMonitoringRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicNetworkMonitoringRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -337,8 +389,15 @@ impl MagicNetworkMonitoringRuleRef {
 }
 
 /// The resource `cloudflare_magic_transit_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitConnector(Body);
+
+impl std::fmt::Debug for MagicTransitConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitConnector`].
 #[derive(Clone, Debug)]
@@ -386,9 +445,11 @@ impl MagicTransitConnector {
 }
 
 impl BlockType for MagicTransitConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -402,16 +463,25 @@ impl Resource for MagicTransitConnector {
 }
 
 /// A declared [`MagicTransitConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitConnectorRef(BlockRef);
 
+impl std::fmt::Debug for MagicTransitConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicTransitConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicTransitConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -470,8 +540,15 @@ impl MagicTransitConnectorRef {
 }
 
 /// The value of `cloudflare_magic_transit_connector.device`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitConnectorDevice(Body);
+
+impl std::fmt::Debug for MagicTransitConnectorDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitConnectorDevice").field(&self.0).finish()
+    }
+}
 
 impl MagicTransitConnectorDevice {
     #[inline]
@@ -498,16 +575,25 @@ impl MagicTransitConnectorDevice {
 }
 
 impl From<MagicTransitConnectorDevice> for Tf<MagicTransitConnectorDevice> {
+    #[inline]
     fn from(value: MagicTransitConnectorDevice) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitConnectorDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitConnectorDeviceFields(Expr);
 
+impl std::fmt::Debug for MagicTransitConnectorDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitConnectorDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitConnectorDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -536,8 +622,15 @@ impl MagicTransitConnectorDeviceFields {
 }
 
 /// The resource `cloudflare_magic_transit_site`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSite(Body);
+
+impl std::fmt::Debug for MagicTransitSite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSite`].
 #[derive(Clone, Debug)]
@@ -590,9 +683,11 @@ impl MagicTransitSite {
 }
 
 impl BlockType for MagicTransitSite {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -606,16 +701,25 @@ impl Resource for MagicTransitSite {
 }
 
 /// A declared [`MagicTransitSite`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteRef(BlockRef);
 
+impl std::fmt::Debug for MagicTransitSiteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicTransitSiteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicTransitSiteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -669,8 +773,15 @@ impl MagicTransitSiteRef {
 }
 
 /// The value of `cloudflare_magic_transit_site.location`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLocation(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLocation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLocation").field(&self.0).finish()
+    }
+}
 
 impl MagicTransitSiteLocation {
     #[inline]
@@ -693,16 +804,25 @@ impl MagicTransitSiteLocation {
 }
 
 impl From<MagicTransitSiteLocation> for Tf<MagicTransitSiteLocation> {
+    #[inline]
     fn from(value: MagicTransitSiteLocation) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLocationFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -726,8 +846,15 @@ impl MagicTransitSiteLocationFields {
 }
 
 /// The resource `cloudflare_magic_transit_site_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteAcl(Body);
+
+impl std::fmt::Debug for MagicTransitSiteAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteAcl`].
 #[derive(Clone, Debug)]
@@ -781,9 +908,11 @@ impl MagicTransitSiteAcl {
 }
 
 impl BlockType for MagicTransitSiteAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -797,16 +926,25 @@ impl Resource for MagicTransitSiteAcl {
 }
 
 /// A declared [`MagicTransitSiteAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteAclRef(BlockRef);
 
+impl std::fmt::Debug for MagicTransitSiteAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicTransitSiteAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicTransitSiteAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -870,8 +1008,15 @@ impl MagicTransitSiteAclRef {
 }
 
 /// The value of `cloudflare_magic_transit_site_acl.lan_1`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteAclLan1(Body);
+
+impl std::fmt::Debug for MagicTransitSiteAclLan1 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteAclLan1").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteAclLan1`].
 #[derive(Clone, Debug)]
@@ -916,16 +1061,25 @@ impl MagicTransitSiteAclLan1 {
 }
 
 impl From<MagicTransitSiteAclLan1> for Tf<MagicTransitSiteAclLan1> {
+    #[inline]
     fn from(value: MagicTransitSiteAclLan1) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteAclLan1`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteAclLan1Fields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteAclLan1Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteAclLan1Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteAclLan1Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -964,8 +1118,15 @@ impl MagicTransitSiteAclLan1Fields {
 }
 
 /// The value of `cloudflare_magic_transit_site_acl.lan_2`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteAclLan2(Body);
+
+impl std::fmt::Debug for MagicTransitSiteAclLan2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteAclLan2").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteAclLan2`].
 #[derive(Clone, Debug)]
@@ -1010,16 +1171,25 @@ impl MagicTransitSiteAclLan2 {
 }
 
 impl From<MagicTransitSiteAclLan2> for Tf<MagicTransitSiteAclLan2> {
+    #[inline]
     fn from(value: MagicTransitSiteAclLan2) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteAclLan2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteAclLan2Fields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteAclLan2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteAclLan2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteAclLan2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1058,8 +1228,15 @@ impl MagicTransitSiteAclLan2Fields {
 }
 
 /// The resource `cloudflare_magic_transit_site_lan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLan(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteLan`].
 #[derive(Clone, Debug)]
@@ -1118,9 +1295,11 @@ impl MagicTransitSiteLan {
 }
 
 impl BlockType for MagicTransitSiteLan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1134,16 +1313,25 @@ impl Resource for MagicTransitSiteLan {
 }
 
 /// A declared [`MagicTransitSiteLan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanRef(BlockRef);
 
+impl std::fmt::Debug for MagicTransitSiteLanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicTransitSiteLanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicTransitSiteLanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1207,8 +1395,15 @@ impl MagicTransitSiteLanRef {
 }
 
 /// The value of `cloudflare_magic_transit_site_lan.nat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanNat(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLanNat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanNat").field(&self.0).finish()
+    }
+}
 
 impl MagicTransitSiteLanNat {
     #[inline]
@@ -1225,16 +1420,25 @@ impl MagicTransitSiteLanNat {
 }
 
 impl From<MagicTransitSiteLanNat> for Tf<MagicTransitSiteLanNat> {
+    #[inline]
     fn from(value: MagicTransitSiteLanNat) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteLanNat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanNatFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteLanNatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanNatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteLanNatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1253,8 +1457,15 @@ impl MagicTransitSiteLanNatFields {
 }
 
 /// The value of `cloudflare_magic_transit_site_lan.routed_subnets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanRoutedSubnets(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLanRoutedSubnets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanRoutedSubnets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteLanRoutedSubnets`].
 #[derive(Clone, Debug)]
@@ -1283,16 +1494,25 @@ impl MagicTransitSiteLanRoutedSubnets {
 }
 
 impl From<MagicTransitSiteLanRoutedSubnets> for Tf<MagicTransitSiteLanRoutedSubnets> {
+    #[inline]
     fn from(value: MagicTransitSiteLanRoutedSubnets) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteLanRoutedSubnets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanRoutedSubnetsFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteLanRoutedSubnetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanRoutedSubnetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteLanRoutedSubnetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1321,8 +1541,15 @@ impl MagicTransitSiteLanRoutedSubnetsFields {
 }
 
 /// The value of `cloudflare_magic_transit_site_lan.routed_subnets.nat`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanRoutedSubnetsNat(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLanRoutedSubnetsNat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanRoutedSubnetsNat").field(&self.0).finish()
+    }
+}
 
 impl MagicTransitSiteLanRoutedSubnetsNat {
     #[inline]
@@ -1339,16 +1566,25 @@ impl MagicTransitSiteLanRoutedSubnetsNat {
 }
 
 impl From<MagicTransitSiteLanRoutedSubnetsNat> for Tf<MagicTransitSiteLanRoutedSubnetsNat> {
+    #[inline]
     fn from(value: MagicTransitSiteLanRoutedSubnetsNat) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteLanRoutedSubnetsNat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanRoutedSubnetsNatFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteLanRoutedSubnetsNatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanRoutedSubnetsNatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteLanRoutedSubnetsNatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1367,8 +1603,15 @@ impl MagicTransitSiteLanRoutedSubnetsNatFields {
 }
 
 /// The value of `cloudflare_magic_transit_site_lan.static_addressing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanStaticAddressing(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLanStaticAddressing {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanStaticAddressing").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteLanStaticAddressing`].
 #[derive(Clone, Debug)]
@@ -1411,16 +1654,25 @@ impl MagicTransitSiteLanStaticAddressing {
 }
 
 impl From<MagicTransitSiteLanStaticAddressing> for Tf<MagicTransitSiteLanStaticAddressing> {
+    #[inline]
     fn from(value: MagicTransitSiteLanStaticAddressing) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteLanStaticAddressing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanStaticAddressingFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteLanStaticAddressingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanStaticAddressingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteLanStaticAddressingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1459,8 +1711,15 @@ impl MagicTransitSiteLanStaticAddressingFields {
 }
 
 /// The value of `cloudflare_magic_transit_site_lan.static_addressing.dhcp_relay`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanStaticAddressingDhcpRelay(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLanStaticAddressingDhcpRelay {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanStaticAddressingDhcpRelay").field(&self.0).finish()
+    }
+}
 
 impl MagicTransitSiteLanStaticAddressingDhcpRelay {
     #[inline]
@@ -1477,16 +1736,25 @@ impl MagicTransitSiteLanStaticAddressingDhcpRelay {
 }
 
 impl From<MagicTransitSiteLanStaticAddressingDhcpRelay> for Tf<MagicTransitSiteLanStaticAddressingDhcpRelay> {
+    #[inline]
     fn from(value: MagicTransitSiteLanStaticAddressingDhcpRelay) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteLanStaticAddressingDhcpRelay`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanStaticAddressingDhcpRelayFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteLanStaticAddressingDhcpRelayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanStaticAddressingDhcpRelayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteLanStaticAddressingDhcpRelayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1505,8 +1773,15 @@ impl MagicTransitSiteLanStaticAddressingDhcpRelayFields {
 }
 
 /// The value of `cloudflare_magic_transit_site_lan.static_addressing.dhcp_server`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanStaticAddressingDhcpServer(Body);
+
+impl std::fmt::Debug for MagicTransitSiteLanStaticAddressingDhcpServer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanStaticAddressingDhcpServer").field(&self.0).finish()
+    }
+}
 
 impl MagicTransitSiteLanStaticAddressingDhcpServer {
     #[inline]
@@ -1546,16 +1821,25 @@ impl MagicTransitSiteLanStaticAddressingDhcpServer {
 }
 
 impl From<MagicTransitSiteLanStaticAddressingDhcpServer> for Tf<MagicTransitSiteLanStaticAddressingDhcpServer> {
+    #[inline]
     fn from(value: MagicTransitSiteLanStaticAddressingDhcpServer) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteLanStaticAddressingDhcpServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteLanStaticAddressingDhcpServerFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteLanStaticAddressingDhcpServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteLanStaticAddressingDhcpServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteLanStaticAddressingDhcpServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1594,8 +1878,15 @@ impl MagicTransitSiteLanStaticAddressingDhcpServerFields {
 }
 
 /// The resource `cloudflare_magic_transit_site_wan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteWan(Body);
+
+impl std::fmt::Debug for MagicTransitSiteWan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteWan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteWan`].
 #[derive(Clone, Debug)]
@@ -1643,9 +1934,11 @@ impl MagicTransitSiteWan {
 }
 
 impl BlockType for MagicTransitSiteWan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1659,16 +1952,25 @@ impl Resource for MagicTransitSiteWan {
 }
 
 /// A declared [`MagicTransitSiteWan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteWanRef(BlockRef);
 
+impl std::fmt::Debug for MagicTransitSiteWanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteWanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicTransitSiteWanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicTransitSiteWanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1727,8 +2029,15 @@ impl MagicTransitSiteWanRef {
 }
 
 /// The value of `cloudflare_magic_transit_site_wan.static_addressing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteWanStaticAddressing(Body);
+
+impl std::fmt::Debug for MagicTransitSiteWanStaticAddressing {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteWanStaticAddressing").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicTransitSiteWanStaticAddressing`].
 #[derive(Clone, Debug)]
@@ -1758,16 +2067,25 @@ impl MagicTransitSiteWanStaticAddressing {
 }
 
 impl From<MagicTransitSiteWanStaticAddressing> for Tf<MagicTransitSiteWanStaticAddressing> {
+    #[inline]
     fn from(value: MagicTransitSiteWanStaticAddressing) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicTransitSiteWanStaticAddressing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicTransitSiteWanStaticAddressingFields(Expr);
 
+impl std::fmt::Debug for MagicTransitSiteWanStaticAddressingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicTransitSiteWanStaticAddressingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicTransitSiteWanStaticAddressingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1796,8 +2114,15 @@ impl MagicTransitSiteWanStaticAddressingFields {
 }
 
 /// The resource `cloudflare_magic_wan_gre_tunnel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanGreTunnel(Body);
+
+impl std::fmt::Debug for MagicWanGreTunnel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanGreTunnel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicWanGreTunnel`].
 #[derive(Clone, Debug)]
@@ -1859,9 +2184,11 @@ impl MagicWanGreTunnel {
 }
 
 impl BlockType for MagicWanGreTunnel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1875,16 +2202,25 @@ impl Resource for MagicWanGreTunnel {
 }
 
 /// A declared [`MagicWanGreTunnel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanGreTunnelRef(BlockRef);
 
+impl std::fmt::Debug for MagicWanGreTunnelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanGreTunnelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicWanGreTunnelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicWanGreTunnelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1963,8 +2299,15 @@ impl MagicWanGreTunnelRef {
 }
 
 /// The value of `cloudflare_magic_wan_gre_tunnel.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanGreTunnelHealthCheck(Body);
+
+impl std::fmt::Debug for MagicWanGreTunnelHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanGreTunnelHealthCheck").field(&self.0).finish()
+    }
+}
 
 impl MagicWanGreTunnelHealthCheck {
     #[inline]
@@ -2008,16 +2351,25 @@ impl MagicWanGreTunnelHealthCheck {
 }
 
 impl From<MagicWanGreTunnelHealthCheck> for Tf<MagicWanGreTunnelHealthCheck> {
+    #[inline]
     fn from(value: MagicWanGreTunnelHealthCheck) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicWanGreTunnelHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanGreTunnelHealthCheckFields(Expr);
 
+impl std::fmt::Debug for MagicWanGreTunnelHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanGreTunnelHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicWanGreTunnelHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2056,8 +2408,15 @@ impl MagicWanGreTunnelHealthCheckFields {
 }
 
 /// The value of `cloudflare_magic_wan_gre_tunnel.health_check.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanGreTunnelHealthCheckTarget(Body);
+
+impl std::fmt::Debug for MagicWanGreTunnelHealthCheckTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanGreTunnelHealthCheckTarget").field(&self.0).finish()
+    }
+}
 
 impl MagicWanGreTunnelHealthCheckTarget {
     #[inline]
@@ -2074,16 +2433,25 @@ impl MagicWanGreTunnelHealthCheckTarget {
 }
 
 impl From<MagicWanGreTunnelHealthCheckTarget> for Tf<MagicWanGreTunnelHealthCheckTarget> {
+    #[inline]
     fn from(value: MagicWanGreTunnelHealthCheckTarget) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicWanGreTunnelHealthCheckTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanGreTunnelHealthCheckTargetFields(Expr);
 
+impl std::fmt::Debug for MagicWanGreTunnelHealthCheckTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanGreTunnelHealthCheckTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicWanGreTunnelHealthCheckTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2107,8 +2475,15 @@ impl MagicWanGreTunnelHealthCheckTargetFields {
 }
 
 /// The resource `cloudflare_magic_wan_ipsec_tunnel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanIpsecTunnel(Body);
+
+impl std::fmt::Debug for MagicWanIpsecTunnel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanIpsecTunnel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicWanIpsecTunnel`].
 #[derive(Clone, Debug)]
@@ -2173,9 +2548,11 @@ impl MagicWanIpsecTunnel {
 }
 
 impl BlockType for MagicWanIpsecTunnel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2189,16 +2566,25 @@ impl Resource for MagicWanIpsecTunnel {
 }
 
 /// A declared [`MagicWanIpsecTunnel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanIpsecTunnelRef(BlockRef);
 
+impl std::fmt::Debug for MagicWanIpsecTunnelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanIpsecTunnelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicWanIpsecTunnelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicWanIpsecTunnelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2287,8 +2673,15 @@ impl MagicWanIpsecTunnelRef {
 }
 
 /// The value of `cloudflare_magic_wan_ipsec_tunnel.health_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanIpsecTunnelHealthCheck(Body);
+
+impl std::fmt::Debug for MagicWanIpsecTunnelHealthCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanIpsecTunnelHealthCheck").field(&self.0).finish()
+    }
+}
 
 impl MagicWanIpsecTunnelHealthCheck {
     #[inline]
@@ -2332,16 +2725,25 @@ impl MagicWanIpsecTunnelHealthCheck {
 }
 
 impl From<MagicWanIpsecTunnelHealthCheck> for Tf<MagicWanIpsecTunnelHealthCheck> {
+    #[inline]
     fn from(value: MagicWanIpsecTunnelHealthCheck) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicWanIpsecTunnelHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanIpsecTunnelHealthCheckFields(Expr);
 
+impl std::fmt::Debug for MagicWanIpsecTunnelHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanIpsecTunnelHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicWanIpsecTunnelHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2380,8 +2782,15 @@ impl MagicWanIpsecTunnelHealthCheckFields {
 }
 
 /// The value of `cloudflare_magic_wan_ipsec_tunnel.health_check.target`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanIpsecTunnelHealthCheckTarget(Body);
+
+impl std::fmt::Debug for MagicWanIpsecTunnelHealthCheckTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanIpsecTunnelHealthCheckTarget").field(&self.0).finish()
+    }
+}
 
 impl MagicWanIpsecTunnelHealthCheckTarget {
     #[inline]
@@ -2398,16 +2807,25 @@ impl MagicWanIpsecTunnelHealthCheckTarget {
 }
 
 impl From<MagicWanIpsecTunnelHealthCheckTarget> for Tf<MagicWanIpsecTunnelHealthCheckTarget> {
+    #[inline]
     fn from(value: MagicWanIpsecTunnelHealthCheckTarget) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicWanIpsecTunnelHealthCheckTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanIpsecTunnelHealthCheckTargetFields(Expr);
 
+impl std::fmt::Debug for MagicWanIpsecTunnelHealthCheckTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanIpsecTunnelHealthCheckTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicWanIpsecTunnelHealthCheckTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2435,10 +2853,18 @@ impl MagicWanIpsecTunnelHealthCheckTargetFields {
 pub enum MagicWanIpsecTunnelPskMetadata {}
 
 /// The fields of a [`MagicWanIpsecTunnelPskMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanIpsecTunnelPskMetadataFields(Expr);
 
+impl std::fmt::Debug for MagicWanIpsecTunnelPskMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanIpsecTunnelPskMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicWanIpsecTunnelPskMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2457,8 +2883,15 @@ impl MagicWanIpsecTunnelPskMetadataFields {
 }
 
 /// The resource `cloudflare_magic_wan_static_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanStaticRoute(Body);
+
+impl std::fmt::Debug for MagicWanStaticRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanStaticRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MagicWanStaticRoute`].
 #[derive(Clone, Debug)]
@@ -2506,9 +2939,11 @@ impl MagicWanStaticRoute {
 }
 
 impl BlockType for MagicWanStaticRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2522,16 +2957,25 @@ impl Resource for MagicWanStaticRoute {
 }
 
 /// A declared [`MagicWanStaticRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanStaticRouteRef(BlockRef);
 
+impl std::fmt::Debug for MagicWanStaticRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanStaticRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MagicWanStaticRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MagicWanStaticRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2595,8 +3039,15 @@ impl MagicWanStaticRouteRef {
 }
 
 /// The value of `cloudflare_magic_wan_static_route.scope`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanStaticRouteScope(Body);
+
+impl std::fmt::Debug for MagicWanStaticRouteScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanStaticRouteScope").field(&self.0).finish()
+    }
+}
 
 impl MagicWanStaticRouteScope {
     #[inline]
@@ -2619,16 +3070,25 @@ impl MagicWanStaticRouteScope {
 }
 
 impl From<MagicWanStaticRouteScope> for Tf<MagicWanStaticRouteScope> {
+    #[inline]
     fn from(value: MagicWanStaticRouteScope) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`MagicWanStaticRouteScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MagicWanStaticRouteScopeFields(Expr);
 
+impl std::fmt::Debug for MagicWanStaticRouteScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MagicWanStaticRouteScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for MagicWanStaticRouteScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2652,8 +3112,15 @@ impl MagicWanStaticRouteScopeFields {
 }
 
 /// The data source `cloudflare_magic_network_monitoring_configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringConfiguration(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringConfiguration").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicNetworkMonitoringConfiguration`].
 #[derive(Clone, Debug)]
@@ -2673,9 +3140,11 @@ impl DataCloudflareMagicNetworkMonitoringConfiguration {
 }
 
 impl BlockType for DataCloudflareMagicNetworkMonitoringConfiguration {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2688,16 +3157,25 @@ impl DataSource for DataCloudflareMagicNetworkMonitoringConfiguration {
 }
 
 /// A declared [`DataCloudflareMagicNetworkMonitoringConfiguration`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringConfigurationRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringConfigurationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringConfigurationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicNetworkMonitoringConfigurationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicNetworkMonitoringConfigurationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2740,10 +3218,18 @@ impl DataCloudflareMagicNetworkMonitoringConfigurationRef {
 pub enum DataCloudflareMagicNetworkMonitoringConfigurationWarpDevices {}
 
 /// The fields of a [`DataCloudflareMagicNetworkMonitoringConfigurationWarpDevices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringConfigurationWarpDevicesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringConfigurationWarpDevicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringConfigurationWarpDevicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicNetworkMonitoringConfigurationWarpDevicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2772,8 +3258,15 @@ impl DataCloudflareMagicNetworkMonitoringConfigurationWarpDevicesFields {
 }
 
 /// The data source `cloudflare_magic_network_monitoring_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringRule(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicNetworkMonitoringRule`].
 #[derive(Clone, Debug)]
@@ -2796,9 +3289,11 @@ impl DataCloudflareMagicNetworkMonitoringRule {
 }
 
 impl BlockType for DataCloudflareMagicNetworkMonitoringRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2811,16 +3306,25 @@ impl DataSource for DataCloudflareMagicNetworkMonitoringRule {
 }
 
 /// A declared [`DataCloudflareMagicNetworkMonitoringRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicNetworkMonitoringRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicNetworkMonitoringRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2899,8 +3403,15 @@ impl DataCloudflareMagicNetworkMonitoringRuleRef {
 }
 
 /// The data source `cloudflare_magic_network_monitoring_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringRules(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicNetworkMonitoringRules`].
 #[derive(Clone, Debug)]
@@ -2926,9 +3437,11 @@ impl DataCloudflareMagicNetworkMonitoringRules {
 }
 
 impl BlockType for DataCloudflareMagicNetworkMonitoringRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2941,16 +3454,25 @@ impl DataSource for DataCloudflareMagicNetworkMonitoringRules {
 }
 
 /// A declared [`DataCloudflareMagicNetworkMonitoringRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicNetworkMonitoringRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicNetworkMonitoringRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2983,10 +3505,18 @@ impl DataCloudflareMagicNetworkMonitoringRulesRef {
 pub enum DataCloudflareMagicNetworkMonitoringRulesResult {}
 
 /// The fields of a [`DataCloudflareMagicNetworkMonitoringRulesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicNetworkMonitoringRulesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicNetworkMonitoringRulesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicNetworkMonitoringRulesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicNetworkMonitoringRulesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3055,8 +3585,15 @@ impl DataCloudflareMagicNetworkMonitoringRulesResultFields {
 }
 
 /// The data source `cloudflare_magic_transit_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitConnector(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitConnector`].
 #[derive(Clone, Debug)]
@@ -3079,9 +3616,11 @@ impl DataCloudflareMagicTransitConnector {
 }
 
 impl BlockType for DataCloudflareMagicTransitConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3094,16 +3633,25 @@ impl DataSource for DataCloudflareMagicTransitConnector {
 }
 
 /// A declared [`DataCloudflareMagicTransitConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitConnectorRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3186,10 +3734,18 @@ impl DataCloudflareMagicTransitConnectorRef {
 pub enum DataCloudflareMagicTransitConnectorDevice {}
 
 /// The fields of a [`DataCloudflareMagicTransitConnectorDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitConnectorDeviceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitConnectorDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitConnectorDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitConnectorDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3213,8 +3769,15 @@ impl DataCloudflareMagicTransitConnectorDeviceFields {
 }
 
 /// The data source `cloudflare_magic_transit_connectors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitConnectors(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitConnectors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitConnectors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitConnectors`].
 #[derive(Clone, Debug)]
@@ -3241,9 +3804,11 @@ impl DataCloudflareMagicTransitConnectors {
 }
 
 impl BlockType for DataCloudflareMagicTransitConnectors {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3256,16 +3821,25 @@ impl DataSource for DataCloudflareMagicTransitConnectors {
 }
 
 /// A declared [`DataCloudflareMagicTransitConnectors`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitConnectorsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitConnectorsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitConnectorsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitConnectorsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitConnectorsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3298,10 +3872,18 @@ impl DataCloudflareMagicTransitConnectorsRef {
 pub enum DataCloudflareMagicTransitConnectorsResult {}
 
 /// The fields of a [`DataCloudflareMagicTransitConnectorsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitConnectorsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitConnectorsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitConnectorsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitConnectorsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3374,10 +3956,18 @@ impl DataCloudflareMagicTransitConnectorsResultFields {
 pub enum DataCloudflareMagicTransitConnectorsResultDevice {}
 
 /// The fields of a [`DataCloudflareMagicTransitConnectorsResultDevice`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitConnectorsResultDeviceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitConnectorsResultDeviceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitConnectorsResultDeviceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitConnectorsResultDeviceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3401,8 +3991,15 @@ impl DataCloudflareMagicTransitConnectorsResultDeviceFields {
 }
 
 /// The data source `cloudflare_magic_transit_site`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSite(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSite`].
 #[derive(Clone, Debug)]
@@ -3434,9 +4031,11 @@ impl DataCloudflareMagicTransitSite {
 }
 
 impl BlockType for DataCloudflareMagicTransitSite {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3449,16 +4048,25 @@ impl DataSource for DataCloudflareMagicTransitSite {
 }
 
 /// A declared [`DataCloudflareMagicTransitSite`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSiteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSiteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3522,8 +4130,15 @@ impl DataCloudflareMagicTransitSiteRef {
 }
 
 /// The value of `cloudflare_magic_transit_site.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareMagicTransitSiteFilter {
     #[inline]
@@ -3540,16 +4155,25 @@ impl DataCloudflareMagicTransitSiteFilter {
 }
 
 impl From<DataCloudflareMagicTransitSiteFilter> for Tf<DataCloudflareMagicTransitSiteFilter> {
+    #[inline]
     fn from(value: DataCloudflareMagicTransitSiteFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareMagicTransitSiteFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3572,10 +4196,18 @@ impl DataCloudflareMagicTransitSiteFilterFields {
 pub enum DataCloudflareMagicTransitSiteLocation {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLocationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3599,8 +4231,15 @@ impl DataCloudflareMagicTransitSiteLocationFields {
 }
 
 /// The data source `cloudflare_magic_transit_site_acl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAcl(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAcl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAcl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSiteAcl`].
 #[derive(Clone, Debug)]
@@ -3627,9 +4266,11 @@ impl DataCloudflareMagicTransitSiteAcl {
 }
 
 impl BlockType for DataCloudflareMagicTransitSiteAcl {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3642,16 +4283,25 @@ impl DataSource for DataCloudflareMagicTransitSiteAcl {
 }
 
 /// A declared [`DataCloudflareMagicTransitSiteAcl`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAclRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAclRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAclRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSiteAclRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSiteAclRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3724,10 +4374,18 @@ impl DataCloudflareMagicTransitSiteAclRef {
 pub enum DataCloudflareMagicTransitSiteAclLan1 {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteAclLan1`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAclLan1Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAclLan1Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAclLan1Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteAclLan1Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3770,10 +4428,18 @@ impl DataCloudflareMagicTransitSiteAclLan1Fields {
 pub enum DataCloudflareMagicTransitSiteAclLan2 {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteAclLan2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAclLan2Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAclLan2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAclLan2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteAclLan2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3812,8 +4478,15 @@ impl DataCloudflareMagicTransitSiteAclLan2Fields {
 }
 
 /// The data source `cloudflare_magic_transit_site_acls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAcls(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAcls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAcls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSiteAcls`].
 #[derive(Clone, Debug)]
@@ -3843,9 +4516,11 @@ impl DataCloudflareMagicTransitSiteAcls {
 }
 
 impl BlockType for DataCloudflareMagicTransitSiteAcls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3858,16 +4533,25 @@ impl DataSource for DataCloudflareMagicTransitSiteAcls {
 }
 
 /// A declared [`DataCloudflareMagicTransitSiteAcls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAclsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAclsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAclsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSiteAclsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSiteAclsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3905,10 +4589,18 @@ impl DataCloudflareMagicTransitSiteAclsRef {
 pub enum DataCloudflareMagicTransitSiteAclsResult {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteAclsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAclsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAclsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAclsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteAclsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3966,10 +4658,18 @@ impl DataCloudflareMagicTransitSiteAclsResultFields {
 pub enum DataCloudflareMagicTransitSiteAclsResultLan1 {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteAclsResultLan1`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAclsResultLan1Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAclsResultLan1Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAclsResultLan1Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteAclsResultLan1Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4012,10 +4712,18 @@ impl DataCloudflareMagicTransitSiteAclsResultLan1Fields {
 pub enum DataCloudflareMagicTransitSiteAclsResultLan2 {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteAclsResultLan2`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteAclsResultLan2Fields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteAclsResultLan2Fields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteAclsResultLan2Fields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteAclsResultLan2Fields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4054,8 +4762,15 @@ impl DataCloudflareMagicTransitSiteAclsResultLan2Fields {
 }
 
 /// The data source `cloudflare_magic_transit_site_lan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLan(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSiteLan`].
 #[derive(Clone, Debug)]
@@ -4082,9 +4797,11 @@ impl DataCloudflareMagicTransitSiteLan {
 }
 
 impl BlockType for DataCloudflareMagicTransitSiteLan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4097,16 +4814,25 @@ impl DataSource for DataCloudflareMagicTransitSiteLan {
 }
 
 /// A declared [`DataCloudflareMagicTransitSiteLan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLanRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSiteLanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSiteLanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4179,10 +4905,18 @@ impl DataCloudflareMagicTransitSiteLanRef {
 pub enum DataCloudflareMagicTransitSiteLanNat {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLanNat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLanNatFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLanNatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLanNatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLanNatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4205,10 +4939,18 @@ impl DataCloudflareMagicTransitSiteLanNatFields {
 pub enum DataCloudflareMagicTransitSiteLanRoutedSubnets {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLanRoutedSubnets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLanRoutedSubnetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLanRoutedSubnetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLanRoutedSubnetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLanRoutedSubnetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4241,10 +4983,18 @@ impl DataCloudflareMagicTransitSiteLanRoutedSubnetsFields {
 pub enum DataCloudflareMagicTransitSiteLanRoutedSubnetsNat {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLanRoutedSubnetsNat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLanRoutedSubnetsNatFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLanRoutedSubnetsNatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLanRoutedSubnetsNatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLanRoutedSubnetsNatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4267,10 +5017,18 @@ impl DataCloudflareMagicTransitSiteLanRoutedSubnetsNatFields {
 pub enum DataCloudflareMagicTransitSiteLanStaticAddressing {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLanStaticAddressing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLanStaticAddressingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLanStaticAddressingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLanStaticAddressingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLanStaticAddressingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4313,10 +5071,18 @@ impl DataCloudflareMagicTransitSiteLanStaticAddressingFields {
 pub enum DataCloudflareMagicTransitSiteLanStaticAddressingDhcpRelay {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLanStaticAddressingDhcpRelay`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLanStaticAddressingDhcpRelayFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLanStaticAddressingDhcpRelayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLanStaticAddressingDhcpRelayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLanStaticAddressingDhcpRelayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4339,10 +5105,18 @@ impl DataCloudflareMagicTransitSiteLanStaticAddressingDhcpRelayFields {
 pub enum DataCloudflareMagicTransitSiteLanStaticAddressingDhcpServer {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLanStaticAddressingDhcpServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLanStaticAddressingDhcpServerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLanStaticAddressingDhcpServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLanStaticAddressingDhcpServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLanStaticAddressingDhcpServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4381,8 +5155,15 @@ impl DataCloudflareMagicTransitSiteLanStaticAddressingDhcpServerFields {
 }
 
 /// The data source `cloudflare_magic_transit_site_lans`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLans(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLans {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLans").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSiteLans`].
 #[derive(Clone, Debug)]
@@ -4412,9 +5193,11 @@ impl DataCloudflareMagicTransitSiteLans {
 }
 
 impl BlockType for DataCloudflareMagicTransitSiteLans {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4427,16 +5210,25 @@ impl DataSource for DataCloudflareMagicTransitSiteLans {
 }
 
 /// A declared [`DataCloudflareMagicTransitSiteLans`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSiteLansRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSiteLansRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4474,10 +5266,18 @@ impl DataCloudflareMagicTransitSiteLansRef {
 pub enum DataCloudflareMagicTransitSiteLansResult {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLansResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLansResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4540,10 +5340,18 @@ impl DataCloudflareMagicTransitSiteLansResultFields {
 pub enum DataCloudflareMagicTransitSiteLansResultNat {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLansResultNat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansResultNatFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansResultNatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansResultNatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLansResultNatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4566,10 +5374,18 @@ impl DataCloudflareMagicTransitSiteLansResultNatFields {
 pub enum DataCloudflareMagicTransitSiteLansResultRoutedSubnets {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLansResultRoutedSubnets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansResultRoutedSubnetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansResultRoutedSubnetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansResultRoutedSubnetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLansResultRoutedSubnetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4602,10 +5418,18 @@ impl DataCloudflareMagicTransitSiteLansResultRoutedSubnetsFields {
 pub enum DataCloudflareMagicTransitSiteLansResultRoutedSubnetsNat {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLansResultRoutedSubnetsNat`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansResultRoutedSubnetsNatFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansResultRoutedSubnetsNatFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansResultRoutedSubnetsNatFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLansResultRoutedSubnetsNatFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4628,10 +5452,18 @@ impl DataCloudflareMagicTransitSiteLansResultRoutedSubnetsNatFields {
 pub enum DataCloudflareMagicTransitSiteLansResultStaticAddressing {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLansResultStaticAddressing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansResultStaticAddressingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansResultStaticAddressingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansResultStaticAddressingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLansResultStaticAddressingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4674,10 +5506,18 @@ impl DataCloudflareMagicTransitSiteLansResultStaticAddressingFields {
 pub enum DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpRelay {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpRelay`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpRelayFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpRelayFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpRelayFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpRelayFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4700,10 +5540,18 @@ impl DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpRelayFields {
 pub enum DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpServer {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpServer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpServerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpServerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpServerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpServerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4742,8 +5590,15 @@ impl DataCloudflareMagicTransitSiteLansResultStaticAddressingDhcpServerFields {
 }
 
 /// The data source `cloudflare_magic_transit_site_wan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteWan(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteWan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteWan").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSiteWan`].
 #[derive(Clone, Debug)]
@@ -4770,9 +5625,11 @@ impl DataCloudflareMagicTransitSiteWan {
 }
 
 impl BlockType for DataCloudflareMagicTransitSiteWan {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4785,16 +5642,25 @@ impl DataSource for DataCloudflareMagicTransitSiteWan {
 }
 
 /// A declared [`DataCloudflareMagicTransitSiteWan`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteWanRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteWanRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteWanRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSiteWanRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSiteWanRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4862,10 +5728,18 @@ impl DataCloudflareMagicTransitSiteWanRef {
 pub enum DataCloudflareMagicTransitSiteWanStaticAddressing {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteWanStaticAddressing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteWanStaticAddressingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteWanStaticAddressingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteWanStaticAddressingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteWanStaticAddressingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4894,8 +5768,15 @@ impl DataCloudflareMagicTransitSiteWanStaticAddressingFields {
 }
 
 /// The data source `cloudflare_magic_transit_site_wans`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteWans(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteWans {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteWans").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSiteWans`].
 #[derive(Clone, Debug)]
@@ -4925,9 +5806,11 @@ impl DataCloudflareMagicTransitSiteWans {
 }
 
 impl BlockType for DataCloudflareMagicTransitSiteWans {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4940,16 +5823,25 @@ impl DataSource for DataCloudflareMagicTransitSiteWans {
 }
 
 /// A declared [`DataCloudflareMagicTransitSiteWans`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteWansRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteWansRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteWansRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSiteWansRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSiteWansRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4987,10 +5879,18 @@ impl DataCloudflareMagicTransitSiteWansRef {
 pub enum DataCloudflareMagicTransitSiteWansResult {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteWansResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteWansResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteWansResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteWansResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteWansResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5048,10 +5948,18 @@ impl DataCloudflareMagicTransitSiteWansResultFields {
 pub enum DataCloudflareMagicTransitSiteWansResultStaticAddressing {}
 
 /// The fields of a [`DataCloudflareMagicTransitSiteWansResultStaticAddressing`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSiteWansResultStaticAddressingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSiteWansResultStaticAddressingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSiteWansResultStaticAddressingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSiteWansResultStaticAddressingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5080,8 +5988,15 @@ impl DataCloudflareMagicTransitSiteWansResultStaticAddressingFields {
 }
 
 /// The data source `cloudflare_magic_transit_sites`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSites(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicTransitSites {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSites").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicTransitSites`].
 #[derive(Clone, Debug)]
@@ -5114,9 +6029,11 @@ impl DataCloudflareMagicTransitSites {
 }
 
 impl BlockType for DataCloudflareMagicTransitSites {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5129,16 +6046,25 @@ impl DataSource for DataCloudflareMagicTransitSites {
 }
 
 /// A declared [`DataCloudflareMagicTransitSites`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSitesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSitesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSitesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicTransitSitesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicTransitSitesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5176,10 +6102,18 @@ impl DataCloudflareMagicTransitSitesRef {
 pub enum DataCloudflareMagicTransitSitesResult {}
 
 /// The fields of a [`DataCloudflareMagicTransitSitesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSitesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSitesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSitesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSitesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5232,10 +6166,18 @@ impl DataCloudflareMagicTransitSitesResultFields {
 pub enum DataCloudflareMagicTransitSitesResultLocation {}
 
 /// The fields of a [`DataCloudflareMagicTransitSitesResultLocation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicTransitSitesResultLocationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicTransitSitesResultLocationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicTransitSitesResultLocationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicTransitSitesResultLocationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5259,8 +6201,15 @@ impl DataCloudflareMagicTransitSitesResultLocationFields {
 }
 
 /// The data source `cloudflare_magic_wan_gre_tunnel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanGreTunnel(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicWanGreTunnel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanGreTunnel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicWanGreTunnel`].
 #[derive(Clone, Debug)]
@@ -5284,9 +6233,11 @@ impl DataCloudflareMagicWanGreTunnel {
 }
 
 impl BlockType for DataCloudflareMagicWanGreTunnel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5299,16 +6250,25 @@ impl DataSource for DataCloudflareMagicWanGreTunnel {
 }
 
 /// A declared [`DataCloudflareMagicWanGreTunnel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanGreTunnelRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicWanGreTunnelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanGreTunnelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicWanGreTunnelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicWanGreTunnelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5346,10 +6306,18 @@ impl DataCloudflareMagicWanGreTunnelRef {
 pub enum DataCloudflareMagicWanGreTunnelGreTunnel {}
 
 /// The fields of a [`DataCloudflareMagicWanGreTunnelGreTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanGreTunnelGreTunnelFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanGreTunnelGreTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanGreTunnelGreTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanGreTunnelGreTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5442,10 +6410,18 @@ impl DataCloudflareMagicWanGreTunnelGreTunnelFields {
 pub enum DataCloudflareMagicWanGreTunnelGreTunnelBgp {}
 
 /// The fields of a [`DataCloudflareMagicWanGreTunnelGreTunnelBgp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanGreTunnelGreTunnelBgpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanGreTunnelGreTunnelBgpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanGreTunnelGreTunnelBgpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanGreTunnelGreTunnelBgpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5478,10 +6454,18 @@ impl DataCloudflareMagicWanGreTunnelGreTunnelBgpFields {
 pub enum DataCloudflareMagicWanGreTunnelGreTunnelBgpStatus {}
 
 /// The fields of a [`DataCloudflareMagicWanGreTunnelGreTunnelBgpStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanGreTunnelGreTunnelBgpStatusFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanGreTunnelGreTunnelBgpStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanGreTunnelGreTunnelBgpStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanGreTunnelGreTunnelBgpStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5539,10 +6523,18 @@ impl DataCloudflareMagicWanGreTunnelGreTunnelBgpStatusFields {
 pub enum DataCloudflareMagicWanGreTunnelGreTunnelHealthCheck {}
 
 /// The fields of a [`DataCloudflareMagicWanGreTunnelGreTunnelHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5585,10 +6577,18 @@ impl DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckFields {
 pub enum DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckTarget {}
 
 /// The fields of a [`DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckTargetFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5612,8 +6612,15 @@ impl DataCloudflareMagicWanGreTunnelGreTunnelHealthCheckTargetFields {
 }
 
 /// The data source `cloudflare_magic_wan_ipsec_tunnel`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnel(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnel").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicWanIpsecTunnel`].
 #[derive(Clone, Debug)]
@@ -5637,9 +6644,11 @@ impl DataCloudflareMagicWanIpsecTunnel {
 }
 
 impl BlockType for DataCloudflareMagicWanIpsecTunnel {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5652,16 +6661,25 @@ impl DataSource for DataCloudflareMagicWanIpsecTunnel {
 }
 
 /// A declared [`DataCloudflareMagicWanIpsecTunnel`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicWanIpsecTunnelRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicWanIpsecTunnelRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5699,10 +6717,18 @@ impl DataCloudflareMagicWanIpsecTunnelRef {
 pub enum DataCloudflareMagicWanIpsecTunnelIpsecTunnel {}
 
 /// The fields of a [`DataCloudflareMagicWanIpsecTunnelIpsecTunnel`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelIpsecTunnelFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelIpsecTunnelFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelIpsecTunnelFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanIpsecTunnelIpsecTunnelFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5805,10 +6831,18 @@ impl DataCloudflareMagicWanIpsecTunnelIpsecTunnelFields {
 pub enum DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgp {}
 
 /// The fields of a [`DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgp`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5841,10 +6875,18 @@ impl DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpFields {
 pub enum DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpStatus {}
 
 /// The fields of a [`DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpStatusFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5902,10 +6944,18 @@ impl DataCloudflareMagicWanIpsecTunnelIpsecTunnelBgpStatusFields {
 pub enum DataCloudflareMagicWanIpsecTunnelIpsecTunnelCustomRemoteIdentities {}
 
 /// The fields of a [`DataCloudflareMagicWanIpsecTunnelIpsecTunnelCustomRemoteIdentities`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelIpsecTunnelCustomRemoteIdentitiesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelIpsecTunnelCustomRemoteIdentitiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelIpsecTunnelCustomRemoteIdentitiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanIpsecTunnelIpsecTunnelCustomRemoteIdentitiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5928,10 +6978,18 @@ impl DataCloudflareMagicWanIpsecTunnelIpsecTunnelCustomRemoteIdentitiesFields {
 pub enum DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheck {}
 
 /// The fields of a [`DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5974,10 +7032,18 @@ impl DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckFields {
 pub enum DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckTarget {}
 
 /// The fields of a [`DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckTarget`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckTargetFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckTargetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckTargetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckTargetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6005,10 +7071,18 @@ impl DataCloudflareMagicWanIpsecTunnelIpsecTunnelHealthCheckTargetFields {
 pub enum DataCloudflareMagicWanIpsecTunnelIpsecTunnelPskMetadata {}
 
 /// The fields of a [`DataCloudflareMagicWanIpsecTunnelIpsecTunnelPskMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanIpsecTunnelIpsecTunnelPskMetadataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanIpsecTunnelIpsecTunnelPskMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanIpsecTunnelIpsecTunnelPskMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanIpsecTunnelIpsecTunnelPskMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6027,8 +7101,15 @@ impl DataCloudflareMagicWanIpsecTunnelIpsecTunnelPskMetadataFields {
 }
 
 /// The data source `cloudflare_magic_wan_static_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanStaticRoute(Body);
+
+impl std::fmt::Debug for DataCloudflareMagicWanStaticRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanStaticRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMagicWanStaticRoute`].
 #[derive(Clone, Debug)]
@@ -6052,9 +7133,11 @@ impl DataCloudflareMagicWanStaticRoute {
 }
 
 impl BlockType for DataCloudflareMagicWanStaticRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6067,16 +7150,25 @@ impl DataSource for DataCloudflareMagicWanStaticRoute {
 }
 
 /// A declared [`DataCloudflareMagicWanStaticRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanStaticRouteRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMagicWanStaticRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanStaticRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMagicWanStaticRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMagicWanStaticRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6114,10 +7206,18 @@ impl DataCloudflareMagicWanStaticRouteRef {
 pub enum DataCloudflareMagicWanStaticRouteRoute {}
 
 /// The fields of a [`DataCloudflareMagicWanStaticRouteRoute`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanStaticRouteRouteFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanStaticRouteRouteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanStaticRouteRouteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanStaticRouteRouteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6180,10 +7280,18 @@ impl DataCloudflareMagicWanStaticRouteRouteFields {
 pub enum DataCloudflareMagicWanStaticRouteRouteScope {}
 
 /// The fields of a [`DataCloudflareMagicWanStaticRouteRouteScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMagicWanStaticRouteRouteScopeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMagicWanStaticRouteRouteScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMagicWanStaticRouteRouteScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMagicWanStaticRouteRouteScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_managed_transforms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManagedTransforms(Body);
+
+impl std::fmt::Debug for ManagedTransforms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ManagedTransforms").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ManagedTransforms`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl ManagedTransforms {
 }
 
 impl BlockType for ManagedTransforms {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for ManagedTransforms {
 }
 
 /// A declared [`ManagedTransforms`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManagedTransformsRef(BlockRef);
 
+impl std::fmt::Debug for ManagedTransformsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ManagedTransformsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ManagedTransformsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ManagedTransformsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -96,8 +114,15 @@ impl ManagedTransformsRef {
 }
 
 /// The value of `cloudflare_managed_transforms.managed_request_headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManagedTransformsManagedRequestHeaders(Body);
+
+impl std::fmt::Debug for ManagedTransformsManagedRequestHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ManagedTransformsManagedRequestHeaders").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ManagedTransformsManagedRequestHeaders`].
 #[derive(Clone, Debug)]
@@ -121,16 +146,25 @@ impl ManagedTransformsManagedRequestHeaders {
 }
 
 impl From<ManagedTransformsManagedRequestHeaders> for Tf<ManagedTransformsManagedRequestHeaders> {
+    #[inline]
     fn from(value: ManagedTransformsManagedRequestHeaders) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ManagedTransformsManagedRequestHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManagedTransformsManagedRequestHeadersFields(Expr);
 
+impl std::fmt::Debug for ManagedTransformsManagedRequestHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ManagedTransformsManagedRequestHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ManagedTransformsManagedRequestHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -154,8 +188,15 @@ impl ManagedTransformsManagedRequestHeadersFields {
 }
 
 /// The value of `cloudflare_managed_transforms.managed_response_headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManagedTransformsManagedResponseHeaders(Body);
+
+impl std::fmt::Debug for ManagedTransformsManagedResponseHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ManagedTransformsManagedResponseHeaders").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ManagedTransformsManagedResponseHeaders`].
 #[derive(Clone, Debug)]
@@ -179,16 +220,25 @@ impl ManagedTransformsManagedResponseHeaders {
 }
 
 impl From<ManagedTransformsManagedResponseHeaders> for Tf<ManagedTransformsManagedResponseHeaders> {
+    #[inline]
     fn from(value: ManagedTransformsManagedResponseHeaders) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ManagedTransformsManagedResponseHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManagedTransformsManagedResponseHeadersFields(Expr);
 
+impl std::fmt::Debug for ManagedTransformsManagedResponseHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ManagedTransformsManagedResponseHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ManagedTransformsManagedResponseHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -212,8 +262,15 @@ impl ManagedTransformsManagedResponseHeadersFields {
 }
 
 /// The data source `cloudflare_managed_transforms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareManagedTransforms(Body);
+
+impl std::fmt::Debug for DataCloudflareManagedTransforms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareManagedTransforms").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareManagedTransforms`].
 #[derive(Clone, Debug)]
@@ -234,9 +291,11 @@ impl DataCloudflareManagedTransforms {
 }
 
 impl BlockType for DataCloudflareManagedTransforms {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -249,16 +308,25 @@ impl DataSource for DataCloudflareManagedTransforms {
 }
 
 /// A declared [`DataCloudflareManagedTransforms`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareManagedTransformsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareManagedTransformsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareManagedTransformsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareManagedTransformsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareManagedTransformsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -296,10 +364,18 @@ impl DataCloudflareManagedTransformsRef {
 pub enum DataCloudflareManagedTransformsManagedRequestHeaders {}
 
 /// The fields of a [`DataCloudflareManagedTransformsManagedRequestHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareManagedTransformsManagedRequestHeadersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareManagedTransformsManagedRequestHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareManagedTransformsManagedRequestHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareManagedTransformsManagedRequestHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -327,10 +403,18 @@ impl DataCloudflareManagedTransformsManagedRequestHeadersFields {
 pub enum DataCloudflareManagedTransformsManagedResponseHeaders {}
 
 /// The fields of a [`DataCloudflareManagedTransformsManagedResponseHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareManagedTransformsManagedResponseHeadersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareManagedTransformsManagedResponseHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareManagedTransformsManagedResponseHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareManagedTransformsManagedResponseHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_mtls_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MtlsCertificate(Body);
+
+impl std::fmt::Debug for MtlsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MtlsCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`MtlsCertificate`].
 #[derive(Clone, Debug)]
@@ -49,9 +56,11 @@ impl MtlsCertificate {
 }
 
 impl BlockType for MtlsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -65,16 +74,25 @@ impl Resource for MtlsCertificate {
 }
 
 /// A declared [`MtlsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MtlsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for MtlsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MtlsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for MtlsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for MtlsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -148,8 +166,15 @@ impl MtlsCertificateRef {
 }
 
 /// The data source `cloudflare_mtls_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMtlsCertificate(Body);
+
+impl std::fmt::Debug for DataCloudflareMtlsCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMtlsCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMtlsCertificate`].
 #[derive(Clone, Debug)]
@@ -173,9 +198,11 @@ impl DataCloudflareMtlsCertificate {
 }
 
 impl BlockType for DataCloudflareMtlsCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -188,16 +215,25 @@ impl DataSource for DataCloudflareMtlsCertificate {
 }
 
 /// A declared [`DataCloudflareMtlsCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMtlsCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMtlsCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMtlsCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMtlsCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMtlsCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -266,8 +302,15 @@ impl DataCloudflareMtlsCertificateRef {
 }
 
 /// The data source `cloudflare_mtls_certificates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMtlsCertificates(Body);
+
+impl std::fmt::Debug for DataCloudflareMtlsCertificates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMtlsCertificates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareMtlsCertificates`].
 #[derive(Clone, Debug)]
@@ -294,9 +337,11 @@ impl DataCloudflareMtlsCertificates {
 }
 
 impl BlockType for DataCloudflareMtlsCertificates {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -309,16 +354,25 @@ impl DataSource for DataCloudflareMtlsCertificates {
 }
 
 /// A declared [`DataCloudflareMtlsCertificates`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMtlsCertificatesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareMtlsCertificatesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMtlsCertificatesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareMtlsCertificatesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareMtlsCertificatesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -351,10 +405,18 @@ impl DataCloudflareMtlsCertificatesRef {
 pub enum DataCloudflareMtlsCertificatesResult {}
 
 /// The fields of a [`DataCloudflareMtlsCertificatesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareMtlsCertificatesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareMtlsCertificatesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareMtlsCertificatesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareMtlsCertificatesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_notification_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicy(Body);
+
+impl std::fmt::Debug for NotificationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NotificationPolicy`].
 #[derive(Clone, Debug)]
@@ -65,9 +72,11 @@ impl NotificationPolicy {
 }
 
 impl BlockType for NotificationPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -81,16 +90,25 @@ impl Resource for NotificationPolicy {
 }
 
 /// A declared [`NotificationPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyRef(BlockRef);
 
+impl std::fmt::Debug for NotificationPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NotificationPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NotificationPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -159,8 +177,15 @@ impl NotificationPolicyRef {
 }
 
 /// The value of `cloudflare_notification_policy.filters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyFilters(Body);
+
+impl std::fmt::Debug for NotificationPolicyFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyFilters").field(&self.0).finish()
+    }
+}
 
 impl NotificationPolicyFilters {
     #[inline]
@@ -429,16 +454,25 @@ impl NotificationPolicyFilters {
 }
 
 impl From<NotificationPolicyFilters> for Tf<NotificationPolicyFilters> {
+    #[inline]
     fn from(value: NotificationPolicyFilters) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NotificationPolicyFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyFiltersFields(Expr);
 
+impl std::fmt::Debug for NotificationPolicyFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NotificationPolicyFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -667,8 +701,15 @@ impl NotificationPolicyFiltersFields {
 }
 
 /// The value of `cloudflare_notification_policy.mechanisms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanisms(Body);
+
+impl std::fmt::Debug for NotificationPolicyMechanisms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanisms").field(&self.0).finish()
+    }
+}
 
 impl NotificationPolicyMechanisms {
     #[inline]
@@ -694,16 +735,25 @@ impl NotificationPolicyMechanisms {
 }
 
 impl From<NotificationPolicyMechanisms> for Tf<NotificationPolicyMechanisms> {
+    #[inline]
     fn from(value: NotificationPolicyMechanisms) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NotificationPolicyMechanisms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanismsFields(Expr);
 
+impl std::fmt::Debug for NotificationPolicyMechanismsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanismsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NotificationPolicyMechanismsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -732,8 +782,15 @@ impl NotificationPolicyMechanismsFields {
 }
 
 /// The value of `cloudflare_notification_policy.mechanisms.email`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanismsEmail(Body);
+
+impl std::fmt::Debug for NotificationPolicyMechanismsEmail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanismsEmail").field(&self.0).finish()
+    }
+}
 
 impl NotificationPolicyMechanismsEmail {
     #[inline]
@@ -750,16 +807,25 @@ impl NotificationPolicyMechanismsEmail {
 }
 
 impl From<NotificationPolicyMechanismsEmail> for Tf<NotificationPolicyMechanismsEmail> {
+    #[inline]
     fn from(value: NotificationPolicyMechanismsEmail) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NotificationPolicyMechanismsEmail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanismsEmailFields(Expr);
 
+impl std::fmt::Debug for NotificationPolicyMechanismsEmailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanismsEmailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NotificationPolicyMechanismsEmailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -778,8 +844,15 @@ impl NotificationPolicyMechanismsEmailFields {
 }
 
 /// The value of `cloudflare_notification_policy.mechanisms.pagerduty`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanismsPagerduty(Body);
+
+impl std::fmt::Debug for NotificationPolicyMechanismsPagerduty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanismsPagerduty").field(&self.0).finish()
+    }
+}
 
 impl NotificationPolicyMechanismsPagerduty {
     #[inline]
@@ -796,16 +869,25 @@ impl NotificationPolicyMechanismsPagerduty {
 }
 
 impl From<NotificationPolicyMechanismsPagerduty> for Tf<NotificationPolicyMechanismsPagerduty> {
+    #[inline]
     fn from(value: NotificationPolicyMechanismsPagerduty) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NotificationPolicyMechanismsPagerduty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanismsPagerdutyFields(Expr);
 
+impl std::fmt::Debug for NotificationPolicyMechanismsPagerdutyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanismsPagerdutyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NotificationPolicyMechanismsPagerdutyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -824,8 +906,15 @@ impl NotificationPolicyMechanismsPagerdutyFields {
 }
 
 /// The value of `cloudflare_notification_policy.mechanisms.webhooks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanismsWebhooks(Body);
+
+impl std::fmt::Debug for NotificationPolicyMechanismsWebhooks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanismsWebhooks").field(&self.0).finish()
+    }
+}
 
 impl NotificationPolicyMechanismsWebhooks {
     #[inline]
@@ -842,16 +931,25 @@ impl NotificationPolicyMechanismsWebhooks {
 }
 
 impl From<NotificationPolicyMechanismsWebhooks> for Tf<NotificationPolicyMechanismsWebhooks> {
+    #[inline]
     fn from(value: NotificationPolicyMechanismsWebhooks) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`NotificationPolicyMechanismsWebhooks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyMechanismsWebhooksFields(Expr);
 
+impl std::fmt::Debug for NotificationPolicyMechanismsWebhooksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyMechanismsWebhooksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NotificationPolicyMechanismsWebhooksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -870,8 +968,15 @@ impl NotificationPolicyMechanismsWebhooksFields {
 }
 
 /// The resource `cloudflare_notification_policy_webhooks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyWebhooks(Body);
+
+impl std::fmt::Debug for NotificationPolicyWebhooks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyWebhooks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NotificationPolicyWebhooks`].
 #[derive(Clone, Debug)]
@@ -904,9 +1009,11 @@ impl NotificationPolicyWebhooks {
 }
 
 impl BlockType for NotificationPolicyWebhooks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -920,16 +1027,25 @@ impl Resource for NotificationPolicyWebhooks {
 }
 
 /// A declared [`NotificationPolicyWebhooks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NotificationPolicyWebhooksRef(BlockRef);
 
+impl std::fmt::Debug for NotificationPolicyWebhooksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NotificationPolicyWebhooksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NotificationPolicyWebhooksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NotificationPolicyWebhooksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -988,8 +1104,15 @@ impl NotificationPolicyWebhooksRef {
 }
 
 /// The data source `cloudflare_notification_policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicies(Body);
+
+impl std::fmt::Debug for DataCloudflareNotificationPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareNotificationPolicies`].
 #[derive(Clone, Debug)]
@@ -1016,9 +1139,11 @@ impl DataCloudflareNotificationPolicies {
 }
 
 impl BlockType for DataCloudflareNotificationPolicies {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1031,16 +1156,25 @@ impl DataSource for DataCloudflareNotificationPolicies {
 }
 
 /// A declared [`DataCloudflareNotificationPolicies`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPoliciesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareNotificationPoliciesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPoliciesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareNotificationPoliciesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareNotificationPoliciesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1073,10 +1207,18 @@ impl DataCloudflareNotificationPoliciesRef {
 pub enum DataCloudflareNotificationPoliciesResult {}
 
 /// The fields of a [`DataCloudflareNotificationPoliciesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPoliciesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPoliciesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPoliciesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPoliciesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1144,10 +1286,18 @@ impl DataCloudflareNotificationPoliciesResultFields {
 pub enum DataCloudflareNotificationPoliciesResultFilters {}
 
 /// The fields of a [`DataCloudflareNotificationPoliciesResultFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPoliciesResultFiltersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPoliciesResultFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPoliciesResultFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPoliciesResultFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1380,10 +1530,18 @@ impl DataCloudflareNotificationPoliciesResultFiltersFields {
 pub enum DataCloudflareNotificationPoliciesResultMechanisms {}
 
 /// The fields of a [`DataCloudflareNotificationPoliciesResultMechanisms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPoliciesResultMechanismsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPoliciesResultMechanismsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPoliciesResultMechanismsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPoliciesResultMechanismsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1416,10 +1574,18 @@ impl DataCloudflareNotificationPoliciesResultMechanismsFields {
 pub enum DataCloudflareNotificationPoliciesResultMechanismsEmail {}
 
 /// The fields of a [`DataCloudflareNotificationPoliciesResultMechanismsEmail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPoliciesResultMechanismsEmailFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPoliciesResultMechanismsEmailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPoliciesResultMechanismsEmailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPoliciesResultMechanismsEmailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1442,10 +1608,18 @@ impl DataCloudflareNotificationPoliciesResultMechanismsEmailFields {
 pub enum DataCloudflareNotificationPoliciesResultMechanismsPagerduty {}
 
 /// The fields of a [`DataCloudflareNotificationPoliciesResultMechanismsPagerduty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPoliciesResultMechanismsPagerdutyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPoliciesResultMechanismsPagerdutyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPoliciesResultMechanismsPagerdutyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPoliciesResultMechanismsPagerdutyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1468,10 +1642,18 @@ impl DataCloudflareNotificationPoliciesResultMechanismsPagerdutyFields {
 pub enum DataCloudflareNotificationPoliciesResultMechanismsWebhooks {}
 
 /// The fields of a [`DataCloudflareNotificationPoliciesResultMechanismsWebhooks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPoliciesResultMechanismsWebhooksFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPoliciesResultMechanismsWebhooksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPoliciesResultMechanismsWebhooksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPoliciesResultMechanismsWebhooksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1490,8 +1672,15 @@ impl DataCloudflareNotificationPoliciesResultMechanismsWebhooksFields {
 }
 
 /// The data source `cloudflare_notification_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicy(Body);
+
+impl std::fmt::Debug for DataCloudflareNotificationPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareNotificationPolicy`].
 #[derive(Clone, Debug)]
@@ -1515,9 +1704,11 @@ impl DataCloudflareNotificationPolicy {
 }
 
 impl BlockType for DataCloudflareNotificationPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1530,16 +1721,25 @@ impl DataSource for DataCloudflareNotificationPolicy {
 }
 
 /// A declared [`DataCloudflareNotificationPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareNotificationPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareNotificationPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1617,10 +1817,18 @@ impl DataCloudflareNotificationPolicyRef {
 pub enum DataCloudflareNotificationPolicyFilters {}
 
 /// The fields of a [`DataCloudflareNotificationPolicyFilters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyFiltersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyFiltersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyFiltersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPolicyFiltersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1853,10 +2061,18 @@ impl DataCloudflareNotificationPolicyFiltersFields {
 pub enum DataCloudflareNotificationPolicyMechanisms {}
 
 /// The fields of a [`DataCloudflareNotificationPolicyMechanisms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyMechanismsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyMechanismsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyMechanismsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPolicyMechanismsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1889,10 +2105,18 @@ impl DataCloudflareNotificationPolicyMechanismsFields {
 pub enum DataCloudflareNotificationPolicyMechanismsEmail {}
 
 /// The fields of a [`DataCloudflareNotificationPolicyMechanismsEmail`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyMechanismsEmailFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyMechanismsEmailFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyMechanismsEmailFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPolicyMechanismsEmailFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1915,10 +2139,18 @@ impl DataCloudflareNotificationPolicyMechanismsEmailFields {
 pub enum DataCloudflareNotificationPolicyMechanismsPagerduty {}
 
 /// The fields of a [`DataCloudflareNotificationPolicyMechanismsPagerduty`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyMechanismsPagerdutyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyMechanismsPagerdutyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyMechanismsPagerdutyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPolicyMechanismsPagerdutyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1941,10 +2173,18 @@ impl DataCloudflareNotificationPolicyMechanismsPagerdutyFields {
 pub enum DataCloudflareNotificationPolicyMechanismsWebhooks {}
 
 /// The fields of a [`DataCloudflareNotificationPolicyMechanismsWebhooks`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyMechanismsWebhooksFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyMechanismsWebhooksFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyMechanismsWebhooksFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPolicyMechanismsWebhooksFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1963,8 +2203,15 @@ impl DataCloudflareNotificationPolicyMechanismsWebhooksFields {
 }
 
 /// The data source `cloudflare_notification_policy_webhooks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyWebhooks(Body);
+
+impl std::fmt::Debug for DataCloudflareNotificationPolicyWebhooks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyWebhooks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareNotificationPolicyWebhooks`].
 #[derive(Clone, Debug)]
@@ -1988,9 +2235,11 @@ impl DataCloudflareNotificationPolicyWebhooks {
 }
 
 impl BlockType for DataCloudflareNotificationPolicyWebhooks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2003,16 +2252,25 @@ impl DataSource for DataCloudflareNotificationPolicyWebhooks {
 }
 
 /// A declared [`DataCloudflareNotificationPolicyWebhooks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyWebhooksRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyWebhooksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyWebhooksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareNotificationPolicyWebhooksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareNotificationPolicyWebhooksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2076,8 +2334,15 @@ impl DataCloudflareNotificationPolicyWebhooksRef {
 }
 
 /// The data source `cloudflare_notification_policy_webhooks_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyWebhooksList(Body);
+
+impl std::fmt::Debug for DataCloudflareNotificationPolicyWebhooksList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyWebhooksList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareNotificationPolicyWebhooksList`].
 #[derive(Clone, Debug)]
@@ -2104,9 +2369,11 @@ impl DataCloudflareNotificationPolicyWebhooksList {
 }
 
 impl BlockType for DataCloudflareNotificationPolicyWebhooksList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2119,16 +2386,25 @@ impl DataSource for DataCloudflareNotificationPolicyWebhooksList {
 }
 
 /// A declared [`DataCloudflareNotificationPolicyWebhooksList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyWebhooksListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyWebhooksListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyWebhooksListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareNotificationPolicyWebhooksListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareNotificationPolicyWebhooksListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2161,10 +2437,18 @@ impl DataCloudflareNotificationPolicyWebhooksListRef {
 pub enum DataCloudflareNotificationPolicyWebhooksListResult {}
 
 /// The fields of a [`DataCloudflareNotificationPolicyWebhooksListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareNotificationPolicyWebhooksListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareNotificationPolicyWebhooksListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareNotificationPolicyWebhooksListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareNotificationPolicyWebhooksListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_observatory_scheduled_test`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTest(Body);
+
+impl std::fmt::Debug for ObservatoryScheduledTest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ObservatoryScheduledTest`].
 #[derive(Clone, Debug)]
@@ -34,9 +41,11 @@ impl ObservatoryScheduledTest {
 }
 
 impl BlockType for ObservatoryScheduledTest {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -50,16 +59,25 @@ impl Resource for ObservatoryScheduledTest {
 }
 
 /// A declared [`ObservatoryScheduledTest`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestRef(BlockRef);
 
+impl std::fmt::Debug for ObservatoryScheduledTestRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ObservatoryScheduledTestRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ObservatoryScheduledTestRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -112,10 +130,18 @@ impl ObservatoryScheduledTestRef {
 pub enum ObservatoryScheduledTestSchedule {}
 
 /// The fields of a [`ObservatoryScheduledTestSchedule`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestScheduleFields(Expr);
 
+impl std::fmt::Debug for ObservatoryScheduledTestScheduleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestScheduleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservatoryScheduledTestScheduleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -148,10 +174,18 @@ impl ObservatoryScheduledTestScheduleFields {
 pub enum ObservatoryScheduledTestTest {}
 
 /// The fields of a [`ObservatoryScheduledTestTest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestTestFields(Expr);
 
+impl std::fmt::Debug for ObservatoryScheduledTestTestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestTestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservatoryScheduledTestTestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -204,10 +238,18 @@ impl ObservatoryScheduledTestTestFields {
 pub enum ObservatoryScheduledTestTestDesktopReport {}
 
 /// The fields of a [`ObservatoryScheduledTestTestDesktopReport`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestTestDesktopReportFields(Expr);
 
+impl std::fmt::Debug for ObservatoryScheduledTestTestDesktopReportFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestTestDesktopReportFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservatoryScheduledTestTestDesktopReportFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -285,10 +327,18 @@ impl ObservatoryScheduledTestTestDesktopReportFields {
 pub enum ObservatoryScheduledTestTestDesktopReportError {}
 
 /// The fields of a [`ObservatoryScheduledTestTestDesktopReportError`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestTestDesktopReportErrorFields(Expr);
 
+impl std::fmt::Debug for ObservatoryScheduledTestTestDesktopReportErrorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestTestDesktopReportErrorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservatoryScheduledTestTestDesktopReportErrorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -321,10 +371,18 @@ impl ObservatoryScheduledTestTestDesktopReportErrorFields {
 pub enum ObservatoryScheduledTestTestMobileReport {}
 
 /// The fields of a [`ObservatoryScheduledTestTestMobileReport`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestTestMobileReportFields(Expr);
 
+impl std::fmt::Debug for ObservatoryScheduledTestTestMobileReportFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestTestMobileReportFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservatoryScheduledTestTestMobileReportFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -402,10 +460,18 @@ impl ObservatoryScheduledTestTestMobileReportFields {
 pub enum ObservatoryScheduledTestTestMobileReportError {}
 
 /// The fields of a [`ObservatoryScheduledTestTestMobileReportError`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestTestMobileReportErrorFields(Expr);
 
+impl std::fmt::Debug for ObservatoryScheduledTestTestMobileReportErrorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestTestMobileReportErrorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservatoryScheduledTestTestMobileReportErrorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -438,10 +504,18 @@ impl ObservatoryScheduledTestTestMobileReportErrorFields {
 pub enum ObservatoryScheduledTestTestRegion {}
 
 /// The fields of a [`ObservatoryScheduledTestTestRegion`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ObservatoryScheduledTestTestRegionFields(Expr);
 
+impl std::fmt::Debug for ObservatoryScheduledTestTestRegionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObservatoryScheduledTestTestRegionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ObservatoryScheduledTestTestRegionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -465,8 +539,15 @@ impl ObservatoryScheduledTestTestRegionFields {
 }
 
 /// The data source `cloudflare_observatory_scheduled_test`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareObservatoryScheduledTest(Body);
+
+impl std::fmt::Debug for DataCloudflareObservatoryScheduledTest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareObservatoryScheduledTest").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareObservatoryScheduledTest`].
 #[derive(Clone, Debug)]
@@ -497,9 +578,11 @@ impl DataCloudflareObservatoryScheduledTest {
 }
 
 impl BlockType for DataCloudflareObservatoryScheduledTest {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -512,16 +595,25 @@ impl DataSource for DataCloudflareObservatoryScheduledTest {
 }
 
 /// A declared [`DataCloudflareObservatoryScheduledTest`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareObservatoryScheduledTestRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareObservatoryScheduledTestRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareObservatoryScheduledTestRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareObservatoryScheduledTestRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareObservatoryScheduledTestRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_organization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Organization(Body);
+
+impl std::fmt::Debug for Organization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Organization").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Organization`].
 #[derive(Clone, Debug)]
@@ -40,9 +47,11 @@ impl Organization {
 }
 
 impl BlockType for Organization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -56,16 +65,25 @@ impl Resource for Organization {
 }
 
 /// A declared [`Organization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -113,10 +131,18 @@ impl OrganizationRef {
 pub enum OrganizationMeta {}
 
 /// The fields of a [`OrganizationMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationMetaFields(Expr);
 
+impl std::fmt::Debug for OrganizationMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -144,10 +170,18 @@ impl OrganizationMetaFields {
 pub enum OrganizationMetaFlags {}
 
 /// The fields of a [`OrganizationMetaFlags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationMetaFlagsFields(Expr);
 
+impl std::fmt::Debug for OrganizationMetaFlagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationMetaFlagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationMetaFlagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -186,8 +220,15 @@ impl OrganizationMetaFlagsFields {
 }
 
 /// The value of `cloudflare_organization.parent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationParent(Body);
+
+impl std::fmt::Debug for OrganizationParent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationParent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationParent`].
 #[derive(Clone, Debug)]
@@ -207,16 +248,25 @@ impl OrganizationParent {
 }
 
 impl From<OrganizationParent> for Tf<OrganizationParent> {
+    #[inline]
     fn from(value: OrganizationParent) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`OrganizationParent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationParentFields(Expr);
 
+impl std::fmt::Debug for OrganizationParentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationParentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationParentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -240,8 +290,15 @@ impl OrganizationParentFields {
 }
 
 /// The value of `cloudflare_organization.profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationProfileBlock(Body);
+
+impl std::fmt::Debug for OrganizationProfileBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationProfileBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationProfileBlock`].
 #[derive(Clone, Debug)]
@@ -269,16 +326,25 @@ impl OrganizationProfileBlock {
 }
 
 impl From<OrganizationProfileBlock> for Tf<OrganizationProfileBlock> {
+    #[inline]
     fn from(value: OrganizationProfileBlock) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`OrganizationProfileBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationProfileBlockFields(Expr);
 
+impl std::fmt::Debug for OrganizationProfileBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationProfileBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for OrganizationProfileBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -317,8 +383,15 @@ impl OrganizationProfileBlockFields {
 }
 
 /// The resource `cloudflare_organization_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationProfile(Body);
+
+impl std::fmt::Debug for OrganizationProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OrganizationProfile`].
 #[derive(Clone, Debug)]
@@ -348,9 +421,11 @@ impl OrganizationProfile {
 }
 
 impl BlockType for OrganizationProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -364,16 +439,25 @@ impl Resource for OrganizationProfile {
 }
 
 /// A declared [`OrganizationProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrganizationProfileRef(BlockRef);
 
+impl std::fmt::Debug for OrganizationProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrganizationProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OrganizationProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OrganizationProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -417,8 +501,15 @@ impl OrganizationProfileRef {
 }
 
 /// The data source `cloudflare_organization`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganization(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganization").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganization {
     #[inline]
@@ -439,9 +530,11 @@ impl DataCloudflareOrganization {
 }
 
 impl BlockType for DataCloudflareOrganization {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -454,16 +547,25 @@ impl DataSource for DataCloudflareOrganization {
 }
 
 /// A declared [`DataCloudflareOrganization`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareOrganizationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareOrganizationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareOrganizationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -517,8 +619,15 @@ impl DataCloudflareOrganizationRef {
 }
 
 /// The value of `cloudflare_organization.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizationFilter {
     #[inline]
@@ -567,16 +676,25 @@ impl DataCloudflareOrganizationFilter {
 }
 
 impl From<DataCloudflareOrganizationFilter> for Tf<DataCloudflareOrganizationFilter> {
+    #[inline]
     fn from(value: DataCloudflareOrganizationFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOrganizationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -620,8 +738,15 @@ impl DataCloudflareOrganizationFilterFields {
 }
 
 /// The value of `cloudflare_organization.filter.containing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilterContaining(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationFilterContaining {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilterContaining").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizationFilterContaining {
     #[inline]
@@ -658,16 +783,25 @@ impl DataCloudflareOrganizationFilterContaining {
 }
 
 impl From<DataCloudflareOrganizationFilterContaining> for Tf<DataCloudflareOrganizationFilterContaining> {
+    #[inline]
     fn from(value: DataCloudflareOrganizationFilterContaining) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOrganizationFilterContaining`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilterContainingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationFilterContainingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilterContainingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationFilterContainingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -696,8 +830,15 @@ impl DataCloudflareOrganizationFilterContainingFields {
 }
 
 /// The value of `cloudflare_organization.filter.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilterName(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationFilterName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilterName").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizationFilterName {
     #[inline]
@@ -729,16 +870,25 @@ impl DataCloudflareOrganizationFilterName {
 }
 
 impl From<DataCloudflareOrganizationFilterName> for Tf<DataCloudflareOrganizationFilterName> {
+    #[inline]
     fn from(value: DataCloudflareOrganizationFilterName) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOrganizationFilterName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilterNameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationFilterNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilterNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationFilterNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -767,8 +917,15 @@ impl DataCloudflareOrganizationFilterNameFields {
 }
 
 /// The value of `cloudflare_organization.filter.parent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilterParent(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationFilterParent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilterParent").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizationFilterParent {
     #[inline]
@@ -789,16 +946,25 @@ impl DataCloudflareOrganizationFilterParent {
 }
 
 impl From<DataCloudflareOrganizationFilterParent> for Tf<DataCloudflareOrganizationFilterParent> {
+    #[inline]
     fn from(value: DataCloudflareOrganizationFilterParent) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOrganizationFilterParent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationFilterParentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationFilterParentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationFilterParentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationFilterParentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -821,10 +987,18 @@ impl DataCloudflareOrganizationFilterParentFields {
 pub enum DataCloudflareOrganizationMeta {}
 
 /// The fields of a [`DataCloudflareOrganizationMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -852,10 +1026,18 @@ impl DataCloudflareOrganizationMetaFields {
 pub enum DataCloudflareOrganizationMetaFlags {}
 
 /// The fields of a [`DataCloudflareOrganizationMetaFlags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationMetaFlagsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationMetaFlagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationMetaFlagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationMetaFlagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -898,10 +1080,18 @@ impl DataCloudflareOrganizationMetaFlagsFields {
 pub enum DataCloudflareOrganizationParent {}
 
 /// The fields of a [`DataCloudflareOrganizationParent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationParentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationParentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationParentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationParentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -929,10 +1119,18 @@ impl DataCloudflareOrganizationParentFields {
 pub enum DataCloudflareOrganizationProfileBlock {}
 
 /// The fields of a [`DataCloudflareOrganizationProfileBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationProfileBlockFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationProfileBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationProfileBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationProfileBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -971,8 +1169,15 @@ impl DataCloudflareOrganizationProfileBlockFields {
 }
 
 /// The data source `cloudflare_organization_profile`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationProfile(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationProfile").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareOrganizationProfile`].
 #[derive(Clone, Debug)]
@@ -992,9 +1197,11 @@ impl DataCloudflareOrganizationProfile {
 }
 
 impl BlockType for DataCloudflareOrganizationProfile {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1007,16 +1214,25 @@ impl DataSource for DataCloudflareOrganizationProfile {
 }
 
 /// A declared [`DataCloudflareOrganizationProfile`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationProfileRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareOrganizationProfileRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationProfileRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareOrganizationProfileRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareOrganizationProfileRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

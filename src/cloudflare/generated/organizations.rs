@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_organizations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizations(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizations").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizations {
     #[inline]
@@ -65,9 +72,11 @@ impl DataCloudflareOrganizations {
 }
 
 impl BlockType for DataCloudflareOrganizations {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -80,16 +89,25 @@ impl DataSource for DataCloudflareOrganizations {
 }
 
 /// A declared [`DataCloudflareOrganizations`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareOrganizationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareOrganizationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -143,8 +161,15 @@ impl DataCloudflareOrganizationsRef {
 }
 
 /// The value of `cloudflare_organizations.containing`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsContaining(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationsContaining {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsContaining").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizationsContaining {
     #[inline]
@@ -181,16 +206,25 @@ impl DataCloudflareOrganizationsContaining {
 }
 
 impl From<DataCloudflareOrganizationsContaining> for Tf<DataCloudflareOrganizationsContaining> {
+    #[inline]
     fn from(value: DataCloudflareOrganizationsContaining) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOrganizationsContaining`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsContainingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsContainingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsContainingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsContainingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -219,8 +253,15 @@ impl DataCloudflareOrganizationsContainingFields {
 }
 
 /// The value of `cloudflare_organizations.name`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsName(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationsName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsName").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizationsName {
     #[inline]
@@ -252,16 +293,25 @@ impl DataCloudflareOrganizationsName {
 }
 
 impl From<DataCloudflareOrganizationsName> for Tf<DataCloudflareOrganizationsName> {
+    #[inline]
     fn from(value: DataCloudflareOrganizationsName) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOrganizationsName`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsNameFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsNameFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsNameFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsNameFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -290,8 +340,15 @@ impl DataCloudflareOrganizationsNameFields {
 }
 
 /// The value of `cloudflare_organizations.parent`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsParent(Body);
+
+impl std::fmt::Debug for DataCloudflareOrganizationsParent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsParent").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOrganizationsParent {
     #[inline]
@@ -302,16 +359,25 @@ impl DataCloudflareOrganizationsParent {
 }
 
 impl From<DataCloudflareOrganizationsParent> for Tf<DataCloudflareOrganizationsParent> {
+    #[inline]
     fn from(value: DataCloudflareOrganizationsParent) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOrganizationsParent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsParentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsParentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsParentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsParentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -334,10 +400,18 @@ impl DataCloudflareOrganizationsParentFields {
 pub enum DataCloudflareOrganizationsResult {}
 
 /// The fields of a [`DataCloudflareOrganizationsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -385,10 +459,18 @@ impl DataCloudflareOrganizationsResultFields {
 pub enum DataCloudflareOrganizationsResultMeta {}
 
 /// The fields of a [`DataCloudflareOrganizationsResultMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsResultMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsResultMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsResultMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsResultMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -416,10 +498,18 @@ impl DataCloudflareOrganizationsResultMetaFields {
 pub enum DataCloudflareOrganizationsResultMetaFlags {}
 
 /// The fields of a [`DataCloudflareOrganizationsResultMetaFlags`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsResultMetaFlagsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsResultMetaFlagsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsResultMetaFlagsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsResultMetaFlagsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -462,10 +552,18 @@ impl DataCloudflareOrganizationsResultMetaFlagsFields {
 pub enum DataCloudflareOrganizationsResultParent {}
 
 /// The fields of a [`DataCloudflareOrganizationsResultParent`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsResultParentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsResultParentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsResultParentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsResultParentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -493,10 +591,18 @@ impl DataCloudflareOrganizationsResultParentFields {
 pub enum DataCloudflareOrganizationsResultProfile {}
 
 /// The fields of a [`DataCloudflareOrganizationsResultProfile`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOrganizationsResultProfileFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOrganizationsResultProfileFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOrganizationsResultProfileFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOrganizationsResultProfileFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

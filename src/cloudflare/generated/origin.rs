@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_origin_ca_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OriginCaCertificate(Body);
+
+impl std::fmt::Debug for OriginCaCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OriginCaCertificate").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`OriginCaCertificate`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl OriginCaCertificate {
 }
 
 impl BlockType for OriginCaCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -61,16 +70,25 @@ impl Resource for OriginCaCertificate {
 }
 
 /// A declared [`OriginCaCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OriginCaCertificateRef(BlockRef);
 
+impl std::fmt::Debug for OriginCaCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OriginCaCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for OriginCaCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for OriginCaCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -119,8 +137,15 @@ impl OriginCaCertificateRef {
 }
 
 /// The data source `cloudflare_origin_ca_certificate`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOriginCaCertificate(Body);
+
+impl std::fmt::Debug for DataCloudflareOriginCaCertificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOriginCaCertificate").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareOriginCaCertificate {
     #[inline]
@@ -142,9 +167,11 @@ impl DataCloudflareOriginCaCertificate {
 }
 
 impl BlockType for DataCloudflareOriginCaCertificate {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -157,16 +184,25 @@ impl DataSource for DataCloudflareOriginCaCertificate {
 }
 
 /// A declared [`DataCloudflareOriginCaCertificate`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOriginCaCertificateRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareOriginCaCertificateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOriginCaCertificateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareOriginCaCertificateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareOriginCaCertificateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -225,8 +261,15 @@ impl DataCloudflareOriginCaCertificateRef {
 }
 
 /// The value of `cloudflare_origin_ca_certificate.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOriginCaCertificateFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareOriginCaCertificateFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOriginCaCertificateFilter").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareOriginCaCertificateFilter`].
 #[derive(Clone, Debug)]
@@ -259,16 +302,25 @@ impl DataCloudflareOriginCaCertificateFilter {
 }
 
 impl From<DataCloudflareOriginCaCertificateFilter> for Tf<DataCloudflareOriginCaCertificateFilter> {
+    #[inline]
     fn from(value: DataCloudflareOriginCaCertificateFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareOriginCaCertificateFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOriginCaCertificateFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOriginCaCertificateFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOriginCaCertificateFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOriginCaCertificateFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -297,8 +349,15 @@ impl DataCloudflareOriginCaCertificateFilterFields {
 }
 
 /// The data source `cloudflare_origin_ca_certificates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOriginCaCertificates(Body);
+
+impl std::fmt::Debug for DataCloudflareOriginCaCertificates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOriginCaCertificates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareOriginCaCertificates`].
 #[derive(Clone, Debug)]
@@ -337,9 +396,11 @@ impl DataCloudflareOriginCaCertificates {
 }
 
 impl BlockType for DataCloudflareOriginCaCertificates {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -352,16 +413,25 @@ impl DataSource for DataCloudflareOriginCaCertificates {
 }
 
 /// A declared [`DataCloudflareOriginCaCertificates`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOriginCaCertificatesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareOriginCaCertificatesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOriginCaCertificatesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareOriginCaCertificatesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareOriginCaCertificatesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -404,10 +474,18 @@ impl DataCloudflareOriginCaCertificatesRef {
 pub enum DataCloudflareOriginCaCertificatesResult {}
 
 /// The fields of a [`DataCloudflareOriginCaCertificatesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareOriginCaCertificatesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareOriginCaCertificatesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareOriginCaCertificatesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareOriginCaCertificatesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

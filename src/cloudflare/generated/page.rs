@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_page_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRule(Body);
+
+impl std::fmt::Debug for PageRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PageRule`].
 #[derive(Clone, Debug)]
@@ -52,9 +59,11 @@ impl PageRule {
 }
 
 impl BlockType for PageRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl Resource for PageRule {
 }
 
 /// A declared [`PageRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleRef(BlockRef);
 
+impl std::fmt::Debug for PageRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PageRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PageRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -131,8 +149,15 @@ impl PageRuleRef {
 }
 
 /// The value of `cloudflare_page_rule.actions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActions(Body);
+
+impl std::fmt::Debug for PageRuleActions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActions").field(&self.0).finish()
+    }
+}
 
 impl PageRuleActions {
     #[inline]
@@ -313,16 +338,25 @@ impl PageRuleActions {
 }
 
 impl From<PageRuleActions> for Tf<PageRuleActions> {
+    #[inline]
     fn from(value: PageRuleActions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -506,8 +540,15 @@ impl PageRuleActionsFields {
 }
 
 /// The value of `cloudflare_page_rule.actions.cache_key_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFields(Body);
+
+impl std::fmt::Debug for PageRuleActionsCacheKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFields").field(&self.0).finish()
+    }
+}
 
 impl PageRuleActionsCacheKeyFields {
     #[inline]
@@ -543,16 +584,25 @@ impl PageRuleActionsCacheKeyFields {
 }
 
 impl From<PageRuleActionsCacheKeyFields> for Tf<PageRuleActionsCacheKeyFields> {
+    #[inline]
     fn from(value: PageRuleActionsCacheKeyFields) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActionsCacheKeyFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsCacheKeyFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -591,8 +641,15 @@ impl PageRuleActionsCacheKeyFieldsFields {
 }
 
 /// The value of `cloudflare_page_rule.actions.cache_key_fields.cookie`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsCookie(Body);
+
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsCookie {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsCookie").field(&self.0).finish()
+    }
+}
 
 impl PageRuleActionsCacheKeyFieldsCookie {
     #[inline]
@@ -613,16 +670,25 @@ impl PageRuleActionsCacheKeyFieldsCookie {
 }
 
 impl From<PageRuleActionsCacheKeyFieldsCookie> for Tf<PageRuleActionsCacheKeyFieldsCookie> {
+    #[inline]
     fn from(value: PageRuleActionsCacheKeyFieldsCookie) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActionsCacheKeyFieldsCookie`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsCookieFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsCookieFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsCookieFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsCacheKeyFieldsCookieFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -646,8 +712,15 @@ impl PageRuleActionsCacheKeyFieldsCookieFields {
 }
 
 /// The value of `cloudflare_page_rule.actions.cache_key_fields.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsHeader(Body);
+
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsHeader").field(&self.0).finish()
+    }
+}
 
 impl PageRuleActionsCacheKeyFieldsHeader {
     #[inline]
@@ -673,16 +746,25 @@ impl PageRuleActionsCacheKeyFieldsHeader {
 }
 
 impl From<PageRuleActionsCacheKeyFieldsHeader> for Tf<PageRuleActionsCacheKeyFieldsHeader> {
+    #[inline]
     fn from(value: PageRuleActionsCacheKeyFieldsHeader) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActionsCacheKeyFieldsHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsHeaderFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsCacheKeyFieldsHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -711,8 +793,15 @@ impl PageRuleActionsCacheKeyFieldsHeaderFields {
 }
 
 /// The value of `cloudflare_page_rule.actions.cache_key_fields.host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsHost(Body);
+
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsHost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsHost").field(&self.0).finish()
+    }
+}
 
 impl PageRuleActionsCacheKeyFieldsHost {
     #[inline]
@@ -728,16 +817,25 @@ impl PageRuleActionsCacheKeyFieldsHost {
 }
 
 impl From<PageRuleActionsCacheKeyFieldsHost> for Tf<PageRuleActionsCacheKeyFieldsHost> {
+    #[inline]
     fn from(value: PageRuleActionsCacheKeyFieldsHost) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActionsCacheKeyFieldsHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsHostFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsCacheKeyFieldsHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -756,8 +854,15 @@ impl PageRuleActionsCacheKeyFieldsHostFields {
 }
 
 /// The value of `cloudflare_page_rule.actions.cache_key_fields.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsQueryString(Body);
+
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsQueryString").field(&self.0).finish()
+    }
+}
 
 impl PageRuleActionsCacheKeyFieldsQueryString {
     #[inline]
@@ -778,16 +883,25 @@ impl PageRuleActionsCacheKeyFieldsQueryString {
 }
 
 impl From<PageRuleActionsCacheKeyFieldsQueryString> for Tf<PageRuleActionsCacheKeyFieldsQueryString> {
+    #[inline]
     fn from(value: PageRuleActionsCacheKeyFieldsQueryString) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActionsCacheKeyFieldsQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsQueryStringFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsCacheKeyFieldsQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -811,8 +925,15 @@ impl PageRuleActionsCacheKeyFieldsQueryStringFields {
 }
 
 /// The value of `cloudflare_page_rule.actions.cache_key_fields.user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsUser(Body);
+
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsUser").field(&self.0).finish()
+    }
+}
 
 impl PageRuleActionsCacheKeyFieldsUser {
     #[inline]
@@ -838,16 +959,25 @@ impl PageRuleActionsCacheKeyFieldsUser {
 }
 
 impl From<PageRuleActionsCacheKeyFieldsUser> for Tf<PageRuleActionsCacheKeyFieldsUser> {
+    #[inline]
     fn from(value: PageRuleActionsCacheKeyFieldsUser) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActionsCacheKeyFieldsUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsCacheKeyFieldsUserFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsCacheKeyFieldsUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsCacheKeyFieldsUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsCacheKeyFieldsUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -876,8 +1006,15 @@ impl PageRuleActionsCacheKeyFieldsUserFields {
 }
 
 /// The value of `cloudflare_page_rule.actions.forwarding_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsForwardingUrl(Body);
+
+impl std::fmt::Debug for PageRuleActionsForwardingUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsForwardingUrl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PageRuleActionsForwardingUrl`].
 #[derive(Clone, Debug)]
@@ -899,16 +1036,25 @@ impl PageRuleActionsForwardingUrl {
 }
 
 impl From<PageRuleActionsForwardingUrl> for Tf<PageRuleActionsForwardingUrl> {
+    #[inline]
     fn from(value: PageRuleActionsForwardingUrl) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PageRuleActionsForwardingUrl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageRuleActionsForwardingUrlFields(Expr);
 
+impl std::fmt::Debug for PageRuleActionsForwardingUrlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageRuleActionsForwardingUrlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PageRuleActionsForwardingUrlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -932,8 +1078,15 @@ impl PageRuleActionsForwardingUrlFields {
 }
 
 /// The resource `cloudflare_page_shield_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageShieldPolicy(Body);
+
+impl std::fmt::Debug for PageShieldPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageShieldPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PageShieldPolicy`].
 #[derive(Clone, Debug)]
@@ -970,9 +1123,11 @@ impl PageShieldPolicy {
 }
 
 impl BlockType for PageShieldPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -986,16 +1141,25 @@ impl Resource for PageShieldPolicy {
 }
 
 /// A declared [`PageShieldPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PageShieldPolicyRef(BlockRef);
 
+impl std::fmt::Debug for PageShieldPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PageShieldPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PageShieldPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PageShieldPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1044,8 +1208,15 @@ impl PageShieldPolicyRef {
 }
 
 /// The data source `cloudflare_page_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageRule(Body);
+
+impl std::fmt::Debug for DataCloudflarePageRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageRule`].
 #[derive(Clone, Debug)]
@@ -1069,9 +1240,11 @@ impl DataCloudflarePageRule {
 }
 
 impl BlockType for DataCloudflarePageRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1084,16 +1257,25 @@ impl DataSource for DataCloudflarePageRule {
 }
 
 /// A declared [`DataCloudflarePageRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1142,8 +1324,15 @@ impl DataCloudflarePageRuleRef {
 }
 
 /// The data source `cloudflare_page_shield_connections`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldConnections(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldConnections {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldConnections").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldConnections`].
 #[derive(Clone, Debug)]
@@ -1167,9 +1356,11 @@ impl DataCloudflarePageShieldConnections {
 }
 
 impl BlockType for DataCloudflarePageShieldConnections {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1182,16 +1373,25 @@ impl DataSource for DataCloudflarePageShieldConnections {
 }
 
 /// A declared [`DataCloudflarePageShieldConnections`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldConnectionsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldConnectionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldConnectionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldConnectionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldConnectionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1280,8 +1480,15 @@ impl DataCloudflarePageShieldConnectionsRef {
 }
 
 /// The data source `cloudflare_page_shield_connections_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldConnectionsList(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldConnectionsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldConnectionsList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldConnectionsList`].
 #[derive(Clone, Debug)]
@@ -1393,9 +1600,11 @@ impl DataCloudflarePageShieldConnectionsList {
 }
 
 impl BlockType for DataCloudflarePageShieldConnectionsList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1408,16 +1617,25 @@ impl DataSource for DataCloudflarePageShieldConnectionsList {
 }
 
 /// A declared [`DataCloudflarePageShieldConnectionsList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldConnectionsListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldConnectionsListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldConnectionsListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldConnectionsListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldConnectionsListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1510,10 +1728,18 @@ impl DataCloudflarePageShieldConnectionsListRef {
 pub enum DataCloudflarePageShieldConnectionsListResult {}
 
 /// The fields of a [`DataCloudflarePageShieldConnectionsListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldConnectionsListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePageShieldConnectionsListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldConnectionsListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePageShieldConnectionsListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1592,8 +1818,15 @@ impl DataCloudflarePageShieldConnectionsListResultFields {
 }
 
 /// The data source `cloudflare_page_shield_cookies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldCookies(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldCookies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldCookies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldCookies`].
 #[derive(Clone, Debug)]
@@ -1617,9 +1850,11 @@ impl DataCloudflarePageShieldCookies {
 }
 
 impl BlockType for DataCloudflarePageShieldCookies {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1632,16 +1867,25 @@ impl DataSource for DataCloudflarePageShieldCookies {
 }
 
 /// A declared [`DataCloudflarePageShieldCookies`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldCookiesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldCookiesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldCookiesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldCookiesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldCookiesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1735,8 +1979,15 @@ impl DataCloudflarePageShieldCookiesRef {
 }
 
 /// The data source `cloudflare_page_shield_cookies_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldCookiesList(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldCookiesList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldCookiesList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldCookiesList`].
 #[derive(Clone, Debug)]
@@ -1864,9 +2115,11 @@ impl DataCloudflarePageShieldCookiesList {
 }
 
 impl BlockType for DataCloudflarePageShieldCookiesList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1879,16 +2132,25 @@ impl DataSource for DataCloudflarePageShieldCookiesList {
 }
 
 /// A declared [`DataCloudflarePageShieldCookiesList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldCookiesListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldCookiesListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldCookiesListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldCookiesListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldCookiesListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1991,10 +2253,18 @@ impl DataCloudflarePageShieldCookiesListRef {
 pub enum DataCloudflarePageShieldCookiesListResult {}
 
 /// The fields of a [`DataCloudflarePageShieldCookiesListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldCookiesListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePageShieldCookiesListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldCookiesListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePageShieldCookiesListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2078,8 +2348,15 @@ impl DataCloudflarePageShieldCookiesListResultFields {
 }
 
 /// The data source `cloudflare_page_shield_policies`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldPolicies(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldPolicies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldPolicies").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldPolicies`].
 #[derive(Clone, Debug)]
@@ -2106,9 +2383,11 @@ impl DataCloudflarePageShieldPolicies {
 }
 
 impl BlockType for DataCloudflarePageShieldPolicies {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2121,16 +2400,25 @@ impl DataSource for DataCloudflarePageShieldPolicies {
 }
 
 /// A declared [`DataCloudflarePageShieldPolicies`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldPoliciesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldPoliciesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldPoliciesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldPoliciesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldPoliciesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2163,10 +2451,18 @@ impl DataCloudflarePageShieldPoliciesRef {
 pub enum DataCloudflarePageShieldPoliciesResult {}
 
 /// The fields of a [`DataCloudflarePageShieldPoliciesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldPoliciesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePageShieldPoliciesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldPoliciesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePageShieldPoliciesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2210,8 +2506,15 @@ impl DataCloudflarePageShieldPoliciesResultFields {
 }
 
 /// The data source `cloudflare_page_shield_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldPolicy(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldPolicy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldPolicy`].
 #[derive(Clone, Debug)]
@@ -2235,9 +2538,11 @@ impl DataCloudflarePageShieldPolicy {
 }
 
 impl BlockType for DataCloudflarePageShieldPolicy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2250,16 +2555,25 @@ impl DataSource for DataCloudflarePageShieldPolicy {
 }
 
 /// A declared [`DataCloudflarePageShieldPolicy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldPolicyRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldPolicyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldPolicyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldPolicyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldPolicyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2313,8 +2627,15 @@ impl DataCloudflarePageShieldPolicyRef {
 }
 
 /// The data source `cloudflare_page_shield_scripts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldScripts(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldScripts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldScripts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldScripts`].
 #[derive(Clone, Debug)]
@@ -2338,9 +2659,11 @@ impl DataCloudflarePageShieldScripts {
 }
 
 impl BlockType for DataCloudflarePageShieldScripts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2353,16 +2676,25 @@ impl DataSource for DataCloudflarePageShieldScripts {
 }
 
 /// A declared [`DataCloudflarePageShieldScripts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldScriptsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldScriptsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldScriptsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldScriptsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldScriptsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2500,10 +2832,18 @@ impl DataCloudflarePageShieldScriptsRef {
 pub enum DataCloudflarePageShieldScriptsVersions {}
 
 /// The fields of a [`DataCloudflarePageShieldScriptsVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldScriptsVersionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePageShieldScriptsVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldScriptsVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePageShieldScriptsVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2557,8 +2897,15 @@ impl DataCloudflarePageShieldScriptsVersionsFields {
 }
 
 /// The data source `cloudflare_page_shield_scripts_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldScriptsList(Body);
+
+impl std::fmt::Debug for DataCloudflarePageShieldScriptsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldScriptsList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePageShieldScriptsList`].
 #[derive(Clone, Debug)]
@@ -2678,9 +3025,11 @@ impl DataCloudflarePageShieldScriptsList {
 }
 
 impl BlockType for DataCloudflarePageShieldScriptsList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2693,16 +3042,25 @@ impl DataSource for DataCloudflarePageShieldScriptsList {
 }
 
 /// A declared [`DataCloudflarePageShieldScriptsList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldScriptsListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePageShieldScriptsListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldScriptsListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePageShieldScriptsListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePageShieldScriptsListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2800,10 +3158,18 @@ impl DataCloudflarePageShieldScriptsListRef {
 pub enum DataCloudflarePageShieldScriptsListResult {}
 
 /// The fields of a [`DataCloudflarePageShieldScriptsListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePageShieldScriptsListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePageShieldScriptsListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePageShieldScriptsListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePageShieldScriptsListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_pages_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesDomain(Body);
+
+impl std::fmt::Debug for PagesDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesDomain`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl PagesDomain {
 }
 
 impl BlockType for PagesDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -53,16 +62,25 @@ impl Resource for PagesDomain {
 }
 
 /// A declared [`PagesDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesDomainRef(BlockRef);
 
+impl std::fmt::Debug for PagesDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PagesDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PagesDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -135,10 +153,18 @@ impl PagesDomainRef {
 pub enum PagesDomainValidationData {}
 
 /// The fields of a [`PagesDomainValidationData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesDomainValidationDataFields(Expr);
 
+impl std::fmt::Debug for PagesDomainValidationDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesDomainValidationDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesDomainValidationDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -181,10 +207,18 @@ impl PagesDomainValidationDataFields {
 pub enum PagesDomainVerificationData {}
 
 /// The fields of a [`PagesDomainVerificationData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesDomainVerificationDataFields(Expr);
 
+impl std::fmt::Debug for PagesDomainVerificationDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesDomainVerificationDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesDomainVerificationDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -208,8 +242,15 @@ impl PagesDomainVerificationDataFields {
 }
 
 /// The resource `cloudflare_pages_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProject(Body);
+
+impl std::fmt::Debug for PagesProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProject`].
 #[derive(Clone, Debug)]
@@ -254,9 +295,11 @@ impl PagesProject {
 }
 
 impl BlockType for PagesProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -270,16 +313,25 @@ impl Resource for PagesProject {
 }
 
 /// A declared [`PagesProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectRef(BlockRef);
 
+impl std::fmt::Debug for PagesProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PagesProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PagesProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -378,8 +430,15 @@ impl PagesProjectRef {
 }
 
 /// The value of `cloudflare_pages_project.build_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectBuildConfig(Body);
+
+impl std::fmt::Debug for PagesProjectBuildConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectBuildConfig").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectBuildConfig {
     #[inline]
@@ -426,16 +485,25 @@ impl PagesProjectBuildConfig {
 }
 
 impl From<PagesProjectBuildConfig> for Tf<PagesProjectBuildConfig> {
+    #[inline]
     fn from(value: PagesProjectBuildConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectBuildConfigFields(Expr);
 
+impl std::fmt::Debug for PagesProjectBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -483,10 +551,18 @@ impl PagesProjectBuildConfigFields {
 pub enum PagesProjectCanonicalDeployment {}
 
 /// The fields of a [`PagesProjectCanonicalDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -589,10 +665,18 @@ impl PagesProjectCanonicalDeploymentFields {
 pub enum PagesProjectCanonicalDeploymentBuildConfig {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentBuildConfigFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -640,10 +724,18 @@ impl PagesProjectCanonicalDeploymentBuildConfigFields {
 pub enum PagesProjectCanonicalDeploymentDeploymentTrigger {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentDeploymentTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentDeploymentTriggerFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentDeploymentTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentDeploymentTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentDeploymentTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -671,10 +763,18 @@ impl PagesProjectCanonicalDeploymentDeploymentTriggerFields {
 pub enum PagesProjectCanonicalDeploymentDeploymentTriggerMetadata {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentDeploymentTriggerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -712,10 +812,18 @@ impl PagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields {
 pub enum PagesProjectCanonicalDeploymentEnvVars {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentEnvVarsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -743,10 +851,18 @@ impl PagesProjectCanonicalDeploymentEnvVarsFields {
 pub enum PagesProjectCanonicalDeploymentLatestStage {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentLatestStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentLatestStageFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentLatestStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentLatestStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentLatestStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -784,10 +900,18 @@ impl PagesProjectCanonicalDeploymentLatestStageFields {
 pub enum PagesProjectCanonicalDeploymentSource {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentSourceFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -815,10 +939,18 @@ impl PagesProjectCanonicalDeploymentSourceFields {
 pub enum PagesProjectCanonicalDeploymentSourceConfig {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentSourceConfigFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -901,10 +1033,18 @@ impl PagesProjectCanonicalDeploymentSourceConfigFields {
 pub enum PagesProjectCanonicalDeploymentStages {}
 
 /// The fields of a [`PagesProjectCanonicalDeploymentStages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectCanonicalDeploymentStagesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectCanonicalDeploymentStagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectCanonicalDeploymentStagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectCanonicalDeploymentStagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -938,8 +1078,15 @@ impl PagesProjectCanonicalDeploymentStagesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigs(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigs").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectDeploymentConfigs {
     #[inline]
@@ -962,16 +1109,25 @@ impl PagesProjectDeploymentConfigs {
 }
 
 impl From<PagesProjectDeploymentConfigs> for Tf<PagesProjectDeploymentConfigs> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigs) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -995,8 +1151,15 @@ impl PagesProjectDeploymentConfigsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreview(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreview {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreview").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectDeploymentConfigsPreview {
     #[inline]
@@ -1140,16 +1303,25 @@ impl PagesProjectDeploymentConfigsPreview {
 }
 
 impl From<PagesProjectDeploymentConfigsPreview> for Tf<PagesProjectDeploymentConfigsPreview> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreview) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreview`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1273,8 +1445,15 @@ impl PagesProjectDeploymentConfigsPreviewFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.ai_bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewAiBindings(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewAiBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewAiBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewAiBindings`].
 #[derive(Clone, Debug)]
@@ -1294,16 +1473,25 @@ impl PagesProjectDeploymentConfigsPreviewAiBindings {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewAiBindings> for Tf<PagesProjectDeploymentConfigsPreviewAiBindings> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewAiBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewAiBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewAiBindingsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewAiBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewAiBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewAiBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1322,8 +1510,15 @@ impl PagesProjectDeploymentConfigsPreviewAiBindingsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.analytics_engine_datasets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets`].
 #[derive(Clone, Debug)]
@@ -1344,16 +1539,25 @@ impl PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets> for Tf<PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1372,8 +1576,15 @@ impl PagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.browsers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewBrowsers(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewBrowsers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewBrowsers").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectDeploymentConfigsPreviewBrowsers {
     #[inline]
@@ -1384,14 +1595,22 @@ impl PagesProjectDeploymentConfigsPreviewBrowsers {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewBrowsers> for Tf<PagesProjectDeploymentConfigsPreviewBrowsers> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewBrowsers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.d1_databases`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewD1Databases(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewD1Databases {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewD1Databases").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewD1Databases`].
 #[derive(Clone, Debug)]
@@ -1412,16 +1631,25 @@ impl PagesProjectDeploymentConfigsPreviewD1Databases {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewD1Databases> for Tf<PagesProjectDeploymentConfigsPreviewD1Databases> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewD1Databases) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewD1Databases`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewD1DatabasesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewD1DatabasesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewD1DatabasesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewD1DatabasesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1440,8 +1668,15 @@ impl PagesProjectDeploymentConfigsPreviewD1DatabasesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.durable_object_namespaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces`].
 #[derive(Clone, Debug)]
@@ -1462,16 +1697,25 @@ impl PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces> for Tf<PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewDurableObjectNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1490,8 +1734,15 @@ impl PagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.env_vars`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewEnvVars(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewEnvVars {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewEnvVars").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewEnvVars`].
 #[derive(Clone, Debug)]
@@ -1515,16 +1766,25 @@ impl PagesProjectDeploymentConfigsPreviewEnvVars {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewEnvVars> for Tf<PagesProjectDeploymentConfigsPreviewEnvVars> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewEnvVars) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewEnvVarsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1548,8 +1808,15 @@ impl PagesProjectDeploymentConfigsPreviewEnvVarsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.hyperdrive_bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewHyperdriveBindings(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewHyperdriveBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewHyperdriveBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewHyperdriveBindings`].
 #[derive(Clone, Debug)]
@@ -1569,16 +1836,25 @@ impl PagesProjectDeploymentConfigsPreviewHyperdriveBindings {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewHyperdriveBindings> for Tf<PagesProjectDeploymentConfigsPreviewHyperdriveBindings> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewHyperdriveBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewHyperdriveBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1597,8 +1873,15 @@ impl PagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.kv_namespaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewKvNamespaces(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewKvNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewKvNamespaces").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewKvNamespaces`].
 #[derive(Clone, Debug)]
@@ -1619,16 +1902,25 @@ impl PagesProjectDeploymentConfigsPreviewKvNamespaces {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewKvNamespaces> for Tf<PagesProjectDeploymentConfigsPreviewKvNamespaces> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewKvNamespaces) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewKvNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewKvNamespacesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewKvNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewKvNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewKvNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1647,8 +1939,15 @@ impl PagesProjectDeploymentConfigsPreviewKvNamespacesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewLimits(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewLimits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewLimits`].
 #[derive(Clone, Debug)]
@@ -1669,16 +1968,25 @@ impl PagesProjectDeploymentConfigsPreviewLimits {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewLimits> for Tf<PagesProjectDeploymentConfigsPreviewLimits> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewLimits) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewLimitsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1697,8 +2005,15 @@ impl PagesProjectDeploymentConfigsPreviewLimitsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.mtls_certificates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewMtlsCertificates(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewMtlsCertificates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewMtlsCertificates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewMtlsCertificates`].
 #[derive(Clone, Debug)]
@@ -1718,16 +2033,25 @@ impl PagesProjectDeploymentConfigsPreviewMtlsCertificates {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewMtlsCertificates> for Tf<PagesProjectDeploymentConfigsPreviewMtlsCertificates> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewMtlsCertificates) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewMtlsCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewMtlsCertificatesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewMtlsCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewMtlsCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewMtlsCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1746,8 +2070,15 @@ impl PagesProjectDeploymentConfigsPreviewMtlsCertificatesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewPlacement(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewPlacement").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectDeploymentConfigsPreviewPlacement {
     #[inline]
@@ -1764,16 +2095,25 @@ impl PagesProjectDeploymentConfigsPreviewPlacement {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewPlacement> for Tf<PagesProjectDeploymentConfigsPreviewPlacement> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewPlacement) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewPlacementFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1792,8 +2132,15 @@ impl PagesProjectDeploymentConfigsPreviewPlacementFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.queue_producers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewQueueProducers(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewQueueProducers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewQueueProducers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewQueueProducers`].
 #[derive(Clone, Debug)]
@@ -1814,16 +2161,25 @@ impl PagesProjectDeploymentConfigsPreviewQueueProducers {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewQueueProducers> for Tf<PagesProjectDeploymentConfigsPreviewQueueProducers> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewQueueProducers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewQueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewQueueProducersFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewQueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewQueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewQueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1842,8 +2198,15 @@ impl PagesProjectDeploymentConfigsPreviewQueueProducersFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.r2_buckets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewR2Buckets(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewR2Buckets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewR2Buckets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewR2Buckets`].
 #[derive(Clone, Debug)]
@@ -1870,16 +2233,25 @@ impl PagesProjectDeploymentConfigsPreviewR2Buckets {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewR2Buckets> for Tf<PagesProjectDeploymentConfigsPreviewR2Buckets> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewR2Buckets) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewR2Buckets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewR2BucketsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewR2BucketsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewR2BucketsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewR2BucketsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1903,8 +2275,15 @@ impl PagesProjectDeploymentConfigsPreviewR2BucketsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.services`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewServices(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewServices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewServices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewServices`].
 #[derive(Clone, Debug)]
@@ -1937,16 +2316,25 @@ impl PagesProjectDeploymentConfigsPreviewServices {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewServices> for Tf<PagesProjectDeploymentConfigsPreviewServices> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewServices) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewServicesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1975,8 +2363,15 @@ impl PagesProjectDeploymentConfigsPreviewServicesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.preview.vectorize_bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewVectorizeBindings(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewVectorizeBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewVectorizeBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsPreviewVectorizeBindings`].
 #[derive(Clone, Debug)]
@@ -1996,16 +2391,25 @@ impl PagesProjectDeploymentConfigsPreviewVectorizeBindings {
 }
 
 impl From<PagesProjectDeploymentConfigsPreviewVectorizeBindings> for Tf<PagesProjectDeploymentConfigsPreviewVectorizeBindings> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsPreviewVectorizeBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsPreviewVectorizeBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsPreviewVectorizeBindingsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsPreviewVectorizeBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsPreviewVectorizeBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsPreviewVectorizeBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2024,8 +2428,15 @@ impl PagesProjectDeploymentConfigsPreviewVectorizeBindingsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProduction(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProduction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProduction").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectDeploymentConfigsProduction {
     #[inline]
@@ -2169,16 +2580,25 @@ impl PagesProjectDeploymentConfigsProduction {
 }
 
 impl From<PagesProjectDeploymentConfigsProduction> for Tf<PagesProjectDeploymentConfigsProduction> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProduction) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProduction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2302,8 +2722,15 @@ impl PagesProjectDeploymentConfigsProductionFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.ai_bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionAiBindings(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionAiBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionAiBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionAiBindings`].
 #[derive(Clone, Debug)]
@@ -2323,16 +2750,25 @@ impl PagesProjectDeploymentConfigsProductionAiBindings {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionAiBindings> for Tf<PagesProjectDeploymentConfigsProductionAiBindings> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionAiBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionAiBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionAiBindingsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionAiBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionAiBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionAiBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2351,8 +2787,15 @@ impl PagesProjectDeploymentConfigsProductionAiBindingsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.analytics_engine_datasets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets`].
 #[derive(Clone, Debug)]
@@ -2373,16 +2816,25 @@ impl PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets> for Tf<PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2401,8 +2853,15 @@ impl PagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.browsers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionBrowsers(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionBrowsers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionBrowsers").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectDeploymentConfigsProductionBrowsers {
     #[inline]
@@ -2413,14 +2872,22 @@ impl PagesProjectDeploymentConfigsProductionBrowsers {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionBrowsers> for Tf<PagesProjectDeploymentConfigsProductionBrowsers> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionBrowsers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.d1_databases`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionD1Databases(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionD1Databases {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionD1Databases").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionD1Databases`].
 #[derive(Clone, Debug)]
@@ -2441,16 +2908,25 @@ impl PagesProjectDeploymentConfigsProductionD1Databases {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionD1Databases> for Tf<PagesProjectDeploymentConfigsProductionD1Databases> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionD1Databases) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionD1Databases`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionD1DatabasesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionD1DatabasesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionD1DatabasesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionD1DatabasesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2469,8 +2945,15 @@ impl PagesProjectDeploymentConfigsProductionD1DatabasesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.durable_object_namespaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionDurableObjectNamespaces(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionDurableObjectNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionDurableObjectNamespaces").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionDurableObjectNamespaces`].
 #[derive(Clone, Debug)]
@@ -2491,16 +2974,25 @@ impl PagesProjectDeploymentConfigsProductionDurableObjectNamespaces {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionDurableObjectNamespaces> for Tf<PagesProjectDeploymentConfigsProductionDurableObjectNamespaces> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionDurableObjectNamespaces) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionDurableObjectNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2519,8 +3011,15 @@ impl PagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.env_vars`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionEnvVars(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionEnvVars {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionEnvVars").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionEnvVars`].
 #[derive(Clone, Debug)]
@@ -2544,16 +3043,25 @@ impl PagesProjectDeploymentConfigsProductionEnvVars {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionEnvVars> for Tf<PagesProjectDeploymentConfigsProductionEnvVars> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionEnvVars) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionEnvVarsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2577,8 +3085,15 @@ impl PagesProjectDeploymentConfigsProductionEnvVarsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.hyperdrive_bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionHyperdriveBindings(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionHyperdriveBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionHyperdriveBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionHyperdriveBindings`].
 #[derive(Clone, Debug)]
@@ -2598,16 +3113,25 @@ impl PagesProjectDeploymentConfigsProductionHyperdriveBindings {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionHyperdriveBindings> for Tf<PagesProjectDeploymentConfigsProductionHyperdriveBindings> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionHyperdriveBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionHyperdriveBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionHyperdriveBindingsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionHyperdriveBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionHyperdriveBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionHyperdriveBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2626,8 +3150,15 @@ impl PagesProjectDeploymentConfigsProductionHyperdriveBindingsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.kv_namespaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionKvNamespaces(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionKvNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionKvNamespaces").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionKvNamespaces`].
 #[derive(Clone, Debug)]
@@ -2648,16 +3179,25 @@ impl PagesProjectDeploymentConfigsProductionKvNamespaces {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionKvNamespaces> for Tf<PagesProjectDeploymentConfigsProductionKvNamespaces> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionKvNamespaces) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionKvNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionKvNamespacesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionKvNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionKvNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionKvNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2676,8 +3216,15 @@ impl PagesProjectDeploymentConfigsProductionKvNamespacesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionLimits(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionLimits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionLimits`].
 #[derive(Clone, Debug)]
@@ -2698,16 +3245,25 @@ impl PagesProjectDeploymentConfigsProductionLimits {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionLimits> for Tf<PagesProjectDeploymentConfigsProductionLimits> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionLimits) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionLimitsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2726,8 +3282,15 @@ impl PagesProjectDeploymentConfigsProductionLimitsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.mtls_certificates`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionMtlsCertificates(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionMtlsCertificates {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionMtlsCertificates").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionMtlsCertificates`].
 #[derive(Clone, Debug)]
@@ -2747,16 +3310,25 @@ impl PagesProjectDeploymentConfigsProductionMtlsCertificates {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionMtlsCertificates> for Tf<PagesProjectDeploymentConfigsProductionMtlsCertificates> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionMtlsCertificates) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionMtlsCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionMtlsCertificatesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionMtlsCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionMtlsCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionMtlsCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2775,8 +3347,15 @@ impl PagesProjectDeploymentConfigsProductionMtlsCertificatesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionPlacement(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionPlacement").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectDeploymentConfigsProductionPlacement {
     #[inline]
@@ -2793,16 +3372,25 @@ impl PagesProjectDeploymentConfigsProductionPlacement {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionPlacement> for Tf<PagesProjectDeploymentConfigsProductionPlacement> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionPlacement) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionPlacementFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2821,8 +3409,15 @@ impl PagesProjectDeploymentConfigsProductionPlacementFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.queue_producers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionQueueProducers(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionQueueProducers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionQueueProducers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionQueueProducers`].
 #[derive(Clone, Debug)]
@@ -2843,16 +3438,25 @@ impl PagesProjectDeploymentConfigsProductionQueueProducers {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionQueueProducers> for Tf<PagesProjectDeploymentConfigsProductionQueueProducers> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionQueueProducers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionQueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionQueueProducersFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionQueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionQueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionQueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2871,8 +3475,15 @@ impl PagesProjectDeploymentConfigsProductionQueueProducersFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.r2_buckets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionR2Buckets(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionR2Buckets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionR2Buckets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionR2Buckets`].
 #[derive(Clone, Debug)]
@@ -2899,16 +3510,25 @@ impl PagesProjectDeploymentConfigsProductionR2Buckets {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionR2Buckets> for Tf<PagesProjectDeploymentConfigsProductionR2Buckets> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionR2Buckets) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionR2Buckets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionR2BucketsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionR2BucketsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionR2BucketsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionR2BucketsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2932,8 +3552,15 @@ impl PagesProjectDeploymentConfigsProductionR2BucketsFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.services`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionServices(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionServices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionServices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionServices`].
 #[derive(Clone, Debug)]
@@ -2966,16 +3593,25 @@ impl PagesProjectDeploymentConfigsProductionServices {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionServices> for Tf<PagesProjectDeploymentConfigsProductionServices> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionServices) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionServicesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3004,8 +3640,15 @@ impl PagesProjectDeploymentConfigsProductionServicesFields {
 }
 
 /// The value of `cloudflare_pages_project.deployment_configs.production.vectorize_bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionVectorizeBindings(Body);
+
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionVectorizeBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionVectorizeBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectDeploymentConfigsProductionVectorizeBindings`].
 #[derive(Clone, Debug)]
@@ -3025,16 +3668,25 @@ impl PagesProjectDeploymentConfigsProductionVectorizeBindings {
 }
 
 impl From<PagesProjectDeploymentConfigsProductionVectorizeBindings> for Tf<PagesProjectDeploymentConfigsProductionVectorizeBindings> {
+    #[inline]
     fn from(value: PagesProjectDeploymentConfigsProductionVectorizeBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectDeploymentConfigsProductionVectorizeBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectDeploymentConfigsProductionVectorizeBindingsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectDeploymentConfigsProductionVectorizeBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectDeploymentConfigsProductionVectorizeBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectDeploymentConfigsProductionVectorizeBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3057,10 +3709,18 @@ impl PagesProjectDeploymentConfigsProductionVectorizeBindingsFields {
 pub enum PagesProjectLatestDeployment {}
 
 /// The fields of a [`PagesProjectLatestDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3163,10 +3823,18 @@ impl PagesProjectLatestDeploymentFields {
 pub enum PagesProjectLatestDeploymentBuildConfig {}
 
 /// The fields of a [`PagesProjectLatestDeploymentBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentBuildConfigFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3214,10 +3882,18 @@ impl PagesProjectLatestDeploymentBuildConfigFields {
 pub enum PagesProjectLatestDeploymentDeploymentTrigger {}
 
 /// The fields of a [`PagesProjectLatestDeploymentDeploymentTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentDeploymentTriggerFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentDeploymentTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentDeploymentTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentDeploymentTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3245,10 +3921,18 @@ impl PagesProjectLatestDeploymentDeploymentTriggerFields {
 pub enum PagesProjectLatestDeploymentDeploymentTriggerMetadata {}
 
 /// The fields of a [`PagesProjectLatestDeploymentDeploymentTriggerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentDeploymentTriggerMetadataFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentDeploymentTriggerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3286,10 +3970,18 @@ impl PagesProjectLatestDeploymentDeploymentTriggerMetadataFields {
 pub enum PagesProjectLatestDeploymentEnvVars {}
 
 /// The fields of a [`PagesProjectLatestDeploymentEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentEnvVarsFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3317,10 +4009,18 @@ impl PagesProjectLatestDeploymentEnvVarsFields {
 pub enum PagesProjectLatestDeploymentLatestStage {}
 
 /// The fields of a [`PagesProjectLatestDeploymentLatestStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentLatestStageFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentLatestStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentLatestStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentLatestStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3358,10 +4058,18 @@ impl PagesProjectLatestDeploymentLatestStageFields {
 pub enum PagesProjectLatestDeploymentSource {}
 
 /// The fields of a [`PagesProjectLatestDeploymentSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentSourceFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3389,10 +4097,18 @@ impl PagesProjectLatestDeploymentSourceFields {
 pub enum PagesProjectLatestDeploymentSourceConfig {}
 
 /// The fields of a [`PagesProjectLatestDeploymentSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentSourceConfigFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3475,10 +4191,18 @@ impl PagesProjectLatestDeploymentSourceConfigFields {
 pub enum PagesProjectLatestDeploymentStages {}
 
 /// The fields of a [`PagesProjectLatestDeploymentStages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectLatestDeploymentStagesFields(Expr);
 
+impl std::fmt::Debug for PagesProjectLatestDeploymentStagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectLatestDeploymentStagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectLatestDeploymentStagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3512,8 +4236,15 @@ impl PagesProjectLatestDeploymentStagesFields {
 }
 
 /// The value of `cloudflare_pages_project.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectSource(Body);
+
+impl std::fmt::Debug for PagesProjectSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectSource").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PagesProjectSource`].
 #[derive(Clone, Debug)]
@@ -3537,16 +4268,25 @@ impl PagesProjectSource {
 }
 
 impl From<PagesProjectSource> for Tf<PagesProjectSource> {
+    #[inline]
     fn from(value: PagesProjectSource) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectSourceFields(Expr);
 
+impl std::fmt::Debug for PagesProjectSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3570,8 +4310,15 @@ impl PagesProjectSourceFields {
 }
 
 /// The value of `cloudflare_pages_project.source.config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectSourceConfig(Body);
+
+impl std::fmt::Debug for PagesProjectSourceConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectSourceConfig").field(&self.0).finish()
+    }
+}
 
 impl PagesProjectSourceConfig {
     #[inline]
@@ -3662,16 +4409,25 @@ impl PagesProjectSourceConfig {
 }
 
 impl From<PagesProjectSourceConfig> for Tf<PagesProjectSourceConfig> {
+    #[inline]
     fn from(value: PagesProjectSourceConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`PagesProjectSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagesProjectSourceConfigFields(Expr);
 
+impl std::fmt::Debug for PagesProjectSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PagesProjectSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PagesProjectSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3750,8 +4506,15 @@ impl PagesProjectSourceConfigFields {
 }
 
 /// The data source `cloudflare_pages_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomain(Body);
+
+impl std::fmt::Debug for DataCloudflarePagesDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePagesDomain`].
 #[derive(Clone, Debug)]
@@ -3778,9 +4541,11 @@ impl DataCloudflarePagesDomain {
 }
 
 impl BlockType for DataCloudflarePagesDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3793,16 +4558,25 @@ impl DataSource for DataCloudflarePagesDomain {
 }
 
 /// A declared [`DataCloudflarePagesDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePagesDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePagesDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePagesDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3880,10 +4654,18 @@ impl DataCloudflarePagesDomainRef {
 pub enum DataCloudflarePagesDomainValidationData {}
 
 /// The fields of a [`DataCloudflarePagesDomainValidationData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomainValidationDataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesDomainValidationDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomainValidationDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesDomainValidationDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3926,10 +4708,18 @@ impl DataCloudflarePagesDomainValidationDataFields {
 pub enum DataCloudflarePagesDomainVerificationData {}
 
 /// The fields of a [`DataCloudflarePagesDomainVerificationData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomainVerificationDataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesDomainVerificationDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomainVerificationDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesDomainVerificationDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3953,8 +4743,15 @@ impl DataCloudflarePagesDomainVerificationDataFields {
 }
 
 /// The data source `cloudflare_pages_domains`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomains(Body);
+
+impl std::fmt::Debug for DataCloudflarePagesDomains {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomains").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePagesDomains`].
 #[derive(Clone, Debug)]
@@ -3984,9 +4781,11 @@ impl DataCloudflarePagesDomains {
 }
 
 impl BlockType for DataCloudflarePagesDomains {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3999,16 +4798,25 @@ impl DataSource for DataCloudflarePagesDomains {
 }
 
 /// A declared [`DataCloudflarePagesDomains`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomainsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePagesDomainsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomainsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePagesDomainsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePagesDomainsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4046,10 +4854,18 @@ impl DataCloudflarePagesDomainsRef {
 pub enum DataCloudflarePagesDomainsResult {}
 
 /// The fields of a [`DataCloudflarePagesDomainsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomainsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesDomainsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomainsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesDomainsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4112,10 +4928,18 @@ impl DataCloudflarePagesDomainsResultFields {
 pub enum DataCloudflarePagesDomainsResultValidationData {}
 
 /// The fields of a [`DataCloudflarePagesDomainsResultValidationData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomainsResultValidationDataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesDomainsResultValidationDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomainsResultValidationDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesDomainsResultValidationDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4158,10 +4982,18 @@ impl DataCloudflarePagesDomainsResultValidationDataFields {
 pub enum DataCloudflarePagesDomainsResultVerificationData {}
 
 /// The fields of a [`DataCloudflarePagesDomainsResultVerificationData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesDomainsResultVerificationDataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesDomainsResultVerificationDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesDomainsResultVerificationDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesDomainsResultVerificationDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4185,8 +5017,15 @@ impl DataCloudflarePagesDomainsResultVerificationDataFields {
 }
 
 /// The data source `cloudflare_pages_project`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProject(Body);
+
+impl std::fmt::Debug for DataCloudflarePagesProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProject").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePagesProject`].
 #[derive(Clone, Debug)]
@@ -4210,9 +5049,11 @@ impl DataCloudflarePagesProject {
 }
 
 impl BlockType for DataCloudflarePagesProject {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4225,16 +5066,25 @@ impl DataSource for DataCloudflarePagesProject {
 }
 
 /// A declared [`DataCloudflarePagesProject`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePagesProjectRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePagesProjectRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4342,10 +5192,18 @@ impl DataCloudflarePagesProjectRef {
 pub enum DataCloudflarePagesProjectBuildConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectBuildConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4393,10 +5251,18 @@ impl DataCloudflarePagesProjectBuildConfigFields {
 pub enum DataCloudflarePagesProjectCanonicalDeployment {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4499,10 +5365,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentFields {
 pub enum DataCloudflarePagesProjectCanonicalDeploymentBuildConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentBuildConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4550,10 +5424,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentBuildConfigFields {
 pub enum DataCloudflarePagesProjectCanonicalDeploymentDeploymentTrigger {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentDeploymentTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4581,10 +5463,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerFields {
 pub enum DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerMetadata {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4622,10 +5512,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentDeploymentTriggerMetadataField
 pub enum DataCloudflarePagesProjectCanonicalDeploymentEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4653,10 +5551,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentEnvVarsFields {
 pub enum DataCloudflarePagesProjectCanonicalDeploymentLatestStage {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentLatestStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentLatestStageFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentLatestStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentLatestStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentLatestStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4694,10 +5600,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentLatestStageFields {
 pub enum DataCloudflarePagesProjectCanonicalDeploymentSource {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4725,10 +5639,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentSourceFields {
 pub enum DataCloudflarePagesProjectCanonicalDeploymentSourceConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentSourceConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4811,10 +5733,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentSourceConfigFields {
 pub enum DataCloudflarePagesProjectCanonicalDeploymentStages {}
 
 /// The fields of a [`DataCloudflarePagesProjectCanonicalDeploymentStages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectCanonicalDeploymentStagesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectCanonicalDeploymentStagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectCanonicalDeploymentStagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectCanonicalDeploymentStagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4852,10 +5782,18 @@ impl DataCloudflarePagesProjectCanonicalDeploymentStagesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigs {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4883,10 +5821,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreview {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreview`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5014,10 +5960,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewAiBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewAiBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewAiBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewAiBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewAiBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewAiBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5040,10 +5994,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewAiBindingsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewAnalyticsEngineDatasetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5070,10 +6032,18 @@ pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewBrowsers {}
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewD1Databases {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewD1Databases`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewD1DatabasesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewD1DatabasesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewD1DatabasesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewD1DatabasesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5096,10 +6066,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewD1DatabasesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewDurableObjectNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewDurableObjectNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5122,10 +6100,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewDurableObjectNamespacesFi
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5153,10 +6139,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewEnvVarsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewHyperdriveBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewHyperdriveBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5179,10 +6173,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewHyperdriveBindingsFields 
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewKvNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewKvNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewKvNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewKvNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewKvNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewKvNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5205,10 +6207,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewKvNamespacesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewLimits {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewLimitsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5231,10 +6241,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewLimitsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewMtlsCertificates {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewMtlsCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewMtlsCertificatesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewMtlsCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewMtlsCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewMtlsCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5257,10 +6275,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewMtlsCertificatesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewPlacement {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewPlacementFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5283,10 +6309,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewPlacementFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewQueueProducers {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewQueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewQueueProducersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewQueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewQueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewQueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5309,10 +6343,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewQueueProducersFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewR2Buckets {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewR2Buckets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewR2BucketsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewR2BucketsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewR2BucketsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewR2BucketsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5340,10 +6382,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewR2BucketsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewServices {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewServicesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5376,10 +6426,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewServicesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsPreviewVectorizeBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsPreviewVectorizeBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsPreviewVectorizeBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsPreviewVectorizeBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsPreviewVectorizeBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsPreviewVectorizeBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5402,10 +6460,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsPreviewVectorizeBindingsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProduction {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProduction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5533,10 +6599,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionAiBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionAiBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionAiBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionAiBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionAiBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionAiBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5559,10 +6633,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionAiBindingsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionAnalyticsEngineDatasets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionAnalyticsEngineDatasetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5589,10 +6671,18 @@ pub enum DataCloudflarePagesProjectDeploymentConfigsProductionBrowsers {}
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionD1Databases {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionD1Databases`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionD1DatabasesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionD1DatabasesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionD1DatabasesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionD1DatabasesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5615,10 +6705,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionD1DatabasesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionDurableObjectNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionDurableObjectNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionDurableObjectNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5641,10 +6739,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionDurableObjectNamespace
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5672,10 +6778,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionEnvVarsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionHyperdriveBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionHyperdriveBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionHyperdriveBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionHyperdriveBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionHyperdriveBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionHyperdriveBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5698,10 +6812,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionHyperdriveBindingsFiel
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionKvNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionKvNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionKvNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionKvNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionKvNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionKvNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5724,10 +6846,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionKvNamespacesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionLimits {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionLimitsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5750,10 +6880,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionLimitsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionMtlsCertificates {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionMtlsCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionMtlsCertificatesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionMtlsCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionMtlsCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionMtlsCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5776,10 +6914,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionMtlsCertificatesFields
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionPlacement {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionPlacementFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5802,10 +6948,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionPlacementFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionQueueProducers {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionQueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionQueueProducersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionQueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionQueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionQueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5828,10 +6982,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionQueueProducersFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionR2Buckets {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionR2Buckets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionR2BucketsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionR2BucketsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionR2BucketsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionR2BucketsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5859,10 +7021,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionR2BucketsFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionServices {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionServicesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5895,10 +7065,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionServicesFields {
 pub enum DataCloudflarePagesProjectDeploymentConfigsProductionVectorizeBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectDeploymentConfigsProductionVectorizeBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectDeploymentConfigsProductionVectorizeBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectDeploymentConfigsProductionVectorizeBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectDeploymentConfigsProductionVectorizeBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectDeploymentConfigsProductionVectorizeBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5921,10 +7099,18 @@ impl DataCloudflarePagesProjectDeploymentConfigsProductionVectorizeBindingsField
 pub enum DataCloudflarePagesProjectLatestDeployment {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6027,10 +7213,18 @@ impl DataCloudflarePagesProjectLatestDeploymentFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentBuildConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentBuildConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6078,10 +7272,18 @@ impl DataCloudflarePagesProjectLatestDeploymentBuildConfigFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentDeploymentTrigger {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentDeploymentTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6109,10 +7311,18 @@ impl DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerMetadata {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerMetadataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6150,10 +7360,18 @@ impl DataCloudflarePagesProjectLatestDeploymentDeploymentTriggerMetadataFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6181,10 +7399,18 @@ impl DataCloudflarePagesProjectLatestDeploymentEnvVarsFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentLatestStage {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentLatestStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentLatestStageFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentLatestStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentLatestStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentLatestStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6222,10 +7448,18 @@ impl DataCloudflarePagesProjectLatestDeploymentLatestStageFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentSource {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6253,10 +7487,18 @@ impl DataCloudflarePagesProjectLatestDeploymentSourceFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentSourceConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentSourceConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6339,10 +7581,18 @@ impl DataCloudflarePagesProjectLatestDeploymentSourceConfigFields {
 pub enum DataCloudflarePagesProjectLatestDeploymentStages {}
 
 /// The fields of a [`DataCloudflarePagesProjectLatestDeploymentStages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectLatestDeploymentStagesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectLatestDeploymentStagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectLatestDeploymentStagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectLatestDeploymentStagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6380,10 +7630,18 @@ impl DataCloudflarePagesProjectLatestDeploymentStagesFields {
 pub enum DataCloudflarePagesProjectSource {}
 
 /// The fields of a [`DataCloudflarePagesProjectSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6411,10 +7669,18 @@ impl DataCloudflarePagesProjectSourceFields {
 pub enum DataCloudflarePagesProjectSourceConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectSourceConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6493,8 +7759,15 @@ impl DataCloudflarePagesProjectSourceConfigFields {
 }
 
 /// The data source `cloudflare_pages_projects`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjects(Body);
+
+impl std::fmt::Debug for DataCloudflarePagesProjects {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjects").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflarePagesProjects`].
 #[derive(Clone, Debug)]
@@ -6521,9 +7794,11 @@ impl DataCloudflarePagesProjects {
 }
 
 impl BlockType for DataCloudflarePagesProjects {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -6536,16 +7811,25 @@ impl DataSource for DataCloudflarePagesProjects {
 }
 
 /// A declared [`DataCloudflarePagesProjects`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflarePagesProjectsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflarePagesProjectsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -6578,10 +7862,18 @@ impl DataCloudflarePagesProjectsRef {
 pub enum DataCloudflarePagesProjectsResult {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6679,10 +7971,18 @@ impl DataCloudflarePagesProjectsResultFields {
 pub enum DataCloudflarePagesProjectsResultBuildConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultBuildConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6730,10 +8030,18 @@ impl DataCloudflarePagesProjectsResultBuildConfigFields {
 pub enum DataCloudflarePagesProjectsResultCanonicalDeployment {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6836,10 +8144,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentFields {
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentBuildConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentBuildConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6887,10 +8203,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentBuildConfigFields {
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTrigger {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6918,10 +8242,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerFields
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerMetadata {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerMetadataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6959,10 +8291,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentDeploymentTriggerMetada
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -6990,10 +8330,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentEnvVarsFields {
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentLatestStage {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentLatestStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentLatestStageFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentLatestStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentLatestStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentLatestStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7031,10 +8379,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentLatestStageFields {
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentSource {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7062,10 +8418,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentSourceFields {
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentSourceConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentSourceConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7148,10 +8512,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentSourceConfigFields {
 pub enum DataCloudflarePagesProjectsResultCanonicalDeploymentStages {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultCanonicalDeploymentStages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultCanonicalDeploymentStagesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultCanonicalDeploymentStagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultCanonicalDeploymentStagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultCanonicalDeploymentStagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7189,10 +8561,18 @@ impl DataCloudflarePagesProjectsResultCanonicalDeploymentStagesFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigs {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7220,10 +8600,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreview {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreview`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7351,10 +8739,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAiBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAiBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAiBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAiBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAiBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAiBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7377,10 +8773,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAiBindingsFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAnalyticsEngineDatasets {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAnalyticsEngineDatasets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAnalyticsEngineDatasetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAnalyticsEngineDatasetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAnalyticsEngineDatasetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewAnalyticsEngineDatasetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7407,10 +8811,18 @@ pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewBrowsers {}
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewD1Databases {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewD1Databases`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewD1DatabasesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewD1DatabasesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewD1DatabasesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewD1DatabasesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7433,10 +8845,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewD1DatabasesFields 
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewDurableObjectNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewDurableObjectNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewDurableObjectNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewDurableObjectNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewDurableObjectNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewDurableObjectNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7459,10 +8879,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewDurableObjectNames
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7490,10 +8918,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewEnvVarsFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewHyperdriveBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewHyperdriveBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewHyperdriveBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewHyperdriveBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewHyperdriveBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewHyperdriveBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7516,10 +8952,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewHyperdriveBindings
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewKvNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewKvNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewKvNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewKvNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewKvNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewKvNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7542,10 +8986,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewKvNamespacesFields
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewLimits {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewLimitsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7568,10 +9020,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewLimitsFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewMtlsCertificates {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewMtlsCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewMtlsCertificatesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewMtlsCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewMtlsCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewMtlsCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7594,10 +9054,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewMtlsCertificatesFi
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewPlacement {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewPlacementFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7620,10 +9088,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewPlacementFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewQueueProducers {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewQueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewQueueProducersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewQueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewQueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewQueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7646,10 +9122,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewQueueProducersFiel
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewR2Buckets {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewR2Buckets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewR2BucketsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewR2BucketsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewR2BucketsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewR2BucketsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7677,10 +9161,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewR2BucketsFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewServices {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewServicesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7713,10 +9205,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewServicesFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsPreviewVectorizeBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsPreviewVectorizeBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsPreviewVectorizeBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewVectorizeBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsPreviewVectorizeBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsPreviewVectorizeBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7739,10 +9239,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsPreviewVectorizeBindingsF
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProduction {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProduction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7870,10 +9378,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionAiBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionAiBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionAiBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionAiBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionAiBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionAiBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7896,10 +9412,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionAiBindingsField
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionAnalyticsEngineDatasets {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionAnalyticsEngineDatasets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionAnalyticsEngineDatasetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionAnalyticsEngineDatasetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionAnalyticsEngineDatasetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionAnalyticsEngineDatasetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7926,10 +9450,18 @@ pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionBrowsers {}
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionD1Databases {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionD1Databases`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionD1DatabasesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionD1DatabasesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionD1DatabasesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionD1DatabasesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7952,10 +9484,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionD1DatabasesFiel
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionDurableObjectNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionDurableObjectNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionDurableObjectNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionDurableObjectNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionDurableObjectNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionDurableObjectNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -7978,10 +9518,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionDurableObjectNa
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8009,10 +9557,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionEnvVarsFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionHyperdriveBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionHyperdriveBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionHyperdriveBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionHyperdriveBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionHyperdriveBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionHyperdriveBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8035,10 +9591,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionHyperdriveBindi
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionKvNamespaces {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionKvNamespaces`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionKvNamespacesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionKvNamespacesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionKvNamespacesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionKvNamespacesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8061,10 +9625,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionKvNamespacesFie
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionLimits {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionLimitsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8087,10 +9659,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionLimitsFields {
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionMtlsCertificates {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionMtlsCertificates`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionMtlsCertificatesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionMtlsCertificatesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionMtlsCertificatesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionMtlsCertificatesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8113,10 +9693,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionMtlsCertificate
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionPlacement {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionPlacementFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8139,10 +9727,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionPlacementFields
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionQueueProducers {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionQueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionQueueProducersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionQueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionQueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionQueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8165,10 +9761,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionQueueProducersF
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionR2Buckets {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionR2Buckets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionR2BucketsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionR2BucketsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionR2BucketsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionR2BucketsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8196,10 +9800,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionR2BucketsFields
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionServices {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionServices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionServicesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionServicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionServicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionServicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8232,10 +9844,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionServicesFields 
 pub enum DataCloudflarePagesProjectsResultDeploymentConfigsProductionVectorizeBindings {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultDeploymentConfigsProductionVectorizeBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultDeploymentConfigsProductionVectorizeBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultDeploymentConfigsProductionVectorizeBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultDeploymentConfigsProductionVectorizeBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultDeploymentConfigsProductionVectorizeBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8258,10 +9878,18 @@ impl DataCloudflarePagesProjectsResultDeploymentConfigsProductionVectorizeBindin
 pub enum DataCloudflarePagesProjectsResultLatestDeployment {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeployment`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8364,10 +9992,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentFields {
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentBuildConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentBuildConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentBuildConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentBuildConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentBuildConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentBuildConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8415,10 +10051,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentBuildConfigFields {
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTrigger {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTrigger`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8446,10 +10090,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerFields {
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerMetadata {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerMetadataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8487,10 +10139,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentDeploymentTriggerMetadataF
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentEnvVars {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentEnvVars`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentEnvVarsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentEnvVarsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentEnvVarsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentEnvVarsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8518,10 +10178,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentEnvVarsFields {
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentLatestStage {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentLatestStage`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentLatestStageFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentLatestStageFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentLatestStageFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentLatestStageFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8559,10 +10227,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentLatestStageFields {
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentSource {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8590,10 +10266,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentSourceFields {
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentSourceConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentSourceConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8676,10 +10360,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentSourceConfigFields {
 pub enum DataCloudflarePagesProjectsResultLatestDeploymentStages {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultLatestDeploymentStages`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultLatestDeploymentStagesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultLatestDeploymentStagesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultLatestDeploymentStagesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultLatestDeploymentStagesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8717,10 +10409,18 @@ impl DataCloudflarePagesProjectsResultLatestDeploymentStagesFields {
 pub enum DataCloudflarePagesProjectsResultSource {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultSource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultSourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultSourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultSourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultSourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -8748,10 +10448,18 @@ impl DataCloudflarePagesProjectsResultSourceFields {
 pub enum DataCloudflarePagesProjectsResultSourceConfig {}
 
 /// The fields of a [`DataCloudflarePagesProjectsResultSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflarePagesProjectsResultSourceConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflarePagesProjectsResultSourceConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflarePagesProjectsResultSourceConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflarePagesProjectsResultSourceConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The provider configuration. Secrets (credentials, tokens) cannot be set here: the provider reads them from the environment, so none is written to the output.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CloudflareProvider(Body);
+
+impl std::fmt::Debug for CloudflareProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CloudflareProvider").field(&self.0).finish()
+    }
+}
 
 impl CloudflareProvider {
     #[inline]

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Queue(Body);
+
+impl std::fmt::Debug for Queue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Queue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Queue`].
 #[derive(Clone, Debug)]
@@ -38,9 +45,11 @@ impl Queue {
 }
 
 impl BlockType for Queue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -54,16 +63,25 @@ impl Resource for Queue {
 }
 
 /// A declared [`Queue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueRef(BlockRef);
 
+impl std::fmt::Debug for QueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -136,10 +154,18 @@ impl QueueRef {
 pub enum QueueConsumers {}
 
 /// The fields of a [`QueueConsumers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueConsumersFields(Expr);
 
+impl std::fmt::Debug for QueueConsumersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueConsumersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QueueConsumersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -192,10 +218,18 @@ impl QueueConsumersFields {
 pub enum QueueConsumersSettings {}
 
 /// The fields of a [`QueueConsumersSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueConsumersSettingsFields(Expr);
 
+impl std::fmt::Debug for QueueConsumersSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueConsumersSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QueueConsumersSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -243,10 +277,18 @@ impl QueueConsumersSettingsFields {
 pub enum QueueProducers {}
 
 /// The fields of a [`QueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueProducersFields(Expr);
 
+impl std::fmt::Debug for QueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -275,8 +317,15 @@ impl QueueProducersFields {
 }
 
 /// The value of `cloudflare_queue.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueSettings(Body);
+
+impl std::fmt::Debug for QueueSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueSettings").field(&self.0).finish()
+    }
+}
 
 impl QueueSettings {
     #[inline]
@@ -305,16 +354,25 @@ impl QueueSettings {
 }
 
 impl From<QueueSettings> for Tf<QueueSettings> {
+    #[inline]
     fn from(value: QueueSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`QueueSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueSettingsFields(Expr);
 
+impl std::fmt::Debug for QueueSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QueueSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -343,8 +401,15 @@ impl QueueSettingsFields {
 }
 
 /// The resource `cloudflare_queue_consumer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueConsumer(Body);
+
+impl std::fmt::Debug for QueueConsumer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueConsumer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`QueueConsumer`].
 #[derive(Clone, Debug)]
@@ -390,9 +455,11 @@ impl QueueConsumer {
 }
 
 impl BlockType for QueueConsumer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -406,16 +473,25 @@ impl Resource for QueueConsumer {
 }
 
 /// A declared [`QueueConsumer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueConsumerRef(BlockRef);
 
+impl std::fmt::Debug for QueueConsumerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueConsumerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for QueueConsumerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for QueueConsumerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -474,8 +550,15 @@ impl QueueConsumerRef {
 }
 
 /// The value of `cloudflare_queue_consumer.settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueConsumerSettings(Body);
+
+impl std::fmt::Debug for QueueConsumerSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueConsumerSettings").field(&self.0).finish()
+    }
+}
 
 impl QueueConsumerSettings {
     #[inline]
@@ -522,16 +605,25 @@ impl QueueConsumerSettings {
 }
 
 impl From<QueueConsumerSettings> for Tf<QueueConsumerSettings> {
+    #[inline]
     fn from(value: QueueConsumerSettings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`QueueConsumerSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueueConsumerSettingsFields(Expr);
 
+impl std::fmt::Debug for QueueConsumerSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("QueueConsumerSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for QueueConsumerSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -575,8 +667,15 @@ impl QueueConsumerSettingsFields {
 }
 
 /// The data source `cloudflare_queue`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueue(Body);
+
+impl std::fmt::Debug for DataCloudflareQueue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareQueue`].
 #[derive(Clone, Debug)]
@@ -600,9 +699,11 @@ impl DataCloudflareQueue {
 }
 
 impl BlockType for DataCloudflareQueue {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -615,16 +716,25 @@ impl DataSource for DataCloudflareQueue {
 }
 
 /// A declared [`DataCloudflareQueue`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareQueueRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareQueueRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareQueueRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -697,10 +807,18 @@ impl DataCloudflareQueueRef {
 pub enum DataCloudflareQueueConsumersBlock {}
 
 /// The fields of a [`DataCloudflareQueueConsumersBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumersBlockFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueueConsumersBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumersBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueueConsumersBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -753,10 +871,18 @@ impl DataCloudflareQueueConsumersBlockFields {
 pub enum DataCloudflareQueueConsumersBlockSettings {}
 
 /// The fields of a [`DataCloudflareQueueConsumersBlockSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumersBlockSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueueConsumersBlockSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumersBlockSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueueConsumersBlockSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -804,10 +930,18 @@ impl DataCloudflareQueueConsumersBlockSettingsFields {
 pub enum DataCloudflareQueueProducers {}
 
 /// The fields of a [`DataCloudflareQueueProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueProducersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueueProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueueProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -840,10 +974,18 @@ impl DataCloudflareQueueProducersFields {
 pub enum DataCloudflareQueueSettings {}
 
 /// The fields of a [`DataCloudflareQueueSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueueSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueueSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -872,8 +1014,15 @@ impl DataCloudflareQueueSettingsFields {
 }
 
 /// The data source `cloudflare_queue_consumer`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumer(Body);
+
+impl std::fmt::Debug for DataCloudflareQueueConsumer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumer").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareQueueConsumer`].
 #[derive(Clone, Debug)]
@@ -897,9 +1046,11 @@ impl DataCloudflareQueueConsumer {
 }
 
 impl BlockType for DataCloudflareQueueConsumer {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -912,16 +1063,25 @@ impl DataSource for DataCloudflareQueueConsumer {
 }
 
 /// A declared [`DataCloudflareQueueConsumer`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumerRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareQueueConsumerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareQueueConsumerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareQueueConsumerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -979,10 +1139,18 @@ impl DataCloudflareQueueConsumerRef {
 pub enum DataCloudflareQueueConsumerSettings {}
 
 /// The fields of a [`DataCloudflareQueueConsumerSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumerSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueueConsumerSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumerSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueueConsumerSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1026,8 +1194,15 @@ impl DataCloudflareQueueConsumerSettingsFields {
 }
 
 /// The data source `cloudflare_queue_consumers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumers(Body);
+
+impl std::fmt::Debug for DataCloudflareQueueConsumers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareQueueConsumers`].
 #[derive(Clone, Debug)]
@@ -1057,9 +1232,11 @@ impl DataCloudflareQueueConsumers {
 }
 
 impl BlockType for DataCloudflareQueueConsumers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1072,16 +1249,25 @@ impl DataSource for DataCloudflareQueueConsumers {
 }
 
 /// A declared [`DataCloudflareQueueConsumers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumersRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareQueueConsumersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareQueueConsumersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareQueueConsumersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1119,10 +1305,18 @@ impl DataCloudflareQueueConsumersRef {
 pub enum DataCloudflareQueueConsumersResult {}
 
 /// The fields of a [`DataCloudflareQueueConsumersResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumersResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueueConsumersResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumersResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueueConsumersResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1175,10 +1369,18 @@ impl DataCloudflareQueueConsumersResultFields {
 pub enum DataCloudflareQueueConsumersResultSettings {}
 
 /// The fields of a [`DataCloudflareQueueConsumersResultSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueueConsumersResultSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueueConsumersResultSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueueConsumersResultSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueueConsumersResultSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

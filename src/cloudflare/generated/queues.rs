@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_queues`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueues(Body);
+
+impl std::fmt::Debug for DataCloudflareQueues {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueues").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareQueues`].
 #[derive(Clone, Debug)]
@@ -37,9 +44,11 @@ impl DataCloudflareQueues {
 }
 
 impl BlockType for DataCloudflareQueues {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl DataSource for DataCloudflareQueues {
 }
 
 /// A declared [`DataCloudflareQueues`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueuesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareQueuesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueuesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareQueuesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareQueuesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -94,10 +112,18 @@ impl DataCloudflareQueuesRef {
 pub enum DataCloudflareQueuesResult {}
 
 /// The fields of a [`DataCloudflareQueuesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueuesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueuesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueuesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueuesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -165,10 +191,18 @@ impl DataCloudflareQueuesResultFields {
 pub enum DataCloudflareQueuesResultConsumers {}
 
 /// The fields of a [`DataCloudflareQueuesResultConsumers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueuesResultConsumersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueuesResultConsumersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueuesResultConsumersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueuesResultConsumersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -221,10 +255,18 @@ impl DataCloudflareQueuesResultConsumersFields {
 pub enum DataCloudflareQueuesResultConsumersSettings {}
 
 /// The fields of a [`DataCloudflareQueuesResultConsumersSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueuesResultConsumersSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueuesResultConsumersSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueuesResultConsumersSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueuesResultConsumersSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -272,10 +314,18 @@ impl DataCloudflareQueuesResultConsumersSettingsFields {
 pub enum DataCloudflareQueuesResultProducers {}
 
 /// The fields of a [`DataCloudflareQueuesResultProducers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueuesResultProducersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueuesResultProducersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueuesResultProducersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueuesResultProducersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -308,10 +358,18 @@ impl DataCloudflareQueuesResultProducersFields {
 pub enum DataCloudflareQueuesResultSettings {}
 
 /// The fields of a [`DataCloudflareQueuesResultSettings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareQueuesResultSettingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareQueuesResultSettingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareQueuesResultSettingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareQueuesResultSettingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_r2_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2Bucket(Body);
+
+impl std::fmt::Debug for R2Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2Bucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2Bucket`].
 #[derive(Clone, Debug)]
@@ -55,9 +62,11 @@ impl R2Bucket {
 }
 
 impl BlockType for R2Bucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -71,16 +80,25 @@ impl Resource for R2Bucket {
 }
 
 /// A declared [`R2Bucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketRef(BlockRef);
 
+impl std::fmt::Debug for R2BucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2BucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2BucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -129,8 +147,15 @@ impl R2BucketRef {
 }
 
 /// The resource `cloudflare_r2_bucket_cors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketCors(Body);
+
+impl std::fmt::Debug for R2BucketCors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketCors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketCors`].
 #[derive(Clone, Debug)]
@@ -165,9 +190,11 @@ impl R2BucketCors {
 }
 
 impl BlockType for R2BucketCors {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -181,16 +208,25 @@ impl Resource for R2BucketCors {
 }
 
 /// A declared [`R2BucketCors`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketCorsRef(BlockRef);
 
+impl std::fmt::Debug for R2BucketCorsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketCorsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2BucketCorsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2BucketCorsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -224,8 +260,15 @@ impl R2BucketCorsRef {
 }
 
 /// The value of `cloudflare_r2_bucket_cors.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketCorsRules(Body);
+
+impl std::fmt::Debug for R2BucketCorsRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketCorsRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketCorsRules`].
 #[derive(Clone, Debug)]
@@ -264,16 +307,25 @@ impl R2BucketCorsRules {
 }
 
 impl From<R2BucketCorsRules> for Tf<R2BucketCorsRules> {
+    #[inline]
     fn from(value: R2BucketCorsRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketCorsRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketCorsRulesFields(Expr);
 
+impl std::fmt::Debug for R2BucketCorsRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketCorsRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketCorsRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -307,8 +359,15 @@ impl R2BucketCorsRulesFields {
 }
 
 /// The value of `cloudflare_r2_bucket_cors.rules.allowed`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketCorsRulesAllowed(Body);
+
+impl std::fmt::Debug for R2BucketCorsRulesAllowed {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketCorsRulesAllowed").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketCorsRulesAllowed`].
 #[derive(Clone, Debug)]
@@ -338,16 +397,25 @@ impl R2BucketCorsRulesAllowed {
 }
 
 impl From<R2BucketCorsRulesAllowed> for Tf<R2BucketCorsRulesAllowed> {
+    #[inline]
     fn from(value: R2BucketCorsRulesAllowed) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketCorsRulesAllowed`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketCorsRulesAllowedFields(Expr);
 
+impl std::fmt::Debug for R2BucketCorsRulesAllowedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketCorsRulesAllowedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketCorsRulesAllowedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -376,8 +444,15 @@ impl R2BucketCorsRulesAllowedFields {
 }
 
 /// The resource `cloudflare_r2_bucket_event_notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketEventNotification(Body);
+
+impl std::fmt::Debug for R2BucketEventNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketEventNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketEventNotification`].
 #[derive(Clone, Debug)]
@@ -413,9 +488,11 @@ impl R2BucketEventNotification {
 }
 
 impl BlockType for R2BucketEventNotification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -429,16 +506,25 @@ impl Resource for R2BucketEventNotification {
 }
 
 /// A declared [`R2BucketEventNotification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketEventNotificationRef(BlockRef);
 
+impl std::fmt::Debug for R2BucketEventNotificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketEventNotificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2BucketEventNotificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2BucketEventNotificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -482,8 +568,15 @@ impl R2BucketEventNotificationRef {
 }
 
 /// The value of `cloudflare_r2_bucket_event_notification.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketEventNotificationRules(Body);
+
+impl std::fmt::Debug for R2BucketEventNotificationRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketEventNotificationRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketEventNotificationRules`].
 #[derive(Clone, Debug)]
@@ -522,16 +615,25 @@ impl R2BucketEventNotificationRules {
 }
 
 impl From<R2BucketEventNotificationRules> for Tf<R2BucketEventNotificationRules> {
+    #[inline]
     fn from(value: R2BucketEventNotificationRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketEventNotificationRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketEventNotificationRulesFields(Expr);
 
+impl std::fmt::Debug for R2BucketEventNotificationRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketEventNotificationRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketEventNotificationRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -565,8 +667,15 @@ impl R2BucketEventNotificationRulesFields {
 }
 
 /// The resource `cloudflare_r2_bucket_lifecycle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycle(Body);
+
+impl std::fmt::Debug for R2BucketLifecycle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLifecycle`].
 #[derive(Clone, Debug)]
@@ -601,9 +710,11 @@ impl R2BucketLifecycle {
 }
 
 impl BlockType for R2BucketLifecycle {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -617,16 +728,25 @@ impl Resource for R2BucketLifecycle {
 }
 
 /// A declared [`R2BucketLifecycle`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRef(BlockRef);
 
+impl std::fmt::Debug for R2BucketLifecycleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2BucketLifecycleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2BucketLifecycleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -660,8 +780,15 @@ impl R2BucketLifecycleRef {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRules(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLifecycleRules`].
 #[derive(Clone, Debug)]
@@ -706,16 +833,25 @@ impl R2BucketLifecycleRules {
 }
 
 impl From<R2BucketLifecycleRules> for Tf<R2BucketLifecycleRules> {
+    #[inline]
     fn from(value: R2BucketLifecycleRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -759,8 +895,15 @@ impl R2BucketLifecycleRulesFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules.abort_multipart_uploads_transition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesAbortMultipartUploadsTransition(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRulesAbortMultipartUploadsTransition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesAbortMultipartUploadsTransition").field(&self.0).finish()
+    }
+}
 
 impl R2BucketLifecycleRulesAbortMultipartUploadsTransition {
     #[inline]
@@ -777,16 +920,25 @@ impl R2BucketLifecycleRulesAbortMultipartUploadsTransition {
 }
 
 impl From<R2BucketLifecycleRulesAbortMultipartUploadsTransition> for Tf<R2BucketLifecycleRulesAbortMultipartUploadsTransition> {
+    #[inline]
     fn from(value: R2BucketLifecycleRulesAbortMultipartUploadsTransition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRulesAbortMultipartUploadsTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesAbortMultipartUploadsTransitionFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesAbortMultipartUploadsTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesAbortMultipartUploadsTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesAbortMultipartUploadsTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -805,8 +957,15 @@ impl R2BucketLifecycleRulesAbortMultipartUploadsTransitionFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules.abort_multipart_uploads_transition.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition`].
 #[derive(Clone, Debug)]
@@ -829,16 +988,25 @@ impl R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition {
 }
 
 impl From<R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition> for Tf<R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition> {
+    #[inline]
     fn from(value: R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -862,8 +1030,15 @@ impl R2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules.conditions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesConditions(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRulesConditions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesConditions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLifecycleRulesConditions`].
 #[derive(Clone, Debug)]
@@ -884,16 +1059,25 @@ impl R2BucketLifecycleRulesConditions {
 }
 
 impl From<R2BucketLifecycleRulesConditions> for Tf<R2BucketLifecycleRulesConditions> {
+    #[inline]
     fn from(value: R2BucketLifecycleRulesConditions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRulesConditions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesConditionsFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesConditionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesConditionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesConditionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -912,8 +1096,15 @@ impl R2BucketLifecycleRulesConditionsFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules.delete_objects_transition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesDeleteObjectsTransition(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRulesDeleteObjectsTransition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesDeleteObjectsTransition").field(&self.0).finish()
+    }
+}
 
 impl R2BucketLifecycleRulesDeleteObjectsTransition {
     #[inline]
@@ -930,16 +1121,25 @@ impl R2BucketLifecycleRulesDeleteObjectsTransition {
 }
 
 impl From<R2BucketLifecycleRulesDeleteObjectsTransition> for Tf<R2BucketLifecycleRulesDeleteObjectsTransition> {
+    #[inline]
     fn from(value: R2BucketLifecycleRulesDeleteObjectsTransition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRulesDeleteObjectsTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesDeleteObjectsTransitionFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesDeleteObjectsTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesDeleteObjectsTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesDeleteObjectsTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -958,8 +1158,15 @@ impl R2BucketLifecycleRulesDeleteObjectsTransitionFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules.delete_objects_transition.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesDeleteObjectsTransitionCondition(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRulesDeleteObjectsTransitionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesDeleteObjectsTransitionCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLifecycleRulesDeleteObjectsTransitionCondition`].
 #[derive(Clone, Debug)]
@@ -990,16 +1197,25 @@ impl R2BucketLifecycleRulesDeleteObjectsTransitionCondition {
 }
 
 impl From<R2BucketLifecycleRulesDeleteObjectsTransitionCondition> for Tf<R2BucketLifecycleRulesDeleteObjectsTransitionCondition> {
+    #[inline]
     fn from(value: R2BucketLifecycleRulesDeleteObjectsTransitionCondition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRulesDeleteObjectsTransitionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesDeleteObjectsTransitionConditionFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesDeleteObjectsTransitionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesDeleteObjectsTransitionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesDeleteObjectsTransitionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1028,8 +1244,15 @@ impl R2BucketLifecycleRulesDeleteObjectsTransitionConditionFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules.storage_class_transitions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesStorageClassTransitions(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRulesStorageClassTransitions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesStorageClassTransitions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLifecycleRulesStorageClassTransitions`].
 #[derive(Clone, Debug)]
@@ -1053,16 +1276,25 @@ impl R2BucketLifecycleRulesStorageClassTransitions {
 }
 
 impl From<R2BucketLifecycleRulesStorageClassTransitions> for Tf<R2BucketLifecycleRulesStorageClassTransitions> {
+    #[inline]
     fn from(value: R2BucketLifecycleRulesStorageClassTransitions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRulesStorageClassTransitions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesStorageClassTransitionsFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesStorageClassTransitionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesStorageClassTransitionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesStorageClassTransitionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1086,8 +1318,15 @@ impl R2BucketLifecycleRulesStorageClassTransitionsFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lifecycle.rules.storage_class_transitions.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesStorageClassTransitionsCondition(Body);
+
+impl std::fmt::Debug for R2BucketLifecycleRulesStorageClassTransitionsCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesStorageClassTransitionsCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLifecycleRulesStorageClassTransitionsCondition`].
 #[derive(Clone, Debug)]
@@ -1118,16 +1357,25 @@ impl R2BucketLifecycleRulesStorageClassTransitionsCondition {
 }
 
 impl From<R2BucketLifecycleRulesStorageClassTransitionsCondition> for Tf<R2BucketLifecycleRulesStorageClassTransitionsCondition> {
+    #[inline]
     fn from(value: R2BucketLifecycleRulesStorageClassTransitionsCondition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLifecycleRulesStorageClassTransitionsCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLifecycleRulesStorageClassTransitionsConditionFields(Expr);
 
+impl std::fmt::Debug for R2BucketLifecycleRulesStorageClassTransitionsConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLifecycleRulesStorageClassTransitionsConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLifecycleRulesStorageClassTransitionsConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1156,8 +1404,15 @@ impl R2BucketLifecycleRulesStorageClassTransitionsConditionFields {
 }
 
 /// The resource `cloudflare_r2_bucket_lock`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLock(Body);
+
+impl std::fmt::Debug for R2BucketLock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLock`].
 #[derive(Clone, Debug)]
@@ -1192,9 +1447,11 @@ impl R2BucketLock {
 }
 
 impl BlockType for R2BucketLock {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1208,16 +1465,25 @@ impl Resource for R2BucketLock {
 }
 
 /// A declared [`R2BucketLock`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLockRef(BlockRef);
 
+impl std::fmt::Debug for R2BucketLockRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLockRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2BucketLockRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2BucketLockRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1251,8 +1517,15 @@ impl R2BucketLockRef {
 }
 
 /// The value of `cloudflare_r2_bucket_lock.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLockRules(Body);
+
+impl std::fmt::Debug for R2BucketLockRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLockRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLockRules`].
 #[derive(Clone, Debug)]
@@ -1285,16 +1558,25 @@ impl R2BucketLockRules {
 }
 
 impl From<R2BucketLockRules> for Tf<R2BucketLockRules> {
+    #[inline]
     fn from(value: R2BucketLockRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLockRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLockRulesFields(Expr);
 
+impl std::fmt::Debug for R2BucketLockRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLockRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLockRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1328,8 +1610,15 @@ impl R2BucketLockRulesFields {
 }
 
 /// The value of `cloudflare_r2_bucket_lock.rules.condition`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLockRulesCondition(Body);
+
+impl std::fmt::Debug for R2BucketLockRulesCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLockRulesCondition").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketLockRulesCondition`].
 #[derive(Clone, Debug)]
@@ -1360,16 +1649,25 @@ impl R2BucketLockRulesCondition {
 }
 
 impl From<R2BucketLockRulesCondition> for Tf<R2BucketLockRulesCondition> {
+    #[inline]
     fn from(value: R2BucketLockRulesCondition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketLockRulesCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketLockRulesConditionFields(Expr);
 
+impl std::fmt::Debug for R2BucketLockRulesConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketLockRulesConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketLockRulesConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1398,8 +1696,15 @@ impl R2BucketLockRulesConditionFields {
 }
 
 /// The resource `cloudflare_r2_bucket_sippy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketSippy(Body);
+
+impl std::fmt::Debug for R2BucketSippy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketSippy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2BucketSippy`].
 #[derive(Clone, Debug)]
@@ -1441,9 +1746,11 @@ impl R2BucketSippy {
 }
 
 impl BlockType for R2BucketSippy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1457,16 +1764,25 @@ impl Resource for R2BucketSippy {
 }
 
 /// A declared [`R2BucketSippy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketSippyRef(BlockRef);
 
+impl std::fmt::Debug for R2BucketSippyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketSippyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2BucketSippyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2BucketSippyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1510,8 +1826,15 @@ impl R2BucketSippyRef {
 }
 
 /// The value of `cloudflare_r2_bucket_sippy.destination`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketSippyDestination(Body);
+
+impl std::fmt::Debug for R2BucketSippyDestination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketSippyDestination").field(&self.0).finish()
+    }
+}
 
 impl R2BucketSippyDestination {
     #[inline]
@@ -1550,16 +1873,25 @@ impl R2BucketSippyDestination {
 }
 
 impl From<R2BucketSippyDestination> for Tf<R2BucketSippyDestination> {
+    #[inline]
     fn from(value: R2BucketSippyDestination) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketSippyDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketSippyDestinationFields(Expr);
 
+impl std::fmt::Debug for R2BucketSippyDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketSippyDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketSippyDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1588,8 +1920,15 @@ impl R2BucketSippyDestinationFields {
 }
 
 /// The value of `cloudflare_r2_bucket_sippy.source`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketSippySource(Body);
+
+impl std::fmt::Debug for R2BucketSippySource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketSippySource").field(&self.0).finish()
+    }
+}
 
 impl R2BucketSippySource {
     #[inline]
@@ -1648,16 +1987,25 @@ impl R2BucketSippySource {
 }
 
 impl From<R2BucketSippySource> for Tf<R2BucketSippySource> {
+    #[inline]
     fn from(value: R2BucketSippySource) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`R2BucketSippySource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2BucketSippySourceFields(Expr);
 
+impl std::fmt::Debug for R2BucketSippySourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2BucketSippySourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2BucketSippySourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1711,8 +2059,15 @@ impl R2BucketSippySourceFields {
 }
 
 /// The resource `cloudflare_r2_custom_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2CustomDomain(Body);
+
+impl std::fmt::Debug for R2CustomDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2CustomDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2CustomDomain`].
 #[derive(Clone, Debug)]
@@ -1764,9 +2119,11 @@ impl R2CustomDomain {
 }
 
 impl BlockType for R2CustomDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1780,16 +2137,25 @@ impl Resource for R2CustomDomain {
 }
 
 /// A declared [`R2CustomDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2CustomDomainRef(BlockRef);
 
+impl std::fmt::Debug for R2CustomDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2CustomDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2CustomDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2CustomDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1857,10 +2223,18 @@ impl R2CustomDomainRef {
 pub enum R2CustomDomainStatus {}
 
 /// The fields of a [`R2CustomDomainStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2CustomDomainStatusFields(Expr);
 
+impl std::fmt::Debug for R2CustomDomainStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2CustomDomainStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for R2CustomDomainStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1884,8 +2258,15 @@ impl R2CustomDomainStatusFields {
 }
 
 /// The resource `cloudflare_r2_managed_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2ManagedDomain(Body);
+
+impl std::fmt::Debug for R2ManagedDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2ManagedDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`R2ManagedDomain`].
 #[derive(Clone, Debug)]
@@ -1918,9 +2299,11 @@ impl R2ManagedDomain {
 }
 
 impl BlockType for R2ManagedDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1934,16 +2317,25 @@ impl Resource for R2ManagedDomain {
 }
 
 /// A declared [`R2ManagedDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct R2ManagedDomainRef(BlockRef);
 
+impl std::fmt::Debug for R2ManagedDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("R2ManagedDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for R2ManagedDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for R2ManagedDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1987,8 +2379,15 @@ impl R2ManagedDomainRef {
 }
 
 /// The data source `cloudflare_r2_bucket`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2Bucket(Body);
+
+impl std::fmt::Debug for DataCloudflareR2Bucket {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2Bucket").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareR2Bucket`].
 #[derive(Clone, Debug)]
@@ -2012,9 +2411,11 @@ impl DataCloudflareR2Bucket {
 }
 
 impl BlockType for DataCloudflareR2Bucket {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2027,16 +2428,25 @@ impl DataSource for DataCloudflareR2Bucket {
 }
 
 /// A declared [`DataCloudflareR2Bucket`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareR2BucketRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareR2BucketRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareR2BucketRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2090,8 +2500,15 @@ impl DataCloudflareR2BucketRef {
 }
 
 /// The data source `cloudflare_r2_bucket_cors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketCors(Body);
+
+impl std::fmt::Debug for DataCloudflareR2BucketCors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketCors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareR2BucketCors`].
 #[derive(Clone, Debug)]
@@ -2115,9 +2532,11 @@ impl DataCloudflareR2BucketCors {
 }
 
 impl BlockType for DataCloudflareR2BucketCors {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2130,16 +2549,25 @@ impl DataSource for DataCloudflareR2BucketCors {
 }
 
 /// A declared [`DataCloudflareR2BucketCors`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketCorsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareR2BucketCorsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketCorsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareR2BucketCorsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareR2BucketCorsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2172,10 +2600,18 @@ impl DataCloudflareR2BucketCorsRef {
 pub enum DataCloudflareR2BucketCorsRules {}
 
 /// The fields of a [`DataCloudflareR2BucketCorsRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketCorsRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketCorsRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketCorsRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketCorsRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2213,10 +2649,18 @@ impl DataCloudflareR2BucketCorsRulesFields {
 pub enum DataCloudflareR2BucketCorsRulesAllowed {}
 
 /// The fields of a [`DataCloudflareR2BucketCorsRulesAllowed`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketCorsRulesAllowedFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketCorsRulesAllowedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketCorsRulesAllowedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketCorsRulesAllowedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2245,8 +2689,15 @@ impl DataCloudflareR2BucketCorsRulesAllowedFields {
 }
 
 /// The data source `cloudflare_r2_bucket_event_notification`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketEventNotification(Body);
+
+impl std::fmt::Debug for DataCloudflareR2BucketEventNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketEventNotification").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareR2BucketEventNotification`].
 #[derive(Clone, Debug)]
@@ -2273,9 +2724,11 @@ impl DataCloudflareR2BucketEventNotification {
 }
 
 impl BlockType for DataCloudflareR2BucketEventNotification {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2288,16 +2741,25 @@ impl DataSource for DataCloudflareR2BucketEventNotification {
 }
 
 /// A declared [`DataCloudflareR2BucketEventNotification`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketEventNotificationRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareR2BucketEventNotificationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketEventNotificationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareR2BucketEventNotificationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareR2BucketEventNotificationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2340,10 +2802,18 @@ impl DataCloudflareR2BucketEventNotificationRef {
 pub enum DataCloudflareR2BucketEventNotificationRules {}
 
 /// The fields of a [`DataCloudflareR2BucketEventNotificationRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketEventNotificationRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketEventNotificationRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketEventNotificationRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketEventNotificationRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2387,8 +2857,15 @@ impl DataCloudflareR2BucketEventNotificationRulesFields {
 }
 
 /// The data source `cloudflare_r2_bucket_lifecycle`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycle(Body);
+
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycle").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareR2BucketLifecycle`].
 #[derive(Clone, Debug)]
@@ -2412,9 +2889,11 @@ impl DataCloudflareR2BucketLifecycle {
 }
 
 impl BlockType for DataCloudflareR2BucketLifecycle {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2427,16 +2906,25 @@ impl DataSource for DataCloudflareR2BucketLifecycle {
 }
 
 /// A declared [`DataCloudflareR2BucketLifecycle`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareR2BucketLifecycleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareR2BucketLifecycleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2469,10 +2957,18 @@ impl DataCloudflareR2BucketLifecycleRef {
 pub enum DataCloudflareR2BucketLifecycleRules {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2520,10 +3016,18 @@ impl DataCloudflareR2BucketLifecycleRulesFields {
 pub enum DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransition {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2546,10 +3050,18 @@ impl DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionFields {
 pub enum DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2577,10 +3089,18 @@ impl DataCloudflareR2BucketLifecycleRulesAbortMultipartUploadsTransitionConditio
 pub enum DataCloudflareR2BucketLifecycleRulesConditions {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRulesConditions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesConditionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesConditionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesConditionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesConditionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2603,10 +3123,18 @@ impl DataCloudflareR2BucketLifecycleRulesConditionsFields {
 pub enum DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransition {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2629,10 +3157,18 @@ impl DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionFields {
 pub enum DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionCondition {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2665,10 +3201,18 @@ impl DataCloudflareR2BucketLifecycleRulesDeleteObjectsTransitionConditionFields 
 pub enum DataCloudflareR2BucketLifecycleRulesStorageClassTransitions {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRulesStorageClassTransitions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2696,10 +3240,18 @@ impl DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsFields {
 pub enum DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsCondition {}
 
 /// The fields of a [`DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2728,8 +3280,15 @@ impl DataCloudflareR2BucketLifecycleRulesStorageClassTransitionsConditionFields 
 }
 
 /// The data source `cloudflare_r2_bucket_lock`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLock(Body);
+
+impl std::fmt::Debug for DataCloudflareR2BucketLock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareR2BucketLock`].
 #[derive(Clone, Debug)]
@@ -2753,9 +3312,11 @@ impl DataCloudflareR2BucketLock {
 }
 
 impl BlockType for DataCloudflareR2BucketLock {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2768,16 +3329,25 @@ impl DataSource for DataCloudflareR2BucketLock {
 }
 
 /// A declared [`DataCloudflareR2BucketLock`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLockRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLockRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLockRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareR2BucketLockRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareR2BucketLockRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2810,10 +3380,18 @@ impl DataCloudflareR2BucketLockRef {
 pub enum DataCloudflareR2BucketLockRules {}
 
 /// The fields of a [`DataCloudflareR2BucketLockRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLockRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLockRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLockRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLockRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2851,10 +3429,18 @@ impl DataCloudflareR2BucketLockRulesFields {
 pub enum DataCloudflareR2BucketLockRulesCondition {}
 
 /// The fields of a [`DataCloudflareR2BucketLockRulesCondition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketLockRulesConditionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketLockRulesConditionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketLockRulesConditionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketLockRulesConditionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2883,8 +3469,15 @@ impl DataCloudflareR2BucketLockRulesConditionFields {
 }
 
 /// The data source `cloudflare_r2_bucket_sippy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketSippy(Body);
+
+impl std::fmt::Debug for DataCloudflareR2BucketSippy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketSippy").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareR2BucketSippy`].
 #[derive(Clone, Debug)]
@@ -2908,9 +3501,11 @@ impl DataCloudflareR2BucketSippy {
 }
 
 impl BlockType for DataCloudflareR2BucketSippy {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2923,16 +3518,25 @@ impl DataSource for DataCloudflareR2BucketSippy {
 }
 
 /// A declared [`DataCloudflareR2BucketSippy`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketSippyRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareR2BucketSippyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketSippyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareR2BucketSippyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareR2BucketSippyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2975,10 +3579,18 @@ impl DataCloudflareR2BucketSippyRef {
 pub enum DataCloudflareR2BucketSippyDestination {}
 
 /// The fields of a [`DataCloudflareR2BucketSippyDestination`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketSippyDestinationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketSippyDestinationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketSippyDestinationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketSippyDestinationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3016,10 +3628,18 @@ impl DataCloudflareR2BucketSippyDestinationFields {
 pub enum DataCloudflareR2BucketSippySource {}
 
 /// The fields of a [`DataCloudflareR2BucketSippySource`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2BucketSippySourceFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2BucketSippySourceFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2BucketSippySourceFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2BucketSippySourceFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3053,8 +3673,15 @@ impl DataCloudflareR2BucketSippySourceFields {
 }
 
 /// The data source `cloudflare_r2_custom_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2CustomDomain(Body);
+
+impl std::fmt::Debug for DataCloudflareR2CustomDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2CustomDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareR2CustomDomain`].
 #[derive(Clone, Debug)]
@@ -3081,9 +3708,11 @@ impl DataCloudflareR2CustomDomain {
 }
 
 impl BlockType for DataCloudflareR2CustomDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3096,16 +3725,25 @@ impl DataSource for DataCloudflareR2CustomDomain {
 }
 
 /// A declared [`DataCloudflareR2CustomDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2CustomDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareR2CustomDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2CustomDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareR2CustomDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareR2CustomDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3168,10 +3806,18 @@ impl DataCloudflareR2CustomDomainRef {
 pub enum DataCloudflareR2CustomDomainStatus {}
 
 /// The fields of a [`DataCloudflareR2CustomDomainStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareR2CustomDomainStatusFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareR2CustomDomainStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareR2CustomDomainStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareR2CustomDomainStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_rate_limit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimit(Body);
+
+impl std::fmt::Debug for RateLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RateLimit`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl RateLimit {
 }
 
 impl BlockType for RateLimit {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for RateLimit {
 }
 
 /// A declared [`RateLimit`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitRef(BlockRef);
 
+impl std::fmt::Debug for RateLimitRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RateLimitRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RateLimitRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -127,8 +145,15 @@ impl RateLimitRef {
 }
 
 /// The value of `cloudflare_rate_limit.action`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitAction(Body);
+
+impl std::fmt::Debug for RateLimitAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitAction").field(&self.0).finish()
+    }
+}
 
 impl RateLimitAction {
     #[inline]
@@ -160,16 +185,25 @@ impl RateLimitAction {
 }
 
 impl From<RateLimitAction> for Tf<RateLimitAction> {
+    #[inline]
     fn from(value: RateLimitAction) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RateLimitAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitActionFields(Expr);
 
+impl std::fmt::Debug for RateLimitActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RateLimitActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -198,8 +232,15 @@ impl RateLimitActionFields {
 }
 
 /// The value of `cloudflare_rate_limit.action.response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitActionResponse(Body);
+
+impl std::fmt::Debug for RateLimitActionResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitActionResponse").field(&self.0).finish()
+    }
+}
 
 impl RateLimitActionResponse {
     #[inline]
@@ -222,16 +263,25 @@ impl RateLimitActionResponse {
 }
 
 impl From<RateLimitActionResponse> for Tf<RateLimitActionResponse> {
+    #[inline]
     fn from(value: RateLimitActionResponse) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RateLimitActionResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitActionResponseFields(Expr);
 
+impl std::fmt::Debug for RateLimitActionResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitActionResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RateLimitActionResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -259,10 +309,18 @@ impl RateLimitActionResponseFields {
 pub enum RateLimitBypass {}
 
 /// The fields of a [`RateLimitBypass`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitBypassFields(Expr);
 
+impl std::fmt::Debug for RateLimitBypassFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitBypassFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RateLimitBypassFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -286,8 +344,15 @@ impl RateLimitBypassFields {
 }
 
 /// The value of `cloudflare_rate_limit.match`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatch(Body);
+
+impl std::fmt::Debug for RateLimitMatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatch").field(&self.0).finish()
+    }
+}
 
 impl RateLimitMatch {
     #[inline]
@@ -313,16 +378,25 @@ impl RateLimitMatch {
 }
 
 impl From<RateLimitMatch> for Tf<RateLimitMatch> {
+    #[inline]
     fn from(value: RateLimitMatch) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RateLimitMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatchFields(Expr);
 
+impl std::fmt::Debug for RateLimitMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RateLimitMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -351,8 +425,15 @@ impl RateLimitMatchFields {
 }
 
 /// The value of `cloudflare_rate_limit.match.headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatchHeaders(Body);
+
+impl std::fmt::Debug for RateLimitMatchHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatchHeaders").field(&self.0).finish()
+    }
+}
 
 impl RateLimitMatchHeaders {
     #[inline]
@@ -382,16 +463,25 @@ impl RateLimitMatchHeaders {
 }
 
 impl From<RateLimitMatchHeaders> for Tf<RateLimitMatchHeaders> {
+    #[inline]
     fn from(value: RateLimitMatchHeaders) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RateLimitMatchHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatchHeadersFields(Expr);
 
+impl std::fmt::Debug for RateLimitMatchHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatchHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RateLimitMatchHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -420,8 +510,15 @@ impl RateLimitMatchHeadersFields {
 }
 
 /// The value of `cloudflare_rate_limit.match.request`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatchRequest(Body);
+
+impl std::fmt::Debug for RateLimitMatchRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatchRequest").field(&self.0).finish()
+    }
+}
 
 impl RateLimitMatchRequest {
     #[inline]
@@ -450,16 +547,25 @@ impl RateLimitMatchRequest {
 }
 
 impl From<RateLimitMatchRequest> for Tf<RateLimitMatchRequest> {
+    #[inline]
     fn from(value: RateLimitMatchRequest) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RateLimitMatchRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatchRequestFields(Expr);
 
+impl std::fmt::Debug for RateLimitMatchRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatchRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RateLimitMatchRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -488,8 +594,15 @@ impl RateLimitMatchRequestFields {
 }
 
 /// The value of `cloudflare_rate_limit.match.response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatchResponse(Body);
+
+impl std::fmt::Debug for RateLimitMatchResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatchResponse").field(&self.0).finish()
+    }
+}
 
 impl RateLimitMatchResponse {
     #[inline]
@@ -507,16 +620,25 @@ impl RateLimitMatchResponse {
 }
 
 impl From<RateLimitMatchResponse> for Tf<RateLimitMatchResponse> {
+    #[inline]
     fn from(value: RateLimitMatchResponse) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RateLimitMatchResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RateLimitMatchResponseFields(Expr);
 
+impl std::fmt::Debug for RateLimitMatchResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMatchResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RateLimitMatchResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -535,8 +657,15 @@ impl RateLimitMatchResponseFields {
 }
 
 /// The data source `cloudflare_rate_limit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimit(Body);
+
+impl std::fmt::Debug for DataCloudflareRateLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareRateLimit`].
 #[derive(Clone, Debug)]
@@ -560,9 +689,11 @@ impl DataCloudflareRateLimit {
 }
 
 impl BlockType for DataCloudflareRateLimit {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -575,16 +706,25 @@ impl DataSource for DataCloudflareRateLimit {
 }
 
 /// A declared [`DataCloudflareRateLimit`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRateLimitRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRateLimitRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRateLimitRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -652,10 +792,18 @@ impl DataCloudflareRateLimitRef {
 pub enum DataCloudflareRateLimitAction {}
 
 /// The fields of a [`DataCloudflareRateLimitAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitActionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -688,10 +836,18 @@ impl DataCloudflareRateLimitActionFields {
 pub enum DataCloudflareRateLimitActionResponse {}
 
 /// The fields of a [`DataCloudflareRateLimitActionResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitActionResponseFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitActionResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitActionResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitActionResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -719,10 +875,18 @@ impl DataCloudflareRateLimitActionResponseFields {
 pub enum DataCloudflareRateLimitBypass {}
 
 /// The fields of a [`DataCloudflareRateLimitBypass`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitBypassFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitBypassFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitBypassFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitBypassFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -750,10 +914,18 @@ impl DataCloudflareRateLimitBypassFields {
 pub enum DataCloudflareRateLimitMatch {}
 
 /// The fields of a [`DataCloudflareRateLimitMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitMatchFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -786,10 +958,18 @@ impl DataCloudflareRateLimitMatchFields {
 pub enum DataCloudflareRateLimitMatchHeaders {}
 
 /// The fields of a [`DataCloudflareRateLimitMatchHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitMatchHeadersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitMatchHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitMatchHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitMatchHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -822,10 +1002,18 @@ impl DataCloudflareRateLimitMatchHeadersFields {
 pub enum DataCloudflareRateLimitMatchRequest {}
 
 /// The fields of a [`DataCloudflareRateLimitMatchRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitMatchRequestFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitMatchRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitMatchRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitMatchRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -858,10 +1046,18 @@ impl DataCloudflareRateLimitMatchRequestFields {
 pub enum DataCloudflareRateLimitMatchResponse {}
 
 /// The fields of a [`DataCloudflareRateLimitMatchResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitMatchResponseFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitMatchResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitMatchResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitMatchResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -880,8 +1076,15 @@ impl DataCloudflareRateLimitMatchResponseFields {
 }
 
 /// The data source `cloudflare_rate_limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimits(Body);
+
+impl std::fmt::Debug for DataCloudflareRateLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareRateLimits`].
 #[derive(Clone, Debug)]
@@ -908,9 +1111,11 @@ impl DataCloudflareRateLimits {
 }
 
 impl BlockType for DataCloudflareRateLimits {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -923,16 +1128,25 @@ impl DataSource for DataCloudflareRateLimits {
 }
 
 /// A declared [`DataCloudflareRateLimits`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRateLimitsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRateLimitsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -965,10 +1179,18 @@ impl DataCloudflareRateLimitsRef {
 pub enum DataCloudflareRateLimitsResult {}
 
 /// The fields of a [`DataCloudflareRateLimitsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1026,10 +1248,18 @@ impl DataCloudflareRateLimitsResultFields {
 pub enum DataCloudflareRateLimitsResultAction {}
 
 /// The fields of a [`DataCloudflareRateLimitsResultAction`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultActionFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultActionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultActionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultActionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1062,10 +1292,18 @@ impl DataCloudflareRateLimitsResultActionFields {
 pub enum DataCloudflareRateLimitsResultActionResponse {}
 
 /// The fields of a [`DataCloudflareRateLimitsResultActionResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultActionResponseFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultActionResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultActionResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultActionResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1093,10 +1331,18 @@ impl DataCloudflareRateLimitsResultActionResponseFields {
 pub enum DataCloudflareRateLimitsResultBypass {}
 
 /// The fields of a [`DataCloudflareRateLimitsResultBypass`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultBypassFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultBypassFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultBypassFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultBypassFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1124,10 +1370,18 @@ impl DataCloudflareRateLimitsResultBypassFields {
 pub enum DataCloudflareRateLimitsResultMatch {}
 
 /// The fields of a [`DataCloudflareRateLimitsResultMatch`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultMatchFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultMatchFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultMatchFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultMatchFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1160,10 +1414,18 @@ impl DataCloudflareRateLimitsResultMatchFields {
 pub enum DataCloudflareRateLimitsResultMatchHeaders {}
 
 /// The fields of a [`DataCloudflareRateLimitsResultMatchHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultMatchHeadersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultMatchHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultMatchHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultMatchHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1196,10 +1458,18 @@ impl DataCloudflareRateLimitsResultMatchHeadersFields {
 pub enum DataCloudflareRateLimitsResultMatchRequest {}
 
 /// The fields of a [`DataCloudflareRateLimitsResultMatchRequest`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultMatchRequestFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultMatchRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultMatchRequestFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultMatchRequestFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1232,10 +1502,18 @@ impl DataCloudflareRateLimitsResultMatchRequestFields {
 pub enum DataCloudflareRateLimitsResultMatchResponse {}
 
 /// The fields of a [`DataCloudflareRateLimitsResultMatchResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRateLimitsResultMatchResponseFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRateLimitsResultMatchResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRateLimitsResultMatchResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRateLimitsResultMatchResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_regional_hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegionalHostname(Body);
+
+impl std::fmt::Debug for RegionalHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegionalHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RegionalHostname`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl RegionalHostname {
 }
 
 impl BlockType for RegionalHostname {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for RegionalHostname {
 }
 
 /// A declared [`RegionalHostname`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegionalHostnameRef(BlockRef);
 
+impl std::fmt::Debug for RegionalHostnameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegionalHostnameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RegionalHostnameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RegionalHostnameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -112,8 +130,15 @@ impl RegionalHostnameRef {
 }
 
 /// The resource `cloudflare_regional_tiered_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegionalTieredCache(Body);
+
+impl std::fmt::Debug for RegionalTieredCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegionalTieredCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RegionalTieredCache`].
 #[derive(Clone, Debug)]
@@ -141,9 +166,11 @@ impl RegionalTieredCache {
 }
 
 impl BlockType for RegionalTieredCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -157,16 +184,25 @@ impl Resource for RegionalTieredCache {
 }
 
 /// A declared [`RegionalTieredCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegionalTieredCacheRef(BlockRef);
 
+impl std::fmt::Debug for RegionalTieredCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegionalTieredCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RegionalTieredCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RegionalTieredCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -205,8 +241,15 @@ impl RegionalTieredCacheRef {
 }
 
 /// The data source `cloudflare_regional_hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegionalHostname(Body);
+
+impl std::fmt::Debug for DataCloudflareRegionalHostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegionalHostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareRegionalHostname`].
 #[derive(Clone, Debug)]
@@ -230,9 +273,11 @@ impl DataCloudflareRegionalHostname {
 }
 
 impl BlockType for DataCloudflareRegionalHostname {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -245,16 +290,25 @@ impl DataSource for DataCloudflareRegionalHostname {
 }
 
 /// A declared [`DataCloudflareRegionalHostname`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegionalHostnameRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRegionalHostnameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegionalHostnameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRegionalHostnameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRegionalHostnameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -298,8 +352,15 @@ impl DataCloudflareRegionalHostnameRef {
 }
 
 /// The data source `cloudflare_regional_hostnames`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegionalHostnames(Body);
+
+impl std::fmt::Debug for DataCloudflareRegionalHostnames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegionalHostnames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareRegionalHostnames`].
 #[derive(Clone, Debug)]
@@ -326,9 +387,11 @@ impl DataCloudflareRegionalHostnames {
 }
 
 impl BlockType for DataCloudflareRegionalHostnames {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -341,16 +404,25 @@ impl DataSource for DataCloudflareRegionalHostnames {
 }
 
 /// A declared [`DataCloudflareRegionalHostnames`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegionalHostnamesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRegionalHostnamesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegionalHostnamesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRegionalHostnamesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRegionalHostnamesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -383,10 +455,18 @@ impl DataCloudflareRegionalHostnamesRef {
 pub enum DataCloudflareRegionalHostnamesResult {}
 
 /// The fields of a [`DataCloudflareRegionalHostnamesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegionalHostnamesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRegionalHostnamesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegionalHostnamesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRegionalHostnamesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -425,8 +505,15 @@ impl DataCloudflareRegionalHostnamesResultFields {
 }
 
 /// The data source `cloudflare_regional_tiered_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegionalTieredCache(Body);
+
+impl std::fmt::Debug for DataCloudflareRegionalTieredCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegionalTieredCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareRegionalTieredCache`].
 #[derive(Clone, Debug)]
@@ -447,9 +534,11 @@ impl DataCloudflareRegionalTieredCache {
 }
 
 impl BlockType for DataCloudflareRegionalTieredCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -462,16 +551,25 @@ impl DataSource for DataCloudflareRegionalTieredCache {
 }
 
 /// A declared [`DataCloudflareRegionalTieredCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegionalTieredCacheRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRegionalTieredCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegionalTieredCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRegionalTieredCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRegionalTieredCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

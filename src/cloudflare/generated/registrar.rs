@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_registrar_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegistrarDomain(Body);
+
+impl std::fmt::Debug for RegistrarDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegistrarDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RegistrarDomain`].
 #[derive(Clone, Debug)]
@@ -52,9 +59,11 @@ impl RegistrarDomain {
 }
 
 impl BlockType for RegistrarDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl Resource for RegistrarDomain {
 }
 
 /// A declared [`RegistrarDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegistrarDomainRef(BlockRef);
 
+impl std::fmt::Debug for RegistrarDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegistrarDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RegistrarDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RegistrarDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -116,8 +134,15 @@ impl RegistrarDomainRef {
 }
 
 /// The data source `cloudflare_registrar_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegistrarDomain(Body);
+
+impl std::fmt::Debug for DataCloudflareRegistrarDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegistrarDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareRegistrarDomain`].
 #[derive(Clone, Debug)]
@@ -141,9 +166,11 @@ impl DataCloudflareRegistrarDomain {
 }
 
 impl BlockType for DataCloudflareRegistrarDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -156,16 +183,25 @@ impl DataSource for DataCloudflareRegistrarDomain {
 }
 
 /// A declared [`DataCloudflareRegistrarDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegistrarDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRegistrarDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegistrarDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRegistrarDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRegistrarDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -189,8 +225,15 @@ impl DataCloudflareRegistrarDomainRef {
 }
 
 /// The data source `cloudflare_registrar_domains`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegistrarDomains(Body);
+
+impl std::fmt::Debug for DataCloudflareRegistrarDomains {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegistrarDomains").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareRegistrarDomains`].
 #[derive(Clone, Debug)]
@@ -217,9 +260,11 @@ impl DataCloudflareRegistrarDomains {
 }
 
 impl BlockType for DataCloudflareRegistrarDomains {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -232,16 +277,25 @@ impl DataSource for DataCloudflareRegistrarDomains {
 }
 
 /// A declared [`DataCloudflareRegistrarDomains`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegistrarDomainsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRegistrarDomainsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegistrarDomainsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRegistrarDomainsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRegistrarDomainsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -274,10 +328,18 @@ impl DataCloudflareRegistrarDomainsRef {
 pub enum DataCloudflareRegistrarDomainsResult {}
 
 /// The fields of a [`DataCloudflareRegistrarDomainsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegistrarDomainsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRegistrarDomainsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegistrarDomainsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRegistrarDomainsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -355,10 +417,18 @@ impl DataCloudflareRegistrarDomainsResultFields {
 pub enum DataCloudflareRegistrarDomainsResultRegistrantContact {}
 
 /// The fields of a [`DataCloudflareRegistrarDomainsResultRegistrantContact`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegistrarDomainsResultRegistrantContactFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRegistrarDomainsResultRegistrantContactFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegistrarDomainsResultRegistrantContactFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRegistrarDomainsResultRegistrantContactFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -441,10 +511,18 @@ impl DataCloudflareRegistrarDomainsResultRegistrantContactFields {
 pub enum DataCloudflareRegistrarDomainsResultTransferIn {}
 
 /// The fields of a [`DataCloudflareRegistrarDomainsResultTransferIn`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRegistrarDomainsResultTransferInFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRegistrarDomainsResultTransferInFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRegistrarDomainsResultTransferInFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRegistrarDomainsResultTransferInFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

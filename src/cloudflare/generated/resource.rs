@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_resource_group`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroup(Body);
+
+impl std::fmt::Debug for DataCloudflareResourceGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroup").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareResourceGroup`].
 #[derive(Clone, Debug)]
@@ -34,9 +41,11 @@ impl DataCloudflareResourceGroup {
 }
 
 impl BlockType for DataCloudflareResourceGroup {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -49,16 +58,25 @@ impl DataSource for DataCloudflareResourceGroup {
 }
 
 /// A declared [`DataCloudflareResourceGroup`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareResourceGroupRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareResourceGroupRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -106,10 +124,18 @@ impl DataCloudflareResourceGroupRef {
 pub enum DataCloudflareResourceGroupMeta {}
 
 /// The fields of a [`DataCloudflareResourceGroupMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareResourceGroupMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -137,10 +163,18 @@ impl DataCloudflareResourceGroupMetaFields {
 pub enum DataCloudflareResourceGroupScope {}
 
 /// The fields of a [`DataCloudflareResourceGroupScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupScopeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareResourceGroupScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -168,10 +202,18 @@ impl DataCloudflareResourceGroupScopeFields {
 pub enum DataCloudflareResourceGroupScopeObjects {}
 
 /// The fields of a [`DataCloudflareResourceGroupScopeObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupScopeObjectsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupScopeObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupScopeObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareResourceGroupScopeObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -190,8 +232,15 @@ impl DataCloudflareResourceGroupScopeObjectsFields {
 }
 
 /// The data source `cloudflare_resource_groups`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroups(Body);
+
+impl std::fmt::Debug for DataCloudflareResourceGroups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroups").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareResourceGroups`].
 #[derive(Clone, Debug)]
@@ -230,9 +279,11 @@ impl DataCloudflareResourceGroups {
 }
 
 impl BlockType for DataCloudflareResourceGroups {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -245,16 +296,25 @@ impl DataSource for DataCloudflareResourceGroups {
 }
 
 /// A declared [`DataCloudflareResourceGroups`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareResourceGroupsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareResourceGroupsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -297,10 +357,18 @@ impl DataCloudflareResourceGroupsRef {
 pub enum DataCloudflareResourceGroupsResult {}
 
 /// The fields of a [`DataCloudflareResourceGroupsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareResourceGroupsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -338,10 +406,18 @@ impl DataCloudflareResourceGroupsResultFields {
 pub enum DataCloudflareResourceGroupsResultMeta {}
 
 /// The fields of a [`DataCloudflareResourceGroupsResultMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupsResultMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupsResultMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupsResultMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareResourceGroupsResultMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -369,10 +445,18 @@ impl DataCloudflareResourceGroupsResultMetaFields {
 pub enum DataCloudflareResourceGroupsResultScope {}
 
 /// The fields of a [`DataCloudflareResourceGroupsResultScope`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupsResultScopeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupsResultScopeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupsResultScopeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareResourceGroupsResultScopeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -400,10 +484,18 @@ impl DataCloudflareResourceGroupsResultScopeFields {
 pub enum DataCloudflareResourceGroupsResultScopeObjects {}
 
 /// The fields of a [`DataCloudflareResourceGroupsResultScopeObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareResourceGroupsResultScopeObjectsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareResourceGroupsResultScopeObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareResourceGroupsResultScopeObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareResourceGroupsResultScopeObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

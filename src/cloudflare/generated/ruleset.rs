@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_ruleset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Ruleset(Body);
+
+impl std::fmt::Debug for Ruleset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ruleset").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Ruleset`].
 #[derive(Clone, Debug)]
@@ -63,9 +70,11 @@ impl Ruleset {
 }
 
 impl BlockType for Ruleset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -79,16 +88,25 @@ impl Resource for Ruleset {
 }
 
 /// A declared [`Ruleset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRef(BlockRef);
 
+impl std::fmt::Debug for RulesetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RulesetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RulesetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -152,8 +170,15 @@ impl RulesetRef {
 }
 
 /// The value of `cloudflare_ruleset.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRules(Body);
+
+impl std::fmt::Debug for RulesetRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRules`].
 #[derive(Clone, Debug)]
@@ -220,16 +245,25 @@ impl RulesetRules {
 }
 
 impl From<RulesetRules> for Tf<RulesetRules> {
+    #[inline]
     fn from(value: RulesetRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -293,8 +327,15 @@ impl RulesetRulesFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParameters(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParameters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParameters").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParameters {
     #[inline]
@@ -642,16 +683,25 @@ impl RulesetRulesActionParameters {
 }
 
 impl From<RulesetRulesActionParameters> for Tf<RulesetRulesActionParameters> {
+    #[inline]
     fn from(value: RulesetRulesActionParameters) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -940,8 +990,15 @@ impl RulesetRulesActionParametersFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.algorithms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersAlgorithms(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersAlgorithms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersAlgorithms").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersAlgorithms {
     #[inline]
@@ -959,16 +1016,25 @@ impl RulesetRulesActionParametersAlgorithms {
 }
 
 impl From<RulesetRulesActionParametersAlgorithms> for Tf<RulesetRulesActionParametersAlgorithms> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersAlgorithms) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersAlgorithms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersAlgorithmsFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersAlgorithmsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersAlgorithmsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersAlgorithmsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -987,8 +1053,15 @@ impl RulesetRulesActionParametersAlgorithmsFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.autominify`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersAutominify(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersAutominify {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersAutominify").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersAutominify {
     #[inline]
@@ -1017,16 +1090,25 @@ impl RulesetRulesActionParametersAutominify {
 }
 
 impl From<RulesetRulesActionParametersAutominify> for Tf<RulesetRulesActionParametersAutominify> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersAutominify) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersAutominify`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersAutominifyFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersAutominifyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersAutominifyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersAutominifyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1055,8 +1137,15 @@ impl RulesetRulesActionParametersAutominifyFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.browser_ttl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersBrowserTtl(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersBrowserTtl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersBrowserTtl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersBrowserTtl`].
 #[derive(Clone, Debug)]
@@ -1084,16 +1173,25 @@ impl RulesetRulesActionParametersBrowserTtl {
 }
 
 impl From<RulesetRulesActionParametersBrowserTtl> for Tf<RulesetRulesActionParametersBrowserTtl> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersBrowserTtl) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersBrowserTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersBrowserTtlFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersBrowserTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersBrowserTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersBrowserTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1117,8 +1215,15 @@ impl RulesetRulesActionParametersBrowserTtlFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKey(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKey").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKey {
     #[inline]
@@ -1153,16 +1258,25 @@ impl RulesetRulesActionParametersCacheKey {
 }
 
 impl From<RulesetRulesActionParametersCacheKey> for Tf<RulesetRulesActionParametersCacheKey> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKey) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1196,8 +1310,15 @@ impl RulesetRulesActionParametersCacheKeyFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKey(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKey").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKey {
     #[inline]
@@ -1238,16 +1359,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKey {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKey> for Tf<RulesetRulesActionParametersCacheKeyCustomKey> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKey) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1286,8 +1416,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key.cookie`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyCookie(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyCookie {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyCookie").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKeyCookie {
     #[inline]
@@ -1310,16 +1447,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyCookie {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKeyCookie> for Tf<RulesetRulesActionParametersCacheKeyCustomKeyCookie> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKeyCookie) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKeyCookie`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyCookieFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyCookieFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyCookieFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyCookieFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1343,8 +1489,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyCookieFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key.header`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyHeader(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyHeader").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKeyHeader {
     #[inline]
@@ -1379,16 +1532,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyHeader {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKeyHeader> for Tf<RulesetRulesActionParametersCacheKeyCustomKeyHeader> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKeyHeader) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKeyHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyHeaderFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1422,8 +1584,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyHeaderFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key.host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyHost(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyHost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyHost").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKeyHost {
     #[inline]
@@ -1440,16 +1609,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyHost {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKeyHost> for Tf<RulesetRulesActionParametersCacheKeyCustomKeyHost> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKeyHost) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKeyHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyHostFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1468,8 +1646,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyHostFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key.query_string`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyQueryString(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyQueryString {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyQueryString").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKeyQueryString {
     #[inline]
@@ -1492,16 +1677,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyQueryString {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKeyQueryString> for Tf<RulesetRulesActionParametersCacheKeyCustomKeyQueryString> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKeyQueryString) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKeyQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1525,8 +1719,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key.query_string.exclude`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude {
     #[inline]
@@ -1549,16 +1750,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude> for Tf<RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1582,8 +1792,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key.query_string.include`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude {
     #[inline]
@@ -1606,16 +1823,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude> for Tf<RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1639,8 +1865,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_key.custom_key.user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyUser(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyUser").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersCacheKeyCustomKeyUser {
     #[inline]
@@ -1669,16 +1902,25 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyUser {
 }
 
 impl From<RulesetRulesActionParametersCacheKeyCustomKeyUser> for Tf<RulesetRulesActionParametersCacheKeyCustomKeyUser> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheKeyCustomKeyUser) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheKeyCustomKeyUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheKeyCustomKeyUserFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheKeyCustomKeyUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheKeyCustomKeyUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheKeyCustomKeyUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1707,8 +1949,15 @@ impl RulesetRulesActionParametersCacheKeyCustomKeyUserFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cache_reserve`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheReserve(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCacheReserve {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheReserve").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersCacheReserve`].
 #[derive(Clone, Debug)]
@@ -1735,16 +1984,25 @@ impl RulesetRulesActionParametersCacheReserve {
 }
 
 impl From<RulesetRulesActionParametersCacheReserve> for Tf<RulesetRulesActionParametersCacheReserve> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCacheReserve) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCacheReserve`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCacheReserveFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCacheReserveFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCacheReserveFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCacheReserveFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1768,8 +2026,15 @@ impl RulesetRulesActionParametersCacheReserveFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.cookie_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCookieFields(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersCookieFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCookieFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersCookieFields`].
 #[derive(Clone, Debug)]
@@ -1790,16 +2055,25 @@ impl RulesetRulesActionParametersCookieFields {
 }
 
 impl From<RulesetRulesActionParametersCookieFields> for Tf<RulesetRulesActionParametersCookieFields> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersCookieFields) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersCookieFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersCookieFieldsFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersCookieFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersCookieFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersCookieFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1818,8 +2092,15 @@ impl RulesetRulesActionParametersCookieFieldsFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.edge_ttl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersEdgeTtl(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersEdgeTtl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersEdgeTtl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersEdgeTtl`].
 #[derive(Clone, Debug)]
@@ -1853,16 +2134,25 @@ impl RulesetRulesActionParametersEdgeTtl {
 }
 
 impl From<RulesetRulesActionParametersEdgeTtl> for Tf<RulesetRulesActionParametersEdgeTtl> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersEdgeTtl) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersEdgeTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersEdgeTtlFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersEdgeTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersEdgeTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersEdgeTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1891,8 +2181,15 @@ impl RulesetRulesActionParametersEdgeTtlFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.edge_ttl.status_code_ttl`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersEdgeTtlStatusCodeTtl(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersEdgeTtlStatusCodeTtl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersEdgeTtlStatusCodeTtl").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersEdgeTtlStatusCodeTtl`].
 #[derive(Clone, Debug)]
@@ -1925,16 +2222,25 @@ impl RulesetRulesActionParametersEdgeTtlStatusCodeTtl {
 }
 
 impl From<RulesetRulesActionParametersEdgeTtlStatusCodeTtl> for Tf<RulesetRulesActionParametersEdgeTtlStatusCodeTtl> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersEdgeTtlStatusCodeTtl) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersEdgeTtlStatusCodeTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersEdgeTtlStatusCodeTtlFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersEdgeTtlStatusCodeTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersEdgeTtlStatusCodeTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersEdgeTtlStatusCodeTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1963,8 +2269,15 @@ impl RulesetRulesActionParametersEdgeTtlStatusCodeTtlFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.edge_ttl.status_code_ttl.status_code_range`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange {
     #[inline]
@@ -1987,16 +2300,25 @@ impl RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange {
 }
 
 impl From<RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange> for Tf<RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2020,8 +2342,15 @@ impl RulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.from_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersFromList(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersFromList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersFromList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersFromList`].
 #[derive(Clone, Debug)]
@@ -2045,16 +2374,25 @@ impl RulesetRulesActionParametersFromList {
 }
 
 impl From<RulesetRulesActionParametersFromList> for Tf<RulesetRulesActionParametersFromList> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersFromList) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersFromList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersFromListFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersFromListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersFromListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersFromListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2078,8 +2416,15 @@ impl RulesetRulesActionParametersFromListFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.from_value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersFromValue(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersFromValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersFromValue").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersFromValue`].
 #[derive(Clone, Debug)]
@@ -2112,16 +2457,25 @@ impl RulesetRulesActionParametersFromValue {
 }
 
 impl From<RulesetRulesActionParametersFromValue> for Tf<RulesetRulesActionParametersFromValue> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersFromValue) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersFromValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersFromValueFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersFromValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersFromValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersFromValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2150,8 +2504,15 @@ impl RulesetRulesActionParametersFromValueFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.from_value.target_url`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersFromValueTargetUrl(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersFromValueTargetUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersFromValueTargetUrl").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersFromValueTargetUrl {
     #[inline]
@@ -2174,16 +2535,25 @@ impl RulesetRulesActionParametersFromValueTargetUrl {
 }
 
 impl From<RulesetRulesActionParametersFromValueTargetUrl> for Tf<RulesetRulesActionParametersFromValueTargetUrl> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersFromValueTargetUrl) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersFromValueTargetUrl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersFromValueTargetUrlFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersFromValueTargetUrlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersFromValueTargetUrlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersFromValueTargetUrlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2207,8 +2577,15 @@ impl RulesetRulesActionParametersFromValueTargetUrlFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.headers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersHeaders(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersHeaders {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersHeaders").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersHeaders`].
 #[derive(Clone, Debug)]
@@ -2242,16 +2619,25 @@ impl RulesetRulesActionParametersHeaders {
 }
 
 impl From<RulesetRulesActionParametersHeaders> for Tf<RulesetRulesActionParametersHeaders> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersHeaders) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersHeadersFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2280,8 +2666,15 @@ impl RulesetRulesActionParametersHeadersFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.matched_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersMatchedData(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersMatchedData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersMatchedData").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersMatchedData`].
 #[derive(Clone, Debug)]
@@ -2302,16 +2695,25 @@ impl RulesetRulesActionParametersMatchedData {
 }
 
 impl From<RulesetRulesActionParametersMatchedData> for Tf<RulesetRulesActionParametersMatchedData> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersMatchedData) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersMatchedData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersMatchedDataFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersMatchedDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersMatchedDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersMatchedDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2330,8 +2732,15 @@ impl RulesetRulesActionParametersMatchedDataFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.origin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOrigin(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersOrigin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOrigin").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersOrigin {
     #[inline]
@@ -2354,16 +2763,25 @@ impl RulesetRulesActionParametersOrigin {
 }
 
 impl From<RulesetRulesActionParametersOrigin> for Tf<RulesetRulesActionParametersOrigin> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersOrigin) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOriginFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2387,8 +2805,15 @@ impl RulesetRulesActionParametersOriginFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.overrides`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOverrides(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersOverrides {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOverrides").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersOverrides {
     #[inline]
@@ -2430,16 +2855,25 @@ impl RulesetRulesActionParametersOverrides {
 }
 
 impl From<RulesetRulesActionParametersOverrides> for Tf<RulesetRulesActionParametersOverrides> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersOverrides) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOverridesFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2478,8 +2912,15 @@ impl RulesetRulesActionParametersOverridesFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.overrides.categories`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOverridesCategories(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersOverridesCategories {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOverridesCategories").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersOverridesCategories`].
 #[derive(Clone, Debug)]
@@ -2519,16 +2960,25 @@ impl RulesetRulesActionParametersOverridesCategories {
 }
 
 impl From<RulesetRulesActionParametersOverridesCategories> for Tf<RulesetRulesActionParametersOverridesCategories> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersOverridesCategories) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersOverridesCategories`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOverridesCategoriesFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersOverridesCategoriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOverridesCategoriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersOverridesCategoriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2562,8 +3012,15 @@ impl RulesetRulesActionParametersOverridesCategoriesFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.overrides.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOverridesRules(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersOverridesRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOverridesRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersOverridesRules`].
 #[derive(Clone, Debug)]
@@ -2609,16 +3066,25 @@ impl RulesetRulesActionParametersOverridesRules {
 }
 
 impl From<RulesetRulesActionParametersOverridesRules> for Tf<RulesetRulesActionParametersOverridesRules> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersOverridesRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersOverridesRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersOverridesRulesFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersOverridesRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersOverridesRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersOverridesRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2657,8 +3123,15 @@ impl RulesetRulesActionParametersOverridesRulesFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.raw_response_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersRawResponseFields(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersRawResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersRawResponseFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersRawResponseFields`].
 #[derive(Clone, Debug)]
@@ -2685,16 +3158,25 @@ impl RulesetRulesActionParametersRawResponseFields {
 }
 
 impl From<RulesetRulesActionParametersRawResponseFields> for Tf<RulesetRulesActionParametersRawResponseFields> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersRawResponseFields) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersRawResponseFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersRawResponseFieldsFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersRawResponseFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersRawResponseFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersRawResponseFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2718,8 +3200,15 @@ impl RulesetRulesActionParametersRawResponseFieldsFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.request_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersRequestFields(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersRequestFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersRequestFields`].
 #[derive(Clone, Debug)]
@@ -2740,16 +3229,25 @@ impl RulesetRulesActionParametersRequestFields {
 }
 
 impl From<RulesetRulesActionParametersRequestFields> for Tf<RulesetRulesActionParametersRequestFields> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersRequestFields) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersRequestFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersRequestFieldsFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersRequestFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersRequestFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersRequestFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2768,8 +3266,15 @@ impl RulesetRulesActionParametersRequestFieldsFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.response`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersResponse(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersResponse").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersResponse`].
 #[derive(Clone, Debug)]
@@ -2796,16 +3301,25 @@ impl RulesetRulesActionParametersResponse {
 }
 
 impl From<RulesetRulesActionParametersResponse> for Tf<RulesetRulesActionParametersResponse> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersResponse) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersResponseFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2834,8 +3348,15 @@ impl RulesetRulesActionParametersResponseFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.response_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersResponseFieldsBlock(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersResponseFieldsBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersResponseFieldsBlock").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersResponseFieldsBlock`].
 #[derive(Clone, Debug)]
@@ -2862,16 +3383,25 @@ impl RulesetRulesActionParametersResponseFieldsBlock {
 }
 
 impl From<RulesetRulesActionParametersResponseFieldsBlock> for Tf<RulesetRulesActionParametersResponseFieldsBlock> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersResponseFieldsBlock) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersResponseFieldsBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersResponseFieldsBlockFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersResponseFieldsBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersResponseFieldsBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersResponseFieldsBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2895,8 +3425,15 @@ impl RulesetRulesActionParametersResponseFieldsBlockFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.serve_stale`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersServeStale(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersServeStale {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersServeStale").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersServeStale {
     #[inline]
@@ -2913,16 +3450,25 @@ impl RulesetRulesActionParametersServeStale {
 }
 
 impl From<RulesetRulesActionParametersServeStale> for Tf<RulesetRulesActionParametersServeStale> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersServeStale) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersServeStale`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersServeStaleFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersServeStaleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersServeStaleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersServeStaleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2941,8 +3487,15 @@ impl RulesetRulesActionParametersServeStaleFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.sni`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersSni(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersSni {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersSni").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersSni`].
 #[derive(Clone, Debug)]
@@ -2963,16 +3516,25 @@ impl RulesetRulesActionParametersSni {
 }
 
 impl From<RulesetRulesActionParametersSni> for Tf<RulesetRulesActionParametersSni> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersSni) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersSni`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersSniFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersSniFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersSniFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersSniFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2991,8 +3553,15 @@ impl RulesetRulesActionParametersSniFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.transformed_request_fields`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersTransformedRequestFields(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersTransformedRequestFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersTransformedRequestFields").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesActionParametersTransformedRequestFields`].
 #[derive(Clone, Debug)]
@@ -3013,16 +3582,25 @@ impl RulesetRulesActionParametersTransformedRequestFields {
 }
 
 impl From<RulesetRulesActionParametersTransformedRequestFields> for Tf<RulesetRulesActionParametersTransformedRequestFields> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersTransformedRequestFields) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersTransformedRequestFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersTransformedRequestFieldsFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersTransformedRequestFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersTransformedRequestFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersTransformedRequestFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3041,8 +3619,15 @@ impl RulesetRulesActionParametersTransformedRequestFieldsFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.uri`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersUri(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersUri {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersUri").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersUri {
     #[inline]
@@ -3065,16 +3650,25 @@ impl RulesetRulesActionParametersUri {
 }
 
 impl From<RulesetRulesActionParametersUri> for Tf<RulesetRulesActionParametersUri> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersUri) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersUri`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersUriFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersUriFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersUriFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersUriFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3098,8 +3692,15 @@ impl RulesetRulesActionParametersUriFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.uri.path`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersUriPath(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersUriPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersUriPath").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersUriPath {
     #[inline]
@@ -3122,16 +3723,25 @@ impl RulesetRulesActionParametersUriPath {
 }
 
 impl From<RulesetRulesActionParametersUriPath> for Tf<RulesetRulesActionParametersUriPath> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersUriPath) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersUriPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersUriPathFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersUriPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersUriPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersUriPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3155,8 +3765,15 @@ impl RulesetRulesActionParametersUriPathFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.action_parameters.uri.query`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersUriQuery(Body);
+
+impl std::fmt::Debug for RulesetRulesActionParametersUriQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersUriQuery").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesActionParametersUriQuery {
     #[inline]
@@ -3179,16 +3796,25 @@ impl RulesetRulesActionParametersUriQuery {
 }
 
 impl From<RulesetRulesActionParametersUriQuery> for Tf<RulesetRulesActionParametersUriQuery> {
+    #[inline]
     fn from(value: RulesetRulesActionParametersUriQuery) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesActionParametersUriQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesActionParametersUriQueryFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesActionParametersUriQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesActionParametersUriQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesActionParametersUriQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3212,8 +3838,15 @@ impl RulesetRulesActionParametersUriQueryFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.exposed_credential_check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesExposedCredentialCheck(Body);
+
+impl std::fmt::Debug for RulesetRulesExposedCredentialCheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesExposedCredentialCheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesExposedCredentialCheck`].
 #[derive(Clone, Debug)]
@@ -3237,16 +3870,25 @@ impl RulesetRulesExposedCredentialCheck {
 }
 
 impl From<RulesetRulesExposedCredentialCheck> for Tf<RulesetRulesExposedCredentialCheck> {
+    #[inline]
     fn from(value: RulesetRulesExposedCredentialCheck) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesExposedCredentialCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesExposedCredentialCheckFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesExposedCredentialCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesExposedCredentialCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesExposedCredentialCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3270,8 +3912,15 @@ impl RulesetRulesExposedCredentialCheckFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.logging`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesLogging(Body);
+
+impl std::fmt::Debug for RulesetRulesLogging {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesLogging").field(&self.0).finish()
+    }
+}
 
 impl RulesetRulesLogging {
     #[inline]
@@ -3288,16 +3937,25 @@ impl RulesetRulesLogging {
 }
 
 impl From<RulesetRulesLogging> for Tf<RulesetRulesLogging> {
+    #[inline]
     fn from(value: RulesetRulesLogging) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesLoggingFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3316,8 +3974,15 @@ impl RulesetRulesLoggingFields {
 }
 
 /// The value of `cloudflare_ruleset.rules.ratelimit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesRatelimit(Body);
+
+impl std::fmt::Debug for RulesetRulesRatelimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesRatelimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RulesetRulesRatelimit`].
 #[derive(Clone, Debug)]
@@ -3377,16 +4042,25 @@ impl RulesetRulesRatelimit {
 }
 
 impl From<RulesetRulesRatelimit> for Tf<RulesetRulesRatelimit> {
+    #[inline]
     fn from(value: RulesetRulesRatelimit) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`RulesetRulesRatelimit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RulesetRulesRatelimitFields(Expr);
 
+impl std::fmt::Debug for RulesetRulesRatelimitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RulesetRulesRatelimitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RulesetRulesRatelimitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3440,8 +4114,15 @@ impl RulesetRulesRatelimitFields {
 }
 
 /// The data source `cloudflare_ruleset`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRuleset(Body);
+
+impl std::fmt::Debug for DataCloudflareRuleset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRuleset").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareRuleset {
     #[inline]
@@ -3476,9 +4157,11 @@ impl DataCloudflareRuleset {
 }
 
 impl BlockType for DataCloudflareRuleset {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3491,16 +4174,25 @@ impl DataSource for DataCloudflareRuleset {
 }
 
 /// A declared [`DataCloudflareRuleset`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRulesetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRulesetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRulesetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3573,10 +4265,18 @@ impl DataCloudflareRulesetRef {
 pub enum DataCloudflareRulesetRules {}
 
 /// The fields of a [`DataCloudflareRulesetRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3649,10 +4349,18 @@ impl DataCloudflareRulesetRulesFields {
 pub enum DataCloudflareRulesetRulesActionParameters {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParameters`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3945,10 +4653,18 @@ impl DataCloudflareRulesetRulesActionParametersFields {
 pub enum DataCloudflareRulesetRulesActionParametersAlgorithms {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersAlgorithms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersAlgorithmsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersAlgorithmsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersAlgorithmsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersAlgorithmsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3971,10 +4687,18 @@ impl DataCloudflareRulesetRulesActionParametersAlgorithmsFields {
 pub enum DataCloudflareRulesetRulesActionParametersAutominify {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersAutominify`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersAutominifyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersAutominifyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersAutominifyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersAutominifyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4007,10 +4731,18 @@ impl DataCloudflareRulesetRulesActionParametersAutominifyFields {
 pub enum DataCloudflareRulesetRulesActionParametersBrowserTtl {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersBrowserTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersBrowserTtlFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersBrowserTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersBrowserTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersBrowserTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4038,10 +4770,18 @@ impl DataCloudflareRulesetRulesActionParametersBrowserTtlFields {
 pub enum DataCloudflareRulesetRulesActionParametersCacheKey {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4079,10 +4819,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyFields {
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKey {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKey`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4125,10 +4873,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyFields {
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyCookie {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyCookie`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyCookieFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyCookieFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyCookieFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyCookieFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4156,10 +4912,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyCookieFields {
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHeader {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHeader`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHeaderFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHeaderFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHeaderFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHeaderFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4197,10 +4961,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHeaderFields {
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHost {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHostFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4223,10 +4995,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyHostFields {
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryString {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4254,10 +5034,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringField
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringExcludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4285,10 +5073,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringExclu
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringIncludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4316,10 +5112,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyQueryStringInclu
 pub enum DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyUser {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyUser`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyUserFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyUserFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyUserFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyUserFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4352,10 +5156,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheKeyCustomKeyUserFields {
 pub enum DataCloudflareRulesetRulesActionParametersCacheReserve {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCacheReserve`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCacheReserveFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCacheReserveFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCacheReserveFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCacheReserveFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4383,10 +5195,18 @@ impl DataCloudflareRulesetRulesActionParametersCacheReserveFields {
 pub enum DataCloudflareRulesetRulesActionParametersCookieFields {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersCookieFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersCookieFieldsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersCookieFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersCookieFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersCookieFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4409,10 +5229,18 @@ impl DataCloudflareRulesetRulesActionParametersCookieFieldsFields {
 pub enum DataCloudflareRulesetRulesActionParametersEdgeTtl {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersEdgeTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersEdgeTtlFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersEdgeTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersEdgeTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersEdgeTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4445,10 +5273,18 @@ impl DataCloudflareRulesetRulesActionParametersEdgeTtlFields {
 pub enum DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtl {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4481,10 +5317,18 @@ impl DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlFields {
 pub enum DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRange`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRangeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4512,10 +5356,18 @@ impl DataCloudflareRulesetRulesActionParametersEdgeTtlStatusCodeTtlStatusCodeRan
 pub enum DataCloudflareRulesetRulesActionParametersFromList {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersFromList`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersFromListFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersFromListFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersFromListFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersFromListFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4543,10 +5395,18 @@ impl DataCloudflareRulesetRulesActionParametersFromListFields {
 pub enum DataCloudflareRulesetRulesActionParametersFromValue {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersFromValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersFromValueFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersFromValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersFromValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersFromValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4579,10 +5439,18 @@ impl DataCloudflareRulesetRulesActionParametersFromValueFields {
 pub enum DataCloudflareRulesetRulesActionParametersFromValueTargetUrl {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersFromValueTargetUrl`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersFromValueTargetUrlFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersFromValueTargetUrlFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersFromValueTargetUrlFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersFromValueTargetUrlFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4610,10 +5478,18 @@ impl DataCloudflareRulesetRulesActionParametersFromValueTargetUrlFields {
 pub enum DataCloudflareRulesetRulesActionParametersHeaders {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersHeaders`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersHeadersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersHeadersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersHeadersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersHeadersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4646,10 +5522,18 @@ impl DataCloudflareRulesetRulesActionParametersHeadersFields {
 pub enum DataCloudflareRulesetRulesActionParametersMatchedData {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersMatchedData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersMatchedDataFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersMatchedDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersMatchedDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersMatchedDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4672,10 +5556,18 @@ impl DataCloudflareRulesetRulesActionParametersMatchedDataFields {
 pub enum DataCloudflareRulesetRulesActionParametersOrigin {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersOrigin`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersOriginFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersOriginFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersOriginFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersOriginFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4703,10 +5595,18 @@ impl DataCloudflareRulesetRulesActionParametersOriginFields {
 pub enum DataCloudflareRulesetRulesActionParametersOverrides {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersOverrides`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersOverridesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersOverridesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersOverridesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersOverridesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4749,10 +5649,18 @@ impl DataCloudflareRulesetRulesActionParametersOverridesFields {
 pub enum DataCloudflareRulesetRulesActionParametersOverridesCategories {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersOverridesCategories`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersOverridesCategoriesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersOverridesCategoriesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersOverridesCategoriesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersOverridesCategoriesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4790,10 +5698,18 @@ impl DataCloudflareRulesetRulesActionParametersOverridesCategoriesFields {
 pub enum DataCloudflareRulesetRulesActionParametersOverridesRules {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersOverridesRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersOverridesRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersOverridesRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersOverridesRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersOverridesRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4836,10 +5752,18 @@ impl DataCloudflareRulesetRulesActionParametersOverridesRulesFields {
 pub enum DataCloudflareRulesetRulesActionParametersRawResponseFields {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersRawResponseFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersRawResponseFieldsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersRawResponseFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersRawResponseFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersRawResponseFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4867,10 +5791,18 @@ impl DataCloudflareRulesetRulesActionParametersRawResponseFieldsFields {
 pub enum DataCloudflareRulesetRulesActionParametersRequestFields {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersRequestFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersRequestFieldsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersRequestFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersRequestFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersRequestFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4893,10 +5825,18 @@ impl DataCloudflareRulesetRulesActionParametersRequestFieldsFields {
 pub enum DataCloudflareRulesetRulesActionParametersResponse {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersResponse`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersResponseFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersResponseFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersResponseFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersResponseFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4929,10 +5869,18 @@ impl DataCloudflareRulesetRulesActionParametersResponseFields {
 pub enum DataCloudflareRulesetRulesActionParametersResponseFieldsBlock {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersResponseFieldsBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersResponseFieldsBlockFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersResponseFieldsBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersResponseFieldsBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersResponseFieldsBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4960,10 +5908,18 @@ impl DataCloudflareRulesetRulesActionParametersResponseFieldsBlockFields {
 pub enum DataCloudflareRulesetRulesActionParametersServeStale {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersServeStale`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersServeStaleFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersServeStaleFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersServeStaleFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersServeStaleFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4986,10 +5942,18 @@ impl DataCloudflareRulesetRulesActionParametersServeStaleFields {
 pub enum DataCloudflareRulesetRulesActionParametersSni {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersSni`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersSniFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersSniFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersSniFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersSniFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5012,10 +5976,18 @@ impl DataCloudflareRulesetRulesActionParametersSniFields {
 pub enum DataCloudflareRulesetRulesActionParametersTransformedRequestFields {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersTransformedRequestFields`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersTransformedRequestFieldsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersTransformedRequestFieldsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersTransformedRequestFieldsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersTransformedRequestFieldsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5038,10 +6010,18 @@ impl DataCloudflareRulesetRulesActionParametersTransformedRequestFieldsFields {
 pub enum DataCloudflareRulesetRulesActionParametersUri {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersUri`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersUriFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersUriFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersUriFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersUriFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5074,10 +6054,18 @@ impl DataCloudflareRulesetRulesActionParametersUriFields {
 pub enum DataCloudflareRulesetRulesActionParametersUriPath {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersUriPath`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersUriPathFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersUriPathFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersUriPathFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersUriPathFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5105,10 +6093,18 @@ impl DataCloudflareRulesetRulesActionParametersUriPathFields {
 pub enum DataCloudflareRulesetRulesActionParametersUriQuery {}
 
 /// The fields of a [`DataCloudflareRulesetRulesActionParametersUriQuery`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesActionParametersUriQueryFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesActionParametersUriQueryFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesActionParametersUriQueryFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesActionParametersUriQueryFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5136,10 +6132,18 @@ impl DataCloudflareRulesetRulesActionParametersUriQueryFields {
 pub enum DataCloudflareRulesetRulesExposedCredentialCheck {}
 
 /// The fields of a [`DataCloudflareRulesetRulesExposedCredentialCheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesExposedCredentialCheckFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesExposedCredentialCheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesExposedCredentialCheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesExposedCredentialCheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5167,10 +6171,18 @@ impl DataCloudflareRulesetRulesExposedCredentialCheckFields {
 pub enum DataCloudflareRulesetRulesLogging {}
 
 /// The fields of a [`DataCloudflareRulesetRulesLogging`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesLoggingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesLoggingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesLoggingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesLoggingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5193,10 +6205,18 @@ impl DataCloudflareRulesetRulesLoggingFields {
 pub enum DataCloudflareRulesetRulesRatelimit {}
 
 /// The fields of a [`DataCloudflareRulesetRulesRatelimit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetRulesRatelimitFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetRulesRatelimitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetRulesRatelimitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetRulesRatelimitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_rulesets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesets(Body);
+
+impl std::fmt::Debug for DataCloudflareRulesets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesets").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareRulesets {
     #[inline]
@@ -39,9 +46,11 @@ impl DataCloudflareRulesets {
 }
 
 impl BlockType for DataCloudflareRulesets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -54,16 +63,25 @@ impl DataSource for DataCloudflareRulesets {
 }
 
 /// A declared [`DataCloudflareRulesets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareRulesetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareRulesetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareRulesetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -106,10 +124,18 @@ impl DataCloudflareRulesetsRef {
 pub enum DataCloudflareRulesetsResult {}
 
 /// The fields of a [`DataCloudflareRulesetsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -162,10 +188,18 @@ impl DataCloudflareRulesetsResultFields {
 pub enum DataCloudflareRulesetsRulesets {}
 
 /// The fields of a [`DataCloudflareRulesetsRulesets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareRulesetsRulesetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareRulesetsRulesetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareRulesetsRulesetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareRulesetsRulesetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

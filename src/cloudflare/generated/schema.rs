@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_schema_validation_operation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemaValidationOperationSettings(Body);
+
+impl std::fmt::Debug for SchemaValidationOperationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemaValidationOperationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchemaValidationOperationSettings`].
 #[derive(Clone, Debug)]
@@ -43,9 +50,11 @@ impl SchemaValidationOperationSettings {
 }
 
 impl BlockType for SchemaValidationOperationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -59,16 +68,25 @@ impl Resource for SchemaValidationOperationSettings {
 }
 
 /// A declared [`SchemaValidationOperationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemaValidationOperationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for SchemaValidationOperationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemaValidationOperationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchemaValidationOperationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchemaValidationOperationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -97,8 +115,15 @@ impl SchemaValidationOperationSettingsRef {
 }
 
 /// The resource `cloudflare_schema_validation_schemas`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemaValidationSchemas(Body);
+
+impl std::fmt::Debug for SchemaValidationSchemas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemaValidationSchemas").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchemaValidationSchemas`].
 #[derive(Clone, Debug)]
@@ -132,9 +157,11 @@ impl SchemaValidationSchemas {
 }
 
 impl BlockType for SchemaValidationSchemas {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -148,16 +175,25 @@ impl Resource for SchemaValidationSchemas {
 }
 
 /// A declared [`SchemaValidationSchemas`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemaValidationSchemasRef(BlockRef);
 
+impl std::fmt::Debug for SchemaValidationSchemasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemaValidationSchemasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchemaValidationSchemasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchemaValidationSchemasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -211,8 +247,15 @@ impl SchemaValidationSchemasRef {
 }
 
 /// The resource `cloudflare_schema_validation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemaValidationSettings(Body);
+
+impl std::fmt::Debug for SchemaValidationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemaValidationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SchemaValidationSettings`].
 #[derive(Clone, Debug)]
@@ -252,9 +295,11 @@ impl SchemaValidationSettings {
 }
 
 impl BlockType for SchemaValidationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -268,16 +313,25 @@ impl Resource for SchemaValidationSettings {
 }
 
 /// A declared [`SchemaValidationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchemaValidationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for SchemaValidationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SchemaValidationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SchemaValidationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SchemaValidationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -306,8 +360,15 @@ impl SchemaValidationSettingsRef {
 }
 
 /// The data source `cloudflare_schema_validation_operation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationOperationSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareSchemaValidationOperationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationOperationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSchemaValidationOperationSettings`].
 #[derive(Clone, Debug)]
@@ -331,9 +392,11 @@ impl DataCloudflareSchemaValidationOperationSettings {
 }
 
 impl BlockType for DataCloudflareSchemaValidationOperationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -346,16 +409,25 @@ impl DataSource for DataCloudflareSchemaValidationOperationSettings {
 }
 
 /// A declared [`DataCloudflareSchemaValidationOperationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationOperationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationOperationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationOperationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSchemaValidationOperationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSchemaValidationOperationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -384,8 +456,15 @@ impl DataCloudflareSchemaValidationOperationSettingsRef {
 }
 
 /// The data source `cloudflare_schema_validation_operation_settings_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationOperationSettingsList(Body);
+
+impl std::fmt::Debug for DataCloudflareSchemaValidationOperationSettingsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationOperationSettingsList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSchemaValidationOperationSettingsList`].
 #[derive(Clone, Debug)]
@@ -412,9 +491,11 @@ impl DataCloudflareSchemaValidationOperationSettingsList {
 }
 
 impl BlockType for DataCloudflareSchemaValidationOperationSettingsList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -427,16 +508,25 @@ impl DataSource for DataCloudflareSchemaValidationOperationSettingsList {
 }
 
 /// A declared [`DataCloudflareSchemaValidationOperationSettingsList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationOperationSettingsListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationOperationSettingsListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationOperationSettingsListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSchemaValidationOperationSettingsListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSchemaValidationOperationSettingsListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -469,10 +559,18 @@ impl DataCloudflareSchemaValidationOperationSettingsListRef {
 pub enum DataCloudflareSchemaValidationOperationSettingsListResult {}
 
 /// The fields of a [`DataCloudflareSchemaValidationOperationSettingsListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationOperationSettingsListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationOperationSettingsListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationOperationSettingsListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSchemaValidationOperationSettingsListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -496,8 +594,15 @@ impl DataCloudflareSchemaValidationOperationSettingsListResultFields {
 }
 
 /// The data source `cloudflare_schema_validation_schemas`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSchemas(Body);
+
+impl std::fmt::Debug for DataCloudflareSchemaValidationSchemas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSchemas").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSchemaValidationSchemas`].
 #[derive(Clone, Debug)]
@@ -535,9 +640,11 @@ impl DataCloudflareSchemaValidationSchemas {
 }
 
 impl BlockType for DataCloudflareSchemaValidationSchemas {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -550,16 +657,25 @@ impl DataSource for DataCloudflareSchemaValidationSchemas {
 }
 
 /// A declared [`DataCloudflareSchemaValidationSchemas`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSchemasRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationSchemasRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSchemasRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSchemaValidationSchemasRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSchemaValidationSchemasRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -623,8 +739,15 @@ impl DataCloudflareSchemaValidationSchemasRef {
 }
 
 /// The value of `cloudflare_schema_validation_schemas.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSchemasFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareSchemaValidationSchemasFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSchemasFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareSchemaValidationSchemasFilter {
     #[inline]
@@ -641,16 +764,25 @@ impl DataCloudflareSchemaValidationSchemasFilter {
 }
 
 impl From<DataCloudflareSchemaValidationSchemasFilter> for Tf<DataCloudflareSchemaValidationSchemasFilter> {
+    #[inline]
     fn from(value: DataCloudflareSchemaValidationSchemasFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareSchemaValidationSchemasFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSchemasFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationSchemasFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSchemasFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSchemaValidationSchemasFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -669,8 +801,15 @@ impl DataCloudflareSchemaValidationSchemasFilterFields {
 }
 
 /// The data source `cloudflare_schema_validation_schemas_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSchemasList(Body);
+
+impl std::fmt::Debug for DataCloudflareSchemaValidationSchemasList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSchemasList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSchemaValidationSchemasList`].
 #[derive(Clone, Debug)]
@@ -709,9 +848,11 @@ impl DataCloudflareSchemaValidationSchemasList {
 }
 
 impl BlockType for DataCloudflareSchemaValidationSchemasList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -724,16 +865,25 @@ impl DataSource for DataCloudflareSchemaValidationSchemasList {
 }
 
 /// A declared [`DataCloudflareSchemaValidationSchemasList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSchemasListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationSchemasListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSchemasListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSchemaValidationSchemasListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSchemaValidationSchemasListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -776,10 +926,18 @@ impl DataCloudflareSchemaValidationSchemasListRef {
 pub enum DataCloudflareSchemaValidationSchemasListResult {}
 
 /// The fields of a [`DataCloudflareSchemaValidationSchemasListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSchemasListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationSchemasListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSchemasListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSchemaValidationSchemasListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -828,8 +986,15 @@ impl DataCloudflareSchemaValidationSchemasListResultFields {
 }
 
 /// The data source `cloudflare_schema_validation_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareSchemaValidationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSchemaValidationSettings`].
 #[derive(Clone, Debug)]
@@ -850,9 +1015,11 @@ impl DataCloudflareSchemaValidationSettings {
 }
 
 impl BlockType for DataCloudflareSchemaValidationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -865,16 +1032,25 @@ impl DataSource for DataCloudflareSchemaValidationSettings {
 }
 
 /// A declared [`DataCloudflareSchemaValidationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSchemaValidationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSchemaValidationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSchemaValidationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSchemaValidationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSchemaValidationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_snippet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Snippet(Body);
+
+impl std::fmt::Debug for Snippet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Snippet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Snippet`].
 #[derive(Clone, Debug)]
@@ -40,9 +47,11 @@ impl Snippet {
 }
 
 impl BlockType for Snippet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -56,16 +65,25 @@ impl Resource for Snippet {
 }
 
 /// A declared [`Snippet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetRef(BlockRef);
 
+impl std::fmt::Debug for SnippetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnippetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnippetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -109,8 +127,15 @@ impl SnippetRef {
 }
 
 /// The value of `cloudflare_snippet.files`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetFiles(Body);
+
+impl std::fmt::Debug for SnippetFiles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetFiles").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnippetFiles`].
 #[derive(Clone, Debug)]
@@ -132,16 +157,25 @@ impl SnippetFiles {
 }
 
 impl From<SnippetFiles> for Tf<SnippetFiles> {
+    #[inline]
     fn from(value: SnippetFiles) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SnippetFiles`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetFilesFields(Expr);
 
+impl std::fmt::Debug for SnippetFilesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetFilesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SnippetFilesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -165,8 +199,15 @@ impl SnippetFilesFields {
 }
 
 /// The value of `cloudflare_snippet.metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetMetadata(Body);
+
+impl std::fmt::Debug for SnippetMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetMetadata").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnippetMetadata`].
 #[derive(Clone, Debug)]
@@ -187,16 +228,25 @@ impl SnippetMetadata {
 }
 
 impl From<SnippetMetadata> for Tf<SnippetMetadata> {
+    #[inline]
     fn from(value: SnippetMetadata) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SnippetMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetMetadataFields(Expr);
 
+impl std::fmt::Debug for SnippetMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SnippetMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -215,8 +265,15 @@ impl SnippetMetadataFields {
 }
 
 /// The resource `cloudflare_snippet_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetRules(Body);
+
+impl std::fmt::Debug for SnippetRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnippetRules`].
 #[derive(Clone, Debug)]
@@ -240,9 +297,11 @@ impl SnippetRules {
 }
 
 impl BlockType for SnippetRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -256,16 +315,25 @@ impl Resource for SnippetRules {
 }
 
 /// A declared [`SnippetRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetRulesRef(BlockRef);
 
+impl std::fmt::Debug for SnippetRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnippetRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnippetRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -289,8 +357,15 @@ impl SnippetRulesRef {
 }
 
 /// The value of `cloudflare_snippet_rules.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetRulesRules(Body);
+
+impl std::fmt::Debug for SnippetRulesRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetRulesRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnippetRulesRules`].
 #[derive(Clone, Debug)]
@@ -326,16 +401,25 @@ impl SnippetRulesRules {
 }
 
 impl From<SnippetRulesRules> for Tf<SnippetRulesRules> {
+    #[inline]
     fn from(value: SnippetRulesRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SnippetRulesRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetRulesRulesFields(Expr);
 
+impl std::fmt::Debug for SnippetRulesRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetRulesRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SnippetRulesRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -379,8 +463,15 @@ impl SnippetRulesRulesFields {
 }
 
 /// The data source `cloudflare_snippet`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippet(Body);
+
+impl std::fmt::Debug for DataCloudflareSnippet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippet").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSnippet`].
 #[derive(Clone, Debug)]
@@ -404,9 +495,11 @@ impl DataCloudflareSnippet {
 }
 
 impl BlockType for DataCloudflareSnippet {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -419,16 +512,25 @@ impl DataSource for DataCloudflareSnippet {
 }
 
 /// A declared [`DataCloudflareSnippet`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSnippetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSnippetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSnippetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -462,8 +564,15 @@ impl DataCloudflareSnippetRef {
 }
 
 /// The data source `cloudflare_snippet_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetList(Body);
+
+impl std::fmt::Debug for DataCloudflareSnippetList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSnippetList`].
 #[derive(Clone, Debug)]
@@ -490,9 +599,11 @@ impl DataCloudflareSnippetList {
 }
 
 impl BlockType for DataCloudflareSnippetList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -505,16 +616,25 @@ impl DataSource for DataCloudflareSnippetList {
 }
 
 /// A declared [`DataCloudflareSnippetList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSnippetListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSnippetListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSnippetListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -547,10 +667,18 @@ impl DataCloudflareSnippetListRef {
 pub enum DataCloudflareSnippetListResult {}
 
 /// The fields of a [`DataCloudflareSnippetListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSnippetListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSnippetListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -579,8 +707,15 @@ impl DataCloudflareSnippetListResultFields {
 }
 
 /// The data source `cloudflare_snippet_rules_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetRulesList(Body);
+
+impl std::fmt::Debug for DataCloudflareSnippetRulesList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetRulesList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSnippetRulesList`].
 #[derive(Clone, Debug)]
@@ -607,9 +742,11 @@ impl DataCloudflareSnippetRulesList {
 }
 
 impl BlockType for DataCloudflareSnippetRulesList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -622,16 +759,25 @@ impl DataSource for DataCloudflareSnippetRulesList {
 }
 
 /// A declared [`DataCloudflareSnippetRulesList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetRulesListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSnippetRulesListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetRulesListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSnippetRulesListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSnippetRulesListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -664,10 +810,18 @@ impl DataCloudflareSnippetRulesListRef {
 pub enum DataCloudflareSnippetRulesListResult {}
 
 /// The fields of a [`DataCloudflareSnippetRulesListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetRulesListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSnippetRulesListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetRulesListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSnippetRulesListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

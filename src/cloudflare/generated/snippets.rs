@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_snippets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Snippets(Body);
+
+impl std::fmt::Debug for Snippets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Snippets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Snippets`].
 #[derive(Clone, Debug)]
@@ -40,9 +47,11 @@ impl Snippets {
 }
 
 impl BlockType for Snippets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -56,16 +65,25 @@ impl Resource for Snippets {
 }
 
 /// A declared [`Snippets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetsRef(BlockRef);
 
+impl std::fmt::Debug for SnippetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SnippetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SnippetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -109,8 +127,15 @@ impl SnippetsRef {
 }
 
 /// The value of `cloudflare_snippets.metadata`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetsMetadata(Body);
+
+impl std::fmt::Debug for SnippetsMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetsMetadata").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SnippetsMetadata`].
 #[derive(Clone, Debug)]
@@ -131,16 +156,25 @@ impl SnippetsMetadata {
 }
 
 impl From<SnippetsMetadata> for Tf<SnippetsMetadata> {
+    #[inline]
     fn from(value: SnippetsMetadata) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SnippetsMetadata`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SnippetsMetadataFields(Expr);
 
+impl std::fmt::Debug for SnippetsMetadataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SnippetsMetadataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SnippetsMetadataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -159,8 +193,15 @@ impl SnippetsMetadataFields {
 }
 
 /// The data source `cloudflare_snippets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippets(Body);
+
+impl std::fmt::Debug for DataCloudflareSnippets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSnippets`].
 #[derive(Clone, Debug)]
@@ -184,9 +225,11 @@ impl DataCloudflareSnippets {
 }
 
 impl BlockType for DataCloudflareSnippets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -199,16 +242,25 @@ impl DataSource for DataCloudflareSnippets {
 }
 
 /// A declared [`DataCloudflareSnippets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSnippetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSnippetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSnippetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -242,8 +294,15 @@ impl DataCloudflareSnippetsRef {
 }
 
 /// The data source `cloudflare_snippets_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetsList(Body);
+
+impl std::fmt::Debug for DataCloudflareSnippetsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetsList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSnippetsList`].
 #[derive(Clone, Debug)]
@@ -270,9 +329,11 @@ impl DataCloudflareSnippetsList {
 }
 
 impl BlockType for DataCloudflareSnippetsList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -285,16 +346,25 @@ impl DataSource for DataCloudflareSnippetsList {
 }
 
 /// A declared [`DataCloudflareSnippetsList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetsListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSnippetsListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetsListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSnippetsListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSnippetsListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -327,10 +397,18 @@ impl DataCloudflareSnippetsListRef {
 pub enum DataCloudflareSnippetsListResult {}
 
 /// The fields of a [`DataCloudflareSnippetsListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSnippetsListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSnippetsListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSnippetsListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSnippetsListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

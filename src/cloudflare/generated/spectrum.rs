@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_spectrum_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplication(Body);
+
+impl std::fmt::Debug for SpectrumApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SpectrumApplication`].
 #[derive(Clone, Debug)]
@@ -97,9 +104,11 @@ impl SpectrumApplication {
 }
 
 impl BlockType for SpectrumApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -113,16 +122,25 @@ impl Resource for SpectrumApplication {
 }
 
 /// A declared [`SpectrumApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplicationRef(BlockRef);
 
+impl std::fmt::Debug for SpectrumApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SpectrumApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SpectrumApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -211,8 +229,15 @@ impl SpectrumApplicationRef {
 }
 
 /// The value of `cloudflare_spectrum_application.dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplicationDns(Body);
+
+impl std::fmt::Debug for SpectrumApplicationDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplicationDns").field(&self.0).finish()
+    }
+}
 
 impl SpectrumApplicationDns {
     #[inline]
@@ -236,16 +261,25 @@ impl SpectrumApplicationDns {
 }
 
 impl From<SpectrumApplicationDns> for Tf<SpectrumApplicationDns> {
+    #[inline]
     fn from(value: SpectrumApplicationDns) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SpectrumApplicationDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplicationDnsFields(Expr);
 
+impl std::fmt::Debug for SpectrumApplicationDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplicationDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpectrumApplicationDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -269,8 +303,15 @@ impl SpectrumApplicationDnsFields {
 }
 
 /// The value of `cloudflare_spectrum_application.edge_ips`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplicationEdgeIps(Body);
+
+impl std::fmt::Debug for SpectrumApplicationEdgeIps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplicationEdgeIps").field(&self.0).finish()
+    }
+}
 
 impl SpectrumApplicationEdgeIps {
     #[inline]
@@ -301,16 +342,25 @@ impl SpectrumApplicationEdgeIps {
 }
 
 impl From<SpectrumApplicationEdgeIps> for Tf<SpectrumApplicationEdgeIps> {
+    #[inline]
     fn from(value: SpectrumApplicationEdgeIps) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SpectrumApplicationEdgeIps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplicationEdgeIpsFields(Expr);
 
+impl std::fmt::Debug for SpectrumApplicationEdgeIpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplicationEdgeIpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpectrumApplicationEdgeIpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -339,8 +389,15 @@ impl SpectrumApplicationEdgeIpsFields {
 }
 
 /// The value of `cloudflare_spectrum_application.origin_dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplicationOriginDns(Body);
+
+impl std::fmt::Debug for SpectrumApplicationOriginDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplicationOriginDns").field(&self.0).finish()
+    }
+}
 
 impl SpectrumApplicationOriginDns {
     #[inline]
@@ -370,16 +427,25 @@ impl SpectrumApplicationOriginDns {
 }
 
 impl From<SpectrumApplicationOriginDns> for Tf<SpectrumApplicationOriginDns> {
+    #[inline]
     fn from(value: SpectrumApplicationOriginDns) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`SpectrumApplicationOriginDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SpectrumApplicationOriginDnsFields(Expr);
 
+impl std::fmt::Debug for SpectrumApplicationOriginDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpectrumApplicationOriginDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SpectrumApplicationOriginDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -408,8 +474,15 @@ impl SpectrumApplicationOriginDnsFields {
 }
 
 /// The data source `cloudflare_spectrum_application`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplication(Body);
+
+impl std::fmt::Debug for DataCloudflareSpectrumApplication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplication").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSpectrumApplication`].
 #[derive(Clone, Debug)]
@@ -441,9 +514,11 @@ impl DataCloudflareSpectrumApplication {
 }
 
 impl BlockType for DataCloudflareSpectrumApplication {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -456,16 +531,25 @@ impl DataSource for DataCloudflareSpectrumApplication {
 }
 
 /// A declared [`DataCloudflareSpectrumApplication`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSpectrumApplicationRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSpectrumApplicationRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -568,10 +652,18 @@ impl DataCloudflareSpectrumApplicationRef {
 pub enum DataCloudflareSpectrumApplicationDns {}
 
 /// The fields of a [`DataCloudflareSpectrumApplicationDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -599,10 +691,18 @@ impl DataCloudflareSpectrumApplicationDnsFields {
 pub enum DataCloudflareSpectrumApplicationEdgeIps {}
 
 /// The fields of a [`DataCloudflareSpectrumApplicationEdgeIps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationEdgeIpsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationEdgeIpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationEdgeIpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationEdgeIpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -631,8 +731,15 @@ impl DataCloudflareSpectrumApplicationEdgeIpsFields {
 }
 
 /// The value of `cloudflare_spectrum_application.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareSpectrumApplicationFilter {
     #[inline]
@@ -657,16 +764,25 @@ impl DataCloudflareSpectrumApplicationFilter {
 }
 
 impl From<DataCloudflareSpectrumApplicationFilter> for Tf<DataCloudflareSpectrumApplicationFilter> {
+    #[inline]
     fn from(value: DataCloudflareSpectrumApplicationFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareSpectrumApplicationFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -694,10 +810,18 @@ impl DataCloudflareSpectrumApplicationFilterFields {
 pub enum DataCloudflareSpectrumApplicationOriginDns {}
 
 /// The fields of a [`DataCloudflareSpectrumApplicationOriginDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationOriginDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationOriginDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationOriginDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationOriginDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -726,8 +850,15 @@ impl DataCloudflareSpectrumApplicationOriginDnsFields {
 }
 
 /// The data source `cloudflare_spectrum_applications`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplications(Body);
+
+impl std::fmt::Debug for DataCloudflareSpectrumApplications {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplications").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSpectrumApplications`].
 #[derive(Clone, Debug)]
@@ -768,9 +899,11 @@ impl DataCloudflareSpectrumApplications {
 }
 
 impl BlockType for DataCloudflareSpectrumApplications {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -783,16 +916,25 @@ impl DataSource for DataCloudflareSpectrumApplications {
 }
 
 /// A declared [`DataCloudflareSpectrumApplications`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSpectrumApplicationsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSpectrumApplicationsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -835,10 +977,18 @@ impl DataCloudflareSpectrumApplicationsRef {
 pub enum DataCloudflareSpectrumApplicationsResult {}
 
 /// The fields of a [`DataCloudflareSpectrumApplicationsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -926,10 +1076,18 @@ impl DataCloudflareSpectrumApplicationsResultFields {
 pub enum DataCloudflareSpectrumApplicationsResultDns {}
 
 /// The fields of a [`DataCloudflareSpectrumApplicationsResultDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationsResultDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationsResultDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationsResultDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationsResultDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -957,10 +1115,18 @@ impl DataCloudflareSpectrumApplicationsResultDnsFields {
 pub enum DataCloudflareSpectrumApplicationsResultEdgeIps {}
 
 /// The fields of a [`DataCloudflareSpectrumApplicationsResultEdgeIps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationsResultEdgeIpsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationsResultEdgeIpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationsResultEdgeIpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationsResultEdgeIpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -993,10 +1159,18 @@ impl DataCloudflareSpectrumApplicationsResultEdgeIpsFields {
 pub enum DataCloudflareSpectrumApplicationsResultOriginDns {}
 
 /// The fields of a [`DataCloudflareSpectrumApplicationsResultOriginDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSpectrumApplicationsResultOriginDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSpectrumApplicationsResultOriginDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSpectrumApplicationsResultOriginDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSpectrumApplicationsResultOriginDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_sso_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoConnector(Body);
+
+impl std::fmt::Debug for SsoConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SsoConnector`].
 #[derive(Clone, Debug)]
@@ -52,9 +59,11 @@ impl SsoConnector {
 }
 
 impl BlockType for SsoConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -68,16 +77,25 @@ impl Resource for SsoConnector {
 }
 
 /// A declared [`SsoConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoConnectorRef(BlockRef);
 
+impl std::fmt::Debug for SsoConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SsoConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SsoConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,10 +158,18 @@ impl SsoConnectorRef {
 pub enum SsoConnectorVerification {}
 
 /// The fields of a [`SsoConnectorVerification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SsoConnectorVerificationFields(Expr);
 
+impl std::fmt::Debug for SsoConnectorVerificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SsoConnectorVerificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SsoConnectorVerificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -167,8 +193,15 @@ impl SsoConnectorVerificationFields {
 }
 
 /// The data source `cloudflare_sso_connector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSsoConnector(Body);
+
+impl std::fmt::Debug for DataCloudflareSsoConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSsoConnector").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSsoConnector`].
 #[derive(Clone, Debug)]
@@ -192,9 +225,11 @@ impl DataCloudflareSsoConnector {
 }
 
 impl BlockType for DataCloudflareSsoConnector {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -207,16 +242,25 @@ impl DataSource for DataCloudflareSsoConnector {
 }
 
 /// A declared [`DataCloudflareSsoConnector`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSsoConnectorRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSsoConnectorRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSsoConnectorRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSsoConnectorRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSsoConnectorRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -279,10 +323,18 @@ impl DataCloudflareSsoConnectorRef {
 pub enum DataCloudflareSsoConnectorVerification {}
 
 /// The fields of a [`DataCloudflareSsoConnectorVerification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSsoConnectorVerificationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSsoConnectorVerificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSsoConnectorVerificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSsoConnectorVerificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -306,8 +358,15 @@ impl DataCloudflareSsoConnectorVerificationFields {
 }
 
 /// The data source `cloudflare_sso_connectors`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSsoConnectors(Body);
+
+impl std::fmt::Debug for DataCloudflareSsoConnectors {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSsoConnectors").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareSsoConnectors`].
 #[derive(Clone, Debug)]
@@ -334,9 +393,11 @@ impl DataCloudflareSsoConnectors {
 }
 
 impl BlockType for DataCloudflareSsoConnectors {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -349,16 +410,25 @@ impl DataSource for DataCloudflareSsoConnectors {
 }
 
 /// A declared [`DataCloudflareSsoConnectors`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSsoConnectorsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareSsoConnectorsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSsoConnectorsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareSsoConnectorsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareSsoConnectorsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -391,10 +461,18 @@ impl DataCloudflareSsoConnectorsRef {
 pub enum DataCloudflareSsoConnectorsResult {}
 
 /// The fields of a [`DataCloudflareSsoConnectorsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSsoConnectorsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSsoConnectorsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSsoConnectorsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSsoConnectorsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -447,10 +525,18 @@ impl DataCloudflareSsoConnectorsResultFields {
 pub enum DataCloudflareSsoConnectorsResultVerification {}
 
 /// The fields of a [`DataCloudflareSsoConnectorsResultVerification`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareSsoConnectorsResultVerificationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareSsoConnectorsResultVerificationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareSsoConnectorsResultVerificationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareSsoConnectorsResultVerificationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

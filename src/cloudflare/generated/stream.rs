@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Stream(Body);
+
+impl std::fmt::Debug for Stream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Stream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Stream`].
 #[derive(Clone, Debug)]
@@ -85,9 +92,11 @@ impl Stream {
 }
 
 impl BlockType for Stream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -101,16 +110,25 @@ impl Resource for Stream {
 }
 
 /// A declared [`Stream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamRef(BlockRef);
 
+impl std::fmt::Debug for StreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -253,10 +271,18 @@ impl StreamRef {
 pub enum StreamInput {}
 
 /// The fields of a [`StreamInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamInputFields(Expr);
 
+impl std::fmt::Debug for StreamInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -284,10 +310,18 @@ impl StreamInputFields {
 pub enum StreamPlayback {}
 
 /// The fields of a [`StreamPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamPlaybackFields(Expr);
 
+impl std::fmt::Debug for StreamPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -315,10 +349,18 @@ impl StreamPlaybackFields {
 pub enum StreamStatus {}
 
 /// The fields of a [`StreamStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamStatusFields(Expr);
 
+impl std::fmt::Debug for StreamStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -356,10 +398,18 @@ impl StreamStatusFields {
 pub enum StreamWatermarkBlock {}
 
 /// The fields of a [`StreamWatermarkBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamWatermarkBlockFields(Expr);
 
+impl std::fmt::Debug for StreamWatermarkBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamWatermarkBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamWatermarkBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -428,8 +478,15 @@ impl StreamWatermarkBlockFields {
 }
 
 /// The resource `cloudflare_stream_audio_track`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamAudioTrack(Body);
+
+impl std::fmt::Debug for StreamAudioTrack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamAudioTrack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StreamAudioTrack`].
 #[derive(Clone, Debug)]
@@ -471,9 +528,11 @@ impl StreamAudioTrack {
 }
 
 impl BlockType for StreamAudioTrack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -487,16 +546,25 @@ impl Resource for StreamAudioTrack {
 }
 
 /// A declared [`StreamAudioTrack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamAudioTrackRef(BlockRef);
 
+impl std::fmt::Debug for StreamAudioTrackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamAudioTrackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamAudioTrackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamAudioTrackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -545,8 +613,15 @@ impl StreamAudioTrackRef {
 }
 
 /// The resource `cloudflare_stream_caption_language`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamCaptionLanguage(Body);
+
+impl std::fmt::Debug for StreamCaptionLanguage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamCaptionLanguage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StreamCaptionLanguage`].
 #[derive(Clone, Debug)]
@@ -579,9 +654,11 @@ impl StreamCaptionLanguage {
 }
 
 impl BlockType for StreamCaptionLanguage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -595,16 +672,25 @@ impl Resource for StreamCaptionLanguage {
 }
 
 /// A declared [`StreamCaptionLanguage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamCaptionLanguageRef(BlockRef);
 
+impl std::fmt::Debug for StreamCaptionLanguageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamCaptionLanguageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamCaptionLanguageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamCaptionLanguageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -653,8 +739,15 @@ impl StreamCaptionLanguageRef {
 }
 
 /// The resource `cloudflare_stream_download`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamDownload(Body);
+
+impl std::fmt::Debug for StreamDownload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamDownload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StreamDownload`].
 #[derive(Clone, Debug)]
@@ -678,9 +771,11 @@ impl StreamDownload {
 }
 
 impl BlockType for StreamDownload {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -694,16 +789,25 @@ impl Resource for StreamDownload {
 }
 
 /// A declared [`StreamDownload`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamDownloadRef(BlockRef);
 
+impl std::fmt::Debug for StreamDownloadRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamDownloadRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamDownloadRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamDownloadRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -727,8 +831,15 @@ impl StreamDownloadRef {
 }
 
 /// The resource `cloudflare_stream_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamKey(Body);
+
+impl std::fmt::Debug for StreamKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StreamKey`].
 #[derive(Clone, Debug)]
@@ -749,9 +860,11 @@ impl StreamKey {
 }
 
 impl BlockType for StreamKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -765,16 +878,25 @@ impl Resource for StreamKey {
 }
 
 /// A declared [`StreamKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamKeyRef(BlockRef);
 
+impl std::fmt::Debug for StreamKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -813,8 +935,15 @@ impl StreamKeyRef {
 }
 
 /// The resource `cloudflare_stream_live_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInput(Body);
+
+impl std::fmt::Debug for StreamLiveInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StreamLiveInput`].
 #[derive(Clone, Debug)]
@@ -865,9 +994,11 @@ impl StreamLiveInput {
 }
 
 impl BlockType for StreamLiveInput {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -881,16 +1012,25 @@ impl Resource for StreamLiveInput {
 }
 
 /// A declared [`StreamLiveInput`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputRef(BlockRef);
 
+impl std::fmt::Debug for StreamLiveInputRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamLiveInputRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamLiveInputRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -984,8 +1124,15 @@ impl StreamLiveInputRef {
 }
 
 /// The value of `cloudflare_stream_live_input.recording`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputRecording(Body);
+
+impl std::fmt::Debug for StreamLiveInputRecording {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputRecording").field(&self.0).finish()
+    }
+}
 
 impl StreamLiveInputRecording {
     #[inline]
@@ -1027,16 +1174,25 @@ impl StreamLiveInputRecording {
 }
 
 impl From<StreamLiveInputRecording> for Tf<StreamLiveInputRecording> {
+    #[inline]
     fn from(value: StreamLiveInputRecording) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`StreamLiveInputRecording`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputRecordingFields(Expr);
 
+impl std::fmt::Debug for StreamLiveInputRecordingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputRecordingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamLiveInputRecordingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1079,10 +1235,18 @@ impl StreamLiveInputRecordingFields {
 pub enum StreamLiveInputRtmps {}
 
 /// The fields of a [`StreamLiveInputRtmps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputRtmpsFields(Expr);
 
+impl std::fmt::Debug for StreamLiveInputRtmpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputRtmpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamLiveInputRtmpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1110,10 +1274,18 @@ impl StreamLiveInputRtmpsFields {
 pub enum StreamLiveInputRtmpsPlayback {}
 
 /// The fields of a [`StreamLiveInputRtmpsPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputRtmpsPlaybackFields(Expr);
 
+impl std::fmt::Debug for StreamLiveInputRtmpsPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputRtmpsPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamLiveInputRtmpsPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1141,10 +1313,18 @@ impl StreamLiveInputRtmpsPlaybackFields {
 pub enum StreamLiveInputSrt {}
 
 /// The fields of a [`StreamLiveInputSrt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputSrtFields(Expr);
 
+impl std::fmt::Debug for StreamLiveInputSrtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputSrtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamLiveInputSrtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1177,10 +1357,18 @@ impl StreamLiveInputSrtFields {
 pub enum StreamLiveInputSrtPlayback {}
 
 /// The fields of a [`StreamLiveInputSrtPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputSrtPlaybackFields(Expr);
 
+impl std::fmt::Debug for StreamLiveInputSrtPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputSrtPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamLiveInputSrtPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1213,10 +1401,18 @@ impl StreamLiveInputSrtPlaybackFields {
 pub enum StreamLiveInputWebRtc {}
 
 /// The fields of a [`StreamLiveInputWebRtc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputWebRtcFields(Expr);
 
+impl std::fmt::Debug for StreamLiveInputWebRtcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputWebRtcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamLiveInputWebRtcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1239,10 +1435,18 @@ impl StreamLiveInputWebRtcFields {
 pub enum StreamLiveInputWebRtcPlayback {}
 
 /// The fields of a [`StreamLiveInputWebRtcPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamLiveInputWebRtcPlaybackFields(Expr);
 
+impl std::fmt::Debug for StreamLiveInputWebRtcPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamLiveInputWebRtcPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for StreamLiveInputWebRtcPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1261,8 +1465,15 @@ impl StreamLiveInputWebRtcPlaybackFields {
 }
 
 /// The resource `cloudflare_stream_watermark`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamWatermark(Body);
+
+impl std::fmt::Debug for StreamWatermark {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamWatermark").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StreamWatermark`].
 #[derive(Clone, Debug)]
@@ -1322,9 +1533,11 @@ impl StreamWatermark {
 }
 
 impl BlockType for StreamWatermark {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1338,16 +1551,25 @@ impl Resource for StreamWatermark {
 }
 
 /// A declared [`StreamWatermark`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamWatermarkRef(BlockRef);
 
+impl std::fmt::Debug for StreamWatermarkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamWatermarkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamWatermarkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamWatermarkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1431,8 +1653,15 @@ impl StreamWatermarkRef {
 }
 
 /// The resource `cloudflare_stream_webhook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamWebhook(Body);
+
+impl std::fmt::Debug for StreamWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamWebhook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`StreamWebhook`].
 #[derive(Clone, Debug)]
@@ -1456,9 +1685,11 @@ impl StreamWebhook {
 }
 
 impl BlockType for StreamWebhook {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1472,16 +1703,25 @@ impl Resource for StreamWebhook {
 }
 
 /// A declared [`StreamWebhook`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StreamWebhookRef(BlockRef);
 
+impl std::fmt::Debug for StreamWebhookRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StreamWebhookRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for StreamWebhookRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for StreamWebhookRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1505,8 +1745,15 @@ impl StreamWebhookRef {
 }
 
 /// The data source `cloudflare_stream`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStream(Body);
+
+impl std::fmt::Debug for DataCloudflareStream {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStream").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStream`].
 #[derive(Clone, Debug)]
@@ -1530,9 +1777,11 @@ impl DataCloudflareStream {
 }
 
 impl BlockType for DataCloudflareStream {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1545,16 +1794,25 @@ impl DataSource for DataCloudflareStream {
 }
 
 /// A declared [`DataCloudflareStream`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1697,10 +1955,18 @@ impl DataCloudflareStreamRef {
 pub enum DataCloudflareStreamInput {}
 
 /// The fields of a [`DataCloudflareStreamInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamInputFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1728,10 +1994,18 @@ impl DataCloudflareStreamInputFields {
 pub enum DataCloudflareStreamPlayback {}
 
 /// The fields of a [`DataCloudflareStreamPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamPlaybackFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1759,10 +2033,18 @@ impl DataCloudflareStreamPlaybackFields {
 pub enum DataCloudflareStreamStatus {}
 
 /// The fields of a [`DataCloudflareStreamStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamStatusFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1800,10 +2082,18 @@ impl DataCloudflareStreamStatusFields {
 pub enum DataCloudflareStreamWatermarkBlock {}
 
 /// The fields of a [`DataCloudflareStreamWatermarkBlock`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWatermarkBlockFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamWatermarkBlockFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWatermarkBlockFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamWatermarkBlockFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1872,8 +2162,15 @@ impl DataCloudflareStreamWatermarkBlockFields {
 }
 
 /// The data source `cloudflare_stream_audio_track`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamAudioTrack(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamAudioTrack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamAudioTrack").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamAudioTrack`].
 #[derive(Clone, Debug)]
@@ -1897,9 +2194,11 @@ impl DataCloudflareStreamAudioTrack {
 }
 
 impl BlockType for DataCloudflareStreamAudioTrack {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1912,16 +2211,25 @@ impl DataSource for DataCloudflareStreamAudioTrack {
 }
 
 /// A declared [`DataCloudflareStreamAudioTrack`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamAudioTrackRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamAudioTrackRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamAudioTrackRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamAudioTrackRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamAudioTrackRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1965,8 +2273,15 @@ impl DataCloudflareStreamAudioTrackRef {
 }
 
 /// The data source `cloudflare_stream_caption_language`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamCaptionLanguage(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamCaptionLanguage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamCaptionLanguage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamCaptionLanguage`].
 #[derive(Clone, Debug)]
@@ -1993,9 +2308,11 @@ impl DataCloudflareStreamCaptionLanguage {
 }
 
 impl BlockType for DataCloudflareStreamCaptionLanguage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2008,16 +2325,25 @@ impl DataSource for DataCloudflareStreamCaptionLanguage {
 }
 
 /// A declared [`DataCloudflareStreamCaptionLanguage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamCaptionLanguageRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamCaptionLanguageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamCaptionLanguageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamCaptionLanguageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamCaptionLanguageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2061,8 +2387,15 @@ impl DataCloudflareStreamCaptionLanguageRef {
 }
 
 /// The data source `cloudflare_stream_download`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamDownload(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamDownload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamDownload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamDownload`].
 #[derive(Clone, Debug)]
@@ -2086,9 +2419,11 @@ impl DataCloudflareStreamDownload {
 }
 
 impl BlockType for DataCloudflareStreamDownload {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2101,16 +2436,25 @@ impl DataSource for DataCloudflareStreamDownload {
 }
 
 /// A declared [`DataCloudflareStreamDownload`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamDownloadRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamDownloadRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamDownloadRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamDownloadRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamDownloadRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2134,8 +2478,15 @@ impl DataCloudflareStreamDownloadRef {
 }
 
 /// The data source `cloudflare_stream_key`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamKey(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamKey").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamKey`].
 #[derive(Clone, Debug)]
@@ -2156,9 +2507,11 @@ impl DataCloudflareStreamKey {
 }
 
 impl BlockType for DataCloudflareStreamKey {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2171,16 +2524,25 @@ impl DataSource for DataCloudflareStreamKey {
 }
 
 /// A declared [`DataCloudflareStreamKey`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamKeyRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamKeyRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamKeyRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamKeyRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamKeyRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2209,8 +2571,15 @@ impl DataCloudflareStreamKeyRef {
 }
 
 /// The data source `cloudflare_stream_live_input`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInput(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamLiveInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInput").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamLiveInput`].
 #[derive(Clone, Debug)]
@@ -2234,9 +2603,11 @@ impl DataCloudflareStreamLiveInput {
 }
 
 impl BlockType for DataCloudflareStreamLiveInput {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2249,16 +2620,25 @@ impl DataSource for DataCloudflareStreamLiveInput {
 }
 
 /// A declared [`DataCloudflareStreamLiveInput`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamLiveInputRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamLiveInputRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2351,10 +2731,18 @@ impl DataCloudflareStreamLiveInputRef {
 pub enum DataCloudflareStreamLiveInputRecording {}
 
 /// The fields of a [`DataCloudflareStreamLiveInputRecording`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputRecordingFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputRecordingFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputRecordingFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamLiveInputRecordingFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2397,10 +2785,18 @@ impl DataCloudflareStreamLiveInputRecordingFields {
 pub enum DataCloudflareStreamLiveInputRtmps {}
 
 /// The fields of a [`DataCloudflareStreamLiveInputRtmps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputRtmpsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputRtmpsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputRtmpsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamLiveInputRtmpsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2428,10 +2824,18 @@ impl DataCloudflareStreamLiveInputRtmpsFields {
 pub enum DataCloudflareStreamLiveInputRtmpsPlayback {}
 
 /// The fields of a [`DataCloudflareStreamLiveInputRtmpsPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputRtmpsPlaybackFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputRtmpsPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputRtmpsPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamLiveInputRtmpsPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2459,10 +2863,18 @@ impl DataCloudflareStreamLiveInputRtmpsPlaybackFields {
 pub enum DataCloudflareStreamLiveInputSrt {}
 
 /// The fields of a [`DataCloudflareStreamLiveInputSrt`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputSrtFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputSrtFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputSrtFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamLiveInputSrtFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2495,10 +2907,18 @@ impl DataCloudflareStreamLiveInputSrtFields {
 pub enum DataCloudflareStreamLiveInputSrtPlayback {}
 
 /// The fields of a [`DataCloudflareStreamLiveInputSrtPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputSrtPlaybackFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputSrtPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputSrtPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamLiveInputSrtPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2531,10 +2951,18 @@ impl DataCloudflareStreamLiveInputSrtPlaybackFields {
 pub enum DataCloudflareStreamLiveInputWebRtc {}
 
 /// The fields of a [`DataCloudflareStreamLiveInputWebRtc`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputWebRtcFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputWebRtcFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputWebRtcFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamLiveInputWebRtcFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2557,10 +2985,18 @@ impl DataCloudflareStreamLiveInputWebRtcFields {
 pub enum DataCloudflareStreamLiveInputWebRtcPlayback {}
 
 /// The fields of a [`DataCloudflareStreamLiveInputWebRtcPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamLiveInputWebRtcPlaybackFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamLiveInputWebRtcPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamLiveInputWebRtcPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamLiveInputWebRtcPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2579,8 +3015,15 @@ impl DataCloudflareStreamLiveInputWebRtcPlaybackFields {
 }
 
 /// The data source `cloudflare_stream_watermark`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWatermark(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamWatermark {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWatermark").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamWatermark`].
 #[derive(Clone, Debug)]
@@ -2604,9 +3047,11 @@ impl DataCloudflareStreamWatermark {
 }
 
 impl BlockType for DataCloudflareStreamWatermark {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2619,16 +3064,25 @@ impl DataSource for DataCloudflareStreamWatermark {
 }
 
 /// A declared [`DataCloudflareStreamWatermark`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWatermarkRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamWatermarkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWatermarkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamWatermarkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamWatermarkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2707,8 +3161,15 @@ impl DataCloudflareStreamWatermarkRef {
 }
 
 /// The data source `cloudflare_stream_watermarks`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWatermarks(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamWatermarks {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWatermarks").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamWatermarks`].
 #[derive(Clone, Debug)]
@@ -2735,9 +3196,11 @@ impl DataCloudflareStreamWatermarks {
 }
 
 impl BlockType for DataCloudflareStreamWatermarks {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2750,16 +3213,25 @@ impl DataSource for DataCloudflareStreamWatermarks {
 }
 
 /// A declared [`DataCloudflareStreamWatermarks`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWatermarksRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamWatermarksRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWatermarksRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamWatermarksRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamWatermarksRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2792,10 +3264,18 @@ impl DataCloudflareStreamWatermarksRef {
 pub enum DataCloudflareStreamWatermarksResult {}
 
 /// The fields of a [`DataCloudflareStreamWatermarksResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWatermarksResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamWatermarksResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWatermarksResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamWatermarksResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2864,8 +3344,15 @@ impl DataCloudflareStreamWatermarksResultFields {
 }
 
 /// The data source `cloudflare_stream_webhook`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWebhook(Body);
+
+impl std::fmt::Debug for DataCloudflareStreamWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWebhook").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreamWebhook`].
 #[derive(Clone, Debug)]
@@ -2886,9 +3373,11 @@ impl DataCloudflareStreamWebhook {
 }
 
 impl BlockType for DataCloudflareStreamWebhook {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2901,16 +3390,25 @@ impl DataSource for DataCloudflareStreamWebhook {
 }
 
 /// A declared [`DataCloudflareStreamWebhook`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamWebhookRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamWebhookRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamWebhookRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamWebhookRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamWebhookRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_streams`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreams(Body);
+
+impl std::fmt::Debug for DataCloudflareStreams {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreams").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareStreams`].
 #[derive(Clone, Debug)]
@@ -92,9 +99,11 @@ impl DataCloudflareStreams {
 }
 
 impl BlockType for DataCloudflareStreams {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -107,16 +116,25 @@ impl DataSource for DataCloudflareStreams {
 }
 
 /// A declared [`DataCloudflareStreams`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareStreamsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareStreamsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareStreamsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -194,10 +212,18 @@ impl DataCloudflareStreamsRef {
 pub enum DataCloudflareStreamsResult {}
 
 /// The fields of a [`DataCloudflareStreamsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -330,10 +356,18 @@ impl DataCloudflareStreamsResultFields {
 pub enum DataCloudflareStreamsResultInput {}
 
 /// The fields of a [`DataCloudflareStreamsResultInput`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamsResultInputFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamsResultInputFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamsResultInputFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamsResultInputFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -361,10 +395,18 @@ impl DataCloudflareStreamsResultInputFields {
 pub enum DataCloudflareStreamsResultPlayback {}
 
 /// The fields of a [`DataCloudflareStreamsResultPlayback`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamsResultPlaybackFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamsResultPlaybackFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamsResultPlaybackFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamsResultPlaybackFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -392,10 +434,18 @@ impl DataCloudflareStreamsResultPlaybackFields {
 pub enum DataCloudflareStreamsResultStatus {}
 
 /// The fields of a [`DataCloudflareStreamsResultStatus`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamsResultStatusFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamsResultStatusFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamsResultStatusFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamsResultStatusFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -433,10 +483,18 @@ impl DataCloudflareStreamsResultStatusFields {
 pub enum DataCloudflareStreamsResultWatermark {}
 
 /// The fields of a [`DataCloudflareStreamsResultWatermark`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareStreamsResultWatermarkFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareStreamsResultWatermarkFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareStreamsResultWatermarkFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareStreamsResultWatermarkFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

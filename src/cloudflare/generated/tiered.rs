@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_tiered_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TieredCache(Body);
+
+impl std::fmt::Debug for TieredCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TieredCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TieredCache`].
 #[derive(Clone, Debug)]
@@ -35,9 +42,11 @@ impl TieredCache {
 }
 
 impl BlockType for TieredCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -51,16 +60,25 @@ impl Resource for TieredCache {
 }
 
 /// A declared [`TieredCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TieredCacheRef(BlockRef);
 
+impl std::fmt::Debug for TieredCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TieredCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TieredCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TieredCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -99,8 +117,15 @@ impl TieredCacheRef {
 }
 
 /// The data source `cloudflare_tiered_cache`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTieredCache(Body);
+
+impl std::fmt::Debug for DataCloudflareTieredCache {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTieredCache").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTieredCache`].
 #[derive(Clone, Debug)]
@@ -121,9 +146,11 @@ impl DataCloudflareTieredCache {
 }
 
 impl BlockType for DataCloudflareTieredCache {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -136,16 +163,25 @@ impl DataSource for DataCloudflareTieredCache {
 }
 
 /// A declared [`DataCloudflareTieredCache`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTieredCacheRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTieredCacheRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTieredCacheRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTieredCacheRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTieredCacheRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

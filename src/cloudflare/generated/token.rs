@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_token_validation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationConfig(Body);
+
+impl std::fmt::Debug for TokenValidationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TokenValidationConfig`].
 #[derive(Clone, Debug)]
@@ -42,9 +49,11 @@ impl TokenValidationConfig {
 }
 
 impl BlockType for TokenValidationConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -58,16 +67,25 @@ impl Resource for TokenValidationConfig {
 }
 
 /// A declared [`TokenValidationConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationConfigRef(BlockRef);
 
+impl std::fmt::Debug for TokenValidationConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TokenValidationConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TokenValidationConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -126,8 +144,15 @@ impl TokenValidationConfigRef {
 }
 
 /// The value of `cloudflare_token_validation_config.credentials`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationConfigCredentials(Body);
+
+impl std::fmt::Debug for TokenValidationConfigCredentials {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationConfigCredentials").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TokenValidationConfigCredentials`].
 #[derive(Clone, Debug)]
@@ -147,16 +172,25 @@ impl TokenValidationConfigCredentials {
 }
 
 impl From<TokenValidationConfigCredentials> for Tf<TokenValidationConfigCredentials> {
+    #[inline]
     fn from(value: TokenValidationConfigCredentials) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`TokenValidationConfigCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationConfigCredentialsFields(Expr);
 
+impl std::fmt::Debug for TokenValidationConfigCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationConfigCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TokenValidationConfigCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -175,8 +209,15 @@ impl TokenValidationConfigCredentialsFields {
 }
 
 /// The value of `cloudflare_token_validation_config.credentials.keys`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationConfigCredentialsKeys(Body);
+
+impl std::fmt::Debug for TokenValidationConfigCredentialsKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationConfigCredentialsKeys").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TokenValidationConfigCredentialsKeys`].
 #[derive(Clone, Debug)]
@@ -236,16 +277,25 @@ impl TokenValidationConfigCredentialsKeys {
 }
 
 impl From<TokenValidationConfigCredentialsKeys> for Tf<TokenValidationConfigCredentialsKeys> {
+    #[inline]
     fn from(value: TokenValidationConfigCredentialsKeys) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`TokenValidationConfigCredentialsKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationConfigCredentialsKeysFields(Expr);
 
+impl std::fmt::Debug for TokenValidationConfigCredentialsKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationConfigCredentialsKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TokenValidationConfigCredentialsKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -299,8 +349,15 @@ impl TokenValidationConfigCredentialsKeysFields {
 }
 
 /// The resource `cloudflare_token_validation_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRules(Body);
+
+impl std::fmt::Debug for TokenValidationRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TokenValidationRules`].
 #[derive(Clone, Debug)]
@@ -350,9 +407,11 @@ impl TokenValidationRules {
 }
 
 impl BlockType for TokenValidationRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -366,16 +425,25 @@ impl Resource for TokenValidationRules {
 }
 
 /// A declared [`TokenValidationRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesRef(BlockRef);
 
+impl std::fmt::Debug for TokenValidationRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TokenValidationRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TokenValidationRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -444,8 +512,15 @@ impl TokenValidationRulesRef {
 }
 
 /// The value of `cloudflare_token_validation_rules.position`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesPosition(Body);
+
+impl std::fmt::Debug for TokenValidationRulesPosition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesPosition").field(&self.0).finish()
+    }
+}
 
 impl TokenValidationRulesPosition {
     #[inline]
@@ -474,16 +549,25 @@ impl TokenValidationRulesPosition {
 }
 
 impl From<TokenValidationRulesPosition> for Tf<TokenValidationRulesPosition> {
+    #[inline]
     fn from(value: TokenValidationRulesPosition) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`TokenValidationRulesPosition`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesPositionFields(Expr);
 
+impl std::fmt::Debug for TokenValidationRulesPositionFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesPositionFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TokenValidationRulesPositionFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -512,8 +596,15 @@ impl TokenValidationRulesPositionFields {
 }
 
 /// The value of `cloudflare_token_validation_rules.selector`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesSelector(Body);
+
+impl std::fmt::Debug for TokenValidationRulesSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesSelector").field(&self.0).finish()
+    }
+}
 
 impl TokenValidationRulesSelector {
     #[inline]
@@ -536,16 +627,25 @@ impl TokenValidationRulesSelector {
 }
 
 impl From<TokenValidationRulesSelector> for Tf<TokenValidationRulesSelector> {
+    #[inline]
     fn from(value: TokenValidationRulesSelector) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`TokenValidationRulesSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesSelectorFields(Expr);
 
+impl std::fmt::Debug for TokenValidationRulesSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TokenValidationRulesSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -569,8 +669,15 @@ impl TokenValidationRulesSelectorFields {
 }
 
 /// The value of `cloudflare_token_validation_rules.selector.exclude`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesSelectorExclude(Body);
+
+impl std::fmt::Debug for TokenValidationRulesSelectorExclude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesSelectorExclude").field(&self.0).finish()
+    }
+}
 
 impl TokenValidationRulesSelectorExclude {
     #[inline]
@@ -587,16 +694,25 @@ impl TokenValidationRulesSelectorExclude {
 }
 
 impl From<TokenValidationRulesSelectorExclude> for Tf<TokenValidationRulesSelectorExclude> {
+    #[inline]
     fn from(value: TokenValidationRulesSelectorExclude) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`TokenValidationRulesSelectorExclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesSelectorExcludeFields(Expr);
 
+impl std::fmt::Debug for TokenValidationRulesSelectorExcludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesSelectorExcludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TokenValidationRulesSelectorExcludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -615,8 +731,15 @@ impl TokenValidationRulesSelectorExcludeFields {
 }
 
 /// The value of `cloudflare_token_validation_rules.selector.include`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesSelectorInclude(Body);
+
+impl std::fmt::Debug for TokenValidationRulesSelectorInclude {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesSelectorInclude").field(&self.0).finish()
+    }
+}
 
 impl TokenValidationRulesSelectorInclude {
     #[inline]
@@ -633,16 +756,25 @@ impl TokenValidationRulesSelectorInclude {
 }
 
 impl From<TokenValidationRulesSelectorInclude> for Tf<TokenValidationRulesSelectorInclude> {
+    #[inline]
     fn from(value: TokenValidationRulesSelectorInclude) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`TokenValidationRulesSelectorInclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TokenValidationRulesSelectorIncludeFields(Expr);
 
+impl std::fmt::Debug for TokenValidationRulesSelectorIncludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokenValidationRulesSelectorIncludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for TokenValidationRulesSelectorIncludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -661,8 +793,15 @@ impl TokenValidationRulesSelectorIncludeFields {
 }
 
 /// The data source `cloudflare_token_validation_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfig(Body);
+
+impl std::fmt::Debug for DataCloudflareTokenValidationConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTokenValidationConfig`].
 #[derive(Clone, Debug)]
@@ -686,9 +825,11 @@ impl DataCloudflareTokenValidationConfig {
 }
 
 impl BlockType for DataCloudflareTokenValidationConfig {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -701,16 +842,25 @@ impl DataSource for DataCloudflareTokenValidationConfig {
 }
 
 /// A declared [`DataCloudflareTokenValidationConfig`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTokenValidationConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTokenValidationConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -778,10 +928,18 @@ impl DataCloudflareTokenValidationConfigRef {
 pub enum DataCloudflareTokenValidationConfigCredentials {}
 
 /// The fields of a [`DataCloudflareTokenValidationConfigCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigCredentialsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationConfigCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -804,10 +962,18 @@ impl DataCloudflareTokenValidationConfigCredentialsFields {
 pub enum DataCloudflareTokenValidationConfigCredentialsKeys {}
 
 /// The fields of a [`DataCloudflareTokenValidationConfigCredentialsKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigCredentialsKeysFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigCredentialsKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigCredentialsKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationConfigCredentialsKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -861,8 +1027,15 @@ impl DataCloudflareTokenValidationConfigCredentialsKeysFields {
 }
 
 /// The data source `cloudflare_token_validation_configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigs(Body);
+
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTokenValidationConfigs`].
 #[derive(Clone, Debug)]
@@ -889,9 +1062,11 @@ impl DataCloudflareTokenValidationConfigs {
 }
 
 impl BlockType for DataCloudflareTokenValidationConfigs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -904,16 +1079,25 @@ impl DataSource for DataCloudflareTokenValidationConfigs {
 }
 
 /// A declared [`DataCloudflareTokenValidationConfigs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTokenValidationConfigsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTokenValidationConfigsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -946,10 +1130,18 @@ impl DataCloudflareTokenValidationConfigsRef {
 pub enum DataCloudflareTokenValidationConfigsResult {}
 
 /// The fields of a [`DataCloudflareTokenValidationConfigsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationConfigsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1007,10 +1199,18 @@ impl DataCloudflareTokenValidationConfigsResultFields {
 pub enum DataCloudflareTokenValidationConfigsResultCredentials {}
 
 /// The fields of a [`DataCloudflareTokenValidationConfigsResultCredentials`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigsResultCredentialsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigsResultCredentialsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigsResultCredentialsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationConfigsResultCredentialsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1033,10 +1233,18 @@ impl DataCloudflareTokenValidationConfigsResultCredentialsFields {
 pub enum DataCloudflareTokenValidationConfigsResultCredentialsKeys {}
 
 /// The fields of a [`DataCloudflareTokenValidationConfigsResultCredentialsKeys`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationConfigsResultCredentialsKeysFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationConfigsResultCredentialsKeysFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationConfigsResultCredentialsKeysFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationConfigsResultCredentialsKeysFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1090,8 +1298,15 @@ impl DataCloudflareTokenValidationConfigsResultCredentialsKeysFields {
 }
 
 /// The data source `cloudflare_token_validation_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRules(Body);
+
+impl std::fmt::Debug for DataCloudflareTokenValidationRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTokenValidationRules`].
 #[derive(Clone, Debug)]
@@ -1123,9 +1338,11 @@ impl DataCloudflareTokenValidationRules {
 }
 
 impl BlockType for DataCloudflareTokenValidationRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1138,16 +1355,25 @@ impl DataSource for DataCloudflareTokenValidationRules {
 }
 
 /// A declared [`DataCloudflareTokenValidationRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTokenValidationRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTokenValidationRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1221,8 +1447,15 @@ impl DataCloudflareTokenValidationRulesRef {
 }
 
 /// The value of `cloudflare_token_validation_rules.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareTokenValidationRulesFilter {
     #[inline]
@@ -1270,16 +1503,25 @@ impl DataCloudflareTokenValidationRulesFilter {
 }
 
 impl From<DataCloudflareTokenValidationRulesFilter> for Tf<DataCloudflareTokenValidationRulesFilter> {
+    #[inline]
     fn from(value: DataCloudflareTokenValidationRulesFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareTokenValidationRulesFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1327,10 +1569,18 @@ impl DataCloudflareTokenValidationRulesFilterFields {
 pub enum DataCloudflareTokenValidationRulesSelector {}
 
 /// The fields of a [`DataCloudflareTokenValidationRulesSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesSelectorFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1358,10 +1608,18 @@ impl DataCloudflareTokenValidationRulesSelectorFields {
 pub enum DataCloudflareTokenValidationRulesSelectorExclude {}
 
 /// The fields of a [`DataCloudflareTokenValidationRulesSelectorExclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesSelectorExcludeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesSelectorExcludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesSelectorExcludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesSelectorExcludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1384,10 +1642,18 @@ impl DataCloudflareTokenValidationRulesSelectorExcludeFields {
 pub enum DataCloudflareTokenValidationRulesSelectorInclude {}
 
 /// The fields of a [`DataCloudflareTokenValidationRulesSelectorInclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesSelectorIncludeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesSelectorIncludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesSelectorIncludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesSelectorIncludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1406,8 +1672,15 @@ impl DataCloudflareTokenValidationRulesSelectorIncludeFields {
 }
 
 /// The data source `cloudflare_token_validation_rules_list`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesList(Body);
+
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesList").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTokenValidationRulesList`].
 #[derive(Clone, Debug)]
@@ -1477,9 +1750,11 @@ impl DataCloudflareTokenValidationRulesList {
 }
 
 impl BlockType for DataCloudflareTokenValidationRulesList {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1492,16 +1767,25 @@ impl DataSource for DataCloudflareTokenValidationRulesList {
 }
 
 /// A declared [`DataCloudflareTokenValidationRulesList`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesListRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesListRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesListRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTokenValidationRulesListRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTokenValidationRulesListRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1569,10 +1853,18 @@ impl DataCloudflareTokenValidationRulesListRef {
 pub enum DataCloudflareTokenValidationRulesListResult {}
 
 /// The fields of a [`DataCloudflareTokenValidationRulesListResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesListResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesListResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesListResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesListResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1635,10 +1927,18 @@ impl DataCloudflareTokenValidationRulesListResultFields {
 pub enum DataCloudflareTokenValidationRulesListResultSelector {}
 
 /// The fields of a [`DataCloudflareTokenValidationRulesListResultSelector`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesListResultSelectorFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesListResultSelectorFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesListResultSelectorFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesListResultSelectorFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1666,10 +1966,18 @@ impl DataCloudflareTokenValidationRulesListResultSelectorFields {
 pub enum DataCloudflareTokenValidationRulesListResultSelectorExclude {}
 
 /// The fields of a [`DataCloudflareTokenValidationRulesListResultSelectorExclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesListResultSelectorExcludeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesListResultSelectorExcludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesListResultSelectorExcludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesListResultSelectorExcludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1692,10 +2000,18 @@ impl DataCloudflareTokenValidationRulesListResultSelectorExcludeFields {
 pub enum DataCloudflareTokenValidationRulesListResultSelectorInclude {}
 
 /// The fields of a [`DataCloudflareTokenValidationRulesListResultSelectorInclude`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTokenValidationRulesListResultSelectorIncludeFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTokenValidationRulesListResultSelectorIncludeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTokenValidationRulesListResultSelectorIncludeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTokenValidationRulesListResultSelectorIncludeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

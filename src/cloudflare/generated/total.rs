@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_total_tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TotalTls(Body);
+
+impl std::fmt::Debug for TotalTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TotalTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TotalTls`].
 #[derive(Clone, Debug)]
@@ -41,9 +48,11 @@ impl TotalTls {
 }
 
 impl BlockType for TotalTls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl Resource for TotalTls {
 }
 
 /// A declared [`TotalTls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TotalTlsRef(BlockRef);
 
+impl std::fmt::Debug for TotalTlsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TotalTlsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TotalTlsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TotalTlsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -105,8 +123,15 @@ impl TotalTlsRef {
 }
 
 /// The data source `cloudflare_total_tls`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTotalTls(Body);
+
+impl std::fmt::Debug for DataCloudflareTotalTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTotalTls").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTotalTls`].
 #[derive(Clone, Debug)]
@@ -127,9 +152,11 @@ impl DataCloudflareTotalTls {
 }
 
 impl BlockType for DataCloudflareTotalTls {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -142,16 +169,25 @@ impl DataSource for DataCloudflareTotalTls {
 }
 
 /// A declared [`DataCloudflareTotalTls`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTotalTlsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTotalTlsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTotalTlsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTotalTlsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTotalTlsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_turnstile_widget`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TurnstileWidget(Body);
+
+impl std::fmt::Debug for TurnstileWidget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TurnstileWidget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`TurnstileWidget`].
 #[derive(Clone, Debug)]
@@ -76,9 +83,11 @@ impl TurnstileWidget {
 }
 
 impl BlockType for TurnstileWidget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -92,16 +101,25 @@ impl Resource for TurnstileWidget {
 }
 
 /// A declared [`TurnstileWidget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TurnstileWidgetRef(BlockRef);
 
+impl std::fmt::Debug for TurnstileWidgetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TurnstileWidgetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TurnstileWidgetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TurnstileWidgetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -185,8 +203,15 @@ impl TurnstileWidgetRef {
 }
 
 /// The data source `cloudflare_turnstile_widget`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTurnstileWidget(Body);
+
+impl std::fmt::Debug for DataCloudflareTurnstileWidget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTurnstileWidget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTurnstileWidget`].
 #[derive(Clone, Debug)]
@@ -218,9 +243,11 @@ impl DataCloudflareTurnstileWidget {
 }
 
 impl BlockType for DataCloudflareTurnstileWidget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -233,16 +260,25 @@ impl DataSource for DataCloudflareTurnstileWidget {
 }
 
 /// A declared [`DataCloudflareTurnstileWidget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTurnstileWidgetRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTurnstileWidgetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTurnstileWidgetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTurnstileWidgetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTurnstileWidgetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -331,8 +367,15 @@ impl DataCloudflareTurnstileWidgetRef {
 }
 
 /// The value of `cloudflare_turnstile_widget.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTurnstileWidgetFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareTurnstileWidgetFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTurnstileWidgetFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareTurnstileWidgetFilter {
     #[inline]
@@ -357,16 +400,25 @@ impl DataCloudflareTurnstileWidgetFilter {
 }
 
 impl From<DataCloudflareTurnstileWidgetFilter> for Tf<DataCloudflareTurnstileWidgetFilter> {
+    #[inline]
     fn from(value: DataCloudflareTurnstileWidgetFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareTurnstileWidgetFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTurnstileWidgetFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTurnstileWidgetFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTurnstileWidgetFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTurnstileWidgetFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -390,8 +442,15 @@ impl DataCloudflareTurnstileWidgetFilterFields {
 }
 
 /// The data source `cloudflare_turnstile_widgets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTurnstileWidgets(Body);
+
+impl std::fmt::Debug for DataCloudflareTurnstileWidgets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTurnstileWidgets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareTurnstileWidgets`].
 #[derive(Clone, Debug)]
@@ -432,9 +491,11 @@ impl DataCloudflareTurnstileWidgets {
 }
 
 impl BlockType for DataCloudflareTurnstileWidgets {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -447,16 +508,25 @@ impl DataSource for DataCloudflareTurnstileWidgets {
 }
 
 /// A declared [`DataCloudflareTurnstileWidgets`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTurnstileWidgetsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareTurnstileWidgetsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTurnstileWidgetsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareTurnstileWidgetsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareTurnstileWidgetsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -499,10 +569,18 @@ impl DataCloudflareTurnstileWidgetsRef {
 pub enum DataCloudflareTurnstileWidgetsResult {}
 
 /// The fields of a [`DataCloudflareTurnstileWidgetsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareTurnstileWidgetsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareTurnstileWidgetsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareTurnstileWidgetsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareTurnstileWidgetsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

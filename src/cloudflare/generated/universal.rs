@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_universal_ssl_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UniversalSslSetting(Body);
+
+impl std::fmt::Debug for UniversalSslSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UniversalSslSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`UniversalSslSetting`].
 #[derive(Clone, Debug)]
@@ -49,9 +56,11 @@ impl UniversalSslSetting {
 }
 
 impl BlockType for UniversalSslSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -65,16 +74,25 @@ impl Resource for UniversalSslSetting {
 }
 
 /// A declared [`UniversalSslSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UniversalSslSettingRef(BlockRef);
 
+impl std::fmt::Debug for UniversalSslSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UniversalSslSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for UniversalSslSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for UniversalSslSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -103,8 +121,15 @@ impl UniversalSslSettingRef {
 }
 
 /// The data source `cloudflare_universal_ssl_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUniversalSslSetting(Body);
+
+impl std::fmt::Debug for DataCloudflareUniversalSslSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUniversalSslSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareUniversalSslSetting`].
 #[derive(Clone, Debug)]
@@ -125,9 +150,11 @@ impl DataCloudflareUniversalSslSetting {
 }
 
 impl BlockType for DataCloudflareUniversalSslSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -140,16 +167,25 @@ impl DataSource for DataCloudflareUniversalSslSetting {
 }
 
 /// A declared [`DataCloudflareUniversalSslSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUniversalSslSettingRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareUniversalSslSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUniversalSslSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareUniversalSslSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareUniversalSslSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_url_normalization_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UrlNormalizationSettings(Body);
+
+impl std::fmt::Debug for UrlNormalizationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UrlNormalizationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`UrlNormalizationSettings`].
 #[derive(Clone, Debug)]
@@ -39,9 +46,11 @@ impl UrlNormalizationSettings {
 }
 
 impl BlockType for UrlNormalizationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -55,16 +64,25 @@ impl Resource for UrlNormalizationSettings {
 }
 
 /// A declared [`UrlNormalizationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UrlNormalizationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for UrlNormalizationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UrlNormalizationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for UrlNormalizationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for UrlNormalizationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -98,8 +116,15 @@ impl UrlNormalizationSettingsRef {
 }
 
 /// The data source `cloudflare_url_normalization_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUrlNormalizationSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareUrlNormalizationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUrlNormalizationSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareUrlNormalizationSettings`].
 #[derive(Clone, Debug)]
@@ -120,9 +145,11 @@ impl DataCloudflareUrlNormalizationSettings {
 }
 
 impl BlockType for DataCloudflareUrlNormalizationSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -135,16 +162,25 @@ impl DataSource for DataCloudflareUrlNormalizationSettings {
 }
 
 /// A declared [`DataCloudflareUrlNormalizationSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUrlNormalizationSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareUrlNormalizationSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUrlNormalizationSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareUrlNormalizationSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareUrlNormalizationSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

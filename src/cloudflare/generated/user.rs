@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct User(Body);
+
+impl std::fmt::Debug for User {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("User").field(&self.0).finish()
+    }
+}
 
 impl User {
     #[inline]
@@ -51,9 +58,11 @@ impl User {
 }
 
 impl BlockType for User {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -67,16 +76,25 @@ impl Resource for User {
 }
 
 /// A declared [`User`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserRef(BlockRef);
 
+impl std::fmt::Debug for UserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for UserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for UserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -164,10 +182,18 @@ impl UserRef {
 pub enum UserOrganizations {}
 
 /// The fields of a [`UserOrganizations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserOrganizationsFields(Expr);
 
+impl std::fmt::Debug for UserOrganizationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserOrganizationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for UserOrganizationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -206,8 +232,15 @@ impl UserOrganizationsFields {
 }
 
 /// The resource `cloudflare_user_agent_blocking_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserAgentBlockingRule(Body);
+
+impl std::fmt::Debug for UserAgentBlockingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserAgentBlockingRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`UserAgentBlockingRule`].
 #[derive(Clone, Debug)]
@@ -246,9 +279,11 @@ impl UserAgentBlockingRule {
 }
 
 impl BlockType for UserAgentBlockingRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -262,16 +297,25 @@ impl Resource for UserAgentBlockingRule {
 }
 
 /// A declared [`UserAgentBlockingRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserAgentBlockingRuleRef(BlockRef);
 
+impl std::fmt::Debug for UserAgentBlockingRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserAgentBlockingRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for UserAgentBlockingRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for UserAgentBlockingRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -315,8 +359,15 @@ impl UserAgentBlockingRuleRef {
 }
 
 /// The value of `cloudflare_user_agent_blocking_rule.configuration`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserAgentBlockingRuleConfiguration(Body);
+
+impl std::fmt::Debug for UserAgentBlockingRuleConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserAgentBlockingRuleConfiguration").field(&self.0).finish()
+    }
+}
 
 impl UserAgentBlockingRuleConfiguration {
     #[inline]
@@ -340,16 +391,25 @@ impl UserAgentBlockingRuleConfiguration {
 }
 
 impl From<UserAgentBlockingRuleConfiguration> for Tf<UserAgentBlockingRuleConfiguration> {
+    #[inline]
     fn from(value: UserAgentBlockingRuleConfiguration) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`UserAgentBlockingRuleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserAgentBlockingRuleConfigurationFields(Expr);
 
+impl std::fmt::Debug for UserAgentBlockingRuleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserAgentBlockingRuleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for UserAgentBlockingRuleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -373,8 +433,15 @@ impl UserAgentBlockingRuleConfigurationFields {
 }
 
 /// The data source `cloudflare_user`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUser(Body);
+
+impl std::fmt::Debug for DataCloudflareUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUser").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareUser {
     #[inline]
@@ -385,9 +452,11 @@ impl DataCloudflareUser {
 }
 
 impl BlockType for DataCloudflareUser {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -400,16 +469,25 @@ impl DataSource for DataCloudflareUser {
 }
 
 /// A declared [`DataCloudflareUser`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareUserRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareUserRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareUserRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -497,10 +575,18 @@ impl DataCloudflareUserRef {
 pub enum DataCloudflareUserOrganizations {}
 
 /// The fields of a [`DataCloudflareUserOrganizations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserOrganizationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareUserOrganizationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserOrganizationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareUserOrganizationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -539,8 +625,15 @@ impl DataCloudflareUserOrganizationsFields {
 }
 
 /// The data source `cloudflare_user_agent_blocking_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRule(Body);
+
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareUserAgentBlockingRule`].
 #[derive(Clone, Debug)]
@@ -572,9 +665,11 @@ impl DataCloudflareUserAgentBlockingRule {
 }
 
 impl BlockType for DataCloudflareUserAgentBlockingRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -587,16 +682,25 @@ impl DataSource for DataCloudflareUserAgentBlockingRule {
 }
 
 /// A declared [`DataCloudflareUserAgentBlockingRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRuleRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareUserAgentBlockingRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareUserAgentBlockingRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -654,10 +758,18 @@ impl DataCloudflareUserAgentBlockingRuleRef {
 pub enum DataCloudflareUserAgentBlockingRuleConfiguration {}
 
 /// The fields of a [`DataCloudflareUserAgentBlockingRuleConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRuleConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRuleConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRuleConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareUserAgentBlockingRuleConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -681,8 +793,15 @@ impl DataCloudflareUserAgentBlockingRuleConfigurationFields {
 }
 
 /// The value of `cloudflare_user_agent_blocking_rule.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRuleFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRuleFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRuleFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareUserAgentBlockingRuleFilter {
     #[inline]
@@ -711,16 +830,25 @@ impl DataCloudflareUserAgentBlockingRuleFilter {
 }
 
 impl From<DataCloudflareUserAgentBlockingRuleFilter> for Tf<DataCloudflareUserAgentBlockingRuleFilter> {
+    #[inline]
     fn from(value: DataCloudflareUserAgentBlockingRuleFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareUserAgentBlockingRuleFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRuleFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRuleFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRuleFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareUserAgentBlockingRuleFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -749,8 +877,15 @@ impl DataCloudflareUserAgentBlockingRuleFilterFields {
 }
 
 /// The data source `cloudflare_user_agent_blocking_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRules(Body);
+
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareUserAgentBlockingRules`].
 #[derive(Clone, Debug)]
@@ -795,9 +930,11 @@ impl DataCloudflareUserAgentBlockingRules {
 }
 
 impl BlockType for DataCloudflareUserAgentBlockingRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -810,16 +947,25 @@ impl DataSource for DataCloudflareUserAgentBlockingRules {
 }
 
 /// A declared [`DataCloudflareUserAgentBlockingRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareUserAgentBlockingRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareUserAgentBlockingRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -867,10 +1013,18 @@ impl DataCloudflareUserAgentBlockingRulesRef {
 pub enum DataCloudflareUserAgentBlockingRulesResult {}
 
 /// The fields of a [`DataCloudflareUserAgentBlockingRulesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRulesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRulesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRulesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareUserAgentBlockingRulesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -913,10 +1067,18 @@ impl DataCloudflareUserAgentBlockingRulesResultFields {
 pub enum DataCloudflareUserAgentBlockingRulesResultConfiguration {}
 
 /// The fields of a [`DataCloudflareUserAgentBlockingRulesResultConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareUserAgentBlockingRulesResultConfigurationFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareUserAgentBlockingRulesResultConfigurationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareUserAgentBlockingRulesResultConfigurationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareUserAgentBlockingRulesResultConfigurationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_waiting_room`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoom(Body);
+
+impl std::fmt::Debug for WaitingRoom {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoom").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WaitingRoom`].
 #[derive(Clone, Debug)]
@@ -260,9 +267,11 @@ impl WaitingRoom {
 }
 
 impl BlockType for WaitingRoom {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -276,16 +285,25 @@ impl Resource for WaitingRoom {
 }
 
 /// A declared [`WaitingRoom`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomRef(BlockRef);
 
+impl std::fmt::Debug for WaitingRoomRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WaitingRoomRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WaitingRoomRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -434,8 +452,15 @@ impl WaitingRoomRef {
 }
 
 /// The value of `cloudflare_waiting_room.additional_routes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomAdditionalRoutes(Body);
+
+impl std::fmt::Debug for WaitingRoomAdditionalRoutes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomAdditionalRoutes").field(&self.0).finish()
+    }
+}
 
 impl WaitingRoomAdditionalRoutes {
     #[inline]
@@ -458,16 +483,25 @@ impl WaitingRoomAdditionalRoutes {
 }
 
 impl From<WaitingRoomAdditionalRoutes> for Tf<WaitingRoomAdditionalRoutes> {
+    #[inline]
     fn from(value: WaitingRoomAdditionalRoutes) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WaitingRoomAdditionalRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomAdditionalRoutesFields(Expr);
 
+impl std::fmt::Debug for WaitingRoomAdditionalRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomAdditionalRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WaitingRoomAdditionalRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -491,8 +525,15 @@ impl WaitingRoomAdditionalRoutesFields {
 }
 
 /// The value of `cloudflare_waiting_room.cookie_attributes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomCookieAttributes(Body);
+
+impl std::fmt::Debug for WaitingRoomCookieAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomCookieAttributes").field(&self.0).finish()
+    }
+}
 
 impl WaitingRoomCookieAttributes {
     #[inline]
@@ -517,16 +558,25 @@ impl WaitingRoomCookieAttributes {
 }
 
 impl From<WaitingRoomCookieAttributes> for Tf<WaitingRoomCookieAttributes> {
+    #[inline]
     fn from(value: WaitingRoomCookieAttributes) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WaitingRoomCookieAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomCookieAttributesFields(Expr);
 
+impl std::fmt::Debug for WaitingRoomCookieAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomCookieAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WaitingRoomCookieAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -550,8 +600,15 @@ impl WaitingRoomCookieAttributesFields {
 }
 
 /// The resource `cloudflare_waiting_room_event`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomEvent(Body);
+
+impl std::fmt::Debug for WaitingRoomEvent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomEvent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WaitingRoomEvent`].
 #[derive(Clone, Debug)]
@@ -657,9 +714,11 @@ impl WaitingRoomEvent {
 }
 
 impl BlockType for WaitingRoomEvent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -673,16 +732,25 @@ impl Resource for WaitingRoomEvent {
 }
 
 /// A declared [`WaitingRoomEvent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomEventRef(BlockRef);
 
+impl std::fmt::Debug for WaitingRoomEventRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomEventRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WaitingRoomEventRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WaitingRoomEventRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -796,8 +864,15 @@ impl WaitingRoomEventRef {
 }
 
 /// The resource `cloudflare_waiting_room_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomRules(Body);
+
+impl std::fmt::Debug for WaitingRoomRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WaitingRoomRules`].
 #[derive(Clone, Debug)]
@@ -822,9 +897,11 @@ impl WaitingRoomRules {
 }
 
 impl BlockType for WaitingRoomRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -838,16 +915,25 @@ impl Resource for WaitingRoomRules {
 }
 
 /// A declared [`WaitingRoomRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomRulesRef(BlockRef);
 
+impl std::fmt::Debug for WaitingRoomRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WaitingRoomRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WaitingRoomRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -881,8 +967,15 @@ impl WaitingRoomRulesRef {
 }
 
 /// The value of `cloudflare_waiting_room_rules.rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomRulesRules(Body);
+
+impl std::fmt::Debug for WaitingRoomRulesRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomRulesRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WaitingRoomRulesRules`].
 #[derive(Clone, Debug)]
@@ -919,16 +1012,25 @@ impl WaitingRoomRulesRules {
 }
 
 impl From<WaitingRoomRulesRules> for Tf<WaitingRoomRulesRules> {
+    #[inline]
     fn from(value: WaitingRoomRulesRules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WaitingRoomRulesRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomRulesRulesFields(Expr);
 
+impl std::fmt::Debug for WaitingRoomRulesRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomRulesRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WaitingRoomRulesRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -962,8 +1064,15 @@ impl WaitingRoomRulesRulesFields {
 }
 
 /// The resource `cloudflare_waiting_room_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomSettings(Body);
+
+impl std::fmt::Debug for WaitingRoomSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WaitingRoomSettings`].
 #[derive(Clone, Debug)]
@@ -992,9 +1101,11 @@ impl WaitingRoomSettings {
 }
 
 impl BlockType for WaitingRoomSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1008,16 +1119,25 @@ impl Resource for WaitingRoomSettings {
 }
 
 /// A declared [`WaitingRoomSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WaitingRoomSettingsRef(BlockRef);
 
+impl std::fmt::Debug for WaitingRoomSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WaitingRoomSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WaitingRoomSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WaitingRoomSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1046,8 +1166,15 @@ impl WaitingRoomSettingsRef {
 }
 
 /// The data source `cloudflare_waiting_room`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoom(Body);
+
+impl std::fmt::Debug for DataCloudflareWaitingRoom {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoom").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWaitingRoom`].
 #[derive(Clone, Debug)]
@@ -1070,9 +1197,11 @@ impl DataCloudflareWaitingRoom {
 }
 
 impl BlockType for DataCloudflareWaitingRoom {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1085,16 +1214,25 @@ impl DataSource for DataCloudflareWaitingRoom {
 }
 
 /// A declared [`DataCloudflareWaitingRoom`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWaitingRoomRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWaitingRoomRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1252,10 +1390,18 @@ impl DataCloudflareWaitingRoomRef {
 pub enum DataCloudflareWaitingRoomAdditionalRoutes {}
 
 /// The fields of a [`DataCloudflareWaitingRoomAdditionalRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomAdditionalRoutesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomAdditionalRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomAdditionalRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWaitingRoomAdditionalRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1283,10 +1429,18 @@ impl DataCloudflareWaitingRoomAdditionalRoutesFields {
 pub enum DataCloudflareWaitingRoomCookieAttributes {}
 
 /// The fields of a [`DataCloudflareWaitingRoomCookieAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomCookieAttributesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomCookieAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomCookieAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWaitingRoomCookieAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1310,8 +1464,15 @@ impl DataCloudflareWaitingRoomCookieAttributesFields {
 }
 
 /// The data source `cloudflare_waiting_room_event`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomEvent(Body);
+
+impl std::fmt::Debug for DataCloudflareWaitingRoomEvent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomEvent").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWaitingRoomEvent`].
 #[derive(Clone, Debug)]
@@ -1336,9 +1497,11 @@ impl DataCloudflareWaitingRoomEvent {
 }
 
 impl BlockType for DataCloudflareWaitingRoomEvent {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1351,16 +1514,25 @@ impl DataSource for DataCloudflareWaitingRoomEvent {
 }
 
 /// A declared [`DataCloudflareWaitingRoomEvent`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomEventRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomEventRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomEventRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWaitingRoomEventRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWaitingRoomEventRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1479,8 +1651,15 @@ impl DataCloudflareWaitingRoomEventRef {
 }
 
 /// The data source `cloudflare_waiting_room_events`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomEvents(Body);
+
+impl std::fmt::Debug for DataCloudflareWaitingRoomEvents {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomEvents").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWaitingRoomEvents`].
 #[derive(Clone, Debug)]
@@ -1509,9 +1688,11 @@ impl DataCloudflareWaitingRoomEvents {
 }
 
 impl BlockType for DataCloudflareWaitingRoomEvents {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1524,16 +1705,25 @@ impl DataSource for DataCloudflareWaitingRoomEvents {
 }
 
 /// A declared [`DataCloudflareWaitingRoomEvents`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomEventsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomEventsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomEventsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWaitingRoomEventsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWaitingRoomEventsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1571,10 +1761,18 @@ impl DataCloudflareWaitingRoomEventsRef {
 pub enum DataCloudflareWaitingRoomEventsResult {}
 
 /// The fields of a [`DataCloudflareWaitingRoomEventsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomEventsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomEventsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomEventsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWaitingRoomEventsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1678,8 +1876,15 @@ impl DataCloudflareWaitingRoomEventsResultFields {
 }
 
 /// The data source `cloudflare_waiting_room_rules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomRules(Body);
+
+impl std::fmt::Debug for DataCloudflareWaitingRoomRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomRules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWaitingRoomRules`].
 #[derive(Clone, Debug)]
@@ -1702,9 +1907,11 @@ impl DataCloudflareWaitingRoomRules {
 }
 
 impl BlockType for DataCloudflareWaitingRoomRules {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1717,16 +1924,25 @@ impl DataSource for DataCloudflareWaitingRoomRules {
 }
 
 /// A declared [`DataCloudflareWaitingRoomRules`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomRulesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomRulesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomRulesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWaitingRoomRulesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWaitingRoomRulesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1785,8 +2001,15 @@ impl DataCloudflareWaitingRoomRulesRef {
 }
 
 /// The data source `cloudflare_waiting_room_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareWaitingRoomSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWaitingRoomSettings`].
 #[derive(Clone, Debug)]
@@ -1807,9 +2030,11 @@ impl DataCloudflareWaitingRoomSettings {
 }
 
 impl BlockType for DataCloudflareWaitingRoomSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1822,16 +2047,25 @@ impl DataSource for DataCloudflareWaitingRoomSettings {
 }
 
 /// A declared [`DataCloudflareWaitingRoomSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWaitingRoomSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWaitingRoomSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1860,8 +2094,15 @@ impl DataCloudflareWaitingRoomSettingsRef {
 }
 
 /// The data source `cloudflare_waiting_rooms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRooms(Body);
+
+impl std::fmt::Debug for DataCloudflareWaitingRooms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRooms").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareWaitingRooms {
     #[inline]
@@ -1890,9 +2131,11 @@ impl DataCloudflareWaitingRooms {
 }
 
 impl BlockType for DataCloudflareWaitingRooms {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1905,16 +2148,25 @@ impl DataSource for DataCloudflareWaitingRooms {
 }
 
 /// A declared [`DataCloudflareWaitingRooms`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWaitingRoomsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWaitingRoomsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1952,10 +2204,18 @@ impl DataCloudflareWaitingRoomsRef {
 pub enum DataCloudflareWaitingRoomsResult {}
 
 /// The fields of a [`DataCloudflareWaitingRoomsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWaitingRoomsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2103,10 +2363,18 @@ impl DataCloudflareWaitingRoomsResultFields {
 pub enum DataCloudflareWaitingRoomsResultAdditionalRoutes {}
 
 /// The fields of a [`DataCloudflareWaitingRoomsResultAdditionalRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomsResultAdditionalRoutesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomsResultAdditionalRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomsResultAdditionalRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWaitingRoomsResultAdditionalRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2134,10 +2402,18 @@ impl DataCloudflareWaitingRoomsResultAdditionalRoutesFields {
 pub enum DataCloudflareWaitingRoomsResultCookieAttributes {}
 
 /// The fields of a [`DataCloudflareWaitingRoomsResultCookieAttributes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWaitingRoomsResultCookieAttributesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWaitingRoomsResultCookieAttributesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWaitingRoomsResultCookieAttributesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWaitingRoomsResultCookieAttributesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

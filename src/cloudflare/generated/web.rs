@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_web_analytics_rule`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WebAnalyticsRule(Body);
+
+impl std::fmt::Debug for WebAnalyticsRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WebAnalyticsRule").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WebAnalyticsRule`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl WebAnalyticsRule {
 }
 
 impl BlockType for WebAnalyticsRule {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for WebAnalyticsRule {
 }
 
 /// A declared [`WebAnalyticsRule`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WebAnalyticsRuleRef(BlockRef);
 
+impl std::fmt::Debug for WebAnalyticsRuleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WebAnalyticsRuleRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WebAnalyticsRuleRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WebAnalyticsRuleRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -140,8 +158,15 @@ impl WebAnalyticsRuleRef {
 }
 
 /// The resource `cloudflare_web_analytics_site`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WebAnalyticsSite(Body);
+
+impl std::fmt::Debug for WebAnalyticsSite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WebAnalyticsSite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WebAnalyticsSite`].
 #[derive(Clone, Debug)]
@@ -192,9 +217,11 @@ impl WebAnalyticsSite {
 }
 
 impl BlockType for WebAnalyticsSite {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -208,16 +235,25 @@ impl Resource for WebAnalyticsSite {
 }
 
 /// A declared [`WebAnalyticsSite`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WebAnalyticsSiteRef(BlockRef);
 
+impl std::fmt::Debug for WebAnalyticsSiteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WebAnalyticsSiteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WebAnalyticsSiteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WebAnalyticsSiteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -300,10 +336,18 @@ impl WebAnalyticsSiteRef {
 pub enum WebAnalyticsSiteRules {}
 
 /// The fields of a [`WebAnalyticsSiteRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WebAnalyticsSiteRulesFields(Expr);
 
+impl std::fmt::Debug for WebAnalyticsSiteRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WebAnalyticsSiteRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WebAnalyticsSiteRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -356,10 +400,18 @@ impl WebAnalyticsSiteRulesFields {
 pub enum WebAnalyticsSiteRuleset {}
 
 /// The fields of a [`WebAnalyticsSiteRuleset`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WebAnalyticsSiteRulesetFields(Expr);
 
+impl std::fmt::Debug for WebAnalyticsSiteRulesetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WebAnalyticsSiteRulesetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WebAnalyticsSiteRulesetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -393,8 +445,15 @@ impl WebAnalyticsSiteRulesetFields {
 }
 
 /// The data source `cloudflare_web_analytics_site`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSite(Body);
+
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSite {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSite").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWebAnalyticsSite`].
 #[derive(Clone, Debug)]
@@ -426,9 +485,11 @@ impl DataCloudflareWebAnalyticsSite {
 }
 
 impl BlockType for DataCloudflareWebAnalyticsSite {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -441,16 +502,25 @@ impl DataSource for DataCloudflareWebAnalyticsSite {
 }
 
 /// A declared [`DataCloudflareWebAnalyticsSite`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSiteRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSiteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSiteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWebAnalyticsSiteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWebAnalyticsSiteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -519,8 +589,15 @@ impl DataCloudflareWebAnalyticsSiteRef {
 }
 
 /// The value of `cloudflare_web_analytics_site.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSiteFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSiteFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSiteFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareWebAnalyticsSiteFilter {
     #[inline]
@@ -538,16 +615,25 @@ impl DataCloudflareWebAnalyticsSiteFilter {
 }
 
 impl From<DataCloudflareWebAnalyticsSiteFilter> for Tf<DataCloudflareWebAnalyticsSiteFilter> {
+    #[inline]
     fn from(value: DataCloudflareWebAnalyticsSiteFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareWebAnalyticsSiteFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSiteFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSiteFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSiteFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWebAnalyticsSiteFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -570,10 +656,18 @@ impl DataCloudflareWebAnalyticsSiteFilterFields {
 pub enum DataCloudflareWebAnalyticsSiteRules {}
 
 /// The fields of a [`DataCloudflareWebAnalyticsSiteRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSiteRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSiteRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSiteRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWebAnalyticsSiteRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -626,10 +720,18 @@ impl DataCloudflareWebAnalyticsSiteRulesFields {
 pub enum DataCloudflareWebAnalyticsSiteRuleset {}
 
 /// The fields of a [`DataCloudflareWebAnalyticsSiteRuleset`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSiteRulesetFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSiteRulesetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSiteRulesetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWebAnalyticsSiteRulesetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -663,8 +765,15 @@ impl DataCloudflareWebAnalyticsSiteRulesetFields {
 }
 
 /// The data source `cloudflare_web_analytics_sites`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSites(Body);
+
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSites {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSites").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWebAnalyticsSites`].
 #[derive(Clone, Debug)]
@@ -698,9 +807,11 @@ impl DataCloudflareWebAnalyticsSites {
 }
 
 impl BlockType for DataCloudflareWebAnalyticsSites {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -713,16 +824,25 @@ impl DataSource for DataCloudflareWebAnalyticsSites {
 }
 
 /// A declared [`DataCloudflareWebAnalyticsSites`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSitesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSitesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSitesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWebAnalyticsSitesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWebAnalyticsSitesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -760,10 +880,18 @@ impl DataCloudflareWebAnalyticsSitesRef {
 pub enum DataCloudflareWebAnalyticsSitesResult {}
 
 /// The fields of a [`DataCloudflareWebAnalyticsSitesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSitesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSitesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSitesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWebAnalyticsSitesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -821,10 +949,18 @@ impl DataCloudflareWebAnalyticsSitesResultFields {
 pub enum DataCloudflareWebAnalyticsSitesResultRules {}
 
 /// The fields of a [`DataCloudflareWebAnalyticsSitesResultRules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSitesResultRulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSitesResultRulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSitesResultRulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWebAnalyticsSitesResultRulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -877,10 +1013,18 @@ impl DataCloudflareWebAnalyticsSitesResultRulesFields {
 pub enum DataCloudflareWebAnalyticsSitesResultRuleset {}
 
 /// The fields of a [`DataCloudflareWebAnalyticsSitesResultRuleset`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWebAnalyticsSitesResultRulesetFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWebAnalyticsSitesResultRulesetFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWebAnalyticsSitesResultRulesetFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWebAnalyticsSitesResultRulesetFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

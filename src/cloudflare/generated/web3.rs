@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_web3_hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Web3Hostname(Body);
+
+impl std::fmt::Debug for Web3Hostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Web3Hostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Web3Hostname`].
 #[derive(Clone, Debug)]
@@ -50,9 +57,11 @@ impl Web3Hostname {
 }
 
 impl BlockType for Web3Hostname {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for Web3Hostname {
 }
 
 /// A declared [`Web3Hostname`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Web3HostnameRef(BlockRef);
 
+impl std::fmt::Debug for Web3HostnameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Web3HostnameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for Web3HostnameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for Web3HostnameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -134,8 +152,15 @@ impl Web3HostnameRef {
 }
 
 /// The data source `cloudflare_web3_hostname`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWeb3Hostname(Body);
+
+impl std::fmt::Debug for DataCloudflareWeb3Hostname {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWeb3Hostname").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWeb3Hostname`].
 #[derive(Clone, Debug)]
@@ -159,9 +184,11 @@ impl DataCloudflareWeb3Hostname {
 }
 
 impl BlockType for DataCloudflareWeb3Hostname {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -174,16 +201,25 @@ impl DataSource for DataCloudflareWeb3Hostname {
 }
 
 /// A declared [`DataCloudflareWeb3Hostname`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWeb3HostnameRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWeb3HostnameRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWeb3HostnameRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWeb3HostnameRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWeb3HostnameRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -247,8 +283,15 @@ impl DataCloudflareWeb3HostnameRef {
 }
 
 /// The data source `cloudflare_web3_hostnames`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWeb3Hostnames(Body);
+
+impl std::fmt::Debug for DataCloudflareWeb3Hostnames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWeb3Hostnames").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWeb3Hostnames`].
 #[derive(Clone, Debug)]
@@ -275,9 +318,11 @@ impl DataCloudflareWeb3Hostnames {
 }
 
 impl BlockType for DataCloudflareWeb3Hostnames {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -290,16 +335,25 @@ impl DataSource for DataCloudflareWeb3Hostnames {
 }
 
 /// A declared [`DataCloudflareWeb3Hostnames`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWeb3HostnamesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWeb3HostnamesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWeb3HostnamesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWeb3HostnamesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWeb3HostnamesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -332,10 +386,18 @@ impl DataCloudflareWeb3HostnamesRef {
 pub enum DataCloudflareWeb3HostnamesResult {}
 
 /// The fields of a [`DataCloudflareWeb3HostnamesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWeb3HostnamesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWeb3HostnamesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWeb3HostnamesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWeb3HostnamesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

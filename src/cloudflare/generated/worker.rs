@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_worker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Worker(Body);
+
+impl std::fmt::Debug for Worker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Worker").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Worker`].
 #[derive(Clone, Debug)]
@@ -64,9 +71,11 @@ impl Worker {
 }
 
 impl BlockType for Worker {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -80,16 +89,25 @@ impl Resource for Worker {
 }
 
 /// A declared [`Worker`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerRef(BlockRef);
 
+impl std::fmt::Debug for WorkerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -158,8 +176,15 @@ impl WorkerRef {
 }
 
 /// The value of `cloudflare_worker.observability`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerObservability(Body);
+
+impl std::fmt::Debug for WorkerObservability {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerObservability").field(&self.0).finish()
+    }
+}
 
 impl WorkerObservability {
     #[inline]
@@ -188,16 +213,25 @@ impl WorkerObservability {
 }
 
 impl From<WorkerObservability> for Tf<WorkerObservability> {
+    #[inline]
     fn from(value: WorkerObservability) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerObservability`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerObservabilityFields(Expr);
 
+impl std::fmt::Debug for WorkerObservabilityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerObservabilityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerObservabilityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -226,8 +260,15 @@ impl WorkerObservabilityFields {
 }
 
 /// The value of `cloudflare_worker.observability.logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerObservabilityLogs(Body);
+
+impl std::fmt::Debug for WorkerObservabilityLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerObservabilityLogs").field(&self.0).finish()
+    }
+}
 
 impl WorkerObservabilityLogs {
     #[inline]
@@ -256,16 +297,25 @@ impl WorkerObservabilityLogs {
 }
 
 impl From<WorkerObservabilityLogs> for Tf<WorkerObservabilityLogs> {
+    #[inline]
     fn from(value: WorkerObservabilityLogs) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerObservabilityLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerObservabilityLogsFields(Expr);
 
+impl std::fmt::Debug for WorkerObservabilityLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerObservabilityLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerObservabilityLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -298,10 +348,18 @@ impl WorkerObservabilityLogsFields {
 pub enum WorkerReferences {}
 
 /// The fields of a [`WorkerReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerReferencesFields(Expr);
 
+impl std::fmt::Debug for WorkerReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -344,10 +402,18 @@ impl WorkerReferencesFields {
 pub enum WorkerReferencesDispatchNamespaceOutbounds {}
 
 /// The fields of a [`WorkerReferencesDispatchNamespaceOutbounds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerReferencesDispatchNamespaceOutboundsFields(Expr);
 
+impl std::fmt::Debug for WorkerReferencesDispatchNamespaceOutboundsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerReferencesDispatchNamespaceOutboundsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerReferencesDispatchNamespaceOutboundsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -385,10 +451,18 @@ impl WorkerReferencesDispatchNamespaceOutboundsFields {
 pub enum WorkerReferencesDomains {}
 
 /// The fields of a [`WorkerReferencesDomains`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerReferencesDomainsFields(Expr);
 
+impl std::fmt::Debug for WorkerReferencesDomainsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerReferencesDomainsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerReferencesDomainsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -431,10 +505,18 @@ impl WorkerReferencesDomainsFields {
 pub enum WorkerReferencesDurableObjects {}
 
 /// The fields of a [`WorkerReferencesDurableObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerReferencesDurableObjectsFields(Expr);
 
+impl std::fmt::Debug for WorkerReferencesDurableObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerReferencesDurableObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerReferencesDurableObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -472,10 +554,18 @@ impl WorkerReferencesDurableObjectsFields {
 pub enum WorkerReferencesQueues {}
 
 /// The fields of a [`WorkerReferencesQueues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerReferencesQueuesFields(Expr);
 
+impl std::fmt::Debug for WorkerReferencesQueuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerReferencesQueuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerReferencesQueuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -508,10 +598,18 @@ impl WorkerReferencesQueuesFields {
 pub enum WorkerReferencesWorkers {}
 
 /// The fields of a [`WorkerReferencesWorkers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerReferencesWorkersFields(Expr);
 
+impl std::fmt::Debug for WorkerReferencesWorkersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerReferencesWorkersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerReferencesWorkersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -535,8 +633,15 @@ impl WorkerReferencesWorkersFields {
 }
 
 /// The value of `cloudflare_worker.subdomain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerSubdomain(Body);
+
+impl std::fmt::Debug for WorkerSubdomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerSubdomain").field(&self.0).finish()
+    }
+}
 
 impl WorkerSubdomain {
     #[inline]
@@ -559,16 +664,25 @@ impl WorkerSubdomain {
 }
 
 impl From<WorkerSubdomain> for Tf<WorkerSubdomain> {
+    #[inline]
     fn from(value: WorkerSubdomain) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerSubdomain`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerSubdomainFields(Expr);
 
+impl std::fmt::Debug for WorkerSubdomainFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerSubdomainFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerSubdomainFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -592,8 +706,15 @@ impl WorkerSubdomainFields {
 }
 
 /// The value of `cloudflare_worker.tail_consumers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerTailConsumers(Body);
+
+impl std::fmt::Debug for WorkerTailConsumers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerTailConsumers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkerTailConsumers`].
 #[derive(Clone, Debug)]
@@ -614,16 +735,25 @@ impl WorkerTailConsumers {
 }
 
 impl From<WorkerTailConsumers> for Tf<WorkerTailConsumers> {
+    #[inline]
     fn from(value: WorkerTailConsumers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerTailConsumers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerTailConsumersFields(Expr);
 
+impl std::fmt::Debug for WorkerTailConsumersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerTailConsumersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerTailConsumersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -642,8 +772,15 @@ impl WorkerTailConsumersFields {
 }
 
 /// The resource `cloudflare_worker_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersion(Body);
+
+impl std::fmt::Debug for WorkerVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkerVersion`].
 #[derive(Clone, Debug)]
@@ -743,9 +880,11 @@ impl WorkerVersion {
 }
 
 impl BlockType for WorkerVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -759,16 +898,25 @@ impl Resource for WorkerVersion {
 }
 
 /// A declared [`WorkerVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionRef(BlockRef);
 
+impl std::fmt::Debug for WorkerVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkerVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkerVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -867,8 +1015,15 @@ impl WorkerVersionRef {
 }
 
 /// The value of `cloudflare_worker_version.annotations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionAnnotations(Body);
+
+impl std::fmt::Debug for WorkerVersionAnnotations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionAnnotations").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionAnnotations {
     #[inline]
@@ -891,16 +1046,25 @@ impl WorkerVersionAnnotations {
 }
 
 impl From<WorkerVersionAnnotations> for Tf<WorkerVersionAnnotations> {
+    #[inline]
     fn from(value: WorkerVersionAnnotations) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionAnnotations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionAnnotationsFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionAnnotationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionAnnotationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionAnnotationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -929,8 +1093,15 @@ impl WorkerVersionAnnotationsFields {
 }
 
 /// The value of `cloudflare_worker_version.assets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionAssets(Body);
+
+impl std::fmt::Debug for WorkerVersionAssets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionAssets").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionAssets {
     #[inline]
@@ -959,16 +1130,25 @@ impl WorkerVersionAssets {
 }
 
 impl From<WorkerVersionAssets> for Tf<WorkerVersionAssets> {
+    #[inline]
     fn from(value: WorkerVersionAssets) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionAssets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionAssetsFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionAssetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionAssetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionAssetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1002,8 +1182,15 @@ impl WorkerVersionAssetsFields {
 }
 
 /// The value of `cloudflare_worker_version.assets.config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionAssetsConfig(Body);
+
+impl std::fmt::Debug for WorkerVersionAssetsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionAssetsConfig").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionAssetsConfig {
     #[inline]
@@ -1034,16 +1221,25 @@ impl WorkerVersionAssetsConfig {
 }
 
 impl From<WorkerVersionAssetsConfig> for Tf<WorkerVersionAssetsConfig> {
+    #[inline]
     fn from(value: WorkerVersionAssetsConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionAssetsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionAssetsConfigFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionAssetsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionAssetsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionAssetsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1072,8 +1268,15 @@ impl WorkerVersionAssetsConfigFields {
 }
 
 /// The value of `cloudflare_worker_version.bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionBindings(Body);
+
+impl std::fmt::Debug for WorkerVersionBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkerVersionBindings`].
 #[derive(Clone, Debug)]
@@ -1286,16 +1489,25 @@ impl WorkerVersionBindings {
 }
 
 impl From<WorkerVersionBindings> for Tf<WorkerVersionBindings> {
+    #[inline]
     fn from(value: WorkerVersionBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionBindingsFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1474,8 +1686,15 @@ impl WorkerVersionBindingsFields {
 }
 
 /// The value of `cloudflare_worker_version.bindings.outbound`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionBindingsOutbound(Body);
+
+impl std::fmt::Debug for WorkerVersionBindingsOutbound {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionBindingsOutbound").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionBindingsOutbound {
     #[inline]
@@ -1498,16 +1717,25 @@ impl WorkerVersionBindingsOutbound {
 }
 
 impl From<WorkerVersionBindingsOutbound> for Tf<WorkerVersionBindingsOutbound> {
+    #[inline]
     fn from(value: WorkerVersionBindingsOutbound) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionBindingsOutbound`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionBindingsOutboundFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionBindingsOutboundFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionBindingsOutboundFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionBindingsOutboundFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1531,8 +1759,15 @@ impl WorkerVersionBindingsOutboundFields {
 }
 
 /// The value of `cloudflare_worker_version.bindings.outbound.worker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionBindingsOutboundWorker(Body);
+
+impl std::fmt::Debug for WorkerVersionBindingsOutboundWorker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionBindingsOutboundWorker").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionBindingsOutboundWorker {
     #[inline]
@@ -1555,16 +1790,25 @@ impl WorkerVersionBindingsOutboundWorker {
 }
 
 impl From<WorkerVersionBindingsOutboundWorker> for Tf<WorkerVersionBindingsOutboundWorker> {
+    #[inline]
     fn from(value: WorkerVersionBindingsOutboundWorker) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionBindingsOutboundWorker`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionBindingsOutboundWorkerFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionBindingsOutboundWorkerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionBindingsOutboundWorkerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionBindingsOutboundWorkerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1588,8 +1832,15 @@ impl WorkerVersionBindingsOutboundWorkerFields {
 }
 
 /// The value of `cloudflare_worker_version.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionLimits(Body);
+
+impl std::fmt::Debug for WorkerVersionLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionLimits").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkerVersionLimits`].
 #[derive(Clone, Debug)]
@@ -1610,16 +1861,25 @@ impl WorkerVersionLimits {
 }
 
 impl From<WorkerVersionLimits> for Tf<WorkerVersionLimits> {
+    #[inline]
     fn from(value: WorkerVersionLimits) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionLimitsFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1638,8 +1898,15 @@ impl WorkerVersionLimitsFields {
 }
 
 /// The value of `cloudflare_worker_version.migrations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrations(Body);
+
+impl std::fmt::Debug for WorkerVersionMigrations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrations").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionMigrations {
     #[inline]
@@ -1698,16 +1965,25 @@ impl WorkerVersionMigrations {
 }
 
 impl From<WorkerVersionMigrations> for Tf<WorkerVersionMigrations> {
+    #[inline]
     fn from(value: WorkerVersionMigrations) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionMigrations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionMigrationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionMigrationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1761,8 +2037,15 @@ impl WorkerVersionMigrationsFields {
 }
 
 /// The value of `cloudflare_worker_version.migrations.renamed_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsRenamedClasses(Body);
+
+impl std::fmt::Debug for WorkerVersionMigrationsRenamedClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsRenamedClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionMigrationsRenamedClasses {
     #[inline]
@@ -1783,16 +2066,25 @@ impl WorkerVersionMigrationsRenamedClasses {
 }
 
 impl From<WorkerVersionMigrationsRenamedClasses> for Tf<WorkerVersionMigrationsRenamedClasses> {
+    #[inline]
     fn from(value: WorkerVersionMigrationsRenamedClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionMigrationsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionMigrationsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionMigrationsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1816,8 +2108,15 @@ impl WorkerVersionMigrationsRenamedClassesFields {
 }
 
 /// The value of `cloudflare_worker_version.migrations.steps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsSteps(Body);
+
+impl std::fmt::Debug for WorkerVersionMigrationsSteps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsSteps").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionMigrationsSteps {
     #[inline]
@@ -1858,16 +2157,25 @@ impl WorkerVersionMigrationsSteps {
 }
 
 impl From<WorkerVersionMigrationsSteps> for Tf<WorkerVersionMigrationsSteps> {
+    #[inline]
     fn from(value: WorkerVersionMigrationsSteps) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionMigrationsSteps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsStepsFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionMigrationsStepsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsStepsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionMigrationsStepsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1906,8 +2214,15 @@ impl WorkerVersionMigrationsStepsFields {
 }
 
 /// The value of `cloudflare_worker_version.migrations.steps.renamed_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsStepsRenamedClasses(Body);
+
+impl std::fmt::Debug for WorkerVersionMigrationsStepsRenamedClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsStepsRenamedClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionMigrationsStepsRenamedClasses {
     #[inline]
@@ -1928,16 +2243,25 @@ impl WorkerVersionMigrationsStepsRenamedClasses {
 }
 
 impl From<WorkerVersionMigrationsStepsRenamedClasses> for Tf<WorkerVersionMigrationsStepsRenamedClasses> {
+    #[inline]
     fn from(value: WorkerVersionMigrationsStepsRenamedClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionMigrationsStepsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsStepsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionMigrationsStepsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsStepsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionMigrationsStepsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1961,8 +2285,15 @@ impl WorkerVersionMigrationsStepsRenamedClassesFields {
 }
 
 /// The value of `cloudflare_worker_version.migrations.steps.transferred_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsStepsTransferredClasses(Body);
+
+impl std::fmt::Debug for WorkerVersionMigrationsStepsTransferredClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsStepsTransferredClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionMigrationsStepsTransferredClasses {
     #[inline]
@@ -1988,16 +2319,25 @@ impl WorkerVersionMigrationsStepsTransferredClasses {
 }
 
 impl From<WorkerVersionMigrationsStepsTransferredClasses> for Tf<WorkerVersionMigrationsStepsTransferredClasses> {
+    #[inline]
     fn from(value: WorkerVersionMigrationsStepsTransferredClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionMigrationsStepsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsStepsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionMigrationsStepsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsStepsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionMigrationsStepsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2026,8 +2366,15 @@ impl WorkerVersionMigrationsStepsTransferredClassesFields {
 }
 
 /// The value of `cloudflare_worker_version.migrations.transferred_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsTransferredClasses(Body);
+
+impl std::fmt::Debug for WorkerVersionMigrationsTransferredClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsTransferredClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionMigrationsTransferredClasses {
     #[inline]
@@ -2053,16 +2400,25 @@ impl WorkerVersionMigrationsTransferredClasses {
 }
 
 impl From<WorkerVersionMigrationsTransferredClasses> for Tf<WorkerVersionMigrationsTransferredClasses> {
+    #[inline]
     fn from(value: WorkerVersionMigrationsTransferredClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionMigrationsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionMigrationsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionMigrationsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionMigrationsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionMigrationsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2091,8 +2447,15 @@ impl WorkerVersionMigrationsTransferredClassesFields {
 }
 
 /// The value of `cloudflare_worker_version.modules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionModules(Body);
+
+impl std::fmt::Debug for WorkerVersionModules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionModules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkerVersionModules`].
 #[derive(Clone, Debug)]
@@ -2128,16 +2491,25 @@ impl WorkerVersionModules {
 }
 
 impl From<WorkerVersionModules> for Tf<WorkerVersionModules> {
+    #[inline]
     fn from(value: WorkerVersionModules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionModules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionModulesFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionModulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionModulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionModulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2176,8 +2548,15 @@ impl WorkerVersionModulesFields {
 }
 
 /// The value of `cloudflare_worker_version.placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionPlacement(Body);
+
+impl std::fmt::Debug for WorkerVersionPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionPlacement").field(&self.0).finish()
+    }
+}
 
 impl WorkerVersionPlacement {
     #[inline]
@@ -2195,16 +2574,25 @@ impl WorkerVersionPlacement {
 }
 
 impl From<WorkerVersionPlacement> for Tf<WorkerVersionPlacement> {
+    #[inline]
     fn from(value: WorkerVersionPlacement) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkerVersionPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerVersionPlacementFields(Expr);
 
+impl std::fmt::Debug for WorkerVersionPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkerVersionPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkerVersionPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2223,8 +2611,15 @@ impl WorkerVersionPlacementFields {
 }
 
 /// The data source `cloudflare_worker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorker(Body);
+
+impl std::fmt::Debug for DataCloudflareWorker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorker").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorker`].
 #[derive(Clone, Debug)]
@@ -2248,9 +2643,11 @@ impl DataCloudflareWorker {
 }
 
 impl BlockType for DataCloudflareWorker {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2263,16 +2660,25 @@ impl DataSource for DataCloudflareWorker {
 }
 
 /// A declared [`DataCloudflareWorker`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2350,10 +2756,18 @@ impl DataCloudflareWorkerRef {
 pub enum DataCloudflareWorkerObservability {}
 
 /// The fields of a [`DataCloudflareWorkerObservability`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerObservabilityFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerObservabilityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerObservabilityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerObservabilityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2386,10 +2800,18 @@ impl DataCloudflareWorkerObservabilityFields {
 pub enum DataCloudflareWorkerObservabilityLogs {}
 
 /// The fields of a [`DataCloudflareWorkerObservabilityLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerObservabilityLogsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerObservabilityLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerObservabilityLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerObservabilityLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2422,10 +2844,18 @@ impl DataCloudflareWorkerObservabilityLogsFields {
 pub enum DataCloudflareWorkerReferences {}
 
 /// The fields of a [`DataCloudflareWorkerReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerReferencesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2468,10 +2898,18 @@ impl DataCloudflareWorkerReferencesFields {
 pub enum DataCloudflareWorkerReferencesDispatchNamespaceOutbounds {}
 
 /// The fields of a [`DataCloudflareWorkerReferencesDispatchNamespaceOutbounds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerReferencesDispatchNamespaceOutboundsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerReferencesDispatchNamespaceOutboundsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerReferencesDispatchNamespaceOutboundsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerReferencesDispatchNamespaceOutboundsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2509,10 +2947,18 @@ impl DataCloudflareWorkerReferencesDispatchNamespaceOutboundsFields {
 pub enum DataCloudflareWorkerReferencesDomains {}
 
 /// The fields of a [`DataCloudflareWorkerReferencesDomains`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerReferencesDomainsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerReferencesDomainsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerReferencesDomainsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerReferencesDomainsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2555,10 +3001,18 @@ impl DataCloudflareWorkerReferencesDomainsFields {
 pub enum DataCloudflareWorkerReferencesDurableObjects {}
 
 /// The fields of a [`DataCloudflareWorkerReferencesDurableObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerReferencesDurableObjectsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerReferencesDurableObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerReferencesDurableObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerReferencesDurableObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2596,10 +3050,18 @@ impl DataCloudflareWorkerReferencesDurableObjectsFields {
 pub enum DataCloudflareWorkerReferencesQueues {}
 
 /// The fields of a [`DataCloudflareWorkerReferencesQueues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerReferencesQueuesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerReferencesQueuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerReferencesQueuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerReferencesQueuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2632,10 +3094,18 @@ impl DataCloudflareWorkerReferencesQueuesFields {
 pub enum DataCloudflareWorkerReferencesWorkers {}
 
 /// The fields of a [`DataCloudflareWorkerReferencesWorkers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerReferencesWorkersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerReferencesWorkersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerReferencesWorkersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerReferencesWorkersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2663,10 +3133,18 @@ impl DataCloudflareWorkerReferencesWorkersFields {
 pub enum DataCloudflareWorkerSubdomain {}
 
 /// The fields of a [`DataCloudflareWorkerSubdomain`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerSubdomainFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerSubdomainFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerSubdomainFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerSubdomainFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2694,10 +3172,18 @@ impl DataCloudflareWorkerSubdomainFields {
 pub enum DataCloudflareWorkerTailConsumers {}
 
 /// The fields of a [`DataCloudflareWorkerTailConsumers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerTailConsumersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerTailConsumersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerTailConsumersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerTailConsumersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2716,8 +3202,15 @@ impl DataCloudflareWorkerTailConsumersFields {
 }
 
 /// The data source `cloudflare_worker_version`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersion(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkerVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersion").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkerVersion`].
 #[derive(Clone, Debug)]
@@ -2751,9 +3244,11 @@ impl DataCloudflareWorkerVersion {
 }
 
 impl BlockType for DataCloudflareWorkerVersion {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2766,16 +3261,25 @@ impl DataSource for DataCloudflareWorkerVersion {
 }
 
 /// A declared [`DataCloudflareWorkerVersion`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkerVersionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkerVersionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2888,10 +3392,18 @@ impl DataCloudflareWorkerVersionRef {
 pub enum DataCloudflareWorkerVersionAnnotations {}
 
 /// The fields of a [`DataCloudflareWorkerVersionAnnotations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionAnnotationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionAnnotationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionAnnotationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionAnnotationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2924,10 +3436,18 @@ impl DataCloudflareWorkerVersionAnnotationsFields {
 pub enum DataCloudflareWorkerVersionAssets {}
 
 /// The fields of a [`DataCloudflareWorkerVersionAssets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionAssetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionAssetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionAssetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionAssetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2955,10 +3475,18 @@ impl DataCloudflareWorkerVersionAssetsFields {
 pub enum DataCloudflareWorkerVersionAssetsConfig {}
 
 /// The fields of a [`DataCloudflareWorkerVersionAssetsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionAssetsConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionAssetsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionAssetsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionAssetsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2991,10 +3519,18 @@ impl DataCloudflareWorkerVersionAssetsConfigFields {
 pub enum DataCloudflareWorkerVersionBindings {}
 
 /// The fields of a [`DataCloudflareWorkerVersionBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3177,10 +3713,18 @@ impl DataCloudflareWorkerVersionBindingsFields {
 pub enum DataCloudflareWorkerVersionBindingsOutbound {}
 
 /// The fields of a [`DataCloudflareWorkerVersionBindingsOutbound`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionBindingsOutboundFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionBindingsOutboundFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionBindingsOutboundFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionBindingsOutboundFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3208,10 +3752,18 @@ impl DataCloudflareWorkerVersionBindingsOutboundFields {
 pub enum DataCloudflareWorkerVersionBindingsOutboundWorker {}
 
 /// The fields of a [`DataCloudflareWorkerVersionBindingsOutboundWorker`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionBindingsOutboundWorkerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionBindingsOutboundWorkerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionBindingsOutboundWorkerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionBindingsOutboundWorkerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3239,10 +3791,18 @@ impl DataCloudflareWorkerVersionBindingsOutboundWorkerFields {
 pub enum DataCloudflareWorkerVersionLimits {}
 
 /// The fields of a [`DataCloudflareWorkerVersionLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionLimitsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3265,10 +3825,18 @@ impl DataCloudflareWorkerVersionLimitsFields {
 pub enum DataCloudflareWorkerVersionMigrations {}
 
 /// The fields of a [`DataCloudflareWorkerVersionMigrations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionMigrationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionMigrationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionMigrationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionMigrationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3326,10 +3894,18 @@ impl DataCloudflareWorkerVersionMigrationsFields {
 pub enum DataCloudflareWorkerVersionMigrationsRenamedClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionMigrationsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionMigrationsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionMigrationsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionMigrationsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionMigrationsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3357,10 +3933,18 @@ impl DataCloudflareWorkerVersionMigrationsRenamedClassesFields {
 pub enum DataCloudflareWorkerVersionMigrationsSteps {}
 
 /// The fields of a [`DataCloudflareWorkerVersionMigrationsSteps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionMigrationsStepsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionMigrationsStepsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionMigrationsStepsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionMigrationsStepsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3403,10 +3987,18 @@ impl DataCloudflareWorkerVersionMigrationsStepsFields {
 pub enum DataCloudflareWorkerVersionMigrationsStepsRenamedClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionMigrationsStepsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionMigrationsStepsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionMigrationsStepsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionMigrationsStepsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionMigrationsStepsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3434,10 +4026,18 @@ impl DataCloudflareWorkerVersionMigrationsStepsRenamedClassesFields {
 pub enum DataCloudflareWorkerVersionMigrationsStepsTransferredClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionMigrationsStepsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionMigrationsStepsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionMigrationsStepsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionMigrationsStepsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionMigrationsStepsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3470,10 +4070,18 @@ impl DataCloudflareWorkerVersionMigrationsStepsTransferredClassesFields {
 pub enum DataCloudflareWorkerVersionMigrationsTransferredClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionMigrationsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionMigrationsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionMigrationsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionMigrationsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionMigrationsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3506,10 +4114,18 @@ impl DataCloudflareWorkerVersionMigrationsTransferredClassesFields {
 pub enum DataCloudflareWorkerVersionModules {}
 
 /// The fields of a [`DataCloudflareWorkerVersionModules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionModulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionModulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionModulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionModulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3542,10 +4158,18 @@ impl DataCloudflareWorkerVersionModulesFields {
 pub enum DataCloudflareWorkerVersionPlacement {}
 
 /// The fields of a [`DataCloudflareWorkerVersionPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionPlacementFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3564,8 +4188,15 @@ impl DataCloudflareWorkerVersionPlacementFields {
 }
 
 /// The data source `cloudflare_worker_versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersions(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkerVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkerVersions`].
 #[derive(Clone, Debug)]
@@ -3595,9 +4226,11 @@ impl DataCloudflareWorkerVersions {
 }
 
 impl BlockType for DataCloudflareWorkerVersions {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3610,16 +4243,25 @@ impl DataSource for DataCloudflareWorkerVersions {
 }
 
 /// A declared [`DataCloudflareWorkerVersions`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkerVersionsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkerVersionsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3657,10 +4299,18 @@ impl DataCloudflareWorkerVersionsRef {
 pub enum DataCloudflareWorkerVersionsResult {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3753,10 +4403,18 @@ impl DataCloudflareWorkerVersionsResultFields {
 pub enum DataCloudflareWorkerVersionsResultAnnotations {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultAnnotations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultAnnotationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultAnnotationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultAnnotationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultAnnotationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3789,10 +4447,18 @@ impl DataCloudflareWorkerVersionsResultAnnotationsFields {
 pub enum DataCloudflareWorkerVersionsResultAssets {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultAssets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultAssetsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultAssetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultAssetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultAssetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3820,10 +4486,18 @@ impl DataCloudflareWorkerVersionsResultAssetsFields {
 pub enum DataCloudflareWorkerVersionsResultAssetsConfig {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultAssetsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultAssetsConfigFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultAssetsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultAssetsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultAssetsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3856,10 +4530,18 @@ impl DataCloudflareWorkerVersionsResultAssetsConfigFields {
 pub enum DataCloudflareWorkerVersionsResultBindings {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultBindingsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4042,10 +4724,18 @@ impl DataCloudflareWorkerVersionsResultBindingsFields {
 pub enum DataCloudflareWorkerVersionsResultBindingsOutbound {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultBindingsOutbound`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultBindingsOutboundFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultBindingsOutboundFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultBindingsOutboundFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultBindingsOutboundFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4073,10 +4763,18 @@ impl DataCloudflareWorkerVersionsResultBindingsOutboundFields {
 pub enum DataCloudflareWorkerVersionsResultBindingsOutboundWorker {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultBindingsOutboundWorker`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultBindingsOutboundWorkerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultBindingsOutboundWorkerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultBindingsOutboundWorkerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultBindingsOutboundWorkerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4104,10 +4802,18 @@ impl DataCloudflareWorkerVersionsResultBindingsOutboundWorkerFields {
 pub enum DataCloudflareWorkerVersionsResultLimits {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultLimitsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4130,10 +4836,18 @@ impl DataCloudflareWorkerVersionsResultLimitsFields {
 pub enum DataCloudflareWorkerVersionsResultMigrations {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultMigrations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultMigrationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultMigrationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultMigrationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultMigrationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4191,10 +4905,18 @@ impl DataCloudflareWorkerVersionsResultMigrationsFields {
 pub enum DataCloudflareWorkerVersionsResultMigrationsRenamedClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultMigrationsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultMigrationsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultMigrationsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultMigrationsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultMigrationsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4222,10 +4944,18 @@ impl DataCloudflareWorkerVersionsResultMigrationsRenamedClassesFields {
 pub enum DataCloudflareWorkerVersionsResultMigrationsSteps {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultMigrationsSteps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultMigrationsStepsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultMigrationsStepsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultMigrationsStepsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultMigrationsStepsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4268,10 +4998,18 @@ impl DataCloudflareWorkerVersionsResultMigrationsStepsFields {
 pub enum DataCloudflareWorkerVersionsResultMigrationsStepsRenamedClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultMigrationsStepsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultMigrationsStepsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultMigrationsStepsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultMigrationsStepsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultMigrationsStepsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4299,10 +5037,18 @@ impl DataCloudflareWorkerVersionsResultMigrationsStepsRenamedClassesFields {
 pub enum DataCloudflareWorkerVersionsResultMigrationsStepsTransferredClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultMigrationsStepsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultMigrationsStepsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultMigrationsStepsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultMigrationsStepsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultMigrationsStepsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4335,10 +5081,18 @@ impl DataCloudflareWorkerVersionsResultMigrationsStepsTransferredClassesFields {
 pub enum DataCloudflareWorkerVersionsResultMigrationsTransferredClasses {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultMigrationsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultMigrationsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultMigrationsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultMigrationsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultMigrationsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4371,10 +5125,18 @@ impl DataCloudflareWorkerVersionsResultMigrationsTransferredClassesFields {
 pub enum DataCloudflareWorkerVersionsResultModules {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultModules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultModulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultModulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultModulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultModulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4407,10 +5169,18 @@ impl DataCloudflareWorkerVersionsResultModulesFields {
 pub enum DataCloudflareWorkerVersionsResultPlacement {}
 
 /// The fields of a [`DataCloudflareWorkerVersionsResultPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkerVersionsResultPlacementFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkerVersionsResultPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkerVersionsResultPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkerVersionsResultPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

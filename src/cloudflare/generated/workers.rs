@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_workers_cron_trigger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersCronTrigger(Body);
+
+impl std::fmt::Debug for WorkersCronTrigger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersCronTrigger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersCronTrigger`].
 #[derive(Clone, Debug)]
@@ -36,9 +43,11 @@ impl WorkersCronTrigger {
 }
 
 impl BlockType for WorkersCronTrigger {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl Resource for WorkersCronTrigger {
 }
 
 /// A declared [`WorkersCronTrigger`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersCronTriggerRef(BlockRef);
 
+impl std::fmt::Debug for WorkersCronTriggerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersCronTriggerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersCronTriggerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersCronTriggerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -95,8 +113,15 @@ impl WorkersCronTriggerRef {
 }
 
 /// The value of `cloudflare_workers_cron_trigger.schedules`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersCronTriggerSchedules(Body);
+
+impl std::fmt::Debug for WorkersCronTriggerSchedules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersCronTriggerSchedules").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersCronTriggerSchedules`].
 #[derive(Clone, Debug)]
@@ -116,16 +141,25 @@ impl WorkersCronTriggerSchedules {
 }
 
 impl From<WorkersCronTriggerSchedules> for Tf<WorkersCronTriggerSchedules> {
+    #[inline]
     fn from(value: WorkersCronTriggerSchedules) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersCronTriggerSchedules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersCronTriggerSchedulesFields(Expr);
 
+impl std::fmt::Debug for WorkersCronTriggerSchedulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersCronTriggerSchedulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersCronTriggerSchedulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -154,8 +188,15 @@ impl WorkersCronTriggerSchedulesFields {
 }
 
 /// The resource `cloudflare_workers_custom_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersCustomDomain(Body);
+
+impl std::fmt::Debug for WorkersCustomDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersCustomDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersCustomDomain`].
 #[derive(Clone, Debug)]
@@ -191,9 +232,11 @@ impl WorkersCustomDomain {
 }
 
 impl BlockType for WorkersCustomDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -207,16 +250,25 @@ impl Resource for WorkersCustomDomain {
 }
 
 /// A declared [`WorkersCustomDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersCustomDomainRef(BlockRef);
 
+impl std::fmt::Debug for WorkersCustomDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersCustomDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersCustomDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersCustomDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -265,8 +317,15 @@ impl WorkersCustomDomainRef {
 }
 
 /// The resource `cloudflare_workers_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersDeployment(Body);
+
+impl std::fmt::Debug for WorkersDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersDeployment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersDeployment`].
 #[derive(Clone, Debug)]
@@ -300,9 +359,11 @@ impl WorkersDeployment {
 }
 
 impl BlockType for WorkersDeployment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -316,16 +377,25 @@ impl Resource for WorkersDeployment {
 }
 
 /// A declared [`WorkersDeployment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersDeploymentRef(BlockRef);
 
+impl std::fmt::Debug for WorkersDeploymentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersDeploymentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersDeploymentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersDeploymentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -384,8 +454,15 @@ impl WorkersDeploymentRef {
 }
 
 /// The value of `cloudflare_workers_deployment.annotations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersDeploymentAnnotations(Body);
+
+impl std::fmt::Debug for WorkersDeploymentAnnotations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersDeploymentAnnotations").field(&self.0).finish()
+    }
+}
 
 impl WorkersDeploymentAnnotations {
     #[inline]
@@ -402,16 +479,25 @@ impl WorkersDeploymentAnnotations {
 }
 
 impl From<WorkersDeploymentAnnotations> for Tf<WorkersDeploymentAnnotations> {
+    #[inline]
     fn from(value: WorkersDeploymentAnnotations) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersDeploymentAnnotations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersDeploymentAnnotationsFields(Expr);
 
+impl std::fmt::Debug for WorkersDeploymentAnnotationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersDeploymentAnnotationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersDeploymentAnnotationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -435,8 +521,15 @@ impl WorkersDeploymentAnnotationsFields {
 }
 
 /// The value of `cloudflare_workers_deployment.versions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersDeploymentVersions(Body);
+
+impl std::fmt::Debug for WorkersDeploymentVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersDeploymentVersions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersDeploymentVersions`].
 #[derive(Clone, Debug)]
@@ -458,16 +551,25 @@ impl WorkersDeploymentVersions {
 }
 
 impl From<WorkersDeploymentVersions> for Tf<WorkersDeploymentVersions> {
+    #[inline]
     fn from(value: WorkersDeploymentVersions) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersDeploymentVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersDeploymentVersionsFields(Expr);
 
+impl std::fmt::Debug for WorkersDeploymentVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersDeploymentVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersDeploymentVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -491,8 +593,15 @@ impl WorkersDeploymentVersionsFields {
 }
 
 /// The resource `cloudflare_workers_for_platforms_dispatch_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersForPlatformsDispatchNamespace(Body);
+
+impl std::fmt::Debug for WorkersForPlatformsDispatchNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersForPlatformsDispatchNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersForPlatformsDispatchNamespace`].
 #[derive(Clone, Debug)]
@@ -519,9 +628,11 @@ impl WorkersForPlatformsDispatchNamespace {
 }
 
 impl BlockType for WorkersForPlatformsDispatchNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -535,16 +646,25 @@ impl Resource for WorkersForPlatformsDispatchNamespace {
 }
 
 /// A declared [`WorkersForPlatformsDispatchNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersForPlatformsDispatchNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for WorkersForPlatformsDispatchNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersForPlatformsDispatchNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersForPlatformsDispatchNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersForPlatformsDispatchNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -613,8 +733,15 @@ impl WorkersForPlatformsDispatchNamespaceRef {
 }
 
 /// The resource `cloudflare_workers_kv`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersKv(Body);
+
+impl std::fmt::Debug for WorkersKv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersKv").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersKv`].
 #[derive(Clone, Debug)]
@@ -650,9 +777,11 @@ impl WorkersKv {
 }
 
 impl BlockType for WorkersKv {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -666,16 +795,25 @@ impl Resource for WorkersKv {
 }
 
 /// A declared [`WorkersKv`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersKvRef(BlockRef);
 
+impl std::fmt::Debug for WorkersKvRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersKvRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersKvRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersKvRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -719,8 +857,15 @@ impl WorkersKvRef {
 }
 
 /// The resource `cloudflare_workers_kv_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersKvNamespace(Body);
+
+impl std::fmt::Debug for WorkersKvNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersKvNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersKvNamespace`].
 #[derive(Clone, Debug)]
@@ -744,9 +889,11 @@ impl WorkersKvNamespace {
 }
 
 impl BlockType for WorkersKvNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -760,16 +907,25 @@ impl Resource for WorkersKvNamespace {
 }
 
 /// A declared [`WorkersKvNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersKvNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for WorkersKvNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersKvNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersKvNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersKvNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -803,8 +959,15 @@ impl WorkersKvNamespaceRef {
 }
 
 /// The resource `cloudflare_workers_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersRoute(Body);
+
+impl std::fmt::Debug for WorkersRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersRoute`].
 #[derive(Clone, Debug)]
@@ -834,9 +997,11 @@ impl WorkersRoute {
 }
 
 impl BlockType for WorkersRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -850,16 +1015,25 @@ impl Resource for WorkersRoute {
 }
 
 /// A declared [`WorkersRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersRouteRef(BlockRef);
 
+impl std::fmt::Debug for WorkersRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -893,8 +1067,15 @@ impl WorkersRouteRef {
 }
 
 /// The resource `cloudflare_workers_script`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScript(Body);
+
+impl std::fmt::Debug for WorkersScript {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScript").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersScript`].
 #[derive(Clone, Debug)]
@@ -1033,9 +1214,11 @@ impl WorkersScript {
 }
 
 impl BlockType for WorkersScript {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1049,16 +1232,25 @@ impl Resource for WorkersScript {
 }
 
 /// A declared [`WorkersScript`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptRef(BlockRef);
 
+impl std::fmt::Debug for WorkersScriptRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersScriptRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersScriptRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1232,8 +1424,15 @@ impl WorkersScriptRef {
 }
 
 /// The value of `cloudflare_workers_script.assets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptAssets(Body);
+
+impl std::fmt::Debug for WorkersScriptAssets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptAssets").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptAssets {
     #[inline]
@@ -1262,16 +1461,25 @@ impl WorkersScriptAssets {
 }
 
 impl From<WorkersScriptAssets> for Tf<WorkersScriptAssets> {
+    #[inline]
     fn from(value: WorkersScriptAssets) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptAssets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptAssetsFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptAssetsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptAssetsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptAssetsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1305,8 +1513,15 @@ impl WorkersScriptAssetsFields {
 }
 
 /// The value of `cloudflare_workers_script.assets.config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptAssetsConfig(Body);
+
+impl std::fmt::Debug for WorkersScriptAssetsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptAssetsConfig").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptAssetsConfig {
     #[inline]
@@ -1355,16 +1570,25 @@ impl WorkersScriptAssetsConfig {
 }
 
 impl From<WorkersScriptAssetsConfig> for Tf<WorkersScriptAssetsConfig> {
+    #[inline]
     fn from(value: WorkersScriptAssetsConfig) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptAssetsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptAssetsConfigFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptAssetsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptAssetsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptAssetsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1408,8 +1632,15 @@ impl WorkersScriptAssetsConfigFields {
 }
 
 /// The value of `cloudflare_workers_script.bindings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptBindings(Body);
+
+impl std::fmt::Debug for WorkersScriptBindings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptBindings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersScriptBindings`].
 #[derive(Clone, Debug)]
@@ -1622,16 +1853,25 @@ impl WorkersScriptBindings {
 }
 
 impl From<WorkersScriptBindings> for Tf<WorkersScriptBindings> {
+    #[inline]
     fn from(value: WorkersScriptBindings) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptBindings`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptBindingsFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptBindingsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptBindingsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptBindingsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1810,8 +2050,15 @@ impl WorkersScriptBindingsFields {
 }
 
 /// The value of `cloudflare_workers_script.bindings.outbound`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptBindingsOutbound(Body);
+
+impl std::fmt::Debug for WorkersScriptBindingsOutbound {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptBindingsOutbound").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptBindingsOutbound {
     #[inline]
@@ -1834,16 +2081,25 @@ impl WorkersScriptBindingsOutbound {
 }
 
 impl From<WorkersScriptBindingsOutbound> for Tf<WorkersScriptBindingsOutbound> {
+    #[inline]
     fn from(value: WorkersScriptBindingsOutbound) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptBindingsOutbound`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptBindingsOutboundFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptBindingsOutboundFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptBindingsOutboundFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptBindingsOutboundFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1867,8 +2123,15 @@ impl WorkersScriptBindingsOutboundFields {
 }
 
 /// The value of `cloudflare_workers_script.bindings.outbound.worker`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptBindingsOutboundWorker(Body);
+
+impl std::fmt::Debug for WorkersScriptBindingsOutboundWorker {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptBindingsOutboundWorker").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptBindingsOutboundWorker {
     #[inline]
@@ -1891,16 +2154,25 @@ impl WorkersScriptBindingsOutboundWorker {
 }
 
 impl From<WorkersScriptBindingsOutboundWorker> for Tf<WorkersScriptBindingsOutboundWorker> {
+    #[inline]
     fn from(value: WorkersScriptBindingsOutboundWorker) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptBindingsOutboundWorker`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptBindingsOutboundWorkerFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptBindingsOutboundWorkerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptBindingsOutboundWorkerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptBindingsOutboundWorkerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1924,8 +2196,15 @@ impl WorkersScriptBindingsOutboundWorkerFields {
 }
 
 /// The value of `cloudflare_workers_script.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptLimits(Body);
+
+impl std::fmt::Debug for WorkersScriptLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptLimits").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptLimits {
     #[inline]
@@ -1942,16 +2221,25 @@ impl WorkersScriptLimits {
 }
 
 impl From<WorkersScriptLimits> for Tf<WorkersScriptLimits> {
+    #[inline]
     fn from(value: WorkersScriptLimits) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptLimitsFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1970,8 +2258,15 @@ impl WorkersScriptLimitsFields {
 }
 
 /// The value of `cloudflare_workers_script.migrations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrations(Body);
+
+impl std::fmt::Debug for WorkersScriptMigrations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrations").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptMigrations {
     #[inline]
@@ -2030,16 +2325,25 @@ impl WorkersScriptMigrations {
 }
 
 impl From<WorkersScriptMigrations> for Tf<WorkersScriptMigrations> {
+    #[inline]
     fn from(value: WorkersScriptMigrations) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptMigrations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptMigrationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptMigrationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2093,8 +2397,15 @@ impl WorkersScriptMigrationsFields {
 }
 
 /// The value of `cloudflare_workers_script.migrations.renamed_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsRenamedClasses(Body);
+
+impl std::fmt::Debug for WorkersScriptMigrationsRenamedClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsRenamedClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptMigrationsRenamedClasses {
     #[inline]
@@ -2115,16 +2426,25 @@ impl WorkersScriptMigrationsRenamedClasses {
 }
 
 impl From<WorkersScriptMigrationsRenamedClasses> for Tf<WorkersScriptMigrationsRenamedClasses> {
+    #[inline]
     fn from(value: WorkersScriptMigrationsRenamedClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptMigrationsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptMigrationsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptMigrationsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2148,8 +2468,15 @@ impl WorkersScriptMigrationsRenamedClassesFields {
 }
 
 /// The value of `cloudflare_workers_script.migrations.steps`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsSteps(Body);
+
+impl std::fmt::Debug for WorkersScriptMigrationsSteps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsSteps").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptMigrationsSteps {
     #[inline]
@@ -2190,16 +2517,25 @@ impl WorkersScriptMigrationsSteps {
 }
 
 impl From<WorkersScriptMigrationsSteps> for Tf<WorkersScriptMigrationsSteps> {
+    #[inline]
     fn from(value: WorkersScriptMigrationsSteps) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptMigrationsSteps`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsStepsFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptMigrationsStepsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsStepsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptMigrationsStepsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2238,8 +2574,15 @@ impl WorkersScriptMigrationsStepsFields {
 }
 
 /// The value of `cloudflare_workers_script.migrations.steps.renamed_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsStepsRenamedClasses(Body);
+
+impl std::fmt::Debug for WorkersScriptMigrationsStepsRenamedClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsStepsRenamedClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptMigrationsStepsRenamedClasses {
     #[inline]
@@ -2260,16 +2603,25 @@ impl WorkersScriptMigrationsStepsRenamedClasses {
 }
 
 impl From<WorkersScriptMigrationsStepsRenamedClasses> for Tf<WorkersScriptMigrationsStepsRenamedClasses> {
+    #[inline]
     fn from(value: WorkersScriptMigrationsStepsRenamedClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptMigrationsStepsRenamedClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsStepsRenamedClassesFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptMigrationsStepsRenamedClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsStepsRenamedClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptMigrationsStepsRenamedClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2293,8 +2645,15 @@ impl WorkersScriptMigrationsStepsRenamedClassesFields {
 }
 
 /// The value of `cloudflare_workers_script.migrations.steps.transferred_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsStepsTransferredClasses(Body);
+
+impl std::fmt::Debug for WorkersScriptMigrationsStepsTransferredClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsStepsTransferredClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptMigrationsStepsTransferredClasses {
     #[inline]
@@ -2320,16 +2679,25 @@ impl WorkersScriptMigrationsStepsTransferredClasses {
 }
 
 impl From<WorkersScriptMigrationsStepsTransferredClasses> for Tf<WorkersScriptMigrationsStepsTransferredClasses> {
+    #[inline]
     fn from(value: WorkersScriptMigrationsStepsTransferredClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptMigrationsStepsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsStepsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptMigrationsStepsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsStepsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptMigrationsStepsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2358,8 +2726,15 @@ impl WorkersScriptMigrationsStepsTransferredClassesFields {
 }
 
 /// The value of `cloudflare_workers_script.migrations.transferred_classes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsTransferredClasses(Body);
+
+impl std::fmt::Debug for WorkersScriptMigrationsTransferredClasses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsTransferredClasses").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptMigrationsTransferredClasses {
     #[inline]
@@ -2385,16 +2760,25 @@ impl WorkersScriptMigrationsTransferredClasses {
 }
 
 impl From<WorkersScriptMigrationsTransferredClasses> for Tf<WorkersScriptMigrationsTransferredClasses> {
+    #[inline]
     fn from(value: WorkersScriptMigrationsTransferredClasses) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptMigrationsTransferredClasses`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptMigrationsTransferredClassesFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptMigrationsTransferredClassesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptMigrationsTransferredClassesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptMigrationsTransferredClassesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2427,10 +2811,18 @@ impl WorkersScriptMigrationsTransferredClassesFields {
 pub enum WorkersScriptNamedHandlers {}
 
 /// The fields of a [`WorkersScriptNamedHandlers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptNamedHandlersFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptNamedHandlersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptNamedHandlersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptNamedHandlersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2454,8 +2846,15 @@ impl WorkersScriptNamedHandlersFields {
 }
 
 /// The value of `cloudflare_workers_script.observability`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptObservability(Body);
+
+impl std::fmt::Debug for WorkersScriptObservability {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptObservability").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersScriptObservability`].
 #[derive(Clone, Debug)]
@@ -2488,16 +2887,25 @@ impl WorkersScriptObservability {
 }
 
 impl From<WorkersScriptObservability> for Tf<WorkersScriptObservability> {
+    #[inline]
     fn from(value: WorkersScriptObservability) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptObservability`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptObservabilityFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptObservabilityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptObservabilityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptObservabilityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2526,8 +2934,15 @@ impl WorkersScriptObservabilityFields {
 }
 
 /// The value of `cloudflare_workers_script.observability.logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptObservabilityLogs(Body);
+
+impl std::fmt::Debug for WorkersScriptObservabilityLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptObservabilityLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersScriptObservabilityLogs`].
 #[derive(Clone, Debug)]
@@ -2569,16 +2984,25 @@ impl WorkersScriptObservabilityLogs {
 }
 
 impl From<WorkersScriptObservabilityLogs> for Tf<WorkersScriptObservabilityLogs> {
+    #[inline]
     fn from(value: WorkersScriptObservabilityLogs) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptObservabilityLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptObservabilityLogsFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptObservabilityLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptObservabilityLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptObservabilityLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2617,8 +3041,15 @@ impl WorkersScriptObservabilityLogsFields {
 }
 
 /// The value of `cloudflare_workers_script.placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptPlacement(Body);
+
+impl std::fmt::Debug for WorkersScriptPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptPlacement").field(&self.0).finish()
+    }
+}
 
 impl WorkersScriptPlacement {
     #[inline]
@@ -2636,16 +3067,25 @@ impl WorkersScriptPlacement {
 }
 
 impl From<WorkersScriptPlacement> for Tf<WorkersScriptPlacement> {
+    #[inline]
     fn from(value: WorkersScriptPlacement) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptPlacementFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2674,8 +3114,15 @@ impl WorkersScriptPlacementFields {
 }
 
 /// The value of `cloudflare_workers_script.tail_consumers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptTailConsumers(Body);
+
+impl std::fmt::Debug for WorkersScriptTailConsumers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptTailConsumers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersScriptTailConsumers`].
 #[derive(Clone, Debug)]
@@ -2708,16 +3155,25 @@ impl WorkersScriptTailConsumers {
 }
 
 impl From<WorkersScriptTailConsumers> for Tf<WorkersScriptTailConsumers> {
+    #[inline]
     fn from(value: WorkersScriptTailConsumers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`WorkersScriptTailConsumers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptTailConsumersFields(Expr);
 
+impl std::fmt::Debug for WorkersScriptTailConsumersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptTailConsumersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkersScriptTailConsumersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2746,8 +3202,15 @@ impl WorkersScriptTailConsumersFields {
 }
 
 /// The resource `cloudflare_workers_script_subdomain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptSubdomain(Body);
+
+impl std::fmt::Debug for WorkersScriptSubdomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptSubdomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WorkersScriptSubdomain`].
 #[derive(Clone, Debug)]
@@ -2780,9 +3243,11 @@ impl WorkersScriptSubdomain {
 }
 
 impl BlockType for WorkersScriptSubdomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2796,16 +3261,25 @@ impl Resource for WorkersScriptSubdomain {
 }
 
 /// A declared [`WorkersScriptSubdomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkersScriptSubdomainRef(BlockRef);
 
+impl std::fmt::Debug for WorkersScriptSubdomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkersScriptSubdomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkersScriptSubdomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkersScriptSubdomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2844,8 +3318,15 @@ impl WorkersScriptSubdomainRef {
 }
 
 /// The data source `cloudflare_workers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkers(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkers").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkers`].
 #[derive(Clone, Debug)]
@@ -2872,9 +3353,11 @@ impl DataCloudflareWorkers {
 }
 
 impl BlockType for DataCloudflareWorkers {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2887,16 +3370,25 @@ impl DataSource for DataCloudflareWorkers {
 }
 
 /// A declared [`DataCloudflareWorkers`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2929,10 +3421,18 @@ impl DataCloudflareWorkersRef {
 pub enum DataCloudflareWorkersResult {}
 
 /// The fields of a [`DataCloudflareWorkersResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3000,10 +3500,18 @@ impl DataCloudflareWorkersResultFields {
 pub enum DataCloudflareWorkersResultObservability {}
 
 /// The fields of a [`DataCloudflareWorkersResultObservability`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultObservabilityFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultObservabilityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultObservabilityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultObservabilityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3036,10 +3544,18 @@ impl DataCloudflareWorkersResultObservabilityFields {
 pub enum DataCloudflareWorkersResultObservabilityLogs {}
 
 /// The fields of a [`DataCloudflareWorkersResultObservabilityLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultObservabilityLogsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultObservabilityLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultObservabilityLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultObservabilityLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3072,10 +3588,18 @@ impl DataCloudflareWorkersResultObservabilityLogsFields {
 pub enum DataCloudflareWorkersResultReferences {}
 
 /// The fields of a [`DataCloudflareWorkersResultReferences`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultReferencesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultReferencesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultReferencesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultReferencesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3118,10 +3642,18 @@ impl DataCloudflareWorkersResultReferencesFields {
 pub enum DataCloudflareWorkersResultReferencesDispatchNamespaceOutbounds {}
 
 /// The fields of a [`DataCloudflareWorkersResultReferencesDispatchNamespaceOutbounds`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultReferencesDispatchNamespaceOutboundsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultReferencesDispatchNamespaceOutboundsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultReferencesDispatchNamespaceOutboundsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultReferencesDispatchNamespaceOutboundsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3159,10 +3691,18 @@ impl DataCloudflareWorkersResultReferencesDispatchNamespaceOutboundsFields {
 pub enum DataCloudflareWorkersResultReferencesDomains {}
 
 /// The fields of a [`DataCloudflareWorkersResultReferencesDomains`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultReferencesDomainsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultReferencesDomainsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultReferencesDomainsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultReferencesDomainsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3205,10 +3745,18 @@ impl DataCloudflareWorkersResultReferencesDomainsFields {
 pub enum DataCloudflareWorkersResultReferencesDurableObjects {}
 
 /// The fields of a [`DataCloudflareWorkersResultReferencesDurableObjects`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultReferencesDurableObjectsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultReferencesDurableObjectsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultReferencesDurableObjectsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultReferencesDurableObjectsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3246,10 +3794,18 @@ impl DataCloudflareWorkersResultReferencesDurableObjectsFields {
 pub enum DataCloudflareWorkersResultReferencesQueues {}
 
 /// The fields of a [`DataCloudflareWorkersResultReferencesQueues`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultReferencesQueuesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultReferencesQueuesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultReferencesQueuesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultReferencesQueuesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3282,10 +3838,18 @@ impl DataCloudflareWorkersResultReferencesQueuesFields {
 pub enum DataCloudflareWorkersResultReferencesWorkers {}
 
 /// The fields of a [`DataCloudflareWorkersResultReferencesWorkers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultReferencesWorkersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultReferencesWorkersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultReferencesWorkersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultReferencesWorkersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3313,10 +3877,18 @@ impl DataCloudflareWorkersResultReferencesWorkersFields {
 pub enum DataCloudflareWorkersResultSubdomain {}
 
 /// The fields of a [`DataCloudflareWorkersResultSubdomain`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultSubdomainFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultSubdomainFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultSubdomainFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultSubdomainFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3344,10 +3916,18 @@ impl DataCloudflareWorkersResultSubdomainFields {
 pub enum DataCloudflareWorkersResultTailConsumers {}
 
 /// The fields of a [`DataCloudflareWorkersResultTailConsumers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersResultTailConsumersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersResultTailConsumersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersResultTailConsumersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersResultTailConsumersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3366,8 +3946,15 @@ impl DataCloudflareWorkersResultTailConsumersFields {
 }
 
 /// The data source `cloudflare_workers_cron_trigger`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCronTrigger(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersCronTrigger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCronTrigger").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersCronTrigger`].
 #[derive(Clone, Debug)]
@@ -3391,9 +3978,11 @@ impl DataCloudflareWorkersCronTrigger {
 }
 
 impl BlockType for DataCloudflareWorkersCronTrigger {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3406,16 +3995,25 @@ impl DataSource for DataCloudflareWorkersCronTrigger {
 }
 
 /// A declared [`DataCloudflareWorkersCronTrigger`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCronTriggerRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersCronTriggerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCronTriggerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersCronTriggerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersCronTriggerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3453,10 +4051,18 @@ impl DataCloudflareWorkersCronTriggerRef {
 pub enum DataCloudflareWorkersCronTriggerSchedules {}
 
 /// The fields of a [`DataCloudflareWorkersCronTriggerSchedules`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCronTriggerSchedulesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersCronTriggerSchedulesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCronTriggerSchedulesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersCronTriggerSchedulesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3485,8 +4091,15 @@ impl DataCloudflareWorkersCronTriggerSchedulesFields {
 }
 
 /// The data source `cloudflare_workers_custom_domain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCustomDomain(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersCustomDomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCustomDomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersCustomDomain`].
 #[derive(Clone, Debug)]
@@ -3518,9 +4131,11 @@ impl DataCloudflareWorkersCustomDomain {
 }
 
 impl BlockType for DataCloudflareWorkersCustomDomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3533,16 +4148,25 @@ impl DataSource for DataCloudflareWorkersCustomDomain {
 }
 
 /// A declared [`DataCloudflareWorkersCustomDomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCustomDomainRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersCustomDomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCustomDomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersCustomDomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersCustomDomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3601,8 +4225,15 @@ impl DataCloudflareWorkersCustomDomainRef {
 }
 
 /// The value of `cloudflare_workers_custom_domain.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCustomDomainFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersCustomDomainFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCustomDomainFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareWorkersCustomDomainFilter {
     #[inline]
@@ -3643,16 +4274,25 @@ impl DataCloudflareWorkersCustomDomainFilter {
 }
 
 impl From<DataCloudflareWorkersCustomDomainFilter> for Tf<DataCloudflareWorkersCustomDomainFilter> {
+    #[inline]
     fn from(value: DataCloudflareWorkersCustomDomainFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareWorkersCustomDomainFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCustomDomainFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersCustomDomainFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCustomDomainFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersCustomDomainFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3691,8 +4331,15 @@ impl DataCloudflareWorkersCustomDomainFilterFields {
 }
 
 /// The data source `cloudflare_workers_custom_domains`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCustomDomains(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersCustomDomains {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCustomDomains").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersCustomDomains`].
 #[derive(Clone, Debug)]
@@ -3749,9 +4396,11 @@ impl DataCloudflareWorkersCustomDomains {
 }
 
 impl BlockType for DataCloudflareWorkersCustomDomains {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3764,16 +4413,25 @@ impl DataSource for DataCloudflareWorkersCustomDomains {
 }
 
 /// A declared [`DataCloudflareWorkersCustomDomains`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCustomDomainsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersCustomDomainsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCustomDomainsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersCustomDomainsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersCustomDomainsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3831,10 +4489,18 @@ impl DataCloudflareWorkersCustomDomainsRef {
 pub enum DataCloudflareWorkersCustomDomainsResult {}
 
 /// The fields of a [`DataCloudflareWorkersCustomDomainsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersCustomDomainsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersCustomDomainsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersCustomDomainsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersCustomDomainsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3878,8 +4544,15 @@ impl DataCloudflareWorkersCustomDomainsResultFields {
 }
 
 /// The data source `cloudflare_workers_deployment`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersDeployment(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersDeployment").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersDeployment`].
 #[derive(Clone, Debug)]
@@ -3905,9 +4578,11 @@ impl DataCloudflareWorkersDeployment {
 }
 
 impl BlockType for DataCloudflareWorkersDeployment {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3920,16 +4595,25 @@ impl DataSource for DataCloudflareWorkersDeployment {
 }
 
 /// A declared [`DataCloudflareWorkersDeployment`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersDeploymentRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersDeploymentRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersDeploymentRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersDeploymentRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersDeploymentRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3997,10 +4681,18 @@ impl DataCloudflareWorkersDeploymentRef {
 pub enum DataCloudflareWorkersDeploymentAnnotations {}
 
 /// The fields of a [`DataCloudflareWorkersDeploymentAnnotations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersDeploymentAnnotationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersDeploymentAnnotationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersDeploymentAnnotationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersDeploymentAnnotationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4028,10 +4720,18 @@ impl DataCloudflareWorkersDeploymentAnnotationsFields {
 pub enum DataCloudflareWorkersDeploymentVersions {}
 
 /// The fields of a [`DataCloudflareWorkersDeploymentVersions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersDeploymentVersionsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersDeploymentVersionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersDeploymentVersionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersDeploymentVersionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4055,8 +4755,15 @@ impl DataCloudflareWorkersDeploymentVersionsFields {
 }
 
 /// The data source `cloudflare_workers_for_platforms_dispatch_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersForPlatformsDispatchNamespace(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersForPlatformsDispatchNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersForPlatformsDispatchNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersForPlatformsDispatchNamespace`].
 #[derive(Clone, Debug)]
@@ -4080,9 +4787,11 @@ impl DataCloudflareWorkersForPlatformsDispatchNamespace {
 }
 
 impl BlockType for DataCloudflareWorkersForPlatformsDispatchNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4095,16 +4804,25 @@ impl DataSource for DataCloudflareWorkersForPlatformsDispatchNamespace {
 }
 
 /// A declared [`DataCloudflareWorkersForPlatformsDispatchNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersForPlatformsDispatchNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersForPlatformsDispatchNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersForPlatformsDispatchNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersForPlatformsDispatchNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersForPlatformsDispatchNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4173,8 +4891,15 @@ impl DataCloudflareWorkersForPlatformsDispatchNamespaceRef {
 }
 
 /// The data source `cloudflare_workers_for_platforms_dispatch_namespaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersForPlatformsDispatchNamespaces(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersForPlatformsDispatchNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersForPlatformsDispatchNamespaces").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersForPlatformsDispatchNamespaces`].
 #[derive(Clone, Debug)]
@@ -4201,9 +4926,11 @@ impl DataCloudflareWorkersForPlatformsDispatchNamespaces {
 }
 
 impl BlockType for DataCloudflareWorkersForPlatformsDispatchNamespaces {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4216,16 +4943,25 @@ impl DataSource for DataCloudflareWorkersForPlatformsDispatchNamespaces {
 }
 
 /// A declared [`DataCloudflareWorkersForPlatformsDispatchNamespaces`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersForPlatformsDispatchNamespacesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersForPlatformsDispatchNamespacesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersForPlatformsDispatchNamespacesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersForPlatformsDispatchNamespacesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersForPlatformsDispatchNamespacesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4258,10 +4994,18 @@ impl DataCloudflareWorkersForPlatformsDispatchNamespacesRef {
 pub enum DataCloudflareWorkersForPlatformsDispatchNamespacesResult {}
 
 /// The fields of a [`DataCloudflareWorkersForPlatformsDispatchNamespacesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersForPlatformsDispatchNamespacesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersForPlatformsDispatchNamespacesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersForPlatformsDispatchNamespacesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersForPlatformsDispatchNamespacesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4320,8 +5064,15 @@ impl DataCloudflareWorkersForPlatformsDispatchNamespacesResultFields {
 }
 
 /// The data source `cloudflare_workers_kv`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKv(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersKv {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKv").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersKv`].
 #[derive(Clone, Debug)]
@@ -4348,9 +5099,11 @@ impl DataCloudflareWorkersKv {
 }
 
 impl BlockType for DataCloudflareWorkersKv {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4363,16 +5116,25 @@ impl DataSource for DataCloudflareWorkersKv {
 }
 
 /// A declared [`DataCloudflareWorkersKv`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersKvRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersKvRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersKvRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4406,8 +5168,15 @@ impl DataCloudflareWorkersKvRef {
 }
 
 /// The data source `cloudflare_workers_kv_namespace`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvNamespace(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersKvNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvNamespace").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersKvNamespace`].
 #[derive(Clone, Debug)]
@@ -4439,9 +5208,11 @@ impl DataCloudflareWorkersKvNamespace {
 }
 
 impl BlockType for DataCloudflareWorkersKvNamespace {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4454,16 +5225,25 @@ impl DataSource for DataCloudflareWorkersKvNamespace {
 }
 
 /// A declared [`DataCloudflareWorkersKvNamespace`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvNamespaceRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersKvNamespaceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvNamespaceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersKvNamespaceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersKvNamespaceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4507,8 +5287,15 @@ impl DataCloudflareWorkersKvNamespaceRef {
 }
 
 /// The value of `cloudflare_workers_kv_namespace.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvNamespaceFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersKvNamespaceFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvNamespaceFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareWorkersKvNamespaceFilter {
     #[inline]
@@ -4533,16 +5320,25 @@ impl DataCloudflareWorkersKvNamespaceFilter {
 }
 
 impl From<DataCloudflareWorkersKvNamespaceFilter> for Tf<DataCloudflareWorkersKvNamespaceFilter> {
+    #[inline]
     fn from(value: DataCloudflareWorkersKvNamespaceFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareWorkersKvNamespaceFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvNamespaceFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersKvNamespaceFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvNamespaceFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersKvNamespaceFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4566,8 +5362,15 @@ impl DataCloudflareWorkersKvNamespaceFilterFields {
 }
 
 /// The data source `cloudflare_workers_kv_namespaces`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvNamespaces(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersKvNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvNamespaces").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersKvNamespaces`].
 #[derive(Clone, Debug)]
@@ -4608,9 +5411,11 @@ impl DataCloudflareWorkersKvNamespaces {
 }
 
 impl BlockType for DataCloudflareWorkersKvNamespaces {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4623,16 +5428,25 @@ impl DataSource for DataCloudflareWorkersKvNamespaces {
 }
 
 /// A declared [`DataCloudflareWorkersKvNamespaces`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvNamespacesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersKvNamespacesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvNamespacesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersKvNamespacesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersKvNamespacesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4675,10 +5489,18 @@ impl DataCloudflareWorkersKvNamespacesRef {
 pub enum DataCloudflareWorkersKvNamespacesResult {}
 
 /// The fields of a [`DataCloudflareWorkersKvNamespacesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersKvNamespacesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersKvNamespacesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersKvNamespacesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersKvNamespacesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4707,8 +5529,15 @@ impl DataCloudflareWorkersKvNamespacesResultFields {
 }
 
 /// The data source `cloudflare_workers_route`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersRoute(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersRoute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersRoute").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersRoute`].
 #[derive(Clone, Debug)]
@@ -4732,9 +5561,11 @@ impl DataCloudflareWorkersRoute {
 }
 
 impl BlockType for DataCloudflareWorkersRoute {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4747,16 +5578,25 @@ impl DataSource for DataCloudflareWorkersRoute {
 }
 
 /// A declared [`DataCloudflareWorkersRoute`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersRouteRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersRouteRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersRouteRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersRouteRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersRouteRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4795,8 +5635,15 @@ impl DataCloudflareWorkersRouteRef {
 }
 
 /// The data source `cloudflare_workers_routes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersRoutes(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersRoutes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersRoutes").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersRoutes`].
 #[derive(Clone, Debug)]
@@ -4823,9 +5670,11 @@ impl DataCloudflareWorkersRoutes {
 }
 
 impl BlockType for DataCloudflareWorkersRoutes {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4838,16 +5687,25 @@ impl DataSource for DataCloudflareWorkersRoutes {
 }
 
 /// A declared [`DataCloudflareWorkersRoutes`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersRoutesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersRoutesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersRoutesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersRoutesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersRoutesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4880,10 +5738,18 @@ impl DataCloudflareWorkersRoutesRef {
 pub enum DataCloudflareWorkersRoutesResult {}
 
 /// The fields of a [`DataCloudflareWorkersRoutesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersRoutesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersRoutesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersRoutesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersRoutesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -4912,8 +5778,15 @@ impl DataCloudflareWorkersRoutesResultFields {
 }
 
 /// The data source `cloudflare_workers_script`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScript(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersScript {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScript").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersScript`].
 #[derive(Clone, Debug)]
@@ -4945,9 +5818,11 @@ impl DataCloudflareWorkersScript {
 }
 
 impl BlockType for DataCloudflareWorkersScript {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -4960,16 +5835,25 @@ impl DataSource for DataCloudflareWorkersScript {
 }
 
 /// A declared [`DataCloudflareWorkersScript`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersScriptRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersScriptRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5003,8 +5887,15 @@ impl DataCloudflareWorkersScriptRef {
 }
 
 /// The value of `cloudflare_workers_script.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersScriptFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareWorkersScriptFilter {
     #[inline]
@@ -5021,16 +5912,25 @@ impl DataCloudflareWorkersScriptFilter {
 }
 
 impl From<DataCloudflareWorkersScriptFilter> for Tf<DataCloudflareWorkersScriptFilter> {
+    #[inline]
     fn from(value: DataCloudflareWorkersScriptFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareWorkersScriptFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5049,8 +5949,15 @@ impl DataCloudflareWorkersScriptFilterFields {
 }
 
 /// The data source `cloudflare_workers_script_subdomain`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptSubdomain(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersScriptSubdomain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptSubdomain").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersScriptSubdomain`].
 #[derive(Clone, Debug)]
@@ -5074,9 +5981,11 @@ impl DataCloudflareWorkersScriptSubdomain {
 }
 
 impl BlockType for DataCloudflareWorkersScriptSubdomain {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5089,16 +5998,25 @@ impl DataSource for DataCloudflareWorkersScriptSubdomain {
 }
 
 /// A declared [`DataCloudflareWorkersScriptSubdomain`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptSubdomainRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptSubdomainRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptSubdomainRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersScriptSubdomainRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersScriptSubdomainRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5132,8 +6050,15 @@ impl DataCloudflareWorkersScriptSubdomainRef {
 }
 
 /// The data source `cloudflare_workers_scripts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScripts(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkersScripts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScripts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkersScripts`].
 #[derive(Clone, Debug)]
@@ -5166,9 +6091,11 @@ impl DataCloudflareWorkersScripts {
 }
 
 impl BlockType for DataCloudflareWorkersScripts {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -5181,16 +6108,25 @@ impl DataSource for DataCloudflareWorkersScripts {
 }
 
 /// A declared [`DataCloudflareWorkersScripts`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkersScriptsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkersScriptsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -5228,10 +6164,18 @@ impl DataCloudflareWorkersScriptsRef {
 pub enum DataCloudflareWorkersScriptsResult {}
 
 /// The fields of a [`DataCloudflareWorkersScriptsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5359,10 +6303,18 @@ impl DataCloudflareWorkersScriptsResultFields {
 pub enum DataCloudflareWorkersScriptsResultNamedHandlers {}
 
 /// The fields of a [`DataCloudflareWorkersScriptsResultNamedHandlers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsResultNamedHandlersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsResultNamedHandlersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsResultNamedHandlersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptsResultNamedHandlersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5390,10 +6342,18 @@ impl DataCloudflareWorkersScriptsResultNamedHandlersFields {
 pub enum DataCloudflareWorkersScriptsResultObservability {}
 
 /// The fields of a [`DataCloudflareWorkersScriptsResultObservability`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsResultObservabilityFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsResultObservabilityFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsResultObservabilityFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptsResultObservabilityFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5426,10 +6386,18 @@ impl DataCloudflareWorkersScriptsResultObservabilityFields {
 pub enum DataCloudflareWorkersScriptsResultObservabilityLogs {}
 
 /// The fields of a [`DataCloudflareWorkersScriptsResultObservabilityLogs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsResultObservabilityLogsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsResultObservabilityLogsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsResultObservabilityLogsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptsResultObservabilityLogsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5472,10 +6440,18 @@ impl DataCloudflareWorkersScriptsResultObservabilityLogsFields {
 pub enum DataCloudflareWorkersScriptsResultPlacement {}
 
 /// The fields of a [`DataCloudflareWorkersScriptsResultPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsResultPlacementFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsResultPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsResultPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptsResultPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5508,10 +6484,18 @@ impl DataCloudflareWorkersScriptsResultPlacementFields {
 pub enum DataCloudflareWorkersScriptsResultRoutes {}
 
 /// The fields of a [`DataCloudflareWorkersScriptsResultRoutes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsResultRoutesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsResultRoutesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsResultRoutesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptsResultRoutesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -5544,10 +6528,18 @@ impl DataCloudflareWorkersScriptsResultRoutesFields {
 pub enum DataCloudflareWorkersScriptsResultTailConsumers {}
 
 /// The fields of a [`DataCloudflareWorkersScriptsResultTailConsumers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkersScriptsResultTailConsumersFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkersScriptsResultTailConsumersFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkersScriptsResultTailConsumersFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkersScriptsResultTailConsumersFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

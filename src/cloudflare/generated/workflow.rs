@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Workflow(Body);
+
+impl std::fmt::Debug for Workflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Workflow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Workflow`].
 #[derive(Clone, Debug)]
@@ -36,9 +43,11 @@ impl Workflow {
 }
 
 impl BlockType for Workflow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl Resource for Workflow {
 }
 
 /// A declared [`Workflow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkflowRef(BlockRef);
 
+impl std::fmt::Debug for WorkflowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkflowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WorkflowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WorkflowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -144,10 +162,18 @@ impl WorkflowRef {
 pub enum WorkflowInstances {}
 
 /// The fields of a [`WorkflowInstances`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkflowInstancesFields(Expr);
 
+impl std::fmt::Debug for WorkflowInstancesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WorkflowInstancesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WorkflowInstancesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -201,8 +227,15 @@ impl WorkflowInstancesFields {
 }
 
 /// The data source `cloudflare_workflow`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflow(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkflow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflow").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkflow`].
 #[derive(Clone, Debug)]
@@ -232,9 +265,11 @@ impl DataCloudflareWorkflow {
 }
 
 impl BlockType for DataCloudflareWorkflow {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -247,16 +282,25 @@ impl DataSource for DataCloudflareWorkflow {
 }
 
 /// A declared [`DataCloudflareWorkflow`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflowRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkflowRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflowRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkflowRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkflowRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -325,8 +369,15 @@ impl DataCloudflareWorkflowRef {
 }
 
 /// The value of `cloudflare_workflow.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflowFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkflowFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflowFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareWorkflowFilter {
     #[inline]
@@ -343,16 +394,25 @@ impl DataCloudflareWorkflowFilter {
 }
 
 impl From<DataCloudflareWorkflowFilter> for Tf<DataCloudflareWorkflowFilter> {
+    #[inline]
     fn from(value: DataCloudflareWorkflowFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareWorkflowFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflowFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkflowFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflowFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkflowFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -375,10 +435,18 @@ impl DataCloudflareWorkflowFilterFields {
 pub enum DataCloudflareWorkflowInstances {}
 
 /// The fields of a [`DataCloudflareWorkflowInstances`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflowInstancesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkflowInstancesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflowInstancesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkflowInstancesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_workflows`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflows(Body);
+
+impl std::fmt::Debug for DataCloudflareWorkflows {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflows").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareWorkflows`].
 #[derive(Clone, Debug)]
@@ -42,9 +49,11 @@ impl DataCloudflareWorkflows {
 }
 
 impl BlockType for DataCloudflareWorkflows {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -57,16 +66,25 @@ impl DataSource for DataCloudflareWorkflows {
 }
 
 /// A declared [`DataCloudflareWorkflows`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflowsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareWorkflowsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflowsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareWorkflowsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareWorkflowsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -104,10 +122,18 @@ impl DataCloudflareWorkflowsRef {
 pub enum DataCloudflareWorkflowsResult {}
 
 /// The fields of a [`DataCloudflareWorkflowsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflowsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkflowsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflowsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkflowsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -165,10 +191,18 @@ impl DataCloudflareWorkflowsResultFields {
 pub enum DataCloudflareWorkflowsResultInstances {}
 
 /// The fields of a [`DataCloudflareWorkflowsResultInstances`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareWorkflowsResultInstancesFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareWorkflowsResultInstancesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareWorkflowsResultInstancesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareWorkflowsResultInstancesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

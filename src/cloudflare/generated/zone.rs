@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `cloudflare_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Zone(Body);
+
+impl std::fmt::Debug for Zone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Zone").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Zone`].
 #[derive(Clone, Debug)]
@@ -56,9 +63,11 @@ impl Zone {
 }
 
 impl BlockType for Zone {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -72,16 +81,25 @@ impl Resource for Zone {
 }
 
 /// A declared [`Zone`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneRef(BlockRef);
 
+impl std::fmt::Debug for ZoneRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -210,8 +228,15 @@ impl ZoneRef {
 }
 
 /// The value of `cloudflare_zone.account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneAccount(Body);
+
+impl std::fmt::Debug for ZoneAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneAccount").field(&self.0).finish()
+    }
+}
 
 impl ZoneAccount {
     #[inline]
@@ -228,16 +253,25 @@ impl ZoneAccount {
 }
 
 impl From<ZoneAccount> for Tf<ZoneAccount> {
+    #[inline]
     fn from(value: ZoneAccount) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ZoneAccount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneAccountFields(Expr);
 
+impl std::fmt::Debug for ZoneAccountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneAccountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneAccountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -260,10 +294,18 @@ impl ZoneAccountFields {
 pub enum ZoneMeta {}
 
 /// The fields of a [`ZoneMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneMetaFields(Expr);
 
+impl std::fmt::Debug for ZoneMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -316,10 +358,18 @@ impl ZoneMetaFields {
 pub enum ZoneOwner {}
 
 /// The fields of a [`ZoneOwner`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneOwnerFields(Expr);
 
+impl std::fmt::Debug for ZoneOwnerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneOwnerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneOwnerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -352,10 +402,18 @@ impl ZoneOwnerFields {
 pub enum ZonePlan {}
 
 /// The fields of a [`ZonePlan`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZonePlanFields(Expr);
 
+impl std::fmt::Debug for ZonePlanFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZonePlanFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZonePlanFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -423,10 +481,18 @@ impl ZonePlanFields {
 pub enum ZoneTenant {}
 
 /// The fields of a [`ZoneTenant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneTenantFields(Expr);
 
+impl std::fmt::Debug for ZoneTenantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneTenantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneTenantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -454,10 +520,18 @@ impl ZoneTenantFields {
 pub enum ZoneTenantUnit {}
 
 /// The fields of a [`ZoneTenantUnit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneTenantUnitFields(Expr);
 
+impl std::fmt::Debug for ZoneTenantUnitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneTenantUnitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneTenantUnitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -476,8 +550,15 @@ impl ZoneTenantUnitFields {
 }
 
 /// The resource `cloudflare_zone_cache_reserve`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneCacheReserve(Body);
+
+impl std::fmt::Debug for ZoneCacheReserve {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneCacheReserve").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneCacheReserve`].
 #[derive(Clone, Debug)]
@@ -505,9 +586,11 @@ impl ZoneCacheReserve {
 }
 
 impl BlockType for ZoneCacheReserve {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -521,16 +604,25 @@ impl Resource for ZoneCacheReserve {
 }
 
 /// A declared [`ZoneCacheReserve`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneCacheReserveRef(BlockRef);
 
+impl std::fmt::Debug for ZoneCacheReserveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneCacheReserveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneCacheReserveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneCacheReserveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -569,8 +661,15 @@ impl ZoneCacheReserveRef {
 }
 
 /// The resource `cloudflare_zone_cache_variants`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneCacheVariants(Body);
+
+impl std::fmt::Debug for ZoneCacheVariants {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneCacheVariants").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneCacheVariants`].
 #[derive(Clone, Debug)]
@@ -594,9 +693,11 @@ impl ZoneCacheVariants {
 }
 
 impl BlockType for ZoneCacheVariants {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -610,16 +711,25 @@ impl Resource for ZoneCacheVariants {
 }
 
 /// A declared [`ZoneCacheVariants`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneCacheVariantsRef(BlockRef);
 
+impl std::fmt::Debug for ZoneCacheVariantsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneCacheVariantsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneCacheVariantsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneCacheVariantsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -658,8 +768,15 @@ impl ZoneCacheVariantsRef {
 }
 
 /// The value of `cloudflare_zone_cache_variants.value`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneCacheVariantsValue(Body);
+
+impl std::fmt::Debug for ZoneCacheVariantsValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneCacheVariantsValue").field(&self.0).finish()
+    }
+}
 
 impl ZoneCacheVariantsValue {
     #[inline]
@@ -736,16 +853,25 @@ impl ZoneCacheVariantsValue {
 }
 
 impl From<ZoneCacheVariantsValue> for Tf<ZoneCacheVariantsValue> {
+    #[inline]
     fn from(value: ZoneCacheVariantsValue) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ZoneCacheVariantsValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneCacheVariantsValueFields(Expr);
 
+impl std::fmt::Debug for ZoneCacheVariantsValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneCacheVariantsValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneCacheVariantsValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -814,8 +940,15 @@ impl ZoneCacheVariantsValueFields {
 }
 
 /// The resource `cloudflare_zone_dns_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettings(Body);
+
+impl std::fmt::Debug for ZoneDnsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneDnsSettings`].
 #[derive(Clone, Debug)]
@@ -891,9 +1024,11 @@ impl ZoneDnsSettings {
 }
 
 impl BlockType for ZoneDnsSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -907,16 +1042,25 @@ impl Resource for ZoneDnsSettings {
 }
 
 /// A declared [`ZoneDnsSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettingsRef(BlockRef);
 
+impl std::fmt::Debug for ZoneDnsSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneDnsSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneDnsSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -980,8 +1124,15 @@ impl ZoneDnsSettingsRef {
 }
 
 /// The value of `cloudflare_zone_dns_settings.internal_dns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettingsInternalDns(Body);
+
+impl std::fmt::Debug for ZoneDnsSettingsInternalDns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettingsInternalDns").field(&self.0).finish()
+    }
+}
 
 impl ZoneDnsSettingsInternalDns {
     #[inline]
@@ -998,16 +1149,25 @@ impl ZoneDnsSettingsInternalDns {
 }
 
 impl From<ZoneDnsSettingsInternalDns> for Tf<ZoneDnsSettingsInternalDns> {
+    #[inline]
     fn from(value: ZoneDnsSettingsInternalDns) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ZoneDnsSettingsInternalDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettingsInternalDnsFields(Expr);
 
+impl std::fmt::Debug for ZoneDnsSettingsInternalDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettingsInternalDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneDnsSettingsInternalDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1026,8 +1186,15 @@ impl ZoneDnsSettingsInternalDnsFields {
 }
 
 /// The value of `cloudflare_zone_dns_settings.nameservers`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettingsNameservers(Body);
+
+impl std::fmt::Debug for ZoneDnsSettingsNameservers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettingsNameservers").field(&self.0).finish()
+    }
+}
 
 impl ZoneDnsSettingsNameservers {
     #[inline]
@@ -1051,16 +1218,25 @@ impl ZoneDnsSettingsNameservers {
 }
 
 impl From<ZoneDnsSettingsNameservers> for Tf<ZoneDnsSettingsNameservers> {
+    #[inline]
     fn from(value: ZoneDnsSettingsNameservers) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ZoneDnsSettingsNameservers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettingsNameserversFields(Expr);
 
+impl std::fmt::Debug for ZoneDnsSettingsNameserversFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettingsNameserversFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneDnsSettingsNameserversFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1084,8 +1260,15 @@ impl ZoneDnsSettingsNameserversFields {
 }
 
 /// The value of `cloudflare_zone_dns_settings.soa`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettingsSoa(Body);
+
+impl std::fmt::Debug for ZoneDnsSettingsSoa {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettingsSoa").field(&self.0).finish()
+    }
+}
 
 impl ZoneDnsSettingsSoa {
     #[inline]
@@ -1138,16 +1321,25 @@ impl ZoneDnsSettingsSoa {
 }
 
 impl From<ZoneDnsSettingsSoa> for Tf<ZoneDnsSettingsSoa> {
+    #[inline]
     fn from(value: ZoneDnsSettingsSoa) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ZoneDnsSettingsSoa`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnsSettingsSoaFields(Expr);
 
+impl std::fmt::Debug for ZoneDnsSettingsSoaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnsSettingsSoaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneDnsSettingsSoaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1196,8 +1388,15 @@ impl ZoneDnsSettingsSoaFields {
 }
 
 /// The resource `cloudflare_zone_dnssec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnssec(Body);
+
+impl std::fmt::Debug for ZoneDnssec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnssec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneDnssec`].
 #[derive(Clone, Debug)]
@@ -1259,9 +1458,11 @@ impl ZoneDnssec {
 }
 
 impl BlockType for ZoneDnssec {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1275,16 +1476,25 @@ impl Resource for ZoneDnssec {
 }
 
 /// A declared [`ZoneDnssec`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneDnssecRef(BlockRef);
 
+impl std::fmt::Debug for ZoneDnssecRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneDnssecRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneDnssecRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneDnssecRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1378,8 +1588,15 @@ impl ZoneDnssecRef {
 }
 
 /// The resource `cloudflare_zone_hold`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneHold(Body);
+
+impl std::fmt::Debug for ZoneHold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneHold").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneHold`].
 #[derive(Clone, Debug)]
@@ -1419,9 +1636,11 @@ impl ZoneHold {
 }
 
 impl BlockType for ZoneHold {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1435,16 +1654,25 @@ impl Resource for ZoneHold {
 }
 
 /// A declared [`ZoneHold`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneHoldRef(BlockRef);
 
+impl std::fmt::Debug for ZoneHoldRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneHoldRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneHoldRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneHoldRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1483,8 +1711,15 @@ impl ZoneHoldRef {
 }
 
 /// The resource `cloudflare_zone_lockdown`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneLockdown(Body);
+
+impl std::fmt::Debug for ZoneLockdown {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneLockdown").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneLockdown`].
 #[derive(Clone, Debug)]
@@ -1529,9 +1764,11 @@ impl ZoneLockdown {
 }
 
 impl BlockType for ZoneLockdown {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1545,16 +1782,25 @@ impl Resource for ZoneLockdown {
 }
 
 /// A declared [`ZoneLockdown`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneLockdownRef(BlockRef);
 
+impl std::fmt::Debug for ZoneLockdownRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneLockdownRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneLockdownRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneLockdownRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1613,8 +1859,15 @@ impl ZoneLockdownRef {
 }
 
 /// The value of `cloudflare_zone_lockdown.configurations`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneLockdownConfigurations(Body);
+
+impl std::fmt::Debug for ZoneLockdownConfigurations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneLockdownConfigurations").field(&self.0).finish()
+    }
+}
 
 impl ZoneLockdownConfigurations {
     #[inline]
@@ -1638,16 +1891,25 @@ impl ZoneLockdownConfigurations {
 }
 
 impl From<ZoneLockdownConfigurations> for Tf<ZoneLockdownConfigurations> {
+    #[inline]
     fn from(value: ZoneLockdownConfigurations) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ZoneLockdownConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneLockdownConfigurationsFields(Expr);
 
+impl std::fmt::Debug for ZoneLockdownConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneLockdownConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneLockdownConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1671,8 +1933,15 @@ impl ZoneLockdownConfigurationsFields {
 }
 
 /// The resource `cloudflare_zone_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneSetting(Body);
+
+impl std::fmt::Debug for ZoneSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneSetting`].
 #[derive(Clone, Debug)]
@@ -1705,9 +1974,11 @@ impl ZoneSetting {
 }
 
 impl BlockType for ZoneSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1721,16 +1992,25 @@ impl Resource for ZoneSetting {
 }
 
 /// A declared [`ZoneSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneSettingRef(BlockRef);
 
+impl std::fmt::Debug for ZoneSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1784,8 +2064,15 @@ impl ZoneSettingRef {
 }
 
 /// The resource `cloudflare_zone_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneSubscription(Body);
+
+impl std::fmt::Debug for ZoneSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ZoneSubscription`].
 #[derive(Clone, Debug)]
@@ -1820,9 +2107,11 @@ impl ZoneSubscription {
 }
 
 impl BlockType for ZoneSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -1836,16 +2125,25 @@ impl Resource for ZoneSubscription {
 }
 
 /// A declared [`ZoneSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for ZoneSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ZoneSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ZoneSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -1904,8 +2202,15 @@ impl ZoneSubscriptionRef {
 }
 
 /// The value of `cloudflare_zone_subscription.rate_plan`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneSubscriptionRatePlan(Body);
+
+impl std::fmt::Debug for ZoneSubscriptionRatePlan {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneSubscriptionRatePlan").field(&self.0).finish()
+    }
+}
 
 impl ZoneSubscriptionRatePlan {
     #[inline]
@@ -1929,16 +2234,25 @@ impl ZoneSubscriptionRatePlan {
 }
 
 impl From<ZoneSubscriptionRatePlan> for Tf<ZoneSubscriptionRatePlan> {
+    #[inline]
     fn from(value: ZoneSubscriptionRatePlan) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`ZoneSubscriptionRatePlan`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ZoneSubscriptionRatePlanFields(Expr);
 
+impl std::fmt::Debug for ZoneSubscriptionRatePlanFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ZoneSubscriptionRatePlanFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ZoneSubscriptionRatePlanFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1987,8 +2301,15 @@ impl ZoneSubscriptionRatePlanFields {
 }
 
 /// The data source `cloudflare_zone`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZone(Body);
+
+impl std::fmt::Debug for DataCloudflareZone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZone").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareZone {
     #[inline]
@@ -2010,9 +2331,11 @@ impl DataCloudflareZone {
 }
 
 impl BlockType for DataCloudflareZone {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2025,16 +2348,25 @@ impl DataSource for DataCloudflareZone {
 }
 
 /// A declared [`DataCloudflareZone`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2177,10 +2509,18 @@ impl DataCloudflareZoneRef {
 pub enum DataCloudflareZoneAccount {}
 
 /// The fields of a [`DataCloudflareZoneAccount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneAccountFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneAccountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneAccountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneAccountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2204,8 +2544,15 @@ impl DataCloudflareZoneAccountFields {
 }
 
 /// The value of `cloudflare_zone.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareZoneFilter {
     #[inline]
@@ -2263,16 +2610,25 @@ impl DataCloudflareZoneFilter {
 }
 
 impl From<DataCloudflareZoneFilter> for Tf<DataCloudflareZoneFilter> {
+    #[inline]
     fn from(value: DataCloudflareZoneFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareZoneFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2316,8 +2672,15 @@ impl DataCloudflareZoneFilterFields {
 }
 
 /// The value of `cloudflare_zone.filter.account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneFilterAccount(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneFilterAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneFilterAccount").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareZoneFilterAccount {
     #[inline]
@@ -2348,16 +2711,25 @@ impl DataCloudflareZoneFilterAccount {
 }
 
 impl From<DataCloudflareZoneFilterAccount> for Tf<DataCloudflareZoneFilterAccount> {
+    #[inline]
     fn from(value: DataCloudflareZoneFilterAccount) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareZoneFilterAccount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneFilterAccountFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneFilterAccountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneFilterAccountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneFilterAccountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2385,10 +2757,18 @@ impl DataCloudflareZoneFilterAccountFields {
 pub enum DataCloudflareZoneMeta {}
 
 /// The fields of a [`DataCloudflareZoneMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2441,10 +2821,18 @@ impl DataCloudflareZoneMetaFields {
 pub enum DataCloudflareZoneOwner {}
 
 /// The fields of a [`DataCloudflareZoneOwner`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneOwnerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneOwnerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneOwnerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneOwnerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2477,10 +2865,18 @@ impl DataCloudflareZoneOwnerFields {
 pub enum DataCloudflareZonePlan {}
 
 /// The fields of a [`DataCloudflareZonePlan`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonePlanFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonePlanFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonePlanFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonePlanFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2548,10 +2944,18 @@ impl DataCloudflareZonePlanFields {
 pub enum DataCloudflareZoneTenant {}
 
 /// The fields of a [`DataCloudflareZoneTenant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneTenantFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneTenantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneTenantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneTenantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2579,10 +2983,18 @@ impl DataCloudflareZoneTenantFields {
 pub enum DataCloudflareZoneTenantUnit {}
 
 /// The fields of a [`DataCloudflareZoneTenantUnit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneTenantUnitFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneTenantUnitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneTenantUnitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneTenantUnitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2601,8 +3013,15 @@ impl DataCloudflareZoneTenantUnitFields {
 }
 
 /// The data source `cloudflare_zone_cache_reserve`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneCacheReserve(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneCacheReserve {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneCacheReserve").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneCacheReserve`].
 #[derive(Clone, Debug)]
@@ -2623,9 +3042,11 @@ impl DataCloudflareZoneCacheReserve {
 }
 
 impl BlockType for DataCloudflareZoneCacheReserve {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2638,16 +3059,25 @@ impl DataSource for DataCloudflareZoneCacheReserve {
 }
 
 /// A declared [`DataCloudflareZoneCacheReserve`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneCacheReserveRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneCacheReserveRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneCacheReserveRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneCacheReserveRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneCacheReserveRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2686,8 +3116,15 @@ impl DataCloudflareZoneCacheReserveRef {
 }
 
 /// The data source `cloudflare_zone_cache_variants`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneCacheVariants(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneCacheVariants {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneCacheVariants").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneCacheVariants`].
 #[derive(Clone, Debug)]
@@ -2708,9 +3145,11 @@ impl DataCloudflareZoneCacheVariants {
 }
 
 impl BlockType for DataCloudflareZoneCacheVariants {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2723,16 +3162,25 @@ impl DataSource for DataCloudflareZoneCacheVariants {
 }
 
 /// A declared [`DataCloudflareZoneCacheVariants`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneCacheVariantsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneCacheVariantsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneCacheVariantsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneCacheVariantsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneCacheVariantsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2775,10 +3223,18 @@ impl DataCloudflareZoneCacheVariantsRef {
 pub enum DataCloudflareZoneCacheVariantsValue {}
 
 /// The fields of a [`DataCloudflareZoneCacheVariantsValue`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneCacheVariantsValueFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneCacheVariantsValueFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneCacheVariantsValueFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneCacheVariantsValueFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2847,8 +3303,15 @@ impl DataCloudflareZoneCacheVariantsValueFields {
 }
 
 /// The data source `cloudflare_zone_dns_settings`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneDnsSettings(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneDnsSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneDnsSettings").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneDnsSettings`].
 #[derive(Clone, Debug)]
@@ -2869,9 +3332,11 @@ impl DataCloudflareZoneDnsSettings {
 }
 
 impl BlockType for DataCloudflareZoneDnsSettings {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -2884,16 +3349,25 @@ impl DataSource for DataCloudflareZoneDnsSettings {
 }
 
 /// A declared [`DataCloudflareZoneDnsSettings`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneDnsSettingsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneDnsSettingsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneDnsSettingsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneDnsSettingsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneDnsSettingsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -2961,10 +3435,18 @@ impl DataCloudflareZoneDnsSettingsRef {
 pub enum DataCloudflareZoneDnsSettingsInternalDns {}
 
 /// The fields of a [`DataCloudflareZoneDnsSettingsInternalDns`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneDnsSettingsInternalDnsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneDnsSettingsInternalDnsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneDnsSettingsInternalDnsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneDnsSettingsInternalDnsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2987,10 +3469,18 @@ impl DataCloudflareZoneDnsSettingsInternalDnsFields {
 pub enum DataCloudflareZoneDnsSettingsNameservers {}
 
 /// The fields of a [`DataCloudflareZoneDnsSettingsNameservers`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneDnsSettingsNameserversFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneDnsSettingsNameserversFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneDnsSettingsNameserversFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneDnsSettingsNameserversFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3018,10 +3508,18 @@ impl DataCloudflareZoneDnsSettingsNameserversFields {
 pub enum DataCloudflareZoneDnsSettingsSoa {}
 
 /// The fields of a [`DataCloudflareZoneDnsSettingsSoa`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneDnsSettingsSoaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneDnsSettingsSoaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneDnsSettingsSoaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneDnsSettingsSoaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3070,8 +3568,15 @@ impl DataCloudflareZoneDnsSettingsSoaFields {
 }
 
 /// The data source `cloudflare_zone_dnssec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneDnssec(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneDnssec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneDnssec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneDnssec`].
 #[derive(Clone, Debug)]
@@ -3092,9 +3597,11 @@ impl DataCloudflareZoneDnssec {
 }
 
 impl BlockType for DataCloudflareZoneDnssec {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3107,16 +3614,25 @@ impl DataSource for DataCloudflareZoneDnssec {
 }
 
 /// A declared [`DataCloudflareZoneDnssec`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneDnssecRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneDnssecRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneDnssecRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneDnssecRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneDnssecRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3210,8 +3726,15 @@ impl DataCloudflareZoneDnssecRef {
 }
 
 /// The data source `cloudflare_zone_hold`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneHold(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneHold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneHold").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneHold`].
 #[derive(Clone, Debug)]
@@ -3232,9 +3755,11 @@ impl DataCloudflareZoneHold {
 }
 
 impl BlockType for DataCloudflareZoneHold {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3247,16 +3772,25 @@ impl DataSource for DataCloudflareZoneHold {
 }
 
 /// A declared [`DataCloudflareZoneHold`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneHoldRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneHoldRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneHoldRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneHoldRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneHoldRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3295,8 +3829,15 @@ impl DataCloudflareZoneHoldRef {
 }
 
 /// The data source `cloudflare_zone_lockdown`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdown(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneLockdown {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdown").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneLockdown`].
 #[derive(Clone, Debug)]
@@ -3328,9 +3869,11 @@ impl DataCloudflareZoneLockdown {
 }
 
 impl BlockType for DataCloudflareZoneLockdown {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3343,16 +3886,25 @@ impl DataSource for DataCloudflareZoneLockdown {
 }
 
 /// A declared [`DataCloudflareZoneLockdown`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdownRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneLockdownRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdownRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneLockdownRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneLockdownRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3420,10 +3972,18 @@ impl DataCloudflareZoneLockdownRef {
 pub enum DataCloudflareZoneLockdownConfigurations {}
 
 /// The fields of a [`DataCloudflareZoneLockdownConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdownConfigurationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneLockdownConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdownConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneLockdownConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3447,8 +4007,15 @@ impl DataCloudflareZoneLockdownConfigurationsFields {
 }
 
 /// The value of `cloudflare_zone_lockdown.filter`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdownFilter(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneLockdownFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdownFilter").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareZoneLockdownFilter {
     #[inline]
@@ -3513,16 +4080,25 @@ impl DataCloudflareZoneLockdownFilter {
 }
 
 impl From<DataCloudflareZoneLockdownFilter> for Tf<DataCloudflareZoneLockdownFilter> {
+    #[inline]
     fn from(value: DataCloudflareZoneLockdownFilter) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareZoneLockdownFilter`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdownFilterFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneLockdownFilterFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdownFilterFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneLockdownFilterFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3581,8 +4157,15 @@ impl DataCloudflareZoneLockdownFilterFields {
 }
 
 /// The data source `cloudflare_zone_lockdowns`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdowns(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneLockdowns {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdowns").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneLockdowns`].
 #[derive(Clone, Debug)]
@@ -3663,9 +4246,11 @@ impl DataCloudflareZoneLockdowns {
 }
 
 impl BlockType for DataCloudflareZoneLockdowns {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3678,16 +4263,25 @@ impl DataSource for DataCloudflareZoneLockdowns {
 }
 
 /// A declared [`DataCloudflareZoneLockdowns`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdownsRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneLockdownsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdownsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneLockdownsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneLockdownsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3765,10 +4359,18 @@ impl DataCloudflareZoneLockdownsRef {
 pub enum DataCloudflareZoneLockdownsResult {}
 
 /// The fields of a [`DataCloudflareZoneLockdownsResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdownsResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneLockdownsResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdownsResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneLockdownsResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3821,10 +4423,18 @@ impl DataCloudflareZoneLockdownsResultFields {
 pub enum DataCloudflareZoneLockdownsResultConfigurations {}
 
 /// The fields of a [`DataCloudflareZoneLockdownsResultConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneLockdownsResultConfigurationsFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneLockdownsResultConfigurationsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneLockdownsResultConfigurationsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneLockdownsResultConfigurationsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -3848,8 +4458,15 @@ impl DataCloudflareZoneLockdownsResultConfigurationsFields {
 }
 
 /// The data source `cloudflare_zone_setting`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneSetting(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneSetting").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneSetting`].
 #[derive(Clone, Debug)]
@@ -3873,9 +4490,11 @@ impl DataCloudflareZoneSetting {
 }
 
 impl BlockType for DataCloudflareZoneSetting {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3888,16 +4507,25 @@ impl DataSource for DataCloudflareZoneSetting {
 }
 
 /// A declared [`DataCloudflareZoneSetting`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneSettingRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneSettingRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneSettingRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneSettingRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneSettingRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -3951,8 +4579,15 @@ impl DataCloudflareZoneSettingRef {
 }
 
 /// The data source `cloudflare_zone_subscription`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneSubscription(Body);
+
+impl std::fmt::Debug for DataCloudflareZoneSubscription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneSubscription").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataCloudflareZoneSubscription`].
 #[derive(Clone, Debug)]
@@ -3973,9 +4608,11 @@ impl DataCloudflareZoneSubscription {
 }
 
 impl BlockType for DataCloudflareZoneSubscription {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -3988,16 +4625,25 @@ impl DataSource for DataCloudflareZoneSubscription {
 }
 
 /// A declared [`DataCloudflareZoneSubscription`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneSubscriptionRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZoneSubscriptionRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneSubscriptionRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZoneSubscriptionRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZoneSubscriptionRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -4060,10 +4706,18 @@ impl DataCloudflareZoneSubscriptionRef {
 pub enum DataCloudflareZoneSubscriptionRatePlan {}
 
 /// The fields of a [`DataCloudflareZoneSubscriptionRatePlan`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZoneSubscriptionRatePlanFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZoneSubscriptionRatePlanFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZoneSubscriptionRatePlanFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZoneSubscriptionRatePlanFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `cloudflare_zones`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZones(Body);
+
+impl std::fmt::Debug for DataCloudflareZones {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZones").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareZones {
     #[inline]
@@ -74,9 +81,11 @@ impl DataCloudflareZones {
 }
 
 impl BlockType for DataCloudflareZones {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -89,16 +98,25 @@ impl DataSource for DataCloudflareZones {
 }
 
 /// A declared [`DataCloudflareZones`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesRef(BlockRef);
 
+impl std::fmt::Debug for DataCloudflareZonesRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataCloudflareZonesRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataCloudflareZonesRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -152,8 +170,15 @@ impl DataCloudflareZonesRef {
 }
 
 /// The value of `cloudflare_zones.account`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesAccount(Body);
+
+impl std::fmt::Debug for DataCloudflareZonesAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesAccount").field(&self.0).finish()
+    }
+}
 
 impl DataCloudflareZonesAccount {
     #[inline]
@@ -184,16 +209,25 @@ impl DataCloudflareZonesAccount {
 }
 
 impl From<DataCloudflareZonesAccount> for Tf<DataCloudflareZonesAccount> {
+    #[inline]
     fn from(value: DataCloudflareZonesAccount) -> Self {
         Tf::from_expr(value.0.into_object())
     }
 }
 
 /// The fields of a [`DataCloudflareZonesAccount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesAccountFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesAccountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesAccountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesAccountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -221,10 +255,18 @@ impl DataCloudflareZonesAccountFields {
 pub enum DataCloudflareZonesResult {}
 
 /// The fields of a [`DataCloudflareZonesResult`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesResultFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesResultFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesResultFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesResultFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -357,10 +399,18 @@ impl DataCloudflareZonesResultFields {
 pub enum DataCloudflareZonesResultAccount {}
 
 /// The fields of a [`DataCloudflareZonesResultAccount`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesResultAccountFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesResultAccountFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesResultAccountFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesResultAccountFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -388,10 +438,18 @@ impl DataCloudflareZonesResultAccountFields {
 pub enum DataCloudflareZonesResultMeta {}
 
 /// The fields of a [`DataCloudflareZonesResultMeta`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesResultMetaFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesResultMetaFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesResultMetaFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesResultMetaFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -444,10 +502,18 @@ impl DataCloudflareZonesResultMetaFields {
 pub enum DataCloudflareZonesResultOwner {}
 
 /// The fields of a [`DataCloudflareZonesResultOwner`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesResultOwnerFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesResultOwnerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesResultOwnerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesResultOwnerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -480,10 +546,18 @@ impl DataCloudflareZonesResultOwnerFields {
 pub enum DataCloudflareZonesResultPlan {}
 
 /// The fields of a [`DataCloudflareZonesResultPlan`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesResultPlanFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesResultPlanFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesResultPlanFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesResultPlanFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -551,10 +625,18 @@ impl DataCloudflareZonesResultPlanFields {
 pub enum DataCloudflareZonesResultTenant {}
 
 /// The fields of a [`DataCloudflareZonesResultTenant`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesResultTenantFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesResultTenantFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesResultTenantFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesResultTenantFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -582,10 +664,18 @@ impl DataCloudflareZonesResultTenantFields {
 pub enum DataCloudflareZonesResultTenantUnit {}
 
 /// The fields of a [`DataCloudflareZonesResultTenantUnit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataCloudflareZonesResultTenantUnitFields(Expr);
 
+impl std::fmt::Debug for DataCloudflareZonesResultTenantUnitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataCloudflareZonesResultTenantUnitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataCloudflareZonesResultTenantUnitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_buildx_builder`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilder(Body);
+
+impl std::fmt::Debug for BuildxBuilder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilder").field(&self.0).finish()
+    }
+}
 
 impl BuildxBuilder {
     #[inline]
@@ -107,9 +114,11 @@ impl BuildxBuilder {
 }
 
 impl BlockType for BuildxBuilder {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -123,16 +132,25 @@ impl Resource for BuildxBuilder {
 }
 
 /// A declared [`BuildxBuilder`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderRef(BlockRef);
 
+impl std::fmt::Debug for BuildxBuilderRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for BuildxBuilderRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for BuildxBuilderRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -221,8 +239,15 @@ impl BuildxBuilderRef {
 }
 
 /// The nested block `docker_buildx_builder.docker_container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderDockerContainer(Body);
+
+impl std::fmt::Debug for BuildxBuilderDockerContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderDockerContainer").field(&self.0).finish()
+    }
+}
 
 impl BuildxBuilderDockerContainer {
     #[inline]
@@ -311,10 +336,18 @@ impl BuildxBuilderDockerContainer {
 }
 
 /// The fields of a [`BuildxBuilderDockerContainer`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderDockerContainerFields(Expr);
 
+impl std::fmt::Debug for BuildxBuilderDockerContainerFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderDockerContainerFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BuildxBuilderDockerContainerFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -393,8 +426,15 @@ impl BuildxBuilderDockerContainerFields {
 }
 
 /// The nested block `docker_buildx_builder.kubernetes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetes(Body);
+
+impl std::fmt::Debug for BuildxBuilderKubernetes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetes").field(&self.0).finish()
+    }
+}
 
 impl BuildxBuilderKubernetes {
     #[inline]
@@ -498,10 +538,18 @@ impl BuildxBuilderKubernetes {
 }
 
 /// The fields of a [`BuildxBuilderKubernetes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetesFields(Expr);
 
+impl std::fmt::Debug for BuildxBuilderKubernetesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BuildxBuilderKubernetesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -595,8 +643,15 @@ impl BuildxBuilderKubernetesFields {
 }
 
 /// The nested block `docker_buildx_builder.kubernetes.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetesLimits(Body);
+
+impl std::fmt::Debug for BuildxBuilderKubernetesLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetesLimits").field(&self.0).finish()
+    }
+}
 
 impl BuildxBuilderKubernetesLimits {
     #[inline]
@@ -625,10 +680,18 @@ impl BuildxBuilderKubernetesLimits {
 }
 
 /// The fields of a [`BuildxBuilderKubernetesLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetesLimitsFields(Expr);
 
+impl std::fmt::Debug for BuildxBuilderKubernetesLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetesLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BuildxBuilderKubernetesLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -657,8 +720,15 @@ impl BuildxBuilderKubernetesLimitsFields {
 }
 
 /// The nested block `docker_buildx_builder.kubernetes.qemu`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetesQemu(Body);
+
+impl std::fmt::Debug for BuildxBuilderKubernetesQemu {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetesQemu").field(&self.0).finish()
+    }
+}
 
 impl BuildxBuilderKubernetesQemu {
     #[inline]
@@ -681,10 +751,18 @@ impl BuildxBuilderKubernetesQemu {
 }
 
 /// The fields of a [`BuildxBuilderKubernetesQemu`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetesQemuFields(Expr);
 
+impl std::fmt::Debug for BuildxBuilderKubernetesQemuFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetesQemuFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BuildxBuilderKubernetesQemuFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -708,8 +786,15 @@ impl BuildxBuilderKubernetesQemuFields {
 }
 
 /// The nested block `docker_buildx_builder.kubernetes.requests`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetesRequests(Body);
+
+impl std::fmt::Debug for BuildxBuilderKubernetesRequests {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetesRequests").field(&self.0).finish()
+    }
+}
 
 impl BuildxBuilderKubernetesRequests {
     #[inline]
@@ -738,10 +823,18 @@ impl BuildxBuilderKubernetesRequests {
 }
 
 /// The fields of a [`BuildxBuilderKubernetesRequests`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderKubernetesRequestsFields(Expr);
 
+impl std::fmt::Debug for BuildxBuilderKubernetesRequestsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderKubernetesRequestsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BuildxBuilderKubernetesRequestsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -770,8 +863,15 @@ impl BuildxBuilderKubernetesRequestsFields {
 }
 
 /// The nested block `docker_buildx_builder.remote`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderRemote(Body);
+
+impl std::fmt::Debug for BuildxBuilderRemote {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderRemote").field(&self.0).finish()
+    }
+}
 
 impl BuildxBuilderRemote {
     #[inline]
@@ -812,10 +912,18 @@ impl BuildxBuilderRemote {
 }
 
 /// The fields of a [`BuildxBuilderRemote`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildxBuilderRemoteFields(Expr);
 
+impl std::fmt::Debug for BuildxBuilderRemoteFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BuildxBuilderRemoteFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for BuildxBuilderRemoteFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

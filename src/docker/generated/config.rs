@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config(Body);
+
+impl std::fmt::Debug for Config {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Config").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Config`].
 #[derive(Clone, Debug)]
@@ -39,9 +46,11 @@ impl Config {
 }
 
 impl BlockType for Config {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -55,16 +64,25 @@ impl Resource for Config {
 }
 
 /// A declared [`Config`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConfigRef(BlockRef);
 
+impl std::fmt::Debug for ConfigRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConfigRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ConfigRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ConfigRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_container`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Container(Body);
+
+impl std::fmt::Debug for Container {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Container").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Container`].
 #[derive(Clone, Debug)]
@@ -421,9 +428,11 @@ impl Container {
 }
 
 impl BlockType for Container {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -437,16 +446,25 @@ impl Resource for Container {
 }
 
 /// A declared [`Container`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerRef(BlockRef);
 
+impl std::fmt::Debug for ContainerRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ContainerRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ContainerRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -815,8 +833,15 @@ impl ContainerRef {
 }
 
 /// The nested block `docker_container.capabilities`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerCapabilities(Body);
+
+impl std::fmt::Debug for ContainerCapabilities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerCapabilities").field(&self.0).finish()
+    }
+}
 
 impl ContainerCapabilities {
     #[inline]
@@ -839,10 +864,18 @@ impl ContainerCapabilities {
 }
 
 /// The fields of a [`ContainerCapabilities`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerCapabilitiesFields(Expr);
 
+impl std::fmt::Debug for ContainerCapabilitiesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerCapabilitiesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerCapabilitiesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -866,8 +899,15 @@ impl ContainerCapabilitiesFields {
 }
 
 /// The nested block `docker_container.devices`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerDevices(Body);
+
+impl std::fmt::Debug for ContainerDevices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerDevices").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerDevices`].
 #[derive(Clone, Debug)]
@@ -900,10 +940,18 @@ impl ContainerDevices {
 }
 
 /// The fields of a [`ContainerDevices`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerDevicesFields(Expr);
 
+impl std::fmt::Debug for ContainerDevicesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerDevicesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerDevicesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -932,8 +980,15 @@ impl ContainerDevicesFields {
 }
 
 /// The nested block `docker_container.healthcheck`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerHealthcheck(Body);
+
+impl std::fmt::Debug for ContainerHealthcheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerHealthcheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerHealthcheck`].
 #[derive(Clone, Debug)]
@@ -984,10 +1039,18 @@ impl ContainerHealthcheck {
 }
 
 /// The fields of a [`ContainerHealthcheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerHealthcheckFields(Expr);
 
+impl std::fmt::Debug for ContainerHealthcheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerHealthcheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerHealthcheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1031,8 +1094,15 @@ impl ContainerHealthcheckFields {
 }
 
 /// The nested block `docker_container.host`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerHost(Body);
+
+impl std::fmt::Debug for ContainerHost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerHost").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerHost`].
 #[derive(Clone, Debug)]
@@ -1056,10 +1126,18 @@ impl ContainerHost {
 }
 
 /// The fields of a [`ContainerHost`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerHostFields(Expr);
 
+impl std::fmt::Debug for ContainerHostFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerHostFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerHostFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1083,8 +1161,15 @@ impl ContainerHostFields {
 }
 
 /// The nested block `docker_container.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerLabels(Body);
+
+impl std::fmt::Debug for ContainerLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerLabels`].
 #[derive(Clone, Debug)]
@@ -1108,10 +1193,18 @@ impl ContainerLabels {
 }
 
 /// The fields of a [`ContainerLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerLabelsFields(Expr);
 
+impl std::fmt::Debug for ContainerLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1135,8 +1228,15 @@ impl ContainerLabelsFields {
 }
 
 /// The nested block `docker_container.mounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMounts(Body);
+
+impl std::fmt::Debug for ContainerMounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMounts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerMounts`].
 #[derive(Clone, Debug)]
@@ -1187,10 +1287,18 @@ impl ContainerMounts {
 }
 
 /// The fields of a [`ContainerMounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsFields(Expr);
 
+impl std::fmt::Debug for ContainerMountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerMountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1239,8 +1347,15 @@ impl ContainerMountsFields {
 }
 
 /// The nested block `docker_container.mounts.bind_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsBindOptions(Body);
+
+impl std::fmt::Debug for ContainerMountsBindOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsBindOptions").field(&self.0).finish()
+    }
+}
 
 impl ContainerMountsBindOptions {
     #[inline]
@@ -1257,10 +1372,18 @@ impl ContainerMountsBindOptions {
 }
 
 /// The fields of a [`ContainerMountsBindOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsBindOptionsFields(Expr);
 
+impl std::fmt::Debug for ContainerMountsBindOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsBindOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerMountsBindOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1279,8 +1402,15 @@ impl ContainerMountsBindOptionsFields {
 }
 
 /// The nested block `docker_container.mounts.tmpfs_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsTmpfsOptions(Body);
+
+impl std::fmt::Debug for ContainerMountsTmpfsOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsTmpfsOptions").field(&self.0).finish()
+    }
+}
 
 impl ContainerMountsTmpfsOptions {
     #[inline]
@@ -1303,10 +1433,18 @@ impl ContainerMountsTmpfsOptions {
 }
 
 /// The fields of a [`ContainerMountsTmpfsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsTmpfsOptionsFields(Expr);
 
+impl std::fmt::Debug for ContainerMountsTmpfsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsTmpfsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerMountsTmpfsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1330,8 +1468,15 @@ impl ContainerMountsTmpfsOptionsFields {
 }
 
 /// The nested block `docker_container.mounts.volume_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsVolumeOptions(Body);
+
+impl std::fmt::Debug for ContainerMountsVolumeOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsVolumeOptions").field(&self.0).finish()
+    }
+}
 
 impl ContainerMountsVolumeOptions {
     #[inline]
@@ -1372,10 +1517,18 @@ impl ContainerMountsVolumeOptions {
 }
 
 /// The fields of a [`ContainerMountsVolumeOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsVolumeOptionsFields(Expr);
 
+impl std::fmt::Debug for ContainerMountsVolumeOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsVolumeOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerMountsVolumeOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1414,8 +1567,15 @@ impl ContainerMountsVolumeOptionsFields {
 }
 
 /// The nested block `docker_container.mounts.volume_options.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsVolumeOptionsLabels(Body);
+
+impl std::fmt::Debug for ContainerMountsVolumeOptionsLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsVolumeOptionsLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerMountsVolumeOptionsLabels`].
 #[derive(Clone, Debug)]
@@ -1439,10 +1599,18 @@ impl ContainerMountsVolumeOptionsLabels {
 }
 
 /// The fields of a [`ContainerMountsVolumeOptionsLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerMountsVolumeOptionsLabelsFields(Expr);
 
+impl std::fmt::Debug for ContainerMountsVolumeOptionsLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerMountsVolumeOptionsLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerMountsVolumeOptionsLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1470,10 +1638,18 @@ impl ContainerMountsVolumeOptionsLabelsFields {
 pub enum ContainerNetworkData {}
 
 /// The fields of a [`ContainerNetworkData`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerNetworkDataFields(Expr);
 
+impl std::fmt::Debug for ContainerNetworkDataFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerNetworkDataFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerNetworkDataFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1527,8 +1703,15 @@ impl ContainerNetworkDataFields {
 }
 
 /// The nested block `docker_container.networks_advanced`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerNetworksAdvanced(Body);
+
+impl std::fmt::Debug for ContainerNetworksAdvanced {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerNetworksAdvanced").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerNetworksAdvanced`].
 #[derive(Clone, Debug)]
@@ -1567,10 +1750,18 @@ impl ContainerNetworksAdvanced {
 }
 
 /// The fields of a [`ContainerNetworksAdvanced`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerNetworksAdvancedFields(Expr);
 
+impl std::fmt::Debug for ContainerNetworksAdvancedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerNetworksAdvancedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerNetworksAdvancedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1604,8 +1795,15 @@ impl ContainerNetworksAdvancedFields {
 }
 
 /// The nested block `docker_container.ports`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerPorts(Body);
+
+impl std::fmt::Debug for ContainerPorts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerPorts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerPorts`].
 #[derive(Clone, Debug)]
@@ -1644,10 +1842,18 @@ impl ContainerPorts {
 }
 
 /// The fields of a [`ContainerPorts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerPortsFields(Expr);
 
+impl std::fmt::Debug for ContainerPortsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerPortsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerPortsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1681,8 +1887,15 @@ impl ContainerPortsFields {
 }
 
 /// The nested block `docker_container.ulimit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerUlimit(Body);
+
+impl std::fmt::Debug for ContainerUlimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerUlimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerUlimit`].
 #[derive(Clone, Debug)]
@@ -1709,10 +1922,18 @@ impl ContainerUlimit {
 }
 
 /// The fields of a [`ContainerUlimit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerUlimitFields(Expr);
 
+impl std::fmt::Debug for ContainerUlimitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerUlimitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerUlimitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1741,8 +1962,15 @@ impl ContainerUlimitFields {
 }
 
 /// The nested block `docker_container.upload`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerUpload(Body);
+
+impl std::fmt::Debug for ContainerUpload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerUpload").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ContainerUpload`].
 #[derive(Clone, Debug)]
@@ -1799,10 +2027,18 @@ impl ContainerUpload {
 }
 
 /// The fields of a [`ContainerUpload`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerUploadFields(Expr);
 
+impl std::fmt::Debug for ContainerUploadFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerUploadFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerUploadFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1851,8 +2087,15 @@ impl ContainerUploadFields {
 }
 
 /// The nested block `docker_container.volumes`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerVolumes(Body);
+
+impl std::fmt::Debug for ContainerVolumes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerVolumes").field(&self.0).finish()
+    }
+}
 
 impl ContainerVolumes {
     #[inline]
@@ -1893,10 +2136,18 @@ impl ContainerVolumes {
 }
 
 /// The fields of a [`ContainerVolumes`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerVolumesFields(Expr);
 
+impl std::fmt::Debug for ContainerVolumesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ContainerVolumesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ContainerVolumesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

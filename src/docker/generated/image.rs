@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Image(Body);
+
+impl std::fmt::Debug for Image {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Image").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Image`].
 #[derive(Clone, Debug)]
@@ -71,9 +78,11 @@ impl Image {
 }
 
 impl BlockType for Image {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -87,16 +96,25 @@ impl Resource for Image {
 }
 
 /// A declared [`Image`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageRef(BlockRef);
 
+impl std::fmt::Debug for ImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -165,8 +183,15 @@ impl ImageRef {
 }
 
 /// The nested block `docker_image.build`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuild(Body);
+
+impl std::fmt::Debug for ImageBuild {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuild").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImageBuild`].
 #[derive(Clone, Debug)]
@@ -403,10 +428,18 @@ impl ImageBuild {
 }
 
 /// The fields of a [`ImageBuild`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuildFields(Expr);
 
+impl std::fmt::Debug for ImageBuildFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuildFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageBuildFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -605,8 +638,15 @@ impl ImageBuildFields {
 }
 
 /// The nested block `docker_image.build.auth_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuildAuthConfig(Body);
+
+impl std::fmt::Debug for ImageBuildAuthConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuildAuthConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImageBuildAuthConfig`].
 #[derive(Clone, Debug)]
@@ -669,10 +709,18 @@ impl ImageBuildAuthConfig {
 }
 
 /// The fields of a [`ImageBuildAuthConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuildAuthConfigFields(Expr);
 
+impl std::fmt::Debug for ImageBuildAuthConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuildAuthConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageBuildAuthConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -726,8 +774,15 @@ impl ImageBuildAuthConfigFields {
 }
 
 /// The nested block `docker_image.build.secrets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuildSecrets(Body);
+
+impl std::fmt::Debug for ImageBuildSecrets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuildSecrets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImageBuildSecrets`].
 #[derive(Clone, Debug)]
@@ -760,10 +815,18 @@ impl ImageBuildSecrets {
 }
 
 /// The fields of a [`ImageBuildSecrets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuildSecretsFields(Expr);
 
+impl std::fmt::Debug for ImageBuildSecretsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuildSecretsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageBuildSecretsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -792,8 +855,15 @@ impl ImageBuildSecretsFields {
 }
 
 /// The nested block `docker_image.build.ulimit`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuildUlimit(Body);
+
+impl std::fmt::Debug for ImageBuildUlimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuildUlimit").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ImageBuildUlimit`].
 #[derive(Clone, Debug)]
@@ -820,10 +890,18 @@ impl ImageBuildUlimit {
 }
 
 /// The fields of a [`ImageBuildUlimit`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageBuildUlimitFields(Expr);
 
+impl std::fmt::Debug for ImageBuildUlimitFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageBuildUlimitFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageBuildUlimitFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -852,8 +930,15 @@ impl ImageBuildUlimitFields {
 }
 
 /// The nested block `docker_image.timeouts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageTimeouts(Body);
+
+impl std::fmt::Debug for ImageTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageTimeouts").field(&self.0).finish()
+    }
+}
 
 impl ImageTimeouts {
     #[inline]
@@ -879,10 +964,18 @@ impl ImageTimeouts {
 }
 
 /// The fields of a [`ImageTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageTimeoutsFields(Expr);
 
+impl std::fmt::Debug for ImageTimeoutsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ImageTimeoutsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ImageTimeoutsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -911,8 +1004,15 @@ impl ImageTimeoutsFields {
 }
 
 /// The data source `docker_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerImage(Body);
+
+impl std::fmt::Debug for DataDockerImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataDockerImage`].
 #[derive(Clone, Debug)]
@@ -938,9 +1038,11 @@ impl DataDockerImage {
 }
 
 impl BlockType for DataDockerImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -953,16 +1055,25 @@ impl DataSource for DataDockerImage {
 }
 
 /// A declared [`DataDockerImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerImageRef(BlockRef);
 
+impl std::fmt::Debug for DataDockerImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataDockerImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataDockerImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The data source `docker_logs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerLogs(Body);
+
+impl std::fmt::Debug for DataDockerLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerLogs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataDockerLogs`].
 #[derive(Clone, Debug)]
@@ -88,9 +95,11 @@ impl DataDockerLogs {
 }
 
 impl BlockType for DataDockerLogs {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -103,16 +112,25 @@ impl DataSource for DataDockerLogs {
 }
 
 /// A declared [`DataDockerLogs`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerLogsRef(BlockRef);
 
+impl std::fmt::Debug for DataDockerLogsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerLogsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataDockerLogsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataDockerLogsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

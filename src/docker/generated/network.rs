@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Network(Body);
+
+impl std::fmt::Debug for Network {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Network").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Network`].
 #[derive(Clone, Debug)]
@@ -102,9 +109,11 @@ impl Network {
 }
 
 impl BlockType for Network {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -118,16 +127,25 @@ impl Resource for Network {
 }
 
 /// A declared [`Network`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkRef(BlockRef);
 
+impl std::fmt::Debug for NetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for NetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for NetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -211,8 +229,15 @@ impl NetworkRef {
 }
 
 /// The nested block `docker_network.ipam_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkIpamConfig(Body);
+
+impl std::fmt::Debug for NetworkIpamConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkIpamConfig").field(&self.0).finish()
+    }
+}
 
 impl NetworkIpamConfig {
     #[inline]
@@ -247,10 +272,18 @@ impl NetworkIpamConfig {
 }
 
 /// The fields of a [`NetworkIpamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkIpamConfigFields(Expr);
 
+impl std::fmt::Debug for NetworkIpamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkIpamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkIpamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -284,8 +317,15 @@ impl NetworkIpamConfigFields {
 }
 
 /// The nested block `docker_network.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkLabels(Body);
+
+impl std::fmt::Debug for NetworkLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`NetworkLabels`].
 #[derive(Clone, Debug)]
@@ -309,10 +349,18 @@ impl NetworkLabels {
 }
 
 /// The fields of a [`NetworkLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetworkLabelsFields(Expr);
 
+impl std::fmt::Debug for NetworkLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NetworkLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for NetworkLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -336,8 +384,15 @@ impl NetworkLabelsFields {
 }
 
 /// The data source `docker_network`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerNetwork(Body);
+
+impl std::fmt::Debug for DataDockerNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerNetwork").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataDockerNetwork`].
 #[derive(Clone, Debug)]
@@ -358,9 +413,11 @@ impl DataDockerNetwork {
 }
 
 impl BlockType for DataDockerNetwork {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -373,16 +430,25 @@ impl DataSource for DataDockerNetwork {
 }
 
 /// A declared [`DataDockerNetwork`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerNetworkRef(BlockRef);
 
+impl std::fmt::Debug for DataDockerNetworkRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerNetworkRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataDockerNetworkRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataDockerNetworkRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -435,10 +501,18 @@ impl DataDockerNetworkRef {
 pub enum DataDockerNetworkIpamConfig {}
 
 /// The fields of a [`DataDockerNetworkIpamConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerNetworkIpamConfigFields(Expr);
 
+impl std::fmt::Debug for DataDockerNetworkIpamConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerNetworkIpamConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataDockerNetworkIpamConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_plugin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Plugin(Body);
+
+impl std::fmt::Debug for Plugin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Plugin").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Plugin`].
 #[derive(Clone, Debug)]
@@ -84,9 +91,11 @@ impl Plugin {
 }
 
 impl BlockType for Plugin {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -100,16 +109,25 @@ impl Resource for Plugin {
 }
 
 /// A declared [`Plugin`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PluginRef(BlockRef);
 
+impl std::fmt::Debug for PluginRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PluginRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for PluginRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for PluginRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -178,8 +196,15 @@ impl PluginRef {
 }
 
 /// The nested block `docker_plugin.grant_permissions`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PluginGrantPermissions(Body);
+
+impl std::fmt::Debug for PluginGrantPermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PluginGrantPermissions").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`PluginGrantPermissions`].
 #[derive(Clone, Debug)]
@@ -203,10 +228,18 @@ impl PluginGrantPermissions {
 }
 
 /// The fields of a [`PluginGrantPermissions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PluginGrantPermissionsFields(Expr);
 
+impl std::fmt::Debug for PluginGrantPermissionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PluginGrantPermissionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for PluginGrantPermissionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -230,8 +263,15 @@ impl PluginGrantPermissionsFields {
 }
 
 /// The data source `docker_plugin`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerPlugin(Body);
+
+impl std::fmt::Debug for DataDockerPlugin {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerPlugin").field(&self.0).finish()
+    }
+}
 
 impl DataDockerPlugin {
     #[inline]
@@ -254,9 +294,11 @@ impl DataDockerPlugin {
 }
 
 impl BlockType for DataDockerPlugin {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -269,16 +311,25 @@ impl DataSource for DataDockerPlugin {
 }
 
 /// A declared [`DataDockerPlugin`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerPluginRef(BlockRef);
 
+impl std::fmt::Debug for DataDockerPluginRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerPluginRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataDockerPluginRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataDockerPluginRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The provider configuration. Secrets (credentials, tokens) cannot be set here: the provider reads them from the environment, so none is written to the output.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DockerProvider(Body);
+
+impl std::fmt::Debug for DockerProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DockerProvider").field(&self.0).finish()
+    }
+}
 
 impl DockerProvider {
     #[inline]
@@ -85,8 +92,15 @@ impl Provider for DockerProvider {
 }
 
 /// The nested block `provider.registry_auth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DockerProviderRegistryAuth(Body);
+
+impl std::fmt::Debug for DockerProviderRegistryAuth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DockerProviderRegistryAuth").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DockerProviderRegistryAuth`].
 #[derive(Clone, Debug)]
@@ -125,10 +139,18 @@ impl DockerProviderRegistryAuth {
 }
 
 /// The fields of a [`DockerProviderRegistryAuth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DockerProviderRegistryAuthFields(Expr);
 
+impl std::fmt::Debug for DockerProviderRegistryAuthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DockerProviderRegistryAuthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DockerProviderRegistryAuthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

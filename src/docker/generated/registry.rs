@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_registry_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegistryImage(Body);
+
+impl std::fmt::Debug for RegistryImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegistryImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RegistryImage`].
 #[derive(Clone, Debug)]
@@ -59,9 +66,11 @@ impl RegistryImage {
 }
 
 impl BlockType for RegistryImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -75,16 +84,25 @@ impl Resource for RegistryImage {
 }
 
 /// A declared [`RegistryImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegistryImageRef(BlockRef);
 
+impl std::fmt::Debug for RegistryImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegistryImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for RegistryImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for RegistryImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -133,8 +151,15 @@ impl RegistryImageRef {
 }
 
 /// The nested block `docker_registry_image.auth_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegistryImageAuthConfig(Body);
+
+impl std::fmt::Debug for RegistryImageAuthConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegistryImageAuthConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`RegistryImageAuthConfig`].
 #[derive(Clone, Debug)]
@@ -161,10 +186,18 @@ impl RegistryImageAuthConfig {
 }
 
 /// The fields of a [`RegistryImageAuthConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegistryImageAuthConfigFields(Expr);
 
+impl std::fmt::Debug for RegistryImageAuthConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegistryImageAuthConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for RegistryImageAuthConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -193,8 +226,15 @@ impl RegistryImageAuthConfigFields {
 }
 
 /// The data source `docker_registry_image`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerRegistryImage(Body);
+
+impl std::fmt::Debug for DataDockerRegistryImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerRegistryImage").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataDockerRegistryImage`].
 #[derive(Clone, Debug)]
@@ -226,9 +266,11 @@ impl DataDockerRegistryImage {
 }
 
 impl BlockType for DataDockerRegistryImage {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -241,16 +283,25 @@ impl DataSource for DataDockerRegistryImage {
 }
 
 /// A declared [`DataDockerRegistryImage`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerRegistryImageRef(BlockRef);
 
+impl std::fmt::Debug for DataDockerRegistryImageRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerRegistryImageRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataDockerRegistryImageRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataDockerRegistryImageRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -284,8 +335,15 @@ impl DataDockerRegistryImageRef {
 }
 
 /// The data source `docker_registry_image_manifests`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerRegistryImageManifests(Body);
+
+impl std::fmt::Debug for DataDockerRegistryImageManifests {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerRegistryImageManifests").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataDockerRegistryImageManifests`].
 #[derive(Clone, Debug)]
@@ -322,9 +380,11 @@ impl DataDockerRegistryImageManifests {
 }
 
 impl BlockType for DataDockerRegistryImageManifests {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -337,16 +397,25 @@ impl DataSource for DataDockerRegistryImageManifests {
 }
 
 /// A declared [`DataDockerRegistryImageManifests`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerRegistryImageManifestsRef(BlockRef);
 
+impl std::fmt::Debug for DataDockerRegistryImageManifestsRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerRegistryImageManifestsRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataDockerRegistryImageManifestsRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataDockerRegistryImageManifestsRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -385,8 +454,15 @@ impl DataDockerRegistryImageManifestsRef {
 }
 
 /// The nested block `docker_registry_image_manifests.auth_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerRegistryImageManifestsAuthConfig(Body);
+
+impl std::fmt::Debug for DataDockerRegistryImageManifestsAuthConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerRegistryImageManifestsAuthConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataDockerRegistryImageManifestsAuthConfig`].
 #[derive(Clone, Debug)]
@@ -413,10 +489,18 @@ impl DataDockerRegistryImageManifestsAuthConfig {
 }
 
 /// The fields of a [`DataDockerRegistryImageManifestsAuthConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerRegistryImageManifestsAuthConfigFields(Expr);
 
+impl std::fmt::Debug for DataDockerRegistryImageManifestsAuthConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerRegistryImageManifestsAuthConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataDockerRegistryImageManifestsAuthConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -449,10 +533,18 @@ impl DataDockerRegistryImageManifestsAuthConfigFields {
 pub enum DataDockerRegistryImageManifestsManifests {}
 
 /// The fields of a [`DataDockerRegistryImageManifestsManifests`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDockerRegistryImageManifestsManifestsFields(Expr);
 
+impl std::fmt::Debug for DataDockerRegistryImageManifestsManifestsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataDockerRegistryImageManifestsManifestsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataDockerRegistryImageManifestsManifestsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

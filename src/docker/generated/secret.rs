@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_secret`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Secret(Body);
+
+impl std::fmt::Debug for Secret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Secret").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Secret`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl Secret {
 }
 
 impl BlockType for Secret {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -61,16 +70,25 @@ impl Resource for Secret {
 }
 
 /// A declared [`Secret`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretRef(BlockRef);
 
+impl std::fmt::Debug for SecretRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for SecretRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for SecretRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -104,8 +122,15 @@ impl SecretRef {
 }
 
 /// The nested block `docker_secret.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretLabels(Body);
+
+impl std::fmt::Debug for SecretLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`SecretLabels`].
 #[derive(Clone, Debug)]
@@ -129,10 +154,18 @@ impl SecretLabels {
 }
 
 /// The fields of a [`SecretLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretLabelsFields(Expr);
 
+impl std::fmt::Debug for SecretLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for SecretLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

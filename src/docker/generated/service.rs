@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_service`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Service(Body);
+
+impl std::fmt::Debug for Service {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Service").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Service`].
 #[derive(Clone, Debug)]
@@ -74,9 +81,11 @@ impl Service {
 }
 
 impl BlockType for Service {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -90,16 +99,25 @@ impl Resource for Service {
 }
 
 /// A declared [`Service`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceRef(BlockRef);
 
+impl std::fmt::Debug for ServiceRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for ServiceRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for ServiceRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -163,8 +181,15 @@ impl ServiceRef {
 }
 
 /// The nested block `docker_service.auth`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceAuth(Body);
+
+impl std::fmt::Debug for ServiceAuth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceAuth").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceAuth`].
 #[derive(Clone, Debug)]
@@ -197,10 +222,18 @@ impl ServiceAuth {
 }
 
 /// The fields of a [`ServiceAuth`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceAuthFields(Expr);
 
+impl std::fmt::Debug for ServiceAuthFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceAuthFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceAuthFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -229,8 +262,15 @@ impl ServiceAuthFields {
 }
 
 /// The nested block `docker_service.converge_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceConvergeConfig(Body);
+
+impl std::fmt::Debug for ServiceConvergeConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceConvergeConfig").field(&self.0).finish()
+    }
+}
 
 impl ServiceConvergeConfig {
     #[inline]
@@ -253,10 +293,18 @@ impl ServiceConvergeConfig {
 }
 
 /// The fields of a [`ServiceConvergeConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceConvergeConfigFields(Expr);
 
+impl std::fmt::Debug for ServiceConvergeConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceConvergeConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceConvergeConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -280,8 +328,15 @@ impl ServiceConvergeConfigFields {
 }
 
 /// The nested block `docker_service.endpoint_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceEndpointSpec(Body);
+
+impl std::fmt::Debug for ServiceEndpointSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceEndpointSpec").field(&self.0).finish()
+    }
+}
 
 impl ServiceEndpointSpec {
     #[inline]
@@ -304,10 +359,18 @@ impl ServiceEndpointSpec {
 }
 
 /// The fields of a [`ServiceEndpointSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceEndpointSpecFields(Expr);
 
+impl std::fmt::Debug for ServiceEndpointSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceEndpointSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceEndpointSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -331,8 +394,15 @@ impl ServiceEndpointSpecFields {
 }
 
 /// The nested block `docker_service.endpoint_spec.ports`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceEndpointSpecPorts(Body);
+
+impl std::fmt::Debug for ServiceEndpointSpecPorts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceEndpointSpecPorts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceEndpointSpecPorts`].
 #[derive(Clone, Debug)]
@@ -377,10 +447,18 @@ impl ServiceEndpointSpecPorts {
 }
 
 /// The fields of a [`ServiceEndpointSpecPorts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceEndpointSpecPortsFields(Expr);
 
+impl std::fmt::Debug for ServiceEndpointSpecPortsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceEndpointSpecPortsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceEndpointSpecPortsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -419,8 +497,15 @@ impl ServiceEndpointSpecPortsFields {
 }
 
 /// The nested block `docker_service.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceLabels(Body);
+
+impl std::fmt::Debug for ServiceLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceLabels`].
 #[derive(Clone, Debug)]
@@ -444,10 +529,18 @@ impl ServiceLabels {
 }
 
 /// The fields of a [`ServiceLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceLabelsFields(Expr);
 
+impl std::fmt::Debug for ServiceLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -471,8 +564,15 @@ impl ServiceLabelsFields {
 }
 
 /// The nested block `docker_service.mode`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceMode(Body);
+
+impl std::fmt::Debug for ServiceMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceMode").field(&self.0).finish()
+    }
+}
 
 impl ServiceMode {
     #[inline]
@@ -494,10 +594,18 @@ impl ServiceMode {
 }
 
 /// The fields of a [`ServiceMode`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceModeFields(Expr);
 
+impl std::fmt::Debug for ServiceModeFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceModeFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceModeFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -521,8 +629,15 @@ impl ServiceModeFields {
 }
 
 /// The nested block `docker_service.mode.replicated`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceModeReplicated(Body);
+
+impl std::fmt::Debug for ServiceModeReplicated {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceModeReplicated").field(&self.0).finish()
+    }
+}
 
 impl ServiceModeReplicated {
     #[inline]
@@ -539,10 +654,18 @@ impl ServiceModeReplicated {
 }
 
 /// The fields of a [`ServiceModeReplicated`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceModeReplicatedFields(Expr);
 
+impl std::fmt::Debug for ServiceModeReplicatedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceModeReplicatedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceModeReplicatedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -561,8 +684,15 @@ impl ServiceModeReplicatedFields {
 }
 
 /// The nested block `docker_service.rollback_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceRollbackConfig(Body);
+
+impl std::fmt::Debug for ServiceRollbackConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceRollbackConfig").field(&self.0).finish()
+    }
+}
 
 impl ServiceRollbackConfig {
     #[inline]
@@ -609,10 +739,18 @@ impl ServiceRollbackConfig {
 }
 
 /// The fields of a [`ServiceRollbackConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceRollbackConfigFields(Expr);
 
+impl std::fmt::Debug for ServiceRollbackConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceRollbackConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceRollbackConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -656,8 +794,15 @@ impl ServiceRollbackConfigFields {
 }
 
 /// The nested block `docker_service.task_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpec(Body);
+
+impl std::fmt::Debug for ServiceTaskSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpec`].
 #[derive(Clone, Debug)]
@@ -715,10 +860,18 @@ impl ServiceTaskSpec {
 }
 
 /// The fields of a [`ServiceTaskSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -772,8 +925,15 @@ impl ServiceTaskSpecFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpec(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpec").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpec`].
 #[derive(Clone, Debug)]
@@ -923,10 +1083,18 @@ impl ServiceTaskSpecContainerSpec {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1055,8 +1223,15 @@ impl ServiceTaskSpecContainerSpecFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.configs`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecConfigs(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecConfigs").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecConfigs`].
 #[derive(Clone, Debug)]
@@ -1104,10 +1279,18 @@ impl ServiceTaskSpecContainerSpecConfigs {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecConfigs`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecConfigsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecConfigsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecConfigsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecConfigsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1151,8 +1334,15 @@ impl ServiceTaskSpecContainerSpecConfigsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.dns_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecDnsConfig(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecDnsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecDnsConfig").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecDnsConfig`].
 #[derive(Clone, Debug)]
@@ -1185,10 +1375,18 @@ impl ServiceTaskSpecContainerSpecDnsConfig {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecDnsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecDnsConfigFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecDnsConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecDnsConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecDnsConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1217,8 +1415,15 @@ impl ServiceTaskSpecContainerSpecDnsConfigFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.healthcheck`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecHealthcheck(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecHealthcheck {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecHealthcheck").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecHealthcheck`].
 #[derive(Clone, Debug)]
@@ -1263,10 +1468,18 @@ impl ServiceTaskSpecContainerSpecHealthcheck {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecHealthcheck`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecHealthcheckFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecHealthcheckFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecHealthcheckFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecHealthcheckFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1305,8 +1518,15 @@ impl ServiceTaskSpecContainerSpecHealthcheckFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.hosts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecHosts(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecHosts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecHosts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecHosts`].
 #[derive(Clone, Debug)]
@@ -1330,10 +1550,18 @@ impl ServiceTaskSpecContainerSpecHosts {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecHosts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecHostsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecHostsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecHostsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecHostsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1357,8 +1585,15 @@ impl ServiceTaskSpecContainerSpecHostsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecLabels(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecLabels`].
 #[derive(Clone, Debug)]
@@ -1382,10 +1617,18 @@ impl ServiceTaskSpecContainerSpecLabels {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecLabelsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1409,8 +1652,15 @@ impl ServiceTaskSpecContainerSpecLabelsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.mounts`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMounts(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMounts").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecMounts`].
 #[derive(Clone, Debug)]
@@ -1461,10 +1711,18 @@ impl ServiceTaskSpecContainerSpecMounts {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecMounts`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecMountsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1513,8 +1771,15 @@ impl ServiceTaskSpecContainerSpecMountsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.mounts.bind_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsBindOptions(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsBindOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsBindOptions").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecContainerSpecMountsBindOptions {
     #[inline]
@@ -1531,10 +1796,18 @@ impl ServiceTaskSpecContainerSpecMountsBindOptions {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecMountsBindOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsBindOptionsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsBindOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsBindOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecMountsBindOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1553,8 +1826,15 @@ impl ServiceTaskSpecContainerSpecMountsBindOptionsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.mounts.tmpfs_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsTmpfsOptions(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsTmpfsOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsTmpfsOptions").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecContainerSpecMountsTmpfsOptions {
     #[inline]
@@ -1577,10 +1857,18 @@ impl ServiceTaskSpecContainerSpecMountsTmpfsOptions {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecMountsTmpfsOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsTmpfsOptionsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsTmpfsOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsTmpfsOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecMountsTmpfsOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1604,8 +1892,15 @@ impl ServiceTaskSpecContainerSpecMountsTmpfsOptionsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.mounts.volume_options`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsVolumeOptions(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsVolumeOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsVolumeOptions").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecContainerSpecMountsVolumeOptions {
     #[inline]
@@ -1640,10 +1935,18 @@ impl ServiceTaskSpecContainerSpecMountsVolumeOptions {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecMountsVolumeOptions`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsVolumeOptionsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsVolumeOptionsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsVolumeOptionsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecMountsVolumeOptionsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1677,8 +1980,15 @@ impl ServiceTaskSpecContainerSpecMountsVolumeOptionsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.mounts.volume_options.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsVolumeOptionsLabels(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsVolumeOptionsLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsVolumeOptionsLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecMountsVolumeOptionsLabels`].
 #[derive(Clone, Debug)]
@@ -1702,10 +2012,18 @@ impl ServiceTaskSpecContainerSpecMountsVolumeOptionsLabels {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecMountsVolumeOptionsLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecMountsVolumeOptionsLabelsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecMountsVolumeOptionsLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecMountsVolumeOptionsLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecMountsVolumeOptionsLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1729,8 +2047,15 @@ impl ServiceTaskSpecContainerSpecMountsVolumeOptionsLabelsFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.privileges`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecPrivileges(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecPrivileges {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecPrivileges").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecContainerSpecPrivileges {
     #[inline]
@@ -1751,10 +2076,18 @@ impl ServiceTaskSpecContainerSpecPrivileges {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecPrivileges`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecPrivilegesFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecPrivilegesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecPrivilegesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecPrivilegesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1778,8 +2111,15 @@ impl ServiceTaskSpecContainerSpecPrivilegesFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.privileges.credential_spec`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecPrivilegesCredentialSpec(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecPrivilegesCredentialSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecPrivilegesCredentialSpec").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecContainerSpecPrivilegesCredentialSpec {
     #[inline]
@@ -1802,10 +2142,18 @@ impl ServiceTaskSpecContainerSpecPrivilegesCredentialSpec {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecPrivilegesCredentialSpec`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecPrivilegesCredentialSpecFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecPrivilegesCredentialSpecFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecPrivilegesCredentialSpecFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecPrivilegesCredentialSpecFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1829,8 +2177,15 @@ impl ServiceTaskSpecContainerSpecPrivilegesCredentialSpecFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.privileges.se_linux_context`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecPrivilegesSeLinuxContext(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecPrivilegesSeLinuxContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecPrivilegesSeLinuxContext").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecContainerSpecPrivilegesSeLinuxContext {
     #[inline]
@@ -1871,10 +2226,18 @@ impl ServiceTaskSpecContainerSpecPrivilegesSeLinuxContext {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecPrivilegesSeLinuxContext`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecPrivilegesSeLinuxContextFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecPrivilegesSeLinuxContextFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecPrivilegesSeLinuxContextFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecPrivilegesSeLinuxContextFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -1913,8 +2276,15 @@ impl ServiceTaskSpecContainerSpecPrivilegesSeLinuxContextFields {
 }
 
 /// The nested block `docker_service.task_spec.container_spec.secrets`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecSecrets(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecSecrets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecSecrets").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecContainerSpecSecrets`].
 #[derive(Clone, Debug)]
@@ -1962,10 +2332,18 @@ impl ServiceTaskSpecContainerSpecSecrets {
 }
 
 /// The fields of a [`ServiceTaskSpecContainerSpecSecrets`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecContainerSpecSecretsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecContainerSpecSecretsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecContainerSpecSecretsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecContainerSpecSecretsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2009,8 +2387,15 @@ impl ServiceTaskSpecContainerSpecSecretsFields {
 }
 
 /// The nested block `docker_service.task_spec.log_driver`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecLogDriver(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecLogDriver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecLogDriver").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecLogDriver`].
 #[derive(Clone, Debug)]
@@ -2037,10 +2422,18 @@ impl ServiceTaskSpecLogDriver {
 }
 
 /// The fields of a [`ServiceTaskSpecLogDriver`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecLogDriverFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecLogDriverFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecLogDriverFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecLogDriverFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2064,8 +2457,15 @@ impl ServiceTaskSpecLogDriverFields {
 }
 
 /// The nested block `docker_service.task_spec.networks_advanced`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecNetworksAdvanced(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecNetworksAdvanced {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecNetworksAdvanced").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecNetworksAdvanced`].
 #[derive(Clone, Debug)]
@@ -2098,10 +2498,18 @@ impl ServiceTaskSpecNetworksAdvanced {
 }
 
 /// The fields of a [`ServiceTaskSpecNetworksAdvanced`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecNetworksAdvancedFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecNetworksAdvancedFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecNetworksAdvancedFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecNetworksAdvancedFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2130,8 +2538,15 @@ impl ServiceTaskSpecNetworksAdvancedFields {
 }
 
 /// The nested block `docker_service.task_spec.placement`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecPlacement(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecPlacement").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecPlacement {
     #[inline]
@@ -2166,10 +2581,18 @@ impl ServiceTaskSpecPlacement {
 }
 
 /// The fields of a [`ServiceTaskSpecPlacement`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecPlacementFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecPlacementFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecPlacementFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecPlacementFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2203,8 +2626,15 @@ impl ServiceTaskSpecPlacementFields {
 }
 
 /// The nested block `docker_service.task_spec.placement.platforms`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecPlacementPlatforms(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecPlacementPlatforms {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecPlacementPlatforms").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`ServiceTaskSpecPlacementPlatforms`].
 #[derive(Clone, Debug)]
@@ -2228,10 +2658,18 @@ impl ServiceTaskSpecPlacementPlatforms {
 }
 
 /// The fields of a [`ServiceTaskSpecPlacementPlatforms`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecPlacementPlatformsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecPlacementPlatformsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecPlacementPlatformsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecPlacementPlatformsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2255,8 +2693,15 @@ impl ServiceTaskSpecPlacementPlatformsFields {
 }
 
 /// The nested block `docker_service.task_spec.resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResources(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResources").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecResources {
     #[inline]
@@ -2277,10 +2722,18 @@ impl ServiceTaskSpecResources {
 }
 
 /// The fields of a [`ServiceTaskSpecResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResourcesFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2304,8 +2757,15 @@ impl ServiceTaskSpecResourcesFields {
 }
 
 /// The nested block `docker_service.task_spec.resources.limits`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResourcesLimits(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecResourcesLimits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResourcesLimits").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecResourcesLimits {
     #[inline]
@@ -2328,10 +2788,18 @@ impl ServiceTaskSpecResourcesLimits {
 }
 
 /// The fields of a [`ServiceTaskSpecResourcesLimits`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResourcesLimitsFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecResourcesLimitsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResourcesLimitsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecResourcesLimitsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2355,8 +2823,15 @@ impl ServiceTaskSpecResourcesLimitsFields {
 }
 
 /// The nested block `docker_service.task_spec.resources.reservation`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResourcesReservation(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecResourcesReservation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResourcesReservation").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecResourcesReservation {
     #[inline]
@@ -2384,10 +2859,18 @@ impl ServiceTaskSpecResourcesReservation {
 }
 
 /// The fields of a [`ServiceTaskSpecResourcesReservation`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResourcesReservationFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecResourcesReservationFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResourcesReservationFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecResourcesReservationFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2416,8 +2899,15 @@ impl ServiceTaskSpecResourcesReservationFields {
 }
 
 /// The nested block `docker_service.task_spec.resources.reservation.generic_resources`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResourcesReservationGenericResources(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecResourcesReservationGenericResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResourcesReservationGenericResources").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecResourcesReservationGenericResources {
     #[inline]
@@ -2440,10 +2930,18 @@ impl ServiceTaskSpecResourcesReservationGenericResources {
 }
 
 /// The fields of a [`ServiceTaskSpecResourcesReservationGenericResources`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecResourcesReservationGenericResourcesFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecResourcesReservationGenericResourcesFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecResourcesReservationGenericResourcesFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecResourcesReservationGenericResourcesFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2467,8 +2965,15 @@ impl ServiceTaskSpecResourcesReservationGenericResourcesFields {
 }
 
 /// The nested block `docker_service.task_spec.restart_policy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecRestartPolicy(Body);
+
+impl std::fmt::Debug for ServiceTaskSpecRestartPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecRestartPolicy").field(&self.0).finish()
+    }
+}
 
 impl ServiceTaskSpecRestartPolicy {
     #[inline]
@@ -2503,10 +3008,18 @@ impl ServiceTaskSpecRestartPolicy {
 }
 
 /// The fields of a [`ServiceTaskSpecRestartPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceTaskSpecRestartPolicyFields(Expr);
 
+impl std::fmt::Debug for ServiceTaskSpecRestartPolicyFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceTaskSpecRestartPolicyFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceTaskSpecRestartPolicyFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -2540,8 +3053,15 @@ impl ServiceTaskSpecRestartPolicyFields {
 }
 
 /// The nested block `docker_service.update_config`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceUpdateConfig(Body);
+
+impl std::fmt::Debug for ServiceUpdateConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceUpdateConfig").field(&self.0).finish()
+    }
+}
 
 impl ServiceUpdateConfig {
     #[inline]
@@ -2588,10 +3108,18 @@ impl ServiceUpdateConfig {
 }
 
 /// The fields of a [`ServiceUpdateConfig`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceUpdateConfigFields(Expr);
 
+impl std::fmt::Debug for ServiceUpdateConfigFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ServiceUpdateConfigFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for ServiceUpdateConfigFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

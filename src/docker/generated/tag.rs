@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_tag`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Tag(Body);
+
+impl std::fmt::Debug for Tag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Tag").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Tag`].
 #[derive(Clone, Debug)]
@@ -45,9 +52,11 @@ impl Tag {
 }
 
 impl BlockType for Tag {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -61,16 +70,25 @@ impl Resource for Tag {
 }
 
 /// A declared [`Tag`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TagRef(BlockRef);
 
+impl std::fmt::Debug for TagRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TagRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TagRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TagRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

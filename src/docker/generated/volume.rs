@@ -9,8 +9,15 @@
 use crate::bindings::*;
 
 /// The resource `docker_volume`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Volume(Body);
+
+impl std::fmt::Debug for Volume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Volume").field(&self.0).finish()
+    }
+}
 
 impl Volume {
     #[inline]
@@ -50,9 +57,11 @@ impl Volume {
 }
 
 impl BlockType for Volume {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -66,16 +75,25 @@ impl Resource for Volume {
 }
 
 /// A declared [`Volume`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VolumeRef(BlockRef);
 
+impl std::fmt::Debug for VolumeRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VolumeRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for VolumeRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for VolumeRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -119,8 +137,15 @@ impl VolumeRef {
 }
 
 /// The nested block `docker_volume.labels`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VolumeLabels(Body);
+
+impl std::fmt::Debug for VolumeLabels {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VolumeLabels").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`VolumeLabels`].
 #[derive(Clone, Debug)]
@@ -144,10 +169,18 @@ impl VolumeLabels {
 }
 
 /// The fields of a [`VolumeLabels`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VolumeLabelsFields(Expr);
 
+impl std::fmt::Debug for VolumeLabelsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VolumeLabelsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for VolumeLabelsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

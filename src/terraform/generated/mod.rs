@@ -14,8 +14,15 @@ pub const PROVIDER: ProviderRequirement = ProviderRequirement::builtin("terrafor
 use crate::bindings::*;
 
 /// The resource `terraform_data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TerraformData(Body);
+
+impl std::fmt::Debug for TerraformData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TerraformData").field(&self.0).finish()
+    }
+}
 
 impl TerraformData {
     #[inline]
@@ -36,9 +43,11 @@ impl TerraformData {
 }
 
 impl BlockType for TerraformData {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -52,16 +61,25 @@ impl Resource for TerraformData {
 }
 
 /// A declared [`TerraformData`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TerraformDataRef(BlockRef);
 
+impl std::fmt::Debug for TerraformDataRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TerraformDataRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for TerraformDataRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for TerraformDataRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -95,8 +113,15 @@ impl TerraformDataRef {
 }
 
 /// The data source `terraform_remote_state`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataTerraformRemoteState(Body);
+
+impl std::fmt::Debug for DataTerraformRemoteState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataTerraformRemoteState").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`DataTerraformRemoteState`].
 #[derive(Clone, Debug)]
@@ -137,9 +162,11 @@ impl DataTerraformRemoteState {
 }
 
 impl BlockType for DataTerraformRemoteState {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -152,16 +179,25 @@ impl DataSource for DataTerraformRemoteState {
 }
 
 /// A declared [`DataTerraformRemoteState`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataTerraformRemoteStateRef(BlockRef);
 
+impl std::fmt::Debug for DataTerraformRemoteStateRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataTerraformRemoteStateRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataTerraformRemoteStateRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataTerraformRemoteStateRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }

@@ -17,8 +17,15 @@ pub use provider::WidgetsProvider;
 use kite::bindings::*;
 
 /// The resource `widgets_widget`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Widget(Body);
+
+impl std::fmt::Debug for Widget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Widget").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`Widget`].
 #[derive(Clone, Debug)]
@@ -60,9 +67,11 @@ impl Widget {
 }
 
 impl BlockType for Widget {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -76,16 +85,25 @@ impl Resource for Widget {
 }
 
 /// A declared [`Widget`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WidgetRef(BlockRef);
 
+impl std::fmt::Debug for WidgetRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WidgetRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for WidgetRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for WidgetRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -134,8 +152,15 @@ impl WidgetRef {
 }
 
 /// The nested block `widgets_widget.part`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WidgetPart(Body);
+
+impl std::fmt::Debug for WidgetPart {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WidgetPart").field(&self.0).finish()
+    }
+}
 
 /// The required arguments of [`WidgetPart`].
 #[derive(Clone, Debug)]
@@ -160,10 +185,18 @@ impl WidgetPart {
 }
 
 /// The fields of a [`WidgetPart`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WidgetPartFields(Expr);
 
+impl std::fmt::Debug for WidgetPartFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WidgetPartFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for WidgetPartFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }
@@ -187,8 +220,15 @@ impl WidgetPartFields {
 }
 
 /// The data source `widgets_catalog`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataWidgetsCatalog(Body);
+
+impl std::fmt::Debug for DataWidgetsCatalog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataWidgetsCatalog").field(&self.0).finish()
+    }
+}
 
 impl DataWidgetsCatalog {
     #[inline]
@@ -204,9 +244,11 @@ impl DataWidgetsCatalog {
 }
 
 impl BlockType for DataWidgetsCatalog {
+    #[inline]
     fn into_body(self) -> Body {
         self.0
     }
+    #[inline]
     fn from_body(body: Body) -> Self {
         Self(body)
     }
@@ -219,16 +261,25 @@ impl DataSource for DataWidgetsCatalog {
 }
 
 /// A declared [`DataWidgetsCatalog`]: its attributes as typed references.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataWidgetsCatalogRef(BlockRef);
 
+impl std::fmt::Debug for DataWidgetsCatalogRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataWidgetsCatalogRef").field(&self.0).finish()
+    }
+}
+
 impl From<BlockRef> for DataWidgetsCatalogRef {
+    #[inline]
     fn from(block: BlockRef) -> Self {
         Self(block)
     }
 }
 
 impl Handle for DataWidgetsCatalogRef {
+    #[inline]
     fn block_ref(&self) -> &BlockRef {
         &self.0
     }
@@ -261,10 +312,18 @@ impl DataWidgetsCatalogRef {
 pub enum DataWidgetsCatalogItems {}
 
 /// The fields of a [`DataWidgetsCatalogItems`] value as typed references: `value.fields()`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataWidgetsCatalogItemsFields(Expr);
 
+impl std::fmt::Debug for DataWidgetsCatalogItemsFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DataWidgetsCatalogItemsFields").field(&self.0).finish()
+    }
+}
+
 impl From<Expr> for DataWidgetsCatalogItemsFields {
+    #[inline]
     fn from(value: Expr) -> Self {
         Self(value)
     }

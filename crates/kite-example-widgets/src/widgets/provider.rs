@@ -9,8 +9,15 @@
 use kite::bindings::*;
 
 /// The provider configuration. Secrets (credentials, tokens) cannot be set here: the provider reads them from the environment, so none is written to the output.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WidgetsProvider(Body);
+
+impl std::fmt::Debug for WidgetsProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("WidgetsProvider").field(&self.0).finish()
+    }
+}
 
 impl WidgetsProvider {
     #[inline]
